@@ -1,0 +1,1 @@
+export { SmppClient, type SmppClientOptions, type ClientStatus } from './client.js';

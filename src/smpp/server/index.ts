@@ -1,0 +1,1 @@
+export { SmppServer, type SmppServerOptions, type BindRequest, type Authenticate, type LockoutPolicy } from './server.js';

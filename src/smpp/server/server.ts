@@ -1,0 +1,190 @@
+/**
+ * The SMSC side: TCP and TLS listeners, an async bind-authentication hook, and the
+ * limits a public SMPP port needs (checklist row 27): a connection cap, binds per
+ * system_id, a per-session throughput limit answered with ESME_RTHROTTLED, an idle
+ * timeout, and bad binds from one address slowed down then locked out. Non-SMPP
+ * bytes close only their own socket. `close()` unbinds every session.
+ */
+import { EventEmitter } from 'node:events';
+import { CommandStatus, type Pdu, type PduOf } from '../codec/index.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
+import { Session, bindTypeOf, type BindType, type SessionOptions } from '../session/session.js';
+import { TokenBucket } from '../session/token-bucket.js';
+import { createListener, listen, type Listener, type Socket, type TlsServerOptions } from '../transport/index.js';
+
+export interface BindRequest {
+  systemId: string;
+  password: string;
+  systemType: string;
+  bindType: BindType;
+  interfaceVersion: number;
+  addressRange: string;
+  remoteAddress: string;
+}
+
+/** true accepts the bind; a number refuses it with that command_status. */
+export type Authenticate = (req: BindRequest) => Promise<true | number> | true | number;
+
+export interface LockoutPolicy {
+  /** Failed binds from one address within `windowMs` before it is locked out. */
+  maxFailures: number;
+  windowMs: number;
+  lockMs: number;
+  /** Each failure's answer is delayed by this times the failures so far (capped at 5 s). */
+  delayMs: number;
+}
+
+export interface SmppServerOptions extends Omit<SessionOptions, 'role' | 'gate' | 'clock'> {
+  host?: string;
+  port?: number;
+  tls?: TlsServerOptions;
+  /** system_id we answer binds with (default "hermod"). */
+  systemId?: string;
+  authenticate?: Authenticate;
+  /** Submits per second per session before ESME_RTHROTTLED (default unlimited). */
+  throughput?: number | ((session: Session) => number | undefined);
+  maxConnections?: number;
+  maxBindsPerSystemId?: number;
+  lockout?: Partial<LockoutPolicy> | false;
+  clock?: Clock;
+}
+
+const SUBMITS = new Set(['submit_sm', 'data_sm', 'submit_multi']);
+
+export class SmppServer extends EventEmitter {
+  readonly sessions = new Set<Session>();
+  private server: Listener | undefined;
+  private readonly clock: Clock;
+  private readonly failures = new Map<string, { count: number; first: number; lockedUntil: number }>();
+  private readonly lockout: LockoutPolicy | undefined;
+  readonly counters = { connections: 0, refusedConnections: 0, bindFailures: 0, lockouts: 0, throttled: 0 };
+
+  constructor(private readonly opts: SmppServerOptions = {}) {
+    super();
+    this.clock = opts.clock ?? systemClock;
+    this.lockout = opts.lockout === false ? undefined : { maxFailures: 5, windowMs: 60_000, lockMs: 300_000, delayMs: 200, ...opts.lockout };
+  }
+
+  /** Starts listening; resolves with the port (useful with port 0). */
+  async listen(): Promise<number> {
+    this.server = createListener({ port: this.opts.port ?? 2775, tls: this.opts.tls }, (socket) => this.onSocket(socket));
+    return listen(this.server, this.opts.port ?? 2775, this.opts.host);
+  }
+
+  get port(): number | undefined {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? a.port : undefined;
+  }
+
+  /** Bound sessions of a system_id. */
+  boundSessions(systemId?: string): Session[] {
+    return [...this.sessions].filter((s) => s.bound && (systemId === undefined || s.systemId === systemId));
+  }
+
+  private onSocket(socket: Socket): void {
+    const max = this.opts.maxConnections ?? 1000;
+    if (this.sessions.size >= max) {
+      this.counters.refusedConnections++;
+      this.emit('connection_refused', { reason: 'max_connections', remoteAddress: socket.remoteAddress });
+      socket.destroy();
+      return;
+    }
+    this.counters.connections++;
+    let bucket: TokenBucket | undefined;
+    const session: Session = new Session(socket, {
+      ...this.opts,
+      role: 'smsc',
+      clock: this.clock,
+      sessionInitMs: this.opts.sessionInitMs ?? 30_000,
+      gate: (pdu) => {
+        if (!bucket || !SUBMITS.has(pdu.command)) return 0;
+        if (bucket.tryTake()) return 0;
+        this.counters.throttled++;
+        return CommandStatus.ESME_RTHROTTLED;
+      },
+    });
+    socket.on('error', () => undefined); // the session handles it; keep the process up
+    this.sessions.add(session);
+    session.on('close', () => this.sessions.delete(session));
+    session.on('decode_error', (err: Error) => this.emit('decode_error', err, session));
+    session.on('bind_request', (pdu: Pdu) => {
+      void this.onBind(session, pdu).then((ok) => {
+        if (!ok) return;
+        const t = typeof this.opts.throughput === 'function' ? this.opts.throughput(session) : this.opts.throughput;
+        if (t && t > 0) bucket = new TokenBucket(t, Math.max(1, Math.ceil(t / 10)), this.clock);
+      });
+    });
+  }
+
+  private async onBind(session: Session, pdu: Pdu): Promise<boolean> {
+    const b = pdu as PduOf<'bind_transmitter'>;
+    const remoteAddress = session.remoteAddress ?? 'unknown';
+    const now = this.clock.now();
+    const f = this.failures.get(remoteAddress);
+    if (f && f.lockedUntil > now) {
+      this.counters.bindFailures++;
+      this.emit('bind_refused', { systemId: b.systemId, remoteAddress, reason: 'locked_out' });
+      session.rejectBind(pdu, CommandStatus.ESME_RBINDFAIL);
+      return false;
+    }
+    const req: BindRequest = {
+      systemId: b.systemId,
+      password: b.password,
+      systemType: b.systemType,
+      bindType: bindTypeOf(pdu.command)!,
+      interfaceVersion: b.interfaceVersion,
+      addressRange: b.addressRange,
+      remoteAddress,
+    };
+    let verdict: true | number;
+    try {
+      verdict = this.opts.authenticate ? await this.opts.authenticate(req) : true;
+    } catch {
+      verdict = CommandStatus.ESME_RSYSERR;
+    }
+    if (verdict === true) {
+      const maxBinds = this.opts.maxBindsPerSystemId ?? 0;
+      if (maxBinds > 0 && this.boundSessions(req.systemId).length >= maxBinds) verdict = CommandStatus.ESME_RBINDFAIL;
+    }
+    if (session.state !== 'open') return false; // closed while we were checking
+    if (verdict !== true) {
+      await this.recordFailure(remoteAddress, req.systemId);
+      this.counters.bindFailures++;
+      this.emit('bind_refused', { systemId: req.systemId, remoteAddress, status: verdict });
+      if (session.state === 'open') session.rejectBind(pdu, verdict);
+      return false;
+    }
+    this.failures.delete(remoteAddress);
+    session.acceptBind(pdu, { systemId: this.opts.systemId ?? 'hermod' });
+    this.emit('session', session, req);
+    return true;
+  }
+
+  /** Counts a failed bind and delays its answer (slowing password guessing). */
+  private async recordFailure(addr: string, systemId: string): Promise<void> {
+    const p = this.lockout;
+    if (!p) return;
+    const now = this.clock.now();
+    let f = this.failures.get(addr);
+    if (!f || now - f.first > p.windowMs) f = { count: 0, first: now, lockedUntil: 0 };
+    f.count++;
+    if (f.count >= p.maxFailures) {
+      f.lockedUntil = now + p.lockMs;
+      this.counters.lockouts++;
+      this.emit('lockout', { remoteAddress: addr, systemId, until: f.lockedUntil });
+    }
+    this.failures.set(addr, f);
+    if (this.failures.size > 100_000) this.failures.delete(this.failures.keys().next().value as string);
+    const delay = Math.min(5000, p.delayMs * f.count);
+    if (delay > 0) await new Promise<void>((r) => this.clock.setTimeout(r, delay));
+  }
+
+  /** Stops listening and unbinds every session (destroying any that do not answer in time). */
+  async close(timeoutMs = 5000): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    const closing = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+    await Promise.all([...this.sessions].map((s) => s.close(timeoutMs)));
+    await closing;
+  }
+}

@@ -1,0 +1,621 @@
+/**
+ * One SMPP session over one byte stream, for either side (ESME or SMSC role).
+ *
+ * - State is an explicit union changed only by `setState()` (SMPP 3.4 §2.2, §2.3).
+ * - Outbound requests get sequence numbers, wait for window credit, and resolve with
+ *   their response or reject with a typed error (status, timeout, connection lost).
+ * - Inbound requests are checked against the state (ESME_RINVBNDSTS / ESME_RALYBND)
+ *   and handed to the owner as 'pdu' events; the owner answers with `respond()`.
+ *   enquire_link and unbind are answered here.
+ * - Writes are batched: encoded PDUs queue and are flushed once per microtask.
+ * - Backpressure: reading pauses while `inboundWindow` requests await the owner's
+ *   answer; requests wait for 'drain' when the socket buffer is full.
+ * - `close()` drains in-flight requests and unbinds; `destroy(err)` cuts the line.
+ */
+import { EventEmitter } from 'node:events';
+import {
+  CommandStatus,
+  PduFramer,
+  SequenceNumbers,
+  SmppDecodeError,
+  commandName,
+  decodePdu,
+  encodePdu,
+  isResponse,
+  responseCommandOf,
+  type CommandName,
+  type Pdu,
+  type PduInit,
+  type PduOf,
+} from '../codec/index.js';
+import { systemClock, type Clock, type Timer } from '../../lib/clock.js';
+import { SmppConnectionLostError, SmppError, SmppStateError, SmppStatusError, SmppTimeoutError } from './errors.js';
+import { Window } from './window.js';
+import type { SessionSocket } from './socket.js';
+
+export type SessionState = 'open' | 'bound_tx' | 'bound_rx' | 'bound_trx' | 'unbinding' | 'closed';
+export type BindType = 'transmitter' | 'receiver' | 'transceiver';
+export type Role = 'esme' | 'smsc';
+
+export interface SessionOptions {
+  role: Role;
+  /** Outstanding requests at most (default 10). */
+  windowSize?: number;
+  /** SMPP 3.4 §7.2 response_timer (default 10 s). */
+  responseTimeoutMs?: number;
+  /** §7.2 enquire_link_timer: probe after this long without traffic (default 30 s, 0 = off). */
+  enquireLinkMs?: number;
+  /** §7.2 inactivity_timer: close after this long without any PDU (default 0 = off). */
+  inactivityMs?: number;
+  /** §7.2 session_init_timer: close a connection not bound within this time (default 0 = off). */
+  sessionInitMs?: number;
+  /** Largest command_length accepted (default 64 KiB). */
+  maxPduLength?: number;
+  /** Inbound requests awaiting the owner's response before reading pauses (default 1000). */
+  inboundWindow?: number;
+  clock?: Clock;
+  /**
+   * Called for each inbound request before the owner sees it; a non-zero return is
+   * answered as that command_status (the server's throughput limit uses this).
+   */
+  gate?: (pdu: Pdu) => number;
+  /** Structured debug events (state changes, protocol anomalies). */
+  onEvent?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface SessionStats {
+  requestsSent: number;
+  responsesReceived: number;
+  requestsReceived: number;
+  timeouts: number;
+  lateResponses: number;
+  unexpectedResponses: number;
+  decodeErrors: number;
+}
+
+export interface BindCredentials {
+  systemId: string;
+  password?: string;
+  systemType?: string;
+  interfaceVersion?: number;
+  addrTon?: number;
+  addrNpi?: number;
+  addressRange?: string;
+}
+
+interface Pending {
+  command: CommandName;
+  expect: CommandName | undefined;
+  resolve: (pdu: Pdu) => void;
+  reject: (err: unknown) => void;
+  timer: Timer;
+  usesWindow: boolean;
+}
+
+const BIND_COMMAND: Record<BindType, 'bind_transmitter' | 'bind_receiver' | 'bind_transceiver'> = {
+  transmitter: 'bind_transmitter',
+  receiver: 'bind_receiver',
+  transceiver: 'bind_transceiver',
+};
+const BOUND_STATE: Record<BindType, SessionState> = { transmitter: 'bound_tx', receiver: 'bound_rx', transceiver: 'bound_trx' };
+
+export function bindTypeOf(command: CommandName): BindType | undefined {
+  switch (command) {
+    case 'bind_transmitter':
+    case 'bind_transmitter_resp':
+      return 'transmitter';
+    case 'bind_receiver':
+    case 'bind_receiver_resp':
+      return 'receiver';
+    case 'bind_transceiver':
+    case 'bind_transceiver_resp':
+      return 'transceiver';
+    default:
+      return undefined;
+  }
+}
+
+// SMPP 3.4 §2.3 table 2-1: who may send what in which state.
+const ESME_SENDS_TX = new Set<CommandName>(['submit_sm', 'submit_multi', 'data_sm', 'query_sm', 'cancel_sm', 'replace_sm', 'broadcast_sm', 'query_broadcast_sm', 'cancel_broadcast_sm']);
+const SMSC_SENDS_RX = new Set<CommandName>(['deliver_sm', 'data_sm', 'alert_notification']);
+
+/** Whether `sender` may send request `command` in `state`. */
+function allowed(sender: Role, command: CommandName, state: SessionState): boolean {
+  if (command === 'enquire_link' || command === 'generic_nack') return state !== 'closed';
+  if (command === 'unbind') return state === 'bound_tx' || state === 'bound_rx' || state === 'bound_trx' || state === 'unbinding';
+  if (bindTypeOf(command)) return sender === 'esme' && state === 'open';
+  if (command === 'outbind') return sender === 'smsc' && state === 'open';
+  if (sender === 'esme') return ESME_SENDS_TX.has(command) && (state === 'bound_tx' || state === 'bound_trx');
+  return SMSC_SENDS_RX.has(command) && (state === 'bound_rx' || state === 'bound_trx');
+}
+
+const INLINE_WRITE_BYTES = 16 * 1024;
+const LATE_MEMORY = 10_000;
+
+export class Session extends EventEmitter {
+  readonly role: Role;
+  readonly stats: SessionStats = {
+    requestsSent: 0,
+    responsesReceived: 0,
+    requestsReceived: 0,
+    timeouts: 0,
+    lateResponses: 0,
+    unexpectedResponses: 0,
+    decodeErrors: 0,
+  };
+  /** system_id of the bind (ours as ESME, the peer's as SMSC). */
+  systemId: string | undefined;
+  bindType: BindType | undefined;
+
+  private stateValue: SessionState = 'open';
+  private readonly socket: SessionSocket;
+  private readonly framer: PduFramer;
+  private readonly seq = new SequenceNumbers();
+  private readonly window: Window;
+  private readonly pending = new Map<number, Pending>();
+  private readonly timedOut = new Map<number, CommandName>();
+  private readonly clock: Clock;
+  private readonly responseTimeoutMs: number;
+  private readonly inboundWindow: number;
+  private inboundPending = 0;
+  private paused = false;
+  private outQueue: Buffer[] = [];
+  private outBytes = 0;
+  private flushScheduled = false;
+  private lastReceived: number;
+  private readonly timers: Timer[] = [];
+  private enquirePending = false;
+  private drainWaiters: (() => void)[] = [];
+  private closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(
+    socket: SessionSocket,
+    private readonly opts: SessionOptions,
+  ) {
+    super();
+    this.socket = socket;
+    this.role = opts.role;
+    this.clock = opts.clock ?? systemClock;
+    this.window = new Window(opts.windowSize ?? 10);
+    this.responseTimeoutMs = opts.responseTimeoutMs ?? 10_000;
+    this.inboundWindow = opts.inboundWindow ?? 1000;
+    this.framer = new PduFramer({ maxLength: opts.maxPduLength });
+    this.lastReceived = this.clock.now();
+    this.closedPromise = new Promise((r) => (this.resolveClosed = r));
+
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('drain', () => {
+      for (const w of this.drainWaiters.splice(0)) w();
+    });
+    socket.on('error', (err) => this.finalize(err));
+    socket.on('close', () => this.finalize(undefined));
+
+    const enquireMs = opts.enquireLinkMs ?? 30_000;
+    if (enquireMs > 0) this.timers.push(this.clock.setInterval(() => this.onEnquireTimer(enquireMs), enquireMs));
+    const idleMs = opts.inactivityMs ?? 0;
+    if (idleMs > 0) {
+      this.timers.push(
+        this.clock.setInterval(() => {
+          if (this.clock.now() - this.lastReceived >= idleMs) {
+            this.event('inactivity_timeout', { ms: idleMs });
+            void this.close();
+          }
+        }, Math.max(10, Math.floor(idleMs / 4))),
+      );
+    }
+    const initMs = opts.sessionInitMs ?? 0;
+    if (initMs > 0) {
+      this.timers.push(
+        this.clock.setTimeout(() => {
+          if (this.stateValue === 'open') {
+            this.event('session_init_timeout', { ms: initMs });
+            this.destroy(new SmppStateError(`not bound within ${initMs} ms`));
+          }
+        }, initMs),
+      );
+    }
+  }
+
+  get state(): SessionState {
+    return this.stateValue;
+  }
+
+  private isClosed(): boolean {
+    return this.stateValue === 'closed';
+  }
+
+  get bound(): boolean {
+    return this.stateValue === 'bound_tx' || this.stateValue === 'bound_rx' || this.stateValue === 'bound_trx';
+  }
+
+  /** Requests awaiting their response (the window in use). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  get windowSize(): number {
+    return this.window.size;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+
+  /** Resolves when the session has closed. */
+  get closed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  private event(event: string, fields: Record<string, unknown> = {}): void {
+    this.opts.onEvent?.(event, { role: this.role, systemId: this.systemId, ...fields });
+  }
+
+  private setState(next: SessionState): void {
+    const prev = this.stateValue;
+    if (prev === next) return;
+    this.stateValue = next;
+    this.event('state', { from: prev, to: next });
+    this.emit('state', next, prev);
+    if (next === 'bound_tx' || next === 'bound_rx' || next === 'bound_trx') this.emit('bound', this.bindType);
+  }
+
+  // ---- outbound -------------------------------------------------------------
+
+  /**
+   * Sends a request and resolves with its response. Rejects with SmppStatusError
+   * (non-zero command_status or generic_nack), SmppTimeoutError, SmppConnectionLostError
+   * or SmppStateError (the state does not allow this request).
+   */
+  async request<C extends CommandName>(init: PduInit<C>, opts: { bypassWindow?: boolean } = {}): Promise<Pdu> {
+    const command = init.command as CommandName;
+    if (!allowed(this.role, command, this.stateValue)) {
+      throw new SmppStateError(`${command} is not allowed for the ${this.role} in state ${this.stateValue}`);
+    }
+    const usesWindow = !opts.bypassWindow;
+    if (usesWindow) await this.window.acquire();
+    if (this.stateValue === 'closed') {
+      if (usesWindow) this.window.release();
+      throw new SmppConnectionLostError(`session closed before ${command} was sent`);
+    }
+    if (this.socket.writableNeedDrain) await new Promise<void>((r) => this.drainWaiters.push(r));
+    const sequenceNumber = this.seq.next();
+    let bytes: Buffer;
+    try {
+      bytes = encodePdu({ ...init, sequenceNumber } as PduInit);
+    } catch (err) {
+      if (usesWindow) this.window.release();
+      throw err;
+    }
+    return new Promise<Pdu>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => this.onTimeout(sequenceNumber), this.responseTimeoutMs);
+      this.pending.set(sequenceNumber, { command, expect: responseCommandOf(command), resolve, reject, timer, usesWindow });
+      this.stats.requestsSent++;
+      this.send(bytes);
+    });
+  }
+
+  submitSm(fields: Omit<PduInit<'submit_sm'>, 'command'>): Promise<PduOf<'submit_sm_resp'>> {
+    return this.request({ command: 'submit_sm', ...fields }) as Promise<PduOf<'submit_sm_resp'>>;
+  }
+
+  deliverSm(fields: Omit<PduInit<'deliver_sm'>, 'command'>): Promise<PduOf<'deliver_sm_resp'>> {
+    return this.request({ command: 'deliver_sm', ...fields }) as Promise<PduOf<'deliver_sm_resp'>>;
+  }
+
+  dataSm(fields: Omit<PduInit<'data_sm'>, 'command'>): Promise<PduOf<'data_sm_resp'>> {
+    return this.request({ command: 'data_sm', ...fields }) as Promise<PduOf<'data_sm_resp'>>;
+  }
+
+  enquireLink(): Promise<Pdu> {
+    return this.request({ command: 'enquire_link' }, { bypassWindow: true });
+  }
+
+  /** ESME side: bind (SMPP 3.4 §4.1). Resolves with the bind response once bound. */
+  async bind(type: BindType, creds: BindCredentials): Promise<Pdu> {
+    if (this.stateValue !== 'open') throw new SmppStateError(`cannot bind in state ${this.stateValue}`);
+    const resp = await this.request({ command: BIND_COMMAND[type], interfaceVersion: 0x34, ...creds } as PduInit);
+    this.systemId = creds.systemId;
+    this.bindType = type;
+    this.setState(BOUND_STATE[type]);
+    return resp;
+  }
+
+  /** Answers an inbound request with its `_resp` (same sequence number). */
+  respond(request: Pdu, fields: Record<string, unknown> = {}): boolean {
+    const resp = responseCommandOf(request.command);
+    if (resp === undefined) return false;
+    if (this.inboundPending > 0) this.inboundPending--;
+    if (this.paused && this.inboundPending <= this.inboundWindow / 2) {
+      this.paused = false;
+      this.socket.resume();
+    }
+    if (this.stateValue === 'closed') return false;
+    this.send(encodePdu({ command: resp, sequenceNumber: request.sequenceNumber, ...fields } as PduInit));
+    return true;
+  }
+
+  /** SMSC side: accept a bind request the owner has authenticated. */
+  acceptBind(request: Pdu, fields: { systemId?: string; scInterfaceVersion?: number } = {}): void {
+    const type = bindTypeOf(request.command);
+    if (!type || this.stateValue !== 'open') return;
+    this.systemId = (request as PduOf<'bind_transmitter'>).systemId;
+    this.bindType = type;
+    this.respond(request, { systemId: fields.systemId ?? 'hermod', tlvs: { scInterfaceVersion: fields.scInterfaceVersion ?? 0x34 } });
+    this.setState(BOUND_STATE[type]);
+  }
+
+  /** SMSC side: refuse a bind with a status (ESME_RINVPASWD, ESME_RBINDFAIL, ...). */
+  rejectBind(request: Pdu, commandStatus: number): void {
+    this.respond(request, { commandStatus });
+  }
+
+  private send(bytes: Buffer): void {
+    if (bytes.length >= INLINE_WRITE_BYTES) {
+      this.flush();
+      this.socket.write(bytes);
+      return;
+    }
+    this.outQueue.push(bytes);
+    this.outBytes += bytes.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.outQueue.length === 0 || this.socket.destroyed) {
+      this.outQueue = [];
+      this.outBytes = 0;
+      return;
+    }
+    const data = this.outQueue.length === 1 ? this.outQueue[0] : Buffer.concat(this.outQueue, this.outBytes);
+    this.outQueue = [];
+    this.outBytes = 0;
+    this.socket.write(data);
+  };
+
+  // ---- inbound --------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    this.lastReceived = this.clock.now();
+    this.framer.push(chunk);
+    for (;;) {
+      let frame: Buffer | undefined;
+      try {
+        frame = this.framer.next();
+      } catch (err) {
+        this.onDecodeError(err);
+        return;
+      }
+      if (frame === undefined) return;
+      let pdu: Pdu;
+      try {
+        pdu = decodePdu(frame);
+      } catch (err) {
+        this.onDecodeError(err);
+        if (this.stateValue === 'closed') return;
+        continue;
+      }
+      this.onPdu(pdu);
+      if (this.stateValue === 'closed') return;
+    }
+  }
+
+  private onDecodeError(err: unknown): void {
+    if (!(err instanceof SmppDecodeError)) {
+      this.destroy(err instanceof Error ? err : new SmppError('HERMOD_ERR_SMPP', String(err), true));
+      return;
+    }
+    this.stats.decodeErrors++;
+    this.event('decode_error', { message: err.message, status: err.commandStatus, fatal: err.fatal });
+    this.emit('decode_error', err);
+    const seq = err.sequenceNumber ?? 0;
+    const id = err.commandId;
+    if (id !== undefined && isResponse(id)) {
+      // A malformed response: fail its request (the outcome at the peer is unknown).
+      const p = this.pending.get(seq);
+      if (p) this.settle(seq, p, undefined, new SmppError('HERMOD_ERR_SMPP_BAD_RESPONSE', `malformed ${commandName(id) ?? 'response'}: ${err.message}`, true));
+    } else {
+      const name = id !== undefined ? commandName(id) : undefined;
+      const resp = name ? responseCommandOf(name) : undefined;
+      // §3.3: a known request with a bad body gets its own _resp with the status; anything else generic_nack.
+      const answer: PduInit = resp
+        ? ({ command: resp, commandStatus: err.commandStatus, sequenceNumber: seq } as PduInit)
+        : { command: 'generic_nack', commandStatus: err.commandStatus, sequenceNumber: seq };
+      this.send(encodePdu(answer));
+    }
+    if (err.fatal) {
+      this.flush();
+      this.socket.end();
+      this.finalize(err);
+    }
+  }
+
+  private onPdu(pdu: Pdu): void {
+    if (isResponse(commandIdOf(pdu))) {
+      this.onResponse(pdu);
+      return;
+    }
+    this.stats.requestsReceived++;
+    switch (pdu.command) {
+      case 'enquire_link':
+        this.send(encodePdu({ command: 'enquire_link_resp', sequenceNumber: pdu.sequenceNumber }));
+        return;
+      case 'unbind':
+        if (!this.bound && this.stateValue !== 'unbinding') {
+          this.send(encodePdu({ command: 'unbind_resp', commandStatus: CommandStatus.ESME_RINVBNDSTS, sequenceNumber: pdu.sequenceNumber }));
+          return;
+        }
+        this.send(encodePdu({ command: 'unbind_resp', sequenceNumber: pdu.sequenceNumber }));
+        this.setState('unbinding');
+        this.emit('unbind');
+        this.flush();
+        this.socket.end();
+        return;
+      case 'bind_transmitter':
+      case 'bind_receiver':
+      case 'bind_transceiver':
+        if (this.role !== 'smsc') return this.refuse(pdu, CommandStatus.ESME_RINVBNDSTS);
+        if (this.stateValue !== 'open') return this.refuse(pdu, CommandStatus.ESME_RALYBND);
+        this.inboundPending++;
+        if (this.listenerCount('bind_request') === 0) return this.refuse(pdu, CommandStatus.ESME_RBINDFAIL);
+        this.emit('bind_request', pdu);
+        return;
+      case 'outbind':
+        if (this.role === 'esme' && this.stateValue === 'open') this.emit('outbind', pdu);
+        return;
+      default: {
+        const sender: Role = this.role === 'esme' ? 'smsc' : 'esme';
+        if (!allowed(sender, pdu.command, this.stateValue)) {
+          this.event('request_refused', { command: pdu.command, state: this.stateValue });
+          if (responseCommandOf(pdu.command)) this.refuse(pdu, CommandStatus.ESME_RINVBNDSTS);
+          return;
+        }
+        const refusal = this.opts.gate?.(pdu) ?? 0;
+        if (refusal !== 0) {
+          this.refuse(pdu, refusal);
+          return;
+        }
+        if (responseCommandOf(pdu.command)) {
+          this.inboundPending++;
+          if (!this.paused && this.inboundPending >= this.inboundWindow) {
+            this.paused = true;
+            this.socket.pause();
+          }
+        }
+        if (this.listenerCount('pdu') === 0) {
+          // Nobody owns requests on this session: say so rather than leave the peer waiting.
+          if (responseCommandOf(pdu.command)) this.respond(pdu, { commandStatus: CommandStatus.ESME_RSYSERR });
+          return;
+        }
+        this.emit('pdu', pdu);
+      }
+    }
+  }
+
+  private refuse(pdu: Pdu, status: number): void {
+    const resp = responseCommandOf(pdu.command);
+    if (resp) this.send(encodePdu({ command: resp, commandStatus: status, sequenceNumber: pdu.sequenceNumber } as PduInit));
+  }
+
+  private onResponse(pdu: Pdu): void {
+    this.stats.responsesReceived++;
+    const p = this.pending.get(pdu.sequenceNumber);
+    if (p === undefined) {
+      const late = this.timedOut.get(pdu.sequenceNumber);
+      if (late !== undefined) {
+        this.timedOut.delete(pdu.sequenceNumber);
+        this.stats.lateResponses++;
+        this.event('late_response', { command: pdu.command, request: late, sequenceNumber: pdu.sequenceNumber });
+        this.emit('late_response', pdu, late);
+      } else {
+        this.unexpected(pdu, 'no request with this sequence number (duplicate or unknown)');
+      }
+      return;
+    }
+    if (pdu.command !== p.expect && pdu.command !== 'generic_nack') {
+      this.unexpected(pdu, `expected ${p.expect} for ${p.command}`);
+      return;
+    }
+    this.settle(pdu.sequenceNumber, p, pdu, undefined);
+  }
+
+  private unexpected(pdu: Pdu, why: string): void {
+    this.stats.unexpectedResponses++;
+    this.event('unexpected_response', { command: pdu.command, sequenceNumber: pdu.sequenceNumber, why });
+    this.emit('unexpected_response', pdu, why);
+  }
+
+  private settle(seq: number, p: Pending, pdu: Pdu | undefined, err: unknown): void {
+    this.pending.delete(seq);
+    p.timer.cancel();
+    if (p.usesWindow) this.window.release();
+    if (err !== undefined) p.reject(err);
+    else if (pdu!.commandStatus !== 0 || pdu!.command === 'generic_nack') p.reject(new SmppStatusError(p.command, pdu!.commandStatus));
+    else p.resolve(pdu!);
+  }
+
+  private onTimeout(seq: number): void {
+    const p = this.pending.get(seq);
+    if (p === undefined) return;
+    this.stats.timeouts++;
+    this.timedOut.set(seq, p.command);
+    if (this.timedOut.size > LATE_MEMORY) this.timedOut.delete(this.timedOut.keys().next().value as number);
+    this.event('response_timeout', { command: p.command, sequenceNumber: seq });
+    this.settle(seq, p, undefined, new SmppTimeoutError(p.command, seq, this.responseTimeoutMs));
+  }
+
+  private onEnquireTimer(intervalMs: number): void {
+    if (!this.bound || this.enquirePending) return;
+    if (this.clock.now() - this.lastReceived < intervalMs) return;
+    this.enquirePending = true;
+    this.enquireLink().then(
+      () => (this.enquirePending = false),
+      (err: unknown) => {
+        this.enquirePending = false;
+        if (err instanceof SmppTimeoutError) {
+          // §7.2: an unanswered enquire_link means the peer (or the path) is gone: a half-open socket.
+          this.event('enquire_link_timeout', {});
+          this.destroy(err);
+        }
+      },
+    );
+  }
+
+  // ---- closing --------------------------------------------------------------
+
+  /**
+   * Graceful close: no new requests, wait (up to `timeoutMs`) for in-flight
+   * requests, unbind, then end the connection.
+   */
+  async close(timeoutMs = this.responseTimeoutMs): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    const wasBound = this.bound;
+    this.window.rejectWaiters(new SmppStateError('session is closing'));
+    if (wasBound) {
+      const deadline = this.clock.now() + timeoutMs;
+      while (this.pending.size > 0 && this.clock.now() < deadline && !this.isClosed()) {
+        await new Promise<void>((r) => this.clock.setTimeout(r, 5));
+      }
+      if (!this.isClosed()) {
+        try {
+          await this.request({ command: 'unbind' }, { bypassWindow: true });
+        } catch {
+          // The peer may close without answering; we close anyway.
+        }
+      }
+    }
+    if (!this.isClosed()) this.setState('unbinding');
+    this.flush();
+    this.socket.end();
+    const t = this.clock.setTimeout(() => this.destroy(), timeoutMs);
+    await this.closedPromise;
+    t.cancel();
+  }
+
+  /** Closes at once; every pending request rejects with SmppConnectionLostError. */
+  destroy(err?: Error): void {
+    this.finalize(err);
+    this.socket.destroy();
+  }
+
+  private finalize(err: Error | undefined): void {
+    if (this.stateValue === 'closed') return;
+    for (const t of this.timers) t.cancel();
+    this.setState('closed');
+    const lost = new SmppConnectionLostError(err ? `SMPP connection lost: ${err.message}` : 'SMPP connection closed', { cause: err });
+    for (const [seq, p] of [...this.pending]) this.settle(seq, p, undefined, lost);
+    this.window.rejectWaiters(lost);
+    for (const w of this.drainWaiters.splice(0)) w();
+    this.outQueue = [];
+    this.resolveClosed();
+    this.emit('close', err);
+  }
+}
+
+function commandIdOf(pdu: Pdu): number {
+  return pdu.command === 'generic_nack' || pdu.command.endsWith('_resp') ? 0x80000000 : 0;
+}
