@@ -35,7 +35,7 @@ export interface SmppClientOptions extends Omit<SessionOptions, 'role' | 'clock'
   throughput?: number;
   /** On ESME_RTHROTTLED, slow down and retry instead of failing (default true). */
   adaptiveThrottle?: boolean;
-  /** Throttled retries of one request before its error is surfaced (default 50). */
+  /** Throttled retries of one request before its error is surfaced (default: no limit; throttling is not failure). */
   maxThrottleRetries?: number;
   connectTimeoutMs?: number;
   clock?: Clock;
@@ -54,6 +54,7 @@ export class SmppClient extends EventEmitter {
   private rateWindowStart: number;
   private rateWindowCount = 0;
   private lastRate = 0;
+  private lastCutAt = -Infinity;
   private firstBind: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   /** Counters for status pages and metrics. */
   readonly counters = { binds: 0, disconnects: 0, throttled: 0, bindFailures: 0 };
@@ -212,6 +213,7 @@ export class SmppClient extends EventEmitter {
       const session = this.sessionValue;
       if (!session || !session.bound) throw new SmppStateError(`not bound (client is ${this.statusValue})`);
       if (paced) this.countSend();
+      const sentAt = this.clock.now();
       try {
         const resp = await session.request(init);
         if (paced && this.bucket && this.bucket.rate < this.maxRate) {
@@ -221,8 +223,10 @@ export class SmppClient extends EventEmitter {
       } catch (err) {
         if (!(err instanceof SmppStatusError) || !err.throttled || !paced) throw err;
         this.counters.throttled++;
-        if (this.opts.adaptiveThrottle === false || tries >= (this.opts.maxThrottleRetries ?? 50)) throw err;
-        this.slowDown();
+        if (this.opts.adaptiveThrottle === false || tries >= (this.opts.maxThrottleRetries ?? Infinity)) throw err;
+        // One cut per round trip: throttles of requests sent before the last cut are the same signal.
+        if (sentAt >= this.lastCutAt) this.slowDown();
+        else if (this.bucket) await new Promise<void>((r) => this.clock.setTimeout(r, this.bucket!.delayMs()));
       }
     }
   }
@@ -242,6 +246,7 @@ export class SmppClient extends EventEmitter {
     const observed = this.lastRate || (this.rateWindowCount * 1000) / elapsed;
     const current = this.bucket ? this.bucket.rate : Math.max(1, observed);
     const next = Math.max(1, current * 0.9);
+    this.lastCutAt = this.clock.now() + 1;
     if (this.bucket) this.bucket.setRate(next);
     else this.bucket = new TokenBucket(next, undefined, this.clock);
     this.emit('throttled', next);
