@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { simulateCommand } from './simulate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -18,6 +19,8 @@ export function buildProgram(): Command {
       console.log(`Hermod ${pkg.version}`);
       console.log('Built so far: the SMPP protocol library (src/smpp). The gateway is not wired yet.');
     });
+
+  program.addCommand(simulateCommand());
 
   return program;
 }

@@ -14,9 +14,10 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  // One-shot timers keep the process alive: someone awaits what they end (a response
+  // timeout, a reconnect). Periodic ones (keepalives, sweeps) do not.
   setTimeout(fn, ms) {
     const t = setTimeout(fn, ms);
-    t.unref?.();
     return { cancel: () => clearTimeout(t) };
   },
   setInterval(fn, ms) {

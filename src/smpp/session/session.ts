@@ -229,6 +229,15 @@ export class Session extends EventEmitter {
     return this.stateValue === 'bound_tx' || this.stateValue === 'bound_rx' || this.stateValue === 'bound_trx';
   }
 
+  /** Stops reading from the peer (nothing is answered, not even enquire_link) until `resumeInput()`. */
+  pauseInput(): void {
+    this.socket.pause();
+  }
+
+  resumeInput(): void {
+    this.socket.resume();
+  }
+
   /** Requests awaiting their response (the window in use). */
   get inFlight(): number {
     return this.pending.size;
@@ -314,10 +323,11 @@ export class Session extends EventEmitter {
   /** ESME side: bind (SMPP 3.4 §4.1). Resolves with the bind response once bound. */
   async bind(type: BindType, creds: BindCredentials): Promise<Pdu> {
     if (this.stateValue !== 'open') throw new SmppStateError(`cannot bind in state ${this.stateValue}`);
+    this.systemId = creds.systemId;
     const resp = await this.request({ command: BIND_COMMAND[type], interfaceVersion: 0x34, ...creds } as PduInit);
     this.systemId = creds.systemId;
     this.bindType = type;
-    this.setState(BOUND_STATE[type]);
+    this.setState(BOUND_STATE[type]); // usually already done in onResponse
     return resp;
   }
 
@@ -519,6 +529,13 @@ export class Session extends EventEmitter {
     if (pdu.command !== p.expect && pdu.command !== 'generic_nack') {
       this.unexpected(pdu, `expected ${p.expect} for ${p.command}`);
       return;
+    }
+    // A successful bind_resp changes state before anything after it in the same chunk
+    // is processed (an SMSC may send deliver_sm right behind the bind_resp).
+    const bound = bindTypeOf(pdu.command);
+    if (bound && pdu.commandStatus === 0 && this.role === 'esme' && this.stateValue === 'open') {
+      this.bindType = bound;
+      this.setState(BOUND_STATE[bound]);
     }
     this.settle(pdu.sequenceNumber, p, pdu, undefined);
   }
