@@ -9,15 +9,19 @@ import { EMPTY_BUFFER, type DestAddress, type Pdu, type PduInit, type UnsuccessS
 import { Writer } from './writer.js';
 import { SmppEncodeError } from './errors.js';
 
-/** Encodes a PDU (or a partial one: see `PduInit`) into a whole frame, header included. */
-export function encodePdu(pdu: Pdu | PduInit): Buffer {
+/**
+ * Encodes a PDU (or a partial one: see `PduInit`) into a whole frame, header included.
+ * `sequenceNumber`, when given, overrides the object's (sessions number requests this way
+ * without copying the caller's object).
+ */
+export function encodePdu(pdu: Pdu | PduInit, sequenceNumber?: number): Buffer {
   const command = pdu.command;
   const commandId: number | undefined = CommandId[command];
   if (commandId === undefined) throw new SmppEncodeError('command', `unknown command ${String(command)}`);
   const src = pdu as unknown as Record<string, unknown>;
   const specs = BODY_TABLE[command] as readonly FieldSpec[];
   const status = (src.commandStatus as number | undefined) ?? 0;
-  const seq = (src.sequenceNumber as number | undefined) ?? 0;
+  const seq = sequenceNumber ?? (src.sequenceNumber as number | undefined) ?? 0;
   const tlvs = src.tlvs as Record<string, unknown> | undefined;
   const unknownTlvs = src.unknownTlvs as RawTlv[] | undefined;
 

@@ -88,7 +88,7 @@ interface Pending {
   expect: CommandName | undefined;
   resolve: (pdu: Pdu) => void;
   reject: (err: unknown) => void;
-  timer: Timer;
+  deadline: number;
   usesWindow: boolean;
 }
 
@@ -164,6 +164,7 @@ export class Session extends EventEmitter {
   private flushScheduled = false;
   private lastReceived: number;
   private readonly timers: Timer[] = [];
+  private sweepTimer: Timer | undefined;
   private enquirePending = false;
   private drainWaiters: (() => void)[] = [];
   private closedPromise: Promise<void>;
@@ -276,33 +277,65 @@ export class Session extends EventEmitter {
    * (non-zero command_status or generic_nack), SmppTimeoutError, SmppConnectionLostError
    * or SmppStateError (the state does not allow this request).
    */
-  async request<C extends CommandName>(init: PduInit<C>, opts: { bypassWindow?: boolean } = {}): Promise<Pdu> {
+  request<C extends CommandName>(init: PduInit<C>, opts: { bypassWindow?: boolean } = {}): Promise<Pdu> {
     const command = init.command as CommandName;
     if (!allowed(this.role, command, this.stateValue)) {
-      throw new SmppStateError(`${command} is not allowed for the ${this.role} in state ${this.stateValue}`);
+      return Promise.reject(new SmppStateError(`${command} is not allowed for the ${this.role} in state ${this.stateValue}`));
     }
     const usesWindow = !opts.bypassWindow;
-    if (usesWindow) await this.window.acquire();
+    // Fast path: a free window slot and a writable socket send synchronously.
+    if (usesWindow && !this.window.tryAcquire()) return this.window.acquire().then(() => this.dispatch(init, command, usesWindow));
+    return this.dispatch(init, command, usesWindow);
+  }
+
+  private dispatch(init: PduInit, command: CommandName, usesWindow: boolean): Promise<Pdu> {
     if (this.stateValue === 'closed') {
       if (usesWindow) this.window.release();
-      throw new SmppConnectionLostError(`session closed before ${command} was sent`);
+      return Promise.reject(new SmppConnectionLostError(`session closed before ${command} was sent`));
     }
-    if (this.socket.writableNeedDrain) await new Promise<void>((r) => this.drainWaiters.push(r));
+    if (this.socket.writableNeedDrain) {
+      return new Promise<void>((r) => this.drainWaiters.push(r)).then(() => this.write(init, command, usesWindow));
+    }
+    return this.write(init, command, usesWindow);
+  }
+
+  private write(init: PduInit, command: CommandName, usesWindow: boolean): Promise<Pdu> {
+    if (this.stateValue === 'closed') {
+      if (usesWindow) this.window.release();
+      return Promise.reject(new SmppConnectionLostError(`session closed before ${command} was sent`));
+    }
     const sequenceNumber = this.seq.next();
     let bytes: Buffer;
     try {
-      bytes = encodePdu({ ...init, sequenceNumber } as PduInit);
+      bytes = encodePdu(init, sequenceNumber);
     } catch (err) {
       if (usesWindow) this.window.release();
-      throw err;
+      return Promise.reject(err);
     }
     return new Promise<Pdu>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => this.onTimeout(sequenceNumber), this.responseTimeoutMs);
-      this.pending.set(sequenceNumber, { command, expect: responseCommandOf(command), resolve, reject, timer, usesWindow });
+      const deadline = this.clock.now() + this.responseTimeoutMs;
+      this.pending.set(sequenceNumber, { command, expect: responseCommandOf(command), resolve, reject, deadline, usesWindow });
+      if (this.sweepTimer === undefined) this.sweepTimer = this.clock.setTimeout(this.sweep, this.responseTimeoutMs);
       this.stats.requestsSent++;
       this.send(bytes);
     });
   }
+
+  /**
+   * One timer for all response timeouts: every request has the same timeout, so the
+   * pending map (in insertion order) is also in deadline order.
+   */
+  private readonly sweep = (): void => {
+    this.sweepTimer = undefined;
+    const now = this.clock.now();
+    for (const [seq, p] of this.pending) {
+      if (p.deadline > now) {
+        this.sweepTimer = this.clock.setTimeout(this.sweep, p.deadline - now);
+        return;
+      }
+      this.onTimeout(seq);
+    }
+  };
 
   submitSm(fields: Omit<PduInit<'submit_sm'>, 'command'>): Promise<PduOf<'submit_sm_resp'>> {
     return this.request({ command: 'submit_sm', ...fields }) as Promise<PduOf<'submit_sm_resp'>>;
@@ -548,7 +581,6 @@ export class Session extends EventEmitter {
 
   private settle(seq: number, p: Pending, pdu: Pdu | undefined, err: unknown): void {
     this.pending.delete(seq);
-    p.timer.cancel();
     if (p.usesWindow) this.window.release();
     if (err !== undefined) p.reject(err);
     else if (pdu!.commandStatus !== 0 || pdu!.command === 'generic_nack') p.reject(new SmppStatusError(p.command, pdu!.commandStatus));
@@ -622,6 +654,7 @@ export class Session extends EventEmitter {
   private finalize(err: Error | undefined): void {
     if (this.stateValue === 'closed') return;
     for (const t of this.timers) t.cancel();
+    this.sweepTimer?.cancel();
     this.setState('closed');
     const lost = new SmppConnectionLostError(err ? `SMPP connection lost: ${err.message}` : 'SMPP connection closed', { cause: err });
     for (const [seq, p] of [...this.pending]) this.settle(seq, p, undefined, lost);
