@@ -11,7 +11,7 @@ function walk(dir) {
     return statSync(p).isDirectory() ? walk(p) : p.endsWith('.test.ts') ? [p] : [];
   });
 }
-const filters = process.argv.slice(2);
+const filters = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const files = walk('test')
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();

@@ -17,7 +17,12 @@ export function buildProgram(): Command {
     .description('start the gateway (embedded SQLite store and built-in SMSC simulator by default)')
     .action(() => {
       console.log(`Hermod ${pkg.version}`);
-      console.log('Built so far: the SMPP protocol library (src/smpp). The gateway is not wired yet.');
+      console.log('Built so far: the SMPP library (codec, text, receipts, sessions, client, server) and the SMSC simulator.');
+      console.log('The gateway itself (store, routing, billing, HTTP APIs) is not wired yet.');
+      console.log('');
+      console.log('Try the simulator, then point any SMPP client at 127.0.0.1:2775 (any system_id/password):');
+      console.log('  npx hermod simulate --port 2775 --latency 100-500 --undelivered 1 --delivered 9');
+      console.log('  npx hermod simulate --help');
     });
 
   program.addCommand(simulateCommand());
