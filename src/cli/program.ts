@@ -15,14 +15,25 @@ export function buildProgram(): Command {
   program
     .command('start')
     .description('start the gateway (embedded SQLite store and built-in SMSC simulator by default)')
-    .action(() => {
-      console.log(`Hermod ${pkg.version}`);
-      console.log('Built so far: the SMPP library (codec, text, receipts, sessions, client, server) and the SMSC simulator.');
-      console.log('The gateway itself (store, routing, billing, HTTP APIs) is not wired yet.');
+    .action(async () => {
+      const { startHermod, optionsFromEnv } = await import('../app.js');
+      const opts = optionsFromEnv();
+      const h = await startHermod(opts);
+      console.log(`Hermod ${pkg.version} is running (demo mode: listening on ${opts.host} only).`);
+      console.log(`  store:      SQLite at ${opts.dataDir}/hermod.db`);
+      console.log('  upstream:   the built-in SMSC simulator (receipts after 50-500 ms)');
+      console.log(`  SMPP:       ${opts.host}:${h.smppPort}  system_id "demo", password "demo" (transceiver to get receipts)`);
       console.log('');
-      console.log('Try the simulator, then point any SMPP client at 127.0.0.1:2775 (any system_id/password):');
-      console.log('  npx hermod simulate --port 2775 --latency 100-500 --undelivered 1 --delivered 9');
-      console.log('  npx hermod simulate --help');
+      console.log('Send a first message with any SMPP client, for example the simulator-tested npm "smpp" package:');
+      console.log(`  bind_transceiver demo/demo to ${opts.host}:${h.smppPort}, submit_sm to 447700900123 with registered_delivery=1`);
+      console.log('Not built yet: the HTTP APIs (:1401, :8080), routing tables, the web console.');
+      const stop = async (signal: string) => {
+        console.log(`${signal}: draining and shutting down`);
+        await h.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
     });
 
   program.addCommand(simulateCommand());

@@ -7,7 +7,7 @@
  * slows us down instead of failing messages.
  */
 import { EventEmitter } from 'node:events';
-import { CommandStatus, type CommandName, type Pdu, type PduInit, type PduOf } from '../codec/index.js';
+import { CommandStatus, SmppEncodeError, type CommandName, type Pdu, type PduInit, type PduOf } from '../codec/index.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../../lib/backoff.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { Session, type BindType, type SessionOptions } from '../session/session.js';
@@ -136,10 +136,11 @@ export class SmppClient extends EventEmitter {
       });
     } catch (err) {
       this.lastError = err as Error;
-      if (err instanceof SmppStatusError) {
+      // A refused bind (bad password, unknown system_id) or credentials that cannot even be
+      // encoded (too long) will not fix themselves by retrying.
+      if (err instanceof SmppStatusError || err instanceof SmppEncodeError) {
         this.counters.bindFailures++;
         this.emit('bind_error', err);
-        // A refused bind (bad password, unknown system_id) will not fix itself by retrying fast.
         if (this.firstBind) {
           this.firstBind.reject(err);
           this.firstBind = undefined;

@@ -65,6 +65,14 @@ describe('client ↔ server', () => {
     await server.close();
   });
 
+  test('credentials that cannot be encoded fail connect() at once instead of looping', async () => {
+    const { server, port } = await startServer();
+    const c = client(port, { password: 'much-too-long-password', reconnect: { initialMs: 5, maxMs: 5, factor: 1, jitter: 0 } });
+    await assert.rejects(c.connect(), /password: 22 characters, the maximum is 8/);
+    assert.equal(c.status, 'closed');
+    await server.close();
+  });
+
   test('the window is never overrun: at most windowSize requests outstanding', async () => {
     let outstanding = 0;
     let maxSeen = 0;

@@ -1,0 +1,2 @@
+export { SmppConnector } from './smpp-connector.js';
+export { SimulatorConnector } from './simulator-connector.js';

@@ -1,0 +1,52 @@
+/**
+ * The built-in simulator as a connector: an in-process SmscSimulator on a loopback port
+ * and an SmppConnector bound to it, so the demo and the tests exercise the real SMPP path.
+ */
+import { SmscSimulator, type SimulatorOptions } from '../simulator/index.js';
+import type { Receipt } from '../smpp/index.js';
+import type { StoredMessage } from '../domain/index.js';
+import type { Connector, SubmitOutcome } from '../gateway/index.js';
+import { SmppConnector } from './smpp-connector.js';
+
+export class SimulatorConnector implements Connector {
+  readonly simulator: SmscSimulator;
+  private inner: SmppConnector | undefined;
+  private handler: ((r: Receipt) => Promise<void>) | undefined;
+
+  constructor(
+    readonly id: string,
+    opts: SimulatorOptions = {},
+  ) {
+    this.simulator = new SmscSimulator({ host: '127.0.0.1', port: 0, latencyMs: { min: 50, max: 500 }, ...opts });
+  }
+
+  get ready(): boolean {
+    return this.inner?.ready ?? false;
+  }
+
+  get capacity(): number {
+    return this.inner?.capacity ?? 10;
+  }
+
+  async start(): Promise<void> {
+    const port = await this.simulator.listen();
+    this.inner = new SmppConnector(this.id, { host: '127.0.0.1', port, systemId: 'hermod', password: 'sim', windowSize: 50, reconnect: { initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.5 } });
+    if (this.handler) this.inner.onReceipt(this.handler);
+    await this.inner.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.inner?.stop();
+    await this.simulator.close();
+  }
+
+  onReceipt(handler: (r: Receipt) => Promise<void>): void {
+    this.handler = handler;
+    this.inner?.onReceipt(handler);
+  }
+
+  submit(m: StoredMessage): Promise<SubmitOutcome> {
+    if (!this.inner) return Promise.reject(Object.assign(new Error('simulator connector not started'), { transient: true }));
+    return this.inner.submit(m);
+  }
+}

@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+
+const B32 = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * A message id: 10 characters of millisecond time then 16 random characters (Crockford
+ * base32, lower case), so ids sort by creation time and never collide across nodes.
+ */
+export function newMessageId(now = Date.now()): string {
+  let t = now;
+  let time = '';
+  for (let i = 0; i < 10; i++) {
+    time = B32[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const r = randomBytes(10);
+  let rand = '';
+  for (let i = 0; i < 16; i++) rand += B32[(r[Math.floor((i * 5) / 8)] >> ((i * 5) % 8)) & 31];
+  return time + rand;
+}

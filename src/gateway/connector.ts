@@ -1,0 +1,36 @@
+/**
+ * What the gateway needs from an upstream connector (SMPP client, HTTP provider,
+ * simulator). Connectors live in src/connectors and implement this.
+ */
+import type { Receipt } from '../smpp/index.js';
+import type { StoredMessage } from '../domain/index.js';
+
+export interface SubmitOutcome {
+  upstreamId: string;
+}
+
+/** Thrown by `submit`: `transient` errors are retried later, the others fail the message. */
+export interface ConnectorFailure extends Error {
+  transient: boolean;
+  status?: number;
+}
+
+export interface Connector {
+  readonly id: string;
+  /** True while the connector can take submits (bound). */
+  readonly ready: boolean;
+  /** Messages it can have in flight (its window). */
+  readonly capacity: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  submit(m: StoredMessage): Promise<SubmitOutcome>;
+  /**
+   * Registers the gateway's receipt handler. The connector acknowledges the receipt to
+   * its SMSC only after the returned promise resolves (the receipt is stored).
+   */
+  onReceipt(handler: (r: Receipt) => Promise<void>): void;
+}
+
+export function isTransient(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as ConnectorFailure).transient === true;
+}

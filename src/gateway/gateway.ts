@@ -1,0 +1,230 @@
+/**
+ * The gateway core: accept (validate, price, persist), dispatch (queue → connector),
+ * track (receipts → state → the customer). It never touches a socket: connectors and
+ * interfaces do, through the narrow interfaces below.
+ */
+import { EventEmitter } from 'node:events';
+import { messageIdKeys, type Receipt } from '../smpp/index.js';
+import { newMessageId, normalizeMsisdn, InvalidNumberError, type MessageState, type StoredMessage, type User } from '../domain/index.js';
+import type { Store } from '../store/store.js';
+import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
+import { reject } from './errors.js';
+import { isTransient, type Connector } from './connector.js';
+
+export interface SubmitRequest {
+  systemId: string;
+  source: string;
+  destination: string;
+  esmClass: number;
+  dataCoding: number;
+  body: Buffer;
+  registeredDelivery: number;
+  priority?: number;
+}
+
+/** The receipt forwarded to a customer, as stored in the outbox. */
+export interface CustomerReceipt {
+  messageId: string;
+  source: string;
+  destination: string;
+  state: MessageState;
+  stat: string;
+  err: string;
+  submitDate: number;
+  doneDate: number;
+}
+
+const STATE_OF: Record<Receipt['state'], MessageState> = {
+  delivered: 'delivered',
+  undelivered: 'undelivered',
+  expired: 'expired',
+  deleted: 'undelivered',
+  rejected: 'rejected',
+  accepted: 'sent',
+  enroute: 'sent',
+  unknown: 'unknown',
+  skipped: 'undelivered',
+};
+
+export interface GatewayOptions {
+  /** Retry policy for transient connector failures. */
+  retry?: BackoffPolicy;
+  /** Attempts before a message that keeps failing transiently is failed. */
+  maxAttempts?: number;
+  leaseMs?: number;
+}
+
+export class Gateway extends EventEmitter {
+  private readonly connectors = new Map<string, Connector>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly wake = new Map<string, () => void>();
+  private running = false;
+
+  constructor(
+    readonly store: Store,
+    private readonly opts: GatewayOptions = {},
+  ) {
+    super();
+  }
+
+  addConnector(c: Connector): void {
+    this.connectors.set(c.id, c);
+    c.onReceipt((r) => this.onReceipt(c, r));
+  }
+
+  /** The default route: the first connector (routing tables come with the router). */
+  private route(_destination: string): Connector | undefined {
+    return this.connectors.values().next().value as Connector | undefined;
+  }
+
+  /**
+   * Validates, prices and persists a message; resolves with its id only once it is
+   * committed. Throws RejectedError with the reason.
+   */
+  async submit(user: User, req: SubmitRequest): Promise<string> {
+    if (!user.enabled) throw reject.userDisabled();
+    let destination: string;
+    try {
+      destination = normalizeMsisdn(req.destination);
+    } catch (err) {
+      throw reject.invalidDestination(err instanceof InvalidNumberError ? err.message : String(err));
+    }
+    const connector = this.route(destination);
+    if (!connector) throw reject.noRoute(destination);
+    const id = newMessageId();
+    const r = await this.store.accept({
+      id,
+      userId: user.id,
+      systemId: req.systemId,
+      source: req.source,
+      destination,
+      esmClass: req.esmClass,
+      dataCoding: req.dataCoding,
+      body: req.body,
+      registeredDelivery: req.registeredDelivery,
+      priority: req.priority ?? 0,
+      connectorId: connector.id,
+      priceMicros: user.rateMicros,
+    });
+    if (!r.ok) throw r.reason === 'insufficient_balance' ? reject.noBalance() : reject.userDisabled();
+    this.wake.get(connector.id)?.();
+    return id;
+  }
+
+  /** Starts the connectors and one dispatcher per connector. */
+  async start(): Promise<void> {
+    this.running = true;
+    await Promise.all([...this.connectors.values()].map((c) => c.start()));
+    for (const c of this.connectors.values()) this.loops.push(this.dispatch(c));
+  }
+
+  /** Stops dispatching, lets in-flight submits finish, stops the connectors. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const w of this.wake.values()) w();
+    await Promise.all(this.loops);
+    await Promise.all([...this.connectors.values()].map((c) => c.stop()));
+  }
+
+  private sleep(connectorId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake.set(connectorId, done);
+    });
+  }
+
+  /** Queue → connector, honouring its readiness and window. */
+  private async dispatch(c: Connector): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    const leaseMs = this.opts.leaseMs ?? 60_000;
+    while (this.running) {
+      if (!c.ready) {
+        await this.sleep(c.id, 100);
+        continue;
+      }
+      const room = c.capacity * 2 - inFlight.size;
+      if (room <= 0) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      const claims = await this.store.claim(c.id, room, leaseMs);
+      if (claims.length === 0) {
+        await this.sleep(c.id, 200);
+        continue;
+      }
+      for (const { message, attempts } of claims) {
+        const p = this.send(c, message, attempts).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+    }
+    await Promise.allSettled(inFlight);
+  }
+
+  private async send(c: Connector, m: StoredMessage, attempts: number): Promise<void> {
+    try {
+      const { upstreamId } = await c.submit(m);
+      const keys = messageIdKeys(upstreamId);
+      await this.store.markSent(m.id, upstreamId, keys);
+      this.emit('sent', m.id, upstreamId);
+      // Receipts that arrived before this submit_sm_resp was stored (row 7).
+      for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, JSON.parse(payload) as Receipt);
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      if (isTransient(err) && attempts < (this.opts.maxAttempts ?? 50)) {
+        const delay = backoffDelay(this.opts.retry ?? { initialMs: 200, maxMs: 30_000, factor: 2, jitter: 0.5 }, attempts - 1);
+        await this.store.release(m.id, delay, detail);
+        this.emit('retry', m.id, detail);
+      } else {
+        await this.store.fail(m.id, 'failed', detail, true);
+        this.emit('failed', m.id, detail);
+        await this.notifyCustomer(m, 'failed', 'UNDELIV', 'failed');
+      }
+    }
+  }
+
+  private async onReceipt(_c: Connector, r: Receipt): Promise<void> {
+    const keys = messageIdKeys(r.id);
+    const m = await this.store.findByUpstreamKeys(keys);
+    if (!m) {
+      await this.store.parkReceipt(keys, JSON.stringify(r));
+      this.emit('receipt_parked', r.id);
+      return;
+    }
+    await this.applyReceipt(m.id, r);
+  }
+
+  private async applyReceipt(id: string, r: Receipt): Promise<void> {
+    const m = await this.store.getMessage(id);
+    if (!m) return;
+    const state = STATE_OF[r.state];
+    await this.notifyCustomer(m, state, r.stat, r.err ?? '000');
+    this.emit('receipt', id, state);
+  }
+
+  /** Stores the new state and, when the customer asked for receipts, queues one for them. */
+  private async notifyCustomer(m: StoredMessage, state: MessageState, stat: string, err: string): Promise<void> {
+    const wants = m.registeredDelivery & 0x03;
+    const final = state !== 'sent' && state !== 'unknown';
+    const notify = (wants === 1 && final) || (wants === 2 && final && state !== 'delivered');
+    const payload: CustomerReceipt = {
+      messageId: m.id,
+      source: m.source,
+      destination: m.destination,
+      state,
+      stat,
+      err,
+      submitDate: m.createdAt,
+      doneDate: Date.now(),
+    };
+    if (state === 'failed') {
+      if (notify) await this.store.applyReceipt(m.id, state, 'failed upstream', { systemId: m.systemId, payload: JSON.stringify(payload) });
+    } else {
+      await this.store.applyReceipt(m.id, state, `${stat} err:${err}`, notify ? { systemId: m.systemId, payload: JSON.stringify(payload) } : undefined);
+    }
+    if (notify) this.emit('outbox', m.systemId);
+  }
+}

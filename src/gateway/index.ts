@@ -1,0 +1,3 @@
+export { Gateway, type SubmitRequest, type CustomerReceipt, type GatewayOptions } from './gateway.js';
+export { RejectedError, reject } from './errors.js';
+export { isTransient, type Connector, type ConnectorFailure, type SubmitOutcome } from './connector.js';

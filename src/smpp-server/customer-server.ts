@@ -1,0 +1,142 @@
+/**
+ * The customer-facing SMPP server: customers bind with their Hermod credentials;
+ * submit_sm / data_sm enter the gateway and are answered only after the message is
+ * committed; receipts wait in the outbox until the customer has a receiving bind, and
+ * leave it only when the customer acknowledges them with deliver_sm_resp.
+ */
+import {
+  CommandStatus,
+  SmppServer,
+  formatReceiptText,
+  messageStateOf,
+  type Pdu,
+  type ReceiptStat,
+  type Session,
+  type SmppServerOptions,
+} from '../smpp/index.js';
+import { verifyPassword, type MessageState, type User } from '../domain/index.js';
+import { RejectedError, type CustomerReceipt, type Gateway } from '../gateway/index.js';
+
+const MESSAGE_STATE: Record<MessageState, number> = {
+  accepted: 6,
+  queued: 1,
+  sent: 1,
+  delivered: 2,
+  undelivered: 5,
+  expired: 3,
+  rejected: 8,
+  failed: 5,
+  unknown: 7,
+};
+
+export class CustomerSmppServer {
+  readonly server: SmppServer;
+  private readonly users = new WeakMap<Session, User>();
+  private readonly pumping = new Set<string>();
+
+  constructor(
+    private readonly gateway: Gateway,
+    opts: SmppServerOptions,
+  ) {
+    this.server = new SmppServer({
+      ...opts,
+      authenticate: async (r) => {
+        const user = await gateway.store.getUserByName(r.systemId);
+        if (!user) return CommandStatus.ESME_RINVSYSID;
+        if (!verifyPassword(r.password, user.passwordHash)) return CommandStatus.ESME_RINVPASWD;
+        if (!user.enabled) return CommandStatus.ESME_RBINDFAIL;
+        return true;
+      },
+    });
+    this.server.on('session', (s: Session) => void this.onSession(s));
+    gateway.on('outbox', (systemId: string) => void this.pump(systemId));
+  }
+
+  listen(): Promise<number> {
+    return this.server.listen();
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  private async onSession(s: Session): Promise<void> {
+    const user = await this.gateway.store.getUserByName(s.systemId ?? '');
+    if (!user) return s.destroy();
+    this.users.set(s, user);
+    s.on('pdu', (pdu: Pdu) => void this.onPdu(s, pdu));
+    if (s.bindType !== 'transmitter') void this.pump(user.username);
+  }
+
+  private async onPdu(s: Session, pdu: Pdu): Promise<void> {
+    const user = this.users.get(s)!;
+    switch (pdu.command) {
+      case 'submit_sm':
+      case 'data_sm': {
+        const body = pdu.command === 'submit_sm' && pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
+        try {
+          const fresh = (await this.gateway.store.getUserByName(user.username)) ?? user;
+          const id = await this.gateway.submit(fresh, {
+            systemId: user.username,
+            source: pdu.sourceAddr,
+            destination: pdu.destinationAddr,
+            esmClass: pdu.esmClass,
+            dataCoding: pdu.dataCoding,
+            body: Buffer.from(body),
+            registeredDelivery: pdu.registeredDelivery,
+            priority: pdu.command === 'submit_sm' ? pdu.priorityFlag : 0,
+          });
+          s.respond(pdu, { messageId: id });
+        } catch (err) {
+          s.respond(pdu, { commandStatus: err instanceof RejectedError ? err.smppStatus : CommandStatus.ESME_RSYSERR });
+        }
+        return;
+      }
+      case 'query_sm': {
+        const m = await this.gateway.store.getMessage(pdu.messageId);
+        if (!m || m.userId !== user.id) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RQUERYFAIL });
+        s.respond(pdu, { messageId: m.id, messageState: MESSAGE_STATE[m.state], errorCode: 0 });
+        return;
+      }
+      default:
+        s.respond(pdu, { commandStatus: CommandStatus.ESME_RINVCMDID });
+    }
+  }
+
+  /** Delivers held receipts to a receiving bind of `systemId`. */
+  private async pump(systemId: string): Promise<void> {
+    if (this.pumping.has(systemId)) return;
+    this.pumping.add(systemId);
+    try {
+      for (;;) {
+        const session = this.server.boundSessions(systemId).find((x) => x.bindType !== 'transmitter');
+        if (!session) return;
+        const items = await this.gateway.store.claimOutbox(systemId, 100, 30_000);
+        if (items.length === 0) return;
+        await Promise.all(
+          items.map(async (item) => {
+            const r = JSON.parse(item.payload) as CustomerReceipt;
+            const stat = (r.stat.length === 7 ? r.stat : 'UNDELIV') as ReceiptStat;
+            try {
+              await session.deliverSm({
+                sourceAddr: r.destination,
+                destinationAddr: r.source,
+                esmClass: 0x04,
+                shortMessage: Buffer.from(
+                  formatReceiptText({ id: r.messageId, sub: 1, dlvrd: r.state === 'delivered' ? 1 : 0, submitDate: new Date(r.submitDate), doneDate: new Date(r.doneDate), stat, err: r.err, text: '' }),
+                  'latin1',
+                ),
+                tlvs: { receiptedMessageId: r.messageId, messageState: messageStateOf(stat) },
+              });
+              await this.gateway.store.ackOutbox(item.id);
+            } catch {
+              await this.gateway.store.retryOutbox(item.id, Math.min(60_000, 1000 * 2 ** Math.min(6, item.attempts)));
+            }
+          }),
+        );
+      }
+    } finally {
+      this.pumping.delete(systemId);
+    }
+  }
+}

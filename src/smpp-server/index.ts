@@ -1,0 +1,1 @@
+export { CustomerSmppServer } from './customer-server.js';

@@ -1,0 +1,61 @@
+/** Versioned schema; each entry runs once, in order, inside a transaction. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE users (
+     id INTEGER PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     balance_micros INTEGER NOT NULL CHECK (balance_micros >= 0),
+     rate_micros INTEGER NOT NULL,
+     enabled INTEGER NOT NULL DEFAULT 1
+   );
+   CREATE TABLE messages (
+     id TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL,
+     system_id TEXT NOT NULL,
+     source TEXT NOT NULL,
+     destination TEXT NOT NULL,
+     esm_class INTEGER NOT NULL,
+     data_coding INTEGER NOT NULL,
+     body BLOB NOT NULL,
+     registered_delivery INTEGER NOT NULL,
+     priority INTEGER NOT NULL,
+     connector_id TEXT NOT NULL,
+     price_micros INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     upstream_id TEXT,
+     error TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE message_events (
+     message_id TEXT NOT NULL,
+     state TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     detail TEXT
+   );
+   CREATE INDEX message_events_by_message ON message_events (message_id);
+   CREATE TABLE queue (
+     message_id TEXT PRIMARY KEY,
+     connector_id TEXT NOT NULL,
+     priority INTEGER NOT NULL,
+     not_before INTEGER NOT NULL,
+     lease_until INTEGER NOT NULL DEFAULT 0,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     seq INTEGER NOT NULL
+   );
+   CREATE INDEX queue_due ON queue (connector_id, priority DESC, seq);
+   CREATE TABLE upstream_ids (key TEXT PRIMARY KEY, message_id TEXT NOT NULL);
+   CREATE TABLE parked_receipts (key TEXT NOT NULL, payload TEXT NOT NULL, at INTEGER NOT NULL);
+   CREATE INDEX parked_by_key ON parked_receipts (key);
+   CREATE TABLE outbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     system_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_at INTEGER NOT NULL,
+     lease_until INTEGER NOT NULL DEFAULT 0,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX outbox_due ON outbox (system_id, next_at);`,
+];

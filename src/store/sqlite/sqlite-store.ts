@@ -1,0 +1,319 @@
+/**
+ * The embedded store: one SQLite file in WAL mode (better-sqlite3). Accepted messages
+ * are committed in groups: concurrent `accept()` calls made in the same turn of the
+ * event loop share one transaction, and each resolves only after that commit.
+ * synchronous=NORMAL survives a process crash (kill -9); FULL also survives power loss.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
+import type { AcceptResult, OutboxItem, QueueClaim, Store } from '../store.js';
+import { MIGRATIONS } from './migrations.js';
+
+interface MessageRow {
+  id: string;
+  user_id: number;
+  system_id: string;
+  source: string;
+  destination: string;
+  esm_class: number;
+  data_coding: number;
+  body: Buffer;
+  registered_delivery: number;
+  priority: number;
+  connector_id: string;
+  price_micros: number;
+  state: MessageState;
+  upstream_id: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toMessage(r: MessageRow): StoredMessage {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    systemId: r.system_id,
+    source: r.source,
+    destination: r.destination,
+    esmClass: r.esm_class,
+    dataCoding: r.data_coding,
+    body: r.body,
+    registeredDelivery: r.registered_delivery,
+    priority: r.priority,
+    connectorId: r.connector_id,
+    priceMicros: r.price_micros,
+    state: r.state,
+    upstreamId: r.upstream_id,
+    error: r.error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  password_hash: string;
+  balance_micros: number;
+  rate_micros: number;
+  enabled: number;
+}
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  username: r.username,
+  passwordHash: r.password_hash,
+  balanceMicros: r.balance_micros,
+  rateMicros: r.rate_micros,
+  enabled: r.enabled === 1,
+});
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private pendingAccepts: { m: NewMessage; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }[] = [];
+  private flushScheduled = false;
+  private seq = 0;
+  private readonly stmts;
+
+  constructor(path: string, opts: { synchronous?: 'NORMAL' | 'FULL' } = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM queue').get() as { s: number }).s;
+    const db = this.db;
+    this.stmts = {
+      debit: db.prepare('UPDATE users SET balance_micros = balance_micros - ? WHERE id = ? AND enabled = 1 AND balance_micros >= ?'),
+      credit: db.prepare('UPDATE users SET balance_micros = balance_micros + ? WHERE id = ?'),
+      insertMessage: db.prepare(
+        `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at)
+         VALUES (@id, @userId, @systemId, @source, @destination, @esmClass, @dataCoding, @body, @registeredDelivery, @priority, @connectorId, @priceMicros, 'queued', @now, @now)`,
+      ),
+      event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
+      enqueue: db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq) VALUES (?, ?, ?, ?, ?)'),
+      getMessage: db.prepare('SELECT * FROM messages WHERE id = ?'),
+      setState: db.prepare('UPDATE messages SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE id = ?'),
+      claim: db.prepare(
+        `UPDATE queue SET lease_until = @until, attempts = attempts + 1
+         WHERE message_id IN (SELECT message_id FROM queue WHERE connector_id = @connector AND not_before <= @now AND lease_until <= @now
+                              ORDER BY priority DESC, seq LIMIT @limit)
+         RETURNING message_id, attempts`,
+      ),
+      dequeue: db.prepare('DELETE FROM queue WHERE message_id = ?'),
+      release: db.prepare('UPDATE queue SET not_before = ?, lease_until = 0 WHERE message_id = ?'),
+      setUpstream: db.prepare("UPDATE messages SET upstream_id = ?, state = 'sent', updated_at = ? WHERE id = ?"),
+      upstreamKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id) VALUES (?, ?)'),
+      byKey: db.prepare('SELECT message_id FROM upstream_ids WHERE key = ?'),
+      park: db.prepare('INSERT INTO parked_receipts (key, payload, at) VALUES (?, ?, ?)'),
+      parked: db.prepare('SELECT rowid, payload FROM parked_receipts WHERE key = ?'),
+      unpark: db.prepare('DELETE FROM parked_receipts WHERE rowid = ?'),
+      outbox: db.prepare('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
+      claimOutbox: db.prepare(
+        `UPDATE outbox SET lease_until = @until, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM outbox WHERE system_id = @sys AND next_at <= @now AND lease_until <= @now AND expires_at > @now ORDER BY id LIMIT @limit)
+         RETURNING id, system_id, message_id, payload, attempts`,
+      ),
+      ackOutbox: db.prepare('DELETE FROM outbox WHERE id = ?'),
+      retryOutbox: db.prepare('UPDATE outbox SET next_at = ?, lease_until = 0 WHERE id = ?'),
+    };
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    const done = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+    MIGRATIONS.forEach((sql, i) => {
+      const version = i + 1;
+      if (done.has(version)) return;
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+      })();
+    });
+  }
+
+  async getUserByName(username: string): Promise<User | undefined> {
+    const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+    return r && toUser(r);
+  }
+
+  async upsertUser(u: { username: string; passwordHash: string; balanceMicros: number; rateMicros: number; enabled?: boolean }): Promise<User> {
+    this.db
+      .prepare(
+        `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, rate_micros = excluded.rate_micros, enabled = excluded.enabled`,
+      )
+      .run(u.username, u.passwordHash, u.balanceMicros, u.rateMicros, u.enabled === false ? 0 : 1);
+    return (await this.getUserByName(u.username))!;
+  }
+
+  async getBalance(userId: number): Promise<number> {
+    return (this.db.prepare('SELECT balance_micros AS b FROM users WHERE id = ?').get(userId) as { b: number } | undefined)?.b ?? 0;
+  }
+
+  accept(m: NewMessage): Promise<AcceptResult> {
+    return new Promise((resolve, reject) => {
+      this.pendingAccepts.push({ m, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushAccepts());
+      }
+    });
+  }
+
+  /** Group commit: every accept of this turn in one transaction. */
+  private flushAccepts(): void {
+    this.flushScheduled = false;
+    const batch = this.pendingAccepts;
+    this.pendingAccepts = [];
+    const results: AcceptResult[] = [];
+    const now = Date.now();
+    try {
+      this.db.transaction(() => {
+        for (const { m } of batch) {
+          if (this.stmts.debit.run(m.priceMicros, m.userId, m.priceMicros).changes === 0) {
+            results.push({ ok: false, reason: 'insufficient_balance' });
+            continue;
+          }
+          this.stmts.insertMessage.run({ ...m, now });
+          this.stmts.event.run(m.id, 'accepted', now, null);
+          this.stmts.event.run(m.id, 'queued', now, m.connectorId);
+          this.stmts.enqueue.run(m.id, m.connectorId, m.priority, now, ++this.seq);
+          results.push({ ok: true });
+        }
+      })();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(results[i]));
+  }
+
+  async getMessage(id: string): Promise<StoredMessage | undefined> {
+    const r = this.stmts.getMessage.get(id) as MessageRow | undefined;
+    return r && toMessage(r);
+  }
+
+  async history(id: string): Promise<{ state: MessageState; at: number; detail: string | null }[]> {
+    return this.db.prepare('SELECT state, at, detail FROM message_events WHERE message_id = ? ORDER BY rowid').all(id) as {
+      state: MessageState;
+      at: number;
+      detail: string | null;
+    }[];
+  }
+
+  async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
+    const now = Date.now();
+    const rows = this.stmts.claim.all({ until: now + leaseMs, connector: connectorId, now, limit }) as { message_id: string; attempts: number }[];
+    return rows
+      .map((r) => {
+        const m = this.stmts.getMessage.get(r.message_id) as MessageRow | undefined;
+        return m ? { message: toMessage(m), attempts: r.attempts } : undefined;
+      })
+      .filter((x): x is QueueClaim => x !== undefined);
+  }
+
+  async markSent(id: string, upstreamId: string, keys: string[]): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.stmts.setUpstream.run(upstreamId, now, id);
+      for (const k of keys) this.stmts.upstreamKey.run(k, id);
+      this.stmts.event.run(id, 'sent', now, upstreamId);
+      this.stmts.dequeue.run(id);
+    })();
+  }
+
+  async release(id: string, delayMs: number, detail: string): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.stmts.release.run(now + delayMs, id);
+      this.stmts.event.run(id, 'queued', now, detail);
+    })();
+  }
+
+  async fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => {
+      const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
+      if (!m) return;
+      this.stmts.setState.run(state, detail, now, id);
+      this.stmts.event.run(id, state, now, detail);
+      this.stmts.dequeue.run(id);
+      if (refund) this.stmts.credit.run(m.price_micros, m.user_id);
+    })();
+  }
+
+  async findByUpstreamKeys(keys: string[]): Promise<StoredMessage | undefined> {
+    for (const k of keys) {
+      const r = this.stmts.byKey.get(k) as { message_id: string } | undefined;
+      if (r) return this.getMessage(r.message_id);
+    }
+    return undefined;
+  }
+
+  async parkReceipt(keys: string[], payload: string): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const k of keys) this.stmts.park.run(k, payload, now);
+    })();
+  }
+
+  async takeParkedReceipts(keys: string[]): Promise<string[]> {
+    const out = new Set<string>();
+    this.db.transaction(() => {
+      for (const k of keys) {
+        for (const r of this.stmts.parked.all(k) as { rowid: number; payload: string }[]) {
+          out.add(r.payload);
+          this.stmts.unpark.run(r.rowid);
+        }
+      }
+    })();
+    return [...out];
+  }
+
+  async applyReceipt(id: string, state: MessageState, detail: string, notify: { systemId: string; payload: string } | undefined): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.stmts.setState.run(state, state === 'delivered' ? null : detail, now, id);
+      this.stmts.event.run(id, state, now, detail);
+      // Receipts are held for the customer for 3 days (SMPP validity default of many SMSCs).
+      if (notify) this.stmts.outbox.run(notify.systemId, id, notify.payload, now, now + 3 * 86_400_000);
+    })();
+  }
+
+  async claimOutbox(systemId: string, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    const now = Date.now();
+    const rows = this.stmts.claimOutbox.all({ until: now + leaseMs, sys: systemId, now, limit }) as {
+      id: number;
+      system_id: string;
+      message_id: string;
+      payload: string;
+      attempts: number;
+    }[];
+    return rows.map((r) => ({ id: r.id, systemId: r.system_id, messageId: r.message_id, payload: r.payload, attempts: r.attempts }));
+  }
+
+  async ackOutbox(id: number): Promise<void> {
+    this.stmts.ackOutbox.run(id);
+  }
+
+  async retryOutbox(id: number, delayMs: number): Promise<void> {
+    this.stmts.retryOutbox.run(Date.now() + delayMs, id);
+  }
+
+  async queueDepth(connectorId?: string): Promise<number> {
+    const r = connectorId
+      ? (this.db.prepare('SELECT COUNT(*) AS n FROM queue WHERE connector_id = ?').get(connectorId) as { n: number })
+      : (this.db.prepare('SELECT COUNT(*) AS n FROM queue').get() as { n: number });
+    return r.n;
+  }
+
+  async close(): Promise<void> {
+    if (this.pendingAccepts.length) this.flushAccepts();
+    this.db.close();
+  }
+}
