@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { SqliteStore } from './store/index.js';
 import { Gateway } from './gateway/index.js';
-import { SimulatorConnector } from './connectors/index.js';
+import { SimulatorConnector, SmppConnector } from './connectors/index.js';
 import { CustomerSmppServer } from './smpp-server/index.js';
 import { hashPassword } from './domain/index.js';
 
@@ -15,13 +15,16 @@ export interface HermodOptions {
   host: string;
   smppPort: number;
   demo: boolean;
+  /** An upstream SMSC instead of the built-in simulator. */
+  upstream?: { host: string; port: number; systemId: string; password: string };
 }
 
 export interface RunningHermod {
   smppPort: number;
   gateway: Gateway;
   store: SqliteStore;
-  simulator: SimulatorConnector;
+  /** The built-in simulator, unless an upstream SMSC was configured. */
+  simulator: SimulatorConnector | undefined;
   stop(): Promise<void>;
 }
 
@@ -30,7 +33,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HermodOpti
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`HERMOD_SMPP_PORT: expected an integer 0..65535, got "${env.HERMOD_SMPP_PORT}"`);
   }
-  return { dataDir: env.HERMOD_DATA_DIR ?? './data', host: '127.0.0.1', smppPort: port, demo: true };
+  let upstream: HermodOptions['upstream'];
+  if (env.HERMOD_UPSTREAM_SMPP) {
+    const m = env.HERMOD_UPSTREAM_SMPP.match(/^([^:]+):(\d+)$/);
+    if (!m) throw new Error(`HERMOD_UPSTREAM_SMPP: expected host:port, got "${env.HERMOD_UPSTREAM_SMPP}"`);
+    upstream = { host: m[1], port: Number(m[2]), systemId: env.HERMOD_UPSTREAM_SYSTEM_ID ?? 'hermod', password: env.HERMOD_UPSTREAM_PASSWORD ?? '' };
+  }
+  return { dataDir: env.HERMOD_DATA_DIR ?? './data', host: '127.0.0.1', smppPort: port, demo: true, upstream };
 }
 
 export async function startHermod(o: HermodOptions): Promise<RunningHermod> {
@@ -40,8 +49,10 @@ export async function startHermod(o: HermodOptions): Promise<RunningHermod> {
     await store.upsertUser({ username: 'demo', passwordHash: hashPassword('demo'), balanceMicros: 100_000_000, rateMicros: 10_000 });
   }
   const gateway = new Gateway(store);
-  const simulator = new SimulatorConnector('sim');
-  gateway.addConnector(simulator);
+  const simulator = o.upstream ? undefined : new SimulatorConnector('sim');
+  gateway.addConnector(
+    simulator ?? new SmppConnector('upstream', { ...o.upstream!, windowSize: 50, reconnect: { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5 } }),
+  );
   await gateway.start();
   const customers = new CustomerSmppServer(gateway, { host: o.host, port: o.smppPort });
   const smppPort = await customers.listen();

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { simulateCommand } from './simulate.js';
+import { sendCommand } from './send.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -21,11 +22,11 @@ export function buildProgram(): Command {
       const h = await startHermod(opts);
       console.log(`Hermod ${pkg.version} is running (demo mode: listening on ${opts.host} only).`);
       console.log(`  store:      SQLite at ${opts.dataDir}/hermod.db`);
-      console.log('  upstream:   the built-in SMSC simulator (receipts after 50-500 ms)');
+      console.log(opts.upstream ? `  upstream:   SMPP ${opts.upstream.host}:${opts.upstream.port} as "${opts.upstream.systemId}"` : '  upstream:   the built-in SMSC simulator (receipts after 50-500 ms)');
       console.log(`  SMPP:       ${opts.host}:${h.smppPort}  system_id "demo", password "demo" (transceiver to get receipts)`);
       console.log('');
-      console.log('Send a first message with any SMPP client, for example the simulator-tested npm "smpp" package:');
-      console.log(`  bind_transceiver demo/demo to ${opts.host}:${h.smppPort}, submit_sm to 447700900123 with registered_delivery=1`);
+      console.log('Send a first message (or bind any SMPP client with demo/demo):');
+      console.log(`  npx hermod send --port ${h.smppPort} --to 447700900123 --text "Hello from Hermod"`);
       console.log('Not built yet: the HTTP APIs (:1401, :8080), routing tables, the web console.');
       const stop = async (signal: string) => {
         console.log(`${signal}: draining and shutting down`);
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(simulateCommand());
+  program.addCommand(sendCommand());
 
   return program;
 }

@@ -46,7 +46,7 @@ test('GSM, UCS-2 and long texts go through the simulator and their receipts come
     await until('three receipts', () => receipts.length === 3);
     assert.deepEqual(receipts.map((r) => r.id).sort(), [...ids].sort());
     assert.ok(receipts.every((r) => r.state === 'delivered'));
-    const sent = h.simulator.simulator.submitted;
+    const sent = h.simulator!.simulator.submitted;
     assert.equal(sent.length, 3);
     assert.equal(sent[0].destination, '447700900123', 'normalised to E.164 digits');
     assert.equal(Buffer.from(sent[1].shortMessage).swap16().toString('utf16le'), 'مرحبا 👋');

@@ -86,6 +86,9 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM queue').get() as { s: number }).s;
+    // The embedded store has exactly one gateway process: leases held when it last stopped
+    // (or crashed) belong to nobody now, so they return to the queue at once.
+    this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0;');
     const db = this.db;
     this.stmts = {
       debit: db.prepare('UPDATE users SET balance_micros = balance_micros - ? WHERE id = ? AND enabled = 1 AND balance_micros >= ?'),

@@ -58,3 +58,29 @@ test('hermod --help lists the commands', () => {
   assert.match(r.stdout, /simulate/);
   assert.match(r.stdout, /start/);
 });
+
+test('hermod send submits through a running Hermod and reports the receipt', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { startHermod } = await import('../../src/app.js');
+  const h = await startHermod({ dataDir: mkdtempSync(join(tmpdir(), 'hermod-send-')), host: '127.0.0.1', smppPort: 0, demo: true });
+  try {
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'send', '--port', String(h.smppPort), '--to', '447700900123', '--text', 'Grüße '.repeat(30), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('exit', (code) => resolve({ code, stdout }));
+    });
+    assert.equal(out.code, 0);
+    const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as { ids: string[]; parts: number; encoding: string; states: { state: string }[] };
+    assert.equal(r.encoding, 'gsm7');
+    assert.equal(r.parts, 2);
+    assert.deepEqual(r.states.map((s) => s.state), ['delivered', 'delivered']);
+    assert.equal((await h.store.getMessage(r.ids[0]))?.state, 'delivered');
+  } finally {
+    await h.stop();
+  }
+  const help = spawnSync(process.execPath, [BIN, 'send', '--help'], { encoding: 'utf8' });
+  assert.match(help.stdout, /--to <number>/);
+});
