@@ -75,8 +75,9 @@ export class CustomerSmppServer {
       case 'data_sm': {
         const body = pdu.command === 'submit_sm' && pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
         try {
-          const fresh = (await this.gateway.store.getUserByName(user.username)) ?? user;
-          const id = await this.gateway.submit(fresh, {
+          // The balance check and debit happen in the store's transaction; the bind's user
+          // record is enough here.
+          const id = await this.gateway.submit(user, {
             systemId: user.username,
             source: pdu.sourceAddr,
             destination: pdu.destinationAddr,

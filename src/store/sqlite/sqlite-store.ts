@@ -75,6 +75,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private pendingAccepts: { m: NewMessage; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }[] = [];
   private flushScheduled = false;
+  private writes: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  private writeFlushScheduled = false;
   private seq = 0;
   private readonly stmts;
 
@@ -100,6 +102,7 @@ export class SqliteStore implements Store {
       event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
       enqueue: db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq) VALUES (?, ?, ?, ?, ?)'),
       getMessage: db.prepare('SELECT * FROM messages WHERE id = ?'),
+      getMessages: db.prepare('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))'),
       setState: db.prepare('UPDATE messages SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE id = ?'),
       claim: db.prepare(
         `UPDATE queue SET lease_until = @until, attempts = attempts + 1
@@ -196,6 +199,43 @@ export class SqliteStore implements Store {
     batch.forEach((p, i) => p.resolve(results[i]));
   }
 
+  /**
+   * Group commit for every other write: the writes requested in one turn of the event
+   * loop run in one transaction; each caller resolves after the commit. A write that
+   * throws fails alone (its savepoint is rolled back), the others commit.
+   */
+  private batched<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.writes.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.writeFlushScheduled) {
+        this.writeFlushScheduled = true;
+        setImmediate(() => this.flushWrites());
+      }
+    });
+  }
+
+  private flushWrites(): void {
+    this.writeFlushScheduled = false;
+    const batch = this.writes;
+    this.writes = [];
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const w of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(w.fn)() });
+          } catch (err) {
+            outcomes.push({ ok: false, value: err });
+          }
+        }
+      })();
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    batch.forEach((w, i) => (outcomes[i].ok ? w.resolve(outcomes[i].value) : w.reject(outcomes[i].value)));
+  }
+
   async getMessage(id: string): Promise<StoredMessage | undefined> {
     const r = this.stmts.getMessage.get(id) as MessageRow | undefined;
     return r && toMessage(r);
@@ -212,42 +252,40 @@ export class SqliteStore implements Store {
   async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
     const now = Date.now();
     const rows = this.stmts.claim.all({ until: now + leaseMs, connector: connectorId, now, limit }) as { message_id: string; attempts: number }[];
-    return rows
-      .map((r) => {
-        const m = this.stmts.getMessage.get(r.message_id) as MessageRow | undefined;
-        return m ? { message: toMessage(m), attempts: r.attempts } : undefined;
-      })
-      .filter((x): x is QueueClaim => x !== undefined);
+    if (rows.length === 0) return [];
+    const attempts = new Map(rows.map((r) => [r.message_id, r.attempts]));
+    const messages = this.stmts.getMessages.all(JSON.stringify(rows.map((r) => r.message_id))) as MessageRow[];
+    return messages.map((m) => ({ message: toMessage(m), attempts: attempts.get(m.id) ?? 1 })).sort((a, b) => b.message.priority - a.message.priority);
   }
 
-  async markSent(id: string, upstreamId: string, keys: string[]): Promise<void> {
-    const now = Date.now();
-    this.db.transaction(() => {
+  markSent(id: string, upstreamId: string, keys: string[]): Promise<void> {
+    return this.batched(() => {
+      const now = Date.now();
       this.stmts.setUpstream.run(upstreamId, now, id);
       for (const k of keys) this.stmts.upstreamKey.run(k, id);
       this.stmts.event.run(id, 'sent', now, upstreamId);
       this.stmts.dequeue.run(id);
-    })();
+    });
   }
 
-  async release(id: string, delayMs: number, detail: string): Promise<void> {
-    const now = Date.now();
-    this.db.transaction(() => {
+  release(id: string, delayMs: number, detail: string): Promise<void> {
+    return this.batched(() => {
+      const now = Date.now();
       this.stmts.release.run(now + delayMs, id);
       this.stmts.event.run(id, 'queued', now, detail);
-    })();
+    });
   }
 
-  async fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void> {
-    const now = Date.now();
-    this.db.transaction(() => {
+  fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void> {
+    return this.batched(() => {
+      const now = Date.now();
       const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
       if (!m) return;
       this.stmts.setState.run(state, detail, now, id);
       this.stmts.event.run(id, state, now, detail);
       this.stmts.dequeue.run(id);
       if (refund) this.stmts.credit.run(m.price_micros, m.user_id);
-    })();
+    });
   }
 
   async findByUpstreamKeys(keys: string[]): Promise<StoredMessage | undefined> {
@@ -258,15 +296,17 @@ export class SqliteStore implements Store {
     return undefined;
   }
 
-  async parkReceipt(keys: string[], payload: string): Promise<void> {
-    const now = Date.now();
-    this.db.transaction(() => {
+  parkReceipt(keys: string[], payload: string): Promise<void> {
+    return this.batched(() => {
+      const now = Date.now();
       for (const k of keys) this.stmts.park.run(k, payload, now);
-    })();
+    });
   }
 
   async takeParkedReceipts(keys: string[]): Promise<string[]> {
     const out = new Set<string>();
+    // Most messages have none: look before opening a write transaction.
+    if (!keys.some((k) => this.stmts.parked.get(k) !== undefined)) return [];
     this.db.transaction(() => {
       for (const k of keys) {
         for (const r of this.stmts.parked.all(k) as { rowid: number; payload: string }[]) {
@@ -278,14 +318,14 @@ export class SqliteStore implements Store {
     return [...out];
   }
 
-  async applyReceipt(id: string, state: MessageState, detail: string, notify: { systemId: string; payload: string } | undefined): Promise<void> {
-    const now = Date.now();
-    this.db.transaction(() => {
+  applyReceipt(id: string, state: MessageState, detail: string, notify: { systemId: string; payload: string } | undefined): Promise<void> {
+    return this.batched(() => {
+      const now = Date.now();
       this.stmts.setState.run(state, state === 'delivered' ? null : detail, now, id);
       this.stmts.event.run(id, state, now, detail);
       // Receipts are held for the customer for 3 days (SMPP validity default of many SMSCs).
       if (notify) this.stmts.outbox.run(notify.systemId, id, notify.payload, now, now + 3 * 86_400_000);
-    })();
+    });
   }
 
   async claimOutbox(systemId: string, limit: number, leaseMs: number): Promise<OutboxItem[]> {
@@ -300,12 +340,12 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, systemId: r.system_id, messageId: r.message_id, payload: r.payload, attempts: r.attempts }));
   }
 
-  async ackOutbox(id: number): Promise<void> {
-    this.stmts.ackOutbox.run(id);
+  ackOutbox(id: number): Promise<void> {
+    return this.batched(() => void this.stmts.ackOutbox.run(id));
   }
 
-  async retryOutbox(id: number, delayMs: number): Promise<void> {
-    this.stmts.retryOutbox.run(Date.now() + delayMs, id);
+  retryOutbox(id: number, delayMs: number): Promise<void> {
+    return this.batched(() => void this.stmts.retryOutbox.run(Date.now() + delayMs, id));
   }
 
   async queueDepth(connectorId?: string): Promise<number> {
@@ -317,6 +357,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.pendingAccepts.length) this.flushAccepts();
+    if (this.writes.length) this.flushWrites();
     this.db.close();
   }
 }
