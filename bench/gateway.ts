@@ -11,12 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SmppClient, type Pdu } from '../src/smpp/index.js';
 import { startHermod } from '../src/app.js';
+import { loadConfig } from '../src/config/index.js';
 import { newMessageId } from '../src/domain/index.js';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 
 async function run(depth: number) {
-  const h = await startHermod({ dataDir: mkdtempSync(join(tmpdir(), 'hermod-bench-')), host: '127.0.0.1', smppPort: 0, demo: true });
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-'));
+  const h = await startHermod(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0' }, dir));
   const user = (await h.store.getUserByName('demo'))!;
   await h.store.upsertUser({ username: 'demo', passwordHash: user.passwordHash, balanceMicros: 0, rateMicros: 0 });
   if (depth > 0) {

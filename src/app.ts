@@ -1,65 +1,79 @@
 /**
- * The composition root: store → gateway → connectors → interfaces. Today's default is
- * the embedded demo: SQLite under the data directory, the built-in simulator as the one
- * connector, the customer SMPP server, and a demo account.
+ * The composition root: config → store → gateway → connectors → interfaces.
  */
-import { join } from 'node:path';
 import { SqliteStore } from './store/index.js';
-import { Gateway } from './gateway/index.js';
+import { Gateway, type Connector } from './gateway/index.js';
 import { SimulatorConnector, SmppConnector } from './connectors/index.js';
 import { CustomerSmppServer } from './smpp-server/index.js';
-import { hashPassword } from './domain/index.js';
-
-export interface HermodOptions {
-  dataDir: string;
-  host: string;
-  smppPort: number;
-  demo: boolean;
-  /** An upstream SMSC instead of the built-in simulator. */
-  upstream?: { host: string; port: number; systemId: string; password: string };
-}
+import { hashPassword, verifyPassword } from './domain/index.js';
+import type { Config, ConnectorConfig } from './config/index.js';
 
 export interface RunningHermod {
+  config: Config;
   smppPort: number;
   gateway: Gateway;
   store: SqliteStore;
-  /** The built-in simulator, unless an upstream SMSC was configured. */
+  connectors: Map<string, Connector>;
+  /** The first built-in simulator connector, when there is one (for tests and the demo). */
   simulator: SimulatorConnector | undefined;
   stop(): Promise<void>;
 }
 
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HermodOptions {
-  const port = env.HERMOD_SMPP_PORT === undefined ? 2775 : Number(env.HERMOD_SMPP_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`HERMOD_SMPP_PORT: expected an integer 0..65535, got "${env.HERMOD_SMPP_PORT}"`);
+function buildConnector(c: ConnectorConfig): Connector {
+  if (c.type === 'simulator') {
+    return new SimulatorConnector(c.id, {
+      latencyMs: c.latencyMs,
+      outcomes: c.outcomes,
+      throttle: c.throttle,
+      scripts: c.failPrefixes.map((prefix) => ({ prefix, status: 0x0b })),
+    });
   }
-  let upstream: HermodOptions['upstream'];
-  if (env.HERMOD_UPSTREAM_SMPP) {
-    const m = env.HERMOD_UPSTREAM_SMPP.match(/^([^:]+):(\d+)$/);
-    if (!m) throw new Error(`HERMOD_UPSTREAM_SMPP: expected host:port, got "${env.HERMOD_UPSTREAM_SMPP}"`);
-    upstream = { host: m[1], port: Number(m[2]), systemId: env.HERMOD_UPSTREAM_SYSTEM_ID ?? 'hermod', password: env.HERMOD_UPSTREAM_PASSWORD ?? '' };
-  }
-  return { dataDir: env.HERMOD_DATA_DIR ?? './data', host: '127.0.0.1', smppPort: port, demo: true, upstream };
+  return new SmppConnector(c.id, {
+    host: c.host,
+    port: c.port,
+    tls: c.tls,
+    systemId: c.systemId,
+    password: c.password,
+    systemType: c.systemType,
+    windowSize: c.window,
+    throughput: c.throughput,
+    enquireLinkMs: c.enquireLinkS * 1000,
+    responseTimeoutMs: c.responseTimeoutS * 1000,
+    reconnect: { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.5 },
+  });
 }
 
-export async function startHermod(o: HermodOptions): Promise<RunningHermod> {
-  const store = new SqliteStore(join(o.dataDir, 'hermod.db'));
-  if (o.demo && !(await store.getUserByName('demo'))) {
-    // 100 units of demo credit at 0.01 per SMS part.
-    await store.upsertUser({ username: 'demo', passwordHash: hashPassword('demo'), balanceMicros: 100_000_000, rateMicros: 10_000 });
+export async function startHermod(config: Config): Promise<RunningHermod> {
+  const store = new SqliteStore(config.store.path, { synchronous: config.store.synchronous });
+  // Users from the configuration: created with their balance the first time; afterwards
+  // password, rate and enabled follow the file while the balance is the store's.
+  for (const u of config.users) {
+    const existing = await store.getUserByName(u.username);
+    await store.upsertUser({
+      username: u.username,
+      passwordHash: existing && verifyPassword(u.password, existing.passwordHash) ? existing.passwordHash : hashPassword(u.password),
+      balanceMicros: Math.round(u.balance * 1_000_000),
+      rateMicros: Math.round(u.rate * 1_000_000),
+      enabled: u.enabled,
+    });
   }
-  const gateway = new Gateway(store);
-  const simulator = o.upstream ? undefined : new SimulatorConnector('sim');
-  gateway.addConnector(
-    simulator ?? new SmppConnector('upstream', { ...o.upstream!, windowSize: 50, reconnect: { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5 } }),
-  );
+  const gateway = new Gateway(store, { routes: config.routes });
+  const connectors = new Map<string, Connector>();
+  for (const c of config.connectors) {
+    const k = buildConnector(c);
+    connectors.set(c.id, k);
+    gateway.addConnector(k);
+  }
   await gateway.start();
-  const customers = new CustomerSmppServer(gateway, { host: o.host, port: o.smppPort });
+  const customers = new CustomerSmppServer(gateway, { host: config.server.host, port: config.server.smppPort });
   const smppPort = await customers.listen();
+  const simulator = [...connectors.values()].find((c): c is SimulatorConnector => c instanceof SimulatorConnector);
   return {
+    config,
     smppPort,
     gateway,
     store,
+    connectors,
     simulator,
     async stop() {
       await customers.close();

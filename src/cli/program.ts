@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { HermodError } from '../lib/errors.js';
 import { readFileSync } from 'node:fs';
 import { simulateCommand } from './simulate.js';
 import { sendCommand } from './send.js';
@@ -17,17 +18,21 @@ export function buildProgram(): Command {
     .command('start')
     .description('start the gateway (embedded SQLite store and built-in SMSC simulator by default)')
     .action(async () => {
-      const { startHermod, optionsFromEnv } = await import('../app.js');
-      const opts = optionsFromEnv();
-      const h = await startHermod(opts);
-      console.log(`Hermod ${pkg.version} is running (demo mode: listening on ${opts.host} only).`);
-      console.log(`  store:      SQLite at ${opts.dataDir}/hermod.db`);
-      console.log(opts.upstream ? `  upstream:   SMPP ${opts.upstream.host}:${opts.upstream.port} as "${opts.upstream.systemId}"` : '  upstream:   the built-in SMSC simulator (receipts after 50-500 ms)');
-      console.log(`  SMPP:       ${opts.host}:${h.smppPort}  system_id "demo", password "demo" (transceiver to get receipts)`);
+      const { startHermod } = await import('../app.js');
+      const { loadConfig } = await import('../config/index.js');
+      const config = loadConfig();
+      const h = await startHermod(config);
+      const host = config.server.host;
+      console.log(`Hermod ${pkg.version} is running${config.demo ? ` (demo mode: listening on ${host} only)` : ''}.`);
+      console.log(`  store:      SQLite at ${config.store.path}`);
+      for (const c of config.connectors) {
+        console.log(`  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : 'built-in SMSC simulator'})`);
+      }
+      console.log(`  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`);
       console.log('');
-      console.log('Send a first message (or bind any SMPP client with demo/demo):');
+      console.log('Send a first message (or bind any SMPP client as transceiver to get receipts):');
       console.log(`  npx hermod send --port ${h.smppPort} --to 447700900123 --text "Hello from Hermod"`);
-      console.log('Not built yet: the HTTP APIs (:1401, :8080), routing tables, the web console.');
+      console.log('Not built yet: the HTTP APIs (:1401, :8080), MO to customers, the web console.');
       const stop = async (signal: string) => {
         console.log(`${signal}: draining and shutting down`);
         await h.stop();
@@ -44,5 +49,14 @@ export function buildProgram(): Command {
 }
 
 export async function runCli(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    // Configuration mistakes are the operator's to fix: say what and where, no stack trace.
+    if (err instanceof HermodError && err.code === 'HERMOD_ERR_CONFIG') {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
 }

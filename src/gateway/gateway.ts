@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { reject } from './errors.js';
 import { isTransient, type Connector } from './connector.js';
+import { candidates, matchRoute, type RouteDef } from './router.js';
 
 export interface SubmitRequest {
   systemId: string;
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   /** Attempts before a message that keeps failing transiently is failed. */
   maxAttempts?: number;
   leaseMs?: number;
+  /** Ordered MT routes; without any, every message goes to the first connector. */
+  routes?: RouteDef[];
 }
 
 export class Gateway extends EventEmitter {
@@ -59,6 +62,7 @@ export class Gateway extends EventEmitter {
   private readonly loops: Promise<void>[] = [];
   private readonly wake = new Map<string, () => void>();
   private running = false;
+  private turn = 0;
 
   constructor(
     readonly store: Store,
@@ -72,9 +76,18 @@ export class Gateway extends EventEmitter {
     c.onReceipt((r) => this.onReceipt(c, r));
   }
 
-  /** The default route: the first connector (routing tables come with the router). */
-  private route(_destination: string): Connector | undefined {
-    return this.connectors.values().next().value as Connector | undefined;
+  private healthy = (id: string): boolean => this.connectors.get(id)?.ready ?? false;
+
+  /** Route and connectors for a destination, best first; undefined when nothing routes it. */
+  plan(destination: string): { route: RouteDef | undefined; connectors: string[] } | undefined {
+    const routes = this.opts.routes ?? [];
+    if (routes.length === 0) {
+      const first = this.connectors.keys().next().value as string | undefined;
+      return first ? { route: undefined, connectors: [first] } : undefined;
+    }
+    const route = matchRoute(routes, destination);
+    if (!route) return undefined;
+    return { route, connectors: candidates(route, destination, this.healthy, this.turn++) };
   }
 
   /**
@@ -89,8 +102,10 @@ export class Gateway extends EventEmitter {
     } catch (err) {
       throw reject.invalidDestination(err instanceof InvalidNumberError ? err.message : String(err));
     }
-    const connector = this.route(destination);
-    if (!connector) throw reject.noRoute(destination);
+    const plan = this.plan(destination);
+    const connector = plan && this.connectors.get(plan.connectors[0]);
+    if (!plan || !connector) throw reject.noRoute(destination);
+    const rate = plan.route?.rate;
     const id = newMessageId();
     const r = await this.store.accept({
       id,
@@ -104,7 +119,7 @@ export class Gateway extends EventEmitter {
       registeredDelivery: req.registeredDelivery,
       priority: req.priority ?? 0,
       connectorId: connector.id,
-      priceMicros: user.rateMicros,
+      priceMicros: rate !== undefined ? Math.round(rate * 1_000_000) : user.rateMicros,
     });
     if (!r.ok) throw r.reason === 'insufficient_balance' ? reject.noBalance() : reject.userDisabled();
     this.wake.get(connector.id)?.();
@@ -178,12 +193,27 @@ export class Gateway extends EventEmitter {
         const delay = backoffDelay(this.opts.retry ?? { initialMs: 200, maxMs: 30_000, factor: 2, jitter: 0.5 }, attempts - 1);
         await this.store.release(m.id, delay, detail);
         this.emit('retry', m.id, detail);
+      } else if (!isTransient(err) && (await this.failover(m, detail))) {
+        return;
       } else {
         await this.store.fail(m.id, 'failed', detail, true);
         this.emit('failed', m.id, detail);
         await this.notifyCustomer(m, 'failed', 'UNDELIV', 'failed');
       }
     }
+  }
+
+  /** A permanent error on one connector: try the route's next connector, if any. */
+  private async failover(m: StoredMessage, detail: string): Promise<boolean> {
+    const plan = this.plan(m.destination);
+    if (!plan?.route || plan.route.type === 'static') return false;
+    const order = plan.route.connectors;
+    const next = order[order.indexOf(m.connectorId) + 1];
+    if (next === undefined || !this.connectors.has(next)) return false;
+    await this.store.reassign(m.id, next, `failover from ${m.connectorId}: ${detail}`);
+    this.emit('failover', m.id, m.connectorId, next);
+    this.wake.get(next)?.();
+    return true;
   }
 
   private async onReceipt(_c: Connector, r: Receipt): Promise<void> {

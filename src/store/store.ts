@@ -42,6 +42,8 @@ export interface Store {
   markSent(id: string, upstreamId: string, keys: string[]): Promise<void>;
   /** Back to the queue after `delayMs` (transient failure). */
   release(id: string, delayMs: number, detail: string): Promise<void>;
+  /** Moves a queued message to another connector (failover), due now. */
+  reassign(id: string, connectorId: string, detail: string): Promise<void>;
   /** A final state without a receipt (permanent failure); refunds when `refund`. */
   fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void>;
 

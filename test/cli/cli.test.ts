@@ -60,11 +60,8 @@ test('hermod --help lists the commands', () => {
 });
 
 test('hermod send submits through a running Hermod and reports the receipt', async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { startHermod } = await import('../../src/app.js');
-  const h = await startHermod({ dataDir: mkdtempSync(join(tmpdir(), 'hermod-send-')), host: '127.0.0.1', smppPort: 0, demo: true });
+  const { demoHermod } = await import('../support/hermod.js');
+  const h = await demoHermod();
   try {
     const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       const child = spawn(process.execPath, [BIN, 'send', '--port', String(h.smppPort), '--to', '447700900123', '--text', 'Grüße '.repeat(30), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -2,17 +2,9 @@
 // customer. The slice of the gateway core that exists today.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CommandStatus, SmppClient, SmppStatusError, receiptFromPdu, type Pdu, type Receipt } from '../../src/smpp/index.js';
-import { startHermod, type RunningHermod } from '../../src/app.js';
 import { hashPassword } from '../../src/domain/index.js';
-
-async function hermod(dataDir = mkdtempSync(join(tmpdir(), 'hermod-e2e-'))): Promise<RunningHermod & { dataDir: string }> {
-  const h = await startHermod({ dataDir, host: '127.0.0.1', smppPort: 0, demo: true });
-  return Object.assign(h, { dataDir });
-}
+import { demoHermod as hermod } from '../support/hermod.js';
 
 function customer(port: number, extra: Partial<ConstructorParameters<typeof SmppClient>[0]> = {}) {
   const c = new SmppClient({ host: '127.0.0.1', port, systemId: 'demo', password: 'demo', reconnect: false, ...extra });

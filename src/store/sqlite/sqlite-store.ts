@@ -276,6 +276,15 @@ export class SqliteStore implements Store {
     });
   }
 
+  reassign(id: string, connectorId: string, detail: string): Promise<void> {
+    return this.batched(() => {
+      const now = Date.now();
+      this.db.prepare('UPDATE queue SET connector_id = ?, not_before = ?, lease_until = 0 WHERE message_id = ?').run(connectorId, now, id);
+      this.db.prepare('UPDATE messages SET connector_id = ?, updated_at = ? WHERE id = ?').run(connectorId, now, id);
+      this.stmts.event.run(id, 'queued', now, detail);
+    });
+  }
+
   fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void> {
     return this.batched(() => {
       const now = Date.now();

@@ -1,0 +1,18 @@
+/** Starts Hermod in-process on its demo configuration with a private data directory and a free port. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHermod, type RunningHermod } from '../../src/app.js';
+import { loadConfig, parseConfig } from '../../src/config/index.js';
+
+export async function demoHermod(dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-'))): Promise<RunningHermod & { dataDir: string }> {
+  const config = loadConfig({ HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0' }, dataDir);
+  return Object.assign(await startHermod(config), { dataDir });
+}
+
+/** Hermod with a configuration document (YAML as an object). */
+export async function configuredHermod(doc: unknown): Promise<RunningHermod & { dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-'));
+  const config = parseConfig(doc, { HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_BIND: '127.0.0.1' }, 'test');
+  return Object.assign(await startHermod(config), { dataDir });
+}
