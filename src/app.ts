@@ -57,7 +57,7 @@ export async function startHermod(config: Config): Promise<RunningHermod> {
       enabled: u.enabled,
     });
   }
-  const gateway = new Gateway(store, { routes: config.routes });
+  const gateway = new Gateway(store, { routes: config.routes, moRoutes: config.moRoutes });
   const connectors = new Map<string, Connector>();
   for (const c of config.connectors) {
     const k = buildConnector(c);

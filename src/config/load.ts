@@ -87,6 +87,7 @@ const DEMO_YAML: Obj = {
   users: [{ username: 'demo', password: 'demo', balance: 100, rate: 0.01 }],
   connectors: [{ id: 'sim', type: 'simulator' }],
   routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
+  moRoutes: [{ prefixes: [], user: 'demo' }],
 };
 
 /**
@@ -95,7 +96,7 @@ const DEMO_YAML: Obj = {
  */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
-  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'connectors', 'routes']) ?? {};
+  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'connectors', 'routes', 'moRoutes']) ?? {};
   const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
   const store = c.obj(root.store ?? {}, 'store', ['path', 'synchronous']) ?? {};
@@ -214,6 +215,16 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     const rate = o.rate === undefined ? undefined : c.num(o, 'rate', p, { min: 0 });
     if (name && type) routes.push({ name, prefixes, type, connectors: names, costs, ...(rate !== undefined ? { rate } : {}) });
   });
+  const moRoutes: { prefixes: string[]; user: string }[] = [];
+  c.list(root, 'moRoutes', '$').forEach((x, i) => {
+    const p = `moRoutes[${i}]`;
+    const o = c.obj(x, p, ['prefixes', 'user']);
+    if (!o) return;
+    const user = c.str(o, 'user', p);
+    if (user && !users.some((u) => u.username === user)) c.fail(`${p}.user`, `unknown user "${user}"`);
+    const prefixes = c.list(o, 'prefixes', p).map((v) => String(v).replace(/^\+/, ''));
+    if (user) moRoutes.push({ prefixes, user });
+  });
   if (connectors.length > 0 && routes.length === 0) c.fail('routes', 'at least one route is needed to send anything');
 
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
@@ -227,6 +238,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     users,
     connectors,
     routes,
+    moRoutes,
   };
 }
 

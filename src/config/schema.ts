@@ -60,6 +60,8 @@ export interface Config {
   users: UserConfig[];
   connectors: ConnectorConfig[];
   routes: RouteConfig[];
+  /** MO routes: our destination numbers / short codes → the customer that receives them. */
+  moRoutes: { prefixes: string[]; user: string }[];
 }
 
 export interface ConfigIssue {

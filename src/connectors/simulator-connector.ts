@@ -5,13 +5,14 @@
 import { SmscSimulator, type SimulatorOptions } from '../simulator/index.js';
 import type { Receipt } from '../smpp/index.js';
 import type { StoredMessage } from '../domain/index.js';
-import type { Connector, SubmitOutcome } from '../gateway/index.js';
+import type { Connector, InboundPdu, SubmitOutcome } from '../gateway/index.js';
 import { SmppConnector } from './smpp-connector.js';
 
 export class SimulatorConnector implements Connector {
   readonly simulator: SmscSimulator;
   private inner: SmppConnector | undefined;
   private handler: ((r: Receipt) => Promise<void>) | undefined;
+  private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
 
   constructor(
     readonly id: string,
@@ -32,6 +33,7 @@ export class SimulatorConnector implements Connector {
     const port = await this.simulator.listen();
     this.inner = new SmppConnector(this.id, { host: '127.0.0.1', port, systemId: 'hermod', password: 'sim', windowSize: 50, reconnect: { initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.5 } });
     if (this.handler) this.inner.onReceipt(this.handler);
+    if (this.moHandler) this.inner.onMo(this.moHandler);
     await this.inner.start();
   }
 
@@ -43,6 +45,11 @@ export class SimulatorConnector implements Connector {
   onReceipt(handler: (r: Receipt) => Promise<void>): void {
     this.handler = handler;
     this.inner?.onReceipt(handler);
+  }
+
+  onMo(handler: (mo: InboundPdu) => Promise<void>): void {
+    this.moHandler = handler;
+    this.inner?.onMo(handler);
   }
 
   submit(m: StoredMessage): Promise<SubmitOutcome> {

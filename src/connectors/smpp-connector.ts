@@ -13,7 +13,7 @@ import {
   type SmppClientOptions,
 } from '../smpp/index.js';
 import type { StoredMessage } from '../domain/index.js';
-import type { Connector, ConnectorFailure, SubmitOutcome } from '../gateway/index.js';
+import type { Connector, ConnectorFailure, InboundPdu, SubmitOutcome } from '../gateway/index.js';
 
 function failure(err: unknown): ConnectorFailure {
   const e = (err instanceof Error ? err : new Error(String(err))) as ConnectorFailure;
@@ -27,6 +27,7 @@ function failure(err: unknown): ConnectorFailure {
 export class SmppConnector implements Connector {
   readonly client: SmppClient;
   private handler: ((r: Receipt) => Promise<void>) | undefined;
+  private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
 
   constructor(
     readonly id: string,
@@ -58,6 +59,10 @@ export class SmppConnector implements Connector {
     this.handler = handler;
   }
 
+  onMo(handler: (mo: InboundPdu) => Promise<void>): void {
+    this.moHandler = handler;
+  }
+
   async submit(m: StoredMessage): Promise<SubmitOutcome> {
     const alpha = /[^0-9+]/.test(m.source);
     const long = m.body.length > 254;
@@ -85,14 +90,26 @@ export class SmppConnector implements Connector {
 
   private async onDeliver(pdu: Pdu, respond: (f?: Record<string, unknown>) => void): Promise<void> {
     if (pdu.command !== 'deliver_sm') return;
-    const receipt = receiptFromPdu(pdu);
-    if (!receipt || !this.handler) {
-      // MO messages are not handled yet: ask the SMSC to keep and retry them, never drop.
+    const receipt = (pdu.esmClass & 0x3c) !== 0 || pdu.tlvs.receiptedMessageId ? receiptFromPdu(pdu) : undefined;
+    const handle = receipt
+      ? this.handler && (() => this.handler!(receipt))
+      : this.moHandler &&
+        (() =>
+          this.moHandler!({
+            source: pdu.sourceAddr,
+            destination: pdu.destinationAddr,
+            esmClass: pdu.esmClass,
+            dataCoding: pdu.dataCoding,
+            shortMessage: Buffer.from(pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0))),
+            ...(pdu.tlvs.sarTotalSegments ? { sar: { ref: pdu.tlvs.sarMsgRefNum ?? 0, total: pdu.tlvs.sarTotalSegments, seq: pdu.tlvs.sarSegmentSeqnum ?? 1 } } : {}),
+          }));
+    if (!handle) {
+      // Nobody can store it yet: ask the SMSC to keep and retry it, never drop it.
       respond({ commandStatus: CommandStatus.ESME_RX_T_APPN });
       return;
     }
     try {
-      await this.handler(receipt);
+      await handle();
       respond();
     } catch {
       respond({ commandStatus: CommandStatus.ESME_RX_T_APPN });

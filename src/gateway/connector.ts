@@ -15,6 +15,16 @@ export interface ConnectorFailure extends Error {
   status?: number;
 }
 
+/** An inbound (MO) PDU or part as a connector received it. */
+export interface InboundPdu {
+  source: string;
+  destination: string;
+  esmClass: number;
+  dataCoding: number;
+  shortMessage: Buffer;
+  sar?: { ref: number; total: number; seq: number };
+}
+
 export interface Connector {
   readonly id: string;
   /** True while the connector can take submits (bound). */
@@ -29,6 +39,8 @@ export interface Connector {
    * its SMSC only after the returned promise resolves (the receipt is stored).
    */
   onReceipt(handler: (r: Receipt) => Promise<void>): void;
+  /** Registers the MO handler; acknowledged upstream only after it resolves (stored). */
+  onMo(handler: (mo: InboundPdu) => Promise<void>): void;
 }
 
 export function isTransient(err: unknown): boolean {

@@ -4,12 +4,13 @@
  * interfaces do, through the narrow interfaces below.
  */
 import { EventEmitter } from 'node:events';
-import { messageIdKeys, type Receipt } from '../smpp/index.js';
+import { decodeText, messageIdKeys, parseUdh, type Receipt } from '../smpp/index.js';
 import { newMessageId, normalizeMsisdn, InvalidNumberError, type MessageState, type StoredMessage, type User } from '../domain/index.js';
 import type { Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { reject } from './errors.js';
-import { isTransient, type Connector } from './connector.js';
+import { isTransient, type Connector, type InboundPdu } from './connector.js';
+import type { InboundMessage } from '../store/store.js';
 import { candidates, matchRoute, type RouteDef } from './router.js';
 
 export interface SubmitRequest {
@@ -55,6 +56,24 @@ export interface GatewayOptions {
   leaseMs?: number;
   /** Ordered MT routes; without any, every message goes to the first connector. */
   routes?: RouteDef[];
+  /** MO routes: destination prefix (our number or short code) → customer username. */
+  moRoutes?: { prefixes: string[]; user: string }[];
+  /** Incomplete concatenated MOs are released after this long (default 60 s). */
+  moPartTimeoutMs?: number;
+  /** Keywords (upper case) that opt a number out / back in. */
+  optOutKeywords?: string[];
+  optInKeywords?: string[];
+}
+
+/** An MO as held in the outbox for a customer's SMPP bind. */
+export interface CustomerMo {
+  kind: 'mo';
+  id: string;
+  source: string;
+  destination: string;
+  dataCoding: number;
+  body: string; // base64
+  complete: boolean;
 }
 
 export class Gateway extends EventEmitter {
@@ -74,6 +93,7 @@ export class Gateway extends EventEmitter {
   addConnector(c: Connector): void {
     this.connectors.set(c.id, c);
     c.onReceipt((r) => this.onReceipt(c, r));
+    c.onMo((mo) => this.onMo(c, mo));
   }
 
   private healthy = (id: string): boolean => this.connectors.get(id)?.ready ?? false;
@@ -105,6 +125,7 @@ export class Gateway extends EventEmitter {
     const plan = this.plan(destination);
     const connector = plan && this.connectors.get(plan.connectors[0]);
     if (!plan || !connector) throw reject.noRoute(destination);
+    if (await this.store.isOptedOut(destination, req.source)) throw reject.optedOut(destination, req.source);
     const rate = plan.route?.rate;
     const id = newMessageId();
     const r = await this.store.accept({
@@ -131,11 +152,73 @@ export class Gateway extends EventEmitter {
     this.running = true;
     await Promise.all([...this.connectors.values()].map((c) => c.start()));
     for (const c of this.connectors.values()) this.loops.push(this.dispatch(c));
+    const timeout = this.opts.moPartTimeoutMs ?? 60_000;
+    this.moSweep = setInterval(() => void this.releaseStaleMo(timeout), Math.max(50, Math.min(5000, timeout / 4)));
+    this.moSweep.unref();
+  }
+
+  private moSweep: NodeJS.Timeout | undefined;
+
+  private moTarget(destination: string): string | null {
+    return (this.opts.moRoutes ?? []).find((r) => r.prefixes.length === 0 || r.prefixes.some((p) => destination.startsWith(p)))?.user ?? null;
+  }
+
+  private moRecord(destination: string) {
+    return {
+      id: newMessageId(),
+      routedTo: this.moTarget(destination),
+      payload: (m: InboundMessage) =>
+        JSON.stringify({ kind: 'mo', id: m.id, source: m.source, destination: m.destination, dataCoding: m.dataCoding, body: m.body.toString('base64'), complete: m.complete } satisfies CustomerMo),
+    };
+  }
+
+  /**
+   * An inbound message or part: stored before the connector acknowledges it; a
+   * concatenated message is joined once all its parts are stored (or released incomplete).
+   */
+  private async onMo(c: Connector, pdu: InboundPdu): Promise<void> {
+    let body = pdu.shortMessage;
+    let concat: { ref: number; total: number; seq: number } | undefined = pdu.sar;
+    if (pdu.esmClass & 0x40) {
+      const udh = parseUdh(pdu.shortMessage);
+      if (udh) {
+        body = Buffer.from(udh.body);
+        if (udh.concat) concat = udh.concat;
+      }
+    }
+    const source = pdu.source.replace(/^\+/, '');
+    const destination = pdu.destination.replace(/^\+/, '');
+    const groupKey = concat && concat.total > 1 ? `${c.id}|${source}|${destination}|${concat.ref}|${concat.total}` : `single|${newMessageId()}`;
+    const mo = await this.store.addMoPart(
+      { groupKey, seq: concat && concat.total > 1 ? concat.seq : 1, total: concat && concat.total > 1 ? concat.total : 1, connectorId: c.id, source, destination, dataCoding: pdu.dataCoding, body },
+      this.moRecord(destination),
+    );
+    if (mo) await this.afterMo(mo);
+  }
+
+  private async releaseStaleMo(olderThanMs: number): Promise<void> {
+    const released = await this.store.releaseStaleMoParts(olderThanMs, (key) => this.moRecord(key.split('|')[2] ?? ''));
+    for (const mo of released) await this.afterMo(mo);
+  }
+
+  /** Opt-out keywords, then the customer's bind. */
+  private async afterMo(mo: InboundMessage): Promise<void> {
+    const word = decodeText(mo.body, mo.dataCoding).trim().toUpperCase();
+    if ((this.opts.optOutKeywords ?? ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']).includes(word)) {
+      await this.store.setOptOut(mo.source, mo.destination, true);
+      this.emit('optout', mo.source, mo.destination);
+    } else if ((this.opts.optInKeywords ?? ['START', 'UNSTOP', 'YES']).includes(word)) {
+      await this.store.setOptOut(mo.source, mo.destination, false);
+      this.emit('optin', mo.source, mo.destination);
+    }
+    this.emit('mo', mo);
+    if (mo.routedTo) this.emit('outbox', mo.routedTo);
   }
 
   /** Stops dispatching, lets in-flight submits finish, stops the connectors. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.moSweep) clearInterval(this.moSweep);
     for (const w of this.wake.values()) w();
     await Promise.all(this.loops);
     await Promise.all([...this.connectors.values()].map((c) => c.stop()));

@@ -15,7 +15,7 @@ import {
   type SmppServerOptions,
 } from '../smpp/index.js';
 import { verifyPassword, type MessageState, type User } from '../domain/index.js';
-import { RejectedError, type CustomerReceipt, type Gateway } from '../gateway/index.js';
+import { RejectedError, type CustomerMo, type CustomerReceipt, type Gateway } from '../gateway/index.js';
 
 const MESSAGE_STATE: Record<MessageState, number> = {
   accepted: 6,
@@ -116,7 +116,26 @@ export class CustomerSmppServer {
         if (items.length === 0) return;
         await Promise.all(
           items.map(async (item) => {
-            const r = JSON.parse(item.payload) as CustomerReceipt;
+            const parsed = JSON.parse(item.payload) as CustomerReceipt | CustomerMo;
+            if ('kind' in parsed && parsed.kind === 'mo') {
+              const body = Buffer.from(parsed.body, 'base64');
+              try {
+                await session.deliverSm({
+                  sourceAddr: parsed.source,
+                  sourceAddrTon: 1,
+                  sourceAddrNpi: 1,
+                  destinationAddr: parsed.destination,
+                  dataCoding: parsed.dataCoding,
+                  shortMessage: body.length <= 254 ? body : Buffer.alloc(0),
+                  tlvs: body.length <= 254 ? {} : { messagePayload: body },
+                });
+                await this.gateway.store.ackOutbox(item.id);
+              } catch {
+                await this.gateway.store.retryOutbox(item.id, Math.min(60_000, 1000 * 2 ** Math.min(6, item.attempts)));
+              }
+              return;
+            }
+            const r = parsed as CustomerReceipt;
             const stat = (r.stat.length === 7 ? r.stat : 'UNDELIV') as ReceiptStat;
             try {
               await session.deliverSm({

@@ -17,6 +17,29 @@ export interface OutboxItem {
   attempts: number;
 }
 
+export interface MoPart {
+  groupKey: string;
+  seq: number;
+  total: number;
+  connectorId: string;
+  source: string;
+  destination: string;
+  dataCoding: number;
+  body: Buffer;
+}
+
+export interface InboundMessage {
+  id: string;
+  connectorId: string;
+  source: string;
+  destination: string;
+  dataCoding: number;
+  body: Buffer;
+  complete: boolean;
+  routedTo: string | null;
+  receivedAt: number;
+}
+
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'user_disabled' | 'no_user' };
 
 export interface Store {
@@ -59,6 +82,18 @@ export interface Store {
   claimOutbox(systemId: string, limit: number, leaseMs: number): Promise<OutboxItem[]>;
   ackOutbox(id: number): Promise<void>;
   retryOutbox(id: number, delayMs: number): Promise<void>;
+
+  /**
+   * Stores one inbound part durably. When it completes its group, the parts are joined,
+   * stored as one MO (with an outbox item for `routedTo`) and removed, in one transaction;
+   * the MO is returned. Duplicate parts are ignored.
+   */
+  addMoPart(part: MoPart, mo: { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage | undefined>;
+  /** Groups older than `olderThanMs` become incomplete MOs (parts joined in order). */
+  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage[]>;
+  listMo(limit: number): Promise<InboundMessage[]>;
+  setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void>;
+  isOptedOut(msisdn: string, sender: string): Promise<boolean>;
 
   queueDepth(connectorId?: string): Promise<number>;
   close(): Promise<void>;

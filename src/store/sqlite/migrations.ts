@@ -58,4 +58,29 @@ export const MIGRATIONS: readonly string[] = [
      expires_at INTEGER NOT NULL
    );
    CREATE INDEX outbox_due ON outbox (system_id, next_at);`,
+  // 2: inbound (MO) messages, their parts until complete, and opt-outs.
+  `CREATE TABLE mo_parts (
+     group_key TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     total INTEGER NOT NULL,
+     connector_id TEXT NOT NULL,
+     source TEXT NOT NULL,
+     destination TEXT NOT NULL,
+     data_coding INTEGER NOT NULL,
+     body BLOB NOT NULL,
+     received_at INTEGER NOT NULL,
+     PRIMARY KEY (group_key, seq)
+   );
+   CREATE TABLE mo (
+     id TEXT PRIMARY KEY,
+     connector_id TEXT NOT NULL,
+     source TEXT NOT NULL,
+     destination TEXT NOT NULL,
+     data_coding INTEGER NOT NULL,
+     body BLOB NOT NULL,
+     complete INTEGER NOT NULL,
+     routed_to TEXT,
+     received_at INTEGER NOT NULL
+   );
+   CREATE TABLE optouts (msisdn TEXT NOT NULL, sender TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (msisdn, sender));`,
 ];

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
-import type { AcceptResult, OutboxItem, QueueClaim, Store } from '../store.js';
+import type { AcceptResult, InboundMessage, MoPart, OutboxItem, QueueClaim, Store } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface MessageRow {
@@ -355,6 +355,80 @@ export class SqliteStore implements Store {
 
   retryOutbox(id: number, delayMs: number): Promise<void> {
     return this.batched(() => void this.stmts.retryOutbox.run(Date.now() + delayMs, id));
+  }
+
+  addMoPart(part: MoPart, mo: { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage | undefined> {
+    return this.batched(() => {
+      const now = Date.now();
+      this.db
+        .prepare('INSERT OR IGNORE INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(part.groupKey, part.seq, part.total, part.connectorId, part.source, part.destination, part.dataCoding, part.body, now);
+      const n = (this.db.prepare('SELECT COUNT(*) AS n FROM mo_parts WHERE group_key = ?').get(part.groupKey) as { n: number }).n;
+      if (n < part.total) return undefined;
+      return this.joinMo(part.groupKey, mo, true, now);
+    });
+  }
+
+  private joinMo(groupKey: string, mo: { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }, complete: boolean, now: number): InboundMessage {
+    const parts = this.db.prepare('SELECT * FROM mo_parts WHERE group_key = ? ORDER BY seq').all(groupKey) as {
+      connector_id: string;
+      source: string;
+      destination: string;
+      data_coding: number;
+      body: Buffer;
+    }[];
+    const first = parts[0];
+    const m: InboundMessage = {
+      id: mo.id,
+      connectorId: first.connector_id,
+      source: first.source,
+      destination: first.destination,
+      dataCoding: first.data_coding,
+      body: Buffer.concat(parts.map((p) => p.body)),
+      complete,
+      routedTo: mo.routedTo,
+      receivedAt: now,
+    };
+    this.db
+      .prepare('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete ? 1 : 0, m.routedTo, now);
+    this.db.prepare('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
+    if (m.routedTo) this.stmts.outbox.run(m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000);
+    return m;
+  }
+
+  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage[]> {
+    return this.batched(() => {
+      const now = Date.now();
+      const keys = this.db.prepare('SELECT group_key FROM mo_parts GROUP BY group_key HAVING MIN(received_at) <= ?').all(now - olderThanMs) as { group_key: string }[];
+      return keys.map((k) => this.joinMo(k.group_key, mo(k.group_key), false, now));
+    });
+  }
+
+  async listMo(limit: number): Promise<InboundMessage[]> {
+    const rows = this.db.prepare('SELECT * FROM mo ORDER BY received_at DESC, rowid DESC LIMIT ?').all(limit) as {
+      id: string;
+      connector_id: string;
+      source: string;
+      destination: string;
+      data_coding: number;
+      body: Buffer;
+      complete: number;
+      routed_to: string | null;
+      received_at: number;
+    }[];
+    return rows.map((r) => ({ id: r.id, connectorId: r.connector_id, source: r.source, destination: r.destination, dataCoding: r.data_coding, body: r.body, complete: r.complete === 1, routedTo: r.routed_to, receivedAt: r.received_at }));
+  }
+
+  setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void> {
+    return this.batched(() => {
+      if (optedOut) this.db.prepare('INSERT OR REPLACE INTO optouts (msisdn, sender, at) VALUES (?, ?, ?)').run(msisdn, sender, Date.now());
+      else this.db.prepare('DELETE FROM optouts WHERE msisdn = ? AND sender = ?').run(msisdn, sender);
+    });
+  }
+
+  async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM optouts WHERE msisdn = ? AND sender = ?').get(msisdn, sender) !== undefined;
   }
 
   async queueDepth(connectorId?: string): Promise<number> {
