@@ -26,6 +26,8 @@ function buildConnector(c: ConnectorConfig): Connector {
       outcomes: c.outcomes,
       throttle: c.throttle,
       scripts: c.failPrefixes.map((prefix) => ({ prefix, status: 0x0b })),
+      errors: c.errorRate ? [{ status: 0x14, rate: c.errorRate }] : [],
+      receiptBeforeResponse: c.receiptBeforeResponse,
     });
   }
   return new SmppConnector(c.id, {

@@ -129,7 +129,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     const p = `connectors[${i}]`;
     const type = typeof x === 'object' && x !== null ? (x as Obj).type : undefined;
     if (type === 'simulator') {
-      const o = c.obj(x, p, ['id', 'type', 'latencyMs', 'outcomes', 'failPrefixes', 'throttle']);
+      const o = c.obj(x, p, ['id', 'type', 'latencyMs', 'outcomes', 'failPrefixes', 'throttle', 'errorRate', 'receiptBeforeResponse']);
       if (!o) return;
       const id = c.str(o, 'id', p);
       const lat = o.latencyMs === undefined ? { min: 50, max: 500 } : c.obj(o.latencyMs, `${p}.latencyMs`, ['min', 'max']);
@@ -148,6 +148,8 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         },
         failPrefixes,
         throttle: o.throttle === undefined ? undefined : c.num(o, 'throttle', p, { min: 1, int: true }),
+        errorRate: o.errorRate === undefined ? undefined : c.num(o, 'errorRate', p, { min: 0, max: 1 }),
+        receiptBeforeResponse: c.bool(o, 'receiptBeforeResponse', p, false),
       });
     } else if (type === 'smpp') {
       const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS']);

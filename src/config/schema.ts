@@ -22,6 +22,9 @@ export interface SimulatorConnectorConfig {
   /** Destination prefixes this simulator refuses with ESME_RINVDSTADR (to test failover). */
   failPrefixes: string[];
   throttle?: number;
+  /** Share of submits answered ESME_RMSGQFUL (a temporary error), to test retries. */
+  errorRate?: number;
+  receiptBeforeResponse: boolean;
 }
 
 export interface SmppConnectorConfig {

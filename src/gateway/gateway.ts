@@ -281,7 +281,7 @@ export class Gateway extends EventEmitter {
       } else {
         await this.store.fail(m.id, 'failed', detail, true);
         this.emit('failed', m.id, detail);
-        await this.notifyCustomer(m, 'failed', 'UNDELIV', 'failed');
+        await this.notifyCustomer(m, 'failed', 'UNDELIV', '000', detail);
       }
     }
   }
@@ -319,7 +319,7 @@ export class Gateway extends EventEmitter {
   }
 
   /** Stores the new state and, when the customer asked for receipts, queues one for them. */
-  private async notifyCustomer(m: StoredMessage, state: MessageState, stat: string, err: string): Promise<void> {
+  private async notifyCustomer(m: StoredMessage, state: MessageState, stat: string, err: string, failure?: string): Promise<void> {
     const wants = m.registeredDelivery & 0x03;
     const final = state !== 'sent' && state !== 'unknown';
     const notify = (wants === 1 && final) || (wants === 2 && final && state !== 'delivered');
@@ -334,7 +334,8 @@ export class Gateway extends EventEmitter {
       doneDate: Date.now(),
     };
     if (state === 'failed') {
-      if (notify) await this.store.applyReceipt(m.id, state, 'failed upstream', { systemId: m.systemId, payload: JSON.stringify(payload) });
+      // store.fail() has recorded the state; only the customer's receipt is left to queue.
+      if (notify) await this.store.applyReceipt(m.id, state, failure ?? 'failed upstream', { systemId: m.systemId, payload: JSON.stringify(payload) });
     } else {
       await this.store.applyReceipt(m.id, state, `${stat} err:${err}`, notify ? { systemId: m.systemId, payload: JSON.stringify(payload) } : undefined);
     }

@@ -66,6 +66,8 @@ export interface SimulatorOptions {
   idFormat?: 'hex' | 'dec' | 'uuid';
   /** Render receipt ids differently from submit_sm_resp ids (to test id normalisation). */
   receiptIdFormat?: 'same' | 'hex' | 'dec';
+  /** Send the receipt before the submit_sm_resp (a race real SMSCs produce; checklist row 7). */
+  receiptBeforeResponse?: boolean;
   /** Seed for the outcome and fault dice (default: random). */
   seed?: number;
   clock?: Clock;
@@ -235,6 +237,11 @@ export class SmscSimulator extends EventEmitter {
       }
     }
     const m = this.accept(s, pdu);
+    if (this.opts.receiptBeforeResponse && (pdu.registeredDelivery & 0x03) === 1) {
+      this.finish(m, rule?.outcome ?? this.pickOutcome(), rule?.err);
+      s.respond(pdu, { messageId: m.id });
+      return;
+    }
     s.respond(pdu, { messageId: m.id });
     // SMPP 3.4 §5.2.17: bits 0-1 of registered_delivery: 1 = receipt on final outcome, 2 = on failure only.
     const want = pdu.registeredDelivery & 0x03;

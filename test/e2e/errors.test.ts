@@ -1,0 +1,64 @@
+// Upstream errors and races (checklist rows 7 and 10): temporary errors are retried until
+// the message goes out, permanent ones fail it and refund the customer, and a receipt that
+// overtakes its submit_sm_resp is parked and applied.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SmppClient, receiptFromPdu, type Pdu, type Receipt } from '../../src/smpp/index.js';
+import { configuredHermod } from '../support/hermod.js';
+
+const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+async function withCustomer(doc: object, fn: (h: Awaited<ReturnType<typeof configuredHermod>>, c: SmppClient, receipts: Receipt[]) => Promise<void>) {
+  const h = await configuredHermod({ users: [{ username: 'shop', password: 'pw', balance: 1, rate: 0.01 }], routes: [{ name: 'default', type: 'static', connectors: ['sim'] }], ...doc });
+  const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+  const receipts: Receipt[] = [];
+  c.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
+    const r = receiptFromPdu(pdu as never);
+    if (r) receipts.push(r);
+    respond();
+  });
+  try {
+    await c.connect();
+    await fn(h, c, receipts);
+    await c.close();
+  } finally {
+    await h.stop();
+  }
+}
+
+test('row 10: ESME_RMSGQFUL is retried with back-off until sent; ESME_RINVDSTADR fails at once and refunds', async () => {
+  await withCustomer({ connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 0 }, errorRate: 0.5, failPrefixes: ['4478'] }] }, async (h, c, receipts) => {
+    const user = (await h.store.getUserByName('shop'))!;
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await c.submitSm({ destinationAddr: `44770090012${i}`, registeredDelivery: 1 })).messageId);
+    const bad = (await c.submitSm({ destinationAddr: '447800900123', registeredDelivery: 1 })).messageId;
+    await until('all delivered and the bad one failed', async () => {
+      const states = await Promise.all([...ids, bad].map(async (id) => (await h.store.getMessage(id))?.state));
+      return states.slice(0, 10).every((s) => s === 'delivered') && states[10] === 'failed';
+    });
+    const retried = (await Promise.all(ids.map((id) => h.store.history(id)))).filter((hist) => hist.some((e) => e.state === 'queued' && /MSGQFUL/.test(e.detail ?? ''))).length;
+    assert.ok(retried > 0, 'some were retried after ESME_RMSGQFUL');
+    assert.match((await h.store.getMessage(bad))!.error ?? '', /ESME_RINVDSTADR/);
+    assert.equal(await h.store.getBalance(user.id), 1_000_000 - 10 * 10_000, 'the failed message was refunded');
+    await until('receipts to the customer', () => receipts.length === 11);
+    assert.equal(receipts.find((r) => r.id === bad)?.state, 'undelivered');
+  });
+});
+
+test('row 7: a receipt that arrives before its submit_sm_resp is parked, then applied', async () => {
+  await withCustomer({ connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 0 }, receiptBeforeResponse: true }] }, async (h, c, receipts) => {
+    let parked = 0;
+    h.gateway.on('receipt_parked', () => parked++);
+    const id = (await c.submitSm({ destinationAddr: '447700900123', registeredDelivery: 1 })).messageId;
+    await until('delivered', async () => (await h.store.getMessage(id))?.state === 'delivered');
+    assert.equal(parked, 1);
+    await until('receipt to the customer', () => receipts.length === 1);
+    assert.equal(receipts[0].id, id);
+  });
+});
