@@ -32,7 +32,7 @@ export function buildProgram(): Command {
       console.log('');
       console.log('Send a first message (or bind any SMPP client as transceiver to get receipts):');
       console.log(`  npx hermod send --port ${h.smppPort} --to 447700900123 --text "Hello from Hermod"`);
-      console.log('Not built yet: the HTTP APIs (:1401, :8080), MO to customers, the web console.');
+      console.log('Not built yet: the HTTP APIs (:1401, :8080), metrics, the web console.');
       const stop = async (signal: string) => {
         console.log(`${signal}: draining and shutting down`);
         await h.stop();

@@ -86,3 +86,10 @@ test('a bad environment override names the variable; bad YAML names the file', (
   const [msg] = issues(() => loadConfig({ HERMOD_CONFIG: file }, dir));
   assert.ok(msg.startsWith(file), msg);
 });
+
+test('hermod.example.yaml is valid', () => {
+  const file = new URL('../../hermod.example.yaml', import.meta.url).pathname;
+  const c = loadConfig({ HERMOD_CONFIG: file }, '/nonexistent');
+  assert.deepEqual(c.routes.map((r) => r.name), ['italy', 'france', 'germany', 'default']);
+  assert.deepEqual(c.moRoutes, [{ prefixes: ['12345'], user: 'shop' }]);
+});
