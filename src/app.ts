@@ -1,7 +1,7 @@
 /**
  * The composition root: config → store → gateway → connectors → interfaces.
  */
-import { SqliteStore } from './store/index.js';
+import { PostgresStore, SqliteStore, type Store } from './store/index.js';
 import { Gateway, type Connector } from './gateway/index.js';
 import { SimulatorConnector, SmppConnector } from './connectors/index.js';
 import { CustomerSmppServer } from './smpp-server/index.js';
@@ -12,7 +12,7 @@ export interface RunningHermod {
   config: Config;
   smppPort: number;
   gateway: Gateway;
-  store: SqliteStore;
+  store: Store;
   connectors: Map<string, Connector>;
   /** The first built-in simulator connector, when there is one (for tests and the demo). */
   simulator: SimulatorConnector | undefined;
@@ -46,7 +46,10 @@ function buildConnector(c: ConnectorConfig): Connector {
 }
 
 export async function startHermod(config: Config): Promise<RunningHermod> {
-  const store = new SqliteStore(config.store.path, { synchronous: config.store.synchronous });
+  const store: Store =
+    config.store.type === 'postgres'
+      ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema })
+      : new SqliteStore(config.store.path, { synchronous: config.store.synchronous });
   // Users from the configuration: created with their balance the first time; afterwards
   // password, rate and enabled follow the file while the balance is the store's.
   for (const u of config.users) {

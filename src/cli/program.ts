@@ -24,7 +24,7 @@ export function buildProgram(): Command {
       const h = await startHermod(config);
       const host = config.server.host;
       console.log(`Hermod ${pkg.version} is running${config.demo ? ` (demo mode: listening on ${host} only)` : ''}.`);
-      console.log(`  store:      SQLite at ${config.store.path}`);
+      console.log(config.store.type === 'postgres' ? `  store:      PostgreSQL (schema ${config.store.schema})` : `  store:      SQLite at ${config.store.path}`);
       for (const c of config.connectors) {
         console.log(`  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : 'built-in SMSC simulator'})`);
       }

@@ -99,7 +99,12 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'connectors', 'routes', 'moRoutes']) ?? {};
   const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
-  const store = c.obj(root.store ?? {}, 'store', ['path', 'synchronous']) ?? {};
+  const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'url', 'schema']) ?? {};
+  const dbUrl = env.HERMOD_DATABASE_URL ?? (store.url as string | undefined);
+  const storeType = env.HERMOD_DATABASE_URL?.startsWith('postgres') ? 'postgres' : (c.oneOf(store, 'type', 'store', ['sqlite', 'postgres'] as const, 'sqlite') ?? 'sqlite');
+  if (storeType === 'postgres' && !(dbUrl && /^postgres(ql)?:\/\//.test(dbUrl))) c.fail('store.url', 'a postgres:// URL is required for store.type postgres (or set HERMOD_DATABASE_URL)');
+  const schemaName = env.HERMOD_DATABASE_SCHEMA ?? (store.schema as string | undefined) ?? 'hermod';
+  if (!/^[a-z_][a-z0-9_]*$/.test(schemaName)) c.fail('store.schema', `expected a lower-case SQL identifier, got ${describe(schemaName)}`);
 
   const envPort = env.HERMOD_SMPP_PORT;
   let smppPort = c.num(server, 'smppPort', 'server', { def: 2775, min: 0, max: 65535, int: true }) ?? 2775;
@@ -233,10 +238,14 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   return {
     demo,
     server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort },
-    store: {
-      path: (store.path as string | undefined) ?? join(dataDir, 'hermod.db'),
-      synchronous: (store.synchronous as 'NORMAL' | 'FULL' | undefined) ?? 'NORMAL',
-    },
+    store:
+      storeType === 'postgres'
+        ? { type: 'postgres', url: dbUrl!, schema: schemaName }
+        : {
+            type: 'sqlite',
+            path: (store.path as string | undefined) ?? join(dataDir, 'hermod.db'),
+            synchronous: (store.synchronous as 'NORMAL' | 'FULL' | undefined) ?? 'NORMAL',
+          },
     users,
     connectors,
     routes,

@@ -305,6 +305,11 @@ export class Gateway extends EventEmitter {
     if (!m) {
       await this.store.parkReceipt(keys, JSON.stringify(r));
       this.emit('receipt_parked', r.id);
+      // The submit_sm_resp may have been stored between our lookup and the park: look
+      // again. Both this path and the sender take parked receipts atomically, so exactly
+      // one of them applies it.
+      const now = await this.store.findByUpstreamKeys(keys);
+      if (now) for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(now.id, JSON.parse(payload) as Receipt);
       return;
     }
     await this.applyReceipt(m.id, r);

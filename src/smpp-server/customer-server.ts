@@ -33,6 +33,8 @@ export class CustomerSmppServer {
   readonly server: SmppServer;
   private readonly users = new WeakMap<Session, User>();
   private readonly pumping = new Set<string>();
+  private readonly again = new Set<string>();
+  private sweep: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly gateway: Gateway,
@@ -53,10 +55,16 @@ export class CustomerSmppServer {
   }
 
   listen(): Promise<number> {
+    // Items whose retry time has come, and anything an event missed, are picked up here.
+    this.sweep = setInterval(() => {
+      for (const s of this.server.boundSessions()) if (s.bindType !== 'transmitter' && s.systemId) void this.pump(s.systemId);
+    }, 1000);
+    this.sweep.unref();
     return this.server.listen();
   }
 
   close(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
     return this.server.close();
   }
 
@@ -106,14 +114,21 @@ export class CustomerSmppServer {
 
   /** Delivers held receipts to a receiving bind of `systemId`. */
   private async pump(systemId: string): Promise<void> {
-    if (this.pumping.has(systemId)) return;
+    if (this.pumping.has(systemId)) {
+      this.again.add(systemId); // new items arrived while we pump: look once more before stopping
+      return;
+    }
     this.pumping.add(systemId);
     try {
       for (;;) {
         const session = this.server.boundSessions(systemId).find((x) => x.bindType !== 'transmitter');
         if (!session) return;
+        this.again.delete(systemId);
         const items = await this.gateway.store.claimOutbox(systemId, 100, 30_000);
-        if (items.length === 0) return;
+        if (items.length === 0) {
+          if (this.again.has(systemId)) continue;
+          return;
+        }
         await Promise.all(
           items.map(async (item) => {
             const parsed = JSON.parse(item.payload) as CustomerReceipt | CustomerMo;

@@ -19,3 +19,22 @@ export function requireTool(t: TestContext, name: string, probe: () => unknown):
     return false;
   }
 }
+
+export const PG_URL = process.env.HERMOD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** True when PostgreSQL answers; otherwise skips loudly (or fails under CI=true). */
+export async function requirePostgres(t: TestContext): Promise<boolean> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return true;
+  } catch (err) {
+    return requireTool(t, `PostgreSQL at ${PG_URL}`, () => {
+      throw err;
+    });
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}

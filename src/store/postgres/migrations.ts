@@ -1,0 +1,81 @@
+/** PostgreSQL schema, versioned like the SQLite one (same tables, PostgreSQL types). */
+export const PG_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE users (
+     id BIGSERIAL PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     balance_micros BIGINT NOT NULL CHECK (balance_micros >= 0),
+     rate_micros BIGINT NOT NULL,
+     enabled BOOLEAN NOT NULL DEFAULT TRUE
+   );
+   CREATE TABLE messages (
+     id TEXT PRIMARY KEY,
+     user_id BIGINT NOT NULL,
+     system_id TEXT NOT NULL,
+     source TEXT NOT NULL,
+     destination TEXT NOT NULL,
+     esm_class INTEGER NOT NULL,
+     data_coding INTEGER NOT NULL,
+     body BYTEA NOT NULL,
+     registered_delivery INTEGER NOT NULL,
+     priority INTEGER NOT NULL,
+     connector_id TEXT NOT NULL,
+     price_micros BIGINT NOT NULL,
+     state TEXT NOT NULL,
+     upstream_id TEXT,
+     error TEXT,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );
+   CREATE TABLE message_events (id BIGSERIAL PRIMARY KEY, message_id TEXT NOT NULL, state TEXT NOT NULL, at BIGINT NOT NULL, detail TEXT);
+   CREATE INDEX message_events_by_message ON message_events (message_id);
+   CREATE TABLE queue (
+     message_id TEXT PRIMARY KEY,
+     connector_id TEXT NOT NULL,
+     priority INTEGER NOT NULL,
+     not_before BIGINT NOT NULL,
+     lease_until BIGINT NOT NULL DEFAULT 0,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     seq BIGSERIAL
+   );
+   CREATE INDEX queue_due ON queue (connector_id, priority DESC, seq);
+   CREATE TABLE upstream_ids (key TEXT PRIMARY KEY, message_id TEXT NOT NULL);
+   CREATE TABLE parked_receipts (id BIGSERIAL PRIMARY KEY, key TEXT NOT NULL, payload TEXT NOT NULL, at BIGINT NOT NULL);
+   CREATE INDEX parked_by_key ON parked_receipts (key);
+   CREATE TABLE outbox (
+     id BIGSERIAL PRIMARY KEY,
+     system_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_at BIGINT NOT NULL,
+     lease_until BIGINT NOT NULL DEFAULT 0,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX outbox_due ON outbox (system_id, next_at);`,
+  `CREATE TABLE mo_parts (
+     group_key TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     total INTEGER NOT NULL,
+     connector_id TEXT NOT NULL,
+     source TEXT NOT NULL,
+     destination TEXT NOT NULL,
+     data_coding INTEGER NOT NULL,
+     body BYTEA NOT NULL,
+     received_at BIGINT NOT NULL,
+     PRIMARY KEY (group_key, seq)
+   );
+   CREATE TABLE mo (
+     id TEXT PRIMARY KEY,
+     connector_id TEXT NOT NULL,
+     source TEXT NOT NULL,
+     destination TEXT NOT NULL,
+     data_coding INTEGER NOT NULL,
+     body BYTEA NOT NULL,
+     complete BOOLEAN NOT NULL,
+     routed_to TEXT,
+     received_at BIGINT NOT NULL,
+     seq BIGSERIAL
+   );
+   CREATE TABLE optouts (msisdn TEXT NOT NULL, sender TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (msisdn, sender));`,
+];

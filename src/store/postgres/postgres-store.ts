@@ -1,0 +1,384 @@
+/**
+ * The scale-out store: PostgreSQL through `pg`. Same contract as the SQLite store: accepted
+ * messages are committed in groups (one transaction per turn of the event loop), every
+ * other write too; queue claims use `FOR UPDATE SKIP LOCKED` so several nodes never claim
+ * the same row, and a crashed node's leases return when they expire.
+ */
+import pg from 'pg';
+import type { MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
+import type { AcceptResult, InboundMessage, MoPart, OutboxItem, QueueClaim, Store } from '../store.js';
+import { PG_MIGRATIONS } from './migrations.js';
+
+type Client = pg.PoolClient;
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
+
+function toMessage(r: Row): StoredMessage {
+  return {
+    id: r.id as string,
+    userId: num(r.user_id),
+    systemId: r.system_id as string,
+    source: r.source as string,
+    destination: r.destination as string,
+    esmClass: r.esm_class as number,
+    dataCoding: r.data_coding as number,
+    body: r.body as Buffer,
+    registeredDelivery: r.registered_delivery as number,
+    priority: r.priority as number,
+    connectorId: r.connector_id as string,
+    priceMicros: num(r.price_micros),
+    state: r.state as MessageState,
+    upstreamId: (r.upstream_id as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+const toUser = (r: Row): User => ({
+  id: num(r.id),
+  username: r.username as string,
+  passwordHash: r.password_hash as string,
+  balanceMicros: num(r.balance_micros),
+  rateMicros: num(r.rate_micros),
+  enabled: r.enabled as boolean,
+});
+
+const toMo = (r: Row): InboundMessage => ({
+  id: r.id as string,
+  connectorId: r.connector_id as string,
+  source: r.source as string,
+  destination: r.destination as string,
+  dataCoding: r.data_coding as number,
+  body: r.body as Buffer,
+  complete: r.complete as boolean,
+  routedTo: (r.routed_to as string | null) ?? null,
+  receivedAt: num(r.received_at),
+});
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema to use (created when missing); lets tests and tenants share a database. */
+  schema?: string;
+  poolSize?: number;
+}
+
+export class PostgresStore implements Store {
+  private readonly pool: pg.Pool;
+  private writes: { fn: (c: Client) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
+  private scheduled = false;
+
+  private constructor(
+    pool: pg.Pool,
+    readonly schema: string,
+  ) {
+    this.pool = pool;
+  }
+
+  static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
+    const schema = opts.schema ?? 'hermod';
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
+    const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 10, options: `-c search_path=${schema}` });
+    const store = new PostgresStore(pool, schema);
+    await store.migrate();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await c.query('SELECT pg_advisory_lock(7170)'); // one migrator at a time across nodes
+      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const done = new Set((await c.query('SELECT version FROM schema_migrations')).rows.map((r: Row) => r.version as number));
+      for (let i = 0; i < PG_MIGRATIONS.length; i++) {
+        if (done.has(i + 1)) continue;
+        await c.query('BEGIN');
+        await c.query(PG_MIGRATIONS[i]);
+        await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [i + 1, Date.now()]);
+        await c.query('COMMIT');
+      }
+    } finally {
+      await c.query('SELECT pg_advisory_unlock(7170)').catch(() => undefined);
+      c.release();
+    }
+  }
+
+  /** Group commit: writes requested in one turn share a transaction; each has a savepoint. */
+  private batched<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.writes.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    await this.flushing;
+    const batch = this.writes;
+    this.writes = [];
+    if (batch.length === 0) return;
+    let done!: () => void;
+    this.flushing = new Promise((r) => (done = r));
+    const c = await this.pool.connect();
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      await c.query('BEGIN');
+      for (const w of batch) {
+        await c.query('SAVEPOINT w');
+        try {
+          outcomes.push({ ok: true, value: await w.fn(c) });
+          await c.query('RELEASE SAVEPOINT w');
+        } catch (err) {
+          await c.query('ROLLBACK TO SAVEPOINT w');
+          outcomes.push({ ok: false, value: err });
+        }
+      }
+      await c.query('COMMIT');
+      batch.forEach((w, i) => (outcomes[i].ok ? w.resolve(outcomes[i].value) : w.reject(outcomes[i].value)));
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      for (const w of batch) w.reject(err);
+    } finally {
+      c.release();
+      done();
+      if (this.writes.length > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    }
+  }
+
+  private async one(sql: string, params: unknown[] = []): Promise<Row | undefined> {
+    return (await this.pool.query(sql, params)).rows[0] as Row | undefined;
+  }
+
+  async getUserByName(username: string): Promise<User | undefined> {
+    const r = await this.one('SELECT * FROM users WHERE username = $1', [username]);
+    return r && toUser(r);
+  }
+
+  async upsertUser(u: { username: string; passwordHash: string; balanceMicros: number; rateMicros: number; enabled?: boolean }): Promise<User> {
+    await this.pool.query(
+      `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, rate_micros = EXCLUDED.rate_micros, enabled = EXCLUDED.enabled`,
+      [u.username, u.passwordHash, u.balanceMicros, u.rateMicros, u.enabled !== false],
+    );
+    return (await this.getUserByName(u.username))!;
+  }
+
+  async getBalance(userId: number): Promise<number> {
+    return num((await this.one('SELECT balance_micros FROM users WHERE id = $1', [userId]))?.balance_micros ?? 0);
+  }
+
+  accept(m: NewMessage): Promise<AcceptResult> {
+    return this.batched(async (c) => {
+      const debit = await c.query('UPDATE users SET balance_micros = balance_micros - $1 WHERE id = $2 AND enabled AND balance_micros >= $1', [m.priceMicros, m.userId]);
+      if (debit.rowCount === 0) return { ok: false, reason: 'insufficient_balance' } as const;
+      const now = Date.now();
+      await c.query(
+        `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'queued',$13,$13)`,
+        [m.id, m.userId, m.systemId, m.source, m.destination, m.esmClass, m.dataCoding, m.body, m.registeredDelivery, m.priority, m.connectorId, m.priceMicros, now],
+      );
+      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'accepted', $2, NULL), ($1, 'queued', $2, $3)", [m.id, now, m.connectorId]);
+      await c.query('INSERT INTO queue (message_id, connector_id, priority, not_before) VALUES ($1, $2, $3, $4)', [m.id, m.connectorId, m.priority, now]);
+      return { ok: true } as const;
+    });
+  }
+
+  async getMessage(id: string): Promise<StoredMessage | undefined> {
+    const r = await this.one('SELECT * FROM messages WHERE id = $1', [id]);
+    return r && toMessage(r);
+  }
+
+  async history(id: string): Promise<{ state: MessageState; at: number; detail: string | null }[]> {
+    const { rows } = await this.pool.query('SELECT state, at, detail FROM message_events WHERE message_id = $1 ORDER BY id', [id]);
+    return rows.map((r: Row) => ({ state: r.state as MessageState, at: num(r.at), detail: (r.detail as string | null) ?? null }));
+  }
+
+  async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
+    const now = Date.now();
+    const { rows } = await this.pool.query(
+      `UPDATE queue SET lease_until = $1, attempts = attempts + 1
+       WHERE message_id IN (SELECT message_id FROM queue WHERE connector_id = $2 AND not_before <= $3 AND lease_until <= $3
+                            ORDER BY priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED)
+       RETURNING message_id, attempts`,
+      [now + leaseMs, connectorId, now, limit],
+    );
+    if (rows.length === 0) return [];
+    const attempts = new Map(rows.map((r: Row) => [r.message_id as string, r.attempts as number]));
+    const msgs = (await this.pool.query('SELECT * FROM messages WHERE id = ANY($1)', [[...attempts.keys()]])).rows.map(toMessage);
+    return msgs.map((m) => ({ message: m, attempts: attempts.get(m.id) ?? 1 })).sort((a, b) => b.message.priority - a.message.priority);
+  }
+
+  markSent(id: string, upstreamId: string, keys: string[]): Promise<void> {
+    return this.batched(async (c) => {
+      const now = Date.now();
+      await c.query("UPDATE messages SET upstream_id = $1, state = 'sent', updated_at = $2 WHERE id = $3", [upstreamId, now, id]);
+      for (const k of keys) await c.query('INSERT INTO upstream_ids (key, message_id) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id', [k, id]);
+      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'sent', $2, $3)", [id, now, upstreamId]);
+      await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
+    });
+  }
+
+  release(id: string, delayMs: number, detail: string): Promise<void> {
+    return this.batched(async (c) => {
+      const now = Date.now();
+      await c.query('UPDATE queue SET not_before = $1, lease_until = 0 WHERE message_id = $2', [now + delayMs, id]);
+      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'queued', $2, $3)", [id, now, detail]);
+    });
+  }
+
+  reassign(id: string, connectorId: string, detail: string): Promise<void> {
+    return this.batched(async (c) => {
+      const now = Date.now();
+      await c.query('UPDATE queue SET connector_id = $1, not_before = $2, lease_until = 0 WHERE message_id = $3', [connectorId, now, id]);
+      await c.query('UPDATE messages SET connector_id = $1, updated_at = $2 WHERE id = $3', [connectorId, now, id]);
+      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'queued', $2, $3)", [id, now, detail]);
+    });
+  }
+
+  fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void> {
+    return this.batched(async (c) => {
+      const now = Date.now();
+      const m = (await c.query('SELECT user_id, price_micros FROM messages WHERE id = $1', [id])).rows[0] as Row | undefined;
+      if (!m) return;
+      await c.query('UPDATE messages SET state = $1, error = $2, updated_at = $3 WHERE id = $4', [state, detail, now, id]);
+      await c.query('INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)', [id, state, now, detail]);
+      await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
+      if (refund) await c.query('UPDATE users SET balance_micros = balance_micros + $1 WHERE id = $2', [m.price_micros, m.user_id]);
+    });
+  }
+
+  async findByUpstreamKeys(keys: string[]): Promise<StoredMessage | undefined> {
+    const r = await this.one('SELECT m.* FROM upstream_ids u JOIN messages m ON m.id = u.message_id WHERE u.key = ANY($1) LIMIT 1', [keys]);
+    return r && toMessage(r);
+  }
+
+  parkReceipt(keys: string[], payload: string): Promise<void> {
+    return this.batched(async (c) => {
+      for (const k of keys) await c.query('INSERT INTO parked_receipts (key, payload, at) VALUES ($1, $2, $3)', [k, payload, Date.now()]);
+    });
+  }
+
+  async takeParkedReceipts(keys: string[]): Promise<string[]> {
+    const { rows } = await this.pool.query('DELETE FROM parked_receipts WHERE key = ANY($1) RETURNING payload', [keys]);
+    return [...new Set(rows.map((r: Row) => r.payload as string))];
+  }
+
+  applyReceipt(id: string, state: MessageState, detail: string, notify: { systemId: string; payload: string } | undefined): Promise<void> {
+    return this.batched(async (c) => {
+      const now = Date.now();
+      await c.query('UPDATE messages SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE id = $4', [state, state === 'delivered' ? null : detail, now, id]);
+      await c.query('INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)', [id, state, now, detail]);
+      if (notify) await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [notify.systemId, id, notify.payload, now, now + 3 * 86_400_000]);
+    });
+  }
+
+  async claimOutbox(systemId: string, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    const now = Date.now();
+    const { rows } = await this.pool.query(
+      `UPDATE outbox SET lease_until = $1, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM outbox WHERE system_id = $2 AND next_at <= $3 AND lease_until <= $3 AND expires_at > $3 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+       RETURNING id, system_id, message_id, payload, attempts`,
+      [now + leaseMs, systemId, now, limit],
+    );
+    return rows
+      .map((r: Row) => ({ id: num(r.id), systemId: r.system_id as string, messageId: r.message_id as string, payload: r.payload as string, attempts: r.attempts as number }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  ackOutbox(id: number): Promise<void> {
+    return this.batched(async (c) => void (await c.query('DELETE FROM outbox WHERE id = $1', [id])));
+  }
+
+  retryOutbox(id: number, delayMs: number): Promise<void> {
+    return this.batched(async (c) => void (await c.query('UPDATE outbox SET next_at = $1, lease_until = 0 WHERE id = $2', [Date.now() + delayMs, id])));
+  }
+
+  addMoPart(part: MoPart, mo: { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage | undefined> {
+    return this.batched(async (c) => {
+      const now = Date.now();
+      await c.query(
+        `INSERT INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+         ON CONFLICT DO NOTHING`,
+        [part.groupKey, part.seq, part.total, part.connectorId, part.source, part.destination, part.dataCoding, part.body, now],
+      );
+      // Lock the group so two nodes receiving the last parts at once join it only once.
+      const { rows } = await c.query('SELECT seq FROM mo_parts WHERE group_key = $1 FOR UPDATE', [part.groupKey]);
+      if (rows.length < part.total) return undefined;
+      return this.joinMo(c, part.groupKey, mo, true, now);
+    });
+  }
+
+  private async joinMo(c: Client, groupKey: string, mo: { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }, complete: boolean, now: number): Promise<InboundMessage> {
+    const parts = (await c.query('DELETE FROM mo_parts WHERE group_key = $1 RETURNING *', [groupKey])).rows.sort((a: Row, b: Row) => (a.seq as number) - (b.seq as number)) as Row[];
+    const first = parts[0];
+    const m: InboundMessage = {
+      id: mo.id,
+      connectorId: first.connector_id as string,
+      source: first.source as string,
+      destination: first.destination as string,
+      dataCoding: first.data_coding as number,
+      body: Buffer.concat(parts.map((p) => p.body as Buffer)),
+      complete,
+      routedTo: mo.routedTo,
+      receivedAt: now,
+    };
+    await c.query('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)', [
+      m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete, m.routedTo, now,
+    ]);
+    if (m.routedTo) await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000]);
+    return m;
+  }
+
+  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage[]> {
+    return this.batched(async (c) => {
+      const now = Date.now();
+      const keys = (await c.query('SELECT group_key FROM mo_parts GROUP BY group_key HAVING MIN(received_at) <= $1', [now - olderThanMs])).rows.map((r: Row) => r.group_key as string);
+      const out: InboundMessage[] = [];
+      for (const k of keys) out.push(await this.joinMo(c, k, mo(k), false, now));
+      return out;
+    });
+  }
+
+  async listMo(limit: number): Promise<InboundMessage[]> {
+    return (await this.pool.query('SELECT * FROM mo ORDER BY received_at DESC, seq DESC LIMIT $1', [limit])).rows.map(toMo);
+  }
+
+  setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void> {
+    return this.batched(async (c) => {
+      if (optedOut) await c.query('INSERT INTO optouts (msisdn, sender, at) VALUES ($1, $2, $3) ON CONFLICT (msisdn, sender) DO UPDATE SET at = EXCLUDED.at', [msisdn, sender, Date.now()]);
+      else await c.query('DELETE FROM optouts WHERE msisdn = $1 AND sender = $2', [msisdn, sender]);
+    });
+  }
+
+  async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
+    return (await this.one('SELECT 1 AS x FROM optouts WHERE msisdn = $1 AND sender = $2', [msisdn, sender])) !== undefined;
+  }
+
+  async queueDepth(connectorId?: string): Promise<number> {
+    const r = connectorId ? await this.one('SELECT COUNT(*) AS n FROM queue WHERE connector_id = $1', [connectorId]) : await this.one('SELECT COUNT(*) AS n FROM queue');
+    return num(r?.n ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.writes.length) await this.flush();
+    await this.flushing;
+    await this.pool.end();
+  }
+
+  /** Drops the schema (tests). */
+  static async dropSchema(connectionString: string, schema: string): Promise<void> {
+    const c = new pg.Client({ connectionString });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await c.end();
+  }
+}

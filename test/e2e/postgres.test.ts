@@ -1,0 +1,52 @@
+// The same gateway path on PostgreSQL: customer ESME → Hermod (PostgreSQL store) →
+// simulator → receipt → customer, and the credit limit holding under parallel submits.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SmppClient, SmppStatusError, receiptFromPdu, type Pdu, type Receipt } from '../../src/smpp/index.js';
+import { startHermod } from '../../src/app.js';
+import { parseConfig } from '../../src/config/index.js';
+import { PostgresStore } from '../../src/store/index.js';
+import { PG_URL, requirePostgres } from '../support/services.js';
+
+test('gateway on PostgreSQL: receipts come back, the balance limit holds', async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const schema = `hermod_e2e_${randomBytes(5).toString('hex')}`;
+  const config = parseConfig(
+    {
+      users: [{ username: 'shop', password: 'pw', balance: 0.05, rate: 0.01 }],
+      connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 10 } }],
+      routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
+    },
+    { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_SMPP_PORT: '0', HERMOD_BIND: '127.0.0.1', HERMOD_DATA_DIR: mkdtempSync(join(tmpdir(), 'h-')) },
+    'test',
+  );
+  assert.equal(config.store.type, 'postgres');
+  const h = await startHermod(config);
+  try {
+    const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false, windowSize: 20 });
+    const receipts: Receipt[] = [];
+    c.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
+      const r = receiptFromPdu(pdu as never);
+      if (r) receipts.push(r);
+      respond();
+    });
+    await c.connect();
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => c.submitSm({ destinationAddr: `44770090012${i % 10}`, registeredDelivery: 1 })));
+    const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.messageId] : []));
+    assert.equal(ok.length, 5, 'exactly what 0.05 at 0.01 pays for');
+    for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof SmppStatusError);
+    const end = Date.now() + 10_000;
+    while (receipts.length < 5 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(receipts.map((r) => r.id).sort(), [...ok].sort());
+    assert.equal((await h.store.getMessage(ok[0]))?.state, 'delivered');
+    assert.equal(await h.store.getBalance((await h.store.getUserByName('shop'))!.id), 0);
+    await c.close();
+  } finally {
+    await h.stop();
+    await PostgresStore.dropSchema(PG_URL, schema);
+  }
+});

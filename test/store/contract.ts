@@ -1,0 +1,157 @@
+/**
+ * One contract for every Store implementation (SQLite and PostgreSQL run the same tests).
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { messageIdKeys } from '../../src/smpp/index.js';
+import { newMessageId, type NewMessage } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
+
+export interface StoreFactory {
+  /** A fresh, empty store; `reopen` opens the same data again. Returns undefined to skip. */
+  create(t: TestContext): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> } | undefined>;
+}
+
+const msg = (userId: number, extra: Partial<NewMessage> = {}): NewMessage => ({
+  id: newMessageId(),
+  userId,
+  systemId: 'shop',
+  source: 'Shop',
+  destination: '447700900123',
+  esmClass: 0,
+  dataCoding: 0,
+  body: Buffer.from('hello'),
+  registeredDelivery: 1,
+  priority: 0,
+  connectorId: 'c1',
+  priceMicros: 10_000,
+  ...extra,
+});
+
+export function storeContract(name: string, factory: StoreFactory): void {
+  const withStore = (title: string, fn: (s: Store, reopen: () => Promise<Store>) => Promise<void>) =>
+    test(`${name}: ${title}`, async (t) => {
+      const made = await factory.create(t);
+      if (!made) return;
+      try {
+        await fn(made.store, made.reopen);
+      } finally {
+        await made.cleanup();
+      }
+    });
+
+  withStore('accept persists the message, its history and its queue entry, and debits', async (s) => {
+    const u = await s.upsertUser({ username: 'shop', passwordHash: 'x', balanceMicros: 100_000, rateMicros: 10_000 });
+    const m = msg(u.id);
+    assert.deepEqual(await s.accept(m), { ok: true });
+    const got = (await s.getMessage(m.id))!;
+    assert.equal(got.state, 'queued');
+    assert.equal(got.body.toString(), 'hello');
+    assert.deepEqual((await s.history(m.id)).map((e) => e.state), ['accepted', 'queued']);
+    assert.equal(await s.queueDepth('c1'), 1);
+    assert.equal(await s.getBalance(u.id), 90_000);
+  });
+
+  withStore('row 24: 100 parallel sends with a balance for 50 → exactly 50, never negative', async (s) => {
+    const u = await s.upsertUser({ username: 'race', passwordHash: 'x', balanceMicros: 500_000, rateMicros: 10_000 });
+    const results = await Promise.all(Array.from({ length: 100 }, () => s.accept(msg(u.id))));
+    assert.equal(results.filter((r) => r.ok).length, 50);
+    assert.equal(results.filter((r) => !r.ok && r.reason === 'insufficient_balance').length, 50);
+    assert.equal(await s.getBalance(u.id), 0);
+    assert.equal(await s.queueDepth(), 50);
+  });
+
+  withStore('claims are leased: concurrent claimers never share a row; released rows return; priority first', async (s) => {
+    const u = await s.upsertUser({ username: 'q', passwordHash: 'x', balanceMicros: 10_000_000, rateMicros: 0 });
+    const low = Array.from({ length: 9 }, () => msg(u.id));
+    const high = msg(u.id, { priority: 3 });
+    for (const m of low) await s.accept(m);
+    await s.accept(high);
+    const [a, b] = await Promise.all([s.claim('c1', 6, 60_000), s.claim('c1', 6, 60_000)]);
+    const ids = [...a, ...b].map((c) => c.message.id);
+    assert.equal(ids.length, 10);
+    assert.equal(new Set(ids).size, 10, 'no row claimed twice');
+    assert.ok([a[0]?.message.id, b[0]?.message.id].includes(high.id), 'the priority-3 message comes first');
+    assert.deepEqual(await s.claim('c1', 10, 60_000), [], 'all leased');
+    await s.release(low[0].id, 0, 'throttled');
+    const again = await s.claim('c1', 10, 60_000);
+    assert.deepEqual(again.map((c) => c.message.id), [low[0].id]);
+    assert.equal(again[0].attempts, 2);
+    assert.deepEqual(await s.claim('other', 10, 60_000), [], 'per connector');
+    await s.reassign(low[1].id, 'other', 'failover');
+    assert.deepEqual((await s.claim('other', 10, 60_000)).map((c) => c.message.id), [low[1].id]);
+  });
+
+  withStore('sent: upstream ids match across hex/decimal renderings; parked receipts are taken once', async (s) => {
+    const u = await s.upsertUser({ username: 'u', passwordHash: 'x', balanceMicros: 1_000_000, rateMicros: 0 });
+    const m = msg(u.id);
+    await s.accept(m);
+    await s.claim('c1', 1, 60_000);
+    await s.parkReceipt(messageIdKeys('6699'), '{"early":true}');
+    await s.markSent(m.id, '1A2B', messageIdKeys('1A2B'));
+    assert.equal((await s.findByUpstreamKeys(messageIdKeys('6699')))?.id, m.id, 'decimal receipt id finds the hex resp id');
+    assert.equal((await s.findByUpstreamKeys(messageIdKeys('0001a2b')))?.id, m.id);
+    assert.equal(await s.findByUpstreamKeys(messageIdKeys('ffff')), undefined);
+    assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('1A2B')), ['{"early":true}']);
+    assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('1A2B')), []);
+    assert.equal((await s.getMessage(m.id))?.state, 'sent');
+    assert.equal(await s.queueDepth(), 0);
+  });
+
+  withStore('receipts: state, outbox lease, retry and ack; failure refunds', async (s) => {
+    const u = await s.upsertUser({ username: 'shop', passwordHash: 'x', balanceMicros: 100_000, rateMicros: 0 });
+    const m = msg(u.id);
+    await s.accept(m);
+    await s.applyReceipt(m.id, 'delivered', 'DELIVRD err:000', { systemId: 'shop', payload: '{"r":1}' });
+    assert.equal((await s.getMessage(m.id))?.state, 'delivered');
+    const [item] = await s.claimOutbox('shop', 10, 60_000);
+    assert.equal(item.payload, '{"r":1}');
+    assert.deepEqual(await s.claimOutbox('shop', 10, 60_000), [], 'leased');
+    await s.retryOutbox(item.id, 0);
+    const [again] = await s.claimOutbox('shop', 10, 60_000);
+    assert.equal(again.attempts, 2);
+    await s.ackOutbox(again.id);
+    await s.retryOutbox(again.id, 0);
+    assert.deepEqual(await s.claimOutbox('shop', 10, 60_000), [], 'acked items are gone');
+    const f = msg(u.id);
+    await s.accept(f);
+    assert.equal(await s.getBalance(u.id), 80_000);
+    await s.fail(f.id, 'failed', 'ESME_RINVDSTADR', true);
+    assert.equal(await s.getBalance(u.id), 90_000);
+    assert.equal((await s.getMessage(f.id))?.error, 'ESME_RINVDSTADR');
+  });
+
+  withStore('MO parts: duplicates ignored, joined in order when complete, stale groups released incomplete', async (s) => {
+    const rec = (routedTo: string | null) => ({ id: newMessageId(), routedTo, payload: (m: { id: string }) => JSON.stringify({ mo: m.id }) });
+    const part = (seq: number, key = 'g1') => ({ groupKey: key, seq, total: 3, connectorId: 'c1', source: '4477', destination: '12345', dataCoding: 0, body: Buffer.from(`p${seq}`) });
+    assert.equal(await s.addMoPart(part(3), rec('shop')), undefined);
+    assert.equal(await s.addMoPart(part(1), rec('shop')), undefined);
+    assert.equal(await s.addMoPart(part(1), rec('shop')), undefined, 'duplicate');
+    const mo = (await s.addMoPart(part(2), rec('shop')))!;
+    assert.equal(mo.body.toString(), 'p1p2p3');
+    assert.equal(mo.complete, true);
+    assert.equal((await s.claimOutbox('shop', 10, 1000)).length, 1);
+    await s.addMoPart(part(2, 'g2'), rec(null));
+    const released = await s.releaseStaleMoParts(0, () => rec(null));
+    assert.equal(released.length, 1);
+    assert.equal(released[0].complete, false);
+    assert.deepEqual((await s.listMo(10)).map((m) => m.body.toString()).sort(), ['p1p2p3', 'p2']);
+  });
+
+  withStore('opt-outs per number and sender; data and schema survive a reopen', async (s, reopen) => {
+    await s.setOptOut('447700900123', '12345', true);
+    assert.equal(await s.isOptedOut('447700900123', '12345'), true);
+    assert.equal(await s.isOptedOut('447700900123', 'Other'), false);
+    const u = await s.upsertUser({ username: 'keep', passwordHash: 'x', balanceMicros: 5, rateMicros: 0 });
+    await s.close();
+    const s2 = await reopen();
+    try {
+      assert.equal(await s2.isOptedOut('447700900123', '12345'), true);
+      assert.equal(await s2.getBalance(u.id), 5);
+      await s2.setOptOut('447700900123', '12345', false);
+      assert.equal(await s2.isOptedOut('447700900123', '12345'), false);
+    } finally {
+      await s2.close();
+    }
+  });
+}
