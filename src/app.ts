@@ -48,7 +48,7 @@ function buildConnector(c: ConnectorConfig): Connector {
 export async function startHermod(config: Config): Promise<RunningHermod> {
   const store: Store =
     config.store.type === 'postgres'
-      ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema })
+      ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, nodeId: config.store.nodeId })
       : new SqliteStore(config.store.path, { synchronous: config.store.synchronous });
   // Users from the configuration: created with their balance the first time; afterwards
   // password, rate and enabled follow the file while the balance is the store's.

@@ -240,7 +240,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort },
     store:
       storeType === 'postgres'
-        ? { type: 'postgres', url: dbUrl!, schema: schemaName }
+        ? { type: 'postgres', url: dbUrl!, schema: schemaName, ...(env.HERMOD_NODE_ID ? { nodeId: env.HERMOD_NODE_ID } : {}) }
         : {
             type: 'sqlite',
             path: (store.path as string | undefined) ?? join(dataDir, 'hermod.db'),

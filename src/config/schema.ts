@@ -59,7 +59,7 @@ export interface RouteConfig {
 export interface Config {
   demo: boolean;
   server: { host: string; smppPort: number };
-  store: { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' } | { type: 'postgres'; url: string; schema: string };
+  store: { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' } | { type: 'postgres'; url: string; schema: string; nodeId?: string };
   users: UserConfig[];
   connectors: ConnectorConfig[];
   routes: RouteConfig[];

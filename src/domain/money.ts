@@ -23,7 +23,10 @@ export function toMicros(amount: string | number): number {
     if (!Number.isFinite(amount)) throw new InvalidAmountError(amount, 'not a finite number');
     // Shortest round-trip form of the float ("0.1", not 0.1000000000000000055...).
     s = String(amount);
-    if (/e/i.test(s)) s = amount.toFixed(6);
+    if (/e/i.test(s)) {
+      s = amount.toFixed(6);
+      if (Number(s) !== amount) throw new InvalidAmountError(amount, 'more than 6 decimals or too large');
+    }
   } else {
     s = amount.trim();
   }

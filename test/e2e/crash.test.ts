@@ -9,12 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SmppClient } from '../../src/smpp/index.js';
 import { SmscSimulator } from '../../src/simulator/index.js';
+import { PostgresStore } from '../../src/store/index.js';
+import { PG_URL, requirePostgres } from '../support/services.js';
+import { randomBytes } from 'node:crypto';
 
 const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
 
-function startHermod(dataDir: string, upstreamPort: number): Promise<{ child: ChildProcess; port: number }> {
+function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}` },
+    env: { ...process.env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`, ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -31,14 +34,14 @@ function startHermod(dataDir: string, upstreamPort: number): Promise<{ child: Ch
   });
 }
 
-test('kill -9 during submits: nothing acknowledged is lost', { timeout: 120_000 }, async () => {
+async function crashRun(extraEnv: Record<string, string>): Promise<void> {
   // A slow SMSC (throttling above 300/s) so that a backlog is queued in SQLite at the kill.
   const sim = new SmscSimulator({ port: 0, throttle: 300 });
   const simPort = await sim.listen();
   const received: string[] = [];
   sim.on('submit', (m: { shortMessage: Buffer }) => received.push(m.shortMessage.toString()));
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-crash-'));
-  let h = await startHermod(dataDir, simPort);
+  let h = await startHermod(dataDir, simPort, extraEnv);
   try {
     const c = new SmppClient({ host: '127.0.0.1', port: h.port, systemId: 'demo', password: 'demo', reconnect: false, windowSize: 20 });
     await c.connect();
@@ -64,7 +67,7 @@ test('kill -9 during submits: nothing acknowledged is lost', { timeout: 120_000 
     await new Promise((r) => h.child.once('exit', r));
     const beforeRestart = received.length;
 
-    h = await startHermod(dataDir, simPort);
+    h = await startHermod(dataDir, simPort, extraEnv);
     const deadline = Date.now() + 30_000;
     const missing = () => [...acked].filter((t) => !received.includes(t));
     while (missing().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -79,5 +82,17 @@ test('kill -9 during submits: nothing acknowledged is lost', { timeout: 120_000 
     h.child.kill('SIGTERM');
     await new Promise((r) => h.child.once('exit', r));
     await sim.close();
+  }
+}
+
+test('kill -9 during submits on SQLite: nothing acknowledged is lost', { timeout: 120_000 }, () => crashRun({}));
+
+test('kill -9 during submits on PostgreSQL: nothing acknowledged is lost', { timeout: 120_000 }, async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const schema = `hermod_crash_${randomBytes(5).toString('hex')}`;
+  try {
+    await crashRun({ HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' });
+  } finally {
+    await PostgresStore.dropSchema(PG_URL, schema);
   }
 });

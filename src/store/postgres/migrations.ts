@@ -78,4 +78,7 @@ export const PG_MIGRATIONS: readonly string[] = [
      seq BIGSERIAL
    );
    CREATE TABLE optouts (msisdn TEXT NOT NULL, sender TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (msisdn, sender));`,
+  // 3: which node holds a lease, so a restarted node frees its own leases at once.
+  `ALTER TABLE queue ADD COLUMN claimed_by TEXT;
+   ALTER TABLE outbox ADD COLUMN claimed_by TEXT;`,
 ];

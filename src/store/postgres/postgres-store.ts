@@ -5,6 +5,7 @@
  * the same row, and a crashed node's leases return when they expire.
  */
 import pg from 'pg';
+import { hostname } from 'node:os';
 import type { MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
 import type { AcceptResult, InboundMessage, MoPart, OutboxItem, QueueClaim, Store } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
@@ -62,6 +63,11 @@ export interface PostgresStoreOptions {
   /** Schema to use (created when missing); lets tests and tenants share a database. */
   schema?: string;
   poolSize?: number;
+  /**
+   * This node's name. Leases carry it, and a node that starts frees the leases it held
+   * before (its previous process is gone); other nodes' leases return when they expire.
+   */
+  nodeId?: string;
 }
 
 export class PostgresStore implements Store {
@@ -73,6 +79,7 @@ export class PostgresStore implements Store {
   private constructor(
     pool: pg.Pool,
     readonly schema: string,
+    readonly nodeId: string,
   ) {
     this.pool = pool;
   }
@@ -81,8 +88,10 @@ export class PostgresStore implements Store {
     const schema = opts.schema ?? 'hermod';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
     const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 10, options: `-c search_path=${schema}` });
-    const store = new PostgresStore(pool, schema);
+    const store = new PostgresStore(pool, schema, opts.nodeId ?? hostname());
     await store.migrate();
+    await pool.query('UPDATE queue SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
+    await pool.query('UPDATE outbox SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
     return store;
   }
 
@@ -205,11 +214,11 @@ export class PostgresStore implements Store {
   async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
     const now = Date.now();
     const { rows } = await this.pool.query(
-      `UPDATE queue SET lease_until = $1, attempts = attempts + 1
+      `UPDATE queue SET lease_until = $1, attempts = attempts + 1, claimed_by = $5
        WHERE message_id IN (SELECT message_id FROM queue WHERE connector_id = $2 AND not_before <= $3 AND lease_until <= $3
                             ORDER BY priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED)
        RETURNING message_id, attempts`,
-      [now + leaseMs, connectorId, now, limit],
+      [now + leaseMs, connectorId, now, limit, this.nodeId],
     );
     if (rows.length === 0) return [];
     const attempts = new Map(rows.map((r: Row) => [r.message_id as string, r.attempts as number]));
@@ -284,10 +293,10 @@ export class PostgresStore implements Store {
   async claimOutbox(systemId: string, limit: number, leaseMs: number): Promise<OutboxItem[]> {
     const now = Date.now();
     const { rows } = await this.pool.query(
-      `UPDATE outbox SET lease_until = $1, attempts = attempts + 1
+      `UPDATE outbox SET lease_until = $1, attempts = attempts + 1, claimed_by = $5
        WHERE id IN (SELECT id FROM outbox WHERE system_id = $2 AND next_at <= $3 AND lease_until <= $3 AND expires_at > $3 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
        RETURNING id, system_id, message_id, payload, attempts`,
-      [now + leaseMs, systemId, now, limit],
+      [now + leaseMs, systemId, now, limit, this.nodeId],
     );
     return rows
       .map((r: Row) => ({ id: num(r.id), systemId: r.system_id as string, messageId: r.message_id as string, payload: r.payload as string, attempts: r.attempts as number }))
