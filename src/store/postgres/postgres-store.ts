@@ -99,7 +99,8 @@ export class PostgresStore implements Store {
     const c = await this.pool.connect();
     try {
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
-      await c.query('SELECT pg_advisory_lock(7170)'); // one migrator at a time across nodes
+      // One migrator at a time per schema across nodes (other schemas do not wait).
+      await c.query("SELECT pg_advisory_lock(hashtext('hermod-migrate-' || $1))", [this.schema]);
       await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
       const done = new Set((await c.query('SELECT version FROM schema_migrations')).rows.map((r: Row) => r.version as number));
       for (let i = 0; i < PG_MIGRATIONS.length; i++) {
@@ -110,7 +111,7 @@ export class PostgresStore implements Store {
         await c.query('COMMIT');
       }
     } finally {
-      await c.query('SELECT pg_advisory_unlock(7170)').catch(() => undefined);
+      await c.query("SELECT pg_advisory_unlock(hashtext('hermod-migrate-' || $1))", [this.schema]).catch(() => undefined);
       c.release();
     }
   }
