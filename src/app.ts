@@ -62,7 +62,7 @@ export async function startHermod(config: Config): Promise<RunningHermod> {
       enabled: u.enabled,
     });
   }
-  const gateway = new Gateway(store, { routes: config.routes, moRoutes: config.moRoutes });
+  const gateway = new Gateway(store, { routes: config.routes, moRoutes: config.moRoutes, dedupeWindowMs: config.dedupeWindowS * 1000 });
   const connectors = new Map<string, Connector>();
   for (const c of config.connectors) {
     const k = buildConnector(c);

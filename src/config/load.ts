@@ -96,7 +96,7 @@ const DEMO_YAML: Obj = {
  */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
-  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'connectors', 'routes', 'moRoutes']) ?? {};
+  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS']) ?? {};
   const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
   const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'url', 'schema']) ?? {};
@@ -234,6 +234,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   });
   if (connectors.length > 0 && routes.length === 0) c.fail('routes', 'at least one route is needed to send anything');
 
+  c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 });
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
@@ -250,6 +251,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     connectors,
     routes,
     moRoutes,
+    dedupeWindowS: c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 }) ?? 0,
   };
 }
 

@@ -65,6 +65,8 @@ export interface Config {
   routes: RouteConfig[];
   /** MO routes: our destination numbers / short codes → the customer that receives them. */
   moRoutes: { prefixes: string[]; user: string }[];
+  /** Seconds within which an identical resend returns the first message's id (0 = off). */
+  dedupeWindowS: number;
 }
 
 export interface ConfigIssue {

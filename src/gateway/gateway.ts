@@ -4,6 +4,7 @@
  * interfaces do, through the narrow interfaces below.
  */
 import { EventEmitter } from 'node:events';
+import { createHash } from 'node:crypto';
 import { decodeText, messageIdKeys, parseUdh, type Receipt } from '../smpp/index.js';
 import { newMessageId, normalizeMsisdn, InvalidNumberError, type MessageState, type StoredMessage, type User } from '../domain/index.js';
 import type { Store } from '../store/store.js';
@@ -60,6 +61,12 @@ export interface GatewayOptions {
   moRoutes?: { prefixes: string[]; user: string }[];
   /** Incomplete concatenated MOs are released after this long (default 60 s). */
   moPartTimeoutMs?: number;
+  /**
+   * Customer resends of the same message (same account, source, destination, coding and
+   * body) within this window get the first message's id instead of a second message
+   * (checklist row 19). 0 = off. Kept in memory, per node.
+   */
+  dedupeWindowMs?: number;
   /** Keywords (upper case) that opt a number out / back in. */
   optOutKeywords?: string[];
   optInKeywords?: string[];
@@ -82,6 +89,7 @@ export class Gateway extends EventEmitter {
   private readonly wake = new Map<string, () => void>();
   private running = false;
   private turn = 0;
+  private readonly recent = new Map<string, { id: Promise<string>; until: number }>();
 
   constructor(
     readonly store: Store,
@@ -114,7 +122,27 @@ export class Gateway extends EventEmitter {
    * Validates, prices and persists a message; resolves with its id only once it is
    * committed. Throws RejectedError with the reason.
    */
-  async submit(user: User, req: SubmitRequest): Promise<string> {
+  submit(user: User, req: SubmitRequest): Promise<string> {
+    const window = this.opts.dedupeWindowMs ?? 0;
+    if (window <= 0) return this.submitOnce(user, req);
+    const now = Date.now();
+    if (this.recent.size > 100_000) for (const [k, v] of this.recent) if (v.until <= now) this.recent.delete(k);
+    const key = createHash('sha256')
+      .update(`${user.id}\0${req.source}\0${req.destination}\0${req.esmClass}\0${req.dataCoding}\0`)
+      .update(req.body)
+      .digest('base64');
+    const hit = this.recent.get(key);
+    if (hit && hit.until > now) {
+      this.emit('duplicate', key);
+      return hit.id;
+    }
+    const id = this.submitOnce(user, req);
+    this.recent.set(key, { id, until: now + window });
+    id.catch(() => this.recent.delete(key)); // a refused message may be sent again
+    return id;
+  }
+
+  private async submitOnce(user: User, req: SubmitRequest): Promise<string> {
     if (!user.enabled) throw reject.userDisabled();
     let destination: string;
     try {
