@@ -38,8 +38,8 @@ function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<str
 }
 
 async function crashRun(extraEnv: Record<string, string>): Promise<void> {
-  // A slow SMSC (throttling above 300/s) so that a backlog is queued in SQLite at the kill.
-  const sim = new SmscSimulator({ port: 0, throttle: 300 });
+  // A slow SMSC (throttling above 100/s) so that a backlog is queued in the store at the kill.
+  const sim = new SmscSimulator({ port: 0, throttle: 100 });
   const simPort = await sim.listen();
   const received: string[] = [];
   sim.on('submit', (m: { shortMessage: Buffer }) => received.push(m.shortMessage.toString()));
