@@ -15,11 +15,13 @@ import { randomBytes } from 'node:crypto';
 
 const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
 
-function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown> }> {
   const child = spawn(process.execPath, [BIN, 'start'], {
     env: { ...process.env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`, ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Listen for the exit from the start: after a kill -9 the event may come before anyone awaits it.
+  const exited = new Promise((r) => child.once('exit', r));
   let out = '';
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => {
@@ -31,7 +33,7 @@ function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<str
       const m = out.match(/SMPP:\s+127\.0\.0\.1:(\d+)/);
       if (m) {
         clearTimeout(t);
-        resolve({ child, port: Number(m[1]) });
+        resolve({ child, port: Number(m[1]), exited });
       }
     });
   });
@@ -69,7 +71,7 @@ async function crashRun(extraEnv: Record<string, string>): Promise<void> {
       }
     });
     await Promise.all(workers);
-    await new Promise((r) => h.child.once('exit', r));
+    await h.exited;
     const beforeRestart = received.length;
     assert.ok(acked.size > 0, 'some messages were acknowledged before the kill');
 
@@ -85,10 +87,8 @@ async function crashRun(extraEnv: Record<string, string>): Promise<void> {
     assert.ok(duplicates <= 100, `duplicates ${duplicates} exceed what can be in flight`);
     await c.close().catch(() => undefined);
   } finally {
-    if (h.child.exitCode === null && h.child.signalCode === null) {
-      h.child.kill('SIGTERM');
-      await new Promise((r) => h.child.once('exit', r));
-    }
+    if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGTERM');
+    await h.exited;
     await sim.close();
   }
 }
