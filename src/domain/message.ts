@@ -6,6 +6,15 @@ export type MessageState = 'accepted' | 'queued' | 'sent' | 'delivered' | 'undel
 
 export const FINAL_STATES: ReadonlySet<MessageState> = new Set(['delivered', 'undelivered', 'expired', 'rejected', 'failed']);
 
+/**
+ * Optional per-message attributes that no SQL query selects on, stored as one JSON
+ * document (messages.meta). Features add their fields here instead of new columns.
+ */
+export interface MessageMeta {
+  /** The interface the message came in through. */
+  origin?: 'smpp' | 'http' | 'rest';
+}
+
 /** A message as the gateway accepts it (one SMS part as received on SMPP). */
 export interface NewMessage {
   id: string;
@@ -22,9 +31,11 @@ export interface NewMessage {
   connectorId: string;
   /** Price charged, in micro-units of the account currency. */
   priceMicros: number;
+  meta?: MessageMeta;
 }
 
 export interface StoredMessage extends NewMessage {
+  meta: MessageMeta;
   state: MessageState;
   upstreamId: string | null;
   error: string | null;

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { decodeText, messageIdKeys, parseUdh, type Receipt } from '../smpp/index.js';
-import { newMessageId, normalizeMsisdn, InvalidNumberError, type MessageState, type StoredMessage, type User } from '../domain/index.js';
+import { newMessageId, normalizeMsisdn, InvalidNumberError, type MessageMeta, type MessageState, type StoredMessage, type User } from '../domain/index.js';
 import type { Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { reject } from './errors.js';
@@ -23,6 +23,8 @@ export interface SubmitRequest {
   body: Buffer;
   registeredDelivery: number;
   priority?: number;
+  /** Optional attributes stored with the message (see MessageMeta). */
+  meta?: MessageMeta;
 }
 
 /** The receipt forwarded to a customer, as stored in the outbox. */
@@ -169,6 +171,7 @@ export class Gateway extends EventEmitter {
       priority: req.priority ?? 0,
       connectorId: connector.id,
       priceMicros: rate !== undefined ? Math.round(rate * 1_000_000) : user.rateMicros,
+      meta: req.meta ?? {},
     });
     if (!r.ok) throw r.reason === 'insufficient_balance' ? reject.noBalance() : reject.userDisabled();
     this.wake.get(connector.id)?.();

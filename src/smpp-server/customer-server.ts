@@ -94,6 +94,7 @@ export class CustomerSmppServer {
             body: Buffer.from(body),
             registeredDelivery: pdu.registeredDelivery,
             priority: pdu.command === 'submit_sm' ? pdu.priorityFlag : 0,
+            meta: { origin: 'smpp' },
           });
           s.respond(pdu, { messageId: id });
         } catch (err) {

@@ -42,10 +42,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
   withStore('accept persists the message, its history and its queue entry, and debits', async (s) => {
     const u = await s.upsertUser({ username: 'shop', passwordHash: 'x', balanceMicros: 100_000, rateMicros: 10_000 });
-    const m = msg(u.id);
+    const m = msg(u.id, { meta: { origin: 'rest' } });
     assert.deepEqual(await s.accept(m), { ok: true });
     const got = (await s.getMessage(m.id))!;
     assert.equal(got.state, 'queued');
+    assert.deepEqual(got.meta, { origin: 'rest' });
     assert.equal(got.body.toString(), 'hello');
     assert.deepEqual((await s.history(m.id)).map((e) => e.state), ['accepted', 'queued']);
     assert.equal(await s.queueDepth('c1'), 1);

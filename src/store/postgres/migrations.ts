@@ -81,4 +81,6 @@ export const PG_MIGRATIONS: readonly string[] = [
   // 3: which node holds a lease, so a restarted node frees its own leases at once.
   `ALTER TABLE queue ADD COLUMN claimed_by TEXT;
    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;`,
+  // 4: optional per-message attributes (MessageMeta) as one JSON document.
+  `ALTER TABLE messages ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`,
 ];

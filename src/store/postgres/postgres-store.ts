@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { hostname } from 'node:os';
-import type { MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
+import type { MessageMeta, MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
 import type { AcceptResult, InboundMessage, MoPart, OutboxItem, QueueClaim, Store } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
@@ -34,6 +34,7 @@ function toMessage(r: Row): StoredMessage {
     error: (r.error as string | null) ?? null,
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
+    meta: JSON.parse((r.meta as string | undefined) ?? '{}') as MessageMeta,
   };
 }
 
@@ -192,9 +193,9 @@ export class PostgresStore implements Store {
       if (debit.rowCount === 0) return { ok: false, reason: 'insufficient_balance' } as const;
       const now = Date.now();
       await c.query(
-        `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'queued',$13,$13)`,
-        [m.id, m.userId, m.systemId, m.source, m.destination, m.esmClass, m.dataCoding, m.body, m.registeredDelivery, m.priority, m.connectorId, m.priceMicros, now],
+        `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'queued',$13,$13,$14)`,
+        [m.id, m.userId, m.systemId, m.source, m.destination, m.esmClass, m.dataCoding, m.body, m.registeredDelivery, m.priority, m.connectorId, m.priceMicros, now, JSON.stringify(m.meta ?? {})],
       );
       await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'accepted', $2, NULL), ($1, 'queued', $2, $3)", [m.id, now, m.connectorId]);
       await c.query('INSERT INTO queue (message_id, connector_id, priority, not_before) VALUES ($1, $2, $3, $4)', [m.id, m.connectorId, m.priority, now]);

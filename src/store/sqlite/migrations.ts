@@ -83,4 +83,6 @@ export const MIGRATIONS: readonly string[] = [
      received_at INTEGER NOT NULL
    );
    CREATE TABLE optouts (msisdn TEXT NOT NULL, sender TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (msisdn, sender));`,
+  // 3: optional per-message attributes (MessageMeta) as one JSON document.
+  `ALTER TABLE messages ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`,
 ];

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
+import type { MessageMeta, MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
 import type { AcceptResult, InboundMessage, MoPart, OutboxItem, QueueClaim, Store } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -29,6 +29,7 @@ interface MessageRow {
   error: string | null;
   created_at: number;
   updated_at: number;
+  meta: string;
 }
 
 function toMessage(r: MessageRow): StoredMessage {
@@ -50,6 +51,7 @@ function toMessage(r: MessageRow): StoredMessage {
     error: r.error,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    meta: JSON.parse(r.meta) as MessageMeta,
   };
 }
 
@@ -96,8 +98,8 @@ export class SqliteStore implements Store {
       debit: db.prepare('UPDATE users SET balance_micros = balance_micros - ? WHERE id = ? AND enabled = 1 AND balance_micros >= ?'),
       credit: db.prepare('UPDATE users SET balance_micros = balance_micros + ? WHERE id = ?'),
       insertMessage: db.prepare(
-        `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at)
-         VALUES (@id, @userId, @systemId, @source, @destination, @esmClass, @dataCoding, @body, @registeredDelivery, @priority, @connectorId, @priceMicros, 'queued', @now, @now)`,
+        `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
+         VALUES (@id, @userId, @systemId, @source, @destination, @esmClass, @dataCoding, @body, @registeredDelivery, @priority, @connectorId, @priceMicros, 'queued', @now, @now, @meta)`,
       ),
       event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
       enqueue: db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq) VALUES (?, ?, ?, ?, ?)'),
@@ -185,7 +187,7 @@ export class SqliteStore implements Store {
             results.push({ ok: false, reason: 'insufficient_balance' });
             continue;
           }
-          this.stmts.insertMessage.run({ ...m, now });
+          this.stmts.insertMessage.run({ ...m, meta: JSON.stringify(m.meta ?? {}), now });
           this.stmts.event.run(m.id, 'accepted', now, null);
           this.stmts.event.run(m.id, 'queued', now, m.connectorId);
           this.stmts.enqueue.run(m.id, m.connectorId, m.priority, now, ++this.seq);
