@@ -13,6 +13,20 @@ export const FINAL_STATES: ReadonlySet<MessageState> = new Set(['delivered', 'un
 export interface MessageMeta {
   /** The interface the message came in through. */
   origin?: 'smpp' | 'http' | 'rest';
+  /**
+   * Jasmin-style HTTP delivery reports: level 1 = SMSC acknowledgement (sent),
+   * 2 = final state, 3 = both; sent to `url` by GET or POST.
+   */
+  dlr?: { url: string; level: 1 | 2 | 3; method: 'GET' | 'POST' };
+  /** REST v1 status callback URL (signed events). */
+  callbackUrl?: string;
+  /** The customer's own reference, echoed in callbacks and listings. */
+  clientRef?: string;
+  tags?: string[];
+  /** Not sent before this time (ms since the epoch). */
+  scheduleAt?: number;
+  /** Not sent after this time (ms since the epoch); ends `expired` instead. */
+  validUntil?: number;
 }
 
 /** A message as the gateway accepts it (one SMS part as received on SMPP). */
