@@ -1,4 +1,4 @@
 export { newMessageId } from './ids.js';
-export { normalizeMsisdn, InvalidNumberError } from './number.js';
+export { normalizeMsisdn, countryOf, isCountryCode, InvalidNumberError } from './number.js';
 export { hashPassword, verifyPassword } from './password.js';
 export { FINAL_STATES, type MessageMeta, type MessageState, type NewMessage, type StoredMessage, type User } from './message.js';

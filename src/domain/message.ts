@@ -27,6 +27,8 @@ export interface MessageMeta {
   scheduleAt?: number;
   /** Not sent after this time (ms since the epoch); ends `expired` instead. */
   validUntil?: number;
+  /** The MT route it was routed by (its failover order is that route's). */
+  route?: string;
 }
 
 /** A message as the gateway accepts it (one SMS part as received on SMPP). */

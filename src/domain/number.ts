@@ -1,4 +1,4 @@
-import { isPossiblePhoneNumber } from 'libphonenumber-js';
+import { isPossiblePhoneNumber, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { HermodError } from '../lib/errors.js';
 
 export class InvalidNumberError extends HermodError {
@@ -20,4 +20,24 @@ export function normalizeMsisdn(input: string): string {
   if (digits.length >= 3 && digits.length <= 8) return digits; // short code
   if (!isPossiblePhoneNumber('+' + digits)) throw new InvalidNumberError(input, 'not a possible international number');
   return digits;
+}
+
+/**
+ * The ISO 3166 alpha-2 country of an E.164 number (digits, no "+"), or undefined when
+ * no country has the calling code (short codes, +882…). Numbers of a shared calling code
+ * (+1, +7, +44 crown dependencies) are told apart by their leading digits; a number that
+ * is possible but in no assigned range (the +44 7700 900xxx drama range) gets the calling
+ * code's main country.
+ */
+export function countryOf(e164: string): string | undefined {
+  if (e164.length <= 8) return undefined;
+  const n = parsePhoneNumberFromString('+' + e164);
+  if (!n) return undefined;
+  // getPossibleCountries() exists at runtime (main country first) but is missing from the typings.
+  return n.country ?? (n as unknown as { getPossibleCountries?: () => string[] }).getPossibleCountries?.()[0];
+}
+
+/** True for an ISO 3166 alpha-2 code libphonenumber-js knows ("IT", "FR"). */
+export function isCountryCode(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
 }

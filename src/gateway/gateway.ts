@@ -5,14 +5,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
-import { decodeText, messageIdKeys, parseUdh, type Receipt } from '../smpp/index.js';
-import { newMessageId, normalizeMsisdn, InvalidNumberError, type MessageMeta, type MessageState, type StoredMessage, type User } from '../domain/index.js';
+import { countSegments, decodeText, messageIdKeys, parseUdh, type Receipt } from '../smpp/index.js';
+import { countryOf, newMessageId, normalizeMsisdn, InvalidNumberError, type MessageMeta, type MessageState, type StoredMessage, type User } from '../domain/index.js';
 import type { Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { reject } from './errors.js';
 import { isTransient, type Connector, type InboundPdu } from './connector.js';
-import type { InboundMessage } from '../store/store.js';
-import { candidates, matchRoute, type RouteDef } from './router.js';
+import type { InboundMessage, MoRecord } from '../store/store.js';
+import { candidates, destinationContext, matchMoRoute, matchRoute, type MoRouteDef, type RouteDef, type RouteType, type RoutingContext } from './router.js';
 
 export interface SubmitRequest {
   systemId: string;
@@ -51,6 +51,37 @@ const STATE_OF: Record<Receipt['state'], MessageState> = {
   skipped: 'undelivered',
 };
 
+/** The answer to "which route and price for this number" (gateway.quote). */
+export interface Quote {
+  /** The destination as routed (E.164 digits). */
+  destination: string;
+  /** ISO 3166 alpha-2, when libphonenumber-js can tell. */
+  country: string | null;
+  /** The matching route's name; null when no routes are configured (the first connector). */
+  route: string | null;
+  type: RouteType | null;
+  /** Connectors in the order they would be tried now (healthy first). */
+  connectors: string[];
+  /** The customer's price per part, micro-units of the account currency. */
+  pricePerPartMicros: number;
+  /** Where the price comes from: the route's rate, else the account's rate. */
+  priceFrom: 'route' | 'user';
+  /** With a text: its parts and the total price. */
+  parts?: number;
+  totalMicros?: number;
+}
+
+export interface QuoteRequest {
+  user: User;
+  destination: string;
+  source?: string;
+  text?: string;
+  tags?: string[];
+}
+
+/** The account's group, once accounts carry one (read defensively until then). */
+const groupOf = (user: User): string | null => (user as User & { group?: string | null }).group ?? null;
+
 export interface GatewayOptions {
   /** Retry policy for transient connector failures. */
   retry?: BackoffPolicy;
@@ -59,8 +90,16 @@ export interface GatewayOptions {
   leaseMs?: number;
   /** Ordered MT routes; without any, every message goes to the first connector. */
   routes?: RouteDef[];
-  /** MO routes: destination prefix (our number or short code) → customer username. */
-  moRoutes?: { prefixes: string[]; user: string }[];
+  /** Ordered MO routes (filters → a customer's SMPP bind or an HTTP webhook). */
+  moRoutes?: MoRouteDef[];
+  /**
+   * Loop guard: the username a connector binds to our own SMPP server as, when it points
+   * at this Hermod. MOs from it are never routed back to that user, and messages submitted
+   * by such a user never leave through such a connector.
+   */
+  selfBind?: (connectorId: string) => string | undefined;
+  /** The time routes' time windows see (default Date.now; tests inject it). */
+  now?: () => number;
   /** Incomplete concatenated MOs are released after this long (default 60 s). */
   moPartTimeoutMs?: number;
   /**
@@ -90,7 +129,10 @@ export class Gateway extends EventEmitter {
   private readonly loops: Promise<void>[] = [];
   private readonly wake = new Map<string, () => void>();
   private running = false;
-  private turn = 0;
+  /** Messages routed per route (round robin and weighted split). */
+  private readonly turns = new Map<string, number>();
+  /** MO routing decisions taken in the store's transaction, until afterMo reads them. */
+  private readonly moDecisions = new Map<string, MoRouteDef>();
   private readonly recent = new Map<string, { id: Promise<string>; until: number }>();
 
   constructor(
@@ -108,16 +150,78 @@ export class Gateway extends EventEmitter {
 
   private healthy = (id: string): boolean => this.connectors.get(id)?.ready ?? false;
 
-  /** Route and connectors for a destination, best first; undefined when nothing routes it. */
-  plan(destination: string): { route: RouteDef | undefined; connectors: string[] } | undefined {
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  /**
+   * Route and connectors for a message (or a bare destination), best first; undefined when
+   * nothing routes it. `advance` = false asks without counting a message (quotes).
+   */
+  plan(target: string | RoutingContext, advance = true): { route: RouteDef | undefined; connectors: string[] } | undefined {
+    const ctx = typeof target === 'string' ? destinationContext(target, this.now()) : target;
     const routes = this.opts.routes ?? [];
+    let route: RouteDef | undefined;
+    let order: string[];
     if (routes.length === 0) {
-      const first = this.connectors.keys().next().value as string | undefined;
-      return first ? { route: undefined, connectors: [first] } : undefined;
+      order = [...this.connectors.keys()].slice(0, 1);
+    } else {
+      route = matchRoute(routes, ctx);
+      if (!route) return undefined;
+      const turn = this.turns.get(route.name) ?? 0;
+      if (advance) this.turns.set(route.name, turn + 1);
+      order = candidates(route, ctx.destination, this.healthy, turn);
     }
-    const route = matchRoute(routes, destination);
-    if (!route) return undefined;
-    return { route, connectors: candidates(route, destination, this.healthy, this.turn++) };
+    // Loop guard: what came in through one of our own connectors never goes out through one.
+    const selfBind = this.opts.selfBind;
+    if (selfBind && ctx.user !== null && [...this.connectors.keys()].some((id) => selfBind(id) === ctx.user)) order = order.filter((id) => selfBind(id) === undefined);
+    return order.length > 0 ? { route, connectors: order } : undefined;
+  }
+
+  /** The routing context of a submit: who sends what to whom, now. */
+  private routingContext(user: User, req: SubmitRequest, destination: string): RoutingContext {
+    let text: string | undefined;
+    return {
+      destination,
+      source: req.source,
+      user: user.username,
+      group: groupOf(user),
+      // Decoded only when a route filters on content.
+      text: () => (text ??= textOfSubmit(req)),
+      tags: req.meta?.tags ?? [],
+      now: this.now(),
+    };
+  }
+
+  /**
+   * "Which route and price for this number" (HTTP /rate, REST /v1/rates, the console's
+   * test-a-number): the route the message would take now, its connectors and the
+   * customer's price per part. Counts nothing and charges nothing. Unroutable or invalid
+   * numbers are refused with the same RejectedError a submit would get.
+   */
+  async quote(q: QuoteRequest): Promise<Quote> {
+    let destination: string;
+    try {
+      destination = normalizeMsisdn(q.destination);
+    } catch (err) {
+      throw reject.invalidDestination(err instanceof InvalidNumberError ? err.message : String(err));
+    }
+    const ctx: RoutingContext = { destination, source: q.source ?? '', user: q.user.username, group: groupOf(q.user), text: q.text ?? '', tags: q.tags ?? [], now: this.now() };
+    const plan = this.plan(ctx, false);
+    if (!plan) throw reject.noRoute(destination);
+    const rate = plan.route?.rate;
+    const pricePerPartMicros = rate !== undefined ? Math.round(rate * 1_000_000) : q.user.rateMicros;
+    const parts = q.text !== undefined ? countSegments(q.text).segments : undefined;
+    return {
+      destination,
+      country: countryOf(destination) ?? null,
+      route: plan.route?.name ?? null,
+      type: plan.route?.type ?? null,
+      connectors: plan.connectors,
+      pricePerPartMicros,
+      priceFrom: rate !== undefined ? 'route' : 'user',
+      ...(parts !== undefined ? { parts, totalMicros: parts * pricePerPartMicros } : {}),
+    };
   }
 
   /**
@@ -152,7 +256,7 @@ export class Gateway extends EventEmitter {
     } catch (err) {
       throw reject.invalidDestination(err instanceof InvalidNumberError ? err.message : String(err));
     }
-    const plan = this.plan(destination);
+    const plan = this.plan(this.routingContext(user, req, destination));
     const connector = plan && this.connectors.get(plan.connectors[0]);
     if (!plan || !connector) throw reject.noRoute(destination);
     if (await this.store.isOptedOut(destination, req.source)) throw reject.optedOut(destination, req.source);
@@ -171,7 +275,7 @@ export class Gateway extends EventEmitter {
       priority: req.priority ?? 0,
       connectorId: connector.id,
       priceMicros: rate !== undefined ? Math.round(rate * 1_000_000) : user.rateMicros,
-      meta: req.meta ?? {},
+      meta: plan.route ? { ...req.meta, route: plan.route.name } : (req.meta ?? {}),
     });
     if (!r.ok) throw r.reason === 'insufficient_balance' ? reject.noBalance() : reject.userDisabled();
     this.wake.get(connector.id)?.();
@@ -190,14 +294,33 @@ export class Gateway extends EventEmitter {
 
   private moSweep: NodeJS.Timeout | undefined;
 
-  private moTarget(destination: string): string | null {
-    return (this.opts.moRoutes ?? []).find((r) => r.prefixes.length === 0 || r.prefixes.some((p) => destination.startsWith(p)))?.user ?? null;
+  /** The MO route of a joined MO (pure router; the loop guard skips routes back to its origin). */
+  routeMo(m: Omit<InboundMessage, 'routedTo'>): MoRouteDef | undefined {
+    let text: string | undefined;
+    return matchMoRoute(this.opts.moRoutes ?? [], {
+      source: m.source,
+      destination: m.destination,
+      text: () => (text ??= decodeText(m.body, m.dataCoding)),
+      connector: m.connectorId,
+      now: this.now(),
+      originUser: this.opts.selfBind?.(m.connectorId),
+    });
   }
 
-  private moRecord(destination: string) {
+  /**
+   * How the store records an MO: routed on the joined message (in the store's
+   * transaction), to a customer's bind via the outbox; a webhook route is remembered for
+   * afterMo, which hands it on ('mo_webhook').
+   */
+  private moRecord(): MoRecord {
+    const id = newMessageId();
     return {
-      id: newMessageId(),
-      routedTo: this.moTarget(destination),
+      id,
+      routedTo: (m) => {
+        const route = this.routeMo(m);
+        if (route?.url !== undefined) this.moDecisions.set(id, route);
+        return route?.user ?? null;
+      },
       payload: (m: InboundMessage) =>
         JSON.stringify({ kind: 'mo', id: m.id, source: m.source, destination: m.destination, dataCoding: m.dataCoding, body: m.body.toString('base64'), complete: m.complete } satisfies CustomerMo),
     };
@@ -220,19 +343,26 @@ export class Gateway extends EventEmitter {
     const source = pdu.source.replace(/^\+/, '');
     const destination = pdu.destination.replace(/^\+/, '');
     const groupKey = concat && concat.total > 1 ? `${c.id}|${source}|${destination}|${concat.ref}|${concat.total}` : `single|${newMessageId()}`;
-    const mo = await this.store.addMoPart(
-      { groupKey, seq: concat && concat.total > 1 ? concat.seq : 1, total: concat && concat.total > 1 ? concat.total : 1, connectorId: c.id, source, destination, dataCoding: pdu.dataCoding, body },
-      this.moRecord(destination),
-    );
+    const record = this.moRecord();
+    let mo: InboundMessage | undefined;
+    try {
+      mo = await this.store.addMoPart(
+        { groupKey, seq: concat && concat.total > 1 ? concat.seq : 1, total: concat && concat.total > 1 ? concat.total : 1, connectorId: c.id, source, destination, dataCoding: pdu.dataCoding, body },
+        record,
+      );
+    } catch (err) {
+      this.moDecisions.delete(record.id);
+      throw err;
+    }
     if (mo) await this.afterMo(mo);
   }
 
   private async releaseStaleMo(olderThanMs: number): Promise<void> {
-    const released = await this.store.releaseStaleMoParts(olderThanMs, (key) => this.moRecord(key.split('|')[2] ?? ''));
+    const released = await this.store.releaseStaleMoParts(olderThanMs, () => this.moRecord());
     for (const mo of released) await this.afterMo(mo);
   }
 
-  /** Opt-out keywords, then the customer's bind. */
+  /** Opt-out keywords, then the MO route's target: the customer's bind or a webhook. */
   private async afterMo(mo: InboundMessage): Promise<void> {
     const word = decodeText(mo.body, mo.dataCoding).trim().toUpperCase();
     if ((this.opts.optOutKeywords ?? ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']).includes(word)) {
@@ -244,6 +374,11 @@ export class Gateway extends EventEmitter {
     }
     this.emit('mo', mo);
     if (mo.routedTo) this.emit('outbox', mo.routedTo);
+    const route = this.moDecisions.get(mo.id);
+    if (route?.url !== undefined) {
+      this.moDecisions.delete(mo.id);
+      this.emit('mo_webhook', mo, { url: route.url, method: route.method ?? 'POST' });
+    }
   }
 
   /** Stops dispatching, lets in-flight submits finish, stops the connectors. */
@@ -317,11 +452,12 @@ export class Gateway extends EventEmitter {
     }
   }
 
-  /** A permanent error on one connector: try the route's next connector, if any. */
+  /** A permanent error on one connector: try the next connector of the message's route, if any. */
   private async failover(m: StoredMessage, detail: string): Promise<boolean> {
-    const plan = this.plan(m.destination);
-    if (!plan?.route || plan.route.type === 'static') return false;
-    const order = plan.route.connectors;
+    const routes = this.opts.routes ?? [];
+    const route = m.meta.route !== undefined ? routes.find((r) => r.name === m.meta.route) : matchRoute(routes, m.destination);
+    if (!route || route.type === 'static') return false;
+    const order = route.connectors;
     const next = order[order.indexOf(m.connectorId) + 1];
     if (next === undefined || !this.connectors.has(next)) return false;
     await this.store.reassign(m.id, next, `failover from ${m.connectorId}: ${detail}`);
@@ -376,5 +512,19 @@ export class Gateway extends EventEmitter {
       await this.store.applyReceipt(m.id, state, `${stat} err:${err}`, notify ? { systemId: m.systemId, payload: JSON.stringify(payload) } : undefined);
     }
     if (notify) this.emit('outbox', m.systemId);
+  }
+}
+
+/** The text of a submitted message, decoded (without its UDH); '' when it cannot be. */
+function textOfSubmit(req: SubmitRequest): string {
+  let body = req.body;
+  if (req.esmClass & 0x40) {
+    const udh = parseUdh(body);
+    if (udh) body = Buffer.from(udh.body);
+  }
+  try {
+    return decodeText(body, req.dataCoding);
+  } catch {
+    return '';
   }
 }

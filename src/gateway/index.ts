@@ -1,4 +1,22 @@
-export { Gateway, type SubmitRequest, type CustomerReceipt, type CustomerMo, type GatewayOptions } from './gateway.js';
+export { Gateway, type SubmitRequest, type CustomerReceipt, type CustomerMo, type GatewayOptions, type Quote, type QuoteRequest } from './gateway.js';
 export { RejectedError, reject } from './errors.js';
 export { isTransient, type Connector, type ConnectorFailure, type SubmitOutcome, type InboundPdu } from './connector.js';
-export { matchRoute, candidates, costOf, type RouteDef } from './router.js';
+export {
+  matchRoute,
+  matchMoRoute,
+  mtRouteMatches,
+  moRouteMatches,
+  candidates,
+  costOf,
+  weightedPick,
+  inTimeWindow,
+  localTime,
+  destinationContext,
+  type RouteDef,
+  type RouteType,
+  type MtFilters,
+  type MoRouteDef,
+  type MoContext,
+  type RoutingContext,
+  type TimeWindow,
+} from './router.js';

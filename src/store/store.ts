@@ -40,6 +40,17 @@ export interface InboundMessage {
   receivedAt: number;
 }
 
+/**
+ * How a joined MO is recorded: its id, the customer whose bind receives it (decided on
+ * the joined message when a function: MO routes may filter on the full text), and the
+ * outbox payload for that customer.
+ */
+export interface MoRecord {
+  id: string;
+  routedTo: string | null | ((m: Omit<InboundMessage, 'routedTo'>) => string | null);
+  payload: (m: InboundMessage) => string;
+}
+
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'user_disabled' | 'no_user' };
 
 export interface Store {
@@ -88,9 +99,9 @@ export interface Store {
    * stored as one MO (with an outbox item for `routedTo`) and removed, in one transaction;
    * the MO is returned. Duplicate parts are ignored.
    */
-  addMoPart(part: MoPart, mo: { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage | undefined>;
+  addMoPart(part: MoPart, mo: MoRecord): Promise<InboundMessage | undefined>;
   /** Groups older than `olderThanMs` become incomplete MOs (parts joined in order). */
-  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage[]>;
+  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<InboundMessage[]>;
   listMo(limit: number): Promise<InboundMessage[]>;
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void>;
   isOptedOut(msisdn: string, sender: string): Promise<boolean>;

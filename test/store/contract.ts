@@ -139,6 +139,33 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.deepEqual((await s.listMo(10)).map((m) => m.body.toString()).sort(), ['p1p2p3', 'p2']);
   });
 
+  withStore('MO routed on the joined message: routedTo decided by a function of the whole text, outbox for that user only', async (s) => {
+    const seen: string[] = [];
+    const rec = () => ({
+      id: newMessageId(),
+      routedTo: (m: { body: Buffer; complete: boolean }) => {
+        seen.push(m.body.toString());
+        return m.body.toString().includes('JOIN') ? 'club' : null;
+      },
+      payload: (m: { id: string; routedTo: string | null }) => JSON.stringify({ mo: m.id, to: m.routedTo }),
+    });
+    const part = (seq: number, text: string, key: string) => ({ groupKey: key, seq, total: 2, connectorId: 'c1', source: '4477', destination: '12345', dataCoding: 0, body: Buffer.from(text) });
+    await s.addMoPart(part(1, 'please J', 'j1'), rec());
+    const joined = (await s.addMoPart(part(2, 'OIN now', 'j1'), rec()))!;
+    assert.deepEqual(seen, ['please JOIN now'], 'decided once, on the joined text (neither part alone matches)');
+    assert.equal(joined.routedTo, 'club');
+    const [item] = await s.claimOutbox('club', 10, 1000);
+    assert.equal(JSON.parse(item.payload).to, 'club');
+    await s.addMoPart(part(1, 'hello', 'j2'), rec());
+    const other = (await s.addMoPart(part(2, ' there', 'j2'), rec()))!;
+    assert.equal(other.routedTo, null);
+    assert.equal((await s.listMo(10)).find((m) => m.id === other.id)?.routedTo, null, 'stored without a route');
+    await s.addMoPart(part(1, 'JOIN', 'j3'), rec());
+    const [released] = await s.releaseStaleMoParts(0, () => rec());
+    assert.equal(released.routedTo, 'club', 'a released incomplete MO is routed on what arrived');
+    assert.equal(released.complete, false);
+  });
+
   withStore('opt-outs per number and sender; data and schema survive a reopen', async (s, reopen) => {
     await s.setOptOut('447700900123', '12345', true);
     assert.equal(await s.isOptedOut('447700900123', '12345'), true);

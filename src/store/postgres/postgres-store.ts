@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { hostname } from 'node:os';
 import type { MessageMeta, MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
-import type { AcceptResult, InboundMessage, MoPart, OutboxItem, QueueClaim, Store } from '../store.js';
+import type { AcceptResult, InboundMessage, MoPart, MoRecord, OutboxItem, QueueClaim, Store } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 type Client = pg.PoolClient;
@@ -313,7 +313,7 @@ export class PostgresStore implements Store {
     return this.batched(async (c) => void (await c.query('UPDATE outbox SET next_at = $1, lease_until = 0 WHERE id = $2', [Date.now() + delayMs, id])));
   }
 
-  addMoPart(part: MoPart, mo: { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage | undefined> {
+  addMoPart(part: MoPart, mo: MoRecord): Promise<InboundMessage | undefined> {
     return this.batched(async (c) => {
       const now = Date.now();
       await c.query(
@@ -328,10 +328,10 @@ export class PostgresStore implements Store {
     });
   }
 
-  private async joinMo(c: Client, groupKey: string, mo: { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }, complete: boolean, now: number): Promise<InboundMessage> {
+  private async joinMo(c: Client, groupKey: string, mo: MoRecord, complete: boolean, now: number): Promise<InboundMessage> {
     const parts = (await c.query('DELETE FROM mo_parts WHERE group_key = $1 RETURNING *', [groupKey])).rows.sort((a: Row, b: Row) => (a.seq as number) - (b.seq as number)) as Row[];
     const first = parts[0];
-    const m: InboundMessage = {
+    const base: Omit<InboundMessage, 'routedTo'> = {
       id: mo.id,
       connectorId: first.connector_id as string,
       source: first.source as string,
@@ -339,9 +339,9 @@ export class PostgresStore implements Store {
       dataCoding: first.data_coding as number,
       body: Buffer.concat(parts.map((p) => p.body as Buffer)),
       complete,
-      routedTo: mo.routedTo,
       receivedAt: now,
     };
+    const m: InboundMessage = { ...base, routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo };
     await c.query('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)', [
       m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete, m.routedTo, now,
     ]);
@@ -349,7 +349,7 @@ export class PostgresStore implements Store {
     return m;
   }
 
-  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage[]> {
+  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<InboundMessage[]> {
     return this.batched(async (c) => {
       const now = Date.now();
       const keys = (await c.query('SELECT group_key FROM mo_parts GROUP BY group_key HAVING MIN(received_at) <= $1', [now - olderThanMs])).rows.map((r: Row) => r.group_key as string);

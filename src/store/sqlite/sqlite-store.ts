@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MessageMeta, MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
-import type { AcceptResult, InboundMessage, MoPart, OutboxItem, QueueClaim, Store } from '../store.js';
+import type { AcceptResult, InboundMessage, MoPart, MoRecord, OutboxItem, QueueClaim, Store } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface MessageRow {
@@ -359,7 +359,7 @@ export class SqliteStore implements Store {
     return this.batched(() => void this.stmts.retryOutbox.run(Date.now() + delayMs, id));
   }
 
-  addMoPart(part: MoPart, mo: { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage | undefined> {
+  addMoPart(part: MoPart, mo: MoRecord): Promise<InboundMessage | undefined> {
     return this.batched(() => {
       const now = Date.now();
       this.db
@@ -371,7 +371,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  private joinMo(groupKey: string, mo: { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }, complete: boolean, now: number): InboundMessage {
+  private joinMo(groupKey: string, mo: MoRecord, complete: boolean, now: number): InboundMessage {
     const parts = this.db.prepare('SELECT * FROM mo_parts WHERE group_key = ? ORDER BY seq').all(groupKey) as {
       connector_id: string;
       source: string;
@@ -380,7 +380,7 @@ export class SqliteStore implements Store {
       body: Buffer;
     }[];
     const first = parts[0];
-    const m: InboundMessage = {
+    const base: Omit<InboundMessage, 'routedTo'> = {
       id: mo.id,
       connectorId: first.connector_id,
       source: first.source,
@@ -388,9 +388,9 @@ export class SqliteStore implements Store {
       dataCoding: first.data_coding,
       body: Buffer.concat(parts.map((p) => p.body)),
       complete,
-      routedTo: mo.routedTo,
       receivedAt: now,
     };
+    const m: InboundMessage = { ...base, routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo };
     this.db
       .prepare('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete ? 1 : 0, m.routedTo, now);
@@ -399,7 +399,7 @@ export class SqliteStore implements Store {
     return m;
   }
 
-  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => { id: string; routedTo: string | null; payload: (m: InboundMessage) => string }): Promise<InboundMessage[]> {
+  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<InboundMessage[]> {
     return this.batched(() => {
       const now = Date.now();
       const keys = this.db.prepare('SELECT group_key FROM mo_parts GROUP BY group_key HAVING MIN(received_at) <= ?').all(now - olderThanMs) as { group_key: string }[];
