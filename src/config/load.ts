@@ -1,7 +1,17 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, type Config, type ConfigIssue, type ConnectorConfig, type RouteConfig, type UserConfig } from './schema.js';
+import { isCountryCode } from '../domain/index.js';
+import {
+  ConfigError,
+  type Config,
+  type ConfigIssue,
+  type ConnectorConfig,
+  type MoRouteConfig,
+  type RouteConfig,
+  type TimeWindowConfig,
+  type UserConfig,
+} from './schema.js';
 
 type Obj = Record<string, unknown>;
 
@@ -71,6 +81,144 @@ class Checker {
   }
 }
 
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/** Route filter keys shared by MT and MO routes. */
+class Filters {
+  constructor(private readonly c: Checker) {}
+
+  /** A list of non-empty strings, or undefined when the key is absent. */
+  strings(o: Obj, key: string, path: string): string[] | undefined {
+    if (o[key] === undefined) return undefined;
+    const out: string[] = [];
+    this.c.list(o, key, path).forEach((v, j) => {
+      if ((typeof v !== 'string' && typeof v !== 'number') || String(v) === '')
+        this.c.fail(`${path}.${key}[${j}]`, `expected a non-empty string, got ${describe(v)}`);
+      else out.push(String(v));
+    });
+    return out;
+  }
+
+  /** A regular expression (JavaScript syntax, Unicode mode), checked by compiling it. */
+  regex(o: Obj, key: string, path: string): string | undefined {
+    if (o[key] === undefined) return undefined;
+    const v = this.c.str(o, key, path);
+    if (v === undefined) return undefined;
+    try {
+      new RegExp(v, 'u');
+      return v;
+    } catch (err) {
+      return this.c.fail(`${path}.${key}`, `not a valid regular expression: ${(err as Error).message}`);
+    }
+  }
+
+  prefixes(o: Obj, path: string): string[] {
+    return this.c.list(o, 'prefixes', path).map((v, j) => {
+      const s = String(v).replace(/^\+/, '');
+      if (!/^\d+$/.test(s)) this.c.fail(`${path}.prefixes[${j}]`, `expected digits, got ${describe(v)}`);
+      return s;
+    });
+  }
+
+  /** `{ hours: "08:00-20:00", days: [mon-fri, sat], timeZone: Europe/Rome }` */
+  timeWindow(o: Obj, path: string): TimeWindowConfig | undefined {
+    if (o.timeWindow === undefined) return undefined;
+    const p = `${path}.timeWindow`;
+    const w = this.c.obj(o.timeWindow, p, ['hours', 'days', 'timeZone']);
+    if (!w) return undefined;
+    const hours = w.hours === undefined ? '00:00-24:00' : this.c.str(w, 'hours', p);
+    const m = hours?.match(/^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)$/);
+    if (hours !== undefined && (!m || (m[3] === '24' && m[4] !== '00')))
+      this.c.fail(
+        `${p}.hours`,
+        `expected "HH:MM-HH:MM" (24-hour clock, e.g. "08:00-20:00"), got ${describe(hours)}`,
+      );
+    const days = new Set<number>();
+    this.c.list(w, 'days', p).forEach((v, j) => {
+      const d = String(v).toLowerCase();
+      const range = d.match(/^([a-z]{3})-([a-z]{3})$/);
+      const [a, b] = range
+        ? [DAYS.indexOf(range[1] as (typeof DAYS)[number]), DAYS.indexOf(range[2] as (typeof DAYS)[number])]
+        : [DAYS.indexOf(d as (typeof DAYS)[number]), DAYS.indexOf(d as (typeof DAYS)[number])];
+      if (a < 0 || b < 0)
+        return void this.c.fail(
+          `${p}.days[${j}]`,
+          `expected a day (${DAYS.join(', ')}) or a range like mon-fri, got ${describe(v)}`,
+        );
+      for (let i = a; ; i = (i + 1) % 7) {
+        days.add(i);
+        if (i === b) break;
+      }
+    });
+    const timeZone = w.timeZone === undefined ? undefined : this.c.str(w, 'timeZone', p);
+    if (timeZone !== undefined) {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone });
+      } catch {
+        this.c.fail(
+          `${p}.timeZone`,
+          `unknown time zone ${describe(timeZone)} (an IANA name such as "Europe/Rome" or "UTC")`,
+        );
+      }
+    }
+    if (!m) return undefined;
+    const from = Number(m[1]) * 60 + Number(m[2]);
+    const to = (Number(m[3]) * 60 + Number(m[4])) % 1440;
+    return {
+      from,
+      to,
+      ...(days.size > 0 && days.size < 7 ? { days: [...days].sort() } : {}),
+      ...(timeZone !== undefined ? { timeZone } : {}),
+    };
+  }
+}
+
+/** Keys of a route that filter; a route with none of them matches everything. */
+const MT_FILTERS = [
+  'prefixes',
+  'destinationRegex',
+  'countries',
+  'sources',
+  'sourceRegex',
+  'users',
+  'groups',
+  'contentRegex',
+  'timeWindow',
+  'tags',
+] as const;
+const MO_FILTERS = [
+  'prefixes',
+  'destinationRegex',
+  'sources',
+  'sourceRegex',
+  'contentRegex',
+  'timeWindow',
+  'originConnectors',
+] as const;
+
+/** A route after one that catches everything is never used: say so instead of ignoring it. */
+function checkReachable(
+  c: Checker,
+  list: string,
+  routes: readonly { index: number; name?: string; route: object }[],
+  filterKeys: readonly string[],
+): void {
+  const catchAll = routes.findIndex(({ route }) =>
+    filterKeys.every((k) => {
+      const v = (route as Record<string, unknown>)[k];
+      return v === undefined || (Array.isArray(v) && v.length === 0);
+    }),
+  );
+  if (catchAll < 0) return;
+  const first = routes[catchAll];
+  for (const later of routes.slice(catchAll + 1)) {
+    c.fail(
+      `${list}[${later.index}]`,
+      `never used: ${list}[${first.index}]${first.name ? ` ("${first.name}")` : ''} has no filters and catches every message first (put the default route last)`,
+    );
+  }
+}
+
 function describe(v: unknown): string {
   return v === undefined ? 'nothing' : JSON.stringify(v);
 }
@@ -81,6 +229,10 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length][b.length];
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 const DEMO_YAML: Obj = {
@@ -188,24 +340,61 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     if (connectors.findIndex((y) => y.id === x.id) !== i) c.fail(`connectors[${i}].id`, `duplicate connector id "${x.id}"`);
   });
 
+  const f = new Filters(c);
+  const knownUsers = (names: string[] | undefined, key: string, p: string) =>
+    names?.forEach((n, j) => {
+      if (!users.some((u) => u.username === n)) c.fail(`${p}.${key}[${j}]`, `unknown user "${n}"`);
+    });
   const routes: RouteConfig[] = [];
+  const routeIndex: number[] = [];
+  const moIndex: number[] = [];
   c.list(root, 'routes', '$').forEach((x, i) => {
     const p = `routes[${i}]`;
-    const o = c.obj(x, p, ['name', 'prefixes', 'type', 'connectors', 'costs', 'rate']);
+    const o = c.obj(x, p, ['name', ...MT_FILTERS, 'type', 'connectors', 'costs', 'weights', 'rate']);
     if (!o) return;
     const name = c.str(o, 'name', p);
-    const type = c.oneOf(o, 'type', p, ['static', 'failover', 'roundrobin', 'leastcost'] as const, 'static');
-    const prefixes = c.list(o, 'prefixes', p).map((v, j) => {
-      const s = String(v).replace(/^\+/, '');
-      if (!/^\d+$/.test(s)) c.fail(`${p}.prefixes[${j}]`, `expected digits, got ${describe(v)}`);
-      return s;
+    if (name && routes.some((r) => r.name === name)) c.fail(`${p}.name`, `duplicate route name "${name}"`);
+    const type = c.oneOf(
+      o,
+      'type',
+      p,
+      ['static', 'failover', 'roundrobin', 'leastcost', 'weighted'] as const,
+      'static',
+    );
+    const prefixes = f.prefixes(o, p);
+    const countries = f.strings(o, 'countries', p)?.map((v, j) => {
+      const code = v.toUpperCase();
+      if (!isCountryCode(code))
+        c.fail(
+          `${p}.countries[${j}]`,
+          `expected an ISO 3166 alpha-2 country code such as "IT", got ${describe(v)}`,
+        );
+      return code;
     });
+    const routeUsers = f.strings(o, 'users', p);
+    knownUsers(routeUsers, 'users', p);
+    const filters = {
+      prefixes,
+      destinationRegex: f.regex(o, 'destinationRegex', p),
+      countries,
+      sources: f.strings(o, 'sources', p),
+      sourceRegex: f.regex(o, 'sourceRegex', p),
+      users: routeUsers,
+      groups: f.strings(o, 'groups', p),
+      contentRegex: f.regex(o, 'contentRegex', p),
+      timeWindow: f.timeWindow(o, p),
+      tags: f.strings(o, 'tags', p),
+    };
     const names = c.list(o, 'connectors', p).map(String);
     if (names.length === 0) c.fail(`${p}.connectors`, 'needs at least one connector');
     names.forEach((n, j) => {
       if (!connectors.some((k) => k.id === n)) c.fail(`${p}.connectors[${j}]`, `unknown connector "${n}"`);
     });
-    if (type === 'static' && names.length > 1) c.fail(`${p}.connectors`, 'a static route has exactly one connector (use failover, roundrobin or leastcost)');
+    if (type === 'static' && names.length > 1)
+      c.fail(
+        `${p}.connectors`,
+        'a static route has exactly one connector (use failover, roundrobin, weighted or leastcost)',
+      );
     const costs: Record<string, Record<string, number>> = {};
     if (o.costs !== undefined) {
       const co = c.obj(o.costs, `${p}.costs`, names) ?? {};
@@ -213,25 +402,105 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         const table = c.obj(v, `${p}.costs.${k}`, Object.keys(v as Obj)) ?? {};
         costs[k] = {};
         for (const [prefix, price] of Object.entries(table)) {
-          if (typeof price !== 'number' || price < 0) c.fail(`${p}.costs.${k}.${prefix}`, `expected a cost ≥ 0, got ${describe(price)}`);
+          if (typeof price !== 'number' || price < 0)
+            c.fail(`${p}.costs.${k}.${prefix}`, `expected a cost ≥ 0, got ${describe(price)}`);
           else costs[k][prefix.replace(/^\+/, '')] = price;
         }
       }
     }
-    if (type === 'leastcost' && Object.keys(costs).length === 0) c.fail(`${p}.costs`, 'a leastcost route needs a cost table per connector');
+    if (type === 'leastcost' && Object.keys(costs).length === 0)
+      c.fail(`${p}.costs`, 'a leastcost route needs a cost table per connector');
+    let weights: Record<string, number> | undefined;
+    if (o.weights !== undefined || type === 'weighted') {
+      if (type !== 'weighted') c.fail(`${p}.weights`, 'only weighted routes have weights');
+      const wo =
+        o.weights === undefined
+          ? c.fail(`${p}.weights`, 'a weighted route needs a weight per connector, e.g. { a: 70, b: 30 }')
+          : c.obj(o.weights, `${p}.weights`, names);
+      if (wo) {
+        weights = {};
+        for (const n of names) {
+          const w = c.num(wo, n, `${p}.weights`, { min: 0 });
+          if (w !== undefined && w <= 0)
+            c.fail(`${p}.weights.${n}`, `expected a weight > 0, got ${describe(w)}`);
+          else if (w !== undefined) weights[n] = w;
+        }
+      }
+    }
     const rate = o.rate === undefined ? undefined : c.num(o, 'rate', p, { min: 0 });
-    if (name && type) routes.push({ name, prefixes, type, connectors: names, costs, ...(rate !== undefined ? { rate } : {}) });
+    if (name && type) {
+      routes.push({
+        name,
+        type,
+        connectors: names,
+        costs,
+        ...dropUndefined(filters),
+        ...(weights ? { weights } : {}),
+        ...(rate !== undefined ? { rate } : {}),
+      } as RouteConfig);
+      routeIndex.push(i);
+    }
   });
-  const moRoutes: { prefixes: string[]; user: string }[] = [];
+  checkReachable(
+    c,
+    'routes',
+    routes.map((route, k) => ({ index: routeIndex[k], name: route.name, route })),
+    MT_FILTERS,
+  );
+  const moRoutes: MoRouteConfig[] = [];
   c.list(root, 'moRoutes', '$').forEach((x, i) => {
     const p = `moRoutes[${i}]`;
-    const o = c.obj(x, p, ['prefixes', 'user']);
+    const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method']);
     if (!o) return;
-    const user = c.str(o, 'user', p);
+    const name = o.name === undefined ? undefined : c.str(o, 'name', p);
+    const user = o.user === undefined ? undefined : c.str(o, 'user', p);
     if (user && !users.some((u) => u.username === user)) c.fail(`${p}.user`, `unknown user "${user}"`);
-    const prefixes = c.list(o, 'prefixes', p).map((v) => String(v).replace(/^\+/, ''));
-    if (user) moRoutes.push({ prefixes, user });
+    const url = o.url === undefined ? undefined : c.str(o, 'url', p);
+    if (url !== undefined) {
+      let ok = false;
+      try {
+        ok = ['http:', 'https:'].includes(new URL(url).protocol);
+      } catch {
+        ok = false;
+      }
+      if (!ok) c.fail(`${p}.url`, `expected an http:// or https:// URL, got ${describe(url)}`);
+    }
+    if (o.user === undefined && o.url === undefined)
+      c.fail(p, "needs a target: user (a customer's SMPP bind) or url (an HTTP webhook)");
+    else if (o.user !== undefined && o.url !== undefined)
+      c.fail(p, 'has both user and url: an MO route has one target');
+    const method = o.method === undefined ? undefined : c.oneOf(o, 'method', p, ['GET', 'POST'] as const);
+    if (method !== undefined && url === undefined)
+      c.fail(`${p}.method`, 'only webhook (url) routes have a method');
+    const originConnectors = f.strings(o, 'originConnectors', p);
+    originConnectors?.forEach((n, j) => {
+      if (!connectors.some((k) => k.id === n))
+        c.fail(`${p}.originConnectors[${j}]`, `unknown connector "${n}"`);
+    });
+    const route = {
+      name,
+      prefixes: f.prefixes(o, p),
+      destinationRegex: f.regex(o, 'destinationRegex', p),
+      sources: f.strings(o, 'sources', p),
+      sourceRegex: f.regex(o, 'sourceRegex', p),
+      contentRegex: f.regex(o, 'contentRegex', p),
+      timeWindow: f.timeWindow(o, p),
+      originConnectors,
+      user,
+      url,
+      method: url !== undefined ? (method ?? 'POST') : undefined,
+    };
+    if (user !== undefined || url !== undefined) {
+      moRoutes.push(dropUndefined(route) as MoRouteConfig);
+      moIndex.push(i);
+    }
   });
+  checkReachable(
+    c,
+    'moRoutes',
+    moRoutes.map((route, k) => ({ index: moIndex[k], name: route.name, route })),
+    MO_FILTERS,
+  );
   if (connectors.length > 0 && routes.length === 0) c.fail('routes', 'at least one route is needed to send anything');
 
   c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 });

@@ -44,16 +44,61 @@ export interface SmppConnectorConfig {
 
 export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig;
 
+/** A time-of-day window: minutes after local midnight [from, to), wrapping midnight when from > to. */
+export interface TimeWindowConfig {
+  from: number;
+  to: number;
+  /** 0 = Sunday … 6 = Saturday; absent = every day. */
+  days?: number[];
+  /** IANA time zone; default UTC. */
+  timeZone?: string;
+}
+
+/** An MT route: optional filters (all must match; none = a default route), a type, connectors, a rate. */
 export interface RouteConfig {
   name: string;
   /** Destination prefixes (E.164 digits); empty = any destination. */
   prefixes: string[];
-  type: 'static' | 'failover' | 'roundrobin' | 'leastcost';
+  destinationRegex?: string;
+  /** ISO 3166 alpha-2 destination countries. */
+  countries?: string[];
+  /** Exact source addresses. */
+  sources?: string[];
+  sourceRegex?: string;
+  /** Sending accounts (usernames). */
+  users?: string[];
+  /** Groups of the sending account. */
+  groups?: string[];
+  /** On the decoded text. */
+  contentRegex?: string;
+  timeWindow?: TimeWindowConfig;
+  /** Any of these message tags. */
+  tags?: string[];
+  type: 'static' | 'failover' | 'roundrobin' | 'leastcost' | 'weighted';
   connectors: string[];
   /** Per connector, per prefix cost (least-cost routing). */
   costs: Record<string, Record<string, number>>;
+  /** Per connector share (weighted routes). */
+  weights?: Record<string, number>;
   /** Price per part charged to the customer on this route (else the user's rate). */
   rate?: number;
+}
+
+/** An MO route: optional filters (all must match), then a customer's SMPP bind or an HTTP webhook. */
+export interface MoRouteConfig {
+  name?: string;
+  /** Our numbers / short codes (destination prefixes); empty = any. */
+  prefixes: string[];
+  destinationRegex?: string;
+  sources?: string[];
+  sourceRegex?: string;
+  contentRegex?: string;
+  timeWindow?: TimeWindowConfig;
+  /** Connectors the MO arrived on. */
+  originConnectors?: string[];
+  user?: string;
+  url?: string;
+  method?: 'GET' | 'POST';
 }
 
 export interface Config {
@@ -63,8 +108,8 @@ export interface Config {
   users: UserConfig[];
   connectors: ConnectorConfig[];
   routes: RouteConfig[];
-  /** MO routes: our destination numbers / short codes → the customer that receives them. */
-  moRoutes: { prefixes: string[]; user: string }[];
+  /** MO routes, in order: filters → the customer (SMPP bind) or webhook that receives them. */
+  moRoutes: MoRouteConfig[];
   /** Seconds within which an identical resend returns the first message's id (0 = off). */
   dedupeWindowS: number;
 }
