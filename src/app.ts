@@ -45,7 +45,15 @@ function buildConnector(c: ConnectorConfig): Connector {
   });
 }
 
-export async function startHermod(config: Config): Promise<RunningHermod> {
+/** Test and embedding hooks. */
+export interface StartOptions {
+  /** The clock routes' time windows read (default Date.now). */
+  now?: () => number;
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/;
+
+export async function startHermod(config: Config, options: StartOptions = {}): Promise<RunningHermod> {
   const store: Store =
     config.store.type === 'postgres'
       ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, nodeId: config.store.nodeId })
@@ -62,7 +70,21 @@ export async function startHermod(config: Config): Promise<RunningHermod> {
       enabled: u.enabled,
     });
   }
-  const gateway = new Gateway(store, { routes: config.routes, moRoutes: config.moRoutes, dedupeWindowMs: config.dedupeWindowS * 1000 });
+  // Loop guard: an SMPP connector pointed at our own customer server binds as one of our
+  // users. Known once the server listens (its port may be 0 = any).
+  let ownPort = -1;
+  const selfBind = (id: string): string | undefined => {
+    const c = config.connectors.find((x) => x.id === id);
+    if (c?.type !== 'smpp' || c.port !== ownPort) return undefined;
+    return LOOPBACK.test(c.host) || c.host === config.server.host ? c.systemId : undefined;
+  };
+  const gateway = new Gateway(store, {
+    routes: config.routes,
+    moRoutes: config.moRoutes,
+    dedupeWindowMs: config.dedupeWindowS * 1000,
+    selfBind,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const connectors = new Map<string, Connector>();
   for (const c of config.connectors) {
     const k = buildConnector(c);
@@ -72,6 +94,7 @@ export async function startHermod(config: Config): Promise<RunningHermod> {
   await gateway.start();
   const customers = new CustomerSmppServer(gateway, { host: config.server.host, port: config.server.smppPort });
   const smppPort = await customers.listen();
+  ownPort = smppPort;
   const simulator = [...connectors.values()].find((c): c is SimulatorConnector => c instanceof SimulatorConnector);
   return {
     config,

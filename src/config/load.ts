@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { isCountryCode } from '../domain/index.js';
+import { compilePattern, isCountryCode } from '../domain/index.js';
 import {
   ConfigError,
   type Config,
@@ -99,13 +99,13 @@ class Filters {
     return out;
   }
 
-  /** A regular expression (JavaScript syntax, Unicode mode), checked by compiling it. */
+  /** A regular expression (JavaScript syntax, Unicode mode, "/…/i" for flags), checked by compiling it. */
   regex(o: Obj, key: string, path: string): string | undefined {
     if (o[key] === undefined) return undefined;
     const v = this.c.str(o, key, path);
     if (v === undefined) return undefined;
     try {
-      new RegExp(v, 'u');
+      compilePattern(v);
       return v;
     } catch (err) {
       return this.c.fail(`${path}.${key}`, `not a valid regular expression: ${(err as Error).message}`);

@@ -4,7 +4,7 @@
  * MT route type the ordered list of connectors to try. A route without filters is a
  * default route and catches the rest. Time is an input (`now`), never read here.
  */
-import { countryOf } from '../domain/index.js';
+import { compilePattern, countryOf } from '../domain/index.js';
 
 /** A time-of-day window in a time zone; `from` > `to` wraps midnight ("22:00-06:00"). */
 export interface TimeWindow {
@@ -77,7 +77,7 @@ const regexCache = new Map<string, RegExp>();
 function regex(source: string): RegExp {
   let r = regexCache.get(source);
   if (!r) {
-    r = new RegExp(source, 'u');
+    r = compilePattern(source);
     regexCache.set(source, r);
   }
   return r;

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHermod, type RunningHermod } from '../../src/app.js';
+import { startHermod, type RunningHermod, type StartOptions } from '../../src/app.js';
 import { loadConfig, parseConfig } from '../../src/config/index.js';
 
 export async function demoHermod(dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-'))): Promise<RunningHermod & { dataDir: string }> {
@@ -11,8 +11,8 @@ export async function demoHermod(dataDir = mkdtempSync(join(tmpdir(), 'hermod-te
 }
 
 /** Hermod with a configuration document (YAML as an object). */
-export async function configuredHermod(doc: unknown): Promise<RunningHermod & { dataDir: string }> {
+export async function configuredHermod(doc: unknown, options: StartOptions = {}): Promise<RunningHermod & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-'));
   const config = parseConfig(doc, { HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_BIND: '127.0.0.1' }, 'test');
-  return Object.assign(await startHermod(config), { dataDir });
+  return Object.assign(await startHermod(config, options), { dataDir });
 }
