@@ -74,8 +74,123 @@ test('every mistake is reported with its key path, all at once', () => {
     'connectors[0].port: expected an integer 1..65535, got 70000',
     'connectors[1].type: expected one of simulator, smpp, got "carrier-pigeon"',
     'routes[0].connectors[0]: unknown connector "nope"',
-    'routes[0].connectors: a static route has exactly one connector (use failover, roundrobin or leastcost)',
+    'routes[0].connectors: a static route has exactly one connector (use failover, roundrobin, weighted or leastcost)',
     'routes[1].costs: a leastcost route needs a cost table per connector',
+  ];
+  for (const e of expect) assert.ok(found.includes(e), `missing: ${e}\nfound:\n${found.join('\n')}`);
+});
+
+test('route filters, weighted routes and MO routes are parsed into the router’s shape', () => {
+  const c = parseConfig({
+    users: [{ username: 'shop', password: 'pw' }, { username: 'bank', password: 'pw' }],
+    connectors: [{ id: 'a', type: 'simulator' }, { id: 'b', type: 'simulator' }],
+    routes: [
+      {
+        name: 'otp',
+        prefixes: ['+39'],
+        destinationRegex: '^393',
+        countries: ['it'],
+        sources: ['ACME', 12345],
+        sourceRegex: '^[A-Z]+$',
+        users: ['bank'],
+        groups: ['premium'],
+        contentRegex: '/\\bcode\\b/i',
+        tags: ['otp'],
+        timeWindow: { hours: '22:00-06:00', days: ['fri-mon', 'wed'], timeZone: 'Europe/Rome' },
+        type: 'weighted',
+        connectors: ['a', 'b'],
+        weights: { a: 70, b: 30 },
+        rate: 0.05,
+      },
+      { name: 'all-day', timeWindow: { days: ['sat', 'sun'] }, type: 'static', connectors: ['b'] },
+      { name: 'default', type: 'static', connectors: ['a'] },
+    ],
+    moRoutes: [
+      { name: 'join', prefixes: ['12345'], contentRegex: '/^join/i', originConnectors: ['a'], user: 'shop' },
+      { sourceRegex: '^44', url: 'https://hooks.example/mo', method: 'GET' },
+      { url: 'http://hooks.example/all' },
+    ],
+  });
+  assert.deepEqual(c.routes[0], {
+    name: 'otp',
+    type: 'weighted',
+    connectors: ['a', 'b'],
+    costs: {},
+    prefixes: ['39'],
+    destinationRegex: '^393',
+    countries: ['IT'],
+    sources: ['ACME', '12345'],
+    sourceRegex: '^[A-Z]+$',
+    users: ['bank'],
+    groups: ['premium'],
+    contentRegex: '/\\bcode\\b/i',
+    timeWindow: { from: 22 * 60, to: 6 * 60, days: [0, 1, 3, 5, 6], timeZone: 'Europe/Rome' },
+    tags: ['otp'],
+    weights: { a: 70, b: 30 },
+    rate: 0.05,
+  });
+  assert.deepEqual(c.routes[1].timeWindow, { from: 0, to: 0, days: [0, 6] }, 'no hours: the whole day');
+  assert.deepEqual(c.moRoutes, [
+    { name: 'join', prefixes: ['12345'], contentRegex: '/^join/i', originConnectors: ['a'], user: 'shop' },
+    { prefixes: [], sourceRegex: '^44', url: 'https://hooks.example/mo', method: 'GET' },
+    { prefixes: [], url: 'http://hooks.example/all', method: 'POST' },
+  ]);
+});
+
+test('route filter mistakes are reported with their key paths', () => {
+  const found = issues(() =>
+    parseConfig({
+      users: [{ username: 'shop', password: 'pw' }],
+      connectors: [{ id: 'a', type: 'simulator' }, { id: 'b', type: 'simulator' }],
+      routes: [
+        {
+          name: 'bad',
+          destinationRegex: '^(39',
+          countries: ['Italy', 'XX'],
+          users: ['nobody'],
+          contentRegex: '/x/g',
+          timeWindow: { hours: '8-20', days: ['funday'], timeZone: 'Mars/Olympus' },
+          tags: [''],
+          type: 'weighted',
+          connectors: ['a', 'b'],
+          weights: { a: 70, b: 0 },
+        },
+        { name: 'w', prefixes: ['44'], type: 'weighted', connectors: ['a'] },
+        { name: 'x', prefixes: ['49'], type: 'static', connectors: ['a'], weights: { a: 1 } },
+        { name: 'default', type: 'static', connectors: ['a'] },
+        { name: 'bad', prefixes: ['33'], type: 'static', connectors: ['b'] },
+      ],
+      moRoutes: [
+        { prefixes: ['1'], user: 'shop', url: 'https://x.example' },
+        { prefixes: ['2'] },
+        { prefixes: ['3'], url: 'ftp://x.example', originConnectors: ['nope'] },
+        { prefixes: ['4'], user: 'shop', method: 'GET' },
+        { name: 'catch-all', url: 'https://x.example' },
+        { prefixes: ['5'], user: 'shop' },
+      ],
+    }),
+  );
+  const expect = [
+    'routes[0].destinationRegex: not a valid regular expression: Invalid regular expression: /^(39/u: Unterminated group',
+    'routes[0].countries[0]: expected an ISO 3166 alpha-2 country code such as "IT", got "Italy"',
+    'routes[0].countries[1]: expected an ISO 3166 alpha-2 country code such as "IT", got "XX"',
+    'routes[0].users[0]: unknown user "nobody"',
+    'routes[0].contentRegex: not a valid regular expression: unsupported flag in /x/g (use i, m or s)',
+    'routes[0].timeWindow.hours: expected "HH:MM-HH:MM" (24-hour clock, e.g. "08:00-20:00"), got "8-20"',
+    'routes[0].timeWindow.days[0]: expected a day (sun, mon, tue, wed, thu, fri, sat) or a range like mon-fri, got "funday"',
+    'routes[0].timeWindow.timeZone: unknown time zone "Mars/Olympus" (an IANA name such as "Europe/Rome" or "UTC")',
+    'routes[0].tags[0]: expected a non-empty string, got ""',
+    'routes[0].weights.b: expected a weight > 0, got 0',
+    'routes[1].weights: a weighted route needs a weight per connector, e.g. { a: 70, b: 30 }',
+    'routes[2].weights: only weighted routes have weights',
+    'routes[4].name: duplicate route name "bad"',
+    'routes[4]: never used: routes[3] ("default") has no filters and catches every message first (put the default route last)',
+    'moRoutes[0]: has both user and url: an MO route has one target',
+    "moRoutes[1]: needs a target: user (a customer's SMPP bind) or url (an HTTP webhook)",
+    'moRoutes[2].url: expected an http:// or https:// URL, got "ftp://x.example"',
+    'moRoutes[2].originConnectors[0]: unknown connector "nope"',
+    'moRoutes[3].method: only webhook (url) routes have a method',
+    'moRoutes[5]: never used: moRoutes[4] ("catch-all") has no filters and catches every message first (put the default route last)',
   ];
   for (const e of expect) assert.ok(found.includes(e), `missing: ${e}\nfound:\n${found.join('\n')}`);
 });
