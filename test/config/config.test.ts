@@ -207,6 +207,8 @@ test('a bad environment override names the variable; bad YAML names the file', (
 test('hermod.example.yaml is valid', () => {
   const file = new URL('../../hermod.example.yaml', import.meta.url).pathname;
   const c = loadConfig({ HERMOD_CONFIG: file }, '/nonexistent');
-  assert.deepEqual(c.routes.map((r) => r.name), ['italy', 'france', 'germany', 'default']);
-  assert.deepEqual(c.moRoutes, [{ prefixes: ['12345'], user: 'shop' }]);
+  assert.deepEqual(c.routes.map((r) => r.name), ['otp', 'italy-promo', 'italy', 'france', 'germany', 'clinic', 'default']);
+  assert.deepEqual(c.routes.find((r) => r.name === 'france')?.weights, { francesmpp: 70, backup: 30 });
+  assert.deepEqual(c.routes.find((r) => r.name === 'italy-promo')?.timeWindow, { from: 9 * 60, to: 20 * 60, days: [1, 2, 3, 4, 5, 6], timeZone: 'Europe/Rome' });
+  assert.deepEqual(c.moRoutes.map((r) => r.user ?? r.url), ['https://shop.example/hermod/join', 'shop', 'clinic', 'https://clinic.example/sms-inbox']);
 });
