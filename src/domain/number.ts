@@ -1,4 +1,4 @@
-import { isPossiblePhoneNumber, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { getCountries, getCountryCallingCode, isPossiblePhoneNumber, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { HermodError } from '../lib/errors.js';
 
 export class InvalidNumberError extends HermodError {
@@ -22,19 +22,53 @@ export function normalizeMsisdn(input: string): string {
   return digits;
 }
 
+let countriesByCode: Map<string, string[]> | undefined;
+
+/** Calling code → the countries that share it, main country first ("1" → US, AG, …, CA, …). */
+function byCallingCode(): Map<string, string[]> {
+  if (!countriesByCode) {
+    countriesByCode = new Map();
+    for (const c of getCountries()) {
+      const code = getCountryCallingCode(c);
+      const list = countriesByCode.get(code) ?? [];
+      list.push(c);
+      countriesByCode.set(code, list);
+    }
+  }
+  return countriesByCode;
+}
+
+/** The calling code an E.164 number starts with ("44" of "447700900123"), if any is assigned. */
+export function callingCodeOf(e164: string): string | undefined {
+  const codes = byCallingCode();
+  // Calling codes are a prefix code (ITU-T E.164): at most one of 1, 2 or 3 digits matches.
+  for (let n = 1; n <= 3; n++) if (codes.has(e164.slice(0, n))) return e164.slice(0, n);
+  return undefined;
+}
+
+/** The calling code of a country ("IT" → "39"). */
+export function callingCodeOfCountry(country: string): string {
+  return getCountryCallingCode(country as Parameters<typeof getCountryCallingCode>[0]);
+}
+
 /**
  * The ISO 3166 alpha-2 country of an E.164 number (digits, no "+"), or undefined when
- * no country has the calling code (short codes, +882…). Numbers of a shared calling code
- * (+1, +7, +44 crown dependencies) are told apart by their leading digits; a number that
- * is possible but in no assigned range (the +44 7700 900xxx drama range) gets the calling
- * code's main country.
+ * no country has the calling code (short codes, +882…). A calling code of one country
+ * answers at once; numbers of a shared calling code (+1, +7, +39 with VA, +44 with the
+ * crown dependencies) are told apart by libphonenumber-js from their leading digits; a
+ * number that is possible but in no assigned range (the +44 7700 900xxx drama range) gets
+ * the calling code's main country.
  */
 export function countryOf(e164: string): string | undefined {
   if (e164.length <= 8) return undefined;
+  const code = callingCodeOf(e164);
+  if (code === undefined) return undefined;
+  const shared = byCallingCode().get(code)!;
+  if (shared.length === 1) return shared[0];
   const n = parsePhoneNumberFromString('+' + e164);
   if (!n) return undefined;
   // getPossibleCountries() exists at runtime (main country first) but is missing from the typings.
-  return n.country ?? (n as unknown as { getPossibleCountries?: () => string[] }).getPossibleCountries?.()[0];
+  return n.country ?? (n as unknown as { getPossibleCountries?: () => string[] }).getPossibleCountries?.()[0] ?? shared[0];
 }
 
 /** True for an ISO 3166 alpha-2 code libphonenumber-js knows ("IT", "FR"). */

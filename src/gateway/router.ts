@@ -4,7 +4,7 @@
  * MT route type the ordered list of connectors to try. A route without filters is a
  * default route and catches the rest. Time is an input (`now`), never read here.
  */
-import { compilePattern, countryOf } from '../domain/index.js';
+import { callingCodeOfCountry, compilePattern, countryOf } from '../domain/index.js';
 
 /** A time-of-day window in a time zone; `from` > `to` wraps midnight ("22:00-06:00"). */
 export interface TimeWindow {
@@ -120,6 +120,33 @@ export function inTimeWindow(w: TimeWindow, now: number): boolean {
 
 const textOf = (t: string | (() => string)): string => (typeof t === 'function' ? t() : t);
 
+/** Calling codes of a country list, cached per list (the route's own array). */
+const codesOfList = new WeakMap<readonly string[], string[]>();
+/** The destination's country, computed at most once per message. */
+const countryOfCtx = new WeakMap<RoutingContext, string | null>();
+
+function countryMatches(countries: readonly string[], ctx: RoutingContext): boolean {
+  let codes = codesOfList.get(countries);
+  if (!codes) {
+    codes = countries.map((c) => {
+      try {
+        return callingCodeOfCountry(c);
+      } catch {
+        return '';
+      }
+    });
+    codesOfList.set(countries, codes);
+  }
+  // Cheap first: no country of the list has the destination's calling code.
+  if (!codes.some((code) => code !== '' && ctx.destination.startsWith(code))) return false;
+  let country = countryOfCtx.get(ctx);
+  if (country === undefined) {
+    country = countryOf(ctx.destination) ?? null;
+    countryOfCtx.set(ctx, country);
+  }
+  return country !== null && countries.includes(country);
+}
+
 /** Whether every filter of an MT route matches the message. */
 export function mtRouteMatches(r: MtFilters, ctx: RoutingContext): boolean {
   if (r.prefixes.length > 0 && !r.prefixes.some((p) => ctx.destination.startsWith(p))) return false;
@@ -130,10 +157,7 @@ export function mtRouteMatches(r: MtFilters, ctx: RoutingContext): boolean {
   if (r.groups && r.groups.length > 0 && !(ctx.group !== null && r.groups.includes(ctx.group))) return false;
   if (r.tags && r.tags.length > 0 && !r.tags.some((t) => ctx.tags.includes(t))) return false;
   if (r.timeWindow && !inTimeWindow(r.timeWindow, ctx.now)) return false;
-  if (r.countries && r.countries.length > 0) {
-    const country = countryOf(ctx.destination);
-    if (!country || !r.countries.includes(country)) return false;
-  }
+  if (r.countries && r.countries.length > 0 && !countryMatches(r.countries, ctx)) return false;
   // Last: the only filter that may need the text decoded.
   if (r.contentRegex !== undefined && !regex(r.contentRegex).test(textOf(ctx.text))) return false;
   return true;
