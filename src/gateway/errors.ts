@@ -16,7 +16,7 @@ export class RejectedError extends HermodError {
 export const reject = {
   invalidDestination: (why: string) => new RejectedError('HERMOD_ERR_INVALID_DESTINATION', why, CommandStatus.ESME_RINVDSTADR, 400),
   noBalance: () => new RejectedError('HERMOD_ERR_NO_BALANCE', 'balance too low for this message', CommandStatus.ESME_RSUBMITFAIL, 402),
-  noRoute: (dest: string) => new RejectedError('HERMOD_ERR_NO_ROUTE', `no route for ${dest}`, CommandStatus.ESME_RINVDSTADR, 422),
+  noRoute: (dest: string, why?: string) => new RejectedError('HERMOD_ERR_NO_ROUTE', `no route for ${dest}${why ? ` (${why})` : ''}`, CommandStatus.ESME_RINVDSTADR, 422),
   optedOut: (dest: string, sender: string) =>
     new RejectedError('HERMOD_ERR_OPTED_OUT', `${dest} has opted out of messages from ${sender}`, CommandStatus.ESME_RINVDSTADR, 403),
   userDisabled: () => new RejectedError('HERMOD_ERR_USER_DISABLED', 'account disabled', CommandStatus.ESME_RSUBMITFAIL, 403),

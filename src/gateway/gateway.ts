@@ -9,7 +9,7 @@ import { countSegments, decodeText, messageIdKeys, parseUdh, type Receipt } from
 import { countryOf, newMessageId, normalizeMsisdn, InvalidNumberError, type MessageMeta, type MessageState, type StoredMessage, type User } from '../domain/index.js';
 import type { Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
-import { reject } from './errors.js';
+import { reject, type RejectedError } from './errors.js';
 import { isTransient, type Connector, type InboundPdu } from './connector.js';
 import type { InboundMessage, MoRecord } from '../store/store.js';
 import { candidates, destinationContext, matchMoRoute, matchRoute, type MoRouteDef, type RouteDef, type RouteType, type RoutingContext } from './router.js';
@@ -178,6 +178,13 @@ export class Gateway extends EventEmitter {
     return order.length > 0 ? { route, connectors: order } : undefined;
   }
 
+  /** Why a message has no route: no route matches, or its only connectors lead back into us. */
+  private unroutable(ctx: RoutingContext): RejectedError {
+    const route = matchRoute(this.opts.routes ?? [], ctx);
+    if (route) return reject.noRoute(ctx.destination, `route ${route.name} leads back into Hermod: ${ctx.user} binds through our own connector (loop guard)`);
+    return reject.noRoute(ctx.destination);
+  }
+
   /** The routing context of a submit: who sends what to whom, now. */
   private routingContext(user: User, req: SubmitRequest, destination: string): RoutingContext {
     let text: string | undefined;
@@ -208,7 +215,7 @@ export class Gateway extends EventEmitter {
     }
     const ctx: RoutingContext = { destination, source: q.source ?? '', user: q.user.username, group: groupOf(q.user), text: q.text ?? '', tags: q.tags ?? [], now: this.now() };
     const plan = this.plan(ctx, false);
-    if (!plan) throw reject.noRoute(destination);
+    if (!plan) throw this.unroutable(ctx);
     const rate = plan.route?.rate;
     const pricePerPartMicros = rate !== undefined ? Math.round(rate * 1_000_000) : q.user.rateMicros;
     const parts = q.text !== undefined ? countSegments(q.text).segments : undefined;
@@ -256,9 +263,10 @@ export class Gateway extends EventEmitter {
     } catch (err) {
       throw reject.invalidDestination(err instanceof InvalidNumberError ? err.message : String(err));
     }
-    const plan = this.plan(this.routingContext(user, req, destination));
+    const ctx = this.routingContext(user, req, destination);
+    const plan = this.plan(ctx);
     const connector = plan && this.connectors.get(plan.connectors[0]);
-    if (!plan || !connector) throw reject.noRoute(destination);
+    if (!plan || !connector) throw this.unroutable(ctx);
     if (await this.store.isOptedOut(destination, req.source)) throw reject.optedOut(destination, req.source);
     const rate = plan.route?.rate;
     const id = newMessageId();
