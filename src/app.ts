@@ -28,6 +28,7 @@ function buildConnector(c: ConnectorConfig): Connector {
       scripts: c.failPrefixes.map((prefix) => ({ prefix, status: 0x0b })),
       errors: c.errorRate ? [{ status: 0x14, rate: c.errorRate }] : [],
       receiptBeforeResponse: c.receiptBeforeResponse,
+      split: c.split,
     });
   }
   return new SmppConnector(c.id, {
@@ -42,6 +43,7 @@ function buildConnector(c: ConnectorConfig): Connector {
     enquireLinkMs: c.enquireLinkS * 1000,
     responseTimeoutMs: c.responseTimeoutS * 1000,
     reconnect: { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.5 },
+    split: c.split,
   });
 }
 

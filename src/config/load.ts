@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { compilePattern, isCountryCode } from '../domain/index.js';
+import { compilePattern, isCountryCode, SPLIT_SETTINGS } from '../domain/index.js';
 import {
   ConfigError,
   type Config,
@@ -286,7 +286,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     const p = `connectors[${i}]`;
     const type = typeof x === 'object' && x !== null ? (x as Obj).type : undefined;
     if (type === 'simulator') {
-      const o = c.obj(x, p, ['id', 'type', 'latencyMs', 'outcomes', 'failPrefixes', 'throttle', 'errorRate', 'receiptBeforeResponse']);
+      const o = c.obj(x, p, ['id', 'type', 'latencyMs', 'outcomes', 'failPrefixes', 'throttle', 'errorRate', 'receiptBeforeResponse', 'split']);
       if (!o) return;
       const id = c.str(o, 'id', p);
       const lat = o.latencyMs === undefined ? { min: 50, max: 500 } : c.obj(o.latencyMs, `${p}.latencyMs`, ['min', 'max']);
@@ -307,9 +307,10 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         throttle: o.throttle === undefined ? undefined : c.num(o, 'throttle', p, { min: 1, int: true }),
         errorRate: o.errorRate === undefined ? undefined : c.num(o, 'errorRate', p, { min: 0, max: 1 }),
         receiptBeforeResponse: c.bool(o, 'receiptBeforeResponse', p, false),
+        split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
       });
     } else if (type === 'smpp') {
-      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS']);
+      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split']);
       if (!o) return;
       const id = c.str(o, 'id', p);
       const host = c.str(o, 'host', p);
@@ -331,6 +332,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         throughput: o.throughput === undefined ? undefined : c.num(o, 'throughput', p, { min: 1 }),
         enquireLinkS: c.num(o, 'enquireLinkS', p, { def: 30, min: 0 }) ?? 30,
         responseTimeoutS: c.num(o, 'responseTimeoutS', p, { def: 10, min: 1 }) ?? 10,
+        split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
       });
     } else {
       c.fail(`${p}.type`, `expected one of simulator, smpp, got ${describe(type)}`);

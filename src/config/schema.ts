@@ -3,6 +3,7 @@
  * Every problem is reported with the key path that caused it, all at once.
  */
 import { HermodError } from '../lib/errors.js';
+import type { SplitSetting } from '../domain/index.js';
 
 export interface UserConfig {
   username: string;
@@ -25,6 +26,8 @@ export interface SimulatorConnectorConfig {
   /** Share of submits answered ESME_RMSGQFUL (a temporary error), to test retries. */
   errorRate?: number;
   receiptBeforeResponse: boolean;
+  /** How long messages are split: 8-bit UDH, SAR TLVs or one message_payload (default udh). */
+  split: SplitSetting;
 }
 
 export interface SmppConnectorConfig {
@@ -40,6 +43,8 @@ export interface SmppConnectorConfig {
   throughput?: number;
   enquireLinkS: number;
   responseTimeoutS: number;
+  /** How long messages are split: 8-bit UDH, SAR TLVs or one message_payload (default udh). */
+  split: SplitSetting;
 }
 
 export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig;

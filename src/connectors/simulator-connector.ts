@@ -4,7 +4,7 @@
  */
 import { SmscSimulator, type SimulatorOptions } from '../simulator/index.js';
 import type { Receipt } from '../smpp/index.js';
-import type { StoredMessage } from '../domain/index.js';
+import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
 import type { Connector, InboundPdu, SubmitOutcome } from '../gateway/index.js';
 import { SmppConnector } from './smpp-connector.js';
 
@@ -14,11 +14,15 @@ export class SimulatorConnector implements Connector {
   private handler: ((r: Receipt) => Promise<void>) | undefined;
   private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
 
+  readonly split: SplitSetting;
+
   constructor(
     readonly id: string,
-    opts: SimulatorOptions = {},
+    opts: SimulatorOptions & { split?: SplitSetting } = {},
   ) {
-    this.simulator = new SmscSimulator({ host: '127.0.0.1', port: 0, latencyMs: { min: 50, max: 500 }, ...opts });
+    const { split, ...simulator } = opts;
+    this.split = split ?? 'udh';
+    this.simulator = new SmscSimulator({ host: '127.0.0.1', port: 0, latencyMs: { min: 50, max: 500 }, ...simulator });
   }
 
   get ready(): boolean {
@@ -31,7 +35,7 @@ export class SimulatorConnector implements Connector {
 
   async start(): Promise<void> {
     const port = await this.simulator.listen();
-    this.inner = new SmppConnector(this.id, { host: '127.0.0.1', port, systemId: 'hermod', password: 'sim', windowSize: 50, reconnect: { initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.5 } });
+    this.inner = new SmppConnector(this.id, { host: '127.0.0.1', port, systemId: 'hermod', password: 'sim', windowSize: 50, split: this.split, reconnect: { initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.5 } });
     if (this.handler) this.inner.onReceipt(this.handler);
     if (this.moHandler) this.inner.onMo(this.moHandler);
     await this.inner.start();
@@ -52,8 +56,8 @@ export class SimulatorConnector implements Connector {
     this.inner?.onMo(handler);
   }
 
-  submit(m: StoredMessage): Promise<SubmitOutcome> {
+  submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {
     if (!this.inner) return Promise.reject(Object.assign(new Error('simulator connector not started'), { transient: true }));
-    return this.inner.submit(m);
+    return this.inner.submit(m, part);
   }
 }

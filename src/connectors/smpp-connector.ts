@@ -12,7 +12,7 @@ import {
   type Receipt,
   type SmppClientOptions,
 } from '../smpp/index.js';
-import type { StoredMessage } from '../domain/index.js';
+import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
 import type { Connector, ConnectorFailure, InboundPdu, SubmitOutcome } from '../gateway/index.js';
 
 function failure(err: unknown): ConnectorFailure {
@@ -29,10 +29,14 @@ export class SmppConnector implements Connector {
   private handler: ((r: Receipt) => Promise<void>) | undefined;
   private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
 
+  /** How the gateway splits long messages for this SMSC. */
+  readonly split: SplitSetting;
+
   constructor(
     readonly id: string,
-    private readonly opts: SmppClientOptions,
+    private readonly opts: SmppClientOptions & { split?: SplitSetting },
   ) {
+    this.split = opts.split ?? 'udh';
     this.client = new SmppClient({ bindType: 'transceiver', ...opts });
     this.client.on('error', () => undefined);
     this.client.on('deliver_sm', (pdu: Pdu, respond: (f?: Record<string, unknown>) => void) => void this.onDeliver(pdu, respond));
@@ -63,9 +67,18 @@ export class SmppConnector implements Connector {
     this.moHandler = handler;
   }
 
-  async submit(m: StoredMessage): Promise<SubmitOutcome> {
+  async submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {
     const alpha = /[^0-9+]/.test(m.source);
     const long = m.body.length > 254;
+    const tlvs = part
+      ? {
+          ...(part.messagePayload ? { messagePayload: part.messagePayload } : {}),
+          // SMPP 3.4 §5.3.2.22–24
+          ...(part.sar ? { sarMsgRefNum: part.sar.ref, sarTotalSegments: part.sar.total, sarSegmentSeqnum: part.sar.seq } : {}),
+        }
+      : long
+        ? { messagePayload: m.body }
+        : {};
     try {
       const resp = await this.client.submitSm({
         sourceAddrTon: alpha ? 5 : 1,
@@ -74,13 +87,13 @@ export class SmppConnector implements Connector {
         destAddrTon: 1,
         destAddrNpi: 1,
         destinationAddr: m.destination,
-        esmClass: m.esmClass & 0x40,
+        esmClass: part ? part.esmClass : m.esmClass & 0x40,
         dataCoding: m.dataCoding,
         priorityFlag: Math.min(3, m.priority),
         // We always ask for receipts upstream: state is tracked whatever the customer asked.
         registeredDelivery: 1,
-        shortMessage: long ? Buffer.alloc(0) : m.body,
-        tlvs: long ? { messagePayload: m.body } : {},
+        shortMessage: part ? part.shortMessage : long ? Buffer.alloc(0) : m.body,
+        tlvs,
       });
       return { upstreamId: resp.messageId };
     } catch (err) {

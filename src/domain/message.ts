@@ -1,10 +1,22 @@
 /**
  * Message states (DESIGN.md, "The message pipeline"):
  * accepted → queued → sent → delivered | undelivered | expired | rejected | failed.
+ * A multipart message's state is the aggregate of its parts' states (state.ts,
+ * `aggregateState`), which adds `partially_delivered`; a part never takes it.
  */
-export type MessageState = 'accepted' | 'queued' | 'sent' | 'delivered' | 'undelivered' | 'expired' | 'rejected' | 'failed' | 'unknown';
+export type MessageState =
+  | 'accepted'
+  | 'queued'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'expired'
+  | 'rejected'
+  | 'failed'
+  | 'unknown'
+  | 'partially_delivered';
 
-export const FINAL_STATES: ReadonlySet<MessageState> = new Set(['delivered', 'undelivered', 'expired', 'rejected', 'failed']);
+export const FINAL_STATES: ReadonlySet<MessageState> = new Set<MessageState>(['delivered', 'undelivered', 'expired', 'rejected', 'failed', 'partially_delivered']);
 
 /**
  * Optional per-message attributes that no SQL query selects on, stored as one JSON
@@ -29,6 +41,8 @@ export interface MessageMeta {
   validUntil?: number;
   /** The MT route it was routed by (its failover order is that route's). */
   route?: string;
+  /** SMS segments the message was charged for (priceMicros = rate × segments). */
+  segments?: number;
 }
 
 /** A message as the gateway accepts it (one SMS part as received on SMPP). */

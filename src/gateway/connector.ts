@@ -3,7 +3,7 @@
  * simulator). Connectors live in src/connectors and implement this.
  */
 import type { Receipt } from '../smpp/index.js';
-import type { StoredMessage } from '../domain/index.js';
+import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
 
 export interface SubmitOutcome {
   upstreamId: string;
@@ -31,9 +31,15 @@ export interface Connector {
   readonly ready: boolean;
   /** Messages it can have in flight (its window). */
   readonly capacity: number;
+  /** How long messages are split for this connector (default `udh`). */
+  readonly split?: SplitSetting;
   start(): Promise<void>;
   stop(): Promise<void>;
-  submit(m: StoredMessage): Promise<SubmitOutcome>;
+  /**
+   * Submits one part of a message (with registered_delivery set); without `part`, the
+   * message body as one submit (message_payload above 254 octets).
+   */
+  submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome>;
   /**
    * Registers the gateway's receipt handler. The connector acknowledges the receipt to
    * its SMSC only after the returned promise resolves (the receipt is stored).

@@ -19,5 +19,6 @@ export const reject = {
   noRoute: (dest: string, why?: string) => new RejectedError('HERMOD_ERR_NO_ROUTE', `no route for ${dest}${why ? ` (${why})` : ''}`, CommandStatus.ESME_RINVDSTADR, 422),
   optedOut: (dest: string, sender: string) =>
     new RejectedError('HERMOD_ERR_OPTED_OUT', `${dest} has opted out of messages from ${sender}`, CommandStatus.ESME_RINVDSTADR, 403),
+  tooLong: (why: string) => new RejectedError('HERMOD_ERR_TOO_LONG', `message too long: ${why}`, CommandStatus.ESME_RINVMSGLEN, 413),
   userDisabled: () => new RejectedError('HERMOD_ERR_USER_DISABLED', 'account disabled', CommandStatus.ESME_RSUBMITFAIL, 403),
 };

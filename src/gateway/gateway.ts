@@ -6,8 +6,21 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { countSegments, decodeText, messageIdKeys, parseUdh, type Receipt } from '../smpp/index.js';
-import { countryOf, newMessageId, normalizeMsisdn, InvalidNumberError, type MessageMeta, type MessageState, type StoredMessage, type User } from '../domain/index.js';
-import type { Store } from '../store/store.js';
+import {
+  countParts,
+  countryOf,
+  newMessageId,
+  normalizeMsisdn,
+  splitForSubmit,
+  InvalidNumberError,
+  type MessageMeta,
+  type MessageState,
+  type OutboundPart,
+  type PartState,
+  type StoredMessage,
+  type User,
+} from '../domain/index.js';
+import type { FinalNotify, Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { reject, type RejectedError } from './errors.js';
 import { isTransient, type Connector, type InboundPdu } from './connector.js';
@@ -37,9 +50,21 @@ export interface CustomerReceipt {
   err: string;
   submitDate: number;
   doneDate: number;
+  /** For a multipart message: parts submitted and parts delivered (the receipt's sub/dlvrd). */
+  parts?: { total: number; delivered: number };
 }
 
-const STATE_OF: Record<Receipt['state'], MessageState> = {
+/** The receipt stat a customer gets for a message's final (aggregate) state. */
+const STAT_OF: Partial<Record<MessageState, string>> = {
+  delivered: 'DELIVRD',
+  undelivered: 'UNDELIV',
+  expired: 'EXPIRED',
+  rejected: 'REJECTD',
+  failed: 'UNDELIV',
+  partially_delivered: 'UNDELIV',
+};
+
+const STATE_OF: Record<Receipt['state'], PartState> = {
   delivered: 'delivered',
   undelivered: 'undelivered',
   expired: 'expired',
@@ -269,6 +294,14 @@ export class Gateway extends EventEmitter {
     if (!plan || !connector) throw this.unroutable(ctx);
     if (await this.store.isOptedOut(destination, req.source)) throw reject.optedOut(destination, req.source);
     const rate = plan.route?.rate;
+    // Charged per segment before queueing (row 22); a body the customer split with a UDH is one.
+    let segments: number;
+    try {
+      segments = countParts(req.body, req.dataCoding, req.esmClass);
+    } catch (err) {
+      throw reject.tooLong(err instanceof Error ? err.message : String(err));
+    }
+    const perPart = rate !== undefined ? Math.round(rate * 1_000_000) : user.rateMicros;
     const id = newMessageId();
     const r = await this.store.accept({
       id,
@@ -282,8 +315,8 @@ export class Gateway extends EventEmitter {
       registeredDelivery: req.registeredDelivery,
       priority: req.priority ?? 0,
       connectorId: connector.id,
-      priceMicros: rate !== undefined ? Math.round(rate * 1_000_000) : user.rateMicros,
-      meta: plan.route ? { ...req.meta, route: plan.route.name } : (req.meta ?? {}),
+      priceMicros: perPart * segments,
+      meta: plan.route ? { ...req.meta, route: plan.route.name, segments } : { ...req.meta, segments },
     });
     if (!r.ok) throw r.reason === 'insufficient_balance' ? reject.noBalance() : reject.userDisabled();
     this.wake.get(connector.id)?.();
@@ -436,28 +469,57 @@ export class Gateway extends EventEmitter {
     await Promise.allSettled(inFlight);
   }
 
+  /**
+   * Submits a message as its connector splits it: every part not yet accepted upstream,
+   * in order, within the window. A transient failure requeues the message (parts already
+   * accepted are not sent again); a permanent one fails over when no part was accepted,
+   * else fails the unsent parts and refunds them.
+   */
   private async send(c: Connector, m: StoredMessage, attempts: number): Promise<void> {
-    try {
-      const { upstreamId } = await c.submit(m);
-      const keys = messageIdKeys(upstreamId);
-      await this.store.markSent(m.id, upstreamId, keys);
-      this.emit('sent', m.id, upstreamId);
-      // Receipts that arrived before this submit_sm_resp was stored (row 7).
-      for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, JSON.parse(payload) as Receipt);
-    } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
-      if (isTransient(err) && attempts < (this.opts.maxAttempts ?? 50)) {
-        const delay = backoffDelay(this.opts.retry ?? { initialMs: 200, maxMs: 30_000, factor: 2, jitter: 0.5 }, attempts - 1);
-        await this.store.release(m.id, delay, detail);
-        this.emit('retry', m.id, detail);
-      } else if (!isTransient(err) && (await this.failover(m, detail))) {
-        return;
-      } else {
-        await this.store.fail(m.id, 'failed', detail, true);
-        this.emit('failed', m.id, detail);
-        await this.notifyCustomer(m, 'failed', 'UNDELIV', '000', detail);
-      }
+    const parts = splitForSubmit(m, c.split ?? 'udh');
+    const total = parts.length;
+    // A first attempt of a single part has nothing recorded yet: skip the lookup.
+    const accepted = total > 1 || attempts > 1 ? new Set((await this.store.getParts(m.id)).filter((p) => p.upstreamId !== null).map((p) => p.seq)) : new Set<number>();
+    const todo = parts.filter((p) => !accepted.has(p.seq));
+    const outcomes = await Promise.all(
+      todo.map(async (part) => {
+        try {
+          const { upstreamId } = await c.submit(m, part);
+          await this.recordSent(c, m, part, upstreamId);
+          return undefined;
+        } catch (err) {
+          return err;
+        }
+      }),
+    );
+    const failures = outcomes.filter((e) => e !== undefined);
+    if (failures.length === 0) {
+      this.emit('sent', m.id, total);
+      return;
     }
+    const permanent = failures.find((e) => !isTransient(e));
+    const first = permanent ?? failures[0];
+    const detail = first instanceof Error ? first.message : String(first);
+    const anyAccepted = accepted.size > 0 || failures.length < todo.length;
+    if (permanent === undefined && attempts < (this.opts.maxAttempts ?? 50)) {
+      const delay = backoffDelay(this.opts.retry ?? { initialMs: 200, maxMs: 30_000, factor: 2, jitter: 0.5 }, attempts - 1);
+      await this.store.release(m.id, delay, total > 1 ? `${failures.length} of ${total} parts: ${detail}` : detail);
+      this.emit('retry', m.id, detail);
+      return;
+    }
+    if (permanent !== undefined && !anyAccepted && (await this.failover(m, detail))) return;
+    const notified: { item: boolean; systemId?: string } = { item: false };
+    const state = await this.store.failUnsent(m.id, total, detail, true, this.finalNotify(notified, '000'));
+    this.emit('failed', m.id, detail, state);
+    if (notified.item) this.emit('outbox', m.systemId);
+  }
+
+  /** One part accepted upstream: keyed, and any receipt that beat its submit_sm_resp applied (row 7). */
+  private async recordSent(c: Connector, m: StoredMessage, part: OutboundPart, upstreamId: string): Promise<void> {
+    const keys = messageIdKeys(upstreamId);
+    await this.store.markPartSent(m.id, part.seq, part.total, c.id, upstreamId, keys);
+    this.emit('part_sent', m.id, part.seq, upstreamId);
+    for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, part.seq, JSON.parse(payload) as Receipt);
   }
 
   /** A permanent error on one connector: try the next connector of the message's route, if any. */
@@ -476,50 +538,54 @@ export class Gateway extends EventEmitter {
 
   private async onReceipt(_c: Connector, r: Receipt): Promise<void> {
     const keys = messageIdKeys(r.id);
-    const m = await this.store.findByUpstreamKeys(keys);
-    if (!m) {
+    const found = await this.store.findPartByUpstreamKeys(keys);
+    if (!found) {
       await this.store.parkReceipt(keys, JSON.stringify(r));
       this.emit('receipt_parked', r.id);
       // The submit_sm_resp may have been stored between our lookup and the park: look
       // again. Both this path and the sender take parked receipts atomically, so exactly
       // one of them applies it.
-      const now = await this.store.findByUpstreamKeys(keys);
-      if (now) for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(now.id, JSON.parse(payload) as Receipt);
+      const now = await this.store.findPartByUpstreamKeys(keys);
+      if (now) for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(now.message.id, now.seq, JSON.parse(payload) as Receipt);
       return;
     }
-    await this.applyReceipt(m.id, r);
+    await this.applyReceipt(found.message.id, found.seq, r);
   }
 
-  private async applyReceipt(id: string, r: Receipt): Promise<void> {
-    const m = await this.store.getMessage(id);
-    if (!m) return;
-    const state = STATE_OF[r.state];
-    await this.notifyCustomer(m, state, r.stat, r.err ?? '000');
-    this.emit('receipt', id, state);
+  /** A receipt for one part; the customer hears once, when the message's aggregate state is final. */
+  private async applyReceipt(id: string, seq: number, r: Receipt): Promise<void> {
+    const notified: { item: boolean; systemId?: string } = { item: false };
+    const err = r.err ?? '000';
+    const state = await this.store.applyPartReceipt(id, seq, STATE_OF[r.state], `${r.stat} err:${err}`, this.finalNotify(notified, err));
+    if (state === undefined) return;
+    this.emit('receipt', id, state, seq);
+    if (notified.item) this.emit('outbox', notified.systemId);
   }
 
-  /** Stores the new state and, when the customer asked for receipts, queues one for them. */
-  private async notifyCustomer(m: StoredMessage, state: MessageState, stat: string, err: string, failure?: string): Promise<void> {
-    const wants = m.registeredDelivery & 0x03;
-    const final = state !== 'sent' && state !== 'unknown';
-    const notify = (wants === 1 && final) || (wants === 2 && final && state !== 'delivered');
-    const payload: CustomerReceipt = {
-      messageId: m.id,
-      source: m.source,
-      destination: m.destination,
-      state,
-      stat,
-      err,
-      submitDate: m.createdAt,
-      doneDate: Date.now(),
+  /**
+   * The customer's receipt for a message whose aggregate state became final, when they
+   * asked for one (registered_delivery 1: any final state, 2: failures only). Runs inside
+   * the store's transaction, so it is queued exactly once.
+   */
+  private finalNotify(notified: { item: boolean; systemId?: string }, err: string): FinalNotify {
+    return (state, m, parts) => {
+      const wants = m.registeredDelivery & 0x03;
+      if (!(wants === 1 || (wants === 2 && state !== 'delivered'))) return undefined;
+      notified.item = true;
+      notified.systemId = m.systemId;
+      const payload: CustomerReceipt = {
+        messageId: m.id,
+        source: m.source,
+        destination: m.destination,
+        state,
+        stat: STAT_OF[state] ?? 'UNKNOWN',
+        err: state === 'delivered' ? '000' : err,
+        submitDate: m.createdAt,
+        doneDate: Date.now(),
+        ...(parts.total > 1 ? { parts } : {}),
+      };
+      return { systemId: m.systemId, payload: JSON.stringify(payload) };
     };
-    if (state === 'failed') {
-      // store.fail() has recorded the state; only the customer's receipt is left to queue.
-      if (notify) await this.store.applyReceipt(m.id, state, failure ?? 'failed upstream', { systemId: m.systemId, payload: JSON.stringify(payload) });
-    } else {
-      await this.store.applyReceipt(m.id, state, `${stat} err:${err}`, notify ? { systemId: m.systemId, payload: JSON.stringify(payload) } : undefined);
-    }
-    if (notify) this.emit('outbox', m.systemId);
   }
 }
 

@@ -17,6 +17,7 @@ import {
   formatReceiptText,
   messageStateOf,
   splitMessage,
+  parseUdh,
   type Pdu,
   type PduOf,
   type ReceiptStat,
@@ -36,6 +37,13 @@ export interface ScriptRule {
   outcome?: Outcome;
   /** Receipt err code for the outcome. */
   err?: string;
+  /**
+   * Only for this part (1-based) of a concatenated message (by its UDH or sar_* TLVs),
+   * e.g. to reject the second part of three; other submits fall through to later rules.
+   */
+  part?: number;
+  /** Applies to the first `times` matching submits only, then falls through (a passing fault). */
+  times?: number;
 }
 
 export interface SimulatorOptions {
@@ -91,6 +99,10 @@ interface StoredMessage {
   destination: string;
   shortMessage: Buffer;
   dataCoding: number;
+  esmClass: number;
+  /** sar_msg_ref_num / sar_total_segments / sar_segment_seqnum when the submit carried them. */
+  sar?: { ref: number; total: number; seq: number };
+  registeredDelivery: number;
   submitDate: Date;
   state: 'ENROUTE' | ReceiptStat;
   doneDate?: Date;
@@ -123,6 +135,7 @@ export class SmscSimulator extends EventEmitter {
   private moRef = 0;
   private readonly sessionPdus = new WeakMap<Session, number>();
   private closing = false;
+  private readonly ruleHits = new Map<ScriptRule, number>();
 
   constructor(private readonly opts: SimulatorOptions = {}) {
     super();
@@ -223,7 +236,11 @@ export class SmscSimulator extends EventEmitter {
   }
 
   private onSubmit(s: Session, pdu: PduOf<'submit_sm'> | PduOf<'data_sm'>): void {
-    const rule = this.opts.scripts?.find((r) => pdu.destinationAddr.replace(/^\+/, '').startsWith(r.prefix));
+    const dest = pdu.destinationAddr.replace(/^\+/, '');
+    const rule = this.opts.scripts?.find(
+      (r) => dest.startsWith(r.prefix) && (r.part === undefined || partSeq(pdu) === r.part) && (r.times === undefined || (this.ruleHits.get(r) ?? 0) < r.times),
+    );
+    if (rule?.times !== undefined) this.ruleHits.set(rule, (this.ruleHits.get(rule) ?? 0) + 1);
     if (rule?.status) {
       this.stats.errorsInjected++;
       s.respond(pdu, { commandStatus: rule.status });
@@ -269,6 +286,9 @@ export class SmscSimulator extends EventEmitter {
       destination: pdu.destinationAddr,
       shortMessage: Buffer.from(shortMessage),
       dataCoding: pdu.dataCoding,
+      esmClass: pdu.esmClass,
+      ...(pdu.tlvs.sarTotalSegments ? { sar: { ref: pdu.tlvs.sarMsgRefNum ?? 0, total: pdu.tlvs.sarTotalSegments, seq: pdu.tlvs.sarSegmentSeqnum ?? 1 } } : {}),
+      registeredDelivery: pdu.registeredDelivery,
       submitDate: new Date(this.clock.now()),
       state: 'ENROUTE',
       err: '000',
@@ -421,6 +441,14 @@ export class SmscSimulator extends EventEmitter {
     this.closing = true;
     await this.server.close(1000);
   }
+}
+
+/** The part number of a concatenated submit (UDH IE 0x00/0x08 or sar_segment_seqnum), else undefined. */
+function partSeq(pdu: PduOf<'submit_sm'> | PduOf<'data_sm'>): number | undefined {
+  if (pdu.tlvs.sarSegmentSeqnum !== undefined) return pdu.tlvs.sarSegmentSeqnum;
+  const sm = pdu.command === 'submit_sm' ? pdu.shortMessage : undefined;
+  if (sm && pdu.esmClass & 0x40) return parseUdh(sm)?.concat?.seq;
+  return undefined;
 }
 
 /** SMPP absolute time format YYMMDDhhmmss000+ (SMPP 3.4 §7.1.1). */

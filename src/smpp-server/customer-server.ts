@@ -27,11 +27,13 @@ const MESSAGE_STATE: Record<MessageState, number> = {
   rejected: 8,
   failed: 5,
   unknown: 7,
+  // SMPP 3.4 §5.2.28 has no "partly delivered": not every part reached the handset.
+  partially_delivered: 5,
 };
 
 export class CustomerSmppServer {
   readonly server: SmppServer;
-  private readonly users = new WeakMap<Session, User>();
+  private readonly users = new WeakMap<Session, Promise<User | undefined>>();
   private readonly pumping = new Set<string>();
   private readonly again = new Set<string>();
   private sweep: NodeJS.Timeout | undefined;
@@ -69,15 +71,19 @@ export class CustomerSmppServer {
   }
 
   private async onSession(s: Session): Promise<void> {
-    const user = await this.gateway.store.getUserByName(s.systemId ?? '');
-    if (!user) return s.destroy();
-    this.users.set(s, user);
+    // The listener goes on at once: a customer may send its first submit right after
+    // bind_resp, before the account is read (a session without a listener answers RSYSERR).
+    const pending = this.gateway.store.getUserByName(s.systemId ?? '').catch(() => undefined);
+    this.users.set(s, pending);
     s.on('pdu', (pdu: Pdu) => void this.onPdu(s, pdu));
+    const user = await pending;
+    if (!user) return s.destroy();
     if (s.bindType !== 'transmitter') void this.pump(user.username);
   }
 
   private async onPdu(s: Session, pdu: Pdu): Promise<void> {
-    const user = this.users.get(s)!;
+    const user = await this.users.get(s);
+    if (!user) return;
     switch (pdu.command) {
       case 'submit_sm':
       case 'data_sm': {
@@ -159,7 +165,7 @@ export class CustomerSmppServer {
                 destinationAddr: r.source,
                 esmClass: 0x04,
                 shortMessage: Buffer.from(
-                  formatReceiptText({ id: r.messageId, sub: 1, dlvrd: r.state === 'delivered' ? 1 : 0, submitDate: new Date(r.submitDate), doneDate: new Date(r.doneDate), stat, err: r.err, text: '' }),
+                  formatReceiptText({ id: r.messageId, sub: r.parts?.total ?? 1, dlvrd: r.parts?.delivered ?? (r.state === 'delivered' ? 1 : 0), submitDate: new Date(r.submitDate), doneDate: new Date(r.doneDate), stat, err: r.err, text: '' }),
                   'latin1',
                 ),
                 tlvs: { receiptedMessageId: r.messageId, messageState: messageStateOf(stat) },

@@ -2,7 +2,7 @@
  * What the gateway needs from storage. Every method is async so that a networked
  * store (PostgreSQL) can implement the same contract as the embedded SQLite one.
  */
-import type { MessageState, NewMessage, StoredMessage, User } from '../domain/index.js';
+import type { MessageState, NewMessage, PartState, StoredMessage, User } from '../domain/index.js';
 
 export interface QueueClaim {
   message: StoredMessage;
@@ -51,6 +51,35 @@ export interface MoRecord {
   payload: (m: InboundMessage) => string;
 }
 
+/** One submit (segment) of a message, tracked on its own (row 22). */
+export interface MessagePart {
+  messageId: string;
+  /** 1-based position in the message. */
+  seq: number;
+  total: number;
+  state: PartState;
+  connectorId: string | null;
+  /** The SMSC's id from submit_sm_resp, as received. */
+  upstreamId: string | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One entry of a message's timeline; `seq` is the part of a multipart message, null for the message. */
+export interface HistoryEntry {
+  state: MessageState;
+  at: number;
+  detail: string | null;
+  seq: number | null;
+}
+
+/**
+ * Called inside the store's transaction when a message's aggregate state becomes final
+ * (once per message); returns the outbox item for the customer, if they want one.
+ */
+export type FinalNotify = (state: MessageState, m: StoredMessage, parts: { total: number; delivered: number }) => { systemId: string; payload: string } | undefined;
+
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'user_disabled' | 'no_user' };
 
 export interface Store {
@@ -67,8 +96,13 @@ export interface Store {
   accept(m: NewMessage): Promise<AcceptResult>;
 
   getMessage(id: string): Promise<StoredMessage | undefined>;
-  /** State history, oldest first. */
-  history(id: string): Promise<{ state: MessageState; at: number; detail: string | null }[]>;
+  /**
+   * State history, oldest first. A multipart message records its parts' events (with
+   * `seq`) and its aggregate state changes (seq null); a single-part message only the latter.
+   */
+  history(id: string): Promise<HistoryEntry[]>;
+  /** The parts of a message in order (empty until its first part was submitted or failed). */
+  getParts(id: string): Promise<MessagePart[]>;
 
   /** Leases up to `limit` due queue entries of a connector for `leaseMs`. Expired leases return. */
   claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]>;
@@ -80,6 +114,30 @@ export interface Store {
   reassign(id: string, connectorId: string, detail: string): Promise<void>;
   /** A final state without a receipt (permanent failure); refunds when `refund`. */
   fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void>;
+
+  /**
+   * Part `seq` of `total` was accepted upstream: the parts are created (queued) at the
+   * first, the upstream id is keyed to the part under all its keys; once no part is left
+   * queued the message is `sent` and leaves the queue. `keys[0]` is the id's own canonical
+   * form (messageIdKeys order) and takes its key over from any older id; the other
+   * renderings (hex ↔ decimal) never take a key another id holds, so two concurrent ids
+   * such as hex 0b (decimal 11) and hex 11 never steal each other's key.
+   */
+  markPartSent(id: string, seq: number, total: number, connectorId: string, upstreamId: string, keys: string[]): Promise<void>;
+  /**
+   * A receipt for one part: the part's state and history, then the message's aggregate
+   * state. A part already final is left alone. `notify` runs once, when the aggregate
+   * becomes final. Resolves with the message's state.
+   */
+  applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined>;
+  /**
+   * A permanent failure: every part of `total` not accepted upstream becomes `failed`;
+   * when `refund`, the price of those parts (price × unsent / total) goes back to the
+   * account; the message leaves the queue and takes its aggregate state (`notify` as above).
+   */
+  failUnsent(id: string, total: number, detail: string, refund: boolean, notify: FinalNotify): Promise<MessageState | undefined>;
+  /** The part an upstream id belongs to, by the first of its keys that is known (keys[0] first). */
+  findPartByUpstreamKeys(keys: string[]): Promise<{ message: StoredMessage; seq: number } | undefined>;
 
   /** The message an upstream id belongs to, by any of its keys. */
   findByUpstreamKeys(keys: string[]): Promise<StoredMessage | undefined>;

@@ -212,3 +212,17 @@ test('hermod.example.yaml is valid', () => {
   assert.deepEqual(c.routes.find((r) => r.name === 'italy-promo')?.timeWindow, { from: 9 * 60, to: 20 * 60, days: [1, 2, 3, 4, 5, 6], timeZone: 'Europe/Rome' });
   assert.deepEqual(c.moRoutes.map((r) => r.user ?? r.url), ['https://shop.example/hermod/join', 'shop', 'clinic', 'https://clinic.example/sms-inbox']);
 });
+
+test('connectors[].split: udh by default, sar or payload on request, anything else named by its key', () => {
+  const c = parseConfig({
+    connectors: [
+      { id: 'a', type: 'simulator' },
+      { id: 'b', type: 'simulator', split: 'sar' },
+      { id: 'c', type: 'smpp', host: 'smsc.example', port: 2775, systemId: 'x', split: 'payload' },
+    ],
+    routes: [{ name: 'default', type: 'static', connectors: ['a'] }],
+  });
+  assert.deepEqual(c.connectors.map((x) => x.split), ['udh', 'sar', 'payload']);
+  const bad = issues(() => parseConfig({ connectors: [{ id: 'a', type: 'smpp', host: 'h', port: 1, systemId: 'x', split: 'udh16' }], routes: [{ name: 'default', type: 'static', connectors: ['a'] }] }));
+  assert.deepEqual(bad, ['connectors[0].split: expected one of udh, sar, payload, got "udh16"']);
+});

@@ -39,13 +39,14 @@ test('GSM, UCS-2 and long texts go through the simulator and their receipts come
     assert.deepEqual(receipts.map((r) => r.id).sort(), [...ids].sort());
     assert.ok(receipts.every((r) => r.state === 'delivered'));
     const sent = h.simulator!.simulator.submitted;
-    assert.equal(sent.length, 3);
+    assert.equal(sent.length, 5, 'the 400-character text goes as 3 concatenated parts');
     assert.equal(sent[0].destination, '447700900123', 'normalised to E.164 digits');
     assert.equal(Buffer.from(sent[1].shortMessage).swap16().toString('utf16le'), 'مرحبا 👋');
-    assert.equal(sent[2].shortMessage.length, 400, 'long body sent as message_payload');
+    assert.deepEqual(sent.slice(2).map((p) => p.esmClass & 0x40), [0x40, 0x40, 0x40], 'long body split with a UDH');
+    assert.equal(Buffer.concat(sent.slice(2).map((p) => p.shortMessage.subarray(6))).toString(), 'x'.repeat(400));
     const history = await h.store.history(gsm.messageId);
     assert.deepEqual(history.map((e) => e.state), ['accepted', 'queued', 'sent', 'delivered']);
-    assert.equal((await h.store.getBalance((await h.store.getUserByName('demo'))!.id)), 100_000_000 - 3 * 10_000, 'charged per message');
+    assert.equal((await h.store.getBalance((await h.store.getUserByName('demo'))!.id)), 100_000_000 - 5 * 10_000, 'charged per segment');
     await c.close();
   } finally {
     await h.stop();

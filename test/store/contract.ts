@@ -122,6 +122,67 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.equal((await s.getMessage(f.id))?.error, 'ESME_RINVDSTADR');
   });
 
+  withStore('message parts: keys lead to the part; aggregate state; one notify when final; unsent parts failed and refunded', async (s) => {
+    const u = await s.upsertUser({ username: 'shop', passwordHash: 'x', balanceMicros: 100_000, rateMicros: 0 });
+    const m = msg(u.id, { priceMicros: 30_000 });
+    await s.accept(m);
+    await s.claim('c1', 1, 60_000);
+    assert.deepEqual(await s.getParts(m.id), [], 'no parts before the first submit');
+    await s.markPartSent(m.id, 1, 3, 'c1', 'A1', messageIdKeys('A1'));
+    assert.deepEqual((await s.getParts(m.id)).map((p) => [p.seq, p.total, p.state, p.upstreamId]), [[1, 3, 'sent', 'A1'], [2, 3, 'queued', null], [3, 3, 'queued', null]]);
+    assert.equal(await s.queueDepth('c1'), 1, 'queued until every part is submitted');
+    assert.equal((await s.getMessage(m.id))?.state, 'queued');
+    await s.markPartSent(m.id, 3, 3, 'c1', 'A3', messageIdKeys('A3'));
+    const found = await s.findPartByUpstreamKeys(messageIdKeys('00a3'));
+    assert.deepEqual(found && [found.message.id, found.seq], [m.id, 3], 'an upstream key leads to its part');
+    const calls: [string, number, number][] = [];
+    const notify = (state: string, _m: unknown, parts: { total: number; delivered: number }) => {
+      calls.push([state, parts.total, parts.delivered]);
+      return { systemId: 'shop', payload: state };
+    };
+    assert.equal(await s.failUnsent(m.id, 3, 'ESME_RSUBMITFAIL', true, notify), 'sent', 'parts 1 and 3 are still in flight');
+    assert.equal(await s.getBalance(u.id), 80_000, 'the unsent part is refunded');
+    assert.equal(await s.queueDepth(), 0);
+    assert.deepEqual((await s.getParts(m.id)).map((p) => [p.state, p.error]), [['sent', null], ['failed', 'ESME_RSUBMITFAIL'], ['sent', null]]);
+    assert.equal(await s.applyPartReceipt(m.id, 1, 'delivered', 'DELIVRD err:000', notify), 'sent');
+    assert.deepEqual(calls, []);
+    assert.equal(await s.applyPartReceipt(m.id, 3, 'delivered', 'DELIVRD err:000', notify), 'partially_delivered');
+    assert.equal(await s.applyPartReceipt(m.id, 3, 'undelivered', 'UNDELIV err:001', notify), 'partially_delivered', 'a final part is left alone');
+    assert.deepEqual(calls, [['partially_delivered', 3, 2]], 'notified once');
+    assert.deepEqual((await s.claimOutbox('shop', 10, 60_000)).map((i) => i.payload), ['partially_delivered']);
+    assert.equal((await s.getMessage(m.id))?.state, 'partially_delivered');
+    const h = await s.history(m.id);
+    assert.deepEqual(h.filter((e) => e.seq === 3).map((e) => e.state), ['sent', 'delivered']);
+    assert.deepEqual(h.filter((e) => e.seq === 2).map((e) => e.state), ['failed']);
+    assert.deepEqual(h.filter((e) => e.seq === null).map((e) => e.state), ['accepted', 'queued', 'sent', 'partially_delivered']);
+
+    const one = msg(u.id);
+    await s.accept(one);
+    await s.markPartSent(one.id, 1, 1, 'c1', 'B1', messageIdKeys('B1'));
+    assert.equal((await s.getMessage(one.id))?.state, 'sent');
+    assert.equal((await s.getMessage(one.id))?.upstreamId, 'B1');
+    assert.equal(await s.applyPartReceipt(one.id, 1, 'delivered', 'DELIVRD err:000', notify), 'delivered');
+    assert.deepEqual((await s.history(one.id)).map((e) => [e.state, e.seq]), [['accepted', null], ['queued', null], ['sent', null], ['delivered', null]], 'a single part is the message');
+    const all = msg(u.id, { priceMicros: 20_000 });
+    await s.accept(all);
+    assert.equal(await s.failUnsent(all.id, 2, 'ESME_RINVDSTADR', true, notify), 'failed');
+    assert.equal(await s.getBalance(u.id), 70_000, 'nothing sent: all refunded');
+  });
+
+  withStore('upstream ids whose other renderings collide (hex 0b = decimal 11, hex 11) each keep their own key, in either commit order', async (s) => {
+    const u = await s.upsertUser({ username: 'ids', passwordHash: 'x', balanceMicros: 1_000_000, rateMicros: 0 });
+    for (const order of [['00000011', '0000000b'], ['0000000b', '00000011']]) {
+      const byId = new Map<string, string>();
+      for (const up of order) {
+        const m = msg(u.id);
+        await s.accept(m);
+        await s.markPartSent(m.id, 1, 1, 'c1', up, messageIdKeys(up));
+        byId.set(up, m.id);
+      }
+      for (const up of order) assert.equal((await s.findPartByUpstreamKeys(messageIdKeys(up)))?.message.id, byId.get(up), `${order.join(' then ')}: ${up}`);
+    }
+  });
+
   withStore('MO parts: duplicates ignored, joined in order when complete, stale groups released incomplete', async (s) => {
     const rec = (routedTo: string | null) => ({ id: newMessageId(), routedTo, payload: (m: { id: string }) => JSON.stringify({ mo: m.id }) });
     const part = (seq: number, key = 'g1') => ({ groupKey: key, seq, total: 3, connectorId: 'c1', source: '4477', destination: '12345', dataCoding: 0, body: Buffer.from(`p${seq}`) });

@@ -83,4 +83,20 @@ export const PG_MIGRATIONS: readonly string[] = [
    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;`,
   // 4: optional per-message attributes (MessageMeta) as one JSON document.
   `ALTER TABLE messages ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`,
+  // 5: per-part tracking of long messages (row 22): one row per submitted segment; upstream
+  // ids lead to the part; history entries name the part.
+  `CREATE TABLE message_parts (
+     message_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     total INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     connector_id TEXT,
+     upstream_id TEXT,
+     error TEXT,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     PRIMARY KEY (message_id, seq)
+   );
+   ALTER TABLE upstream_ids ADD COLUMN seq INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE message_events ADD COLUMN seq INTEGER;`,
 ];

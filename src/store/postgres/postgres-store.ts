@@ -6,8 +6,8 @@
  */
 import pg from 'pg';
 import { hostname } from 'node:os';
-import type { MessageMeta, MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
-import type { AcceptResult, InboundMessage, MoPart, MoRecord, OutboxItem, QueueClaim, Store } from '../store.js';
+import { aggregateState, FINAL_STATES, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User } from '../../domain/index.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 type Client = pg.PoolClient;
@@ -46,6 +46,21 @@ const toUser = (r: Row): User => ({
   rateMicros: num(r.rate_micros),
   enabled: r.enabled as boolean,
 });
+
+const toPart = (r: Row): MessagePart => ({
+  messageId: r.message_id as string,
+  seq: r.seq as number,
+  total: r.total as number,
+  state: r.state as PartState,
+  connectorId: (r.connector_id as string | null) ?? null,
+  upstreamId: (r.upstream_id as string | null) ?? null,
+  error: (r.error as string | null) ?? null,
+  createdAt: num(r.created_at),
+  updatedAt: num(r.updated_at),
+});
+
+/** Receipts and MOs are held for the customer for 3 days (SMPP validity default of many SMSCs). */
+const OUTBOX_TTL_MS = 3 * 86_400_000;
 
 const toMo = (r: Row): InboundMessage => ({
   id: r.id as string,
@@ -208,9 +223,122 @@ export class PostgresStore implements Store {
     return r && toMessage(r);
   }
 
-  async history(id: string): Promise<{ state: MessageState; at: number; detail: string | null }[]> {
-    const { rows } = await this.pool.query('SELECT state, at, detail FROM message_events WHERE message_id = $1 ORDER BY id', [id]);
-    return rows.map((r: Row) => ({ state: r.state as MessageState, at: num(r.at), detail: (r.detail as string | null) ?? null }));
+  async history(id: string): Promise<HistoryEntry[]> {
+    const { rows } = await this.pool.query('SELECT state, at, detail, seq FROM message_events WHERE message_id = $1 ORDER BY id', [id]);
+    return rows.map((r: Row) => ({ state: r.state as MessageState, at: num(r.at), detail: (r.detail as string | null) ?? null, seq: (r.seq as number | null) ?? null }));
+  }
+
+  async getParts(id: string): Promise<MessagePart[]> {
+    return (await this.pool.query('SELECT * FROM message_parts WHERE message_id = $1 ORDER BY seq', [id])).rows.map(toPart);
+  }
+
+  /** A part's event: a single-part message's part is the message, so its events carry no seq. */
+  private async partEvent(c: Client, id: string, seq: number, total: number, state: MessageState, now: number, detail: string | null): Promise<void> {
+    await c.query('INSERT INTO message_events (message_id, state, at, detail, seq) VALUES ($1, $2, $3, $4, $5)', [id, state, now, detail, total > 1 ? seq : null]);
+  }
+
+  private async ensureParts(c: Client, id: string, total: number, now: number): Promise<void> {
+    await c.query(
+      `INSERT INTO message_parts (message_id, seq, total, state, created_at, updated_at)
+       SELECT $1, g, $2, 'queued', $3, $3 FROM generate_series(1, $2::int) AS g ON CONFLICT DO NOTHING`,
+      [id, total, now],
+    );
+  }
+
+  /**
+   * The message takes the aggregate state of its parts; the customer's receipt is queued
+   * when it becomes final. The caller holds the message row's lock.
+   */
+  private async settle(c: Client, row: Row, now: number, detail: string | null, notify: FinalNotify | undefined): Promise<MessageState> {
+    const id = row.id as string;
+    const parts = (await c.query('SELECT seq, state, error FROM message_parts WHERE message_id = $1 ORDER BY seq', [id])).rows as { state: PartState; error: string | null }[];
+    const state = aggregateState(parts);
+    const before = row.state as MessageState;
+    if (state === before) return state;
+    const error = state === 'delivered' ? null : (parts.find((p) => p.error !== null && p.state !== 'delivered')?.error ?? null);
+    await c.query('UPDATE messages SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE id = $4', [state, error, now, id]);
+    if (parts.length > 1) await c.query('INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)', [id, state, now, detail]);
+    if (FINAL_STATES.has(state) && !FINAL_STATES.has(before) && notify) {
+      const m = toMessage(row);
+      const n = notify(state, { ...m, state, error: error ?? m.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
+      if (n) await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS]);
+    }
+    return state;
+  }
+
+  private async lockMessage(c: Client, id: string): Promise<Row | undefined> {
+    return (await c.query('SELECT * FROM messages WHERE id = $1 FOR UPDATE', [id])).rows[0] as Row | undefined;
+  }
+
+  markPartSent(id: string, seq: number, total: number, connectorId: string, upstreamId: string, keys: string[]): Promise<void> {
+    return this.batched(async (c) => {
+      const now = Date.now();
+      const row = await this.lockMessage(c, id);
+      if (!row) return;
+      await this.ensureParts(c, id, total, now);
+      await c.query("UPDATE message_parts SET state = 'sent', connector_id = $1, upstream_id = $2, updated_at = $3 WHERE message_id = $4 AND seq = $5", [connectorId, upstreamId, now, id, seq]);
+      for (const [i, k] of keys.entries())
+        await c.query(
+          i === 0
+            ? 'INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id, seq = EXCLUDED.seq'
+            : 'INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING',
+          [k, id, seq],
+        );
+      if (seq === 1) await c.query('UPDATE messages SET upstream_id = COALESCE(upstream_id, $1), updated_at = $2 WHERE id = $3', [upstreamId, now, id]);
+      await this.partEvent(c, id, seq, total, 'sent', now, upstreamId);
+      const left = (await c.query("SELECT 1 FROM message_parts WHERE message_id = $1 AND state = 'queued' LIMIT 1", [id])).rowCount;
+      if (left === 0) {
+        await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
+        await this.settle(c, row, now, total > 1 ? `${total} parts submitted` : upstreamId, undefined);
+      }
+    });
+  }
+
+  applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
+    return this.batched(async (c) => {
+      const now = Date.now();
+      const row = await this.lockMessage(c, id);
+      if (!row) return undefined;
+      let part = (await c.query('SELECT * FROM message_parts WHERE message_id = $1 AND seq = $2', [id, seq])).rows[0] as Row | undefined;
+      if (!part) {
+        // A message sent before parts were tracked: its one part is the message.
+        const st = row.state === 'queued' || row.state === 'accepted' ? 'sent' : (row.state as string);
+        await c.query('INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $6)', [
+          id, seq, st, row.connector_id, row.upstream_id, now,
+        ]);
+        part = { state: st, total: 1 };
+      }
+      if (FINAL_STATES.has(part.state as MessageState)) return row.state as MessageState;
+      await c.query('UPDATE message_parts SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE message_id = $4 AND seq = $5', [
+        state, state === 'delivered' || state === 'sent' ? null : detail, now, id, seq,
+      ]);
+      await this.partEvent(c, id, seq, part.total as number, state, now, detail);
+      return this.settle(c, row, now, `part ${seq}: ${detail}`, notify);
+    });
+  }
+
+  failUnsent(id: string, total: number, detail: string, refund: boolean, notify: FinalNotify): Promise<MessageState | undefined> {
+    return this.batched(async (c) => {
+      const now = Date.now();
+      const row = await this.lockMessage(c, id);
+      if (!row) return undefined;
+      await this.ensureParts(c, id, total, now);
+      const unsent = (
+        await c.query(
+          "UPDATE message_parts SET state = 'failed', error = $1, updated_at = $2 WHERE message_id = $3 AND state IN ('queued', 'accepted') RETURNING seq",
+          [detail, now, id],
+        )
+      ).rows.map((r: Row) => r.seq as number).sort((a, b) => a - b);
+      if (total > 1) for (const s of unsent) await this.partEvent(c, id, s, total, 'failed', now, detail);
+      await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
+      if (refund && unsent.length > 0) await c.query('UPDATE users SET balance_micros = balance_micros + $1 WHERE id = $2', [Math.round((num(row.price_micros) * unsent.length) / total), row.user_id]);
+      return this.settle(c, row, now, detail, notify);
+    });
+  }
+
+  async findPartByUpstreamKeys(keys: string[]): Promise<{ message: StoredMessage; seq: number } | undefined> {
+    const r = await this.one('SELECT m.*, u.seq AS part_seq FROM upstream_ids u JOIN messages m ON m.id = u.message_id WHERE u.key = ANY($1) ORDER BY array_position($1::text[], u.key) LIMIT 1', [keys]);
+    return r && { message: toMessage(r), seq: r.part_seq as number };
   }
 
   async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {

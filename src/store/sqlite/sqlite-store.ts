@@ -7,8 +7,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { MessageMeta, MessageState, NewMessage, StoredMessage, User } from '../../domain/index.js';
-import type { AcceptResult, InboundMessage, MoPart, MoRecord, OutboxItem, QueueClaim, Store } from '../store.js';
+import { aggregateState, FINAL_STATES, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User } from '../../domain/index.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface MessageRow {
@@ -64,6 +64,33 @@ interface UserRow {
   enabled: number;
 }
 
+interface PartRow {
+  message_id: string;
+  seq: number;
+  total: number;
+  state: PartState;
+  connector_id: string | null;
+  upstream_id: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const toPart = (r: PartRow): MessagePart => ({
+  messageId: r.message_id,
+  seq: r.seq,
+  total: r.total,
+  state: r.state,
+  connectorId: r.connector_id,
+  upstreamId: r.upstream_id,
+  error: r.error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** Receipts and MOs are held for the customer for 3 days (SMPP validity default of many SMSCs). */
+const OUTBOX_TTL_MS = 3 * 86_400_000;
+
 const toUser = (r: UserRow): User => ({
   id: r.id,
   username: r.username,
@@ -102,6 +129,16 @@ export class SqliteStore implements Store {
          VALUES (@id, @userId, @systemId, @source, @destination, @esmClass, @dataCoding, @body, @registeredDelivery, @priority, @connectorId, @priceMicros, 'queued', @now, @now, @meta)`,
       ),
       event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
+      partEvent: db.prepare('INSERT INTO message_events (message_id, state, at, detail, seq) VALUES (?, ?, ?, ?, ?)'),
+      parts: db.prepare('SELECT * FROM message_parts WHERE message_id = ? ORDER BY seq'),
+      part: db.prepare('SELECT * FROM message_parts WHERE message_id = ? AND seq = ?'),
+      newPart: db.prepare("INSERT OR IGNORE INTO message_parts (message_id, seq, total, state, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?)"),
+      partSent: db.prepare("UPDATE message_parts SET state = 'sent', connector_id = ?, upstream_id = ?, updated_at = ? WHERE message_id = ? AND seq = ?"),
+      partState: db.prepare('UPDATE message_parts SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE message_id = ? AND seq = ?'),
+      partKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id, seq) VALUES (?, ?, ?)'),
+      partAltKey: db.prepare('INSERT OR IGNORE INTO upstream_ids (key, message_id, seq) VALUES (?, ?, ?)'),
+      byPartKey: db.prepare('SELECT message_id, seq FROM upstream_ids WHERE key = ?'),
+      firstUpstream: db.prepare('UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), updated_at = ? WHERE id = ?'),
       enqueue: db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq) VALUES (?, ?, ?, ?, ?)'),
       getMessage: db.prepare('SELECT * FROM messages WHERE id = ?'),
       getMessages: db.prepare('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))'),
@@ -243,12 +280,100 @@ export class SqliteStore implements Store {
     return r && toMessage(r);
   }
 
-  async history(id: string): Promise<{ state: MessageState; at: number; detail: string | null }[]> {
-    return this.db.prepare('SELECT state, at, detail FROM message_events WHERE message_id = ? ORDER BY rowid').all(id) as {
-      state: MessageState;
-      at: number;
-      detail: string | null;
-    }[];
+  async history(id: string): Promise<HistoryEntry[]> {
+    return this.db.prepare('SELECT state, at, detail, seq FROM message_events WHERE message_id = ? ORDER BY rowid').all(id) as HistoryEntry[];
+  }
+
+  async getParts(id: string): Promise<MessagePart[]> {
+    return (this.stmts.parts.all(id) as PartRow[]).map(toPart);
+  }
+
+  /** A part's event: a single-part message's part is the message, so its events carry no seq. */
+  private partEvent(id: string, seq: number, total: number, state: MessageState, now: number, detail: string | null): void {
+    this.stmts.partEvent.run(id, state, now, detail, total > 1 ? seq : null);
+  }
+
+  /**
+   * The message takes the aggregate state of its parts (inside a write transaction);
+   * the customer's receipt is queued when it becomes final.
+   */
+  private settle(id: string, now: number, detail: string | null, notify: FinalNotify | undefined): MessageState | undefined {
+    const row = this.stmts.getMessage.get(id) as MessageRow | undefined;
+    if (!row) return undefined;
+    const parts = this.stmts.parts.all(id) as PartRow[];
+    const state = aggregateState(parts);
+    if (state === row.state) return state;
+    const error = state === 'delivered' ? null : (parts.find((p) => p.error !== null && p.state !== 'delivered')?.error ?? null);
+    this.stmts.setState.run(state, error, now, id);
+    if (parts.length > 1) this.stmts.partEvent.run(id, state, now, detail, null);
+    if (FINAL_STATES.has(state) && !FINAL_STATES.has(row.state) && notify) {
+      const n = notify(state, { ...toMessage(row), state, error: error ?? row.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
+      if (n) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
+    }
+    return state;
+  }
+
+  markPartSent(id: string, seq: number, total: number, connectorId: string, upstreamId: string, keys: string[]): Promise<void> {
+    return this.batched(() => {
+      const now = Date.now();
+      for (let i = 1; i <= total; i++) this.stmts.newPart.run(id, i, total, now, now);
+      this.stmts.partSent.run(connectorId, upstreamId, now, id, seq);
+      keys.forEach((k, i) => (i === 0 ? this.stmts.partKey : this.stmts.partAltKey).run(k, id, seq));
+      if (seq === 1) this.stmts.firstUpstream.run(upstreamId, now, id);
+      this.partEvent(id, seq, total, 'sent', now, upstreamId);
+      const parts = this.stmts.parts.all(id) as PartRow[];
+      if (parts.every((p) => p.state !== 'queued')) {
+        this.stmts.dequeue.run(id);
+        this.settle(id, now, total > 1 ? `${total} parts submitted` : upstreamId, undefined);
+      }
+    });
+  }
+
+  applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
+    return this.batched(() => {
+      const now = Date.now();
+      let part = this.stmts.part.get(id, seq) as PartRow | undefined;
+      if (!part) {
+        // A message sent before parts were tracked: its one part is the message.
+        const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
+        if (!m) return undefined;
+        this.db
+          .prepare('INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)')
+          .run(id, seq, m.state === 'queued' || m.state === 'accepted' ? 'sent' : m.state, m.connector_id, m.upstream_id, now, now);
+        part = this.stmts.part.get(id, seq) as PartRow;
+      }
+      if (FINAL_STATES.has(part.state)) return (this.stmts.getMessage.get(id) as MessageRow | undefined)?.state;
+      this.stmts.partState.run(state, state === 'delivered' || state === 'sent' ? null : detail, now, id, seq);
+      this.partEvent(id, seq, part.total, state, now, detail);
+      return this.settle(id, now, `part ${seq}: ${detail}`, notify);
+    });
+  }
+
+  failUnsent(id: string, total: number, detail: string, refund: boolean, notify: FinalNotify): Promise<MessageState | undefined> {
+    return this.batched(() => {
+      const now = Date.now();
+      const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
+      if (!m) return undefined;
+      for (let i = 1; i <= total; i++) this.stmts.newPart.run(id, i, total, now, now);
+      const unsent = (this.stmts.parts.all(id) as PartRow[]).filter((p) => p.state === 'queued' || p.state === 'accepted');
+      for (const p of unsent) {
+        this.stmts.partState.run('failed', detail, now, id, p.seq);
+        if (total > 1) this.partEvent(id, p.seq, total, 'failed', now, detail);
+      }
+      this.stmts.dequeue.run(id);
+      if (refund && unsent.length > 0) this.stmts.credit.run(Math.round((m.price_micros * unsent.length) / total), m.user_id);
+      return this.settle(id, now, detail, notify);
+    });
+  }
+
+  async findPartByUpstreamKeys(keys: string[]): Promise<{ message: StoredMessage; seq: number } | undefined> {
+    for (const k of keys) {
+      const r = this.stmts.byPartKey.get(k) as { message_id: string; seq: number } | undefined;
+      if (!r) continue;
+      const m = await this.getMessage(r.message_id);
+      if (m) return { message: m, seq: r.seq };
+    }
+    return undefined;
   }
 
   async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
