@@ -51,9 +51,9 @@ export class SmppClient extends EventEmitter {
   private readonly clock: Clock;
   private bucket: TokenBucket | undefined;
   private readonly maxRate: number;
-  private rateWindowStart: number;
-  private rateWindowCount = 0;
-  private lastRate = 0;
+  /** Paced sends per 100 ms slot over the last second (a sliding window, so idle time never dilutes it). */
+  private readonly sendSlots = new Uint32Array(10);
+  private slotTime = 0;
   private lastCutAt = -Infinity;
   private firstBind: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   /** Counters for status pages and metrics. */
@@ -65,7 +65,7 @@ export class SmppClient extends EventEmitter {
     this.clock = opts.clock ?? systemClock;
     this.maxRate = opts.throughput ?? Infinity;
     if (opts.throughput) this.bucket = new TokenBucket(opts.throughput, undefined, this.clock);
-    this.rateWindowStart = this.clock.now();
+    this.slotTime = Math.floor(this.clock.now() / 100);
   }
 
   get status(): ClientStatus {
@@ -232,19 +232,29 @@ export class SmppClient extends EventEmitter {
     }
   }
 
+  /** Moves the sliding window to now, clearing the slots that fell out of it. */
+  private advanceSlots(): void {
+    const slot = Math.floor(this.clock.now() / 100);
+    if (slot - this.slotTime >= 10) this.sendSlots.fill(0);
+    else for (let t = this.slotTime + 1; t <= slot; t++) this.sendSlots[t % 10] = 0;
+    this.slotTime = Math.max(this.slotTime, slot);
+  }
+
   private countSend(): void {
-    const now = this.clock.now();
-    this.rateWindowCount++;
-    if (now - this.rateWindowStart >= 1000) {
-      this.lastRate = (this.rateWindowCount * 1000) / (now - this.rateWindowStart);
-      this.rateWindowStart = now;
-      this.rateWindowCount = 0;
-    }
+    this.advanceSlots();
+    this.sendSlots[this.slotTime % 10]!++;
+  }
+
+  /** Paced sends in the last second: the pace the SMSC just found too fast. */
+  private observedRate(): number {
+    this.advanceSlots();
+    return this.sendSlots.reduce((a, b) => a + b, 0);
   }
 
   private slowDown(): void {
-    const elapsed = Math.max(1, this.clock.now() - this.rateWindowStart);
-    const observed = this.lastRate || (this.rateWindowCount * 1000) / elapsed;
+    // Measured over the last second only: a burst after an idle spell must not be taken
+    // for a trickle (that cut the pace to 1/s, from which additive increase took minutes).
+    const observed = this.observedRate();
     const current = this.bucket ? this.bucket.rate : Math.max(1, observed);
     const next = Math.max(1, current * 0.9);
     this.lastCutAt = this.clock.now() + 1;

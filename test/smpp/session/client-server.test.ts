@@ -259,6 +259,23 @@ describe('faults', () => {
     await server.close();
   });
 
+  test('row 9 after an idle bind: a burst is throttled down to the SMSC limit, not to a trickle', async () => {
+    // Regression: the pace was measured over the whole time since bind, so a burst after
+    // a second of silence looked like 1 msg/s and the client crawled from there.
+    const limit = 200;
+    const { server, port } = await startServer({ throughput: limit });
+    const c = client(port, { windowSize: 10 });
+    await c.connect();
+    await c.submitSm({ destinationAddr: '1' });
+    await new Promise((r) => setTimeout(r, 1200));
+    const results = await Promise.allSettled(Array.from({ length: 300 }, () => c.submitSm({ destinationAddr: '1' })));
+    assert.equal(results.filter((r) => r.status === 'rejected').length, 0, 'no message failed with throttled');
+    assert.ok(c.counters.throttled > 0, 'the server did throttle');
+    assert.ok(c.rate >= limit * 0.5, `the adaptive pace ${c.rate.toFixed(1)}/s stays near the limit ${limit}`);
+    await c.close();
+    await server.close();
+  });
+
   test('row 12: a peer that stops answering is detected by enquire_link', async () => {
     const raw = await rawServer((peer) => {
       peer.socket.on('data', () => {
