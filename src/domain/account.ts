@@ -3,7 +3,8 @@
  * a user belongs to a group; "mt authorization" flags, "mt valuefilter" regexes and
  * "mt defaultvalue" shape what it may send; "mt quota" gives a prepaid balance and an SMS
  * count, both unlimited when null ("ND"), and throughput caps. Jasmin calls an account a
- * user; its username is also the SMPP system_id.
+ * user; its username is also the SMPP system_id. The `User` (message.ts) carries these
+ * settings; the store keeps them as one JSON document.
  */
 import { HermodError } from '../lib/errors.js';
 
@@ -79,46 +80,20 @@ export interface Throughput {
   smpp: number | null;
 }
 
-export interface Account {
-  id: string;
-  username: string;
-  /** hashPassword() output; never the password. */
-  passwordHash: string;
-  groupId: string;
-  enabled: boolean;
-  /** Prepaid balance in micro-units; null = unlimited. Never negative. */
-  balance: number | null;
-  /** SMS (parts) left; null = unlimited. Never negative. */
-  smsCount: number | null;
-  throughput: Throughput;
+/** The per-user settings no SQL selects on (stored as one JSON document). */
+export interface UserSettings {
   authorizations: Authorizations;
   valueFilters: ValueFilters;
   defaults: AccountDefaults;
-  /** SMPP server: allowed client addresses (IPs or CIDRs); empty = any. */
-  ipAllowlist: string[];
-  /** SMPP server: simultaneous binds; null = unlimited. */
-  maxBindings: number | null;
-  createdAt: number;
-  updatedAt: number;
+  throughput: Throughput;
 }
 
-/** What a caller gives to create or update an account; the rest takes defaults. */
-export interface AccountSpec {
-  id: string;
-  username: string;
-  passwordHash: string;
-  groupId: string;
-  enabled?: boolean;
-  /** Only used when the account is created (later changes go through debit/credit). */
-  balance?: number | null;
-  /** Only used when the account is created. */
-  smsCount?: number | null;
-  throughput?: Partial<Throughput>;
+/** Settings as a caller gives them: anything omitted takes its default. */
+export interface UserSettingsSpec {
   authorizations?: Partial<Authorizations>;
   valueFilters?: Partial<ValueFilters>;
   defaults?: Partial<AccountDefaults>;
-  ipAllowlist?: string[];
-  maxBindings?: number | null;
+  throughput?: Partial<Throughput>;
 }
 
 export interface Group {
@@ -143,46 +118,47 @@ export class InvalidAccountError extends HermodError {
 
 const isCount = (n: unknown): boolean => n === null || (Number.isSafeInteger(n) && (n as number) >= 0);
 
+/** Checks an SMS-count quota: null (unlimited) or a non-negative integer. Throws InvalidAccountError. */
+export function checkSmsCount(n: unknown): number | null {
+  if (n === undefined) return null;
+  if (!isCount(n)) throw new InvalidAccountError('smsCount must be null (unlimited) or a non-negative integer');
+  return n as number | null;
+}
+
 /**
- * The full account a spec describes (defaults filled in), after checking it: ids and names
- * non-empty, counts non-negative integers, every value filter a valid regular expression.
- * `now` stamps createdAt/updatedAt. Throws InvalidAccountError.
+ * The full settings a spec describes (defaults filled in), after checking them: every
+ * authorization a boolean, throughput null or positive, every value filter a valid regular
+ * expression. Unknown keys are dropped. Throws InvalidAccountError.
  */
-export function accountFromSpec(spec: AccountSpec, now: number): Account {
-  for (const k of ['id', 'username', 'passwordHash', 'groupId'] as const) {
-    if (typeof spec[k] !== 'string' || spec[k].length === 0) throw new InvalidAccountError(`account ${k} must be a non-empty string`);
+export function userSettings(spec: UserSettingsSpec = {}): UserSettings {
+  const authorizations = { ...DEFAULT_AUTHORIZATIONS };
+  for (const k of Object.keys(DEFAULT_AUTHORIZATIONS) as (keyof Authorizations)[]) {
+    const v = spec.authorizations?.[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') throw new InvalidAccountError(`authorizations.${k} must be true or false`);
+    authorizations[k] = v;
   }
-  const a: Account = {
-    id: spec.id,
-    username: spec.username,
-    passwordHash: spec.passwordHash,
-    groupId: spec.groupId,
-    enabled: spec.enabled ?? true,
-    balance: spec.balance ?? null,
-    smsCount: spec.smsCount ?? null,
-    throughput: { http: spec.throughput?.http ?? null, smpp: spec.throughput?.smpp ?? null },
-    authorizations: { ...DEFAULT_AUTHORIZATIONS, ...spec.authorizations },
-    valueFilters: { ...DEFAULT_VALUE_FILTERS, ...spec.valueFilters },
-    defaults: { sourceAddr: spec.defaults?.sourceAddr ?? null },
-    ipAllowlist: [...(spec.ipAllowlist ?? [])],
-    maxBindings: spec.maxBindings ?? null,
-    createdAt: now,
-    updatedAt: now,
-  };
-  if (!isCount(a.balance)) throw new InvalidAccountError('balance must be null (unlimited) or a non-negative integer of micro-units');
-  if (!isCount(a.smsCount)) throw new InvalidAccountError('smsCount must be null (unlimited) or a non-negative integer');
-  if (!isCount(a.maxBindings)) throw new InvalidAccountError('maxBindings must be null (unlimited) or a non-negative integer');
-  for (const [k, v] of Object.entries(a.throughput)) {
-    if (v !== null && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new InvalidAccountError(`throughput.${k} must be null (unlimited) or a positive number`);
-  }
-  for (const [k, v] of Object.entries(a.valueFilters)) {
+  const valueFilters = { ...DEFAULT_VALUE_FILTERS };
+  for (const k of Object.keys(DEFAULT_VALUE_FILTERS) as (keyof ValueFilters)[]) {
+    const v = spec.valueFilters?.[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw new InvalidAccountError(`valueFilters.${k} must be a regular expression (a string)`);
     try {
       new RegExp(v);
     } catch (err) {
       throw new InvalidAccountError(`valueFilters.${k} is not a valid regular expression: ${(err as Error).message}`);
     }
+    valueFilters[k] = v;
   }
-  return a;
+  const source = spec.defaults?.sourceAddr ?? null;
+  if (source !== null && (typeof source !== 'string' || source.length === 0 || source.length > 20)) {
+    throw new InvalidAccountError('defaults.sourceAddr must be null or a string of 1 to 20 characters (SMPP source_addr)');
+  }
+  const throughput: Throughput = { http: spec.throughput?.http ?? null, smpp: spec.throughput?.smpp ?? null };
+  for (const [k, v] of Object.entries(throughput)) {
+    if (v !== null && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new InvalidAccountError(`throughput.${k} must be null (unlimited) or a positive number`);
+  }
+  return { authorizations, valueFilters, defaults: { sourceAddr: source }, throughput };
 }
 
 export function groupFromSpec(spec: GroupSpec, now: number): Group {

@@ -1,7 +1,24 @@
 export { newMessageId } from './ids.js';
 export { normalizeMsisdn, countryOf, callingCodeOf, callingCodeOfCountry, isCountryCode, InvalidNumberError } from './number.js';
 export { hashPassword, verifyPassword } from './password.js';
-export { FINAL_STATES, type MessageMeta, type MessageState, type NewMessage, type StoredMessage, type User } from './message.js';
+export { FINAL_STATES, type MessageMeta, type MessageState, type NewMessage, type StoredMessage, type User, type UserSpec } from './message.js';
+export {
+  DEFAULT_AUTHORIZATIONS,
+  DEFAULT_VALUE_FILTERS,
+  InvalidAccountError,
+  checkSmsCount,
+  groupFromSpec,
+  userSettings,
+  valueFilterViolations,
+  type AccountDefaults,
+  type Authorizations,
+  type Group,
+  type GroupSpec,
+  type Throughput,
+  type UserSettings,
+  type UserSettingsSpec,
+  type ValueFilters,
+} from './account.js';
 export { compilePattern } from './pattern.js';
 export { aggregateState, type PartState } from './state.js';
 export { countParts, splitForSubmit, concatReference, SPLIT_SETTINGS, type SplitSetting, type OutboundPart } from './parts.js';

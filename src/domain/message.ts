@@ -1,3 +1,5 @@
+import type { UserSettings, UserSettingsSpec } from './account.js';
+
 /**
  * Message states (DESIGN.md, "The message pipeline"):
  * accepted → queued → sent → delivered | undelivered | expired | rejected | failed.
@@ -41,7 +43,10 @@ export interface MessageMeta {
   validUntil?: number;
   /** The MT route it was routed by (its failover order is that route's). */
   route?: string;
-  /** SMS segments the message was charged for (priceMicros = rate × segments). */
+  /**
+   * SMS segments the message was charged for (priceMicros = rate × segments); also what it
+   * takes from a limited SMS-count quota (default 1), given back with the price on a refund.
+   */
   segments?: number;
 }
 
@@ -81,4 +86,24 @@ export interface User {
   /** Price per SMS part in micro-units. */
   rateMicros: number;
   enabled: boolean;
+  /** The group the user belongs to; null = none. A disabled group refuses its users' messages. */
+  group: string | null;
+  /** SMS parts the user may still send; null = unlimited. Never negative. */
+  smsCount: number | null;
+  /** Authorizations, value filters, defaults and throughput (Jasmin's user model). */
+  settings: UserSettings;
+}
+
+/** What a caller gives to create or update a user; omitted settings take their defaults. */
+export interface UserSpec {
+  username: string;
+  passwordHash: string;
+  /** Only used when the user is created (later changes go through topUp). */
+  balanceMicros: number;
+  rateMicros: number;
+  enabled?: boolean;
+  group?: string | null;
+  /** Only used when the user is created; null (the default) = unlimited. */
+  smsCount?: number | null;
+  settings?: UserSettingsSpec;
 }

@@ -2,7 +2,7 @@
  * What the gateway needs from storage. Every method is async so that a networked
  * store (PostgreSQL) can implement the same contract as the embedded SQLite one.
  */
-import type { MessageState, NewMessage, PartState, StoredMessage, User } from '../domain/index.js';
+import type { Group, GroupSpec, MessageState, NewMessage, PartState, StoredMessage, User, UserSpec } from '../domain/index.js';
 
 export interface QueueClaim {
   message: StoredMessage;
@@ -80,18 +80,41 @@ export interface HistoryEntry {
  */
 export type FinalNotify = (state: MessageState, m: StoredMessage, parts: { total: number; delivered: number }) => { systemId: string; payload: string } | undefined;
 
-export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'user_disabled' | 'no_user' };
+export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user' };
 
 export interface Store {
-  // users
+  // users and groups
   getUserByName(username: string): Promise<User | undefined>;
-  upsertUser(u: { username: string; passwordHash: string; balanceMicros: number; rateMicros: number; enabled?: boolean }): Promise<User>;
+  getUser(id: number): Promise<User | undefined>;
+  /** Every user, by username. */
+  listUsers(): Promise<User[]>;
+  /**
+   * Creates a user, or updates an existing one (by username): password, rate, enabled,
+   * group and settings follow `u`; balance and SMS count are taken only at creation (later
+   * changes go through topUp). Settings are validated (InvalidAccountError).
+   */
+  upsertUser(u: UserSpec): Promise<User>;
   getBalance(userId: number): Promise<number>;
+  /**
+   * Adds credit: `balanceMicros` to the balance, `smsCount` to the SMS-count quota (an
+   * unlimited quota stays unlimited). Negative amounts take credit back but never below
+   * zero (InvalidAccountError, nothing changed). Returns the user; undefined when unknown.
+   */
+  topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined>;
+  /** Sets the SMS-count quota outright (null = unlimited). */
+  setSmsQuota(userId: number, smsCount: number | null): Promise<User | undefined>;
+  getGroup(id: string): Promise<Group | undefined>;
+  listGroups(): Promise<Group[]>;
+  /** Creates or updates a group (description and enabled follow `g`). */
+  upsertGroup(g: GroupSpec): Promise<Group>;
 
   /**
-   * Debits the price and stores the message and its queue entry in one transaction; the
-   * caller acknowledges the customer only after this resolves (the message is durable).
-   * A balance too low refuses the message; the balance never goes negative.
+   * Debits the price (and `meta.segments`, default 1, from a limited SMS-count quota)
+   * and stores the message and its queue entry in one transaction; the caller
+   * acknowledges the customer only after this resolves (the message is durable). A
+   * balance or quota too low, a disabled user or a disabled group refuses the message;
+   * neither the balance nor the quota ever goes negative. The queue entry is not due
+   * before `meta.scheduleAt`.
    */
   accept(m: NewMessage): Promise<AcceptResult>;
 
@@ -112,7 +135,7 @@ export interface Store {
   release(id: string, delayMs: number, detail: string): Promise<void>;
   /** Moves a queued message to another connector (failover), due now. */
   reassign(id: string, connectorId: string, detail: string): Promise<void>;
-  /** A final state without a receipt (permanent failure); refunds when `refund`. */
+  /** A final state without a receipt (permanent failure, expiry); refunds price and SMS count when `refund`. */
   fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void>;
 
   /**

@@ -62,6 +62,99 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.equal(await s.queueDepth(), 50);
   });
 
+  withStore('row 24 with an SMS-count quota: balance and count debited together, exactly the count, never negative', async (s) => {
+    const u = await s.upsertUser({ username: 'quota', passwordHash: 'x', balanceMicros: 800_000, rateMicros: 10_000, smsCount: 30 });
+    assert.equal(u.smsCount, 30);
+    const results = await Promise.all(Array.from({ length: 100 }, () => s.accept(msg(u.id))));
+    assert.equal(results.filter((r) => r.ok).length, 30);
+    assert.equal(results.filter((r) => !r.ok && r.reason === 'sms_quota_exhausted').length, 70);
+    assert.equal((await s.getUser(u.id))!.smsCount, 0);
+    assert.equal(await s.getBalance(u.id), 800_000 - 30 * 10_000, 'a refused message costs nothing');
+    // A two-part message takes two from the count, and is refused whole when one is left.
+    await s.setSmsQuota(u.id, 3);
+    assert.deepEqual(await s.accept(msg(u.id, { meta: { segments: 2 } })), { ok: true });
+    assert.deepEqual(await s.accept(msg(u.id, { meta: { segments: 2 } })), { ok: false, reason: 'sms_quota_exhausted' });
+    assert.equal((await s.getUser(u.id))!.smsCount, 1);
+    // The balance runs out before the count: the reason says which.
+    const poor = await s.upsertUser({ username: 'poor', passwordHash: 'x', balanceMicros: 5_000, rateMicros: 10_000, smsCount: 10 });
+    assert.deepEqual(await s.accept(msg(poor.id)), { ok: false, reason: 'insufficient_balance' });
+    assert.equal((await s.getUser(poor.id))!.smsCount, 10);
+  });
+
+  withStore('users and groups: settings stored and defaulted, balance and count kept on update, disabled group or user refused', async (s) => {
+    const g = await s.upsertGroup({ id: 'resellers', description: 'wholesale' });
+    assert.deepEqual([g.id, g.description, g.enabled], ['resellers', 'wholesale', true]);
+    const u = await s.upsertUser({
+      username: 'shop',
+      passwordHash: 'x',
+      balanceMicros: 1_000_000,
+      rateMicros: 10_000,
+      group: 'resellers',
+      smsCount: 5,
+      settings: { authorizations: { longContent: false }, valueFilters: { sourceAddr: '^Shop$' }, defaults: { sourceAddr: 'Shop' }, throughput: { smpp: 10 } },
+    });
+    assert.equal(u.group, 'resellers');
+    assert.equal(u.settings.authorizations.longContent, false);
+    assert.equal(u.settings.authorizations.priority, true, 'unset authorizations default to allowed');
+    assert.equal(u.settings.valueFilters.sourceAddr, '^Shop$');
+    assert.equal(u.settings.valueFilters.priority, '^[0-3]$');
+    assert.deepEqual(u.settings.defaults, { sourceAddr: 'Shop' });
+    assert.deepEqual(u.settings.throughput, { http: null, smpp: 10 });
+    // An update changes settings and group but never the balance or the count.
+    const again = await s.upsertUser({ username: 'shop', passwordHash: 'y', balanceMicros: 0, rateMicros: 20_000, smsCount: 0, settings: { authorizations: { longContent: true } } });
+    assert.equal(again.id, u.id);
+    assert.deepEqual([again.balanceMicros, again.smsCount, again.rateMicros, again.group], [1_000_000, 5, 20_000, null]);
+    assert.equal(again.settings.valueFilters.sourceAddr, '.*');
+    assert.deepEqual((await s.getUser(u.id))?.username, 'shop');
+    await s.upsertUser({ username: 'alpha', passwordHash: 'x', balanceMicros: 0, rateMicros: 0, group: 'resellers' });
+    assert.deepEqual((await s.listUsers()).map((x) => x.username), ['alpha', 'shop']);
+    await assert.rejects(s.upsertUser({ username: 'bad', passwordHash: 'x', balanceMicros: 0, rateMicros: 0, settings: { valueFilters: { content: '(' } } }), /valueFilters.content/);
+    await assert.rejects(s.upsertUser({ username: 'bad', passwordHash: 'x', balanceMicros: 0, rateMicros: 0, smsCount: -1 }), /smsCount/);
+    assert.equal(await s.getUserByName('bad'), undefined);
+
+    await s.upsertUser({ username: 'shop', passwordHash: 'y', balanceMicros: 0, rateMicros: 10_000, group: 'resellers' });
+    assert.deepEqual(await s.accept(msg(u.id)), { ok: true });
+    await s.upsertGroup({ id: 'resellers', enabled: false });
+    assert.equal((await s.getGroup('resellers'))!.enabled, false);
+    assert.equal((await s.getGroup('resellers'))!.description, null, 'an upsert sets the description it is given');
+    assert.deepEqual(await s.accept(msg(u.id)), { ok: false, reason: 'group_disabled' });
+    await s.upsertGroup({ id: 'resellers', enabled: true });
+    await s.upsertGroup({ id: 'other' });
+    assert.deepEqual((await s.listGroups()).map((x) => x.id), ['other', 'resellers']);
+    await s.upsertUser({ username: 'shop', passwordHash: 'y', balanceMicros: 0, rateMicros: 10_000, group: 'resellers', enabled: false });
+    assert.deepEqual(await s.accept(msg(u.id)), { ok: false, reason: 'user_disabled' });
+    assert.deepEqual(await s.accept(msg(999_999)), { ok: false, reason: 'no_user' });
+    assert.equal((await s.getUser(u.id))!.smsCount, 4, 'only the accepted message was counted');
+  });
+
+  withStore('top-up: balance and SMS count added, unlimited stays unlimited, never below zero', async (s) => {
+    const u = await s.upsertUser({ username: 'shop', passwordHash: 'x', balanceMicros: 10_000, rateMicros: 10_000, smsCount: 1 });
+    const up = (await s.topUp(u.id, { balanceMicros: 90_000, smsCount: 9 }))!;
+    assert.deepEqual([up.balanceMicros, up.smsCount], [100_000, 10]);
+    await assert.rejects(s.topUp(u.id, { balanceMicros: -100_001 }), /below zero/);
+    await assert.rejects(s.topUp(u.id, { balanceMicros: 5, smsCount: -11 }), /below zero/);
+    assert.deepEqual([(await s.getUser(u.id))!.balanceMicros, (await s.getUser(u.id))!.smsCount], [100_000, 10], 'a refused top-up changes nothing');
+    assert.equal((await s.topUp(u.id, { balanceMicros: -50_000 }))!.balanceMicros, 50_000);
+    assert.equal((await s.setSmsQuota(u.id, null))!.smsCount, null);
+    assert.equal((await s.topUp(u.id, { smsCount: 5 }))!.smsCount, null, 'unlimited stays unlimited');
+    assert.equal(await s.topUp(999_999, { balanceMicros: 1 }), undefined);
+    await assert.rejects(s.setSmsQuota(u.id, -1), /smsCount/);
+  });
+
+  withStore('scheduled messages are not due before scheduleAt; an expiry refunds the price and the SMS count', async (s) => {
+    const u = await s.upsertUser({ username: 'shop', passwordHash: 'x', balanceMicros: 100_000, rateMicros: 0, smsCount: 10 });
+    const later = msg(u.id, { meta: { scheduleAt: Date.now() + 60_000 } });
+    const now = msg(u.id, { meta: { scheduleAt: Date.now() - 1000, segments: 3 } });
+    await s.accept(later);
+    await s.accept(now);
+    assert.deepEqual((await s.claim('c1', 10, 60_000)).map((c) => c.message.id), [now.id], 'the future one is not due');
+    assert.equal(await s.queueDepth('c1'), 2);
+    assert.equal((await s.getUser(u.id))!.smsCount, 6);
+    await s.fail(now.id, 'expired', 'validity period passed', true);
+    assert.equal((await s.getMessage(now.id))!.state, 'expired');
+    assert.deepEqual([(await s.getUser(u.id))!.smsCount, await s.getBalance(u.id)], [9, 90_000]);
+  });
+
   withStore('claims are leased: concurrent claimers never share a row; released rows return; priority first', async (s) => {
     const u = await s.upsertUser({ username: 'q', passwordHash: 'x', balanceMicros: 10_000_000, rateMicros: 0 });
     const low = Array.from({ length: 9 }, () => msg(u.id));

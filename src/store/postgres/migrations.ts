@@ -99,4 +99,16 @@ export const PG_MIGRATIONS: readonly string[] = [
    );
    ALTER TABLE upstream_ids ADD COLUMN seq INTEGER NOT NULL DEFAULT 1;
    ALTER TABLE message_events ADD COLUMN seq INTEGER;`,
+  // 6: accounts à la Jasmin: groups; a user's group, SMS-count quota (NULL = unlimited) and
+  // settings (authorizations, value filters, defaults, throughput) as one JSON document.
+  `CREATE TABLE user_groups (
+     id TEXT PRIMARY KEY,
+     description TEXT,
+     enabled BOOLEAN NOT NULL DEFAULT TRUE,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );
+   ALTER TABLE users ADD COLUMN group_id TEXT;
+   ALTER TABLE users ADD COLUMN sms_count BIGINT CHECK (sms_count IS NULL OR sms_count >= 0);
+   ALTER TABLE users ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';`,
 ];

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { hostname } from 'node:os';
-import { aggregateState, FINAL_STATES, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User } from '../../domain/index.js';
+import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
 import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
@@ -45,6 +45,10 @@ const toUser = (r: Row): User => ({
   balanceMicros: num(r.balance_micros),
   rateMicros: num(r.rate_micros),
   enabled: r.enabled as boolean,
+  group: (r.group_id as string | null) ?? null,
+  smsCount: r.sms_count === null || r.sms_count === undefined ? null : num(r.sms_count),
+  // Filled through userSettings() so settings added later take their defaults.
+  settings: userSettings(JSON.parse((r.settings as string | undefined) ?? '{}') as UserSettingsSpec),
 });
 
 const toPart = (r: Row): MessagePart => ({
@@ -59,8 +63,19 @@ const toPart = (r: Row): MessagePart => ({
   updatedAt: num(r.updated_at),
 });
 
+const toGroup = (r: Row): Group => ({
+  id: r.id as string,
+  description: (r.description as string | null) ?? null,
+  enabled: r.enabled as boolean,
+  createdAt: num(r.created_at),
+  updatedAt: num(r.updated_at),
+});
+
 /** Receipts and MOs are held for the customer for 3 days (SMPP validity default of many SMSCs). */
 const OUTBOX_TTL_MS = 3 * 86_400_000;
+
+/** SMS parts a message takes from a limited SMS-count quota. */
+const smsOf = (m: { meta?: MessageMeta }): number => m.meta?.segments ?? 1;
 
 const toMo = (r: Row): InboundMessage => ({
   id: r.id as string,
@@ -189,11 +204,23 @@ export class PostgresStore implements Store {
     return r && toUser(r);
   }
 
-  async upsertUser(u: { username: string; passwordHash: string; balanceMicros: number; rateMicros: number; enabled?: boolean }): Promise<User> {
+  async getUser(id: number): Promise<User | undefined> {
+    const r = await this.one('SELECT * FROM users WHERE id = $1', [id]);
+    return r && toUser(r);
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.pool.query('SELECT * FROM users ORDER BY username')).rows.map(toUser);
+  }
+
+  async upsertUser(u: UserSpec): Promise<User> {
+    const settings = JSON.stringify(userSettings(u.settings));
+    const smsCount = checkSmsCount(u.smsCount);
     await this.pool.query(
-      `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, rate_micros = EXCLUDED.rate_micros, enabled = EXCLUDED.enabled`,
-      [u.username, u.passwordHash, u.balanceMicros, u.rateMicros, u.enabled !== false],
+      `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled, group_id, sms_count, settings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, rate_micros = EXCLUDED.rate_micros, enabled = EXCLUDED.enabled,
+         group_id = EXCLUDED.group_id, settings = EXCLUDED.settings`,
+      [u.username, u.passwordHash, u.balanceMicros, u.rateMicros, u.enabled !== false, u.group ?? null, smsCount, settings],
     );
     return (await this.getUserByName(u.username))!;
   }
@@ -202,10 +229,77 @@ export class PostgresStore implements Store {
     return num((await this.one('SELECT balance_micros FROM users WHERE id = $1', [userId]))?.balance_micros ?? 0);
   }
 
+  topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined> {
+    const balance = add.balanceMicros ?? 0;
+    const sms = add.smsCount ?? 0;
+    if (!Number.isSafeInteger(balance) || !Number.isSafeInteger(sms)) return Promise.reject(new InvalidAccountError('top-up amounts must be integers'));
+    return this.batched(async (c) => {
+      const r = (await c.query('SELECT * FROM users WHERE id = $1 FOR UPDATE', [userId])).rows[0] as Row | undefined;
+      if (!r) return undefined;
+      if (num(r.balance_micros) + balance < 0) throw new InvalidAccountError(`balance would go below zero (${num(r.balance_micros)} + ${balance})`);
+      if (r.sms_count !== null && num(r.sms_count) + sms < 0) throw new InvalidAccountError(`SMS count would go below zero (${num(r.sms_count)} + ${sms})`);
+      const { rows } = await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $2 WHERE id = $3 RETURNING *', [balance, sms, userId]);
+      return toUser(rows[0] as Row);
+    });
+  }
+
+  setSmsQuota(userId: number, smsCount: number | null): Promise<User | undefined> {
+    let n: number | null;
+    try {
+      n = checkSmsCount(smsCount);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.batched(async (c) => {
+      const { rows } = await c.query('UPDATE users SET sms_count = $1 WHERE id = $2 RETURNING *', [n, userId]);
+      return rows[0] ? toUser(rows[0] as Row) : undefined;
+    });
+  }
+
+  async getGroup(id: string): Promise<Group | undefined> {
+    const r = await this.one('SELECT * FROM user_groups WHERE id = $1', [id]);
+    return r && toGroup(r);
+  }
+
+  async listGroups(): Promise<Group[]> {
+    return (await this.pool.query('SELECT * FROM user_groups ORDER BY id')).rows.map(toGroup);
+  }
+
+  async upsertGroup(g: GroupSpec): Promise<Group> {
+    if (typeof g.id !== 'string' || g.id.length === 0) throw new InvalidAccountError('group id must be a non-empty string');
+    const now = Date.now();
+    const { rows } = await this.pool.query(
+      `INSERT INTO user_groups (id, description, enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+       ON CONFLICT (id) DO UPDATE SET description = EXCLUDED.description, enabled = EXCLUDED.enabled, updated_at = EXCLUDED.updated_at RETURNING *`,
+      [g.id, g.description ?? null, g.enabled !== false, now],
+    );
+    return toGroup(rows[0] as Row);
+  }
+
+  /** Why a debit was refused (only asked on the refusal path). */
+  private async refusal(c: Client, m: NewMessage): Promise<Exclude<AcceptResult, { ok: true }>['reason']> {
+    const u = (await c.query('SELECT u.enabled, u.balance_micros, g.enabled AS group_enabled FROM users u LEFT JOIN user_groups g ON g.id = u.group_id WHERE u.id = $1', [m.userId])).rows[0] as
+      | Row
+      | undefined;
+    if (!u) return 'no_user';
+    if (!u.enabled) return 'user_disabled';
+    if (u.group_enabled === false) return 'group_disabled';
+    if (num(u.balance_micros) < m.priceMicros) return 'insufficient_balance';
+    return 'sms_quota_exhausted';
+  }
+
   accept(m: NewMessage): Promise<AcceptResult> {
     return this.batched(async (c) => {
-      const debit = await c.query('UPDATE users SET balance_micros = balance_micros - $1 WHERE id = $2 AND enabled AND balance_micros >= $1', [m.priceMicros, m.userId]);
-      if (debit.rowCount === 0) return { ok: false, reason: 'insufficient_balance' } as const;
+      // One statement: the balance and the SMS-count quota are debited together or not at
+      // all (the row lock serialises concurrent debits; row 24), only for an enabled user
+      // whose group (if any) is not disabled. NULL sms_count (unlimited) stays NULL.
+      const debit = await c.query(
+        `UPDATE users SET balance_micros = balance_micros - $1, sms_count = sms_count - $3
+         WHERE id = $2 AND enabled AND balance_micros >= $1 AND (sms_count IS NULL OR sms_count >= $3)
+           AND NOT EXISTS (SELECT 1 FROM user_groups g WHERE g.id = users.group_id AND NOT g.enabled)`,
+        [m.priceMicros, m.userId, smsOf(m)],
+      );
+      if (debit.rowCount === 0) return { ok: false, reason: await this.refusal(c, m) } as const;
       const now = Date.now();
       await c.query(
         `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
@@ -213,7 +307,7 @@ export class PostgresStore implements Store {
         [m.id, m.userId, m.systemId, m.source, m.destination, m.esmClass, m.dataCoding, m.body, m.registeredDelivery, m.priority, m.connectorId, m.priceMicros, now, JSON.stringify(m.meta ?? {})],
       );
       await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'accepted', $2, NULL), ($1, 'queued', $2, $3)", [m.id, now, m.connectorId]);
-      await c.query('INSERT INTO queue (message_id, connector_id, priority, not_before) VALUES ($1, $2, $3, $4)', [m.id, m.connectorId, m.priority, now]);
+      await c.query('INSERT INTO queue (message_id, connector_id, priority, not_before) VALUES ($1, $2, $3, $4)', [m.id, m.connectorId, m.priority, Math.max(now, m.meta?.scheduleAt ?? 0)]);
       return { ok: true } as const;
     });
   }
@@ -331,7 +425,14 @@ export class PostgresStore implements Store {
       ).rows.map((r: Row) => r.seq as number).sort((a, b) => a - b);
       if (total > 1) for (const s of unsent) await this.partEvent(c, id, s, total, 'failed', now, detail);
       await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
-      if (refund && unsent.length > 0) await c.query('UPDATE users SET balance_micros = balance_micros + $1 WHERE id = $2', [Math.round((num(row.price_micros) * unsent.length) / total), row.user_id]);
+      if (refund && unsent.length > 0) {
+        const sms = smsOf({ meta: JSON.parse((row.meta as string | undefined) ?? '{}') as MessageMeta });
+        await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2', [
+          Math.round((num(row.price_micros) * unsent.length) / total),
+          row.user_id,
+          Math.round((sms * unsent.length) / total),
+        ]);
+      }
       return this.settle(c, row, now, detail, notify);
     });
   }
@@ -386,12 +487,15 @@ export class PostgresStore implements Store {
   fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
-      const m = (await c.query('SELECT user_id, price_micros FROM messages WHERE id = $1', [id])).rows[0] as Row | undefined;
+      const m = (await c.query('SELECT user_id, price_micros, meta FROM messages WHERE id = $1', [id])).rows[0] as Row | undefined;
       if (!m) return;
       await c.query('UPDATE messages SET state = $1, error = $2, updated_at = $3 WHERE id = $4', [state, detail, now, id]);
       await c.query('INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)', [id, state, now, detail]);
       await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
-      if (refund) await c.query('UPDATE users SET balance_micros = balance_micros + $1 WHERE id = $2', [m.price_micros, m.user_id]);
+      if (refund) {
+        const sms = smsOf({ meta: JSON.parse((m.meta as string | undefined) ?? '{}') as MessageMeta });
+        await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2', [m.price_micros, m.user_id, sms]);
+      }
     });
   }
 

@@ -101,4 +101,16 @@ export const MIGRATIONS: readonly string[] = [
    );
    ALTER TABLE upstream_ids ADD COLUMN seq INTEGER NOT NULL DEFAULT 1;
    ALTER TABLE message_events ADD COLUMN seq INTEGER;`,
+  // 5: accounts à la Jasmin: groups; a user's group, SMS-count quota (NULL = unlimited) and
+  // settings (authorizations, value filters, defaults, throughput) as one JSON document.
+  `CREATE TABLE user_groups (
+     id TEXT PRIMARY KEY,
+     description TEXT,
+     enabled INTEGER NOT NULL DEFAULT 1,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   ALTER TABLE users ADD COLUMN group_id TEXT;
+   ALTER TABLE users ADD COLUMN sms_count INTEGER CHECK (sms_count IS NULL OR sms_count >= 0);
+   ALTER TABLE users ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';`,
 ];

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { aggregateState, FINAL_STATES, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User } from '../../domain/index.js';
+import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
 import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -62,6 +62,9 @@ interface UserRow {
   balance_micros: number;
   rate_micros: number;
   enabled: number;
+  group_id: string | null;
+  sms_count: number | null;
+  settings: string;
 }
 
 interface PartRow {
@@ -98,7 +101,24 @@ const toUser = (r: UserRow): User => ({
   balanceMicros: r.balance_micros,
   rateMicros: r.rate_micros,
   enabled: r.enabled === 1,
+  group: r.group_id,
+  smsCount: r.sms_count,
+  // Filled through userSettings() so settings added later take their defaults.
+  settings: userSettings(JSON.parse(r.settings) as UserSettingsSpec),
 });
+
+interface GroupRow {
+  id: string;
+  description: string | null;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const toGroup = (r: GroupRow): Group => ({ id: r.id, description: r.description, enabled: r.enabled === 1, createdAt: r.created_at, updatedAt: r.updated_at });
+
+/** SMS parts a message takes from a limited SMS-count quota. */
+const smsOf = (m: { meta?: MessageMeta }): number => m.meta?.segments ?? 1;
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -122,8 +142,14 @@ export class SqliteStore implements Store {
     this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0;');
     const db = this.db;
     this.stmts = {
-      debit: db.prepare('UPDATE users SET balance_micros = balance_micros - ? WHERE id = ? AND enabled = 1 AND balance_micros >= ?'),
-      credit: db.prepare('UPDATE users SET balance_micros = balance_micros + ? WHERE id = ?'),
+      // One statement: the balance and the SMS-count quota are debited together or not at
+      // all, and only for an enabled user whose group (if any) is not disabled (row 24).
+      debit: db.prepare(
+        `UPDATE users SET balance_micros = balance_micros - @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count - @sms END
+         WHERE id = @id AND enabled = 1 AND balance_micros >= @price AND (sms_count IS NULL OR sms_count >= @sms)
+           AND NOT EXISTS (SELECT 1 FROM user_groups g WHERE g.id = users.group_id AND g.enabled = 0)`,
+      ),
+      credit: db.prepare('UPDATE users SET balance_micros = balance_micros + @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count + @sms END WHERE id = @id'),
       insertMessage: db.prepare(
         `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
          VALUES (@id, @userId, @systemId, @source, @destination, @esmClass, @dataCoding, @body, @registeredDelivery, @priority, @connectorId, @priceMicros, 'queued', @now, @now, @meta)`,
@@ -140,6 +166,8 @@ export class SqliteStore implements Store {
       byPartKey: db.prepare('SELECT message_id, seq FROM upstream_ids WHERE key = ?'),
       firstUpstream: db.prepare('UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), updated_at = ? WHERE id = ?'),
       enqueue: db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq) VALUES (?, ?, ?, ?, ?)'),
+      userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+      groupById: db.prepare('SELECT * FROM user_groups WHERE id = ?'),
       getMessage: db.prepare('SELECT * FROM messages WHERE id = ?'),
       getMessages: db.prepare('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))'),
       setState: db.prepare('UPDATE messages SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE id = ?'),
@@ -186,18 +214,88 @@ export class SqliteStore implements Store {
     return r && toUser(r);
   }
 
-  async upsertUser(u: { username: string; passwordHash: string; balanceMicros: number; rateMicros: number; enabled?: boolean }): Promise<User> {
+  async getUser(id: number): Promise<User | undefined> {
+    const r = this.stmts.userById.get(id) as UserRow | undefined;
+    return r && toUser(r);
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
+  }
+
+  async upsertUser(u: UserSpec): Promise<User> {
+    const settings = JSON.stringify(userSettings(u.settings));
+    const smsCount = checkSmsCount(u.smsCount);
     this.db
       .prepare(
-        `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, rate_micros = excluded.rate_micros, enabled = excluded.enabled`,
+        `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled, group_id, sms_count, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, rate_micros = excluded.rate_micros, enabled = excluded.enabled,
+           group_id = excluded.group_id, settings = excluded.settings`,
       )
-      .run(u.username, u.passwordHash, u.balanceMicros, u.rateMicros, u.enabled === false ? 0 : 1);
+      .run(u.username, u.passwordHash, u.balanceMicros, u.rateMicros, u.enabled === false ? 0 : 1, u.group ?? null, smsCount, settings);
     return (await this.getUserByName(u.username))!;
   }
 
   async getBalance(userId: number): Promise<number> {
     return (this.db.prepare('SELECT balance_micros AS b FROM users WHERE id = ?').get(userId) as { b: number } | undefined)?.b ?? 0;
+  }
+
+  topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined> {
+    const balance = add.balanceMicros ?? 0;
+    const sms = add.smsCount ?? 0;
+    if (!Number.isSafeInteger(balance) || !Number.isSafeInteger(sms)) return Promise.reject(new InvalidAccountError('top-up amounts must be integers'));
+    return this.batched(() => {
+      const r = this.stmts.userById.get(userId) as UserRow | undefined;
+      if (!r) return undefined;
+      if (r.balance_micros + balance < 0) throw new InvalidAccountError(`balance would go below zero (${r.balance_micros} + ${balance})`);
+      if (r.sms_count !== null && r.sms_count + sms < 0) throw new InvalidAccountError(`SMS count would go below zero (${r.sms_count} + ${sms})`);
+      this.stmts.credit.run({ price: balance, sms, id: userId });
+      return toUser(this.stmts.userById.get(userId) as UserRow);
+    });
+  }
+
+  setSmsQuota(userId: number, smsCount: number | null): Promise<User | undefined> {
+    let n: number | null;
+    try {
+      n = checkSmsCount(smsCount);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.batched(() => {
+      if (this.db.prepare('UPDATE users SET sms_count = ? WHERE id = ?').run(n, userId).changes === 0) return undefined;
+      return toUser(this.stmts.userById.get(userId) as UserRow);
+    });
+  }
+
+  async getGroup(id: string): Promise<Group | undefined> {
+    const r = this.stmts.groupById.get(id) as GroupRow | undefined;
+    return r && toGroup(r);
+  }
+
+  async listGroups(): Promise<Group[]> {
+    return (this.db.prepare('SELECT * FROM user_groups ORDER BY id').all() as GroupRow[]).map(toGroup);
+  }
+
+  async upsertGroup(g: GroupSpec): Promise<Group> {
+    if (typeof g.id !== 'string' || g.id.length === 0) throw new InvalidAccountError('group id must be a non-empty string');
+    const now = Date.now();
+    this.db
+      .prepare(
+        `INSERT INTO user_groups (id, description, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET description = excluded.description, enabled = excluded.enabled, updated_at = excluded.updated_at`,
+      )
+      .run(g.id, g.description ?? null, g.enabled === false ? 0 : 1, now, now);
+    return (await this.getGroup(g.id))!;
+  }
+
+  /** Why a debit was refused (only asked on the refusal path). */
+  private refusal(m: NewMessage): Exclude<AcceptResult, { ok: true }>['reason'] {
+    const u = this.stmts.userById.get(m.userId) as UserRow | undefined;
+    if (!u) return 'no_user';
+    if (u.enabled !== 1) return 'user_disabled';
+    if (u.group_id !== null && (this.stmts.groupById.get(u.group_id) as GroupRow | undefined)?.enabled === 0) return 'group_disabled';
+    if (u.balance_micros < m.priceMicros) return 'insufficient_balance';
+    return 'sms_quota_exhausted';
   }
 
   accept(m: NewMessage): Promise<AcceptResult> {
@@ -220,14 +318,14 @@ export class SqliteStore implements Store {
     try {
       this.db.transaction(() => {
         for (const { m } of batch) {
-          if (this.stmts.debit.run(m.priceMicros, m.userId, m.priceMicros).changes === 0) {
-            results.push({ ok: false, reason: 'insufficient_balance' });
+          if (this.stmts.debit.run({ price: m.priceMicros, sms: smsOf(m), id: m.userId }).changes === 0) {
+            results.push({ ok: false, reason: this.refusal(m) });
             continue;
           }
           this.stmts.insertMessage.run({ ...m, meta: JSON.stringify(m.meta ?? {}), now });
           this.stmts.event.run(m.id, 'accepted', now, null);
           this.stmts.event.run(m.id, 'queued', now, m.connectorId);
-          this.stmts.enqueue.run(m.id, m.connectorId, m.priority, now, ++this.seq);
+          this.stmts.enqueue.run(m.id, m.connectorId, m.priority, Math.max(now, m.meta?.scheduleAt ?? 0), ++this.seq);
           results.push({ ok: true });
         }
       })();
@@ -361,7 +459,10 @@ export class SqliteStore implements Store {
         if (total > 1) this.partEvent(id, p.seq, total, 'failed', now, detail);
       }
       this.stmts.dequeue.run(id);
-      if (refund && unsent.length > 0) this.stmts.credit.run(Math.round((m.price_micros * unsent.length) / total), m.user_id);
+      if (refund && unsent.length > 0) {
+        const sms = smsOf({ meta: JSON.parse(m.meta) as MessageMeta });
+        this.stmts.credit.run({ price: Math.round((m.price_micros * unsent.length) / total), sms: Math.round((sms * unsent.length) / total), id: m.user_id });
+      }
       return this.settle(id, now, detail, notify);
     });
   }
@@ -420,7 +521,7 @@ export class SqliteStore implements Store {
       this.stmts.setState.run(state, detail, now, id);
       this.stmts.event.run(id, state, now, detail);
       this.stmts.dequeue.run(id);
-      if (refund) this.stmts.credit.run(m.price_micros, m.user_id);
+      if (refund) this.stmts.credit.run({ price: m.price_micros, sms: smsOf({ meta: JSON.parse(m.meta) as MessageMeta }), id: m.user_id });
     });
   }
 
