@@ -17,3 +17,4 @@ export { decodePdu, decodeHeader, type PduHeaderFields } from './decode.js';
 export { PduFramer, DEFAULT_MAX_PDU_LENGTH } from './framer.js';
 export { SequenceNumbers, MAX_SEQUENCE } from './sequence.js';
 export { SmppDecodeError, SmppEncodeError } from './errors.js';
+export { parseSmppTime, formatSmppTime, formatRelativeSmppTime, SmppTimeError, type SmppTime } from './time.js';
