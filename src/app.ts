@@ -60,8 +60,10 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     config.store.type === 'postgres'
       ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, nodeId: config.store.nodeId })
       : new SqliteStore(config.store.path, { synchronous: config.store.synchronous });
-  // Users from the configuration: created with their balance the first time; afterwards
-  // password, rate and enabled follow the file while the balance is the store's.
+  // Groups and users from the configuration: a user is created with its balance and SMS
+  // count the first time; afterwards password, rate, enabled, group and settings follow
+  // the file while the balance and the SMS count are the store's.
+  for (const g of config.groups) await store.upsertGroup(g);
   for (const u of config.users) {
     const existing = await store.getUserByName(u.username);
     await store.upsertUser({
@@ -70,6 +72,9 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
       balanceMicros: Math.round(u.balance * 1_000_000),
       rateMicros: Math.round(u.rate * 1_000_000),
       enabled: u.enabled,
+      group: u.group,
+      smsCount: u.smsCount,
+      settings: u.settings,
     });
   }
   // Loop guard: an SMPP connector pointed at our own customer server binds as one of our

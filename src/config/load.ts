@@ -1,12 +1,13 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { compilePattern, isCountryCode, SPLIT_SETTINGS } from '../domain/index.js';
+import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, SPLIT_SETTINGS, compilePattern, isCountryCode, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
 import {
   ConfigError,
   type Config,
   type ConfigIssue,
   type ConnectorConfig,
+  type GroupConfig,
   type MoRouteConfig,
   type RouteConfig,
   type TimeWindowConfig,
@@ -242,13 +243,60 @@ const DEMO_YAML: Obj = {
   moRoutes: [{ prefixes: [], user: 'demo' }],
 };
 
+/** A user's authorizations, value filters, defaults and throughput; only what is given. */
+function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
+  const out: UserSettingsSpec = {};
+  if (o.authorizations !== undefined) {
+    const keys = Object.keys(DEFAULT_AUTHORIZATIONS) as (keyof Authorizations)[];
+    const a = c.obj(o.authorizations, `${p}.authorizations`, keys) ?? {};
+    const auth: Partial<Authorizations> = {};
+    for (const k of keys) if (a[k] !== undefined) auth[k] = c.bool(a, k, `${p}.authorizations`, DEFAULT_AUTHORIZATIONS[k]);
+    out.authorizations = auth;
+  }
+  if (o.valueFilters !== undefined) {
+    const keys = Object.keys(DEFAULT_VALUE_FILTERS) as (keyof ValueFilters)[];
+    const v = c.obj(o.valueFilters, `${p}.valueFilters`, keys) ?? {};
+    const filters: Partial<ValueFilters> = {};
+    for (const k of keys) {
+      if (v[k] === undefined) continue;
+      const re = c.str(v, k, `${p}.valueFilters`);
+      if (re === undefined) continue;
+      try {
+        new RegExp(re);
+        filters[k] = re;
+      } catch (err) {
+        c.fail(`${p}.valueFilters.${k}`, `not a valid regular expression: ${(err as Error).message}`);
+      }
+    }
+    out.valueFilters = filters;
+  }
+  if (o.defaults !== undefined) {
+    const d = c.obj(o.defaults, `${p}.defaults`, ['sourceAddr']) ?? {};
+    if (d.sourceAddr !== undefined) {
+      const src = typeof d.sourceAddr === 'number' ? String(d.sourceAddr) : c.str(d, 'sourceAddr', `${p}.defaults`);
+      if (src !== undefined && src.length > 20) c.fail(`${p}.defaults.sourceAddr`, 'at most 20 characters (SMPP source_addr)');
+      else if (src !== undefined) out.defaults = { sourceAddr: src };
+    }
+  }
+  if (o.throughput !== undefined) {
+    const t = c.obj(o.throughput, `${p}.throughput`, ['http', 'smpp']) ?? {};
+    out.throughput = {};
+    for (const k of ['http', 'smpp'] as const) {
+      if (t[k] === undefined || t[k] === null) continue;
+      const n = c.num(t, k, `${p}.throughput`, { min: 0.1 });
+      if (n !== undefined) out.throughput[k] = n;
+    }
+  }
+  return out;
+}
+
 /**
  * Validates a parsed configuration object (the YAML document) with the environment
  * overrides applied. Throws ConfigError listing every problem.
  */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
-  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS']) ?? {};
+  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS']) ?? {};
   const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
   const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'url', 'schema']) ?? {};
@@ -266,10 +314,21 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     else smppPort = n;
   }
 
+  const groups: GroupConfig[] = [];
+  c.list(root, 'groups', '$').forEach((g, i) => {
+    const p = `groups[${i}]`;
+    const o = c.obj(g, p, ['id', 'description', 'enabled']);
+    if (!o) return;
+    const id = c.str(o, 'id', p);
+    if (id && groups.some((x) => x.id === id)) c.fail(`${p}.id`, `duplicate group "${id}"`);
+    const description = o.description === undefined ? null : (c.str(o, 'description', p) ?? null);
+    if (id) groups.push({ id, description, enabled: c.bool(o, 'enabled', p, true) });
+  });
+
   const users: UserConfig[] = [];
   c.list(root, 'users', '$').forEach((u, i) => {
     const p = `users[${i}]`;
-    const o = c.obj(u, p, ['username', 'password', 'balance', 'rate', 'enabled']);
+    const o = c.obj(u, p, ['username', 'password', 'balance', 'rate', 'enabled', 'group', 'authorizations', 'valueFilters', 'defaults', 'quota', 'throughput']);
     if (!o) return;
     const username = c.str(o, 'username', p);
     const password = c.str(o, 'password', p);
@@ -278,7 +337,17 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     if (username && users.some((x) => x.username === username)) c.fail(`${p}.username`, `duplicate user "${username}"`);
     if (username && username.length > 15) c.fail(`${p}.username`, 'at most 15 characters (it is the SMPP system_id)');
     if (password && password.length > 8) c.fail(`${p}.password`, 'at most 8 characters (SMPP 3.4 password field)');
-    if (username && password && balance !== undefined && rate !== undefined) users.push({ username, password, balance, rate, enabled: c.bool(o, 'enabled', p, true) });
+    const group = o.group === undefined ? null : (c.str(o, 'group', p) ?? null);
+    if (group !== null && !groups.some((g) => g.id === group)) c.fail(`${p}.group`, `unknown group "${group}" (declare it under groups)`);
+    const settings = userSettingsOf(c, o, p);
+    let smsCount: number | null = null;
+    if (o.quota !== undefined) {
+      const q = c.obj(o.quota, `${p}.quota`, ['smsCount']) ?? {};
+      if (q.smsCount !== undefined && q.smsCount !== null) smsCount = c.num(q, 'smsCount', `${p}.quota`, { min: 0, int: true }) ?? null;
+    }
+    if (username && password && balance !== undefined && rate !== undefined) {
+      users.push({ username, password, balance, rate, enabled: c.bool(o, 'enabled', p, true), group, smsCount, settings });
+    }
   });
 
   const connectors: ConnectorConfig[] = [];
@@ -519,6 +588,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
             synchronous: (store.synchronous as 'NORMAL' | 'FULL' | undefined) ?? 'NORMAL',
           },
     users,
+    groups,
     connectors,
     routes,
     moRoutes,

@@ -3,15 +3,27 @@
  * Every problem is reported with the key path that caused it, all at once.
  */
 import { HermodError } from '../lib/errors.js';
-import type { SplitSetting } from '../domain/index.js';
+import type { SplitSetting, UserSettingsSpec } from '../domain/index.js';
 
 export interface UserConfig {
   username: string;
   password: string;
-  /** Credit in currency units. */
+  /** Credit in currency units (taken when the user is first created). */
   balance: number;
   /** Price per message part in currency units. */
   rate: number;
+  enabled: boolean;
+  /** The group (one of `groups`); null = none. */
+  group: string | null;
+  /** SMS parts the user may send (taken when the user is first created); null = unlimited. */
+  smsCount: number | null;
+  /** Authorizations, value filters, default source and throughput, as given (the rest defaults). */
+  settings: UserSettingsSpec;
+}
+
+export interface GroupConfig {
+  id: string;
+  description: string | null;
   enabled: boolean;
 }
 
@@ -111,6 +123,7 @@ export interface Config {
   server: { host: string; smppPort: number };
   store: { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' } | { type: 'postgres'; url: string; schema: string; nodeId?: string };
   users: UserConfig[];
+  groups: GroupConfig[];
   connectors: ConnectorConfig[];
   routes: RouteConfig[];
   /** MO routes, in order: filters → the customer (SMPP bind) or webhook that receives them. */

@@ -13,6 +13,7 @@ import {
   normalizeMsisdn,
   splitForSubmit,
   InvalidNumberError,
+  type Group,
   type MessageMeta,
   type MessageState,
   type OutboundPart,
@@ -26,6 +27,7 @@ import { reject, type RejectedError } from './errors.js';
 import { isTransient, type Connector, type InboundPdu } from './connector.js';
 import type { InboundMessage, MoRecord } from '../store/store.js';
 import { candidates, destinationContext, matchMoRoute, matchRoute, type MoRouteDef, type RouteDef, type RouteType, type RoutingContext } from './router.js';
+import { checkSubmission, Throttles } from './accounts.js';
 
 export interface SubmitRequest {
   systemId: string;
@@ -105,7 +107,7 @@ export interface QuoteRequest {
 }
 
 /** The account's group, once accounts carry one (read defensively until then). */
-const groupOf = (user: User): string | null => (user as User & { group?: string | null }).group ?? null;
+const groupOf = (user: User): string | null => user.group;
 
 export interface GatewayOptions {
   /** Retry policy for transient connector failures. */
@@ -136,6 +138,12 @@ export interface GatewayOptions {
   /** Keywords (upper case) that opt a number out / back in. */
   optOutKeywords?: string[];
   optInKeywords?: string[];
+  /**
+   * How long a user or group read from the store is reused by `currentUser()` and the
+   * group check of the submit path (default 1000 ms). The store's accept() checks enabled
+   * flags and quotas itself, so this only delays the precise refusal reason.
+   */
+  accountCacheMs?: number;
 }
 
 /** An MO as held in the outbox for a customer's SMPP bind. */
@@ -159,6 +167,9 @@ export class Gateway extends EventEmitter {
   /** MO routing decisions taken in the store's transaction, until afterMo reads them. */
   private readonly moDecisions = new Map<string, MoRouteDef>();
   private readonly recent = new Map<string, { id: Promise<string>; until: number }>();
+  private readonly throttles = new Throttles();
+  private readonly userCache = new Map<string, { user: Promise<User | undefined>; until: number }>();
+  private readonly groupCache = new Map<string, { group: Promise<Group | undefined>; until: number }>();
 
   constructor(
     readonly store: Store,
@@ -280,19 +291,67 @@ export class Gateway extends EventEmitter {
     return id;
   }
 
+  /**
+   * The user as the store has it, reused for `accountCacheMs` (interfaces call this per
+   * request so that settings changed at runtime apply to open binds too).
+   */
+  currentUser(username: string): Promise<User | undefined> {
+    const now = Date.now();
+    const hit = this.userCache.get(username);
+    if (hit && hit.until > now) return hit.user;
+    const user = this.store.getUserByName(username);
+    if (this.userCache.size > 10_000) this.userCache.clear();
+    this.userCache.set(username, { user, until: now + (this.opts.accountCacheMs ?? 1000) });
+    user.catch(() => this.userCache.delete(username));
+    return user;
+  }
+
+  /** The group as the store has it, reused for `accountCacheMs`. */
+  group(id: string): Promise<Group | undefined> {
+    const now = Date.now();
+    const hit = this.groupCache.get(id);
+    if (hit && hit.until > now) return hit.group;
+    const group = this.store.getGroup(id);
+    if (this.groupCache.size > 10_000) this.groupCache.clear();
+    this.groupCache.set(id, { group, until: now + (this.opts.accountCacheMs ?? 1000) });
+    group.catch(() => this.groupCache.delete(id));
+    return group;
+  }
+
+  /** Forgets cached users and groups (after an admin change) so the next request reads the store. */
+  forgetAccounts(): void {
+    this.userCache.clear();
+    this.groupCache.clear();
+  }
+
+  /**
+   * Takes one message from the user's throughput on `kind` (throughput.http / .smpp per
+   * second, per node); throws RejectedError HERMOD_ERR_THROTTLED (ESME_RTHROTTLED, HTTP 429)
+   * above it. Interfaces call it before submit().
+   */
+  checkThroughput(user: User, kind: 'http' | 'smpp'): void {
+    this.throttles.check(user, kind);
+  }
+
   private async submitOnce(user: User, req: SubmitRequest): Promise<string> {
     if (!user.enabled) throw reject.userDisabled();
+    const group = user.group === null ? undefined : await this.group(user.group);
+    if (group && !group.enabled) throw reject.groupDisabled(group.id);
     let destination: string;
     try {
       destination = normalizeMsisdn(req.destination);
     } catch (err) {
       throw reject.invalidDestination(err instanceof InvalidNumberError ? err.message : String(err));
     }
-    const ctx = this.routingContext(user, req, destination);
+    const meta = req.meta ?? {};
+    const priority = req.priority ?? 0;
+    // Authorizations, value filters and the default source (src/gateway/accounts.ts).
+    const { source } = checkSubmission(user, group, { ...req, destination, priority, meta }, Date.now());
+    const ctx = this.routingContext(user, { ...req, source }, destination);
     const plan = this.plan(ctx);
     const connector = plan && this.connectors.get(plan.connectors[0]);
     if (!plan || !connector) throw this.unroutable(ctx);
-    if (await this.store.isOptedOut(destination, req.source)) throw reject.optedOut(destination, req.source);
+    if (await this.store.isOptedOut(destination, source)) throw reject.optedOut(destination, source);
     const rate = plan.route?.rate;
     // Charged per segment before queueing (row 22); a body the customer split with a UDH is one.
     let segments: number;
@@ -307,18 +366,29 @@ export class Gateway extends EventEmitter {
       id,
       userId: user.id,
       systemId: req.systemId,
-      source: req.source,
+      source,
       destination,
       esmClass: req.esmClass,
       dataCoding: req.dataCoding,
       body: req.body,
       registeredDelivery: req.registeredDelivery,
-      priority: req.priority ?? 0,
+      priority,
       connectorId: connector.id,
       priceMicros: perPart * segments,
-      meta: plan.route ? { ...req.meta, route: plan.route.name, segments } : { ...req.meta, segments },
+      meta: { ...meta, segments, ...(plan.route ? { route: plan.route.name } : {}) },
     });
-    if (!r.ok) throw r.reason === 'insufficient_balance' ? reject.noBalance() : reject.userDisabled();
+    if (!r.ok) {
+      switch (r.reason) {
+        case 'insufficient_balance':
+          throw reject.noBalance();
+        case 'sms_quota_exhausted':
+          throw reject.smsQuota();
+        case 'group_disabled':
+          throw reject.groupDisabled(user.group ?? '');
+        default:
+          throw reject.userDisabled();
+      }
+    }
     this.wake.get(connector.id)?.();
     return id;
   }
@@ -461,8 +531,11 @@ export class Gateway extends EventEmitter {
         await this.sleep(c.id, 200);
         continue;
       }
+      const now = Date.now();
       for (const { message, attempts } of claims) {
-        const p = this.send(c, message, attempts).finally(() => inFlight.delete(p));
+        // Past its validity period: never sent (SMPP 3.4 §5.2.15), refunded.
+        const job = message.meta.validUntil !== undefined && message.meta.validUntil <= now ? this.expire(message) : this.send(c, message, attempts);
+        const p = job.finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
     }
@@ -520,6 +593,17 @@ export class Gateway extends EventEmitter {
     await this.store.markPartSent(m.id, part.seq, part.total, c.id, upstreamId, keys);
     this.emit('part_sent', m.id, part.seq, upstreamId);
     for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, part.seq, JSON.parse(payload) as Receipt);
+  }
+
+  /** Ends a message whose validity period passed before it was sent: `expired`, refunded, receipt if asked. */
+  private async expire(m: StoredMessage): Promise<void> {
+    const detail = 'validity period ended before it could be sent';
+    const notified: { item: boolean; systemId?: string } = { item: false };
+    const item = this.finalNotify(notified, '000')('expired', m, { total: 1, delivered: 0 });
+    // Requested in the same turn: one group commit holds the state, the refund and the receipt.
+    await Promise.all([this.store.fail(m.id, 'expired', detail, true), item ? this.store.applyReceipt(m.id, 'expired', detail, item) : undefined]);
+    this.emit('expired', m.id);
+    if (notified.item) this.emit('outbox', m.systemId);
   }
 
   /** A permanent error on one connector: try the next connector of the message's route, if any. */

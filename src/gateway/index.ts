@@ -20,3 +20,4 @@ export {
   type RoutingContext,
   type TimeWindow,
 } from './router.js';
+export { checkSubmission, partsOf, isBinaryCoding, Throttles, type Submission } from './accounts.js';

@@ -9,13 +9,15 @@ import {
   SmppServer,
   formatReceiptText,
   messageStateOf,
+  parseSmppTime,
+  SmppTimeError,
   type Pdu,
   type ReceiptStat,
   type Session,
   type SmppServerOptions,
 } from '../smpp/index.js';
-import { verifyPassword, type MessageState, type User } from '../domain/index.js';
-import { RejectedError, type CustomerMo, type CustomerReceipt, type Gateway } from '../gateway/index.js';
+import { verifyPassword, type MessageMeta, type MessageState, type User } from '../domain/index.js';
+import { RejectedError, reject, type CustomerMo, type CustomerReceipt, type Gateway } from '../gateway/index.js';
 
 const MESSAGE_STATE: Record<MessageState, number> = {
   accepted: 6,
@@ -48,7 +50,8 @@ export class CustomerSmppServer {
         const user = await gateway.store.getUserByName(r.systemId);
         if (!user) return CommandStatus.ESME_RINVSYSID;
         if (!verifyPassword(r.password, user.passwordHash)) return CommandStatus.ESME_RINVPASWD;
-        if (!user.enabled) return CommandStatus.ESME_RBINDFAIL;
+        if (!user.enabled || !user.settings.authorizations.smppsBind) return CommandStatus.ESME_RBINDFAIL;
+        if (user.group !== null && (await gateway.group(user.group))?.enabled === false) return CommandStatus.ESME_RBINDFAIL;
         return true;
       },
     });
@@ -81,16 +84,42 @@ export class CustomerSmppServer {
     if (s.bindType !== 'transmitter') void this.pump(user.username);
   }
 
+  /**
+   * schedule_delivery_time and validity_period (SMPP 3.4 §7.1.1) as MessageMeta times;
+   * data_sm has neither. A malformed field is refused with ESME_RINVSCHED / ESME_RINVEXPIRY.
+   */
+  private times(pdu: Extract<Pdu, { command: 'submit_sm' | 'data_sm' }>): Pick<MessageMeta, 'scheduleAt' | 'validUntil'> {
+    if (pdu.command !== 'submit_sm') return {};
+    const now = Date.now();
+    const out: Pick<MessageMeta, 'scheduleAt' | 'validUntil'> = {};
+    try {
+      const at = parseSmppTime(pdu.scheduleDeliveryTime, now);
+      if (at) out.scheduleAt = at.at;
+    } catch (err) {
+      throw reject.invalidSchedule(err instanceof SmppTimeError ? err.message : String(err));
+    }
+    try {
+      const until = parseSmppTime(pdu.validityPeriod, now);
+      if (until) out.validUntil = until.at;
+    } catch (err) {
+      throw reject.invalidValidity(err instanceof SmppTimeError ? err.message : String(err));
+    }
+    return out;
+  }
+
   private async onPdu(s: Session, pdu: Pdu): Promise<void> {
-    const user = await this.users.get(s);
-    if (!user) return;
+    const bound = await this.users.get(s);
+    if (!bound) return;
     switch (pdu.command) {
       case 'submit_sm':
       case 'data_sm': {
         const body = pdu.command === 'submit_sm' && pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
         try {
-          // The balance check and debit happen in the store's transaction; the bind's user
-          // record is enough here.
+          // Settings changed since the bind apply (cached for a second); the balance and
+          // quota check and debit happen in the store's transaction.
+          const user = (await this.gateway.currentUser(bound.username)) ?? bound;
+          this.gateway.checkThroughput(user, 'smpp');
+          const meta: MessageMeta = { origin: 'smpp', ...this.times(pdu) };
           const id = await this.gateway.submit(user, {
             systemId: user.username,
             source: pdu.sourceAddr,
@@ -100,7 +129,7 @@ export class CustomerSmppServer {
             body: Buffer.from(body),
             registeredDelivery: pdu.registeredDelivery,
             priority: pdu.command === 'submit_sm' ? pdu.priorityFlag : 0,
-            meta: { origin: 'smpp' },
+            meta,
           });
           s.respond(pdu, { messageId: id });
         } catch (err) {
@@ -110,7 +139,7 @@ export class CustomerSmppServer {
       }
       case 'query_sm': {
         const m = await this.gateway.store.getMessage(pdu.messageId);
-        if (!m || m.userId !== user.id) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RQUERYFAIL });
+        if (!m || m.userId !== bound.id) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RQUERYFAIL });
         s.respond(pdu, { messageId: m.id, messageState: MESSAGE_STATE[m.state], errorCode: 0 });
         return;
       }

@@ -226,3 +226,66 @@ test('connectors[].split: udh by default, sar or payload on request, anything el
   const bad = issues(() => parseConfig({ connectors: [{ id: 'a', type: 'smpp', host: 'h', port: 1, systemId: 'x', split: 'udh16' }], routes: [{ name: 'default', type: 'static', connectors: ['a'] }] }));
   assert.deepEqual(bad, ['connectors[0].split: expected one of udh, sar, payload, got "udh16"']);
 });
+
+test('users and groups: authorizations, value filters, default source, SMS quota and throughput, each problem with its key path', () => {
+  const c = parseConfig({
+    groups: [{ id: 'retail', description: 'shops' }, { id: 'paused', enabled: false }],
+    users: [
+      {
+        username: 'shop',
+        password: 'pw',
+        group: 'retail',
+        authorizations: { longContent: false, sourceAddr: false },
+        valueFilters: { destinationAddr: '^44' },
+        defaults: { sourceAddr: 'Shop' },
+        quota: { smsCount: 1000 },
+        throughput: { http: 5, smpp: 20 },
+      },
+      { username: 'free', password: 'pw', quota: { smsCount: null } },
+    ],
+  });
+  assert.deepEqual(c.groups, [
+    { id: 'retail', description: 'shops', enabled: true },
+    { id: 'paused', description: null, enabled: false },
+  ]);
+  const [shop, free] = c.users;
+  assert.equal(shop.group, 'retail');
+  assert.equal(shop.smsCount, 1000);
+  assert.deepEqual(shop.settings, {
+    authorizations: { longContent: false, sourceAddr: false },
+    valueFilters: { destinationAddr: '^44' },
+    defaults: { sourceAddr: 'Shop' },
+    throughput: { http: 5, smpp: 20 },
+  });
+  assert.deepEqual([free.group, free.smsCount, free.settings], [null, null, {}]);
+
+  assert.deepEqual(
+    issues(() =>
+      parseConfig({
+        groups: [{ id: 'g' }, { id: 'g' }],
+        users: [
+          {
+            username: 'bad',
+            password: 'pw',
+            group: 'nope',
+            authorizations: { longContnet: false, priority: 'yes' },
+            valueFilters: { content: '(' },
+            defaults: { sourceAddr: 'x'.repeat(21) },
+            quota: { smsCount: -1 },
+            throughput: { smpp: 0 },
+          },
+        ],
+      }),
+    ),
+    [
+      'groups[1].id: duplicate group "g"',
+      'users[0].group: unknown group "nope" (declare it under groups)',
+      'users[0].authorizations.longContnet: unknown key (did you mean "longContent"?)',
+      'users[0].authorizations.priority: expected true or false, got "yes"',
+      'users[0].valueFilters.content: not a valid regular expression: Invalid regular expression: /(/: Unterminated group',
+      'users[0].defaults.sourceAddr: at most 20 characters (SMPP source_addr)',
+      'users[0].throughput.smpp: expected a number 0.1..∞, got 0',
+      'users[0].quota.smsCount: expected an integer 0..∞, got -1',
+    ],
+  );
+});

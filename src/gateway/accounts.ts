@@ -1,0 +1,138 @@
+/**
+ * The account rules a submission must pass before it is priced and stored (Jasmin's "mt
+ * authorization", "mt valuefilter" and "mt defaultvalue"; research/anchors-features.md
+ * §1.11). Pure: the caller gives the user, its group and the clock. A message that breaks a
+ * rule is refused with the precise reason, never silently changed; the only change made is
+ * the documented one: an empty source takes the account's default source address.
+ */
+import { decodeText, parseUdh, TokenBucket } from '../smpp/index.js';
+import type { Group, MessageMeta, User } from '../domain/index.js';
+import { reject } from './errors.js';
+
+/** What the rules look at: the request as the customer sent it, destination normalised. */
+export interface Submission {
+  source: string;
+  /** E.164 digits (after normalisation). */
+  destination: string;
+  esmClass: number;
+  dataCoding: number;
+  body: Buffer;
+  priority: number;
+  meta: MessageMeta;
+}
+
+/** data_coding values that carry binary (hex) content: SMPP 3.4 §5.2.19 0x02 / 0x04, TS 23.038 8-bit classes. */
+export function isBinaryCoding(dc: number): boolean {
+  return dc === 0x02 || dc === 0x04 || (dc & 0xf4) === 0xf4;
+}
+
+/**
+ * SMS parts a body needs. A part the customer concatenated itself (UDH with a concat
+ * element) is one part of a long message; otherwise by length: 160 septets (one octet each
+ * in short_message) or 140 octets fit one SMS, 153 / 134 per part of a long one.
+ */
+export function partsOf(s: Pick<Submission, 'esmClass' | 'dataCoding' | 'body'>): { parts: number; concatenated: boolean } {
+  if (s.esmClass & 0x40) {
+    const udh = parseUdh(s.body);
+    if (udh?.concat && udh.concat.total > 1) return { parts: 1, concatenated: true };
+  }
+  const septets = s.dataCoding === 0x00 || s.dataCoding === 0x01;
+  const single = septets ? 160 : 140;
+  const per = septets ? 153 : 134;
+  const n = s.body.length <= single ? 1 : Math.ceil(s.body.length / per);
+  return { parts: n, concatenated: false };
+}
+
+const compiled = new Map<string, RegExp>();
+function matches(pattern: string, value: string): boolean {
+  if (pattern === '.*') return true;
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern);
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(pattern, re);
+  }
+  return re.test(value);
+}
+
+function contentText(s: Submission): string {
+  let body = s.body;
+  if (s.esmClass & 0x40) body = parseUdh(body)?.body ?? body;
+  if (isBinaryCoding(s.dataCoding)) return Buffer.from(body).toString('hex');
+  try {
+    return decodeText(Buffer.from(body), s.dataCoding);
+  } catch {
+    return Buffer.from(body).toString('hex');
+  }
+}
+
+/**
+ * Checks a submission against the user's and group's state, authorizations and value
+ * filters. Returns the source address to use and the SMS parts it takes from the quota.
+ * Throws RejectedError.
+ */
+export function checkSubmission(user: User, group: Group | undefined, s: Submission, now: number): { source: string; parts: number } {
+  if (!user.enabled) throw reject.userDisabled();
+  if (group && !group.enabled) throw reject.groupDisabled(group.id);
+  const { authorizations: auth, valueFilters: vf, defaults } = user.settings;
+  const origin = s.meta.origin;
+  if (origin === 'smpp' && !auth.smppsSend) throw reject.forbidden.interface('SMPP');
+  if ((origin === 'http' || origin === 'rest') && !auth.httpSend) throw reject.forbidden.interface('HTTP');
+
+  // The source: chosen by the customer (when allowed), else the account's default.
+  let source = s.source;
+  if (source === '') source = defaults.sourceAddr ?? '';
+  else if (!auth.sourceAddr && source !== defaults.sourceAddr) throw reject.forbidden.source(source);
+  else if (!matches(vf.sourceAddr, source)) throw reject.filter.source(source, vf.sourceAddr);
+
+  if (!matches(vf.destinationAddr, s.destination)) throw reject.filter.destination(s.destination, vf.destinationAddr);
+
+  const { parts, concatenated } = partsOf(s);
+  if ((parts > 1 || concatenated) && !auth.longContent) throw reject.forbidden.longContent(concatenated ? 2 : parts);
+  if (isBinaryCoding(s.dataCoding) && !auth.hexContent) throw reject.forbidden.hexContent(s.dataCoding);
+  if (vf.content !== '.*' && !matches(vf.content, contentText(s))) throw reject.filter.content(vf.content);
+
+  if (!Number.isInteger(s.priority) || s.priority < 0 || s.priority > 3) throw reject.invalidPriority(s.priority);
+  if (s.priority > 0 && !auth.priority) throw reject.forbidden.priority(s.priority);
+  if (!matches(vf.priority, String(s.priority))) throw reject.filter.priority(s.priority, vf.priority);
+
+  if (s.meta.dlr !== undefined && !auth.dlrLevel) throw reject.forbidden.dlrLevel();
+
+  const { scheduleAt, validUntil } = s.meta;
+  if (scheduleAt !== undefined) {
+    if (!auth.schedule) throw reject.forbidden.schedule();
+    if (!Number.isFinite(scheduleAt)) throw reject.invalidSchedule('scheduled delivery time is not a time');
+  }
+  if (validUntil !== undefined) {
+    if (!auth.validityPeriod) throw reject.forbidden.validity();
+    if (!Number.isFinite(validUntil)) throw reject.invalidValidity('validity period is not a time');
+    if (validUntil <= now) throw reject.invalidValidity('the validity period has already ended');
+    if (scheduleAt !== undefined && validUntil <= scheduleAt) throw reject.invalidValidity('the validity period ends before the scheduled delivery time');
+    const minutes = Math.ceil((validUntil - Math.max(now, scheduleAt ?? now)) / 60_000);
+    if (!matches(vf.validityPeriod, String(minutes))) throw reject.filter.validity(minutes, vf.validityPeriod);
+  }
+  return { source, parts };
+}
+
+/** Per-account throughput limits, one token bucket per user and interface (per node). */
+export class Throttles {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  /** Takes one token for `user` on `kind`, or throws RejectedError (HERMOD_ERR_THROTTLED). */
+  check(user: User, kind: 'http' | 'smpp'): void {
+    const rate = user.settings.throughput[kind];
+    const key = `${kind}\0${user.username}`;
+    if (rate === null) {
+      this.buckets.delete(key);
+      return;
+    }
+    let b = this.buckets.get(key);
+    // Bursts of up to one second's worth, then `rate` per second.
+    if (!b || b.burst !== Math.max(1, Math.ceil(rate))) {
+      b = new TokenBucket(rate, Math.max(1, Math.ceil(rate)));
+      this.buckets.set(key, b);
+    } else if (b.rate !== rate) b.setRate(rate);
+    if (!b.tryTake()) throw reject.throttled(kind, rate);
+  }
+}
+
