@@ -1,7 +1,7 @@
 // The account rules of the submit path (src/gateway/accounts.ts), as pure functions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSubmission, partsOf, RejectedError, type Submission } from '../../src/gateway/index.js';
+import { checkSubmission, partsOf, RejectedError, Throttles, type Submission } from '../../src/gateway/index.js';
 import { userSettings, type User, type UserSettingsSpec } from '../../src/domain/index.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12);
@@ -79,4 +79,14 @@ test('state and times: disabled user or group, priority out of range, validity a
   assert.throws(() => checkSubmission(user(), undefined, sub({ priority: 4 }), NOW), refused('HERMOD_ERR_INVALID_PRIORITY', 400));
   assert.throws(() => checkSubmission(user(), undefined, sub({ meta: { validUntil: NOW } }), NOW), refused('HERMOD_ERR_INVALID_VALIDITY', 400));
   assert.throws(() => checkSubmission(user(), undefined, sub({ meta: { scheduleAt: NOW + 10_000, validUntil: NOW + 5000 } }), NOW), refused('HERMOD_ERR_INVALID_VALIDITY'));
+});
+
+test('throughput: one second’s worth passes, the next is refused with HTTP 429 / ESME_RTHROTTLED; unlimited never', () => {
+  const t = new Throttles();
+  const limited = user({ throughput: { http: 2 } });
+  t.check(limited, 'http');
+  t.check(limited, 'http');
+  assert.throws(() => t.check(limited, 'http'), (e: unknown) => e instanceof RejectedError && e.code === 'HERMOD_ERR_THROTTLED' && e.httpStatus === 429 && e.smppStatus === 0x58);
+  for (let i = 0; i < 100; i++) t.check(limited, 'smpp'); // no smpp limit
+  for (let i = 0; i < 100; i++) t.check(user({}, { username: 'other' }), 'http');
 });
