@@ -2,7 +2,10 @@
  * The composition root: config → store → gateway → connectors → interfaces.
  */
 import { PostgresStore, SqliteStore, type Store } from './store/index.js';
-import { Gateway, type Connector } from './gateway/index.js';
+import { pino, type Logger } from 'pino';
+import type { AddressInfo } from 'node:net';
+import { Gateway, UrlGuard, WebhookSender, type Connector } from './gateway/index.js';
+import { buildJasminApp } from './http/jasmin/index.js';
 import { SimulatorConnector, SmppConnector } from './connectors/index.js';
 import { CustomerSmppServer } from './smpp-server/index.js';
 import { hashPassword, verifyPassword } from './domain/index.js';
@@ -11,7 +14,10 @@ import type { Config, ConnectorConfig } from './config/index.js';
 export interface RunningHermod {
   config: Config;
   smppPort: number;
+  /** The Jasmin-compatible HTTP API's port. */
+  httpPort: number;
   gateway: Gateway;
+  webhooks: WebhookSender;
   store: Store;
   connectors: Map<string, Connector>;
   /** The first built-in simulator connector, when there is one (for tests and the demo). */
@@ -51,11 +57,14 @@ function buildConnector(c: ConnectorConfig): Connector {
 export interface StartOptions {
   /** The clock routes' time windows read (default Date.now). */
   now?: () => number;
+  /** pino logger (default: JSON to stdout at HERMOD_LOG_LEVEL, else info). */
+  logger?: Logger;
 }
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/;
 
 export async function startHermod(config: Config, options: StartOptions = {}): Promise<RunningHermod> {
+  const log = options.logger ?? pino({ level: process.env.HERMOD_LOG_LEVEL ?? 'info' });
   const store: Store =
     config.store.type === 'postgres'
       ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, nodeId: config.store.nodeId })
@@ -91,7 +100,25 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     dedupeWindowMs: config.dedupeWindowS * 1000,
     selfBind,
     ...(options.now ? { now: options.now } : {}),
+    webhookRetentionMs: config.webhooks.retentionS * 1000,
   });
+  // One SSRF guard for every URL called on a customer's behalf (row 28).
+  const guard = new UrlGuard({ allowPrivateNetworks: config.webhooks.allowPrivateNetworks, allow: config.webhooks.allow });
+  const secrets = new Map(config.users.filter((u) => u.webhookSecret).map((u) => [u.username, u.webhookSecret!]));
+  const webhooks = new WebhookSender(store, {
+    guard,
+    secretFor: (owner) => secrets.get(owner),
+    ...(config.webhooks.secret ? { secret: config.webhooks.secret } : {}),
+    backoff: { initialMs: config.webhooks.backoff.initialMs, maxMs: config.webhooks.backoff.maxMs, factor: 2, jitter: 0.5 },
+    timeoutMs: config.webhooks.timeoutS * 1000,
+    log: log.child({ component: 'webhooks' }),
+  });
+  gateway.on('webhooks', () => webhooks.wake());
+  // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
+  webhooks.on('delivered', () => gateway.emit('webhook', 'ok'));
+  webhooks.on('retry', () => gateway.emit('webhook', 'failed'));
+  webhooks.on('expired', () => gateway.emit('webhook', 'expired'));
+  webhooks.on('dropped', () => gateway.emit('webhook', 'refused'));
   const connectors = new Map<string, Connector>();
   for (const c of config.connectors) {
     const k = buildConnector(c);
@@ -102,17 +129,33 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const customers = new CustomerSmppServer(gateway, { host: config.server.host, port: config.server.smppPort });
   const smppPort = await customers.listen();
   ownPort = smppPort;
+  webhooks.start();
+  const formats = new Map(config.users.filter((u) => u.httpApi?.responseFormat).map((u) => [u.username, u.httpApi!.responseFormat!]));
+  const jasmin = await buildJasminApp({
+    gateway,
+    guard,
+    responseFormat: config.httpApi.responseFormat,
+    responseFormatFor: (username) => formats.get(username),
+    logger: log.child({ component: 'jasmin-http' }),
+  });
+  // A deep accept queue: a thousand clients connecting at once must not be reset (Node's default is 511).
+  await jasmin.listen({ host: config.server.host, port: config.server.httpPort, backlog: 4096 });
+  const httpPort = (jasmin.server.address() as AddressInfo).port;
   const simulator = [...connectors.values()].find((c): c is SimulatorConnector => c instanceof SimulatorConnector);
   return {
     config,
     smppPort,
+    httpPort,
     gateway,
+    webhooks,
     store,
     connectors,
     simulator,
     async stop() {
+      await jasmin.close();
       await customers.close();
       await gateway.stop();
+      await webhooks.stop();
       await store.close();
     },
   };

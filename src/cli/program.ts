@@ -29,10 +29,15 @@ export function buildProgram(): Command {
         console.log(`  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : 'built-in SMSC simulator'})`);
       }
       console.log(`  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`);
+      console.log(`  HTTP:       http://${host}:${h.httpPort}  (Jasmin-compatible: /send /balance /rate /ping)`);
       console.log('');
-      console.log('Send a first message (or bind any SMPP client as transceiver to get receipts):');
+      const user = config.demo ? 'demo' : (config.users[0]?.username ?? 'USER');
+      const password = config.demo ? 'demo' : 'PASSWORD';
+      console.log('Send a first message over HTTP (the answer is JSON: {"data":{"messageid":...}}):');
+      console.log(`  curl -s http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.httpPort}/send -d username=${user} -d password=${password} -d to=447700900123 -d "content=Hello from Hermod"`);
+      console.log('or over SMPP (bind any SMPP client as transceiver to get receipts):');
       console.log(`  npx hermod send --port ${h.smppPort} --to 447700900123 --text "Hello from Hermod"`);
-      console.log('Not built yet: the HTTP APIs (:1401, :8080), metrics, the web console.');
+      console.log('Not built yet: the REST API (:8080), metrics, the web console.');
       const stop = async (signal: string) => {
         console.log(`${signal}: draining and shutting down`);
         await h.stop();

@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { isIP } from 'node:net';
 import { parse } from 'yaml';
 import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, SPLIT_SETTINGS, compilePattern, isCountryCode, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
 import {
@@ -8,10 +9,12 @@ import {
   type ConfigIssue,
   type ConnectorConfig,
   type GroupConfig,
+  type JasminResponseFormat,
   type MoRouteConfig,
   type RouteConfig,
   type TimeWindowConfig,
   type UserConfig,
+  type WebhooksConfig,
 } from './schema.js';
 
 type Obj = Record<string, unknown>;
@@ -241,6 +244,8 @@ const DEMO_YAML: Obj = {
   connectors: [{ id: 'sim', type: 'simulator' }],
   routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
   moRoutes: [{ prefixes: [], user: 'demo' }],
+  // Demo mode: callbacks to this machine are allowed so people can try DLRs locally.
+  webhooks: { allow: ['127.0.0.0/8', '::1', 'localhost'] },
 };
 
 /** A user's authorizations, value filters, defaults and throughput; only what is given. */
@@ -296,8 +301,8 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
  */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
-  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS']) ?? {};
-  const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort']) ?? {};
+  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'httpApi', 'webhooks']) ?? {};
+  const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'httpPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
   const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'url', 'schema']) ?? {};
   const dbUrl = env.HERMOD_DATABASE_URL ?? (store.url as string | undefined);
@@ -324,11 +329,40 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     const description = o.description === undefined ? null : (c.str(o, 'description', p) ?? null);
     if (id) groups.push({ id, description, enabled: c.bool(o, 'enabled', p, true) });
   });
+  const envHttp = env.HERMOD_HTTP_PORT;
+  let httpPort = c.num(server, 'httpPort', 'server', { def: 1401, min: 0, max: 65535, int: true }) ?? 1401;
+  if (envHttp !== undefined) {
+    const n = Number(envHttp);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) c.fail('HERMOD_HTTP_PORT', `expected an integer 0..65535, got "${envHttp}"`);
+    else httpPort = n;
+  }
+  const FORMATS = ['json', 'jasmin'] as const;
+  const httpApi = c.obj(root.httpApi ?? {}, 'httpApi', ['responseFormat']) ?? {};
+  const responseFormat: JasminResponseFormat = c.oneOf(httpApi, 'responseFormat', 'httpApi', FORMATS, 'json') ?? 'json';
+  const wh = c.obj(root.webhooks ?? {}, 'webhooks', ['allowPrivateNetworks', 'allow', 'secret', 'retentionS', 'backoff', 'timeoutS']) ?? {};
+  const whBackoff = c.obj(wh.backoff ?? {}, 'webhooks.backoff', ['initialMs', 'maxMs']) ?? {};
+  const allow = c.list(wh, 'allow', 'webhooks').map((v, i) => {
+    const s = String(v);
+    const [addr, bits] = s.split('/');
+    if (bits !== undefined && (isIP(addr) === 0 || !/^\d+$/.test(bits) || Number(bits) > (isIP(addr) === 6 ? 128 : 32))) c.fail(`webhooks.allow[${i}]`, `expected a CIDR, an address or a host name, got ${describe(v)}`);
+    return s;
+  });
+  const webhooks: WebhooksConfig = {
+    allowPrivateNetworks: c.bool(wh, 'allowPrivateNetworks', 'webhooks', false),
+    allow,
+    ...(wh.secret !== undefined ? { secret: c.str(wh, 'secret', 'webhooks') } : {}),
+    retentionS: c.num(wh, 'retentionS', 'webhooks', { def: 259_200, min: 1 }) ?? 259_200,
+    backoff: {
+      initialMs: c.num(whBackoff, 'initialMs', 'webhooks.backoff', { def: 1000, min: 1 }) ?? 1000,
+      maxMs: c.num(whBackoff, 'maxMs', 'webhooks.backoff', { def: 600_000, min: 1 }) ?? 600_000,
+    },
+    timeoutS: c.num(wh, 'timeoutS', 'webhooks', { def: 10, min: 0.1 }) ?? 10,
+  };
 
   const users: UserConfig[] = [];
   c.list(root, 'users', '$').forEach((u, i) => {
     const p = `users[${i}]`;
-    const o = c.obj(u, p, ['username', 'password', 'balance', 'rate', 'enabled', 'group', 'authorizations', 'valueFilters', 'defaults', 'quota', 'throughput']);
+    const o = c.obj(u, p, ['username', 'password', 'balance', 'rate', 'enabled', 'group', 'authorizations', 'valueFilters', 'defaults', 'quota', 'throughput', 'httpApi', 'webhookSecret']);
     if (!o) return;
     const username = c.str(o, 'username', p);
     const password = c.str(o, 'password', p);
@@ -345,8 +379,22 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
       const q = c.obj(o.quota, `${p}.quota`, ['smsCount']) ?? {};
       if (q.smsCount !== undefined && q.smsCount !== null) smsCount = c.num(q, 'smsCount', `${p}.quota`, { min: 0, int: true }) ?? null;
     }
+    const uh = o.httpApi === undefined ? undefined : c.obj(o.httpApi, `${p}.httpApi`, ['responseFormat']);
+    const uFormat = uh?.responseFormat === undefined ? undefined : c.oneOf(uh, 'responseFormat', `${p}.httpApi`, FORMATS);
+    const secret = o.webhookSecret === undefined ? undefined : c.str(o, 'webhookSecret', p);
     if (username && password && balance !== undefined && rate !== undefined) {
-      users.push({ username, password, balance, rate, enabled: c.bool(o, 'enabled', p, true), group, smsCount, settings });
+      users.push({
+        username,
+        password,
+        balance,
+        rate,
+        enabled: c.bool(o, 'enabled', p, true),
+        group,
+        smsCount,
+        settings,
+        ...(uFormat ? { httpApi: { responseFormat: uFormat } } : {}),
+        ...(secret ? { webhookSecret: secret } : {}),
+      });
     }
   });
 
@@ -578,7 +626,9 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
-    server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort },
+    server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort, httpPort },
+    httpApi: { responseFormat },
+    webhooks,
     store:
       storeType === 'postgres'
         ? { type: 'postgres', url: dbUrl!, schema: schemaName, ...(env.HERMOD_NODE_ID ? { nodeId: env.HERMOD_NODE_ID } : {}) }

@@ -19,12 +19,33 @@ export interface UserConfig {
   smsCount: number | null;
   /** Authorizations, value filters, default source and throughput, as given (the rest defaults). */
   settings: UserSettingsSpec;
+  /** Jasmin HTTP API settings of this account (override the global `httpApi`). */
+  httpApi?: { responseFormat?: JasminResponseFormat };
+  /** Signs this account's REST v1 status callbacks (else `webhooks.secret`). */
+  webhookSecret?: string;
 }
 
 export interface GroupConfig {
   id: string;
   description: string | null;
   enabled: boolean;
+}
+
+/** `json`: `{"data":{"messageid":...}}` (the seed's Laravel client); `jasmin`: Jasmin's `Success "<id>"` text. */
+export type JasminResponseFormat = 'json' | 'jasmin';
+
+export interface WebhooksConfig {
+  /** Allow callback URLs in loopback/private/link-local space (SSRF guard off). */
+  allowPrivateNetworks: boolean;
+  /** CIDRs, addresses or host names allowed despite the guard. */
+  allow: string[];
+  /** Global signing secret of REST v1 callbacks (Standard Webhooks). */
+  secret?: string;
+  /** Undelivered items are dropped after this long. */
+  retentionS: number;
+  /** Retry back-off: first delay and cap. */
+  backoff: { initialMs: number; maxMs: number };
+  timeoutS: number;
 }
 
 export interface SimulatorConnectorConfig {
@@ -120,7 +141,10 @@ export interface MoRouteConfig {
 
 export interface Config {
   demo: boolean;
-  server: { host: string; smppPort: number };
+  server: { host: string; smppPort: number; httpPort: number };
+  /** Jasmin-compatible HTTP API (:1401). */
+  httpApi: { responseFormat: JasminResponseFormat };
+  webhooks: WebhooksConfig;
   store: { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' } | { type: 'postgres'; url: string; schema: string; nodeId?: string };
   users: UserConfig[];
   groups: GroupConfig[];

@@ -21,13 +21,14 @@ import {
   type StoredMessage,
   type User,
 } from '../domain/index.js';
-import type { FinalNotify, Store } from '../store/store.js';
+import type { FinalNotify, NewWebhook, Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { reject, type RejectedError } from './errors.js';
 import { isTransient, type Connector, type InboundPdu } from './connector.js';
 import type { InboundMessage, MoRecord } from '../store/store.js';
 import { candidates, destinationContext, matchMoRoute, matchRoute, type MoRouteDef, type RouteDef, type RouteType, type RoutingContext } from './router.js';
 import { checkSubmission, Throttles } from './accounts.js';
+import { webhookForMo, webhooksForState, type StateReport } from './webhooks.js';
 
 export interface SubmitRequest {
   systemId: string;
@@ -127,6 +128,8 @@ export interface GatewayOptions {
   selfBind?: (connectorId: string) => string | undefined;
   /** The time routes' time windows see (default Date.now; tests inject it). */
   now?: () => number;
+  /** Webhook items not delivered within this long are dropped (default 3 days). */
+  webhookRetentionMs?: number;
   /** Incomplete concatenated MOs are released after this long (default 60 s). */
   moPartTimeoutMs?: number;
   /**
@@ -432,6 +435,12 @@ export class Gateway extends EventEmitter {
         if (route?.url !== undefined) this.moDecisions.set(id, route);
         return route?.user ?? null;
       },
+      // Written in the MO's own transaction, after routedTo decided the route: an MO stored
+      // is an MO whose webhook is queued.
+      webhooks: (m: InboundMessage) => {
+        const route = this.moDecisions.get(id);
+        return route?.url !== undefined ? [webhookForMo(m, { url: route.url, method: route.method ?? 'POST' }, this.opts.webhookRetentionMs)] : [];
+      },
       payload: (m: InboundMessage) =>
         JSON.stringify({ kind: 'mo', id: m.id, source: m.source, destination: m.destination, dataCoding: m.dataCoding, body: m.body.toString('base64'), complete: m.complete } satisfies CustomerMo),
     };
@@ -488,7 +497,9 @@ export class Gateway extends EventEmitter {
     const route = this.moDecisions.get(mo.id);
     if (route?.url !== undefined) {
       this.moDecisions.delete(mo.id);
+      // The webhook item was stored with the MO (moRecord); this wakes its sender.
       this.emit('mo_webhook', mo, { url: route.url, method: route.method ?? 'POST' });
+      this.emit('webhooks');
     }
   }
 
@@ -581,16 +592,20 @@ export class Gateway extends EventEmitter {
       return;
     }
     if (permanent !== undefined && !anyAccepted && (await this.failover(m, detail))) return;
-    const notified: { item: boolean; systemId?: string } = { item: false };
-    const state = await this.store.failUnsent(m.id, total, detail, true, this.finalNotify(notified, '000'));
+    const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
+    const state = await this.store.failUnsent(m.id, total, detail, true, this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }));
     this.emit('failed', m.id, detail, state);
     if (notified.item) this.emit('outbox', m.systemId);
+    if (notified.webhooks) this.emit('webhooks');
   }
 
   /** One part accepted upstream: keyed, and any receipt that beat its submit_sm_resp applied (row 7). */
   private async recordSent(c: Connector, m: StoredMessage, part: OutboundPart, upstreamId: string): Promise<void> {
     const keys = messageIdKeys(upstreamId);
-    await this.store.markPartSent(m.id, part.seq, part.total, c.id, upstreamId, keys);
+    // The SMSC accepted the message (Jasmin DLR level 1, REST message.sent) once its last
+    // part is accepted, written in the same turn (one transaction) as that part's state.
+    const hooks = part.seq === part.total ? this.report(m, { state: 'sent', at: Date.now(), upstreamId }) : undefined;
+    await Promise.all([this.store.markPartSent(m.id, part.seq, part.total, c.id, upstreamId, keys), hooks]);
     this.emit('part_sent', m.id, part.seq, upstreamId);
     for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, part.seq, JSON.parse(payload) as Receipt);
   }
@@ -599,9 +614,15 @@ export class Gateway extends EventEmitter {
   private async expire(m: StoredMessage): Promise<void> {
     const detail = 'validity period ended before it could be sent';
     const notified: { item: boolean; systemId?: string } = { item: false };
-    const item = this.finalNotify(notified, '000')('expired', m, { total: 1, delivered: 0 });
-    // Requested in the same turn: one group commit holds the state, the refund and the receipt.
-    await Promise.all([this.store.fail(m.id, 'expired', detail, true), item ? this.store.applyReceipt(m.id, 'expired', detail, item) : undefined]);
+    const parts = { total: 1, delivered: 0 };
+    const item = this.finalNotify(notified, '000')('expired', m, parts);
+    // Requested in the same turn: one group commit holds the state, the refund, the receipt
+    // and the HTTP callbacks.
+    await Promise.all([
+      this.store.fail(m.id, 'expired', detail, true),
+      item?.systemId !== undefined && item.payload !== undefined ? this.store.applyReceipt(m.id, 'expired', detail, { systemId: item.systemId, payload: item.payload }) : undefined,
+      this.report(m, { state: 'expired', at: Date.now(), error: detail, parts }),
+    ]);
     this.emit('expired', m.id);
     if (notified.item) this.emit('outbox', m.systemId);
   }
@@ -638,12 +659,13 @@ export class Gateway extends EventEmitter {
 
   /** A receipt for one part; the customer hears once, when the message's aggregate state is final. */
   private async applyReceipt(id: string, seq: number, r: Receipt): Promise<void> {
-    const notified: { item: boolean; systemId?: string } = { item: false };
+    const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const err = r.err ?? '000';
-    const state = await this.store.applyPartReceipt(id, seq, STATE_OF[r.state], `${r.stat} err:${err}`, this.finalNotify(notified, err));
+    const state = await this.store.applyPartReceipt(id, seq, STATE_OF[r.state], `${r.stat} err:${err}`, this.withWebhooks(this.finalNotify(notified, err), notified, { receipt: r }));
     if (state === undefined) return;
     this.emit('receipt', id, state, seq);
     if (notified.item) this.emit('outbox', notified.systemId);
+    if (notified.webhooks) this.emit('webhooks');
   }
 
   /**
@@ -670,6 +692,42 @@ export class Gateway extends EventEmitter {
       };
       return { systemId: m.systemId, payload: JSON.stringify(payload) };
     };
+  }
+
+  /**
+   * Adds the HTTP callbacks a final state owes (MessageMeta.dlr level 2, MessageMeta.callbackUrl)
+   * to the customer's notification: the store writes them in the same transaction.
+   */
+  private withWebhooks(inner: FinalNotify, notified: { webhooks?: boolean }, report: Omit<StateReport, 'state' | 'at'>): FinalNotify {
+    return (state, m, parts) => {
+      const item = inner(state, m, parts);
+      const webhooks = this.webhooksFor(m, { ...report, state, at: Date.now(), parts });
+      if (webhooks.length === 0) return item;
+      notified.webhooks = true;
+      return { ...item, webhooks };
+    };
+  }
+
+  private webhooksFor(m: StoredMessage, r: StateReport): NewWebhook[] {
+    if (!m.meta.dlr && !m.meta.callbackUrl) return [];
+    try {
+      return webhooksForState(m, r, this.opts.webhookRetentionMs);
+    } catch (err) {
+      // A callback we cannot build must never change what happens to the message itself.
+      this.emit('webhook_error', m.id, err);
+      return [];
+    }
+  }
+
+  /**
+   * The HTTP callbacks a non-final state change owes (the SMSC accepted the message:
+   * Jasmin level 1, REST `message.sent`). Call it in the same turn as the store write of
+   * that state: both stores commit the writes of one turn in one transaction.
+   */
+  private report(m: StoredMessage, r: StateReport): Promise<void> {
+    const items = this.webhooksFor(m, r);
+    if (items.length === 0) return Promise.resolve();
+    return this.store.addWebhooks(items).then(() => void this.emit('webhooks'));
   }
 }
 

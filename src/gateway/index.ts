@@ -21,3 +21,5 @@ export {
   type TimeWindow,
 } from './router.js';
 export { checkSubmission, partsOf, isBinaryCoding, Throttles, type Submission } from './accounts.js';
+export { UrlGuard, RefusedUrlError, type UrlGuardOptions } from './url-guard.js';
+export { WebhookSender, signWebhook, webhooksForState, webhookForMo, restStatus, DEFAULT_WEBHOOK_RETENTION_MS, type WebhookSenderOptions, type StateReport } from './webhooks.js';

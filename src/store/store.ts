@@ -49,6 +49,31 @@ export interface MoRecord {
   id: string;
   routedTo: string | null | ((m: Omit<InboundMessage, 'routedTo'>) => string | null);
   payload: (m: InboundMessage) => string;
+  webhooks?: (m: InboundMessage) => NewWebhook[];
+}
+
+/** An outbound HTTP callback (Jasmin DLR, Jasmin MO, REST v1 status event) waiting to be delivered. */
+export interface NewWebhook {
+  /** The event id: the same on every attempt (row 21). */
+  eventId: string;
+  kind: 'jasmin_dlr' | 'jasmin_mo' | 'rest';
+  /** The message (MT or MO) it reports on; items of one message are delivered in order. */
+  messageId: string;
+  /** The account whose secret signs it (REST), or '' for none. */
+  owner: string;
+  url: string;
+  method: 'GET' | 'POST';
+  /** JSON: Jasmin's fields (string values) or the REST event's `data`. */
+  body: string;
+  /** Not delivered after this time (ms since the epoch): dropped instead. */
+  expiresAt: number;
+}
+
+export interface WebhookItem extends NewWebhook {
+  id: number;
+  /** Attempts so far, this one included. */
+  attempts: number;
+  createdAt: number;
 }
 
 /** One submit (segment) of a message, tracked on its own (row 22). */
@@ -74,11 +99,20 @@ export interface HistoryEntry {
   seq: number | null;
 }
 
+/** What a final state owes: the customer's SMPP outbox item, HTTP webhooks, or both. */
+export interface FinalNotification {
+  systemId?: string;
+  payload?: string;
+  /** Written in the same transaction as the final state (Jasmin DLR level 2, REST events). */
+  webhooks?: NewWebhook[];
+}
+
 /**
  * Called inside the store's transaction when a message's aggregate state becomes final
- * (once per message); returns the outbox item for the customer, if they want one.
+ * (once per message); returns the outbox item for the customer, if they want one, and the
+ * webhook items owed.
  */
-export type FinalNotify = (state: MessageState, m: StoredMessage, parts: { total: number; delivered: number }) => { systemId: string; payload: string } | undefined;
+export type FinalNotify = (state: MessageState, m: StoredMessage, parts: { total: number; delivered: number }) => FinalNotification | undefined;
 
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user' };
 
@@ -186,6 +220,27 @@ export interface Store {
   listMo(limit: number): Promise<InboundMessage[]>;
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void>;
   isOptedOut(msisdn: string, sender: string): Promise<boolean>;
+
+  /**
+   * Webhook outbox. Writes requested in the same turn of the event loop commit in one
+   * transaction on both stores (group commit), so the gateway calls `addWebhooks` in the
+   * same turn as the state change it reports: both are stored, or neither.
+   */
+  addWebhooks(items: NewWebhook[]): Promise<void>;
+  /**
+   * Leases up to `limit` due items. An item is due only when no older item of the same
+   * message is still pending, so one message's events are delivered in order.
+   */
+  claimWebhooks(limit: number, leaseMs: number): Promise<WebhookItem[]>;
+  /** Delivered: removed. */
+  ackWebhook(id: number): Promise<void>;
+  /** Failed attempt: due again after `delayMs`, with the error kept. */
+  retryWebhook(id: number, delayMs: number, error: string): Promise<void>;
+  /** Given up (a refused URL, a redirect): removed. */
+  dropWebhook(id: number): Promise<void>;
+  /** Removes items past their expiry; returns them (for the log). */
+  expireWebhooks(): Promise<WebhookItem[]>;
+  webhookDepth(): Promise<number>;
 
   queueDepth(connectorId?: string): Promise<number>;
   close(): Promise<void>;

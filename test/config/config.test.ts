@@ -289,3 +289,45 @@ test('users and groups: authorizations, value filters, default source, SMS quota
     ],
   );
 });
+
+test('HTTP API and webhooks: defaults, per-user format and secret, MO webhook routes, every mistake named', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-cfg-'));
+  const demo = loadConfig({ HERMOD_DATA_DIR: dir }, dir);
+  assert.equal(demo.server.httpPort, 1401);
+  assert.equal(demo.httpApi.responseFormat, 'json');
+  assert.deepEqual(demo.webhooks.allow, ['127.0.0.0/8', '::1', 'localhost'], 'demo mode allows local receivers');
+  assert.equal(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_HTTP_PORT: '0' }, dir).server.httpPort, 0);
+  const c = parseConfig({
+    server: { httpPort: 8401 },
+    httpApi: { responseFormat: 'jasmin' },
+    users: [{ username: 'shop', password: 'pw', httpApi: { responseFormat: 'json' }, webhookSecret: 'whsec_abc' }],
+    moRoutes: [{ prefixes: ['12345'], url: 'https://app.example/inbound', method: 'GET' }, { prefixes: [], user: 'shop' }],
+    webhooks: { secret: 'global', retentionS: 60, backoff: { initialMs: 5 }, allow: ['10.0.0.0/8'] },
+  });
+  assert.equal(c.server.httpPort, 8401);
+  assert.equal(c.httpApi.responseFormat, 'jasmin');
+  assert.deepEqual(c.users[0].httpApi, { responseFormat: 'json' });
+  assert.equal(c.users[0].webhookSecret, 'whsec_abc');
+  assert.deepEqual(c.moRoutes, [{ prefixes: ['12345'], url: 'https://app.example/inbound', method: 'GET' }, { prefixes: [], user: 'shop' }]);
+  assert.deepEqual(c.webhooks, { allowPrivateNetworks: false, allow: ['10.0.0.0/8'], secret: 'global', retentionS: 60, backoff: { initialMs: 5, maxMs: 600_000 }, timeoutS: 10 });
+  assert.deepEqual(
+    issues(() =>
+      parseConfig({
+        httpApi: { responseFormat: 'xml' },
+        users: [{ username: 'u', password: 'p', httpApi: { format: 'json' } }],
+        moRoutes: [{ prefixes: [], url: 'ftp://x' }, { prefixes: [] }],
+        webhooks: { allow: ['10.0.0.0/33'], allowPrivateNetworks: 'yes' },
+        server: { httpPort: 70000 },
+      }),
+    ),
+    [
+      'server.httpPort: expected an integer 0..65535, got 70000',
+      'httpApi.responseFormat: expected one of json, jasmin, got "xml"',
+      'webhooks.allow[0]: expected a CIDR, an address or a host name, got "10.0.0.0/33"',
+      'webhooks.allowPrivateNetworks: expected true or false, got "yes"',
+      'users[0].httpApi.format: unknown key',
+      'moRoutes[0].url: expected an http(s) URL, got "ftp://x"',
+      'moRoutes[1].user: is required',
+    ],
+  );
+});

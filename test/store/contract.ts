@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { messageIdKeys } from '../../src/smpp/index.js';
 import { newMessageId, type NewMessage } from '../../src/domain/index.js';
-import type { Store } from '../../src/store/index.js';
+import type { NewWebhook, Store } from '../../src/store/index.js';
 
 export interface StoreFactory {
   /** A fresh, empty store; `reopen` opens the same data again. Returns undefined to skip. */
@@ -335,5 +335,62 @@ export function storeContract(name: string, factory: StoreFactory): void {
     } finally {
       await s2.close();
     }
+  });
+
+  const hook = (messageId: string, extra: Partial<NewWebhook> = {}): NewWebhook => ({
+    eventId: newMessageId(),
+    kind: 'jasmin_dlr',
+    messageId,
+    owner: 'shop',
+    url: 'http://example.com/dlr',
+    method: 'POST',
+    body: JSON.stringify({ id: messageId }),
+    expiresAt: Date.now() + 60_000,
+    ...extra,
+  });
+
+  withStore('webhooks: leased, in order per message, retried with the same event id, acked, expired; survive a reopen', async (s, reopen) => {
+    const a1 = hook('m-a');
+    const a2 = hook('m-a', { body: '{"second":true}' });
+    const b1 = hook('m-b', { kind: 'rest', method: 'POST' });
+    await s.addWebhooks([a1, a2, b1]);
+    await s.addWebhooks([a1]); // the same event again is ignored
+    assert.equal(await s.webhookDepth(), 3);
+    const first = await s.claimWebhooks(10, 60_000);
+    assert.deepEqual(first.map((w) => w.eventId), [a1.eventId, b1.eventId], "a message's second event waits for its first");
+    assert.equal(first[0].attempts, 1);
+    assert.equal(first[0].url, 'http://example.com/dlr');
+    assert.equal(first[1].kind, 'rest');
+    assert.deepEqual(await s.claimWebhooks(10, 60_000), [], 'leased, and a2 still waits for a1');
+    await s.retryWebhook(first[0].id, 0, 'HTTP 503');
+    const again = await s.claimWebhooks(10, 60_000);
+    assert.deepEqual(again.map((w) => [w.eventId, w.attempts]), [[a1.eventId, 2]], 'same event id on the retry');
+    await s.ackWebhook(again[0].id);
+    const next = await s.claimWebhooks(10, 60_000);
+    assert.deepEqual(next.map((w) => w.body), ['{"second":true}']);
+    await s.dropWebhook(next[0].id);
+    await s.addWebhooks([hook('m-c', { expiresAt: Date.now() - 1 })]);
+    assert.deepEqual(await s.claimWebhooks(10, 60_000), [], 'expired items are never claimed');
+    assert.deepEqual((await s.expireWebhooks()).map((w) => w.messageId), ['m-c']);
+    await s.retryWebhook(first[1].id, 60_000, 'timeout');
+    await s.close();
+    const s2 = await reopen();
+    try {
+      assert.equal(await s2.webhookDepth(), 1, 'b1 is still pending after a reopen');
+      assert.deepEqual(await s2.claimWebhooks(10, 60_000), [], 'not due yet');
+    } finally {
+      await s2.close();
+    }
+  });
+
+  withStore('webhooks: an MO webhook commits with the MO; one requested with a state change in the same turn commits with it', async (s) => {
+    const rec = { id: newMessageId(), routedTo: null, payload: () => '{}', webhooks: (m: { id: string }) => [hook(m.id, { kind: 'jasmin_mo' })] };
+    const mo = (await s.addMoPart({ groupKey: 'single', seq: 1, total: 1, connectorId: 'c1', source: '4477', destination: '12345', dataCoding: 0, body: Buffer.from('hi') }, rec))!;
+    const u = await s.upsertUser({ username: 'w', passwordHash: 'x', balanceMicros: 100_000, rateMicros: 0 });
+    const m = msg(u.id);
+    await s.accept(m);
+    await Promise.all([s.applyReceipt(m.id, 'delivered', 'DELIVRD err:000', undefined), s.addWebhooks([hook(m.id)])]);
+    const items = await s.claimWebhooks(10, 60_000);
+    assert.deepEqual(items.map((w) => [w.kind, w.messageId]).sort(), [['jasmin_dlr', m.id], ['jasmin_mo', mo.id]].sort());
   });
 }

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { hostname } from 'node:os';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 type Client = pg.PoolClient;
@@ -89,6 +89,20 @@ const toMo = (r: Row): InboundMessage => ({
   receivedAt: num(r.received_at),
 });
 
+const toWebhook = (r: Row): WebhookItem => ({
+  id: num(r.id),
+  eventId: r.event_id as string,
+  kind: r.kind as NewWebhook['kind'],
+  messageId: r.message_id as string,
+  owner: r.owner as string,
+  url: r.url as string,
+  method: r.method as 'GET' | 'POST',
+  body: r.body as string,
+  attempts: r.attempts as number,
+  expiresAt: num(r.expires_at),
+  createdAt: num(r.created_at),
+});
+
 export interface PostgresStoreOptions {
   connectionString: string;
   /** Schema to use (created when missing); lets tests and tenants share a database. */
@@ -123,6 +137,7 @@ export class PostgresStore implements Store {
     await store.migrate();
     await pool.query('UPDATE queue SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
     await pool.query('UPDATE outbox SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
+    await pool.query('UPDATE webhooks SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
     return store;
   }
 
@@ -355,7 +370,9 @@ export class PostgresStore implements Store {
     if (FINAL_STATES.has(state) && !FINAL_STATES.has(before) && notify) {
       const m = toMessage(row);
       const n = notify(state, { ...m, state, error: error ?? m.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
-      if (n) await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS]);
+      if (n?.systemId !== undefined && n.payload !== undefined)
+        await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS]);
+      await this.insertWebhooks(c, n?.webhooks ?? [], now);
     }
     return state;
   }
@@ -578,6 +595,7 @@ export class PostgresStore implements Store {
       m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete, m.routedTo, now,
     ]);
     if (m.routedTo) await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000]);
+    await this.insertWebhooks(c, mo.webhooks?.(m) ?? [], now);
     return m;
   }
 
@@ -604,6 +622,54 @@ export class PostgresStore implements Store {
 
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
     return (await this.one('SELECT 1 AS x FROM optouts WHERE msisdn = $1 AND sender = $2', [msisdn, sender])) !== undefined;
+  }
+
+  private async insertWebhooks(c: Client, items: NewWebhook[], now: number): Promise<void> {
+    for (const w of items) {
+      await c.query(
+        `INSERT INTO webhooks (event_id, kind, message_id, owner, url, method, body, next_at, expires_at, created_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$8) ON CONFLICT (event_id) DO NOTHING`,
+        [w.eventId, w.kind, w.messageId, w.owner, w.url, w.method, w.body, now, w.expiresAt],
+      );
+    }
+  }
+
+  addWebhooks(items: NewWebhook[]): Promise<void> {
+    return this.batched((c) => this.insertWebhooks(c, items, Date.now()));
+  }
+
+  async claimWebhooks(limit: number, leaseMs: number): Promise<WebhookItem[]> {
+    const now = Date.now();
+    // Due, not leased, and no older pending item of the same message (order per message).
+    const { rows } = await this.pool.query(
+      `UPDATE webhooks SET lease_until = $1, attempts = attempts + 1, claimed_by = $4
+       WHERE id IN (SELECT w.id FROM webhooks w WHERE w.next_at <= $2 AND w.lease_until <= $2 AND w.expires_at > $2
+                      AND NOT EXISTS (SELECT 1 FROM webhooks o WHERE o.message_id = w.message_id AND o.id < w.id)
+                    ORDER BY w.id LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [now + leaseMs, now, limit, this.nodeId],
+    );
+    return rows.map(toWebhook).sort((a, b) => a.id - b.id);
+  }
+
+  ackWebhook(id: number): Promise<void> {
+    return this.batched(async (c) => void (await c.query('DELETE FROM webhooks WHERE id = $1', [id])));
+  }
+
+  retryWebhook(id: number, delayMs: number, error: string): Promise<void> {
+    return this.batched(async (c) => void (await c.query('UPDATE webhooks SET next_at = $1, lease_until = 0, claimed_by = NULL, last_error = $2 WHERE id = $3', [Date.now() + delayMs, error, id])));
+  }
+
+  dropWebhook(id: number): Promise<void> {
+    return this.ackWebhook(id);
+  }
+
+  expireWebhooks(): Promise<WebhookItem[]> {
+    return this.batched(async (c) => (await c.query('DELETE FROM webhooks WHERE expires_at <= $1 RETURNING *', [Date.now()])).rows.map(toWebhook));
+  }
+
+  async webhookDepth(): Promise<number> {
+    return num((await this.one('SELECT COUNT(*) AS n FROM webhooks'))?.n ?? 0);
   }
 
   async queueDepth(connectorId?: string): Promise<number> {

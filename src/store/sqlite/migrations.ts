@@ -113,4 +113,23 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE users ADD COLUMN group_id TEXT;
    ALTER TABLE users ADD COLUMN sms_count INTEGER CHECK (sms_count IS NULL OR sms_count >= 0);
    ALTER TABLE users ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';`,
+  // 6: outbound HTTP webhooks (Jasmin DLR/MO callbacks, REST v1 status events), delivered with retries.
+  `CREATE TABLE webhooks (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     event_id TEXT NOT NULL UNIQUE,
+     kind TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     url TEXT NOT NULL,
+     method TEXT NOT NULL,
+     body TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_at INTEGER NOT NULL,
+     lease_until INTEGER NOT NULL DEFAULT 0,
+     expires_at INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_error TEXT
+   );
+   CREATE INDEX webhooks_due ON webhooks (next_at);
+   CREATE INDEX webhooks_by_message ON webhooks (message_id, id);`,
 ];

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface MessageRow {
@@ -119,6 +119,33 @@ const toGroup = (r: GroupRow): Group => ({ id: r.id, description: r.description,
 
 /** SMS parts a message takes from a limited SMS-count quota. */
 const smsOf = (m: { meta?: MessageMeta }): number => m.meta?.segments ?? 1;
+interface WebhookRow {
+  id: number;
+  event_id: string;
+  kind: NewWebhook['kind'];
+  message_id: string;
+  owner: string;
+  url: string;
+  method: 'GET' | 'POST';
+  body: string;
+  attempts: number;
+  expires_at: number;
+  created_at: number;
+}
+
+const toWebhook = (r: WebhookRow): WebhookItem => ({
+  id: r.id,
+  eventId: r.event_id,
+  kind: r.kind,
+  messageId: r.message_id,
+  owner: r.owner,
+  url: r.url,
+  method: r.method,
+  body: r.body,
+  attempts: r.attempts,
+  expiresAt: r.expires_at,
+  createdAt: r.created_at,
+});
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -139,7 +166,7 @@ export class SqliteStore implements Store {
     this.seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM queue').get() as { s: number }).s;
     // The embedded store has exactly one gateway process: leases held when it last stopped
     // (or crashed) belong to nobody now, so they return to the queue at once.
-    this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0;');
+    this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0; UPDATE webhooks SET lease_until = 0 WHERE lease_until > 0;');
     const db = this.db;
     this.stmts = {
       // One statement: the balance and the SMS-count quota are debited together or not at
@@ -193,6 +220,21 @@ export class SqliteStore implements Store {
       ),
       ackOutbox: db.prepare('DELETE FROM outbox WHERE id = ?'),
       retryOutbox: db.prepare('UPDATE outbox SET next_at = ?, lease_until = 0 WHERE id = ?'),
+      addWebhook: db.prepare(
+        `INSERT OR IGNORE INTO webhooks (event_id, kind, message_id, owner, url, method, body, next_at, expires_at, created_at)
+         VALUES (@eventId, @kind, @messageId, @owner, @url, @method, @body, @now, @expiresAt, @now)`,
+      ),
+      // Due, not leased, and no older pending item of the same message (order per message).
+      claimWebhooks: db.prepare(
+        `UPDATE webhooks SET lease_until = @until, attempts = attempts + 1
+         WHERE id IN (SELECT w.id FROM webhooks w WHERE w.next_at <= @now AND w.lease_until <= @now AND w.expires_at > @now
+                        AND NOT EXISTS (SELECT 1 FROM webhooks o WHERE o.message_id = w.message_id AND o.id < w.id)
+                      ORDER BY w.id LIMIT @limit)
+         RETURNING *`,
+      ),
+      ackWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
+      retryWebhook: db.prepare('UPDATE webhooks SET next_at = ?, lease_until = 0, last_error = ? WHERE id = ?'),
+      expireWebhooks: db.prepare('DELETE FROM webhooks WHERE expires_at <= ? RETURNING *'),
     };
   }
 
@@ -406,7 +448,8 @@ export class SqliteStore implements Store {
     if (parts.length > 1) this.stmts.partEvent.run(id, state, now, detail, null);
     if (FINAL_STATES.has(state) && !FINAL_STATES.has(row.state) && notify) {
       const n = notify(state, { ...toMessage(row), state, error: error ?? row.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
-      if (n) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
+      if (n?.systemId !== undefined && n.payload !== undefined) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
+      for (const w of n?.webhooks ?? []) this.stmts.addWebhook.run({ ...w, now });
     }
     return state;
   }
@@ -622,6 +665,7 @@ export class SqliteStore implements Store {
       .run(m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete ? 1 : 0, m.routedTo, now);
     this.db.prepare('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
     if (m.routedTo) this.stmts.outbox.run(m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000);
+    for (const w of mo.webhooks?.(m) ?? []) this.stmts.addWebhook.run({ ...w, now });
     return m;
   }
 
@@ -657,6 +701,39 @@ export class SqliteStore implements Store {
 
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
     return this.db.prepare('SELECT 1 FROM optouts WHERE msisdn = ? AND sender = ?').get(msisdn, sender) !== undefined;
+  }
+
+  addWebhooks(items: NewWebhook[]): Promise<void> {
+    return this.batched(() => {
+      const now = Date.now();
+      for (const w of items) this.stmts.addWebhook.run({ ...w, now });
+    });
+  }
+
+  async claimWebhooks(limit: number, leaseMs: number): Promise<WebhookItem[]> {
+    const now = Date.now();
+    const rows = this.stmts.claimWebhooks.all({ until: now + leaseMs, now, limit }) as WebhookRow[];
+    return rows.map(toWebhook).sort((a, b) => a.id - b.id);
+  }
+
+  ackWebhook(id: number): Promise<void> {
+    return this.batched(() => void this.stmts.ackWebhook.run(id));
+  }
+
+  retryWebhook(id: number, delayMs: number, error: string): Promise<void> {
+    return this.batched(() => void this.stmts.retryWebhook.run(Date.now() + delayMs, error, id));
+  }
+
+  dropWebhook(id: number): Promise<void> {
+    return this.batched(() => void this.stmts.ackWebhook.run(id));
+  }
+
+  expireWebhooks(): Promise<WebhookItem[]> {
+    return this.batched(() => (this.stmts.expireWebhooks.all(Date.now()) as WebhookRow[]).map(toWebhook));
+  }
+
+  async webhookDepth(): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM webhooks').get() as { n: number }).n;
   }
 
   async queueDepth(connectorId?: string): Promise<number> {

@@ -1,0 +1,182 @@
+/**
+ * SSRF guard for every URL Hermod calls on a customer's behalf (Jasmin dlr-url, REST
+ * callback URLs, MO webhook URLs): checklist row 28. Loopback, private, link-local
+ * (cloud metadata at 169.254.169.254), unspecified, carrier-grade NAT, multicast and
+ * IPv6 unique-local addresses are refused, whether written literally or reached through
+ * a DNS name, unless the operator allows them. The check runs when the URL is given
+ * (`check`) and again on the address actually connected to (`lookup`, for node:http),
+ * so a name that rebinds to a private address between the two is still refused.
+ */
+import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { HermodError } from '../lib/errors.js';
+
+export interface UrlGuardOptions {
+  /** Allow every address (operator's choice, e.g. receivers on a private network). */
+  allowPrivateNetworks?: boolean;
+  /** CIDRs ("10.1.0.0/16", "::1/128"), addresses or host names that are allowed anyway. */
+  allow?: readonly string[];
+}
+
+export class RefusedUrlError extends HermodError {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super('HERMOD_ERR_URL_REFUSED', `${url} refused: ${reason}`);
+  }
+}
+
+const BLOCKED_V4: [string, number, string][] = [
+  ['0.0.0.0', 8, 'unspecified'],
+  ['10.0.0.0', 8, 'private'],
+  ['100.64.0.0', 10, 'carrier-grade NAT'],
+  ['127.0.0.0', 8, 'loopback'],
+  ['169.254.0.0', 16, 'link-local (cloud metadata)'],
+  ['172.16.0.0', 12, 'private'],
+  ['192.0.0.0', 24, 'IETF protocol assignments'],
+  ['192.168.0.0', 16, 'private'],
+  ['198.18.0.0', 15, 'benchmarking'],
+  ['224.0.0.0', 4, 'multicast'],
+  ['240.0.0.0', 4, 'reserved'],
+];
+const BLOCKED_V6: [string, number, string][] = [
+  ['::', 128, 'unspecified'],
+  ['::1', 128, 'loopback'],
+  ['fc00::', 7, 'unique local (private)'],
+  ['fe80::', 10, 'link-local'],
+  ['ff00::', 8, 'multicast'],
+];
+
+const BLOCKED = [
+  ...BLOCKED_V4.map((b) => [...b, 'ipv4'] as const),
+  ...BLOCKED_V6.map((b) => [...b, 'ipv6'] as const),
+].map(([net, bits, what, family]) => {
+  const list = new BlockList();
+  list.addSubnet(net, bits, family);
+  return { list, family, label: `${what} address space (${net}/${bits})` };
+});
+
+/** `::ffff:10.0.0.1` is 10.0.0.1 (IPv4-mapped IPv6). */
+function unmap(ip: string): { ip: string; family: 'ipv4' | 'ipv6' } {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (m) return { ip: m[1], family: 'ipv4' };
+  // The URL parser writes [::ffff:127.0.0.1] as [::ffff:7f00:1].
+  const h = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(ip);
+  if (h) {
+    const hi = parseInt(h[1], 16);
+    const lo = parseInt(h[2], 16);
+    return { ip: `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, family: 'ipv4' };
+  }
+  return { ip, family: isIP(ip) === 6 ? 'ipv6' : 'ipv4' };
+}
+
+export class UrlGuard {
+  private readonly allowAll: boolean;
+  private readonly allowedNets = new BlockList();
+  private readonly allowedHosts = new Set<string>();
+
+  constructor(opts: UrlGuardOptions = {}) {
+    this.allowAll = opts.allowPrivateNetworks ?? false;
+    for (const a of opts.allow ?? []) {
+      const [addr, bits] = a.split('/');
+      const fam = isIP(addr);
+      if (fam === 0) this.allowedHosts.add(a.toLowerCase());
+      else if (bits === undefined) this.allowedNets.addAddress(addr, fam === 6 ? 'ipv6' : 'ipv4');
+      else this.allowedNets.addSubnet(addr, Number(bits), fam === 6 ? 'ipv6' : 'ipv4');
+    }
+  }
+
+  /** Why an address may not be called, or undefined when it may. */
+  addressProblem(address: string): string | undefined {
+    if (this.allowAll) return undefined;
+    const { ip, family } = unmap(address);
+    if (this.allowedNets.check(ip, family)) return undefined;
+    const hit = BLOCKED.find((b) => b.family === family && b.list.check(ip, family));
+    return hit && `${ip} is in ${hit.label}`;
+  }
+
+  /** Scheme and literal-address checks; returns the parsed URL. Throws RefusedUrlError. */
+  parse(raw: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new RefusedUrlError(raw, 'not a valid absolute URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new RefusedUrlError(raw, `scheme ${url.protocol} is not http or https`);
+    if (url.username || url.password)
+      throw new RefusedUrlError(raw, 'credentials in the URL are not allowed');
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) {
+      const problem = this.addressProblem(host);
+      if (problem)
+        throw new RefusedUrlError(
+          raw,
+          `${problem}; allow it with webhooks.allowPrivateNetworks or webhooks.allow`,
+        );
+    }
+    return url;
+  }
+
+  private hostAllowed(host: string): boolean {
+    return this.allowAll || this.allowedHosts.has(host.toLowerCase());
+  }
+
+  /**
+   * The full check: the URL's form, then every address its host name resolves to. A name
+   * that does not resolve now is accepted (DNS may be briefly down or the name new): the
+   * delivery-time `lookup` refuses it if it later resolves to a private address.
+   */
+  async check(raw: string): Promise<URL> {
+    const url = this.parse(raw);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) || this.hostAllowed(host)) return url;
+    let addrs: LookupAddress[];
+    try {
+      addrs = await new Promise<LookupAddress[]>((resolve, reject) =>
+        dnsLookup(host, { all: true }, (err, a) => (err ? reject(err) : resolve(a))),
+      );
+    } catch {
+      return url;
+    }
+    for (const a of addrs) {
+      const problem = this.addressProblem(a.address);
+      if (problem)
+        throw new RefusedUrlError(
+          raw,
+          `${host} resolves to ${problem}; allow it with webhooks.allowPrivateNetworks or webhooks.allow`,
+        );
+    }
+    return url;
+  }
+
+  /**
+   * A `lookup` for node:http / node:https that refuses private answers: the address
+   * checked is the address connected to (no DNS-rebinding window).
+   */
+  readonly lookup = (
+    hostname: string,
+    options: object,
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addrs) => {
+      if (err) return callback(err, []);
+      if (!this.hostAllowed(hostname)) {
+        for (const a of addrs) {
+          const problem = this.addressProblem(a.address);
+          if (problem)
+            return callback(
+              Object.assign(new RefusedUrlError(hostname, `${hostname} resolves to ${problem}`), {
+                errno: undefined,
+              }) as NodeJS.ErrnoException,
+              [],
+            );
+        }
+      }
+      if ((options as { all?: boolean }).all) callback(null, addrs);
+      else callback(null, addrs[0].address, addrs[0].family);
+    });
+  };
+}

@@ -1,0 +1,429 @@
+/**
+ * Outbound HTTP webhooks: what to send when a message changes state (Jasmin DLR callbacks
+ * per dlr-level, REST v1 status events) or an MO arrives (Jasmin MO fields), and the
+ * sender that delivers the durable outbox (Store.addWebhooks) with retries.
+ *
+ * Delivery rules (checklist row 21): an item is retried with exponential back-off and
+ * jitter until the receiver answers 2xx or the item expires; every attempt carries the
+ * same event id; one message's items go out in order (the store never hands out an item
+ * while an older one of the same message is pending). Jasmin wants the body `ACK/Jasmin`;
+ * Hermod accepts any 2xx, so Jasmin receivers and ordinary ones both work. Redirects are
+ * not followed (a 3xx drops the item), and URLs are checked again at delivery time
+ * against the SSRF guard on the address actually connected to (row 28).
+ */
+import { EventEmitter } from 'node:events';
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { decodeText, encodingOfDataCoding, type Receipt } from '../smpp/index.js';
+import { newMessageId, type MessageState, type StoredMessage } from '../domain/index.js';
+import type { InboundMessage, NewWebhook, Store, WebhookItem } from '../store/store.js';
+import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
+import { RefusedUrlError, UrlGuard } from './url-guard.js';
+
+/** A state change of an MT message, as the gateway records it. */
+export interface StateReport {
+  state: MessageState;
+  /** ms since the epoch. */
+  at: number;
+  /** The upstream (SMSC) message id, when known. */
+  upstreamId?: string | null;
+  /** The receipt that caused it (level 2), absent for the submit outcome (level 1). */
+  receipt?: Receipt;
+  /** Why it failed (a permanent connector error, retries exhausted). */
+  error?: string;
+  /** A final state of a long message: its parts and how many were delivered. */
+  parts?: { total: number; delivered: number };
+}
+
+/** The receipt stat that names a message's final (aggregate) state. */
+const STAT_FOR: Partial<Record<MessageState, string>> = {
+  delivered: 'DELIVRD',
+  undelivered: 'UNDELIV',
+  expired: 'EXPIRED',
+  rejected: 'REJECTD',
+  failed: 'UNDELIV',
+  partially_delivered: 'UNDELIV',
+};
+
+export const DEFAULT_WEBHOOK_RETENTION_MS = 3 * 86_400_000;
+
+/** YYMMDDhhmm, as in a receipt's submit date / done date (SMPP 3.4 Appendix B). */
+function receiptDate(d: Date | number | string | undefined): string {
+  if (d === undefined) return '';
+  // A parked receipt comes back from JSON with its dates as strings.
+  const t = d instanceof Date ? d : new Date(d);
+  if (Number.isNaN(t.getTime())) return '';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(t.getUTCFullYear() % 100)}${p(t.getUTCMonth() + 1)}${p(t.getUTCDate())}${p(t.getUTCHours())}${p(t.getUTCMinutes())}`;
+}
+
+const pad3 = (n: number | undefined, def: number) => String(n ?? def).padStart(3, '0');
+
+/** REST v1 (Twilio-like) status of a state; undefined = no event (queued is never sent, as Twilio). */
+export function restStatus(state: MessageState): 'sent' | 'delivered' | 'undelivered' | 'failed' | undefined {
+  switch (state) {
+    case 'sent':
+      return 'sent';
+    case 'delivered':
+      return 'delivered';
+    case 'undelivered':
+    case 'expired':
+    case 'rejected':
+    case 'partially_delivered':
+      return 'undelivered';
+    case 'failed':
+      return 'failed';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The webhook items one state change produces for a message, from its MessageMeta:
+ * Jasmin DLRs (`meta.dlr`: level 1 for the submit outcome, level 2 for a final receipt or
+ * failure, 3 both) and a REST v1 event (`meta.callbackUrl`).
+ */
+export function webhooksForState(
+  m: StoredMessage,
+  r: StateReport,
+  retentionMs = DEFAULT_WEBHOOK_RETENTION_MS,
+): NewWebhook[] {
+  const out: NewWebhook[] = [];
+  const expiresAt = r.at + retentionMs;
+  const dlr = m.meta.dlr;
+  if (dlr) {
+    const submitOutcome = r.receipt === undefined && (r.state === 'sent' || r.state === 'failed');
+    const finalReport =
+      r.state !== 'sent' && r.state !== 'unknown' && r.state !== 'queued' && r.state !== 'accepted';
+    const base = {
+      kind: 'jasmin_dlr' as const,
+      messageId: m.id,
+      owner: m.systemId,
+      url: dlr.url,
+      method: dlr.method,
+      expiresAt,
+    };
+    if (submitOutcome && (dlr.level === 1 || dlr.level === 3)) {
+      const status =
+        r.state === 'sent' ? 'ESME_ROK' : (/ESME_R\w+/.exec(r.error ?? '')?.[0] ?? 'ESME_RSYSERR');
+      out.push({
+        ...base,
+        eventId: newMessageId(),
+        body: JSON.stringify({ id: m.id, message_status: status, level: '1', connector: m.connectorId }),
+      });
+    }
+    if (finalReport && (dlr.level === 2 || dlr.level === 3)) {
+      const rc = r.receipt;
+      const delivered = r.state === 'delivered';
+      // A long message is reported once, for all its parts: sub/dlvrd count them.
+      const multi = r.parts !== undefined && r.parts.total > 1;
+      const fields = {
+        id: m.id,
+        id_smsc: r.upstreamId ?? m.upstreamId ?? '',
+        message_status: (multi ? undefined : rc?.stat) ?? STAT_FOR[r.state] ?? 'UNDELIV',
+        level: '2',
+        connector: m.connectorId,
+        subdate: receiptDate(rc?.submitDate ?? m.createdAt),
+        donedate: receiptDate(rc?.doneDate ?? r.at),
+        sub: pad3(multi ? r.parts!.total : rc?.sub, 1),
+        dlvrd: pad3(multi ? r.parts!.delivered : rc?.dlvrd, delivered ? 1 : 0),
+        err: delivered ? '000' : (rc?.err ?? '000'),
+        text: (rc?.text ?? '').slice(0, 20),
+      };
+      out.push({ ...base, eventId: newMessageId(), body: JSON.stringify(fields) });
+    }
+  }
+  const status = restStatus(r.state);
+  if (m.meta.callbackUrl && status && !(r.receipt && r.state === 'sent')) {
+    const eventId = newMessageId();
+    const data = {
+      id: eventId,
+      event_type: status === 'sent' ? 'message.sent' : 'message.finalized',
+      occurred_at: new Date(r.at).toISOString(),
+      payload: {
+        id: m.id,
+        status,
+        from: m.source,
+        to: m.destination,
+        ...(m.meta.clientRef !== undefined ? { client_ref: m.meta.clientRef } : {}),
+        ...(m.meta.tags ? { tags: m.meta.tags } : {}),
+        ...(r.receipt?.err && r.receipt.err !== '000' ? { error_code: r.receipt.err } : {}),
+        ...(r.error ? { error_detail: r.error } : {}),
+      },
+    };
+    out.push({
+      eventId,
+      kind: 'rest',
+      messageId: m.id,
+      owner: m.systemId,
+      url: m.meta.callbackUrl,
+      method: 'POST',
+      body: JSON.stringify(data),
+      expiresAt,
+    });
+  }
+  return out;
+}
+
+/** Jasmin's MO fields (id, from, to, origin-connector, priority, coding, validity, content, binary). */
+export function webhookForMo(
+  mo: InboundMessage,
+  target: { url: string; method: 'GET' | 'POST' },
+  retentionMs = DEFAULT_WEBHOOK_RETENTION_MS,
+): NewWebhook {
+  const text = encodingOfDataCoding(mo.dataCoding) === 'binary' ? '' : decodeText(mo.body, mo.dataCoding);
+  const fields = {
+    id: mo.id,
+    from: mo.source,
+    to: mo.destination,
+    'origin-connector': mo.connectorId,
+    priority: '0',
+    coding: String(mo.dataCoding),
+    validity: '',
+    content: text,
+    binary: mo.body.toString('hex'),
+  };
+  return {
+    eventId: newMessageId(),
+    kind: 'jasmin_mo',
+    messageId: mo.id,
+    owner: '',
+    url: target.url,
+    method: target.method,
+    body: JSON.stringify(fields),
+    expiresAt: mo.receivedAt + retentionMs,
+  };
+}
+
+/** Standard Webhooks signature: v1,base64(HMAC-SHA256(secret, `${id}.${timestamp}.${body}`)). */
+export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  // "whsec_<base64>" secrets are the Standard Webhooks form; anything else is used as bytes.
+  const key = secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice(6), 'base64')
+    : Buffer.from(secret, 'utf8');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+}
+
+interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+const silent: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+
+export interface WebhookSenderOptions {
+  guard?: UrlGuard;
+  /** Signing secret of an account (REST events), else `secret`. */
+  secretFor?: (owner: string) => string | undefined;
+  secret?: string;
+  /** Retry delays (default 1 s doubling to 10 min, 50 % jitter). */
+  backoff?: BackoffPolicy;
+  /** Per attempt (default 10 s). */
+  timeoutMs?: number;
+  /** Requests in flight at once (default 100). */
+  concurrency?: number;
+  /** How often to look for due items when not woken (default 250 ms). */
+  pollMs?: number;
+  log?: Logger;
+}
+
+type Outcome = { ok: true; status: number } | { ok: false; retry: boolean; error: string };
+
+/** Delivers the webhook outbox. One per node; several nodes share it through the store's leases. */
+export class WebhookSender extends EventEmitter {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly guard: UrlGuard;
+  private readonly log: Logger;
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
+  private lastExpiry = 0;
+  readonly stats = { delivered: 0, failedAttempts: 0, dropped: 0, expired: 0 };
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: WebhookSenderOptions = {},
+  ) {
+    super();
+    this.guard = opts.guard ?? new UrlGuard();
+    this.log = opts.log ?? silent;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** New items were committed: look now instead of at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.allSettled(this.inFlight);
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const concurrency = this.opts.concurrency ?? 100;
+    const leaseMs = (this.opts.timeoutMs ?? 10_000) * 3;
+    while (this.running) {
+      try {
+        if (Date.now() - this.lastExpiry > 1000) {
+          this.lastExpiry = Date.now();
+          for (const w of await this.store.expireWebhooks()) {
+            this.stats.expired++;
+            this.log.warn(
+              { event: w.eventId, message: w.messageId, url: w.url, attempts: w.attempts },
+              'webhook expired undelivered',
+            );
+            this.emit('expired', w);
+          }
+        }
+        const room = concurrency - this.inFlight.size;
+        if (room <= 0) {
+          await Promise.race(this.inFlight);
+          continue;
+        }
+        const items = await this.store.claimWebhooks(room, leaseMs);
+        for (const w of items) {
+          const p = this.deliver(w).finally(() => this.inFlight.delete(p));
+          this.inFlight.add(p);
+        }
+        // A full batch means more may be due; otherwise wait for a wake-up or the poll.
+        if (items.length < room) await this.sleep(this.opts.pollMs ?? 250);
+      } catch (err) {
+        if (!this.running) break;
+        this.log.warn({ err: (err as Error).message }, 'webhook sender: store error, retrying');
+        await this.sleep(1000);
+      }
+    }
+  }
+
+  private async deliver(w: WebhookItem): Promise<void> {
+    const outcome = await this.attempt(w);
+    if (outcome.ok) {
+      this.stats.delivered++;
+      await this.store.ackWebhook(w.id);
+      this.emit('delivered', w, outcome.status);
+      return;
+    }
+    if (!outcome.retry) {
+      this.stats.dropped++;
+      this.log.warn(
+        { event: w.eventId, message: w.messageId, url: w.url, reason: outcome.error },
+        'webhook refused, dropped',
+      );
+      await this.store.dropWebhook(w.id);
+      this.emit('dropped', w, outcome.error);
+      return;
+    }
+    this.stats.failedAttempts++;
+    const delay = backoffDelay(
+      this.opts.backoff ?? { initialMs: 1000, maxMs: 600_000, factor: 2, jitter: 0.5 },
+      w.attempts - 1,
+    );
+    this.log.debug(
+      { event: w.eventId, url: w.url, attempt: w.attempts, error: outcome.error, retryInMs: delay },
+      'webhook attempt failed',
+    );
+    await this.store.retryWebhook(w.id, delay, outcome.error);
+    this.emit('retry', w, outcome.error, delay);
+  }
+
+  /** The request of one attempt: method, URL, headers and body. Exposed for tests. */
+  request(w: WebhookItem): {
+    method: 'GET' | 'POST';
+    url: string;
+    headers: Record<string, string>;
+    body: string | undefined;
+  } {
+    // The event id on every kind, so any receiver can drop a retry it already processed.
+    const headers: Record<string, string> = { 'user-agent': 'Hermod-Webhooks/1', 'webhook-id': w.eventId };
+    if (w.kind === 'rest') {
+      const body = JSON.stringify({
+        data: JSON.parse(w.body) as unknown,
+        meta: { attempt: w.attempts, delivered_to: w.url },
+      });
+      const ts = Math.floor(Date.now() / 1000);
+      headers['content-type'] = 'application/json';
+      headers['webhook-timestamp'] = String(ts);
+      const secret = this.opts.secretFor?.(w.owner) ?? this.opts.secret;
+      if (secret) headers['webhook-signature'] = signWebhook(secret, w.eventId, ts, body);
+      return { method: 'POST', url: w.url, headers, body };
+    }
+    const form = new URLSearchParams(JSON.parse(w.body) as Record<string, string>).toString();
+    if (w.method === 'GET')
+      return {
+        method: 'GET',
+        url: w.url + (w.url.includes('?') ? '&' : '?') + form,
+        headers,
+        body: undefined,
+      };
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    return { method: 'POST', url: w.url, headers, body: form };
+  }
+
+  private attempt(w: WebhookItem): Promise<Outcome> {
+    let req: ReturnType<WebhookSender['request']>;
+    let url: URL;
+    try {
+      req = this.request(w);
+      url = this.guard.parse(req.url);
+    } catch (err) {
+      return Promise.resolve({ ok: false, retry: false, error: (err as Error).message });
+    }
+    return new Promise<Outcome>((resolve) => {
+      const lib = url.protocol === 'https:' ? https : http;
+      const r = lib.request(
+        url,
+        {
+          method: req.method,
+          headers: {
+            ...req.headers,
+            ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}),
+          },
+          agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
+          lookup: this.guard.lookup as never,
+          timeout: this.opts.timeoutMs ?? 10_000,
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          res.resume(); // the body does not matter (2xx is the acknowledgement)
+          res.on('end', () => undefined);
+          if (status >= 200 && status < 300) resolve({ ok: true, status });
+          else if (status >= 300 && status < 400)
+            resolve({ ok: false, retry: false, error: `HTTP ${status}: redirects are not followed` });
+          else resolve({ ok: false, retry: true, error: `HTTP ${status}` });
+        },
+      );
+      r.on('timeout', () => r.destroy(new Error(`no answer within ${this.opts.timeoutMs ?? 10_000} ms`)));
+      r.on('error', (err) => {
+        if (err instanceof RefusedUrlError) resolve({ ok: false, retry: false, error: err.message });
+        else resolve({ ok: false, retry: true, error: err.message });
+      });
+      r.end(req.body);
+    });
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Username + password checks for the HTTP APIs that carry them in every request (Jasmin's
+ * /send). scrypt is deliberately slow and synchronous, so a success is remembered for a
+ * short time (Jasmin caches authentication for 10 s too). An entry is tied to the stored
+ * hash, so a password change takes effect at once; failures are never cached.
+ */
+import { createHash } from 'node:crypto';
+import { verifyPassword, type User } from '../domain/index.js';
+
+export interface UserSource {
+  getUserByName(username: string): Promise<User | undefined>;
+}
+
+export class CredentialCache {
+  private readonly ok = new Map<string, { hash: string; until: number }>();
+
+  constructor(
+    private readonly users: UserSource,
+    private readonly ttlMs = 10_000,
+    private readonly max = 10_000,
+  ) {}
+
+  /** The user when the password is right, else undefined. */
+  async authenticate(username: string, password: string): Promise<User | undefined> {
+    const user = await this.users.getUserByName(username);
+    if (!user) return undefined;
+    const key = createHash('sha256').update(username).update('\0').update(password).digest('base64');
+    const now = Date.now();
+    const hit = this.ok.get(key);
+    if (hit && hit.until > now && hit.hash === user.passwordHash) return user;
+    if (!verifyPassword(password, user.passwordHash)) return undefined;
+    if (this.ok.size >= this.max) this.ok.clear();
+    this.ok.set(key, { hash: user.passwordHash, until: now + this.ttlMs });
+    return user;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The Jasmin-compatible HTTP API (:1401): /send, /balance, /rate, /ping, as Jasmin serves
+ * them (docs.jasminsms.com "HTTP API"), on the same gateway core as SMPP.
+ *
+ * Responses: Jasmin answers `Success "<id>"` / `Error "<reason>"` as text/plain. Hermod's
+ * default is JSON, `{"data":{"messageid":"<id>",...}}` / `{"error":{"code","message","status"}}`,
+ * which is what the seed's Laravel client reads (`data.messageid`); `responseFormat: jasmin`
+ * (global `httpApi.responseFormat` or per user) gives Jasmin's exact text. HTTP statuses are
+ * Jasmin's in both formats. /balance and /rate answer JSON in both, as Jasmin does.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { normalizeMsisdn, InvalidNumberError, type User } from '../../domain/index.js';
+import { RefusedUrlError, RejectedError, UrlGuard, type Gateway } from '../../gateway/index.js';
+import { HermodError } from '../../lib/errors.js';
+import { CredentialCache } from '../credentials.js';
+import { JasminApiError, fromRejected, jasminError } from './errors.js';
+import { encodeContent, parseSendArgs, required, type Args } from './send-args.js';
+
+export type ResponseFormat = 'json' | 'jasmin';
+
+export interface JasminApiOptions {
+  gateway: Gateway;
+  /** Checks dlr-url at /send time (row 28); the webhook sender checks again at delivery. */
+  guard?: UrlGuard;
+  /** Default `json`. */
+  responseFormat?: ResponseFormat;
+  /** A user's own format (config users[].httpApi.responseFormat), else the default. */
+  responseFormatFor?: (username: string) => ResponseFormat | undefined;
+  /** How long a verified password is remembered (default 10 s). */
+  authCacheMs?: number;
+}
+
+/** Query and body merged (body wins), every value a string (the first of repeated ones). */
+function argsOf(req: FastifyRequest): Args {
+  const out: Args = {};
+  for (const src of [req.query, req.body]) {
+    if (typeof src !== 'object' || src === null) continue;
+    for (const [k, v] of Object.entries(src as Record<string, unknown>)) {
+      const first = Array.isArray(v) ? v[0] : v;
+      if (first !== undefined && first !== null) out[k] = String(first);
+    }
+  }
+  return out;
+}
+
+export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: FastifyInstance, opts) => {
+  const { gateway } = opts;
+  const guard = opts.guard ?? new UrlGuard();
+  const creds = new CredentialCache(gateway.store, opts.authCacheMs);
+  const formatFor = (username: string | undefined): ResponseFormat =>
+    (username && opts.responseFormatFor?.(username)) || opts.responseFormat || 'json';
+
+  const fail = (reply: FastifyReply, format: ResponseFormat, err: unknown) => {
+    let e: JasminApiError;
+    if (err instanceof JasminApiError) e = err;
+    else if (err instanceof RejectedError) e = fromRejected(err);
+    else if (err instanceof HermodError) e = new JasminApiError(err.code, err.message, 500);
+    else {
+      app.log.error({ err }, 'jasmin api: unexpected error');
+      e = new JasminApiError('HERMOD_ERR_INTERNAL', `Unknown error: ${(err as Error).message}`, 500);
+    }
+    reply.code(e.httpStatus);
+    if (format === 'jasmin') return reply.type('text/plain; charset=utf-8').send(`Error "${e.reason}"`);
+    return reply.send({ error: { code: e.code, message: e.reason, status: e.httpStatus } });
+  };
+
+  const authenticate = async (args: Args): Promise<User> => {
+    const username = required(args, 'username', 30);
+    const password = required(args, 'password', 30);
+    const user = await creds.authenticate(username, password);
+    if (!user) throw jasminError.authentication(username);
+    return user;
+  };
+
+  const send = async (req: FastifyRequest, reply: FastifyReply) => {
+    const args = argsOf(req);
+    const format = formatFor(args.username);
+    try {
+      const a = parseSendArgs(args);
+      const user = await authenticate(args);
+      if (a.meta.dlr) {
+        try {
+          await guard.check(a.meta.dlr.url);
+        } catch (err) {
+          if (err instanceof RefusedUrlError) {
+            req.log.warn({ user: user.username, url: a.meta.dlr.url, reason: err.reason }, 'dlr-url refused');
+            throw jasminError.url('dlr-url', err.reason);
+          }
+          throw err;
+        }
+      }
+      const id = await gateway.submit(user, {
+        systemId: user.username,
+        source: a.from,
+        destination: a.to,
+        esmClass: 0,
+        dataCoding: a.content.dataCoding,
+        body: a.content.body,
+        // HTTP customers get HTTP callbacks (meta.dlr), never SMPP receipts in the outbox.
+        registeredDelivery: 0,
+        priority: a.priority,
+        meta: a.meta,
+      });
+      if (format === 'jasmin') return reply.type('text/plain; charset=utf-8').send(`Success "${id}"`);
+      return reply.send({
+        data: { messageid: id, encoding: a.content.encoding, segments: a.content.segments },
+      });
+    } catch (err) {
+      return fail(reply, format, err);
+    }
+  };
+
+  app.get('/send', send);
+  app.post('/send', send);
+
+  const balance = async (req: FastifyRequest, reply: FastifyReply) => {
+    const args = argsOf(req);
+    try {
+      const user = await authenticate(args);
+      return reply.send({ balance: (await gateway.store.getBalance(user.id)) / 1_000_000, sms_count: 'ND' });
+    } catch (err) {
+      return fail(reply, formatFor(args.username), err);
+    }
+  };
+  app.get('/balance', balance);
+  app.post('/balance', balance);
+
+  const rate = async (req: FastifyRequest, reply: FastifyReply) => {
+    const args = argsOf(req);
+    try {
+      const user = await authenticate(args);
+      const to = required(args, 'to');
+      let destination: string;
+      try {
+        destination = normalizeMsisdn(to);
+      } catch (err) {
+        throw jasminError.invalid('to', to, err instanceof InvalidNumberError ? err.message : undefined);
+      }
+      const plan = gateway.plan(destination);
+      if (!plan) throw new JasminApiError('HERMOD_ERR_NO_ROUTE', 'No route found', 412);
+      const segments =
+        args.content === undefined && args['hex-content'] === undefined ? 1 : encodeContent(args).segments;
+      const unit = plan.route?.rate ?? user.rateMicros / 1_000_000;
+      return reply.send({ submit_sm_count: segments, unit_rate: unit });
+    } catch (err) {
+      return fail(reply, formatFor(args.username), err);
+    }
+  };
+  app.get('/rate', rate);
+  app.post('/rate', rate);
+
+  app.get('/ping', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('Jasmin/PONG'));
+};

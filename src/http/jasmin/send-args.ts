@@ -1,0 +1,149 @@
+/**
+ * Jasmin's /send and /rate arguments → what the gateway core needs. Pure: validation rules
+ * as Jasmin's (jasmin/protocols/http/endpoints/send.py), content encoding with our charset
+ * library. Jasmin's documented defaults hold: dlr becomes "yes" when dlr-url or dlr-level
+ * is given; dlr-level defaults to 1 and dlr-method to POST.
+ */
+import {
+  chooseEncoding,
+  countSegments,
+  encodeText,
+  UnencodableCharacterError,
+  type Encoding,
+} from '../../smpp/index.js';
+import type { MessageMeta } from '../../domain/index.js';
+import { jasminError } from './errors.js';
+
+export type Args = Record<string, string | undefined>;
+
+export interface EncodedContent {
+  body: Buffer;
+  dataCoding: number;
+  encoding: Encoding;
+  segments: number;
+}
+
+export interface SendArgs {
+  username: string;
+  password: string;
+  to: string;
+  from: string;
+  content: EncodedContent;
+  priority: number;
+  meta: MessageMeta;
+}
+
+const CODINGS = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14]);
+
+export function required(args: Args, name: string, max?: number): string {
+  const v = args[name];
+  if (v === undefined || v === '') throw jasminError.missing(name);
+  if (max !== undefined && v.length > max) throw jasminError.invalid(name, v, `At most ${max} characters.`);
+  return v;
+}
+
+function optional(args: Args, name: string, pattern: RegExp): string | undefined {
+  const v = args[name];
+  if (v === undefined || v === '') return undefined;
+  if (!pattern.test(v)) throw jasminError.invalid(name, v);
+  return v;
+}
+
+/**
+ * The message body for `content` or `hex-content` and `coding`:
+ * - no coding: GSM 03.38 (unpacked septets, data_coding 0) when every character fits,
+ *   else UCS-2 (data_coding 8). Jasmin would replace what GSM cannot carry; we never do;
+ * - coding 0 / 1 / 3 / 8: that alphabet; a character it cannot carry is a 400 naming it;
+ * - other codings, and hex-content with any coding: the bytes as given (binary).
+ */
+export function encodeContent(args: Args): EncodedContent {
+  const coding = optional(args, 'coding', /^(0|1|2|3|4|5|6|7|8|9|10|13|14)$/);
+  const dc = coding === undefined ? undefined : Number(coding);
+  const text = args.content;
+  const hex = args['hex-content'];
+  if (text === undefined && hex === undefined)
+    throw jasminError.content('content or hex-content not present.');
+  if (text !== undefined && hex !== undefined)
+    throw jasminError.content('content and hex-content cannot be used both in same request.');
+  if (hex !== undefined) {
+    if (!/^([0-9a-fA-F]{2})*$/.test(hex))
+      throw jasminError.invalid('hex-content', hex.slice(0, 40), 'Expected an even number of hex digits.');
+    const body = Buffer.from(hex, 'hex');
+    const dataCoding = dc ?? 0;
+    return {
+      body,
+      dataCoding,
+      encoding: 'binary',
+      segments: Math.max(1, Math.ceil(body.length / (body.length > 140 ? 134 : 140))),
+    };
+  }
+  const content = text!;
+  const byCoding: Record<number, Encoding> = { 0: 'gsm7', 1: 'ascii', 3: 'latin1', 8: 'ucs2' };
+  const encoding: Encoding = dc === undefined ? chooseEncoding(content) : (byCoding[dc] ?? 'binary');
+  if (dc !== undefined && !CODINGS.has(dc)) throw jasminError.invalid('coding', String(dc));
+  try {
+    const body = encoding === 'binary' ? Buffer.from(content, 'utf8') : encodeText(content, encoding);
+    const segments =
+      encoding === 'binary'
+        ? Math.max(1, Math.ceil(body.length / (body.length > 140 ? 134 : 140)))
+        : countSegments(content, { encoding }).segments;
+    return { body, dataCoding: dc ?? (encoding === 'gsm7' ? 0 : 8), encoding, segments };
+  } catch (err) {
+    if (err instanceof UnencodableCharacterError) {
+      throw jasminError.content(
+        `content cannot be sent with coding ${dc}: ${err.message}. Omit coding to let Hermod choose GSM 03.38 or UCS-2.`,
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * SMPP time (SMPP 3.4 §7.1.1) "YYMMDDhhmmsstnnp" → ms since the epoch. p is + or - (absolute,
+ * nn quarter hours from UTC) or R (relative to `now`).
+ */
+export function parseSmppTime(v: string, now: number): number | undefined {
+  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d)(\d{2})([+\-R])$/.exec(v);
+  if (!m) return undefined;
+  const [yy, mo, dd, hh, mi, ss, t, nn] = m.slice(1, 9).map(Number);
+  if (m[9] === 'R') {
+    const d = new Date(now);
+    d.setUTCFullYear(d.getUTCFullYear() + yy, d.getUTCMonth() + mo, d.getUTCDate() + dd);
+    return d.getTime() + ((hh * 60 + mi) * 60 + ss) * 1000 + t * 100;
+  }
+  if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59) return undefined;
+  const utc = Date.UTC(2000 + yy, mo - 1, dd, hh, mi, ss, t * 100);
+  const offset = nn * 15 * 60_000;
+  return m[9] === '+' ? utc - offset : utc + offset;
+}
+
+/** Everything /send needs, validated. Throws JasminApiError (400) on the first problem. */
+export function parseSendArgs(args: Args, now = Date.now()): SendArgs {
+  const username = required(args, 'username', 30);
+  const password = required(args, 'password', 30);
+  const to = required(args, 'to');
+  if (!/^\+?[\d\s().-]+$/.test(to)) throw jasminError.invalid('to', to);
+  const from = args.from ?? '';
+  const priority = Number(optional(args, 'priority', /^[0-3]$/) ?? 0);
+  const sdt = optional(args, 'sdt', /^\d{12}\d\d{2}[+\-R]$/);
+  const validity = optional(args, 'validity-period', /^\d+$/);
+  const level = optional(args, 'dlr-level', /^[1-3]$/);
+  const method = optional(args, 'dlr-method', /^(get|post)$/i)?.toUpperCase() as 'GET' | 'POST' | undefined;
+  const dlrUrl = optional(args, 'dlr-url', /^https?:\/\/.+$/i);
+  const dlrArg = optional(args, 'dlr', /^(yes|no)$/);
+  const dlr = dlrUrl !== undefined || level !== undefined ? 'yes' : (dlrArg ?? 'no');
+  const tags = optional(args, 'tags', /^[-a-zA-Z0-9,]*$/);
+  const meta: MessageMeta = { origin: 'http' };
+  if (dlr === 'yes') {
+    if (!dlrUrl) throw jasminError.missing('dlr-url');
+    meta.dlr = { url: dlrUrl, level: Number(level ?? 1) as 1 | 2 | 3, method: method ?? 'POST' };
+  }
+  if (sdt !== undefined) {
+    const at = parseSmppTime(sdt, now);
+    if (at === undefined) throw jasminError.invalid('sdt', sdt);
+    meta.scheduleAt = at;
+  }
+  if (validity !== undefined) meta.validUntil = now + Number(validity) * 60_000;
+  if (tags) meta.tags = tags.split(',').filter((t) => t !== '');
+  return { username, password, to, from, content: encodeContent(args), priority, meta };
+}
