@@ -326,8 +326,8 @@ test('HTTP API and webhooks: defaults, per-user format and secret, MO webhook ro
       'webhooks.allow[0]: expected a CIDR, an address or a host name, got "10.0.0.0/33"',
       'webhooks.allowPrivateNetworks: expected true or false, got "yes"',
       'users[0].httpApi.format: unknown key',
-      'moRoutes[0].url: expected an http(s) URL, got "ftp://x"',
-      'moRoutes[1].user: is required',
+      'moRoutes[0].url: expected an http:// or https:// URL, got "ftp://x"',
+      "moRoutes[1]: needs a target: user (a customer's SMPP bind) or url (an HTTP webhook)",
     ],
   );
 });

@@ -9,7 +9,7 @@
  * Jasmin's in both formats. /balance and /rate answer JSON in both, as Jasmin does.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { normalizeMsisdn, InvalidNumberError, type User } from '../../domain/index.js';
+import type { User } from '../../domain/index.js';
 import { RefusedUrlError, RejectedError, UrlGuard, type Gateway } from '../../gateway/index.js';
 import { HermodError } from '../../lib/errors.js';
 import { CredentialCache } from '../credentials.js';
@@ -130,18 +130,17 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     try {
       const user = await authenticate(args);
       const to = required(args, 'to');
-      let destination: string;
-      try {
-        destination = normalizeMsisdn(to);
-      } catch (err) {
-        throw jasminError.invalid('to', to, err instanceof InvalidNumberError ? err.message : undefined);
-      }
-      const plan = gateway.plan(destination);
-      if (!plan) throw new JasminApiError('HERMOD_ERR_NO_ROUTE', 'No route found', 412);
-      const segments =
-        args.content === undefined && args['hex-content'] === undefined ? 1 : encodeContent(args).segments;
-      const unit = plan.route?.rate ?? user.rateMicros / 1_000_000;
-      return reply.send({ submit_sm_count: segments, unit_rate: unit });
+      const hasContent = args.content !== undefined || args['hex-content'] !== undefined;
+      // The same route and price a submit would get (gateway.quote); parts as /send encodes them.
+      const quote = await gateway.quote({
+        user,
+        destination: to,
+        ...(args.from !== undefined ? { source: args.from } : {}),
+        ...(args.content !== undefined ? { text: args.content } : {}),
+        ...(args.tags ? { tags: args.tags.split(',').filter((t) => t !== '') } : {}),
+      });
+      const segments = hasContent ? encodeContent(args).segments : 1;
+      return reply.send({ submit_sm_count: segments, unit_rate: quote.pricePerPartMicros / 1_000_000 });
     } catch (err) {
       return fail(reply, formatFor(args.username), err);
     }
