@@ -63,7 +63,7 @@ test('a Jasmin client (responseFormat jasmin, per user) parses Success "<id>" an
     const stored = await t.h.store.getMessage(m[1]);
     assert.equal(stored?.source, 'Shop');
     assert.equal(stored?.priority, 2);
-    assert.deepEqual(stored?.meta, { origin: 'http', tags: ['1', '702'], route: 'uk-us' });
+    assert.deepEqual(stored?.meta, { origin: 'http', tags: ['1', '702'], route: 'uk-us', segments: 1 });
     const bad = await t.send({ ...base, username: 'legacy', password: 'nope' });
     assert.equal(bad.statusCode, 403);
     assert.equal(bad.body, 'Error "Authentication failure for username:legacy"');
