@@ -451,3 +451,28 @@ test('webhook items from a state change: Jasmin levels and REST statuses', () =>
     `v1,${createHmac('sha256', 'plain').update('e1.10.{}').digest('base64')}`,
   );
 });
+
+test('a long message gets one level-1 and one level-2 callback for all its parts (sub/dlvrd count parts)', async () => {
+  const rx = await startReceiver();
+  const h = await configuredHermod(doc());
+  try {
+    const id = await send(h.httpPort, {
+      to: '447700900077',
+      content: 'x'.repeat(300),
+      'dlr-url': `${rx.url}/long`,
+      'dlr-level': '3',
+    });
+    await until('both callbacks', () => rx.received.length === 2);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(rx.received.length, 2, 'one per level, not one per part');
+    const [l1, l2] = rx.received;
+    assert.deepEqual([l1.form.level, l1.form.id, l1.form.message_status], ['1', id, 'ESME_ROK']);
+    assert.deepEqual(
+      [l2.form.level, l2.form.id, l2.form.message_status, l2.form.sub, l2.form.dlvrd],
+      ['2', id, 'DELIVRD', '002', '002'],
+    );
+  } finally {
+    await h.stop();
+    await rx.close();
+  }
+});
