@@ -224,7 +224,7 @@ export interface WebhookSenderOptions {
   timeoutMs?: number;
   /** Requests in flight at once (default 100). */
   concurrency?: number;
-  /** How often to look for due items when not woken (default 250 ms). */
+  /** How often to look for due items (retries) when not woken by new ones (default 1 s). */
   pollMs?: number;
   log?: Logger;
 }
@@ -290,7 +290,7 @@ export class WebhookSender extends EventEmitter {
     const leaseMs = (this.opts.timeoutMs ?? 10_000) * 3;
     while (this.running) {
       try {
-        if (Date.now() - this.lastExpiry > 1000) {
+        if (Date.now() - this.lastExpiry > 10_000) {
           this.lastExpiry = Date.now();
           for (const w of await this.store.expireWebhooks()) {
             this.stats.expired++;
@@ -312,7 +312,7 @@ export class WebhookSender extends EventEmitter {
           this.inFlight.add(p);
         }
         // A full batch means more may be due; otherwise wait for a wake-up or the poll.
-        if (items.length < room) await this.sleep(this.opts.pollMs ?? 250);
+        if (items.length < room) await this.sleep(this.opts.pollMs ?? 1000);
       } catch (err) {
         if (!this.running) break;
         this.log.warn({ err: (err as Error).message }, 'webhook sender: store error, retrying');
