@@ -13,6 +13,8 @@ const DOC = {
     { username: 'shop', password: 'pw', balance: 1, rate: 0.01 },
     { username: 'legacy', password: 'pw', balance: 1, rate: 0.01, httpApi: { responseFormat: 'jasmin' } },
     { username: 'poor', password: 'pw', balance: 0, rate: 0.01 },
+    { username: 'strict', password: 'pw', balance: 1, rate: 0.01, authorizations: { dlrLevel: false, longContent: false } },
+    { username: 'slow', password: 'pw', balance: 1, rate: 0.01, throughput: { http: 1 } },
   ],
   connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 0 } }],
   // Only UK and US numbers are routed: anything else is "No route found".
@@ -223,12 +225,13 @@ test('content: GSM-7 when it fits, UCS-2 otherwise, coding honoured, hex-content
     const long = await t.send({ ...base, content: 'x'.repeat(200) });
     assert.equal((long.json() as { data: { segments: number } }).data.segments, 2);
     const before = Date.now();
-    const timed = await msg({ sdt: '000000010000000R', 'validity-period': '30' });
+    // A validity that ends before the scheduled time is refused by the account rules; 90 min does not.
+    const timed = await msg({ sdt: '000000010000000R', 'validity-period': '90' });
     assert.ok(
       timed.meta.scheduleAt! >= before + 3_600_000 && timed.meta.scheduleAt! <= Date.now() + 3_600_000,
     );
     assert.ok(
-      timed.meta.validUntil! >= before + 30 * 60_000 && timed.meta.validUntil! <= Date.now() + 30 * 60_000,
+      timed.meta.validUntil! >= before + 90 * 60_000 && timed.meta.validUntil! <= Date.now() + 90 * 60_000,
     );
     const dlr = await msg({
       dlr: 'yes',
@@ -289,6 +292,29 @@ test('/balance, /rate and /ping as Jasmin answers them', async () => {
     assert.equal(none.statusCode, 412);
     const ping = await t.app.inject({ method: 'GET', url: '/ping' });
     assert.equal(ping.body, 'Jasmin/PONG');
+  } finally {
+    await t.close();
+  }
+});
+
+test('account rules on /send: unauthorized dlr-level, too long without authorization, HTTP throughput', async () => {
+  const t = await setup('jasmin');
+  try {
+    const strict = { ...base, username: 'strict' };
+    const dlr = await t.send({ ...strict, dlr: 'yes', 'dlr-url': 'https://app.example/dlr', 'dlr-level': '3' });
+    assert.equal(dlr.statusCode, 400);
+    assert.match(dlr.body, /^Error ".*dlr/i);
+    const long = await t.send({ ...strict, content: 'x'.repeat(161) });
+    assert.equal(long.statusCode, 400);
+    assert.match(long.body, /^Error ".*(long|segment)/i);
+    assert.equal((await t.send({ ...strict, content: 'x'.repeat(160) })).statusCode, 200, 'one segment is allowed');
+    // One message per second with a burst of one: the second at once is refused.
+    const slow = { ...base, username: 'slow' };
+    const first = await t.send(slow);
+    const second = await t.send(slow);
+    assert.equal(first.statusCode, 200);
+    assert.equal(second.statusCode, 403);
+    assert.match(second.body, /^Error ".*per second/);
   } finally {
     await t.close();
   }

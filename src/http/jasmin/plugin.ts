@@ -78,6 +78,7 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     try {
       const a = parseSendArgs(args);
       const user = await authenticate(args);
+      gateway.checkThroughput(user, 'http');
       if (a.meta.dlr) {
         try {
           await guard.check(a.meta.dlr.url);
@@ -117,7 +118,8 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     const args = argsOf(req);
     try {
       const user = await authenticate(args);
-      return reply.send({ balance: (await gateway.store.getBalance(user.id)) / 1_000_000, sms_count: 'ND' });
+      const fresh = (await gateway.store.getUser(user.id)) ?? user;
+      return reply.send({ balance: (await gateway.store.getBalance(user.id)) / 1_000_000, sms_count: fresh.smsCount ?? 'ND' });
     } catch (err) {
       return fail(reply, formatFor(args.username), err);
     }
