@@ -18,7 +18,7 @@ const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 
 async function run(depth: number) {
   const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-'));
-  const h = await startHermod(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0' }, dir));
+  const h = await startHermod(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0' }, dir));
   const user = (await h.store.getUserByName('demo'))!;
   await h.store.upsertUser({ username: 'demo', passwordHash: user.passwordHash, balanceMicros: 0, rateMicros: 0 });
   if (depth > 0) {

@@ -8,14 +8,25 @@ import { Gateway, UrlGuard, WebhookSender, type Connector } from './gateway/inde
 import { buildJasminApp } from './http/jasmin/index.js';
 import { SimulatorConnector, SmppConnector } from './connectors/index.js';
 import { CustomerSmppServer } from './smpp-server/index.js';
-import { hashPassword, verifyPassword } from './domain/index.js';
+import { hashApiKey, hashPassword, verifyPassword } from './domain/index.js';
 import type { Config, ConnectorConfig } from './config/index.js';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { buildApiApp } from './http/api-app.js';
+import { AlertEvaluator, AlertWebhook, HermodMetrics } from './observability/index.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface RunningHermod {
   config: Config;
   smppPort: number;
   /** The Jasmin-compatible HTTP API's port. */
   httpPort: number;
+  /** Port of the REST API (/v1, /metrics, /healthz, /readyz, /docs). */
+  apiPort: number;
+  api: FastifyInstance;
+  metrics: HermodMetrics;
+  alerts: AlertEvaluator;
   gateway: Gateway;
   webhooks: WebhookSender;
   store: Store;
@@ -86,6 +97,11 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
       settings: u.settings,
     });
   }
+  for (const u of config.users) {
+    if (u.apiKeys.length === 0) continue;
+    const user = (await store.getUserByName(u.username))!;
+    for (const key of u.apiKeys) await store.addApiKey(user.id, hashApiKey(key), 'config');
+  }
   // Loop guard: an SMPP connector pointed at our own customer server binds as one of our
   // users. Known once the server listens (its port may be 0 = any).
   let ownPort = -1;
@@ -125,7 +141,27 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     connectors.set(c.id, k);
     gateway.addConnector(k);
   }
+  const connectorList = () => [...connectors.values()].map((c) => ({ id: c.id, ready: c.ready }));
+  const metrics = new HermodMetrics({ version: VERSION, connectors: connectorList, queueDepth: (id) => store.queueDepth(id) });
+  metrics.attach(gateway);
+  const a = config.alerts;
+  const alerts = new AlertEvaluator({
+    metrics,
+    connectors: connectorList,
+    queueDepth: () => store.queueDepth(),
+    thresholds: {
+      deliveryRateMin: a.deliveryRateMin,
+      errorRateMax: a.errorRateMax,
+      queueBacklogMax: a.queueBacklogMax,
+      spendMaxMicros: a.spendMax === null ? null : Math.round(a.spendMax * 1_000_000),
+      connectorDownMs: a.connectorDownS * 1000,
+      windowMs: a.windowS * 1000,
+      minSamples: a.minSamples,
+    },
+  });
+  if (a.webhookUrl) new AlertWebhook({ url: a.webhookUrl }, (ok) => metrics.webhookDeliveries.inc({ result: ok ? 'alert_ok' : 'alert_failed' })).attach(alerts);
   await gateway.start();
+  alerts.start();
   const customers = new CustomerSmppServer(gateway, { host: config.server.host, port: config.server.smppPort });
   const smppPort = await customers.listen();
   ownPort = smppPort;
@@ -141,11 +177,27 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   // A deep accept queue: a thousand clients connecting at once must not be reset (Node's default is 511).
   await jasmin.listen({ host: config.server.host, port: config.server.httpPort, backlog: 4096 });
   const httpPort = (jasmin.server.address() as AddressInfo).port;
+  const api = await buildApiApp({
+    gateway,
+    version: VERSION,
+    connectors: connectorList,
+    metrics,
+    onResponse: (route, code) => metrics.httpRequests.inc({ api: 'rest', route, code: String(code) }),
+    logger: { level: process.env.HERMOD_LOG_LEVEL ?? 'warn' },
+  });
+  // A deep accept backlog: a burst of new connections (1,000 clients at once) waits in the
+  // kernel instead of being dropped into SYN retries of 1 s and more.
+  await api.listen({ host: config.server.host, port: config.server.apiPort, backlog: 4096 });
+  const apiPort = (api.server.address() as import('node:net').AddressInfo).port;
   const simulator = [...connectors.values()].find((c): c is SimulatorConnector => c instanceof SimulatorConnector);
   return {
     config,
     smppPort,
     httpPort,
+    apiPort,
+    api,
+    metrics,
+    alerts,
     gateway,
     webhooks,
     store,
@@ -153,6 +205,8 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     simulator,
     async stop() {
       await jasmin.close();
+      alerts.stop();
+      await api.close();
       await customers.close();
       await gateway.stop();
       await webhooks.stop();

@@ -31,13 +31,20 @@ export function buildProgram(): Command {
       console.log(`  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`);
       console.log(`  HTTP:       http://${host}:${h.httpPort}  (Jasmin-compatible: /send /balance /rate /ping)`);
       console.log('');
+      const { DEMO_API_KEY } = await import('../config/index.js');
+      const api = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.apiPort}`;
+      console.log(`  REST API:   ${api}/v1  (OpenAPI ${api}/openapi.json, docs ${api}/docs, ${api}/metrics, ${api}/readyz)`);
+      console.log('');
+      console.log('Send a first message over REST:');
+      const key = config.demo ? DEMO_API_KEY : '<your API key>';
+      console.log(`  curl -s ${api}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Hermod","text":"Hello from Hermod"}'`);
       const user = config.demo ? 'demo' : (config.users[0]?.username ?? 'USER');
       const password = config.demo ? 'demo' : 'PASSWORD';
-      console.log('Send a first message over HTTP (the answer is JSON: {"data":{"messageid":...}}):');
+      console.log('or over the Jasmin-compatible HTTP API (the answer is JSON: {"data":{"messageid":...}}):');
       console.log(`  curl -s http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.httpPort}/send -d username=${user} -d password=${password} -d to=447700900123 -d "content=Hello from Hermod"`);
       console.log('or over SMPP (bind any SMPP client as transceiver to get receipts):');
       console.log(`  npx hermod send --port ${h.smppPort} --to 447700900123 --text "Hello from Hermod"`);
-      console.log('Not built yet: the REST API (:8080), metrics, the web console.');
+      console.log('Not built yet: the web console.');
       const stop = async (signal: string) => {
         console.log(`${signal}: draining and shutting down`);
         await h.stop();

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, SPLIT_SETTINGS, compilePattern, isCountryCode, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
 import {
   ConfigError,
+  type AlertsConfig,
   type Config,
   type ConfigIssue,
   type ConnectorConfig,
@@ -239,8 +240,11 @@ function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** The demo user's REST API key (demo mode only; `npm start` prints it). */
+export const DEMO_API_KEY = 'hk_demo_0000000000000000';
+
 const DEMO_YAML: Obj = {
-  users: [{ username: 'demo', password: 'demo', balance: 100, rate: 0.01 }],
+  users: [{ username: 'demo', password: 'demo', balance: 100, rate: 0.01, apiKeys: [DEMO_API_KEY] }],
   connectors: [{ id: 'sim', type: 'simulator' }],
   routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
   moRoutes: [{ prefixes: [], user: 'demo' }],
@@ -301,8 +305,8 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
  */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
-  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'httpApi', 'webhooks']) ?? {};
-  const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'httpPort']) ?? {};
+  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'httpApi', 'webhooks', 'alerts']) ?? {};
+  const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'httpPort', 'apiPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
   const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'url', 'schema']) ?? {};
   const dbUrl = env.HERMOD_DATABASE_URL ?? (store.url as string | undefined);
@@ -358,11 +362,17 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     },
     timeoutS: c.num(wh, 'timeoutS', 'webhooks', { def: 10, min: 0.1 }) ?? 10,
   };
+  let apiPort = c.num(server, 'apiPort', 'server', { def: 8080, min: 0, max: 65535, int: true }) ?? 8080;
+  if (env.HERMOD_API_PORT !== undefined) {
+    const n = Number(env.HERMOD_API_PORT);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) c.fail('HERMOD_API_PORT', `expected an integer 0..65535, got "${env.HERMOD_API_PORT}"`);
+    else apiPort = n;
+  }
 
   const users: UserConfig[] = [];
   c.list(root, 'users', '$').forEach((u, i) => {
     const p = `users[${i}]`;
-    const o = c.obj(u, p, ['username', 'password', 'balance', 'rate', 'enabled', 'group', 'authorizations', 'valueFilters', 'defaults', 'quota', 'throughput', 'httpApi', 'webhookSecret']);
+    const o = c.obj(u, p, ['username', 'password', 'balance', 'rate', 'enabled', 'group', 'authorizations', 'valueFilters', 'defaults', 'quota', 'throughput', 'httpApi', 'webhookSecret', 'apiKeys']);
     if (!o) return;
     const username = c.str(o, 'username', p);
     const password = c.str(o, 'password', p);
@@ -382,6 +392,10 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     const uh = o.httpApi === undefined ? undefined : c.obj(o.httpApi, `${p}.httpApi`, ['responseFormat']);
     const uFormat = uh?.responseFormat === undefined ? undefined : c.oneOf(uh, 'responseFormat', `${p}.httpApi`, FORMATS);
     const secret = o.webhookSecret === undefined ? undefined : c.str(o, 'webhookSecret', p);
+    const apiKeys = c.list(o, 'apiKeys', p).map((k, j) => {
+      if (typeof k !== 'string' || k.length < 16) c.fail(`${p}.apiKeys[${j}]`, 'expected a string of at least 16 characters');
+      return String(k);
+    });
     if (username && password && balance !== undefined && rate !== undefined) {
       users.push({
         username,
@@ -392,6 +406,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         group,
         smsCount,
         settings,
+        apiKeys,
         ...(uFormat ? { httpApi: { responseFormat: uFormat } } : {}),
         ...(secret ? { webhookSecret: secret } : {}),
       });
@@ -623,10 +638,22 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   if (connectors.length > 0 && routes.length === 0) c.fail('routes', 'at least one route is needed to send anything');
 
   c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 });
+  const a = c.obj(root.alerts ?? {}, 'alerts', ['deliveryRateMin', 'errorRateMax', 'queueBacklogMax', 'spendMax', 'connectorDownS', 'windowS', 'minSamples', 'webhookUrl']) ?? {};
+  const alerts: AlertsConfig = {
+    deliveryRateMin: c.num(a, 'deliveryRateMin', 'alerts', { def: 0.95, min: 0, max: 1 }) ?? 0.95,
+    errorRateMax: c.num(a, 'errorRateMax', 'alerts', { def: 0.05, min: 0, max: 1 }) ?? 0.05,
+    queueBacklogMax: c.num(a, 'queueBacklogMax', 'alerts', { def: 10_000, min: 0, int: true }) ?? 10_000,
+    spendMax: a.spendMax === undefined || a.spendMax === null ? null : (c.num(a, 'spendMax', 'alerts', { min: 0 }) ?? null),
+    connectorDownS: c.num(a, 'connectorDownS', 'alerts', { def: 60, min: 0 }) ?? 60,
+    windowS: c.num(a, 'windowS', 'alerts', { def: 300, min: 1 }) ?? 300,
+    minSamples: c.num(a, 'minSamples', 'alerts', { def: 20, min: 1, int: true }) ?? 20,
+    webhookUrl: a.webhookUrl === undefined || a.webhookUrl === null ? null : (c.str(a, 'webhookUrl', 'alerts') ?? null),
+  };
+  if (alerts.webhookUrl !== null && !/^https?:\/\/[^\s/]+/.test(alerts.webhookUrl)) c.fail('alerts.webhookUrl', `expected an http(s) URL, got ${describe(alerts.webhookUrl)}`);
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
-    server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort, httpPort },
+    server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort, httpPort, apiPort },
     httpApi: { responseFormat },
     webhooks,
     store:
@@ -643,6 +670,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     routes,
     moRoutes,
     dedupeWindowS: c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 }) ?? 0,
+    alerts,
   };
 }
 

@@ -23,6 +23,8 @@ export interface UserConfig {
   httpApi?: { responseFormat?: JasminResponseFormat };
   /** Signs this account's REST v1 status callbacks (else `webhooks.secret`). */
   webhookSecret?: string;
+  /** REST v1 API keys (Bearer) of this user; stored hashed. */
+  apiKeys: string[];
 }
 
 export interface GroupConfig {
@@ -46,6 +48,26 @@ export interface WebhooksConfig {
   /** Retry back-off: first delay and cap. */
   backoff: { initialMs: number; maxMs: number };
   timeoutS: number;
+}
+
+/** Thresholds of the alert rules evaluated in Hermod (hermod_alert_active{alert}). */
+export interface AlertsConfig {
+  /** Delivered ÷ final receipts over the window below this → delivery_rate_low. */
+  deliveryRateMin: number;
+  /** Failed ÷ (sent + failed) over the window above this → error_rate_high. */
+  errorRateMax: number;
+  /** Queued messages above this → queue_backlog. */
+  queueBacklogMax: number;
+  /** Spend (currency units) over the window above this → spend_high; null = off. */
+  spendMax: number | null;
+  /** A connector not bound for this long → connector_down. */
+  connectorDownS: number;
+  /** The sliding window of the rate and spend rules. */
+  windowS: number;
+  /** Rate rules need at least this many events in the window. */
+  minSamples: number;
+  /** Every alert change is POSTed here as JSON (the operator's URL); null = off. */
+  webhookUrl: string | null;
 }
 
 export interface SimulatorConnectorConfig {
@@ -141,7 +163,7 @@ export interface MoRouteConfig {
 
 export interface Config {
   demo: boolean;
-  server: { host: string; smppPort: number; httpPort: number };
+  server: { host: string; smppPort: number; httpPort: number; apiPort: number };
   /** Jasmin-compatible HTTP API (:1401). */
   httpApi: { responseFormat: JasminResponseFormat };
   webhooks: WebhooksConfig;
@@ -154,6 +176,7 @@ export interface Config {
   moRoutes: MoRouteConfig[];
   /** Seconds within which an identical resend returns the first message's id (0 = off). */
   dedupeWindowS: number;
+  alerts: AlertsConfig;
 }
 
 export interface ConfigIssue {

@@ -22,3 +22,4 @@ export {
 export { compilePattern } from './pattern.js';
 export { aggregateState, type PartState } from './state.js';
 export { countParts, splitForSubmit, concatReference, SPLIT_SETTINGS, type SplitSetting, type OutboundPart } from './parts.js';
+export { API_KEY_PREFIX, hashApiKey, newApiKey } from './apikey.js';

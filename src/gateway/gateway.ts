@@ -392,6 +392,7 @@ export class Gateway extends EventEmitter {
           throw reject.userDisabled();
       }
     }
+    this.emit('accepted', id, connector.id, perPart * segments);
     this.wake.get(connector.id)?.();
     return id;
   }
@@ -568,7 +569,10 @@ export class Gateway extends EventEmitter {
     const outcomes = await Promise.all(
       todo.map(async (part) => {
         try {
+          const started = performance.now();
           const { upstreamId } = await c.submit(m, part);
+          // (id, part, connector, submit→resp seconds): for the metrics.
+          this.emit('submitted', m.id, part.seq, c.id, (performance.now() - started) / 1000);
           await this.recordSent(c, m, part, upstreamId);
           return undefined;
         } catch (err) {
@@ -578,7 +582,7 @@ export class Gateway extends EventEmitter {
     );
     const failures = outcomes.filter((e) => e !== undefined);
     if (failures.length === 0) {
-      this.emit('sent', m.id, total);
+      this.emit('sent', m.id, total, c.id);
       return;
     }
     const permanent = failures.find((e) => !isTransient(e));
@@ -588,13 +592,13 @@ export class Gateway extends EventEmitter {
     if (permanent === undefined && attempts < (this.opts.maxAttempts ?? 50)) {
       const delay = backoffDelay(this.opts.retry ?? { initialMs: 200, maxMs: 30_000, factor: 2, jitter: 0.5 }, attempts - 1);
       await this.store.release(m.id, delay, total > 1 ? `${failures.length} of ${total} parts: ${detail}` : detail);
-      this.emit('retry', m.id, detail);
+      this.emit('retry', m.id, detail, c.id);
       return;
     }
     if (permanent !== undefined && !anyAccepted && (await this.failover(m, detail))) return;
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const state = await this.store.failUnsent(m.id, total, detail, true, this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }));
-    this.emit('failed', m.id, detail, state);
+    this.emit('failed', m.id, detail, state, c.id);
     if (notified.item) this.emit('outbox', m.systemId);
     if (notified.webhooks) this.emit('webhooks');
   }
@@ -607,7 +611,7 @@ export class Gateway extends EventEmitter {
     const hooks = part.seq === part.total ? this.report(m, { state: 'sent', at: Date.now(), upstreamId }) : undefined;
     await Promise.all([this.store.markPartSent(m.id, part.seq, part.total, c.id, upstreamId, keys), hooks]);
     this.emit('part_sent', m.id, part.seq, upstreamId);
-    for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, part.seq, JSON.parse(payload) as Receipt);
+    for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, part.seq, JSON.parse(payload) as Receipt, { connectorId: c.id });
   }
 
   /** Ends a message whose validity period passed before it was sent: `expired`, refunded, receipt if asked. */
@@ -651,19 +655,20 @@ export class Gateway extends EventEmitter {
       // again. Both this path and the sender take parked receipts atomically, so exactly
       // one of them applies it.
       const now = await this.store.findPartByUpstreamKeys(keys);
-      if (now) for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(now.message.id, now.seq, JSON.parse(payload) as Receipt);
+      if (now) for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(now.message.id, now.seq, JSON.parse(payload) as Receipt, { connectorId: now.message.connectorId });
       return;
     }
-    await this.applyReceipt(found.message.id, found.seq, r);
+    await this.applyReceipt(found.message.id, found.seq, r, { connectorId: found.message.connectorId, sentAt: found.message.state === 'sent' ? found.message.updatedAt : undefined });
   }
 
   /** A receipt for one part; the customer hears once, when the message's aggregate state is final. */
-  private async applyReceipt(id: string, seq: number, r: Receipt): Promise<void> {
+  private async applyReceipt(id: string, seq: number, r: Receipt, via: { connectorId?: string; sentAt?: number } = {}): Promise<void> {
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const err = r.err ?? '000';
     const state = await this.store.applyPartReceipt(id, seq, STATE_OF[r.state], `${r.stat} err:${err}`, this.withWebhooks(this.finalNotify(notified, err), notified, { receipt: r }));
     if (state === undefined) return;
-    this.emit('receipt', id, state, seq);
+    // (id, aggregate state, part, connector, seconds since sent): the last two for the metrics.
+    this.emit('receipt', id, state, seq, via.connectorId, via.sentAt !== undefined ? Math.max(0, Date.now() - via.sentAt) / 1000 : undefined);
     if (notified.item) this.emit('outbox', notified.systemId);
     if (notified.webhooks) this.emit('webhooks');
   }

@@ -114,6 +114,41 @@ export interface FinalNotification {
  */
 export type FinalNotify = (state: MessageState, m: StoredMessage, parts: { total: number; delivered: number }) => FinalNotification | undefined;
 
+/** Filters of `listMessages`; ids are time-sortable, so they double as the cursor. */
+export interface MessageFilter {
+  limit: number;
+  userId?: number;
+  connectorId?: string;
+  /** Only messages older than this id (newest first: the next page). */
+  before?: string;
+  /** Only messages newer than this id, oldest first (for following new messages). */
+  after?: string;
+  state?: MessageState;
+  destination?: string;
+  source?: string;
+  /** created_at bounds, ms since the epoch (inclusive since, exclusive until). */
+  since?: number;
+  until?: number;
+  /** MessageMeta.clientRef equals this. */
+  clientRef?: string;
+  /** MessageMeta.tags contains this. */
+  tag?: string;
+}
+
+/** Filters of `listMo`; newest first by id. */
+export interface MoQuery {
+  /** Only MOs routed to this customer (username). */
+  routedTo?: string;
+  before?: string;
+}
+
+/** A stored Idempotency-Key record's answer to `beginIdempotent`. */
+export type IdempotencyBegin =
+  | { kind: 'new' }
+  | { kind: 'replay'; status: number; response: string }
+  | { kind: 'mismatch' }
+  | { kind: 'in_flight' };
+
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user' };
 
 export interface Store {
@@ -217,7 +252,8 @@ export interface Store {
   addMoPart(part: MoPart, mo: MoRecord): Promise<InboundMessage | undefined>;
   /** Groups older than `olderThanMs` become incomplete MOs (parts joined in order). */
   releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<InboundMessage[]>;
-  listMo(limit: number): Promise<InboundMessage[]>;
+  /** Inbound messages, newest first (by id). */
+  listMo(limit: number, q?: MoQuery): Promise<InboundMessage[]>;
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void>;
   isOptedOut(msisdn: string, sender: string): Promise<boolean>;
 
@@ -243,5 +279,28 @@ export interface Store {
   webhookDepth(): Promise<number>;
 
   queueDepth(connectorId?: string): Promise<number>;
+
+  /** Newest first (or oldest first with `after`), at most `limit`, filtered (REST v1 and admin listings). */
+  listMessages(f: MessageFilter): Promise<StoredMessage[]>;
+
+  // API keys: only the sha256 of a key is stored.
+  /** Adds a key to a user; adding the same hash again is a no-op. */
+  addApiKey(userId: number, keyHash: string, label?: string): Promise<void>;
+  /** The enabled or disabled user a key hash belongs to. */
+  getUserByApiKey(keyHash: string): Promise<User | undefined>;
+
+  /**
+   * Idempotency-Key (draft-ietf-httpapi-idempotency-key-header): atomically claims
+   * (user, key) for a request whose body hashes to `bodyHash`. `new`: the caller runs the
+   * request and calls `finishIdempotent` (or `abandonIdempotent`). An expired record, or
+   * an unfinished one older than `staleMs` (its request died with its node), is taken over.
+   */
+  beginIdempotent(userId: number, key: string, bodyHash: string, ttlMs: number, staleMs: number): Promise<IdempotencyBegin>;
+  finishIdempotent(userId: number, key: string, status: number, response: string): Promise<void>;
+  /** Forgets an unfinished record (the request failed in a way a retry may fix). */
+  abandonIdempotent(userId: number, key: string): Promise<void>;
+
+  /** Readiness probe: one committed write through the store's normal write path. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -331,3 +331,27 @@ test('HTTP API and webhooks: defaults, per-user format and secret, MO webhook ro
     ],
   );
 });
+
+test('REST API settings: apiPort (and HERMOD_API_PORT), users[].apiKeys, alert thresholds with defaults; mistakes named', () => {
+  const demo = loadConfig({ HERMOD_DATA_DIR: '/tmp/x' }, '/nonexistent');
+  assert.equal(demo.server.apiPort, 8080);
+  assert.deepEqual(demo.users[0].apiKeys, ['hk_demo_0000000000000000']);
+  assert.deepEqual(demo.alerts, { deliveryRateMin: 0.95, errorRateMax: 0.05, queueBacklogMax: 10_000, spendMax: null, connectorDownS: 60, windowS: 300, minSamples: 20, webhookUrl: null });
+  assert.equal(loadConfig({ HERMOD_API_PORT: '0' }, '/nonexistent').server.apiPort, 0);
+  const c = parseConfig({ server: { apiPort: 9090 }, users: [{ username: 'a', password: 'p', apiKeys: ['k'.repeat(16)] }], alerts: { spendMax: 25, windowS: 60 } });
+  assert.equal(c.server.apiPort, 9090);
+  assert.deepEqual(c.users[0].apiKeys, ['k'.repeat(16)]);
+  assert.equal(c.alerts.spendMax, 25);
+  assert.equal(c.alerts.windowS, 60);
+  assert.deepEqual(
+    issues(() => parseConfig({ server: { apiPort: -1 }, users: [{ username: 'a', password: 'p', apiKeys: ['short'] }], alerts: { deliveryRateMin: 2, windw: 1, webhookUrl: 'ftp://x' } }, { HERMOD_API_PORT: 'x' })),
+    [
+      'server.apiPort: expected an integer 0..65535, got -1',
+      'HERMOD_API_PORT: expected an integer 0..65535, got "x"',
+      'users[0].apiKeys[0]: expected a string of at least 16 characters',
+      'alerts.windw: unknown key (did you mean "windowS"?)',
+      'alerts.deliveryRateMin: expected a number 0..1, got 2',
+      'alerts.webhookUrl: expected an http(s) URL, got "ftp://x"',
+    ],
+  );
+});

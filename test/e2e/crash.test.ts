@@ -17,7 +17,7 @@ const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
 
 function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown> }> {
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`, ...extraEnv },
+    env: { ...process.env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`, ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Listen for the exit from the start: after a kill -9 the event may come before anyone awaits it.

@@ -21,7 +21,7 @@ test('gateway on PostgreSQL: receipts come back, the balance limit holds', async
       connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 10 } }],
       routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
     },
-    { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_BIND: '127.0.0.1', HERMOD_DATA_DIR: mkdtempSync(join(tmpdir(), 'h-')) },
+    { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1', HERMOD_DATA_DIR: mkdtempSync(join(tmpdir(), 'h-')) },
     'test',
   );
   assert.equal(config.store.type, 'postgres');

@@ -393,4 +393,76 @@ export function storeContract(name: string, factory: StoreFactory): void {
     const items = await s.claimWebhooks(10, 60_000);
     assert.deepEqual(items.map((w) => [w.kind, w.messageId]).sort(), [['jasmin_dlr', m.id], ['jasmin_mo', mo.id]].sort());
   });
+
+  withStore('listMessages: newest first, per user, filters, and a cursor that stays stable across inserts', async (s) => {
+    const u = await s.upsertUser({ username: 'lister', passwordHash: 'x', balanceMicros: 10_000_000, rateMicros: 0 });
+    const other = await s.upsertUser({ username: 'other', passwordHash: 'x', balanceMicros: 10_000_000, rateMicros: 0 });
+    const t0 = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const m = msg(u.id, { id: newMessageId(t0 + i), destination: i % 2 ? '447700900001' : '447700900002', meta: { clientRef: `ref${i}`, tags: i < 2 ? ['promo', 'x'] : ['otp'] } });
+      await s.accept(m);
+      ids.push(m.id);
+    }
+    await s.accept(msg(other.id));
+    const page1 = await s.listMessages({ userId: u.id, limit: 2 });
+    assert.deepEqual(page1.map((m) => m.id), [ids[4], ids[3]]);
+    // A newer message arrives between pages: the next page is unaffected.
+    await s.accept(msg(u.id, { id: newMessageId(t0 + 10) }));
+    const page2 = await s.listMessages({ userId: u.id, limit: 2, before: page1[1].id });
+    assert.deepEqual(page2.map((m) => m.id), [ids[2], ids[1]]);
+    const page3 = await s.listMessages({ userId: u.id, limit: 2, before: page2[1].id });
+    assert.deepEqual(page3.map((m) => m.id), [ids[0]]);
+    assert.deepEqual((await s.listMessages({ userId: u.id, limit: 10, destination: '447700900001' })).map((m) => m.id), [ids[3], ids[1]]);
+    assert.deepEqual((await s.listMessages({ userId: u.id, limit: 10, clientRef: 'ref2' })).map((m) => m.id), [ids[2]]);
+    assert.deepEqual((await s.listMessages({ userId: u.id, limit: 10, tag: 'promo' })).map((m) => m.id), [ids[1], ids[0]]);
+    assert.equal((await s.listMessages({ userId: u.id, limit: 10, state: 'queued' })).length, 6);
+    assert.equal((await s.listMessages({ userId: u.id, limit: 10, state: 'delivered' })).length, 0);
+    assert.equal((await s.listMessages({ userId: other.id, limit: 10 })).length, 1);
+    const created = (await s.getMessage(ids[0]))!.createdAt;
+    assert.equal((await s.listMessages({ userId: u.id, limit: 10, since: created + 86_400_000 })).length, 0);
+    assert.equal((await s.listMessages({ userId: u.id, limit: 10, until: created })).length, 0);
+    assert.equal((await s.listMessages({ userId: u.id, limit: 10, since: created, until: created + 86_400_000 })).length, 6);
+    assert.deepEqual((await s.listMessages({ userId: u.id, limit: 2, after: ids[1] })).map((m) => m.id), [ids[2], ids[3]], 'after: oldest first');
+    assert.equal((await s.listMessages({ limit: 100 })).length, 7, 'every user');
+    assert.equal((await s.listMessages({ limit: 100, connectorId: 'c1' })).length, 7);
+    assert.equal((await s.listMessages({ limit: 100, connectorId: 'other' })).length, 0);
+  });
+
+  withStore('API keys: stored by hash, belong to a user; adding twice is harmless', async (s) => {
+    const u = await s.upsertUser({ username: 'keyed', passwordHash: 'x', balanceMicros: 0, rateMicros: 0 });
+    await s.addApiKey(u.id, 'hash-1', 'first');
+    await s.addApiKey(u.id, 'hash-1', 'again');
+    assert.equal((await s.getUserByApiKey('hash-1'))?.username, 'keyed');
+    assert.equal(await s.getUserByApiKey('hash-2'), undefined);
+  });
+
+  withStore('idempotency records: new, in flight, mismatch, replay, abandon, expiry; concurrent begins → one new', async (s) => {
+    const begins = await Promise.all(Array.from({ length: 5 }, () => s.beginIdempotent(1, 'k1', 'h1', 60_000, 60_000)));
+    assert.equal(begins.filter((b) => b.kind === 'new').length, 1);
+    assert.equal(begins.filter((b) => b.kind === 'in_flight').length, 4);
+    assert.deepEqual(await s.beginIdempotent(1, 'k1', 'h2', 60_000, 60_000), { kind: 'mismatch' });
+    await s.finishIdempotent(1, 'k1', 202, '{"id":"x"}');
+    assert.deepEqual(await s.beginIdempotent(1, 'k1', 'h1', 60_000, 60_000), { kind: 'replay', status: 202, response: '{"id":"x"}' });
+    assert.deepEqual(await s.beginIdempotent(2, 'k1', 'h1', 60_000, 60_000), { kind: 'new' }, 'keys are per user');
+    await s.abandonIdempotent(2, 'k1');
+    assert.deepEqual(await s.beginIdempotent(2, 'k1', 'h9', 60_000, 60_000), { kind: 'new' }, 'abandoned: free again');
+    assert.deepEqual(await s.beginIdempotent(3, 'k', 'h', 0, 60_000), { kind: 'new' });
+    assert.deepEqual(await s.beginIdempotent(3, 'k', 'other', 60_000, 60_000), { kind: 'new' }, 'an expired record is taken over');
+    assert.deepEqual(await s.beginIdempotent(4, 'k', 'h', 60_000, 60_000), { kind: 'new' });
+    assert.deepEqual(await s.beginIdempotent(4, 'k', 'h', 60_000, -1), { kind: 'new' }, 'a stale unfinished record is taken over');
+  });
+
+  withStore('listMo filters by customer and pages by id; ping commits a write', async (s) => {
+    const rec = (routedTo: string | null) => ({ id: newMessageId(), routedTo, payload: () => '{}' });
+    const one = (n: number) => ({ groupKey: `single|${n}`, seq: 1, total: 1, connectorId: 'c1', source: '4477', destination: '12345', dataCoding: 0, body: Buffer.from(`m${n}`) });
+    const a = (await s.addMoPart(one(1), rec('shop')))!;
+    await new Promise((r) => setTimeout(r, 2));
+    const b = (await s.addMoPart(one(2), rec('shop')))!;
+    await s.addMoPart(one(3), rec('elsewhere'));
+    assert.deepEqual((await s.listMo(10, { routedTo: 'shop' })).map((m) => m.id), [b.id, a.id]);
+    assert.deepEqual((await s.listMo(10, { routedTo: 'shop', before: b.id })).map((m) => m.id), [a.id]);
+    assert.equal((await s.listMo(10)).length, 3);
+    await s.ping();
+  });
 }

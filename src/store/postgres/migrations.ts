@@ -111,7 +111,7 @@ export const PG_MIGRATIONS: readonly string[] = [
    ALTER TABLE users ADD COLUMN group_id TEXT;
    ALTER TABLE users ADD COLUMN sms_count BIGINT CHECK (sms_count IS NULL OR sms_count >= 0);
    ALTER TABLE users ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';`,
-  // 6: outbound HTTP webhooks (Jasmin DLR/MO callbacks, REST v1 status events), delivered with retries.
+  // 7: outbound HTTP webhooks (Jasmin DLR/MO callbacks, REST v1 status events), delivered with retries.
   `CREATE TABLE webhooks (
      id BIGSERIAL PRIMARY KEY,
      event_id TEXT NOT NULL UNIQUE,
@@ -131,4 +131,24 @@ export const PG_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX webhooks_due ON webhooks (next_at);
    CREATE INDEX webhooks_by_message ON webhooks (message_id, id);`,
+  // 8 (REST v1): API keys (sha256 of the key, never the key), idempotency records, listing index, readiness probe.
+  `CREATE TABLE api_keys (
+     key_hash TEXT PRIMARY KEY,
+     user_id BIGINT NOT NULL,
+     label TEXT,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX api_keys_by_user ON api_keys (user_id);
+   CREATE TABLE idempotency (
+     user_id BIGINT NOT NULL,
+     key TEXT NOT NULL,
+     body_hash TEXT NOT NULL,
+     status INTEGER,
+     response TEXT,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     PRIMARY KEY (user_id, key)
+   );
+   CREATE INDEX messages_by_user ON messages (user_id, id);
+   CREATE TABLE health (id INTEGER PRIMARY KEY, at BIGINT NOT NULL);`,
 ];

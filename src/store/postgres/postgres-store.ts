@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { hostname } from 'node:os';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 type Client = pg.PoolClient;
@@ -609,8 +609,20 @@ export class PostgresStore implements Store {
     });
   }
 
-  async listMo(limit: number): Promise<InboundMessage[]> {
-    return (await this.pool.query('SELECT * FROM mo ORDER BY received_at DESC, seq DESC LIMIT $1', [limit])).rows.map(toMo);
+  async listMo(limit: number, q: MoQuery = {}): Promise<InboundMessage[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.routedTo !== undefined) {
+      args.push(q.routedTo);
+      where.push(`routed_to = $${args.length}`);
+    }
+    if (q.before !== undefined) {
+      args.push(q.before);
+      where.push(`id COLLATE "C" < $${args.length}`);
+    }
+    args.push(limit);
+    const sql = `SELECT * FROM mo ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id COLLATE "C" DESC LIMIT $${args.length}`;
+    return (await this.pool.query(sql, args)).rows.map(toMo);
   }
 
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void> {
@@ -675,6 +687,74 @@ export class PostgresStore implements Store {
   async queueDepth(connectorId?: string): Promise<number> {
     const r = connectorId ? await this.one('SELECT COUNT(*) AS n FROM queue WHERE connector_id = $1', [connectorId]) : await this.one('SELECT COUNT(*) AS n FROM queue');
     return num(r?.n ?? 0);
+  }
+
+  async listMessages(q: MessageFilter): Promise<StoredMessage[]> {
+    const args: unknown[] = [];
+    const where: string[] = [];
+    const add = (sql: (n: string) => string, v: unknown) => {
+      args.push(v);
+      where.push(sql(`$${args.length}`));
+    };
+    if (q.userId !== undefined) add((n) => `user_id = ${n}`, q.userId);
+    if (q.connectorId !== undefined) add((n) => `connector_id = ${n}`, q.connectorId);
+    if (q.before !== undefined) add((n) => `id COLLATE "C" < ${n}`, q.before);
+    if (q.after !== undefined) add((n) => `id COLLATE "C" > ${n}`, q.after);
+    if (q.state !== undefined) add((n) => `state = ${n}`, q.state);
+    if (q.destination !== undefined) add((n) => `destination = ${n}`, q.destination);
+    if (q.source !== undefined) add((n) => `source = ${n}`, q.source);
+    if (q.since !== undefined) add((n) => `created_at >= ${n}`, q.since);
+    if (q.until !== undefined) add((n) => `created_at < ${n}`, q.until);
+    if (q.clientRef !== undefined) add((n) => `(meta::jsonb ->> 'clientRef') = ${n}`, q.clientRef);
+    if (q.tag !== undefined) add((n) => `(meta::jsonb -> 'tags') ? ${n}`, q.tag);
+    args.push(q.limit);
+    // COLLATE "C": ids compare byte-wise, as in SQLite, whatever the database's collation.
+    const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id COLLATE "C" ${q.after !== undefined ? 'ASC' : 'DESC'} LIMIT $${args.length}`;
+    return (await this.pool.query(sql, args)).rows.map(toMessage);
+  }
+
+  addApiKey(userId: number, keyHash: string, label?: string): Promise<void> {
+    return this.batched(async (c) => {
+      await c.query('INSERT INTO api_keys (key_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key_hash) DO NOTHING', [keyHash, userId, label ?? null, Date.now()]);
+    });
+  }
+
+  async getUserByApiKey(keyHash: string): Promise<User | undefined> {
+    const r = await this.one('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1', [keyHash]);
+    return r && toUser(r);
+  }
+
+  async beginIdempotent(userId: number, key: string, bodyHash: string, ttlMs: number, staleMs: number): Promise<IdempotencyBegin> {
+    const now = Date.now();
+    // Each statement is atomic on its row: of concurrent requests (on any node) one wins.
+    const ins = await this.pool.query(
+      'INSERT INTO idempotency (user_id, key, body_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING',
+      [userId, key, bodyHash, now, now + ttlMs],
+    );
+    if (ins.rowCount === 1) return { kind: 'new' };
+    const taken = await this.pool.query(
+      `UPDATE idempotency SET body_hash = $1, status = NULL, response = NULL, created_at = $2, expires_at = $3
+       WHERE user_id = $4 AND key = $5 AND (expires_at <= $2 OR (status IS NULL AND created_at < $6))`,
+      [bodyHash, now, now + ttlMs, userId, key, now - staleMs],
+    );
+    if (taken.rowCount === 1) return { kind: 'new' };
+    const r = await this.one('SELECT body_hash, status, response FROM idempotency WHERE user_id = $1 AND key = $2', [userId, key]);
+    if (!r) return this.beginIdempotent(userId, key, bodyHash, ttlMs, staleMs);
+    if (r.body_hash !== bodyHash) return { kind: 'mismatch' };
+    if (r.status === null || r.response === null) return { kind: 'in_flight' };
+    return { kind: 'replay', status: r.status as number, response: r.response as string };
+  }
+
+  finishIdempotent(userId: number, key: string, status: number, response: string): Promise<void> {
+    return this.batched(async (c) => void (await c.query('UPDATE idempotency SET status = $1, response = $2 WHERE user_id = $3 AND key = $4', [status, response, userId, key])));
+  }
+
+  abandonIdempotent(userId: number, key: string): Promise<void> {
+    return this.batched(async (c) => void (await c.query('DELETE FROM idempotency WHERE user_id = $1 AND key = $2 AND status IS NULL', [userId, key])));
+  }
+
+  ping(): Promise<void> {
+    return this.batched(async (c) => void (await c.query('INSERT INTO health (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at', [Date.now()])));
   }
 
   async close(): Promise<void> {

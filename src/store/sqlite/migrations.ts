@@ -132,4 +132,24 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX webhooks_due ON webhooks (next_at);
    CREATE INDEX webhooks_by_message ON webhooks (message_id, id);`,
+  // 7 (REST v1): API keys (sha256 of the key, never the key), idempotency records, listing index, readiness probe.
+  `CREATE TABLE api_keys (
+     key_hash TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL,
+     label TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX api_keys_by_user ON api_keys (user_id);
+   CREATE TABLE idempotency (
+     user_id INTEGER NOT NULL,
+     key TEXT NOT NULL,
+     body_hash TEXT NOT NULL,
+     status INTEGER,
+     response TEXT,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, key)
+   );
+   CREATE INDEX messages_by_user ON messages (user_id, id);
+   CREATE TABLE health (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);`,
 ];

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface MessageRow {
@@ -677,8 +677,19 @@ export class SqliteStore implements Store {
     });
   }
 
-  async listMo(limit: number): Promise<InboundMessage[]> {
-    const rows = this.db.prepare('SELECT * FROM mo ORDER BY received_at DESC, rowid DESC LIMIT ?').all(limit) as {
+  async listMo(limit: number, q: MoQuery = {}): Promise<InboundMessage[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.routedTo !== undefined) {
+      where.push('routed_to = ?');
+      args.push(q.routedTo);
+    }
+    if (q.before !== undefined) {
+      where.push('id < ?');
+      args.push(q.before);
+    }
+    const sql = `SELECT * FROM mo ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, limit) as {
       id: string;
       connector_id: string;
       source: string;
@@ -741,6 +752,73 @@ export class SqliteStore implements Store {
       ? (this.db.prepare('SELECT COUNT(*) AS n FROM queue WHERE connector_id = ?').get(connectorId) as { n: number })
       : (this.db.prepare('SELECT COUNT(*) AS n FROM queue').get() as { n: number });
     return r.n;
+  }
+
+  async listMessages(q: MessageFilter): Promise<StoredMessage[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      where.push(sql);
+      args.push(v);
+    };
+    if (q.userId !== undefined) add('user_id = ?', q.userId);
+    if (q.connectorId !== undefined) add('connector_id = ?', q.connectorId);
+    if (q.before !== undefined) add('id < ?', q.before);
+    if (q.after !== undefined) add('id > ?', q.after);
+    if (q.state !== undefined) add('state = ?', q.state);
+    if (q.destination !== undefined) add('destination = ?', q.destination);
+    if (q.source !== undefined) add('source = ?', q.source);
+    if (q.since !== undefined) add('created_at >= ?', q.since);
+    if (q.until !== undefined) add('created_at < ?', q.until);
+    if (q.clientRef !== undefined) add("json_extract(meta, '$.clientRef') = ?", q.clientRef);
+    if (q.tag !== undefined) add("EXISTS (SELECT 1 FROM json_each(meta, '$.tags') WHERE value = ?)", q.tag);
+    const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${q.after !== undefined ? 'ASC' : 'DESC'} LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, q.limit) as MessageRow[];
+    return rows.map(toMessage);
+  }
+
+  addApiKey(userId: number, keyHash: string, label?: string): Promise<void> {
+    return this.batched(() => void this.db.prepare('INSERT OR IGNORE INTO api_keys (key_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)').run(keyHash, userId, label ?? null, Date.now()));
+  }
+
+  async getUserByApiKey(keyHash: string): Promise<User | undefined> {
+    const r = this.db.prepare('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?').get(keyHash) as UserRow | undefined;
+    return r && toUser(r);
+  }
+
+  async beginIdempotent(userId: number, key: string, bodyHash: string, ttlMs: number, staleMs: number): Promise<IdempotencyBegin> {
+    // Synchronous statements: nothing else runs on this connection between them.
+    const now = Date.now();
+    const inserted = this.db
+      .prepare('INSERT OR IGNORE INTO idempotency (user_id, key, body_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(userId, key, bodyHash, now, now + ttlMs);
+    if (inserted.changes === 1) return { kind: 'new' };
+    const taken = this.db
+      .prepare(
+        `UPDATE idempotency SET body_hash = ?, status = NULL, response = NULL, created_at = ?, expires_at = ?
+         WHERE user_id = ? AND key = ? AND (expires_at <= ? OR (status IS NULL AND created_at < ?))`,
+      )
+      .run(bodyHash, now, now + ttlMs, userId, key, now, now - staleMs);
+    if (taken.changes === 1) return { kind: 'new' };
+    const r = this.db.prepare('SELECT body_hash, status, response FROM idempotency WHERE user_id = ? AND key = ?').get(userId, key) as
+      | { body_hash: string; status: number | null; response: string | null }
+      | undefined;
+    if (!r) return this.beginIdempotent(userId, key, bodyHash, ttlMs, staleMs);
+    if (r.body_hash !== bodyHash) return { kind: 'mismatch' };
+    if (r.status === null || r.response === null) return { kind: 'in_flight' };
+    return { kind: 'replay', status: r.status, response: r.response };
+  }
+
+  finishIdempotent(userId: number, key: string, status: number, response: string): Promise<void> {
+    return this.batched(() => void this.db.prepare('UPDATE idempotency SET status = ?, response = ? WHERE user_id = ? AND key = ?').run(status, response, userId, key));
+  }
+
+  abandonIdempotent(userId: number, key: string): Promise<void> {
+    return this.batched(() => void this.db.prepare('DELETE FROM idempotency WHERE user_id = ? AND key = ? AND status IS NULL').run(userId, key));
+  }
+
+  ping(): Promise<void> {
+    return this.batched(() => void this.db.prepare('INSERT OR REPLACE INTO health (id, at) VALUES (1, ?)').run(Date.now()));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,106 @@
+/**
+ * The REST API application (:8080): REST v1, operations endpoints, the OpenAPI document
+ * (`/openapi.json`) and its reference pages (`/docs`). `buildApiApp` builds it without
+ * listening, for `app.inject()` tests; `listen()` is the caller's.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Gateway } from '../gateway/index.js';
+import { problemSchema, useProblems } from './problem.js';
+import { messagesRoutes, sharedSchemas } from './rest/messages.js';
+import { accountRoutes } from './rest/account.js';
+import { ApiKeyAuth } from './rest/auth.js';
+import { Idempotency, hashRequest, type IdempotencyOptions } from './rest/idempotency.js';
+import { opsRoutes, type OpsOptions } from './ops.js';
+
+export interface ApiAppOptions {
+  gateway: Gateway;
+  version: string;
+  connectors: () => { id: string; ready: boolean }[];
+  metrics?: OpsOptions['metrics'];
+  idempotency?: IdempotencyOptions;
+  /** Called for every response (metrics): route pattern and status code. */
+  onResponse?: (route: string, code: number) => void;
+  logger?: FastifyServerOptions['logger'];
+  /** Serve the /docs reference pages (default true). */
+  docs?: boolean;
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  hidden: boolean;
+}
+
+const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route the app registered (the OpenAPI coverage test compares them with the document). */
+export function routesOf(app: FastifyInstance): RegisteredRoute[] {
+  return registered.get(app) ?? [];
+}
+
+export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 8 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat())
+      routes.push({
+        method: method.toLowerCase(),
+        url: r.url,
+        hidden: (r.schema as { hide?: boolean } | undefined)?.hide === true,
+      });
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Hermod REST API',
+        version: opts.version,
+        description:
+          'Send SMS, follow their delivery, read inbound messages. Errors are application/problem+json with a stable `code`.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key' } },
+      },
+      tags: [{ name: 'messages' }, { name: 'inbound' }, { name: 'account' }, { name: 'operations' }],
+    },
+  });
+  if (opts.docs !== false) await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema({ $id: 'Problem', ...problemSchema });
+  for (const s of sharedSchemas) app.addSchema(s);
+  useProblems(app);
+  if (opts.onResponse) {
+    const hook = opts.onResponse;
+    app.addHook('onResponse', async (req, reply) =>
+      hook(req.routeOptions.url ?? 'unmatched', reply.statusCode),
+    );
+  }
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(opsRoutes, {
+    version: opts.version,
+    storeWritable: () => opts.gateway.store.ping(),
+    connectors: opts.connectors,
+    metrics: opts.metrics,
+  });
+
+  const auth = new ApiKeyAuth(opts.gateway.store);
+  const idempotency = new Idempotency(opts.gateway.store, opts.idempotency);
+  await app.register(async (v1) => {
+    v1.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, security: [{ bearer: [] }] };
+    });
+    v1.addHook('onRequest', async (req) => auth.authenticate(req));
+    v1.addHook('preValidation', hashRequest);
+    await v1.register(messagesRoutes, { gateway: opts.gateway, idempotency });
+    await v1.register(accountRoutes, { gateway: opts.gateway });
+  });
+  return app;
+}

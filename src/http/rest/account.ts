@@ -1,0 +1,141 @@
+/** REST v1: balance, price quotes, inbound messages. */
+import type { FastifyInstance } from 'fastify';
+import type {} from '@fastify/swagger';
+import { reject, type Gateway, type MoQuery } from '../../gateway/index.js';
+import { formatMicros } from '../../domain/money.js';
+import { decodeText, encodingOfDataCoding } from '../../smpp/index.js';
+import { cursors } from './messages.js';
+import { inboundView, problemResponses } from './schemas.js';
+
+export async function accountRoutes(app: FastifyInstance, opts: { gateway: Gateway }): Promise<void> {
+  const { gateway } = opts;
+
+  app.get(
+    '/v1/balance',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'The account balance',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              balance: { type: 'string', description: 'in the account currency' },
+              username: { type: 'string' },
+            },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => ({
+      balance: formatMicros(await gateway.store.getBalance(req.apiUser!.id)),
+      username: req.apiUser!.username,
+    }),
+  );
+
+  app.get<{ Querystring: { to: string; from?: string; text?: string } }>(
+    '/v1/rates',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'The price of a message to a number, and the route it would take',
+        description: 'Asks the router (gateway.quote) without sending or counting anything. With `text`: its parts and the total price.',
+        querystring: {
+          type: 'object',
+          required: ['to'],
+          additionalProperties: false,
+          properties: {
+            to: { type: 'string', maxLength: 20, description: 'E.164 number, e.g. +447700900123' },
+            from: { type: 'string', maxLength: 20, description: 'sender, for routes that filter on it' },
+            text: { type: 'string', maxLength: 1600, description: 'content, for routes that filter on it and to count parts' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              to: { type: 'string' },
+              country: { type: 'string', nullable: true },
+              rate: { type: 'string', description: 'price per SMS part' },
+              rate_from: { type: 'string', enum: ['route', 'user'] },
+              route: { type: 'string', nullable: true },
+              connector: { type: 'string', nullable: true },
+              parts: { type: 'integer' },
+              total: { type: 'string' },
+            },
+          },
+          422: { $ref: 'Problem#' },
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const to = req.query.to.trim();
+      if (!/^\+[1-9]\d{6,14}$/.test(to)) throw reject.invalidDestination(`"${to}" is not an E.164 number (REST v1 accepts "+" and digits only)`);
+      const q = await gateway.quote({ user: req.apiUser!, destination: to.slice(1), source: req.query.from, text: req.query.text });
+      return {
+        to,
+        country: q.country,
+        rate: formatMicros(q.pricePerPartMicros),
+        rate_from: q.priceFrom,
+        route: q.route,
+        connector: q.connectors[0] ?? null,
+        ...(q.parts !== undefined ? { parts: q.parts, total: formatMicros(q.totalMicros ?? 0) } : {}),
+      };
+    },
+  );
+
+  app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    '/v1/inbound',
+    {
+      schema: {
+        tags: ['inbound'],
+        summary: 'Inbound messages (MO) routed to this account, newest first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+            cursor: { type: 'string', maxLength: 100 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              data: { type: 'array', items: inboundView },
+              next_cursor: { type: 'string', nullable: true },
+            },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const q: MoQuery = { routedTo: req.apiUser!.username };
+      if (req.query.cursor !== undefined) q.before = cursors.decode(req.query.cursor, 'i');
+      const rows = await gateway.store.listMo(req.query.limit + 1, q);
+      const page = rows.slice(0, req.query.limit);
+      return {
+        data: page.map((m) => {
+          const encoding = encodingOfDataCoding(m.dataCoding);
+          return {
+            id: m.id,
+            direction: 'inbound',
+            from: /^\d+$/.test(m.source) ? `+${m.source}` : m.source,
+            to: /^\d{7,}$/.test(m.destination) ? `+${m.destination}` : m.destination,
+            ...(encoding === 'binary'
+              ? { binary: m.body.toString('base64') }
+              : { text: decodeText(m.body, m.dataCoding) }),
+            encoding,
+            complete: m.complete,
+            connector: m.connectorId,
+            received_at: new Date(m.receivedAt).toISOString(),
+          };
+        }),
+        next_cursor: rows.length > req.query.limit ? cursors.encode('i', page[page.length - 1].id) : null,
+      };
+    },
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * Bearer API keys for REST v1. A key is looked up by its SHA-256; lookups are cached for a
+ * few seconds so that a busy client does not cost one store read per request (a revoked
+ * key or a disabled user takes effect within `cacheMs`).
+ */
+import type { FastifyRequest } from 'fastify';
+import { hashApiKey, type User } from '../../domain/index.js';
+import type { Store } from '../../gateway/index.js';
+import { reject } from '../../gateway/index.js';
+import { problems } from '../problem.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The REST v1 user the request's API key belongs to (set by the auth hook). */
+    apiUser?: User;
+  }
+}
+
+export class ApiKeyAuth {
+  private readonly cache = new Map<string, { user: User | undefined; until: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly cacheMs = 2000,
+  ) {}
+
+  async authenticate(req: FastifyRequest): Promise<void> {
+    const h = req.headers.authorization;
+    const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+    if (!m) throw problems.unauthorized();
+    const hash = hashApiKey(m[1]);
+    const now = Date.now();
+    let hit = this.cache.get(hash);
+    if (!hit || hit.until <= now) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      hit = { user: await this.store.getUserByApiKey(hash), until: now + this.cacheMs };
+      this.cache.set(hash, hit);
+    }
+    if (!hit.user) throw problems.unauthorized('unknown API key');
+    if (!hit.user.enabled) throw reject.userDisabled();
+    req.apiUser = hit.user;
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * REST v1 messages: send one, send a batch, show one with its timeline, list with filters
+ * and a cursor. Every send goes through `gateway.submit`, the same door as SMPP.
+ */
+import type { FastifyInstance } from 'fastify';
+import type {} from '@fastify/swagger'; // adds tags/summary to route schemas
+import { HttpProblem, problemOf, problems } from '../problem.js';
+import { reject, type Gateway, type MessageFilter } from '../../gateway/index.js';
+import type { MessageMeta, MessageState, StoredMessage, User } from '../../domain/index.js';
+import { formatMicros } from '../../domain/money.js';
+import {
+  countSegments,
+  dataCodingOf,
+  decodeText,
+  encodeText,
+  encodingOfDataCoding,
+  isGsm7,
+} from '../../smpp/index.js';
+import {
+  batchBody,
+  batchResult,
+  idempotencyHeader,
+  listQuery,
+  messageDetail,
+  messageView,
+  problemResponses,
+  sendBody,
+} from './schemas.js';
+import { json, type Idempotency, type JsonResponse } from './idempotency.js';
+
+export interface SendInput {
+  to: string;
+  from: string;
+  text?: string;
+  binary?: string;
+  encoding?: 'auto' | 'gsm7' | 'ucs2';
+  send_at?: string;
+  validity_period?: number;
+  callback_url?: string;
+  client_ref?: string;
+  tags?: string[];
+  priority?: number;
+}
+
+interface BatchInput extends Omit<SendInput, 'to'> {
+  to?: string[];
+  messages?: {
+    to: string;
+    from?: string;
+    text?: string;
+    binary?: string;
+    client_ref?: string;
+    tags?: string[];
+  }[];
+}
+
+/** A part as the multipart store returns it (`Store.getParts`, when the store has it). */
+interface PartRow {
+  seq: number;
+  state: string;
+  connectorId: string | null;
+  upstreamId: string | null;
+  error: string | null;
+  updatedAt: number;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/** A stored message as REST v1 shows it. */
+export function viewOf(m: StoredMessage, now = Date.now()): Record<string, unknown> {
+  const encoding = encodingOfDataCoding(m.dataCoding);
+  const scheduled = m.state === 'queued' && m.meta.scheduleAt !== undefined && m.meta.scheduleAt > now;
+  return {
+    id: m.id,
+    status: scheduled ? 'scheduled' : m.state,
+    direction: 'outbound',
+    to: `+${m.destination}`,
+    from: m.source,
+    ...(encoding === 'binary'
+      ? { binary: m.body.toString('base64') }
+      : { text: decodeText(m.body, m.dataCoding) }),
+    encoding,
+    segments: m.meta.segments ?? 1,
+    cost: formatMicros(m.priceMicros),
+    client_ref: m.meta.clientRef,
+    tags: m.meta.tags,
+    callback_url: m.meta.callbackUrl,
+    send_at: iso(m.meta.scheduleAt),
+    valid_until: iso(m.meta.validUntil),
+    error: m.error ?? undefined,
+    created_at: iso(m.createdAt),
+    updated_at: iso(m.updatedAt),
+  };
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** Sender: E.164 (the '+' is dropped), a short code, or an alphanumeric id of 1–11 characters. */
+function sourceOf(from: string): string {
+  if (/^\+\d{3,15}$/.test(from)) return from.slice(1);
+  if (/^\d{3,15}$/.test(from)) return from;
+  if (/^[A-Za-z0-9 ]{1,11}$/.test(from) && /[A-Za-z]/.test(from)) return from;
+  throw new HttpProblem(
+    400,
+    'HERMOD_ERR_INVALID_SOURCE',
+    `"${from}" is not a valid sender: an E.164 number, a short code, or 1–11 letters, digits and spaces with at least one letter`,
+  );
+}
+
+function callbackOf(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new HttpProblem(400, 'HERMOD_ERR_INVALID_CALLBACK_URL', `callback_url "${url}" is not a URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new HttpProblem(400, 'HERMOD_ERR_INVALID_CALLBACK_URL', 'callback_url must be http or https');
+  return u.toString();
+}
+
+/** Content → SMPP body, data_coding, encoding and part count. */
+export function encodeContent(input: {
+  text?: string;
+  binary?: string;
+  encoding?: 'auto' | 'gsm7' | 'ucs2';
+}): { body: Buffer; dataCoding: number; segments: number } {
+  if (input.text !== undefined && input.binary !== undefined)
+    throw problems.badRequest('give either text or binary, not both');
+  if (input.binary !== undefined) {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.binary)) throw problems.badRequest('binary must be base64');
+    const body = Buffer.from(input.binary, 'base64');
+    if (body.length === 0) throw problems.badRequest('binary is empty');
+    return {
+      body,
+      dataCoding: dataCodingOf('binary'),
+      segments: body.length <= 140 ? 1 : Math.ceil(body.length / 134),
+    };
+  }
+  if (input.text === undefined || input.text === '') throw problems.badRequest('text or binary is required');
+  const wanted = input.encoding ?? 'auto';
+  // GSM-7 unpacked (one septet per octet, as SMPP carries it) when it fits, else UCS-2.
+  const encoding = wanted === 'auto' ? (isGsm7(input.text) ? 'gsm7' : 'ucs2') : wanted;
+  const body = encodeText(input.text, encoding);
+  return {
+    body,
+    dataCoding: dataCodingOf(encoding),
+    segments: countSegments(input.text, { encoding }).segments,
+  };
+}
+
+export class RestSender {
+  constructor(private readonly gateway: Gateway) {}
+
+  /** Validates, encodes and submits one message; resolves with its view once it is committed. */
+  async send(user: User, input: SendInput, now = Date.now()): Promise<Record<string, unknown>> {
+    if (!E164.test(input.to))
+      throw reject.invalidDestination(
+        `"${input.to}" is not an E.164 number (REST v1 accepts "+" and digits only)`,
+      );
+    const source = sourceOf(input.from);
+    const { body, dataCoding, segments } = encodeContent(input);
+    const meta: MessageMeta = { origin: 'rest', segments };
+    if (input.callback_url !== undefined) meta.callbackUrl = callbackOf(input.callback_url);
+    if (input.client_ref !== undefined) meta.clientRef = input.client_ref;
+    if (input.tags !== undefined && input.tags.length > 0) meta.tags = input.tags;
+    if (input.send_at !== undefined) {
+      const at = Date.parse(input.send_at);
+      if (!Number.isFinite(at)) throw problems.badRequest('send_at must be an RFC 3339 date-time');
+      if (at > now) meta.scheduleAt = at;
+    }
+    if (input.validity_period !== undefined)
+      meta.validUntil = (meta.scheduleAt ?? now) + input.validity_period * 1000;
+    const id = await this.gateway.submit(user, {
+      systemId: user.username,
+      source,
+      destination: input.to.slice(1),
+      esmClass: 0,
+      dataCoding,
+      body,
+      // Receipts are tracked upstream whatever this says; 0 keeps REST messages' receipts
+      // out of the SMPP outbox of the same account.
+      registeredDelivery: 0,
+      priority: input.priority ?? 0,
+      meta,
+    });
+    const stored = await this.gateway.store.getMessage(id);
+    if (!stored) throw new HttpProblem(500, 'HERMOD_ERR_INTERNAL', 'accepted message not found');
+    return viewOf(stored, now);
+  }
+}
+
+export interface MessagesRoutesOptions {
+  gateway: Gateway;
+  idempotency: Idempotency;
+}
+
+const encodeCursor = (id: string) => Buffer.from(`m:${id}`).toString('base64url');
+function decodeCursor(cursor: string, prefix: string): string {
+  const s = Buffer.from(cursor, 'base64url').toString();
+  if (!s.startsWith(`${prefix}:`) || !/^[0-9a-z]{26}$/.test(s.slice(prefix.length + 1)))
+    throw new HttpProblem(400, 'HERMOD_ERR_INVALID_CURSOR', 'cursor is not one this API returned');
+  return s.slice(prefix.length + 1);
+}
+export const cursors = {
+  encode: (prefix: string, id: string) => Buffer.from(`${prefix}:${id}`).toString('base64url'),
+  decode: decodeCursor,
+};
+
+export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesOptions): Promise<void> {
+  const sender = new RestSender(opts.gateway);
+  const store = opts.gateway.store;
+
+  app.post<{ Body: SendInput }>(
+    '/v1/messages',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Send a message',
+        description:
+          "Accepted (202) once the message is stored; the id is Hermod's. Idempotency-Key makes a retry safe.",
+        headers: idempotencyHeader,
+        body: sendBody,
+        response: {
+          202: { $ref: 'Message#' },
+          402: { $ref: 'Problem#' },
+          409: { $ref: 'Problem#' },
+          422: { $ref: 'Problem#' },
+          ...problemResponses,
+        },
+      },
+    },
+    (req, reply) =>
+      opts.idempotency.handle(req, reply, req.apiUser!.id, async () =>
+        json(202, await sender.send(req.apiUser!, req.body)),
+      ),
+  );
+
+  app.post<{ Body: BatchInput }>(
+    '/v1/messages/batch',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Send many messages in one call',
+        description:
+          'One result per recipient, in order; a refused recipient does not stop the others (partial failures are reported per item).',
+        headers: idempotencyHeader,
+        body: batchBody,
+        response: { 200: batchResult, ...problemResponses },
+      },
+    },
+    (req, reply) =>
+      opts.idempotency.handle(req, reply, req.apiUser!.id, async (): Promise<JsonResponse> => {
+        const b = req.body;
+        if ((b.to === undefined) === (b.messages === undefined))
+          throw problems.badRequest(
+            'give either `to` (a list of numbers) or `messages` (a list of messages)',
+          );
+        const { to: _to, messages: _m, ...common } = b;
+        const items: SendInput[] = b.to
+          ? b.to.map((to) => ({ ...common, to }))
+          : b.messages!.map((m) => ({ ...common, ...m }));
+        const now = Date.now();
+        const results = await Promise.all(
+          items.map(async (item, index) => {
+            try {
+              return { index, to: item.to, ok: true, message: await sender.send(req.apiUser!, item, now) };
+            } catch (err) {
+              return { index, to: item.to, ok: false, error: problemOf(err) };
+            }
+          }),
+        );
+        const accepted = results.filter((r) => r.ok).length;
+        return json(200, { accepted, failed: results.length - accepted, results });
+      }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/messages/:id',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'A message with its state timeline',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 40 } } },
+        response: { 200: { $ref: 'MessageDetail#' }, 404: { $ref: 'Problem#' }, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const m = await store.getMessage(req.params.id);
+      if (!m || m.userId !== req.apiUser!.id) throw problems.notFound(`no message ${req.params.id}`);
+      const history = (await store.history(m.id)) as {
+        state: MessageState;
+        at: number;
+        detail: string | null;
+        seq?: number | null;
+      }[];
+      const detail: Record<string, unknown> = {
+        ...viewOf(m),
+        timeline: history.map((h) => ({
+          state: h.state,
+          at: new Date(h.at).toISOString(),
+          detail: h.detail,
+          ...(h.seq != null ? { part: h.seq } : {}),
+        })),
+      };
+      // Per-part states, when the store tracks parts (multipart messages, row 22).
+      const getParts = (store as { getParts?: (id: string) => Promise<PartRow[]> }).getParts;
+      if (typeof getParts === 'function') {
+        const parts = await getParts.call(store, m.id);
+        if (parts.length > 1)
+          detail.parts = parts.map((p) => ({
+            seq: p.seq,
+            state: p.state,
+            connector: p.connectorId ?? undefined,
+            upstream_id: p.upstreamId ?? undefined,
+            error: p.error ?? undefined,
+            updated_at: new Date(p.updatedAt).toISOString(),
+          }));
+      }
+      return detail;
+    },
+  );
+
+  app.get<{
+    Querystring: {
+      status?: string;
+      to?: string;
+      from?: string;
+      since?: string;
+      until?: string;
+      client_ref?: string;
+      tag?: string;
+      limit: number;
+      cursor?: string;
+    };
+  }>(
+    '/v1/messages',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'List messages, newest first',
+        description:
+          'Filters combine with AND. Pages are stable: messages sent after the first page never shift later pages.',
+        querystring: listQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              data: { type: 'array', items: { $ref: 'Message#' } },
+              next_cursor: { type: 'string', nullable: true },
+            },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const query: MessageFilter = { userId: req.apiUser!.id, limit: q.limit + 1 };
+      if (q.cursor !== undefined) query.before = decodeCursor(q.cursor, 'm');
+      if (q.status !== undefined) query.state = q.status as MessageState;
+      if (q.to !== undefined) query.destination = q.to.replace(/^\+/, '');
+      if (q.from !== undefined) query.source = q.from.replace(/^\+(?=\d+$)/, '');
+      if (q.since !== undefined) query.since = Date.parse(q.since);
+      if (q.until !== undefined) query.until = Date.parse(q.until);
+      if (q.client_ref !== undefined) query.clientRef = q.client_ref;
+      if (q.tag !== undefined) query.tag = q.tag;
+      const rows = await store.listMessages(query);
+      const page = rows.slice(0, q.limit);
+      const now = Date.now();
+      return {
+        data: page.map((m) => viewOf(m, now)),
+        next_cursor: rows.length > q.limit ? encodeCursor(page[page.length - 1].id) : null,
+      };
+    },
+  );
+}
+
+export const sharedSchemas = [messageView, messageDetail];

@@ -1,0 +1,12 @@
+export { HermodMetrics, type MetricsOptions, type Totals, type EventSource } from './metrics.js';
+export {
+  AlertEvaluator,
+  AlertWebhook,
+  evaluateAlerts,
+  ALERTS,
+  type AlertName,
+  type AlertThresholds,
+  type AlertInputs,
+  type AlertNotification,
+  type AlertWebhookOptions,
+} from './alerts.js';
