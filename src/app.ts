@@ -205,7 +205,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     simulator,
     async stop() {
       await jasmin.close();
-      alerts.stop();
+      await alerts.stop();
       await api.close();
       await customers.close();
       await gateway.stop();
