@@ -38,7 +38,10 @@ function assertProblem(res: LightMyRequestResponse, status: number, code: string
   const p = res.json() as Record<string, unknown>;
   assert.equal(p.status, status);
   assert.equal(p.code, code);
-  assert.equal(p.type, `https://hermod.dev/problems/${code.slice('HERMOD_ERR_'.length).toLowerCase().replace(/_/g, '-')}`);
+  assert.equal(
+    p.type,
+    `https://hermod.dev/problems/${code.slice('HERMOD_ERR_'.length).toLowerCase().replace(/_/g, '-')}`,
+  );
   assert.equal(typeof p.title, 'string');
   assert.equal(typeof p.detail, 'string');
   assert.equal(typeof p.permanent, 'boolean');
@@ -101,6 +104,21 @@ test('UCS-2 chosen when GSM-7 cannot carry the text; long text counts its parts;
     await post('/v1/messages', { to: '+447700900124', from: 'Hermod', text: 'x'.repeat(161) })
   ).json();
   assert.equal(long.segments, 2);
+  assert.equal(long.cost, '0.02', 'charged per part');
+  await until('long delivered', async () => (await h.store.getMessage(long.id))?.state === 'delivered');
+  const shownLong = (await get(`/v1/messages/${long.id}`)).json();
+  assert.deepEqual(
+    shownLong.parts.map((p: { seq: number; state: string }) => [p.seq, p.state]),
+    [
+      [1, 'delivered'],
+      [2, 'delivered'],
+    ],
+  );
+  assert.ok(
+    shownLong.timeline.some((e: { part?: number }) => e.part === 2),
+    'part events in the timeline',
+  );
+  assert.equal(shownLong.text, 'x'.repeat(161));
   const bin = await post('/v1/messages', {
     to: '+447700900124',
     from: 'Hermod',
@@ -168,11 +186,21 @@ test('problem+json: bad JSON, schema violation, bad number, unknown id, no key, 
   assertProblem(await get('/v1/messages?status=nonsense'), 400, 'HERMOD_ERR_VALIDATION');
 });
 
-test('a disabled user\'s key → 403 problem', async () => {
-  const off = await h.store.upsertUser({ username: 'off', passwordHash: hashPassword('pw'), balanceMicros: 1_000_000, rateMicros: 0, enabled: false });
+test("a disabled user's key → 403 problem", async () => {
+  const off = await h.store.upsertUser({
+    username: 'off',
+    passwordHash: hashPassword('pw'),
+    balanceMicros: 1_000_000,
+    rateMicros: 0,
+    enabled: false,
+  });
   const k = newApiKey();
   await h.store.addApiKey(off.id, k.hash);
-  assertProblem(await get('/v1/balance', { authorization: `Bearer ${k.key}` }), 403, 'HERMOD_ERR_USER_DISABLED');
+  assertProblem(
+    await get('/v1/balance', { authorization: `Bearer ${k.key}` }),
+    403,
+    'HERMOD_ERR_USER_DISABLED',
+  );
 });
 
 test('no balance → 402 problem; another user never sees my messages', async () => {
@@ -420,7 +448,14 @@ test('GET /v1/balance, /v1/rates, /v1/inbound (MO from the simulator, paged)', a
   assert.match(bal.balance, /^\d+\.\d{2,6}$/);
   assert.equal(bal.username, 'demo');
   const rate = (await get('/v1/rates?to=%2B447700900123')).json();
-  assert.deepEqual(rate, { to: '+447700900123', country: 'GB', rate: '0.01', rate_from: 'user', route: 'default', connector: 'sim' });
+  assert.deepEqual(rate, {
+    to: '+447700900123',
+    country: 'GB',
+    rate: '0.01',
+    rate_from: 'user',
+    route: 'default',
+    connector: 'sim',
+  });
   const priced = (await get(`/v1/rates?to=%2B447700900123&text=${'x'.repeat(161)}`)).json();
   assert.equal(priced.parts, 2);
   assert.equal(priced.total, '0.02');
