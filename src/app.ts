@@ -160,6 +160,20 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     },
   });
   if (a.webhookUrl) new AlertWebhook({ url: a.webhookUrl }, (ok) => metrics.webhookDeliveries.inc({ result: ok ? 'alert_ok' : 'alert_failed' })).attach(alerts);
+  const api = await buildApiApp({
+    gateway,
+    version: VERSION,
+    connectors: connectorList,
+    metrics,
+    onResponse: (route, code) => metrics.httpRequests.inc({ api: 'rest', route, code: String(code) }),
+    logger: { level: process.env.HERMOD_LOG_LEVEL ?? 'warn' },
+  });
+  // The API is built and listening before the connectors start: what takes time at start
+  // (Fastify, OpenAPI) is done before the first bind.
+  // A deep accept backlog: a burst of new connections (1,000 clients at once) waits in the
+  // kernel instead of being dropped into SYN retries of 1 s and more.
+  await api.listen({ host: config.server.host, port: config.server.apiPort, backlog: 4096 });
+  const apiPort = (api.server.address() as import('node:net').AddressInfo).port;
   await gateway.start();
   alerts.start();
   const customers = new CustomerSmppServer(gateway, { host: config.server.host, port: config.server.smppPort });
@@ -177,18 +191,6 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   // A deep accept queue: a thousand clients connecting at once must not be reset (Node's default is 511).
   await jasmin.listen({ host: config.server.host, port: config.server.httpPort, backlog: 4096 });
   const httpPort = (jasmin.server.address() as AddressInfo).port;
-  const api = await buildApiApp({
-    gateway,
-    version: VERSION,
-    connectors: connectorList,
-    metrics,
-    onResponse: (route, code) => metrics.httpRequests.inc({ api: 'rest', route, code: String(code) }),
-    logger: { level: process.env.HERMOD_LOG_LEVEL ?? 'warn' },
-  });
-  // A deep accept backlog: a burst of new connections (1,000 clients at once) waits in the
-  // kernel instead of being dropped into SYN retries of 1 s and more.
-  await api.listen({ host: config.server.host, port: config.server.apiPort, backlog: 4096 });
-  const apiPort = (api.server.address() as import('node:net').AddressInfo).port;
   const simulator = [...connectors.values()].find((c): c is SimulatorConnector => c instanceof SimulatorConnector);
   return {
     config,
