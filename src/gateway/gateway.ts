@@ -5,10 +5,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
-import { countSegments, decodeText, messageIdKeys, parseUdh, type Receipt } from '../smpp/index.js';
+import { countSegments, decodeText, messageIdKeys, normalizeMessageId, parseUdh, type Receipt } from '../smpp/index.js';
 import {
   countParts,
   countryOf,
+  FINAL_STATES,
   newMessageId,
   normalizeMsisdn,
   splitForSubmit,
@@ -647,18 +648,33 @@ export class Gateway extends EventEmitter {
 
   private async onReceipt(_c: Connector, r: Receipt): Promise<void> {
     const keys = messageIdKeys(r.id);
-    const found = await this.store.findPartByUpstreamKeys(keys);
+    const found = await this.matchReceipt(keys, r.id);
     if (!found) {
       await this.store.parkReceipt(keys, JSON.stringify(r));
       this.emit('receipt_parked', r.id);
       // The submit_sm_resp may have been stored between our lookup and the park: look
       // again. Both this path and the sender take parked receipts atomically, so exactly
       // one of them applies it.
-      const now = await this.store.findPartByUpstreamKeys(keys);
+      const now = await this.matchReceipt(keys, r.id);
       if (now) for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(now.message.id, now.seq, JSON.parse(payload) as Receipt, { connectorId: now.message.connectorId });
       return;
     }
     await this.applyReceipt(found.message.id, found.seq, r, { connectorId: found.message.connectorId, sentAt: found.message.state === 'sent' ? found.message.updatedAt : undefined });
+  }
+
+  /**
+   * The part a receipt belongs to. A match through another rendering of the id (hex read as
+   * decimal, "00000010" as 0x10 or as 10) is taken only while that part still waits for its
+   * receipt: a receipt that overtakes its own submit_sm_resp (row 7) would otherwise land on
+   * an older, finished part whose id reads the same in the other base, and be lost there;
+   * parked instead, it is applied when its own part is stored.
+   */
+  private async matchReceipt(keys: string[], receiptId: string): Promise<{ message: StoredMessage; seq: number } | undefined> {
+    const found = await this.store.findPartByUpstreamKeys(keys);
+    if (!found) return undefined;
+    const part = (await this.store.getParts(found.message.id)).find((p) => p.seq === found.seq);
+    if (!part || part.upstreamId === null || normalizeMessageId(part.upstreamId) === normalizeMessageId(receiptId)) return found;
+    return FINAL_STATES.has(part.state) ? undefined : found;
   }
 
   /** A receipt for one part; the customer hears once, when the message's aggregate state is final. */
