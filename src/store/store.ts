@@ -149,6 +149,20 @@ export type IdempotencyBegin =
   | { kind: 'mismatch' }
   | { kind: 'in_flight' };
 
+
+export interface OptOut {
+  msisdn: string;
+  sender: string;
+  at: number;
+}
+
+/** Message counts by connector and state. */
+export interface MessageCount {
+  connectorId: string;
+  state: MessageState;
+  count: number;
+}
+
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user' };
 
 export interface Store {
@@ -176,6 +190,12 @@ export interface Store {
   listGroups(): Promise<Group[]>;
   /** Creates or updates a group (description and enabled follow `g`). */
   upsertGroup(g: GroupSpec): Promise<Group>;
+  /**
+   * Adds `micros` (negative to take credit away) to the balance; resolves with the new
+   * balance, or undefined when there is no such user. A change that would make the
+   * balance negative is refused (resolves with `{ refused: balance }`).
+   */
+  credit(userId: number, micros: number): Promise<{ balanceMicros: number } | { refused: number } | undefined>;
 
   /**
    * Debits the price (and `meta.segments`, default 1, from a limited SMS-count quota)
@@ -195,6 +215,10 @@ export interface Store {
   history(id: string): Promise<HistoryEntry[]>;
   /** The parts of a message in order (empty until its first part was submitted or failed). */
   getParts(id: string): Promise<MessagePart[]>;
+  /** Newest first (or oldest first with `after`), at most `limit`. */
+  listMessages(f: MessageFilter): Promise<StoredMessage[]>;
+  /** Counts of every message by connector and state. */
+  countMessages(): Promise<MessageCount[]>;
 
   /** Leases up to `limit` due queue entries of a connector for `leaseMs`. Expired leases return. */
   claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]>;
@@ -256,6 +280,9 @@ export interface Store {
   listMo(limit: number, q?: MoQuery): Promise<InboundMessage[]>;
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void>;
   isOptedOut(msisdn: string, sender: string): Promise<boolean>;
+  /** Opt-outs by number then sender; `msisdn` filters one number. */
+  listOptOuts(f: { msisdn?: string; limit: number }): Promise<OptOut[]>;
+  countMo(): Promise<number>;
 
   /**
    * Webhook outbox. Writes requested in the same turn of the event loop commit in one

@@ -465,4 +465,61 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.equal((await s.listMo(10)).length, 3);
     await s.ping();
   });
+
+  withStore('admin: listUsers by name; credit adds, takes away, never below zero, unknown user', async (s) => {
+    const b = await s.upsertUser({ username: 'bravo', passwordHash: 'x', balanceMicros: 1_000, rateMicros: 10 });
+    await s.upsertUser({ username: 'alpha', passwordHash: 'y', balanceMicros: 0, rateMicros: 20, enabled: false });
+    assert.deepEqual((await s.listUsers()).map((u) => [u.username, u.enabled]), [
+      ['alpha', false],
+      ['bravo', true],
+    ]);
+    assert.deepEqual(await s.credit(b.id, 5_000), { balanceMicros: 6_000 });
+    assert.deepEqual(await s.credit(b.id, -2_000), { balanceMicros: 4_000 });
+    assert.deepEqual(await s.credit(b.id, -4_001), { refused: 4_000 });
+    assert.equal(await s.getBalance(b.id), 4_000);
+    assert.equal(await s.credit(999_999, 1), undefined);
+  });
+
+  withStore('admin: listMessages filters and pages newest first by id cursor; after follows oldest first; counts', async (s) => {
+    const u = await s.upsertUser({ username: 'lister', passwordHash: 'x', balanceMicros: 1_000_000, rateMicros: 0 });
+    const v = await s.upsertUser({ username: 'other', passwordHash: 'x', balanceMicros: 1_000_000, rateMicros: 0 });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const m = msg(i === 4 ? v.id : u.id, { id: newMessageId(Date.now() + i), connectorId: i % 2 ? 'c2' : 'c1', destination: `4477009001${i}0` });
+      ids.push(m.id);
+      assert.deepEqual(await s.accept(m), { ok: true });
+    }
+    const page1 = await s.listMessages({ limit: 2 });
+    assert.deepEqual(page1.map((m) => m.id), [ids[4], ids[3]]);
+    const page2 = await s.listMessages({ limit: 2, before: page1[1].id });
+    assert.deepEqual(page2.map((m) => m.id), [ids[2], ids[1]]);
+    assert.deepEqual((await s.listMessages({ limit: 10, connectorId: 'c2' })).map((m) => m.id), [ids[3], ids[1]]);
+    assert.deepEqual((await s.listMessages({ limit: 10, userId: v.id })).map((m) => m.id), [ids[4]]);
+    assert.deepEqual((await s.listMessages({ limit: 10, destination: '447700900120' })).map((m) => m.id), [ids[2]]);
+    assert.deepEqual((await s.listMessages({ limit: 10, after: ids[2] })).map((m) => m.id), [ids[3], ids[4]]);
+    await s.fail(ids[0], 'failed', 'test', false);
+    assert.deepEqual((await s.listMessages({ limit: 10, state: 'failed' })).map((m) => m.id), [ids[0]]);
+    assert.deepEqual(await s.countMessages(), [
+      { connectorId: 'c1', state: 'failed', count: 1 },
+      { connectorId: 'c1', state: 'queued', count: 2 },
+      { connectorId: 'c2', state: 'queued', count: 2 },
+    ]);
+  });
+
+  withStore('admin: listOptOuts by number and sender; countMo', async (s) => {
+    await s.setOptOut('447700900222', 'Shop', true);
+    await s.setOptOut('447700900111', 'Shop', true);
+    await s.setOptOut('447700900111', 'Bank', true);
+    assert.deepEqual((await s.listOptOuts({ limit: 10 })).map((o) => [o.msisdn, o.sender]), [
+      ['447700900111', 'Bank'],
+      ['447700900111', 'Shop'],
+      ['447700900222', 'Shop'],
+    ]);
+    assert.deepEqual((await s.listOptOuts({ limit: 10, msisdn: '447700900222' })).map((o) => o.sender), ['Shop']);
+    assert.equal((await s.listOptOuts({ limit: 1 })).length, 1);
+    assert.equal(typeof (await s.listOptOuts({ limit: 1 }))[0].at, 'number');
+    assert.equal(await s.countMo(), 0);
+    await s.addMoPart({ groupKey: 'single|x', seq: 1, total: 1, connectorId: 'c1', source: '4477', destination: '12345', dataCoding: 0, body: Buffer.from('hi') }, { id: newMessageId(), routedTo: null, payload: () => '{}' });
+    assert.equal(await s.countMo(), 1);
+  });
 }

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { hostname } from 'node:os';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 type Client = pg.PoolClient;
@@ -301,6 +301,18 @@ export class PostgresStore implements Store {
     if (u.group_enabled === false) return 'group_disabled';
     if (num(u.balance_micros) < m.priceMicros) return 'insufficient_balance';
     return 'sms_quota_exhausted';
+  }
+
+  async credit(userId: number, micros: number): Promise<{ balanceMicros: number } | { refused: number } | undefined> {
+    const r = await this.one('UPDATE users SET balance_micros = balance_micros + $1 WHERE id = $2 AND balance_micros + $1 >= 0 RETURNING balance_micros', [micros, userId]);
+    if (r) return { balanceMicros: num(r.balance_micros) };
+    const now = await this.one('SELECT balance_micros FROM users WHERE id = $1', [userId]);
+    return now && { refused: num(now.balance_micros) };
+  }
+
+  async countMessages(): Promise<MessageCount[]> {
+    const { rows } = await this.pool.query('SELECT connector_id, state, COUNT(*) AS n FROM messages GROUP BY connector_id, state ORDER BY connector_id, state');
+    return rows.map((r: Row) => ({ connectorId: r.connector_id as string, state: r.state as MessageState, count: num(r.n) }));
   }
 
   accept(m: NewMessage): Promise<AcceptResult> {
@@ -682,6 +694,17 @@ export class PostgresStore implements Store {
 
   async webhookDepth(): Promise<number> {
     return num((await this.one('SELECT COUNT(*) AS n FROM webhooks'))?.n ?? 0);
+  }
+
+  async listOptOuts(f: { msisdn?: string; limit: number }): Promise<OptOut[]> {
+    const { rows } = f.msisdn
+      ? await this.pool.query('SELECT * FROM optouts WHERE msisdn = $1 ORDER BY msisdn, sender LIMIT $2', [f.msisdn, f.limit])
+      : await this.pool.query('SELECT * FROM optouts ORDER BY msisdn, sender LIMIT $1', [f.limit]);
+    return rows.map((r: Row) => ({ msisdn: r.msisdn as string, sender: r.sender as string, at: num(r.at) }));
+  }
+
+  async countMo(): Promise<number> {
+    return num((await this.one('SELECT COUNT(*) AS n FROM mo'))?.n ?? 0);
   }
 
   async queueDepth(connectorId?: string): Promise<number> {

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface MessageRow {
@@ -338,6 +338,20 @@ export class SqliteStore implements Store {
     if (u.group_id !== null && (this.stmts.groupById.get(u.group_id) as GroupRow | undefined)?.enabled === 0) return 'group_disabled';
     if (u.balance_micros < m.priceMicros) return 'insufficient_balance';
     return 'sms_quota_exhausted';
+  }
+
+  async credit(userId: number, micros: number): Promise<{ balanceMicros: number } | { refused: number } | undefined> {
+    const r = this.db.prepare('UPDATE users SET balance_micros = balance_micros + ? WHERE id = ? AND balance_micros + ? >= 0 RETURNING balance_micros AS b').get(micros, userId, micros) as
+      | { b: number }
+      | undefined;
+    if (r) return { balanceMicros: r.b };
+    const now = this.db.prepare('SELECT balance_micros AS b FROM users WHERE id = ?').get(userId) as { b: number } | undefined;
+    return now && { refused: now.b };
+  }
+
+  async countMessages(): Promise<MessageCount[]> {
+    const rows = this.db.prepare('SELECT connector_id, state, COUNT(*) AS n FROM messages GROUP BY connector_id, state ORDER BY connector_id, state').all() as { connector_id: string; state: MessageState; n: number }[];
+    return rows.map((r) => ({ connectorId: r.connector_id, state: r.state, count: r.n }));
   }
 
   accept(m: NewMessage): Promise<AcceptResult> {
@@ -745,6 +759,19 @@ export class SqliteStore implements Store {
 
   async webhookDepth(): Promise<number> {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM webhooks').get() as { n: number }).n;
+  }
+
+  async listOptOuts(f: { msisdn?: string; limit: number }): Promise<OptOut[]> {
+    const rows = (
+      f.msisdn
+        ? this.db.prepare('SELECT * FROM optouts WHERE msisdn = ? ORDER BY msisdn, sender LIMIT ?').all(f.msisdn, f.limit)
+        : this.db.prepare('SELECT * FROM optouts ORDER BY msisdn, sender LIMIT ?').all(f.limit)
+    ) as OptOut[];
+    return rows.map((r) => ({ msisdn: r.msisdn, sender: r.sender, at: r.at }));
+  }
+
+  async countMo(): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM mo').get() as { n: number }).n;
   }
 
   async queueDepth(connectorId?: string): Promise<number> {
