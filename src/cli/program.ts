@@ -19,7 +19,7 @@ export function buildProgram(): Command {
     .description('start the gateway (embedded SQLite store and built-in SMSC simulator by default)')
     .action(async () => {
       const { startHermod } = await import('../app.js');
-      const { loadConfig } = await import('../config/index.js');
+      const { loadConfig, DEMO_ADMIN_KEY } = await import('../config/index.js');
       const config = loadConfig();
       const h = await startHermod(config);
       const host = config.server.host;
@@ -30,6 +30,8 @@ export function buildProgram(): Command {
       }
       console.log(`  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`);
       console.log(`  HTTP:       http://${host}:${h.httpPort}  (Jasmin-compatible: /send /balance /rate /ping)`);
+      const keyHint = config.demo && config.admin.keys.includes(DEMO_ADMIN_KEY) ? `  admin key "${DEMO_ADMIN_KEY}" (demo)` : config.admin.keys.length ? '' : '  (closed: no admin.keys / HERMOD_ADMIN_KEY)';
+      console.log(`  admin API:  http://${host}:${h.apiPort}/v1/admin${keyHint}`);
       console.log('');
       const { DEMO_API_KEY } = await import('../config/index.js');
       const api = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.apiPort}`;
@@ -44,6 +46,7 @@ export function buildProgram(): Command {
       console.log(`  curl -s http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.httpPort}/send -d username=${user} -d password=${password} -d to=447700900123 -d "content=Hello from Hermod"`);
       console.log('or over SMPP (bind any SMPP client as transceiver to get receipts):');
       console.log(`  npx hermod send --port ${h.smppPort} --to 447700900123 --text "Hello from Hermod"`);
+      console.log(`Operate it with the CLI, e.g.  npx hermod connectors list --url http://${host}:${h.apiPort}${config.demo ? '' : ' --key <admin key>'}`);
       console.log('Not built yet: the web console.');
       const stop = async (signal: string) => {
         console.log(`${signal}: draining and shutting down`);

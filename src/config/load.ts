@@ -242,6 +242,8 @@ function dropUndefined<T extends object>(o: T): T {
 
 /** The demo user's REST API key (demo mode only; `npm start` prints it). */
 export const DEMO_API_KEY = 'hk_demo_0000000000000000';
+/** The admin key of demo mode (which listens on 127.0.0.1 only). */
+export const DEMO_ADMIN_KEY = 'hermod-demo-admin-key';
 
 const DEMO_YAML: Obj = {
   users: [{ username: 'demo', password: 'demo', balance: 100, rate: 0.01, apiKeys: [DEMO_API_KEY] }],
@@ -305,7 +307,7 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
  */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
-  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'httpApi', 'webhooks', 'alerts']) ?? {};
+  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'httpApi', 'webhooks', 'alerts', 'admin']) ?? {};
   const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'httpPort', 'apiPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
   const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'url', 'schema']) ?? {};
@@ -368,6 +370,20 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     if (!Number.isInteger(n) || n < 0 || n > 65535) c.fail('HERMOD_API_PORT', `expected an integer 0..65535, got "${env.HERMOD_API_PORT}"`);
     else apiPort = n;
   }
+  const admin = c.obj(root.admin ?? {}, 'admin', ['keys']) ?? {};
+  const adminKeys = c.list(admin, 'keys', 'admin').flatMap((k, i) => {
+    if (typeof k !== 'string' || k.length < 16) {
+      c.fail(`admin.keys[${i}]`, `expected a string of at least 16 characters, got ${typeof k === 'string' ? `${k.length} characters` : describe(k)}`);
+      return [];
+    }
+    return [k];
+  });
+  if (env.HERMOD_ADMIN_KEY !== undefined) {
+    if (env.HERMOD_ADMIN_KEY.length < 16) c.fail('HERMOD_ADMIN_KEY', `expected at least 16 characters, got ${env.HERMOD_ADMIN_KEY.length}`);
+    else adminKeys.push(env.HERMOD_ADMIN_KEY);
+  }
+  // Demo mode listens on 127.0.0.1 only; its fixed key is printed in the banner.
+  if (demo && adminKeys.length === 0) adminKeys.push(DEMO_ADMIN_KEY);
 
   const users: UserConfig[] = [];
   c.list(root, 'users', '$').forEach((u, i) => {
@@ -656,6 +672,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort, httpPort, apiPort },
     httpApi: { responseFormat },
     webhooks,
+    admin: { keys: adminKeys },
     store:
       storeType === 'postgres'
         ? { type: 'postgres', url: dbUrl!, schema: schemaName, ...(env.HERMOD_NODE_ID ? { nodeId: env.HERMOD_NODE_ID } : {}) }

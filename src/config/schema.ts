@@ -167,6 +167,8 @@ export interface Config {
   /** Jasmin-compatible HTTP API (:1401). */
   httpApi: { responseFormat: JasminResponseFormat };
   webhooks: WebhooksConfig;
+  /** Bearer keys of the admin API (config `admin.keys` plus HERMOD_ADMIN_KEY); empty = admin API closed. */
+  admin: { keys: string[] };
   store: { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' } | { type: 'postgres'; url: string; schema: string; nodeId?: string };
   users: UserConfig[];
   groups: GroupConfig[];

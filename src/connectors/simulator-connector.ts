@@ -5,7 +5,7 @@
 import { SmscSimulator, type SimulatorOptions } from '../simulator/index.js';
 import type { Receipt } from '../smpp/index.js';
 import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
-import type { Connector, InboundPdu, SubmitOutcome } from '../gateway/index.js';
+import type { Connector, ConnectorStatus, InboundPdu, SubmitOutcome } from '../gateway/index.js';
 import { SmppConnector } from './smpp-connector.js';
 
 export class SimulatorConnector implements Connector {
@@ -33,16 +33,43 @@ export class SimulatorConnector implements Connector {
     return this.inner?.capacity ?? 10;
   }
 
+  status(): ConnectorStatus {
+    if (this.inner) return this.inner.status();
+    return {
+      id: this.id,
+      type: 'simulator',
+      state: 'stopped',
+      bound: false,
+      remote: null,
+      window: { inUse: 0, size: this.capacity },
+      throughput: { perSecond: 0, limit: null },
+      counters: { submits: 0, submitted: 0, errors: 0, receipts: 0, mos: 0, binds: 0, disconnects: 0, throttled: 0 },
+      lastError: null,
+    };
+  }
+
+  /**
+   * Starts the simulator (once) and binds to it. After an operator's stop, start binds
+   * again with the same counters; the simulator itself keeps running until `close()`.
+   */
   async start(): Promise<void> {
+    if (this.inner) return this.inner.start();
     const port = await this.simulator.listen();
     this.inner = new SmppConnector(this.id, { host: '127.0.0.1', port, systemId: 'hermod', password: 'sim', windowSize: 50, split: this.split, reconnect: { initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.5 } });
     if (this.handler) this.inner.onReceipt(this.handler);
     if (this.moHandler) this.inner.onMo(this.moHandler);
+    this.inner.type = 'simulator';
     await this.inner.start();
   }
 
+  /** Unbinds from the simulator (which keeps running, like a real SMSC would). */
   async stop(): Promise<void> {
     await this.inner?.stop();
+  }
+
+  /** Unbinds and shuts the simulator down (at gateway shutdown). */
+  async close(): Promise<void> {
+    await this.stop();
     await this.simulator.close();
   }
 

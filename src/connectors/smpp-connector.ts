@@ -13,7 +13,34 @@ import {
   type SmppClientOptions,
 } from '../smpp/index.js';
 import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
-import type { Connector, ConnectorFailure, InboundPdu, SubmitOutcome } from '../gateway/index.js';
+import type { Connector, ConnectorFailure, ConnectorStatus, InboundPdu, SubmitOutcome } from '../gateway/index.js';
+
+/** Events per second over a sliding window of whole seconds (for status pages). */
+class RateMeter {
+  private readonly buckets: number[];
+  private second = 0;
+
+  constructor(private readonly seconds = 10) {
+    this.buckets = new Array<number>(seconds).fill(0);
+  }
+
+  private roll(now: number): void {
+    const s = Math.floor(now / 1000);
+    if (s - this.second >= this.seconds) this.buckets.fill(0);
+    else for (let t = this.second + 1; t <= s; t++) this.buckets[t % this.seconds] = 0;
+    this.second = Math.max(this.second, s);
+  }
+
+  add(now = Date.now()): void {
+    this.roll(now);
+    this.buckets[Math.floor(now / 1000) % this.seconds]++;
+  }
+
+  perSecond(now = Date.now()): number {
+    this.roll(now);
+    return this.buckets.reduce((a, b) => a + b, 0) / this.seconds;
+  }
+}
 
 function failure(err: unknown): ConnectorFailure {
   const e = (err instanceof Error ? err : new Error(String(err))) as ConnectorFailure;
@@ -28,6 +55,11 @@ export class SmppConnector implements Connector {
   readonly client: SmppClient;
   private handler: ((r: Receipt) => Promise<void>) | undefined;
   private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
+  private readonly meter = new RateMeter();
+  private readonly counts = { submits: 0, submitted: 0, errors: 0, receipts: 0, mos: 0 };
+  private started = false;
+  /** Reported as the status `type` (the simulator connector wraps one of these). */
+  type = 'smpp';
 
   /** How the gateway splits long messages for this SMSC. */
   readonly split: SplitSetting;
@@ -50,12 +82,30 @@ export class SmppConnector implements Connector {
     return this.opts.windowSize ?? 10;
   }
 
+  status(): ConnectorStatus {
+    const session = this.client.session;
+    const c = this.client.counters;
+    return {
+      id: this.id,
+      type: this.type,
+      state: this.started ? this.client.status : 'stopped',
+      bound: this.client.bound,
+      remote: `${this.opts.host}:${this.opts.port}`,
+      window: { inUse: session?.inFlight ?? 0, size: session?.windowSize ?? this.capacity },
+      throughput: { perSecond: this.meter.perSecond(), limit: this.opts.throughput ?? null },
+      counters: { ...this.counts, binds: c.binds, disconnects: c.disconnects, throttled: c.throttled },
+      lastError: this.client.lastError?.message ?? null,
+    };
+  }
+
   async start(): Promise<void> {
+    this.started = true;
     // Binding continues in the background (with reconnects); the dispatcher waits for `ready`.
     this.client.connect().catch((err: unknown) => this.client.emit('start_error', err));
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     await this.client.close();
   }
 
@@ -79,6 +129,8 @@ export class SmppConnector implements Connector {
       : long
         ? { messagePayload: m.body }
         : {};
+    this.counts.submits++;
+    this.meter.add();
     try {
       const resp = await this.client.submitSm({
         sourceAddrTon: alpha ? 5 : 1,
@@ -95,8 +147,10 @@ export class SmppConnector implements Connector {
         shortMessage: part ? part.shortMessage : long ? Buffer.alloc(0) : m.body,
         tlvs,
       });
+      this.counts.submitted++;
       return { upstreamId: resp.messageId };
     } catch (err) {
+      this.counts.errors++;
       throw failure(err);
     }
   }
@@ -123,6 +177,8 @@ export class SmppConnector implements Connector {
     }
     try {
       await handle();
+      if (receipt) this.counts.receipts++;
+      else this.counts.mos++;
       respond();
     } catch {
       respond({ commandStatus: CommandStatus.ESME_RX_T_APPN });

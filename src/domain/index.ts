@@ -1,7 +1,7 @@
 export { newMessageId } from './ids.js';
 export { normalizeMsisdn, countryOf, callingCodeOf, callingCodeOfCountry, isCountryCode, InvalidNumberError } from './number.js';
 export { hashPassword, verifyPassword } from './password.js';
-export { FINAL_STATES, type MessageMeta, type MessageState, type NewMessage, type StoredMessage, type User, type UserSpec } from './message.js';
+export { FINAL_STATES, bodyText, type MessageMeta, type MessageState, type NewMessage, type StoredMessage, type User, type UserSpec } from './message.js';
 export {
   DEFAULT_AUTHORIZATIONS,
   DEFAULT_VALUE_FILTERS,
@@ -23,3 +23,4 @@ export { compilePattern } from './pattern.js';
 export { aggregateState, type PartState } from './state.js';
 export { countParts, splitForSubmit, concatReference, SPLIT_SETTINGS, type SplitSetting, type OutboundPart } from './parts.js';
 export { API_KEY_PREFIX, hashApiKey, newApiKey } from './apikey.js';
+export { toMicros, formatMicros, InvalidAmountError, MICROS_PER_UNIT } from './money.js';

@@ -1,4 +1,5 @@
 import type { UserSettings, UserSettingsSpec } from './account.js';
+import { decodeText, parseUdh } from '../smpp/index.js';
 
 /**
  * Message states (DESIGN.md, "The message pipeline"):
@@ -106,4 +107,22 @@ export interface UserSpec {
   /** Only used when the user is created; null (the default) = unlimited. */
   smsCount?: number | null;
   settings?: UserSettingsSpec;
+}
+
+/**
+ * The text of a stored body (its UDH removed when esm_class says there is one); undefined
+ * for binary data codings (for listings: never log it at info).
+ */
+export function bodyText(m: { body: Buffer; dataCoding: number; esmClass: number }): string | undefined {
+  if (![0, 1, 3, 8].includes(m.dataCoding)) return undefined;
+  let body = m.body;
+  if (m.esmClass & 0x40) {
+    const udh = parseUdh(m.body);
+    if (udh) body = Buffer.from(udh.body);
+  }
+  try {
+    return decodeText(body, m.dataCoding);
+  } catch {
+    return undefined;
+  }
 }

@@ -25,6 +25,34 @@ export interface InboundPdu {
   sar?: { ref: number; total: number; seq: number };
 }
 
+/** A connector's live state, for the admin API, the CLI and metrics. */
+export interface ConnectorStatus {
+  id: string;
+  type: 'smpp' | 'simulator' | string;
+  /** `stopped` after an operator's stop (or before start); otherwise the bind's state. */
+  state: 'stopped' | 'connecting' | 'bound' | 'reconnecting' | 'closed' | 'idle';
+  bound: boolean;
+  /** Where it connects (host:port). */
+  remote: string | null;
+  window: { inUse: number; size: number };
+  /** Submits per second over the last 10 seconds; the configured limit when there is one. */
+  throughput: { perSecond: number; limit: number | null };
+  counters: {
+    /** submit_sm sent. */
+    submits: number;
+    /** submit_sm answered OK. */
+    submitted: number;
+    /** submit_sm answered with an error or not answered. */
+    errors: number;
+    receipts: number;
+    mos: number;
+    binds: number;
+    disconnects: number;
+    throttled: number;
+  };
+  lastError: string | null;
+}
+
 export interface Connector {
   readonly id: string;
   /** True while the connector can take submits (bound). */
@@ -35,6 +63,10 @@ export interface Connector {
   readonly split?: SplitSetting;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Releases everything at gateway shutdown (when absent, `stop` does). */
+  close?(): Promise<void>;
+  /** Live state: bind, window in use, throughput, counters. */
+  status(): ConnectorStatus;
   /**
    * Submits one part of a message (with registered_delivery set); without `part`, the
    * message body as one submit (message_payload above 254 octets).

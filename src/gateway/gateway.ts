@@ -188,6 +188,41 @@ export class Gateway extends EventEmitter {
     c.onMo((mo) => this.onMo(c, mo));
   }
 
+  /** The connectors, in the order they were added. */
+  listConnectors(): Connector[] {
+    return [...this.connectors.values()];
+  }
+
+  getConnector(id: string): Connector | undefined {
+    return this.connectors.get(id);
+  }
+
+  /** The ordered MT route table. */
+  routes(): readonly RouteDef[] {
+    return this.opts.routes ?? [];
+  }
+
+  /**
+   * An operator's stop: the connector unbinds (in-flight submits finish first) and its
+   * dispatcher waits; its queue stays and routes prefer healthy connectors meanwhile.
+   */
+  async stopConnector(id: string): Promise<boolean> {
+    const c = this.connectors.get(id);
+    if (!c) return false;
+    await c.stop();
+    this.emit('connector_stopped', id);
+    return true;
+  }
+
+  /** Binds a stopped connector again; its dispatcher resumes once it is bound. */
+  async startConnector(id: string): Promise<boolean> {
+    const c = this.connectors.get(id);
+    if (!c) return false;
+    await c.start();
+    this.emit('connector_started', id);
+    return true;
+  }
+
   private healthy = (id: string): boolean => this.connectors.get(id)?.ready ?? false;
 
   private now(): number {
@@ -511,7 +546,7 @@ export class Gateway extends EventEmitter {
     if (this.moSweep) clearInterval(this.moSweep);
     for (const w of this.wake.values()) w();
     await Promise.all(this.loops);
-    await Promise.all([...this.connectors.values()].map((c) => c.stop()));
+    await Promise.all([...this.connectors.values()].map((c) => (c.close ? c.close() : c.stop())));
   }
 
   private sleep(connectorId: string, ms: number): Promise<void> {

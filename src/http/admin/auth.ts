@@ -1,0 +1,28 @@
+/** Admin keys: `Authorization: Bearer <key>`, compared in constant time. */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { problem, sendProblem } from '../problem.js';
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** An onRequest hook that refuses requests without one of `keys` (401, problem+json). */
+export function adminAuth(keys: readonly string[]) {
+  const wanted = keys.map(digest);
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const header = req.headers.authorization;
+    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!m) {
+      reply.header('www-authenticate', 'Bearer realm="hermod-admin"');
+      await sendProblem(reply, problem(401, 'HERMOD_ERR_UNAUTHORIZED', 'an admin key is required: Authorization: Bearer <key>'));
+      return;
+    }
+    const got = digest(m[1]);
+    // Compare with every key (no early exit), so timing says nothing about which matched.
+    let ok = false;
+    for (const w of wanted) ok = timingSafeEqual(w, got) || ok;
+    if (!ok) {
+      reply.header('www-authenticate', 'Bearer realm="hermod-admin", error="invalid_token"');
+      await sendProblem(reply, problem(401, 'HERMOD_ERR_INVALID_ADMIN_KEY', 'this key is not an admin key'));
+    }
+  };
+}

@@ -1,0 +1,414 @@
+/**
+ * The admin API (issue 5; Jasmin's jCli verbs and Kannel's admin pages as HTTP): users,
+ * connectors with live status and runtime start/stop, routes and "test a number",
+ * opt-outs, messages, statistics. Every route needs an admin key (Bearer). Mounted under
+ * `/v1/admin` by the API app, or standalone through `buildAdminApp` (tests, or a gateway
+ * without the REST API).
+ */
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+// Types only: `tags` and `summary` in route schemas, read by @fastify/swagger for the OpenAPI document.
+import type {} from '@fastify/swagger';
+import type { Gateway } from '../../gateway/index.js';
+import { hashPassword, normalizeMsisdn, InvalidNumberError, toMicros, formatMicros, type MessageState } from '../../domain/index.js';
+import { HttpProblem, problem, problemErrorHandler, problemSchema, sendProblem } from '../problem.js';
+import { adminAuth } from './auth.js';
+import { connectorSchema, messageSchema, messageView, userSchema, userView } from './views.js';
+
+export interface AdminOptions {
+  gateway: Gateway;
+  /** Accepted admin keys; with none, every request is refused (the admin API is closed). */
+  keys: readonly string[];
+}
+
+export const ADMIN_PREFIX = '/v1/admin';
+
+const MESSAGE_STATES: MessageState[] = ['accepted', 'queued', 'sent', 'delivered', 'undelivered', 'expired', 'rejected', 'failed', 'unknown'];
+const amount = { anyOf: [{ type: 'string', pattern: '^[+-]?\\d*(\\.\\d{1,6})?$' }, { type: 'number' }], description: 'decimal, at most 6 decimals' } as const;
+const errors = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema };
+const idParam = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string', minLength: 1 } }, required: [name] }) as const;
+
+function msisdn(raw: string): string {
+  try {
+    return normalizeMsisdn(raw);
+  } catch (err) {
+    throw new HttpProblem(400, 'HERMOD_ERR_INVALID_NUMBER', err instanceof InvalidNumberError ? err.message : `not a phone number: ${raw}`);
+  }
+}
+
+function micros(v: string | number, field: string): number {
+  try {
+    return toMicros(v);
+  } catch (err) {
+    throw new HttpProblem(400, 'HERMOD_ERR_INVALID_AMOUNT', `${field}: ${(err as Error).message}`);
+  }
+}
+
+/** The admin routes (no prefix of their own: register with `{ prefix: ADMIN_PREFIX }`). */
+export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) => {
+  const { gateway } = opts;
+  const store = gateway.store;
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'HERMOD_ERR_NOT_FOUND', `no admin route ${req.method} ${req.url.split('?')[0]}`)));
+  app.addHook('onRequest', adminAuth(opts.keys));
+
+  const userOr404 = async (username: string) => {
+    const u = await store.getUserByName(username);
+    if (!u) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_USER', `no user "${username}"`);
+    return u;
+  };
+  const connectorOr404 = (id: string) => {
+    const c = gateway.getConnector(id);
+    if (!c) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_CONNECTOR', `no connector "${id}"`);
+    return c;
+  };
+  const connectorView = async (id: string) => ({ ...connectorOr404(id).status(), queueDepth: await store.queueDepth(id) });
+
+  // ---- users ------------------------------------------------------------------------
+  app.get('/users', { schema: { tags: ['admin'], summary: 'list users', response: { 200: { type: 'object', properties: { users: { type: 'array', items: userSchema } } }, ...errors } } }, async () => ({
+    users: (await store.listUsers()).map(userView),
+  }));
+
+  app.get<{ Params: { username: string } }>('/users/:username', { schema: { tags: ['admin'], summary: 'show a user', params: idParam('username'), response: { 200: userSchema, ...errors } } }, async (req) =>
+    userView(await userOr404(req.params.username)),
+  );
+
+  app.post<{ Body: { username: string; password: string; balance?: string | number; rate?: string | number; enabled?: boolean } }>(
+    '/users',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'create a user',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['username', 'password'],
+          properties: {
+            // The username is also the SMPP system_id (≤ 15), the password SMPP's (≤ 8).
+            username: { type: 'string', minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9_.-]+$' },
+            password: { type: 'string', minLength: 1, maxLength: 8 },
+            balance: amount,
+            rate: amount,
+            enabled: { type: 'boolean' },
+          },
+        },
+        response: { 201: userSchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      if (await store.getUserByName(b.username)) throw new HttpProblem(409, 'HERMOD_ERR_USER_EXISTS', `user "${b.username}" exists`);
+      const balanceMicros = micros(b.balance ?? 0, 'balance');
+      const rateMicros = micros(b.rate ?? 0, 'rate');
+      if (balanceMicros < 0 || rateMicros < 0) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_AMOUNT', 'balance and rate must not be negative');
+      const u = await store.upsertUser({ username: b.username, passwordHash: hashPassword(b.password), balanceMicros, rateMicros, enabled: b.enabled ?? true });
+      req.log.info({ user: u.username }, 'admin: user created');
+      return reply.code(201).send(userView(u));
+    },
+  );
+
+  app.patch<{ Params: { username: string }; Body: { password?: string; rate?: string | number; enabled?: boolean } }>(
+    '/users/:username',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'change a user (password, rate, enabled)',
+        params: idParam('username'),
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { password: { type: 'string', minLength: 1, maxLength: 8 }, rate: amount, enabled: { type: 'boolean' } },
+        },
+        response: { 200: userSchema, ...errors },
+      },
+    },
+    async (req) => {
+      const u = await userOr404(req.params.username);
+      const b = req.body;
+      const rateMicros = b.rate === undefined ? u.rateMicros : micros(b.rate, 'rate');
+      if (rateMicros < 0) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_AMOUNT', 'rate must not be negative');
+      const next = await store.upsertUser({
+        username: u.username,
+        passwordHash: b.password === undefined ? u.passwordHash : hashPassword(b.password),
+        balanceMicros: u.balanceMicros,
+        rateMicros,
+        enabled: b.enabled ?? u.enabled,
+      });
+      req.log.info({ user: u.username, fields: Object.keys(b) }, 'admin: user changed');
+      return userView(next);
+    },
+  );
+
+  app.post<{ Params: { username: string }; Body: { amount: string | number } }>(
+    '/users/:username/credit',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'add credit (negative to take it away; the balance never goes below zero)',
+        params: idParam('username'),
+        body: { type: 'object', additionalProperties: false, required: ['amount'], properties: { amount } },
+        response: { 200: userSchema, ...errors },
+      },
+    },
+    async (req) => {
+      const u = await userOr404(req.params.username);
+      const delta = micros(req.body.amount, 'amount');
+      const r = await store.credit(u.id, delta);
+      if (!r) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_USER', `no user "${u.username}"`);
+      if ('refused' in r) throw new HttpProblem(409, 'HERMOD_ERR_INSUFFICIENT_BALANCE', `the balance is ${formatMicros(r.refused)}: taking ${formatMicros(-delta)} would make it negative`);
+      req.log.info({ user: u.username, micros: delta }, 'admin: credit');
+      return userView({ ...u, balanceMicros: r.balanceMicros });
+    },
+  );
+
+  // ---- connectors ---------------------------------------------------------------------
+  app.get('/connectors', { schema: { tags: ['admin'], summary: 'connectors with live status', response: { 200: { type: 'object', properties: { connectors: { type: 'array', items: connectorSchema } } }, ...errors } } }, async () => ({
+    connectors: await Promise.all(gateway.listConnectors().map((c) => connectorView(c.id))),
+  }));
+
+  app.get<{ Params: { id: string } }>('/connectors/:id', { schema: { tags: ['admin'], summary: 'one connector', params: idParam('id'), response: { 200: connectorSchema, ...errors } } }, async (req) =>
+    connectorView(req.params.id),
+  );
+
+  for (const verb of ['start', 'stop'] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/connectors/:id/${verb}`,
+      { schema: { tags: ['admin'], summary: `${verb} a connector at runtime`, params: idParam('id'), response: { 200: connectorSchema, ...errors } } },
+      async (req) => {
+        connectorOr404(req.params.id);
+        await (verb === 'start' ? gateway.startConnector(req.params.id) : gateway.stopConnector(req.params.id));
+        req.log.info({ connector: req.params.id }, `admin: connector ${verb}`);
+        return connectorView(req.params.id);
+      },
+    );
+  }
+
+  // ---- routes -------------------------------------------------------------------------
+  const routeSchema = {
+    type: 'object',
+    properties: {
+      position: { type: 'integer' },
+      name: { type: 'string' },
+      type: { type: 'string' },
+      prefixes: { type: 'array', items: { type: 'string' } },
+      connectors: { type: 'array', items: { type: 'string' } },
+      rate: { type: ['string', 'null'] },
+    },
+  } as const;
+  app.get('/routes', { schema: { tags: ['admin'], summary: 'the MT routes in order (first match wins)', response: { 200: { type: 'object', properties: { routes: { type: 'array', items: routeSchema } } }, ...errors } } }, async () => ({
+    routes: gateway.routes().map((r, i) => ({ position: i + 1, name: r.name, type: r.type, prefixes: r.prefixes, connectors: r.connectors, rate: r.rate === undefined ? null : formatMicros(Math.round(r.rate * 1_000_000)) })),
+  }));
+
+  app.get<{ Querystring: { to: string; user?: string } }>(
+    '/routes/test',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'which route, connectors and price a number gets',
+        querystring: { type: 'object', required: ['to'], properties: { to: { type: 'string', minLength: 1 }, user: { type: 'string', minLength: 1 } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              to: { type: 'string' },
+              routable: { type: 'boolean' },
+              route: { anyOf: [{ type: 'null' }, { type: 'object', properties: { position: { type: 'integer' }, name: { type: 'string' }, type: { type: 'string' } } }] },
+              connectors: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, ready: { type: 'boolean' } } } },
+              price: { type: ['string', 'null'] },
+              priceSource: { type: ['string', 'null'] },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const to = msisdn(req.query.to);
+      const user = req.query.user === undefined ? undefined : await userOr404(req.query.user);
+      // gateway.plan is what submit uses (a round-robin route advances one turn).
+      const plan = gateway.plan(to);
+      if (!plan) return { to, routable: false, route: null, connectors: [], price: null, priceSource: null };
+      const routeRate = plan.route?.rate;
+      const priceMicros = routeRate !== undefined ? Math.round(routeRate * 1_000_000) : user?.rateMicros;
+      return {
+        to,
+        routable: plan.connectors.length > 0,
+        route: plan.route ? { position: gateway.routes().indexOf(plan.route) + 1, name: plan.route.name, type: plan.route.type } : null,
+        connectors: plan.connectors.map((id) => ({ id, ready: gateway.getConnector(id)?.ready ?? false })),
+        price: priceMicros === undefined ? null : formatMicros(priceMicros),
+        priceSource: routeRate !== undefined ? 'route' : user ? 'user' : null,
+      };
+    },
+  );
+
+  // ---- opt-outs -------------------------------------------------------------------------
+  const optOutSchema = { type: 'object', properties: { msisdn: { type: 'string' }, sender: { type: 'string' }, at: { type: 'string', format: 'date-time' } } } as const;
+  app.get<{ Querystring: { msisdn?: string; limit?: number } }>(
+    '/optouts',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'numbers that opted out, per sender',
+        querystring: { type: 'object', properties: { msisdn: { type: 'string', minLength: 1 }, limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } } },
+        response: { 200: { type: 'object', properties: { optouts: { type: 'array', items: optOutSchema } } }, ...errors },
+      },
+    },
+    async (req) => ({
+      optouts: (await store.listOptOuts({ msisdn: req.query.msisdn === undefined ? undefined : msisdn(req.query.msisdn), limit: req.query.limit ?? 1000 })).map((o) => ({ ...o, at: new Date(o.at).toISOString() })),
+    }),
+  );
+
+  const optOutBody = { type: 'object', additionalProperties: false, required: ['msisdn', 'sender'], properties: { msisdn: { type: 'string', minLength: 1 }, sender: { type: 'string', minLength: 1, maxLength: 20 } } } as const;
+  app.post<{ Body: { msisdn: string; sender: string } }>(
+    '/optouts',
+    { schema: { tags: ['admin'], summary: 'opt a number out of a sender', body: optOutBody, response: { 201: optOutSchema, ...errors } } },
+    async (req, reply) => {
+      const n = msisdn(req.body.msisdn);
+      await store.setOptOut(n, req.body.sender, true);
+      return reply.code(201).send({ msisdn: n, sender: req.body.sender, at: new Date().toISOString() });
+    },
+  );
+
+  app.delete<{ Params: { msisdn: string }; Querystring: { sender: string } }>(
+    '/optouts/:msisdn',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'remove an opt-out (the number may receive from that sender again)',
+        params: idParam('msisdn'),
+        querystring: { type: 'object', required: ['sender'], properties: { sender: { type: 'string', minLength: 1 } } },
+        response: { 204: { type: 'null' }, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const n = msisdn(req.params.msisdn);
+      if (!(await store.isOptedOut(n, req.query.sender))) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_OPTOUT', `${n} has not opted out of ${req.query.sender}`);
+      await store.setOptOut(n, req.query.sender, false);
+      return reply.code(204).send();
+    },
+  );
+
+  // ---- messages -------------------------------------------------------------------------
+  app.get<{ Querystring: { state?: MessageState; connector?: string; user?: string; to?: string; limit?: number; before?: string; after?: string } }>(
+    '/messages',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'messages, newest first (or oldest first after a cursor with `after`)',
+        querystring: {
+          type: 'object',
+          properties: {
+            state: { type: 'string', enum: MESSAGE_STATES },
+            connector: { type: 'string', minLength: 1 },
+            user: { type: 'string', minLength: 1 },
+            to: { type: 'string', minLength: 1 },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            before: { type: 'string', minLength: 1, description: 'cursor: the nextCursor of the previous page' },
+            after: { type: 'string', minLength: 1, description: 'only messages newer than this id, oldest first' },
+          },
+        },
+        response: { 200: { type: 'object', properties: { messages: { type: 'array', items: messageSchema }, nextCursor: { type: ['string', 'null'] } } }, ...errors },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      if (q.before && q.after) throw new HttpProblem(400, 'HERMOD_ERR_VALIDATION', 'give before or after, not both');
+      let userId: number | undefined;
+      if (q.user !== undefined) {
+        const u = await store.getUserByName(q.user);
+        if (!u) return { messages: [], nextCursor: null };
+        userId = u.id;
+      }
+      const limit = q.limit ?? 50;
+      const rows = await store.listMessages({ state: q.state, connectorId: q.connector, userId, destination: q.to === undefined ? undefined : msisdn(q.to), before: q.before, after: q.after, limit });
+      const last = rows.at(-1);
+      return { messages: rows.map(messageView), nextCursor: rows.length === limit && last ? last.id : null };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/messages/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'one message with its state history',
+        params: idParam('id'),
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ...messageSchema.properties,
+              history: { type: 'array', items: { type: 'object', properties: { state: { type: 'string' }, at: { type: 'string', format: 'date-time' }, detail: { type: ['string', 'null'] } } } },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const m = await store.getMessage(req.params.id);
+      if (!m) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_MESSAGE', `no message ${req.params.id}`);
+      const history = (await store.history(m.id)).map((h) => ({ state: h.state, at: new Date(h.at).toISOString(), detail: h.detail }));
+      return { ...messageView(m), history };
+    },
+  );
+
+  // ---- statistics -----------------------------------------------------------------------
+  app.get(
+    '/stats',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'messages by state and connector, queue depth, MO count, connectors bound',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              messages: {
+                type: 'object',
+                properties: {
+                  total: { type: 'integer' },
+                  byState: { type: 'object', additionalProperties: { type: 'integer' } },
+                  byConnector: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'integer' } } },
+                },
+              },
+              queue: { type: 'object', properties: { depth: { type: 'integer' }, byConnector: { type: 'object', additionalProperties: { type: 'integer' } } } },
+              mo: { type: 'object', properties: { count: { type: 'integer' } } },
+              connectors: { type: 'object', properties: { total: { type: 'integer' }, bound: { type: 'integer' } } },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async () => {
+      const counts = await store.countMessages();
+      const byState: Record<string, number> = {};
+      const byConnector: Record<string, Record<string, number>> = {};
+      let total = 0;
+      for (const c of counts) {
+        total += c.count;
+        byState[c.state] = (byState[c.state] ?? 0) + c.count;
+        (byConnector[c.connectorId] ??= {})[c.state] = c.count;
+      }
+      const connectors = gateway.listConnectors();
+      const queueBy: Record<string, number> = {};
+      for (const c of connectors) queueBy[c.id] = await store.queueDepth(c.id);
+      return {
+        messages: { total, byState, byConnector },
+        queue: { depth: await store.queueDepth(), byConnector: queueBy },
+        mo: { count: await store.countMo() },
+        connectors: { total: connectors.length, bound: connectors.filter((c) => c.ready).length },
+      };
+    },
+  );
+};
+
+/** A Fastify app serving only the admin API under ADMIN_PREFIX (tests; a gateway without the REST API). */
+export async function buildAdminApp(opts: AdminOptions & { logger?: boolean }): Promise<FastifyInstance> {
+  const app = Fastify({ logger: opts.logger ?? false });
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'HERMOD_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  await app.register(adminPlugin, { ...opts, prefix: ADMIN_PREFIX });
+  return app;
+}
