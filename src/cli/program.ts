@@ -3,6 +3,9 @@ import { HermodError } from '../lib/errors.js';
 import { readFileSync } from 'node:fs';
 import { simulateCommand } from './simulate.js';
 import { sendCommand } from './send.js';
+import { adminCommands } from './admin.js';
+import { configCommand } from './config-check.js';
+import { CliError } from './admin-client.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -59,6 +62,8 @@ export function buildProgram(): Command {
 
   program.addCommand(simulateCommand());
   program.addCommand(sendCommand());
+  for (const c of adminCommands()) program.addCommand(c);
+  program.addCommand(configCommand());
 
   return program;
 }
@@ -67,6 +72,10 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
+    if (err instanceof CliError) {
+      console.error(`error: ${err.message}`);
+      process.exit(err.exitCode);
+    }
     // Configuration mistakes are the operator's to fix: say what and where, no stack trace.
     if (err instanceof HermodError && err.code === 'HERMOD_ERR_CONFIG') {
       console.error(err.message);

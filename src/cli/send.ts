@@ -1,12 +1,22 @@
-/** `hermod send`: submits one SMS over SMPP to a running Hermod (or any SMSC) and waits for its receipt. */
+/**
+ * `hermod send`: submits one SMS over SMPP to a running Hermod (or any SMSC) and waits for
+ * its receipt; with `--csv`, a bulk send of every row of a file (see bulk.ts).
+ */
 import { Command, InvalidArgumentError } from 'commander';
+import { bulkSend } from './bulk.js';
 import { SmppClient, chooseEncoding, receiptFromPdu, splitMessage, type Pdu, type Receipt } from '../smpp/index.js';
 
 export function sendCommand(): Command {
   return new Command('send')
-    .description('send one SMS over SMPP and wait for its delivery receipt')
-    .requiredOption('--to <number>', 'destination number, e.g. 447700900123')
-    .requiredOption('--text <text>', 'message text (GSM-7 or UCS-2 chosen automatically; long texts are split)')
+    .description('send one SMS over SMPP and wait for its delivery receipt, or every row of a CSV file (--csv)')
+    .option('--to <number>', 'destination number, e.g. 447700900123')
+    .option('--text <text>', 'message text (GSM-7 or UCS-2 chosen automatically; long texts are split)')
+    .option('--csv <file>', 'bulk send: a CSV file with columns to,text[,from] (header line optional); prints progress and a summary')
+    .option('--window <n>', 'bulk send: submits in flight at once', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be an integer 1..1000');
+      return n;
+    }, 10)
     .option('--from <sender>', 'sender id', 'Hermod')
     .option('--host <host>', 'SMPP host', '127.0.0.1')
     .option('--port <port>', 'SMPP port', (v) => {
@@ -19,7 +29,9 @@ export function sendCommand(): Command {
     .option('--no-wait', 'do not wait for the delivery receipt')
     .option('--timeout <s>', 'seconds to wait for the receipt', Number, 30)
     .option('--json', 'print the result as JSON')
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
+      if (o.csv) return bulkSend({ csv: o.csv, from: o.from, host: o.host, port: o.port, user: o.user, password: o.password, window: o.window, json: o.json });
+      if (!o.to || !o.text) cmd.error('error: give --to and --text (or --csv <file>)');
       const client = new SmppClient({ host: o.host, port: o.port, systemId: o.user, password: o.password, reconnect: false, bindType: 'transceiver' });
       const receipts: Receipt[] = [];
       let onReceipt = () => {};

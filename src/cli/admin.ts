@@ -1,0 +1,285 @@
+/**
+ * Operator commands over the admin API: messages, users, connectors, routes, optouts,
+ * stats (Jasmin's jCli and Kannel's admin verbs as subcommands). No business logic here.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { AdminClient, apiCommand, printJson, printRecord, printTable, type ApiOptions } from './admin-client.js';
+
+type Obj = Record<string, unknown>;
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+const seconds = (v: string): number => {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError('must be a number of seconds > 0');
+  return n;
+};
+
+const qs = (o: Record<string, string | number | undefined>): string => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+
+const MESSAGE_COLUMNS = ['id', 'createdAt', 'user', 'from', 'to', 'state', 'connector', 'price', 'error'];
+
+function messagesCommand(): Command {
+  const cmd = new Command('messages').description('list, show and follow messages');
+  cmd.addCommand(
+    apiCommand('list', 'list messages, newest first')
+      .option('--state <state>', 'only this state (queued, sent, delivered, undelivered, expired, rejected, failed, …)')
+      .option('--connector <id>', 'only this connector')
+      .option('--user <username>', 'only this user')
+      .option('--to <number>', 'only this destination')
+      .option('--limit <n>', 'at most this many (1-500)', positiveInt, 50)
+      .option('--before <cursor>', 'the next page: the cursor printed after the previous one')
+      .action(async (o: ApiOptions & { state?: string; connector?: string; user?: string; to?: string; limit: number; before?: string }) => {
+        const r = await new AdminClient(o).get<{ messages: Obj[]; nextCursor: string | null }>(
+          `/messages${qs({ state: o.state, connector: o.connector, user: o.user, to: o.to, limit: o.limit, before: o.before })}`,
+        );
+        if (o.json) return printJson(r);
+        printTable(r.messages, MESSAGE_COLUMNS);
+        if (r.nextCursor) console.log(`more: --before ${r.nextCursor}`);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('show', 'one message with its text and state history')
+      .argument('<id>', 'message id')
+      .action(async (id: string, o: ApiOptions) => {
+        const m = await new AdminClient(o).get<Obj & { history: Obj[] }>(`/messages/${encodeURIComponent(id)}`);
+        if (o.json) return printJson(m);
+        const { history, ...rest } = m;
+        printRecord(rest);
+        console.log('');
+        printTable(history, ['at', 'state', 'detail']);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('tail', 'print new messages as they are accepted (Ctrl-C to stop)')
+      .option('--interval <s>', 'seconds between polls', seconds, 1)
+      .option('--max <n>', 'exit after this many messages', positiveInt)
+      .action(async (o: ApiOptions & { interval: number; max?: number }) => {
+        const api = new AdminClient(o);
+        // Start from the newest message now: tail shows what comes after.
+        const head = await api.get<{ messages: { id: string }[] }>('/messages?limit=1');
+        let after = head.messages[0]?.id ?? '0';
+        let seen = 0;
+        if (!o.json) console.log(MESSAGE_COLUMNS.map((c) => c.toUpperCase()).join('  '));
+        for (;;) {
+          const r = await api.get<{ messages: (Obj & { id: string })[] }>(`/messages${qs({ after, limit: 500 })}`);
+          for (const m of r.messages) {
+            console.log(o.json ? JSON.stringify(m) : MESSAGE_COLUMNS.map((c) => (m[c] === null || m[c] === undefined ? '-' : String(m[c]))).join('  '));
+            after = m.id;
+            if (o.max !== undefined && ++seen >= o.max) return;
+          }
+          if (r.messages.length < 500) await new Promise((res) => setTimeout(res, o.interval * 1000));
+        }
+      }),
+  );
+  return cmd;
+}
+
+const USER_COLUMNS = ['username', 'enabled', 'balance', 'rate'];
+
+function usersCommand(): Command {
+  const cmd = new Command('users').description('customer accounts: list, show, add, change, credit');
+  cmd.addCommand(
+    apiCommand('list', 'list users').action(async (o: ApiOptions) => {
+      const r = await new AdminClient(o).get<{ users: Obj[] }>('/users');
+      if (o.json) return printJson(r);
+      printTable(r.users, USER_COLUMNS);
+    }),
+  );
+  cmd.addCommand(
+    apiCommand('show', 'one user')
+      .argument('<username>')
+      .action(async (username: string, o: ApiOptions) => {
+        const u = await new AdminClient(o).get<Obj>(`/users/${encodeURIComponent(username)}`);
+        if (o.json) return printJson(u);
+        printRecord(u);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('add', 'create a user (its username is also its SMPP system_id)')
+      .argument('<username>')
+      .requiredOption('--password <password>', 'at most 8 characters (SMPP)')
+      .option('--balance <amount>', 'initial credit', '0')
+      .option('--rate <amount>', 'price per message part', '0')
+      .option('--disabled', 'create it disabled')
+      .action(async (username: string, o: ApiOptions & { password: string; balance: string; rate: string; disabled?: boolean }) => {
+        const u = await new AdminClient(o).request<Obj>('POST', '/users', { username, password: o.password, balance: o.balance, rate: o.rate, enabled: !o.disabled });
+        if (o.json) return printJson(u);
+        console.log(`created ${username} (balance ${String(u.balance)}, rate ${String(u.rate)})`);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('set', 'change a user: password, rate, enabled')
+      .argument('<username>')
+      .option('--password <password>')
+      .option('--rate <amount>')
+      .option('--enable', 'allow it to bind and send')
+      .option('--disable', 'refuse its binds and messages')
+      .action(async (username: string, o: ApiOptions & { password?: string; rate?: string; enable?: boolean; disable?: boolean }) => {
+        const body: Obj = {};
+        if (o.password !== undefined) body.password = o.password;
+        if (o.rate !== undefined) body.rate = o.rate;
+        if (o.enable) body.enabled = true;
+        if (o.disable) body.enabled = false;
+        const u = await new AdminClient(o).request<Obj>('PATCH', `/users/${encodeURIComponent(username)}`, body);
+        if (o.json) return printJson(u);
+        printRecord(u);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('credit', 'add credit to a user (a negative amount takes it away)')
+      .argument('<username>')
+      .argument('<amount>', 'decimal, e.g. 25 or 0.5')
+      .action(async (username: string, amount: string, o: ApiOptions) => {
+        const u = await new AdminClient(o).request<Obj>('POST', `/users/${encodeURIComponent(username)}/credit`, { amount });
+        if (o.json) return printJson(u);
+        console.log(`${username}: balance ${String(u.balance)}`);
+      }),
+  );
+  return cmd;
+}
+
+interface ConnectorRow extends Obj {
+  id: string;
+  window: { inUse: number; size: number };
+  throughput: { perSecond: number; limit: number | null };
+  counters: Record<string, number>;
+}
+
+const connectorRow = (c: ConnectorRow) => ({
+  id: c.id,
+  type: c.type,
+  state: c.state,
+  window: `${c.window.inUse}/${c.window.size}`,
+  'msg/s': c.throughput.perSecond.toFixed(1),
+  queue: c.queueDepth,
+  submits: c.counters.submits,
+  errors: c.counters.errors,
+  receipts: c.counters.receipts,
+  remote: c.remote,
+});
+
+function connectorsCommand(): Command {
+  const cmd = new Command('connectors').description('upstream connectors: live status, start and stop at runtime');
+  cmd.addCommand(
+    apiCommand('list', 'connectors with bind state, window in use, throughput, counters and queue depth').action(async (o: ApiOptions) => {
+      const r = await new AdminClient(o).get<{ connectors: ConnectorRow[] }>('/connectors');
+      if (o.json) return printJson(r);
+      printTable(r.connectors.map(connectorRow), ['id', 'type', 'state', 'window', 'msg/s', 'queue', 'submits', 'errors', 'receipts', 'remote']);
+    }),
+  );
+  for (const verb of ['start', 'stop'] as const) {
+    cmd.addCommand(
+      apiCommand(verb, verb === 'start' ? 'bind a stopped connector again' : 'unbind a connector (its queue is kept; routes prefer others meanwhile)')
+        .argument('<id>', 'connector id')
+        .action(async (id: string, o: ApiOptions) => {
+          const c = await new AdminClient(o).request<ConnectorRow>('POST', `/connectors/${encodeURIComponent(id)}/${verb}`);
+          if (o.json) return printJson(c);
+          console.log(`${id}: ${String(c.state)}`);
+        }),
+    );
+  }
+  return cmd;
+}
+
+function routesCommand(): Command {
+  const cmd = new Command('routes').description('MT routes: the ordered table and "test a number"');
+  cmd.addCommand(
+    apiCommand('list', 'routes in order (first match wins)').action(async (o: ApiOptions) => {
+      const r = await new AdminClient(o).get<{ routes: (Obj & { prefixes: string[]; connectors: string[] })[] }>('/routes');
+      if (o.json) return printJson(r);
+      printTable(
+        r.routes.map((x) => ({ ...x, prefixes: x.prefixes.length ? x.prefixes.join(',') : '(any)', connectors: x.connectors.join(',') })),
+        ['position', 'name', 'type', 'prefixes', 'connectors', 'rate'],
+      );
+    }),
+  );
+  cmd.addCommand(
+    apiCommand('test', 'which route, connectors and price a number gets')
+      .argument('<number>', 'destination number')
+      .option('--user <username>', 'price for this user when the route has no rate')
+      .action(async (number: string, o: ApiOptions & { user?: string }) => {
+        const r = await new AdminClient(o).get<{ to: string; routable: boolean; route: Obj | null; connectors: { id: string; ready: boolean }[]; price: string | null; priceSource: string | null }>(
+          `/routes/test${qs({ to: number, user: o.user })}`,
+        );
+        if (o.json) return printJson(r);
+        if (!r.routable) {
+          console.log(`${r.to}: no route`);
+          process.exitCode = 3;
+          return;
+        }
+        printRecord({
+          to: r.to,
+          route: r.route ? `${String(r.route.name)} (#${String(r.route.position)}, ${String(r.route.type)})` : '(default: first connector)',
+          connectors: r.connectors.map((c) => `${c.id}${c.ready ? '' : ' (down)'}`).join(', '),
+          price: r.price === null ? '(the user’s rate: give --user)' : `${r.price} per part (${String(r.priceSource)})`,
+        });
+      }),
+  );
+  return cmd;
+}
+
+function optoutsCommand(): Command {
+  const cmd = new Command('optouts').description('numbers that opted out of a sender (STOP keywords or by hand)');
+  cmd.addCommand(
+    apiCommand('list', 'opt-outs')
+      .option('--msisdn <number>', 'only this number')
+      .option('--limit <n>', 'at most this many', positiveInt, 1000)
+      .action(async (o: ApiOptions & { msisdn?: string; limit: number }) => {
+        const r = await new AdminClient(o).get<{ optouts: Obj[] }>(`/optouts${qs({ msisdn: o.msisdn, limit: o.limit })}`);
+        if (o.json) return printJson(r);
+        printTable(r.optouts, ['msisdn', 'sender', 'at']);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('add', 'opt a number out of a sender')
+      .argument('<msisdn>')
+      .argument('<sender>', 'the sender (short code, number or alphanumeric id) it no longer receives from')
+      .action(async (msisdn: string, sender: string, o: ApiOptions) => {
+        const r = await new AdminClient(o).request<Obj>('POST', '/optouts', { msisdn, sender });
+        if (o.json) return printJson(r);
+        console.log(`${String(r.msisdn)} opted out of ${sender}`);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('remove', 'remove an opt-out')
+      .argument('<msisdn>')
+      .argument('<sender>')
+      .action(async (msisdn: string, sender: string, o: ApiOptions) => {
+        await new AdminClient(o).request('DELETE', `/optouts/${encodeURIComponent(msisdn)}${qs({ sender })}`);
+        if (o.json) return printJson({ msisdn, sender, removed: true });
+        console.log(`${msisdn} may receive from ${sender} again`);
+      }),
+  );
+  return cmd;
+}
+
+function statsCommand(): Command {
+  return apiCommand('stats', 'messages by state and connector, queue depth, MO count').action(async (o: ApiOptions) => {
+    const s = await new AdminClient(o).get<{
+      messages: { total: number; byState: Record<string, number>; byConnector: Record<string, Record<string, number>> };
+      queue: { depth: number; byConnector: Record<string, number> };
+      mo: { count: number };
+      connectors: { total: number; bound: number };
+    }>('/stats');
+    if (o.json) return printJson(s);
+    console.log(`messages: ${s.messages.total}   queue: ${s.queue.depth}   MO: ${s.mo.count}   connectors bound: ${s.connectors.bound}/${s.connectors.total}`);
+    const states = [...new Set(Object.values(s.messages.byConnector).flatMap((x) => Object.keys(x)))].sort();
+    const rows = Object.entries(s.messages.byConnector).map(([id, counts]) => ({ connector: id, queue: s.queue.byConnector[id] ?? 0, ...Object.fromEntries(states.map((st) => [st, counts[st] ?? 0])) }));
+    console.log('');
+    printTable(rows, ['connector', 'queue', ...states]);
+  });
+}
+
+export function adminCommands(): Command[] {
+  return [messagesCommand(), usersCommand(), connectorsCommand(), routesCommand(), optoutsCommand(), statsCommand()];
+}
