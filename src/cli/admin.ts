@@ -69,6 +69,7 @@ function messagesCommand(): Command {
         const head = await api.get<{ messages: { id: string }[] }>('/messages?limit=1');
         let after = head.messages[0]?.id ?? '0';
         let seen = 0;
+        console.error(`following new messages at ${o.url} (every ${o.interval} s)`);
         if (!o.json) console.log(MESSAGE_COLUMNS.map((c) => c.toUpperCase()).join('  '));
         for (;;) {
           const r = await api.get<{ messages: (Obj & { id: string })[] }>(`/messages${qs({ after, limit: 500 })}`);
