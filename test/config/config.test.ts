@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseConfig } from '../../src/config/index.js';
+import { ConfigError, DEMO_ADMIN_KEY, loadConfig, parseConfig } from '../../src/config/index.js';
 
 function issues(fn: () => unknown): string[] {
   try {
@@ -354,4 +354,23 @@ test('REST API settings: apiPort (and HERMOD_API_PORT), users[].apiKeys, alert t
       'alerts.webhookUrl: expected an http(s) URL, got "ftp://x"',
     ],
   );
+});
+
+test('admin keys: admin.keys plus HERMOD_ADMIN_KEY; the demo key only in demo mode; short keys refused; the API port', () => {
+  const doc = { connectors: [{ id: 's', type: 'simulator' }], routes: [{ name: 'r', connectors: ['s'] }], admin: { keys: ['a-configured-admin-key'] } };
+  const c = parseConfig(doc, { HERMOD_ADMIN_KEY: 'an-environment-admin-key' });
+  assert.deepEqual(c.admin.keys, ['a-configured-admin-key', 'an-environment-admin-key']);
+  assert.equal(c.server.apiPort, 8080);
+  assert.equal(parseConfig({ ...doc, server: { apiPort: 9090 } }).server.apiPort, 9090);
+  assert.equal(parseConfig(doc, { HERMOD_API_PORT: '0' }).server.apiPort, 0);
+  assert.deepEqual(parseConfig({ connectors: doc.connectors, routes: doc.routes }).admin.keys, [], 'no keys: the admin API is closed');
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-cfg-'));
+  assert.deepEqual(loadConfig({ HERMOD_DATA_DIR: dir }, dir).admin.keys, [DEMO_ADMIN_KEY]);
+  assert.deepEqual(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_ADMIN_KEY: 'my-own-demo-admin-key' }, dir).admin.keys, ['my-own-demo-admin-key'], 'a key given replaces the demo key');
+  assert.deepEqual(issues(() => parseConfig({ ...doc, admin: { keys: ['short', 7] } }, { HERMOD_ADMIN_KEY: 'tiny', HERMOD_API_PORT: 'x' })), [
+    'HERMOD_API_PORT: expected an integer 0..65535, got "x"',
+    'admin.keys[0]: expected a string of at least 16 characters, got 5 characters',
+    'admin.keys[1]: expected a string of at least 16 characters, got 7',
+    'HERMOD_ADMIN_KEY: expected at least 16 characters, got 4',
+  ]);
 });
