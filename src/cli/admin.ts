@@ -207,14 +207,24 @@ function routesCommand(): Command {
   cmd.addCommand(
     apiCommand('test', 'which route, connectors and price a number gets')
       .argument('<number>', 'destination number')
-      .option('--user <username>', 'price for this user when the route has no rate')
-      .action(async (number: string, o: ApiOptions & { user?: string }) => {
-        const r = await new AdminClient(o).get<{ to: string; routable: boolean; route: Obj | null; connectors: { id: string; ready: boolean }[]; price: string | null; priceSource: string | null }>(
-          `/routes/test${qs({ to: number, user: o.user })}`,
-        );
+      .option('--user <username>', 'route and price as this user would send it')
+      .option('--from <sender>', 'source address (routes may filter on it)')
+      .option('--text <text>', 'message text (content filters; parts and total price)')
+      .action(async (number: string, o: ApiOptions & { user?: string; from?: string; text?: string }) => {
+        const r = await new AdminClient(o).get<{
+          to: string;
+          routable: boolean;
+          reason: string | null;
+          route: Obj | null;
+          connectors: { id: string; ready: boolean }[];
+          price: string | null;
+          priceSource: string | null;
+          parts: number | null;
+          total: string | null;
+        }>(`/routes/test${qs({ to: number, user: o.user, from: o.from, text: o.text })}`);
         if (o.json) return printJson(r);
         if (!r.routable) {
-          console.log(`${r.to}: no route`);
+          console.log(`${r.to}: ${r.reason ?? 'no route'}`);
           process.exitCode = 3;
           return;
         }
@@ -223,6 +233,7 @@ function routesCommand(): Command {
           route: r.route ? `${String(r.route.name)} (#${String(r.route.position)}, ${String(r.route.type)})` : '(default: first connector)',
           connectors: r.connectors.map((c) => `${c.id}${c.ready ? '' : ' (down)'}`).join(', '),
           price: r.price === null ? '(the user’s rate: give --user)' : `${r.price} per part (${String(r.priceSource)})`,
+          ...(r.parts !== null ? { parts: r.parts, total: r.total } : {}),
         });
       }),
   );

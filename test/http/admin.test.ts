@@ -198,6 +198,9 @@ test('admin routes: ordered list; test a number gives route, connectors (healthy
     assert.equal(uk.route.name, 'uk');
     assert.equal(uk.price, '0.03');
     assert.equal(uk.priceSource, 'user');
+    const long = (await app.inject({ method: 'GET', url: `/v1/admin/routes/test?to=447700900123&user=shop&text=${'a'.repeat(200)}`, headers: auth })).json();
+    assert.deepEqual([long.parts, long.total], [2, '0.06'], 'two parts at the user’s rate');
+    assert.equal((await app.inject({ method: 'GET', url: '/v1/admin/routes/test?to=4915112345678&user=shop', headers: auth })).json().routable, false);
     const none = (await app.inject({ method: 'GET', url: '/v1/admin/routes/test?to=4915112345678', headers: auth })).json();
     assert.equal(none.routable, false);
     assert.equal(none.route, null);

@@ -8,7 +8,7 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 // Types only: `tags` and `summary` in route schemas, read by @fastify/swagger for the OpenAPI document.
 import type {} from '@fastify/swagger';
-import type { Gateway } from '../../gateway/index.js';
+import { RejectedError, type Gateway } from '../../gateway/index.js';
 import { hashPassword, normalizeMsisdn, InvalidNumberError, toMicros, formatMicros, type MessageState } from '../../domain/index.js';
 import { HttpProblem, problem, problemErrorHandler, problemSchema, sendProblem } from '../problem.js';
 import { adminAuth } from './auth.js';
@@ -193,29 +193,46 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       prefixes: { type: 'array', items: { type: 'string' } },
       connectors: { type: 'array', items: { type: 'string' } },
       rate: { type: ['string', 'null'] },
+      filters: { type: 'object', additionalProperties: true, description: 'the route filters other than prefixes' },
+      weights: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: { type: 'number' } }] },
     },
   } as const;
   app.get('/routes', { schema: { tags: ['admin'], summary: 'the MT routes in order (first match wins)', response: { 200: { type: 'object', properties: { routes: { type: 'array', items: routeSchema } } }, ...errors } } }, async () => ({
-    routes: gateway.routes().map((r, i) => ({ position: i + 1, name: r.name, type: r.type, prefixes: r.prefixes, connectors: r.connectors, rate: r.rate === undefined ? null : formatMicros(Math.round(r.rate * 1_000_000)) })),
+    routes: gateway.routes().map((r, i) => {
+      const { name, type, prefixes, connectors, costs: _costs, weights, rate, ...filters } = r;
+      return { position: i + 1, name, type, prefixes: prefixes ?? [], connectors, rate: rate === undefined ? null : formatMicros(Math.round(rate * 1_000_000)), filters, weights: weights ?? null };
+    }),
   }));
 
-  app.get<{ Querystring: { to: string; user?: string } }>(
+  app.get<{ Querystring: { to: string; user?: string; from?: string; text?: string } }>(
     '/routes/test',
     {
       schema: {
         tags: ['admin'],
         summary: 'which route, connectors and price a number gets',
-        querystring: { type: 'object', required: ['to'], properties: { to: { type: 'string', minLength: 1 }, user: { type: 'string', minLength: 1 } } },
+        querystring: {
+          type: 'object',
+          required: ['to'],
+          properties: {
+            to: { type: 'string', minLength: 1 },
+            user: { type: 'string', minLength: 1, description: 'route and price as this user (gateway.quote)' },
+            from: { type: 'string', minLength: 1, description: 'source address (for routes that filter on it)' },
+            text: { type: 'string', description: 'message text (content filters; the number of parts)' },
+          },
+        },
         response: {
           200: {
             type: 'object',
             properties: {
               to: { type: 'string' },
               routable: { type: 'boolean' },
+              reason: { type: ['string', 'null'] },
               route: { anyOf: [{ type: 'null' }, { type: 'object', properties: { position: { type: 'integer' }, name: { type: 'string' }, type: { type: 'string' } } }] },
               connectors: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, ready: { type: 'boolean' } } } },
               price: { type: ['string', 'null'] },
               priceSource: { type: ['string', 'null'] },
+              parts: { type: ['integer', 'null'] },
+              total: { type: ['string', 'null'] },
             },
           },
           ...errors,
@@ -225,18 +242,43 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     async (req) => {
       const to = msisdn(req.query.to);
       const user = req.query.user === undefined ? undefined : await userOr404(req.query.user);
-      // gateway.plan is what submit uses (a round-robin route advances one turn).
-      const plan = gateway.plan(to);
-      if (!plan) return { to, routable: false, route: null, connectors: [], price: null, priceSource: null };
+      const position = (name: string | null | undefined) => (name ? gateway.routes().findIndex((r) => r.name === name) + 1 : 0);
+      const view = (connectors: string[]) => connectors.map((id) => ({ id, ready: gateway.getConnector(id)?.ready ?? false }));
+      const none = (reason: string) => ({ to, routable: false, reason, route: null, connectors: [], price: null, priceSource: null, parts: null, total: null });
+      if (user) {
+        // As this user would send it: every route filter, the loop guard, the user's rate.
+        try {
+          const q = await gateway.quote({ user, destination: to, source: req.query.from, text: req.query.text });
+          return {
+            to: q.destination,
+            routable: true,
+            reason: null,
+            route: q.route ? { position: position(q.route), name: q.route, type: q.type } : null,
+            connectors: view(q.connectors),
+            price: formatMicros(q.pricePerPartMicros),
+            priceSource: q.priceFrom,
+            parts: q.parts ?? null,
+            total: q.totalMicros === undefined ? null : formatMicros(q.totalMicros),
+          };
+        } catch (err) {
+          if (err instanceof RejectedError && err.code === 'HERMOD_ERR_NO_ROUTE') return none(err.message);
+          throw err;
+        }
+      }
+      // No user: the destination alone (routes filtering on user, source or text do not match).
+      const plan = gateway.plan(to, false);
+      if (!plan) return none(`no route for ${to}`);
       const routeRate = plan.route?.rate;
-      const priceMicros = routeRate !== undefined ? Math.round(routeRate * 1_000_000) : user?.rateMicros;
       return {
         to,
-        routable: plan.connectors.length > 0,
-        route: plan.route ? { position: gateway.routes().indexOf(plan.route) + 1, name: plan.route.name, type: plan.route.type } : null,
-        connectors: plan.connectors.map((id) => ({ id, ready: gateway.getConnector(id)?.ready ?? false })),
-        price: priceMicros === undefined ? null : formatMicros(priceMicros),
-        priceSource: routeRate !== undefined ? 'route' : user ? 'user' : null,
+        routable: true,
+        reason: null,
+        route: plan.route ? { position: position(plan.route.name), name: plan.route.name, type: plan.route.type } : null,
+        connectors: view(plan.connectors),
+        price: routeRate === undefined ? null : formatMicros(Math.round(routeRate * 1_000_000)),
+        priceSource: routeRate === undefined ? null : 'route',
+        parts: null,
+        total: null,
       };
     },
   );
