@@ -1,7 +1,7 @@
 /** The CLI's side of the admin API: fetch with the admin key, problem+json errors as CliError. */
 import { Command, Option } from 'commander';
 import { HermodError } from '../lib/errors.js';
-import { DEMO_ADMIN_KEY } from '../config/index.js';
+import { DEMO_ADMIN_KEY } from '../config/demo-key.js';
 
 /** An error the CLI reports as one line on stderr and an exit code (1 by default). */
 export class CliError extends HermodError {

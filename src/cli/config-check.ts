@@ -1,6 +1,5 @@
 /** `hermod config check [file]`: validates a configuration without starting anything. */
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/index.js';
 
 export function configCommand(): Command {
   const cmd = new Command('config').description('configuration tools');
@@ -9,7 +8,9 @@ export function configCommand(): Command {
       .description('validate a configuration file (default: what `hermod start` would load) and print every problem with its key path')
       .argument('[file]', 'the YAML file (default: HERMOD_CONFIG, ./hermod.yaml, else the demo configuration)')
       .option('--json', 'print the result as JSON')
-      .action((file: string | undefined, o: { json?: boolean }) => {
+      .action(async (file: string | undefined, o: { json?: boolean }) => {
+        // Loaded here, not at start: every other command starts faster without the loader.
+        const { ConfigError, loadConfig } = await import('../config/index.js');
         const env = { ...process.env, ...(file ? { HERMOD_CONFIG: file } : {}) };
         try {
           const c = loadConfig(env);

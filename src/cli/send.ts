@@ -3,8 +3,7 @@
  * its receipt; with `--csv`, a bulk send of every row of a file (see bulk.ts).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { bulkSend } from './bulk.js';
-import { SmppClient, chooseEncoding, receiptFromPdu, splitMessage, type Pdu, type Receipt } from '../smpp/index.js';
+import type { Pdu, Receipt } from '../smpp/index.js';
 
 export function sendCommand(): Command {
   return new Command('send')
@@ -30,8 +29,9 @@ export function sendCommand(): Command {
     .option('--timeout <s>', 'seconds to wait for the receipt', Number, 30)
     .option('--json', 'print the result as JSON')
     .action(async (o, cmd: Command) => {
-      if (o.csv) return bulkSend({ csv: o.csv, from: o.from, host: o.host, port: o.port, user: o.user, password: o.password, window: o.window, json: o.json });
+      if (o.csv) return (await import('./bulk.js')).bulkSend({ csv: o.csv, from: o.from, host: o.host, port: o.port, user: o.user, password: o.password, window: o.window, json: o.json });
       if (!o.to || !o.text) cmd.error('error: give --to and --text (or --csv <file>)');
+      const { SmppClient, chooseEncoding, receiptFromPdu, splitMessage } = await import('../smpp/index.js');
       const client = new SmppClient({ host: o.host, port: o.port, systemId: o.user, password: o.password, reconnect: false, bindType: 'transceiver' });
       const receipts: Receipt[] = [];
       let onReceipt = () => {};

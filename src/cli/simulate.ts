@@ -1,7 +1,7 @@
 /** `hermod simulate`: runs the SMSC simulator standalone. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { SmscSimulator, type Outcome, type ScriptRule, type SimulatorOptions } from '../simulator/index.js';
+import type { Outcome, ScriptRule, SimulatorOptions } from '../simulator/index.js';
 
 function int(name: string, min = 0) {
   return (v: string): number => {
@@ -101,6 +101,7 @@ export function simulateCommand(): Command {
         receiptIdFormat: o.receiptIdFormat,
         seed: o.seed,
       };
+      const { SmscSimulator } = await import('../simulator/index.js');
       const sim = new SmscSimulator(opts);
       const port = await sim.listen();
       console.log(`Hermod SMSC simulator listening on ${o.host}:${port}${opts.tls ? ' (TLS)' : ''}`);

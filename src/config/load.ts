@@ -242,8 +242,8 @@ function dropUndefined<T extends object>(o: T): T {
 
 /** The demo user's REST API key (demo mode only; `npm start` prints it). */
 export const DEMO_API_KEY = 'hk_demo_0000000000000000';
-/** The admin key of demo mode (which listens on 127.0.0.1 only). */
-export const DEMO_ADMIN_KEY = 'hermod-demo-admin-key';
+import { DEMO_ADMIN_KEY } from './demo-key.js';
+export { DEMO_ADMIN_KEY };
 
 const DEMO_YAML: Obj = {
   users: [{ username: 'demo', password: 'demo', balance: 100, rate: 0.01, apiKeys: [DEMO_API_KEY] }],

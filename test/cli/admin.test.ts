@@ -16,7 +16,22 @@ interface Run {
   stderr: string;
 }
 
-function hermod(args: string[], env: Record<string, string> = {}, onStderr?: (s: string) => void): Promise<Run> {
+// At most 3 children at once: the suite runs other tests beside this one (the crash test
+// among them), and a burst of CLI processes would starve them of CPU.
+let running = 0;
+const waiting: (() => void)[] = [];
+async function hermod(args: string[], env: Record<string, string> = {}, onStderr?: (s: string) => void): Promise<Run> {
+  if (running >= 3) await new Promise<void>((r) => waiting.push(r));
+  running++;
+  try {
+    return await spawnHermod(args, env, onStderr);
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+function spawnHermod(args: string[], env: Record<string, string>, onStderr?: (s: string) => void): Promise<Run> {
   return new Promise((resolve) => {
     const { HERMOD_ADMIN_KEY: _k, HERMOD_URL: _u, ...rest } = process.env;
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...rest, ...env } });
