@@ -1,4 +1,4 @@
-// The operator CLI against a running Hermod: every admin command with and without --json,
+// The operator CLI (the admin API's client) against a running Hermod: every admin command with and without --json,
 // --help of each, config check on a good and a bad file, a CSV bulk send with bad rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,12 +16,12 @@ interface Run {
   stderr: string;
 }
 
-// At most 3 children at once: the suite runs other tests beside this one (the crash test
+// At most 2 children at once: the suite runs other tests beside this one (the crash test
 // among them), and a burst of CLI processes would starve them of CPU.
 let running = 0;
 const waiting: (() => void)[] = [];
 async function hermod(args: string[], env: Record<string, string> = {}, onStderr?: (s: string) => void): Promise<Run> {
-  if (running >= 3) await new Promise<void>((r) => waiting.push(r));
+  if (running >= 2) await new Promise<void>((r) => waiting.push(r));
   running++;
   try {
     return await spawnHermod(args, env, onStderr);
