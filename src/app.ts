@@ -162,6 +162,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   if (a.webhookUrl) new AlertWebhook({ url: a.webhookUrl }, (ok) => metrics.webhookDeliveries.inc({ result: ok ? 'alert_ok' : 'alert_failed' })).attach(alerts);
   const api = await buildApiApp({
     gateway,
+    adminKeys: config.admin.keys,
     version: VERSION,
     connectors: connectorList,
     metrics,

@@ -13,6 +13,7 @@ import { accountRoutes } from './rest/account.js';
 import { ApiKeyAuth } from './rest/auth.js';
 import { Idempotency, hashRequest, type IdempotencyOptions } from './rest/idempotency.js';
 import { opsRoutes, type OpsOptions } from './ops.js';
+import { ADMIN_PREFIX, adminPlugin } from './admin/index.js';
 
 export interface ApiAppOptions {
   gateway: Gateway;
@@ -25,6 +26,8 @@ export interface ApiAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Serve the /docs reference pages (default true). */
   docs?: boolean;
+  /** Admin keys: the admin API is served under /v1/admin (closed to every request when empty). */
+  adminKeys?: readonly string[];
 }
 
 export interface RegisteredRoute {
@@ -102,5 +105,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     await v1.register(messagesRoutes, { gateway: opts.gateway, idempotency });
     await v1.register(accountRoutes, { gateway: opts.gateway });
   });
+  // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
+  if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys });
   return app;
 }

@@ -39,7 +39,7 @@ test('admin auth: refused without a key and with a wrong one (401 problem+json);
     assert.match(String(none.headers['content-type']), /^application\/problem\+json/);
     assert.match(String(none.headers['www-authenticate']), /^Bearer/);
     assert.equal(none.json().code, 'HERMOD_ERR_UNAUTHORIZED');
-    assert.deepEqual(Object.keys(none.json()).sort(), ['code', 'detail', 'status', 'title', 'type']);
+    assert.deepEqual(Object.keys(none.json()).sort(), ['code', 'detail', 'permanent', 'status', 'title', 'type']);
     const wrong = await app.inject({ method: 'GET', url: '/v1/admin/users', headers: { authorization: 'Bearer not-the-key' } });
     assert.equal(wrong.statusCode, 401);
     assert.equal(wrong.json().code, 'HERMOD_ERR_INVALID_ADMIN_KEY');
