@@ -1,2 +1,2 @@
 export { loadConfig, parseConfig, DEMO_API_KEY, DEMO_ADMIN_KEY } from './load.js';
-export { ConfigError, type Config, type ConfigIssue, type ConnectorConfig, type RouteConfig, type UserConfig, type SmppConnectorConfig, type SimulatorConnectorConfig, type JasminResponseFormat, type WebhooksConfig, type AlertsConfig } from './schema.js';
+export { ConfigError, type Config, type ConfigIssue, type ConnectorConfig, type UserConfig, type SmppConnectorConfig, type SimulatorConnectorConfig, type JasminResponseFormat, type WebhooksConfig, type AlertsConfig } from './schema.js';

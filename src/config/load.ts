@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { parse } from 'yaml';
-import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, SPLIT_SETTINGS, compilePattern, isCountryCode, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
+import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, SPLIT_SETTINGS, compilePattern, isCountryCode, type Authorizations, type MoRouteDef, type RouteDef, type TimeWindow, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
 import {
   ConfigError,
   type AlertsConfig,
@@ -11,9 +11,6 @@ import {
   type ConnectorConfig,
   type GroupConfig,
   type JasminResponseFormat,
-  type MoRouteConfig,
-  type RouteConfig,
-  type TimeWindowConfig,
   type UserConfig,
   type WebhooksConfig,
 } from './schema.js';
@@ -126,7 +123,7 @@ class Filters {
   }
 
   /** `{ hours: "08:00-20:00", days: [mon-fri, sat], timeZone: Europe/Rome }` */
-  timeWindow(o: Obj, path: string): TimeWindowConfig | undefined {
+  timeWindow(o: Obj, path: string): TimeWindow | undefined {
     if (o.timeWindow === undefined) return undefined;
     const p = `${path}.timeWindow`;
     const w = this.c.obj(o.timeWindow, p, ['hours', 'days', 'timeZone']);
@@ -495,7 +492,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     names?.forEach((n, j) => {
       if (!users.some((u) => u.username === n)) c.fail(`${p}.${key}[${j}]`, `unknown user "${n}"`);
     });
-  const routes: RouteConfig[] = [];
+  const routes: RouteDef[] = [];
   const routeIndex: number[] = [];
   const moIndex: number[] = [];
   c.list(root, 'routes', '$').forEach((x, i) => {
@@ -587,7 +584,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         ...dropUndefined(filters),
         ...(weights ? { weights } : {}),
         ...(rate !== undefined ? { rate } : {}),
-      } as RouteConfig);
+      } as RouteDef);
       routeIndex.push(i);
     }
   });
@@ -597,7 +594,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     routes.map((route, k) => ({ index: routeIndex[k], name: route.name, route })),
     MT_FILTERS,
   );
-  const moRoutes: MoRouteConfig[] = [];
+  const moRoutes: MoRouteDef[] = [];
   c.list(root, 'moRoutes', '$').forEach((x, i) => {
     const p = `moRoutes[${i}]`;
     const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method']);
@@ -641,7 +638,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
       method: url !== undefined ? (method ?? 'POST') : undefined,
     };
     if (user !== undefined || url !== undefined) {
-      moRoutes.push(dropUndefined(route) as MoRouteConfig);
+      moRoutes.push(dropUndefined(route) as MoRouteDef);
       moIndex.push(i);
     }
   });

@@ -3,7 +3,7 @@
  * Every problem is reported with the key path that caused it, all at once.
  */
 import { HermodError } from '../lib/errors.js';
-import type { SplitSetting, UserSettingsSpec } from '../domain/index.js';
+import type { MoRouteDef, RouteDef, SplitSetting, UserSettingsSpec } from '../domain/index.js';
 
 export interface UserConfig {
   username: string;
@@ -104,63 +104,6 @@ export interface SmppConnectorConfig {
 
 export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig;
 
-/** A time-of-day window: minutes after local midnight [from, to), wrapping midnight when from > to. */
-export interface TimeWindowConfig {
-  from: number;
-  to: number;
-  /** 0 = Sunday … 6 = Saturday; absent = every day. */
-  days?: number[];
-  /** IANA time zone; default UTC. */
-  timeZone?: string;
-}
-
-/** An MT route: optional filters (all must match; none = a default route), a type, connectors, a rate. */
-export interface RouteConfig {
-  name: string;
-  /** Destination prefixes (E.164 digits); empty = any destination. */
-  prefixes: string[];
-  destinationRegex?: string;
-  /** ISO 3166 alpha-2 destination countries. */
-  countries?: string[];
-  /** Exact source addresses. */
-  sources?: string[];
-  sourceRegex?: string;
-  /** Sending accounts (usernames). */
-  users?: string[];
-  /** Groups of the sending account. */
-  groups?: string[];
-  /** On the decoded text. */
-  contentRegex?: string;
-  timeWindow?: TimeWindowConfig;
-  /** Any of these message tags. */
-  tags?: string[];
-  type: 'static' | 'failover' | 'roundrobin' | 'leastcost' | 'weighted';
-  connectors: string[];
-  /** Per connector, per prefix cost (least-cost routing). */
-  costs: Record<string, Record<string, number>>;
-  /** Per connector share (weighted routes). */
-  weights?: Record<string, number>;
-  /** Price per part charged to the customer on this route (else the user's rate). */
-  rate?: number;
-}
-
-/** An MO route: optional filters (all must match), then a customer's SMPP bind or an HTTP webhook. */
-export interface MoRouteConfig {
-  name?: string;
-  /** Our numbers / short codes (destination prefixes); empty = any. */
-  prefixes: string[];
-  destinationRegex?: string;
-  sources?: string[];
-  sourceRegex?: string;
-  contentRegex?: string;
-  timeWindow?: TimeWindowConfig;
-  /** Connectors the MO arrived on. */
-  originConnectors?: string[];
-  user?: string;
-  url?: string;
-  method?: 'GET' | 'POST';
-}
-
 export interface Config {
   demo: boolean;
   server: { host: string; smppPort: number; httpPort: number; apiPort: number };
@@ -173,9 +116,9 @@ export interface Config {
   users: UserConfig[];
   groups: GroupConfig[];
   connectors: ConnectorConfig[];
-  routes: RouteConfig[];
+  routes: RouteDef[];
   /** MO routes, in order: filters → the customer (SMPP bind) or webhook that receives them. */
-  moRoutes: MoRouteConfig[];
+  moRoutes: MoRouteDef[];
   /** Seconds within which an identical resend returns the first message's id (0 = off). */
   dedupeWindowS: number;
   alerts: AlertsConfig;

@@ -4,54 +4,9 @@
  * MT route type the ordered list of connectors to try. A route without filters is a
  * default route and catches the rest. Time is an input (`now`), never read here.
  */
-import { callingCodeOfCountry, compilePattern, countryOf } from '../domain/index.js';
+import { callingCodeOfCountry, compilePattern, countryOf, type MoRouteDef, type MtFilters, type RouteDef, type TimeWindow } from '../domain/index.js';
 
-/** A time-of-day window in a time zone; `from` > `to` wraps midnight ("22:00-06:00"). */
-export interface TimeWindow {
-  /** Minutes after local midnight, inclusive. */
-  from: number;
-  /** Minutes after local midnight, exclusive. */
-  to: number;
-  /** Local days of the week it applies to, 0 = Sunday … 6 = Saturday; absent = every day. */
-  days?: number[];
-  /** IANA time zone ("Europe/Rome"); default UTC. */
-  timeZone?: string;
-}
-
-/** Filters of an MT route. Every filter given must match; none given = a default route. */
-export interface MtFilters {
-  /** Destination prefixes (E.164 digits); empty or absent matches every destination. */
-  prefixes: string[];
-  destinationRegex?: string;
-  /** ISO 3166 alpha-2 countries of the destination (libphonenumber-js). */
-  countries?: string[];
-  /** Exact source addresses. */
-  sources?: string[];
-  sourceRegex?: string;
-  /** Usernames of the sending account. */
-  users?: string[];
-  /** Groups of the sending account. */
-  groups?: string[];
-  /** On the decoded text of the message. */
-  contentRegex?: string;
-  timeWindow?: TimeWindow;
-  /** Matches when the message carries any of these tags (MessageMeta.tags). */
-  tags?: string[];
-}
-
-export type RouteType = 'static' | 'failover' | 'roundrobin' | 'leastcost' | 'weighted';
-
-export interface RouteDef extends MtFilters {
-  name: string;
-  type: RouteType;
-  connectors: string[];
-  /** connector id → destination prefix → cost, for least-cost routing. */
-  costs: Record<string, Record<string, number>>;
-  /** connector id → relative share (> 0), for weighted routes. */
-  weights?: Record<string, number>;
-  /** Customer price per part on this route (currency units); else the user's rate. */
-  rate?: number;
-}
+export type { MoRouteDef, MtFilters, RouteDef, RouteType, TimeWindow } from '../domain/index.js';
 
 /** What an MT route is matched on; built by the gateway per message. */
 export interface RoutingContext {
@@ -231,26 +186,6 @@ export function candidates(route: RouteDef, destination: string, healthy: (id: s
       break;
   }
   return [...order.filter(healthy), ...order.filter((c) => !healthy(c))];
-}
-
-/** An MO route: filters (ANDed) and a target, a customer's SMPP bind or an HTTP webhook. */
-export interface MoRouteDef {
-  name?: string;
-  /** Our numbers / short codes (destination prefixes); empty = any. */
-  prefixes: string[];
-  destinationRegex?: string;
-  /** Exact handset numbers. */
-  sources?: string[];
-  sourceRegex?: string;
-  contentRegex?: string;
-  timeWindow?: TimeWindow;
-  /** The connectors the MO may have arrived on. */
-  originConnectors?: string[];
-  /** Target: the customer (username) whose SMPP bind receives it … */
-  user?: string;
-  /** … or an HTTP webhook. */
-  url?: string;
-  method?: 'GET' | 'POST';
 }
 
 export interface MoContext {
