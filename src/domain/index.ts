@@ -1,7 +1,7 @@
 export { newMessageId } from './ids.js';
 export { normalizeMsisdn, countryOf, callingCodeOf, callingCodeOfCountry, isCountryCode, InvalidNumberError } from './number.js';
 export { hashPassword, verifyPassword } from './password.js';
-export { FINAL_STATES, bodyText, type MessageMeta, type MessageState, type NewMessage, type StoredMessage, type User, type UserSpec } from './message.js';
+export { FINAL_STATES, RECEIPT_STAT, bodyText, type MessageMeta, type MessageState, type NewMessage, type StoredMessage, type User, type UserSpec } from './message.js';
 export {
   DEFAULT_AUTHORIZATIONS,
   DEFAULT_VALUE_FILTERS,

@@ -126,3 +126,13 @@ export function bodyText(m: { body: Buffer; dataCoding: number; esmClass: number
     return undefined;
   }
 }
+
+/** The delivery-receipt stat (SMPP 3.4 Appendix B) that names a message's final (aggregate) state. */
+export const RECEIPT_STAT: Partial<Record<MessageState, string>> = {
+  delivered: 'DELIVRD',
+  undelivered: 'UNDELIV',
+  expired: 'EXPIRED',
+  rejected: 'REJECTD',
+  failed: 'UNDELIV',
+  partially_delivered: 'UNDELIV',
+};

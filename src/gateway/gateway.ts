@@ -10,6 +10,7 @@ import {
   countParts,
   countryOf,
   FINAL_STATES,
+  RECEIPT_STAT,
   newMessageId,
   normalizeMsisdn,
   splitForSubmit,
@@ -58,15 +59,6 @@ export interface CustomerReceipt {
   parts?: { total: number; delivered: number };
 }
 
-/** The receipt stat a customer gets for a message's final (aggregate) state. */
-const STAT_OF: Partial<Record<MessageState, string>> = {
-  delivered: 'DELIVRD',
-  undelivered: 'UNDELIV',
-  expired: 'EXPIRED',
-  rejected: 'REJECTD',
-  failed: 'UNDELIV',
-  partially_delivered: 'UNDELIV',
-};
 
 const STATE_OF: Record<Receipt['state'], PartState> = {
   delivered: 'delivered',
@@ -740,7 +732,7 @@ export class Gateway extends EventEmitter {
         source: m.source,
         destination: m.destination,
         state,
-        stat: STAT_OF[state] ?? 'UNKNOWN',
+        stat: RECEIPT_STAT[state] ?? 'UNKNOWN',
         err: state === 'delivered' ? '000' : err,
         submitDate: m.createdAt,
         doneDate: Date.now(),

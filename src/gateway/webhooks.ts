@@ -16,7 +16,7 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { decodeText, encodingOfDataCoding, type Receipt } from '../smpp/index.js';
-import { newMessageId, type MessageState, type StoredMessage } from '../domain/index.js';
+import { newMessageId, RECEIPT_STAT, type MessageState, type StoredMessage } from '../domain/index.js';
 import type { InboundMessage, NewWebhook, Store, WebhookItem } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard } from './url-guard.js';
@@ -36,15 +36,6 @@ export interface StateReport {
   parts?: { total: number; delivered: number };
 }
 
-/** The receipt stat that names a message's final (aggregate) state. */
-const STAT_FOR: Partial<Record<MessageState, string>> = {
-  delivered: 'DELIVRD',
-  undelivered: 'UNDELIV',
-  expired: 'EXPIRED',
-  rejected: 'REJECTD',
-  failed: 'UNDELIV',
-  partially_delivered: 'UNDELIV',
-};
 
 export const DEFAULT_WEBHOOK_RETENTION_MS = 3 * 86_400_000;
 
@@ -121,7 +112,7 @@ export function webhooksForState(
       const fields = {
         id: m.id,
         id_smsc: r.upstreamId ?? m.upstreamId ?? '',
-        message_status: (multi ? undefined : rc?.stat) ?? STAT_FOR[r.state] ?? 'UNDELIV',
+        message_status: (multi ? undefined : rc?.stat) ?? RECEIPT_STAT[r.state] ?? 'UNDELIV',
         level: '2',
         connector: m.connectorId,
         subdate: receiptDate(rc?.submitDate ?? m.createdAt),
