@@ -190,12 +190,6 @@ export interface Store {
   listGroups(): Promise<Group[]>;
   /** Creates or updates a group (description and enabled follow `g`). */
   upsertGroup(g: GroupSpec): Promise<Group>;
-  /**
-   * Adds `micros` (negative to take credit away) to the balance; resolves with the new
-   * balance, or undefined when there is no such user. A change that would make the
-   * balance negative is refused (resolves with `{ refused: balance }`).
-   */
-  credit(userId: number, micros: number): Promise<{ balanceMicros: number } | { refused: number } | undefined>;
 
   /**
    * Debits the price (and `meta.segments`, default 1, from a limited SMS-count quota)

@@ -4,7 +4,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { messageIdKeys } from '../../src/smpp/index.js';
-import { newMessageId, type NewMessage } from '../../src/domain/index.js';
+import { InvalidAccountError, newMessageId, type NewMessage } from '../../src/domain/index.js';
 import type { NewWebhook, Store } from '../../src/store/index.js';
 
 export interface StoreFactory {
@@ -466,18 +466,18 @@ export function storeContract(name: string, factory: StoreFactory): void {
     await s.ping();
   });
 
-  withStore('admin: listUsers by name; credit adds, takes away, never below zero, unknown user', async (s) => {
+  withStore('admin: listUsers by name; a top-up adds, takes away, never below zero, unknown user', async (s) => {
     const b = await s.upsertUser({ username: 'bravo', passwordHash: 'x', balanceMicros: 1_000, rateMicros: 10 });
     await s.upsertUser({ username: 'alpha', passwordHash: 'y', balanceMicros: 0, rateMicros: 20, enabled: false });
     assert.deepEqual((await s.listUsers()).map((u) => [u.username, u.enabled]), [
       ['alpha', false],
       ['bravo', true],
     ]);
-    assert.deepEqual(await s.credit(b.id, 5_000), { balanceMicros: 6_000 });
-    assert.deepEqual(await s.credit(b.id, -2_000), { balanceMicros: 4_000 });
-    assert.deepEqual(await s.credit(b.id, -4_001), { refused: 4_000 });
+    assert.equal((await s.topUp(b.id, { balanceMicros: 5_000 }))?.balanceMicros, 6_000);
+    assert.equal((await s.topUp(b.id, { balanceMicros: -2_000 }))?.balanceMicros, 4_000);
+    await assert.rejects(s.topUp(b.id, { balanceMicros: -4_001 }), InvalidAccountError);
     assert.equal(await s.getBalance(b.id), 4_000);
-    assert.equal(await s.credit(999_999, 1), undefined);
+    assert.equal(await s.topUp(999_999, { balanceMicros: 1 }), undefined);
   });
 
   withStore('admin: listMessages filters and pages newest first by id cursor; after follows oldest first; counts', async (s) => {

@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 // Types only: `tags` and `summary` in route schemas, read by @fastify/swagger for the OpenAPI document.
 import type {} from '@fastify/swagger';
 import { RejectedError, type Gateway } from '../../gateway/index.js';
-import { hashPassword, normalizeMsisdn, InvalidNumberError, toMicros, formatMicros, type MessageState } from '../../domain/index.js';
+import { hashPassword, normalizeMsisdn, InvalidAccountError, InvalidNumberError, toMicros, formatMicros, type MessageState } from '../../domain/index.js';
 import { HttpProblem, problem, problemErrorHandler, problemSchema, sendProblem } from '../problem.js';
 import { adminAuth } from './auth.js';
 import { connectorSchema, messageSchema, messageView, userSchema, userView } from './views.js';
@@ -153,11 +153,17 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     async (req) => {
       const u = await userOr404(req.params.username);
       const delta = micros(req.body.amount, 'amount');
-      const r = await store.credit(u.id, delta);
-      if (!r) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_USER', `no user "${u.username}"`);
-      if ('refused' in r) throw new HttpProblem(409, 'HERMOD_ERR_INSUFFICIENT_BALANCE', `the balance is ${formatMicros(r.refused)}: taking ${formatMicros(-delta)} would make it negative`);
+      let updated;
+      try {
+        updated = await store.topUp(u.id, { balanceMicros: delta });
+      } catch (err) {
+        if (!(err instanceof InvalidAccountError)) throw err;
+        const balance = await store.getBalance(u.id);
+        throw new HttpProblem(409, 'HERMOD_ERR_INSUFFICIENT_BALANCE', `the balance is ${formatMicros(balance)}: taking ${formatMicros(-delta)} would make it negative`);
+      }
+      if (!updated) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_USER', `no user "${u.username}"`);
       req.log.info({ user: u.username, micros: delta }, 'admin: credit');
-      return userView({ ...u, balanceMicros: r.balanceMicros });
+      return userView(updated);
     },
   );
 

@@ -303,12 +303,6 @@ export class PostgresStore implements Store {
     return 'sms_quota_exhausted';
   }
 
-  async credit(userId: number, micros: number): Promise<{ balanceMicros: number } | { refused: number } | undefined> {
-    const r = await this.one('UPDATE users SET balance_micros = balance_micros + $1 WHERE id = $2 AND balance_micros + $1 >= 0 RETURNING balance_micros', [micros, userId]);
-    if (r) return { balanceMicros: num(r.balance_micros) };
-    const now = await this.one('SELECT balance_micros FROM users WHERE id = $1', [userId]);
-    return now && { refused: num(now.balance_micros) };
-  }
 
   async countMessages(): Promise<MessageCount[]> {
     const { rows } = await this.pool.query('SELECT connector_id, state, COUNT(*) AS n FROM messages GROUP BY connector_id, state ORDER BY connector_id, state');

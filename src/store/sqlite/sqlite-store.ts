@@ -340,14 +340,6 @@ export class SqliteStore implements Store {
     return 'sms_quota_exhausted';
   }
 
-  async credit(userId: number, micros: number): Promise<{ balanceMicros: number } | { refused: number } | undefined> {
-    const r = this.db.prepare('UPDATE users SET balance_micros = balance_micros + ? WHERE id = ? AND balance_micros + ? >= 0 RETURNING balance_micros AS b').get(micros, userId, micros) as
-      | { b: number }
-      | undefined;
-    if (r) return { balanceMicros: r.b };
-    const now = this.db.prepare('SELECT balance_micros AS b FROM users WHERE id = ?').get(userId) as { b: number } | undefined;
-    return now && { refused: now.b };
-  }
 
   async countMessages(): Promise<MessageCount[]> {
     const rows = this.db.prepare('SELECT connector_id, state, COUNT(*) AS n FROM messages GROUP BY connector_id, state ORDER BY connector_id, state').all() as { connector_id: string; state: MessageState; n: number }[];
