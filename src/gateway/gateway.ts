@@ -300,9 +300,18 @@ export class Gateway extends EventEmitter {
 
   /**
    * Validates, prices and persists a message; resolves with its id only once it is
-   * committed. Throws RejectedError with the reason.
+   * committed. Throws RejectedError with the reason. The user's throughput for the
+   * interface the message came in through (`meta.origin`) is taken here, resends included.
    */
   submit(user: User, req: SubmitRequest): Promise<string> {
+    const origin = req.meta?.origin;
+    if (origin !== undefined) {
+      try {
+        this.throttles.check(user, origin === 'smpp' ? 'smpp' : 'http');
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     const window = this.opts.dedupeWindowMs ?? 0;
     if (window <= 0) return this.submitOnce(user, req);
     const now = Date.now();
@@ -355,14 +364,6 @@ export class Gateway extends EventEmitter {
     this.groupCache.clear();
   }
 
-  /**
-   * Takes one message from the user's throughput on `kind` (throughput.http / .smpp per
-   * second, per node); throws RejectedError HERMOD_ERR_THROTTLED (ESME_RTHROTTLED, HTTP 429)
-   * above it. Interfaces call it before submit().
-   */
-  checkThroughput(user: User, kind: 'http' | 'smpp'): void {
-    this.throttles.check(user, kind);
-  }
 
   private async submitOnce(user: User, req: SubmitRequest): Promise<string> {
     if (!user.enabled) throw reject.userDisabled();

@@ -118,7 +118,6 @@ export class CustomerSmppServer {
           // Settings changed since the bind apply (cached for a second); the balance and
           // quota check and debit happen in the store's transaction.
           const user = (await this.gateway.currentUser(bound.username)) ?? bound;
-          this.gateway.checkThroughput(user, 'smpp');
           const meta: MessageMeta = { origin: 'smpp', ...this.times(pdu) };
           const id = await this.gateway.submit(user, {
             systemId: user.username,

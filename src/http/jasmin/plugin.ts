@@ -78,7 +78,6 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     try {
       const a = parseSendArgs(args);
       const user = await authenticate(args);
-      gateway.checkThroughput(user, 'http');
       if (a.meta.dlr) {
         try {
           await guard.check(a.meta.dlr.url);

@@ -158,7 +158,6 @@ export class RestSender {
       throw reject.invalidDestination(
         `"${input.to}" is not an E.164 number (REST v1 accepts "+" and digits only)`,
       );
-    this.gateway.checkThroughput(user, 'http');
     const source = sourceOf(input.from);
     const { body, dataCoding, segments } = encodeContent(input);
     const meta: MessageMeta = { origin: 'rest', segments };
