@@ -117,7 +117,7 @@ async function hermod(c: number, n: number, dlr: boolean) {
       routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
       webhooks: { allow: ['127.0.0.1'] },
     },
-    { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_BIND: '127.0.0.1' },
+    { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1' },
     'bench',
   );
   const h = await startHermod(config, { logger: pino({ level: 'warn' }) });

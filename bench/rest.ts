@@ -103,7 +103,7 @@ const config = parseConfig(
     connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 0 } }],
     routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
   },
-  { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1' },
+  { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1' },
   'bench',
 );
 const h = await startHermod(config);

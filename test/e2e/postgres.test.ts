@@ -64,7 +64,7 @@ test('gateway on PostgreSQL: SMS-count quota exact under parallel submits, disab
       connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 0 } }],
       routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
     },
-    { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_SMPP_PORT: '0', HERMOD_BIND: '127.0.0.1', HERMOD_DATA_DIR: mkdtempSync(join(tmpdir(), 'h-')) },
+    { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1', HERMOD_DATA_DIR: mkdtempSync(join(tmpdir(), 'h-')) },
     'test',
   );
   const h = await startHermod(config);

@@ -249,7 +249,8 @@ test('loop guard: a connector pointed back at Hermod neither bounces MTs nor MOs
         { name: 'shop', user: 'shop' },
       ],
     },
-    { HERMOD_DATA_DIR: dataDir },
+    // Ephemeral HTTP ports: tests run side by side and must never need 1401 or 8080.
+    { HERMOD_DATA_DIR: dataDir, HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0' },
     'test',
   );
   const h = await startHermod(config);

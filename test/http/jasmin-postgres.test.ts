@@ -32,6 +32,7 @@ test('Jasmin /send on PostgreSQL: DLRs (after the receiver recovers) and the MO 
       HERMOD_DATABASE_SCHEMA: schema,
       HERMOD_SMPP_PORT: '0',
       HERMOD_HTTP_PORT: '0',
+      HERMOD_API_PORT: '0',
       HERMOD_BIND: '127.0.0.1',
       HERMOD_DATA_DIR: mkdtempSync(join(tmpdir(), 'h-')),
     },

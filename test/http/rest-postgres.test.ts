@@ -25,6 +25,7 @@ test('REST v1 on PostgreSQL: idempotent concurrent retries, listing, problem on 
       HERMOD_DATABASE_URL: PG_URL,
       HERMOD_DATABASE_SCHEMA: schema,
       HERMOD_SMPP_PORT: '0',
+      HERMOD_HTTP_PORT: '0',
       HERMOD_API_PORT: '0',
       HERMOD_BIND: '127.0.0.1',
       HERMOD_DATA_DIR: mkdtempSync(join(tmpdir(), 'h-')),
