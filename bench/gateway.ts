@@ -81,7 +81,8 @@ async function run(depth: number) {
 }
 
 const results: Record<string, number> = {};
-for (const depth of [0, 100_000]) {
+const DEPTHS = (process.env.BENCH_DEPTHS ?? '0,100000,1000000').split(',').map(Number);
+for (const depth of DEPTHS) {
   const r = await run(depth);
   console.log(`queue depth ${depth}: ${JSON.stringify(r)}`);
   for (const [k, v] of Object.entries(r)) results[`depth${depth}_${k}`] = v;
