@@ -177,7 +177,8 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const apiPort = (api.server.address() as import('node:net').AddressInfo).port;
   await gateway.start();
   alerts.start();
-  const customers = new CustomerSmppServer(gateway, { host: config.server.host, port: config.server.smppPort });
+  // deliver_sm (receipts, MOs) outstanding per customer bind before waiting for responses.
+  const customers = new CustomerSmppServer(gateway, { host: config.server.host, port: config.server.smppPort, windowSize: 100 });
   const smppPort = await customers.listen();
   ownPort = smppPort;
   webhooks.start();

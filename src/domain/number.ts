@@ -12,6 +12,18 @@ export class InvalidNumberError extends HermodError {
  * "0044...", "447700900123". Short codes (3–8 digits) pass through unchanged.
  */
 export function normalizeMsisdn(input: string): string {
+  const hit = normalized.get(input);
+  if (hit !== undefined) return hit;
+  const digits = normalizeUncached(input);
+  if (normalized.size >= 50_000) normalized.clear();
+  normalized.set(input, digits);
+  return digits;
+}
+
+/** Numbers seen recently (bulk sends repeat them; libphonenumber's check is the costly part). */
+const normalized = new Map<string, string>();
+
+function normalizeUncached(input: string): string {
   const raw = input.trim();
   let digits = raw.replace(/[\s().-]/g, '');
   if (digits.startsWith('+')) digits = digits.slice(1);

@@ -23,7 +23,7 @@ import {
   type StoredMessage,
   type User,
 } from '../domain/index.js';
-import type { FinalNotify, NewWebhook, Store } from '../store/store.js';
+import type { FinalNotify, NewWebhook, PartMatch, Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { reject, type RejectedError } from './errors.js';
 import { isTransient, type Connector, type InboundPdu } from './connector.js';
@@ -562,8 +562,10 @@ export class Gateway extends EventEmitter {
         await this.sleep(c.id, 100);
         continue;
       }
+      // Claimed in batches: up to two windows ahead, topped up once a window's worth is
+      // free (a claim per freed slot would cost a store round trip per message).
       const room = c.capacity * 2 - inFlight.size;
-      if (room <= 0) {
+      if (room <= 0 || (inFlight.size > 0 && room < Math.max(1, c.capacity))) {
         await Promise.race(inFlight);
         continue;
       }
@@ -674,35 +676,41 @@ export class Gateway extends EventEmitter {
     return true;
   }
 
+  /**
+   * A receipt from an SMSC: matched to its part and applied in one store write, or parked
+   * there (row 7) when its submit_sm_resp is not stored yet.
+   */
   private async onReceipt(_c: Connector, r: Receipt): Promise<void> {
     const keys = messageIdKeys(r.id);
-    const found = await this.matchReceipt(keys, r.id);
-    if (!found) {
-      await this.store.parkReceipt(keys, JSON.stringify(r));
-      this.emit('receipt_parked', r.id);
-      // The submit_sm_resp may have been stored between our lookup and the park: look
-      // again. Both this path and the sender take parked receipts atomically, so exactly
-      // one of them applies it.
-      const now = await this.matchReceipt(keys, r.id);
-      if (now) for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(now.message.id, now.seq, JSON.parse(payload) as Receipt, { connectorId: now.message.connectorId });
+    const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
+    const err = r.err ?? '000';
+    const notify = this.withWebhooks(this.finalNotify(notified, err), notified, { receipt: r });
+    const outcome = await this.store.applyReceiptByKeys(keys, (found) => this.ownPart(found, r.id), STATE_OF[r.state], `${r.stat} err:${err}`, notify, JSON.stringify(r));
+    if (!outcome.parked) {
+      const m = outcome.match.message;
+      this.afterReceipt(m.id, outcome.state, outcome.match.seq, notified, { connectorId: m.connectorId, sentAt: m.state === 'sent' ? m.updatedAt : undefined });
       return;
     }
-    await this.applyReceipt(found.message.id, found.seq, r, { connectorId: found.message.connectorId, sentAt: found.message.state === 'sent' ? found.message.updatedAt : undefined });
+    this.emit('receipt_parked', r.id);
+    // On a store shared by several nodes, the submit_sm_resp may have been stored by
+    // another transaction between our lookup and the park: look again. Both this path and
+    // the sender take parked receipts atomically, so exactly one of them applies it.
+    const now = await this.store.findPartByUpstreamKeys(keys);
+    if (now && this.ownPart(now, r.id)) for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(now.message.id, now.seq, JSON.parse(payload) as Receipt, { connectorId: now.message.connectorId });
   }
 
   /**
-   * The part a receipt belongs to. A match through another rendering of the id (hex read as
-   * decimal, "00000010" as 0x10 or as 10) is taken only while that part still waits for its
-   * receipt: a receipt that overtakes its own submit_sm_resp (row 7) would otherwise land on
-   * an older, finished part whose id reads the same in the other base, and be lost there;
-   * parked instead, it is applied when its own part is stored.
+   * Whether a part found under a receipt's keys is the receipt's own. A match through
+   * another rendering of the id (hex read as decimal, "00000010" as 0x10 or as 10) is taken
+   * only while that part still waits for its receipt: a receipt that overtakes its own
+   * submit_sm_resp (row 7) would otherwise land on an older, finished part whose id reads
+   * the same in the other base, and be lost there; parked instead, it is applied when its
+   * own part is stored.
    */
-  private async matchReceipt(keys: string[], receiptId: string): Promise<{ message: StoredMessage; seq: number } | undefined> {
-    const found = await this.store.findPartByUpstreamKeys(keys);
-    if (!found) return undefined;
-    const part = (await this.store.getParts(found.message.id)).find((p) => p.seq === found.seq);
-    if (!part || part.upstreamId === null || normalizeMessageId(part.upstreamId) === normalizeMessageId(receiptId)) return found;
-    return FINAL_STATES.has(part.state) ? undefined : found;
+  private ownPart(found: PartMatch, receiptId: string): boolean {
+    const part = found.part;
+    if (!part || part.upstreamId === null || normalizeMessageId(part.upstreamId) === normalizeMessageId(receiptId)) return true;
+    return !FINAL_STATES.has(part.state);
   }
 
   /** A receipt for one part; the customer hears once, when the message's aggregate state is final. */
@@ -710,6 +718,11 @@ export class Gateway extends EventEmitter {
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const err = r.err ?? '000';
     const state = await this.store.applyPartReceipt(id, seq, STATE_OF[r.state], `${r.stat} err:${err}`, this.withWebhooks(this.finalNotify(notified, err), notified, { receipt: r }));
+    this.afterReceipt(id, state, seq, notified, via);
+  }
+
+  /** The events of an applied receipt: metrics, the customer's outbox, webhooks. */
+  private afterReceipt(id: string, state: MessageState | undefined, seq: number, notified: { item: boolean; systemId?: string; webhooks?: boolean }, via: { connectorId?: string; sentAt?: number }): void {
     if (state === undefined) return;
     // (id, aggregate state, part, connector, seconds since sent): the last two for the metrics.
     this.emit('receipt', id, state, seq, via.connectorId, via.sentAt !== undefined ? Math.max(0, Date.now() - via.sentAt) / 1000 : undefined);

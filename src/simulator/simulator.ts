@@ -79,7 +79,9 @@ export interface SimulatorOptions {
   /** Seed for the outcome and fault dice (default: random). */
   seed?: number;
   clock?: Clock;
-  systemId?: string;
+systemId?: string;
+  /** deliver_sm (receipts, MOs) sent per session without waiting for their responses (default 100). */
+  window?: number;
 }
 
 export interface SimulatorStats {
@@ -149,6 +151,8 @@ export class SmscSimulator extends EventEmitter {
       throughput: opts.throttle,
       lockout: false,
       enquireLinkMs: 0,
+      // deliver_sm (receipts, MOs) outstanding per session before waiting for responses.
+      windowSize: opts.window ?? 100,
       clock: this.clock,
       authenticate: (r) => {
         if (opts.refuseBinds) return CommandStatus.ESME_RBINDFAIL;

@@ -91,6 +91,17 @@ export interface MessagePart {
   updatedAt: number;
 }
 
+/** The answer to `findPartByUpstreamKeys`. */
+export interface PartMatch {
+  message: StoredMessage;
+  seq: number;
+  /** The part as stored; undefined when the message has no part rows (sent before parts were tracked). */
+  part?: { upstreamId: string | null; state: PartState };
+}
+
+/** What `applyReceiptByKeys` did: applied to a part (with the message's state), or parked. */
+export type ReceiptOutcome = { parked: false; match: PartMatch; state: MessageState | undefined } | { parked: true };
+
 /** One entry of a message's timeline; `seq` is the part of a multipart message, null for the message. */
 export interface HistoryEntry {
   state: MessageState;
@@ -227,11 +238,12 @@ export interface Store {
 
   /**
    * Part `seq` of `total` was accepted upstream: the parts are created (queued) at the
-   * first, the upstream id is keyed to the part under all its keys; once no part is left
-   * queued the message is `sent` and leaves the queue. `keys[0]` is the id's own canonical
-   * form (messageIdKeys order) and takes its key over from any older id; the other
-   * renderings (hex ↔ decimal) never take a key another id holds, so two concurrent ids
-   * such as hex 0b (decimal 11) and hex 11 never steal each other's key.
+   * first, the upstream id is keyed to the part under its canonical form `keys[0]`
+   * (messageIdKeys order), which takes the key over from any older id; once no part is
+   * left queued the message is `sent` and leaves the queue. Only the canonical form is
+   * stored: a receipt is looked up under every rendering of its own id (hex ↔ decimal),
+   * which finds the same part with one write instead of three, and two concurrent ids
+   * such as hex 0b (decimal 11) and hex 11 never share a key.
    */
   markPartSent(id: string, seq: number, total: number, connectorId: string, upstreamId: string, keys: string[]): Promise<void>;
   /**
@@ -246,8 +258,20 @@ export interface Store {
    * account; the message leaves the queue and takes its aggregate state (`notify` as above).
    */
   failUnsent(id: string, total: number, detail: string, refund: boolean, notify: FinalNotify): Promise<MessageState | undefined>;
-  /** The part an upstream id belongs to, by the first of its keys that is known (keys[0] first). */
-  findPartByUpstreamKeys(keys: string[]): Promise<{ message: StoredMessage; seq: number } | undefined>;
+  /**
+   * The part an upstream id belongs to, by the first of its keys that is known (keys[0]
+   * first), with that part's upstream id and state as stored (null/undefined for a message
+   * sent before parts were tracked).
+   */
+  findPartByUpstreamKeys(keys: string[]): Promise<PartMatch | undefined>;
+
+  /**
+   * A receipt, looked up and applied in one write: the part found under `keys` (as
+   * findPartByUpstreamKeys finds it) is offered to `own`; when it is the receipt's own part,
+   * the receipt is applied to it as applyPartReceipt does. Otherwise (no part, or not its
+   * own) the receipt is parked under `keys` (row 7) in the same transaction as the lookup.
+   */
+  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string): Promise<ReceiptOutcome>;
 
   /** The message an upstream id belongs to, by any of its keys. */
   findByUpstreamKeys(keys: string[]): Promise<StoredMessage | undefined>;

@@ -276,6 +276,41 @@ export function storeContract(name: string, factory: StoreFactory): void {
     }
   });
 
+  withStore('a receipt is looked up and applied in one write, or parked there when its part is unknown or not its own', async (s) => {
+    const u = await s.upsertUser({ username: 'rcpt', passwordHash: 'x', balanceMicros: 1_000_000, rateMicros: 0 });
+    const notify = (state: string) => ({ systemId: 'shop', payload: state });
+    const early = await s.applyReceiptByKeys(messageIdKeys('C0FFEE'), () => true, 'delivered', 'DELIVRD err:000', notify, '{"early":1}');
+    assert.equal(early.parked, true, 'no part is keyed under C0FFEE yet');
+    const m = msg(u.id);
+    await s.accept(m);
+    await s.markPartSent(m.id, 1, 1, 'c1', 'C0FFEE', messageIdKeys('C0FFEE'));
+    assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('C0FFEE')), ['{"early":1}'], 'the parked receipt waits for its part');
+    assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('C0FFEE')), [], 'taken once');
+    const seen: { upstreamId: string | null | undefined; state: string | undefined }[] = [];
+    const refused = await s.applyReceiptByKeys(messageIdKeys('c0ffee'), (f) => (seen.push({ upstreamId: f.part?.upstreamId, state: f.part?.state }), false), 'delivered', 'DELIVRD err:000', notify, '{"not-own":1}');
+    assert.equal(refused.parked, true, 'a part the caller does not own is left alone');
+    assert.deepEqual(seen, [{ upstreamId: 'C0FFEE', state: 'sent' }], 'the caller sees the part as stored');
+    assert.equal((await s.getMessage(m.id))?.state, 'sent');
+    const applied = await s.applyReceiptByKeys(messageIdKeys('c0ffee'), () => true, 'delivered', 'DELIVRD err:000', notify, '{}');
+    assert.equal(applied.parked, false);
+    assert.equal(!applied.parked && applied.match.message.id, m.id);
+    assert.equal(!applied.parked && applied.state, 'delivered');
+    assert.equal((await s.getMessage(m.id))?.state, 'delivered');
+    assert.deepEqual((await s.claimOutbox('shop', 10, 60_000)).map((i) => i.payload), ['delivered'], 'the customer is told once');
+    const again = await s.applyReceiptByKeys(messageIdKeys('C0FFEE'), () => true, 'undelivered', 'UNDELIV err:001', notify, '{}');
+    assert.equal(!again.parked && again.state, 'delivered', 'a final part is not changed by a second receipt');
+    assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('C0FFEE')), ['{"not-own":1}']);
+  });
+
+  withStore('opt-outs are seen at once when set and when lifted', async (s) => {
+    assert.equal(await s.isOptedOut('447700900123', 'Shop'), false);
+    await s.setOptOut('447700900123', 'Shop', true);
+    assert.equal(await s.isOptedOut('447700900123', 'Shop'), true);
+    assert.equal(await s.isOptedOut('447700900123', 'Other'), false);
+    await s.setOptOut('447700900123', 'Shop', false);
+    assert.equal(await s.isOptedOut('447700900123', 'Shop'), false);
+  });
+
   withStore('MO parts: duplicates ignored, joined in order when complete, stale groups released incomplete', async (s) => {
     const rec = (routedTo: string | null) => ({ id: newMessageId(), routedTo, payload: (m: { id: string }) => JSON.stringify({ mo: m.id }) });
     const part = (seq: number, key = 'g1') => ({ groupKey: key, seq, total: 3, connectorId: 'c1', source: '4477', destination: '12345', dataCoding: 0, body: Buffer.from(`p${seq}`) });

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { hostname } from 'node:os';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 type Client = pg.PoolClient;
@@ -394,13 +394,8 @@ export class PostgresStore implements Store {
       if (!row) return;
       await this.ensureParts(c, id, total, now);
       await c.query("UPDATE message_parts SET state = 'sent', connector_id = $1, upstream_id = $2, updated_at = $3 WHERE message_id = $4 AND seq = $5", [connectorId, upstreamId, now, id, seq]);
-      for (const [i, k] of keys.entries())
-        await c.query(
-          i === 0
-            ? 'INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id, seq = EXCLUDED.seq'
-            : 'INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING',
-          [k, id, seq],
-        );
+      // Only the canonical form is keyed: lookups try every rendering of the receipt's id.
+      if (keys.length > 0) await c.query('INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id, seq = EXCLUDED.seq', [keys[0], id, seq]);
       if (seq === 1) await c.query('UPDATE messages SET upstream_id = COALESCE(upstream_id, $1), updated_at = $2 WHERE id = $3', [upstreamId, now, id]);
       await this.partEvent(c, id, seq, total, 'sent', now, upstreamId);
       const left = (await c.query("SELECT 1 FROM message_parts WHERE message_id = $1 AND state = 'queued' LIMIT 1", [id])).rowCount;
@@ -412,26 +407,38 @@ export class PostgresStore implements Store {
   }
 
   applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
-    return this.batched(async (c) => {
-      const now = Date.now();
-      const row = await this.lockMessage(c, id);
-      if (!row) return undefined;
-      let part = (await c.query('SELECT * FROM message_parts WHERE message_id = $1 AND seq = $2', [id, seq])).rows[0] as Row | undefined;
-      if (!part) {
-        // A message sent before parts were tracked: its one part is the message.
-        const st = row.state === 'queued' || row.state === 'accepted' ? 'sent' : (row.state as string);
-        await c.query('INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $6)', [
-          id, seq, st, row.connector_id, row.upstream_id, now,
-        ]);
-        part = { state: st, total: 1 };
-      }
-      if (FINAL_STATES.has(part.state as MessageState)) return row.state as MessageState;
-      await c.query('UPDATE message_parts SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE message_id = $4 AND seq = $5', [
-        state, state === 'delivered' || state === 'sent' ? null : detail, now, id, seq,
-      ]);
-      await this.partEvent(c, id, seq, part.total as number, state, now, detail);
-      return this.settle(c, row, now, `part ${seq}: ${detail}`, notify);
+    return this.batched((c) => this.applyPart(c, id, seq, state, detail, notify));
+  }
+
+  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string): Promise<ReceiptOutcome> {
+    return this.batched(async (c): Promise<ReceiptOutcome> => {
+      const match = await this.partByKeys(c, keys);
+      if (match && own(match)) return { parked: false, match, state: await this.applyPart(c, match.message.id, match.seq, state, detail, notify) };
+      for (const k of keys) await c.query('INSERT INTO parked_receipts (key, payload, at) VALUES ($1, $2, $3)', [k, parkPayload, Date.now()]);
+      return { parked: true };
     });
+  }
+
+  /** A part's receipt inside a write transaction (applyPartReceipt). */
+  private async applyPart(c: Client, id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
+    const now = Date.now();
+    const row = await this.lockMessage(c, id);
+    if (!row) return undefined;
+    let part = (await c.query('SELECT * FROM message_parts WHERE message_id = $1 AND seq = $2', [id, seq])).rows[0] as Row | undefined;
+    if (!part) {
+      // A message sent before parts were tracked: its one part is the message.
+      const st = row.state === 'queued' || row.state === 'accepted' ? 'sent' : (row.state as string);
+      await c.query('INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $6)', [
+        id, seq, st, row.connector_id, row.upstream_id, now,
+      ]);
+      part = { state: st, total: 1 };
+    }
+    if (FINAL_STATES.has(part.state as MessageState)) return row.state as MessageState;
+    await c.query('UPDATE message_parts SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE message_id = $4 AND seq = $5', [
+      state, state === 'delivered' || state === 'sent' ? null : detail, now, id, seq,
+    ]);
+    await this.partEvent(c, id, seq, part.total as number, state, now, detail);
+    return this.settle(c, row, now, `part ${seq}: ${detail}`, notify);
   }
 
   failUnsent(id: string, total: number, detail: string, refund: boolean, notify: FinalNotify): Promise<MessageState | undefined> {
@@ -460,9 +467,22 @@ export class PostgresStore implements Store {
     });
   }
 
-  async findPartByUpstreamKeys(keys: string[]): Promise<{ message: StoredMessage; seq: number } | undefined> {
-    const r = await this.one('SELECT m.*, u.seq AS part_seq FROM upstream_ids u JOIN messages m ON m.id = u.message_id WHERE u.key = ANY($1) ORDER BY array_position($1::text[], u.key) LIMIT 1', [keys]);
-    return r && { message: toMessage(r), seq: r.part_seq as number };
+  findPartByUpstreamKeys(keys: string[]): Promise<PartMatch | undefined> {
+    return this.partByKeys(this.pool, keys);
+  }
+
+  private async partByKeys(c: Pick<Client, 'query'>, keys: string[]): Promise<PartMatch | undefined> {
+    const r = (
+      await c.query(
+        `SELECT m.*, u.seq AS part_seq, p.upstream_id AS part_upstream_id, p.state AS part_state
+         FROM upstream_ids u JOIN messages m ON m.id = u.message_id LEFT JOIN message_parts p ON p.message_id = u.message_id AND p.seq = u.seq
+         WHERE u.key = ANY($1) ORDER BY array_position($1::text[], u.key) LIMIT 1`,
+        [keys],
+      )
+    ).rows[0] as Row | undefined;
+    if (!r) return undefined;
+    const partState = r.part_state as PartState | null;
+    return { message: toMessage(r), seq: r.part_seq as number, ...(partState !== null ? { part: { upstreamId: r.part_upstream_id as string | null, state: partState } } : {}) };
   }
 
   async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {

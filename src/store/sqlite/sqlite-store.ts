@@ -1,14 +1,14 @@
 /**
- * The embedded store: one SQLite file in WAL mode (better-sqlite3). Accepted messages
- * are committed in groups: concurrent `accept()` calls made in the same turn of the
- * event loop share one transaction, and each resolves only after that commit.
+ * The embedded store: one SQLite file in WAL mode (better-sqlite3). Writes are committed
+ * in groups: the `accept()` calls and other writes made in the same turn of the event
+ * loop share one transaction, and each resolves only after that commit.
  * synchronous=NORMAL survives a process crash (kill -9); FULL also survives power loss.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface MessageRow {
@@ -65,6 +65,13 @@ interface UserRow {
   group_id: string | null;
   sms_count: number | null;
   settings: string;
+}
+
+interface PartKeyRow {
+  message_id: string;
+  seq: number;
+  part_upstream_id: string | null;
+  part_state: PartState | null;
 }
 
 interface PartRow {
@@ -149,14 +156,22 @@ const toWebhook = (r: WebhookRow): WebhookItem => ({
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
-  private pendingAccepts: { m: NewMessage; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }[] = [];
-  private flushScheduled = false;
   private writes: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   private writeFlushScheduled = false;
+  private lastFlush = 0;
+  private readonly groupCommitMs: number;
   private seq = 0;
+  private readonly optOutCache = new Map<string, boolean>();
+  /** Keys with parked receipts (this process is the only writer): most submits have none to look for. */
+  private readonly parkedKeys = new Set<string>();
   private readonly stmts;
 
-  constructor(path: string, opts: { synchronous?: 'NORMAL' | 'FULL' } = {}) {
+  /**
+   * `groupCommitMs`: the shortest time between two commits (default 2 ms); 0 commits
+   * every turn of the event loop.
+   */
+  constructor(path: string, opts: { synchronous?: 'NORMAL' | 'FULL'; groupCommitMs?: number } = {}) {
+    this.groupCommitMs = opts.groupCommitMs ?? 2;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -164,6 +179,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM queue').get() as { s: number }).s;
+    for (const r of this.db.prepare('SELECT DISTINCT key FROM parked_receipts').all() as { key: string }[]) this.parkedKeys.add(r.key);
     // The embedded store has exactly one gateway process: leases held when it last stopped
     // (or crashed) belong to nobody now, so they return to the queue at once.
     this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0; UPDATE webhooks SET lease_until = 0 WHERE lease_until > 0;');
@@ -182,6 +198,7 @@ export class SqliteStore implements Store {
          VALUES (@id, @userId, @systemId, @source, @destination, @esmClass, @dataCoding, @body, @registeredDelivery, @priority, @connectorId, @priceMicros, 'queued', @now, @now, @meta)`,
       ),
       event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
+      acceptedEvents: db.prepare("INSERT INTO message_events (message_id, state, at, detail) VALUES (?, 'accepted', ?, NULL), (?, 'queued', ?, ?)"),
       partEvent: db.prepare('INSERT INTO message_events (message_id, state, at, detail, seq) VALUES (?, ?, ?, ?, ?)'),
       parts: db.prepare('SELECT * FROM message_parts WHERE message_id = ? ORDER BY seq'),
       part: db.prepare('SELECT * FROM message_parts WHERE message_id = ? AND seq = ?'),
@@ -190,7 +207,17 @@ export class SqliteStore implements Store {
       partState: db.prepare('UPDATE message_parts SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE message_id = ? AND seq = ?'),
       partKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id, seq) VALUES (?, ?, ?)'),
       partAltKey: db.prepare('INSERT OR IGNORE INTO upstream_ids (key, message_id, seq) VALUES (?, ?, ?)'),
-      byPartKey: db.prepare('SELECT message_id, seq FROM upstream_ids WHERE key = ?'),
+      byPartKey: db.prepare(
+        `SELECT u.message_id, u.seq, p.upstream_id AS part_upstream_id, p.state AS part_state
+         FROM upstream_ids u LEFT JOIN message_parts p ON p.message_id = u.message_id AND p.seq = u.seq WHERE u.key = ?`,
+      ),
+      // A single-part message's one part, created already accepted upstream.
+      singlePartSent: db.prepare(
+        `INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, 1, 1, 'sent', ?, ?, ?, ?)
+         ON CONFLICT (message_id, seq) DO UPDATE SET state = 'sent', connector_id = excluded.connector_id, upstream_id = excluded.upstream_id, updated_at = excluded.updated_at`,
+      ),
+      singleSent: db.prepare("UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), state = 'sent', updated_at = ? WHERE id = ? AND state IN ('accepted', 'queued')"),
+      optedOut: db.prepare('SELECT 1 FROM optouts WHERE msisdn = ? AND sender = ?'),
       firstUpstream: db.prepare('UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), updated_at = ? WHERE id = ?'),
       enqueue: db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq) VALUES (?, ?, ?, ?, ?)'),
       userById: db.prepare('SELECT * FROM users WHERE id = ?'),
@@ -346,63 +373,57 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ connectorId: r.connector_id, state: r.state, count: r.n }));
   }
 
+  /** Group commit: the accepts of one turn share one transaction with the other writes of that turn. */
   accept(m: NewMessage): Promise<AcceptResult> {
-    return new Promise((resolve, reject) => {
-      this.pendingAccepts.push({ m, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flushAccepts());
-      }
+    return this.batched((): AcceptResult => {
+      if (this.stmts.debit.run({ price: m.priceMicros, sms: smsOf(m), id: m.userId }).changes === 0) return { ok: false, reason: this.refusal(m) };
+      const now = Date.now();
+      this.stmts.insertMessage.run({ ...m, meta: JSON.stringify(m.meta ?? {}), now });
+      this.stmts.acceptedEvents.run(m.id, now, m.id, now, m.connectorId);
+      this.stmts.enqueue.run(m.id, m.connectorId, m.priority, Math.max(now, m.meta?.scheduleAt ?? 0), ++this.seq);
+      return { ok: true };
     });
-  }
-
-  /** Group commit: every accept of this turn in one transaction. */
-  private flushAccepts(): void {
-    this.flushScheduled = false;
-    const batch = this.pendingAccepts;
-    this.pendingAccepts = [];
-    const results: AcceptResult[] = [];
-    const now = Date.now();
-    try {
-      this.db.transaction(() => {
-        for (const { m } of batch) {
-          if (this.stmts.debit.run({ price: m.priceMicros, sms: smsOf(m), id: m.userId }).changes === 0) {
-            results.push({ ok: false, reason: this.refusal(m) });
-            continue;
-          }
-          this.stmts.insertMessage.run({ ...m, meta: JSON.stringify(m.meta ?? {}), now });
-          this.stmts.event.run(m.id, 'accepted', now, null);
-          this.stmts.event.run(m.id, 'queued', now, m.connectorId);
-          this.stmts.enqueue.run(m.id, m.connectorId, m.priority, Math.max(now, m.meta?.scheduleAt ?? 0), ++this.seq);
-          results.push({ ok: true });
-        }
-      })();
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    batch.forEach((p, i) => p.resolve(results[i]));
   }
 
   /**
    * Group commit for every other write: the writes requested in one turn of the event
    * loop run in one transaction; each caller resolves after the commit. A write that
-   * throws fails alone (its savepoint is rolled back), the others commit.
+   * throws fails alone, the others commit: the batch first runs without savepoints (one
+   * per write costs as much as the write); when a write throws, the whole attempt is rolled
+   * back and the batch runs again with a savepoint around each write. A write may thus run
+   * twice, the first time rolled back: its function must not have effects outside the
+   * database other than recording what it decided.
    */
   private batched<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.writes.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.writeFlushScheduled) {
         this.writeFlushScheduled = true;
-        setImmediate(() => this.flushWrites());
+        // At most one commit per `groupCommitMs`: under load, writes gather into large
+        // transactions (a commit writes every page it touched to the WAL, so fewer,
+        // larger commits write far less); when idle, the first write commits at once.
+        const wait = this.lastFlush + this.groupCommitMs - performance.now();
+        if (wait > 0) setTimeout(this.flushWrites, wait);
+        else setImmediate(this.flushWrites);
       }
     });
   }
 
-  private flushWrites(): void {
+  private readonly flushWrites = (): void => {
     this.writeFlushScheduled = false;
+    this.lastFlush = performance.now();
     const batch = this.writes;
     this.writes = [];
+    const values: unknown[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const w of batch) values.push(w.fn());
+      })();
+      batch.forEach((w, i) => w.resolve(values[i]));
+      return;
+    } catch {
+      // One of them threw: run again, each write alone in its savepoint.
+    }
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
       this.db.transaction(() => {
@@ -419,7 +440,7 @@ export class SqliteStore implements Store {
       return;
     }
     batch.forEach((w, i) => (outcomes[i].ok ? w.resolve(outcomes[i].value) : w.reject(outcomes[i].value)));
-  }
+  };
 
   async getMessage(id: string): Promise<StoredMessage | undefined> {
     const r = this.stmts.getMessage.get(id) as MessageRow | undefined;
@@ -443,10 +464,10 @@ export class SqliteStore implements Store {
    * The message takes the aggregate state of its parts (inside a write transaction);
    * the customer's receipt is queued when it becomes final.
    */
-  private settle(id: string, now: number, detail: string | null, notify: FinalNotify | undefined): MessageState | undefined {
-    const row = this.stmts.getMessage.get(id) as MessageRow | undefined;
+  private settle(id: string, now: number, detail: string | null, notify: FinalNotify | undefined, known?: { row: MessageRow; parts?: PartRow[] }): MessageState | undefined {
+    const row = known?.row ?? (this.stmts.getMessage.get(id) as MessageRow | undefined);
     if (!row) return undefined;
-    const parts = this.stmts.parts.all(id) as PartRow[];
+    const parts = known?.parts ?? (this.stmts.parts.all(id) as PartRow[]);
     const state = aggregateState(parts);
     if (state === row.state) return state;
     const error = state === 'delivered' ? null : (parts.find((p) => p.error !== null && p.state !== 'delivered')?.error ?? null);
@@ -463,37 +484,66 @@ export class SqliteStore implements Store {
   markPartSent(id: string, seq: number, total: number, connectorId: string, upstreamId: string, keys: string[]): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
+      // Only the canonical form is keyed: lookups try every rendering of the receipt's id.
+      if (keys.length > 0) this.stmts.partKey.run(keys[0], id, seq);
+      if (total === 1) {
+        // The common case in a few statements: the one part is the message, nothing else is queued.
+        this.stmts.singlePartSent.run(id, connectorId, upstreamId, now, now);
+        this.stmts.singleSent.run(upstreamId, now, id);
+        this.partEvent(id, seq, total, 'sent', now, upstreamId);
+        this.stmts.dequeue.run(id);
+        return;
+      }
       for (let i = 1; i <= total; i++) this.stmts.newPart.run(id, i, total, now, now);
       this.stmts.partSent.run(connectorId, upstreamId, now, id, seq);
-      keys.forEach((k, i) => (i === 0 ? this.stmts.partKey : this.stmts.partAltKey).run(k, id, seq));
       if (seq === 1) this.stmts.firstUpstream.run(upstreamId, now, id);
       this.partEvent(id, seq, total, 'sent', now, upstreamId);
       const parts = this.stmts.parts.all(id) as PartRow[];
       if (parts.every((p) => p.state !== 'queued')) {
         this.stmts.dequeue.run(id);
-        this.settle(id, now, total > 1 ? `${total} parts submitted` : upstreamId, undefined);
+        this.settle(id, now, `${total} parts submitted`, undefined);
       }
     });
   }
 
   applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
-    return this.batched(() => {
+    return this.batched(() => this.applyPart(id, seq, state, detail, notify));
+  }
+
+  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string): Promise<ReceiptOutcome> {
+    return this.batched((): ReceiptOutcome => {
+      const found = this.partRowByKeys(keys);
+      const match = found && this.toMatch(found);
+      if (found && match && own(match)) return { parked: false, match, state: this.applyPart(match.message.id, match.seq, state, detail, notify, found.row) };
       const now = Date.now();
-      let part = this.stmts.part.get(id, seq) as PartRow | undefined;
-      if (!part) {
-        // A message sent before parts were tracked: its one part is the message.
-        const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
-        if (!m) return undefined;
-        this.db
-          .prepare('INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)')
-          .run(id, seq, m.state === 'queued' || m.state === 'accepted' ? 'sent' : m.state, m.connector_id, m.upstream_id, now, now);
-        part = this.stmts.part.get(id, seq) as PartRow;
+      for (const k of keys) {
+        this.stmts.park.run(k, parkPayload, now);
+        this.parkedKeys.add(k);
       }
-      if (FINAL_STATES.has(part.state)) return (this.stmts.getMessage.get(id) as MessageRow | undefined)?.state;
-      this.stmts.partState.run(state, state === 'delivered' || state === 'sent' ? null : detail, now, id, seq);
-      this.partEvent(id, seq, part.total, state, now, detail);
-      return this.settle(id, now, `part ${seq}: ${detail}`, notify);
+      return { parked: true };
     });
+  }
+
+  /** A part's receipt inside a write transaction (applyPartReceipt). */
+  private applyPart(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify, row?: MessageRow): MessageState | undefined {
+    const now = Date.now();
+    let part = this.stmts.part.get(id, seq) as PartRow | undefined;
+    if (!part) {
+      // A message sent before parts were tracked: its one part is the message.
+      const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
+      if (!m) return undefined;
+      this.db
+        .prepare('INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)')
+        .run(id, seq, m.state === 'queued' || m.state === 'accepted' ? 'sent' : m.state, m.connector_id, m.upstream_id, now, now);
+      part = this.stmts.part.get(id, seq) as PartRow;
+    }
+    if (FINAL_STATES.has(part.state)) return (row ?? (this.stmts.getMessage.get(id) as MessageRow | undefined))?.state;
+    const error = state === 'delivered' || state === 'sent' ? null : detail;
+    this.stmts.partState.run(state, error, now, id, seq);
+    this.partEvent(id, seq, part.total, state, now, detail);
+    // A single part is the whole message: its new state is all settle needs to know.
+    const known = row && (part.total === 1 ? { row, parts: [{ ...part, state, error: error ?? part.error, updated_at: now }] } : { row });
+    return this.settle(id, now, `part ${seq}: ${detail}`, notify, known);
   }
 
   failUnsent(id: string, total: number, detail: string, refund: boolean, notify: FinalNotify): Promise<MessageState | undefined> {
@@ -516,23 +566,39 @@ export class SqliteStore implements Store {
     });
   }
 
-  async findPartByUpstreamKeys(keys: string[]): Promise<{ message: StoredMessage; seq: number } | undefined> {
+  async findPartByUpstreamKeys(keys: string[]): Promise<PartMatch | undefined> {
+    return this.partByKeys(keys);
+  }
+
+  private partByKeys(keys: string[]): PartMatch | undefined {
+    const found = this.partRowByKeys(keys);
+    return found && this.toMatch(found);
+  }
+
+  private partRowByKeys(keys: string[]): { row: MessageRow; key: PartKeyRow } | undefined {
     for (const k of keys) {
-      const r = this.stmts.byPartKey.get(k) as { message_id: string; seq: number } | undefined;
-      if (!r) continue;
-      const m = await this.getMessage(r.message_id);
-      if (m) return { message: m, seq: r.seq };
+      const key = this.stmts.byPartKey.get(k) as PartKeyRow | undefined;
+      if (!key) continue;
+      const row = this.stmts.getMessage.get(key.message_id) as MessageRow | undefined;
+      if (row) return { row, key };
     }
     return undefined;
   }
 
-  async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
-    const now = Date.now();
-    const rows = this.stmts.claim.all({ until: now + leaseMs, connector: connectorId, now, limit }) as { message_id: string; attempts: number }[];
-    if (rows.length === 0) return [];
-    const attempts = new Map(rows.map((r) => [r.message_id, r.attempts]));
-    const messages = this.stmts.getMessages.all(JSON.stringify(rows.map((r) => r.message_id))) as MessageRow[];
-    return messages.map((m) => ({ message: toMessage(m), attempts: attempts.get(m.id) ?? 1 })).sort((a, b) => b.message.priority - a.message.priority);
+  private toMatch({ row, key }: { row: MessageRow; key: PartKeyRow }): PartMatch {
+    return { message: toMessage(row), seq: key.seq, ...(key.part_state !== null ? { part: { upstreamId: key.part_upstream_id, state: key.part_state } } : {}) };
+  }
+
+  /** A lease is a write: it shares the turn's transaction instead of committing alone. */
+  claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
+    return this.batched(() => {
+      const now = Date.now();
+      const rows = this.stmts.claim.all({ until: now + leaseMs, connector: connectorId, now, limit }) as { message_id: string; attempts: number }[];
+      if (rows.length === 0) return [];
+      const attempts = new Map(rows.map((r) => [r.message_id, r.attempts]));
+      const messages = this.stmts.getMessages.all(JSON.stringify(rows.map((r) => r.message_id))) as MessageRow[];
+      return messages.map((m) => ({ message: toMessage(m), attempts: attempts.get(m.id) ?? 1 })).sort((a, b) => b.message.priority - a.message.priority);
+    });
   }
 
   markSent(id: string, upstreamId: string, keys: string[]): Promise<void> {
@@ -585,16 +651,20 @@ export class SqliteStore implements Store {
   parkReceipt(keys: string[], payload: string): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
-      for (const k of keys) this.stmts.park.run(k, payload, now);
+      for (const k of keys) {
+        this.stmts.park.run(k, payload, now);
+        this.parkedKeys.add(k);
+      }
     });
   }
 
   async takeParkedReceipts(keys: string[]): Promise<string[]> {
     const out = new Set<string>();
     // Most messages have none: look before opening a write transaction.
-    if (!keys.some((k) => this.stmts.parked.get(k) !== undefined)) return [];
+    if (!keys.some((k) => this.parkedKeys.has(k))) return [];
     this.db.transaction(() => {
       for (const k of keys) {
+        this.parkedKeys.delete(k);
         for (const r of this.stmts.parked.all(k) as { rowid: number; payload: string }[]) {
           out.add(r.payload);
           this.stmts.unpark.run(r.rowid);
@@ -614,16 +684,18 @@ export class SqliteStore implements Store {
     });
   }
 
-  async claimOutbox(systemId: string, limit: number, leaseMs: number): Promise<OutboxItem[]> {
-    const now = Date.now();
-    const rows = this.stmts.claimOutbox.all({ until: now + leaseMs, sys: systemId, now, limit }) as {
-      id: number;
-      system_id: string;
-      message_id: string;
-      payload: string;
-      attempts: number;
-    }[];
-    return rows.map((r) => ({ id: r.id, systemId: r.system_id, messageId: r.message_id, payload: r.payload, attempts: r.attempts }));
+  claimOutbox(systemId: string, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    return this.batched(() => {
+      const now = Date.now();
+      const rows = this.stmts.claimOutbox.all({ until: now + leaseMs, sys: systemId, now, limit }) as {
+        id: number;
+        system_id: string;
+        message_id: string;
+        payload: string;
+        attempts: number;
+      }[];
+      return rows.map((r) => ({ id: r.id, systemId: r.system_id, messageId: r.message_id, payload: r.payload, attempts: r.attempts }));
+    });
   }
 
   ackOutbox(id: number): Promise<void> {
@@ -711,13 +783,25 @@ export class SqliteStore implements Store {
 
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void> {
     return this.batched(() => {
+      // Forgotten when written, read again after: the next lookup sees the committed row.
+      this.optOutCache.delete(`${msisdn}\0${sender}`);
       if (optedOut) this.db.prepare('INSERT OR REPLACE INTO optouts (msisdn, sender, at) VALUES (?, ?, ?)').run(msisdn, sender, Date.now());
       else this.db.prepare('DELETE FROM optouts WHERE msisdn = ? AND sender = ?').run(msisdn, sender);
     });
   }
 
+  /**
+   * Looked up once per number and sender, then answered from memory: this process is the
+   * only writer of the embedded store, and setOptOut forgets the pair it changes.
+   */
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM optouts WHERE msisdn = ? AND sender = ?').get(msisdn, sender) !== undefined;
+    const key = `${msisdn}\0${sender}`;
+    const hit = this.optOutCache.get(key);
+    if (hit !== undefined) return hit;
+    const out = this.stmts.optedOut.get(msisdn, sender) !== undefined;
+    if (this.optOutCache.size >= 100_000) this.optOutCache.clear();
+    this.optOutCache.set(key, out);
+    return out;
   }
 
   addWebhooks(items: NewWebhook[]): Promise<void> {
@@ -727,10 +811,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  async claimWebhooks(limit: number, leaseMs: number): Promise<WebhookItem[]> {
-    const now = Date.now();
-    const rows = this.stmts.claimWebhooks.all({ until: now + leaseMs, now, limit }) as WebhookRow[];
-    return rows.map(toWebhook).sort((a, b) => a.id - b.id);
+  claimWebhooks(limit: number, leaseMs: number): Promise<WebhookItem[]> {
+    return this.batched(() => {
+      const now = Date.now();
+      const rows = this.stmts.claimWebhooks.all({ until: now + leaseMs, now, limit }) as WebhookRow[];
+      return rows.map(toWebhook).sort((a, b) => a.id - b.id);
+    });
   }
 
   ackWebhook(id: number): Promise<void> {
@@ -841,7 +927,6 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.pendingAccepts.length) this.flushAccepts();
     if (this.writes.length) this.flushWrites();
     this.db.close();
   }
