@@ -2,7 +2,8 @@
  * Username + password checks for the HTTP APIs that carry them in every request (Jasmin's
  * /send). scrypt is deliberately slow and synchronous, so a success is remembered for a
  * short time (Jasmin caches authentication for 10 s too). An entry is tied to the stored
- * hash, so a password change takes effect at once; failures are never cached.
+ * hash, so a password change takes effect as soon as the user source sees it; failures are
+ * never cached.
  */
 import { createHash } from 'node:crypto';
 import { verifyPassword, type User } from '../domain/index.js';

@@ -46,7 +46,8 @@ function argsOf(req: FastifyRequest): Args {
 export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: FastifyInstance, opts) => {
   const { gateway } = opts;
   const guard = opts.guard ?? new UrlGuard();
-  const creds = new CredentialCache(gateway.store, opts.authCacheMs);
+  // Users as the gateway caches them (accountCacheMs; admin changes forget them at once).
+  const creds = new CredentialCache({ getUserByName: (u) => gateway.currentUser(u) }, opts.authCacheMs);
   const formatFor = (username: string | undefined): ResponseFormat =>
     (username && opts.responseFormatFor?.(username)) || opts.responseFormat || 'json';
 

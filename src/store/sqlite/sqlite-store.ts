@@ -182,8 +182,8 @@ export class SqliteStore implements Store {
     this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma('cache_size = -65536');
     this.migrate();
-    this.seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM queue').get() as { s: number }).s;
-    for (const r of this.db.prepare('SELECT DISTINCT key FROM parked_receipts').all() as { key: string }[]) this.parkedKeys.add(r.key);
+    this.seq = (this.sql('SELECT COALESCE(MAX(seq), 0) AS s FROM queue').get() as { s: number }).s;
+    for (const r of this.sql('SELECT DISTINCT key FROM parked_receipts').all() as { key: string }[]) this.parkedKeys.add(r.key);
     // The embedded store has exactly one gateway process: leases held when it last stopped
     // (or crashed) belong to nobody now, so they return to the queue at once.
     this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0; UPDATE webhooks SET lease_until = 0 WHERE lease_until > 0;');
@@ -269,21 +269,33 @@ export class SqliteStore implements Store {
     };
   }
 
+  private readonly prepared = new Map<string, Database.Statement>();
+
+  /** A statement prepared once per SQL text (preparing costs more than most runs). */
+  private sql(text: string): Database.Statement {
+    let st = this.prepared.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.prepared.set(text, st);
+    }
+    return st;
+  }
+
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    const done = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+    const done = new Set((this.sql('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
     MIGRATIONS.forEach((sql, i) => {
       const version = i + 1;
       if (done.has(version)) return;
       this.db.transaction(() => {
         this.db.exec(sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+        this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
       })();
     });
   }
 
   async getUserByName(username: string): Promise<User | undefined> {
-    const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+    const r = this.sql('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
     return r && toUser(r);
   }
 
@@ -293,14 +305,14 @@ export class SqliteStore implements Store {
   }
 
   async listUsers(): Promise<User[]> {
-    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
+    return (this.sql('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
   }
 
   async upsertUser(u: UserSpec): Promise<User> {
     const settings = JSON.stringify(userSettings(u.settings));
     const smsCount = checkSmsCount(u.smsCount);
-    this.db
-      .prepare(
+    this
+      .sql(
         `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled, group_id, sms_count, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, rate_micros = excluded.rate_micros, enabled = excluded.enabled,
            group_id = excluded.group_id, settings = excluded.settings`,
@@ -310,7 +322,7 @@ export class SqliteStore implements Store {
   }
 
   async getBalance(userId: number): Promise<number> {
-    return (this.db.prepare('SELECT balance_micros AS b FROM users WHERE id = ?').get(userId) as { b: number } | undefined)?.b ?? 0;
+    return (this.sql('SELECT balance_micros AS b FROM users WHERE id = ?').get(userId) as { b: number } | undefined)?.b ?? 0;
   }
 
   topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined> {
@@ -335,7 +347,7 @@ export class SqliteStore implements Store {
       return Promise.reject(err);
     }
     return this.batched(() => {
-      if (this.db.prepare('UPDATE users SET sms_count = ? WHERE id = ?').run(n, userId).changes === 0) return undefined;
+      if (this.sql('UPDATE users SET sms_count = ? WHERE id = ?').run(n, userId).changes === 0) return undefined;
       return toUser(this.stmts.userById.get(userId) as UserRow);
     });
   }
@@ -346,14 +358,14 @@ export class SqliteStore implements Store {
   }
 
   async listGroups(): Promise<Group[]> {
-    return (this.db.prepare('SELECT * FROM user_groups ORDER BY id').all() as GroupRow[]).map(toGroup);
+    return (this.sql('SELECT * FROM user_groups ORDER BY id').all() as GroupRow[]).map(toGroup);
   }
 
   async upsertGroup(g: GroupSpec): Promise<Group> {
     if (typeof g.id !== 'string' || g.id.length === 0) throw new InvalidAccountError('group id must be a non-empty string');
     const now = Date.now();
-    this.db
-      .prepare(
+    this
+      .sql(
         `INSERT INTO user_groups (id, description, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET description = excluded.description, enabled = excluded.enabled, updated_at = excluded.updated_at`,
       )
@@ -373,7 +385,7 @@ export class SqliteStore implements Store {
 
 
   async countMessages(): Promise<MessageCount[]> {
-    const rows = this.db.prepare('SELECT connector_id, state, COUNT(*) AS n FROM messages GROUP BY connector_id, state ORDER BY connector_id, state').all() as { connector_id: string; state: MessageState; n: number }[];
+    const rows = this.sql('SELECT connector_id, state, COUNT(*) AS n FROM messages GROUP BY connector_id, state ORDER BY connector_id, state').all() as { connector_id: string; state: MessageState; n: number }[];
     return rows.map((r) => ({ connectorId: r.connector_id, state: r.state, count: r.n }));
   }
 
@@ -452,7 +464,7 @@ export class SqliteStore implements Store {
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
-    return this.db.prepare('SELECT state, at, detail, seq FROM message_events WHERE message_id = ? ORDER BY rowid').all(id) as HistoryEntry[];
+    return this.sql('SELECT state, at, detail, seq FROM message_events WHERE message_id = ? ORDER BY rowid').all(id) as HistoryEntry[];
   }
 
   async getParts(id: string): Promise<MessagePart[]> {
@@ -536,8 +548,8 @@ export class SqliteStore implements Store {
       // A message sent before parts were tracked: its one part is the message.
       const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
       if (!m) return undefined;
-      this.db
-        .prepare('INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)')
+      this
+        .sql('INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)')
         .run(id, seq, m.state === 'queued' || m.state === 'accepted' ? 'sent' : m.state, m.connector_id, m.upstream_id, now, now);
       part = this.stmts.part.get(id, seq) as PartRow;
     }
@@ -626,8 +638,8 @@ export class SqliteStore implements Store {
   reassign(id: string, connectorId: string, detail: string): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
-      this.db.prepare('UPDATE queue SET connector_id = ?, not_before = ?, lease_until = 0 WHERE message_id = ?').run(connectorId, now, id);
-      this.db.prepare('UPDATE messages SET connector_id = ?, updated_at = ? WHERE id = ?').run(connectorId, now, id);
+      this.sql('UPDATE queue SET connector_id = ?, not_before = ?, lease_until = 0 WHERE message_id = ?').run(connectorId, now, id);
+      this.sql('UPDATE messages SET connector_id = ?, updated_at = ? WHERE id = ?').run(connectorId, now, id);
       this.stmts.event.run(id, 'queued', now, detail);
     });
   }
@@ -713,17 +725,17 @@ export class SqliteStore implements Store {
   addMoPart(part: MoPart, mo: MoRecord): Promise<InboundMessage | undefined> {
     return this.batched(() => {
       const now = Date.now();
-      this.db
-        .prepare('INSERT OR IGNORE INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      this
+        .sql('INSERT OR IGNORE INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
         .run(part.groupKey, part.seq, part.total, part.connectorId, part.source, part.destination, part.dataCoding, part.body, now);
-      const n = (this.db.prepare('SELECT COUNT(*) AS n FROM mo_parts WHERE group_key = ?').get(part.groupKey) as { n: number }).n;
+      const n = (this.sql('SELECT COUNT(*) AS n FROM mo_parts WHERE group_key = ?').get(part.groupKey) as { n: number }).n;
       if (n < part.total) return undefined;
       return this.joinMo(part.groupKey, mo, true, now);
     });
   }
 
   private joinMo(groupKey: string, mo: MoRecord, complete: boolean, now: number): InboundMessage {
-    const parts = this.db.prepare('SELECT * FROM mo_parts WHERE group_key = ? ORDER BY seq').all(groupKey) as {
+    const parts = this.sql('SELECT * FROM mo_parts WHERE group_key = ? ORDER BY seq').all(groupKey) as {
       connector_id: string;
       source: string;
       destination: string;
@@ -742,10 +754,10 @@ export class SqliteStore implements Store {
       receivedAt: now,
     };
     const m: InboundMessage = { ...base, routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo };
-    this.db
-      .prepare('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    this
+      .sql('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete ? 1 : 0, m.routedTo, now);
-    this.db.prepare('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
+    this.sql('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
     if (m.routedTo) this.stmts.outbox.run(m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000);
     for (const w of mo.webhooks?.(m) ?? []) this.stmts.addWebhook.run({ ...w, now });
     return m;
@@ -754,7 +766,7 @@ export class SqliteStore implements Store {
   releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<InboundMessage[]> {
     return this.batched(() => {
       const now = Date.now();
-      const keys = this.db.prepare('SELECT group_key FROM mo_parts GROUP BY group_key HAVING MIN(received_at) <= ?').all(now - olderThanMs) as { group_key: string }[];
+      const keys = this.sql('SELECT group_key FROM mo_parts GROUP BY group_key HAVING MIN(received_at) <= ?').all(now - olderThanMs) as { group_key: string }[];
       return keys.map((k) => this.joinMo(k.group_key, mo(k.group_key), false, now));
     });
   }
@@ -771,7 +783,7 @@ export class SqliteStore implements Store {
       args.push(q.before);
     }
     const sql = `SELECT * FROM mo ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, limit) as {
+    const rows = this.sql(sql).all(...args, limit) as {
       id: string;
       connector_id: string;
       source: string;
@@ -789,8 +801,8 @@ export class SqliteStore implements Store {
     return this.batched(() => {
       // Forgotten when written, read again after: the next lookup sees the committed row.
       this.optOutCache.delete(`${msisdn}\0${sender}`);
-      if (optedOut) this.db.prepare('INSERT OR REPLACE INTO optouts (msisdn, sender, at) VALUES (?, ?, ?)').run(msisdn, sender, Date.now());
-      else this.db.prepare('DELETE FROM optouts WHERE msisdn = ? AND sender = ?').run(msisdn, sender);
+      if (optedOut) this.sql('INSERT OR REPLACE INTO optouts (msisdn, sender, at) VALUES (?, ?, ?)').run(msisdn, sender, Date.now());
+      else this.sql('DELETE FROM optouts WHERE msisdn = ? AND sender = ?').run(msisdn, sender);
     });
   }
 
@@ -840,26 +852,26 @@ export class SqliteStore implements Store {
   }
 
   async webhookDepth(): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM webhooks').get() as { n: number }).n;
+    return (this.sql('SELECT COUNT(*) AS n FROM webhooks').get() as { n: number }).n;
   }
 
   async listOptOuts(f: { msisdn?: string; limit: number }): Promise<OptOut[]> {
     const rows = (
       f.msisdn
-        ? this.db.prepare('SELECT * FROM optouts WHERE msisdn = ? ORDER BY msisdn, sender LIMIT ?').all(f.msisdn, f.limit)
-        : this.db.prepare('SELECT * FROM optouts ORDER BY msisdn, sender LIMIT ?').all(f.limit)
+        ? this.sql('SELECT * FROM optouts WHERE msisdn = ? ORDER BY msisdn, sender LIMIT ?').all(f.msisdn, f.limit)
+        : this.sql('SELECT * FROM optouts ORDER BY msisdn, sender LIMIT ?').all(f.limit)
     ) as OptOut[];
     return rows.map((r) => ({ msisdn: r.msisdn, sender: r.sender, at: r.at }));
   }
 
   async countMo(): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM mo').get() as { n: number }).n;
+    return (this.sql('SELECT COUNT(*) AS n FROM mo').get() as { n: number }).n;
   }
 
   async queueDepth(connectorId?: string): Promise<number> {
     const r = connectorId
-      ? (this.db.prepare('SELECT COUNT(*) AS n FROM queue WHERE connector_id = ?').get(connectorId) as { n: number })
-      : (this.db.prepare('SELECT COUNT(*) AS n FROM queue').get() as { n: number });
+      ? (this.sql('SELECT COUNT(*) AS n FROM queue WHERE connector_id = ?').get(connectorId) as { n: number })
+      : (this.sql('SELECT COUNT(*) AS n FROM queue').get() as { n: number });
     return r.n;
   }
 
@@ -882,34 +894,34 @@ export class SqliteStore implements Store {
     if (q.clientRef !== undefined) add("json_extract(meta, '$.clientRef') = ?", q.clientRef);
     if (q.tag !== undefined) add("EXISTS (SELECT 1 FROM json_each(meta, '$.tags') WHERE value = ?)", q.tag);
     const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${q.after !== undefined ? 'ASC' : 'DESC'} LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, q.limit) as MessageRow[];
+    const rows = this.sql(sql).all(...args, q.limit) as MessageRow[];
     return rows.map(toMessage);
   }
 
   addApiKey(userId: number, keyHash: string, label?: string): Promise<void> {
-    return this.batched(() => void this.db.prepare('INSERT OR IGNORE INTO api_keys (key_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)').run(keyHash, userId, label ?? null, Date.now()));
+    return this.batched(() => void this.sql('INSERT OR IGNORE INTO api_keys (key_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)').run(keyHash, userId, label ?? null, Date.now()));
   }
 
   async getUserByApiKey(keyHash: string): Promise<User | undefined> {
-    const r = this.db.prepare('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?').get(keyHash) as UserRow | undefined;
+    const r = this.sql('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?').get(keyHash) as UserRow | undefined;
     return r && toUser(r);
   }
 
   async beginIdempotent(userId: number, key: string, bodyHash: string, ttlMs: number, staleMs: number): Promise<IdempotencyBegin> {
     // Synchronous statements: nothing else runs on this connection between them.
     const now = Date.now();
-    const inserted = this.db
-      .prepare('INSERT OR IGNORE INTO idempotency (user_id, key, body_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+    const inserted = this
+      .sql('INSERT OR IGNORE INTO idempotency (user_id, key, body_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
       .run(userId, key, bodyHash, now, now + ttlMs);
     if (inserted.changes === 1) return { kind: 'new' };
-    const taken = this.db
-      .prepare(
+    const taken = this
+      .sql(
         `UPDATE idempotency SET body_hash = ?, status = NULL, response = NULL, created_at = ?, expires_at = ?
          WHERE user_id = ? AND key = ? AND (expires_at <= ? OR (status IS NULL AND created_at < ?))`,
       )
       .run(bodyHash, now, now + ttlMs, userId, key, now, now - staleMs);
     if (taken.changes === 1) return { kind: 'new' };
-    const r = this.db.prepare('SELECT body_hash, status, response FROM idempotency WHERE user_id = ? AND key = ?').get(userId, key) as
+    const r = this.sql('SELECT body_hash, status, response FROM idempotency WHERE user_id = ? AND key = ?').get(userId, key) as
       | { body_hash: string; status: number | null; response: string | null }
       | undefined;
     if (!r) return this.beginIdempotent(userId, key, bodyHash, ttlMs, staleMs);
@@ -919,15 +931,15 @@ export class SqliteStore implements Store {
   }
 
   finishIdempotent(userId: number, key: string, status: number, response: string): Promise<void> {
-    return this.batched(() => void this.db.prepare('UPDATE idempotency SET status = ?, response = ? WHERE user_id = ? AND key = ?').run(status, response, userId, key));
+    return this.batched(() => void this.sql('UPDATE idempotency SET status = ?, response = ? WHERE user_id = ? AND key = ?').run(status, response, userId, key));
   }
 
   abandonIdempotent(userId: number, key: string): Promise<void> {
-    return this.batched(() => void this.db.prepare('DELETE FROM idempotency WHERE user_id = ? AND key = ? AND status IS NULL').run(userId, key));
+    return this.batched(() => void this.sql('DELETE FROM idempotency WHERE user_id = ? AND key = ? AND status IS NULL').run(userId, key));
   }
 
   ping(): Promise<void> {
-    return this.batched(() => void this.db.prepare('INSERT OR REPLACE INTO health (id, at) VALUES (1, ?)').run(Date.now()));
+    return this.batched(() => void this.sql('INSERT OR REPLACE INTO health (id, at) VALUES (1, ?)').run(Date.now()));
   }
 
   async close(): Promise<void> {
