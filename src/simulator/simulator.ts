@@ -74,6 +74,11 @@ export interface SimulatorOptions {
   idFormat?: 'hex' | 'dec' | 'uuid';
   /** Render receipt ids differently from submit_sm_resp ids (to test id normalisation). */
   receiptIdFormat?: 'same' | 'hex' | 'dec';
+  /**
+   * Keep receipts (and MOs) until `releaseHeld()`, then send them all at once: a burst of
+   * deliver_sm, as an SMSC sends after an outage on its side (checklist row 2).
+   */
+  holdReceipts?: boolean;
   /** Send the receipt before the submit_sm_resp (a race real SMSCs produce; checklist row 7). */
   receiptBeforeResponse?: boolean;
   /** Seed for the outcome and fault dice (default: random). */
@@ -89,6 +94,8 @@ export interface SimulatorStats {
   submits: number;
   receipts: number;
   receiptsPending: number;
+  /** deliver_sm sent again after an earlier try got no deliver_sm_resp (or an error status). */
+  redeliveries: number;
   mos: number;
   errorsInjected: number;
   drops: number;
@@ -125,7 +132,7 @@ function prng(seed: number): () => number {
 }
 
 export class SmscSimulator extends EventEmitter {
-  readonly stats: SimulatorStats = { binds: 0, submits: 0, receipts: 0, receiptsPending: 0, mos: 0, errorsInjected: 0, drops: 0 };
+  readonly stats: SimulatorStats = { binds: 0, submits: 0, receipts: 0, receiptsPending: 0, redeliveries: 0, mos: 0, errorsInjected: 0, drops: 0 };
   /** Every submit received, in order (for tests and the stats line). */
   readonly submitted: StoredMessage[] = [];
   private readonly messages = new Map<string, StoredMessage>();
@@ -137,12 +144,16 @@ export class SmscSimulator extends EventEmitter {
   private moRef = 0;
   private readonly sessionPdus = new WeakMap<Session, number>();
   private closing = false;
+  private holding: boolean;
+  /** deliver_sm that went out once and got no deliver_sm_resp: sending one again is a redelivery. */
+  private readonly unacked = new WeakSet<PduOf<'deliver_sm'>>();
   private readonly ruleHits = new Map<ScriptRule, number>();
 
   constructor(private readonly opts: SimulatorOptions = {}) {
     super();
     this.clock = opts.clock ?? systemClock;
     this.random = prng(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
+    this.holding = opts.holdReceipts ?? false;
     this.server = new SmppServer({
       host: opts.host ?? '127.0.0.1',
       port: opts.port ?? 2775,
@@ -373,20 +384,23 @@ export class SmscSimulator extends EventEmitter {
   /** Sends a deliver_sm to a receiving bind of `systemId`; held until one binds. */
   private deliver(systemId: string, pdu: PduOf<'deliver_sm'>, kind: 'receipt' | 'mo'): void {
     const target = this.server.boundSessions(systemId).find((s) => s.bindType !== 'transmitter');
-    if (!target || this.closing) {
+    if (!target || this.closing || this.holding) {
       const q = this.held.get(systemId) ?? [];
       q.push(pdu);
       this.held.set(systemId, q);
       return;
     }
+    if (this.unacked.has(pdu)) this.stats.redeliveries++;
     target.request(pdu).then(
       () => {
+        this.unacked.delete(pdu);
         if (kind === 'receipt') this.stats.receipts++;
         else this.stats.mos++;
         this.emit(kind, pdu);
       },
       () => {
         // Not acknowledged: keep it and try again when a receiver binds (an SMSC retries).
+        this.unacked.add(pdu);
         const q = this.held.get(systemId) ?? [];
         q.push(pdu);
         this.held.set(systemId, q);
@@ -394,7 +408,21 @@ export class SmscSimulator extends EventEmitter {
     );
   }
 
+  /** Stops holding (see `holdReceipts`) and sends everything held to bound receivers; returns how many. */
+  releaseHeld(): number {
+    this.holding = false;
+    let n = 0;
+    for (const systemId of [...this.held.keys()]) {
+      const s = this.server.boundSessions(systemId).find((x) => x.bindType !== 'transmitter');
+      if (!s) continue;
+      n += this.held.get(systemId)?.length ?? 0;
+      this.flushHeld(s);
+    }
+    return n;
+  }
+
   private flushHeld(s: Session): void {
+    if (this.holding) return;
     const q = this.held.get(s.systemId ?? '');
     if (!q?.length) return;
     this.held.delete(s.systemId ?? '');

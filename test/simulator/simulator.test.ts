@@ -162,4 +162,27 @@ describe('SMSC simulator', () => {
       await rx.c.close();
     });
   });
+  test('held receipts go out in one burst on releaseHeld; a deliver_sm left unanswered when the receiver dies is redelivered to the next bind', async () => {
+    await withSim({ holdReceipts: true }, async (sim, port) => {
+      // This receiver answers nothing: its deliver_sm stay unacknowledged until it is cut.
+      const mute = new SmppClient({ host: '127.0.0.1', port, systemId: 'shop', password: 'pw', reconnect: false });
+      const seen: Pdu[] = [];
+      mute.on('deliver_sm', (pdu: Pdu) => void seen.push(pdu));
+      await mute.connect();
+      for (let i = 0; i < 3; i++) await mute.submitSm({ destinationAddr: '1', registeredDelivery: 1 });
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(seen.length, 0, 'receipts are held');
+      assert.equal(sim.releaseHeld(), 3);
+      await until(() => seen.length === 3);
+      assert.equal(sim.stats.receipts, 0, 'none acknowledged');
+      mute.session?.destroy();
+      const rx = esme(port);
+      await rx.c.connect();
+      await until(() => rx.inbound.length === 3);
+      assert.deepEqual(rx.inbound.map((p) => receiptFromPdu(p as never)!.id).sort(), seen.map((p) => receiptFromPdu(p as never)!.id).sort());
+      await until(() => sim.stats.receipts === 3);
+      assert.equal(sim.stats.redeliveries, 3);
+      await rx.c.close();
+    });
+  });
 });
