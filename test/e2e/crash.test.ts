@@ -1,6 +1,7 @@
-// Crash safety (checklist row 1, SQLite): under a steady load, kill -9 Hermod, restart it
-// on the same data directory, and count: every message acknowledged to the customer must
-// reach the SMSC; duplicates are bounded by what was in flight upstream at the crash.
+// Crash safety, SQLite and PostgreSQL. Row 1: under a steady load of submits, kill -9 Hermod,
+// restart it on the same data directory, and count: every message acknowledged to the customer
+// must reach the SMSC; duplicates are bounded by what was in flight upstream at the crash.
+// Row 2: the same during a burst of delivery receipts (receiptBurstRun below).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SmppClient } from '../../src/smpp/index.js';
 import { SmscSimulator } from '../../src/simulator/index.js';
-import { PostgresStore } from '../../src/store/index.js';
+import { PostgresStore, SqliteStore, type Store } from '../../src/store/index.js';
+import { receiptFromPdu, type Pdu } from '../../src/smpp/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
 import { randomBytes } from 'node:crypto';
 
@@ -107,6 +109,127 @@ async function crashRun(extraEnv: Record<string, string>): Promise<void> {
   }
 }
 
+const FINAL = new Set(['delivered', 'undelivered', 'expired', 'rejected', 'failed']);
+
+/** A customer transceiver bound to Hermod that counts the receipts it gets per message id. */
+async function customer(port: number, receipts: Map<string, number>): Promise<SmppClient> {
+  const c = new SmppClient({ host: '127.0.0.1', port, systemId: 'demo', password: 'demo', reconnect: false, windowSize: 20 });
+  c.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
+    const r = receiptFromPdu(pdu as never);
+    if (r) receipts.set(r.id, (receipts.get(r.id) ?? 0) + 1);
+    respond();
+  });
+  await c.connect();
+  return c;
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * Checklist row 2: every message is sent and its receipt held at the SMSC, which then
+ * releases all receipts at once; Hermod is killed -9 in the middle of that burst. The
+ * simulator runs in this process, so it outlives Hermod and redelivers every deliver_sm
+ * that got no deliver_sm_resp when the restarted Hermod binds again.
+ */
+async function receiptBurstRun(extraEnv: Record<string, string>, openStore: (dataDir: string) => Promise<Store>): Promise<void> {
+  const N = 600;
+  const sim = new SmscSimulator({ port: 0, holdReceipts: true });
+  const simPort = await sim.listen();
+  const upstreamOf = new Map<string, string>(); // token → SMSC message id
+  sim.on('submit', (m: { id: string; shortMessage: Buffer }) => upstreamOf.set(m.shortMessage.toString(), m.id));
+  const ackedAtSmsc = new Set<string>(); // SMSC ids whose deliver_sm got a deliver_sm_resp
+  let ackedBeforeKill = new Set<string>();
+  let killed = false;
+  const dataDir = mkdtempSync(join(tmpdir(), 'hermod-crash-dlr-'));
+  let h = await startHermod(dataDir, simPort, extraEnv);
+  sim.on('receipt', (pdu: Pdu) => {
+    const r = receiptFromPdu(pdu as never);
+    if (r) ackedAtSmsc.add(r.id);
+    // Mid-burst: a quarter acknowledged, the rest in flight or still to be sent.
+    if (!killed && ackedAtSmsc.size >= N / 4) {
+      killed = true;
+      h.child.kill('SIGKILL');
+      ackedBeforeKill = new Set(ackedAtSmsc);
+    }
+  });
+  const receipts = new Map<string, number>(); // our message id → receipts the customer got
+  let c: SmppClient | undefined;
+  try {
+    c = await customer(h.port, receipts);
+    const idOf = new Map<string, string>(); // token → our message id
+    const tokens = Array.from({ length: N }, (_, i) => `dlr-${i}`);
+    for (let i = 0; i < N; i += 20) {
+      await Promise.all(
+        tokens.slice(i, i + 20).map(async (t) => {
+          const resp = await c!.submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from(t), registeredDelivery: 1 });
+          idOf.set(t, resp.messageId);
+        }),
+      );
+    }
+    await waitFor(() => upstreamOf.size === N, 30_000);
+    assert.equal(upstreamOf.size, N, 'every message reached the SMSC');
+    // Let Hermod store the last submit_sm_resp ids (a receipt ahead of it would be parked, also fine).
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(sim.releaseHeld(), N, 'the SMSC releases one receipt per message in one burst');
+    await h.exited;
+    assert.ok(killed, 'Hermod was killed during the burst');
+    assert.ok(ackedBeforeKill.size < N, `the burst was cut (${ackedBeforeKill.size} of ${N} acknowledged)`);
+    const byUpstream = new Map([...upstreamOf].map(([t, u]) => [u, idOf.get(t)!]));
+
+    // Before anything is redelivered: every receipt the SMSC saw acknowledged is in the store.
+    const store = await openStore(dataDir);
+    try {
+      const notFinal: string[] = [];
+      for (const u of ackedBeforeKill) {
+        const m = await store.getMessage(byUpstream.get(u)!);
+        if (!m || !FINAL.has(m.state)) notFinal.push(`${u}:${m?.state}`);
+      }
+      assert.deepEqual(notFinal, [], 'every receipt acknowledged to the SMSC was stored');
+    } finally {
+      await store.close();
+    }
+
+    await c.close().catch(() => undefined);
+    h = await startHermod(dataDir, simPort, extraEnv);
+    c = await customer(h.port, receipts);
+    const ids = [...idOf.values()];
+    await waitFor(() => ackedAtSmsc.size === N && ids.every((id) => receipts.has(id)), 60_000);
+    assert.equal(ackedAtSmsc.size, N, 'the SMSC redelivered every receipt left unacknowledged, and each was acknowledged');
+    assert.ok(sim.stats.redeliveries > 0, 'some deliver_sm were redelivered after the restart');
+    assert.deepEqual(ids.filter((id) => !receipts.has(id)), [], 'the customer got a receipt for every message');
+    const duplicates = [...receipts.values()].reduce((a, n) => a + n - 1, 0);
+    console.log(
+      `receipt crash test: ${N} receipts, ${ackedBeforeKill.size} acknowledged before the kill, ${sim.stats.redeliveries} redelivered by the SMSC, ${duplicates} duplicate receipts to the customer`,
+    );
+    // In flight at the crash: the customer pump's batch (100 outbox items) and the SMSC's deliver_sm window.
+    assert.ok(duplicates <= 100 + 10, `duplicate customer receipts ${duplicates} exceed what can be in flight`);
+    await c.close().catch(() => undefined);
+
+    // Stopped cleanly, the store says every message is final.
+    h.child.kill('SIGTERM');
+    await h.exited;
+    const after = await openStore(dataDir);
+    try {
+      const states = await Promise.all(ids.map(async (id) => (await after.getMessage(id))?.state));
+      assert.deepEqual(states.filter((s) => !FINAL.has(String(s))), [], 'every message ends in a final state');
+    } finally {
+      await after.close();
+    }
+  } finally {
+    await c?.close().catch(() => undefined);
+    if (h.child.exitCode === null && h.child.signalCode === null) {
+      h.child.kill('SIGTERM');
+      const t = setTimeout(() => h.child.kill('SIGKILL'), 10_000);
+      await h.exited;
+      clearTimeout(t);
+    }
+    await sim.close();
+  }
+}
+
 test('kill -9 during submits on SQLite: nothing acknowledged is lost', { timeout: 120_000 }, () => crashRun({}));
 
 test('kill -9 during submits on PostgreSQL: nothing acknowledged is lost', { timeout: 120_000 }, async (t) => {
@@ -114,6 +237,22 @@ test('kill -9 during submits on PostgreSQL: nothing acknowledged is lost', { tim
   const schema = `hermod_crash_${randomBytes(5).toString('hex')}`;
   try {
     await crashRun({ HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' });
+  } finally {
+    await PostgresStore.dropSchema(PG_URL, schema);
+  }
+});
+
+test('kill -9 during a burst of delivery receipts on SQLite: every acknowledged receipt stored, the rest redelivered, one receipt per message', { timeout: 180_000 }, async () => {
+  await receiptBurstRun({}, async (dataDir) => new SqliteStore(join(dataDir, 'hermod.db')));
+});
+
+test('kill -9 during a burst of delivery receipts on PostgreSQL: every acknowledged receipt stored, the rest redelivered, one receipt per message', { timeout: 180_000 }, async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const schema = `hermod_crash_dlr_${randomBytes(5).toString('hex')}`;
+  try {
+    await receiptBurstRun({ HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' }, () =>
+      PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'crash-check' }),
+    );
   } finally {
     await PostgresStore.dropSchema(PG_URL, schema);
   }
