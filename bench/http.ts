@@ -11,6 +11,7 @@
  * Everything (client, Hermod, simulator, receiver) shares one process, so figures are a floor.
  */
 import http from 'node:http';
+import { load } from './lib/load.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,60 +29,12 @@ const COUNTS: Record<number, number> = {
   1000: Math.round(10_000 * SCALE),
 };
 
-function post(agent: http.Agent, port: number, path: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const FORM = 'application/x-www-form-urlencoded';
 
-/** `n` POSTs with `c` in flight; latencies in ms. Throws on any non-200. */
-async function load(port: number, path: string, c: number, n: number, body: (i: number) => string) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: c });
-  const lat: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (next < n) {
-        const i = next++;
-        const s = performance.now();
-        try {
-          const status = await post(agent, port, path, body(i));
-          if (status !== 200) throw new Error(`HTTP ${status} on request ${i}`);
-          lat.push(performance.now() - s);
-        } catch (err) {
-          // Counted, never retried: a retried /send could be a second message.
-          errors++;
-          if (errors === 1) console.log(`first error: ${(err as Error).message}`);
-        }
-      }
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
-  agent.destroy();
-  lat.sort((a, b) => a - b);
-  const q = (p: number) =>
-    Math.round(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] * 1000) / 1000;
-  return { rps: Math.round(lat.length / secs), p50: q(0.5), p99: q(0.99), t0, errors };
+/** `n` form POSTs with `c` in flight through the shared load generator; latencies in ms. */
+async function send(port: number, c: number, n: number, body: (i: number) => string) {
+  const r = await load({ port, path: '/send', concurrency: c, n, body, contentType: FORM, expectStatus: 200 });
+  return { rps: r.rps, p50: r.p50_ms, p99: r.p99_ms, t0: r.t0, errors: r.errors };
 }
 
 async function reference(c: number, n: number) {
@@ -91,7 +44,7 @@ async function reference(c: number, n: number) {
   app.post('/send', async () => ({ data: { messageid: String(++id) } }));
   await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
   const port = (app.server.address() as AddressInfo).port;
-  const r = await load(port, '/send', c, n, () => 'username=u&password=p&to=447700900123&content=hello');
+  const r = await send(port, c, n, () => 'username=u&password=p&to=447700900123&content=hello');
   await app.close();
   return r;
 }
@@ -125,9 +78,8 @@ async function hermod(c: number, n: number, dlr: boolean) {
   const sim = h.simulator.simulator;
   const before = sim.stats.submits;
   const dlrArgs = dlr ? `&dlr-url=${encodeURIComponent(`http://127.0.0.1:${rport}/dlr`)}&dlr-level=2` : '';
-  const r = await load(
+  const r = await send(
     h.httpPort,
-    '/send',
     c,
     n,
     (i) =>

@@ -7,7 +7,7 @@
  * same run with the same client: ratio = Hermod ÷ reference (higher is better, 1 = as fast
  * as Fastify doing nothing). Client, gateway and simulator share one process: a floor.
  */
-import http from 'node:http';
+import { load } from './lib/load.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,77 +23,10 @@ const LEVELS: [number, number][] = [
   [1000, Number(process.env.BENCH_C1000 ?? 10_000)],
 ];
 
-interface Run {
-  rps: number;
-  p50_ms: number;
-  p99_ms: number;
-  errors: number;
-  /** Non-202 answers and socket errors, by status code or error code. */
-  errorKinds: Record<string, number>;
-}
-
-/** `n` POSTs of `body` to `url` with `concurrency` keep-alive clients. */
-async function load(
-  port: number,
-  path: string,
-  concurrency: number,
-  n: number,
-  headers: Record<string, string>,
-  body: (i: number) => string,
-): Promise<Run> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const lat: number[] = [];
-  let next = 0;
-  let errors = 0;
-  const errorKinds: Record<string, number> = {};
-  const fail = (kind: string) => {
-    errors++;
-    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
-  };
-  const one = (i: number) =>
-    new Promise<void>((resolve) => {
-      const payload = body(i);
-      const s = performance.now();
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method: 'POST',
-          agent,
-          headers: {
-            ...headers,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode !== 202) fail(String(res.statusCode));
-            lat.push(performance.now() - s);
-            resolve();
-          });
-        },
-      );
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        fail(err.code ?? err.message);
-        resolve();
-      });
-      req.end(payload);
-    });
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await one(next++);
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
-  agent.destroy();
-  lat.sort((a, b) => a - b);
-  const p = (q: number) =>
-    Math.round(lat[Math.min(lat.length - 1, Math.floor(lat.length * q))] * 1000) / 1000;
-  return { rps: Math.round(n / secs), p50_ms: p(0.5), p99_ms: p(0.99), errors, errorKinds };
+/** `n` JSON POSTs with `concurrency` in flight through the shared load generator. */
+async function post(port: number, path: string, concurrency: number, n: number, headers: Record<string, string>, body: (i: number) => string) {
+  const { rps, p50_ms, p99_ms, errors, errorKinds } = await load({ port, path, concurrency, n, body, headers, contentType: 'application/json', expectStatus: 202 });
+  return { rps, p50_ms, p99_ms, errors, errorKinds };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-rest-'));
@@ -126,12 +59,12 @@ const msg = (i: number) =>
 for (const [c, n] of LEVELS) {
   const before = sim.stats.submits;
   const t0 = performance.now();
-  const r = await load(h.apiPort, '/v1/messages', c, n, { authorization: `Bearer ${KEY}` }, msg);
+  const r = await post(h.apiPort, '/v1/messages', c, n, { authorization: `Bearer ${KEY}` }, msg);
   const deadline = performance.now() + 120_000;
   while (sim.stats.submits - before < n - r.errors && performance.now() < deadline)
     await new Promise((res) => setTimeout(res, 10));
   const e2e = Math.round((sim.stats.submits - before) / ((performance.now() - t0) / 1000));
-  const f = await load(refPort, '/ref', c, n, {}, msg);
+  const f = await post(refPort, '/ref', c, n, {}, msg);
   console.log(
     `concurrency ${c}: hermod ${JSON.stringify(r)} end_to_end_per_s ${e2e}; reference fastify ${JSON.stringify(f)}`,
   );

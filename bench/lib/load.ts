@@ -1,0 +1,86 @@
+/**
+ * The keep-alive HTTP load generator the HTTP benches share (bench/http.ts, bench/rest.ts),
+ * so that Hermod and each reference endpoint are measured by the same client: `n` POSTs
+ * with `concurrency` in flight, one keep-alive connection per concurrent client.
+ * Lives under bench/lib so that bench/run.ts does not list it as a bench.
+ */
+import http from 'node:http';
+
+export interface LoadOptions {
+  port: number;
+  path: string;
+  concurrency: number;
+  n: number;
+  /** Request body number `i`. */
+  body: (i: number) => string;
+  contentType: string;
+  /** The answer that counts as success (anything else is an error). */
+  expectStatus: number;
+  headers?: Record<string, string>;
+}
+
+export interface LoadRun {
+  /** Successful requests per second over the whole run. */
+  rps: number;
+  /** Latency of the successful requests, in ms. */
+  p50_ms: number;
+  p99_ms: number;
+  errors: number;
+  /** Unexpected answers and socket errors, by status code or error code. */
+  errorKinds: Record<string, number>;
+  /** performance.now() when the first request went out (for end-to-end rates). */
+  t0: number;
+}
+
+export async function load(o: LoadOptions): Promise<LoadRun> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency });
+  const lat: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const errorKinds: Record<string, number> = {};
+  const fail = (kind: string) => {
+    errors++;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+    if (errors === 1) console.log(`first error: ${kind}`);
+  };
+  // Counted, never retried: a retried send could be a second message.
+  const one = (i: number) =>
+    new Promise<void>((resolve) => {
+      const payload = o.body(i);
+      const s = performance.now();
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: o.port,
+          path: o.path,
+          method: 'POST',
+          agent,
+          headers: { ...o.headers, 'content-type': o.contentType, 'content-length': Buffer.byteLength(payload) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === o.expectStatus) lat.push(performance.now() - s);
+            else fail(`HTTP ${res.statusCode}`);
+            resolve();
+          });
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        fail(err.code ?? err.message);
+        resolve();
+      });
+      req.end(payload);
+    });
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      while (next < o.n) await one(next++);
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => (lat.length === 0 ? 0 : Math.round(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] * 1000) / 1000);
+  return { rps: Math.round(lat.length / secs), p50_ms: q(0.5), p99_ms: q(0.99), errors, errorKinds, t0 };
+}
