@@ -3,7 +3,8 @@
  * upstream SMSC over SMPP (our simulator) → receipt back to the customer, all on
  * loopback. Measures accepted/s, delivered-to-SMSC/s and receipts/s end to end,
  * acceptance latency p50/p99 at full speed and paced at 1,000 msg/s, at queue depths of
- * 0, 100,000 and 1,000,000 waiting messages (BENCH_DEPTHS). Hermod runs in this process;
+ * 0, 100,000 and 1,000,000 waiting messages (BENCH_DEPTHS; the backlog's fill time and
+ * whether the claim is index-backed at that depth are reported beside them). Hermod runs in this process;
  * the SMSC and the customer share another (bench/_peers.ts), so on 2 cores Hermod has
  * one core to itself. No reference gateway is measured in this run yet: `ratios` is empty.
  */
@@ -16,31 +17,46 @@ import { fileURLToPath } from 'node:url';
 import { startHermod } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
 import { newMessageId } from '../src/domain/index.js';
+import { claimPlan, cloneBacklog, queueDepth } from './lib/backlog.js';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 
+/**
+ * `depth` waiting messages for another connector (they sit in the same queue table): one
+ * accepted through the store, then copied in one transaction (bench/lib/backlog.ts).
+ */
+async function fill(dir: string, depth: number) {
+  const t0 = performance.now();
+  const h = await startHermod(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0' }, dir));
+  const user = (await h.store.getUserByName('demo'))!;
+  const id = newMessageId();
+  await h.store.accept({ id, userId: user.id, systemId: 'demo', source: 'x', destination: '447700900123', esmClass: 0, dataCoding: 0, body: Buffer.from('backlog'), registeredDelivery: 0, priority: 0, connectorId: 'parked', priceMicros: 0 });
+  await h.stop();
+  const db = join(dir, 'hermod.db');
+  if (depth > 1) cloneBacklog(db, id, depth - 1);
+  const secs = (performance.now() - t0) / 1000;
+  const queued = queueDepth(db, 'parked');
+  if (queued !== depth) throw new Error(`backlog has ${queued} queue rows, expected ${depth}`);
+  const plan = claimPlan(db, 'upstream');
+  console.log(`queue depth ${depth}: filled in ${secs.toFixed(1)} s; claim plan: ${plan.join(' | ')}`);
+  return { fill_s: Math.round(secs * 10) / 10, claim_uses_index: plan.some((d) => /queue USING (COVERING )?INDEX queue_due/.test(d)) ? 1 : 0 };
+}
+
 async function run(depth: number) {
   const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-'));
+  const filled: Record<string, number> = depth > 0 ? await fill(dir, depth) : {};
   // The SMSC and the customer run in their own process (bench/_peers.ts).
   const peers = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./_peers.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
   const replies = createInterface({ input: peers.stdout })[Symbol.asyncIterator]();
   const nextReply = async () => JSON.parse(String((await replies.next()).value ?? '{}')) as Record<string, number>;
   const { simPort } = await nextReply();
   const h = await startHermod(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_UPSTREAM_SMPP: `127.0.0.1:${simPort}` }, dir));
+  // Free sending (each start seeds the demo user from the config again).
   const user = (await h.store.getUserByName('demo'))!;
   await h.store.upsertUser({ username: 'demo', passwordHash: user.passwordHash, balanceMicros: 0, rateMicros: 0 });
-  if (depth > 0) {
-    // Waiting messages for another connector: they sit in the same queue table.
-    const batch: Promise<unknown>[] = [];
-    for (let i = 0; i < depth; i++) {
-      batch.push(h.store.accept({ id: newMessageId(), userId: user.id, systemId: 'demo', source: 'x', destination: '447700900123', esmClass: 0, dataCoding: 0, body: Buffer.from('backlog'), registeredDelivery: 0, priority: 0, connectorId: 'parked', priceMicros: 0 }));
-      if (batch.length === 5000) await Promise.all(batch.splice(0));
-    }
-    await Promise.all(batch);
-  }
   await until(() => h.gateway.getConnector('upstream')?.ready === true);
   peers.stdin.write(JSON.stringify({ hermodPort: h.smppPort, n: N }) + '\n');
-  const r = await nextReply();
+  const r: Record<string, number> = { ...filled, ...(await nextReply()) };
   delete r.done;
   peers.stdin.end();
   await h.stop();
