@@ -84,7 +84,7 @@ export interface SimulatorOptions {
   /** Seed for the outcome and fault dice (default: random). */
   seed?: number;
   clock?: Clock;
-systemId?: string;
+  systemId?: string;
   /** deliver_sm (receipts, MOs) sent per session without waiting for their responses (default 100). */
   window?: number;
 }
