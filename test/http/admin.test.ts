@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from '../../src/http/admin/index.js';
-import { verifyPassword } from '../../src/domain/index.js';
+import { userSettings, verifyPassword } from '../../src/domain/index.js';
 import { configuredHermod, demoHermod } from '../support/hermod.js';
 
 const KEY = 'test-admin-key-0123456789';
@@ -72,7 +72,7 @@ test('admin users: list, create, duplicate, show, change password/rate/enabled, 
     );
     const created = await app.inject({ method: 'POST', url: '/v1/admin/users', headers: auth, payload: { username: 'alice', password: 'secret1', balance: '12.50', rate: 0.02 } });
     assert.equal(created.statusCode, 201);
-    assert.deepEqual({ ...(created.json() as object), id: 0 }, { id: 0, username: 'alice', enabled: true, balance: '12.50', balanceMicros: 12_500_000, rate: '0.02', rateMicros: 20_000 });
+    assert.deepEqual({ ...(created.json() as object), id: 0 }, { id: 0, username: 'alice', enabled: true, balance: '12.50', balanceMicros: 12_500_000, rate: '0.02', rateMicros: 20_000, group: null, smsCount: null, settings: userSettings() });
     assert.ok(verifyPassword('secret1', (await h.store.getUserByName('alice'))!.passwordHash), 'stored as a hash that verifies');
     const dup = await app.inject({ method: 'POST', url: '/v1/admin/users', headers: auth, payload: { username: 'alice', password: 'x' } });
     assert.equal(dup.statusCode, 409);
@@ -107,6 +107,72 @@ test('admin users: list, create, duplicate, show, change password/rate/enabled, 
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().code, 'HERMOD_ERR_UNKNOWN_USER');
     assert.equal((await app.inject({ method: 'POST', url: '/v1/admin/users/nobody/credit', headers: auth, payload: { amount: 1 } })).statusCode, 404);
+  }));
+
+test('admin groups: create, list with member counts, change; disabling a group refuses its users\' submits (HERMOD_ERR_GROUP_DISABLED) at once', () =>
+  withAdmin(async (app, h) => {
+    const created = await app.inject({ method: 'PUT', url: '/v1/admin/groups/retail', headers: auth, payload: { description: 'shops' } });
+    assert.equal(created.statusCode, 201);
+    assert.deepEqual({ ...(created.json() as object), createdAt: 0, updatedAt: 0 }, { id: 'retail', description: 'shops', enabled: true, users: 0, createdAt: 0, updatedAt: 0 });
+    const joined = await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { group: 'retail' } });
+    assert.equal(joined.statusCode, 200);
+    assert.equal(joined.json().group, 'retail');
+    const unknown = await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { group: 'nope' } });
+    assert.equal(unknown.statusCode, 400);
+    assert.equal(unknown.json().code, 'HERMOD_ERR_UNKNOWN_GROUP');
+
+    const demo = async () => (await h.store.getUserByName('demo'))!;
+    await h.gateway.submit(await demo(), text('447700900010')); // caches the (enabled) group
+    const off = await app.inject({ method: 'PUT', url: '/v1/admin/groups/retail', headers: auth, payload: { enabled: false } });
+    assert.equal(off.statusCode, 200);
+    assert.equal(off.json().enabled, false);
+    assert.equal(off.json().description, 'shops', 'an omitted description is kept');
+    await assert.rejects(h.gateway.submit(await demo(), text('447700900011')), { code: 'HERMOD_ERR_GROUP_DISABLED' });
+    const list = await app.inject({ method: 'GET', url: '/v1/admin/groups', headers: auth });
+    assert.deepEqual(list.json().groups.map((g: { id: string; enabled: boolean; users: number }) => [g.id, g.enabled, g.users]), [['retail', false, 1]]);
+    await app.inject({ method: 'PUT', url: '/v1/admin/groups/retail', headers: auth, payload: { enabled: true } });
+    await h.gateway.submit(await demo(), text('447700900012'));
+    assert.equal((await app.inject({ method: 'PUT', url: '/v1/admin/groups/bad%20id', headers: auth, payload: {} })).statusCode, 400);
+  }));
+
+test('admin PATCH user: settings merge per section and take effect at once; a bad value filter is a 400 naming the field; SMS-count quota set and cleared', () =>
+  withAdmin(async (app, h) => {
+    const demo = async () => (await h.store.getUserByName('demo'))!;
+    await h.gateway.submit(await demo(), text('447700900020')); // caches the user
+    const filtered = await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { settings: { valueFilters: { destinationAddr: '^4477009001' }, authorizations: { priority: false } } } });
+    assert.equal(filtered.statusCode, 200);
+    assert.equal(filtered.json().settings.valueFilters.destinationAddr, '^4477009001');
+    assert.equal(filtered.json().settings.valueFilters.content, '.*', 'other filters keep their values');
+    assert.equal(filtered.json().settings.authorizations.priority, false);
+    assert.equal(filtered.json().settings.authorizations.httpSend, true);
+    await assert.rejects(h.gateway.submit(await demo(), text('447700900200')), { code: 'HERMOD_ERR_FILTER_DESTINATION' });
+    await h.gateway.submit(await demo(), text('447700900100'));
+    // A second patch of another section keeps the first one's values.
+    const source = await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { settings: { defaults: { sourceAddr: 'Brand' } } } });
+    assert.equal(source.json().settings.defaults.sourceAddr, 'Brand');
+    assert.equal(source.json().settings.valueFilters.destinationAddr, '^4477009001');
+
+    const badRe = await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { settings: { valueFilters: { content: '(' } } } });
+    assert.equal(badRe.statusCode, 400);
+    assert.match(String(badRe.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(badRe.json().code, 'HERMOD_ERR_INVALID_ACCOUNT');
+    assert.match(badRe.json().detail, /settings\.valueFilters\.content/);
+    const badTp = await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { settings: { throughput: { http: -1 } } } });
+    assert.equal(badTp.statusCode, 400);
+    assert.match(badTp.json().detail, /throughput\.http/);
+    const badFlag = await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { settings: { authorizations: { httpSend: 'maybe' } } } });
+    assert.equal(badFlag.statusCode, 400);
+    assert.match(badFlag.json().detail, /httpSend/);
+    assert.equal((await demo()).settings.valueFilters.content, '.*', 'a refused patch changes nothing');
+
+    const quota = await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { smsCount: 1 } });
+    assert.equal(quota.json().smsCount, 1);
+    await h.gateway.submit(await demo(), text('447700900101'));
+    await assert.rejects(h.gateway.submit(await demo(), text('447700900102')), { code: 'HERMOD_ERR_SMS_QUOTA' });
+    const unlimited = await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { smsCount: null } });
+    assert.equal(unlimited.json().smsCount, null);
+    await h.gateway.submit(await demo(), text('447700900103'));
+    assert.equal((await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { smsCount: -1 } })).statusCode, 400);
   }));
 
 test('admin connectors: live status of the simulator connector; stop holds its queue, start binds and drains it', () =>

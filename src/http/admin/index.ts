@@ -13,6 +13,8 @@ import { hashPassword, normalizeMsisdn, InvalidAccountError, InvalidNumberError,
 import { HttpProblem, problem, problemErrorHandler, problemSchema, sendProblem } from '../problem.js';
 import { adminAuth } from './auth.js';
 import { connectorSchema, messageSchema, messageView, userSchema, userView } from './views.js';
+import { mergeSettings, userPatchSchema, type UserPatch } from './user-patch.js';
+import { groupRoutes } from './groups.js';
 
 export interface AdminOptions {
   gateway: Gateway;
@@ -106,19 +108,14 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     },
   );
 
-  app.patch<{ Params: { username: string }; Body: { password?: string; rate?: string | number; enabled?: boolean } }>(
+  app.patch<{ Params: { username: string }; Body: UserPatch }>(
     '/users/:username',
     {
       schema: {
         tags: ['admin'],
-        summary: 'change a user (password, rate, enabled)',
+        summary: 'change a user: password, rate, enabled, group, SMS-count quota, settings (authorizations, value filters, defaults, throughput)',
         params: idParam('username'),
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: { password: { type: 'string', minLength: 1, maxLength: 8 }, rate: amount, enabled: { type: 'boolean' } },
-        },
+        body: userPatchSchema,
         response: { 200: userSchema, ...errors },
       },
     },
@@ -127,13 +124,19 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       const b = req.body;
       const rateMicros = b.rate === undefined ? u.rateMicros : micros(b.rate, 'rate');
       if (rateMicros < 0) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_AMOUNT', 'rate must not be negative');
-      const next = await store.upsertUser({
+      const settings = mergeSettings(u.settings, b.settings);
+      if (b.group !== undefined && b.group !== null && !(await store.getGroup(b.group))) throw new HttpProblem(400, 'HERMOD_ERR_UNKNOWN_GROUP', `group: no group "${b.group}" (create it with PUT /v1/admin/groups/${b.group})`);
+      let next = await store.upsertUser({
         username: u.username,
         passwordHash: b.password === undefined ? u.passwordHash : hashPassword(b.password),
         balanceMicros: u.balanceMicros,
         rateMicros,
         enabled: b.enabled ?? u.enabled,
+        group: b.group === undefined ? u.group : b.group,
+        settings,
       });
+      if (b.smsCount !== undefined) next = (await store.setSmsQuota(u.id, b.smsCount)) ?? next;
+      gateway.forgetAccounts();
       req.log.info({ user: u.username, fields: Object.keys(b) }, 'admin: user changed');
       return userView(next);
     },
@@ -166,6 +169,8 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       return userView(updated);
     },
   );
+
+  await app.register(groupRoutes, { gateway });
 
   // ---- connectors ---------------------------------------------------------------------
   app.get('/connectors', { schema: { tags: ['admin'], summary: 'connectors with live status', response: { 200: { type: 'object', properties: { connectors: { type: 'array', items: connectorSchema } } }, ...errors } } }, async () => ({

@@ -9,6 +9,10 @@ export interface UserView {
   balanceMicros: number;
   rate: string;
   rateMicros: number;
+  group: string | null;
+  /** SMS parts left; null = unlimited. */
+  smsCount: number | null;
+  settings: User['settings'];
 }
 
 export const userView = (u: User): UserView => ({
@@ -19,6 +23,9 @@ export const userView = (u: User): UserView => ({
   balanceMicros: u.balanceMicros,
   rate: formatMicros(u.rateMicros),
   rateMicros: u.rateMicros,
+  group: u.group,
+  smsCount: u.smsCount,
+  settings: u.settings,
 });
 
 export const userSchema = {
@@ -31,8 +38,20 @@ export const userSchema = {
     balanceMicros: { type: 'integer' },
     rate: { type: 'string', description: 'price per part, decimal' },
     rateMicros: { type: 'integer' },
+    group: { type: ['string', 'null'] },
+    smsCount: { type: ['integer', 'null'], description: 'SMS parts left; null = unlimited' },
+    settings: {
+      type: 'object',
+      description: 'authorizations, value filters, defaults and throughput (Jasmin user model)',
+      properties: {
+        authorizations: { type: 'object', additionalProperties: { type: 'boolean' } },
+        valueFilters: { type: 'object', additionalProperties: { type: 'string' } },
+        defaults: { type: 'object', properties: { sourceAddr: { type: ['string', 'null'] } } },
+        throughput: { type: 'object', properties: { http: { type: ['number', 'null'] }, smpp: { type: ['number', 'null'] } } },
+      },
+    },
   },
-  required: ['id', 'username', 'enabled', 'balance', 'balanceMicros', 'rate', 'rateMicros'],
+  required: ['id', 'username', 'enabled', 'balance', 'balanceMicros', 'rate', 'rateMicros', 'group', 'smsCount', 'settings'],
 } as const;
 
 export function messageView(m: StoredMessage) {
