@@ -174,6 +174,40 @@ export interface MessageCount {
   count: number;
 }
 
+/** An outbox item still waiting for delivery (admin listing). */
+export interface PendingWebhook {
+  id: number;
+  eventId: string;
+  kind: NewWebhook['kind'];
+  messageId: string;
+  url: string;
+  attempts: number;
+  /** When it is tried next (ms since the epoch). */
+  nextAt: number;
+  expiresAt: number;
+  createdAt: number;
+  lastError: string | null;
+}
+
+/** One delivery attempt of a webhook, as the sender saw it. */
+export interface WebhookAttempt {
+  eventId: string;
+  messageId: string;
+  url: string;
+  /** 1-based, counted over the event's life (the failover URL's attempts continue the count). */
+  attempt: number;
+  /** The HTTP status answered, null when no answer came (then `error` says why). */
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  /** ms since the epoch. */
+  at: number;
+}
+
+export interface LoggedWebhookAttempt extends WebhookAttempt {
+  id: number;
+}
+
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user' };
 
 export interface Store {
@@ -348,4 +382,19 @@ export interface Store {
   /** Readiness probe: one committed write through the store's normal write path. */
   ping(): Promise<void>;
   close(): Promise<void>;
+
+  // Operator views (admin API, metrics); added after the rest so the hot paths stay untouched.
+  /**
+   * Per connector, when its oldest due queue entry became due (ms since the epoch; leased
+   * entries count, scheduled ones not yet due do not). Connectors with nothing due are absent.
+   */
+  queueOldestDue(): Promise<{ connectorId: string; dueAt: number }[]>;
+  /** The webhook outbox, oldest first, at most `limit`. */
+  listPendingWebhooks(limit: number): Promise<PendingWebhook[]>;
+  /** Records delivery attempts (the webhook log). */
+  logWebhookAttempts(entries: WebhookAttempt[]): Promise<void>;
+  /** The webhook log, newest first; `messageId` filters one message's events. */
+  listWebhookLog(f: { messageId?: string; limit: number }): Promise<LoggedWebhookAttempt[]>;
+  /** Deletes log entries beyond the newest `keep` or older than `olderThan` (ms since the epoch); returns how many. */
+  pruneWebhookLog(f: { keep?: number; olderThan?: number }): Promise<number>;
 }

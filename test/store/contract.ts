@@ -557,4 +557,45 @@ export function storeContract(name: string, factory: StoreFactory): void {
     await s.addMoPart({ groupKey: 'single|x', seq: 1, total: 1, connectorId: 'c1', source: '4477', destination: '12345', dataCoding: 0, body: Buffer.from('hi') }, { id: newMessageId(), routedTo: null, payload: () => '{}' });
     assert.equal(await s.countMo(), 1);
   });
+
+  withStore('operator views: oldest due queue entry per connector (scheduled ones not yet due are left out)', async (s) => {
+    const u = await s.upsertUser({ username: 'ops', passwordHash: 'x', balanceMicros: 1_000_000, rateMicros: 10_000 });
+    assert.deepEqual(await s.queueOldestDue(), []);
+    const before = Date.now();
+    await s.accept(msg(u.id));
+    const firstAccepted = Date.now();
+    await new Promise((r) => setTimeout(r, 30));
+    await s.accept(msg(u.id));
+    await s.accept(msg(u.id, { connectorId: 'c2', meta: { scheduleAt: before + 60_000 } }));
+    const due = await s.queueOldestDue();
+    assert.deepEqual(due.map((d) => d.connectorId), ['c1'], 'c2 holds only a message scheduled for later');
+    assert.ok(due[0].dueAt >= before && due[0].dueAt <= firstAccepted, 'the first (older) entry, not the second');
+  });
+
+  withStore('operator views: pending webhooks with attempts and next try; the delivery log newest first, by message, pruned by count and age', async (s) => {
+    const hook = (messageId: string, eventId: string): NewWebhook => ({ eventId, kind: 'rest', messageId, owner: 'shop', url: 'http://127.0.0.1:9/cb', method: 'POST', body: '{}', expiresAt: Date.now() + 60_000 });
+    await s.addWebhooks([hook('m1', 'e1'), hook('m2', 'e2')]);
+    const [claimed] = await s.claimWebhooks(1, 10_000);
+    await s.retryWebhook(claimed.id, 30_000, 'HTTP 500');
+    const pending = await s.listPendingWebhooks(10);
+    assert.deepEqual(pending.map((p) => [p.eventId, p.attempts, p.lastError]), [['e1', 1, 'HTTP 500'], ['e2', 0, null]]);
+    assert.ok(pending[0].nextAt >= Date.now() + 20_000, 'the retry is due later');
+    assert.equal((await s.listPendingWebhooks(1)).length, 1);
+
+    const at = Date.now();
+    await s.logWebhookAttempts([
+      { eventId: 'e1', messageId: 'm1', url: 'http://a/', attempt: 1, status: 500, error: null, durationMs: 12.4, at: at - 100_000 },
+      { eventId: 'e1', messageId: 'm1', url: 'http://a/', attempt: 2, status: null, error: 'ECONNREFUSED', durationMs: 3, at: at - 50_000 },
+      { eventId: 'e2', messageId: 'm2', url: 'http://b/', attempt: 1, status: 204, error: null, durationMs: 7, at },
+    ]);
+    const all = await s.listWebhookLog({ limit: 10 });
+    assert.deepEqual(all.map((e) => [e.eventId, e.attempt, e.status, e.error]), [['e2', 1, 204, null], ['e1', 2, null, 'ECONNREFUSED'], ['e1', 1, 500, null]]);
+    assert.equal(all[2].durationMs, 12);
+    assert.equal(all[2].at, at - 100_000);
+    assert.deepEqual((await s.listWebhookLog({ messageId: 'm1', limit: 1 })).map((e) => e.attempt), [2]);
+    assert.equal(await s.pruneWebhookLog({ olderThan: at - 60_000 }), 1);
+    assert.equal(await s.pruneWebhookLog({ keep: 1 }), 1);
+    assert.deepEqual((await s.listWebhookLog({ limit: 10 })).map((e) => e.eventId), ['e2']);
+    assert.equal(await s.pruneWebhookLog({ keep: 5, olderThan: 0 }), 0);
+  });
 }

@@ -8,6 +8,8 @@ import pg from 'pg';
 import { hostname } from 'node:os';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
 import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome } from '../store.js';
+// Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
+import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 type Client = pg.PoolClient;
@@ -101,6 +103,31 @@ const toWebhook = (r: Row): WebhookItem => ({
   attempts: r.attempts as number,
   expiresAt: num(r.expires_at),
   createdAt: num(r.created_at),
+});
+
+const toPending = (r: Row): PendingWebhook => ({
+  id: num(r.id),
+  eventId: r.event_id as string,
+  kind: r.kind as NewWebhook['kind'],
+  messageId: r.message_id as string,
+  url: r.url as string,
+  attempts: num(r.attempts),
+  nextAt: num(r.next_at),
+  expiresAt: num(r.expires_at),
+  createdAt: num(r.created_at),
+  lastError: (r.last_error as string | null) ?? null,
+});
+
+const toLogged = (r: Row): LoggedWebhookAttempt => ({
+  id: num(r.id),
+  eventId: r.event_id as string,
+  messageId: r.message_id as string,
+  url: r.url as string,
+  attempt: num(r.attempt),
+  status: r.status === null ? null : num(r.status),
+  error: (r.error as string | null) ?? null,
+  durationMs: num(r.duration_ms),
+  at: num(r.at),
 });
 
 export interface PostgresStoreOptions {
@@ -798,6 +825,41 @@ export class PostgresStore implements Store {
     if (this.writes.length) await this.flush();
     await this.flushing;
     await this.pool.end();
+  }
+
+  // ---- operator views (admin API, metrics) ----------------------------------------------
+  async queueOldestDue(): Promise<{ connectorId: string; dueAt: number }[]> {
+    const { rows } = await this.pool.query('SELECT connector_id, MIN(not_before) AS due FROM queue WHERE not_before <= $1 GROUP BY connector_id ORDER BY connector_id', [Date.now()]);
+    return rows.map((r: Row) => ({ connectorId: r.connector_id as string, dueAt: num(r.due) }));
+  }
+
+  async listPendingWebhooks(limit: number): Promise<PendingWebhook[]> {
+    const { rows } = await this.pool.query('SELECT id, event_id, kind, message_id, url, attempts, next_at, expires_at, created_at, last_error FROM webhooks ORDER BY id LIMIT $1', [limit]);
+    return rows.map(toPending);
+  }
+
+  logWebhookAttempts(entries: WebhookAttempt[]): Promise<void> {
+    return this.batched(async (c) => {
+      for (const e of entries)
+        await c.query('INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [e.eventId, e.messageId, e.url, e.attempt, e.status, e.error, Math.round(e.durationMs), e.at]);
+    });
+  }
+
+  async listWebhookLog(f: { messageId?: string; limit: number }): Promise<LoggedWebhookAttempt[]> {
+    const { rows } =
+      f.messageId === undefined
+        ? await this.pool.query('SELECT * FROM webhook_log ORDER BY id DESC LIMIT $1', [f.limit])
+        : await this.pool.query('SELECT * FROM webhook_log WHERE message_id = $1 ORDER BY id DESC LIMIT $2', [f.messageId, f.limit]);
+    return rows.map(toLogged);
+  }
+
+  pruneWebhookLog(f: { keep?: number; olderThan?: number }): Promise<number> {
+    return this.batched(async (c) => {
+      let n = 0;
+      if (f.olderThan !== undefined) n += (await c.query('DELETE FROM webhook_log WHERE at < $1', [f.olderThan])).rowCount ?? 0;
+      if (f.keep !== undefined) n += (await c.query('DELETE FROM webhook_log WHERE id <= (SELECT id FROM webhook_log ORDER BY id DESC LIMIT 1 OFFSET $1)', [f.keep])).rowCount ?? 0;
+      return n;
+    });
   }
 
   /** Drops the schema (tests). */

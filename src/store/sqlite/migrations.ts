@@ -152,4 +152,18 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX messages_by_user ON messages (user_id, id);
    CREATE TABLE health (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);`,
+  // 8 (admin, issue 5): the webhook delivery log, one row per attempt, pruned by count and age.
+  `CREATE TABLE webhook_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     event_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     url TEXT NOT NULL,
+     attempt INTEGER NOT NULL,
+     status INTEGER,
+     error TEXT,
+     duration_ms INTEGER NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX webhook_log_by_message ON webhook_log (message_id, id);
+   CREATE INDEX webhook_log_at ON webhook_log (at);`,
 ];

@@ -9,6 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
 import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome } from '../store.js';
+// Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
+import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface MessageRow {
@@ -152,6 +154,31 @@ const toWebhook = (r: WebhookRow): WebhookItem => ({
   attempts: r.attempts,
   expiresAt: r.expires_at,
   createdAt: r.created_at,
+});
+
+const toPending = (r: Record<string, unknown>): PendingWebhook => ({
+  id: Number(r.id),
+  eventId: r.event_id as string,
+  kind: r.kind as NewWebhook['kind'],
+  messageId: r.message_id as string,
+  url: r.url as string,
+  attempts: Number(r.attempts),
+  nextAt: Number(r.next_at),
+  expiresAt: Number(r.expires_at),
+  createdAt: Number(r.created_at),
+  lastError: (r.last_error as string | null) ?? null,
+});
+
+const toLogged = (r: Record<string, unknown>): LoggedWebhookAttempt => ({
+  id: Number(r.id),
+  eventId: r.event_id as string,
+  messageId: r.message_id as string,
+  url: r.url as string,
+  attempt: Number(r.attempt),
+  status: r.status === null ? null : Number(r.status),
+  error: (r.error as string | null) ?? null,
+  durationMs: Number(r.duration_ms),
+  at: Number(r.at),
 });
 
 export class SqliteStore implements Store {
@@ -945,5 +972,41 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.writes.length) this.flushWrites();
     this.db.close();
+  }
+
+  // ---- operator views (admin API, metrics) ----------------------------------------------
+  async queueOldestDue(): Promise<{ connectorId: string; dueAt: number }[]> {
+    const rows = this.db.prepare('SELECT connector_id, MIN(not_before) AS due FROM queue WHERE not_before <= ? GROUP BY connector_id ORDER BY connector_id').all(Date.now()) as { connector_id: string; due: number }[];
+    return rows.map((r) => ({ connectorId: r.connector_id, dueAt: r.due }));
+  }
+
+  async listPendingWebhooks(limit: number): Promise<PendingWebhook[]> {
+    const rows = this.db.prepare('SELECT id, event_id, kind, message_id, url, attempts, next_at, expires_at, created_at, last_error FROM webhooks ORDER BY id LIMIT ?').all(limit) as Record<string, unknown>[];
+    return rows.map(toPending);
+  }
+
+  logWebhookAttempts(entries: WebhookAttempt[]): Promise<void> {
+    return this.batched(() => {
+      const ins = this.db.prepare('INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const e of entries) ins.run(e.eventId, e.messageId, e.url, e.attempt, e.status, e.error, Math.round(e.durationMs), e.at);
+    });
+  }
+
+  async listWebhookLog(f: { messageId?: string; limit: number }): Promise<LoggedWebhookAttempt[]> {
+    const rows = (
+      f.messageId === undefined
+        ? this.db.prepare('SELECT * FROM webhook_log ORDER BY id DESC LIMIT ?').all(f.limit)
+        : this.db.prepare('SELECT * FROM webhook_log WHERE message_id = ? ORDER BY id DESC LIMIT ?').all(f.messageId, f.limit)
+    ) as Record<string, unknown>[];
+    return rows.map(toLogged);
+  }
+
+  pruneWebhookLog(f: { keep?: number; olderThan?: number }): Promise<number> {
+    return this.batched(() => {
+      let n = 0;
+      if (f.olderThan !== undefined) n += this.db.prepare('DELETE FROM webhook_log WHERE at < ?').run(f.olderThan).changes;
+      if (f.keep !== undefined) n += this.db.prepare('DELETE FROM webhook_log WHERE id <= (SELECT id FROM webhook_log ORDER BY id DESC LIMIT 1 OFFSET ?)').run(f.keep).changes;
+      return n;
+    });
   }
 }
