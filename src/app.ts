@@ -127,6 +127,9 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     ...(config.webhooks.secret ? { secret: config.webhooks.secret } : {}),
     backoff: { initialMs: config.webhooks.backoff.initialMs, maxMs: config.webhooks.backoff.maxMs, factor: 2, jitter: 0.5 },
     timeoutMs: config.webhooks.timeoutS * 1000,
+    failoverAfter: config.webhooks.failoverAfter,
+    logKeep: config.webhooks.logKeep,
+    logRetentionMs: config.webhooks.logRetentionS * 1000,
     log: log.child({ component: 'webhooks' }),
   });
   gateway.on('webhooks', () => webhooks.wake());

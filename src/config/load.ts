@@ -342,7 +342,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   const FORMATS = ['json', 'jasmin'] as const;
   const httpApi = c.obj(root.httpApi ?? {}, 'httpApi', ['responseFormat']) ?? {};
   const responseFormat: JasminResponseFormat = c.oneOf(httpApi, 'responseFormat', 'httpApi', FORMATS, 'json') ?? 'json';
-  const wh = c.obj(root.webhooks ?? {}, 'webhooks', ['allowPrivateNetworks', 'allow', 'secret', 'retentionS', 'backoff', 'timeoutS']) ?? {};
+  const wh = c.obj(root.webhooks ?? {}, 'webhooks', ['allowPrivateNetworks', 'allow', 'secret', 'retentionS', 'backoff', 'timeoutS', 'failoverAfter', 'logKeep', 'logRetentionS']) ?? {};
   const whBackoff = c.obj(wh.backoff ?? {}, 'webhooks.backoff', ['initialMs', 'maxMs']) ?? {};
   const allow = c.list(wh, 'allow', 'webhooks').map((v, i) => {
     const s = String(v);
@@ -360,6 +360,9 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
       maxMs: c.num(whBackoff, 'maxMs', 'webhooks.backoff', { def: 600_000, min: 1 }) ?? 600_000,
     },
     timeoutS: c.num(wh, 'timeoutS', 'webhooks', { def: 10, min: 0.1 }) ?? 10,
+    failoverAfter: c.num(wh, 'failoverAfter', 'webhooks', { def: 3, min: 1, int: true }) ?? 3,
+    logKeep: c.num(wh, 'logKeep', 'webhooks', { def: 100_000, min: 0, int: true }) ?? 100_000,
+    logRetentionS: c.num(wh, 'logRetentionS', 'webhooks', { def: 604_800, min: 1 }) ?? 604_800,
   };
   let apiPort = c.num(server, 'apiPort', 'server', { def: 8080, min: 0, max: 65535, int: true }) ?? 8080;
   if (env.HERMOD_API_PORT !== undefined) {

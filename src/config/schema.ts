@@ -48,6 +48,12 @@ export interface WebhooksConfig {
   /** Retry back-off: first delay and cap. */
   backoff: { initialMs: number; maxMs: number };
   timeoutS: number;
+  /** Attempts at a REST event's callback_url before it goes to its callback_failover_url. */
+  failoverAfter: number;
+  /** The webhook delivery log keeps at most this many attempts... */
+  logKeep: number;
+  /** ...and none older than this. */
+  logRetentionS: number;
 }
 
 /** Thresholds of the alert rules evaluated in Hermod (hermod_alert_active{alert}). */

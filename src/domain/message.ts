@@ -35,6 +35,8 @@ export interface MessageMeta {
   dlr?: { url: string; level: 1 | 2 | 3; method: 'GET' | 'POST' };
   /** REST v1 status callback URL (signed events). */
   callbackUrl?: string;
+  /** Where the same events go when `callbackUrl` keeps failing (webhooks.failoverAfter attempts). */
+  callbackFailoverUrl?: string;
   /** The customer's own reference, echoed in callbacks and listings. */
   clientRef?: string;
   tags?: string[];

@@ -10,6 +10,11 @@
  * Hermod accepts any 2xx, so Jasmin receivers and ordinary ones both work. Redirects are
  * not followed (a 3xx drops the item), and URLs are checked again at delivery time
  * against the SSRF guard on the address actually connected to (row 28).
+ *
+ * Every attempt is written to the webhook log (url, event id, attempt, status or error,
+ * duration), pruned by count and age. A REST event whose message has a failover URL
+ * (MessageMeta.callbackFailoverUrl) goes there once the primary has failed `failoverAfter`
+ * attempts: the same event id and signature scheme, the same guard.
  */
 import { EventEmitter } from 'node:events';
 import { createHmac } from 'node:crypto';
@@ -218,9 +223,19 @@ export interface WebhookSenderOptions {
   /** How often to look for due items (retries) when not woken by new ones (default 1 s). */
   pollMs?: number;
   log?: Logger;
+  /** Attempts at the primary URL before a REST event goes to its failover URL (default 3). */
+  failoverAfter?: number;
+  /** The webhook log keeps at most this many attempts (default 100,000)... */
+  logKeep?: number;
+  /** ...and none older than this (default 7 days). */
+  logRetentionMs?: number;
 }
 
-type Outcome = { ok: true; status: number } | { ok: false; retry: boolean; error: string };
+export const DEFAULT_FAILOVER_AFTER = 3;
+export const DEFAULT_WEBHOOK_LOG_KEEP = 100_000;
+export const DEFAULT_WEBHOOK_LOG_RETENTION_MS = 7 * 86_400_000;
+
+type Outcome = { ok: true; status: number } | { ok: false; retry: boolean; error: string; status?: number };
 
 /** Delivers the webhook outbox. One per node; several nodes share it through the store's leases. */
 export class WebhookSender extends EventEmitter {
@@ -233,6 +248,7 @@ export class WebhookSender extends EventEmitter {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
   private lastExpiry = 0;
+  private lastPrune = 0;
   readonly stats = { delivered: 0, failedAttempts: 0, dropped: 0, expired: 0 };
 
   constructor(
@@ -292,6 +308,13 @@ export class WebhookSender extends EventEmitter {
             this.emit('expired', w);
           }
         }
+        if (Date.now() - this.lastPrune > 60_000) {
+          this.lastPrune = Date.now();
+          await this.store.pruneWebhookLog({
+            keep: this.opts.logKeep ?? DEFAULT_WEBHOOK_LOG_KEEP,
+            olderThan: Date.now() - (this.opts.logRetentionMs ?? DEFAULT_WEBHOOK_LOG_RETENTION_MS),
+          });
+        }
         const room = concurrency - this.inFlight.size;
         if (room <= 0) {
           await Promise.race(this.inFlight);
@@ -312,8 +335,35 @@ export class WebhookSender extends EventEmitter {
     }
   }
 
-  private async deliver(w: WebhookItem): Promise<void> {
+  /**
+   * Where this attempt goes: the item's URL, or the message's failover URL once the
+   * primary has had its `failoverAfter` attempts (REST events only: Jasmin has none).
+   */
+  private async target(w: WebhookItem): Promise<WebhookItem> {
+    if (w.kind !== 'rest' || w.attempts <= (this.opts.failoverAfter ?? DEFAULT_FAILOVER_AFTER)) return w;
+    const failover = (await this.store.getMessage(w.messageId))?.meta.callbackFailoverUrl;
+    return failover ? { ...w, url: failover } : w;
+  }
+
+  private async deliver(item: WebhookItem): Promise<void> {
+    const w = await this.target(item);
+    const started = performance.now();
     const outcome = await this.attempt(w);
+    // The log is for operators: losing an entry must not fail or repeat the delivery.
+    await this.store
+      .logWebhookAttempts([
+        {
+          eventId: w.eventId,
+          messageId: w.messageId,
+          url: w.url,
+          attempt: w.attempts,
+          status: outcome.ok ? outcome.status : (outcome.status ?? null),
+          error: outcome.ok ? null : outcome.error,
+          durationMs: performance.now() - started,
+          at: Date.now(),
+        },
+      ])
+      .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'webhook log: not written'));
     if (outcome.ok) {
       this.stats.delivered++;
       await this.store.ackWebhook(w.id);
@@ -405,8 +455,8 @@ export class WebhookSender extends EventEmitter {
           res.on('end', () => undefined);
           if (status >= 200 && status < 300) resolve({ ok: true, status });
           else if (status >= 300 && status < 400)
-            resolve({ ok: false, retry: false, error: `HTTP ${status}: redirects are not followed` });
-          else resolve({ ok: false, retry: true, error: `HTTP ${status}` });
+            resolve({ ok: false, retry: false, error: `HTTP ${status}: redirects are not followed`, status });
+          else resolve({ ok: false, retry: true, error: `HTTP ${status}`, status });
         },
       );
       r.on('timeout', () => r.destroy(new Error(`no answer within ${this.opts.timeoutMs ?? 10_000} ms`)));

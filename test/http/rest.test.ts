@@ -62,6 +62,7 @@ test('POST /v1/messages → 202 with id, status, encoding, segments, cost; GET s
     client_ref: 'order-1',
     tags: ['t1'],
     callback_url: 'https://example.com/cb',
+    callback_failover_url: 'https://backup.example.com/cb',
     validity_period: 3600,
   });
   assert.equal(res.statusCode, 202, res.body);
@@ -76,6 +77,7 @@ test('POST /v1/messages → 202 with id, status, encoding, segments, cost; GET s
   assert.equal(m.client_ref, 'order-1');
   assert.deepEqual(m.tags, ['t1']);
   assert.equal(m.callback_url, 'https://example.com/cb');
+  assert.equal(m.callback_failover_url, 'https://backup.example.com/cb');
   assert.ok(Date.parse(m.valid_until) > Date.now());
   const stored = (await h.store.getMessage(m.id))!;
   assert.equal(stored.body.toString('latin1'), 'Hello from REST', 'GSM-7 unpacked: one septet per octet');
@@ -141,6 +143,16 @@ test('UCS-2 chosen when GSM-7 cannot carry the text; long text counts its parts;
     await post('/v1/messages', { to: '+447700900124', from: 'Hermod', text: 'x', callback_url: 'ftp://x' }),
     400,
     'HERMOD_ERR_INVALID_CALLBACK_URL',
+  );
+  assertProblem(
+    await post('/v1/messages', { to: '+447700900124', from: 'Hermod', text: 'x', callback_url: 'https://example.com/cb', callback_failover_url: 'ftp://x' }),
+    400,
+    'HERMOD_ERR_INVALID_CALLBACK_URL',
+  );
+  assertProblem(
+    await post('/v1/messages', { to: '+447700900124', from: 'Hermod', text: 'x', callback_failover_url: 'https://example.com/cb' }),
+    400,
+    'HERMOD_ERR_BAD_REQUEST',
   );
   assertProblem(
     await post('/v1/messages', { to: '+447700900124', from: 'bad-sender!', text: 'x' }),

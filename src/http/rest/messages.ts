@@ -37,6 +37,7 @@ export interface SendInput {
   send_at?: string;
   validity_period?: number;
   callback_url?: string;
+  callback_failover_url?: string;
   client_ref?: string;
   tags?: string[];
   priority?: number;
@@ -85,6 +86,7 @@ export function viewOf(m: StoredMessage, now = Date.now()): Record<string, unkno
     client_ref: m.meta.clientRef,
     tags: m.meta.tags,
     callback_url: m.meta.callbackUrl,
+    callback_failover_url: m.meta.callbackFailoverUrl,
     send_at: iso(m.meta.scheduleAt),
     valid_until: iso(m.meta.validUntil),
     error: m.error ?? undefined,
@@ -107,15 +109,15 @@ function sourceOf(from: string): string {
   );
 }
 
-function callbackOf(url: string): string {
+function callbackOf(url: string, field = 'callback_url'): string {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new HttpProblem(400, 'HERMOD_ERR_INVALID_CALLBACK_URL', `callback_url "${url}" is not a URL`);
+    throw new HttpProblem(400, 'HERMOD_ERR_INVALID_CALLBACK_URL', `${field} "${url}" is not a URL`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new HttpProblem(400, 'HERMOD_ERR_INVALID_CALLBACK_URL', 'callback_url must be http or https');
+    throw new HttpProblem(400, 'HERMOD_ERR_INVALID_CALLBACK_URL', `${field} must be http or https`);
   return u.toString();
 }
 
@@ -162,6 +164,10 @@ export class RestSender {
     const { body, dataCoding, segments } = encodeContent(input);
     const meta: MessageMeta = { origin: 'rest', segments };
     if (input.callback_url !== undefined) meta.callbackUrl = callbackOf(input.callback_url);
+    if (input.callback_failover_url !== undefined) {
+      if (input.callback_url === undefined) throw problems.badRequest('callback_failover_url needs a callback_url (it is where events go when that one keeps failing)');
+      meta.callbackFailoverUrl = callbackOf(input.callback_failover_url, 'callback_failover_url');
+    }
     if (input.client_ref !== undefined) meta.clientRef = input.client_ref;
     if (input.tags !== undefined && input.tags.length > 0) meta.tags = input.tags;
     if (input.send_at !== undefined) {

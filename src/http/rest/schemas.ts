@@ -44,6 +44,7 @@ const messageOptions = {
     description: 'seconds after which an unsent message expires',
   },
   callback_url: { type: 'string', maxLength: 2000, description: 'http(s) URL for signed status callbacks' },
+  callback_failover_url: { type: 'string', maxLength: 2000, description: 'http(s) URL the same events go to once callback_url has failed webhooks.failoverAfter attempts (default 3)' },
   client_ref: {
     type: 'string',
     maxLength: 64,
@@ -110,6 +111,7 @@ export const messageView = {
     client_ref: { type: 'string' },
     tags: { type: 'array', items: { type: 'string' } },
     callback_url: { type: 'string' },
+    callback_failover_url: { type: 'string' },
     send_at: { type: 'string', format: 'date-time' },
     valid_until: { type: 'string', format: 'date-time' },
     error: { type: 'string' },
