@@ -145,7 +145,13 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     gateway.addConnector(k);
   }
   const connectorList = () => [...connectors.values()].map((c) => ({ id: c.id, ready: c.ready }));
-  const metrics = new HermodMetrics({ version: VERSION, connectors: connectorList, queueDepth: (id) => store.queueDepth(id) });
+  const metrics = new HermodMetrics({
+    version: VERSION,
+    connectors: connectorList,
+    queueDepth: (id) => store.queueDepth(id),
+    queueOldestDue: () => store.queueOldestDue(),
+    webhookPending: () => store.webhookDepth(),
+  });
   metrics.attach(gateway);
   const a = config.alerts;
   const alerts = new AlertEvaluator({

@@ -16,6 +16,10 @@ export interface MetricsOptions {
   connectors: () => { id: string; ready: boolean }[];
   /** Queue depth of one connector. */
   queueDepth: (connectorId: string) => Promise<number>;
+  /** Per connector, when its oldest due queue entry became due (ms since the epoch); absent = nothing due. */
+  queueOldestDue?: () => Promise<{ connectorId: string; dueAt: number }[]>;
+  /** Webhook (callback) items not delivered yet. */
+  webhookPending?: () => Promise<number>;
   /** Process metrics (CPU, memory, event loop lag) too; default true. */
   processMetrics?: boolean;
 }
@@ -125,6 +129,33 @@ export class HermodMetrics {
         for (const c of connectors()) this.set({ connector: c.id }, await queueDepth(c.id));
       },
     });
+    const oldestDue = this.opts.queueOldestDue;
+    if (oldestDue)
+      new Gauge({
+        name: 'hermod_queue_oldest_age_seconds',
+        // A deep queue that moves is fine; one whose head waits is not (depth alone cannot tell).
+        help: 'How long the oldest due queue entry of each connector has waited (0 when nothing is due)',
+        labelNames: ['connector'],
+        registers,
+        async collect() {
+          const now = Date.now();
+          const due = new Map((await oldestDue()).map((d) => [d.connectorId, d.dueAt]));
+          for (const c of connectors()) {
+            const at = due.get(c.id);
+            this.set({ connector: c.id }, at === undefined ? 0 : Math.max(0, now - at) / 1000);
+          }
+        },
+      });
+    const webhookPending = this.opts.webhookPending;
+    if (webhookPending)
+      new Gauge({
+        name: 'hermod_webhook_pending',
+        help: 'Webhook (callback) items waiting for delivery, retries included',
+        registers,
+        async collect() {
+          this.set(await webhookPending());
+        },
+      });
   }
 
   /** Listens to the gateway's events. */

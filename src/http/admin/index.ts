@@ -15,6 +15,7 @@ import { adminAuth } from './auth.js';
 import { connectorSchema, messageSchema, messageView, userSchema, userView } from './views.js';
 import { mergeSettings, userPatchSchema, type UserPatch } from './user-patch.js';
 import { groupRoutes } from './groups.js';
+import { webhookRoutes } from './webhooks.js';
 
 export interface AdminOptions {
   gateway: Gateway;
@@ -171,6 +172,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
   );
 
   await app.register(groupRoutes, { gateway });
+  await app.register(webhookRoutes, { gateway });
 
   // ---- connectors ---------------------------------------------------------------------
   app.get('/connectors', { schema: { tags: ['admin'], summary: 'connectors with live status', response: { 200: { type: 'object', properties: { connectors: { type: 'array', items: connectorSchema } } }, ...errors } } }, async () => ({
