@@ -1,6 +1,6 @@
 /**
  * Operator commands over the admin API: messages, users, connectors, routes, optouts,
- * stats (Jasmin's jCli and Kannel's admin verbs as subcommands). No business logic here.
+ * stats, webhooks (Jasmin's jCli and Kannel's admin verbs as subcommands). No business logic here.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { AdminClient, apiCommand, printJson, printRecord, printTable, type ApiOptions } from './admin-client.js';
@@ -292,6 +292,31 @@ function statsCommand(): Command {
   });
 }
 
+function webhooksCommand(): Command {
+  const cmd = new Command('webhooks').description('outbound callbacks: the delivery log and the outbox');
+  cmd.addCommand(
+    apiCommand('log', 'delivery attempts, newest first (url, attempt, HTTP status or error, duration)')
+      .option('--message <id>', "only this message's events")
+      .option('--limit <n>', 'at most this many (1-1000)', positiveInt, 100)
+      .action(async (o: ApiOptions & { message?: string; limit: number }) => {
+        const r = await new AdminClient(o).get<{ attempts: Obj[] }>(`/webhooks/log${qs({ messageId: o.message, limit: o.limit })}`);
+        if (o.json) return printJson(r);
+        printTable(r.attempts, ['at', 'messageId', 'eventId', 'attempt', 'status', 'durationMs', 'url', 'error']);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('pending', 'callbacks not delivered yet, oldest first, with attempts and next try')
+      .option('--limit <n>', 'at most this many (1-1000)', positiveInt, 100)
+      .action(async (o: ApiOptions & { limit: number }) => {
+        const r = await new AdminClient(o).get<{ total: number; pending: Obj[] }>(`/webhooks/pending${qs({ limit: o.limit })}`);
+        if (o.json) return printJson(r);
+        console.log(`pending: ${r.total}`);
+        printTable(r.pending, ['eventId', 'kind', 'messageId', 'attempts', 'nextAttemptAt', 'url', 'lastError']);
+      }),
+  );
+  return cmd;
+}
+
 export function adminCommands(): Command[] {
-  return [messagesCommand(), usersCommand(), connectorsCommand(), routesCommand(), optoutsCommand(), statsCommand()];
+  return [messagesCommand(), usersCommand(), connectorsCommand(), routesCommand(), optoutsCommand(), statsCommand(), webhooksCommand()];
 }

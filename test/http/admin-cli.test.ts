@@ -56,7 +56,7 @@ test('the --help of every operator command (in-process), and hermod --help and a
   const { buildProgram } = await import('../../src/cli/program.js');
   const program = buildProgram();
   const sub = (path: string[]) => path.reduce((c, name) => c.commands.find((x) => x.name() === name)!, program);
-  const groups = { messages: ['list', 'show', 'tail'], users: ['list', 'show', 'add', 'set', 'credit'], connectors: ['list', 'start', 'stop'], routes: ['list', 'test'], optouts: ['list', 'add', 'remove'] };
+  const groups = { messages: ['list', 'show', 'tail'], users: ['list', 'show', 'add', 'set', 'credit'], connectors: ['list', 'start', 'stop'], routes: ['list', 'test'], optouts: ['list', 'add', 'remove'], webhooks: ['log', 'pending'] };
   for (const [g, subs] of Object.entries(groups)) {
     const help = sub([g]).helpInformation();
     for (const s2 of subs) assert.match(help, new RegExp(`^  ${s2}\\b`, 'm'), `${g} --help lists ${s2}`);
@@ -70,7 +70,7 @@ test('the --help of every operator command (in-process), and hermod --help and a
   assert.match(sub(['send']).helpInformation(), /--csv <file>/);
 
   const [top, leaf] = await Promise.all([hermod(['--help']), hermod(['users', 'credit', '--help'])]);
-  for (const c of ['start', 'simulate', 'send', 'messages', 'users', 'connectors', 'routes', 'optouts', 'stats', 'config']) assert.match(ok(top, 'hermod --help').stdout, new RegExp(`^  ${c}\\b`, 'm'));
+  for (const c of ['start', 'simulate', 'send', 'messages', 'users', 'connectors', 'routes', 'optouts', 'stats', 'webhooks', 'config']) assert.match(ok(top, 'hermod --help').stdout, new RegExp(`^  ${c}\\b`, 'm'));
   assert.match(ok(leaf, 'users credit --help').stdout, /Usage: hermod users credit \[options\] <username> <amount>/);
 });
 
@@ -238,6 +238,42 @@ test('operator commands against a running Hermod, with and without --json', asyn
     assert.match(nobody.stderr, /no user "nobody" \(HERMOD_ERR_UNKNOWN_USER\)/);
     assert.equal(down.code, 1);
     assert.match(down.stderr, /cannot reach Hermod at http:\/\/127\.0\.0\.1:1/);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('hermod webhooks log and pending against a running Hermod, with and without --json', async () => {
+  const h = await demoHermod();
+  const url = `http://127.0.0.1:${h.apiPort}`;
+  const api = (...args: string[]) => hermod([...args, '--url', url]);
+  const hook = (eventId: string, messageId: string) => ({ eventId, kind: 'rest' as const, messageId, owner: 'demo', url: 'http://127.0.0.1:9/refused', method: 'POST' as const, body: '{}', expiresAt: Date.now() + 60_000 });
+  try {
+    // Nothing listens on port 9: the attempt fails (logged), the item waits for its retry.
+    await h.store.addWebhooks([hook('evt-refused', 'msg-a')]);
+    h.webhooks.wake();
+    for (let i = 0; i < 500 && (await h.store.listWebhookLog({ limit: 1 })).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await h.webhooks.stop();
+    await h.store.addWebhooks([hook('evt-waiting', 'msg-b')]);
+
+    const [log, logJ, logOther, pending, pendingJ] = await Promise.all([
+      api('webhooks', 'log'),
+      api('webhooks', 'log', '--message', 'msg-a', '--json'),
+      api('webhooks', 'log', '--message', 'msg-b', '--json'),
+      api('webhooks', 'pending'),
+      api('webhooks', 'pending', '--json'),
+    ]);
+    assert.match(ok(log, 'webhooks log').stdout, /^AT\s+MESSAGEID\s+EVENTID\s+ATTEMPT\s+STATUS/m);
+    assert.match(log.stdout, /msg-a\s+evt-refused\s+1\s+-\s+\d+\s+http:\/\/127\.0\.0\.1:9\/refused\s+\S/);
+    const [entry] = json<{ attempts: { eventId: string; attempt: number; status: number | null; error: string }[] }>(ok(logJ, 'webhooks log --json')).attempts;
+    assert.deepEqual([entry.eventId, entry.attempt, entry.status], ['evt-refused', 1, null]);
+    assert.match(entry.error, /ECONNREFUSED/);
+    assert.deepEqual(json<{ attempts: unknown[] }>(ok(logOther, 'webhooks log --message')).attempts, []);
+    assert.match(ok(pending, 'webhooks pending').stdout, /^pending: 2$/m);
+    assert.match(pending.stdout, /^evt-refused\s+rest\s+msg-a\s+1\s+\d{4}-\S+\s+http:\/\/127\.0\.0\.1:9\/refused\s+.*ECONNREFUSED/m);
+    assert.match(pending.stdout, /^evt-waiting\s+rest\s+msg-b\s+0\s+\d{4}-\S+\s+\S+\s+-$/m);
+    const p = json<{ total: number; pending: { eventId: string; attempts: number }[] }>(ok(pendingJ, 'webhooks pending --json'));
+    assert.deepEqual([p.total, p.pending.map((w) => [w.eventId, w.attempts])], [2, [['evt-refused', 1], ['evt-waiting', 0]]]);
   } finally {
     await h.stop();
   }
