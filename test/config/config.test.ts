@@ -309,7 +309,7 @@ test('HTTP API and webhooks: defaults, per-user format and secret, MO webhook ro
   assert.deepEqual(c.users[0].httpApi, { responseFormat: 'json' });
   assert.equal(c.users[0].webhookSecret, 'whsec_abc');
   assert.deepEqual(c.moRoutes, [{ prefixes: ['12345'], url: 'https://app.example/inbound', method: 'GET' }, { prefixes: [], user: 'shop' }]);
-  assert.deepEqual(c.webhooks, { allowPrivateNetworks: false, allow: ['10.0.0.0/8'], secret: 'global', retentionS: 60, backoff: { initialMs: 5, maxMs: 600_000 }, timeoutS: 10 });
+  assert.deepEqual(c.webhooks, { allowPrivateNetworks: false, allow: ['10.0.0.0/8'], secret: 'global', retentionS: 60, backoff: { initialMs: 5, maxMs: 600_000 }, timeoutS: 10, failoverAfter: 3, logKeep: 100_000, logRetentionS: 604_800 });
   assert.deepEqual(
     issues(() =>
       parseConfig({
