@@ -1,5 +1,5 @@
 /**
- * Operator commands over the admin API: messages, users, connectors, routes, optouts,
+ * Operator commands over the admin API: messages, users, groups, connectors, routes, optouts,
  * stats, webhooks (Jasmin's jCli and Kannel's admin verbs as subcommands). No business logic here.
  */
 import { Command, InvalidArgumentError } from 'commander';
@@ -16,6 +16,13 @@ const positiveInt = (v: string): number => {
 const seconds = (v: string): number => {
   const n = Number(v);
   if (!(n > 0)) throw new InvalidArgumentError('must be a number of seconds > 0');
+  return n;
+};
+
+const smsCount = (v: string): number | null => {
+  if (v === 'unlimited') return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer or "unlimited"');
   return n;
 };
 
@@ -119,18 +126,22 @@ function usersCommand(): Command {
       }),
   );
   cmd.addCommand(
-    apiCommand('set', 'change a user: password, rate, enabled')
+    apiCommand('set', 'change a user: password, rate, enabled, group, SMS-count quota')
       .argument('<username>')
       .option('--password <password>')
       .option('--rate <amount>')
       .option('--enable', 'allow it to bind and send')
       .option('--disable', 'refuse its binds and messages')
-      .action(async (username: string, o: ApiOptions & { password?: string; rate?: string; enable?: boolean; disable?: boolean }) => {
+      .option('--group <id>', 'put it in this group ("none" for no group)')
+      .option('--sms-count <n>', 'SMS parts it may still send ("unlimited" for no quota)', smsCount)
+      .action(async (username: string, o: ApiOptions & { password?: string; rate?: string; enable?: boolean; disable?: boolean; group?: string; smsCount?: number | null }) => {
         const body: Obj = {};
         if (o.password !== undefined) body.password = o.password;
         if (o.rate !== undefined) body.rate = o.rate;
         if (o.enable) body.enabled = true;
         if (o.disable) body.enabled = false;
+        if (o.group !== undefined) body.group = o.group === 'none' ? null : o.group;
+        if (o.smsCount !== undefined) body.smsCount = o.smsCount;
         const u = await new AdminClient(o).request<Obj>('PATCH', `/users/${encodeURIComponent(username)}`, body);
         if (o.json) return printJson(u);
         printRecord(u);
@@ -292,6 +303,34 @@ function statsCommand(): Command {
   });
 }
 
+function groupsCommand(): Command {
+  const cmd = new Command('groups').description('user groups: list, create or change (a disabled group refuses its users\' messages)');
+  cmd.addCommand(
+    apiCommand('list', 'list groups with their number of users').action(async (o: ApiOptions) => {
+      const r = await new AdminClient(o).get<{ groups: Obj[] }>('/groups');
+      if (o.json) return printJson(r);
+      printTable(r.groups, ['id', 'enabled', 'users', 'description']);
+    }),
+  );
+  cmd.addCommand(
+    apiCommand('set', 'create a group or change it (omitted fields are kept)')
+      .argument('<id>')
+      .option('--description <text>')
+      .option('--enable', 'its users may send')
+      .option('--disable', "refuse its users' messages")
+      .action(async (id: string, o: ApiOptions & { description?: string; enable?: boolean; disable?: boolean }) => {
+        const body: Obj = {};
+        if (o.description !== undefined) body.description = o.description;
+        if (o.enable) body.enabled = true;
+        if (o.disable) body.enabled = false;
+        const g = await new AdminClient(o).request<Obj>('PUT', `/groups/${encodeURIComponent(id)}`, body);
+        if (o.json) return printJson(g);
+        printRecord(g);
+      }),
+  );
+  return cmd;
+}
+
 function webhooksCommand(): Command {
   const cmd = new Command('webhooks').description('outbound callbacks: the delivery log and the outbox');
   cmd.addCommand(
@@ -318,5 +357,5 @@ function webhooksCommand(): Command {
 }
 
 export function adminCommands(): Command[] {
-  return [messagesCommand(), usersCommand(), connectorsCommand(), routesCommand(), optoutsCommand(), statsCommand(), webhooksCommand()];
+  return [messagesCommand(), usersCommand(), connectorsCommand(), routesCommand(), optoutsCommand(), statsCommand(), groupsCommand(), webhooksCommand()];
 }

@@ -56,7 +56,7 @@ test('the --help of every operator command (in-process), and hermod --help and a
   const { buildProgram } = await import('../../src/cli/program.js');
   const program = buildProgram();
   const sub = (path: string[]) => path.reduce((c, name) => c.commands.find((x) => x.name() === name)!, program);
-  const groups = { messages: ['list', 'show', 'tail'], users: ['list', 'show', 'add', 'set', 'credit'], connectors: ['list', 'start', 'stop'], routes: ['list', 'test'], optouts: ['list', 'add', 'remove'], webhooks: ['log', 'pending'] };
+  const groups = { messages: ['list', 'show', 'tail'], users: ['list', 'show', 'add', 'set', 'credit'], connectors: ['list', 'start', 'stop'], routes: ['list', 'test'], optouts: ['list', 'add', 'remove'], webhooks: ['log', 'pending'], groups: ['list', 'set'] };
   for (const [g, subs] of Object.entries(groups)) {
     const help = sub([g]).helpInformation();
     for (const s2 of subs) assert.match(help, new RegExp(`^  ${s2}\\b`, 'm'), `${g} --help lists ${s2}`);
@@ -70,7 +70,7 @@ test('the --help of every operator command (in-process), and hermod --help and a
   assert.match(sub(['send']).helpInformation(), /--csv <file>/);
 
   const [top, leaf] = await Promise.all([hermod(['--help']), hermod(['users', 'credit', '--help'])]);
-  for (const c of ['start', 'simulate', 'send', 'messages', 'users', 'connectors', 'routes', 'optouts', 'stats', 'webhooks', 'config']) assert.match(ok(top, 'hermod --help').stdout, new RegExp(`^  ${c}\\b`, 'm'));
+  for (const c of ['start', 'simulate', 'send', 'messages', 'users', 'connectors', 'routes', 'optouts', 'stats', 'groups', 'webhooks', 'config']) assert.match(ok(top, 'hermod --help').stdout, new RegExp(`^  ${c}\\b`, 'm'));
   assert.match(ok(leaf, 'users credit --help').stdout, /Usage: hermod users credit \[options\] <username> <amount>/);
 });
 
@@ -243,7 +243,7 @@ test('operator commands against a running Hermod, with and without --json', asyn
   }
 });
 
-test('hermod webhooks log and pending against a running Hermod, with and without --json', async () => {
+test('hermod webhooks log and pending, groups set and list, users set --group and --sms-count against a running Hermod, with and without --json', async () => {
   const h = await demoHermod();
   const url = `http://127.0.0.1:${h.apiPort}`;
   const api = (...args: string[]) => hermod([...args, '--url', url]);
@@ -274,6 +274,16 @@ test('hermod webhooks log and pending against a running Hermod, with and without
     assert.match(pending.stdout, /^evt-waiting\s+rest\s+msg-b\s+0\s+\d{4}-\S+\s+\S+\s+-$/m);
     const p = json<{ total: number; pending: { eventId: string; attempts: number }[] }>(ok(pendingJ, 'webhooks pending --json'));
     assert.deepEqual([p.total, p.pending.map((w) => [w.eventId, w.attempts])], [2, [['evt-refused', 1], ['evt-waiting', 0]]]);
+
+    assert.match(ok(await api('groups', 'set', 'retail', '--description', 'shops', '--disable'), 'groups set').stdout, /^enabled\s+false$/m);
+    const set = json<{ group: string | null; smsCount: number | null }>(ok(await api('users', 'set', 'demo', '--group', 'retail', '--sms-count', '5', '--json'), 'users set --group --json'));
+    assert.deepEqual([set.group, set.smsCount], ['retail', 5]);
+    assert.match(ok(await api('groups', 'list'), 'groups list').stdout, /^retail\s+false\s+1\s+shops$/m);
+    assert.equal((await h.store.getUserByName('demo'))?.group, 'retail');
+    const cleared = json<{ group: string | null; smsCount: number | null }>(ok(await api('users', 'set', 'demo', '--group', 'none', '--sms-count', 'unlimited', '--json'), 'users set none/unlimited'));
+    assert.deepEqual([cleared.group, cleared.smsCount], [null, null]);
+    assert.deepEqual(json<{ groups: { id: string; users: number }[] }>(ok(await api('groups', 'list', '--json'), 'groups list --json')).groups.map((g) => [g.id, g.users]), [['retail', 0]]);
+    assert.equal((await api('users', 'set', 'demo', '--sms-count', '-1')).code, 1);
   } finally {
     await h.stop();
   }
