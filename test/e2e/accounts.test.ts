@@ -159,6 +159,8 @@ test('a scheduled message is not sent before its time, then sent', async () => {
     assert.equal(sentText('scheduled').length, 0, 'not sent before its time');
   }
   await until('sent', () => sentText('scheduled').length === 1);
+  // The SMSC has it; the store records `sent` once the submit_sm_resp's write commits.
+  await until('sent recorded', async () => (await h.store.history(messageId)).some((e) => e.state === 'sent'));
   const sent = (await h.store.history(messageId)).find((e) => e.state === 'sent')!;
   assert.ok(sent.at >= at, `sent at ${sent.at}, scheduled for ${at}`);
 });

@@ -976,18 +976,18 @@ export class SqliteStore implements Store {
 
   // ---- operator views (admin API, metrics) ----------------------------------------------
   async queueOldestDue(): Promise<{ connectorId: string; dueAt: number }[]> {
-    const rows = this.db.prepare('SELECT connector_id, MIN(not_before) AS due FROM queue WHERE not_before <= ? GROUP BY connector_id ORDER BY connector_id').all(Date.now()) as { connector_id: string; due: number }[];
+    const rows = this.sql('SELECT connector_id, MIN(not_before) AS due FROM queue WHERE not_before <= ? GROUP BY connector_id ORDER BY connector_id').all(Date.now()) as { connector_id: string; due: number }[];
     return rows.map((r) => ({ connectorId: r.connector_id, dueAt: r.due }));
   }
 
   async listPendingWebhooks(limit: number): Promise<PendingWebhook[]> {
-    const rows = this.db.prepare('SELECT id, event_id, kind, message_id, url, attempts, next_at, expires_at, created_at, last_error FROM webhooks ORDER BY id LIMIT ?').all(limit) as Record<string, unknown>[];
+    const rows = this.sql('SELECT id, event_id, kind, message_id, url, attempts, next_at, expires_at, created_at, last_error FROM webhooks ORDER BY id LIMIT ?').all(limit) as Record<string, unknown>[];
     return rows.map(toPending);
   }
 
   logWebhookAttempts(entries: WebhookAttempt[]): Promise<void> {
     return this.batched(() => {
-      const ins = this.db.prepare('INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const ins = this.sql('INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       for (const e of entries) ins.run(e.eventId, e.messageId, e.url, e.attempt, e.status, e.error, Math.round(e.durationMs), e.at);
     });
   }
@@ -995,8 +995,8 @@ export class SqliteStore implements Store {
   async listWebhookLog(f: { messageId?: string; limit: number }): Promise<LoggedWebhookAttempt[]> {
     const rows = (
       f.messageId === undefined
-        ? this.db.prepare('SELECT * FROM webhook_log ORDER BY id DESC LIMIT ?').all(f.limit)
-        : this.db.prepare('SELECT * FROM webhook_log WHERE message_id = ? ORDER BY id DESC LIMIT ?').all(f.messageId, f.limit)
+        ? this.sql('SELECT * FROM webhook_log ORDER BY id DESC LIMIT ?').all(f.limit)
+        : this.sql('SELECT * FROM webhook_log WHERE message_id = ? ORDER BY id DESC LIMIT ?').all(f.messageId, f.limit)
     ) as Record<string, unknown>[];
     return rows.map(toLogged);
   }
@@ -1004,8 +1004,8 @@ export class SqliteStore implements Store {
   pruneWebhookLog(f: { keep?: number; olderThan?: number }): Promise<number> {
     return this.batched(() => {
       let n = 0;
-      if (f.olderThan !== undefined) n += this.db.prepare('DELETE FROM webhook_log WHERE at < ?').run(f.olderThan).changes;
-      if (f.keep !== undefined) n += this.db.prepare('DELETE FROM webhook_log WHERE id <= (SELECT id FROM webhook_log ORDER BY id DESC LIMIT 1 OFFSET ?)').run(f.keep).changes;
+      if (f.olderThan !== undefined) n += this.sql('DELETE FROM webhook_log WHERE at < ?').run(f.olderThan).changes;
+      if (f.keep !== undefined) n += this.sql('DELETE FROM webhook_log WHERE id <= (SELECT id FROM webhook_log ORDER BY id DESC LIMIT 1 OFFSET ?)').run(f.keep).changes;
       return n;
     });
   }
