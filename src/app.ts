@@ -59,8 +59,10 @@ function buildConnector(c: ConnectorConfig): Connector {
     throughput: c.throughput,
     enquireLinkMs: c.enquireLinkS * 1000,
     responseTimeoutMs: c.responseTimeoutS * 1000,
-    reconnect: { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.5 },
+    bindType: c.bindType,
+    reconnect: { initialMs: c.reconnectDelayS.min * 1000, maxMs: c.reconnectDelayS.max * 1000, factor: 2, jitter: 0.5 },
     split: c.split,
+    addressing: { sourceTon: c.sourceTon, sourceNpi: c.sourceNpi, destTon: c.destTon, destNpi: c.destNpi },
   });
 }
 

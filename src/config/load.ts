@@ -458,9 +458,16 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
       });
     } else if (type === 'smpp') {
-      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split']);
+      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS']);
       if (!o) return;
       const id = c.str(o, 'id', p);
+      const reconnect = c.obj(o.reconnectDelayS ?? {}, `${p}.reconnectDelayS`, ['min', 'max']) ?? {};
+      const rMin = c.num(reconnect, 'min', `${p}.reconnectDelayS`, { def: 0.5, min: 0.01 }) ?? 0.5;
+      const rMax = c.num(reconnect, 'max', `${p}.reconnectDelayS`, { def: 30, min: 0.01 }) ?? 30;
+      if (rMax < rMin) c.fail(`${p}.reconnectDelayS.max`, `must be at least reconnectDelayS.min (${rMin})`);
+      // SMPP 3.4 §5.2.5/§5.2.6: TON 0–6, NPI 0–18 are the defined values.
+      const ton = (k: string) => (o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 6, int: true }));
+      const npi = (k: string) => (o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 18, int: true }));
       const host = c.str(o, 'host', p);
       const port = c.num(o, 'port', p, { min: 1, max: 65535, int: true });
       const systemId = c.str(o, 'systemId', p);
@@ -481,6 +488,12 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         enquireLinkS: c.num(o, 'enquireLinkS', p, { def: 30, min: 0 }) ?? 30,
         responseTimeoutS: c.num(o, 'responseTimeoutS', p, { def: 10, min: 1 }) ?? 10,
         split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
+        bindType: c.oneOf(o, 'bindType', p, ['transceiver', 'transmitter'] as const, 'transceiver') ?? 'transceiver',
+        sourceTon: ton('sourceTon'),
+        sourceNpi: npi('sourceNpi'),
+        destTon: ton('destTon'),
+        destNpi: npi('destNpi'),
+        reconnectDelayS: { min: rMin, max: rMax },
       });
     } else {
       c.fail(`${p}.type`, `expected one of simulator, smpp, got ${describe(type)}`);

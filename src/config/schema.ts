@@ -106,6 +106,15 @@ export interface SmppConnectorConfig {
   responseTimeoutS: number;
   /** How long messages are split: 8-bit UDH, SAR TLVs or one message_payload (default udh). */
   split: SplitSetting;
+  /** transceiver (default) or transmitter (receipts then never arrive on this bind). */
+  bindType: 'transceiver' | 'transmitter';
+  /** Fixed address TON/NPI; undefined = detected per message (alphanumeric source → 5/0, a number → 1/1, as Jasmin). */
+  sourceTon?: number;
+  sourceNpi?: number;
+  destTon?: number;
+  destNpi?: number;
+  /** Reconnect back-off: the first delay and the cap, in seconds (doubling between, jittered). */
+  reconnectDelayS: { min: number; max: number };
 }
 
 export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig;

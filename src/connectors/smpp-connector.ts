@@ -7,6 +7,7 @@ import {
   CommandStatus,
   SmppClient,
   SmppError,
+  formatSmppTime,
   receiptFromPdu,
   type Pdu,
   type Receipt,
@@ -42,6 +43,14 @@ class RateMeter {
   }
 }
 
+/** Fixed TON/NPI per address; an absent field is detected per message. */
+export interface SmppAddressing {
+  sourceTon?: number | undefined;
+  sourceNpi?: number | undefined;
+  destTon?: number | undefined;
+  destNpi?: number | undefined;
+}
+
 function failure(err: unknown): ConnectorFailure {
   const e = (err instanceof Error ? err : new Error(String(err))) as ConnectorFailure;
   // Throttling, queue full, timeouts, lost connections and "not bound" are worth retrying.
@@ -66,7 +75,7 @@ export class SmppConnector implements Connector {
 
   constructor(
     readonly id: string,
-    private readonly opts: SmppClientOptions & { split?: SplitSetting },
+    private readonly opts: SmppClientOptions & { split?: SplitSetting; addressing?: SmppAddressing },
   ) {
     this.split = opts.split ?? 'udh';
     this.client = new SmppClient({ bindType: 'transceiver', ...opts });
@@ -118,7 +127,10 @@ export class SmppConnector implements Connector {
   }
 
   async submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {
+    // Jasmin's defaults: an alphanumeric sender is TON 5 (alphanumeric) NPI 0, a number is
+    // international/E.164 (1/1) — the destination is always E.164 after normalisation.
     const alpha = /[^0-9+]/.test(m.source);
+    const a = this.opts.addressing ?? {};
     const long = m.body.length > 254;
     const tlvs = part
       ? {
@@ -133,15 +145,18 @@ export class SmppConnector implements Connector {
     this.meter.add();
     try {
       const resp = await this.client.submitSm({
-        sourceAddrTon: alpha ? 5 : 1,
-        sourceAddrNpi: alpha ? 0 : 1,
+        sourceAddrTon: a.sourceTon ?? (alpha ? 5 : 1),
+        sourceAddrNpi: a.sourceNpi ?? (alpha ? 0 : 1),
         sourceAddr: m.source.replace(/^\+/, ''),
-        destAddrTon: 1,
-        destAddrNpi: 1,
+        destAddrTon: a.destTon ?? 1,
+        destAddrNpi: a.destNpi ?? 1,
         destinationAddr: m.destination,
         esmClass: part ? part.esmClass : m.esmClass & 0x40,
         dataCoding: m.dataCoding,
         priorityFlag: Math.min(3, m.priority),
+        // The customer's validity goes upstream as an absolute UTC time (SMPP 3.4 §7.1.1), so
+        // the SMSC stops trying when we would call the message expired anyway.
+        ...(m.meta.validUntil !== undefined ? { validityPeriod: formatSmppTime(m.meta.validUntil) } : {}),
         // We always ask for receipts upstream: state is tracked whatever the customer asked.
         registeredDelivery: 1,
         shortMessage: part ? part.shortMessage : long ? Buffer.alloc(0) : m.body,

@@ -374,3 +374,25 @@ test('admin keys: admin.keys plus HERMOD_ADMIN_KEY; the demo key only in demo mo
     'HERMOD_ADMIN_KEY: expected at least 16 characters, got 4',
   ]);
 });
+
+test('connectors[] (smpp): bindType, TON/NPI and reconnectDelayS with defaults; mistakes named by their key', () => {
+  const route = [{ name: 'default', type: 'static', connectors: ['a'] }];
+  const smsc = { id: 'a', type: 'smpp', host: 'h', port: 1, systemId: 'x' };
+  const [d] = parseConfig({ connectors: [smsc], routes: route }).connectors;
+  assert.ok(d.type === 'smpp');
+  assert.equal(d.bindType, 'transceiver');
+  assert.deepEqual([d.sourceTon, d.sourceNpi, d.destTon, d.destNpi], [undefined, undefined, undefined, undefined], 'detected per message');
+  assert.deepEqual(d.reconnectDelayS, { min: 0.5, max: 30 });
+  const [s] = parseConfig({ connectors: [{ ...smsc, bindType: 'transmitter', sourceTon: 0, destNpi: 1, reconnectDelayS: { min: 2, max: 60 } }], routes: route }).connectors;
+  assert.ok(s.type === 'smpp');
+  assert.deepEqual([s.bindType, s.sourceTon, s.destNpi, s.reconnectDelayS], ['transmitter', 0, 1, { min: 2, max: 60 }]);
+  const bad = issues(() =>
+    parseConfig({ connectors: [{ ...smsc, bindType: 'receiver', sourceTon: 7, destNpi: 'isdn', reconnectDelayS: { min: 10, max: 5 } }], routes: route }),
+  );
+  assert.deepEqual(bad.sort(), [
+    'connectors[0].bindType: expected one of transceiver, transmitter, got "receiver"',
+    'connectors[0].destNpi: expected an integer 0..18, got "isdn"',
+    'connectors[0].reconnectDelayS.max: must be at least reconnectDelayS.min (10)',
+    'connectors[0].sourceTon: expected an integer 0..6, got 7',
+  ].sort());
+});

@@ -1,0 +1,95 @@
+// The SMPP connector's per-connector settings, seen where they matter: on the submit_sm the
+// upstream SMSC receives. The upstream is the npm `smpp` package's server (a peer we did not
+// write), recording every PDU.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import smpp, { type PduObject, type Session as TheirSession } from 'smpp';
+import { formatSmppTime, SmppClient } from '../../src/smpp/index.js';
+import { configuredHermod } from '../support/hermod.js';
+
+const until = async (what: string, cond: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+/** An npm smpp SMSC that accepts any bind and records binds and submits. */
+async function recordingSmsc() {
+  const binds: string[] = [];
+  const submits: PduObject[] = [];
+  const server = smpp.createServer((session: TheirSession) => {
+    session.on('error', () => undefined);
+    for (const kind of ['bind_transceiver', 'bind_transmitter', 'bind_receiver']) {
+      session.on(kind, (pdu: PduObject) => {
+        binds.push(kind);
+        session.send(pdu.response({ system_id: 'npm-smsc' }));
+      });
+    }
+    session.on('submit_sm', (pdu: PduObject) => {
+      submits.push(pdu);
+      session.send(pdu.response({ message_id: `npm-${submits.length}` }));
+    });
+    session.on('enquire_link', (pdu: PduObject) => session.send(pdu.response()));
+    session.on('unbind', (pdu: PduObject) => {
+      session.send(pdu.response());
+      session.close();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: server.address().port as number, binds, submits, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function sendThrough(connector: Record<string, unknown>, submits: Record<string, unknown>[]) {
+  const smsc = await recordingSmsc();
+  const h = await configuredHermod({
+    users: [{ username: 'shop', password: 'pw', balance: 100, rate: 0.01 }],
+    connectors: [{ id: 'up', type: 'smpp', host: '127.0.0.1', port: smsc.port, systemId: 'hermod', ...connector }],
+    routes: [{ name: 'default', type: 'static', connectors: ['up'] }],
+  });
+  const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+  try {
+    await until('upstream bound', () => h.connectors.get('up')!.ready);
+    await c.connect();
+    for (const s of submits) await c.submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from('hi'), ...s });
+    await until('all submits upstream', () => smsc.submits.length === submits.length);
+    return { binds: smsc.binds, submits: smsc.submits };
+  } finally {
+    await c.close();
+    await h.stop();
+    await smsc.close();
+  }
+}
+
+test('SMPP connector: TON/NPI detected like Jasmin, validity and priority passed upstream on submit_sm', async () => {
+  const validUntil = Date.now() + 3_600_000;
+  const { binds, submits } = await sendThrough({}, [
+    { sourceAddr: 'MyShop', validityPeriod: formatSmppTime(validUntil), priorityFlag: 2 },
+    { sourceAddr: '447700900999' },
+  ]);
+  assert.deepEqual(binds, ['bind_transceiver']);
+  const [alpha, numeric] = submits;
+  assert.equal(alpha.source_addr, 'MyShop');
+  assert.equal(alpha.source_addr_ton, 5, 'alphanumeric source is TON 5');
+  assert.equal(alpha.source_addr_npi, 0);
+  assert.equal(alpha.dest_addr_ton, 1);
+  assert.equal(alpha.dest_addr_npi, 1);
+  assert.equal(alpha.priority_flag, 2);
+  // npm smpp decodes validity_period into a Date; ours is written to a tenth of a second.
+  const v = alpha.validity_period as unknown as Date;
+  assert.ok(v instanceof Date, `validity_period was ${String(alpha.validity_period)}`);
+  assert.ok(Math.abs(v.getTime() - validUntil) < 1000, `validity ${v.toISOString()} vs ${new Date(validUntil).toISOString()}`);
+  assert.equal(numeric.source_addr_ton, 1, 'a number is international');
+  assert.equal(numeric.source_addr_npi, 1);
+  assert.equal(numeric.validity_period, '', 'no validity asked, none sent');
+});
+
+test('SMPP connector: fixed TON/NPI and a transmitter bind from the config', async () => {
+  const { binds, submits } = await sendThrough({ bindType: 'transmitter', sourceTon: 2, sourceNpi: 9, destTon: 0, destNpi: 0 }, [{ sourceAddr: 'MyShop' }]);
+  assert.deepEqual(binds, ['bind_transmitter']);
+  assert.equal(submits[0].source_addr_ton, 2);
+  assert.equal(submits[0].source_addr_npi, 9);
+  assert.equal(submits[0].dest_addr_ton, 0);
+  assert.equal(submits[0].dest_addr_npi, 0);
+});
