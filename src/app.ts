@@ -135,6 +135,8 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     log: log.child({ component: 'webhooks' }),
   });
   gateway.on('webhooks', () => webhooks.wake());
+  gateway.on('parked_expired', (n: number) => log.info({ component: 'gateway', receipts: n }, 'parked receipts expired: no part of ours ever claimed them'));
+  gateway.on('store_error', (err: unknown) => log.error({ component: 'gateway', err }, 'store sweep failed'));
   // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
   webhooks.on('delivered', () => gateway.emit('webhook', 'ok'));
   webhooks.on('retry', () => gateway.emit('webhook', 'failed'));

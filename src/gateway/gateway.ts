@@ -123,6 +123,11 @@ export interface GatewayOptions {
   now?: () => number;
   /** Webhook items not delivered within this long are dropped (default 3 days). */
   webhookRetentionMs?: number;
+  /**
+   * Receipts parked this long without their part showing up are dropped (default 3 days,
+   * like the customer outbox): an SMSC's receipt for an id we never sent must not stay for ever.
+   */
+  parkedReceiptRetentionMs?: number;
   /** Incomplete concatenated MOs are released after this long (default 60 s). */
   moPartTimeoutMs?: number;
   /**
@@ -434,7 +439,17 @@ export class Gateway extends EventEmitter {
     const timeout = this.opts.moPartTimeoutMs ?? 60_000;
     this.moSweep = setInterval(() => void this.releaseStaleMo(timeout), Math.max(50, Math.min(5000, timeout / 4)));
     this.moSweep.unref();
+    const parkedFor = this.opts.parkedReceiptRetentionMs ?? 3 * 86_400_000;
+    this.parkedSweep = setInterval(() => {
+      this.store.expireParkedReceipts(parkedFor).then(
+        (n) => n > 0 && this.emit('parked_expired', n),
+        (err) => this.emit('store_error', err),
+      );
+    }, Math.max(50, Math.min(3_600_000, parkedFor / 4)));
+    this.parkedSweep.unref();
   }
+
+  private parkedSweep: NodeJS.Timeout | undefined;
 
   private moSweep: NodeJS.Timeout | undefined;
 
@@ -537,6 +552,7 @@ export class Gateway extends EventEmitter {
   async stop(): Promise<void> {
     this.running = false;
     if (this.moSweep) clearInterval(this.moSweep);
+    if (this.parkedSweep) clearInterval(this.parkedSweep);
     for (const w of this.wake.values()) w();
     await Promise.all(this.loops);
     await Promise.all([...this.connectors.values()].map((c) => (c.close ? c.close() : c.stop())));

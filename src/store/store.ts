@@ -397,4 +397,10 @@ export interface Store {
   listWebhookLog(f: { messageId?: string; limit: number }): Promise<LoggedWebhookAttempt[]>;
   /** Deletes log entries beyond the newest `keep` or older than `olderThan` (ms since the epoch); returns how many. */
   pruneWebhookLog(f: { keep?: number; olderThan?: number }): Promise<number>;
+  /**
+   * Drops receipts parked longer than `olderThanMs` (ids no submit_sm_resp of ours ever
+   * claimed, or a redelivery that only matched a finished part through another rendering
+   * of its id); returns how many rows went.
+   */
+  expireParkedReceipts(olderThanMs: number): Promise<number>;
 }

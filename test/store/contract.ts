@@ -302,6 +302,17 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('C0FFEE')), ['{"not-own":1}']);
   });
 
+  withStore('parked receipts older than the retention are dropped; younger ones stay and are still taken', async (s) => {
+    await s.parkReceipt(messageIdKeys('DEAD01'), '{"old":1}');
+    assert.equal(await s.expireParkedReceipts(60_000), 0, 'younger than a minute: kept');
+    await new Promise((r) => setTimeout(r, 5));
+    assert.ok((await s.expireParkedReceipts(1)) >= 1, 'older than 1 ms: dropped');
+    assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('DEAD01')), [], 'nothing left to take');
+    await s.parkReceipt(messageIdKeys('BEEF02'), '{"young":1}');
+    assert.equal(await s.expireParkedReceipts(60_000), 0);
+    assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('BEEF02')), ['{"young":1}']);
+  });
+
   withStore('opt-outs are seen at once when set and when lifted', async (s) => {
     assert.equal(await s.isOptedOut('447700900123', 'Shop'), false);
     await s.setOptOut('447700900123', 'Shop', true);

@@ -869,4 +869,8 @@ export class PostgresStore implements Store {
     await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await c.end();
   }
+
+  async expireParkedReceipts(olderThanMs: number): Promise<number> {
+    return (await this.pool.query('DELETE FROM parked_receipts WHERE at <= $1', [Date.now() - olderThanMs])).rowCount ?? 0;
+  }
 }

@@ -1034,4 +1034,12 @@ export class SqliteStore implements Store {
       return n;
     });
   }
+
+  expireParkedReceipts(olderThanMs: number): Promise<number> {
+    return this.batched(() => {
+      const gone = this.sql('DELETE FROM parked_receipts WHERE at <= ? RETURNING key').all(Date.now() - olderThanMs) as { key: string }[];
+      for (const { key } of gone) if (this.stmts.parked.get(key) === undefined) this.parkedKeys.delete(key);
+      return gone.length;
+    });
+  }
 }
