@@ -99,12 +99,7 @@ async function crashRun(extraEnv: Record<string, string>): Promise<void> {
     assert.ok(duplicates <= 100, `duplicates ${duplicates} exceed what can be in flight`);
     await c.close().catch(() => undefined);
   } finally {
-    if (h.child.exitCode === null && h.child.signalCode === null) {
-      h.child.kill('SIGTERM');
-      const t = setTimeout(() => h.child.kill('SIGKILL'), 10_000);
-      await h.exited;
-      clearTimeout(t);
-    }
+    await stopHermod(h);
     await sim.close();
   }
 }
@@ -112,6 +107,15 @@ async function crashRun(extraEnv: Record<string, string>): Promise<void> {
 const FINAL = new Set(['delivered', 'undelivered', 'expired', 'rejected', 'failed']);
 
 /** A customer transceiver bound to Hermod that counts the receipts it gets per message id. */
+/** Stops a Hermod child still running: SIGTERM, then SIGKILL after 10 s. */
+async function stopHermod(h: { child: ChildProcess; exited: Promise<unknown> }): Promise<void> {
+  if (h.child.exitCode !== null || h.child.signalCode !== null) return;
+  h.child.kill('SIGTERM');
+  const t = setTimeout(() => h.child.kill('SIGKILL'), 10_000);
+  await h.exited;
+  clearTimeout(t);
+}
+
 async function customer(port: number, receipts: Map<string, number>): Promise<SmppClient> {
   const c = new SmppClient({ host: '127.0.0.1', port, systemId: 'demo', password: 'demo', reconnect: false, windowSize: 20 });
   c.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
@@ -220,12 +224,7 @@ async function receiptBurstRun(extraEnv: Record<string, string>, openStore: (dat
     }
   } finally {
     await c?.close().catch(() => undefined);
-    if (h.child.exitCode === null && h.child.signalCode === null) {
-      h.child.kill('SIGTERM');
-      const t = setTimeout(() => h.child.kill('SIGKILL'), 10_000);
-      await h.exited;
-      clearTimeout(t);
-    }
+    await stopHermod(h);
     await sim.close();
   }
 }

@@ -441,7 +441,7 @@ export class PostgresStore implements Store {
     return this.batched(async (c): Promise<ReceiptOutcome> => {
       const match = await this.partByKeys(c, keys);
       if (match && own(match)) return { parked: false, match, state: await this.applyPart(c, match.message.id, match.seq, state, detail, notify) };
-      for (const k of keys) await c.query('INSERT INTO parked_receipts (key, payload, at) VALUES ($1, $2, $3)', [k, parkPayload, Date.now()]);
+      await this.park(c, keys, parkPayload);
       return { parked: true };
     });
   }
@@ -575,9 +575,12 @@ export class PostgresStore implements Store {
   }
 
   parkReceipt(keys: string[], payload: string): Promise<void> {
-    return this.batched(async (c) => {
-      for (const k of keys) await c.query('INSERT INTO parked_receipts (key, payload, at) VALUES ($1, $2, $3)', [k, payload, Date.now()]);
-    });
+    return this.batched((c) => this.park(c, keys, payload));
+  }
+
+  /** Parks a receipt under each of its keys (inside a write transaction). */
+  private async park(c: Client, keys: string[], payload: string): Promise<void> {
+    for (const k of keys) await c.query('INSERT INTO parked_receipts (key, payload, at) VALUES ($1, $2, $3)', [k, payload, Date.now()]);
   }
 
   async takeParkedReceipts(keys: string[]): Promise<string[]> {

@@ -531,7 +531,7 @@ export class SqliteStore implements Store {
    * The message takes the aggregate state of its parts (inside a write transaction);
    * the customer's receipt is queued when it becomes final.
    */
-  private settle(id: string, now: number, detail: string | null, notify: FinalNotify | undefined, known?: { row: MessageRow; parts?: PartRow[] }): MessageState | undefined {
+  private settle(id: string, now: number, detail: string | null, notify: FinalNotify | undefined, known?: { row: MessageRow; message?: StoredMessage; parts?: PartRow[] }): MessageState | undefined {
     const row = known?.row ?? (this.stmts.getMessage.get(id) as MessageRow | undefined);
     if (!row) return undefined;
     const parts = known?.parts ?? (this.stmts.parts.all(id) as PartRow[]);
@@ -541,7 +541,7 @@ export class SqliteStore implements Store {
     this.stmts.setState.run(state, error, now, id);
     if (parts.length > 1) this.stmts.partEvent.run(id, state, now, detail, null);
     if (FINAL_STATES.has(state) && !FINAL_STATES.has(row.state) && notify) {
-      const n = notify(state, { ...toMessage(row), state, error: error ?? row.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
+      const n = notify(state, { ...(known?.message ?? toMessage(row)), state, error: error ?? row.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
       if (n?.systemId !== undefined && n.payload !== undefined) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
       for (const w of n?.webhooks ?? []) this.stmts.addWebhook.run({ ...w, now });
     }
@@ -581,18 +581,15 @@ export class SqliteStore implements Store {
     return this.batched((): ReceiptOutcome => {
       const found = this.partRowByKeys(keys);
       const match = found && this.toMatch(found);
-      if (found && match && own(match)) return { parked: false, match, state: this.applyPart(match.message.id, match.seq, state, detail, notify, found.row) };
-      const now = Date.now();
-      for (const k of keys) {
-        this.stmts.park.run(k, parkPayload, now);
-        this.parkedKeys.add(k);
-      }
+      if (found && match && own(match)) return { parked: false, match, state: this.applyPart(match.message.id, match.seq, state, detail, notify, { row: found.row, message: match.message }) };
+      this.park(keys, parkPayload);
       return { parked: true };
     });
   }
 
   /** A part's receipt inside a write transaction (applyPartReceipt). */
-  private applyPart(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify, row?: MessageRow): MessageState | undefined {
+  private applyPart(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify, read?: { row: MessageRow; message: StoredMessage }): MessageState | undefined {
+    const row = read?.row;
     const now = Date.now();
     let part = this.stmts.part.get(id, seq) as PartRow | undefined;
     if (!part) {
@@ -609,7 +606,7 @@ export class SqliteStore implements Store {
     this.stmts.partState.run(state, error, now, id, seq);
     this.partEvent(id, seq, part.total, state, now, detail);
     // A single part is the whole message: its new state is all settle needs to know.
-    const known = row && (part.total === 1 ? { row, parts: [{ ...part, state, error: error ?? part.error, updated_at: now }] } : { row });
+    const known = read && (part.total === 1 ? { ...read, parts: [{ ...part, state, error: error ?? part.error, updated_at: now }] } : read);
     return this.settle(id, now, `part ${seq}: ${detail}`, notify, known);
   }
 
@@ -716,13 +713,16 @@ export class SqliteStore implements Store {
   }
 
   parkReceipt(keys: string[], payload: string): Promise<void> {
-    return this.batched(() => {
-      const now = Date.now();
-      for (const k of keys) {
-        this.stmts.park.run(k, payload, now);
-        this.parkedKeys.add(k);
-      }
-    });
+    return this.batched(() => this.park(keys, payload));
+  }
+
+  /** Parks a receipt under each of its keys (inside a write transaction). */
+  private park(keys: string[], payload: string): void {
+    const now = Date.now();
+    for (const k of keys) {
+      this.stmts.park.run(k, payload, now);
+      this.parkedKeys.add(k);
+    }
   }
 
   async takeParkedReceipts(keys: string[]): Promise<string[]> {
