@@ -349,8 +349,9 @@ export class WebhookSender extends EventEmitter {
     const w = await this.target(item);
     const started = performance.now();
     const outcome = await this.attempt(w);
-    // The log is for operators: losing an entry must not fail or repeat the delivery.
-    await this.store
+    // The log is for operators: losing an entry must not fail or repeat the delivery. It is
+    // requested in the same turn as the item's outcome below, so both share one commit.
+    const logged = this.store
       .logWebhookAttempts([
         {
           eventId: w.eventId,
@@ -364,6 +365,15 @@ export class WebhookSender extends EventEmitter {
         },
       ])
       .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'webhook log: not written'));
+    try {
+      await this.settleAttempt(w, outcome);
+    } finally {
+      await logged;
+    }
+  }
+
+  /** The item after an attempt: removed when delivered or refused, else due again after its back-off. */
+  private async settleAttempt(w: WebhookItem, outcome: Outcome): Promise<void> {
     if (outcome.ok) {
       this.stats.delivered++;
       await this.store.ackWebhook(w.id);
