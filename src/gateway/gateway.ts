@@ -697,6 +697,11 @@ export class Gateway extends EventEmitter {
    * there (row 7) when its submit_sm_resp is not stored yet.
    */
   private async onReceipt(_c: Connector, r: Receipt): Promise<void> {
+    // An SMSC often sends a receipt right behind its submit_sm_resp, in the same read: the
+    // receipt's handler runs before the response's continuation has asked the store to key
+    // the part, so the receipt would be parked and taken back (two more writes). Looking up
+    // after this turn's responses are handled finds the part instead.
+    await this.afterTurn();
     const keys = messageIdKeys(r.id);
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const err = r.err ?? '000';
@@ -713,6 +718,19 @@ export class Gateway extends EventEmitter {
     // the sender take parked receipts atomically, so exactly one of them applies it.
     const now = await this.store.findPartByUpstreamKeys(keys);
     if (now && this.ownPart(now, r.id)) for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(now.message.id, now.seq, JSON.parse(payload) as Receipt, { connectorId: now.message.connectorId });
+  }
+
+  private turnEnd: Promise<void> | undefined;
+
+  /** Resolves once the current turn's callbacks and microtasks have run (one setImmediate shared by the turn). */
+  private afterTurn(): Promise<void> {
+    this.turnEnd ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.turnEnd = undefined;
+        resolve();
+      }),
+    );
+    return this.turnEnd;
   }
 
   /**

@@ -79,7 +79,11 @@ export interface SimulatorOptions {
    * deliver_sm, as an SMSC sends after an outage on its side (checklist row 2).
    */
   holdReceipts?: boolean;
-  /** Send the receipt before the submit_sm_resp (a race real SMSCs produce; checklist row 7). */
+  /**
+   * Send the receipt before the submit_sm_resp (a race real SMSCs produce; checklist row 7):
+   * the response follows once the client has acknowledged the receipt, so the client has
+   * handled a receipt for an id it has not yet been told.
+   */
   receiptBeforeResponse?: boolean;
   /** Seed for the outcome and fault dice (default: random). */
   seed?: number;
@@ -270,8 +274,9 @@ export class SmscSimulator extends EventEmitter {
     }
     const m = this.accept(s, pdu);
     if (this.opts.receiptBeforeResponse && (pdu.registeredDelivery & 0x03) === 1) {
-      this.finish(m, rule?.outcome ?? this.pickOutcome(), rule?.err);
-      s.respond(pdu, { messageId: m.id });
+      void this.finish(m, rule?.outcome ?? this.pickOutcome(), rule?.err).then(() => {
+        if (s.state !== 'closed') s.respond(pdu, { messageId: m.id });
+      });
       return;
     }
     s.respond(pdu, { messageId: m.id });
@@ -284,7 +289,7 @@ export class SmscSimulator extends EventEmitter {
       this.stats.receiptsPending++;
       this.clock.setTimeout(() => {
         this.stats.receiptsPending--;
-        this.finish(m, outcome, rule?.err);
+        void this.finish(m, outcome, rule?.err);
       }, delay);
     } else {
       m.state = STAT_OF[outcome];
@@ -350,8 +355,9 @@ export class SmscSimulator extends EventEmitter {
     }
   }
 
-  private finish(m: StoredMessage, outcome: Outcome, err?: string): void {
-    if (m.state !== 'ENROUTE') return; // cancelled meanwhile
+  /** Ends a message and sends its receipt; resolves when the receipt is acknowledged (or held). */
+  private finish(m: StoredMessage, outcome: Outcome, err?: string): Promise<void> {
+    if (m.state !== 'ENROUTE') return Promise.resolve(); // cancelled meanwhile
     m.state = STAT_OF[outcome];
     m.doneDate = new Date(this.clock.now());
     m.err = err ?? (outcome === 'delivered' ? '000' : outcome === 'expired' ? '000' : '001');
@@ -378,20 +384,20 @@ export class SmscSimulator extends EventEmitter {
         networkErrorCode: { networkType: 3, errorCode: Number(m.err) || 0 },
       },
     } as PduOf<'deliver_sm'>;
-    this.deliver(m.systemId, receipt, 'receipt');
+    return this.deliver(m.systemId, receipt, 'receipt');
   }
 
   /** Sends a deliver_sm to a receiving bind of `systemId`; held until one binds. */
-  private deliver(systemId: string, pdu: PduOf<'deliver_sm'>, kind: 'receipt' | 'mo'): void {
+  private deliver(systemId: string, pdu: PduOf<'deliver_sm'>, kind: 'receipt' | 'mo'): Promise<void> {
     const target = this.server.boundSessions(systemId).find((s) => s.bindType !== 'transmitter');
     if (!target || this.closing || this.holding) {
       const q = this.held.get(systemId) ?? [];
       q.push(pdu);
       this.held.set(systemId, q);
-      return;
+      return Promise.resolve();
     }
     if (this.unacked.has(pdu)) this.stats.redeliveries++;
-    target.request(pdu).then(
+    return target.request(pdu).then(
       () => {
         this.unacked.delete(pdu);
         if (kind === 'receipt') this.stats.receipts++;
@@ -426,7 +432,7 @@ export class SmscSimulator extends EventEmitter {
     const q = this.held.get(s.systemId ?? '');
     if (!q?.length) return;
     this.held.delete(s.systemId ?? '');
-    for (const pdu of q) this.deliver(s.systemId ?? '', pdu, pdu.esmClass & 0x04 ? 'receipt' : 'mo');
+    for (const pdu of q) void this.deliver(s.systemId ?? '', pdu, pdu.esmClass & 0x04 ? 'receipt' : 'mo');
   }
 
   /**
@@ -437,7 +443,7 @@ export class SmscSimulator extends EventEmitter {
     const ref = this.moRef++ & 0xff;
     const split = splitMessage(mo.text, { method: 'udh8', reference: ref, encoding: mo.encoding ?? chooseEncoding(mo.text) });
     for (const part of split.parts) {
-      this.deliver(systemId, {
+      void this.deliver(systemId, {
         command: 'deliver_sm',
         sourceAddr: mo.from,
         destinationAddr: mo.to,
