@@ -14,6 +14,7 @@ import { ApiKeyAuth } from './rest/auth.js';
 import { Idempotency, hashRequest, type IdempotencyOptions } from './rest/idempotency.js';
 import { opsRoutes, type OpsOptions } from './ops.js';
 import { ADMIN_PREFIX, adminPlugin } from './admin/index.js';
+import { jsonApiAjv } from './validation.js';
 
 export interface ApiAppOptions {
   gateway: Gateway;
@@ -47,7 +48,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 8 * 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false } },
+    ajv: jsonApiAjv,
   });
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);

@@ -8,6 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { HermodError } from '../lib/errors.js';
 import { RejectedError } from '../gateway/index.js';
 import { UnencodableCharacterError } from '../smpp/index.js';
+import { validationDetail } from './validation.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
 
@@ -74,7 +75,7 @@ export function problemOf(err: unknown): Problem {
   if (err instanceof HermodError && typeof httpStatus === 'number') return problem(httpStatus, err.code, err.message);
   if (err instanceof UnencodableCharacterError) return problem(400, err.code, err.message);
   const fe = err as Partial<FastifyError> | undefined;
-  if (fe?.validation) return problem(400, 'HERMOD_ERR_VALIDATION', fe.message ?? 'invalid request');
+  if (fe?.validation) return problem(400, 'HERMOD_ERR_VALIDATION', validationDetail({ message: fe.message ?? 'invalid request', validation: fe.validation, validationContext: fe.validationContext }));
   switch (fe?.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

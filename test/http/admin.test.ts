@@ -3,8 +3,9 @@
 // stop/start, routes and "test a number", opt-outs, messages and statistics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildAdminApp } from '../../src/http/admin/index.js';
+import { buildApiApp } from '../../src/http/api-app.js';
 import { userSettings, verifyPassword } from '../../src/domain/index.js';
 import { configuredHermod, demoHermod } from '../support/hermod.js';
 
@@ -173,6 +174,39 @@ test('admin PATCH user: settings merge per section and take effect at once; a ba
     assert.equal(unlimited.json().smsCount, null);
     await h.gateway.submit(await demo(), text('447700900103'));
     assert.equal((await app.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: auth, payload: { smsCount: -1 } })).statusCode, 400);
+  }));
+
+test('admin: an unknown key in a body or query → 400 problem naming it, nothing changed (standalone and mounted in the API app)', () =>
+  withAdmin(async (app, h) => {
+    const demo = async () => (await h.store.getUserByName('demo'))!;
+    const was = await demo();
+    const mounted = await buildApiApp({ gateway: h.gateway, version: 'test', connectors: () => [], docs: false, adminKeys: [KEY] });
+    try {
+      for (const [name, a] of [['standalone', app], ['mounted', mounted]] as const) {
+        const refused = async (res: LightMyRequestResponse, path: string) => {
+          assert.equal(res.statusCode, 400, `${name}: ${res.body}`);
+          assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+          assert.equal(res.json().code, 'HERMOD_ERR_VALIDATION');
+          assert.equal(res.json().detail, `${path}: unknown property (not in the schema; check its spelling)`, name);
+        };
+        const send = (method: 'POST' | 'PATCH' | 'PUT' | 'GET', url: string, payload?: object) => a.inject({ method, url: `/v1/admin${url}`, headers: auth, ...(payload ? { payload } : {}) });
+        // The incident: the typo was stripped, the patch answered 200 and changed nothing.
+        await refused(await send('PATCH', '/users/demo', { settings: { throughputp: { http: 5 } } }), 'body/settings/throughputp');
+        await refused(await send('PATCH', '/users/demo', { settings: { throughput: { htpp: 5 } } }), 'body/settings/throughput/htpp');
+        await refused(await send('PATCH', '/users/demo', { enabled: false, rates: '0.5' }), 'body/rates');
+        await refused(await send('POST', '/users', { username: 'bob', password: 'pw', balanse: 10 }), 'body/balanse');
+        await refused(await send('POST', '/users/demo/credit', { amount: 1, note: 'x' }), 'body/note');
+        await refused(await send('PUT', '/groups/g1', { enabled: true, descripton: 'x' }), 'body/descripton');
+        await refused(await send('POST', '/optouts', { msisdn: '447700900555', sender: 'Hermod', reason: 'x' }), 'body/reason');
+        await refused(await send('GET', '/messages?stat=sent'), 'querystring/stat');
+      }
+    } finally {
+      await mounted.close();
+    }
+    assert.deepEqual(await demo(), was, 'the user is unchanged');
+    assert.equal(await h.store.getUserByName('bob'), undefined, 'no user was created');
+    assert.equal(await h.store.getGroup('g1'), undefined, 'no group was created');
+    assert.equal(await h.store.isOptedOut('447700900555', 'Hermod'), false, 'no opt-out was stored');
   }));
 
 test('admin connectors: live status of the simulator connector; stop holds its queue, start binds and drains it', () =>

@@ -198,6 +198,23 @@ test('problem+json: bad JSON, schema violation, bad number, unknown id, no key, 
   assertProblem(await get('/v1/messages?status=nonsense'), 400, 'HERMOD_ERR_VALIDATION');
 });
 
+test('an unknown key anywhere in a body or query → 400 problem naming it, and nothing is sent (a typo is never stripped and ignored)', async () => {
+  const total = async () => (await h.store.countMessages()).reduce((n, c) => n + c.count, 0);
+  const before = await total();
+  const refused = async (res: LightMyRequestResponse, path: string) => {
+    assertProblem(res, 400, 'HERMOD_ERR_VALIDATION');
+    assert.equal(res.json().detail, `${path}: unknown property (not in the schema; check its spelling)`);
+  };
+  await refused(await post('/v1/messages', { to: '+447700900123', from: 'Hermod', text: 'x', callback_ulr: 'http://example.com/cb' }), 'body/callback_ulr');
+  await refused(await post('/v1/messages/batch', { from: 'Hermod', text: 'x', to: ['+447700900123'], clientref: 'r1' }), 'body/clientref');
+  await refused(
+    await post('/v1/messages/batch', { from: 'Hermod', messages: [{ to: '+447700900123', text: 'ok' }, { to: '+447700900124', txt: 'typo' }] }),
+    'body/messages/1/txt',
+  );
+  await refused(await get('/v1/messages?stauts=delivered'), 'querystring/stauts');
+  assert.equal(await total(), before, 'no message was accepted from a refused request');
+});
+
 test("a disabled user's key → 403 problem", async () => {
   const off = await h.store.upsertUser({
     username: 'off',

@@ -16,6 +16,7 @@ import { connectorSchema, messageSchema, messageView, userSchema, userView } fro
 import { mergeSettings, userPatchSchema, type UserPatch } from './user-patch.js';
 import { groupRoutes } from './groups.js';
 import { webhookRoutes } from './webhooks.js';
+import { jsonApiAjv } from '../validation.js';
 
 export interface AdminOptions {
   gateway: Gateway;
@@ -225,6 +226,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
         summary: 'which route, connectors and price a number gets',
         querystring: {
           type: 'object',
+          additionalProperties: false,
           required: ['to'],
           properties: {
             to: { type: 'string', minLength: 1 },
@@ -304,7 +306,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       schema: {
         tags: ['admin'],
         summary: 'numbers that opted out, per sender',
-        querystring: { type: 'object', properties: { msisdn: { type: 'string', minLength: 1 }, limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { msisdn: { type: 'string', minLength: 1 }, limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } } },
         response: { 200: { type: 'object', properties: { optouts: { type: 'array', items: optOutSchema } } }, ...errors },
       },
     },
@@ -331,7 +333,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
         tags: ['admin'],
         summary: 'remove an opt-out (the number may receive from that sender again)',
         params: idParam('msisdn'),
-        querystring: { type: 'object', required: ['sender'], properties: { sender: { type: 'string', minLength: 1 } } },
+        querystring: { type: 'object', additionalProperties: false, required: ['sender'], properties: { sender: { type: 'string', minLength: 1 } } },
         response: { 204: { type: 'null' }, ...errors },
       },
     },
@@ -352,6 +354,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
         summary: 'messages, newest first (or oldest first after a cursor with `after`)',
         querystring: {
           type: 'object',
+          additionalProperties: false,
           properties: {
             state: { type: 'string', enum: MESSAGE_STATES },
             connector: { type: 'string', minLength: 1 },
@@ -461,7 +464,8 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
 
 /** A Fastify app serving only the admin API under ADMIN_PREFIX (tests; a gateway without the REST API). */
 export async function buildAdminApp(opts: AdminOptions & { logger?: boolean }): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false });
+  // The same Ajv options as the API app it is usually mounted in: unknown keys are refused.
+  const app = Fastify({ logger: opts.logger ?? false, ajv: jsonApiAjv });
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'HERMOD_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
   await app.register(adminPlugin, { ...opts, prefix: ADMIN_PREFIX });

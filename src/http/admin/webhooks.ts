@@ -55,7 +55,7 @@ export const webhookRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
       schema: {
         tags: ['admin'],
         summary: 'callback delivery attempts, newest first',
-        querystring: { type: 'object', properties: { messageId: { type: 'string', minLength: 1, description: "only this message's events" }, limit } },
+        querystring: { type: 'object', additionalProperties: false, properties: { messageId: { type: 'string', minLength: 1, description: "only this message's events" }, limit } },
         response: { 200: { type: 'object', properties: { attempts: { type: 'array', items: attemptSchema } } }, ...errors },
       },
     },
@@ -70,7 +70,7 @@ export const webhookRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
       schema: {
         tags: ['admin'],
         summary: 'the callback outbox: items not delivered yet, oldest first, with attempts and next try',
-        querystring: { type: 'object', properties: { limit } },
+        querystring: { type: 'object', additionalProperties: false, properties: { limit } },
         response: { 200: { type: 'object', properties: { total: { type: 'integer' }, pending: { type: 'array', items: pendingSchema } } }, ...errors },
       },
     },
