@@ -583,6 +583,45 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.ok(due[0].dueAt >= before && due[0].dueAt <= firstAccepted, 'the first (older) entry, not the second');
   });
 
+  withStore('operator views: oldest due entry per connector, exact across connectors; an entry pushed back (retry, schedule) or sent leaves its place to the next', async (s) => {
+    const u = await s.upsertUser({ username: 'ops', passwordHash: 'x', balanceMicros: 10_000_000, rateMicros: 10_000 });
+    const pause = () => new Promise((r) => setTimeout(r, 15));
+    const accepted = new Map<string, { from: number; to: number }>(); // message id → when its accept ran
+    const accept = async (connectorId: string, extra: Partial<NewMessage> = {}) => {
+      const m = msg(u.id, { connectorId, ...extra });
+      const from = Date.now();
+      assert.deepEqual(await s.accept(m), { ok: true });
+      accepted.set(m.id, { from, to: Date.now() });
+      await pause();
+      return m.id;
+    };
+    const within = (dueAt: number, id: string, what: string) => {
+      const t = accepted.get(id)!;
+      assert.ok(dueAt >= t.from && dueAt <= t.to, `${what}: ${dueAt} is the accept time of ${id} (${t.from}..${t.to})`);
+    };
+    // Interleaved connectors; ids chosen so that their order is not their accept order.
+    const b1 = await accept('b');
+    const a1 = await accept('a', { priority: 3 });
+    await accept('b', { priority: 1 });
+    const a2 = await accept('a');
+    const z1 = await accept('z');
+    await accept('m', { meta: { scheduleAt: Date.now() + 60_000 } });
+    let due = await s.queueOldestDue();
+    assert.deepEqual(due.map((d) => d.connectorId), ['a', 'b', 'z'], 'sorted by connector; m holds only a message scheduled for later');
+    within(due[0].dueAt, a1, 'a');
+    within(due[1].dueAt, b1, 'b');
+    within(due[2].dueAt, z1, 'z');
+
+    await s.release(a1, 60_000, 'throttled'); // a's oldest now waits a minute: a2 is the oldest due
+    await s.markSent(z1, 'up-z1', []); // z's only entry left the queue
+    due = await s.queueOldestDue();
+    assert.deepEqual(due.map((d) => d.connectorId), ['a', 'b']);
+    within(due[0].dueAt, a2, 'a after its oldest was pushed back');
+    within(due[1].dueAt, b1, 'b unchanged');
+    await s.release(a2, 60_000, 'throttled');
+    assert.deepEqual((await s.queueOldestDue()).map((d) => d.connectorId), ['b'], 'nothing of a is due any more');
+  });
+
   withStore('operator views: pending webhooks with attempts and next try; the delivery log newest first, by message, pruned by count and age', async (s) => {
     const hook = (messageId: string, eventId: string): NewWebhook => ({ eventId, kind: 'rest', messageId, owner: 'shop', url: 'http://127.0.0.1:9/cb', method: 'POST', body: '{}', expiresAt: Date.now() + 60_000 });
     await s.addWebhooks([hook('m1', 'e1'), hook('m2', 'e2')]);

@@ -1,8 +1,12 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/index.js';
 import { storeContract } from './contract.js';
+import { claimPlan } from '../../bench/lib/backlog.js';
 
 storeContract('sqlite', {
   async create() {
@@ -14,4 +18,45 @@ storeContract('sqlite', {
       cleanup: async () => store.close().catch(() => undefined),
     };
   },
+});
+
+test('sqlite: queueOldestDue is index seeks per connector, never a scan of the queue (read at every /metrics scrape); the claim keeps queue_due', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'hermod-store-')), 'hermod.db');
+  const store = new SqliteStore(path);
+  await store.close(); // the schema is made; the rows are written directly, a store accept per row would be slow
+  const now = Date.now();
+  const db = new Database(path);
+  try {
+    const ins = db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq) VALUES (?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 20_000; i++) ins.run(`m${i}`, `c${i % 7}`, i % 4, now - ((i * 7919) % 100_000), i);
+    })();
+    const oldestPlan = () => (db.prepare(`EXPLAIN QUERY PLAN ${SqliteStore.OLDEST_DUE_SQL}`).all() as { detail: string }[]).map((p) => p.detail);
+    // Without statistics (a store never runs ANALYZE) and with them, as an aged database may have.
+    for (const stats of ['none', 'analyzed']) {
+      if (stats === 'analyzed') db.exec('ANALYZE');
+      const plan = oldestPlan();
+      const onQueue = plan.filter((d) => /\bqueue\b/.test(d));
+      assert.ok(onQueue.length >= 3, `${stats}: the plan reads the queue: ${plan.join(' | ')}`);
+      for (const d of onQueue) assert.match(d, /^SEARCH queue USING COVERING INDEX queue_oldest_due( \(connector_id[=>]\?\))?$/, `${stats}: an index seek: ${plan.join(' | ')}`);
+      // The dispatcher's claim is not drawn to the new index (it would sort every due row for its ORDER BY).
+      const claim = claimPlan(path, 'c1');
+      for (const d of claim) assert.doesNotMatch(d, /queue_oldest_due|TEMP B-TREE/, `${stats}: claim plan: ${claim.join(' | ')}`);
+      assert.ok(claim.some((d) => /^SEARCH queue USING (COVERING )?INDEX queue_due/.test(d)), `${stats}: the claim uses queue_due: ${claim.join(' | ')}`);
+    }
+  } finally {
+    db.close();
+  }
+
+  const reopened = new SqliteStore(path);
+  try {
+    // The answer is the GROUP BY the method replaced.
+    const check = new Database(path, { readonly: true });
+    const expected = check.prepare('SELECT connector_id AS connectorId, MIN(not_before) AS dueAt FROM queue WHERE not_before <= ? GROUP BY connector_id ORDER BY connector_id').all(Date.now());
+    check.close();
+    assert.equal(expected.length, 7);
+    assert.deepEqual(await reopened.queueOldestDue(), expected);
+  } finally {
+    await reopened.close();
+  }
 });

@@ -832,8 +832,19 @@ export class PostgresStore implements Store {
 
   // ---- operator views (admin API, metrics) ----------------------------------------------
   async queueOldestDue(): Promise<{ connectorId: string; dueAt: number }[]> {
-    const { rows } = await this.pool.query('SELECT connector_id, MIN(not_before) AS due FROM queue WHERE not_before <= $1 GROUP BY connector_id ORDER BY connector_id', [Date.now()]);
-    return rows.map((r: Row) => ({ connectorId: r.connector_id as string, dueAt: num(r.due) }));
+    // A loose index scan over queue_oldest_due (next connector id, then its MIN(not_before),
+    // one seek each): a GROUP BY read the whole queue at every /metrics scrape.
+    const now = Date.now();
+    const { rows } = await this.pool.query(
+      `WITH RECURSIVE connectors(id) AS (
+         SELECT MIN(connector_id) FROM queue
+         UNION ALL
+         SELECT (SELECT MIN(connector_id) FROM queue WHERE connector_id > connectors.id) FROM connectors WHERE connectors.id IS NOT NULL
+       )
+       SELECT id AS connector_id, (SELECT MIN(not_before + 0) FROM queue WHERE connector_id = connectors.id) AS due FROM connectors WHERE id IS NOT NULL ORDER BY id`,
+    );
+    // A connector's oldest entry not yet due means none of its entries is due (scheduled or backing off).
+    return rows.map((r: Row) => ({ connectorId: r.connector_id as string, dueAt: num(r.due) })).filter((d) => d.dueAt <= now);
   }
 
   async listPendingWebhooks(limit: number): Promise<PendingWebhook[]> {
