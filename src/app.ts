@@ -62,6 +62,7 @@ function buildConnector(c: ConnectorConfig): Connector {
     bindType: c.bindType,
     reconnect: { initialMs: c.reconnectDelayS.min * 1000, maxMs: c.reconnectDelayS.max * 1000, factor: 2, jitter: 0.5 },
     split: c.split,
+    dataCoding: c.dataCoding,
     addressing: { sourceTon: c.sourceTon, sourceNpi: c.sourceNpi, destTon: c.destTon, destNpi: c.destNpi },
   });
 }

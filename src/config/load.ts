@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { parse } from 'yaml';
-import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, SPLIT_SETTINGS, compilePattern, isCountryCode, type Authorizations, type MoRouteDef, type RouteDef, type TimeWindow, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
+import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, SPLIT_SETTINGS, TEXT_DATA_CODINGS, type TextDataCoding, compilePattern, isCountryCode, type Authorizations, type MoRouteDef, type RouteDef, type TimeWindow, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
 import {
   ConfigError,
   type AlertsConfig,
@@ -237,6 +237,15 @@ function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** A connector's `dataCoding`: the data_coding its GSM-alphabet text goes out as (default 0). */
+function textCoding(c: Checker, o: Obj, p: string): TextDataCoding {
+  const v = o.dataCoding;
+  if (v === undefined) return 0;
+  if (!TEXT_DATA_CODINGS.includes(v as TextDataCoding))
+    c.fail(`${p}.dataCoding`, `expected 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1), got ${describe(v)}; UCS-2 (8) is chosen per message when the text needs it`);
+  return TEXT_DATA_CODINGS.includes(v as TextDataCoding) ? (v as TextDataCoding) : 0;
+}
+
 /** The demo user's REST API key (demo mode only; `npm start` prints it). */
 export const DEMO_API_KEY = 'hk_demo_0000000000000000';
 import { DEMO_ADMIN_KEY } from './demo-key.js';
@@ -458,7 +467,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
       });
     } else if (type === 'smpp') {
-      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS']);
+      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS', 'dataCoding']);
       if (!o) return;
       const id = c.str(o, 'id', p);
       const reconnect = c.obj(o.reconnectDelayS ?? {}, `${p}.reconnectDelayS`, ['min', 'max']) ?? {};
@@ -494,6 +503,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         destTon: ton('destTon'),
         destNpi: npi('destNpi'),
         reconnectDelayS: { min: rMin, max: rMax },
+        dataCoding: textCoding(c, o, p),
       });
     } else {
       c.fail(`${p}.type`, `expected one of simulator, smpp, got ${describe(type)}`);

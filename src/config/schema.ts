@@ -3,7 +3,7 @@
  * Every problem is reported with the key path that caused it, all at once.
  */
 import { HermodError } from '../lib/errors.js';
-import type { MoRouteDef, RouteDef, SplitSetting, UserSettingsSpec } from '../domain/index.js';
+import type { MoRouteDef, RouteDef, SplitSetting, TextDataCoding, UserSettingsSpec } from '../domain/index.js';
 
 export interface UserConfig {
   username: string;
@@ -115,6 +115,8 @@ export interface SmppConnectorConfig {
   destNpi?: number;
   /** Reconnect back-off: the first delay and the cap, in seconds (doubling between, jittered). */
   reconnectDelayS: { min: number; max: number };
+  /** The data_coding GSM-alphabet text goes out as: 0 GSM 03.38 (default), 1 IA5/ASCII, 3 Latin-1. */
+  dataCoding: TextDataCoding;
 }
 
 export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig;

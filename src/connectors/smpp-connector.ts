@@ -72,12 +72,15 @@ export class SmppConnector implements Connector {
 
   /** How the gateway splits long messages for this SMSC. */
   readonly split: SplitSetting;
+  /** The data_coding GSM-alphabet text goes out as (the gateway re-encodes it before splitting). */
+  readonly dataCoding: number;
 
   constructor(
     readonly id: string,
-    private readonly opts: SmppClientOptions & { split?: SplitSetting; addressing?: SmppAddressing },
+    private readonly opts: SmppClientOptions & { split?: SplitSetting; addressing?: SmppAddressing; dataCoding?: number },
   ) {
     this.split = opts.split ?? 'udh';
+    this.dataCoding = opts.dataCoding ?? 0;
     this.client = new SmppClient({ bindType: 'transceiver', ...opts });
     this.client.on('error', () => undefined);
     this.client.on('deliver_sm', (pdu: Pdu, respond: (f?: Record<string, unknown>) => void) => void this.onDeliver(pdu, respond));
@@ -152,7 +155,7 @@ export class SmppConnector implements Connector {
         destAddrNpi: a.destNpi ?? 1,
         destinationAddr: m.destination,
         esmClass: part ? part.esmClass : m.esmClass & 0x40,
-        dataCoding: m.dataCoding,
+        dataCoding: part?.dataCoding ?? m.dataCoding,
         priorityFlag: Math.min(3, m.priority),
         // The customer's validity goes upstream as an absolute UTC time (SMPP 3.4 §7.1.1), so
         // the SMSC stops trying when we would call the message expired anyway.

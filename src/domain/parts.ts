@@ -5,7 +5,7 @@
  * text, so a GSM escape pair or a UTF-16 surrogate pair is never cut.
  */
 import { createHash } from 'node:crypto';
-import { decodeText, encodeText, encodingOfDataCoding, splitBinary, splitMessage, type SmppPart } from '../smpp/index.js';
+import { UnencodableCharacterError, decodeText, encodeText, encodingOfDataCoding, splitBinary, splitMessage, type SmppPart } from '../smpp/index.js';
 
 /** A connector's split setting: 8-bit UDH reference IE 0x00, sar_* TLVs, or one message_payload. */
 export type SplitSetting = 'udh' | 'sar' | 'payload';
@@ -20,7 +20,18 @@ export interface OutboundPart {
   shortMessage: Buffer;
   messagePayload?: Buffer;
   sar?: { ref: number; total: number; seq: number };
+  /** The part's data_coding when the connector's default coding changed the message's (see `withTextCoding`). */
+  dataCoding?: number;
 }
+
+/**
+ * data_coding values a connector may send GSM-alphabet text as: 0 (SMSC default alphabet,
+ * read as GSM 03.38), 1 (IA5/ASCII) and 3 (Latin-1, ISO 8859-1) (SMPP 3.4 §5.2.19). SMSCs
+ * differ in what 0 means, so some need 1 or 3 for plain text (Jasmin's connector `coding`,
+ * Kannel's `alt-charset`).
+ */
+export const TEXT_DATA_CODINGS = [0, 1, 3] as const;
+export type TextDataCoding = (typeof TEXT_DATA_CODINGS)[number];
 
 /** Parts a single short_message can hold; longer bodies go as message_payload. */
 const SHORT_MESSAGE_MAX = 254;
@@ -67,11 +78,41 @@ export function countParts(body: Buffer, dataCoding: number, esmClass: number): 
 }
 
 /**
- * The submits for a message on a connector with split method `method`. A body that fits
- * one SMS, or that the customer split itself (UDHI), is sent as it came (message_payload
- * above 254 octets). `payload` sends the whole body as one message_payload.
+ * The body as a connector whose GSM-alphabet text goes out as `textCoding` sends it. Only a
+ * GSM-7 body (data_coding 0) that the customer did not split (no UDHI) and that reads back
+ * as the same bytes is re-encoded: into IA5 (1) or Latin-1 (3), or into UCS-2 (8) when a
+ * character has no place in that alphabet (€, Greek capitals, ...), so nothing is replaced
+ * with '?'. A body the customer split keeps data_coding 0: its parts were sized for GSM-7
+ * septets and would not fit 140 octets after the UDH. Everything else is returned as is.
  */
-export function splitForSubmit(m: { id: string; body: Buffer; dataCoding: number; esmClass: number }, method: SplitSetting): OutboundPart[] {
+export function withTextCoding<M extends { body: Buffer; dataCoding: number; esmClass: number }>(m: M, textCoding: number): M {
+  if (textCoding === 0 || m.dataCoding !== 0 || m.esmClass & 0x40) return m;
+  const text = textOf(m.body, 0);
+  if (text === undefined) return m;
+  try {
+    return { ...m, body: encodeText(text, encodingOfDataCoding(textCoding)), dataCoding: textCoding };
+  } catch (err) {
+    if (!(err instanceof UnencodableCharacterError)) throw err;
+    return { ...m, body: encodeText(text, 'ucs2'), dataCoding: 0x08 };
+  }
+}
+
+/**
+ * The submits for a message on a connector with split method `method` whose GSM-alphabet
+ * text goes out as data_coding `textCoding` (default 0): the body is re-encoded first
+ * (`withTextCoding`), then split by the lengths of the coding it went into (160/153 GSM-7
+ * septets, 140/134 IA5 or Latin-1 octets, 70/67 UCS-2 characters); such parts carry their
+ * `dataCoding`. A body that fits one SMS, or that the customer split itself (UDHI), is sent
+ * as it came (message_payload above 254 octets). `payload` sends the whole body as one
+ * message_payload.
+ */
+export function splitForSubmit(m: { id: string; body: Buffer; dataCoding: number; esmClass: number }, method: SplitSetting, textCoding = 0): OutboundPart[] {
+  const out = withTextCoding(m, textCoding);
+  const parts = splitAs(out, method);
+  return out === m ? parts : parts.map((p) => ({ ...p, dataCoding: out.dataCoding }));
+}
+
+function splitAs(m: { id: string; body: Buffer; dataCoding: number; esmClass: number }, method: SplitSetting): OutboundPart[] {
   const whole = (): OutboundPart[] => {
     const long = m.body.length > SHORT_MESSAGE_MAX;
     return [{ seq: 1, total: 1, esmClass: m.esmClass & 0x40, shortMessage: long ? Buffer.alloc(0) : m.body, ...(long ? { messagePayload: m.body } : {}) }];

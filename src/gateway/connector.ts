@@ -61,6 +61,8 @@ export interface Connector {
   readonly capacity: number;
   /** How long messages are split for this connector (default `udh`). */
   readonly split?: SplitSetting;
+  /** The data_coding its GSM-alphabet text goes out as (0, 1 IA5 or 3 Latin-1; default 0). */
+  readonly dataCoding?: number;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Releases everything at gateway shutdown (when absent, `stop` does). */

@@ -608,7 +608,7 @@ export class Gateway extends EventEmitter {
    * else fails the unsent parts and refunds them.
    */
   private async send(c: Connector, m: StoredMessage, attempts: number): Promise<void> {
-    const parts = splitForSubmit(m, c.split ?? 'udh');
+    const parts = splitForSubmit(m, c.split ?? 'udh', c.dataCoding);
     const total = parts.length;
     // A first attempt of a single part has nothing recorded yet: skip the lookup.
     const accepted = total > 1 || attempts > 1 ? new Set((await this.store.getParts(m.id)).filter((p) => p.upstreamId !== null).map((p) => p.seq)) : new Set<number>();

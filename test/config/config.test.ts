@@ -396,3 +396,14 @@ test('connectors[] (smpp): bindType, TON/NPI and reconnectDelayS with defaults; 
     'connectors[0].sourceTon: expected an integer 0..6, got 7',
   ].sort());
 });
+
+test('connectors[].dataCoding: 0 by default, 1 or 3 on request, anything else named by its key', () => {
+  const route = [{ name: 'default', type: 'static', connectors: ['a'] }];
+  const smsc = { id: 'a', type: 'smpp', host: 'h', port: 1, systemId: 'x' };
+  const codings = (dataCoding?: unknown) => parseConfig({ connectors: [{ ...smsc, ...(dataCoding === undefined ? {} : { dataCoding }) }], routes: route }).connectors.map((c) => (c.type === 'smpp' ? c.dataCoding : -1));
+  assert.deepEqual([codings(), codings(1), codings(3)], [[0], [1], [3]]);
+  for (const bad of [8, 2, '3'])
+    assert.deepEqual(issues(() => codings(bad)), [
+      `connectors[0].dataCoding: expected 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1), got ${JSON.stringify(bad)}; UCS-2 (8) is chosen per message when the text needs it`,
+    ]);
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { concatReference, countParts, splitForSubmit } from '../../src/domain/index.js';
+import { concatReference, countParts, splitForSubmit, withTextCoding } from '../../src/domain/index.js';
+import { encodeGsm7 } from '../../src/smpp/index.js';
 
 const ucs2 = (s: string) => Buffer.from(s, 'utf16le').swap16();
 
@@ -31,4 +32,30 @@ test('splitForSubmit: short bodies and customer UDH go as they came; the referen
   const pay = splitForSubmit({ id: 'm5', body: Buffer.from('p'.repeat(300)), dataCoding: 0, esmClass: 0 }, 'payload');
   assert.equal(pay.length, 1);
   assert.equal(pay[0].messagePayload?.length, 300);
+});
+
+test('withTextCoding: GSM-7 text re-encoded as IA5 or Latin-1, UCS-2 when a character is missing there; other bodies untouched', () => {
+  const gsm = (s: string) => encodeGsm7(s);
+  const m = (body: Buffer, dataCoding = 0, esmClass = 0) => ({ id: 'm', body, dataCoding, esmClass });
+  assert.deepEqual(withTextCoding(m(gsm('Hello @home')), 1), m(Buffer.from('Hello @home', 'latin1'), 1), 'IA5: @ is 0x40 (0x00 in GSM 03.38)');
+  assert.deepEqual(withTextCoding(m(gsm('café')), 1), m(ucs2('café'), 8), 'é is not IA5');
+  assert.deepEqual(withTextCoding(m(gsm('café')), 3), m(Buffer.from('café', 'latin1'), 3));
+  assert.deepEqual(withTextCoding(m(gsm('5€ [x]')), 3), m(ucs2('5€ [x]'), 8), '€ is not Latin-1');
+  const own = m(Buffer.concat([Buffer.from([5, 0, 3, 9, 2, 1]), gsm('x'.repeat(153))]), 0, 0x40);
+  assert.equal(withTextCoding(own, 3), own, 'a body the customer split keeps its coding');
+  const u = m(ucs2('я'), 8);
+  assert.equal(withTextCoding(u, 3), u);
+  const plain = m(gsm('hi'));
+  assert.equal(withTextCoding(plain, 0), plain, 'coding 0: as it came');
+});
+
+test('splitForSubmit with a text coding: split by that coding\'s lengths, every part carries its data_coding', () => {
+  const body = encodeGsm7('é'.repeat(150));
+  assert.equal(splitForSubmit({ id: 'm', body, dataCoding: 0, esmClass: 0 }, 'udh').length, 1, 'one GSM-7 SMS');
+  const parts = splitForSubmit({ id: 'm', body, dataCoding: 0, esmClass: 0 }, 'udh', 3);
+  assert.deepEqual(parts.map((p) => [p.seq, p.total, p.dataCoding, p.shortMessage.length]), [[1, 2, 3, 140], [2, 2, 3, 22]]);
+  assert.equal(parts[0].shortMessage.subarray(6).toString('latin1'), 'é'.repeat(134));
+  const sar = splitForSubmit({ id: 'm', body, dataCoding: 0, esmClass: 0 }, 'sar', 3);
+  assert.deepEqual(sar.map((p) => p.shortMessage.length), [134, 16]);
+  assert.equal(splitForSubmit({ id: 'm', body: encodeGsm7('hi'), dataCoding: 0, esmClass: 0 }, 'udh')[0].dataCoding, undefined, 'unchanged coding: no dataCoding on the part');
 });

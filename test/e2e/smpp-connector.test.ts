@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import smpp, { type PduObject, type Session as TheirSession } from 'smpp';
-import { formatSmppTime, SmppClient } from '../../src/smpp/index.js';
+import { encodeGsm7, formatSmppTime, SmppClient } from '../../src/smpp/index.js';
 import { configuredHermod } from '../support/hermod.js';
 
 const until = async (what: string, cond: () => boolean, ms = 10_000) => {
@@ -92,4 +92,38 @@ test('SMPP connector: fixed TON/NPI and a transmitter bind from the config', asy
   assert.equal(submits[0].source_addr_npi, 9);
   assert.equal(submits[0].dest_addr_ton, 0);
   assert.equal(submits[0].dest_addr_npi, 0);
+});
+
+/** The text npm smpp decoded from a submit_sm (it parses the UDH off when UDHI is set). */
+const textOf = (pdu: PduObject) => (pdu.short_message as unknown as { message: string }).message;
+
+test('SMPP connector: dataCoding 3 sends GSM-alphabet text as Latin-1, split at 134 octets; text Latin-1 lacks goes as UCS-2', async () => {
+  const latin = 'Grüße aus Köln, café à la carte. ' + 'x'.repeat(117); // 150 characters: one GSM-7 SMS, two Latin-1 parts
+  const { submits } = await sendThrough({ dataCoding: 3 }, [
+    { shortMessage: encodeGsm7('Grüße, café') },
+    { shortMessage: encodeGsm7(latin) },
+    { shortMessage: encodeGsm7('Price: 5€') },
+    { shortMessage: Buffer.from('no recode', 'latin1'), dataCoding: 4 },
+  ]);
+  const [short, ...rest] = submits;
+  assert.equal(short.data_coding, 3);
+  assert.equal(textOf(short), 'Grüße, café');
+  // The bytes the SMSC received, as Latin-1: é is 0xE9 there (0x05 in GSM 03.38).
+  assert.deepEqual(Buffer.from(textOf(short), 'latin1'), Buffer.from([0x47, 0x72, 0xfc, 0xdf, 0x65, 0x2c, 0x20, 0x63, 0x61, 0x66, 0xe9]));
+  const long = rest.filter((p) => p.data_coding === 3);
+  assert.equal(long.length, 2, '150 Latin-1 characters are two parts (GSM-7 would be one)');
+  assert.ok(long.every((p) => (p.esm_class & 0x40) !== 0), 'concatenated with a UDH');
+  assert.deepEqual(long.map((p) => textOf(p).length), [134, 16]);
+  assert.equal(long.map(textOf).join(''), latin);
+  const euro = rest.find((p) => p.data_coding === 8);
+  assert.ok(euro, '€ has no Latin-1 code: the message goes as UCS-2');
+  assert.equal(textOf(euro), 'Price: 5€');
+  const binary = rest.find((p) => p.data_coding === 4);
+  assert.ok(binary, 'a non-text data_coding is passed as it came');
+});
+
+test('SMPP connector: without dataCoding GSM-alphabet text goes as data_coding 0, GSM 03.38 bytes', async () => {
+  const { submits } = await sendThrough({}, [{ shortMessage: encodeGsm7('café') }]);
+  assert.equal(submits[0].data_coding, 0);
+  assert.equal(textOf(submits[0]), 'café');
 });
