@@ -60,6 +60,7 @@ function buildConnector(c: ConnectorConfig): Connector {
     enquireLinkMs: c.enquireLinkS * 1000,
     responseTimeoutMs: c.responseTimeoutS * 1000,
     bindType: c.bindType,
+    ...(c.receiver ? { receiver: c.receiver } : {}),
     reconnect: { initialMs: c.reconnectDelayS.min * 1000, maxMs: c.reconnectDelayS.max * 1000, factor: 2, jitter: 0.5 },
     split: c.split,
     dataCoding: c.dataCoding,
@@ -149,7 +150,8 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     connectors.set(c.id, k);
     gateway.addConnector(k);
   }
-  const connectorList = () => [...connectors.values()].map((c) => ({ id: c.id, ready: c.ready }));
+  // Metrics, alerts and /readyz see a connector as up while its binds are (a receive-only one is never `ready`).
+  const connectorList = () => [...connectors.values()].map((c) => ({ id: c.id, ready: c.up ?? c.ready }));
   const metrics = new HermodMetrics({
     version: VERSION,
     connectors: connectorList,

@@ -11,6 +11,7 @@ import {
   type ConnectorConfig,
   type GroupConfig,
   type JasminResponseFormat,
+  type SmppConnectorConfig,
   type UserConfig,
   type WebhooksConfig,
 } from './schema.js';
@@ -236,6 +237,22 @@ function distance(a: string, b: string): number {
 function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
+
+/**
+ * A connector's `bindType` and `receiver`: a separate receiver session (Kannel's
+ * `receive-port`) goes with a transmitter bind, which is then the default.
+ */
+function bindOf(c: Checker, o: Obj, p: string): Pick<SmppConnectorConfig, 'bindType' | 'receiver'> {
+  if (o.receiver === undefined) return { bindType: c.oneOf(o, 'bindType', p, BIND_TYPES, 'transceiver') ?? 'transceiver' };
+  const r = c.obj(o.receiver ?? {}, `${p}.receiver`, ['port']) ?? {};
+  const port = r.port === undefined ? undefined : c.num(r, 'port', `${p}.receiver`, { min: 1, max: 65535, int: true });
+  const bindType = c.oneOf(o, 'bindType', p, BIND_TYPES, 'transmitter') ?? 'transmitter';
+  if (bindType !== 'transmitter')
+    c.fail(`${p}.receiver`, `a separate receiver session goes with bindType transmitter, got bindType ${describe(bindType)} (leave bindType out or set it to transmitter)`);
+  return { bindType: 'transmitter', receiver: port === undefined ? {} : { port } };
+}
+
+const BIND_TYPES = ['transceiver', 'transmitter', 'receiver'] as const;
 
 /** A connector's `dataCoding`: the data_coding its GSM-alphabet text goes out as (default 0). */
 function textCoding(c: Checker, o: Obj, p: string): TextDataCoding {
@@ -467,7 +484,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
       });
     } else if (type === 'smpp') {
-      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS', 'dataCoding']);
+      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS', 'dataCoding', 'receiver']);
       if (!o) return;
       const id = c.str(o, 'id', p);
       const reconnect = c.obj(o.reconnectDelayS ?? {}, `${p}.reconnectDelayS`, ['min', 'max']) ?? {};
@@ -497,7 +514,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         enquireLinkS: c.num(o, 'enquireLinkS', p, { def: 30, min: 0 }) ?? 30,
         responseTimeoutS: c.num(o, 'responseTimeoutS', p, { def: 10, min: 1 }) ?? 10,
         split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
-        bindType: c.oneOf(o, 'bindType', p, ['transceiver', 'transmitter'] as const, 'transceiver') ?? 'transceiver',
+        ...bindOf(c, o, p),
         sourceTon: ton('sourceTon'),
         sourceNpi: npi('sourceNpi'),
         destTon: ton('destTon'),
@@ -561,7 +578,10 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     const names = c.list(o, 'connectors', p).map(String);
     if (names.length === 0) c.fail(`${p}.connectors`, 'needs at least one connector');
     names.forEach((n, j) => {
-      if (!connectors.some((k) => k.id === n)) c.fail(`${p}.connectors[${j}]`, `unknown connector "${n}"`);
+      const k = connectors.find((x) => x.id === n);
+      if (!k) c.fail(`${p}.connectors[${j}]`, `unknown connector "${n}"`);
+      else if (k.type === 'smpp' && k.bindType === 'receiver')
+        c.fail(`${p}.connectors[${j}]`, `connector "${n}" binds as receiver only (bindType receiver) and cannot send; route to a transmitter or transceiver`);
     });
     if (type === 'static' && names.length > 1)
       c.fail(

@@ -106,8 +106,14 @@ export interface SmppConnectorConfig {
   responseTimeoutS: number;
   /** How long messages are split: 8-bit UDH, SAR TLVs or one message_payload (default udh). */
   split: SplitSetting;
-  /** transceiver (default) or transmitter (receipts then never arrive on this bind). */
-  bindType: 'transceiver' | 'transmitter';
+  /**
+   * transceiver (default); transmitter (receipts and MOs never arrive on this bind, unless
+   * `receiver` opens a second session for them); receiver (only MOs and receipts come in;
+   * no route may send through it).
+   */
+  bindType: 'transceiver' | 'transmitter' | 'receiver';
+  /** A separate receiver session next to the transmitter one, on `port` (default: the connector's). */
+  receiver?: { port?: number };
   /** Fixed address TON/NPI; undefined = detected per message (alphanumeric source → 5/0, a number → 1/1, as Jasmin). */
   sourceTon?: number;
   sourceNpi?: number;

@@ -60,8 +60,29 @@ function failure(err: unknown): ConnectorFailure {
   return e;
 }
 
+/**
+ * How a connector binds: one transceiver (default), a transmitter only (receipts and MOs
+ * must come in elsewhere), a receiver only (it never submits), or a transmitter plus a
+ * separate receiver session to the same SMSC, optionally on another port (Kannel's
+ * `receive-port`; SMPP 3.4 §2.2.1: an ESME may hold a TX and an RX session at once).
+ */
+export type ConnectorBind = 'transceiver' | 'transmitter' | 'receiver' | 'pair';
+
+export interface SmppConnectorOptions extends SmppClientOptions {
+  split?: SplitSetting;
+  addressing?: SmppAddressing;
+  dataCoding?: number;
+  /** With a transmitter bind: a second session bound as receiver, on this port (default: `port`). */
+  receiver?: { port?: number };
+  /** Receipts not arrived this long after the submit are given up (the gateway's sweep); undefined = never. */
+  dlrExpiryMs?: number;
+}
+
 export class SmppConnector implements Connector {
+  /** The session that submits (or, on a receiver-only connector, the one that receives). */
   readonly client: SmppClient;
+  /** The separate receiver session of a transmitter + receiver pair. */
+  readonly receiverClient: SmppClient | undefined;
   private handler: ((r: Receipt) => Promise<void>) | undefined;
   private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
   private readonly meter = new RateMeter();
@@ -74,20 +95,36 @@ export class SmppConnector implements Connector {
   readonly split: SplitSetting;
   /** The data_coding GSM-alphabet text goes out as (the gateway re-encodes it before splitting). */
   readonly dataCoding: number;
+  readonly bind: ConnectorBind;
+  readonly dlrExpiryMs: number | undefined;
 
   constructor(
     readonly id: string,
-    private readonly opts: SmppClientOptions & { split?: SplitSetting; addressing?: SmppAddressing; dataCoding?: number },
+    private readonly opts: SmppConnectorOptions,
   ) {
     this.split = opts.split ?? 'udh';
     this.dataCoding = opts.dataCoding ?? 0;
-    this.client = new SmppClient({ bindType: 'transceiver', ...opts });
-    this.client.on('error', () => undefined);
-    this.client.on('deliver_sm', (pdu: Pdu, respond: (f?: Record<string, unknown>) => void) => void this.onDeliver(pdu, respond));
+    this.dlrExpiryMs = opts.dlrExpiryMs;
+    const bindType = opts.receiver ? 'transmitter' : (opts.bindType ?? 'transceiver');
+    this.bind = opts.receiver ? 'pair' : bindType;
+    this.client = new SmppClient({ ...opts, bindType });
+    // The pair's sessions reconnect independently: a lost receiver never stops submits.
+    this.receiverClient = opts.receiver ? new SmppClient({ ...opts, bindType: 'receiver', port: opts.receiver.port ?? opts.port }) : undefined;
+    for (const client of [this.client, this.receiverClient]) {
+      if (!client) continue;
+      client.on('error', () => undefined);
+      client.on('deliver_sm', (pdu: Pdu, respond: (f?: Record<string, unknown>) => void) => void this.onDeliver(pdu, respond));
+    }
   }
 
+  /** True while it can submit: the transmitting session is bound. A receiver-only connector never is. */
   get ready(): boolean {
-    return this.client.bound;
+    return this.bind !== 'receiver' && this.client.bound;
+  }
+
+  /** True while every session it opens is bound (metrics, alerts, readiness). */
+  get up(): boolean {
+    return this.client.bound && (this.receiverClient?.bound ?? true);
   }
 
   get capacity(): number {
@@ -97,6 +134,7 @@ export class SmppConnector implements Connector {
   status(): ConnectorStatus {
     const session = this.client.session;
     const c = this.client.counters;
+    const rx = this.receiverClient;
     return {
       id: this.id,
       type: this.type,
@@ -105,20 +143,41 @@ export class SmppConnector implements Connector {
       remote: `${this.opts.host}:${this.opts.port}`,
       window: { inUse: session?.inFlight ?? 0, size: session?.windowSize ?? this.capacity },
       throughput: { perSecond: this.meter.perSecond(), limit: this.opts.throughput ?? null },
-      counters: { ...this.counts, binds: c.binds, disconnects: c.disconnects, throttled: c.throttled },
-      lastError: this.client.lastError?.message ?? null,
+      counters: {
+        ...this.counts,
+        binds: c.binds + (rx?.counters.binds ?? 0),
+        disconnects: c.disconnects + (rx?.counters.disconnects ?? 0),
+        throttled: c.throttled,
+      },
+      lastError: this.client.lastError?.message ?? rx?.lastError?.message ?? null,
+      ...(rx
+        ? {
+            receiver: {
+              state: this.started ? rx.status : 'stopped',
+              bound: rx.bound,
+              remote: `${this.opts.host}:${this.opts.receiver?.port ?? this.opts.port}`,
+              lastError: rx.lastError?.message ?? null,
+            },
+          }
+        : {}),
+      settings: {
+        bindType: this.bind,
+        dataCoding: this.dataCoding,
+        split: this.split,
+        dlrExpiryS: this.dlrExpiryMs === undefined ? null : this.dlrExpiryMs / 1000,
+      },
     };
   }
 
   async start(): Promise<void> {
     this.started = true;
     // Binding continues in the background (with reconnects); the dispatcher waits for `ready`.
-    this.client.connect().catch((err: unknown) => this.client.emit('start_error', err));
+    for (const client of [this.client, this.receiverClient]) client?.connect().catch((err: unknown) => client.emit('start_error', err));
   }
 
   async stop(): Promise<void> {
     this.started = false;
-    await this.client.close();
+    await Promise.all([this.client.close(), this.receiverClient?.close()]);
   }
 
   onReceipt(handler: (r: Receipt) => Promise<void>): void {

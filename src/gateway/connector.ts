@@ -51,12 +51,21 @@ export interface ConnectorStatus {
     throttled: number;
   };
   lastError: string | null;
+  /** The separate receiver session of a transmitter + receiver pair. */
+  receiver?: { state: ConnectorStatus['state']; bound: boolean; remote: string; lastError: string | null };
+  /** Settings worth seeing next to the live state (SMPP connectors). */
+  settings?: { bindType: string; dataCoding: number; split: SplitSetting; dlrExpiryS: number | null };
 }
 
 export interface Connector {
   readonly id: string;
   /** True while the connector can take submits (bound). */
   readonly ready: boolean;
+  /**
+   * True while its binds are up, for metrics, alerts and readiness (default: `ready`); a
+   * receive-only connector is up when bound but never ready.
+   */
+  readonly up?: boolean;
   /** Messages it can have in flight (its window). */
   readonly capacity: number;
   /** How long messages are split for this connector (default `udh`). */

@@ -387,10 +387,10 @@ test('connectors[] (smpp): bindType, TON/NPI and reconnectDelayS with defaults; 
   assert.ok(s.type === 'smpp');
   assert.deepEqual([s.bindType, s.sourceTon, s.destNpi, s.reconnectDelayS], ['transmitter', 0, 1, { min: 2, max: 60 }]);
   const bad = issues(() =>
-    parseConfig({ connectors: [{ ...smsc, bindType: 'receiver', sourceTon: 7, destNpi: 'isdn', reconnectDelayS: { min: 10, max: 5 } }], routes: route }),
+    parseConfig({ connectors: [{ ...smsc, bindType: 'outbind', sourceTon: 7, destNpi: 'isdn', reconnectDelayS: { min: 10, max: 5 } }], routes: route }),
   );
   assert.deepEqual(bad.sort(), [
-    'connectors[0].bindType: expected one of transceiver, transmitter, got "receiver"',
+    'connectors[0].bindType: expected one of transceiver, transmitter, receiver, got "outbind"',
     'connectors[0].destNpi: expected an integer 0..18, got "isdn"',
     'connectors[0].reconnectDelayS.max: must be at least reconnectDelayS.min (10)',
     'connectors[0].sourceTon: expected an integer 0..6, got 7',
@@ -406,4 +406,40 @@ test('connectors[].dataCoding: 0 by default, 1 or 3 on request, anything else na
     assert.deepEqual(issues(() => codings(bad)), [
       `connectors[0].dataCoding: expected 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1), got ${JSON.stringify(bad)}; UCS-2 (8) is chosen per message when the text needs it`,
     ]);
+});
+
+test('connectors[].bindType receiver and receiver: { port }: a receive-only connector is never routed to; a separate receiver session goes with a transmitter', () => {
+  const smsc = { type: 'smpp', host: 'h', port: 2775, systemId: 'x' };
+  const c = parseConfig({
+    connectors: [
+      { ...smsc, id: 'tx', receiver: { port: 2776 } },
+      { ...smsc, id: 'tx2', bindType: 'transmitter', receiver: {} },
+      { ...smsc, id: 'rx', bindType: 'receiver' },
+    ],
+    routes: [{ name: 'default', type: 'static', connectors: ['tx'] }],
+  });
+  assert.deepEqual(
+    c.connectors.map((k) => (k.type === 'smpp' ? [k.id, k.bindType, k.receiver] : [])),
+    [
+      ['tx', 'transmitter', { port: 2776 }],
+      ['tx2', 'transmitter', {}],
+      ['rx', 'receiver', undefined],
+    ],
+  );
+  const bad = issues(() =>
+    parseConfig({
+      connectors: [
+        { ...smsc, id: 'a', bindType: 'transceiver', receiver: { port: 0 } },
+        { ...smsc, id: 'b', receiver: { address: 'other' } },
+        { ...smsc, id: 'rx', bindType: 'receiver' },
+      ],
+      routes: [{ name: 'default', type: 'failover', connectors: ['a', 'rx'] }],
+    }),
+  );
+  assert.deepEqual(bad.sort(), [
+    'connectors[0].receiver: a separate receiver session goes with bindType transmitter, got bindType "transceiver" (leave bindType out or set it to transmitter)',
+    'connectors[0].receiver.port: expected an integer 1..65535, got 0',
+    'connectors[1].receiver.address: unknown key',
+    'routes[0].connectors[1]: connector "rx" binds as receiver only (bindType receiver) and cannot send; route to a transmitter or transceiver',
+  ].sort());
 });

@@ -112,7 +112,7 @@ test('SMPP connector: dataCoding 3 sends GSM-alphabet text as Latin-1, split at 
   assert.deepEqual(Buffer.from(textOf(short), 'latin1'), Buffer.from([0x47, 0x72, 0xfc, 0xdf, 0x65, 0x2c, 0x20, 0x63, 0x61, 0x66, 0xe9]));
   const long = rest.filter((p) => p.data_coding === 3);
   assert.equal(long.length, 2, '150 Latin-1 characters are two parts (GSM-7 would be one)');
-  assert.ok(long.every((p) => (p.esm_class & 0x40) !== 0), 'concatenated with a UDH');
+  assert.ok(long.every((p) => (Number(p.esm_class) & 0x40) !== 0), 'concatenated with a UDH');
   assert.deepEqual(long.map((p) => textOf(p).length), [134, 16]);
   assert.equal(long.map(textOf).join(''), latin);
   const euro = rest.find((p) => p.data_coding === 8);

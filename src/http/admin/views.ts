@@ -112,6 +112,21 @@ export const connectorSchema = {
     },
     queueDepth: { type: 'integer' },
     lastError: nullableString,
+    receiver: {
+      type: 'object',
+      description: 'the separate receiver session of a transmitter + receiver pair',
+      properties: { state: { type: 'string' }, bound: { type: 'boolean' }, remote: { type: 'string' }, lastError: nullableString },
+    },
+    settings: {
+      type: 'object',
+      description: 'SMPP connectors: how it binds, the data_coding of GSM-alphabet text, the split method, how long it waits for a receipt',
+      properties: {
+        bindType: { type: 'string', enum: ['transceiver', 'transmitter', 'receiver', 'pair'] },
+        dataCoding: { type: 'integer' },
+        split: { type: 'string' },
+        dlrExpiryS: { type: ['number', 'null'] },
+      },
+    },
   },
   required: ['id', 'type', 'state', 'bound', 'window', 'throughput', 'counters', 'queueDepth'],
 } as const;
