@@ -64,6 +64,7 @@ function buildConnector(c: ConnectorConfig): Connector {
     reconnect: { initialMs: c.reconnectDelayS.min * 1000, maxMs: c.reconnectDelayS.max * 1000, factor: 2, jitter: 0.5 },
     split: c.split,
     dataCoding: c.dataCoding,
+    dlrExpiryMs: c.dlrExpiryS * 1000,
     addressing: { sourceTon: c.sourceTon, sourceNpi: c.sourceNpi, destTon: c.destTon, destNpi: c.destNpi },
   });
 }
@@ -138,6 +139,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   });
   gateway.on('webhooks', () => webhooks.wake());
   gateway.on('parked_expired', (n: number) => log.info({ component: 'gateway', receipts: n }, 'parked receipts expired: no part of ours ever claimed them'));
+  gateway.on('dlr_expired', (n: number) => log.info({ component: 'gateway', parts: n }, 'sent parts expired: no delivery receipt within dlrExpiryS'));
   gateway.on('store_error', (err: unknown) => log.error({ component: 'gateway', err }, 'store sweep failed'));
   // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
   webhooks.on('delivered', () => gateway.emit('webhook', 'ok'));

@@ -484,7 +484,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
       });
     } else if (type === 'smpp') {
-      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS', 'dataCoding', 'receiver']);
+      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS', 'dataCoding', 'receiver', 'dlrExpiryS']);
       if (!o) return;
       const id = c.str(o, 'id', p);
       const reconnect = c.obj(o.reconnectDelayS ?? {}, `${p}.reconnectDelayS`, ['min', 'max']) ?? {};
@@ -521,6 +521,8 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         destNpi: npi('destNpi'),
         reconnectDelayS: { min: rMin, max: rMax },
         dataCoding: textCoding(c, o, p),
+        // Jasmin's dlr_expiry default: a day.
+        dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
       });
     } else {
       c.fail(`${p}.type`, `expected one of simulator, smpp, got ${describe(type)}`);

@@ -123,6 +123,11 @@ export interface SmppConnectorConfig {
   reconnectDelayS: { min: number; max: number };
   /** The data_coding GSM-alphabet text goes out as: 0 GSM 03.38 (default), 1 IA5/ASCII, 3 Latin-1. */
   dataCoding: TextDataCoding;
+  /**
+   * A sent message waits this long for its receipt (after the SMSC's last word on it), then
+   * ends `expired` (Jasmin's dlr_expiry); 0 = for ever.
+   */
+  dlrExpiryS: number;
 }
 
 export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig;

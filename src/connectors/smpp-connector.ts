@@ -74,7 +74,7 @@ export interface SmppConnectorOptions extends SmppClientOptions {
   dataCoding?: number;
   /** With a transmitter bind: a second session bound as receiver, on this port (default: `port`). */
   receiver?: { port?: number };
-  /** Receipts not arrived this long after the submit are given up (the gateway's sweep); undefined = never. */
+  /** A sent part whose receipt has not come this long after the SMSC's last word is given up (the gateway's sweep); undefined or 0 = never. */
   dlrExpiryMs?: number;
 }
 
@@ -164,7 +164,7 @@ export class SmppConnector implements Connector {
         bindType: this.bind,
         dataCoding: this.dataCoding,
         split: this.split,
-        dlrExpiryS: this.dlrExpiryMs === undefined ? null : this.dlrExpiryMs / 1000,
+        dlrExpiryS: this.dlrExpiryMs ? this.dlrExpiryMs / 1000 : null,
       },
     };
   }

@@ -72,6 +72,11 @@ export interface Connector {
   readonly split?: SplitSetting;
   /** The data_coding its GSM-alphabet text goes out as (0, 1 IA5 or 3 Latin-1; default 0). */
   readonly dataCoding?: number;
+  /**
+   * How long a part it sent waits for its receipt before the gateway's sweep gives up on it
+   * (`expired`); undefined or 0 = for ever.
+   */
+  readonly dlrExpiryMs?: number;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Releases everything at gateway shutdown (when absent, `stop` does). */

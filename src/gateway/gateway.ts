@@ -447,9 +447,61 @@ export class Gateway extends EventEmitter {
       );
     }, Math.max(50, Math.min(3_600_000, parkedFor / 4)));
     this.parkedSweep.unref();
+    const expiries = [...this.connectors.values()].map((c) => c.dlrExpiryMs ?? 0).filter((ms) => ms > 0);
+    if (expiries.length > 0) {
+      let sweeping = false;
+      this.receiptSweep = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        this.expireAwaitingReceipts().then(
+          (n) => n > 0 && this.emit('dlr_expired', n),
+          (err) => this.emit('store_error', err),
+        ).finally(() => (sweeping = false));
+      }, Math.max(50, Math.min(60_000, Math.min(...expiries) / 10)));
+      this.receiptSweep.unref();
+    }
   }
 
   private parkedSweep: NodeJS.Timeout | undefined;
+
+  private receiptSweep: NodeJS.Timeout | undefined;
+
+  /**
+   * Receipts that never came (Jasmin's `dlr_expiry`): every part a connector with
+   * `dlrExpiryMs` got accepted upstream and that has heard nothing from the SMSC for that
+   * long (since its submit_sm_resp or its last intermediate receipt) ends `expired`, with
+   * the reason in its history. `expired` rather than `unknown`: `unknown` is not final, and
+   * the point is that the message stops waiting and the customer hears an end state (their
+   * SMPP receipt says stat EXPIRED, the HTTP callbacks `expired`), like after any final
+   * receipt. The price is kept: the SMSC accepted the message, which may well have been
+   * delivered. A receipt arriving later finds the part final and changes nothing. Returns
+   * how many parts expired.
+   */
+  async expireAwaitingReceipts(): Promise<number> {
+    let expired = 0;
+    for (const c of this.connectors.values()) {
+      const ms = c.dlrExpiryMs ?? 0;
+      if (ms <= 0) continue;
+      const detail = `no delivery receipt within ${ms / 1000} s (connector ${c.id} dlrExpiryS): Hermod stopped waiting; the message may still have been delivered`;
+      for (;;) {
+        const notified = { systemIds: new Set<string>(), webhooks: false };
+        const notify: FinalNotify = (state, m, parts) => {
+          const one: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
+          const n = this.withWebhooks(this.finalNotify(one, '000'), one, { error: detail })(state, m, parts);
+          if (one.item) notified.systemIds.add(m.systemId);
+          if (one.webhooks) notified.webhooks = true;
+          return n;
+        };
+        const batch = await this.store.expireAwaitingReceipts(c.id, Date.now() - ms, 500, detail, notify);
+        expired += batch.length;
+        for (const p of batch) this.emit('receipt_expired', p.id, p.seq, c.id, p.state);
+        for (const systemId of notified.systemIds) this.emit('outbox', systemId);
+        if (notified.webhooks) this.emit('webhooks');
+        if (batch.length < 500) break;
+      }
+    }
+    return expired;
+  }
 
   private moSweep: NodeJS.Timeout | undefined;
 
@@ -553,6 +605,7 @@ export class Gateway extends EventEmitter {
     this.running = false;
     if (this.moSweep) clearInterval(this.moSweep);
     if (this.parkedSweep) clearInterval(this.parkedSweep);
+    if (this.receiptSweep) clearInterval(this.receiptSweep);
     for (const w of this.wake.values()) w();
     await Promise.all(this.loops);
     await Promise.all([...this.connectors.values()].map((c) => (c.close ? c.close() : c.stop())));

@@ -403,4 +403,21 @@ export interface Store {
    * of its id); returns how many rows went.
    */
   expireParkedReceipts(olderThanMs: number): Promise<number>;
+  /**
+   * Stops waiting for receipts (Jasmin's `dlr_expiry`): up to `limit` parts that connector
+   * `connectorId` got accepted upstream (state `sent` or `unknown`) and that heard nothing
+   * since `before` (ms since the epoch: their submit_sm_resp or last intermediate receipt),
+   * oldest first, become `expired` with `detail`, each in its history; the message takes its
+   * aggregate state and `notify` runs once when it becomes final, as for a receipt. Not
+   * refunded: the SMSC accepted the message. Served by an index on the waiting parts.
+   * Returns each part changed, with its message's state.
+   */
+  expireAwaitingReceipts(connectorId: string, before: number, limit: number, detail: string, notify: FinalNotify): Promise<ExpiredPart[]>;
+}
+
+/** A part `expireAwaitingReceipts` gave up on, and its message's state after. */
+export interface ExpiredPart {
+  id: string;
+  seq: number;
+  state: MessageState | undefined;
 }

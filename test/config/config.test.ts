@@ -443,3 +443,12 @@ test('connectors[].bindType receiver and receiver: { port }: a receive-only conn
     'routes[0].connectors[1]: connector "rx" binds as receiver only (bindType receiver) and cannot send; route to a transmitter or transceiver',
   ].sort());
 });
+
+test('connectors[].dlrExpiryS: a day by default (Jasmin dlr_expiry), 0 = wait for ever, a negative or non-number named by its key', () => {
+  const route = [{ name: 'default', type: 'static', connectors: ['a'] }];
+  const smsc = { id: 'a', type: 'smpp', host: 'h', port: 1, systemId: 'x' };
+  const expiry = (dlrExpiryS?: unknown) => parseConfig({ connectors: [{ ...smsc, ...(dlrExpiryS === undefined ? {} : { dlrExpiryS }) }], routes: route }).connectors.map((c) => (c.type === 'smpp' ? c.dlrExpiryS : -1));
+  assert.deepEqual([expiry(), expiry(0), expiry(600)], [[86_400], [0], [600]]);
+  assert.deepEqual(issues(() => expiry(-1)), ['connectors[0].dlrExpiryS: expected a number 0..∞, got -1']);
+  assert.deepEqual(issues(() => expiry('1d')), ['connectors[0].dlrExpiryS: expected a number 0..∞, got "1d"']);
+});

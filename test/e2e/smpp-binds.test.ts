@@ -19,7 +19,7 @@ const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 
 /**
  * An SMSC of npm smpp servers (one or more ports, one state): submits are taken on
  * transmitter or transceiver sessions only, and every receipt and MO goes out on the
- * latest receiver session.
+ * latest receiver session still open (held until one binds).
  */
 async function splitSmsc(ports = 1) {
   const binds: { kind: string; port: number }[] = [];
@@ -35,10 +35,13 @@ async function splitSmsc(ports = 1) {
       receipted_message_id: id,
       message_state: 2,
     });
+  // Like a real SMSC, it keeps what it cannot deliver while no receiver is bound.
+  const live = new Set<TheirSession>();
+  const held: InstanceType<typeof smpp.PDU>[] = [];
   const deliver = (pdu: InstanceType<typeof smpp.PDU>) => {
-    const rx = receivers.at(-1);
-    if (!rx) throw new Error('no receiver session bound');
-    rx.send(pdu);
+    const rx = [...live].at(-1);
+    if (rx) rx.send(pdu);
+    else held.push(pdu);
   };
   for (let i = 0; i < ports; i++) {
     const server = smpp.createServer((session: TheirSession) => {
@@ -48,8 +51,13 @@ async function splitSmsc(ports = 1) {
         session.on(k, (pdu: PduObject) => {
           kind = k;
           binds.push({ kind: k, port: server.address().port as number });
-          if (k === 'bind_receiver') receivers.push(session);
           session.send(pdu.response({ system_id: 'npm-smsc' }));
+          if (k === 'bind_receiver') {
+            receivers.push(session);
+            live.add(session);
+            session.on('close', () => live.delete(session));
+            for (const p of held.splice(0)) session.send(p);
+          }
         });
       }
       session.on('submit_sm', (pdu: PduObject) => {
@@ -106,7 +114,7 @@ test('transmitter + receiver pair: submits go on the transmitter, receipts on th
     // The admin view shows the pair, its receiver session and the settings.
     const view = (await h.api.inject({ method: 'GET', url: '/v1/admin/connectors/up', headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json();
     assert.equal(view.counters.receipts, 1);
-    assert.deepEqual(view.settings, { bindType: 'pair', dataCoding: 3, split: 'udh', dlrExpiryS: null });
+    assert.deepEqual(view.settings, { bindType: 'pair', dataCoding: 3, split: 'udh', dlrExpiryS: 86_400 });
     assert.deepEqual(view.receiver, { state: 'bound', bound: true, remote: `127.0.0.1:${smsc.ports[1]}`, lastError: null });
     assert.equal(view.remote, `127.0.0.1:${smsc.ports[0]}`);
 

@@ -313,6 +313,53 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('BEEF02')), ['{"young":1}']);
   });
 
+  withStore('receipts that never came: waiting parts of one connector expire oldest first, once; a receipt or a newer word from the SMSC keeps a part out', async (s) => {
+    const u = await s.upsertUser({ username: 'dlrx', passwordHash: 'x', balanceMicros: 1_000_000, rateMicros: 0 });
+    const told: string[] = [];
+    const notify = (state: string, m: { id: string }) => (told.push(`${m.id}:${state}`), { systemId: 'shop', payload: state });
+    const sent = async (upstreamId: string, extra: Partial<NewMessage> = {}, total = 1) => {
+      const m = msg(u.id, extra);
+      await s.accept(m);
+      for (let seq = 1; seq <= total; seq++) await s.markPartSent(m.id, seq, total, m.connectorId, `${upstreamId}-${seq}`, messageIdKeys(`${upstreamId}-${seq}`));
+      return m;
+    };
+    const old = await sent('A1');
+    const delivered = await sent('A2');
+    await s.applyPartReceipt(delivered.id, 1, 'delivered', 'DELIVRD err:000', notify);
+    const otherConnector = await sent('A3', { connectorId: 'c2' });
+    const multi = await sent('A4', {}, 2);
+    const unknown = await sent('A5');
+    await s.applyPartReceipt(unknown.id, 1, 'unknown', 'UNKNOWN err:000', notify);
+    await new Promise((r) => setTimeout(r, 5));
+    const cutoff = Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+    const young = await sent('A6');
+    // An intermediate receipt after the cutoff is word from the SMSC: the part waits on.
+    await s.applyPartReceipt(multi.id, 2, 'sent', 'ENROUTE err:000', notify);
+    told.length = 0;
+    const detail = 'no delivery receipt within 60 s';
+
+    const first = await s.expireAwaitingReceipts('c1', cutoff, 2, detail, notify);
+    assert.deepEqual(first.map((p) => [p.id, p.seq, p.state]), [[old.id, 1, 'expired'], [multi.id, 1, 'sent']], 'oldest first, at most the limit; part 2 still waits');
+    const rest = await s.expireAwaitingReceipts('c1', cutoff, 10, detail, notify);
+    assert.deepEqual(rest.map((p) => [p.id, p.seq, p.state]), [[unknown.id, 1, 'expired']], 'an unknown part waits too; nothing is expired twice');
+    assert.deepEqual(await s.expireAwaitingReceipts('c1', cutoff, 10, detail, notify), []);
+    assert.deepEqual(told, [`${old.id}:expired`, `${unknown.id}:expired`], 'the customer is told once per message, when it is final');
+    assert.equal((await s.getMessage(old.id))?.state, 'expired');
+    assert.equal((await s.getMessage(old.id))?.error, detail);
+    assert.deepEqual((await s.history(old.id)).map((e) => [e.state, e.detail]).at(-1), ['expired', detail]);
+    assert.equal((await s.getMessage(delivered.id))?.state, 'delivered');
+    assert.equal((await s.getMessage(otherConnector.id))?.state, 'sent', 'another connector: not this sweep');
+    assert.equal((await s.getMessage(young.id))?.state, 'sent', 'sent after the cutoff');
+    assert.deepEqual((await s.getParts(multi.id)).map((p) => p.state), ['expired', 'sent']);
+    assert.equal(await s.getBalance(u.id), 1_000_000 - 6 * 10_000, 'not refunded: the SMSC accepted them');
+    const c2 = await s.expireAwaitingReceipts('c2', Date.now(), 10, detail, notify);
+    assert.deepEqual(c2.map((p) => p.id), [otherConnector.id]);
+    // A late receipt for an expired part is matched and changes nothing.
+    const late = await s.applyReceiptByKeys(messageIdKeys('A1-1'), () => true, 'delivered', 'DELIVRD err:000', notify, '{}');
+    assert.equal(!late.parked && late.state, 'expired');
+  });
+
   withStore('opt-outs are seen at once when set and when lifted', async (s) => {
     assert.equal(await s.isOptedOut('447700900123', 'Shop'), false);
     await s.setOptOut('447700900123', 'Shop', true);

@@ -62,3 +62,18 @@ test('sqlite: queueOldestDue is index seeks per connector, never a scan of the q
     await reopened.close();
   }
 });
+
+test('sqlite: the receipt-expiry sweep reads the partial index of waiting parts, not the whole parts table', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'hermod-store-')), 'hermod.db');
+  const store = new SqliteStore(path);
+  const db = new Database(path, { readonly: true });
+  try {
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT message_id, seq FROM message_parts WHERE connector_id = ? AND state IN ('sent', 'unknown') AND updated_at <= ? ORDER BY updated_at LIMIT ?")
+      .all('c1', Date.now(), 100) as { detail: string }[];
+    assert.match(plan.map((r) => r.detail).join('\n'), /USING INDEX message_parts_awaiting_receipt \(connector_id=\? AND updated_at<\?\)/);
+  } finally {
+    db.close();
+    await store.close();
+  }
+});

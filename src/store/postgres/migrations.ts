@@ -172,4 +172,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   // Built inside the migration's transaction (not CONCURRENTLY): writes to the queue wait
   // while it is built, a few seconds at 1,000,000 queued.
   `CREATE INDEX queue_oldest_due ON queue (connector_id, (not_before + 0));`,
+  // 11 (connector dlrExpiryS): parts still waiting for their receipt, per connector, oldest
+  // first. Partial: a part leaves the index when its receipt makes it final.
+  `CREATE INDEX message_parts_awaiting_receipt ON message_parts (connector_id, updated_at) WHERE state IN ('sent', 'unknown');`,
 ];

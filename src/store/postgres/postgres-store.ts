@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { hostname } from 'node:os';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
@@ -886,5 +886,25 @@ export class PostgresStore implements Store {
 
   async expireParkedReceipts(olderThanMs: number): Promise<number> {
     return (await this.pool.query('DELETE FROM parked_receipts WHERE at <= $1', [Date.now() - olderThanMs])).rowCount ?? 0;
+  }
+
+  expireAwaitingReceipts(connectorId: string, before: number, limit: number, detail: string, notify: FinalNotify): Promise<ExpiredPart[]> {
+    return this.batched(async (c) => {
+      // No row lock here: locks are taken message first (as receipts take them), then part.
+      const { rows } = await c.query(
+        "SELECT message_id, seq FROM message_parts WHERE connector_id = $1 AND state IN ('sent', 'unknown') AND updated_at <= $2 ORDER BY updated_at LIMIT $3",
+        [connectorId, before, limit],
+      );
+      const out: ExpiredPart[] = [];
+      for (const r of rows as { message_id: string; seq: number }[]) {
+        // Read again under the message's lock (applyPart takes it): a receipt committed since
+        // the lookup wins, final or intermediate.
+        const row = await this.lockMessage(c, r.message_id);
+        const part = (await c.query('SELECT state, updated_at FROM message_parts WHERE message_id = $1 AND seq = $2', [r.message_id, r.seq])).rows[0] as Row | undefined;
+        if (!row || !part || !['sent', 'unknown'].includes(part.state as string) || Number(part.updated_at) > before) continue;
+        out.push({ id: r.message_id, seq: r.seq, state: await this.applyPart(c, r.message_id, r.seq, 'expired', detail, notify) });
+      }
+      return out;
+    });
   }
 }

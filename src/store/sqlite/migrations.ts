@@ -172,4 +172,7 @@ export const MIGRATIONS: readonly string[] = [
   // without statistics SQLite then preferred this index to queue_due and sorted every due row
   // for its ORDER BY priority, seq; an expression the claim does not use leaves its plan alone.
   `CREATE INDEX queue_oldest_due ON queue (connector_id, (not_before + 0));`,
+  // 10 (connector dlrExpiryS): parts still waiting for their receipt, per connector, oldest
+  // first. Partial: a part leaves the index when its receipt makes it final.
+  `CREATE INDEX message_parts_awaiting_receipt ON message_parts (connector_id, updated_at) WHERE state IN ('sent', 'unknown');`,
 ];

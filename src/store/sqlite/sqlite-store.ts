@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
@@ -1155,6 +1155,16 @@ export class SqliteStore implements Store {
       const gone = this.sql('DELETE FROM parked_receipts WHERE at <= ? RETURNING key').all(Date.now() - olderThanMs) as { key: string }[];
       for (const { key } of gone) if (this.stmts.parked.get(key) === undefined) this.parkedKeys.delete(key);
       return gone.length;
+    });
+  }
+
+  expireAwaitingReceipts(connectorId: string, before: number, limit: number, detail: string, notify: FinalNotify): Promise<ExpiredPart[]> {
+    // Looked up inside the write: no receipt can land between the lookup and the expiry.
+    return this.batched(() => {
+      const rows = this.sql(
+        "SELECT message_id, seq FROM message_parts WHERE connector_id = ? AND state IN ('sent', 'unknown') AND updated_at <= ? ORDER BY updated_at LIMIT ?",
+      ).all(connectorId, before, limit) as { message_id: string; seq: number }[];
+      return rows.map((r) => ({ id: r.message_id, seq: r.seq, state: this.applyPart(r.message_id, r.seq, 'expired', detail, notify) }));
     });
   }
 }
