@@ -29,22 +29,40 @@ test('sqlite: queueOldestDue is index seeks per connector, never a scan of the q
   const now = Date.now();
   const db = new Database(path);
   try {
-    const ins = db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq) VALUES (?, ?, ?, ?, ?)');
+    const ins = db.prepare(
+      'INSERT INTO queue (message_id, connector_id, priority, not_before, seq) VALUES (?, ?, ?, ?, ?)',
+    );
     db.transaction(() => {
       for (let i = 0; i < 20_000; i++) ins.run(`m${i}`, `c${i % 7}`, i % 4, now - ((i * 7919) % 100_000), i);
     })();
-    const oldestPlan = () => (db.prepare(`EXPLAIN QUERY PLAN ${SqliteStore.OLDEST_DUE_SQL}`).all() as { detail: string }[]).map((p) => p.detail);
+    const oldestPlan = () =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${SqliteStore.OLDEST_DUE_SQL}`).all() as { detail: string }[]).map(
+        (p) => p.detail,
+      );
     // Without statistics (a store never runs ANALYZE) and with them, as an aged database may have.
     for (const stats of ['none', 'analyzed']) {
       if (stats === 'analyzed') db.exec('ANALYZE');
       const plan = oldestPlan();
       const onQueue = plan.filter((d) => /\bqueue\b/.test(d));
       assert.ok(onQueue.length >= 3, `${stats}: the plan reads the queue: ${plan.join(' | ')}`);
-      for (const d of onQueue) assert.match(d, /^SEARCH queue USING COVERING INDEX queue_oldest_due( \(connector_id[=>]\?\))?$/, `${stats}: an index seek: ${plan.join(' | ')}`);
+      for (const d of onQueue)
+        assert.match(
+          d,
+          /^SEARCH queue USING COVERING INDEX queue_oldest_due( \(connector_id[=>]\?\))?$/,
+          `${stats}: an index seek: ${plan.join(' | ')}`,
+        );
       // The dispatcher's claim is not drawn to the new index (it would sort every due row for its ORDER BY).
-      const claim = (db.prepare(`EXPLAIN QUERY PLAN ${claimSql}`).all({ connector: 'c1', now, limit: 100 }) as { detail: string }[]).map((p) => p.detail);
-      for (const d of claim) assert.doesNotMatch(d, /queue_oldest_due|TEMP B-TREE/, `${stats}: claim plan: ${claim.join(' | ')}`);
-      assert.ok(claim.some((d) => /^SEARCH (queue|q) USING (COVERING )?INDEX queue_due/.test(d)), `${stats}: the claim uses queue_due: ${claim.join(' | ')}`);
+      const claim = (
+        db.prepare(`EXPLAIN QUERY PLAN ${claimSql}`).all({ connector: 'c1', now, limit: 100 }) as {
+          detail: string;
+        }[]
+      ).map((p) => p.detail);
+      for (const d of claim)
+        assert.doesNotMatch(d, /queue_oldest_due|TEMP B-TREE/, `${stats}: claim plan: ${claim.join(' | ')}`);
+      assert.ok(
+        claim.some((d) => /^SEARCH (queue|q) USING (COVERING )?INDEX queue_due/.test(d)),
+        `${stats}: the claim uses queue_due: ${claim.join(' | ')}`,
+      );
     }
   } finally {
     db.close();
@@ -54,7 +72,11 @@ test('sqlite: queueOldestDue is index seeks per connector, never a scan of the q
   try {
     // The answer is the GROUP BY the method replaced.
     const check = new Database(path, { readonly: true });
-    const expected = check.prepare('SELECT connector_id AS connectorId, MIN(not_before) AS dueAt FROM queue WHERE not_before <= ? GROUP BY connector_id ORDER BY connector_id').all(Date.now());
+    const expected = check
+      .prepare(
+        'SELECT connector_id AS connectorId, MIN(not_before) AS dueAt FROM queue WHERE not_before <= ? GROUP BY connector_id ORDER BY connector_id',
+      )
+      .all(Date.now());
     check.close();
     assert.equal(expected.length, 7);
     assert.deepEqual(await reopened.queueOldestDue(), expected);
@@ -69,9 +91,14 @@ test('sqlite: the receipt-expiry sweep reads the partial index of waiting parts,
   const db = new Database(path, { readonly: true });
   try {
     const plan = db
-      .prepare("EXPLAIN QUERY PLAN SELECT message_id, seq FROM message_parts WHERE connector_id = ? AND state IN ('sent', 'unknown') AND updated_at <= ? ORDER BY updated_at LIMIT ?")
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT message_id, seq FROM message_parts WHERE connector_id = ? AND state IN ('sent', 'unknown') AND updated_at <= ? ORDER BY updated_at LIMIT ?",
+      )
       .all('c1', Date.now(), 100) as { detail: string }[];
-    assert.match(plan.map((r) => r.detail).join('\n'), /USING INDEX message_parts_awaiting_receipt \(connector_id=\? AND updated_at<\?\)/);
+    assert.match(
+      plan.map((r) => r.detail).join('\n'),
+      /USING INDEX message_parts_awaiting_receipt \(connector_id=\? AND updated_at<\?\)/,
+    );
   } finally {
     db.close();
     await store.close();
