@@ -39,7 +39,7 @@ async function fill(dir: string, depth: number) {
   if (queued !== depth) throw new Error(`backlog has ${queued} queue rows, expected ${depth}`);
   const plan = claimPlan(db, 'upstream');
   console.log(`queue depth ${depth}: filled in ${secs.toFixed(1)} s; claim plan: ${plan.join(' | ')}`);
-  return { fill_s: Math.round(secs * 10) / 10, claim_uses_index: plan.some((d) => /queue USING (COVERING )?INDEX queue_due/.test(d)) ? 1 : 0 };
+  return { fill_s: Math.round(secs * 10) / 10, claim_uses_index: plan.some((d) => /(queue|q) USING (COVERING )?INDEX queue_due/.test(d)) ? 1 : 0 };
 }
 
 async function run(depth: number) {

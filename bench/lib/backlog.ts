@@ -8,6 +8,7 @@
  * columns by name (PRAGMA table_info), so it follows the schema's migrations untouched.
  */
 import Database from 'better-sqlite3';
+import { SqliteStore } from '../../src/store/index.js';
 
 /** Copies the template message `templateId` `count` times; returns the rows written. */
 export function cloneBacklog(path: string, templateId: string, count: number): number {
@@ -51,12 +52,7 @@ export function queueDepth(path: string, connectorId: string): number {
 export function claimPlan(path: string, connectorId: string): string[] {
   const db = new Database(path, { readonly: true });
   try {
-    const plan = db
-      .prepare(
-        `EXPLAIN QUERY PLAN SELECT message_id FROM queue WHERE connector_id = ? AND not_before <= ? AND lease_until <= ?
-         ORDER BY priority DESC, seq LIMIT 100`,
-      )
-      .all(connectorId, Date.now(), Date.now()) as { detail: string }[];
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${SqliteStore.CLAIM_SQL}`).all({ connector: connectorId, now: Date.now(), limit: 100 }) as { detail: string }[];
     return plan.map((p) => p.detail);
   } finally {
     db.close();

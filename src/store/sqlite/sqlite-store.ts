@@ -349,12 +349,7 @@ export class SqliteStore implements Store {
       setState: db.prepare('UPDATE messages SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE id = ?'),
       // The due entries with their messages' live columns, then one lease per entry (an
       // UPDATE ... WHERE message_id IN (subquery) RETURNING costs twice as much per row).
-      due: db.prepare(
-        `SELECT q.message_id, q.attempts, m.state, m.connector_id, m.upstream_id, m.error, m.updated_at
-         FROM queue q JOIN messages m ON m.id = q.message_id
-         WHERE q.connector_id = @connector AND q.not_before <= @now AND q.lease_until <= @now
-         ORDER BY q.priority DESC, q.seq LIMIT @limit`,
-      ),
+      due: db.prepare(SqliteStore.CLAIM_SQL),
       lease: db.prepare('UPDATE queue SET lease_until = ?, attempts = attempts + 1 WHERE message_id = ?'),
       dequeue: db.prepare('DELETE FROM queue WHERE message_id = ?'),
       release: db.prepare('UPDATE queue SET not_before = ?, lease_until = 0 WHERE message_id = ?'),
@@ -1106,6 +1101,12 @@ export class SqliteStore implements Store {
    * seeks per connector however deep the queue (a GROUP BY read every row: slow at 1,000,000).
    * The plan is checked by test/store/sqlite.test.ts.
    */
+  /** The dispatcher's claim: due entries in order with their messages' live columns (public for plan checks). */
+  static readonly CLAIM_SQL = `SELECT q.message_id, q.attempts, m.state, m.connector_id, m.upstream_id, m.error, m.updated_at
+         FROM queue q JOIN messages m ON m.id = q.message_id
+         WHERE q.connector_id = @connector AND q.not_before <= @now AND q.lease_until <= @now
+         ORDER BY q.priority DESC, q.seq LIMIT @limit`;
+
   static readonly OLDEST_DUE_SQL = `WITH RECURSIVE connectors(id) AS (
      SELECT MIN(connector_id) FROM queue
      UNION ALL
