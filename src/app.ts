@@ -84,7 +84,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const store: Store =
     config.store.type === 'postgres'
       ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, nodeId: config.store.nodeId })
-      : new SqliteStore(config.store.path, { synchronous: config.store.synchronous });
+      : new SqliteStore(config.store.path, { synchronous: config.store.synchronous, groupCommitMs: config.store.groupCommitMs });
   // Groups and users from the configuration: a user is created with its balance and SMS
   // count the first time; afterwards password, rate, enabled, group and settings follow
   // the file while the balance and the SMS count are the store's.
@@ -119,6 +119,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     routes: config.routes,
     moRoutes: config.moRoutes,
     dedupeWindowMs: config.dedupeWindowS * 1000,
+    parkedReceiptRetentionMs: config.parkedReceiptRetentionS * 1000,
     selfBind,
     ...(options.now ? { now: options.now } : {}),
     webhookRetentionMs: config.webhooks.retentionS * 1000,

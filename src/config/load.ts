@@ -330,10 +330,10 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
  */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
-  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'httpApi', 'webhooks', 'alerts', 'admin']) ?? {};
+  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'parkedReceiptRetentionS', 'httpApi', 'webhooks', 'alerts', 'admin']) ?? {};
   const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'httpPort', 'apiPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
-  const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'url', 'schema']) ?? {};
+  const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'groupCommitMs', 'url', 'schema']) ?? {};
   const dbUrl = env.HERMOD_DATABASE_URL ?? (store.url as string | undefined);
   const storeType = env.HERMOD_DATABASE_URL?.startsWith('postgres') ? 'postgres' : (c.oneOf(store, 'type', 'store', ['sqlite', 'postgres'] as const, 'sqlite') ?? 'sqlite');
   if (storeType === 'postgres' && !(dbUrl && /^postgres(ql)?:\/\//.test(dbUrl))) c.fail('store.url', 'a postgres:// URL is required for store.type postgres (or set HERMOD_DATABASE_URL)');
@@ -699,6 +699,9 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   if (connectors.length > 0 && routes.length === 0) c.fail('routes', 'at least one route is needed to send anything');
 
   c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 });
+  const parkedReceiptRetentionS = c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;
+  const synchronous = c.oneOf(store, 'synchronous', 'store', ['NORMAL', 'FULL'] as const, 'NORMAL') ?? 'NORMAL';
+  const groupCommitMs = c.num(store, 'groupCommitMs', 'store', { def: 2, min: 0, max: 100 }) ?? 2;
   const a = c.obj(root.alerts ?? {}, 'alerts', ['deliveryRateMin', 'errorRateMax', 'queueBacklogMax', 'spendMax', 'connectorDownS', 'windowS', 'minSamples', 'webhookUrl']) ?? {};
   const alerts: AlertsConfig = {
     deliveryRateMin: c.num(a, 'deliveryRateMin', 'alerts', { def: 0.95, min: 0, max: 1 }) ?? 0.95,
@@ -724,7 +727,8 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
         : {
             type: 'sqlite',
             path: (store.path as string | undefined) ?? join(dataDir, 'hermod.db'),
-            synchronous: (store.synchronous as 'NORMAL' | 'FULL' | undefined) ?? 'NORMAL',
+            synchronous,
+            groupCommitMs,
           },
     users,
     groups,
@@ -732,6 +736,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     routes,
     moRoutes,
     dedupeWindowS: c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 }) ?? 0,
+    parkedReceiptRetentionS,
     alerts,
   };
 }

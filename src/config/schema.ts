@@ -140,7 +140,7 @@ export interface Config {
   webhooks: WebhooksConfig;
   /** Bearer keys of the admin API (config `admin.keys` plus HERMOD_ADMIN_KEY); empty = admin API closed. */
   admin: { keys: string[] };
-  store: { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' } | { type: 'postgres'; url: string; schema: string; nodeId?: string };
+  store: { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL'; /** At most one commit per this many ms under load (group commit); 0 = every turn. */ groupCommitMs: number } | { type: 'postgres'; url: string; schema: string; nodeId?: string };
   users: UserConfig[];
   groups: GroupConfig[];
   connectors: ConnectorConfig[];
@@ -149,6 +149,8 @@ export interface Config {
   moRoutes: MoRouteDef[];
   /** Seconds within which an identical resend returns the first message's id (0 = off). */
   dedupeWindowS: number;
+  /** A receipt for an upstream id we never stored is kept this long (for a late submit_sm_resp), then dropped. */
+  parkedReceiptRetentionS: number;
   alerts: AlertsConfig;
 }
 

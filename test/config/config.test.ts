@@ -21,7 +21,7 @@ test('no file: the demo configuration, listening on 127.0.0.1, overridable by en
   assert.equal(c.demo, true);
   assert.equal(c.server.host, '127.0.0.1');
   assert.equal(c.server.smppPort, 2776);
-  assert.deepEqual(c.store, { type: 'sqlite', path: join(dir, 'hermod.db'), synchronous: 'NORMAL' });
+  assert.deepEqual(c.store, { type: 'sqlite', path: join(dir, 'hermod.db'), synchronous: 'NORMAL', groupCommitMs: 2 });
   const pgc = loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_DATABASE_URL: 'postgres://u@db/hermod' }, dir);
   assert.deepEqual(pgc.store, { type: 'postgres', url: 'postgres://u@db/hermod', schema: 'hermod' });
   assert.deepEqual(c.users.map((u) => u.username), ['demo']);
@@ -451,4 +451,19 @@ test('connectors[].dlrExpiryS: a day by default (Jasmin dlr_expiry), 0 = wait fo
   assert.deepEqual([expiry(), expiry(0), expiry(600)], [[86_400], [0], [600]]);
   assert.deepEqual(issues(() => expiry(-1)), ['connectors[0].dlrExpiryS: expected a number 0..∞, got -1']);
   assert.deepEqual(issues(() => expiry('1d')), ['connectors[0].dlrExpiryS: expected a number 0..∞, got "1d"']);
+});
+
+test('store.groupCommitMs, store.synchronous and parkedReceiptRetentionS: defaults, values, mistakes named by their key', () => {
+  const d = parseConfig({});
+  assert.equal(d.store.type === 'sqlite' && d.store.groupCommitMs, 2);
+  assert.equal(d.store.type === 'sqlite' && d.store.synchronous, 'NORMAL');
+  assert.equal(d.parkedReceiptRetentionS, 259_200);
+  const c = parseConfig({ store: { groupCommitMs: 0, synchronous: 'FULL' }, parkedReceiptRetentionS: 3600 });
+  assert.deepEqual(c.store.type === 'sqlite' && [c.store.groupCommitMs, c.store.synchronous], [0, 'FULL']);
+  assert.equal(c.parkedReceiptRetentionS, 3600);
+  const bad = issues(() => parseConfig({ store: { groupCommitMs: 500, synchronous: 'OFF' }, parkedReceiptRetentionS: 0 }));
+  assert.equal(bad.length, 3, bad.join('\n'));
+  assert.ok(bad.some((i) => i.startsWith('store.groupCommitMs: ')), bad.join('\n'));
+  assert.ok(bad.some((i) => i.startsWith('store.synchronous: ')), bad.join('\n'));
+  assert.ok(bad.includes('$.parkedReceiptRetentionS: expected a number 1..∞, got 0'), bad.join('\n'));
 });
