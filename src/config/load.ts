@@ -2,267 +2,20 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { parse } from 'yaml';
-import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, SPLIT_SETTINGS, TEXT_DATA_CODINGS, type TextDataCoding, compilePattern, isCountryCode, type Authorizations, type MoRouteDef, type RouteDef, type TimeWindow, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
+import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, type Authorizations, type MoRouteDef, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
 import {
   ConfigError,
   type AlertsConfig,
   type Config,
-  type ConfigIssue,
   type ConnectorConfig,
   type GroupConfig,
   type JasminResponseFormat,
-  type SmppConnectorConfig,
   type UserConfig,
   type WebhooksConfig,
 } from './schema.js';
 
-type Obj = Record<string, unknown>;
-
-/** A small validator that records every problem with its path instead of stopping at the first. */
-class Checker {
-  readonly issues: ConfigIssue[] = [];
-
-  fail(path: string, message: string): undefined {
-    this.issues.push({ path, message });
-    return undefined;
-  }
-
-  obj(v: unknown, path: string, allowed: readonly string[]): Obj | undefined {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return this.fail(path, `expected a mapping, got ${describe(v)}`);
-    for (const k of Object.keys(v)) {
-      if (!allowed.includes(k)) {
-        const near = allowed.find((a) => distance(a, k) <= 2);
-        this.fail(`${path}.${k}`, `unknown key${near ? ` (did you mean "${near}"?)` : ''}`);
-      }
-    }
-    return v as Obj;
-  }
-
-  str(o: Obj, key: string, path: string, def?: string): string | undefined {
-    const v = o[key];
-    if (v === undefined) return def ?? this.fail(`${path}.${key}`, 'is required');
-    if (typeof v !== 'string' || v === '') return this.fail(`${path}.${key}`, `expected a non-empty string, got ${describe(v)}`);
-    return v;
-  }
-
-  num(o: Obj, key: string, path: string, opts: { def?: number; min?: number; max?: number; int?: boolean } = {}): number | undefined {
-    const v = o[key];
-    if (v === undefined) return opts.def ?? this.fail(`${path}.${key}`, 'is required');
-    const ok = typeof v === 'number' && Number.isFinite(v) && (!opts.int || Number.isInteger(v)) && (opts.min === undefined || v >= opts.min) && (opts.max === undefined || v <= opts.max);
-    if (!ok) {
-      const range = opts.min !== undefined || opts.max !== undefined ? ` ${opts.min ?? '-∞'}..${opts.max ?? '∞'}` : '';
-      return this.fail(`${path}.${key}`, `expected ${opts.int ? 'an integer' : 'a number'}${range}, got ${describe(v)}`);
-    }
-    return v as number;
-  }
-
-  bool(o: Obj, key: string, path: string, def: boolean): boolean {
-    const v = o[key];
-    if (v === undefined) return def;
-    if (typeof v !== 'boolean') {
-      this.fail(`${path}.${key}`, `expected true or false, got ${describe(v)}`);
-      return def;
-    }
-    return v;
-  }
-
-  list(o: Obj, key: string, path: string): unknown[] {
-    const v = o[key];
-    if (v === undefined) return [];
-    if (!Array.isArray(v)) {
-      this.fail(`${path}.${key}`, `expected a list, got ${describe(v)}`);
-      return [];
-    }
-    return v;
-  }
-
-  oneOf<T extends string>(o: Obj, key: string, path: string, values: readonly T[], def?: T): T | undefined {
-    const v = o[key] ?? def;
-    if (v === undefined) return this.fail(`${path}.${key}`, `is required (one of ${values.join(', ')})`);
-    if (!values.includes(v as T)) return this.fail(`${path}.${key}`, `expected one of ${values.join(', ')}, got ${describe(v)}`);
-    return v as T;
-  }
-}
-
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-
-/** Route filter keys shared by MT and MO routes. */
-class Filters {
-  constructor(private readonly c: Checker) {}
-
-  /** A list of non-empty strings, or undefined when the key is absent. */
-  strings(o: Obj, key: string, path: string): string[] | undefined {
-    if (o[key] === undefined) return undefined;
-    const out: string[] = [];
-    this.c.list(o, key, path).forEach((v, j) => {
-      if ((typeof v !== 'string' && typeof v !== 'number') || String(v) === '')
-        this.c.fail(`${path}.${key}[${j}]`, `expected a non-empty string, got ${describe(v)}`);
-      else out.push(String(v));
-    });
-    return out;
-  }
-
-  /** A regular expression (JavaScript syntax, Unicode mode, "/…/i" for flags), checked by compiling it. */
-  regex(o: Obj, key: string, path: string): string | undefined {
-    if (o[key] === undefined) return undefined;
-    const v = this.c.str(o, key, path);
-    if (v === undefined) return undefined;
-    try {
-      compilePattern(v);
-      return v;
-    } catch (err) {
-      return this.c.fail(`${path}.${key}`, `not a valid regular expression: ${(err as Error).message}`);
-    }
-  }
-
-  prefixes(o: Obj, path: string): string[] {
-    return this.c.list(o, 'prefixes', path).map((v, j) => {
-      const s = String(v).replace(/^\+/, '');
-      if (!/^\d+$/.test(s)) this.c.fail(`${path}.prefixes[${j}]`, `expected digits, got ${describe(v)}`);
-      return s;
-    });
-  }
-
-  /** `{ hours: "08:00-20:00", days: [mon-fri, sat], timeZone: Europe/Rome }` */
-  timeWindow(o: Obj, path: string): TimeWindow | undefined {
-    if (o.timeWindow === undefined) return undefined;
-    const p = `${path}.timeWindow`;
-    const w = this.c.obj(o.timeWindow, p, ['hours', 'days', 'timeZone']);
-    if (!w) return undefined;
-    const hours = w.hours === undefined ? '00:00-24:00' : this.c.str(w, 'hours', p);
-    const m = hours?.match(/^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)$/);
-    if (hours !== undefined && (!m || (m[3] === '24' && m[4] !== '00')))
-      this.c.fail(
-        `${p}.hours`,
-        `expected "HH:MM-HH:MM" (24-hour clock, e.g. "08:00-20:00"), got ${describe(hours)}`,
-      );
-    const days = new Set<number>();
-    this.c.list(w, 'days', p).forEach((v, j) => {
-      const d = String(v).toLowerCase();
-      const range = d.match(/^([a-z]{3})-([a-z]{3})$/);
-      const [a, b] = range
-        ? [DAYS.indexOf(range[1] as (typeof DAYS)[number]), DAYS.indexOf(range[2] as (typeof DAYS)[number])]
-        : [DAYS.indexOf(d as (typeof DAYS)[number]), DAYS.indexOf(d as (typeof DAYS)[number])];
-      if (a < 0 || b < 0)
-        return void this.c.fail(
-          `${p}.days[${j}]`,
-          `expected a day (${DAYS.join(', ')}) or a range like mon-fri, got ${describe(v)}`,
-        );
-      for (let i = a; ; i = (i + 1) % 7) {
-        days.add(i);
-        if (i === b) break;
-      }
-    });
-    const timeZone = w.timeZone === undefined ? undefined : this.c.str(w, 'timeZone', p);
-    if (timeZone !== undefined) {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone });
-      } catch {
-        this.c.fail(
-          `${p}.timeZone`,
-          `unknown time zone ${describe(timeZone)} (an IANA name such as "Europe/Rome" or "UTC")`,
-        );
-      }
-    }
-    if (!m) return undefined;
-    const from = Number(m[1]) * 60 + Number(m[2]);
-    const to = (Number(m[3]) * 60 + Number(m[4])) % 1440;
-    return {
-      from,
-      to,
-      ...(days.size > 0 && days.size < 7 ? { days: [...days].sort() } : {}),
-      ...(timeZone !== undefined ? { timeZone } : {}),
-    };
-  }
-}
-
-/** Keys of a route that filter; a route with none of them matches everything. */
-const MT_FILTERS = [
-  'prefixes',
-  'destinationRegex',
-  'countries',
-  'sources',
-  'sourceRegex',
-  'users',
-  'groups',
-  'contentRegex',
-  'timeWindow',
-  'tags',
-] as const;
-const MO_FILTERS = [
-  'prefixes',
-  'destinationRegex',
-  'sources',
-  'sourceRegex',
-  'contentRegex',
-  'timeWindow',
-  'originConnectors',
-] as const;
-
-/** A route after one that catches everything is never used: say so instead of ignoring it. */
-function checkReachable(
-  c: Checker,
-  list: string,
-  routes: readonly { index: number; name?: string; route: object }[],
-  filterKeys: readonly string[],
-): void {
-  const catchAll = routes.findIndex(({ route }) =>
-    filterKeys.every((k) => {
-      const v = (route as Record<string, unknown>)[k];
-      return v === undefined || (Array.isArray(v) && v.length === 0);
-    }),
-  );
-  if (catchAll < 0) return;
-  const first = routes[catchAll];
-  for (const later of routes.slice(catchAll + 1)) {
-    c.fail(
-      `${list}[${later.index}]`,
-      `never used: ${list}[${first.index}]${first.name ? ` ("${first.name}")` : ''} has no filters and catches every message first (put the default route last)`,
-    );
-  }
-}
-
-function describe(v: unknown): string {
-  return v === undefined ? 'nothing' : JSON.stringify(v);
-}
-
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length][b.length];
-}
-
-function dropUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-/**
- * A connector's `bindType` and `receiver`: a separate receiver session (Kannel's
- * `receive-port`) goes with a transmitter bind, which is then the default.
- */
-function bindOf(c: Checker, o: Obj, p: string): Pick<SmppConnectorConfig, 'bindType' | 'receiver'> {
-  if (o.receiver === undefined) return { bindType: c.oneOf(o, 'bindType', p, BIND_TYPES, 'transceiver') ?? 'transceiver' };
-  const r = c.obj(o.receiver ?? {}, `${p}.receiver`, ['port']) ?? {};
-  const port = r.port === undefined ? undefined : c.num(r, 'port', `${p}.receiver`, { min: 1, max: 65535, int: true });
-  const bindType = c.oneOf(o, 'bindType', p, BIND_TYPES, 'transmitter') ?? 'transmitter';
-  if (bindType !== 'transmitter')
-    c.fail(`${p}.receiver`, `a separate receiver session goes with bindType transmitter, got bindType ${describe(bindType)} (leave bindType out or set it to transmitter)`);
-  return { bindType: 'transmitter', receiver: port === undefined ? {} : { port } };
-}
-
-const BIND_TYPES = ['transceiver', 'transmitter', 'receiver'] as const;
-
-/** A connector's `dataCoding`: the data_coding its GSM-alphabet text goes out as (default 0). */
-function textCoding(c: Checker, o: Obj, p: string): TextDataCoding {
-  const v = o.dataCoding;
-  if (v === undefined) return 0;
-  if (!TEXT_DATA_CODINGS.includes(v as TextDataCoding))
-    c.fail(`${p}.dataCoding`, `expected 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1), got ${describe(v)}; UCS-2 (8) is chosen per message when the text needs it`);
-  return TEXT_DATA_CODINGS.includes(v as TextDataCoding) ? (v as TextDataCoding) : 0;
-}
-
+import { Checker, Filters, MO_FILTERS, checkReachable, describe, dropUndefined, type Obj } from './checker.js';
+import { checkConnector, checkRoutes } from './validate.js';
 /** The demo user's REST API key (demo mode only; `npm start` prints it). */
 export const DEMO_API_KEY = 'hk_demo_0000000000000000';
 import { DEMO_ADMIN_KEY } from './demo-key.js';
@@ -457,191 +210,20 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
 
   const connectors: ConnectorConfig[] = [];
   c.list(root, 'connectors', '$').forEach((x, i) => {
-    const p = `connectors[${i}]`;
-    const type = typeof x === 'object' && x !== null ? (x as Obj).type : undefined;
-    if (type === 'simulator') {
-      const o = c.obj(x, p, ['id', 'type', 'latencyMs', 'outcomes', 'failPrefixes', 'throttle', 'errorRate', 'receiptBeforeResponse', 'split']);
-      if (!o) return;
-      const id = c.str(o, 'id', p);
-      const lat = o.latencyMs === undefined ? { min: 50, max: 500 } : c.obj(o.latencyMs, `${p}.latencyMs`, ['min', 'max']);
-      const out = o.outcomes === undefined ? {} : (c.obj(o.outcomes, `${p}.outcomes`, ['delivered', 'undelivered', 'expired', 'rejected']) ?? {});
-      const failPrefixes = c.list(o, 'failPrefixes', p).map(String);
-      if (!id || !lat) return;
-      connectors.push({
-        id,
-        type: 'simulator',
-        latencyMs: { min: c.num(lat as Obj, 'min', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0, max: c.num(lat as Obj, 'max', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0 },
-        outcomes: {
-          delivered: c.num(out, 'delivered', `${p}.outcomes`, { def: out.delivered === undefined && Object.keys(out).length === 0 ? 1 : 0, min: 0 }) ?? 1,
-          undelivered: c.num(out, 'undelivered', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
-          expired: c.num(out, 'expired', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
-          rejected: c.num(out, 'rejected', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
-        },
-        failPrefixes,
-        throttle: o.throttle === undefined ? undefined : c.num(o, 'throttle', p, { min: 1, int: true }),
-        errorRate: o.errorRate === undefined ? undefined : c.num(o, 'errorRate', p, { min: 0, max: 1 }),
-        receiptBeforeResponse: c.bool(o, 'receiptBeforeResponse', p, false),
-        split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
-      });
-    } else if (type === 'smpp') {
-      const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS', 'dataCoding', 'receiver', 'dlrExpiryS']);
-      if (!o) return;
-      const id = c.str(o, 'id', p);
-      const reconnect = c.obj(o.reconnectDelayS ?? {}, `${p}.reconnectDelayS`, ['min', 'max']) ?? {};
-      const rMin = c.num(reconnect, 'min', `${p}.reconnectDelayS`, { def: 0.5, min: 0.01 }) ?? 0.5;
-      const rMax = c.num(reconnect, 'max', `${p}.reconnectDelayS`, { def: 30, min: 0.01 }) ?? 30;
-      if (rMax < rMin) c.fail(`${p}.reconnectDelayS.max`, `must be at least reconnectDelayS.min (${rMin})`);
-      // SMPP 3.4 §5.2.5/§5.2.6: TON 0–6, NPI 0–18 are the defined values.
-      const ton = (k: string) => (o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 6, int: true }));
-      const npi = (k: string) => (o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 18, int: true }));
-      const host = c.str(o, 'host', p);
-      const port = c.num(o, 'port', p, { min: 1, max: 65535, int: true });
-      const systemId = c.str(o, 'systemId', p);
-      const password = o.password === undefined || o.password === '' ? '' : (c.str(o, 'password', p) ?? '');
-      if (password.length > 8) c.fail(`${p}.password`, 'at most 8 characters (SMPP 3.4 password field)');
-      if (!id || !host || port === undefined || !systemId) return;
-      connectors.push({
-        id,
-        type: 'smpp',
-        host,
-        port,
-        tls: c.bool(o, 'tls', p, false),
-        systemId,
-        password,
-        systemType: o.systemType === undefined ? '' : (c.str(o, 'systemType', p) ?? ''),
-        window: c.num(o, 'window', p, { def: 10, min: 1, max: 1000, int: true }) ?? 10,
-        throughput: o.throughput === undefined ? undefined : c.num(o, 'throughput', p, { min: 1 }),
-        enquireLinkS: c.num(o, 'enquireLinkS', p, { def: 30, min: 0 }) ?? 30,
-        responseTimeoutS: c.num(o, 'responseTimeoutS', p, { def: 10, min: 1 }) ?? 10,
-        split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
-        ...bindOf(c, o, p),
-        sourceTon: ton('sourceTon'),
-        sourceNpi: npi('sourceNpi'),
-        destTon: ton('destTon'),
-        destNpi: npi('destNpi'),
-        reconnectDelayS: { min: rMin, max: rMax },
-        dataCoding: textCoding(c, o, p),
-        // Jasmin's dlr_expiry default: a day.
-        dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
-      });
-    } else {
-      c.fail(`${p}.type`, `expected one of simulator, smpp, got ${describe(type)}`);
-    }
+    const k = checkConnector(c, x, `connectors[${i}]`);
+    if (k) connectors.push(k);
   });
   connectors.forEach((x, i) => {
     if (connectors.findIndex((y) => y.id === x.id) !== i) c.fail(`connectors[${i}].id`, `duplicate connector id "${x.id}"`);
   });
 
-  const f = new Filters(c);
-  const knownUsers = (names: string[] | undefined, key: string, p: string) =>
-    names?.forEach((n, j) => {
-      if (!users.some((u) => u.username === n)) c.fail(`${p}.${key}[${j}]`, `unknown user "${n}"`);
-    });
-  const routes: RouteDef[] = [];
-  const routeIndex: number[] = [];
-  const moIndex: number[] = [];
-  c.list(root, 'routes', '$').forEach((x, i) => {
-    const p = `routes[${i}]`;
-    const o = c.obj(x, p, ['name', ...MT_FILTERS, 'type', 'connectors', 'costs', 'weights', 'rate']);
-    if (!o) return;
-    const name = c.str(o, 'name', p);
-    if (name && routes.some((r) => r.name === name)) c.fail(`${p}.name`, `duplicate route name "${name}"`);
-    const type = c.oneOf(
-      o,
-      'type',
-      p,
-      ['static', 'failover', 'roundrobin', 'leastcost', 'weighted'] as const,
-      'static',
-    );
-    const prefixes = f.prefixes(o, p);
-    const countries = f.strings(o, 'countries', p)?.map((v, j) => {
-      const code = v.toUpperCase();
-      if (!isCountryCode(code))
-        c.fail(
-          `${p}.countries[${j}]`,
-          `expected an ISO 3166 alpha-2 country code such as "IT", got ${describe(v)}`,
-        );
-      return code;
-    });
-    const routeUsers = f.strings(o, 'users', p);
-    knownUsers(routeUsers, 'users', p);
-    const filters = {
-      prefixes,
-      destinationRegex: f.regex(o, 'destinationRegex', p),
-      countries,
-      sources: f.strings(o, 'sources', p),
-      sourceRegex: f.regex(o, 'sourceRegex', p),
-      users: routeUsers,
-      groups: f.strings(o, 'groups', p),
-      contentRegex: f.regex(o, 'contentRegex', p),
-      timeWindow: f.timeWindow(o, p),
-      tags: f.strings(o, 'tags', p),
-    };
-    const names = c.list(o, 'connectors', p).map(String);
-    if (names.length === 0) c.fail(`${p}.connectors`, 'needs at least one connector');
-    names.forEach((n, j) => {
-      const k = connectors.find((x) => x.id === n);
-      if (!k) c.fail(`${p}.connectors[${j}]`, `unknown connector "${n}"`);
-      else if (k.type === 'smpp' && k.bindType === 'receiver')
-        c.fail(`${p}.connectors[${j}]`, `connector "${n}" binds as receiver only (bindType receiver) and cannot send; route to a transmitter or transceiver`);
-    });
-    if (type === 'static' && names.length > 1)
-      c.fail(
-        `${p}.connectors`,
-        'a static route has exactly one connector (use failover, roundrobin, weighted or leastcost)',
-      );
-    const costs: Record<string, Record<string, number>> = {};
-    if (o.costs !== undefined) {
-      const co = c.obj(o.costs, `${p}.costs`, names) ?? {};
-      for (const [k, v] of Object.entries(co)) {
-        const table = c.obj(v, `${p}.costs.${k}`, Object.keys(v as Obj)) ?? {};
-        costs[k] = {};
-        for (const [prefix, price] of Object.entries(table)) {
-          if (typeof price !== 'number' || price < 0)
-            c.fail(`${p}.costs.${k}.${prefix}`, `expected a cost ≥ 0, got ${describe(price)}`);
-          else costs[k][prefix.replace(/^\+/, '')] = price;
-        }
-      }
-    }
-    if (type === 'leastcost' && Object.keys(costs).length === 0)
-      c.fail(`${p}.costs`, 'a leastcost route needs a cost table per connector');
-    let weights: Record<string, number> | undefined;
-    if (o.weights !== undefined || type === 'weighted') {
-      if (type !== 'weighted') c.fail(`${p}.weights`, 'only weighted routes have weights');
-      const wo =
-        o.weights === undefined
-          ? c.fail(`${p}.weights`, 'a weighted route needs a weight per connector, e.g. { a: 70, b: 30 }')
-          : c.obj(o.weights, `${p}.weights`, names);
-      if (wo) {
-        weights = {};
-        for (const n of names) {
-          const w = c.num(wo, n, `${p}.weights`, { min: 0 });
-          if (w !== undefined && w <= 0)
-            c.fail(`${p}.weights.${n}`, `expected a weight > 0, got ${describe(w)}`);
-          else if (w !== undefined) weights[n] = w;
-        }
-      }
-    }
-    const rate = o.rate === undefined ? undefined : c.num(o, 'rate', p, { min: 0 });
-    if (name && type) {
-      routes.push({
-        name,
-        type,
-        connectors: names,
-        costs,
-        ...dropUndefined(filters),
-        ...(weights ? { weights } : {}),
-        ...(rate !== undefined ? { rate } : {}),
-      } as RouteDef);
-      routeIndex.push(i);
-    }
+  const routes = checkRoutes(c, c.list(root, 'routes', '$'), {
+    connectors: connectors.map((k) => k.id),
+    receiveOnly: connectors.filter((k) => k.type === 'smpp' && k.bindType === 'receiver').map((k) => k.id),
+    users: users.map((u) => u.username),
   });
-  checkReachable(
-    c,
-    'routes',
-    routes.map((route, k) => ({ index: routeIndex[k], name: route.name, route })),
-    MT_FILTERS,
-  );
+  const f = new Filters(c);
+  const moIndex: number[] = [];
   const moRoutes: MoRouteDef[] = [];
   c.list(root, 'moRoutes', '$').forEach((x, i) => {
     const p = `moRoutes[${i}]`;
@@ -696,7 +278,6 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     moRoutes.map((route, k) => ({ index: moIndex[k], name: route.name, route })),
     MO_FILTERS,
   );
-  if (connectors.length > 0 && routes.length === 0) c.fail('routes', 'at least one route is needed to send anything');
 
   c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 });
   const parkedReceiptRetentionS = c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;

@@ -1,0 +1,286 @@
+/**
+ * One connector definition and the MT route list, validated with the rules and messages of
+ * the YAML loader (which calls the same functions): the file and the admin API cannot disagree.
+ */
+import { HermodError } from '../lib/errors.js';
+import { isCountryCode, SPLIT_SETTINGS, TEXT_DATA_CODINGS, type RouteDef, type TextDataCoding, type TimeWindow } from '../domain/index.js';
+import { Checker, DAYS, Filters, MT_FILTERS, checkReachable, describe, dropUndefined, type Obj } from './checker.js';
+import type { ConfigIssue, ConnectorConfig, SmppConnectorConfig } from './schema.js';
+
+/** A connector or route list the admin API refused: HTTP 400, every problem with its key path. */
+export class InvalidDefinitionError extends HermodError {
+  readonly httpStatus = 400;
+
+  constructor(readonly issues: ConfigIssue[]) {
+    super('HERMOD_ERR_INVALID_DEFINITION', issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  }
+}
+
+/**
+ * A connector definition from the admin API (the same keys as one entry of `connectors:`).
+ * `id` may be left out; when given it must be the id of the path. Problems are named
+ * `connector.<key>`.
+ */
+export function validateConnector(def: unknown, id: string): ConnectorConfig {
+  const c = new Checker();
+  const given = typeof def === 'object' && def !== null && !Array.isArray(def) ? (def as Obj) : undefined;
+  if (given?.id !== undefined && given.id !== id) c.fail('connector.id', `${describe(given.id)} is not the id of the path ("${id}")`);
+  const k = checkConnector(c, given ? { ...given, id } : def, 'connector');
+  if (c.issues.length > 0 || !k) throw new InvalidDefinitionError(c.issues.length > 0 ? c.issues : [{ path: 'connector', message: 'invalid' }]);
+  return k;
+}
+
+/**
+ * The whole ordered MT route list from the admin API (the same keys as `routes:` in the
+ * file). Every connector a route names must exist; users are checked when `known.users` is given.
+ */
+export function validateRoutes(list: unknown, known: { connectors: readonly string[]; receiveOnly?: readonly string[]; users?: readonly string[] }): RouteDef[] {
+  const c = new Checker();
+  if (!Array.isArray(list)) throw new InvalidDefinitionError([{ path: 'routes', message: `expected a list, got ${describe(list)}` }]);
+  const routes = checkRoutes(c, list, known);
+  if (c.issues.length > 0) throw new InvalidDefinitionError(c.issues);
+  return routes;
+}
+
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** A time window as the file writes it ("08:00-20:00", day names): what validateRoutes reads back. */
+function timeWindowInput(w: TimeWindow): Obj {
+  // `to` 0 is midnight at the end of the window ("22:00-24:00" and "00:00-24:00" store 0).
+  return dropUndefined({ hours: `${hhmm(w.from)}-${w.to === 0 ? '24:00' : hhmm(w.to)}`, days: w.days?.map((d) => DAYS[d]), timeZone: w.timeZone });
+}
+
+/** A validated route in the form the file and the admin API take (the store keeps this form). */
+export function routeInput(r: RouteDef): Obj {
+  const { timeWindow, ...rest } = r;
+  return { ...rest, ...(timeWindow ? { timeWindow: timeWindowInput(timeWindow) } : {}) };
+}
+
+/** A validated connector in the form the file and the admin API take (the store keeps this form). */
+export function connectorInput(k: ConnectorConfig): Obj {
+  const o: Obj = dropUndefined({ ...k });
+  // The loader reads an absent system_type as ''; it refuses an empty string written out.
+  if (o.systemType === '') delete o.systemType;
+  return o;
+}
+
+/** A connector definition as GET shows it: never its password. */
+export function redactConnector(k: ConnectorConfig): Obj {
+  const { password: _password, ...rest } = connectorInput(k);
+  return rest;
+}
+
+/**
+ * A connector's `bindType` and `receiver`: a separate receiver session (Kannel's
+ * `receive-port`) goes with a transmitter bind, which is then the default.
+ */
+function bindOf(c: Checker, o: Obj, p: string): Pick<SmppConnectorConfig, 'bindType' | 'receiver'> {
+  if (o.receiver === undefined) return { bindType: c.oneOf(o, 'bindType', p, BIND_TYPES, 'transceiver') ?? 'transceiver' };
+  const r = c.obj(o.receiver ?? {}, `${p}.receiver`, ['port']) ?? {};
+  const port = r.port === undefined ? undefined : c.num(r, 'port', `${p}.receiver`, { min: 1, max: 65535, int: true });
+  const bindType = c.oneOf(o, 'bindType', p, BIND_TYPES, 'transmitter') ?? 'transmitter';
+  if (bindType !== 'transmitter')
+    c.fail(`${p}.receiver`, `a separate receiver session goes with bindType transmitter, got bindType ${describe(bindType)} (leave bindType out or set it to transmitter)`);
+  return { bindType: 'transmitter', receiver: port === undefined ? {} : { port } };
+}
+
+const BIND_TYPES = ['transceiver', 'transmitter', 'receiver'] as const;
+
+/** A connector's `dataCoding`: the data_coding its GSM-alphabet text goes out as (default 0). */
+function textCoding(c: Checker, o: Obj, p: string): TextDataCoding {
+  const v = o.dataCoding;
+  if (v === undefined) return 0;
+  if (!TEXT_DATA_CODINGS.includes(v as TextDataCoding))
+    c.fail(`${p}.dataCoding`, `expected 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1), got ${describe(v)}; UCS-2 (8) is chosen per message when the text needs it`);
+  return TEXT_DATA_CODINGS.includes(v as TextDataCoding) ? (v as TextDataCoding) : 0;
+}
+
+/** One connector definition at `p` ("connectors[0]" in the file, "connector" in the admin API). */
+export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConfig | undefined {
+  const type = typeof x === 'object' && x !== null ? (x as Obj).type : undefined;
+  if (type === 'simulator') {
+    const o = c.obj(x, p, ['id', 'type', 'latencyMs', 'outcomes', 'failPrefixes', 'throttle', 'errorRate', 'receiptBeforeResponse', 'split']);
+    if (!o) return;
+    const id = c.str(o, 'id', p);
+    const lat = o.latencyMs === undefined ? { min: 50, max: 500 } : c.obj(o.latencyMs, `${p}.latencyMs`, ['min', 'max']);
+    const out = o.outcomes === undefined ? {} : (c.obj(o.outcomes, `${p}.outcomes`, ['delivered', 'undelivered', 'expired', 'rejected']) ?? {});
+    const failPrefixes = c.list(o, 'failPrefixes', p).map(String);
+    if (!id || !lat) return;
+    return {
+      id,
+      type: 'simulator',
+      latencyMs: { min: c.num(lat as Obj, 'min', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0, max: c.num(lat as Obj, 'max', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0 },
+      outcomes: {
+        delivered: c.num(out, 'delivered', `${p}.outcomes`, { def: out.delivered === undefined && Object.keys(out).length === 0 ? 1 : 0, min: 0 }) ?? 1,
+        undelivered: c.num(out, 'undelivered', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
+        expired: c.num(out, 'expired', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
+        rejected: c.num(out, 'rejected', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
+      },
+      failPrefixes,
+      throttle: o.throttle === undefined ? undefined : c.num(o, 'throttle', p, { min: 1, int: true }),
+      errorRate: o.errorRate === undefined ? undefined : c.num(o, 'errorRate', p, { min: 0, max: 1 }),
+      receiptBeforeResponse: c.bool(o, 'receiptBeforeResponse', p, false),
+      split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
+    };
+  } else if (type === 'smpp') {
+    const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS', 'dataCoding', 'receiver', 'dlrExpiryS']);
+    if (!o) return;
+    const id = c.str(o, 'id', p);
+    const reconnect = c.obj(o.reconnectDelayS ?? {}, `${p}.reconnectDelayS`, ['min', 'max']) ?? {};
+    const rMin = c.num(reconnect, 'min', `${p}.reconnectDelayS`, { def: 0.5, min: 0.01 }) ?? 0.5;
+    const rMax = c.num(reconnect, 'max', `${p}.reconnectDelayS`, { def: 30, min: 0.01 }) ?? 30;
+    if (rMax < rMin) c.fail(`${p}.reconnectDelayS.max`, `must be at least reconnectDelayS.min (${rMin})`);
+    // SMPP 3.4 §5.2.5/§5.2.6: TON 0–6, NPI 0–18 are the defined values.
+    const ton = (k: string) => (o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 6, int: true }));
+    const npi = (k: string) => (o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 18, int: true }));
+    const host = c.str(o, 'host', p);
+    const port = c.num(o, 'port', p, { min: 1, max: 65535, int: true });
+    const systemId = c.str(o, 'systemId', p);
+    const password = o.password === undefined || o.password === '' ? '' : (c.str(o, 'password', p) ?? '');
+    if (password.length > 8) c.fail(`${p}.password`, 'at most 8 characters (SMPP 3.4 password field)');
+    if (!id || !host || port === undefined || !systemId) return;
+    return {
+      id,
+      type: 'smpp',
+      host,
+      port,
+      tls: c.bool(o, 'tls', p, false),
+      systemId,
+      password,
+      systemType: o.systemType === undefined ? '' : (c.str(o, 'systemType', p) ?? ''),
+      window: c.num(o, 'window', p, { def: 10, min: 1, max: 1000, int: true }) ?? 10,
+      throughput: o.throughput === undefined ? undefined : c.num(o, 'throughput', p, { min: 1 }),
+      enquireLinkS: c.num(o, 'enquireLinkS', p, { def: 30, min: 0 }) ?? 30,
+      responseTimeoutS: c.num(o, 'responseTimeoutS', p, { def: 10, min: 1 }) ?? 10,
+      split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
+      ...bindOf(c, o, p),
+      sourceTon: ton('sourceTon'),
+      sourceNpi: npi('sourceNpi'),
+      destTon: ton('destTon'),
+      destNpi: npi('destNpi'),
+      reconnectDelayS: { min: rMin, max: rMax },
+      dataCoding: textCoding(c, o, p),
+      // Jasmin's dlr_expiry default: a day.
+      dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
+    };
+  } else {
+    return c.fail(`${p}.type`, `expected one of simulator, smpp, got ${describe(type)}`);
+  }
+}
+
+/**
+ * The ordered MT route list at `path`; `known` names the connectors (and users, when given)
+ * a route may refer to, and the receive-only connectors among them (which cannot send).
+ */
+export function checkRoutes(c: Checker, list: unknown[], known: { connectors: readonly string[]; receiveOnly?: readonly string[]; users?: readonly string[] }, path = 'routes'): RouteDef[] {
+  const f = new Filters(c);
+  const knownUsers = (names: string[] | undefined, key: string, p: string) =>
+    names?.forEach((n, j) => {
+      if (known.users && !known.users.includes(n)) c.fail(`${p}.${key}[${j}]`, `unknown user "${n}"`);
+    });
+  const routes: RouteDef[] = [];
+  const routeIndex: number[] = [];
+  list.forEach((x, i) => {
+    const p = `${path}[${i}]`;
+    const o = c.obj(x, p, ['name', ...MT_FILTERS, 'type', 'connectors', 'costs', 'weights', 'rate']);
+    if (!o) return;
+    const name = c.str(o, 'name', p);
+    if (name && routes.some((r) => r.name === name)) c.fail(`${p}.name`, `duplicate route name "${name}"`);
+    const type = c.oneOf(
+      o,
+      'type',
+      p,
+      ['static', 'failover', 'roundrobin', 'leastcost', 'weighted'] as const,
+      'static',
+    );
+    const prefixes = f.prefixes(o, p);
+    const countries = f.strings(o, 'countries', p)?.map((v, j) => {
+      const code = v.toUpperCase();
+      if (!isCountryCode(code))
+        c.fail(
+          `${p}.countries[${j}]`,
+          `expected an ISO 3166 alpha-2 country code such as "IT", got ${describe(v)}`,
+        );
+      return code;
+    });
+    const routeUsers = f.strings(o, 'users', p);
+    knownUsers(routeUsers, 'users', p);
+    const filters = {
+      prefixes,
+      destinationRegex: f.regex(o, 'destinationRegex', p),
+      countries,
+      sources: f.strings(o, 'sources', p),
+      sourceRegex: f.regex(o, 'sourceRegex', p),
+      users: routeUsers,
+      groups: f.strings(o, 'groups', p),
+      contentRegex: f.regex(o, 'contentRegex', p),
+      timeWindow: f.timeWindow(o, p),
+      tags: f.strings(o, 'tags', p),
+    };
+    const names = c.list(o, 'connectors', p).map(String);
+    if (names.length === 0) c.fail(`${p}.connectors`, 'needs at least one connector');
+    names.forEach((n, j) => {
+      if (!known.connectors.includes(n)) c.fail(`${p}.connectors[${j}]`, `unknown connector "${n}"`);
+      else if (known.receiveOnly?.includes(n))
+        c.fail(`${p}.connectors[${j}]`, `connector "${n}" binds as receiver only (bindType receiver) and cannot send; route to a transmitter or transceiver`);
+    });
+    if (type === 'static' && names.length > 1)
+      c.fail(
+        `${p}.connectors`,
+        'a static route has exactly one connector (use failover, roundrobin, weighted or leastcost)',
+      );
+    const costs: Record<string, Record<string, number>> = {};
+    if (o.costs !== undefined) {
+      const co = c.obj(o.costs, `${p}.costs`, names) ?? {};
+      for (const [k, v] of Object.entries(co)) {
+        const table = c.obj(v, `${p}.costs.${k}`, Object.keys(v as Obj)) ?? {};
+        costs[k] = {};
+        for (const [prefix, price] of Object.entries(table)) {
+          if (typeof price !== 'number' || price < 0)
+            c.fail(`${p}.costs.${k}.${prefix}`, `expected a cost ≥ 0, got ${describe(price)}`);
+          else costs[k][prefix.replace(/^\+/, '')] = price;
+        }
+      }
+    }
+    if (type === 'leastcost' && Object.keys(costs).length === 0)
+      c.fail(`${p}.costs`, 'a leastcost route needs a cost table per connector');
+    let weights: Record<string, number> | undefined;
+    if (o.weights !== undefined || type === 'weighted') {
+      if (type !== 'weighted') c.fail(`${p}.weights`, 'only weighted routes have weights');
+      const wo =
+        o.weights === undefined
+          ? c.fail(`${p}.weights`, 'a weighted route needs a weight per connector, e.g. { a: 70, b: 30 }')
+          : c.obj(o.weights, `${p}.weights`, names);
+      if (wo) {
+        weights = {};
+        for (const n of names) {
+          const w = c.num(wo, n, `${p}.weights`, { min: 0 });
+          if (w !== undefined && w <= 0)
+            c.fail(`${p}.weights.${n}`, `expected a weight > 0, got ${describe(w)}`);
+          else if (w !== undefined) weights[n] = w;
+        }
+      }
+    }
+    const rate = o.rate === undefined ? undefined : c.num(o, 'rate', p, { min: 0 });
+    if (name && type) {
+      routes.push({
+        name,
+        type,
+        connectors: names,
+        costs,
+        ...dropUndefined(filters),
+        ...(weights ? { weights } : {}),
+        ...(rate !== undefined ? { rate } : {}),
+      } as RouteDef);
+      routeIndex.push(i);
+    }
+  });
+  checkReachable(
+    c,
+    path,
+    routes.map((route, k) => ({ index: routeIndex[k], name: route.name, route })),
+    MT_FILTERS,
+  );
+  if (known.connectors.length > 0 && routes.length === 0) c.fail(path, 'at least one route is needed to send anything');
+  return routes;
+}
