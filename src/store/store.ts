@@ -208,6 +208,26 @@ export interface LoggedWebhookAttempt extends WebhookAttempt {
   id: number;
 }
 
+/** Who last wrote a connector definition or the route list: the configuration file or the admin API. */
+export type DefinitionSource = 'config' | 'api';
+
+/** A connector definition as stored (the form the file and the admin API take). */
+export interface StoredConnector {
+  id: string;
+  /** null: removed through the admin API, and kept removed (a tombstone). */
+  definition: Record<string, unknown> | null;
+  source: DefinitionSource;
+  /** ms since the epoch. */
+  updatedAt: number;
+}
+
+/** The ordered MT route list as stored. */
+export interface StoredRoutes {
+  routes: Record<string, unknown>[];
+  source: DefinitionSource;
+  updatedAt: number;
+}
+
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user' };
 
 export interface Store {
@@ -413,6 +433,18 @@ export interface Store {
    * Returns each part changed, with its message's state.
    */
   expireAwaitingReceipts(connectorId: string, before: number, limit: number, detail: string, notify: FinalNotify): Promise<ExpiredPart[]>;
+
+  // Connectors and routes changed at runtime (seeded from the file at start, see docs/configuration.md).
+  /** Every stored connector definition, tombstones included, in the order they were first stored. */
+  listConnectorDefinitions(): Promise<StoredConnector[]>;
+  /** Creates or replaces one (a replaced definition keeps its place in the order); null stores a tombstone. */
+  putConnectorDefinition(id: string, definition: Record<string, unknown> | null, source: DefinitionSource): Promise<void>;
+  /** Forgets a definition or tombstone altogether; false when there was none. */
+  deleteConnectorDefinition(id: string): Promise<boolean>;
+  /** The stored route list; undefined before the first start wrote one. */
+  getRouteDefinitions(): Promise<StoredRoutes | undefined>;
+  /** Replaces the whole ordered route list. */
+  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource): Promise<void>;
 }
 
 /** A part `expireAwaitingReceipts` gave up on, and its message's state after. */

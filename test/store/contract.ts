@@ -695,4 +695,42 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.deepEqual((await s.listWebhookLog({ limit: 10 })).map((e) => e.eventId), ['e2']);
     assert.equal(await s.pruneWebhookLog({ keep: 5, olderThan: 0 }), 0);
   });
+
+  withStore('connector definitions and the route list: stored in order, replaced in place, tombstoned, forgotten; kept across a reopen', async (s, reopen) => {
+    assert.deepEqual(await s.listConnectorDefinitions(), []);
+    assert.equal(await s.getRouteDefinitions(), undefined);
+    const before = Date.now();
+    await s.putConnectorDefinition('b', { type: 'simulator', latencyMs: { min: 0, max: 0 } }, 'config');
+    await s.putConnectorDefinition('a', { type: 'smpp', host: 'smsc.example', port: 2775, systemId: 'hermod', password: 'pw' }, 'config');
+    await s.putConnectorDefinition('c', { type: 'simulator' }, 'api');
+    // A replacement keeps its place; the definition comes back with its keys in the written order.
+    await s.putConnectorDefinition('b', { type: 'simulator', throttle: 5, latencyMs: { min: 1, max: 2 } }, 'api');
+    await s.putConnectorDefinition('a', null, 'api');
+    const rows = await s.listConnectorDefinitions();
+    assert.deepEqual(rows.map((r) => [r.id, r.source]), [['b', 'api'], ['a', 'api'], ['c', 'api']]);
+    assert.deepEqual(rows[0].definition, { type: 'simulator', throttle: 5, latencyMs: { min: 1, max: 2 } });
+    assert.deepEqual(Object.keys(rows[0].definition!), ['type', 'throttle', 'latencyMs']);
+    assert.equal(rows[1].definition, null, 'a tombstone');
+    assert.ok(rows.every((r) => r.updatedAt >= before && r.updatedAt <= Date.now()));
+    assert.equal(await s.deleteConnectorDefinition('c'), true);
+    assert.equal(await s.deleteConnectorDefinition('c'), false);
+
+    const routes = [
+      { name: 'it', prefixes: ['39'], type: 'failover', connectors: ['b', 'a'], costs: {} },
+      { name: 'default', prefixes: [], type: 'static', connectors: ['b'], costs: {}, timeWindow: { hours: '08:00-20:00' } },
+    ];
+    await s.putRouteDefinitions(routes, 'config');
+    assert.deepEqual(await s.getRouteDefinitions().then((r) => [r?.routes, r?.source]), [routes, 'config']);
+    await s.putRouteDefinitions(routes.slice(1), 'api');
+    const again = await reopen();
+    try {
+      assert.deepEqual((await again.listConnectorDefinitions()).map((r) => [r.id, r.source, r.definition === null]), [['b', 'api', false], ['a', 'api', true]]);
+      const stored = await again.getRouteDefinitions();
+      assert.deepEqual([stored?.routes, stored?.source], [routes.slice(1), 'api']);
+    } finally {
+      await again.close();
+    }
+    await s.putRouteDefinitions([], 'api');
+    assert.deepEqual((await s.getRouteDefinitions())?.routes, [], 'an empty list is a list, not "none stored"');
+  });
 }

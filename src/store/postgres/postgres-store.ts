@@ -10,6 +10,7 @@ import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userS
 import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
+import type { DefinitionSource, StoredConnector, StoredRoutes } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 type Client = pg.PoolClient;
@@ -905,6 +906,46 @@ export class PostgresStore implements Store {
         out.push({ id: r.message_id, seq: r.seq, state: await this.applyPart(c, r.message_id, r.seq, 'expired', detail, notify) });
       }
       return out;
+    });
+  }
+
+  // ---- connectors and routes changed at runtime -----------------------------------------
+  async listConnectorDefinitions(): Promise<StoredConnector[]> {
+    const { rows } = await this.pool.query('SELECT id, definition, source, updated_at FROM connectors ORDER BY seq');
+    return rows.map((r: Row) => ({
+      id: r.id as string,
+      definition: r.definition === null ? null : (JSON.parse(r.definition as string) as Record<string, unknown>),
+      source: r.source as DefinitionSource,
+      updatedAt: num(r.updated_at),
+    }));
+  }
+
+  putConnectorDefinition(id: string, definition: Record<string, unknown> | null, source: DefinitionSource): Promise<void> {
+    return this.batched(async (c) => {
+      await c.query(
+        `INSERT INTO connectors (id, definition, source, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET definition = EXCLUDED.definition, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at`,
+        [id, definition === null ? null : JSON.stringify(definition), source, Date.now()],
+      );
+    });
+  }
+
+  deleteConnectorDefinition(id: string): Promise<boolean> {
+    return this.batched(async (c) => ((await c.query('DELETE FROM connectors WHERE id = $1', [id])).rowCount ?? 0) > 0);
+  }
+
+  async getRouteDefinitions(): Promise<StoredRoutes | undefined> {
+    const r = await this.one('SELECT routes, source, updated_at FROM mt_routes WHERE id = 1');
+    return r && { routes: JSON.parse(r.routes as string) as Record<string, unknown>[], source: r.source as DefinitionSource, updatedAt: num(r.updated_at) };
+  }
+
+  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource): Promise<void> {
+    return this.batched(async (c) => {
+      await c.query(
+        `INSERT INTO mt_routes (id, routes, source, updated_at) VALUES (1, $1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET routes = EXCLUDED.routes, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at`,
+        [JSON.stringify(routes), source, Date.now()],
+      );
     });
   }
 }

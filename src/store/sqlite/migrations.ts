@@ -175,4 +175,19 @@ export const MIGRATIONS: readonly string[] = [
   // 10 (connector dlrExpiryS): parts still waiting for their receipt, per connector, oldest
   // first. Partial: a part leaves the index when its receipt makes it final.
   `CREATE INDEX message_parts_awaiting_receipt ON message_parts (connector_id, updated_at) WHERE state IN ('sent', 'unknown');`,
+  // 11 (issue 4): connector definitions and the MT route list, seeded from the file and changed
+  // through the admin API. A NULL definition is a connector removed through the API (a tombstone).
+  `CREATE TABLE connectors (
+     id TEXT PRIMARY KEY,
+     definition TEXT,
+     source TEXT NOT NULL CHECK (source IN ('config', 'api')),
+     seq INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE mt_routes (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     routes TEXT NOT NULL,
+     source TEXT NOT NULL CHECK (source IN ('config', 'api')),
+     updated_at INTEGER NOT NULL
+   );`,
 ];

@@ -11,6 +11,7 @@ import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userS
 import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
+import type { DefinitionSource, StoredConnector, StoredRoutes } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -1167,5 +1168,40 @@ export class SqliteStore implements Store {
       ).all(connectorId, before, limit) as { message_id: string; seq: number }[];
       return rows.map((r) => ({ id: r.message_id, seq: r.seq, state: this.applyPart(r.message_id, r.seq, 'expired', detail, notify) }));
     });
+  }
+
+  // ---- connectors and routes changed at runtime -----------------------------------------
+  async listConnectorDefinitions(): Promise<StoredConnector[]> {
+    const rows = this.sql('SELECT id, definition, source, updated_at FROM connectors ORDER BY seq').all() as { id: string; definition: string | null; source: DefinitionSource; updated_at: number }[];
+    return rows.map((r) => ({ id: r.id, definition: r.definition === null ? null : (JSON.parse(r.definition) as Record<string, unknown>), source: r.source, updatedAt: r.updated_at }));
+  }
+
+  putConnectorDefinition(id: string, definition: Record<string, unknown> | null, source: DefinitionSource): Promise<void> {
+    return this.batched(
+      () =>
+        void this.sql(
+          `INSERT INTO connectors (id, definition, source, seq, updated_at) VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM connectors), ?)
+           ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, source = excluded.source, updated_at = excluded.updated_at`,
+        ).run(id, definition === null ? null : JSON.stringify(definition), source, Date.now()),
+    );
+  }
+
+  deleteConnectorDefinition(id: string): Promise<boolean> {
+    return this.batched(() => this.sql('DELETE FROM connectors WHERE id = ?').run(id).changes > 0);
+  }
+
+  async getRouteDefinitions(): Promise<StoredRoutes | undefined> {
+    const r = this.sql('SELECT routes, source, updated_at FROM mt_routes WHERE id = 1').get() as { routes: string; source: DefinitionSource; updated_at: number } | undefined;
+    return r && { routes: JSON.parse(r.routes) as Record<string, unknown>[], source: r.source, updatedAt: r.updated_at };
+  }
+
+  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource): Promise<void> {
+    return this.batched(
+      () =>
+        void this.sql(
+          `INSERT INTO mt_routes (id, routes, source, updated_at) VALUES (1, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET routes = excluded.routes, source = excluded.source, updated_at = excluded.updated_at`,
+        ).run(JSON.stringify(routes), source, Date.now()),
+    );
   }
 }
