@@ -52,3 +52,23 @@ export const reject = {
   invalidSchedule: (why: string) => new RejectedError('HERMOD_ERR_INVALID_SCHEDULE', why, CommandStatus.ESME_RINVSCHED, 400),
   invalidValidity: (why: string) => new RejectedError('HERMOD_ERR_INVALID_VALIDITY', why, CommandStatus.ESME_RINVEXPIRY, 400),
 };
+
+/** A runtime connector or route change the gateway refused, with the HTTP status that says why. */
+export class ConnectorChangeError extends HermodError {
+  constructor(
+    code: string,
+    message: string,
+    readonly httpStatus: number,
+    /** Why it was refused, in a few words (a route names it, messages are queued for it). */
+    readonly reason?: string,
+  ) {
+    super(code, message);
+  }
+}
+
+export const connectorChange = {
+  unknown: (id: string) => new ConnectorChangeError('HERMOD_ERR_UNKNOWN_CONNECTOR', `no connector "${id}"`, 404),
+  exists: (id: string) => new ConnectorChangeError('HERMOD_ERR_CONNECTOR_EXISTS', `connector "${id}" exists (replace it instead)`, 409),
+  inUse: (id: string, reason: string) => new ConnectorChangeError('HERMOD_ERR_CONNECTOR_IN_USE', `connector "${id}" cannot be removed: ${reason}`, 409, reason),
+  unknownInRoute: (path: string, id: string) => new ConnectorChangeError('HERMOD_ERR_INVALID_DEFINITION', `${path}: unknown connector "${id}"`, 400),
+};

@@ -25,7 +25,7 @@ import {
 } from '../domain/index.js';
 import type { FinalNotify, NewWebhook, PartMatch, Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
-import { reject, type RejectedError } from './errors.js';
+import { connectorChange, reject, type RejectedError } from './errors.js';
 import { isTransient, type Connector, type InboundPdu } from './connector.js';
 import type { InboundMessage, MoRecord } from '../store/store.js';
 import { candidates, destinationContext, matchMoRoute, matchRoute, type MoRouteDef, type RouteDef, type RouteType, type RoutingContext } from './router.js';
@@ -161,6 +161,8 @@ export interface CustomerMo {
 export class Gateway extends EventEmitter {
   private readonly connectors = new Map<string, Connector>();
   private readonly loops: Promise<void>[] = [];
+  /** The dispatcher of each connector, by id (to wait for it when its connector is replaced or removed). */
+  private readonly dispatchers = new Map<string, Promise<void>>();
   private readonly wake = new Map<string, () => void>();
   private running = false;
   /** Messages routed per route (round robin and weighted split). */
@@ -179,10 +181,80 @@ export class Gateway extends EventEmitter {
     super();
   }
 
-  addConnector(c: Connector): void {
+  /**
+   * Adds a connector. Before start() it is started by start(); while the gateway runs (the
+   * admin API) it starts at once, with its own dispatcher. An id in use is refused.
+   */
+  async addConnector(c: Connector): Promise<void> {
+    if (this.connectors.has(c.id)) throw connectorChange.exists(c.id);
+    this.register(c);
+    if (!this.running) return;
+    this.runDispatcher(c);
+    await c.start();
+  }
+
+  /**
+   * Swaps a connector for a new one with the same id (a changed definition). The old one's
+   * dispatcher stops claiming, its in-flight submits finish, then it is stopped; the new one
+   * starts and takes over the queue, which stays where it is (messages are queued by id).
+   */
+  async replaceConnector(next: Connector): Promise<void> {
+    const old = this.connectors.get(next.id);
+    if (!old) throw connectorChange.unknown(next.id);
+    this.register(next);
+    if (!this.running) return;
+    await this.retire(old);
+    this.runDispatcher(next);
+    await next.start();
+  }
+
+  /**
+   * Removes a connector for good: refused (409, with the reason) while a route names it or
+   * messages are queued for it. Its dispatcher and in-flight submits finish first.
+   */
+  async removeConnector(id: string): Promise<void> {
+    const c = this.connectors.get(id);
+    if (!c) throw connectorChange.unknown(id);
+    const route = this.routes().find((r) => r.connectors.includes(id));
+    if (route) throw connectorChange.inUse(id, `route "${route.name}" names it`);
+    const queued = await this.store.queueDepth(id);
+    if (queued > 0) throw connectorChange.inUse(id, `${queued} message${queued === 1 ? ' is' : 's are'} queued for it`);
+    if (this.connectors.get(id) !== c) throw connectorChange.unknown(id);
+    this.connectors.delete(id);
+    if (this.running) await this.retire(c);
+    else await c.stop();
+    this.wake.delete(id);
+    this.dispatchers.delete(id);
+  }
+
+  /** Replaces the ordered MT route table; every connector a route names must exist. */
+  setRoutes(routes: RouteDef[]): void {
+    routes.forEach((r, i) =>
+      r.connectors.forEach((id, j) => {
+        if (!this.connectors.has(id)) throw connectorChange.unknownInRoute(`routes[${i}].connectors[${j}]`, id);
+      }),
+    );
+    this.opts.routes = [...routes];
+  }
+
+  private register(c: Connector): void {
     this.connectors.set(c.id, c);
     c.onReceipt((r) => this.onReceipt(c, r));
     c.onMo((mo) => this.onMo(c, mo));
+  }
+
+  /** One connector's dispatcher (it ends when the gateway stops or the connector is no longer the one under its id). */
+  private runDispatcher(c: Connector): void {
+    const loop = this.dispatch(c);
+    this.loops.push(loop);
+    this.dispatchers.set(c.id, loop);
+  }
+
+  /** A connector that is no longer under its id: its dispatcher ends (in-flight submits finish), then it stops. */
+  private async retire(c: Connector): Promise<void> {
+    this.wake.get(c.id)?.();
+    await this.dispatchers.get(c.id);
+    await (c.close ? c.close() : c.stop());
   }
 
   /** The connectors, in the order they were added. */
@@ -435,7 +507,7 @@ export class Gateway extends EventEmitter {
   async start(): Promise<void> {
     this.running = true;
     await Promise.all([...this.connectors.values()].map((c) => c.start()));
-    for (const c of this.connectors.values()) this.loops.push(this.dispatch(c));
+    for (const c of this.connectors.values()) this.runDispatcher(c);
     const timeout = this.opts.moPartTimeoutMs ?? 60_000;
     this.moSweep = setInterval(() => void this.releaseStaleMo(timeout), Math.max(50, Math.min(5000, timeout / 4)));
     this.moSweep.unref();
@@ -626,7 +698,8 @@ export class Gateway extends EventEmitter {
   private async dispatch(c: Connector): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     const leaseMs = this.opts.leaseMs ?? 60_000;
-    while (this.running) {
+    // Also ends when the connector was replaced or removed at runtime (replaceConnector).
+    while (this.running && this.connectors.get(c.id) === c) {
       if (!c.ready) {
         await this.sleep(c.id, 100);
         continue;
