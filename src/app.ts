@@ -6,10 +6,11 @@ import { pino, type Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { Gateway, UrlGuard, WebhookSender, type Connector } from './gateway/index.js';
 import { buildJasminApp } from './http/jasmin/index.js';
-import { SimulatorConnector, SmppConnector } from './connectors/index.js';
+import { SimulatorConnector } from './connectors/index.js';
+import { buildConnector, RuntimeDefinitions, seedDefinitions } from './runtime-config.js';
 import { CustomerSmppServer } from './smpp-server/index.js';
 import { hashApiKey, hashPassword, verifyPassword } from './domain/index.js';
-import type { Config, ConnectorConfig } from './config/index.js';
+import type { Config } from './config/index.js';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApiApp } from './http/api-app.js';
@@ -31,42 +32,11 @@ export interface RunningHermod {
   webhooks: WebhookSender;
   store: Store;
   connectors: Map<string, Connector>;
+  /** Connector definitions and routes as the store has them; the admin API changes them here. */
+  definitions: RuntimeDefinitions;
   /** The first built-in simulator connector, when there is one (for tests and the demo). */
   simulator: SimulatorConnector | undefined;
   stop(): Promise<void>;
-}
-
-function buildConnector(c: ConnectorConfig): Connector {
-  if (c.type === 'simulator') {
-    return new SimulatorConnector(c.id, {
-      latencyMs: c.latencyMs,
-      outcomes: c.outcomes,
-      throttle: c.throttle,
-      scripts: c.failPrefixes.map((prefix) => ({ prefix, status: 0x0b })),
-      errors: c.errorRate ? [{ status: 0x14, rate: c.errorRate }] : [],
-      receiptBeforeResponse: c.receiptBeforeResponse,
-      split: c.split,
-    });
-  }
-  return new SmppConnector(c.id, {
-    host: c.host,
-    port: c.port,
-    tls: c.tls,
-    systemId: c.systemId,
-    password: c.password,
-    systemType: c.systemType,
-    windowSize: c.window,
-    throughput: c.throughput,
-    enquireLinkMs: c.enquireLinkS * 1000,
-    responseTimeoutMs: c.responseTimeoutS * 1000,
-    bindType: c.bindType,
-    ...(c.receiver ? { receiver: c.receiver } : {}),
-    reconnect: { initialMs: c.reconnectDelayS.min * 1000, maxMs: c.reconnectDelayS.max * 1000, factor: 2, jitter: 0.5 },
-    split: c.split,
-    dataCoding: c.dataCoding,
-    dlrExpiryMs: c.dlrExpiryS * 1000,
-    addressing: { sourceTon: c.sourceTon, sourceNpi: c.sourceNpi, destTon: c.destTon, destNpi: c.destNpi },
-  });
 }
 
 /** Test and embedding hooks. */
@@ -107,16 +77,22 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     const user = (await store.getUserByName(u.username))!;
     for (const key of u.apiKeys) await store.addApiKey(user.id, hashApiKey(key), 'config');
   }
+  // Connectors and routes: the file's written into the store; what the admin API changed wins.
+  const effective = await seedDefinitions(store, config);
+  if (effective.overridden.length > 0)
+    log.warn({ component: 'config', overridden: effective.overridden }, `the store overrides the configuration file for ${effective.overridden.join(', ')}: changed through the admin API (docs/configuration.md, "Connectors and routes at runtime")`);
   // Loop guard: an SMPP connector pointed at our own customer server binds as one of our
   // users. Known once the server listens (its port may be 0 = any).
   let ownPort = -1;
+  // Filled in once the gateway exists: the definitions each connector runs with.
+  const runtime: { definitions?: RuntimeDefinitions } = {};
   const selfBind = (id: string): string | undefined => {
-    const c = config.connectors.find((x) => x.id === id);
+    const c = runtime.definitions?.get(id);
     if (c?.type !== 'smpp' || c.port !== ownPort) return undefined;
     return LOOPBACK.test(c.host) || c.host === config.server.host ? c.systemId : undefined;
   };
   const gateway = new Gateway(store, {
-    routes: config.routes,
+    routes: effective.routes,
     moRoutes: config.moRoutes,
     dedupeWindowMs: config.dedupeWindowS * 1000,
     parkedReceiptRetentionMs: config.parkedReceiptRetentionS * 1000,
@@ -148,13 +124,15 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   webhooks.on('expired', () => gateway.emit('webhook', 'expired'));
   webhooks.on('dropped', () => gateway.emit('webhook', 'refused'));
   const connectors = new Map<string, Connector>();
-  for (const c of config.connectors) {
-    const k = buildConnector(c);
-    connectors.set(c.id, k);
-    gateway.addConnector(k);
+  for (const { definition } of effective.connectors) {
+    const k = buildConnector(definition);
+    connectors.set(definition.id, k);
+    await gateway.addConnector(k);
   }
+  const definitions = new RuntimeDefinitions(store, gateway, connectors, log.child({ component: 'admin' }), effective);
+  runtime.definitions = definitions;
   // Metrics, alerts and /readyz see a connector as up while its binds are (a receive-only one is never `ready`).
-  const connectorList = () => [...connectors.values()].map((c) => ({ id: c.id, ready: c.up ?? c.ready }));
+  const connectorList = () => gateway.listConnectors().map((c) => ({ id: c.id, ready: c.up ?? c.ready }));
   const metrics = new HermodMetrics({
     version: VERSION,
     connectors: connectorList,
@@ -182,6 +160,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const api = await buildApiApp({
     gateway,
     adminKeys: config.admin.keys,
+    definitions,
     version: VERSION,
     connectors: connectorList,
     metrics,
@@ -225,6 +204,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     webhooks,
     store,
     connectors,
+    definitions,
     simulator,
     async stop() {
       await jasmin.close();

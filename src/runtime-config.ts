@@ -1,0 +1,198 @@
+/**
+ * Connectors and MT routes that change at runtime: seeded from the configuration file into
+ * the store at start, changed through the admin API, and persisted there so a change
+ * survives restarts (the rules are in docs/configuration.md, "Connectors and routes at
+ * runtime"). Part of the composition root: it builds connectors and hands them to the gateway.
+ */
+import type { Logger } from 'pino';
+import { SimulatorConnector, SmppConnector } from './connectors/index.js';
+import { connectorChange, type Connector, type Gateway, type RouteDef } from './gateway/index.js';
+import type { DefinitionSource, Store } from './store/index.js';
+import { ConfigError, InvalidDefinitionError, connectorInput, redactConnector, routeInput, validateConnector, validateRoutes, type Config, type ConfigIssue, type ConnectorConfig } from './config/index.js';
+
+export function buildConnector(c: ConnectorConfig): Connector {
+  if (c.type === 'simulator') {
+    return new SimulatorConnector(c.id, {
+      latencyMs: c.latencyMs,
+      outcomes: c.outcomes,
+      throttle: c.throttle,
+      scripts: c.failPrefixes.map((prefix) => ({ prefix, status: 0x0b })),
+      errors: c.errorRate ? [{ status: 0x14, rate: c.errorRate }] : [],
+      receiptBeforeResponse: c.receiptBeforeResponse,
+      split: c.split,
+    });
+  }
+  return new SmppConnector(c.id, {
+    host: c.host,
+    port: c.port,
+    tls: c.tls,
+    systemId: c.systemId,
+    password: c.password,
+    systemType: c.systemType,
+    windowSize: c.window,
+    throughput: c.throughput,
+    enquireLinkMs: c.enquireLinkS * 1000,
+    responseTimeoutMs: c.responseTimeoutS * 1000,
+    bindType: c.bindType,
+    ...(c.receiver ? { receiver: c.receiver } : {}),
+    reconnect: { initialMs: c.reconnectDelayS.min * 1000, maxMs: c.reconnectDelayS.max * 1000, factor: 2, jitter: 0.5 },
+    split: c.split,
+    dataCoding: c.dataCoding,
+    dlrExpiryMs: c.dlrExpiryS * 1000,
+    addressing: { sourceTon: c.sourceTon, sourceNpi: c.sourceNpi, destTon: c.destTon, destNpi: c.destNpi },
+  });
+}
+
+/** What runs: the store's definitions after the file was seeded into it. */
+export interface EffectiveDefinitions {
+  connectors: { definition: ConnectorConfig; source: DefinitionSource }[];
+  routes: RouteDef[];
+  routesSource: DefinitionSource;
+  /** What the store (an admin API change) overrides in the file, for the start warning. */
+  overridden: string[];
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Connectors that bind as receiver only: a route may not name them (the file's rule). */
+const receiveOnly = (defs: ConnectorConfig[]) => defs.filter((k) => k.type === 'smpp' && k.bindType === 'receiver').map((k) => k.id);
+
+/**
+ * Writes the file's connectors and routes into the store and reads back what runs. A
+ * definition the admin API wrote (source `api`, a removal included) wins over the file; the
+ * file's own rows follow the file, and a file connector no longer in the file is forgotten.
+ * Throws ConfigError when what results does not hold together (a route naming a connector
+ * that is gone).
+ */
+export async function seedDefinitions(store: Store, config: Config): Promise<EffectiveDefinitions> {
+  const stored = new Map((await store.listConnectorDefinitions()).map((r) => [r.id, r]));
+  const overridden: string[] = [];
+  const issues: ConfigIssue[] = [];
+  for (const k of config.connectors) {
+    const row = stored.get(k.id);
+    if (row?.source === 'api') {
+      if (row.definition === null) overridden.push(`connector "${k.id}" (removed)`);
+      else if (!same(row.definition, connectorInput(k))) overridden.push(`connector "${k.id}"`);
+      continue;
+    }
+    const input = connectorInput(k);
+    if (!row || !same(row.definition, input)) await store.putConnectorDefinition(k.id, input, 'config');
+  }
+  const inFile = new Set(config.connectors.map((k) => k.id));
+  for (const row of stored.values()) if (row.source === 'config' && !inFile.has(row.id)) await store.deleteConnectorDefinition(row.id);
+
+  const connectors: EffectiveDefinitions['connectors'] = [];
+  for (const row of await store.listConnectorDefinitions()) {
+    if (row.definition === null) continue;
+    try {
+      connectors.push({ definition: validateConnector(row.definition, row.id), source: row.source });
+    } catch (err) {
+      // A definition stored by an older Hermod that this one reads differently.
+      if (!(err instanceof InvalidDefinitionError)) throw err;
+      issues.push(...err.issues.map((i) => ({ path: `store: connector "${row.id}": ${i.path}`, message: i.message })));
+    }
+  }
+
+  const storedRoutes = await store.getRouteDefinitions();
+  const routesSource: DefinitionSource = storedRoutes?.source === 'api' ? 'api' : 'config';
+  const fileRoutes = config.routes.map(routeInput);
+  if (routesSource === 'config' && !(storedRoutes && same(storedRoutes.routes, fileRoutes))) await store.putRouteDefinitions(fileRoutes, 'config');
+  let routes: RouteDef[] = [];
+  try {
+    routes = validateRoutes(routesSource === 'api' ? storedRoutes!.routes : fileRoutes, { connectors: connectors.map((k) => k.definition.id), receiveOnly: receiveOnly(connectors.map((k) => k.definition)) });
+  } catch (err) {
+    if (!(err instanceof InvalidDefinitionError)) throw err;
+    const why = routesSource === 'api' ? 'routes set through the admin API' : 'routes of the file';
+    issues.push(...err.issues.map((i) => ({ path: i.path, message: `${i.message} (${why}; connectors removed through the admin API stay removed)` })));
+  }
+  if (issues.length > 0) throw new ConfigError(issues, 'the store: connectors and routes');
+  if (routesSource === 'api' && config.routes.length > 0 && !same(routes, config.routes)) overridden.push('the MT routes');
+  return { connectors, routes, routesSource, overridden };
+}
+
+/**
+ * The admin API's changes to connectors and routes: validated like the file, written to the
+ * store, then applied to the running gateway. One change at a time.
+ */
+export class RuntimeDefinitions {
+  private readonly definitions = new Map<string, { definition: ConnectorConfig; source: DefinitionSource }>();
+  private turn: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly gateway: Gateway,
+    /** The running connectors by id (RunningHermod.connectors), kept in step. */
+    private readonly connectors: Map<string, Connector>,
+    private readonly log: Logger,
+    effective: EffectiveDefinitions,
+  ) {
+    for (const c of effective.connectors) this.definitions.set(c.definition.id, c);
+  }
+
+  /** The definition a connector runs with (its password included: internal use). */
+  get(id: string): ConnectorConfig | undefined {
+    return this.definitions.get(id)?.definition;
+  }
+
+  /** A connector's definition as the admin API shows it (no password) and who wrote it. */
+  connector(id: string): { definition: Record<string, unknown>; source: DefinitionSource } | undefined {
+    const d = this.definitions.get(id);
+    return d && { definition: redactConnector(d.definition), source: d.source };
+  }
+
+  /**
+   * Creates or replaces a connector. A replaced SMPP connector whose new definition leaves
+   * out `password` keeps its password (a definition read with GET, which never shows it,
+   * can be sent back changed).
+   */
+  putConnector(id: string, body: unknown): Promise<{ created: boolean }> {
+    return this.serial(async () => {
+      const existing = this.definitions.get(id)?.definition;
+      let given = body;
+      if (existing?.type === 'smpp' && typeof body === 'object' && body !== null && !Array.isArray(body)) {
+        const o = body as Record<string, unknown>;
+        if (o.password === undefined && (o.type ?? 'smpp') === 'smpp') given = { ...o, password: existing.password };
+      }
+      const definition = validateConnector(given, id);
+      const next = buildConnector(definition);
+      await this.store.putConnectorDefinition(id, connectorInput(definition), 'api');
+      this.definitions.set(id, { definition, source: 'api' });
+      this.connectors.set(id, next);
+      if (existing && this.gateway.getConnector(id)) await this.gateway.replaceConnector(next);
+      else await this.gateway.addConnector(next);
+      this.log.info({ connector: id, type: definition.type, replaced: existing !== undefined }, existing ? 'admin: connector replaced' : 'admin: connector added');
+      return { created: existing === undefined };
+    });
+  }
+
+  /** Removes a connector for good (a tombstone in the store: the file's definition does not bring it back). */
+  removeConnector(id: string): Promise<void> {
+    return this.serial(async () => {
+      if (!this.gateway.getConnector(id)) throw connectorChange.unknown(id);
+      await this.gateway.removeConnector(id);
+      await this.store.putConnectorDefinition(id, null, 'api');
+      this.definitions.delete(id);
+      this.connectors.delete(id);
+      this.log.info({ connector: id }, 'admin: connector removed');
+    });
+  }
+
+  /** Replaces the whole ordered MT route list (the file's `routes:` form). */
+  setRoutes(body: unknown): Promise<RouteDef[]> {
+    return this.serial(async () => {
+      const users = (await this.store.listUsers()).map((u) => u.username);
+      const defs = [...this.definitions.values()].map((d) => d.definition);
+      const routes = validateRoutes(body, { connectors: defs.map((k) => k.id), receiveOnly: receiveOnly(defs), users });
+      await this.store.putRouteDefinitions(routes.map(routeInput), 'api');
+      this.gateway.setRoutes(routes);
+      this.log.info({ routes: routes.map((r) => r.name) }, 'admin: routes replaced');
+      return routes;
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+}
