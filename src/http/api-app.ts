@@ -13,7 +13,7 @@ import { accountRoutes } from './rest/account.js';
 import { ApiKeyAuth } from './rest/auth.js';
 import { Idempotency, hashRequest, type IdempotencyOptions } from './rest/idempotency.js';
 import { opsRoutes, type OpsOptions } from './ops.js';
-import { ADMIN_PREFIX, adminPlugin } from './admin/index.js';
+import { ADMIN_PREFIX, adminPlugin, type AdminDefinitions } from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
 
 export interface ApiAppOptions {
@@ -29,6 +29,8 @@ export interface ApiAppOptions {
   docs?: boolean;
   /** Admin keys: the admin API is served under /v1/admin (closed to every request when empty). */
   adminKeys?: readonly string[];
+  /** Runtime connector and route changes for the admin API. */
+  definitions?: AdminDefinitions;
 }
 
 export interface RegisteredRoute {
@@ -107,6 +109,6 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     await v1.register(accountRoutes, { gateway: opts.gateway });
   });
   // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
-  if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys });
+  if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys, definitions: opts.definitions });
   return app;
 }

@@ -12,7 +12,7 @@ import { RejectedError, type Gateway } from '../../gateway/index.js';
 import { hashPassword, normalizeMsisdn, InvalidAccountError, InvalidNumberError, toMicros, formatMicros, type MessageState } from '../../domain/index.js';
 import { HttpProblem, problem, problemErrorHandler, problemSchema, sendProblem } from '../problem.js';
 import { adminAuth } from './auth.js';
-import { connectorSchema, messageSchema, messageView, userSchema, userView } from './views.js';
+import { connectorDefinitionSchema, connectorSchema, messageSchema, messageView, routeListSchema, userSchema, userView } from './views.js';
 import { mergeSettings, userPatchSchema, type UserPatch } from './user-patch.js';
 import { groupRoutes } from './groups.js';
 import { webhookRoutes } from './webhooks.js';
@@ -22,6 +22,21 @@ export interface AdminOptions {
   gateway: Gateway;
   /** Accepted admin keys; with none, every request is refused (the admin API is closed). */
   keys: readonly string[];
+  /** Connector definitions and routes changed at runtime; without it they cannot be changed (501). */
+  definitions?: AdminDefinitions;
+}
+
+/**
+ * What the admin API changes connectors and routes through (the composition root's
+ * RuntimeDefinitions): validation, the store and the gateway behind one door. Errors carry
+ * their HTTP status (400 naming the bad key, 404, 409 with the reason).
+ */
+export interface AdminDefinitions {
+  /** A connector's definition without its password, and who wrote it last. */
+  connector(id: string): { definition: Record<string, unknown>; source: 'config' | 'api' } | undefined;
+  putConnector(id: string, definition: unknown): Promise<{ created: boolean }>;
+  removeConnector(id: string): Promise<void>;
+  setRoutes(routes: unknown): Promise<unknown>;
 }
 
 export const ADMIN_PREFIX = '/v1/admin';
@@ -65,7 +80,17 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     if (!c) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_CONNECTOR', `no connector "${id}"`);
     return c;
   };
-  const connectorView = async (id: string) => ({ ...connectorOr404(id).status(), queueDepth: await store.queueDepth(id) });
+  const connectorView = async (id: string) => {
+    const d = opts.definitions?.connector(id);
+    return { ...connectorOr404(id).status(), queueDepth: await store.queueDepth(id), definition: d?.definition ?? null, source: d?.source ?? null };
+  };
+  const definitionsOr501 = () => {
+    if (!opts.definitions) throw new HttpProblem(501, 'HERMOD_ERR_NOT_CONFIGURABLE', 'this gateway was built without runtime connector and route changes');
+    return opts.definitions;
+  };
+  // The definition bodies are checked by the configuration's own validator (the same rules
+  // and messages as hermod.yaml); the JSON schemas document them in OpenAPI only.
+  const validatedByConfig = () => () => true;
 
   // ---- users ------------------------------------------------------------------------
   app.get('/users', { schema: { tags: ['admin'], summary: 'list users', response: { 200: { type: 'object', properties: { users: { type: 'array', items: userSchema } } }, ...errors } } }, async () => ({
@@ -197,6 +222,42 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     );
   }
 
+  app.put<{ Params: { id: string }; Body: unknown }>(
+    '/connectors/:id',
+    {
+      validatorCompiler: validatedByConfig,
+      schema: {
+        tags: ['admin'],
+        summary: 'create or replace a connector at runtime (persisted; wins over the file at restart)',
+        description:
+          'The keys of one entry of `connectors:` in hermod.yaml. A new connector starts at once (201); a replaced one finishes its in-flight submits, stops, and the new one takes over its queue (200). Leaving out `password` when replacing an SMPP connector keeps the stored one.',
+        params: idParam('id'),
+        body: connectorDefinitionSchema,
+        response: { 200: connectorSchema, 201: connectorSchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { created } = await definitionsOr501().putConnector(req.params.id, req.body);
+      return reply.code(created ? 201 : 200).send(await connectorView(req.params.id));
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/connectors/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'remove a connector for good (409 while a route names it or messages are queued for it)',
+        params: idParam('id'),
+        response: { 204: { type: 'null' }, ...errors },
+      },
+    },
+    async (req, reply) => {
+      await definitionsOr501().removeConnector(req.params.id);
+      return reply.code(204).send();
+    },
+  );
+
   // ---- routes -------------------------------------------------------------------------
   const routeSchema = {
     type: 'object',
@@ -211,12 +272,35 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       weights: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: { type: 'number' } }] },
     },
   } as const;
-  app.get('/routes', { schema: { tags: ['admin'], summary: 'the MT routes in order (first match wins)', response: { 200: { type: 'object', properties: { routes: { type: 'array', items: routeSchema } } }, ...errors } } }, async () => ({
+  const routesView = () => ({
     routes: gateway.routes().map((r, i) => {
       const { name, type, prefixes, connectors, costs: _costs, weights, rate, ...filters } = r;
       return { position: i + 1, name, type, prefixes: prefixes ?? [], connectors, rate: rate === undefined ? null : formatMicros(Math.round(rate * 1_000_000)), filters, weights: weights ?? null };
     }),
-  }));
+  });
+  const routesResponse = { type: 'object', properties: { routes: { type: 'array', items: routeSchema } } } as const;
+  app.get('/routes', { schema: { tags: ['admin'], summary: 'the MT routes in order (first match wins)', response: { 200: routesResponse, ...errors } } }, async () => routesView());
+
+  app.put<{ Body: { routes?: unknown } }>(
+    '/routes',
+    {
+      validatorCompiler: validatedByConfig,
+      schema: {
+        tags: ['admin'],
+        summary: 'replace the whole ordered MT route list at runtime (persisted; wins over the file at restart)',
+        description: '`routes` takes the keys of `routes:` in hermod.yaml. Every connector and user a route names must exist; problems are answered 400 with the bad key (`routes[0].connectors[1]: unknown connector "x"`).',
+        body: routeListSchema,
+        response: { 200: routesResponse, ...errors },
+      },
+    },
+    async (req) => {
+      const body = req.body as unknown;
+      const list = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { routes?: unknown }).routes : undefined;
+      if (list === undefined) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_DEFINITION', 'routes: is required (the body is { "routes": [ ... ] })');
+      await definitionsOr501().setRoutes(list);
+      return routesView();
+    },
+  );
 
   app.get<{ Querystring: { to: string; user?: string; from?: string; text?: string } }>(
     '/routes/test',

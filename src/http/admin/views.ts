@@ -127,6 +127,80 @@ export const connectorSchema = {
         dlrExpiryS: { type: ['number', 'null'] },
       },
     },
+    definition: { type: ['object', 'null'], additionalProperties: true, description: 'the definition it runs with (the keys of hermod.yaml `connectors:`), never its password' },
+    source: { type: ['string', 'null'], enum: ['config', 'api', null], description: 'who wrote the definition last: the configuration file or the admin API' },
   },
   required: ['id', 'type', 'state', 'bound', 'window', 'throughput', 'counters', 'queueDepth'],
+} as const;
+
+const str = (description: string) => ({ type: 'string', description }) as const;
+const num = (description: string) => ({ type: 'number', description }) as const;
+
+/** PUT /connectors/{id}: one entry of `connectors:` in hermod.yaml (docs/configuration.md). Documentation only: the configuration's validator checks it. */
+export const connectorDefinitionSchema = {
+  type: 'object',
+  required: ['type'],
+  additionalProperties: true,
+  properties: {
+    id: str('optional; when given, the id of the path'),
+    type: { type: 'string', enum: ['smpp', 'simulator'] },
+    host: str('smpp: the SMSC host'),
+    port: { type: 'integer', description: 'smpp: the SMSC port' },
+    tls: { type: 'boolean' },
+    systemId: str('smpp: bind system_id'),
+    password: str('smpp: bind password (at most 8 characters); left out on a replace = keep the stored one'),
+    systemType: str('smpp'),
+    window: { type: 'integer', description: 'smpp: submits in flight (default 10)' },
+    throughput: num('smpp: submits per second at most'),
+    enquireLinkS: num('smpp'),
+    responseTimeoutS: num('smpp'),
+    bindType: { type: 'string', enum: ['transceiver', 'transmitter'] },
+    split: { type: 'string', enum: ['udh', 'sar', 'payload'] },
+    sourceTon: { type: 'integer' },
+    sourceNpi: { type: 'integer' },
+    destTon: { type: 'integer' },
+    destNpi: { type: 'integer' },
+    reconnectDelayS: { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } } },
+    latencyMs: { type: 'object', description: 'simulator', properties: { min: { type: 'number' }, max: { type: 'number' } } },
+    outcomes: { type: 'object', description: 'simulator: shares of delivered, undelivered, expired, rejected', additionalProperties: { type: 'number' } },
+    failPrefixes: { type: 'array', items: { type: 'string' }, description: 'simulator' },
+    throttle: { type: 'integer', description: 'simulator' },
+    errorRate: num('simulator'),
+    receiptBeforeResponse: { type: 'boolean', description: 'simulator' },
+  },
+} as const;
+
+/** PUT /routes: `{ routes: [...] }`, the keys of `routes:` in hermod.yaml (docs/routing.md). Documentation only. */
+export const routeListSchema = {
+  type: 'object',
+  required: ['routes'],
+  properties: {
+    routes: {
+      type: 'array',
+      description: 'in evaluation order (first match wins)',
+      items: {
+        type: 'object',
+        required: ['name', 'connectors'],
+        additionalProperties: true,
+        properties: {
+          name: { type: 'string' },
+          type: { type: 'string', enum: ['static', 'failover', 'roundrobin', 'leastcost', 'weighted'] },
+          connectors: { type: 'array', items: { type: 'string' } },
+          prefixes: { type: 'array', items: { type: 'string' } },
+          destinationRegex: { type: 'string' },
+          countries: { type: 'array', items: { type: 'string' } },
+          sources: { type: 'array', items: { type: 'string' } },
+          sourceRegex: { type: 'string' },
+          users: { type: 'array', items: { type: 'string' } },
+          groups: { type: 'array', items: { type: 'string' } },
+          contentRegex: { type: 'string' },
+          tags: { type: 'array', items: { type: 'string' } },
+          timeWindow: { type: 'object', properties: { hours: { type: 'string' }, days: { type: 'array', items: { type: 'string' } }, timeZone: { type: 'string' } } },
+          costs: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'number' } } },
+          weights: { type: 'object', additionalProperties: { type: 'number' } },
+          rate: { type: 'number' },
+        },
+      },
+    },
+  },
 } as const;
