@@ -78,7 +78,10 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     for (const key of u.apiKeys) await store.addApiKey(user.id, hashApiKey(key), 'config');
   }
   // Connectors and routes: the file's written into the store; what the admin API changed wins.
-  const effective = await seedDefinitions(store, config);
+  const effective = await seedDefinitions(store, config).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   if (effective.overridden.length > 0)
     log.warn({ component: 'config', overridden: effective.overridden }, `the store overrides the configuration file for ${effective.overridden.join(', ')}: changed through the admin API (docs/configuration.md, "Connectors and routes at runtime")`);
   // Loop guard: an SMPP connector pointed at our own customer server binds as one of our

@@ -1,0 +1,227 @@
+// Connectors and routes changed at runtime through the admin API (issue 4/5): a connector
+// added while Hermod runs, pointed at the npm `smpp` package's SMSC (a peer we did not write),
+// carries traffic once PUT /routes names it; a bad definition is refused naming its key; a
+// connector in use cannot be removed; a replaced one keeps its queue and its password; and a
+// restart on the same SQLite file runs what the API set, warning once about what it overrides.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import smpp, { type PduObject, type Session as TheirSession } from 'smpp';
+import { startHermod, type RunningHermod } from '../../src/app.js';
+import { ConfigError, parseConfig } from '../../src/config/index.js';
+
+const ADMIN = 'runtime-admin-key-0001';
+const API_KEY = 'hk_runtime_test_key_0001';
+const admin = { authorization: `Bearer ${ADMIN}` };
+
+const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+/** An npm smpp SMSC that accepts any bind and records bind passwords and submits. */
+async function recordingSmsc() {
+  const passwords: string[] = [];
+  const submits: PduObject[] = [];
+  const server = smpp.createServer((session: TheirSession) => {
+    session.on('error', () => undefined);
+    session.on('bind_transceiver', (pdu: PduObject) => {
+      passwords.push(String(pdu.password));
+      session.send(pdu.response({ system_id: 'npm-smsc' }));
+    });
+    session.on('submit_sm', (pdu: PduObject) => {
+      submits.push(pdu);
+      session.send(pdu.response({ message_id: `npm-${submits.length}` }));
+    });
+    session.on('enquire_link', (pdu: PduObject) => session.send(pdu.response()));
+    session.on('unbind', (pdu: PduObject) => {
+      session.send(pdu.response());
+      session.close();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: server.address().port as number, passwords, submits, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** The file of these tests: a simulator "sim", a file connector "old", a default route. */
+const FILE = {
+  admin: { keys: [ADMIN] },
+  users: [{ username: 'shop', password: 'pw', balance: 100, rate: 0.01, apiKeys: [API_KEY] }],
+  connectors: [
+    { id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 0 } },
+    { id: 'old', type: 'simulator', latencyMs: { min: 0, max: 0 } },
+  ],
+  routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
+};
+
+/** Hermod on `dir`'s SQLite file with FILE; its warnings collected. */
+async function start(dir: string, doc: unknown = FILE): Promise<RunningHermod & { warnings: { msg: string; overridden?: string[] }[] }> {
+  const warnings: { msg: string; overridden?: string[] }[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as { msg: string }) });
+  const config = parseConfig(doc, { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1' }, 'test');
+  return Object.assign(await startHermod(config, { logger }), { warnings });
+}
+
+const call = (h: RunningHermod, method: 'GET' | 'PUT' | 'DELETE' | 'POST', url: string, payload?: unknown) =>
+  h.api.inject({ method, url: `/v1/admin${url}`, headers: admin, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+
+async function send(h: RunningHermod, to: string): Promise<string> {
+  const res = await h.api.inject({ method: 'POST', url: '/v1/messages', headers: { authorization: `Bearer ${API_KEY}` }, payload: { to, from: 'Shop', text: 'hi' } });
+  assert.equal(res.statusCode, 202, res.body);
+  return (res.json() as { id: string }).id;
+}
+
+test('a connector added at runtime carries traffic after PUT /routes; bad definitions 400 naming the key; in use → 409; replaced with its queue and password; all of it still there after a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-runtime-'));
+  const smsc = await recordingSmsc();
+  let h = await start(dir);
+  try {
+    assert.deepEqual(h.warnings, [], 'a first start overrides nothing');
+    const sim = (await call(h, 'GET', '/connectors/sim')).json() as { definition: Record<string, unknown>; source: string };
+    assert.equal(sim.source, 'config');
+    assert.equal(sim.definition.type, 'simulator');
+
+    // Added at runtime: 201, bound without a restart, no password in what GET shows.
+    const def = { type: 'smpp', host: '127.0.0.1', port: smsc.port, systemId: 'hermod', password: 'secret1', window: 5 };
+    const put = await call(h, 'PUT', '/connectors/up', def);
+    assert.equal(put.statusCode, 201, put.body);
+    const created = put.json() as { id: string; source: string; definition: Record<string, unknown> };
+    assert.equal(created.id, 'up');
+    assert.equal(created.source, 'api');
+    assert.equal(created.definition.host, '127.0.0.1');
+    assert.equal('password' in created.definition, false);
+    await until('up bound', () => h.gateway.getConnector('up')?.ready === true);
+    assert.deepEqual(smsc.passwords, ['secret1']);
+    const listed = (await call(h, 'GET', '/connectors')).json() as { connectors: { id: string; definition: Record<string, unknown> }[] };
+    assert.deepEqual(listed.connectors.map((c) => c.id), ['sim', 'old', 'up']);
+    assert.ok(listed.connectors.every((c) => !('password' in c.definition)));
+    assert.ok(!(await call(h, 'GET', '/connectors')).body.includes('secret1'), 'the password appears nowhere in the listing');
+
+    // Nothing goes to it before a route names it.
+    const before = await send(h, '+447700900123');
+    await until('sent through sim', async () => (await h.store.getMessage(before))?.connectorId === 'sim');
+
+    const routes = { routes: [{ name: 'uk', prefixes: ['44'], connectors: ['up'] }, { name: 'default', connectors: ['sim'] }] };
+    const r = await call(h, 'PUT', '/routes', routes);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual((r.json() as { routes: { name: string; connectors: string[] }[] }).routes.map((x) => [x.name, x.connectors]), [['uk', ['up']], ['default', ['sim']]]);
+    const test44 = (await call(h, 'GET', '/routes/test?to=447700900123')).json() as { route: { name: string }; connectors: { id: string }[] };
+    assert.equal(test44.route.name, 'uk');
+    assert.equal(test44.connectors[0].id, 'up');
+    const id = await send(h, '+447700900123');
+    await until('the submit reached the npm SMSC', () => smsc.submits.length === 1);
+    assert.equal(smsc.submits[0].destination_addr, '447700900123');
+    await until('recorded as sent through up', async () => (await h.store.getMessage(id))?.state === 'sent');
+    assert.equal((await h.store.getMessage(id))?.connectorId, 'up');
+
+    // Bad definitions: 400 problem+json naming the key; nothing changed.
+    const bad = await call(h, 'PUT', '/connectors/bad', { type: 'smpp', host: '127.0.0.1', port: 70000, systemId: 'x', windw: 3 });
+    assert.equal(bad.statusCode, 400);
+    assert.match(String(bad.headers['content-type']), /application\/problem\+json/);
+    const p = bad.json() as { code: string; detail: string };
+    assert.equal(p.code, 'HERMOD_ERR_INVALID_DEFINITION');
+    assert.match(p.detail, /connector\.windw: unknown key \(did you mean "window"\?\)/);
+    assert.match(p.detail, /connector\.port: expected an integer 1\.\.65535, got 70000/);
+    assert.equal((await call(h, 'GET', '/connectors/bad')).statusCode, 404);
+    const badRoutes = await call(h, 'PUT', '/routes', { routes: [{ name: 'x', prefixes: ['1'], connectors: ['nope'] }, { name: 'y', connectors: ['sim'], users: ['ghost'] }] });
+    assert.equal(badRoutes.statusCode, 400);
+    assert.equal((badRoutes.json() as { detail: string }).detail, 'routes[0].connectors[0]: unknown connector "nope"; routes[1].users[0]: unknown user "ghost"');
+    assert.equal((await call(h, 'PUT', '/routes', [{ name: 'x', connectors: ['sim'] }])).statusCode, 400, 'the list goes under "routes"');
+    assert.deepEqual(h.gateway.routes().map((x) => x.name), ['uk', 'default'], 'a refused list changes nothing');
+
+    // In use: a route names it → 409 with the reason; unknown → 404.
+    const named = await call(h, 'DELETE', '/connectors/up');
+    assert.equal(named.statusCode, 409);
+    assert.equal((named.json() as { code: string }).code, 'HERMOD_ERR_CONNECTOR_IN_USE');
+    assert.match((named.json() as { detail: string }).detail, /route "uk" names it/);
+    assert.equal((await call(h, 'DELETE', '/connectors/ghost')).statusCode, 404);
+
+    // Queued for it: stopped, a message waits in its queue; routes move away; still 409.
+    await call(h, 'POST', '/connectors/up/stop');
+    const waiting = await send(h, '+447700900124');
+    await until('queued for up', async () => (await h.store.queueDepth('up')) === 1);
+    assert.equal((await call(h, 'PUT', '/routes', { routes: [{ name: 'default', connectors: ['sim'] }] })).statusCode, 200);
+    const queued = await call(h, 'DELETE', '/connectors/up');
+    assert.equal(queued.statusCode, 409);
+    assert.match((queued.json() as { detail: string }).detail, /1 message is queued for it/);
+
+    // Replaced while that message waits: the new definition (no password given) binds with the
+    // stored password and sends the queued message; the same id, the same queue.
+    const replaced = await call(h, 'PUT', '/connectors/up', { ...def, password: undefined, window: 2, systemType: 'cmt' });
+    assert.equal(replaced.statusCode, 200, replaced.body);
+    assert.equal((replaced.json() as { definition: Record<string, unknown> }).definition.systemType, 'cmt');
+    await until('the queued message went out through the new up', () => smsc.submits.length === 2);
+    assert.equal(smsc.submits[1].destination_addr, '447700900124');
+    assert.deepEqual(smsc.passwords, ['secret1', 'secret1'], 'the replacement bound with the stored password');
+    await until('waiting sent', async () => (await h.store.getMessage(waiting))?.state === 'sent');
+
+    // The file's "old" removed for good, the file's "sim" changed: both through the API.
+    assert.equal((await call(h, 'DELETE', '/connectors/old')).statusCode, 204);
+    assert.equal((await call(h, 'GET', '/connectors/old')).statusCode, 404);
+    assert.equal((await call(h, 'PUT', '/connectors/sim', { type: 'simulator', latencyMs: { min: 0, max: 0 }, throttle: 50 })).statusCode, 200);
+    assert.equal((await call(h, 'PUT', '/routes', { routes: [{ name: 'uk', prefixes: ['44'], connectors: ['up'] }, { name: 'default', connectors: ['sim'] }] })).statusCode, 200);
+  } finally {
+    await h.stop();
+  }
+
+  // Restarted on the same file with the same configuration: what the API set runs.
+  h = await start(dir);
+  try {
+    const listed = (await call(h, 'GET', '/connectors')).json() as { connectors: { id: string; source: string; definition: Record<string, unknown> }[] };
+    assert.deepEqual(listed.connectors.map((c) => [c.id, c.source]), [['sim', 'api'], ['up', 'api']], '"old" stays removed; "up" is back');
+    assert.equal(listed.connectors[0].definition.throttle, 50, 'the API definition of "sim" wins over the file');
+    assert.equal(listed.connectors[1].definition.systemType, 'cmt');
+    assert.deepEqual(h.gateway.routes().map((x) => [x.name, x.connectors]), [['uk', ['up']], ['default', ['sim']]]);
+    const warned = h.warnings.filter((w) => w.overridden);
+    assert.equal(warned.length, 1, 'one warning');
+    assert.deepEqual(warned[0].overridden, ['connector "sim"', 'connector "old" (removed)', 'the MT routes']);
+    assert.match(warned[0].msg, /the store overrides the configuration file for connector "sim", connector "old" \(removed\), the MT routes/);
+    await until('up bound again', () => h.gateway.getConnector('up')?.ready === true);
+    assert.equal(smsc.passwords.at(-1), 'secret1', 'the stored password survived the restart');
+    const id = await send(h, '+447700900125');
+    await until('sent through up after the restart', () => smsc.submits.length === 3);
+    await until('recorded', async () => (await h.store.getMessage(id))?.connectorId === 'up');
+  } finally {
+    await h.stop();
+  }
+
+  // The file changed: a new file connector and its route are seeded; the API's rows still win.
+  const changed = {
+    ...FILE,
+    connectors: [...FILE.connectors, { id: 'extra', type: 'simulator' }],
+    routes: [{ name: 'x', prefixes: ['33'], connectors: ['extra'] }, ...FILE.routes],
+  };
+  h = await start(dir, changed);
+  try {
+    assert.deepEqual(h.gateway.listConnectors().map((c) => c.id), ['sim', 'up', 'extra']);
+    assert.deepEqual(h.gateway.routes().map((x) => x.name), ['uk', 'default'], 'routes set through the API win over the file');
+    assert.equal(((await call(h, 'GET', '/connectors/extra')).json() as { source: string }).source, 'config');
+  } finally {
+    await h.stop();
+    await smsc.close();
+  }
+});
+
+test('start refuses a store whose routes name a connector removed through the API, saying which key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-runtime-'));
+  let h = await start(dir);
+  try {
+    assert.equal((await call(h, 'DELETE', '/connectors/old')).statusCode, 204);
+  } finally {
+    await h.stop();
+  }
+  // The file (whose routes the store follows) now routes through "old", which the API removed for good.
+  const doc = { ...FILE, routes: [{ name: 'default', connectors: ['old'] }] };
+  h = await start(dir, doc).catch((err: unknown) => {
+    assert.ok(err instanceof ConfigError, String(err));
+    assert.match(err.message, /routes\[0\]\.connectors\[0\]: unknown connector "old"/);
+    return undefined as unknown as Awaited<ReturnType<typeof start>>;
+  });
+  assert.equal(h, undefined, 'start was refused');
+});
