@@ -32,6 +32,11 @@ export class AdminClient {
   constructor(private readonly o: ApiOptions) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.send<T>(method, path, body)).body;
+  }
+
+  /** Like request, with the HTTP status (201 created / 200 replaced). */
+  async send<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const url = `${this.o.url.replace(/\/+$/, '')}/v1/admin${path}`;
     let res: Response;
     try {
@@ -44,7 +49,7 @@ export class AdminClient {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(`cannot reach Hermod at ${this.o.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
     }
-    if (res.status === 204) return undefined as T;
+    if (res.status === 204) return { status: 204, body: undefined as T };
     const text = await res.text();
     let doc: unknown;
     try {
@@ -56,7 +61,7 @@ export class AdminClient {
       const p = doc as { detail?: string; code?: string } | undefined;
       throw new CliError(`${p?.detail ?? `HTTP ${res.status}`}${p?.code ? ` (${p.code})` : ''}`);
     }
-    return doc as T;
+    return { status: res.status, body: doc as T };
   }
 
   get<T>(path: string): Promise<T> {

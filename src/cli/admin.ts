@@ -2,8 +2,10 @@
  * Operator commands over the admin API: messages, users, groups, connectors, routes, optouts,
  * stats, webhooks (Jasmin's jCli and Kannel's admin verbs as subcommands). No business logic here.
  */
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { AdminClient, apiCommand, printJson, printRecord, printTable, type ApiOptions } from './admin-client.js';
+import { parse as parseYaml } from 'yaml';
+import { AdminClient, CliError, apiCommand, printJson, printRecord, printTable, type ApiOptions } from './admin-client.js';
 
 type Obj = Record<string, unknown>;
 
@@ -32,6 +34,24 @@ const qs = (o: Record<string, string | number | undefined>): string => {
   const s = p.toString();
   return s ? `?${s}` : '';
 };
+
+/** A YAML or JSON file (YAML reads JSON too). */
+function readDefinition(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`, 2);
+  }
+  try {
+    return parseYaml(text) as unknown;
+  } catch (err) {
+    throw new CliError(`${file}: not YAML or JSON: ${(err as Error).message.split('\n')[0]}`, 2);
+  }
+}
+
+/** A number given as a flag; left as text when it is not one, so the server names the key. */
+const numberish = (v: string): number | string => (v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
 
 const MESSAGE_COLUMNS = ['id', 'createdAt', 'user', 'from', 'to', 'state', 'connector', 'price', 'error'];
 
@@ -181,13 +201,55 @@ const connectorRow = (c: ConnectorRow) => ({
 });
 
 function connectorsCommand(): Command {
-  const cmd = new Command('connectors').description('upstream connectors: live status, start and stop at runtime');
+  const cmd = new Command('connectors').description('upstream connectors: live status, add, change, remove, start and stop at runtime');
   cmd.addCommand(
     apiCommand('list', 'connectors with bind state, window in use, throughput, counters and queue depth').action(async (o: ApiOptions) => {
       const r = await new AdminClient(o).get<{ connectors: ConnectorRow[] }>('/connectors');
       if (o.json) return printJson(r);
       printTable(r.connectors.map(connectorRow), ['id', 'type', 'state', 'window', 'msg/s', 'queue', 'submits', 'errors', 'receipts', 'remote']);
     }),
+  );
+  cmd.addCommand(
+    apiCommand('show', 'one connector: live status and the definition it runs with (never its password)')
+      .argument('<id>', 'connector id')
+      .action(async (id: string, o: ApiOptions) => {
+        const c = await new AdminClient(o).get<ConnectorRow>(`/connectors/${encodeURIComponent(id)}`);
+        if (o.json) return printJson(c);
+        printRecord(c);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('set', 'create or replace a connector at runtime (kept in the store: it wins over the file at restart)')
+      .argument('<id>', 'connector id')
+      .option('--file <file>', 'the definition: one entry of `connectors:` in hermod.yaml, as YAML or JSON')
+      .option('--type <type>', 'smpp or simulator')
+      .option('--host <host>', 'smpp: the SMSC host')
+      .option('--port <port>', 'smpp: the SMSC port', numberish)
+      .option('--system-id <id>', 'smpp: bind system_id')
+      .option('--password <password>', 'smpp: bind password (left out when replacing: the stored one is kept)')
+      .option('--system-type <type>', 'smpp: bind system_type')
+      .option('--window <n>', 'smpp: submits in flight', numberish)
+      .option('--throughput <n>', 'smpp: submits per second at most', numberish)
+      .option('--tls', 'smpp: connect with TLS')
+      .addHelpText('after', '\nFlags override the same keys of --file. Example:\n  hermod connectors set up --type smpp --host smsc.example --port 2775 --system-id hermod --password s3cret')
+      .action(async (id: string, o: ApiOptions & { file?: string; type?: string; host?: string; port?: number | string; systemId?: string; password?: string; systemType?: string; window?: number | string; throughput?: number | string; tls?: boolean }) => {
+        const fromFile = o.file === undefined ? {} : readDefinition(o.file);
+        if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw new CliError(`${o.file}: expected a mapping (one connector), got ${Array.isArray(fromFile) ? 'a list' : typeof fromFile}`, 2);
+        const flags = { type: o.type, host: o.host, port: o.port, systemId: o.systemId, password: o.password, systemType: o.systemType, window: o.window, throughput: o.throughput, tls: o.tls };
+        const body = { ...(fromFile as Obj), ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
+        const r = await new AdminClient(o).send<ConnectorRow>('PUT', `/connectors/${encodeURIComponent(id)}`, body);
+        if (o.json) return printJson(r.body);
+        console.log(`${id}: ${r.status === 201 ? 'created' : 'replaced'} (${String(r.body.state)})`);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('remove', 'remove a connector for good (refused while a route names it or messages are queued for it)')
+      .argument('<id>', 'connector id')
+      .action(async (id: string, o: ApiOptions) => {
+        await new AdminClient(o).request('DELETE', `/connectors/${encodeURIComponent(id)}`);
+        if (o.json) return printJson({ id, removed: true });
+        console.log(`${id}: removed`);
+      }),
   );
   for (const verb of ['start', 'stop'] as const) {
     cmd.addCommand(
@@ -204,7 +266,7 @@ function connectorsCommand(): Command {
 }
 
 function routesCommand(): Command {
-  const cmd = new Command('routes').description('MT routes: the ordered table and "test a number"');
+  const cmd = new Command('routes').description('MT routes: the ordered table, replace it, and "test a number"');
   cmd.addCommand(
     apiCommand('list', 'routes in order (first match wins)').action(async (o: ApiOptions) => {
       const r = await new AdminClient(o).get<{ routes: (Obj & { prefixes: string[]; connectors: string[] })[] }>('/routes');
@@ -214,6 +276,22 @@ function routesCommand(): Command {
         ['position', 'name', 'type', 'prefixes', 'connectors', 'rate'],
       );
     }),
+  );
+  cmd.addCommand(
+    apiCommand('set', 'replace the whole ordered route list at runtime (kept in the store: it wins over the file at restart)')
+      .requiredOption('--file <file>', 'the routes as YAML or JSON: a list, or a mapping with `routes:` (as in hermod.yaml)')
+      .action(async (o: ApiOptions & { file: string }) => {
+        const doc = readDefinition(o.file);
+        const routes = Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null ? (doc as Obj).routes : undefined;
+        if (routes === undefined) throw new CliError(`${o.file}: expected a list of routes or a mapping with routes:`, 2);
+        const r = await new AdminClient(o).request<{ routes: (Obj & { prefixes: string[]; connectors: string[] })[] }>('PUT', '/routes', { routes });
+        if (o.json) return printJson(r);
+        console.log(`${r.routes.length} route${r.routes.length === 1 ? '' : 's'} set:`);
+        printTable(
+          r.routes.map((x) => ({ ...x, prefixes: x.prefixes.length ? x.prefixes.join(',') : '(any)', connectors: x.connectors.join(',') })),
+          ['position', 'name', 'type', 'prefixes', 'connectors', 'rate'],
+        );
+      }),
   );
   cmd.addCommand(
     apiCommand('test', 'which route, connectors and price a number gets')
