@@ -28,7 +28,8 @@ export function buildProgram(): Command {
       const host = config.server.host;
       console.log(`Hermod ${pkg.version} is running${config.demo ? ` (demo mode: listening on ${host} only)` : ''}.`);
       console.log(config.store.type === 'postgres' ? `  store:      PostgreSQL (schema ${config.store.schema})` : `  store:      SQLite at ${config.store.path}`);
-      for (const c of config.connectors) {
+      // What runs: the store's definitions (the admin API's changes win over the file).
+      for (const c of h.gateway.listConnectors().flatMap((k) => h.definitions.get(k.id) ?? [])) {
         console.log(`  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : 'built-in SMSC simulator'})`);
       }
       console.log(`  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`);

@@ -12,6 +12,9 @@ import { pino } from 'pino';
 import smpp, { type PduObject, type Session as TheirSession } from 'smpp';
 import { startHermod, type RunningHermod } from '../../src/app.js';
 import { ConfigError, parseConfig } from '../../src/config/index.js';
+import { randomBytes } from 'node:crypto';
+import { PostgresStore } from '../../src/store/index.js';
+import { PG_URL, requirePostgres } from '../support/services.js';
 
 const ADMIN = 'runtime-admin-key-0001';
 const API_KEY = 'hk_runtime_test_key_0001';
@@ -25,8 +28,8 @@ const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 
   }
 };
 
-/** An npm smpp SMSC that accepts any bind and records bind passwords and submits. */
-async function recordingSmsc() {
+/** An npm smpp SMSC that accepts any bind and records bind passwords and submits (answered after `delayMs`). */
+async function recordingSmsc(delayMs = 0) {
   const passwords: string[] = [];
   const submits: PduObject[] = [];
   const server = smpp.createServer((session: TheirSession) => {
@@ -37,7 +40,9 @@ async function recordingSmsc() {
     });
     session.on('submit_sm', (pdu: PduObject) => {
       submits.push(pdu);
-      session.send(pdu.response({ message_id: `npm-${submits.length}` }));
+      const resp = pdu.response({ message_id: `npm-${submits.length}` });
+      if (delayMs > 0) setTimeout(() => session.send(resp), delayMs);
+      else session.send(resp);
     });
     session.on('enquire_link', (pdu: PduObject) => session.send(pdu.response()));
     session.on('unbind', (pdu: PduObject) => {
@@ -61,10 +66,10 @@ const FILE = {
 };
 
 /** Hermod on `dir`'s SQLite file with FILE; its warnings collected. */
-async function start(dir: string, doc: unknown = FILE): Promise<RunningHermod & { warnings: { msg: string; overridden?: string[] }[] }> {
+async function start(dir: string, doc: unknown = FILE, env: Record<string, string> = {}): Promise<RunningHermod & { warnings: { msg: string; overridden?: string[] }[] }> {
   const warnings: { msg: string; overridden?: string[] }[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as { msg: string }) });
-  const config = parseConfig(doc, { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1' }, 'test');
+  const config = parseConfig(doc, { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1', ...env }, 'test');
   return Object.assign(await startHermod(config, { logger }), { warnings });
 }
 
@@ -224,4 +229,67 @@ test('start refuses a store whose routes name a connector removed through the AP
     return undefined as unknown as Awaited<ReturnType<typeof start>>;
   });
   assert.equal(h, undefined, 'start was refused');
+});
+
+test('a connector replaced while submits are in flight: they finish on the old bind (answered, recorded, never sent twice), then the new one binds', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-runtime-'));
+  const smsc = await recordingSmsc(400);
+  const h = await start(dir);
+  try {
+    const def = { type: 'smpp', host: '127.0.0.1', port: smsc.port, systemId: 'hermod', password: 'pw', window: 10 };
+    assert.equal((await call(h, 'PUT', '/connectors/up', def)).statusCode, 201);
+    assert.equal((await call(h, 'PUT', '/routes', { routes: [{ name: 'all', connectors: ['up'] }] })).statusCode, 200);
+    await until('up bound', () => h.gateway.getConnector('up')?.ready === true);
+    const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => send(h, `+44770090020${i}`)));
+    await until('5 submits at the SMSC, none answered yet', () => smsc.submits.length === 5);
+    const old = h.gateway.getConnector('up')!;
+    assert.equal(old.status().window.inUse, 5, 'all five in flight');
+    const replaced = await call(h, 'PUT', '/connectors/up', { ...def, window: 3 });
+    assert.equal(replaced.statusCode, 200, replaced.body);
+    // The PUT answers once the old connector's in-flight submits were answered and recorded.
+    for (const id of ids) assert.equal((await h.store.getMessage(id))?.state, 'sent', `${id} sent before the replace finished`);
+    assert.deepEqual((await Promise.all(ids.map((id) => h.store.getMessage(id)))).map((m) => m?.upstreamId).sort(), ['npm-1', 'npm-2', 'npm-3', 'npm-4', 'npm-5']);
+    assert.equal(old.status().state, 'stopped');
+    assert.notEqual(h.gateway.getConnector('up'), old);
+    await until('the new one bound', () => h.gateway.getConnector('up')?.ready === true);
+    assert.equal(smsc.passwords.length, 2);
+    const after = await send(h, '+447700900299');
+    await until('sent through the new bind', async () => (await h.store.getMessage(after))?.state === 'sent');
+    assert.equal(smsc.submits.length, 6, 'nothing was sent twice');
+    assert.equal(h.gateway.getConnector('up')!.status().window.size, 3);
+  } finally {
+    await h.stop();
+    await smsc.close();
+  }
+});
+
+test('on PostgreSQL: a connector and routes set through the API run again after a restart on the same schema', async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const env = { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: `hermod_rt_${randomBytes(5).toString('hex')}` };
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-runtime-'));
+  try {
+    let h = await start(dir, FILE, env);
+    try {
+      assert.equal(h.config.store.type, 'postgres');
+      assert.equal((await call(h, 'PUT', '/connectors/fr', { type: 'simulator', latencyMs: { min: 0, max: 0 } })).statusCode, 201);
+      assert.equal((await call(h, 'PUT', '/routes', { routes: [{ name: 'fr', prefixes: ['33'], connectors: ['fr'] }, { name: 'default', connectors: ['sim'] }] })).statusCode, 200);
+      assert.equal((await call(h, 'DELETE', '/connectors/old')).statusCode, 204);
+    } finally {
+      await h.stop();
+    }
+    h = await start(dir, FILE, env);
+    try {
+      assert.deepEqual(h.gateway.listConnectors().map((c) => c.id), ['sim', 'fr']);
+      assert.deepEqual(h.gateway.routes().map((r) => r.name), ['fr', 'default']);
+      assert.deepEqual(h.warnings.find((w) => w.overridden)?.overridden, ['connector "old" (removed)', 'the MT routes']);
+      await until('fr bound', () => h.gateway.getConnector('fr')?.ready === true);
+      const id = await send(h, '+33612345678');
+      await until('delivered through fr', async () => (await h.store.getMessage(id))?.state === 'delivered');
+      assert.equal((await h.store.getMessage(id))?.connectorId, 'fr');
+    } finally {
+      await h.stop();
+    }
+  } finally {
+    await PostgresStore.dropSchema(PG_URL, env.HERMOD_DATABASE_SCHEMA);
+  }
 });
