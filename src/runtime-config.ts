@@ -117,6 +117,7 @@ export async function seedDefinitions(store: Store, config: Config): Promise<Eff
 export class RuntimeDefinitions {
   private readonly definitions = new Map<string, { definition: ConnectorConfig; source: DefinitionSource }>();
   private turn: Promise<unknown> = Promise.resolve();
+  private routeSource: DefinitionSource;
 
   constructor(
     private readonly store: Store,
@@ -127,6 +128,12 @@ export class RuntimeDefinitions {
     effective: EffectiveDefinitions,
   ) {
     for (const c of effective.connectors) this.definitions.set(c.definition.id, c);
+    this.routeSource = effective.routesSource;
+  }
+
+  /** Who wrote the running route list last: the file, or the admin API. */
+  routesSource(): DefinitionSource {
+    return this.routeSource;
   }
 
   /** The definition a connector runs with (its password included: internal use). */
@@ -185,6 +192,7 @@ export class RuntimeDefinitions {
       const routes = validateRoutes(body, { connectors: defs.map((k) => k.id), receiveOnly: receiveOnly(defs), users });
       await this.store.putRouteDefinitions(routes.map(routeInput), 'api');
       this.gateway.setRoutes(routes);
+      this.routeSource = 'api';
       this.log.info({ routes: routes.map((r) => r.name) }, 'admin: routes replaced');
       return routes;
     });

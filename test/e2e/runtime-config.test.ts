@@ -113,8 +113,10 @@ test('a connector added at runtime carries traffic after PUT /routes; bad defini
     await until('sent through sim', async () => (await h.store.getMessage(before))?.connectorId === 'sim');
 
     const routes = { routes: [{ name: 'uk', prefixes: ['44'], connectors: ['up'] }, { name: 'default', connectors: ['sim'] }] };
+    assert.equal(((await call(h, 'GET', '/routes')).json() as { source: string }).source, 'config');
     const r = await call(h, 'PUT', '/routes', routes);
     assert.equal(r.statusCode, 200, r.body);
+    assert.equal((r.json() as { source: string }).source, 'api');
     assert.deepEqual((r.json() as { routes: { name: string; connectors: string[] }[] }).routes.map((x) => [x.name, x.connectors]), [['uk', ['up']], ['default', ['sim']]]);
     const test44 = (await call(h, 'GET', '/routes/test?to=447700900123')).json() as { route: { name: string }; connectors: { id: string }[] };
     assert.equal(test44.route.name, 'uk');

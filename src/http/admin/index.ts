@@ -37,6 +37,8 @@ export interface AdminDefinitions {
   putConnector(id: string, definition: unknown): Promise<{ created: boolean }>;
   removeConnector(id: string): Promise<void>;
   setRoutes(routes: unknown): Promise<unknown>;
+  /** Who wrote the running route list last. */
+  routesSource(): 'config' | 'api';
 }
 
 export const ADMIN_PREFIX = '/v1/admin';
@@ -277,8 +279,12 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       const { name, type, prefixes, connectors, costs: _costs, weights, rate, ...filters } = r;
       return { position: i + 1, name, type, prefixes: prefixes ?? [], connectors, rate: rate === undefined ? null : formatMicros(Math.round(rate * 1_000_000)), filters, weights: weights ?? null };
     }),
+    source: opts.definitions?.routesSource() ?? null,
   });
-  const routesResponse = { type: 'object', properties: { routes: { type: 'array', items: routeSchema } } } as const;
+  const routesResponse = {
+    type: 'object',
+    properties: { routes: { type: 'array', items: routeSchema }, source: { type: ['string', 'null'], enum: ['config', 'api', null], description: 'who wrote the list last: the configuration file or the admin API' } },
+  } as const;
   app.get('/routes', { schema: { tags: ['admin'], summary: 'the MT routes in order (first match wins)', response: { 200: routesResponse, ...errors } } }, async () => routesView());
 
   app.put<{ Body: { routes?: unknown } }>(

@@ -1,0 +1,69 @@
+// The gateway's runtime connector and route changes on their own (real SQLite store, the
+// built-in simulator connector): each refusal is a typed error with its HTTP status and
+// reason, and what is added while the gateway runs gets a dispatcher and carries messages.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPassword } from '../../src/domain/index.js';
+import { SqliteStore } from '../../src/store/index.js';
+import { ConnectorChangeError, Gateway, type RouteDef } from '../../src/gateway/index.js';
+import { SimulatorConnector } from '../../src/connectors/index.js';
+
+const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+const route = (name: string, connectors: string[], prefixes: string[] = []): RouteDef => ({ name, type: 'static', connectors, prefixes, costs: {} });
+const sim = (id: string) => new SimulatorConnector(id, { latencyMs: { min: 0, max: 0 } });
+
+async function refused(p: Promise<unknown> | (() => unknown), code: string, httpStatus: number): Promise<ConnectorChangeError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (err) {
+    assert.ok(err instanceof ConnectorChangeError, String(err));
+    assert.deepEqual([err.code, err.httpStatus], [code, httpStatus]);
+    return err;
+  }
+  assert.fail(`not refused (${code})`);
+}
+
+test('addConnector, setRoutes and removeConnector while the gateway runs; every refusal typed with its status and reason', async () => {
+  const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'hermod-gw-rt-')), 'hermod.db'));
+  const user = await store.upsertUser({ username: 'shop', passwordHash: hashPassword('pw'), balanceMicros: 1_000_000, rateMicros: 10_000 });
+  const gateway = new Gateway(store, { routes: [route('default', ['a'])] });
+  await gateway.addConnector(sim('a'));
+  await gateway.start();
+  try {
+    await refused(gateway.addConnector(sim('a')), 'HERMOD_ERR_CONNECTOR_EXISTS', 409);
+    await refused(gateway.replaceConnector(sim('ghost')), 'HERMOD_ERR_UNKNOWN_CONNECTOR', 404);
+    await refused(gateway.removeConnector('ghost'), 'HERMOD_ERR_UNKNOWN_CONNECTOR', 404);
+    const unknown = await refused(() => gateway.setRoutes([route('fr', ['b'], ['33']), route('default', ['a'])]), 'HERMOD_ERR_INVALID_DEFINITION', 400);
+    assert.equal(unknown.message, 'routes[0].connectors[0]: unknown connector "b"');
+    assert.deepEqual(gateway.routes().map((r) => r.name), ['default'], 'a refused table changes nothing');
+
+    // Added while running: started, with a dispatcher that sends once a route names it.
+    await gateway.addConnector(sim('b'));
+    await until('b bound', () => gateway.getConnector('b')?.ready === true);
+    gateway.setRoutes([route('fr', ['b'], ['33']), route('default', ['a'])]);
+    const id = await gateway.submit(user, { systemId: 'shop', source: 'Shop', destination: '33612345678', esmClass: 0, dataCoding: 0, body: Buffer.from('hi'), registeredDelivery: 0 });
+    await until('sent through b', async () => ['sent', 'delivered'].includes((await store.getMessage(id))?.state ?? ''));
+    assert.equal((await store.getMessage(id))?.connectorId, 'b');
+
+    const inUse = await refused(gateway.removeConnector('b'), 'HERMOD_ERR_CONNECTOR_IN_USE', 409);
+    assert.equal(inUse.reason, 'route "fr" names it');
+    gateway.setRoutes([route('default', ['a'])]);
+    await gateway.removeConnector('b');
+    assert.equal(gateway.getConnector('b'), undefined);
+    assert.deepEqual(gateway.listConnectors().map((c) => c.id), ['a']);
+    await refused(gateway.removeConnector('b'), 'HERMOD_ERR_UNKNOWN_CONNECTOR', 404);
+  } finally {
+    await gateway.stop();
+    await store.close();
+  }
+});
