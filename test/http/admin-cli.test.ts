@@ -300,18 +300,26 @@ test('hermod connectors set/show/remove and routes set against a running Hermod:
   };
   try {
     const conn = file('conn.yaml', 'type: simulator\nlatencyMs: { min: 0, max: 0 }\n');
-    assert.match(ok(await api('connectors', 'set', 'sim2', '--file', conn), 'connectors set --file').stdout, /^sim2: created \(\w+\)$/m);
+    // Independent of each other: run two at a time.
+    const [created, viaFlags, show, notRoutes] = await Promise.all([
+      api('connectors', 'set', 'sim2', '--file', conn),
+      api('connectors', 'set', 'up', '--type', 'smpp', '--host', '127.0.0.1', '--port', '0', '--system-id', 'hermod'),
+      api('connectors', 'show', 'sim'),
+      api('routes', 'set', '--file', file('none.yaml', 'hello: 1\n')),
+    ]);
+    assert.match(ok(created, 'connectors set --file').stdout, /^sim2: created \(\w+\)$/m);
     assert.ok(h.gateway.getConnector('sim2'), 'running in the gateway');
-    // Flags override the file's keys; a second set replaces.
-    const replaced = json<{ id: string; source: string; definition: { throttle?: number } }>(ok(await api('connectors', 'set', 'sim2', '--file', conn, '--json'), 'connectors set --json'));
-    assert.deepEqual([replaced.id, replaced.source], ['sim2', 'api']);
-    const viaFlags = await api('connectors', 'set', 'up', '--type', 'smpp', '--host', '127.0.0.1', '--port', '0', '--system-id', 'hermod');
     assert.equal(viaFlags.code, 1);
     assert.match(viaFlags.stderr, /connector\.port: expected an integer 1\.\.65535, got 0 \(HERMOD_ERR_INVALID_DEFINITION\)/);
     assert.equal(h.gateway.getConnector('up'), undefined);
-    const shown = ok(await api('connectors', 'show', 'sim'), 'connectors show').stdout;
+    const shown = ok(show, 'connectors show').stdout;
     assert.match(shown, /^source\s+config$/m);
     assert.match(shown, /^definition\s+\{"id":"sim","type":"simulator"/m);
+    assert.equal(notRoutes.code, 2);
+    assert.match(notRoutes.stderr, /expected a list of routes or a mapping with routes:/);
+    // A second set replaces.
+    const replaced = json<{ id: string; source: string; definition: { throttle?: number } }>(ok(await api('connectors', 'set', 'sim2', '--file', conn, '--json'), 'connectors set --json'));
+    assert.deepEqual([replaced.id, replaced.source], ['sim2', 'api']);
 
     const routes = file('routes.yaml', 'routes:\n  - { name: fr, prefixes: ["33"], connectors: [sim2] }\n  - { name: default, connectors: [sim] }\n');
     const set = ok(await api('routes', 'set', '--file', routes), 'routes set').stdout;
@@ -321,8 +329,6 @@ test('hermod connectors set/show/remove and routes set against a running Hermod:
     const bad = await api('routes', 'set', '--file', file('bad.json', '[{"name":"x","prefixes":["1"],"connectors":["nope"]},{"name":"d","connectors":["sim"]}]'));
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /routes\[0\]\.connectors\[0\]: unknown connector "nope"/);
-    const notRoutes = await api('routes', 'set', '--file', file('none.yaml', 'hello: 1\n'));
-    assert.equal(notRoutes.code, 2);
 
     const inUse = await api('connectors', 'remove', 'sim2');
     assert.equal(inUse.code, 1);
