@@ -190,6 +190,7 @@ export class Gateway extends EventEmitter {
     this.register(c);
     if (!this.running) return;
     this.runDispatcher(c);
+    this.startReceiptSweep();
     await c.start();
   }
 
@@ -205,6 +206,7 @@ export class Gateway extends EventEmitter {
     if (!this.running) return;
     await this.retire(old);
     this.runDispatcher(next);
+    this.startReceiptSweep();
     await next.start();
   }
 
@@ -519,6 +521,12 @@ export class Gateway extends EventEmitter {
       );
     }, Math.max(50, Math.min(3_600_000, parkedFor / 4)));
     this.parkedSweep.unref();
+    this.startReceiptSweep();
+  }
+
+  /** The dlrExpiry sweep, once a connector has a dlrExpiryMs (at start, or when one is added at runtime). */
+  private startReceiptSweep(): void {
+    if (this.receiptSweep) return;
     const expiries = [...this.connectors.values()].map((c) => c.dlrExpiryMs ?? 0).filter((ms) => ms > 0);
     if (expiries.length > 0) {
       let sweeping = false;
