@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { countSegments, decodeText, messageIdKeys, normalizeMessageId, parseUdh, type Receipt } from '../smpp/index.js';
 import {
   countParts,
+  withTextCoding,
   countryOf,
   FINAL_STATES,
   RECEIPT_STAT,
@@ -467,7 +468,10 @@ export class Gateway extends EventEmitter {
     // Charged per segment before queueing (row 22); a body the customer split with a UDH is one.
     let segments: number;
     try {
-      segments = countParts(req.body, req.dataCoding, req.esmClass);
+      // Counted as the route's first connector will send it: a connector whose GSM text goes
+      // out as Latin-1 or IA5 fits 140 characters per SMS, not 160.
+      const sent = withTextCoding(req, connector.dataCoding ?? 0);
+      segments = countParts(sent.body, sent.dataCoding, sent.esmClass);
     } catch (err) {
       throw reject.tooLong(err instanceof Error ? err.message : String(err));
     }

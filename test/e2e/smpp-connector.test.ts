@@ -41,7 +41,8 @@ async function recordingSmsc() {
   return { port: server.address().port as number, binds, submits, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-async function sendThrough(connector: Record<string, unknown>, submits: Record<string, unknown>[]) {
+/** Submits through Hermod to the recording SMSC; `look` reads Hermod's side before it stops. */
+async function sendThrough<T = undefined>(connector: Record<string, unknown>, submits: Record<string, unknown>[], look?: (h: Awaited<ReturnType<typeof configuredHermod>>, ids: string[]) => Promise<T>) {
   const smsc = await recordingSmsc();
   const h = await configuredHermod({
     users: [{ username: 'shop', password: 'pw', balance: 100, rate: 0.01 }],
@@ -52,9 +53,10 @@ async function sendThrough(connector: Record<string, unknown>, submits: Record<s
   try {
     await until('upstream bound', () => h.connectors.get('up')!.ready);
     await c.connect();
-    for (const s of submits) await c.submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from('hi'), ...s });
-    await until('all submits upstream', () => smsc.submits.length === submits.length);
-    return { binds: smsc.binds, submits: smsc.submits };
+    const ids: string[] = [];
+    for (const s of submits) ids.push((await c.submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from('hi'), ...s })).messageId);
+    await until('all submits upstream', () => smsc.submits.length >= submits.length);
+    return { binds: smsc.binds, submits: smsc.submits, seen: look ? await look(h, ids) : undefined };
   } finally {
     await c.close();
     await h.stop();
@@ -120,6 +122,21 @@ test('SMPP connector: dataCoding 3 sends GSM-alphabet text as Latin-1, split at 
   assert.equal(textOf(euro), 'Price: 5€');
   const binary = rest.find((p) => p.data_coding === 4);
   assert.ok(binary, 'a non-text data_coding is passed as it came');
+});
+
+test('SMPP connector: a message is charged for the parts its connector sends: 150 GSM characters are one SMS, two on a dataCoding 3 connector', async () => {
+  const text = encodeGsm7('Grüße aus Köln, café à la carte. ' + 'x'.repeat(117));
+  const price = async (connector: Record<string, unknown>) =>
+    (
+      await sendThrough(connector, [{ shortMessage: text }], async (h, [id]) => {
+        const m = (await h.store.getMessage(id))!;
+        return { priceMicros: m.priceMicros, segments: m.meta.segments };
+      })
+    ).seen!;
+  assert.deepEqual(await price({}), { priceMicros: 10_000, segments: 1 });
+  const latin = await price({ dataCoding: 3 });
+  assert.equal(latin.segments, 2);
+  assert.equal(latin.priceMicros, 20_000, 'two parts at 0.01');
 });
 
 test('SMPP connector: without dataCoding GSM-alphabet text goes as data_coding 0, GSM 03.38 bytes', async () => {
