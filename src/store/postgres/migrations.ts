@@ -191,4 +191,10 @@ export const PG_MIGRATIONS: readonly string[] = [
      source TEXT NOT NULL CHECK (source IN ('config', 'api')),
      updated_at BIGINT NOT NULL
    );`,
+  // 13 (throughput): the customer outbox claim reads a customer's items in id order
+  // from an index on (system_id, id); on (system_id, next_at) it sorted every due item
+  // of that customer for each claim of 100, 87 ms with 450,000 receipts held for a customer
+  // that was away, and the event loop waited that long at each one.
+  `CREATE INDEX outbox_by_system ON outbox (system_id, id);
+   DROP INDEX outbox_due;`,
 ];
