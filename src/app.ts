@@ -120,6 +120,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   gateway.on('webhooks', () => webhooks.wake());
   gateway.on('parked_expired', (n: number) => log.info({ component: 'gateway', receipts: n }, 'parked receipts expired: no part of ours ever claimed them'));
   gateway.on('dlr_expired', (n: number) => log.info({ component: 'gateway', parts: n }, 'sent parts expired: no delivery receipt within dlrExpiryS'));
+  gateway.on('outbox_expired', (n: number) => log.warn({ component: 'gateway', items: n }, 'customer outbox items expired undelivered: their SMPP customer did not bind within the hold time'));
   gateway.on('store_error', (err: unknown) => log.error({ component: 'gateway', err }, 'store sweep failed'));
   // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
   webhooks.on('delivered', () => gateway.emit('webhook', 'ok'));

@@ -523,6 +523,11 @@ export class Gateway extends EventEmitter {
         (n) => n > 0 && this.emit('parked_expired', n),
         (err) => this.emit('store_error', err),
       );
+      // Receipts and MOs held for a customer who never bound again within their hold time.
+      this.store.expireOutbox().then(
+        (n) => n > 0 && this.emit('outbox_expired', n),
+        (err) => this.emit('store_error', err),
+      );
     }, Math.max(50, Math.min(3_600_000, parkedFor / 4)));
     this.parkedSweep.unref();
     this.startReceiptSweep();

@@ -424,6 +424,13 @@ export interface Store {
    */
   expireParkedReceipts(olderThanMs: number): Promise<number>;
   /**
+   * Drops the customer outbox items (receipts and MOs held for an SMPP bind) whose hold time
+   * ran out by `now` (default: the present) without a delivery; returns how many went.
+   * Items share one time to live, so they expire in id order: the sweep reads from the
+   * oldest up to the first one still held, never the whole outbox.
+   */
+  expireOutbox(now?: number): Promise<number>;
+  /**
    * Stops waiting for receipts (Jasmin's `dlr_expiry`): up to `limit` parts that connector
    * `connectorId` got accepted upstream (state `sent` or `unknown`) and that heard nothing
    * since `before` (ms since the epoch: their submit_sm_resp or last intermediate receipt),

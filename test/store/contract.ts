@@ -302,6 +302,23 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('C0FFEE')), ['{"not-own":1}']);
   });
 
+  withStore('customer outbox items past their hold time are dropped, oldest first; held ones stay and are still claimed', async (s) => {
+    const u = await s.upsertUser({ username: 'away', passwordHash: 'x', balanceMicros: 0, rateMicros: 0 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = newMessageId();
+      ids.push(id);
+      assert.ok((await s.accept({ id, userId: u.id, systemId: 'away', source: 'S', destination: '447700900123', esmClass: 0, dataCoding: 0, body: Buffer.from('x'), registeredDelivery: 1, priority: 0, connectorId: 'c', priceMicros: 0 })).ok);
+      await s.applyReceipt(id, 'delivered', 'DELIVRD', { systemId: 'away', payload: `{"n":${i}}` });
+    }
+    assert.equal(await s.expireOutbox(), 0, 'within the hold time: kept');
+    assert.equal(await s.expireOutbox(Date.now() + 4 * 86_400_000), 3, 'four days on: all three held items went');
+    assert.deepEqual(await s.claimOutbox('away', 10, 30_000), []);
+    assert.equal(await s.expireOutbox(Date.now() + 4 * 86_400_000), 0, 'nothing left');
+    await s.applyReceipt(ids[0], 'delivered', 'DELIVRD', { systemId: 'away', payload: '{"late":1}' });
+    assert.deepEqual((await s.claimOutbox('away', 10, 30_000)).map((i) => i.payload), ['{"late":1}'], 'a new item is held and claimed');
+  });
+
   withStore('parked receipts older than the retention are dropped; younger ones stay and are still taken', async (s) => {
     await s.parkReceipt(messageIdKeys('DEAD01'), '{"old":1}');
     assert.equal(await s.expireParkedReceipts(60_000), 0, 'younger than a minute: kept');

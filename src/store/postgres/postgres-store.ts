@@ -885,6 +885,14 @@ export class PostgresStore implements Store {
     await c.end();
   }
 
+  async expireOutbox(now = Date.now()): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      'DELETE FROM outbox WHERE id < COALESCE((SELECT MIN(id) FROM outbox WHERE expires_at > $1), (SELECT MAX(id) + 1 FROM outbox)) AND expires_at <= $1',
+      [now],
+    );
+    return rowCount ?? 0;
+  }
+
   async expireParkedReceipts(olderThanMs: number): Promise<number> {
     return (await this.pool.query('DELETE FROM parked_receipts WHERE at <= $1', [Date.now() - olderThanMs])).rowCount ?? 0;
   }

@@ -1152,6 +1152,14 @@ export class SqliteStore implements Store {
     });
   }
 
+  expireOutbox(now = Date.now()): Promise<number> {
+    return this.batched(
+      () =>
+        this.sql('DELETE FROM outbox WHERE id < COALESCE((SELECT MIN(id) FROM outbox WHERE expires_at > @now), (SELECT MAX(id) + 1 FROM outbox)) AND expires_at <= @now').run({ now })
+          .changes,
+    );
+  }
+
   expireParkedReceipts(olderThanMs: number): Promise<number> {
     return this.batched(() => {
       const gone = this.sql('DELETE FROM parked_receipts WHERE at <= ? RETURNING key').all(Date.now() - olderThanMs) as { key: string }[];
