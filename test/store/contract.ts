@@ -493,6 +493,22 @@ export function storeContract(name: string, factory: StoreFactory): void {
     }
   });
 
+  withStore("webhooks: a retry's back-off holds the message's later items too; claims take the earliest due first", async (s) => {
+    const a1 = hook('m-a');
+    const a2 = hook('m-a', { body: '{"second":true}' });
+    const b1 = hook('m-b');
+    await s.addWebhooks([a1, a2]);
+    const [first] = await s.claimWebhooks(10, 60_000);
+    assert.equal(first.eventId, a1.eventId);
+    await s.retryWebhook(first.id, 60_000, 'HTTP 503');
+    const held = (await s.listPendingWebhooks(10)).find((w) => w.eventId === a2.eventId)!;
+    assert.ok(held.nextAt >= Date.now() + 50_000, `the later item waits out the back-off too (next at +${held.nextAt - Date.now()} ms)`);
+    await s.addWebhooks([b1]);
+    assert.deepEqual((await s.claimWebhooks(10, 60_000)).map((w) => w.eventId), [b1.eventId], 'only what is due');
+    await s.retryWebhook(first.id, 0, 'HTTP 503'); // due again now: a shorter back-off does not pull later items forward
+    assert.deepEqual((await s.claimWebhooks(10, 60_000)).map((w) => w.eventId), [a1.eventId]);
+  });
+
   withStore('webhooks: an MO webhook commits with the MO; one requested with a state change in the same turn commits with it', async (s) => {
     const rec = { id: newMessageId(), routedTo: null, payload: () => '{}', webhooks: (m: { id: string }) => [hook(m.id, { kind: 'jasmin_mo' })] };
     const mo = (await s.addMoPart({ groupKey: 'single', seq: 1, total: 1, connectorId: 'c1', source: '4477', destination: '12345', dataCoding: 0, body: Buffer.from('hi') }, rec))!;

@@ -714,7 +714,7 @@ export class PostgresStore implements Store {
       `UPDATE webhooks SET lease_until = $1, attempts = attempts + 1, claimed_by = $4
        WHERE id IN (SELECT w.id FROM webhooks w WHERE w.next_at <= $2 AND w.lease_until <= $2 AND w.expires_at > $2
                       AND NOT EXISTS (SELECT 1 FROM webhooks o WHERE o.message_id = w.message_id AND o.id < w.id)
-                    ORDER BY w.id LIMIT $3 FOR UPDATE SKIP LOCKED)
+                    ORDER BY w.next_at, w.id LIMIT $3 FOR UPDATE SKIP LOCKED)
        RETURNING *`,
       [now + leaseMs, now, limit, this.nodeId],
     );
@@ -726,7 +726,12 @@ export class PostgresStore implements Store {
   }
 
   retryWebhook(id: number, delayMs: number, error: string): Promise<void> {
-    return this.batched(async (c) => void (await c.query('UPDATE webhooks SET next_at = $1, lease_until = 0, claimed_by = NULL, last_error = $2 WHERE id = $3', [Date.now() + delayMs, error, id])));
+    return this.batched(async (c) => {
+      const next = Date.now() + delayMs;
+      await c.query('UPDATE webhooks SET next_at = $1, lease_until = 0, claimed_by = NULL, last_error = $2 WHERE id = $3', [next, error, id]);
+      // The message's later items wait out this one's back-off too (see the SQLite store).
+      await c.query('UPDATE webhooks SET next_at = GREATEST(next_at, $1) WHERE message_id = (SELECT message_id FROM webhooks WHERE id = $2) AND id > $2', [next, id]);
+    });
   }
 
   dropWebhook(id: number): Promise<void> {
