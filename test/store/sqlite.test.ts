@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/index.js';
+import { newMessageId } from '../../src/domain/index.js';
 import { storeContract } from './contract.js';
 
 storeContract('sqlite', {
@@ -108,22 +109,34 @@ test('sqlite: the receipt-expiry sweep reads the partial index of waiting parts,
 test('sqlite: the customer outbox claim reads a held backlog in id order from an index, never sorting it (receipts held while the customer is away)', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'hermod-store-')), 'hermod.db');
   const store = new SqliteStore(path);
-  const claimSql = (store as unknown as { stmts: { dueOutbox?: { source: string } } }).stmts.dueOutbox?.source;
+  const claimSql = (store as unknown as { stmts: { dueOutbox?: { source: string } } }).stmts.dueOutbox
+    ?.source;
   assert.ok(claimSql?.includes('FROM outbox'), 'the store has its outbox claim');
   const db = new Database(path);
   try {
     const now = Date.now();
-    const ins = db.prepare('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES (?, ?, ?, ?, ?)');
+    const ins = db.prepare(
+      'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+    );
     db.transaction(() => {
-      for (let i = 0; i < 5000; i++) ins.run(i % 5 === 0 ? 'other' : 'away', `m${i}`, '{}', now - (i % 7) * 1000, now + 86_400_000);
+      for (let i = 0; i < 5000; i++)
+        ins.run(i % 5 === 0 ? 'other' : 'away', `m${i}`, '{}', now - (i % 7) * 1000, now + 86_400_000);
     })();
     for (const stats of ['none', 'analyzed']) {
       if (stats === 'analyzed') db.exec('ANALYZE');
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${claimSql}`).all({ sys: 'away', now, limit: 100 }) as { detail: string }[]).map((p) => p.detail);
+      const plan = (
+        db.prepare(`EXPLAIN QUERY PLAN ${claimSql}`).all({ sys: 'away', now, limit: 100 }) as {
+          detail: string;
+        }[]
+      ).map((p) => p.detail);
       // Without statistics the index; with them SQLite may scan the table in rowid order,
       // which is id order too when most rows are that customer's. Never a sort.
-      assert.ok(plan.every((d) => !/TEMP B-TREE/.test(d)), `${stats}: ${plan.join(' | ')}`);
-      if (stats === 'none') assert.deepEqual(plan, ['SEARCH outbox USING INDEX outbox_by_system (system_id=?)']);
+      assert.ok(
+        plan.every((d) => !/TEMP B-TREE/.test(d)),
+        `${stats}: ${plan.join(' | ')}`,
+      );
+      if (stats === 'none')
+        assert.deepEqual(plan, ['SEARCH outbox USING INDEX outbox_by_system (system_id=?)']);
     }
   } finally {
     db.close();
@@ -137,4 +150,84 @@ test('sqlite: the customer outbox claim reads a held backlog in id order from an
   );
   assert.ok(items.every((i) => i.systemId === 'away' && i.attempts === 1));
   await store.close();
+});
+
+test('sqlite: entries waiting out a back-off leave the claim range (queue_due on connector, delayed) and come back once due', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'hermod-store-')), 'hermod.db');
+  const store = new SqliteStore(path);
+  try {
+    const user = await store.upsertUser({
+      username: 'u',
+      passwordHash: 'x',
+      balanceMicros: 0,
+      rateMicros: 0,
+    });
+    const accept = (id: string, meta?: { scheduleAt: number }) =>
+      store.accept({
+        id,
+        userId: user.id,
+        systemId: 'u',
+        source: 'S',
+        destination: '447700900123',
+        esmClass: 0,
+        dataCoding: 0,
+        body: Buffer.from('x'),
+        registeredDelivery: 0,
+        priority: 0,
+        connectorId: 'up',
+        priceMicros: 0,
+        ...(meta ? { meta } : {}),
+      });
+    const ids = Array.from({ length: 3 }, () => newMessageId());
+    for (const id of ids) assert.ok((await accept(id)).ok);
+    const claimed = await store.claim('up', 10, 60_000);
+    assert.equal(claimed.length, 3);
+    await store.release(ids[0], 600_000, 'throttled'); // ten minutes
+    await store.release(ids[1], 40, 'throttled'); // at once, nearly
+    await store.release(ids[2], 0, 'queue full');
+    const db = new Database(path, { readonly: true });
+    try {
+      const flags = db.prepare('SELECT message_id, delayed FROM queue ORDER BY seq').all() as {
+        message_id: string;
+        delayed: number;
+      }[];
+      assert.deepEqual(
+        flags.map((f) => f.delayed),
+        [1, 1, 0],
+        'a back-off flags the entry, a retry at once does not',
+      );
+      const plan = (
+        db
+          .prepare(`EXPLAIN QUERY PLAN ${SqliteStore.CLAIM_SQL}`)
+          .all({ connector: 'up', now: Date.now(), limit: 100 }) as { detail: string }[]
+      ).map((p) => p.detail);
+      assert.ok(
+        plan.some((d) => /^SEARCH q USING INDEX queue_due \(connector_id=\? AND delayed=\?\)/.test(d)),
+        plan.join(' | '),
+      );
+    } finally {
+      db.close();
+    }
+    assert.deepEqual(
+      (await store.claim('up', 10, 60_000)).map((c) => c.message.id),
+      [ids[2]],
+    );
+    await new Promise((r) => setTimeout(r, 60));
+    assert.deepEqual(
+      (await store.claim('up', 10, 60_000)).map((c) => c.message.id),
+      [ids[1]],
+      'due again: promoted and claimed',
+    );
+    assert.deepEqual(await store.claim('up', 10, 60_000), [], 'the ten-minute back-off still waits');
+    const scheduled = newMessageId();
+    assert.ok((await accept(scheduled, { scheduleAt: Date.now() + 40 })).ok);
+    assert.deepEqual(await store.claim('up', 10, 60_000), [], 'scheduled: not yet');
+    await new Promise((r) => setTimeout(r, 60));
+    assert.deepEqual(
+      (await store.claim('up', 10, 60_000)).map((c) => c.message.id),
+      [scheduled],
+    );
+  } finally {
+    await store.close();
+  }
 });

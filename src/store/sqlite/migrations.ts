@@ -196,4 +196,13 @@ export const MIGRATIONS: readonly string[] = [
   // that was away, and the event loop waited that long at each one.
   `CREATE INDEX outbox_by_system ON outbox (system_id, id);
    DROP INDEX outbox_due;`,
+  // 13 (throughput): entries waiting out a retry's back-off (or a schedule) are flagged
+  // `delayed` and leave the claim's range of queue_due until a claim promotes them once due
+  // (from the partial index queue_delayed). Before, every claim read past them: 15 ms a
+  // claim with 100,000 messages in back-off at the head of the queue (an SMSC throttling).
+  `ALTER TABLE queue ADD COLUMN delayed INTEGER NOT NULL DEFAULT 0;
+   UPDATE queue SET delayed = 1 WHERE not_before > CAST(unixepoch('subsec') * 1000 AS INTEGER);
+   DROP INDEX queue_due;
+   CREATE INDEX queue_due ON queue (connector_id, delayed, priority DESC, seq);
+   CREATE INDEX queue_delayed ON queue (not_before) WHERE delayed = 1;`,
 ];

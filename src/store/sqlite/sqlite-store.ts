@@ -342,7 +342,9 @@ export class SqliteStore implements Store {
       singleSent: db.prepare("UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), state = 'sent', updated_at = ? WHERE id = ? AND state IN ('accepted', 'queued')"),
       optedOut: db.prepare('SELECT 1 FROM optouts WHERE msisdn = ? AND sender = ?'),
       firstUpstream: db.prepare('UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), updated_at = ? WHERE id = ?'),
-      enqueue: db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq) VALUES (?, ?, ?, ?, ?)'),
+      enqueue: db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq, delayed) VALUES (?, ?, ?, ?, ?, ?)'),
+      // Delayed entries that are due join the claim's range again (see migration 13).
+      promote: db.prepare('UPDATE queue SET delayed = 0 WHERE delayed = 1 AND not_before <= ?'),
       userById: db.prepare('SELECT * FROM users WHERE id = ?'),
       groupById: db.prepare('SELECT * FROM user_groups WHERE id = ?'),
       getMessage: db.prepare('SELECT * FROM messages WHERE id = ?'),
@@ -353,7 +355,7 @@ export class SqliteStore implements Store {
       due: db.prepare(SqliteStore.CLAIM_SQL),
       lease: db.prepare('UPDATE queue SET lease_until = ?, attempts = attempts + 1 WHERE message_id = ?'),
       dequeue: db.prepare('DELETE FROM queue WHERE message_id = ?'),
-      release: db.prepare('UPDATE queue SET not_before = ?, lease_until = 0 WHERE message_id = ?'),
+      release: db.prepare('UPDATE queue SET not_before = ?, delayed = ?, lease_until = 0 WHERE message_id = ?'),
       setUpstream: db.prepare("UPDATE messages SET upstream_id = ?, state = 'sent', updated_at = ? WHERE id = ?"),
       upstreamKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id) VALUES (?, ?)'),
       byKey: db.prepare('SELECT message_id FROM upstream_ids WHERE key = ?'),
@@ -517,7 +519,8 @@ export class SqliteStore implements Store {
       const meta = JSON.stringify(m.meta ?? {});
       this.stmts.insertMessage.run({ ...m, meta, now });
       this.stmts.acceptedEvents.run(m.id, now, m.id, now, m.connectorId);
-      this.stmts.enqueue.run(m.id, m.connectorId, m.priority, Math.max(now, m.meta?.scheduleAt ?? 0), ++this.seq);
+      const notBefore = Math.max(now, m.meta?.scheduleAt ?? 0);
+      this.stmts.enqueue.run(m.id, m.connectorId, m.priority, notBefore, ++this.seq, notBefore > now ? 1 : 0);
       // As read back: meta through JSON, the body copied (it may be a view of a reused buffer).
       // Rolled back, the entry names a message that does not exist, and every read checks the row first.
       this.remember({ id: m.id, userId: m.userId, systemId: m.systemId, source: m.source, destination: m.destination, esmClass: m.esmClass, dataCoding: m.dataCoding, body: Buffer.from(m.body), registeredDelivery: m.registeredDelivery, priority: m.priority, priceMicros: m.priceMicros, createdAt: now, meta: JSON.parse(meta) as MessageMeta });
@@ -755,6 +758,7 @@ export class SqliteStore implements Store {
   claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
     return this.batched(() => {
       const now = Date.now();
+      this.stmts.promote.run(now);
       const rows = this.stmts.due.all({ connector: connectorId, now, limit }) as (LiveRow & { message_id: string; attempts: number })[];
       const out: QueueClaim[] = [];
       for (const r of rows) {
@@ -779,7 +783,7 @@ export class SqliteStore implements Store {
   release(id: string, delayMs: number, detail: string): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
-      this.stmts.release.run(now + delayMs, id);
+      this.stmts.release.run(now + delayMs, delayMs > 0 ? 1 : 0, id);
       this.stmts.event.run(id, 'queued', now, detail);
     });
   }
@@ -787,7 +791,7 @@ export class SqliteStore implements Store {
   reassign(id: string, connectorId: string, detail: string): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
-      this.sql('UPDATE queue SET connector_id = ?, not_before = ?, lease_until = 0 WHERE message_id = ?').run(connectorId, now, id);
+      this.sql('UPDATE queue SET connector_id = ?, not_before = ?, delayed = 0, lease_until = 0 WHERE message_id = ?').run(connectorId, now, id);
       this.sql('UPDATE messages SET connector_id = ?, updated_at = ? WHERE id = ?').run(connectorId, now, id);
       this.stmts.event.run(id, 'queued', now, detail);
     });
@@ -1115,7 +1119,7 @@ export class SqliteStore implements Store {
   /** The dispatcher's claim: due entries in order with their messages' live columns (public for plan checks). */
   static readonly CLAIM_SQL = `SELECT q.message_id, q.attempts, m.state, m.connector_id, m.upstream_id, m.error, m.updated_at
          FROM queue q JOIN messages m ON m.id = q.message_id
-         WHERE q.connector_id = @connector AND q.not_before <= @now AND q.lease_until <= @now
+         WHERE q.connector_id = @connector AND q.delayed = 0 AND q.not_before <= @now AND q.lease_until <= @now
          ORDER BY q.priority DESC, q.seq LIMIT @limit`;
 
   static readonly OLDEST_DUE_SQL = `WITH RECURSIVE connectors(id) AS (
