@@ -155,6 +155,27 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.deepEqual([(await s.getUser(u.id))!.smsCount, await s.getBalance(u.id)], [9, 90_000]);
   });
 
+  withStore('a back-off or a schedule keeps an entry from the claims until it is due, then it is claimed; a failover makes it due at once', async (s) => {
+    const u = await s.upsertUser({ username: 'q', passwordHash: 'x', balanceMicros: 10_000_000, rateMicros: 0 });
+    const [long, short, now] = [msg(u.id), msg(u.id), msg(u.id)];
+    for (const m of [long, short, now]) await s.accept(m);
+    assert.equal((await s.claim('c1', 10, 60_000)).length, 3);
+    await s.release(long.id, 600_000, 'throttled');
+    await s.release(short.id, 40, 'throttled');
+    await s.release(now.id, 0, 'queue full');
+    assert.deepEqual((await s.claim('c1', 10, 60_000)).map((c) => c.message.id), [now.id]);
+    await new Promise((r) => setTimeout(r, 60));
+    assert.deepEqual((await s.claim('c1', 10, 60_000)).map((c) => c.message.id), [short.id], 'due again after its back-off');
+    assert.deepEqual(await s.claim('c1', 10, 60_000), [], 'the ten-minute back-off still waits');
+    await s.reassign(long.id, 'c2', 'failover');
+    assert.deepEqual((await s.claim('c2', 10, 60_000)).map((c) => c.message.id), [long.id], 'reassigned: due at once on the next connector');
+    const later = msg(u.id, { meta: { scheduleAt: Date.now() + 40 } });
+    await s.accept(later);
+    assert.deepEqual(await s.claim('c1', 10, 60_000), [], 'scheduled: not yet');
+    await new Promise((r) => setTimeout(r, 60));
+    assert.deepEqual((await s.claim('c1', 10, 60_000)).map((c) => c.message.id), [later.id]);
+  });
+
   withStore('claims are leased: concurrent claimers never share a row; released rows return; priority first', async (s) => {
     const u = await s.upsertUser({ username: 'q', passwordHash: 'x', balanceMicros: 10_000_000, rateMicros: 0 });
     const low = Array.from({ length: 9 }, () => msg(u.id));

@@ -201,4 +201,13 @@ export const PG_MIGRATIONS: readonly string[] = [
   // order from one index, so items waiting out a back-off are never read.
   `CREATE INDEX webhooks_due_order ON webhooks (next_at, id);
    DROP INDEX webhooks_due;`,
+  // 15 (throughput): entries waiting out a retry's back-off (or a schedule) are flagged
+  // `delayed` and leave the claim's range of queue_due until a claim promotes them once due
+  // (as SQLite migration 13): every claim read past them, 21 ms a claim with 100,000 in
+  // back-off at the head of the queue.
+  `ALTER TABLE queue ADD COLUMN delayed SMALLINT NOT NULL DEFAULT 0;
+   UPDATE queue SET delayed = 1 WHERE not_before > (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
+   DROP INDEX queue_due;
+   CREATE INDEX queue_due ON queue (connector_id, delayed, priority DESC, seq);
+   CREATE INDEX queue_delayed ON queue (not_before) WHERE delayed = 1;`,
 ];

@@ -356,7 +356,8 @@ export class PostgresStore implements Store {
         [m.id, m.userId, m.systemId, m.source, m.destination, m.esmClass, m.dataCoding, m.body, m.registeredDelivery, m.priority, m.connectorId, m.priceMicros, now, JSON.stringify(m.meta ?? {})],
       );
       await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'accepted', $2, NULL), ($1, 'queued', $2, $3)", [m.id, now, m.connectorId]);
-      await c.query('INSERT INTO queue (message_id, connector_id, priority, not_before) VALUES ($1, $2, $3, $4)', [m.id, m.connectorId, m.priority, Math.max(now, m.meta?.scheduleAt ?? 0)]);
+      const notBefore = Math.max(now, m.meta?.scheduleAt ?? 0);
+      await c.query('INSERT INTO queue (message_id, connector_id, priority, not_before, delayed) VALUES ($1, $2, $3, $4, $5)', [m.id, m.connectorId, m.priority, notBefore, notBefore > now ? 1 : 0]);
       return { ok: true } as const;
     });
   }
@@ -515,9 +516,11 @@ export class PostgresStore implements Store {
 
   async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
     const now = Date.now();
+    // Delayed entries that are due join the claim's range again (migration 15).
+    await this.pool.query('UPDATE queue SET delayed = 0 WHERE delayed = 1 AND not_before <= $1', [now]);
     const { rows } = await this.pool.query(
       `UPDATE queue SET lease_until = $1, attempts = attempts + 1, claimed_by = $5
-       WHERE message_id IN (SELECT message_id FROM queue WHERE connector_id = $2 AND not_before <= $3 AND lease_until <= $3
+       WHERE message_id IN (SELECT message_id FROM queue WHERE connector_id = $2 AND delayed = 0 AND not_before <= $3 AND lease_until <= $3
                             ORDER BY priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED)
        RETURNING message_id, attempts`,
       [now + leaseMs, connectorId, now, limit, this.nodeId],
@@ -541,7 +544,7 @@ export class PostgresStore implements Store {
   release(id: string, delayMs: number, detail: string): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
-      await c.query('UPDATE queue SET not_before = $1, lease_until = 0 WHERE message_id = $2', [now + delayMs, id]);
+      await c.query('UPDATE queue SET not_before = $1, delayed = $2, lease_until = 0 WHERE message_id = $3', [now + delayMs, delayMs > 0 ? 1 : 0, id]);
       await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'queued', $2, $3)", [id, now, detail]);
     });
   }
@@ -549,7 +552,7 @@ export class PostgresStore implements Store {
   reassign(id: string, connectorId: string, detail: string): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
-      await c.query('UPDATE queue SET connector_id = $1, not_before = $2, lease_until = 0 WHERE message_id = $3', [connectorId, now, id]);
+      await c.query('UPDATE queue SET connector_id = $1, not_before = $2, delayed = 0, lease_until = 0 WHERE message_id = $3', [connectorId, now, id]);
       await c.query('UPDATE messages SET connector_id = $1, updated_at = $2 WHERE id = $3', [connectorId, now, id]);
       await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'queued', $2, $3)", [id, now, detail]);
     });
