@@ -267,6 +267,8 @@ export class SqliteStore implements Store {
   private readonly groupCommitMs: number;
   private seq = 0;
   private readonly optOutCache = new Map<string, boolean>();
+  /** Every number that has (or had) an opt-out: a number not in it needs no lookup at all. */
+  private readonly optedOutNumbers = new Set<string>();
   /** Keys with parked receipts (this process is the only writer): most submits have none to look for. */
   private readonly parkedKeys = new Set<string>();
   /**
@@ -299,6 +301,7 @@ export class SqliteStore implements Store {
     if (path !== ':memory:') this.checkpointer = startCheckpointer(path);
     this.seq = (this.sql('SELECT COALESCE(MAX(seq), 0) AS s FROM queue').get() as { s: number }).s;
     for (const r of this.sql('SELECT DISTINCT key FROM parked_receipts').all() as { key: string }[]) this.parkedKeys.add(r.key);
+    for (const r of this.sql('SELECT DISTINCT msisdn FROM optouts').all() as { msisdn: string }[]) this.optedOutNumbers.add(r.msisdn);
     // The embedded store has exactly one gateway process: leases held when it last stopped
     // (or crashed) belong to nobody now, so they return to the queue at once.
     this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0; UPDATE webhooks SET lease_until = 0 WHERE lease_until > 0;');
@@ -958,16 +961,21 @@ export class SqliteStore implements Store {
     return this.batched(() => {
       // Forgotten when written, read again after: the next lookup sees the committed row.
       this.optOutCache.delete(`${msisdn}\0${sender}`);
+      // Added before the write commits: a lookup in between reads the store, which still says no.
+      if (optedOut) this.optedOutNumbers.add(msisdn);
       if (optedOut) this.sql('INSERT OR REPLACE INTO optouts (msisdn, sender, at) VALUES (?, ?, ?)').run(msisdn, sender, Date.now());
       else this.sql('DELETE FROM optouts WHERE msisdn = ? AND sender = ?').run(msisdn, sender);
     });
   }
 
   /**
-   * Looked up once per number and sender, then answered from memory: this process is the
-   * only writer of the embedded store, and setOptOut forgets the pair it changes.
+   * A number that never opted out is answered from the set of opted-out numbers (loaded at
+   * open, added to by setOptOut); the others are looked up once per number and sender, then
+   * answered from memory: this process is the only writer of the embedded store, and
+   * setOptOut forgets the pair it changes.
    */
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
+    if (!this.optedOutNumbers.has(msisdn)) return false;
     const key = `${msisdn}\0${sender}`;
     const hit = this.optOutCache.get(key);
     if (hit !== undefined) return hit;
