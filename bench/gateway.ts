@@ -6,7 +6,9 @@
  * 0, 100,000 and 1,000,000 waiting messages (BENCH_DEPTHS; the backlog's fill time and
  * whether the claim is index-backed at that depth are reported beside them). Hermod runs in this process;
  * the SMSC and the customer share another (bench/_peers.ts), so on 2 cores Hermod has
- * one core to itself. No reference gateway is measured in this run yet: `ratios` is empty.
+ * one core to itself. The reference, measured in the same run: the same customer bound straight
+to the same simulator, no gateway between them; each ratio is Hermod ÷ that (1.0 would
+mean the gateway costs nothing).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,12 +82,34 @@ async function until(ok: () => boolean): Promise<void> {
   }
 }
 
+/**
+ * The reference: the same customer bound straight to the same SMSC simulator, no gateway
+ * between them (the simulator answers and sends receipts itself). A ratio of 1.0 would
+ * mean Hermod costs nothing on top of the two peers.
+ */
+async function direct() {
+  const peers = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./_peers.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const replies = createInterface({ input: peers.stdout })[Symbol.asyncIterator]();
+  const nextReply = async () => JSON.parse(String((await replies.next()).value ?? '{}')) as Record<string, number>;
+  const { simPort } = await nextReply();
+  peers.stdin.write(JSON.stringify({ hermodPort: simPort, n: N }) + '\n');
+  const r = await nextReply();
+  delete r.done;
+  peers.stdin.end();
+  return r;
+}
+
 const results: Record<string, number> = {};
+const ratios: Record<string, number> = {};
+const reference = await direct();
+console.log(`reference (customer bound straight to the simulator): ${JSON.stringify(reference)}`);
+for (const [k, v] of Object.entries(reference)) results[`reference_direct_${k}`] = v;
 const DEPTHS = (process.env.BENCH_DEPTHS ?? '0,100000,1000000').split(',').map(Number);
 for (const depth of DEPTHS) {
   const r = await run(depth);
   console.log(`queue depth ${depth}: ${JSON.stringify(r)}`);
   for (const [k, v] of Object.entries(r)) results[`depth${depth}_${k}`] = v;
+  for (const k of ['accepted_per_s', 'end_to_end_per_s']) ratios[`depth${depth}_${k}_vs_direct_smpp`] = Math.round((r[k] / reference[k]) * 1000) / 1000;
 }
-console.log(JSON.stringify({ bench: 'gateway', results, ratios: {} }));
+console.log(JSON.stringify({ bench: 'gateway', results, ratios }));
 process.exit(0);
