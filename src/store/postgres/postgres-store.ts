@@ -10,6 +10,7 @@ import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userS
 import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
+import { toLogged, toPending } from '../operator-rows.js';
 import type { DefinitionSource, StoredConnector, StoredRoutes } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
@@ -104,31 +105,6 @@ const toWebhook = (r: Row): WebhookItem => ({
   attempts: r.attempts as number,
   expiresAt: num(r.expires_at),
   createdAt: num(r.created_at),
-});
-
-const toPending = (r: Row): PendingWebhook => ({
-  id: num(r.id),
-  eventId: r.event_id as string,
-  kind: r.kind as NewWebhook['kind'],
-  messageId: r.message_id as string,
-  url: r.url as string,
-  attempts: num(r.attempts),
-  nextAt: num(r.next_at),
-  expiresAt: num(r.expires_at),
-  createdAt: num(r.created_at),
-  lastError: (r.last_error as string | null) ?? null,
-});
-
-const toLogged = (r: Row): LoggedWebhookAttempt => ({
-  id: num(r.id),
-  eventId: r.event_id as string,
-  messageId: r.message_id as string,
-  url: r.url as string,
-  attempt: num(r.attempt),
-  status: r.status === null ? null : num(r.status),
-  error: (r.error as string | null) ?? null,
-  durationMs: num(r.duration_ms),
-  at: num(r.at),
 });
 
 export interface PostgresStoreOptions {

@@ -11,6 +11,7 @@ import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userS
 import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
+import { toLogged, toPending } from '../operator-rows.js';
 import type { DefinitionSource, StoredConnector, StoredRoutes } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 import { Worker } from 'node:worker_threads';
@@ -231,31 +232,6 @@ const toWebhook = (r: WebhookRow): WebhookItem => ({
   attempts: r.attempts,
   expiresAt: r.expires_at,
   createdAt: r.created_at,
-});
-
-const toPending = (r: Record<string, unknown>): PendingWebhook => ({
-  id: Number(r.id),
-  eventId: r.event_id as string,
-  kind: r.kind as NewWebhook['kind'],
-  messageId: r.message_id as string,
-  url: r.url as string,
-  attempts: Number(r.attempts),
-  nextAt: Number(r.next_at),
-  expiresAt: Number(r.expires_at),
-  createdAt: Number(r.created_at),
-  lastError: (r.last_error as string | null) ?? null,
-});
-
-const toLogged = (r: Record<string, unknown>): LoggedWebhookAttempt => ({
-  id: Number(r.id),
-  eventId: r.event_id as string,
-  messageId: r.message_id as string,
-  url: r.url as string,
-  attempt: Number(r.attempt),
-  status: r.status === null ? null : Number(r.status),
-  error: (r.error as string | null) ?? null,
-  durationMs: Number(r.duration_ms),
-  at: Number(r.at),
 });
 
 export class SqliteStore implements Store {
