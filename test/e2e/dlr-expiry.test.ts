@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import smpp, { type PduObject, type Session as TheirSession } from 'smpp';
-import { receiptFromPdu, SmppClient, type Pdu, type Receipt } from '../../src/smpp/index.js';
-import { configuredHermod } from '../support/hermod.js';
+import { SmppClient } from '../../src/smpp/index.js';
+import { collectReceipts, configuredHermod } from '../support/hermod.js';
 
 const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
   const end = Date.now() + ms;
@@ -59,12 +59,7 @@ for (const bindType of ['transceiver', 'transmitter'] as const) {
       routes: [{ name: 'default', type: 'static', connectors: ['up'] }],
     });
     const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
-    const receipts: Receipt[] = [];
-    c.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
-      const r = receiptFromPdu(pdu as never);
-      if (r) receipts.push(r);
-      respond();
-    });
+    const receipts = collectReceipts(c);
     const expiredEvents: string[] = [];
     h.gateway.on('receipt_expired', (id: string) => expiredEvents.push(id));
     try {

@@ -3,8 +3,8 @@
 // overtakes its submit_sm_resp is parked and applied.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SmppClient, receiptFromPdu, type Pdu, type Receipt } from '../../src/smpp/index.js';
-import { configuredHermod } from '../support/hermod.js';
+import { SmppClient, type Receipt } from '../../src/smpp/index.js';
+import { collectReceipts, configuredHermod } from '../support/hermod.js';
 
 const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) => {
   const end = Date.now() + ms;
@@ -17,12 +17,7 @@ const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 
 async function withCustomer(doc: object, fn: (h: Awaited<ReturnType<typeof configuredHermod>>, c: SmppClient, receipts: Receipt[]) => Promise<void>) {
   const h = await configuredHermod({ users: [{ username: 'shop', password: 'pw', balance: 1, rate: 0.01 }], routes: [{ name: 'default', type: 'static', connectors: ['sim'] }], ...doc });
   const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
-  const receipts: Receipt[] = [];
-  c.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
-    const r = receiptFromPdu(pdu as never);
-    if (r) receipts.push(r);
-    respond();
-  });
+  const receipts = collectReceipts(c);
   try {
     await c.connect();
     await fn(h, c, receipts);

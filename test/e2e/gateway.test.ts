@@ -2,18 +2,13 @@
 // customer. The slice of the gateway core that exists today.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommandStatus, SmppClient, SmppStatusError, receiptFromPdu, type Pdu, type Receipt } from '../../src/smpp/index.js';
+import { CommandStatus, SmppClient, SmppStatusError, type Pdu } from '../../src/smpp/index.js';
 import { hashPassword } from '../../src/domain/index.js';
-import { demoHermod as hermod } from '../support/hermod.js';
+import { collectReceipts, demoHermod as hermod } from '../support/hermod.js';
 
 function customer(port: number, extra: Partial<ConstructorParameters<typeof SmppClient>[0]> = {}) {
   const c = new SmppClient({ host: '127.0.0.1', port, systemId: 'demo', password: 'demo', reconnect: false, ...extra });
-  const receipts: Receipt[] = [];
-  c.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
-    const r = receiptFromPdu(pdu as never);
-    if (r) receipts.push(r);
-    respond();
-  });
+  const receipts = collectReceipts(c);
   return { c, receipts };
 }
 

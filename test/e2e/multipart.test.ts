@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SmppClient, receiptFromPdu, type Pdu, type PduOf, type Receipt } from '../../src/smpp/index.js';
+import { SmppClient, type PduOf } from '../../src/smpp/index.js';
 import { hashPassword, type SplitSetting } from '../../src/domain/index.js';
 import { PostgresStore, SqliteStore, type Store } from '../../src/store/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
@@ -16,7 +16,7 @@ import { Gateway } from '../../src/gateway/index.js';
 import { SimulatorConnector } from '../../src/connectors/index.js';
 import { CustomerSmppServer } from '../../src/smpp-server/index.js';
 import type { ScriptRule } from '../../src/simulator/index.js';
-import { configuredHermod } from '../support/hermod.js';
+import { collectReceipts, configuredHermod } from '../support/hermod.js';
 
 const RATE = 10_000;
 const BALANCE = 1_000_000;
@@ -54,12 +54,7 @@ async function rig(opts: { split?: SplitSetting; scripts?: ScriptRule[]; receipt
   const server = new CustomerSmppServer(gateway, { host: '127.0.0.1', port: 0 });
   const port = await server.listen();
   const client = new SmppClient({ host: '127.0.0.1', port, systemId: 'shop', password: 'pw', reconnect: false });
-  const receipts: Receipt[] = [];
-  client.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
-    const r = receiptFromPdu(pdu as never);
-    if (r) receipts.push(r);
-    respond();
-  });
+  const receipts = collectReceipts(client);
   await client.connect();
   const send = async (text: string, dataCoding = 0) => {
     const body = dataCoding === 8 ? Buffer.from(text, 'utf16le').swap16() : Buffer.from(text, 'latin1');
