@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommandStatus, SmppClient, SmppStatusError, formatSmppTime, receiptFromPdu, type Pdu, type Receipt } from '../../src/smpp/index.js';
 import { configuredHermod } from '../support/hermod.js';
+import { until } from '../support/until.js';
 
 const doc = {
   groups: [{ id: 'retail' }, { id: 'paused', enabled: false }],
@@ -50,14 +51,6 @@ async function bind(systemId: string, port = h.smppPort) {
 }
 
 const status = (s: number) => (e: unknown) => e instanceof SmppStatusError && e.commandStatus === s;
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 const sentText = (text: string) => h.simulator!.simulator.submitted.filter((m) => m.shortMessage.toString() === text);
 

@@ -6,14 +6,7 @@ import assert from 'node:assert/strict';
 import smpp, { type PduObject, type Session as TheirSession } from 'smpp';
 import { SmppClient } from '../../src/smpp/index.js';
 import { collectReceipts, configuredHermod } from '../support/hermod.js';
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { until } from '../support/until.js';
 
 /** Accepts every submit; sends a DELIVRD receipt only for destinations in `answer`, on the session that bound as transceiver. */
 async function quietSmsc(answer: Set<string>) {

@@ -5,14 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SmppClient, type Receipt } from '../../src/smpp/index.js';
 import { collectReceipts, configuredHermod } from '../support/hermod.js';
+import { until as waitUntil } from '../support/until.js';
 
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) => waitUntil(what, cond, ms);
 
 async function withCustomer(doc: object, fn: (h: Awaited<ReturnType<typeof configuredHermod>>, c: SmppClient, receipts: Receipt[]) => Promise<void>) {
   const h = await configuredHermod({ users: [{ username: 'shop', password: 'pw', balance: 1, rate: 0.01 }], routes: [{ name: 'default', type: 'static', connectors: ['sim'] }], ...doc });

@@ -5,20 +5,13 @@ import assert from 'node:assert/strict';
 import { CommandStatus, SmppClient, SmppStatusError, type Pdu } from '../../src/smpp/index.js';
 import { hashPassword } from '../../src/domain/index.js';
 import { collectReceipts, demoHermod as hermod } from '../support/hermod.js';
+import { until } from '../support/until.js';
 
 function customer(port: number, extra: Partial<ConstructorParameters<typeof SmppClient>[0]> = {}) {
   const c = new SmppClient({ host: '127.0.0.1', port, systemId: 'demo', password: 'demo', reconnect: false, ...extra });
   const receipts = collectReceipts(c);
   return { c, receipts };
 }
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 test('GSM, UCS-2 and long texts go through the simulator and their receipts come back with our ids', async () => {
   const h = await hermod();

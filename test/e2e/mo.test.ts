@@ -6,14 +6,7 @@ import assert from 'node:assert/strict';
 import { SmppClient, decodeText, type Pdu } from '../../src/smpp/index.js';
 import type { SimulatorConnector } from '../../src/connectors/index.js';
 import { configuredHermod } from '../support/hermod.js';
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { until } from '../support/until.js';
 
 test('MO: concatenated UCS-2 joined, held until the customer binds, STOP refuses later MTs, START allows them', async () => {
   const h = await configuredHermod({

@@ -17,17 +17,12 @@ import { SimulatorConnector } from '../../src/connectors/index.js';
 import { CustomerSmppServer } from '../../src/smpp-server/index.js';
 import type { ScriptRule } from '../../src/simulator/index.js';
 import { collectReceipts, configuredHermod } from '../support/hermod.js';
+import { until as waitUntil } from '../support/until.js';
 
 const RATE = 10_000;
 const BALANCE = 1_000_000;
 
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) => waitUntil(what, cond, ms);
 
 type Rig = NonNullable<Awaited<ReturnType<typeof rig>>>;
 

@@ -14,14 +14,7 @@ import type { InboundMessage } from '../../src/store/index.js';
 import { startHermod } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { configuredHermod } from '../support/hermod.js';
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { until } from '../support/until.js';
 
 const sim = (id: string) => ({ id, type: 'simulator', latencyMs: { min: 0, max: 0 } });
 

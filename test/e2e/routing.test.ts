@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { SmppClient } from '../../src/smpp/index.js';
 import type { SimulatorConnector } from '../../src/connectors/index.js';
 import { configuredHermod } from '../support/hermod.js';
+import { until } from '../support/until.js';
 
 const doc = {
   users: [{ username: 'shop', password: 'pw', balance: 100, rate: 0.01 }],
@@ -20,14 +21,6 @@ const doc = {
 };
 
 const out = (state: string | undefined) => state === 'sent' || state === 'delivered';
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 test('prefix routes, failover on a permanent error and on a dead connector, failback', async () => {
   const h = await configuredHermod(doc);

@@ -15,18 +15,11 @@ import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { randomBytes } from 'node:crypto';
 import { PostgresStore } from '../../src/store/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
+import { until } from '../support/until.js';
 
 const ADMIN = 'runtime-admin-key-0001';
 const API_KEY = 'hk_runtime_test_key_0001';
 const admin = { authorization: `Bearer ${ADMIN}` };
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 /** An npm smpp SMSC that accepts any bind and records bind passwords and submits (answered after `delayMs`). */
 async function recordingSmsc(delayMs = 0) {

@@ -7,14 +7,7 @@ import smpp, { type PduObject, type Session as TheirSession } from 'smpp';
 import { SmppClient } from '../../src/smpp/index.js';
 import type { SmppConnector } from '../../src/connectors/index.js';
 import { configuredHermod } from '../support/hermod.js';
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { until } from '../support/until.js';
 
 /**
  * An SMSC of npm smpp servers (one or more ports, one state): submits are taken on

@@ -6,14 +6,7 @@ import assert from 'node:assert/strict';
 import smpp, { type PduObject, type Session as TheirSession } from 'smpp';
 import { encodeGsm7, formatSmppTime, SmppClient } from '../../src/smpp/index.js';
 import { configuredHermod } from '../support/hermod.js';
-
-const until = async (what: string, cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { until } from '../support/until.js';
 
 /** An npm smpp SMSC that accepts any bind and records binds and submits. */
 async function recordingSmsc() {

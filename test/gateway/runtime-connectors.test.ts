@@ -10,14 +10,7 @@ import { hashPassword } from '../../src/domain/index.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { ConnectorChangeError, Gateway, type RouteDef } from '../../src/gateway/index.js';
 import { SimulatorConnector } from '../../src/connectors/index.js';
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { until } from '../support/until.js';
 
 const route = (name: string, connectors: string[], prefixes: string[] = []): RouteDef => ({ name, type: 'static', connectors, prefixes, costs: {} });
 const sim = (id: string) => new SimulatorConnector(id, { latencyMs: { min: 0, max: 0 } });

@@ -8,17 +8,10 @@ import { buildAdminApp } from '../../src/http/admin/index.js';
 import { buildApiApp } from '../../src/http/api-app.js';
 import { userSettings, verifyPassword } from '../../src/domain/index.js';
 import { configuredHermod, demoHermod } from '../support/hermod.js';
+import { until } from '../support/until.js';
 
 const KEY = 'test-admin-key-0123456789';
 const auth = { authorization: `Bearer ${KEY}` };
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 async function withAdmin(fn: (app: FastifyInstance, h: Awaited<ReturnType<typeof demoHermod>>) => Promise<void>, doc?: unknown) {
   const h = doc ? await configuredHermod(doc) : await demoHermod();

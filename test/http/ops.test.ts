@@ -6,17 +6,10 @@ import assert from 'node:assert/strict';
 import { DEMO_API_KEY } from '../../src/config/index.js';
 import { buildApiApp, routesOf } from '../../src/http/api-app.js';
 import { demoHermod } from '../support/hermod.js';
+import { until } from '../support/until.js';
 
 type H = Awaited<ReturnType<typeof demoHermod>>;
 let h: H;
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 before(async () => {
   h = await demoHermod();

@@ -9,18 +9,11 @@ import { requestHash } from '../../src/http/rest/idempotency.js';
 import { hashApiKey, hashPassword, newApiKey } from '../../src/domain/index.js';
 import type { SimulatorConnector } from '../../src/connectors/index.js';
 import { configuredHermod, demoHermod } from '../support/hermod.js';
+import { until } from '../support/until.js';
 
 type H = Awaited<ReturnType<typeof demoHermod>>;
 let h: H;
 const auth = { authorization: `Bearer ${DEMO_API_KEY}` };
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
   h.api.inject({

@@ -93,14 +93,4 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-export const until = async (
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  ms = 10_000,
-): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+export { until } from './until.js';
