@@ -9,43 +9,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import smpp, { type PduObject, type Session as TheirSession } from 'smpp';
 import { startHermod, type RunningHermod } from '../../src/app.js';
 import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { randomBytes } from 'node:crypto';
 import { PostgresStore } from '../../src/store/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
 import { until } from '../support/until.js';
+import { recordingSmsc } from '../support/npm-smsc.js';
 
 const ADMIN = 'runtime-admin-key-0001';
 const API_KEY = 'hk_runtime_test_key_0001';
 const admin = { authorization: `Bearer ${ADMIN}` };
-
-/** An npm smpp SMSC that accepts any bind and records bind passwords and submits (answered after `delayMs`). */
-async function recordingSmsc(delayMs = 0) {
-  const passwords: string[] = [];
-  const submits: PduObject[] = [];
-  const server = smpp.createServer((session: TheirSession) => {
-    session.on('error', () => undefined);
-    session.on('bind_transceiver', (pdu: PduObject) => {
-      passwords.push(String(pdu.password));
-      session.send(pdu.response({ system_id: 'npm-smsc' }));
-    });
-    session.on('submit_sm', (pdu: PduObject) => {
-      submits.push(pdu);
-      const resp = pdu.response({ message_id: `npm-${submits.length}` });
-      if (delayMs > 0) setTimeout(() => session.send(resp), delayMs);
-      else session.send(resp);
-    });
-    session.on('enquire_link', (pdu: PduObject) => session.send(pdu.response()));
-    session.on('unbind', (pdu: PduObject) => {
-      session.send(pdu.response());
-      session.close();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: server.address().port as number, passwords, submits, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 /** The file of these tests: a simulator "sim", a file connector "old", a default route. */
 const FILE = {

@@ -3,36 +3,11 @@
 // write), recording every PDU.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import smpp, { type PduObject, type Session as TheirSession } from 'smpp';
+import type { PduObject } from 'smpp';
 import { encodeGsm7, formatSmppTime, SmppClient } from '../../src/smpp/index.js';
 import { configuredHermod } from '../support/hermod.js';
 import { until } from '../support/until.js';
-
-/** An npm smpp SMSC that accepts any bind and records binds and submits. */
-async function recordingSmsc() {
-  const binds: string[] = [];
-  const submits: PduObject[] = [];
-  const server = smpp.createServer((session: TheirSession) => {
-    session.on('error', () => undefined);
-    for (const kind of ['bind_transceiver', 'bind_transmitter', 'bind_receiver']) {
-      session.on(kind, (pdu: PduObject) => {
-        binds.push(kind);
-        session.send(pdu.response({ system_id: 'npm-smsc' }));
-      });
-    }
-    session.on('submit_sm', (pdu: PduObject) => {
-      submits.push(pdu);
-      session.send(pdu.response({ message_id: `npm-${submits.length}` }));
-    });
-    session.on('enquire_link', (pdu: PduObject) => session.send(pdu.response()));
-    session.on('unbind', (pdu: PduObject) => {
-      session.send(pdu.response());
-      session.close();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: server.address().port as number, binds, submits, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+import { recordingSmsc } from '../support/npm-smsc.js';
 
 /** Submits through Hermod to the recording SMSC; `look` reads Hermod's side before it stops. */
 async function sendThrough<T = undefined>(connector: Record<string, unknown>, submits: Record<string, unknown>[], look?: (h: Awaited<ReturnType<typeof configuredHermod>>, ids: string[]) => Promise<T>) {
