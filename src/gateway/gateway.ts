@@ -161,8 +161,7 @@ export interface CustomerMo {
 
 export class Gateway extends EventEmitter {
   private readonly connectors = new Map<string, Connector>();
-  private readonly loops: Promise<void>[] = [];
-  /** The dispatcher of each connector, by id (to wait for it when its connector is replaced or removed). */
+  /** The dispatcher of each connector, by id (waited for when its connector is replaced or removed, and at stop). */
   private readonly dispatchers = new Map<string, Promise<void>>();
   private readonly wake = new Map<string, () => void>();
   private running = false;
@@ -248,9 +247,7 @@ export class Gateway extends EventEmitter {
 
   /** One connector's dispatcher (it ends when the gateway stops or the connector is no longer the one under its id). */
   private runDispatcher(c: Connector): void {
-    const loop = this.dispatch(c);
-    this.loops.push(loop);
-    this.dispatchers.set(c.id, loop);
+    this.dispatchers.set(c.id, this.dispatch(c));
   }
 
   /** A connector that is no longer under its id: its dispatcher ends (in-flight submits finish), then it stops. */
@@ -696,7 +693,7 @@ export class Gateway extends EventEmitter {
     if (this.parkedSweep) clearInterval(this.parkedSweep);
     if (this.receiptSweep) clearInterval(this.receiptSweep);
     for (const w of this.wake.values()) w();
-    await Promise.all(this.loops);
+    await Promise.all(this.dispatchers.values());
     await Promise.all([...this.connectors.values()].map((c) => (c.close ? c.close() : c.stop())));
   }
 
