@@ -711,10 +711,6 @@ export class SqliteStore implements Store {
   }
 
   async findPartByUpstreamKeys(keys: string[]): Promise<PartMatch | undefined> {
-    return this.partByKeys(keys);
-  }
-
-  private partByKeys(keys: string[]): PartMatch | undefined {
     const found = this.partRowByKeys(keys);
     return found && this.toMatch(found);
   }
@@ -938,9 +934,10 @@ export class SqliteStore implements Store {
       // Forgotten when written, read again after: the next lookup sees the committed row.
       this.optOutCache.delete(`${msisdn}\0${sender}`);
       // Added before the write commits: a lookup in between reads the store, which still says no.
-      if (optedOut) this.optedOutNumbers.add(msisdn);
-      if (optedOut) this.sql('INSERT OR REPLACE INTO optouts (msisdn, sender, at) VALUES (?, ?, ?)').run(msisdn, sender, Date.now());
-      else this.sql('DELETE FROM optouts WHERE msisdn = ? AND sender = ?').run(msisdn, sender);
+      if (optedOut) {
+        this.optedOutNumbers.add(msisdn);
+        this.sql('INSERT OR REPLACE INTO optouts (msisdn, sender, at) VALUES (?, ?, ?)').run(msisdn, sender, Date.now());
+      } else this.sql('DELETE FROM optouts WHERE msisdn = ? AND sender = ?').run(msisdn, sender);
     });
   }
 
