@@ -389,7 +389,7 @@ export class SmscSimulator extends EventEmitter {
 
   /** Sends a deliver_sm to a receiving bind of `systemId`; held until one binds. */
   private deliver(systemId: string, pdu: PduOf<'deliver_sm'>, kind: 'receipt' | 'mo'): Promise<void> {
-    const target = this.server.boundSessions(systemId).find((s) => s.bindType !== 'transmitter');
+    const target = this.receiverOf(systemId);
     if (!target || this.closing || this.holding) {
       const q = this.held.get(systemId) ?? [];
       q.push(pdu);
@@ -414,12 +414,17 @@ export class SmscSimulator extends EventEmitter {
     );
   }
 
+  /** A bound session of `systemId` that takes deliver_sm (receiver or transceiver), if any. */
+  private receiverOf(systemId: string): Session | undefined {
+    return this.server.boundSessions(systemId).find((s) => s.bindType !== 'transmitter');
+  }
+
   /** Stops holding (see `holdReceipts`) and sends everything held to bound receivers; returns how many. */
   releaseHeld(): number {
     this.holding = false;
     let n = 0;
     for (const systemId of [...this.held.keys()]) {
-      const s = this.server.boundSessions(systemId).find((x) => x.bindType !== 'transmitter');
+      const s = this.receiverOf(systemId);
       if (!s) continue;
       n += this.held.get(systemId)?.length ?? 0;
       this.flushHeld(s);
