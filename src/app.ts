@@ -31,7 +31,8 @@ export interface RunningHermod {
   gateway: Gateway;
   webhooks: WebhookSender;
   store: Store;
-  connectors: Map<string, Connector>;
+  /** The running connectors by id, as the gateway has them now (runtime changes included). */
+  readonly connectors: Map<string, Connector>;
   /** Connector definitions and routes as the store has them; the admin API changes them here. */
   definitions: RuntimeDefinitions;
   /** The first built-in simulator connector, when there is one (for tests and the demo). */
@@ -127,13 +128,8 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   webhooks.on('retry', () => gateway.emit('webhook', 'failed'));
   webhooks.on('expired', () => gateway.emit('webhook', 'expired'));
   webhooks.on('dropped', () => gateway.emit('webhook', 'refused'));
-  const connectors = new Map<string, Connector>();
-  for (const { definition } of effective.connectors) {
-    const k = buildConnector(definition);
-    connectors.set(definition.id, k);
-    await gateway.addConnector(k);
-  }
-  const definitions = new RuntimeDefinitions(store, gateway, connectors, log.child({ component: 'admin' }), effective);
+  for (const { definition } of effective.connectors) await gateway.addConnector(buildConnector(definition));
+  const definitions = new RuntimeDefinitions(store, gateway, log.child({ component: 'admin' }), effective);
   runtime.definitions = definitions;
   // Metrics, alerts and /readyz see a connector as up while its binds are (a receive-only one is never `ready`).
   const connectorList = () => gateway.listConnectors().map((c) => ({ id: c.id, ready: c.up ?? c.ready }));
@@ -195,7 +191,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   // A deep accept queue: a thousand clients connecting at once must not be reset (Node's default is 511).
   await jasmin.listen({ host: config.server.host, port: config.server.httpPort, backlog: 4096 });
   const httpPort = (jasmin.server.address() as AddressInfo).port;
-  const simulator = [...connectors.values()].find((c): c is SimulatorConnector => c instanceof SimulatorConnector);
+  const simulator = gateway.listConnectors().find((c): c is SimulatorConnector => c instanceof SimulatorConnector);
   return {
     config,
     smppPort,
@@ -207,7 +203,9 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     gateway,
     webhooks,
     store,
-    connectors,
+    get connectors() {
+      return new Map(gateway.listConnectors().map((c) => [c.id, c]));
+    },
     definitions,
     simulator,
     async stop() {

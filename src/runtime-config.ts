@@ -122,8 +122,6 @@ export class RuntimeDefinitions {
   constructor(
     private readonly store: Store,
     private readonly gateway: Gateway,
-    /** The running connectors by id (RunningHermod.connectors), kept in step. */
-    private readonly connectors: Map<string, Connector>,
     private readonly log: Logger,
     effective: EffectiveDefinitions,
   ) {
@@ -164,7 +162,6 @@ export class RuntimeDefinitions {
       const next = buildConnector(definition);
       await this.store.putConnectorDefinition(id, connectorInput(definition), 'api');
       this.definitions.set(id, { definition, source: 'api' });
-      this.connectors.set(id, next);
       if (existing && this.gateway.getConnector(id)) await this.gateway.replaceConnector(next);
       else await this.gateway.addConnector(next);
       this.log.info({ connector: id, type: definition.type, replaced: existing !== undefined }, existing ? 'admin: connector replaced' : 'admin: connector added');
@@ -179,7 +176,6 @@ export class RuntimeDefinitions {
       await this.gateway.removeConnector(id);
       await this.store.putConnectorDefinition(id, null, 'api');
       this.definitions.delete(id);
-      this.connectors.delete(id);
       this.log.info({ connector: id }, 'admin: connector removed');
     });
   }
