@@ -219,6 +219,10 @@ export class Gateway extends EventEmitter {
     if (!c) throw connectorChange.unknown(id);
     const route = this.routes().find((r) => r.connectors.includes(id));
     if (route) throw connectorChange.inUse(id, `route "${route.name}" names it`);
+    // An MO route limited to this connector's replies would never match again, silently.
+    const moRoutes = this.opts.moRoutes ?? [];
+    const mo = moRoutes.findIndex((r) => r.originConnectors?.includes(id));
+    if (mo >= 0) throw connectorChange.inUse(id, `MO route ${moRoutes[mo].name ? `"${moRoutes[mo].name}"` : `moRoutes[${mo}]`} names it in originConnectors`);
     const queued = await this.store.queueDepth(id);
     if (queued > 0) throw connectorChange.inUse(id, `${queued} message${queued === 1 ? ' is' : 's are'} queued for it`);
     if (this.connectors.get(id) !== c) throw connectorChange.unknown(id);
@@ -530,23 +534,37 @@ export class Gateway extends EventEmitter {
     this.startReceiptSweep();
   }
 
-  /** The dlrExpiry sweep, once a connector has a dlrExpiryMs (at start, or when one is added at runtime). */
+  /**
+   * The dlrExpiry sweep, once a connector has a dlrExpiryMs (at start, or when one is added
+   * or changed at runtime): every tenth of the shortest expiry (50 ms to 1 min). A connector
+   * added with a shorter expiry than the running sweep's restarts it at the shorter interval.
+   */
   private startReceiptSweep(): void {
-    if (this.receiptSweep) return;
     const expiries = [...this.connectors.values()].map((c) => c.dlrExpiryMs ?? 0).filter((ms) => ms > 0);
-    if (expiries.length > 0) {
-      let sweeping = false;
-      this.receiptSweep = setInterval(() => {
-        if (sweeping) return;
-        sweeping = true;
-        this.expireAwaitingReceipts().then(
-          (n) => n > 0 && this.emit('dlr_expired', n),
-          (err) => this.emit('store_error', err),
-        ).finally(() => (sweeping = false));
-      }, Math.max(50, Math.min(60_000, Math.min(...expiries) / 10)));
-      this.receiptSweep.unref();
-    }
+    if (expiries.length === 0) return;
+    const every = Math.max(50, Math.min(60_000, Math.min(...expiries) / 10));
+    if (this.receiptSweep && every >= this.receiptSweepMs) return;
+    clearInterval(this.receiptSweep);
+    this.receiptSweepMs = every;
+    this.receiptSweep = setInterval(() => {
+      if (this.sweepingReceipts) return;
+      this.sweepingReceipts = true;
+      this.expireAwaitingReceipts().then(
+        (n) => n > 0 && this.emit('dlr_expired', n),
+        (err) => this.emit('store_error', err),
+      ).finally(() => (this.sweepingReceipts = false));
+    }, every);
+    this.receiptSweep.unref();
   }
+
+  /** The running dlrExpiry sweep's interval, in ms (0: none runs). */
+  receiptSweepInterval(): number {
+    return this.receiptSweep ? this.receiptSweepMs : 0;
+  }
+
+  private receiptSweepMs = 0;
+
+  private sweepingReceipts = false;
 
   private parkedSweep: NodeJS.Timeout | undefined;
 

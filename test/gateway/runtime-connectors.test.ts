@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { hashPassword } from '../../src/domain/index.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { ConnectorChangeError, Gateway, type RouteDef } from '../../src/gateway/index.js';
-import { SimulatorConnector } from '../../src/connectors/index.js';
+import { SimulatorConnector, SmppConnector } from '../../src/connectors/index.js';
+import net from 'node:net';
 import { until } from '../support/until.js';
 
 const route = (name: string, connectors: string[], prefixes: string[] = []): RouteDef => ({ name, type: 'static', connectors, prefixes, costs: {} });
@@ -60,3 +61,41 @@ test('addConnector, setRoutes and removeConnector while the gateway runs; every 
     await store.close();
   }
 });
+
+test('a connector added at runtime with a shorter dlrExpiry shortens the running sweep; one an MO route names is not removed', async () => {
+  const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'hermod-gw-rt-')), 'hermod.db'));
+  const gateway = new Gateway(store, {
+    routes: [route('default', ['a'])],
+    moRoutes: [{ name: 'replies', prefixes: [], originConnectors: ['b'], url: 'http://127.0.0.1:9/mo' }],
+  });
+  // SMPP connectors towards a port nobody listens on: they never bind, and need not to here.
+  const closed = await closedPort();
+  const smpp = (id: string, dlrExpiryMs: number) => new SmppConnector(id, { host: '127.0.0.1', port: closed, systemId: 'x', password: 'y', dlrExpiryMs, reconnect: { initialMs: 60_000, maxMs: 60_000, factor: 1, jitter: 0 } });
+  await gateway.addConnector(sim('a'));
+  await gateway.start();
+  try {
+    assert.equal(gateway.receiptSweepInterval(), 0, 'no connector expires receipts: no sweep');
+    await gateway.addConnector(smpp('slow', 3_600_000));
+    assert.equal(gateway.receiptSweepInterval(), 60_000, 'a tenth of the expiry, at most a minute');
+    await gateway.addConnector(smpp('fast', 2_000));
+    assert.equal(gateway.receiptSweepInterval(), 200, 'the shorter expiry restarted the sweep');
+    await gateway.addConnector(smpp('slower', 7_200_000));
+    assert.equal(gateway.receiptSweepInterval(), 200, 'a longer one leaves it');
+
+    await gateway.addConnector(sim('b'));
+    const inUse = await refused(gateway.removeConnector('b'), 'HERMOD_ERR_CONNECTOR_IN_USE', 409);
+    assert.equal(inUse.reason, 'MO route "replies" names it in originConnectors');
+    assert.ok(gateway.getConnector('b'), 'still there');
+  } finally {
+    await gateway.stop();
+    await store.close();
+  }
+});
+
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
