@@ -131,6 +131,10 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   for (const { definition } of effective.connectors) await gateway.addConnector(buildConnector(definition));
   const definitions = new RuntimeDefinitions(store, gateway, log.child({ component: 'admin' }), effective);
   runtime.definitions = definitions;
+  // Several nodes on one PostgreSQL database: what another node's admin API changed reaches this one.
+  const pollS = config.store.type === 'postgres' ? config.store.definitionsPollS : 0;
+  const definitionsPoll = pollS > 0 ? setInterval(() => void definitions.sync().catch((err: unknown) => log.error({ component: 'admin', err }, 'sync of connectors and routes failed')), pollS * 1000) : undefined;
+  definitionsPoll?.unref();
   // Metrics, alerts and /readyz see a connector as up while its binds are (a receive-only one is never `ready`).
   const connectorList = () => gateway.listConnectors().map((c) => ({ id: c.id, ready: c.up ?? c.ready }));
   const metrics = new HermodMetrics({
@@ -209,6 +213,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     definitions,
     simulator,
     async stop() {
+      clearInterval(definitionsPoll);
       await jasmin.close();
       await alerts.stop();
       await api.close();

@@ -194,6 +194,58 @@ export class RuntimeDefinitions {
     });
   }
 
+  /**
+   * Brings this node in line with the store, for a store several nodes share (PostgreSQL):
+   * what another node's admin API changed is applied here too. Adds and replaces first,
+   * then the route list, then removals, so that no step names a connector that is not
+   * there. A step that fails (a definition this version reads differently, a connector
+   * still busy here) is logged and tried again at the next sync. Resolves with what changed.
+   */
+  sync(): Promise<string[]> {
+    return this.serial(async () => {
+      const changed: string[] = [];
+      const rows = await this.store.listConnectorDefinitions();
+      const attempt = async (what: string, step: () => Promise<void> | void) => {
+        try {
+          await step();
+          changed.push(what);
+        } catch (err) {
+          this.log.warn({ err, change: what }, 'sync: a change made on another node could not be applied here; retried at the next sync');
+        }
+      };
+      for (const row of rows) {
+        if (row.definition === null) continue;
+        const mine = this.definitions.get(row.id);
+        if (mine && same(connectorInput(mine.definition), row.definition)) continue;
+        await attempt(`connector "${row.id}"`, async () => {
+          const definition = validateConnector(row.definition, row.id);
+          const next = buildConnector(definition);
+          if (mine && this.gateway.getConnector(row.id)) await this.gateway.replaceConnector(next);
+          else await this.gateway.addConnector(next);
+          this.definitions.set(row.id, { definition, source: row.source });
+        });
+      }
+      const stored = await this.store.getRouteDefinitions();
+      if (stored && !same(stored.routes, this.gateway.routes().map(routeInput))) {
+        await attempt('the MT routes', () => {
+          const defs = [...this.definitions.values()].map((d) => d.definition);
+          this.gateway.setRoutes(validateRoutes(stored.routes, { connectors: defs.map((k) => k.id), receiveOnly: receiveOnly(defs) }));
+          this.routeSource = stored.source;
+        });
+      }
+      const kept = new Set(rows.filter((r) => r.definition !== null).map((r) => r.id));
+      for (const id of [...this.definitions.keys()]) {
+        if (kept.has(id)) continue;
+        await attempt(`connector "${id}" (removed)`, async () => {
+          if (this.gateway.getConnector(id)) await this.gateway.removeConnector(id);
+          this.definitions.delete(id);
+        });
+      }
+      if (changed.length > 0) this.log.info({ changes: changed }, 'sync: applied changes made on another node');
+      return changed;
+    });
+  }
+
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.turn.then(fn, fn);
     this.turn = run.catch(() => undefined);

@@ -86,7 +86,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'parkedReceiptRetentionS', 'httpApi', 'webhooks', 'alerts', 'admin']) ?? {};
   const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'httpPort', 'apiPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
-  const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'groupCommitMs', 'url', 'schema']) ?? {};
+  const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'groupCommitMs', 'url', 'schema', 'definitionsPollS']) ?? {};
   const dbUrl = env.HERMOD_DATABASE_URL ?? (store.url as string | undefined);
   const storeType = env.HERMOD_DATABASE_URL?.startsWith('postgres') ? 'postgres' : (c.oneOf(store, 'type', 'store', ['sqlite', 'postgres'] as const, 'sqlite') ?? 'sqlite');
   if (storeType === 'postgres' && !(dbUrl && /^postgres(ql)?:\/\//.test(dbUrl))) c.fail('store.url', 'a postgres:// URL is required for store.type postgres (or set HERMOD_DATABASE_URL)');
@@ -283,6 +283,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   const parkedReceiptRetentionS = c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;
   const synchronous = c.oneOf(store, 'synchronous', 'store', ['NORMAL', 'FULL'] as const, 'NORMAL') ?? 'NORMAL';
   const groupCommitMs = c.num(store, 'groupCommitMs', 'store', { def: 2, min: 0, max: 100 }) ?? 2;
+  const definitionsPollS = c.num(store, 'definitionsPollS', 'store', { def: 5, min: 0, max: 3600 }) ?? 5;
   const a = c.obj(root.alerts ?? {}, 'alerts', ['deliveryRateMin', 'errorRateMax', 'queueBacklogMax', 'spendMax', 'connectorDownS', 'windowS', 'minSamples', 'webhookUrl']) ?? {};
   const alerts: AlertsConfig = {
     deliveryRateMin: c.num(a, 'deliveryRateMin', 'alerts', { def: 0.95, min: 0, max: 1 }) ?? 0.95,
@@ -304,7 +305,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     admin: { keys: adminKeys },
     store:
       storeType === 'postgres'
-        ? { type: 'postgres', url: dbUrl!, schema: schemaName, ...(env.HERMOD_NODE_ID ? { nodeId: env.HERMOD_NODE_ID } : {}) }
+        ? { type: 'postgres', url: dbUrl!, schema: schemaName, definitionsPollS, ...(env.HERMOD_NODE_ID ? { nodeId: env.HERMOD_NODE_ID } : {}) }
         : {
             type: 'sqlite',
             path: (store.path as string | undefined) ?? join(dataDir, 'hermod.db'),

@@ -23,7 +23,7 @@ test('no file: the demo configuration, listening on 127.0.0.1, overridable by en
   assert.equal(c.server.smppPort, 2776);
   assert.deepEqual(c.store, { type: 'sqlite', path: join(dir, 'hermod.db'), synchronous: 'NORMAL', groupCommitMs: 2 });
   const pgc = loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_DATABASE_URL: 'postgres://u@db/hermod' }, dir);
-  assert.deepEqual(pgc.store, { type: 'postgres', url: 'postgres://u@db/hermod', schema: 'hermod' });
+  assert.deepEqual(pgc.store, { type: 'postgres', url: 'postgres://u@db/hermod', schema: 'hermod', definitionsPollS: 5 });
   assert.deepEqual(c.users.map((u) => u.username), ['demo']);
   assert.deepEqual(c.connectors.map((x) => [x.id, x.type]), [['sim', 'simulator']]);
   const up = loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_UPSTREAM_SMPP: 'smsc.example:2775' }, dir);

@@ -2,7 +2,8 @@
 // added while Hermod runs, pointed at the npm `smpp` package's SMSC (a peer we did not write),
 // carries traffic once PUT /routes names it; a bad definition is refused naming its key; a
 // connector in use cannot be removed; a replaced one keeps its queue and its password; and a
-// restart on the same SQLite file runs what the API set, warning once about what it overrides.
+// restart on the same SQLite file runs what the API set, warning once about what it overrides;
+// on PostgreSQL, a second node runs what the first one changed without a restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -260,5 +261,38 @@ test('on PostgreSQL: a connector and routes set through the API run again after 
     }
   } finally {
     await PostgresStore.dropSchema(PG_URL, env.HERMOD_DATABASE_SCHEMA);
+  }
+});
+
+test('on PostgreSQL with two nodes: what one node’s admin API changes, the other runs within definitionsPollS, without a restart', async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const schema = `hermod_rt_${randomBytes(5).toString('hex')}`;
+  const env = (node: string) => ({ HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: node });
+  const doc = { ...FILE, store: { definitionsPollS: 0.2 } };
+  try {
+    const a = await start(mkdtempSync(join(tmpdir(), 'hermod-runtime-a-')), doc, env('a'));
+    const b = await start(mkdtempSync(join(tmpdir(), 'hermod-runtime-b-')), doc, env('b'));
+    try {
+      assert.deepEqual(await b.definitions.sync(), [], 'in line with the store: a sync changes nothing');
+      assert.equal((await call(a, 'PUT', '/connectors/fr', { type: 'simulator', latencyMs: { min: 0, max: 0 } })).statusCode, 201);
+      assert.equal((await call(a, 'PUT', '/routes', { routes: [{ name: 'fr', prefixes: ['33'], connectors: ['fr'] }, { name: 'default', connectors: ['sim'] }] })).statusCode, 200);
+      assert.equal((await call(a, 'DELETE', '/connectors/old')).statusCode, 204);
+
+      await until('node b runs fr, the new routes, and no "old"', () =>
+        b.gateway.getConnector('fr')?.ready === true && b.gateway.routes().map((r) => r.name).join() === 'fr,default' && b.gateway.getConnector('old') === undefined,
+      );
+      const shown = (await call(b, 'GET', '/connectors/fr')).json() as { source: string };
+      assert.equal(shown.source, 'api', 'node b shows it as the API wrote it');
+      assert.equal(b.definitions.routesSource(), 'api');
+      const id = await send(b, '+33612345678');
+      await until('delivered through fr', async () => (await b.store.getMessage(id))?.state === 'delivered');
+      assert.equal((await b.store.getMessage(id))?.connectorId, 'fr');
+      assert.deepEqual(await b.definitions.sync(), [], 'and nothing is applied twice');
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
+  } finally {
+    await PostgresStore.dropSchema(PG_URL, schema);
   }
 });
