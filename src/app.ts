@@ -97,7 +97,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   };
   const gateway = new Gateway(store, {
     routes: effective.routes,
-    moRoutes: config.moRoutes,
+    moRoutes: effective.moRoutes,
     dedupeWindowMs: config.dedupeWindowS * 1000,
     parkedReceiptRetentionMs: config.parkedReceiptRetentionS * 1000,
     selfBind,

@@ -7,8 +7,9 @@
 import type { Logger } from 'pino';
 import { SimulatorConnector, SmppConnector } from './connectors/index.js';
 import { connectorChange, type Connector, type Gateway, type RouteDef } from './gateway/index.js';
+import type { MoRouteDef } from './domain/index.js';
 import type { DefinitionSource, Store } from './store/index.js';
-import { ConfigError, InvalidDefinitionError, connectorInput, redactConnector, routeInput, validateConnector, validateRoutes, type Config, type ConfigIssue, type ConnectorConfig } from './config/index.js';
+import { ConfigError, InvalidDefinitionError, connectorInput, moRouteInput, redactConnector, routeInput, validateConnector, validateMoRoutes, validateRoutes, type Config, type ConfigIssue, type ConnectorConfig } from './config/index.js';
 
 export function buildConnector(c: ConnectorConfig): Connector {
   if (c.type === 'simulator') {
@@ -48,6 +49,8 @@ export interface EffectiveDefinitions {
   connectors: { definition: ConnectorConfig; source: DefinitionSource }[];
   routes: RouteDef[];
   routesSource: DefinitionSource;
+  moRoutes: MoRouteDef[];
+  moRoutesSource: DefinitionSource;
   /** What the store (an admin API change) overrides in the file, for the start warning. */
   overridden: string[];
 }
@@ -105,9 +108,22 @@ export async function seedDefinitions(store: Store, config: Config): Promise<Eff
     const why = routesSource === 'api' ? 'routes set through the admin API' : 'routes of the file';
     issues.push(...err.issues.map((i) => ({ path: i.path, message: `${i.message} (${why}; connectors removed through the admin API stay removed)` })));
   }
+  // The MO route list: the same rule as the MT list (one unit; the API's wins once set).
+  const storedMo = await store.getRouteDefinitions('mo');
+  const moRoutesSource: DefinitionSource = storedMo?.source === 'api' ? 'api' : 'config';
+  const fileMo = config.moRoutes.map(moRouteInput);
+  if (moRoutesSource === 'config' && !(storedMo && same(storedMo.routes, fileMo))) await store.putRouteDefinitions(fileMo, 'config', 'mo');
+  let moRoutes: MoRouteDef[] = [];
+  try {
+    moRoutes = moRoutesSource === 'api' ? validateMoRoutes(storedMo!.routes, { connectors: connectors.map((k) => k.definition.id) }) : config.moRoutes;
+  } catch (err) {
+    if (!(err instanceof InvalidDefinitionError)) throw err;
+    issues.push(...err.issues.map((i) => ({ path: i.path, message: `${i.message} (MO routes set through the admin API; connectors removed through the admin API stay removed)` })));
+  }
   if (issues.length > 0) throw new ConfigError(issues, 'the store: connectors and routes');
   if (routesSource === 'api' && config.routes.length > 0 && !same(routes, config.routes)) overridden.push('the MT routes');
-  return { connectors, routes, routesSource, overridden };
+  if (moRoutesSource === 'api' && config.moRoutes.length > 0 && !same(moRoutes, config.moRoutes)) overridden.push('the MO routes');
+  return { connectors, routes, routesSource, moRoutes, moRoutesSource, overridden };
 }
 
 /**
@@ -118,6 +134,7 @@ export class RuntimeDefinitions {
   private readonly definitions = new Map<string, { definition: ConnectorConfig; source: DefinitionSource }>();
   private turn: Promise<unknown> = Promise.resolve();
   private routeSource: DefinitionSource;
+  private moRouteSource: DefinitionSource;
 
   constructor(
     private readonly store: Store,
@@ -127,11 +144,17 @@ export class RuntimeDefinitions {
   ) {
     for (const c of effective.connectors) this.definitions.set(c.definition.id, c);
     this.routeSource = effective.routesSource;
+    this.moRouteSource = effective.moRoutesSource;
   }
 
   /** Who wrote the running route list last: the file, or the admin API. */
   routesSource(): DefinitionSource {
     return this.routeSource;
+  }
+
+  /** Who wrote the running MO route list last: the file, or the admin API. */
+  moRoutesSource(): DefinitionSource {
+    return this.moRouteSource;
   }
 
   /** The definition a connector runs with (its password included: internal use). */
@@ -233,6 +256,13 @@ export class RuntimeDefinitions {
           this.routeSource = stored.source;
         });
       }
+      const storedMo = await this.store.getRouteDefinitions('mo');
+      if (storedMo && !same(storedMo.routes, this.gateway.moRoutes().map(moRouteInput))) {
+        await attempt('the MO routes', () => {
+          this.gateway.setMoRoutes(validateMoRoutes(storedMo.routes, { connectors: [...this.definitions.keys()] }));
+          this.moRouteSource = storedMo.source;
+        });
+      }
       const kept = new Set(rows.filter((r) => r.definition !== null).map((r) => r.id));
       for (const id of [...this.definitions.keys()]) {
         if (kept.has(id)) continue;
@@ -243,6 +273,19 @@ export class RuntimeDefinitions {
       }
       if (changed.length > 0) this.log.info({ changes: changed }, 'sync: applied changes made on another node');
       return changed;
+    });
+  }
+
+  /** Replaces the whole ordered MO route list (the file's `moRoutes:` form). */
+  setMoRoutes(body: unknown): Promise<MoRouteDef[]> {
+    return this.serial(async () => {
+      const users = (await this.store.listUsers()).map((u) => u.username);
+      const routes = validateMoRoutes(body, { connectors: [...this.definitions.keys()], users });
+      await this.store.putRouteDefinitions(routes.map(moRouteInput), 'api', 'mo');
+      this.gateway.setMoRoutes(routes);
+      this.moRouteSource = 'api';
+      this.log.info({ moRoutes: routes.map((r, i) => r.name ?? `moRoutes[${i}]`) }, 'admin: MO routes replaced');
+      return routes;
     });
   }
 

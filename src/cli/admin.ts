@@ -265,23 +265,43 @@ function connectorsCommand(): Command {
   return cmd;
 }
 
+type MoRoutes = { moRoutes: (Obj & { position: number; prefixes?: string[]; originConnectors?: string[]; user?: string; url?: string })[]; source: string | null };
+
+function printMoRoutes(o: ApiOptions, r: MoRoutes, verb?: 'set'): void {
+  if (o.json) return printJson(r);
+  if (verb) console.log(`${r.moRoutes.length} MO route${r.moRoutes.length === 1 ? '' : 's'} set:`);
+  printTable(
+    r.moRoutes.map((x) => ({ ...x, prefixes: x.prefixes?.length ? x.prefixes.join(',') : '(any)', origin: x.originConnectors?.join(',') ?? '(any)', target: x.user !== undefined ? `user ${x.user}` : `${String(x.method ?? 'POST')} ${x.url ?? ''}` })),
+    ['position', 'name', 'prefixes', 'origin', 'target'],
+  );
+}
+
 function routesCommand(): Command {
-  const cmd = new Command('routes').description('MT routes: the ordered table, replace it, and "test a number"');
+  const cmd = new Command('routes').description('MT routes: the ordered table, replace it, and "test a number"; MO routes with --mo');
   cmd.addCommand(
-    apiCommand('list', 'routes in order (first match wins)').action(async (o: ApiOptions) => {
-      const r = await new AdminClient(o).get<{ routes: (Obj & { prefixes: string[]; connectors: string[] })[] }>('/routes');
-      if (o.json) return printJson(r);
-      printTable(
-        r.routes.map((x) => ({ ...x, prefixes: x.prefixes.length ? x.prefixes.join(',') : '(any)', connectors: x.connectors.join(',') })),
-        ['position', 'name', 'type', 'prefixes', 'connectors', 'rate'],
-      );
-    }),
+    apiCommand('list', 'routes in order (first match wins)')
+      .option('--mo', 'the MO routes (replies and inbound messages) instead')
+      .action(async (o: ApiOptions & { mo?: boolean }) => {
+        if (o.mo) return printMoRoutes(o, await new AdminClient(o).get<MoRoutes>('/mo-routes'));
+        const r = await new AdminClient(o).get<{ routes: (Obj & { prefixes: string[]; connectors: string[] })[] }>('/routes');
+        if (o.json) return printJson(r);
+        printTable(
+          r.routes.map((x) => ({ ...x, prefixes: x.prefixes.length ? x.prefixes.join(',') : '(any)', connectors: x.connectors.join(',') })),
+          ['position', 'name', 'type', 'prefixes', 'connectors', 'rate'],
+        );
+      }),
   );
   cmd.addCommand(
     apiCommand('set', 'replace the whole ordered route list at runtime (kept in the store: it wins over the file at restart)')
       .requiredOption('--file <file>', 'the routes as YAML or JSON: a list, or a mapping with `routes:` (as in hermod.yaml)')
-      .action(async (o: ApiOptions & { file: string }) => {
+      .option('--mo', 'set the MO routes instead (a list, or a mapping with `moRoutes:`)')
+      .action(async (o: ApiOptions & { file: string; mo?: boolean }) => {
         const doc = readDefinition(o.file);
+        if (o.mo) {
+          const moRoutes = Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null ? (doc as Obj).moRoutes : undefined;
+          if (moRoutes === undefined) throw new CliError(`${o.file}: expected a list of MO routes or a mapping with moRoutes:`, 2);
+          return printMoRoutes(o, await new AdminClient(o).request<MoRoutes>('PUT', '/mo-routes', { moRoutes }), 'set');
+        }
         const routes = Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null ? (doc as Obj).routes : undefined;
         if (routes === undefined) throw new CliError(`${o.file}: expected a list of routes or a mapping with routes:`, 2);
         const r = await new AdminClient(o).request<{ routes: (Obj & { prefixes: string[]; connectors: string[] })[] }>('PUT', '/routes', { routes });

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { parse } from 'yaml';
-import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, type Authorizations, type MoRouteDef, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
+import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
 import {
   ConfigError,
   type AlertsConfig,
@@ -14,8 +14,8 @@ import {
   type WebhooksConfig,
 } from './schema.js';
 
-import { Checker, Filters, MO_FILTERS, checkReachable, describe, dropUndefined, type Obj } from './checker.js';
-import { checkConnector, checkRoutes } from './validate.js';
+import { Checker, describe, type Obj } from './checker.js';
+import { checkConnector, checkMoRoutes, checkRoutes } from './validate.js';
 /** The demo user's REST API key (demo mode only; `npm start` prints it). */
 export const DEMO_API_KEY = 'hk_demo_0000000000000000';
 import { DEMO_ADMIN_KEY } from './demo-key.js';
@@ -222,62 +222,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     receiveOnly: connectors.filter((k) => k.type === 'smpp' && k.bindType === 'receiver').map((k) => k.id),
     users: users.map((u) => u.username),
   });
-  const f = new Filters(c);
-  const moIndex: number[] = [];
-  const moRoutes: MoRouteDef[] = [];
-  c.list(root, 'moRoutes', '$').forEach((x, i) => {
-    const p = `moRoutes[${i}]`;
-    const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method']);
-    if (!o) return;
-    const name = o.name === undefined ? undefined : c.str(o, 'name', p);
-    const user = o.user === undefined ? undefined : c.str(o, 'user', p);
-    if (user && !users.some((u) => u.username === user)) c.fail(`${p}.user`, `unknown user "${user}"`);
-    const url = o.url === undefined ? undefined : c.str(o, 'url', p);
-    if (url !== undefined) {
-      let ok = false;
-      try {
-        ok = ['http:', 'https:'].includes(new URL(url).protocol);
-      } catch {
-        ok = false;
-      }
-      if (!ok) c.fail(`${p}.url`, `expected an http:// or https:// URL, got ${describe(url)}`);
-    }
-    if (o.user === undefined && o.url === undefined)
-      c.fail(p, "needs a target: user (a customer's SMPP bind) or url (an HTTP webhook)");
-    else if (o.user !== undefined && o.url !== undefined)
-      c.fail(p, 'has both user and url: an MO route has one target');
-    const method = o.method === undefined ? undefined : c.oneOf(o, 'method', p, ['GET', 'POST'] as const);
-    if (method !== undefined && url === undefined)
-      c.fail(`${p}.method`, 'only webhook (url) routes have a method');
-    const originConnectors = f.strings(o, 'originConnectors', p);
-    originConnectors?.forEach((n, j) => {
-      if (!connectors.some((k) => k.id === n))
-        c.fail(`${p}.originConnectors[${j}]`, `unknown connector "${n}"`);
-    });
-    const route = {
-      name,
-      prefixes: f.prefixes(o, p),
-      destinationRegex: f.regex(o, 'destinationRegex', p),
-      sources: f.strings(o, 'sources', p),
-      sourceRegex: f.regex(o, 'sourceRegex', p),
-      contentRegex: f.regex(o, 'contentRegex', p),
-      timeWindow: f.timeWindow(o, p),
-      originConnectors,
-      user,
-      url,
-      method: url !== undefined ? (method ?? 'POST') : undefined,
-    };
-    if (user !== undefined || url !== undefined) {
-      moRoutes.push(dropUndefined(route) as MoRouteDef);
-      moIndex.push(i);
-    }
-  });
-  checkReachable(
-    c,
-    'moRoutes',
-    moRoutes.map((route, k) => ({ index: moIndex[k], name: route.name, route })),
-    MO_FILTERS,
-  );
+  const moRoutes = checkMoRoutes(c, c.list(root, 'moRoutes', '$'), { connectors: connectors.map((k) => k.id), users: users.map((u) => u.username) });
 
   c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 });
   const parkedReceiptRetentionS = c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;

@@ -3,8 +3,8 @@
  * the YAML loader (which calls the same functions): the file and the admin API cannot disagree.
  */
 import { HermodError } from '../lib/errors.js';
-import { isCountryCode, SPLIT_SETTINGS, TEXT_DATA_CODINGS, type RouteDef, type TextDataCoding, type TimeWindow } from '../domain/index.js';
-import { Checker, DAYS, Filters, MT_FILTERS, checkReachable, describe, dropUndefined, type Obj } from './checker.js';
+import { isCountryCode, SPLIT_SETTINGS, TEXT_DATA_CODINGS, type MoRouteDef, type RouteDef, type TextDataCoding, type TimeWindow } from '../domain/index.js';
+import { Checker, DAYS, Filters, MO_FILTERS, MT_FILTERS, checkReachable, describe, dropUndefined, type Obj } from './checker.js';
 import type { ConfigIssue, ConnectorConfig, SmppConnectorConfig } from './schema.js';
 
 /** A connector or route list the admin API refused: HTTP 400, every problem with its key path. */
@@ -54,6 +54,24 @@ function timeWindowInput(w: TimeWindow): Obj {
 export function routeInput(r: RouteDef): Obj {
   const { timeWindow, ...rest } = r;
   return { ...rest, ...(timeWindow ? { timeWindow: timeWindowInput(timeWindow) } : {}) };
+}
+
+/** A validated MO route in the form the file and the admin API take (the store keeps this form). */
+export function moRouteInput(r: MoRouteDef): Obj {
+  const { timeWindow, ...rest } = r;
+  return { ...rest, ...(timeWindow ? { timeWindow: timeWindowInput(timeWindow) } : {}) };
+}
+
+/**
+ * The whole ordered MO route list from the admin API (the same keys as `moRoutes:` in the
+ * file). Connectors in `originConnectors` must exist; users are checked when `known.users` is given.
+ */
+export function validateMoRoutes(list: unknown, known: { connectors: readonly string[]; users?: readonly string[] }): MoRouteDef[] {
+  const c = new Checker();
+  if (!Array.isArray(list)) throw new InvalidDefinitionError([{ path: 'moRoutes', message: `expected a list, got ${describe(list)}` }]);
+  const routes = checkMoRoutes(c, list, known);
+  if (c.issues.length > 0) throw new InvalidDefinitionError(c.issues);
+  return routes;
 }
 
 /** A validated connector in the form the file and the admin API take (the store keeps this form). */
@@ -283,4 +301,69 @@ export function checkRoutes(c: Checker, list: unknown[], known: { connectors: re
   );
   if (known.connectors.length > 0 && routes.length === 0) c.fail(path, 'at least one route is needed to send anything');
   return routes;
+}
+
+/**
+ * The ordered MO route list (`moRoutes:` in the file, or the admin API's body): filters and
+ * one target each, a user (their SMPP bind) or an http(s) webhook. Connectors named in
+ * `originConnectors` must exist; users are checked when `known.users` is given.
+ */
+export function checkMoRoutes(c: Checker, list: unknown[], known: { connectors: readonly string[]; users?: readonly string[] }, path = 'moRoutes'): MoRouteDef[] {
+  const f = new Filters(c);
+  const moIndex: number[] = [];
+  const moRoutes: MoRouteDef[] = [];
+  list.forEach((x, i) => {
+    const p = `${path}[${i}]`;
+    const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method']);
+    if (!o) return;
+    const name = o.name === undefined ? undefined : c.str(o, 'name', p);
+    const user = o.user === undefined ? undefined : c.str(o, 'user', p);
+    if (user && known.users && !known.users.includes(user)) c.fail(`${p}.user`, `unknown user "${user}"`);
+    const url = o.url === undefined ? undefined : c.str(o, 'url', p);
+    if (url !== undefined) {
+      let ok = false;
+      try {
+        ok = ['http:', 'https:'].includes(new URL(url).protocol);
+      } catch {
+        ok = false;
+      }
+      if (!ok) c.fail(`${p}.url`, `expected an http:// or https:// URL, got ${describe(url)}`);
+    }
+    if (o.user === undefined && o.url === undefined)
+      c.fail(p, "needs a target: user (a customer's SMPP bind) or url (an HTTP webhook)");
+    else if (o.user !== undefined && o.url !== undefined)
+      c.fail(p, 'has both user and url: an MO route has one target');
+    const method = o.method === undefined ? undefined : c.oneOf(o, 'method', p, ['GET', 'POST'] as const);
+    if (method !== undefined && url === undefined)
+      c.fail(`${p}.method`, 'only webhook (url) routes have a method');
+    const originConnectors = f.strings(o, 'originConnectors', p);
+    originConnectors?.forEach((n, j) => {
+      if (!known.connectors.includes(n))
+        c.fail(`${p}.originConnectors[${j}]`, `unknown connector "${n}"`);
+    });
+    const route = {
+      name,
+      prefixes: f.prefixes(o, p),
+      destinationRegex: f.regex(o, 'destinationRegex', p),
+      sources: f.strings(o, 'sources', p),
+      sourceRegex: f.regex(o, 'sourceRegex', p),
+      contentRegex: f.regex(o, 'contentRegex', p),
+      timeWindow: f.timeWindow(o, p),
+      originConnectors,
+      user,
+      url,
+      method: url !== undefined ? (method ?? 'POST') : undefined,
+    };
+    if (user !== undefined || url !== undefined) {
+      moRoutes.push(dropUndefined(route) as MoRouteDef);
+      moIndex.push(i);
+    }
+  });
+  checkReachable(
+    c,
+    path,
+    moRoutes.map((route, k) => ({ index: moIndex[k], name: route.name, route })),
+    MO_FILTERS,
+  );
+  return moRoutes;
 }

@@ -243,6 +243,21 @@ export class Gateway extends EventEmitter {
     this.opts.routes = [...routes];
   }
 
+  /** The MO routes in order (first match wins). */
+  moRoutes(): MoRouteDef[] {
+    return [...(this.opts.moRoutes ?? [])];
+  }
+
+  /** Replaces the ordered MO route table; every connector named in `originConnectors` must exist. */
+  setMoRoutes(routes: MoRouteDef[]): void {
+    routes.forEach((r, i) =>
+      r.originConnectors?.forEach((id, j) => {
+        if (!this.connectors.has(id)) throw connectorChange.unknownInRoute(`moRoutes[${i}].originConnectors[${j}]`, id);
+      }),
+    );
+    this.opts.moRoutes = [...routes];
+  }
+
   private register(c: Connector): void {
     this.connectors.set(c.id, c);
     c.onReceipt((r) => this.onReceipt(c, r));

@@ -222,6 +222,12 @@ export interface StoredConnector {
 }
 
 /** The ordered MT route list as stored. */
+/** Which route list: MT (customer → SMSC) or MO (SMSC → customer or webhook). */
+export type RouteKind = 'mt' | 'mo';
+
+/** The table of each route list (one row each), the same in both stores. */
+export const ROUTE_TABLES: Record<RouteKind, string> = { mt: 'mt_routes', mo: 'mo_routes' };
+
 export interface StoredRoutes {
   routes: Record<string, unknown>[];
   source: DefinitionSource;
@@ -448,10 +454,10 @@ export interface Store {
   putConnectorDefinition(id: string, definition: Record<string, unknown> | null, source: DefinitionSource): Promise<void>;
   /** Forgets a definition or tombstone altogether; false when there was none. */
   deleteConnectorDefinition(id: string): Promise<boolean>;
-  /** The stored route list; undefined before the first start wrote one. */
-  getRouteDefinitions(): Promise<StoredRoutes | undefined>;
-  /** Replaces the whole ordered route list. */
-  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource): Promise<void>;
+  /** The stored MT (default) or MO route list; undefined before the first start wrote one. */
+  getRouteDefinitions(kind?: RouteKind): Promise<StoredRoutes | undefined>;
+  /** Replaces the whole ordered MT (default) or MO route list. */
+  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource, kind?: RouteKind): Promise<void>;
 }
 
 /** A part `expireAwaitingReceipts` gave up on, and its message's state after. */

@@ -6,7 +6,7 @@
 // on PostgreSQL, a second node runs what the first one changed without a restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -17,6 +17,9 @@ import { PostgresStore } from '../../src/store/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
 import { until } from '../support/until.js';
 import { recordingSmsc } from '../support/npm-smsc.js';
+import { startReceiver } from '../support/http-receiver.js';
+import { hermod, json, ok } from '../support/cli.js';
+import type { SimulatorConnector } from '../../src/connectors/index.js';
 
 const ADMIN = 'runtime-admin-key-0001';
 const API_KEY = 'hk_runtime_test_key_0001';
@@ -277,10 +280,13 @@ test('on PostgreSQL with two nodes: what one node’s admin API changes, the oth
       assert.equal((await call(a, 'PUT', '/connectors/fr', { type: 'simulator', latencyMs: { min: 0, max: 0 } })).statusCode, 201);
       assert.equal((await call(a, 'PUT', '/routes', { routes: [{ name: 'fr', prefixes: ['33'], connectors: ['fr'] }, { name: 'default', connectors: ['sim'] }] })).statusCode, 200);
       assert.equal((await call(a, 'DELETE', '/connectors/old')).statusCode, 204);
+      assert.equal((await call(a, 'PUT', '/mo-routes', { moRoutes: [{ name: 'fr-replies', prefixes: ['777'], originConnectors: ['fr'], user: 'shop' }] })).statusCode, 200);
 
       await until('node b runs fr, the new routes, and no "old"', () =>
         b.gateway.getConnector('fr')?.ready === true && b.gateway.routes().map((r) => r.name).join() === 'fr,default' && b.gateway.getConnector('old') === undefined,
       );
+      await until('node b runs the new MO routes', () => b.gateway.moRoutes()[0]?.name === 'fr-replies');
+      assert.equal(b.definitions.moRoutesSource(), 'api');
       const shown = (await call(b, 'GET', '/connectors/fr')).json() as { source: string };
       assert.equal(shown.source, 'api', 'node b shows it as the API wrote it');
       assert.equal(b.definitions.routesSource(), 'api');
@@ -294,5 +300,54 @@ test('on PostgreSQL with two nodes: what one node’s admin API changes, the oth
     }
   } finally {
     await PostgresStore.dropSchema(PG_URL, schema);
+  }
+});
+
+test('MO routes set at runtime: PUT /mo-routes sends the next MO to a webhook; a bad list 400 naming the key; kept over a restart; hermod routes list/set --mo', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-runtime-mo-'));
+  const receiver = await startReceiver();
+  const doc = { ...FILE, webhooks: { allow: ['127.0.0.1'] }, moRoutes: [{ prefixes: ['12345'], user: 'shop' }] };
+  let h = await start(dir, doc);
+  try {
+    const first = (await call(h, 'GET', '/mo-routes')).json() as { moRoutes: { position: number; user?: string }[]; source: string };
+    assert.deepEqual(first, { moRoutes: [{ position: 1, prefixes: ['12345'], user: 'shop' }], source: 'config' });
+
+    const bad = await call(h, 'PUT', '/mo-routes', { moRoutes: [{ name: 'x', prefixes: ['555'], user: 'ghost' }, { prefixes: ['1'], url: 'ftp://nope' }] });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.match(bad.body, /moRoutes\[0\]\.user: unknown user \\"ghost\\"/);
+    assert.match(bad.body, /moRoutes\[1\]\.url: expected an http:\/\/ or https:\/\/ URL/);
+    assert.equal((await call(h, 'PUT', '/mo-routes', {})).statusCode, 400, 'the list is required');
+    assert.equal(h.gateway.moRoutes().length, 1, 'a refused list changes nothing');
+
+    const hook = `${receiver.url}/mo`;
+    const put = await call(h, 'PUT', '/mo-routes', { moRoutes: [{ name: 'hook', prefixes: ['555'], originConnectors: ['sim'], url: hook }, { prefixes: ['12345'], user: 'shop' }] });
+    assert.equal(put.statusCode, 200, put.body);
+    assert.equal((put.json() as { source: string }).source, 'api');
+    const sim = (h.connectors.get('sim') as SimulatorConnector).simulator;
+    await until('sim bound', () => h.gateway.getConnector('sim')?.ready === true);
+    sim.sendMo('hermod', { from: '447700900123', to: '55512', text: 'hello hook' });
+    await until('the MO at the webhook', () => receiver.received.some((r) => r.form.content === 'hello hook'));
+    const got = receiver.received.find((r) => r.form.content === 'hello hook')!;
+    assert.deepEqual([got.form.from, got.form.to, got.form['origin-connector']], ['447700900123', '55512', 'sim']);
+    const removal = await call(h, 'DELETE', '/connectors/old');
+    assert.equal(removal.statusCode, 204, 'a connector no MO route names can go');
+
+    const url = `http://127.0.0.1:${h.apiPort}`;
+    const listed = ok(await hermod(['routes', 'list', '--mo', '--url', url, '--key', ADMIN]), 'routes list --mo').stdout;
+    assert.match(listed, new RegExp(`^1\\s+hook\\s+555\\s+sim\\s+POST ${hook.replace(/[.]/g, '\\.')}$`, 'm'));
+    assert.match(listed, /^2\s+-\s+12345\s+\(any\)\s+user shop$/m);
+    const file = join(dir, 'mo.yaml');
+    writeFileSync(file, `moRoutes:\n  - { name: all, prefixes: [], user: shop }\n`);
+    const set = json<{ moRoutes: { name?: string }[]; source: string }>(ok(await hermod(['routes', 'set', '--mo', '--file', file, '--json', '--url', url, '--key', ADMIN]), 'routes set --mo --json'));
+    assert.deepEqual([set.moRoutes.map((r) => r.name), set.source], [['all'], 'api']);
+    await h.stop();
+
+    h = await start(dir, doc);
+    assert.ok(h.warnings.find((w) => w.overridden)?.overridden?.includes('the MO routes'), JSON.stringify(h.warnings));
+    const after = (await call(h, 'GET', '/mo-routes')).json() as { moRoutes: { name?: string }[]; source: string };
+    assert.deepEqual([after.moRoutes.map((r) => r.name), after.source], [['all'], 'api'], 'what the API set runs after a restart');
+  } finally {
+    await h.stop();
+    await receiver.close();
   }
 });

@@ -786,5 +786,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
     }
     await s.putRouteDefinitions([], 'api');
     assert.deepEqual((await s.getRouteDefinitions())?.routes, [], 'an empty list is a list, not "none stored"');
+
+    // The MO route list is a list of its own.
+    assert.equal(await s.getRouteDefinitions('mo'), undefined, 'no MO list stored yet, although an MT list is');
+    const mo = [{ name: 'replies', prefixes: ['3600'], originConnectors: ['b'], url: 'https://example.com/mo', method: 'POST' }];
+    await s.putRouteDefinitions(mo, 'api', 'mo');
+    assert.deepEqual(await s.getRouteDefinitions('mo').then((r) => [r?.routes, r?.source]), [mo, 'api']);
+    assert.deepEqual((await s.getRouteDefinitions('mt'))?.routes, [], 'the MT list is untouched');
   });
 }

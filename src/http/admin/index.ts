@@ -12,7 +12,8 @@ import { RejectedError, type Gateway } from '../../gateway/index.js';
 import { hashPassword, normalizeMsisdn, InvalidAccountError, InvalidNumberError, toMicros, formatMicros, type MessageState } from '../../domain/index.js';
 import { HttpProblem, problem, problemErrorHandler, problemSchema, sendProblem } from '../problem.js';
 import { adminAuth } from './auth.js';
-import { connectorDefinitionSchema, connectorSchema, messageSchema, messageView, routeListSchema, userSchema, userView } from './views.js';
+import { connectorDefinitionSchema, connectorSchema, messageSchema, messageView, moRouteListSchema, moRoutesResponse, routeListSchema, userSchema, userView } from './views.js';
+import { moRouteInput } from '../../config/index.js';
 import { mergeSettings, userPatchSchema, type UserPatch } from './user-patch.js';
 import { groupRoutes } from './groups.js';
 import { webhookRoutes } from './webhooks.js';
@@ -39,6 +40,9 @@ export interface AdminDefinitions {
   setRoutes(routes: unknown): Promise<unknown>;
   /** Who wrote the running route list last. */
   routesSource(): 'config' | 'api';
+  setMoRoutes(routes: unknown): Promise<unknown>;
+  /** Who wrote the running MO route list last. */
+  moRoutesSource(): 'config' | 'api';
 }
 
 export const ADMIN_PREFIX = '/v1/admin';
@@ -305,6 +309,34 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       if (list === undefined) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_DEFINITION', 'routes: is required (the body is { "routes": [ ... ] })');
       await definitionsOr501().setRoutes(list);
       return routesView();
+    },
+  );
+
+  // ---- MO routes ----------------------------------------------------------------------
+  const moRoutesView = () => ({
+    moRoutes: gateway.moRoutes().map((r, i) => ({ position: i + 1, ...moRouteInput(r) })),
+    source: opts.definitions?.moRoutesSource() ?? null,
+  });
+  app.get('/mo-routes', { schema: { tags: ['admin'], summary: 'the MO routes in order (first match wins)', response: { 200: moRoutesResponse, ...errors } } }, async () => moRoutesView());
+
+  app.put<{ Body: { moRoutes?: unknown } }>(
+    '/mo-routes',
+    {
+      validatorCompiler: validatedByConfig,
+      schema: {
+        tags: ['admin'],
+        summary: 'replace the whole ordered MO route list at runtime (persisted; wins over the file at restart)',
+        description: '`moRoutes` takes the keys of `moRoutes:` in hermod.yaml. Every connector in `originConnectors` and every target user must exist; problems are answered 400 with the bad key (`moRoutes[0].user: unknown user "x"`).',
+        body: moRouteListSchema,
+        response: { 200: moRoutesResponse, ...errors },
+      },
+    },
+    async (req) => {
+      const body = req.body as unknown;
+      const list = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { moRoutes?: unknown }).moRoutes : undefined;
+      if (list === undefined) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_DEFINITION', 'moRoutes: is required (the body is { "moRoutes": [ ... ] })');
+      await definitionsOr501().setMoRoutes(list);
+      return moRoutesView();
     },
   );
 

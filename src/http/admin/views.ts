@@ -204,3 +204,36 @@ export const routeListSchema = {
     },
   },
 } as const;
+
+/** One MO route as the file's `moRoutes:` writes it (what PUT takes and GET shows). */
+const moRouteSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    name: { type: 'string' },
+    prefixes: { type: 'array', items: { type: 'string' }, description: 'our numbers / short codes (destination prefixes); empty = any' },
+    destinationRegex: { type: 'string' },
+    sources: { type: 'array', items: { type: 'string' } },
+    sourceRegex: { type: 'string' },
+    contentRegex: { type: 'string' },
+    timeWindow: { type: 'object', properties: { hours: { type: 'string' }, days: { type: 'array', items: { type: 'string' } }, timeZone: { type: 'string' } } },
+    originConnectors: { type: 'array', items: { type: 'string' }, description: 'only MOs that arrived on these connectors' },
+    user: { type: 'string', description: "target: this customer's SMPP bind" },
+    url: { type: 'string', description: 'target: an HTTP webhook (Jasmin MO fields)' },
+    method: { type: 'string', enum: ['GET', 'POST'] },
+  },
+} as const;
+
+export const moRouteListSchema = {
+  type: 'object',
+  required: ['moRoutes'],
+  properties: { moRoutes: { type: 'array', description: 'in evaluation order (first match wins); each has one target, user or url', items: moRouteSchema } },
+} as const;
+
+export const moRoutesResponse = {
+  type: 'object',
+  properties: {
+    moRoutes: { type: 'array', items: { ...moRouteSchema, properties: { position: { type: 'integer' }, ...moRouteSchema.properties } } },
+    source: { type: ['string', 'null'], enum: ['config', 'api', null], description: 'who wrote the list last: the configuration file or the admin API' },
+  },
+} as const;

@@ -210,4 +210,11 @@ export const PG_MIGRATIONS: readonly string[] = [
    DROP INDEX queue_due;
    CREATE INDEX queue_due ON queue (connector_id, delayed, priority DESC, seq);
    CREATE INDEX queue_delayed ON queue (not_before) WHERE delayed = 1;`,
+  // 16: the MO route list changed through the admin API (as mt_routes, migration 12).
+  `CREATE TABLE mo_routes (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     routes TEXT NOT NULL,
+     source TEXT NOT NULL CHECK (source IN ('config', 'api')),
+     updated_at BIGINT NOT NULL
+   );`,
 ];

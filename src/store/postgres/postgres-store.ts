@@ -11,7 +11,7 @@ import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePa
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
-import type { DefinitionSource, StoredConnector, StoredRoutes } from '../store.js';
+import { ROUTE_TABLES, type DefinitionSource, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 type Client = pg.PoolClient;
@@ -926,15 +926,15 @@ export class PostgresStore implements Store {
     return this.batched(async (c) => ((await c.query('DELETE FROM connectors WHERE id = $1', [id])).rowCount ?? 0) > 0);
   }
 
-  async getRouteDefinitions(): Promise<StoredRoutes | undefined> {
-    const r = await this.one('SELECT routes, source, updated_at FROM mt_routes WHERE id = 1');
+  async getRouteDefinitions(kind: RouteKind = 'mt'): Promise<StoredRoutes | undefined> {
+    const r = await this.one(`SELECT routes, source, updated_at FROM ${ROUTE_TABLES[kind]} WHERE id = 1`);
     return r && { routes: JSON.parse(r.routes as string) as Record<string, unknown>[], source: r.source as DefinitionSource, updatedAt: num(r.updated_at) };
   }
 
-  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource): Promise<void> {
+  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource, kind: RouteKind = 'mt'): Promise<void> {
     return this.batched(async (c) => {
       await c.query(
-        `INSERT INTO mt_routes (id, routes, source, updated_at) VALUES (1, $1, $2, $3)
+        `INSERT INTO ${ROUTE_TABLES[kind]} (id, routes, source, updated_at) VALUES (1, $1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET routes = EXCLUDED.routes, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at`,
         [JSON.stringify(routes), source, Date.now()],
       );

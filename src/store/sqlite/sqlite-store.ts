@@ -12,7 +12,7 @@ import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePa
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
-import type { DefinitionSource, StoredConnector, StoredRoutes } from '../store.js';
+import { ROUTE_TABLES, type DefinitionSource, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -1193,16 +1193,16 @@ export class SqliteStore implements Store {
     return this.batched(() => this.sql('DELETE FROM connectors WHERE id = ?').run(id).changes > 0);
   }
 
-  async getRouteDefinitions(): Promise<StoredRoutes | undefined> {
-    const r = this.sql('SELECT routes, source, updated_at FROM mt_routes WHERE id = 1').get() as { routes: string; source: DefinitionSource; updated_at: number } | undefined;
+  async getRouteDefinitions(kind: RouteKind = 'mt'): Promise<StoredRoutes | undefined> {
+    const r = this.sql(`SELECT routes, source, updated_at FROM ${ROUTE_TABLES[kind]} WHERE id = 1`).get() as { routes: string; source: DefinitionSource; updated_at: number } | undefined;
     return r && { routes: JSON.parse(r.routes) as Record<string, unknown>[], source: r.source, updatedAt: r.updated_at };
   }
 
-  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource): Promise<void> {
+  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource, kind: RouteKind = 'mt'): Promise<void> {
     return this.batched(
       () =>
         void this.sql(
-          `INSERT INTO mt_routes (id, routes, source, updated_at) VALUES (1, ?, ?, ?)
+          `INSERT INTO ${ROUTE_TABLES[kind]} (id, routes, source, updated_at) VALUES (1, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET routes = excluded.routes, source = excluded.source, updated_at = excluded.updated_at`,
         ).run(JSON.stringify(routes), source, Date.now()),
     );
