@@ -23,6 +23,8 @@ export interface RunningHermod {
   smppPort: number;
   /** The Jasmin-compatible HTTP API's port. */
   httpPort: number;
+  /** Port of the customer SMPP listener over TLS, when `server.smppTls` is set. */
+  smppTlsPort: number | undefined;
   /** Port of the REST API (/v1, /metrics, /healthz, /readyz, /docs). */
   apiPort: number;
   api: FastifyInstance;
@@ -180,7 +182,13 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   await gateway.start();
   alerts.start();
   // deliver_sm (receipts, MOs) outstanding per customer bind before waiting for responses.
-  const customers = new CustomerSmppServer(gateway, { host: config.server.host, port: config.server.smppPort, windowSize: 100 });
+  const tlsConfig = config.server.smppTls;
+  const customers = new CustomerSmppServer(gateway, {
+    host: config.server.host,
+    port: config.server.smppPort,
+    windowSize: 100,
+    ...(tlsConfig ? { tlsListener: { port: tlsConfig.port, tls: { cert: readFileSync(tlsConfig.cert), key: readFileSync(tlsConfig.key) } } } : {}),
+  });
   const smppPort = await customers.listen();
   ownPort = smppPort;
   webhooks.start();
@@ -199,6 +207,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   return {
     config,
     smppPort,
+    smppTlsPort: customers.tlsPort,
     httpPort,
     apiPort,
     api,

@@ -33,6 +33,7 @@ export function buildProgram(): Command {
         console.log(`  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : 'built-in SMSC simulator'})`);
       }
       console.log(`  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`);
+      if (h.smppTlsPort !== undefined) console.log(`  SMPP (TLS): ${host}:${h.smppTlsPort}`);
       console.log(`  HTTP:       http://${host}:${h.httpPort}  (Jasmin-compatible: /send /balance /rate /ping)`);
       const keyHint = config.demo && config.admin.keys.includes(DEMO_ADMIN_KEY) ? `  admin key "${DEMO_ADMIN_KEY}" (demo)` : config.admin.keys.length ? '' : '  (closed: no admin.keys / HERMOD_ADMIN_KEY)';
       console.log(`  admin API:  http://${host}:${h.apiPort}/v1/admin${keyHint}`);

@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { parse } from 'yaml';
 import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
 import {
@@ -10,6 +11,7 @@ import {
   type ConnectorConfig,
   type GroupConfig,
   type JasminResponseFormat,
+  type SmppTlsConfig,
   type UserConfig,
   type WebhooksConfig,
 } from './schema.js';
@@ -84,7 +86,7 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
   const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'parkedReceiptRetentionS', 'httpApi', 'webhooks', 'alerts', 'admin']) ?? {};
-  const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'httpPort', 'apiPort']) ?? {};
+  const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'smppTls', 'httpPort', 'apiPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
   const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'groupCommitMs', 'url', 'schema', 'definitionsPollS']) ?? {};
   const dbUrl = env.HERMOD_DATABASE_URL ?? (store.url as string | undefined);
@@ -118,6 +120,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     if (!Number.isInteger(n) || n < 0 || n > 65535) c.fail('HERMOD_HTTP_PORT', `expected an integer 0..65535, got "${envHttp}"`);
     else httpPort = n;
   }
+  const smppTls = server.smppTls === undefined || server.smppTls === null ? undefined : checkSmppTls(c, server.smppTls, env);
   const FORMATS = ['json', 'jasmin'] as const;
   const httpApi = c.obj(root.httpApi ?? {}, 'httpApi', ['responseFormat']) ?? {};
   const responseFormat: JasminResponseFormat = c.oneOf(httpApi, 'responseFormat', 'httpApi', FORMATS, 'json') ?? 'json';
@@ -244,7 +247,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
-    server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort, httpPort, apiPort },
+    server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort, ...(smppTls ? { smppTls } : {}), httpPort, apiPort },
     httpApi: { responseFormat },
     webhooks,
     admin: { keys: adminKeys },
@@ -295,4 +298,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError([{ path: file, message: (err as Error).message.split('\n')[0] }], file);
   }
   return parseConfig(doc, env, file, false);
+}
+
+/**
+ * `server.smppTls`: a second customer listener, SMPP over TLS (node-smpp's ssmpp://, port
+ * 3550 by default; Jasmin's SMPP server has none). The PEM files are read and paired now, so
+ * a wrong path or a key that does not match its certificate stops the start naming the key.
+ */
+function checkSmppTls(c: Checker, x: unknown, env: NodeJS.ProcessEnv): SmppTlsConfig | undefined {
+  const p = 'server.smppTls';
+  const o = c.obj(x, p, ['port', 'cert', 'key']);
+  if (!o) return undefined;
+  let port = c.num(o, 'port', p, { def: 3550, min: 0, max: 65535, int: true }) ?? 3550;
+  if (env.HERMOD_SMPP_TLS_PORT !== undefined) {
+    const n = Number(env.HERMOD_SMPP_TLS_PORT);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) c.fail('HERMOD_SMPP_TLS_PORT', `expected an integer 0..65535, got "${env.HERMOD_SMPP_TLS_PORT}"`);
+    else port = n;
+  }
+  const pem: Record<'cert' | 'key', string | undefined> = { cert: undefined, key: undefined };
+  for (const k of ['cert', 'key'] as const) {
+    const path = c.str(o, k, p);
+    if (path === undefined) continue;
+    try {
+      pem[k] = readFileSync(path, 'utf8');
+    } catch (err) {
+      c.fail(`${p}.${k}`, `cannot read ${describe(path)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  if (pem.cert === undefined || pem.key === undefined) return undefined;
+  try {
+    createSecureContext({ cert: pem.cert, key: pem.key });
+  } catch (err) {
+    c.fail(p, `the certificate and key do not make a TLS identity: ${(err as Error).message}`);
+    return undefined;
+  }
+  return { port, cert: String(o.cert), key: String(o.key) };
 }

@@ -134,7 +134,7 @@ export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig;
 
 export interface Config {
   demo: boolean;
-  server: { host: string; smppPort: number; httpPort: number; apiPort: number };
+  server: { host: string; smppPort: number; /** A second customer SMPP listener over TLS. */ smppTls?: SmppTlsConfig; httpPort: number; apiPort: number };
   /** Jasmin-compatible HTTP API (:1401). */
   httpApi: { responseFormat: JasminResponseFormat };
   webhooks: WebhooksConfig;
@@ -166,4 +166,11 @@ export class ConfigError extends HermodError {
   ) {
     super('HERMOD_ERR_CONFIG', `invalid configuration (${source}):\n` + issues.map((i) => `  ${i.path}: ${i.message}`).join('\n'));
   }
+}
+
+/** The customer SMPP listener over TLS: its port and the PEM files of its certificate and key. */
+export interface SmppTlsConfig {
+  port: number;
+  cert: string;
+  key: string;
 }

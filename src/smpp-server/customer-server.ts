@@ -35,6 +35,8 @@ const MESSAGE_STATE: Record<MessageState, number> = {
 
 export class CustomerSmppServer {
   readonly server: SmppServer;
+  /** The same server over TLS (`tls` given): customers bind on either, with the same rules. */
+  readonly tlsServer: SmppServer | undefined;
   private readonly users = new WeakMap<Session, Promise<User | undefined>>();
   private readonly pumping = new Set<string>();
   private readonly again = new Set<string>();
@@ -42,35 +44,52 @@ export class CustomerSmppServer {
 
   constructor(
     private readonly gateway: Gateway,
-    opts: SmppServerOptions,
+    opts: SmppServerOptions & { tlsListener?: { port: number; tls: NonNullable<SmppServerOptions['tls']> } },
   ) {
-    this.server = new SmppServer({
-      ...opts,
-      authenticate: async (r) => {
-        const user = await gateway.store.getUserByName(r.systemId);
-        if (!user) return CommandStatus.ESME_RINVSYSID;
-        if (!verifyPassword(r.password, user.passwordHash)) return CommandStatus.ESME_RINVPASWD;
-        if (!user.enabled || !user.settings.authorizations.smppsBind) return CommandStatus.ESME_RBINDFAIL;
-        if (user.group !== null && (await gateway.group(user.group))?.enabled === false) return CommandStatus.ESME_RBINDFAIL;
-        return true;
-      },
-    });
-    this.server.on('session', (s: Session) => void this.onSession(s));
+    const { tlsListener, ...plain } = opts;
+    const authenticate: SmppServerOptions['authenticate'] = async (r) => {
+      const user = await gateway.store.getUserByName(r.systemId);
+      if (!user) return CommandStatus.ESME_RINVSYSID;
+      if (!verifyPassword(r.password, user.passwordHash)) return CommandStatus.ESME_RINVPASWD;
+      if (!user.enabled || !user.settings.authorizations.smppsBind) return CommandStatus.ESME_RBINDFAIL;
+      if (user.group !== null && (await gateway.group(user.group))?.enabled === false) return CommandStatus.ESME_RBINDFAIL;
+      return true;
+    };
+    this.server = new SmppServer({ ...plain, authenticate });
+    this.tlsServer = tlsListener ? new SmppServer({ ...plain, port: tlsListener.port, tls: tlsListener.tls, authenticate }) : undefined;
+    for (const server of this.servers()) server.on('session', (s: Session) => void this.onSession(s));
     gateway.on('outbox', (systemId: string) => void this.pump(systemId));
   }
 
-  listen(): Promise<number> {
+  /** Listens on the plain port and, when configured, the TLS one; resolves with the plain port. */
+  async listen(): Promise<number> {
     // Items whose retry time has come, and anything an event missed, are picked up here.
     this.sweep = setInterval(() => {
-      for (const s of this.server.boundSessions()) if (s.bindType !== 'transmitter' && s.systemId) void this.pump(s.systemId);
+      for (const s of this.boundSessions()) if (s.bindType !== 'transmitter' && s.systemId) void this.pump(s.systemId);
     }, 1000);
     this.sweep.unref();
-    return this.server.listen();
+    const port = await this.server.listen();
+    await this.tlsServer?.listen();
+    return port;
   }
 
-  close(): Promise<void> {
+  /** The TLS listener's port (undefined without one). */
+  get tlsPort(): number | undefined {
+    return this.tlsServer?.port;
+  }
+
+  async close(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
-    return this.server.close();
+    await Promise.all(this.servers().map((s) => s.close()));
+  }
+
+  private servers(): SmppServer[] {
+    return this.tlsServer ? [this.server, this.tlsServer] : [this.server];
+  }
+
+  /** Bound sessions of a system_id (of every system_id when omitted), on either listener. */
+  private boundSessions(systemId?: string): Session[] {
+    return this.servers().flatMap((s) => s.boundSessions(systemId));
   }
 
   private async onSession(s: Session): Promise<void> {
@@ -156,7 +175,7 @@ export class CustomerSmppServer {
     this.pumping.add(systemId);
     try {
       for (;;) {
-        const session = this.server.boundSessions(systemId).find((x) => x.bindType !== 'transmitter');
+        const session = this.boundSessions(systemId).find((x) => x.bindType !== 'transmitter');
         if (!session) return;
         this.again.delete(systemId);
         const items = await this.gateway.store.claimOutbox(systemId, 100, 30_000);
