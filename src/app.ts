@@ -163,10 +163,20 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     },
   });
   if (a.webhookUrl) new AlertWebhook({ url: a.webhookUrl }, (ok) => metrics.webhookDeliveries.inc({ result: ok ? 'alert_ok' : 'alert_failed' })).attach(alerts);
+  // The customer SMPP server (it listens later); deliver_sm (receipts, MOs) outstanding per
+  // customer bind before waiting for responses: 100.
+  const tlsConfig = config.server.smppTls;
+  const customers = new CustomerSmppServer(gateway, {
+    host: config.server.host,
+    port: config.server.smppPort,
+    windowSize: 100,
+    ...(tlsConfig ? { tlsListener: { port: tlsConfig.port, tls: { cert: readFileSync(tlsConfig.cert), key: readFileSync(tlsConfig.key) } } } : {}),
+  });
   const api = await buildApiApp({
     gateway,
     adminKeys: config.admin.keys,
     definitions,
+    binds: customers,
     version: VERSION,
     connectors: connectorList,
     metrics,
@@ -181,14 +191,6 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const apiPort = (api.server.address() as import('node:net').AddressInfo).port;
   await gateway.start();
   alerts.start();
-  // deliver_sm (receipts, MOs) outstanding per customer bind before waiting for responses.
-  const tlsConfig = config.server.smppTls;
-  const customers = new CustomerSmppServer(gateway, {
-    host: config.server.host,
-    port: config.server.smppPort,
-    windowSize: 100,
-    ...(tlsConfig ? { tlsListener: { port: tlsConfig.port, tls: { cert: readFileSync(tlsConfig.cert), key: readFileSync(tlsConfig.key) } } } : {}),
-  });
   const smppPort = await customers.listen();
   ownPort = smppPort;
   webhooks.start();

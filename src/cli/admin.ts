@@ -177,6 +177,15 @@ function usersCommand(): Command {
         console.log(`${username}: balance ${String(u.balance)}`);
       }),
   );
+  cmd.addCommand(
+    apiCommand('unbind', "end every SMPP bind of a user now (disable the user, or set settings.access, to keep them out)")
+      .argument('<username>')
+      .action(async (username: string, o: ApiOptions) => {
+        const r = await new AdminClient(o).request<{ username: string; unbound: number }>('POST', `/users/${encodeURIComponent(username)}/unbind`);
+        if (o.json) return printJson(r);
+        console.log(`${username}: ${r.unbound} bind${r.unbound === 1 ? '' : 's'} ended`);
+      }),
+  );
   return cmd;
 }
 

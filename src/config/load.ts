@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { parse } from 'yaml';
-import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
+import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, isAddressOrCidr, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
 import {
   ConfigError,
   type AlertsConfig,
@@ -32,7 +32,7 @@ const DEMO_YAML: Obj = {
   webhooks: { allow: ['127.0.0.0/8', '::1', 'localhost'] },
 };
 
-/** A user's authorizations, value filters, defaults and throughput; only what is given. */
+/** A user's authorizations, value filters, defaults, throughput and access; only what is given. */
 function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
   const out: UserSettingsSpec = {};
   if (o.authorizations !== undefined) {
@@ -75,6 +75,18 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
       const n = c.num(t, k, `${p}.throughput`, { min: 0.1 });
       if (n !== undefined) out.throughput[k] = n;
     }
+  }
+  if (o.access !== undefined) {
+    const a = c.obj(o.access, `${p}.access`, ['allowFrom', 'maxBinds']) ?? {};
+    out.access = {};
+    if (a.allowFrom !== undefined) {
+      out.access.allowFrom = c.list(a, 'allowFrom', `${p}.access`).flatMap((v, i) => {
+        if (typeof v === 'string' && isAddressOrCidr(v)) return [v];
+        c.fail(`${p}.access.allowFrom[${i}]`, `expected an IPv4/IPv6 address or CIDR range (e.g. 203.0.113.0/24), got ${describe(v)}`);
+        return [];
+      });
+    }
+    if (a.maxBinds !== undefined && a.maxBinds !== null) out.access.maxBinds = c.num(a, 'maxBinds', `${p}.access`, { min: 1, int: true });
   }
   return out;
 }
@@ -170,7 +182,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   const users: UserConfig[] = [];
   c.list(root, 'users', '$').forEach((u, i) => {
     const p = `users[${i}]`;
-    const o = c.obj(u, p, ['username', 'password', 'balance', 'rate', 'enabled', 'group', 'authorizations', 'valueFilters', 'defaults', 'quota', 'throughput', 'httpApi', 'webhookSecret', 'apiKeys']);
+    const o = c.obj(u, p, ['username', 'password', 'balance', 'rate', 'enabled', 'group', 'authorizations', 'valueFilters', 'defaults', 'quota', 'throughput', 'access', 'httpApi', 'webhookSecret', 'apiKeys']);
     if (!o) return;
     const username = c.str(o, 'username', p);
     const password = c.str(o, 'password', p);

@@ -6,6 +6,7 @@
  * user; its username is also the SMPP system_id. The `User` (message.ts) carries these
  * settings; the store keeps them as one JSON document.
  */
+import { BlockList, isIP } from 'node:net';
 import { HermodError } from '../lib/errors.js';
 
 /** What an account may do or set. Jasmin's defaults: all allowed. */
@@ -80,12 +81,25 @@ export interface Throughput {
   smpp: number | null;
 }
 
+/**
+ * Where and how often an account may connect: `allowFrom` lists the addresses and CIDR
+ * ranges its SMPP binds and HTTP requests may come from (empty = anywhere); `maxBinds` caps
+ * its simultaneous SMPP binds (Jasmin's smpps `max_bindings`; null = no cap).
+ */
+export interface Access {
+  allowFrom: string[];
+  maxBinds: number | null;
+}
+
+export const DEFAULT_ACCESS: Readonly<Access> = Object.freeze({ allowFrom: [], maxBinds: null });
+
 /** The per-user settings no SQL selects on (stored as one JSON document). */
 export interface UserSettings {
   authorizations: Authorizations;
   valueFilters: ValueFilters;
   defaults: AccountDefaults;
   throughput: Throughput;
+  access: Access;
 }
 
 /** Settings as a caller gives them: anything omitted takes its default. */
@@ -94,6 +108,7 @@ export interface UserSettingsSpec {
   valueFilters?: Partial<ValueFilters>;
   defaults?: Partial<AccountDefaults>;
   throughput?: Partial<Throughput>;
+  access?: Partial<Access>;
 }
 
 export interface Group {
@@ -158,7 +173,50 @@ export function userSettings(spec: UserSettingsSpec = {}): UserSettings {
   for (const [k, v] of Object.entries(throughput)) {
     if (v !== null && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new InvalidAccountError(`throughput.${k} must be null (unlimited) or a positive number`);
   }
-  return { authorizations, valueFilters, defaults: { sourceAddr: source }, throughput };
+  return { authorizations, valueFilters, defaults: { sourceAddr: source }, throughput, access: accessOf(spec.access) };
+}
+
+function accessOf(spec: Partial<Access> = {}): Access {
+  const allowFrom = spec.allowFrom ?? [];
+  if (!Array.isArray(allowFrom)) throw new InvalidAccountError('access.allowFrom must be a list of addresses or CIDR ranges');
+  allowFrom.forEach((a, i) => {
+    if (typeof a !== 'string' || !isAddressOrCidr(a)) throw new InvalidAccountError(`access.allowFrom[${i}] must be an IPv4/IPv6 address or CIDR range (e.g. 203.0.113.0/24), got ${JSON.stringify(a)}`);
+  });
+  const maxBinds = spec.maxBinds ?? null;
+  if (maxBinds !== null && !(Number.isInteger(maxBinds) && maxBinds > 0)) throw new InvalidAccountError('access.maxBinds must be null (no cap) or a positive integer');
+  return { allowFrom: [...allowFrom], maxBinds };
+}
+
+export function isAddressOrCidr(s: string): boolean {
+  const [addr, bits, extra] = s.split('/');
+  const family = isIP(addr);
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+}
+
+const allowLists = new WeakMap<Access, BlockList>();
+
+/**
+ * Whether `access` lets a connection from `address` in. IPv4 peers seen as IPv4-mapped IPv6
+ * (`::ffff:203.0.113.7`, a dual-stack listener) are matched as IPv4.
+ */
+export function allowsAddress(access: Access, address: string | undefined): boolean {
+  if (access.allowFrom.length === 0) return true;
+  if (address === undefined) return false;
+  let list = allowLists.get(access);
+  if (!list) {
+    list = new BlockList();
+    for (const entry of access.allowFrom) {
+      const [addr, bits] = entry.split('/');
+      const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+      if (bits === undefined) list.addAddress(addr, type);
+      else list.addSubnet(addr, Number(bits), type);
+    }
+    allowLists.set(access, list);
+  }
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const ip = mapped ? mapped[1] : address;
+  return list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
 }
 
 export function groupFromSpec(spec: GroupSpec, now: number): Group {

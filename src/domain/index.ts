@@ -3,13 +3,17 @@ export { normalizeMsisdn, countryOf, callingCodeOf, callingCodeOfCountry, isCoun
 export { hashPassword, verifyPassword } from './password.js';
 export { FINAL_STATES, RECEIPT_STAT, bodyText, type MessageMeta, type MessageState, type NewMessage, type StoredMessage, type User, type UserSpec } from './message.js';
 export {
+  DEFAULT_ACCESS,
   DEFAULT_AUTHORIZATIONS,
+  allowsAddress,
+  isAddressOrCidr,
   DEFAULT_VALUE_FILTERS,
   InvalidAccountError,
   checkSmsCount,
   groupFromSpec,
   userSettings,
   valueFilterViolations,
+  type Access,
   type AccountDefaults,
   type Authorizations,
   type Group,

@@ -13,7 +13,7 @@ import { accountRoutes } from './rest/account.js';
 import { ApiKeyAuth } from './rest/auth.js';
 import { Idempotency, hashRequest, type IdempotencyOptions } from './rest/idempotency.js';
 import { opsRoutes, type OpsOptions } from './ops.js';
-import { ADMIN_PREFIX, adminPlugin, type AdminDefinitions } from './admin/index.js';
+import { ADMIN_PREFIX, adminPlugin, type AdminDefinitions, type CustomerBinds } from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
 
 export interface ApiAppOptions {
@@ -31,6 +31,8 @@ export interface ApiAppOptions {
   adminKeys?: readonly string[];
   /** Runtime connector and route changes for the admin API. */
   definitions?: AdminDefinitions;
+  /** The customer SMPP binds (the admin API's user unbind). */
+  binds?: CustomerBinds;
 }
 
 export interface RegisteredRoute {
@@ -109,6 +111,6 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     await v1.register(accountRoutes, { gateway: opts.gateway });
   });
   // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
-  if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys, definitions: opts.definitions });
+  if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys, definitions: opts.definitions, binds: opts.binds });
   return app;
 }

@@ -16,7 +16,7 @@ import {
   type Session,
   type SmppServerOptions,
 } from '../smpp/index.js';
-import { verifyPassword, type MessageMeta, type MessageState, type User } from '../domain/index.js';
+import { allowsAddress, verifyPassword, type MessageMeta, type MessageState, type User } from '../domain/index.js';
 import { RejectedError, reject, type CustomerMo, type CustomerReceipt, type Gateway } from '../gateway/index.js';
 
 const MESSAGE_STATE: Record<MessageState, number> = {
@@ -53,6 +53,10 @@ export class CustomerSmppServer {
       if (!verifyPassword(r.password, user.passwordHash)) return CommandStatus.ESME_RINVPASWD;
       if (!user.enabled || !user.settings.authorizations.smppsBind) return CommandStatus.ESME_RBINDFAIL;
       if (user.group !== null && (await gateway.group(user.group))?.enabled === false) return CommandStatus.ESME_RBINDFAIL;
+      // settings.access: the addresses it may bind from, and how many binds it may hold.
+      if (!allowsAddress(user.settings.access, r.remoteAddress)) return CommandStatus.ESME_RBINDFAIL;
+      const cap = user.settings.access.maxBinds;
+      if (cap !== null && this.boundSessions(r.systemId).length >= cap) return CommandStatus.ESME_RBINDFAIL;
       return true;
     };
     this.server = new SmppServer({ ...plain, authenticate });
@@ -81,6 +85,16 @@ export class CustomerSmppServer {
   async close(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
     await Promise.all(this.servers().map((s) => s.close()));
+  }
+
+  /**
+   * Ends every bind of `systemId` (the admin API's "kick"): in-flight PDUs settle, unbind, the connection
+   * closes. Messages it submitted are kept; receipts wait in its outbox. Resolves with how many.
+   */
+  async unbindUser(systemId: string): Promise<number> {
+    const sessions = this.boundSessions(systemId);
+    await Promise.all(sessions.map((s) => s.close(2000).catch(() => s.destroy())));
+    return sessions.length;
   }
 
   private servers(): SmppServer[] {

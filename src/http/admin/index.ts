@@ -25,6 +25,14 @@ export interface AdminOptions {
   keys: readonly string[];
   /** Connector definitions and routes changed at runtime; without it they cannot be changed (501). */
   definitions?: AdminDefinitions;
+  /** The customer SMPP binds, to end a user's (without it: 501). */
+  binds?: CustomerBinds;
+}
+
+/** What the admin API may do with customers' SMPP binds (the customer SMPP server). */
+export interface CustomerBinds {
+  /** Ends every bind of the user; resolves with how many there were. */
+  unbindUser(systemId: string): Promise<number>;
 }
 
 /**
@@ -172,6 +180,25 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       gateway.forgetAccounts();
       req.log.info({ user: u.username, fields: Object.keys(b) }, 'admin: user changed');
       return userView(next);
+    },
+  );
+
+  app.post<{ Params: { username: string } }>(
+    '/users/:username/unbind',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "end every SMPP bind of a user now (to keep them out, also disable them or set settings.access)",
+        params: idParam('username'),
+        response: { 200: { type: 'object', properties: { username: { type: 'string' }, unbound: { type: 'integer', description: 'binds ended' } } }, ...errors },
+      },
+    },
+    async (req) => {
+      const u = await userOr404(req.params.username);
+      if (!opts.binds) throw new HttpProblem(501, 'HERMOD_ERR_NOT_CONFIGURABLE', 'this gateway was built without a customer SMPP server');
+      const unbound = await opts.binds.unbindUser(u.username);
+      req.log.info({ user: u.username, unbound }, 'admin: user unbound');
+      return { username: u.username, unbound };
     },
   );
 

@@ -39,6 +39,14 @@ export const userPatchSchema = {
         valueFilters: { type: 'object', additionalProperties: false, properties: keys(DEFAULT_VALUE_FILTERS, 'string') },
         defaults: { type: 'object', additionalProperties: false, properties: { sourceAddr: { type: ['string', 'null'] } } },
         throughput: { type: 'object', additionalProperties: false, properties: { http: { type: ['number', 'null'] }, smpp: { type: ['number', 'null'] } } },
+        access: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            allowFrom: { type: 'array', items: { type: 'string' }, description: 'addresses and CIDR ranges SMPP binds and HTTP requests may come from; [] = anywhere' },
+            maxBinds: { anyOf: [{ type: 'null' }, { type: 'integer', minimum: 1 }], description: 'simultaneous SMPP binds at most; null = no cap' },
+          },
+        },
       },
     },
   },
@@ -51,6 +59,7 @@ export function mergeSettings(current: UserSettings, patch: UserSettingsSpec | u
     valueFilters: { ...current.valueFilters, ...patch?.valueFilters },
     defaults: { ...current.defaults, ...patch?.defaults },
     throughput: { ...current.throughput, ...patch?.throughput },
+    access: { ...current.access, ...patch?.access },
   };
   try {
     userSettings(merged);

@@ -42,12 +42,13 @@ export const userSchema = {
     smsCount: { type: ['integer', 'null'], description: 'SMS parts left; null = unlimited' },
     settings: {
       type: 'object',
-      description: 'authorizations, value filters, defaults and throughput (Jasmin user model)',
+      description: 'authorizations, value filters, defaults, throughput (Jasmin user model) and access (allowed addresses, bind cap)',
       properties: {
         authorizations: { type: 'object', additionalProperties: { type: 'boolean' } },
         valueFilters: { type: 'object', additionalProperties: { type: 'string' } },
         defaults: { type: 'object', properties: { sourceAddr: { type: ['string', 'null'] } } },
         throughput: { type: 'object', properties: { http: { type: ['number', 'null'] }, smpp: { type: ['number', 'null'] } } },
+        access: { type: 'object', properties: { allowFrom: { type: 'array', items: { type: 'string' } }, maxBinds: { type: ['integer', 'null'] } } },
       },
     },
   },
