@@ -5,7 +5,7 @@
  * runtime"). Part of the composition root: it builds connectors and hands them to the gateway.
  */
 import type { Logger } from 'pino';
-import { SimulatorConnector, SmppConnector } from './connectors/index.js';
+import { HttpConnector, SimulatorConnector, SmppConnector } from './connectors/index.js';
 import { connectorChange, type Connector, type Gateway, type RouteDef } from './gateway/index.js';
 import type { MoRouteDef } from './domain/index.js';
 import type { DefinitionSource, Store } from './store/index.js';
@@ -21,6 +21,21 @@ export function buildConnector(c: ConnectorConfig): Connector {
       errors: c.errorRate ? [{ status: 0x14, rate: c.errorRate }] : [],
       receiptBeforeResponse: c.receiptBeforeResponse,
       split: c.split,
+    });
+  }
+  if (c.type === 'http') {
+    return new HttpConnector(c.id, {
+      url: c.url,
+      method: c.method,
+      format: c.format,
+      params: c.params,
+      headers: c.headers,
+      messageId: c.messageId,
+      window: c.window,
+      ...(c.throughput !== undefined ? { throughput: c.throughput } : {}),
+      timeoutMs: c.timeoutS * 1000,
+      dlrExpiryMs: c.dlrExpiryS * 1000,
+      ...(c.dlr ? { dlr: c.dlr } : {}),
     });
   }
   return new SmppConnector(c.id, {
@@ -170,8 +185,9 @@ export class RuntimeDefinitions {
 
   /**
    * Creates or replaces a connector. A replaced SMPP connector whose new definition leaves
-   * out `password` keeps its password (a definition read with GET, which never shows it,
-   * can be sent back changed).
+   * out `password` keeps its password, and a replaced HTTP connector keeps each header value
+   * and the callback token sent back as `(hidden)` (a definition read with GET, which never
+   * shows them, can be sent back changed).
    */
   putConnector(id: string, body: unknown): Promise<{ created: boolean }> {
     return this.serial(async () => {
@@ -181,6 +197,7 @@ export class RuntimeDefinitions {
         const o = body as Record<string, unknown>;
         if (o.password === undefined && (o.type ?? 'smpp') === 'smpp') given = { ...o, password: existing.password };
       }
+      if (existing?.type === 'http' && typeof body === 'object' && body !== null && !Array.isArray(body)) given = keepHiddenSecrets(body as Record<string, unknown>, existing);
       const definition = validateConnector(given, id);
       const next = buildConnector(definition);
       await this.store.putConnectorDefinition(id, connectorInput(definition), 'api');
@@ -294,4 +311,14 @@ export class RuntimeDefinitions {
     this.turn = run.catch(() => undefined);
     return run;
   }
+}
+
+/** An HTTP connector's definition with the values GET showed as `(hidden)` put back from the running one. */
+function keepHiddenSecrets(o: Record<string, unknown>, existing: Extract<ConnectorConfig, { type: 'http' }>): Record<string, unknown> {
+  const out = { ...o };
+  if (typeof o.headers === 'object' && o.headers !== null) {
+    out.headers = Object.fromEntries(Object.entries(o.headers as Record<string, unknown>).map(([k, v]) => [k, v === '(hidden)' && k in existing.headers ? existing.headers[k] : v]));
+  }
+  if (typeof o.dlr === 'object' && o.dlr !== null && (o.dlr as Record<string, unknown>).token === '(hidden)' && existing.dlr) out.dlr = { ...(o.dlr as Record<string, unknown>), token: existing.dlr.token };
+  return out;
 }

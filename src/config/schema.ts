@@ -130,7 +130,24 @@ export interface SmppConnectorConfig {
   dlrExpiryS: number;
 }
 
-export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig;
+/** A provider's HTTP API (see src/connectors/http-connector.ts and docs/configuration.md). */
+export interface HttpConnectorConfig {
+  id: string;
+  type: 'http';
+  url: string;
+  method: 'GET' | 'POST';
+  format: 'form' | 'json';
+  params: Record<string, string>;
+  headers: Record<string, string>;
+  messageId: { json: string } | { regex: string };
+  window: number;
+  throughput?: number;
+  timeoutS: number;
+  dlrExpiryS: number;
+  dlr?: { token: string; idField: string; statusField: string; errField?: string; delivered: string[]; undelivered: string[]; expired: string[]; rejected: string[] };
+}
+
+export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig | HttpConnectorConfig;
 
 export interface Config {
   demo: boolean;

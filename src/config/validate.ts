@@ -5,7 +5,7 @@
 import { HermodError } from '../lib/errors.js';
 import { isCountryCode, SPLIT_SETTINGS, TEXT_DATA_CODINGS, type MoRouteDef, type RouteDef, type TextDataCoding, type TimeWindow } from '../domain/index.js';
 import { Checker, DAYS, Filters, MO_FILTERS, MT_FILTERS, checkReachable, describe, dropUndefined, type Obj } from './checker.js';
-import type { ConfigIssue, ConnectorConfig, SmppConnectorConfig } from './schema.js';
+import type { ConfigIssue, ConnectorConfig, HttpConnectorConfig, SmppConnectorConfig } from './schema.js';
 
 /** A connector or route list the admin API refused: HTTP 400, every problem with its key path. */
 export class InvalidDefinitionError extends HermodError {
@@ -85,6 +85,11 @@ export function connectorInput(k: ConnectorConfig): Obj {
 /** A connector definition as GET shows it: never its password. */
 export function redactConnector(k: ConnectorConfig): Obj {
   const { password: _password, ...rest } = connectorInput(k);
+  // An HTTP provider's credentials are in its headers and the callback token: values hidden.
+  if (k.type === 'http') {
+    rest.headers = Object.fromEntries(Object.keys(k.headers).map((h) => [h, '(hidden)']));
+    if (k.dlr) rest.dlr = { ...k.dlr, token: '(hidden)' };
+  }
   return rest;
 }
 
@@ -181,9 +186,92 @@ export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConf
       // Jasmin's dlr_expiry default: a day.
       dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
     };
+  } else if (type === 'http') {
+    return checkHttpConnector(c, x, p);
   } else {
-    return c.fail(`${p}.type`, `expected one of simulator, smpp, got ${describe(type)}`);
+    return c.fail(`${p}.type`, `expected one of simulator, smpp, http, got ${describe(type)}`);
   }
+}
+
+/** A string → string mapping at `p.key` (HTTP params and headers). */
+function strings(c: Checker, o: Obj, key: string, p: string): Record<string, string> {
+  const m = o[key] === undefined ? {} : c.obj(o[key], `${p}.${key}`, Object.keys(o[key] as Obj ?? {}));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m ?? {})) {
+    if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+    else c.fail(`${p}.${key}.${k}`, `expected a string, got ${describe(v)}`);
+  }
+  return out;
+}
+
+function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorConfig | undefined {
+  const o = c.obj(x, p, ['id', 'type', 'url', 'method', 'format', 'params', 'headers', 'messageId', 'window', 'throughput', 'timeoutS', 'dlrExpiryS', 'dlr']);
+  if (!o) return;
+  const id = c.str(o, 'id', p);
+  const url = c.str(o, 'url', p);
+  if (url !== undefined) {
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(url.replace(/\{\w+\}/g, 'x')).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) c.fail(`${p}.url`, `expected an http:// or https:// URL, got ${describe(url)}`);
+  }
+  const method = c.oneOf(o, 'method', p, ['GET', 'POST'] as const, 'POST') ?? 'POST';
+  const format = c.oneOf(o, 'format', p, ['form', 'json'] as const, 'form') ?? 'form';
+  if (o.format !== undefined && method === 'GET') c.fail(`${p}.format`, 'only POST has a body format (GET sends params in the query string)');
+  const params = strings(c, o, 'params', p);
+  const headers = strings(c, o, 'headers', p);
+  let messageId: HttpConnectorConfig['messageId'] | undefined;
+  const mi = o.messageId === undefined ? c.fail(`${p}.messageId`, 'is required: where the id is in the answer, { json: data.id } or { regex: "id=(\\w+)" }') : c.obj(o.messageId, `${p}.messageId`, ['json', 'regex']);
+  if (mi) {
+    if ((mi.json === undefined) === (mi.regex === undefined)) c.fail(`${p}.messageId`, 'give exactly one of json (a dotted path in a JSON answer, e.g. data.id) or regex (its first group is the id)');
+    else if (mi.json !== undefined) {
+      const path = c.str(mi, 'json', `${p}.messageId`);
+      if (path) messageId = { json: path };
+    } else {
+      const re = c.str(mi, 'regex', `${p}.messageId`);
+      if (re !== undefined) {
+        try {
+          if (new RegExp(`${re}|`).exec('')!.length < 2) c.fail(`${p}.messageId.regex`, 'needs a capturing group: the id is its first group');
+          else messageId = { regex: re };
+        } catch (err) {
+          c.fail(`${p}.messageId.regex`, `not a valid regular expression: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+  let dlr: HttpConnectorConfig['dlr'];
+  if (o.dlr !== undefined) {
+    const d = c.obj(o.dlr, `${p}.dlr`, ['token', 'idField', 'statusField', 'errField', 'delivered', 'undelivered', 'expired', 'rejected']) ?? {};
+    const token = c.str(d, 'token', `${p}.dlr`);
+    if (token !== undefined && token.length < 16) c.fail(`${p}.dlr.token`, `at least 16 characters (it is the callback's only credential), got ${token.length}`);
+    const list = (k: string) => c.list(d, k, `${p}.dlr`).map(String);
+    const idField = c.str(d, 'idField', `${p}.dlr`, 'id');
+    const statusField = c.str(d, 'statusField', `${p}.dlr`, 'status');
+    const delivered = list('delivered');
+    if (d.delivered === undefined) c.fail(`${p}.dlr.delivered`, 'is required: the provider status values that mean delivered');
+    if (token && idField && statusField)
+      dlr = { token, idField, statusField, ...(d.errField !== undefined ? { errField: c.str(d, 'errField', `${p}.dlr`) ?? '' } : {}), delivered, undelivered: list('undelivered'), expired: list('expired'), rejected: list('rejected') };
+  }
+  if (!id || !url || !messageId) return;
+  return {
+    id,
+    type: 'http',
+    url,
+    method,
+    format,
+    params,
+    headers,
+    messageId,
+    window: c.num(o, 'window', p, { def: 10, min: 1, max: 1000, int: true }) ?? 10,
+    throughput: o.throughput === undefined ? undefined : c.num(o, 'throughput', p, { min: 0.1 }),
+    timeoutS: c.num(o, 'timeoutS', p, { def: 10, min: 0.1 }) ?? 10,
+    // Without callbacks no report can come: waiting a day for one would only delay `expired`.
+    dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
+    ...(dlr ? { dlr } : {}),
+  };
 }
 
 /**

@@ -95,6 +95,17 @@ export interface Connector {
   onReceipt(handler: (r: Receipt) => Promise<void>): void;
   /** Registers the MO handler; acknowledged upstream only after it resolves (stored). */
   onMo(handler: (mo: InboundPdu) => Promise<void>): void;
+  /**
+   * An HTTP callback from the provider (an HTTP connector's delivery reports), answered with
+   * what the provider should see; resolves after what it carried is stored.
+   */
+  providerCallback?(kind: string, fields: Record<string, string>, token: string | undefined): Promise<ProviderCallback>;
+}
+
+/** The answer to a provider's callback: HTTP status and a short text body. */
+export interface ProviderCallback {
+  status: number;
+  body: string;
 }
 
 export function isTransient(err: unknown): boolean {

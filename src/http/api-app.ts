@@ -13,6 +13,7 @@ import { accountRoutes } from './rest/account.js';
 import { ApiKeyAuth } from './rest/auth.js';
 import { Idempotency, hashRequest, type IdempotencyOptions } from './rest/idempotency.js';
 import { opsRoutes, type OpsOptions } from './ops.js';
+import { providerHooks } from './provider-hooks.js';
 import { ADMIN_PREFIX, adminPlugin, type AdminDefinitions, type CustomerBinds } from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
 
@@ -110,6 +111,8 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     await v1.register(messagesRoutes, { gateway: opts.gateway, idempotency });
     await v1.register(accountRoutes, { gateway: opts.gateway });
   });
+  // Upstream HTTP providers' callbacks: authenticated per connector, outside the API keys.
+  await app.register(providerHooks, { gateway: opts.gateway });
   // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
   if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys, definitions: opts.definitions, binds: opts.binds });
   return app;

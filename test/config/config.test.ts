@@ -72,7 +72,7 @@ test('every mistake is reported with its key path, all at once', () => {
     'users[1].username: duplicate user "a"',
     'connectors[0].windw: unknown key (did you mean "window"?)',
     'connectors[0].port: expected an integer 1..65535, got 70000',
-    'connectors[1].type: expected one of simulator, smpp, got "carrier-pigeon"',
+    'connectors[1].type: expected one of simulator, smpp, http, got "carrier-pigeon"',
     'routes[0].connectors[0]: unknown connector "nope"',
     'routes[0].connectors: a static route has exactly one connector (use failover, roundrobin, weighted or leastcost)',
     'routes[1].costs: a leastcost route needs a cost table per connector',
@@ -222,7 +222,7 @@ test('connectors[].split: udh by default, sar or payload on request, anything el
     ],
     routes: [{ name: 'default', type: 'static', connectors: ['a'] }],
   });
-  assert.deepEqual(c.connectors.map((x) => x.split), ['udh', 'sar', 'payload']);
+  assert.deepEqual(c.connectors.map((x) => (x as { split?: string }).split), ['udh', 'sar', 'payload']);
   const bad = issues(() => parseConfig({ connectors: [{ id: 'a', type: 'smpp', host: 'h', port: 1, systemId: 'x', split: 'udh16' }], routes: [{ name: 'default', type: 'static', connectors: ['a'] }] }));
   assert.deepEqual(bad, ['connectors[0].split: expected one of udh, sar, payload, got "udh16"']);
 });

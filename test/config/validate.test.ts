@@ -36,8 +36,9 @@ test('a connector: defaults as in the file, the id from the path, and the same m
   assert.deepEqual(file.slice(0, 3), api.map((s) => s.replace(/^connector\./, 'connectors[0].')), 'the file and the API word it the same');
 
   assert.deepEqual(problems(() => validateConnector({ id: 'other', type: 'simulator' }, 'up')), ['connector.id: "other" is not the id of the path ("up")']);
-  assert.deepEqual(problems(() => validateConnector({ type: 'http' }, 'up')), ['connector.type: expected one of simulator, smpp, got "http"']);
-  assert.deepEqual(problems(() => validateConnector('nope', 'up')), ['connector.type: expected one of simulator, smpp, got nothing']);
+  assert.deepEqual(problems(() => validateConnector({ type: 'ucp' }, 'up')), ['connector.type: expected one of simulator, smpp, http, got "ucp"']);
+  assert.deepEqual(problems(() => validateConnector({ type: 'http' }, 'up')), ['connector.url: is required', 'connector.messageId: is required: where the id is in the answer, { json: data.id } or { regex: "id=(\\w+)" }']);
+  assert.deepEqual(problems(() => validateConnector('nope', 'up')), ['connector.type: expected one of simulator, smpp, http, got nothing']);
 });
 
 test('routes: unknown connectors and users, unreachable routes, a bad time window, each under its key; the stored form reads back equal', () => {

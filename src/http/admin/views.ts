@@ -144,7 +144,7 @@ export const connectorDefinitionSchema = {
   additionalProperties: true,
   properties: {
     id: str('optional; when given, the id of the path'),
-    type: { type: 'string', enum: ['smpp', 'simulator'] },
+    type: { type: 'string', enum: ['smpp', 'simulator', 'http'] },
     host: str('smpp: the SMSC host'),
     port: { type: 'integer', description: 'smpp: the SMSC port' },
     tls: { type: 'boolean' },
