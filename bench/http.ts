@@ -9,7 +9,11 @@
  * receiver and the SMSC (our simulator, bound by Hermod as an `smpp` connector) in another
  * (bench/_http_peers.ts, driven over stdio). `hermod_cpu_us_per_msg` is this process's CPU
  * time (all threads) from the first request until the SMSC and the receiver have everything,
- * ÷ messages: steadier than rates on a shared machine.
+ * ÷ messages: steadier than rates on a shared machine (`ref_c*_cpu_us_per_msg`: the same for
+ * the reference, the floor of answering a form POST at all).
+ *
+ * BENCH_HTTP_SCALE multiplies the request counts; BENCH_HTTP_LEVELS (1,50,1000) and
+ * BENCH_HTTP_DLR (off,on) pick the cases, for profiling one of them.
  *
  * Reference, measured in the same run by the same client: a plain Fastify app in this
  * process answering the form POST with a small JSON body (no storage, no gateway). Ratios
@@ -28,6 +32,8 @@ import { parseConfig } from '../src/config/index.js';
 import { startLoadPeers, type LoadPeers } from './lib/load.js';
 
 const SCALE = Number(process.env.BENCH_HTTP_SCALE ?? 1);
+const LEVELS = (process.env.BENCH_HTTP_LEVELS ?? '1,50,1000').split(',').map(Number);
+const DLR = (process.env.BENCH_HTTP_DLR ?? 'off,on').split(',').map((v) => v === 'on');
 const COUNTS: Record<number, number> = {
   1: Math.round(1500 * SCALE),
   50: Math.round(10_000 * SCALE),
@@ -45,9 +51,11 @@ async function reference(peers: LoadPeers, c: number, n: number) {
   app.post('/send', async () => ({ data: { messageid: String(++id) } }));
   await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
   const port = (app.server.address() as AddressInfo).port;
+  const cpu0 = process.cpuUsage();
   const r = await peers.run(send(port, c, n, 'username=u&password=p&to=447700900123&content=hello'));
+  const cpu = process.cpuUsage(cpu0);
   await app.close();
-  return r;
+  return { ...r, cpu_us_per_msg: Math.round((cpu.user + cpu.system) / n) };
 }
 
 async function hermod(peers: LoadPeers, c: number, n: number, dlr: boolean) {
@@ -76,14 +84,15 @@ async function hermod(peers: LoadPeers, c: number, n: number, dlr: boolean) {
 const peers = await startLoadPeers();
 const results: Record<string, number> = {};
 const ratios: Record<string, number> = {};
-for (const c of [1, 50, 1000]) {
-  const n = COUNTS[c];
+for (const c of LEVELS) {
+  const n = COUNTS[c] ?? Math.round(10_000 * SCALE);
   const ref = await reference(peers, c, n);
   results[`ref_c${c}_rps`] = ref.rps;
   results[`ref_c${c}_p50_ms`] = ref.p50_ms;
   results[`ref_c${c}_p99_ms`] = ref.p99_ms;
   results[`ref_c${c}_http_errors`] = ref.errors;
-  for (const dlr of [false, true]) {
+  results[`ref_c${c}_cpu_us_per_msg`] = ref.cpu_us_per_msg;
+  for (const dlr of DLR) {
     const k = `send_${dlr ? 'dlr' : 'nodlr'}_c${c}`;
     const r = await hermod(peers, c, n, dlr);
     console.log(`${k} (n=${n}): ${JSON.stringify(r)}  reference: ${JSON.stringify({ rps: ref.rps, p50: ref.p50_ms, p99: ref.p99_ms })}`);
