@@ -1,9 +1,9 @@
 /**
  * Username + password checks for the HTTP APIs that carry them in every request (Jasmin's
- * /send). scrypt is deliberately slow and synchronous, so a success is remembered for a
- * short time (Jasmin caches authentication for 10 s too). An entry is tied to the stored
- * hash, so a password change takes effect as soon as the user source sees it; failures are
- * never cached.
+ * /send). scrypt is deliberately slow and synchronous, so a success is remembered until it
+ * has gone unused for a short time (Jasmin caches authentication for 10 s too). An entry is
+ * tied to the stored hash, so a password change takes effect as soon as the user source
+ * sees it; failures are never cached.
  */
 import { hash } from 'node:crypto';
 import { verifyPassword, type User } from '../domain/index.js';
@@ -30,7 +30,12 @@ export class CredentialCache {
     const key = hash('sha256', `${username}\0${password}`, 'base64');
     const now = Date.now();
     const hit = this.ok.get(key);
-    if (hit && hit.until > now && hit.hash === user.passwordHash) return user;
+    if (hit && hit.until > now && hit.hash === user.passwordHash) {
+      // Kept while in use: the check against the stored hash above is what makes a hit safe,
+      // and a steady sender would otherwise stall the event loop on scrypt every `ttlMs`.
+      hit.until = now + this.ttlMs;
+      return user;
+    }
     if (!verifyPassword(password, user.passwordHash)) return undefined;
     if (this.ok.size >= this.max) this.ok.clear();
     this.ok.set(key, { hash: user.passwordHash, until: now + this.ttlMs });
