@@ -44,14 +44,16 @@ export interface StateReport {
 
 export const DEFAULT_WEBHOOK_RETENTION_MS = 3 * 86_400_000;
 
+/** Two digits (a module-level function: this runs for every receipt, see receiptDate). */
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
 /** YYMMDDhhmm, as in a receipt's submit date / done date (SMPP 3.4 Appendix B). */
 function receiptDate(d: Date | number | string | undefined): string {
   if (d === undefined) return '';
   // A parked receipt comes back from JSON with its dates as strings.
   const t = d instanceof Date ? d : new Date(d);
   if (Number.isNaN(t.getTime())) return '';
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(t.getUTCFullYear() % 100)}${p(t.getUTCMonth() + 1)}${p(t.getUTCDate())}${p(t.getUTCHours())}${p(t.getUTCMinutes())}`;
+  return `${two(t.getUTCFullYear() % 100)}${two(t.getUTCMonth() + 1)}${two(t.getUTCDate())}${two(t.getUTCHours())}${two(t.getUTCMinutes())}`;
 }
 
 const pad3 = (n: number | undefined, def: number) => String(n ?? def).padStart(3, '0');
@@ -76,6 +78,15 @@ export function restStatus(state: MessageState): 'sent' | 'delivered' | 'undeliv
 }
 
 /**
+ * A Jasmin DLR item of `m`. A plain literal: this runs for every receipt, and spreading a
+ * shared base object (`{ ...base, eventId, body }`) cost several µs a time on Node 20.
+ */
+function jasminDlr(m: StoredMessage, expiresAt: number, body: string): NewWebhook {
+  const dlr = m.meta.dlr!;
+  return { kind: 'jasmin_dlr', messageId: m.id, owner: m.systemId, url: dlr.url, method: dlr.method, expiresAt, eventId: newMessageId(), body };
+}
+
+/**
  * The webhook items one state change produces for a message, from its MessageMeta:
  * Jasmin DLRs (`meta.dlr`: level 1 for the submit outcome, level 2 for a final receipt or
  * failure, 3 both) and a REST v1 event (`meta.callbackUrl`).
@@ -92,22 +103,10 @@ export function webhooksForState(
     const submitOutcome = r.receipt === undefined && (r.state === 'sent' || r.state === 'failed');
     const finalReport =
       r.state !== 'sent' && r.state !== 'unknown' && r.state !== 'queued' && r.state !== 'accepted';
-    const base = {
-      kind: 'jasmin_dlr' as const,
-      messageId: m.id,
-      owner: m.systemId,
-      url: dlr.url,
-      method: dlr.method,
-      expiresAt,
-    };
     if (submitOutcome && (dlr.level === 1 || dlr.level === 3)) {
       const status =
         r.state === 'sent' ? 'ESME_ROK' : (/ESME_R\w+/.exec(r.error ?? '')?.[0] ?? 'ESME_RSYSERR');
-      out.push({
-        ...base,
-        eventId: newMessageId(),
-        body: JSON.stringify({ id: m.id, message_status: status, level: '1', connector: m.connectorId }),
-      });
+      out.push(jasminDlr(m, expiresAt, JSON.stringify({ id: m.id, message_status: status, level: '1', connector: m.connectorId })));
     }
     if (finalReport && (dlr.level === 2 || dlr.level === 3)) {
       const rc = r.receipt;
@@ -127,7 +126,7 @@ export function webhooksForState(
         err: delivered ? '000' : (rc?.err ?? '000'),
         text: (rc?.text ?? '').slice(0, 20),
       };
-      out.push({ ...base, eventId: newMessageId(), body: JSON.stringify(fields) });
+      out.push(jasminDlr(m, expiresAt, JSON.stringify(fields)));
     }
   }
   const status = restStatus(r.state);
@@ -493,16 +492,15 @@ export class WebhookSender extends EventEmitter {
     } catch (err) {
       return Promise.resolve({ ok: false, retry: false, error: (err as Error).message });
     }
+    // request() built this headers object for this attempt alone: completed in place.
+    if (req.body !== undefined) req.headers['content-length'] = String(Buffer.byteLength(req.body));
     return new Promise<Outcome>((resolve) => {
       const lib = url.protocol === 'https:' ? https : http;
       const r = lib.request(
         url,
         {
           method: req.method,
-          headers: {
-            ...req.headers,
-            ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}),
-          },
+          headers: req.headers,
           agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
           lookup: this.guard.lookup as never,
           timeout: this.opts.timeoutMs ?? 10_000,
