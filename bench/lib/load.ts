@@ -1,10 +1,15 @@
 /**
  * The keep-alive HTTP load generator the HTTP benches share (bench/http.ts, bench/rest.ts),
  * so that Hermod and each reference endpoint are measured by the same client: `n` POSTs
- * with `concurrency` in flight, one keep-alive connection per concurrent client.
+ * with `concurrency` in flight, one keep-alive connection per concurrent client. It runs
+ * in the peers process (bench/_http_peers.ts), which `startLoadPeers` starts and drives.
  * Lives under bench/lib so that bench/run.ts does not list it as a bench.
  */
 import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { LoadCommand, LoadResult } from '../_http_peers.js';
 
 export interface LoadOptions {
   port: number;
@@ -83,4 +88,43 @@ export async function load(o: LoadOptions): Promise<LoadRun> {
   lat.sort((a, b) => a - b);
   const q = (p: number) => (lat.length === 0 ? 0 : Math.round(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] * 1000) / 1000);
   return { rps: Math.round(lat.length / secs), p50_ms: q(0.5), p99_ms: q(0.99), errors, errorKinds, t0 };
+}
+
+/**
+ * The peers process of the HTTP benches (bench/_http_peers.ts: this load generator, the
+ * DLR receiver and the SMSC simulator), driven over stdin/stdout JSON lines, so that the
+ * bench process holds only what it measures.
+ */
+export interface LoadPeers {
+  simPort: number;
+  /** Where the peers' DLR callback receiver listens. */
+  dlrUrl: string;
+  run(cmd: LoadCommand): Promise<LoadResult>;
+  close(): Promise<void>;
+}
+
+export async function startLoadPeers(): Promise<LoadPeers> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../_http_peers.ts', import.meta.url))], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async <T>(): Promise<T> => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('the bench peers process ended early');
+    return JSON.parse(String(value)) as T;
+  };
+  const { simPort, dlrUrl } = await next<{ simPort: number; dlrUrl: string }>();
+  return {
+    simPort,
+    dlrUrl,
+    run: async (cmd) => {
+      child.stdin.write(JSON.stringify({ run: cmd }) + '\n');
+      return next<LoadResult>();
+    },
+    close: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin.end();
+      await exited;
+    },
+  };
 }

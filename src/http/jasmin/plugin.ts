@@ -28,6 +28,32 @@ export interface JasminApiOptions {
   responseFormatFor?: (username: string) => ResponseFormat | undefined;
   /** How long a verified password is remembered (default 10 s). */
   authCacheMs?: number;
+  /** How long a dlr-url that passed the guard is not checked again (default 10 s). */
+  urlCacheMs?: number;
+}
+
+/**
+ * dlr-urls that passed the guard recently. A bulk sender gives the same URL with every
+ * message, and the check of a host name is a DNS lookup: remembering a success for a few
+ * seconds spares one per request. The protection does not rest on it: the webhook sender
+ * checks the address it actually connects to. Refusals are never remembered.
+ */
+class AllowedUrls {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly guard: UrlGuard,
+    private readonly ttlMs: number,
+    private readonly max = 10_000,
+  ) {}
+
+  async check(url: string): Promise<void> {
+    const now = Date.now();
+    if ((this.until.get(url) ?? 0) > now) return;
+    await this.guard.check(url);
+    if (this.until.size >= this.max) this.until.clear();
+    this.until.set(url, now + this.ttlMs);
+  }
 }
 
 /** Query and body merged (body wins), every value a string (the first of repeated ones). */
@@ -46,6 +72,7 @@ function argsOf(req: FastifyRequest): Args {
 export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: FastifyInstance, opts) => {
   const { gateway } = opts;
   const guard = opts.guard ?? new UrlGuard();
+  const dlrUrls = new AllowedUrls(guard, opts.urlCacheMs ?? 10_000);
   // Users as the gateway caches them (accountCacheMs; admin changes forget them at once).
   const creds = new CredentialCache({ getUserByName: (u) => gateway.currentUser(u) }, opts.authCacheMs);
   const formatFor = (username: string | undefined): ResponseFormat =>
@@ -81,7 +108,7 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
       const user = await authenticate(args);
       if (a.meta.dlr) {
         try {
-          await guard.check(a.meta.dlr.url);
+          await dlrUrls.check(a.meta.dlr.url);
         } catch (err) {
           if (err instanceof RefusedUrlError) {
             req.log.warn({ user: user.username, url: a.meta.dlr.url, reason: err.reason }, 'dlr-url refused');

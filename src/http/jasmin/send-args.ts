@@ -35,6 +35,14 @@ export interface SendArgs {
 
 const CODINGS = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14]);
 
+/**
+ * The longest encoded body that is one SMS (3GPP TS 23.040 §9.2.3.24): 160 GSM-7 septets
+ * (unpacked, one octet each; an escape pair is two, as it costs two), 140 octets otherwise.
+ * Most messages fit, and countSegments' character-by-character plan is needed only to
+ * split the longer ones.
+ */
+const ONE_PART_OCTETS: Record<Exclude<Encoding, 'binary'>, number> = { gsm7: 160, ascii: 140, latin1: 140, ucs2: 140 };
+
 export function required(args: Args, name: string, max?: number): string {
   const v = args[name];
   if (v === undefined || v === '') throw jasminError.missing(name);
@@ -86,7 +94,9 @@ export function encodeContent(args: Args): EncodedContent {
     const segments =
       encoding === 'binary'
         ? Math.max(1, Math.ceil(body.length / (body.length > 140 ? 134 : 140)))
-        : countSegments(content, { encoding }).segments;
+        : body.length <= ONE_PART_OCTETS[encoding]
+          ? 1
+          : countSegments(content, { encoding }).segments;
     return { body, dataCoding: dc ?? (encoding === 'gsm7' ? 0 : 8), encoding, segments };
   } catch (err) {
     if (err instanceof UnencodableCharacterError) {
