@@ -38,6 +38,8 @@ export class HttpProblem extends HermodError {
 
 export const problems = {
   unauthorized: (why = 'a valid API key is required (Authorization: Bearer <key>)') => new HttpProblem(401, 'HERMOD_ERR_UNAUTHORIZED', why),
+  /** settings.access.allowFrom does not list the caller's address. */
+  addressNotAllowed: (address: string | undefined) => new HttpProblem(403, 'HERMOD_ERR_ADDRESS_NOT_ALLOWED', `requests for this account are not accepted from ${address ?? 'an unknown address'} (settings.access.allowFrom)`),
   notFound: (what: string) => new HttpProblem(404, 'HERMOD_ERR_NOT_FOUND', what),
   badRequest: (why: string) => new HttpProblem(400, 'HERMOD_ERR_BAD_REQUEST', why),
   idempotencyMismatch: () => new HttpProblem(422, 'HERMOD_ERR_IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was already used with a different request body'),

@@ -1,5 +1,5 @@
-// A user's settings.access over real sockets: `allowFrom` refuses a bind from an address
-// outside the list (and lets it in once the admin API adds the address), `maxBinds` refuses
+// A user's settings.access over real sockets: `allowFrom` refuses a bind (and Jasmin /send,
+// REST v1) from an address outside the list (and lets it in once the admin API adds the address), `maxBinds` refuses
 // the bind beyond the cap, and the admin API's POST /users/{name}/unbind (and
 // `hermod users unbind`) ends a user's binds at once. Invalid lists are refused naming the key.
 import { test } from 'node:test';
@@ -13,11 +13,12 @@ import { until } from '../support/until.js';
 
 const ADMIN = 'access-admin-key-0001';
 const admin = { authorization: `Bearer ${ADMIN}` };
+const OFFICE_KEY = 'hk_access_office_key_0001';
 
 const DOC = {
   admin: { keys: [ADMIN] },
   users: [
-    { username: 'office', password: 'pw', balance: 10, rate: 0, access: { allowFrom: ['10.0.0.0/8', '2001:db8::/32'] } },
+    { username: 'office', password: 'pw', balance: 10, rate: 0, apiKeys: [OFFICE_KEY], access: { allowFrom: ['10.0.0.0/8', '2001:db8::/32'] } },
     { username: 'pair', password: 'pw', balance: 10, rate: 0, access: { maxBinds: 2 } },
   ],
   connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 0 } }],
@@ -33,6 +34,15 @@ test('settings.access: allowFrom and maxBinds refuse binds with ESME_RBINDFAIL; 
   try {
     // From 127.0.0.1, outside 10.0.0.0/8: refused, although the password is right.
     await assert.rejects(client('office').connect(), refusedWith(CommandStatus.ESME_RBINDFAIL));
+    // The HTTP APIs too: Jasmin's /send over a real socket, and REST v1 with the account's key.
+    const jasmin = () => fetch(`http://127.0.0.1:${h.httpPort}/send?username=office&password=pw&to=447700900123&content=hi`);
+    const refusedSend = await jasmin();
+    assert.equal(refusedSend.status, 403);
+    assert.match(await refusedSend.text(), /Authentication failure for username:office: not accepted from (::ffff:)?127\.0\.0\.1/);
+    const rest = () => fetch(`http://127.0.0.1:${h.apiPort}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${OFFICE_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: '+447700900123', from: 'Office', text: 'hi' }) });
+    const refusedRest = await rest();
+    assert.equal(refusedRest.status, 403);
+    assert.equal(((await refusedRest.json()) as { code: string }).code, 'HERMOD_ERR_ADDRESS_NOT_ALLOWED');
     const widened = await h.api.inject({ method: 'PATCH', url: '/v1/admin/users/office', headers: admin, payload: { settings: { access: { allowFrom: ['10.0.0.0/8', '127.0.0.1'] } } } });
     assert.equal(widened.statusCode, 200, widened.body);
     assert.deepEqual((widened.json() as { settings: { access: unknown } }).settings.access, { allowFrom: ['10.0.0.0/8', '127.0.0.1'], maxBinds: null });
@@ -40,6 +50,8 @@ test('settings.access: allowFrom and maxBinds refuse binds with ESME_RBINDFAIL; 
     await office.connect();
     open.push(office);
     assert.ok((await office.submitSm({ sourceAddr: 'Office', destinationAddr: '447700900123', shortMessage: Buffer.from('from an allowed address') })).messageId);
+    assert.equal((await jasmin()).status, 200, 'and /send from the allowed address');
+    await until('the API key cache (2 s) sees the new list', async () => (await rest()).status === 202);
 
     const bad = await h.api.inject({ method: 'PATCH', url: '/v1/admin/users/office', headers: admin, payload: { settings: { access: { allowFrom: ['300.1.1.1'] } } } });
     assert.equal(bad.statusCode, 400);

@@ -29,6 +29,8 @@ export const jasminError = {
   content: (why: string) => new JasminApiError('HERMOD_ERR_INVALID_CONTENT', why, 400),
   authentication: (username: string) =>
     new JasminApiError('HERMOD_ERR_AUTHENTICATION', `Authentication failure for username:${username}`, 403),
+  addressNotAllowed: (username: string, address: string | undefined) =>
+    new JasminApiError('HERMOD_ERR_ADDRESS_NOT_ALLOWED', `Authentication failure for username:${username}: not accepted from ${address ?? 'an unknown address'}`, 403),
   url: (arg: string, why: string) =>
     new JasminApiError('HERMOD_ERR_URL_REFUSED', `Argument [${arg}] is refused: ${why}`, 400),
 };

@@ -9,7 +9,7 @@
  * Jasmin's in both formats. /balance and /rate answer JSON in both, as Jasmin does.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { User } from '../../domain/index.js';
+import { allowsAddress, type User } from '../../domain/index.js';
 import { RefusedUrlError, RejectedError, UrlGuard, type Gateway } from '../../gateway/index.js';
 import { HermodError } from '../../lib/errors.js';
 import { CredentialCache } from '../credentials.js';
@@ -92,11 +92,12 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     return reply.send({ error: { code: e.code, message: e.reason, status: e.httpStatus } });
   };
 
-  const authenticate = async (args: Args): Promise<User> => {
+  const authenticate = async (args: Args, address: string | undefined): Promise<User> => {
     const username = required(args, 'username', 30);
     const password = required(args, 'password', 30);
     const user = await creds.authenticate(username, password);
     if (!user) throw jasminError.authentication(username);
+    if (!allowsAddress(user.settings.access, address)) throw jasminError.addressNotAllowed(username, address);
     return user;
   };
 
@@ -105,7 +106,7 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     const format = formatFor(args.username);
     try {
       const a = parseSendArgs(args);
-      const user = await authenticate(args);
+      const user = await authenticate(args, req.socket.remoteAddress);
       if (a.meta.dlr) {
         try {
           await dlrUrls.check(a.meta.dlr.url);
@@ -144,7 +145,7 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
   const balance = async (req: FastifyRequest, reply: FastifyReply) => {
     const args = argsOf(req);
     try {
-      const user = await authenticate(args);
+      const user = await authenticate(args, req.socket.remoteAddress);
       const fresh = (await gateway.store.getUser(user.id)) ?? user;
       return reply.send({ balance: (await gateway.store.getBalance(user.id)) / 1_000_000, sms_count: fresh.smsCount ?? 'ND' });
     } catch (err) {
@@ -157,7 +158,7 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
   const rate = async (req: FastifyRequest, reply: FastifyReply) => {
     const args = argsOf(req);
     try {
-      const user = await authenticate(args);
+      const user = await authenticate(args, req.socket.remoteAddress);
       const to = required(args, 'to');
       const hasContent = args.content !== undefined || args['hex-content'] !== undefined;
       // The same route and price a submit would get (gateway.quote); parts as /send encodes them.

@@ -4,7 +4,7 @@
  * key or a disabled user takes effect within `cacheMs`).
  */
 import type { FastifyRequest } from 'fastify';
-import { hashApiKey, type User } from '../../domain/index.js';
+import { allowsAddress, hashApiKey, type User } from '../../domain/index.js';
 import type { Store } from '../../gateway/index.js';
 import { reject } from '../../gateway/index.js';
 import { problems } from '../problem.js';
@@ -38,6 +38,7 @@ export class ApiKeyAuth {
     }
     if (!hit.user) throw problems.unauthorized('unknown API key');
     if (!hit.user.enabled) throw reject.userDisabled();
+    if (!allowsAddress(hit.user.settings.access, req.socket.remoteAddress)) throw problems.addressNotAllowed(req.socket.remoteAddress);
     req.apiUser = hit.user;
   }
 }
