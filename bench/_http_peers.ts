@@ -8,6 +8,8 @@
  *   out {"simPort":N,"dlrUrl":"http://…"}    once the simulator and the receiver listen
  *   in  {"run":{…LoadCommand}}               send n requests, then wait as asked (below)
  *   out {…LoadResult}                        when done
+ *   in  {"bound":"<system_id>"}              is such a session bound to the SMSC?
+ *   out {"bound":true|false}
  * Request bodies are templates, since functions do not cross a pipe: `{i}` is the request's
  * number as five digits (0-padded, modulo 100,000), `{dlr}` the receiver's URL, URL-encoded.
  */
@@ -26,6 +28,7 @@ export interface LoadCommand {
   contentType: string;
   expectStatus: number;
   headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
   /** Wait until the simulator has a submit_sm for every accepted request. */
   waitSubmits?: boolean;
   /** Wait until the receiver has a callback for every accepted request. */
@@ -95,8 +98,9 @@ async function run(cmd: LoadCommand): Promise<LoadResult> {
 }
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const { run: cmd } = JSON.parse(line) as { run: LoadCommand };
-  console.log(JSON.stringify(await run(cmd)));
+  const msg = JSON.parse(line) as { run?: LoadCommand; bound?: string };
+  if (msg.bound !== undefined) console.log(JSON.stringify({ bound: sim.sessions.some((s) => s.systemId === msg.bound && s.bound) }));
+  else if (msg.run) console.log(JSON.stringify(await run(msg.run)));
 }
 await sim.close();
 await new Promise((r) => receiver.close(r));

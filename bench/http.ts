@@ -15,10 +15,13 @@
  * BENCH_HTTP_SCALE multiplies the request counts; BENCH_HTTP_LEVELS (1,50,1000) and
  * BENCH_HTTP_DLR (off,on) pick the cases, for profiling one of them.
  *
- * Reference, measured in the same run by the same client: a plain Fastify app in this
- * process answering the form POST with a small JSON body (no storage, no gateway). Ratios
- * are Hermod ÷ reference at the same concurrency (higher is better; 1.0 would mean Hermod
- * costs nothing).
+ * References, measured in the same run by the same client: a plain Fastify app in this
+ * process answering the form POST with a small JSON body (no storage, no gateway; ratios
+ * `_vs_fastify_hello`, 1.0 would mean Hermod costs nothing), and, with DLRs on, Kannel 1.4
+ * (Debian's bearerbox + smsbox, its file store on: durable like Hermod; bench/lib/kannel.ts)
+ * taking the same messages through its sendsms to the same SMSC with its DLRs to the same
+ * receiver (ratios `_vs_kannel`, above 1.0 Hermod is faster). BENCH_HTTP_KANNEL=off skips it;
+ * without Kannel installed it is skipped with a message. Higher is better.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +33,7 @@ import { pino } from 'pino';
 import { startHermod } from '../src/app.js';
 import { parseConfig } from '../src/config/index.js';
 import { startLoadPeers, type LoadPeers } from './lib/load.js';
+import { kannelInstalled, startKannel, type RunningKannel } from './lib/kannel.js';
 
 const SCALE = Number(process.env.BENCH_HTTP_SCALE ?? 1);
 const LEVELS = (process.env.BENCH_HTTP_LEVELS ?? '1,50,1000').split(',').map(Number);
@@ -81,7 +85,24 @@ async function hermod(peers: LoadPeers, c: number, n: number, dlr: boolean) {
   return { ...r, cpu_us_per_msg: Math.round((cpu.user + cpu.system) / n) };
 }
 
+/**
+ * The same load through Kannel's sendsms (GET, as Kannel takes it) with its file store, to
+ * the same SMSC, DLRs (dlr-mask 3: delivered or undelivered, as dlr-level 2) to the same receiver.
+ */
+async function kannel(peers: LoadPeers, k: RunningKannel, c: number, n: number) {
+  const body = 'username=bench&password=bench&from=Bench&to=4477009{i}&text=benchmark+message&dlr-mask=3&dlr-url={dlr}';
+  const cpu0 = k.cpuMicros();
+  const r = await peers.run({ port: k.sendsmsPort, path: '/cgi-bin/sendsms', method: 'GET', concurrency: c, n, body, contentType: FORM, expectStatus: 202, waitSubmits: true, waitCallbacks: true });
+  return { ...r, cpu_us_per_msg: Math.round((k.cpuMicros() - cpu0) / n) };
+}
+
 const peers = await startLoadPeers();
+// Kannel 1.4 (Debian's bearerbox + smsbox) in the same run, when installed.
+let kannelRef: RunningKannel | undefined;
+if (process.env.BENCH_HTTP_KANNEL !== 'off' && DLR.includes(true)) {
+  if (kannelInstalled()) kannelRef = await startKannel(peers.simPort, () => peers.bound('kannel'));
+  else console.log('!!! Kannel (bearerbox, smsbox) is not installed: the Kannel reference is skipped (apt-get install kannel) !!!');
+}
 const results: Record<string, number> = {};
 const ratios: Record<string, number> = {};
 for (const c of LEVELS) {
@@ -109,8 +130,21 @@ for (const c of LEVELS) {
       results[`${k}_callbacks_missing`] = r.accepted - r.callbacks;
     }
     ratios[`${k}_rps_vs_fastify_hello`] = Math.round((r.rps / ref.rps) * 1000) / 1000;
+    if (dlr && kannelRef) {
+      const kr = await kannel(peers, kannelRef, c, n);
+      console.log(`kannel_dlr_c${c} (n=${n}): ${JSON.stringify(kr)}`);
+      results[`kannel_dlr_c${c}_rps`] = kr.rps;
+      results[`kannel_dlr_c${c}_end_to_end_per_s`] = kr.end_to_end_per_s;
+      results[`kannel_dlr_c${c}_callbacks_per_s`] = kr.callbacks_per_s;
+      results[`kannel_dlr_c${c}_http_errors`] = kr.errors;
+      results[`kannel_dlr_c${c}_lost`] = kr.accepted - kr.at_smsc;
+      results[`kannel_dlr_c${c}_cpu_us_per_msg`] = kr.cpu_us_per_msg;
+      if (kr.rps > 0) ratios[`${k}_rps_vs_kannel`] = Math.round((r.rps / kr.rps) * 1000) / 1000;
+      if (kr.end_to_end_per_s > 0) ratios[`${k}_end_to_end_vs_kannel`] = Math.round((r.end_to_end_per_s / kr.end_to_end_per_s) * 1000) / 1000;
+    }
   }
 }
+kannelRef?.stop();
 await peers.close();
 console.log(JSON.stringify({ bench: 'http', results, ratios }));
 process.exit(0);

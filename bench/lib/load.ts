@@ -22,6 +22,8 @@ export interface LoadOptions {
   /** The answer that counts as success (anything else is an error). */
   expectStatus: number;
   headers?: Record<string, string>;
+  /** GET sends the body as the query string instead (Kannel's sendsms); default POST. */
+  method?: 'GET' | 'POST';
 }
 
 export interface LoadRun {
@@ -51,16 +53,17 @@ export async function load(o: LoadOptions): Promise<LoadRun> {
   // Counted, never retried: a retried send could be a second message.
   const one = (i: number) =>
     new Promise<void>((resolve) => {
-      const payload = o.body(i);
+      const get = o.method === 'GET';
+      const payload = get ? '' : o.body(i);
       const s = performance.now();
       const req = http.request(
         {
           host: '127.0.0.1',
           port: o.port,
-          path: o.path,
-          method: 'POST',
+          path: get ? `${o.path}?${o.body(i)}` : o.path,
+          method: get ? 'GET' : 'POST',
           agent,
-          headers: { ...o.headers, 'content-type': o.contentType, 'content-length': Buffer.byteLength(payload) },
+          headers: get ? { ...o.headers } : { ...o.headers, 'content-type': o.contentType, 'content-length': Buffer.byteLength(payload) },
         },
         (res) => {
           res.resume();
@@ -100,6 +103,8 @@ export interface LoadPeers {
   /** Where the peers' DLR callback receiver listens. */
   dlrUrl: string;
   run(cmd: LoadCommand): Promise<LoadResult>;
+  /** Whether a session of `systemId` is bound to the peers' SMSC. */
+  bound(systemId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -120,6 +125,10 @@ export async function startLoadPeers(): Promise<LoadPeers> {
     run: async (cmd) => {
       child.stdin.write(JSON.stringify({ run: cmd }) + '\n');
       return next<LoadResult>();
+    },
+    bound: async (systemId) => {
+      child.stdin.write(JSON.stringify({ bound: systemId }) + '\n');
+      return (await next<{ bound: boolean }>()).bound;
     },
     close: async () => {
       const exited = new Promise((r) => child.once('exit', r));
