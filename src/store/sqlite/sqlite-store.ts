@@ -293,7 +293,7 @@ export class SqliteStore implements Store {
       credit: db.prepare('UPDATE users SET balance_micros = balance_micros + @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count + @sms END WHERE id = @id'),
       insertMessage: db.prepare(
         `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
-         VALUES (@id, @userId, @systemId, @source, @destination, @esmClass, @dataCoding, @body, @registeredDelivery, @priority, @connectorId, @priceMicros, 'queued', @now, @now, @meta)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       ),
       event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
       acceptedEvents: db.prepare("INSERT INTO message_events (message_id, state, at, detail) VALUES (?, 'accepted', ?, NULL), (?, 'queued', ?, ?)"),
@@ -348,7 +348,7 @@ export class SqliteStore implements Store {
       retryOutbox: db.prepare('UPDATE outbox SET next_at = ?, lease_until = 0 WHERE id = ?'),
       addWebhook: db.prepare(
         `INSERT OR IGNORE INTO webhooks (event_id, kind, message_id, owner, url, method, body, next_at, expires_at, created_at)
-         VALUES (@eventId, @kind, @messageId, @owner, @url, @method, @body, @now, @expiresAt, @now)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       // Due, not leased, and no older pending item of the same message (order per message),
       // earliest due first: read from webhooks_due (next_at, then rowid), so items waiting out
@@ -368,6 +368,10 @@ export class SqliteStore implements Store {
       holdLater: db.prepare('UPDATE webhooks SET next_at = MAX(next_at, @next) WHERE message_id = (SELECT message_id FROM webhooks WHERE id = @id) AND id > @id'),
       expireWebhooks: db.prepare('DELETE FROM webhooks WHERE expires_at <= ? RETURNING *'),
     };
+  }
+
+  private addWebhookRow(w: NewWebhook, now: number): void {
+    this.stmts.addWebhook.run(w.eventId, w.kind, w.messageId, w.owner, w.url, w.method, w.body, now, w.expiresAt, now);
   }
 
   private readonly prepared = new Map<string, Database.Statement>();
@@ -496,7 +500,8 @@ export class SqliteStore implements Store {
       if (this.stmts.debit.run({ price: m.priceMicros, sms: smsOf(m), id: m.userId }).changes === 0) return { ok: false, reason: this.refusal(m) };
       const now = Date.now();
       const meta = JSON.stringify(m.meta ?? {});
-      this.stmts.insertMessage.run({ ...m, meta, now });
+      // Positional, not a spread object: one less copy of the message per accept.
+      this.stmts.insertMessage.run(m.id, m.userId, m.systemId, m.source, m.destination, m.esmClass, m.dataCoding, m.body, m.registeredDelivery, m.priority, m.connectorId, m.priceMicros, now, now, meta);
       this.stmts.acceptedEvents.run(m.id, now, m.id, now, m.connectorId);
       const notBefore = Math.max(now, m.meta?.scheduleAt ?? 0);
       this.stmts.enqueue.run(m.id, m.connectorId, m.priority, notBefore, ++this.seq, notBefore > now ? 1 : 0);
@@ -623,7 +628,7 @@ export class SqliteStore implements Store {
     if (FINAL_STATES.has(state) && !FINAL_STATES.has(row.state) && notify) {
       const n = notify(state, { ...row, state, error: error ?? row.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
       if (n?.systemId !== undefined && n.payload !== undefined) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
-      for (const w of n?.webhooks ?? []) this.stmts.addWebhook.run({ ...w, now });
+      for (const w of n?.webhooks ?? []) this.addWebhookRow(w, now);
     }
     return state;
   }
@@ -891,7 +896,7 @@ export class SqliteStore implements Store {
       .run(m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete ? 1 : 0, m.routedTo, now);
     this.sql('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
     if (m.routedTo) this.stmts.outbox.run(m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000);
-    for (const w of mo.webhooks?.(m) ?? []) this.stmts.addWebhook.run({ ...w, now });
+    for (const w of mo.webhooks?.(m) ?? []) this.addWebhookRow(w, now);
     return m;
   }
 
@@ -961,7 +966,7 @@ export class SqliteStore implements Store {
   addWebhooks(items: NewWebhook[]): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
-      for (const w of items) this.stmts.addWebhook.run({ ...w, now });
+      for (const w of items) this.addWebhookRow(w, now);
     });
   }
 
