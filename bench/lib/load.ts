@@ -48,7 +48,8 @@ export async function load(o: LoadOptions): Promise<LoadRun> {
   const fail = (kind: string) => {
     errors++;
     errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
-    if (errors === 1) console.log(`first error: ${kind}`);
+    // stderr: in the peers process stdout carries the protocol.
+    if (errors === 1) console.error(`first error: ${kind}`);
   };
   // Counted, never retried: a retried send could be a second message.
   const one = (i: number) =>
