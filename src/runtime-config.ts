@@ -36,6 +36,7 @@ export function buildConnector(c: ConnectorConfig): Connector {
       timeoutMs: c.timeoutS * 1000,
       dlrExpiryMs: c.dlrExpiryS * 1000,
       ...(c.dlr ? { dlr: c.dlr } : {}),
+      ...(c.mo ? { mo: c.mo } : {}),
     });
   }
   return new SmppConnector(c.id, {
@@ -320,5 +321,6 @@ function keepHiddenSecrets(o: Record<string, unknown>, existing: Extract<Connect
     out.headers = Object.fromEntries(Object.entries(o.headers as Record<string, unknown>).map(([k, v]) => [k, v === '(hidden)' && k in existing.headers ? existing.headers[k] : v]));
   }
   if (typeof o.dlr === 'object' && o.dlr !== null && (o.dlr as Record<string, unknown>).token === '(hidden)' && existing.dlr) out.dlr = { ...(o.dlr as Record<string, unknown>), token: existing.dlr.token };
+  if (typeof o.mo === 'object' && o.mo !== null && (o.mo as Record<string, unknown>).token === '(hidden)' && existing.mo) out.mo = { ...(o.mo as Record<string, unknown>), token: existing.mo.token };
   return out;
 }

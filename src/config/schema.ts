@@ -145,6 +145,7 @@ export interface HttpConnectorConfig {
   timeoutS: number;
   dlrExpiryS: number;
   dlr?: { token: string; idField: string; statusField: string; errField?: string; delivered: string[]; undelivered: string[]; expired: string[]; rejected: string[] };
+  mo?: { token: string; fromField: string; toField: string; textField: string };
 }
 
 export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig | HttpConnectorConfig;

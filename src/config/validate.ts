@@ -89,6 +89,7 @@ export function redactConnector(k: ConnectorConfig): Obj {
   if (k.type === 'http') {
     rest.headers = Object.fromEntries(Object.keys(k.headers).map((h) => [h, '(hidden)']));
     if (k.dlr) rest.dlr = { ...k.dlr, token: '(hidden)' };
+    if (k.mo) rest.mo = { ...k.mo, token: '(hidden)' };
   }
   return rest;
 }
@@ -205,7 +206,7 @@ function strings(c: Checker, o: Obj, key: string, p: string): Record<string, str
 }
 
 function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorConfig | undefined {
-  const o = c.obj(x, p, ['id', 'type', 'url', 'method', 'format', 'params', 'headers', 'messageId', 'window', 'throughput', 'timeoutS', 'dlrExpiryS', 'dlr']);
+  const o = c.obj(x, p, ['id', 'type', 'url', 'method', 'format', 'params', 'headers', 'messageId', 'window', 'throughput', 'timeoutS', 'dlrExpiryS', 'dlr', 'mo']);
   if (!o) return;
   const id = c.str(o, 'id', p);
   const url = c.str(o, 'url', p);
@@ -255,6 +256,16 @@ function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorCon
     if (token && idField && statusField)
       dlr = { token, idField, statusField, ...(d.errField !== undefined ? { errField: c.str(d, 'errField', `${p}.dlr`) ?? '' } : {}), delivered, undelivered: list('undelivered'), expired: list('expired'), rejected: list('rejected') };
   }
+  let mo: HttpConnectorConfig['mo'];
+  if (o.mo !== undefined) {
+    const m = c.obj(o.mo, `${p}.mo`, ['token', 'fromField', 'toField', 'textField']) ?? {};
+    const token = c.str(m, 'token', `${p}.mo`);
+    if (token !== undefined && token.length < 16) c.fail(`${p}.mo.token`, `at least 16 characters (it is the callback's only credential), got ${token.length}`);
+    const fromField = c.str(m, 'fromField', `${p}.mo`, 'from');
+    const toField = c.str(m, 'toField', `${p}.mo`, 'to');
+    const textField = c.str(m, 'textField', `${p}.mo`, 'text');
+    if (token && token.length >= 16 && fromField && toField && textField) mo = { token, fromField, toField, textField };
+  }
   if (!id || !url || !messageId) return;
   return {
     id,
@@ -271,6 +282,7 @@ function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorCon
     // Without callbacks no report can come: waiting a day for one would only delay `expired`.
     dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
     ...(dlr ? { dlr } : {}),
+    ...(mo ? { mo } : {}),
   };
 }
 

@@ -10,7 +10,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Receipt, ReceiptStat } from '../smpp/index.js';
-import { decodeText, stateOfStat } from '../smpp/index.js';
+import { chooseEncoding, dataCodingOf, decodeText, encodeText, stateOfStat } from '../smpp/index.js';
 import type { OutboundPart, StoredMessage } from '../domain/index.js';
 import type { Connector, ConnectorFailure, ConnectorStatus, InboundPdu, ProviderCallback, SubmitOutcome } from '../gateway/index.js';
 import { RateMeter } from './rate-meter.js';
@@ -34,6 +34,15 @@ export interface HttpConnectorOptions {
   dlrExpiryMs?: number;
   /** The delivery-report callback: its shared token and which fields hold what. */
   dlr?: HttpDlrMapping;
+  /** The inbound-message (MO) callback: its shared token and which fields hold what. */
+  mo?: HttpMoMapping;
+}
+
+export interface HttpMoMapping {
+  token: string;
+  fromField: string;
+  toField: string;
+  textField: string;
 }
 
 export interface HttpDlrMapping {
@@ -82,6 +91,7 @@ export class HttpConnector implements Connector {
   private inFlight = 0;
   private nextSlot = 0;
   private handler: ((r: Receipt) => Promise<void>) | undefined;
+  private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
   private readonly meter = new RateMeter();
   private readonly counts = { submits: 0, submitted: 0, errors: 0, receipts: 0, mos: 0, binds: 0, disconnects: 0, throttled: 0 };
   private lastError: string | null = null;
@@ -129,8 +139,8 @@ export class HttpConnector implements Connector {
     this.handler = handler;
   }
 
-  onMo(_handler: (mo: InboundPdu) => Promise<void>): void {
-    // MOs from HTTP providers are not taken yet (docs/configuration.md says so).
+  onMo(handler: (mo: InboundPdu) => Promise<void>): void {
+    this.moHandler = handler;
   }
 
   async submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {
@@ -159,6 +169,7 @@ export class HttpConnector implements Connector {
    * against the token, mapped to a receipt and stored by the gateway before the answer.
    */
   async providerCallback(kind: string, fields: Record<string, string>, token: string | undefined): Promise<ProviderCallback> {
+    if (kind === 'mo') return this.moCallback(fields, token);
     const dlr = this.opts.dlr;
     if (kind !== 'dlr' || !dlr) return { status: 404, body: `connector ${this.id} takes no ${kind} callbacks` };
     if (token === undefined || !sameSecret(token, dlr.token)) return { status: 401, body: 'bad or missing token' };
@@ -171,6 +182,23 @@ export class HttpConnector implements Connector {
     const err = dlr.errField ? fields[dlr.errField] : undefined;
     await this.handler({ id, stat, state: stateOfStat(stat), ...(err ? { err } : {}), raw: JSON.stringify(fields) });
     this.counts.receipts++;
+    return { status: 200, body: 'OK' };
+  }
+
+  /** An inbound message from the provider: stored (then routed) by the gateway before the answer. */
+  private async moCallback(fields: Record<string, string>, token: string | undefined): Promise<ProviderCallback> {
+    const mo = this.opts.mo;
+    if (!mo) return { status: 404, body: `connector ${this.id} takes no mo callbacks` };
+    if (token === undefined || !sameSecret(token, mo.token)) return { status: 401, body: 'bad or missing token' };
+    const from = fields[mo.fromField]?.replace(/^\+/, '');
+    const to = fields[mo.toField]?.replace(/^\+/, '');
+    const text = fields[mo.textField];
+    if (!from || !to || text === undefined) return { status: 400, body: `the callback needs ${mo.fromField}, ${mo.toField} and ${mo.textField}` };
+    if (!this.moHandler) return { status: 503, body: 'not ready: retry' };
+    // As an SMSC would have sent it: GSM 03.38 when the text fits, else UCS-2.
+    const encoding = chooseEncoding(text);
+    await this.moHandler({ source: from, destination: to, esmClass: 0, dataCoding: dataCodingOf(encoding), shortMessage: encodeText(text, encoding) });
+    this.counts.mos++;
     return { status: 200, body: 'OK' };
   }
 

@@ -1,8 +1,8 @@
 /**
- * Callbacks from upstream HTTP providers (an `http` connector's delivery reports):
- * `GET|POST /v1/hooks/connectors/{id}/dlr?token=…`, fields in the query string, an
+ * Callbacks from upstream HTTP providers (an `http` connector's delivery reports and
+ * inbound messages): `GET|POST /v1/hooks/connectors/{id}/dlr|mo?token=…`, fields in the query string, an
  * urlencoded form or a flat JSON object. Not behind API keys: each connector's own token
- * authenticates its provider. Answered only after the report is stored, so a provider that
+ * authenticates its provider. Answered only after the report or message is stored, so a provider that
  * sees anything but 2xx sends it again.
  */
 import formbody from '@fastify/formbody';
@@ -25,8 +25,8 @@ export const providerHooks: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
   await app.register(formbody);
   const schema = {
     tags: ['operations'],
-    summary: "an HTTP provider's callback to an http connector (delivery reports); authenticated by the connector's dlr.token",
-    params: { type: 'object', required: ['id', 'kind'], properties: { id: { type: 'string' }, kind: { type: 'string', enum: ['dlr'] } } },
+    summary: "an HTTP provider's callback to an http connector: delivery reports (dlr) or inbound messages (mo); authenticated by the connector's dlr.token or mo.token",
+    params: { type: 'object', required: ['id', 'kind'], properties: { id: { type: 'string' }, kind: { type: 'string', enum: ['dlr', 'mo'] } } },
     querystring: { type: 'object', additionalProperties: true, properties: { token: { type: 'string' } } },
   } as const;
   const handle = async (req: { params: { id: string; kind: string }; query: unknown; body?: unknown }, reply: { code(n: number): { type(t: string): { send(b: string): unknown } } }) => {

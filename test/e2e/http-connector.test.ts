@@ -2,19 +2,22 @@
 // standing in for an SMS API: the message goes out as one JSON request built from the
 // templates (the whole text, however long), the provider's id is read from its answer, its
 // delivery report comes back to /v1/hooks/connectors/{id}/dlr and the message ends
-// delivered; 503 is retried, 400 fails the message; a bad token is 401; the admin API hides
+// delivered; 503 is retried, 400 fails the message; an inbound message posted to .../mo is
+// stored and routed; a bad token is 401; the admin API hides
 // the provider's credentials; definitions are checked naming the key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, parseConfig } from '../../src/config/index.js';
+import { decodeText } from '../../src/smpp/index.js';
 import { configuredHermod } from '../support/hermod.js';
 import { until } from '../support/until.js';
 
 const API_KEY = 'hk_http_connector_test_0001';
 const ADMIN = 'http-connector-admin-0001';
 const TOKEN = 'dlr-token-0123456789';
+const MO_TOKEN = 'mo-token-0123456789';
 
 interface Seen {
   path: string;
@@ -54,6 +57,7 @@ const connector = (port: number) => ({
   messageId: { json: 'data.id' },
   window: 4,
   dlr: { token: TOKEN, idField: 'mid', statusField: 'state', errField: 'code', delivered: ['DELIVERED'], undelivered: ['FAILED'] },
+  mo: { token: MO_TOKEN, textField: 'body' },
 });
 
 test('http connector: one JSON request per message, the provider’s id from its answer, its DLR callback → delivered; 503 retried, 400 failed', async () => {
@@ -68,6 +72,7 @@ test('http connector: one JSON request per message, the provider’s id from its
     users: [{ username: 'shop', password: 'pw', balance: 10, rate: 0.01, apiKeys: [API_KEY] }],
     connectors: [connector(p.port)],
     routes: [{ name: 'default', type: 'static', connectors: ['prov'] }],
+    moRoutes: [{ prefixes: ['5555'], user: 'shop' }],
   });
   const send = async (to: string, text: string) => {
     const res = await h.api.inject({ method: 'POST', url: '/v1/messages', headers: { authorization: `Bearer ${API_KEY}` }, payload: { to, from: 'Shop', text } });
@@ -112,12 +117,23 @@ test('http connector: one JSON request per message, the provider’s id from its
     assert.equal(undeliv.statusCode, 200);
     assert.equal(await state(retried), 'undelivered');
 
+    // An inbound message from the provider: stored (and routed) before the 200.
+    const mo = (query: string, payload: string) => h.api.inject({ method: 'POST', url: `/v1/hooks/connectors/prov/mo?${query}`, payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal((await mo('token=wrong-token-01234567', 'from=%2B447700900777&to=5555&body=x')).statusCode, 401);
+    assert.equal((await mo(`token=${MO_TOKEN}`, 'from=%2B447700900777&to=5555')).statusCode, 400, 'no text field');
+    const got = await mo(`token=${MO_TOKEN}`, `from=%2B447700900777&to=5555&body=${encodeURIComponent('Ответ: да')}`);
+    assert.deepEqual([got.statusCode, got.body], [200, 'OK']);
+    const [inbound] = await h.store.listMo(5);
+    assert.deepEqual([inbound.source, inbound.destination, inbound.connectorId, inbound.routedTo], ['447700900777', '5555', 'prov', 'shop']);
+    assert.equal(decodeText(inbound.body, inbound.dataCoding), 'Ответ: да');
+
     // The admin API shows the definition without the provider's credentials, and the live state.
-    const shown = (await h.api.inject({ method: 'GET', url: '/v1/admin/connectors/prov', headers: { authorization: `Bearer ${ADMIN}` } })).json() as { type: string; counters: { submits: number; receipts: number }; definition: { headers: Record<string, string>; dlr: { token: string } } };
+    const shown = (await h.api.inject({ method: 'GET', url: '/v1/admin/connectors/prov', headers: { authorization: `Bearer ${ADMIN}` } })).json() as { type: string; counters: { submits: number; receipts: number; mos: number }; definition: { headers: Record<string, string>; dlr: { token: string }; mo: { token: string } } };
     assert.equal(shown.type, 'http');
     assert.deepEqual(shown.definition.headers, { Authorization: '(hidden)' });
     assert.equal(shown.definition.dlr.token, '(hidden)');
-    assert.deepEqual([shown.counters.submits, shown.counters.receipts], [4, 2]);
+    assert.equal(shown.definition.mo.token, '(hidden)');
+    assert.deepEqual([shown.counters.submits, shown.counters.receipts, shown.counters.mos], [4, 2, 1]);
     assert.ok(!JSON.stringify(shown).includes('provider-secret'));
   } finally {
     await h.stop();
@@ -142,5 +158,6 @@ test('http connector definitions are checked naming the key', () => {
   assert.deepEqual(issues({ url: 'ftp://x/y' }), ['connectors[0].url: expected an http:// or https:// URL, got "ftp://x/y"']);
   assert.deepEqual(issues({ method: 'GET' }), ['connectors[0].format: only POST has a body format (GET sends params in the query string)']);
   assert.deepEqual(issues({ dlr: { token: 'short', delivered: ['OK'] } }), ['connectors[0].dlr.token: at least 16 characters (it is the callback\'s only credential), got 5']);
+  assert.deepEqual(issues({ mo: { token: 'tiny' } }), ['connectors[0].mo.token: at least 16 characters (it is the callback\'s only credential), got 4']);
   assert.deepEqual(issues({ type: 'htp' }), ['connectors[0].type: expected one of simulator, smpp, http, got "htp"']);
 });
