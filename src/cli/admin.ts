@@ -231,7 +231,8 @@ function connectorsCommand(): Command {
     apiCommand('set', 'create or replace a connector at runtime (kept in the store: it wins over the file at restart)')
       .argument('<id>', 'connector id')
       .option('--file <file>', 'the definition: one entry of `connectors:` in hermod.yaml, as YAML or JSON')
-      .option('--type <type>', 'smpp or simulator')
+      .option('--type <type>', 'smpp, simulator or http')
+      .option('--endpoint <url>', 'http: the provider\'s endpoint (its url key); params, messageId and the rest come from --file')
       .option('--host <host>', 'smpp: the SMSC host')
       .option('--port <port>', 'smpp: the SMSC port', numberish)
       .option('--system-id <id>', 'smpp: bind system_id')
@@ -241,10 +242,10 @@ function connectorsCommand(): Command {
       .option('--throughput <n>', 'smpp: submits per second at most', numberish)
       .option('--tls', 'smpp: connect with TLS')
       .addHelpText('after', '\nFlags override the same keys of --file. Example:\n  hermod connectors set up --type smpp --host smsc.example --port 2775 --system-id hermod --password s3cret')
-      .action(async (id: string, o: ApiOptions & { file?: string; type?: string; host?: string; port?: number | string; systemId?: string; password?: string; systemType?: string; window?: number | string; throughput?: number | string; tls?: boolean }) => {
+      .action(async (id: string, o: ApiOptions & { file?: string; type?: string; host?: string; port?: number | string; systemId?: string; password?: string; systemType?: string; window?: number | string; throughput?: number | string; tls?: boolean; endpoint?: string }) => {
         const fromFile = o.file === undefined ? {} : readDefinition(o.file);
         if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw new CliError(`${o.file}: expected a mapping (one connector), got ${Array.isArray(fromFile) ? 'a list' : typeof fromFile}`, 2);
-        const flags = { type: o.type, host: o.host, port: o.port, systemId: o.systemId, password: o.password, systemType: o.systemType, window: o.window, throughput: o.throughput, tls: o.tls };
+        const flags = { type: o.type, url: o.endpoint, host: o.host, port: o.port, systemId: o.systemId, password: o.password, systemType: o.systemType, window: o.window, throughput: o.throughput, tls: o.tls };
         const body = { ...(fromFile as Obj), ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
         const r = await new AdminClient(o).send<ConnectorRow>('PUT', `/connectors/${encodeURIComponent(id)}`, body);
         if (o.json) return printJson(r.body);

@@ -37,6 +37,10 @@ test('hermod connectors set/show/remove and routes set against a running Hermod:
     assert.match(shown, /^definition\s+\{"id":"sim","type":"simulator"/m);
     assert.equal(notRoutes.code, 2);
     assert.match(notRoutes.stderr, /expected a list of routes or a mapping with routes:/);
+    // An http connector: its endpoint from a flag, the rest from the file.
+    const http = file('http.yaml', 'type: http\nparams: { to: "{to}", text: "{text}" }\nmessageId: { json: id }\n');
+    assert.match(ok(await api('connectors', 'set', 'prov', '--file', http, '--endpoint', 'https://sms.example/send'), 'connectors set http').stdout, /^prov: created \(bound\)$/m);
+    assert.equal(h.gateway.getConnector('prov')?.status().remote, 'sms.example');
     // A second set replaces.
     const replaced = json<{ id: string; source: string; definition: { throttle?: number } }>(ok(await api('connectors', 'set', 'sim2', '--file', conn, '--json'), 'connectors set --json'));
     assert.deepEqual([replaced.id, replaced.source], ['sim2', 'api']);
