@@ -170,6 +170,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     host: config.server.host,
     port: config.server.smppPort,
     windowSize: 100,
+    ...(config.server.proxyProtocol ? { proxyProtocol: config.server.proxyProtocol } : {}),
     ...(tlsConfig ? { tlsListener: { port: tlsConfig.port, tls: { cert: readFileSync(tlsConfig.cert), key: readFileSync(tlsConfig.key) } } } : {}),
   });
   const api = await buildApiApp({

@@ -98,7 +98,7 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
   const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'parkedReceiptRetentionS', 'httpApi', 'webhooks', 'alerts', 'admin']) ?? {};
-  const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'smppTls', 'httpPort', 'apiPort']) ?? {};
+  const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'smppTls', 'proxyProtocol', 'httpPort', 'apiPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
   const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'groupCommitMs', 'url', 'schema', 'definitionsPollS']) ?? {};
   const dbUrl = env.HERMOD_DATABASE_URL ?? (store.url as string | undefined);
@@ -133,6 +133,17 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     else httpPort = n;
   }
   const smppTls = server.smppTls === undefined || server.smppTls === null ? undefined : checkSmppTls(c, server.smppTls, env);
+  let proxyProtocol: { trusted: string[] } | undefined;
+  if (server.proxyProtocol !== undefined && server.proxyProtocol !== null) {
+    const pp = c.obj(server.proxyProtocol, 'server.proxyProtocol', ['trusted']) ?? {};
+    const trusted = c.list(pp, 'trusted', 'server.proxyProtocol').flatMap((v, i) => {
+      if (typeof v === 'string' && isAddressOrCidr(v)) return [v];
+      c.fail(`server.proxyProtocol.trusted[${i}]`, `expected an IPv4/IPv6 address or CIDR range of a load balancer, got ${describe(v)}`);
+      return [];
+    });
+    if (pp.trusted === undefined || (Array.isArray(pp.trusted) && pp.trusted.length === 0)) c.fail('server.proxyProtocol.trusted', 'is required: the addresses of the load balancers whose PROXY header is believed');
+    proxyProtocol = { trusted };
+  }
   const FORMATS = ['json', 'jasmin'] as const;
   const httpApi = c.obj(root.httpApi ?? {}, 'httpApi', ['responseFormat']) ?? {};
   const responseFormat: JasminResponseFormat = c.oneOf(httpApi, 'responseFormat', 'httpApi', FORMATS, 'json') ?? 'json';
@@ -259,7 +270,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
-    server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort, ...(smppTls ? { smppTls } : {}), httpPort, apiPort },
+    server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort, ...(smppTls ? { smppTls } : {}), ...(proxyProtocol ? { proxyProtocol } : {}), httpPort, apiPort },
     httpApi: { responseFormat },
     webhooks,
     admin: { keys: adminKeys },

@@ -152,7 +152,7 @@ export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig | H
 
 export interface Config {
   demo: boolean;
-  server: { host: string; smppPort: number; /** A second customer SMPP listener over TLS. */ smppTls?: SmppTlsConfig; httpPort: number; apiPort: number };
+  server: { host: string; smppPort: number; /** A second customer SMPP listener over TLS. */ smppTls?: SmppTlsConfig; /** PROXY protocol v1 on the SMPP listeners, believed from these balancers. */ proxyProtocol?: { trusted: string[] }; httpPort: number; apiPort: number };
   /** Jasmin-compatible HTTP API (:1401). */
   httpApi: { responseFormat: JasminResponseFormat };
   webhooks: WebhooksConfig;

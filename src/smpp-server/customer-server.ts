@@ -60,7 +60,9 @@ export class CustomerSmppServer {
       return true;
     };
     this.server = new SmppServer({ ...plain, authenticate });
-    this.tlsServer = tlsListener ? new SmppServer({ ...plain, port: tlsListener.port, tls: tlsListener.tls, authenticate }) : undefined;
+    // No PROXY header on the TLS listener: Node's TLS server reads the handshake first.
+    const { proxyProtocol: _proxy, ...forTls } = plain;
+    this.tlsServer = tlsListener ? new SmppServer({ ...forTls, port: tlsListener.port, tls: tlsListener.tls, authenticate }) : undefined;
     for (const server of this.servers()) server.on('session', (s: Session) => void this.onSession(s));
     gateway.on('outbox', (systemId: string) => void this.pump(systemId));
   }

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import { Session, bindTypeOf, type BindType, type SessionOptions } from '../session/session.js';
 import { TokenBucket } from '../session/token-bucket.js';
 import { createListener, listen, type Listener, type Socket, type TlsServerOptions } from '../transport/index.js';
+import { isTrusted, readProxyHeader, trustList, type TrustList } from '../transport/proxy-protocol.js';
 
 export interface BindRequest {
   systemId: string;
@@ -47,6 +48,11 @@ export interface SmppServerOptions extends Omit<SessionOptions, 'role' | 'gate' 
   maxBindsPerSystemId?: number;
   lockout?: Partial<LockoutPolicy> | false;
   clock?: Clock;
+  /**
+   * PROXY protocol v1 from these balancer addresses (and CIDR ranges): a connection from one
+   * of them must start with the header, and the session's address is the one it names.
+   */
+  proxyProtocol?: { trusted: readonly string[]; headerTimeoutMs?: number };
 }
 
 const SUBMITS = new Set(['submit_sm', 'data_sm', 'submit_multi']);
@@ -57,11 +63,13 @@ export class SmppServer extends EventEmitter {
   private readonly clock: Clock;
   private readonly failures = new Map<string, { count: number; first: number; lockedUntil: number }>();
   private readonly lockout: LockoutPolicy | undefined;
+  private readonly proxyTrust: TrustList | undefined;
   readonly counters = { connections: 0, refusedConnections: 0, bindFailures: 0, lockouts: 0, throttled: 0 };
 
   constructor(private readonly opts: SmppServerOptions = {}) {
     super();
     this.clock = opts.clock ?? systemClock;
+    this.proxyTrust = opts.proxyProtocol ? trustList(opts.proxyProtocol.trusted) : undefined;
     this.lockout = opts.lockout === false ? undefined : { maxFailures: 5, windowMs: 60_000, lockMs: 300_000, delayMs: 200, ...opts.lockout };
   }
 
@@ -90,9 +98,28 @@ export class SmppServer extends EventEmitter {
       return;
     }
     this.counters.connections++;
+    if (this.proxyTrust && isTrusted(this.proxyTrust, socket.remoteAddress)) {
+      socket.on('error', () => undefined);
+      readProxyHeader(socket, this.opts.proxyProtocol?.headerTimeoutMs ?? 5000).then(
+        (source) => {
+          this.startSession(socket, source);
+          socket.resume();
+        },
+        (err: Error) => {
+          this.emit('connection_refused', { reason: 'proxy_header', remoteAddress: socket.remoteAddress, detail: err.message });
+          socket.destroy();
+        },
+      );
+      return;
+    }
+    this.startSession(socket, undefined);
+  }
+
+  private startSession(socket: Socket, remoteAddress: string | undefined): void {
     let bucket: TokenBucket | undefined;
     const session: Session = new Session(socket, {
       ...this.opts,
+      ...(remoteAddress !== undefined ? { remoteAddress } : {}),
       role: 'smsc',
       clock: this.clock,
       sessionInitMs: this.opts.sessionInitMs ?? 30_000,

@@ -61,6 +61,8 @@ export interface SessionOptions {
   gate?: (pdu: Pdu) => number;
   /** Structured debug events (state changes, protocol anomalies). */
   onEvent?: (event: string, fields: Record<string, unknown>) => void;
+  /** The peer's address when the socket's is not it (a PROXY protocol header named it). */
+  remoteAddress?: string;
 }
 
 export interface SessionStats {
@@ -249,7 +251,7 @@ export class Session extends EventEmitter {
   }
 
   get remoteAddress(): string | undefined {
-    return this.socket.remoteAddress;
+    return this.opts.remoteAddress ?? this.socket.remoteAddress;
   }
 
   /** Resolves when the session has closed. */
