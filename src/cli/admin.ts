@@ -146,7 +146,7 @@ function usersCommand(): Command {
       }),
   );
   cmd.addCommand(
-    apiCommand('set', 'change a user: password, rate, enabled, group, SMS-count quota')
+    apiCommand('set', 'change a user: password, rate, enabled, group, SMS-count quota, allowed addresses, bind cap')
       .argument('<username>')
       .option('--password <password>')
       .option('--rate <amount>')
@@ -154,7 +154,9 @@ function usersCommand(): Command {
       .option('--disable', 'refuse its binds and messages')
       .option('--group <id>', 'put it in this group ("none" for no group)')
       .option('--sms-count <n>', 'SMS parts it may still send ("unlimited" for no quota)', smsCount)
-      .action(async (username: string, o: ApiOptions & { password?: string; rate?: string; enable?: boolean; disable?: boolean; group?: string; smsCount?: number | null }) => {
+      .option('--allow-from <list>', 'addresses and CIDR ranges its SMPP binds and HTTP requests may come from, comma-separated ("any" for anywhere)')
+      .option('--max-binds <n>', 'simultaneous SMPP binds at most ("unlimited" for no cap)', smsCount)
+      .action(async (username: string, o: ApiOptions & { password?: string; rate?: string; enable?: boolean; disable?: boolean; group?: string; smsCount?: number | null; allowFrom?: string; maxBinds?: number | null }) => {
         const body: Obj = {};
         if (o.password !== undefined) body.password = o.password;
         if (o.rate !== undefined) body.rate = o.rate;
@@ -162,6 +164,10 @@ function usersCommand(): Command {
         if (o.disable) body.enabled = false;
         if (o.group !== undefined) body.group = o.group === 'none' ? null : o.group;
         if (o.smsCount !== undefined) body.smsCount = o.smsCount;
+        const access: Obj = {};
+        if (o.allowFrom !== undefined) access.allowFrom = o.allowFrom === 'any' ? [] : o.allowFrom.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
+        if (o.maxBinds !== undefined) access.maxBinds = o.maxBinds;
+        if (Object.keys(access).length > 0) body.settings = { access };
         const u = await new AdminClient(o).request<Obj>('PATCH', `/users/${encodeURIComponent(username)}`, body);
         if (o.json) return printJson(u);
         printRecord(u);

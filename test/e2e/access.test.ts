@@ -1,7 +1,8 @@
 // A user's settings.access over real sockets: `allowFrom` refuses a bind (and Jasmin /send,
 // REST v1) from an address outside the list (and lets it in once the admin API adds the address), `maxBinds` refuses
 // the bind beyond the cap, and the admin API's POST /users/{name}/unbind (and
-// `hermod users unbind`) ends a user's binds at once. Invalid lists are refused naming the key.
+// `hermod users unbind`) ends a user's binds at once; `hermod users set --allow-from/--max-binds`
+// changes them. Invalid lists are refused naming the key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommandStatus, SmppClient, SmppStatusError } from '../../src/smpp/index.js';
@@ -72,6 +73,19 @@ test('settings.access: allowFrom and maxBinds refuse binds with ESME_RBINDFAIL; 
     const text = ok(await hermod(['users', 'unbind', 'pair', '--url', url, '--key', ADMIN]), 'users unbind').stdout;
     assert.match(text, /^pair: 1 bind ended$/m);
     assert.equal((await h.api.inject({ method: 'POST', url: '/v1/admin/users/ghost/unbind', headers: admin })).statusCode, 404);
+
+    // hermod users set --allow-from / --max-binds: the same settings through the CLI.
+    const set = json<{ settings: { access: unknown } }>(ok(await hermod(['users', 'set', 'pair', '--allow-from', '127.0.0.1, 10.0.0.0/8', '--max-binds', '1', '--json', '--url', url, '--key', ADMIN]), 'users set --allow-from'));
+    assert.deepEqual(set.settings.access, { allowFrom: ['127.0.0.1', '10.0.0.0/8'], maxBinds: 1 });
+    const first = client('pair');
+    await first.connect();
+    open.push(first);
+    await assert.rejects(client('pair').connect(), refusedWith(CommandStatus.ESME_RBINDFAIL), 'one bind is up: the cap is 1');
+    const anywhere = json<{ settings: { access: unknown } }>(ok(await hermod(['users', 'set', 'pair', '--allow-from', 'any', '--max-binds', 'unlimited', '--json', '--url', url, '--key', ADMIN]), 'users set --allow-from any'));
+    assert.deepEqual(anywhere.settings.access, { allowFrom: [], maxBinds: null });
+    const badList = await hermod(['users', 'set', 'pair', '--allow-from', 'nope', '--url', url, '--key', ADMIN]);
+    assert.equal(badList.code, 1);
+    assert.match(badList.stderr, /settings\.access\.allowFrom\[0\] must be an IPv4\/IPv6 address or CIDR range/);
   } finally {
     await Promise.all(open.map((c) => c.close()));
     await h.stop();
