@@ -1,9 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
+import { isAddressOrCidr } from '../lib/address-list.js';
 import { createSecureContext } from 'node:tls';
 import { parse } from 'yaml';
-import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, isAddressOrCidr, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
+import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
 import {
   ConfigError,
   type AlertsConfig,

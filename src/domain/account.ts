@@ -6,7 +6,7 @@
  * user; its username is also the SMPP system_id. The `User` (message.ts) carries these
  * settings; the store keeps them as one JSON document.
  */
-import { BlockList, isIP } from 'node:net';
+import { AddressList, isAddressOrCidr } from '../lib/address-list.js';
 import { HermodError } from '../lib/errors.js';
 
 /** What an account may do or set. Jasmin's defaults: all allowed. */
@@ -187,36 +187,23 @@ function accessOf(spec: Partial<Access> = {}): Access {
   return { allowFrom: [...allowFrom], maxBinds };
 }
 
-export function isAddressOrCidr(s: string): boolean {
-  const [addr, bits, extra] = s.split('/');
-  const family = isIP(addr);
-  if (family === 0 || extra !== undefined) return false;
-  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
-}
-
-const allowLists = new WeakMap<Access, BlockList>();
-
 /**
- * Whether `access` lets a connection from `address` in. IPv4 peers seen as IPv4-mapped IPv6
- * (`::ffff:203.0.113.7`, a dual-stack listener) are matched as IPv4.
+ * Address lists by their entries: a user is read afresh for each request that carries a
+ * password (Jasmin's /send), so a list is built once per distinct allowFrom, not per request.
  */
+const allowLists = new Map<string, AddressList>();
+
+/** Whether `access` lets a connection from `address` in (IPv4-mapped peers match as IPv4). */
 export function allowsAddress(access: Access, address: string | undefined): boolean {
   if (access.allowFrom.length === 0) return true;
-  if (address === undefined) return false;
-  let list = allowLists.get(access);
+  const key = access.allowFrom.join(',');
+  let list = allowLists.get(key);
   if (!list) {
-    list = new BlockList();
-    for (const entry of access.allowFrom) {
-      const [addr, bits] = entry.split('/');
-      const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
-      if (bits === undefined) list.addAddress(addr, type);
-      else list.addSubnet(addr, Number(bits), type);
-    }
-    allowLists.set(access, list);
+    if (allowLists.size >= 1000) allowLists.clear();
+    list = new AddressList(access.allowFrom);
+    allowLists.set(key, list);
   }
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const ip = mapped ? mapped[1] : address;
-  return list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
+  return list.has(address);
 }
 
 export function groupFromSpec(spec: GroupSpec, now: number): Group {

@@ -6,7 +6,6 @@ export {
   DEFAULT_ACCESS,
   DEFAULT_AUTHORIZATIONS,
   allowsAddress,
-  isAddressOrCidr,
   DEFAULT_VALUE_FILTERS,
   InvalidAccountError,
   checkSmsCount,

@@ -8,6 +8,7 @@
  * so a name that rebinds to a private address between the two is still refused.
  */
 import { BlockList, isIP } from 'node:net';
+import { AddressList, unmap } from '../lib/address-list.js';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { HermodError } from '../lib/errors.js';
 
@@ -57,41 +58,24 @@ const BLOCKED = [
   return { list, family, label: `${what} address space (${net}/${bits})` };
 });
 
-/** `::ffff:10.0.0.1` is 10.0.0.1 (IPv4-mapped IPv6). */
-function unmap(ip: string): { ip: string; family: 'ipv4' | 'ipv6' } {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (m) return { ip: m[1], family: 'ipv4' };
-  // The URL parser writes [::ffff:127.0.0.1] as [::ffff:7f00:1].
-  const h = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(ip);
-  if (h) {
-    const hi = parseInt(h[1], 16);
-    const lo = parseInt(h[2], 16);
-    return { ip: `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, family: 'ipv4' };
-  }
-  return { ip, family: isIP(ip) === 6 ? 'ipv6' : 'ipv4' };
-}
-
 export class UrlGuard {
   private readonly allowAll: boolean;
-  private readonly allowedNets = new BlockList();
+  private readonly allowedNets: AddressList;
   private readonly allowedHosts = new Set<string>();
 
   constructor(opts: UrlGuardOptions = {}) {
     this.allowAll = opts.allowPrivateNetworks ?? false;
-    for (const a of opts.allow ?? []) {
-      const [addr, bits] = a.split('/');
-      const fam = isIP(addr);
-      if (fam === 0) this.allowedHosts.add(a.toLowerCase());
-      else if (bits === undefined) this.allowedNets.addAddress(addr, fam === 6 ? 'ipv6' : 'ipv4');
-      else this.allowedNets.addSubnet(addr, Number(bits), fam === 6 ? 'ipv6' : 'ipv4');
-    }
+    const allow = opts.allow ?? [];
+    // Entries that are not an address (or a CIDR range of one) are host names.
+    for (const a of allow) if (isIP(a.split('/')[0]) === 0) this.allowedHosts.add(a.toLowerCase());
+    this.allowedNets = new AddressList(allow.filter((a) => isIP(a.split('/')[0]) !== 0));
   }
 
   /** Why an address may not be called, or undefined when it may. */
   addressProblem(address: string): string | undefined {
     if (this.allowAll) return undefined;
+    if (this.allowedNets.has(address)) return undefined;
     const { ip, family } = unmap(address);
-    if (this.allowedNets.check(ip, family)) return undefined;
     const hit = BLOCKED.find((b) => b.family === family && b.list.check(ip, family));
     return hit && `${ip} is in ${hit.label}`;
   }

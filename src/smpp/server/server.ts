@@ -11,7 +11,8 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import { Session, bindTypeOf, type BindType, type SessionOptions } from '../session/session.js';
 import { TokenBucket } from '../session/token-bucket.js';
 import { createListener, listen, type Listener, type Socket, type TlsServerOptions } from '../transport/index.js';
-import { isTrusted, readProxyHeader, trustList, type TrustList } from '../transport/proxy-protocol.js';
+import { readProxyHeader } from '../transport/proxy-protocol.js';
+import { AddressList } from '../../lib/address-list.js';
 
 export interface BindRequest {
   systemId: string;
@@ -63,13 +64,14 @@ export class SmppServer extends EventEmitter {
   private readonly clock: Clock;
   private readonly failures = new Map<string, { count: number; first: number; lockedUntil: number }>();
   private readonly lockout: LockoutPolicy | undefined;
-  private readonly proxyTrust: TrustList | undefined;
+  /** The balancers a PROXY header is believed from; other peers are served as they are. */
+  private readonly proxyTrust: AddressList | undefined;
   readonly counters = { connections: 0, refusedConnections: 0, bindFailures: 0, lockouts: 0, throttled: 0 };
 
   constructor(private readonly opts: SmppServerOptions = {}) {
     super();
     this.clock = opts.clock ?? systemClock;
-    this.proxyTrust = opts.proxyProtocol ? trustList(opts.proxyProtocol.trusted) : undefined;
+    this.proxyTrust = opts.proxyProtocol ? new AddressList(opts.proxyProtocol.trusted) : undefined;
     this.lockout = opts.lockout === false ? undefined : { maxFailures: 5, windowMs: 60_000, lockMs: 300_000, delayMs: 200, ...opts.lockout };
   }
 
@@ -98,7 +100,7 @@ export class SmppServer extends EventEmitter {
       return;
     }
     this.counters.connections++;
-    if (this.proxyTrust && isTrusted(this.proxyTrust, socket.remoteAddress)) {
+    if (this.proxyTrust?.has(socket.remoteAddress)) {
       socket.on('error', () => undefined);
       readProxyHeader(socket, this.opts.proxyProtocol?.headerTimeoutMs ?? 5000).then(
         (source) => {

@@ -5,40 +5,14 @@
  * server learns the customer's address (for bind lockouts and per-user allow lists) instead
  * of the balancer's. node-smpp's server has the same option.
  */
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { Socket } from './index.js';
-
-/** Balancer addresses a PROXY header is believed from. */
-export type TrustList = BlockList;
 
 /** The spec's longest v1 header, CRLF included. */
 const MAX_HEADER = 107;
 
 export class ProxyHeaderError extends Error {
   override readonly name = 'ProxyHeaderError';
-}
-
-/**
- * The addresses a header is believed from (the balancers). A connection from elsewhere is
- * served as it is, with its own address, and must not send a header.
- */
-export function trustList(trusted: readonly string[]): TrustList {
-  const list = new BlockList();
-  for (const entry of trusted) {
-    const [addr, bits] = entry.split('/');
-    const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(addr, type);
-    else list.addSubnet(addr, Number(bits), type);
-  }
-  return list;
-}
-
-/** Whether `address` (as a socket reports it, IPv4-mapped IPv6 included) is in `list`. */
-export function isTrusted(list: TrustList, address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const ip = mapped ? mapped[1] : address;
-  return list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
 }
 
 /**
