@@ -96,6 +96,8 @@ export class HttpConnector implements Connector {
   private readonly counts = { submits: 0, submitted: 0, errors: 0, receipts: 0, mos: 0, binds: 0, disconnects: 0, throttled: 0 };
   private lastError: string | null = null;
   private readonly messageIdRegex: RegExp | undefined;
+  /** Where it sends (host[:port]), for status: read once, placeholders as the validator reads them. */
+  private readonly remote: string;
 
   constructor(
     readonly id: string,
@@ -103,6 +105,7 @@ export class HttpConnector implements Connector {
   ) {
     this.dlrExpiryMs = opts.dlrExpiryMs;
     this.messageIdRegex = 'regex' in opts.messageId ? new RegExp(opts.messageId.regex) : undefined;
+    this.remote = new URL(opts.url.replace(/\{\w+\}/g, 'x')).host;
   }
 
   get ready(): boolean {
@@ -119,7 +122,7 @@ export class HttpConnector implements Connector {
       type: this.type,
       state: this.started ? 'bound' : 'stopped',
       bound: this.started,
-      remote: new URL(fill(this.opts.url, {})).host,
+      remote: this.remote,
       window: { inUse: this.inFlight, size: this.opts.window },
       throughput: { perSecond: this.meter.perSecond(), limit: this.opts.throughput ?? null },
       counters: { ...this.counts },
