@@ -281,6 +281,20 @@ function connectorsCommand(): Command {
   return cmd;
 }
 
+/** A route list file's list: the document itself, or its `key` (a hermod.yaml works). */
+const listIn = (doc: unknown, key: string): unknown => (Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null ? (doc as Obj)[key] : undefined);
+
+type MtRoutes = { routes: (Obj & { prefixes: string[]; connectors: string[] })[] };
+
+function printMtRoutes(o: ApiOptions, r: MtRoutes, verb?: 'set'): void {
+  if (o.json) return printJson(r);
+  if (verb) console.log(`${r.routes.length} route${r.routes.length === 1 ? '' : 's'} set:`);
+  printTable(
+    r.routes.map((x) => ({ ...x, prefixes: x.prefixes.length ? x.prefixes.join(',') : '(any)', connectors: x.connectors.join(',') })),
+    ['position', 'name', 'type', 'prefixes', 'connectors', 'rate'],
+  );
+}
+
 type MoRoutes = { moRoutes: (Obj & { position: number; prefixes?: string[]; originConnectors?: string[]; user?: string; url?: string })[]; source: string | null };
 
 function printMoRoutes(o: ApiOptions, r: MoRoutes, verb?: 'set'): void {
@@ -299,12 +313,7 @@ function routesCommand(): Command {
       .option('--mo', 'the MO routes (replies and inbound messages) instead')
       .action(async (o: ApiOptions & { mo?: boolean }) => {
         if (o.mo) return printMoRoutes(o, await new AdminClient(o).get<MoRoutes>('/mo-routes'));
-        const r = await new AdminClient(o).get<{ routes: (Obj & { prefixes: string[]; connectors: string[] })[] }>('/routes');
-        if (o.json) return printJson(r);
-        printTable(
-          r.routes.map((x) => ({ ...x, prefixes: x.prefixes.length ? x.prefixes.join(',') : '(any)', connectors: x.connectors.join(',') })),
-          ['position', 'name', 'type', 'prefixes', 'connectors', 'rate'],
-        );
+        printMtRoutes(o, await new AdminClient(o).get<MtRoutes>('/routes'));
       }),
   );
   cmd.addCommand(
@@ -314,19 +323,13 @@ function routesCommand(): Command {
       .action(async (o: ApiOptions & { file: string; mo?: boolean }) => {
         const doc = readDefinition(o.file);
         if (o.mo) {
-          const moRoutes = Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null ? (doc as Obj).moRoutes : undefined;
+          const moRoutes = listIn(doc, 'moRoutes');
           if (moRoutes === undefined) throw new CliError(`${o.file}: expected a list of MO routes or a mapping with moRoutes:`, 2);
           return printMoRoutes(o, await new AdminClient(o).request<MoRoutes>('PUT', '/mo-routes', { moRoutes }), 'set');
         }
-        const routes = Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null ? (doc as Obj).routes : undefined;
+        const routes = listIn(doc, 'routes');
         if (routes === undefined) throw new CliError(`${o.file}: expected a list of routes or a mapping with routes:`, 2);
-        const r = await new AdminClient(o).request<{ routes: (Obj & { prefixes: string[]; connectors: string[] })[] }>('PUT', '/routes', { routes });
-        if (o.json) return printJson(r);
-        console.log(`${r.routes.length} route${r.routes.length === 1 ? '' : 's'} set:`);
-        printTable(
-          r.routes.map((x) => ({ ...x, prefixes: x.prefixes.length ? x.prefixes.join(',') : '(any)', connectors: x.connectors.join(',') })),
-          ['position', 'name', 'type', 'prefixes', 'connectors', 'rate'],
-        );
+        printMtRoutes(o, await new AdminClient(o).request<MtRoutes>('PUT', '/routes', { routes }), 'set');
       }),
   );
   cmd.addCommand(
