@@ -3,7 +3,6 @@
 // loop guard with a connector pointed back at Hermod itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import type { InboundMessage } from '../../src/store/index.js';
 import { startHermod } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { configuredHermod } from '../support/hermod.js';
+import { freePort } from '../support/ports.js';
 import { until } from '../support/until.js';
 
 const sim = (id: string) => ({ id, type: 'simulator', latencyMs: { min: 0, max: 0 } });
@@ -214,13 +214,6 @@ test('MO routing by filter: keyword to one customer, the rest to another, a join
   }
 });
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 test('loop guard: a connector pointed back at Hermod neither bounces MTs nor MOs', async () => {
   const port = await freePort();

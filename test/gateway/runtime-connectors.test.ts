@@ -10,8 +10,8 @@ import { hashPassword } from '../../src/domain/index.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { ConnectorChangeError, Gateway, type RouteDef } from '../../src/gateway/index.js';
 import { SimulatorConnector, SmppConnector } from '../../src/connectors/index.js';
-import net from 'node:net';
 import { until } from '../support/until.js';
+import { freePort } from '../support/ports.js';
 
 const route = (name: string, connectors: string[], prefixes: string[] = []): RouteDef => ({ name, type: 'static', connectors, prefixes, costs: {} });
 const sim = (id: string) => new SimulatorConnector(id, { latencyMs: { min: 0, max: 0 } });
@@ -69,7 +69,7 @@ test('a connector added at runtime with a shorter dlrExpiry shortens the running
     moRoutes: [{ name: 'replies', prefixes: [], originConnectors: ['b'], url: 'http://127.0.0.1:9/mo' }],
   });
   // SMPP connectors towards a port nobody listens on: they never bind, and need not to here.
-  const closed = await closedPort();
+  const closed = await freePort();
   const smpp = (id: string, dlrExpiryMs: number) => new SmppConnector(id, { host: '127.0.0.1', port: closed, systemId: 'x', password: 'y', dlrExpiryMs, reconnect: { initialMs: 60_000, maxMs: 60_000, factor: 1, jitter: 0 } });
   await gateway.addConnector(sim('a'));
   await gateway.start();
@@ -92,10 +92,3 @@ test('a connector added at runtime with a shorter dlrExpiry shortens the running
   }
 });
 
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
