@@ -287,8 +287,6 @@ export interface Store {
 
   /** Leases up to `limit` due queue entries of a connector for `leaseMs`. Expired leases return. */
   claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]>;
-  /** Submitted upstream: records the upstream id under all its keys and dequeues. */
-  markSent(id: string, upstreamId: string, keys: string[]): Promise<void>;
   /** Back to the queue after `delayMs` (transient failure). */
   release(id: string, delayMs: number, detail: string): Promise<void>;
   /** Moves a queued message to another connector (failover), due now. */
@@ -333,10 +331,7 @@ export interface Store {
    */
   applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string): Promise<ReceiptOutcome>;
 
-  /** The message an upstream id belongs to, by any of its keys. */
-  findByUpstreamKeys(keys: string[]): Promise<StoredMessage | undefined>;
-  /** A receipt that arrived before its submit_sm_resp was stored (row 7). */
-  parkReceipt(keys: string[], payload: string): Promise<void>;
+  /** The receipts parked under `keys` (row 7: they came before their submit_sm_resp was stored), taken once. */
   takeParkedReceipts(keys: string[]): Promise<string[]>;
   /** Applies a receipt's state; adds an outbox item for the customer when `notify`. */
   applyReceipt(id: string, state: MessageState, detail: string, notify: { systemId: string; payload: string } | undefined): Promise<void>;

@@ -202,11 +202,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
     const m = msg(u.id);
     await s.accept(m);
     await s.claim('c1', 1, 60_000);
-    await s.parkReceipt(messageIdKeys('6699'), '{"early":true}');
-    await s.markSent(m.id, '1A2B', messageIdKeys('1A2B'));
-    assert.equal((await s.findByUpstreamKeys(messageIdKeys('6699')))?.id, m.id, 'decimal receipt id finds the hex resp id');
-    assert.equal((await s.findByUpstreamKeys(messageIdKeys('0001a2b')))?.id, m.id);
-    assert.equal(await s.findByUpstreamKeys(messageIdKeys('ffff')), undefined);
+    const notify = () => undefined;
+    const early = await s.applyReceiptByKeys(messageIdKeys('6699'), () => true, 'delivered', 'DELIVRD err:000', notify, '{"early":true}');
+    assert.deepEqual(early, { parked: true }, 'no part is keyed yet: parked');
+    await s.markPartSent(m.id, 1, 1, 'c1', '1A2B', messageIdKeys('1A2B'));
+    assert.equal((await s.findPartByUpstreamKeys(messageIdKeys('6699')))?.message.id, m.id, 'decimal receipt id finds the hex resp id');
+    assert.equal((await s.findPartByUpstreamKeys(messageIdKeys('0001a2b')))?.message.id, m.id);
+    assert.equal(await s.findPartByUpstreamKeys(messageIdKeys('ffff')), undefined);
     assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('1A2B')), ['{"early":true}']);
     assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('1A2B')), []);
     assert.equal((await s.getMessage(m.id))?.state, 'sent');
@@ -341,12 +343,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
   });
 
   withStore('parked receipts older than the retention are dropped; younger ones stay and are still taken', async (s) => {
-    await s.parkReceipt(messageIdKeys('DEAD01'), '{"old":1}');
+    const park = (id: string, payload: string) => s.applyReceiptByKeys(messageIdKeys(id), () => true, 'delivered', 'DELIVRD err:000', () => undefined, payload);
+    assert.deepEqual(await park('DEAD01', '{"old":1}'), { parked: true });
     assert.equal(await s.expireParkedReceipts(60_000), 0, 'younger than a minute: kept');
     await new Promise((r) => setTimeout(r, 5));
     assert.ok((await s.expireParkedReceipts(1)) >= 1, 'older than 1 ms: dropped');
     assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('DEAD01')), [], 'nothing left to take');
-    await s.parkReceipt(messageIdKeys('BEEF02'), '{"young":1}');
+    await park('BEEF02', '{"young":1}');
     assert.equal(await s.expireParkedReceipts(60_000), 0);
     assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('BEEF02')), ['{"young":1}']);
   });
@@ -714,7 +717,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     within(due[2].dueAt, z1, 'z');
 
     await s.release(a1, 60_000, 'throttled'); // a's oldest now waits a minute: a2 is the oldest due
-    await s.markSent(z1, 'up-z1', []); // z's only entry left the queue
+    await s.markPartSent(z1, 1, 1, 'z', 'up-z1', messageIdKeys('up-z1')); // z's only entry left the queue
     due = await s.queueOldestDue();
     assert.deepEqual(due.map((d) => d.connectorId), ['a', 'b']);
     within(due[0].dueAt, a2, 'a after its oldest was pushed back');

@@ -507,16 +507,6 @@ export class PostgresStore implements Store {
     return msgs.map((m) => ({ message: m, attempts: attempts.get(m.id) ?? 1 })).sort((a, b) => b.message.priority - a.message.priority);
   }
 
-  markSent(id: string, upstreamId: string, keys: string[]): Promise<void> {
-    return this.batched(async (c) => {
-      const now = Date.now();
-      await c.query("UPDATE messages SET upstream_id = $1, state = 'sent', updated_at = $2 WHERE id = $3", [upstreamId, now, id]);
-      for (const k of keys) await c.query('INSERT INTO upstream_ids (key, message_id) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id', [k, id]);
-      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'sent', $2, $3)", [id, now, upstreamId]);
-      await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
-    });
-  }
-
   release(id: string, delayMs: number, detail: string): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
@@ -547,15 +537,6 @@ export class PostgresStore implements Store {
         await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2', [m.price_micros, m.user_id, sms]);
       }
     });
-  }
-
-  async findByUpstreamKeys(keys: string[]): Promise<StoredMessage | undefined> {
-    const r = await this.one('SELECT m.* FROM upstream_ids u JOIN messages m ON m.id = u.message_id WHERE u.key = ANY($1) LIMIT 1', [keys]);
-    return r && toMessage(r);
-  }
-
-  parkReceipt(keys: string[], payload: string): Promise<void> {
-    return this.batched((c) => this.park(c, keys, payload));
   }
 
   /** Parks a receipt under each of its keys (inside a write transaction). */

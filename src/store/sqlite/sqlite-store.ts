@@ -337,7 +337,6 @@ export class SqliteStore implements Store {
       release: db.prepare('UPDATE queue SET not_before = ?, delayed = ?, lease_until = 0 WHERE message_id = ?'),
       setUpstream: db.prepare("UPDATE messages SET upstream_id = ?, state = 'sent', updated_at = ? WHERE id = ?"),
       upstreamKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id) VALUES (?, ?)'),
-      byKey: db.prepare('SELECT message_id FROM upstream_ids WHERE key = ?'),
       park: db.prepare('INSERT INTO parked_receipts (key, payload, at) VALUES (?, ?, ?)'),
       parked: db.prepare('SELECT rowid, payload FROM parked_receipts WHERE key = ?'),
       unpark: db.prepare('DELETE FROM parked_receipts WHERE rowid = ?'),
@@ -750,16 +749,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  markSent(id: string, upstreamId: string, keys: string[]): Promise<void> {
-    return this.batched(() => {
-      const now = Date.now();
-      this.stmts.setUpstream.run(upstreamId, now, id);
-      for (const k of keys) this.stmts.upstreamKey.run(k, id);
-      this.stmts.event.run(id, 'sent', now, upstreamId);
-      this.stmts.dequeue.run(id);
-    });
-  }
-
   release(id: string, delayMs: number, detail: string): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
@@ -787,18 +776,6 @@ export class SqliteStore implements Store {
       this.stmts.dequeue.run(id);
       if (refund) this.stmts.credit.run({ price: m.price_micros, sms: smsOf({ meta: JSON.parse(m.meta) as MessageMeta }), id: m.user_id });
     });
-  }
-
-  async findByUpstreamKeys(keys: string[]): Promise<StoredMessage | undefined> {
-    for (const k of keys) {
-      const r = this.stmts.byKey.get(k) as { message_id: string } | undefined;
-      if (r) return this.getMessage(r.message_id);
-    }
-    return undefined;
-  }
-
-  parkReceipt(keys: string[], payload: string): Promise<void> {
-    return this.batched(() => this.park(keys, payload));
   }
 
   /** Parks a receipt under each of its keys (inside a write transaction). */
