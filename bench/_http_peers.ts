@@ -29,10 +29,14 @@ export interface LoadCommand {
   expectStatus: number;
   headers?: Record<string, string>;
   method?: 'GET' | 'POST';
-  /** Wait until the simulator has a submit_sm for every accepted request. */
+  /** Wait until the simulator has a submit_sm for every message of every accepted request. */
   waitSubmits?: boolean;
-  /** Wait until the receiver has a callback for every accepted request. */
+  /** Wait until the receiver has `callbacksPerMessage` callbacks for every message accepted. */
   waitCallbacks?: boolean;
+  /** Messages in one request (a batch; default 1). */
+  messagesPerRequest?: number;
+  /** Callbacks each message owes (default 1). */
+  callbacksPerMessage?: number;
 }
 
 export interface LoadResult {
@@ -41,10 +45,11 @@ export interface LoadResult {
   p99_ms: number;
   errors: number;
   errorKinds: Record<string, number>;
+  /** Messages accepted (requests answered as expected × messagesPerRequest). */
   accepted: number;
   at_smsc: number;
   callbacks: number;
-  /** Accepted requests ÷ time from the first request until the SMSC had them all. */
+  /** Accepted messages ÷ time from the first request until the SMSC had them all. */
   end_to_end_per_s: number;
   callbacks_per_s: number;
 }
@@ -77,11 +82,12 @@ async function run(cmd: LoadCommand): Promise<LoadResult> {
   const body = (i: number) =>
     cmd.body.replaceAll('{i}', String(i % 100_000).padStart(5, '0')).replaceAll('{dlr}', dlr);
   const r = await load({ ...cmd, body });
-  const accepted = cmd.n - r.errors;
+  const accepted = (cmd.n - r.errors) * (cmd.messagesPerRequest ?? 1);
+  const owed = accepted * (cmd.callbacksPerMessage ?? 1);
   const deadline = performance.now() + 120_000;
   while (cmd.waitSubmits && sim.stats.submits - submits0 < accepted && performance.now() < deadline) await pause();
   const tSmsc = performance.now();
-  while (cmd.waitCallbacks && callbacks - callbacks0 < accepted && performance.now() < deadline) await pause();
+  while (cmd.waitCallbacks && callbacks - callbacks0 < owed && performance.now() < deadline) await pause();
   const got = callbacks - callbacks0;
   return {
     rps: r.rps,

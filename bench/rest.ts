@@ -35,6 +35,7 @@ const config = parseConfig(
     users: [{ username: 'bench', password: 'bench', balance: 1_000_000, rate: 0, apiKeys: [KEY] }],
     connectors: [{ id: 'smsc', type: 'smpp', host: '127.0.0.1', port: peers.simPort, systemId: 'hermod', password: 'x', window: 50 }],
     routes: [{ name: 'default', type: 'static', connectors: ['smsc'] }],
+    webhooks: { allow: ['127.0.0.1'] }, // the peers' callback receiver is on loopback
   },
   { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1' },
   'bench',
@@ -44,6 +45,17 @@ while (h.connectors.get('smsc')?.ready !== true) await new Promise((r) => setTim
 
 const ref = Fastify({ logger: false });
 ref.post('/ref', async (_req, reply) => reply.code(202).send({ id: newMessageId(), status: 'queued' }));
+// Batches with status callbacks: POST /v1/messages/batch, BATCH_SIZE recipients a request,
+// each message with a callback_url to the peers' receiver (REST events message.sent and
+// message.finalized: two a message), measured until the SMSC has every message and the
+// receiver every event. The reference: the plain Fastify app parsing the same body and
+// answering an id for each recipient.
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 100);
+const BATCH_REQUESTS = Number(process.env.BENCH_BATCH_REQUESTS ?? 100);
+const BATCH_CONCURRENCY = 10;
+const recipients = Array.from({ length: BATCH_SIZE }, (_, j) => `+4477009${String(j).padStart(5, '0')}`);
+const batchBody = JSON.stringify({ to: recipients, from: 'Bench', text: 'benchmark message', callback_url: peers.dlrUrl });
+ref.post('/ref/batch', async (req, reply) => reply.code(200).send({ accepted: (req.body as { to: string[] }).to.length, results: (req.body as { to: string[] }).to.map((to, index) => ({ index, to, ok: true, message: { id: newMessageId(), status: 'queued' } })) }));
 await ref.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }); // as Hermod's API listener
 const refPort = (ref.server.address() as AddressInfo).port;
 
@@ -71,6 +83,31 @@ for (const [c, n] of LEVELS) {
     [`c${c}_reference_p99_ms`]: f.p99_ms,
   });
   ratios[`c${c}_rps`] = Math.round((r.rps / f.rps) * 1000) / 1000;
+}
+
+{
+  const messages = BATCH_SIZE * BATCH_REQUESTS;
+  const batch = (port: number, path: string, headers: Record<string, string>) =>
+    ({ port, path, concurrency: BATCH_CONCURRENCY, n: BATCH_REQUESTS, body: batchBody, headers, contentType: 'application/json', expectStatus: 200, messagesPerRequest: BATCH_SIZE }) as const;
+  const cpu0 = process.cpuUsage();
+  const r = await peers.run({ ...batch(h.apiPort, '/v1/messages/batch', { authorization: `Bearer ${KEY}` }), waitSubmits: true, waitCallbacks: true, callbacksPerMessage: 2 });
+  const cpu = process.cpuUsage(cpu0);
+  const f = await peers.run(batch(refPort, '/ref/batch', {}));
+  console.log(`batch of ${BATCH_SIZE} (${BATCH_REQUESTS} requests, concurrency ${BATCH_CONCURRENCY}, callbacks on): hermod ${JSON.stringify(r)}; reference fastify ${JSON.stringify(f)}`);
+  const k = `batch${BATCH_SIZE}`;
+  Object.assign(results, {
+    [`${k}_messages_per_s`]: Math.round(r.rps * BATCH_SIZE),
+    [`${k}_p50_ms`]: r.p50_ms,
+    [`${k}_p99_ms`]: r.p99_ms,
+    [`${k}_errors`]: r.errors,
+    [`${k}_end_to_end_per_s`]: r.end_to_end_per_s,
+    [`${k}_callbacks_per_s`]: r.callbacks_per_s,
+    [`${k}_callbacks_missing`]: r.accepted * 2 - r.callbacks,
+    [`${k}_lost`]: r.accepted - r.at_smsc,
+    [`${k}_hermod_cpu_us_per_msg`]: Math.round((cpu.user + cpu.system) / messages),
+    [`${k}_reference_messages_per_s`]: Math.round(f.rps * BATCH_SIZE),
+  });
+  ratios[`${k}_messages_per_s`] = Math.round((r.rps / f.rps) * 1000) / 1000;
 }
 await ref.close();
 await h.stop();
