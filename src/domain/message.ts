@@ -51,6 +51,11 @@ export interface MessageMeta {
    * takes from a limited SMS-count quota (default 1), given back with the price on a refund.
    */
   segments?: number;
+  /**
+   * The message_id the customer's SMPP bind was given when it is not this message's own:
+   * a submit_multi answers one id for all its destinations, and their receipts carry it.
+   */
+  smppMessageId?: string;
 }
 
 /** A message as the gateway accepts it (one SMS part as received on SMPP). */

@@ -949,7 +949,7 @@ export class Gateway extends EventEmitter {
       notified.item = true;
       notified.systemId = m.systemId;
       const payload: CustomerReceipt = {
-        messageId: m.id,
+        messageId: m.meta.smppMessageId ?? m.id,
         source: m.source,
         destination: m.destination,
         state,

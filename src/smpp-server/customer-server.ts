@@ -1,6 +1,6 @@
 /**
  * The customer-facing SMPP server: customers bind with their Hermod credentials;
- * submit_sm / data_sm enter the gateway and are answered only after the message is
+ * submit_sm / data_sm / submit_multi enter the gateway and are answered only after the message is
  * committed; receipts wait in the outbox until the customer has a receiving bind, and
  * leave it only when the customer acknowledges them with deliver_sm_resp.
  */
@@ -32,6 +32,11 @@ const MESSAGE_STATE: Record<MessageState, number> = {
   // SMPP 3.4 §5.2.28 has no "partly delivered": not every part reached the handset.
   partially_delivered: 5,
 };
+
+/** The command_status a refused submit is answered with. */
+function statusOf(err: unknown): number {
+  return err instanceof RejectedError ? err.smppStatus : CommandStatus.ESME_RSYSERR;
+}
 
 export class CustomerSmppServer {
   readonly server: SmppServer;
@@ -123,8 +128,8 @@ export class CustomerSmppServer {
    * schedule_delivery_time and validity_period (SMPP 3.4 §7.1.1) as MessageMeta times;
    * data_sm has neither. A malformed field is refused with ESME_RINVSCHED / ESME_RINVEXPIRY.
    */
-  private times(pdu: Extract<Pdu, { command: 'submit_sm' | 'data_sm' }>): Pick<MessageMeta, 'scheduleAt' | 'validUntil'> {
-    if (pdu.command !== 'submit_sm') return {};
+  private times(pdu: Extract<Pdu, { command: 'submit_sm' | 'data_sm' | 'submit_multi' }>): Pick<MessageMeta, 'scheduleAt' | 'validUntil'> {
+    if (pdu.command === 'data_sm') return {};
     const now = Date.now();
     const out: Pick<MessageMeta, 'scheduleAt' | 'validUntil'> = {};
     try {
@@ -150,27 +155,15 @@ export class CustomerSmppServer {
       case 'data_sm': {
         const body = pdu.command === 'submit_sm' && pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
         try {
-          // Settings changed since the bind apply (cached for a second); the balance and
-          // quota check and debit happen in the store's transaction.
-          const user = (await this.gateway.currentUser(bound.username)) ?? bound;
-          const meta: MessageMeta = { origin: 'smpp', ...this.times(pdu) };
-          const id = await this.gateway.submit(user, {
-            systemId: user.username,
-            source: pdu.sourceAddr,
-            destination: pdu.destinationAddr,
-            esmClass: pdu.esmClass,
-            dataCoding: pdu.dataCoding,
-            body: Buffer.from(body),
-            registeredDelivery: pdu.registeredDelivery,
-            priority: pdu.command === 'submit_sm' ? pdu.priorityFlag : 0,
-            meta,
-          });
+          const id = await this.submitTo(bound, pdu, pdu.destinationAddr, body, pdu.command === 'submit_sm' ? pdu.priorityFlag : 0);
           s.respond(pdu, { messageId: id });
         } catch (err) {
-          s.respond(pdu, { commandStatus: err instanceof RejectedError ? err.smppStatus : CommandStatus.ESME_RSYSERR });
+          s.respond(pdu, { commandStatus: statusOf(err) });
         }
         return;
       }
+      case 'submit_multi':
+        return this.onSubmitMulti(s, bound, pdu);
       case 'query_sm': {
         const m = await this.gateway.store.getMessage(pdu.messageId);
         if (!m || m.userId !== bound.id) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RQUERYFAIL });
@@ -180,6 +173,61 @@ export class CustomerSmppServer {
       default:
         s.respond(pdu, { commandStatus: CommandStatus.ESME_RINVCMDID });
     }
+  }
+
+  /**
+   * One message into the gateway, answered only after it is committed. Settings changed
+   * since the bind apply (cached for a second); the balance and quota check and debit
+   * happen in the store's transaction.
+   */
+  private async submitTo(bound: User, pdu: Extract<Pdu, { command: 'submit_sm' | 'data_sm' | 'submit_multi' }>, destination: string, body: Buffer, priority: number, extra: Partial<MessageMeta> = {}): Promise<string> {
+    const user = (await this.gateway.currentUser(bound.username)) ?? bound;
+    const meta: MessageMeta = { origin: 'smpp', ...this.times(pdu), ...extra };
+    return this.gateway.submit(user, {
+      systemId: user.username,
+      source: pdu.sourceAddr,
+      destination,
+      esmClass: pdu.esmClass,
+      dataCoding: pdu.dataCoding,
+      body: Buffer.from(body),
+      registeredDelivery: pdu.registeredDelivery,
+      priority,
+      meta,
+    });
+  }
+
+  /**
+   * submit_multi (SMPP 3.4 §4.5): one message per SME address, each routed, charged and
+   * tracked on its own. The response carries one message_id, that of the first destination
+   * accepted; the others' receipts carry it too (told apart by their source_addr, the
+   * recipient, as the spec has it), and query_sm on it answers for that first message. A
+   * destination refused (bad number, no route, no balance…) is listed in unsuccess_sme with
+   * its own status and does not stop the rest; distribution lists are not kept here, so a
+   * list name is refused with ESME_RINVDLNAME. Nothing accepted: the first refusal's status.
+   */
+  private async onSubmitMulti(s: Session, bound: User, pdu: Extract<Pdu, { command: 'submit_multi' }>): Promise<void> {
+    const body = pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
+    const unsuccess: { ton: number; npi: number; addr: string; errorStatusCode: number }[] = [];
+    let first: string | undefined;
+    const refuse = (ton: number, npi: number, addr: string, err: unknown) => unsuccess.push({ ton, npi, addr, errorStatusCode: statusOf(err) });
+    const smes = pdu.destAddresses.flatMap((d) => (d.kind === 'sme' ? [d] : (unsuccess.push({ ton: 0, npi: 0, addr: d.name.slice(0, 20), errorStatusCode: CommandStatus.ESME_RINVDLNAME }), [])));
+    if (pdu.destAddresses.length === 0) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RINVNUMDESTS });
+    // The first in order gives the submission its id; the rest go in together (one group commit).
+    let i = 0;
+    for (; i < smes.length && first === undefined; i++) {
+      const d = smes[i];
+      try {
+        first = await this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag);
+      } catch (err) {
+        refuse(d.ton, d.npi, d.addr, err);
+      }
+    }
+    const rest = smes.slice(i);
+    await Promise.all(
+      rest.map((d) => this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag, { smppMessageId: first }).catch((err: unknown) => void refuse(d.ton, d.npi, d.addr, err))),
+    );
+    if (first === undefined) return void s.respond(pdu, { commandStatus: unsuccess[0]?.errorStatusCode ?? CommandStatus.ESME_RSUBMITFAIL });
+    s.respond(pdu, { messageId: first, unsuccessSmes: unsuccess });
   }
 
   /** Delivers held receipts to a receiving bind of `systemId`. */
