@@ -105,6 +105,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     selfBind,
     ...(options.now ? { now: options.now } : {}),
     webhookRetentionMs: config.webhooks.retentionS * 1000,
+    optOut: config.optOut,
   });
   // One SSRF guard for every URL called on a customer's behalf (row 28).
   const guard = new UrlGuard({ allowPrivateNetworks: config.webhooks.allowPrivateNetworks, allow: config.webhooks.allow });
@@ -122,6 +123,9 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   });
   gateway.on('webhooks', () => webhooks.wake());
   gateway.on('parked_expired', (n: number) => log.info({ component: 'gateway', receipts: n }, 'parked receipts expired: no part of ours ever claimed them'));
+  gateway.on('optout_reply_failed', (moId: string, kind: string, err: unknown) =>
+    log.warn({ component: 'gateway', mo: moId, keyword: kind, code: (err as { code?: string }).code, err: err instanceof Error ? err.message : String(err) }, 'opt-out auto-reply not sent'),
+  );
   gateway.on('dlr_expired', (n: number) => log.info({ component: 'gateway', parts: n }, 'sent parts expired: no delivery receipt within dlrExpiryS'));
   gateway.on('outbox_expired', (n: number) => log.warn({ component: 'gateway', items: n }, 'customer outbox items expired undelivered: their SMPP customer did not bind within the hold time'));
   gateway.on('store_error', (err: unknown) => log.error({ component: 'gateway', err }, 'store sweep failed'));

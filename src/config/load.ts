@@ -5,6 +5,7 @@ import { isAddressOrCidr } from '../lib/address-list.js';
 import { createSecureContext } from 'node:tls';
 import { parse } from 'yaml';
 import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
+import { checkOptOut } from './opt-out.js';
 import {
   ConfigError,
   type AlertsConfig,
@@ -98,7 +99,7 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
  */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
-  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'parkedReceiptRetentionS', 'httpApi', 'webhooks', 'alerts', 'admin']) ?? {};
+  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'parkedReceiptRetentionS', 'httpApi', 'webhooks', 'alerts', 'admin', 'optOut']) ?? {};
   const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'smppTls', 'proxyProtocol', 'httpPort', 'apiPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
   const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'groupCommitMs', 'url', 'schema', 'definitionsPollS']) ?? {};
@@ -252,6 +253,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   const moRoutes = checkMoRoutes(c, c.list(root, 'moRoutes', '$'), { connectors: connectors.map((k) => k.id), users: users.map((u) => u.username) });
 
   c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 });
+  const optOut = checkOptOut(c, root.optOut);
   const parkedReceiptRetentionS = c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;
   const synchronous = c.oneOf(store, 'synchronous', 'store', ['NORMAL', 'FULL'] as const, 'NORMAL') ?? 'NORMAL';
   const groupCommitMs = c.num(store, 'groupCommitMs', 'store', { def: 2, min: 0, max: 100 }) ?? 2;
@@ -289,6 +291,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     connectors,
     routes,
     moRoutes,
+    optOut,
     dedupeWindowS: c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 }) ?? 0,
     parkedReceiptRetentionS,
     alerts,

@@ -3,7 +3,7 @@
  * Every problem is reported with the key path that caused it, all at once.
  */
 import { HermodError } from '../lib/errors.js';
-import type { MoRouteDef, RouteDef, SplitSetting, TextDataCoding, UserSettingsSpec } from '../domain/index.js';
+import type { MoRouteDef, OptOutSettings, RouteDef, SplitSetting, TextDataCoding, UserSettingsSpec } from '../domain/index.js';
 
 export interface UserConfig {
   username: string;
@@ -165,6 +165,8 @@ export interface Config {
   routes: RouteDef[];
   /** MO routes, in order: filters → the customer (SMPP bind) or webhook that receives them. */
   moRoutes: MoRouteDef[];
+  /** STOP / START / HELP keywords and auto-replies, per receiving number. */
+  optOut: OptOutSettings;
   /** Seconds within which an identical resend returns the first message's id (0 = off). */
   dedupeWindowS: number;
   /** A receipt for an upstream id we never stored is kept this long (for a late submit_sm_resp), then dropped. */

@@ -19,6 +19,8 @@ export const reject = {
   noRoute: (dest: string, why?: string) => new RejectedError('HERMOD_ERR_NO_ROUTE', `no route for ${dest}${why ? ` (${why})` : ''}`, CommandStatus.ESME_RINVDSTADR, 422),
   optedOut: (dest: string, sender: string) =>
     new RejectedError('HERMOD_ERR_OPTED_OUT', `${dest} has opted out of messages from ${sender}`, CommandStatus.ESME_RINVDSTADR, 403),
+  /** An opt-out auto-reply with no account to be sent as (optOut.account, or the MO's routed customer). */
+  noReplyAccount: (why: string) => new RejectedError('HERMOD_ERR_NO_REPLY_ACCOUNT', why, CommandStatus.ESME_RSYSERR, 422),
   tooLong: (why: string) => new RejectedError('HERMOD_ERR_TOO_LONG', `message too long: ${why}`, CommandStatus.ESME_RINVMSGLEN, 413),
   userDisabled: () => new RejectedError('HERMOD_ERR_USER_DISABLED', 'account disabled', CommandStatus.ESME_RSUBMITFAIL, 403),
   groupDisabled: (group: string) => new RejectedError('HERMOD_ERR_GROUP_DISABLED', `group "${group}" is disabled`, CommandStatus.ESME_RSUBMITFAIL, 403),

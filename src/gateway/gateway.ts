@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
-import { countSegments, decodeText, messageIdKeys, normalizeMessageId, parseUdh, type Receipt } from '../smpp/index.js';
+import { countSegments, dataCodingOf, decodeText, encodeText, isGsm7, messageIdKeys, normalizeMessageId, parseUdh, type Receipt } from '../smpp/index.js';
 import {
   countParts,
   withTextCoding,
@@ -16,6 +16,9 @@ import {
   normalizeMsisdn,
   splitForSubmit,
   InvalidNumberError,
+  OptOutRules,
+  type OptOutKind,
+  type OptOutSettings,
   type Group,
   type MessageMeta,
   type MessageState,
@@ -44,6 +47,11 @@ export interface SubmitRequest {
   priority?: number;
   /** Optional attributes stored with the message (see MessageMeta). */
   meta?: MessageMeta;
+  /**
+   * Sent even to a number that opted out of this source: only the gateway's own STOP
+   * confirmation, which the opted-out handset is owed. Never set from a customer's input.
+   */
+  ignoreOptOut?: boolean;
 }
 
 /** The receipt forwarded to a customer, as stored in the outbox. */
@@ -137,9 +145,8 @@ export interface GatewayOptions {
    * (checklist row 19). 0 = off. Kept in memory, per node.
    */
   dedupeWindowMs?: number;
-  /** Keywords (upper case) that opt a number out / back in. */
-  optOutKeywords?: string[];
-  optInKeywords?: string[];
+  /** STOP / START / HELP keywords and their auto-replies, per receiving number (default DEFAULT_OPT_OUT). */
+  optOut?: OptOutSettings;
   /**
    * How long a user or group read from the store is reused by `currentUser()` and the
    * group check of the submit path (default 1000 ms). The store's accept() checks enabled
@@ -173,12 +180,14 @@ export class Gateway extends EventEmitter {
   private readonly throttles = new Throttles();
   private readonly userCache = new Map<string, { user: Promise<User | undefined>; until: number }>();
   private readonly groupCache = new Map<string, { group: Promise<Group | undefined>; until: number }>();
+  private readonly optOut: OptOutRules;
 
   constructor(
     readonly store: Store,
     private readonly opts: GatewayOptions = {},
   ) {
     super();
+    this.optOut = new OptOutRules(opts.optOut);
   }
 
   /**
@@ -479,7 +488,7 @@ export class Gateway extends EventEmitter {
     const plan = this.plan(ctx);
     const connector = plan && this.connectors.get(plan.connectors[0]);
     if (!plan || !connector) throw this.unroutable(ctx);
-    if (await this.store.isOptedOut(destination, source)) throw reject.optedOut(destination, source);
+    if (!req.ignoreOptOut && (await this.store.isOptedOut(destination, source))) throw reject.optedOut(destination, source);
     const rate = plan.route?.rate;
     // Charged per segment before queueing (row 22); a body the customer split with a UDH is one.
     let segments: number;
@@ -700,14 +709,15 @@ export class Gateway extends EventEmitter {
 
   /** Opt-out keywords, then the MO route's target: the customer's bind or a webhook. */
   private async afterMo(mo: InboundMessage): Promise<void> {
-    const word = decodeText(mo.body, mo.dataCoding).trim().toUpperCase();
-    if ((this.opts.optOutKeywords ?? ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']).includes(word)) {
+    const kind = this.optOut.match(mo.destination, decodeText(mo.body, mo.dataCoding));
+    if (kind === 'stop') {
       await this.store.setOptOut(mo.source, mo.destination, true);
       this.emit('optout', mo.source, mo.destination);
-    } else if ((this.opts.optInKeywords ?? ['START', 'UNSTOP', 'YES']).includes(word)) {
+    } else if (kind === 'start') {
       await this.store.setOptOut(mo.source, mo.destination, false);
       this.emit('optin', mo.source, mo.destination);
     }
+    if (kind) void this.autoReply(mo, kind);
     this.emit('mo', mo);
     if (mo.routedTo) this.emit('outbox', mo.routedTo);
     const route = this.moDecisions.get(mo.id);
@@ -716,6 +726,38 @@ export class Gateway extends EventEmitter {
       // The webhook item was stored with the MO (moRecord); this wakes its sender.
       this.emit('mo_webhook', mo, { url: route.url, method: route.method ?? 'POST' });
       this.emit('webhooks');
+    }
+  }
+
+  /**
+   * The keyword's auto-reply, from the number the handset texted, sent (routed, charged) as
+   * the number's opt-out account or else the customer the MO is routed to. A STOP's
+   * confirmation goes although the number just opted out. Never fails the MO: a reply that
+   * cannot be sent is reported as `optout_reply_failed` (no account, a refusal).
+   */
+  private async autoReply(mo: InboundMessage, kind: OptOutKind): Promise<void> {
+    const policy = this.optOut.policy(mo.destination);
+    const text = policy.replies[kind];
+    if (text === null) return;
+    const account = policy.account ?? mo.routedTo ?? undefined;
+    try {
+      const user = account === undefined ? undefined : await this.currentUser(account);
+      if (!user) throw reject.noReplyAccount(account === undefined ? `no account to send the ${kind.toUpperCase()} reply as (set optOut.account)` : `opt-out account ${account} does not exist`);
+      const gsm = isGsm7(text);
+      const id = await this.submit(user, {
+        systemId: user.username,
+        source: mo.destination,
+        destination: mo.source,
+        esmClass: 0,
+        dataCoding: dataCodingOf(gsm ? 'gsm7' : 'ucs2'),
+        body: encodeText(text, gsm ? 'gsm7' : 'ucs2'),
+        registeredDelivery: 0,
+        meta: { tags: [`opt-out-${kind}-reply`] },
+        ignoreOptOut: kind === 'stop',
+      });
+      this.emit('optout_reply', mo.id, kind, id);
+    } catch (err) {
+      this.emit('optout_reply_failed', mo.id, kind, err);
     }
   }
 

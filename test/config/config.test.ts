@@ -467,3 +467,45 @@ test('store.groupCommitMs, store.synchronous and parkedReceiptRetentionS: defaul
   assert.ok(bad.some((i) => i.startsWith('store.synchronous: ')), bad.join('\n'));
   assert.ok(bad.includes('$.parkedReceiptRetentionS: expected a number 1..∞, got 0'), bad.join('\n'));
 });
+
+test('optOut: the carriers’ keywords and plain replies by default; numbers of their own override any list, reply or account; every mistake named', () => {
+  const d = parseConfig({});
+  assert.deepEqual(d.optOut.keywords.help, ['HELP', 'INFO']);
+  assert.ok(d.optOut.keywords.stop.includes('UNSUBSCRIBE'));
+  assert.match(d.optOut.replies.stop ?? '', /unsubscribed/);
+  assert.deepEqual(d.optOut.numbers, {});
+  const c = parseConfig({
+    optOut: {
+      keywords: { help: ['aide', 'Help'] },
+      replies: { start: null },
+      account: 'shop',
+      numbers: { 12345: { keywords: { stop: ['arret'] }, replies: { help: 'ACME: reply ARRET to stop.' } }, '+447700900999': { account: 'other' } },
+    },
+  });
+  assert.deepEqual(c.optOut.keywords.help, ['AIDE', 'HELP'], 'upper case');
+  assert.equal(c.optOut.replies.start, null, 'null: no reply');
+  assert.equal(c.optOut.account, 'shop');
+  assert.deepEqual(c.optOut.numbers['12345'], { keywords: { stop: ['ARRET'] }, replies: { help: 'ACME: reply ARRET to stop.' } });
+  assert.deepEqual(c.optOut.numbers['+447700900999'], { account: 'other' });
+  assert.deepEqual(
+    issues(() =>
+      parseConfig({
+        optOut: {
+          keywords: { stop: ['STOP', 'two words'], start: ['STOP'], quit: ['Q'] },
+          replies: { help: '', stop: 42 },
+          numbers: { 'no spaces please': {}, 777: { keywords: { help: ['STOP'] }, acount: 'x' } },
+        },
+      }),
+    ),
+    [
+      'optOut.keywords.quit: unknown key',
+      'optOut.keywords.stop[1]: expected one word of at most 20 characters, got "two words"',
+      'optOut.replies.stop: expected a text of 1 to 1600 characters, or null for no reply, got 42',
+      'optOut.replies.help: expected a text of 1 to 1600 characters, or null for no reply, got ""',
+      'optOut.keywords.start: "STOP" is also a stop keyword',
+      'optOut.numbers.777.acount: unknown key (did you mean "account"?)',
+      'optOut.numbers.777.keywords.help: "STOP" is also a stop keyword',
+      'optOut.numbers.no spaces please: expected a number or short code as an SMS names it (digits, an optional +, or an alphanumeric sender of at most 20 characters)',
+    ],
+  );
+});
