@@ -17,9 +17,10 @@ export type MessageState =
   | 'rejected'
   | 'failed'
   | 'unknown'
-  | 'partially_delivered';
+  | 'partially_delivered'
+  | 'cancelled';
 
-export const FINAL_STATES: ReadonlySet<MessageState> = new Set<MessageState>(['delivered', 'undelivered', 'expired', 'rejected', 'failed', 'partially_delivered']);
+export const FINAL_STATES: ReadonlySet<MessageState> = new Set<MessageState>(['delivered', 'undelivered', 'expired', 'rejected', 'failed', 'partially_delivered', 'cancelled']);
 
 /**
  * Optional per-message attributes that no SQL query selects on, stored as one JSON
@@ -142,4 +143,5 @@ export const RECEIPT_STAT: Partial<Record<MessageState, string>> = {
   rejected: 'REJECTD',
   failed: 'UNDELIV',
   partially_delivered: 'UNDELIV',
+  cancelled: 'DELETED',
 };

@@ -27,7 +27,7 @@ import {
   type StoredMessage,
   type User,
 } from '../domain/index.js';
-import type { FinalNotify, NewWebhook, PartMatch, Store } from '../store/store.js';
+import type { CancelOutcome, FinalNotify, NewWebhook, PartMatch, Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { connectorChange, reject, type RejectedError } from './errors.js';
 import { isTransient, type Connector, type InboundPdu } from './connector.js';
@@ -532,6 +532,22 @@ export class Gateway extends EventEmitter {
     this.emit('accepted', id, connector.id, perPart * segments);
     this.wake.get(connector.id)?.();
     return id;
+  }
+
+  /**
+   * The customer takes back a message that has not gone out (Store.cancel): `cancelled`,
+   * refunded, and told as after any final state (SMPP receipt stat DELETED, Jasmin DLR,
+   * REST `cancelled` event). `via` names the door in the message's history.
+   */
+  async cancel(user: User, id: string, via: string): Promise<CancelOutcome> {
+    const detail = `cancelled by the customer (${via})`;
+    const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
+    const outcome = await this.store.cancel(id, user.id, detail, this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }));
+    if (outcome !== 'cancelled') return outcome;
+    this.emit('cancelled', id);
+    if (notified.item) this.emit('outbox', notified.systemId);
+    if (notified.webhooks) this.emit('webhooks');
+    return outcome;
   }
 
   /** Starts the connectors and one dispatcher per connector. */

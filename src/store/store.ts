@@ -99,6 +99,9 @@ export interface PartMatch {
   part?: { upstreamId: string | null; state: PartState };
 }
 
+/** What `cancel` did. */
+export type CancelOutcome = 'cancelled' | 'not_found' | 'too_late';
+
 /** What `applyReceiptByKeys` did: applied to a part (with the message's state), or parked. */
 export type ReceiptOutcome = { parked: false; match: PartMatch; state: MessageState | undefined } | { parked: true };
 
@@ -291,6 +294,14 @@ export interface Store {
   release(id: string, delayMs: number, detail: string): Promise<void>;
   /** Moves a queued message to another connector (failover), due now. */
   reassign(id: string, connectorId: string, detail: string): Promise<void>;
+  /**
+   * The customer cancels a message that has not gone out (cancel_sm, REST cancel): only
+   * while it waits in the queue unleased (scheduled, in back-off, behind a connector that is
+   * down) with no part sent. It leaves the queue and ends `cancelled` with `detail`, its
+   * price and SMS count go back, and `notify` runs as for any final state. `not_found`: no
+   * such message of `userId`; `too_late`: sent, in flight or already final.
+   */
+  cancel(id: string, userId: number, detail: string, notify: FinalNotify): Promise<CancelOutcome>;
   /** A final state without a receipt (permanent failure, expiry); refunds price and SMS count when `refund`. */
   fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void>;
 

@@ -53,6 +53,40 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.equal(await s.getBalance(u.id), 90_000);
   });
 
+  withStore('cancel: a waiting message ends cancelled, refunded and told, once; not another account’s, not one leased, sent or final', async (s) => {
+    const u = await s.upsertUser({ username: 'shop', passwordHash: 'x', balanceMicros: 100_000, rateMicros: 10_000 });
+    const other = await s.upsertUser({ username: 'other', passwordHash: 'x', balanceMicros: 0, rateMicros: 0 });
+    const told: string[] = [];
+    const notify = (state: string, m: { id: string; state: string }) => (told.push(`${m.id}:${state}:${m.state}`), { systemId: 'shop', payload: `{"state":"${state}"}` });
+    const waiting = msg(u.id, { meta: { scheduleAt: Date.now() + 3_600_000, segments: 2 }, priceMicros: 20_000 });
+    await s.accept(waiting);
+    assert.equal(await s.getBalance(u.id), 80_000);
+    assert.equal(await s.cancel(waiting.id, other.id, 'cancelled by the customer (test)', notify), 'not_found', 'not another account’s');
+    assert.equal(await s.cancel('no-such-id', u.id, 'x', notify), 'not_found');
+    assert.equal(await s.cancel(waiting.id, u.id, 'cancelled by the customer (test)', notify), 'cancelled');
+    const got = (await s.getMessage(waiting.id))!;
+    assert.equal(got.state, 'cancelled');
+    assert.equal(got.error, 'cancelled by the customer (test)');
+    assert.deepEqual((await s.history(waiting.id)).map((e) => e.state), ['accepted', 'queued', 'cancelled']);
+    assert.equal(await s.getBalance(u.id), 100_000, 'the price went back');
+    assert.equal(await s.queueDepth(), 0, 'out of the queue');
+    assert.deepEqual(told, [`${waiting.id}:cancelled:cancelled`]);
+    assert.deepEqual((await s.claimOutbox('shop', 10, 30_000)).map((i) => i.payload), ['{"state":"cancelled"}'], 'the customer’s receipt is held');
+    assert.equal(await s.cancel(waiting.id, u.id, 'again', notify), 'too_late', 'final already: once');
+    assert.equal(told.length, 1);
+
+    // Leased by a dispatcher, then sent: too late both times, and nothing changes.
+    const due = msg(u.id);
+    await s.accept(due);
+    assert.equal((await s.claim('c1', 10, 60_000)).length, 1);
+    assert.equal(await s.cancel(due.id, u.id, 'x', notify), 'too_late', 'in flight');
+    await s.markPartSent(due.id, 1, 1, 'c1', 'up-1', messageIdKeys('up-1'));
+    assert.equal(await s.cancel(due.id, u.id, 'x', notify), 'too_late', 'sent');
+    assert.equal((await s.getMessage(due.id))!.state, 'sent');
+    assert.equal(await s.getBalance(u.id), 90_000);
+    assert.equal(told.length, 1);
+  });
+
   withStore('row 24: 100 parallel sends with a balance for 50 → exactly 50, never negative', async (s) => {
     const u = await s.upsertUser({ username: 'race', passwordHash: 'x', balanceMicros: 500_000, rateMicros: 10_000 });
     const results = await Promise.all(Array.from({ length: 100 }, () => s.accept(msg(u.id))));

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { hostname } from 'node:os';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
@@ -521,6 +521,31 @@ export class PostgresStore implements Store {
       await c.query('UPDATE queue SET connector_id = $1, not_before = $2, delayed = 0, lease_until = 0 WHERE message_id = $3', [connectorId, now, id]);
       await c.query('UPDATE messages SET connector_id = $1, updated_at = $2 WHERE id = $3', [connectorId, now, id]);
       await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'queued', $2, $3)", [id, now, detail]);
+    });
+  }
+
+  cancel(id: string, userId: number, detail: string, notify: FinalNotify): Promise<CancelOutcome> {
+    return this.batched(async (c): Promise<CancelOutcome> => {
+      const now = Date.now();
+      const row = await this.lockMessage(c, id);
+      if (!row || Number(row.user_id) !== userId) return 'not_found';
+      if (FINAL_STATES.has(row.state as MessageState)) return 'too_late';
+      const parts = (await c.query('SELECT state FROM message_parts WHERE message_id = $1', [id])).rows as { state: PartState }[];
+      if (parts.some((p) => p.state !== 'queued' && p.state !== 'accepted')) return 'too_late';
+      // Not while a dispatcher holds its lease: a claim that got there first wins (SKIP LOCKED
+      // claims lease under the row lock, and this re-reads lease_until after waiting for it).
+      const gone = await c.query('DELETE FROM queue WHERE message_id = $1 AND lease_until <= $2 RETURNING message_id', [id, now]);
+      if (gone.rowCount === 0) return 'too_late';
+      await c.query("UPDATE message_parts SET state = 'cancelled', updated_at = $1 WHERE message_id = $2", [now, id]);
+      await c.query("UPDATE messages SET state = 'cancelled', error = $1, updated_at = $2 WHERE id = $3", [detail, now, id]);
+      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'cancelled', $2, $3)", [id, now, detail]);
+      const m = toMessage(row);
+      await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2', [num(row.price_micros), row.user_id, smsOf(m)]);
+      const n = notify('cancelled', { ...m, state: 'cancelled', error: detail, updatedAt: now }, { total: Math.max(1, parts.length), delivered: 0 });
+      if (n?.systemId !== undefined && n.payload !== undefined)
+        await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS]);
+      await this.insertWebhooks(c, n?.webhooks ?? [], now);
+      return 'cancelled';
     });
   }
 

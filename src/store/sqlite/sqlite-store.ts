@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart } from '../store.js';
+import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
@@ -763,6 +763,28 @@ export class SqliteStore implements Store {
       this.sql('UPDATE queue SET connector_id = ?, not_before = ?, delayed = 0, lease_until = 0 WHERE message_id = ?').run(connectorId, now, id);
       this.sql('UPDATE messages SET connector_id = ?, updated_at = ? WHERE id = ?').run(connectorId, now, id);
       this.stmts.event.run(id, 'queued', now, detail);
+    });
+  }
+
+  cancel(id: string, userId: number, detail: string, notify: FinalNotify): Promise<CancelOutcome> {
+    return this.batched((): CancelOutcome => {
+      const now = Date.now();
+      const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
+      if (!m || m.user_id !== userId) return 'not_found';
+      const q = this.sql('SELECT lease_until FROM queue WHERE message_id = ?').get(id) as { lease_until: number } | undefined;
+      if (!q || q.lease_until > now || FINAL_STATES.has(m.state as MessageState)) return 'too_late';
+      const parts = this.stmts.parts.all(id) as PartRow[];
+      if (parts.some((p) => p.state !== 'queued' && p.state !== 'accepted')) return 'too_late';
+      this.stmts.dequeue.run(id);
+      this.sql("UPDATE message_parts SET state = 'cancelled', updated_at = ? WHERE message_id = ?").run(now, id);
+      this.stmts.setState.run('cancelled', detail, now, id);
+      this.stmts.event.run(id, 'cancelled', now, detail);
+      const message = toMessage(m);
+      this.stmts.credit.run({ price: m.price_micros, sms: smsOf(message), id: m.user_id });
+      const n = notify('cancelled', { ...message, state: 'cancelled', error: detail, updatedAt: now }, { total: Math.max(1, parts.length), delivered: 0 });
+      if (n?.systemId !== undefined && n.payload !== undefined) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
+      for (const w of n?.webhooks ?? []) this.addWebhookRow(w, now);
+      return 'cancelled';
     });
   }
 
