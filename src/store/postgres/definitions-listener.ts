@@ -1,8 +1,8 @@
 /**
  * Changes of the connector and route definitions pushed between nodes that share one schema:
  * a write NOTIFYs the schema's channel when it commits, and every node holds one connection
- * of its own (outside the pool: a pooled connection goes back and forgets its LISTEN) that
- * LISTENs there. A notification is only a hint to read the store again; one sent while the
+ * of its own that LISTENs there (outside the pool, whose connections serve every other query
+ * and are closed when idle). A notification is only a hint to read the store again; one sent while the
  * connection was down is lost for good (PostgreSQL keeps none for a session that is not
  * listening), so every (re)connect tells the subscribers to read the store, and the nodes
  * still poll as a fallback (`store.definitionsPollS`).
