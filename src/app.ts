@@ -137,10 +137,27 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   for (const { definition } of effective.connectors) await gateway.addConnector(buildConnector(definition));
   const definitions = new RuntimeDefinitions(store, gateway, log.child({ component: 'admin' }), effective);
   runtime.definitions = definitions;
-  // Several nodes on one PostgreSQL database: what another node's admin API changed reaches this one.
+  // Several nodes on one PostgreSQL database: what another node's admin API changed reaches
+  // this one, pushed by the store (NOTIFY) within moments, and read by a poll as the fallback
+  // for a notification lost while the listening connection was down. Bursts share one sync.
+  const syncLog = log.child({ component: 'admin' });
+  const syncSoon = () => void definitions.syncSoon().catch((err: unknown) => syncLog.error({ err }, 'sync of connectors and routes failed'));
   const pollS = config.store.type === 'postgres' ? config.store.definitionsPollS : 0;
-  const definitionsPoll = pollS > 0 ? setInterval(() => void definitions.sync().catch((err: unknown) => log.error({ component: 'admin', err }, 'sync of connectors and routes failed')), pollS * 1000) : undefined;
+  const definitionsPoll = pollS > 0 ? setInterval(syncSoon, pollS * 1000) : undefined;
   definitionsPoll?.unref();
+  let listenerLost = false;
+  const unsubscribe = store.onDefinitionsChanged?.((event) => {
+    if (event.kind === 'lost') {
+      listenerLost = true;
+      syncLog.warn({ err: event.error, retryInMs: event.retryInMs }, "sync: the connection that hears other nodes' changes failed; reconnecting (the poll still runs)");
+      return;
+    }
+    if (event.kind === 'listening' && listenerLost) {
+      listenerLost = false;
+      syncLog.info("sync: hearing other nodes' changes again; reading the store for what went by");
+    }
+    syncSoon(); // 'listening' too: a change may have gone by while it was down.
+  });
   // Metrics, alerts and /readyz see a connector as up while its binds are (a receive-only one is never `ready`).
   const connectorList = () => gateway.listConnectors().map((c) => ({ id: c.id, ready: c.up ?? c.ready }));
   const metrics = new HermodMetrics({
@@ -230,6 +247,8 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     simulator,
     async stop() {
       clearInterval(definitionsPoll);
+      unsubscribe?.();
+      await definitions.stop();
       await jasmin.close();
       await alerts.stop();
       await api.close();

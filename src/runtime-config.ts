@@ -149,6 +149,9 @@ export async function seedDefinitions(store: Store, config: Config): Promise<Eff
 export class RuntimeDefinitions {
   private readonly definitions = new Map<string, { definition: ConnectorConfig; source: DefinitionSource }>();
   private turn: Promise<unknown> = Promise.resolve();
+  /** A sync that `syncSoon()` queued and that has not started yet: later calls join it. */
+  private queuedSync: Promise<string[]> | undefined;
+  private stopped = false;
   private routeSource: DefinitionSource;
   private moRouteSource: DefinitionSource;
 
@@ -244,6 +247,8 @@ export class RuntimeDefinitions {
    */
   sync(): Promise<string[]> {
     return this.serial(async () => {
+      // From here on the store is read afresh: a trigger that comes now needs a sync after this one.
+      this.queuedSync = undefined;
       const changed: string[] = [];
       const rows = await this.store.listConnectorDefinitions();
       const attempt = async (what: string, step: () => Promise<void> | void) => {
@@ -292,6 +297,23 @@ export class RuntimeDefinitions {
       if (changed.length > 0) this.log.info({ changes: changed }, 'sync: applied changes made on another node');
       return changed;
     });
+  }
+
+  /**
+   * A sync for triggers that come in bursts (another node's notifications, the poll): one
+   * that comes while a sync waits to start joins it, one that comes while a sync runs gets
+   * one more after it (the running one may have read the store before that change), never
+   * one per trigger. Resolves with what that sync changed; after `stop()`, with nothing.
+   */
+  syncSoon(): Promise<string[]> {
+    if (this.stopped) return Promise.resolve([]);
+    return (this.queuedSync ??= this.sync());
+  }
+
+  /** Takes no more `syncSoon()` and waits for the change or sync under way (call before the gateway and the store stop). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.turn;
   }
 
   /** Replaces the whole ordered MO route list (the file's `moRoutes:` form). */

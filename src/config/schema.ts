@@ -158,7 +158,7 @@ export interface Config {
   webhooks: WebhooksConfig;
   /** Bearer keys of the admin API (config `admin.keys` plus HERMOD_ADMIN_KEY); empty = admin API closed. */
   admin: { keys: string[] };
-  store: { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL'; /** At most one commit per this many ms under load (group commit); 0 = every turn. */ groupCommitMs: number } | { type: 'postgres'; url: string; schema: string; nodeId?: string; /** How often a node reads the connectors and routes other nodes changed (s); 0 = only at start. */ definitionsPollS: number };
+  store: { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL'; /** At most one commit per this many ms under load (group commit); 0 = every turn. */ groupCommitMs: number } | { type: 'postgres'; url: string; schema: string; nodeId?: string; /** How often a node reads the connectors and routes other nodes changed (s), as the fallback for their NOTIFY; 0 = no poll. */ definitionsPollS: number };
   users: UserConfig[];
   groups: GroupConfig[];
   connectors: ConnectorConfig[];

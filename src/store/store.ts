@@ -237,6 +237,14 @@ export interface StoredRoutes {
   updatedAt: number;
 }
 
+/**
+ * What a store that several nodes share tells a subscriber of `onDefinitionsChanged`:
+ * `changed`, another node committed a change of the connector or route definitions;
+ * `listening`, the subscription (re)connected, so a change may have gone by unseen and the
+ * store should be read; `lost`, its connection failed and is retried in `retryInMs`.
+ */
+export type DefinitionsEvent = { kind: 'changed'; node: string | undefined } | { kind: 'listening' } | { kind: 'lost'; error: Error; retryInMs: number };
+
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user' };
 
 export interface Store {
@@ -464,6 +472,14 @@ export interface Store {
   getRouteDefinitions(kind?: RouteKind): Promise<StoredRoutes | undefined>;
   /** Replaces the whole ordered MT (default) or MO route list. */
   putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource, kind?: RouteKind): Promise<void>;
+  /**
+   * Pushes changes of the definitions above that other nodes commit (a store several nodes
+   * share: PostgreSQL LISTEN/NOTIFY), so they apply within moments rather than at the next
+   * poll. Best effort: a change made while the subscription is down is not replayed, which is
+   * why `listening` follows every (re)connect. Returns the unsubscribe; `close()` ends it too.
+   * A single-node store (SQLite) leaves it out.
+   */
+  onDefinitionsChanged?(listener: (event: DefinitionsEvent) => void): () => void;
 }
 
 /** A part `expireAwaitingReceipts` gave up on, and its message's state after. */

@@ -3,7 +3,9 @@
 // carries traffic once PUT /routes names it; a bad definition is refused naming its key; a
 // connector in use cannot be removed; a replaced one keeps its queue and its password; and a
 // restart on the same SQLite file runs what the API set, warning once about what it overrides;
-// on PostgreSQL, a second node runs what the first one changed without a restart.
+// on PostgreSQL, a second node runs what the first one changed without a restart, told by
+// NOTIFY within moments (its listening connection recovers when the server ends it), with the
+// poll as the fallback for a change no notification told.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,8 @@ import { pino } from 'pino';
 import { startHermod, type RunningHermod } from '../../src/app.js';
 import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { randomBytes } from 'node:crypto';
-import { PostgresStore } from '../../src/store/index.js';
+import pg from 'pg';
+import { PostgresStore, type DefinitionsEvent } from '../../src/store/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
 import { until } from '../support/until.js';
 import { recordingSmsc } from '../support/npm-smsc.js';
@@ -46,6 +49,36 @@ async function start(dir: string, doc: unknown = FILE, env: Record<string, strin
 
 const call = (h: RunningHermod, method: 'GET' | 'PUT' | 'DELETE' | 'POST', url: string, payload?: unknown) =>
   h.api.inject({ method, url: `/v1/admin${url}`, headers: admin, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+
+/** Milliseconds from `t0` (performance.now()) until `cond` holds, checked every 2 ms; throws `timed out: <what>` after `ms`. */
+async function msUntil(t0: number, what: string, cond: () => boolean, ms: number): Promise<number> {
+  while (!cond()) {
+    if (performance.now() - t0 > ms) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return Math.round(performance.now() - t0);
+}
+
+/** Node `h`'s definition events from now on (the app's own subscriber was there first and hears each before this one). */
+function definitionEvents(h: RunningHermod): DefinitionsEvent[] {
+  const events: DefinitionsEvent[] = [];
+  h.store.onDefinitionsChanged!((e) => events.push(e));
+  return events;
+}
+
+/** Until node `h` has listened `n` times and finished the sync that each (re)connect starts. */
+async function listened(h: RunningHermod, events: DefinitionsEvent[], n = 1): Promise<void> {
+  await until(`node ${h.config.store.type === 'postgres' ? h.config.store.nodeId : ''} listening (${n})`, () => events.filter((e) => e.kind === 'listening').length >= n, 3000);
+  await h.definitions.sync(); // queued behind the app's
+}
+
+const routeNames = (h: RunningHermod) => h.gateway.routes().map((r) => r.name).join();
+
+/** The backend of node `node` LISTENing on `schema`'s channel (application_name `hermod-definitions <node>`). */
+async function listenerPid(admin: pg.Client, schema: string, node: string): Promise<number | undefined> {
+  const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND query = $2', [`hermod-definitions ${node}`, `LISTEN "hermod_definitions_${schema}"`]);
+  return (rows[0] as { pid: number } | undefined)?.pid;
+}
 
 async function send(h: RunningHermod, to: string): Promise<string> {
   const res = await h.api.inject({ method: 'POST', url: '/v1/messages', headers: { authorization: `Bearer ${API_KEY}` }, payload: { to, from: 'Shop', text: 'hi' } });
@@ -186,6 +219,41 @@ test('a connector added at runtime carries traffic after PUT /routes; bad defini
   }
 });
 
+test('syncSoon() coalesces a burst: calls while a sync waits share it, calls while one runs get exactly one more after it', async () => {
+  const h = await start(mkdtempSync(join(tmpdir(), 'hermod-runtime-burst-')));
+  try {
+    const read = h.store.listConnectorDefinitions.bind(h.store);
+    let reads = 0;
+    let gate = Promise.resolve();
+    let open = () => undefined as void;
+    h.store.listConnectorDefinitions = async () => {
+      reads++;
+      await gate;
+      return read();
+    };
+    const burst = Array.from({ length: 10 }, () => h.definitions.syncSoon());
+    assert.equal(new Set(burst).size, 1, 'ten calls before it starts: one sync');
+    await Promise.all(burst);
+    assert.equal(reads, 1);
+
+    gate = new Promise((r) => (open = r));
+    const running = h.definitions.syncSoon();
+    await until('the sync is reading the store', () => reads === 2);
+    const after = Array.from({ length: 10 }, () => h.definitions.syncSoon());
+    assert.notEqual(after[0], running, 'a call while one runs is not answered by it (it may have read too early)');
+    assert.equal(new Set(after).size, 1);
+    open();
+    await Promise.all([running, ...after]);
+    assert.equal(reads, 3, 'the running sync and one more, not one per call');
+
+    await h.definitions.stop();
+    assert.deepEqual(await h.definitions.syncSoon(), [], 'none after stop()');
+    assert.equal(reads, 3);
+  } finally {
+    await h.stop();
+  }
+});
+
 test('start refuses a store whose routes name a connector removed through the API, saying which key', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hermod-runtime-'));
   let h = await start(dir);
@@ -267,25 +335,34 @@ test('on PostgreSQL: a connector and routes set through the API run again after 
   }
 });
 
-test('on PostgreSQL with two nodes: what one node’s admin API changes, the other runs within definitionsPollS, without a restart', async (t) => {
+test('on PostgreSQL with two nodes: what one node’s admin API changes, the other runs within moments, told by NOTIFY (the poll set to an hour), without a restart', async (t) => {
   if (!(await requirePostgres(t))) return;
   const schema = `hermod_rt_${randomBytes(5).toString('hex')}`;
   const env = (node: string) => ({ HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: node });
-  const doc = { ...FILE, store: { definitionsPollS: 0.2 } };
+  const doc = { ...FILE, store: { definitionsPollS: 3600 } };
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
   try {
     const a = await start(mkdtempSync(join(tmpdir(), 'hermod-runtime-a-')), doc, env('a'));
     const b = await start(mkdtempSync(join(tmpdir(), 'hermod-runtime-b-')), doc, env('b'));
     try {
+      // Listening, and done with the sync that follows, before the change: so only a
+      // notification can bring it (the poll is an hour away).
+      await listened(b, definitionEvents(b));
+      assert.ok(await listenerPid(admin, schema, 'b'), 'b LISTENs on a connection of its own, named in pg_stat_activity');
       assert.deepEqual(await b.definitions.sync(), [], 'in line with the store: a sync changes nothing');
+      let t0 = performance.now();
       assert.equal((await call(a, 'PUT', '/connectors/fr', { type: 'simulator', latencyMs: { min: 0, max: 0 } })).statusCode, 201);
+      const connectorMs = await msUntil(t0, 'node b has fr, told by NOTIFY', () => b.gateway.getConnector('fr') !== undefined, 3000);
+      t0 = performance.now();
       assert.equal((await call(a, 'PUT', '/routes', { routes: [{ name: 'fr', prefixes: ['33'], connectors: ['fr'] }, { name: 'default', connectors: ['sim'] }] })).statusCode, 200);
+      const routesMs = await msUntil(t0, 'node b runs the new routes, told by NOTIFY', () => routeNames(b) === 'fr,default', 3000);
+      t.diagnostic(`node a's admin call → node b runs it, by NOTIFY: connector ${connectorMs} ms, MT routes ${routesMs} ms (definitionsPollS: 3600)`);
       assert.equal((await call(a, 'DELETE', '/connectors/old')).statusCode, 204);
       assert.equal((await call(a, 'PUT', '/mo-routes', { moRoutes: [{ name: 'fr-replies', prefixes: ['777'], originConnectors: ['fr'], user: 'shop' }] })).statusCode, 200);
 
-      await until('node b runs fr, the new routes, and no "old"', () =>
-        b.gateway.getConnector('fr')?.ready === true && b.gateway.routes().map((r) => r.name).join() === 'fr,default' && b.gateway.getConnector('old') === undefined,
-      );
-      await until('node b runs the new MO routes', () => b.gateway.moRoutes()[0]?.name === 'fr-replies');
+      await until('node b runs fr and no "old"', () => b.gateway.getConnector('fr')?.ready === true && b.gateway.getConnector('old') === undefined, 3000);
+      await until('node b runs the new MO routes', () => b.gateway.moRoutes()[0]?.name === 'fr-replies', 3000);
       assert.equal(b.definitions.moRoutesSource(), 'api');
       const shown = (await call(b, 'GET', '/connectors/fr')).json() as { source: string };
       assert.equal(shown.source, 'api', 'node b shows it as the API wrote it');
@@ -294,11 +371,83 @@ test('on PostgreSQL with two nodes: what one node’s admin API changes, the oth
       await until('delivered through fr', async () => (await b.store.getMessage(id))?.state === 'delivered');
       assert.equal((await b.store.getMessage(id))?.connectorId, 'fr');
       assert.deepEqual(await b.definitions.sync(), [], 'and nothing is applied twice');
+      assert.deepEqual(await a.definitions.sync(), [], 'node a skipped its own notifications and is in line too');
     } finally {
       await b.stop();
       await a.stop();
     }
   } finally {
+    await admin.end();
+    await PostgresStore.dropSchema(PG_URL, schema);
+  }
+});
+
+test('on PostgreSQL: node b’s listening connection ended by the server: what changed meanwhile arrives by the sync at its reconnect, a later change by NOTIFY on the new connection', async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const schema = `hermod_rt_${randomBytes(5).toString('hex')}`;
+  const env = (node: string) => ({ HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: node });
+  const doc = { ...FILE, store: { definitionsPollS: 3600 } };
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try {
+    const a = await start(mkdtempSync(join(tmpdir(), 'hermod-runtime-a-')), doc, env('a'));
+    const b = await start(mkdtempSync(join(tmpdir(), 'hermod-runtime-b-')), doc, env('b'));
+    try {
+      const events = definitionEvents(b);
+      await listened(b, events);
+      const first = await listenerPid(admin, schema, 'b');
+      assert.ok(first);
+      assert.equal((await admin.query('SELECT pg_terminate_backend($1) AS ok', [first])).rows[0].ok, true);
+      // Written behind Hermod's back (no NOTIFY) while b has no listener: only the sync that
+      // follows b's reconnect can bring it.
+      const missed = [{ name: 'missed', prefixes: ['49'], connectors: ['sim'] }, { name: 'default', connectors: ['sim'] }];
+      await admin.query(`UPDATE ${schema}.mt_routes SET routes = $1, source = 'api', updated_at = $2 WHERE id = 1`, [JSON.stringify(missed), Date.now()]);
+      await until('node b reconnected and read what it missed', () => routeNames(b) === 'missed,default', 3000);
+      assert.deepEqual(events.map((e) => e.kind), ['listening', 'lost', 'listening']);
+      const second = await listenerPid(admin, schema, 'b');
+      assert.ok(second !== undefined && second !== first, `a new backend listens: ${first} → ${second}`);
+      assert.ok(
+        b.warnings.some((w) => /connection that hears other nodes' changes failed/.test(w.msg)),
+        JSON.stringify(b.warnings),
+      );
+      assert.equal(routeNames(a), 'default', 'node a, not told, still runs its routes (its poll is an hour away)');
+
+      await listened(b, events, 2);
+      const t0 = performance.now();
+      assert.equal((await call(a, 'PUT', '/connectors/fr', { type: 'simulator', latencyMs: { min: 0, max: 0 } })).statusCode, 201);
+      assert.equal((await call(a, 'PUT', '/routes', { routes: [{ name: 'fr', prefixes: ['33'], connectors: ['fr'] }, { name: 'default', connectors: ['sim'] }] })).statusCode, 200);
+      const ms = await msUntil(t0, 'node b runs fr and its route, told on the new connection', () => b.gateway.getConnector('fr') !== undefined && routeNames(b) === 'fr,default', 3000);
+      t.diagnostic(`after the reconnect, node a → node b by NOTIFY: ${ms} ms`);
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
+  } finally {
+    await admin.end();
+    await PostgresStore.dropSchema(PG_URL, schema);
+  }
+});
+
+test('on PostgreSQL: a change no notification told (written behind Hermod’s back) still reaches a node by the poll, within definitionsPollS', async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const schema = `hermod_rt_${randomBytes(5).toString('hex')}`;
+  const env = { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'b' };
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try {
+    const b = await start(mkdtempSync(join(tmpdir(), 'hermod-runtime-b-')), { ...FILE, store: { definitionsPollS: 0.3 } }, env);
+    try {
+      await listened(b, definitionEvents(b));
+      const routes = [{ name: 'polled', prefixes: ['49'], connectors: ['sim'] }, { name: 'default', connectors: ['sim'] }];
+      const t0 = performance.now();
+      await admin.query(`UPDATE ${schema}.mt_routes SET routes = $1, source = 'api', updated_at = $2 WHERE id = 1`, [JSON.stringify(routes), Date.now()]);
+      const ms = await msUntil(t0, 'node b polled the change', () => routeNames(b) === 'polled,default', 2000);
+      t.diagnostic(`by the poll alone (definitionsPollS: 0.3): ${ms} ms`);
+    } finally {
+      await b.stop();
+    }
+  } finally {
+    await admin.end();
     await PostgresStore.dropSchema(PG_URL, schema);
   }
 });

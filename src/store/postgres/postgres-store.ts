@@ -6,13 +6,15 @@
  */
 import pg from 'pg';
 import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
 import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
-import { ROUTE_TABLES, type DefinitionSource, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
+import { ROUTE_TABLES, type DefinitionSource, type DefinitionsEvent, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
+import { DefinitionsListener, definitionsChannel, type DefinitionsNotice } from './definitions-listener.js';
 
 type Client = pg.PoolClient;
 type Row = Record<string, unknown>;
@@ -124,20 +126,29 @@ export class PostgresStore implements Store {
   private writes: { fn: (c: Client) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private scheduled = false;
+  /** Where definition changes are NOTIFYed (one channel per schema: tenants of one database do not hear each other). */
+  readonly definitionsChannel: string;
+  private readonly notice: string;
+  private readonly listener: DefinitionsListener;
 
   private constructor(
     pool: pg.Pool,
+    connectionString: string,
     readonly schema: string,
     readonly nodeId: string,
   ) {
     this.pool = pool;
+    this.definitionsChannel = definitionsChannel(schema);
+    const notice: DefinitionsNotice = { node: nodeId, instance: randomUUID() };
+    this.notice = JSON.stringify(notice);
+    this.listener = new DefinitionsListener({ connectionString, channel: this.definitionsChannel, applicationName: `hermod-definitions ${nodeId}`, instance: notice.instance });
   }
 
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
     const schema = opts.schema ?? 'hermod';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
     const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 10, options: `-c search_path=${schema}` });
-    const store = new PostgresStore(pool, schema, opts.nodeId ?? hostname());
+    const store = new PostgresStore(pool, opts.connectionString, schema, opts.nodeId ?? hostname());
     await store.migrate();
     await pool.query('UPDATE queue SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
     await pool.query('UPDATE outbox SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
@@ -816,6 +827,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.listener.close();
     if (this.writes.length) await this.flush();
     await this.flushing;
     await this.pool.end();
@@ -908,6 +920,19 @@ export class PostgresStore implements Store {
   }
 
   // ---- connectors and routes changed at runtime -----------------------------------------
+  onDefinitionsChanged(listener: (event: DefinitionsEvent) => void): () => void {
+    return this.listener.subscribe(listener);
+  }
+
+  /**
+   * Tells the other nodes, inside the write's transaction: PostgreSQL delivers a NOTIFY when
+   * its transaction commits and drops it with a rolled-back savepoint, so a listener never
+   * reads the store before the change is there, nor for a write that failed.
+   */
+  private async notifyDefinitions(c: Client): Promise<void> {
+    await c.query('SELECT pg_notify($1, $2)', [this.definitionsChannel, this.notice]);
+  }
+
   async listConnectorDefinitions(): Promise<StoredConnector[]> {
     const { rows } = await this.pool.query('SELECT id, definition, source, updated_at FROM connectors ORDER BY seq');
     return rows.map((r: Row) => ({
@@ -925,11 +950,16 @@ export class PostgresStore implements Store {
          ON CONFLICT (id) DO UPDATE SET definition = EXCLUDED.definition, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at`,
         [id, definition === null ? null : JSON.stringify(definition), source, Date.now()],
       );
+      await this.notifyDefinitions(c);
     });
   }
 
   deleteConnectorDefinition(id: string): Promise<boolean> {
-    return this.batched(async (c) => ((await c.query('DELETE FROM connectors WHERE id = $1', [id])).rowCount ?? 0) > 0);
+    return this.batched(async (c) => {
+      const gone = ((await c.query('DELETE FROM connectors WHERE id = $1', [id])).rowCount ?? 0) > 0;
+      if (gone) await this.notifyDefinitions(c);
+      return gone;
+    });
   }
 
   async getRouteDefinitions(kind: RouteKind = 'mt'): Promise<StoredRoutes | undefined> {
@@ -944,6 +974,7 @@ export class PostgresStore implements Store {
          ON CONFLICT (id) DO UPDATE SET routes = EXCLUDED.routes, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at`,
         [JSON.stringify(routes), source, Date.now()],
       );
+      await this.notifyDefinitions(c);
     });
   }
 }
