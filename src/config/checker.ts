@@ -4,7 +4,7 @@
  * the YAML loader (load.ts) and by definitions changed through the admin API (validate.ts),
  * so the two can never disagree.
  */
-import { compilePattern, type TimeWindow } from '../domain/index.js';
+import { compilePattern, isCountryCode, type TimeWindow } from '../domain/index.js';
 import type { ConfigIssue } from './schema.js';
 
 export type Obj = Record<string, unknown>;
@@ -91,6 +91,15 @@ export class Filters {
       else out.push(String(v));
     });
     return out;
+  }
+
+  /** ISO 3166 alpha-2 country codes (upper-cased), or undefined when the key is absent. */
+  countries(o: Obj, path: string): string[] | undefined {
+    return this.strings(o, 'countries', path)?.map((v, j) => {
+      const code = v.toUpperCase();
+      if (!isCountryCode(code)) this.c.fail(`${path}.countries[${j}]`, `expected an ISO 3166 alpha-2 country code such as "IT", got ${describe(v)}`);
+      return code;
+    });
   }
 
   /** A regular expression (JavaScript syntax, Unicode mode, "/…/i" for flags), checked by compiling it. */
@@ -183,6 +192,7 @@ export const MT_FILTERS = [
 export const MO_FILTERS = [
   'prefixes',
   'destinationRegex',
+  'countries',
   'sources',
   'sourceRegex',
   'contentRegex',

@@ -3,7 +3,7 @@
  * the YAML loader (which calls the same functions): the file and the admin API cannot disagree.
  */
 import { HermodError } from '../lib/errors.js';
-import { isCountryCode, SPLIT_SETTINGS, TEXT_DATA_CODINGS, type MoRouteDef, type RouteDef, type TextDataCoding, type TimeWindow } from '../domain/index.js';
+import { SPLIT_SETTINGS, TEXT_DATA_CODINGS, type MoRouteDef, type RouteDef, type TextDataCoding, type TimeWindow } from '../domain/index.js';
 import { Checker, DAYS, Filters, MO_FILTERS, MT_FILTERS, checkReachable, describe, dropUndefined, type Obj } from './checker.js';
 import type { ConfigIssue, ConnectorConfig, HttpConnectorConfig, SmppConnectorConfig } from './schema.js';
 
@@ -312,15 +312,7 @@ export function checkRoutes(c: Checker, list: unknown[], known: { connectors: re
       'static',
     );
     const prefixes = f.prefixes(o, p);
-    const countries = f.strings(o, 'countries', p)?.map((v, j) => {
-      const code = v.toUpperCase();
-      if (!isCountryCode(code))
-        c.fail(
-          `${p}.countries[${j}]`,
-          `expected an ISO 3166 alpha-2 country code such as "IT", got ${describe(v)}`,
-        );
-      return code;
-    });
+    const countries = f.countries(o, p);
     const routeUsers = f.strings(o, 'users', p);
     knownUsers(routeUsers, 'users', p);
     const filters = {
@@ -445,6 +437,7 @@ export function checkMoRoutes(c: Checker, list: unknown[], known: { connectors: 
       name,
       prefixes: f.prefixes(o, p),
       destinationRegex: f.regex(o, 'destinationRegex', p),
+      countries: f.countries(o, p),
       sources: f.strings(o, 'sources', p),
       sourceRegex: f.regex(o, 'sourceRegex', p),
       contentRegex: f.regex(o, 'contentRegex', p),

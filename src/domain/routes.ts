@@ -56,6 +56,8 @@ export interface MoRouteDef {
   /** Our numbers / short codes (destination prefixes); empty = any. */
   prefixes: string[];
   destinationRegex?: string;
+  /** ISO 3166 alpha-2 countries of the sender (the handset's number, libphonenumber-js). */
+  countries?: string[];
   /** Exact handset numbers. */
   sources?: string[];
   sourceRegex?: string;

@@ -77,10 +77,11 @@ const textOf = (t: string | (() => string)): string => (typeof t === 'function' 
 
 /** Calling codes of a country list, cached per list (the route's own array). */
 const codesOfList = new WeakMap<readonly string[], string[]>();
-/** The destination's country, computed at most once per message. */
-const countryOfCtx = new WeakMap<RoutingContext, string | null>();
+/** The country a route filters on (MT: the destination's, MO: the sender's), computed at most once per message. */
+const countryOfCtx = new WeakMap<object, string | null>();
 
-function countryMatches(countries: readonly string[], ctx: RoutingContext): boolean {
+/** Whether `number` (E.164 digits) is in one of `countries`; `memo` keeps its country per message. */
+function countryMatches(countries: readonly string[], number: string, memo: object): boolean {
   let codes = codesOfList.get(countries);
   if (!codes) {
     codes = countries.map((c) => {
@@ -93,11 +94,11 @@ function countryMatches(countries: readonly string[], ctx: RoutingContext): bool
     codesOfList.set(countries, codes);
   }
   // Cheap first: no country of the list has the destination's calling code.
-  if (!codes.some((code) => code !== '' && ctx.destination.startsWith(code))) return false;
-  let country = countryOfCtx.get(ctx);
+  if (!codes.some((code) => code !== '' && number.startsWith(code))) return false;
+  let country = countryOfCtx.get(memo);
   if (country === undefined) {
-    country = countryOf(ctx.destination) ?? null;
-    countryOfCtx.set(ctx, country);
+    country = countryOf(number) ?? null;
+    countryOfCtx.set(memo, country);
   }
   return country !== null && countries.includes(country);
 }
@@ -112,7 +113,7 @@ export function mtRouteMatches(r: MtFilters, ctx: RoutingContext): boolean {
   if (r.groups && r.groups.length > 0 && !(ctx.group !== null && r.groups.includes(ctx.group))) return false;
   if (r.tags && r.tags.length > 0 && !r.tags.some((t) => ctx.tags.includes(t))) return false;
   if (r.timeWindow && !inTimeWindow(r.timeWindow, ctx.now)) return false;
-  if (r.countries && r.countries.length > 0 && !countryMatches(r.countries, ctx)) return false;
+  if (r.countries && r.countries.length > 0 && !countryMatches(r.countries, ctx.destination, ctx)) return false;
   // Last: the only filter that may need the text decoded.
   if (r.contentRegex !== undefined && !regex(r.contentRegex).test(textOf(ctx.text))) return false;
   return true;
@@ -210,6 +211,7 @@ export function moRouteMatches(r: MoRouteDef, ctx: MoContext): boolean {
   if (r.sourceRegex !== undefined && !regex(r.sourceRegex).test(ctx.source)) return false;
   if (r.originConnectors && r.originConnectors.length > 0 && !r.originConnectors.includes(ctx.connector)) return false;
   if (r.timeWindow && !inTimeWindow(r.timeWindow, ctx.now)) return false;
+  if (r.countries && r.countries.length > 0 && !countryMatches(r.countries, ctx.source.replace(/^\+/, ''), ctx)) return false;
   if (r.contentRegex !== undefined && !regex(r.contentRegex).test(textOf(ctx.text))) return false;
   return true;
 }

@@ -509,3 +509,11 @@ test('optOut: the carriers’ keywords and plain replies by default; numbers of 
     ],
   );
 });
+
+test('moRoutes[].countries: the sender’s ISO country codes, upper-cased; a code that is none named by its key', () => {
+  const c = parseConfig({ users: [{ username: 'uk', password: 'pw' }], moRoutes: [{ prefixes: ['12345'], countries: ['gb', 'IE'], user: 'uk' }] });
+  assert.deepEqual(c.moRoutes[0].countries, ['GB', 'IE']);
+  assert.deepEqual(issues(() => parseConfig({ users: [{ username: 'uk', password: 'pw' }], moRoutes: [{ prefixes: [], countries: ['UK'], user: 'uk' }] })), [
+    'moRoutes[0].countries[0]: expected an ISO 3166 alpha-2 country code such as "IT", got "UK"',
+  ]);
+});

@@ -203,3 +203,18 @@ test('MO loop guard: a route back to the user the origin connector binds to us a
   assert.equal(moName(routes, mo({ connector: 'loop', originUser: 'partner' })), 'fallback', 'not back where it came from');
   assert.equal(matchMoRoute(routes.slice(0, 1), mo({ connector: 'loop', originUser: 'partner' })), undefined);
 });
+
+test('MO routes: the sender’s country (libphonenumber-js), with or without a leading +; calling codes shared by several countries told apart', () => {
+  const routes: MoRouteDef[] = [
+    { name: 'uk-handsets', prefixes: ['12345'], countries: ['GB'], user: 'uk' },
+    { name: 'canada', prefixes: [], countries: ['CA'], user: 'ca' },
+    { name: 'default', prefixes: [], user: 'all' },
+  ];
+  assert.equal(moName(routes, mo({ source: '447700900123' })), 'uk-handsets');
+  assert.equal(moName(routes, mo({ source: '+447700900123' })), 'uk-handsets');
+  assert.equal(moName(routes, mo({ source: '447700900123', destination: '999' })), 'default', 'ANDed with the prefix');
+  assert.equal(moName(routes, mo({ source: '393331234567' })), 'default');
+  assert.equal(moName(routes, mo({ source: '14165550123' })), 'canada', 'Toronto: +1, Canada');
+  assert.equal(moName(routes, mo({ source: '12125550123' })), 'default', 'New York: +1, not Canada');
+  assert.equal(moName(routes, mo({ source: 'Operator' })), 'default', 'an alphanumeric sender has no country');
+});
