@@ -21,7 +21,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-test('admin webhooks: the log shows each attempt with its status, pending shows the outbox with attempts and next try; hermod_webhook_pending and hermod_queue_oldest_age_seconds follow', async () => {
+test('admin webhooks: the log shows each attempt with its status, pending shows the outbox with attempts and next try; hermod_webhook_deliveries_total, hermod_webhook_pending and hermod_queue_oldest_age_seconds follow', async () => {
   const rx = await startReceiver();
   rx.answer = () => ({ status: 500 });
   const h = await configuredHermod({
@@ -62,6 +62,8 @@ test('admin webhooks: the log shows each attempt with its status, pending shows 
     assert.equal((await app.inject({ method: 'GET', url: '/v1/admin/webhooks/pending' })).statusCode, 401);
 
     let metrics = (await h.api.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.equal(sample(metrics, 'hermod_webhook_deliveries_total', { result: 'failed' }), 1, 'the failed attempt is counted (webhook failures)');
+    assert.equal(sample(metrics, 'hermod_webhook_deliveries_total', { result: 'ok' }) ?? 0, 0);
     assert.equal(sample(metrics, 'hermod_webhook_pending'), await h.store.webhookDepth());
     assert.ok((sample(metrics, 'hermod_webhook_pending') ?? 0) >= 1);
     assert.equal(sample(metrics, 'hermod_queue_oldest_age_seconds', { connector: 'sim' }), 0, 'nothing due');

@@ -87,6 +87,18 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.equal(told.length, 1);
   });
 
+  withStore('a lease that runs out without a release returns the message to the claim (a crashed or stuck dispatcher), counting the attempt', async (s) => {
+    const u = await s.upsertUser({ username: 'lease', passwordHash: 'x', balanceMicros: 100_000, rateMicros: 0 });
+    const m = msg(u.id);
+    await s.accept(m);
+    const first = await s.claim('c1', 10, 50);
+    assert.deepEqual(first.map((c) => [c.message.id, c.attempts]), [[m.id, 1]]);
+    assert.deepEqual(await s.claim('c1', 10, 50), [], 'leased: not claimable');
+    await new Promise((r) => setTimeout(r, 80));
+    const again = await s.claim('c1', 10, 60_000);
+    assert.deepEqual(again.map((c) => [c.message.id, c.attempts]), [[m.id, 2]], 'claimable again once the lease ran out');
+  });
+
   withStore('row 24: 100 parallel sends with a balance for 50 → exactly 50, never negative', async (s) => {
     const u = await s.upsertUser({ username: 'race', passwordHash: 'x', balanceMicros: 500_000, rateMicros: 10_000 });
     const results = await Promise.all(Array.from({ length: 100 }, () => s.accept(msg(u.id))));

@@ -1,0 +1,53 @@
+// `npm start` / `hermod start` with no configuration: the demo, on 127.0.0.1 only, saying so,
+// and printing where to click and curl. The commands it prints are then run as printed
+// (the REST curl and the Jasmin-compatible curl, by fetch with the same URL, key and form):
+// a banner whose instructions do not work would fail here.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
+
+test('hermod start without a config: demo mode on 127.0.0.1, and the printed first-message commands work as printed', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hermod-banner-'));
+  const { HERMOD_CONFIG: _c, HERMOD_DATABASE_URL: _d, ...env } = process.env;
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    cwd: dataDir, // no ./hermod.yaml here
+    env: { ...env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+      const check = () => (/Operate it with the CLI/.test(out) ? (clearTimeout(t), resolve()) : setTimeout(check, 20));
+      check();
+    });
+    assert.match(out, /demo mode: listening on 127\.0\.0\.1 only/);
+    assert.match(out, /SMPP:\s+127\.0\.0\.1:\d+\s+system_id "demo", password "demo"/);
+    assert.match(out, /store:\s+SQLite at /);
+
+    // The REST curl, as printed: URL, bearer key and body.
+    const rest = out.match(/curl -s (http:\/\/127\.0\.0\.1:\d+\/v1\/messages) -H 'Authorization: Bearer (\S+)' -H 'Content-Type: application\/json' -d '(.+)'/);
+    assert.ok(rest, `a REST curl line in:\n${out}`);
+    const sent = await fetch(rest[1], { method: 'POST', headers: { authorization: `Bearer ${rest[2]}`, 'content-type': 'application/json' }, body: rest[3] });
+    assert.equal(sent.status, 202, await sent.clone().text());
+    assert.equal(((await sent.json()) as { status: string }).status, 'queued');
+
+    // The Jasmin-compatible curl: a form POST answered with {"data":{"messageid":…}}.
+    const jasmin = out.match(/curl -s (http:\/\/127\.0\.0\.1:\d+\/send) -d username=(\S+) -d password=(\S+) -d to=(\d+) -d "content=([^"]+)"/);
+    assert.ok(jasmin, `a Jasmin curl line in:\n${out}`);
+    const form = new URLSearchParams({ username: jasmin[2], password: jasmin[3], to: jasmin[4], content: jasmin[5] });
+    const answer = await fetch(jasmin[1], { method: 'POST', body: form });
+    assert.equal(answer.status, 200);
+    assert.ok(((await answer.json()) as { data: { messageid: string } }).data.messageid);
+  } finally {
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  }
+});
