@@ -81,41 +81,48 @@ const receiveOnly = (defs: ConnectorConfig[]) => defs.filter((k) => k.type === '
  * definition the admin API wrote (source `api`, a removal included) wins over the file; the
  * file's own rows follow the file, and a file connector no longer in the file is forgotten.
  * Throws ConfigError when what results does not hold together (a route naming a connector
- * that is gone).
+ * that is gone). With `write: false` (`hermod config check --store`) nothing is written:
+ * the result is what a start would run with.
  */
-export async function seedDefinitions(store: Store, config: Config): Promise<EffectiveDefinitions> {
-  const stored = new Map((await store.listConnectorDefinitions()).map((r) => [r.id, r]));
+export async function seedDefinitions(store: Store, config: Config, { write = true } = {}): Promise<EffectiveDefinitions> {
+  const rows = new Map((await store.listConnectorDefinitions()).map((r) => [r.id, { definition: r.definition, source: r.source }]));
   const overridden: string[] = [];
   const issues: ConfigIssue[] = [];
   for (const k of config.connectors) {
-    const row = stored.get(k.id);
+    const row = rows.get(k.id);
     if (row?.source === 'api') {
       if (row.definition === null) overridden.push(`connector "${k.id}" (removed)`);
       else if (!same(row.definition, connectorInput(k))) overridden.push(`connector "${k.id}"`);
       continue;
     }
     const input = connectorInput(k);
-    if (!row || !same(row.definition, input)) await store.putConnectorDefinition(k.id, input, 'config');
+    if (row && same(row.definition, input)) continue;
+    if (write) await store.putConnectorDefinition(k.id, input, 'config');
+    rows.set(k.id, { definition: input, source: 'config' });
   }
   const inFile = new Set(config.connectors.map((k) => k.id));
-  for (const row of stored.values()) if (row.source === 'config' && !inFile.has(row.id)) await store.deleteConnectorDefinition(row.id);
+  for (const [id, row] of rows) {
+    if (row.source !== 'config' || inFile.has(id)) continue;
+    if (write) await store.deleteConnectorDefinition(id);
+    rows.delete(id);
+  }
 
   const connectors: EffectiveDefinitions['connectors'] = [];
-  for (const row of await store.listConnectorDefinitions()) {
+  for (const [id, row] of rows) {
     if (row.definition === null) continue;
     try {
-      connectors.push({ definition: validateConnector(row.definition, row.id), source: row.source });
+      connectors.push({ definition: validateConnector(row.definition, id), source: row.source });
     } catch (err) {
       // A definition stored by an older Hermod that this one reads differently.
       if (!(err instanceof InvalidDefinitionError)) throw err;
-      issues.push(...err.issues.map((i) => ({ path: `store: connector "${row.id}": ${i.path}`, message: i.message })));
+      issues.push(...err.issues.map((i) => ({ path: `store: connector "${id}": ${i.path}`, message: i.message })));
     }
   }
 
   const storedRoutes = await store.getRouteDefinitions();
   const routesSource: DefinitionSource = storedRoutes?.source === 'api' ? 'api' : 'config';
   const fileRoutes = config.routes.map(routeInput);
-  if (routesSource === 'config' && !(storedRoutes && same(storedRoutes.routes, fileRoutes))) await store.putRouteDefinitions(fileRoutes, 'config');
+  if (write && routesSource === 'config' && !(storedRoutes && same(storedRoutes.routes, fileRoutes))) await store.putRouteDefinitions(fileRoutes, 'config');
   let routes: RouteDef[] = [];
   try {
     routes = validateRoutes(routesSource === 'api' ? storedRoutes!.routes : fileRoutes, { connectors: connectors.map((k) => k.definition.id), receiveOnly: receiveOnly(connectors.map((k) => k.definition)) });
@@ -128,7 +135,7 @@ export async function seedDefinitions(store: Store, config: Config): Promise<Eff
   const storedMo = await store.getRouteDefinitions('mo');
   const moRoutesSource: DefinitionSource = storedMo?.source === 'api' ? 'api' : 'config';
   const fileMo = config.moRoutes.map(moRouteInput);
-  if (moRoutesSource === 'config' && !(storedMo && same(storedMo.routes, fileMo))) await store.putRouteDefinitions(fileMo, 'config', 'mo');
+  if (write && moRoutesSource === 'config' && !(storedMo && same(storedMo.routes, fileMo))) await store.putRouteDefinitions(fileMo, 'config', 'mo');
   let moRoutes: MoRouteDef[] = [];
   try {
     moRoutes = moRoutesSource === 'api' ? validateMoRoutes(storedMo!.routes, { connectors: connectors.map((k) => k.definition.id) }) : config.moRoutes;
