@@ -18,9 +18,9 @@ export type MessageState =
   | 'failed'
   | 'unknown'
   | 'partially_delivered'
-  | 'cancelled';
+  | 'canceled';
 
-export const FINAL_STATES: ReadonlySet<MessageState> = new Set<MessageState>(['delivered', 'undelivered', 'expired', 'rejected', 'failed', 'partially_delivered', 'cancelled']);
+export const FINAL_STATES: ReadonlySet<MessageState> = new Set<MessageState>(['delivered', 'undelivered', 'expired', 'rejected', 'failed', 'partially_delivered', 'canceled']);
 
 /**
  * Optional per-message attributes that no SQL query selects on, stored as one JSON
@@ -143,5 +143,5 @@ export const RECEIPT_STAT: Partial<Record<MessageState, string>> = {
   rejected: 'REJECTD',
   failed: 'UNDELIV',
   partially_delivered: 'UNDELIV',
-  cancelled: 'DELETED',
+  canceled: 'DELETED',
 };

@@ -5,7 +5,7 @@
  *   accepted → queued → sent → delivered | undelivered | expired | rejected
  *                 ↘ unknown ↗        (ambiguous submit: no submit_sm_resp before the timer)
  *   failed: Hermod gave up without an SMSC verdict (permanent error, retries exhausted).
- *   cancelled: the customer took it back before it went out (cancel_sm, REST cancel).
+ *   canceled: the customer took it back before it went out (cancel_sm, REST cancel).
  *
  * `unknown` is not in the first list of the design page: the research (Synthesis table,
  * rows 4, 5 and 8) needs it for a submit whose response never came and for a receipt with
@@ -27,7 +27,7 @@ export const MT_STATES = [
   'rejected',
   'failed',
   'partially_delivered',
-  'cancelled',
+  'canceled',
 ] as const;
 
 export type MtState = (typeof MT_STATES)[number];
@@ -42,7 +42,7 @@ export const MT_FINAL_STATES: ReadonlySet<MtState> = new Set<MtState>([
   'rejected',
   'failed',
   'partially_delivered',
-  'cancelled',
+  'canceled',
 ]);
 
 export const isFinalState = (s: MtState): boolean => MT_FINAL_STATES.has(s);
@@ -54,8 +54,8 @@ export const isFinalState = (s: MtState): boolean => MT_FINAL_STATES.has(s);
  * receipt for a delivered message is refused, which also makes re-applying one harmless.
  */
 export const MT_TRANSITIONS: { readonly [S in MtState]: readonly MtState[] } = {
-  accepted: ['queued', 'rejected', 'failed', 'expired', 'cancelled'],
-  queued: ['queued', 'sent', 'unknown', 'rejected', 'failed', 'expired', 'cancelled'],
+  accepted: ['queued', 'rejected', 'failed', 'expired', 'canceled'],
+  queued: ['queued', 'sent', 'unknown', 'rejected', 'failed', 'expired', 'canceled'],
   unknown: ['unknown', 'queued', 'sent', 'delivered', 'undelivered', 'expired', 'rejected', 'failed'],
   sent: ['sent', 'unknown', 'delivered', 'undelivered', 'expired', 'rejected'],
   delivered: [],
@@ -64,7 +64,7 @@ export const MT_TRANSITIONS: { readonly [S in MtState]: readonly MtState[] } = {
   rejected: [],
   failed: [],
   partially_delivered: [],
-  cancelled: [],
+  canceled: [],
 };
 
 export function canTransition(from: MtState, to: MtState): boolean {
@@ -111,7 +111,7 @@ export function appendTransition(
 const IN_FLIGHT_ORDER: readonly PartState[] = ['accepted', 'queued', 'unknown', 'sent'];
 
 /** When no part was delivered, the aggregate is the first of these held by any part. */
-const FAILURE_PRECEDENCE: readonly PartState[] = ['undelivered', 'expired', 'rejected', 'failed', 'cancelled'];
+const FAILURE_PRECEDENCE: readonly PartState[] = ['undelivered', 'expired', 'rejected', 'failed', 'canceled'];
 
 /**
  * The state of a message from the states of its parts (row 22):
@@ -120,7 +120,7 @@ const FAILURE_PRECEDENCE: readonly PartState[] = ['undelivered', 'expired', 'rej
  *   only when every part still in flight is sent;
  * - when every part is final: `delivered` if all were delivered, `partially_delivered` if
  *   some were, otherwise the first failure state held by a part, in the order
- *   undelivered, expired, rejected, failed, cancelled (the SMSC's verdict before ours).
+ *   undelivered, expired, rejected, failed, canceled (the SMSC's verdict before ours).
  * A message with no parts is `accepted`. A single part's state is the message's state.
  */
 export function aggregateState(parts: readonly { state: PartState }[]): MtState {

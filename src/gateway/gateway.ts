@@ -535,16 +535,16 @@ export class Gateway extends EventEmitter {
   }
 
   /**
-   * The customer takes back a message that has not gone out (Store.cancel): `cancelled`,
+   * The customer takes back a message that has not gone out (Store.cancel): `canceled`,
    * refunded, and told as after any final state (SMPP receipt stat DELETED, Jasmin DLR,
-   * REST `cancelled` event). `via` names the door in the message's history.
+   * REST `canceled` event). `via` names the door in the message's history.
    */
   async cancel(user: User, id: string, via: string): Promise<CancelOutcome> {
-    const detail = `cancelled by the customer (${via})`;
+    const detail = `canceled by the customer (${via})`;
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const outcome = await this.store.cancel(id, user.id, detail, this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }));
-    if (outcome !== 'cancelled') return outcome;
-    this.emit('cancelled', id);
+    if (outcome !== 'canceled') return outcome;
+    this.emit('canceled', id);
     if (notified.item) this.emit('outbox', notified.systemId);
     if (notified.webhooks) this.emit('webhooks');
     return outcome;

@@ -59,7 +59,7 @@ function receiptDate(d: Date | number | string | undefined): string {
 const pad3 = (n: number | undefined, def: number) => String(n ?? def).padStart(3, '0');
 
 /** REST v1 (Twilio-like) status of a state; undefined = no event (queued is never sent, as Twilio). */
-export function restStatus(state: MessageState): 'sent' | 'delivered' | 'undelivered' | 'failed' | 'cancelled' | undefined {
+export function restStatus(state: MessageState): 'sent' | 'delivered' | 'undelivered' | 'failed' | 'canceled' | undefined {
   switch (state) {
     case 'sent':
       return 'sent';
@@ -72,8 +72,8 @@ export function restStatus(state: MessageState): 'sent' | 'delivered' | 'undeliv
       return 'undelivered';
     case 'failed':
       return 'failed';
-    case 'cancelled':
-      return 'cancelled';
+    case 'canceled':
+      return 'canceled';
     default:
       return undefined;
   }

@@ -41,7 +41,7 @@ export const problems = {
   /** settings.access.allowFrom does not list the caller's address. */
   addressNotAllowed: (address: string | undefined) => new HttpProblem(403, 'HERMOD_ERR_ADDRESS_NOT_ALLOWED', `requests for this account are not accepted from ${address ?? 'an unknown address'} (settings.access.allowFrom)`),
   notFound: (what: string) => new HttpProblem(404, 'HERMOD_ERR_NOT_FOUND', what),
-  notCancellable: (id: string) => new HttpProblem(409, 'HERMOD_ERR_NOT_CANCELLABLE', `message ${id} has been sent or is being sent, or is final already: it can no longer be cancelled`),
+  notCancelable: (id: string) => new HttpProblem(409, 'HERMOD_ERR_NOT_CANCELABLE', `message ${id} has been sent or is being sent, or is final already: it can no longer be canceled`),
   badRequest: (why: string) => new HttpProblem(400, 'HERMOD_ERR_BAD_REQUEST', why),
   idempotencyMismatch: () => new HttpProblem(422, 'HERMOD_ERR_IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was already used with a different request body'),
   idempotencyInFlight: () => new HttpProblem(409, 'HERMOD_ERR_IDEMPOTENCY_IN_FLIGHT', 'a request with this Idempotency-Key is still being processed; retry later'),

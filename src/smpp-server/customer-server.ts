@@ -31,7 +31,7 @@ const MESSAGE_STATE: Record<MessageState, number> = {
   unknown: 7,
   // SMPP 3.4 §5.2.28 has no "partly delivered": not every part reached the handset.
   partially_delivered: 5,
-  cancelled: 4, // DELETED
+  canceled: 4, // DELETED
 };
 
 /** The command_status a refused submit is answered with. */
@@ -234,7 +234,7 @@ export class CustomerSmppServer {
   }
 
   /**
-   * cancel_sm (SMPP 3.4 §4.9): a message not yet sent is taken back (ends `cancelled`,
+   * cancel_sm (SMPP 3.4 §4.9): a message not yet sent is taken back (ends `canceled`,
    * refunded, its receipt stat DELETED when one was asked for). By message_id; or, with an
    * empty message_id, every message of this account from source_addr to destination_addr
    * still waiting. ESME_RINVMSGID: no such message of this account; ESME_RCANCELFAIL: it has
@@ -244,11 +244,11 @@ export class CustomerSmppServer {
     try {
       if (pdu.messageId !== '') {
         const r = await this.gateway.cancel(bound, pdu.messageId, 'cancel_sm');
-        return void s.respond(pdu, { commandStatus: r === 'cancelled' ? CommandStatus.ESME_ROK : r === 'not_found' ? CommandStatus.ESME_RINVMSGID : CommandStatus.ESME_RCANCELFAIL });
+        return void s.respond(pdu, { commandStatus: r === 'canceled' ? CommandStatus.ESME_ROK : r === 'not_found' ? CommandStatus.ESME_RINVMSGID : CommandStatus.ESME_RCANCELFAIL });
       }
       const waiting = await this.gateway.store.listMessages({ userId: bound.id, source: pdu.sourceAddr, destination: pdu.destinationAddr, state: 'queued', limit: 1000 });
       const outcomes = await Promise.all(waiting.map((m) => this.gateway.cancel(bound, m.id, 'cancel_sm')));
-      s.respond(pdu, { commandStatus: outcomes.includes('cancelled') ? CommandStatus.ESME_ROK : CommandStatus.ESME_RCANCELFAIL });
+      s.respond(pdu, { commandStatus: outcomes.includes('canceled') ? CommandStatus.ESME_ROK : CommandStatus.ESME_RCANCELFAIL });
     } catch {
       s.respond(pdu, { commandStatus: CommandStatus.ESME_RSYSERR });
     }

@@ -100,7 +100,7 @@ export interface PartMatch {
 }
 
 /** What `cancel` did. */
-export type CancelOutcome = 'cancelled' | 'not_found' | 'too_late';
+export type CancelOutcome = 'canceled' | 'not_found' | 'too_late';
 
 /** What `applyReceiptByKeys` did: applied to a part (with the message's state), or parked. */
 export type ReceiptOutcome = { parked: false; match: PartMatch; state: MessageState | undefined } | { parked: true };
@@ -305,7 +305,7 @@ export interface Store {
   /**
    * The customer cancels a message that has not gone out (cancel_sm, REST cancel): only
    * while it waits in the queue unleased (scheduled, in back-off, behind a connector that is
-   * down) with no part sent. It leaves the queue and ends `cancelled` with `detail`, its
+   * down) with no part sent. It leaves the queue and ends `canceled` with `detail`, its
    * price and SMS count go back, and `notify` runs as for any final state. `not_found`: no
    * such message of `userId`; `too_late`: sent, in flight or already final.
    */

@@ -1,8 +1,8 @@
 // Taking a message back before it goes out: cancel_sm on the customer SMPP server (SMPP
 // 3.4 §4.9, driven by the npm `smpp` package, a client we did not write; Jasmin has no
 // cancel_sm) and POST /v1/messages/{id}/cancel on REST v1. A scheduled message ends
-// `cancelled`, refunded, with a receipt (stat DELETED) to a customer who asked for one; a
-// message already sent cannot be cancelled (ESME_RCANCELFAIL, 409), an unknown one is
+// `canceled`, refunded, with a receipt (stat DELETED) to a customer who asked for one; a
+// message already sent cannot be canceled (ESME_RCANCELFAIL, 409), an unknown one is
 // ESME_RINVMSGID / 404; cancel_sm without a message_id takes back every waiting message
 // from that source to that destination.
 import { test } from 'node:test';
@@ -46,7 +46,7 @@ test('cancel_sm: a scheduled message is taken back, refunded and reported DELETE
     assert.equal(start - (await balance()), 10_000, 'charged at accept');
     const ok = await cancel({ message_id: later.message_id, destination_addr: '447700900301' });
     assert.equal(ok.command_status, CommandStatus.ESME_ROK);
-    assert.equal((await h.store.getMessage(later.message_id as string))?.state, 'cancelled');
+    assert.equal((await h.store.getMessage(later.message_id as string))?.state, 'canceled');
     assert.equal(await balance(), start, 'refunded');
     await until('the receipt', () => receipts.length === 1);
     assert.equal(receipts[0].receipted_message_id, later.message_id);
@@ -65,7 +65,7 @@ test('cancel_sm: a scheduled message is taken back, refunded and reported DELETE
     const b = await submit({ destination_addr: '447700900303', schedule_delivery_time: '000002000000000R' });
     const keep = await submit({ destination_addr: '447700900304', schedule_delivery_time: '000001000000000R' });
     assert.equal((await cancel({ message_id: '', destination_addr: '447700900303' })).command_status, CommandStatus.ESME_ROK);
-    for (const m of [a, b]) assert.equal((await h.store.getMessage(m.message_id as string))?.state, 'cancelled');
+    for (const m of [a, b]) assert.equal((await h.store.getMessage(m.message_id as string))?.state, 'canceled');
     assert.equal((await h.store.getMessage(keep.message_id as string))?.state, 'queued', 'another destination stays');
     assert.equal((await cancel({ message_id: '', destination_addr: '447700900303' })).command_status, CommandStatus.ESME_RCANCELFAIL, 'nothing left to cancel');
   } finally {
@@ -74,7 +74,7 @@ test('cancel_sm: a scheduled message is taken back, refunded and reported DELETE
   }
 });
 
-test('REST: POST /v1/messages/{id}/cancel takes back a scheduled message (200, cancelled, refunded); 409 once it cannot be; 404 for an unknown id', async () => {
+test('REST: POST /v1/messages/{id}/cancel takes back a scheduled message (200, canceled, refunded); 409 once it cannot be; 404 for an unknown id', async () => {
   const h = await configuredHermod(DOC);
   try {
     const api = `http://127.0.0.1:${h.apiPort}`;
@@ -83,20 +83,20 @@ test('REST: POST /v1/messages/{id}/cancel takes back a scheduled message (200, c
     assert.equal(sent.status, 202);
     const { id } = (await sent.json()) as { id: string };
     const before = (await h.store.getUserByName('shop'))!.balanceMicros;
-    const cancelled = await fetch(`${api}/v1/messages/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
-    assert.equal(cancelled.status, 200);
-    const view = (await cancelled.json()) as { id: string; status: string };
-    assert.deepEqual([view.id, view.status], [id, 'cancelled']);
+    const canceled = await fetch(`${api}/v1/messages/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
+    assert.equal(canceled.status, 200);
+    const view = (await canceled.json()) as { id: string; status: string };
+    assert.deepEqual([view.id, view.status], [id, 'canceled']);
     assert.equal((await h.store.getUserByName('shop'))!.balanceMicros - before, 10_000, 'refunded');
     const again = await fetch(`${api}/v1/messages/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
     assert.equal(again.status, 409);
     assert.match(again.headers.get('content-type') ?? '', /application\/problem\+json/);
-    assert.equal(((await again.json()) as { code: string }).code, 'HERMOD_ERR_NOT_CANCELLABLE');
+    assert.equal(((await again.json()) as { code: string }).code, 'HERMOD_ERR_NOT_CANCELABLE');
     const unknown = await fetch(`${api}/v1/messages/nope/cancel`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
     assert.equal(unknown.status, 404);
     const timeline = (await (await fetch(`${api}/v1/messages/${id}`, { headers })).json()) as { timeline: { state: string; detail: string | null }[] };
-    assert.deepEqual(timeline.timeline.map((t) => t.state), ['accepted', 'queued', 'cancelled']);
-    assert.equal(timeline.timeline[2].detail, 'cancelled by the customer (REST)');
+    assert.deepEqual(timeline.timeline.map((t) => t.state), ['accepted', 'queued', 'canceled']);
+    assert.equal(timeline.timeline[2].detail, 'canceled by the customer (REST)');
   } finally {
     await h.stop();
   }

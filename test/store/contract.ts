@@ -53,7 +53,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.equal(await s.getBalance(u.id), 90_000);
   });
 
-  withStore('cancel: a waiting message ends cancelled, refunded and told, once; not another account’s, not one leased, sent or final', async (s) => {
+  withStore('cancel: a waiting message ends canceled, refunded and told, once; not another account’s, not one leased, sent or final', async (s) => {
     const u = await s.upsertUser({ username: 'shop', passwordHash: 'x', balanceMicros: 100_000, rateMicros: 10_000 });
     const other = await s.upsertUser({ username: 'other', passwordHash: 'x', balanceMicros: 0, rateMicros: 0 });
     const told: string[] = [];
@@ -61,17 +61,17 @@ export function storeContract(name: string, factory: StoreFactory): void {
     const waiting = msg(u.id, { meta: { scheduleAt: Date.now() + 3_600_000, segments: 2 }, priceMicros: 20_000 });
     await s.accept(waiting);
     assert.equal(await s.getBalance(u.id), 80_000);
-    assert.equal(await s.cancel(waiting.id, other.id, 'cancelled by the customer (test)', notify), 'not_found', 'not another account’s');
+    assert.equal(await s.cancel(waiting.id, other.id, 'canceled by the customer (test)', notify), 'not_found', 'not another account’s');
     assert.equal(await s.cancel('no-such-id', u.id, 'x', notify), 'not_found');
-    assert.equal(await s.cancel(waiting.id, u.id, 'cancelled by the customer (test)', notify), 'cancelled');
+    assert.equal(await s.cancel(waiting.id, u.id, 'canceled by the customer (test)', notify), 'canceled');
     const got = (await s.getMessage(waiting.id))!;
-    assert.equal(got.state, 'cancelled');
-    assert.equal(got.error, 'cancelled by the customer (test)');
-    assert.deepEqual((await s.history(waiting.id)).map((e) => e.state), ['accepted', 'queued', 'cancelled']);
+    assert.equal(got.state, 'canceled');
+    assert.equal(got.error, 'canceled by the customer (test)');
+    assert.deepEqual((await s.history(waiting.id)).map((e) => e.state), ['accepted', 'queued', 'canceled']);
     assert.equal(await s.getBalance(u.id), 100_000, 'the price went back');
     assert.equal(await s.queueDepth(), 0, 'out of the queue');
-    assert.deepEqual(told, [`${waiting.id}:cancelled:cancelled`]);
-    assert.deepEqual((await s.claimOutbox('shop', 10, 30_000)).map((i) => i.payload), ['{"state":"cancelled"}'], 'the customer’s receipt is held');
+    assert.deepEqual(told, [`${waiting.id}:canceled:canceled`]);
+    assert.deepEqual((await s.claimOutbox('shop', 10, 30_000)).map((i) => i.payload), ['{"state":"canceled"}'], 'the customer’s receipt is held');
     assert.equal(await s.cancel(waiting.id, u.id, 'again', notify), 'too_late', 'final already: once');
     assert.equal(told.length, 1);
 

@@ -288,7 +288,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
         tags: ['messages'],
         summary: 'Cancel a message that has not been sent',
         description:
-          'A message still waiting (scheduled, in back-off, behind a connector that is down) ends `cancelled` and its price goes back; its callbacks get a `message.finalized` event with status `cancelled`. 409 once it has gone out or is being sent.',
+          'A message still waiting (scheduled, in back-off, behind a connector that is down) ends `canceled` and its price goes back; its callbacks get a `message.finalized` event with status `canceled`. 409 once it has gone out or is being sent.',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 40 } } },
         response: { 200: { $ref: 'Message#' }, 404: { $ref: 'Problem#' }, 409: { $ref: 'Problem#' }, ...problemResponses },
       },
@@ -296,7 +296,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
     async (req) => {
       const outcome = await opts.gateway.cancel(req.apiUser!, req.params.id, 'REST');
       if (outcome === 'not_found') throw problems.notFound(`no message ${req.params.id}`);
-      if (outcome === 'too_late') throw problems.notCancellable(req.params.id);
+      if (outcome === 'too_late') throw problems.notCancelable(req.params.id);
       return viewOf((await opts.gateway.store.getMessage(req.params.id))!);
     },
   );

@@ -98,7 +98,7 @@ export const messageView = {
     status: {
       type: 'string',
       description:
-        'accepted, scheduled, queued, sent, delivered, undelivered, expired, rejected, failed, unknown, partially_delivered, cancelled',
+        'accepted, scheduled, queued, sent, delivered, undelivered, expired, rejected, failed, unknown, partially_delivered, canceled',
     },
     direction: { type: 'string', enum: ['outbound'] },
     to: { type: 'string' },
@@ -180,7 +180,7 @@ export const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    status: { type: 'string', enum: ['accepted', 'queued', 'sent', 'unknown', 'delivered', 'undelivered', 'expired', 'rejected', 'failed', 'partially_delivered', 'cancelled'] },
+    status: { type: 'string', enum: ['accepted', 'queued', 'sent', 'unknown', 'delivered', 'undelivered', 'expired', 'rejected', 'failed', 'partially_delivered', 'canceled'] },
     to: { type: 'string', maxLength: 20 },
     from: { type: 'string', maxLength: 20 },
     since: { type: 'string', format: 'date-time' },

@@ -547,16 +547,16 @@ export class PostgresStore implements Store {
       // claims lease under the row lock, and this re-reads lease_until after waiting for it).
       const gone = await c.query('DELETE FROM queue WHERE message_id = $1 AND lease_until <= $2 RETURNING message_id', [id, now]);
       if (gone.rowCount === 0) return 'too_late';
-      await c.query("UPDATE message_parts SET state = 'cancelled', updated_at = $1 WHERE message_id = $2", [now, id]);
-      await c.query("UPDATE messages SET state = 'cancelled', error = $1, updated_at = $2 WHERE id = $3", [detail, now, id]);
-      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'cancelled', $2, $3)", [id, now, detail]);
+      await c.query("UPDATE message_parts SET state = 'canceled', updated_at = $1 WHERE message_id = $2", [now, id]);
+      await c.query("UPDATE messages SET state = 'canceled', error = $1, updated_at = $2 WHERE id = $3", [detail, now, id]);
+      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'canceled', $2, $3)", [id, now, detail]);
       const m = toMessage(row);
       await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2', [num(row.price_micros), row.user_id, smsOf(m)]);
-      const n = notify('cancelled', { ...m, state: 'cancelled', error: detail, updatedAt: now }, { total: Math.max(1, parts.length), delivered: 0 });
+      const n = notify('canceled', { ...m, state: 'canceled', error: detail, updatedAt: now }, { total: Math.max(1, parts.length), delivered: 0 });
       if (n?.systemId !== undefined && n.payload !== undefined)
         await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS]);
       await this.insertWebhooks(c, n?.webhooks ?? [], now);
-      return 'cancelled';
+      return 'canceled';
     });
   }
 

@@ -776,15 +776,15 @@ export class SqliteStore implements Store {
       const parts = this.stmts.parts.all(id) as PartRow[];
       if (parts.some((p) => p.state !== 'queued' && p.state !== 'accepted')) return 'too_late';
       this.stmts.dequeue.run(id);
-      this.sql("UPDATE message_parts SET state = 'cancelled', updated_at = ? WHERE message_id = ?").run(now, id);
-      this.stmts.setState.run('cancelled', detail, now, id);
-      this.stmts.event.run(id, 'cancelled', now, detail);
+      this.sql("UPDATE message_parts SET state = 'canceled', updated_at = ? WHERE message_id = ?").run(now, id);
+      this.stmts.setState.run('canceled', detail, now, id);
+      this.stmts.event.run(id, 'canceled', now, detail);
       const message = toMessage(m);
       this.stmts.credit.run({ price: m.price_micros, sms: smsOf(message), id: m.user_id });
-      const n = notify('cancelled', { ...message, state: 'cancelled', error: detail, updatedAt: now }, { total: Math.max(1, parts.length), delivered: 0 });
+      const n = notify('canceled', { ...message, state: 'canceled', error: detail, updatedAt: now }, { total: Math.max(1, parts.length), delivered: 0 });
       if (n?.systemId !== undefined && n.payload !== undefined) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
       for (const w of n?.webhooks ?? []) this.addWebhookRow(w, now);
-      return 'cancelled';
+      return 'canceled';
     });
   }
 
