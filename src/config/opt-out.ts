@@ -9,7 +9,7 @@
  *     numbers:
  *       "12345": { keywords: { stop: [STOP, ARRET] }, replies: { help: "ACME: …" }, account: acme }
  */
-import { DEFAULT_OPT_OUT, OPT_OUT_KINDS, type OptOutKind, type OptOutPolicy, type OptOutSettings } from '../domain/index.js';
+import { DEFAULT_OPT_OUT, OPT_OUT_KINDS, keywordOf, type OptOutKind, type OptOutPolicy, type OptOutSettings } from '../domain/index.js';
 import { describe, type Checker, type Obj } from './checker.js';
 
 /** The longest reply: what a REST text may be (ten or so SMS). */
@@ -26,8 +26,8 @@ function checkPolicy(c: Checker, v: unknown, path: string, allowed: readonly str
     for (const kind of OPT_OUT_KINDS) {
       if (k[kind] === undefined) continue;
       keywords[kind] = c.list(k, kind, `${path}.keywords`).flatMap((w, i) => {
-        if (typeof w === 'string' && /^\S{1,20}$/.test(w.trim())) return [w.trim().toUpperCase()];
-        c.fail(`${path}.keywords.${kind}[${i}]`, `expected one word of at most 20 characters, got ${describe(w)}`);
+        if (typeof w === 'string' && keywordOf(w).length > 0 && keywordOf(w).length <= 20) return [keywordOf(w)];
+        c.fail(`${path}.keywords.${kind}[${i}]`, `expected a keyword of 1 to 20 characters, got ${describe(w)}`);
         return [];
       });
     }

@@ -28,4 +28,4 @@ export { countParts, splitForSubmit, withTextCoding, concatReference, SPLIT_SETT
 export { API_KEY_PREFIX, hashApiKey, newApiKey } from './apikey.js';
 export { toMicros, formatMicros, InvalidAmountError, MICROS_PER_UNIT } from './money.js';
 export type { MoRouteDef, MtFilters, RouteDef, RouteType, TimeWindow } from './routes.js';
-export { DEFAULT_OPT_OUT, OPT_OUT_KINDS, OptOutRules, type OptOutKind, type OptOutPolicy, type OptOutSettings } from './opt-out.js';
+export { DEFAULT_OPT_OUT, OPT_OUT_KINDS, OptOutRules, keywordOf, type OptOutKind, type OptOutPolicy, type OptOutSettings } from './opt-out.js';

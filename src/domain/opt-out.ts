@@ -1,6 +1,7 @@
 /**
  * Opt-out keywords and their auto-replies, per receiving number (the short code or long
- * number a handset texted). A keyword is the whole MO text, trimmed, in any case: STOP
+ * number a handset texted). A keyword is the whole MO text, trimmed, in any case, runs of
+ * spaces counting as one ("stop  all" is STOP ALL): STOP
  * opts the sender out of messages from that number, START opts it back in, HELP only
  * answers. Each kind's reply (null: none) goes back from that number; a number of its
  * own may change any keyword list, reply or the account the replies are sent as.
@@ -31,7 +32,7 @@ export interface OptOutSettings extends OptOutPolicy {
 /** Carriers' usual words (CTIA and Twilio's defaults) and short, plain replies. */
 export const DEFAULT_OPT_OUT: OptOutSettings = {
   keywords: {
-    stop: ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'],
+    stop: ['STOP', 'STOPALL', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'],
     start: ['START', 'UNSTOP', 'YES'],
     help: ['HELP', 'INFO'],
   },
@@ -43,6 +44,11 @@ export const DEFAULT_OPT_OUT: OptOutSettings = {
   numbers: {},
 };
 
+/** A text as keywords are compared: trimmed, upper case, runs of white space as one space. */
+export function keywordOf(text: string): string {
+  return text.trim().replace(/\s+/g, ' ').toUpperCase();
+}
+
 export class OptOutRules {
   private readonly byNumber = new Map<string, OptOutPolicy>();
   private readonly base: OptOutPolicy;
@@ -51,7 +57,7 @@ export class OptOutRules {
     const { numbers, ...base } = settings;
     this.base = base;
     for (const [number, own] of Object.entries(numbers)) {
-      this.byNumber.set(number, {
+      this.byNumber.set(number.replace(/^\+/, ''), {
         keywords: { ...base.keywords, ...own.keywords },
         replies: { ...base.replies, ...own.replies },
         ...(own.account !== undefined || base.account !== undefined ? { account: own.account ?? base.account } : {}),
@@ -59,14 +65,14 @@ export class OptOutRules {
     }
   }
 
-  /** The policy of a receiving number (its own, else the common one). */
+  /** The policy of a receiving number (its own, else the common one); a leading + is ignored on both sides. */
   policy(number: string): OptOutPolicy {
-    return this.byNumber.get(number) ?? this.byNumber.get(number.replace(/^\+/, '')) ?? this.base;
+    return this.byNumber.get(number.replace(/^\+/, '')) ?? this.base;
   }
 
-  /** The keyword kind an MO's text is for its receiving number, if it is one. */
+  /** The keyword kind an MO's text is for its receiving number, if it is one (any case, spaces collapsed). */
   match(number: string, text: string): OptOutKind | undefined {
-    const word = text.trim().toUpperCase();
+    const word = keywordOf(text);
     const { keywords } = this.policy(number);
     return OPT_OUT_KINDS.find((k) => keywords[k].includes(word));
   }

@@ -491,7 +491,7 @@ test('optOut: the carriers’ keywords and plain replies by default; numbers of 
     issues(() =>
       parseConfig({
         optOut: {
-          keywords: { stop: ['STOP', 'two words'], start: ['STOP'], quit: ['Q'] },
+          keywords: { stop: ['STOP', ' '], start: ['STOP', 'stop  all'], quit: ['Q'] },
           replies: { help: '', stop: 42 },
           numbers: { 'no spaces please': {}, 777: { keywords: { help: ['STOP'] }, acount: 'x' } },
         },
@@ -499,7 +499,7 @@ test('optOut: the carriers’ keywords and plain replies by default; numbers of 
     ),
     [
       'optOut.keywords.quit: unknown key',
-      'optOut.keywords.stop[1]: expected one word of at most 20 characters, got "two words"',
+      'optOut.keywords.stop[1]: expected a keyword of 1 to 20 characters, got " "',
       'optOut.replies.stop: expected a text of 1 to 1600 characters, or null for no reply, got 42',
       'optOut.replies.help: expected a text of 1 to 1600 characters, or null for no reply, got ""',
       'optOut.keywords.start: "STOP" is also a stop keyword',
