@@ -207,18 +207,18 @@ export function storeContract(name: string, factory: StoreFactory): void {
     for (const m of [long, short, now]) await s.accept(m);
     assert.equal((await s.claim('c1', 10, 60_000)).length, 3);
     await s.release(long.id, 600_000, 'throttled');
-    await s.release(short.id, 40, 'throttled');
+    await s.release(short.id, 1000, 'throttled'); // a second: the next claim comes well before it, even on a loaded machine
     await s.release(now.id, 0, 'queue full');
     assert.deepEqual((await s.claim('c1', 10, 60_000)).map((c) => c.message.id), [now.id]);
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 1100));
     assert.deepEqual((await s.claim('c1', 10, 60_000)).map((c) => c.message.id), [short.id], 'due again after its back-off');
     assert.deepEqual(await s.claim('c1', 10, 60_000), [], 'the ten-minute back-off still waits');
     await s.reassign(long.id, 'c2', 'failover');
     assert.deepEqual((await s.claim('c2', 10, 60_000)).map((c) => c.message.id), [long.id], 'reassigned: due at once on the next connector');
-    const later = msg(u.id, { meta: { scheduleAt: Date.now() + 40 } });
+    const later = msg(u.id, { meta: { scheduleAt: Date.now() + 1000 } });
     await s.accept(later);
     assert.deepEqual(await s.claim('c1', 10, 60_000), [], 'scheduled: not yet');
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 1100));
     assert.deepEqual((await s.claim('c1', 10, 60_000)).map((c) => c.message.id), [later.id]);
   });
 

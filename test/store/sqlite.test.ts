@@ -183,7 +183,7 @@ test('sqlite: entries waiting out a back-off leave the claim range (queue_due on
     const claimed = await store.claim('up', 10, 60_000);
     assert.equal(claimed.length, 3);
     await store.release(ids[0], 600_000, 'throttled'); // ten minutes
-    await store.release(ids[1], 40, 'throttled'); // at once, nearly
+    await store.release(ids[1], 1000, 'throttled'); // a second: the next claim comes well before it, even on a loaded machine
     await store.release(ids[2], 0, 'queue full');
     const db = new Database(path, { readonly: true });
     try {
@@ -212,7 +212,7 @@ test('sqlite: entries waiting out a back-off leave the claim range (queue_due on
       (await store.claim('up', 10, 60_000)).map((c) => c.message.id),
       [ids[2]],
     );
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 1100));
     assert.deepEqual(
       (await store.claim('up', 10, 60_000)).map((c) => c.message.id),
       [ids[1]],
@@ -220,9 +220,9 @@ test('sqlite: entries waiting out a back-off leave the claim range (queue_due on
     );
     assert.deepEqual(await store.claim('up', 10, 60_000), [], 'the ten-minute back-off still waits');
     const scheduled = newMessageId();
-    assert.ok((await accept(scheduled, { scheduleAt: Date.now() + 40 })).ok);
+    assert.ok((await accept(scheduled, { scheduleAt: Date.now() + 1000 })).ok);
     assert.deepEqual(await store.claim('up', 10, 60_000), [], 'scheduled: not yet');
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 1100));
     assert.deepEqual(
       (await store.claim('up', 10, 60_000)).map((c) => c.message.id),
       [scheduled],
