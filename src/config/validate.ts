@@ -406,7 +406,7 @@ export function checkMoRoutes(c: Checker, list: unknown[], known: { connectors: 
   const moRoutes: MoRouteDef[] = [];
   list.forEach((x, i) => {
     const p = `${path}[${i}]`;
-    const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method']);
+    const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method', 'format']);
     if (!o) return;
     const name = o.name === undefined ? undefined : c.str(o, 'name', p);
     const user = o.user === undefined ? undefined : c.str(o, 'user', p);
@@ -428,6 +428,9 @@ export function checkMoRoutes(c: Checker, list: unknown[], known: { connectors: 
     const method = o.method === undefined ? undefined : c.oneOf(o, 'method', p, ['GET', 'POST'] as const);
     if (method !== undefined && url === undefined)
       c.fail(`${p}.method`, 'only webhook (url) routes have a method');
+    const format = o.format === undefined ? undefined : c.oneOf(o, 'format', p, ['jasmin', 'rest'] as const);
+    if (format !== undefined && url === undefined) c.fail(`${p}.format`, 'only webhook (url) routes have a format');
+    if (format === 'rest' && method === 'GET') c.fail(`${p}.method`, 'REST events (format: rest) are POSTed as JSON');
     const originConnectors = f.strings(o, 'originConnectors', p);
     originConnectors?.forEach((n, j) => {
       if (!known.connectors.includes(n))
@@ -446,6 +449,7 @@ export function checkMoRoutes(c: Checker, list: unknown[], known: { connectors: 
       user,
       url,
       method: url !== undefined ? (method ?? 'POST') : undefined,
+      format: format === 'rest' ? format : undefined,
     };
     if (user !== undefined || url !== undefined) {
       moRoutes.push(dropUndefined(route) as MoRouteDef);

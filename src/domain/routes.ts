@@ -70,4 +70,6 @@ export interface MoRouteDef {
   /** … or an HTTP webhook. */
   url?: string;
   method?: 'GET' | 'POST';
+  /** What a `url` target gets: Jasmin's MO fields (default) or a REST v1 `message.received` event. */
+  format?: 'jasmin' | 'rest';
 }

@@ -680,7 +680,7 @@ export class Gateway extends EventEmitter {
       // is an MO whose webhook is queued.
       webhooks: (m: InboundMessage) => {
         const route = this.moDecisions.get(id);
-        return route?.url !== undefined ? [webhookForMo(m, { url: route.url, method: route.method ?? 'POST' }, this.opts.webhookRetentionMs)] : [];
+        return route?.url !== undefined ? [webhookForMo(m, { url: route.url, method: route.method ?? 'POST', format: route.format }, this.opts.webhookRetentionMs)] : [];
       },
       payload: (m: InboundMessage) =>
         JSON.stringify({ kind: 'mo', id: m.id, source: m.source, destination: m.destination, dataCoding: m.dataCoding, body: m.body.toString('base64'), complete: m.complete } satisfies CustomerMo),

@@ -163,13 +163,41 @@ export function webhooksForState(
   return out;
 }
 
-/** Jasmin's MO fields (id, from, to, origin-connector, priority, coding, validity, content, binary). */
+/**
+ * The webhook of an MO routed to a URL. `jasmin` (the default): Jasmin's MO fields (id,
+ * from, to, origin-connector, priority, coding, validity, content, binary), by GET or POST.
+ * `rest`: a REST v1 `message.received` event, POSTed as JSON in the envelope and with the
+ * Standard Webhooks signature of the status events.
+ */
 export function webhookForMo(
   mo: InboundMessage,
-  target: { url: string; method: 'GET' | 'POST' },
+  target: { url: string; method: 'GET' | 'POST'; format?: 'jasmin' | 'rest' },
   retentionMs = DEFAULT_WEBHOOK_RETENTION_MS,
 ): NewWebhook {
-  const text = encodingOfDataCoding(mo.dataCoding) === 'binary' ? '' : decodeText(mo.body, mo.dataCoding);
+  const encoding = encodingOfDataCoding(mo.dataCoding);
+  const text = encoding === 'binary' ? '' : decodeText(mo.body, mo.dataCoding);
+  const eventId = newMessageId();
+  const common = { eventId, messageId: mo.id, owner: '', url: target.url, expiresAt: mo.receivedAt + retentionMs };
+  if (target.format === 'rest') {
+    const data = {
+      id: eventId,
+      event_type: 'message.received',
+      occurred_at: new Date(mo.receivedAt).toISOString(),
+      payload: {
+        id: mo.id,
+        direction: 'inbound',
+        from: mo.source,
+        to: mo.destination,
+        ...(encoding === 'binary' ? { binary: mo.body.toString('base64') } : { text }),
+        encoding,
+        connector: mo.connectorId,
+        // An incomplete MO: a part never came within the reassembly timeout.
+        complete: mo.complete,
+        received_at: new Date(mo.receivedAt).toISOString(),
+      },
+    };
+    return { ...common, kind: 'rest', method: 'POST', body: JSON.stringify(data) };
+  }
   const fields = {
     id: mo.id,
     from: mo.source,
@@ -181,16 +209,7 @@ export function webhookForMo(
     content: text,
     binary: mo.body.toString('hex'),
   };
-  return {
-    eventId: newMessageId(),
-    kind: 'jasmin_mo',
-    messageId: mo.id,
-    owner: '',
-    url: target.url,
-    method: target.method,
-    body: JSON.stringify(fields),
-    expiresAt: mo.receivedAt + retentionMs,
-  };
+  return { ...common, kind: 'jasmin_mo', method: target.method, body: JSON.stringify(fields) };
 }
 
 /** Standard Webhooks signature: v1,base64(HMAC-SHA256(secret, `${id}.${timestamp}.${body}`)). */
