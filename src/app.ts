@@ -2,6 +2,7 @@
  * The composition root: config → store → gateway → connectors → interfaces.
  */
 import { PostgresStore, SqliteStore, type Store } from './store/index.js';
+import { redactUrl } from './lib/redact.js';
 import { pino, type Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { Gateway, UrlGuard, WebhookSender, type Connector } from './gateway/index.js';
@@ -203,7 +204,8 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     connectors: connectorList,
     metrics,
     onResponse: (route, code) => metrics.httpRequests.inc({ api: 'rest', route, code: String(code) }),
-    logger: { level: process.env.HERMOD_LOG_LEVEL ?? 'warn' },
+    // Request logs (info) never show a hook's token or whole phone numbers (src/lib/redact.ts).
+    logger: { level: process.env.HERMOD_LOG_LEVEL ?? 'warn', serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }) } },
   });
   // The API is built and listening before the connectors start: what takes time at start
   // (Fastify, OpenAPI) is done before the first bind.

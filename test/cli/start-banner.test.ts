@@ -16,7 +16,8 @@ test('hermod start without a config: demo mode on 127.0.0.1, and the printed fir
   const { HERMOD_CONFIG: _c, HERMOD_DATABASE_URL: _d, ...env } = process.env;
   const child = spawn(process.execPath, [BIN, 'start'], {
     cwd: dataDir, // no ./hermod.yaml here
-    env: { ...env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0' },
+    // At info, so that request logs are written: they must not carry keys or whole numbers.
+    env: { ...env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -46,6 +47,15 @@ test('hermod start without a config: demo mode on 127.0.0.1, and the printed fir
     const answer = await fetch(jasmin[1], { method: 'POST', body: form });
     assert.equal(answer.status, 200);
     assert.ok(((await answer.json()) as { data: { messageid: string } }).data.messageid);
+
+    // A listing by number and a provider hook with its token, logged at info: masked and redacted.
+    const api = rest[1].replace(/\/v1\/messages$/, '');
+    assert.equal((await fetch(`${api}/v1/messages?to=%2B447700900123`, { headers: { authorization: `Bearer ${rest[2]}` } })).status, 200);
+    await fetch(`${api}/v1/hooks/connectors/none/dlr?token=hook-secret-123`);
+    await new Promise((r) => setTimeout(r, 200));
+    const logged = out.split('\n').filter((l) => l.startsWith('{') && l.includes('"url"'));
+    assert.ok(logged.some((l) => l.includes('/v1/messages?to=')), `request logs at info:\n${logged.join('\n')}`);
+    assert.ok(!logged.some((l) => l.includes('447700900123') || l.includes('hook-secret-123') || l.includes(rest[2])), `no number, token or key in:\n${logged.join('\n')}`);
   } finally {
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
