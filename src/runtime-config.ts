@@ -5,6 +5,7 @@
  * runtime"). Part of the composition root: it builds connectors and hands them to the gateway.
  */
 import type { Logger } from 'pino';
+import { readFileSync } from 'node:fs';
 import { HttpConnector, SimulatorConnector, SmppConnector } from './connectors/index.js';
 import { connectorChange, type Connector, type Gateway, type RouteDef } from './gateway/index.js';
 import type { MoRouteDef } from './domain/index.js';
@@ -42,7 +43,7 @@ export function buildConnector(c: ConnectorConfig): Connector {
   return new SmppConnector(c.id, {
     host: c.host,
     port: c.port,
-    tls: c.tls,
+    tls: typeof c.tls === 'boolean' ? c.tls : { ...(c.tls.ca ? { ca: readFileSync(c.tls.ca) } : {}), ...(c.tls.servername ? { servername: c.tls.servername } : {}), ...(c.tls.insecure ? { rejectUnauthorized: false } : {}) },
     systemId: c.systemId,
     password: c.password,
     systemType: c.systemType,

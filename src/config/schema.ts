@@ -91,12 +91,19 @@ export interface SimulatorConnectorConfig {
   split: SplitSetting;
 }
 
+/** TLS to an SMSC beyond `true`: a CA of its own (PEM file), the name its certificate carries, or no check at all (tests only). */
+export interface SmppClientTlsConfig {
+  ca?: string;
+  servername?: string;
+  insecure?: boolean;
+}
+
 export interface SmppConnectorConfig {
   id: string;
   type: 'smpp';
   host: string;
   port: number;
-  tls: boolean;
+  tls: boolean | SmppClientTlsConfig;
   systemId: string;
   password: string;
   systemType: string;

@@ -5,7 +5,35 @@
 import { HermodError } from '../lib/errors.js';
 import { SPLIT_SETTINGS, TEXT_DATA_CODINGS, type MoRouteDef, type RouteDef, type TextDataCoding, type TimeWindow } from '../domain/index.js';
 import { Checker, DAYS, Filters, MO_FILTERS, MT_FILTERS, checkReachable, describe, dropUndefined, type Obj } from './checker.js';
-import type { ConfigIssue, ConnectorConfig, HttpConnectorConfig, SmppConnectorConfig } from './schema.js';
+import type { ConfigIssue, ConnectorConfig, HttpConnectorConfig, SmppClientTlsConfig, SmppConnectorConfig } from './schema.js';
+import { readFileSync } from 'node:fs';
+
+/**
+ * A connector's `tls`: true / false, or `{ ca, servername, insecure }`. The CA file is read
+ * here, so a wrong path or a file without a certificate stops the start naming the key.
+ */
+function clientTls(c: Checker, v: unknown, path: string): boolean | SmppClientTlsConfig {
+  if (v === undefined || typeof v === 'boolean') return v ?? false;
+  const o = c.obj(v, path, ['ca', 'servername', 'insecure']);
+  if (!o) return false;
+  const out: SmppClientTlsConfig = {};
+  if (o.ca !== undefined) {
+    const ca = c.str(o, 'ca', path);
+    if (ca !== undefined) {
+      let pem = '';
+      try {
+        pem = readFileSync(ca, 'utf8');
+      } catch (err) {
+        c.fail(`${path}.ca`, `cannot read "${ca}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      if (pem !== '' && !pem.includes('-----BEGIN CERTIFICATE-----')) c.fail(`${path}.ca`, `"${ca}" holds no PEM certificate`);
+      out.ca = ca;
+    }
+  }
+  if (o.servername !== undefined) out.servername = c.str(o, 'servername', path);
+  if (o.insecure !== undefined) out.insecure = c.bool(o, 'insecure', path, false);
+  return out;
+}
 
 /** A connector or route list the admin API refused: HTTP 400, every problem with its key path. */
 export class InvalidDefinitionError extends HermodError {
@@ -168,7 +196,7 @@ export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConf
       type: 'smpp',
       host,
       port,
-      tls: c.bool(o, 'tls', p, false),
+      tls: clientTls(c, o.tls, `${p}.tls`),
       systemId,
       password,
       systemType: o.systemType === undefined ? '' : (c.str(o, 'systemType', p) ?? ''),

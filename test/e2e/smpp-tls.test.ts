@@ -14,15 +14,8 @@ import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { SmppClient } from '../../src/smpp/index.js';
 import { configuredHermod } from '../support/hermod.js';
 import { requireTool } from '../support/services.js';
+import { makeCert } from '../support/certs.js';
 import { until } from '../support/until.js';
-
-/** A self-signed certificate for 127.0.0.1 and localhost, and its key. */
-function makeCert(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  return { cert, key };
-}
 
 const once = <T>(register: (cb: (v: T) => void) => void): Promise<T> => new Promise((resolve) => register(resolve));
 
