@@ -104,6 +104,11 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     dedupeWindowMs: config.dedupeWindowS * 1000,
     parkedReceiptRetentionMs: config.parkedReceiptRetentionS * 1000,
     selfBind,
+    receiptMatching: (id) => {
+      const c = runtime.definitions?.get(id);
+      if (!c || c.type === 'simulator') return undefined;
+      return { ...(c.dlrScope !== undefined ? { scope: c.dlrScope } : {}), ...(c.type === 'smpp' && c.messageIdBase ? { base: c.messageIdBase } : {}) };
+    },
     ...(options.now ? { now: options.now } : {}),
     webhookRetentionMs: config.webhooks.retentionS * 1000,
     optOut: config.optOut,

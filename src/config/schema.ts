@@ -135,6 +135,17 @@ export interface SmppConnectorConfig {
    * ends `expired` (Jasmin's dlr_expiry); 0 = for ever.
    */
   dlrExpiryS: number;
+  /**
+   * Receipts are matched by message id within this scope (default: the connector's id):
+   * two SMSCs may hand out the same ids. A separate receiver connector to the same SMSC
+   * names the transmitter's scope.
+   */
+  dlrScope?: string;
+  /**
+   * The base the SMSC writes message ids in, in submit_sm_resp and in receipts (Kannel's
+   * msg-id-type); unset: any rendering matches (hex or decimal, zero padding, case).
+   */
+  messageIdBase?: { response: 'hex' | 'dec'; receipt: 'hex' | 'dec' };
 }
 
 /** A provider's HTTP API (see src/connectors/http-connector.ts and docs/configuration.md). */
@@ -151,6 +162,8 @@ export interface HttpConnectorConfig {
   throughput?: number;
   timeoutS: number;
   dlrExpiryS: number;
+  /** As SmppConnectorConfig.dlrScope. */
+  dlrScope?: string;
   dlr?: { token: string; idField: string; statusField: string; errField?: string; delivered: string[]; undelivered: string[]; expired: string[]; rejected: string[] };
   mo?: { token: string; fromField: string; toField: string; textField: string };
 }

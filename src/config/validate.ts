@@ -175,7 +175,7 @@ export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConf
       split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
     };
   } else if (type === 'smpp') {
-    const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS', 'dataCoding', 'receiver', 'dlrExpiryS']);
+    const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS', 'dataCoding', 'receiver', 'dlrExpiryS', 'dlrScope', 'messageIdBase']);
     if (!o) return;
     const id = c.str(o, 'id', p);
     const reconnect = c.obj(o.reconnectDelayS ?? {}, `${p}.reconnectDelayS`, ['min', 'max']) ?? {};
@@ -214,12 +214,32 @@ export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConf
       dataCoding: textCoding(c, o, p),
       // Jasmin's dlr_expiry default: a day.
       dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
+      ...dlrScopeOf(c, o, p),
+      ...messageIdBaseOf(c, o, p),
     };
   } else if (type === 'http') {
     return checkHttpConnector(c, x, p);
   } else {
     return c.fail(`${p}.type`, `expected one of simulator, smpp, http, got ${describe(type)}`);
   }
+}
+
+/** `messageIdBase`, when given: `{ response, receipt }`, each `hex` or `dec`. */
+function messageIdBaseOf(c: Checker, o: Obj, p: string): Pick<SmppConnectorConfig, 'messageIdBase'> {
+  if (o.messageIdBase === undefined) return {};
+  const b = c.obj(o.messageIdBase, `${p}.messageIdBase`, ['response', 'receipt']);
+  if (!b) return {};
+  const response = c.oneOf(b, 'response', `${p}.messageIdBase`, ['hex', 'dec'] as const);
+  const receipt = c.oneOf(b, 'receipt', `${p}.messageIdBase`, ['hex', 'dec'] as const);
+  return response && receipt ? { messageIdBase: { response, receipt } } : {};
+}
+
+/** `dlrScope`, when given: a name of at most 64 characters. */
+function dlrScopeOf(c: Checker, o: Obj, p: string): { dlrScope?: string } {
+  if (o.dlrScope === undefined) return {};
+  const scope = c.str(o, 'dlrScope', p);
+  if (scope !== undefined && scope.length > 64) c.fail(`${p}.dlrScope`, 'at most 64 characters');
+  return scope === undefined ? {} : { dlrScope: scope };
 }
 
 /** A string → string mapping at `p.key` (HTTP params and headers). */
@@ -234,7 +254,7 @@ function strings(c: Checker, o: Obj, key: string, p: string): Record<string, str
 }
 
 function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorConfig | undefined {
-  const o = c.obj(x, p, ['id', 'type', 'url', 'method', 'format', 'params', 'headers', 'messageId', 'window', 'throughput', 'timeoutS', 'dlrExpiryS', 'dlr', 'mo']);
+  const o = c.obj(x, p, ['id', 'type', 'url', 'method', 'format', 'params', 'headers', 'messageId', 'window', 'throughput', 'timeoutS', 'dlrExpiryS', 'dlrScope', 'dlr', 'mo']);
   if (!o) return;
   const id = c.str(o, 'id', p);
   const url = c.str(o, 'url', p);
@@ -309,6 +329,7 @@ function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorCon
     timeoutS: c.num(o, 'timeoutS', p, { def: 10, min: 0.1 }) ?? 10,
     // Without callbacks no report can come: waiting a day for one would only delay `expired`.
     dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
+    ...dlrScopeOf(c, o, p),
     ...(dlr ? { dlr } : {}),
     ...(mo ? { mo } : {}),
   };

@@ -128,6 +128,14 @@ export interface GatewayOptions {
    * by such a user never leave through such a connector.
    */
   selfBind?: (connectorId: string) => string | undefined;
+  /**
+   * How receipts of a connector find their parts: `scope`, what its message ids are unique
+   * in (its `dlrScope`, default its id: a receipt is matched only to parts sent through a
+   * connector of the same scope, since two SMSCs may hand out the same ids); `base`, the
+   * base its SMSC writes ids in, in submit_sm_resp and in receipts (Kannel's msg-id-type),
+   * when known: then a receipt's id is read in one way only, never ambiguously.
+   */
+  receiptMatching?: (connectorId: string) => { scope?: string; base?: { response: 'hex' | 'dec'; receipt: 'hex' | 'dec' } } | undefined;
   /** The time routes' time windows see (default Date.now; tests inject it). */
   now?: () => number;
   /** Webhook items not delivered within this long are dropped (default 3 days). */
@@ -164,6 +172,14 @@ export interface CustomerMo {
   dataCoding: number;
   body: string; // base64
   complete: boolean;
+}
+
+/** `id` written in base `from` (hex or decimal digits), rewritten in base `to`; undefined when it is not such a number. */
+function inBase(id: string, from: 'hex' | 'dec', to: 'hex' | 'dec'): string | undefined {
+  const t = id.trim();
+  if (!(from === 'hex' ? /^[0-9a-f]{1,32}$/i : /^[0-9]{1,40}$/).test(t)) return undefined;
+  const n = BigInt(from === 'hex' ? `0x${t}` : t);
+  return to === 'hex' ? n.toString(16) : n.toString(10);
 }
 
 export class Gateway extends EventEmitter {
@@ -883,7 +899,7 @@ export class Gateway extends EventEmitter {
 
   /** One part accepted upstream: keyed, and any receipt that beat its submit_sm_resp applied (row 7). */
   private async recordSent(c: Connector, m: StoredMessage, part: OutboundPart, upstreamId: string): Promise<void> {
-    const keys = messageIdKeys(upstreamId);
+    const keys = this.receiptKeys(c.id, upstreamId, false);
     // The SMSC accepted the message (Jasmin DLR level 1, REST message.sent) once its last
     // part is accepted, written in the same turn (one transaction) as that part's state.
     const hooks = part.seq === part.total ? this.report(m, { state: 'sent', at: Date.now(), upstreamId }) : undefined;
@@ -927,13 +943,29 @@ export class Gateway extends EventEmitter {
    * A receipt from an SMSC: matched to its part and applied in one store write, or parked
    * there (row 7) when its submit_sm_resp is not stored yet.
    */
-  private async onReceipt(_c: Connector, r: Receipt): Promise<void> {
+  /**
+   * The store keys of an upstream id sent (`receipt` false) or reported in a receipt
+   * through `connectorId`: under the connector's DLR scope, the id's canonical form for a
+   * response; for a receipt, the one form its response had when the connector knows both
+   * bases, else every rendering (messageIdKeys). With `legacy`, then the bare renderings,
+   * under which parts sent before scopes existed are keyed.
+   */
+  private receiptKeys(connectorId: string, upstreamId: string, receipt: boolean): string[] {
+    const how = this.opts.receiptMatching?.(connectorId);
+    const known = receipt && how?.base ? inBase(upstreamId, how.base.receipt, how.base.response) : undefined;
+    const bare = known !== undefined ? [normalizeMessageId(known)] : messageIdKeys(upstreamId);
+    const scope = how?.scope ?? connectorId;
+    const scoped = bare.map((k) => `${scope}\u001f${k}`);
+    return receipt ? [...scoped, ...messageIdKeys(upstreamId)] : scoped;
+  }
+
+  private async onReceipt(c: Connector, r: Receipt): Promise<void> {
     // An SMSC often sends a receipt right behind its submit_sm_resp, in the same read: the
     // receipt's handler runs before the response's continuation has asked the store to key
     // the part, so the receipt would be parked and taken back (two more writes). Looking up
     // after this turn's responses are handled finds the part instead.
     await this.afterTurn();
-    const keys = messageIdKeys(r.id);
+    const keys = this.receiptKeys(c.id, r.id, true);
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const err = r.err ?? '000';
     const notify = this.withWebhooks(this.finalNotify(notified, err), notified, { receipt: r });
