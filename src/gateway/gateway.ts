@@ -940,15 +940,12 @@ export class Gateway extends EventEmitter {
   }
 
   /**
-   * A receipt from an SMSC: matched to its part and applied in one store write, or parked
-   * there (row 7) when its submit_sm_resp is not stored yet.
-   */
-  /**
-   * The store keys of an upstream id sent (`receipt` false) or reported in a receipt
-   * through `connectorId`: under the connector's DLR scope, the id's canonical form for a
-   * response; for a receipt, the one form its response had when the connector knows both
-   * bases, else every rendering (messageIdKeys). With `legacy`, then the bare renderings,
-   * under which parts sent before scopes existed are keyed.
+   * The store keys of an upstream id, under the DLR scope of the connector it was sent or
+   * reported through. A response's id: every rendering (messageIdKeys; the store keys the
+   * part under the first, canonical one, and parked receipts are taken under any). A
+   * receipt's id: the one rendering its response had when the connector knows both bases,
+   * else every rendering; then the bare renderings, under which parts sent before scopes
+   * existed are keyed.
    */
   private receiptKeys(connectorId: string, upstreamId: string, receipt: boolean): string[] {
     const how = this.opts.receiptMatching?.(connectorId);
@@ -959,6 +956,10 @@ export class Gateway extends EventEmitter {
     return receipt ? [...scoped, ...messageIdKeys(upstreamId)] : scoped;
   }
 
+  /**
+   * A receipt from an SMSC: matched to its part and applied in one store write, or parked
+   * there (row 7) when its submit_sm_resp is not stored yet.
+   */
   private async onReceipt(c: Connector, r: Receipt): Promise<void> {
     // An SMSC often sends a receipt right behind its submit_sm_resp, in the same read: the
     // receipt's handler runs before the response's continuation has asked the store to key
