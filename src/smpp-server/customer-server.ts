@@ -209,12 +209,16 @@ export class CustomerSmppServer {
    * list name is refused with ESME_RINVDLNAME. Nothing accepted: the first refusal's status.
    */
   private async onSubmitMulti(s: Session, bound: User, pdu: Extract<Pdu, { command: 'submit_multi' }>): Promise<void> {
+    if (pdu.destAddresses.length === 0) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RINVNUMDESTS });
     const body = pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
     const unsuccess: { ton: number; npi: number; addr: string; errorStatusCode: number }[] = [];
+    const refuse = (ton: number, npi: number, addr: string, status: number) => unsuccess.push({ ton, npi, addr, errorStatusCode: status });
+    const smes: { ton: number; npi: number; addr: string }[] = [];
+    for (const d of pdu.destAddresses) {
+      if (d.kind === 'sme') smes.push(d);
+      else refuse(0, 0, d.name.slice(0, 20), CommandStatus.ESME_RINVDLNAME);
+    }
     let first: string | undefined;
-    const refuse = (ton: number, npi: number, addr: string, err: unknown) => unsuccess.push({ ton, npi, addr, errorStatusCode: statusOf(err) });
-    const smes = pdu.destAddresses.flatMap((d) => (d.kind === 'sme' ? [d] : (unsuccess.push({ ton: 0, npi: 0, addr: d.name.slice(0, 20), errorStatusCode: CommandStatus.ESME_RINVDLNAME }), [])));
-    if (pdu.destAddresses.length === 0) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RINVNUMDESTS });
     // The first in order gives the submission its id; the rest go in together (one group commit).
     let i = 0;
     for (; i < smes.length && first === undefined; i++) {
@@ -222,12 +226,12 @@ export class CustomerSmppServer {
       try {
         first = await this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag);
       } catch (err) {
-        refuse(d.ton, d.npi, d.addr, err);
+        refuse(d.ton, d.npi, d.addr, statusOf(err));
       }
     }
     const rest = smes.slice(i);
     await Promise.all(
-      rest.map((d) => this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag, { smppMessageId: first }).catch((err: unknown) => void refuse(d.ton, d.npi, d.addr, err))),
+      rest.map((d) => this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag, { smppMessageId: first }).catch((err: unknown) => void refuse(d.ton, d.npi, d.addr, statusOf(err)))),
     );
     if (first === undefined) return void s.respond(pdu, { commandStatus: unsuccess[0]?.errorStatusCode ?? CommandStatus.ESME_RSUBMITFAIL });
     s.respond(pdu, { messageId: first, unsuccessSmes: unsuccess });
