@@ -24,7 +24,7 @@ export {
 } from './account.js';
 export { compilePattern } from './pattern.js';
 export { aggregateState, type PartState } from './state.js';
-export { countParts, splitForSubmit, withTextCoding, concatReference, SPLIT_SETTINGS, TEXT_DATA_CODINGS, type SplitSetting, type OutboundPart, type TextDataCoding } from './parts.js';
+export { chargedParts, countParts, splitForSubmit, withTextCoding, concatReference, SPLIT_SETTINGS, TEXT_DATA_CODINGS, type SplitSetting, type OutboundPart, type TextDataCoding } from './parts.js';
 export { API_KEY_PREFIX, hashApiKey, newApiKey } from './apikey.js';
 export { toMicros, formatMicros, InvalidAmountError, MICROS_PER_UNIT } from './money.js';
 export type { MoRouteDef, MtFilters, RouteDef, RouteType, TimeWindow } from './routes.js';

@@ -98,6 +98,18 @@ export function withTextCoding<M extends { body: Buffer; dataCoding: number; esm
 }
 
 /**
+ * Segments a message is charged for on a connector whose GSM-alphabet text goes out as
+ * `textCoding`: counted as that connector sends it (`withTextCoding`, then `countParts`), so
+ * 150 GSM characters are one SMS on a data_coding 0 connector and two on a Latin-1 one. The
+ * one rule behind the charge, quotes (HTTP /rate, REST /v1/rates) and the part count /send
+ * answers. Throws past 255 parts (the caller refuses the message as too long).
+ */
+export function chargedParts(m: { body: Buffer; dataCoding: number; esmClass: number }, textCoding: number): number {
+  const sent = withTextCoding(m, textCoding);
+  return countParts(sent.body, sent.dataCoding, sent.esmClass);
+}
+
+/**
  * The submits for a message on a connector with split method `method` whose GSM-alphabet
  * text goes out as data_coding `textCoding` (default 0): the body is re-encoded first
  * (`withTextCoding`), then split by the lengths of the coding it went into (160/153 GSM-7

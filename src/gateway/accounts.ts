@@ -19,6 +19,20 @@ export interface Submission {
   body: Buffer;
   priority: number;
   meta: MessageMeta;
+  /** Arguments the customer gave explicitly (see SubmitRequest.given). */
+  given?: GivenArguments;
+}
+
+/**
+ * What an interface can tell the customer gave, where a rule forbids giving it rather than
+ * the value it stands for (Jasmin's HttpAPICredentialValidator looks at the request's
+ * arguments): `dlr-level` and `dlr-method` as opposed to their defaults, and content given
+ * as `hex-content`, whatever its data_coding.
+ */
+export interface GivenArguments {
+  dlrLevel?: boolean;
+  dlrMethod?: boolean;
+  hexContent?: boolean;
 }
 
 /** data_coding values that carry binary (hex) content: SMPP 3.4 §5.2.19 0x02 / 0x04, TS 23.038 8-bit classes. */
@@ -89,14 +103,20 @@ export function checkSubmission(user: User, group: Group | undefined, s: Submiss
 
   const { parts, concatenated } = partsOf(s);
   if ((parts > 1 || concatenated) && !auth.longContent) throw reject.forbidden.longContent(concatenated ? 2 : parts);
-  if (isBinaryCoding(s.dataCoding) && !auth.hexContent) throw reject.forbidden.hexContent(s.dataCoding);
+  if (!auth.hexContent) {
+    if (s.given?.hexContent) throw reject.forbidden.hexContent('hex-content');
+    if (isBinaryCoding(s.dataCoding)) throw reject.forbidden.hexContent(s.dataCoding);
+  }
   if (vf.content !== '.*' && !matches(vf.content, contentText(s))) throw reject.filter.content(vf.content);
 
   if (!Number.isInteger(s.priority) || s.priority < 0 || s.priority > 3) throw reject.invalidPriority(s.priority);
   if (s.priority > 0 && !auth.priority) throw reject.forbidden.priority(s.priority);
   if (!matches(vf.priority, String(s.priority))) throw reject.filter.priority(s.priority, vf.priority);
 
-  if (s.meta.dlr !== undefined && !auth.dlrLevel) throw reject.forbidden.dlrLevel();
+  // Jasmin's set_dlr_level and http_set_dlr_method forbid giving the argument: dlr=yes with a
+  // dlr-url alone gets the default level and method.
+  if (s.given?.dlrLevel && !auth.dlrLevel) throw reject.forbidden.dlrLevel();
+  if (s.given?.dlrMethod && !auth.dlrMethod) throw reject.forbidden.dlrMethod();
 
   const { scheduleAt, validUntil } = s.meta;
   if (scheduleAt !== undefined) {

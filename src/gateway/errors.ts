@@ -33,11 +33,18 @@ export const reject = {
     longContent: (parts: number) =>
       new RejectedError('HERMOD_ERR_FORBIDDEN_LONG_CONTENT', `this account may not send long messages (this one needs ${parts} parts)`, CommandStatus.ESME_RINVMSGLEN, 403),
     dlrLevel: () => new RejectedError('HERMOD_ERR_FORBIDDEN_DLR_LEVEL', 'this account may not set a DLR level', CommandStatus.ESME_RINVREGDLVFLG, 403),
+    dlrMethod: () => new RejectedError('HERMOD_ERR_FORBIDDEN_DLR_METHOD', 'this account may not set a DLR method', CommandStatus.ESME_RINVREGDLVFLG, 403),
     priority: (p: number) => new RejectedError('HERMOD_ERR_FORBIDDEN_PRIORITY', `this account may not set a priority (got ${p})`, CommandStatus.ESME_RINVPRTFLG, 403),
     validity: () => new RejectedError('HERMOD_ERR_FORBIDDEN_VALIDITY', 'this account may not set a validity period', CommandStatus.ESME_RINVEXPIRY, 403),
     schedule: () => new RejectedError('HERMOD_ERR_FORBIDDEN_SCHEDULE', 'this account may not schedule messages', CommandStatus.ESME_RINVSCHED, 403),
-    hexContent: (dc: number) =>
-      new RejectedError('HERMOD_ERR_FORBIDDEN_HEX_CONTENT', `this account may not send binary content (data_coding 0x${dc.toString(16).padStart(2, '0')})`, CommandStatus.ESME_RSUBMITFAIL, 403),
+    /** Binary content: by its data_coding, or any content the customer gave as hex (Jasmin's hex-content). */
+    hexContent: (dc: number | 'hex-content') =>
+      new RejectedError(
+        'HERMOD_ERR_FORBIDDEN_HEX_CONTENT',
+        `this account may not send binary content (${dc === 'hex-content' ? 'given as hex-content' : `data_coding 0x${dc.toString(16).padStart(2, '0')}`})`,
+        CommandStatus.ESME_RSUBMITFAIL,
+        403,
+      ),
     source: (source: string) =>
       new RejectedError('HERMOD_ERR_FORBIDDEN_SOURCE', `this account may not choose its source address (got "${source}")`, CommandStatus.ESME_RINVSRCADR, 403),
   },

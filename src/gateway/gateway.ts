@@ -5,10 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
-import { countSegments, dataCodingOf, decodeText, encodeText, isGsm7, messageIdKeys, normalizeMessageId, parseUdh, type Receipt } from '../smpp/index.js';
+import { dataCodingOf, decodeText, encodeText, isGsm7, messageIdKeys, normalizeMessageId, parseUdh, type Receipt } from '../smpp/index.js';
 import {
-  countParts,
-  withTextCoding,
+  chargedParts,
   countryOf,
   FINAL_STATES,
   RECEIPT_STAT,
@@ -33,7 +32,7 @@ import { connectorChange, reject, type RejectedError } from './errors.js';
 import { isTransient, type Connector, type InboundPdu } from './connector.js';
 import type { InboundMessage, MoRecord } from '../store/store.js';
 import { candidates, destinationContext, matchMoRoute, matchRoute, type MoRouteDef, type RouteDef, type RouteType, type RoutingContext } from './router.js';
-import { checkSubmission, Throttles } from './accounts.js';
+import { checkSubmission, Throttles, type GivenArguments } from './accounts.js';
 import { webhookForMo, webhooksForState, type StateReport } from './webhooks.js';
 
 export interface SubmitRequest {
@@ -47,6 +46,8 @@ export interface SubmitRequest {
   priority?: number;
   /** Optional attributes stored with the message (see MessageMeta). */
   meta?: MessageMeta;
+  /** Arguments the customer gave that an authorization forbids giving (checked, not stored). */
+  given?: GivenArguments;
   /**
    * Sent even to a number that opted out of this source: only the gateway's own STOP
    * confirmation, which the opted-out handset is owed. Never set from a customer's input.
@@ -96,7 +97,7 @@ export interface Quote {
   pricePerPartMicros: number;
   /** Where the price comes from: the route's rate, else the account's rate. */
   priceFrom: 'route' | 'user';
-  /** With a text: its parts and the total price. */
+  /** With a text or content: the parts it is charged for (as submit counts them) and the total price. */
   parts?: number;
   totalMicros?: number;
 }
@@ -105,8 +106,19 @@ export interface QuoteRequest {
   user: User;
   destination: string;
   source?: string;
+  /** Matched by content route filters; without `content`, also priced as sent with no coding asked (GSM-7 when it fits, else UCS-2). */
   text?: string;
+  /** The message as it would be submitted (an interface's own encoding: Jasmin's `coding`, `hex-content`). */
+  content?: { body: Buffer; dataCoding: number; esmClass?: number };
   tags?: string[];
+}
+
+/** A submitted message: its id and what it was charged. */
+export interface Accepted {
+  id: string;
+  /** SMS parts it was charged for (chargedParts on its first connector). */
+  segments: number;
+  priceMicros: number;
 }
 
 /** The account's group, once accounts carry one (read defensively until then). */
@@ -192,7 +204,7 @@ export class Gateway extends EventEmitter {
   private readonly turns = new Map<string, number>();
   /** MO routing decisions taken in the store's transaction, until afterMo reads them. */
   private readonly moDecisions = new Map<string, MoRouteDef>();
-  private readonly recent = new Map<string, { id: Promise<string>; until: number }>();
+  private readonly recent = new Map<string, { accepted: Promise<Accepted>; until: number }>();
   private readonly throttles = new Throttles();
   private readonly userCache = new Map<string, { user: Promise<User | undefined>; until: number }>();
   private readonly groupCache = new Map<string, { group: Promise<Group | undefined>; until: number }>();
@@ -401,12 +413,22 @@ export class Gateway extends EventEmitter {
     } catch (err) {
       throw reject.invalidDestination(err instanceof InvalidNumberError ? err.message : String(err));
     }
-    const ctx: RoutingContext = { destination, source: q.source ?? '', user: q.user.username, group: groupOf(q.user), text: q.text ?? '', tags: q.tags ?? [], now: this.now() };
+    const content = q.content ? { esmClass: 0, ...q.content } : q.text !== undefined ? textMessage(q.text) : undefined;
+    const ctx: RoutingContext = {
+      destination,
+      source: q.source ?? '',
+      user: q.user.username,
+      group: groupOf(q.user),
+      text: q.text ?? (content ? textOfSubmit(content) : ''),
+      tags: q.tags ?? [],
+      now: this.now(),
+    };
     const plan = this.plan(ctx, false);
     if (!plan) throw this.unroutable(ctx);
     const rate = plan.route?.rate;
     const pricePerPartMicros = rate !== undefined ? Math.round(rate * 1_000_000) : q.user.rateMicros;
-    const parts = q.text !== undefined ? countSegments(q.text).segments : undefined;
+    // Counted as submit charges it: on the connector the message would be sent through first.
+    const parts = content ? this.chargedParts(content, this.connectors.get(plan.connectors[0])) : undefined;
     return {
       destination,
       country: countryOf(destination) ?? null,
@@ -420,11 +442,29 @@ export class Gateway extends EventEmitter {
   }
 
   /**
+   * The parts a message is charged for on `connector` (chargedParts with its dataCoding): the
+   * one count behind the charge, quotes and the /send answer. RejectedError past 255 parts.
+   */
+  private chargedParts(m: { body: Buffer; dataCoding: number; esmClass: number }, connector: Connector | undefined): number {
+    try {
+      // A connector whose GSM text goes out as Latin-1 or IA5 fits 140 characters per SMS, not 160.
+      return chargedParts(m, connector?.dataCoding ?? 0);
+    } catch (err) {
+      throw reject.tooLong(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /**
    * Validates, prices and persists a message; resolves with its id only once it is
    * committed. Throws RejectedError with the reason. The user's throughput for the
    * interface the message came in through (`meta.origin`) is taken here, resends included.
    */
   submit(user: User, req: SubmitRequest): Promise<string> {
+    return this.submitAccepted(user, req).then((a) => a.id);
+  }
+
+  /** As submit, resolving with the id and what the message was charged (parts, price). */
+  submitAccepted(user: User, req: SubmitRequest): Promise<Accepted> {
     const origin = req.meta?.origin;
     if (origin !== undefined) {
       try {
@@ -444,12 +484,12 @@ export class Gateway extends EventEmitter {
     const hit = this.recent.get(key);
     if (hit && hit.until > now) {
       this.emit('duplicate', key);
-      return hit.id;
+      return hit.accepted;
     }
-    const id = this.submitOnce(user, req);
-    this.recent.set(key, { id, until: now + window });
-    id.catch(() => this.recent.delete(key)); // a refused message may be sent again
-    return id;
+    const accepted = this.submitOnce(user, req);
+    this.recent.set(key, { accepted, until: now + window });
+    accepted.catch(() => this.recent.delete(key)); // a refused message may be sent again
+    return accepted;
   }
 
   /**
@@ -486,7 +526,7 @@ export class Gateway extends EventEmitter {
   }
 
 
-  private async submitOnce(user: User, req: SubmitRequest): Promise<string> {
+  private async submitOnce(user: User, req: SubmitRequest): Promise<Accepted> {
     if (!user.enabled) throw reject.userDisabled();
     const group = user.group === null ? undefined : await this.group(user.group);
     if (group && !group.enabled) throw reject.groupDisabled(group.id);
@@ -506,16 +546,9 @@ export class Gateway extends EventEmitter {
     if (!plan || !connector) throw this.unroutable(ctx);
     if (!req.ignoreOptOut && (await this.store.isOptedOut(destination, source))) throw reject.optedOut(destination, source);
     const rate = plan.route?.rate;
-    // Charged per segment before queueing (row 22); a body the customer split with a UDH is one.
-    let segments: number;
-    try {
-      // Counted as the route's first connector will send it: a connector whose GSM text goes
-      // out as Latin-1 or IA5 fits 140 characters per SMS, not 160.
-      const sent = withTextCoding(req, connector.dataCoding ?? 0);
-      segments = countParts(sent.body, sent.dataCoding, sent.esmClass);
-    } catch (err) {
-      throw reject.tooLong(err instanceof Error ? err.message : String(err));
-    }
+    // Charged per segment before queueing (row 22), as the route's first connector will send
+    // it; a body the customer split with a UDH is one.
+    const segments = this.chargedParts(req, connector);
     const perPart = rate !== undefined ? Math.round(rate * 1_000_000) : user.rateMicros;
     const id = newMessageId();
     const r = await this.store.accept({
@@ -547,7 +580,7 @@ export class Gateway extends EventEmitter {
     }
     this.emit('accepted', id, connector.id, perPart * segments);
     this.wake.get(connector.id)?.();
-    return id;
+    return { id, segments, priceMicros: perPart * segments };
   }
 
   /**
@@ -1091,8 +1124,14 @@ export class Gateway extends EventEmitter {
   }
 }
 
+/** A text as it is sent when no coding is asked: GSM-7 (unpacked) when it fits, else UCS-2. */
+function textMessage(text: string): { body: Buffer; dataCoding: number; esmClass: number } {
+  const encoding = isGsm7(text) ? 'gsm7' : 'ucs2';
+  return { body: encodeText(text, encoding), dataCoding: dataCodingOf(encoding), esmClass: 0 };
+}
+
 /** The text of a submitted message, decoded (without its UDH); '' when it cannot be. */
-function textOfSubmit(req: SubmitRequest): string {
+function textOfSubmit(req: Pick<SubmitRequest, 'body' | 'dataCoding' | 'esmClass'>): string {
   let body = req.body;
   if (req.esmClass & 0x40) {
     const udh = parseUdh(body);

@@ -49,7 +49,12 @@ test('defaults allow everything and keep the source; an empty source takes the d
 
 test('each authorization refuses with its own code', () => {
   const no = (k: keyof ReturnType<typeof userSettings>['authorizations']) => user({ authorizations: { [k]: false } });
-  assert.throws(() => checkSubmission(no('dlrLevel'), undefined, sub({ meta: { dlr: { url: 'http://x', level: 1, method: 'GET' } } }), NOW), refused('HERMOD_ERR_FORBIDDEN_DLR_LEVEL', 403));
+  const dlr = { url: 'http://x', level: 1, method: 'POST' } as const;
+  assert.throws(() => checkSubmission(no('dlrLevel'), undefined, sub({ meta: { dlr }, given: { dlrLevel: true } }), NOW), refused('HERMOD_ERR_FORBIDDEN_DLR_LEVEL', 403));
+  checkSubmission(no('dlrLevel'), undefined, sub({ meta: { dlr } }), NOW); // a DLR at the default level is not setting one
+  assert.throws(() => checkSubmission(no('dlrMethod'), undefined, sub({ meta: { dlr }, given: { dlrMethod: true } }), NOW), refused('HERMOD_ERR_FORBIDDEN_DLR_METHOD', 403));
+  checkSubmission(no('dlrMethod'), undefined, sub({ meta: { dlr } }), NOW);
+  assert.throws(() => checkSubmission(no('hexContent'), undefined, sub({ given: { hexContent: true } }), NOW), refused('HERMOD_ERR_FORBIDDEN_HEX_CONTENT'), 'hex content with data_coding 0');
   assert.throws(() => checkSubmission(no('priority'), undefined, sub({ priority: 1 }), NOW), refused('HERMOD_ERR_FORBIDDEN_PRIORITY'));
   assert.throws(() => checkSubmission(no('schedule'), undefined, sub({ meta: { scheduleAt: NOW } }), NOW), refused('HERMOD_ERR_FORBIDDEN_SCHEDULE'));
   assert.throws(() => checkSubmission(no('validityPeriod'), undefined, sub({ meta: { validUntil: NOW + 1 } }), NOW), refused('HERMOD_ERR_FORBIDDEN_VALIDITY'));

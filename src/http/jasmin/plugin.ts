@@ -77,8 +77,14 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
   const creds = new CredentialCache({ getUserByName: (u) => gateway.currentUser(u) }, opts.authCacheMs);
   const formatFor = (username: string | undefined): ResponseFormat =>
     (username && opts.responseFormatFor?.(username)) || opts.responseFormat || 'json';
+  // /balance and /rate: Jasmin answers their errors too in JSON (a JSON string of the reason).
+  const jsonEndpoint = (username: string | undefined) => (formatFor(username) === 'jasmin' ? 'jasmin-json' : 'json');
 
-  const fail = (reply: FastifyReply, format: ResponseFormat, err: unknown) => {
+  /**
+   * `json` (per-user or global) answers `{"error":...}`; `jasmin` answers `Error "<reason>"` on
+   * /send and, on /balance and /rate (which Jasmin answers in JSON), the reason as a JSON string.
+   */
+  const fail = (reply: FastifyReply, format: ResponseFormat | 'jasmin-json', err: unknown) => {
     let e: JasminApiError;
     if (err instanceof JasminApiError) e = err;
     else if (err instanceof RejectedError) e = fromRejected(err);
@@ -89,6 +95,7 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     }
     reply.code(e.httpStatus);
     if (format === 'jasmin') return reply.type('text/plain; charset=utf-8').send(`Error "${e.reason}"`);
+    if (format === 'jasmin-json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(e.reason));
     return reply.send({ error: { code: e.code, message: e.reason, status: e.httpStatus } });
   };
 
@@ -118,7 +125,7 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
           throw err;
         }
       }
-      const id = await gateway.submit(user, {
+      const accepted = await gateway.submitAccepted(user, {
         systemId: user.username,
         source: a.from,
         destination: a.to,
@@ -129,10 +136,12 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
         registeredDelivery: 0,
         priority: a.priority,
         meta: a.meta,
+        given: a.given,
       });
-      if (format === 'jasmin') return reply.type('text/plain; charset=utf-8').send(`Success "${id}"`);
+      if (format === 'jasmin') return reply.type('text/plain; charset=utf-8').send(`Success "${accepted.id}"`);
+      // segments: the parts it was charged for, on the connector it goes out through.
       return reply.send({
-        data: { messageid: id, encoding: a.content.encoding, segments: a.content.segments },
+        data: { messageid: accepted.id, encoding: a.content.encoding, segments: accepted.segments },
       });
     } catch (err) {
       return fail(reply, format, err);
@@ -146,10 +155,11 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     const args = argsOf(req);
     try {
       const user = await authenticate(args, req.socket.remoteAddress);
+      if (!user.settings.authorizations.httpBalance) throw jasminError.forbidden('HERMOD_ERR_FORBIDDEN_BALANCE', user.username, 'Cannot check balance');
       const fresh = (await gateway.store.getUser(user.id)) ?? user;
       return reply.send({ balance: (await gateway.store.getBalance(user.id)) / 1_000_000, sms_count: fresh.smsCount ?? 'ND' });
     } catch (err) {
-      return fail(reply, formatFor(args.username), err);
+      return fail(reply, jsonEndpoint(args.username), err);
     }
   };
   app.get('/balance', balance);
@@ -159,20 +169,23 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     const args = argsOf(req);
     try {
       const user = await authenticate(args, req.socket.remoteAddress);
+      if (!user.settings.authorizations.httpRate) throw jasminError.forbidden('HERMOD_ERR_FORBIDDEN_RATE', user.username, 'Cannot check rate');
       const to = required(args, 'to');
       const hasContent = args.content !== undefined || args['hex-content'] !== undefined;
-      // The same route and price a submit would get (gateway.quote); parts as /send encodes them.
+      // The route, price and parts a submit would get (gateway.quote counts the parts as the
+      // charge does), for the content encoded as /send encodes it.
+      const content = hasContent ? encodeContent(args) : undefined;
       const quote = await gateway.quote({
         user,
         destination: to,
         ...(args.from !== undefined ? { source: args.from } : {}),
         ...(args.content !== undefined ? { text: args.content } : {}),
+        ...(content ? { content: { body: content.body, dataCoding: content.dataCoding } } : {}),
         ...(args.tags ? { tags: args.tags.split(',').filter((t) => t !== '') } : {}),
       });
-      const segments = hasContent ? encodeContent(args).segments : 1;
-      return reply.send({ submit_sm_count: segments, unit_rate: quote.pricePerPartMicros / 1_000_000 });
+      return reply.send({ submit_sm_count: quote.parts ?? 1, unit_rate: quote.pricePerPartMicros / 1_000_000 });
     } catch (err) {
-      return fail(reply, formatFor(args.username), err);
+      return fail(reply, jsonEndpoint(args.username), err);
     }
   };
   app.get('/rate', rate);

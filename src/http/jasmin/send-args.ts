@@ -6,12 +6,12 @@
  */
 import {
   chooseEncoding,
-  countSegments,
   encodeText,
   UnencodableCharacterError,
   type Encoding,
 } from '../../smpp/index.js';
 import type { MessageMeta } from '../../domain/index.js';
+import type { GivenArguments } from '../../gateway/index.js';
 import { jasminError } from './errors.js';
 
 export type Args = Record<string, string | undefined>;
@@ -20,7 +20,6 @@ export interface EncodedContent {
   body: Buffer;
   dataCoding: number;
   encoding: Encoding;
-  segments: number;
 }
 
 export interface SendArgs {
@@ -31,17 +30,11 @@ export interface SendArgs {
   content: EncodedContent;
   priority: number;
   meta: MessageMeta;
+  /** dlr-level, dlr-method and hex-content as given (the account rules refuse giving them). */
+  given: GivenArguments;
 }
 
 const CODINGS = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14]);
-
-/**
- * The longest encoded body that is one SMS (3GPP TS 23.040 §9.2.3.24): 160 GSM-7 septets
- * (unpacked, one octet each; an escape pair is two, as it costs two), 140 octets otherwise.
- * Most messages fit, and countSegments' character-by-character plan is needed only to
- * split the longer ones.
- */
-const ONE_PART_OCTETS: Record<Exclude<Encoding, 'binary'>, number> = { gsm7: 160, ascii: 140, latin1: 140, ucs2: 140 };
 
 export function required(args: Args, name: string, max?: number): string {
   const v = args[name];
@@ -76,14 +69,9 @@ export function encodeContent(args: Args): EncodedContent {
   if (hex !== undefined) {
     if (!/^([0-9a-fA-F]{2})*$/.test(hex))
       throw jasminError.invalid('hex-content', hex.slice(0, 40), 'Expected an even number of hex digits.');
-    const body = Buffer.from(hex, 'hex');
-    const dataCoding = dc ?? 0;
-    return {
-      body,
-      dataCoding,
-      encoding: 'binary',
-      segments: Math.max(1, Math.ceil(body.length / (body.length > 140 ? 134 : 140))),
-    };
+    // The bytes as given, with the coding given (0 by default, as Jasmin); that they came as
+    // hex is carried apart (SendArgs.given) for the hexContent authorization.
+    return { body: Buffer.from(hex, 'hex'), dataCoding: dc ?? 0, encoding: 'binary' };
   }
   const content = text!;
   const byCoding: Record<number, Encoding> = { 0: 'gsm7', 1: 'ascii', 3: 'latin1', 8: 'ucs2' };
@@ -91,13 +79,8 @@ export function encodeContent(args: Args): EncodedContent {
   if (dc !== undefined && !CODINGS.has(dc)) throw jasminError.invalid('coding', String(dc));
   try {
     const body = encoding === 'binary' ? Buffer.from(content, 'utf8') : encodeText(content, encoding);
-    const segments =
-      encoding === 'binary'
-        ? Math.max(1, Math.ceil(body.length / (body.length > 140 ? 134 : 140)))
-        : body.length <= ONE_PART_OCTETS[encoding]
-          ? 1
-          : countSegments(content, { encoding }).segments;
-    return { body, dataCoding: dc ?? (encoding === 'gsm7' ? 0 : 8), encoding, segments };
+    // The parts it costs are counted by the gateway when it charges (chargedParts), not here.
+    return { body, dataCoding: dc ?? (encoding === 'gsm7' ? 0 : 8), encoding };
   } catch (err) {
     if (err instanceof UnencodableCharacterError) {
       throw jasminError.content(
@@ -155,5 +138,9 @@ export function parseSendArgs(args: Args, now = Date.now()): SendArgs {
   }
   if (validity !== undefined) meta.validUntil = now + Number(validity) * 60_000;
   if (tags) meta.tags = tags.split(',').filter((t) => t !== '');
-  return { username, password, to, from, content: encodeContent(args), priority, meta };
+  const given: GivenArguments = {};
+  if (level !== undefined) given.dlrLevel = true;
+  if (method !== undefined) given.dlrMethod = true;
+  if (args['hex-content'] !== undefined) given.hexContent = true;
+  return { username, password, to, from, content: encodeContent(args), priority, meta, given };
 }

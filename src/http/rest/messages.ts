@@ -9,7 +9,6 @@ import { reject, type Gateway, type MessageFilter } from '../../gateway/index.js
 import type { MessageMeta, MessageState, StoredMessage, User } from '../../domain/index.js';
 import { formatMicros } from '../../domain/money.js';
 import {
-  countSegments,
   dataCodingOf,
   decodeText,
   encodeText,
@@ -121,34 +120,25 @@ function callbackOf(url: string, field = 'callback_url'): string {
   return u.toString();
 }
 
-/** Content → SMPP body, data_coding, encoding and part count. */
+/** Content → SMPP body and data_coding (the gateway counts the parts when it charges them). */
 export function encodeContent(input: {
   text?: string;
   binary?: string;
   encoding?: 'auto' | 'gsm7' | 'ucs2';
-}): { body: Buffer; dataCoding: number; segments: number } {
+}): { body: Buffer; dataCoding: number } {
   if (input.text !== undefined && input.binary !== undefined)
     throw problems.badRequest('give either text or binary, not both');
   if (input.binary !== undefined) {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.binary)) throw problems.badRequest('binary must be base64');
     const body = Buffer.from(input.binary, 'base64');
     if (body.length === 0) throw problems.badRequest('binary is empty');
-    return {
-      body,
-      dataCoding: dataCodingOf('binary'),
-      segments: body.length <= 140 ? 1 : Math.ceil(body.length / 134),
-    };
+    return { body, dataCoding: dataCodingOf('binary') };
   }
   if (input.text === undefined || input.text === '') throw problems.badRequest('text or binary is required');
   const wanted = input.encoding ?? 'auto';
   // GSM-7 unpacked (one septet per octet, as SMPP carries it) when it fits, else UCS-2.
   const encoding = wanted === 'auto' ? (isGsm7(input.text) ? 'gsm7' : 'ucs2') : wanted;
-  const body = encodeText(input.text, encoding);
-  return {
-    body,
-    dataCoding: dataCodingOf(encoding),
-    segments: countSegments(input.text, { encoding }).segments,
-  };
+  return { body: encodeText(input.text, encoding), dataCoding: dataCodingOf(encoding) };
 }
 
 export class RestSender {
@@ -161,8 +151,9 @@ export class RestSender {
         `"${input.to}" is not an E.164 number (REST v1 accepts "+" and digits only)`,
       );
     const source = sourceOf(input.from);
-    const { body, dataCoding, segments } = encodeContent(input);
-    const meta: MessageMeta = { origin: 'rest', segments };
+    const { body, dataCoding } = encodeContent(input);
+    // meta.segments is set by the gateway: the parts it charged.
+    const meta: MessageMeta = { origin: 'rest' };
     if (input.callback_url !== undefined) meta.callbackUrl = callbackOf(input.callback_url);
     if (input.callback_failover_url !== undefined) {
       if (input.callback_url === undefined) throw problems.badRequest('callback_failover_url needs a callback_url (it is where events go when that one keeps failing)');
