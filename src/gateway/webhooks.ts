@@ -513,15 +513,20 @@ export class WebhookSender extends EventEmitter {
     } catch (err) {
       return Promise.resolve({ ok: false, retry: false, error: (err as Error).message });
     }
-    // request() built this headers object for this attempt alone: completed in place.
-    if (req.body !== undefined) req.headers['content-length'] = String(Buffer.byteLength(req.body));
+    // The headers as one flat list: node:http then writes them as given, where an object has
+    // each name and value validated and stored through setHeader (about 10 µs a request). So
+    // Host is ours to add: url.host is what node:http would send (brackets for IPv6, no
+    // default port). The guard refuses credentials in a URL, so there is no Authorization.
+    const headers = ['host', url.host];
+    for (const name in req.headers) headers.push(name, req.headers[name]);
+    if (req.body !== undefined) headers.push('content-length', String(Buffer.byteLength(req.body)));
     return new Promise<Outcome>((resolve) => {
       const lib = url.protocol === 'https:' ? https : http;
       const r = lib.request(
         url,
         {
           method: req.method,
-          headers: req.headers,
+          headers,
           agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
           lookup: this.guard.lookup as never,
           timeout: this.opts.timeoutMs ?? 10_000,

@@ -120,8 +120,14 @@ test('dlr-level 1, 2 and 3 by GET and POST: the right callbacks, Jasmin fields, 
     assert.match(f[0].form.message_status, /^ESME_R/);
     assert.notEqual(f[0].form.message_status, 'ESME_ROK');
     assert.equal(f[1].form.dlvrd, '000');
-    for (const r of rx.received)
+    for (const r of rx.received) {
       assert.match(String(r.headers['webhook-id']), /^[0-9a-z]+$/, 'every callback carries its event id');
+      // The sender writes its headers as a list, Host included, as node:http would have.
+      assert.equal(r.headers.host, new URL(rx.url).host);
+      assert.equal(r.headers['user-agent'], 'Hermod-Webhooks/1');
+      assert.equal(r.headers.connection, 'keep-alive');
+      if (r.method === 'POST') assert.equal(r.headers['content-length'], String(Buffer.byteLength(r.raw)));
+    }
   } finally {
     await h.stop();
     await rx.close();
