@@ -25,7 +25,7 @@ test('hermod start without a config: demo mode on 127.0.0.1, and the printed fir
   child.stdout!.on('data', (d) => (out += d));
   try {
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+      const t = setTimeout(() => reject(new Error(`no banner: ${out}`)), 60_000); // a loaded machine starts slowly
       const check = () => (/Operate it with the CLI/.test(out) ? (clearTimeout(t), resolve()) : setTimeout(check, 20));
       check();
     });

@@ -35,7 +35,7 @@ test('SIGTERM under load: stops accepting, drains, unbinds upstream, exits 0; ev
   child.stdout!.on('data', (d) => (out += d));
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`Hermod did not start: ${out}`)), 20_000);
+      const t = setTimeout(() => reject(new Error(`Hermod did not start: ${out}`)), 60_000);
       const check = () => {
         const m = out.match(/SMPP:\s+127\.0\.0\.1:(\d+)/);
         if (m) {
