@@ -633,6 +633,41 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.equal(await s.getUserByApiKey('hash-2'), undefined);
   });
 
+  withStore('API keys: listed by id with label and creation time (never the hash); revoked at once, for good, only by their owner', async (s, reopen) => {
+    const u = await s.upsertUser({ username: 'keyed', passwordHash: 'x', balanceMicros: 0, rateMicros: 0 });
+    const other = await s.upsertUser({ username: 'other', passwordHash: 'x', balanceMicros: 0, rateMicros: 0 });
+    const before = Date.now();
+    const a = await s.addApiKey(u.id, 'hash-a', 'ci');
+    const b = await s.addApiKey(u.id, 'hash-b');
+    await s.addApiKey(other.id, 'hash-o', 'theirs');
+    assert.equal(a.userId, u.id);
+    assert.equal(a.label, 'ci');
+    assert.equal(b.label, null);
+    assert.ok(a.createdAt >= before && a.createdAt <= Date.now());
+    assert.equal(a.revokedAt, null);
+    assert.ok(b.id > a.id, 'ids follow creation');
+    assert.deepEqual(await s.addApiKey(u.id, 'hash-a', 'again'), a, 'the same hash again: the stored key');
+    assert.deepEqual(await s.listApiKeys(u.id), [a, b]);
+    assert.ok(!JSON.stringify(await s.listApiKeys(u.id)).includes('hash-'), 'the hash is never listed');
+
+    assert.equal(await s.revokeApiKey(other.id, a.id), undefined, "not another user's key");
+    assert.equal((await s.getUserByApiKey('hash-a'))?.username, 'keyed');
+    const revoked = (await s.revokeApiKey(u.id, a.id))!;
+    assert.equal(revoked.id, a.id);
+    assert.ok(revoked.revokedAt !== null && revoked.revokedAt >= a.createdAt);
+    assert.equal(await s.getUserByApiKey('hash-a'), undefined, 'refused at once');
+    assert.equal(await s.revokeApiKey(u.id, a.id), undefined, 'revoked already');
+    assert.deepEqual((await s.listApiKeys(u.id)).map((k) => k.id), [b.id]);
+    assert.equal((await s.getUserByApiKey('hash-b'))?.username, 'keyed');
+    // Added again (the configuration at the next start): it stays revoked.
+    assert.equal((await s.addApiKey(u.id, 'hash-a', 'config')).revokedAt, revoked.revokedAt);
+    assert.equal(await s.getUserByApiKey('hash-a'), undefined);
+    const s2 = await reopen();
+    assert.equal(await s2.getUserByApiKey('hash-a'), undefined, 'revocation is durable');
+    assert.deepEqual((await s2.listApiKeys(u.id)).map((k) => k.id), [b.id]);
+    assert.equal(await s2.revokeApiKey(u.id, 999_999), undefined);
+  });
+
   withStore('idempotency records: new, in flight, mismatch, replay, abandon, expiry; concurrent begins → one new', async (s) => {
     const begins = await Promise.all(Array.from({ length: 5 }, () => s.beginIdempotent(1, 'k1', 'h1', 60_000, 60_000)));
     assert.equal(begins.filter((b) => b.kind === 'new').length, 1);

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
+import type { ApiKeyInfo, AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
@@ -120,6 +120,16 @@ export interface PostgresStoreOptions {
    */
   nodeId?: string;
 }
+
+const API_KEY_COLUMNS = 'id, user_id, label, created_at, revoked_at';
+// BIGINT columns come back as strings from pg: ids and times fit a double.
+const toApiKey = (r: Row): ApiKeyInfo => ({
+  id: Number(r.id),
+  userId: Number(r.user_id),
+  label: (r.label as string | null) ?? null,
+  createdAt: Number(r.created_at),
+  revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+});
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
@@ -782,14 +792,26 @@ export class PostgresStore implements Store {
     return (await this.pool.query(sql, args)).rows.map(toMessage);
   }
 
-  addApiKey(userId: number, keyHash: string, label?: string): Promise<void> {
+  addApiKey(userId: number, keyHash: string, label?: string): Promise<ApiKeyInfo> {
     return this.batched(async (c) => {
       await c.query('INSERT INTO api_keys (key_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key_hash) DO NOTHING', [keyHash, userId, label ?? null, Date.now()]);
+      return toApiKey((await c.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`, [keyHash])).rows[0]);
+    });
+  }
+
+  async listApiKeys(userId: number): Promise<ApiKeyInfo[]> {
+    return (await this.pool.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id`, [userId])).rows.map(toApiKey);
+  }
+
+  revokeApiKey(userId: number, id: number): Promise<ApiKeyInfo | undefined> {
+    return this.batched(async (c) => {
+      const r = await c.query(`UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING ${API_KEY_COLUMNS}`, [Date.now(), id, userId]);
+      return r.rows[0] && toApiKey(r.rows[0]);
     });
   }
 
   async getUserByApiKey(keyHash: string): Promise<User | undefined> {
-    const r = await this.one('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1', [keyHash]);
+    const r = await this.one('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL', [keyHash]);
     return r && toUser(r);
   }
 
