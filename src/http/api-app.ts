@@ -119,6 +119,6 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   // Upstream HTTP providers' callbacks: authenticated per connector, outside the API keys.
   await app.register(providerHooks, { gateway: opts.gateway });
   // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
-  if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys, definitions: opts.definitions, binds: opts.binds });
+  if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys, definitions: opts.definitions, binds: opts.binds, forgetApiKeys: () => auth.forget() });
   return app;
 }
