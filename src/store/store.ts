@@ -37,6 +37,11 @@ export interface InboundMessage {
   body: Buffer;
   complete: boolean;
   routedTo: string | null;
+  /**
+   * The URL an MO route sent it to (a `url` target), else null; with `routedTo` null too, no
+   * route took it. Stored from migration 16 (SQLite) / 18 (PostgreSQL) on; older rows: null.
+   */
+  routedUrl?: string | null;
   receivedAt: number;
 }
 
@@ -164,6 +169,14 @@ export interface ApiKeyInfo {
 export interface MoQuery {
   /** Only MOs routed to this customer (username). */
   routedTo?: string;
+  /** true: only MOs a route took (to a customer or a URL); false: only those no route took. */
+  routed?: boolean;
+  /** The handset (exact). */
+  source?: string;
+  /** Our number or short code (exact). */
+  destination?: string;
+  connectorId?: string;
+  /** Only ids below this one (the previous page's last). */
   before?: string;
 }
 

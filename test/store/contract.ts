@@ -473,6 +473,33 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.deepEqual((await s.listMo(10)).map((m) => m.body.toString()).sort(), ['p1p2p3', 'p2']);
   });
 
+  withStore('listMo: routed (to a customer or a URL) or not, by source, destination and connector, newest first with a cursor', async (s) => {
+    const hook = (url: string) => (m: { id: string }): NewWebhook[] => [{ eventId: newMessageId(), kind: 'jasmin_mo', messageId: m.id, owner: '', url, method: 'POST', body: '{}', expiresAt: Date.now() + 60_000 }];
+    const add = (n: number, routedTo: string | null, url?: string, over: { source?: string; connectorId?: string } = {}) =>
+      s.addMoPart(
+        { groupKey: `single|${n}`, seq: 1, total: 1, connectorId: over.connectorId ?? 'c1', source: over.source ?? '447700900001', destination: '12345', dataCoding: 0, body: Buffer.from(`mo${n}`) },
+        { id: newMessageId(), routedTo, payload: () => '{}', ...(url ? { webhooks: hook(url) } : {}) },
+      );
+    const user = (await add(1, 'shop'))!;
+    const url = (await add(2, null, 'https://example.com/mo'))!;
+    const none = (await add(3, null, undefined, { source: '447700900002' }))!;
+    const none2 = (await add(4, null, undefined, { connectorId: 'c2' }))!;
+    assert.equal(user.routedUrl, null);
+    assert.equal(url.routedUrl, 'https://example.com/mo');
+    assert.equal(none.routedUrl, null);
+    const ids = async (q: Parameters<Store['listMo']>[1], limit = 10) => (await s.listMo(limit, q)).map((m) => m.id);
+    assert.deepEqual(await ids({}), [none2.id, none.id, url.id, user.id], 'newest first');
+    assert.deepEqual(await ids({ routed: false }), [none2.id, none.id], 'no route took them (a URL target is routed)');
+    assert.deepEqual(await ids({ routed: true }), [url.id, user.id]);
+    assert.deepEqual((await s.listMo(10, { routed: true })).map((m) => [m.routedTo, m.routedUrl]), [[null, 'https://example.com/mo'], ['shop', null]]);
+    assert.deepEqual(await ids({ source: '447700900002' }), [none.id]);
+    assert.deepEqual(await ids({ destination: '12345', connectorId: 'c2' }), [none2.id]);
+    assert.deepEqual(await ids({ destination: '99999' }), []);
+    assert.deepEqual(await ids({ routed: false }, 1), [none2.id]);
+    assert.deepEqual(await ids({ routed: false, before: none2.id }, 1), [none.id], 'the next page');
+    assert.equal((await s.claimWebhooks(10, 1000)).filter((w) => w.url === 'https://example.com/mo').length, 1, 'the webhook still queued with the MO');
+  });
+
   withStore('MO routed on the joined message: routedTo decided by a function of the whole text, outbox for that user only', async (s) => {
     const seen: string[] = [];
     const rec = () => ({

@@ -225,4 +225,6 @@ export const PG_MIGRATIONS: readonly string[] = [
    ALTER TABLE api_keys ADD COLUMN revoked_at BIGINT;
    DROP INDEX api_keys_by_user;
    CREATE INDEX api_keys_by_user ON api_keys (user_id, id);`,
+  // 18: the URL an MO route sent an MO to (as SQLite migration 16).
+  `ALTER TABLE mo ADD COLUMN routed_url TEXT;`,
 ];

@@ -92,6 +92,7 @@ const toMo = (r: Row): InboundMessage => ({
   body: r.body as Buffer,
   complete: r.complete as boolean,
   routedTo: (r.routed_to as string | null) ?? null,
+  routedUrl: (r.routed_url as string | null) ?? null,
   receivedAt: num(r.received_at),
 });
 
@@ -654,11 +655,14 @@ export class PostgresStore implements Store {
       receivedAt: now,
     };
     const m: InboundMessage = { ...base, routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo };
-    await c.query('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)', [
-      m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete, m.routedTo, now,
+    // The route's webhook (a url target), decided with routedTo: its URL is kept on the MO.
+    const hooks = mo.webhooks?.(m) ?? [];
+    m.routedUrl = hooks[0]?.url ?? null;
+    await c.query('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)', [
+      m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete, m.routedTo, m.routedUrl, now,
     ]);
     if (m.routedTo) await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000]);
-    await this.insertWebhooks(c, mo.webhooks?.(m) ?? [], now);
+    await this.insertWebhooks(c, hooks, now);
     return m;
   }
 
@@ -678,6 +682,12 @@ export class PostgresStore implements Store {
     if (q.routedTo !== undefined) {
       args.push(q.routedTo);
       where.push(`routed_to = $${args.length}`);
+    }
+    if (q.routed !== undefined) where.push(q.routed ? '(routed_to IS NOT NULL OR routed_url IS NOT NULL)' : '(routed_to IS NULL AND routed_url IS NULL)');
+    for (const [col, v] of [['source', q.source], ['destination', q.destination], ['connector_id', q.connectorId]] as const) {
+      if (v === undefined) continue;
+      args.push(v);
+      where.push(`${col} = $${args.length}`);
     }
     if (q.before !== undefined) {
       args.push(q.before);

@@ -229,4 +229,7 @@ export const MIGRATIONS: readonly string[] = [
    DROP TABLE api_keys;
    ALTER TABLE api_keys_v15 RENAME TO api_keys;
    CREATE INDEX api_keys_by_user ON api_keys (user_id, id);`,
+  // 16: the URL an MO route sent an MO to, so that the admin listing tells an MO sent to a
+  // webhook from one no route took (both have routed_to NULL).
+  `ALTER TABLE mo ADD COLUMN routed_url TEXT;`,
 ];

@@ -899,12 +899,15 @@ export class SqliteStore implements Store {
       receivedAt: now,
     };
     const m: InboundMessage = { ...base, routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo };
+    // The route's webhook (a url target), decided with routedTo: its URL is kept on the MO.
+    const hooks = mo.webhooks?.(m) ?? [];
+    m.routedUrl = hooks[0]?.url ?? null;
     this
-      .sql('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete ? 1 : 0, m.routedTo, now);
+      .sql('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete ? 1 : 0, m.routedTo, m.routedUrl, now);
     this.sql('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
     if (m.routedTo) this.stmts.outbox.run(m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000);
-    for (const w of mo.webhooks?.(m) ?? []) this.addWebhookRow(w, now);
+    for (const w of hooks) this.addWebhookRow(w, now);
     return m;
   }
 
@@ -923,6 +926,12 @@ export class SqliteStore implements Store {
       where.push('routed_to = ?');
       args.push(q.routedTo);
     }
+    if (q.routed !== undefined) where.push(q.routed ? '(routed_to IS NOT NULL OR routed_url IS NOT NULL)' : '(routed_to IS NULL AND routed_url IS NULL)');
+    for (const [col, v] of [['source', q.source], ['destination', q.destination], ['connector_id', q.connectorId]] as const) {
+      if (v === undefined) continue;
+      where.push(`${col} = ?`);
+      args.push(v);
+    }
     if (q.before !== undefined) {
       where.push('id < ?');
       args.push(q.before);
@@ -937,9 +946,10 @@ export class SqliteStore implements Store {
       body: Buffer;
       complete: number;
       routed_to: string | null;
+      routed_url: string | null;
       received_at: number;
     }[];
-    return rows.map((r) => ({ id: r.id, connectorId: r.connector_id, source: r.source, destination: r.destination, dataCoding: r.data_coding, body: r.body, complete: r.complete === 1, routedTo: r.routed_to, receivedAt: r.received_at }));
+    return rows.map((r) => ({ id: r.id, connectorId: r.connector_id, source: r.source, destination: r.destination, dataCoding: r.data_coding, body: r.body, complete: r.complete === 1, routedTo: r.routed_to, routedUrl: r.routed_url, receivedAt: r.received_at }));
   }
 
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void> {
