@@ -18,6 +18,7 @@ import { mergeSettings, userPatchSchema, type UserPatch } from './user-patch.js'
 import { groupRoutes } from './groups.js';
 import { webhookRoutes } from './webhooks.js';
 import { apiKeyRoutes } from './api-keys.js';
+import { inboundRoutes } from './inbound.js';
 import { jsonApiAjv } from '../validation.js';
 
 export interface AdminOptions {
@@ -235,6 +236,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
 
   await app.register(groupRoutes, { gateway });
   await app.register(webhookRoutes, { gateway });
+  await app.register(inboundRoutes, { gateway });
   await app.register(apiKeyRoutes, { gateway, ...(opts.forgetApiKeys ? { forgetApiKeys: opts.forgetApiKeys } : {}) });
 
   // ---- connectors ---------------------------------------------------------------------
