@@ -205,6 +205,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     adminKeys: config.admin.keys,
     definitions,
     binds: customers,
+    guard,
     version: VERSION,
     connectors: connectorList,
     metrics,

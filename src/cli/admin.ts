@@ -35,6 +35,32 @@ const qs = (o: Record<string, string | number | undefined>): string => {
   return s ? `?${s}` : '';
 };
 
+/** `--authorize httpSend=true,smppsBind=false`: authorization flags, merged over earlier ones. */
+const authorizations = (v: string, prev: Record<string, boolean> = {}): Record<string, boolean> => {
+  const out = { ...prev };
+  for (const item of v.split(',').map((x) => x.trim()).filter((x) => x.length > 0)) {
+    const m = /^([A-Za-z]+)=(true|false|yes|no|on|off)$/i.exec(item);
+    if (!m) throw new InvalidArgumentError(`"${item}": expected name=true or name=false (e.g. httpSend=true,smppsBind=false)`);
+    out[m[1]] = /^(true|yes|on)$/i.test(m[2]);
+  }
+  return out;
+};
+
+/** `--value-filter content=^hello` (repeatable: a regular expression may hold commas). */
+const valueFilter = (v: string, prev: Record<string, string> = {}): Record<string, string> => {
+  const eq = v.indexOf('=');
+  if (eq < 1) throw new InvalidArgumentError(`"${v}": expected name=regex (e.g. destinationAddr=^44)`);
+  return { ...prev, [v.slice(0, eq)]: v.slice(eq + 1) };
+};
+
+/** Messages per second, or "unlimited" (null). */
+const perSecond = (v: string): number | null => {
+  if (v === 'unlimited') return null;
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be messages per second > 0 or "unlimited"');
+  return n;
+};
+
 /** A YAML or JSON file (YAML reads JSON too). */
 function readDefinition(file: string): unknown {
   let text: string;
@@ -115,7 +141,7 @@ function messagesCommand(): Command {
 const USER_COLUMNS = ['username', 'enabled', 'balance', 'rate'];
 
 function usersCommand(): Command {
-  const cmd = new Command('users').description('customer accounts: list, show, add, change, credit');
+  const cmd = new Command('users').description('customer accounts: list, show, add, change, credit, unbind, REST API keys');
   cmd.addCommand(
     apiCommand('list', 'list users').action(async (o: ApiOptions) => {
       const r = await new AdminClient(o).get<{ users: Obj[] }>('/users');
@@ -146,7 +172,7 @@ function usersCommand(): Command {
       }),
   );
   cmd.addCommand(
-    apiCommand('set', 'change a user: password, rate, enabled, group, SMS-count quota, allowed addresses, bind cap')
+    apiCommand('set', 'change a user: password, rate, enabled, group, SMS-count quota, authorizations, value filters, throughput, default source, allowed addresses, bind cap')
       .argument('<username>')
       .option('--password <password>')
       .option('--rate <amount>')
@@ -156,7 +182,13 @@ function usersCommand(): Command {
       .option('--sms-count <n>', 'SMS parts it may still send ("unlimited" for no quota)', smsCount)
       .option('--allow-from <list>', 'addresses and CIDR ranges its SMPP binds and HTTP requests may come from, comma-separated ("any" for anywhere)')
       .option('--max-binds <n>', 'simultaneous SMPP binds at most ("unlimited" for no cap)', smsCount)
-      .action(async (username: string, o: ApiOptions & { password?: string; rate?: string; enable?: boolean; disable?: boolean; group?: string; smsCount?: number | null; allowFrom?: string; maxBinds?: number | null }) => {
+      .option('--authorize <list>', 'authorizations, comma-separated name=true|false: httpSend, httpBalance, httpRate, smppsSend, smppsBind, longContent, dlrLevel, dlrMethod, sourceAddr, priority, validityPeriod, schedule, hexContent (repeatable; others are kept)', authorizations)
+      .option('--value-filter <name=regex>', 'a value filter: sourceAddr, destinationAddr, content, priority or validityPeriod must match the regex ("name=.*" for anything; repeatable)', valueFilter)
+      .option('--throughput-smpp <n>', 'messages per second over SMPP at most ("unlimited" for no cap)', perSecond)
+      .option('--throughput-http <n>', 'messages per second over HTTP at most ("unlimited" for no cap)', perSecond)
+      .option('--default-source <addr>', 'the source address used when a message gives none ("none" to clear)')
+      .addHelpText('after', '\nSettings are merged over the current ones: what a flag does not name is kept. Example:\n  hermod users set shop --authorize httpSend=true,smppsBind=false --value-filter destinationAddr=^44 --throughput-http 50 --default-source Shop')
+      .action(async (username: string, o: ApiOptions & { password?: string; rate?: string; enable?: boolean; disable?: boolean; group?: string; smsCount?: number | null; allowFrom?: string; maxBinds?: number | null; authorize?: Record<string, boolean>; valueFilter?: Record<string, string>; throughputSmpp?: number | null; throughputHttp?: number | null; defaultSource?: string }) => {
         const body: Obj = {};
         if (o.password !== undefined) body.password = o.password;
         if (o.rate !== undefined) body.rate = o.rate;
@@ -167,7 +199,16 @@ function usersCommand(): Command {
         const access: Obj = {};
         if (o.allowFrom !== undefined) access.allowFrom = o.allowFrom === 'any' ? [] : o.allowFrom.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
         if (o.maxBinds !== undefined) access.maxBinds = o.maxBinds;
-        if (Object.keys(access).length > 0) body.settings = { access };
+        const settings: Obj = {};
+        if (Object.keys(access).length > 0) settings.access = access;
+        if (o.authorize !== undefined) settings.authorizations = o.authorize;
+        if (o.valueFilter !== undefined) settings.valueFilters = o.valueFilter;
+        const throughput: Obj = {};
+        if (o.throughputSmpp !== undefined) throughput.smpp = o.throughputSmpp;
+        if (o.throughputHttp !== undefined) throughput.http = o.throughputHttp;
+        if (Object.keys(throughput).length > 0) settings.throughput = throughput;
+        if (o.defaultSource !== undefined) settings.defaults = { sourceAddr: o.defaultSource === 'none' ? null : o.defaultSource };
+        if (Object.keys(settings).length > 0) body.settings = settings;
         const u = await new AdminClient(o).request<Obj>('PATCH', `/users/${encodeURIComponent(username)}`, body);
         if (o.json) return printJson(u);
         printRecord(u);
@@ -190,6 +231,44 @@ function usersCommand(): Command {
         const r = await new AdminClient(o).request<{ username: string; unbound: number }>('POST', `/users/${encodeURIComponent(username)}/unbind`);
         if (o.json) return printJson(r);
         console.log(`${username}: ${r.unbound} bind${r.unbound === 1 ? '' : 's'} ended`);
+      }),
+  );
+  cmd.addCommand(apiKeysCommand());
+  return cmd;
+}
+
+/** `hermod users keys`: a user's REST API keys (POST/GET/DELETE /users/{name}/api-keys). */
+function apiKeysCommand(): Command {
+  const cmd = new Command('keys').description("a user's REST API keys: create one (shown once), list them, revoke one");
+  const path = (username: string) => `/users/${encodeURIComponent(username)}/api-keys`;
+  cmd.addCommand(
+    apiCommand('add', 'create a REST API key for a user and print it: it is shown this once (Hermod keeps only its hash)')
+      .argument('<username>')
+      .option('--label <text>', 'a note to tell the key by (e.g. where it is used)')
+      .action(async (username: string, o: ApiOptions & { label?: string }) => {
+        const k = await new AdminClient(o).request<{ id: number; label: string | null; createdAt: string; key: string }>('POST', path(username), o.label === undefined ? {} : { label: o.label });
+        if (o.json) return printJson(k);
+        console.log(k.key);
+        console.error(`key ${k.id} of ${username}${k.label === null ? '' : ` (${k.label})`}: store it now, it is not shown again`);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('list', "a user's keys that are not revoked: ids, labels, creation times (never the key)")
+      .argument('<username>')
+      .action(async (username: string, o: ApiOptions) => {
+        const r = await new AdminClient(o).get<{ apiKeys: Obj[] }>(path(username));
+        if (o.json) return printJson(r);
+        printTable(r.apiKeys, ['id', 'label', 'createdAt']);
+      }),
+  );
+  cmd.addCommand(
+    apiCommand('revoke', 'revoke a key: refused from the next request on')
+      .argument('<username>')
+      .argument('<id>', 'the key id (hermod users keys list)', positiveInt)
+      .action(async (username: string, id: number, o: ApiOptions) => {
+        await new AdminClient(o).request('DELETE', `${path(username)}/${id}`);
+        if (o.json) return printJson({ username, id, revoked: true });
+        console.log(`${username}: key ${id} revoked`);
       }),
   );
   return cmd;
@@ -473,6 +552,36 @@ function webhooksCommand(): Command {
   return cmd;
 }
 
+/** `hermod mo list`: inbound messages of every kind (GET /v1/admin/inbound). */
+function moCommand(): Command {
+  const cmd = new Command('mo').description('inbound messages (MO): routed to a customer, to a URL, or by no route');
+  cmd.addCommand(
+    apiCommand('list', 'inbound messages, newest first, routed or not')
+      .option('--unrouted', 'only those no MO route took (stored, delivered to nobody)')
+      .option('--routed', 'only those an MO route took (to a customer or a URL)')
+      .option('--from <number>', 'only from this handset')
+      .option('--to <number>', 'only to this number or short code of ours')
+      .option('--connector <id>', 'only those that arrived on this connector')
+      .option('--user <username>', 'only those routed to this customer')
+      .option('--limit <n>', 'at most this many (1-500)', positiveInt, 50)
+      .option('--cursor <cursor>', 'the next page: the cursor printed after the previous one')
+      .action(async (o: ApiOptions & { unrouted?: boolean; routed?: boolean; from?: string; to?: string; connector?: string; user?: string; limit: number; cursor?: string }) => {
+        if (o.unrouted && o.routed) throw new CliError('give --routed or --unrouted, not both', 2);
+        const routed = o.unrouted ? 'false' : o.routed ? 'true' : undefined;
+        const r = await new AdminClient(o).get<{ inbound: Obj[]; nextCursor: string | null }>(
+          `/inbound${qs({ routed, from: o.from, to: o.to, connector: o.connector, user: o.user, limit: o.limit, cursor: o.cursor })}`,
+        );
+        if (o.json) return printJson(r);
+        printTable(
+          r.inbound.map((m) => ({ ...m, target: m.routedTo !== null ? `user ${String(m.routedTo)}` : m.routedUrl !== null ? `url ${String(m.routedUrl)}` : '(no route)' })),
+          ['id', 'receivedAt', 'connector', 'from', 'to', 'target', 'text'],
+        );
+        if (r.nextCursor) console.log(`more: --cursor ${r.nextCursor}`);
+      }),
+  );
+  return cmd;
+}
+
 export function adminCommands(): Command[] {
-  return [messagesCommand(), usersCommand(), connectorsCommand(), routesCommand(), optoutsCommand(), statsCommand(), groupsCommand(), webhooksCommand()];
+  return [messagesCommand(), moCommand(), usersCommand(), connectorsCommand(), routesCommand(), optoutsCommand(), statsCommand(), groupsCommand(), webhooksCommand()];
 }

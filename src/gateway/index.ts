@@ -21,7 +21,7 @@ export {
   type TimeWindow,
 } from './router.js';
 export { checkSubmission, partsOf, isBinaryCoding, Throttles, type GivenArguments, type Submission } from './accounts.js';
-export { UrlGuard, RefusedUrlError, type UrlGuardOptions } from './url-guard.js';
+export { UrlGuard, CheckedUrls, RefusedUrlError, type UrlGuardOptions } from './url-guard.js';
 export { WebhookSender, signWebhook, webhooksForState, webhookForMo, restStatus, DEFAULT_WEBHOOK_RETENTION_MS, type WebhookSenderOptions, type StateReport } from './webhooks.js';
 // The store types the interfaces read through `gateway.store` (listing, keys, idempotency).
 export type { Store, MessageFilter, MoQuery, IdempotencyBegin, InboundMessage } from '../store/store.js';

@@ -164,3 +164,28 @@ export class UrlGuard {
     });
   };
 }
+
+/**
+ * URLs that passed the guard recently. A bulk sender gives the same callback URL with every
+ * message, and the check of a host name is a DNS lookup: remembering a success for a few
+ * seconds spares one per request. The protection does not rest on it: the webhook sender
+ * checks the address it actually connects to. Refusals are never remembered.
+ */
+export class CheckedUrls {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly guard: UrlGuard,
+    private readonly ttlMs = 10_000,
+    private readonly max = 10_000,
+  ) {}
+
+  /** Resolves when the URL may be called; throws RefusedUrlError otherwise. */
+  async check(url: string): Promise<void> {
+    const now = Date.now();
+    if ((this.until.get(url) ?? 0) > now) return;
+    await this.guard.check(url);
+    if (this.until.size >= this.max) this.until.clear();
+    this.until.set(url, now + this.ttlMs);
+  }
+}

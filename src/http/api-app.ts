@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Gateway } from '../gateway/index.js';
+import type { Gateway, UrlGuard } from '../gateway/index.js';
 import { problemSchema, useProblems } from './problem.js';
 import { messagesRoutes, sharedSchemas } from './rest/messages.js';
 import { accountRoutes } from './rest/account.js';
@@ -34,6 +34,11 @@ export interface ApiAppOptions {
   definitions?: AdminDefinitions;
   /** The customer SMPP binds (the admin API's user unbind). */
   binds?: CustomerBinds;
+  /**
+   * The SSRF guard callback URLs are checked against at submit (the operator's
+   * `webhooks.allow` / `allowPrivateNetworks`); default: private and loopback space refused.
+   */
+  guard?: UrlGuard;
 }
 
 export interface RegisteredRoute {
@@ -108,12 +113,12 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     });
     v1.addHook('onRequest', async (req) => auth.authenticate(req));
     v1.addHook('preValidation', hashRequest);
-    await v1.register(messagesRoutes, { gateway: opts.gateway, idempotency });
+    await v1.register(messagesRoutes, { gateway: opts.gateway, idempotency, ...(opts.guard ? { guard: opts.guard } : {}) });
     await v1.register(accountRoutes, { gateway: opts.gateway });
   });
   // Upstream HTTP providers' callbacks: authenticated per connector, outside the API keys.
   await app.register(providerHooks, { gateway: opts.gateway });
   // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
-  if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys, definitions: opts.definitions, binds: opts.binds });
+  if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys, definitions: opts.definitions, binds: opts.binds, forgetApiKeys: () => auth.forget() });
   return app;
 }

@@ -37,6 +37,11 @@ export interface InboundMessage {
   body: Buffer;
   complete: boolean;
   routedTo: string | null;
+  /**
+   * The URL an MO route sent it to (a `url` target), else null; with `routedTo` null too, no
+   * route took it. Stored from migration 16 (SQLite) / 18 (PostgreSQL) on; older rows: null.
+   */
+  routedUrl?: string | null;
   receivedAt: number;
 }
 
@@ -149,10 +154,29 @@ export interface MessageFilter {
   tag?: string;
 }
 
+/** A REST API key as the store shows it: never the key, never its hash. */
+export interface ApiKeyInfo {
+  id: number;
+  userId: number;
+  /** The operator's note ("config" for keys from users[].apiKeys), or null. */
+  label: string | null;
+  createdAt: number;
+  /** When it was revoked, or null while it authenticates. */
+  revokedAt: number | null;
+}
+
 /** Filters of `listMo`; newest first by id. */
 export interface MoQuery {
   /** Only MOs routed to this customer (username). */
   routedTo?: string;
+  /** true: only MOs a route took (to a customer or a URL); false: only those no route took. */
+  routed?: boolean;
+  /** The handset (exact). */
+  source?: string;
+  /** Our number or short code (exact). */
+  destination?: string;
+  connectorId?: string;
+  /** Only ids below this one (the previous page's last). */
   before?: string;
 }
 
@@ -403,9 +427,20 @@ export interface Store {
   listMessages(f: MessageFilter): Promise<StoredMessage[]>;
 
   // API keys: only the sha256 of a key is stored.
-  /** Adds a key to a user; adding the same hash again is a no-op. */
-  addApiKey(userId: number, keyHash: string, label?: string): Promise<void>;
-  /** The enabled or disabled user a key hash belongs to. */
+  /**
+   * Adds a key to a user and returns it as stored; adding the same hash again is a no-op
+   * that returns the key already stored (revoked or not: a revoked key stays revoked).
+   */
+  addApiKey(userId: number, keyHash: string, label?: string): Promise<ApiKeyInfo>;
+  /** The user's keys that are not revoked, oldest first. Never the hash. */
+  listApiKeys(userId: number): Promise<ApiKeyInfo[]>;
+  /**
+   * Revokes one of the user's keys: it stops authenticating at once (its row stays, so the
+   * configuration cannot add the same key back). Undefined when the user has no such key
+   * or it was revoked already.
+   */
+  revokeApiKey(userId: number, id: number): Promise<ApiKeyInfo | undefined>;
+  /** The enabled or disabled user a key hash that is not revoked belongs to. */
   getUserByApiKey(keyHash: string): Promise<User | undefined>;
 
   /**

@@ -10,6 +10,7 @@ import { hashApiKey, hashPassword, newApiKey } from '../../src/domain/index.js';
 import type { SimulatorConnector } from '../../src/connectors/index.js';
 import { configuredHermod, demoHermod } from '../support/hermod.js';
 import { until } from '../support/until.js';
+import { startReceiver } from '../support/http-receiver.js';
 
 type H = Awaited<ReturnType<typeof demoHermod>>;
 let h: H;
@@ -525,5 +526,83 @@ test('users[].apiKeys from the configuration authenticate (stored hashed)', asyn
     assert.match(bad.headers.get('content-type') ?? '', /application\/problem\+json/);
   } finally {
     await c.stop();
+  }
+});
+
+const callbackDoc = (key: string, webhooks?: unknown) => ({
+  users: [{ username: 'shop', password: 'pw', balance: 1, rate: 0.01, apiKeys: [key] }],
+  connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 0 } }],
+  routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
+  ...(webhooks ? { webhooks } : {}),
+});
+
+test('row 28: by default a callback_url or callback_failover_url in loopback or private space is refused at submit (400 HERMOD_ERR_URL_REFUSED), nothing stored', async () => {
+  const key = 'hk_callback_deny_1234567890';
+  const c = await configuredHermod(callbackDoc(key));
+  const send = (url: string, payload: unknown) =>
+    c.api.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}` }, payload: payload as Record<string, unknown> });
+  try {
+    const ref = `ssrf-${Date.now()}`;
+    const loop = await send('/v1/messages', { to: '+447700900601', from: 'Shop', text: 'x', client_ref: ref, callback_url: 'http://127.0.0.1:9/cb' });
+    assertProblem(loop, 400, 'HERMOD_ERR_URL_REFUSED');
+    assert.match(loop.json().detail, /^callback_url refused: 127\.0\.0\.1 is in loopback/);
+    assertProblem(
+      await send('/v1/messages', { to: '+447700900601', from: 'Shop', text: 'x', client_ref: ref, callback_url: 'http://[::1]/cb' }),
+      400,
+      'HERMOD_ERR_URL_REFUSED',
+    );
+    const failover = await send('/v1/messages', {
+      to: '+447700900601', from: 'Shop', text: 'x', client_ref: ref,
+      callback_url: 'https://example.com/cb', callback_failover_url: 'http://169.254.169.254/latest',
+    });
+    assertProblem(failover, 400, 'HERMOD_ERR_URL_REFUSED');
+    assert.match(failover.json().detail, /^callback_failover_url refused: .*link-local/);
+    const batch = (await send('/v1/messages/batch', { from: 'Shop', text: 'x', client_ref: ref, to: ['+447700900602'], callback_url: 'http://10.1.2.3/cb' })).json();
+    assert.equal(batch.failed, 1);
+    assert.equal(batch.results[0].error.code, 'HERMOD_ERR_URL_REFUSED');
+    const listed = await c.api.inject({ method: 'GET', url: `/v1/messages?client_ref=${ref}`, headers: { authorization: `Bearer ${key}` } });
+    assert.equal(listed.json().data.length, 0, 'a refused message is neither stored nor charged');
+    assert.equal((await c.store.getUserByName('shop'))!.balanceMicros, 1_000_000);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('row 28: the operator\'s webhooks.allow lets a loopback callback_url through at submit, and its events arrive (real sockets)', async () => {
+  const receiver = await startReceiver();
+  const key = 'hk_callback_allow_1234567890';
+  const c = await configuredHermod(callbackDoc(key, { allow: ['127.0.0.1'] }));
+  const send = (body: unknown) =>
+    fetch(`http://127.0.0.1:${c.apiPort}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  try {
+    const res = await send({ to: '+447700900603', from: 'Shop', text: 'allowed', callback_url: `${receiver.url}/cb` });
+    assert.equal(res.status, 202, await res.clone().text());
+    const m = (await res.json()) as { id: string };
+    await until('an event at the loopback receiver', () =>
+      receiver.received.some((r) => (r.json as { data?: { payload?: { id?: string } } }).data?.payload?.id === m.id),
+    );
+    // Only what the operator allowed: other private space is still refused.
+    const other = await send({ to: '+447700900603', from: 'Shop', text: 'x', callback_url: 'http://10.1.2.3/cb' });
+    assert.equal(other.status, 400);
+    assert.equal(((await other.json()) as { code: string }).code, 'HERMOD_ERR_URL_REFUSED');
+  } finally {
+    await c.stop();
+    await receiver.close();
+  }
+  const open = await configuredHermod(callbackDoc(key, { allowPrivateNetworks: true }));
+  try {
+    const res = await open.api.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { authorization: `Bearer ${key}` },
+      payload: { to: '+447700900604', from: 'Shop', text: 'x', callback_url: 'http://10.1.2.3/cb' },
+    });
+    assert.equal(res.statusCode, 202, res.body);
+  } finally {
+    await open.stop();
   }
 });

@@ -473,6 +473,33 @@ export function storeContract(name: string, factory: StoreFactory): void {
     assert.deepEqual((await s.listMo(10)).map((m) => m.body.toString()).sort(), ['p1p2p3', 'p2']);
   });
 
+  withStore('listMo: routed (to a customer or a URL) or not, by source, destination and connector, newest first with a cursor', async (s) => {
+    const hook = (url: string) => (m: { id: string }): NewWebhook[] => [{ eventId: newMessageId(), kind: 'jasmin_mo', messageId: m.id, owner: '', url, method: 'POST', body: '{}', expiresAt: Date.now() + 60_000 }];
+    const add = (n: number, routedTo: string | null, url?: string, over: { source?: string; connectorId?: string } = {}) =>
+      s.addMoPart(
+        { groupKey: `single|${n}`, seq: 1, total: 1, connectorId: over.connectorId ?? 'c1', source: over.source ?? '447700900001', destination: '12345', dataCoding: 0, body: Buffer.from(`mo${n}`) },
+        { id: newMessageId(), routedTo, payload: () => '{}', ...(url ? { webhooks: hook(url) } : {}) },
+      );
+    const user = (await add(1, 'shop'))!;
+    const url = (await add(2, null, 'https://example.com/mo'))!;
+    const none = (await add(3, null, undefined, { source: '447700900002' }))!;
+    const none2 = (await add(4, null, undefined, { connectorId: 'c2' }))!;
+    assert.equal(user.routedUrl, null);
+    assert.equal(url.routedUrl, 'https://example.com/mo');
+    assert.equal(none.routedUrl, null);
+    const ids = async (q: Parameters<Store['listMo']>[1], limit = 10) => (await s.listMo(limit, q)).map((m) => m.id);
+    assert.deepEqual(await ids({}), [none2.id, none.id, url.id, user.id], 'newest first');
+    assert.deepEqual(await ids({ routed: false }), [none2.id, none.id], 'no route took them (a URL target is routed)');
+    assert.deepEqual(await ids({ routed: true }), [url.id, user.id]);
+    assert.deepEqual((await s.listMo(10, { routed: true })).map((m) => [m.routedTo, m.routedUrl]), [[null, 'https://example.com/mo'], ['shop', null]]);
+    assert.deepEqual(await ids({ source: '447700900002' }), [none.id]);
+    assert.deepEqual(await ids({ destination: '12345', connectorId: 'c2' }), [none2.id]);
+    assert.deepEqual(await ids({ destination: '99999' }), []);
+    assert.deepEqual(await ids({ routed: false }, 1), [none2.id]);
+    assert.deepEqual(await ids({ routed: false, before: none2.id }, 1), [none.id], 'the next page');
+    assert.equal((await s.claimWebhooks(10, 1000)).filter((w) => w.url === 'https://example.com/mo').length, 1, 'the webhook still queued with the MO');
+  });
+
   withStore('MO routed on the joined message: routedTo decided by a function of the whole text, outbox for that user only', async (s) => {
     const seen: string[] = [];
     const rec = () => ({
@@ -631,6 +658,41 @@ export function storeContract(name: string, factory: StoreFactory): void {
     await s.addApiKey(u.id, 'hash-1', 'again');
     assert.equal((await s.getUserByApiKey('hash-1'))?.username, 'keyed');
     assert.equal(await s.getUserByApiKey('hash-2'), undefined);
+  });
+
+  withStore('API keys: listed by id with label and creation time (never the hash); revoked at once, for good, only by their owner', async (s, reopen) => {
+    const u = await s.upsertUser({ username: 'keyed', passwordHash: 'x', balanceMicros: 0, rateMicros: 0 });
+    const other = await s.upsertUser({ username: 'other', passwordHash: 'x', balanceMicros: 0, rateMicros: 0 });
+    const before = Date.now();
+    const a = await s.addApiKey(u.id, 'hash-a', 'ci');
+    const b = await s.addApiKey(u.id, 'hash-b');
+    await s.addApiKey(other.id, 'hash-o', 'theirs');
+    assert.equal(a.userId, u.id);
+    assert.equal(a.label, 'ci');
+    assert.equal(b.label, null);
+    assert.ok(a.createdAt >= before && a.createdAt <= Date.now());
+    assert.equal(a.revokedAt, null);
+    assert.ok(b.id > a.id, 'ids follow creation');
+    assert.deepEqual(await s.addApiKey(u.id, 'hash-a', 'again'), a, 'the same hash again: the stored key');
+    assert.deepEqual(await s.listApiKeys(u.id), [a, b]);
+    assert.ok(!JSON.stringify(await s.listApiKeys(u.id)).includes('hash-'), 'the hash is never listed');
+
+    assert.equal(await s.revokeApiKey(other.id, a.id), undefined, "not another user's key");
+    assert.equal((await s.getUserByApiKey('hash-a'))?.username, 'keyed');
+    const revoked = (await s.revokeApiKey(u.id, a.id))!;
+    assert.equal(revoked.id, a.id);
+    assert.ok(revoked.revokedAt !== null && revoked.revokedAt >= a.createdAt);
+    assert.equal(await s.getUserByApiKey('hash-a'), undefined, 'refused at once');
+    assert.equal(await s.revokeApiKey(u.id, a.id), undefined, 'revoked already');
+    assert.deepEqual((await s.listApiKeys(u.id)).map((k) => k.id), [b.id]);
+    assert.equal((await s.getUserByApiKey('hash-b'))?.username, 'keyed');
+    // Added again (the configuration at the next start): it stays revoked.
+    assert.equal((await s.addApiKey(u.id, 'hash-a', 'config')).revokedAt, revoked.revokedAt);
+    assert.equal(await s.getUserByApiKey('hash-a'), undefined);
+    const s2 = await reopen();
+    assert.equal(await s2.getUserByApiKey('hash-a'), undefined, 'revocation is durable');
+    assert.deepEqual((await s2.listApiKeys(u.id)).map((k) => k.id), [b.id]);
+    assert.equal(await s2.revokeApiKey(u.id, 999_999), undefined);
   });
 
   withStore('idempotency records: new, in flight, mismatch, replay, abandon, expiry; concurrent begins → one new', async (s) => {

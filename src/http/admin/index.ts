@@ -17,6 +17,8 @@ import { moRouteInput } from '../../config/index.js';
 import { mergeSettings, userPatchSchema, type UserPatch } from './user-patch.js';
 import { groupRoutes } from './groups.js';
 import { webhookRoutes } from './webhooks.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { inboundRoutes } from './inbound.js';
 import { jsonApiAjv } from '../validation.js';
 
 export interface AdminOptions {
@@ -27,6 +29,8 @@ export interface AdminOptions {
   definitions?: AdminDefinitions;
   /** The customer SMPP binds, to end a user's (without it: 501). */
   binds?: CustomerBinds;
+  /** Empties the REST API's key cache, so that a revoked key is refused at once. */
+  forgetApiKeys?: () => void;
 }
 
 /** What the admin API may do with customers' SMPP binds (the customer SMPP server). */
@@ -232,6 +236,8 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
 
   await app.register(groupRoutes, { gateway });
   await app.register(webhookRoutes, { gateway });
+  await app.register(inboundRoutes, { gateway });
+  await app.register(apiKeyRoutes, { gateway, ...(opts.forgetApiKeys ? { forgetApiKeys: opts.forgetApiKeys } : {}) });
 
   // ---- connectors ---------------------------------------------------------------------
   app.get('/connectors', { schema: { tags: ['admin'], summary: 'connectors with live status', response: { 200: { type: 'object', properties: { connectors: { type: 'array', items: connectorSchema } } }, ...errors } } }, async () => ({

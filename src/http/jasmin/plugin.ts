@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { allowsAddress, type User } from '../../domain/index.js';
-import { RefusedUrlError, RejectedError, UrlGuard, type Gateway } from '../../gateway/index.js';
+import { CheckedUrls, RefusedUrlError, RejectedError, UrlGuard, type Gateway } from '../../gateway/index.js';
 import { HermodError } from '../../lib/errors.js';
 import { CredentialCache } from '../credentials.js';
 import { JasminApiError, fromRejected, jasminError } from './errors.js';
@@ -32,30 +32,6 @@ export interface JasminApiOptions {
   urlCacheMs?: number;
 }
 
-/**
- * dlr-urls that passed the guard recently. A bulk sender gives the same URL with every
- * message, and the check of a host name is a DNS lookup: remembering a success for a few
- * seconds spares one per request. The protection does not rest on it: the webhook sender
- * checks the address it actually connects to. Refusals are never remembered.
- */
-class AllowedUrls {
-  private readonly until = new Map<string, number>();
-
-  constructor(
-    private readonly guard: UrlGuard,
-    private readonly ttlMs: number,
-    private readonly max = 10_000,
-  ) {}
-
-  async check(url: string): Promise<void> {
-    const now = Date.now();
-    if ((this.until.get(url) ?? 0) > now) return;
-    await this.guard.check(url);
-    if (this.until.size >= this.max) this.until.clear();
-    this.until.set(url, now + this.ttlMs);
-  }
-}
-
 /** Query and body merged (body wins), every value a string (the first of repeated ones). */
 function argsOf(req: FastifyRequest): Args {
   const out: Args = {};
@@ -72,7 +48,7 @@ function argsOf(req: FastifyRequest): Args {
 export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: FastifyInstance, opts) => {
   const { gateway } = opts;
   const guard = opts.guard ?? new UrlGuard();
-  const dlrUrls = new AllowedUrls(guard, opts.urlCacheMs ?? 10_000);
+  const dlrUrls = new CheckedUrls(guard, opts.urlCacheMs ?? 10_000);
   // Users as the gateway caches them (accountCacheMs; admin changes forget them at once).
   const creds = new CredentialCache({ getUserByName: (u) => gateway.currentUser(u) }, opts.authCacheMs);
   const formatFor = (username: string | undefined): ResponseFormat =>

@@ -1,7 +1,8 @@
 /**
  * Bearer API keys for REST v1. A key is looked up by its SHA-256; lookups are cached for a
- * few seconds so that a busy client does not cost one store read per request (a revoked
- * key or a disabled user takes effect within `cacheMs`).
+ * few seconds so that a busy client does not cost one store read per request (a disabled
+ * user takes effect within `cacheMs`; a key revoked through this node's admin API at once,
+ * through `forget()`, and within `cacheMs` on other nodes).
  */
 import type { FastifyRequest } from 'fastify';
 import { allowsAddress, hashApiKey, type User } from '../../domain/index.js';
@@ -23,6 +24,11 @@ export class ApiKeyAuth {
     private readonly store: Store,
     private readonly cacheMs = 2000,
   ) {}
+
+  /** Forgets every lookup (after a key was revoked): the next request reads the store. */
+  forget(): void {
+    this.cache.clear();
+  }
 
   async authenticate(req: FastifyRequest): Promise<void> {
     const h = req.headers.authorization;

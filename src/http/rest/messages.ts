@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger'; // adds tags/summary to route schemas
 import { HttpProblem, problemOf, problems } from '../problem.js';
-import { reject, type Gateway, type MessageFilter } from '../../gateway/index.js';
+import { CheckedUrls, RefusedUrlError, UrlGuard, reject, type Gateway, type MessageFilter } from '../../gateway/index.js';
 import type { MessageMeta, MessageState, StoredMessage, User } from '../../domain/index.js';
 import { formatMicros } from '../../domain/money.js';
 import {
@@ -141,8 +141,32 @@ export function encodeContent(input: {
   return { body: encodeText(input.text, encoding), dataCoding: dataCodingOf(encoding) };
 }
 
+/**
+ * A callback URL through the SSRF guard (row 28) when it is given, as the Jasmin API checks
+ * dlr-url at /send: a refused URL is a 400 now, not an event silently dropped later. The
+ * webhook sender checks the address it connects to again at delivery.
+ */
+async function guardedCallback(guard: CheckedUrls, url: string, field: string): Promise<string> {
+  const parsed = callbackOf(url, field);
+  try {
+    await guard.check(parsed);
+  } catch (err) {
+    if (err instanceof RefusedUrlError)
+      throw new HttpProblem(400, 'HERMOD_ERR_URL_REFUSED', `${field} refused: ${err.reason}`);
+    throw err;
+  }
+  return parsed;
+}
+
 export class RestSender {
-  constructor(private readonly gateway: Gateway) {}
+  private readonly guard: CheckedUrls;
+
+  constructor(
+    private readonly gateway: Gateway,
+    guard: UrlGuard = new UrlGuard(),
+  ) {
+    this.guard = new CheckedUrls(guard);
+  }
 
   /** Validates, encodes and submits one message; resolves with its view once it is committed. */
   async send(user: User, input: SendInput, now = Date.now()): Promise<Record<string, unknown>> {
@@ -154,11 +178,12 @@ export class RestSender {
     const { body, dataCoding } = encodeContent(input);
     // meta.segments is set by the gateway: the parts it charged.
     const meta: MessageMeta = { origin: 'rest' };
-    if (input.callback_url !== undefined) meta.callbackUrl = callbackOf(input.callback_url);
-    if (input.callback_failover_url !== undefined) {
-      if (input.callback_url === undefined) throw problems.badRequest('callback_failover_url needs a callback_url (it is where events go when that one keeps failing)');
-      meta.callbackFailoverUrl = callbackOf(input.callback_failover_url, 'callback_failover_url');
-    }
+    if (input.callback_failover_url !== undefined && input.callback_url === undefined)
+      throw problems.badRequest('callback_failover_url needs a callback_url (it is where events go when that one keeps failing)');
+    if (input.callback_url !== undefined)
+      meta.callbackUrl = await guardedCallback(this.guard, input.callback_url, 'callback_url');
+    if (input.callback_failover_url !== undefined)
+      meta.callbackFailoverUrl = await guardedCallback(this.guard, input.callback_failover_url, 'callback_failover_url');
     if (input.client_ref !== undefined) meta.clientRef = input.client_ref;
     if (input.tags !== undefined && input.tags.length > 0) meta.tags = input.tags;
     if (input.send_at !== undefined) {
@@ -190,6 +215,8 @@ export class RestSender {
 export interface MessagesRoutesOptions {
   gateway: Gateway;
   idempotency: Idempotency;
+  /** Checks callback URLs at submit (row 28); default: private and loopback space refused. */
+  guard?: UrlGuard;
 }
 
 const encodeCursor = (id: string) => Buffer.from(`m:${id}`).toString('base64url');
@@ -205,7 +232,7 @@ export const cursors = {
 };
 
 export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesOptions): Promise<void> {
-  const sender = new RestSender(opts.gateway);
+  const sender = new RestSender(opts.gateway, opts.guard);
   const store = opts.gateway.store;
 
   app.post<{ Body: SendInput }>(

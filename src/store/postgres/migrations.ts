@@ -217,4 +217,14 @@ export const PG_MIGRATIONS: readonly string[] = [
      source TEXT NOT NULL CHECK (source IN ('config', 'api')),
      updated_at BIGINT NOT NULL
    );`,
+  // 17: API keys managed through the admin API (as SQLite migration 15): an id to name a key
+  // by (never its hash; existing keys are numbered as the column is added) and revoked_at. A
+  // revoked key keeps its row, so the same key in the configuration is not added back.
+  `ALTER TABLE api_keys ADD COLUMN id BIGSERIAL;
+   ALTER TABLE api_keys ADD CONSTRAINT api_keys_id_key UNIQUE (id);
+   ALTER TABLE api_keys ADD COLUMN revoked_at BIGINT;
+   DROP INDEX api_keys_by_user;
+   CREATE INDEX api_keys_by_user ON api_keys (user_id, id);`,
+  // 18: the URL an MO route sent an MO to (as SQLite migration 16).
+  `ALTER TABLE mo ADD COLUMN routed_url TEXT;`,
 ];

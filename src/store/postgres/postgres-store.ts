@@ -8,7 +8,7 @@ import pg from 'pg';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
+import type { ApiKeyInfo, AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
@@ -92,6 +92,7 @@ const toMo = (r: Row): InboundMessage => ({
   body: r.body as Buffer,
   complete: r.complete as boolean,
   routedTo: (r.routed_to as string | null) ?? null,
+  routedUrl: (r.routed_url as string | null) ?? null,
   receivedAt: num(r.received_at),
 });
 
@@ -120,6 +121,16 @@ export interface PostgresStoreOptions {
    */
   nodeId?: string;
 }
+
+const API_KEY_COLUMNS = 'id, user_id, label, created_at, revoked_at';
+// BIGINT columns come back as strings from pg: ids and times fit a double.
+const toApiKey = (r: Row): ApiKeyInfo => ({
+  id: Number(r.id),
+  userId: Number(r.user_id),
+  label: (r.label as string | null) ?? null,
+  createdAt: Number(r.created_at),
+  revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+});
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
@@ -644,11 +655,14 @@ export class PostgresStore implements Store {
       receivedAt: now,
     };
     const m: InboundMessage = { ...base, routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo };
-    await c.query('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)', [
-      m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete, m.routedTo, now,
+    // The route's webhook (a url target), decided with routedTo: its URL is kept on the MO.
+    const hooks = mo.webhooks?.(m) ?? [];
+    m.routedUrl = hooks[0]?.url ?? null;
+    await c.query('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)', [
+      m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete, m.routedTo, m.routedUrl, now,
     ]);
     if (m.routedTo) await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000]);
-    await this.insertWebhooks(c, mo.webhooks?.(m) ?? [], now);
+    await this.insertWebhooks(c, hooks, now);
     return m;
   }
 
@@ -668,6 +682,12 @@ export class PostgresStore implements Store {
     if (q.routedTo !== undefined) {
       args.push(q.routedTo);
       where.push(`routed_to = $${args.length}`);
+    }
+    if (q.routed !== undefined) where.push(q.routed ? '(routed_to IS NOT NULL OR routed_url IS NOT NULL)' : '(routed_to IS NULL AND routed_url IS NULL)');
+    for (const [col, v] of [['source', q.source], ['destination', q.destination], ['connector_id', q.connectorId]] as const) {
+      if (v === undefined) continue;
+      args.push(v);
+      where.push(`${col} = $${args.length}`);
     }
     if (q.before !== undefined) {
       args.push(q.before);
@@ -782,14 +802,26 @@ export class PostgresStore implements Store {
     return (await this.pool.query(sql, args)).rows.map(toMessage);
   }
 
-  addApiKey(userId: number, keyHash: string, label?: string): Promise<void> {
+  addApiKey(userId: number, keyHash: string, label?: string): Promise<ApiKeyInfo> {
     return this.batched(async (c) => {
       await c.query('INSERT INTO api_keys (key_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key_hash) DO NOTHING', [keyHash, userId, label ?? null, Date.now()]);
+      return toApiKey((await c.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`, [keyHash])).rows[0]);
+    });
+  }
+
+  async listApiKeys(userId: number): Promise<ApiKeyInfo[]> {
+    return (await this.pool.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id`, [userId])).rows.map(toApiKey);
+  }
+
+  revokeApiKey(userId: number, id: number): Promise<ApiKeyInfo | undefined> {
+    return this.batched(async (c) => {
+      const r = await c.query(`UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING ${API_KEY_COLUMNS}`, [Date.now(), id, userId]);
+      return r.rows[0] && toApiKey(r.rows[0]);
     });
   }
 
   async getUserByApiKey(keyHash: string): Promise<User | undefined> {
-    const r = await this.one('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1', [keyHash]);
+    const r = await this.one('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL', [keyHash]);
     return r && toUser(r);
   }
 

@@ -212,4 +212,24 @@ export const MIGRATIONS: readonly string[] = [
      source TEXT NOT NULL CHECK (source IN ('config', 'api')),
      updated_at INTEGER NOT NULL
    );`,
+  // 15: API keys managed through the admin API: an id to name a key by (never its hash),
+  // and revoked_at. A revoked key keeps its row, so the same key in users[].apiKeys of the
+  // configuration is not added back at the next start. SQLite cannot add a primary key
+  // column, so the table is rebuilt (oldest key first, so ids follow creation).
+  `CREATE TABLE api_keys_v15 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     key_hash TEXT NOT NULL UNIQUE,
+     user_id INTEGER NOT NULL,
+     label TEXT,
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   INSERT INTO api_keys_v15 (key_hash, user_id, label, created_at)
+     SELECT key_hash, user_id, label, created_at FROM api_keys ORDER BY created_at, key_hash;
+   DROP TABLE api_keys;
+   ALTER TABLE api_keys_v15 RENAME TO api_keys;
+   CREATE INDEX api_keys_by_user ON api_keys (user_id, id);`,
+  // 16: the URL an MO route sent an MO to, so that the admin listing tells an MO sent to a
+  // webhook from one no route took (both have routed_to NULL).
+  `ALTER TABLE mo ADD COLUMN routed_url TEXT;`,
 ];

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
+import type { ApiKeyInfo, AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
@@ -233,6 +233,15 @@ const toWebhook = (r: WebhookRow): WebhookItem => ({
   expiresAt: r.expires_at,
   createdAt: r.created_at,
 });
+
+interface ApiKeyRow {
+  id: number;
+  user_id: number;
+  label: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+const toApiKey = (r: ApiKeyRow): ApiKeyInfo => ({ id: r.id, userId: r.user_id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at });
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -890,12 +899,15 @@ export class SqliteStore implements Store {
       receivedAt: now,
     };
     const m: InboundMessage = { ...base, routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo };
+    // The route's webhook (a url target), decided with routedTo: its URL is kept on the MO.
+    const hooks = mo.webhooks?.(m) ?? [];
+    m.routedUrl = hooks[0]?.url ?? null;
     this
-      .sql('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete ? 1 : 0, m.routedTo, now);
+      .sql('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete ? 1 : 0, m.routedTo, m.routedUrl, now);
     this.sql('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
     if (m.routedTo) this.stmts.outbox.run(m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000);
-    for (const w of mo.webhooks?.(m) ?? []) this.addWebhookRow(w, now);
+    for (const w of hooks) this.addWebhookRow(w, now);
     return m;
   }
 
@@ -914,6 +926,12 @@ export class SqliteStore implements Store {
       where.push('routed_to = ?');
       args.push(q.routedTo);
     }
+    if (q.routed !== undefined) where.push(q.routed ? '(routed_to IS NOT NULL OR routed_url IS NOT NULL)' : '(routed_to IS NULL AND routed_url IS NULL)');
+    for (const [col, v] of [['source', q.source], ['destination', q.destination], ['connector_id', q.connectorId]] as const) {
+      if (v === undefined) continue;
+      where.push(`${col} = ?`);
+      args.push(v);
+    }
     if (q.before !== undefined) {
       where.push('id < ?');
       args.push(q.before);
@@ -928,9 +946,10 @@ export class SqliteStore implements Store {
       body: Buffer;
       complete: number;
       routed_to: string | null;
+      routed_url: string | null;
       received_at: number;
     }[];
-    return rows.map((r) => ({ id: r.id, connectorId: r.connector_id, source: r.source, destination: r.destination, dataCoding: r.data_coding, body: r.body, complete: r.complete === 1, routedTo: r.routed_to, receivedAt: r.received_at }));
+    return rows.map((r) => ({ id: r.id, connectorId: r.connector_id, source: r.source, destination: r.destination, dataCoding: r.data_coding, body: r.body, complete: r.complete === 1, routedTo: r.routed_to, routedUrl: r.routed_url, receivedAt: r.received_at }));
   }
 
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void> {
@@ -1044,12 +1063,27 @@ export class SqliteStore implements Store {
     return rows.map(toMessage);
   }
 
-  addApiKey(userId: number, keyHash: string, label?: string): Promise<void> {
-    return this.batched(() => void this.sql('INSERT OR IGNORE INTO api_keys (key_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)').run(keyHash, userId, label ?? null, Date.now()));
+  addApiKey(userId: number, keyHash: string, label?: string): Promise<ApiKeyInfo> {
+    return this.batched(() => {
+      this.sql('INSERT OR IGNORE INTO api_keys (key_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)').run(keyHash, userId, label ?? null, Date.now());
+      return toApiKey(this.sql('SELECT id, user_id, label, created_at, revoked_at FROM api_keys WHERE key_hash = ?').get(keyHash) as ApiKeyRow);
+    });
+  }
+
+  async listApiKeys(userId: number): Promise<ApiKeyInfo[]> {
+    const rows = this.sql('SELECT id, user_id, label, created_at, revoked_at FROM api_keys WHERE user_id = ? AND revoked_at IS NULL ORDER BY id').all(userId) as ApiKeyRow[];
+    return rows.map(toApiKey);
+  }
+
+  revokeApiKey(userId: number, id: number): Promise<ApiKeyInfo | undefined> {
+    return this.batched(() => {
+      const r = this.sql('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL RETURNING id, user_id, label, created_at, revoked_at').get(Date.now(), id, userId) as ApiKeyRow | undefined;
+      return r && toApiKey(r);
+    });
   }
 
   async getUserByApiKey(keyHash: string): Promise<User | undefined> {
-    const r = this.sql('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?').get(keyHash) as UserRow | undefined;
+    const r = this.sql('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ? AND k.revoked_at IS NULL').get(keyHash) as UserRow | undefined;
     return r && toUser(r);
   }
 

@@ -1,0 +1,100 @@
+/**
+ * Admin inbound messages (MO) of every kind: routed to a customer, sent to a URL, or taken by
+ * no route (stored all the same: docs/routing.md). Newest first, filtered, in cursor pages.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Gateway, MoQuery } from '../../gateway/index.js';
+import type { InboundMessage } from '../../store/index.js';
+import { decodeText, encodingOfDataCoding } from '../../smpp/index.js';
+import { problemSchema } from '../problem.js';
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+export const inboundSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    receivedAt: { type: 'string', format: 'date-time' },
+    connector: { type: 'string', description: 'the connector it arrived on' },
+    from: { type: 'string', description: 'the handset' },
+    to: { type: 'string', description: 'our number or short code' },
+    dataCoding: { type: 'integer' },
+    text: { ...nullableString, description: 'the decoded text; null for binary content' },
+    complete: { type: 'boolean', description: 'false when parts of a long message never arrived' },
+    routed: { type: 'boolean', description: 'an MO route took it (to a customer or a URL)' },
+    routedTo: { ...nullableString, description: 'the customer (username) it was routed to' },
+    routedUrl: { ...nullableString, description: 'the URL an MO route sent it to' },
+  },
+  required: ['id', 'receivedAt', 'connector', 'from', 'to', 'dataCoding', 'text', 'complete', 'routed', 'routedTo', 'routedUrl'],
+} as const;
+
+export function inboundView(m: InboundMessage) {
+  const routedUrl = m.routedUrl ?? null;
+  return {
+    id: m.id,
+    receivedAt: new Date(m.receivedAt).toISOString(),
+    connector: m.connectorId,
+    from: m.source,
+    to: m.destination,
+    dataCoding: m.dataCoding,
+    text: encodingOfDataCoding(m.dataCoding) === 'binary' ? null : decodeText(m.body, m.dataCoding),
+    complete: m.complete,
+    routed: m.routedTo !== null || routedUrl !== null,
+    routedTo: m.routedTo,
+    routedUrl,
+  };
+}
+
+interface InboundQuery {
+  routed?: boolean;
+  from?: string;
+  to?: string;
+  connector?: string;
+  user?: string;
+  limit: number;
+  cursor?: string;
+}
+
+const errors = { 400: problemSchema, 401: problemSchema };
+// Addresses as stored: digits without "+" for numbers, else the alphanumeric id as sent.
+const address = (v: string) => v.replace(/^\+(?=\d+$)/, '');
+
+export const inboundRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
+  app.get<{ Querystring: InboundQuery }>(
+    '/inbound',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'inbound messages (MO) of every kind, routed or not, newest first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            routed: { type: 'boolean', description: 'true: only MOs a route took; false: only those no route took' },
+            from: { type: 'string', minLength: 1, description: 'the handset (exact; a leading + is ignored)' },
+            to: { type: 'string', minLength: 1, description: 'our number or short code (exact; a leading + is ignored)' },
+            connector: { type: 'string', minLength: 1 },
+            user: { type: 'string', minLength: 1, description: 'only MOs routed to this customer' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            cursor: { type: 'string', pattern: '^[0-9a-z]{26}$', description: 'the nextCursor of the previous page' },
+          },
+        },
+        response: { 200: { type: 'object', properties: { inbound: { type: 'array', items: inboundSchema }, nextCursor: nullableString }, required: ['inbound', 'nextCursor'] }, ...errors },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const query: MoQuery = {};
+      if (q.routed !== undefined) query.routed = q.routed;
+      if (q.from !== undefined) query.source = address(q.from);
+      if (q.to !== undefined) query.destination = address(q.to);
+      if (q.connector !== undefined) query.connectorId = q.connector;
+      if (q.user !== undefined) query.routedTo = q.user;
+      if (q.cursor !== undefined) query.before = q.cursor;
+      // One more than the page: a next page exists only when it came back.
+      const rows = await gateway.store.listMo(q.limit + 1, query);
+      const page = rows.slice(0, q.limit);
+      return { inbound: page.map(inboundView), nextCursor: rows.length > q.limit ? page[page.length - 1].id : null };
+    },
+  );
+};
