@@ -134,6 +134,9 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   );
   gateway.on('dlr_expired', (n: number) => log.info({ component: 'gateway', parts: n }, 'sent parts expired: no delivery receipt within dlrExpiryS'));
   gateway.on('outbox_expired', (n: number) => log.warn({ component: 'gateway', items: n }, 'customer outbox items expired undelivered: their SMPP customer did not bind within the hold time'));
+  gateway.on('restart_requeued', (n: number) =>
+    log.warn({ component: 'gateway', messages: n }, 'messages claimed by the previous process requeued at start: they may have been sent before, so a resend can duplicate them (each says so in its history)'),
+  );
   gateway.on('store_error', (err: unknown) => log.error({ component: 'gateway', err }, 'store sweep failed'));
   // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
   webhooks.on('delivered', () => gateway.emit('webhook', 'ok'));

@@ -602,6 +602,9 @@ export class Gateway extends EventEmitter {
   /** Starts the connectors and one dispatcher per connector. */
   async start(): Promise<void> {
     this.running = true;
+    // Messages a previous process had claimed when it stopped: their resend may duplicate
+    // them (row 1); each has it in its history, the count goes to the log and the metrics.
+    if (this.store.restartRequeued > 0) this.emit('restart_requeued', this.store.restartRequeued);
     await Promise.all([...this.connectors.values()].map((c) => c.start()));
     for (const c of this.connectors.values()) this.runDispatcher(c);
     const timeout = this.opts.moPartTimeoutMs ?? 60_000;

@@ -48,6 +48,7 @@ export class HermodMetrics {
   readonly webhookDeliveries: Counter<'result'>;
   readonly httpRequests: Counter<'api' | 'route' | 'code'>;
   readonly alertActive: Gauge<'alert'>;
+  readonly restartRequeued: Counter;
 
   constructor(private readonly opts: MetricsOptions) {
     const registers = [this.registry];
@@ -101,6 +102,12 @@ export class HermodMetrics {
       name: 'hermod_http_requests_total',
       help: 'HTTP requests by API, route pattern and status code',
       labelNames: ['api', 'route', 'code'],
+      registers,
+    });
+    this.restartRequeued = new Counter({
+      name: 'hermod_restart_requeued_total',
+      // Row 1: each may have reached the SMSC before the stop, so its resend may be a duplicate.
+      help: 'Messages a previous process had claimed when it stopped, requeued at start (a resend may duplicate them)',
       registers,
     });
     this.alertActive = new Gauge({
@@ -188,6 +195,7 @@ export class HermodMetrics {
       if (typeof seconds === 'number') this.dlrLatency.observe({ connector: String(connector ?? '') }, seconds);
     });
     on('retry', (_id, _detail, connector) => this.retries.inc({ connector: String(connector ?? '') }));
+    on('restart_requeued', (n) => this.restartRequeued.inc(typeof n === 'number' ? n : 0));
     on('failover', (_id, from, to) => this.failovers.inc({ from: String(from), to: String(to) }));
     on('mo', (mo) =>
       this.messages.inc({

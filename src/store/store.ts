@@ -247,7 +247,20 @@ export type DefinitionsEvent = { kind: 'changed'; node: string | undefined } | {
 
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user' };
 
+/**
+ * The history detail of a message whose queue lease a store freed when it opened (checklist
+ * row 1): it was claimed by a process that is gone, so its submit may have reached the SMSC.
+ */
+export const RESTART_REQUEUE_DETAIL = 'requeued after a restart: it may have been sent before; a resend can duplicate it';
+
 export interface Store {
+  /**
+   * Messages whose queue lease this store freed when it opened (the process that held them
+   * is gone): each got a `queued` history entry with RESTART_REQUEUE_DETAIL. The gateway
+   * reports the count at start (a log line, a metric).
+   */
+  readonly restartRequeued: number;
+
   // users and groups
   getUserByName(username: string): Promise<User | undefined>;
   getUser(id: number): Promise<User | undefined>;

@@ -12,7 +12,7 @@ import type { AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePa
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
-import { ROUTE_TABLES, type DefinitionSource, type DefinitionsEvent, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
+import { RESTART_REQUEUE_DETAIL, ROUTE_TABLES, type DefinitionSource, type DefinitionsEvent, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { DefinitionsListener, definitionsChannel, type DefinitionsNotice } from './definitions-listener.js';
 
@@ -130,6 +130,8 @@ export class PostgresStore implements Store {
   readonly definitionsChannel: string;
   private readonly notice: string;
   private readonly listener: DefinitionsListener;
+  /** Messages whose lease this node held before and freed at open (Store.restartRequeued). */
+  restartRequeued = 0;
 
   private constructor(
     pool: pg.Pool,
@@ -150,7 +152,15 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 10, options: `-c search_path=${schema}` });
     const store = new PostgresStore(pool, opts.connectionString, schema, opts.nodeId ?? hostname());
     await store.migrate();
-    await pool.query('UPDATE queue SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
+    // Each message so freed may have reached the SMSC before this node stopped: its history
+    // says so (row 1: every duplicate is reported), in the same statement as the freeing.
+    const freed = await pool.query(
+      `WITH freed AS (UPDATE queue SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1 AND lease_until > 0 RETURNING message_id)
+       INSERT INTO message_events (message_id, state, at, detail) SELECT message_id, 'queued', $2, $3 FROM freed`,
+      [store.nodeId, Date.now(), RESTART_REQUEUE_DETAIL],
+    );
+    store.restartRequeued = freed.rowCount ?? 0;
+    await pool.query('UPDATE queue SET claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
     await pool.query('UPDATE outbox SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
     await pool.query('UPDATE webhooks SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
     return store;
