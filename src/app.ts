@@ -112,6 +112,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     ...(options.now ? { now: options.now } : {}),
     webhookRetentionMs: config.webhooks.retentionS * 1000,
     optOut: config.optOut,
+    refund: config.billing.refund,
   });
   // One SSRF guard for every URL called on a customer's behalf (row 28).
   const guard = new UrlGuard({ allowPrivateNetworks: config.webhooks.allowPrivateNetworks, allow: config.webhooks.allow });

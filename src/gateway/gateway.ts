@@ -173,6 +173,14 @@ export interface GatewayOptions {
    * flags and quotas itself, so this only delays the precise refusal reason.
    */
   accountCacheMs?: number;
+  /**
+   * Whether a message that ends without reaching the SMSC gets its price back (checklist
+   * row 10; config `billing.refund`): `rejected`, the SMSC refused a submit with a permanent
+   * error; `failed`, the retries of transient errors ran out; `expired`, its validity period
+   * ended before it was sent. Only the parts not accepted upstream, each flag default true.
+   * A cancelled message is always refunded.
+   */
+  refund?: { rejected?: boolean; failed?: boolean; expired?: boolean };
 }
 
 /** An MO as held in the outbox for a customer's SMPP bind. */
@@ -927,7 +935,8 @@ export class Gateway extends EventEmitter {
     }
     if (permanent !== undefined && !anyAccepted && (await this.failover(m, detail))) return;
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
-    const state = await this.store.failUnsent(m.id, total, detail, true, this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }));
+    const refund = (permanent !== undefined ? this.opts.refund?.rejected : this.opts.refund?.failed) ?? true;
+    const state = await this.store.failUnsent(m.id, total, detail, refund, this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }));
     this.emit('failed', m.id, detail, state, c.id);
     if (notified.item) this.emit('outbox', m.systemId);
     if (notified.webhooks) this.emit('webhooks');
@@ -944,7 +953,7 @@ export class Gateway extends EventEmitter {
     for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, part.seq, JSON.parse(payload) as Receipt, { connectorId: c.id });
   }
 
-  /** Ends a message whose validity period passed before it was sent: `expired`, refunded, receipt if asked. */
+  /** Ends a message whose validity period passed before it was sent: `expired`, refunded (unless `refund.expired` is off), receipt if asked. */
   private async expire(m: StoredMessage): Promise<void> {
     const detail = 'validity period ended before it could be sent';
     const notified: { item: boolean; systemId?: string } = { item: false };
@@ -953,7 +962,7 @@ export class Gateway extends EventEmitter {
     // Requested in the same turn: one group commit holds the state, the refund, the receipt
     // and the HTTP callbacks.
     await Promise.all([
-      this.store.fail(m.id, 'expired', detail, true),
+      this.store.fail(m.id, 'expired', detail, this.opts.refund?.expired ?? true),
       item?.systemId !== undefined && item.payload !== undefined ? this.store.applyReceipt(m.id, 'expired', detail, { systemId: item.systemId, payload: item.payload }) : undefined,
       this.report(m, { state: 'expired', at: Date.now(), error: detail, parts }),
     ]);
