@@ -138,6 +138,9 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   gateway.on('restart_requeued', (n: number) =>
     log.warn({ component: 'gateway', messages: n }, 'messages claimed by the previous process requeued at start: they may have been sent before, so a resend can duplicate them (each says so in its history)'),
   );
+  gateway.on('duplicate_submit', (id: string, seq: number, connector: string) =>
+    log.warn({ component: 'gateway', message: id, part: seq, connector }, 'duplicate submit: a late submit_sm_resp accepted a part that had been resent and accepted again'),
+  );
   gateway.on('store_error', (err: unknown) => log.error({ component: 'gateway', err }, 'store sweep failed'));
   // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
   webhooks.on('delivered', () => gateway.emit('webhook', 'ok'));

@@ -432,6 +432,13 @@ export class PostgresStore implements Store {
     });
   }
 
+  addUpstreamId(id: string, seq: number, total: number, keys: string[], detail: string): Promise<void> {
+    return this.batched(async (c) => {
+      if (keys.length > 0) await c.query('INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id, seq = EXCLUDED.seq', [keys[0], id, seq]);
+      await this.partEvent(c, id, seq, total, 'sent', Date.now(), detail);
+    });
+  }
+
   applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
     return this.batched((c) => this.applyPart(c, id, seq, state, detail, notify));
   }
@@ -500,7 +507,7 @@ export class PostgresStore implements Store {
   private async partByKeys(c: Pick<Client, 'query'>, keys: string[]): Promise<PartMatch | undefined> {
     const r = (
       await c.query(
-        `SELECT m.*, u.seq AS part_seq, p.upstream_id AS part_upstream_id, p.state AS part_state
+        `SELECT m.*, u.seq AS part_seq, u.key AS part_key, p.upstream_id AS part_upstream_id, p.state AS part_state
          FROM upstream_ids u JOIN messages m ON m.id = u.message_id LEFT JOIN message_parts p ON p.message_id = u.message_id AND p.seq = u.seq
          WHERE u.key = ANY($1) ORDER BY array_position($1::text[], u.key) LIMIT 1`,
         [keys],
@@ -508,7 +515,7 @@ export class PostgresStore implements Store {
     ).rows[0] as Row | undefined;
     if (!r) return undefined;
     const partState = r.part_state as PartState | null;
-    return { message: toMessage(r), seq: r.part_seq as number, ...(partState !== null ? { part: { upstreamId: r.part_upstream_id as string | null, state: partState } } : {}) };
+    return { message: toMessage(r), seq: r.part_seq as number, exact: r.part_key === keys[0], ...(partState !== null ? { part: { upstreamId: r.part_upstream_id as string | null, state: partState } } : {}) };
   }
 
   async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {

@@ -665,6 +665,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  addUpstreamId(id: string, seq: number, total: number, keys: string[], detail: string): Promise<void> {
+    return this.batched(() => {
+      if (keys.length > 0) this.stmts.partKey.run(keys[0], id, seq);
+      this.partEvent(id, seq, total, 'sent', Date.now(), detail);
+    });
+  }
+
   applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
     return this.batched(() => this.applyPart(id, seq, state, detail, notify));
   }
@@ -727,18 +734,18 @@ export class SqliteStore implements Store {
     return found && this.toMatch(found);
   }
 
-  private partRowByKeys(keys: string[]): { message: StoredMessage; key: PartKeyRow } | undefined {
-    for (const k of keys) {
+  private partRowByKeys(keys: string[]): { message: StoredMessage; key: PartKeyRow; exact: boolean } | undefined {
+    for (const [i, k] of keys.entries()) {
       const key = this.stmts.byPartKey.get(k) as PartKeyRow | undefined;
       if (!key) continue;
       const message = this.messageOf(key.message_id, key);
-      if (message) return { message, key };
+      if (message) return { message, key, exact: i === 0 };
     }
     return undefined;
   }
 
-  private toMatch({ message, key }: { message: StoredMessage; key: PartKeyRow }): PartMatch {
-    return { message, seq: key.seq, ...(key.part_state !== null ? { part: { upstreamId: key.part_upstream_id, state: key.part_state } } : {}) };
+  private toMatch({ message, key, exact }: { message: StoredMessage; key: PartKeyRow; exact: boolean }): PartMatch {
+    return { message, seq: key.seq, exact, ...(key.part_state !== null ? { part: { upstreamId: key.part_upstream_id, state: key.part_state } } : {}) };
   }
 
   /** A lease is a write: it shares the turn's transaction instead of committing alone. */
