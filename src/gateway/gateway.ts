@@ -178,7 +178,7 @@ export interface GatewayOptions {
    * row 10; config `billing.refund`): `rejected`, the SMSC refused a submit with a permanent
    * error; `failed`, the retries of transient errors ran out; `expired`, its validity period
    * ended before it was sent. Only the parts not accepted upstream, each flag default true.
-   * A cancelled message is always refunded.
+   * A canceled message is always refunded.
    */
   refund?: { rejected?: boolean; failed?: boolean; expired?: boolean };
 }
