@@ -112,6 +112,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     ...(options.now ? { now: options.now } : {}),
     webhookRetentionMs: config.webhooks.retentionS * 1000,
     optOut: config.optOut,
+    refund: config.billing.refund,
   });
   // One SSRF guard for every URL called on a customer's behalf (row 28).
   const guard = new UrlGuard({ allowPrivateNetworks: config.webhooks.allowPrivateNetworks, allow: config.webhooks.allow });
@@ -134,6 +135,12 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   );
   gateway.on('dlr_expired', (n: number) => log.info({ component: 'gateway', parts: n }, 'sent parts expired: no delivery receipt within dlrExpiryS'));
   gateway.on('outbox_expired', (n: number) => log.warn({ component: 'gateway', items: n }, 'customer outbox items expired undelivered: their SMPP customer did not bind within the hold time'));
+  gateway.on('restart_requeued', (n: number) =>
+    log.warn({ component: 'gateway', messages: n }, 'messages claimed by the previous process requeued at start: they may have been sent before, so a resend can duplicate them (each says so in its history)'),
+  );
+  gateway.on('duplicate_submit', (id: string, seq: number, connector: string) =>
+    log.warn({ component: 'gateway', message: id, part: seq, connector }, 'duplicate submit: a late submit_sm_resp accepted a part that had been resent and accepted again'),
+  );
   gateway.on('store_error', (err: unknown) => log.error({ component: 'gateway', err }, 'store sweep failed'));
   // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
   webhooks.on('delivered', () => gateway.emit('webhook', 'ok'));

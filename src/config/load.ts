@@ -9,6 +9,7 @@ import { checkOptOut } from './opt-out.js';
 import {
   ConfigError,
   type AlertsConfig,
+  type BillingConfig,
   type Config,
   type ConnectorConfig,
   type GroupConfig,
@@ -99,7 +100,7 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
  */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
   const c = new Checker();
-  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'parkedReceiptRetentionS', 'httpApi', 'webhooks', 'alerts', 'admin', 'optOut']) ?? {};
+  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'parkedReceiptRetentionS', 'httpApi', 'webhooks', 'alerts', 'admin', 'optOut', 'billing']) ?? {};
   const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'smppTls', 'proxyProtocol', 'httpPort', 'apiPort']) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
   const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'groupCommitMs', 'url', 'schema', 'definitionsPollS']) ?? {};
@@ -270,6 +271,15 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     webhookUrl: a.webhookUrl === undefined || a.webhookUrl === null ? null : (c.str(a, 'webhookUrl', 'alerts') ?? null),
   };
   if (alerts.webhookUrl !== null && !/^https?:\/\/[^\s/]+/.test(alerts.webhookUrl)) c.fail('alerts.webhookUrl', `expected an http(s) URL, got ${describe(alerts.webhookUrl)}`);
+  const bill = c.obj(root.billing ?? {}, 'billing', ['refund']) ?? {};
+  const refund = c.obj(bill.refund ?? {}, 'billing.refund', ['rejected', 'failed', 'expired']) ?? {};
+  const billing: BillingConfig = {
+    refund: {
+      rejected: c.bool(refund, 'rejected', 'billing.refund', true),
+      failed: c.bool(refund, 'failed', 'billing.refund', true),
+      expired: c.bool(refund, 'expired', 'billing.refund', true),
+    },
+  };
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
@@ -295,6 +305,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     dedupeWindowS: c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 }) ?? 0,
     parkedReceiptRetentionS,
     alerts,
+    billing,
   };
 }
 

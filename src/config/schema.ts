@@ -56,6 +56,23 @@ export interface WebhooksConfig {
   logRetentionS: number;
 }
 
+/**
+ * When a message's price goes back to the account (checklist row 10). Each flag covers one
+ * way a message ends without reaching the SMSC; a part the SMSC accepted is never refunded.
+ */
+export interface RefundConfig {
+  /** The SMSC refused a submit with a permanent error (no failover left): the parts not accepted. */
+  rejected: boolean;
+  /** Hermod gave up after its retries of transient errors: the parts not accepted. */
+  failed: boolean;
+  /** The validity period ended before the message could be sent: all of it. */
+  expired: boolean;
+}
+
+export interface BillingConfig {
+  refund: RefundConfig;
+}
+
 /** Thresholds of the alert rules evaluated in Hermod (hermod_alert_active{alert}). */
 export interface AlertsConfig {
   /** Delivered ÷ final receipts over the window below this → delivery_rate_low. */
@@ -192,6 +209,7 @@ export interface Config {
   /** A receipt for an upstream id we never stored is kept this long (for a late submit_sm_resp), then dropped. */
   parkedReceiptRetentionS: number;
   alerts: AlertsConfig;
+  billing: BillingConfig;
 }
 
 export interface ConfigIssue {

@@ -5,7 +5,7 @@
 import { SmscSimulator, type SimulatorOptions } from '../simulator/index.js';
 import type { Receipt } from '../smpp/index.js';
 import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
-import type { Connector, ConnectorStatus, InboundPdu, SubmitOutcome } from '../gateway/index.js';
+import type { Connector, ConnectorStatus, InboundPdu, LateSubmit, SubmitOutcome } from '../gateway/index.js';
 import { SmppConnector } from './smpp-connector.js';
 
 export class SimulatorConnector implements Connector {
@@ -13,6 +13,7 @@ export class SimulatorConnector implements Connector {
   private inner: SmppConnector | undefined;
   private handler: ((r: Receipt) => Promise<void>) | undefined;
   private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
+  private lateHandler: ((late: LateSubmit) => Promise<void>) | undefined;
 
   readonly split: SplitSetting;
 
@@ -58,6 +59,7 @@ export class SimulatorConnector implements Connector {
     this.inner = new SmppConnector(this.id, { host: '127.0.0.1', port, systemId: 'hermod', password: 'sim', windowSize: 50, split: this.split, reconnect: { initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.5 } });
     if (this.handler) this.inner.onReceipt(this.handler);
     if (this.moHandler) this.inner.onMo(this.moHandler);
+    if (this.lateHandler) this.inner.onLateSubmit(this.lateHandler);
     this.inner.type = 'simulator';
     await this.inner.start();
   }
@@ -81,6 +83,11 @@ export class SimulatorConnector implements Connector {
   onMo(handler: (mo: InboundPdu) => Promise<void>): void {
     this.moHandler = handler;
     this.inner?.onMo(handler);
+  }
+
+  onLateSubmit(handler: (late: LateSubmit) => Promise<void>): void {
+    this.lateHandler = handler;
+    this.inner?.onLateSubmit(handler);
   }
 
   submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {

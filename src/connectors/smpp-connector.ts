@@ -7,6 +7,7 @@ import {
   CommandStatus,
   SmppClient,
   SmppError,
+  SmppTimeoutError,
   formatSmppTime,
   receiptFromPdu,
   type Pdu,
@@ -14,7 +15,7 @@ import {
   type SmppClientOptions,
 } from '../smpp/index.js';
 import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
-import type { Connector, ConnectorFailure, ConnectorStatus, InboundPdu, SubmitOutcome } from '../gateway/index.js';
+import type { Connector, ConnectorFailure, ConnectorStatus, InboundPdu, LateSubmit, SubmitOutcome } from '../gateway/index.js';
 import { RateMeter } from './rate-meter.js';
 
 /** Fixed TON/NPI per address; an absent field is detected per message. */
@@ -59,6 +60,13 @@ export class SmppConnector implements Connector {
   readonly receiverClient: SmppClient | undefined;
   private handler: ((r: Receipt) => Promise<void>) | undefined;
   private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
+  private lateHandler: ((late: LateSubmit) => Promise<void>) | undefined;
+  /**
+   * Submits whose response timer fired, by sequence number, with the session they went out
+   * on (a late response can only come on that one): row 5, a late response is matched to
+   * its part instead of thrown away. As many as the session remembers (its LATE_MEMORY).
+   */
+  private readonly timedOut = new Map<number, { session: unknown; messageId: string; seq: number; total: number }>();
   private readonly meter = new RateMeter();
   private readonly counts = { submits: 0, submitted: 0, errors: 0, receipts: 0, mos: 0 };
   private started = false;
@@ -89,6 +97,7 @@ export class SmppConnector implements Connector {
       client.on('error', () => undefined);
       client.on('deliver_sm', (pdu: Pdu, respond: (f?: Record<string, unknown>) => void) => void this.onDeliver(pdu, respond));
     }
+    this.client.on('late_response', (pdu: Pdu) => this.onLateResponse(pdu));
   }
 
   /** True while it can submit: the transmitting session is bound. A receiver-only connector never is. */
@@ -162,6 +171,19 @@ export class SmppConnector implements Connector {
     this.moHandler = handler;
   }
 
+  onLateSubmit(handler: (late: LateSubmit) => Promise<void>): void {
+    this.lateHandler = handler;
+  }
+
+  private onLateResponse(pdu: Pdu): void {
+    const sent = this.timedOut.get(pdu.sequenceNumber);
+    if (sent === undefined || sent.session !== this.client.session || pdu.command !== 'submit_sm_resp') return;
+    this.timedOut.delete(pdu.sequenceNumber);
+    if (pdu.commandStatus === 0) this.counts.submitted++;
+    // The gateway's handler reports its own failures; nothing here is owed to the SMSC.
+    void this.lateHandler?.({ messageId: sent.messageId, seq: sent.seq, total: sent.total, status: pdu.commandStatus, upstreamId: pdu.messageId }).catch(() => undefined);
+  }
+
   async submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {
     // Jasmin's defaults: an alphanumeric sender is TON 5 (alphanumeric) NPI 0, a number is
     // international/E.164 (1/1) — the destination is always E.164 after normalisation.
@@ -202,6 +224,10 @@ export class SmppConnector implements Connector {
       return { upstreamId: resp.messageId };
     } catch (err) {
       this.counts.errors++;
+      if (err instanceof SmppTimeoutError) {
+        this.timedOut.set(err.sequenceNumber, { session: this.client.session, messageId: m.id, seq: part?.seq ?? 1, total: part?.total ?? 1 });
+        if (this.timedOut.size > 10_000) this.timedOut.delete(this.timedOut.keys().next().value as number);
+      }
       throw failure(err);
     }
   }

@@ -15,6 +15,21 @@ export interface ConnectorFailure extends Error {
   status?: number;
 }
 
+/**
+ * A response to a submit that came after its response timer had fired (checklist row 5):
+ * `submit` had already failed with a transient timeout, so the gateway requeued the part.
+ */
+export interface LateSubmit {
+  messageId: string;
+  /** The part (1-based) as submitted, of `total`. */
+  seq: number;
+  total: number;
+  /** The response's command_status: 0 = the SMSC accepted the part after all. */
+  status: number;
+  /** The SMSC's id for it (with status 0). */
+  upstreamId: string;
+}
+
 /** An inbound (MO) PDU or part as a connector received it. */
 export interface InboundPdu {
   source: string;
@@ -95,6 +110,11 @@ export interface Connector {
   onReceipt(handler: (r: Receipt) => Promise<void>): void;
   /** Registers the MO handler; acknowledged upstream only after it resolves (stored). */
   onMo(handler: (mo: InboundPdu) => Promise<void>): void;
+  /**
+   * Registers the handler of submit responses that came after `submit` had timed out (a
+   * connector that can tell, such as SMPP, where the response carries the sequence number).
+   */
+  onLateSubmit?(handler: (late: LateSubmit) => Promise<void>): void;
   /**
    * An HTTP callback from the provider (an HTTP connector's delivery reports), answered with
    * what the provider should see; resolves after what it carried is stored.

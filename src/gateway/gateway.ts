@@ -29,7 +29,7 @@ import {
 import type { CancelOutcome, FinalNotify, NewWebhook, PartMatch, Store } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { connectorChange, reject, type RejectedError } from './errors.js';
-import { isTransient, type Connector, type InboundPdu } from './connector.js';
+import { isTransient, type Connector, type InboundPdu, type LateSubmit } from './connector.js';
 import type { InboundMessage, MoRecord } from '../store/store.js';
 import { candidates, destinationContext, matchMoRoute, matchRoute, type MoRouteDef, type RouteDef, type RouteType, type RoutingContext } from './router.js';
 import { checkSubmission, Throttles, type GivenArguments } from './accounts.js';
@@ -173,6 +173,14 @@ export interface GatewayOptions {
    * flags and quotas itself, so this only delays the precise refusal reason.
    */
   accountCacheMs?: number;
+  /**
+   * Whether a message that ends without reaching the SMSC gets its price back (checklist
+   * row 10; config `billing.refund`): `rejected`, the SMSC refused a submit with a permanent
+   * error; `failed`, the retries of transient errors ran out; `expired`, its validity period
+   * ended before it was sent. Only the parts not accepted upstream, each flag default true.
+   * A canceled message is always refunded.
+   */
+  refund?: { rejected?: boolean; failed?: boolean; expired?: boolean };
 }
 
 /** An MO as held in the outbox for a customer's SMPP bind. */
@@ -209,6 +217,19 @@ export class Gateway extends EventEmitter {
   private readonly userCache = new Map<string, { user: Promise<User | undefined>; until: number }>();
   private readonly groupCache = new Map<string, { group: Promise<Group | undefined>; until: number }>();
   private readonly optOut: OptOutRules;
+  /**
+   * Row 5. Parts whose submit is out now (`${id}:${seq}` → settles when its outcome is
+   * recorded): a late response for one of them waits for it.
+   */
+  private readonly submitting = new Map<string, Promise<void>>();
+  /**
+   * Parts a late submit_sm_resp reported accepted (`${id}:${seq}` → resolves true once the
+   * part is stored as sent with that id, false when it was not): a dispatcher about to
+   * resend such a part takes that instead. Kept a lease's length, for a claim made before.
+   */
+  private readonly lateAccepted = new Map<string, Promise<boolean>>();
+  /** Messages a dispatcher is sending now (it reports them `sent` itself). */
+  private readonly sending = new Set<string>();
 
   constructor(
     readonly store: Store,
@@ -299,6 +320,7 @@ export class Gateway extends EventEmitter {
     this.connectors.set(c.id, c);
     c.onReceipt((r) => this.onReceipt(c, r));
     c.onMo((mo) => this.onMo(c, mo));
+    c.onLateSubmit?.((late) => this.onLateSubmit(c, late));
   }
 
   /** One connector's dispatcher (it ends when the gateway stops or the connector is no longer the one under its id). */
@@ -602,6 +624,9 @@ export class Gateway extends EventEmitter {
   /** Starts the connectors and one dispatcher per connector. */
   async start(): Promise<void> {
     this.running = true;
+    // Messages a previous process had claimed when it stopped: their resend may duplicate
+    // them (row 1); each has it in its history, the count goes to the log and the metrics.
+    if (this.store.restartRequeued > 0) this.emit('restart_requeued', this.store.restartRequeued);
     await Promise.all([...this.connectors.values()].map((c) => c.start()));
     for (const c of this.connectors.values()) this.runDispatcher(c);
     const timeout = this.opts.moPartTimeoutMs ?? 60_000;
@@ -888,6 +913,15 @@ export class Gateway extends EventEmitter {
    * else fails the unsent parts and refunds them.
    */
   private async send(c: Connector, m: StoredMessage, attempts: number): Promise<void> {
+    this.sending.add(m.id);
+    try {
+      await this.sendParts(c, m, attempts);
+    } finally {
+      this.sending.delete(m.id);
+    }
+  }
+
+  private async sendParts(c: Connector, m: StoredMessage, attempts: number): Promise<void> {
     const parts = splitForSubmit(m, c.split ?? 'udh', c.dataCoding);
     const total = parts.length;
     // A first attempt of a single part has nothing recorded yet: skip the lookup.
@@ -895,6 +929,13 @@ export class Gateway extends EventEmitter {
     const todo = parts.filter((p) => !accepted.has(p.seq));
     const outcomes = await Promise.all(
       todo.map(async (part) => {
+        const key = `${m.id}:${part.seq}`;
+        // Checked and marked in one synchronous step: a late response (onLateSubmit) either
+        // saw this submit going out, or this part is taken as sent and never resent (row 5).
+        const late = this.lateAccepted.get(key);
+        if (late && (await late.catch(() => false))) return undefined;
+        let done!: () => void;
+        this.submitting.set(key, new Promise<void>((r) => (done = r)));
         try {
           const started = performance.now();
           const { upstreamId } = await c.submit(m, part);
@@ -903,7 +944,13 @@ export class Gateway extends EventEmitter {
           await this.recordSent(c, m, part, upstreamId);
           return undefined;
         } catch (err) {
+          // Its response may have come late meanwhile, and been stored as accepted.
+          const accepted = this.lateAccepted.get(key);
+          if (accepted && (await accepted.catch(() => false))) return undefined;
           return err;
+        } finally {
+          this.submitting.delete(key);
+          done();
         }
       }),
     );
@@ -924,7 +971,8 @@ export class Gateway extends EventEmitter {
     }
     if (permanent !== undefined && !anyAccepted && (await this.failover(m, detail))) return;
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
-    const state = await this.store.failUnsent(m.id, total, detail, true, this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }));
+    const refund = (permanent !== undefined ? this.opts.refund?.rejected : this.opts.refund?.failed) ?? true;
+    const state = await this.store.failUnsent(m.id, total, detail, refund, this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }));
     this.emit('failed', m.id, detail, state, c.id);
     if (notified.item) this.emit('outbox', m.systemId);
     if (notified.webhooks) this.emit('webhooks');
@@ -941,7 +989,62 @@ export class Gateway extends EventEmitter {
     for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, part.seq, JSON.parse(payload) as Receipt, { connectorId: c.id });
   }
 
-  /** Ends a message whose validity period passed before it was sent: `expired`, refunded, receipt if asked. */
+  /**
+   * A submit_sm_resp that came after its response timer fired (row 5); the part was then
+   * taken for not sent (transient) and requeued. Accepted (ESME_ROK) and not resent yet: it
+   * is stored as sent with that id, so its receipt matches and no resend goes out. Already
+   * resent (and accepted): the SMSC has it twice; the duplicate is counted
+   * (`duplicate_submit`), said in the history, and the late id keyed to the part too, so
+   * the receipts of both ids find the message. Reported as `late_submit` with the outcome.
+   */
+  private async onLateSubmit(c: Connector, late: LateSubmit): Promise<void> {
+    const key = `${late.messageId}:${late.seq}`;
+    if (late.status !== 0) {
+      // Refused after all: the requeue already treats it as not sent.
+      this.emit('late_submit', late.messageId, late.seq, c.id, 'refused');
+      return;
+    }
+    // A resend of this part that is out now: its outcome decides (duplicate or not).
+    for (let out = this.submitting.get(key); out; out = this.submitting.get(key)) await out;
+    if (this.lateAccepted.has(key)) return; // the same response twice
+    let settle!: (stored: boolean) => void;
+    const stored = new Promise<boolean>((r) => (settle = r));
+    this.lateAccepted.set(key, stored);
+    setTimeout(() => this.lateAccepted.get(key) === stored && this.lateAccepted.delete(key), this.opts.leaseMs ?? 60_000).unref();
+    const keys = messageIdKeys(late.upstreamId);
+    try {
+      const m = await this.store.getMessage(late.messageId);
+      if (!m) return settle(false);
+      const part = (await this.store.getParts(m.id)).find((p) => p.seq === late.seq);
+      const detail = (what: string) => `late submit_sm_resp from ${c.id} (upstream id ${late.upstreamId}): ${what}`;
+      if (part?.upstreamId != null) {
+        settle(true);
+        if (normalizeMessageId(part.upstreamId) === normalizeMessageId(late.upstreamId)) return;
+        await this.store.addUpstreamId(m.id, late.seq, late.total, keys, detail(`the SMSC accepted this message twice; the resend is ${part.upstreamId}, a duplicate`));
+        this.emit('duplicate_submit', m.id, late.seq, c.id);
+        this.emit('late_submit', m.id, late.seq, c.id, 'duplicate');
+      } else if (FINAL_STATES.has(m.state)) {
+        settle(false);
+        await this.store.addUpstreamId(m.id, late.seq, late.total, keys, detail(`the SMSC accepted it after the message had ended ${m.state}`));
+        this.emit('late_submit', m.id, late.seq, c.id, 'after_final');
+      } else {
+        // Not resent yet: sent now, with this id; a dispatcher about to resend takes this.
+        await this.recordSent(c, m, { seq: late.seq, total: late.total } as OutboundPart, late.upstreamId);
+        settle(true);
+        this.emit('late_submit', m.id, late.seq, c.id, 'recorded');
+        // Its last part: the message is sent (a dispatcher sending it now reports that itself).
+        if (!this.sending.has(m.id) && !['queued', 'accepted'].includes((await this.store.getMessage(m.id))?.state ?? 'queued')) this.emit('sent', m.id, late.total, c.id);
+        return;
+      }
+      // Receipts of the late id parked before it was keyed (they overtook it) find their part now.
+      for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, late.seq, JSON.parse(payload) as Receipt, { connectorId: c.id });
+    } catch (err) {
+      settle(false);
+      this.emit('store_error', err);
+    }
+  }
+
+  /** Ends a message whose validity period passed before it was sent: `expired`, refunded (unless `refund.expired` is off), receipt if asked. */
   private async expire(m: StoredMessage): Promise<void> {
     const detail = 'validity period ended before it could be sent';
     const notified: { item: boolean; systemId?: string } = { item: false };
@@ -950,7 +1053,7 @@ export class Gateway extends EventEmitter {
     // Requested in the same turn: one group commit holds the state, the refund, the receipt
     // and the HTTP callbacks.
     await Promise.all([
-      this.store.fail(m.id, 'expired', detail, true),
+      this.store.fail(m.id, 'expired', detail, this.opts.refund?.expired ?? true),
       item?.systemId !== undefined && item.payload !== undefined ? this.store.applyReceipt(m.id, 'expired', detail, { systemId: item.systemId, payload: item.payload }) : undefined,
       this.report(m, { state: 'expired', at: Date.now(), error: detail, parts }),
     ]);
@@ -1040,7 +1143,8 @@ export class Gateway extends EventEmitter {
    */
   private ownPart(found: PartMatch, receiptId: string): boolean {
     const part = found.part;
-    if (!part || part.upstreamId === null || normalizeMessageId(part.upstreamId) === normalizeMessageId(receiptId)) return true;
+    // Under its own canonical form: its own, also when it is a second id of the part (row 5).
+    if (found.exact === true || !part || part.upstreamId === null || normalizeMessageId(part.upstreamId) === normalizeMessageId(receiptId)) return true;
     return !FINAL_STATES.has(part.state);
   }
 

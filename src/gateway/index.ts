@@ -1,6 +1,6 @@
 export { Gateway, type Accepted, type SubmitRequest, type CustomerReceipt, type CustomerMo, type GatewayOptions, type Quote, type QuoteRequest } from './gateway.js';
 export { RejectedError, reject, ConnectorChangeError, connectorChange } from './errors.js';
-export { isTransient, type Connector, type ConnectorStatus, type ConnectorFailure, type SubmitOutcome, type InboundPdu, type ProviderCallback } from './connector.js';
+export { isTransient, type Connector, type ConnectorStatus, type ConnectorFailure, type SubmitOutcome, type InboundPdu, type LateSubmit, type ProviderCallback } from './connector.js';
 export {
   matchRoute,
   matchMoRoute,

@@ -48,6 +48,9 @@ export class HermodMetrics {
   readonly webhookDeliveries: Counter<'result'>;
   readonly httpRequests: Counter<'api' | 'route' | 'code'>;
   readonly alertActive: Gauge<'alert'>;
+  readonly restartRequeued: Counter;
+  readonly duplicateSubmits: Counter<'connector'>;
+  readonly lateSubmits: Counter<'connector' | 'outcome'>;
 
   constructor(private readonly opts: MetricsOptions) {
     const registers = [this.registry];
@@ -101,6 +104,25 @@ export class HermodMetrics {
       name: 'hermod_http_requests_total',
       help: 'HTTP requests by API, route pattern and status code',
       labelNames: ['api', 'route', 'code'],
+      registers,
+    });
+    this.restartRequeued = new Counter({
+      name: 'hermod_restart_requeued_total',
+      // Row 1: each may have reached the SMSC before the stop, so its resend may be a duplicate.
+      help: 'Messages a previous process had claimed when it stopped, requeued at start (a resend may duplicate them)',
+      registers,
+    });
+    this.duplicateSubmits = new Counter({
+      name: 'hermod_duplicate_submits_total',
+      // Row 5: a submit_sm_resp came after its timer, when the part had been resent and accepted again.
+      help: 'Parts the SMSC accepted twice: a late submit_sm_resp for a part already resent',
+      labelNames: ['connector'],
+      registers,
+    });
+    this.lateSubmits = new Counter({
+      name: 'hermod_late_submit_responses_total',
+      help: 'submit_sm_resp that came after the response timer, by outcome: recorded (the resend avoided), duplicate, after_final, refused',
+      labelNames: ['connector', 'outcome'],
       registers,
     });
     this.alertActive = new Gauge({
@@ -188,6 +210,9 @@ export class HermodMetrics {
       if (typeof seconds === 'number') this.dlrLatency.observe({ connector: String(connector ?? '') }, seconds);
     });
     on('retry', (_id, _detail, connector) => this.retries.inc({ connector: String(connector ?? '') }));
+    on('duplicate_submit', (_id, _seq, connector) => this.duplicateSubmits.inc({ connector: String(connector ?? '') }));
+    on('late_submit', (_id, _seq, connector, outcome) => this.lateSubmits.inc({ connector: String(connector ?? ''), outcome: String(outcome) }));
+    on('restart_requeued', (n) => this.restartRequeued.inc(typeof n === 'number' ? n : 0));
     on('failover', (_id, from, to) => this.failovers.inc({ from: String(from), to: String(to) }));
     on('mo', (mo) =>
       this.messages.inc({

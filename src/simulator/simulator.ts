@@ -44,6 +44,11 @@ export interface ScriptRule {
   part?: number;
   /** Applies to the first `times` matching submits only, then falls through (a passing fault). */
   times?: number;
+  /**
+   * Accepts the submit at once (its receipt runs as usual) but sends the submit_sm_resp only
+   * this many ms later: past the ESME's response timer, a late response (checklist row 5).
+   */
+  respondAfterMs?: number;
 }
 
 export interface SimulatorOptions {
@@ -273,13 +278,16 @@ export class SmscSimulator extends EventEmitter {
       }
     }
     const m = this.accept(s, pdu);
+    // A scripted late response waits; the receipt below does not (it may overtake the response).
+    const late = rule?.respondAfterMs;
+    const answer = () => (late === undefined ? s.respond(pdu, { messageId: m.id }) : void this.clock.setTimeout(() => s.state !== 'closed' && s.respond(pdu, { messageId: m.id }), late));
     if (this.opts.receiptBeforeResponse && (pdu.registeredDelivery & 0x03) === 1) {
       void this.finish(m, rule?.outcome ?? this.pickOutcome(), rule?.err).then(() => {
-        if (s.state !== 'closed') s.respond(pdu, { messageId: m.id });
+        if (s.state !== 'closed') answer();
       });
       return;
     }
-    s.respond(pdu, { messageId: m.id });
+    answer();
     // SMPP 3.4 §5.2.17: bits 0-1 of registered_delivery: 1 = receipt on final outcome, 2 = on failure only.
     const want = pdu.registeredDelivery & 0x03;
     const outcome = rule?.outcome ?? this.pickOutcome();

@@ -100,6 +100,8 @@ export interface MessagePart {
 export interface PartMatch {
   message: StoredMessage;
   seq: number;
+  /** Found under the first key asked for (the id's canonical form), not another rendering. */
+  exact?: boolean;
   /** The part as stored; undefined when the message has no part rows (sent before parts were tracked). */
   part?: { upstreamId: string | null; state: PartState };
 }
@@ -271,7 +273,20 @@ export type DefinitionsEvent = { kind: 'changed'; node: string | undefined } | {
 
 export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user' };
 
+/**
+ * The history detail of a message whose queue lease a store freed when it opened (checklist
+ * row 1): it was claimed by a process that is gone, so its submit may have reached the SMSC.
+ */
+export const RESTART_REQUEUE_DETAIL = 'requeued after a restart: it may have been sent before; a resend can duplicate it';
+
 export interface Store {
+  /**
+   * Messages whose queue lease this store freed when it opened (the process that held them
+   * is gone): each got a `queued` history entry with RESTART_REQUEUE_DETAIL. The gateway
+   * reports the count at start (a log line, a metric).
+   */
+  readonly restartRequeued: number;
+
   // users and groups
   getUserByName(username: string): Promise<User | undefined>;
   getUser(id: number): Promise<User | undefined>;
@@ -347,6 +362,14 @@ export interface Store {
    * such as hex 0b (decimal 11) and hex 11 never share a key.
    */
   markPartSent(id: string, seq: number, total: number, connectorId: string, upstreamId: string, keys: string[]): Promise<void>;
+  /**
+   * One more upstream id for part `seq` of `total`, which keeps its state and its stored
+   * upstream id (row 5: the SMSC accepted the part twice, a late submit_sm_resp and a resend;
+   * or it accepted it after the message had ended). The id is keyed to the part under its
+   * canonical form `keys[0]` as markPartSent keys it, so its receipts find the part, and
+   * `detail` goes into the history as a `sent` entry of that part.
+   */
+  addUpstreamId(id: string, seq: number, total: number, keys: string[], detail: string): Promise<void>;
   /**
    * A receipt for one part: the part's state and history, then the message's aggregate
    * state. A part already final is left alone. `notify` runs once, when the aggregate

@@ -517,3 +517,15 @@ test('moRoutes[].countries: the sender’s ISO country codes, upper-cased; a cod
     'moRoutes[0].countries[0]: expected an ISO 3166 alpha-2 country code such as "IT", got "UK"',
   ]);
 });
+
+test('billing.refund: every flag defaults to true; each can be turned off; mistakes named by key path', () => {
+  const users = [{ username: 'a', password: 'p' }];
+  assert.deepEqual(parseConfig({ users }).billing, { refund: { rejected: true, failed: true, expired: true } });
+  assert.deepEqual(parseConfig({ users, billing: { refund: { expired: false } } }).billing.refund, { rejected: true, failed: true, expired: false });
+  assert.deepEqual(parseConfig({ users, billing: { refund: { rejected: false, failed: false } } }).billing.refund, { rejected: false, failed: false, expired: true });
+  assert.deepEqual(issues(() => parseConfig({ users, billing: { refund: { failed: 'yes', expird: true } } })), [
+    'billing.refund.expird: unknown key (did you mean "expired"?)',
+    'billing.refund.failed: expected true or false, got "yes"',
+  ]);
+  assert.deepEqual(issues(() => parseConfig({ users, billing: { refund: true, rfund: 1 } })), ['billing.rfund: unknown key (did you mean "refund"?)', 'billing.refund: expected a mapping, got true']);
+});

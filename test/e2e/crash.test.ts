@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SmppClient } from '../../src/smpp/index.js';
 import { SmscSimulator } from '../../src/simulator/index.js';
-import { PostgresStore, SqliteStore, type Store } from '../../src/store/index.js';
+import { PostgresStore, RESTART_REQUEUE_DETAIL, SqliteStore, type Store } from '../../src/store/index.js';
 import { receiptFromPdu, type Pdu } from '../../src/smpp/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +19,7 @@ import pg from 'pg';
 
 const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
 
-function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown> }> {
+function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown>; output: () => string }> {
   const child = spawn(process.execPath, [BIN, 'start'], {
     env: { ...process.env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`, ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -37,13 +37,13 @@ function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<str
       const m = out.match(/SMPP:\s+127\.0\.0\.1:(\d+)/);
       if (m) {
         clearTimeout(t);
-        resolve({ child, port: Number(m[1]), exited });
+        resolve({ child, port: Number(m[1]), exited, output: () => out });
       }
     });
   });
 }
 
-async function crashRun(extraEnv: Record<string, string>): Promise<void> {
+async function crashRun(extraEnv: Record<string, string>, openStore: (dataDir: string) => Promise<Store>): Promise<void> {
   // A slow SMSC (throttling above 100/s) so that a backlog is queued in the store at the kill.
   const sim = new SmscSimulator({ port: 0, throttle: 100 });
   const simPort = await sim.listen();
@@ -100,6 +100,29 @@ async function crashRun(extraEnv: Record<string, string>): Promise<void> {
     // The dispatcher keeps at most 2 × window (2 × 50) submits in flight upstream.
     assert.ok(duplicates <= 100, `duplicates ${duplicates} exceed what can be in flight`);
     await c.close().catch(() => undefined);
+
+    // Each duplicate is reported (row 1): the restarted process said how many messages it
+    // requeued from the dead one's claims, and every message the SMSC got twice is one of
+    // them, with the reason in its history.
+    await stopHermod(h);
+    const line = h
+      .output()
+      .split('\n')
+      .map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg?: string; messages?: number }) : {}))
+      .find((l) => l.msg?.startsWith('messages claimed by the previous process requeued at start'));
+    const counted = line?.messages ?? 0;
+    const store = await openStore(dataDir);
+    try {
+      const byToken = new Map((await store.listMessages({ limit: 100_000 })).map((m) => [m.body.toString(), m.id]));
+      const twice = [...new Set(received.filter((t, i) => received.indexOf(t) !== i))];
+      const unreported: string[] = [];
+      for (const t of twice) if (!(await store.history(byToken.get(t)!)).some((e) => e.detail === RESTART_REQUEUE_DETAIL)) unreported.push(t);
+      assert.deepEqual(unreported, [], 'every message sent twice says in its history that it was requeued after the restart');
+      assert.ok(counted >= twice.length, `the restart log counts the requeued messages (${counted}) and covers every duplicate (${twice.length})`);
+      if (duplicates > 0) assert.ok(counted > 0);
+    } finally {
+      await store.close();
+    }
   } finally {
     await stopHermod(h);
     await sim.close();
@@ -260,13 +283,13 @@ async function receiptBurstRun(
   }
 }
 
-test('kill -9 during submits on SQLite: nothing acknowledged is lost', { timeout: 120_000 }, () => crashRun({}));
+test('kill -9 during submits on SQLite: nothing acknowledged is lost, each duplicate reported', { timeout: 120_000 }, () => crashRun({}, async (dataDir) => new SqliteStore(join(dataDir, 'hermod.db'))));
 
-test('kill -9 during submits on PostgreSQL: nothing acknowledged is lost', { timeout: 120_000 }, async (t) => {
+test('kill -9 during submits on PostgreSQL: nothing acknowledged is lost, each duplicate reported', { timeout: 120_000 }, async (t) => {
   if (!(await requirePostgres(t))) return;
   const schema = `hermod_crash_${randomBytes(5).toString('hex')}`;
   try {
-    await crashRun({ HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' });
+    await crashRun({ HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' }, () => PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'crash-check' }));
   } finally {
     await PostgresStore.dropSchema(PG_URL, schema);
   }

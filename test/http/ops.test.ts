@@ -7,6 +7,11 @@ import { DEMO_API_KEY } from '../../src/config/index.js';
 import { buildApiApp, routesOf } from '../../src/http/api-app.js';
 import { demoHermod } from '../support/hermod.js';
 import { until } from '../support/until.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RESTART_REQUEUE_DETAIL, SqliteStore } from '../../src/store/index.js';
+import { newMessageId } from '../../src/domain/index.js';
 
 type H = Awaited<ReturnType<typeof demoHermod>>;
 let h: H;
@@ -183,5 +188,25 @@ test('OpenAPI: /openapi.json is a valid OpenAPI 3 document that covers every reg
     assert.match(ui.body, /swagger/i);
   } finally {
     await app.close();
+  }
+});
+
+test('row 1: /metrics counts the messages a previous process had claimed when it stopped (hermod_restart_requeued_total)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-'));
+  // A process that claimed a message and died before it was sent or released.
+  const before = new SqliteStore(join(dataDir, 'hermod.db'));
+  const u = await before.upsertUser({ username: 'demo', passwordHash: 'x', balanceMicros: 1_000_000, rateMicros: 10_000 });
+  const id = newMessageId();
+  await before.accept({ id, userId: u.id, systemId: 'demo', source: 'Hermod', destination: '447700900123', esmClass: 0, dataCoding: 0, body: Buffer.from('claimed'), registeredDelivery: 0, priority: 0, connectorId: 'sim', priceMicros: 10_000 });
+  assert.equal((await before.claim('sim', 10, 60_000)).length, 1);
+  await before.close();
+  const again = await demoHermod(dataDir);
+  try {
+    const m = await again.api.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(sample(m.body, 'hermod_restart_requeued_total'), 1, m.body);
+    assert.ok((await again.store.history(id)).some((e) => e.state === 'queued' && e.detail === RESTART_REQUEUE_DETAIL));
+    await until('the requeued message is sent again', async () => (await again.store.getMessage(id))?.state === 'delivered');
+  } finally {
+    await again.stop();
   }
 });

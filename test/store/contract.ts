@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { messageIdKeys } from '../../src/smpp/index.js';
 import { InvalidAccountError, newMessageId, type NewMessage } from '../../src/domain/index.js';
-import type { NewWebhook, Store } from '../../src/store/index.js';
+import { RESTART_REQUEUE_DETAIL, type NewWebhook, type Store } from '../../src/store/index.js';
 
 export interface StoreFactory {
   /** A fresh, empty store; `reopen` opens the same data again. Returns undefined to skip. */
@@ -587,6 +587,38 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.deepEqual(await s2.claimWebhooks(10, 60_000), [], 'not due yet');
     } finally {
       await s2.close();
+    }
+  });
+
+  withStore('row 1: a lease held when the store closed is freed at reopen, counted, and each such message says in its history that a resend can duplicate it', async (s, reopen) => {
+    const u = await s.upsertUser({ username: 'shop', passwordHash: 'x', balanceMicros: 100_000, rateMicros: 10_000 });
+    const [held, released, sent, waiting] = [msg(u.id), msg(u.id), msg(u.id), msg(u.id)];
+    for (const m of [held, released, sent]) await s.accept(m);
+    assert.equal((await s.claim('c1', 10, 60_000)).length, 3);
+    await s.accept(waiting);
+    await s.release(released.id, 0, 'throttled');
+    await s.markPartSent(sent.id, 1, 1, 'c1', 'up-1', messageIdKeys('up-1'));
+    assert.equal(s.restartRequeued, 0, 'a fresh store freed nothing');
+    await s.close(); // as after a crash: `held` is still claimed
+    const s2 = await reopen();
+    try {
+      assert.equal(s2.restartRequeued, 1, 'only the message still claimed');
+      const last = (await s2.history(held.id)).at(-1)!;
+      assert.equal(last.state, 'queued');
+      assert.equal(last.detail, RESTART_REQUEUE_DETAIL);
+      for (const m of [released, sent, waiting]) assert.ok(!(await s2.history(m.id)).some((e) => e.detail === RESTART_REQUEUE_DETAIL), 'only the one that was claimed');
+      assert.deepEqual((await s2.claim('c1', 10, 60_000)).map((c) => c.message.id).sort(), [held.id, released.id, waiting.id].sort(), 'it is due again at once');
+      await s2.release(held.id, 0, 'x');
+      await s2.release(released.id, 0, 'x');
+      await s2.release(waiting.id, 0, 'x');
+    } finally {
+      await s2.close();
+    }
+    const s3 = await reopen();
+    try {
+      assert.equal(s3.restartRequeued, 0, 'a stop with nothing claimed reports nothing');
+    } finally {
+      await s3.close();
     }
   });
 

@@ -12,7 +12,7 @@ import type { ApiKeyInfo, AcceptResult, FinalNotify, HistoryEntry, InboundMessag
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
-import { ROUTE_TABLES, type DefinitionSource, type DefinitionsEvent, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
+import { RESTART_REQUEUE_DETAIL, ROUTE_TABLES, type DefinitionSource, type DefinitionsEvent, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { DefinitionsListener, definitionsChannel, type DefinitionsNotice } from './definitions-listener.js';
 
@@ -141,6 +141,8 @@ export class PostgresStore implements Store {
   readonly definitionsChannel: string;
   private readonly notice: string;
   private readonly listener: DefinitionsListener;
+  /** Messages whose lease this node held before and freed at open (Store.restartRequeued). */
+  restartRequeued = 0;
 
   private constructor(
     pool: pg.Pool,
@@ -161,7 +163,15 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 10, options: `-c search_path=${schema}` });
     const store = new PostgresStore(pool, opts.connectionString, schema, opts.nodeId ?? hostname());
     await store.migrate();
-    await pool.query('UPDATE queue SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
+    // Each message so freed may have reached the SMSC before this node stopped: its history
+    // says so (row 1: every duplicate is reported), in the same statement as the freeing.
+    const freed = await pool.query(
+      `WITH freed AS (UPDATE queue SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1 AND lease_until > 0 RETURNING message_id)
+       INSERT INTO message_events (message_id, state, at, detail) SELECT message_id, 'queued', $2, $3 FROM freed`,
+      [store.nodeId, Date.now(), RESTART_REQUEUE_DETAIL],
+    );
+    store.restartRequeued = freed.rowCount ?? 0;
+    await pool.query('UPDATE queue SET claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
     await pool.query('UPDATE outbox SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
     await pool.query('UPDATE webhooks SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
     return store;
@@ -433,6 +443,13 @@ export class PostgresStore implements Store {
     });
   }
 
+  addUpstreamId(id: string, seq: number, total: number, keys: string[], detail: string): Promise<void> {
+    return this.batched(async (c) => {
+      if (keys.length > 0) await c.query('INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id, seq = EXCLUDED.seq', [keys[0], id, seq]);
+      await this.partEvent(c, id, seq, total, 'sent', Date.now(), detail);
+    });
+  }
+
   applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
     return this.batched((c) => this.applyPart(c, id, seq, state, detail, notify));
   }
@@ -501,7 +518,7 @@ export class PostgresStore implements Store {
   private async partByKeys(c: Pick<Client, 'query'>, keys: string[]): Promise<PartMatch | undefined> {
     const r = (
       await c.query(
-        `SELECT m.*, u.seq AS part_seq, p.upstream_id AS part_upstream_id, p.state AS part_state
+        `SELECT m.*, u.seq AS part_seq, u.key AS part_key, p.upstream_id AS part_upstream_id, p.state AS part_state
          FROM upstream_ids u JOIN messages m ON m.id = u.message_id LEFT JOIN message_parts p ON p.message_id = u.message_id AND p.seq = u.seq
          WHERE u.key = ANY($1) ORDER BY array_position($1::text[], u.key) LIMIT 1`,
         [keys],
@@ -509,7 +526,7 @@ export class PostgresStore implements Store {
     ).rows[0] as Row | undefined;
     if (!r) return undefined;
     const partState = r.part_state as PartState | null;
-    return { message: toMessage(r), seq: r.part_seq as number, ...(partState !== null ? { part: { upstreamId: r.part_upstream_id as string | null, state: partState } } : {}) };
+    return { message: toMessage(r), seq: r.part_seq as number, exact: r.part_key === keys[0], ...(partState !== null ? { part: { upstreamId: r.part_upstream_id as string | null, state: partState } } : {}) };
   }
 
   async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {

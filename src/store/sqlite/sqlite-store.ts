@@ -12,7 +12,7 @@ import type { ApiKeyInfo, AcceptResult, FinalNotify, HistoryEntry, InboundMessag
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
-import { ROUTE_TABLES, type DefinitionSource, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
+import { RESTART_REQUEUE_DETAIL, ROUTE_TABLES, type DefinitionSource, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -265,6 +265,8 @@ export class SqliteStore implements Store {
   private fixedYoung = new Map<string, FixedMessage>();
   private fixedOld = new Map<string, FixedMessage>();
   private readonly stmts;
+  /** Messages whose lease was freed at open (Store.restartRequeued). */
+  readonly restartRequeued: number;
 
   /**
    * `groupCommitMs`: the shortest time between two commits (default 2 ms); 0 commits
@@ -289,7 +291,13 @@ export class SqliteStore implements Store {
     for (const r of this.sql('SELECT DISTINCT msisdn FROM optouts').all() as { msisdn: string }[]) this.optedOutNumbers.add(r.msisdn);
     // The embedded store has exactly one gateway process: leases held when it last stopped
     // (or crashed) belong to nobody now, so they return to the queue at once.
-    this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0; UPDATE webhooks SET lease_until = 0 WHERE lease_until > 0;');
+    // Each message so freed may have reached the SMSC before the stop: its history says so
+    // (row 1: every duplicate is reported), in the same transaction as the freeing.
+    this.restartRequeued = this.db.transaction(() => {
+      const n = this.db.prepare("INSERT INTO message_events (message_id, state, at, detail) SELECT message_id, 'queued', ?, ? FROM queue WHERE lease_until > 0").run(Date.now(), RESTART_REQUEUE_DETAIL).changes;
+      this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0; UPDATE webhooks SET lease_until = 0 WHERE lease_until > 0;');
+      return n;
+    })();
     const db = this.db;
     this.stmts = {
       // One statement: the balance and the SMS-count quota are debited together or not at
@@ -666,6 +674,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  addUpstreamId(id: string, seq: number, total: number, keys: string[], detail: string): Promise<void> {
+    return this.batched(() => {
+      if (keys.length > 0) this.stmts.partKey.run(keys[0], id, seq);
+      this.partEvent(id, seq, total, 'sent', Date.now(), detail);
+    });
+  }
+
   applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
     return this.batched(() => this.applyPart(id, seq, state, detail, notify));
   }
@@ -728,18 +743,18 @@ export class SqliteStore implements Store {
     return found && this.toMatch(found);
   }
 
-  private partRowByKeys(keys: string[]): { message: StoredMessage; key: PartKeyRow } | undefined {
-    for (const k of keys) {
+  private partRowByKeys(keys: string[]): { message: StoredMessage; key: PartKeyRow; exact: boolean } | undefined {
+    for (const [i, k] of keys.entries()) {
       const key = this.stmts.byPartKey.get(k) as PartKeyRow | undefined;
       if (!key) continue;
       const message = this.messageOf(key.message_id, key);
-      if (message) return { message, key };
+      if (message) return { message, key, exact: i === 0 };
     }
     return undefined;
   }
 
-  private toMatch({ message, key }: { message: StoredMessage; key: PartKeyRow }): PartMatch {
-    return { message, seq: key.seq, ...(key.part_state !== null ? { part: { upstreamId: key.part_upstream_id, state: key.part_state } } : {}) };
+  private toMatch({ message, key, exact }: { message: StoredMessage; key: PartKeyRow; exact: boolean }): PartMatch {
+    return { message, seq: key.seq, exact, ...(key.part_state !== null ? { part: { upstreamId: key.part_upstream_id, state: key.part_state } } : {}) };
   }
 
   /** A lease is a write: it shares the turn's transaction instead of committing alone. */
