@@ -1011,7 +1011,7 @@ export class Gateway extends EventEmitter {
     const stored = new Promise<boolean>((r) => (settle = r));
     this.lateAccepted.set(key, stored);
     setTimeout(() => this.lateAccepted.get(key) === stored && this.lateAccepted.delete(key), this.opts.leaseMs ?? 60_000).unref();
-    const keys = messageIdKeys(late.upstreamId);
+    const keys = this.receiptKeys(c.id, late.upstreamId, false);
     try {
       const m = await this.store.getMessage(late.messageId);
       if (!m) return settle(false);
@@ -1106,7 +1106,9 @@ export class Gateway extends EventEmitter {
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const err = r.err ?? '000';
     const notify = this.withWebhooks(this.finalNotify(notified, err), notified, { receipt: r });
-    const outcome = await this.store.applyReceiptByKeys(keys, (found) => this.ownPart(found, r.id), STATE_OF[r.state], `${r.stat} err:${err}`, notify, JSON.stringify(r));
+    // Parked only in its own scope: the bare renderings serve to find parts keyed before scopes.
+    const parkKeys = keys.filter((k) => k.includes('\u001f'));
+    const outcome = await this.store.applyReceiptByKeys(keys, (found) => this.ownPart(found, r.id), STATE_OF[r.state], `${r.stat} err:${err}`, notify, JSON.stringify(r), parkKeys);
     if (!outcome.parked) {
       const m = outcome.match.message;
       this.afterReceipt(m.id, outcome.state, outcome.match.seq, notified, { connectorId: m.connectorId, sentAt: m.state === 'sent' ? m.updatedAt : undefined });

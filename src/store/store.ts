@@ -393,9 +393,10 @@ export interface Store {
    * A receipt, looked up and applied in one write: the part found under `keys` (as
    * findPartByUpstreamKeys finds it) is offered to `own`; when it is the receipt's own part,
    * the receipt is applied to it as applyPartReceipt does. Otherwise (no part, or not its
-   * own) the receipt is parked under `keys` (row 7) in the same transaction as the lookup.
+   * own) the receipt is parked under `parkKeys` (default `keys`; row 7) in the same
+   * transaction as the lookup.
    */
-  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string): Promise<ReceiptOutcome>;
+  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string, parkKeys?: string[]): Promise<ReceiptOutcome>;
 
   /** The receipts parked under `keys` (row 7: they came before their submit_sm_resp was stored), taken once. */
   takeParkedReceipts(keys: string[]): Promise<string[]>;

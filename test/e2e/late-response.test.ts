@@ -88,7 +88,8 @@ test('row 5: a late submit_sm_resp after the resend was accepted counts the dupl
     assert.ok(dup, 'the history says it');
     assert.match(dup.detail!, new RegExp(`upstream id ${first}.*the resend is ${resend}`));
     for (const id of [first, resend]) {
-      const found = await r.store.findPartByUpstreamKeys(messageIdKeys(id));
+      // Keyed under the connector's DLR scope (its id), as the gateway keys every part.
+      const found = await r.store.findPartByUpstreamKeys(messageIdKeys(id).map((k) => `up\u001f${k}`));
       assert.equal(found?.message.id, messageId, `the receipt of ${id} finds the message`);
     }
     // The first id's receipt came before its response and was parked; it is applied now, not left.

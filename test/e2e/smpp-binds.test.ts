@@ -134,7 +134,8 @@ test('a receive-only connector never submits; receipts it takes are matched to m
     users,
     connectors: [
       { id: 'tx', type: 'smpp', host: '127.0.0.1', port, systemId: 'hermod', bindType: 'transmitter' },
-      { id: 'rx', type: 'smpp', host: '127.0.0.1', port, systemId: 'hermod', bindType: 'receiver' },
+      // Receipts for tx's messages come in here: matched in tx's DLR scope.
+      { id: 'rx', type: 'smpp', host: '127.0.0.1', port, systemId: 'hermod', bindType: 'receiver', dlrScope: 'tx' },
     ],
     routes: [{ name: 'default', type: 'static', connectors: ['tx'] }],
     moRoutes: [{ user: 'shop' }],

@@ -181,7 +181,9 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
         settings,
       });
       if (b.smsCount !== undefined) next = (await store.setSmsQuota(u.id, b.smsCount)) ?? next;
+      // The gateway's accounts and the REST keys' users: the change counts from the next request.
       gateway.forgetAccounts();
+      opts.forgetApiKeys?.();
       req.log.info({ user: u.username, fields: Object.keys(b) }, 'admin: user changed');
       return userView(next);
     },

@@ -454,11 +454,11 @@ export class PostgresStore implements Store {
     return this.batched((c) => this.applyPart(c, id, seq, state, detail, notify));
   }
 
-  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string): Promise<ReceiptOutcome> {
+  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string, parkKeys: string[] = keys): Promise<ReceiptOutcome> {
     return this.batched(async (c): Promise<ReceiptOutcome> => {
       const match = await this.partByKeys(c, keys);
       if (match && own(match)) return { parked: false, match, state: await this.applyPart(c, match.message.id, match.seq, state, detail, notify) };
-      await this.park(c, keys, parkPayload);
+      await this.park(c, parkKeys, parkPayload);
       return { parked: true };
     });
   }

@@ -685,12 +685,12 @@ export class SqliteStore implements Store {
     return this.batched(() => this.applyPart(id, seq, state, detail, notify));
   }
 
-  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string): Promise<ReceiptOutcome> {
+  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string, parkKeys: string[] = keys): Promise<ReceiptOutcome> {
     return this.batched((): ReceiptOutcome => {
       const found = this.partRowByKeys(keys);
       const match = found && this.toMatch(found);
       if (found && match && own(match)) return { parked: false, match, state: this.applyPart(match.message.id, match.seq, state, detail, notify, { message: match.message, part: partOf(found.key) }) };
-      this.park(keys, parkPayload);
+      this.park(parkKeys, parkPayload);
       return { parked: true };
     });
   }
