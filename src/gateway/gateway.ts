@@ -833,14 +833,11 @@ export class Gateway extends EventEmitter {
     try {
       const user = account === undefined ? undefined : await this.currentUser(account);
       if (!user) throw reject.noReplyAccount(account === undefined ? `no account to send the ${kind.toUpperCase()} reply as (set optOut.account)` : `opt-out account ${account} does not exist`);
-      const gsm = isGsm7(text);
       const id = await this.submit(user, {
         systemId: user.username,
         source: mo.destination,
         destination: mo.source,
-        esmClass: 0,
-        dataCoding: dataCodingOf(gsm ? 'gsm7' : 'ucs2'),
-        body: encodeText(text, gsm ? 'gsm7' : 'ucs2'),
+        ...textMessage(text),
         registeredDelivery: 0,
         meta: { tags: [`opt-out-${kind}-reply`] },
         ignoreOptOut: kind === 'stop',
@@ -980,7 +977,7 @@ export class Gateway extends EventEmitter {
 
   /** One part accepted upstream: keyed, and any receipt that beat its submit_sm_resp applied (row 7). */
   private async recordSent(c: Connector, m: StoredMessage, part: OutboundPart, upstreamId: string): Promise<void> {
-    const keys = this.receiptKeys(c.id, upstreamId, false);
+    const keys = this.scopedKeys(c.id, upstreamId, false);
     // The SMSC accepted the message (Jasmin DLR level 1, REST message.sent) once its last
     // part is accepted, written in the same turn (one transaction) as that part's state.
     const hooks = part.seq === part.total ? this.report(m, { state: 'sent', at: Date.now(), upstreamId }) : undefined;
@@ -1011,7 +1008,7 @@ export class Gateway extends EventEmitter {
     const stored = new Promise<boolean>((r) => (settle = r));
     this.lateAccepted.set(key, stored);
     setTimeout(() => this.lateAccepted.get(key) === stored && this.lateAccepted.delete(key), this.opts.leaseMs ?? 60_000).unref();
-    const keys = this.receiptKeys(c.id, late.upstreamId, false);
+    const keys = this.scopedKeys(c.id, late.upstreamId, false);
     try {
       const m = await this.store.getMessage(late.messageId);
       if (!m) return settle(false);
@@ -1079,17 +1076,15 @@ export class Gateway extends EventEmitter {
    * The store keys of an upstream id, under the DLR scope of the connector it was sent or
    * reported through. A response's id: every rendering (messageIdKeys; the store keys the
    * part under the first, canonical one, and parked receipts are taken under any). A
-   * receipt's id: the one rendering its response had when the connector knows both bases,
-   * else every rendering; then the bare renderings, under which parts sent before scopes
-   * existed are keyed.
+   * receipt's id (`receipt`): the one rendering its response had when the connector knows
+   * both bases, else every rendering.
    */
-  private receiptKeys(connectorId: string, upstreamId: string, receipt: boolean): string[] {
+  private scopedKeys(connectorId: string, upstreamId: string, receipt: boolean): string[] {
     const how = this.opts.receiptMatching?.(connectorId);
     const known = receipt && how?.base ? inBase(upstreamId, how.base.receipt, how.base.response) : undefined;
     const bare = known !== undefined ? [normalizeMessageId(known)] : messageIdKeys(upstreamId);
     const scope = how?.scope ?? connectorId;
-    const scoped = bare.map((k) => `${scope}\u001f${k}`);
-    return receipt ? [...scoped, ...messageIdKeys(upstreamId)] : scoped;
+    return bare.map((k) => `${scope}\u001f${k}`);
   }
 
   /**
@@ -1102,12 +1097,13 @@ export class Gateway extends EventEmitter {
     // the part, so the receipt would be parked and taken back (two more writes). Looking up
     // after this turn's responses are handled finds the part instead.
     await this.afterTurn();
-    const keys = this.receiptKeys(c.id, r.id, true);
+    // Parked only in its own scope; looked up there, then under the bare renderings, under
+    // which parts sent before scopes existed are keyed.
+    const parkKeys = this.scopedKeys(c.id, r.id, true);
+    const keys = [...parkKeys, ...messageIdKeys(r.id)];
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const err = r.err ?? '000';
     const notify = this.withWebhooks(this.finalNotify(notified, err), notified, { receipt: r });
-    // Parked only in its own scope: the bare renderings serve to find parts keyed before scopes.
-    const parkKeys = keys.filter((k) => k.includes('\u001f'));
     const outcome = await this.store.applyReceiptByKeys(keys, (found) => this.ownPart(found, r.id), STATE_OF[r.state], `${r.stat} err:${err}`, notify, JSON.stringify(r), parkKeys);
     if (!outcome.parked) {
       const m = outcome.match.message;
