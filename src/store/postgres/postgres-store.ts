@@ -8,7 +8,7 @@ import pg from 'pg';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { ApiKeyInfo, AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
+import type { ApiKeyInfo, AcceptResult, FinalNotification, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
@@ -413,11 +413,21 @@ export class PostgresStore implements Store {
     if (FINAL_STATES.has(state) && !FINAL_STATES.has(before) && notify) {
       const m = toMessage(row);
       const n = notify(state, { ...m, state, error: error ?? m.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
-      if (n?.systemId !== undefined && n.payload !== undefined)
-        await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS]);
-      await this.insertWebhooks(c, n?.webhooks ?? [], now);
+      await this.writeNotification(c, id, n, now);
     }
     return state;
+  }
+
+  /** What a final state owes (FinalNotify's answer): the customer's outbox item and the webhooks (inside a write transaction). */
+  private async writeNotification(c: Client, id: string, n: FinalNotification | undefined, now: number): Promise<void> {
+    if (n?.systemId !== undefined && n.payload !== undefined)
+      await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS]);
+    await this.insertWebhooks(c, n?.webhooks ?? [], now);
+  }
+
+  /** A refund: price and SMS count back to the account (a NULL, unlimited, quota stays NULL). */
+  private async credit(c: Client, userId: unknown, priceMicros: unknown, sms: number): Promise<void> {
+    await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2', [priceMicros, userId, sms]);
   }
 
   private async lockMessage(c: Client, id: string): Promise<Row | undefined> {
@@ -501,11 +511,7 @@ export class PostgresStore implements Store {
       await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
       if (refund && unsent.length > 0) {
         const sms = smsOf({ meta: JSON.parse((row.meta as string | undefined) ?? '{}') as MessageMeta });
-        await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2', [
-          Math.round((num(row.price_micros) * unsent.length) / total),
-          row.user_id,
-          Math.round((sms * unsent.length) / total),
-        ]);
+        await this.credit(c, row.user_id, Math.round((num(row.price_micros) * unsent.length) / total), Math.round((sms * unsent.length) / total));
       }
       return this.settle(c, row, now, detail, notify);
     });
@@ -579,11 +585,9 @@ export class PostgresStore implements Store {
       await c.query("UPDATE messages SET state = 'canceled', error = $1, updated_at = $2 WHERE id = $3", [detail, now, id]);
       await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'canceled', $2, $3)", [id, now, detail]);
       const m = toMessage(row);
-      await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2', [num(row.price_micros), row.user_id, smsOf(m)]);
+      await this.credit(c, row.user_id, num(row.price_micros), smsOf(m));
       const n = notify('canceled', { ...m, state: 'canceled', error: detail, updatedAt: now }, { total: Math.max(1, parts.length), delivered: 0 });
-      if (n?.systemId !== undefined && n.payload !== undefined)
-        await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS]);
-      await this.insertWebhooks(c, n?.webhooks ?? [], now);
+      await this.writeNotification(c, id, n, now);
       return 'canceled';
     });
   }
@@ -598,7 +602,7 @@ export class PostgresStore implements Store {
       await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
       if (refund) {
         const sms = smsOf({ meta: JSON.parse((m.meta as string | undefined) ?? '{}') as MessageMeta });
-        await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2', [m.price_micros, m.user_id, sms]);
+        await this.credit(c, m.user_id, m.price_micros, sms);
       }
     });
   }

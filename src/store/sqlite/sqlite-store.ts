@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { ApiKeyInfo, AcceptResult, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
+import type { ApiKeyInfo, AcceptResult, FinalNotification, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
@@ -643,10 +643,15 @@ export class SqliteStore implements Store {
     if (parts.length > 1) this.stmts.partEvent.run(id, state, now, detail, null);
     if (FINAL_STATES.has(state) && !FINAL_STATES.has(row.state) && notify) {
       const n = notify(state, { ...row, state, error: error ?? row.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
-      if (n?.systemId !== undefined && n.payload !== undefined) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
-      for (const w of n?.webhooks ?? []) this.addWebhookRow(w, now);
+      this.writeNotification(id, n, now);
     }
     return state;
+  }
+
+  /** What a final state owes (FinalNotify's answer): the customer's outbox item and the webhooks (inside a write transaction). */
+  private writeNotification(id: string, n: FinalNotification | undefined, now: number): void {
+    if (n?.systemId !== undefined && n.payload !== undefined) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
+    for (const w of n?.webhooks ?? []) this.addWebhookRow(w, now);
   }
 
   markPartSent(id: string, seq: number, total: number, connectorId: string, upstreamId: string, keys: string[]): Promise<void> {
@@ -806,8 +811,7 @@ export class SqliteStore implements Store {
       const message = toMessage(m);
       this.stmts.credit.run({ price: m.price_micros, sms: smsOf(message), id: m.user_id });
       const n = notify('canceled', { ...message, state: 'canceled', error: detail, updatedAt: now }, { total: Math.max(1, parts.length), delivered: 0 });
-      if (n?.systemId !== undefined && n.payload !== undefined) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
-      for (const w of n?.webhooks ?? []) this.addWebhookRow(w, now);
+      this.writeNotification(id, n, now);
       return 'canceled';
     });
   }
