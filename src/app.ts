@@ -53,12 +53,19 @@ export interface StartOptions {
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/;
 
+/**
+ * The store a configuration names: its SQLite file, or its PostgreSQL schema. `reclaim`
+ * false leaves the leases alone (a reading tool beside a running gateway).
+ */
+export async function openStore(c: Config['store'], { reclaim = true } = {}): Promise<Store> {
+  return c.type === 'postgres'
+    ? PostgresStore.open({ connectionString: c.url, schema: c.schema, nodeId: c.nodeId, reclaim })
+    : new SqliteStore(c.path, { synchronous: c.synchronous, groupCommitMs: c.groupCommitMs, reclaim });
+}
+
 export async function startHermod(config: Config, options: StartOptions = {}): Promise<RunningHermod> {
   const log = options.logger ?? pino({ level: process.env.HERMOD_LOG_LEVEL ?? 'info' });
-  const store: Store =
-    config.store.type === 'postgres'
-      ? await PostgresStore.open({ connectionString: config.store.url, schema: config.store.schema, nodeId: config.store.nodeId })
-      : new SqliteStore(config.store.path, { synchronous: config.store.synchronous, groupCommitMs: config.store.groupCommitMs });
+  const store = await openStore(config.store);
   // Groups and users from the configuration: a user is created with its balance and SMS
   // count the first time; afterwards password, rate, enabled, group and settings follow
   // the file while the balance and the SMS count are the store's.

@@ -47,11 +47,12 @@ interface StoreCheck {
 /** The connectors and routes a start would run with on this store; throws ConfigError when they do not hold together. */
 async function checkStore(c: import('../config/index.js').Config): Promise<StoreCheck> {
   const { existsSync } = await import('node:fs');
-  const { SqliteStore, PostgresStore } = await import('../store/index.js');
+  const { openStore } = await import('../app.js');
   const { seedDefinitions } = await import('../runtime-config.js');
   const where = c.store.type === 'sqlite' ? `SQLite at ${c.store.path}` : `PostgreSQL schema ${c.store.schema}`;
   if (c.store.type === 'sqlite' && !existsSync(c.store.path)) return { where, exists: false };
-  const store = c.store.type === 'postgres' ? await PostgresStore.open({ connectionString: c.store.url, schema: c.store.schema }) : new SqliteStore(c.store.path);
+  // Beside a running gateway: its leases are live, so they are left alone.
+  const store = await openStore(c.store, { reclaim: false });
   try {
     const e = await seedDefinitions(store, c, { write: false });
     return { where, exists: true, connectors: e.connectors.length, routes: e.routes.length, moRoutes: e.moRoutes.length, overridden: e.overridden };

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startHermod } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
+import Database from 'better-sqlite3';
+import { newMessageId } from '../../src/domain/index.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { hermod, json, ok } from '../support/cli.js';
 
@@ -31,7 +33,22 @@ test('hermod config check --store: the store’s admin changes are checked with 
   let store = new SqliteStore(db);
   await store.putConnectorDefinition('old', null, 'api');
   const routesBefore = await store.getRouteDefinitions();
+  // A message a running gateway holds (leased): a check beside it must not free it.
+  const shop = (await store.getUserByName('shop'))!;
+  const held = newMessageId();
+  await store.accept({ id: held, userId: shop.id, systemId: 'shop', source: 'Shop', destination: '447700900123', esmClass: 0, dataCoding: 0, body: Buffer.from('held'), registeredDelivery: 0, priority: 0, connectorId: 'sim', priceMicros: 0 });
+  assert.equal((await store.claim('sim', 10, 3_600_000)).length, 1);
   await store.close();
+  const lease = () => {
+    const raw = new Database(db, { readonly: true });
+    try {
+      return (raw.prepare('SELECT lease_until FROM queue WHERE message_id = ?').get(held) as { lease_until: number }).lease_until;
+    } finally {
+      raw.close();
+    }
+  };
+  const leasedUntil = lease();
+  assert.ok(leasedUntil > Date.now());
 
   const good = await hermod(['config', 'check', file, '--store'], env);
   assert.match(ok(good, 'store ok').stdout, /1 connectors, 1 MT routes, 0 MO routes would run; the admin API's changes win over the file for connector "old" \(removed\)/);
@@ -45,6 +62,7 @@ test('hermod config check --store: the store’s admin changes are checked with 
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /routes\[0\]\.connectors\[0\]: unknown connector "old" \(routes of the file; connectors removed through the admin API stay removed\)/);
 
+  assert.equal(lease(), leasedUntil, 'the running gateway’s lease is left alone');
   store = new SqliteStore(db);
   try {
     assert.deepEqual(await store.getRouteDefinitions(), routesBefore, 'the check wrote nothing');

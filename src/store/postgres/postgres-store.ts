@@ -120,6 +120,12 @@ export interface PostgresStoreOptions {
    * before (its previous process is gone); other nodes' leases return when they expire.
    */
   nodeId?: string;
+  /**
+   * Free the leases this node held before (default true: a starting gateway's previous
+   * process is gone). False for a tool that only reads (`hermod config check --store`)
+   * beside a running node, whose leases are live.
+   */
+  reclaim?: boolean;
 }
 
 const API_KEY_COLUMNS = 'id, user_id, label, created_at, revoked_at';
@@ -163,6 +169,7 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 10, options: `-c search_path=${schema}` });
     const store = new PostgresStore(pool, opts.connectionString, schema, opts.nodeId ?? hostname());
     await store.migrate();
+    if (opts.reclaim === false) return store;
     // Each message so freed may have reached the SMSC before this node stopped: its history
     // says so (row 1: every duplicate is reported), in the same statement as the freeing.
     const freed = await pool.query(

@@ -272,7 +272,12 @@ export class SqliteStore implements Store {
    * `groupCommitMs`: the shortest time between two commits (default 2 ms); 0 commits
    * every turn of the event loop.
    */
-  constructor(path: string, opts: { synchronous?: 'NORMAL' | 'FULL'; groupCommitMs?: number } = {}) {
+  /**
+   * `reclaim` (default true): free every lease at open, as the embedded store's one gateway
+   * process starts; false for a tool that only reads (`hermod config check --store`) beside
+   * a running gateway, whose leases are live.
+   */
+  constructor(path: string, opts: { synchronous?: 'NORMAL' | 'FULL'; groupCommitMs?: number; reclaim?: boolean } = {}) {
     this.groupCommitMs = opts.groupCommitMs ?? 2;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
@@ -293,7 +298,7 @@ export class SqliteStore implements Store {
     // (or crashed) belong to nobody now, so they return to the queue at once.
     // Each message so freed may have reached the SMSC before the stop: its history says so
     // (row 1: every duplicate is reported), in the same transaction as the freeing.
-    this.restartRequeued = this.db.transaction(() => {
+    this.restartRequeued = opts.reclaim === false ? 0 : this.db.transaction(() => {
       const n = this.db.prepare("INSERT INTO message_events (message_id, state, at, detail) SELECT message_id, 'queued', ?, ? FROM queue WHERE lease_until > 0").run(Date.now(), RESTART_REQUEUE_DETAIL).changes;
       this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0; UPDATE webhooks SET lease_until = 0 WHERE lease_until > 0;');
       return n;
