@@ -85,7 +85,8 @@ async function run(cmd: LoadCommand): Promise<LoadResult> {
   const accepted = (cmd.n - r.errors) * (cmd.messagesPerRequest ?? 1);
   const owed = accepted * (cmd.callbacksPerMessage ?? 1);
   const deadline = performance.now() + 120_000;
-  while (cmd.waitSubmits && sim.stats.submits - submits0 < accepted && performance.now() < deadline) await pause();
+  while (cmd.waitSubmits && sim.stats.submits - submits0 < accepted && performance.now() < deadline)
+    await pause();
   const tSmsc = performance.now();
   while (cmd.waitCallbacks && callbacks - callbacks0 < owed && performance.now() < deadline) await pause();
   const got = callbacks - callbacks0;
@@ -105,7 +106,8 @@ async function run(cmd: LoadCommand): Promise<LoadResult> {
 
 for await (const line of createInterface({ input: process.stdin })) {
   const msg = JSON.parse(line) as { run?: LoadCommand; bound?: string };
-  if (msg.bound !== undefined) console.log(JSON.stringify({ bound: sim.sessions.some((s) => s.systemId === msg.bound && s.bound) }));
+  if (msg.bound !== undefined)
+    console.log(JSON.stringify({ bound: sim.sessions.some((s) => s.systemId === msg.bound && s.bound) }));
   else if (msg.run) console.log(JSON.stringify(await run(msg.run)));
 }
 await sim.close();

@@ -27,7 +27,14 @@ await sim.close();
 process.exit(0);
 
 async function run(port: number, n: number) {
-  const c = new SmppClient({ host: '127.0.0.1', port, systemId: 'demo', password: 'demo', reconnect: false, windowSize: 100 });
+  const c = new SmppClient({
+    host: '127.0.0.1',
+    port,
+    systemId: 'demo',
+    password: 'demo',
+    reconnect: false,
+    windowSize: 100,
+  });
   let receipts = 0;
   let lastReceipt = 0;
   c.on('deliver_sm', (_p: Pdu, respond: () => void) => {
@@ -46,13 +53,19 @@ async function run(port: number, n: number) {
       while (next < n) {
         next++;
         const s = performance.now();
-        await c.submitSm({ sourceAddr: 'Bench', destinationAddr: '447700900123', registeredDelivery: 1, shortMessage: Buffer.from('benchmark message') });
+        await c.submitSm({
+          sourceAddr: 'Bench',
+          destinationAddr: '447700900123',
+          registeredDelivery: 1,
+          shortMessage: Buffer.from('benchmark message'),
+        });
         lat.push(performance.now() - s);
       }
     }),
   );
   const tAccepted = performance.now();
-  while ((sim.stats.submits - submitsBefore < n || receipts < n) && performance.now() - tAccepted < 300_000) await new Promise((r) => setTimeout(r, 20));
+  while ((sim.stats.submits - submitsBefore < n || receipts < n) && performance.now() - tAccepted < 300_000)
+    await new Promise((r) => setTimeout(r, 20));
   const tSmsc = performance.now();
   const atSmsc = sim.stats.submits - submitsBefore;
   lat.sort((a, b) => a - b);
@@ -60,7 +73,9 @@ async function run(port: number, n: number) {
   const paced: number[] = [];
   for (let i = 0; i < 2000; i++) {
     const s = performance.now();
-    void c.submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from('paced') }).then(() => paced.push(performance.now() - s));
+    void c
+      .submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from('paced') })
+      .then(() => paced.push(performance.now() - s));
     await new Promise((r) => setTimeout(r, 1)); // about 1,000 msg/s (timer granularity)
   }
   while (paced.length < 2000) await new Promise((r) => setTimeout(r, 10));
@@ -69,7 +84,8 @@ async function run(port: number, n: number) {
   // The peers' own CPU (customer and SMSC together) per message of the run, the paced part
   // included, as Hermod's is counted: what the machine spends on them whatever sits between.
   const cpu = process.cpuUsage(cpu0);
-  const p = (a: number[], q: number) => Math.round(a[Math.min(a.length - 1, Math.floor(a.length * q))] * 1000) / 1000;
+  const p = (a: number[], q: number) =>
+    Math.round(a[Math.min(a.length - 1, Math.floor(a.length * q))] * 1000) / 1000;
   return {
     accepted_per_s: Math.round(n / ((tAccepted - t0) / 1000)),
     end_to_end_per_s: Math.round(n / ((Math.max(tSmsc, lastReceipt) - t0) / 1000)),

@@ -32,7 +32,8 @@ const theirs = {
   user_message_reference: 42,
 };
 const frame = encodePdu(ours);
-if (!frame.equals(new smpp.PDU('submit_sm', { ...theirs }).toBuffer())) throw new Error('the two encoders disagree');
+if (!frame.equals(new smpp.PDU('submit_sm', { ...theirs }).toBuffer()))
+  throw new Error('the two encoders disagree');
 
 let sink = 0;
 function rate(fn: () => void, ms = 400): number {

@@ -32,10 +32,28 @@ const CORES = 2;
  */
 async function fill(dir: string, depth: number) {
   const t0 = performance.now();
-  const h = await startHermod(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0' }, dir));
+  const h = await startHermod(
+    loadConfig(
+      { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0' },
+      dir,
+    ),
+  );
   const user = (await h.store.getUserByName('demo'))!;
   const id = newMessageId();
-  await h.store.accept({ id, userId: user.id, systemId: 'demo', source: 'x', destination: '447700900123', esmClass: 0, dataCoding: 0, body: Buffer.from('backlog'), registeredDelivery: 0, priority: 0, connectorId: 'parked', priceMicros: 0 });
+  await h.store.accept({
+    id,
+    userId: user.id,
+    systemId: 'demo',
+    source: 'x',
+    destination: '447700900123',
+    esmClass: 0,
+    dataCoding: 0,
+    body: Buffer.from('backlog'),
+    registeredDelivery: 0,
+    priority: 0,
+    connectorId: 'parked',
+    priceMicros: 0,
+  });
   await h.stop();
   const db = join(dir, 'hermod.db');
   if (depth > 1) cloneBacklog(db, id, depth - 1);
@@ -44,21 +62,45 @@ async function fill(dir: string, depth: number) {
   if (queued !== depth) throw new Error(`backlog has ${queued} queue rows, expected ${depth}`);
   const plan = claimPlan(db, 'upstream');
   console.log(`queue depth ${depth}: filled in ${secs.toFixed(1)} s; claim plan: ${plan.join(' | ')}`);
-  return { fill_s: Math.round(secs * 10) / 10, claim_uses_index: plan.some((d) => /(queue|q) USING (COVERING )?INDEX queue_due/.test(d)) ? 1 : 0 };
+  return {
+    fill_s: Math.round(secs * 10) / 10,
+    claim_uses_index: plan.some((d) => /(queue|q) USING (COVERING )?INDEX queue_due/.test(d)) ? 1 : 0,
+  };
 }
 
 async function run(depth: number) {
   const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-'));
   const filled: Record<string, number> = depth > 0 ? await fill(dir, depth) : {};
   // The SMSC and the customer run in their own process (bench/_peers.ts).
-  const peers = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./_peers.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const peers = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./_peers.ts', import.meta.url))],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const replies = createInterface({ input: peers.stdout })[Symbol.asyncIterator]();
-  const nextReply = async () => JSON.parse(String((await replies.next()).value ?? '{}')) as Record<string, number>;
+  const nextReply = async () =>
+    JSON.parse(String((await replies.next()).value ?? '{}')) as Record<string, number>;
   const { simPort } = await nextReply();
-  const h = await startHermod(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_UPSTREAM_SMPP: `127.0.0.1:${simPort}` }, dir));
+  const h = await startHermod(
+    loadConfig(
+      {
+        HERMOD_DATA_DIR: dir,
+        HERMOD_SMPP_PORT: '0',
+        HERMOD_HTTP_PORT: '0',
+        HERMOD_API_PORT: '0',
+        HERMOD_UPSTREAM_SMPP: `127.0.0.1:${simPort}`,
+      },
+      dir,
+    ),
+  );
   // Free sending (each start seeds the demo user from the config again).
   const user = (await h.store.getUserByName('demo'))!;
-  await h.store.upsertUser({ username: 'demo', passwordHash: user.passwordHash, balanceMicros: 0, rateMicros: 0 });
+  await h.store.upsertUser({
+    username: 'demo',
+    passwordHash: user.passwordHash,
+    balanceMicros: 0,
+    rateMicros: 0,
+  });
   await until(() => h.gateway.getConnector('upstream')?.ready === true);
   let parked = 0;
   h.gateway.on('receipt_parked', () => parked++);
@@ -96,9 +138,14 @@ async function until(ok: () => boolean): Promise<void> {
  * mean Hermod costs nothing on top of the two peers.
  */
 async function direct() {
-  const peers = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./_peers.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const peers = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./_peers.ts', import.meta.url))],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const replies = createInterface({ input: peers.stdout })[Symbol.asyncIterator]();
-  const nextReply = async () => JSON.parse(String((await replies.next()).value ?? '{}')) as Record<string, number>;
+  const nextReply = async () =>
+    JSON.parse(String((await replies.next()).value ?? '{}')) as Record<string, number>;
   const { simPort } = await nextReply();
   peers.stdin.write(JSON.stringify({ hermodPort: simPort, n: N }) + '\n');
   const r = await nextReply();
@@ -117,7 +164,8 @@ for (const depth of DEPTHS) {
   const r = await run(depth);
   console.log(`queue depth ${depth}: ${JSON.stringify(r)}`);
   for (const [k, v] of Object.entries(r)) results[`depth${depth}_${k}`] = v;
-  for (const k of ['accepted_per_s', 'end_to_end_per_s']) ratios[`depth${depth}_${k}_vs_direct_smpp`] = Math.round((r[k] / reference[k]) * 1000) / 1000;
+  for (const k of ['accepted_per_s', 'end_to_end_per_s'])
+    ratios[`depth${depth}_${k}_vs_direct_smpp`] = Math.round((r[k] / reference[k]) * 1000) / 1000;
 }
 console.log(JSON.stringify({ bench: 'gateway', results, ratios }));
 process.exit(0);

@@ -67,11 +67,27 @@ async function hermod(peers: LoadPeers, c: number, n: number, dlr: boolean) {
   const config = parseConfig(
     {
       users: [{ username: 'bench', password: 'bench', balance: 1_000_000, rate: 0 }],
-      connectors: [{ id: 'smsc', type: 'smpp', host: '127.0.0.1', port: peers.simPort, systemId: 'hermod', password: 'x', window: 50 }],
+      connectors: [
+        {
+          id: 'smsc',
+          type: 'smpp',
+          host: '127.0.0.1',
+          port: peers.simPort,
+          systemId: 'hermod',
+          password: 'x',
+          window: 50,
+        },
+      ],
       routes: [{ name: 'default', type: 'static', connectors: ['smsc'] }],
       webhooks: { allow: ['127.0.0.1'] },
     },
-    { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1' },
+    {
+      HERMOD_DATA_DIR: dir,
+      HERMOD_SMPP_PORT: '0',
+      HERMOD_HTTP_PORT: '0',
+      HERMOD_API_PORT: '0',
+      HERMOD_BIND: '127.0.0.1',
+    },
     'bench',
   );
   const h = await startHermod(config, { logger: pino({ level: 'warn' }) });
@@ -90,9 +106,21 @@ async function hermod(peers: LoadPeers, c: number, n: number, dlr: boolean) {
  * the same SMSC, DLRs (dlr-mask 3: delivered or undelivered, as dlr-level 2) to the same receiver.
  */
 async function kannel(peers: LoadPeers, k: RunningKannel, c: number, n: number) {
-  const body = 'username=bench&password=bench&from=Bench&to=4477009{i}&text=benchmark+message&dlr-mask=3&dlr-url={dlr}';
+  const body =
+    'username=bench&password=bench&from=Bench&to=4477009{i}&text=benchmark+message&dlr-mask=3&dlr-url={dlr}';
   const cpu0 = k.cpuMicros();
-  const r = await peers.run({ port: k.sendsmsPort, path: '/cgi-bin/sendsms', method: 'GET', concurrency: c, n, body, contentType: FORM, expectStatus: 202, waitSubmits: true, waitCallbacks: true });
+  const r = await peers.run({
+    port: k.sendsmsPort,
+    path: '/cgi-bin/sendsms',
+    method: 'GET',
+    concurrency: c,
+    n,
+    body,
+    contentType: FORM,
+    expectStatus: 202,
+    waitSubmits: true,
+    waitCallbacks: true,
+  });
   return { ...r, cpu_us_per_msg: Math.round((k.cpuMicros() - cpu0) / n) };
 }
 
@@ -101,7 +129,10 @@ const peers = await startLoadPeers();
 let kannelRef: RunningKannel | undefined;
 if (process.env.BENCH_HTTP_KANNEL !== 'off' && DLR.includes(true)) {
   if (kannelInstalled()) kannelRef = await startKannel(peers.simPort, () => peers.bound('kannel'));
-  else console.log('!!! Kannel (bearerbox, smsbox) is not installed: the Kannel reference is skipped (apt-get install kannel) !!!');
+  else
+    console.log(
+      '!!! Kannel (bearerbox, smsbox) is not installed: the Kannel reference is skipped (apt-get install kannel) !!!',
+    );
 }
 const results: Record<string, number> = {};
 const ratios: Record<string, number> = {};
@@ -116,7 +147,9 @@ for (const c of LEVELS) {
   for (const dlr of DLR) {
     const k = `send_${dlr ? 'dlr' : 'nodlr'}_c${c}`;
     const r = await hermod(peers, c, n, dlr);
-    console.log(`${k} (n=${n}): ${JSON.stringify(r)}  reference: ${JSON.stringify({ rps: ref.rps, p50: ref.p50_ms, p99: ref.p99_ms })}`);
+    console.log(
+      `${k} (n=${n}): ${JSON.stringify(r)}  reference: ${JSON.stringify({ rps: ref.rps, p50: ref.p50_ms, p99: ref.p99_ms })}`,
+    );
     results[`${k}_rps`] = r.rps;
     results[`${k}_p50_ms`] = r.p50_ms;
     results[`${k}_p99_ms`] = r.p99_ms;
@@ -140,7 +173,9 @@ for (const c of LEVELS) {
       results[`kannel_dlr_c${c}_lost`] = kr.accepted - kr.at_smsc;
       results[`kannel_dlr_c${c}_cpu_us_per_msg`] = kr.cpu_us_per_msg;
       if (kr.rps > 0) ratios[`${k}_rps_vs_kannel`] = Math.round((r.rps / kr.rps) * 1000) / 1000;
-      if (kr.end_to_end_per_s > 0) ratios[`${k}_end_to_end_vs_kannel`] = Math.round((r.end_to_end_per_s / kr.end_to_end_per_s) * 1000) / 1000;
+      if (kr.end_to_end_per_s > 0)
+        ratios[`${k}_end_to_end_vs_kannel`] =
+          Math.round((r.end_to_end_per_s / kr.end_to_end_per_s) * 1000) / 1000;
     }
   }
 }

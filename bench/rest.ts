@@ -33,11 +33,27 @@ const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-rest-'));
 const config = parseConfig(
   {
     users: [{ username: 'bench', password: 'bench', balance: 1_000_000, rate: 0, apiKeys: [KEY] }],
-    connectors: [{ id: 'smsc', type: 'smpp', host: '127.0.0.1', port: peers.simPort, systemId: 'hermod', password: 'x', window: 50 }],
+    connectors: [
+      {
+        id: 'smsc',
+        type: 'smpp',
+        host: '127.0.0.1',
+        port: peers.simPort,
+        systemId: 'hermod',
+        password: 'x',
+        window: 50,
+      },
+    ],
     routes: [{ name: 'default', type: 'static', connectors: ['smsc'] }],
     webhooks: { allow: ['127.0.0.1'] }, // the peers' callback receiver is on loopback
   },
-  { HERMOD_DATA_DIR: dir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1' },
+  {
+    HERMOD_DATA_DIR: dir,
+    HERMOD_SMPP_PORT: '0',
+    HERMOD_HTTP_PORT: '0',
+    HERMOD_API_PORT: '0',
+    HERMOD_BIND: '127.0.0.1',
+  },
   'bench',
 );
 const h = await startHermod(config, { logger: pino({ level: 'warn' }) });
@@ -54,8 +70,23 @@ const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 100);
 const BATCH_REQUESTS = Number(process.env.BENCH_BATCH_REQUESTS ?? 100);
 const BATCH_CONCURRENCY = 10;
 const recipients = Array.from({ length: BATCH_SIZE }, (_, j) => `+4477009${String(j).padStart(5, '0')}`);
-const batchBody = JSON.stringify({ to: recipients, from: 'Bench', text: 'benchmark message', callback_url: peers.dlrUrl });
-ref.post('/ref/batch', async (req, reply) => reply.code(200).send({ accepted: (req.body as { to: string[] }).to.length, results: (req.body as { to: string[] }).to.map((to, index) => ({ index, to, ok: true, message: { id: newMessageId(), status: 'queued' } })) }));
+const batchBody = JSON.stringify({
+  to: recipients,
+  from: 'Bench',
+  text: 'benchmark message',
+  callback_url: peers.dlrUrl,
+});
+ref.post('/ref/batch', async (req, reply) =>
+  reply.code(200).send({
+    accepted: (req.body as { to: string[] }).to.length,
+    results: (req.body as { to: string[] }).to.map((to, index) => ({
+      index,
+      to,
+      ok: true,
+      message: { id: newMessageId(), status: 'queued' },
+    })),
+  }),
+);
 await ref.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }); // as Hermod's API listener
 const refPort = (ref.server.address() as AddressInfo).port;
 
@@ -63,10 +94,22 @@ const results: Record<string, number> = {};
 const ratios: Record<string, number> = {};
 const body = JSON.stringify({ to: '+4477009{i}', from: 'Bench', text: 'benchmark message' });
 const post = (port: number, path: string, concurrency: number, n: number, headers: Record<string, string>) =>
-  ({ port, path, concurrency, n, body, headers, contentType: 'application/json', expectStatus: 202 }) as const;
+  ({
+    port,
+    path,
+    concurrency,
+    n,
+    body,
+    headers,
+    contentType: 'application/json',
+    expectStatus: 202,
+  }) as const;
 for (const [c, n] of LEVELS) {
   const cpu0 = process.cpuUsage();
-  const r = await peers.run({ ...post(h.apiPort, '/v1/messages', c, n, { authorization: `Bearer ${KEY}` }), waitSubmits: true });
+  const r = await peers.run({
+    ...post(h.apiPort, '/v1/messages', c, n, { authorization: `Bearer ${KEY}` }),
+    waitSubmits: true,
+  });
   const cpu = process.cpuUsage(cpu0);
   const f = await peers.run(post(refPort, '/ref', c, n, {}));
   console.log(`concurrency ${c}: hermod ${JSON.stringify(r)}; reference fastify ${JSON.stringify(f)}`);
@@ -88,12 +131,29 @@ for (const [c, n] of LEVELS) {
 {
   const messages = BATCH_SIZE * BATCH_REQUESTS;
   const batch = (port: number, path: string, headers: Record<string, string>) =>
-    ({ port, path, concurrency: BATCH_CONCURRENCY, n: BATCH_REQUESTS, body: batchBody, headers, contentType: 'application/json', expectStatus: 200, messagesPerRequest: BATCH_SIZE }) as const;
+    ({
+      port,
+      path,
+      concurrency: BATCH_CONCURRENCY,
+      n: BATCH_REQUESTS,
+      body: batchBody,
+      headers,
+      contentType: 'application/json',
+      expectStatus: 200,
+      messagesPerRequest: BATCH_SIZE,
+    }) as const;
   const cpu0 = process.cpuUsage();
-  const r = await peers.run({ ...batch(h.apiPort, '/v1/messages/batch', { authorization: `Bearer ${KEY}` }), waitSubmits: true, waitCallbacks: true, callbacksPerMessage: 2 });
+  const r = await peers.run({
+    ...batch(h.apiPort, '/v1/messages/batch', { authorization: `Bearer ${KEY}` }),
+    waitSubmits: true,
+    waitCallbacks: true,
+    callbacksPerMessage: 2,
+  });
   const cpu = process.cpuUsage(cpu0);
   const f = await peers.run(batch(refPort, '/ref/batch', {}));
-  console.log(`batch of ${BATCH_SIZE} (${BATCH_REQUESTS} requests, concurrency ${BATCH_CONCURRENCY}, callbacks on): hermod ${JSON.stringify(r)}; reference fastify ${JSON.stringify(f)}`);
+  console.log(
+    `batch of ${BATCH_SIZE} (${BATCH_REQUESTS} requests, concurrency ${BATCH_CONCURRENCY}, callbacks on): hermod ${JSON.stringify(r)}; reference fastify ${JSON.stringify(f)}`,
+  );
   const k = `batch${BATCH_SIZE}`;
   Object.assign(results, {
     [`${k}_messages_per_s`]: Math.round(r.rps * BATCH_SIZE),

@@ -7,12 +7,50 @@
 import { candidates, matchRoute, type RouteDef, type RoutingContext } from '../src/gateway/index.js';
 
 const routes: RouteDef[] = [
-  { name: 'otp', prefixes: [], contentRegex: '/\\bcode\\b.*\\d{4,8}/i', type: 'failover', connectors: ['fr', 'backup'], costs: {} },
-  { name: 'it-promo', prefixes: [], countries: ['IT'], tags: ['promo'], timeWindow: { from: 540, to: 1200, days: [1, 2, 3, 4, 5, 6], timeZone: 'Europe/Rome' }, type: 'static', connectors: ['it'], costs: {} },
+  {
+    name: 'otp',
+    prefixes: [],
+    contentRegex: '/\\bcode\\b.*\\d{4,8}/i',
+    type: 'failover',
+    connectors: ['fr', 'backup'],
+    costs: {},
+  },
+  {
+    name: 'it-promo',
+    prefixes: [],
+    countries: ['IT'],
+    tags: ['promo'],
+    timeWindow: { from: 540, to: 1200, days: [1, 2, 3, 4, 5, 6], timeZone: 'Europe/Rome' },
+    type: 'static',
+    connectors: ['it'],
+    costs: {},
+  },
   { name: 'italy', prefixes: ['39'], type: 'static', connectors: ['it'], costs: {} },
-  { name: 'france', prefixes: [], countries: ['FR'], type: 'weighted', connectors: ['fr', 'backup'], weights: { fr: 70, backup: 30 }, costs: {} },
-  { name: 'germany', prefixes: ['49'], type: 'leastcost', connectors: ['de', 'backup'], costs: { de: { '49': 0.02, '4915': 0.03 }, backup: { '49': 0.025 } } },
-  { name: 'clinic', prefixes: [], users: ['clinic'], sources: ['DrSmile'], type: 'static', connectors: ['backup'], costs: {} },
+  {
+    name: 'france',
+    prefixes: [],
+    countries: ['FR'],
+    type: 'weighted',
+    connectors: ['fr', 'backup'],
+    weights: { fr: 70, backup: 30 },
+    costs: {},
+  },
+  {
+    name: 'germany',
+    prefixes: ['49'],
+    type: 'leastcost',
+    connectors: ['de', 'backup'],
+    costs: { de: { '49': 0.02, '4915': 0.03 }, backup: { '49': 0.025 } },
+  },
+  {
+    name: 'clinic',
+    prefixes: [],
+    users: ['clinic'],
+    sources: ['DrSmile'],
+    type: 'static',
+    connectors: ['backup'],
+    costs: {},
+  },
   { name: 'default', prefixes: [], type: 'static', connectors: ['backup'], costs: {} },
 ];
 
@@ -24,7 +62,15 @@ function run(destination: string, tags: string[] = []): number {
   let text: string | undefined;
   const t0 = performance.now();
   for (let i = 0; i < N; i++) {
-    const ctx: RoutingContext = { destination, source: 'Shop', user: 'shop', group: null, text: () => (text ??= 'Hello, your parcel arrives today'), tags, now };
+    const ctx: RoutingContext = {
+      destination,
+      source: 'Shop',
+      user: 'shop',
+      group: null,
+      text: () => (text ??= 'Hello, your parcel arrives today'),
+      tags,
+      now,
+    };
     const r = matchRoute(routes, ctx)!;
     candidates(r, destination, healthy, i);
   }

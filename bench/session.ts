@@ -43,7 +43,11 @@ async function windowed(send: () => Promise<unknown>, window: number): Promise<P
   );
   const secs = (performance.now() - t0) / 1000;
   lat.sort((a, b) => a - b);
-  return { per_s: Math.round(done / secs), p50_ms: round(percentile(lat, 0.5)), p99_ms: round(percentile(lat, 0.99)) };
+  return {
+    per_s: Math.round(done / secs),
+    p50_ms: round(percentile(lat, 0.5)),
+    p99_ms: round(percentile(lat, 0.99)),
+  };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -51,11 +55,22 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 async function hermodPair(window: number): Promise<PairResult> {
   const server = new SmppServer({ host: '127.0.0.1', port: 0, lockout: false });
   let n = 0;
-  server.on('session', (s: Session) => s.on('pdu', (pdu: Pdu) => s.respond(pdu, { messageId: (++n).toString(16) })));
+  server.on('session', (s: Session) =>
+    s.on('pdu', (pdu: Pdu) => s.respond(pdu, { messageId: (++n).toString(16) })),
+  );
   const port = await server.listen();
-  const c = new SmppClient({ host: '127.0.0.1', port, systemId: 'bench', reconnect: false, windowSize: window });
+  const c = new SmppClient({
+    host: '127.0.0.1',
+    port,
+    systemId: 'bench',
+    reconnect: false,
+    windowSize: window,
+  });
   await c.connect();
-  const r = await windowed(() => c.submitSm({ sourceAddr: 'Hermod', destinationAddr: '447700900123', shortMessage: text }), window);
+  const r = await windowed(
+    () => c.submitSm({ sourceAddr: 'Hermod', destinationAddr: '447700900123', shortMessage: text }),
+    window,
+  );
   await c.close();
   await server.close();
   return r;
@@ -66,14 +81,18 @@ function npmServer(): Promise<{ port: number; close: () => void }> {
   const server = smpp.createServer((session: TheirSession) => {
     session.on('error', () => undefined);
     session.on('bind_transceiver', (pdu: PduObject) => session.send(pdu.response()));
-    session.on('submit_sm', (pdu: PduObject) => session.send(pdu.response({ message_id: (++n).toString(16) })));
+    session.on('submit_sm', (pdu: PduObject) =>
+      session.send(pdu.response({ message_id: (++n).toString(16) })),
+    );
     session.on('enquire_link', (pdu: PduObject) => session.send(pdu.response()));
     session.on('unbind', (pdu: PduObject) => {
       session.send(pdu.response());
       session.close();
     });
   });
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ port: server.address().port, close: () => server.close() })));
+  return new Promise((r) =>
+    server.listen(0, '127.0.0.1', () => r({ port: server.address().port, close: () => server.close() })),
+  );
 }
 
 async function npmPair(window: number): Promise<PairResult> {
@@ -81,9 +100,16 @@ async function npmPair(window: number): Promise<PairResult> {
   const their = smpp.connect({ url: `smpp://127.0.0.1:${server.port}` });
   their.on('error', () => undefined);
   await new Promise((r) => their.on('connect', r));
-  await new Promise<void>((r) => (their.bind_transceiver as (o: object, cb: () => void) => void)({ system_id: 'bench' }, () => r()));
+  await new Promise<void>((r) =>
+    (their.bind_transceiver as (o: object, cb: () => void) => void)({ system_id: 'bench' }, () => r()),
+  );
   const submit = () =>
-    new Promise((r) => (their.submit_sm as (o: object, cb: (p: PduObject) => void) => void)({ source_addr: 'Hermod', destination_addr: '447700900123', short_message: text }, r));
+    new Promise((r) =>
+      (their.submit_sm as (o: object, cb: (p: PduObject) => void) => void)(
+        { source_addr: 'Hermod', destination_addr: '447700900123', short_message: text },
+        r,
+      ),
+    );
   const res = await windowed(submit, window);
   their.close();
   server.close();
@@ -142,9 +168,24 @@ const check = setInterval(() => {
 
 async function capacity(port: number): Promise<number> {
   const { encodePdu } = await import('../src/smpp/codec/index.js');
-  const frame = encodePdu({ command: 'submit_sm', sequenceNumber: 1, sourceAddr: 'Hermod', destinationAddr: '447700900123', shortMessage: text, registeredDelivery: 1 });
-  const bind = encodePdu({ command: 'bind_transceiver', sequenceNumber: 0x7fffffff, systemId: 'load', password: 'x' });
-  const w = new Worker(GENERATOR, { eval: true, workerData: { port, binds: 4, window: 100, ms: DURATION_MS + 1000, frame, bind } });
+  const frame = encodePdu({
+    command: 'submit_sm',
+    sequenceNumber: 1,
+    sourceAddr: 'Hermod',
+    destinationAddr: '447700900123',
+    shortMessage: text,
+    registeredDelivery: 1,
+  });
+  const bind = encodePdu({
+    command: 'bind_transceiver',
+    sequenceNumber: 0x7fffffff,
+    systemId: 'load',
+    password: 'x',
+  });
+  const w = new Worker(GENERATOR, {
+    eval: true,
+    workerData: { port, binds: 4, window: 100, ms: DURATION_MS + 1000, frame, bind },
+  });
   const r = await new Promise<{ per_s: number }>((resolve, reject) => {
     w.once('message', resolve);
     w.once('error', reject);
@@ -158,7 +199,9 @@ const ratios: Record<string, number> = {};
 for (const window of [1, 10, 100]) {
   const h = await hermodPair(window);
   const n = await npmPair(window);
-  console.log(`window ${window}: hermod ${h.per_s}/s p50 ${h.p50_ms} ms p99 ${h.p99_ms} ms | npm smpp ${n.per_s}/s p50 ${n.p50_ms} ms p99 ${n.p99_ms} ms`);
+  console.log(
+    `window ${window}: hermod ${h.per_s}/s p50 ${h.p50_ms} ms p99 ${h.p99_ms} ms | npm smpp ${n.per_s}/s p50 ${n.p50_ms} ms p99 ${n.p99_ms} ms`,
+  );
   results[`hermod_w${window}_per_s`] = h.per_s;
   results[`hermod_w${window}_p50_ms`] = h.p50_ms;
   results[`hermod_w${window}_p99_ms`] = h.p99_ms;
@@ -171,15 +214,20 @@ for (const window of [1, 10, 100]) {
 {
   const server = new SmppServer({ host: '127.0.0.1', port: 0, lockout: false, enquireLinkMs: 0 });
   let n = 0;
-  server.on('session', (s: Session) => s.on('pdu', (pdu: Pdu) => s.respond(pdu, { messageId: (++n).toString(16) })));
+  server.on('session', (s: Session) =>
+    s.on('pdu', (pdu: Pdu) => s.respond(pdu, { messageId: (++n).toString(16) })),
+  );
   const port = await server.listen();
   results.hermod_server_capacity_per_s = await capacity(port);
   await server.close(500);
   const npm = await npmServer();
   results.npm_smpp_server_capacity_per_s = await capacity(npm.port);
   npm.close();
-  ratios.server_capacity = Math.round((results.hermod_server_capacity_per_s / results.npm_smpp_server_capacity_per_s) * 100) / 100;
-  console.log(`server capacity (4 binds × window 100, load generator in a worker thread): hermod ${results.hermod_server_capacity_per_s}/s, npm smpp ${results.npm_smpp_server_capacity_per_s}/s`);
+  ratios.server_capacity =
+    Math.round((results.hermod_server_capacity_per_s / results.npm_smpp_server_capacity_per_s) * 100) / 100;
+  console.log(
+    `server capacity (4 binds × window 100, load generator in a worker thread): hermod ${results.hermod_server_capacity_per_s}/s, npm smpp ${results.npm_smpp_server_capacity_per_s}/s`,
+  );
 }
 
 console.log(JSON.stringify({ bench: 'session', results, ratios }));

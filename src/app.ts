@@ -17,7 +17,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApiApp } from './http/api-app.js';
 import { AlertEvaluator, AlertWebhook, HermodMetrics } from './observability/index.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface RunningHermod {
   config: Config;
@@ -74,7 +76,10 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     const existing = await store.getUserByName(u.username);
     await store.upsertUser({
       username: u.username,
-      passwordHash: existing && verifyPassword(u.password, existing.passwordHash) ? existing.passwordHash : hashPassword(u.password),
+      passwordHash:
+        existing && verifyPassword(u.password, existing.passwordHash)
+          ? existing.passwordHash
+          : hashPassword(u.password),
       balanceMicros: Math.round(u.balance * 1_000_000),
       rateMicros: Math.round(u.rate * 1_000_000),
       enabled: u.enabled,
@@ -94,7 +99,10 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     throw err;
   });
   if (effective.overridden.length > 0)
-    log.warn({ component: 'config', overridden: effective.overridden }, `the store overrides the configuration file for ${effective.overridden.join(', ')}: changed through the admin API (docs/configuration.md, "Connectors and routes at runtime")`);
+    log.warn(
+      { component: 'config', overridden: effective.overridden },
+      `the store overrides the configuration file for ${effective.overridden.join(', ')}: changed through the admin API (docs/configuration.md, "Connectors and routes at runtime")`,
+    );
   // Loop guard: an SMPP connector pointed at our own customer server binds as one of our
   // users. Known once the server listens (its port may be 0 = any).
   let ownPort = -1;
@@ -114,7 +122,10 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     receiptMatching: (id) => {
       const c = runtime.definitions?.get(id);
       if (!c || c.type === 'simulator') return undefined;
-      return { ...(c.dlrScope !== undefined ? { scope: c.dlrScope } : {}), ...(c.type === 'smpp' && c.messageIdBase ? { base: c.messageIdBase } : {}) };
+      return {
+        ...(c.dlrScope !== undefined ? { scope: c.dlrScope } : {}),
+        ...(c.type === 'smpp' && c.messageIdBase ? { base: c.messageIdBase } : {}),
+      };
     },
     ...(options.now ? { now: options.now } : {}),
     webhookRetentionMs: config.webhooks.retentionS * 1000,
@@ -122,13 +133,23 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     refund: config.billing.refund,
   });
   // One SSRF guard for every URL called on a customer's behalf (row 28).
-  const guard = new UrlGuard({ allowPrivateNetworks: config.webhooks.allowPrivateNetworks, allow: config.webhooks.allow });
-  const secrets = new Map(config.users.filter((u) => u.webhookSecret).map((u) => [u.username, u.webhookSecret!]));
+  const guard = new UrlGuard({
+    allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+    allow: config.webhooks.allow,
+  });
+  const secrets = new Map(
+    config.users.filter((u) => u.webhookSecret).map((u) => [u.username, u.webhookSecret!]),
+  );
   const webhooks = new WebhookSender(store, {
     guard,
     secretFor: (owner) => secrets.get(owner),
     ...(config.webhooks.secret ? { secret: config.webhooks.secret } : {}),
-    backoff: { initialMs: config.webhooks.backoff.initialMs, maxMs: config.webhooks.backoff.maxMs, factor: 2, jitter: 0.5 },
+    backoff: {
+      initialMs: config.webhooks.backoff.initialMs,
+      maxMs: config.webhooks.backoff.maxMs,
+      factor: 2,
+      jitter: 0.5,
+    },
     timeoutMs: config.webhooks.timeoutS * 1000,
     failoverAfter: config.webhooks.failoverAfter,
     logKeep: config.webhooks.logKeep,
@@ -136,17 +157,44 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     log: log.child({ component: 'webhooks' }),
   });
   gateway.on('webhooks', () => webhooks.wake());
-  gateway.on('parked_expired', (n: number) => log.info({ component: 'gateway', receipts: n }, 'parked receipts expired: no part of ours ever claimed them'));
-  gateway.on('optout_reply_failed', (moId: string, kind: string, err: unknown) =>
-    log.warn({ component: 'gateway', mo: moId, keyword: kind, code: (err as { code?: string }).code, err: err instanceof Error ? err.message : String(err) }, 'opt-out auto-reply not sent'),
+  gateway.on('parked_expired', (n: number) =>
+    log.info(
+      { component: 'gateway', receipts: n },
+      'parked receipts expired: no part of ours ever claimed them',
+    ),
   );
-  gateway.on('dlr_expired', (n: number) => log.info({ component: 'gateway', parts: n }, 'sent parts expired: no delivery receipt within dlrExpiryS'));
-  gateway.on('outbox_expired', (n: number) => log.warn({ component: 'gateway', items: n }, 'customer outbox items expired undelivered: their SMPP customer did not bind within the hold time'));
+  gateway.on('optout_reply_failed', (moId: string, kind: string, err: unknown) =>
+    log.warn(
+      {
+        component: 'gateway',
+        mo: moId,
+        keyword: kind,
+        code: (err as { code?: string }).code,
+        err: err instanceof Error ? err.message : String(err),
+      },
+      'opt-out auto-reply not sent',
+    ),
+  );
+  gateway.on('dlr_expired', (n: number) =>
+    log.info({ component: 'gateway', parts: n }, 'sent parts expired: no delivery receipt within dlrExpiryS'),
+  );
+  gateway.on('outbox_expired', (n: number) =>
+    log.warn(
+      { component: 'gateway', items: n },
+      'customer outbox items expired undelivered: their SMPP customer did not bind within the hold time',
+    ),
+  );
   gateway.on('restart_requeued', (n: number) =>
-    log.warn({ component: 'gateway', messages: n }, 'messages claimed by the previous process requeued at start: they may have been sent before, so a resend can duplicate them (each says so in its history)'),
+    log.warn(
+      { component: 'gateway', messages: n },
+      'messages claimed by the previous process requeued at start: they may have been sent before, so a resend can duplicate them (each says so in its history)',
+    ),
   );
   gateway.on('duplicate_submit', (id: string, seq: number, connector: string) =>
-    log.warn({ component: 'gateway', message: id, part: seq, connector }, 'duplicate submit: a late submit_sm_resp accepted a part that had been resent and accepted again'),
+    log.warn(
+      { component: 'gateway', message: id, part: seq, connector },
+      'duplicate submit: a late submit_sm_resp accepted a part that had been resent and accepted again',
+    ),
   );
   gateway.on('store_error', (err: unknown) => log.error({ component: 'gateway', err }, 'store sweep failed'));
   // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
@@ -161,7 +209,10 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   // this one, pushed by the store (NOTIFY) within moments, and read by a poll as the fallback
   // for a notification lost while the listening connection was down. Bursts share one sync.
   const syncLog = log.child({ component: 'admin' });
-  const syncSoon = () => void definitions.syncSoon().catch((err: unknown) => syncLog.error({ err }, 'sync of connectors and routes failed'));
+  const syncSoon = () =>
+    void definitions
+      .syncSoon()
+      .catch((err: unknown) => syncLog.error({ err }, 'sync of connectors and routes failed'));
   const pollS = config.store.type === 'postgres' ? config.store.definitionsPollS : 0;
   const definitionsPoll = pollS > 0 ? setInterval(syncSoon, pollS * 1000) : undefined;
   definitionsPoll?.unref();
@@ -169,7 +220,10 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const unsubscribe = store.onDefinitionsChanged?.((event) => {
     if (event.kind === 'lost') {
       listenerLost = true;
-      syncLog.warn({ err: event.error, retryInMs: event.retryInMs }, "sync: the connection that hears other nodes' changes failed; reconnecting (the poll still runs)");
+      syncLog.warn(
+        { err: event.error, retryInMs: event.retryInMs },
+        "sync: the connection that hears other nodes' changes failed; reconnecting (the poll still runs)",
+      );
       return;
     }
     if (event.kind === 'listening' && listenerLost) {
@@ -203,7 +257,10 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
       minSamples: a.minSamples,
     },
   });
-  if (a.webhookUrl) new AlertWebhook({ url: a.webhookUrl }, (ok) => metrics.webhookDeliveries.inc({ result: ok ? 'alert_ok' : 'alert_failed' })).attach(alerts);
+  if (a.webhookUrl)
+    new AlertWebhook({ url: a.webhookUrl }, (ok) =>
+      metrics.webhookDeliveries.inc({ result: ok ? 'alert_ok' : 'alert_failed' }),
+    ).attach(alerts);
   // The customer SMPP server (it listens later); deliver_sm (receipts, MOs) outstanding per
   // customer bind before waiting for responses: 100.
   const tlsConfig = config.server.smppTls;
@@ -212,7 +269,14 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     port: config.server.smppPort,
     windowSize: 100,
     ...(config.server.proxyProtocol ? { proxyProtocol: config.server.proxyProtocol } : {}),
-    ...(tlsConfig ? { tlsListener: { port: tlsConfig.port, tls: { cert: readFileSync(tlsConfig.cert), key: readFileSync(tlsConfig.key) } } } : {}),
+    ...(tlsConfig
+      ? {
+          tlsListener: {
+            port: tlsConfig.port,
+            tls: { cert: readFileSync(tlsConfig.cert), key: readFileSync(tlsConfig.key) },
+          },
+        }
+      : {}),
   });
   const api = await buildApiApp({
     gateway,
@@ -225,7 +289,16 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     metrics,
     onResponse: (route, code) => metrics.httpRequests.inc({ api: 'rest', route, code: String(code) }),
     // Request logs (info) never show a hook's token or whole phone numbers (src/lib/redact.ts).
-    logger: { level: process.env.HERMOD_LOG_LEVEL ?? 'warn', serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }) } },
+    logger: {
+      level: process.env.HERMOD_LOG_LEVEL ?? 'warn',
+      serializers: {
+        req: (req: { method: string; url: string; ip?: string }) => ({
+          method: req.method,
+          url: redactUrl(req.url),
+          remoteAddress: req.ip,
+        }),
+      },
+    },
   });
   // The API is built and listening before the connectors start: what takes time at start
   // (Fastify, OpenAPI) is done before the first bind.
@@ -238,7 +311,11 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const smppPort = await customers.listen();
   ownPort = smppPort;
   webhooks.start();
-  const formats = new Map(config.users.filter((u) => u.httpApi?.responseFormat).map((u) => [u.username, u.httpApi!.responseFormat!]));
+  const formats = new Map(
+    config.users
+      .filter((u) => u.httpApi?.responseFormat)
+      .map((u) => [u.username, u.httpApi!.responseFormat!]),
+  );
   const jasmin = await buildJasminApp({
     gateway,
     guard,
@@ -249,7 +326,9 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   // A deep accept queue: a thousand clients connecting at once must not be reset (Node's default is 511).
   await jasmin.listen({ host: config.server.host, port: config.server.httpPort, backlog: 4096 });
   const httpPort = (jasmin.server.address() as AddressInfo).port;
-  const simulator = gateway.listConnectors().find((c): c is SimulatorConnector => c instanceof SimulatorConnector);
+  const simulator = gateway
+    .listConnectors()
+    .find((c): c is SimulatorConnector => c instanceof SimulatorConnector);
   return {
     config,
     smppPort,

@@ -10,7 +10,20 @@ import { HttpConnector, SimulatorConnector, SmppConnector } from './connectors/i
 import { connectorChange, type Connector, type Gateway, type RouteDef } from './gateway/index.js';
 import type { MoRouteDef } from './domain/index.js';
 import type { DefinitionSource, Store } from './store/index.js';
-import { ConfigError, InvalidDefinitionError, connectorInput, moRouteInput, redactConnector, routeInput, validateConnector, validateMoRoutes, validateRoutes, type Config, type ConfigIssue, type ConnectorConfig } from './config/index.js';
+import {
+  ConfigError,
+  InvalidDefinitionError,
+  connectorInput,
+  moRouteInput,
+  redactConnector,
+  routeInput,
+  validateConnector,
+  validateMoRoutes,
+  validateRoutes,
+  type Config,
+  type ConfigIssue,
+  type ConnectorConfig,
+} from './config/index.js';
 
 export function buildConnector(c: ConnectorConfig): Connector {
   if (c.type === 'simulator') {
@@ -43,7 +56,14 @@ export function buildConnector(c: ConnectorConfig): Connector {
   return new SmppConnector(c.id, {
     host: c.host,
     port: c.port,
-    tls: typeof c.tls === 'boolean' ? c.tls : { ...(c.tls.ca ? { ca: readFileSync(c.tls.ca) } : {}), ...(c.tls.servername ? { servername: c.tls.servername } : {}), ...(c.tls.insecure ? { rejectUnauthorized: false } : {}) },
+    tls:
+      typeof c.tls === 'boolean'
+        ? c.tls
+        : {
+            ...(c.tls.ca ? { ca: readFileSync(c.tls.ca) } : {}),
+            ...(c.tls.servername ? { servername: c.tls.servername } : {}),
+            ...(c.tls.insecure ? { rejectUnauthorized: false } : {}),
+          },
     systemId: c.systemId,
     password: c.password,
     systemType: c.systemType,
@@ -53,7 +73,12 @@ export function buildConnector(c: ConnectorConfig): Connector {
     responseTimeoutMs: c.responseTimeoutS * 1000,
     bindType: c.bindType,
     ...(c.receiver ? { receiver: c.receiver } : {}),
-    reconnect: { initialMs: c.reconnectDelayS.min * 1000, maxMs: c.reconnectDelayS.max * 1000, factor: 2, jitter: 0.5 },
+    reconnect: {
+      initialMs: c.reconnectDelayS.min * 1000,
+      maxMs: c.reconnectDelayS.max * 1000,
+      factor: 2,
+      jitter: 0.5,
+    },
     split: c.split,
     dataCoding: c.dataCoding,
     dlrExpiryMs: c.dlrExpiryS * 1000,
@@ -75,7 +100,8 @@ export interface EffectiveDefinitions {
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Connectors that bind as receiver only: a route may not name them (the file's rule). */
-const receiveOnly = (defs: ConnectorConfig[]) => defs.filter((k) => k.type === 'smpp' && k.bindType === 'receiver').map((k) => k.id);
+const receiveOnly = (defs: ConnectorConfig[]) =>
+  defs.filter((k) => k.type === 'smpp' && k.bindType === 'receiver').map((k) => k.id);
 
 /**
  * Writes the file's connectors and routes into the store and reads back what runs. A
@@ -85,8 +111,17 @@ const receiveOnly = (defs: ConnectorConfig[]) => defs.filter((k) => k.type === '
  * that is gone). With `write: false` (`hermod config check --store`) nothing is written:
  * the result is what a start would run with.
  */
-export async function seedDefinitions(store: Store, config: Config, { write = true } = {}): Promise<EffectiveDefinitions> {
-  const rows = new Map((await store.listConnectorDefinitions()).map((r) => [r.id, { definition: r.definition, source: r.source }]));
+export async function seedDefinitions(
+  store: Store,
+  config: Config,
+  { write = true } = {},
+): Promise<EffectiveDefinitions> {
+  const rows = new Map(
+    (await store.listConnectorDefinitions()).map((r) => [
+      r.id,
+      { definition: r.definition, source: r.source },
+    ]),
+  );
   const overridden: string[] = [];
   const issues: ConfigIssue[] = [];
   for (const k of config.connectors) {
@@ -116,37 +151,59 @@ export async function seedDefinitions(store: Store, config: Config, { write = tr
     } catch (err) {
       // A definition stored by an older Hermod that this one reads differently.
       if (!(err instanceof InvalidDefinitionError)) throw err;
-      issues.push(...err.issues.map((i) => ({ path: `store: connector "${id}": ${i.path}`, message: i.message })));
+      issues.push(
+        ...err.issues.map((i) => ({ path: `store: connector "${id}": ${i.path}`, message: i.message })),
+      );
     }
   }
 
   const storedRoutes = await store.getRouteDefinitions();
   const routesSource: DefinitionSource = storedRoutes?.source === 'api' ? 'api' : 'config';
   const fileRoutes = config.routes.map(routeInput);
-  if (write && routesSource === 'config' && !(storedRoutes && same(storedRoutes.routes, fileRoutes))) await store.putRouteDefinitions(fileRoutes, 'config');
+  if (write && routesSource === 'config' && !(storedRoutes && same(storedRoutes.routes, fileRoutes)))
+    await store.putRouteDefinitions(fileRoutes, 'config');
   let routes: RouteDef[] = [];
   try {
-    routes = validateRoutes(routesSource === 'api' ? storedRoutes!.routes : fileRoutes, { connectors: connectors.map((k) => k.definition.id), receiveOnly: receiveOnly(connectors.map((k) => k.definition)) });
+    routes = validateRoutes(routesSource === 'api' ? storedRoutes!.routes : fileRoutes, {
+      connectors: connectors.map((k) => k.definition.id),
+      receiveOnly: receiveOnly(connectors.map((k) => k.definition)),
+    });
   } catch (err) {
     if (!(err instanceof InvalidDefinitionError)) throw err;
     const why = routesSource === 'api' ? 'routes set through the admin API' : 'routes of the file';
-    issues.push(...err.issues.map((i) => ({ path: i.path, message: `${i.message} (${why}; connectors removed through the admin API stay removed)` })));
+    issues.push(
+      ...err.issues.map((i) => ({
+        path: i.path,
+        message: `${i.message} (${why}; connectors removed through the admin API stay removed)`,
+      })),
+    );
   }
   // The MO route list: the same rule as the MT list (one unit; the API's wins once set).
   const storedMo = await store.getRouteDefinitions('mo');
   const moRoutesSource: DefinitionSource = storedMo?.source === 'api' ? 'api' : 'config';
   const fileMo = config.moRoutes.map(moRouteInput);
-  if (write && moRoutesSource === 'config' && !(storedMo && same(storedMo.routes, fileMo))) await store.putRouteDefinitions(fileMo, 'config', 'mo');
+  if (write && moRoutesSource === 'config' && !(storedMo && same(storedMo.routes, fileMo)))
+    await store.putRouteDefinitions(fileMo, 'config', 'mo');
   let moRoutes: MoRouteDef[] = [];
   try {
-    moRoutes = moRoutesSource === 'api' ? validateMoRoutes(storedMo!.routes, { connectors: connectors.map((k) => k.definition.id) }) : config.moRoutes;
+    moRoutes =
+      moRoutesSource === 'api'
+        ? validateMoRoutes(storedMo!.routes, { connectors: connectors.map((k) => k.definition.id) })
+        : config.moRoutes;
   } catch (err) {
     if (!(err instanceof InvalidDefinitionError)) throw err;
-    issues.push(...err.issues.map((i) => ({ path: i.path, message: `${i.message} (MO routes set through the admin API; connectors removed through the admin API stay removed)` })));
+    issues.push(
+      ...err.issues.map((i) => ({
+        path: i.path,
+        message: `${i.message} (MO routes set through the admin API; connectors removed through the admin API stay removed)`,
+      })),
+    );
   }
   if (issues.length > 0) throw new ConfigError(issues, 'the store: connectors and routes');
-  if (routesSource === 'api' && config.routes.length > 0 && !same(routes, config.routes)) overridden.push('the MT routes');
-  if (moRoutesSource === 'api' && config.moRoutes.length > 0 && !same(moRoutes, config.moRoutes)) overridden.push('the MO routes');
+  if (routesSource === 'api' && config.routes.length > 0 && !same(routes, config.routes))
+    overridden.push('the MT routes');
+  if (moRoutesSource === 'api' && config.moRoutes.length > 0 && !same(moRoutes, config.moRoutes))
+    overridden.push('the MO routes');
   return { connectors, routes, routesSource, moRoutes, moRoutesSource, overridden };
 }
 
@@ -207,16 +264,21 @@ export class RuntimeDefinitions {
       let given = body;
       if (existing?.type === 'smpp' && typeof body === 'object' && body !== null && !Array.isArray(body)) {
         const o = body as Record<string, unknown>;
-        if (o.password === undefined && (o.type ?? 'smpp') === 'smpp') given = { ...o, password: existing.password };
+        if (o.password === undefined && (o.type ?? 'smpp') === 'smpp')
+          given = { ...o, password: existing.password };
       }
-      if (existing?.type === 'http' && typeof body === 'object' && body !== null && !Array.isArray(body)) given = keepHiddenSecrets(body as Record<string, unknown>, existing);
+      if (existing?.type === 'http' && typeof body === 'object' && body !== null && !Array.isArray(body))
+        given = keepHiddenSecrets(body as Record<string, unknown>, existing);
       const definition = validateConnector(given, id);
       const next = buildConnector(definition);
       await this.store.putConnectorDefinition(id, connectorInput(definition), 'api');
       this.definitions.set(id, { definition, source: 'api' });
       if (existing && this.gateway.getConnector(id)) await this.gateway.replaceConnector(next);
       else await this.gateway.addConnector(next);
-      this.log.info({ connector: id, type: definition.type, replaced: existing !== undefined }, existing ? 'admin: connector replaced' : 'admin: connector added');
+      this.log.info(
+        { connector: id, type: definition.type, replaced: existing !== undefined },
+        existing ? 'admin: connector replaced' : 'admin: connector added',
+      );
       return { created: existing === undefined };
     });
   }
@@ -237,7 +299,11 @@ export class RuntimeDefinitions {
     return this.serial(async () => {
       const users = (await this.store.listUsers()).map((u) => u.username);
       const defs = [...this.definitions.values()].map((d) => d.definition);
-      const routes = validateRoutes(body, { connectors: defs.map((k) => k.id), receiveOnly: receiveOnly(defs), users });
+      const routes = validateRoutes(body, {
+        connectors: defs.map((k) => k.id),
+        receiveOnly: receiveOnly(defs),
+        users,
+      });
       await this.store.putRouteDefinitions(routes.map(routeInput), 'api');
       this.gateway.setRoutes(routes);
       this.routeSource = 'api';
@@ -264,7 +330,10 @@ export class RuntimeDefinitions {
           await step();
           changed.push(what);
         } catch (err) {
-          this.log.warn({ err, change: what }, 'sync: a change made on another node could not be applied here; retried at the next sync');
+          this.log.warn(
+            { err, change: what },
+            'sync: a change made on another node could not be applied here; retried at the next sync',
+          );
         }
       };
       for (const row of rows) {
@@ -283,14 +352,21 @@ export class RuntimeDefinitions {
       if (stored && !same(stored.routes, this.gateway.routes().map(routeInput))) {
         await attempt('the MT routes', () => {
           const defs = [...this.definitions.values()].map((d) => d.definition);
-          this.gateway.setRoutes(validateRoutes(stored.routes, { connectors: defs.map((k) => k.id), receiveOnly: receiveOnly(defs) }));
+          this.gateway.setRoutes(
+            validateRoutes(stored.routes, {
+              connectors: defs.map((k) => k.id),
+              receiveOnly: receiveOnly(defs),
+            }),
+          );
           this.routeSource = stored.source;
         });
       }
       const storedMo = await this.store.getRouteDefinitions('mo');
       if (storedMo && !same(storedMo.routes, this.gateway.moRoutes().map(moRouteInput))) {
         await attempt('the MO routes', () => {
-          this.gateway.setMoRoutes(validateMoRoutes(storedMo.routes, { connectors: [...this.definitions.keys()] }));
+          this.gateway.setMoRoutes(
+            validateMoRoutes(storedMo.routes, { connectors: [...this.definitions.keys()] }),
+          );
           this.moRouteSource = storedMo.source;
         });
       }
@@ -302,7 +378,8 @@ export class RuntimeDefinitions {
           this.definitions.delete(id);
         });
       }
-      if (changed.length > 0) this.log.info({ changes: changed }, 'sync: applied changes made on another node');
+      if (changed.length > 0)
+        this.log.info({ changes: changed }, 'sync: applied changes made on another node');
       return changed;
     });
   }
@@ -332,7 +409,10 @@ export class RuntimeDefinitions {
       await this.store.putRouteDefinitions(routes.map(moRouteInput), 'api', 'mo');
       this.gateway.setMoRoutes(routes);
       this.moRouteSource = 'api';
-      this.log.info({ moRoutes: routes.map((r, i) => r.name ?? `moRoutes[${i}]`) }, 'admin: MO routes replaced');
+      this.log.info(
+        { moRoutes: routes.map((r, i) => r.name ?? `moRoutes[${i}]`) },
+        'admin: MO routes replaced',
+      );
       return routes;
     });
   }
@@ -345,12 +425,32 @@ export class RuntimeDefinitions {
 }
 
 /** An HTTP connector's definition with the values GET showed as `(hidden)` put back from the running one. */
-function keepHiddenSecrets(o: Record<string, unknown>, existing: Extract<ConnectorConfig, { type: 'http' }>): Record<string, unknown> {
+function keepHiddenSecrets(
+  o: Record<string, unknown>,
+  existing: Extract<ConnectorConfig, { type: 'http' }>,
+): Record<string, unknown> {
   const out = { ...o };
   if (typeof o.headers === 'object' && o.headers !== null) {
-    out.headers = Object.fromEntries(Object.entries(o.headers as Record<string, unknown>).map(([k, v]) => [k, v === '(hidden)' && k in existing.headers ? existing.headers[k] : v]));
+    out.headers = Object.fromEntries(
+      Object.entries(o.headers as Record<string, unknown>).map(([k, v]) => [
+        k,
+        v === '(hidden)' && k in existing.headers ? existing.headers[k] : v,
+      ]),
+    );
   }
-  if (typeof o.dlr === 'object' && o.dlr !== null && (o.dlr as Record<string, unknown>).token === '(hidden)' && existing.dlr) out.dlr = { ...(o.dlr as Record<string, unknown>), token: existing.dlr.token };
-  if (typeof o.mo === 'object' && o.mo !== null && (o.mo as Record<string, unknown>).token === '(hidden)' && existing.mo) out.mo = { ...(o.mo as Record<string, unknown>), token: existing.mo.token };
+  if (
+    typeof o.dlr === 'object' &&
+    o.dlr !== null &&
+    (o.dlr as Record<string, unknown>).token === '(hidden)' &&
+    existing.dlr
+  )
+    out.dlr = { ...(o.dlr as Record<string, unknown>), token: existing.dlr.token };
+  if (
+    typeof o.mo === 'object' &&
+    o.mo !== null &&
+    (o.mo as Record<string, unknown>).token === '(hidden)' &&
+    existing.mo
+  )
+    out.mo = { ...(o.mo as Record<string, unknown>), token: existing.mo.token };
   return out;
 }

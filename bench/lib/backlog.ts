@@ -15,7 +15,11 @@ export function cloneBacklog(path: string, templateId: string, count: number): n
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+    const tables = (
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .all() as { name: string }[]
+    ).map((t) => t.name);
     let rows = 0;
     db.transaction(() => {
       for (const t of tables) {
@@ -23,7 +27,13 @@ export function cloneBacklog(path: string, templateId: string, count: number): n
         const key = t === 'messages' ? 'id' : cols.includes('message_id') ? 'message_id' : undefined;
         if (!key) continue;
         // The copy's id; a queue row's seq moves on by i so that the backlog keeps its order.
-        const select = cols.map((c) => (c === key ? `printf('backlog-%09d', n.i)` : t === 'queue' && c === 'seq' ? 'src.seq + n.i' : `src.${c}`));
+        const select = cols.map((c) =>
+          c === key
+            ? `printf('backlog-%09d', n.i)`
+            : t === 'queue' && c === 'seq'
+              ? 'src.seq + n.i'
+              : `src.${c}`,
+        );
         rows += db
           .prepare(
             `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
@@ -42,7 +52,9 @@ export function cloneBacklog(path: string, templateId: string, count: number): n
 export function queueDepth(path: string, connectorId: string): number {
   const db = new Database(path, { readonly: true });
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM queue WHERE connector_id = ?').get(connectorId) as { n: number }).n;
+    return (
+      db.prepare('SELECT COUNT(*) AS n FROM queue WHERE connector_id = ?').get(connectorId) as { n: number }
+    ).n;
   } finally {
     db.close();
   }
@@ -52,7 +64,9 @@ export function queueDepth(path: string, connectorId: string): number {
 export function claimPlan(path: string, connectorId: string): string[] {
   const db = new Database(path, { readonly: true });
   try {
-    const plan = db.prepare(`EXPLAIN QUERY PLAN ${SqliteStore.CLAIM_SQL}`).all({ connector: connectorId, now: Date.now(), limit: 100 }) as { detail: string }[];
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN ${SqliteStore.CLAIM_SQL}`)
+      .all({ connector: connectorId, now: Date.now(), limit: 100 }) as { detail: string }[];
     return plan.map((p) => p.detail);
   } finally {
     db.close();

@@ -64,7 +64,9 @@ export async function load(o: LoadOptions): Promise<LoadRun> {
           path: get ? `${o.path}?${o.body(i)}` : o.path,
           method: get ? 'GET' : 'POST',
           agent,
-          headers: get ? { ...o.headers } : { ...o.headers, 'content-type': o.contentType, 'content-length': Buffer.byteLength(payload) },
+          headers: get
+            ? { ...o.headers }
+            : { ...o.headers, 'content-type': o.contentType, 'content-length': Buffer.byteLength(payload) },
         },
         (res) => {
           res.resume();
@@ -90,7 +92,10 @@ export async function load(o: LoadOptions): Promise<LoadRun> {
   const secs = (performance.now() - t0) / 1000;
   agent.destroy();
   lat.sort((a, b) => a - b);
-  const q = (p: number) => (lat.length === 0 ? 0 : Math.round(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] * 1000) / 1000);
+  const q = (p: number) =>
+    lat.length === 0
+      ? 0
+      : Math.round(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] * 1000) / 1000;
   return { rps: Math.round(lat.length / secs), p50_ms: q(0.5), p99_ms: q(0.99), errors, errorKinds, t0 };
 }
 
@@ -110,9 +115,13 @@ export interface LoadPeers {
 }
 
 export async function startLoadPeers(): Promise<LoadPeers> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../_http_peers.ts', import.meta.url))], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('../_http_peers.ts', import.meta.url))],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async <T>(): Promise<T> => {
     const { value, done } = await lines.next();

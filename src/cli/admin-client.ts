@@ -23,8 +23,16 @@ export interface ApiOptions {
 export function apiCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
-    .addOption(new Option('--url <url>', 'base URL of a running Hermod').env('HERMOD_URL').default('http://127.0.0.1:8080'))
-    .addOption(new Option('--key <key>', `admin key (default: the demo key "${DEMO_ADMIN_KEY}")`).env('HERMOD_ADMIN_KEY'))
+    .addOption(
+      new Option('--url <url>', 'base URL of a running Hermod')
+        .env('HERMOD_URL')
+        .default('http://127.0.0.1:8080'),
+    )
+    .addOption(
+      new Option('--key <key>', `admin key (default: the demo key "${DEMO_ADMIN_KEY}")`).env(
+        'HERMOD_ADMIN_KEY',
+      ),
+    )
     .option('--json', 'print JSON instead of a table');
 }
 
@@ -42,12 +50,17 @@ export class AdminClient {
     try {
       res = await fetch(url, {
         method,
-        headers: { authorization: `Bearer ${this.o.key ?? DEMO_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${this.o.key ?? DEMO_ADMIN_KEY}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`cannot reach Hermod at ${this.o.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw new CliError(
+        `cannot reach Hermod at ${this.o.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      );
     }
     if (res.status === 204) return { status: 204, body: undefined as T };
     const text = await res.text();
@@ -71,9 +84,11 @@ export class AdminClient {
 
 /** Prints rows as aligned columns (a header, then one line per row). */
 export function printTable(rows: Record<string, unknown>[], columns: string[]): void {
-  const cell = (v: unknown) => (v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => (i === vals.length - 1 ? v : v.padEnd(widths[i]))).join('  ');
+  const line = (vals: string[]) =>
+    vals.map((v, i) => (i === vals.length - 1 ? v : v.padEnd(widths[i]))).join('  ');
   console.log(line(columns.map((c) => c.toUpperCase())));
   for (const r of rows) console.log(line(columns.map((c) => cell(r[c]))));
   if (rows.length === 0) console.log('(none)');
@@ -82,7 +97,10 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
 /** Prints an object as "key: value" lines. */
 export function printRecord(r: Record<string, unknown>): void {
   const w = Math.max(...Object.keys(r).map((k) => k.length));
-  for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(w)}  ${v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  for (const [k, v] of Object.entries(r))
+    console.log(
+      `${k.padEnd(w)}  ${v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+    );
 }
 
 export const printJson = (v: unknown): void => console.log(JSON.stringify(v, null, 2));

@@ -37,7 +37,12 @@ export interface Refusal {
 export function readCsv(file: string, defaultFrom: string): { rows: Row[]; refused: Refusal[] } {
   let records: string[][];
   try {
-    records = parse(readFileSync(file, 'utf8'), { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as string[][];
+    records = parse(readFileSync(file, 'utf8'), {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }) as string[][];
   } catch (err) {
     throw new CliError(`${file}: ${(err as Error).message}`, 2);
   }
@@ -47,7 +52,8 @@ export function readCsv(file: string, defaultFrom: string): { rows: Row[]; refus
     const row = i + 1;
     if (i === 0 && r[0]?.toLowerCase() === 'to' && r[1]?.toLowerCase() === 'text') return; // header
     const [to = '', text = '', from = ''] = r;
-    if (r.length > 3) refused.push({ row, to, reason: `expected 2 or 3 columns (to,text[,from]), got ${r.length}` });
+    if (r.length > 3)
+      refused.push({ row, to, reason: `expected 2 or 3 columns (to,text[,from]), got ${r.length}` });
     else if (!to) refused.push({ row, to, reason: 'no destination number' });
     else if (!text) refused.push({ row, to, reason: 'no text' });
     else rows.push({ row, to, text, from: from || defaultFrom });
@@ -58,7 +64,15 @@ export function readCsv(file: string, defaultFrom: string): { rows: Row[]; refus
 export async function bulkSend(o: BulkOptions): Promise<void> {
   const { rows, refused } = readCsv(o.csv, o.from);
   const total = rows.length + refused.length;
-  const client = new SmppClient({ host: o.host, port: o.port, systemId: o.user, password: o.password, reconnect: false, bindType: 'transmitter', windowSize: o.window });
+  const client = new SmppClient({
+    host: o.host,
+    port: o.port,
+    systemId: o.user,
+    password: o.password,
+    reconnect: false,
+    bindType: 'transmitter',
+    windowSize: o.window,
+  });
   try {
     await client.connect();
   } catch (err) {
@@ -68,9 +82,18 @@ export async function bulkSend(o: BulkOptions): Promise<void> {
   let done = refused.length;
   const ids: { row: number; ids: string[] }[] = [];
   const tty = !o.json && process.stderr.isTTY === true;
-  const bar = tty ? new cliProgress.SingleBar({ format: 'sending [{bar}] {percentage}% {value}/{total} accepted={accepted} refused={refused}', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        {
+          format: 'sending [{bar}] {percentage}% {value}/{total} accepted={accepted} refused={refused}',
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
   bar?.start(total, done, { accepted, refused: refused.length });
-  const progressLine = () => console.error(`progress: ${done}/${total} accepted=${accepted} refused=${refused.length}`);
+  const progressLine = () =>
+    console.error(`progress: ${done}/${total} accepted=${accepted} refused=${refused.length}`);
   const ticker = !tty && !o.json ? setInterval(progressLine, 1000) : undefined;
 
   let next = 0;
@@ -78,7 +101,11 @@ export async function bulkSend(o: BulkOptions): Promise<void> {
     while (next < rows.length) {
       const row = rows[next++];
       try {
-        const split = splitMessage(row.text, { method: 'udh8', reference: Math.floor(Math.random() * 256), encoding: chooseEncoding(row.text) });
+        const split = splitMessage(row.text, {
+          method: 'udh8',
+          reference: Math.floor(Math.random() * 256),
+          encoding: chooseEncoding(row.text),
+        });
         const partIds: string[] = [];
         for (const part of split.parts) {
           const resp = await client.submitSm({
@@ -96,7 +123,11 @@ export async function bulkSend(o: BulkOptions): Promise<void> {
         accepted++;
         ids.push({ row: row.row, ids: partIds });
       } catch (err) {
-        refused.push({ row: row.row, to: row.to, reason: (err as Error).message.replace(/^submit_sm refused: /, '') });
+        refused.push({
+          row: row.row,
+          to: row.to,
+          reason: (err as Error).message.replace(/^submit_sm refused: /, ''),
+        });
       }
       done++;
       bar?.update(done, { accepted, refused: refused.length });
@@ -109,7 +140,9 @@ export async function bulkSend(o: BulkOptions): Promise<void> {
   refused.sort((a, b) => a.row - b.row);
   ids.sort((a, b) => a.row - b.row);
   if (o.json) {
-    console.log(JSON.stringify({ total, accepted, refused: refused.length, refusals: refused, messages: ids }));
+    console.log(
+      JSON.stringify({ total, accepted, refused: refused.length, refusals: refused, messages: ids }),
+    );
   } else {
     if (!tty) progressLine();
     console.log(`${total} rows: ${accepted} accepted, ${refused.length} refused`);

@@ -26,32 +26,57 @@ export function buildProgram(): Command {
       const config = loadConfig();
       const h = await startHermod(config);
       const host = config.server.host;
-      console.log(`Hermod ${pkg.version} is running${config.demo ? ` (demo mode: listening on ${host} only)` : ''}.`);
-      console.log(config.store.type === 'postgres' ? `  store:      PostgreSQL (schema ${config.store.schema})` : `  store:      SQLite at ${config.store.path}`);
+      console.log(
+        `Hermod ${pkg.version} is running${config.demo ? ` (demo mode: listening on ${host} only)` : ''}.`,
+      );
+      console.log(
+        config.store.type === 'postgres'
+          ? `  store:      PostgreSQL (schema ${config.store.schema})`
+          : `  store:      SQLite at ${config.store.path}`,
+      );
       // What runs: the store's definitions (the admin API's changes win over the file).
       for (const c of h.gateway.listConnectors().flatMap((k) => h.definitions.get(k.id) ?? [])) {
-        console.log(`  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : 'built-in SMSC simulator'})`);
+        console.log(
+          `  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : 'built-in SMSC simulator'})`,
+        );
       }
-      console.log(`  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`);
+      console.log(
+        `  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`,
+      );
       if (h.smppTlsPort !== undefined) console.log(`  SMPP (TLS): ${host}:${h.smppTlsPort}`);
-      console.log(`  HTTP:       http://${host}:${h.httpPort}  (Jasmin-compatible: /send /balance /rate /ping)`);
-      const keyHint = config.demo && config.admin.keys.includes(DEMO_ADMIN_KEY) ? `  admin key "${DEMO_ADMIN_KEY}" (demo)` : config.admin.keys.length ? '' : '  (closed: no admin.keys / HERMOD_ADMIN_KEY)';
+      console.log(
+        `  HTTP:       http://${host}:${h.httpPort}  (Jasmin-compatible: /send /balance /rate /ping)`,
+      );
+      const keyHint =
+        config.demo && config.admin.keys.includes(DEMO_ADMIN_KEY)
+          ? `  admin key "${DEMO_ADMIN_KEY}" (demo)`
+          : config.admin.keys.length
+            ? ''
+            : '  (closed: no admin.keys / HERMOD_ADMIN_KEY)';
       console.log(`  admin API:  http://${host}:${h.apiPort}/v1/admin${keyHint}`);
       console.log('');
       const { DEMO_API_KEY } = await import('../config/index.js');
       const api = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.apiPort}`;
-      console.log(`  REST API:   ${api}/v1  (OpenAPI ${api}/openapi.json, docs ${api}/docs, ${api}/metrics, ${api}/readyz)`);
+      console.log(
+        `  REST API:   ${api}/v1  (OpenAPI ${api}/openapi.json, docs ${api}/docs, ${api}/metrics, ${api}/readyz)`,
+      );
       console.log('');
       console.log('Send a first message over REST:');
       const key = config.demo ? DEMO_API_KEY : '<your API key>';
-      console.log(`  curl -s ${api}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Hermod","text":"Hello from Hermod"}'`);
+      console.log(
+        `  curl -s ${api}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Hermod","text":"Hello from Hermod"}'`,
+      );
       const user = config.demo ? 'demo' : (config.users[0]?.username ?? 'USER');
       const password = config.demo ? 'demo' : 'PASSWORD';
       console.log('or over the Jasmin-compatible HTTP API (the answer is JSON: {"data":{"messageid":...}}):');
-      console.log(`  curl -s http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.httpPort}/send -d username=${user} -d password=${password} -d to=447700900123 -d "content=Hello from Hermod"`);
+      console.log(
+        `  curl -s http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.httpPort}/send -d username=${user} -d password=${password} -d to=447700900123 -d "content=Hello from Hermod"`,
+      );
       console.log('or over SMPP (bind any SMPP client as transceiver to get receipts):');
       console.log(`  npx hermod send --port ${h.smppPort} --to 447700900123 --text "Hello from Hermod"`);
-      console.log(`Operate it with the CLI, e.g.  npx hermod connectors list --url http://${host}:${h.apiPort}${config.demo ? '' : ' --key <admin key>'}`);
+      console.log(
+        `Operate it with the CLI, e.g.  npx hermod connectors list --url http://${host}:${h.apiPort}${config.demo ? '' : ' --key <admin key>'}`,
+      );
       console.log('Not built yet: the web console.');
       const stop = async (signal: string) => {
         console.log(`${signal}: draining and shutting down`);

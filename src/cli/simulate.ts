@@ -6,7 +6,8 @@ import type { Outcome, ScriptRule, SimulatorOptions } from '../simulator/index.j
 function int(name: string, min = 0) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
     return n;
   };
 }
@@ -19,7 +20,8 @@ function ratio(v: string): number {
 
 function status(v: string): number {
   const n = v.startsWith('0x') ? parseInt(v, 16) : Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${v}" is not a command_status (decimal or 0x hex)`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`"${v}" is not a command_status (decimal or 0x hex)`);
   return n;
 }
 
@@ -32,7 +34,8 @@ function scriptRule(v: string): ScriptRule {
   const [prefix, what] = v.split(':');
   if (!/^\d+$/.test(prefix)) throw new InvalidArgumentError(`"${prefix}" is not a digit prefix`);
   if (what === undefined) return { prefix, status: 0x0b };
-  if (['delivered', 'undelivered', 'expired', 'rejected'].includes(what)) return { prefix, outcome: what as Outcome };
+  if (['delivered', 'undelivered', 'expired', 'rejected'].includes(what))
+    return { prefix, outcome: what as Outcome };
   return { prefix, status: status(what) };
 }
 
@@ -65,20 +68,39 @@ export function simulateCommand(): Command {
     .option('--rejected <weight>', 'weight of REJECTD receipts', Number, 0)
     .option('--latency <ms>', 'receipt delay: <ms> or <min>-<max> (default: 0)', latency)
     .option('--throttle <n>', 'answer ESME_RTHROTTLED above <n> submits/s per bind', int('throttle', 1))
-    .option('--error-rate <rate[:status]>', 'answer submits with status (default 0x08 ESME_RSYSERR) at this rate; repeatable', collect(errorRule))
-    .option('--fail-prefix <prefix[:status|:outcome]>', 'destinations starting with prefix fail (default ESME_RINVDSTADR) or get that receipt outcome; repeatable', collect(scriptRule))
+    .option(
+      '--error-rate <rate[:status]>',
+      'answer submits with status (default 0x08 ESME_RSYSERR) at this rate; repeatable',
+      collect(errorRule),
+    )
+    .option(
+      '--fail-prefix <prefix[:status|:outcome]>',
+      'destinations starting with prefix fail (default ESME_RINVDSTADR) or get that receipt outcome; repeatable',
+      collect(scriptRule),
+    )
     .option('--drop-after <n>', 'close the TCP connection after <n> PDUs on a bind', int('drop-after', 1))
     .option('--drop-rate <p>', 'close the connection at random with probability p per PDU', ratio)
     .option('--refuse-binds', 'refuse every bind (ESME_RBINDFAIL)')
     .option('--hang', 'accept binds, then answer nothing (not even enquire_link)')
-    .addOption(new Option('--id-format <format>', 'message id format').choices(['hex', 'dec', 'uuid']).default('hex'))
-    .addOption(new Option('--receipt-id-format <format>', 'render receipt ids differently').choices(['same', 'hex', 'dec']).default('same'))
+    .addOption(
+      new Option('--id-format <format>', 'message id format').choices(['hex', 'dec', 'uuid']).default('hex'),
+    )
+    .addOption(
+      new Option('--receipt-id-format <format>', 'render receipt ids differently')
+        .choices(['same', 'hex', 'dec'])
+        .default('same'),
+    )
     .option('--mo-rate <n>', 'send <n> MO messages per second to every receiving bind', Number)
     .option('--mo-from <msisdn>', 'MO sender', '447700900001')
     .option('--mo-to <addr>', 'MO destination', '12345')
     .option('--mo-text <text>', 'MO text', 'Hello from the Hermod simulator')
     .option('--seed <n>', 'seed for the outcome and fault dice', int('seed'))
-    .option('--stats-interval <s>', 'print a stats line every <s> seconds (0 = never)', int('stats-interval'), 5)
+    .option(
+      '--stats-interval <s>',
+      'print a stats line every <s> seconds (0 = never)',
+      int('stats-interval'),
+      5,
+    )
     .action(async (o) => {
       if ((o.systemId && !o.password) || (!o.systemId && o.password)) {
         throw new InvalidArgumentError('--system-id and --password go together');
@@ -88,7 +110,12 @@ export function simulateCommand(): Command {
         port: o.port,
         credentials: o.systemId ? [{ systemId: o.systemId, password: o.password }] : undefined,
         tls: o.tlsCert ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey) } : undefined,
-        outcomes: { delivered: o.delivered, undelivered: o.undelivered, expired: o.expired, rejected: o.rejected },
+        outcomes: {
+          delivered: o.delivered,
+          undelivered: o.undelivered,
+          expired: o.expired,
+          rejected: o.rejected,
+        },
         latencyMs: o.latency ?? { min: 0, max: 0 },
         throttle: o.throttle,
         errors: o.errorRate,
@@ -106,22 +133,33 @@ export function simulateCommand(): Command {
       const port = await sim.listen();
       console.log(`Hermod SMSC simulator listening on ${o.host}:${port}${opts.tls ? ' (TLS)' : ''}`);
       console.log(
-        opts.credentials ? `  bind with system_id "${o.systemId}" and its password` : '  bind with any system_id and password (transmitter, receiver or transceiver)',
+        opts.credentials
+          ? `  bind with system_id "${o.systemId}" and its password`
+          : '  bind with any system_id and password (transmitter, receiver or transceiver)',
       );
       const stops: (() => void)[] = [];
       if (o.moRate) {
         sim.on('bind', (systemId: string, type: string) => {
-          if (type !== 'transmitter') stops.push(sim.startMoTraffic(systemId, { rate: o.moRate, senders: [o.moFrom], to: o.moTo, texts: [o.moText] }));
+          if (type !== 'transmitter')
+            stops.push(
+              sim.startMoTraffic(systemId, {
+                rate: o.moRate,
+                senders: [o.moFrom],
+                to: o.moTo,
+                texts: [o.moText],
+              }),
+            );
         });
       }
       let last = '';
-      const timer = o.statsInterval > 0
-        ? setInterval(() => {
-            const line = sim.statsLine();
-            if (line !== last) console.log(`[${new Date().toISOString()}] ${line}`);
-            last = line;
-          }, o.statsInterval * 1000)
-        : undefined;
+      const timer =
+        o.statsInterval > 0
+          ? setInterval(() => {
+              const line = sim.statsLine();
+              if (line !== last) console.log(`[${new Date().toISOString()}] ${line}`);
+              last = line;
+            }, o.statsInterval * 1000)
+          : undefined;
       const stop = async (signal: string) => {
         console.log(`${signal}: shutting down (${sim.statsLine()})`);
         if (timer) clearInterval(timer);

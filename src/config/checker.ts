@@ -19,7 +19,8 @@ export class Checker {
   }
 
   obj(v: unknown, path: string, allowed: readonly string[]): Obj | undefined {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return this.fail(path, `expected a mapping, got ${describe(v)}`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      return this.fail(path, `expected a mapping, got ${describe(v)}`);
     for (const k of Object.keys(v)) {
       if (!allowed.includes(k)) {
         const near = allowed.find((a) => distance(a, k) <= 2);
@@ -32,17 +33,32 @@ export class Checker {
   str(o: Obj, key: string, path: string, def?: string): string | undefined {
     const v = o[key];
     if (v === undefined) return def ?? this.fail(`${path}.${key}`, 'is required');
-    if (typeof v !== 'string' || v === '') return this.fail(`${path}.${key}`, `expected a non-empty string, got ${describe(v)}`);
+    if (typeof v !== 'string' || v === '')
+      return this.fail(`${path}.${key}`, `expected a non-empty string, got ${describe(v)}`);
     return v;
   }
 
-  num(o: Obj, key: string, path: string, opts: { def?: number; min?: number; max?: number; int?: boolean } = {}): number | undefined {
+  num(
+    o: Obj,
+    key: string,
+    path: string,
+    opts: { def?: number; min?: number; max?: number; int?: boolean } = {},
+  ): number | undefined {
     const v = o[key];
     if (v === undefined) return opts.def ?? this.fail(`${path}.${key}`, 'is required');
-    const ok = typeof v === 'number' && Number.isFinite(v) && (!opts.int || Number.isInteger(v)) && (opts.min === undefined || v >= opts.min) && (opts.max === undefined || v <= opts.max);
+    const ok =
+      typeof v === 'number' &&
+      Number.isFinite(v) &&
+      (!opts.int || Number.isInteger(v)) &&
+      (opts.min === undefined || v >= opts.min) &&
+      (opts.max === undefined || v <= opts.max);
     if (!ok) {
-      const range = opts.min !== undefined || opts.max !== undefined ? ` ${opts.min ?? '-∞'}..${opts.max ?? '∞'}` : '';
-      return this.fail(`${path}.${key}`, `expected ${opts.int ? 'an integer' : 'a number'}${range}, got ${describe(v)}`);
+      const range =
+        opts.min !== undefined || opts.max !== undefined ? ` ${opts.min ?? '-∞'}..${opts.max ?? '∞'}` : '';
+      return this.fail(
+        `${path}.${key}`,
+        `expected ${opts.int ? 'an integer' : 'a number'}${range}, got ${describe(v)}`,
+      );
     }
     return v as number;
   }
@@ -70,7 +86,8 @@ export class Checker {
   oneOf<T extends string>(o: Obj, key: string, path: string, values: readonly T[], def?: T): T | undefined {
     const v = o[key] ?? def;
     if (v === undefined) return this.fail(`${path}.${key}`, `is required (one of ${values.join(', ')})`);
-    if (!values.includes(v as T)) return this.fail(`${path}.${key}`, `expected one of ${values.join(', ')}, got ${describe(v)}`);
+    if (!values.includes(v as T))
+      return this.fail(`${path}.${key}`, `expected one of ${values.join(', ')}, got ${describe(v)}`);
     return v as T;
   }
 }
@@ -97,7 +114,11 @@ export class Filters {
   countries(o: Obj, path: string): string[] | undefined {
     return this.strings(o, 'countries', path)?.map((v, j) => {
       const code = v.toUpperCase();
-      if (!isCountryCode(code)) this.c.fail(`${path}.countries[${j}]`, `expected an ISO 3166 alpha-2 country code such as "IT", got ${describe(v)}`);
+      if (!isCountryCode(code))
+        this.c.fail(
+          `${path}.countries[${j}]`,
+          `expected an ISO 3166 alpha-2 country code such as "IT", got ${describe(v)}`,
+        );
       return code;
     });
   }
@@ -231,11 +252,11 @@ export function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length][b.length];
 }
 
 export function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
-

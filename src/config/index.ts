@@ -1,3 +1,24 @@
 export { loadConfig, parseConfig, DEMO_API_KEY, DEMO_ADMIN_KEY } from './load.js';
-export { ConfigError, type Config, type ConfigIssue, type ConnectorConfig, type UserConfig, type SmppConnectorConfig, type SimulatorConnectorConfig, type JasminResponseFormat, type WebhooksConfig, type AlertsConfig, type SmppTlsConfig } from './schema.js';
-export { InvalidDefinitionError, validateConnector, validateRoutes, validateMoRoutes, routeInput, moRouteInput, connectorInput, redactConnector } from './validate.js';
+export {
+  ConfigError,
+  type Config,
+  type ConfigIssue,
+  type ConnectorConfig,
+  type UserConfig,
+  type SmppConnectorConfig,
+  type SimulatorConnectorConfig,
+  type JasminResponseFormat,
+  type WebhooksConfig,
+  type AlertsConfig,
+  type SmppTlsConfig,
+} from './schema.js';
+export {
+  InvalidDefinitionError,
+  validateConnector,
+  validateRoutes,
+  validateMoRoutes,
+  routeInput,
+  moRouteInput,
+  connectorInput,
+  redactConnector,
+} from './validate.js';

@@ -4,7 +4,13 @@ import { isIP } from 'node:net';
 import { isAddressOrCidr } from '../lib/address-list.js';
 import { createSecureContext } from 'node:tls';
 import { parse } from 'yaml';
-import { DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, type Authorizations, type UserSettingsSpec, type ValueFilters } from '../domain/index.js';
+import {
+  DEFAULT_AUTHORIZATIONS,
+  DEFAULT_VALUE_FILTERS,
+  type Authorizations,
+  type UserSettingsSpec,
+  type ValueFilters,
+} from '../domain/index.js';
 import { checkOptOut } from './opt-out.js';
 import {
   ConfigError,
@@ -42,7 +48,8 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
     const keys = Object.keys(DEFAULT_AUTHORIZATIONS) as (keyof Authorizations)[];
     const a = c.obj(o.authorizations, `${p}.authorizations`, keys) ?? {};
     const auth: Partial<Authorizations> = {};
-    for (const k of keys) if (a[k] !== undefined) auth[k] = c.bool(a, k, `${p}.authorizations`, DEFAULT_AUTHORIZATIONS[k]);
+    for (const k of keys)
+      if (a[k] !== undefined) auth[k] = c.bool(a, k, `${p}.authorizations`, DEFAULT_AUTHORIZATIONS[k]);
     out.authorizations = auth;
   }
   if (o.valueFilters !== undefined) {
@@ -65,8 +72,10 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
   if (o.defaults !== undefined) {
     const d = c.obj(o.defaults, `${p}.defaults`, ['sourceAddr']) ?? {};
     if (d.sourceAddr !== undefined) {
-      const src = typeof d.sourceAddr === 'number' ? String(d.sourceAddr) : c.str(d, 'sourceAddr', `${p}.defaults`);
-      if (src !== undefined && src.length > 20) c.fail(`${p}.defaults.sourceAddr`, 'at most 20 characters (SMPP source_addr)');
+      const src =
+        typeof d.sourceAddr === 'number' ? String(d.sourceAddr) : c.str(d, 'sourceAddr', `${p}.defaults`);
+      if (src !== undefined && src.length > 20)
+        c.fail(`${p}.defaults.sourceAddr`, 'at most 20 characters (SMPP source_addr)');
       else if (src !== undefined) out.defaults = { sourceAddr: src };
     }
   }
@@ -85,11 +94,15 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
     if (a.allowFrom !== undefined) {
       out.access.allowFrom = c.list(a, 'allowFrom', `${p}.access`).flatMap((v, i) => {
         if (typeof v === 'string' && isAddressOrCidr(v)) return [v];
-        c.fail(`${p}.access.allowFrom[${i}]`, `expected an IPv4/IPv6 address or CIDR range (e.g. 203.0.113.0/24), got ${describe(v)}`);
+        c.fail(
+          `${p}.access.allowFrom[${i}]`,
+          `expected an IPv4/IPv6 address or CIDR range (e.g. 203.0.113.0/24), got ${describe(v)}`,
+        );
         return [];
       });
     }
-    if (a.maxBinds !== undefined && a.maxBinds !== null) out.access.maxBinds = c.num(a, 'maxBinds', `${p}.access`, { min: 1, int: true });
+    if (a.maxBinds !== undefined && a.maxBinds !== null)
+      out.access.maxBinds = c.num(a, 'maxBinds', `${p}.access`, { min: 1, int: true });
   }
   return out;
 }
@@ -98,23 +111,67 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
  * Validates a parsed configuration object (the YAML document) with the environment
  * overrides applied. Throws ConfigError listing every problem.
  */
-export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 'configuration', demo = false): Config {
+export function parseConfig(
+  doc: unknown,
+  env: NodeJS.ProcessEnv = {},
+  source = 'configuration',
+  demo = false,
+): Config {
   const c = new Checker();
-  const root = c.obj(doc ?? {}, '$', ['server', 'store', 'users', 'groups', 'connectors', 'routes', 'moRoutes', 'dedupeWindowS', 'parkedReceiptRetentionS', 'httpApi', 'webhooks', 'alerts', 'admin', 'optOut', 'billing']) ?? {};
-  const server = c.obj(root.server ?? {}, 'server', ['host', 'smppPort', 'smppTls', 'proxyProtocol', 'httpPort', 'apiPort']) ?? {};
+  const root =
+    c.obj(doc ?? {}, '$', [
+      'server',
+      'store',
+      'users',
+      'groups',
+      'connectors',
+      'routes',
+      'moRoutes',
+      'dedupeWindowS',
+      'parkedReceiptRetentionS',
+      'httpApi',
+      'webhooks',
+      'alerts',
+      'admin',
+      'optOut',
+      'billing',
+    ]) ?? {};
+  const server =
+    c.obj(root.server ?? {}, 'server', [
+      'host',
+      'smppPort',
+      'smppTls',
+      'proxyProtocol',
+      'httpPort',
+      'apiPort',
+    ]) ?? {};
   const dataDir = env.HERMOD_DATA_DIR ?? './data';
-  const store = c.obj(root.store ?? {}, 'store', ['type', 'path', 'synchronous', 'groupCommitMs', 'url', 'schema', 'definitionsPollS']) ?? {};
+  const store =
+    c.obj(root.store ?? {}, 'store', [
+      'type',
+      'path',
+      'synchronous',
+      'groupCommitMs',
+      'url',
+      'schema',
+      'definitionsPollS',
+    ]) ?? {};
   const dbUrl = env.HERMOD_DATABASE_URL ?? (store.url as string | undefined);
-  const storeType = env.HERMOD_DATABASE_URL?.startsWith('postgres') ? 'postgres' : (c.oneOf(store, 'type', 'store', ['sqlite', 'postgres'] as const, 'sqlite') ?? 'sqlite');
-  if (storeType === 'postgres' && !(dbUrl && /^postgres(ql)?:\/\//.test(dbUrl))) c.fail('store.url', 'a postgres:// URL is required for store.type postgres (or set HERMOD_DATABASE_URL)');
+  const storeType = env.HERMOD_DATABASE_URL?.startsWith('postgres')
+    ? 'postgres'
+    : (c.oneOf(store, 'type', 'store', ['sqlite', 'postgres'] as const, 'sqlite') ?? 'sqlite');
+  if (storeType === 'postgres' && !(dbUrl && /^postgres(ql)?:\/\//.test(dbUrl)))
+    c.fail('store.url', 'a postgres:// URL is required for store.type postgres (or set HERMOD_DATABASE_URL)');
   const schemaName = env.HERMOD_DATABASE_SCHEMA ?? (store.schema as string | undefined) ?? 'hermod';
-  if (!/^[a-z_][a-z0-9_]*$/.test(schemaName)) c.fail('store.schema', `expected a lower-case SQL identifier, got ${describe(schemaName)}`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(schemaName))
+    c.fail('store.schema', `expected a lower-case SQL identifier, got ${describe(schemaName)}`);
 
   const envPort = env.HERMOD_SMPP_PORT;
   let smppPort = c.num(server, 'smppPort', 'server', { def: 2775, min: 0, max: 65535, int: true }) ?? 2775;
   if (envPort !== undefined) {
     const n = Number(envPort);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) c.fail('HERMOD_SMPP_PORT', `expected an integer 0..65535, got "${envPort}"`);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      c.fail('HERMOD_SMPP_PORT', `expected an integer 0..65535, got "${envPort}"`);
     else smppPort = n;
   }
 
@@ -132,30 +189,57 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   let httpPort = c.num(server, 'httpPort', 'server', { def: 1401, min: 0, max: 65535, int: true }) ?? 1401;
   if (envHttp !== undefined) {
     const n = Number(envHttp);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) c.fail('HERMOD_HTTP_PORT', `expected an integer 0..65535, got "${envHttp}"`);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      c.fail('HERMOD_HTTP_PORT', `expected an integer 0..65535, got "${envHttp}"`);
     else httpPort = n;
   }
-  const smppTls = server.smppTls === undefined || server.smppTls === null ? undefined : checkSmppTls(c, server.smppTls, env);
+  const smppTls =
+    server.smppTls === undefined || server.smppTls === null
+      ? undefined
+      : checkSmppTls(c, server.smppTls, env);
   let proxyProtocol: { trusted: string[] } | undefined;
   if (server.proxyProtocol !== undefined && server.proxyProtocol !== null) {
     const pp = c.obj(server.proxyProtocol, 'server.proxyProtocol', ['trusted']) ?? {};
     const trusted = c.list(pp, 'trusted', 'server.proxyProtocol').flatMap((v, i) => {
       if (typeof v === 'string' && isAddressOrCidr(v)) return [v];
-      c.fail(`server.proxyProtocol.trusted[${i}]`, `expected an IPv4/IPv6 address or CIDR range of a load balancer, got ${describe(v)}`);
+      c.fail(
+        `server.proxyProtocol.trusted[${i}]`,
+        `expected an IPv4/IPv6 address or CIDR range of a load balancer, got ${describe(v)}`,
+      );
       return [];
     });
-    if (pp.trusted === undefined || (Array.isArray(pp.trusted) && pp.trusted.length === 0)) c.fail('server.proxyProtocol.trusted', 'is required: the addresses of the load balancers whose PROXY header is believed');
+    if (pp.trusted === undefined || (Array.isArray(pp.trusted) && pp.trusted.length === 0))
+      c.fail(
+        'server.proxyProtocol.trusted',
+        'is required: the addresses of the load balancers whose PROXY header is believed',
+      );
     proxyProtocol = { trusted };
   }
   const FORMATS = ['json', 'jasmin'] as const;
   const httpApi = c.obj(root.httpApi ?? {}, 'httpApi', ['responseFormat']) ?? {};
-  const responseFormat: JasminResponseFormat = c.oneOf(httpApi, 'responseFormat', 'httpApi', FORMATS, 'json') ?? 'json';
-  const wh = c.obj(root.webhooks ?? {}, 'webhooks', ['allowPrivateNetworks', 'allow', 'secret', 'retentionS', 'backoff', 'timeoutS', 'failoverAfter', 'logKeep', 'logRetentionS']) ?? {};
+  const responseFormat: JasminResponseFormat =
+    c.oneOf(httpApi, 'responseFormat', 'httpApi', FORMATS, 'json') ?? 'json';
+  const wh =
+    c.obj(root.webhooks ?? {}, 'webhooks', [
+      'allowPrivateNetworks',
+      'allow',
+      'secret',
+      'retentionS',
+      'backoff',
+      'timeoutS',
+      'failoverAfter',
+      'logKeep',
+      'logRetentionS',
+    ]) ?? {};
   const whBackoff = c.obj(wh.backoff ?? {}, 'webhooks.backoff', ['initialMs', 'maxMs']) ?? {};
   const allow = c.list(wh, 'allow', 'webhooks').map((v, i) => {
     const s = String(v);
     const [addr, bits] = s.split('/');
-    if (bits !== undefined && (isIP(addr) === 0 || !/^\d+$/.test(bits) || Number(bits) > (isIP(addr) === 6 ? 128 : 32))) c.fail(`webhooks.allow[${i}]`, `expected a CIDR, an address or a host name, got ${describe(v)}`);
+    if (
+      bits !== undefined &&
+      (isIP(addr) === 0 || !/^\d+$/.test(bits) || Number(bits) > (isIP(addr) === 6 ? 128 : 32))
+    )
+      c.fail(`webhooks.allow[${i}]`, `expected a CIDR, an address or a host name, got ${describe(v)}`);
     return s;
   });
   const webhooks: WebhooksConfig = {
@@ -175,19 +259,24 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   let apiPort = c.num(server, 'apiPort', 'server', { def: 8080, min: 0, max: 65535, int: true }) ?? 8080;
   if (env.HERMOD_API_PORT !== undefined) {
     const n = Number(env.HERMOD_API_PORT);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) c.fail('HERMOD_API_PORT', `expected an integer 0..65535, got "${env.HERMOD_API_PORT}"`);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      c.fail('HERMOD_API_PORT', `expected an integer 0..65535, got "${env.HERMOD_API_PORT}"`);
     else apiPort = n;
   }
   const admin = c.obj(root.admin ?? {}, 'admin', ['keys']) ?? {};
   const adminKeys = c.list(admin, 'keys', 'admin').flatMap((k, i) => {
     if (typeof k !== 'string' || k.length < 16) {
-      c.fail(`admin.keys[${i}]`, `expected a string of at least 16 characters, got ${typeof k === 'string' ? `${k.length} characters` : describe(k)}`);
+      c.fail(
+        `admin.keys[${i}]`,
+        `expected a string of at least 16 characters, got ${typeof k === 'string' ? `${k.length} characters` : describe(k)}`,
+      );
       return [];
     }
     return [k];
   });
   if (env.HERMOD_ADMIN_KEY !== undefined) {
-    if (env.HERMOD_ADMIN_KEY.length < 16) c.fail('HERMOD_ADMIN_KEY', `expected at least 16 characters, got ${env.HERMOD_ADMIN_KEY.length}`);
+    if (env.HERMOD_ADMIN_KEY.length < 16)
+      c.fail('HERMOD_ADMIN_KEY', `expected at least 16 characters, got ${env.HERMOD_ADMIN_KEY.length}`);
     else adminKeys.push(env.HERMOD_ADMIN_KEY);
   }
   // Demo mode listens on 127.0.0.1 only; its fixed key is printed in the banner.
@@ -196,28 +285,51 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   const users: UserConfig[] = [];
   c.list(root, 'users', '$').forEach((u, i) => {
     const p = `users[${i}]`;
-    const o = c.obj(u, p, ['username', 'password', 'balance', 'rate', 'enabled', 'group', 'authorizations', 'valueFilters', 'defaults', 'quota', 'throughput', 'access', 'httpApi', 'webhookSecret', 'apiKeys']);
+    const o = c.obj(u, p, [
+      'username',
+      'password',
+      'balance',
+      'rate',
+      'enabled',
+      'group',
+      'authorizations',
+      'valueFilters',
+      'defaults',
+      'quota',
+      'throughput',
+      'access',
+      'httpApi',
+      'webhookSecret',
+      'apiKeys',
+    ]);
     if (!o) return;
     const username = c.str(o, 'username', p);
     const password = c.str(o, 'password', p);
     const balance = c.num(o, 'balance', p, { def: 0, min: 0 });
     const rate = c.num(o, 'rate', p, { def: 0, min: 0 });
-    if (username && users.some((x) => x.username === username)) c.fail(`${p}.username`, `duplicate user "${username}"`);
-    if (username && username.length > 15) c.fail(`${p}.username`, 'at most 15 characters (it is the SMPP system_id)');
-    if (password && password.length > 8) c.fail(`${p}.password`, 'at most 8 characters (SMPP 3.4 password field)');
+    if (username && users.some((x) => x.username === username))
+      c.fail(`${p}.username`, `duplicate user "${username}"`);
+    if (username && username.length > 15)
+      c.fail(`${p}.username`, 'at most 15 characters (it is the SMPP system_id)');
+    if (password && password.length > 8)
+      c.fail(`${p}.password`, 'at most 8 characters (SMPP 3.4 password field)');
     const group = o.group === undefined ? null : (c.str(o, 'group', p) ?? null);
-    if (group !== null && !groups.some((g) => g.id === group)) c.fail(`${p}.group`, `unknown group "${group}" (declare it under groups)`);
+    if (group !== null && !groups.some((g) => g.id === group))
+      c.fail(`${p}.group`, `unknown group "${group}" (declare it under groups)`);
     const settings = userSettingsOf(c, o, p);
     let smsCount: number | null = null;
     if (o.quota !== undefined) {
       const q = c.obj(o.quota, `${p}.quota`, ['smsCount']) ?? {};
-      if (q.smsCount !== undefined && q.smsCount !== null) smsCount = c.num(q, 'smsCount', `${p}.quota`, { min: 0, int: true }) ?? null;
+      if (q.smsCount !== undefined && q.smsCount !== null)
+        smsCount = c.num(q, 'smsCount', `${p}.quota`, { min: 0, int: true }) ?? null;
     }
     const uh = o.httpApi === undefined ? undefined : c.obj(o.httpApi, `${p}.httpApi`, ['responseFormat']);
-    const uFormat = uh?.responseFormat === undefined ? undefined : c.oneOf(uh, 'responseFormat', `${p}.httpApi`, FORMATS);
+    const uFormat =
+      uh?.responseFormat === undefined ? undefined : c.oneOf(uh, 'responseFormat', `${p}.httpApi`, FORMATS);
     const secret = o.webhookSecret === undefined ? undefined : c.str(o, 'webhookSecret', p);
     const apiKeys = c.list(o, 'apiKeys', p).map((k, j) => {
-      if (typeof k !== 'string' || k.length < 16) c.fail(`${p}.apiKeys[${j}]`, 'expected a string of at least 16 characters');
+      if (typeof k !== 'string' || k.length < 16)
+        c.fail(`${p}.apiKeys[${j}]`, 'expected a string of at least 16 characters');
       return String(k);
     });
     if (username && password && balance !== undefined && rate !== undefined) {
@@ -243,7 +355,8 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     if (k) connectors.push(k);
   });
   connectors.forEach((x, i) => {
-    if (connectors.findIndex((y) => y.id === x.id) !== i) c.fail(`connectors[${i}].id`, `duplicate connector id "${x.id}"`);
+    if (connectors.findIndex((y) => y.id === x.id) !== i)
+      c.fail(`connectors[${i}].id`, `duplicate connector id "${x.id}"`);
   });
 
   const routes = checkRoutes(c, c.list(root, 'routes', '$'), {
@@ -251,26 +364,46 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
     receiveOnly: connectors.filter((k) => k.type === 'smpp' && k.bindType === 'receiver').map((k) => k.id),
     users: users.map((u) => u.username),
   });
-  const moRoutes = checkMoRoutes(c, c.list(root, 'moRoutes', '$'), { connectors: connectors.map((k) => k.id), users: users.map((u) => u.username) });
+  const moRoutes = checkMoRoutes(c, c.list(root, 'moRoutes', '$'), {
+    connectors: connectors.map((k) => k.id),
+    users: users.map((u) => u.username),
+  });
 
   c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 });
   const optOut = checkOptOut(c, root.optOut);
-  const parkedReceiptRetentionS = c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;
-  const synchronous = c.oneOf(store, 'synchronous', 'store', ['NORMAL', 'FULL'] as const, 'NORMAL') ?? 'NORMAL';
+  const parkedReceiptRetentionS =
+    c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;
+  const synchronous =
+    c.oneOf(store, 'synchronous', 'store', ['NORMAL', 'FULL'] as const, 'NORMAL') ?? 'NORMAL';
   const groupCommitMs = c.num(store, 'groupCommitMs', 'store', { def: 2, min: 0, max: 100 }) ?? 2;
   const definitionsPollS = c.num(store, 'definitionsPollS', 'store', { def: 5, min: 0, max: 3600 }) ?? 5;
-  const a = c.obj(root.alerts ?? {}, 'alerts', ['deliveryRateMin', 'errorRateMax', 'queueBacklogMax', 'spendMax', 'connectorDownS', 'windowS', 'minSamples', 'webhookUrl']) ?? {};
+  const a =
+    c.obj(root.alerts ?? {}, 'alerts', [
+      'deliveryRateMin',
+      'errorRateMax',
+      'queueBacklogMax',
+      'spendMax',
+      'connectorDownS',
+      'windowS',
+      'minSamples',
+      'webhookUrl',
+    ]) ?? {};
   const alerts: AlertsConfig = {
     deliveryRateMin: c.num(a, 'deliveryRateMin', 'alerts', { def: 0.95, min: 0, max: 1 }) ?? 0.95,
     errorRateMax: c.num(a, 'errorRateMax', 'alerts', { def: 0.05, min: 0, max: 1 }) ?? 0.05,
     queueBacklogMax: c.num(a, 'queueBacklogMax', 'alerts', { def: 10_000, min: 0, int: true }) ?? 10_000,
-    spendMax: a.spendMax === undefined || a.spendMax === null ? null : (c.num(a, 'spendMax', 'alerts', { min: 0 }) ?? null),
+    spendMax:
+      a.spendMax === undefined || a.spendMax === null
+        ? null
+        : (c.num(a, 'spendMax', 'alerts', { min: 0 }) ?? null),
     connectorDownS: c.num(a, 'connectorDownS', 'alerts', { def: 60, min: 0 }) ?? 60,
     windowS: c.num(a, 'windowS', 'alerts', { def: 300, min: 1 }) ?? 300,
     minSamples: c.num(a, 'minSamples', 'alerts', { def: 20, min: 1, int: true }) ?? 20,
-    webhookUrl: a.webhookUrl === undefined || a.webhookUrl === null ? null : (c.str(a, 'webhookUrl', 'alerts') ?? null),
+    webhookUrl:
+      a.webhookUrl === undefined || a.webhookUrl === null ? null : (c.str(a, 'webhookUrl', 'alerts') ?? null),
   };
-  if (alerts.webhookUrl !== null && !/^https?:\/\/[^\s/]+/.test(alerts.webhookUrl)) c.fail('alerts.webhookUrl', `expected an http(s) URL, got ${describe(alerts.webhookUrl)}`);
+  if (alerts.webhookUrl !== null && !/^https?:\/\/[^\s/]+/.test(alerts.webhookUrl))
+    c.fail('alerts.webhookUrl', `expected an http(s) URL, got ${describe(alerts.webhookUrl)}`);
   const bill = c.obj(root.billing ?? {}, 'billing', ['refund']) ?? {};
   const refund = c.obj(bill.refund ?? {}, 'billing.refund', ['rejected', 'failed', 'expired']) ?? {};
   const billing: BillingConfig = {
@@ -283,13 +416,26 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
-    server: { host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string), smppPort, ...(smppTls ? { smppTls } : {}), ...(proxyProtocol ? { proxyProtocol } : {}), httpPort, apiPort },
+    server: {
+      host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string),
+      smppPort,
+      ...(smppTls ? { smppTls } : {}),
+      ...(proxyProtocol ? { proxyProtocol } : {}),
+      httpPort,
+      apiPort,
+    },
     httpApi: { responseFormat },
     webhooks,
     admin: { keys: adminKeys },
     store:
       storeType === 'postgres'
-        ? { type: 'postgres', url: dbUrl!, schema: schemaName, definitionsPollS, ...(env.HERMOD_NODE_ID ? { nodeId: env.HERMOD_NODE_ID } : {}) }
+        ? {
+            type: 'postgres',
+            url: dbUrl!,
+            schema: schemaName,
+            definitionsPollS,
+            ...(env.HERMOD_NODE_ID ? { nodeId: env.HERMOD_NODE_ID } : {}),
+          }
         : {
             type: 'sqlite',
             path: (store.path as string | undefined) ?? join(dataDir, 'hermod.db'),
@@ -314,16 +460,36 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, source = 
  * configuration (a demo account and the built-in simulator, listening on 127.0.0.1).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  const file = env.HERMOD_CONFIG ?? (existsSync(join(cwd, 'hermod.yaml')) ? join(cwd, 'hermod.yaml') : undefined);
+  const file =
+    env.HERMOD_CONFIG ?? (existsSync(join(cwd, 'hermod.yaml')) ? join(cwd, 'hermod.yaml') : undefined);
   if (!file) {
     let demo: Obj = DEMO_YAML;
     // Demo mode against a real (or external simulated) SMSC instead of the built-in one.
     if (env.HERMOD_UPSTREAM_SMPP) {
       const m = env.HERMOD_UPSTREAM_SMPP.match(/^([^:]+):(\d+)$/);
-      if (!m) throw new ConfigError([{ path: 'HERMOD_UPSTREAM_SMPP', message: `expected host:port, got "${env.HERMOD_UPSTREAM_SMPP}"` }], 'environment');
+      if (!m)
+        throw new ConfigError(
+          [
+            {
+              path: 'HERMOD_UPSTREAM_SMPP',
+              message: `expected host:port, got "${env.HERMOD_UPSTREAM_SMPP}"`,
+            },
+          ],
+          'environment',
+        );
       demo = {
         ...DEMO_YAML,
-        connectors: [{ id: 'upstream', type: 'smpp', host: m[1], port: Number(m[2]), systemId: env.HERMOD_UPSTREAM_SYSTEM_ID ?? 'hermod', password: env.HERMOD_UPSTREAM_PASSWORD ?? '', window: 50 }],
+        connectors: [
+          {
+            id: 'upstream',
+            type: 'smpp',
+            host: m[1],
+            port: Number(m[2]),
+            systemId: env.HERMOD_UPSTREAM_SYSTEM_ID ?? 'hermod',
+            password: env.HERMOD_UPSTREAM_PASSWORD ?? '',
+            window: 50,
+          },
+        ],
         routes: [{ name: 'default', type: 'static', connectors: ['upstream'] }],
       };
     }
@@ -350,7 +516,8 @@ function checkSmppTls(c: Checker, x: unknown, env: NodeJS.ProcessEnv): SmppTlsCo
   let port = c.num(o, 'port', p, { def: 3550, min: 0, max: 65535, int: true }) ?? 3550;
   if (env.HERMOD_SMPP_TLS_PORT !== undefined) {
     const n = Number(env.HERMOD_SMPP_TLS_PORT);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) c.fail('HERMOD_SMPP_TLS_PORT', `expected an integer 0..65535, got "${env.HERMOD_SMPP_TLS_PORT}"`);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      c.fail('HERMOD_SMPP_TLS_PORT', `expected an integer 0..65535, got "${env.HERMOD_SMPP_TLS_PORT}"`);
     else port = n;
   }
   const pem: Record<'cert' | 'key', string | undefined> = { cert: undefined, key: undefined };
@@ -360,7 +527,10 @@ function checkSmppTls(c: Checker, x: unknown, env: NodeJS.ProcessEnv): SmppTlsCo
     try {
       pem[k] = readFileSync(path, 'utf8');
     } catch (err) {
-      c.fail(`${p}.${k}`, `cannot read ${describe(path)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      c.fail(
+        `${p}.${k}`,
+        `cannot read ${describe(path)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
     }
   }
   if (pem.cert === undefined || pem.key === undefined) return undefined;

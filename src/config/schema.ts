@@ -3,7 +3,14 @@
  * Every problem is reported with the key path that caused it, all at once.
  */
 import { HermodError } from '../lib/errors.js';
-import type { MoRouteDef, OptOutSettings, RouteDef, SplitSetting, TextDataCoding, UserSettingsSpec } from '../domain/index.js';
+import type {
+  MoRouteDef,
+  OptOutSettings,
+  RouteDef,
+  SplitSetting,
+  TextDataCoding,
+  UserSettingsSpec,
+} from '../domain/index.js';
 
 export interface UserConfig {
   username: string;
@@ -181,7 +188,16 @@ export interface HttpConnectorConfig {
   dlrExpiryS: number;
   /** As SmppConnectorConfig.dlrScope. */
   dlrScope?: string;
-  dlr?: { token: string; idField: string; statusField: string; errField?: string; delivered: string[]; undelivered: string[]; expired: string[]; rejected: string[] };
+  dlr?: {
+    token: string;
+    idField: string;
+    statusField: string;
+    errField?: string;
+    delivered: string[];
+    undelivered: string[];
+    expired: string[];
+    rejected: string[];
+  };
   mo?: { token: string; fromField: string; toField: string; textField: string };
 }
 
@@ -189,13 +205,35 @@ export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig | H
 
 export interface Config {
   demo: boolean;
-  server: { host: string; smppPort: number; /** A second customer SMPP listener over TLS. */ smppTls?: SmppTlsConfig; /** PROXY protocol v1 on the SMPP listeners, believed from these balancers. */ proxyProtocol?: { trusted: string[] }; httpPort: number; apiPort: number };
+  server: {
+    host: string;
+    smppPort: number;
+    /** A second customer SMPP listener over TLS. */ smppTls?: SmppTlsConfig;
+    /** PROXY protocol v1 on the SMPP listeners, believed from these balancers. */ proxyProtocol?: {
+      trusted: string[];
+    };
+    httpPort: number;
+    apiPort: number;
+  };
   /** Jasmin-compatible HTTP API (:1401). */
   httpApi: { responseFormat: JasminResponseFormat };
   webhooks: WebhooksConfig;
   /** Bearer keys of the admin API (config `admin.keys` plus HERMOD_ADMIN_KEY); empty = admin API closed. */
   admin: { keys: string[] };
-  store: { type: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL'; /** At most one commit per this many ms under load (group commit); 0 = every turn. */ groupCommitMs: number } | { type: 'postgres'; url: string; schema: string; nodeId?: string; /** How often a node reads the connectors and routes other nodes changed (s), as the fallback for their NOTIFY; 0 = no poll. */ definitionsPollS: number };
+  store:
+    | {
+        type: 'sqlite';
+        path: string;
+        synchronous: 'NORMAL' | 'FULL';
+        /** At most one commit per this many ms under load (group commit); 0 = every turn. */ groupCommitMs: number;
+      }
+    | {
+        type: 'postgres';
+        url: string;
+        schema: string;
+        nodeId?: string;
+        /** How often a node reads the connectors and routes other nodes changed (s), as the fallback for their NOTIFY; 0 = no poll. */ definitionsPollS: number;
+      };
   users: UserConfig[];
   groups: GroupConfig[];
   connectors: ConnectorConfig[];
@@ -222,7 +260,10 @@ export class ConfigError extends HermodError {
     readonly issues: ConfigIssue[],
     source: string,
   ) {
-    super('HERMOD_ERR_CONFIG', `invalid configuration (${source}):\n` + issues.map((i) => `  ${i.path}: ${i.message}`).join('\n'));
+    super(
+      'HERMOD_ERR_CONFIG',
+      `invalid configuration (${source}):\n` + issues.map((i) => `  ${i.path}: ${i.message}`).join('\n'),
+    );
   }
 }
 

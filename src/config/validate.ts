@@ -3,9 +3,32 @@
  * the YAML loader (which calls the same functions): the file and the admin API cannot disagree.
  */
 import { HermodError } from '../lib/errors.js';
-import { SPLIT_SETTINGS, TEXT_DATA_CODINGS, type MoRouteDef, type RouteDef, type TextDataCoding, type TimeWindow } from '../domain/index.js';
-import { Checker, DAYS, Filters, MO_FILTERS, MT_FILTERS, checkReachable, describe, dropUndefined, type Obj } from './checker.js';
-import type { ConfigIssue, ConnectorConfig, HttpConnectorConfig, SmppClientTlsConfig, SmppConnectorConfig } from './schema.js';
+import {
+  SPLIT_SETTINGS,
+  TEXT_DATA_CODINGS,
+  type MoRouteDef,
+  type RouteDef,
+  type TextDataCoding,
+  type TimeWindow,
+} from '../domain/index.js';
+import {
+  Checker,
+  DAYS,
+  Filters,
+  MO_FILTERS,
+  MT_FILTERS,
+  checkReachable,
+  describe,
+  dropUndefined,
+  type Obj,
+} from './checker.js';
+import type {
+  ConfigIssue,
+  ConnectorConfig,
+  HttpConnectorConfig,
+  SmppClientTlsConfig,
+  SmppConnectorConfig,
+} from './schema.js';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -24,9 +47,13 @@ function clientTls(c: Checker, v: unknown, path: string): boolean | SmppClientTl
       try {
         pem = readFileSync(ca, 'utf8');
       } catch (err) {
-        c.fail(`${path}.ca`, `cannot read "${ca}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        c.fail(
+          `${path}.ca`,
+          `cannot read "${ca}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        );
       }
-      if (pem !== '' && !pem.includes('-----BEGIN CERTIFICATE-----')) c.fail(`${path}.ca`, `"${ca}" holds no PEM certificate`);
+      if (pem !== '' && !pem.includes('-----BEGIN CERTIFICATE-----'))
+        c.fail(`${path}.ca`, `"${ca}" holds no PEM certificate`);
       out.ca = ca;
     }
   }
@@ -52,9 +79,13 @@ export class InvalidDefinitionError extends HermodError {
 export function validateConnector(def: unknown, id: string): ConnectorConfig {
   const c = new Checker();
   const given = typeof def === 'object' && def !== null && !Array.isArray(def) ? (def as Obj) : undefined;
-  if (given?.id !== undefined && given.id !== id) c.fail('connector.id', `${describe(given.id)} is not the id of the path ("${id}")`);
+  if (given?.id !== undefined && given.id !== id)
+    c.fail('connector.id', `${describe(given.id)} is not the id of the path ("${id}")`);
   const k = checkConnector(c, given ? { ...given, id } : def, 'connector');
-  if (c.issues.length > 0 || !k) throw new InvalidDefinitionError(c.issues.length > 0 ? c.issues : [{ path: 'connector', message: 'invalid' }]);
+  if (c.issues.length > 0 || !k)
+    throw new InvalidDefinitionError(
+      c.issues.length > 0 ? c.issues : [{ path: 'connector', message: 'invalid' }],
+    );
   return k;
 }
 
@@ -62,20 +93,29 @@ export function validateConnector(def: unknown, id: string): ConnectorConfig {
  * The whole ordered MT route list from the admin API (the same keys as `routes:` in the
  * file). Every connector a route names must exist; users are checked when `known.users` is given.
  */
-export function validateRoutes(list: unknown, known: { connectors: readonly string[]; receiveOnly?: readonly string[]; users?: readonly string[] }): RouteDef[] {
+export function validateRoutes(
+  list: unknown,
+  known: { connectors: readonly string[]; receiveOnly?: readonly string[]; users?: readonly string[] },
+): RouteDef[] {
   const c = new Checker();
-  if (!Array.isArray(list)) throw new InvalidDefinitionError([{ path: 'routes', message: `expected a list, got ${describe(list)}` }]);
+  if (!Array.isArray(list))
+    throw new InvalidDefinitionError([{ path: 'routes', message: `expected a list, got ${describe(list)}` }]);
   const routes = checkRoutes(c, list, known);
   if (c.issues.length > 0) throw new InvalidDefinitionError(c.issues);
   return routes;
 }
 
-const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const hhmm = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 /** A time window as the file writes it ("08:00-20:00", day names): what validateRoutes reads back. */
 function timeWindowInput(w: TimeWindow): Obj {
   // `to` 0 is midnight at the end of the window ("22:00-24:00" and "00:00-24:00" store 0).
-  return dropUndefined({ hours: `${hhmm(w.from)}-${w.to === 0 ? '24:00' : hhmm(w.to)}`, days: w.days?.map((d) => DAYS[d]), timeZone: w.timeZone });
+  return dropUndefined({
+    hours: `${hhmm(w.from)}-${w.to === 0 ? '24:00' : hhmm(w.to)}`,
+    days: w.days?.map((d) => DAYS[d]),
+    timeZone: w.timeZone,
+  });
 }
 
 /** A validated route in the form the file and the admin API take (the store keeps this form). */
@@ -94,9 +134,15 @@ export function moRouteInput(r: MoRouteDef): Obj {
  * The whole ordered MO route list from the admin API (the same keys as `moRoutes:` in the
  * file). Connectors in `originConnectors` must exist; users are checked when `known.users` is given.
  */
-export function validateMoRoutes(list: unknown, known: { connectors: readonly string[]; users?: readonly string[] }): MoRouteDef[] {
+export function validateMoRoutes(
+  list: unknown,
+  known: { connectors: readonly string[]; users?: readonly string[] },
+): MoRouteDef[] {
   const c = new Checker();
-  if (!Array.isArray(list)) throw new InvalidDefinitionError([{ path: 'moRoutes', message: `expected a list, got ${describe(list)}` }]);
+  if (!Array.isArray(list))
+    throw new InvalidDefinitionError([
+      { path: 'moRoutes', message: `expected a list, got ${describe(list)}` },
+    ]);
   const routes = checkMoRoutes(c, list, known);
   if (c.issues.length > 0) throw new InvalidDefinitionError(c.issues);
   return routes;
@@ -127,12 +173,17 @@ export function redactConnector(k: ConnectorConfig): Obj {
  * `receive-port`) goes with a transmitter bind, which is then the default.
  */
 function bindOf(c: Checker, o: Obj, p: string): Pick<SmppConnectorConfig, 'bindType' | 'receiver'> {
-  if (o.receiver === undefined) return { bindType: c.oneOf(o, 'bindType', p, BIND_TYPES, 'transceiver') ?? 'transceiver' };
+  if (o.receiver === undefined)
+    return { bindType: c.oneOf(o, 'bindType', p, BIND_TYPES, 'transceiver') ?? 'transceiver' };
   const r = c.obj(o.receiver ?? {}, `${p}.receiver`, ['port']) ?? {};
-  const port = r.port === undefined ? undefined : c.num(r, 'port', `${p}.receiver`, { min: 1, max: 65535, int: true });
+  const port =
+    r.port === undefined ? undefined : c.num(r, 'port', `${p}.receiver`, { min: 1, max: 65535, int: true });
   const bindType = c.oneOf(o, 'bindType', p, BIND_TYPES, 'transmitter') ?? 'transmitter';
   if (bindType !== 'transmitter')
-    c.fail(`${p}.receiver`, `a separate receiver session goes with bindType transmitter, got bindType ${describe(bindType)} (leave bindType out or set it to transmitter)`);
+    c.fail(
+      `${p}.receiver`,
+      `a separate receiver session goes with bindType transmitter, got bindType ${describe(bindType)} (leave bindType out or set it to transmitter)`,
+    );
   return { bindType: 'transmitter', receiver: port === undefined ? {} : { port } };
 }
 
@@ -143,7 +194,10 @@ function textCoding(c: Checker, o: Obj, p: string): TextDataCoding {
   const v = o.dataCoding;
   if (v === undefined) return 0;
   if (!TEXT_DATA_CODINGS.includes(v as TextDataCoding))
-    c.fail(`${p}.dataCoding`, `expected 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1), got ${describe(v)}; UCS-2 (8) is chosen per message when the text needs it`);
+    c.fail(
+      `${p}.dataCoding`,
+      `expected 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1), got ${describe(v)}; UCS-2 (8) is chosen per message when the text needs it`,
+    );
   return TEXT_DATA_CODINGS.includes(v as TextDataCoding) ? (v as TextDataCoding) : 0;
 }
 
@@ -151,19 +205,42 @@ function textCoding(c: Checker, o: Obj, p: string): TextDataCoding {
 export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConfig | undefined {
   const type = typeof x === 'object' && x !== null ? (x as Obj).type : undefined;
   if (type === 'simulator') {
-    const o = c.obj(x, p, ['id', 'type', 'latencyMs', 'outcomes', 'failPrefixes', 'throttle', 'errorRate', 'receiptBeforeResponse', 'split']);
+    const o = c.obj(x, p, [
+      'id',
+      'type',
+      'latencyMs',
+      'outcomes',
+      'failPrefixes',
+      'throttle',
+      'errorRate',
+      'receiptBeforeResponse',
+      'split',
+    ]);
     if (!o) return;
     const id = c.str(o, 'id', p);
-    const lat = o.latencyMs === undefined ? { min: 50, max: 500 } : c.obj(o.latencyMs, `${p}.latencyMs`, ['min', 'max']);
-    const out = o.outcomes === undefined ? {} : (c.obj(o.outcomes, `${p}.outcomes`, ['delivered', 'undelivered', 'expired', 'rejected']) ?? {});
+    const lat =
+      o.latencyMs === undefined
+        ? { min: 50, max: 500 }
+        : c.obj(o.latencyMs, `${p}.latencyMs`, ['min', 'max']);
+    const out =
+      o.outcomes === undefined
+        ? {}
+        : (c.obj(o.outcomes, `${p}.outcomes`, ['delivered', 'undelivered', 'expired', 'rejected']) ?? {});
     const failPrefixes = c.list(o, 'failPrefixes', p).map(String);
     if (!id || !lat) return;
     return {
       id,
       type: 'simulator',
-      latencyMs: { min: c.num(lat as Obj, 'min', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0, max: c.num(lat as Obj, 'max', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0 },
+      latencyMs: {
+        min: c.num(lat as Obj, 'min', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0,
+        max: c.num(lat as Obj, 'max', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0,
+      },
       outcomes: {
-        delivered: c.num(out, 'delivered', `${p}.outcomes`, { def: out.delivered === undefined && Object.keys(out).length === 0 ? 1 : 0, min: 0 }) ?? 1,
+        delivered:
+          c.num(out, 'delivered', `${p}.outcomes`, {
+            def: out.delivered === undefined && Object.keys(out).length === 0 ? 1 : 0,
+            min: 0,
+          }) ?? 1,
         undelivered: c.num(out, 'undelivered', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
         expired: c.num(out, 'expired', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
         rejected: c.num(out, 'rejected', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
@@ -175,7 +252,32 @@ export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConf
       split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
     };
   } else if (type === 'smpp') {
-    const o = c.obj(x, p, ['id', 'type', 'host', 'port', 'tls', 'systemId', 'password', 'systemType', 'window', 'throughput', 'enquireLinkS', 'responseTimeoutS', 'split', 'bindType', 'sourceTon', 'sourceNpi', 'destTon', 'destNpi', 'reconnectDelayS', 'dataCoding', 'receiver', 'dlrExpiryS', 'dlrScope', 'messageIdBase']);
+    const o = c.obj(x, p, [
+      'id',
+      'type',
+      'host',
+      'port',
+      'tls',
+      'systemId',
+      'password',
+      'systemType',
+      'window',
+      'throughput',
+      'enquireLinkS',
+      'responseTimeoutS',
+      'split',
+      'bindType',
+      'sourceTon',
+      'sourceNpi',
+      'destTon',
+      'destNpi',
+      'reconnectDelayS',
+      'dataCoding',
+      'receiver',
+      'dlrExpiryS',
+      'dlrScope',
+      'messageIdBase',
+    ]);
     if (!o) return;
     const id = c.str(o, 'id', p);
     const reconnect = c.obj(o.reconnectDelayS ?? {}, `${p}.reconnectDelayS`, ['min', 'max']) ?? {};
@@ -183,8 +285,10 @@ export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConf
     const rMax = c.num(reconnect, 'max', `${p}.reconnectDelayS`, { def: 30, min: 0.01 }) ?? 30;
     if (rMax < rMin) c.fail(`${p}.reconnectDelayS.max`, `must be at least reconnectDelayS.min (${rMin})`);
     // SMPP 3.4 §5.2.5/§5.2.6: TON 0–6, NPI 0–18 are the defined values.
-    const ton = (k: string) => (o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 6, int: true }));
-    const npi = (k: string) => (o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 18, int: true }));
+    const ton = (k: string) =>
+      o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 6, int: true });
+    const npi = (k: string) =>
+      o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 18, int: true });
     const host = c.str(o, 'host', p);
     const port = c.num(o, 'port', p, { min: 1, max: 65535, int: true });
     const systemId = c.str(o, 'systemId', p);
@@ -244,7 +348,7 @@ function dlrScopeOf(c: Checker, o: Obj, p: string): { dlrScope?: string } {
 
 /** A string → string mapping at `p.key` (HTTP params and headers). */
 function strings(c: Checker, o: Obj, key: string, p: string): Record<string, string> {
-  const m = o[key] === undefined ? {} : c.obj(o[key], `${p}.${key}`, Object.keys(o[key] as Obj ?? {}));
+  const m = o[key] === undefined ? {} : c.obj(o[key], `${p}.${key}`, Object.keys((o[key] as Obj) ?? {}));
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(m ?? {})) {
     if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
@@ -254,7 +358,23 @@ function strings(c: Checker, o: Obj, key: string, p: string): Record<string, str
 }
 
 function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorConfig | undefined {
-  const o = c.obj(x, p, ['id', 'type', 'url', 'method', 'format', 'params', 'headers', 'messageId', 'window', 'throughput', 'timeoutS', 'dlrExpiryS', 'dlrScope', 'dlr', 'mo']);
+  const o = c.obj(x, p, [
+    'id',
+    'type',
+    'url',
+    'method',
+    'format',
+    'params',
+    'headers',
+    'messageId',
+    'window',
+    'throughput',
+    'timeoutS',
+    'dlrExpiryS',
+    'dlrScope',
+    'dlr',
+    'mo',
+  ]);
   if (!o) return;
   const id = c.str(o, 'id', p);
   const url = c.str(o, 'url', p);
@@ -269,13 +389,24 @@ function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorCon
   }
   const method = c.oneOf(o, 'method', p, ['GET', 'POST'] as const, 'POST') ?? 'POST';
   const format = c.oneOf(o, 'format', p, ['form', 'json'] as const, 'form') ?? 'form';
-  if (o.format !== undefined && method === 'GET') c.fail(`${p}.format`, 'only POST has a body format (GET sends params in the query string)');
+  if (o.format !== undefined && method === 'GET')
+    c.fail(`${p}.format`, 'only POST has a body format (GET sends params in the query string)');
   const params = strings(c, o, 'params', p);
   const headers = strings(c, o, 'headers', p);
   let messageId: HttpConnectorConfig['messageId'] | undefined;
-  const mi = o.messageId === undefined ? c.fail(`${p}.messageId`, 'is required: where the id is in the answer, { json: data.id } or { regex: "id=(\\w+)" }') : c.obj(o.messageId, `${p}.messageId`, ['json', 'regex']);
+  const mi =
+    o.messageId === undefined
+      ? c.fail(
+          `${p}.messageId`,
+          'is required: where the id is in the answer, { json: data.id } or { regex: "id=(\\w+)" }',
+        )
+      : c.obj(o.messageId, `${p}.messageId`, ['json', 'regex']);
   if (mi) {
-    if ((mi.json === undefined) === (mi.regex === undefined)) c.fail(`${p}.messageId`, 'give exactly one of json (a dotted path in a JSON answer, e.g. data.id) or regex (its first group is the id)');
+    if ((mi.json === undefined) === (mi.regex === undefined))
+      c.fail(
+        `${p}.messageId`,
+        'give exactly one of json (a dotted path in a JSON answer, e.g. data.id) or regex (its first group is the id)',
+      );
     else if (mi.json !== undefined) {
       const path = c.str(mi, 'json', `${p}.messageId`);
       if (path) messageId = { json: path };
@@ -283,7 +414,8 @@ function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorCon
       const re = c.str(mi, 'regex', `${p}.messageId`);
       if (re !== undefined) {
         try {
-          if (new RegExp(`${re}|`).exec('')!.length < 2) c.fail(`${p}.messageId.regex`, 'needs a capturing group: the id is its first group');
+          if (new RegExp(`${re}|`).exec('')!.length < 2)
+            c.fail(`${p}.messageId.regex`, 'needs a capturing group: the id is its first group');
           else messageId = { regex: re };
         } catch (err) {
           c.fail(`${p}.messageId.regex`, `not a valid regular expression: ${(err as Error).message}`);
@@ -293,26 +425,55 @@ function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorCon
   }
   let dlr: HttpConnectorConfig['dlr'];
   if (o.dlr !== undefined) {
-    const d = c.obj(o.dlr, `${p}.dlr`, ['token', 'idField', 'statusField', 'errField', 'delivered', 'undelivered', 'expired', 'rejected']) ?? {};
+    const d =
+      c.obj(o.dlr, `${p}.dlr`, [
+        'token',
+        'idField',
+        'statusField',
+        'errField',
+        'delivered',
+        'undelivered',
+        'expired',
+        'rejected',
+      ]) ?? {};
     const token = c.str(d, 'token', `${p}.dlr`);
-    if (token !== undefined && token.length < 16) c.fail(`${p}.dlr.token`, `at least 16 characters (it is the callback's only credential), got ${token.length}`);
+    if (token !== undefined && token.length < 16)
+      c.fail(
+        `${p}.dlr.token`,
+        `at least 16 characters (it is the callback's only credential), got ${token.length}`,
+      );
     const list = (k: string) => c.list(d, k, `${p}.dlr`).map(String);
     const idField = c.str(d, 'idField', `${p}.dlr`, 'id');
     const statusField = c.str(d, 'statusField', `${p}.dlr`, 'status');
     const delivered = list('delivered');
-    if (d.delivered === undefined) c.fail(`${p}.dlr.delivered`, 'is required: the provider status values that mean delivered');
+    if (d.delivered === undefined)
+      c.fail(`${p}.dlr.delivered`, 'is required: the provider status values that mean delivered');
     if (token && idField && statusField)
-      dlr = { token, idField, statusField, ...(d.errField !== undefined ? { errField: c.str(d, 'errField', `${p}.dlr`) ?? '' } : {}), delivered, undelivered: list('undelivered'), expired: list('expired'), rejected: list('rejected') };
+      dlr = {
+        token,
+        idField,
+        statusField,
+        ...(d.errField !== undefined ? { errField: c.str(d, 'errField', `${p}.dlr`) ?? '' } : {}),
+        delivered,
+        undelivered: list('undelivered'),
+        expired: list('expired'),
+        rejected: list('rejected'),
+      };
   }
   let mo: HttpConnectorConfig['mo'];
   if (o.mo !== undefined) {
     const m = c.obj(o.mo, `${p}.mo`, ['token', 'fromField', 'toField', 'textField']) ?? {};
     const token = c.str(m, 'token', `${p}.mo`);
-    if (token !== undefined && token.length < 16) c.fail(`${p}.mo.token`, `at least 16 characters (it is the callback's only credential), got ${token.length}`);
+    if (token !== undefined && token.length < 16)
+      c.fail(
+        `${p}.mo.token`,
+        `at least 16 characters (it is the callback's only credential), got ${token.length}`,
+      );
     const fromField = c.str(m, 'fromField', `${p}.mo`, 'from');
     const toField = c.str(m, 'toField', `${p}.mo`, 'to');
     const textField = c.str(m, 'textField', `${p}.mo`, 'text');
-    if (token && token.length >= 16 && fromField && toField && textField) mo = { token, fromField, toField, textField };
+    if (token && token.length >= 16 && fromField && toField && textField)
+      mo = { token, fromField, toField, textField };
   }
   if (!id || !url || !messageId) return;
   return {
@@ -339,7 +500,12 @@ function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorCon
  * The ordered MT route list at `path`; `known` names the connectors (and users, when given)
  * a route may refer to, and the receive-only connectors among them (which cannot send).
  */
-export function checkRoutes(c: Checker, list: unknown[], known: { connectors: readonly string[]; receiveOnly?: readonly string[]; users?: readonly string[] }, path = 'routes'): RouteDef[] {
+export function checkRoutes(
+  c: Checker,
+  list: unknown[],
+  known: { connectors: readonly string[]; receiveOnly?: readonly string[]; users?: readonly string[] },
+  path = 'routes',
+): RouteDef[] {
   const f = new Filters(c);
   const knownUsers = (names: string[] | undefined, key: string, p: string) =>
     names?.forEach((n, j) => {
@@ -381,7 +547,10 @@ export function checkRoutes(c: Checker, list: unknown[], known: { connectors: re
     names.forEach((n, j) => {
       if (!known.connectors.includes(n)) c.fail(`${p}.connectors[${j}]`, `unknown connector "${n}"`);
       else if (known.receiveOnly?.includes(n))
-        c.fail(`${p}.connectors[${j}]`, `connector "${n}" binds as receiver only (bindType receiver) and cannot send; route to a transmitter or transceiver`);
+        c.fail(
+          `${p}.connectors[${j}]`,
+          `connector "${n}" binds as receiver only (bindType receiver) and cannot send; route to a transmitter or transceiver`,
+        );
     });
     if (type === 'static' && names.length > 1)
       c.fail(
@@ -440,7 +609,8 @@ export function checkRoutes(c: Checker, list: unknown[], known: { connectors: re
     routes.map((route, k) => ({ index: routeIndex[k], name: route.name, route })),
     MT_FILTERS,
   );
-  if (known.connectors.length > 0 && routes.length === 0) c.fail(path, 'at least one route is needed to send anything');
+  if (known.connectors.length > 0 && routes.length === 0)
+    c.fail(path, 'at least one route is needed to send anything');
   return routes;
 }
 
@@ -449,7 +619,12 @@ export function checkRoutes(c: Checker, list: unknown[], known: { connectors: re
  * one target each, a user (their SMPP bind) or an http(s) webhook. Connectors named in
  * `originConnectors` must exist; users are checked when `known.users` is given.
  */
-export function checkMoRoutes(c: Checker, list: unknown[], known: { connectors: readonly string[]; users?: readonly string[] }, path = 'moRoutes'): MoRouteDef[] {
+export function checkMoRoutes(
+  c: Checker,
+  list: unknown[],
+  known: { connectors: readonly string[]; users?: readonly string[] },
+  path = 'moRoutes',
+): MoRouteDef[] {
   const f = new Filters(c);
   const moIndex: number[] = [];
   const moRoutes: MoRouteDef[] = [];
@@ -478,12 +653,13 @@ export function checkMoRoutes(c: Checker, list: unknown[], known: { connectors: 
     if (method !== undefined && url === undefined)
       c.fail(`${p}.method`, 'only webhook (url) routes have a method');
     const format = o.format === undefined ? undefined : c.oneOf(o, 'format', p, ['jasmin', 'rest'] as const);
-    if (format !== undefined && url === undefined) c.fail(`${p}.format`, 'only webhook (url) routes have a format');
-    if (format === 'rest' && method === 'GET') c.fail(`${p}.method`, 'REST events (format: rest) are POSTed as JSON');
+    if (format !== undefined && url === undefined)
+      c.fail(`${p}.format`, 'only webhook (url) routes have a format');
+    if (format === 'rest' && method === 'GET')
+      c.fail(`${p}.method`, 'REST events (format: rest) are POSTed as JSON');
     const originConnectors = f.strings(o, 'originConnectors', p);
     originConnectors?.forEach((n, j) => {
-      if (!known.connectors.includes(n))
-        c.fail(`${p}.originConnectors[${j}]`, `unknown connector "${n}"`);
+      if (!known.connectors.includes(n)) c.fail(`${p}.originConnectors[${j}]`, `unknown connector "${n}"`);
     });
     const route = {
       name,

@@ -12,7 +12,14 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Receipt, ReceiptStat } from '../smpp/index.js';
 import { chooseEncoding, dataCodingOf, decodeText, encodeText, stateOfStat } from '../smpp/index.js';
 import type { OutboundPart, StoredMessage } from '../domain/index.js';
-import type { Connector, ConnectorFailure, ConnectorStatus, InboundPdu, ProviderCallback, SubmitOutcome } from '../gateway/index.js';
+import type {
+  Connector,
+  ConnectorFailure,
+  ConnectorStatus,
+  InboundPdu,
+  ProviderCallback,
+  SubmitOutcome,
+} from '../gateway/index.js';
 import { RateMeter } from './rate-meter.js';
 
 export interface HttpConnectorOptions {
@@ -69,8 +76,14 @@ function failure(message: string, transient: boolean, status?: number): Connecto
 }
 
 /** `{name}` → values[name] (through `encode`); an unknown name stays as written. */
-function fill(template: string, values: Record<string, string>, encode: (v: string) => string = (v) => v): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? encode(values[name]) : whole));
+function fill(
+  template: string,
+  values: Record<string, string>,
+  encode: (v: string) => string = (v) => v,
+): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? encode(values[name]) : whole,
+  );
 }
 
 function pickJson(body: unknown, path: string): unknown {
@@ -93,7 +106,16 @@ export class HttpConnector implements Connector {
   private handler: ((r: Receipt) => Promise<void>) | undefined;
   private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
   private readonly meter = new RateMeter();
-  private readonly counts = { submits: 0, submitted: 0, errors: 0, receipts: 0, mos: 0, binds: 0, disconnects: 0, throttled: 0 };
+  private readonly counts = {
+    submits: 0,
+    submitted: 0,
+    errors: 0,
+    receipts: 0,
+    mos: 0,
+    binds: 0,
+    disconnects: 0,
+    throttled: 0,
+  };
   private lastError: string | null = null;
   private readonly messageIdRegex: RegExp | undefined;
   /** Where it sends (host[:port]), for status: read once, placeholders as the validator reads them. */
@@ -171,36 +193,60 @@ export class HttpConnector implements Connector {
    * A delivery-report callback from the provider (the REST app's hook route): checked
    * against the token, mapped to a receipt and stored by the gateway before the answer.
    */
-  async providerCallback(kind: string, fields: Record<string, string>, token: string | undefined): Promise<ProviderCallback> {
+  async providerCallback(
+    kind: string,
+    fields: Record<string, string>,
+    token: string | undefined,
+  ): Promise<ProviderCallback> {
     if (kind === 'mo') return this.moCallback(fields, token);
     const dlr = this.opts.dlr;
-    if (kind !== 'dlr' || !dlr) return { status: 404, body: `connector ${this.id} takes no ${kind} callbacks` };
-    if (token === undefined || !sameSecret(token, dlr.token)) return { status: 401, body: 'bad or missing token' };
+    if (kind !== 'dlr' || !dlr)
+      return { status: 404, body: `connector ${this.id} takes no ${kind} callbacks` };
+    if (token === undefined || !sameSecret(token, dlr.token))
+      return { status: 401, body: 'bad or missing token' };
     const id = fields[dlr.idField];
     const given = fields[dlr.statusField];
-    if (!id || !given) return { status: 400, body: `the callback needs ${dlr.idField} and ${dlr.statusField}` };
+    if (!id || !given)
+      return { status: 400, body: `the callback needs ${dlr.idField} and ${dlr.statusField}` };
     const stat = statOf(dlr, given);
     if (!stat) return { status: 200, body: `status "${given}" is not final: nothing changes` };
     if (!this.handler) return { status: 503, body: 'not ready: retry' };
     const err = dlr.errField ? fields[dlr.errField] : undefined;
-    await this.handler({ id, stat, state: stateOfStat(stat), ...(err ? { err } : {}), raw: JSON.stringify(fields) });
+    await this.handler({
+      id,
+      stat,
+      state: stateOfStat(stat),
+      ...(err ? { err } : {}),
+      raw: JSON.stringify(fields),
+    });
     this.counts.receipts++;
     return { status: 200, body: 'OK' };
   }
 
   /** An inbound message from the provider: stored (then routed) by the gateway before the answer. */
-  private async moCallback(fields: Record<string, string>, token: string | undefined): Promise<ProviderCallback> {
+  private async moCallback(
+    fields: Record<string, string>,
+    token: string | undefined,
+  ): Promise<ProviderCallback> {
     const mo = this.opts.mo;
     if (!mo) return { status: 404, body: `connector ${this.id} takes no mo callbacks` };
-    if (token === undefined || !sameSecret(token, mo.token)) return { status: 401, body: 'bad or missing token' };
+    if (token === undefined || !sameSecret(token, mo.token))
+      return { status: 401, body: 'bad or missing token' };
     const from = fields[mo.fromField]?.replace(/^\+/, '');
     const to = fields[mo.toField]?.replace(/^\+/, '');
     const text = fields[mo.textField];
-    if (!from || !to || text === undefined) return { status: 400, body: `the callback needs ${mo.fromField}, ${mo.toField} and ${mo.textField}` };
+    if (!from || !to || text === undefined)
+      return { status: 400, body: `the callback needs ${mo.fromField}, ${mo.toField} and ${mo.textField}` };
     if (!this.moHandler) return { status: 503, body: 'not ready: retry' };
     // As an SMSC would have sent it: GSM 03.38 when the text fits, else UCS-2.
     const encoding = chooseEncoding(text);
-    await this.moHandler({ source: from, destination: to, esmClass: 0, dataCoding: dataCodingOf(encoding), shortMessage: encodeText(text, encoding) });
+    await this.moHandler({
+      source: from,
+      destination: to,
+      esmClass: 0,
+      dataCoding: dataCodingOf(encoding),
+      shortMessage: encodeText(text, encoding),
+    });
     this.counts.mos++;
     return { status: 200, body: 'OK' };
   }
@@ -230,7 +276,11 @@ export class HttpConnector implements Connector {
     const o = this.opts;
     const params = Object.fromEntries(Object.entries(o.params).map(([k, v]) => [k, fill(v, values)]));
     let url = fill(o.url, values, encodeURIComponent);
-    const init: RequestInit = { method: o.method, headers: { ...o.headers }, signal: AbortSignal.timeout(o.timeoutMs) };
+    const init: RequestInit = {
+      method: o.method,
+      headers: { ...o.headers },
+      signal: AbortSignal.timeout(o.timeoutMs),
+    };
     if (o.method === 'GET') {
       const q = new URLSearchParams(params).toString();
       if (q) url += (url.includes('?') ? '&' : '?') + q;
@@ -248,12 +298,25 @@ export class HttpConnector implements Connector {
       text = await res.text();
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      throw failure(`${o.method} ${new URL(url).host}: ${e.name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : (e.cause?.code ?? e.message)}`, true);
+      throw failure(
+        `${o.method} ${new URL(url).host}: ${e.name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : (e.cause?.code ?? e.message)}`,
+        true,
+      );
     }
-    if (res.status < 200 || res.status > 299) throw failure(`provider answered ${res.status}: ${text.slice(0, 200)}`, TRANSIENT_STATUS(res.status), res.status);
+    if (res.status < 200 || res.status > 299)
+      throw failure(
+        `provider answered ${res.status}: ${text.slice(0, 200)}`,
+        TRANSIENT_STATUS(res.status),
+        res.status,
+      );
     const id = this.idOf(text);
     // Accepted but no id: we cannot match its reports; resending could send twice. Permanent.
-    if (id === undefined) throw failure(`provider answered ${res.status} without a message id (${'json' in o.messageId ? `JSON ${o.messageId.json}` : `regex ${o.messageId.regex}`}): ${text.slice(0, 200)}`, false, res.status);
+    if (id === undefined)
+      throw failure(
+        `provider answered ${res.status} without a message id (${'json' in o.messageId ? `JSON ${o.messageId.json}` : `regex ${o.messageId.regex}`}): ${text.slice(0, 200)}`,
+        false,
+        res.status,
+      );
     return id;
   }
 

@@ -23,7 +23,12 @@ export class SimulatorConnector implements Connector {
   ) {
     const { split, ...simulator } = opts;
     this.split = split ?? 'udh';
-    this.simulator = new SmscSimulator({ host: '127.0.0.1', port: 0, latencyMs: { min: 50, max: 500 }, ...simulator });
+    this.simulator = new SmscSimulator({
+      host: '127.0.0.1',
+      port: 0,
+      latencyMs: { min: 50, max: 500 },
+      ...simulator,
+    });
   }
 
   get ready(): boolean {
@@ -44,7 +49,16 @@ export class SimulatorConnector implements Connector {
       remote: null,
       window: { inUse: 0, size: this.capacity },
       throughput: { perSecond: 0, limit: null },
-      counters: { submits: 0, submitted: 0, errors: 0, receipts: 0, mos: 0, binds: 0, disconnects: 0, throttled: 0 },
+      counters: {
+        submits: 0,
+        submitted: 0,
+        errors: 0,
+        receipts: 0,
+        mos: 0,
+        binds: 0,
+        disconnects: 0,
+        throttled: 0,
+      },
       lastError: null,
     };
   }
@@ -56,7 +70,15 @@ export class SimulatorConnector implements Connector {
   async start(): Promise<void> {
     if (this.inner) return this.inner.start();
     const port = await this.simulator.listen();
-    this.inner = new SmppConnector(this.id, { host: '127.0.0.1', port, systemId: 'hermod', password: 'sim', windowSize: 50, split: this.split, reconnect: { initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.5 } });
+    this.inner = new SmppConnector(this.id, {
+      host: '127.0.0.1',
+      port,
+      systemId: 'hermod',
+      password: 'sim',
+      windowSize: 50,
+      split: this.split,
+      reconnect: { initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.5 },
+    });
     if (this.handler) this.inner.onReceipt(this.handler);
     if (this.moHandler) this.inner.onMo(this.moHandler);
     if (this.lateHandler) this.inner.onLateSubmit(this.lateHandler);
@@ -91,7 +113,8 @@ export class SimulatorConnector implements Connector {
   }
 
   submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {
-    if (!this.inner) return Promise.reject(Object.assign(new Error('simulator connector not started'), { transient: true }));
+    if (!this.inner)
+      return Promise.reject(Object.assign(new Error('simulator connector not started'), { transient: true }));
     return this.inner.submit(m, part);
   }
 }

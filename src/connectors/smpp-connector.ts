@@ -15,7 +15,14 @@ import {
   type SmppClientOptions,
 } from '../smpp/index.js';
 import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
-import type { Connector, ConnectorFailure, ConnectorStatus, InboundPdu, LateSubmit, SubmitOutcome } from '../gateway/index.js';
+import type {
+  Connector,
+  ConnectorFailure,
+  ConnectorStatus,
+  InboundPdu,
+  LateSubmit,
+  SubmitOutcome,
+} from '../gateway/index.js';
 import { RateMeter } from './rate-meter.js';
 
 /** Fixed TON/NPI per address; an absent field is detected per message. */
@@ -66,7 +73,10 @@ export class SmppConnector implements Connector {
    * on (a late response can only come on that one): row 5, a late response is matched to
    * its part instead of thrown away. As many as the session remembers (its LATE_MEMORY).
    */
-  private readonly timedOut = new Map<number, { session: unknown; messageId: string; seq: number; total: number }>();
+  private readonly timedOut = new Map<
+    number,
+    { session: unknown; messageId: string; seq: number; total: number }
+  >();
   private readonly meter = new RateMeter();
   private readonly counts = { submits: 0, submitted: 0, errors: 0, receipts: 0, mos: 0 };
   private started = false;
@@ -91,11 +101,16 @@ export class SmppConnector implements Connector {
     this.bind = opts.receiver ? 'pair' : bindType;
     this.client = new SmppClient({ ...opts, bindType });
     // The pair's sessions reconnect independently: a lost receiver never stops submits.
-    this.receiverClient = opts.receiver ? new SmppClient({ ...opts, bindType: 'receiver', port: opts.receiver.port ?? opts.port }) : undefined;
+    this.receiverClient = opts.receiver
+      ? new SmppClient({ ...opts, bindType: 'receiver', port: opts.receiver.port ?? opts.port })
+      : undefined;
     for (const client of [this.client, this.receiverClient]) {
       if (!client) continue;
       client.on('error', () => undefined);
-      client.on('deliver_sm', (pdu: Pdu, respond: (f?: Record<string, unknown>) => void) => void this.onDeliver(pdu, respond));
+      client.on(
+        'deliver_sm',
+        (pdu: Pdu, respond: (f?: Record<string, unknown>) => void) => void this.onDeliver(pdu, respond),
+      );
     }
     this.client.on('late_response', (pdu: Pdu) => this.onLateResponse(pdu));
   }
@@ -155,7 +170,8 @@ export class SmppConnector implements Connector {
   async start(): Promise<void> {
     this.started = true;
     // Binding continues in the background (with reconnects); the dispatcher waits for `ready`.
-    for (const client of [this.client, this.receiverClient]) client?.connect().catch((err: unknown) => client.emit('start_error', err));
+    for (const client of [this.client, this.receiverClient])
+      client?.connect().catch((err: unknown) => client.emit('start_error', err));
   }
 
   async stop(): Promise<void> {
@@ -177,11 +193,18 @@ export class SmppConnector implements Connector {
 
   private onLateResponse(pdu: Pdu): void {
     const sent = this.timedOut.get(pdu.sequenceNumber);
-    if (sent === undefined || sent.session !== this.client.session || pdu.command !== 'submit_sm_resp') return;
+    if (sent === undefined || sent.session !== this.client.session || pdu.command !== 'submit_sm_resp')
+      return;
     this.timedOut.delete(pdu.sequenceNumber);
     if (pdu.commandStatus === 0) this.counts.submitted++;
     // The gateway's handler reports its own failures; nothing here is owed to the SMSC.
-    void this.lateHandler?.({ messageId: sent.messageId, seq: sent.seq, total: sent.total, status: pdu.commandStatus, upstreamId: pdu.messageId }).catch(() => undefined);
+    void this.lateHandler?.({
+      messageId: sent.messageId,
+      seq: sent.seq,
+      total: sent.total,
+      status: pdu.commandStatus,
+      upstreamId: pdu.messageId,
+    }).catch(() => undefined);
   }
 
   async submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {
@@ -194,7 +217,9 @@ export class SmppConnector implements Connector {
       ? {
           ...(part.messagePayload ? { messagePayload: part.messagePayload } : {}),
           // SMPP 3.4 §5.3.2.22–24
-          ...(part.sar ? { sarMsgRefNum: part.sar.ref, sarTotalSegments: part.sar.total, sarSegmentSeqnum: part.sar.seq } : {}),
+          ...(part.sar
+            ? { sarMsgRefNum: part.sar.ref, sarTotalSegments: part.sar.total, sarSegmentSeqnum: part.sar.seq }
+            : {}),
         }
       : long
         ? { messagePayload: m.body }
@@ -225,7 +250,12 @@ export class SmppConnector implements Connector {
     } catch (err) {
       this.counts.errors++;
       if (err instanceof SmppTimeoutError) {
-        this.timedOut.set(err.sequenceNumber, { session: this.client.session, messageId: m.id, seq: part?.seq ?? 1, total: part?.total ?? 1 });
+        this.timedOut.set(err.sequenceNumber, {
+          session: this.client.session,
+          messageId: m.id,
+          seq: part?.seq ?? 1,
+          total: part?.total ?? 1,
+        });
         if (this.timedOut.size > 10_000) this.timedOut.delete(this.timedOut.keys().next().value as number);
       }
       throw failure(err);
@@ -234,7 +264,8 @@ export class SmppConnector implements Connector {
 
   private async onDeliver(pdu: Pdu, respond: (f?: Record<string, unknown>) => void): Promise<void> {
     if (pdu.command !== 'deliver_sm') return;
-    const receipt = (pdu.esmClass & 0x3c) !== 0 || pdu.tlvs.receiptedMessageId ? receiptFromPdu(pdu) : undefined;
+    const receipt =
+      (pdu.esmClass & 0x3c) !== 0 || pdu.tlvs.receiptedMessageId ? receiptFromPdu(pdu) : undefined;
     const handle = receipt
       ? this.handler && (() => this.handler!(receipt))
       : this.moHandler &&
@@ -244,8 +275,18 @@ export class SmppConnector implements Connector {
             destination: pdu.destinationAddr,
             esmClass: pdu.esmClass,
             dataCoding: pdu.dataCoding,
-            shortMessage: Buffer.from(pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0))),
-            ...(pdu.tlvs.sarTotalSegments ? { sar: { ref: pdu.tlvs.sarMsgRefNum ?? 0, total: pdu.tlvs.sarTotalSegments, seq: pdu.tlvs.sarSegmentSeqnum ?? 1 } } : {}),
+            shortMessage: Buffer.from(
+              pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0)),
+            ),
+            ...(pdu.tlvs.sarTotalSegments
+              ? {
+                  sar: {
+                    ref: pdu.tlvs.sarMsgRefNum ?? 0,
+                    total: pdu.tlvs.sarTotalSegments,
+                    seq: pdu.tlvs.sarSegmentSeqnum ?? 1,
+                  },
+                }
+              : {}),
           }));
     if (!handle) {
       // Nobody can store it yet: ask the SMSC to keep and retry it, never drop it.

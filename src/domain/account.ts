@@ -136,7 +136,8 @@ const isCount = (n: unknown): boolean => n === null || (Number.isSafeInteger(n) 
 /** Checks an SMS-count quota: null (unlimited) or a non-negative integer. Throws InvalidAccountError. */
 export function checkSmsCount(n: unknown): number | null {
   if (n === undefined) return null;
-  if (!isCount(n)) throw new InvalidAccountError('smsCount must be null (unlimited) or a non-negative integer');
+  if (!isCount(n))
+    throw new InvalidAccountError('smsCount must be null (unlimited) or a non-negative integer');
   return n as number | null;
 }
 
@@ -157,33 +158,50 @@ export function userSettings(spec: UserSettingsSpec = {}): UserSettings {
   for (const k of Object.keys(DEFAULT_VALUE_FILTERS) as (keyof ValueFilters)[]) {
     const v = spec.valueFilters?.[k];
     if (v === undefined) continue;
-    if (typeof v !== 'string') throw new InvalidAccountError(`valueFilters.${k} must be a regular expression (a string)`);
+    if (typeof v !== 'string')
+      throw new InvalidAccountError(`valueFilters.${k} must be a regular expression (a string)`);
     try {
       new RegExp(v);
     } catch (err) {
-      throw new InvalidAccountError(`valueFilters.${k} is not a valid regular expression: ${(err as Error).message}`);
+      throw new InvalidAccountError(
+        `valueFilters.${k} is not a valid regular expression: ${(err as Error).message}`,
+      );
     }
     valueFilters[k] = v;
   }
   const source = spec.defaults?.sourceAddr ?? null;
   if (source !== null && (typeof source !== 'string' || source.length === 0 || source.length > 20)) {
-    throw new InvalidAccountError('defaults.sourceAddr must be null or a string of 1 to 20 characters (SMPP source_addr)');
+    throw new InvalidAccountError(
+      'defaults.sourceAddr must be null or a string of 1 to 20 characters (SMPP source_addr)',
+    );
   }
   const throughput: Throughput = { http: spec.throughput?.http ?? null, smpp: spec.throughput?.smpp ?? null };
   for (const [k, v] of Object.entries(throughput)) {
-    if (v !== null && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new InvalidAccountError(`throughput.${k} must be null (unlimited) or a positive number`);
+    if (v !== null && !(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+      throw new InvalidAccountError(`throughput.${k} must be null (unlimited) or a positive number`);
   }
-  return { authorizations, valueFilters, defaults: { sourceAddr: source }, throughput, access: accessOf(spec.access) };
+  return {
+    authorizations,
+    valueFilters,
+    defaults: { sourceAddr: source },
+    throughput,
+    access: accessOf(spec.access),
+  };
 }
 
 function accessOf(spec: Partial<Access> = {}): Access {
   const allowFrom = spec.allowFrom ?? [];
-  if (!Array.isArray(allowFrom)) throw new InvalidAccountError('access.allowFrom must be a list of addresses or CIDR ranges');
+  if (!Array.isArray(allowFrom))
+    throw new InvalidAccountError('access.allowFrom must be a list of addresses or CIDR ranges');
   allowFrom.forEach((a, i) => {
-    if (typeof a !== 'string' || !isAddressOrCidr(a)) throw new InvalidAccountError(`access.allowFrom[${i}] must be an IPv4/IPv6 address or CIDR range (e.g. 203.0.113.0/24), got ${JSON.stringify(a)}`);
+    if (typeof a !== 'string' || !isAddressOrCidr(a))
+      throw new InvalidAccountError(
+        `access.allowFrom[${i}] must be an IPv4/IPv6 address or CIDR range (e.g. 203.0.113.0/24), got ${JSON.stringify(a)}`,
+      );
   });
   const maxBinds = spec.maxBinds ?? null;
-  if (maxBinds !== null && !(Number.isInteger(maxBinds) && maxBinds > 0)) throw new InvalidAccountError('access.maxBinds must be null (no cap) or a positive integer');
+  if (maxBinds !== null && !(Number.isInteger(maxBinds) && maxBinds > 0))
+    throw new InvalidAccountError('access.maxBinds must be null (no cap) or a positive integer');
   return { allowFrom: [...allowFrom], maxBinds };
 }
 
@@ -207,15 +225,25 @@ export function allowsAddress(access: Access, address: string | undefined): bool
 }
 
 export function groupFromSpec(spec: GroupSpec, now: number): Group {
-  if (typeof spec.id !== 'string' || spec.id.length === 0) throw new InvalidAccountError('group id must be a non-empty string');
-  return { id: spec.id, description: spec.description ?? null, enabled: spec.enabled ?? true, createdAt: now, updatedAt: now };
+  if (typeof spec.id !== 'string' || spec.id.length === 0)
+    throw new InvalidAccountError('group id must be a non-empty string');
+  return {
+    id: spec.id,
+    description: spec.description ?? null,
+    enabled: spec.enabled ?? true,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /**
  * The value filters a submission breaks (empty when it passes). Only the values given are
  * checked, so a caller passes what the request carries.
  */
-export function valueFilterViolations(filters: ValueFilters, values: Partial<Record<keyof ValueFilters, string>>): (keyof ValueFilters)[] {
+export function valueFilterViolations(
+  filters: ValueFilters,
+  values: Partial<Record<keyof ValueFilters, string>>,
+): (keyof ValueFilters)[] {
   const out: (keyof ValueFilters)[] = [];
   for (const key of Object.keys(values) as (keyof ValueFilters)[]) {
     const v = values[key];

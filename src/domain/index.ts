@@ -1,7 +1,24 @@
 export { newMessageId } from './ids.js';
-export { normalizeMsisdn, countryOf, callingCodeOf, callingCodeOfCountry, isCountryCode, InvalidNumberError } from './number.js';
+export {
+  normalizeMsisdn,
+  countryOf,
+  callingCodeOf,
+  callingCodeOfCountry,
+  isCountryCode,
+  InvalidNumberError,
+} from './number.js';
 export { hashPassword, verifyPassword } from './password.js';
-export { FINAL_STATES, RECEIPT_STAT, bodyText, type MessageMeta, type MessageState, type NewMessage, type StoredMessage, type User, type UserSpec } from './message.js';
+export {
+  FINAL_STATES,
+  RECEIPT_STAT,
+  bodyText,
+  type MessageMeta,
+  type MessageState,
+  type NewMessage,
+  type StoredMessage,
+  type User,
+  type UserSpec,
+} from './message.js';
 export {
   DEFAULT_ACCESS,
   DEFAULT_AUTHORIZATIONS,
@@ -24,8 +41,27 @@ export {
 } from './account.js';
 export { compilePattern } from './pattern.js';
 export { aggregateState, type PartState } from './state.js';
-export { chargedParts, countParts, splitForSubmit, withTextCoding, concatReference, SPLIT_SETTINGS, TEXT_DATA_CODINGS, type SplitSetting, type OutboundPart, type TextDataCoding } from './parts.js';
+export {
+  chargedParts,
+  countParts,
+  splitForSubmit,
+  withTextCoding,
+  concatReference,
+  SPLIT_SETTINGS,
+  TEXT_DATA_CODINGS,
+  type SplitSetting,
+  type OutboundPart,
+  type TextDataCoding,
+} from './parts.js';
 export { API_KEY_PREFIX, hashApiKey, newApiKey } from './apikey.js';
 export { toMicros, formatMicros, InvalidAmountError, MICROS_PER_UNIT } from './money.js';
 export type { MoRouteDef, MtFilters, RouteDef, RouteType, TimeWindow } from './routes.js';
-export { DEFAULT_OPT_OUT, OPT_OUT_KINDS, OptOutRules, keywordOf, type OptOutKind, type OptOutPolicy, type OptOutSettings } from './opt-out.js';
+export {
+  DEFAULT_OPT_OUT,
+  OPT_OUT_KINDS,
+  OptOutRules,
+  keywordOf,
+  type OptOutKind,
+  type OptOutPolicy,
+  type OptOutSettings,
+} from './opt-out.js';

@@ -20,7 +20,15 @@ export type MessageState =
   | 'partially_delivered'
   | 'canceled';
 
-export const FINAL_STATES: ReadonlySet<MessageState> = new Set<MessageState>(['delivered', 'undelivered', 'expired', 'rejected', 'failed', 'partially_delivered', 'canceled']);
+export const FINAL_STATES: ReadonlySet<MessageState> = new Set<MessageState>([
+  'delivered',
+  'undelivered',
+  'expired',
+  'rejected',
+  'failed',
+  'partially_delivered',
+  'canceled',
+]);
 
 /**
  * Optional per-message attributes that no SQL query selects on, stored as one JSON

@@ -31,7 +31,8 @@ export function toMicros(amount: string | number): number {
     s = amount.trim();
   }
   const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new InvalidAmountError(amount, 'expected digits with an optional "." and up to 6 decimals');
+  if (!m || (m[2] === '' && (m[3] ?? '') === ''))
+    throw new InvalidAmountError(amount, 'expected digits with an optional "." and up to 6 decimals');
   const frac = m[3] ?? '';
   if (frac.length > 6) throw new InvalidAmountError(amount, 'more than 6 decimals');
   const micros = Number(m[2] || '0') * MICROS_PER_UNIT + Number(frac.padEnd(6, '0'));

@@ -1,5 +1,16 @@
-import { getCountries, getCountryCallingCode, isPossiblePhoneNumber, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
-import { Metadata, parsePhoneNumberFromString as parseWithMetadata, type CountryCode, type MetadataJson } from 'libphonenumber-js/core';
+import {
+  getCountries,
+  getCountryCallingCode,
+  isPossiblePhoneNumber,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js';
+import {
+  Metadata,
+  parsePhoneNumberFromString as parseWithMetadata,
+  type CountryCode,
+  type MetadataJson,
+} from 'libphonenumber-js/core';
 // The metadata the default entry point above uses (its `min` set).
 import minMetadata from 'libphonenumber-js/min/metadata';
 import { HermodError } from '../lib/errors.js';
@@ -31,7 +42,8 @@ function normalizeUncached(input: string): string {
   let digits = raw.replace(/[\s().-]/g, '');
   if (digits.startsWith('+')) digits = digits.slice(1);
   else if (digits.startsWith('00')) digits = digits.slice(2);
-  if (!/^\d+$/.test(digits)) throw new InvalidNumberError(input, 'only digits, spaces and a leading + are allowed');
+  if (!/^\d+$/.test(digits))
+    throw new InvalidNumberError(input, 'only digits, spaces and a leading + are allowed');
   if (digits.length >= 3 && digits.length <= 8) return digits; // short code
   if (!isPossibleNumber(digits)) throw new InvalidNumberError(input, 'not a possible international number');
   return digits;
@@ -80,12 +92,19 @@ function sharedCodes(): NonNullable<typeof shared> {
     const any = new Set(plans.flatMap((p) => [...p.lengths]));
     const all = new Set([...any].filter((n) => plans.every((p) => p.lengths.has(n))));
     const prefix = plans[0].prefix;
-    codes.set(code, { all, any, prefix: prefix ? new RegExp(`^(?:${prefix})`) : undefined, countries: plans });
+    codes.set(code, {
+      all,
+      any,
+      prefix: prefix ? new RegExp(`^(?:${prefix})`) : undefined,
+      countries: plans,
+    });
   }
   // The same metadata with one country per calling code: parsing no longer looks for the country.
   const oneCountry: MetadataJson = {
     ...minMetadata,
-    country_calling_codes: Object.fromEntries(Object.entries(minMetadata.country_calling_codes).map(([k, v]) => [k, v.slice(0, 1)])),
+    country_calling_codes: Object.fromEntries(
+      Object.entries(minMetadata.country_calling_codes).map(([k, v]) => [k, v.slice(0, 1)]),
+    ),
   };
   shared = { codes, oneCountry };
   return shared;
@@ -113,7 +132,8 @@ export function isPossibleNumber(digits: string): boolean {
   const n = parseWithMetadata('+' + digits, { extract: false }, sharedCodes().oneCountry);
   if (!n) return false;
   // Read as above (codes are a prefix code, digits stay digits); checked rather than assumed.
-  if (n.countryCallingCode !== code || n.nationalNumber !== national) return isPossiblePhoneNumber('+' + digits);
+  if (n.countryCallingCode !== code || n.nationalNumber !== national)
+    return isPossiblePhoneNumber('+' + digits);
   const length = n.nationalNumber.length;
   if (s.all.has(length)) return true;
   if (!s.any.has(length)) return false;
@@ -175,7 +195,11 @@ export function countryOf(e164: string): string | undefined {
   const n = parsePhoneNumberFromString('+' + e164);
   if (!n) return undefined;
   // getPossibleCountries() exists at runtime (main country first) but is missing from the typings.
-  return n.country ?? (n as unknown as { getPossibleCountries?: () => string[] }).getPossibleCountries?.()[0] ?? shared[0];
+  return (
+    n.country ??
+    (n as unknown as { getPossibleCountries?: () => string[] }).getPossibleCountries?.()[0] ??
+    shared[0]
+  );
 }
 
 /** True for an ISO 3166 alpha-2 code libphonenumber-js knows ("IT", "FR"). */

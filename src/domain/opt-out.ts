@@ -26,7 +26,13 @@ export interface OptOutPolicy {
 
 /** The policy every number has, and the numbers that differ (by the number as the MO names it). */
 export interface OptOutSettings extends OptOutPolicy {
-  numbers: Record<string, Partial<Omit<OptOutPolicy, 'keywords' | 'replies'>> & { keywords?: Partial<OptOutPolicy['keywords']>; replies?: Partial<OptOutPolicy['replies']> }>;
+  numbers: Record<
+    string,
+    Partial<Omit<OptOutPolicy, 'keywords' | 'replies'>> & {
+      keywords?: Partial<OptOutPolicy['keywords']>;
+      replies?: Partial<OptOutPolicy['replies']>;
+    }
+  >;
 }
 
 /** Carriers' usual words (CTIA and Twilio's defaults) and short, plain replies. */
@@ -60,7 +66,9 @@ export class OptOutRules {
       this.byNumber.set(number.replace(/^\+/, ''), {
         keywords: { ...base.keywords, ...own.keywords },
         replies: { ...base.replies, ...own.replies },
-        ...(own.account !== undefined || base.account !== undefined ? { account: own.account ?? base.account } : {}),
+        ...(own.account !== undefined || base.account !== undefined
+          ? { account: own.account ?? base.account }
+          : {}),
       });
     }
   }

@@ -5,7 +5,15 @@
  * text, so a GSM escape pair or a UTF-16 surrogate pair is never cut.
  */
 import { createHash } from 'node:crypto';
-import { UnencodableCharacterError, decodeText, encodeText, encodingOfDataCoding, splitBinary, splitMessage, type SmppPart } from '../smpp/index.js';
+import {
+  UnencodableCharacterError,
+  decodeText,
+  encodeText,
+  encodingOfDataCoding,
+  splitBinary,
+  splitMessage,
+  type SmppPart,
+} from '../smpp/index.js';
 
 /** A connector's split setting: 8-bit UDH reference IE 0x00, sar_* TLVs, or one message_payload. */
 export type SplitSetting = 'udh' | 'sar' | 'payload';
@@ -73,7 +81,9 @@ function textOf(body: Buffer, dataCoding: number): string | undefined {
 export function countParts(body: Buffer, dataCoding: number, esmClass: number): number {
   if (esmClass & 0x40 || fitsOne(body, dataCoding)) return 1;
   const text = textOf(body, dataCoding);
-  if (text !== undefined) return splitMessage(text, { method: 'udh8', reference: 0, encoding: encodingOfDataCoding(dataCoding) }).parts.length;
+  if (text !== undefined)
+    return splitMessage(text, { method: 'udh8', reference: 0, encoding: encodingOfDataCoding(dataCoding) })
+      .parts.length;
   return body.length <= 140 ? 1 : Math.ceil(body.length / 134);
 }
 
@@ -85,7 +95,10 @@ export function countParts(body: Buffer, dataCoding: number, esmClass: number): 
  * with '?'. A body the customer split keeps data_coding 0: its parts were sized for GSM-7
  * septets and would not fit 140 octets after the UDH. Everything else is returned as is.
  */
-export function withTextCoding<M extends { body: Buffer; dataCoding: number; esmClass: number }>(m: M, textCoding: number): M {
+export function withTextCoding<M extends { body: Buffer; dataCoding: number; esmClass: number }>(
+  m: M,
+  textCoding: number,
+): M {
   if (textCoding === 0 || m.dataCoding !== 0 || m.esmClass & 0x40) return m;
   const text = textOf(m.body, 0);
   if (text === undefined) return m;
@@ -104,7 +117,10 @@ export function withTextCoding<M extends { body: Buffer; dataCoding: number; esm
  * one rule behind the charge, quotes (HTTP /rate, REST /v1/rates) and the part count /send
  * answers. Throws past 255 parts (the caller refuses the message as too long).
  */
-export function chargedParts(m: { body: Buffer; dataCoding: number; esmClass: number }, textCoding: number): number {
+export function chargedParts(
+  m: { body: Buffer; dataCoding: number; esmClass: number },
+  textCoding: number,
+): number {
   const sent = withTextCoding(m, textCoding);
   return countParts(sent.body, sent.dataCoding, sent.esmClass);
 }
@@ -118,20 +134,38 @@ export function chargedParts(m: { body: Buffer; dataCoding: number; esmClass: nu
  * as it came (message_payload above 254 octets). `payload` sends the whole body as one
  * message_payload.
  */
-export function splitForSubmit(m: { id: string; body: Buffer; dataCoding: number; esmClass: number }, method: SplitSetting, textCoding = 0): OutboundPart[] {
+export function splitForSubmit(
+  m: { id: string; body: Buffer; dataCoding: number; esmClass: number },
+  method: SplitSetting,
+  textCoding = 0,
+): OutboundPart[] {
   const out = withTextCoding(m, textCoding);
   const parts = splitAs(out, method);
   return out === m ? parts : parts.map((p) => ({ ...p, dataCoding: out.dataCoding }));
 }
 
-function splitAs(m: { id: string; body: Buffer; dataCoding: number; esmClass: number }, method: SplitSetting): OutboundPart[] {
+function splitAs(
+  m: { id: string; body: Buffer; dataCoding: number; esmClass: number },
+  method: SplitSetting,
+): OutboundPart[] {
   const whole = (): OutboundPart[] => {
     const long = m.body.length > SHORT_MESSAGE_MAX;
-    return [{ seq: 1, total: 1, esmClass: m.esmClass & 0x40, shortMessage: long ? Buffer.alloc(0) : m.body, ...(long ? { messagePayload: m.body } : {}) }];
+    return [
+      {
+        seq: 1,
+        total: 1,
+        esmClass: m.esmClass & 0x40,
+        shortMessage: long ? Buffer.alloc(0) : m.body,
+        ...(long ? { messagePayload: m.body } : {}),
+      },
+    ];
   };
   if (m.esmClass & 0x40 || method === 'payload' || fitsOne(m.body, m.dataCoding)) return whole();
   const text = textOf(m.body, m.dataCoding);
-  const opts = { method: method === 'sar' ? ('sar' as const) : ('udh8' as const), reference: concatReference(m.id, method === 'sar' ? 16 : 8) };
+  const opts = {
+    method: method === 'sar' ? ('sar' as const) : ('udh8' as const),
+    reference: concatReference(m.id, method === 'sar' ? 16 : 8),
+  };
   let parts: SmppPart[];
   let esmClass: number;
   if (text !== undefined) {
@@ -150,5 +184,11 @@ function splitAs(m: { id: string; body: Buffer; dataCoding: number; esmClass: nu
     parts = r.parts;
     esmClass = r.esmClass;
   }
-  return parts.map((p, i) => ({ seq: i + 1, total: parts.length, esmClass, shortMessage: p.shortMessage, ...(p.sar ? { sar: p.sar } : {}) }));
+  return parts.map((p, i) => ({
+    seq: i + 1,
+    total: parts.length,
+    esmClass,
+    shortMessage: p.shortMessage,
+    ...(p.sar ? { sar: p.sar } : {}),
+  }));
 }

@@ -45,7 +45,10 @@ export function isBinaryCoding(dc: number): boolean {
  * element) is one part of a long message; otherwise by length: 160 septets (one octet each
  * in short_message) or 140 octets fit one SMS, 153 / 134 per part of a long one.
  */
-export function partsOf(s: Pick<Submission, 'esmClass' | 'dataCoding' | 'body'>): { parts: number; concatenated: boolean } {
+export function partsOf(s: Pick<Submission, 'esmClass' | 'dataCoding' | 'body'>): {
+  parts: number;
+  concatenated: boolean;
+} {
   if (s.esmClass & 0x40) {
     const udh = parseUdh(s.body);
     if (udh?.concat && udh.concat.total > 1) return { parts: 1, concatenated: true };
@@ -85,7 +88,12 @@ function contentText(s: Submission): string {
  * filters. Returns the source address to use and the SMS parts it takes from the quota.
  * Throws RejectedError.
  */
-export function checkSubmission(user: User, group: Group | undefined, s: Submission, now: number): { source: string; parts: number } {
+export function checkSubmission(
+  user: User,
+  group: Group | undefined,
+  s: Submission,
+  now: number,
+): { source: string; parts: number } {
   if (!user.enabled) throw reject.userDisabled();
   if (group && !group.enabled) throw reject.groupDisabled(group.id);
   const { authorizations: auth, valueFilters: vf, defaults } = user.settings;
@@ -99,17 +107,20 @@ export function checkSubmission(user: User, group: Group | undefined, s: Submiss
   else if (!auth.sourceAddr && source !== defaults.sourceAddr) throw reject.forbidden.source(source);
   else if (!matches(vf.sourceAddr, source)) throw reject.filter.source(source, vf.sourceAddr);
 
-  if (!matches(vf.destinationAddr, s.destination)) throw reject.filter.destination(s.destination, vf.destinationAddr);
+  if (!matches(vf.destinationAddr, s.destination))
+    throw reject.filter.destination(s.destination, vf.destinationAddr);
 
   const { parts, concatenated } = partsOf(s);
-  if ((parts > 1 || concatenated) && !auth.longContent) throw reject.forbidden.longContent(concatenated ? 2 : parts);
+  if ((parts > 1 || concatenated) && !auth.longContent)
+    throw reject.forbidden.longContent(concatenated ? 2 : parts);
   if (!auth.hexContent) {
     if (s.given?.hexContent) throw reject.forbidden.hexContent('hex-content');
     if (isBinaryCoding(s.dataCoding)) throw reject.forbidden.hexContent(s.dataCoding);
   }
   if (vf.content !== '.*' && !matches(vf.content, contentText(s))) throw reject.filter.content(vf.content);
 
-  if (!Number.isInteger(s.priority) || s.priority < 0 || s.priority > 3) throw reject.invalidPriority(s.priority);
+  if (!Number.isInteger(s.priority) || s.priority < 0 || s.priority > 3)
+    throw reject.invalidPriority(s.priority);
   if (s.priority > 0 && !auth.priority) throw reject.forbidden.priority(s.priority);
   if (!matches(vf.priority, String(s.priority))) throw reject.filter.priority(s.priority, vf.priority);
 
@@ -127,9 +138,11 @@ export function checkSubmission(user: User, group: Group | undefined, s: Submiss
     if (!auth.validityPeriod) throw reject.forbidden.validity();
     if (!Number.isFinite(validUntil)) throw reject.invalidValidity('validity period is not a time');
     if (validUntil <= now) throw reject.invalidValidity('the validity period has already ended');
-    if (scheduleAt !== undefined && validUntil <= scheduleAt) throw reject.invalidValidity('the validity period ends before the scheduled delivery time');
+    if (scheduleAt !== undefined && validUntil <= scheduleAt)
+      throw reject.invalidValidity('the validity period ends before the scheduled delivery time');
     const minutes = Math.ceil((validUntil - Math.max(now, scheduleAt ?? now)) / 60_000);
-    if (!matches(vf.validityPeriod, String(minutes))) throw reject.filter.validity(minutes, vf.validityPeriod);
+    if (!matches(vf.validityPeriod, String(minutes)))
+      throw reject.filter.validity(minutes, vf.validityPeriod);
   }
   return { source, parts };
 }
@@ -155,4 +168,3 @@ export class Throttles {
     if (!b.tryTake()) throw reject.throttled(kind, rate);
   }
 }
-

@@ -119,7 +119,11 @@ export interface Connector {
    * An HTTP callback from the provider (an HTTP connector's delivery reports), answered with
    * what the provider should see; resolves after what it carried is stored.
    */
-  providerCallback?(kind: string, fields: Record<string, string>, token: string | undefined): Promise<ProviderCallback>;
+  providerCallback?(
+    kind: string,
+    fields: Record<string, string>,
+    token: string | undefined,
+  ): Promise<ProviderCallback>;
 }
 
 /** The answer to a provider's callback: HTTP status and a short text body. */

@@ -5,7 +5,16 @@
  */
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
-import { dataCodingOf, decodeText, encodeText, isGsm7, messageIdKeys, normalizeMessageId, parseUdh, type Receipt } from '../smpp/index.js';
+import {
+  dataCodingOf,
+  decodeText,
+  encodeText,
+  isGsm7,
+  messageIdKeys,
+  normalizeMessageId,
+  parseUdh,
+  type Receipt,
+} from '../smpp/index.js';
 import {
   chargedParts,
   countryOf,
@@ -31,7 +40,16 @@ import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { connectorChange, reject, type RejectedError } from './errors.js';
 import { isTransient, type Connector, type InboundPdu, type LateSubmit } from './connector.js';
 import type { InboundMessage, MoRecord } from '../store/store.js';
-import { candidates, destinationContext, matchMoRoute, matchRoute, type MoRouteDef, type RouteDef, type RouteType, type RoutingContext } from './router.js';
+import {
+  candidates,
+  destinationContext,
+  matchMoRoute,
+  matchRoute,
+  type MoRouteDef,
+  type RouteDef,
+  type RouteType,
+  type RoutingContext,
+} from './router.js';
 import { checkSubmission, Throttles, type GivenArguments } from './accounts.js';
 import { webhookForMo, webhooksForState, type StateReport } from './webhooks.js';
 
@@ -68,7 +86,6 @@ export interface CustomerReceipt {
   /** For a multipart message: parts submitted and parts delivered (the receipt's sub/dlvrd). */
   parts?: { total: number; delivered: number };
 }
-
 
 const STATE_OF: Record<Receipt['state'], PartState> = {
   delivered: 'delivered',
@@ -147,7 +164,9 @@ export interface GatewayOptions {
    * base its SMSC writes ids in, in submit_sm_resp and in receipts (Kannel's msg-id-type),
    * when known: then a receipt's id is read in one way only, never ambiguously.
    */
-  receiptMatching?: (connectorId: string) => { scope?: string; base?: { response: 'hex' | 'dec'; receipt: 'hex' | 'dec' } } | undefined;
+  receiptMatching?: (
+    connectorId: string,
+  ) => { scope?: string; base?: { response: 'hex' | 'dec'; receipt: 'hex' | 'dec' } } | undefined;
   /** The time routes' time windows see (default Date.now; tests inject it). */
   now?: () => number;
   /** Webhook items not delivered within this long are dropped (default 3 days). */
@@ -280,9 +299,14 @@ export class Gateway extends EventEmitter {
     // An MO route limited to this connector's replies would never match again, silently.
     const moRoutes = this.opts.moRoutes ?? [];
     const mo = moRoutes.findIndex((r) => r.originConnectors?.includes(id));
-    if (mo >= 0) throw connectorChange.inUse(id, `MO route ${moRoutes[mo].name ? `"${moRoutes[mo].name}"` : `moRoutes[${mo}]`} names it in originConnectors`);
+    if (mo >= 0)
+      throw connectorChange.inUse(
+        id,
+        `MO route ${moRoutes[mo].name ? `"${moRoutes[mo].name}"` : `moRoutes[${mo}]`} names it in originConnectors`,
+      );
     const queued = await this.store.queueDepth(id);
-    if (queued > 0) throw connectorChange.inUse(id, `${queued} message${queued === 1 ? ' is' : 's are'} queued for it`);
+    if (queued > 0)
+      throw connectorChange.inUse(id, `${queued} message${queued === 1 ? ' is' : 's are'} queued for it`);
     if (this.connectors.get(id) !== c) throw connectorChange.unknown(id);
     this.connectors.delete(id);
     if (this.running) await this.retire(c);
@@ -295,7 +319,8 @@ export class Gateway extends EventEmitter {
   setRoutes(routes: RouteDef[]): void {
     routes.forEach((r, i) =>
       r.connectors.forEach((id, j) => {
-        if (!this.connectors.has(id)) throw connectorChange.unknownInRoute(`routes[${i}].connectors[${j}]`, id);
+        if (!this.connectors.has(id))
+          throw connectorChange.unknownInRoute(`routes[${i}].connectors[${j}]`, id);
       }),
     );
     this.opts.routes = [...routes];
@@ -310,7 +335,8 @@ export class Gateway extends EventEmitter {
   setMoRoutes(routes: MoRouteDef[]): void {
     routes.forEach((r, i) =>
       r.originConnectors?.forEach((id, j) => {
-        if (!this.connectors.has(id)) throw connectorChange.unknownInRoute(`moRoutes[${i}].originConnectors[${j}]`, id);
+        if (!this.connectors.has(id))
+          throw connectorChange.unknownInRoute(`moRoutes[${i}].originConnectors[${j}]`, id);
       }),
     );
     this.opts.moRoutes = [...routes];
@@ -380,7 +406,10 @@ export class Gateway extends EventEmitter {
    * Route and connectors for a message (or a bare destination), best first; undefined when
    * nothing routes it. `advance` = false asks without counting a message (quotes).
    */
-  plan(target: string | RoutingContext, advance = true): { route: RouteDef | undefined; connectors: string[] } | undefined {
+  plan(
+    target: string | RoutingContext,
+    advance = true,
+  ): { route: RouteDef | undefined; connectors: string[] } | undefined {
     const ctx = typeof target === 'string' ? destinationContext(target, this.now()) : target;
     const routes = this.opts.routes ?? [];
     let route: RouteDef | undefined;
@@ -396,14 +425,19 @@ export class Gateway extends EventEmitter {
     }
     // Loop guard: what came in through one of our own connectors never goes out through one.
     const selfBind = this.opts.selfBind;
-    if (selfBind && ctx.user !== null && [...this.connectors.keys()].some((id) => selfBind(id) === ctx.user)) order = order.filter((id) => selfBind(id) === undefined);
+    if (selfBind && ctx.user !== null && [...this.connectors.keys()].some((id) => selfBind(id) === ctx.user))
+      order = order.filter((id) => selfBind(id) === undefined);
     return order.length > 0 ? { route, connectors: order } : undefined;
   }
 
   /** Why a message has no route: no route matches, or its only connectors lead back into us. */
   private unroutable(ctx: RoutingContext): RejectedError {
     const route = matchRoute(this.opts.routes ?? [], ctx);
-    if (route) return reject.noRoute(ctx.destination, `route ${route.name} leads back into Hermod: ${ctx.user} binds through our own connector (loop guard)`);
+    if (route)
+      return reject.noRoute(
+        ctx.destination,
+        `route ${route.name} leads back into Hermod: ${ctx.user} binds through our own connector (loop guard)`,
+      );
     return reject.noRoute(ctx.destination);
   }
 
@@ -435,7 +469,11 @@ export class Gateway extends EventEmitter {
     } catch (err) {
       throw reject.invalidDestination(err instanceof InvalidNumberError ? err.message : String(err));
     }
-    const content = q.content ? { esmClass: 0, ...q.content } : q.text !== undefined ? textMessage(q.text) : undefined;
+    const content = q.content
+      ? { esmClass: 0, ...q.content }
+      : q.text !== undefined
+        ? textMessage(q.text)
+        : undefined;
     const ctx: RoutingContext = {
       destination,
       source: q.source ?? '',
@@ -467,7 +505,10 @@ export class Gateway extends EventEmitter {
    * The parts a message is charged for on `connector` (chargedParts with its dataCoding): the
    * one count behind the charge, quotes and the /send answer. RejectedError past 255 parts.
    */
-  private chargedParts(m: { body: Buffer; dataCoding: number; esmClass: number }, connector: Connector | undefined): number {
+  private chargedParts(
+    m: { body: Buffer; dataCoding: number; esmClass: number },
+    connector: Connector | undefined,
+  ): number {
     try {
       // A connector whose GSM text goes out as Latin-1 or IA5 fits 140 characters per SMS, not 160.
       return chargedParts(m, connector?.dataCoding ?? 0);
@@ -498,7 +539,8 @@ export class Gateway extends EventEmitter {
     const window = this.opts.dedupeWindowMs ?? 0;
     if (window <= 0) return this.submitOnce(user, req);
     const now = Date.now();
-    if (this.recent.size > 100_000) for (const [k, v] of this.recent) if (v.until <= now) this.recent.delete(k);
+    if (this.recent.size > 100_000)
+      for (const [k, v] of this.recent) if (v.until <= now) this.recent.delete(k);
     const key = createHash('sha256')
       .update(`${user.id}\0${req.source}\0${req.destination}\0${req.esmClass}\0${req.dataCoding}\0`)
       .update(req.body)
@@ -547,7 +589,6 @@ export class Gateway extends EventEmitter {
     this.groupCache.clear();
   }
 
-
   private async submitOnce(user: User, req: SubmitRequest): Promise<Accepted> {
     if (!user.enabled) throw reject.userDisabled();
     const group = user.group === null ? undefined : await this.group(user.group);
@@ -566,7 +607,8 @@ export class Gateway extends EventEmitter {
     const plan = this.plan(ctx);
     const connector = plan && this.connectors.get(plan.connectors[0]);
     if (!plan || !connector) throw this.unroutable(ctx);
-    if (!req.ignoreOptOut && (await this.store.isOptedOut(destination, source))) throw reject.optedOut(destination, source);
+    if (!req.ignoreOptOut && (await this.store.isOptedOut(destination, source)))
+      throw reject.optedOut(destination, source);
     const rate = plan.route?.rate;
     // Charged per segment before queueing (row 22), as the route's first connector will send
     // it; a body the customer split with a UDH is one.
@@ -613,7 +655,12 @@ export class Gateway extends EventEmitter {
   async cancel(user: User, id: string, via: string): Promise<CancelOutcome> {
     const detail = `canceled by the customer (${via})`;
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
-    const outcome = await this.store.cancel(id, user.id, detail, this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }));
+    const outcome = await this.store.cancel(
+      id,
+      user.id,
+      detail,
+      this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }),
+    );
     if (outcome !== 'canceled') return outcome;
     this.emit('canceled', id);
     if (notified.item) this.emit('outbox', notified.systemId);
@@ -630,20 +677,26 @@ export class Gateway extends EventEmitter {
     await Promise.all([...this.connectors.values()].map((c) => c.start()));
     for (const c of this.connectors.values()) this.runDispatcher(c);
     const timeout = this.opts.moPartTimeoutMs ?? 60_000;
-    this.moSweep = setInterval(() => void this.releaseStaleMo(timeout), Math.max(50, Math.min(5000, timeout / 4)));
+    this.moSweep = setInterval(
+      () => void this.releaseStaleMo(timeout),
+      Math.max(50, Math.min(5000, timeout / 4)),
+    );
     this.moSweep.unref();
     const parkedFor = this.opts.parkedReceiptRetentionMs ?? 3 * 86_400_000;
-    this.parkedSweep = setInterval(() => {
-      this.store.expireParkedReceipts(parkedFor).then(
-        (n) => n > 0 && this.emit('parked_expired', n),
-        (err) => this.emit('store_error', err),
-      );
-      // Receipts and MOs held for a customer who never bound again within their hold time.
-      this.store.expireOutbox().then(
-        (n) => n > 0 && this.emit('outbox_expired', n),
-        (err) => this.emit('store_error', err),
-      );
-    }, Math.max(50, Math.min(3_600_000, parkedFor / 4)));
+    this.parkedSweep = setInterval(
+      () => {
+        this.store.expireParkedReceipts(parkedFor).then(
+          (n) => n > 0 && this.emit('parked_expired', n),
+          (err) => this.emit('store_error', err),
+        );
+        // Receipts and MOs held for a customer who never bound again within their hold time.
+        this.store.expireOutbox().then(
+          (n) => n > 0 && this.emit('outbox_expired', n),
+          (err) => this.emit('store_error', err),
+        );
+      },
+      Math.max(50, Math.min(3_600_000, parkedFor / 4)),
+    );
     this.parkedSweep.unref();
     this.startReceiptSweep();
   }
@@ -663,10 +716,12 @@ export class Gateway extends EventEmitter {
     this.receiptSweep = setInterval(() => {
       if (this.sweepingReceipts) return;
       this.sweepingReceipts = true;
-      this.expireAwaitingReceipts().then(
-        (n) => n > 0 && this.emit('dlr_expired', n),
-        (err) => this.emit('store_error', err),
-      ).finally(() => (this.sweepingReceipts = false));
+      this.expireAwaitingReceipts()
+        .then(
+          (n) => n > 0 && this.emit('dlr_expired', n),
+          (err) => this.emit('store_error', err),
+        )
+        .finally(() => (this.sweepingReceipts = false));
     }, every);
     this.receiptSweep.unref();
   }
@@ -754,10 +809,26 @@ export class Gateway extends EventEmitter {
       // is an MO whose webhook is queued.
       webhooks: (m: InboundMessage) => {
         const route = this.moDecisions.get(id);
-        return route?.url !== undefined ? [webhookForMo(m, { url: route.url, method: route.method ?? 'POST', format: route.format }, this.opts.webhookRetentionMs)] : [];
+        return route?.url !== undefined
+          ? [
+              webhookForMo(
+                m,
+                { url: route.url, method: route.method ?? 'POST', format: route.format },
+                this.opts.webhookRetentionMs,
+              ),
+            ]
+          : [];
       },
       payload: (m: InboundMessage) =>
-        JSON.stringify({ kind: 'mo', id: m.id, source: m.source, destination: m.destination, dataCoding: m.dataCoding, body: m.body.toString('base64'), complete: m.complete } satisfies CustomerMo),
+        JSON.stringify({
+          kind: 'mo',
+          id: m.id,
+          source: m.source,
+          destination: m.destination,
+          dataCoding: m.dataCoding,
+          body: m.body.toString('base64'),
+          complete: m.complete,
+        } satisfies CustomerMo),
     };
   }
 
@@ -777,12 +848,24 @@ export class Gateway extends EventEmitter {
     }
     const source = pdu.source.replace(/^\+/, '');
     const destination = pdu.destination.replace(/^\+/, '');
-    const groupKey = concat && concat.total > 1 ? `${c.id}|${source}|${destination}|${concat.ref}|${concat.total}` : `single|${newMessageId()}`;
+    const groupKey =
+      concat && concat.total > 1
+        ? `${c.id}|${source}|${destination}|${concat.ref}|${concat.total}`
+        : `single|${newMessageId()}`;
     const record = this.moRecord();
     let mo: InboundMessage | undefined;
     try {
       mo = await this.store.addMoPart(
-        { groupKey, seq: concat && concat.total > 1 ? concat.seq : 1, total: concat && concat.total > 1 ? concat.total : 1, connectorId: c.id, source, destination, dataCoding: pdu.dataCoding, body },
+        {
+          groupKey,
+          seq: concat && concat.total > 1 ? concat.seq : 1,
+          total: concat && concat.total > 1 ? concat.total : 1,
+          connectorId: c.id,
+          source,
+          destination,
+          dataCoding: pdu.dataCoding,
+          body,
+        },
         record,
       );
     } catch (err) {
@@ -832,7 +915,12 @@ export class Gateway extends EventEmitter {
     const account = policy.account ?? mo.routedTo ?? undefined;
     try {
       const user = account === undefined ? undefined : await this.currentUser(account);
-      if (!user) throw reject.noReplyAccount(account === undefined ? `no account to send the ${kind.toUpperCase()} reply as (set optOut.account)` : `opt-out account ${account} does not exist`);
+      if (!user)
+        throw reject.noReplyAccount(
+          account === undefined
+            ? `no account to send the ${kind.toUpperCase()} reply as (set optOut.account)`
+            : `opt-out account ${account} does not exist`,
+        );
       const id = await this.submit(user, {
         systemId: user.username,
         source: mo.destination,
@@ -895,7 +983,10 @@ export class Gateway extends EventEmitter {
       const now = Date.now();
       for (const { message, attempts } of claims) {
         // Past its validity period: never sent (SMPP 3.4 §5.2.15), refunded.
-        const job = message.meta.validUntil !== undefined && message.meta.validUntil <= now ? this.expire(message) : this.send(c, message, attempts);
+        const job =
+          message.meta.validUntil !== undefined && message.meta.validUntil <= now
+            ? this.expire(message)
+            : this.send(c, message, attempts);
         const p = job.finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
@@ -922,7 +1013,10 @@ export class Gateway extends EventEmitter {
     const parts = splitForSubmit(m, c.split ?? 'udh', c.dataCoding);
     const total = parts.length;
     // A first attempt of a single part has nothing recorded yet: skip the lookup.
-    const accepted = total > 1 || attempts > 1 ? new Set((await this.store.getParts(m.id)).filter((p) => p.upstreamId !== null).map((p) => p.seq)) : new Set<number>();
+    const accepted =
+      total > 1 || attempts > 1
+        ? new Set((await this.store.getParts(m.id)).filter((p) => p.upstreamId !== null).map((p) => p.seq))
+        : new Set<number>();
     const todo = parts.filter((p) => !accepted.has(p.seq));
     const outcomes = await Promise.all(
       todo.map(async (part) => {
@@ -961,29 +1055,49 @@ export class Gateway extends EventEmitter {
     const detail = first instanceof Error ? first.message : String(first);
     const anyAccepted = accepted.size > 0 || failures.length < todo.length;
     if (permanent === undefined && attempts < (this.opts.maxAttempts ?? 50)) {
-      const delay = backoffDelay(this.opts.retry ?? { initialMs: 200, maxMs: 30_000, factor: 2, jitter: 0.5 }, attempts - 1);
-      await this.store.release(m.id, delay, total > 1 ? `${failures.length} of ${total} parts: ${detail}` : detail);
+      const delay = backoffDelay(
+        this.opts.retry ?? { initialMs: 200, maxMs: 30_000, factor: 2, jitter: 0.5 },
+        attempts - 1,
+      );
+      await this.store.release(
+        m.id,
+        delay,
+        total > 1 ? `${failures.length} of ${total} parts: ${detail}` : detail,
+      );
       this.emit('retry', m.id, detail, c.id);
       return;
     }
     if (permanent !== undefined && !anyAccepted && (await this.failover(m, detail))) return;
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const refund = (permanent !== undefined ? this.opts.refund?.rejected : this.opts.refund?.failed) ?? true;
-    const state = await this.store.failUnsent(m.id, total, detail, refund, this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }));
+    const state = await this.store.failUnsent(
+      m.id,
+      total,
+      detail,
+      refund,
+      this.withWebhooks(this.finalNotify(notified, '000'), notified, { error: detail }),
+    );
     this.emit('failed', m.id, detail, state, c.id);
     if (notified.item) this.emit('outbox', m.systemId);
     if (notified.webhooks) this.emit('webhooks');
   }
 
   /** One part accepted upstream: keyed, and any receipt that beat its submit_sm_resp applied (row 7). */
-  private async recordSent(c: Connector, m: StoredMessage, part: OutboundPart, upstreamId: string): Promise<void> {
+  private async recordSent(
+    c: Connector,
+    m: StoredMessage,
+    part: OutboundPart,
+    upstreamId: string,
+  ): Promise<void> {
     const keys = this.scopedKeys(c.id, upstreamId, false);
     // The SMSC accepted the message (Jasmin DLR level 1, REST message.sent) once its last
     // part is accepted, written in the same turn (one transaction) as that part's state.
-    const hooks = part.seq === part.total ? this.report(m, { state: 'sent', at: Date.now(), upstreamId }) : undefined;
+    const hooks =
+      part.seq === part.total ? this.report(m, { state: 'sent', at: Date.now(), upstreamId }) : undefined;
     await Promise.all([this.store.markPartSent(m.id, part.seq, part.total, c.id, upstreamId, keys), hooks]);
     this.emit('part_sent', m.id, part.seq, upstreamId);
-    for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, part.seq, JSON.parse(payload) as Receipt, { connectorId: c.id });
+    for (const payload of await this.store.takeParkedReceipts(keys))
+      await this.applyReceipt(m.id, part.seq, JSON.parse(payload) as Receipt, { connectorId: c.id });
   }
 
   /**
@@ -1007,22 +1121,38 @@ export class Gateway extends EventEmitter {
     let settle!: (stored: boolean) => void;
     const stored = new Promise<boolean>((r) => (settle = r));
     this.lateAccepted.set(key, stored);
-    setTimeout(() => this.lateAccepted.get(key) === stored && this.lateAccepted.delete(key), this.opts.leaseMs ?? 60_000).unref();
+    setTimeout(
+      () => this.lateAccepted.get(key) === stored && this.lateAccepted.delete(key),
+      this.opts.leaseMs ?? 60_000,
+    ).unref();
     const keys = this.scopedKeys(c.id, late.upstreamId, false);
     try {
       const m = await this.store.getMessage(late.messageId);
       if (!m) return settle(false);
       const part = (await this.store.getParts(m.id)).find((p) => p.seq === late.seq);
-      const detail = (what: string) => `late submit_sm_resp from ${c.id} (upstream id ${late.upstreamId}): ${what}`;
+      const detail = (what: string) =>
+        `late submit_sm_resp from ${c.id} (upstream id ${late.upstreamId}): ${what}`;
       if (part?.upstreamId != null) {
         settle(true);
         if (normalizeMessageId(part.upstreamId) === normalizeMessageId(late.upstreamId)) return;
-        await this.store.addUpstreamId(m.id, late.seq, late.total, keys, detail(`the SMSC accepted this message twice; the resend is ${part.upstreamId}, a duplicate`));
+        await this.store.addUpstreamId(
+          m.id,
+          late.seq,
+          late.total,
+          keys,
+          detail(`the SMSC accepted this message twice; the resend is ${part.upstreamId}, a duplicate`),
+        );
         this.emit('duplicate_submit', m.id, late.seq, c.id);
         this.emit('late_submit', m.id, late.seq, c.id, 'duplicate');
       } else if (FINAL_STATES.has(m.state)) {
         settle(false);
-        await this.store.addUpstreamId(m.id, late.seq, late.total, keys, detail(`the SMSC accepted it after the message had ended ${m.state}`));
+        await this.store.addUpstreamId(
+          m.id,
+          late.seq,
+          late.total,
+          keys,
+          detail(`the SMSC accepted it after the message had ended ${m.state}`),
+        );
         this.emit('late_submit', m.id, late.seq, c.id, 'after_final');
       } else {
         // Not resent yet: sent now, with this id; a dispatcher about to resend takes this.
@@ -1030,11 +1160,16 @@ export class Gateway extends EventEmitter {
         settle(true);
         this.emit('late_submit', m.id, late.seq, c.id, 'recorded');
         // Its last part: the message is sent (a dispatcher sending it now reports that itself).
-        if (!this.sending.has(m.id) && !['queued', 'accepted'].includes((await this.store.getMessage(m.id))?.state ?? 'queued')) this.emit('sent', m.id, late.total, c.id);
+        if (
+          !this.sending.has(m.id) &&
+          !['queued', 'accepted'].includes((await this.store.getMessage(m.id))?.state ?? 'queued')
+        )
+          this.emit('sent', m.id, late.total, c.id);
         return;
       }
       // Receipts of the late id parked before it was keyed (they overtook it) find their part now.
-      for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(m.id, late.seq, JSON.parse(payload) as Receipt, { connectorId: c.id });
+      for (const payload of await this.store.takeParkedReceipts(keys))
+        await this.applyReceipt(m.id, late.seq, JSON.parse(payload) as Receipt, { connectorId: c.id });
     } catch (err) {
       settle(false);
       this.emit('store_error', err);
@@ -1051,7 +1186,9 @@ export class Gateway extends EventEmitter {
     // and the HTTP callbacks.
     await Promise.all([
       this.store.fail(m.id, 'expired', detail, this.opts.refund?.expired ?? true),
-      item?.systemId !== undefined && item.payload !== undefined ? this.store.applyReceipt(m.id, 'expired', detail, { systemId: item.systemId, payload: item.payload }) : undefined,
+      item?.systemId !== undefined && item.payload !== undefined
+        ? this.store.applyReceipt(m.id, 'expired', detail, { systemId: item.systemId, payload: item.payload })
+        : undefined,
       this.report(m, { state: 'expired', at: Date.now(), error: detail, parts }),
     ]);
     this.emit('expired', m.id);
@@ -1061,7 +1198,10 @@ export class Gateway extends EventEmitter {
   /** A permanent error on one connector: try the next connector of the message's route, if any. */
   private async failover(m: StoredMessage, detail: string): Promise<boolean> {
     const routes = this.opts.routes ?? [];
-    const route = m.meta.route !== undefined ? routes.find((r) => r.name === m.meta.route) : matchRoute(routes, m.destination);
+    const route =
+      m.meta.route !== undefined
+        ? routes.find((r) => r.name === m.meta.route)
+        : matchRoute(routes, m.destination);
     if (!route || route.type === 'static') return false;
     const order = route.connectors;
     const next = order[order.indexOf(m.connectorId) + 1];
@@ -1104,10 +1244,21 @@ export class Gateway extends EventEmitter {
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const err = r.err ?? '000';
     const notify = this.withWebhooks(this.finalNotify(notified, err), notified, { receipt: r });
-    const outcome = await this.store.applyReceiptByKeys(keys, (found) => this.ownPart(found, r.id), STATE_OF[r.state], `${r.stat} err:${err}`, notify, JSON.stringify(r), parkKeys);
+    const outcome = await this.store.applyReceiptByKeys(
+      keys,
+      (found) => this.ownPart(found, r.id),
+      STATE_OF[r.state],
+      `${r.stat} err:${err}`,
+      notify,
+      JSON.stringify(r),
+      parkKeys,
+    );
     if (!outcome.parked) {
       const m = outcome.match.message;
-      this.afterReceipt(m.id, outcome.state, outcome.match.seq, notified, { connectorId: m.connectorId, sentAt: m.state === 'sent' ? m.updatedAt : undefined });
+      this.afterReceipt(m.id, outcome.state, outcome.match.seq, notified, {
+        connectorId: m.connectorId,
+        sentAt: m.state === 'sent' ? m.updatedAt : undefined,
+      });
       return;
     }
     this.emit('receipt_parked', r.id);
@@ -1115,7 +1266,11 @@ export class Gateway extends EventEmitter {
     // another transaction between our lookup and the park: look again. Both this path and
     // the sender take parked receipts atomically, so exactly one of them applies it.
     const now = await this.store.findPartByUpstreamKeys(keys);
-    if (now && this.ownPart(now, r.id)) for (const payload of await this.store.takeParkedReceipts(keys)) await this.applyReceipt(now.message.id, now.seq, JSON.parse(payload) as Receipt, { connectorId: now.message.connectorId });
+    if (now && this.ownPart(now, r.id))
+      for (const payload of await this.store.takeParkedReceipts(keys))
+        await this.applyReceipt(now.message.id, now.seq, JSON.parse(payload) as Receipt, {
+          connectorId: now.message.connectorId,
+        });
   }
 
   private turnEnd: Promise<void> | undefined;
@@ -1142,23 +1297,53 @@ export class Gateway extends EventEmitter {
   private ownPart(found: PartMatch, receiptId: string): boolean {
     const part = found.part;
     // Under its own canonical form: its own, also when it is a second id of the part (row 5).
-    if (found.exact === true || !part || part.upstreamId === null || normalizeMessageId(part.upstreamId) === normalizeMessageId(receiptId)) return true;
+    if (
+      found.exact === true ||
+      !part ||
+      part.upstreamId === null ||
+      normalizeMessageId(part.upstreamId) === normalizeMessageId(receiptId)
+    )
+      return true;
     return !FINAL_STATES.has(part.state);
   }
 
   /** A receipt for one part; the customer hears once, when the message's aggregate state is final. */
-  private async applyReceipt(id: string, seq: number, r: Receipt, via: { connectorId?: string; sentAt?: number } = {}): Promise<void> {
+  private async applyReceipt(
+    id: string,
+    seq: number,
+    r: Receipt,
+    via: { connectorId?: string; sentAt?: number } = {},
+  ): Promise<void> {
     const notified: { item: boolean; systemId?: string; webhooks?: boolean } = { item: false };
     const err = r.err ?? '000';
-    const state = await this.store.applyPartReceipt(id, seq, STATE_OF[r.state], `${r.stat} err:${err}`, this.withWebhooks(this.finalNotify(notified, err), notified, { receipt: r }));
+    const state = await this.store.applyPartReceipt(
+      id,
+      seq,
+      STATE_OF[r.state],
+      `${r.stat} err:${err}`,
+      this.withWebhooks(this.finalNotify(notified, err), notified, { receipt: r }),
+    );
     this.afterReceipt(id, state, seq, notified, via);
   }
 
   /** The events of an applied receipt: metrics, the customer's outbox, webhooks. */
-  private afterReceipt(id: string, state: MessageState | undefined, seq: number, notified: { item: boolean; systemId?: string; webhooks?: boolean }, via: { connectorId?: string; sentAt?: number }): void {
+  private afterReceipt(
+    id: string,
+    state: MessageState | undefined,
+    seq: number,
+    notified: { item: boolean; systemId?: string; webhooks?: boolean },
+    via: { connectorId?: string; sentAt?: number },
+  ): void {
     if (state === undefined) return;
     // (id, aggregate state, part, connector, seconds since sent): the last two for the metrics.
-    this.emit('receipt', id, state, seq, via.connectorId, via.sentAt !== undefined ? Math.max(0, Date.now() - via.sentAt) / 1000 : undefined);
+    this.emit(
+      'receipt',
+      id,
+      state,
+      seq,
+      via.connectorId,
+      via.sentAt !== undefined ? Math.max(0, Date.now() - via.sentAt) / 1000 : undefined,
+    );
     if (notified.item) this.emit('outbox', notified.systemId);
     if (notified.webhooks) this.emit('webhooks');
   }
@@ -1193,7 +1378,11 @@ export class Gateway extends EventEmitter {
    * Adds the HTTP callbacks a final state owes (MessageMeta.dlr level 2, MessageMeta.callbackUrl)
    * to the customer's notification: the store writes them in the same transaction.
    */
-  private withWebhooks(inner: FinalNotify, notified: { webhooks?: boolean }, report: Omit<StateReport, 'state' | 'at'>): FinalNotify {
+  private withWebhooks(
+    inner: FinalNotify,
+    notified: { webhooks?: boolean },
+    report: Omit<StateReport, 'state' | 'at'>,
+  ): FinalNotify {
     return (state, m, parts) => {
       const item = inner(state, m, parts);
       const webhooks = this.webhooksFor(m, { ...report, state, at: Date.now(), parts });

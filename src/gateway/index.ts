@@ -1,6 +1,24 @@
-export { Gateway, type Accepted, type SubmitRequest, type CustomerReceipt, type CustomerMo, type GatewayOptions, type Quote, type QuoteRequest } from './gateway.js';
+export {
+  Gateway,
+  type Accepted,
+  type SubmitRequest,
+  type CustomerReceipt,
+  type CustomerMo,
+  type GatewayOptions,
+  type Quote,
+  type QuoteRequest,
+} from './gateway.js';
 export { RejectedError, reject, ConnectorChangeError, connectorChange } from './errors.js';
-export { isTransient, type Connector, type ConnectorStatus, type ConnectorFailure, type SubmitOutcome, type InboundPdu, type LateSubmit, type ProviderCallback } from './connector.js';
+export {
+  isTransient,
+  type Connector,
+  type ConnectorStatus,
+  type ConnectorFailure,
+  type SubmitOutcome,
+  type InboundPdu,
+  type LateSubmit,
+  type ProviderCallback,
+} from './connector.js';
 export {
   matchRoute,
   matchMoRoute,
@@ -20,8 +38,24 @@ export {
   type RoutingContext,
   type TimeWindow,
 } from './router.js';
-export { checkSubmission, partsOf, isBinaryCoding, Throttles, type GivenArguments, type Submission } from './accounts.js';
+export {
+  checkSubmission,
+  partsOf,
+  isBinaryCoding,
+  Throttles,
+  type GivenArguments,
+  type Submission,
+} from './accounts.js';
 export { UrlGuard, CheckedUrls, RefusedUrlError, type UrlGuardOptions } from './url-guard.js';
-export { WebhookSender, signWebhook, webhooksForState, webhookForMo, restStatus, DEFAULT_WEBHOOK_RETENTION_MS, type WebhookSenderOptions, type StateReport } from './webhooks.js';
+export {
+  WebhookSender,
+  signWebhook,
+  webhooksForState,
+  webhookForMo,
+  restStatus,
+  DEFAULT_WEBHOOK_RETENTION_MS,
+  type WebhookSenderOptions,
+  type StateReport,
+} from './webhooks.js';
 // The store types the interfaces read through `gateway.store` (listing, keys, idempotency).
 export type { Store, MessageFilter, MoQuery, IdempotencyBegin, InboundMessage } from '../store/store.js';

@@ -4,7 +4,15 @@
  * MT route type the ordered list of connectors to try. A route without filters is a
  * default route and catches the rest. Time is an input (`now`), never read here.
  */
-import { callingCodeOfCountry, compilePattern, countryOf, type MoRouteDef, type MtFilters, type RouteDef, type TimeWindow } from '../domain/index.js';
+import {
+  callingCodeOfCountry,
+  compilePattern,
+  countryOf,
+  type MoRouteDef,
+  type MtFilters,
+  type RouteDef,
+  type TimeWindow,
+} from '../domain/index.js';
 
 export type { MoRouteDef, MtFilters, RouteDef, RouteType, TimeWindow } from '../domain/index.js';
 
@@ -45,7 +53,13 @@ const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 
 export function localTime(now: number, timeZone = 'UTC'): { day: number; minute: number } {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(timeZone, f);
   }
   let day = 0;
@@ -113,7 +127,8 @@ export function mtRouteMatches(r: MtFilters, ctx: RoutingContext): boolean {
   if (r.groups && r.groups.length > 0 && !(ctx.group !== null && r.groups.includes(ctx.group))) return false;
   if (r.tags && r.tags.length > 0 && !r.tags.some((t) => ctx.tags.includes(t))) return false;
   if (r.timeWindow && !inTimeWindow(r.timeWindow, ctx.now)) return false;
-  if (r.countries && r.countries.length > 0 && !countryMatches(r.countries, ctx.destination, ctx)) return false;
+  if (r.countries && r.countries.length > 0 && !countryMatches(r.countries, ctx.destination, ctx))
+    return false;
   // Last: the only filter that may need the text decoded.
   if (r.contentRegex !== undefined && !regex(r.contentRegex).test(textOf(ctx.text))) return false;
   return true;
@@ -146,7 +161,11 @@ const GOLDEN = 0.6180339887498949;
  * the cumulative weights, so that over any run of n turns each connector's share is within
  * a few messages of its weight (no randomness, reproducible in tests).
  */
-export function weightedPick(connectors: readonly string[], weights: Record<string, number>, turn: number): string {
+export function weightedPick(
+  connectors: readonly string[],
+  weights: Record<string, number>,
+  turn: number,
+): string {
   const total = connectors.reduce((s, c) => s + (weights[c] ?? 0), 0);
   if (total <= 0) return connectors[0];
   const x = ((turn * GOLDEN) % 1) * total;
@@ -164,7 +183,12 @@ export function weightedPick(connectors: readonly string[], weights: Record<stri
  * the primary (failback) as soon as it is healthy again. `turn` counts this route's
  * messages (round robin and weighted split).
  */
-export function candidates(route: RouteDef, destination: string, healthy: (id: string) => boolean, turn = 0): string[] {
+export function candidates(
+  route: RouteDef,
+  destination: string,
+  healthy: (id: string) => boolean,
+  turn = 0,
+): string[] {
   let order: string[];
   switch (route.type) {
     case 'static':
@@ -179,11 +203,16 @@ export function candidates(route: RouteDef, destination: string, healthy: (id: s
     case 'weighted': {
       const first = weightedPick(route.connectors, route.weights ?? {}, turn);
       const w = route.weights ?? {};
-      order = [first, ...route.connectors.filter((c) => c !== first).sort((a, b) => (w[b] ?? 0) - (w[a] ?? 0))];
+      order = [
+        first,
+        ...route.connectors.filter((c) => c !== first).sort((a, b) => (w[b] ?? 0) - (w[a] ?? 0)),
+      ];
       break;
     }
     case 'leastcost':
-      order = [...route.connectors].sort((a, b) => costOf(route.costs[a], destination) - costOf(route.costs[b], destination));
+      order = [...route.connectors].sort(
+        (a, b) => costOf(route.costs[a], destination) - costOf(route.costs[b], destination),
+      );
       break;
   }
   return [...order.filter(healthy), ...order.filter((c) => !healthy(c))];
@@ -209,14 +238,24 @@ export function moRouteMatches(r: MoRouteDef, ctx: MoContext): boolean {
   if (r.destinationRegex !== undefined && !regex(r.destinationRegex).test(ctx.destination)) return false;
   if (r.sources && r.sources.length > 0 && !r.sources.includes(ctx.source)) return false;
   if (r.sourceRegex !== undefined && !regex(r.sourceRegex).test(ctx.source)) return false;
-  if (r.originConnectors && r.originConnectors.length > 0 && !r.originConnectors.includes(ctx.connector)) return false;
+  if (r.originConnectors && r.originConnectors.length > 0 && !r.originConnectors.includes(ctx.connector))
+    return false;
   if (r.timeWindow && !inTimeWindow(r.timeWindow, ctx.now)) return false;
-  if (r.countries && r.countries.length > 0 && !countryMatches(r.countries, ctx.source.replace(/^\+/, ''), ctx)) return false;
+  if (
+    r.countries &&
+    r.countries.length > 0 &&
+    !countryMatches(r.countries, ctx.source.replace(/^\+/, ''), ctx)
+  )
+    return false;
   if (r.contentRegex !== undefined && !regex(r.contentRegex).test(textOf(ctx.text))) return false;
   return true;
 }
 
 /** The first MO route that matches and would not loop back to the MO's origin. */
 export function matchMoRoute(routes: readonly MoRouteDef[], ctx: MoContext): MoRouteDef | undefined {
-  return routes.find((r) => moRouteMatches(r, ctx) && !(r.user !== undefined && ctx.originUser !== undefined && r.user === ctx.originUser));
+  return routes.find(
+    (r) =>
+      moRouteMatches(r, ctx) &&
+      !(r.user !== undefined && ctx.originUser !== undefined && r.user === ctx.originUser),
+  );
 }

@@ -41,7 +41,6 @@ export interface StateReport {
   parts?: { total: number; delivered: number };
 }
 
-
 export const DEFAULT_WEBHOOK_RETENTION_MS = 3 * 86_400_000;
 
 /** Two digits (a module-level function: this runs for every receipt, see receiptDate). */
@@ -59,7 +58,9 @@ function receiptDate(d: Date | number | string | undefined): string {
 const pad3 = (n: number | undefined, def: number) => String(n ?? def).padStart(3, '0');
 
 /** REST v1 (Twilio-like) status of a state; undefined = no event (queued is never sent, as Twilio). */
-export function restStatus(state: MessageState): 'sent' | 'delivered' | 'undelivered' | 'failed' | 'canceled' | undefined {
+export function restStatus(
+  state: MessageState,
+): 'sent' | 'delivered' | 'undelivered' | 'failed' | 'canceled' | undefined {
   switch (state) {
     case 'sent':
       return 'sent';
@@ -85,7 +86,16 @@ export function restStatus(state: MessageState): 'sent' | 'delivered' | 'undeliv
  */
 function jasminDlr(m: StoredMessage, expiresAt: number, body: string): NewWebhook {
   const dlr = m.meta.dlr!;
-  return { kind: 'jasmin_dlr', messageId: m.id, owner: m.systemId, url: dlr.url, method: dlr.method, expiresAt, eventId: newMessageId(), body };
+  return {
+    kind: 'jasmin_dlr',
+    messageId: m.id,
+    owner: m.systemId,
+    url: dlr.url,
+    method: dlr.method,
+    expiresAt,
+    eventId: newMessageId(),
+    body,
+  };
 }
 
 /**
@@ -108,7 +118,13 @@ export function webhooksForState(
     if (submitOutcome && (dlr.level === 1 || dlr.level === 3)) {
       const status =
         r.state === 'sent' ? 'ESME_ROK' : (/ESME_R\w+/.exec(r.error ?? '')?.[0] ?? 'ESME_RSYSERR');
-      out.push(jasminDlr(m, expiresAt, JSON.stringify({ id: m.id, message_status: status, level: '1', connector: m.connectorId })));
+      out.push(
+        jasminDlr(
+          m,
+          expiresAt,
+          JSON.stringify({ id: m.id, message_status: status, level: '1', connector: m.connectorId }),
+        ),
+      );
     }
     if (finalReport && (dlr.level === 2 || dlr.level === 3)) {
       const rc = r.receipt;
@@ -177,7 +193,13 @@ export function webhookForMo(
   const encoding = encodingOfDataCoding(mo.dataCoding);
   const text = encoding === 'binary' ? '' : decodeText(mo.body, mo.dataCoding);
   const eventId = newMessageId();
-  const common = { eventId, messageId: mo.id, owner: '', url: target.url, expiresAt: mo.receivedAt + retentionMs };
+  const common = {
+    eventId,
+    messageId: mo.id,
+    owner: '',
+    url: target.url,
+    expiresAt: mo.receivedAt + retentionMs,
+  };
   if (target.format === 'rest') {
     const data = {
       id: eventId,
@@ -414,7 +436,12 @@ export class WebhookSender extends EventEmitter {
         this.logBatch = undefined;
         this.store
           .logWebhookAttempts(entries)
-          .catch((err: unknown) => this.log.warn({ err: (err as Error).message, entries: entries.length }, 'webhook log: not written'))
+          .catch((err: unknown) =>
+            this.log.warn(
+              { err: (err as Error).message, entries: entries.length },
+              'webhook log: not written',
+            ),
+          )
           .finally(resolve);
       }),
     );

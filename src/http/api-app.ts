@@ -113,12 +113,24 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     });
     v1.addHook('onRequest', async (req) => auth.authenticate(req));
     v1.addHook('preValidation', hashRequest);
-    await v1.register(messagesRoutes, { gateway: opts.gateway, idempotency, ...(opts.guard ? { guard: opts.guard } : {}) });
+    await v1.register(messagesRoutes, {
+      gateway: opts.gateway,
+      idempotency,
+      ...(opts.guard ? { guard: opts.guard } : {}),
+    });
     await v1.register(accountRoutes, { gateway: opts.gateway });
   });
   // Upstream HTTP providers' callbacks: authenticated per connector, outside the API keys.
   await app.register(providerHooks, { gateway: opts.gateway });
   // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
-  if (opts.adminKeys !== undefined) await app.register(adminPlugin, { prefix: ADMIN_PREFIX, gateway: opts.gateway, keys: opts.adminKeys, definitions: opts.definitions, binds: opts.binds, forgetApiKeys: () => auth.forget() });
+  if (opts.adminKeys !== undefined)
+    await app.register(adminPlugin, {
+      prefix: ADMIN_PREFIX,
+      gateway: opts.gateway,
+      keys: opts.adminKeys,
+      definitions: opts.definitions,
+      binds: opts.binds,
+      forgetApiKeys: () => auth.forget(),
+    });
   return app;
 }

@@ -37,14 +37,35 @@ export class HttpProblem extends HermodError {
 }
 
 export const problems = {
-  unauthorized: (why = 'a valid API key is required (Authorization: Bearer <key>)') => new HttpProblem(401, 'HERMOD_ERR_UNAUTHORIZED', why),
+  unauthorized: (why = 'a valid API key is required (Authorization: Bearer <key>)') =>
+    new HttpProblem(401, 'HERMOD_ERR_UNAUTHORIZED', why),
   /** settings.access.allowFrom does not list the caller's address. */
-  addressNotAllowed: (address: string | undefined) => new HttpProblem(403, 'HERMOD_ERR_ADDRESS_NOT_ALLOWED', `requests for this account are not accepted from ${address ?? 'an unknown address'} (settings.access.allowFrom)`),
+  addressNotAllowed: (address: string | undefined) =>
+    new HttpProblem(
+      403,
+      'HERMOD_ERR_ADDRESS_NOT_ALLOWED',
+      `requests for this account are not accepted from ${address ?? 'an unknown address'} (settings.access.allowFrom)`,
+    ),
   notFound: (what: string) => new HttpProblem(404, 'HERMOD_ERR_NOT_FOUND', what),
-  notCancelable: (id: string) => new HttpProblem(409, 'HERMOD_ERR_NOT_CANCELABLE', `message ${id} has been sent or is being sent, or is final already: it can no longer be canceled`),
+  notCancelable: (id: string) =>
+    new HttpProblem(
+      409,
+      'HERMOD_ERR_NOT_CANCELABLE',
+      `message ${id} has been sent or is being sent, or is final already: it can no longer be canceled`,
+    ),
   badRequest: (why: string) => new HttpProblem(400, 'HERMOD_ERR_BAD_REQUEST', why),
-  idempotencyMismatch: () => new HttpProblem(422, 'HERMOD_ERR_IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was already used with a different request body'),
-  idempotencyInFlight: () => new HttpProblem(409, 'HERMOD_ERR_IDEMPOTENCY_IN_FLIGHT', 'a request with this Idempotency-Key is still being processed; retry later'),
+  idempotencyMismatch: () =>
+    new HttpProblem(
+      422,
+      'HERMOD_ERR_IDEMPOTENCY_MISMATCH',
+      'this Idempotency-Key was already used with a different request body',
+    ),
+  idempotencyInFlight: () =>
+    new HttpProblem(
+      409,
+      'HERMOD_ERR_IDEMPOTENCY_IN_FLIGHT',
+      'a request with this Idempotency-Key is still being processed; retry later',
+    ),
 };
 
 /** `type` of a problem: this base plus the code in kebab case (HERMOD_ERR_NO_BALANCE → no-balance). */
@@ -66,8 +87,23 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function problem(status: number, code: string, detail: string, permanent = permanentFor(status)): Problem {
-  return { type: `${PROBLEM_BASE}${code.replace(/^HERMOD_ERR_/, '').toLowerCase().replace(/_/g, '-')}`, title: TITLES[status] ?? 'Error', status, detail, code, permanent };
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  permanent = permanentFor(status),
+): Problem {
+  return {
+    type: `${PROBLEM_BASE}${code
+      .replace(/^HERMOD_ERR_/, '')
+      .toLowerCase()
+      .replace(/_/g, '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    permanent,
+  };
 }
 
 /** Any thrown value → a problem. Unknown errors become a 500 without their message. */
@@ -75,10 +111,20 @@ export function problemOf(err: unknown): Problem {
   if (err instanceof HttpProblem) return problem(err.status, err.code, err.message, err.permanent);
   if (err instanceof RejectedError) return problem(err.httpStatus, err.code, err.message);
   const httpStatus = (err as { httpStatus?: unknown } | undefined)?.httpStatus;
-  if (err instanceof HermodError && typeof httpStatus === 'number') return problem(httpStatus, err.code, err.message);
+  if (err instanceof HermodError && typeof httpStatus === 'number')
+    return problem(httpStatus, err.code, err.message);
   if (err instanceof UnencodableCharacterError) return problem(400, err.code, err.message);
   const fe = err as Partial<FastifyError> | undefined;
-  if (fe?.validation) return problem(400, 'HERMOD_ERR_VALIDATION', validationDetail({ message: fe.message ?? 'invalid request', validation: fe.validation, validationContext: fe.validationContext }));
+  if (fe?.validation)
+    return problem(
+      400,
+      'HERMOD_ERR_VALIDATION',
+      validationDetail({
+        message: fe.message ?? 'invalid request',
+        validation: fe.validation,
+        validationContext: fe.validationContext,
+      }),
+    );
   switch (fe?.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -103,7 +149,11 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 }
 
 /** A Fastify error handler: every error as a problem; 5xx logged without reaching the client. */
-export function problemErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function problemErrorHandler(
+  err: FastifyError,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   const p = problemOf(err);
   if (p.status >= 500) req.log.error({ err }, 'unhandled error in an HTTP route');
   return sendProblem(reply, p);

@@ -25,13 +25,22 @@ export const providerHooks: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
   await app.register(formbody);
   const schema = {
     tags: ['operations'],
-    summary: "an HTTP provider's callback to an http connector: delivery reports (dlr) or inbound messages (mo); authenticated by the connector's dlr.token or mo.token",
-    params: { type: 'object', required: ['id', 'kind'], properties: { id: { type: 'string' }, kind: { type: 'string', enum: ['dlr', 'mo'] } } },
+    summary:
+      "an HTTP provider's callback to an http connector: delivery reports (dlr) or inbound messages (mo); authenticated by the connector's dlr.token or mo.token",
+    params: {
+      type: 'object',
+      required: ['id', 'kind'],
+      properties: { id: { type: 'string' }, kind: { type: 'string', enum: ['dlr', 'mo'] } },
+    },
     querystring: { type: 'object', additionalProperties: true, properties: { token: { type: 'string' } } },
   } as const;
-  const handle = async (req: { params: { id: string; kind: string }; query: unknown; body?: unknown }, reply: { code(n: number): { type(t: string): { send(b: string): unknown } } }) => {
+  const handle = async (
+    req: { params: { id: string; kind: string }; query: unknown; body?: unknown },
+    reply: { code(n: number): { type(t: string): { send(b: string): unknown } } },
+  ) => {
     const c = opts.gateway.getConnector(req.params.id);
-    if (!c?.providerCallback) return reply.code(404).type('text/plain').send(`no http connector "${req.params.id}"`);
+    if (!c?.providerCallback)
+      return reply.code(404).type('text/plain').send(`no http connector "${req.params.id}"`);
     const fields = fieldsOf(req.query, req.body);
     const token = fields.token;
     delete fields.token;

@@ -9,7 +9,9 @@
 import type { FastifyError, FastifyServerOptions } from 'fastify';
 
 /** The `ajv` option of every JSON API app: unknown keys are errors, not silently stripped. */
-export const jsonApiAjv = { customOptions: { removeAdditional: false } } as const satisfies FastifyServerOptions['ajv'];
+export const jsonApiAjv = {
+  customOptions: { removeAdditional: false },
+} as const satisfies FastifyServerOptions['ajv'];
 
 type ValidationError = NonNullable<FastifyError['validation']>[number];
 
@@ -18,9 +20,14 @@ type ValidationError = NonNullable<FastifyError['validation']>[number];
  * unknown key ("must NOT have additional properties") does not say which one, so that
  * case names the key's full path; the others keep Fastify's "<where>/<path> <message>".
  */
-export function validationDetail(err: Pick<FastifyError, 'message' | 'validation' | 'validationContext'>): string {
+export function validationDetail(
+  err: Pick<FastifyError, 'message' | 'validation' | 'validationContext'>,
+): string {
   const first: ValidationError | undefined = err.validation?.[0];
-  const extra = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: unknown }).additionalProperty : undefined;
+  const extra =
+    first?.keyword === 'additionalProperties'
+      ? (first.params as { additionalProperty?: unknown }).additionalProperty
+      : undefined;
   if (typeof extra !== 'string') return err.message;
   return `${err.validationContext ?? 'request'}${first!.instancePath}/${extra}: unknown property (not in the schema; check its spelling)`;
 }

@@ -150,7 +150,11 @@ export class AlertWebhook {
   /** Subscribes to an evaluator's changes. */
   attach(ev: AlertEvaluator): void {
     ev.on('change', (alert: AlertName, active: boolean) => {
-      const p = this.send({ alert, status: active ? 'firing' : 'resolved', at: new Date().toISOString() }).finally(() => this.pending.delete(p));
+      const p = this.send({
+        alert,
+        status: active ? 'firing' : 'resolved',
+        at: new Date().toISOString(),
+      }).finally(() => this.pending.delete(p));
       this.pending.add(p);
     });
   }

@@ -189,7 +189,8 @@ export class HermodMetrics {
       this.messages.inc({ direction: 'mt', connector: String(connector ?? ''), status: 'accepted' });
     });
     on('submitted', (_id, _seq, connector, seconds) => {
-      if (typeof seconds === 'number') this.submitDuration.observe({ connector: String(connector ?? '') }, seconds);
+      if (typeof seconds === 'number')
+        this.submitDuration.observe({ connector: String(connector ?? '') }, seconds);
     });
     on('sent', (_id, _parts, connector) => {
       this.totals.sent++;
@@ -197,7 +198,11 @@ export class HermodMetrics {
     });
     on('failed', (_id, _detail, state, connector) => {
       this.totals.failed++;
-      this.messages.inc({ direction: 'mt', connector: String(connector ?? ''), status: typeof state === 'string' ? state : 'failed' });
+      this.messages.inc({
+        direction: 'mt',
+        connector: String(connector ?? ''),
+        status: typeof state === 'string' ? state : 'failed',
+      });
     });
     // A receipt moves the message's aggregate state; only final states are counted here
     // (a multipart message passes through "sent" once per part).
@@ -207,11 +212,16 @@ export class HermodMetrics {
       this.messages.inc({ direction: 'mt', connector: String(connector ?? ''), status: s });
       this.totals.finals++;
       if (s === 'delivered') this.totals.delivered++;
-      if (typeof seconds === 'number') this.dlrLatency.observe({ connector: String(connector ?? '') }, seconds);
+      if (typeof seconds === 'number')
+        this.dlrLatency.observe({ connector: String(connector ?? '') }, seconds);
     });
     on('retry', (_id, _detail, connector) => this.retries.inc({ connector: String(connector ?? '') }));
-    on('duplicate_submit', (_id, _seq, connector) => this.duplicateSubmits.inc({ connector: String(connector ?? '') }));
-    on('late_submit', (_id, _seq, connector, outcome) => this.lateSubmits.inc({ connector: String(connector ?? ''), outcome: String(outcome) }));
+    on('duplicate_submit', (_id, _seq, connector) =>
+      this.duplicateSubmits.inc({ connector: String(connector ?? '') }),
+    );
+    on('late_submit', (_id, _seq, connector, outcome) =>
+      this.lateSubmits.inc({ connector: String(connector ?? ''), outcome: String(outcome) }),
+    );
     on('restart_requeued', (n) => this.restartRequeued.inc(typeof n === 'number' ? n : 0));
     on('failover', (_id, from, to) => this.failovers.inc({ from: String(from), to: String(to) }));
     on('mo', (mo) =>

@@ -1,1 +1,7 @@
-export { SmscSimulator, type SimulatorOptions, type SimulatorStats, type ScriptRule, type Outcome } from './simulator.js';
+export {
+  SmscSimulator,
+  type SimulatorOptions,
+  type SimulatorStats,
+  type ScriptRule,
+  type Outcome,
+} from './simulator.js';

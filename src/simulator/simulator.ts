@@ -127,7 +127,12 @@ interface StoredMessage {
   err: string;
 }
 
-const STAT_OF: Record<Outcome, ReceiptStat> = { delivered: 'DELIVRD', undelivered: 'UNDELIV', expired: 'EXPIRED', rejected: 'REJECTD' };
+const STAT_OF: Record<Outcome, ReceiptStat> = {
+  delivered: 'DELIVRD',
+  undelivered: 'UNDELIV',
+  expired: 'EXPIRED',
+  rejected: 'REJECTD',
+};
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -141,7 +146,16 @@ function prng(seed: number): () => number {
 }
 
 export class SmscSimulator extends EventEmitter {
-  readonly stats: SimulatorStats = { binds: 0, submits: 0, receipts: 0, receiptsPending: 0, redeliveries: 0, mos: 0, errorsInjected: 0, drops: 0 };
+  readonly stats: SimulatorStats = {
+    binds: 0,
+    submits: 0,
+    receipts: 0,
+    receiptsPending: 0,
+    redeliveries: 0,
+    mos: 0,
+    errorsInjected: 0,
+    drops: 0,
+  };
   /** Every submit received, in order (for tests and the stats line). */
   readonly submitted: StoredMessage[] = [];
   private readonly messages = new Map<string, StoredMessage>();
@@ -213,7 +227,10 @@ export class SmscSimulator extends EventEmitter {
   private onPdu(s: Session, pdu: Pdu): void {
     const n = (this.sessionPdus.get(s) ?? 0) + 1;
     this.sessionPdus.set(s, n);
-    if ((this.opts.dropAfterPdus && n >= this.opts.dropAfterPdus) || (this.opts.dropRate && this.random() < this.opts.dropRate)) {
+    if (
+      (this.opts.dropAfterPdus && n >= this.opts.dropAfterPdus) ||
+      (this.opts.dropRate && this.random() < this.opts.dropRate)
+    ) {
       this.stats.drops++;
       this.emit('drop', s.systemId);
       // Answers already given go out first; then the line goes dead mid-window.
@@ -228,7 +245,14 @@ export class SmscSimulator extends EventEmitter {
       case 'submit_multi': {
         const ids: string[] = [];
         for (const d of pdu.destAddresses) {
-          if (d.kind === 'sme') ids.push(this.accept(s, { ...pdu, command: 'submit_sm', destinationAddr: d.addr } as unknown as PduOf<'submit_sm'>).id);
+          if (d.kind === 'sme')
+            ids.push(
+              this.accept(s, {
+                ...pdu,
+                command: 'submit_sm',
+                destinationAddr: d.addr,
+              } as unknown as PduOf<'submit_sm'>).id,
+            );
         }
         s.respond(pdu, { messageId: ids[0] ?? this.newId() });
         return;
@@ -236,12 +260,18 @@ export class SmscSimulator extends EventEmitter {
       case 'query_sm': {
         const m = this.messages.get(pdu.messageId);
         if (!m) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RQUERYFAIL });
-        s.respond(pdu, { messageId: m.id, finalDate: m.doneDate ? smppTime(m.doneDate) : '', messageState: messageStateOf(m.state as ReceiptStat), errorCode: 0 });
+        s.respond(pdu, {
+          messageId: m.id,
+          finalDate: m.doneDate ? smppTime(m.doneDate) : '',
+          messageState: messageStateOf(m.state as ReceiptStat),
+          errorCode: 0,
+        });
         return;
       }
       case 'cancel_sm': {
         const m = this.messages.get(pdu.messageId);
-        if (!m || m.state !== 'ENROUTE') return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RCANCELFAIL });
+        if (!m || m.state !== 'ENROUTE')
+          return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RCANCELFAIL });
         m.state = 'DELETED';
         m.doneDate = new Date(this.clock.now());
         s.respond(pdu);
@@ -249,7 +279,8 @@ export class SmscSimulator extends EventEmitter {
       }
       case 'replace_sm': {
         const m = this.messages.get(pdu.messageId);
-        if (!m || m.state !== 'ENROUTE') return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RREPLACEFAIL });
+        if (!m || m.state !== 'ENROUTE')
+          return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RREPLACEFAIL });
         m.shortMessage = Buffer.from(pdu.shortMessage);
         s.respond(pdu);
         return;
@@ -262,7 +293,10 @@ export class SmscSimulator extends EventEmitter {
   private onSubmit(s: Session, pdu: PduOf<'submit_sm'> | PduOf<'data_sm'>): void {
     const dest = pdu.destinationAddr.replace(/^\+/, '');
     const rule = this.opts.scripts?.find(
-      (r) => dest.startsWith(r.prefix) && (r.part === undefined || partSeq(pdu) === r.part) && (r.times === undefined || (this.ruleHits.get(r) ?? 0) < r.times),
+      (r) =>
+        dest.startsWith(r.prefix) &&
+        (r.part === undefined || partSeq(pdu) === r.part) &&
+        (r.times === undefined || (this.ruleHits.get(r) ?? 0) < r.times),
     );
     if (rule?.times !== undefined) this.ruleHits.set(rule, (this.ruleHits.get(rule) ?? 0) + 1);
     if (rule?.status) {
@@ -280,7 +314,10 @@ export class SmscSimulator extends EventEmitter {
     const m = this.accept(s, pdu);
     // A scripted late response waits; the receipt below does not (it may overtake the response).
     const late = rule?.respondAfterMs;
-    const answer = () => (late === undefined ? s.respond(pdu, { messageId: m.id }) : void this.clock.setTimeout(() => s.state !== 'closed' && s.respond(pdu, { messageId: m.id }), late));
+    const answer = () =>
+      late === undefined
+        ? s.respond(pdu, { messageId: m.id })
+        : void this.clock.setTimeout(() => s.state !== 'closed' && s.respond(pdu, { messageId: m.id }), late);
     if (this.opts.receiptBeforeResponse && (pdu.registeredDelivery & 0x03) === 1) {
       void this.finish(m, rule?.outcome ?? this.pickOutcome(), rule?.err).then(() => {
         if (s.state !== 'closed') answer();
@@ -306,7 +343,10 @@ export class SmscSimulator extends EventEmitter {
   }
 
   private accept(s: Session, pdu: PduOf<'submit_sm'> | PduOf<'data_sm'>): StoredMessage {
-    const shortMessage = pdu.command === 'submit_sm' && pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
+    const shortMessage =
+      pdu.command === 'submit_sm' && pdu.shortMessage.length > 0
+        ? pdu.shortMessage
+        : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
     const m: StoredMessage = {
       id: this.newId(),
       systemId: s.systemId ?? '',
@@ -315,7 +355,15 @@ export class SmscSimulator extends EventEmitter {
       shortMessage: Buffer.from(shortMessage),
       dataCoding: pdu.dataCoding,
       esmClass: pdu.esmClass,
-      ...(pdu.tlvs.sarTotalSegments ? { sar: { ref: pdu.tlvs.sarMsgRefNum ?? 0, total: pdu.tlvs.sarTotalSegments, seq: pdu.tlvs.sarSegmentSeqnum ?? 1 } } : {}),
+      ...(pdu.tlvs.sarTotalSegments
+        ? {
+            sar: {
+              ref: pdu.tlvs.sarMsgRefNum ?? 0,
+              total: pdu.tlvs.sarTotalSegments,
+              seq: pdu.tlvs.sarSegmentSeqnum ?? 1,
+            },
+          }
+        : {}),
       registeredDelivery: pdu.registeredDelivery,
       submitDate: new Date(this.clock.now()),
       state: 'ENROUTE',
@@ -378,7 +426,10 @@ export class SmscSimulator extends EventEmitter {
       doneDate: m.doneDate,
       stat: m.state,
       err: m.err,
-      text: m.dataCoding === 0 || m.dataCoding === 1 || m.dataCoding === 3 ? m.shortMessage.toString('latin1').slice(0, 20) : '',
+      text:
+        m.dataCoding === 0 || m.dataCoding === 1 || m.dataCoding === 3
+          ? m.shortMessage.toString('latin1').slice(0, 20)
+          : '',
     });
     const receipt = {
       command: 'deliver_sm',
@@ -452,29 +503,50 @@ export class SmscSimulator extends EventEmitter {
    * Sends an MO (mobile-originated message) to a receiving bind of `systemId`, split
    * into concatenated parts (8-bit UDH) when it does not fit one SMS.
    */
-  sendMo(systemId: string, mo: { from: string; to: string; text: string; encoding?: 'gsm7' | 'ucs2' }): number {
+  sendMo(
+    systemId: string,
+    mo: { from: string; to: string; text: string; encoding?: 'gsm7' | 'ucs2' },
+  ): number {
     const ref = this.moRef++ & 0xff;
-    const split = splitMessage(mo.text, { method: 'udh8', reference: ref, encoding: mo.encoding ?? chooseEncoding(mo.text) });
+    const split = splitMessage(mo.text, {
+      method: 'udh8',
+      reference: ref,
+      encoding: mo.encoding ?? chooseEncoding(mo.text),
+    });
     for (const part of split.parts) {
-      void this.deliver(systemId, {
-        command: 'deliver_sm',
-        sourceAddr: mo.from,
-        destinationAddr: mo.to,
-        esmClass: split.esmClass,
-        dataCoding: split.dataCoding,
-        shortMessage: part.shortMessage,
-      } as PduOf<'deliver_sm'>, 'mo');
+      void this.deliver(
+        systemId,
+        {
+          command: 'deliver_sm',
+          sourceAddr: mo.from,
+          destinationAddr: mo.to,
+          esmClass: split.esmClass,
+          dataCoding: split.dataCoding,
+          shortMessage: part.shortMessage,
+        } as PduOf<'deliver_sm'>,
+        'mo',
+      );
     }
     return split.parts.length;
   }
 
   /** Generates MOs at `rate` per second until the returned stop function is called. */
-  startMoTraffic(systemId: string, o: { rate: number; senders: string[]; to: string; texts: string[] }): () => void {
+  startMoTraffic(
+    systemId: string,
+    o: { rate: number; senders: string[]; to: string; texts: string[] },
+  ): () => void {
     let i = 0;
-    const t = this.clock.setInterval(() => {
-      this.sendMo(systemId, { from: o.senders[i % o.senders.length], to: o.to, text: o.texts[i % o.texts.length] });
-      i++;
-    }, Math.max(1, Math.round(1000 / o.rate)));
+    const t = this.clock.setInterval(
+      () => {
+        this.sendMo(systemId, {
+          from: o.senders[i % o.senders.length],
+          to: o.to,
+          text: o.texts[i % o.texts.length],
+        });
+        i++;
+      },
+      Math.max(1, Math.round(1000 / o.rate)),
+    );
     return () => t.cancel();
   }
 

@@ -16,8 +16,20 @@ import {
   type Session,
   type SmppServerOptions,
 } from '../smpp/index.js';
-import { allowsAddress, verifyPassword, type MessageMeta, type MessageState, type User } from '../domain/index.js';
-import { RejectedError, reject, type CustomerMo, type CustomerReceipt, type Gateway } from '../gateway/index.js';
+import {
+  allowsAddress,
+  verifyPassword,
+  type MessageMeta,
+  type MessageState,
+  type User,
+} from '../domain/index.js';
+import {
+  RejectedError,
+  reject,
+  type CustomerMo,
+  type CustomerReceipt,
+  type Gateway,
+} from '../gateway/index.js';
 
 const MESSAGE_STATE: Record<MessageState, number> = {
   accepted: 6,
@@ -58,7 +70,8 @@ export class CustomerSmppServer {
       if (!user) return CommandStatus.ESME_RINVSYSID;
       if (!verifyPassword(r.password, user.passwordHash)) return CommandStatus.ESME_RINVPASWD;
       if (!user.enabled || !user.settings.authorizations.smppsBind) return CommandStatus.ESME_RBINDFAIL;
-      if (user.group !== null && (await gateway.group(user.group))?.enabled === false) return CommandStatus.ESME_RBINDFAIL;
+      if (user.group !== null && (await gateway.group(user.group))?.enabled === false)
+        return CommandStatus.ESME_RBINDFAIL;
       // settings.access: the addresses it may bind from, and how many binds it may hold.
       if (!allowsAddress(user.settings.access, r.remoteAddress)) return CommandStatus.ESME_RBINDFAIL;
       const cap = user.settings.access.maxBinds;
@@ -68,7 +81,9 @@ export class CustomerSmppServer {
     this.server = new SmppServer({ ...plain, authenticate });
     // No PROXY header on the TLS listener: Node's TLS server reads the handshake first.
     const { proxyProtocol: _proxy, ...forTls } = plain;
-    this.tlsServer = tlsListener ? new SmppServer({ ...forTls, port: tlsListener.port, tls: tlsListener.tls, authenticate }) : undefined;
+    this.tlsServer = tlsListener
+      ? new SmppServer({ ...forTls, port: tlsListener.port, tls: tlsListener.tls, authenticate })
+      : undefined;
     for (const server of this.servers()) server.on('session', (s: Session) => void this.onSession(s));
     gateway.on('outbox', (systemId: string) => void this.pump(systemId));
   }
@@ -77,7 +92,8 @@ export class CustomerSmppServer {
   async listen(): Promise<number> {
     // Items whose retry time has come, and anything an event missed, are picked up here.
     this.sweep = setInterval(() => {
-      for (const s of this.boundSessions()) if (s.bindType !== 'transmitter' && s.systemId) void this.pump(s.systemId);
+      for (const s of this.boundSessions())
+        if (s.bindType !== 'transmitter' && s.systemId) void this.pump(s.systemId);
     }, 1000);
     this.sweep.unref();
     const port = await this.server.listen();
@@ -129,7 +145,9 @@ export class CustomerSmppServer {
    * schedule_delivery_time and validity_period (SMPP 3.4 §7.1.1) as MessageMeta times;
    * data_sm has neither. A malformed field is refused with ESME_RINVSCHED / ESME_RINVEXPIRY.
    */
-  private times(pdu: Extract<Pdu, { command: 'submit_sm' | 'data_sm' | 'submit_multi' }>): Pick<MessageMeta, 'scheduleAt' | 'validUntil'> {
+  private times(
+    pdu: Extract<Pdu, { command: 'submit_sm' | 'data_sm' | 'submit_multi' }>,
+  ): Pick<MessageMeta, 'scheduleAt' | 'validUntil'> {
     if (pdu.command === 'data_sm') return {};
     const now = Date.now();
     const out: Pick<MessageMeta, 'scheduleAt' | 'validUntil'> = {};
@@ -154,9 +172,18 @@ export class CustomerSmppServer {
     switch (pdu.command) {
       case 'submit_sm':
       case 'data_sm': {
-        const body = pdu.command === 'submit_sm' && pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
+        const body =
+          pdu.command === 'submit_sm' && pdu.shortMessage.length > 0
+            ? pdu.shortMessage
+            : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
         try {
-          const id = await this.submitTo(bound, pdu, pdu.destinationAddr, body, pdu.command === 'submit_sm' ? pdu.priorityFlag : 0);
+          const id = await this.submitTo(
+            bound,
+            pdu,
+            pdu.destinationAddr,
+            body,
+            pdu.command === 'submit_sm' ? pdu.priorityFlag : 0,
+          );
           s.respond(pdu, { messageId: id });
         } catch (err) {
           s.respond(pdu, { commandStatus: statusOf(err) });
@@ -167,7 +194,8 @@ export class CustomerSmppServer {
         return this.onSubmitMulti(s, bound, pdu);
       case 'query_sm': {
         const m = await this.gateway.store.getMessage(pdu.messageId);
-        if (!m || m.userId !== bound.id) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RQUERYFAIL });
+        if (!m || m.userId !== bound.id)
+          return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RQUERYFAIL });
         s.respond(pdu, { messageId: m.id, messageState: MESSAGE_STATE[m.state], errorCode: 0 });
         return;
       }
@@ -183,7 +211,14 @@ export class CustomerSmppServer {
    * since the bind apply (cached for a second); the balance and quota check and debit
    * happen in the store's transaction.
    */
-  private async submitTo(bound: User, pdu: Extract<Pdu, { command: 'submit_sm' | 'data_sm' | 'submit_multi' }>, destination: string, body: Buffer, priority: number, extra: Partial<MessageMeta> = {}): Promise<string> {
+  private async submitTo(
+    bound: User,
+    pdu: Extract<Pdu, { command: 'submit_sm' | 'data_sm' | 'submit_multi' }>,
+    destination: string,
+    body: Buffer,
+    priority: number,
+    extra: Partial<MessageMeta> = {},
+  ): Promise<string> {
     const user = (await this.gateway.currentUser(bound.username)) ?? bound;
     const meta: MessageMeta = { origin: 'smpp', ...this.times(pdu), ...extra };
     return this.gateway.submit(user, {
@@ -208,11 +243,18 @@ export class CustomerSmppServer {
    * its own status and does not stop the rest; distribution lists are not kept here, so a
    * list name is refused with ESME_RINVDLNAME. Nothing accepted: the first refusal's status.
    */
-  private async onSubmitMulti(s: Session, bound: User, pdu: Extract<Pdu, { command: 'submit_multi' }>): Promise<void> {
-    if (pdu.destAddresses.length === 0) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RINVNUMDESTS });
-    const body = pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
+  private async onSubmitMulti(
+    s: Session,
+    bound: User,
+    pdu: Extract<Pdu, { command: 'submit_multi' }>,
+  ): Promise<void> {
+    if (pdu.destAddresses.length === 0)
+      return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RINVNUMDESTS });
+    const body =
+      pdu.shortMessage.length > 0 ? pdu.shortMessage : (pdu.tlvs.messagePayload ?? Buffer.alloc(0));
     const unsuccess: { ton: number; npi: number; addr: string; errorStatusCode: number }[] = [];
-    const refuse = (ton: number, npi: number, addr: string, status: number) => unsuccess.push({ ton, npi, addr, errorStatusCode: status });
+    const refuse = (ton: number, npi: number, addr: string, status: number) =>
+      unsuccess.push({ ton, npi, addr, errorStatusCode: status });
     const smes: { ton: number; npi: number; addr: string }[] = [];
     for (const d of pdu.destAddresses) {
       if (d.kind === 'sme') smes.push(d);
@@ -231,9 +273,16 @@ export class CustomerSmppServer {
     }
     const rest = smes.slice(i);
     await Promise.all(
-      rest.map((d) => this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag, { smppMessageId: first }).catch((err: unknown) => void refuse(d.ton, d.npi, d.addr, statusOf(err)))),
+      rest.map((d) =>
+        this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag, { smppMessageId: first }).catch(
+          (err: unknown) => void refuse(d.ton, d.npi, d.addr, statusOf(err)),
+        ),
+      ),
     );
-    if (first === undefined) return void s.respond(pdu, { commandStatus: unsuccess[0]?.errorStatusCode ?? CommandStatus.ESME_RSUBMITFAIL });
+    if (first === undefined)
+      return void s.respond(pdu, {
+        commandStatus: unsuccess[0]?.errorStatusCode ?? CommandStatus.ESME_RSUBMITFAIL,
+      });
     s.respond(pdu, { messageId: first, unsuccessSmes: unsuccess });
   }
 
@@ -244,15 +293,36 @@ export class CustomerSmppServer {
    * still waiting. ESME_RINVMSGID: no such message of this account; ESME_RCANCELFAIL: it has
    * gone out (or is going) already, or nothing matched.
    */
-  private async onCancel(s: Session, bound: User, pdu: Extract<Pdu, { command: 'cancel_sm' }>): Promise<void> {
+  private async onCancel(
+    s: Session,
+    bound: User,
+    pdu: Extract<Pdu, { command: 'cancel_sm' }>,
+  ): Promise<void> {
     try {
       if (pdu.messageId !== '') {
         const r = await this.gateway.cancel(bound, pdu.messageId, 'cancel_sm');
-        return void s.respond(pdu, { commandStatus: r === 'canceled' ? CommandStatus.ESME_ROK : r === 'not_found' ? CommandStatus.ESME_RINVMSGID : CommandStatus.ESME_RCANCELFAIL });
+        return void s.respond(pdu, {
+          commandStatus:
+            r === 'canceled'
+              ? CommandStatus.ESME_ROK
+              : r === 'not_found'
+                ? CommandStatus.ESME_RINVMSGID
+                : CommandStatus.ESME_RCANCELFAIL,
+        });
       }
-      const waiting = await this.gateway.store.listMessages({ userId: bound.id, source: pdu.sourceAddr, destination: pdu.destinationAddr, state: 'queued', limit: 1000 });
+      const waiting = await this.gateway.store.listMessages({
+        userId: bound.id,
+        source: pdu.sourceAddr,
+        destination: pdu.destinationAddr,
+        state: 'queued',
+        limit: 1000,
+      });
       const outcomes = await Promise.all(waiting.map((m) => this.gateway.cancel(bound, m.id, 'cancel_sm')));
-      s.respond(pdu, { commandStatus: outcomes.includes('canceled') ? CommandStatus.ESME_ROK : CommandStatus.ESME_RCANCELFAIL });
+      s.respond(pdu, {
+        commandStatus: outcomes.includes('canceled')
+          ? CommandStatus.ESME_ROK
+          : CommandStatus.ESME_RCANCELFAIL,
+      });
     } catch {
       s.respond(pdu, { commandStatus: CommandStatus.ESME_RSYSERR });
     }
@@ -292,7 +362,10 @@ export class CustomerSmppServer {
                 });
                 await this.gateway.store.ackOutbox(item.id);
               } catch {
-                await this.gateway.store.retryOutbox(item.id, Math.min(60_000, 1000 * 2 ** Math.min(6, item.attempts)));
+                await this.gateway.store.retryOutbox(
+                  item.id,
+                  Math.min(60_000, 1000 * 2 ** Math.min(6, item.attempts)),
+                );
               }
               return;
             }
@@ -304,14 +377,26 @@ export class CustomerSmppServer {
                 destinationAddr: r.source,
                 esmClass: 0x04,
                 shortMessage: Buffer.from(
-                  formatReceiptText({ id: r.messageId, sub: r.parts?.total ?? 1, dlvrd: r.parts?.delivered ?? (r.state === 'delivered' ? 1 : 0), submitDate: new Date(r.submitDate), doneDate: new Date(r.doneDate), stat, err: r.err, text: '' }),
+                  formatReceiptText({
+                    id: r.messageId,
+                    sub: r.parts?.total ?? 1,
+                    dlvrd: r.parts?.delivered ?? (r.state === 'delivered' ? 1 : 0),
+                    submitDate: new Date(r.submitDate),
+                    doneDate: new Date(r.doneDate),
+                    stat,
+                    err: r.err,
+                    text: '',
+                  }),
                   'latin1',
                 ),
                 tlvs: { receiptedMessageId: r.messageId, messageState: messageStateOf(stat) },
               });
               await this.gateway.store.ackOutbox(item.id);
             } catch {
-              await this.gateway.store.retryOutbox(item.id, Math.min(60_000, 1000 * 2 ** Math.min(6, item.attempts)));
+              await this.gateway.store.retryOutbox(
+                item.id,
+                Math.min(60_000, 1000 * 2 ** Math.min(6, item.attempts)),
+              );
             }
           }),
         );

@@ -9,4 +9,12 @@ export * from './receipt/index.js';
 export * from './session/index.js';
 export * from './client/index.js';
 export * from './server/index.js';
-export { connectSocket, createListener, listen, type ConnectOptions, type ListenOptions, type TlsClientOptions, type TlsServerOptions } from './transport/index.js';
+export {
+  connectSocket,
+  createListener,
+  listen,
+  type ConnectOptions,
+  type ListenOptions,
+  type TlsClientOptions,
+  type TlsServerOptions,
+} from './transport/index.js';

@@ -2,7 +2,16 @@
  * What the gateway needs from storage. Every method is async so that a networked
  * store (PostgreSQL) can implement the same contract as the embedded SQLite one.
  */
-import type { Group, GroupSpec, MessageState, NewMessage, PartState, StoredMessage, User, UserSpec } from '../domain/index.js';
+import type {
+  Group,
+  GroupSpec,
+  MessageState,
+  NewMessage,
+  PartState,
+  StoredMessage,
+  User,
+  UserSpec,
+} from '../domain/index.js';
 
 export interface QueueClaim {
   message: StoredMessage;
@@ -110,7 +119,8 @@ export interface PartMatch {
 export type CancelOutcome = 'canceled' | 'not_found' | 'too_late';
 
 /** What `applyReceiptByKeys` did: applied to a part (with the message's state), or parked. */
-export type ReceiptOutcome = { parked: false; match: PartMatch; state: MessageState | undefined } | { parked: true };
+export type ReceiptOutcome =
+  { parked: false; match: PartMatch; state: MessageState | undefined } | { parked: true };
 
 /** One entry of a message's timeline; `seq` is the part of a multipart message, null for the message. */
 export interface HistoryEntry {
@@ -133,7 +143,11 @@ export interface FinalNotification {
  * (once per message); returns the outbox item for the customer, if they want one, and the
  * webhook items owed.
  */
-export type FinalNotify = (state: MessageState, m: StoredMessage, parts: { total: number; delivered: number }) => FinalNotification | undefined;
+export type FinalNotify = (
+  state: MessageState,
+  m: StoredMessage,
+  parts: { total: number; delivered: number },
+) => FinalNotification | undefined;
 
 /** Filters of `listMessages`; ids are time-sortable, so they double as the cursor. */
 export interface MessageFilter {
@@ -188,7 +202,6 @@ export type IdempotencyBegin =
   | { kind: 'replay'; status: number; response: string }
   | { kind: 'mismatch' }
   | { kind: 'in_flight' };
-
 
 export interface OptOut {
   msisdn: string;
@@ -269,15 +282,24 @@ export interface StoredRoutes {
  * `listening`, the subscription (re)connected, so a change may have gone by unseen and the
  * store should be read; `lost`, its connection failed and is retried in `retryInMs`.
  */
-export type DefinitionsEvent = { kind: 'changed'; node: string | undefined } | { kind: 'listening' } | { kind: 'lost'; error: Error; retryInMs: number };
+export type DefinitionsEvent =
+  | { kind: 'changed'; node: string | undefined }
+  | { kind: 'listening' }
+  | { kind: 'lost'; error: Error; retryInMs: number };
 
-export type AcceptResult = { ok: true } | { ok: false; reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user' };
+export type AcceptResult =
+  | { ok: true }
+  | {
+      ok: false;
+      reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user';
+    };
 
 /**
  * The history detail of a message whose queue lease a store freed when it opened (checklist
  * row 1): it was claimed by a process that is gone, so its submit may have reached the SMSC.
  */
-export const RESTART_REQUEUE_DETAIL = 'requeued after a restart: it may have been sent before; a resend can duplicate it';
+export const RESTART_REQUEUE_DETAIL =
+  'requeued after a restart: it may have been sent before; a resend can duplicate it';
 
 export interface Store {
   /**
@@ -361,7 +383,14 @@ export interface Store {
    * which finds the same part with one write instead of three, and two concurrent ids
    * such as hex 0b (decimal 11) and hex 11 never share a key.
    */
-  markPartSent(id: string, seq: number, total: number, connectorId: string, upstreamId: string, keys: string[]): Promise<void>;
+  markPartSent(
+    id: string,
+    seq: number,
+    total: number,
+    connectorId: string,
+    upstreamId: string,
+    keys: string[],
+  ): Promise<void>;
   /**
    * One more upstream id for part `seq` of `total`, which keeps its state and its stored
    * upstream id (row 5: the SMSC accepted the part twice, a late submit_sm_resp and a resend;
@@ -375,13 +404,25 @@ export interface Store {
    * state. A part already final is left alone. `notify` runs once, when the aggregate
    * becomes final. Resolves with the message's state.
    */
-  applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined>;
+  applyPartReceipt(
+    id: string,
+    seq: number,
+    state: PartState,
+    detail: string,
+    notify: FinalNotify,
+  ): Promise<MessageState | undefined>;
   /**
    * A permanent failure: every part of `total` not accepted upstream becomes `failed`;
    * when `refund`, the price of those parts (price × unsent / total) goes back to the
    * account; the message leaves the queue and takes its aggregate state (`notify` as above).
    */
-  failUnsent(id: string, total: number, detail: string, refund: boolean, notify: FinalNotify): Promise<MessageState | undefined>;
+  failUnsent(
+    id: string,
+    total: number,
+    detail: string,
+    refund: boolean,
+    notify: FinalNotify,
+  ): Promise<MessageState | undefined>;
   /**
    * The part an upstream id belongs to, by the first of its keys that is known (keys[0]
    * first), with that part's upstream id and state as stored (null/undefined for a message
@@ -396,12 +437,25 @@ export interface Store {
    * own) the receipt is parked under `parkKeys` (default `keys`; row 7) in the same
    * transaction as the lookup.
    */
-  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string, parkKeys?: string[]): Promise<ReceiptOutcome>;
+  applyReceiptByKeys(
+    keys: string[],
+    own: (m: PartMatch) => boolean,
+    state: PartState,
+    detail: string,
+    notify: FinalNotify,
+    parkPayload: string,
+    parkKeys?: string[],
+  ): Promise<ReceiptOutcome>;
 
   /** The receipts parked under `keys` (row 7: they came before their submit_sm_resp was stored), taken once. */
   takeParkedReceipts(keys: string[]): Promise<string[]>;
   /** Applies a receipt's state; adds an outbox item for the customer when `notify`. */
-  applyReceipt(id: string, state: MessageState, detail: string, notify: { systemId: string; payload: string } | undefined): Promise<void>;
+  applyReceipt(
+    id: string,
+    state: MessageState,
+    detail: string,
+    notify: { systemId: string; payload: string } | undefined,
+  ): Promise<void>;
 
   /** Receipts waiting for a customer's SMPP bind. */
   claimOutbox(systemId: string, limit: number, leaseMs: number): Promise<OutboxItem[]>;
@@ -473,7 +527,13 @@ export interface Store {
    * request and calls `finishIdempotent` (or `abandonIdempotent`). An expired record, or
    * an unfinished one older than `staleMs` (its request died with its node), is taken over.
    */
-  beginIdempotent(userId: number, key: string, bodyHash: string, ttlMs: number, staleMs: number): Promise<IdempotencyBegin>;
+  beginIdempotent(
+    userId: number,
+    key: string,
+    bodyHash: string,
+    ttlMs: number,
+    staleMs: number,
+  ): Promise<IdempotencyBegin>;
   finishIdempotent(userId: number, key: string, status: number, response: string): Promise<void>;
   /** Forgets an unfinished record (the request failed in a way a retry may fix). */
   abandonIdempotent(userId: number, key: string): Promise<void>;
@@ -518,19 +578,33 @@ export interface Store {
    * refunded: the SMSC accepted the message. Served by an index on the waiting parts.
    * Returns each part changed, with its message's state.
    */
-  expireAwaitingReceipts(connectorId: string, before: number, limit: number, detail: string, notify: FinalNotify): Promise<ExpiredPart[]>;
+  expireAwaitingReceipts(
+    connectorId: string,
+    before: number,
+    limit: number,
+    detail: string,
+    notify: FinalNotify,
+  ): Promise<ExpiredPart[]>;
 
   // Connectors and routes changed at runtime (seeded from the file at start, see docs/configuration.md).
   /** Every stored connector definition, tombstones included, in the order they were first stored. */
   listConnectorDefinitions(): Promise<StoredConnector[]>;
   /** Creates or replaces one (a replaced definition keeps its place in the order); null stores a tombstone. */
-  putConnectorDefinition(id: string, definition: Record<string, unknown> | null, source: DefinitionSource): Promise<void>;
+  putConnectorDefinition(
+    id: string,
+    definition: Record<string, unknown> | null,
+    source: DefinitionSource,
+  ): Promise<void>;
   /** Forgets a definition or tombstone altogether; false when there was none. */
   deleteConnectorDefinition(id: string): Promise<boolean>;
   /** The stored MT (default) or MO route list; undefined before the first start wrote one. */
   getRouteDefinitions(kind?: RouteKind): Promise<StoredRoutes | undefined>;
   /** Replaces the whole ordered MT (default) or MO route list. */
-  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource, kind?: RouteKind): Promise<void>;
+  putRouteDefinitions(
+    routes: Record<string, unknown>[],
+    source: DefinitionSource,
+    kind?: RouteKind,
+  ): Promise<void>;
   /**
    * Pushes changes of the definitions above that other nodes commit (a store several nodes
    * share: PostgreSQL LISTEN/NOTIFY), so they apply within moments rather than at the next

@@ -8,7 +8,27 @@ const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
 test('hermod simulate --help documents every option', () => {
   const r = spawnSync(process.execPath, [BIN, 'simulate', '--help'], { encoding: 'utf8' });
   assert.equal(r.status, 0);
-  for (const opt of ['--port', '--system-id', '--tls-cert', '--delivered', '--undelivered', '--expired', '--rejected', '--latency', '--throttle', '--error-rate', '--fail-prefix', '--drop-after', '--drop-rate', '--refuse-binds', '--hang', '--id-format', '--mo-rate', '--seed', '--stats-interval']) {
+  for (const opt of [
+    '--port',
+    '--system-id',
+    '--tls-cert',
+    '--delivered',
+    '--undelivered',
+    '--expired',
+    '--rejected',
+    '--latency',
+    '--throttle',
+    '--error-rate',
+    '--fail-prefix',
+    '--drop-after',
+    '--drop-rate',
+    '--refuse-binds',
+    '--hang',
+    '--id-format',
+    '--mo-rate',
+    '--seed',
+    '--stats-interval',
+  ]) {
     assert.ok(r.stdout.includes(opt), `--help mentions ${opt}`);
   }
 });
@@ -20,7 +40,11 @@ test('hermod simulate rejects a bad option value with a precise message', () => 
 });
 
 test('hermod simulate serves a bind, returns a receipt, prints stats and exits cleanly on SIGTERM', async () => {
-  const child = spawn(process.execPath, [BIN, 'simulate', '--port', '0', '--stats-interval', '1', '--undelivered', '1', '--delivered', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'simulate', '--port', '0', '--stats-interval', '1', '--undelivered', '1', '--delivered', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const port = await new Promise<number>((resolve, reject) => {
@@ -41,7 +65,11 @@ test('hermod simulate serves a bind, returns a receipt, prints stats and exits c
     }),
   );
   await c.connect();
-  await c.submitSm({ destinationAddr: '447700900123', registeredDelivery: 1, shortMessage: Buffer.from('hi') });
+  await c.submitSm({
+    destinationAddr: '447700900123',
+    registeredDelivery: 1,
+    shortMessage: Buffer.from('hi'),
+  });
   assert.equal(receiptFromPdu((await receipt) as never)?.state, 'undelivered');
   await c.close();
   await new Promise((r) => setTimeout(r, 1200));
@@ -64,16 +92,38 @@ test('hermod send submits through a running Hermod and reports the receipt', asy
   const h = await demoHermod();
   try {
     const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'send', '--port', String(h.smppPort), '--to', '447700900123', '--text', 'Grüße '.repeat(30), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'send',
+          '--port',
+          String(h.smppPort),
+          '--to',
+          '447700900123',
+          '--text',
+          'Grüße '.repeat(30),
+          '--json',
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       let stdout = '';
       child.stdout.on('data', (d) => (stdout += d));
       child.on('exit', (code) => resolve({ code, stdout }));
     });
     assert.equal(out.code, 0);
-    const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as { ids: string[]; parts: number; encoding: string; states: { state: string }[] };
+    const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
+      ids: string[];
+      parts: number;
+      encoding: string;
+      states: { state: string }[];
+    };
     assert.equal(r.encoding, 'gsm7');
     assert.equal(r.parts, 2);
-    assert.deepEqual(r.states.map((s) => s.state), ['delivered', 'delivered']);
+    assert.deepEqual(
+      r.states.map((s) => s.state),
+      ['delivered', 'delivered'],
+    );
     assert.equal((await h.store.getMessage(r.ids[0]))?.state, 'delivered');
   } finally {
     await h.stop();

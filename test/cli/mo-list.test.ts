@@ -13,7 +13,22 @@ const ADMIN = 'mo-list-admin-key-0123456789';
 
 test('GET /v1/admin/inbound and hermod mo list: routed to a user, to a URL and unrouted MOs, filters, pages; --help', async () => {
   const help = ok(await hermod(['mo', 'list', '--help']), 'mo list --help').stdout;
-  for (const opt of ['Usage: hermod mo list', '--unrouted', '--routed', '--from <number>', '--to <number>', '--connector <id>', '--user <username>', '--limit <n>', '--cursor <cursor>', '--url <url>', '--key <key>', '--json', 'HERMOD_ADMIN_KEY']) assert.ok(help.includes(opt), `mo list --help mentions ${opt}`);
+  for (const opt of [
+    'Usage: hermod mo list',
+    '--unrouted',
+    '--routed',
+    '--from <number>',
+    '--to <number>',
+    '--connector <id>',
+    '--user <username>',
+    '--limit <n>',
+    '--cursor <cursor>',
+    '--url <url>',
+    '--key <key>',
+    '--json',
+    'HERMOD_ADMIN_KEY',
+  ])
+    assert.ok(help.includes(opt), `mo list --help mentions ${opt}`);
   assert.match(ok(await hermod(['mo', '--help']), 'mo --help').stdout, /^ {2}list\b/m);
 
   const h = await configuredHermod({
@@ -30,7 +45,22 @@ test('GET /v1/admin/inbound and hermod mo list: routed to a user, to a URL and u
   const api = (...args: string[]) => hermod([...args, '--url', url, '--key', ADMIN]);
   const admin = async (path: string) => {
     const res = await fetch(`${url}/v1/admin${path}`, { headers: { authorization: `Bearer ${ADMIN}` } });
-    return { status: res.status, body: (await res.json()) as { inbound: { id: string; from: string; to: string; text: string; routed: boolean; routedTo: string | null; routedUrl: string | null }[]; nextCursor: string | null; code?: string } };
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        inbound: {
+          id: string;
+          from: string;
+          to: string;
+          text: string;
+          routed: boolean;
+          routedTo: string | null;
+          routedUrl: string | null;
+        }[];
+        nextCursor: string | null;
+        code?: string;
+      },
+    };
   };
   try {
     const sim = (h.connectors.get('sim') as SimulatorConnector).simulator;
@@ -46,17 +76,35 @@ test('GET /v1/admin/inbound and hermod mo list: routed to a user, to a URL and u
 
     const all = await admin('/inbound');
     assert.equal(all.status, 200);
-    assert.deepEqual(all.body.inbound.map((m) => [m.text, m.routed, m.routedTo, m.routedUrl]), [
-      ['nor this', false, null, null],
-      ['nobody routes this', false, null, null],
-      ['to a webhook', true, null, 'https://example.com/mo'],
-      ['to the shop', true, 'shop', null],
-    ], 'every kind, newest first');
+    assert.deepEqual(
+      all.body.inbound.map((m) => [m.text, m.routed, m.routedTo, m.routedUrl]),
+      [
+        ['nor this', false, null, null],
+        ['nobody routes this', false, null, null],
+        ['to a webhook', true, null, 'https://example.com/mo'],
+        ['to the shop', true, 'shop', null],
+      ],
+      'every kind, newest first',
+    );
     assert.equal(all.body.nextCursor, null);
-    assert.deepEqual((await admin('/inbound?routed=false')).body.inbound.map((m) => m.to), ['88888', '99999'], 'only the unrouted (a URL target counts as routed)');
-    assert.deepEqual((await admin('/inbound?routed=true')).body.inbound.map((m) => m.to), ['777', '12345']);
-    assert.deepEqual((await admin('/inbound?from=%2B447700900003')).body.inbound.map((m) => m.text), ['nobody routes this'], 'a leading + is ignored');
-    assert.deepEqual((await admin('/inbound?to=12345&user=shop&connector=sim')).body.inbound.map((m) => m.text), ['to the shop']);
+    assert.deepEqual(
+      (await admin('/inbound?routed=false')).body.inbound.map((m) => m.to),
+      ['88888', '99999'],
+      'only the unrouted (a URL target counts as routed)',
+    );
+    assert.deepEqual(
+      (await admin('/inbound?routed=true')).body.inbound.map((m) => m.to),
+      ['777', '12345'],
+    );
+    assert.deepEqual(
+      (await admin('/inbound?from=%2B447700900003')).body.inbound.map((m) => m.text),
+      ['nobody routes this'],
+      'a leading + is ignored',
+    );
+    assert.deepEqual(
+      (await admin('/inbound?to=12345&user=shop&connector=sim')).body.inbound.map((m) => m.text),
+      ['to the shop'],
+    );
     assert.deepEqual((await admin('/inbound?connector=other')).body.inbound, []);
     const p1 = (await admin('/inbound?routed=false&limit=1')).body;
     assert.equal(p1.inbound[0].to, '88888');
@@ -81,10 +129,21 @@ test('GET /v1/admin/inbound and hermod mo list: routed to a user, to a URL and u
     const u = ok(unrouted, 'mo list --unrouted').stdout;
     assert.equal(u.trim().split('\n').length, 3, `a header and two rows: ${u}`);
     assert.ok(!u.includes('to the shop') && !u.includes('to a webhook'));
-    assert.deepEqual(json<{ inbound: { to: string; routed: boolean }[] }>(ok(unroutedJson, 'mo list --unrouted --json')).inbound.map((m) => [m.to, m.routed]), [['88888', false], ['99999', false]]);
+    assert.deepEqual(
+      json<{ inbound: { to: string; routed: boolean }[] }>(
+        ok(unroutedJson, 'mo list --unrouted --json'),
+      ).inbound.map((m) => [m.to, m.routed]),
+      [
+        ['88888', false],
+        ['99999', false],
+      ],
+    );
     const cursor = /^more: --cursor ([0-9a-z]{26})$/m.exec(ok(page, 'mo list --limit 1').stdout)?.[1];
     assert.ok(cursor, page.stdout);
-    assert.match(ok(await api('mo', 'list', '--limit', '1', '--cursor', cursor), 'mo list --cursor').stdout, /nobody routes this/);
+    assert.match(
+      ok(await api('mo', 'list', '--limit', '1', '--cursor', cursor), 'mo list --cursor').stdout,
+      /nobody routes this/,
+    );
     const both = await api('mo', 'list', '--routed', '--unrouted');
     assert.equal(both.code, 2);
     assert.match(both.stderr, /--routed or --unrouted, not both/);

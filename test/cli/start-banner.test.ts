@@ -17,7 +17,14 @@ test('hermod start without a config: demo mode on 127.0.0.1, and the printed fir
   const child = spawn(process.execPath, [BIN, 'start'], {
     cwd: dataDir, // no ./hermod.yaml here
     // At info, so that request logs are written: they must not carry keys or whole numbers.
-    env: { ...env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_LOG_LEVEL: 'info' },
+    env: {
+      ...env,
+      HERMOD_DATA_DIR: dataDir,
+      HERMOD_SMPP_PORT: '0',
+      HERMOD_HTTP_PORT: '0',
+      HERMOD_API_PORT: '0',
+      HERMOD_LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -26,7 +33,8 @@ test('hermod start without a config: demo mode on 127.0.0.1, and the printed fir
   try {
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no banner: ${out}`)), 60_000); // a loaded machine starts slowly
-      const check = () => (/Operate it with the CLI/.test(out) ? (clearTimeout(t), resolve()) : setTimeout(check, 20));
+      const check = () =>
+        /Operate it with the CLI/.test(out) ? (clearTimeout(t), resolve()) : setTimeout(check, 20);
       check();
     });
     assert.match(out, /demo mode: listening on 127\.0\.0\.1 only/);
@@ -34,28 +42,54 @@ test('hermod start without a config: demo mode on 127.0.0.1, and the printed fir
     assert.match(out, /store:\s+SQLite at /);
 
     // The REST curl, as printed: URL, bearer key and body.
-    const rest = out.match(/curl -s (http:\/\/127\.0\.0\.1:\d+\/v1\/messages) -H 'Authorization: Bearer (\S+)' -H 'Content-Type: application\/json' -d '(.+)'/);
+    const rest = out.match(
+      /curl -s (http:\/\/127\.0\.0\.1:\d+\/v1\/messages) -H 'Authorization: Bearer (\S+)' -H 'Content-Type: application\/json' -d '(.+)'/,
+    );
     assert.ok(rest, `a REST curl line in:\n${out}`);
-    const sent = await fetch(rest[1], { method: 'POST', headers: { authorization: `Bearer ${rest[2]}`, 'content-type': 'application/json' }, body: rest[3] });
+    const sent = await fetch(rest[1], {
+      method: 'POST',
+      headers: { authorization: `Bearer ${rest[2]}`, 'content-type': 'application/json' },
+      body: rest[3],
+    });
     assert.equal(sent.status, 202, await sent.clone().text());
     assert.equal(((await sent.json()) as { status: string }).status, 'queued');
 
     // The Jasmin-compatible curl: a form POST answered with {"data":{"messageid":…}}.
-    const jasmin = out.match(/curl -s (http:\/\/127\.0\.0\.1:\d+\/send) -d username=(\S+) -d password=(\S+) -d to=(\d+) -d "content=([^"]+)"/);
+    const jasmin = out.match(
+      /curl -s (http:\/\/127\.0\.0\.1:\d+\/send) -d username=(\S+) -d password=(\S+) -d to=(\d+) -d "content=([^"]+)"/,
+    );
     assert.ok(jasmin, `a Jasmin curl line in:\n${out}`);
-    const form = new URLSearchParams({ username: jasmin[2], password: jasmin[3], to: jasmin[4], content: jasmin[5] });
+    const form = new URLSearchParams({
+      username: jasmin[2],
+      password: jasmin[3],
+      to: jasmin[4],
+      content: jasmin[5],
+    });
     const answer = await fetch(jasmin[1], { method: 'POST', body: form });
     assert.equal(answer.status, 200);
     assert.ok(((await answer.json()) as { data: { messageid: string } }).data.messageid);
 
     // A listing by number and a provider hook with its token, logged at info: masked and redacted.
     const api = rest[1].replace(/\/v1\/messages$/, '');
-    assert.equal((await fetch(`${api}/v1/messages?to=%2B447700900123`, { headers: { authorization: `Bearer ${rest[2]}` } })).status, 200);
+    assert.equal(
+      (
+        await fetch(`${api}/v1/messages?to=%2B447700900123`, {
+          headers: { authorization: `Bearer ${rest[2]}` },
+        })
+      ).status,
+      200,
+    );
     await fetch(`${api}/v1/hooks/connectors/none/dlr?token=hook-secret-123`);
     await new Promise((r) => setTimeout(r, 200));
     const logged = out.split('\n').filter((l) => l.startsWith('{') && l.includes('"url"'));
-    assert.ok(logged.some((l) => l.includes('/v1/messages?to=')), `request logs at info:\n${logged.join('\n')}`);
-    assert.ok(!logged.some((l) => l.includes('447700900123') || l.includes('hook-secret-123') || l.includes(rest[2])), `no number, token or key in:\n${logged.join('\n')}`);
+    assert.ok(
+      logged.some((l) => l.includes('/v1/messages?to=')),
+      `request logs at info:\n${logged.join('\n')}`,
+    );
+    assert.ok(
+      !logged.some((l) => l.includes('447700900123') || l.includes('hook-secret-123') || l.includes(rest[2])),
+      `no number, token or key in:\n${logged.join('\n')}`,
+    );
   } finally {
     child.kill('SIGTERM');
     assert.equal(await exited, 0);

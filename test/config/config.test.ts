@@ -21,13 +21,32 @@ test('no file: the demo configuration, listening on 127.0.0.1, overridable by en
   assert.equal(c.demo, true);
   assert.equal(c.server.host, '127.0.0.1');
   assert.equal(c.server.smppPort, 2776);
-  assert.deepEqual(c.store, { type: 'sqlite', path: join(dir, 'hermod.db'), synchronous: 'NORMAL', groupCommitMs: 2 });
+  assert.deepEqual(c.store, {
+    type: 'sqlite',
+    path: join(dir, 'hermod.db'),
+    synchronous: 'NORMAL',
+    groupCommitMs: 2,
+  });
   const pgc = loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_DATABASE_URL: 'postgres://u@db/hermod' }, dir);
-  assert.deepEqual(pgc.store, { type: 'postgres', url: 'postgres://u@db/hermod', schema: 'hermod', definitionsPollS: 5 });
-  assert.deepEqual(c.users.map((u) => u.username), ['demo']);
-  assert.deepEqual(c.connectors.map((x) => [x.id, x.type]), [['sim', 'simulator']]);
+  assert.deepEqual(pgc.store, {
+    type: 'postgres',
+    url: 'postgres://u@db/hermod',
+    schema: 'hermod',
+    definitionsPollS: 5,
+  });
+  assert.deepEqual(
+    c.users.map((u) => u.username),
+    ['demo'],
+  );
+  assert.deepEqual(
+    c.connectors.map((x) => [x.id, x.type]),
+    [['sim', 'simulator']],
+  );
   const up = loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_UPSTREAM_SMPP: 'smsc.example:2775' }, dir);
-  assert.deepEqual(up.connectors.map((x) => [x.id, x.type]), [['upstream', 'smpp']]);
+  assert.deepEqual(
+    up.connectors.map((x) => [x.id, x.type]),
+    [['upstream', 'smpp']],
+  );
 });
 
 test('a YAML file: the seed’s three providers by prefix with failover and least cost', () => {
@@ -52,7 +71,14 @@ routes:
   const c = loadConfig({ HERMOD_CONFIG: file, HERMOD_DATA_DIR: dir }, dir);
   assert.equal(c.demo, false);
   assert.equal(c.server.host, '0.0.0.0');
-  assert.deepEqual(c.routes.map((r) => [r.name, r.type, r.prefixes.join()]), [['italy', 'static', '39'], ['france', 'failover', '33'], ['germany', 'leastcost', '49']]);
+  assert.deepEqual(
+    c.routes.map((r) => [r.name, r.type, r.prefixes.join()]),
+    [
+      ['italy', 'static', '39'],
+      ['france', 'failover', '33'],
+      ['germany', 'leastcost', '49'],
+    ],
+  );
   const fr = c.connectors.find((x) => x.id === 'francesmpp');
   assert.equal(fr?.type === 'smpp' && fr.window, 50);
 });
@@ -61,9 +87,18 @@ test('every mistake is reported with its key path, all at once', () => {
   const found = issues(() =>
     parseConfig({
       server: { smppPort: 'abc' },
-      users: [{ username: 'a', password: 'much-too-long' }, { username: 'a', password: 'x' }],
-      connectors: [{ id: 'k', type: 'smpp', host: 'h', port: 70000, systemId: 's', windw: 5 }, { id: 'z', type: 'carrier-pigeon' }],
-      routes: [{ name: 'r', type: 'static', connectors: ['nope', 'k'] }, { name: 'lcr', type: 'leastcost', connectors: ['k'] }],
+      users: [
+        { username: 'a', password: 'much-too-long' },
+        { username: 'a', password: 'x' },
+      ],
+      connectors: [
+        { id: 'k', type: 'smpp', host: 'h', port: 70000, systemId: 's', windw: 5 },
+        { id: 'z', type: 'carrier-pigeon' },
+      ],
+      routes: [
+        { name: 'r', type: 'static', connectors: ['nope', 'k'] },
+        { name: 'lcr', type: 'leastcost', connectors: ['k'] },
+      ],
     }),
   );
   const expect = [
@@ -82,8 +117,14 @@ test('every mistake is reported with its key path, all at once', () => {
 
 test('route filters, weighted routes and MO routes are parsed into the router’s shape', () => {
   const c = parseConfig({
-    users: [{ username: 'shop', password: 'pw' }, { username: 'bank', password: 'pw' }],
-    connectors: [{ id: 'a', type: 'simulator' }, { id: 'b', type: 'simulator' }],
+    users: [
+      { username: 'shop', password: 'pw' },
+      { username: 'bank', password: 'pw' },
+    ],
+    connectors: [
+      { id: 'a', type: 'simulator' },
+      { id: 'b', type: 'simulator' },
+    ],
     routes: [
       {
         name: 'otp',
@@ -141,7 +182,10 @@ test('route filter mistakes are reported with their key paths', () => {
   const found = issues(() =>
     parseConfig({
       users: [{ username: 'shop', password: 'pw' }],
-      connectors: [{ id: 'a', type: 'simulator' }, { id: 'b', type: 'simulator' }],
+      connectors: [
+        { id: 'a', type: 'simulator' },
+        { id: 'b', type: 'simulator' },
+      ],
       routes: [
         {
           name: 'bad',
@@ -196,7 +240,10 @@ test('route filter mistakes are reported with their key paths', () => {
 });
 
 test('a bad environment override names the variable; bad YAML names the file', () => {
-  assert.deepEqual(issues(() => loadConfig({ HERMOD_SMPP_PORT: '99999' }, '/nonexistent')), ['HERMOD_SMPP_PORT: expected an integer 0..65535, got "99999"']);
+  assert.deepEqual(
+    issues(() => loadConfig({ HERMOD_SMPP_PORT: '99999' }, '/nonexistent')),
+    ['HERMOD_SMPP_PORT: expected an integer 0..65535, got "99999"'],
+  );
   const dir = mkdtempSync(join(tmpdir(), 'hermod-cfg-'));
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'users: [ {');
@@ -207,10 +254,21 @@ test('a bad environment override names the variable; bad YAML names the file', (
 test('hermod.example.yaml is valid', () => {
   const file = new URL('../../hermod.example.yaml', import.meta.url).pathname;
   const c = loadConfig({ HERMOD_CONFIG: file }, '/nonexistent');
-  assert.deepEqual(c.routes.map((r) => r.name), ['otp', 'italy-promo', 'italy', 'france', 'germany', 'clinic', 'default']);
+  assert.deepEqual(
+    c.routes.map((r) => r.name),
+    ['otp', 'italy-promo', 'italy', 'france', 'germany', 'clinic', 'default'],
+  );
   assert.deepEqual(c.routes.find((r) => r.name === 'france')?.weights, { francesmpp: 70, backup: 30 });
-  assert.deepEqual(c.routes.find((r) => r.name === 'italy-promo')?.timeWindow, { from: 9 * 60, to: 20 * 60, days: [1, 2, 3, 4, 5, 6], timeZone: 'Europe/Rome' });
-  assert.deepEqual(c.moRoutes.map((r) => r.user ?? r.url), ['https://shop.example/hermod/join', 'shop', 'clinic', 'https://clinic.example/sms-inbox']);
+  assert.deepEqual(c.routes.find((r) => r.name === 'italy-promo')?.timeWindow, {
+    from: 9 * 60,
+    to: 20 * 60,
+    days: [1, 2, 3, 4, 5, 6],
+    timeZone: 'Europe/Rome',
+  });
+  assert.deepEqual(
+    c.moRoutes.map((r) => r.user ?? r.url),
+    ['https://shop.example/hermod/join', 'shop', 'clinic', 'https://clinic.example/sms-inbox'],
+  );
 });
 
 test('connectors[].split: udh by default, sar or payload on request, anything else named by its key', () => {
@@ -222,14 +280,25 @@ test('connectors[].split: udh by default, sar or payload on request, anything el
     ],
     routes: [{ name: 'default', type: 'static', connectors: ['a'] }],
   });
-  assert.deepEqual(c.connectors.map((x) => (x as { split?: string }).split), ['udh', 'sar', 'payload']);
-  const bad = issues(() => parseConfig({ connectors: [{ id: 'a', type: 'smpp', host: 'h', port: 1, systemId: 'x', split: 'udh16' }], routes: [{ name: 'default', type: 'static', connectors: ['a'] }] }));
+  assert.deepEqual(
+    c.connectors.map((x) => (x as { split?: string }).split),
+    ['udh', 'sar', 'payload'],
+  );
+  const bad = issues(() =>
+    parseConfig({
+      connectors: [{ id: 'a', type: 'smpp', host: 'h', port: 1, systemId: 'x', split: 'udh16' }],
+      routes: [{ name: 'default', type: 'static', connectors: ['a'] }],
+    }),
+  );
   assert.deepEqual(bad, ['connectors[0].split: expected one of udh, sar, payload, got "udh16"']);
 });
 
 test('users and groups: authorizations, value filters, default source, SMS quota and throughput, each problem with its key path', () => {
   const c = parseConfig({
-    groups: [{ id: 'retail', description: 'shops' }, { id: 'paused', enabled: false }],
+    groups: [
+      { id: 'retail', description: 'shops' },
+      { id: 'paused', enabled: false },
+    ],
     users: [
       {
         username: 'shop',
@@ -295,21 +364,43 @@ test('HTTP API and webhooks: defaults, per-user format and secret, MO webhook ro
   const demo = loadConfig({ HERMOD_DATA_DIR: dir }, dir);
   assert.equal(demo.server.httpPort, 1401);
   assert.equal(demo.httpApi.responseFormat, 'json');
-  assert.deepEqual(demo.webhooks.allow, ['127.0.0.0/8', '::1', 'localhost'], 'demo mode allows local receivers');
+  assert.deepEqual(
+    demo.webhooks.allow,
+    ['127.0.0.0/8', '::1', 'localhost'],
+    'demo mode allows local receivers',
+  );
   assert.equal(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_HTTP_PORT: '0' }, dir).server.httpPort, 0);
   const c = parseConfig({
     server: { httpPort: 8401 },
     httpApi: { responseFormat: 'jasmin' },
-    users: [{ username: 'shop', password: 'pw', httpApi: { responseFormat: 'json' }, webhookSecret: 'whsec_abc' }],
-    moRoutes: [{ prefixes: ['12345'], url: 'https://app.example/inbound', method: 'GET' }, { prefixes: [], user: 'shop' }],
+    users: [
+      { username: 'shop', password: 'pw', httpApi: { responseFormat: 'json' }, webhookSecret: 'whsec_abc' },
+    ],
+    moRoutes: [
+      { prefixes: ['12345'], url: 'https://app.example/inbound', method: 'GET' },
+      { prefixes: [], user: 'shop' },
+    ],
     webhooks: { secret: 'global', retentionS: 60, backoff: { initialMs: 5 }, allow: ['10.0.0.0/8'] },
   });
   assert.equal(c.server.httpPort, 8401);
   assert.equal(c.httpApi.responseFormat, 'jasmin');
   assert.deepEqual(c.users[0].httpApi, { responseFormat: 'json' });
   assert.equal(c.users[0].webhookSecret, 'whsec_abc');
-  assert.deepEqual(c.moRoutes, [{ prefixes: ['12345'], url: 'https://app.example/inbound', method: 'GET' }, { prefixes: [], user: 'shop' }]);
-  assert.deepEqual(c.webhooks, { allowPrivateNetworks: false, allow: ['10.0.0.0/8'], secret: 'global', retentionS: 60, backoff: { initialMs: 5, maxMs: 600_000 }, timeoutS: 10, failoverAfter: 3, logKeep: 100_000, logRetentionS: 604_800 });
+  assert.deepEqual(c.moRoutes, [
+    { prefixes: ['12345'], url: 'https://app.example/inbound', method: 'GET' },
+    { prefixes: [], user: 'shop' },
+  ]);
+  assert.deepEqual(c.webhooks, {
+    allowPrivateNetworks: false,
+    allow: ['10.0.0.0/8'],
+    secret: 'global',
+    retentionS: 60,
+    backoff: { initialMs: 5, maxMs: 600_000 },
+    timeoutS: 10,
+    failoverAfter: 3,
+    logKeep: 100_000,
+    logRetentionS: 604_800,
+  });
   assert.deepEqual(
     issues(() =>
       parseConfig({
@@ -336,15 +427,37 @@ test('REST API settings: apiPort (and HERMOD_API_PORT), users[].apiKeys, alert t
   const demo = loadConfig({ HERMOD_DATA_DIR: '/tmp/x' }, '/nonexistent');
   assert.equal(demo.server.apiPort, 8080);
   assert.deepEqual(demo.users[0].apiKeys, ['hk_demo_0000000000000000']);
-  assert.deepEqual(demo.alerts, { deliveryRateMin: 0.95, errorRateMax: 0.05, queueBacklogMax: 10_000, spendMax: null, connectorDownS: 60, windowS: 300, minSamples: 20, webhookUrl: null });
+  assert.deepEqual(demo.alerts, {
+    deliveryRateMin: 0.95,
+    errorRateMax: 0.05,
+    queueBacklogMax: 10_000,
+    spendMax: null,
+    connectorDownS: 60,
+    windowS: 300,
+    minSamples: 20,
+    webhookUrl: null,
+  });
   assert.equal(loadConfig({ HERMOD_API_PORT: '0' }, '/nonexistent').server.apiPort, 0);
-  const c = parseConfig({ server: { apiPort: 9090 }, users: [{ username: 'a', password: 'p', apiKeys: ['k'.repeat(16)] }], alerts: { spendMax: 25, windowS: 60 } });
+  const c = parseConfig({
+    server: { apiPort: 9090 },
+    users: [{ username: 'a', password: 'p', apiKeys: ['k'.repeat(16)] }],
+    alerts: { spendMax: 25, windowS: 60 },
+  });
   assert.equal(c.server.apiPort, 9090);
   assert.deepEqual(c.users[0].apiKeys, ['k'.repeat(16)]);
   assert.equal(c.alerts.spendMax, 25);
   assert.equal(c.alerts.windowS, 60);
   assert.deepEqual(
-    issues(() => parseConfig({ server: { apiPort: -1 }, users: [{ username: 'a', password: 'p', apiKeys: ['short'] }], alerts: { deliveryRateMin: 2, windw: 1, webhookUrl: 'ftp://x' } }, { HERMOD_API_PORT: 'x' })),
+    issues(() =>
+      parseConfig(
+        {
+          server: { apiPort: -1 },
+          users: [{ username: 'a', password: 'p', apiKeys: ['short'] }],
+          alerts: { deliveryRateMin: 2, windw: 1, webhookUrl: 'ftp://x' },
+        },
+        { HERMOD_API_PORT: 'x' },
+      ),
+    ),
     [
       'server.apiPort: expected an integer 0..65535, got -1',
       'HERMOD_API_PORT: expected an integer 0..65535, got "x"',
@@ -357,22 +470,42 @@ test('REST API settings: apiPort (and HERMOD_API_PORT), users[].apiKeys, alert t
 });
 
 test('admin keys: admin.keys plus HERMOD_ADMIN_KEY; the demo key only in demo mode; short keys refused; the API port', () => {
-  const doc = { connectors: [{ id: 's', type: 'simulator' }], routes: [{ name: 'r', connectors: ['s'] }], admin: { keys: ['a-configured-admin-key'] } };
+  const doc = {
+    connectors: [{ id: 's', type: 'simulator' }],
+    routes: [{ name: 'r', connectors: ['s'] }],
+    admin: { keys: ['a-configured-admin-key'] },
+  };
   const c = parseConfig(doc, { HERMOD_ADMIN_KEY: 'an-environment-admin-key' });
   assert.deepEqual(c.admin.keys, ['a-configured-admin-key', 'an-environment-admin-key']);
   assert.equal(c.server.apiPort, 8080);
   assert.equal(parseConfig({ ...doc, server: { apiPort: 9090 } }).server.apiPort, 9090);
   assert.equal(parseConfig(doc, { HERMOD_API_PORT: '0' }).server.apiPort, 0);
-  assert.deepEqual(parseConfig({ connectors: doc.connectors, routes: doc.routes }).admin.keys, [], 'no keys: the admin API is closed');
+  assert.deepEqual(
+    parseConfig({ connectors: doc.connectors, routes: doc.routes }).admin.keys,
+    [],
+    'no keys: the admin API is closed',
+  );
   const dir = mkdtempSync(join(tmpdir(), 'hermod-cfg-'));
   assert.deepEqual(loadConfig({ HERMOD_DATA_DIR: dir }, dir).admin.keys, [DEMO_ADMIN_KEY]);
-  assert.deepEqual(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_ADMIN_KEY: 'my-own-demo-admin-key' }, dir).admin.keys, ['my-own-demo-admin-key'], 'a key given replaces the demo key');
-  assert.deepEqual(issues(() => parseConfig({ ...doc, admin: { keys: ['short', 7] } }, { HERMOD_ADMIN_KEY: 'tiny', HERMOD_API_PORT: 'x' })), [
-    'HERMOD_API_PORT: expected an integer 0..65535, got "x"',
-    'admin.keys[0]: expected a string of at least 16 characters, got 5 characters',
-    'admin.keys[1]: expected a string of at least 16 characters, got 7',
-    'HERMOD_ADMIN_KEY: expected at least 16 characters, got 4',
-  ]);
+  assert.deepEqual(
+    loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_ADMIN_KEY: 'my-own-demo-admin-key' }, dir).admin.keys,
+    ['my-own-demo-admin-key'],
+    'a key given replaces the demo key',
+  );
+  assert.deepEqual(
+    issues(() =>
+      parseConfig(
+        { ...doc, admin: { keys: ['short', 7] } },
+        { HERMOD_ADMIN_KEY: 'tiny', HERMOD_API_PORT: 'x' },
+      ),
+    ),
+    [
+      'HERMOD_API_PORT: expected an integer 0..65535, got "x"',
+      'admin.keys[0]: expected a string of at least 16 characters, got 5 characters',
+      'admin.keys[1]: expected a string of at least 16 characters, got 7',
+      'HERMOD_ADMIN_KEY: expected at least 16 characters, got 4',
+    ],
+  );
 });
 
 test('connectors[] (smpp): bindType, TON/NPI and reconnectDelayS with defaults; mistakes named by their key', () => {
@@ -381,31 +514,58 @@ test('connectors[] (smpp): bindType, TON/NPI and reconnectDelayS with defaults; 
   const [d] = parseConfig({ connectors: [smsc], routes: route }).connectors;
   assert.ok(d.type === 'smpp');
   assert.equal(d.bindType, 'transceiver');
-  assert.deepEqual([d.sourceTon, d.sourceNpi, d.destTon, d.destNpi], [undefined, undefined, undefined, undefined], 'detected per message');
-  assert.deepEqual(d.reconnectDelayS, { min: 0.5, max: 30 });
-  const [s] = parseConfig({ connectors: [{ ...smsc, bindType: 'transmitter', sourceTon: 0, destNpi: 1, reconnectDelayS: { min: 2, max: 60 } }], routes: route }).connectors;
-  assert.ok(s.type === 'smpp');
-  assert.deepEqual([s.bindType, s.sourceTon, s.destNpi, s.reconnectDelayS], ['transmitter', 0, 1, { min: 2, max: 60 }]);
-  const bad = issues(() =>
-    parseConfig({ connectors: [{ ...smsc, bindType: 'outbind', sourceTon: 7, destNpi: 'isdn', reconnectDelayS: { min: 10, max: 5 } }], routes: route }),
+  assert.deepEqual(
+    [d.sourceTon, d.sourceNpi, d.destTon, d.destNpi],
+    [undefined, undefined, undefined, undefined],
+    'detected per message',
   );
-  assert.deepEqual(bad.sort(), [
-    'connectors[0].bindType: expected one of transceiver, transmitter, receiver, got "outbind"',
-    'connectors[0].destNpi: expected an integer 0..18, got "isdn"',
-    'connectors[0].reconnectDelayS.max: must be at least reconnectDelayS.min (10)',
-    'connectors[0].sourceTon: expected an integer 0..6, got 7',
-  ].sort());
+  assert.deepEqual(d.reconnectDelayS, { min: 0.5, max: 30 });
+  const [s] = parseConfig({
+    connectors: [
+      { ...smsc, bindType: 'transmitter', sourceTon: 0, destNpi: 1, reconnectDelayS: { min: 2, max: 60 } },
+    ],
+    routes: route,
+  }).connectors;
+  assert.ok(s.type === 'smpp');
+  assert.deepEqual(
+    [s.bindType, s.sourceTon, s.destNpi, s.reconnectDelayS],
+    ['transmitter', 0, 1, { min: 2, max: 60 }],
+  );
+  const bad = issues(() =>
+    parseConfig({
+      connectors: [
+        { ...smsc, bindType: 'outbind', sourceTon: 7, destNpi: 'isdn', reconnectDelayS: { min: 10, max: 5 } },
+      ],
+      routes: route,
+    }),
+  );
+  assert.deepEqual(
+    bad.sort(),
+    [
+      'connectors[0].bindType: expected one of transceiver, transmitter, receiver, got "outbind"',
+      'connectors[0].destNpi: expected an integer 0..18, got "isdn"',
+      'connectors[0].reconnectDelayS.max: must be at least reconnectDelayS.min (10)',
+      'connectors[0].sourceTon: expected an integer 0..6, got 7',
+    ].sort(),
+  );
 });
 
 test('connectors[].dataCoding: 0 by default, 1 or 3 on request, anything else named by its key', () => {
   const route = [{ name: 'default', type: 'static', connectors: ['a'] }];
   const smsc = { id: 'a', type: 'smpp', host: 'h', port: 1, systemId: 'x' };
-  const codings = (dataCoding?: unknown) => parseConfig({ connectors: [{ ...smsc, ...(dataCoding === undefined ? {} : { dataCoding }) }], routes: route }).connectors.map((c) => (c.type === 'smpp' ? c.dataCoding : -1));
+  const codings = (dataCoding?: unknown) =>
+    parseConfig({
+      connectors: [{ ...smsc, ...(dataCoding === undefined ? {} : { dataCoding }) }],
+      routes: route,
+    }).connectors.map((c) => (c.type === 'smpp' ? c.dataCoding : -1));
   assert.deepEqual([codings(), codings(1), codings(3)], [[0], [1], [3]]);
   for (const bad of [8, 2, '3'])
-    assert.deepEqual(issues(() => codings(bad)), [
-      `connectors[0].dataCoding: expected 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1), got ${JSON.stringify(bad)}; UCS-2 (8) is chosen per message when the text needs it`,
-    ]);
+    assert.deepEqual(
+      issues(() => codings(bad)),
+      [
+        `connectors[0].dataCoding: expected 0 (SMSC default alphabet, GSM 03.38), 1 (IA5/ASCII) or 3 (Latin-1), got ${JSON.stringify(bad)}; UCS-2 (8) is chosen per message when the text needs it`,
+      ],
+    );
 });
 
 test('connectors[].bindType receiver and receiver: { port }: a receive-only connector is never routed to; a separate receiver session goes with a transmitter', () => {
@@ -436,21 +596,34 @@ test('connectors[].bindType receiver and receiver: { port }: a receive-only conn
       routes: [{ name: 'default', type: 'failover', connectors: ['a', 'rx'] }],
     }),
   );
-  assert.deepEqual(bad.sort(), [
-    'connectors[0].receiver: a separate receiver session goes with bindType transmitter, got bindType "transceiver" (leave bindType out or set it to transmitter)',
-    'connectors[0].receiver.port: expected an integer 1..65535, got 0',
-    'connectors[1].receiver.address: unknown key',
-    'routes[0].connectors[1]: connector "rx" binds as receiver only (bindType receiver) and cannot send; route to a transmitter or transceiver',
-  ].sort());
+  assert.deepEqual(
+    bad.sort(),
+    [
+      'connectors[0].receiver: a separate receiver session goes with bindType transmitter, got bindType "transceiver" (leave bindType out or set it to transmitter)',
+      'connectors[0].receiver.port: expected an integer 1..65535, got 0',
+      'connectors[1].receiver.address: unknown key',
+      'routes[0].connectors[1]: connector "rx" binds as receiver only (bindType receiver) and cannot send; route to a transmitter or transceiver',
+    ].sort(),
+  );
 });
 
 test('connectors[].dlrExpiryS: a day by default (Jasmin dlr_expiry), 0 = wait for ever, a negative or non-number named by its key', () => {
   const route = [{ name: 'default', type: 'static', connectors: ['a'] }];
   const smsc = { id: 'a', type: 'smpp', host: 'h', port: 1, systemId: 'x' };
-  const expiry = (dlrExpiryS?: unknown) => parseConfig({ connectors: [{ ...smsc, ...(dlrExpiryS === undefined ? {} : { dlrExpiryS }) }], routes: route }).connectors.map((c) => (c.type === 'smpp' ? c.dlrExpiryS : -1));
+  const expiry = (dlrExpiryS?: unknown) =>
+    parseConfig({
+      connectors: [{ ...smsc, ...(dlrExpiryS === undefined ? {} : { dlrExpiryS }) }],
+      routes: route,
+    }).connectors.map((c) => (c.type === 'smpp' ? c.dlrExpiryS : -1));
   assert.deepEqual([expiry(), expiry(0), expiry(600)], [[86_400], [0], [600]]);
-  assert.deepEqual(issues(() => expiry(-1)), ['connectors[0].dlrExpiryS: expected a number 0..∞, got -1']);
-  assert.deepEqual(issues(() => expiry('1d')), ['connectors[0].dlrExpiryS: expected a number 0..∞, got "1d"']);
+  assert.deepEqual(
+    issues(() => expiry(-1)),
+    ['connectors[0].dlrExpiryS: expected a number 0..∞, got -1'],
+  );
+  assert.deepEqual(
+    issues(() => expiry('1d')),
+    ['connectors[0].dlrExpiryS: expected a number 0..∞, got "1d"'],
+  );
 });
 
 test('store.groupCommitMs, store.synchronous and parkedReceiptRetentionS: defaults, values, mistakes named by their key', () => {
@@ -461,10 +634,18 @@ test('store.groupCommitMs, store.synchronous and parkedReceiptRetentionS: defaul
   const c = parseConfig({ store: { groupCommitMs: 0, synchronous: 'FULL' }, parkedReceiptRetentionS: 3600 });
   assert.deepEqual(c.store.type === 'sqlite' && [c.store.groupCommitMs, c.store.synchronous], [0, 'FULL']);
   assert.equal(c.parkedReceiptRetentionS, 3600);
-  const bad = issues(() => parseConfig({ store: { groupCommitMs: 500, synchronous: 'OFF' }, parkedReceiptRetentionS: 0 }));
+  const bad = issues(() =>
+    parseConfig({ store: { groupCommitMs: 500, synchronous: 'OFF' }, parkedReceiptRetentionS: 0 }),
+  );
   assert.equal(bad.length, 3, bad.join('\n'));
-  assert.ok(bad.some((i) => i.startsWith('store.groupCommitMs: ')), bad.join('\n'));
-  assert.ok(bad.some((i) => i.startsWith('store.synchronous: ')), bad.join('\n'));
+  assert.ok(
+    bad.some((i) => i.startsWith('store.groupCommitMs: ')),
+    bad.join('\n'),
+  );
+  assert.ok(
+    bad.some((i) => i.startsWith('store.synchronous: ')),
+    bad.join('\n'),
+  );
   assert.ok(bad.includes('$.parkedReceiptRetentionS: expected a number 1..∞, got 0'), bad.join('\n'));
 });
 
@@ -479,13 +660,19 @@ test('optOut: the carriers’ keywords and plain replies by default; numbers of 
       keywords: { help: ['aide', 'Help'] },
       replies: { start: null },
       account: 'shop',
-      numbers: { 12345: { keywords: { stop: ['arret'] }, replies: { help: 'ACME: reply ARRET to stop.' } }, '+447700900999': { account: 'other' } },
+      numbers: {
+        12345: { keywords: { stop: ['arret'] }, replies: { help: 'ACME: reply ARRET to stop.' } },
+        '+447700900999': { account: 'other' },
+      },
     },
   });
   assert.deepEqual(c.optOut.keywords.help, ['AIDE', 'HELP'], 'upper case');
   assert.equal(c.optOut.replies.start, null, 'null: no reply');
   assert.equal(c.optOut.account, 'shop');
-  assert.deepEqual(c.optOut.numbers['12345'], { keywords: { stop: ['ARRET'] }, replies: { help: 'ACME: reply ARRET to stop.' } });
+  assert.deepEqual(c.optOut.numbers['12345'], {
+    keywords: { stop: ['ARRET'] },
+    replies: { help: 'ACME: reply ARRET to stop.' },
+  });
   assert.deepEqual(c.optOut.numbers['+447700900999'], { account: 'other' });
   assert.deepEqual(
     issues(() =>
@@ -511,21 +698,45 @@ test('optOut: the carriers’ keywords and plain replies by default; numbers of 
 });
 
 test('moRoutes[].countries: the sender’s ISO country codes, upper-cased; a code that is none named by its key', () => {
-  const c = parseConfig({ users: [{ username: 'uk', password: 'pw' }], moRoutes: [{ prefixes: ['12345'], countries: ['gb', 'IE'], user: 'uk' }] });
+  const c = parseConfig({
+    users: [{ username: 'uk', password: 'pw' }],
+    moRoutes: [{ prefixes: ['12345'], countries: ['gb', 'IE'], user: 'uk' }],
+  });
   assert.deepEqual(c.moRoutes[0].countries, ['GB', 'IE']);
-  assert.deepEqual(issues(() => parseConfig({ users: [{ username: 'uk', password: 'pw' }], moRoutes: [{ prefixes: [], countries: ['UK'], user: 'uk' }] })), [
-    'moRoutes[0].countries[0]: expected an ISO 3166 alpha-2 country code such as "IT", got "UK"',
-  ]);
+  assert.deepEqual(
+    issues(() =>
+      parseConfig({
+        users: [{ username: 'uk', password: 'pw' }],
+        moRoutes: [{ prefixes: [], countries: ['UK'], user: 'uk' }],
+      }),
+    ),
+    ['moRoutes[0].countries[0]: expected an ISO 3166 alpha-2 country code such as "IT", got "UK"'],
+  );
 });
 
 test('billing.refund: every flag defaults to true; each can be turned off; mistakes named by key path', () => {
   const users = [{ username: 'a', password: 'p' }];
-  assert.deepEqual(parseConfig({ users }).billing, { refund: { rejected: true, failed: true, expired: true } });
-  assert.deepEqual(parseConfig({ users, billing: { refund: { expired: false } } }).billing.refund, { rejected: true, failed: true, expired: false });
-  assert.deepEqual(parseConfig({ users, billing: { refund: { rejected: false, failed: false } } }).billing.refund, { rejected: false, failed: false, expired: true });
-  assert.deepEqual(issues(() => parseConfig({ users, billing: { refund: { failed: 'yes', expird: true } } })), [
-    'billing.refund.expird: unknown key (did you mean "expired"?)',
-    'billing.refund.failed: expected true or false, got "yes"',
-  ]);
-  assert.deepEqual(issues(() => parseConfig({ users, billing: { refund: true, rfund: 1 } })), ['billing.rfund: unknown key (did you mean "refund"?)', 'billing.refund: expected a mapping, got true']);
+  assert.deepEqual(parseConfig({ users }).billing, {
+    refund: { rejected: true, failed: true, expired: true },
+  });
+  assert.deepEqual(parseConfig({ users, billing: { refund: { expired: false } } }).billing.refund, {
+    rejected: true,
+    failed: true,
+    expired: false,
+  });
+  assert.deepEqual(
+    parseConfig({ users, billing: { refund: { rejected: false, failed: false } } }).billing.refund,
+    { rejected: false, failed: false, expired: true },
+  );
+  assert.deepEqual(
+    issues(() => parseConfig({ users, billing: { refund: { failed: 'yes', expird: true } } })),
+    [
+      'billing.refund.expird: unknown key (did you mean "expired"?)',
+      'billing.refund.failed: expected true or false, got "yes"',
+    ],
+  );
+  assert.deepEqual(
+    issues(() => parseConfig({ users, billing: { refund: true, rfund: 1 } })),
+    ['billing.rfund: unknown key (did you mean "refund"?)', 'billing.refund: expected a mapping, got true'],
+  );
 });

@@ -21,11 +21,21 @@ function metricsOf(expr: string): string[] {
 }
 
 test('deploy/: the dashboard’s and the alert rules’ metrics exist; the Kubernetes probes answer; ports and configurations match Hermod', async () => {
-  const dashboard = JSON.parse(read('deploy/grafana/hermod-dashboard.json')) as { panels: { title: string; targets: { expr: string }[] }[] };
-  const rules = parse(read('deploy/prometheus/hermod-alerts.yml')) as { groups: { rules: { alert: string; expr: string }[] }[] };
-  const wanted = new Set([...dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricsOf(t.expr))), ...rules.groups.flatMap((g) => g.rules.flatMap((r) => metricsOf(r.expr)))]);
+  const dashboard = JSON.parse(read('deploy/grafana/hermod-dashboard.json')) as {
+    panels: { title: string; targets: { expr: string }[] }[];
+  };
+  const rules = parse(read('deploy/prometheus/hermod-alerts.yml')) as {
+    groups: { rules: { alert: string; expr: string }[] }[];
+  };
+  const wanted = new Set([
+    ...dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricsOf(t.expr))),
+    ...rules.groups.flatMap((g) => g.rules.flatMap((r) => metricsOf(r.expr))),
+  ]);
   assert.ok(wanted.size >= 10, `the files query Hermod's metrics: ${[...wanted].join(', ')}`);
-  assert.ok(dashboard.panels.every((p) => p.targets.length > 0), 'every panel has a query');
+  assert.ok(
+    dashboard.panels.every((p) => p.targets.length > 0),
+    'every panel has a query',
+  );
 
   interface Probe {
     httpGet: { path: string; port: string };
@@ -33,7 +43,17 @@ test('deploy/: the dashboard’s and the alert rules’ metrics exist; the Kuber
   interface Manifest {
     kind: string;
     data?: Record<string, string>;
-    spec?: { template: { spec: { containers: { ports: { name: string; containerPort: number }[]; livenessProbe: Probe; readinessProbe: Probe }[] } } };
+    spec?: {
+      template: {
+        spec: {
+          containers: {
+            ports: { name: string; containerPort: number }[];
+            livenessProbe: Probe;
+            readinessProbe: Probe;
+          }[];
+        };
+      };
+    };
   }
   const k8s = parseAllDocuments(read('deploy/kubernetes/hermod.yaml')).map((d) => d.toJS() as Manifest);
   const container = k8s.find((d) => d.kind === 'Deployment')!.spec!.template.spec.containers[0];
@@ -43,13 +63,23 @@ test('deploy/: the dashboard’s and the alert rules’ metrics exist; the Kuber
   parseConfig(parse(config.data!['hermod.yaml']), {}, 'the ConfigMap');
   parseConfig(parse(read('deploy/hermod.yaml')), {}, 'deploy/hermod.yaml');
   assert.match(read('Dockerfile'), /^EXPOSE 2775 1401 8080$/m);
-  const compose = parse(read('docker-compose.yml')) as { services: Record<string, { ports?: string[]; volumes?: string[] }> };
+  const compose = parse(read('docker-compose.yml')) as {
+    services: Record<string, { ports?: string[]; volumes?: string[] }>;
+  };
   assert.deepEqual(compose.services.hermod.ports, ['2775:2775', '1401:1401', '8080:8080']);
   for (const v of Object.values(compose.services).flatMap((s) => s.volumes ?? [])) {
     const local = v.split(':')[0];
-    if (local.startsWith('./')) assert.ok(existsSync(new URL(local.slice(2), root)), `compose mounts ${local}, which exists`);
+    if (local.startsWith('./'))
+      assert.ok(existsSync(new URL(local.slice(2), root)), `compose mounts ${local}, which exists`);
   }
-  assert.deepEqual((parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] }).scrape_configs[0].static_configs[0].targets, ['hermod:8080']);
+  assert.deepEqual(
+    (
+      parse(read('deploy/prometheus/prometheus.yml')) as {
+        scrape_configs: { static_configs: { targets: string[] }[] }[];
+      }
+    ).scrape_configs[0].static_configs[0].targets,
+    ['hermod:8080'],
+  );
 
   // A running Hermod that moved a message and its receipt: the metrics, and the probes.
   const h = await configuredHermod({
@@ -59,14 +89,28 @@ test('deploy/: the dashboard’s and the alert rules’ metrics exist; the Kuber
   });
   try {
     await until('bound upstream', () => h.connectors.get('sim')!.ready);
-    const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+    const c = new SmppClient({
+      host: '127.0.0.1',
+      port: h.smppPort,
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
     await c.connect();
-    const { messageId } = await c.submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from('metrics'), registeredDelivery: 1 });
+    const { messageId } = await c.submitSm({
+      destinationAddr: '447700900123',
+      shortMessage: Buffer.from('metrics'),
+      registeredDelivery: 1,
+    });
     await until('delivered', async () => (await h.store.getMessage(messageId))?.state === 'delivered');
     await c.close();
     const exposed = await (await fetch(`http://127.0.0.1:${h.apiPort}/metrics`)).text();
     const names = new Set([...exposed.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
-    assert.deepEqual([...wanted].filter((m) => !names.has(m)), [], 'every metric the files query is exposed');
+    assert.deepEqual(
+      [...wanted].filter((m) => !names.has(m)),
+      [],
+      'every metric the files query is exposed',
+    );
     for (const probe of [container.livenessProbe, container.readinessProbe]) {
       assert.equal(probe.httpGet.port, 'api');
       const r = await fetch(`http://127.0.0.1:${h.apiPort}${probe.httpGet.path}`);

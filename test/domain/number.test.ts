@@ -21,7 +21,30 @@ const SHARED: Record<string, string[]> = {
   '1': ['', '1', '2', '268', '264', '441', '684', '767', '8001', '809', '658', '876', '204', '416'],
   '7': ['', '3', '4', '7', '8', '9', '70', '77', '95'],
   '39': ['', '0', '06698', '3', '1'],
-  '44': ['', '0', '1', '180020', '1534', '1481', '1624', '7', '74576', '7624', '7524', '7700', '7700900', '7781', '7797', '7839', '7911', '2', '3', '5', '8', '9'],
+  '44': [
+    '',
+    '0',
+    '1',
+    '180020',
+    '1534',
+    '1481',
+    '1624',
+    '7',
+    '74576',
+    '7624',
+    '7524',
+    '7700',
+    '7700900',
+    '7781',
+    '7797',
+    '7839',
+    '7911',
+    '2',
+    '3',
+    '5',
+    '8',
+    '9',
+  ],
   '47': ['', '0', '7', '79', '4', '9'],
   '61': ['', '0', '1831', '4', '5', '8', '9', '89162', '89164'],
   '212': ['', '0', '5', '6', '8', '5288', '5289'],
@@ -64,7 +87,11 @@ test('isPossibleNumber: the same answer for random numbers of any calling code',
 test('normalizeMsisdn: international forms to E.164 digits, short codes kept, impossible numbers refused', () => {
   assert.equal(normalizeMsisdn('+44 7700 900123'), '447700900123');
   assert.equal(normalizeMsisdn('0044 (7700) 900-124'), '447700900124');
-  assert.equal(normalizeMsisdn('44770091234'), '44770091234', 'a 9-digit UK national number is possible (GB)');
+  assert.equal(
+    normalizeMsisdn('44770091234'),
+    '44770091234',
+    'a 9-digit UK national number is possible (GB)',
+  );
   assert.equal(normalizeMsisdn('12345'), '12345');
   assert.throws(() => normalizeMsisdn('4477009123456789'), InvalidNumberError);
   assert.throws(() => normalizeMsisdn('+44 7700 9001x'), InvalidNumberError);

@@ -6,7 +6,10 @@ test('opt-out keywords: the whole text, any case, runs of spaces as one; per rec
   assert.equal(keywordOf('  stop \t all \n'), 'STOP ALL');
   const rules = new OptOutRules({
     ...DEFAULT_OPT_OUT,
-    numbers: { '777': { keywords: { stop: ['ARRET'] }, replies: { help: null }, account: 'fr' }, '+447700900999': { replies: { stop: 'Bye.' } } },
+    numbers: {
+      '777': { keywords: { stop: ['ARRET'] }, replies: { help: null }, account: 'fr' },
+      '+447700900999': { replies: { stop: 'Bye.' } },
+    },
   });
   assert.equal(rules.match('12345', 'Stop'), 'stop');
   assert.equal(rules.match('12345', 'stop  all'), 'stop');

@@ -19,9 +19,21 @@ import pg from 'pg';
 
 const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
 
-function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown>; output: () => string }> {
+function startHermod(
+  dataDir: string,
+  upstreamPort: number,
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown>; output: () => string }> {
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`, ...extraEnv },
+    env: {
+      ...process.env,
+      HERMOD_DATA_DIR: dataDir,
+      HERMOD_SMPP_PORT: '0',
+      HERMOD_HTTP_PORT: '0',
+      HERMOD_API_PORT: '0',
+      HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`,
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Listen for the exit from the start: after a kill -9 the event may come before anyone awaits it.
@@ -43,7 +55,10 @@ function startHermod(dataDir: string, upstreamPort: number, extraEnv: Record<str
   });
 }
 
-async function crashRun(extraEnv: Record<string, string>, openStore: (dataDir: string) => Promise<Store>): Promise<void> {
+async function crashRun(
+  extraEnv: Record<string, string>,
+  openStore: (dataDir: string) => Promise<Store>,
+): Promise<void> {
   // A slow SMSC (throttling above 100/s) so that a backlog is queued in the store at the kill.
   const sim = new SmscSimulator({ port: 0, throttle: 100 });
   const simPort = await sim.listen();
@@ -52,7 +67,14 @@ async function crashRun(extraEnv: Record<string, string>, openStore: (dataDir: s
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-crash-'));
   let h = await startHermod(dataDir, simPort, extraEnv);
   try {
-    const c = new SmppClient({ host: '127.0.0.1', port: h.port, systemId: 'demo', password: 'demo', reconnect: false, windowSize: 20 });
+    const c = new SmppClient({
+      host: '127.0.0.1',
+      port: h.port,
+      systemId: 'demo',
+      password: 'demo',
+      reconnect: false,
+      windowSize: 20,
+    });
     await c.connect();
     const acked = new Set<string>();
     let sent = 0;
@@ -87,16 +109,24 @@ async function crashRun(extraEnv: Record<string, string>, openStore: (dataDir: s
     }
     await h.exited;
     const beforeRestart = received.length;
-    assert.ok(acked.size > 0, `some messages were acknowledged before the kill (refusals: ${refusals.slice(0, 3).join('; ')})`);
+    assert.ok(
+      acked.size > 0,
+      `some messages were acknowledged before the kill (refusals: ${refusals.slice(0, 3).join('; ')})`,
+    );
 
     h = await startHermod(dataDir, simPort, extraEnv);
     const deadline = Date.now() + 30_000;
     const missing = () => [...acked].filter((t) => !received.includes(t));
     while (missing().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(beforeRestart < acked.size, `a backlog existed at the kill (${beforeRestart} of ${acked.size} sent)`);
+    assert.ok(
+      beforeRestart < acked.size,
+      `a backlog existed at the kill (${beforeRestart} of ${acked.size} sent)`,
+    );
     assert.deepEqual(missing(), [], 'every acknowledged message reached the SMSC after the restart');
     const duplicates = received.length - new Set(received).size;
-    console.log(`crash test: acked ${acked.size}, at the SMSC before restart ${beforeRestart}, after ${received.length}, duplicates ${duplicates}`);
+    console.log(
+      `crash test: acked ${acked.size}, at the SMSC before restart ${beforeRestart}, after ${received.length}, duplicates ${duplicates}`,
+    );
     // The dispatcher keeps at most 2 × window (2 × 50) submits in flight upstream.
     assert.ok(duplicates <= 100, `duplicates ${duplicates} exceed what can be in flight`);
     await c.close().catch(() => undefined);
@@ -113,12 +143,23 @@ async function crashRun(extraEnv: Record<string, string>, openStore: (dataDir: s
     const counted = line?.messages ?? 0;
     const store = await openStore(dataDir);
     try {
-      const byToken = new Map((await store.listMessages({ limit: 100_000 })).map((m) => [m.body.toString(), m.id]));
+      const byToken = new Map(
+        (await store.listMessages({ limit: 100_000 })).map((m) => [m.body.toString(), m.id]),
+      );
       const twice = [...new Set(received.filter((t, i) => received.indexOf(t) !== i))];
       const unreported: string[] = [];
-      for (const t of twice) if (!(await store.history(byToken.get(t)!)).some((e) => e.detail === RESTART_REQUEUE_DETAIL)) unreported.push(t);
-      assert.deepEqual(unreported, [], 'every message sent twice says in its history that it was requeued after the restart');
-      assert.ok(counted >= twice.length, `the restart log counts the requeued messages (${counted}) and covers every duplicate (${twice.length})`);
+      for (const t of twice)
+        if (!(await store.history(byToken.get(t)!)).some((e) => e.detail === RESTART_REQUEUE_DETAIL))
+          unreported.push(t);
+      assert.deepEqual(
+        unreported,
+        [],
+        'every message sent twice says in its history that it was requeued after the restart',
+      );
+      assert.ok(
+        counted >= twice.length,
+        `the restart log counts the requeued messages (${counted}) and covers every duplicate (${twice.length})`,
+      );
       if (duplicates > 0) assert.ok(counted > 0);
     } finally {
       await store.close();
@@ -142,7 +183,14 @@ async function stopHermod(h: { child: ChildProcess; exited: Promise<unknown> }):
 }
 
 async function customer(port: number, receipts: Map<string, number>): Promise<SmppClient> {
-  const c = new SmppClient({ host: '127.0.0.1', port, systemId: 'demo', password: 'demo', reconnect: false, windowSize: 20 });
+  const c = new SmppClient({
+    host: '127.0.0.1',
+    port,
+    systemId: 'demo',
+    password: 'demo',
+    reconnect: false,
+    windowSize: 20,
+  });
   c.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
     const r = receiptFromPdu(pdu as never);
     if (r) receipts.set(r.id, (receipts.get(r.id) ?? 0) + 1);
@@ -172,7 +220,9 @@ async function receiptBurstRun(
   const sim = new SmscSimulator({ port: 0, holdReceipts: true });
   const simPort = await sim.listen();
   const upstreamOf = new Map<string, string>(); // token → SMSC message id
-  sim.on('submit', (m: { id: string; shortMessage: Buffer }) => upstreamOf.set(m.shortMessage.toString(), m.id));
+  sim.on('submit', (m: { id: string; shortMessage: Buffer }) =>
+    upstreamOf.set(m.shortMessage.toString(), m.id),
+  );
   const ackedAtSmsc = new Set<string>(); // SMSC ids whose deliver_sm got a deliver_sm_resp
   let ackedBeforeKill = new Set<string>();
   let killed = false;
@@ -197,7 +247,11 @@ async function receiptBurstRun(
     for (let i = 0; i < N; i += 20) {
       await Promise.all(
         tokens.slice(i, i + 20).map(async (t) => {
-          const resp = await c!.submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from(t), registeredDelivery: 1 });
+          const resp = await c!.submitSm({
+            destinationAddr: '447700900123',
+            shortMessage: Buffer.from(t),
+            registeredDelivery: 1,
+          });
           idOf.set(t, resp.messageId);
         }),
       );
@@ -222,7 +276,9 @@ async function receiptBurstRun(
         if (!m || !FINAL.has(m.state)) notFinal.push(`${u}:${m?.state}`);
       }
       assert.deepEqual(notFinal, [], 'every receipt acknowledged to the SMSC was stored');
-      for (const [u, id] of byUpstream) if (!ackedBeforeKill.has(u) && FINAL.has(String((await store.getMessage(id))?.state))) storedUnacked++;
+      for (const [u, id] of byUpstream)
+        if (!ackedBeforeKill.has(u) && FINAL.has(String((await store.getMessage(id))?.state)))
+          storedUnacked++;
     } finally {
       await store.close();
     }
@@ -236,10 +292,24 @@ async function receiptBurstRun(
     const ids = [...idOf.values()];
     // Done when the SMSC has every receipt acknowledged, the customer has one for every message
     // (from either process) and every item the killed process left in the outbox came again.
-    await waitFor(() => ackedAtSmsc.size === N && ids.every((id) => receipts.has(id) || gotBeforeKill.has(id)) && left.every((o) => receipts.has(o.messageId)), 60_000);
-    assert.equal(ackedAtSmsc.size, N, 'the SMSC redelivered every receipt left unacknowledged, and each was acknowledged');
+    await waitFor(
+      () =>
+        ackedAtSmsc.size === N &&
+        ids.every((id) => receipts.has(id) || gotBeforeKill.has(id)) &&
+        left.every((o) => receipts.has(o.messageId)),
+      60_000,
+    );
+    assert.equal(
+      ackedAtSmsc.size,
+      N,
+      'the SMSC redelivered every receipt left unacknowledged, and each was acknowledged',
+    );
     assert.ok(sim.stats.redeliveries > 0, 'some deliver_sm were redelivered after the restart');
-    assert.deepEqual(ids.filter((id) => !receipts.has(id) && !gotBeforeKill.has(id)), [], 'the customer got a receipt for every message');
+    assert.deepEqual(
+      ids.filter((id) => !receipts.has(id) && !gotBeforeKill.has(id)),
+      [],
+      'the customer got a receipt for every message',
+    );
     // Never twice from one process: a duplicate would mean a claim without a lease, or two claimers.
     const twice = (m: Map<string, number>) => [...m].filter(([, n]) => n > 1).map(([id]) => id);
     assert.deepEqual(twice(gotBeforeKill), [], 'no receipt twice before the kill');
@@ -261,9 +331,20 @@ async function receiptBurstRun(
     // most one batch (100) is in that state. Here it is often exactly 100: the kill comes on
     // the SMSC's deliver_sm_resp, sent just after a receipt transaction commits, while the
     // deletes of the batch before wait for the next commit.
-    assert.deepEqual(duplicates.filter((id) => !claimedLeft.has(id)), [], 'every duplicate was claimed and still in the outbox at the kill');
-    assert.deepEqual(left.filter((o) => !receipts.has(o.messageId)), [], 'every item left in the outbox was delivered after the restart');
-    assert.ok(duplicates.length <= 100, `duplicate customer receipts ${duplicates.length} exceed one pump batch (100)`);
+    assert.deepEqual(
+      duplicates.filter((id) => !claimedLeft.has(id)),
+      [],
+      'every duplicate was claimed and still in the outbox at the kill',
+    );
+    assert.deepEqual(
+      left.filter((o) => !receipts.has(o.messageId)),
+      [],
+      'every item left in the outbox was delivered after the restart',
+    );
+    assert.ok(
+      duplicates.length <= 100,
+      `duplicate customer receipts ${duplicates.length} exceed one pump batch (100)`,
+    );
     await c.close().catch(() => undefined);
 
     // Stopped cleanly, the store says every message is final.
@@ -272,7 +353,11 @@ async function receiptBurstRun(
     const after = await openStore(dataDir);
     try {
       const states = await Promise.all(ids.map(async (id) => (await after.getMessage(id))?.state));
-      assert.deepEqual(states.filter((s) => !FINAL.has(String(s))), [], 'every message ends in a final state');
+      assert.deepEqual(
+        states.filter((s) => !FINAL.has(String(s))),
+        [],
+        'every message ends in a final state',
+      );
     } finally {
       await after.close();
     }
@@ -283,52 +368,78 @@ async function receiptBurstRun(
   }
 }
 
-test('kill -9 during submits on SQLite: nothing acknowledged is lost, each duplicate reported', { timeout: 120_000 }, () => crashRun({}, async (dataDir) => new SqliteStore(join(dataDir, 'hermod.db'))));
+test(
+  'kill -9 during submits on SQLite: nothing acknowledged is lost, each duplicate reported',
+  { timeout: 120_000 },
+  () => crashRun({}, async (dataDir) => new SqliteStore(join(dataDir, 'hermod.db'))),
+);
 
-test('kill -9 during submits on PostgreSQL: nothing acknowledged is lost, each duplicate reported', { timeout: 120_000 }, async (t) => {
-  if (!(await requirePostgres(t))) return;
-  const schema = `hermod_crash_${randomBytes(5).toString('hex')}`;
-  try {
-    await crashRun({ HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' }, () => PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'crash-check' }));
-  } finally {
-    await PostgresStore.dropSchema(PG_URL, schema);
-  }
-});
+test(
+  'kill -9 during submits on PostgreSQL: nothing acknowledged is lost, each duplicate reported',
+  { timeout: 120_000 },
+  async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = `hermod_crash_${randomBytes(5).toString('hex')}`;
+    try {
+      await crashRun(
+        { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' },
+        () => PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'crash-check' }),
+      );
+    } finally {
+      await PostgresStore.dropSchema(PG_URL, schema);
+    }
+  },
+);
 
-test('kill -9 during a burst of delivery receipts on SQLite: every acknowledged receipt stored, the rest redelivered, one receipt per message', { timeout: 180_000 }, async () => {
-  await receiptBurstRun(
-    {},
-    async (dataDir) => new SqliteStore(join(dataDir, 'hermod.db')),
-    async (dataDir) => {
-      const db = new Database(join(dataDir, 'hermod.db'), { readonly: true });
-      try {
-        return (db.prepare("SELECT message_id AS messageId, attempts FROM outbox WHERE system_id = 'demo'").all() as { messageId: string; attempts: number }[]);
-      } finally {
-        db.close();
-      }
-    },
-  );
-});
-
-test('kill -9 during a burst of delivery receipts on PostgreSQL: every acknowledged receipt stored, the rest redelivered, one receipt per message', { timeout: 180_000 }, async (t) => {
-  if (!(await requirePostgres(t))) return;
-  const schema = `hermod_crash_dlr_${randomBytes(5).toString('hex')}`;
-  try {
+test(
+  'kill -9 during a burst of delivery receipts on SQLite: every acknowledged receipt stored, the rest redelivered, one receipt per message',
+  { timeout: 180_000 },
+  async () => {
     await receiptBurstRun(
-      { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' },
-      () => PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'crash-check' }),
-      async () => {
-        const db = new pg.Client({ connectionString: PG_URL });
-        await db.connect();
+      {},
+      async (dataDir) => new SqliteStore(join(dataDir, 'hermod.db')),
+      async (dataDir) => {
+        const db = new Database(join(dataDir, 'hermod.db'), { readonly: true });
         try {
-          const { rows } = await db.query(`SELECT message_id, attempts FROM ${schema}.outbox WHERE system_id = 'demo'`);
-          return rows.map((r: { message_id: string; attempts: number }) => ({ messageId: r.message_id, attempts: r.attempts }));
+          return db
+            .prepare("SELECT message_id AS messageId, attempts FROM outbox WHERE system_id = 'demo'")
+            .all() as { messageId: string; attempts: number }[];
         } finally {
-          await db.end();
+          db.close();
         }
       },
     );
-  } finally {
-    await PostgresStore.dropSchema(PG_URL, schema);
-  }
-});
+  },
+);
+
+test(
+  'kill -9 during a burst of delivery receipts on PostgreSQL: every acknowledged receipt stored, the rest redelivered, one receipt per message',
+  { timeout: 180_000 },
+  async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = `hermod_crash_dlr_${randomBytes(5).toString('hex')}`;
+    try {
+      await receiptBurstRun(
+        { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' },
+        () => PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'crash-check' }),
+        async () => {
+          const db = new pg.Client({ connectionString: PG_URL });
+          await db.connect();
+          try {
+            const { rows } = await db.query(
+              `SELECT message_id, attempts FROM ${schema}.outbox WHERE system_id = 'demo'`,
+            );
+            return rows.map((r: { message_id: string; attempts: number }) => ({
+              messageId: r.message_id,
+              attempts: r.attempts,
+            }));
+          } finally {
+            await db.end();
+          }
+        },
+      );
+    } finally {
+      await PostgresStore.dropSchema(PG_URL, schema);
+    }
+  },
+);

@@ -14,12 +14,29 @@ async function resend(dedupeWindowS: number) {
     dedupeWindowS,
   });
   try {
-    const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+    const c = new SmppClient({
+      host: '127.0.0.1',
+      port: h.smppPort,
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
     await c.connect();
-    const submit = () => c.submitSm({ sourceAddr: 'Shop', destinationAddr: '447700900123', shortMessage: Buffer.from('Your code is 1234') });
+    const submit = () =>
+      c.submitSm({
+        sourceAddr: 'Shop',
+        destinationAddr: '447700900123',
+        shortMessage: Buffer.from('Your code is 1234'),
+      });
     const a = (await submit()).messageId;
     const b = (await submit()).messageId;
-    const other = (await c.submitSm({ sourceAddr: 'Shop', destinationAddr: '447700900123', shortMessage: Buffer.from('Your code is 5678') })).messageId;
+    const other = (
+      await c.submitSm({
+        sourceAddr: 'Shop',
+        destinationAddr: '447700900123',
+        shortMessage: Buffer.from('Your code is 5678'),
+      })
+    ).messageId;
     const sim = (h.connectors.get('sim') as SimulatorConnector).simulator;
     const end = Date.now() + 5000;
     const expected = dedupeWindowS > 0 ? 2 : 3;

@@ -13,7 +13,8 @@ async function quietSmsc(answer: Set<string>) {
   const submits: PduObject[] = [];
   const server = smpp.createServer((session: TheirSession) => {
     session.on('error', () => undefined);
-    for (const kind of ['bind_transceiver', 'bind_transmitter', 'bind_receiver']) session.on(kind, (pdu: PduObject) => session.send(pdu.response({ system_id: 'npm-smsc' })));
+    for (const kind of ['bind_transceiver', 'bind_transmitter', 'bind_receiver'])
+      session.on(kind, (pdu: PduObject) => session.send(pdu.response({ system_id: 'npm-smsc' })));
     session.on('submit_sm', (pdu: PduObject) => {
       submits.push(pdu);
       const id = `q-${submits.length}`;
@@ -38,20 +39,43 @@ async function quietSmsc(answer: Set<string>) {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: server.address().port as number, submits, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    port: server.address().port as number,
+    submits,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 for (const bindType of ['transceiver', 'transmitter'] as const) {
-  const tail = bindType === 'transceiver' ? 'one whose receipt came stays delivered' : 'no receipt can come, so every message ends so';
+  const tail =
+    bindType === 'transceiver'
+      ? 'one whose receipt came stays delivered'
+      : 'no receipt can come, so every message ends so';
   test(`dlrExpiryS (${bindType} bind): a message whose receipt never comes ends expired, in its history and in the customer's receipt; ${tail}`, async () => {
     const answered = '447700900111';
     const smsc = await quietSmsc(new Set(bindType === 'transceiver' ? [answered] : []));
     const h = await configuredHermod({
       users: [{ username: 'shop', password: 'pw', balance: 1, rate: 0.01 }],
-      connectors: [{ id: 'up', type: 'smpp', host: '127.0.0.1', port: smsc.port, systemId: 'hermod', bindType, dlrExpiryS: 0.5 }],
+      connectors: [
+        {
+          id: 'up',
+          type: 'smpp',
+          host: '127.0.0.1',
+          port: smsc.port,
+          systemId: 'hermod',
+          bindType,
+          dlrExpiryS: 0.5,
+        },
+      ],
       routes: [{ name: 'default', type: 'static', connectors: ['up'] }],
     });
-    const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+    const c = new SmppClient({
+      host: '127.0.0.1',
+      port: h.smppPort,
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
     const receipts = collectReceipts(c);
     const expiredEvents: string[] = [];
     h.gateway.on('receipt_expired', (id: string) => expiredEvents.push(id));
@@ -59,29 +83,68 @@ for (const bindType of ['transceiver', 'transmitter'] as const) {
       await until('bound', () => h.connectors.get('up')!.ready);
       await c.connect();
       const user = (await h.store.getUserByName('shop'))!;
-      const quiet = await c.submitSm({ sourceAddr: 'Shop', destinationAddr: '447700900222', shortMessage: Buffer.from('no receipt for me'), registeredDelivery: 1 });
-      const heard = await c.submitSm({ sourceAddr: 'Shop', destinationAddr: answered, shortMessage: Buffer.from('receipt for me'), registeredDelivery: 1 });
+      const quiet = await c.submitSm({
+        sourceAddr: 'Shop',
+        destinationAddr: '447700900222',
+        shortMessage: Buffer.from('no receipt for me'),
+        registeredDelivery: 1,
+      });
+      const heard = await c.submitSm({
+        sourceAddr: 'Shop',
+        destinationAddr: answered,
+        shortMessage: Buffer.from('receipt for me'),
+        registeredDelivery: 1,
+      });
       await until('both sent upstream', () => smsc.submits.length === 2);
       const sentAt = Date.now();
-      await until('the quiet one expired', async () => (await h.store.getMessage(quiet.messageId))?.state === 'expired');
+      await until(
+        'the quiet one expired',
+        async () => (await h.store.getMessage(quiet.messageId))?.state === 'expired',
+      );
       assert.ok(Date.now() - sentAt >= 300, 'not before its dlrExpiryS');
       const history = await h.store.history(quiet.messageId);
-      assert.deepEqual(history.map((e) => e.state), ['accepted', 'queued', 'sent', 'expired']);
-      assert.match(history.at(-1)!.detail ?? '', /^no delivery receipt within 0\.5 s \(connector up dlrExpiryS\): Hermod stopped waiting/);
-      await until('the customer got the EXPIRED receipt', () => receipts.some((r) => r.id === quiet.messageId));
+      assert.deepEqual(
+        history.map((e) => e.state),
+        ['accepted', 'queued', 'sent', 'expired'],
+      );
+      assert.match(
+        history.at(-1)!.detail ?? '',
+        /^no delivery receipt within 0\.5 s \(connector up dlrExpiryS\): Hermod stopped waiting/,
+      );
+      await until('the customer got the EXPIRED receipt', () =>
+        receipts.some((r) => r.id === quiet.messageId),
+      );
       const r = receipts.find((x) => x.id === quiet.messageId)!;
       assert.equal(r.stat, 'EXPIRED');
-      assert.deepEqual(expiredEvents.filter((id) => id === quiet.messageId), [quiet.messageId], 'expired once');
+      assert.deepEqual(
+        expiredEvents.filter((id) => id === quiet.messageId),
+        [quiet.messageId],
+        'expired once',
+      );
       if (bindType === 'transceiver') {
-        await until('the answered one delivered', async () => (await h.store.getMessage(heard.messageId))?.state === 'delivered');
+        await until(
+          'the answered one delivered',
+          async () => (await h.store.getMessage(heard.messageId))?.state === 'delivered',
+        );
         await new Promise((res) => setTimeout(res, 700));
-        assert.equal((await h.store.getMessage(heard.messageId))?.state, 'delivered', 'a final receipt is never overwritten by the sweep');
+        assert.equal(
+          (await h.store.getMessage(heard.messageId))?.state,
+          'delivered',
+          'a final receipt is never overwritten by the sweep',
+        );
         assert.ok(!expiredEvents.includes(heard.messageId));
       } else {
         // A transmitter bind never gets receipts: every message it sends ends this way.
-        await until('the other one expired too', async () => (await h.store.getMessage(heard.messageId))?.state === 'expired');
+        await until(
+          'the other one expired too',
+          async () => (await h.store.getMessage(heard.messageId))?.state === 'expired',
+        );
       }
-      assert.equal(await h.store.getBalance(user.id), 1_000_000 - 2 * 10_000, 'the price is kept: the SMSC accepted both');
+      assert.equal(
+        await h.store.getBalance(user.id),
+        1_000_000 - 2 * 10_000,
+        'the price is kept: the SMSC accepted both',
+      );
     } finally {
       await c.close();
       await h.stop();

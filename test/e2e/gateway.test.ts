@@ -8,7 +8,14 @@ import { collectReceipts, demoHermod as hermod } from '../support/hermod.js';
 import { until } from '../support/until.js';
 
 function customer(port: number, extra: Partial<ConstructorParameters<typeof SmppClient>[0]> = {}) {
-  const c = new SmppClient({ host: '127.0.0.1', port, systemId: 'demo', password: 'demo', reconnect: false, ...extra });
+  const c = new SmppClient({
+    host: '127.0.0.1',
+    port,
+    systemId: 'demo',
+    password: 'demo',
+    reconnect: false,
+    ...extra,
+  });
   const receipts = collectReceipts(c);
   return { c, receipts };
 }
@@ -18,9 +25,26 @@ test('GSM, UCS-2 and long texts go through the simulator and their receipts come
   try {
     const { c, receipts } = customer(h.smppPort);
     await c.connect();
-    const gsm = await c.submitSm({ sourceAddr: 'Shop', destinationAddr: '+447700900123', registeredDelivery: 1, shortMessage: Buffer.from('Hello from Hermod') });
-    const ucs = await c.submitSm({ sourceAddr: 'Shop', destinationAddr: '971501234567', registeredDelivery: 1, dataCoding: 8, shortMessage: Buffer.from('مرحبا 👋', 'utf16le').swap16() });
-    const long = await c.request({ command: 'data_sm', sourceAddr: 'Shop', destinationAddr: '33612345678', registeredDelivery: 1, tlvs: { messagePayload: Buffer.from('x'.repeat(400)) } });
+    const gsm = await c.submitSm({
+      sourceAddr: 'Shop',
+      destinationAddr: '+447700900123',
+      registeredDelivery: 1,
+      shortMessage: Buffer.from('Hello from Hermod'),
+    });
+    const ucs = await c.submitSm({
+      sourceAddr: 'Shop',
+      destinationAddr: '971501234567',
+      registeredDelivery: 1,
+      dataCoding: 8,
+      shortMessage: Buffer.from('مرحبا 👋', 'utf16le').swap16(),
+    });
+    const long = await c.request({
+      command: 'data_sm',
+      sourceAddr: 'Shop',
+      destinationAddr: '33612345678',
+      registeredDelivery: 1,
+      tlvs: { messagePayload: Buffer.from('x'.repeat(400)) },
+    });
     const ids = [gsm.messageId, ucs.messageId, (long as Extract<Pdu, { command: 'data_sm_resp' }>).messageId];
     assert.equal(new Set(ids).size, 3);
     await until('three receipts', () => receipts.length === 3);
@@ -30,11 +54,25 @@ test('GSM, UCS-2 and long texts go through the simulator and their receipts come
     assert.equal(sent.length, 5, 'the 400-character text goes as 3 concatenated parts');
     assert.equal(sent[0].destination, '447700900123', 'normalised to E.164 digits');
     assert.equal(Buffer.from(sent[1].shortMessage).swap16().toString('utf16le'), 'مرحبا 👋');
-    assert.deepEqual(sent.slice(2).map((p) => p.esmClass & 0x40), [0x40, 0x40, 0x40], 'long body split with a UDH');
-    assert.equal(Buffer.concat(sent.slice(2).map((p) => p.shortMessage.subarray(6))).toString(), 'x'.repeat(400));
+    assert.deepEqual(
+      sent.slice(2).map((p) => p.esmClass & 0x40),
+      [0x40, 0x40, 0x40],
+      'long body split with a UDH',
+    );
+    assert.equal(
+      Buffer.concat(sent.slice(2).map((p) => p.shortMessage.subarray(6))).toString(),
+      'x'.repeat(400),
+    );
     const history = await h.store.history(gsm.messageId);
-    assert.deepEqual(history.map((e) => e.state), ['accepted', 'queued', 'sent', 'delivered']);
-    assert.equal((await h.store.getBalance((await h.store.getUserByName('demo'))!.id)), 100_000_000 - 5 * 10_000, 'charged per segment');
+    assert.deepEqual(
+      history.map((e) => e.state),
+      ['accepted', 'queued', 'sent', 'delivered'],
+    );
+    assert.equal(
+      await h.store.getBalance((await h.store.getUserByName('demo'))!.id),
+      100_000_000 - 5 * 10_000,
+      'charged per segment',
+    );
     await c.close();
   } finally {
     await h.stop();
@@ -45,13 +83,25 @@ test('bad input gets a precise status and leaves the service up', async () => {
   const h = await hermod();
   try {
     const bad = customer(h.smppPort, { password: 'nope' });
-    await assert.rejects(bad.c.connect(), (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVPASWD);
+    await assert.rejects(
+      bad.c.connect(),
+      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVPASWD,
+    );
     const unknown = customer(h.smppPort, { systemId: 'ghost' });
-    await assert.rejects(unknown.c.connect(), (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVSYSID);
+    await assert.rejects(
+      unknown.c.connect(),
+      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVSYSID,
+    );
     const { c } = customer(h.smppPort);
     await c.connect();
-    await assert.rejects(c.submitSm({ destinationAddr: 'not-a-number' }), (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVDSTADR);
-    await assert.rejects(c.submitSm({ destinationAddr: '1234567890123456789' }), (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVDSTADR);
+    await assert.rejects(
+      c.submitSm({ destinationAddr: 'not-a-number' }),
+      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVDSTADR,
+    );
+    await assert.rejects(
+      c.submitSm({ destinationAddr: '1234567890123456789' }),
+      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVDSTADR,
+    );
     assert.ok((await c.submitSm({ destinationAddr: '447700900123' })).messageId, 'still serving');
     await c.close();
   } finally {
@@ -62,13 +112,22 @@ test('bad input gets a precise status and leaves the service up', async () => {
 test('balance exhaustion: exactly what the balance pays for is accepted, never a negative balance', async () => {
   const h = await hermod();
   try {
-    await h.store.upsertUser({ username: 'poor', passwordHash: hashPassword('pw'), balanceMicros: 50_000, rateMicros: 10_000 });
+    await h.store.upsertUser({
+      username: 'poor',
+      passwordHash: hashPassword('pw'),
+      balanceMicros: 50_000,
+      rateMicros: 10_000,
+    });
     const { c } = customer(h.smppPort, { systemId: 'poor', password: 'pw', windowSize: 20 });
     await c.connect();
-    const results = await Promise.allSettled(Array.from({ length: 12 }, () => c.submitSm({ destinationAddr: '447700900123' })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, () => c.submitSm({ destinationAddr: '447700900123' })),
+    );
     const ok = results.filter((r) => r.status === 'fulfilled').length;
     assert.equal(ok, 5);
-    for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as SmppStatusError).commandStatus, CommandStatus.ESME_RSUBMITFAIL);
+    for (const r of results)
+      if (r.status === 'rejected')
+        assert.equal((r.reason as SmppStatusError).commandStatus, CommandStatus.ESME_RSUBMITFAIL);
     assert.equal(await h.store.getBalance((await h.store.getUserByName('poor'))!.id), 0);
     await c.close();
   } finally {
@@ -82,7 +141,13 @@ test('receipts are held while the customer has no receiving bind, then delivered
   try {
     const tx = customer(h.smppPort, { bindType: 'transmitter' });
     await tx.c.connect();
-    id = (await tx.c.submitSm({ destinationAddr: '447700900123', registeredDelivery: 1, shortMessage: Buffer.from('held') })).messageId;
+    id = (
+      await tx.c.submitSm({
+        destinationAddr: '447700900123',
+        registeredDelivery: 1,
+        shortMessage: Buffer.from('held'),
+      })
+    ).messageId;
     await until('the receipt at Hermod', async () => (await h.store.getMessage(id))?.state === 'delivered');
     assert.equal(tx.receipts.length, 0);
     await tx.c.close();

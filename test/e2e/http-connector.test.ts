@@ -40,11 +40,17 @@ async function provider(answer: (body: Record<string, string>) => number | undef
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'no' }));
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { id: `p-${++n}` } }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ data: { id: `p-${++n}` } }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { seen, port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    seen,
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 const connector = (port: number) => ({
@@ -56,7 +62,14 @@ const connector = (port: number) => ({
   headers: { Authorization: 'Bearer provider-secret' },
   messageId: { json: 'data.id' },
   window: 4,
-  dlr: { token: TOKEN, idField: 'mid', statusField: 'state', errField: 'code', delivered: ['DELIVERED'], undelivered: ['FAILED'] },
+  dlr: {
+    token: TOKEN,
+    idField: 'mid',
+    statusField: 'state',
+    errField: 'code',
+    delivered: ['DELIVERED'],
+    undelivered: ['FAILED'],
+  },
   mo: { token: MO_TOKEN, textField: 'body' },
 });
 
@@ -75,13 +88,22 @@ test('http connector: one JSON request per message, the provider’s id from its
     moRoutes: [{ prefixes: ['5555'], user: 'shop' }],
   });
   const send = async (to: string, text: string) => {
-    const res = await h.api.inject({ method: 'POST', url: '/v1/messages', headers: { authorization: `Bearer ${API_KEY}` }, payload: { to, from: 'Shop', text } });
+    const res = await h.api.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { authorization: `Bearer ${API_KEY}` },
+      payload: { to, from: 'Shop', text },
+    });
     assert.equal(res.statusCode, 202, res.body);
     return (res.json() as { id: string }).id;
   };
   const state = async (id: string) => (await h.store.getMessage(id))?.state;
   const hook = (query: string, payload?: string) =>
-    h.api.inject({ method: payload ? 'POST' : 'GET', url: `/v1/hooks/connectors/prov/dlr?${query}`, ...(payload ? { payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}) });
+    h.api.inject({
+      method: payload ? 'POST' : 'GET',
+      url: `/v1/hooks/connectors/prov/dlr?${query}`,
+      ...(payload ? { payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
+    });
   try {
     const long = 'Привет из Hermod! '.repeat(12);
     const id = await send('+447700900123', long);
@@ -96,9 +118,20 @@ test('http connector: one JSON request per message, the provider’s id from its
 
     assert.equal((await hook(`token=wrong-token-0123456789`, 'mid=p-1&state=DELIVERED')).statusCode, 401);
     const enroute = await hook(`token=${TOKEN}&mid=p-1&state=ENROUTE`);
-    assert.deepEqual([enroute.statusCode, enroute.body], [200, 'status "ENROUTE" is not final: nothing changes']);
+    assert.deepEqual(
+      [enroute.statusCode, enroute.body],
+      [200, 'status "ENROUTE" is not final: nothing changes'],
+    );
     assert.equal((await hook(`token=${TOKEN}`, 'state=DELIVERED')).statusCode, 400, 'no id field');
-    assert.equal((await h.api.inject({ method: 'GET', url: `/v1/hooks/connectors/ghost/dlr?token=${TOKEN}&mid=1&state=DELIVERED` })).statusCode, 404);
+    assert.equal(
+      (
+        await h.api.inject({
+          method: 'GET',
+          url: `/v1/hooks/connectors/ghost/dlr?token=${TOKEN}&mid=1&state=DELIVERED`,
+        })
+      ).statusCode,
+      404,
+    );
     const ok = await hook(`token=${TOKEN}`, 'mid=p-1&state=delivered&code=0');
     assert.deepEqual([ok.statusCode, ok.body], [200, 'OK']);
     assert.equal(await state(id), 'delivered', 'stored before the provider got its 200');
@@ -109,7 +142,11 @@ test('http connector: one JSON request per message, the provider’s id from its
     await until('retried and sent', async () => (await state(retried)) === 'sent');
     await until('refused for good', async () => (await state(refused)) === 'failed');
     assert.equal(p.seen.filter((s) => s.body.to === '+447700900503').length, 2);
-    assert.equal(p.seen.filter((s) => s.body.to === '+447700900400').length, 1, 'a permanent error is not retried');
+    assert.equal(
+      p.seen.filter((s) => s.body.to === '+447700900400').length,
+      1,
+      'a permanent error is not retried',
+    );
     assert.match((await h.store.getMessage(refused))?.error ?? '', /provider answered 400/);
     const upstream = (await h.store.getMessage(retried))?.upstreamId;
     assert.match(upstream ?? '', /^p-\d+$/);
@@ -118,17 +155,46 @@ test('http connector: one JSON request per message, the provider’s id from its
     assert.equal(await state(retried), 'undelivered');
 
     // An inbound message from the provider: stored (and routed) before the 200.
-    const mo = (query: string, payload: string) => h.api.inject({ method: 'POST', url: `/v1/hooks/connectors/prov/mo?${query}`, payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    assert.equal((await mo('token=wrong-token-01234567', 'from=%2B447700900777&to=5555&body=x')).statusCode, 401);
-    assert.equal((await mo(`token=${MO_TOKEN}`, 'from=%2B447700900777&to=5555')).statusCode, 400, 'no text field');
-    const got = await mo(`token=${MO_TOKEN}`, `from=%2B447700900777&to=5555&body=${encodeURIComponent('Ответ: да')}`);
+    const mo = (query: string, payload: string) =>
+      h.api.inject({
+        method: 'POST',
+        url: `/v1/hooks/connectors/prov/mo?${query}`,
+        payload,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    assert.equal(
+      (await mo('token=wrong-token-01234567', 'from=%2B447700900777&to=5555&body=x')).statusCode,
+      401,
+    );
+    assert.equal(
+      (await mo(`token=${MO_TOKEN}`, 'from=%2B447700900777&to=5555')).statusCode,
+      400,
+      'no text field',
+    );
+    const got = await mo(
+      `token=${MO_TOKEN}`,
+      `from=%2B447700900777&to=5555&body=${encodeURIComponent('Ответ: да')}`,
+    );
     assert.deepEqual([got.statusCode, got.body], [200, 'OK']);
     const [inbound] = await h.store.listMo(5);
-    assert.deepEqual([inbound.source, inbound.destination, inbound.connectorId, inbound.routedTo], ['447700900777', '5555', 'prov', 'shop']);
+    assert.deepEqual(
+      [inbound.source, inbound.destination, inbound.connectorId, inbound.routedTo],
+      ['447700900777', '5555', 'prov', 'shop'],
+    );
     assert.equal(decodeText(inbound.body, inbound.dataCoding), 'Ответ: да');
 
     // The admin API shows the definition without the provider's credentials, and the live state.
-    const shown = (await h.api.inject({ method: 'GET', url: '/v1/admin/connectors/prov', headers: { authorization: `Bearer ${ADMIN}` } })).json() as { type: string; counters: { submits: number; receipts: number; mos: number }; definition: { headers: Record<string, string>; dlr: { token: string }; mo: { token: string } } };
+    const shown = (
+      await h.api.inject({
+        method: 'GET',
+        url: '/v1/admin/connectors/prov',
+        headers: { authorization: `Bearer ${ADMIN}` },
+      })
+    ).json() as {
+      type: string;
+      counters: { submits: number; receipts: number; mos: number };
+      definition: { headers: Record<string, string>; dlr: { token: string }; mo: { token: string } };
+    };
     assert.equal(shown.type, 'http');
     assert.deepEqual(shown.definition.headers, { Authorization: '(hidden)' });
     assert.equal(shown.definition.dlr.token, '(hidden)');
@@ -144,7 +210,14 @@ test('http connector: one JSON request per message, the provider’s id from its
 test('http connector definitions are checked naming the key', () => {
   const issues = (over: Record<string, unknown>) => {
     try {
-      parseConfig({ connectors: [{ ...connector(1), ...over }], routes: [{ name: 'default', type: 'static', connectors: ['prov'] }] }, { HERMOD_DATA_DIR: '/tmp' }, 'test');
+      parseConfig(
+        {
+          connectors: [{ ...connector(1), ...over }],
+          routes: [{ name: 'default', type: 'static', connectors: ['prov'] }],
+        },
+        { HERMOD_DATA_DIR: '/tmp' },
+        'test',
+      );
     } catch (err) {
       assert.ok(err instanceof ConfigError);
       // A refused connector also leaves the route naming it unknown: not what is tested here.
@@ -153,11 +226,25 @@ test('http connector definitions are checked naming the key', () => {
     return [];
   };
   assert.deepEqual(issues({}), []);
-  assert.deepEqual(issues({ messageId: { regex: 'id=\\w+' } }), ['connectors[0].messageId.regex: needs a capturing group: the id is its first group']);
-  assert.deepEqual(issues({ messageId: {} }), ['connectors[0].messageId: give exactly one of json (a dotted path in a JSON answer, e.g. data.id) or regex (its first group is the id)']);
-  assert.deepEqual(issues({ url: 'ftp://x/y' }), ['connectors[0].url: expected an http:// or https:// URL, got "ftp://x/y"']);
-  assert.deepEqual(issues({ method: 'GET' }), ['connectors[0].format: only POST has a body format (GET sends params in the query string)']);
-  assert.deepEqual(issues({ dlr: { token: 'short', delivered: ['OK'] } }), ['connectors[0].dlr.token: at least 16 characters (it is the callback\'s only credential), got 5']);
-  assert.deepEqual(issues({ mo: { token: 'tiny' } }), ['connectors[0].mo.token: at least 16 characters (it is the callback\'s only credential), got 4']);
-  assert.deepEqual(issues({ type: 'htp' }), ['connectors[0].type: expected one of simulator, smpp, http, got "htp"']);
+  assert.deepEqual(issues({ messageId: { regex: 'id=\\w+' } }), [
+    'connectors[0].messageId.regex: needs a capturing group: the id is its first group',
+  ]);
+  assert.deepEqual(issues({ messageId: {} }), [
+    'connectors[0].messageId: give exactly one of json (a dotted path in a JSON answer, e.g. data.id) or regex (its first group is the id)',
+  ]);
+  assert.deepEqual(issues({ url: 'ftp://x/y' }), [
+    'connectors[0].url: expected an http:// or https:// URL, got "ftp://x/y"',
+  ]);
+  assert.deepEqual(issues({ method: 'GET' }), [
+    'connectors[0].format: only POST has a body format (GET sends params in the query string)',
+  ]);
+  assert.deepEqual(issues({ dlr: { token: 'short', delivered: ['OK'] } }), [
+    "connectors[0].dlr.token: at least 16 characters (it is the callback's only credential), got 5",
+  ]);
+  assert.deepEqual(issues({ mo: { token: 'tiny' } }), [
+    "connectors[0].mo.token: at least 16 characters (it is the callback's only credential), got 4",
+  ]);
+  assert.deepEqual(issues({ type: 'htp' }), [
+    'connectors[0].type: expected one of simulator, smpp, http, got "htp"',
+  ]);
 });

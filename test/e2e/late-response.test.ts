@@ -21,20 +21,52 @@ import { until } from '../support/until.js';
 
 /** A gateway whose connector times a submit out after 200 ms, in front of a simulator that answers the first one `respondAfterMs` late. */
 async function rig(respondAfterMs: number, retryMs: number) {
-  const sim = new SmscSimulator({ port: 0, latencyMs: { min: 0, max: 0 }, scripts: [{ prefix: '4477', respondAfterMs, times: 1 }] });
+  const sim = new SmscSimulator({
+    port: 0,
+    latencyMs: { min: 0, max: 0 },
+    scripts: [{ prefix: '4477', respondAfterMs, times: 1 }],
+  });
   const simPort = await sim.listen();
   const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'hermod-late-')), 'hermod.db'));
-  await store.upsertUser({ username: 'shop', passwordHash: hashPassword('pw'), balanceMicros: 1_000_000, rateMicros: 10_000 });
+  await store.upsertUser({
+    username: 'shop',
+    passwordHash: hashPassword('pw'),
+    balanceMicros: 1_000_000,
+    rateMicros: 10_000,
+  });
   const gateway = new Gateway(store, { retry: { initialMs: retryMs, maxMs: retryMs, factor: 1, jitter: 0 } });
-  const metrics = new HermodMetrics({ version: 'test', connectors: () => [], queueDepth: async () => 0, processMetrics: false });
+  const metrics = new HermodMetrics({
+    version: 'test',
+    connectors: () => [],
+    queueDepth: async () => 0,
+    processMetrics: false,
+  });
   metrics.attach(gateway);
-  await gateway.addConnector(new SmppConnector('up', { host: '127.0.0.1', port: simPort, systemId: 'hermod', password: 'x', responseTimeoutMs: 200, windowSize: 10 }));
+  await gateway.addConnector(
+    new SmppConnector('up', {
+      host: '127.0.0.1',
+      port: simPort,
+      systemId: 'hermod',
+      password: 'x',
+      responseTimeoutMs: 200,
+      windowSize: 10,
+    }),
+  );
   await gateway.start();
   const server = new CustomerSmppServer(gateway, { host: '127.0.0.1', port: 0 });
-  const client = new SmppClient({ host: '127.0.0.1', port: await server.listen(), systemId: 'shop', password: 'pw', reconnect: false });
+  const client = new SmppClient({
+    host: '127.0.0.1',
+    port: await server.listen(),
+    systemId: 'shop',
+    password: 'pw',
+    reconnect: false,
+  });
   const receipts = collectReceipts(client);
   await client.connect();
-  const counter = async (name: string, labels: Record<string, string>) => (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
+  const counter = async (name: string, labels: Record<string, string>) =>
+    (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) =>
+      Object.entries(labels).every(([k, val]) => v.labels[k] === val),
+    )?.value ?? 0;
   const stop = async () => {
     await client.close();
     await server.close();
@@ -55,12 +87,21 @@ test('row 5: a late submit_sm_resp (ESME_ROK) before the resend is stored as sen
     assert.equal(r.sim.submitted.length, 1, 'sent once');
     assert.equal(m.upstreamId, r.sim.submitted[0].id, 'with the id of the late response');
     const history = await r.store.history(messageId);
-    assert.ok(history.some((e) => e.state === 'queued' && /no response to submit_sm/.test(e.detail ?? '')), 'the timeout requeued it');
-    assert.ok(history.some((e) => e.state === 'sent' && e.detail === r.sim.submitted[0].id), 'then the late response made it sent');
+    assert.ok(
+      history.some((e) => e.state === 'queued' && /no response to submit_sm/.test(e.detail ?? '')),
+      'the timeout requeued it',
+    );
+    assert.ok(
+      history.some((e) => e.state === 'sent' && e.detail === r.sim.submitted[0].id),
+      'then the late response made it sent',
+    );
     assert.equal(await r.store.queueDepth(), 0, 'nothing left to resend');
     await until('the customer receipt', () => r.receipts.length === 1);
     assert.equal(r.receipts[0].id, messageId);
-    assert.equal(await r.counter('hermod_late_submit_responses_total', { connector: 'up', outcome: 'recorded' }), 1);
+    assert.equal(
+      await r.counter('hermod_late_submit_responses_total', { connector: 'up', outcome: 'recorded' }),
+      1,
+    );
     assert.equal(await r.counter('hermod_duplicate_submits_total', { connector: 'up' }), 0);
     await new Promise((res) => setTimeout(res, 5500)); // past the retry time: still no resend
     assert.equal(r.sim.submitted.length, 1, 'never resent');
@@ -84,7 +125,9 @@ test('row 5: a late submit_sm_resp after the resend was accepted counts the dupl
     const m = (await r.store.getMessage(messageId))!;
     assert.equal(m.upstreamId, resend, 'the resend was stored first');
     assert.equal(m.state, 'delivered');
-    const dup = (await r.store.history(messageId)).find((e) => /accepted this message twice/.test(e.detail ?? ''));
+    const dup = (await r.store.history(messageId)).find((e) =>
+      /accepted this message twice/.test(e.detail ?? ''),
+    );
     assert.ok(dup, 'the history says it');
     assert.match(dup.detail!, new RegExp(`upstream id ${first}.*the resend is ${resend}`));
     for (const id of [first, resend]) {
@@ -95,7 +138,10 @@ test('row 5: a late submit_sm_resp after the resend was accepted counts the dupl
     // The first id's receipt came before its response and was parked; it is applied now, not left.
     assert.equal(await r.store.expireParkedReceipts(0), 0, 'no receipt left parked');
     assert.equal(await r.counter('hermod_duplicate_submits_total', { connector: 'up' }), 1);
-    assert.equal(await r.counter('hermod_late_submit_responses_total', { connector: 'up', outcome: 'duplicate' }), 1);
+    assert.equal(
+      await r.counter('hermod_late_submit_responses_total', { connector: 'up', outcome: 'duplicate' }),
+      1,
+    );
     await until('the customer receipt', () => r.receipts.length === 1);
     await new Promise((res) => setTimeout(res, 300));
     assert.equal(r.receipts.length, 1, 'one receipt to the customer');

@@ -34,16 +34,31 @@ test('MO to a webhook as a REST message.received event, signed; Jasmin fields on
     const event = rx.received.find((r) => r.path === '/inbound')!;
     assert.equal(event.method, 'POST');
     assert.equal(event.headers['content-type'], 'application/json');
-    const sig = createHmac('sha256', Buffer.from('global-secret')).update(`${event.headers['webhook-id']}.${event.headers['webhook-timestamp']}.${event.raw}`).digest('base64');
+    const sig = createHmac('sha256', Buffer.from('global-secret'))
+      .update(`${event.headers['webhook-id']}.${event.headers['webhook-timestamp']}.${event.raw}`)
+      .digest('base64');
     assert.equal(event.headers['webhook-signature'], `v1,${sig}`, 'signed with the webhooks secret');
-    const body = event.json as { data: { id: string; event_type: string; payload: Record<string, unknown> }; meta: { attempt: number } };
+    const body = event.json as {
+      data: { id: string; event_type: string; payload: Record<string, unknown> };
+      meta: { attempt: number };
+    };
     assert.equal(body.data.event_type, 'message.received');
     assert.equal(body.data.id, event.headers['webhook-id'], 'the event id is the webhook-id');
     assert.equal(body.meta.attempt, 1);
     const stored = (await h.store.listMo(10)).find((m) => m.destination === '12345')!;
     assert.deepEqual(
       { ...body.data.payload, received_at: undefined },
-      { id: stored.id, direction: 'inbound', from: '393331234567', to: '12345', text: long, encoding: 'gsm7', connector: 'sim', complete: true, received_at: undefined },
+      {
+        id: stored.id,
+        direction: 'inbound',
+        from: '393331234567',
+        to: '12345',
+        text: long,
+        encoding: 'gsm7',
+        connector: 'sim',
+        complete: true,
+        received_at: undefined,
+      },
     );
 
     const legacy = rx.received.find((r) => r.path === '/jasmin')!;
@@ -63,7 +78,18 @@ test('MO to a webhook as a REST message.received event, signed; Jasmin fields on
     }
     return [];
   };
-  assert.deepEqual(issues({ users: [{ username: 'u', password: 'p' }], moRoutes: [{ prefixes: [], user: 'u', format: 'rest' }] }), ['moRoutes[0].format: only webhook (url) routes have a format']);
-  assert.deepEqual(issues({ moRoutes: [{ prefixes: [], url: 'https://x.example/in', method: 'GET', format: 'rest' }] }), ['moRoutes[0].method: REST events (format: rest) are POSTed as JSON']);
-  assert.deepEqual(issues({ moRoutes: [{ prefixes: [], url: 'https://x.example/in', format: 'xml' }] }), ['moRoutes[0].format: expected one of jasmin, rest, got "xml"']);
+  assert.deepEqual(
+    issues({
+      users: [{ username: 'u', password: 'p' }],
+      moRoutes: [{ prefixes: [], user: 'u', format: 'rest' }],
+    }),
+    ['moRoutes[0].format: only webhook (url) routes have a format'],
+  );
+  assert.deepEqual(
+    issues({ moRoutes: [{ prefixes: [], url: 'https://x.example/in', method: 'GET', format: 'rest' }] }),
+    ['moRoutes[0].method: REST events (format: rest) are POSTed as JSON'],
+  );
+  assert.deepEqual(issues({ moRoutes: [{ prefixes: [], url: 'https://x.example/in', format: 'xml' }] }), [
+    'moRoutes[0].format: expected one of jasmin, rest, got "xml"',
+  ]);
 });

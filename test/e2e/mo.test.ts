@@ -26,10 +26,20 @@ test('MO: concatenated UCS-2 joined, held until the customer binds, STOP refuses
     const joined = stored.find((m) => m.destination === '12345')!;
     assert.equal(decodeText(joined.body, joined.dataCoding), long);
     assert.equal(joined.complete, true);
-    assert.equal(stored.find((m) => m.destination === '99999')?.routedTo, null, 'stored even without a route');
+    assert.equal(
+      stored.find((m) => m.destination === '99999')?.routedTo,
+      null,
+      'stored even without a route',
+    );
 
     // The customer binds later and gets the held MO as one deliver_sm.
-    const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+    const c = new SmppClient({
+      host: '127.0.0.1',
+      port: h.smppPort,
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
     const inbound: Pdu[] = [];
     c.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
       inbound.push(pdu);
@@ -45,11 +55,35 @@ test('MO: concatenated UCS-2 joined, held until the customer binds, STOP refuses
     // STOP from a handset: the shop can no longer send to it from that number.
     sim.sendMo('hermod', { from: '447700900123', to: '12345', text: ' stop ' });
     await until('opt-out stored', () => h.store.isOptedOut('447700900123', '12345'));
-    await assert.rejects(c.submitSm({ sourceAddr: '12345', destinationAddr: '447700900123', shortMessage: Buffer.from('promo') }), (e: unknown) => (e as { commandStatus?: number }).commandStatus === 0x0b);
-    assert.ok((await c.submitSm({ sourceAddr: 'OtherBrand', destinationAddr: '447700900123', shortMessage: Buffer.from('ok') })).messageId, 'other senders are unaffected');
+    await assert.rejects(
+      c.submitSm({
+        sourceAddr: '12345',
+        destinationAddr: '447700900123',
+        shortMessage: Buffer.from('promo'),
+      }),
+      (e: unknown) => (e as { commandStatus?: number }).commandStatus === 0x0b,
+    );
+    assert.ok(
+      (
+        await c.submitSm({
+          sourceAddr: 'OtherBrand',
+          destinationAddr: '447700900123',
+          shortMessage: Buffer.from('ok'),
+        })
+      ).messageId,
+      'other senders are unaffected',
+    );
     sim.sendMo('hermod', { from: '447700900123', to: '12345', text: 'START' });
     await until('opt-in', async () => !(await h.store.isOptedOut('447700900123', '12345')));
-    assert.ok((await c.submitSm({ sourceAddr: '12345', destinationAddr: '447700900123', shortMessage: Buffer.from('welcome back') })).messageId);
+    assert.ok(
+      (
+        await c.submitSm({
+          sourceAddr: '12345',
+          destinationAddr: '447700900123',
+          shortMessage: Buffer.from('welcome back'),
+        })
+      ).messageId,
+    );
     await c.close();
   } finally {
     await h.stop();
@@ -65,11 +99,24 @@ test('MO: a part that never arrives releases the rest as an incomplete MO', asyn
   // Shorten the part timeout for the test.
   (h.gateway as unknown as { opts: { moPartTimeoutMs: number } }).opts.moPartTimeoutMs = 200;
   try {
-    const gw = h.gateway as unknown as { onMo: (c: { id: string }, p: unknown) => Promise<void>; releaseStaleMo: (ms: number) => Promise<void> };
-    const udh = (seq: number) => Buffer.concat([Buffer.from([5, 0, 3, 0x42, 3, seq]), Buffer.from(`part${seq}`)]);
-    await gw.onMo({ id: 'sim' }, { source: '4477', destination: '555', esmClass: 0x40, dataCoding: 0, shortMessage: udh(1) });
-    await gw.onMo({ id: 'sim' }, { source: '4477', destination: '555', esmClass: 0x40, dataCoding: 0, shortMessage: udh(3) });
-    await gw.onMo({ id: 'sim' }, { source: '4477', destination: '555', esmClass: 0x40, dataCoding: 0, shortMessage: udh(3) });
+    const gw = h.gateway as unknown as {
+      onMo: (c: { id: string }, p: unknown) => Promise<void>;
+      releaseStaleMo: (ms: number) => Promise<void>;
+    };
+    const udh = (seq: number) =>
+      Buffer.concat([Buffer.from([5, 0, 3, 0x42, 3, seq]), Buffer.from(`part${seq}`)]);
+    await gw.onMo(
+      { id: 'sim' },
+      { source: '4477', destination: '555', esmClass: 0x40, dataCoding: 0, shortMessage: udh(1) },
+    );
+    await gw.onMo(
+      { id: 'sim' },
+      { source: '4477', destination: '555', esmClass: 0x40, dataCoding: 0, shortMessage: udh(3) },
+    );
+    await gw.onMo(
+      { id: 'sim' },
+      { source: '4477', destination: '555', esmClass: 0x40, dataCoding: 0, shortMessage: udh(3) },
+    );
     assert.equal((await h.store.listMo(10)).length, 0, 'incomplete, duplicate ignored');
     await new Promise((r) => setTimeout(r, 250));
     await gw.releaseStaleMo(200);

@@ -22,7 +22,8 @@ import { until as waitUntil } from '../support/until.js';
 const RATE = 10_000;
 const BALANCE = 1_000_000;
 
-const until = (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) => waitUntil(what, cond, ms);
+const until = (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) =>
+  waitUntil(what, cond, ms);
 
 type Rig = NonNullable<Awaited<ReturnType<typeof rig>>>;
 
@@ -30,7 +31,14 @@ type Rig = NonNullable<Awaited<ReturnType<typeof rig>>>;
  * Store (SQLite, or PostgreSQL in a private schema when `postgres` is given) + gateway +
  * simulator connector + customer SMPP server + a bound customer. Undefined when skipped.
  */
-async function rig(opts: { split?: SplitSetting; scripts?: ScriptRule[]; receiptBeforeResponse?: boolean; postgres?: TestContext } = {}) {
+async function rig(
+  opts: {
+    split?: SplitSetting;
+    scripts?: ScriptRule[];
+    receiptBeforeResponse?: boolean;
+    postgres?: TestContext;
+  } = {},
+) {
   let store: Store;
   let drop = async () => {};
   if (opts.postgres) {
@@ -41,19 +49,42 @@ async function rig(opts: { split?: SplitSetting; scripts?: ScriptRule[]; receipt
   } else {
     store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'hermod-parts-')), 'hermod.db'));
   }
-  const user = await store.upsertUser({ username: 'shop', passwordHash: hashPassword('pw'), balanceMicros: BALANCE, rateMicros: RATE });
+  const user = await store.upsertUser({
+    username: 'shop',
+    passwordHash: hashPassword('pw'),
+    balanceMicros: BALANCE,
+    rateMicros: RATE,
+  });
   const gateway = new Gateway(store, { retry: { initialMs: 10, maxMs: 50, factor: 2, jitter: 0 } });
-  const sim = new SimulatorConnector('sim', { latencyMs: { min: 0, max: 5 }, ...(opts.split ? { split: opts.split } : {}), scripts: opts.scripts ?? [], receiptBeforeResponse: opts.receiptBeforeResponse ?? false });
+  const sim = new SimulatorConnector('sim', {
+    latencyMs: { min: 0, max: 5 },
+    ...(opts.split ? { split: opts.split } : {}),
+    scripts: opts.scripts ?? [],
+    receiptBeforeResponse: opts.receiptBeforeResponse ?? false,
+  });
   gateway.addConnector(sim);
   await gateway.start();
   const server = new CustomerSmppServer(gateway, { host: '127.0.0.1', port: 0 });
   const port = await server.listen();
-  const client = new SmppClient({ host: '127.0.0.1', port, systemId: 'shop', password: 'pw', reconnect: false });
+  const client = new SmppClient({
+    host: '127.0.0.1',
+    port,
+    systemId: 'shop',
+    password: 'pw',
+    reconnect: false,
+  });
   const receipts = collectReceipts(client);
   await client.connect();
   const send = async (text: string, dataCoding = 0) => {
     const body = dataCoding === 8 ? Buffer.from(text, 'utf16le').swap16() : Buffer.from(text, 'latin1');
-    const resp = (await client.request({ command: 'data_sm', sourceAddr: 'Shop', destinationAddr: '447700900123', registeredDelivery: 1, dataCoding, tlvs: { messagePayload: body } })) as PduOf<'data_sm_resp'>;
+    const resp = (await client.request({
+      command: 'data_sm',
+      sourceAddr: 'Shop',
+      destinationAddr: '447700900123',
+      registeredDelivery: 1,
+      dataCoding,
+      tlvs: { messagePayload: body },
+    })) as PduOf<'data_sm_resp'>;
     return resp.messageId;
   };
   const balance = () => store.getBalance(user.id);
@@ -69,7 +100,11 @@ async function rig(opts: { split?: SplitSetting; scripts?: ScriptRule[]; receipt
 
 /** The customer got its receipts and nothing more arrives once every part is final at Hermod. */
 async function settled(r: Rig, id: string, receipts: number) {
-  await until('every part final', async () => (await r.store.getParts(id)).every((p) => ['delivered', 'undelivered', 'failed', 'rejected', 'expired'].includes(p.state)));
+  await until('every part final', async () =>
+    (await r.store.getParts(id)).every((p) =>
+      ['delivered', 'undelivered', 'failed', 'rejected', 'expired'].includes(p.state),
+    ),
+  );
   await until('the customer receipt', () => r.receipts.length >= receipts);
   await new Promise((res) => setTimeout(res, 300)); // room for a wrong extra receipt to show up
   assert.equal(r.receipts.length, receipts, 'one receipt per message, not per part');
@@ -95,14 +130,40 @@ async function gsmAndUcs2(r: Rig) {
     const u = sent.filter((m) => m.dataCoding === 8);
     assert.equal(g.length, 3);
     assert.equal(u.length, 2);
-    for (const [parts, total] of [[g, 3], [u, 2]] as const) {
-      assert.ok(parts.every((p) => (p.esmClass & 0x40) === 0x40), 'UDHI set');
-      assert.ok(parts.every((p) => (p.registeredDelivery & 0x03) === 1), 'a receipt asked for every part');
-      assert.deepEqual(parts.map((p) => udh(p.shortMessage).head), Array(total).fill([5, 0, 3]), '8-bit reference IE 0x00');
-      assert.deepEqual(parts.map((p) => udh(p.shortMessage).seq), Array.from({ length: total }, (_, i) => i + 1), 'in order');
-      assert.ok(parts.every((p) => udh(p.shortMessage).total === total && udh(p.shortMessage).ref === udh(parts[0].shortMessage).ref));
+    for (const [parts, total] of [
+      [g, 3],
+      [u, 2],
+    ] as const) {
+      assert.ok(
+        parts.every((p) => (p.esmClass & 0x40) === 0x40),
+        'UDHI set',
+      );
+      assert.ok(
+        parts.every((p) => (p.registeredDelivery & 0x03) === 1),
+        'a receipt asked for every part',
+      );
+      assert.deepEqual(
+        parts.map((p) => udh(p.shortMessage).head),
+        Array(total).fill([5, 0, 3]),
+        '8-bit reference IE 0x00',
+      );
+      assert.deepEqual(
+        parts.map((p) => udh(p.shortMessage).seq),
+        Array.from({ length: total }, (_, i) => i + 1),
+        'in order',
+      );
+      assert.ok(
+        parts.every(
+          (p) =>
+            udh(p.shortMessage).total === total && udh(p.shortMessage).ref === udh(parts[0].shortMessage).ref,
+        ),
+      );
     }
-    assert.deepEqual(Buffer.concat(g.map((p) => p.shortMessage.subarray(6))), gsmBody, 'the GSM text reassembles byte for byte');
+    assert.deepEqual(
+      Buffer.concat(g.map((p) => p.shortMessage.subarray(6))),
+      gsmBody,
+      'the GSM text reassembles byte for byte',
+    );
     assert.equal(g[0].shortMessage.subarray(6).length, 152, 'the escape pair was not cut');
     assert.equal(g[1].shortMessage[6], 0x1b);
     const ucsParts = u.map((p) => Buffer.from(p.shortMessage.subarray(6)).swap16().toString('utf16le'));
@@ -114,13 +175,27 @@ async function gsmAndUcs2(r: Rig) {
     assert.equal(await r.balance(), BALANCE - 5 * RATE, 'rate × parts');
 
     const parts = await r.store.getParts(gsmId);
-    assert.deepEqual(parts.map((p) => [p.seq, p.total, p.state]), [[1, 3, 'delivered'], [2, 3, 'delivered'], [3, 3, 'delivered']]);
+    assert.deepEqual(
+      parts.map((p) => [p.seq, p.total, p.state]),
+      [
+        [1, 3, 'delivered'],
+        [2, 3, 'delivered'],
+        [3, 3, 'delivered'],
+      ],
+    );
     assert.equal(new Set(parts.map((p) => p.upstreamId)).size, 3, 'every part has its own upstream id');
     assert.equal((await r.store.getMessage(gsmId))?.state, 'delivered');
     assert.equal((await r.store.getMessage(gsmId))?.meta.segments, 3);
     const history = await r.store.history(gsmId);
-    assert.deepEqual(history.filter((e) => e.seq === 2).map((e) => e.state), ['sent', 'delivered'], 'the timeline has part events');
-    assert.deepEqual(history.filter((e) => e.seq === null).map((e) => e.state), ['accepted', 'queued', 'sent', 'delivered']);
+    assert.deepEqual(
+      history.filter((e) => e.seq === 2).map((e) => e.state),
+      ['sent', 'delivered'],
+      'the timeline has part events',
+    );
+    assert.deepEqual(
+      history.filter((e) => e.seq === null).map((e) => e.state),
+      ['accepted', 'queued', 'sent', 'delivered'],
+    );
   } finally {
     await r.stop();
   }
@@ -143,7 +218,10 @@ test('row 7 for parts: receipts that beat the submit_sm_resp of each part are pa
     const id = await r.send('r'.repeat(400));
     await settled(r, id, 1);
     assert.ok(parked > 0, 'some receipts arrived before their submit_sm_resp was stored');
-    assert.deepEqual((await r.store.getParts(id)).map((p) => p.state), ['delivered', 'delivered', 'delivered']);
+    assert.deepEqual(
+      (await r.store.getParts(id)).map((p) => p.state),
+      ['delivered', 'delivered', 'delivered'],
+    );
     assert.equal((await r.store.getMessage(id))?.state, 'delivered');
     assert.equal(r.receipts[0].id, id);
   } finally {
@@ -159,8 +237,17 @@ test('split: sar sends the parts with sar_* TLVs and no UDH', async () => {
     await settled(r, id, 1);
     const sent = r.sim.submitted;
     assert.equal(sent.length, 2);
-    assert.deepEqual(sent.map((p) => p.esmClass & 0x40), [0, 0]);
-    assert.deepEqual(sent.map((p) => [p.sar?.total, p.sar?.seq]), [[2, 1], [2, 2]]);
+    assert.deepEqual(
+      sent.map((p) => p.esmClass & 0x40),
+      [0, 0],
+    );
+    assert.deepEqual(
+      sent.map((p) => [p.sar?.total, p.sar?.seq]),
+      [
+        [2, 1],
+        [2, 2],
+      ],
+    );
     assert.equal(sent[0].sar?.ref, sent[1].sar?.ref);
     assert.equal(Buffer.concat(sent.map((p) => p.shortMessage)).toString(), text);
     assert.equal(r.receipts[0].id, id);
@@ -177,11 +264,25 @@ test('split from hermod.yaml: a simulator connector configured split: sar gets S
     routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
   });
   try {
-    const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+    const c = new SmppClient({
+      host: '127.0.0.1',
+      port: h.smppPort,
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
     await c.connect();
-    await c.request({ command: 'data_sm', destinationAddr: '447700900123', registeredDelivery: 1, tlvs: { messagePayload: Buffer.from('s'.repeat(200)) } });
+    await c.request({
+      command: 'data_sm',
+      destinationAddr: '447700900123',
+      registeredDelivery: 1,
+      tlvs: { messagePayload: Buffer.from('s'.repeat(200)) },
+    });
     await until('two parts at the simulator', () => h.simulator!.simulator.submitted.length === 2);
-    assert.deepEqual(h.simulator!.simulator.submitted.map((p) => p.sar?.seq), [1, 2]);
+    assert.deepEqual(
+      h.simulator!.simulator.submitted.map((p) => p.sar?.seq),
+      [1, 2],
+    );
     await c.close();
   } finally {
     await h.stop();
@@ -206,7 +307,10 @@ async function part2Rejected(r: Rig) {
     const id = await r.send('q'.repeat(400));
     await settled(r, id, 1);
     const parts = await r.store.getParts(id);
-    assert.deepEqual(parts.map((p) => p.state), ['delivered', 'failed', 'delivered']);
+    assert.deepEqual(
+      parts.map((p) => p.state),
+      ['delivered', 'failed', 'delivered'],
+    );
     assert.match(parts[1].error ?? '', /SUBMITFAIL/);
     assert.equal(parts[1].upstreamId, null);
     assert.equal((await r.store.getMessage(id))?.state, 'partially_delivered');
@@ -238,7 +342,10 @@ test('row 22: a part undelivered by its receipt → partially_delivered, no refu
   try {
     const id = await r.send('w'.repeat(200));
     await settled(r, id, 1);
-    assert.deepEqual((await r.store.getParts(id)).map((p) => p.state), ['undelivered', 'delivered']);
+    assert.deepEqual(
+      (await r.store.getParts(id)).map((p) => p.state),
+      ['undelivered', 'delivered'],
+    );
     assert.equal((await r.store.getMessage(id))?.state, 'partially_delivered');
     assert.equal(await r.balance(), BALANCE - 2 * RATE);
   } finally {
@@ -251,7 +358,10 @@ test('row 22: every part rejected → failed and fully refunded', async () => {
   try {
     const id = await r.send('v'.repeat(400));
     await settled(r, id, 1);
-    assert.deepEqual((await r.store.getParts(id)).map((p) => p.state), ['failed', 'failed', 'failed']);
+    assert.deepEqual(
+      (await r.store.getParts(id)).map((p) => p.state),
+      ['failed', 'failed', 'failed'],
+    );
     assert.equal((await r.store.getMessage(id))?.state, 'failed');
     assert.equal(await r.balance(), BALANCE);
     assert.equal(r.receipts[0].id, id);
@@ -268,7 +378,10 @@ test('a transient failure of part 2 resends only part 2: no duplicate of an acce
     const seqs = r.sim.submitted.map((p) => udh(p.shortMessage).seq);
     assert.deepEqual([...seqs].sort(), [1, 2, 3], 'each part accepted once');
     assert.equal((await r.store.getMessage(id))?.state, 'delivered');
-    assert.ok((await r.store.history(id)).some((e) => e.state === 'queued' && /1 of 3 parts/.test(e.detail ?? '')), 'the retry is in the timeline');
+    assert.ok(
+      (await r.store.history(id)).some((e) => e.state === 'queued' && /1 of 3 parts/.test(e.detail ?? '')),
+      'the retry is in the timeline',
+    );
     assert.equal(await r.balance(), BALANCE - 3 * RATE);
   } finally {
     await r.stop();

@@ -20,16 +20,27 @@ test('opt-out: STOP/START/HELP answered from the number texted, charged to its c
     moRoutes: [{ prefixes: ['12345', '777', '555'], user: 'shop' }],
     optOut: {
       numbers: {
-        777: { keywords: { stop: ['ARRET'] }, replies: { stop: 'Vous ne recevrez plus de messages.', help: null } },
+        777: {
+          keywords: { stop: ['ARRET'] },
+          replies: { stop: 'Vous ne recevrez plus de messages.', help: null },
+        },
       },
     },
   });
   const failed: string[] = [];
-  h.gateway.on('optout_reply_failed', (_mo: string, kind: string, err: Error) => failed.push(`${kind}: ${err.message}`));
+  h.gateway.on('optout_reply_failed', (_mo: string, kind: string, err: Error) =>
+    failed.push(`${kind}: ${err.message}`),
+  );
   try {
     const sim = (h.connectors.get('sim') as SimulatorConnector).simulator;
     await until('bound upstream', () => h.connectors.get('sim')!.ready);
-    const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+    const c = new SmppClient({
+      host: '127.0.0.1',
+      port: h.smppPort,
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
     const inbound: string[] = [];
     c.on('deliver_sm', (pdu: Pdu, respond: () => void) => {
       const d = pdu as Extract<Pdu, { command: 'deliver_sm' }>;
@@ -40,7 +51,10 @@ test('opt-out: STOP/START/HELP answered from the number texted, charged to its c
     const balance = async () => (await h.store.getUserByName('shop'))!.balanceMicros;
     const start = await balance();
     /** The texts the SMSC received from `from` to `to`. */
-    const mts = (from: string, to: string) => sim.submitted.filter((m) => m.source === from && m.destination.replace(/^\+/, '') === to).map((m) => decodeText(m.shortMessage, m.dataCoding));
+    const mts = (from: string, to: string) =>
+      sim.submitted
+        .filter((m) => m.source === from && m.destination.replace(/^\+/, '') === to)
+        .map((m) => decodeText(m.shortMessage, m.dataCoding));
 
     // HELP: answered, nothing else changes.
     sim.sendMo('hermod', { from: '447700900123', to: '12345', text: 'help' });
@@ -53,14 +67,30 @@ test('opt-out: STOP/START/HELP answered from the number texted, charged to its c
     await until('opt-out stored', () => h.store.isOptedOut('447700900123', '12345'));
     await until('the STOP confirmation', () => mts('12345', '447700900123').length === 2);
     assert.equal(mts('12345', '447700900123')[1], DEFAULT_OPT_OUT.replies.stop);
-    await assert.rejects(c.submitSm({ sourceAddr: '12345', destinationAddr: '447700900123', shortMessage: Buffer.from('promo') }), (e: unknown) => (e as { commandStatus?: number }).commandStatus === 0x0b, 'the customer may not send to it');
+    await assert.rejects(
+      c.submitSm({
+        sourceAddr: '12345',
+        destinationAddr: '447700900123',
+        shortMessage: Buffer.from('promo'),
+      }),
+      (e: unknown) => (e as { commandStatus?: number }).commandStatus === 0x0b,
+      'the customer may not send to it',
+    );
 
     // START: opted back in, welcomed, and the customer may send again.
     sim.sendMo('hermod', { from: '447700900123', to: '12345', text: 'START' });
     await until('opt-in', async () => !(await h.store.isOptedOut('447700900123', '12345')));
     await until('the START reply', () => mts('12345', '447700900123').length === 3);
     assert.equal(mts('12345', '447700900123')[2], DEFAULT_OPT_OUT.replies.start);
-    assert.ok((await c.submitSm({ sourceAddr: '12345', destinationAddr: '447700900123', shortMessage: Buffer.from('welcome back') })).messageId);
+    assert.ok(
+      (
+        await c.submitSm({
+          sourceAddr: '12345',
+          destinationAddr: '447700900123',
+          shortMessage: Buffer.from('welcome back'),
+        })
+      ).messageId,
+    );
 
     // Number 777 has its own words: STOP is an ordinary text there, ARRET opts out in French, HELP is not answered.
     sim.sendMo('hermod', { from: '447700900124', to: '777', text: 'STOP' });
@@ -69,15 +99,26 @@ test('opt-out: STOP/START/HELP answered from the number texted, charged to its c
     await until('opted out of 777', () => h.store.isOptedOut('447700900124', '777'));
     await until('the French confirmation', () => mts('777', '447700900124').length === 1);
     assert.deepEqual(mts('777', '447700900124'), ['Vous ne recevrez plus de messages.']);
-    assert.equal(await h.store.isOptedOut('447700900124', '12345'), false, 'per sender: other numbers unaffected');
+    assert.equal(
+      await h.store.isOptedOut('447700900124', '12345'),
+      false,
+      'per sender: other numbers unaffected',
+    );
 
     // The customer got every MO, keywords included; four replies were charged to it.
     await until('six MOs delivered', () => inbound.length === 6);
     assert.deepEqual(inbound, ['help', ' Stop ', 'START', 'STOP', 'HELP', 'arret']);
     await until('charged', async () => start - (await balance()) === 50_000);
     assert.equal(start - (await balance()), 50_000, 'four replies and one MT at 0.01');
-    const replies = (await h.store.listMessages({ limit: 20 })).filter((m) => m.meta.tags?.some((t) => t.startsWith('opt-out-')));
-    assert.deepEqual(replies.map((m) => m.meta.tags![0]).sort(), ['opt-out-help-reply', 'opt-out-start-reply', 'opt-out-stop-reply', 'opt-out-stop-reply']);
+    const replies = (await h.store.listMessages({ limit: 20 })).filter((m) =>
+      m.meta.tags?.some((t) => t.startsWith('opt-out-')),
+    );
+    assert.deepEqual(replies.map((m) => m.meta.tags![0]).sort(), [
+      'opt-out-help-reply',
+      'opt-out-start-reply',
+      'opt-out-stop-reply',
+      'opt-out-stop-reply',
+    ]);
     assert.deepEqual(failed, []);
     await c.close();
   } finally {
@@ -93,7 +134,9 @@ test('opt-out: without an account to send as (the MO goes to no customer), the r
     optOut: { numbers: { 888: { account: 'shop' } } },
   });
   const failed: string[] = [];
-  h.gateway.on('optout_reply_failed', (_mo: string, kind: string, err: Error & { code?: string }) => failed.push(`${kind} ${err.code}`));
+  h.gateway.on('optout_reply_failed', (_mo: string, kind: string, err: Error & { code?: string }) =>
+    failed.push(`${kind} ${err.code}`),
+  );
   try {
     const sim = (h.connectors.get('sim') as SimulatorConnector).simulator;
     await until('bound upstream', () => h.connectors.get('sim')!.ready);

@@ -22,10 +22,20 @@ const doc = (trusted: string[]) => ({
 });
 
 /** A bind through a "balancer" that first sends `header` (raw bytes) on the same socket. */
-async function bindVia(port: number, header: string, systemId: string): Promise<{ status: number | 'closed'; peer: RawPeer }> {
+async function bindVia(
+  port: number,
+  header: string,
+  systemId: string,
+): Promise<{ status: number | 'closed'; peer: RawPeer }> {
   const peer = await RawPeer.connect(port);
   peer.sendRaw(Buffer.from(header, 'latin1'));
-  peer.send({ command: 'bind_transceiver', sequenceNumber: 1, systemId, password: 'pw', interfaceVersion: 0x34 } as never);
+  peer.send({
+    command: 'bind_transceiver',
+    sequenceNumber: 1,
+    systemId,
+    password: 'pw',
+    interfaceVersion: 0x34,
+  } as never);
   try {
     const resp = await peer.waitFor((p) => p.command === 'bind_transceiver_resp');
     return { status: resp.commandStatus, peer };
@@ -46,12 +56,21 @@ test('PROXY v1 from a trusted balancer: the header’s address is the customer�
     assert.equal(elsewhere.status, CommandStatus.ESME_RBINDFAIL);
     const notLocal = await bindVia(h.smppPort, 'PROXY TCP4 203.0.113.9 127.0.0.1 40003 2775\r\n', 'local');
     peers.push(notLocal.peer);
-    assert.equal(notLocal.status, CommandStatus.ESME_RBINDFAIL, 'the balancer’s own address no longer counts');
+    assert.equal(
+      notLocal.status,
+      CommandStatus.ESME_RBINDFAIL,
+      'the balancer’s own address no longer counts',
+    );
     const unknown = await bindVia(h.smppPort, 'PROXY UNKNOWN\r\n', 'local');
     peers.push(unknown.peer);
     assert.equal(unknown.status, CommandStatus.ESME_ROK, 'UNKNOWN: the socket’s address applies');
 
-    for (const bad of ['GET / HTTP/1.1\r\n', 'PROXY TCP4 203.0.113.9 ::1 1 2\r\n', 'PROXY TCP4 203.0.113.9 127.0.0.1 1 99999\r\n', '']) {
+    for (const bad of [
+      'GET / HTTP/1.1\r\n',
+      'PROXY TCP4 203.0.113.9 ::1 1 2\r\n',
+      'PROXY TCP4 203.0.113.9 127.0.0.1 1 99999\r\n',
+      '',
+    ]) {
       const r = await bindVia(h.smppPort, bad, 'office');
       peers.push(r.peer);
       assert.equal(r.status, 'closed', `closed on ${JSON.stringify(bad)}`);
@@ -72,7 +91,11 @@ test('PROXY v1: a peer that is not a trusted balancer is served directly, its he
     assert.equal(direct.status, CommandStatus.ESME_ROK, 'no header needed from an untrusted peer');
     const forged = await bindVia(h.smppPort, 'PROXY TCP4 203.0.113.9 127.0.0.1 40001 2775\r\n', 'office');
     peers.push(forged.peer);
-    assert.notEqual(forged.status, CommandStatus.ESME_ROK, 'a header from an untrusted peer is not an address');
+    assert.notEqual(
+      forged.status,
+      CommandStatus.ESME_ROK,
+      'a header from an untrusted peer is not an address',
+    );
   } finally {
     for (const p of peers) p.socket.destroy();
     await h.stop();
@@ -86,6 +109,10 @@ test('PROXY v1: a peer that is not a trusted balancer is served directly, its he
     }
     return [];
   };
-  assert.deepEqual(issues({ trusted: ['10.0.0.0/40'] }), ['server.proxyProtocol.trusted[0]: expected an IPv4/IPv6 address or CIDR range of a load balancer, got "10.0.0.0/40"']);
-  assert.deepEqual(issues({}), ['server.proxyProtocol.trusted: is required: the addresses of the load balancers whose PROXY header is believed']);
+  assert.deepEqual(issues({ trusted: ['10.0.0.0/40'] }), [
+    'server.proxyProtocol.trusted[0]: expected an IPv4/IPv6 address or CIDR range of a load balancer, got "10.0.0.0/40"',
+  ]);
+  assert.deepEqual(issues({}), [
+    'server.proxyProtocol.trusted: is required: the addresses of the load balancers whose PROXY header is believed',
+  ]);
 });

@@ -22,11 +22,26 @@ test('receipts match their own message: other renderings of the id (messageIdBas
     one: new SmscSimulator({ port: 0, idFormat: 'dec' }),
     two: new SmscSimulator({ port: 0, idFormat: 'dec' }),
   };
-  const ports = Object.fromEntries(await Promise.all(Object.entries(sims).map(async ([k, s]) => [k, await s.listen()] as const)));
-  const up = (id: keyof typeof sims, extra: object = {}) => ({ id, type: 'smpp', host: '127.0.0.1', port: ports[id], systemId: 'hermod', password: 'x', ...extra });
+  const ports = Object.fromEntries(
+    await Promise.all(Object.entries(sims).map(async ([k, s]) => [k, await s.listen()] as const)),
+  );
+  const up = (id: keyof typeof sims, extra: object = {}) => ({
+    id,
+    type: 'smpp',
+    host: '127.0.0.1',
+    port: ports[id],
+    systemId: 'hermod',
+    password: 'x',
+    ...extra,
+  });
   const h = await configuredHermod({
     users: [{ username: 'shop', password: 'pw', balance: 10, rate: 0.01 }],
-    connectors: [up('hexdec', { messageIdBase: { response: 'hex', receipt: 'dec' } }), up('dechex', { messageIdBase: { response: 'dec', receipt: 'hex' } }), up('one'), up('two')],
+    connectors: [
+      up('hexdec', { messageIdBase: { response: 'hex', receipt: 'dec' } }),
+      up('dechex', { messageIdBase: { response: 'dec', receipt: 'hex' } }),
+      up('one'),
+      up('two'),
+    ],
     routes: [
       { name: 'uk', prefixes: ['44'], connectors: ['hexdec'] },
       { name: 'it', prefixes: ['39'], connectors: ['dechex'] },
@@ -38,16 +53,36 @@ test('receipts match their own message: other renderings of the id (messageIdBas
     await until('all bound', () => Object.keys(sims).every((id) => h.connectors.get(id)!.ready));
     const user = (await h.store.getUserByName('shop'))!;
     const to = ['4477009001', '3933312345', '336123456', '4915112345'];
-    const submit = (dest: string) => h.gateway.submit(user, { systemId: 'shop', source: 'Shop', destination: dest, esmClass: 0, dataCoding: 0, body: Buffer.from(`to ${dest}`), registeredDelivery: 1 });
-    const ids = await Promise.all(Array.from({ length: 80 }, (_, i) => submit(`${to[i % 4]}${String(i).padStart(2, '0')}`)));
-    await until('every message delivered', async () => (await Promise.all(ids.map((id) => h.store.getMessage(id)))).every((m) => m?.state === 'delivered'));
+    const submit = (dest: string) =>
+      h.gateway.submit(user, {
+        systemId: 'shop',
+        source: 'Shop',
+        destination: dest,
+        esmClass: 0,
+        dataCoding: 0,
+        body: Buffer.from(`to ${dest}`),
+        registeredDelivery: 1,
+      });
+    const ids = await Promise.all(
+      Array.from({ length: 80 }, (_, i) => submit(`${to[i % 4]}${String(i).padStart(2, '0')}`)),
+    );
+    await until('every message delivered', async () =>
+      (await Promise.all(ids.map((id) => h.store.getMessage(id)))).every((m) => m?.state === 'delivered'),
+    );
     // The renderings really differed, and the ids really collided.
     assert.match(sims.hexdec.submitted[0].id, /^0{4,}[0-9a-f]+$/);
     assert.match(sims.dechex.submitted[0].id, /^\d+$/);
-    assert.deepEqual(sims.one.submitted.map((m) => m.id).sort(), sims.two.submitted.map((m) => m.id).sort(), 'the same ids from both');
+    assert.deepEqual(
+      sims.one.submitted.map((m) => m.id).sort(),
+      sims.two.submitted.map((m) => m.id).sort(),
+      'the same ids from both',
+    );
     for (const s of Object.values(sims)) assert.equal(s.stats.receipts, 20);
     const parts = await Promise.all(ids.map(async (id) => (await h.store.getParts(id))[0]));
-    assert.ok(parts.every((p) => p.state === 'delivered'), 'each part took its own receipt');
+    assert.ok(
+      parts.every((p) => p.state === 'delivered'),
+      'each part took its own receipt',
+    );
   } finally {
     await h.stop();
     await Promise.all(Object.values(sims).map((s) => s.close()));
@@ -55,14 +90,21 @@ test('receipts match their own message: other renderings of the id (messageIdBas
 
   const issues = (extra: object) => {
     try {
-      parseConfig({ connectors: [{ id: 'up', type: 'smpp', host: 'smsc.example', port: 2775, systemId: 'h', ...extra }], routes: [{ name: 'd', connectors: ['up'] }] });
+      parseConfig({
+        connectors: [{ id: 'up', type: 'smpp', host: 'smsc.example', port: 2775, systemId: 'h', ...extra }],
+        routes: [{ name: 'd', connectors: ['up'] }],
+      });
     } catch (err) {
       return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
     }
     return [];
   };
-  assert.deepEqual(issues({ messageIdBase: { response: 'hex' } }), ['connectors[0].messageIdBase.receipt: is required (one of hex, dec)']);
-  assert.deepEqual(issues({ messageIdBase: { response: 'oct', receipt: 'dec' } }), ['connectors[0].messageIdBase.response: expected one of hex, dec, got "oct"']);
+  assert.deepEqual(issues({ messageIdBase: { response: 'hex' } }), [
+    'connectors[0].messageIdBase.receipt: is required (one of hex, dec)',
+  ]);
+  assert.deepEqual(issues({ messageIdBase: { response: 'oct', receipt: 'dec' } }), [
+    'connectors[0].messageIdBase.response: expected one of hex, dec, got "oct"',
+  ]);
   assert.deepEqual(issues({ dlrScope: 'x'.repeat(65) }), ['connectors[0].dlrScope: at most 64 characters']);
   assert.deepEqual(issues({ dlrScope: 'acme', messageIdBase: { response: 'dec', receipt: 'dec' } }), []);
 });

@@ -25,7 +25,13 @@ async function shop(refund: Record<string, boolean> | undefined) {
     routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
     ...(refund ? { billing: { refund } } : {}),
   });
-  const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+  const c = new SmppClient({
+    host: '127.0.0.1',
+    port: h.smppPort,
+    systemId: 'shop',
+    password: 'pw',
+    reconnect: false,
+  });
   await c.connect();
   const account = async () => {
     const u = (await h.store.getUserByName('shop'))!;
@@ -42,7 +48,11 @@ for (const rejected of [true, false]) {
       const { messageId } = await s.c.submitSm({ destinationAddr: '447800900123', registeredDelivery: 1 });
       await until('failed', async () => (await s.h.store.getMessage(messageId))?.state === 'failed');
       assert.match((await s.h.store.getMessage(messageId))!.error ?? '', /ESME_RINVDSTADR/);
-      assert.deepEqual(await s.account(), rejected ? [1_000_000, 10] : [1_000_000 - PRICE, 9], rejected ? 'price and SMS count back' : 'price and SMS count kept');
+      assert.deepEqual(
+        await s.account(),
+        rejected ? [1_000_000, 10] : [1_000_000 - PRICE, 9],
+        rejected ? 'price and SMS count back' : 'price and SMS count kept',
+      );
     } finally {
       await s.stop();
     }
@@ -54,7 +64,11 @@ for (const rejected of [true, false]) {
       const sim = s.h.connectors.get('sim')!;
       await sim.stop(); // the SMSC is away: the message waits in the queue past its validity
       await until('connector down', () => !sim.ready);
-      const { messageId } = await s.c.submitSm({ destinationAddr: '447700900009', registeredDelivery: 1, validityPeriod: '000000000001000R' });
+      const { messageId } = await s.c.submitSm({
+        destinationAddr: '447700900009',
+        registeredDelivery: 1,
+        validityPeriod: '000000000001000R',
+      });
       assert.deepEqual(await s.account(), [1_000_000 - PRICE, 9], 'charged at accept');
       const m = (await s.h.store.getMessage(messageId))!;
       await until('validity passed', () => Date.now() > m.meta.validUntil! + 50);
@@ -71,17 +85,42 @@ for (const rejected of [true, false]) {
 for (const failed of [true, false]) {
   test(`row 10: a message that keeps failing transiently (ESME_RMSGQFUL) ends failed after maxAttempts, ${failed ? 'refunded' : 'kept with refund.failed: false'}`, async () => {
     const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'hermod-refund-')), 'hermod.db'));
-    const user = await store.upsertUser({ username: 'shop', passwordHash: hashPassword('pw'), balanceMicros: 1_000_000, rateMicros: PRICE });
-    const gateway = new Gateway(store, { maxAttempts: 2, retry: { initialMs: 10, maxMs: 10, factor: 1, jitter: 0 }, refund: { failed } });
-    gateway.addConnector(new SimulatorConnector('sim', { latencyMs: { min: 0, max: 0 }, scripts: [{ prefix: '4477', status: CommandStatus.ESME_RMSGQFUL }] }));
+    const user = await store.upsertUser({
+      username: 'shop',
+      passwordHash: hashPassword('pw'),
+      balanceMicros: 1_000_000,
+      rateMicros: PRICE,
+    });
+    const gateway = new Gateway(store, {
+      maxAttempts: 2,
+      retry: { initialMs: 10, maxMs: 10, factor: 1, jitter: 0 },
+      refund: { failed },
+    });
+    gateway.addConnector(
+      new SimulatorConnector('sim', {
+        latencyMs: { min: 0, max: 0 },
+        scripts: [{ prefix: '4477', status: CommandStatus.ESME_RMSGQFUL }],
+      }),
+    );
     await gateway.start();
     const server = new CustomerSmppServer(gateway, { host: '127.0.0.1', port: 0 });
-    const c = new SmppClient({ host: '127.0.0.1', port: await server.listen(), systemId: 'shop', password: 'pw', reconnect: false });
+    const c = new SmppClient({
+      host: '127.0.0.1',
+      port: await server.listen(),
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
     try {
       await c.connect();
       const { messageId } = await c.submitSm({ destinationAddr: '447700900123', registeredDelivery: 1 });
       await until('failed', async () => (await store.getMessage(messageId))?.state === 'failed');
-      assert.equal((await store.history(messageId)).filter((e) => e.state === 'queued' && /MSGQFUL/.test(e.detail ?? '')).length, 1, 'retried once, then given up');
+      assert.equal(
+        (await store.history(messageId)).filter((e) => e.state === 'queued' && /MSGQFUL/.test(e.detail ?? ''))
+          .length,
+        1,
+        'retried once, then given up',
+      );
       assert.equal(await store.getBalance(user.id), failed ? 1_000_000 : 1_000_000 - PRICE);
     } finally {
       await c.close();

@@ -27,20 +27,35 @@ test('prefix routes, failover on a permanent error and on a dead connector, fail
   try {
     const sim = (id: string) => (h.connectors.get(id) as SimulatorConnector).simulator;
     await until('all connectors bound', () => [...h.connectors.values()].every((c) => c.ready));
-    const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+    const c = new SmppClient({
+      host: '127.0.0.1',
+      port: h.smppPort,
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
     await c.connect();
-    const send = async (to: string) => (await c.submitSm({ destinationAddr: to, shortMessage: Buffer.from(to) })).messageId;
+    const send = async (to: string) =>
+      (await c.submitSm({ destinationAddr: to, shortMessage: Buffer.from(to) })).messageId;
 
     const it = await send('393331234567');
     const fr = await send('33712345678');
-    await until('both sent', async () => out((await h.store.getMessage(it))?.state) && out((await h.store.getMessage(fr))?.state));
+    await until(
+      'both sent',
+      async () => out((await h.store.getMessage(it))?.state) && out((await h.store.getMessage(fr))?.state),
+    );
     assert.equal(sim('italy').stats.submits, 1);
     assert.equal(sim('france').stats.submits, 1);
     assert.equal((await h.store.getMessage(fr))?.priceMicros, 20_000, 'the route’s rate');
 
     // France refuses 3361… permanently (ESME_RINVDSTADR): the message fails over to backup.
     const refused = await send('33612345678');
-    await until('failover to backup', async () => (await h.store.getMessage(refused))?.connectorId === 'backup' && out((await h.store.getMessage(refused))?.state));
+    await until(
+      'failover to backup',
+      async () =>
+        (await h.store.getMessage(refused))?.connectorId === 'backup' &&
+        out((await h.store.getMessage(refused))?.state),
+    );
     assert.equal(sim('backup').submitted[0].destination, '33612345678');
     assert.ok((await h.store.history(refused)).some((e) => /failover from france/.test(e.detail ?? '')));
 
@@ -56,7 +71,10 @@ test('prefix routes, failover on a permanent error and on a dead connector, fail
     await until('sent after failback', async () => out((await h.store.getMessage(after))?.state));
 
     // No route for Germany: a precise refusal.
-    await assert.rejects(send('4915112345678'), (e: unknown) => (e as { commandStatus?: number }).commandStatus === 0x0b);
+    await assert.rejects(
+      send('4915112345678'),
+      (e: unknown) => (e as { commandStatus?: number }).commandStatus === 0x0b,
+    );
     await c.close();
   } finally {
     await h.stop();

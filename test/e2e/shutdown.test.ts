@@ -23,11 +23,19 @@ test('SIGTERM under load: stops accepting, drains, unbinds upstream, exits 0; ev
   sim.on('submit', (m: { shortMessage: Buffer }) => received.add(m.shortMessage.toString()));
   const unbinds: string[] = [];
   sim.on('bind', () => {
-    for (const s of sim.sessions as Session[]) if (!s.listenerCount('unbind')) s.on('unbind', () => unbinds.push(s.systemId ?? '?'));
+    for (const s of sim.sessions as Session[])
+      if (!s.listenerCount('unbind')) s.on('unbind', () => unbinds.push(s.systemId ?? '?'));
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-shutdown-'));
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_UPSTREAM_SMPP: `127.0.0.1:${simPort}` },
+    env: {
+      ...process.env,
+      HERMOD_DATA_DIR: dataDir,
+      HERMOD_SMPP_PORT: '0',
+      HERMOD_HTTP_PORT: '0',
+      HERMOD_API_PORT: '0',
+      HERMOD_UPSTREAM_SMPP: `127.0.0.1:${simPort}`,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -45,7 +53,14 @@ test('SIGTERM under load: stops accepting, drains, unbinds upstream, exits 0; ev
       };
       check();
     });
-    const c = new SmppClient({ host: '127.0.0.1', port, systemId: 'demo', password: 'demo', reconnect: false, windowSize: 20 });
+    const c = new SmppClient({
+      host: '127.0.0.1',
+      port,
+      systemId: 'demo',
+      password: 'demo',
+      reconnect: false,
+      windowSize: 20,
+    });
     await c.connect();
     const acked = new Map<string, string>(); // token → message id
     let signalled = false;
@@ -74,8 +89,14 @@ test('SIGTERM under load: stops accepting, drains, unbinds upstream, exits 0; ev
     assert.equal(code, 0, 'exits 0');
     assert.match(out, /SIGTERM: draining and shutting down/);
     assert.ok(refusedAfter > 0 || !c.bound, 'stopped accepting: the customer’s bind ended');
-    assert.ok(received.size < acked.size, `a backlog existed at the signal (${received.size} of ${acked.size} at the SMSC)`);
-    assert.ok(unbinds.includes('hermod'), `the connector unbound from the SMSC (unbinds: ${unbinds.join(', ') || 'none'})`);
+    assert.ok(
+      received.size < acked.size,
+      `a backlog existed at the signal (${received.size} of ${acked.size} at the SMSC)`,
+    );
+    assert.ok(
+      unbinds.includes('hermod'),
+      `the connector unbound from the SMSC (unbinds: ${unbinds.join(', ') || 'none'})`,
+    );
 
     const store = new SqliteStore(join(dataDir, 'hermod.db'));
     try {
@@ -84,7 +105,8 @@ test('SIGTERM under load: stops accepting, drains, unbinds upstream, exits 0; ev
       for (const [token, id] of acked) {
         const m = await store.getMessage(id);
         if (!m) lost.push(token);
-        else if (received.has(token) && (m.state === 'queued' || m.state === 'accepted')) unrecorded.push(`${token}:${m.state}`);
+        else if (received.has(token) && (m.state === 'queued' || m.state === 'accepted'))
+          unrecorded.push(`${token}:${m.state}`);
       }
       assert.deepEqual(lost, [], 'every acknowledged message is in the store');
       assert.deepEqual(unrecorded, [], 'every message the SMSC received has its submit_sm_resp recorded');

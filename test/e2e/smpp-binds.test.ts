@@ -92,7 +92,18 @@ test('transmitter + receiver pair: submits go on the transmitter, receipts on th
   const smsc = await splitSmsc(2);
   const h = await configuredHermod({
     users,
-    connectors: [{ id: 'up', type: 'smpp', host: '127.0.0.1', port: smsc.ports[0], systemId: 'hermod', receiver: { port: smsc.ports[1] }, reconnectDelayS: { min: 0.05, max: 0.2 }, dataCoding: 3 }],
+    connectors: [
+      {
+        id: 'up',
+        type: 'smpp',
+        host: '127.0.0.1',
+        port: smsc.ports[0],
+        systemId: 'hermod',
+        receiver: { port: smsc.ports[1] },
+        reconnectDelayS: { min: 0.05, max: 0.2 },
+        dataCoding: 3,
+      },
+    ],
     routes: [{ name: 'default', type: 'static', connectors: ['up'] }],
     admin: { keys: [ADMIN_KEY] },
   });
@@ -100,26 +111,63 @@ test('transmitter + receiver pair: submits go on the transmitter, receipts on th
   try {
     const up = h.connectors.get('up') as SmppConnector;
     await until('both sessions bound', () => up.up);
-    assert.deepEqual(smsc.binds.map((b) => `${b.kind}@${b.port}`).sort(), [`bind_receiver@${smsc.ports[1]}`, `bind_transmitter@${smsc.ports[0]}`]);
-    const { messageId } = await c.submitSm({ sourceAddr: 'Shop', destinationAddr: '447700900123', shortMessage: Buffer.from('hi'), registeredDelivery: 1 });
-    await until('delivered by the receipt on the receiver session', async () => (await h.store.getMessage(messageId))?.state === 'delivered');
-    assert.deepEqual(smsc.submits.map((s) => s.via), ['bind_transmitter']);
+    assert.deepEqual(smsc.binds.map((b) => `${b.kind}@${b.port}`).sort(), [
+      `bind_receiver@${smsc.ports[1]}`,
+      `bind_transmitter@${smsc.ports[0]}`,
+    ]);
+    const { messageId } = await c.submitSm({
+      sourceAddr: 'Shop',
+      destinationAddr: '447700900123',
+      shortMessage: Buffer.from('hi'),
+      registeredDelivery: 1,
+    });
+    await until(
+      'delivered by the receipt on the receiver session',
+      async () => (await h.store.getMessage(messageId))?.state === 'delivered',
+    );
+    assert.deepEqual(
+      smsc.submits.map((s) => s.via),
+      ['bind_transmitter'],
+    );
     // The admin view shows the pair, its receiver session and the settings.
-    const view = (await h.api.inject({ method: 'GET', url: '/v1/admin/connectors/up', headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json();
+    const view = (
+      await h.api.inject({
+        method: 'GET',
+        url: '/v1/admin/connectors/up',
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      })
+    ).json();
     assert.equal(view.counters.receipts, 1);
     assert.deepEqual(view.settings, { bindType: 'pair', dataCoding: 3, split: 'udh', dlrExpiryS: 86_400 });
-    assert.deepEqual(view.receiver, { state: 'bound', bound: true, remote: `127.0.0.1:${smsc.ports[1]}`, lastError: null });
+    assert.deepEqual(view.receiver, {
+      state: 'bound',
+      bound: true,
+      remote: `127.0.0.1:${smsc.ports[1]}`,
+      lastError: null,
+    });
     assert.equal(view.remote, `127.0.0.1:${smsc.ports[0]}`);
 
     // The SMSC drops the receiver session: submits go on while it binds again.
     smsc.receivers[0].close();
     await until('receiver lost', () => !up.receiverClient!.bound);
     assert.equal(up.ready, true, 'the transmitter is still bound, so the connector still sends');
-    const second = await c.submitSm({ sourceAddr: 'Shop', destinationAddr: '447700900124', shortMessage: Buffer.from('again'), registeredDelivery: 1 });
+    const second = await c.submitSm({
+      sourceAddr: 'Shop',
+      destinationAddr: '447700900124',
+      shortMessage: Buffer.from('again'),
+      registeredDelivery: 1,
+    });
     await until('second submit upstream', () => smsc.submits.length === 2);
     await until('receiver bound again', () => smsc.receivers.length === 2 && up.receiverClient!.bound);
-    await until('second delivered', async () => (await h.store.getMessage(second.messageId))?.state === 'delivered');
-    assert.equal(smsc.binds.filter((b) => b.kind === 'bind_transmitter').length, 1, 'the transmitter never rebound');
+    await until(
+      'second delivered',
+      async () => (await h.store.getMessage(second.messageId))?.state === 'delivered',
+    );
+    assert.equal(
+      smsc.binds.filter((b) => b.kind === 'bind_transmitter').length,
+      1,
+      'the transmitter never rebound',
+    );
   } finally {
     await c.close();
     await h.stop();
@@ -135,7 +183,15 @@ test('a receive-only connector never submits; receipts it takes are matched to m
     connectors: [
       { id: 'tx', type: 'smpp', host: '127.0.0.1', port, systemId: 'hermod', bindType: 'transmitter' },
       // Receipts for tx's messages come in here: matched in tx's DLR scope.
-      { id: 'rx', type: 'smpp', host: '127.0.0.1', port, systemId: 'hermod', bindType: 'receiver', dlrScope: 'tx' },
+      {
+        id: 'rx',
+        type: 'smpp',
+        host: '127.0.0.1',
+        port,
+        systemId: 'hermod',
+        bindType: 'receiver',
+        dlrScope: 'tx',
+      },
     ],
     routes: [{ name: 'default', type: 'static', connectors: ['tx'] }],
     moRoutes: [{ user: 'shop' }],
@@ -146,17 +202,31 @@ test('a receive-only connector never submits; receipts it takes are matched to m
     const rx = h.connectors.get('rx') as SmppConnector;
     await until('both bound', () => tx.ready && rx.up);
     assert.equal(rx.ready, false, 'a receiver bind is never ready for MT');
-    const { messageId } = await c.submitSm({ sourceAddr: 'Shop', destinationAddr: '447700900123', shortMessage: Buffer.from('hi'), registeredDelivery: 1 });
+    const { messageId } = await c.submitSm({
+      sourceAddr: 'Shop',
+      destinationAddr: '447700900123',
+      shortMessage: Buffer.from('hi'),
+      registeredDelivery: 1,
+    });
     await until('delivered', async () => (await h.store.getMessage(messageId))?.state === 'delivered');
     assert.equal(tx.status().counters.submits, 1);
     assert.equal(rx.status().counters.submits, 0);
     assert.equal(rx.status().counters.receipts, 1, 'the receipt came in on the receiver connector');
-    smsc.deliver(new smpp.PDU('deliver_sm', { source_addr: '447700900555', destination_addr: 'Shop', short_message: 'MO on rx' }));
+    smsc.deliver(
+      new smpp.PDU('deliver_sm', {
+        source_addr: '447700900555',
+        destination_addr: 'Shop',
+        short_message: 'MO on rx',
+      }),
+    );
     await until('MO stored', async () => (await h.store.countMo()) === 1);
     const [mo] = await h.store.listMo(1);
     assert.equal(mo.connectorId, 'rx');
     assert.equal(mo.body.toString(), 'MO on rx');
-    assert.deepEqual(smsc.submits.map((s) => s.via), ['bind_transmitter']);
+    assert.deepEqual(
+      smsc.submits.map((s) => s.via),
+      ['bind_transmitter'],
+    );
   } finally {
     await c.close();
     await h.stop();

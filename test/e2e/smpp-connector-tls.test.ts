@@ -24,18 +24,45 @@ test('connector tls: { ca } binds to an SMSC with a private certificate and deli
   const h = await configuredHermod({
     users: [{ username: 'shop', password: 'pw', balance: 1, rate: 0.01 }],
     connectors: [
-      { id: 'secure', type: 'smpp', host: '127.0.0.1', port, systemId: 'hermod', password: 'x', tls: { ca: cert } },
-      { id: 'untrusting', type: 'smpp', host: '127.0.0.1', port, systemId: 'other', password: 'x', tls: true, reconnectDelayS: { min: 0.2, max: 0.5 } },
+      {
+        id: 'secure',
+        type: 'smpp',
+        host: '127.0.0.1',
+        port,
+        systemId: 'hermod',
+        password: 'x',
+        tls: { ca: cert },
+      },
+      {
+        id: 'untrusting',
+        type: 'smpp',
+        host: '127.0.0.1',
+        port,
+        systemId: 'other',
+        password: 'x',
+        tls: true,
+        reconnectDelayS: { min: 0.2, max: 0.5 },
+      },
     ],
     routes: [{ name: 'default', type: 'static', connectors: ['secure'] }],
   });
   try {
     await until('the CA-verified bind', () => h.connectors.get('secure')!.ready);
     const user = (await h.store.getUserByName('shop'))!;
-    const id = await h.gateway.submit(user, { systemId: 'shop', source: 'Shop', destination: '447700900123', esmClass: 0, dataCoding: 0, body: Buffer.from('over TLS'), registeredDelivery: 0 });
+    const id = await h.gateway.submit(user, {
+      systemId: 'shop',
+      source: 'Shop',
+      destination: '447700900123',
+      esmClass: 0,
+      dataCoding: 0,
+      body: Buffer.from('over TLS'),
+      registeredDelivery: 0,
+    });
     await until('at the SMSC', () => sim.submitted.some((m) => m.shortMessage.toString() === 'over TLS'));
     await until('delivered', async () => (await h.store.getMessage(id))?.state === 'delivered');
-    await until('the untrusting connector gave up on the handshake', () => /self[- ]signed/i.test(String(h.connectors.get('untrusting')!.status().lastError)));
+    await until('the untrusting connector gave up on the handshake', () =>
+      /self[- ]signed/i.test(String(h.connectors.get('untrusting')!.status().lastError)),
+    );
     assert.equal(h.connectors.get('untrusting')!.ready, false);
     assert.ok(!sim.sessions.some((s) => s.systemId === 'other'), 'never reached a bind');
   } finally {
@@ -45,13 +72,18 @@ test('connector tls: { ca } binds to an SMSC with a private certificate and deli
 
   const issues = (tls: unknown) => {
     try {
-      parseConfig({ connectors: [{ id: 'up', type: 'smpp', host: 'smsc.example', port: 3550, systemId: 'h', tls }], routes: [{ name: 'default', connectors: ['up'] }] });
+      parseConfig({
+        connectors: [{ id: 'up', type: 'smpp', host: 'smsc.example', port: 3550, systemId: 'h', tls }],
+        routes: [{ name: 'default', connectors: ['up'] }],
+      });
     } catch (err) {
       return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
     }
     return [];
   };
-  assert.deepEqual(issues({ ca: join(dir, 'none.pem') }), [`connectors[0].tls.ca: cannot read "${join(dir, 'none.pem')}": ENOENT`]);
+  assert.deepEqual(issues({ ca: join(dir, 'none.pem') }), [
+    `connectors[0].tls.ca: cannot read "${join(dir, 'none.pem')}": ENOENT`,
+  ]);
   assert.deepEqual(issues({ ca: key }), [`connectors[0].tls.ca: "${key}" holds no PEM certificate`]);
   assert.deepEqual(issues({ cafile: cert }), ['connectors[0].tls.cafile: unknown key']);
   assert.deepEqual(issues({ ca: cert, servername: 'smsc.example', insecure: false }), []);

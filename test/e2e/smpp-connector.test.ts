@@ -10,19 +10,35 @@ import { until } from '../support/until.js';
 import { recordingSmsc } from '../support/npm-smsc.js';
 
 /** Submits through Hermod to the recording SMSC; `look` reads Hermod's side before it stops. */
-async function sendThrough<T = undefined>(connector: Record<string, unknown>, submits: Record<string, unknown>[], look?: (h: Awaited<ReturnType<typeof configuredHermod>>, ids: string[]) => Promise<T>) {
+async function sendThrough<T = undefined>(
+  connector: Record<string, unknown>,
+  submits: Record<string, unknown>[],
+  look?: (h: Awaited<ReturnType<typeof configuredHermod>>, ids: string[]) => Promise<T>,
+) {
   const smsc = await recordingSmsc();
   const h = await configuredHermod({
     users: [{ username: 'shop', password: 'pw', balance: 100, rate: 0.01 }],
-    connectors: [{ id: 'up', type: 'smpp', host: '127.0.0.1', port: smsc.port, systemId: 'hermod', ...connector }],
+    connectors: [
+      { id: 'up', type: 'smpp', host: '127.0.0.1', port: smsc.port, systemId: 'hermod', ...connector },
+    ],
     routes: [{ name: 'default', type: 'static', connectors: ['up'] }],
   });
-  const c = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+  const c = new SmppClient({
+    host: '127.0.0.1',
+    port: h.smppPort,
+    systemId: 'shop',
+    password: 'pw',
+    reconnect: false,
+  });
   try {
     await until('upstream bound', () => h.connectors.get('up')!.ready);
     await c.connect();
     const ids: string[] = [];
-    for (const s of submits) ids.push((await c.submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from('hi'), ...s })).messageId);
+    for (const s of submits)
+      ids.push(
+        (await c.submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from('hi'), ...s }))
+          .messageId,
+      );
     await until('all submits upstream', () => smsc.submits.length >= submits.length);
     return { binds: smsc.binds, submits: smsc.submits, seen: look ? await look(h, ids) : undefined };
   } finally {
@@ -49,14 +65,20 @@ test('SMPP connector: TON/NPI detected like Jasmin, validity and priority passed
   // npm smpp decodes validity_period into a Date; ours is written to a tenth of a second.
   const v = alpha.validity_period as unknown as Date;
   assert.ok(v instanceof Date, `validity_period was ${String(alpha.validity_period)}`);
-  assert.ok(Math.abs(v.getTime() - validUntil) < 1000, `validity ${v.toISOString()} vs ${new Date(validUntil).toISOString()}`);
+  assert.ok(
+    Math.abs(v.getTime() - validUntil) < 1000,
+    `validity ${v.toISOString()} vs ${new Date(validUntil).toISOString()}`,
+  );
   assert.equal(numeric.source_addr_ton, 1, 'a number is international');
   assert.equal(numeric.source_addr_npi, 1);
   assert.equal(numeric.validity_period, '', 'no validity asked, none sent');
 });
 
 test('SMPP connector: fixed TON/NPI and a transmitter bind from the config', async () => {
-  const { binds, submits } = await sendThrough({ bindType: 'transmitter', sourceTon: 2, sourceNpi: 9, destTon: 0, destNpi: 0 }, [{ sourceAddr: 'MyShop' }]);
+  const { binds, submits } = await sendThrough(
+    { bindType: 'transmitter', sourceTon: 2, sourceNpi: 9, destTon: 0, destNpi: 0 },
+    [{ sourceAddr: 'MyShop' }],
+  );
   assert.deepEqual(binds, ['bind_transmitter']);
   assert.equal(submits[0].source_addr_ton, 2);
   assert.equal(submits[0].source_addr_npi, 9);
@@ -79,11 +101,20 @@ test('SMPP connector: dataCoding 3 sends GSM-alphabet text as Latin-1, split at 
   assert.equal(short.data_coding, 3);
   assert.equal(textOf(short), 'Grüße, café');
   // The bytes the SMSC received, as Latin-1: é is 0xE9 there (0x05 in GSM 03.38).
-  assert.deepEqual(Buffer.from(textOf(short), 'latin1'), Buffer.from([0x47, 0x72, 0xfc, 0xdf, 0x65, 0x2c, 0x20, 0x63, 0x61, 0x66, 0xe9]));
+  assert.deepEqual(
+    Buffer.from(textOf(short), 'latin1'),
+    Buffer.from([0x47, 0x72, 0xfc, 0xdf, 0x65, 0x2c, 0x20, 0x63, 0x61, 0x66, 0xe9]),
+  );
   const long = rest.filter((p) => p.data_coding === 3);
   assert.equal(long.length, 2, '150 Latin-1 characters are two parts (GSM-7 would be one)');
-  assert.ok(long.every((p) => (Number(p.esm_class) & 0x40) !== 0), 'concatenated with a UDH');
-  assert.deepEqual(long.map((p) => textOf(p).length), [134, 16]);
+  assert.ok(
+    long.every((p) => (Number(p.esm_class) & 0x40) !== 0),
+    'concatenated with a UDH',
+  );
+  assert.deepEqual(
+    long.map((p) => textOf(p).length),
+    [134, 16],
+  );
   assert.equal(long.map(textOf).join(''), latin);
   const euro = rest.find((p) => p.data_coding === 8);
   assert.ok(euro, '€ has no Latin-1 code: the message goes as UCS-2');

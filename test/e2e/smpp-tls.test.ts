@@ -17,7 +17,8 @@ import { requireTool } from '../support/services.js';
 import { makeCert } from '../support/certs.js';
 import { until } from '../support/until.js';
 
-const once = <T>(register: (cb: (v: T) => void) => void): Promise<T> => new Promise((resolve) => register(resolve));
+const once = <T>(register: (cb: (v: T) => void) => void): Promise<T> =>
+  new Promise((resolve) => register(resolve));
 
 const DOC = (tls: unknown) => ({
   server: { smppTls: tls },
@@ -35,11 +36,19 @@ test('SMPP over TLS: npm smpp binds over ssmpp:// verifying our certificate, sub
     assert.ok(h.smppTlsPort !== undefined && h.smppTlsPort !== h.smppPort, 'a second listener');
     await until('bound upstream', () => h.connectors.get('sim')!.ready);
 
-    const their: TheirSession = smpp.connect({ url: `ssmpp://127.0.0.1:${h.smppTlsPort}`, ca: readFileSync(cert) } as never);
+    const their: TheirSession = smpp.connect({
+      url: `ssmpp://127.0.0.1:${h.smppTlsPort}`,
+      ca: readFileSync(cert),
+    } as never);
     const errors: Error[] = [];
     their.on('error', (e: Error) => errors.push(e));
     await once((cb) => their.on('secureConnect', cb));
-    const bind = await once<PduObject>((cb) => (their.bind_transceiver as (o: object, cb: (p: PduObject) => void) => void)({ system_id: 'shop', password: 'pw' }, cb));
+    const bind = await once<PduObject>((cb) =>
+      (their.bind_transceiver as (o: object, cb: (p: PduObject) => void) => void)(
+        { system_id: 'shop', password: 'pw' },
+        cb,
+      ),
+    );
     assert.equal(bind.command_status, 0);
     const receipt = once<PduObject>((cb) =>
       their.on('deliver_sm', (pdu: PduObject) => {
@@ -47,7 +56,17 @@ test('SMPP over TLS: npm smpp binds over ssmpp:// verifying our certificate, sub
         cb(pdu);
       }),
     );
-    const resp = await once<PduObject>((cb) => (their.submit_sm as (o: object, cb: (p: PduObject) => void) => void)({ source_addr: 'Shop', destination_addr: '447700900123', short_message: 'over TLS', registered_delivery: 1 }, cb));
+    const resp = await once<PduObject>((cb) =>
+      (their.submit_sm as (o: object, cb: (p: PduObject) => void) => void)(
+        {
+          source_addr: 'Shop',
+          destination_addr: '447700900123',
+          short_message: 'over TLS',
+          registered_delivery: 1,
+        },
+        cb,
+      ),
+    );
     assert.equal(resp.command_status, 0);
     const r = await receipt;
     assert.equal(r.receipted_message_id, resp.message_id, 'the receipt for that message came back over TLS');
@@ -56,19 +75,54 @@ test('SMPP over TLS: npm smpp binds over ssmpp:// verifying our certificate, sub
     their.close();
 
     // A client that does not trust our certificate is refused by TLS, not by SMPP.
-    const untrusting = new SmppClient({ host: '127.0.0.1', port: h.smppTlsPort!, tls: true, systemId: 'shop', password: 'pw', reconnect: false });
+    const untrusting = new SmppClient({
+      host: '127.0.0.1',
+      port: h.smppTlsPort!,
+      tls: true,
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
     await assert.rejects(untrusting.connect(), /self[- ]signed/i);
     await untrusting.close();
 
     // Our own client over TLS, and a plain bind at the same time: both deliver.
-    const secure = new SmppClient({ host: '127.0.0.1', port: h.smppTlsPort!, tls: { ca: readFileSync(cert) }, systemId: 'shop', password: 'pw', reconnect: false });
-    const plain = new SmppClient({ host: '127.0.0.1', port: h.smppPort, systemId: 'shop', password: 'pw', reconnect: false });
+    const secure = new SmppClient({
+      host: '127.0.0.1',
+      port: h.smppTlsPort!,
+      tls: { ca: readFileSync(cert) },
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
+    const plain = new SmppClient({
+      host: '127.0.0.1',
+      port: h.smppPort,
+      systemId: 'shop',
+      password: 'pw',
+      reconnect: false,
+    });
     await Promise.all([secure.connect(), plain.connect()]);
     const [a, b] = await Promise.all([
-      secure.submitSm({ sourceAddr: 'Shop', destinationAddr: '447700900124', shortMessage: Buffer.from('secure'), registeredDelivery: 0 }),
-      plain.submitSm({ sourceAddr: 'Shop', destinationAddr: '447700900125', shortMessage: Buffer.from('plain'), registeredDelivery: 0 }),
+      secure.submitSm({
+        sourceAddr: 'Shop',
+        destinationAddr: '447700900124',
+        shortMessage: Buffer.from('secure'),
+        registeredDelivery: 0,
+      }),
+      plain.submitSm({
+        sourceAddr: 'Shop',
+        destinationAddr: '447700900125',
+        shortMessage: Buffer.from('plain'),
+        registeredDelivery: 0,
+      }),
     ]);
-    await until('both delivered', async () => (await h.store.getMessage(a.messageId))?.state === 'delivered' && (await h.store.getMessage(b.messageId))?.state === 'delivered');
+    await until(
+      'both delivered',
+      async () =>
+        (await h.store.getMessage(a.messageId))?.state === 'delivered' &&
+        (await h.store.getMessage(b.messageId))?.state === 'delivered',
+    );
     await Promise.all([secure.close(), plain.close()]);
   } finally {
     await h.stop();
@@ -90,13 +144,29 @@ test('server.smppTls: a missing file, or a key of another certificate, stops the
     }
     assert.fail('accepted');
   };
-  assert.deepEqual(issues({ cert: join(dir, 'nope.crt'), key: one.key }), [`server.smppTls.cert: cannot read "${join(dir, 'nope.crt')}": ENOENT`]);
+  assert.deepEqual(issues({ cert: join(dir, 'nope.crt'), key: one.key }), [
+    `server.smppTls.cert: cannot read "${join(dir, 'nope.crt')}": ENOENT`,
+  ]);
   const mismatch = issues({ cert: one.cert, key: two.key });
   assert.equal(mismatch.length, 1);
-  assert.match(mismatch[0], /^server\.smppTls: the certificate and key do not make a TLS identity: .*key values mismatch/);
+  assert.match(
+    mismatch[0],
+    /^server\.smppTls: the certificate and key do not make a TLS identity: .*key values mismatch/,
+  );
   assert.deepEqual(issues({ cert: one.cert }), ['server.smppTls.key: is required']);
-  assert.deepEqual(issues({ cert: one.cert, key: one.key, port: 70000 }).map((m) => m.split(':')[0]), ['server.smppTls.port']);
-  const ok = parseConfig(DOC({ cert: one.cert, key: one.key }), { ...env, HERMOD_SMPP_TLS_PORT: '3551' }, 'test');
+  assert.deepEqual(
+    issues({ cert: one.cert, key: one.key, port: 70000 }).map((m) => m.split(':')[0]),
+    ['server.smppTls.port'],
+  );
+  const ok = parseConfig(
+    DOC({ cert: one.cert, key: one.key }),
+    { ...env, HERMOD_SMPP_TLS_PORT: '3551' },
+    'test',
+  );
   assert.deepEqual(ok.server.smppTls, { port: 3551, cert: one.cert, key: one.key });
-  assert.equal(parseConfig(DOC({ cert: one.cert, key: one.key }), env, 'test').server.smppTls?.port, 3550, 'node-smpp’s ssmpp port by default');
+  assert.equal(
+    parseConfig(DOC({ cert: one.cert, key: one.key }), env, 'test').server.smppTls?.port,
+    3550,
+    'node-smpp’s ssmpp port by default',
+  );
 });

@@ -12,14 +12,21 @@ import { CommandStatus } from '../../src/smpp/index.js';
 import { configuredHermod } from '../support/hermod.js';
 import { until } from '../support/until.js';
 
-const once = <T>(register: (cb: (v: T) => void) => void): Promise<T> => new Promise((resolve) => register(resolve));
+const once = <T>(register: (cb: (v: T) => void) => void): Promise<T> =>
+  new Promise((resolve) => register(resolve));
 
 type Send = (o: object, cb: (p: PduObject) => void) => void;
 
-async function bind(port: number, systemId: string, password: string): Promise<{ their: TheirSession; receipts: PduObject[] }> {
+async function bind(
+  port: number,
+  systemId: string,
+  password: string,
+): Promise<{ their: TheirSession; receipts: PduObject[] }> {
   const their: TheirSession = smpp.connect({ url: `smpp://127.0.0.1:${port}` });
   await once((cb) => their.on('connect', cb));
-  const resp = await once<PduObject>((cb) => (their.bind_transceiver as Send)({ system_id: systemId, password }, cb));
+  const resp = await once<PduObject>((cb) =>
+    (their.bind_transceiver as Send)({ system_id: systemId, password }, cb),
+  );
   assert.equal(resp.command_status, 0, `${systemId} bound`);
   const receipts: PduObject[] = [];
   their.on('deliver_sm', (pdu: PduObject) => {
@@ -30,7 +37,12 @@ async function bind(port: number, systemId: string, password: string): Promise<{
 }
 
 const multi = (their: TheirSession, dests: object[], text: string) =>
-  once<PduObject>((cb) => (their.submit_multi as Send)({ source_addr: 'Shop', dest_address: dests, short_message: text, registered_delivery: 1 }, cb));
+  once<PduObject>((cb) =>
+    (their.submit_multi as Send)(
+      { source_addr: 'Shop', dest_address: dests, short_message: text, registered_delivery: 1 },
+      cb,
+    ),
+  );
 
 test('submit_multi: one message per destination under one message_id; refused destinations listed with their status; receipts for each carry the id', async () => {
   const h = await configuredHermod({
@@ -61,7 +73,9 @@ test('submit_multi: one message per destination under one message_id; refused de
     );
     assert.equal(resp.command_status, 0);
     assert.ok(typeof resp.message_id === 'string' && resp.message_id.length > 0);
-    const refused = (resp.unsuccess_sme as { destination_addr: string; error_status_code: number }[]).map((u) => [u.destination_addr, u.error_status_code]);
+    const refused = (resp.unsuccess_sme as { destination_addr: string; error_status_code: number }[]).map(
+      (u) => [u.destination_addr, u.error_status_code],
+    );
     assert.deepEqual(
       refused.sort(),
       [
@@ -72,20 +86,41 @@ test('submit_multi: one message per destination under one message_id; refused de
 
     // Three messages, each its own row, charged one SMS each.
     await until('three receipts', () => shop.receipts.length === 3);
-    assert.deepEqual(new Set(shop.receipts.map((r) => r.receipted_message_id)), new Set([resp.message_id]), 'every receipt carries the submit_multi id');
-    assert.deepEqual(shop.receipts.map((r) => r.source_addr).sort(), ['447700900201', '447700900202', '447700900203'], 'told apart by the recipient');
-    assert.ok(shop.receipts.every((r) => r.message_state === 2), 'all delivered');
+    assert.deepEqual(
+      new Set(shop.receipts.map((r) => r.receipted_message_id)),
+      new Set([resp.message_id]),
+      'every receipt carries the submit_multi id',
+    );
+    assert.deepEqual(
+      shop.receipts.map((r) => r.source_addr).sort(),
+      ['447700900201', '447700900202', '447700900203'],
+      'told apart by the recipient',
+    );
+    assert.ok(
+      shop.receipts.every((r) => r.message_state === 2),
+      'all delivered',
+    );
     const first = await h.store.getMessage(resp.message_id as string);
     assert.equal(first?.destination, '447700900201', 'the id is the first destination accepted');
     assert.equal(first?.state, 'delivered');
-    const mine = (await h.store.listMessages({ userId: first!.userId, limit: 10 })).map((m) => m.destination).sort();
+    const mine = (await h.store.listMessages({ userId: first!.userId, limit: 10 }))
+      .map((m) => m.destination)
+      .sort();
     assert.deepEqual(mine, ['447700900201', '447700900202', '447700900203']);
     assert.equal(before - (await h.store.getUserByName('shop'))!.balanceMicros, 30_000, 'three SMS at 0.01');
 
     // Nothing accepted: the first refusal's status, nothing charged.
-    const none = await multi(shop.their, [{ dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: 'nope' }, { dl_name: 'all' }], 'to nobody');
+    const none = await multi(
+      shop.their,
+      [{ dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: 'nope' }, { dl_name: 'all' }],
+      'to nobody',
+    );
     assert.notEqual(none.command_status, 0);
-    assert.ok(none.command_status === CommandStatus.ESME_RINVDSTADR || none.command_status === CommandStatus.ESME_RINVDLNAME, `status ${none.command_status}`);
+    assert.ok(
+      none.command_status === CommandStatus.ESME_RINVDSTADR ||
+        none.command_status === CommandStatus.ESME_RINVDLNAME,
+      `status ${none.command_status}`,
+    );
     assert.equal(before - (await h.store.getUserByName('shop'))!.balanceMicros, 30_000, 'still three SMS');
 
     // A balance for one SMS: the first destination goes, the second is refused for balance.
@@ -101,7 +136,10 @@ test('submit_multi: one message per destination under one message_id; refused de
     );
     assert.equal(partial.command_status, 0);
     assert.deepEqual(
-      (partial.unsuccess_sme as { destination_addr: string; error_status_code: number }[]).map((u) => [u.destination_addr, u.error_status_code]),
+      (partial.unsuccess_sme as { destination_addr: string; error_status_code: number }[]).map((u) => [
+        u.destination_addr,
+        u.error_status_code,
+      ]),
       [['447700900212', CommandStatus.ESME_RSUBMITFAIL]],
     );
     assert.equal((await h.store.getMessage(partial.message_id as string))?.destination, '447700900211');

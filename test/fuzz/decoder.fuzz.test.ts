@@ -2,7 +2,13 @@
 // PDU or an SmppDecodeError, never another exception, never a hang. Fixed seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommandStatus, PduFramer, SmppDecodeError, decodePdu, encodePdu } from '../../src/smpp/codec/index.js';
+import {
+  CommandStatus,
+  PduFramer,
+  SmppDecodeError,
+  decodePdu,
+  encodePdu,
+} from '../../src/smpp/codec/index.js';
 import { FIXTURES } from '../fixtures/pdu/fixtures.js';
 
 /** mulberry32: a small seeded PRNG so failures reproduce. */
@@ -67,7 +73,8 @@ test('200,000 random and mutated inputs: only PDUs or typed errors', () => {
       // Pure random bytes, sometimes with a plausible header length.
       input = Buffer.alloc(1 + Math.floor(rnd() * 80));
       for (let j = 0; j < input.length; j++) input[j] = Math.floor(rnd() * 256);
-      if (rnd() < 0.5 && input.length >= 4) input.writeUInt32BE(Math.min(input.length, 16 + Math.floor(rnd() * 64)), 0);
+      if (rnd() < 0.5 && input.length >= 4)
+        input.writeUInt32BE(Math.min(input.length, 16 + Math.floor(rnd() * 64)), 0);
     } else {
       // A real PDU (or several) with bytes flipped, inserted or deleted; the length fixed up half the time.
       const a = seeds[Math.floor(rnd() * seeds.length)];
@@ -78,7 +85,12 @@ test('200,000 random and mutated inputs: only PDUs or typed errors', () => {
         const at = Math.floor(rnd() * input.length);
         const op = rnd();
         if (op < 0.6) input[at] = Math.floor(rnd() * 256);
-        else if (op < 0.8) input = Buffer.concat([input.subarray(0, at), Buffer.from([Math.floor(rnd() * 256)]), input.subarray(at)]);
+        else if (op < 0.8)
+          input = Buffer.concat([
+            input.subarray(0, at),
+            Buffer.from([Math.floor(rnd() * 256)]),
+            input.subarray(at),
+          ]);
         else input = Buffer.concat([input.subarray(0, at), input.subarray(at + 1)]);
       }
       if (kind === 2 && input.length >= 16 && a.length <= input.length) input.writeUInt32BE(a.length, 0);
@@ -104,14 +116,23 @@ test('command_length 0, 15, 16, huge and "HTTP" bytes', () => {
     framer.push(bytes);
     assert.throws(
       () => framer.next(),
-      (e: unknown) => e instanceof SmppDecodeError && e.fatal === fatal && e.commandStatus === CommandStatus.ESME_RINVCMDLEN,
+      (e: unknown) =>
+        e instanceof SmppDecodeError &&
+        e.fatal === fatal &&
+        e.commandStatus === CommandStatus.ESME_RINVCMDLEN,
       name,
     );
   }
   // The huge length is reported with the sequence number it carried, for the generic_nack.
   const framer = new PduFramer();
   framer.push(Buffer.from('7fffffff0000000400000000000000ff', 'hex'));
-  assert.throws(() => framer.next(), (e: unknown) => e instanceof SmppDecodeError && e.sequenceNumber === 0xff && /exceeds the maximum of 65536/.test(e.message));
+  assert.throws(
+    () => framer.next(),
+    (e: unknown) =>
+      e instanceof SmppDecodeError &&
+      e.sequenceNumber === 0xff &&
+      /exceeds the maximum of 65536/.test(e.message),
+  );
   // Rejected after 4 bytes, not after waiting for 2 GiB.
   const early = new PduFramer();
   early.push(Buffer.from('7fffffff', 'hex'));

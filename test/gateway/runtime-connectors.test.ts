@@ -13,10 +13,20 @@ import { SimulatorConnector, SmppConnector } from '../../src/connectors/index.js
 import { until } from '../support/until.js';
 import { freePort } from '../support/ports.js';
 
-const route = (name: string, connectors: string[], prefixes: string[] = []): RouteDef => ({ name, type: 'static', connectors, prefixes, costs: {} });
+const route = (name: string, connectors: string[], prefixes: string[] = []): RouteDef => ({
+  name,
+  type: 'static',
+  connectors,
+  prefixes,
+  costs: {},
+});
 const sim = (id: string) => new SimulatorConnector(id, { latencyMs: { min: 0, max: 0 } });
 
-async function refused(p: Promise<unknown> | (() => unknown), code: string, httpStatus: number): Promise<ConnectorChangeError> {
+async function refused(
+  p: Promise<unknown> | (() => unknown),
+  code: string,
+  httpStatus: number,
+): Promise<ConnectorChangeError> {
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (err) {
@@ -29,7 +39,12 @@ async function refused(p: Promise<unknown> | (() => unknown), code: string, http
 
 test('addConnector, setRoutes and removeConnector while the gateway runs; every refusal typed with its status and reason', async () => {
   const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'hermod-gw-rt-')), 'hermod.db'));
-  const user = await store.upsertUser({ username: 'shop', passwordHash: hashPassword('pw'), balanceMicros: 1_000_000, rateMicros: 10_000 });
+  const user = await store.upsertUser({
+    username: 'shop',
+    passwordHash: hashPassword('pw'),
+    balanceMicros: 1_000_000,
+    rateMicros: 10_000,
+  });
   const gateway = new Gateway(store, { routes: [route('default', ['a'])] });
   await gateway.addConnector(sim('a'));
   await gateway.start();
@@ -37,16 +52,34 @@ test('addConnector, setRoutes and removeConnector while the gateway runs; every 
     await refused(gateway.addConnector(sim('a')), 'HERMOD_ERR_CONNECTOR_EXISTS', 409);
     await refused(gateway.replaceConnector(sim('ghost')), 'HERMOD_ERR_UNKNOWN_CONNECTOR', 404);
     await refused(gateway.removeConnector('ghost'), 'HERMOD_ERR_UNKNOWN_CONNECTOR', 404);
-    const unknown = await refused(() => gateway.setRoutes([route('fr', ['b'], ['33']), route('default', ['a'])]), 'HERMOD_ERR_INVALID_DEFINITION', 400);
+    const unknown = await refused(
+      () => gateway.setRoutes([route('fr', ['b'], ['33']), route('default', ['a'])]),
+      'HERMOD_ERR_INVALID_DEFINITION',
+      400,
+    );
     assert.equal(unknown.message, 'routes[0].connectors[0]: unknown connector "b"');
-    assert.deepEqual(gateway.routes().map((r) => r.name), ['default'], 'a refused table changes nothing');
+    assert.deepEqual(
+      gateway.routes().map((r) => r.name),
+      ['default'],
+      'a refused table changes nothing',
+    );
 
     // Added while running: started, with a dispatcher that sends once a route names it.
     await gateway.addConnector(sim('b'));
     await until('b bound', () => gateway.getConnector('b')?.ready === true);
     gateway.setRoutes([route('fr', ['b'], ['33']), route('default', ['a'])]);
-    const id = await gateway.submit(user, { systemId: 'shop', source: 'Shop', destination: '33612345678', esmClass: 0, dataCoding: 0, body: Buffer.from('hi'), registeredDelivery: 0 });
-    await until('sent through b', async () => ['sent', 'delivered'].includes((await store.getMessage(id))?.state ?? ''));
+    const id = await gateway.submit(user, {
+      systemId: 'shop',
+      source: 'Shop',
+      destination: '33612345678',
+      esmClass: 0,
+      dataCoding: 0,
+      body: Buffer.from('hi'),
+      registeredDelivery: 0,
+    });
+    await until('sent through b', async () =>
+      ['sent', 'delivered'].includes((await store.getMessage(id))?.state ?? ''),
+    );
     assert.equal((await store.getMessage(id))?.connectorId, 'b');
 
     const inUse = await refused(gateway.removeConnector('b'), 'HERMOD_ERR_CONNECTOR_IN_USE', 409);
@@ -54,7 +87,10 @@ test('addConnector, setRoutes and removeConnector while the gateway runs; every 
     gateway.setRoutes([route('default', ['a'])]);
     await gateway.removeConnector('b');
     assert.equal(gateway.getConnector('b'), undefined);
-    assert.deepEqual(gateway.listConnectors().map((c) => c.id), ['a']);
+    assert.deepEqual(
+      gateway.listConnectors().map((c) => c.id),
+      ['a'],
+    );
     await refused(gateway.removeConnector('b'), 'HERMOD_ERR_UNKNOWN_CONNECTOR', 404);
   } finally {
     await gateway.stop();
@@ -70,7 +106,15 @@ test('a connector added at runtime with a shorter dlrExpiry shortens the running
   });
   // SMPP connectors towards a port nobody listens on: they never bind, and need not to here.
   const closed = await freePort();
-  const smpp = (id: string, dlrExpiryMs: number) => new SmppConnector(id, { host: '127.0.0.1', port: closed, systemId: 'x', password: 'y', dlrExpiryMs, reconnect: { initialMs: 60_000, maxMs: 60_000, factor: 1, jitter: 0 } });
+  const smpp = (id: string, dlrExpiryMs: number) =>
+    new SmppConnector(id, {
+      host: '127.0.0.1',
+      port: closed,
+      systemId: 'x',
+      password: 'y',
+      dlrExpiryMs,
+      reconnect: { initialMs: 60_000, maxMs: 60_000, factor: 1, jitter: 0 },
+    });
   await gateway.addConnector(sim('a'));
   await gateway.start();
   try {
@@ -91,4 +135,3 @@ test('a connector added at runtime with a shorter dlrExpiry shortens the running
     await store.close();
   }
 });
-

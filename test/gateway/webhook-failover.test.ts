@@ -10,13 +10,25 @@ import { startReceiver, until } from '../support/http-receiver.js';
 
 const secret = Buffer.from('shop-secret');
 const doc = {
-  users: [{ username: 'shop', password: 'pw', balance: 10, rate: 0.01, webhookSecret: 'whsec_' + secret.toString('base64') }],
+  users: [
+    {
+      username: 'shop',
+      password: 'pw',
+      balance: 10,
+      rate: 0.01,
+      webhookSecret: 'whsec_' + secret.toString('base64'),
+    },
+  ],
   connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 2 } }],
   routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
   webhooks: { allow: ['127.0.0.1'], backoff: { initialMs: 20, maxMs: 50 }, failoverAfter: 2 },
 };
 
-const submit = async (h: Awaited<ReturnType<typeof configuredHermod>>, to: string, meta: Record<string, string>) =>
+const submit = async (
+  h: Awaited<ReturnType<typeof configuredHermod>>,
+  to: string,
+  meta: Record<string, string>,
+) =>
   h.gateway.submit((await h.store.getUserByName('shop'))!, {
     systemId: 'shop',
     source: 'Shop',
@@ -34,17 +46,25 @@ test('a REST event whose callback_url answers 500 goes, after failoverAfter atte
   const failover = await startReceiver();
   const h = await configuredHermod(doc);
   try {
-    const id = await submit(h, '447700900123', { callbackUrl: `${primary.url}/cb`, callbackFailoverUrl: `${failover.url}/backup` });
+    const id = await submit(h, '447700900123', {
+      callbackUrl: `${primary.url}/cb`,
+      callbackFailoverUrl: `${failover.url}/backup`,
+    });
     await until('sent and delivered events at the failover receiver', () => failover.received.length === 2);
     const sentId = failover.received[0].headers['webhook-id'];
     const atPrimary = primary.received.filter((r) => r.headers['webhook-id'] === sentId);
     assert.equal(atPrimary.length, 2, 'failoverAfter: 2 attempts at the primary, then the failover');
     for (const r of failover.received) {
-      const sig = createHmac('sha256', secret).update(`${r.headers['webhook-id']}.${r.headers['webhook-timestamp']}.${r.raw}`).digest('base64');
+      const sig = createHmac('sha256', secret)
+        .update(`${r.headers['webhook-id']}.${r.headers['webhook-timestamp']}.${r.raw}`)
+        .digest('base64');
       assert.equal(r.headers['webhook-signature'], `v1,${sig}`);
       assert.equal(r.path, '/backup');
     }
-    const first = failover.received[0].json as { data: { id: string }; meta: { attempt: number; delivered_to: string } };
+    const first = failover.received[0].json as {
+      data: { id: string };
+      meta: { attempt: number; delivered_to: string };
+    };
     assert.equal(first.data.id, sentId, 'the same event');
     assert.deepEqual(first.meta, { attempt: 3, delivered_to: `${failover.url}/backup` });
 
@@ -74,9 +94,20 @@ test('the SSRF guard applies to the failover URL: a private address is refused t
   primary.answer = () => ({ status: 500 });
   const h = await configuredHermod(doc);
   try {
-    const id = await submit(h, '447700900124', { callbackUrl: `${primary.url}/cb`, callbackFailoverUrl: 'http://10.255.255.1/backup' });
-    await until('both events given up', async () => (await h.store.listWebhookLog({ messageId: id, limit: 100 })).filter((e) => e.url.startsWith('http://10.')).length === 2);
-    const refused = (await h.store.listWebhookLog({ messageId: id, limit: 100 })).filter((e) => e.url.startsWith('http://10.'));
+    const id = await submit(h, '447700900124', {
+      callbackUrl: `${primary.url}/cb`,
+      callbackFailoverUrl: 'http://10.255.255.1/backup',
+    });
+    await until(
+      'both events given up',
+      async () =>
+        (await h.store.listWebhookLog({ messageId: id, limit: 100 })).filter((e) =>
+          e.url.startsWith('http://10.'),
+        ).length === 2,
+    );
+    const refused = (await h.store.listWebhookLog({ messageId: id, limit: 100 })).filter((e) =>
+      e.url.startsWith('http://10.'),
+    );
     for (const e of refused) {
       assert.equal(e.attempt, 3);
       assert.equal(e.status, null);

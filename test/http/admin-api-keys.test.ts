@@ -22,10 +22,14 @@ test('admin API keys: POST creates a key shown once (store keeps its hash), GET 
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${base}/v1/admin${path}`, {
       method,
-      headers: { authorization: `Bearer ${ADMIN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${ADMIN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const balance = (key: string) => fetch(`${base}/v1/balance`, { headers: { authorization: `Bearer ${key}` } });
+  const balance = (key: string) =>
+    fetch(`${base}/v1/balance`, { headers: { authorization: `Bearer ${key}` } });
   try {
     const created = await admin('POST', '/users/shop/api-keys', { label: 'ci' });
     assert.equal(created.status, 201);
@@ -36,7 +40,11 @@ test('admin API keys: POST creates a key shown once (store keeps its hash), GET 
     assert.ok(Math.abs(Date.parse(k.createdAt) - Date.now()) < 60_000);
     const shop = (await h.store.getUserByName('shop'))!;
     assert.equal((await h.store.getUserByApiKey(hashApiKey(k.key)))?.id, shop.id, 'stored by its hash');
-    const noLabel = (await (await admin('POST', '/users/shop/api-keys')).json()) as { id: number; label: null; key: string };
+    const noLabel = (await (await admin('POST', '/users/shop/api-keys')).json()) as {
+      id: number;
+      label: null;
+      key: string;
+    };
     assert.equal(noLabel.label, null);
     assert.notEqual(noLabel.key, k.key);
 
@@ -46,13 +54,21 @@ test('admin API keys: POST creates a key shown once (store keeps its hash), GET 
     assert.equal(listed.status, 200);
     const raw = await listed.text();
     assert.ok(!raw.includes(k.key) && !raw.includes(hashApiKey(k.key)), 'never the key nor its hash');
-    const { apiKeys } = JSON.parse(raw) as { apiKeys: { id: number; label: string | null; createdAt: string }[] };
-    assert.deepEqual(apiKeys.map((a) => [a.label, Object.keys(a).sort()]), [
-      ['config', ['createdAt', 'id', 'label']],
-      ['ci', ['createdAt', 'id', 'label']],
-      [null, ['createdAt', 'id', 'label']],
-    ]);
-    assert.deepEqual(((await (await admin('GET', '/users/other/api-keys')).json()) as { apiKeys: unknown[] }).apiKeys, []);
+    const { apiKeys } = JSON.parse(raw) as {
+      apiKeys: { id: number; label: string | null; createdAt: string }[];
+    };
+    assert.deepEqual(
+      apiKeys.map((a) => [a.label, Object.keys(a).sort()]),
+      [
+        ['config', ['createdAt', 'id', 'label']],
+        ['ci', ['createdAt', 'id', 'label']],
+        [null, ['createdAt', 'id', 'label']],
+      ],
+    );
+    assert.deepEqual(
+      ((await (await admin('GET', '/users/other/api-keys')).json()) as { apiKeys: unknown[] }).apiKeys,
+      [],
+    );
 
     // Another user's key id is not theirs to revoke.
     const wrongUser = await admin('DELETE', `/users/other/api-keys/${k.id}`);
@@ -65,12 +81,21 @@ test('admin API keys: POST creates a key shown once (store keeps its hash), GET 
     assert.equal(refused.status, 401, 'refused at once, not after the cache lapses');
     assert.equal(((await refused.json()) as { code: string }).code, 'HERMOD_ERR_UNAUTHORIZED');
     assert.equal((await balance(noLabel.key)).status, 200, 'the other keys still work');
-    assert.deepEqual(((await (await admin('GET', '/users/shop/api-keys')).json()) as { apiKeys: { id: number }[] }).apiKeys.map((a) => a.id).includes(k.id), false);
+    assert.deepEqual(
+      ((await (await admin('GET', '/users/shop/api-keys')).json()) as { apiKeys: { id: number }[] }).apiKeys
+        .map((a) => a.id)
+        .includes(k.id),
+      false,
+    );
 
     const again = await admin('DELETE', `/users/shop/api-keys/${k.id}`);
     assert.equal(again.status, 404, 'revoked already');
     assert.match(String(again.headers.get('content-type')), /^application\/problem\+json/);
-    for (const [method, path] of [['POST', '/users/nobody/api-keys'], ['GET', '/users/nobody/api-keys'], ['DELETE', '/users/nobody/api-keys/1']] as const) {
+    for (const [method, path] of [
+      ['POST', '/users/nobody/api-keys'],
+      ['GET', '/users/nobody/api-keys'],
+      ['DELETE', '/users/nobody/api-keys/1'],
+    ] as const) {
       const r = await admin(method, path);
       assert.equal(r.status, 404, `${method} ${path}`);
       assert.equal(((await r.json()) as { code: string }).code, 'HERMOD_ERR_UNKNOWN_USER');
@@ -79,7 +104,11 @@ test('admin API keys: POST creates a key shown once (store keeps its hash), GET 
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { code: string }).code, 'HERMOD_ERR_VALIDATION');
     assert.equal((await admin('DELETE', '/users/shop/api-keys/abc')).status, 400);
-    assert.equal((await fetch(`${base}/v1/admin/users/shop/api-keys`, { method: 'POST' })).status, 401, 'admin key required');
+    assert.equal(
+      (await fetch(`${base}/v1/admin/users/shop/api-keys`, { method: 'POST' })).status,
+      401,
+      'admin key required',
+    );
   } finally {
     await h.stop();
   }

@@ -15,7 +15,9 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   for (const line of text.split('\n')) {
     const m = /^([a-z_:]+)(?:\{(.*)\})? (.+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    const got = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]),
+    );
     if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
   }
   return undefined;
@@ -33,7 +35,13 @@ test('admin webhooks: the log shows each attempt with its status, pending shows 
   const app = await buildAdminApp({ gateway: h.gateway, keys: [KEY] });
   const submit = async (to: string) =>
     h.gateway.submit((await h.store.getUserByName('shop'))!, {
-      systemId: 'shop', source: 'Shop', destination: to, esmClass: 0, dataCoding: 0, body: Buffer.from('x'), registeredDelivery: 0,
+      systemId: 'shop',
+      source: 'Shop',
+      destination: to,
+      esmClass: 0,
+      dataCoding: 0,
+      body: Buffer.from('x'),
+      registeredDelivery: 0,
       meta: { origin: 'rest', callbackUrl: `${rx.url}/cb` },
     });
   try {
@@ -42,12 +50,24 @@ test('admin webhooks: the log shows each attempt with its status, pending shows 
     await until('first attempt answered', () => rx.received.length === 1);
     await until('logged', async () => (await h.store.listWebhookLog({ limit: 10 })).length === 1);
 
-    const log = await app.inject({ method: 'GET', url: `/v1/admin/webhooks/log?messageId=${id}&limit=10`, headers: auth });
+    const log = await app.inject({
+      method: 'GET',
+      url: `/v1/admin/webhooks/log?messageId=${id}&limit=10`,
+      headers: auth,
+    });
     assert.equal(log.statusCode, 200);
     const [a] = log.json().attempts;
-    assert.deepEqual([a.messageId, a.url, a.attempt, a.status, a.error, a.eventId], [id, `${rx.url}/cb`, 1, 500, 'HTTP 500', rx.received[0].headers['webhook-id']]);
+    assert.deepEqual(
+      [a.messageId, a.url, a.attempt, a.status, a.error, a.eventId],
+      [id, `${rx.url}/cb`, 1, 500, 'HTTP 500', rx.received[0].headers['webhook-id']],
+    );
     assert.ok(a.durationMs >= 0 && !Number.isNaN(Date.parse(a.at)));
-    assert.deepEqual((await app.inject({ method: 'GET', url: '/v1/admin/webhooks/log?messageId=other', headers: auth })).json().attempts, []);
+    assert.deepEqual(
+      (
+        await app.inject({ method: 'GET', url: '/v1/admin/webhooks/log?messageId=other', headers: auth })
+      ).json().attempts,
+      [],
+    );
 
     const pending = await app.inject({ method: 'GET', url: '/v1/admin/webhooks/pending', headers: auth });
     assert.equal(pending.statusCode, 200);
@@ -58,11 +78,19 @@ test('admin webhooks: the log shows each attempt with its status, pending shows 
     assert.equal(mine.lastError, 'HTTP 500');
     assert.equal(mine.kind, 'rest');
     assert.ok(Date.parse(mine.nextAttemptAt) > Date.now() + 60_000, 'the next try is after the back-off');
-    assert.equal((await app.inject({ method: 'GET', url: '/v1/admin/webhooks/pending?limit=0', headers: auth })).statusCode, 400);
+    assert.equal(
+      (await app.inject({ method: 'GET', url: '/v1/admin/webhooks/pending?limit=0', headers: auth }))
+        .statusCode,
+      400,
+    );
     assert.equal((await app.inject({ method: 'GET', url: '/v1/admin/webhooks/pending' })).statusCode, 401);
 
     let metrics = (await h.api.inject({ method: 'GET', url: '/metrics' })).body;
-    assert.equal(sample(metrics, 'hermod_webhook_deliveries_total', { result: 'failed' }), 1, 'the failed attempt is counted (webhook failures)');
+    assert.equal(
+      sample(metrics, 'hermod_webhook_deliveries_total', { result: 'failed' }),
+      1,
+      'the failed attempt is counted (webhook failures)',
+    );
     assert.equal(sample(metrics, 'hermod_webhook_deliveries_total', { result: 'ok' }) ?? 0, 0);
     assert.equal(sample(metrics, 'hermod_webhook_pending'), await h.store.webhookDepth());
     assert.ok((sample(metrics, 'hermod_webhook_pending') ?? 0) >= 1);
@@ -72,7 +100,10 @@ test('admin webhooks: the log shows each attempt with its status, pending shows 
     await submit('447700900124');
     await new Promise((r) => setTimeout(r, 1100));
     metrics = (await h.api.inject({ method: 'GET', url: '/metrics' })).body;
-    assert.ok((sample(metrics, 'hermod_queue_oldest_age_seconds', { connector: 'sim' }) ?? 0) >= 1, 'the held message has waited over a second');
+    assert.ok(
+      (sample(metrics, 'hermod_queue_oldest_age_seconds', { connector: 'sim' }) ?? 0) >= 1,
+      'the held message has waited over a second',
+    );
   } finally {
     await app.close();
     await h.stop();

@@ -9,7 +9,12 @@ import { CredentialCache } from '../../src/http/credentials.js';
 
 async function storeWith(password: string) {
   const store = new SqliteStore(':memory:');
-  await store.upsertUser({ username: 'shop', passwordHash: hashPassword(password), balanceMicros: 0, rateMicros: 0 });
+  await store.upsertUser({
+    username: 'shop',
+    passwordHash: hashPassword(password),
+    balanceMicros: 0,
+    rateMicros: 0,
+  });
   return store;
 }
 
@@ -29,7 +34,12 @@ test('a password change refuses the cached old password at once', async (t) => {
   t.after(() => store.close());
   const creds = new CredentialCache(store, 60_000);
   assert.ok(await creds.authenticate('shop', 'old-pw'));
-  await store.upsertUser({ username: 'shop', passwordHash: hashPassword('new-pw'), balanceMicros: 0, rateMicros: 0 });
+  await store.upsertUser({
+    username: 'shop',
+    passwordHash: hashPassword('new-pw'),
+    balanceMicros: 0,
+    rateMicros: 0,
+  });
   assert.equal(await creds.authenticate('shop', 'old-pw'), undefined);
   assert.equal((await creds.authenticate('shop', 'new-pw'))?.username, 'shop');
 });

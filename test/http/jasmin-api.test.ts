@@ -13,7 +13,13 @@ const DOC = {
     { username: 'shop', password: 'pw', balance: 1, rate: 0.01 },
     { username: 'legacy', password: 'pw', balance: 1, rate: 0.01, httpApi: { responseFormat: 'jasmin' } },
     { username: 'poor', password: 'pw', balance: 0, rate: 0.01 },
-    { username: 'strict', password: 'pw', balance: 1, rate: 0.01, authorizations: { dlrLevel: false, longContent: false } },
+    {
+      username: 'strict',
+      password: 'pw',
+      balance: 1,
+      rate: 0.01,
+      authorizations: { dlrLevel: false, longContent: false },
+    },
     { username: 'slow', password: 'pw', balance: 1, rate: 0.01, throughput: { http: 1 } },
   ],
   connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 0 } }],
@@ -301,13 +307,22 @@ test('account rules on /send: unauthorized dlr-level, too long without authoriza
   const t = await setup('jasmin');
   try {
     const strict = { ...base, username: 'strict' };
-    const dlr = await t.send({ ...strict, dlr: 'yes', 'dlr-url': 'https://app.example/dlr', 'dlr-level': '3' });
+    const dlr = await t.send({
+      ...strict,
+      dlr: 'yes',
+      'dlr-url': 'https://app.example/dlr',
+      'dlr-level': '3',
+    });
     assert.equal(dlr.statusCode, 400);
     assert.match(dlr.body, /^Error ".*dlr/i);
     const long = await t.send({ ...strict, content: 'x'.repeat(161) });
     assert.equal(long.statusCode, 400);
     assert.match(long.body, /^Error ".*(long|segment)/i);
-    assert.equal((await t.send({ ...strict, content: 'x'.repeat(160) })).statusCode, 200, 'one segment is allowed');
+    assert.equal(
+      (await t.send({ ...strict, content: 'x'.repeat(160) })).statusCode,
+      200,
+      'one segment is allowed',
+    );
     // One message per second with a burst of one: the second at once is refused.
     const slow = { ...base, username: 'slow' };
     const first = await t.send(slow);

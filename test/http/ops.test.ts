@@ -195,17 +195,42 @@ test('row 1: /metrics counts the messages a previous process had claimed when it
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-'));
   // A process that claimed a message and died before it was sent or released.
   const before = new SqliteStore(join(dataDir, 'hermod.db'));
-  const u = await before.upsertUser({ username: 'demo', passwordHash: 'x', balanceMicros: 1_000_000, rateMicros: 10_000 });
+  const u = await before.upsertUser({
+    username: 'demo',
+    passwordHash: 'x',
+    balanceMicros: 1_000_000,
+    rateMicros: 10_000,
+  });
   const id = newMessageId();
-  await before.accept({ id, userId: u.id, systemId: 'demo', source: 'Hermod', destination: '447700900123', esmClass: 0, dataCoding: 0, body: Buffer.from('claimed'), registeredDelivery: 0, priority: 0, connectorId: 'sim', priceMicros: 10_000 });
+  await before.accept({
+    id,
+    userId: u.id,
+    systemId: 'demo',
+    source: 'Hermod',
+    destination: '447700900123',
+    esmClass: 0,
+    dataCoding: 0,
+    body: Buffer.from('claimed'),
+    registeredDelivery: 0,
+    priority: 0,
+    connectorId: 'sim',
+    priceMicros: 10_000,
+  });
   assert.equal((await before.claim('sim', 10, 60_000)).length, 1);
   await before.close();
   const again = await demoHermod(dataDir);
   try {
     const m = await again.api.inject({ method: 'GET', url: '/metrics' });
     assert.equal(sample(m.body, 'hermod_restart_requeued_total'), 1, m.body);
-    assert.ok((await again.store.history(id)).some((e) => e.state === 'queued' && e.detail === RESTART_REQUEUE_DETAIL));
-    await until('the requeued message is sent again', async () => (await again.store.getMessage(id))?.state === 'delivered');
+    assert.ok(
+      (await again.store.history(id)).some(
+        (e) => e.state === 'queued' && e.detail === RESTART_REQUEUE_DETAIL,
+      ),
+    );
+    await until(
+      'the requeued message is sent again',
+      async () => (await again.store.getMessage(id))?.state === 'delivered',
+    );
   } finally {
     await again.stop();
   }

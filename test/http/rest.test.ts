@@ -139,12 +139,23 @@ test('UCS-2 chosen when GSM-7 cannot carry the text; long text counts its parts;
     'HERMOD_ERR_INVALID_CALLBACK_URL',
   );
   assertProblem(
-    await post('/v1/messages', { to: '+447700900124', from: 'Hermod', text: 'x', callback_url: 'https://example.com/cb', callback_failover_url: 'ftp://x' }),
+    await post('/v1/messages', {
+      to: '+447700900124',
+      from: 'Hermod',
+      text: 'x',
+      callback_url: 'https://example.com/cb',
+      callback_failover_url: 'ftp://x',
+    }),
     400,
     'HERMOD_ERR_INVALID_CALLBACK_URL',
   );
   assertProblem(
-    await post('/v1/messages', { to: '+447700900124', from: 'Hermod', text: 'x', callback_failover_url: 'https://example.com/cb' }),
+    await post('/v1/messages', {
+      to: '+447700900124',
+      from: 'Hermod',
+      text: 'x',
+      callback_failover_url: 'https://example.com/cb',
+    }),
     400,
     'HERMOD_ERR_BAD_REQUEST',
   );
@@ -199,10 +210,27 @@ test('an unknown key anywhere in a body or query → 400 problem naming it, and 
     assertProblem(res, 400, 'HERMOD_ERR_VALIDATION');
     assert.equal(res.json().detail, `${path}: unknown property (not in the schema; check its spelling)`);
   };
-  await refused(await post('/v1/messages', { to: '+447700900123', from: 'Hermod', text: 'x', callback_ulr: 'http://example.com/cb' }), 'body/callback_ulr');
-  await refused(await post('/v1/messages/batch', { from: 'Hermod', text: 'x', to: ['+447700900123'], clientref: 'r1' }), 'body/clientref');
   await refused(
-    await post('/v1/messages/batch', { from: 'Hermod', messages: [{ to: '+447700900123', text: 'ok' }, { to: '+447700900124', txt: 'typo' }] }),
+    await post('/v1/messages', {
+      to: '+447700900123',
+      from: 'Hermod',
+      text: 'x',
+      callback_ulr: 'http://example.com/cb',
+    }),
+    'body/callback_ulr',
+  );
+  await refused(
+    await post('/v1/messages/batch', { from: 'Hermod', text: 'x', to: ['+447700900123'], clientref: 'r1' }),
+    'body/clientref',
+  );
+  await refused(
+    await post('/v1/messages/batch', {
+      from: 'Hermod',
+      messages: [
+        { to: '+447700900123', text: 'ok' },
+        { to: '+447700900124', txt: 'typo' },
+      ],
+    }),
     'body/messages/1/txt',
   );
   await refused(await get('/v1/messages?stauts=delivered'), 'querystring/stauts');
@@ -540,27 +568,60 @@ test('row 28: by default a callback_url or callback_failover_url in loopback or 
   const key = 'hk_callback_deny_1234567890';
   const c = await configuredHermod(callbackDoc(key));
   const send = (url: string, payload: unknown) =>
-    c.api.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}` }, payload: payload as Record<string, unknown> });
+    c.api.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${key}` },
+      payload: payload as Record<string, unknown>,
+    });
   try {
     const ref = `ssrf-${Date.now()}`;
-    const loop = await send('/v1/messages', { to: '+447700900601', from: 'Shop', text: 'x', client_ref: ref, callback_url: 'http://127.0.0.1:9/cb' });
+    const loop = await send('/v1/messages', {
+      to: '+447700900601',
+      from: 'Shop',
+      text: 'x',
+      client_ref: ref,
+      callback_url: 'http://127.0.0.1:9/cb',
+    });
     assertProblem(loop, 400, 'HERMOD_ERR_URL_REFUSED');
     assert.match(loop.json().detail, /^callback_url refused: 127\.0\.0\.1 is in loopback/);
     assertProblem(
-      await send('/v1/messages', { to: '+447700900601', from: 'Shop', text: 'x', client_ref: ref, callback_url: 'http://[::1]/cb' }),
+      await send('/v1/messages', {
+        to: '+447700900601',
+        from: 'Shop',
+        text: 'x',
+        client_ref: ref,
+        callback_url: 'http://[::1]/cb',
+      }),
       400,
       'HERMOD_ERR_URL_REFUSED',
     );
     const failover = await send('/v1/messages', {
-      to: '+447700900601', from: 'Shop', text: 'x', client_ref: ref,
-      callback_url: 'https://example.com/cb', callback_failover_url: 'http://169.254.169.254/latest',
+      to: '+447700900601',
+      from: 'Shop',
+      text: 'x',
+      client_ref: ref,
+      callback_url: 'https://example.com/cb',
+      callback_failover_url: 'http://169.254.169.254/latest',
     });
     assertProblem(failover, 400, 'HERMOD_ERR_URL_REFUSED');
     assert.match(failover.json().detail, /^callback_failover_url refused: .*link-local/);
-    const batch = (await send('/v1/messages/batch', { from: 'Shop', text: 'x', client_ref: ref, to: ['+447700900602'], callback_url: 'http://10.1.2.3/cb' })).json();
+    const batch = (
+      await send('/v1/messages/batch', {
+        from: 'Shop',
+        text: 'x',
+        client_ref: ref,
+        to: ['+447700900602'],
+        callback_url: 'http://10.1.2.3/cb',
+      })
+    ).json();
     assert.equal(batch.failed, 1);
     assert.equal(batch.results[0].error.code, 'HERMOD_ERR_URL_REFUSED');
-    const listed = await c.api.inject({ method: 'GET', url: `/v1/messages?client_ref=${ref}`, headers: { authorization: `Bearer ${key}` } });
+    const listed = await c.api.inject({
+      method: 'GET',
+      url: `/v1/messages?client_ref=${ref}`,
+      headers: { authorization: `Bearer ${key}` },
+    });
     assert.equal(listed.json().data.length, 0, 'a refused message is neither stored nor charged');
     assert.equal((await c.store.getUserByName('shop'))!.balanceMicros, 1_000_000);
   } finally {
@@ -568,7 +629,7 @@ test('row 28: by default a callback_url or callback_failover_url in loopback or 
   }
 });
 
-test('row 28: the operator\'s webhooks.allow lets a loopback callback_url through at submit, and its events arrive (real sockets)', async () => {
+test("row 28: the operator's webhooks.allow lets a loopback callback_url through at submit, and its events arrive (real sockets)", async () => {
   const receiver = await startReceiver();
   const key = 'hk_callback_allow_1234567890';
   const c = await configuredHermod(callbackDoc(key, { allow: ['127.0.0.1'] }));
@@ -579,14 +640,26 @@ test('row 28: the operator\'s webhooks.allow lets a loopback callback_url throug
       body: JSON.stringify(body),
     });
   try {
-    const res = await send({ to: '+447700900603', from: 'Shop', text: 'allowed', callback_url: `${receiver.url}/cb` });
+    const res = await send({
+      to: '+447700900603',
+      from: 'Shop',
+      text: 'allowed',
+      callback_url: `${receiver.url}/cb`,
+    });
     assert.equal(res.status, 202, await res.clone().text());
     const m = (await res.json()) as { id: string };
     await until('an event at the loopback receiver', () =>
-      receiver.received.some((r) => (r.json as { data?: { payload?: { id?: string } } }).data?.payload?.id === m.id),
+      receiver.received.some(
+        (r) => (r.json as { data?: { payload?: { id?: string } } }).data?.payload?.id === m.id,
+      ),
     );
     // Only what the operator allowed: other private space is still refused.
-    const other = await send({ to: '+447700900603', from: 'Shop', text: 'x', callback_url: 'http://10.1.2.3/cb' });
+    const other = await send({
+      to: '+447700900603',
+      from: 'Shop',
+      text: 'x',
+      callback_url: 'http://10.1.2.3/cb',
+    });
     assert.equal(other.status, 400);
     assert.equal(((await other.json()) as { code: string }).code, 'HERMOD_ERR_URL_REFUSED');
   } finally {

@@ -12,8 +12,11 @@ import { SmscSimulator } from '../../src/simulator/index.js';
 import { requireTool } from '../support/services.js';
 import { freePort } from '../support/ports.js';
 
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  ms = 30_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -23,24 +26,42 @@ async function until<T>(what: string, fn: () => Promise<T | undefined> | T | und
   }
 }
 
-test('Kannel sendsms → SMPP → simulator, and the receipt back to Kannel’s dlr-url', { timeout: 90_000 }, async (t) => {
-  if (!requireTool(t, 'Kannel bearerbox', () => execFileSync('sh', ['-c', 'command -v bearerbox && command -v smsbox']))) return;
-  const dir = mkdtempSync(join(tmpdir(), 'hermod-kannel-'));
-  const [admin, boxPort, smppPort, sendsms, dlrPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+test(
+  'Kannel sendsms → SMPP → simulator, and the receipt back to Kannel’s dlr-url',
+  { timeout: 90_000 },
+  async (t) => {
+    if (
+      !requireTool(t, 'Kannel bearerbox', () =>
+        execFileSync('sh', ['-c', 'command -v bearerbox && command -v smsbox']),
+      )
+    )
+      return;
+    const dir = mkdtempSync(join(tmpdir(), 'hermod-kannel-'));
+    const [admin, boxPort, smppPort, sendsms, dlrPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
 
-  const sim = new SmscSimulator({ port: smppPort, latencyMs: { min: 20, max: 20 }, credentials: [{ systemId: 'kannel', password: 'pw' }] });
-  await sim.listen();
-  const dlrs: URLSearchParams[] = [];
-  const dlrServer = createServer((req, res) => {
-    dlrs.push(new URL(req.url ?? '/', 'http://x').searchParams);
-    res.end('ok');
-  });
-  await new Promise<void>((r) => dlrServer.listen(dlrPort, '127.0.0.1', r));
+    const sim = new SmscSimulator({
+      port: smppPort,
+      latencyMs: { min: 20, max: 20 },
+      credentials: [{ systemId: 'kannel', password: 'pw' }],
+    });
+    await sim.listen();
+    const dlrs: URLSearchParams[] = [];
+    const dlrServer = createServer((req, res) => {
+      dlrs.push(new URL(req.url ?? '/', 'http://x').searchParams);
+      res.end('ok');
+    });
+    await new Promise<void>((r) => dlrServer.listen(dlrPort, '127.0.0.1', r));
 
-  const conf = join(dir, 'kannel.conf');
-  writeFileSync(
-    conf,
-    `group = core
+    const conf = join(dir, 'kannel.conf');
+    writeFileSync(
+      conf,
+      `group = core
 admin-port = ${admin}
 admin-password = secret
 smsbox-port = ${boxPort}
@@ -71,42 +92,58 @@ group = sendsms-user
 username = tester
 password = foobar
 `,
-  );
-  const procs: ChildProcess[] = [];
-  t.after(async () => {
-    for (const p of procs) p.kill('SIGKILL');
-    dlrServer.close();
-    await sim.close();
-  });
-  try {
-    procs.push(spawn('bearerbox', [conf], { stdio: 'ignore' }));
-    await until('Kannel to bind to the simulator', () => (sim.sessions.some((s) => s.systemId === 'kannel') ? true : undefined));
-    procs.push(spawn('smsbox', [conf], { stdio: 'ignore' }));
-    const dlrUrl = `http://127.0.0.1:${dlrPort}/dlr?type=%d&smscid=%F&to=%p`;
-    const url = `http://127.0.0.1:${sendsms}/cgi-bin/sendsms?` + new URLSearchParams({
-      username: 'tester', password: 'foobar', to: '447700900123', from: 'Kannel', text: 'Hello from Kannel', 'dlr-mask': '11', 'dlr-url': dlrUrl,
+    );
+    const procs: ChildProcess[] = [];
+    t.after(async () => {
+      for (const p of procs) p.kill('SIGKILL');
+      dlrServer.close();
+      await sim.close();
     });
-    const body = await until('sendsms to answer', async () => {
-      try {
-        const r = await fetch(url);
-        return await r.text();
-      } catch {
-        return undefined;
-      }
-    });
-    assert.match(body, /Accepted for delivery/);
-    const m = await until('the submit at the simulator', () => sim.submitted[0]);
-    assert.equal(m.destination, '447700900123');
-    assert.equal(m.source, 'Kannel');
-    assert.equal(m.shortMessage.toString('latin1'), 'Hello from Kannel');
-    const delivered = await until('Kannel’s delivered DLR callback', () => dlrs.find((d) => d.get('type') === '1'));
-    assert.equal(delivered.get('smscid'), m.id, 'Kannel matched the receipt to our submit_sm_resp id');
-    assert.equal(delivered.get('to'), '447700900123');
-    assert.ok(dlrs.some((d) => d.get('type') === '8'), 'and the SMSC acknowledgement (type 8) before it');
-    assert.equal(sim.stats.receipts, 1);
-  } catch (err) {
-    const log = join(dir, 'bearerbox.log');
-    if (existsSync(log)) console.error(readFileSync(log, 'utf8').split('\n').slice(-40).join('\n'));
-    throw err;
-  }
-});
+    try {
+      procs.push(spawn('bearerbox', [conf], { stdio: 'ignore' }));
+      await until('Kannel to bind to the simulator', () =>
+        sim.sessions.some((s) => s.systemId === 'kannel') ? true : undefined,
+      );
+      procs.push(spawn('smsbox', [conf], { stdio: 'ignore' }));
+      const dlrUrl = `http://127.0.0.1:${dlrPort}/dlr?type=%d&smscid=%F&to=%p`;
+      const url =
+        `http://127.0.0.1:${sendsms}/cgi-bin/sendsms?` +
+        new URLSearchParams({
+          username: 'tester',
+          password: 'foobar',
+          to: '447700900123',
+          from: 'Kannel',
+          text: 'Hello from Kannel',
+          'dlr-mask': '11',
+          'dlr-url': dlrUrl,
+        });
+      const body = await until('sendsms to answer', async () => {
+        try {
+          const r = await fetch(url);
+          return await r.text();
+        } catch {
+          return undefined;
+        }
+      });
+      assert.match(body, /Accepted for delivery/);
+      const m = await until('the submit at the simulator', () => sim.submitted[0]);
+      assert.equal(m.destination, '447700900123');
+      assert.equal(m.source, 'Kannel');
+      assert.equal(m.shortMessage.toString('latin1'), 'Hello from Kannel');
+      const delivered = await until('Kannel’s delivered DLR callback', () =>
+        dlrs.find((d) => d.get('type') === '1'),
+      );
+      assert.equal(delivered.get('smscid'), m.id, 'Kannel matched the receipt to our submit_sm_resp id');
+      assert.equal(delivered.get('to'), '447700900123');
+      assert.ok(
+        dlrs.some((d) => d.get('type') === '8'),
+        'and the SMSC acknowledgement (type 8) before it',
+      );
+      assert.equal(sim.stats.receipts, 1);
+    } catch (err) {
+      const log = join(dir, 'bearerbox.log');
+      if (existsSync(log)) console.error(readFileSync(log, 'utf8').split('\n').slice(-40).join('\n'));
+      throw err;
+    }
+  },
+);

@@ -28,20 +28,38 @@ test('npm smpp client → Hermod SmppServer: bind, submit_sm (GSM and UCS-2), de
   their.on('error', () => undefined);
   await once((cb) => their.on('connect', cb));
 
-  const bad = await once<PduObject>((cb) => (their.bind_transceiver as (o: object, cb: (p: PduObject) => void) => void)({ system_id: 'npm', password: 'nope' }, cb));
+  const bad = await once<PduObject>((cb) =>
+    (their.bind_transceiver as (o: object, cb: (p: PduObject) => void) => void)(
+      { system_id: 'npm', password: 'nope' },
+      cb,
+    ),
+  );
   assert.equal(bad.command_status, CommandStatus.ESME_RINVPASWD);
 
-  const bind = await once<PduObject>((cb) => (their.bind_transceiver as (o: object, cb: (p: PduObject) => void) => void)({ system_id: 'npm', password: 'pw' }, cb));
+  const bind = await once<PduObject>((cb) =>
+    (their.bind_transceiver as (o: object, cb: (p: PduObject) => void) => void)(
+      { system_id: 'npm', password: 'pw' },
+      cb,
+    ),
+  );
   assert.equal(bind.command_status, 0);
   assert.equal(bind.system_id, 'hermod');
 
-  const submit = (o: object) => once<PduObject>((cb) => (their.submit_sm as (o: object, cb: (p: PduObject) => void) => void)(o, cb));
-  const r1 = await submit({ destination_addr: '447700900123', short_message: 'Hello from npm smpp', registered_delivery: 1 });
+  const submit = (o: object) =>
+    once<PduObject>((cb) => (their.submit_sm as (o: object, cb: (p: PduObject) => void) => void)(o, cb));
+  const r1 = await submit({
+    destination_addr: '447700900123',
+    short_message: 'Hello from npm smpp',
+    registered_delivery: 1,
+  });
   assert.equal(r1.command_status, 0);
   assert.equal(r1.message_id, 'hermod-1');
   const r2 = await submit({ destination_addr: '971500000000', short_message: 'مرحبا 👋', data_coding: 8 });
   assert.equal(r2.message_id, 'hermod-2');
-  const [gsm, ucs] = received as [Extract<Pdu, { command: 'submit_sm' }>, Extract<Pdu, { command: 'submit_sm' }>];
+  const [gsm, ucs] = received as [
+    Extract<Pdu, { command: 'submit_sm' }>,
+    Extract<Pdu, { command: 'submit_sm' }>,
+  ];
   assert.equal(gsm.shortMessage.toString('latin1'), 'Hello from npm smpp');
   assert.equal(gsm.registeredDelivery, 1);
   assert.equal(ucs.dataCoding, 8);
@@ -53,15 +71,27 @@ test('npm smpp client → Hermod SmppServer: bind, submit_sm (GSM and UCS-2), de
       cb(pdu);
     }),
   );
-  const resp = await ours!.deliverSm({ sourceAddr: '447700900123', destinationAddr: 'npm', esmClass: 4, shortMessage: Buffer.from('id:hermod-1 sub:001 dlvrd:001 submit date:2611241200 done date:2611241201 stat:DELIVRD err:000 text:Hello'), tlvs: { receiptedMessageId: 'hermod-1', messageState: 2 } });
+  const resp = await ours!.deliverSm({
+    sourceAddr: '447700900123',
+    destinationAddr: 'npm',
+    esmClass: 4,
+    shortMessage: Buffer.from(
+      'id:hermod-1 sub:001 dlvrd:001 submit date:2611241200 done date:2611241201 stat:DELIVRD err:000 text:Hello',
+    ),
+    tlvs: { receiptedMessageId: 'hermod-1', messageState: 2 },
+  });
   assert.equal(resp.commandStatus, 0);
   const d = await delivered;
   assert.equal(d.receipted_message_id, 'hermod-1');
   assert.equal(d.message_state, 2);
 
-  const el = await once<PduObject>((cb) => (their.enquire_link as (o: object, cb: (p: PduObject) => void) => void)({}, cb));
+  const el = await once<PduObject>((cb) =>
+    (their.enquire_link as (o: object, cb: (p: PduObject) => void) => void)({}, cb),
+  );
   assert.equal(el.command, 'enquire_link_resp');
-  const ub = await once<PduObject>((cb) => (their.unbind as (o: object, cb: (p: PduObject) => void) => void)({}, cb));
+  const ub = await once<PduObject>((cb) =>
+    (their.unbind as (o: object, cb: (p: PduObject) => void) => void)({}, cb),
+  );
   assert.equal(ub.command, 'unbind_resp');
   their.close();
   await server.close();
@@ -74,7 +104,12 @@ test('Hermod SmppClient → npm smpp server: bind, submit_sm, deliver_sm to us, 
     theirSession = session;
     session.on('error', () => undefined);
     session.on('bind_transceiver', (pdu: PduObject) => {
-      session.send(pdu.response({ system_id: 'npm-smsc', command_status: pdu.password === 'pw' ? 0 : CommandStatus.ESME_RINVPASWD }));
+      session.send(
+        pdu.response({
+          system_id: 'npm-smsc',
+          command_status: pdu.password === 'pw' ? 0 : CommandStatus.ESME_RINVPASWD,
+        }),
+      );
     });
     session.on('submit_sm', (pdu: PduObject) => {
       got.push(pdu);
@@ -109,7 +144,14 @@ test('Hermod SmppClient → npm smpp server: bind, submit_sm, deliver_sm to us, 
   assert.equal(got[0].user_message_reference, 9);
 
   const ack = await once<PduObject>((cb) =>
-    theirSession!.send(new smpp.PDU('deliver_sm', { source_addr: '4477', destination_addr: 'Hermod', short_message: 'MO text' }), cb),
+    theirSession!.send(
+      new smpp.PDU('deliver_sm', {
+        source_addr: '4477',
+        destination_addr: 'Hermod',
+        short_message: 'MO text',
+      }),
+      cb,
+    ),
   );
   assert.equal(ack.command_status, 0);
   const mo = await inbound;

@@ -34,7 +34,8 @@ test('Net::SMPP binds, submits, enquires and unbinds against SmppServer', async 
     host: '127.0.0.1',
     port: 0,
     lockout: false,
-    authenticate: (r) => (r.systemId === 'perl' && r.password === 'secret' ? true : CommandStatus.ESME_RINVPASWD),
+    authenticate: (r) =>
+      r.systemId === 'perl' && r.password === 'secret' ? true : CommandStatus.ESME_RINVPASWD,
   });
   const received: Pdu[] = [];
   server.on('session', (s: Session) =>
@@ -48,7 +49,9 @@ test('Net::SMPP binds, submits, enquires and unbinds against SmppServer', async 
     new Promise<string>((resolve) => {
       // spawnSync would block our own event loop (the server); run it asynchronously.
       import('node:child_process').then(({ execFile }) =>
-        execFile('perl', [script, String(port), password], { timeout: 20_000 }, (_err, stdout, stderr) => resolve(stdout + stderr)),
+        execFile('perl', [script, String(port), password], { timeout: 20_000 }, (_err, stdout, stderr) =>
+          resolve(stdout + stderr),
+        ),
       );
     });
   const ok = await run('secret');

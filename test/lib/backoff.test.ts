@@ -5,7 +5,10 @@ import { FakeClock } from '../../src/lib/clock.js';
 
 test('backoff grows exponentially and is capped', () => {
   const p = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 };
-  assert.deepEqual([0, 1, 2, 3, 4, 5].map((a) => backoffDelay(p, a)), [100, 200, 400, 800, 1000, 1000]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5].map((a) => backoffDelay(p, a)),
+    [100, 200, 400, 800, 1000, 1000],
+  );
 });
 
 test('backoff jitter stays inside [d*(1-j), d]', () => {
@@ -13,7 +16,10 @@ test('backoff jitter stays inside [d*(1-j), d]', () => {
     const d = backoffDelay(DEFAULT_BACKOFF, 3, () => r);
     assert.ok(d >= 4000 * 0.5 && d <= 4000, `delay ${d}`);
   }
-  assert.notEqual(backoffDelay(DEFAULT_BACKOFF, 3, () => 0), backoffDelay(DEFAULT_BACKOFF, 3, () => 0.9));
+  assert.notEqual(
+    backoffDelay(DEFAULT_BACKOFF, 3, () => 0),
+    backoffDelay(DEFAULT_BACKOFF, 3, () => 0.9),
+  );
 });
 
 test('fake clock fires timers in order and repeats intervals', () => {

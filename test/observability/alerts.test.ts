@@ -128,18 +128,36 @@ test('AlertWebhook: each change POSTed as JSON; a receiver answering 500 first i
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const port = (server.address() as import('node:net').AddressInfo).port;
-    const metrics = new HermodMetrics({ version: 't', connectors: () => [], queueDepth: async () => 0, processMetrics: false });
+    const metrics = new HermodMetrics({
+      version: 't',
+      connectors: () => [],
+      queueDepth: async () => 0,
+      processMetrics: false,
+    });
     const results: boolean[] = [];
     let ready = false;
-    const ev = new AlertEvaluator({ metrics, thresholds: { ...t, connectorDownMs: 0 }, connectors: () => [{ id: 'smsc', ready }], queueDepth: async () => 0 });
-    const hook = new AlertWebhook({ url: `http://127.0.0.1:${port}/alerts`, initialDelayMs: 10 }, (ok) => results.push(ok));
+    const ev = new AlertEvaluator({
+      metrics,
+      thresholds: { ...t, connectorDownMs: 0 },
+      connectors: () => [{ id: 'smsc', ready }],
+      queueDepth: async () => 0,
+    });
+    const hook = new AlertWebhook({ url: `http://127.0.0.1:${port}/alerts`, initialDelayMs: 10 }, (ok) =>
+      results.push(ok),
+    );
     hook.attach(ev);
     await ev.evaluate();
     await hook.drain();
     ready = true;
     await ev.evaluate();
     await hook.drain();
-    assert.deepEqual(got.map((n) => [(n as { alert: string }).alert, (n as { status: string }).status]), [['connector_down', 'firing'], ['connector_down', 'resolved']]);
+    assert.deepEqual(
+      got.map((n) => [(n as { alert: string }).alert, (n as { status: string }).status]),
+      [
+        ['connector_down', 'firing'],
+        ['connector_down', 'resolved'],
+      ],
+    );
     assert.deepEqual(results, [false, true, true], 'the 500 was retried');
   } finally {
     server.close();

@@ -24,7 +24,10 @@ const listening = (events: DefinitionsEvent[]) => events.filter((e) => e.kind ==
 
 /** The backends LISTENing for `node` on `store`'s channel. */
 async function listenerPids(admin: pg.Client, store: PostgresStore, node: string): Promise<number[]> {
-  const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND query = $2', [`hermod-definitions ${node}`, `LISTEN "${store.definitionsChannel}"`]);
+  const { rows } = await admin.query(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND query = $2',
+    [`hermod-definitions ${node}`, `LISTEN "${store.definitionsChannel}"`],
+  );
   return rows.map((r: { pid: number }) => r.pid);
 }
 
@@ -35,7 +38,11 @@ test('definitionsChannel: hermod_definitions_<schema>; a schema too long for tha
   assert.equal(a.length, 63);
   assert.match(a, /^hermod_definitions_tenant_x+_[0-9a-f]{12}$/);
   assert.notEqual(a, b);
-  assert.equal(definitionsChannel('s'.repeat(44)), `hermod_definitions_${'s'.repeat(44)}`, '63 bytes exactly: kept as it is');
+  assert.equal(
+    definitionsChannel('s'.repeat(44)),
+    `hermod_definitions_${'s'.repeat(44)}`,
+    '63 bytes exactly: kept as it is',
+  );
 });
 
 test('PostgreSQL: a definition write on one node is heard by the other nodes of its schema, with the writer’s node id; not by the writer, nor by another schema; a delete of nothing is not told', async (t) => {
@@ -48,7 +55,10 @@ test('PostgreSQL: a definition write on one node is heard by the other nodes of 
   const c2 = await PostgresStore.open({ connectionString: PG_URL, schema: other, nodeId: `c2-${tag()}` });
   try {
     const [atA, atB, atC] = [record(a), record(b), record(c)];
-    await until('all three listening', () => listening(atA) === 1 && listening(atB) === 1 && listening(atC) === 1);
+    await until(
+      'all three listening',
+      () => listening(atA) === 1 && listening(atB) === 1 && listening(atC) === 1,
+    );
 
     await a.putConnectorDefinition('fr', { type: 'simulator' }, 'api');
     await until('b hears the connector', () => changes(atB).length === 1);
@@ -66,7 +76,11 @@ test('PostgreSQL: a definition write on one node is heard by the other nodes of 
     await until('a hears b, c hears c2', () => changes(atA).length > 0 && changes(atC).length > 0);
     assert.deepEqual(changes(atA), [b.nodeId], 'the writer skips its own writes');
     assert.deepEqual(changes(atC), [c2.nodeId], 'another schema hears nothing of this one');
-    assert.deepEqual(changes(atB), [a.nodeId, a.nodeId, a.nodeId, a.nodeId], 'b heard each of a’s four writes, and not the delete of nothing');
+    assert.deepEqual(
+      changes(atB),
+      [a.nodeId, a.nodeId, a.nodeId, a.nodeId],
+      'b heard each of a’s four writes, and not the delete of nothing',
+    );
 
     // A subscriber that comes while the connection listens is told so, once.
     const late: DefinitionsEvent[] = [];
@@ -102,8 +116,14 @@ test('PostgreSQL: the listening connection, terminated by the server, reconnects
     await until('b lost its connection and listens again', () => listening(atB) === 2);
     const lost = atB.find((e): e is Extract<DefinitionsEvent, { kind: 'lost' }> => e.kind === 'lost');
     assert.ok(lost, JSON.stringify(atB));
-    assert.ok(lost.retryInMs >= 250 && lost.retryInMs <= 500, `the first retry waits 0.25–0.5 s: ${lost.retryInMs}`);
-    assert.deepEqual(atB.map((e) => e.kind), ['listening', 'lost', 'listening']);
+    assert.ok(
+      lost.retryInMs >= 250 && lost.retryInMs <= 500,
+      `the first retry waits 0.25–0.5 s: ${lost.retryInMs}`,
+    );
+    assert.deepEqual(
+      atB.map((e) => e.kind),
+      ['listening', 'lost', 'listening'],
+    );
     const [second] = await listenerPids(admin, b, b.nodeId);
     assert.ok(second !== undefined && second !== first, `a new backend listens: ${first} → ${second}`);
 
@@ -111,7 +131,11 @@ test('PostgreSQL: the listening connection, terminated by the server, reconnects
     await until('b hears a write made after the reconnect', () => changes(atB).length === 1, 3000);
 
     await b.close();
-    await until('close() ended the LISTEN connection', async () => (await listenerPids(admin, b, b.nodeId)).length === 0, 3000);
+    await until(
+      'close() ended the LISTEN connection',
+      async () => (await listenerPids(admin, b, b.nodeId)).length === 0,
+      3000,
+    );
     await new Promise((r) => setTimeout(r, 600));
     assert.deepEqual(await listenerPids(admin, b, b.nodeId), [], 'and nothing reconnects after close()');
   } finally {

@@ -14,7 +14,11 @@ export interface Run {
 // among them), and a burst of CLI processes would starve them of CPU.
 let running = 0;
 const waiting: (() => void)[] = [];
-export async function hermod(args: string[], env: Record<string, string> = {}, onStderr?: (s: string) => void): Promise<Run> {
+export async function hermod(
+  args: string[],
+  env: Record<string, string> = {},
+  onStderr?: (s: string) => void,
+): Promise<Run> {
   if (running >= 2) await new Promise<void>((r) => waiting.push(r));
   running++;
   try {
@@ -25,10 +29,17 @@ export async function hermod(args: string[], env: Record<string, string> = {}, o
   }
 }
 
-function spawnHermod(args: string[], env: Record<string, string>, onStderr?: (s: string) => void): Promise<Run> {
+function spawnHermod(
+  args: string[],
+  env: Record<string, string>,
+  onStderr?: (s: string) => void,
+): Promise<Run> {
   return new Promise((resolve) => {
     const { HERMOD_ADMIN_KEY: _k, HERMOD_URL: _u, ...rest } = process.env;
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...rest, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...rest, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -10,15 +10,33 @@ import { receiptFromPdu, type Pdu, type Receipt, type SmppClient } from '../../s
 // Warnings and errors only: tests read their own receivers, not the logs.
 const quiet = pino({ level: process.env.HERMOD_LOG_LEVEL ?? 'warn' });
 
-export async function demoHermod(dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-'))): Promise<RunningHermod & { dataDir: string }> {
-  const config = loadConfig({ HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0' }, dataDir);
+export async function demoHermod(
+  dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-')),
+): Promise<RunningHermod & { dataDir: string }> {
+  const config = loadConfig(
+    { HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0' },
+    dataDir,
+  );
   return Object.assign(await startHermod(config, { logger: quiet }), { dataDir });
 }
 
 /** Hermod with a configuration document (YAML as an object). */
-export async function configuredHermod(doc: unknown, options: StartOptions = {}): Promise<RunningHermod & { dataDir: string }> {
+export async function configuredHermod(
+  doc: unknown,
+  options: StartOptions = {},
+): Promise<RunningHermod & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-'));
-  const config = parseConfig(doc, { HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0', HERMOD_BIND: '127.0.0.1' }, 'test');
+  const config = parseConfig(
+    doc,
+    {
+      HERMOD_DATA_DIR: dataDir,
+      HERMOD_SMPP_PORT: '0',
+      HERMOD_HTTP_PORT: '0',
+      HERMOD_API_PORT: '0',
+      HERMOD_BIND: '127.0.0.1',
+    },
+    'test',
+  );
   return Object.assign(await startHermod(config, { logger: quiet, ...options }), { dataDir });
 }
 

@@ -31,5 +31,11 @@ export async function recordingSmsc(delayMs = 0) {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: server.address().port as number, binds, passwords, submits, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    port: server.address().port as number,
+    binds,
+    passwords,
+    submits,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

@@ -16,7 +16,8 @@ export class RawPeer {
     socket.setNoDelay(true);
     socket.on('data', (chunk) => {
       this.framer.push(chunk);
-      for (let f = this.framer.next(); f; f = this.framer.next()) this.received.push(decodePdu(Buffer.from(f)));
+      for (let f = this.framer.next(); f; f = this.framer.next())
+        this.received.push(decodePdu(Buffer.from(f)));
       this.wake();
     });
     socket.on('close', () => {
@@ -78,7 +79,9 @@ export class RawPeer {
 }
 
 /** A raw SMSC: accepts connections and hands each RawPeer to `onPeer`. */
-export async function rawServer(onPeer: (peer: RawPeer) => void): Promise<{ port: number; close: () => Promise<void>; peers: RawPeer[] }> {
+export async function rawServer(
+  onPeer: (peer: RawPeer) => void,
+): Promise<{ port: number; close: () => Promise<void>; peers: RawPeer[] }> {
   const peers: RawPeer[] = [];
   const server = net.createServer((s) => {
     const p = new RawPeer(s);
@@ -102,13 +105,21 @@ export function autoAnswer(peer: RawPeer, opts: { submits?: boolean } = {}): voi
   peer.socket.on('data', () => {
     for (const p of peer.received.splice(0)) {
       if (p.command.startsWith('bind_') && !p.command.endsWith('_resp')) {
-        peer.send({ command: `${p.command}_resp` as 'bind_transceiver_resp', sequenceNumber: p.sequenceNumber, systemId: 'raw' });
+        peer.send({
+          command: `${p.command}_resp` as 'bind_transceiver_resp',
+          sequenceNumber: p.sequenceNumber,
+          systemId: 'raw',
+        });
       } else if (p.command === 'enquire_link') {
         peer.send({ command: 'enquire_link_resp', sequenceNumber: p.sequenceNumber });
       } else if (p.command === 'unbind') {
         peer.send({ command: 'unbind_resp', sequenceNumber: p.sequenceNumber });
       } else if (p.command === 'submit_sm' && opts.submits !== false) {
-        peer.send({ command: 'submit_sm_resp', sequenceNumber: p.sequenceNumber, messageId: `m${p.sequenceNumber}` });
+        peer.send({
+          command: 'submit_sm_resp',
+          sequenceNumber: p.sequenceNumber,
+          messageId: `m${p.sequenceNumber}`,
+        });
       } else {
         peer.received.push(p);
       }

@@ -30,7 +30,10 @@ declare module 'smpp' {
     close(cb?: () => void): void;
     address(): { port: number };
   }
-  export function createServer(options: Record<string, unknown>, listener?: (session: Session) => void): Server;
+  export function createServer(
+    options: Record<string, unknown>,
+    listener?: (session: Session) => void,
+  ): Server;
   export function createServer(listener?: (session: Session) => void): Server;
   export function connect(options: Record<string, unknown>, listener?: () => void): Session;
   const smpp: {

@@ -21,7 +21,10 @@ export const apiKeySchema = {
   type: 'object',
   properties: {
     id: { type: 'integer', description: 'names the key in the admin API; not a secret' },
-    label: { type: ['string', 'null'], description: 'the operator\'s note; "config" for keys from users[].apiKeys' },
+    label: {
+      type: ['string', 'null'],
+      description: 'the operator\'s note; "config" for keys from users[].apiKeys',
+    },
     createdAt: { type: 'string', format: 'date-time' },
   },
   required: ['id', 'label', 'createdAt'],
@@ -31,15 +34,26 @@ const createdKeySchema = {
   type: 'object',
   properties: {
     ...apiKeySchema.properties,
-    key: { type: 'string', description: 'the key itself (Authorization: Bearer <key>); shown in this answer only' },
+    key: {
+      type: 'string',
+      description: 'the key itself (Authorization: Bearer <key>); shown in this answer only',
+    },
   },
   required: [...apiKeySchema.required, 'key'],
 } as const;
 
 const errors = { 400: problemSchema, 401: problemSchema, 404: problemSchema };
-const userParam = { type: 'object', properties: { username: { type: 'string', minLength: 1 } }, required: ['username'] } as const;
+const userParam = {
+  type: 'object',
+  properties: { username: { type: 'string', minLength: 1 } },
+  required: ['username'],
+} as const;
 
-const view = (k: ApiKeyInfo) => ({ id: k.id, label: k.label, createdAt: new Date(k.createdAt).toISOString() });
+const view = (k: ApiKeyInfo) => ({
+  id: k.id,
+  label: k.label,
+  createdAt: new Date(k.createdAt).toISOString(),
+});
 
 export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app, opts) => {
   const store = opts.gateway.store;
@@ -54,9 +68,15 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
     {
       schema: {
         tags: ['admin'],
-        summary: "create a REST API key for a user: the key is in this answer only (the store keeps its SHA-256)",
+        summary:
+          'create a REST API key for a user: the key is in this answer only (the store keeps its SHA-256)',
         params: userParam,
-        body: { type: 'object', nullable: true, additionalProperties: false, properties: { label: { type: 'string', minLength: 1, maxLength: 100 } } },
+        body: {
+          type: 'object',
+          nullable: true,
+          additionalProperties: false,
+          properties: { label: { type: 'string', minLength: 1, maxLength: 100 } },
+        },
         response: { 201: createdKeySchema, ...errors },
       },
     },
@@ -77,10 +97,19 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
         tags: ['admin'],
         summary: "a user's REST API keys that are not revoked, oldest first (never the key)",
         params: userParam,
-        response: { 200: { type: 'object', properties: { apiKeys: { type: 'array', items: apiKeySchema } }, required: ['apiKeys'] }, ...errors },
+        response: {
+          200: {
+            type: 'object',
+            properties: { apiKeys: { type: 'array', items: apiKeySchema } },
+            required: ['apiKeys'],
+          },
+          ...errors,
+        },
       },
     },
-    async (req) => ({ apiKeys: (await store.listApiKeys((await userOr404(req.params.username)).id)).map(view) }),
+    async (req) => ({
+      apiKeys: (await store.listApiKeys((await userOr404(req.params.username)).id)).map(view),
+    }),
   );
 
   app.delete<{ Params: { username: string; id: number } }>(
@@ -89,14 +118,23 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
       schema: {
         tags: ['admin'],
         summary: 'revoke a REST API key: refused from the next request on',
-        params: { type: 'object', properties: { username: { type: 'string', minLength: 1 }, id: { type: 'integer', minimum: 1 } }, required: ['username', 'id'] },
+        params: {
+          type: 'object',
+          properties: { username: { type: 'string', minLength: 1 }, id: { type: 'integer', minimum: 1 } },
+          required: ['username', 'id'],
+        },
         response: { 204: { type: 'null', description: 'revoked' }, ...errors },
       },
     },
     async (req, reply) => {
       const u = await userOr404(req.params.username);
       const revoked = await store.revokeApiKey(u.id, req.params.id);
-      if (!revoked) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_API_KEY', `user "${u.username}" has no API key ${req.params.id} (or it is revoked already)`);
+      if (!revoked)
+        throw new HttpProblem(
+          404,
+          'HERMOD_ERR_UNKNOWN_API_KEY',
+          `user "${u.username}" has no API key ${req.params.id} (or it is revoked already)`,
+        );
       opts.forgetApiKeys?.();
       req.log.info({ user: u.username, keyId: revoked.id }, 'admin: API key revoked');
       return reply.code(204).send();

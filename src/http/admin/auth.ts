@@ -13,7 +13,10 @@ export function adminAuth(keys: readonly string[]) {
     const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!m) {
       reply.header('www-authenticate', 'Bearer realm="hermod-admin"');
-      await sendProblem(reply, problem(401, 'HERMOD_ERR_UNAUTHORIZED', 'an admin key is required: Authorization: Bearer <key>'));
+      await sendProblem(
+        reply,
+        problem(401, 'HERMOD_ERR_UNAUTHORIZED', 'an admin key is required: Authorization: Bearer <key>'),
+      );
       return;
     }
     const got = digest(m[1]);

@@ -39,10 +39,23 @@ export const groupRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
     updatedAt: new Date(g.updatedAt).toISOString(),
   });
 
-  app.get('/groups', { schema: { tags: ['admin'], summary: 'list groups', response: { 200: { type: 'object', properties: { groups: { type: 'array', items: groupSchema } } }, ...errors } } }, async () => {
-    const users = await members();
-    return { groups: (await store.listGroups()).map((g) => view(g, users)) };
-  });
+  app.get(
+    '/groups',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'list groups',
+        response: {
+          200: { type: 'object', properties: { groups: { type: 'array', items: groupSchema } } },
+          ...errors,
+        },
+      },
+    },
+    async () => {
+      const users = await members();
+      return { groups: (await store.listGroups()).map((g) => view(g, users)) };
+    },
+  );
 
   app.put<{ Params: { id: string }; Body: { description?: string | null; enabled?: boolean } }>(
     '/groups/:id',
@@ -50,15 +63,30 @@ export const groupRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
       schema: {
         tags: ['admin'],
         summary: 'create a group, or change its description or enabled flag (omitted fields are kept)',
-        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' } }, required: ['id'] },
-        body: { type: 'object', additionalProperties: false, properties: { description: { type: ['string', 'null'], maxLength: 200 }, enabled: { type: 'boolean' } } },
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' } },
+          required: ['id'],
+        },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            description: { type: ['string', 'null'], maxLength: 200 },
+            enabled: { type: 'boolean' },
+          },
+        },
         response: { 200: groupSchema, 201: groupSchema, ...errors },
       },
     },
     async (req, reply) => {
       const old = await store.getGroup(req.params.id);
       const b = req.body ?? {};
-      const g = await store.upsertGroup({ id: req.params.id, description: b.description === undefined ? (old?.description ?? null) : b.description, enabled: b.enabled ?? old?.enabled ?? true });
+      const g = await store.upsertGroup({
+        id: req.params.id,
+        description: b.description === undefined ? (old?.description ?? null) : b.description,
+        enabled: b.enabled ?? old?.enabled ?? true,
+      });
       gateway.forgetAccounts();
       req.log.info({ group: g.id, enabled: g.enabled, created: !old }, 'admin: group saved');
       return reply.code(old ? 200 : 201).send(view(g, await members()));

@@ -25,7 +25,19 @@ export const inboundSchema = {
     routedTo: { ...nullableString, description: 'the customer (username) it was routed to' },
     routedUrl: { ...nullableString, description: 'the URL an MO route sent it to' },
   },
-  required: ['id', 'receivedAt', 'connector', 'from', 'to', 'dataCoding', 'text', 'complete', 'routed', 'routedTo', 'routedUrl'],
+  required: [
+    'id',
+    'receivedAt',
+    'connector',
+    'from',
+    'to',
+    'dataCoding',
+    'text',
+    'complete',
+    'routed',
+    'routedTo',
+    'routedUrl',
+  ],
 } as const;
 
 export function inboundView(m: InboundMessage) {
@@ -70,16 +82,38 @@ export const inboundRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
           type: 'object',
           additionalProperties: false,
           properties: {
-            routed: { type: 'boolean', description: 'true: only MOs a route took; false: only those no route took' },
-            from: { type: 'string', minLength: 1, description: 'the handset (exact; a leading + is ignored)' },
-            to: { type: 'string', minLength: 1, description: 'our number or short code (exact; a leading + is ignored)' },
+            routed: {
+              type: 'boolean',
+              description: 'true: only MOs a route took; false: only those no route took',
+            },
+            from: {
+              type: 'string',
+              minLength: 1,
+              description: 'the handset (exact; a leading + is ignored)',
+            },
+            to: {
+              type: 'string',
+              minLength: 1,
+              description: 'our number or short code (exact; a leading + is ignored)',
+            },
             connector: { type: 'string', minLength: 1 },
             user: { type: 'string', minLength: 1, description: 'only MOs routed to this customer' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            cursor: { type: 'string', pattern: '^[0-9a-z]{26}$', description: 'the nextCursor of the previous page' },
+            cursor: {
+              type: 'string',
+              pattern: '^[0-9a-z]{26}$',
+              description: 'the nextCursor of the previous page',
+            },
           },
         },
-        response: { 200: { type: 'object', properties: { inbound: { type: 'array', items: inboundSchema }, nextCursor: nullableString }, required: ['inbound', 'nextCursor'] }, ...errors },
+        response: {
+          200: {
+            type: 'object',
+            properties: { inbound: { type: 'array', items: inboundSchema }, nextCursor: nullableString },
+            required: ['inbound', 'nextCursor'],
+          },
+          ...errors,
+        },
       },
     },
     async (req) => {
@@ -94,7 +128,10 @@ export const inboundRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
       // One more than the page: a next page exists only when it came back.
       const rows = await gateway.store.listMo(q.limit + 1, query);
       const page = rows.slice(0, q.limit);
-      return { inbound: page.map(inboundView), nextCursor: rows.length > q.limit ? page[page.length - 1].id : null };
+      return {
+        inbound: page.map(inboundView),
+        nextCursor: rows.length > q.limit ? page[page.length - 1].id : null,
+      };
     },
   );
 };

@@ -9,10 +9,28 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 // Types only: `tags` and `summary` in route schemas, read by @fastify/swagger for the OpenAPI document.
 import type {} from '@fastify/swagger';
 import { RejectedError, type Gateway } from '../../gateway/index.js';
-import { hashPassword, normalizeMsisdn, InvalidAccountError, InvalidNumberError, toMicros, formatMicros, type MessageState } from '../../domain/index.js';
+import {
+  hashPassword,
+  normalizeMsisdn,
+  InvalidAccountError,
+  InvalidNumberError,
+  toMicros,
+  formatMicros,
+  type MessageState,
+} from '../../domain/index.js';
 import { HttpProblem, problem, problemErrorHandler, problemSchema, sendProblem } from '../problem.js';
 import { adminAuth } from './auth.js';
-import { connectorDefinitionSchema, connectorSchema, messageSchema, messageView, moRouteListSchema, moRoutesResponse, routeListSchema, userSchema, userView } from './views.js';
+import {
+  connectorDefinitionSchema,
+  connectorSchema,
+  messageSchema,
+  messageView,
+  moRouteListSchema,
+  moRoutesResponse,
+  routeListSchema,
+  userSchema,
+  userView,
+} from './views.js';
 import { moRouteInput } from '../../config/index.js';
 import { mergeSettings, userPatchSchema, type UserPatch } from './user-patch.js';
 import { groupRoutes } from './groups.js';
@@ -59,16 +77,34 @@ export interface AdminDefinitions {
 
 export const ADMIN_PREFIX = '/v1/admin';
 
-const MESSAGE_STATES: MessageState[] = ['accepted', 'queued', 'sent', 'delivered', 'undelivered', 'expired', 'rejected', 'failed', 'unknown'];
-const amount = { anyOf: [{ type: 'string', pattern: '^[+-]?\\d*(\\.\\d{1,6})?$' }, { type: 'number' }], description: 'decimal, at most 6 decimals' } as const;
+const MESSAGE_STATES: MessageState[] = [
+  'accepted',
+  'queued',
+  'sent',
+  'delivered',
+  'undelivered',
+  'expired',
+  'rejected',
+  'failed',
+  'unknown',
+];
+const amount = {
+  anyOf: [{ type: 'string', pattern: '^[+-]?\\d*(\\.\\d{1,6})?$' }, { type: 'number' }],
+  description: 'decimal, at most 6 decimals',
+} as const;
 const errors = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema };
-const idParam = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string', minLength: 1 } }, required: [name] }) as const;
+const idParam = (name: string) =>
+  ({ type: 'object', properties: { [name]: { type: 'string', minLength: 1 } }, required: [name] }) as const;
 
 function msisdn(raw: string): string {
   try {
     return normalizeMsisdn(raw);
   } catch (err) {
-    throw new HttpProblem(400, 'HERMOD_ERR_INVALID_NUMBER', err instanceof InvalidNumberError ? err.message : `not a phone number: ${raw}`);
+    throw new HttpProblem(
+      400,
+      'HERMOD_ERR_INVALID_NUMBER',
+      err instanceof InvalidNumberError ? err.message : `not a phone number: ${raw}`,
+    );
   }
 }
 
@@ -85,7 +121,12 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
   const { gateway } = opts;
   const store = gateway.store;
   app.setErrorHandler(problemErrorHandler);
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'HERMOD_ERR_NOT_FOUND', `no admin route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(
+      reply,
+      problem(404, 'HERMOD_ERR_NOT_FOUND', `no admin route ${req.method} ${req.url.split('?')[0]}`),
+    ),
+  );
   app.addHook('onRequest', adminAuth(opts.keys));
 
   const userOr404 = async (username: string) => {
@@ -100,10 +141,20 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
   };
   const connectorView = async (id: string) => {
     const d = opts.definitions?.connector(id);
-    return { ...connectorOr404(id).status(), queueDepth: await store.queueDepth(id), definition: d?.definition ?? null, source: d?.source ?? null };
+    return {
+      ...connectorOr404(id).status(),
+      queueDepth: await store.queueDepth(id),
+      definition: d?.definition ?? null,
+      source: d?.source ?? null,
+    };
   };
   const definitionsOr501 = () => {
-    if (!opts.definitions) throw new HttpProblem(501, 'HERMOD_ERR_NOT_CONFIGURABLE', 'this gateway was built without runtime connector and route changes');
+    if (!opts.definitions)
+      throw new HttpProblem(
+        501,
+        'HERMOD_ERR_NOT_CONFIGURABLE',
+        'this gateway was built without runtime connector and route changes',
+      );
     return opts.definitions;
   };
   // The definition bodies are checked by the configuration's own validator (the same rules
@@ -111,15 +162,45 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
   const validatedByConfig = () => () => true;
 
   // ---- users ------------------------------------------------------------------------
-  app.get('/users', { schema: { tags: ['admin'], summary: 'list users', response: { 200: { type: 'object', properties: { users: { type: 'array', items: userSchema } } }, ...errors } } }, async () => ({
-    users: (await store.listUsers()).map(userView),
-  }));
-
-  app.get<{ Params: { username: string } }>('/users/:username', { schema: { tags: ['admin'], summary: 'show a user', params: idParam('username'), response: { 200: userSchema, ...errors } } }, async (req) =>
-    userView(await userOr404(req.params.username)),
+  app.get(
+    '/users',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'list users',
+        response: {
+          200: { type: 'object', properties: { users: { type: 'array', items: userSchema } } },
+          ...errors,
+        },
+      },
+    },
+    async () => ({
+      users: (await store.listUsers()).map(userView),
+    }),
   );
 
-  app.post<{ Body: { username: string; password: string; balance?: string | number; rate?: string | number; enabled?: boolean } }>(
+  app.get<{ Params: { username: string } }>(
+    '/users/:username',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'show a user',
+        params: idParam('username'),
+        response: { 200: userSchema, ...errors },
+      },
+    },
+    async (req) => userView(await userOr404(req.params.username)),
+  );
+
+  app.post<{
+    Body: {
+      username: string;
+      password: string;
+      balance?: string | number;
+      rate?: string | number;
+      enabled?: boolean;
+    };
+  }>(
     '/users',
     {
       schema: {
@@ -143,11 +224,19 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     },
     async (req, reply) => {
       const b = req.body;
-      if (await store.getUserByName(b.username)) throw new HttpProblem(409, 'HERMOD_ERR_USER_EXISTS', `user "${b.username}" exists`);
+      if (await store.getUserByName(b.username))
+        throw new HttpProblem(409, 'HERMOD_ERR_USER_EXISTS', `user "${b.username}" exists`);
       const balanceMicros = micros(b.balance ?? 0, 'balance');
       const rateMicros = micros(b.rate ?? 0, 'rate');
-      if (balanceMicros < 0 || rateMicros < 0) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_AMOUNT', 'balance and rate must not be negative');
-      const u = await store.upsertUser({ username: b.username, passwordHash: hashPassword(b.password), balanceMicros, rateMicros, enabled: b.enabled ?? true });
+      if (balanceMicros < 0 || rateMicros < 0)
+        throw new HttpProblem(400, 'HERMOD_ERR_INVALID_AMOUNT', 'balance and rate must not be negative');
+      const u = await store.upsertUser({
+        username: b.username,
+        passwordHash: hashPassword(b.password),
+        balanceMicros,
+        rateMicros,
+        enabled: b.enabled ?? true,
+      });
       req.log.info({ user: u.username }, 'admin: user created');
       return reply.code(201).send(userView(u));
     },
@@ -158,7 +247,8 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     {
       schema: {
         tags: ['admin'],
-        summary: 'change a user: password, rate, enabled, group, SMS-count quota, settings (authorizations, value filters, defaults, throughput)',
+        summary:
+          'change a user: password, rate, enabled, group, SMS-count quota, settings (authorizations, value filters, defaults, throughput)',
         params: idParam('username'),
         body: userPatchSchema,
         response: { 200: userSchema, ...errors },
@@ -168,9 +258,15 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       const u = await userOr404(req.params.username);
       const b = req.body;
       const rateMicros = b.rate === undefined ? u.rateMicros : micros(b.rate, 'rate');
-      if (rateMicros < 0) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_AMOUNT', 'rate must not be negative');
+      if (rateMicros < 0)
+        throw new HttpProblem(400, 'HERMOD_ERR_INVALID_AMOUNT', 'rate must not be negative');
       const settings = mergeSettings(u.settings, b.settings);
-      if (b.group !== undefined && b.group !== null && !(await store.getGroup(b.group))) throw new HttpProblem(400, 'HERMOD_ERR_UNKNOWN_GROUP', `group: no group "${b.group}" (create it with PUT /v1/admin/groups/${b.group})`);
+      if (b.group !== undefined && b.group !== null && !(await store.getGroup(b.group)))
+        throw new HttpProblem(
+          400,
+          'HERMOD_ERR_UNKNOWN_GROUP',
+          `group: no group "${b.group}" (create it with PUT /v1/admin/groups/${b.group})`,
+        );
       let next = await store.upsertUser({
         username: u.username,
         passwordHash: b.password === undefined ? u.passwordHash : hashPassword(b.password),
@@ -194,14 +290,29 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     {
       schema: {
         tags: ['admin'],
-        summary: "end every SMPP bind of a user now (to keep them out, also disable them or set settings.access)",
+        summary:
+          'end every SMPP bind of a user now (to keep them out, also disable them or set settings.access)',
         params: idParam('username'),
-        response: { 200: { type: 'object', properties: { username: { type: 'string' }, unbound: { type: 'integer', description: 'binds ended' } } }, ...errors },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              username: { type: 'string' },
+              unbound: { type: 'integer', description: 'binds ended' },
+            },
+          },
+          ...errors,
+        },
       },
     },
     async (req) => {
       const u = await userOr404(req.params.username);
-      if (!opts.binds) throw new HttpProblem(501, 'HERMOD_ERR_NOT_CONFIGURABLE', 'this gateway was built without a customer SMPP server');
+      if (!opts.binds)
+        throw new HttpProblem(
+          501,
+          'HERMOD_ERR_NOT_CONFIGURABLE',
+          'this gateway was built without a customer SMPP server',
+        );
       const unbound = await opts.binds.unbindUser(u.username);
       req.log.info({ user: u.username, unbound }, 'admin: user unbound');
       return { username: u.username, unbound };
@@ -228,7 +339,11 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       } catch (err) {
         if (!(err instanceof InvalidAccountError)) throw err;
         const balance = await store.getBalance(u.id);
-        throw new HttpProblem(409, 'HERMOD_ERR_INSUFFICIENT_BALANCE', `the balance is ${formatMicros(balance)}: taking ${formatMicros(-delta)} would make it negative`);
+        throw new HttpProblem(
+          409,
+          'HERMOD_ERR_INSUFFICIENT_BALANCE',
+          `the balance is ${formatMicros(balance)}: taking ${formatMicros(-delta)} would make it negative`,
+        );
       }
       if (!updated) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_USER', `no user "${u.username}"`);
       req.log.info({ user: u.username, micros: delta }, 'admin: credit');
@@ -239,24 +354,58 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
   await app.register(groupRoutes, { gateway });
   await app.register(webhookRoutes, { gateway });
   await app.register(inboundRoutes, { gateway });
-  await app.register(apiKeyRoutes, { gateway, ...(opts.forgetApiKeys ? { forgetApiKeys: opts.forgetApiKeys } : {}) });
+  await app.register(apiKeyRoutes, {
+    gateway,
+    ...(opts.forgetApiKeys ? { forgetApiKeys: opts.forgetApiKeys } : {}),
+  });
 
   // ---- connectors ---------------------------------------------------------------------
-  app.get('/connectors', { schema: { tags: ['admin'], summary: 'connectors with live status', response: { 200: { type: 'object', properties: { connectors: { type: 'array', items: connectorSchema } } }, ...errors } } }, async () => ({
-    connectors: await Promise.all(gateway.listConnectors().map((c) => connectorView(c.id))),
-  }));
+  app.get(
+    '/connectors',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'connectors with live status',
+        response: {
+          200: { type: 'object', properties: { connectors: { type: 'array', items: connectorSchema } } },
+          ...errors,
+        },
+      },
+    },
+    async () => ({
+      connectors: await Promise.all(gateway.listConnectors().map((c) => connectorView(c.id))),
+    }),
+  );
 
-  app.get<{ Params: { id: string } }>('/connectors/:id', { schema: { tags: ['admin'], summary: 'one connector', params: idParam('id'), response: { 200: connectorSchema, ...errors } } }, async (req) =>
-    connectorView(req.params.id),
+  app.get<{ Params: { id: string } }>(
+    '/connectors/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'one connector',
+        params: idParam('id'),
+        response: { 200: connectorSchema, ...errors },
+      },
+    },
+    async (req) => connectorView(req.params.id),
   );
 
   for (const verb of ['start', 'stop'] as const) {
     app.post<{ Params: { id: string } }>(
       `/connectors/:id/${verb}`,
-      { schema: { tags: ['admin'], summary: `${verb} a connector at runtime`, params: idParam('id'), response: { 200: connectorSchema, ...errors } } },
+      {
+        schema: {
+          tags: ['admin'],
+          summary: `${verb} a connector at runtime`,
+          params: idParam('id'),
+          response: { 200: connectorSchema, ...errors },
+        },
+      },
       async (req) => {
         connectorOr404(req.params.id);
-        await (verb === 'start' ? gateway.startConnector(req.params.id) : gateway.stopConnector(req.params.id));
+        await (verb === 'start'
+          ? gateway.startConnector(req.params.id)
+          : gateway.stopConnector(req.params.id));
         req.log.info({ connector: req.params.id }, `admin: connector ${verb}`);
         return connectorView(req.params.id);
       },
@@ -309,22 +458,52 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       prefixes: { type: 'array', items: { type: 'string' } },
       connectors: { type: 'array', items: { type: 'string' } },
       rate: { type: ['string', 'null'] },
-      filters: { type: 'object', additionalProperties: true, description: 'the route filters other than prefixes' },
+      filters: {
+        type: 'object',
+        additionalProperties: true,
+        description: 'the route filters other than prefixes',
+      },
       weights: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: { type: 'number' } }] },
     },
   } as const;
   const routesView = () => ({
     routes: gateway.routes().map((r, i) => {
       const { name, type, prefixes, connectors, costs: _costs, weights, rate, ...filters } = r;
-      return { position: i + 1, name, type, prefixes: prefixes ?? [], connectors, rate: rate === undefined ? null : formatMicros(Math.round(rate * 1_000_000)), filters, weights: weights ?? null };
+      return {
+        position: i + 1,
+        name,
+        type,
+        prefixes: prefixes ?? [],
+        connectors,
+        rate: rate === undefined ? null : formatMicros(Math.round(rate * 1_000_000)),
+        filters,
+        weights: weights ?? null,
+      };
     }),
     source: opts.definitions?.routesSource() ?? null,
   });
   const routesResponse = {
     type: 'object',
-    properties: { routes: { type: 'array', items: routeSchema }, source: { type: ['string', 'null'], enum: ['config', 'api', null], description: 'who wrote the list last: the configuration file or the admin API' } },
+    properties: {
+      routes: { type: 'array', items: routeSchema },
+      source: {
+        type: ['string', 'null'],
+        enum: ['config', 'api', null],
+        description: 'who wrote the list last: the configuration file or the admin API',
+      },
+    },
   } as const;
-  app.get('/routes', { schema: { tags: ['admin'], summary: 'the MT routes in order (first match wins)', response: { 200: routesResponse, ...errors } } }, async () => routesView());
+  app.get(
+    '/routes',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'the MT routes in order (first match wins)',
+        response: { 200: routesResponse, ...errors },
+      },
+    },
+    async () => routesView(),
+  );
 
   app.put<{ Body: { routes?: unknown } }>(
     '/routes',
@@ -332,16 +511,26 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       validatorCompiler: validatedByConfig,
       schema: {
         tags: ['admin'],
-        summary: 'replace the whole ordered MT route list at runtime (persisted; wins over the file at restart)',
-        description: '`routes` takes the keys of `routes:` in hermod.yaml. Every connector and user a route names must exist; problems are answered 400 with the bad key (`routes[0].connectors[1]: unknown connector "x"`).',
+        summary:
+          'replace the whole ordered MT route list at runtime (persisted; wins over the file at restart)',
+        description:
+          '`routes` takes the keys of `routes:` in hermod.yaml. Every connector and user a route names must exist; problems are answered 400 with the bad key (`routes[0].connectors[1]: unknown connector "x"`).',
         body: routeListSchema,
         response: { 200: routesResponse, ...errors },
       },
     },
     async (req) => {
       const body = req.body as unknown;
-      const list = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { routes?: unknown }).routes : undefined;
-      if (list === undefined) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_DEFINITION', 'routes: is required (the body is { "routes": [ ... ] })');
+      const list =
+        typeof body === 'object' && body !== null && !Array.isArray(body)
+          ? (body as { routes?: unknown }).routes
+          : undefined;
+      if (list === undefined)
+        throw new HttpProblem(
+          400,
+          'HERMOD_ERR_INVALID_DEFINITION',
+          'routes: is required (the body is { "routes": [ ... ] })',
+        );
       await definitionsOr501().setRoutes(list);
       return routesView();
     },
@@ -352,7 +541,17 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     moRoutes: gateway.moRoutes().map((r, i) => ({ position: i + 1, ...moRouteInput(r) })),
     source: opts.definitions?.moRoutesSource() ?? null,
   });
-  app.get('/mo-routes', { schema: { tags: ['admin'], summary: 'the MO routes in order (first match wins)', response: { 200: moRoutesResponse, ...errors } } }, async () => moRoutesView());
+  app.get(
+    '/mo-routes',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'the MO routes in order (first match wins)',
+        response: { 200: moRoutesResponse, ...errors },
+      },
+    },
+    async () => moRoutesView(),
+  );
 
   app.put<{ Body: { moRoutes?: unknown } }>(
     '/mo-routes',
@@ -360,16 +559,26 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
       validatorCompiler: validatedByConfig,
       schema: {
         tags: ['admin'],
-        summary: 'replace the whole ordered MO route list at runtime (persisted; wins over the file at restart)',
-        description: '`moRoutes` takes the keys of `moRoutes:` in hermod.yaml. Every connector in `originConnectors` and every target user must exist; problems are answered 400 with the bad key (`moRoutes[0].user: unknown user "x"`).',
+        summary:
+          'replace the whole ordered MO route list at runtime (persisted; wins over the file at restart)',
+        description:
+          '`moRoutes` takes the keys of `moRoutes:` in hermod.yaml. Every connector in `originConnectors` and every target user must exist; problems are answered 400 with the bad key (`moRoutes[0].user: unknown user "x"`).',
         body: moRouteListSchema,
         response: { 200: moRoutesResponse, ...errors },
       },
     },
     async (req) => {
       const body = req.body as unknown;
-      const list = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { moRoutes?: unknown }).moRoutes : undefined;
-      if (list === undefined) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_DEFINITION', 'moRoutes: is required (the body is { "moRoutes": [ ... ] })');
+      const list =
+        typeof body === 'object' && body !== null && !Array.isArray(body)
+          ? (body as { moRoutes?: unknown }).moRoutes
+          : undefined;
+      if (list === undefined)
+        throw new HttpProblem(
+          400,
+          'HERMOD_ERR_INVALID_DEFINITION',
+          'moRoutes: is required (the body is { "moRoutes": [ ... ] })',
+        );
       await definitionsOr501().setMoRoutes(list);
       return moRoutesView();
     },
@@ -387,8 +596,16 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
           required: ['to'],
           properties: {
             to: { type: 'string', minLength: 1 },
-            user: { type: 'string', minLength: 1, description: 'route and price as this user (gateway.quote)' },
-            from: { type: 'string', minLength: 1, description: 'source address (for routes that filter on it)' },
+            user: {
+              type: 'string',
+              minLength: 1,
+              description: 'route and price as this user (gateway.quote)',
+            },
+            from: {
+              type: 'string',
+              minLength: 1,
+              description: 'source address (for routes that filter on it)',
+            },
             text: { type: 'string', description: 'message text (content filters; the number of parts)' },
           },
         },
@@ -399,8 +616,23 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
               to: { type: 'string' },
               routable: { type: 'boolean' },
               reason: { type: ['string', 'null'] },
-              route: { anyOf: [{ type: 'null' }, { type: 'object', properties: { position: { type: 'integer' }, name: { type: 'string' }, type: { type: 'string' } } }] },
-              connectors: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, ready: { type: 'boolean' } } } },
+              route: {
+                anyOf: [
+                  { type: 'null' },
+                  {
+                    type: 'object',
+                    properties: {
+                      position: { type: 'integer' },
+                      name: { type: 'string' },
+                      type: { type: 'string' },
+                    },
+                  },
+                ],
+              },
+              connectors: {
+                type: 'array',
+                items: { type: 'object', properties: { id: { type: 'string' }, ready: { type: 'boolean' } } },
+              },
               price: { type: ['string', 'null'] },
               priceSource: { type: ['string', 'null'] },
               parts: { type: ['integer', 'null'] },
@@ -414,13 +646,30 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     async (req) => {
       const to = msisdn(req.query.to);
       const user = req.query.user === undefined ? undefined : await userOr404(req.query.user);
-      const position = (name: string | null | undefined) => (name ? gateway.routes().findIndex((r) => r.name === name) + 1 : 0);
-      const view = (connectors: string[]) => connectors.map((id) => ({ id, ready: gateway.getConnector(id)?.ready ?? false }));
-      const none = (reason: string) => ({ to, routable: false, reason, route: null, connectors: [], price: null, priceSource: null, parts: null, total: null });
+      const position = (name: string | null | undefined) =>
+        name ? gateway.routes().findIndex((r) => r.name === name) + 1 : 0;
+      const view = (connectors: string[]) =>
+        connectors.map((id) => ({ id, ready: gateway.getConnector(id)?.ready ?? false }));
+      const none = (reason: string) => ({
+        to,
+        routable: false,
+        reason,
+        route: null,
+        connectors: [],
+        price: null,
+        priceSource: null,
+        parts: null,
+        total: null,
+      });
       if (user) {
         // As this user would send it: every route filter, the loop guard, the user's rate.
         try {
-          const q = await gateway.quote({ user, destination: to, source: req.query.from, text: req.query.text });
+          const q = await gateway.quote({
+            user,
+            destination: to,
+            source: req.query.from,
+            text: req.query.text,
+          });
           return {
             to: q.destination,
             routable: true,
@@ -445,7 +694,9 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
         to,
         routable: true,
         reason: null,
-        route: plan.route ? { position: position(plan.route.name), name: plan.route.name, type: plan.route.type } : null,
+        route: plan.route
+          ? { position: position(plan.route.name), name: plan.route.name, type: plan.route.type }
+          : null,
         connectors: view(plan.connectors),
         price: routeRate === undefined ? null : formatMicros(Math.round(routeRate * 1_000_000)),
         priceSource: routeRate === undefined ? null : 'route',
@@ -456,26 +707,63 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
   );
 
   // ---- opt-outs -------------------------------------------------------------------------
-  const optOutSchema = { type: 'object', properties: { msisdn: { type: 'string' }, sender: { type: 'string' }, at: { type: 'string', format: 'date-time' } } } as const;
+  const optOutSchema = {
+    type: 'object',
+    properties: {
+      msisdn: { type: 'string' },
+      sender: { type: 'string' },
+      at: { type: 'string', format: 'date-time' },
+    },
+  } as const;
   app.get<{ Querystring: { msisdn?: string; limit?: number } }>(
     '/optouts',
     {
       schema: {
         tags: ['admin'],
         summary: 'numbers that opted out, per sender',
-        querystring: { type: 'object', additionalProperties: false, properties: { msisdn: { type: 'string', minLength: 1 }, limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } } },
-        response: { 200: { type: 'object', properties: { optouts: { type: 'array', items: optOutSchema } } }, ...errors },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            msisdn: { type: 'string', minLength: 1 },
+            limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { optouts: { type: 'array', items: optOutSchema } } },
+          ...errors,
+        },
       },
     },
     async (req) => ({
-      optouts: (await store.listOptOuts({ msisdn: req.query.msisdn === undefined ? undefined : msisdn(req.query.msisdn), limit: req.query.limit ?? 1000 })).map((o) => ({ ...o, at: new Date(o.at).toISOString() })),
+      optouts: (
+        await store.listOptOuts({
+          msisdn: req.query.msisdn === undefined ? undefined : msisdn(req.query.msisdn),
+          limit: req.query.limit ?? 1000,
+        })
+      ).map((o) => ({ ...o, at: new Date(o.at).toISOString() })),
     }),
   );
 
-  const optOutBody = { type: 'object', additionalProperties: false, required: ['msisdn', 'sender'], properties: { msisdn: { type: 'string', minLength: 1 }, sender: { type: 'string', minLength: 1, maxLength: 20 } } } as const;
+  const optOutBody = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['msisdn', 'sender'],
+    properties: {
+      msisdn: { type: 'string', minLength: 1 },
+      sender: { type: 'string', minLength: 1, maxLength: 20 },
+    },
+  } as const;
   app.post<{ Body: { msisdn: string; sender: string } }>(
     '/optouts',
-    { schema: { tags: ['admin'], summary: 'opt a number out of a sender', body: optOutBody, response: { 201: optOutSchema, ...errors } } },
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'opt a number out of a sender',
+        body: optOutBody,
+        response: { 201: optOutSchema, ...errors },
+      },
+    },
     async (req, reply) => {
       const n = msisdn(req.body.msisdn);
       await store.setOptOut(n, req.body.sender, true);
@@ -490,20 +778,40 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
         tags: ['admin'],
         summary: 'remove an opt-out (the number may receive from that sender again)',
         params: idParam('msisdn'),
-        querystring: { type: 'object', additionalProperties: false, required: ['sender'], properties: { sender: { type: 'string', minLength: 1 } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['sender'],
+          properties: { sender: { type: 'string', minLength: 1 } },
+        },
         response: { 204: { type: 'null' }, ...errors },
       },
     },
     async (req, reply) => {
       const n = msisdn(req.params.msisdn);
-      if (!(await store.isOptedOut(n, req.query.sender))) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_OPTOUT', `${n} has not opted out of ${req.query.sender}`);
+      if (!(await store.isOptedOut(n, req.query.sender)))
+        throw new HttpProblem(
+          404,
+          'HERMOD_ERR_UNKNOWN_OPTOUT',
+          `${n} has not opted out of ${req.query.sender}`,
+        );
       await store.setOptOut(n, req.query.sender, false);
       return reply.code(204).send();
     },
   );
 
   // ---- messages -------------------------------------------------------------------------
-  app.get<{ Querystring: { state?: MessageState; connector?: string; user?: string; to?: string; limit?: number; before?: string; after?: string } }>(
+  app.get<{
+    Querystring: {
+      state?: MessageState;
+      connector?: string;
+      user?: string;
+      to?: string;
+      limit?: number;
+      before?: string;
+      after?: string;
+    };
+  }>(
     '/messages',
     {
       schema: {
@@ -518,16 +826,34 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
             user: { type: 'string', minLength: 1 },
             to: { type: 'string', minLength: 1 },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            before: { type: 'string', minLength: 1, description: 'cursor: the nextCursor of the previous page' },
-            after: { type: 'string', minLength: 1, description: 'only messages newer than this id, oldest first' },
+            before: {
+              type: 'string',
+              minLength: 1,
+              description: 'cursor: the nextCursor of the previous page',
+            },
+            after: {
+              type: 'string',
+              minLength: 1,
+              description: 'only messages newer than this id, oldest first',
+            },
           },
         },
-        response: { 200: { type: 'object', properties: { messages: { type: 'array', items: messageSchema }, nextCursor: { type: ['string', 'null'] } } }, ...errors },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              messages: { type: 'array', items: messageSchema },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          },
+          ...errors,
+        },
       },
     },
     async (req) => {
       const q = req.query;
-      if (q.before && q.after) throw new HttpProblem(400, 'HERMOD_ERR_VALIDATION', 'give before or after, not both');
+      if (q.before && q.after)
+        throw new HttpProblem(400, 'HERMOD_ERR_VALIDATION', 'give before or after, not both');
       let userId: number | undefined;
       if (q.user !== undefined) {
         const u = await store.getUserByName(q.user);
@@ -535,7 +861,15 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
         userId = u.id;
       }
       const limit = q.limit ?? 50;
-      const rows = await store.listMessages({ state: q.state, connectorId: q.connector, userId, destination: q.to === undefined ? undefined : msisdn(q.to), before: q.before, after: q.after, limit });
+      const rows = await store.listMessages({
+        state: q.state,
+        connectorId: q.connector,
+        userId,
+        destination: q.to === undefined ? undefined : msisdn(q.to),
+        before: q.before,
+        after: q.after,
+        limit,
+      });
       const last = rows.at(-1);
       return { messages: rows.map(messageView), nextCursor: rows.length === limit && last ? last.id : null };
     },
@@ -553,7 +887,17 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
             type: 'object',
             properties: {
               ...messageSchema.properties,
-              history: { type: 'array', items: { type: 'object', properties: { state: { type: 'string' }, at: { type: 'string', format: 'date-time' }, detail: { type: ['string', 'null'] } } } },
+              history: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    state: { type: 'string' },
+                    at: { type: 'string', format: 'date-time' },
+                    detail: { type: ['string', 'null'] },
+                  },
+                },
+              },
             },
           },
           ...errors,
@@ -563,7 +907,11 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     async (req) => {
       const m = await store.getMessage(req.params.id);
       if (!m) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_MESSAGE', `no message ${req.params.id}`);
-      const history = (await store.history(m.id)).map((h) => ({ state: h.state, at: new Date(h.at).toISOString(), detail: h.detail }));
+      const history = (await store.history(m.id)).map((h) => ({
+        state: h.state,
+        at: new Date(h.at).toISOString(),
+        detail: h.detail,
+      }));
       return { ...messageView(m), history };
     },
   );
@@ -584,12 +932,24 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
                 properties: {
                   total: { type: 'integer' },
                   byState: { type: 'object', additionalProperties: { type: 'integer' } },
-                  byConnector: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'integer' } } },
+                  byConnector: {
+                    type: 'object',
+                    additionalProperties: { type: 'object', additionalProperties: { type: 'integer' } },
+                  },
                 },
               },
-              queue: { type: 'object', properties: { depth: { type: 'integer' }, byConnector: { type: 'object', additionalProperties: { type: 'integer' } } } },
+              queue: {
+                type: 'object',
+                properties: {
+                  depth: { type: 'integer' },
+                  byConnector: { type: 'object', additionalProperties: { type: 'integer' } },
+                },
+              },
               mo: { type: 'object', properties: { count: { type: 'integer' } } },
-              connectors: { type: 'object', properties: { total: { type: 'integer' }, bound: { type: 'integer' } } },
+              connectors: {
+                type: 'object',
+                properties: { total: { type: 'integer' }, bound: { type: 'integer' } },
+              },
             },
           },
           ...errors,
@@ -624,7 +984,12 @@ export async function buildAdminApp(opts: AdminOptions & { logger?: boolean }): 
   // The same Ajv options as the API app it is usually mounted in: unknown keys are refused.
   const app = Fastify({ logger: opts.logger ?? false, ajv: jsonApiAjv });
   app.setErrorHandler(problemErrorHandler);
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'HERMOD_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(
+      reply,
+      problem(404, 'HERMOD_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`),
+    ),
+  );
   await app.register(adminPlugin, { ...opts, prefix: ADMIN_PREFIX });
   return app;
 }

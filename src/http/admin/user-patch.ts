@@ -4,7 +4,14 @@
  * defaults and throughput caps). Settings are merged per section over the user's current
  * ones, then checked by the domain's `userSettings()`, whose error names the bad field.
  */
-import { userSettings, InvalidAccountError, DEFAULT_AUTHORIZATIONS, DEFAULT_VALUE_FILTERS, type UserSettings, type UserSettingsSpec } from '../../domain/index.js';
+import {
+  userSettings,
+  InvalidAccountError,
+  DEFAULT_AUTHORIZATIONS,
+  DEFAULT_VALUE_FILTERS,
+  type UserSettings,
+  type UserSettingsSpec,
+} from '../../domain/index.js';
 import { HttpProblem } from '../problem.js';
 
 export interface UserPatch {
@@ -16,7 +23,10 @@ export interface UserPatch {
   settings?: UserSettingsSpec;
 }
 
-const amount = { anyOf: [{ type: 'string', pattern: '^[+-]?\\d*(\\.\\d{1,6})?$' }, { type: 'number' }], description: 'decimal, at most 6 decimals' } as const;
+const amount = {
+  anyOf: [{ type: 'string', pattern: '^[+-]?\\d*(\\.\\d{1,6})?$' }, { type: 'number' }],
+  description: 'decimal, at most 6 decimals',
+} as const;
 const keys = (o: object, type: string) => Object.fromEntries(Object.keys(o).map((k) => [k, { type }]));
 
 export const userPatchSchema = {
@@ -29,22 +39,49 @@ export const userPatchSchema = {
     enabled: { type: 'boolean' },
     group: { type: ['string', 'null'], minLength: 1, description: 'the group id; null leaves every group' },
     // null first: with type coercion on, null would otherwise be read as the integer 0.
-    smsCount: { anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0 }], description: 'SMS parts the user may still send, set outright; null = unlimited' },
+    smsCount: {
+      anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0 }],
+      description: 'SMS parts the user may still send, set outright; null = unlimited',
+    },
     settings: {
       type: 'object',
       additionalProperties: false,
       properties: {
         // Types are checked by userSettings() (so the 400 names the field in its own words).
-        authorizations: { type: 'object', additionalProperties: false, properties: keys(DEFAULT_AUTHORIZATIONS, 'boolean') },
-        valueFilters: { type: 'object', additionalProperties: false, properties: keys(DEFAULT_VALUE_FILTERS, 'string') },
-        defaults: { type: 'object', additionalProperties: false, properties: { sourceAddr: { type: ['string', 'null'] } } },
-        throughput: { type: 'object', additionalProperties: false, properties: { http: { type: ['number', 'null'] }, smpp: { type: ['number', 'null'] } } },
+        authorizations: {
+          type: 'object',
+          additionalProperties: false,
+          properties: keys(DEFAULT_AUTHORIZATIONS, 'boolean'),
+        },
+        valueFilters: {
+          type: 'object',
+          additionalProperties: false,
+          properties: keys(DEFAULT_VALUE_FILTERS, 'string'),
+        },
+        defaults: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { sourceAddr: { type: ['string', 'null'] } },
+        },
+        throughput: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { http: { type: ['number', 'null'] }, smpp: { type: ['number', 'null'] } },
+        },
         access: {
           type: 'object',
           additionalProperties: false,
           properties: {
-            allowFrom: { type: 'array', items: { type: 'string' }, description: 'addresses and CIDR ranges SMPP binds and HTTP requests may come from; [] = anywhere' },
-            maxBinds: { anyOf: [{ type: 'null' }, { type: 'integer', minimum: 1 }], description: 'simultaneous SMPP binds at most; null = no cap' },
+            allowFrom: {
+              type: 'array',
+              items: { type: 'string' },
+              description:
+                'addresses and CIDR ranges SMPP binds and HTTP requests may come from; [] = anywhere',
+            },
+            maxBinds: {
+              anyOf: [{ type: 'null' }, { type: 'integer', minimum: 1 }],
+              description: 'simultaneous SMPP binds at most; null = no cap',
+            },
           },
         },
       },
@@ -64,7 +101,8 @@ export function mergeSettings(current: UserSettings, patch: UserSettingsSpec | u
   try {
     userSettings(merged);
   } catch (err) {
-    if (err instanceof InvalidAccountError) throw new HttpProblem(400, 'HERMOD_ERR_INVALID_ACCOUNT', `settings.${err.message}`);
+    if (err instanceof InvalidAccountError)
+      throw new HttpProblem(400, 'HERMOD_ERR_INVALID_ACCOUNT', `settings.${err.message}`);
     throw err;
   }
   return merged;

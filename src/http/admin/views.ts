@@ -42,17 +42,38 @@ export const userSchema = {
     smsCount: { type: ['integer', 'null'], description: 'SMS parts left; null = unlimited' },
     settings: {
       type: 'object',
-      description: 'authorizations, value filters, defaults, throughput (Jasmin user model) and access (allowed addresses, bind cap)',
+      description:
+        'authorizations, value filters, defaults, throughput (Jasmin user model) and access (allowed addresses, bind cap)',
       properties: {
         authorizations: { type: 'object', additionalProperties: { type: 'boolean' } },
         valueFilters: { type: 'object', additionalProperties: { type: 'string' } },
         defaults: { type: 'object', properties: { sourceAddr: { type: ['string', 'null'] } } },
-        throughput: { type: 'object', properties: { http: { type: ['number', 'null'] }, smpp: { type: ['number', 'null'] } } },
-        access: { type: 'object', properties: { allowFrom: { type: 'array', items: { type: 'string' } }, maxBinds: { type: ['integer', 'null'] } } },
+        throughput: {
+          type: 'object',
+          properties: { http: { type: ['number', 'null'] }, smpp: { type: ['number', 'null'] } },
+        },
+        access: {
+          type: 'object',
+          properties: {
+            allowFrom: { type: 'array', items: { type: 'string' } },
+            maxBinds: { type: ['integer', 'null'] },
+          },
+        },
       },
     },
   },
-  required: ['id', 'username', 'enabled', 'balance', 'balanceMicros', 'rate', 'rateMicros', 'group', 'smsCount', 'settings'],
+  required: [
+    'id',
+    'username',
+    'enabled',
+    'balance',
+    'balanceMicros',
+    'rate',
+    'rateMicros',
+    'group',
+    'smsCount',
+    'settings',
+  ],
 } as const;
 
 export function messageView(m: StoredMessage) {
@@ -106,21 +127,34 @@ export const connectorSchema = {
     bound: { type: 'boolean' },
     remote: nullableString,
     window: { type: 'object', properties: { inUse: { type: 'integer' }, size: { type: 'integer' } } },
-    throughput: { type: 'object', properties: { perSecond: { type: 'number' }, limit: { type: ['number', 'null'] } } },
+    throughput: {
+      type: 'object',
+      properties: { perSecond: { type: 'number' }, limit: { type: ['number', 'null'] } },
+    },
     counters: {
       type: 'object',
-      properties: Object.fromEntries(['submits', 'submitted', 'errors', 'receipts', 'mos', 'binds', 'disconnects', 'throttled'].map((k) => [k, { type: 'integer' }])),
+      properties: Object.fromEntries(
+        ['submits', 'submitted', 'errors', 'receipts', 'mos', 'binds', 'disconnects', 'throttled'].map(
+          (k) => [k, { type: 'integer' }],
+        ),
+      ),
     },
     queueDepth: { type: 'integer' },
     lastError: nullableString,
     receiver: {
       type: 'object',
       description: 'the separate receiver session of a transmitter + receiver pair',
-      properties: { state: { type: 'string' }, bound: { type: 'boolean' }, remote: { type: 'string' }, lastError: nullableString },
+      properties: {
+        state: { type: 'string' },
+        bound: { type: 'boolean' },
+        remote: { type: 'string' },
+        lastError: nullableString,
+      },
     },
     settings: {
       type: 'object',
-      description: 'SMPP connectors: how it binds, the data_coding of GSM-alphabet text, the split method, how long it waits for a receipt',
+      description:
+        'SMPP connectors: how it binds, the data_coding of GSM-alphabet text, the split method, how long it waits for a receipt',
       properties: {
         bindType: { type: 'string', enum: ['transceiver', 'transmitter', 'receiver', 'pair'] },
         dataCoding: { type: 'integer' },
@@ -128,8 +162,16 @@ export const connectorSchema = {
         dlrExpiryS: { type: ['number', 'null'] },
       },
     },
-    definition: { type: ['object', 'null'], additionalProperties: true, description: 'the definition it runs with (the keys of hermod.yaml `connectors:`), never its password' },
-    source: { type: ['string', 'null'], enum: ['config', 'api', null], description: 'who wrote the definition last: the configuration file or the admin API' },
+    definition: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      description: 'the definition it runs with (the keys of hermod.yaml `connectors:`), never its password',
+    },
+    source: {
+      type: ['string', 'null'],
+      enum: ['config', 'api', null],
+      description: 'who wrote the definition last: the configuration file or the admin API',
+    },
   },
   required: ['id', 'type', 'state', 'bound', 'window', 'throughput', 'counters', 'queueDepth'],
 } as const;
@@ -162,8 +204,16 @@ export const connectorDefinitionSchema = {
     destTon: { type: 'integer' },
     destNpi: { type: 'integer' },
     reconnectDelayS: { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } } },
-    latencyMs: { type: 'object', description: 'simulator', properties: { min: { type: 'number' }, max: { type: 'number' } } },
-    outcomes: { type: 'object', description: 'simulator: shares of delivered, undelivered, expired, rejected', additionalProperties: { type: 'number' } },
+    latencyMs: {
+      type: 'object',
+      description: 'simulator',
+      properties: { min: { type: 'number' }, max: { type: 'number' } },
+    },
+    outcomes: {
+      type: 'object',
+      description: 'simulator: shares of delivered, undelivered, expired, rejected',
+      additionalProperties: { type: 'number' },
+    },
     failPrefixes: { type: 'array', items: { type: 'string' }, description: 'simulator' },
     throttle: { type: 'integer', description: 'simulator' },
     errorRate: num('simulator'),
@@ -196,8 +246,18 @@ export const routeListSchema = {
           groups: { type: 'array', items: { type: 'string' } },
           contentRegex: { type: 'string' },
           tags: { type: 'array', items: { type: 'string' } },
-          timeWindow: { type: 'object', properties: { hours: { type: 'string' }, days: { type: 'array', items: { type: 'string' } }, timeZone: { type: 'string' } } },
-          costs: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'number' } } },
+          timeWindow: {
+            type: 'object',
+            properties: {
+              hours: { type: 'string' },
+              days: { type: 'array', items: { type: 'string' } },
+              timeZone: { type: 'string' },
+            },
+          },
+          costs: {
+            type: 'object',
+            additionalProperties: { type: 'object', additionalProperties: { type: 'number' } },
+          },
           weights: { type: 'object', additionalProperties: { type: 'number' } },
           rate: { type: 'number' },
         },
@@ -212,13 +272,28 @@ const moRouteSchema = {
   additionalProperties: true,
   properties: {
     name: { type: 'string' },
-    prefixes: { type: 'array', items: { type: 'string' }, description: 'our numbers / short codes (destination prefixes); empty = any' },
+    prefixes: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'our numbers / short codes (destination prefixes); empty = any',
+    },
     destinationRegex: { type: 'string' },
     sources: { type: 'array', items: { type: 'string' } },
     sourceRegex: { type: 'string' },
     contentRegex: { type: 'string' },
-    timeWindow: { type: 'object', properties: { hours: { type: 'string' }, days: { type: 'array', items: { type: 'string' } }, timeZone: { type: 'string' } } },
-    originConnectors: { type: 'array', items: { type: 'string' }, description: 'only MOs that arrived on these connectors' },
+    timeWindow: {
+      type: 'object',
+      properties: {
+        hours: { type: 'string' },
+        days: { type: 'array', items: { type: 'string' } },
+        timeZone: { type: 'string' },
+      },
+    },
+    originConnectors: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'only MOs that arrived on these connectors',
+    },
     user: { type: 'string', description: "target: this customer's SMPP bind" },
     url: { type: 'string', description: 'target: an HTTP webhook (Jasmin MO fields)' },
     method: { type: 'string', enum: ['GET', 'POST'] },
@@ -228,13 +303,26 @@ const moRouteSchema = {
 export const moRouteListSchema = {
   type: 'object',
   required: ['moRoutes'],
-  properties: { moRoutes: { type: 'array', description: 'in evaluation order (first match wins); each has one target, user or url', items: moRouteSchema } },
+  properties: {
+    moRoutes: {
+      type: 'array',
+      description: 'in evaluation order (first match wins); each has one target, user or url',
+      items: moRouteSchema,
+    },
+  },
 } as const;
 
 export const moRoutesResponse = {
   type: 'object',
   properties: {
-    moRoutes: { type: 'array', items: { ...moRouteSchema, properties: { position: { type: 'integer' }, ...moRouteSchema.properties } } },
-    source: { type: ['string', 'null'], enum: ['config', 'api', null], description: 'who wrote the list last: the configuration file or the admin API' },
+    moRoutes: {
+      type: 'array',
+      items: { ...moRouteSchema, properties: { position: { type: 'integer' }, ...moRouteSchema.properties } },
+    },
+    source: {
+      type: ['string', 'null'],
+      enum: ['config', 'api', null],
+      description: 'who wrote the list last: the configuration file or the admin API',
+    },
   },
 } as const;

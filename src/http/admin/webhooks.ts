@@ -41,7 +41,18 @@ const pendingSchema = {
     createdAt: { type: 'string', format: 'date-time' },
     lastError: nullableString,
   },
-  required: ['id', 'eventId', 'kind', 'messageId', 'url', 'attempts', 'nextAttemptAt', 'expiresAt', 'createdAt', 'lastError'],
+  required: [
+    'id',
+    'eventId',
+    'kind',
+    'messageId',
+    'url',
+    'attempts',
+    'nextAttemptAt',
+    'expiresAt',
+    'createdAt',
+    'lastError',
+  ],
 } as const;
 
 const limit = { type: 'integer', minimum: 1, maximum: 1000, default: 100 } as const;
@@ -55,12 +66,24 @@ export const webhookRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
       schema: {
         tags: ['admin'],
         summary: 'callback delivery attempts, newest first',
-        querystring: { type: 'object', additionalProperties: false, properties: { messageId: { type: 'string', minLength: 1, description: "only this message's events" }, limit } },
-        response: { 200: { type: 'object', properties: { attempts: { type: 'array', items: attemptSchema } } }, ...errors },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            messageId: { type: 'string', minLength: 1, description: "only this message's events" },
+            limit,
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { attempts: { type: 'array', items: attemptSchema } } },
+          ...errors,
+        },
       },
     },
     async (req) => ({
-      attempts: (await store.listWebhookLog({ messageId: req.query.messageId, limit: req.query.limit ?? 100 })).map((e) => ({ ...e, at: iso(e.at) })),
+      attempts: (
+        await store.listWebhookLog({ messageId: req.query.messageId, limit: req.query.limit ?? 100 })
+      ).map((e) => ({ ...e, at: iso(e.at) })),
     }),
   );
 
@@ -71,7 +94,13 @@ export const webhookRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
         tags: ['admin'],
         summary: 'the callback outbox: items not delivered yet, oldest first, with attempts and next try',
         querystring: { type: 'object', additionalProperties: false, properties: { limit } },
-        response: { 200: { type: 'object', properties: { total: { type: 'integer' }, pending: { type: 'array', items: pendingSchema } } }, ...errors },
+        response: {
+          200: {
+            type: 'object',
+            properties: { total: { type: 'integer' }, pending: { type: 'array', items: pendingSchema } },
+          },
+          ...errors,
+        },
       },
     },
     async (req) => ({

@@ -30,12 +30,19 @@ export const jasminError = {
   authentication: (username: string) =>
     new JasminApiError('HERMOD_ERR_AUTHENTICATION', `Authentication failure for username:${username}`, 403),
   addressNotAllowed: (username: string, address: string | undefined) =>
-    new JasminApiError('HERMOD_ERR_ADDRESS_NOT_ALLOWED', `Authentication failure for username:${username}: not accepted from ${address ?? 'an unknown address'}`, 403),
+    new JasminApiError(
+      'HERMOD_ERR_ADDRESS_NOT_ALLOWED',
+      `Authentication failure for username:${username}: not accepted from ${address ?? 'an unknown address'}`,
+      403,
+    ),
   url: (arg: string, why: string) =>
     new JasminApiError('HERMOD_ERR_URL_REFUSED', `Argument [${arg}] is refused: ${why}`, 400),
   /** /balance without httpBalance, /rate without httpRate: Jasmin's CredentialValidationError (400). */
-  forbidden: (code: 'HERMOD_ERR_FORBIDDEN_BALANCE' | 'HERMOD_ERR_FORBIDDEN_RATE', username: string, what: string) =>
-    new JasminApiError(code, `Authorization failed for user [${username}] (${what}).`, 400),
+  forbidden: (
+    code: 'HERMOD_ERR_FORBIDDEN_BALANCE' | 'HERMOD_ERR_FORBIDDEN_RATE',
+    username: string,
+    what: string,
+  ) => new JasminApiError(code, `Authorization failed for user [${username}] (${what}).`, 400),
 };
 
 /**

@@ -54,7 +54,8 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
   const formatFor = (username: string | undefined): ResponseFormat =>
     (username && opts.responseFormatFor?.(username)) || opts.responseFormat || 'json';
   // /balance and /rate: Jasmin answers their errors too in JSON (a JSON string of the reason).
-  const jsonEndpoint = (username: string | undefined) => (formatFor(username) === 'jasmin' ? 'jasmin-json' : 'json');
+  const jsonEndpoint = (username: string | undefined) =>
+    formatFor(username) === 'jasmin' ? 'jasmin-json' : 'json';
 
   /**
    * `json` (per-user or global) answers `{"error":...}`; `jasmin` answers `Error "<reason>"` on
@@ -71,7 +72,8 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     }
     reply.code(e.httpStatus);
     if (format === 'jasmin') return reply.type('text/plain; charset=utf-8').send(`Error "${e.reason}"`);
-    if (format === 'jasmin-json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(e.reason));
+    if (format === 'jasmin-json')
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(e.reason));
     return reply.send({ error: { code: e.code, message: e.reason, status: e.httpStatus } });
   };
 
@@ -114,7 +116,8 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
         meta: a.meta,
         given: a.given,
       });
-      if (format === 'jasmin') return reply.type('text/plain; charset=utf-8').send(`Success "${accepted.id}"`);
+      if (format === 'jasmin')
+        return reply.type('text/plain; charset=utf-8').send(`Success "${accepted.id}"`);
       // segments: the parts it was charged for, on the connector it goes out through.
       return reply.send({
         data: { messageid: accepted.id, encoding: a.content.encoding, segments: accepted.segments },
@@ -131,9 +134,13 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     const args = argsOf(req);
     try {
       const user = await authenticate(args, req.socket.remoteAddress);
-      if (!user.settings.authorizations.httpBalance) throw jasminError.forbidden('HERMOD_ERR_FORBIDDEN_BALANCE', user.username, 'Cannot check balance');
+      if (!user.settings.authorizations.httpBalance)
+        throw jasminError.forbidden('HERMOD_ERR_FORBIDDEN_BALANCE', user.username, 'Cannot check balance');
       const fresh = (await gateway.store.getUser(user.id)) ?? user;
-      return reply.send({ balance: (await gateway.store.getBalance(user.id)) / 1_000_000, sms_count: fresh.smsCount ?? 'ND' });
+      return reply.send({
+        balance: (await gateway.store.getBalance(user.id)) / 1_000_000,
+        sms_count: fresh.smsCount ?? 'ND',
+      });
     } catch (err) {
       return fail(reply, jsonEndpoint(args.username), err);
     }
@@ -145,7 +152,8 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     const args = argsOf(req);
     try {
       const user = await authenticate(args, req.socket.remoteAddress);
-      if (!user.settings.authorizations.httpRate) throw jasminError.forbidden('HERMOD_ERR_FORBIDDEN_RATE', user.username, 'Cannot check rate');
+      if (!user.settings.authorizations.httpRate)
+        throw jasminError.forbidden('HERMOD_ERR_FORBIDDEN_RATE', user.username, 'Cannot check rate');
       const to = required(args, 'to');
       const hasContent = args.content !== undefined || args['hex-content'] !== undefined;
       // The route, price and parts a submit would get (gateway.quote counts the parts as the
@@ -159,7 +167,10 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
         ...(content ? { content: { body: content.body, dataCoding: content.dataCoding } } : {}),
         ...(args.tags ? { tags: args.tags.split(',').filter((t) => t !== '') } : {}),
       });
-      return reply.send({ submit_sm_count: quote.parts ?? 1, unit_rate: quote.pricePerPartMicros / 1_000_000 });
+      return reply.send({
+        submit_sm_count: quote.parts ?? 1,
+        unit_rate: quote.pricePerPartMicros / 1_000_000,
+      });
     } catch (err) {
       return fail(reply, jsonEndpoint(args.username), err);
     }

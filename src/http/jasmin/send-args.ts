@@ -4,12 +4,7 @@
  * library. Jasmin's documented defaults hold: dlr becomes "yes" when dlr-url or dlr-level
  * is given; dlr-level defaults to 1 and dlr-method to POST.
  */
-import {
-  chooseEncoding,
-  encodeText,
-  UnencodableCharacterError,
-  type Encoding,
-} from '../../smpp/index.js';
+import { chooseEncoding, encodeText, UnencodableCharacterError, type Encoding } from '../../smpp/index.js';
 import type { MessageMeta } from '../../domain/index.js';
 import type { GivenArguments } from '../../gateway/index.js';
 import { jasminError } from './errors.js';

@@ -40,7 +40,8 @@ export async function accountRoutes(app: FastifyInstance, opts: { gateway: Gatew
       schema: {
         tags: ['account'],
         summary: 'The price of a message to a number, and the route it would take',
-        description: 'Asks the router (gateway.quote) without sending or counting anything. With `text`: its parts and the total price.',
+        description:
+          'Asks the router (gateway.quote) without sending or counting anything. With `text`: its parts and the total price.',
         querystring: {
           type: 'object',
           required: ['to'],
@@ -48,7 +49,11 @@ export async function accountRoutes(app: FastifyInstance, opts: { gateway: Gatew
           properties: {
             to: { type: 'string', maxLength: 20, description: 'E.164 number, e.g. +447700900123' },
             from: { type: 'string', maxLength: 20, description: 'sender, for routes that filter on it' },
-            text: { type: 'string', maxLength: 1600, description: 'content, for routes that filter on it and to count parts' },
+            text: {
+              type: 'string',
+              maxLength: 1600,
+              description: 'content, for routes that filter on it and to count parts',
+            },
           },
         },
         response: {
@@ -72,8 +77,16 @@ export async function accountRoutes(app: FastifyInstance, opts: { gateway: Gatew
     },
     async (req) => {
       const to = req.query.to.trim();
-      if (!/^\+[1-9]\d{6,14}$/.test(to)) throw reject.invalidDestination(`"${to}" is not an E.164 number (REST v1 accepts "+" and digits only)`);
-      const q = await gateway.quote({ user: req.apiUser!, destination: to.slice(1), source: req.query.from, text: req.query.text });
+      if (!/^\+[1-9]\d{6,14}$/.test(to))
+        throw reject.invalidDestination(
+          `"${to}" is not an E.164 number (REST v1 accepts "+" and digits only)`,
+        );
+      const q = await gateway.quote({
+        user: req.apiUser!,
+        destination: to.slice(1),
+        source: req.query.from,
+        text: req.query.text,
+      });
       return {
         to,
         country: q.country,

@@ -44,7 +44,8 @@ export class ApiKeyAuth {
     }
     if (!hit.user) throw problems.unauthorized('unknown API key');
     if (!hit.user.enabled) throw reject.userDisabled();
-    if (!allowsAddress(hit.user.settings.access, req.socket.remoteAddress)) throw problems.addressNotAllowed(req.socket.remoteAddress);
+    if (!allowsAddress(hit.user.settings.access, req.socket.remoteAddress))
+      throw problems.addressNotAllowed(req.socket.remoteAddress);
     req.apiUser = hit.user;
   }
 }

@@ -5,16 +5,17 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger'; // adds tags/summary to route schemas
 import { HttpProblem, problemOf, problems } from '../problem.js';
-import { CheckedUrls, RefusedUrlError, UrlGuard, reject, type Gateway, type MessageFilter } from '../../gateway/index.js';
+import {
+  CheckedUrls,
+  RefusedUrlError,
+  UrlGuard,
+  reject,
+  type Gateway,
+  type MessageFilter,
+} from '../../gateway/index.js';
 import type { MessageMeta, MessageState, StoredMessage, User } from '../../domain/index.js';
 import { formatMicros } from '../../domain/money.js';
-import {
-  dataCodingOf,
-  decodeText,
-  encodeText,
-  encodingOfDataCoding,
-  isGsm7,
-} from '../../smpp/index.js';
+import { dataCodingOf, decodeText, encodeText, encodingOfDataCoding, isGsm7 } from '../../smpp/index.js';
 import {
   batchBody,
   batchResult,
@@ -179,11 +180,17 @@ export class RestSender {
     // meta.segments is set by the gateway: the parts it charged.
     const meta: MessageMeta = { origin: 'rest' };
     if (input.callback_failover_url !== undefined && input.callback_url === undefined)
-      throw problems.badRequest('callback_failover_url needs a callback_url (it is where events go when that one keeps failing)');
+      throw problems.badRequest(
+        'callback_failover_url needs a callback_url (it is where events go when that one keeps failing)',
+      );
     if (input.callback_url !== undefined)
       meta.callbackUrl = await guardedCallback(this.guard, input.callback_url, 'callback_url');
     if (input.callback_failover_url !== undefined)
-      meta.callbackFailoverUrl = await guardedCallback(this.guard, input.callback_failover_url, 'callback_failover_url');
+      meta.callbackFailoverUrl = await guardedCallback(
+        this.guard,
+        input.callback_failover_url,
+        'callback_failover_url',
+      );
     if (input.client_ref !== undefined) meta.clientRef = input.client_ref;
     if (input.tags !== undefined && input.tags.length > 0) meta.tags = input.tags;
     if (input.send_at !== undefined) {
@@ -308,7 +315,12 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
         description:
           'A message still waiting (scheduled, in back-off, behind a connector that is down) ends `canceled` and its price goes back; its callbacks get a `message.finalized` event with status `canceled`. 409 once it has gone out or is being sent.',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 40 } } },
-        response: { 200: { $ref: 'Message#' }, 404: { $ref: 'Problem#' }, 409: { $ref: 'Problem#' }, ...problemResponses },
+        response: {
+          200: { $ref: 'Message#' },
+          404: { $ref: 'Problem#' },
+          409: { $ref: 'Problem#' },
+          ...problemResponses,
+        },
       },
     },
     async (req) => {

@@ -44,7 +44,12 @@ const messageOptions = {
     description: 'seconds after which an unsent message expires',
   },
   callback_url: { type: 'string', maxLength: 2000, description: 'http(s) URL for signed status callbacks' },
-  callback_failover_url: { type: 'string', maxLength: 2000, description: 'http(s) URL the same events go to once callback_url has failed webhooks.failoverAfter attempts (default 3)' },
+  callback_failover_url: {
+    type: 'string',
+    maxLength: 2000,
+    description:
+      'http(s) URL the same events go to once callback_url has failed webhooks.failoverAfter attempts (default 3)',
+  },
   client_ref: {
     type: 'string',
     maxLength: 64,
@@ -180,7 +185,22 @@ export const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    status: { type: 'string', enum: ['accepted', 'queued', 'sent', 'unknown', 'delivered', 'undelivered', 'expired', 'rejected', 'failed', 'partially_delivered', 'canceled'] },
+    status: {
+      type: 'string',
+      enum: [
+        'accepted',
+        'queued',
+        'sent',
+        'unknown',
+        'delivered',
+        'undelivered',
+        'expired',
+        'rejected',
+        'failed',
+        'partially_delivered',
+        'canceled',
+      ],
+    },
     to: { type: 'string', maxLength: 20 },
     from: { type: 'string', maxLength: 20 },
     since: { type: 'string', format: 'date-time' },

@@ -66,7 +66,11 @@ export class Reassembler<T = Buffer> {
   /** Adds a part; returns the whole message when this part completes it. */
   add(part: InboundPart<T>): Reassembled<T> | undefined {
     if (part.total <= 1) {
-      return this.result(`${part.source}|${part.destination}|${part.ref}`, { ...part, bodies: new Map([[1, part.body]]), duplicates: 0 }, true);
+      return this.result(
+        `${part.source}|${part.destination}|${part.ref}`,
+        { ...part, bodies: new Map([[1, part.body]]), duplicates: 0 },
+        true,
+      );
     }
     const key = `${part.source}|${part.destination}|${part.ref}|${part.total}`;
     let g = this.groups.get(key);

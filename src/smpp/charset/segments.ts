@@ -67,7 +67,14 @@ function plan(text: string, opts: SegmentOptions): Plan {
     return 1;
   });
   const shiftOctets = encoding === 'gsm7' ? (tables.lockingId ? 3 : 0) + (tables.singleId ? 3 : 0) : 0;
-  return { encoding, tables, language: encoding === 'gsm7' ? language : undefined, shiftOctets, costs, chars };
+  return {
+    encoding,
+    tables,
+    language: encoding === 'gsm7' ? language : undefined,
+    shiftOctets,
+    costs,
+    chars,
+  };
 }
 
 function concatOctets(method: ConcatMethod): number {

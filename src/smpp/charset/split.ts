@@ -50,12 +50,20 @@ export function splitMessage(text: string, opts: SplitOptions): SplitResult {
 
   if (opts.method === 'payload') {
     const udh = shiftIes.length ? buildUdh(shiftIes) : EMPTY;
-    return { ...head, esmClass: udh.length ? 0x40 : 0, parts: [{ shortMessage: EMPTY, messagePayload: Buffer.concat([udh, encode(text)]) }] };
+    return {
+      ...head,
+      esmClass: udh.length ? 0x40 : 0,
+      parts: [{ shortMessage: EMPTY, messagePayload: Buffer.concat([udh, encode(text)]) }],
+    };
   }
   const total = seg.parts.length;
   if (total === 1) {
     const udh = shiftIes.length ? buildUdh(shiftIes) : EMPTY;
-    return { ...head, esmClass: udh.length ? 0x40 : 0, parts: [{ shortMessage: Buffer.concat([udh, encode(text)]) }] };
+    return {
+      ...head,
+      esmClass: udh.length ? 0x40 : 0,
+      parts: [{ shortMessage: Buffer.concat([udh, encode(text)]) }],
+    };
   }
   if (total > 255) throw new RangeError(`message needs ${total} parts; at most 255 are possible`);
   if (opts.method === 'sar') {
@@ -64,7 +72,10 @@ export function splitMessage(text: string, opts: SplitOptions): SplitResult {
     return {
       ...head,
       esmClass: udh.length ? 0x40 : 0,
-      parts: seg.parts.map((t, i) => ({ shortMessage: Buffer.concat([udh, encode(t)]), sar: { ref, total, seq: i + 1 } })),
+      parts: seg.parts.map((t, i) => ({
+        shortMessage: Buffer.concat([udh, encode(t)]),
+        sar: { ref, total, seq: i + 1 },
+      })),
     };
   }
   const refBits = opts.method === 'udh16' ? 16 : 8;
@@ -72,7 +83,10 @@ export function splitMessage(text: string, opts: SplitOptions): SplitResult {
     ...head,
     esmClass: 0x40,
     parts: seg.parts.map((t, i) => ({
-      shortMessage: Buffer.concat([buildUdh([concatElement(refBits, opts.reference, total, i + 1), ...shiftIes]), encode(t)]),
+      shortMessage: Buffer.concat([
+        buildUdh([concatElement(refBits, opts.reference, total, i + 1), ...shiftIes]),
+        encode(t),
+      ]),
     })),
   };
 }
@@ -80,7 +94,8 @@ export function splitMessage(text: string, opts: SplitOptions): SplitResult {
 /** Binary data → parts of 140 octets less the UDH. */
 export function splitBinary(data: Buffer, opts: { method: SplitMethod; reference: number }): SplitResult {
   const head = { encoding: 'binary' as const, dataCoding: 0x04 };
-  if (opts.method === 'payload') return { ...head, esmClass: 0, parts: [{ shortMessage: EMPTY, messagePayload: data }] };
+  if (opts.method === 'payload')
+    return { ...head, esmClass: 0, parts: [{ shortMessage: EMPTY, messagePayload: data }] };
   if (data.length <= 140) return { ...head, esmClass: 0, parts: [{ shortMessage: data }] };
   const per = opts.method === 'udh16' ? 133 : 134;
   const total = Math.ceil(data.length / per);
@@ -88,12 +103,18 @@ export function splitBinary(data: Buffer, opts: { method: SplitMethod; reference
   const slices = Array.from({ length: total }, (_, i) => data.subarray(i * per, (i + 1) * per));
   if (opts.method === 'sar') {
     const ref = opts.reference & 0xffff;
-    return { ...head, esmClass: 0, parts: slices.map((s, i) => ({ shortMessage: s, sar: { ref, total, seq: i + 1 } })) };
+    return {
+      ...head,
+      esmClass: 0,
+      parts: slices.map((s, i) => ({ shortMessage: s, sar: { ref, total, seq: i + 1 } })),
+    };
   }
   const refBits = opts.method === 'udh16' ? 16 : 8;
   return {
     ...head,
     esmClass: 0x40,
-    parts: slices.map((s, i) => ({ shortMessage: Buffer.concat([buildUdh([concatElement(refBits, opts.reference, total, i + 1)]), s]) })),
+    parts: slices.map((s, i) => ({
+      shortMessage: Buffer.concat([buildUdh([concatElement(refBits, opts.reference, total, i + 1)]), s]),
+    })),
   };
 }

@@ -7,7 +7,14 @@
  * slows us down instead of failing messages.
  */
 import { EventEmitter } from 'node:events';
-import { CommandStatus, SmppEncodeError, type CommandName, type Pdu, type PduInit, type PduOf } from '../codec/index.js';
+import {
+  CommandStatus,
+  SmppEncodeError,
+  type CommandName,
+  type Pdu,
+  type PduInit,
+  type PduOf,
+} from '../codec/index.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../../lib/backoff.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { Session, type BindType, type SessionOptions } from '../session/session.js';
@@ -109,7 +116,12 @@ export class SmppClient extends EventEmitter {
     this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     let session: Session;
     try {
-      const socket = await connectSocket({ host: this.opts.host, port: this.opts.port, tls: this.opts.tls, connectTimeoutMs: this.opts.connectTimeoutMs });
+      const socket = await connectSocket({
+        host: this.opts.host,
+        port: this.opts.port,
+        tls: this.opts.tls,
+        connectTimeoutMs: this.opts.connectTimeoutMs,
+      });
       session = new Session(socket, { ...this.opts, role: 'esme', clock: this.clock });
     } catch (err) {
       this.lastError = err as Error;
@@ -123,7 +135,8 @@ export class SmppClient extends EventEmitter {
     this.sessionValue = session;
     session.on('pdu', (pdu: Pdu) => this.onInbound(session, pdu));
     session.on('close', (err?: Error) => this.onSessionClose(session, err));
-    for (const ev of ['late_response', 'unexpected_response', 'decode_error']) session.on(ev, (...a: unknown[]) => this.emit(ev, ...a));
+    for (const ev of ['late_response', 'unexpected_response', 'decode_error'])
+      session.on(ev, (...a: unknown[]) => this.emit(ev, ...a));
     try {
       await session.bind(this.opts.bindType ?? 'transceiver', {
         systemId: this.opts.systemId,
@@ -192,14 +205,16 @@ export class SmppClient extends EventEmitter {
   }
 
   private onInbound(session: Session, pdu: Pdu): void {
-    const listeners = this.listenerCount('pdu') + (pdu.command === 'deliver_sm' ? this.listenerCount('deliver_sm') : 0);
+    const listeners =
+      this.listenerCount('pdu') + (pdu.command === 'deliver_sm' ? this.listenerCount('deliver_sm') : 0);
     if (listeners === 0) {
       // Nobody will store it: ask the SMSC to retry later rather than acknowledge and lose it.
       session.respond(pdu, { commandStatus: CommandStatus.ESME_RX_T_APPN });
       return;
     }
     const respond = (fields: Record<string, unknown> = {}) => session.respond(pdu, fields);
-    if (pdu.command === 'deliver_sm' && this.listenerCount('deliver_sm') > 0) this.emit('deliver_sm', pdu, respond);
+    if (pdu.command === 'deliver_sm' && this.listenerCount('deliver_sm') > 0)
+      this.emit('deliver_sm', pdu, respond);
     else this.emit('pdu', pdu, respond);
   }
 
@@ -224,10 +239,12 @@ export class SmppClient extends EventEmitter {
       } catch (err) {
         if (!(err instanceof SmppStatusError) || !err.throttled || !paced) throw err;
         this.counters.throttled++;
-        if (this.opts.adaptiveThrottle === false || tries >= (this.opts.maxThrottleRetries ?? Infinity)) throw err;
+        if (this.opts.adaptiveThrottle === false || tries >= (this.opts.maxThrottleRetries ?? Infinity))
+          throw err;
         // One cut per round trip: throttles of requests sent before the last cut are the same signal.
         if (sentAt >= this.lastCutAt) this.slowDown();
-        else if (this.bucket) await new Promise<void>((r) => this.clock.setTimeout(r, this.bucket!.delayMs()));
+        else if (this.bucket)
+          await new Promise<void>((r) => this.clock.setTimeout(r, this.bucket!.delayMs()));
       }
     }
   }

@@ -31,7 +31,11 @@ export class OutbindListener extends EventEmitter {
 
   async listen(): Promise<number> {
     this.server = createListener({ port: this.opts.port, tls: this.opts.tls }, (socket) => {
-      const session = new Session(socket, { ...this.opts, role: 'esme', sessionInitMs: this.opts.sessionInitMs ?? 30_000 });
+      const session = new Session(socket, {
+        ...this.opts,
+        role: 'esme',
+        sessionInitMs: this.opts.sessionInitMs ?? 30_000,
+      });
       this.sessions.add(session);
       session.on('close', () => this.sessions.delete(session));
       session.once('outbind', (pdu: PduOf<'outbind'>) => {
@@ -41,13 +45,19 @@ export class OutbindListener extends EventEmitter {
           session.destroy();
           return;
         }
-        session.bind('receiver', { systemId: this.opts.systemId, password: this.opts.password ?? '', systemType: this.opts.systemType ?? '' }).then(
-          () => this.emit('session', session, pdu.systemId),
-          (err: unknown) => {
-            this.emit('bind_error', err);
-            session.destroy();
-          },
-        );
+        session
+          .bind('receiver', {
+            systemId: this.opts.systemId,
+            password: this.opts.password ?? '',
+            systemType: this.opts.systemType ?? '',
+          })
+          .then(
+            () => this.emit('session', session, pdu.systemId),
+            (err: unknown) => {
+              this.emit('bind_error', err);
+              session.destroy();
+            },
+          );
       });
     });
     return listen(this.server, this.opts.port, this.opts.host);

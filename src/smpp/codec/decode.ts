@@ -105,7 +105,12 @@ function readDests(r: Reader): DestAddress[] {
     if (flag === 1) {
       const ton = r.u8('dest_addr_ton');
       const npi = r.u8('dest_addr_npi');
-      out.push({ kind: 'sme', ton, npi, addr: r.cstring(21, 'destination_addr', CommandStatus.ESME_RINVDSTADR) });
+      out.push({
+        kind: 'sme',
+        ton,
+        npi,
+        addr: r.cstring(21, 'destination_addr', CommandStatus.ESME_RINVDSTADR),
+      });
     } else if (flag === 2) {
       out.push({ kind: 'list', name: r.cstring(21, 'dl_name', CommandStatus.ESME_RINVDLNAME) });
     } else {
@@ -133,11 +138,15 @@ function readTlvs(r: Reader, tlvs: Tlvs, pdu: Record<string, unknown>): void {
   const t = tlvs as Record<string, unknown>;
   let unknown: RawTlv[] | undefined;
   while (r.remaining > 0) {
-    if (r.remaining < 4) r.fail(CommandStatus.ESME_RINVOPTPARSTREAM, `${r.remaining} stray octets after the TLVs`);
+    if (r.remaining < 4)
+      r.fail(CommandStatus.ESME_RINVOPTPARSTREAM, `${r.remaining} stray octets after the TLVs`);
     const tag = r.u16('tlv tag');
     const len = r.u16('tlv length');
     if (len > r.remaining) {
-      r.fail(CommandStatus.ESME_RINVOPTPARSTREAM, `TLV 0x${tag.toString(16)} length ${len} exceeds the PDU body`);
+      r.fail(
+        CommandStatus.ESME_RINVOPTPARSTREAM,
+        `TLV 0x${tag.toString(16)} length ${len} exceeds the PDU body`,
+      );
     }
     const spec = TLV_BY_TAG.get(tag);
     if (spec === undefined) {
@@ -149,7 +158,8 @@ function readTlvs(r: Reader, tlvs: Tlvs, pdu: Record<string, unknown>): void {
       case 'u16':
       case 'u32':
       case 'nec':
-        if (len !== spec.max) r.fail(CommandStatus.ESME_RINVPARLEN, `${spec.name}: length ${len}, expected ${spec.max}`);
+        if (len !== spec.max)
+          r.fail(CommandStatus.ESME_RINVPARLEN, `${spec.name}: length ${len}, expected ${spec.max}`);
         t[spec.name] =
           spec.kind === 'u8'
             ? r.u8(spec.name)
@@ -160,7 +170,8 @@ function readTlvs(r: Reader, tlvs: Tlvs, pdu: Record<string, unknown>): void {
                 : { networkType: r.u8('network_type'), errorCode: r.u16('error_code') };
         break;
       case 'cstring': {
-        if (len > spec.max) r.fail(CommandStatus.ESME_RINVPARLEN, `${spec.name}: length ${len}, maximum ${spec.max}`);
+        if (len > spec.max)
+          r.fail(CommandStatus.ESME_RINVPARLEN, `${spec.name}: length ${len}, maximum ${spec.max}`);
         const v = r.octets(len, spec.name);
         // Real SMSCs often omit the NUL of receipted_message_id: accept both forms.
         const end = len > 0 && v[len - 1] === 0 ? len - 1 : len;
@@ -169,7 +180,8 @@ function readTlvs(r: Reader, tlvs: Tlvs, pdu: Record<string, unknown>): void {
         break;
       }
       case 'octets':
-        if (len > spec.max) r.fail(CommandStatus.ESME_RINVPARLEN, `${spec.name}: length ${len}, maximum ${spec.max}`);
+        if (len > spec.max)
+          r.fail(CommandStatus.ESME_RINVPARLEN, `${spec.name}: length ${len}, maximum ${spec.max}`);
         t[spec.name] = r.octets(len, spec.name);
         break;
     }

@@ -79,17 +79,23 @@ function isDefaultBody(
 
 function tlvSpec(name: string): TlvSpec {
   const spec = TLV_BY_NAME.get(name);
-  if (spec === undefined) throw new SmppEncodeError(`tlvs.${name}`, 'not a known TLV (use unknownTlvs for raw tags)');
+  if (spec === undefined)
+    throw new SmppEncodeError(`tlvs.${name}`, 'not a known TLV (use unknownTlvs for raw tags)');
   return spec;
 }
 
 function cstringSize(s: unknown, max: number, field: string): number {
   const str = (s as string | undefined) ?? '';
   if (typeof str !== 'string') throw new SmppEncodeError(field, 'expected a string');
-  if (str.length + 1 > max) throw new SmppEncodeError(field, `${str.length} characters, the maximum is ${max - 1}`);
+  if (str.length + 1 > max)
+    throw new SmppEncodeError(field, `${str.length} characters, the maximum is ${max - 1}`);
   for (let i = 0; i < str.length; i++) {
     const c = str.charCodeAt(i);
-    if (c === 0 || c > 0xff) throw new SmppEncodeError(field, `character ${i} (U+${c.toString(16)}) is not allowed in a C-Octet string`);
+    if (c === 0 || c > 0xff)
+      throw new SmppEncodeError(
+        field,
+        `character ${i} (U+${c.toString(16)}) is not allowed in a C-Octet string`,
+      );
   }
   return str.length + 1;
 }
@@ -115,19 +121,30 @@ function fieldSize(spec: FieldSpec, v: unknown): number {
     case 'sm': {
       const b = (v as Buffer | undefined) ?? EMPTY_BUFFER;
       // SMPP 3.4 §4.4.1: short_message is at most 254 octets; longer goes in message_payload.
-      if (b.length > 254) throw new SmppEncodeError(spec.name, `${b.length} octets, the maximum is 254 (use tlvs.messagePayload)`);
+      if (b.length > 254)
+        throw new SmppEncodeError(
+          spec.name,
+          `${b.length} octets, the maximum is 254 (use tlvs.messagePayload)`,
+        );
       return 1 + b.length;
     }
     case 'dests': {
       const list = (v as DestAddress[] | undefined) ?? [];
-      if (list.length > 254) throw new SmppEncodeError(spec.name, `${list.length} destinations, the maximum is 254`);
+      if (list.length > 254)
+        throw new SmppEncodeError(spec.name, `${list.length} destinations, the maximum is 254`);
       let n = 1;
-      for (const d of list) n += 1 + (d.kind === 'sme' ? 2 + cstringSize(d.addr, 21, 'destAddresses.addr') : cstringSize(d.name, 21, 'destAddresses.name'));
+      for (const d of list)
+        n +=
+          1 +
+          (d.kind === 'sme'
+            ? 2 + cstringSize(d.addr, 21, 'destAddresses.addr')
+            : cstringSize(d.name, 21, 'destAddresses.name'));
       return n;
     }
     case 'unsuccess': {
       const list = (v as UnsuccessSme[] | undefined) ?? [];
-      if (list.length > 255) throw new SmppEncodeError(spec.name, `${list.length} entries, the maximum is 255`);
+      if (list.length > 255)
+        throw new SmppEncodeError(spec.name, `${list.length} entries, the maximum is 255`);
       let n = 1;
       for (const e of list) n += 2 + cstringSize(e.addr, 21, 'unsuccessSmes.addr') + 4;
       return n;
@@ -197,7 +214,8 @@ function tlvSize(spec: TlvSpec, v: unknown): number {
       return cstringSize(v, spec.max, field);
     case 'octets': {
       if (!Buffer.isBuffer(v)) throw new SmppEncodeError(field, 'expected a Buffer');
-      if (v.length > spec.max) throw new SmppEncodeError(field, `${v.length} octets, the maximum is ${spec.max}`);
+      if (v.length > spec.max)
+        throw new SmppEncodeError(field, `${v.length} octets, the maximum is ${spec.max}`);
       return v.length;
     }
   }

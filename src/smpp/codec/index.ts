@@ -1,7 +1,22 @@
 /** The SMPP codec: spec tables, typed PDUs, encode/decode, stream framing. Pure: no sockets. */
-export { CommandId, PDU_COMMANDS, commandName, isResponse, responseCommandOf, type CommandName } from './commands.js';
+export {
+  CommandId,
+  PDU_COMMANDS,
+  commandName,
+  isResponse,
+  responseCommandOf,
+  type CommandName,
+} from './commands.js';
 export { CommandStatus, statusName, statusDescription, ALL_STATUSES, type StatusName } from './status.js';
-export { TLV_TABLE, TlvTag, TLV_BY_TAG, type Tlvs, type TlvName, type RawTlv, type NetworkErrorCode } from './tlv-table.js';
+export {
+  TLV_TABLE,
+  TlvTag,
+  TLV_BY_TAG,
+  type Tlvs,
+  type TlvName,
+  type RawTlv,
+  type NetworkErrorCode,
+} from './tlv-table.js';
 export { BODY_TABLE } from './body-table.js';
 export {
   makePdu,
@@ -17,4 +32,10 @@ export { decodePdu, decodeHeader, type PduHeaderFields } from './decode.js';
 export { PduFramer, DEFAULT_MAX_PDU_LENGTH } from './framer.js';
 export { SequenceNumbers, MAX_SEQUENCE } from './sequence.js';
 export { SmppDecodeError, SmppEncodeError } from './errors.js';
-export { parseSmppTime, formatSmppTime, formatRelativeSmppTime, SmppTimeError, type SmppTime } from './time.js';
+export {
+  parseSmppTime,
+  formatSmppTime,
+  formatRelativeSmppTime,
+  SmppTimeError,
+  type SmppTime,
+} from './time.js';

@@ -9,8 +9,7 @@ import type { RawTlv, Tlvs } from './tlv-table.js';
 
 /** submit_multi dest_address (SMPP 3.4 §4.5.1.1): an SME address or a distribution list name. */
 export type DestAddress =
-  | { kind: 'sme'; ton: number; npi: number; addr: string }
-  | { kind: 'list'; name: string };
+  { kind: 'sme'; ton: number; npi: number; addr: string } | { kind: 'list'; name: string };
 
 /** submit_multi_resp unsuccess_sme (SMPP 3.4 §4.5.2.1). */
 export interface UnsuccessSme {

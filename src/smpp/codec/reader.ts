@@ -61,7 +61,8 @@ export class Reader {
       return '';
     }
     const nul = buf.indexOf(0, pos);
-    if (nul < 0 || nul >= this.end) this.fail(CommandStatus.ESME_RINVCMDLEN, `${what}: C-Octet string has no NUL`);
+    if (nul < 0 || nul >= this.end)
+      this.fail(CommandStatus.ESME_RINVCMDLEN, `${what}: C-Octet string has no NUL`);
     if (nul - pos + 1 > max) this.fail(status, `${what}: ${nul - pos} octets, the maximum is ${max - 1}`);
     this.pos = nul + 1;
     return buf.toString('latin1', pos, nul);

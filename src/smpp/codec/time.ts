@@ -19,7 +19,18 @@ export class SmppTimeError extends HermodError {
   }
 }
 
-export type SmppTime = { kind: 'absolute'; at: number } | { kind: 'relative'; at: number; years: number; months: number; days: number; hours: number; minutes: number; seconds: number };
+export type SmppTime =
+  | { kind: 'absolute'; at: number }
+  | {
+      kind: 'relative';
+      at: number;
+      years: number;
+      months: number;
+      days: number;
+      hours: number;
+      minutes: number;
+      seconds: number;
+    };
 
 const FORMAT = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d)(\d{2})([+\-R])$/;
 
@@ -45,7 +56,8 @@ export function parseSmppTime(value: string, now: number): SmppTime | undefined 
   if (mo < 1 || mo > 12) throw new SmppTimeError(value, `month ${mo} is not 01–12`);
   const year = 2000 + yy; // SMPP has a two-digit year; every date Hermod sees is after 2000.
   const daysInMonth = new Date(Date.UTC(year, mo, 0)).getUTCDate();
-  if (dd < 1 || dd > daysInMonth) throw new SmppTimeError(value, `day ${dd} is not in ${year}-${String(mo).padStart(2, '0')}`);
+  if (dd < 1 || dd > daysInMonth)
+    throw new SmppTimeError(value, `day ${dd} is not in ${year}-${String(mo).padStart(2, '0')}`);
   if (hh > 23 || mi > 59 || ss > 59) throw new SmppTimeError(value, 'hour, minute or second out of range');
   if (nn > 48) throw new SmppTimeError(value, `UTC offset ${nn} quarter hours is over 48`);
   const local = Date.UTC(year, mo - 1, dd, hh, mi, ss, t * 100);

@@ -7,7 +7,8 @@
  * A receipt found in either place gives one typed `Receipt`.
  */
 
-export type ReceiptStat = 'DELIVRD' | 'EXPIRED' | 'DELETED' | 'UNDELIV' | 'ACCEPTD' | 'UNKNOWN' | 'REJECTD' | 'ENROUTE' | 'SKIPPED';
+export type ReceiptStat =
+  'DELIVRD' | 'EXPIRED' | 'DELETED' | 'UNDELIV' | 'ACCEPTD' | 'UNKNOWN' | 'REJECTD' | 'ENROUTE' | 'SKIPPED';
 export type ReceiptState =
   | 'delivered'
   | 'expired'
@@ -145,7 +146,9 @@ export function parseReceiptDate(v: string | undefined): Date | undefined {
   const m = v?.match(/^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?/);
   if (!m) return undefined;
   const [, yy, mo, dd, hh, mi, ss] = m;
-  const d = new Date(Date.UTC(2000 + Number(yy), Number(mo) - 1, Number(dd), Number(hh), Number(mi), ss ? Number(ss) : 0));
+  const d = new Date(
+    Date.UTC(2000 + Number(yy), Number(mo) - 1, Number(dd), Number(hh), Number(mi), ss ? Number(ss) : 0),
+  );
   return Number.isNaN(d.getTime()) || d.getUTCMonth() !== Number(mo) - 1 ? undefined : d;
 }
 

@@ -1,2 +1,8 @@
-export { SmppServer, type SmppServerOptions, type BindRequest, type Authenticate, type LockoutPolicy } from './server.js';
+export {
+  SmppServer,
+  type SmppServerOptions,
+  type BindRequest,
+  type Authenticate,
+  type LockoutPolicy,
+} from './server.js';
 export { readProxyHeader, ProxyHeaderError } from '../transport/proxy-protocol.js';

@@ -10,7 +10,13 @@ import { CommandStatus, type Pdu, type PduOf } from '../codec/index.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { Session, bindTypeOf, type BindType, type SessionOptions } from '../session/session.js';
 import { TokenBucket } from '../session/token-bucket.js';
-import { createListener, listen, type Listener, type Socket, type TlsServerOptions } from '../transport/index.js';
+import {
+  createListener,
+  listen,
+  type Listener,
+  type Socket,
+  type TlsServerOptions,
+} from '../transport/index.js';
 import { readProxyHeader } from '../transport/proxy-protocol.js';
 import { AddressList } from '../../lib/address-list.js';
 
@@ -72,12 +78,17 @@ export class SmppServer extends EventEmitter {
     super();
     this.clock = opts.clock ?? systemClock;
     this.proxyTrust = opts.proxyProtocol ? new AddressList(opts.proxyProtocol.trusted) : undefined;
-    this.lockout = opts.lockout === false ? undefined : { maxFailures: 5, windowMs: 60_000, lockMs: 300_000, delayMs: 200, ...opts.lockout };
+    this.lockout =
+      opts.lockout === false
+        ? undefined
+        : { maxFailures: 5, windowMs: 60_000, lockMs: 300_000, delayMs: 200, ...opts.lockout };
   }
 
   /** Starts listening; resolves with the port (useful with port 0). */
   async listen(): Promise<number> {
-    this.server = createListener({ port: this.opts.port ?? 2775, tls: this.opts.tls }, (socket) => this.onSocket(socket));
+    this.server = createListener({ port: this.opts.port ?? 2775, tls: this.opts.tls }, (socket) =>
+      this.onSocket(socket),
+    );
     return listen(this.server, this.opts.port ?? 2775, this.opts.host);
   }
 
@@ -108,7 +119,11 @@ export class SmppServer extends EventEmitter {
           socket.resume();
         },
         (err: Error) => {
-          this.emit('connection_refused', { reason: 'proxy_header', remoteAddress: socket.remoteAddress, detail: err.message });
+          this.emit('connection_refused', {
+            reason: 'proxy_header',
+            remoteAddress: socket.remoteAddress,
+            detail: err.message,
+          });
           socket.destroy();
         },
       );
@@ -139,7 +154,8 @@ export class SmppServer extends EventEmitter {
     session.on('bind_request', (pdu: Pdu) => {
       void this.onBind(session, pdu).then((ok) => {
         if (!ok) return;
-        const t = typeof this.opts.throughput === 'function' ? this.opts.throughput(session) : this.opts.throughput;
+        const t =
+          typeof this.opts.throughput === 'function' ? this.opts.throughput(session) : this.opts.throughput;
         if (t && t > 0) bucket = new TokenBucket(t, Math.max(1, Math.ceil(t / 10)), this.clock);
       });
     });
@@ -173,7 +189,8 @@ export class SmppServer extends EventEmitter {
     }
     if (verdict === true) {
       const maxBinds = this.opts.maxBindsPerSystemId ?? 0;
-      if (maxBinds > 0 && this.boundSessions(req.systemId).length >= maxBinds) verdict = CommandStatus.ESME_RBINDFAIL;
+      if (maxBinds > 0 && this.boundSessions(req.systemId).length >= maxBinds)
+        verdict = CommandStatus.ESME_RBINDFAIL;
     }
     if (session.state !== 'open') return false; // closed while we were checking
     if (verdict !== true) {

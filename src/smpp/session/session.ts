@@ -29,7 +29,13 @@ import {
   type PduOf,
 } from '../codec/index.js';
 import { systemClock, type Clock, type Timer } from '../../lib/clock.js';
-import { SmppConnectionLostError, SmppError, SmppStateError, SmppStatusError, SmppTimeoutError } from './errors.js';
+import {
+  SmppConnectionLostError,
+  SmppError,
+  SmppStateError,
+  SmppStatusError,
+  SmppTimeoutError,
+} from './errors.js';
 import { Window } from './window.js';
 import type { SessionSocket } from './socket.js';
 
@@ -99,7 +105,11 @@ const BIND_COMMAND: Record<BindType, 'bind_transmitter' | 'bind_receiver' | 'bin
   receiver: 'bind_receiver',
   transceiver: 'bind_transceiver',
 };
-const BOUND_STATE: Record<BindType, SessionState> = { transmitter: 'bound_tx', receiver: 'bound_rx', transceiver: 'bound_trx' };
+const BOUND_STATE: Record<BindType, SessionState> = {
+  transmitter: 'bound_tx',
+  receiver: 'bound_rx',
+  transceiver: 'bound_trx',
+};
 
 export function bindTypeOf(command: CommandName): BindType | undefined {
   switch (command) {
@@ -118,13 +128,24 @@ export function bindTypeOf(command: CommandName): BindType | undefined {
 }
 
 // SMPP 3.4 §2.3 table 2-1: who may send what in which state.
-const ESME_SENDS_TX = new Set<CommandName>(['submit_sm', 'submit_multi', 'data_sm', 'query_sm', 'cancel_sm', 'replace_sm', 'broadcast_sm', 'query_broadcast_sm', 'cancel_broadcast_sm']);
+const ESME_SENDS_TX = new Set<CommandName>([
+  'submit_sm',
+  'submit_multi',
+  'data_sm',
+  'query_sm',
+  'cancel_sm',
+  'replace_sm',
+  'broadcast_sm',
+  'query_broadcast_sm',
+  'cancel_broadcast_sm',
+]);
 const SMSC_SENDS_RX = new Set<CommandName>(['deliver_sm', 'data_sm', 'alert_notification']);
 
 /** Whether `sender` may send request `command` in `state`. */
 function allowed(sender: Role, command: CommandName, state: SessionState): boolean {
   if (command === 'enquire_link' || command === 'generic_nack') return state !== 'closed';
-  if (command === 'unbind') return state === 'bound_tx' || state === 'bound_rx' || state === 'bound_trx' || state === 'unbinding';
+  if (command === 'unbind')
+    return state === 'bound_tx' || state === 'bound_rx' || state === 'bound_trx' || state === 'unbinding';
   if (bindTypeOf(command)) return sender === 'esme' && state === 'open';
   if (command === 'outbind') return sender === 'smsc' && state === 'open';
   if (sender === 'esme') return ESME_SENDS_TX.has(command) && (state === 'bound_tx' || state === 'bound_trx');
@@ -195,16 +216,20 @@ export class Session extends EventEmitter {
     socket.on('close', () => this.finalize(undefined));
 
     const enquireMs = opts.enquireLinkMs ?? 30_000;
-    if (enquireMs > 0) this.timers.push(this.clock.setInterval(() => this.onEnquireTimer(enquireMs), enquireMs));
+    if (enquireMs > 0)
+      this.timers.push(this.clock.setInterval(() => this.onEnquireTimer(enquireMs), enquireMs));
     const idleMs = opts.inactivityMs ?? 0;
     if (idleMs > 0) {
       this.timers.push(
-        this.clock.setInterval(() => {
-          if (this.clock.now() - this.lastReceived >= idleMs) {
-            this.event('inactivity_timeout', { ms: idleMs });
-            void this.close();
-          }
-        }, Math.max(10, Math.floor(idleMs / 4))),
+        this.clock.setInterval(
+          () => {
+            if (this.clock.now() - this.lastReceived >= idleMs) {
+              this.event('inactivity_timeout', { ms: idleMs });
+              void this.close();
+            }
+          },
+          Math.max(10, Math.floor(idleMs / 4)),
+        ),
       );
     }
     const initMs = opts.sessionInitMs ?? 0;
@@ -229,7 +254,9 @@ export class Session extends EventEmitter {
   }
 
   get bound(): boolean {
-    return this.stateValue === 'bound_tx' || this.stateValue === 'bound_rx' || this.stateValue === 'bound_trx';
+    return (
+      this.stateValue === 'bound_tx' || this.stateValue === 'bound_rx' || this.stateValue === 'bound_trx'
+    );
   }
 
   /** Stops reading from the peer (nothing is answered, not even enquire_link) until `resumeInput()`. */
@@ -282,11 +309,14 @@ export class Session extends EventEmitter {
   request<C extends CommandName>(init: PduInit<C>, opts: { bypassWindow?: boolean } = {}): Promise<Pdu> {
     const command = init.command as CommandName;
     if (!allowed(this.role, command, this.stateValue)) {
-      return Promise.reject(new SmppStateError(`${command} is not allowed for the ${this.role} in state ${this.stateValue}`));
+      return Promise.reject(
+        new SmppStateError(`${command} is not allowed for the ${this.role} in state ${this.stateValue}`),
+      );
     }
     const usesWindow = !opts.bypassWindow;
     // Fast path: a free window slot and a writable socket send synchronously.
-    if (usesWindow && !this.window.tryAcquire()) return this.window.acquire().then(() => this.dispatch(init, command, usesWindow));
+    if (usesWindow && !this.window.tryAcquire())
+      return this.window.acquire().then(() => this.dispatch(init, command, usesWindow));
     return this.dispatch(init, command, usesWindow);
   }
 
@@ -296,7 +326,9 @@ export class Session extends EventEmitter {
       return Promise.reject(new SmppConnectionLostError(`session closed before ${command} was sent`));
     }
     if (this.socket.writableNeedDrain) {
-      return new Promise<void>((r) => this.drainWaiters.push(r)).then(() => this.write(init, command, usesWindow));
+      return new Promise<void>((r) => this.drainWaiters.push(r)).then(() =>
+        this.write(init, command, usesWindow),
+      );
     }
     return this.write(init, command, usesWindow);
   }
@@ -316,8 +348,16 @@ export class Session extends EventEmitter {
     }
     return new Promise<Pdu>((resolve, reject) => {
       const deadline = this.clock.now() + this.responseTimeoutMs;
-      this.pending.set(sequenceNumber, { command, expect: responseCommandOf(command), resolve, reject, deadline, usesWindow });
-      if (this.sweepTimer === undefined) this.sweepTimer = this.clock.setTimeout(this.sweep, this.responseTimeoutMs);
+      this.pending.set(sequenceNumber, {
+        command,
+        expect: responseCommandOf(command),
+        resolve,
+        reject,
+        deadline,
+        usesWindow,
+      });
+      if (this.sweepTimer === undefined)
+        this.sweepTimer = this.clock.setTimeout(this.sweep, this.responseTimeoutMs);
       this.stats.requestsSent++;
       this.send(bytes);
     });
@@ -359,7 +399,11 @@ export class Session extends EventEmitter {
   async bind(type: BindType, creds: BindCredentials): Promise<Pdu> {
     if (this.stateValue !== 'open') throw new SmppStateError(`cannot bind in state ${this.stateValue}`);
     this.systemId = creds.systemId;
-    const resp = await this.request({ command: BIND_COMMAND[type], interfaceVersion: 0x34, ...creds } as PduInit);
+    const resp = await this.request({
+      command: BIND_COMMAND[type],
+      interfaceVersion: 0x34,
+      ...creds,
+    } as PduInit);
     this.systemId = creds.systemId;
     this.bindType = type;
     this.setState(BOUND_STATE[type]); // usually already done in onResponse
@@ -386,7 +430,10 @@ export class Session extends EventEmitter {
     if (!type || this.stateValue !== 'open') return;
     this.systemId = (request as PduOf<'bind_transmitter'>).systemId;
     this.bindType = type;
-    this.respond(request, { systemId: fields.systemId ?? 'hermod', tlvs: { scInterfaceVersion: fields.scInterfaceVersion ?? 0x34 } });
+    this.respond(request, {
+      systemId: fields.systemId ?? 'hermod',
+      tlvs: { scInterfaceVersion: fields.scInterfaceVersion ?? 0x34 },
+    });
     this.setState(BOUND_STATE[type]);
   }
 
@@ -462,7 +509,17 @@ export class Session extends EventEmitter {
     if (id !== undefined && isResponse(id)) {
       // A malformed response: fail its request (the outcome at the peer is unknown).
       const p = this.pending.get(seq);
-      if (p) this.settle(seq, p, undefined, new SmppError('HERMOD_ERR_SMPP_BAD_RESPONSE', `malformed ${commandName(id) ?? 'response'}: ${err.message}`, true));
+      if (p)
+        this.settle(
+          seq,
+          p,
+          undefined,
+          new SmppError(
+            'HERMOD_ERR_SMPP_BAD_RESPONSE',
+            `malformed ${commandName(id) ?? 'response'}: ${err.message}`,
+            true,
+          ),
+        );
     } else {
       const name = id !== undefined ? commandName(id) : undefined;
       const resp = name ? responseCommandOf(name) : undefined;
@@ -491,7 +548,13 @@ export class Session extends EventEmitter {
         return;
       case 'unbind':
         if (!this.bound && this.stateValue !== 'unbinding') {
-          this.send(encodePdu({ command: 'unbind_resp', commandStatus: CommandStatus.ESME_RINVBNDSTS, sequenceNumber: pdu.sequenceNumber }));
+          this.send(
+            encodePdu({
+              command: 'unbind_resp',
+              commandStatus: CommandStatus.ESME_RINVBNDSTS,
+              sequenceNumber: pdu.sequenceNumber,
+            }),
+          );
           return;
         }
         this.send(encodePdu({ command: 'unbind_resp', sequenceNumber: pdu.sequenceNumber }));
@@ -533,7 +596,8 @@ export class Session extends EventEmitter {
         }
         if (this.listenerCount('pdu') === 0) {
           // Nobody owns requests on this session: say so rather than leave the peer waiting.
-          if (responseCommandOf(pdu.command)) this.respond(pdu, { commandStatus: CommandStatus.ESME_RSYSERR });
+          if (responseCommandOf(pdu.command))
+            this.respond(pdu, { commandStatus: CommandStatus.ESME_RSYSERR });
           return;
         }
         this.emit('pdu', pdu);
@@ -543,7 +607,10 @@ export class Session extends EventEmitter {
 
   private refuse(pdu: Pdu, status: number): void {
     const resp = responseCommandOf(pdu.command);
-    if (resp) this.send(encodePdu({ command: resp, commandStatus: status, sequenceNumber: pdu.sequenceNumber } as PduInit));
+    if (resp)
+      this.send(
+        encodePdu({ command: resp, commandStatus: status, sequenceNumber: pdu.sequenceNumber } as PduInit),
+      );
   }
 
   private onResponse(pdu: Pdu): void {
@@ -554,7 +621,11 @@ export class Session extends EventEmitter {
       if (late !== undefined) {
         this.timedOut.delete(pdu.sequenceNumber);
         this.stats.lateResponses++;
-        this.event('late_response', { command: pdu.command, request: late, sequenceNumber: pdu.sequenceNumber });
+        this.event('late_response', {
+          command: pdu.command,
+          request: late,
+          sequenceNumber: pdu.sequenceNumber,
+        });
         this.emit('late_response', pdu, late);
       } else {
         this.unexpected(pdu, 'no request with this sequence number (duplicate or unknown)');
@@ -585,7 +656,8 @@ export class Session extends EventEmitter {
     this.pending.delete(seq);
     if (p.usesWindow) this.window.release();
     if (err !== undefined) p.reject(err);
-    else if (pdu!.commandStatus !== 0 || pdu!.command === 'generic_nack') p.reject(new SmppStatusError(p.command, pdu!.commandStatus));
+    else if (pdu!.commandStatus !== 0 || pdu!.command === 'generic_nack')
+      p.reject(new SmppStatusError(p.command, pdu!.commandStatus));
     else p.resolve(pdu!);
   }
 
@@ -658,7 +730,10 @@ export class Session extends EventEmitter {
     for (const t of this.timers) t.cancel();
     this.sweepTimer?.cancel();
     this.setState('closed');
-    const lost = new SmppConnectionLostError(err ? `SMPP connection lost: ${err.message}` : 'SMPP connection closed', { cause: err });
+    const lost = new SmppConnectionLostError(
+      err ? `SMPP connection lost: ${err.message}` : 'SMPP connection closed',
+      { cause: err },
+    );
     for (const [seq, p] of [...this.pending]) this.settle(seq, p, undefined, lost);
     this.window.rejectWaiters(lost);
     for (const w of this.drainWaiters.splice(0)) w();

@@ -35,7 +35,8 @@ export class Window {
 
   release(): void {
     const next = this.waiters.shift();
-    if (next) next.resolve(); // the slot passes straight to the next waiter
+    if (next)
+      next.resolve(); // the slot passes straight to the next waiter
     else if (this.used > 0) this.used--;
   }
 

@@ -25,18 +25,29 @@ export function connectSocket(opts: ConnectOptions): Promise<net.Socket> {
     const timeoutMs = opts.connectTimeoutMs ?? 10_000;
     const secure = opts.tls !== undefined && opts.tls !== false;
     const socket: net.Socket = secure
-      ? tls.connect({ host: opts.host, port: opts.port, servername: net.isIP(opts.host) ? undefined : opts.host, ...(opts.tls === true ? {} : (opts.tls as TlsClientOptions)) })
+      ? tls.connect({
+          host: opts.host,
+          port: opts.port,
+          servername: net.isIP(opts.host) ? undefined : opts.host,
+          ...(opts.tls === true ? {} : (opts.tls as TlsClientOptions)),
+        })
       : net.connect({ host: opts.host, port: opts.port });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new SmppConnectionLostError(`connect to ${opts.host}:${opts.port} timed out after ${timeoutMs} ms`));
+      reject(
+        new SmppConnectionLostError(`connect to ${opts.host}:${opts.port} timed out after ${timeoutMs} ms`),
+      );
     }, timeoutMs);
     const onError = (err: Error) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(new SmppConnectionLostError(`connect to ${opts.host}:${opts.port} failed: ${err.message}`, { cause: err }));
+      reject(
+        new SmppConnectionLostError(`connect to ${opts.host}:${opts.port} failed: ${err.message}`, {
+          cause: err,
+        }),
+      );
     };
     socket.once('error', onError);
     socket.once(secure ? 'secureConnect' : 'connect', () => {

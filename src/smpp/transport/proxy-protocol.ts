@@ -30,13 +30,17 @@ export function readProxyHeader(socket: Socket, timeoutMs: number): Promise<stri
       if (err) reject(err);
       else resolve(source);
     };
-    const timer = setTimeout(() => done(new ProxyHeaderError(`no PROXY header within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new ProxyHeaderError(`no PROXY header within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onClose = () => done(new ProxyHeaderError('closed before the PROXY header'));
     const onData = (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       const end = buf.indexOf('\r\n');
       if (end < 0) {
-        if (buf.length >= MAX_HEADER) done(new ProxyHeaderError(`no PROXY header in the first ${MAX_HEADER} bytes`));
+        if (buf.length >= MAX_HEADER)
+          done(new ProxyHeaderError(`no PROXY header in the first ${MAX_HEADER} bytes`));
         return;
       }
       const line = buf.subarray(0, end).toString('latin1');
@@ -57,12 +61,16 @@ export function readProxyHeader(socket: Socket, timeoutMs: number): Promise<stri
 
 function parseHeader(line: string): string | undefined {
   const f = line.split(' ');
-  if (f[0] !== 'PROXY') throw new ProxyHeaderError(`not a PROXY header: ${JSON.stringify(line.slice(0, 40))}`);
+  if (f[0] !== 'PROXY')
+    throw new ProxyHeaderError(`not a PROXY header: ${JSON.stringify(line.slice(0, 40))}`);
   if (f[1] === 'UNKNOWN') return undefined;
   const family = f[1] === 'TCP4' ? 4 : f[1] === 'TCP6' ? 6 : 0;
-  if (family === 0 || f.length !== 6) throw new ProxyHeaderError(`malformed PROXY header: ${JSON.stringify(line)}`);
-  if (isIP(f[2]) !== family || isIP(f[3]) !== family) throw new ProxyHeaderError(`PROXY header addresses are not ${f[1]}: ${JSON.stringify(line)}`);
+  if (family === 0 || f.length !== 6)
+    throw new ProxyHeaderError(`malformed PROXY header: ${JSON.stringify(line)}`);
+  if (isIP(f[2]) !== family || isIP(f[3]) !== family)
+    throw new ProxyHeaderError(`PROXY header addresses are not ${f[1]}: ${JSON.stringify(line)}`);
   const ports = [f[4], f[5]].map(Number);
-  if (ports.some((p, i) => !/^\d+$/.test([f[4], f[5]][i]) || p > 65535)) throw new ProxyHeaderError(`PROXY header ports are invalid: ${JSON.stringify(line)}`);
+  if (ports.some((p, i) => !/^\d+$/.test([f[4], f[5]][i]) || p > 65535))
+    throw new ProxyHeaderError(`PROXY header ports are invalid: ${JSON.stringify(line)}`);
   return f[2];
 }

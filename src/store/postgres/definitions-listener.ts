@@ -79,7 +79,8 @@ export class DefinitionsListener {
     if (this.closed) return () => undefined;
     this.listeners.add(listener);
     if (this.client === undefined && this.retry === undefined) void this.connect();
-    else if (this.listening) queueMicrotask(() => this.listeners.has(listener) && listener({ kind: 'listening' }));
+    else if (this.listening)
+      queueMicrotask(() => this.listeners.has(listener) && listener({ kind: 'listening' }));
     return () => void this.listeners.delete(listener);
   }
 
@@ -100,7 +101,11 @@ export class DefinitionsListener {
 
   private async connect(): Promise<void> {
     this.retry = undefined;
-    const c = new pg.Client({ connectionString: this.opts.connectionString, application_name: this.opts.applicationName, keepAlive: true });
+    const c = new pg.Client({
+      connectionString: this.opts.connectionString,
+      application_name: this.opts.applicationName,
+      keepAlive: true,
+    });
     this.client = c;
     this.listening = false;
     let down = false;

@@ -7,12 +7,60 @@
 import pg from 'pg';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { ApiKeyInfo, AcceptResult, FinalNotification, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
+import {
+  aggregateState,
+  FINAL_STATES,
+  InvalidAccountError,
+  checkSmsCount,
+  userSettings,
+  type Group,
+  type GroupSpec,
+  type MessageMeta,
+  type MessageState,
+  type NewMessage,
+  type PartState,
+  type StoredMessage,
+  type User,
+  type UserSettingsSpec,
+  type UserSpec,
+} from '../../domain/index.js';
+import type {
+  ApiKeyInfo,
+  AcceptResult,
+  FinalNotification,
+  FinalNotify,
+  HistoryEntry,
+  InboundMessage,
+  MessagePart,
+  MoPart,
+  MoRecord,
+  OutboxItem,
+  QueueClaim,
+  Store,
+  NewWebhook,
+  WebhookItem,
+  IdempotencyBegin,
+  MessageFilter,
+  MoQuery,
+  MessageCount,
+  OptOut,
+  PartMatch,
+  ReceiptOutcome,
+  ExpiredPart,
+  CancelOutcome,
+} from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
-import { RESTART_REQUEUE_DETAIL, ROUTE_TABLES, type DefinitionSource, type DefinitionsEvent, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
+import {
+  RESTART_REQUEUE_DETAIL,
+  ROUTE_TABLES,
+  type DefinitionSource,
+  type DefinitionsEvent,
+  type RouteKind,
+  type StoredConnector,
+  type StoredRoutes,
+} from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { DefinitionsListener, definitionsChannel, type DefinitionsNotice } from './definitions-listener.js';
 
@@ -140,7 +188,11 @@ const toApiKey = (r: Row): ApiKeyInfo => ({
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
-  private writes: { fn: (c: Client) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  private writes: {
+    fn: (c: Client) => Promise<unknown>;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private flushing: Promise<void> | undefined;
   private scheduled = false;
   /** Where definition changes are NOTIFYed (one channel per schema: tenants of one database do not hear each other). */
@@ -160,13 +212,22 @@ export class PostgresStore implements Store {
     this.definitionsChannel = definitionsChannel(schema);
     const notice: DefinitionsNotice = { node: nodeId, instance: randomUUID() };
     this.notice = JSON.stringify(notice);
-    this.listener = new DefinitionsListener({ connectionString, channel: this.definitionsChannel, applicationName: `hermod-definitions ${nodeId}`, instance: notice.instance });
+    this.listener = new DefinitionsListener({
+      connectionString,
+      channel: this.definitionsChannel,
+      applicationName: `hermod-definitions ${nodeId}`,
+      instance: notice.instance,
+    });
   }
 
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
     const schema = opts.schema ?? 'hermod';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
-    const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 10, options: `-c search_path=${schema}` });
+    const pool = new pg.Pool({
+      connectionString: opts.connectionString,
+      max: opts.poolSize ?? 10,
+      options: `-c search_path=${schema}`,
+    });
     const store = new PostgresStore(pool, opts.connectionString, schema, opts.nodeId ?? hostname());
     await store.migrate();
     if (opts.reclaim === false) return store;
@@ -179,8 +240,12 @@ export class PostgresStore implements Store {
     );
     store.restartRequeued = freed.rowCount ?? 0;
     await pool.query('UPDATE queue SET claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
-    await pool.query('UPDATE outbox SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
-    await pool.query('UPDATE webhooks SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [store.nodeId]);
+    await pool.query('UPDATE outbox SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [
+      store.nodeId,
+    ]);
+    await pool.query('UPDATE webhooks SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1', [
+      store.nodeId,
+    ]);
     return store;
   }
 
@@ -190,17 +255,26 @@ export class PostgresStore implements Store {
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
       // One migrator at a time per schema across nodes (other schemas do not wait).
       await c.query("SELECT pg_advisory_lock(hashtext('hermod-migrate-' || $1))", [this.schema]);
-      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-      const done = new Set((await c.query('SELECT version FROM schema_migrations')).rows.map((r: Row) => r.version as number));
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+      );
+      const done = new Set(
+        (await c.query('SELECT version FROM schema_migrations')).rows.map((r: Row) => r.version as number),
+      );
       for (let i = 0; i < PG_MIGRATIONS.length; i++) {
         if (done.has(i + 1)) continue;
         await c.query('BEGIN');
         await c.query(PG_MIGRATIONS[i]);
-        await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [i + 1, Date.now()]);
+        await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
+          i + 1,
+          Date.now(),
+        ]);
         await c.query('COMMIT');
       }
     } finally {
-      await c.query("SELECT pg_advisory_unlock(hashtext('hermod-migrate-' || $1))", [this.schema]).catch(() => undefined);
+      await c
+        .query("SELECT pg_advisory_unlock(hashtext('hermod-migrate-' || $1))", [this.schema])
+        .catch(() => undefined);
       c.release();
     }
   }
@@ -278,25 +352,43 @@ export class PostgresStore implements Store {
       `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled, group_id, sms_count, settings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, rate_micros = EXCLUDED.rate_micros, enabled = EXCLUDED.enabled,
          group_id = EXCLUDED.group_id, settings = EXCLUDED.settings`,
-      [u.username, u.passwordHash, u.balanceMicros, u.rateMicros, u.enabled !== false, u.group ?? null, smsCount, settings],
+      [
+        u.username,
+        u.passwordHash,
+        u.balanceMicros,
+        u.rateMicros,
+        u.enabled !== false,
+        u.group ?? null,
+        smsCount,
+        settings,
+      ],
     );
     return (await this.getUserByName(u.username))!;
   }
 
   async getBalance(userId: number): Promise<number> {
-    return num((await this.one('SELECT balance_micros FROM users WHERE id = $1', [userId]))?.balance_micros ?? 0);
+    return num(
+      (await this.one('SELECT balance_micros FROM users WHERE id = $1', [userId]))?.balance_micros ?? 0,
+    );
   }
 
   topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined> {
     const balance = add.balanceMicros ?? 0;
     const sms = add.smsCount ?? 0;
-    if (!Number.isSafeInteger(balance) || !Number.isSafeInteger(sms)) return Promise.reject(new InvalidAccountError('top-up amounts must be integers'));
+    if (!Number.isSafeInteger(balance) || !Number.isSafeInteger(sms))
+      return Promise.reject(new InvalidAccountError('top-up amounts must be integers'));
     return this.batched(async (c) => {
-      const r = (await c.query('SELECT * FROM users WHERE id = $1 FOR UPDATE', [userId])).rows[0] as Row | undefined;
+      const r = (await c.query('SELECT * FROM users WHERE id = $1 FOR UPDATE', [userId])).rows[0] as
+        Row | undefined;
       if (!r) return undefined;
-      if (num(r.balance_micros) + balance < 0) throw new InvalidAccountError(`balance would go below zero (${num(r.balance_micros)} + ${balance})`);
-      if (r.sms_count !== null && num(r.sms_count) + sms < 0) throw new InvalidAccountError(`SMS count would go below zero (${num(r.sms_count)} + ${sms})`);
-      const { rows } = await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $2 WHERE id = $3 RETURNING *', [balance, sms, userId]);
+      if (num(r.balance_micros) + balance < 0)
+        throw new InvalidAccountError(`balance would go below zero (${num(r.balance_micros)} + ${balance})`);
+      if (r.sms_count !== null && num(r.sms_count) + sms < 0)
+        throw new InvalidAccountError(`SMS count would go below zero (${num(r.sms_count)} + ${sms})`);
+      const { rows } = await c.query(
+        'UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $2 WHERE id = $3 RETURNING *',
+        [balance, sms, userId],
+      );
       return toUser(rows[0] as Row);
     });
   }
@@ -309,7 +401,10 @@ export class PostgresStore implements Store {
       return Promise.reject(err);
     }
     return this.batched(async (c) => {
-      const { rows } = await c.query('UPDATE users SET sms_count = $1 WHERE id = $2 RETURNING *', [n, userId]);
+      const { rows } = await c.query('UPDATE users SET sms_count = $1 WHERE id = $2 RETURNING *', [
+        n,
+        userId,
+      ]);
       return rows[0] ? toUser(rows[0] as Row) : undefined;
     });
   }
@@ -324,7 +419,8 @@ export class PostgresStore implements Store {
   }
 
   async upsertGroup(g: GroupSpec): Promise<Group> {
-    if (typeof g.id !== 'string' || g.id.length === 0) throw new InvalidAccountError('group id must be a non-empty string');
+    if (typeof g.id !== 'string' || g.id.length === 0)
+      throw new InvalidAccountError('group id must be a non-empty string');
     const now = Date.now();
     const { rows } = await this.pool.query(
       `INSERT INTO user_groups (id, description, enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
@@ -336,9 +432,12 @@ export class PostgresStore implements Store {
 
   /** Why a debit was refused (only asked on the refusal path). */
   private async refusal(c: Client, m: NewMessage): Promise<Exclude<AcceptResult, { ok: true }>['reason']> {
-    const u = (await c.query('SELECT u.enabled, u.balance_micros, g.enabled AS group_enabled FROM users u LEFT JOIN user_groups g ON g.id = u.group_id WHERE u.id = $1', [m.userId])).rows[0] as
-      | Row
-      | undefined;
+    const u = (
+      await c.query(
+        'SELECT u.enabled, u.balance_micros, g.enabled AS group_enabled FROM users u LEFT JOIN user_groups g ON g.id = u.group_id WHERE u.id = $1',
+        [m.userId],
+      )
+    ).rows[0] as Row | undefined;
     if (!u) return 'no_user';
     if (!u.enabled) return 'user_disabled';
     if (u.group_enabled === false) return 'group_disabled';
@@ -346,10 +445,15 @@ export class PostgresStore implements Store {
     return 'sms_quota_exhausted';
   }
 
-
   async countMessages(): Promise<MessageCount[]> {
-    const { rows } = await this.pool.query('SELECT connector_id, state, COUNT(*) AS n FROM messages GROUP BY connector_id, state ORDER BY connector_id, state');
-    return rows.map((r: Row) => ({ connectorId: r.connector_id as string, state: r.state as MessageState, count: num(r.n) }));
+    const { rows } = await this.pool.query(
+      'SELECT connector_id, state, COUNT(*) AS n FROM messages GROUP BY connector_id, state ORDER BY connector_id, state',
+    );
+    return rows.map((r: Row) => ({
+      connectorId: r.connector_id as string,
+      state: r.state as MessageState,
+      count: num(r.n),
+    }));
   }
 
   accept(m: NewMessage): Promise<AcceptResult> {
@@ -368,11 +472,32 @@ export class PostgresStore implements Store {
       await c.query(
         `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'queued',$13,$13,$14)`,
-        [m.id, m.userId, m.systemId, m.source, m.destination, m.esmClass, m.dataCoding, m.body, m.registeredDelivery, m.priority, m.connectorId, m.priceMicros, now, JSON.stringify(m.meta ?? {})],
+        [
+          m.id,
+          m.userId,
+          m.systemId,
+          m.source,
+          m.destination,
+          m.esmClass,
+          m.dataCoding,
+          m.body,
+          m.registeredDelivery,
+          m.priority,
+          m.connectorId,
+          m.priceMicros,
+          now,
+          JSON.stringify(m.meta ?? {}),
+        ],
       );
-      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'accepted', $2, NULL), ($1, 'queued', $2, $3)", [m.id, now, m.connectorId]);
+      await c.query(
+        "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'accepted', $2, NULL), ($1, 'queued', $2, $3)",
+        [m.id, now, m.connectorId],
+      );
       const notBefore = Math.max(now, m.meta?.scheduleAt ?? 0);
-      await c.query('INSERT INTO queue (message_id, connector_id, priority, not_before, delayed) VALUES ($1, $2, $3, $4, $5)', [m.id, m.connectorId, m.priority, notBefore, notBefore > now ? 1 : 0]);
+      await c.query(
+        'INSERT INTO queue (message_id, connector_id, priority, not_before, delayed) VALUES ($1, $2, $3, $4, $5)',
+        [m.id, m.connectorId, m.priority, notBefore, notBefore > now ? 1 : 0],
+      );
       return { ok: true } as const;
     });
   }
@@ -383,17 +508,38 @@ export class PostgresStore implements Store {
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
-    const { rows } = await this.pool.query('SELECT state, at, detail, seq FROM message_events WHERE message_id = $1 ORDER BY id', [id]);
-    return rows.map((r: Row) => ({ state: r.state as MessageState, at: num(r.at), detail: (r.detail as string | null) ?? null, seq: (r.seq as number | null) ?? null }));
+    const { rows } = await this.pool.query(
+      'SELECT state, at, detail, seq FROM message_events WHERE message_id = $1 ORDER BY id',
+      [id],
+    );
+    return rows.map((r: Row) => ({
+      state: r.state as MessageState,
+      at: num(r.at),
+      detail: (r.detail as string | null) ?? null,
+      seq: (r.seq as number | null) ?? null,
+    }));
   }
 
   async getParts(id: string): Promise<MessagePart[]> {
-    return (await this.pool.query('SELECT * FROM message_parts WHERE message_id = $1 ORDER BY seq', [id])).rows.map(toPart);
+    return (
+      await this.pool.query('SELECT * FROM message_parts WHERE message_id = $1 ORDER BY seq', [id])
+    ).rows.map(toPart);
   }
 
   /** A part's event: a single-part message's part is the message, so its events carry no seq. */
-  private async partEvent(c: Client, id: string, seq: number, total: number, state: MessageState, now: number, detail: string | null): Promise<void> {
-    await c.query('INSERT INTO message_events (message_id, state, at, detail, seq) VALUES ($1, $2, $3, $4, $5)', [id, state, now, detail, total > 1 ? seq : null]);
+  private async partEvent(
+    c: Client,
+    id: string,
+    seq: number,
+    total: number,
+    state: MessageState,
+    now: number,
+    detail: string | null,
+  ): Promise<void> {
+    await c.query(
+      'INSERT INTO message_events (message_id, state, at, detail, seq) VALUES ($1, $2, $3, $4, $5)',
+      [id, state, now, detail, total > 1 ? seq : null],
+    );
   }
 
   private async ensureParts(c: Client, id: string, total: number, now: number): Promise<void> {
@@ -408,51 +554,107 @@ export class PostgresStore implements Store {
    * The message takes the aggregate state of its parts; the customer's receipt is queued
    * when it becomes final. The caller holds the message row's lock.
    */
-  private async settle(c: Client, row: Row, now: number, detail: string | null, notify: FinalNotify | undefined): Promise<MessageState> {
+  private async settle(
+    c: Client,
+    row: Row,
+    now: number,
+    detail: string | null,
+    notify: FinalNotify | undefined,
+  ): Promise<MessageState> {
     const id = row.id as string;
-    const parts = (await c.query('SELECT seq, state, error FROM message_parts WHERE message_id = $1 ORDER BY seq', [id])).rows as { state: PartState; error: string | null }[];
+    const parts = (
+      await c.query('SELECT seq, state, error FROM message_parts WHERE message_id = $1 ORDER BY seq', [id])
+    ).rows as { state: PartState; error: string | null }[];
     const state = aggregateState(parts);
     const before = row.state as MessageState;
     if (state === before) return state;
-    const error = state === 'delivered' ? null : (parts.find((p) => p.error !== null && p.state !== 'delivered')?.error ?? null);
-    await c.query('UPDATE messages SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE id = $4', [state, error, now, id]);
-    if (parts.length > 1) await c.query('INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)', [id, state, now, detail]);
+    const error =
+      state === 'delivered'
+        ? null
+        : (parts.find((p) => p.error !== null && p.state !== 'delivered')?.error ?? null);
+    await c.query(
+      'UPDATE messages SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE id = $4',
+      [state, error, now, id],
+    );
+    if (parts.length > 1)
+      await c.query('INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)', [
+        id,
+        state,
+        now,
+        detail,
+      ]);
     if (FINAL_STATES.has(state) && !FINAL_STATES.has(before) && notify) {
       const m = toMessage(row);
-      const n = notify(state, { ...m, state, error: error ?? m.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
+      const n = notify(
+        state,
+        { ...m, state, error: error ?? m.error, updatedAt: now },
+        { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length },
+      );
       await this.writeNotification(c, id, n, now);
     }
     return state;
   }
 
   /** What a final state owes (FinalNotify's answer): the customer's outbox item and the webhooks (inside a write transaction). */
-  private async writeNotification(c: Client, id: string, n: FinalNotification | undefined, now: number): Promise<void> {
+  private async writeNotification(
+    c: Client,
+    id: string,
+    n: FinalNotification | undefined,
+    now: number,
+  ): Promise<void> {
     if (n?.systemId !== undefined && n.payload !== undefined)
-      await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS]);
+      await c.query(
+        'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+        [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS],
+      );
     await this.insertWebhooks(c, n?.webhooks ?? [], now);
   }
 
   /** A refund: price and SMS count back to the account (a NULL, unlimited, quota stays NULL). */
   private async credit(c: Client, userId: unknown, priceMicros: unknown, sms: number): Promise<void> {
-    await c.query('UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2', [priceMicros, userId, sms]);
+    await c.query(
+      'UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2',
+      [priceMicros, userId, sms],
+    );
   }
 
   private async lockMessage(c: Client, id: string): Promise<Row | undefined> {
-    return (await c.query('SELECT * FROM messages WHERE id = $1 FOR UPDATE', [id])).rows[0] as Row | undefined;
+    return (await c.query('SELECT * FROM messages WHERE id = $1 FOR UPDATE', [id])).rows[0] as
+      Row | undefined;
   }
 
-  markPartSent(id: string, seq: number, total: number, connectorId: string, upstreamId: string, keys: string[]): Promise<void> {
+  markPartSent(
+    id: string,
+    seq: number,
+    total: number,
+    connectorId: string,
+    upstreamId: string,
+    keys: string[],
+  ): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
       const row = await this.lockMessage(c, id);
       if (!row) return;
       await this.ensureParts(c, id, total, now);
-      await c.query("UPDATE message_parts SET state = 'sent', connector_id = $1, upstream_id = $2, updated_at = $3 WHERE message_id = $4 AND seq = $5", [connectorId, upstreamId, now, id, seq]);
+      await c.query(
+        "UPDATE message_parts SET state = 'sent', connector_id = $1, upstream_id = $2, updated_at = $3 WHERE message_id = $4 AND seq = $5",
+        [connectorId, upstreamId, now, id, seq],
+      );
       // Only the canonical form is keyed: lookups try every rendering of the receipt's id.
-      if (keys.length > 0) await c.query('INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id, seq = EXCLUDED.seq', [keys[0], id, seq]);
-      if (seq === 1) await c.query('UPDATE messages SET upstream_id = COALESCE(upstream_id, $1), updated_at = $2 WHERE id = $3', [upstreamId, now, id]);
+      if (keys.length > 0)
+        await c.query(
+          'INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id, seq = EXCLUDED.seq',
+          [keys[0], id, seq],
+        );
+      if (seq === 1)
+        await c.query(
+          'UPDATE messages SET upstream_id = COALESCE(upstream_id, $1), updated_at = $2 WHERE id = $3',
+          [upstreamId, now, id],
+        );
       await this.partEvent(c, id, seq, total, 'sent', now, upstreamId);
-      const left = (await c.query("SELECT 1 FROM message_parts WHERE message_id = $1 AND state = 'queued' LIMIT 1", [id])).rowCount;
+      const left = (
+        await c.query("SELECT 1 FROM message_parts WHERE message_id = $1 AND state = 'queued' LIMIT 1", [id])
+      ).rowCount;
       if (left === 0) {
         await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
         await this.settle(c, row, now, total > 1 ? `${total} parts submitted` : upstreamId, undefined);
@@ -462,47 +664,86 @@ export class PostgresStore implements Store {
 
   addUpstreamId(id: string, seq: number, total: number, keys: string[], detail: string): Promise<void> {
     return this.batched(async (c) => {
-      if (keys.length > 0) await c.query('INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id, seq = EXCLUDED.seq', [keys[0], id, seq]);
+      if (keys.length > 0)
+        await c.query(
+          'INSERT INTO upstream_ids (key, message_id, seq) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET message_id = EXCLUDED.message_id, seq = EXCLUDED.seq',
+          [keys[0], id, seq],
+        );
       await this.partEvent(c, id, seq, total, 'sent', Date.now(), detail);
     });
   }
 
-  applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
+  applyPartReceipt(
+    id: string,
+    seq: number,
+    state: PartState,
+    detail: string,
+    notify: FinalNotify,
+  ): Promise<MessageState | undefined> {
     return this.batched((c) => this.applyPart(c, id, seq, state, detail, notify));
   }
 
-  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string, parkKeys: string[] = keys): Promise<ReceiptOutcome> {
+  applyReceiptByKeys(
+    keys: string[],
+    own: (m: PartMatch) => boolean,
+    state: PartState,
+    detail: string,
+    notify: FinalNotify,
+    parkPayload: string,
+    parkKeys: string[] = keys,
+  ): Promise<ReceiptOutcome> {
     return this.batched(async (c): Promise<ReceiptOutcome> => {
       const match = await this.partByKeys(c, keys);
-      if (match && own(match)) return { parked: false, match, state: await this.applyPart(c, match.message.id, match.seq, state, detail, notify) };
+      if (match && own(match))
+        return {
+          parked: false,
+          match,
+          state: await this.applyPart(c, match.message.id, match.seq, state, detail, notify),
+        };
       await this.park(c, parkKeys, parkPayload);
       return { parked: true };
     });
   }
 
   /** A part's receipt inside a write transaction (applyPartReceipt). */
-  private async applyPart(c: Client, id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
+  private async applyPart(
+    c: Client,
+    id: string,
+    seq: number,
+    state: PartState,
+    detail: string,
+    notify: FinalNotify,
+  ): Promise<MessageState | undefined> {
     const now = Date.now();
     const row = await this.lockMessage(c, id);
     if (!row) return undefined;
-    let part = (await c.query('SELECT * FROM message_parts WHERE message_id = $1 AND seq = $2', [id, seq])).rows[0] as Row | undefined;
+    let part = (await c.query('SELECT * FROM message_parts WHERE message_id = $1 AND seq = $2', [id, seq]))
+      .rows[0] as Row | undefined;
     if (!part) {
       // A message sent before parts were tracked: its one part is the message.
       const st = row.state === 'queued' || row.state === 'accepted' ? 'sent' : (row.state as string);
-      await c.query('INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $6)', [
-        id, seq, st, row.connector_id, row.upstream_id, now,
-      ]);
+      await c.query(
+        'INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $6)',
+        [id, seq, st, row.connector_id, row.upstream_id, now],
+      );
       part = { state: st, total: 1 };
     }
     if (FINAL_STATES.has(part.state as MessageState)) return row.state as MessageState;
-    await c.query('UPDATE message_parts SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE message_id = $4 AND seq = $5', [
-      state, state === 'delivered' || state === 'sent' ? null : detail, now, id, seq,
-    ]);
+    await c.query(
+      'UPDATE message_parts SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE message_id = $4 AND seq = $5',
+      [state, state === 'delivered' || state === 'sent' ? null : detail, now, id, seq],
+    );
     await this.partEvent(c, id, seq, part.total as number, state, now, detail);
     return this.settle(c, row, now, `part ${seq}: ${detail}`, notify);
   }
 
-  failUnsent(id: string, total: number, detail: string, refund: boolean, notify: FinalNotify): Promise<MessageState | undefined> {
+  failUnsent(
+    id: string,
+    total: number,
+    detail: string,
+    refund: boolean,
+    notify: FinalNotify,
+  ): Promise<MessageState | undefined> {
     return this.batched(async (c) => {
       const now = Date.now();
       const row = await this.lockMessage(c, id);
@@ -513,12 +754,19 @@ export class PostgresStore implements Store {
           "UPDATE message_parts SET state = 'failed', error = $1, updated_at = $2 WHERE message_id = $3 AND state IN ('queued', 'accepted') RETURNING seq",
           [detail, now, id],
         )
-      ).rows.map((r: Row) => r.seq as number).sort((a, b) => a - b);
+      ).rows
+        .map((r: Row) => r.seq as number)
+        .sort((a, b) => a - b);
       if (total > 1) for (const s of unsent) await this.partEvent(c, id, s, total, 'failed', now, detail);
       await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
       if (refund && unsent.length > 0) {
         const sms = smsOf({ meta: JSON.parse((row.meta as string | undefined) ?? '{}') as MessageMeta });
-        await this.credit(c, row.user_id, Math.round((num(row.price_micros) * unsent.length) / total), Math.round((sms * unsent.length) / total));
+        await this.credit(
+          c,
+          row.user_id,
+          Math.round((num(row.price_micros) * unsent.length) / total),
+          Math.round((sms * unsent.length) / total),
+        );
       }
       return this.settle(c, row, now, detail, notify);
     });
@@ -539,7 +787,14 @@ export class PostgresStore implements Store {
     ).rows[0] as Row | undefined;
     if (!r) return undefined;
     const partState = r.part_state as PartState | null;
-    return { message: toMessage(r), seq: r.part_seq as number, exact: r.part_key === keys[0], ...(partState !== null ? { part: { upstreamId: r.part_upstream_id as string | null, state: partState } } : {}) };
+    return {
+      message: toMessage(r),
+      seq: r.part_seq as number,
+      exact: r.part_key === keys[0],
+      ...(partState !== null
+        ? { part: { upstreamId: r.part_upstream_id as string | null, state: partState } }
+        : {}),
+    };
   }
 
   async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
@@ -555,24 +810,45 @@ export class PostgresStore implements Store {
     );
     if (rows.length === 0) return [];
     const attempts = new Map(rows.map((r: Row) => [r.message_id as string, r.attempts as number]));
-    const msgs = (await this.pool.query('SELECT * FROM messages WHERE id = ANY($1)', [[...attempts.keys()]])).rows.map(toMessage);
-    return msgs.map((m) => ({ message: m, attempts: attempts.get(m.id) ?? 1 })).sort((a, b) => b.message.priority - a.message.priority);
+    const msgs = (
+      await this.pool.query('SELECT * FROM messages WHERE id = ANY($1)', [[...attempts.keys()]])
+    ).rows.map(toMessage);
+    return msgs
+      .map((m) => ({ message: m, attempts: attempts.get(m.id) ?? 1 }))
+      .sort((a, b) => b.message.priority - a.message.priority);
   }
 
   release(id: string, delayMs: number, detail: string): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
-      await c.query('UPDATE queue SET not_before = $1, delayed = $2, lease_until = 0 WHERE message_id = $3', [now + delayMs, delayMs > 0 ? 1 : 0, id]);
-      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'queued', $2, $3)", [id, now, detail]);
+      await c.query('UPDATE queue SET not_before = $1, delayed = $2, lease_until = 0 WHERE message_id = $3', [
+        now + delayMs,
+        delayMs > 0 ? 1 : 0,
+        id,
+      ]);
+      await c.query(
+        "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'queued', $2, $3)",
+        [id, now, detail],
+      );
     });
   }
 
   reassign(id: string, connectorId: string, detail: string): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
-      await c.query('UPDATE queue SET connector_id = $1, not_before = $2, delayed = 0, lease_until = 0 WHERE message_id = $3', [connectorId, now, id]);
-      await c.query('UPDATE messages SET connector_id = $1, updated_at = $2 WHERE id = $3', [connectorId, now, id]);
-      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'queued', $2, $3)", [id, now, detail]);
+      await c.query(
+        'UPDATE queue SET connector_id = $1, not_before = $2, delayed = 0, lease_until = 0 WHERE message_id = $3',
+        [connectorId, now, id],
+      );
+      await c.query('UPDATE messages SET connector_id = $1, updated_at = $2 WHERE id = $3', [
+        connectorId,
+        now,
+        id,
+      ]);
+      await c.query(
+        "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'queued', $2, $3)",
+        [id, now, detail],
+      );
     });
   }
 
@@ -582,18 +858,37 @@ export class PostgresStore implements Store {
       const row = await this.lockMessage(c, id);
       if (!row || Number(row.user_id) !== userId) return 'not_found';
       if (FINAL_STATES.has(row.state as MessageState)) return 'too_late';
-      const parts = (await c.query('SELECT state FROM message_parts WHERE message_id = $1', [id])).rows as { state: PartState }[];
+      const parts = (await c.query('SELECT state FROM message_parts WHERE message_id = $1', [id])).rows as {
+        state: PartState;
+      }[];
       if (parts.some((p) => p.state !== 'queued' && p.state !== 'accepted')) return 'too_late';
       // Not while a dispatcher holds its lease: a claim that got there first wins (SKIP LOCKED
       // claims lease under the row lock, and this re-reads lease_until after waiting for it).
-      const gone = await c.query('DELETE FROM queue WHERE message_id = $1 AND lease_until <= $2 RETURNING message_id', [id, now]);
+      const gone = await c.query(
+        'DELETE FROM queue WHERE message_id = $1 AND lease_until <= $2 RETURNING message_id',
+        [id, now],
+      );
       if (gone.rowCount === 0) return 'too_late';
-      await c.query("UPDATE message_parts SET state = 'canceled', updated_at = $1 WHERE message_id = $2", [now, id]);
-      await c.query("UPDATE messages SET state = 'canceled', error = $1, updated_at = $2 WHERE id = $3", [detail, now, id]);
-      await c.query("INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'canceled', $2, $3)", [id, now, detail]);
+      await c.query("UPDATE message_parts SET state = 'canceled', updated_at = $1 WHERE message_id = $2", [
+        now,
+        id,
+      ]);
+      await c.query("UPDATE messages SET state = 'canceled', error = $1, updated_at = $2 WHERE id = $3", [
+        detail,
+        now,
+        id,
+      ]);
+      await c.query(
+        "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'canceled', $2, $3)",
+        [id, now, detail],
+      );
       const m = toMessage(row);
       await this.credit(c, row.user_id, num(row.price_micros), smsOf(m));
-      const n = notify('canceled', { ...m, state: 'canceled', error: detail, updatedAt: now }, { total: Math.max(1, parts.length), delivered: 0 });
+      const n = notify(
+        'canceled',
+        { ...m, state: 'canceled', error: detail, updatedAt: now },
+        { total: Math.max(1, parts.length), delivered: 0 },
+      );
       await this.writeNotification(c, id, n, now);
       return 'canceled';
     });
@@ -602,10 +897,21 @@ export class PostgresStore implements Store {
   fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
-      const m = (await c.query('SELECT user_id, price_micros, meta FROM messages WHERE id = $1', [id])).rows[0] as Row | undefined;
+      const m = (await c.query('SELECT user_id, price_micros, meta FROM messages WHERE id = $1', [id]))
+        .rows[0] as Row | undefined;
       if (!m) return;
-      await c.query('UPDATE messages SET state = $1, error = $2, updated_at = $3 WHERE id = $4', [state, detail, now, id]);
-      await c.query('INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)', [id, state, now, detail]);
+      await c.query('UPDATE messages SET state = $1, error = $2, updated_at = $3 WHERE id = $4', [
+        state,
+        detail,
+        now,
+        id,
+      ]);
+      await c.query('INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)', [
+        id,
+        state,
+        now,
+        detail,
+      ]);
       await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
       if (refund) {
         const sms = smsOf({ meta: JSON.parse((m.meta as string | undefined) ?? '{}') as MessageMeta });
@@ -616,20 +922,45 @@ export class PostgresStore implements Store {
 
   /** Parks a receipt under each of its keys (inside a write transaction). */
   private async park(c: Client, keys: string[], payload: string): Promise<void> {
-    for (const k of keys) await c.query('INSERT INTO parked_receipts (key, payload, at) VALUES ($1, $2, $3)', [k, payload, Date.now()]);
+    for (const k of keys)
+      await c.query('INSERT INTO parked_receipts (key, payload, at) VALUES ($1, $2, $3)', [
+        k,
+        payload,
+        Date.now(),
+      ]);
   }
 
   async takeParkedReceipts(keys: string[]): Promise<string[]> {
-    const { rows } = await this.pool.query('DELETE FROM parked_receipts WHERE key = ANY($1) RETURNING payload', [keys]);
+    const { rows } = await this.pool.query(
+      'DELETE FROM parked_receipts WHERE key = ANY($1) RETURNING payload',
+      [keys],
+    );
     return [...new Set(rows.map((r: Row) => r.payload as string))];
   }
 
-  applyReceipt(id: string, state: MessageState, detail: string, notify: { systemId: string; payload: string } | undefined): Promise<void> {
+  applyReceipt(
+    id: string,
+    state: MessageState,
+    detail: string,
+    notify: { systemId: string; payload: string } | undefined,
+  ): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
-      await c.query('UPDATE messages SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE id = $4', [state, state === 'delivered' ? null : detail, now, id]);
-      await c.query('INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)', [id, state, now, detail]);
-      if (notify) await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [notify.systemId, id, notify.payload, now, now + 3 * 86_400_000]);
+      await c.query(
+        'UPDATE messages SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE id = $4',
+        [state, state === 'delivered' ? null : detail, now, id],
+      );
+      await c.query('INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, $2, $3, $4)', [
+        id,
+        state,
+        now,
+        detail,
+      ]);
+      if (notify)
+        await c.query(
+          'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+          [notify.systemId, id, notify.payload, now, now + 3 * 86_400_000],
+        );
     });
   }
 
@@ -642,7 +973,13 @@ export class PostgresStore implements Store {
       [now + leaseMs, systemId, now, limit, this.nodeId],
     );
     return rows
-      .map((r: Row) => ({ id: num(r.id), systemId: r.system_id as string, messageId: r.message_id as string, payload: r.payload as string, attempts: r.attempts as number }))
+      .map((r: Row) => ({
+        id: num(r.id),
+        systemId: r.system_id as string,
+        messageId: r.message_id as string,
+        payload: r.payload as string,
+        attempts: r.attempts as number,
+      }))
       .sort((a, b) => a.id - b.id);
   }
 
@@ -651,7 +988,13 @@ export class PostgresStore implements Store {
   }
 
   retryOutbox(id: number, delayMs: number): Promise<void> {
-    return this.batched(async (c) => void (await c.query('UPDATE outbox SET next_at = $1, lease_until = 0 WHERE id = $2', [Date.now() + delayMs, id])));
+    return this.batched(
+      async (c) =>
+        void (await c.query('UPDATE outbox SET next_at = $1, lease_until = 0 WHERE id = $2', [
+          Date.now() + delayMs,
+          id,
+        ])),
+    );
   }
 
   addMoPart(part: MoPart, mo: MoRecord): Promise<InboundMessage | undefined> {
@@ -660,17 +1003,37 @@ export class PostgresStore implements Store {
       await c.query(
         `INSERT INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
          ON CONFLICT DO NOTHING`,
-        [part.groupKey, part.seq, part.total, part.connectorId, part.source, part.destination, part.dataCoding, part.body, now],
+        [
+          part.groupKey,
+          part.seq,
+          part.total,
+          part.connectorId,
+          part.source,
+          part.destination,
+          part.dataCoding,
+          part.body,
+          now,
+        ],
       );
       // Lock the group so two nodes receiving the last parts at once join it only once.
-      const { rows } = await c.query('SELECT seq FROM mo_parts WHERE group_key = $1 FOR UPDATE', [part.groupKey]);
+      const { rows } = await c.query('SELECT seq FROM mo_parts WHERE group_key = $1 FOR UPDATE', [
+        part.groupKey,
+      ]);
       if (rows.length < part.total) return undefined;
       return this.joinMo(c, part.groupKey, mo, true, now);
     });
   }
 
-  private async joinMo(c: Client, groupKey: string, mo: MoRecord, complete: boolean, now: number): Promise<InboundMessage> {
-    const parts = (await c.query('DELETE FROM mo_parts WHERE group_key = $1 RETURNING *', [groupKey])).rows.sort((a: Row, b: Row) => (a.seq as number) - (b.seq as number)) as Row[];
+  private async joinMo(
+    c: Client,
+    groupKey: string,
+    mo: MoRecord,
+    complete: boolean,
+    now: number,
+  ): Promise<InboundMessage> {
+    const parts = (
+      await c.query('DELETE FROM mo_parts WHERE group_key = $1 RETURNING *', [groupKey])
+    ).rows.sort((a: Row, b: Row) => (a.seq as number) - (b.seq as number)) as Row[];
     const first = parts[0];
     const base: Omit<InboundMessage, 'routedTo'> = {
       id: mo.id,
@@ -682,14 +1045,33 @@ export class PostgresStore implements Store {
       complete,
       receivedAt: now,
     };
-    const m: InboundMessage = { ...base, routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo };
+    const m: InboundMessage = {
+      ...base,
+      routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo,
+    };
     // The route's webhook (a url target), decided with routedTo: its URL is kept on the MO.
     const hooks = mo.webhooks?.(m) ?? [];
     m.routedUrl = hooks[0]?.url ?? null;
-    await c.query('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)', [
-      m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete, m.routedTo, m.routedUrl, now,
-    ]);
-    if (m.routedTo) await c.query('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000]);
+    await c.query(
+      'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)',
+      [
+        m.id,
+        m.connectorId,
+        m.source,
+        m.destination,
+        m.dataCoding,
+        m.body,
+        complete,
+        m.routedTo,
+        m.routedUrl,
+        now,
+      ],
+    );
+    if (m.routedTo)
+      await c.query(
+        'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+        [m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000],
+      );
     await this.insertWebhooks(c, hooks, now);
     return m;
   }
@@ -697,7 +1079,11 @@ export class PostgresStore implements Store {
   releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<InboundMessage[]> {
     return this.batched(async (c) => {
       const now = Date.now();
-      const keys = (await c.query('SELECT group_key FROM mo_parts GROUP BY group_key HAVING MIN(received_at) <= $1', [now - olderThanMs])).rows.map((r: Row) => r.group_key as string);
+      const keys = (
+        await c.query('SELECT group_key FROM mo_parts GROUP BY group_key HAVING MIN(received_at) <= $1', [
+          now - olderThanMs,
+        ])
+      ).rows.map((r: Row) => r.group_key as string);
       const out: InboundMessage[] = [];
       for (const k of keys) out.push(await this.joinMo(c, k, mo(k), false, now));
       return out;
@@ -711,8 +1097,17 @@ export class PostgresStore implements Store {
       args.push(q.routedTo);
       where.push(`routed_to = $${args.length}`);
     }
-    if (q.routed !== undefined) where.push(q.routed ? '(routed_to IS NOT NULL OR routed_url IS NOT NULL)' : '(routed_to IS NULL AND routed_url IS NULL)');
-    for (const [col, v] of [['source', q.source], ['destination', q.destination], ['connector_id', q.connectorId]] as const) {
+    if (q.routed !== undefined)
+      where.push(
+        q.routed
+          ? '(routed_to IS NOT NULL OR routed_url IS NOT NULL)'
+          : '(routed_to IS NULL AND routed_url IS NULL)',
+      );
+    for (const [col, v] of [
+      ['source', q.source],
+      ['destination', q.destination],
+      ['connector_id', q.connectorId],
+    ] as const) {
       if (v === undefined) continue;
       args.push(v);
       where.push(`${col} = $${args.length}`);
@@ -728,13 +1123,20 @@ export class PostgresStore implements Store {
 
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void> {
     return this.batched(async (c) => {
-      if (optedOut) await c.query('INSERT INTO optouts (msisdn, sender, at) VALUES ($1, $2, $3) ON CONFLICT (msisdn, sender) DO UPDATE SET at = EXCLUDED.at', [msisdn, sender, Date.now()]);
+      if (optedOut)
+        await c.query(
+          'INSERT INTO optouts (msisdn, sender, at) VALUES ($1, $2, $3) ON CONFLICT (msisdn, sender) DO UPDATE SET at = EXCLUDED.at',
+          [msisdn, sender, Date.now()],
+        );
       else await c.query('DELETE FROM optouts WHERE msisdn = $1 AND sender = $2', [msisdn, sender]);
     });
   }
 
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
-    return (await this.one('SELECT 1 AS x FROM optouts WHERE msisdn = $1 AND sender = $2', [msisdn, sender])) !== undefined;
+    return (
+      (await this.one('SELECT 1 AS x FROM optouts WHERE msisdn = $1 AND sender = $2', [msisdn, sender])) !==
+      undefined
+    );
   }
 
   private async insertWebhooks(c: Client, items: NewWebhook[], now: number): Promise<void> {
@@ -772,9 +1174,15 @@ export class PostgresStore implements Store {
   retryWebhook(id: number, delayMs: number, error: string): Promise<void> {
     return this.batched(async (c) => {
       const next = Date.now() + delayMs;
-      await c.query('UPDATE webhooks SET next_at = $1, lease_until = 0, claimed_by = NULL, last_error = $2 WHERE id = $3', [next, error, id]);
+      await c.query(
+        'UPDATE webhooks SET next_at = $1, lease_until = 0, claimed_by = NULL, last_error = $2 WHERE id = $3',
+        [next, error, id],
+      );
       // The message's later items wait out this one's back-off too (see the SQLite store).
-      await c.query('UPDATE webhooks SET next_at = GREATEST(next_at, $1) WHERE message_id = (SELECT message_id FROM webhooks WHERE id = $2) AND id > $2', [next, id]);
+      await c.query(
+        'UPDATE webhooks SET next_at = GREATEST(next_at, $1) WHERE message_id = (SELECT message_id FROM webhooks WHERE id = $2) AND id > $2',
+        [next, id],
+      );
     });
   }
 
@@ -783,7 +1191,11 @@ export class PostgresStore implements Store {
   }
 
   expireWebhooks(): Promise<WebhookItem[]> {
-    return this.batched(async (c) => (await c.query('DELETE FROM webhooks WHERE expires_at <= $1 RETURNING *', [Date.now()])).rows.map(toWebhook));
+    return this.batched(async (c) =>
+      (await c.query('DELETE FROM webhooks WHERE expires_at <= $1 RETURNING *', [Date.now()])).rows.map(
+        toWebhook,
+      ),
+    );
   }
 
   async webhookDepth(): Promise<number> {
@@ -792,7 +1204,10 @@ export class PostgresStore implements Store {
 
   async listOptOuts(f: { msisdn?: string; limit: number }): Promise<OptOut[]> {
     const { rows } = f.msisdn
-      ? await this.pool.query('SELECT * FROM optouts WHERE msisdn = $1 ORDER BY msisdn, sender LIMIT $2', [f.msisdn, f.limit])
+      ? await this.pool.query('SELECT * FROM optouts WHERE msisdn = $1 ORDER BY msisdn, sender LIMIT $2', [
+          f.msisdn,
+          f.limit,
+        ])
       : await this.pool.query('SELECT * FROM optouts ORDER BY msisdn, sender LIMIT $1', [f.limit]);
     return rows.map((r: Row) => ({ msisdn: r.msisdn as string, sender: r.sender as string, at: num(r.at) }));
   }
@@ -802,7 +1217,9 @@ export class PostgresStore implements Store {
   }
 
   async queueDepth(connectorId?: string): Promise<number> {
-    const r = connectorId ? await this.one('SELECT COUNT(*) AS n FROM queue WHERE connector_id = $1', [connectorId]) : await this.one('SELECT COUNT(*) AS n FROM queue');
+    const r = connectorId
+      ? await this.one('SELECT COUNT(*) AS n FROM queue WHERE connector_id = $1', [connectorId])
+      : await this.one('SELECT COUNT(*) AS n FROM queue');
     return num(r?.n ?? 0);
   }
 
@@ -832,28 +1249,50 @@ export class PostgresStore implements Store {
 
   addApiKey(userId: number, keyHash: string, label?: string): Promise<ApiKeyInfo> {
     return this.batched(async (c) => {
-      await c.query('INSERT INTO api_keys (key_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key_hash) DO NOTHING', [keyHash, userId, label ?? null, Date.now()]);
-      return toApiKey((await c.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`, [keyHash])).rows[0]);
+      await c.query(
+        'INSERT INTO api_keys (key_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key_hash) DO NOTHING',
+        [keyHash, userId, label ?? null, Date.now()],
+      );
+      return toApiKey(
+        (await c.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`, [keyHash])).rows[0],
+      );
     });
   }
 
   async listApiKeys(userId: number): Promise<ApiKeyInfo[]> {
-    return (await this.pool.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id`, [userId])).rows.map(toApiKey);
+    return (
+      await this.pool.query(
+        `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id`,
+        [userId],
+      )
+    ).rows.map(toApiKey);
   }
 
   revokeApiKey(userId: number, id: number): Promise<ApiKeyInfo | undefined> {
     return this.batched(async (c) => {
-      const r = await c.query(`UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING ${API_KEY_COLUMNS}`, [Date.now(), id, userId]);
+      const r = await c.query(
+        `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING ${API_KEY_COLUMNS}`,
+        [Date.now(), id, userId],
+      );
       return r.rows[0] && toApiKey(r.rows[0]);
     });
   }
 
   async getUserByApiKey(keyHash: string): Promise<User | undefined> {
-    const r = await this.one('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL', [keyHash]);
+    const r = await this.one(
+      'SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL',
+      [keyHash],
+    );
     return r && toUser(r);
   }
 
-  async beginIdempotent(userId: number, key: string, bodyHash: string, ttlMs: number, staleMs: number): Promise<IdempotencyBegin> {
+  async beginIdempotent(
+    userId: number,
+    key: string,
+    bodyHash: string,
+    ttlMs: number,
+    staleMs: number,
+  ): Promise<IdempotencyBegin> {
     const now = Date.now();
     // Each statement is atomic on its row: of concurrent requests (on any node) one wins.
     const ins = await this.pool.query(
@@ -867,7 +1306,10 @@ export class PostgresStore implements Store {
       [bodyHash, now, now + ttlMs, userId, key, now - staleMs],
     );
     if (taken.rowCount === 1) return { kind: 'new' };
-    const r = await this.one('SELECT body_hash, status, response FROM idempotency WHERE user_id = $1 AND key = $2', [userId, key]);
+    const r = await this.one(
+      'SELECT body_hash, status, response FROM idempotency WHERE user_id = $1 AND key = $2',
+      [userId, key],
+    );
     if (!r) return this.beginIdempotent(userId, key, bodyHash, ttlMs, staleMs);
     if (r.body_hash !== bodyHash) return { kind: 'mismatch' };
     if (r.status === null || r.response === null) return { kind: 'in_flight' };
@@ -875,15 +1317,33 @@ export class PostgresStore implements Store {
   }
 
   finishIdempotent(userId: number, key: string, status: number, response: string): Promise<void> {
-    return this.batched(async (c) => void (await c.query('UPDATE idempotency SET status = $1, response = $2 WHERE user_id = $3 AND key = $4', [status, response, userId, key])));
+    return this.batched(
+      async (c) =>
+        void (await c.query(
+          'UPDATE idempotency SET status = $1, response = $2 WHERE user_id = $3 AND key = $4',
+          [status, response, userId, key],
+        )),
+    );
   }
 
   abandonIdempotent(userId: number, key: string): Promise<void> {
-    return this.batched(async (c) => void (await c.query('DELETE FROM idempotency WHERE user_id = $1 AND key = $2 AND status IS NULL', [userId, key])));
+    return this.batched(
+      async (c) =>
+        void (await c.query('DELETE FROM idempotency WHERE user_id = $1 AND key = $2 AND status IS NULL', [
+          userId,
+          key,
+        ])),
+    );
   }
 
   ping(): Promise<void> {
-    return this.batched(async (c) => void (await c.query('INSERT INTO health (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at', [Date.now()])));
+    return this.batched(
+      async (c) =>
+        void (await c.query(
+          'INSERT INTO health (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at',
+          [Date.now()],
+        )),
+    );
   }
 
   async close(): Promise<void> {
@@ -907,18 +1367,26 @@ export class PostgresStore implements Store {
        SELECT id AS connector_id, (SELECT MIN(not_before + 0) FROM queue WHERE connector_id = connectors.id) AS due FROM connectors WHERE id IS NOT NULL ORDER BY id`,
     );
     // A connector's oldest entry not yet due means none of its entries is due (scheduled or backing off).
-    return rows.map((r: Row) => ({ connectorId: r.connector_id as string, dueAt: num(r.due) })).filter((d) => d.dueAt <= now);
+    return rows
+      .map((r: Row) => ({ connectorId: r.connector_id as string, dueAt: num(r.due) }))
+      .filter((d) => d.dueAt <= now);
   }
 
   async listPendingWebhooks(limit: number): Promise<PendingWebhook[]> {
-    const { rows } = await this.pool.query('SELECT id, event_id, kind, message_id, url, attempts, next_at, expires_at, created_at, last_error FROM webhooks ORDER BY id LIMIT $1', [limit]);
+    const { rows } = await this.pool.query(
+      'SELECT id, event_id, kind, message_id, url, attempts, next_at, expires_at, created_at, last_error FROM webhooks ORDER BY id LIMIT $1',
+      [limit],
+    );
     return rows.map(toPending);
   }
 
   logWebhookAttempts(entries: WebhookAttempt[]): Promise<void> {
     return this.batched(async (c) => {
       for (const e of entries)
-        await c.query('INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [e.eventId, e.messageId, e.url, e.attempt, e.status, e.error, Math.round(e.durationMs), e.at]);
+        await c.query(
+          'INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)',
+          [e.eventId, e.messageId, e.url, e.attempt, e.status, e.error, Math.round(e.durationMs), e.at],
+        );
     });
   }
 
@@ -926,15 +1394,26 @@ export class PostgresStore implements Store {
     const { rows } =
       f.messageId === undefined
         ? await this.pool.query('SELECT * FROM webhook_log ORDER BY id DESC LIMIT $1', [f.limit])
-        : await this.pool.query('SELECT * FROM webhook_log WHERE message_id = $1 ORDER BY id DESC LIMIT $2', [f.messageId, f.limit]);
+        : await this.pool.query('SELECT * FROM webhook_log WHERE message_id = $1 ORDER BY id DESC LIMIT $2', [
+            f.messageId,
+            f.limit,
+          ]);
     return rows.map(toLogged);
   }
 
   pruneWebhookLog(f: { keep?: number; olderThan?: number }): Promise<number> {
     return this.batched(async (c) => {
       let n = 0;
-      if (f.olderThan !== undefined) n += (await c.query('DELETE FROM webhook_log WHERE at < $1', [f.olderThan])).rowCount ?? 0;
-      if (f.keep !== undefined) n += (await c.query('DELETE FROM webhook_log WHERE id <= (SELECT id FROM webhook_log ORDER BY id DESC LIMIT 1 OFFSET $1)', [f.keep])).rowCount ?? 0;
+      if (f.olderThan !== undefined)
+        n += (await c.query('DELETE FROM webhook_log WHERE at < $1', [f.olderThan])).rowCount ?? 0;
+      if (f.keep !== undefined)
+        n +=
+          (
+            await c.query(
+              'DELETE FROM webhook_log WHERE id <= (SELECT id FROM webhook_log ORDER BY id DESC LIMIT 1 OFFSET $1)',
+              [f.keep],
+            )
+          ).rowCount ?? 0;
       return n;
     });
   }
@@ -956,10 +1435,19 @@ export class PostgresStore implements Store {
   }
 
   async expireParkedReceipts(olderThanMs: number): Promise<number> {
-    return (await this.pool.query('DELETE FROM parked_receipts WHERE at <= $1', [Date.now() - olderThanMs])).rowCount ?? 0;
+    return (
+      (await this.pool.query('DELETE FROM parked_receipts WHERE at <= $1', [Date.now() - olderThanMs]))
+        .rowCount ?? 0
+    );
   }
 
-  expireAwaitingReceipts(connectorId: string, before: number, limit: number, detail: string, notify: FinalNotify): Promise<ExpiredPart[]> {
+  expireAwaitingReceipts(
+    connectorId: string,
+    before: number,
+    limit: number,
+    detail: string,
+    notify: FinalNotify,
+  ): Promise<ExpiredPart[]> {
     return this.batched(async (c) => {
       // No row lock here: locks are taken message first (as receipts take them), then part.
       const { rows } = await c.query(
@@ -971,9 +1459,24 @@ export class PostgresStore implements Store {
         // Read again under the message's lock (applyPart takes it): a receipt committed since
         // the lookup wins, final or intermediate.
         const row = await this.lockMessage(c, r.message_id);
-        const part = (await c.query('SELECT state, updated_at FROM message_parts WHERE message_id = $1 AND seq = $2', [r.message_id, r.seq])).rows[0] as Row | undefined;
-        if (!row || !part || !['sent', 'unknown'].includes(part.state as string) || Number(part.updated_at) > before) continue;
-        out.push({ id: r.message_id, seq: r.seq, state: await this.applyPart(c, r.message_id, r.seq, 'expired', detail, notify) });
+        const part = (
+          await c.query('SELECT state, updated_at FROM message_parts WHERE message_id = $1 AND seq = $2', [
+            r.message_id,
+            r.seq,
+          ])
+        ).rows[0] as Row | undefined;
+        if (
+          !row ||
+          !part ||
+          !['sent', 'unknown'].includes(part.state as string) ||
+          Number(part.updated_at) > before
+        )
+          continue;
+        out.push({
+          id: r.message_id,
+          seq: r.seq,
+          state: await this.applyPart(c, r.message_id, r.seq, 'expired', detail, notify),
+        });
       }
       return out;
     });
@@ -994,16 +1497,23 @@ export class PostgresStore implements Store {
   }
 
   async listConnectorDefinitions(): Promise<StoredConnector[]> {
-    const { rows } = await this.pool.query('SELECT id, definition, source, updated_at FROM connectors ORDER BY seq');
+    const { rows } = await this.pool.query(
+      'SELECT id, definition, source, updated_at FROM connectors ORDER BY seq',
+    );
     return rows.map((r: Row) => ({
       id: r.id as string,
-      definition: r.definition === null ? null : (JSON.parse(r.definition as string) as Record<string, unknown>),
+      definition:
+        r.definition === null ? null : (JSON.parse(r.definition as string) as Record<string, unknown>),
       source: r.source as DefinitionSource,
       updatedAt: num(r.updated_at),
     }));
   }
 
-  putConnectorDefinition(id: string, definition: Record<string, unknown> | null, source: DefinitionSource): Promise<void> {
+  putConnectorDefinition(
+    id: string,
+    definition: Record<string, unknown> | null,
+    source: DefinitionSource,
+  ): Promise<void> {
     return this.batched(async (c) => {
       await c.query(
         `INSERT INTO connectors (id, definition, source, updated_at) VALUES ($1, $2, $3, $4)
@@ -1024,10 +1534,20 @@ export class PostgresStore implements Store {
 
   async getRouteDefinitions(kind: RouteKind = 'mt'): Promise<StoredRoutes | undefined> {
     const r = await this.one(`SELECT routes, source, updated_at FROM ${ROUTE_TABLES[kind]} WHERE id = 1`);
-    return r && { routes: JSON.parse(r.routes as string) as Record<string, unknown>[], source: r.source as DefinitionSource, updatedAt: num(r.updated_at) };
+    return (
+      r && {
+        routes: JSON.parse(r.routes as string) as Record<string, unknown>[],
+        source: r.source as DefinitionSource,
+        updatedAt: num(r.updated_at),
+      }
+    );
   }
 
-  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource, kind: RouteKind = 'mt'): Promise<void> {
+  putRouteDefinitions(
+    routes: Record<string, unknown>[],
+    source: DefinitionSource,
+    kind: RouteKind = 'mt',
+  ): Promise<void> {
     return this.batched(async (c) => {
       await c.query(
         `INSERT INTO ${ROUTE_TABLES[kind]} (id, routes, source, updated_at) VALUES (1, $1, $2, $3)

@@ -7,12 +7,59 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { aggregateState, FINAL_STATES, InvalidAccountError, checkSmsCount, userSettings, type Group, type GroupSpec, type MessageMeta, type MessageState, type NewMessage, type PartState, type StoredMessage, type User, type UserSettingsSpec, type UserSpec } from '../../domain/index.js';
-import type { ApiKeyInfo, AcceptResult, FinalNotification, FinalNotify, HistoryEntry, InboundMessage, MessagePart, MoPart, MoRecord, OutboxItem, QueueClaim, Store, NewWebhook, WebhookItem, IdempotencyBegin, MessageFilter, MoQuery, MessageCount, OptOut, PartMatch, ReceiptOutcome, ExpiredPart, CancelOutcome } from '../store.js';
+import {
+  aggregateState,
+  FINAL_STATES,
+  InvalidAccountError,
+  checkSmsCount,
+  userSettings,
+  type Group,
+  type GroupSpec,
+  type MessageMeta,
+  type MessageState,
+  type NewMessage,
+  type PartState,
+  type StoredMessage,
+  type User,
+  type UserSettingsSpec,
+  type UserSpec,
+} from '../../domain/index.js';
+import type {
+  ApiKeyInfo,
+  AcceptResult,
+  FinalNotification,
+  FinalNotify,
+  HistoryEntry,
+  InboundMessage,
+  MessagePart,
+  MoPart,
+  MoRecord,
+  OutboxItem,
+  QueueClaim,
+  Store,
+  NewWebhook,
+  WebhookItem,
+  IdempotencyBegin,
+  MessageFilter,
+  MoQuery,
+  MessageCount,
+  OptOut,
+  PartMatch,
+  ReceiptOutcome,
+  ExpiredPart,
+  CancelOutcome,
+} from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
 import { toLogged, toPending } from '../operator-rows.js';
-import { RESTART_REQUEUE_DETAIL, ROUTE_TABLES, type DefinitionSource, type RouteKind, type StoredConnector, type StoredRoutes } from '../store.js';
+import {
+  RESTART_REQUEUE_DETAIL,
+  ROUTE_TABLES,
+  type DefinitionSource,
+  type RouteKind,
+  type StoredConnector,
+  type StoredRoutes,
+} from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -117,7 +164,21 @@ function withLive(f: FixedMessage, r: LiveRow): StoredMessage {
 }
 
 function fixedOf(m: StoredMessage): FixedMessage {
-  return { id: m.id, userId: m.userId, systemId: m.systemId, source: m.source, destination: m.destination, esmClass: m.esmClass, dataCoding: m.dataCoding, body: m.body, registeredDelivery: m.registeredDelivery, priority: m.priority, priceMicros: m.priceMicros, createdAt: m.createdAt, meta: m.meta };
+  return {
+    id: m.id,
+    userId: m.userId,
+    systemId: m.systemId,
+    source: m.source,
+    destination: m.destination,
+    esmClass: m.esmClass,
+    dataCoding: m.dataCoding,
+    body: m.body,
+    registeredDelivery: m.registeredDelivery,
+    priority: m.priority,
+    priceMicros: m.priceMicros,
+    createdAt: m.createdAt,
+    meta: m.meta,
+  };
 }
 
 /** Fixed parts of recently accepted or read messages kept by the store (oldest out first). */
@@ -164,7 +225,17 @@ interface PartRow {
 const partOf = (k: PartKeyRow): PartRow | undefined =>
   k.part_state === null
     ? undefined
-    : { message_id: k.message_id, seq: k.seq, total: k.part_total!, state: k.part_state, connector_id: k.part_connector_id, upstream_id: k.part_upstream_id, error: k.part_error, created_at: k.part_created_at!, updated_at: k.part_updated_at! };
+    : {
+        message_id: k.message_id,
+        seq: k.seq,
+        total: k.part_total!,
+        state: k.part_state,
+        connector_id: k.part_connector_id,
+        upstream_id: k.part_upstream_id,
+        error: k.part_error,
+        created_at: k.part_created_at!,
+        updated_at: k.part_updated_at!,
+      };
 
 const toPart = (r: PartRow): MessagePart => ({
   messageId: r.message_id,
@@ -202,7 +273,13 @@ interface GroupRow {
   updated_at: number;
 }
 
-const toGroup = (r: GroupRow): Group => ({ id: r.id, description: r.description, enabled: r.enabled === 1, createdAt: r.created_at, updatedAt: r.updated_at });
+const toGroup = (r: GroupRow): Group => ({
+  id: r.id,
+  description: r.description,
+  enabled: r.enabled === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 
 /** SMS parts a message takes from a limited SMS-count quota. */
 const smsOf = (m: { meta?: MessageMeta }): number => m.meta?.segments ?? 1;
@@ -241,7 +318,13 @@ interface ApiKeyRow {
   created_at: number;
   revoked_at: number | null;
 }
-const toApiKey = (r: ApiKeyRow): ApiKeyInfo => ({ id: r.id, userId: r.user_id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at });
+const toApiKey = (r: ApiKeyRow): ApiKeyInfo => ({
+  id: r.id,
+  userId: r.user_id,
+  label: r.label,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -277,7 +360,10 @@ export class SqliteStore implements Store {
    * process starts; false for a tool that only reads (`hermod config check --store`) beside
    * a running gateway, whose leases are live.
    */
-  constructor(path: string, opts: { synchronous?: 'NORMAL' | 'FULL'; groupCommitMs?: number; reclaim?: boolean } = {}) {
+  constructor(
+    path: string,
+    opts: { synchronous?: 'NORMAL' | 'FULL'; groupCommitMs?: number; reclaim?: boolean } = {},
+  ) {
     this.groupCommitMs = opts.groupCommitMs ?? 2;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
@@ -292,17 +378,28 @@ export class SqliteStore implements Store {
     this.migrate();
     if (path !== ':memory:') this.checkpointer = startCheckpointer(path);
     this.seq = (this.sql('SELECT COALESCE(MAX(seq), 0) AS s FROM queue').get() as { s: number }).s;
-    for (const r of this.sql('SELECT DISTINCT key FROM parked_receipts').all() as { key: string }[]) this.parkedKeys.add(r.key);
-    for (const r of this.sql('SELECT DISTINCT msisdn FROM optouts').all() as { msisdn: string }[]) this.optedOutNumbers.add(r.msisdn);
+    for (const r of this.sql('SELECT DISTINCT key FROM parked_receipts').all() as { key: string }[])
+      this.parkedKeys.add(r.key);
+    for (const r of this.sql('SELECT DISTINCT msisdn FROM optouts').all() as { msisdn: string }[])
+      this.optedOutNumbers.add(r.msisdn);
     // The embedded store has exactly one gateway process: leases held when it last stopped
     // (or crashed) belong to nobody now, so they return to the queue at once.
     // Each message so freed may have reached the SMSC before the stop: its history says so
     // (row 1: every duplicate is reported), in the same transaction as the freeing.
-    this.restartRequeued = opts.reclaim === false ? 0 : this.db.transaction(() => {
-      const n = this.db.prepare("INSERT INTO message_events (message_id, state, at, detail) SELECT message_id, 'queued', ?, ? FROM queue WHERE lease_until > 0").run(Date.now(), RESTART_REQUEUE_DETAIL).changes;
-      this.db.exec('UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0; UPDATE webhooks SET lease_until = 0 WHERE lease_until > 0;');
-      return n;
-    })();
+    this.restartRequeued =
+      opts.reclaim === false
+        ? 0
+        : this.db.transaction(() => {
+            const n = this.db
+              .prepare(
+                "INSERT INTO message_events (message_id, state, at, detail) SELECT message_id, 'queued', ?, ? FROM queue WHERE lease_until > 0",
+              )
+              .run(Date.now(), RESTART_REQUEUE_DETAIL).changes;
+            this.db.exec(
+              'UPDATE queue SET lease_until = 0 WHERE lease_until > 0; UPDATE outbox SET lease_until = 0 WHERE lease_until > 0; UPDATE webhooks SET lease_until = 0 WHERE lease_until > 0;',
+            );
+            return n;
+          })();
     const db = this.db;
     this.stmts = {
       // One statement: the balance and the SMS-count quota are debited together or not at
@@ -312,19 +409,31 @@ export class SqliteStore implements Store {
          WHERE id = @id AND enabled = 1 AND balance_micros >= @price AND (sms_count IS NULL OR sms_count >= @sms)
            AND NOT EXISTS (SELECT 1 FROM user_groups g WHERE g.id = users.group_id AND g.enabled = 0)`,
       ),
-      credit: db.prepare('UPDATE users SET balance_micros = balance_micros + @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count + @sms END WHERE id = @id'),
+      credit: db.prepare(
+        'UPDATE users SET balance_micros = balance_micros + @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count + @sms END WHERE id = @id',
+      ),
       insertMessage: db.prepare(
         `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       ),
       event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
-      acceptedEvents: db.prepare("INSERT INTO message_events (message_id, state, at, detail) VALUES (?, 'accepted', ?, NULL), (?, 'queued', ?, ?)"),
-      partEvent: db.prepare('INSERT INTO message_events (message_id, state, at, detail, seq) VALUES (?, ?, ?, ?, ?)'),
+      acceptedEvents: db.prepare(
+        "INSERT INTO message_events (message_id, state, at, detail) VALUES (?, 'accepted', ?, NULL), (?, 'queued', ?, ?)",
+      ),
+      partEvent: db.prepare(
+        'INSERT INTO message_events (message_id, state, at, detail, seq) VALUES (?, ?, ?, ?, ?)',
+      ),
       parts: db.prepare('SELECT * FROM message_parts WHERE message_id = ? ORDER BY seq'),
       part: db.prepare('SELECT * FROM message_parts WHERE message_id = ? AND seq = ?'),
-      newPart: db.prepare("INSERT OR IGNORE INTO message_parts (message_id, seq, total, state, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?)"),
-      partSent: db.prepare("UPDATE message_parts SET state = 'sent', connector_id = ?, upstream_id = ?, updated_at = ? WHERE message_id = ? AND seq = ?"),
-      partState: db.prepare('UPDATE message_parts SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE message_id = ? AND seq = ?'),
+      newPart: db.prepare(
+        "INSERT OR IGNORE INTO message_parts (message_id, seq, total, state, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?)",
+      ),
+      partSent: db.prepare(
+        "UPDATE message_parts SET state = 'sent', connector_id = ?, upstream_id = ?, updated_at = ? WHERE message_id = ? AND seq = ?",
+      ),
+      partState: db.prepare(
+        'UPDATE message_parts SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE message_id = ? AND seq = ?',
+      ),
       partKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id, seq) VALUES (?, ?, ?)'),
       partAltKey: db.prepare('INSERT OR IGNORE INTO upstream_ids (key, message_id, seq) VALUES (?, ?, ?)'),
       // A receipt's lookup in one read: the key, the message's live columns, the part.
@@ -340,30 +449,48 @@ export class SqliteStore implements Store {
         `INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, 1, 1, 'sent', ?, ?, ?, ?)
          ON CONFLICT (message_id, seq) DO UPDATE SET state = 'sent', connector_id = excluded.connector_id, upstream_id = excluded.upstream_id, updated_at = excluded.updated_at`,
       ),
-      singleSent: db.prepare("UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), state = 'sent', updated_at = ? WHERE id = ? AND state IN ('accepted', 'queued')"),
+      singleSent: db.prepare(
+        "UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), state = 'sent', updated_at = ? WHERE id = ? AND state IN ('accepted', 'queued')",
+      ),
       optedOut: db.prepare('SELECT 1 FROM optouts WHERE msisdn = ? AND sender = ?'),
-      firstUpstream: db.prepare('UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), updated_at = ? WHERE id = ?'),
-      enqueue: db.prepare('INSERT INTO queue (message_id, connector_id, priority, not_before, seq, delayed) VALUES (?, ?, ?, ?, ?, ?)'),
+      firstUpstream: db.prepare(
+        'UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), updated_at = ? WHERE id = ?',
+      ),
+      enqueue: db.prepare(
+        'INSERT INTO queue (message_id, connector_id, priority, not_before, seq, delayed) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       // Delayed entries that are due join the claim's range again (see migration 13).
       promote: db.prepare('UPDATE queue SET delayed = 0 WHERE delayed = 1 AND not_before <= ?'),
       userById: db.prepare('SELECT * FROM users WHERE id = ?'),
       groupById: db.prepare('SELECT * FROM user_groups WHERE id = ?'),
       getMessage: db.prepare('SELECT * FROM messages WHERE id = ?'),
-      live: db.prepare('SELECT state, connector_id, upstream_id, error, updated_at FROM messages WHERE id = ?'),
-      setState: db.prepare('UPDATE messages SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE id = ?'),
+      live: db.prepare(
+        'SELECT state, connector_id, upstream_id, error, updated_at FROM messages WHERE id = ?',
+      ),
+      setState: db.prepare(
+        'UPDATE messages SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE id = ?',
+      ),
       // The due entries with their messages' live columns, then one lease per entry (an
       // UPDATE ... WHERE message_id IN (subquery) RETURNING costs twice as much per row).
       due: db.prepare(SqliteStore.CLAIM_SQL),
       lease: db.prepare('UPDATE queue SET lease_until = ?, attempts = attempts + 1 WHERE message_id = ?'),
       dequeue: db.prepare('DELETE FROM queue WHERE message_id = ?'),
-      release: db.prepare('UPDATE queue SET not_before = ?, delayed = ?, lease_until = 0 WHERE message_id = ?'),
-      setUpstream: db.prepare("UPDATE messages SET upstream_id = ?, state = 'sent', updated_at = ? WHERE id = ?"),
+      release: db.prepare(
+        'UPDATE queue SET not_before = ?, delayed = ?, lease_until = 0 WHERE message_id = ?',
+      ),
+      setUpstream: db.prepare(
+        "UPDATE messages SET upstream_id = ?, state = 'sent', updated_at = ? WHERE id = ?",
+      ),
       upstreamKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id) VALUES (?, ?)'),
       park: db.prepare('INSERT INTO parked_receipts (key, payload, at) VALUES (?, ?, ?)'),
       parked: db.prepare('SELECT rowid, payload FROM parked_receipts WHERE key = ?'),
       unpark: db.prepare('DELETE FROM parked_receipts WHERE rowid = ?'),
-      outbox: db.prepare('INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
-      dueOutbox: db.prepare('SELECT id, system_id, message_id, payload, attempts FROM outbox WHERE system_id = @sys AND next_at <= @now AND lease_until <= @now AND expires_at > @now ORDER BY id LIMIT @limit'),
+      outbox: db.prepare(
+        'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      dueOutbox: db.prepare(
+        'SELECT id, system_id, message_id, payload, attempts FROM outbox WHERE system_id = @sys AND next_at <= @now AND lease_until <= @now AND expires_at > @now ORDER BY id LIMIT @limit',
+      ),
       leaseOutbox: db.prepare('UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?'),
       ackOutbox: db.prepare('DELETE FROM outbox WHERE id = ?'),
       retryOutbox: db.prepare('UPDATE outbox SET next_at = ?, lease_until = 0 WHERE id = ?'),
@@ -383,16 +510,31 @@ export class SqliteStore implements Store {
          RETURNING *`,
       ),
       ackWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
-      retryWebhook: db.prepare('UPDATE webhooks SET next_at = @next, lease_until = 0, last_error = @error WHERE id = @id'),
+      retryWebhook: db.prepare(
+        'UPDATE webhooks SET next_at = @next, lease_until = 0, last_error = @error WHERE id = @id',
+      ),
       // The message's later items cannot go before this one: they wait out its back-off too,
       // out of the claim's due range instead of being read and passed over at every claim.
-      holdLater: db.prepare('UPDATE webhooks SET next_at = MAX(next_at, @next) WHERE message_id = (SELECT message_id FROM webhooks WHERE id = @id) AND id > @id'),
+      holdLater: db.prepare(
+        'UPDATE webhooks SET next_at = MAX(next_at, @next) WHERE message_id = (SELECT message_id FROM webhooks WHERE id = @id) AND id > @id',
+      ),
       expireWebhooks: db.prepare('DELETE FROM webhooks WHERE expires_at <= ? RETURNING *'),
     };
   }
 
   private addWebhookRow(w: NewWebhook, now: number): void {
-    this.stmts.addWebhook.run(w.eventId, w.kind, w.messageId, w.owner, w.url, w.method, w.body, now, w.expiresAt, now);
+    this.stmts.addWebhook.run(
+      w.eventId,
+      w.kind,
+      w.messageId,
+      w.owner,
+      w.url,
+      w.method,
+      w.body,
+      now,
+      w.expiresAt,
+      now,
+    );
   }
 
   private readonly prepared = new Map<string, Database.Statement>();
@@ -408,14 +550,23 @@ export class SqliteStore implements Store {
   }
 
   private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    const done = new Set((this.sql('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+    );
+    const done = new Set(
+      (this.sql('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+        (r) => r.version,
+      ),
+    );
     MIGRATIONS.forEach((sql, i) => {
       const version = i + 1;
       if (done.has(version)) return;
       this.db.transaction(() => {
         this.db.exec(sql);
-        this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+        this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+          version,
+          Date.now(),
+        );
       })();
     });
   }
@@ -437,29 +588,44 @@ export class SqliteStore implements Store {
   async upsertUser(u: UserSpec): Promise<User> {
     const settings = JSON.stringify(userSettings(u.settings));
     const smsCount = checkSmsCount(u.smsCount);
-    this
-      .sql(
-        `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled, group_id, sms_count, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled, group_id, sms_count, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, rate_micros = excluded.rate_micros, enabled = excluded.enabled,
            group_id = excluded.group_id, settings = excluded.settings`,
-      )
-      .run(u.username, u.passwordHash, u.balanceMicros, u.rateMicros, u.enabled === false ? 0 : 1, u.group ?? null, smsCount, settings);
+    ).run(
+      u.username,
+      u.passwordHash,
+      u.balanceMicros,
+      u.rateMicros,
+      u.enabled === false ? 0 : 1,
+      u.group ?? null,
+      smsCount,
+      settings,
+    );
     return (await this.getUserByName(u.username))!;
   }
 
   async getBalance(userId: number): Promise<number> {
-    return (this.sql('SELECT balance_micros AS b FROM users WHERE id = ?').get(userId) as { b: number } | undefined)?.b ?? 0;
+    return (
+      (
+        this.sql('SELECT balance_micros AS b FROM users WHERE id = ?').get(userId) as
+          { b: number } | undefined
+      )?.b ?? 0
+    );
   }
 
   topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined> {
     const balance = add.balanceMicros ?? 0;
     const sms = add.smsCount ?? 0;
-    if (!Number.isSafeInteger(balance) || !Number.isSafeInteger(sms)) return Promise.reject(new InvalidAccountError('top-up amounts must be integers'));
+    if (!Number.isSafeInteger(balance) || !Number.isSafeInteger(sms))
+      return Promise.reject(new InvalidAccountError('top-up amounts must be integers'));
     return this.batched(() => {
       const r = this.stmts.userById.get(userId) as UserRow | undefined;
       if (!r) return undefined;
-      if (r.balance_micros + balance < 0) throw new InvalidAccountError(`balance would go below zero (${r.balance_micros} + ${balance})`);
-      if (r.sms_count !== null && r.sms_count + sms < 0) throw new InvalidAccountError(`SMS count would go below zero (${r.sms_count} + ${sms})`);
+      if (r.balance_micros + balance < 0)
+        throw new InvalidAccountError(`balance would go below zero (${r.balance_micros} + ${balance})`);
+      if (r.sms_count !== null && r.sms_count + sms < 0)
+        throw new InvalidAccountError(`SMS count would go below zero (${r.sms_count} + ${sms})`);
       this.stmts.credit.run({ price: balance, sms, id: userId });
       return toUser(this.stmts.userById.get(userId) as UserRow);
     });
@@ -473,7 +639,8 @@ export class SqliteStore implements Store {
       return Promise.reject(err);
     }
     return this.batched(() => {
-      if (this.sql('UPDATE users SET sms_count = ? WHERE id = ?').run(n, userId).changes === 0) return undefined;
+      if (this.sql('UPDATE users SET sms_count = ? WHERE id = ?').run(n, userId).changes === 0)
+        return undefined;
       return toUser(this.stmts.userById.get(userId) as UserRow);
     });
   }
@@ -488,14 +655,13 @@ export class SqliteStore implements Store {
   }
 
   async upsertGroup(g: GroupSpec): Promise<Group> {
-    if (typeof g.id !== 'string' || g.id.length === 0) throw new InvalidAccountError('group id must be a non-empty string');
+    if (typeof g.id !== 'string' || g.id.length === 0)
+      throw new InvalidAccountError('group id must be a non-empty string');
     const now = Date.now();
-    this
-      .sql(
-        `INSERT INTO user_groups (id, description, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO user_groups (id, description, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET description = excluded.description, enabled = excluded.enabled, updated_at = excluded.updated_at`,
-      )
-      .run(g.id, g.description ?? null, g.enabled === false ? 0 : 1, now, now);
+    ).run(g.id, g.description ?? null, g.enabled === false ? 0 : 1, now, now);
     return (await this.getGroup(g.id))!;
   }
 
@@ -504,31 +670,64 @@ export class SqliteStore implements Store {
     const u = this.stmts.userById.get(m.userId) as UserRow | undefined;
     if (!u) return 'no_user';
     if (u.enabled !== 1) return 'user_disabled';
-    if (u.group_id !== null && (this.stmts.groupById.get(u.group_id) as GroupRow | undefined)?.enabled === 0) return 'group_disabled';
+    if (u.group_id !== null && (this.stmts.groupById.get(u.group_id) as GroupRow | undefined)?.enabled === 0)
+      return 'group_disabled';
     if (u.balance_micros < m.priceMicros) return 'insufficient_balance';
     return 'sms_quota_exhausted';
   }
 
-
   async countMessages(): Promise<MessageCount[]> {
-    const rows = this.sql('SELECT connector_id, state, COUNT(*) AS n FROM messages GROUP BY connector_id, state ORDER BY connector_id, state').all() as { connector_id: string; state: MessageState; n: number }[];
+    const rows = this.sql(
+      'SELECT connector_id, state, COUNT(*) AS n FROM messages GROUP BY connector_id, state ORDER BY connector_id, state',
+    ).all() as { connector_id: string; state: MessageState; n: number }[];
     return rows.map((r) => ({ connectorId: r.connector_id, state: r.state, count: r.n }));
   }
 
   /** Group commit: the accepts of one turn share one transaction with the other writes of that turn. */
   accept(m: NewMessage): Promise<AcceptResult> {
     return this.batched((): AcceptResult => {
-      if (this.stmts.debit.run({ price: m.priceMicros, sms: smsOf(m), id: m.userId }).changes === 0) return { ok: false, reason: this.refusal(m) };
+      if (this.stmts.debit.run({ price: m.priceMicros, sms: smsOf(m), id: m.userId }).changes === 0)
+        return { ok: false, reason: this.refusal(m) };
       const now = Date.now();
       const meta = JSON.stringify(m.meta ?? {});
       // Positional, not a spread object: one less copy of the message per accept.
-      this.stmts.insertMessage.run(m.id, m.userId, m.systemId, m.source, m.destination, m.esmClass, m.dataCoding, m.body, m.registeredDelivery, m.priority, m.connectorId, m.priceMicros, now, now, meta);
+      this.stmts.insertMessage.run(
+        m.id,
+        m.userId,
+        m.systemId,
+        m.source,
+        m.destination,
+        m.esmClass,
+        m.dataCoding,
+        m.body,
+        m.registeredDelivery,
+        m.priority,
+        m.connectorId,
+        m.priceMicros,
+        now,
+        now,
+        meta,
+      );
       this.stmts.acceptedEvents.run(m.id, now, m.id, now, m.connectorId);
       const notBefore = Math.max(now, m.meta?.scheduleAt ?? 0);
       this.stmts.enqueue.run(m.id, m.connectorId, m.priority, notBefore, ++this.seq, notBefore > now ? 1 : 0);
       // As read back: meta through JSON, the body copied (it may be a view of a reused buffer).
       // Rolled back, the entry names a message that does not exist, and every read checks the row first.
-      this.remember({ id: m.id, userId: m.userId, systemId: m.systemId, source: m.source, destination: m.destination, esmClass: m.esmClass, dataCoding: m.dataCoding, body: Buffer.from(m.body), registeredDelivery: m.registeredDelivery, priority: m.priority, priceMicros: m.priceMicros, createdAt: now, meta: JSON.parse(meta) as MessageMeta });
+      this.remember({
+        id: m.id,
+        userId: m.userId,
+        systemId: m.systemId,
+        source: m.source,
+        destination: m.destination,
+        esmClass: m.esmClass,
+        dataCoding: m.dataCoding,
+        body: Buffer.from(m.body),
+        registeredDelivery: m.registeredDelivery,
+        priority: m.priority,
+        priceMicros: m.priceMicros,
+        createdAt: now,
+        meta: JSON.parse(meta) as MessageMeta,
+      });
       return { ok: true };
     });
   }
@@ -621,7 +820,9 @@ export class SqliteStore implements Store {
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
-    return this.sql('SELECT state, at, detail, seq FROM message_events WHERE message_id = ? ORDER BY rowid').all(id) as HistoryEntry[];
+    return this.sql(
+      'SELECT state, at, detail, seq FROM message_events WHERE message_id = ? ORDER BY rowid',
+    ).all(id) as HistoryEntry[];
   }
 
   async getParts(id: string): Promise<MessagePart[]> {
@@ -629,7 +830,14 @@ export class SqliteStore implements Store {
   }
 
   /** A part's event: a single-part message's part is the message, so its events carry no seq. */
-  private partEvent(id: string, seq: number, total: number, state: MessageState, now: number, detail: string | null): void {
+  private partEvent(
+    id: string,
+    seq: number,
+    total: number,
+    state: MessageState,
+    now: number,
+    detail: string | null,
+  ): void {
     this.stmts.partEvent.run(id, state, now, detail, total > 1 ? seq : null);
   }
 
@@ -637,17 +845,30 @@ export class SqliteStore implements Store {
    * The message takes the aggregate state of its parts (inside a write transaction);
    * the customer's receipt is queued when it becomes final.
    */
-  private settle(id: string, now: number, detail: string | null, notify: FinalNotify | undefined, known?: { message: StoredMessage; parts?: PartRow[] }): MessageState | undefined {
+  private settle(
+    id: string,
+    now: number,
+    detail: string | null,
+    notify: FinalNotify | undefined,
+    known?: { message: StoredMessage; parts?: PartRow[] },
+  ): MessageState | undefined {
     const row = known?.message ?? this.readMessage(id);
     if (!row) return undefined;
     const parts = known?.parts ?? (this.stmts.parts.all(id) as PartRow[]);
     const state = aggregateState(parts);
     if (state === row.state) return state;
-    const error = state === 'delivered' ? null : (parts.find((p) => p.error !== null && p.state !== 'delivered')?.error ?? null);
+    const error =
+      state === 'delivered'
+        ? null
+        : (parts.find((p) => p.error !== null && p.state !== 'delivered')?.error ?? null);
     this.stmts.setState.run(state, error, now, id);
     if (parts.length > 1) this.stmts.partEvent.run(id, state, now, detail, null);
     if (FINAL_STATES.has(state) && !FINAL_STATES.has(row.state) && notify) {
-      const n = notify(state, { ...row, state, error: error ?? row.error, updatedAt: now }, { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length });
+      const n = notify(
+        state,
+        { ...row, state, error: error ?? row.error, updatedAt: now },
+        { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length },
+      );
       this.writeNotification(id, n, now);
     }
     return state;
@@ -655,11 +876,19 @@ export class SqliteStore implements Store {
 
   /** What a final state owes (FinalNotify's answer): the customer's outbox item and the webhooks (inside a write transaction). */
   private writeNotification(id: string, n: FinalNotification | undefined, now: number): void {
-    if (n?.systemId !== undefined && n.payload !== undefined) this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
+    if (n?.systemId !== undefined && n.payload !== undefined)
+      this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
     for (const w of n?.webhooks ?? []) this.addWebhookRow(w, now);
   }
 
-  markPartSent(id: string, seq: number, total: number, connectorId: string, upstreamId: string, keys: string[]): Promise<void> {
+  markPartSent(
+    id: string,
+    seq: number,
+    total: number,
+    connectorId: string,
+    upstreamId: string,
+    keys: string[],
+  ): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
       // Only the canonical form is keyed: lookups try every rendering of the receipt's id.
@@ -691,22 +920,51 @@ export class SqliteStore implements Store {
     });
   }
 
-  applyPartReceipt(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify): Promise<MessageState | undefined> {
+  applyPartReceipt(
+    id: string,
+    seq: number,
+    state: PartState,
+    detail: string,
+    notify: FinalNotify,
+  ): Promise<MessageState | undefined> {
     return this.batched(() => this.applyPart(id, seq, state, detail, notify));
   }
 
-  applyReceiptByKeys(keys: string[], own: (m: PartMatch) => boolean, state: PartState, detail: string, notify: FinalNotify, parkPayload: string, parkKeys: string[] = keys): Promise<ReceiptOutcome> {
+  applyReceiptByKeys(
+    keys: string[],
+    own: (m: PartMatch) => boolean,
+    state: PartState,
+    detail: string,
+    notify: FinalNotify,
+    parkPayload: string,
+    parkKeys: string[] = keys,
+  ): Promise<ReceiptOutcome> {
     return this.batched((): ReceiptOutcome => {
       const found = this.partRowByKeys(keys);
       const match = found && this.toMatch(found);
-      if (found && match && own(match)) return { parked: false, match, state: this.applyPart(match.message.id, match.seq, state, detail, notify, { message: match.message, part: partOf(found.key) }) };
+      if (found && match && own(match))
+        return {
+          parked: false,
+          match,
+          state: this.applyPart(match.message.id, match.seq, state, detail, notify, {
+            message: match.message,
+            part: partOf(found.key),
+          }),
+        };
       this.park(parkKeys, parkPayload);
       return { parked: true };
     });
   }
 
   /** A part's receipt inside a write transaction (applyPartReceipt). */
-  private applyPart(id: string, seq: number, state: PartState, detail: string, notify: FinalNotify, read?: { message: StoredMessage; part: PartRow | undefined }): MessageState | undefined {
+  private applyPart(
+    id: string,
+    seq: number,
+    state: PartState,
+    detail: string,
+    notify: FinalNotify,
+    read?: { message: StoredMessage; part: PartRow | undefined },
+  ): MessageState | undefined {
     const row = read?.message;
     const now = Date.now();
     let part = read ? read.part : (this.stmts.part.get(id, seq) as PartRow | undefined);
@@ -714,9 +972,17 @@ export class SqliteStore implements Store {
       // A message sent before parts were tracked: its one part is the message.
       const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
       if (!m) return undefined;
-      this
-        .sql('INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)')
-        .run(id, seq, m.state === 'queued' || m.state === 'accepted' ? 'sent' : m.state, m.connector_id, m.upstream_id, now, now);
+      this.sql(
+        'INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)',
+      ).run(
+        id,
+        seq,
+        m.state === 'queued' || m.state === 'accepted' ? 'sent' : m.state,
+        m.connector_id,
+        m.upstream_id,
+        now,
+        now,
+      );
       part = this.stmts.part.get(id, seq) as PartRow;
     }
     if (FINAL_STATES.has(part.state)) return (row ?? this.readMessage(id))?.state;
@@ -724,17 +990,29 @@ export class SqliteStore implements Store {
     this.stmts.partState.run(state, error, now, id, seq);
     this.partEvent(id, seq, part.total, state, now, detail);
     // A single part is the whole message: its new state is all settle needs to know.
-    const known = read && (part.total === 1 ? { message: read.message, parts: [{ ...part, state, error: error ?? part.error, updated_at: now }] } : { message: read.message });
+    const known =
+      read &&
+      (part.total === 1
+        ? { message: read.message, parts: [{ ...part, state, error: error ?? part.error, updated_at: now }] }
+        : { message: read.message });
     return this.settle(id, now, `part ${seq}: ${detail}`, notify, known);
   }
 
-  failUnsent(id: string, total: number, detail: string, refund: boolean, notify: FinalNotify): Promise<MessageState | undefined> {
+  failUnsent(
+    id: string,
+    total: number,
+    detail: string,
+    refund: boolean,
+    notify: FinalNotify,
+  ): Promise<MessageState | undefined> {
     return this.batched(() => {
       const now = Date.now();
       const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
       if (!m) return undefined;
       for (let i = 1; i <= total; i++) this.stmts.newPart.run(id, i, total, now, now);
-      const unsent = (this.stmts.parts.all(id) as PartRow[]).filter((p) => p.state === 'queued' || p.state === 'accepted');
+      const unsent = (this.stmts.parts.all(id) as PartRow[]).filter(
+        (p) => p.state === 'queued' || p.state === 'accepted',
+      );
       for (const p of unsent) {
         this.stmts.partState.run('failed', detail, now, id, p.seq);
         if (total > 1) this.partEvent(id, p.seq, total, 'failed', now, detail);
@@ -742,7 +1020,11 @@ export class SqliteStore implements Store {
       this.stmts.dequeue.run(id);
       if (refund && unsent.length > 0) {
         const sms = smsOf({ meta: JSON.parse(m.meta) as MessageMeta });
-        this.stmts.credit.run({ price: Math.round((m.price_micros * unsent.length) / total), sms: Math.round((sms * unsent.length) / total), id: m.user_id });
+        this.stmts.credit.run({
+          price: Math.round((m.price_micros * unsent.length) / total),
+          sms: Math.round((sms * unsent.length) / total),
+          id: m.user_id,
+        });
       }
       return this.settle(id, now, detail, notify);
     });
@@ -753,7 +1035,9 @@ export class SqliteStore implements Store {
     return found && this.toMatch(found);
   }
 
-  private partRowByKeys(keys: string[]): { message: StoredMessage; key: PartKeyRow; exact: boolean } | undefined {
+  private partRowByKeys(
+    keys: string[],
+  ): { message: StoredMessage; key: PartKeyRow; exact: boolean } | undefined {
     for (const [i, k] of keys.entries()) {
       const key = this.stmts.byPartKey.get(k) as PartKeyRow | undefined;
       if (!key) continue;
@@ -763,8 +1047,23 @@ export class SqliteStore implements Store {
     return undefined;
   }
 
-  private toMatch({ message, key, exact }: { message: StoredMessage; key: PartKeyRow; exact: boolean }): PartMatch {
-    return { message, seq: key.seq, exact, ...(key.part_state !== null ? { part: { upstreamId: key.part_upstream_id, state: key.part_state } } : {}) };
+  private toMatch({
+    message,
+    key,
+    exact,
+  }: {
+    message: StoredMessage;
+    key: PartKeyRow;
+    exact: boolean;
+  }): PartMatch {
+    return {
+      message,
+      seq: key.seq,
+      exact,
+      ...(key.part_state !== null
+        ? { part: { upstreamId: key.part_upstream_id, state: key.part_state } }
+        : {}),
+    };
   }
 
   /** A lease is a write: it shares the turn's transaction instead of committing alone. */
@@ -772,7 +1071,10 @@ export class SqliteStore implements Store {
     return this.batched(() => {
       const now = Date.now();
       this.stmts.promote.run(now);
-      const rows = this.stmts.due.all({ connector: connectorId, now, limit }) as (LiveRow & { message_id: string; attempts: number })[];
+      const rows = this.stmts.due.all({ connector: connectorId, now, limit }) as (LiveRow & {
+        message_id: string;
+        attempts: number;
+      })[];
       const out: QueueClaim[] = [];
       for (const r of rows) {
         this.stmts.lease.run(now + leaseMs, r.message_id);
@@ -794,7 +1096,9 @@ export class SqliteStore implements Store {
   reassign(id: string, connectorId: string, detail: string): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
-      this.sql('UPDATE queue SET connector_id = ?, not_before = ?, delayed = 0, lease_until = 0 WHERE message_id = ?').run(connectorId, now, id);
+      this.sql(
+        'UPDATE queue SET connector_id = ?, not_before = ?, delayed = 0, lease_until = 0 WHERE message_id = ?',
+      ).run(connectorId, now, id);
       this.sql('UPDATE messages SET connector_id = ?, updated_at = ? WHERE id = ?').run(connectorId, now, id);
       this.stmts.event.run(id, 'queued', now, detail);
     });
@@ -805,17 +1109,25 @@ export class SqliteStore implements Store {
       const now = Date.now();
       const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
       if (!m || m.user_id !== userId) return 'not_found';
-      const q = this.sql('SELECT lease_until FROM queue WHERE message_id = ?').get(id) as { lease_until: number } | undefined;
+      const q = this.sql('SELECT lease_until FROM queue WHERE message_id = ?').get(id) as
+        { lease_until: number } | undefined;
       if (!q || q.lease_until > now || FINAL_STATES.has(m.state as MessageState)) return 'too_late';
       const parts = this.stmts.parts.all(id) as PartRow[];
       if (parts.some((p) => p.state !== 'queued' && p.state !== 'accepted')) return 'too_late';
       this.stmts.dequeue.run(id);
-      this.sql("UPDATE message_parts SET state = 'canceled', updated_at = ? WHERE message_id = ?").run(now, id);
+      this.sql("UPDATE message_parts SET state = 'canceled', updated_at = ? WHERE message_id = ?").run(
+        now,
+        id,
+      );
       this.stmts.setState.run('canceled', detail, now, id);
       this.stmts.event.run(id, 'canceled', now, detail);
       const message = toMessage(m);
       this.stmts.credit.run({ price: m.price_micros, sms: smsOf(message), id: m.user_id });
-      const n = notify('canceled', { ...message, state: 'canceled', error: detail, updatedAt: now }, { total: Math.max(1, parts.length), delivered: 0 });
+      const n = notify(
+        'canceled',
+        { ...message, state: 'canceled', error: detail, updatedAt: now },
+        { total: Math.max(1, parts.length), delivered: 0 },
+      );
       this.writeNotification(id, n, now);
       return 'canceled';
     });
@@ -829,7 +1141,12 @@ export class SqliteStore implements Store {
       this.stmts.setState.run(state, detail, now, id);
       this.stmts.event.run(id, state, now, detail);
       this.stmts.dequeue.run(id);
-      if (refund) this.stmts.credit.run({ price: m.price_micros, sms: smsOf({ meta: JSON.parse(m.meta) as MessageMeta }), id: m.user_id });
+      if (refund)
+        this.stmts.credit.run({
+          price: m.price_micros,
+          sms: smsOf({ meta: JSON.parse(m.meta) as MessageMeta }),
+          id: m.user_id,
+        });
     });
   }
 
@@ -858,7 +1175,12 @@ export class SqliteStore implements Store {
     return [...out];
   }
 
-  applyReceipt(id: string, state: MessageState, detail: string, notify: { systemId: string; payload: string } | undefined): Promise<void> {
+  applyReceipt(
+    id: string,
+    state: MessageState,
+    detail: string,
+    notify: { systemId: string; payload: string } | undefined,
+  ): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
       this.stmts.setState.run(state, state === 'delivered' ? null : detail, now, id);
@@ -879,7 +1201,13 @@ export class SqliteStore implements Store {
         attempts: number;
       }[];
       for (const r of rows) this.stmts.leaseOutbox.run(now + leaseMs, r.id);
-      return rows.map((r) => ({ id: r.id, systemId: r.system_id, messageId: r.message_id, payload: r.payload, attempts: r.attempts + 1 }));
+      return rows.map((r) => ({
+        id: r.id,
+        systemId: r.system_id,
+        messageId: r.message_id,
+        payload: r.payload,
+        attempts: r.attempts + 1,
+      }));
     });
   }
 
@@ -894,10 +1222,22 @@ export class SqliteStore implements Store {
   addMoPart(part: MoPart, mo: MoRecord): Promise<InboundMessage | undefined> {
     return this.batched(() => {
       const now = Date.now();
-      this
-        .sql('INSERT OR IGNORE INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(part.groupKey, part.seq, part.total, part.connectorId, part.source, part.destination, part.dataCoding, part.body, now);
-      const n = (this.sql('SELECT COUNT(*) AS n FROM mo_parts WHERE group_key = ?').get(part.groupKey) as { n: number }).n;
+      this.sql(
+        'INSERT OR IGNORE INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        part.groupKey,
+        part.seq,
+        part.total,
+        part.connectorId,
+        part.source,
+        part.destination,
+        part.dataCoding,
+        part.body,
+        now,
+      );
+      const n = (
+        this.sql('SELECT COUNT(*) AS n FROM mo_parts WHERE group_key = ?').get(part.groupKey) as { n: number }
+      ).n;
       if (n < part.total) return undefined;
       return this.joinMo(part.groupKey, mo, true, now);
     });
@@ -922,13 +1262,27 @@ export class SqliteStore implements Store {
       complete,
       receivedAt: now,
     };
-    const m: InboundMessage = { ...base, routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo };
+    const m: InboundMessage = {
+      ...base,
+      routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo,
+    };
     // The route's webhook (a url target), decided with routedTo: its URL is kept on the MO.
     const hooks = mo.webhooks?.(m) ?? [];
     m.routedUrl = hooks[0]?.url ?? null;
-    this
-      .sql('INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(m.id, m.connectorId, m.source, m.destination, m.dataCoding, m.body, complete ? 1 : 0, m.routedTo, m.routedUrl, now);
+    this.sql(
+      'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      m.id,
+      m.connectorId,
+      m.source,
+      m.destination,
+      m.dataCoding,
+      m.body,
+      complete ? 1 : 0,
+      m.routedTo,
+      m.routedUrl,
+      now,
+    );
     this.sql('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
     if (m.routedTo) this.stmts.outbox.run(m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000);
     for (const w of hooks) this.addWebhookRow(w, now);
@@ -938,7 +1292,9 @@ export class SqliteStore implements Store {
   releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<InboundMessage[]> {
     return this.batched(() => {
       const now = Date.now();
-      const keys = this.sql('SELECT group_key FROM mo_parts GROUP BY group_key HAVING MIN(received_at) <= ?').all(now - olderThanMs) as { group_key: string }[];
+      const keys = this.sql(
+        'SELECT group_key FROM mo_parts GROUP BY group_key HAVING MIN(received_at) <= ?',
+      ).all(now - olderThanMs) as { group_key: string }[];
       return keys.map((k) => this.joinMo(k.group_key, mo(k.group_key), false, now));
     });
   }
@@ -950,8 +1306,17 @@ export class SqliteStore implements Store {
       where.push('routed_to = ?');
       args.push(q.routedTo);
     }
-    if (q.routed !== undefined) where.push(q.routed ? '(routed_to IS NOT NULL OR routed_url IS NOT NULL)' : '(routed_to IS NULL AND routed_url IS NULL)');
-    for (const [col, v] of [['source', q.source], ['destination', q.destination], ['connector_id', q.connectorId]] as const) {
+    if (q.routed !== undefined)
+      where.push(
+        q.routed
+          ? '(routed_to IS NOT NULL OR routed_url IS NOT NULL)'
+          : '(routed_to IS NULL AND routed_url IS NULL)',
+      );
+    for (const [col, v] of [
+      ['source', q.source],
+      ['destination', q.destination],
+      ['connector_id', q.connectorId],
+    ] as const) {
       if (v === undefined) continue;
       where.push(`${col} = ?`);
       args.push(v);
@@ -973,7 +1338,18 @@ export class SqliteStore implements Store {
       routed_url: string | null;
       received_at: number;
     }[];
-    return rows.map((r) => ({ id: r.id, connectorId: r.connector_id, source: r.source, destination: r.destination, dataCoding: r.data_coding, body: r.body, complete: r.complete === 1, routedTo: r.routed_to, routedUrl: r.routed_url, receivedAt: r.received_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      connectorId: r.connector_id,
+      source: r.source,
+      destination: r.destination,
+      dataCoding: r.data_coding,
+      body: r.body,
+      complete: r.complete === 1,
+      routedTo: r.routed_to,
+      routedUrl: r.routed_url,
+      receivedAt: r.received_at,
+    }));
   }
 
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void> {
@@ -983,7 +1359,11 @@ export class SqliteStore implements Store {
       // Added before the write commits: a lookup in between reads the store, which still says no.
       if (optedOut) {
         this.optedOutNumbers.add(msisdn);
-        this.sql('INSERT OR REPLACE INTO optouts (msisdn, sender, at) VALUES (?, ?, ?)').run(msisdn, sender, Date.now());
+        this.sql('INSERT OR REPLACE INTO optouts (msisdn, sender, at) VALUES (?, ?, ?)').run(
+          msisdn,
+          sender,
+          Date.now(),
+        );
       } else this.sql('DELETE FROM optouts WHERE msisdn = ? AND sender = ?').run(msisdn, sender);
     });
   }
@@ -1047,7 +1427,10 @@ export class SqliteStore implements Store {
   async listOptOuts(f: { msisdn?: string; limit: number }): Promise<OptOut[]> {
     const rows = (
       f.msisdn
-        ? this.sql('SELECT * FROM optouts WHERE msisdn = ? ORDER BY msisdn, sender LIMIT ?').all(f.msisdn, f.limit)
+        ? this.sql('SELECT * FROM optouts WHERE msisdn = ? ORDER BY msisdn, sender LIMIT ?').all(
+            f.msisdn,
+            f.limit,
+          )
         : this.sql('SELECT * FROM optouts ORDER BY msisdn, sender LIMIT ?').all(f.limit)
     ) as OptOut[];
     return rows.map((r) => ({ msisdn: r.msisdn, sender: r.sender, at: r.at }));
@@ -1089,45 +1472,61 @@ export class SqliteStore implements Store {
 
   addApiKey(userId: number, keyHash: string, label?: string): Promise<ApiKeyInfo> {
     return this.batched(() => {
-      this.sql('INSERT OR IGNORE INTO api_keys (key_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)').run(keyHash, userId, label ?? null, Date.now());
-      return toApiKey(this.sql('SELECT id, user_id, label, created_at, revoked_at FROM api_keys WHERE key_hash = ?').get(keyHash) as ApiKeyRow);
+      this.sql(
+        'INSERT OR IGNORE INTO api_keys (key_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)',
+      ).run(keyHash, userId, label ?? null, Date.now());
+      return toApiKey(
+        this.sql('SELECT id, user_id, label, created_at, revoked_at FROM api_keys WHERE key_hash = ?').get(
+          keyHash,
+        ) as ApiKeyRow,
+      );
     });
   }
 
   async listApiKeys(userId: number): Promise<ApiKeyInfo[]> {
-    const rows = this.sql('SELECT id, user_id, label, created_at, revoked_at FROM api_keys WHERE user_id = ? AND revoked_at IS NULL ORDER BY id').all(userId) as ApiKeyRow[];
+    const rows = this.sql(
+      'SELECT id, user_id, label, created_at, revoked_at FROM api_keys WHERE user_id = ? AND revoked_at IS NULL ORDER BY id',
+    ).all(userId) as ApiKeyRow[];
     return rows.map(toApiKey);
   }
 
   revokeApiKey(userId: number, id: number): Promise<ApiKeyInfo | undefined> {
     return this.batched(() => {
-      const r = this.sql('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL RETURNING id, user_id, label, created_at, revoked_at').get(Date.now(), id, userId) as ApiKeyRow | undefined;
+      const r = this.sql(
+        'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL RETURNING id, user_id, label, created_at, revoked_at',
+      ).get(Date.now(), id, userId) as ApiKeyRow | undefined;
       return r && toApiKey(r);
     });
   }
 
   async getUserByApiKey(keyHash: string): Promise<User | undefined> {
-    const r = this.sql('SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ? AND k.revoked_at IS NULL').get(keyHash) as UserRow | undefined;
+    const r = this.sql(
+      'SELECT u.* FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ? AND k.revoked_at IS NULL',
+    ).get(keyHash) as UserRow | undefined;
     return r && toUser(r);
   }
 
-  async beginIdempotent(userId: number, key: string, bodyHash: string, ttlMs: number, staleMs: number): Promise<IdempotencyBegin> {
+  async beginIdempotent(
+    userId: number,
+    key: string,
+    bodyHash: string,
+    ttlMs: number,
+    staleMs: number,
+  ): Promise<IdempotencyBegin> {
     // Synchronous statements: nothing else runs on this connection between them.
     const now = Date.now();
-    const inserted = this
-      .sql('INSERT OR IGNORE INTO idempotency (user_id, key, body_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-      .run(userId, key, bodyHash, now, now + ttlMs);
+    const inserted = this.sql(
+      'INSERT OR IGNORE INTO idempotency (user_id, key, body_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(userId, key, bodyHash, now, now + ttlMs);
     if (inserted.changes === 1) return { kind: 'new' };
-    const taken = this
-      .sql(
-        `UPDATE idempotency SET body_hash = ?, status = NULL, response = NULL, created_at = ?, expires_at = ?
+    const taken = this.sql(
+      `UPDATE idempotency SET body_hash = ?, status = NULL, response = NULL, created_at = ?, expires_at = ?
          WHERE user_id = ? AND key = ? AND (expires_at <= ? OR (status IS NULL AND created_at < ?))`,
-      )
-      .run(bodyHash, now, now + ttlMs, userId, key, now, now - staleMs);
+    ).run(bodyHash, now, now + ttlMs, userId, key, now, now - staleMs);
     if (taken.changes === 1) return { kind: 'new' };
-    const r = this.sql('SELECT body_hash, status, response FROM idempotency WHERE user_id = ? AND key = ?').get(userId, key) as
-      | { body_hash: string; status: number | null; response: string | null }
-      | undefined;
+    const r = this.sql(
+      'SELECT body_hash, status, response FROM idempotency WHERE user_id = ? AND key = ?',
+    ).get(userId, key) as { body_hash: string; status: number | null; response: string | null } | undefined;
     if (!r) return this.beginIdempotent(userId, key, bodyHash, ttlMs, staleMs);
     if (r.body_hash !== bodyHash) return { kind: 'mismatch' };
     if (r.status === null || r.response === null) return { kind: 'in_flight' };
@@ -1135,15 +1534,31 @@ export class SqliteStore implements Store {
   }
 
   finishIdempotent(userId: number, key: string, status: number, response: string): Promise<void> {
-    return this.batched(() => void this.sql('UPDATE idempotency SET status = ?, response = ? WHERE user_id = ? AND key = ?').run(status, response, userId, key));
+    return this.batched(
+      () =>
+        void this.sql('UPDATE idempotency SET status = ?, response = ? WHERE user_id = ? AND key = ?').run(
+          status,
+          response,
+          userId,
+          key,
+        ),
+    );
   }
 
   abandonIdempotent(userId: number, key: string): Promise<void> {
-    return this.batched(() => void this.sql('DELETE FROM idempotency WHERE user_id = ? AND key = ? AND status IS NULL').run(userId, key));
+    return this.batched(
+      () =>
+        void this.sql('DELETE FROM idempotency WHERE user_id = ? AND key = ? AND status IS NULL').run(
+          userId,
+          key,
+        ),
+    );
   }
 
   ping(): Promise<void> {
-    return this.batched(() => void this.sql('INSERT OR REPLACE INTO health (id, at) VALUES (1, ?)').run(Date.now()));
+    return this.batched(
+      () => void this.sql('INSERT OR REPLACE INTO health (id, at) VALUES (1, ?)').run(Date.now()),
+    );
   }
 
   async close(): Promise<void> {
@@ -1180,14 +1595,19 @@ export class SqliteStore implements Store {
   }
 
   async listPendingWebhooks(limit: number): Promise<PendingWebhook[]> {
-    const rows = this.sql('SELECT id, event_id, kind, message_id, url, attempts, next_at, expires_at, created_at, last_error FROM webhooks ORDER BY id LIMIT ?').all(limit) as Record<string, unknown>[];
+    const rows = this.sql(
+      'SELECT id, event_id, kind, message_id, url, attempts, next_at, expires_at, created_at, last_error FROM webhooks ORDER BY id LIMIT ?',
+    ).all(limit) as Record<string, unknown>[];
     return rows.map(toPending);
   }
 
   logWebhookAttempts(entries: WebhookAttempt[]): Promise<void> {
     return this.batched(() => {
-      const ins = this.sql('INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-      for (const e of entries) ins.run(e.eventId, e.messageId, e.url, e.attempt, e.status, e.error, Math.round(e.durationMs), e.at);
+      const ins = this.sql(
+        'INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const e of entries)
+        ins.run(e.eventId, e.messageId, e.url, e.attempt, e.status, e.error, Math.round(e.durationMs), e.at);
     });
   }
 
@@ -1195,7 +1615,10 @@ export class SqliteStore implements Store {
     const rows = (
       f.messageId === undefined
         ? this.sql('SELECT * FROM webhook_log ORDER BY id DESC LIMIT ?').all(f.limit)
-        : this.sql('SELECT * FROM webhook_log WHERE message_id = ? ORDER BY id DESC LIMIT ?').all(f.messageId, f.limit)
+        : this.sql('SELECT * FROM webhook_log WHERE message_id = ? ORDER BY id DESC LIMIT ?').all(
+            f.messageId,
+            f.limit,
+          )
     ) as Record<string, unknown>[];
     return rows.map(toLogged);
   }
@@ -1203,8 +1626,12 @@ export class SqliteStore implements Store {
   pruneWebhookLog(f: { keep?: number; olderThan?: number }): Promise<number> {
     return this.batched(() => {
       let n = 0;
-      if (f.olderThan !== undefined) n += this.sql('DELETE FROM webhook_log WHERE at < ?').run(f.olderThan).changes;
-      if (f.keep !== undefined) n += this.sql('DELETE FROM webhook_log WHERE id <= (SELECT id FROM webhook_log ORDER BY id DESC LIMIT 1 OFFSET ?)').run(f.keep).changes;
+      if (f.olderThan !== undefined)
+        n += this.sql('DELETE FROM webhook_log WHERE at < ?').run(f.olderThan).changes;
+      if (f.keep !== undefined)
+        n += this.sql(
+          'DELETE FROM webhook_log WHERE id <= (SELECT id FROM webhook_log ORDER BY id DESC LIMIT 1 OFFSET ?)',
+        ).run(f.keep).changes;
       return n;
     });
   }
@@ -1212,36 +1639,63 @@ export class SqliteStore implements Store {
   expireOutbox(now = Date.now()): Promise<number> {
     return this.batched(
       () =>
-        this.sql('DELETE FROM outbox WHERE id < COALESCE((SELECT MIN(id) FROM outbox WHERE expires_at > @now), (SELECT MAX(id) + 1 FROM outbox)) AND expires_at <= @now').run({ now })
-          .changes,
+        this.sql(
+          'DELETE FROM outbox WHERE id < COALESCE((SELECT MIN(id) FROM outbox WHERE expires_at > @now), (SELECT MAX(id) + 1 FROM outbox)) AND expires_at <= @now',
+        ).run({ now }).changes,
     );
   }
 
   expireParkedReceipts(olderThanMs: number): Promise<number> {
     return this.batched(() => {
-      const gone = this.sql('DELETE FROM parked_receipts WHERE at <= ? RETURNING key').all(Date.now() - olderThanMs) as { key: string }[];
+      const gone = this.sql('DELETE FROM parked_receipts WHERE at <= ? RETURNING key').all(
+        Date.now() - olderThanMs,
+      ) as { key: string }[];
       for (const { key } of gone) if (this.stmts.parked.get(key) === undefined) this.parkedKeys.delete(key);
       return gone.length;
     });
   }
 
-  expireAwaitingReceipts(connectorId: string, before: number, limit: number, detail: string, notify: FinalNotify): Promise<ExpiredPart[]> {
+  expireAwaitingReceipts(
+    connectorId: string,
+    before: number,
+    limit: number,
+    detail: string,
+    notify: FinalNotify,
+  ): Promise<ExpiredPart[]> {
     // Looked up inside the write: no receipt can land between the lookup and the expiry.
     return this.batched(() => {
       const rows = this.sql(
         "SELECT message_id, seq FROM message_parts WHERE connector_id = ? AND state IN ('sent', 'unknown') AND updated_at <= ? ORDER BY updated_at LIMIT ?",
       ).all(connectorId, before, limit) as { message_id: string; seq: number }[];
-      return rows.map((r) => ({ id: r.message_id, seq: r.seq, state: this.applyPart(r.message_id, r.seq, 'expired', detail, notify) }));
+      return rows.map((r) => ({
+        id: r.message_id,
+        seq: r.seq,
+        state: this.applyPart(r.message_id, r.seq, 'expired', detail, notify),
+      }));
     });
   }
 
   // ---- connectors and routes changed at runtime -----------------------------------------
   async listConnectorDefinitions(): Promise<StoredConnector[]> {
-    const rows = this.sql('SELECT id, definition, source, updated_at FROM connectors ORDER BY seq').all() as { id: string; definition: string | null; source: DefinitionSource; updated_at: number }[];
-    return rows.map((r) => ({ id: r.id, definition: r.definition === null ? null : (JSON.parse(r.definition) as Record<string, unknown>), source: r.source, updatedAt: r.updated_at }));
+    const rows = this.sql('SELECT id, definition, source, updated_at FROM connectors ORDER BY seq').all() as {
+      id: string;
+      definition: string | null;
+      source: DefinitionSource;
+      updated_at: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      definition: r.definition === null ? null : (JSON.parse(r.definition) as Record<string, unknown>),
+      source: r.source,
+      updatedAt: r.updated_at,
+    }));
   }
 
-  putConnectorDefinition(id: string, definition: Record<string, unknown> | null, source: DefinitionSource): Promise<void> {
+  putConnectorDefinition(
+    id: string,
+    definition: Record<string, unknown> | null,
+    source: DefinitionSource,
+  ): Promise<void> {
     return this.batched(
       () =>
         void this.sql(
@@ -1256,11 +1710,22 @@ export class SqliteStore implements Store {
   }
 
   async getRouteDefinitions(kind: RouteKind = 'mt'): Promise<StoredRoutes | undefined> {
-    const r = this.sql(`SELECT routes, source, updated_at FROM ${ROUTE_TABLES[kind]} WHERE id = 1`).get() as { routes: string; source: DefinitionSource; updated_at: number } | undefined;
-    return r && { routes: JSON.parse(r.routes) as Record<string, unknown>[], source: r.source, updatedAt: r.updated_at };
+    const r = this.sql(`SELECT routes, source, updated_at FROM ${ROUTE_TABLES[kind]} WHERE id = 1`).get() as
+      { routes: string; source: DefinitionSource; updated_at: number } | undefined;
+    return (
+      r && {
+        routes: JSON.parse(r.routes) as Record<string, unknown>[],
+        source: r.source,
+        updatedAt: r.updated_at,
+      }
+    );
   }
 
-  putRouteDefinitions(routes: Record<string, unknown>[], source: DefinitionSource, kind: RouteKind = 'mt'): Promise<void> {
+  putRouteDefinitions(
+    routes: Record<string, unknown>[],
+    source: DefinitionSource,
+    kind: RouteKind = 'mt',
+  ): Promise<void> {
     return this.batched(
       () =>
         void this.sql(

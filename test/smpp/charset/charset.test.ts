@@ -35,7 +35,18 @@ describe('GSM 03.38', () => {
   });
 
   test('the 10 extension characters are escape pairs', () => {
-    const expected: Record<string, number> = { '\f': 0x0a, '^': 0x14, '{': 0x28, '}': 0x29, '\\': 0x2f, '[': 0x3c, '~': 0x3d, ']': 0x3e, '|': 0x40, '€': 0x65 };
+    const expected: Record<string, number> = {
+      '\f': 0x0a,
+      '^': 0x14,
+      '{': 0x28,
+      '}': 0x29,
+      '\\': 0x2f,
+      '[': 0x3c,
+      '~': 0x3d,
+      ']': 0x3e,
+      '|': 0x40,
+      '€': 0x65,
+    };
     for (const ch of EXTENSION) {
       assert.deepEqual([...encodeGsm7(ch)], [0x1b, expected[ch]], ch);
       assert.equal(decodeGsm7(Buffer.from([0x1b, expected[ch]])), ch);
@@ -63,7 +74,11 @@ describe('GSM 03.38', () => {
 
   test('decoding junk never throws', () => {
     assert.equal(decodeGsm7(Buffer.from([0x41, 0xff, 0x1b])), 'A\ufffd ');
-    assert.equal(decodeGsm7(Buffer.from([0x1b, 0x41])), 'A', 'an empty extension position shows the default character');
+    assert.equal(
+      decodeGsm7(Buffer.from([0x1b, 0x41])),
+      'A',
+      'an empty extension position shows the default character',
+    );
   });
 
   test('national shift tables: Turkish, Spanish, Portuguese round trip', () => {
@@ -104,8 +119,20 @@ describe('encodings by data_coding', () => {
 describe('segment counts at the edges', () => {
   const gsm = (n: number) => 'a'.repeat(n);
   test('GSM-7: 160 / 161, 153×n, 153×n+1', () => {
-    assert.deepEqual(countSegments(gsm(160)), { encoding: 'gsm7', units: 160, segments: 1, perSegment: 160, remaining: 0 });
-    assert.deepEqual(countSegments(gsm(161)), { encoding: 'gsm7', units: 161, segments: 2, perSegment: 153, remaining: 145 });
+    assert.deepEqual(countSegments(gsm(160)), {
+      encoding: 'gsm7',
+      units: 160,
+      segments: 1,
+      perSegment: 160,
+      remaining: 0,
+    });
+    assert.deepEqual(countSegments(gsm(161)), {
+      encoding: 'gsm7',
+      units: 161,
+      segments: 2,
+      perSegment: 153,
+      remaining: 145,
+    });
     for (const n of [2, 3, 7]) {
       assert.equal(countSegments(gsm(153 * n)).segments, n);
       assert.equal(countSegments(gsm(153 * n + 1)).segments, n + 1);
@@ -123,7 +150,11 @@ describe('segment counts at the edges', () => {
     assert.equal(r.remaining, 153 - 12);
     const parts = splitMessage(t, { method: 'udh8', reference: 1 }).parts;
     assert.equal(parts[0].shortMessage.length - 6, 152, 'part 1 holds 152 septets');
-    assert.deepEqual([...parts[1].shortMessage.subarray(6, 8)], [0x1b, 0x65], 'the escape pair starts part 2');
+    assert.deepEqual(
+      [...parts[1].shortMessage.subarray(6, 8)],
+      [0x1b, 0x65],
+      'the escape pair starts part 2',
+    );
   });
   test('UCS-2: 70 / 71, 67×n, surrogate pairs never straddle', () => {
     const u = (n: number) => 'ж'.repeat(n);
@@ -160,13 +191,21 @@ describe('splitting and UDH', () => {
     assert.equal(a.esmClass, 0x40);
     assert.deepEqual(parseUdh(a.parts[1].shortMessage)!.concat, { ref: 0xab, total: 2, seq: 2, refBits: 8 });
     const b = splitMessage('x'.repeat(200), { method: 'udh16', reference: 0x1234 });
-    assert.deepEqual(parseUdh(b.parts[0].shortMessage)!.concat, { ref: 0x1234, total: 2, seq: 1, refBits: 16 });
+    assert.deepEqual(parseUdh(b.parts[0].shortMessage)!.concat, {
+      ref: 0x1234,
+      total: 2,
+      seq: 1,
+      refBits: 16,
+    });
     assert.equal(parseUdh(Buffer.from([5, 0, 3])), undefined, 'a truncated UDH is refused');
   });
   test('SAR and payload methods', () => {
     const s = splitMessage('y'.repeat(400), { method: 'sar', reference: 0x4242 });
     assert.equal(s.esmClass, 0);
-    assert.deepEqual(s.parts.map((p) => p.sar), [1, 2, 3].map((seq) => ({ ref: 0x4242, total: 3, seq })));
+    assert.deepEqual(
+      s.parts.map((p) => p.sar),
+      [1, 2, 3].map((seq) => ({ ref: 0x4242, total: 3, seq })),
+    );
     const p = splitMessage('y'.repeat(400), { method: 'payload', reference: 0 });
     assert.equal(p.parts.length, 1);
     assert.equal(p.parts[0].messagePayload!.length, 400);
@@ -184,23 +223,32 @@ describe('splitting and UDH', () => {
     const textArb = fc.array(fc.constantFrom(...alphabet), { maxLength: 700 }).map((a) => a.join(''));
     const methods: SplitMethod[] = ['udh8', 'udh16', 'sar'];
     fc.assert(
-      fc.property(textArb, fc.constantFrom(...methods), fc.integer({ min: 0, max: 255 }), fc.integer(), (text, method, ref, seed) => {
-        const r = splitMessage(text, { method, reference: ref });
-        const reasm = new Reassembler<string>({ timeoutMs: 1000, clock: new FakeClock() });
-        const entries = r.parts.map((p, i) => {
-          const udh = r.esmClass & 0x40 ? parseUdh(p.shortMessage)! : undefined;
-          const body = udh ? udh.body : p.shortMessage;
-          const total = udh?.concat?.total ?? p.sar?.total ?? 1;
-          const seq = udh?.concat?.seq ?? p.sar?.seq ?? i + 1;
-          return { source: 'a', destination: 'b', ref, total, seq, body: decodeText(body, r.dataCoding) };
-        });
-        // Shuffle deterministically and add a duplicate of the first part.
-        const order = entries.map((e, i) => ({ e, k: Math.sin(seed + i) })).sort((x, y) => x.k - y.k).map((x) => x.e);
-        let done;
-        for (const e of [...order.slice(0, 1), ...order]) done = reasm.add(e) ?? done;
-        assert.ok(done && done.complete);
-        assert.equal(done.parts.map((p) => p.body).join(''), text);
-      }),
+      fc.property(
+        textArb,
+        fc.constantFrom(...methods),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer(),
+        (text, method, ref, seed) => {
+          const r = splitMessage(text, { method, reference: ref });
+          const reasm = new Reassembler<string>({ timeoutMs: 1000, clock: new FakeClock() });
+          const entries = r.parts.map((p, i) => {
+            const udh = r.esmClass & 0x40 ? parseUdh(p.shortMessage)! : undefined;
+            const body = udh ? udh.body : p.shortMessage;
+            const total = udh?.concat?.total ?? p.sar?.total ?? 1;
+            const seq = udh?.concat?.seq ?? p.sar?.seq ?? i + 1;
+            return { source: 'a', destination: 'b', ref, total, seq, body: decodeText(body, r.dataCoding) };
+          });
+          // Shuffle deterministically and add a duplicate of the first part.
+          const order = entries
+            .map((e, i) => ({ e, k: Math.sin(seed + i) }))
+            .sort((x, y) => x.k - y.k)
+            .map((x) => x.e);
+          let done;
+          for (const e of [...order.slice(0, 1), ...order]) done = reasm.add(e) ?? done;
+          assert.ok(done && done.complete);
+          assert.equal(done.parts.map((p) => p.body).join(''), text);
+        },
+      ),
       { numRuns: 300, seed: 42 },
     );
   });
@@ -218,8 +266,18 @@ describe('Reassembler', () => {
     clock.advance(1);
     assert.equal(released.length, 1);
     assert.deepEqual(released[0], {
-      key: 's|d|1|3', source: 's', destination: 'd', ref: 1, total: 3, complete: false,
-      parts: [{ seq: 1, body: 'a' }, { seq: 3, body: 'c' }], missing: [2], duplicates: 0,
+      key: 's|d|1|3',
+      source: 's',
+      destination: 'd',
+      ref: 1,
+      total: 3,
+      complete: false,
+      parts: [
+        { seq: 1, body: 'a' },
+        { seq: 3, body: 'c' },
+      ],
+      missing: [2],
+      duplicates: 0,
     });
     assert.equal(r.openGroups, 0);
   });
@@ -228,12 +286,24 @@ describe('Reassembler', () => {
     r.add({ source: 's1', destination: 'd', ref: 5, total: 2, seq: 1, body: 'x' });
     assert.equal(r.add({ source: 's2', destination: 'd', ref: 5, total: 2, seq: 2, body: 'y' }), undefined);
     assert.equal(r.openGroups, 2);
-    assert.equal(r.add({ source: 's1', destination: 'd', ref: 5, total: 2, seq: 2, body: 'z' })!.parts.map((p) => p.body).join(''), 'xz');
+    assert.equal(
+      r
+        .add({ source: 's1', destination: 'd', ref: 5, total: 2, seq: 2, body: 'z' })!
+        .parts.map((p) => p.body)
+        .join(''),
+      'xz',
+    );
   });
   test('memory is bounded: the oldest group is evicted as incomplete', () => {
     const evicted: string[] = [];
-    const r = new Reassembler<string>({ timeoutMs: 1000, clock: new FakeClock(), maxGroups: 2, onIncomplete: (g) => evicted.push(g.key) });
-    for (let ref = 0; ref < 3; ref++) r.add({ source: 's', destination: 'd', ref, total: 2, seq: 1, body: '.' });
+    const r = new Reassembler<string>({
+      timeoutMs: 1000,
+      clock: new FakeClock(),
+      maxGroups: 2,
+      onIncomplete: (g) => evicted.push(g.key),
+    });
+    for (let ref = 0; ref < 3; ref++)
+      r.add({ source: 's', destination: 'd', ref, total: 2, seq: 1, body: '.' });
     assert.deepEqual(evicted, ['s|d|0|2']);
     assert.equal(r.openGroups, 2);
   });

@@ -16,7 +16,10 @@ import {
 } from '../../../src/smpp/codec/index.js';
 
 const latin1 = (max: number) =>
-  fc.string({ unit: fc.integer({ min: 1, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: max - 1 });
+  fc.string({
+    unit: fc.integer({ min: 1, max: 255 }).map((c) => String.fromCharCode(c)),
+    maxLength: max - 1,
+  });
 const u8 = fc.integer({ min: 0, max: 255 });
 
 function fieldArb(kind: string, max: number | undefined): fc.Arbitrary<unknown> {
@@ -34,14 +37,23 @@ function fieldArb(kind: string, max: number | undefined): fc.Arbitrary<unknown> 
     case 'dests':
       return fc.array(
         fc.oneof(
-          fc.record({ kind: fc.constant('sme' as const), ton: u8, npi: u8, addr: latin1(21) }).map((r) => ({ ...r })),
+          fc
+            .record({ kind: fc.constant('sme' as const), ton: u8, npi: u8, addr: latin1(21) })
+            .map((r) => ({ ...r })),
           fc.record({ kind: fc.constant('list' as const), name: latin1(21) }).map((r) => ({ ...r })),
         ),
         { maxLength: 5 },
       );
     case 'unsuccess':
       return fc.array(
-        fc.record({ ton: u8, npi: u8, addr: latin1(21), errorStatusCode: fc.integer({ min: 0, max: 0xffffffff }) }).map((r) => ({ ...r })),
+        fc
+          .record({
+            ton: u8,
+            npi: u8,
+            addr: latin1(21),
+            errorStatusCode: fc.integer({ min: 0, max: 0xffffffff }),
+          })
+          .map((r) => ({ ...r })),
         { maxLength: 5 },
       );
   }
@@ -51,8 +63,12 @@ function fieldArb(kind: string, max: number | undefined): fc.Arbitrary<unknown> 
 const tlvNames = Object.keys(TLV_TABLE) as (keyof typeof TLV_TABLE)[];
 const tlvValue = (name: keyof typeof TLV_TABLE): fc.Arbitrary<unknown> => {
   const [, kind, max] = TLV_TABLE[name] as readonly [number, string, number?];
-  if (kind === 'nec') return fc.record({ networkType: u8, errorCode: fc.integer({ min: 0, max: 0xffff }) }).map((r) => ({ ...r }));
-  if (kind === 'octets') return fc.uint8Array({ maxLength: Math.min(max ?? 0, 300) }).map((a) => Buffer.from(a));
+  if (kind === 'nec')
+    return fc
+      .record({ networkType: u8, errorCode: fc.integer({ min: 0, max: 0xffff }) })
+      .map((r) => ({ ...r }));
+  if (kind === 'octets')
+    return fc.uint8Array({ maxLength: Math.min(max ?? 0, 300) }).map((a) => Buffer.from(a));
   return fieldArb(kind, max);
 };
 const tlvsArb = fc
@@ -61,7 +77,9 @@ const tlvsArb = fc
   .map((pairs) => Object.fromEntries(pairs));
 const unknownTag = fc.integer({ min: 0x1400, max: 0x3fff }).filter((t) => !TLV_BY_TAG.has(t));
 const unknownTlvsArb = fc.array(
-  fc.record({ tag: unknownTag, value: fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)) }).map((r) => ({ ...r })),
+  fc
+    .record({ tag: unknownTag, value: fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)) })
+    .map((r) => ({ ...r })),
   { maxLength: 3 },
 );
 

@@ -1,10 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_SEQUENCE, SequenceNumbers, statusName, statusDescription, CommandStatus, ALL_STATUSES } from '../../../src/smpp/codec/index.js';
+import {
+  MAX_SEQUENCE,
+  SequenceNumbers,
+  statusName,
+  statusDescription,
+  CommandStatus,
+  ALL_STATUSES,
+} from '../../../src/smpp/codec/index.js';
 
 test('sequence numbers wrap from 0x7FFFFFFF to 1, never 0 or negative (row 18)', () => {
   const seq = new SequenceNumbers(MAX_SEQUENCE - 2);
-  assert.deepEqual([seq.next(), seq.next(), seq.next(), seq.next(), seq.next()], [MAX_SEQUENCE - 2, MAX_SEQUENCE - 1, MAX_SEQUENCE, 1, 2]);
+  assert.deepEqual(
+    [seq.next(), seq.next(), seq.next(), seq.next(), seq.next()],
+    [MAX_SEQUENCE - 2, MAX_SEQUENCE - 1, MAX_SEQUENCE, 1, 2],
+  );
   assert.equal(new SequenceNumbers().next(), 1);
   assert.equal(new SequenceNumbers(0).next(), 1, 'an out-of-range start begins at 1');
   assert.equal(new SequenceNumbers(2 ** 32).next(), 1);

@@ -21,7 +21,10 @@ function framesOf(framer: PduFramer): Buffer[] {
 
 test('every command has at least one byte vector', () => {
   const covered = new Set(FIXTURES.map((f) => f.pdu.command));
-  assert.deepEqual(PDU_COMMANDS.filter((c) => !covered.has(c)), []);
+  assert.deepEqual(
+    PDU_COMMANDS.filter((c) => !covered.has(c)),
+    [],
+  );
 });
 
 // One fixture, four tests: decode, encode, round trip, stream.
@@ -71,13 +74,20 @@ test('stream: all fixtures coalesced in one chunk, then at every split of the wh
   const want = FIXTURES.map((f) => f.hex);
   const framer = new PduFramer();
   framer.push(all);
-  assert.deepEqual(framesOf(framer).map((b) => b.toString('hex')), want);
+  assert.deepEqual(
+    framesOf(framer).map((b) => b.toString('hex')),
+    want,
+  );
   for (let i = 0; i < all.length; i += 7) {
     const f2 = new PduFramer();
     f2.push(all.subarray(0, i));
     const a = framesOf(f2);
     f2.push(all.subarray(i));
-    assert.deepEqual([...a, ...framesOf(f2)].map((b) => b.toString('hex')), want, `split at ${i}`);
+    assert.deepEqual(
+      [...a, ...framesOf(f2)].map((b) => b.toString('hex')),
+      want,
+      `split at ${i}`,
+    );
   }
 });
 
@@ -158,12 +168,18 @@ describe('decode errors name the problem and the status to answer', () => {
 
 describe('encode errors', () => {
   test('a string over its maximum names the field', () => {
-    assert.throws(() => encodePdu({ command: 'bind_transmitter', systemId: 'x'.repeat(16) }), (e: unknown) => {
-      return e instanceof SmppEncodeError && e.field === 'systemId' && /maximum is 15/.test(e.message);
-    });
+    assert.throws(
+      () => encodePdu({ command: 'bind_transmitter', systemId: 'x'.repeat(16) }),
+      (e: unknown) => {
+        return e instanceof SmppEncodeError && e.field === 'systemId' && /maximum is 15/.test(e.message);
+      },
+    );
   });
   test('short_message over 254 octets points at message_payload', () => {
-    assert.throws(() => encodePdu({ command: 'submit_sm', shortMessage: Buffer.alloc(255) }), /messagePayload/);
+    assert.throws(
+      () => encodePdu({ command: 'submit_sm', shortMessage: Buffer.alloc(255) }),
+      /messagePayload/,
+    );
   });
   test('non-Latin-1 characters are refused in C-Octet strings', () => {
     assert.throws(() => encodePdu({ command: 'submit_sm', sourceAddr: 'Hérmød☃' }), SmppEncodeError);

@@ -43,17 +43,34 @@ describe('receipt variants corpus (row 8)', () => {
   }
 
   test('network_error_code and esm_class kind are reported', () => {
-    const r = receiptFromPdu({ esmClass: 0x04, tlvs: { receiptedMessageId: 'a', messageState: 5, networkErrorCode: { networkType: 3, errorCode: 34 } } });
+    const r = receiptFromPdu({
+      esmClass: 0x04,
+      tlvs: { receiptedMessageId: 'a', messageState: 5, networkErrorCode: { networkType: 3, errorCode: 34 } },
+    });
     assert.deepEqual(r?.networkError, { networkType: 3, errorCode: 34 });
     assert.equal(r?.kind, 'smsc');
-    assert.equal(receiptFromPdu({ esmClass: 0x20, shortMessage: Buffer.from('id:1 stat:ENROUTE') })?.kind, 'intermediate');
+    assert.equal(
+      receiptFromPdu({ esmClass: 0x20, shortMessage: Buffer.from('id:1 stat:ENROUTE') })?.kind,
+      'intermediate',
+    );
     assert.equal(receiptFromPdu({ esmClass: 0, shortMessage: Buffer.from('hello') }), undefined, 'an MO');
   });
 });
 
 test('format then parse round trip (property)', () => {
-  const stats: ReceiptStat[] = ['DELIVRD', 'EXPIRED', 'DELETED', 'UNDELIV', 'ACCEPTD', 'UNKNOWN', 'REJECTD', 'ENROUTE'];
-  const minute = fc.integer({ min: Date.UTC(2000, 0, 1) / 60000, max: Date.UTC(2099, 11, 31) / 60000 }).map((m) => new Date(m * 60000));
+  const stats: ReceiptStat[] = [
+    'DELIVRD',
+    'EXPIRED',
+    'DELETED',
+    'UNDELIV',
+    'ACCEPTD',
+    'UNKNOWN',
+    'REJECTD',
+    'ENROUTE',
+  ];
+  const minute = fc
+    .integer({ min: Date.UTC(2000, 0, 1) / 60000, max: Date.UTC(2099, 11, 31) / 60000 })
+    .map((m) => new Date(m * 60000));
   fc.assert(
     fc.property(
       fc.stringMatching(/^[0-9a-zA-Z-]{1,40}$/),
@@ -81,7 +98,16 @@ test('format then parse round trip (property)', () => {
 
 test('canonical format', () => {
   assert.equal(
-    formatReceiptText({ id: 'abc', stat: 'DELIVRD', sub: 1, dlvrd: 1, submitDate: new Date('2026-11-24T12:00:00Z'), doneDate: new Date('2026-11-24T12:01:00Z'), err: '0', text: 'a long text longer than twenty characters' }),
+    formatReceiptText({
+      id: 'abc',
+      stat: 'DELIVRD',
+      sub: 1,
+      dlvrd: 1,
+      submitDate: new Date('2026-11-24T12:00:00Z'),
+      doneDate: new Date('2026-11-24T12:01:00Z'),
+      err: '0',
+      text: 'a long text longer than twenty characters',
+    }),
     'id:abc sub:001 dlvrd:001 submit date:2611241200 done date:2611241201 stat:DELIVRD err:000 text:a long text longer t',
   );
 });
@@ -108,6 +134,8 @@ describe('upstream message id matching (Jasmin hex/dec bug)', () => {
     assert.ok(sameMessageId('FFFFFFFFFFFFFFFF', '18446744073709551615'));
   });
   test('UUIDs only lowercase', () => {
-    assert.deepEqual(messageIdKeys('6A1B8F0E-3C2D-4E5F-9A8B-7C6D5E4F3A2B'), ['6a1b8f0e-3c2d-4e5f-9a8b-7c6d5e4f3a2b']);
+    assert.deepEqual(messageIdKeys('6A1B8F0E-3C2D-4E5F-9A8B-7C6D5E4F3A2B'), [
+      '6a1b8f0e-3c2d-4e5f-9a8b-7c6d5e4f3a2b',
+    ]);
   });
 });

@@ -20,7 +20,10 @@ async function startServer(opts: ConstructorParameters<typeof SmppServer>[0] = {
   server.on('session', (s: Session) =>
     s.on('pdu', (pdu: Pdu) => {
       seen.push(pdu);
-      s.respond(pdu, pdu.command === 'submit_sm' || pdu.command === 'data_sm' ? { messageId: `id-${seen.length}` } : {});
+      s.respond(
+        pdu,
+        pdu.command === 'submit_sm' || pdu.command === 'data_sm' ? { messageId: `id-${seen.length}` } : {},
+      );
     }),
   );
   const port = await server.listen();
@@ -28,12 +31,20 @@ async function startServer(opts: ConstructorParameters<typeof SmppServer>[0] = {
 }
 
 const client = (port: number, extra: Partial<ConstructorParameters<typeof SmppClient>[0]> = {}) =>
-  new SmppClient({ host: '127.0.0.1', port, systemId: 'alice', password: 'secret', reconnect: false, ...extra });
+  new SmppClient({
+    host: '127.0.0.1',
+    port,
+    systemId: 'alice',
+    password: 'secret',
+    reconnect: false,
+    ...extra,
+  });
 
 describe('client ↔ server', () => {
   test('bind, submit_sm, deliver_sm back, graceful unbind', async () => {
     const { server, port, seen } = await startServer({
-      authenticate: (r) => (r.systemId === 'alice' && r.password === 'secret' ? true : CommandStatus.ESME_RINVPASWD),
+      authenticate: (r) =>
+        r.systemId === 'alice' && r.password === 'secret' ? true : CommandStatus.ESME_RINVPASWD,
     });
     const c = client(port);
     const delivered: Pdu[] = [];
@@ -48,7 +59,11 @@ describe('client ↔ server', () => {
     assert.equal(seen[0].command === 'submit_sm' && seen[0].shortMessage.toString(), 'hello');
     const [session] = server.boundSessions('alice');
     assert.equal(session.bindType, 'transceiver');
-    await session.deliverSm({ sourceAddr: '447700900123', destinationAddr: 'Hermod', shortMessage: Buffer.from('reply') });
+    await session.deliverSm({
+      sourceAddr: '447700900123',
+      destinationAddr: 'Hermod',
+      shortMessage: Buffer.from('reply'),
+    });
     assert.equal(delivered.length, 1);
     await c.close();
     assert.equal(c.status, 'closed');
@@ -60,14 +75,20 @@ describe('client ↔ server', () => {
   test('a wrong password is refused with ESME_RINVPASWD and not retried', async () => {
     const { server, port } = await startServer({ authenticate: () => CommandStatus.ESME_RINVPASWD });
     const c = client(port, { reconnect: { initialMs: 10, maxMs: 10, factor: 1, jitter: 0 } });
-    await assert.rejects(c.connect(), (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVPASWD);
+    await assert.rejects(
+      c.connect(),
+      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVPASWD,
+    );
     assert.equal(c.status, 'closed');
     await server.close();
   });
 
   test('credentials that cannot be encoded fail connect() at once instead of looping', async () => {
     const { server, port } = await startServer();
-    const c = client(port, { password: 'much-too-long-password', reconnect: { initialMs: 5, maxMs: 5, factor: 1, jitter: 0 } });
+    const c = client(port, {
+      password: 'much-too-long-password',
+      reconnect: { initialMs: 5, maxMs: 5, factor: 1, jitter: 0 },
+    });
     await assert.rejects(c.connect(), /password: 22 characters, the maximum is 8/);
     assert.equal(c.status, 'closed');
     await server.close();
@@ -143,7 +164,11 @@ describe('bind state machine (row 16) and unknown commands (row 17)', () => {
     const p = await RawPeer.connect(port);
     p.send({ command: 'bind_transmitter', sequenceNumber: 1, systemId: 'a' });
     await p.waitFor((x) => x.command === 'bind_transmitter_resp');
-    const raw = Buffer.concat([Buffer.from('0000000000000004000000000000000900000000', 'hex'), Buffer.from('9'.repeat(30) + '\0'), Buffer.alloc(12)]);
+    const raw = Buffer.concat([
+      Buffer.from('0000000000000004000000000000000900000000', 'hex'),
+      Buffer.from('9'.repeat(30) + '\0'),
+      Buffer.alloc(12),
+    ]);
     raw.writeUInt32BE(raw.length, 0);
     p.sendRaw(raw);
     const r = await p.waitFor((x) => x.sequenceNumber === 9);
@@ -170,7 +195,11 @@ describe('faults', () => {
         for (const p of peer.received.splice(0)) {
           if (p.command === 'bind_transceiver') {
             binds++;
-            peer.send({ command: 'bind_transceiver_resp', sequenceNumber: p.sequenceNumber, systemId: 'raw' });
+            peer.send({
+              command: 'bind_transceiver_resp',
+              sequenceNumber: p.sequenceNumber,
+              systemId: 'raw',
+            });
           } else if (p.command === 'submit_sm') {
             peer.received.push(p);
             if (binds === 1 && peer.received.length === 10) peer.destroy(); // full window, then gone
@@ -180,10 +209,17 @@ describe('faults', () => {
         }
       });
     });
-    const c = client(raw.port, { windowSize: 10, reconnect: { initialMs: 20, maxMs: 20, factor: 1, jitter: 0 } });
+    const c = client(raw.port, {
+      windowSize: 10,
+      reconnect: { initialMs: 20, maxMs: 20, factor: 1, jitter: 0 },
+    });
     await c.connect();
-    const results = await Promise.allSettled(Array.from({ length: 15 }, () => c.submitSm({ destinationAddr: '1' })));
-    const failures = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+    const results = await Promise.allSettled(
+      Array.from({ length: 15 }, () => c.submitSm({ destinationAddr: '1' })),
+    );
+    const failures = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => (r as PromiseRejectedResult).reason);
     assert.equal(failures.length, 15, 'the 10 in flight and the 5 waiting all fail');
     for (const e of failures) assert.ok((e as { retriable?: boolean }).retriable === true, String(e));
     assert.ok(failures.some((e) => e instanceof SmppConnectionLostError));
@@ -201,14 +237,27 @@ describe('faults', () => {
         const s = peer.received.find((p) => p.command === 'submit_sm');
         if (s) {
           peer.received.length = 0;
-          setTimeout(() => peer.send({ command: 'submit_sm_resp', sequenceNumber: s.sequenceNumber, messageId: 'late-id' }), 150);
+          setTimeout(
+            () =>
+              peer.send({
+                command: 'submit_sm_resp',
+                sequenceNumber: s.sequenceNumber,
+                messageId: 'late-id',
+              }),
+            150,
+          );
         }
       });
     });
     const c = client(raw.port, { responseTimeoutMs: 50 });
     await c.connect();
-    const late = new Promise<[Pdu, string]>((r) => c.once('late_response', (pdu: Pdu, req: string) => r([pdu, req])));
-    await assert.rejects(c.submitSm({ destinationAddr: '1' }), (e: unknown) => e instanceof SmppTimeoutError && e.retriable);
+    const late = new Promise<[Pdu, string]>((r) =>
+      c.once('late_response', (pdu: Pdu, req: string) => r([pdu, req])),
+    );
+    await assert.rejects(
+      c.submitSm({ destinationAddr: '1' }),
+      (e: unknown) => e instanceof SmppTimeoutError && e.retriable,
+    );
     const [pdu, req] = await late;
     assert.equal(req, 'submit_sm');
     assert.equal(pdu.command === 'submit_sm_resp' && pdu.messageId, 'late-id');
@@ -248,9 +297,15 @@ describe('faults', () => {
     await c.connect();
     const n = 500;
     const started = Date.now();
-    const results = await Promise.allSettled(Array.from({ length: n }, () => c.submitSm({ destinationAddr: '1' })));
+    const results = await Promise.allSettled(
+      Array.from({ length: n }, () => c.submitSm({ destinationAddr: '1' })),
+    );
     const elapsed = (Date.now() - started) / 1000;
-    assert.equal(results.filter((r) => r.status === 'rejected').length, 0, 'no message failed with throttled');
+    assert.equal(
+      results.filter((r) => r.status === 'rejected').length,
+      0,
+      'no message failed with throttled',
+    );
     assert.ok(c.counters.throttled > 0, 'the server did throttle');
     const rate = n / elapsed;
     assert.ok(rate <= limit * 1.15, `rate ${rate.toFixed(0)}/s stays near the limit ${limit}`);
@@ -268,10 +323,19 @@ describe('faults', () => {
     await c.connect();
     await c.submitSm({ destinationAddr: '1' });
     await new Promise((r) => setTimeout(r, 1200));
-    const results = await Promise.allSettled(Array.from({ length: 300 }, () => c.submitSm({ destinationAddr: '1' })));
-    assert.equal(results.filter((r) => r.status === 'rejected').length, 0, 'no message failed with throttled');
+    const results = await Promise.allSettled(
+      Array.from({ length: 300 }, () => c.submitSm({ destinationAddr: '1' })),
+    );
+    assert.equal(
+      results.filter((r) => r.status === 'rejected').length,
+      0,
+      'no message failed with throttled',
+    );
     assert.ok(c.counters.throttled > 0, 'the server did throttle');
-    assert.ok(c.rate >= limit * 0.5, `the adaptive pace ${c.rate.toFixed(1)}/s stays near the limit ${limit}`);
+    assert.ok(
+      c.rate >= limit * 0.5,
+      `the adaptive pace ${c.rate.toFixed(1)}/s stays near the limit ${limit}`,
+    );
     await c.close();
     await server.close();
   });
@@ -280,7 +344,12 @@ describe('faults', () => {
     const raw = await rawServer((peer) => {
       peer.socket.on('data', () => {
         for (const p of peer.received.splice(0)) {
-          if (p.command === 'bind_transceiver') peer.send({ command: 'bind_transceiver_resp', sequenceNumber: p.sequenceNumber, systemId: 'mute' });
+          if (p.command === 'bind_transceiver')
+            peer.send({
+              command: 'bind_transceiver_resp',
+              sequenceNumber: p.sequenceNumber,
+              systemId: 'mute',
+            });
           // everything else, enquire_link included, is ignored: a half-open peer
         }
       });
@@ -313,7 +382,10 @@ describe('server limits (row 27)', () => {
     }
     assert.deepEqual(statuses, [0x0e, 0x0e, 0x0e]);
     const good = client(port, { password: 'right' });
-    await assert.rejects(good.connect(), (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RBINDFAIL);
+    await assert.rejects(
+      good.connect(),
+      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RBINDFAIL,
+    );
     assert.equal(server.counters.lockouts, 1);
     await server.close();
   });
@@ -323,7 +395,10 @@ describe('server limits (row 27)', () => {
     const first = client(port);
     await first.connect();
     const second = client(port);
-    await assert.rejects(second.connect(), (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RBINDFAIL);
+    await assert.rejects(
+      second.connect(),
+      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RBINDFAIL,
+    );
     const http = await RawPeer.connect(port);
     http.sendRaw(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
     const nack = await http.waitFor((p) => p.command === 'generic_nack');
@@ -335,7 +410,11 @@ describe('server limits (row 27)', () => {
     await over.waitClosed();
     assert.equal(server.counters.refusedConnections, 1);
     assert.ok(!a.closed && !b.closed);
-    assert.equal((await first.submitSm({ destinationAddr: '1' })).messageId.startsWith('id-'), true, 'the bound client is unaffected');
+    assert.equal(
+      (await first.submitSm({ destinationAddr: '1' })).messageId.startsWith('id-'),
+      true,
+      'the bound client is unaffected',
+    );
     a.destroy();
     b.destroy();
     await first.close();

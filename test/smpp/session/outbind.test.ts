@@ -4,7 +4,13 @@ import { OutbindListener, type Pdu, type Session } from '../../../src/smpp/index
 import { RawPeer } from '../../support/raw-peer.js';
 
 test('outbind: the SMSC connects, we check its credentials and bind as receiver, then take deliver_sm', async () => {
-  const listener = new OutbindListener({ host: '127.0.0.1', port: 0, systemId: 'esme', password: 'pw', expect: { systemId: 'smsc', password: 'out' } });
+  const listener = new OutbindListener({
+    host: '127.0.0.1',
+    port: 0,
+    systemId: 'esme',
+    password: 'pw',
+    expect: { systemId: 'smsc', password: 'out' },
+  });
   const bound = new Promise<Session>((r) => listener.on('session', (s: Session) => r(s)));
   const port = await listener.listen();
 
@@ -22,7 +28,13 @@ test('outbind: the SMSC connects, we check its credentials and bind as receiver,
   const session = await bound;
   assert.equal(session.state, 'bound_rx');
   session.on('pdu', (pdu: Pdu) => session.respond(pdu));
-  smsc.send({ command: 'deliver_sm', sequenceNumber: 2, sourceAddr: '4477', destinationAddr: '123', shortMessage: Buffer.from('via outbind') });
+  smsc.send({
+    command: 'deliver_sm',
+    sequenceNumber: 2,
+    sourceAddr: '4477',
+    destinationAddr: '123',
+    shortMessage: Buffer.from('via outbind'),
+  });
   const ack = await smsc.waitFor((p) => p.command === 'deliver_sm_resp');
   assert.equal(ack.commandStatus, 0);
   smsc.destroy();
