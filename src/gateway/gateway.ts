@@ -28,7 +28,6 @@ import {
   type OptOutKind,
   type OptOutSettings,
   type Group,
-  type MessageMeta,
   type MessageState,
   type OutboundPart,
   type PartState,
@@ -50,28 +49,11 @@ import {
   type RouteType,
   type RoutingContext,
 } from './router.js';
-import { checkSubmission, Throttles, type GivenArguments } from './accounts.js';
+import type { SubmitDraft as SubmitRequest } from './draft.js';
+import { checkSubmission, Throttles } from './accounts.js';
 import { webhookForMo, webhooksForState, type StateReport } from './webhooks.js';
 
-export interface SubmitRequest {
-  systemId: string;
-  source: string;
-  destination: string;
-  esmClass: number;
-  dataCoding: number;
-  body: Buffer;
-  registeredDelivery: number;
-  priority?: number;
-  /** Optional attributes stored with the message (see MessageMeta). */
-  meta?: MessageMeta;
-  /** Arguments the customer gave that an authorization forbids giving (checked, not stored). */
-  given?: GivenArguments;
-  /**
-   * Sent even to a number that opted out of this source: only the gateway's own STOP
-   * confirmation, which the opted-out handset is owed. Never set from a customer's input.
-   */
-  ignoreOptOut?: boolean;
-}
+export type { SubmitDraft as SubmitRequest } from './draft.js';
 
 /** The receipt forwarded to a customer, as stored in the outbox. */
 export interface CustomerReceipt {
