@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startHermod } from '../src/app.js';
+import { startHermod } from '../src/compose/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { newMessageId } from '../src/domain/index.js';
 import { claimPlan, cloneBacklog, queueDepth } from './lib/backlog.js';

@@ -30,7 +30,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import formbody from '@fastify/formbody';
 import { pino } from 'pino';
-import { startHermod } from '../src/app.js';
+import { startHermod } from '../src/compose/index.js';
 import { parseConfig } from '../src/config/index.js';
 import { startLoadPeers, type LoadPeers } from './lib/load.js';
 import { kannelInstalled, startKannel, type RunningKannel } from './lib/kannel.js';

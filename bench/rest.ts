@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { startHermod } from '../src/app.js';
+import { startHermod } from '../src/compose/index.js';
 import { parseConfig } from '../src/config/index.js';
 import { newMessageId } from '../src/domain/index.js';
 import { startLoadPeers } from './lib/load.js';

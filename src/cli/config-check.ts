@@ -64,8 +64,7 @@ interface StoreCheck {
 /** The connectors and routes a start would run with on this store; throws ConfigError when they do not hold together. */
 async function checkStore(c: import('../config/index.js').Config): Promise<StoreCheck> {
   const { existsSync } = await import('node:fs');
-  const { openStore } = await import('../app.js');
-  const { seedDefinitions } = await import('../runtime-config.js');
+  const { openStore, seedDefinitions } = await import('../compose/index.js');
   const where =
     c.store.type === 'sqlite' ? `SQLite at ${c.store.path}` : `PostgreSQL schema ${c.store.schema}`;
   if (c.store.type === 'sqlite' && !existsSync(c.store.path)) return { where, exists: false };

@@ -21,7 +21,7 @@ export function buildProgram(): Command {
     .command('start')
     .description('start the gateway (embedded SQLite store and built-in SMSC simulator by default)')
     .action(async () => {
-      const { startHermod } = await import('../app.js');
+      const { startHermod } = await import('../compose/index.js');
       const { loadConfig, DEMO_ADMIN_KEY } = await import('../config/index.js');
       const config = loadConfig();
       const h = await startHermod(config);

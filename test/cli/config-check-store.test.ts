@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startHermod } from '../../src/app.js';
+import { startHermod } from '../../src/compose/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import Database from 'better-sqlite3';
 import { newMessageId } from '../../src/domain/index.js';

@@ -15,7 +15,7 @@ import {
   type Pdu,
   type Receipt,
 } from '../../src/smpp/index.js';
-import { startHermod } from '../../src/app.js';
+import { startHermod } from '../../src/compose/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { PostgresStore } from '../../src/store/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';

@@ -10,7 +10,7 @@ import { SmppClient, decodeText, type Pdu } from '../../src/smpp/index.js';
 import type { SimulatorConnector } from '../../src/connectors/index.js';
 import { RejectedError } from '../../src/gateway/index.js';
 import type { InboundMessage } from '../../src/store/index.js';
-import { startHermod } from '../../src/app.js';
+import { startHermod } from '../../src/compose/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { configuredHermod } from '../support/hermod.js';
 import { freePort } from '../support/ports.js';

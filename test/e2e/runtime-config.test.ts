@@ -12,7 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startHermod, type RunningHermod } from '../../src/app.js';
+import { startHermod, type RunningHermod } from '../../src/compose/index.js';
 import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startHermod } from '../../src/app.js';
+import { startHermod } from '../../src/compose/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { PostgresStore } from '../../src/store/index.js';
 import type { SimulatorConnector } from '../../src/connectors/index.js';

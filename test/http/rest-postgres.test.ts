@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHermod } from '../../src/app.js';
+import { startHermod } from '../../src/compose/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { PostgresStore } from '../../src/store/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startHermod, type RunningHermod, type StartOptions } from '../../src/app.js';
+import { startHermod, type RunningHermod, type StartOptions } from '../../src/compose/index.js';
 import { loadConfig, parseConfig } from '../../src/config/index.js';
 import { receiptFromPdu, type Pdu, type Receipt, type SmppClient } from '../../src/smpp/index.js';
 

@@ -1,0 +1,69 @@
+/**
+ * A connector definition (one entry of `connectors:`, or the admin API's) → the running
+ * connector: seconds become milliseconds, and each type gets its own options.
+ */
+import { readFileSync } from 'node:fs';
+import { HttpConnector, SimulatorConnector, SmppConnector } from '../connectors/index.js';
+import type { Connector } from '../gateway/index.js';
+import type { ConnectorConfig } from '../config/index.js';
+
+export function buildConnector(c: ConnectorConfig): Connector {
+  if (c.type === 'simulator') {
+    return new SimulatorConnector(c.id, {
+      latencyMs: c.latencyMs,
+      outcomes: c.outcomes,
+      throttle: c.throttle,
+      scripts: c.failPrefixes.map((prefix) => ({ prefix, status: 0x0b })),
+      errors: c.errorRate ? [{ status: 0x14, rate: c.errorRate }] : [],
+      receiptBeforeResponse: c.receiptBeforeResponse,
+      split: c.split,
+    });
+  }
+  if (c.type === 'http') {
+    return new HttpConnector(c.id, {
+      url: c.url,
+      method: c.method,
+      format: c.format,
+      params: c.params,
+      headers: c.headers,
+      messageId: c.messageId,
+      window: c.window,
+      ...(c.throughput !== undefined ? { throughput: c.throughput } : {}),
+      timeoutMs: c.timeoutS * 1000,
+      dlrExpiryMs: c.dlrExpiryS * 1000,
+      ...(c.dlr ? { dlr: c.dlr } : {}),
+      ...(c.mo ? { mo: c.mo } : {}),
+    });
+  }
+  return new SmppConnector(c.id, {
+    host: c.host,
+    port: c.port,
+    tls:
+      typeof c.tls === 'boolean'
+        ? c.tls
+        : {
+            ...(c.tls.ca ? { ca: readFileSync(c.tls.ca) } : {}),
+            ...(c.tls.servername ? { servername: c.tls.servername } : {}),
+            ...(c.tls.insecure ? { rejectUnauthorized: false } : {}),
+          },
+    systemId: c.systemId,
+    password: c.password,
+    systemType: c.systemType,
+    windowSize: c.window,
+    throughput: c.throughput,
+    enquireLinkMs: c.enquireLinkS * 1000,
+    responseTimeoutMs: c.responseTimeoutS * 1000,
+    bindType: c.bindType,
+    ...(c.receiver ? { receiver: c.receiver } : {}),
+    reconnect: {
+      initialMs: c.reconnectDelayS.min * 1000,
+      maxMs: c.reconnectDelayS.max * 1000,
+      factor: 2,
+      jitter: 0.5,
+    },
+    split: c.split,
+    dataCoding: c.dataCoding,
+    dlrExpiryMs: c.dlrExpiryS * 1000,
+    addressing: { sourceTon: c.sourceTon, sourceNpi: c.sourceNpi, destTon: c.destTon, destNpi: c.destNpi },
+  });
+}

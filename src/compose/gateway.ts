@@ -1,0 +1,215 @@
+/**
+ * The core as a start runs it: the gateway with the store's connectors and routes, the
+ * webhook sender, the admin API's runtime definitions, and (on PostgreSQL) the sync that
+ * brings in what other nodes changed.
+ */
+import type { Logger } from 'pino';
+import { Gateway, UrlGuard, WebhookSender } from '../gateway/index.js';
+import type { Store } from '../store/index.js';
+import type { Config } from '../config/index.js';
+import { buildConnector } from './connectors.js';
+import { RuntimeDefinitions, seedDefinitions, type EffectiveDefinitions } from './definitions.js';
+
+/** What the interfaces are built on. */
+export interface Core {
+  config: Config;
+  store: Store;
+  gateway: Gateway;
+  webhooks: WebhookSender;
+  /** The one SSRF guard of every URL called on a customer's behalf. */
+  guard: UrlGuard;
+  definitions: RuntimeDefinitions;
+  log: Logger;
+  /** Tells the loop guard the customer SMPP server's port, once it listens (it may be 0 = any). */
+  setOwnSmppPort(port: number): void;
+  /** Stops following other nodes' changes (before the definitions, the gateway and the store stop). */
+  stopSync(): void;
+}
+
+export interface BuildGatewayOptions {
+  /** The clock routes' time windows read (default Date.now). */
+  now?: (() => number) | undefined;
+  log: Logger;
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/;
+
+/** Builds the core on an open store: nothing is started yet (the gateway, the webhook sender). */
+export async function buildGateway(
+  config: Config,
+  store: Store,
+  options: BuildGatewayOptions,
+): Promise<Core> {
+  const { log } = options;
+  // Connectors and routes: the file's written into the store; what the admin API changed wins.
+  const effective = await seedDefinitions(store, config);
+  if (effective.overridden.length > 0)
+    log.warn(
+      { component: 'config', overridden: effective.overridden },
+      `the store overrides the configuration file for ${effective.overridden.join(', ')}: changed through the admin API (docs/configuration.md, "Connectors and routes at runtime")`,
+    );
+  // Loop guard: an SMPP connector pointed at our own customer server binds as one of our
+  // users. Known once the server listens.
+  let ownPort = -1;
+  // Filled in once the gateway exists: the definitions each connector runs with.
+  const runtime: { definitions?: RuntimeDefinitions } = {};
+  const gateway = new Gateway(store, {
+    routes: effective.routes,
+    moRoutes: effective.moRoutes,
+    dedupeWindowMs: config.dedupeWindowS * 1000,
+    parkedReceiptRetentionMs: config.parkedReceiptRetentionS * 1000,
+    selfBind: (id) => {
+      const c = runtime.definitions?.get(id);
+      if (c?.type !== 'smpp' || c.port !== ownPort) return undefined;
+      return LOOPBACK.test(c.host) || c.host === config.server.host ? c.systemId : undefined;
+    },
+    receiptMatching: (id) => {
+      const c = runtime.definitions?.get(id);
+      if (!c || c.type === 'simulator') return undefined;
+      return {
+        ...(c.dlrScope !== undefined ? { scope: c.dlrScope } : {}),
+        ...(c.type === 'smpp' && c.messageIdBase ? { base: c.messageIdBase } : {}),
+      };
+    },
+    ...(options.now ? { now: options.now } : {}),
+    webhookRetentionMs: config.webhooks.retentionS * 1000,
+    optOut: config.optOut,
+    refund: config.billing.refund,
+  });
+  // One SSRF guard for every URL called on a customer's behalf: webhooks, callbacks, the Jasmin API's dlr-url.
+  const guard = new UrlGuard({
+    allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+    allow: config.webhooks.allow,
+  });
+  const webhooks = webhookSender(config, store, guard, log.child({ component: 'webhooks' }));
+  logGatewayEvents(gateway, log.child({ component: 'gateway' }));
+  gateway.on('webhooks', () => webhooks.wake());
+  // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
+  webhooks.on('delivered', () => gateway.emit('webhook', 'ok'));
+  webhooks.on('retry', () => gateway.emit('webhook', 'failed'));
+  webhooks.on('expired', () => gateway.emit('webhook', 'expired'));
+  webhooks.on('dropped', () => gateway.emit('webhook', 'refused'));
+  for (const { definition } of effective.connectors) await gateway.addConnector(buildConnector(definition));
+  const definitions = new RuntimeDefinitions(store, gateway, log.child({ component: 'admin' }), effective);
+  runtime.definitions = definitions;
+  const stopSync = followOtherNodes(config, store, definitions, log.child({ component: 'admin' }));
+  return {
+    config,
+    store,
+    gateway,
+    webhooks,
+    guard,
+    definitions,
+    log,
+    setOwnSmppPort: (port) => {
+      ownPort = port;
+    },
+    stopSync,
+  };
+}
+
+/** The customer webhooks (REST v1 callbacks, Jasmin dlr-url, MO webhooks), signed per account. */
+function webhookSender(config: Config, store: Store, guard: UrlGuard, log: Logger): WebhookSender {
+  const secrets = new Map(
+    config.users.filter((u) => u.webhookSecret).map((u) => [u.username, u.webhookSecret!]),
+  );
+  return new WebhookSender(store, {
+    guard,
+    secretFor: (owner) => secrets.get(owner),
+    ...(config.webhooks.secret ? { secret: config.webhooks.secret } : {}),
+    backoff: {
+      initialMs: config.webhooks.backoff.initialMs,
+      maxMs: config.webhooks.backoff.maxMs,
+      factor: 2,
+      jitter: 0.5,
+    },
+    timeoutMs: config.webhooks.timeoutS * 1000,
+    failoverAfter: config.webhooks.failoverAfter,
+    logKeep: config.webhooks.logKeep,
+    logRetentionMs: config.webhooks.logRetentionS * 1000,
+    log,
+  });
+}
+
+/** The gateway's events an operator reads in the log. */
+function logGatewayEvents(gateway: Gateway, log: Logger): void {
+  gateway.on('parked_expired', (n: number) =>
+    log.info({ receipts: n }, 'parked receipts expired: no part of ours ever claimed them'),
+  );
+  gateway.on('optout_reply_failed', (moId: string, kind: string, err: unknown) =>
+    log.warn(
+      {
+        mo: moId,
+        keyword: kind,
+        code: (err as { code?: string }).code,
+        err: err instanceof Error ? err.message : String(err),
+      },
+      'opt-out auto-reply not sent',
+    ),
+  );
+  gateway.on('dlr_expired', (n: number) =>
+    log.info({ parts: n }, 'sent parts expired: no delivery receipt within dlrExpiryS'),
+  );
+  gateway.on('outbox_expired', (n: number) =>
+    log.warn(
+      { items: n },
+      'customer outbox items expired undelivered: their SMPP customer did not bind within the hold time',
+    ),
+  );
+  gateway.on('restart_requeued', (n: number) =>
+    log.warn(
+      { messages: n },
+      'messages claimed by the previous process requeued at start: they may have been sent before, so a resend can duplicate them (each says so in its history)',
+    ),
+  );
+  gateway.on('duplicate_submit', (id: string, seq: number, connector: string) =>
+    log.warn(
+      { message: id, part: seq, connector },
+      'duplicate submit: a late submit_sm_resp accepted a part that had been resent and accepted again',
+    ),
+  );
+  gateway.on('store_error', (err: unknown) => log.error({ err }, 'store sweep failed'));
+}
+
+/**
+ * Several nodes on one PostgreSQL database: what another node's admin API changed reaches
+ * this one, pushed by the store (NOTIFY) within moments, and read by a poll as the fallback
+ * for a notification lost while the listening connection was down. Bursts share one sync.
+ * Returns the function that stops following.
+ */
+function followOtherNodes(
+  config: Config,
+  store: Store,
+  definitions: RuntimeDefinitions,
+  log: Logger,
+): () => void {
+  const syncSoon = () =>
+    void definitions
+      .syncSoon()
+      .catch((err: unknown) => log.error({ err }, 'sync of connectors and routes failed'));
+  const pollS = config.store.type === 'postgres' ? config.store.definitionsPollS : 0;
+  const poll = pollS > 0 ? setInterval(syncSoon, pollS * 1000) : undefined;
+  poll?.unref();
+  let listenerLost = false;
+  const unsubscribe = store.onDefinitionsChanged?.((event) => {
+    if (event.kind === 'lost') {
+      listenerLost = true;
+      log.warn(
+        { err: event.error, retryInMs: event.retryInMs },
+        "sync: the connection that hears other nodes' changes failed; reconnecting (the poll still runs)",
+      );
+      return;
+    }
+    if (event.kind === 'listening' && listenerLost) {
+      listenerLost = false;
+      log.info("sync: hearing other nodes' changes again; reading the store for what went by");
+    }
+    syncSoon(); // 'listening' too: a change may have gone by while it was down.
+  });
+  return () => {
+    clearInterval(poll);
+    unsubscribe?.();
+  };
+}
+
+export type { EffectiveDefinitions };

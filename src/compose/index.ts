@@ -1,0 +1,102 @@
+/**
+ * The composition root: config → store → gateway → connectors → interfaces. Each step is
+ * its own function (`openStore`, `seedAccounts`, `buildGateway`, `buildObservability`,
+ * `buildInterfaces`, `listen`); `startHermod` runs them in order and stops what it started.
+ */
+import { readFileSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Connector, Gateway, WebhookSender } from '../gateway/index.js';
+import type { Store } from '../store/index.js';
+import type { Config } from '../config/index.js';
+import { SimulatorConnector } from '../connectors/index.js';
+import type { AlertEvaluator, HermodMetrics } from '../observability/index.js';
+import { openStore, seedAccounts } from './store.js';
+import { buildGateway } from './gateway.js';
+import { buildObservability } from './observability.js';
+import { buildInterfaces, listen } from './interfaces.js';
+import type { RuntimeDefinitions } from './definitions.js';
+
+export { openStore, seedAccounts } from './store.js';
+export { buildGateway, type Core, type BuildGatewayOptions } from './gateway.js';
+export { buildObservability, type Observability } from './observability.js';
+export { buildInterfaces, listen, type Interfaces, type Ports } from './interfaces.js';
+export { buildConnector } from './connectors.js';
+export { RuntimeDefinitions, seedDefinitions, type EffectiveDefinitions } from './definitions.js';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface RunningHermod {
+  config: Config;
+  smppPort: number;
+  /** The Jasmin-compatible HTTP API's port. */
+  httpPort: number;
+  /** Port of the customer SMPP listener over TLS, when `server.smppTls` is set. */
+  smppTlsPort: number | undefined;
+  /** Port of the REST API (/v1, /metrics, /healthz, /readyz, /docs). */
+  apiPort: number;
+  api: FastifyInstance;
+  metrics: HermodMetrics;
+  alerts: AlertEvaluator;
+  gateway: Gateway;
+  webhooks: WebhookSender;
+  store: Store;
+  /** The running connectors by id, as the gateway has them now (runtime changes included). */
+  readonly connectors: Map<string, Connector>;
+  /** Connector definitions and routes as the store has them; the admin API changes them here. */
+  definitions: RuntimeDefinitions;
+  /** The first built-in simulator connector, when there is one (for tests and the demo). */
+  simulator: SimulatorConnector | undefined;
+  stop(): Promise<void>;
+}
+
+/** Test and embedding hooks. */
+export interface StartOptions {
+  /** The clock routes' time windows read (default Date.now). */
+  now?: () => number;
+  /** pino logger (default: JSON to stdout at HERMOD_LOG_LEVEL, else info). */
+  logger?: Logger;
+}
+
+export async function startHermod(config: Config, options: StartOptions = {}): Promise<RunningHermod> {
+  const log = options.logger ?? pino({ level: process.env.HERMOD_LOG_LEVEL ?? 'info' });
+  const store = await openStore(config.store);
+  await seedAccounts(store, config);
+  const core = await buildGateway(config, store, { now: options.now, log }).catch(async (err: unknown) => {
+    // A configuration the store's definitions contradict: nothing runs yet but the store.
+    await store.close();
+    throw err;
+  });
+  const obs = buildObservability(core, VERSION);
+  const doors = await buildInterfaces(core, obs, VERSION);
+  const ports = await listen(core, obs, doors);
+  const { gateway, webhooks, definitions } = core;
+  return {
+    config,
+    ...ports,
+    api: doors.api,
+    metrics: obs.metrics,
+    alerts: obs.alerts,
+    gateway,
+    webhooks,
+    store,
+    get connectors() {
+      return new Map(gateway.listConnectors().map((c) => [c.id, c]));
+    },
+    definitions,
+    simulator: gateway.listConnectors().find((c): c is SimulatorConnector => c instanceof SimulatorConnector),
+    async stop() {
+      core.stopSync();
+      await definitions.stop();
+      await doors.jasmin.close();
+      await obs.alerts.stop();
+      await doors.api.close();
+      await doors.customers.close();
+      await gateway.stop();
+      await webhooks.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The doors customers and operators come in by: the customer SMPP server, the REST and
+ * admin API (with /metrics, /healthz, /docs), and the Jasmin-compatible HTTP API. Built
+ * first, listening later (`listen`), in the order a start needs.
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { redactUrl } from '../lib/redact.js';
+import { buildApiApp } from '../http/api-app.js';
+import { buildJasminApp } from '../http/jasmin/index.js';
+import { CustomerSmppServer } from '../smpp-server/index.js';
+import type { Core } from './gateway.js';
+import type { Observability } from './observability.js';
+
+export interface Interfaces {
+  customers: CustomerSmppServer;
+  api: FastifyInstance;
+  jasmin: FastifyInstance;
+}
+
+export interface Ports {
+  smppPort: number;
+  smppTlsPort: number | undefined;
+  httpPort: number;
+  apiPort: number;
+}
+
+/** Every interface, built and not yet listening. */
+export async function buildInterfaces(core: Core, obs: Observability, version: string): Promise<Interfaces> {
+  const customers = customerServer(core);
+  const api = await buildApiApp({
+    gateway: core.gateway,
+    adminKeys: core.config.admin.keys,
+    definitions: core.definitions,
+    binds: customers,
+    guard: core.guard,
+    version,
+    connectors: obs.connectors,
+    metrics: obs.metrics,
+    onResponse: (route, code) => obs.metrics.httpRequests.inc({ api: 'rest', route, code: String(code) }),
+    // Request logs (info) never show a hook's token or whole phone numbers (src/lib/redact.ts).
+    logger: {
+      level: process.env.HERMOD_LOG_LEVEL ?? 'warn',
+      serializers: {
+        req: (req: { method: string; url: string; ip?: string }) => ({
+          method: req.method,
+          url: redactUrl(req.url),
+          remoteAddress: req.ip,
+        }),
+      },
+    },
+  });
+  const formats = new Map(
+    core.config.users
+      .filter((u) => u.httpApi?.responseFormat)
+      .map((u) => [u.username, u.httpApi!.responseFormat!]),
+  );
+  const jasmin = await buildJasminApp({
+    gateway: core.gateway,
+    guard: core.guard,
+    responseFormat: core.config.httpApi.responseFormat,
+    responseFormatFor: (username) => formats.get(username),
+    logger: core.log.child({ component: 'jasmin-http' }),
+  });
+  return { customers, api, jasmin };
+}
+
+/**
+ * The customer SMPP server (plain, and over TLS when `server.smppTls` is set); deliver_sm
+ * (receipts, MOs) outstanding per customer bind before waiting for responses: 100.
+ */
+function customerServer({ gateway, config }: Core): CustomerSmppServer {
+  const tlsConfig = config.server.smppTls;
+  return new CustomerSmppServer(gateway, {
+    host: config.server.host,
+    port: config.server.smppPort,
+    windowSize: 100,
+    ...(config.server.proxyProtocol ? { proxyProtocol: config.server.proxyProtocol } : {}),
+    ...(tlsConfig
+      ? {
+          tlsListener: {
+            port: tlsConfig.port,
+            tls: { cert: readFileSync(tlsConfig.cert), key: readFileSync(tlsConfig.key) },
+          },
+        }
+      : {}),
+  });
+}
+
+/**
+ * Starts the core and opens the doors. The REST API listens before the connectors start:
+ * what takes time at start (Fastify, OpenAPI) is done before the first bind.
+ */
+export async function listen(core: Core, obs: Observability, i: Interfaces): Promise<Ports> {
+  const { host, apiPort, httpPort } = core.config.server;
+  // A deep accept backlog: a burst of new connections (1,000 clients at once) waits in the
+  // kernel instead of being dropped into SYN retries of 1 s and more (Node's default is 511).
+  await i.api.listen({ host, port: apiPort, backlog: 4096 });
+  await core.gateway.start();
+  obs.alerts.start();
+  const smppPort = await i.customers.listen();
+  core.setOwnSmppPort(smppPort);
+  core.webhooks.start();
+  await i.jasmin.listen({ host, port: httpPort, backlog: 4096 });
+  return {
+    smppPort,
+    smppTlsPort: i.customers.tlsPort,
+    httpPort: (i.jasmin.server.address() as AddressInfo).port,
+    apiPort: (i.api.server.address() as AddressInfo).port,
+  };
+}
