@@ -107,6 +107,26 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
   return out;
 }
 
+const ROOT_KEYS = [
+  'server',
+  'store',
+  'users',
+  'groups',
+  'connectors',
+  'routes',
+  'moRoutes',
+  'dedupeWindowS',
+  'parkedReceiptRetentionS',
+  'httpApi',
+  'webhooks',
+  'alerts',
+  'admin',
+  'optOut',
+  'billing',
+];
+
+const FORMATS = ['json', 'jasmin'] as const;
+
 /**
  * Validates a parsed configuration object (the YAML document) with the environment
  * overrides applied. Throws ConfigError listing every problem.
@@ -118,24 +138,72 @@ export function parseConfig(
   demo = false,
 ): Config {
   const c = new Checker();
-  const root =
-    c.obj(doc ?? {}, '$', [
-      'server',
-      'store',
-      'users',
-      'groups',
-      'connectors',
-      'routes',
-      'moRoutes',
-      'dedupeWindowS',
-      'parkedReceiptRetentionS',
-      'httpApi',
-      'webhooks',
-      'alerts',
-      'admin',
-      'optOut',
-      'billing',
-    ]) ?? {};
+  const root = c.obj(doc ?? {}, '$', ROOT_KEYS) ?? {};
+  const server = serverOf(c, root, env, demo);
+  const store = storeOf(c, root, env);
+  const groups = groupsOf(c, root);
+  const httpApi = c.obj(root.httpApi ?? {}, 'httpApi', ['responseFormat']) ?? {};
+  const responseFormat: JasminResponseFormat =
+    c.oneOf(httpApi, 'responseFormat', 'httpApi', FORMATS, 'json') ?? 'json';
+  const webhooks = webhooksOf(c, root);
+  const adminKeys = adminKeysOf(c, root, env, demo);
+  const users = usersOf(c, root, groups);
+  const connectors = connectorsOf(c, root);
+  const routes = checkRoutes(c, c.list(root, 'routes', '$'), {
+    connectors: connectors.map((k) => k.id),
+    receiveOnly: connectors.filter((k) => k.type === 'smpp' && k.bindType === 'receiver').map((k) => k.id),
+    users: users.map((u) => u.username),
+  });
+  const moRoutes = checkMoRoutes(c, c.list(root, 'moRoutes', '$'), {
+    connectors: connectors.map((k) => k.id),
+    users: users.map((u) => u.username),
+  });
+  const dedupeWindowS = c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 }) ?? 0;
+  const optOut = checkOptOut(c, root.optOut);
+  const parkedReceiptRetentionS =
+    c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;
+  const alerts = alertsOf(c, root);
+  const billing = billingOf(c, root);
+  if (c.issues.length > 0) throw new ConfigError(c.issues, source);
+  return {
+    demo,
+    server,
+    httpApi: { responseFormat },
+    webhooks,
+    admin: { keys: adminKeys },
+    store,
+    users,
+    groups,
+    connectors,
+    routes,
+    moRoutes,
+    optOut,
+    dedupeWindowS,
+    parkedReceiptRetentionS,
+    alerts,
+    billing,
+  };
+}
+
+/** A port from the file, which the environment variable `envName` overrides when set. */
+function portOf(
+  c: Checker,
+  server: Obj,
+  key: string,
+  def: number,
+  envName: string,
+  envValue: string | undefined,
+): number {
+  const port = c.num(server, key, 'server', { def, min: 0, max: 65535, int: true }) ?? def;
+  if (envValue === undefined) return port;
+  const n = Number(envValue);
+  if (Number.isInteger(n) && n >= 0 && n <= 65535) return n;
+  c.fail(envName, `expected an integer 0..65535, got "${envValue}"`);
+  return port;
+}
+
+/** `server:`, its ports overridden by HERMOD_SMPP_PORT, HERMOD_HTTP_PORT, HERMOD_API_PORT and HERMOD_BIND. */
+function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean): Config['server'] {
   const server =
     c.obj(root.server ?? {}, 'server', [
       'host',
@@ -145,7 +213,50 @@ export function parseConfig(
       'httpPort',
       'apiPort',
     ]) ?? {};
-  const dataDir = env.HERMOD_DATA_DIR ?? './data';
+  const smppPort = portOf(c, server, 'smppPort', 2775, 'HERMOD_SMPP_PORT', env.HERMOD_SMPP_PORT);
+  const httpPort = portOf(c, server, 'httpPort', 1401, 'HERMOD_HTTP_PORT', env.HERMOD_HTTP_PORT);
+  const smppTls =
+    server.smppTls === undefined || server.smppTls === null
+      ? undefined
+      : checkSmppTls(c, server.smppTls, env);
+  const proxyProtocol =
+    server.proxyProtocol === undefined || server.proxyProtocol === null
+      ? undefined
+      : proxyProtocolOf(c, server.proxyProtocol);
+  const apiPort = portOf(c, server, 'apiPort', 8080, 'HERMOD_API_PORT', env.HERMOD_API_PORT);
+  // Demo mode listens on 127.0.0.1 only.
+  const host = env.HERMOD_BIND ?? c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') ?? '';
+  return {
+    host,
+    smppPort,
+    ...(smppTls ? { smppTls } : {}),
+    ...(proxyProtocol ? { proxyProtocol } : {}),
+    httpPort,
+    apiPort,
+  };
+}
+
+/** `server.proxyProtocol`: the load balancers whose PROXY header is believed. */
+function proxyProtocolOf(c: Checker, x: unknown): { trusted: string[] } {
+  const pp = c.obj(x, 'server.proxyProtocol', ['trusted']) ?? {};
+  const trusted = c.list(pp, 'trusted', 'server.proxyProtocol').flatMap((v, i) => {
+    if (typeof v === 'string' && isAddressOrCidr(v)) return [v];
+    c.fail(
+      `server.proxyProtocol.trusted[${i}]`,
+      `expected an IPv4/IPv6 address or CIDR range of a load balancer, got ${describe(v)}`,
+    );
+    return [];
+  });
+  if (pp.trusted === undefined || (Array.isArray(pp.trusted) && pp.trusted.length === 0))
+    c.fail(
+      'server.proxyProtocol.trusted',
+      'is required: the addresses of the load balancers whose PROXY header is believed',
+    );
+  return { trusted };
+}
+
+/** `store:` (SQLite by default), or PostgreSQL when HERMOD_DATABASE_URL names one. */
+function storeOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv): Config['store'] {
   const store =
     c.obj(root.store ?? {}, 'store', [
       'type',
@@ -162,19 +273,31 @@ export function parseConfig(
     : (c.oneOf(store, 'type', 'store', ['sqlite', 'postgres'] as const, 'sqlite') ?? 'sqlite');
   if (storeType === 'postgres' && !(dbUrl && /^postgres(ql)?:\/\//.test(dbUrl)))
     c.fail('store.url', 'a postgres:// URL is required for store.type postgres (or set HERMOD_DATABASE_URL)');
-  const schemaName = env.HERMOD_DATABASE_SCHEMA ?? (store.schema as string | undefined) ?? 'hermod';
-  if (!/^[a-z_][a-z0-9_]*$/.test(schemaName))
-    c.fail('store.schema', `expected a lower-case SQL identifier, got ${describe(schemaName)}`);
+  const schema = env.HERMOD_DATABASE_SCHEMA ?? (store.schema as string | undefined) ?? 'hermod';
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema))
+    c.fail('store.schema', `expected a lower-case SQL identifier, got ${describe(schema)}`);
+  const synchronous =
+    c.oneOf(store, 'synchronous', 'store', ['NORMAL', 'FULL'] as const, 'NORMAL') ?? 'NORMAL';
+  const groupCommitMs = c.num(store, 'groupCommitMs', 'store', { def: 2, min: 0, max: 100 }) ?? 2;
+  const definitionsPollS = c.num(store, 'definitionsPollS', 'store', { def: 5, min: 0, max: 3600 }) ?? 5;
+  if (storeType === 'postgres')
+    return {
+      type: 'postgres',
+      url: dbUrl ?? '',
+      schema,
+      definitionsPollS,
+      ...(env.HERMOD_NODE_ID ? { nodeId: env.HERMOD_NODE_ID } : {}),
+    };
+  const dataDir = env.HERMOD_DATA_DIR ?? './data';
+  return {
+    type: 'sqlite',
+    path: (store.path as string | undefined) ?? join(dataDir, 'hermod.db'),
+    synchronous,
+    groupCommitMs,
+  };
+}
 
-  const envPort = env.HERMOD_SMPP_PORT;
-  let smppPort = c.num(server, 'smppPort', 'server', { def: 2775, min: 0, max: 65535, int: true }) ?? 2775;
-  if (envPort !== undefined) {
-    const n = Number(envPort);
-    if (!Number.isInteger(n) || n < 0 || n > 65535)
-      c.fail('HERMOD_SMPP_PORT', `expected an integer 0..65535, got "${envPort}"`);
-    else smppPort = n;
-  }
-
+function groupsOf(c: Checker, root: Obj): GroupConfig[] {
   const groups: GroupConfig[] = [];
   c.list(root, 'groups', '$').forEach((g, i) => {
     const p = `groups[${i}]`;
@@ -185,40 +308,10 @@ export function parseConfig(
     const description = o.description === undefined ? null : (c.str(o, 'description', p) ?? null);
     if (id) groups.push({ id, description, enabled: c.bool(o, 'enabled', p, true) });
   });
-  const envHttp = env.HERMOD_HTTP_PORT;
-  let httpPort = c.num(server, 'httpPort', 'server', { def: 1401, min: 0, max: 65535, int: true }) ?? 1401;
-  if (envHttp !== undefined) {
-    const n = Number(envHttp);
-    if (!Number.isInteger(n) || n < 0 || n > 65535)
-      c.fail('HERMOD_HTTP_PORT', `expected an integer 0..65535, got "${envHttp}"`);
-    else httpPort = n;
-  }
-  const smppTls =
-    server.smppTls === undefined || server.smppTls === null
-      ? undefined
-      : checkSmppTls(c, server.smppTls, env);
-  let proxyProtocol: { trusted: string[] } | undefined;
-  if (server.proxyProtocol !== undefined && server.proxyProtocol !== null) {
-    const pp = c.obj(server.proxyProtocol, 'server.proxyProtocol', ['trusted']) ?? {};
-    const trusted = c.list(pp, 'trusted', 'server.proxyProtocol').flatMap((v, i) => {
-      if (typeof v === 'string' && isAddressOrCidr(v)) return [v];
-      c.fail(
-        `server.proxyProtocol.trusted[${i}]`,
-        `expected an IPv4/IPv6 address or CIDR range of a load balancer, got ${describe(v)}`,
-      );
-      return [];
-    });
-    if (pp.trusted === undefined || (Array.isArray(pp.trusted) && pp.trusted.length === 0))
-      c.fail(
-        'server.proxyProtocol.trusted',
-        'is required: the addresses of the load balancers whose PROXY header is believed',
-      );
-    proxyProtocol = { trusted };
-  }
-  const FORMATS = ['json', 'jasmin'] as const;
-  const httpApi = c.obj(root.httpApi ?? {}, 'httpApi', ['responseFormat']) ?? {};
-  const responseFormat: JasminResponseFormat =
-    c.oneOf(httpApi, 'responseFormat', 'httpApi', FORMATS, 'json') ?? 'json';
+  return groups;
+}
+
+function webhooksOf(c: Checker, root: Obj): WebhooksConfig {
   const wh =
     c.obj(root.webhooks ?? {}, 'webhooks', [
       'allowPrivateNetworks',
@@ -242,7 +335,7 @@ export function parseConfig(
       c.fail(`webhooks.allow[${i}]`, `expected a CIDR, an address or a host name, got ${describe(v)}`);
     return s;
   });
-  const webhooks: WebhooksConfig = {
+  return {
     allowPrivateNetworks: c.bool(wh, 'allowPrivateNetworks', 'webhooks', false),
     allow,
     ...(wh.secret !== undefined ? { secret: c.str(wh, 'secret', 'webhooks') } : {}),
@@ -256,13 +349,10 @@ export function parseConfig(
     logKeep: c.num(wh, 'logKeep', 'webhooks', { def: 100_000, min: 0, int: true }) ?? 100_000,
     logRetentionS: c.num(wh, 'logRetentionS', 'webhooks', { def: 604_800, min: 1 }) ?? 604_800,
   };
-  let apiPort = c.num(server, 'apiPort', 'server', { def: 8080, min: 0, max: 65535, int: true }) ?? 8080;
-  if (env.HERMOD_API_PORT !== undefined) {
-    const n = Number(env.HERMOD_API_PORT);
-    if (!Number.isInteger(n) || n < 0 || n > 65535)
-      c.fail('HERMOD_API_PORT', `expected an integer 0..65535, got "${env.HERMOD_API_PORT}"`);
-    else apiPort = n;
-  }
+}
+
+/** `admin.keys` plus HERMOD_ADMIN_KEY; demo mode's fixed key (printed in the banner) when none. */
+function adminKeysOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean): string[] {
   const admin = c.obj(root.admin ?? {}, 'admin', ['keys']) ?? {};
   const adminKeys = c.list(admin, 'keys', 'admin').flatMap((k, i) => {
     if (typeof k !== 'string' || k.length < 16) {
@@ -281,74 +371,88 @@ export function parseConfig(
   }
   // Demo mode listens on 127.0.0.1 only; its fixed key is printed in the banner.
   if (demo && adminKeys.length === 0) adminKeys.push(DEMO_ADMIN_KEY);
+  return adminKeys;
+}
 
+const USER_KEYS = [
+  'username',
+  'password',
+  'balance',
+  'rate',
+  'enabled',
+  'group',
+  'authorizations',
+  'valueFilters',
+  'defaults',
+  'quota',
+  'throughput',
+  'access',
+  'httpApi',
+  'webhookSecret',
+  'apiKeys',
+];
+
+function usersOf(c: Checker, root: Obj, groups: GroupConfig[]): UserConfig[] {
   const users: UserConfig[] = [];
   c.list(root, 'users', '$').forEach((u, i) => {
     const p = `users[${i}]`;
-    const o = c.obj(u, p, [
-      'username',
-      'password',
-      'balance',
-      'rate',
-      'enabled',
-      'group',
-      'authorizations',
-      'valueFilters',
-      'defaults',
-      'quota',
-      'throughput',
-      'access',
-      'httpApi',
-      'webhookSecret',
-      'apiKeys',
-    ]);
+    const o = c.obj(u, p, USER_KEYS);
     if (!o) return;
-    const username = c.str(o, 'username', p);
-    const password = c.str(o, 'password', p);
-    const balance = c.num(o, 'balance', p, { def: 0, min: 0 });
-    const rate = c.num(o, 'rate', p, { def: 0, min: 0 });
-    if (username && users.some((x) => x.username === username))
-      c.fail(`${p}.username`, `duplicate user "${username}"`);
-    if (username && username.length > 15)
-      c.fail(`${p}.username`, 'at most 15 characters (it is the SMPP system_id)');
-    if (password && password.length > 8)
-      c.fail(`${p}.password`, 'at most 8 characters (SMPP 3.4 password field)');
-    const group = o.group === undefined ? null : (c.str(o, 'group', p) ?? null);
-    if (group !== null && !groups.some((g) => g.id === group))
-      c.fail(`${p}.group`, `unknown group "${group}" (declare it under groups)`);
-    const settings = userSettingsOf(c, o, p);
-    let smsCount: number | null = null;
-    if (o.quota !== undefined) {
-      const q = c.obj(o.quota, `${p}.quota`, ['smsCount']) ?? {};
-      if (q.smsCount !== undefined && q.smsCount !== null)
-        smsCount = c.num(q, 'smsCount', `${p}.quota`, { min: 0, int: true }) ?? null;
-    }
-    const uh = o.httpApi === undefined ? undefined : c.obj(o.httpApi, `${p}.httpApi`, ['responseFormat']);
-    const uFormat =
-      uh?.responseFormat === undefined ? undefined : c.oneOf(uh, 'responseFormat', `${p}.httpApi`, FORMATS);
-    const secret = o.webhookSecret === undefined ? undefined : c.str(o, 'webhookSecret', p);
-    const apiKeys = c.list(o, 'apiKeys', p).map((k, j) => {
-      if (typeof k !== 'string' || k.length < 16)
-        c.fail(`${p}.apiKeys[${j}]`, 'expected a string of at least 16 characters');
-      return String(k);
-    });
-    if (username && password && balance !== undefined && rate !== undefined) {
-      users.push({
-        username,
-        password,
-        balance,
-        rate,
-        enabled: c.bool(o, 'enabled', p, true),
-        group,
-        smsCount,
-        settings,
-        apiKeys,
-        ...(uFormat ? { httpApi: { responseFormat: uFormat } } : {}),
-        ...(secret ? { webhookSecret: secret } : {}),
-      });
-    }
+    if (typeof o.username === 'string' && users.some((x) => x.username === o.username))
+      c.fail(`${p}.username`, `duplicate user "${o.username}"`);
+    const user = userOf(c, o, p, groups);
+    if (user) users.push(user);
   });
+  return users;
+}
 
+/** One entry of `users:`; undefined when a required key is missing (the issue is recorded). */
+function userOf(c: Checker, o: Obj, p: string, groups: GroupConfig[]): UserConfig | undefined {
+  const username = c.str(o, 'username', p);
+  const password = c.str(o, 'password', p);
+  const balance = c.num(o, 'balance', p, { def: 0, min: 0 });
+  const rate = c.num(o, 'rate', p, { def: 0, min: 0 });
+  if (username && username.length > 15)
+    c.fail(`${p}.username`, 'at most 15 characters (it is the SMPP system_id)');
+  if (password && password.length > 8)
+    c.fail(`${p}.password`, 'at most 8 characters (SMPP 3.4 password field)');
+  const group = o.group === undefined ? null : (c.str(o, 'group', p) ?? null);
+  if (group !== null && !groups.some((g) => g.id === group))
+    c.fail(`${p}.group`, `unknown group "${group}" (declare it under groups)`);
+  const settings = userSettingsOf(c, o, p);
+  let smsCount: number | null = null;
+  if (o.quota !== undefined) {
+    const q = c.obj(o.quota, `${p}.quota`, ['smsCount']) ?? {};
+    if (q.smsCount !== undefined && q.smsCount !== null)
+      smsCount = c.num(q, 'smsCount', `${p}.quota`, { min: 0, int: true }) ?? null;
+  }
+  const uh = o.httpApi === undefined ? undefined : c.obj(o.httpApi, `${p}.httpApi`, ['responseFormat']);
+  const uFormat =
+    uh?.responseFormat === undefined ? undefined : c.oneOf(uh, 'responseFormat', `${p}.httpApi`, FORMATS);
+  const secret = o.webhookSecret === undefined ? undefined : c.str(o, 'webhookSecret', p);
+  const apiKeys = c.list(o, 'apiKeys', p).map((k, j) => {
+    if (typeof k !== 'string' || k.length < 16)
+      c.fail(`${p}.apiKeys[${j}]`, 'expected a string of at least 16 characters');
+    return String(k);
+  });
+  const enabled = c.bool(o, 'enabled', p, true);
+  if (!(username && password && balance !== undefined && rate !== undefined)) return undefined;
+  return {
+    username,
+    password,
+    balance,
+    rate,
+    enabled,
+    group,
+    smsCount,
+    settings,
+    apiKeys,
+    ...(uFormat ? { httpApi: { responseFormat: uFormat } } : {}),
+    ...(secret ? { webhookSecret: secret } : {}),
+  };
+}
+
+function connectorsOf(c: Checker, root: Obj): ConnectorConfig[] {
   const connectors: ConnectorConfig[] = [];
   c.list(root, 'connectors', '$').forEach((x, i) => {
     const k = checkConnector(c, x, `connectors[${i}]`);
@@ -358,25 +462,10 @@ export function parseConfig(
     if (connectors.findIndex((y) => y.id === x.id) !== i)
       c.fail(`connectors[${i}].id`, `duplicate connector id "${x.id}"`);
   });
+  return connectors;
+}
 
-  const routes = checkRoutes(c, c.list(root, 'routes', '$'), {
-    connectors: connectors.map((k) => k.id),
-    receiveOnly: connectors.filter((k) => k.type === 'smpp' && k.bindType === 'receiver').map((k) => k.id),
-    users: users.map((u) => u.username),
-  });
-  const moRoutes = checkMoRoutes(c, c.list(root, 'moRoutes', '$'), {
-    connectors: connectors.map((k) => k.id),
-    users: users.map((u) => u.username),
-  });
-
-  c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 });
-  const optOut = checkOptOut(c, root.optOut);
-  const parkedReceiptRetentionS =
-    c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;
-  const synchronous =
-    c.oneOf(store, 'synchronous', 'store', ['NORMAL', 'FULL'] as const, 'NORMAL') ?? 'NORMAL';
-  const groupCommitMs = c.num(store, 'groupCommitMs', 'store', { def: 2, min: 0, max: 100 }) ?? 2;
-  const definitionsPollS = c.num(store, 'definitionsPollS', 'store', { def: 5, min: 0, max: 3600 }) ?? 5;
+function alertsOf(c: Checker, root: Obj): AlertsConfig {
   const a =
     c.obj(root.alerts ?? {}, 'alerts', [
       'deliveryRateMin',
@@ -404,54 +493,18 @@ export function parseConfig(
   };
   if (alerts.webhookUrl !== null && !/^https?:\/\/[^\s/]+/.test(alerts.webhookUrl))
     c.fail('alerts.webhookUrl', `expected an http(s) URL, got ${describe(alerts.webhookUrl)}`);
+  return alerts;
+}
+
+function billingOf(c: Checker, root: Obj): BillingConfig {
   const bill = c.obj(root.billing ?? {}, 'billing', ['refund']) ?? {};
   const refund = c.obj(bill.refund ?? {}, 'billing.refund', ['rejected', 'failed', 'expired']) ?? {};
-  const billing: BillingConfig = {
+  return {
     refund: {
       rejected: c.bool(refund, 'rejected', 'billing.refund', true),
       failed: c.bool(refund, 'failed', 'billing.refund', true),
       expired: c.bool(refund, 'expired', 'billing.refund', true),
     },
-  };
-  if (c.issues.length > 0) throw new ConfigError(c.issues, source);
-  return {
-    demo,
-    server: {
-      host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string),
-      smppPort,
-      ...(smppTls ? { smppTls } : {}),
-      ...(proxyProtocol ? { proxyProtocol } : {}),
-      httpPort,
-      apiPort,
-    },
-    httpApi: { responseFormat },
-    webhooks,
-    admin: { keys: adminKeys },
-    store:
-      storeType === 'postgres'
-        ? {
-            type: 'postgres',
-            url: dbUrl!,
-            schema: schemaName,
-            definitionsPollS,
-            ...(env.HERMOD_NODE_ID ? { nodeId: env.HERMOD_NODE_ID } : {}),
-          }
-        : {
-            type: 'sqlite',
-            path: (store.path as string | undefined) ?? join(dataDir, 'hermod.db'),
-            synchronous,
-            groupCommitMs,
-          },
-    users,
-    groups,
-    connectors,
-    routes,
-    moRoutes,
-    optOut,
-    dedupeWindowS: c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 }) ?? 0,
-    parkedReceiptRetentionS,
-    alerts,
-    billing,
   };
 }
 
