@@ -26,6 +26,7 @@ import type {
   ConfigIssue,
   ConnectorConfig,
   HttpConnectorConfig,
+  SimulatorConnectorConfig,
   SmppClientTlsConfig,
   SmppConnectorConfig,
 } from './schema.js';
@@ -204,128 +205,130 @@ function textCoding(c: Checker, o: Obj, p: string): TextDataCoding {
 /** One connector definition at `p` ("connectors[0]" in the file, "connector" in the admin API). */
 export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConfig | undefined {
   const type = typeof x === 'object' && x !== null ? (x as Obj).type : undefined;
-  if (type === 'simulator') {
-    const o = c.obj(x, p, [
-      'id',
-      'type',
-      'latencyMs',
-      'outcomes',
-      'failPrefixes',
-      'throttle',
-      'errorRate',
-      'receiptBeforeResponse',
-      'split',
-    ]);
-    if (!o) return;
-    const id = c.str(o, 'id', p);
-    const lat =
-      o.latencyMs === undefined
-        ? { min: 50, max: 500 }
-        : c.obj(o.latencyMs, `${p}.latencyMs`, ['min', 'max']);
-    const out =
-      o.outcomes === undefined
-        ? {}
-        : (c.obj(o.outcomes, `${p}.outcomes`, ['delivered', 'undelivered', 'expired', 'rejected']) ?? {});
-    const failPrefixes = c.list(o, 'failPrefixes', p).map(String);
-    if (!id || !lat) return;
-    return {
-      id,
-      type: 'simulator',
-      latencyMs: {
-        min: c.num(lat as Obj, 'min', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0,
-        max: c.num(lat as Obj, 'max', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0,
-      },
-      outcomes: {
-        delivered:
-          c.num(out, 'delivered', `${p}.outcomes`, {
-            def: out.delivered === undefined && Object.keys(out).length === 0 ? 1 : 0,
-            min: 0,
-          }) ?? 1,
-        undelivered: c.num(out, 'undelivered', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
-        expired: c.num(out, 'expired', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
-        rejected: c.num(out, 'rejected', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
-      },
-      failPrefixes,
-      throttle: o.throttle === undefined ? undefined : c.num(o, 'throttle', p, { min: 1, int: true }),
-      errorRate: o.errorRate === undefined ? undefined : c.num(o, 'errorRate', p, { min: 0, max: 1 }),
-      receiptBeforeResponse: c.bool(o, 'receiptBeforeResponse', p, false),
-      split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
-    };
-  } else if (type === 'smpp') {
-    const o = c.obj(x, p, [
-      'id',
-      'type',
-      'host',
-      'port',
-      'tls',
-      'systemId',
-      'password',
-      'systemType',
-      'window',
-      'throughput',
-      'enquireLinkS',
-      'responseTimeoutS',
-      'split',
-      'bindType',
-      'sourceTon',
-      'sourceNpi',
-      'destTon',
-      'destNpi',
-      'reconnectDelayS',
-      'dataCoding',
-      'receiver',
-      'dlrExpiryS',
-      'dlrScope',
-      'messageIdBase',
-    ]);
-    if (!o) return;
-    const id = c.str(o, 'id', p);
-    const reconnect = c.obj(o.reconnectDelayS ?? {}, `${p}.reconnectDelayS`, ['min', 'max']) ?? {};
-    const rMin = c.num(reconnect, 'min', `${p}.reconnectDelayS`, { def: 0.5, min: 0.01 }) ?? 0.5;
-    const rMax = c.num(reconnect, 'max', `${p}.reconnectDelayS`, { def: 30, min: 0.01 }) ?? 30;
-    if (rMax < rMin) c.fail(`${p}.reconnectDelayS.max`, `must be at least reconnectDelayS.min (${rMin})`);
-    // SMPP 3.4 §5.2.5/§5.2.6: TON 0–6, NPI 0–18 are the defined values.
-    const ton = (k: string) =>
-      o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 6, int: true });
-    const npi = (k: string) =>
-      o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 18, int: true });
-    const host = c.str(o, 'host', p);
-    const port = c.num(o, 'port', p, { min: 1, max: 65535, int: true });
-    const systemId = c.str(o, 'systemId', p);
-    const password = o.password === undefined || o.password === '' ? '' : (c.str(o, 'password', p) ?? '');
-    if (password.length > 8) c.fail(`${p}.password`, 'at most 8 characters (SMPP 3.4 password field)');
-    if (!id || !host || port === undefined || !systemId) return;
-    return {
-      id,
-      type: 'smpp',
-      host,
-      port,
-      tls: clientTls(c, o.tls, `${p}.tls`),
-      systemId,
-      password,
-      systemType: o.systemType === undefined ? '' : (c.str(o, 'systemType', p) ?? ''),
-      window: c.num(o, 'window', p, { def: 10, min: 1, max: 1000, int: true }) ?? 10,
-      throughput: o.throughput === undefined ? undefined : c.num(o, 'throughput', p, { min: 1 }),
-      enquireLinkS: c.num(o, 'enquireLinkS', p, { def: 30, min: 0 }) ?? 30,
-      responseTimeoutS: c.num(o, 'responseTimeoutS', p, { def: 10, min: 1 }) ?? 10,
-      split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
-      ...bindOf(c, o, p),
-      sourceTon: ton('sourceTon'),
-      sourceNpi: npi('sourceNpi'),
-      destTon: ton('destTon'),
-      destNpi: npi('destNpi'),
-      reconnectDelayS: { min: rMin, max: rMax },
-      dataCoding: textCoding(c, o, p),
-      // Jasmin's dlr_expiry default: a day.
-      dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
-      ...dlrScopeOf(c, o, p),
-      ...messageIdBaseOf(c, o, p),
-    };
-  } else if (type === 'http') {
-    return checkHttpConnector(c, x, p);
-  } else {
-    return c.fail(`${p}.type`, `expected one of simulator, smpp, http, got ${describe(type)}`);
-  }
+  if (type === 'simulator') return checkSimulatorConnector(c, x, p);
+  if (type === 'smpp') return checkSmppConnector(c, x, p);
+  if (type === 'http') return checkHttpConnector(c, x, p);
+  return c.fail(`${p}.type`, `expected one of simulator, smpp, http, got ${describe(type)}`);
+}
+
+/** The built-in SMSC simulator with scripted outcomes (`type: simulator`). */
+function checkSimulatorConnector(c: Checker, x: unknown, p: string): SimulatorConnectorConfig | undefined {
+  const o = c.obj(x, p, [
+    'id',
+    'type',
+    'latencyMs',
+    'outcomes',
+    'failPrefixes',
+    'throttle',
+    'errorRate',
+    'receiptBeforeResponse',
+    'split',
+  ]);
+  if (!o) return;
+  const id = c.str(o, 'id', p);
+  const lat =
+    o.latencyMs === undefined ? { min: 50, max: 500 } : c.obj(o.latencyMs, `${p}.latencyMs`, ['min', 'max']);
+  const out =
+    o.outcomes === undefined
+      ? {}
+      : (c.obj(o.outcomes, `${p}.outcomes`, ['delivered', 'undelivered', 'expired', 'rejected']) ?? {});
+  const failPrefixes = c.list(o, 'failPrefixes', p).map(String);
+  if (!id || !lat) return;
+  return {
+    id,
+    type: 'simulator',
+    latencyMs: {
+      min: c.num(lat as Obj, 'min', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0,
+      max: c.num(lat as Obj, 'max', `${p}.latencyMs`, { def: 0, min: 0 }) ?? 0,
+    },
+    outcomes: {
+      delivered:
+        c.num(out, 'delivered', `${p}.outcomes`, {
+          def: out.delivered === undefined && Object.keys(out).length === 0 ? 1 : 0,
+          min: 0,
+        }) ?? 1,
+      undelivered: c.num(out, 'undelivered', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
+      expired: c.num(out, 'expired', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
+      rejected: c.num(out, 'rejected', `${p}.outcomes`, { def: 0, min: 0 }) ?? 0,
+    },
+    failPrefixes,
+    throttle: o.throttle === undefined ? undefined : c.num(o, 'throttle', p, { min: 1, int: true }),
+    errorRate: o.errorRate === undefined ? undefined : c.num(o, 'errorRate', p, { min: 0, max: 1 }),
+    receiptBeforeResponse: c.bool(o, 'receiptBeforeResponse', p, false),
+    split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
+  };
+}
+
+/** An upstream SMSC over SMPP (`type: smpp`). */
+function checkSmppConnector(c: Checker, x: unknown, p: string): SmppConnectorConfig | undefined {
+  const o = c.obj(x, p, [
+    'id',
+    'type',
+    'host',
+    'port',
+    'tls',
+    'systemId',
+    'password',
+    'systemType',
+    'window',
+    'throughput',
+    'enquireLinkS',
+    'responseTimeoutS',
+    'split',
+    'bindType',
+    'sourceTon',
+    'sourceNpi',
+    'destTon',
+    'destNpi',
+    'reconnectDelayS',
+    'dataCoding',
+    'receiver',
+    'dlrExpiryS',
+    'dlrScope',
+    'messageIdBase',
+  ]);
+  if (!o) return;
+  const id = c.str(o, 'id', p);
+  const reconnect = c.obj(o.reconnectDelayS ?? {}, `${p}.reconnectDelayS`, ['min', 'max']) ?? {};
+  const rMin = c.num(reconnect, 'min', `${p}.reconnectDelayS`, { def: 0.5, min: 0.01 }) ?? 0.5;
+  const rMax = c.num(reconnect, 'max', `${p}.reconnectDelayS`, { def: 30, min: 0.01 }) ?? 30;
+  if (rMax < rMin) c.fail(`${p}.reconnectDelayS.max`, `must be at least reconnectDelayS.min (${rMin})`);
+  // SMPP 3.4 §5.2.5/§5.2.6: TON 0–6, NPI 0–18 are the defined values.
+  const ton = (k: string) => (o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 6, int: true }));
+  const npi = (k: string) =>
+    o[k] === undefined ? undefined : c.num(o, k, p, { min: 0, max: 18, int: true });
+  const host = c.str(o, 'host', p);
+  const port = c.num(o, 'port', p, { min: 1, max: 65535, int: true });
+  const systemId = c.str(o, 'systemId', p);
+  const password = o.password === undefined || o.password === '' ? '' : (c.str(o, 'password', p) ?? '');
+  if (password.length > 8) c.fail(`${p}.password`, 'at most 8 characters (SMPP 3.4 password field)');
+  if (!id || !host || port === undefined || !systemId) return;
+  return {
+    id,
+    type: 'smpp',
+    host,
+    port,
+    tls: clientTls(c, o.tls, `${p}.tls`),
+    systemId,
+    password,
+    systemType: o.systemType === undefined ? '' : (c.str(o, 'systemType', p) ?? ''),
+    window: c.num(o, 'window', p, { def: 10, min: 1, max: 1000, int: true }) ?? 10,
+    throughput: o.throughput === undefined ? undefined : c.num(o, 'throughput', p, { min: 1 }),
+    enquireLinkS: c.num(o, 'enquireLinkS', p, { def: 30, min: 0 }) ?? 30,
+    responseTimeoutS: c.num(o, 'responseTimeoutS', p, { def: 10, min: 1 }) ?? 10,
+    split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
+    ...bindOf(c, o, p),
+    sourceTon: ton('sourceTon'),
+    sourceNpi: npi('sourceNpi'),
+    destTon: ton('destTon'),
+    destNpi: npi('destNpi'),
+    reconnectDelayS: { min: rMin, max: rMax },
+    dataCoding: textCoding(c, o, p),
+    // Jasmin's dlr_expiry default: a day.
+    dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
+    ...dlrScopeOf(c, o, p),
+    ...messageIdBaseOf(c, o, p),
+  };
 }
 
 /** `messageIdBase`, when given: `{ response, receipt }`, each `hex` or `dec`. */
@@ -378,103 +381,17 @@ function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorCon
   if (!o) return;
   const id = c.str(o, 'id', p);
   const url = c.str(o, 'url', p);
-  if (url !== undefined) {
-    let ok = false;
-    try {
-      ok = ['http:', 'https:'].includes(new URL(url.replace(/\{\w+\}/g, 'x')).protocol);
-    } catch {
-      ok = false;
-    }
-    if (!ok) c.fail(`${p}.url`, `expected an http:// or https:// URL, got ${describe(url)}`);
-  }
+  if (url !== undefined && !isHttpUrl(url))
+    c.fail(`${p}.url`, `expected an http:// or https:// URL, got ${describe(url)}`);
   const method = c.oneOf(o, 'method', p, ['GET', 'POST'] as const, 'POST') ?? 'POST';
   const format = c.oneOf(o, 'format', p, ['form', 'json'] as const, 'form') ?? 'form';
   if (o.format !== undefined && method === 'GET')
     c.fail(`${p}.format`, 'only POST has a body format (GET sends params in the query string)');
   const params = strings(c, o, 'params', p);
   const headers = strings(c, o, 'headers', p);
-  let messageId: HttpConnectorConfig['messageId'] | undefined;
-  const mi =
-    o.messageId === undefined
-      ? c.fail(
-          `${p}.messageId`,
-          'is required: where the id is in the answer, { json: data.id } or { regex: "id=(\\w+)" }',
-        )
-      : c.obj(o.messageId, `${p}.messageId`, ['json', 'regex']);
-  if (mi) {
-    if ((mi.json === undefined) === (mi.regex === undefined))
-      c.fail(
-        `${p}.messageId`,
-        'give exactly one of json (a dotted path in a JSON answer, e.g. data.id) or regex (its first group is the id)',
-      );
-    else if (mi.json !== undefined) {
-      const path = c.str(mi, 'json', `${p}.messageId`);
-      if (path) messageId = { json: path };
-    } else {
-      const re = c.str(mi, 'regex', `${p}.messageId`);
-      if (re !== undefined) {
-        try {
-          if (new RegExp(`${re}|`).exec('')!.length < 2)
-            c.fail(`${p}.messageId.regex`, 'needs a capturing group: the id is its first group');
-          else messageId = { regex: re };
-        } catch (err) {
-          c.fail(`${p}.messageId.regex`, `not a valid regular expression: ${(err as Error).message}`);
-        }
-      }
-    }
-  }
-  let dlr: HttpConnectorConfig['dlr'];
-  if (o.dlr !== undefined) {
-    const d =
-      c.obj(o.dlr, `${p}.dlr`, [
-        'token',
-        'idField',
-        'statusField',
-        'errField',
-        'delivered',
-        'undelivered',
-        'expired',
-        'rejected',
-      ]) ?? {};
-    const token = c.str(d, 'token', `${p}.dlr`);
-    if (token !== undefined && token.length < 16)
-      c.fail(
-        `${p}.dlr.token`,
-        `at least 16 characters (it is the callback's only credential), got ${token.length}`,
-      );
-    const list = (k: string) => c.list(d, k, `${p}.dlr`).map(String);
-    const idField = c.str(d, 'idField', `${p}.dlr`, 'id');
-    const statusField = c.str(d, 'statusField', `${p}.dlr`, 'status');
-    const delivered = list('delivered');
-    if (d.delivered === undefined)
-      c.fail(`${p}.dlr.delivered`, 'is required: the provider status values that mean delivered');
-    if (token && idField && statusField)
-      dlr = {
-        token,
-        idField,
-        statusField,
-        ...(d.errField !== undefined ? { errField: c.str(d, 'errField', `${p}.dlr`) ?? '' } : {}),
-        delivered,
-        undelivered: list('undelivered'),
-        expired: list('expired'),
-        rejected: list('rejected'),
-      };
-  }
-  let mo: HttpConnectorConfig['mo'];
-  if (o.mo !== undefined) {
-    const m = c.obj(o.mo, `${p}.mo`, ['token', 'fromField', 'toField', 'textField']) ?? {};
-    const token = c.str(m, 'token', `${p}.mo`);
-    if (token !== undefined && token.length < 16)
-      c.fail(
-        `${p}.mo.token`,
-        `at least 16 characters (it is the callback's only credential), got ${token.length}`,
-      );
-    const fromField = c.str(m, 'fromField', `${p}.mo`, 'from');
-    const toField = c.str(m, 'toField', `${p}.mo`, 'to');
-    const textField = c.str(m, 'textField', `${p}.mo`, 'text');
-    if (token && token.length >= 16 && fromField && toField && textField)
-      mo = { token, fromField, toField, textField };
-  }
+  const messageId = messageIdOf(c, o, p);
+  const dlr = o.dlr === undefined ? undefined : httpDlrOf(c, o.dlr, `${p}.dlr`);
+  const mo = o.mo === undefined ? undefined : httpMoOf(c, o.mo, `${p}.mo`);
   if (!id || !url || !messageId) return;
   return {
     id,
@@ -494,6 +411,102 @@ function checkHttpConnector(c: Checker, x: unknown, p: string): HttpConnectorCon
     ...(dlr ? { dlr } : {}),
     ...(mo ? { mo } : {}),
   };
+}
+
+/** A provider URL (its `{placeholders}` read as plain text): http or https. */
+function isHttpUrl(url: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(url.replace(/\{\w+\}/g, 'x')).protocol);
+  } catch {
+    return false; // not a URL at all: the caller reports it
+  }
+}
+
+/** Where the provider's message id is in its answer: `{ json: path }` or `{ regex }` with a group. */
+function messageIdOf(c: Checker, o: Obj, p: string): HttpConnectorConfig['messageId'] | undefined {
+  const mi =
+    o.messageId === undefined
+      ? c.fail(
+          `${p}.messageId`,
+          'is required: where the id is in the answer, { json: data.id } or { regex: "id=(\\w+)" }',
+        )
+      : c.obj(o.messageId, `${p}.messageId`, ['json', 'regex']);
+  if (!mi) return undefined;
+  if ((mi.json === undefined) === (mi.regex === undefined)) {
+    c.fail(
+      `${p}.messageId`,
+      'give exactly one of json (a dotted path in a JSON answer, e.g. data.id) or regex (its first group is the id)',
+    );
+    return undefined;
+  }
+  if (mi.json !== undefined) {
+    const path = c.str(mi, 'json', `${p}.messageId`);
+    return path ? { json: path } : undefined;
+  }
+  const re = c.str(mi, 'regex', `${p}.messageId`);
+  if (re === undefined) return undefined;
+  try {
+    if (new RegExp(`${re}|`).exec('')!.length >= 2) return { regex: re };
+    c.fail(`${p}.messageId.regex`, 'needs a capturing group: the id is its first group');
+  } catch (err) {
+    c.fail(`${p}.messageId.regex`, `not a valid regular expression: ${(err as Error).message}`);
+  }
+  return undefined;
+}
+
+/** A callback's shared token: its only credential, so at least 16 characters. */
+function callbackToken(c: Checker, o: Obj, p: string): string | undefined {
+  const token = c.str(o, 'token', p);
+  if (token !== undefined && token.length < 16)
+    c.fail(
+      `${p}.token`,
+      `at least 16 characters (it is the callback's only credential), got ${token.length}`,
+    );
+  return token;
+}
+
+/** `dlr:` of an HTTP connector: the delivery-report callback's token and field mapping. */
+function httpDlrOf(c: Checker, x: unknown, p: string): HttpConnectorConfig['dlr'] {
+  const d =
+    c.obj(x, p, [
+      'token',
+      'idField',
+      'statusField',
+      'errField',
+      'delivered',
+      'undelivered',
+      'expired',
+      'rejected',
+    ]) ?? {};
+  const token = callbackToken(c, d, p);
+  const list = (k: string) => c.list(d, k, p).map(String);
+  const idField = c.str(d, 'idField', p, 'id');
+  const statusField = c.str(d, 'statusField', p, 'status');
+  const delivered = list('delivered');
+  if (d.delivered === undefined)
+    c.fail(`${p}.delivered`, 'is required: the provider status values that mean delivered');
+  if (!(token && idField && statusField)) return undefined;
+  return {
+    token,
+    idField,
+    statusField,
+    ...(d.errField !== undefined ? { errField: c.str(d, 'errField', p) ?? '' } : {}),
+    delivered,
+    undelivered: list('undelivered'),
+    expired: list('expired'),
+    rejected: list('rejected'),
+  };
+}
+
+/** `mo:` of an HTTP connector: the inbound-message callback's token and field mapping. */
+function httpMoOf(c: Checker, x: unknown, p: string): HttpConnectorConfig['mo'] {
+  const m = c.obj(x, p, ['token', 'fromField', 'toField', 'textField']) ?? {};
+  const token = callbackToken(c, m, p);
+  const fromField = c.str(m, 'fromField', p, 'from');
+  const toField = c.str(m, 'toField', p, 'to');
+  const textField = c.str(m, 'textField', p, 'text');
+  if (!(token && token.length >= 16 && fromField && toField && textField)) return undefined;
+  return { token, fromField, toField, textField };
 }
 
 /**
