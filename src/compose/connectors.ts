@@ -20,20 +20,9 @@ export function buildConnector(c: ConnectorConfig): Connector {
     });
   }
   if (c.type === 'http') {
-    return new HttpConnector(c.id, {
-      url: c.url,
-      method: c.method,
-      format: c.format,
-      params: c.params,
-      headers: c.headers,
-      messageId: c.messageId,
-      window: c.window,
-      ...(c.throughput !== undefined ? { throughput: c.throughput } : {}),
-      timeoutMs: c.timeoutS * 1000,
-      dlrExpiryMs: c.dlrExpiryS * 1000,
-      ...(c.dlr ? { dlr: c.dlr } : {}),
-      ...(c.mo ? { mo: c.mo } : {}),
-    });
+    // The definition is the connector's options with its timeouts in seconds.
+    const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
+    return new HttpConnector(id, { ...options, timeoutMs: timeoutS * 1000, dlrExpiryMs: dlrExpiryS * 1000 });
   }
   return new SmppConnector(c.id, {
     host: c.host,

@@ -7,10 +7,18 @@ import type {
   MoRouteDef,
   OptOutSettings,
   RouteDef,
-  SplitSetting,
   TextDataCoding,
   UserSettingsSpec,
 } from '../domain/index.js';
+// Type-only: a connector definition is the connector's own options in the file's units
+// (seconds, flat TON/NPI), so each shape is declared once, by the connector that reads it.
+import type {
+  ConnectorBind,
+  HttpConnectorOptions,
+  SimulatorConnectorOptions,
+  SmppAddressing,
+  SmppConnectorOptions,
+} from '../connectors/index.js';
 
 export interface UserConfig {
   username: string;
@@ -100,19 +108,18 @@ export interface AlertsConfig {
   webhookUrl: string | null;
 }
 
-export interface SimulatorConnectorConfig {
+/** `type: simulator`: the simulator's options, with every default filled in. */
+export interface SimulatorConnectorConfig
+  extends
+    Required<Pick<SimulatorConnectorOptions, 'latencyMs' | 'receiptBeforeResponse' | 'split'>>,
+    Pick<SimulatorConnectorOptions, 'throttle'> {
   id: string;
   type: 'simulator';
-  latencyMs: { min: number; max: number };
-  outcomes: { delivered: number; undelivered: number; expired: number; rejected: number };
+  outcomes: Required<NonNullable<SimulatorConnectorOptions['outcomes']>>;
   /** Destination prefixes this simulator refuses with ESME_RINVDSTADR (to test failover). */
   failPrefixes: string[];
-  throttle?: number;
   /** Share of submits answered ESME_RMSGQFUL (a temporary error), to test retries. */
   errorRate?: number;
-  receiptBeforeResponse: boolean;
-  /** How long messages are split: 8-bit UDH, SAR TLVs or one message_payload (default udh). */
-  split: SplitSetting;
 }
 
 /** TLS to an SMSC beyond `true`: a CA of its own (PEM file), the name its certificate carries, or no check at all (tests only). */
@@ -122,34 +129,28 @@ export interface SmppClientTlsConfig {
   insecure?: boolean;
 }
 
-export interface SmppConnectorConfig {
+/**
+ * `type: smpp`: the SMPP connector's options in the file's units (seconds), its TON/NPI
+ * flat (SmppAddressing), and `tls` naming a CA file instead of holding its bytes.
+ */
+export interface SmppConnectorConfig
+  extends
+    Required<Pick<SmppConnectorOptions, 'host' | 'port' | 'systemId' | 'password' | 'systemType' | 'split'>>,
+    Pick<SmppConnectorOptions, 'throughput' | 'receiver'>,
+    SmppAddressing {
   id: string;
   type: 'smpp';
-  host: string;
-  port: number;
   tls: boolean | SmppClientTlsConfig;
-  systemId: string;
-  password: string;
-  systemType: string;
+  /** Requests in flight at most (the SMPP window). */
   window: number;
-  throughput?: number;
   enquireLinkS: number;
   responseTimeoutS: number;
-  /** How long messages are split: 8-bit UDH, SAR TLVs or one message_payload (default udh). */
-  split: SplitSetting;
   /**
    * transceiver (default); transmitter (receipts and MOs never arrive on this bind, unless
    * `receiver` opens a second session for them); receiver (only MOs and receipts come in;
    * no route may send through it).
    */
-  bindType: 'transceiver' | 'transmitter' | 'receiver';
-  /** A separate receiver session next to the transmitter one, on `port` (default: the connector's). */
-  receiver?: { port?: number };
-  /** Fixed address TON/NPI; undefined = detected per message (alphanumeric source → 5/0, a number → 1/1, as Jasmin). */
-  sourceTon?: number;
-  sourceNpi?: number;
-  destTon?: number;
-  destNpi?: number;
+  bindType: Exclude<ConnectorBind, 'pair'>;
   /** Reconnect back-off: the first delay and the cap, in seconds (doubling between, jittered). */
   reconnectDelayS: { min: number; max: number };
   /** The data_coding GSM-alphabet text goes out as: 0 GSM 03.38 (default), 1 IA5/ASCII, 3 Latin-1. */
@@ -172,33 +173,17 @@ export interface SmppConnectorConfig {
   messageIdBase?: { response: 'hex' | 'dec'; receipt: 'hex' | 'dec' };
 }
 
-/** A provider's HTTP API (see src/connectors/http-connector.ts and docs/configuration.md). */
-export interface HttpConnectorConfig {
+/**
+ * `type: http`: a provider's HTTP API (docs/configuration.md): the HTTP connector's options
+ * (src/connectors/http-connector.ts) with its timeouts in seconds.
+ */
+export interface HttpConnectorConfig extends Omit<HttpConnectorOptions, 'timeoutMs' | 'dlrExpiryMs'> {
   id: string;
   type: 'http';
-  url: string;
-  method: 'GET' | 'POST';
-  format: 'form' | 'json';
-  params: Record<string, string>;
-  headers: Record<string, string>;
-  messageId: { json: string } | { regex: string };
-  window: number;
-  throughput?: number;
   timeoutS: number;
   dlrExpiryS: number;
   /** As SmppConnectorConfig.dlrScope. */
   dlrScope?: string;
-  dlr?: {
-    token: string;
-    idField: string;
-    statusField: string;
-    errField?: string;
-    delivered: string[];
-    undelivered: string[];
-    expired: string[];
-    rejected: string[];
-  };
-  mo?: { token: string; fromField: string; toField: string; textField: string };
 }
 
 export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig | HttpConnectorConfig;

@@ -1,3 +1,13 @@
-export { SmppConnector } from './smpp-connector.js';
-export { SimulatorConnector } from './simulator-connector.js';
-export { HttpConnector, type HttpConnectorOptions, type HttpDlrMapping } from './http-connector.js';
+export {
+  SmppConnector,
+  type SmppConnectorOptions,
+  type SmppAddressing,
+  type ConnectorBind,
+} from './smpp-connector.js';
+export { SimulatorConnector, type SimulatorConnectorOptions } from './simulator-connector.js';
+export {
+  HttpConnector,
+  type HttpConnectorOptions,
+  type HttpDlrMapping,
+  type HttpMoMapping,
+} from './http-connector.js';

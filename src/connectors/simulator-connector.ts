@@ -8,6 +8,9 @@ import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.
 import type { Connector, ConnectorStatus, InboundPdu, LateSubmit, SubmitOutcome } from '../gateway/index.js';
 import { SmppConnector } from './smpp-connector.js';
 
+/** The simulator's own options (SMSC behaviour, faults) plus how the connector splits long texts. */
+export type SimulatorConnectorOptions = SimulatorOptions & { split?: SplitSetting };
+
 export class SimulatorConnector implements Connector {
   readonly simulator: SmscSimulator;
   private inner: SmppConnector | undefined;
@@ -19,7 +22,7 @@ export class SimulatorConnector implements Connector {
 
   constructor(
     readonly id: string,
-    opts: SimulatorOptions & { split?: SplitSetting } = {},
+    opts: SimulatorConnectorOptions = {},
   ) {
     const { split, ...simulator } = opts;
     this.split = split ?? 'udh';

@@ -25,7 +25,10 @@ import type {
 } from '../gateway/index.js';
 import { RateMeter } from './rate-meter.js';
 
-/** Fixed TON/NPI per address; an absent field is detected per message. */
+/**
+ * Fixed TON/NPI per address; an absent field is detected per message (an alphanumeric
+ * source → 5/0, a number → 1/1, as Jasmin does).
+ */
 export interface SmppAddressing {
   sourceTon?: number | undefined;
   sourceNpi?: number | undefined;
