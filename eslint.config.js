@@ -1,76 +1,95 @@
-// Lint: typescript-eslint recommended rules plus the layer rule of DESIGN.md
-// (imports point down the table only). Formatting is prettier's job.
+// Lint: typescript-eslint recommended rules plus the layer rule of DESIGN.md ("Layers";
+// docs/architecture.md says where we read it differently). Formatting is prettier's job.
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-/** Folders of src/ and the folders each may NOT import (DESIGN.md, "Layers"). */
-const forbidden = {
-  lib: [
-    'smpp',
-    'simulator',
-    'domain',
-    'store',
-    'gateway',
-    'connectors',
-    'http',
-    'smpp-server',
-    'config',
-    'observability',
-    'cli',
-  ],
-  smpp: [
-    'simulator',
-    'domain',
-    'store',
-    'gateway',
-    'connectors',
-    'http',
-    'smpp-server',
-    'config',
-    'observability',
-    'cli',
-  ],
-  simulator: [
-    'domain',
-    'store',
-    'gateway',
-    'connectors',
-    'http',
-    'smpp-server',
-    'config',
-    'observability',
-    'cli',
-  ],
-  domain: [
-    'simulator',
-    'store',
-    'gateway',
-    'connectors',
-    'http',
-    'smpp-server',
-    'config',
-    'observability',
-    'cli',
-  ],
-  store: ['simulator', 'gateway', 'connectors', 'http', 'smpp-server', 'config', 'cli'],
-  gateway: ['simulator', 'connectors', 'http', 'smpp-server', 'cli'],
+/**
+ * The layer table: each folder of src/ and the folders it may import (itself always).
+ * `types` lists folders it may import types from only (`import type`), nothing at run time.
+ * A folder of src/ missing here fails the lint: a new layer takes its row first.
+ */
+const layers = {
+  lib: { may: [] },
+  smpp: { may: ['lib'] },
+  simulator: { may: ['smpp', 'lib'] },
+  domain: { may: ['smpp', 'lib'] },
+  store: { may: ['domain', 'lib'] },
+  gateway: { may: ['domain', 'store', 'smpp', 'lib'] },
+  engine: { may: ['gateway', 'domain', 'store', 'lib'] },
+  // The simulator connector (connectors/simulator-connector.ts) wraps simulator/.
+  connectors: { may: ['gateway', 'smpp', 'simulator', 'domain', 'lib'] },
+  http: { may: ['gateway', 'engine', 'domain', 'lib'] },
+  'smpp-server': { may: ['gateway', 'smpp', 'domain', 'lib'] },
+  // A connector definition is the connector's options in the file's units (config/schema.ts).
+  config: { may: ['domain', 'lib'], types: ['connectors'] },
+  observability: { may: ['domain', 'lib'] },
+  // argv → the admin API, the composition root, or a public library surface (smpp, simulator).
+  cli: { may: ['compose', 'config', 'smpp', 'simulator', 'lib'] },
+  compose: { may: 'everything' },
 };
+const folders = Object.keys(layers);
 
-const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
-  files: [`src/${layer}/**/*.ts`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: banned.map((b) => ({
-          group: [`**/${b}/*`, `**/${b}`],
-          message: `src/${layer} may not import src/${b} (DESIGN.md layer table).`,
-        })),
-      },
+const missing = readdirSync(new URL('./src', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && !(d.name in layers))
+  .map((d) => d.name);
+if (missing.length > 0)
+  throw new Error(`eslint.config.js: src/${missing.join(', src/')} has no row in the layer table`);
+
+/** Files another branch is fixing right now: each may still import these folders. */
+const temporary = [
+  // Removed when the interfaces branch merges (issue 12: http/ sees services, not storage;
+  // content handling comes from the accept door, not from smpp/).
+  { files: ['src/http/admin/index.ts'], also: ['config'] },
+  { files: ['src/http/admin/api-keys.ts'], also: ['store'] },
+  { files: ['src/http/admin/inbound.ts'], also: ['store', 'smpp'] },
+  {
+    files: [
+      'src/http/jasmin/send-args.ts',
+      'src/http/problem.ts',
+      'src/http/rest/account.ts',
+      'src/http/rest/messages.ts',
     ],
+    also: ['smpp'],
   },
+];
+
+const SOCKETS = ['node:net', 'node:tls', 'net', 'tls'].map((name) => ({
+  name,
+  message: 'Only src/smpp/transport may open sockets (DESIGN.md, "Layers": smpp/transport).',
 }));
+
+/** The no-restricted-imports options of a file in `layer` that may also import `also`. */
+function restrictions(layer, { also = [], paths = [] } = {}) {
+  const { may, types = [] } = layers[layer];
+  const banned = folders.filter((f) => f !== layer && !may.includes(f) && !also.includes(f));
+  const patterns = banned.map((b) => ({
+    group: [`**/${b}/*`, `**/${b}`],
+    message: `src/${layer} may not import src/${b} (the layer table: DESIGN.md, "Layers").`,
+    ...(types.includes(b) ? { allowTypeImports: true } : {}),
+  }));
+  // Outside smpp/, the protocol library is used through its curated surface only.
+  if (layer !== 'smpp' && (may.includes('smpp') || also.includes('smpp')))
+    patterns.push({
+      group: ['**/smpp/*/**', '!**/smpp/index.js'],
+      message: `src/${layer} imports src/smpp through its public surface, smpp/index.js.`,
+    });
+  return ['error', { paths, patterns }];
+}
+
+const layerRules = folders
+  .filter((layer) => layers[layer].may !== 'everything')
+  .map((layer) => ({
+    files: [`src/${layer}/**/*.ts`],
+    ignores: temporary.filter((t) => t.files[0].startsWith(`src/${layer}/`)).flatMap((t) => t.files),
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictions(
+        layer,
+        layer === 'smpp' ? { paths: SOCKETS } : {},
+      ),
+    },
+  }));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'tmp/**', 'web/dist/**', 'data/**', 'coverage/**'] },
@@ -98,39 +117,16 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  ...layerRules,
+  // smpp/transport: the one place of smpp/ that opens sockets.
   {
-    files: ['src/smpp/**/*.ts'],
-    ignores: ['src/smpp/transport/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: ['node:net', 'node:tls', 'net', 'tls'].map((name) => ({
-            name,
-            message: 'Only src/smpp/transport may open sockets.',
-          })),
-          patterns: [
-            {
-              group: [
-                '**/simulator/*',
-                '**/domain/*',
-                '**/store/*',
-                '**/gateway/*',
-                '**/connectors/*',
-                '**/http/*',
-                '**/smpp-server/*',
-                '**/config/*',
-                '**/observability/*',
-                '**/cli/*',
-              ],
-              message: 'src/smpp imports only Node built-ins and src/lib.',
-            },
-          ],
-        },
-      ],
-    },
+    files: ['src/smpp/transport/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': restrictions('smpp') },
   },
-  ...layerRules.filter((r) => !r.files[0].startsWith('src/smpp/')),
+  ...temporary.map((t) => ({
+    files: t.files,
+    rules: { '@typescript-eslint/no-restricted-imports': restrictions('http', { also: t.also }) },
+  })),
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
