@@ -72,7 +72,7 @@ export interface WebhooksConfig {
 }
 
 /**
- * When a message's price goes back to the account (checklist row 10). Each flag covers one
+ * When a message's price goes back to the account (docs/configuration.md, `billing.refund`). Each flag covers one
  * way a message ends without reaching the SMSC; a part the SMSC accepted is never refunded.
  */
 export interface RefundConfig {

@@ -654,7 +654,7 @@ export function checkMoRoutes(
       try {
         ok = ['http:', 'https:'].includes(new URL(url).protocol);
       } catch {
-        ok = false;
+        ok = false; // not a URL at all: reported below
       }
       if (!ok) c.fail(`${p}.url`, `expected an http:// or https:// URL, got ${describe(url)}`);
     }

@@ -326,7 +326,7 @@ export class HttpConnector implements Connector {
     try {
       body = JSON.parse(text);
     } catch {
-      return undefined;
+      return undefined; // an answer that is not JSON holds no id: the caller fails the submit
     }
     const v = pickJson(body, (this.opts.messageId as { json: string }).json);
     return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;

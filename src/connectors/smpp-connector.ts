@@ -73,8 +73,8 @@ export class SmppConnector implements Connector {
   private lateHandler: ((late: LateSubmit) => Promise<void>) | undefined;
   /**
    * Submits whose response timer fired, by sequence number, with the session they went out
-   * on (a late response can only come on that one): row 5, a late response is matched to
-   * its part instead of thrown away. As many as the session remembers (its LATE_MEMORY).
+   * on (a late response can only come on that one): a late response is matched to its part
+   * instead of thrown away (docs/architecture.md, "Delivery contract"). As many as the session remembers (its LATE_MEMORY).
    */
   private readonly timedOut = new Map<
     number,
@@ -302,6 +302,9 @@ export class SmppConnector implements Connector {
       else this.counts.mos++;
       respond();
     } catch {
+      // Not stored (the gateway reports its store's failure): a temporary error asks the
+      // SMSC to deliver it again later (SMPP 3.4 §5.1.3, ESME_RX_T_APPN), so nothing is
+      // acknowledged that was not kept.
       respond({ commandStatus: CommandStatus.ESME_RX_T_APPN });
     }
   }

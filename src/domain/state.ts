@@ -1,15 +1,15 @@
 /**
  * MT message states, the transitions allowed between them, and the aggregate state of a
- * multipart message (DESIGN.md, "The message pipeline"; research Checklist 1 rows 4, 8, 22).
+ * multipart message (DESIGN.md, "The message pipeline"; docs/architecture.md, "Long messages").
  *
  *   accepted → queued → sent → delivered | undelivered | expired | rejected
  *                 ↘ unknown ↗        (ambiguous submit: no submit_sm_resp before the timer)
  *   failed: Hermod gave up without an SMSC verdict (permanent error, retries exhausted).
  *   canceled: the customer took it back before it went out (cancel_sm, REST cancel).
  *
- * `unknown` is not in the first list of the design page: the research (Synthesis table,
- * rows 4, 5 and 8) needs it for a submit whose response never came and for a receipt with
- * stat UNKNOWN. It is not final: a late response, a requeue or a receipt moves it on.
+ * `unknown` is not in the first list of the design page: a submit whose response never
+ * came may or may not have reached the SMSC, and a receipt may say stat UNKNOWN; neither is
+ * `sent` nor a failure. It is not final: a late response, a requeue or a receipt moves it on.
  *
  * `partially_delivered` exists only as an aggregate (see `aggregateState`); a part never
  * takes it.
@@ -114,7 +114,7 @@ const IN_FLIGHT_ORDER: readonly PartState[] = ['accepted', 'queued', 'unknown', 
 const FAILURE_PRECEDENCE: readonly PartState[] = ['undelivered', 'expired', 'rejected', 'failed', 'canceled'];
 
 /**
- * The state of a message from the states of its parts (row 22):
+ * The state of a message from the states of its parts:
  * - while any part is in flight (accepted, queued, unknown, sent): the least advanced of
  *   those, in the order accepted < queued < unknown < sent. A multipart message is "sent"
  *   only when every part still in flight is sent;

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics (research B3 names: one `hermod_` prefix, base units, `_total` on
+ * Prometheus metrics, named as Prometheus's naming guide asks (one `hermod_` prefix, base units, `_total` on
  * counters, no high-cardinality labels: never a number, user or message id). Fed from the
  * gateway's events; gauges read the store and connectors at scrape time.
  */

@@ -46,7 +46,8 @@ export interface ScriptRule {
   times?: number;
   /**
    * Accepts the submit at once (its receipt runs as usual) but sends the submit_sm_resp only
-   * this many ms later: past the ESME's response timer, a late response (checklist row 5).
+   * this many ms later: past the ESME's response timer, a late response (docs/architecture.md,
+   * "Delivery contract").
    */
   respondAfterMs?: number;
 }
@@ -81,11 +82,12 @@ export interface SimulatorOptions {
   receiptIdFormat?: 'same' | 'hex' | 'dec';
   /**
    * Keep receipts (and MOs) until `releaseHeld()`, then send them all at once: a burst of
-   * deliver_sm, as an SMSC sends after an outage on its side (checklist row 2).
+   * deliver_sm, as an SMSC sends after an outage on its side.
    */
   holdReceipts?: boolean;
   /**
-   * Send the receipt before the submit_sm_resp (a race real SMSCs produce; checklist row 7):
+   * Send the receipt before the submit_sm_resp (a race real SMSCs produce, the receipt's
+   * deliver_sm overtaking the response on another path of the SMSC):
    * the response follows once the client has acknowledged the receipt, so the client has
    * handled a receipt for an id it has not yet been told.
    */

@@ -1,6 +1,7 @@
 /**
  * sequence_number generator. SMPP 3.4 §5.1.4 allows 0x00000001–0x7FFFFFFF;
- * after the maximum it wraps to 1, never 0 and never negative (checklist row 18).
+ * after the maximum it wraps to 1, never 0 and never negative (a long-lived session
+ * outlives 2³¹ requests, and some peers reject 0 or a negative number).
  */
 export const MAX_SEQUENCE = 0x7fffffff;
 

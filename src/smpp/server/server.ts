@@ -1,6 +1,6 @@
 /**
  * The SMSC side: TCP and TLS listeners, an async bind-authentication hook, and the
- * limits a public SMPP port needs (checklist row 27): a connection cap, binds per
+ * limits a port open to the Internet needs against floods and guessing: a connection cap, binds per
  * system_id, a per-session throughput limit answered with ESME_RTHROTTLED, an idle
  * timeout, and bad binds from one address slowed down then locked out. Non-SMPP
  * bytes close only their own socket. `close()` unbinds every session.
@@ -185,6 +185,8 @@ export class SmppServer extends EventEmitter {
     try {
       verdict = this.opts.authenticate ? await this.opts.authenticate(req) : true;
     } catch {
+      // A hook that throws (its store down) refuses the bind with a system error instead of
+      // taking the listener down; the hook's owner logs its own failure.
       verdict = CommandStatus.ESME_RSYSERR;
     }
     if (verdict === true) {
