@@ -1,7 +1,7 @@
 /**
- * Prometheus metrics, named as Prometheus's naming guide asks (one `hermod_` prefix, base units, `_total` on
- * counters, no high-cardinality labels: never a number, user or message id). Fed from the
- * gateway's events; gauges read the store and connectors at scrape time.
+ * Prometheus metrics, named as Prometheus's naming guide asks: one `hermod_` prefix, base
+ * units, `_total` on counters, no high-cardinality labels (never a number, user or message
+ * id). Fed from the gateway's events; gauges read the store and connectors at scrape time.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
