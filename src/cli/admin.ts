@@ -225,108 +225,7 @@ function usersCommand(): Command {
         },
       ),
   );
-  cmd.addCommand(
-    apiCommand(
-      'set',
-      'change a user: password, rate, enabled, group, SMS-count quota, authorizations, value filters, throughput, default source, allowed addresses, bind cap',
-    )
-      .argument('<username>')
-      .option('--password <password>')
-      .option('--rate <amount>')
-      .option('--enable', 'allow it to bind and send')
-      .option('--disable', 'refuse its binds and messages')
-      .option('--group <id>', 'put it in this group ("none" for no group)')
-      .option('--sms-count <n>', 'SMS parts it may still send ("unlimited" for no quota)', smsCount)
-      .option(
-        '--allow-from <list>',
-        'addresses and CIDR ranges its SMPP binds and HTTP requests may come from, comma-separated ("any" for anywhere)',
-      )
-      .option('--max-binds <n>', 'simultaneous SMPP binds at most ("unlimited" for no cap)', smsCount)
-      .option(
-        '--authorize <list>',
-        'authorizations, comma-separated name=true|false: httpSend, httpBalance, httpRate, smppsSend, smppsBind, longContent, dlrLevel, dlrMethod, sourceAddr, priority, validityPeriod, schedule, hexContent (repeatable; others are kept)',
-        authorizations,
-      )
-      .option(
-        '--value-filter <name=regex>',
-        'a value filter: sourceAddr, destinationAddr, content, priority or validityPeriod must match the regex ("name=.*" for anything; repeatable)',
-        valueFilter,
-      )
-      .option(
-        '--throughput-smpp <n>',
-        'messages per second over SMPP at most ("unlimited" for no cap)',
-        perSecond,
-      )
-      .option(
-        '--throughput-http <n>',
-        'messages per second over HTTP at most ("unlimited" for no cap)',
-        perSecond,
-      )
-      .option(
-        '--default-source <addr>',
-        'the source address used when a message gives none ("none" to clear)',
-      )
-      .addHelpText(
-        'after',
-        '\nSettings are merged over the current ones: what a flag does not name is kept. Example:\n  hermod users set shop --authorize httpSend=true,smppsBind=false --value-filter destinationAddr=^44 --throughput-http 50 --default-source Shop',
-      )
-      .action(
-        async (
-          username: string,
-          o: ApiOptions & {
-            password?: string;
-            rate?: string;
-            enable?: boolean;
-            disable?: boolean;
-            group?: string;
-            smsCount?: number | null;
-            allowFrom?: string;
-            maxBinds?: number | null;
-            authorize?: Record<string, boolean>;
-            valueFilter?: Record<string, string>;
-            throughputSmpp?: number | null;
-            throughputHttp?: number | null;
-            defaultSource?: string;
-          },
-        ) => {
-          const body: Obj = {};
-          if (o.password !== undefined) body.password = o.password;
-          if (o.rate !== undefined) body.rate = o.rate;
-          if (o.enable) body.enabled = true;
-          if (o.disable) body.enabled = false;
-          if (o.group !== undefined) body.group = o.group === 'none' ? null : o.group;
-          if (o.smsCount !== undefined) body.smsCount = o.smsCount;
-          const access: Obj = {};
-          if (o.allowFrom !== undefined)
-            access.allowFrom =
-              o.allowFrom === 'any'
-                ? []
-                : o.allowFrom
-                    .split(',')
-                    .map((a) => a.trim())
-                    .filter((a) => a.length > 0);
-          if (o.maxBinds !== undefined) access.maxBinds = o.maxBinds;
-          const settings: Obj = {};
-          if (Object.keys(access).length > 0) settings.access = access;
-          if (o.authorize !== undefined) settings.authorizations = o.authorize;
-          if (o.valueFilter !== undefined) settings.valueFilters = o.valueFilter;
-          const throughput: Obj = {};
-          if (o.throughputSmpp !== undefined) throughput.smpp = o.throughputSmpp;
-          if (o.throughputHttp !== undefined) throughput.http = o.throughputHttp;
-          if (Object.keys(throughput).length > 0) settings.throughput = throughput;
-          if (o.defaultSource !== undefined)
-            settings.defaults = { sourceAddr: o.defaultSource === 'none' ? null : o.defaultSource };
-          if (Object.keys(settings).length > 0) body.settings = settings;
-          const u = await new AdminClient(o).request<Obj>(
-            'PATCH',
-            `/users/${encodeURIComponent(username)}`,
-            body,
-          );
-          if (o.json) return printJson(u);
-          printRecord(u);
-        },
-      ),
-  );
+  cmd.addCommand(userSetCommand());
   cmd.addCommand(
     apiCommand('credit', 'add credit to a user (a negative amount takes it away)')
       .argument('<username>')
@@ -358,6 +257,111 @@ function usersCommand(): Command {
   );
   cmd.addCommand(apiKeysCommand());
   return cmd;
+}
+
+/** The flags of `hermod users set`. */
+interface UserSetFlags {
+  password?: string;
+  rate?: string;
+  enable?: boolean;
+  disable?: boolean;
+  group?: string;
+  smsCount?: number | null;
+  allowFrom?: string;
+  maxBinds?: number | null;
+  authorize?: Record<string, boolean>;
+  valueFilter?: Record<string, string>;
+  throughputSmpp?: number | null;
+  throughputHttp?: number | null;
+  defaultSource?: string;
+}
+
+/** `hermod users set`: PATCH /users/{name} with the settings its flags name, merged over the current ones. */
+function userSetCommand(): Command {
+  return apiCommand(
+    'set',
+    'change a user: password, rate, enabled, group, SMS-count quota, authorizations, value filters, throughput, default source, allowed addresses, bind cap',
+  )
+    .argument('<username>')
+    .option('--password <password>')
+    .option('--rate <amount>')
+    .option('--enable', 'allow it to bind and send')
+    .option('--disable', 'refuse its binds and messages')
+    .option('--group <id>', 'put it in this group ("none" for no group)')
+    .option('--sms-count <n>', 'SMS parts it may still send ("unlimited" for no quota)', smsCount)
+    .option(
+      '--allow-from <list>',
+      'addresses and CIDR ranges its SMPP binds and HTTP requests may come from, comma-separated ("any" for anywhere)',
+    )
+    .option('--max-binds <n>', 'simultaneous SMPP binds at most ("unlimited" for no cap)', smsCount)
+    .option(
+      '--authorize <list>',
+      'authorizations, comma-separated name=true|false: httpSend, httpBalance, httpRate, smppsSend, smppsBind, longContent, dlrLevel, dlrMethod, sourceAddr, priority, validityPeriod, schedule, hexContent (repeatable; others are kept)',
+      authorizations,
+    )
+    .option(
+      '--value-filter <name=regex>',
+      'a value filter: sourceAddr, destinationAddr, content, priority or validityPeriod must match the regex ("name=.*" for anything; repeatable)',
+      valueFilter,
+    )
+    .option(
+      '--throughput-smpp <n>',
+      'messages per second over SMPP at most ("unlimited" for no cap)',
+      perSecond,
+    )
+    .option(
+      '--throughput-http <n>',
+      'messages per second over HTTP at most ("unlimited" for no cap)',
+      perSecond,
+    )
+    .option('--default-source <addr>', 'the source address used when a message gives none ("none" to clear)')
+    .addHelpText(
+      'after',
+      '\nSettings are merged over the current ones: what a flag does not name is kept. Example:\n  hermod users set shop --authorize httpSend=true,smppsBind=false --value-filter destinationAddr=^44 --throughput-http 50 --default-source Shop',
+    )
+    .action(async (username: string, o: ApiOptions & UserSetFlags) => {
+      const body = userPatch(o);
+      const u = await new AdminClient(o).request<Obj>(
+        'PATCH',
+        `/users/${encodeURIComponent(username)}`,
+        body,
+      );
+      if (o.json) return printJson(u);
+      printRecord(u);
+    });
+}
+
+/** The PATCH body of `hermod users set`: only what a flag names. */
+function userPatch(o: UserSetFlags): Obj {
+  const body: Obj = {};
+  if (o.password !== undefined) body.password = o.password;
+  if (o.rate !== undefined) body.rate = o.rate;
+  if (o.enable) body.enabled = true;
+  if (o.disable) body.enabled = false;
+  if (o.group !== undefined) body.group = o.group === 'none' ? null : o.group;
+  if (o.smsCount !== undefined) body.smsCount = o.smsCount;
+  const access: Obj = {};
+  if (o.allowFrom !== undefined)
+    access.allowFrom =
+      o.allowFrom === 'any'
+        ? []
+        : o.allowFrom
+            .split(',')
+            .map((a) => a.trim())
+            .filter((a) => a.length > 0);
+  if (o.maxBinds !== undefined) access.maxBinds = o.maxBinds;
+  const settings: Obj = {};
+  if (Object.keys(access).length > 0) settings.access = access;
+  if (o.authorize !== undefined) settings.authorizations = o.authorize;
+  if (o.valueFilter !== undefined) settings.valueFilters = o.valueFilter;
+  const throughput: Obj = {};
+  if (o.throughputSmpp !== undefined) throughput.smpp = o.throughputSmpp;
+  if (o.throughputHttp !== undefined) throughput.http = o.throughputHttp;
+  if (Object.keys(throughput).length > 0) settings.throughput = throughput;
+  if (o.defaultSource !== undefined)
+    settings.defaults = { sourceAddr: o.defaultSource === 'none' ? null : o.defaultSource };
+  if (Object.keys(settings).length > 0) body.settings = settings;
+  return body;
 }
 
 /** `hermod users keys`: a user's REST API keys (POST/GET/DELETE /users/{name}/api-keys). */
@@ -429,6 +433,79 @@ const connectorRow = (c: ConnectorRow) => ({
   remote: c.remote,
 });
 
+/** The flags of `hermod connectors set`. */
+interface ConnectorSetFlags {
+  file?: string;
+  type?: string;
+  host?: string;
+  port?: number | string;
+  systemId?: string;
+  password?: string;
+  systemType?: string;
+  window?: number | string;
+  throughput?: number | string;
+  tls?: boolean;
+  endpoint?: string;
+}
+
+/** `hermod connectors set`: PUT /connectors/{id} with the definition of --file, flags over it. */
+function connectorSetCommand(): Command {
+  return apiCommand(
+    'set',
+    'create or replace a connector at runtime (kept in the store: it wins over the file at restart)',
+  )
+    .argument('<id>', 'connector id')
+    .option('--file <file>', 'the definition: one entry of `connectors:` in hermod.yaml, as YAML or JSON')
+    .option('--type <type>', 'smpp, simulator or http')
+    .option(
+      '--endpoint <url>',
+      "http: the provider's endpoint (its url key); params, messageId and the rest come from --file",
+    )
+    .option('--host <host>', 'smpp: the SMSC host')
+    .option('--port <port>', 'smpp: the SMSC port', numberish)
+    .option('--system-id <id>', 'smpp: bind system_id')
+    .option('--password <password>', 'smpp: bind password (left out when replacing: the stored one is kept)')
+    .option('--system-type <type>', 'smpp: bind system_type')
+    .option('--window <n>', 'smpp: submits in flight', numberish)
+    .option('--throughput <n>', 'smpp: submits per second at most', numberish)
+    .option('--tls', 'smpp: connect with TLS')
+    .addHelpText(
+      'after',
+      '\nFlags override the same keys of --file. Example:\n  hermod connectors set up --type smpp --host smsc.example --port 2775 --system-id hermod --password s3cret',
+    )
+    .action(async (id: string, o: ApiOptions & ConnectorSetFlags) => {
+      const fromFile = o.file === undefined ? {} : readDefinition(o.file);
+      if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))
+        throw new CliError(
+          `${o.file}: expected a mapping (one connector), got ${Array.isArray(fromFile) ? 'a list' : typeof fromFile}`,
+          2,
+        );
+      const flags = {
+        type: o.type,
+        url: o.endpoint,
+        host: o.host,
+        port: o.port,
+        systemId: o.systemId,
+        password: o.password,
+        systemType: o.systemType,
+        window: o.window,
+        throughput: o.throughput,
+        tls: o.tls,
+      };
+      const body = {
+        ...(fromFile as Obj),
+        ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
+      };
+      const r = await new AdminClient(o).send<ConnectorRow>(
+        'PUT',
+        `/connectors/${encodeURIComponent(id)}`,
+        body,
+      );
+      if (o.json) return printJson(r.body);
+      console.log(`${id}: ${r.status === 201 ? 'created' : 'replaced'} (${String(r.body.state)})`);
+    });
+}
+
 function connectorsCommand(): Command {
   const cmd = new Command('connectors').description(
     'upstream connectors: live status, add, change, remove, start and stop at runtime',
@@ -463,82 +540,7 @@ function connectorsCommand(): Command {
         printRecord(c);
       }),
   );
-  cmd.addCommand(
-    apiCommand(
-      'set',
-      'create or replace a connector at runtime (kept in the store: it wins over the file at restart)',
-    )
-      .argument('<id>', 'connector id')
-      .option('--file <file>', 'the definition: one entry of `connectors:` in hermod.yaml, as YAML or JSON')
-      .option('--type <type>', 'smpp, simulator or http')
-      .option(
-        '--endpoint <url>',
-        "http: the provider's endpoint (its url key); params, messageId and the rest come from --file",
-      )
-      .option('--host <host>', 'smpp: the SMSC host')
-      .option('--port <port>', 'smpp: the SMSC port', numberish)
-      .option('--system-id <id>', 'smpp: bind system_id')
-      .option(
-        '--password <password>',
-        'smpp: bind password (left out when replacing: the stored one is kept)',
-      )
-      .option('--system-type <type>', 'smpp: bind system_type')
-      .option('--window <n>', 'smpp: submits in flight', numberish)
-      .option('--throughput <n>', 'smpp: submits per second at most', numberish)
-      .option('--tls', 'smpp: connect with TLS')
-      .addHelpText(
-        'after',
-        '\nFlags override the same keys of --file. Example:\n  hermod connectors set up --type smpp --host smsc.example --port 2775 --system-id hermod --password s3cret',
-      )
-      .action(
-        async (
-          id: string,
-          o: ApiOptions & {
-            file?: string;
-            type?: string;
-            host?: string;
-            port?: number | string;
-            systemId?: string;
-            password?: string;
-            systemType?: string;
-            window?: number | string;
-            throughput?: number | string;
-            tls?: boolean;
-            endpoint?: string;
-          },
-        ) => {
-          const fromFile = o.file === undefined ? {} : readDefinition(o.file);
-          if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))
-            throw new CliError(
-              `${o.file}: expected a mapping (one connector), got ${Array.isArray(fromFile) ? 'a list' : typeof fromFile}`,
-              2,
-            );
-          const flags = {
-            type: o.type,
-            url: o.endpoint,
-            host: o.host,
-            port: o.port,
-            systemId: o.systemId,
-            password: o.password,
-            systemType: o.systemType,
-            window: o.window,
-            throughput: o.throughput,
-            tls: o.tls,
-          };
-          const body = {
-            ...(fromFile as Obj),
-            ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
-          };
-          const r = await new AdminClient(o).send<ConnectorRow>(
-            'PUT',
-            `/connectors/${encodeURIComponent(id)}`,
-            body,
-          );
-          if (o.json) return printJson(r.body);
-          console.log(`${id}: ${r.status === 201 ? 'created' : 'replaced'} (${String(r.body.state)})`);
-        },
-      ),
-  );
+  cmd.addCommand(connectorSetCommand());
   cmd.addCommand(
     apiCommand(
       'remove',

@@ -37,7 +37,7 @@ export function buildProgram(): Command {
       // What runs: the store's definitions (the admin API's changes win over the file).
       for (const c of h.gateway.listConnectors().flatMap((k) => h.definitions.get(k.id) ?? [])) {
         console.log(
-          `  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : 'built-in SMSC simulator'})`,
+          `  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : c.type === 'http' ? `HTTP ${new URL(c.url.replace(/\{\w+\}/g, 'x')).host}` : 'built-in SMSC simulator'})`,
         );
       }
       console.log(

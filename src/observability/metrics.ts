@@ -108,13 +108,13 @@ export class HermodMetrics {
     });
     this.restartRequeued = new Counter({
       name: 'hermod_restart_requeued_total',
-      // Row 1: each may have reached the SMSC before the stop, so its resend may be a duplicate.
+      // Each may have reached the SMSC before the stop, so its resend may be a duplicate.
       help: 'Messages a previous process had claimed when it stopped, requeued at start (a resend may duplicate them)',
       registers,
     });
     this.duplicateSubmits = new Counter({
       name: 'hermod_duplicate_submits_total',
-      // Row 5: a submit_sm_resp came after its timer, when the part had been resent and accepted again.
+      // A submit_sm_resp came after its timer, when the part had been resent and accepted again.
       help: 'Parts the SMSC accepted twice: a late submit_sm_resp for a part already resent',
       labelNames: ['connector'],
       registers,
@@ -131,6 +131,11 @@ export class HermodMetrics {
       labelNames: ['alert'],
       registers,
     });
+    this.scrapeGauges(registers);
+  }
+
+  /** Gauges read at scrape time from the connectors and the store. */
+  private scrapeGauges(registers: Registry[]): void {
     const connectors = () => this.opts.connectors();
     const queueDepth = (id: string) => this.opts.queueDepth(id);
     new Gauge({
