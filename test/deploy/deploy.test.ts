@@ -46,7 +46,9 @@ test('deploy/: the dashboard’s and the alert rules’ metrics exist; the Kuber
     spec?: {
       template: {
         spec: {
+          securityContext?: { runAsNonRoot?: boolean };
           containers: {
+            image: string;
             ports: { name: string; containerPort: number }[];
             livenessProbe: Probe;
             readinessProbe: Probe;
@@ -63,6 +65,32 @@ test('deploy/: the dashboard’s and the alert rules’ metrics exist; the Kuber
   parseConfig(parse(config.data!['hermod.yaml']), {}, 'the ConfigMap');
   parseConfig(parse(read('deploy/hermod.yaml')), {}, 'deploy/hermod.yaml');
   assert.match(read('Dockerfile'), /^EXPOSE 2775 1401 8080$/m);
+  // Two stages; the image runs the build as a non-root user, no tsx, and checks /healthz.
+  const stages = read('Dockerfile')
+    .split(/^FROM /m)
+    .slice(1);
+  assert.equal(stages.length, 2, 'a build stage and a runtime stage');
+  assert.match(stages[0], /npm run build/);
+  assert.match(stages[1], /^ENTRYPOINT \["node", "dist\/main\.js"\]$/m);
+  assert.match(stages[1], /^USER node$/m);
+  assert.match(stages[1], /^HEALTHCHECK .*\n?.*\/healthz/m);
+  assert.doesNotMatch(stages[1], /tsx|COPY src|g\+\+/);
+  const pkg = JSON.parse(read('package.json')) as {
+    scripts: Record<string, string>;
+    files: string[];
+    dependencies: Record<string, string>;
+  };
+  assert.equal(pkg.scripts.prepack, 'npm run build');
+  assert.ok(pkg.files.includes('dist/') && pkg.files.includes('bin/'), 'the package ships dist/ and bin/');
+  assert.ok(
+    !('tsx' in pkg.dependencies),
+    'tsx is for a clone (npm start, bin/ from sources), not a runtime dependency',
+  );
+  assert.equal(container.image, 'hermod:latest');
+  assert.equal(
+    k8s.find((d) => d.kind === 'Deployment')!.spec!.template.spec.securityContext?.runAsNonRoot,
+    true,
+  );
   const compose = parse(read('docker-compose.yml')) as {
     services: Record<string, { ports?: string[]; volumes?: string[] }>;
   };
