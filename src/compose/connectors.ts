@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { HttpConnector, SimulatorConnector, SmppConnector } from '../connectors/index.js';
 import type { Connector } from '../gateway/index.js';
+import { CommandStatus } from '../smpp/index.js';
 import type { ConnectorConfig } from '../config/index.js';
 
 export function buildConnector(c: ConnectorConfig): Connector {
@@ -13,8 +14,8 @@ export function buildConnector(c: ConnectorConfig): Connector {
       latencyMs: c.latencyMs,
       outcomes: c.outcomes,
       throttle: c.throttle,
-      scripts: c.failPrefixes.map((prefix) => ({ prefix, status: 0x0b })),
-      errors: c.errorRate ? [{ status: 0x14, rate: c.errorRate }] : [],
+      scripts: c.failPrefixes.map((prefix) => ({ prefix, status: CommandStatus.ESME_RINVDSTADR })),
+      errors: c.errorRate ? [{ status: CommandStatus.ESME_RMSGQFUL, rate: c.errorRate }] : [],
       receiptBeforeResponse: c.receiptBeforeResponse,
       split: c.split,
     });

@@ -740,3 +740,37 @@ test('billing.refund: every flag defaults to true; each can be turned off; mista
     ['billing.rfund: unknown key (did you mean "refund"?)', 'billing.refund: expected a mapping, got true'],
   );
 });
+
+test('server.host is checked with the rest (it was read after the issues were thrown); a duplicate user is named even when it is incomplete', () => {
+  const issues = (doc: unknown, env: NodeJS.ProcessEnv = {}) => {
+    try {
+      parseConfig(doc, env);
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      return err.issues.map((i) => i.path);
+    }
+    return [];
+  };
+  assert.deepEqual(issues({ server: { host: 42 } }), ['server.host']);
+  assert.deepEqual(issues({ server: { host: 42 } }, { HERMOD_BIND: '127.0.0.1' }), []);
+  assert.deepEqual(
+    issues({
+      users: [
+        { username: 'shop', password: 'pw' },
+        { username: 'shop', password: 'pw' },
+      ],
+    }),
+    ['users[1].username'],
+  );
+  assert.deepEqual(issues({ users: [{ username: 'shop', password: 'pw' }, { username: 'shop' }] }), [
+    'users[1].username',
+    'users[1].password',
+  ]);
+  assert.deepEqual(
+    issues(
+      { server: { apiPort: 'x' } },
+      { HERMOD_SMPP_PORT: '70000', HERMOD_HTTP_PORT: '1', HERMOD_API_PORT: 'no' },
+    ),
+    ['HERMOD_SMPP_PORT', 'server.apiPort', 'HERMOD_API_PORT'],
+  );
+});
