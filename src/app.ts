@@ -11,7 +11,7 @@ import { SimulatorConnector } from './connectors/index.js';
 import { buildConnector, RuntimeDefinitions, seedDefinitions } from './runtime-config.js';
 import { CustomerSmppServer } from './smpp-server/index.js';
 import { hashApiKey, hashPassword, verifyPassword } from './domain/index.js';
-import type { Config } from './config/index.js';
+import { moRouteInput, type Config } from './config/index.js';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApiApp } from './http/api-app.js';
@@ -281,6 +281,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const api = await buildApiApp({
     gateway,
     adminKeys: config.admin.keys,
+    moRouteInput,
     definitions,
     binds: customers,
     guard,

@@ -8,6 +8,18 @@ export {
   type Quote,
   type QuoteRequest,
 } from './gateway.js';
+export { draftOf, type SubmitDraft, type DraftInput } from './draft.js';
+export {
+  encodeContent,
+  encodingOfCoding,
+  encodingOfDataCoding,
+  decodeHex,
+  textOf,
+  UnencodableCharacterError,
+  type Content,
+  type EncodedContent,
+  type Encoding,
+} from './content.js';
 export { RejectedError, reject, ConnectorChangeError, connectorChange } from './errors.js';
 export {
   isTransient,
@@ -58,4 +70,11 @@ export {
   type StateReport,
 } from './webhooks.js';
 // The store types the interfaces read through `gateway.store` (listing, keys, idempotency).
-export type { Store, MessageFilter, MoQuery, IdempotencyBegin, InboundMessage } from '../store/store.js';
+export type {
+  Store,
+  MessageFilter,
+  MoQuery,
+  IdempotencyBegin,
+  InboundMessage,
+  ApiKeyInfo,
+} from '../store/store.js';

@@ -14,7 +14,13 @@ import { ApiKeyAuth } from './rest/auth.js';
 import { Idempotency, hashRequest, type IdempotencyOptions } from './rest/idempotency.js';
 import { opsRoutes, type OpsOptions } from './ops.js';
 import { providerHooks } from './provider-hooks.js';
-import { ADMIN_PREFIX, adminPlugin, type AdminDefinitions, type CustomerBinds } from './admin/index.js';
+import {
+  ADMIN_PREFIX,
+  adminPlugin,
+  type AdminDefinitions,
+  type AdminOptions,
+  type CustomerBinds,
+} from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
 
 export interface ApiAppOptions {
@@ -39,6 +45,8 @@ export interface ApiAppOptions {
    * `webhooks.allow` / `allowPrivateNetworks`); default: private and loopback space refused.
    */
   guard?: UrlGuard;
+  /** MO routes in the file's form for the admin API (see AdminOptions.moRouteInput). */
+  moRouteInput?: AdminOptions['moRouteInput'];
 }
 
 export interface RegisteredRoute {
@@ -131,6 +139,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       definitions: opts.definitions,
       binds: opts.binds,
       forgetApiKeys: () => auth.forget(),
+      ...(opts.moRouteInput ? { moRouteInput: opts.moRouteInput } : {}),
     });
   return app;
 }

@@ -25,6 +25,7 @@ import {
 } from '../domain/index.js';
 import {
   RejectedError,
+  draftOf,
   reject,
   type CustomerMo,
   type CustomerReceipt,
@@ -217,21 +218,25 @@ export class CustomerSmppServer {
     destination: string,
     body: Buffer,
     priority: number,
-    extra: Partial<MessageMeta> = {},
+    smppMessageId?: string,
   ): Promise<string> {
     const user = (await this.gateway.currentUser(bound.username)) ?? bound;
-    const meta: MessageMeta = { origin: 'smpp', ...this.times(pdu), ...extra };
-    return this.gateway.submit(user, {
-      systemId: user.username,
-      source: pdu.sourceAddr,
-      destination,
-      esmClass: pdu.esmClass,
-      dataCoding: pdu.dataCoding,
-      body: Buffer.from(body),
-      registeredDelivery: pdu.registeredDelivery,
-      priority,
-      meta,
-    });
+    return this.gateway.submit(
+      user,
+      draftOf({
+        systemId: user.username,
+        origin: 'smpp',
+        from: pdu.sourceAddr,
+        to: destination,
+        // The bytes as received (a copy: the PDU's buffer is the framer's), UDH and all.
+        content: { body: Buffer.from(body), dataCoding: pdu.dataCoding },
+        esmClass: pdu.esmClass,
+        registeredDelivery: pdu.registeredDelivery,
+        priority,
+        ...this.times(pdu),
+        ...(smppMessageId !== undefined ? { smppMessageId } : {}),
+      }),
+    );
   }
 
   /**
@@ -274,7 +279,7 @@ export class CustomerSmppServer {
     const rest = smes.slice(i);
     await Promise.all(
       rest.map((d) =>
-        this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag, { smppMessageId: first }).catch(
+        this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag, first).catch(
           (err: unknown) => void refuse(d.ton, d.npi, d.addr, statusOf(err)),
         ),
       ),

@@ -5,8 +5,7 @@
  * of this node is told at once (`forgetApiKeys`); other nodes' caches last 2 s at most.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Gateway } from '../../gateway/index.js';
-import type { ApiKeyInfo } from '../../store/index.js';
+import type { ApiKeyInfo, Gateway } from '../../gateway/index.js';
 import { newApiKey } from '../../domain/index.js';
 import { HttpProblem } from '../problem.js';
 import { problemSchema } from '../problem.js';

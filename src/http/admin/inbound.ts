@@ -3,9 +3,7 @@
  * no route (stored all the same: docs/routing.md). Newest first, filtered, in cursor pages.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Gateway, MoQuery } from '../../gateway/index.js';
-import type { InboundMessage } from '../../store/index.js';
-import { decodeText, encodingOfDataCoding } from '../../smpp/index.js';
+import { textOf, type Gateway, type InboundMessage, type MoQuery } from '../../gateway/index.js';
 import { problemSchema } from '../problem.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
@@ -49,7 +47,7 @@ export function inboundView(m: InboundMessage) {
     from: m.source,
     to: m.destination,
     dataCoding: m.dataCoding,
-    text: encodingOfDataCoding(m.dataCoding) === 'binary' ? null : decodeText(m.body, m.dataCoding),
+    text: textOf(m.body, m.dataCoding) ?? null,
     complete: m.complete,
     routed: m.routedTo !== null || routedUrl !== null,
     routedTo: m.routedTo,

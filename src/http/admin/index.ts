@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 // Types only: `tags` and `summary` in route schemas, read by @fastify/swagger for the OpenAPI document.
 import type {} from '@fastify/swagger';
 import { RejectedError, type Gateway } from '../../gateway/index.js';
+import type { MoRouteDef } from '../../domain/index.js';
 import {
   hashPassword,
   normalizeMsisdn,
@@ -31,7 +32,6 @@ import {
   userSchema,
   userView,
 } from './views.js';
-import { moRouteInput } from '../../config/index.js';
 import { mergeSettings, userPatchSchema, type UserPatch } from './user-patch.js';
 import { groupRoutes } from './groups.js';
 import { webhookRoutes } from './webhooks.js';
@@ -49,6 +49,11 @@ export interface AdminOptions {
   binds?: CustomerBinds;
   /** Empties the REST API's key cache, so that a revoked key is refused at once. */
   forgetApiKeys?: () => void;
+  /**
+   * An MO route in the form the file and PUT /mo-routes take (time windows as "08:00-20:00"):
+   * the configuration's own writer, given by the composition root. Without it, as stored.
+   */
+  moRouteInput?: (r: MoRouteDef) => Record<string, unknown>;
 }
 
 /** What the admin API may do with customers' SMPP binds (the customer SMPP server). */
@@ -538,7 +543,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
 
   // ---- MO routes ----------------------------------------------------------------------
   const moRoutesView = () => ({
-    moRoutes: gateway.moRoutes().map((r, i) => ({ position: i + 1, ...moRouteInput(r) })),
+    moRoutes: gateway.moRoutes().map((r, i) => ({ position: i + 1, ...(opts.moRouteInput?.(r) ?? r) })),
     source: opts.definitions?.moRoutesSource() ?? null,
   });
   app.get(

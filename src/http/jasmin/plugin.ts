@@ -10,7 +10,14 @@
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { allowsAddress, type User } from '../../domain/index.js';
-import { CheckedUrls, RefusedUrlError, RejectedError, UrlGuard, type Gateway } from '../../gateway/index.js';
+import {
+  CheckedUrls,
+  RefusedUrlError,
+  RejectedError,
+  UrlGuard,
+  draftOf,
+  type Gateway,
+} from '../../gateway/index.js';
 import { HermodError } from '../../lib/errors.js';
 import { CredentialCache } from '../credentials.js';
 import { JasminApiError, fromRejected, jasminError } from './errors.js';
@@ -92,35 +99,25 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     try {
       const a = parseSendArgs(args);
       const user = await authenticate(args, req.socket.remoteAddress);
-      if (a.meta.dlr) {
+      const dlr = a.draft.dlr;
+      if (dlr) {
         try {
-          await dlrUrls.check(a.meta.dlr.url);
+          await dlrUrls.check(dlr.url);
         } catch (err) {
           if (err instanceof RefusedUrlError) {
-            req.log.warn({ user: user.username, url: a.meta.dlr.url, reason: err.reason }, 'dlr-url refused');
+            req.log.warn({ user: user.username, url: dlr.url, reason: err.reason }, 'dlr-url refused');
             throw jasminError.url('dlr-url', err.reason);
           }
           throw err;
         }
       }
-      const accepted = await gateway.submitAccepted(user, {
-        systemId: user.username,
-        source: a.from,
-        destination: a.to,
-        esmClass: 0,
-        dataCoding: a.content.dataCoding,
-        body: a.content.body,
-        // HTTP customers get HTTP callbacks (meta.dlr), never SMPP receipts in the outbox.
-        registeredDelivery: 0,
-        priority: a.priority,
-        meta: a.meta,
-        given: a.given,
-      });
+      // HTTP customers get HTTP callbacks (dlr), never SMPP receipts in the outbox.
+      const accepted = await gateway.submitAccepted(user, draftOf({ ...a.draft, systemId: user.username }));
       if (format === 'jasmin')
         return reply.type('text/plain; charset=utf-8').send(`Success "${accepted.id}"`);
       // segments: the parts it was charged for, on the connector it goes out through.
       return reply.send({
-        data: { messageid: accepted.id, encoding: a.content.encoding, segments: accepted.segments },
+        data: { messageid: accepted.id, encoding: a.encoding, segments: accepted.segments },
       });
     } catch (err) {
       return fail(reply, format, err);

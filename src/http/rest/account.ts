@@ -1,9 +1,8 @@
 /** REST v1: balance, price quotes, inbound messages. */
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import { reject, type Gateway, type MoQuery } from '../../gateway/index.js';
+import { encodingOfDataCoding, reject, textOf, type Gateway, type MoQuery } from '../../gateway/index.js';
 import { formatMicros } from '../../domain/money.js';
-import { decodeText, encodingOfDataCoding } from '../../smpp/index.js';
 import { cursors } from './messages.js';
 import { inboundView, problemResponses } from './schemas.js';
 
@@ -132,16 +131,14 @@ export async function accountRoutes(app: FastifyInstance, opts: { gateway: Gatew
       const page = rows.slice(0, req.query.limit);
       return {
         data: page.map((m) => {
-          const encoding = encodingOfDataCoding(m.dataCoding);
+          const text = textOf(m.body, m.dataCoding);
           return {
             id: m.id,
             direction: 'inbound',
             from: /^\d+$/.test(m.source) ? `+${m.source}` : m.source,
             to: /^\d{7,}$/.test(m.destination) ? `+${m.destination}` : m.destination,
-            ...(encoding === 'binary'
-              ? { binary: m.body.toString('base64') }
-              : { text: decodeText(m.body, m.dataCoding) }),
-            encoding,
+            ...(text === undefined ? { binary: m.body.toString('base64') } : { text }),
+            encoding: encodingOfDataCoding(m.dataCoding),
             complete: m.complete,
             connector: m.connectorId,
             received_at: new Date(m.receivedAt).toISOString(),

@@ -9,13 +9,17 @@ import {
   CheckedUrls,
   RefusedUrlError,
   UrlGuard,
+  draftOf,
+  encodeContent as encode,
+  encodingOfDataCoding,
   reject,
+  textOf,
+  type EncodedContent,
   type Gateway,
   type MessageFilter,
 } from '../../gateway/index.js';
-import type { MessageMeta, MessageState, StoredMessage, User } from '../../domain/index.js';
+import type { MessageState, StoredMessage, User } from '../../domain/index.js';
 import { formatMicros } from '../../domain/money.js';
-import { dataCodingOf, decodeText, encodeText, encodingOfDataCoding, isGsm7 } from '../../smpp/index.js';
 import {
   batchBody,
   batchResult,
@@ -71,15 +75,14 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 export function viewOf(m: StoredMessage, now = Date.now()): Record<string, unknown> {
   const encoding = encodingOfDataCoding(m.dataCoding);
   const scheduled = m.state === 'queued' && m.meta.scheduleAt !== undefined && m.meta.scheduleAt > now;
+  const text = textOf(m.body, m.dataCoding);
   return {
     id: m.id,
     status: scheduled ? 'scheduled' : m.state,
     direction: 'outbound',
     to: `+${m.destination}`,
     from: m.source,
-    ...(encoding === 'binary'
-      ? { binary: m.body.toString('base64') }
-      : { text: decodeText(m.body, m.dataCoding) }),
+    ...(text === undefined ? { binary: m.body.toString('base64') } : { text }),
     encoding,
     segments: m.meta.segments ?? 1,
     cost: formatMicros(m.priceMicros),
@@ -126,20 +129,17 @@ export function encodeContent(input: {
   text?: string;
   binary?: string;
   encoding?: 'auto' | 'gsm7' | 'ucs2';
-}): { body: Buffer; dataCoding: number } {
+}): EncodedContent {
   if (input.text !== undefined && input.binary !== undefined)
     throw problems.badRequest('give either text or binary, not both');
   if (input.binary !== undefined) {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.binary)) throw problems.badRequest('binary must be base64');
-    const body = Buffer.from(input.binary, 'base64');
-    if (body.length === 0) throw problems.badRequest('binary is empty');
-    return { body, dataCoding: dataCodingOf('binary') };
+    const bytes = Buffer.from(input.binary, 'base64');
+    if (bytes.length === 0) throw problems.badRequest('binary is empty');
+    return encode({ bytes });
   }
   if (input.text === undefined || input.text === '') throw problems.badRequest('text or binary is required');
-  const wanted = input.encoding ?? 'auto';
-  // GSM-7 unpacked (one septet per octet, as SMPP carries it) when it fits, else UCS-2.
-  const encoding = wanted === 'auto' ? (isGsm7(input.text) ? 'gsm7' : 'ucs2') : wanted;
-  return { body: encodeText(input.text, encoding), dataCoding: dataCodingOf(encoding) };
+  return encode({ text: input.text, encoding: input.encoding ?? 'auto' });
 }
 
 /**
@@ -177,42 +177,46 @@ export class RestSender {
       );
     const source = sourceOf(input.from);
     const { body, dataCoding } = encodeContent(input);
-    // meta.segments is set by the gateway: the parts it charged.
-    const meta: MessageMeta = { origin: 'rest' };
     if (input.callback_failover_url !== undefined && input.callback_url === undefined)
       throw problems.badRequest(
         'callback_failover_url needs a callback_url (it is where events go when that one keeps failing)',
       );
-    if (input.callback_url !== undefined)
-      meta.callbackUrl = await guardedCallback(this.guard, input.callback_url, 'callback_url');
-    if (input.callback_failover_url !== undefined)
-      meta.callbackFailoverUrl = await guardedCallback(
-        this.guard,
-        input.callback_failover_url,
-        'callback_failover_url',
-      );
-    if (input.client_ref !== undefined) meta.clientRef = input.client_ref;
-    if (input.tags !== undefined && input.tags.length > 0) meta.tags = input.tags;
+    const callbackUrl =
+      input.callback_url === undefined
+        ? undefined
+        : await guardedCallback(this.guard, input.callback_url, 'callback_url');
+    const callbackFailoverUrl =
+      input.callback_failover_url === undefined
+        ? undefined
+        : await guardedCallback(this.guard, input.callback_failover_url, 'callback_failover_url');
+    let scheduleAt: number | undefined;
     if (input.send_at !== undefined) {
       const at = Date.parse(input.send_at);
       if (!Number.isFinite(at)) throw problems.badRequest('send_at must be an RFC 3339 date-time');
-      if (at > now) meta.scheduleAt = at;
+      if (at > now) scheduleAt = at;
     }
-    if (input.validity_period !== undefined)
-      meta.validUntil = (meta.scheduleAt ?? now) + input.validity_period * 1000;
-    const id = await this.gateway.submit(user, {
-      systemId: user.username,
-      source,
-      destination: input.to.slice(1),
-      esmClass: 0,
-      dataCoding,
-      body,
-      // Receipts are tracked upstream whatever this says; 0 keeps REST messages' receipts
-      // out of the SMPP outbox of the same account.
-      registeredDelivery: 0,
-      priority: input.priority ?? 0,
-      meta,
-    });
+    // meta.segments is set by the gateway: the parts it charged. Receipts are tracked upstream
+    // whatever registered_delivery says; 0 (draftOf's default) keeps REST messages' receipts
+    // out of the SMPP outbox of the same account.
+    const id = await this.gateway.submit(
+      user,
+      draftOf({
+        systemId: user.username,
+        origin: 'rest',
+        from: source,
+        to: input.to.slice(1),
+        content: { body, dataCoding },
+        priority: input.priority ?? 0,
+        ...(callbackUrl !== undefined ? { callbackUrl } : {}),
+        ...(callbackFailoverUrl !== undefined ? { callbackFailoverUrl } : {}),
+        ...(input.client_ref !== undefined ? { clientRef: input.client_ref } : {}),
+        ...(input.tags !== undefined ? { tags: input.tags } : {}),
+        ...(scheduleAt !== undefined ? { scheduleAt } : {}),
+        ...(input.validity_period !== undefined
+          ? { validUntil: (scheduleAt ?? now) + input.validity_period * 1000 }
+          : {}),
+      }),
+    );
     const stored = await this.gateway.store.getMessage(id);
     if (!stored) throw new HttpProblem(500, 'HERMOD_ERR_INTERNAL', 'accepted message not found');
     return viewOf(stored, now);
