@@ -5,7 +5,7 @@ import { PostgresStore, SqliteStore, type Store } from './store/index.js';
 import { redactUrl } from './lib/redact.js';
 import { pino, type Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
-import { Gateway, UrlGuard, WebhookSender, type Connector } from './gateway/index.js';
+import { Gateway, UrlGuard, WebhookSender, interfaceServices, type Connector } from './gateway/index.js';
 import { buildJasminApp } from './http/jasmin/index.js';
 import { SimulatorConnector } from './connectors/index.js';
 import { buildConnector, RuntimeDefinitions, seedDefinitions } from './runtime-config.js';
@@ -264,10 +264,14 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   // The customer SMPP server (it listens later); deliver_sm (receipts, MOs) outstanding per
   // customer bind before waiting for responses: 100.
   const tlsConfig = config.server.smppTls;
+  // What the interfaces read and change instead of the store (views, records, the outbox).
+  const services = interfaceServices(store);
   const customers = new CustomerSmppServer(gateway, {
     host: config.server.host,
     port: config.server.smppPort,
     windowSize: 100,
+    services,
+    logger: log.child({ component: 'customer-smpp' }),
     ...(config.server.proxyProtocol ? { proxyProtocol: config.server.proxyProtocol } : {}),
     ...(tlsConfig
       ? {
@@ -280,6 +284,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   });
   const api = await buildApiApp({
     gateway,
+    services,
     adminKeys: config.admin.keys,
     moRouteInput,
     definitions,
@@ -319,6 +324,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   );
   const jasmin = await buildJasminApp({
     gateway,
+    accounts: services.accounts,
     guard,
     responseFormat: config.httpApi.responseFormat,
     responseFormatFor: (username) => formats.get(username),

@@ -20,6 +20,21 @@ export {
   type EncodedContent,
   type Encoding,
 } from './content.js';
+export {
+  MessageViews,
+  Accounts,
+  ApiKeys,
+  IdempotencyRecords,
+  InboundViews,
+  OptOuts,
+  WebhookViews,
+  interfaceServices,
+  servicesOf,
+  type InterfaceServices,
+  type HistoryEntry,
+  type MessagePart,
+} from './views.js';
+export { Outbox, noticeOf, retryDelayMs, type CustomerNotice, type OutboxOptions } from './outbox.js';
 export { RejectedError, reject, ConnectorChangeError, connectorChange } from './errors.js';
 export {
   isTransient,

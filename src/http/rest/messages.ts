@@ -17,6 +17,7 @@ import {
   type EncodedContent,
   type Gateway,
   type MessageFilter,
+  type MessageViews,
 } from '../../gateway/index.js';
 import type { MessageState, StoredMessage, User } from '../../domain/index.js';
 import { formatMicros } from '../../domain/money.js';
@@ -57,16 +58,6 @@ interface BatchInput extends Omit<SendInput, 'to'> {
     client_ref?: string;
     tags?: string[];
   }[];
-}
-
-/** A part as the multipart store returns it (`Store.getParts`, when the store has it). */
-interface PartRow {
-  seq: number;
-  state: string;
-  connectorId: string | null;
-  upstreamId: string | null;
-  error: string | null;
-  updatedAt: number;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -117,6 +108,7 @@ function callbackOf(url: string, field = 'callback_url'): string {
   try {
     u = new URL(url);
   } catch {
+    // new URL throws a bare TypeError; the customer gets a 400 naming the field instead.
     throw new HttpProblem(400, 'HERMOD_ERR_INVALID_CALLBACK_URL', `${field} "${url}" is not a URL`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
@@ -143,7 +135,7 @@ export function encodeContent(input: {
 }
 
 /**
- * A callback URL through the SSRF guard (row 28) when it is given, as the Jasmin API checks
+ * A callback URL through the SSRF guard (docs/configuration.md, `webhooks.allow`) when it is given, as the Jasmin API checks
  * dlr-url at /send: a refused URL is a 400 now, not an event silently dropped later. The
  * webhook sender checks the address it connects to again at delivery.
  */
@@ -164,6 +156,7 @@ export class RestSender {
 
   constructor(
     private readonly gateway: Gateway,
+    private readonly messages: Pick<MessageViews, 'get'>,
     guard: UrlGuard = new UrlGuard(),
   ) {
     this.guard = new CheckedUrls(guard);
@@ -217,7 +210,7 @@ export class RestSender {
           : {}),
       }),
     );
-    const stored = await this.gateway.store.getMessage(id);
+    const stored = await this.messages.get(id);
     if (!stored) throw new HttpProblem(500, 'HERMOD_ERR_INTERNAL', 'accepted message not found');
     return viewOf(stored, now);
   }
@@ -225,8 +218,9 @@ export class RestSender {
 
 export interface MessagesRoutesOptions {
   gateway: Gateway;
+  messages: MessageViews;
   idempotency: Idempotency;
-  /** Checks callback URLs at submit (row 28); default: private and loopback space refused. */
+  /** Checks callback URLs at submit (the SSRF guard); default: private and loopback space refused. */
   guard?: UrlGuard;
 }
 
@@ -243,9 +237,15 @@ export const cursors = {
 };
 
 export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesOptions): Promise<void> {
-  const sender = new RestSender(opts.gateway, opts.guard);
-  const store = opts.gateway.store;
+  const sender = new RestSender(opts.gateway, opts.messages, opts.guard);
+  sendRoutes(app, sender, opts.idempotency);
+  cancelRoute(app, opts.gateway, opts.messages);
+  showRoute(app, opts.messages);
+  listRoute(app, opts.messages);
+}
 
+/** POST /v1/messages and /v1/messages/batch, both behind Idempotency-Key. */
+function sendRoutes(app: FastifyInstance, sender: RestSender, idempotency: Idempotency): void {
   app.post<{ Body: SendInput }>(
     '/v1/messages',
     {
@@ -266,7 +266,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
       },
     },
     (req, reply) =>
-      opts.idempotency.handle(req, reply, req.apiUser!.id, async () =>
+      idempotency.handle(req, reply, req.apiUser!.id, async () =>
         json(202, await sender.send(req.apiUser!, req.body)),
       ),
   );
@@ -285,7 +285,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
       },
     },
     (req, reply) =>
-      opts.idempotency.handle(req, reply, req.apiUser!.id, async (): Promise<JsonResponse> => {
+      idempotency.handle(req, reply, req.apiUser!.id, async (): Promise<JsonResponse> => {
         const b = req.body;
         if ((b.to === undefined) === (b.messages === undefined))
           throw problems.badRequest(
@@ -309,7 +309,9 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
         return json(200, { accepted, failed: results.length - accepted, results });
       }),
   );
+}
 
+function cancelRoute(app: FastifyInstance, gateway: Gateway, messages: Pick<MessageViews, 'get'>): void {
   app.post<{ Params: { id: string } }>(
     '/v1/messages/:id/cancel',
     {
@@ -328,13 +330,16 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
       },
     },
     async (req) => {
-      const outcome = await opts.gateway.cancel(req.apiUser!, req.params.id, 'REST');
+      const outcome = await gateway.cancel(req.apiUser!, req.params.id, 'REST');
       if (outcome === 'not_found') throw problems.notFound(`no message ${req.params.id}`);
       if (outcome === 'too_late') throw problems.notCancelable(req.params.id);
-      return viewOf((await opts.gateway.store.getMessage(req.params.id))!);
+      return viewOf((await messages.get(req.params.id))!);
     },
   );
+}
 
+/** A message with its timeline and, when it went in several parts, each part's state. */
+function showRoute(app: FastifyInstance, messages: MessageViews): void {
   app.get<{ Params: { id: string } }>(
     '/v1/messages/:id',
     {
@@ -346,14 +351,9 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
       },
     },
     async (req) => {
-      const m = await store.getMessage(req.params.id);
-      if (!m || m.userId !== req.apiUser!.id) throw problems.notFound(`no message ${req.params.id}`);
-      const history = (await store.history(m.id)) as {
-        state: MessageState;
-        at: number;
-        detail: string | null;
-        seq?: number | null;
-      }[];
+      const m = await messages.ofUser(req.apiUser!.id, req.params.id);
+      if (!m) throw problems.notFound(`no message ${req.params.id}`);
+      const history = await messages.history(m.id);
       const detail: Record<string, unknown> = {
         ...viewOf(m),
         timeline: history.map((h) => ({
@@ -363,24 +363,22 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
           ...(h.seq != null ? { part: h.seq } : {}),
         })),
       };
-      // Per-part states, when the store tracks parts (multipart messages, row 22).
-      const getParts = (store as { getParts?: (id: string) => Promise<PartRow[]> }).getParts;
-      if (typeof getParts === 'function') {
-        const parts = await getParts.call(store, m.id);
-        if (parts.length > 1)
-          detail.parts = parts.map((p) => ({
-            seq: p.seq,
-            state: p.state,
-            connector: p.connectorId ?? undefined,
-            upstream_id: p.upstreamId ?? undefined,
-            error: p.error ?? undefined,
-            updated_at: new Date(p.updatedAt).toISOString(),
-          }));
-      }
+      const parts = await messages.parts(m.id);
+      if (parts.length > 1)
+        detail.parts = parts.map((p) => ({
+          seq: p.seq,
+          state: p.state,
+          connector: p.connectorId ?? undefined,
+          upstream_id: p.upstreamId ?? undefined,
+          error: p.error ?? undefined,
+          updated_at: new Date(p.updatedAt).toISOString(),
+        }));
       return detail;
     },
   );
+}
 
+function listRoute(app: FastifyInstance, messages: Pick<MessageViews, 'list'>): void {
   app.get<{
     Querystring: {
       status?: string;
@@ -425,7 +423,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
       if (q.until !== undefined) query.until = Date.parse(q.until);
       if (q.client_ref !== undefined) query.clientRef = q.client_ref;
       if (q.tag !== undefined) query.tag = q.tag;
-      const rows = await store.listMessages(query);
+      const rows = await messages.list(query);
       const page = rows.slice(0, q.limit);
       const now = Date.now();
       return {
