@@ -156,7 +156,7 @@ export class CustomerSmppServer {
     // The listener goes on at once: a customer may send its first submit right after
     // bind_resp, before the account is read (a session without a listener answers RSYSERR).
     const pending = this.services.accounts.byName(s.systemId ?? '').catch((err: unknown) => {
-      this.log('account lookup failed', s, err);
+      this.log('account lookup failed', s.systemId, err);
       return undefined;
     });
     this.users.set(s, pending);
@@ -352,7 +352,7 @@ export class CustomerSmppServer {
           : CommandStatus.ESME_RCANCELFAIL,
       });
     } catch (err) {
-      this.log('cancel_sm failed', s, err);
+      this.log('cancel_sm failed', s.systemId, err);
       s.respond(pdu, { commandStatus: CommandStatus.ESME_RSYSERR });
     }
   }
@@ -376,19 +376,37 @@ export class CustomerSmppServer {
         }
         await Promise.all(notices.map((n) => this.deliver(session, n)));
       }
+    } catch (err) {
+      // The claim failed (the store unreachable): the sweep tries again within a second.
+      this.log('reading the outbox failed', systemId, err);
     } finally {
       this.pumping.delete(systemId);
     }
   }
 
-  /** One notice as deliver_sm; it leaves the outbox once acknowledged, else comes back later. */
+  /**
+   * One notice as deliver_sm; it leaves the outbox once acknowledged, else comes back later.
+   * Settling it may fail too (the store unreachable): logged, and its lease returns it.
+   */
   private async deliver(session: Session, notice: CustomerNotice): Promise<void> {
+    try {
+      await this.deliverOnce(session, notice);
+    } catch (err) {
+      this.log(
+        `settling a${notice.kind === 'mo' ? 'n MO' : ' receipt'} in the outbox failed`,
+        session.systemId,
+        err,
+      );
+    }
+  }
+
+  private async deliverOnce(session: Session, notice: CustomerNotice): Promise<void> {
     try {
       await session.deliverSm(notice.kind === 'mo' ? moPdu(notice.mo) : receiptPdu(notice.receipt));
     } catch (err) {
       this.log(
         `deliver_sm of a${notice.kind === 'mo' ? 'n MO' : ' receipt'} failed; retried later`,
-        session,
+        session.systemId,
         err,
       );
       await this.services.outbox.failed(notice);
@@ -397,8 +415,8 @@ export class CustomerSmppServer {
     await this.services.outbox.delivered(notice);
   }
 
-  private log(what: string, s: Session, err: unknown): void {
-    this.logger?.warn({ systemId: s.systemId, err }, `customer smpp: ${what}`);
+  private log(what: string, systemId: string | undefined, err: unknown): void {
+    this.logger?.warn({ systemId, err }, `customer smpp: ${what}`);
   }
 }
 
