@@ -10,6 +10,8 @@ import { redactUrl } from '../lib/redact.js';
 import { buildApiApp } from '../http/api-app.js';
 import { buildJasminApp } from '../http/jasmin/index.js';
 import { CustomerSmppServer } from '../smpp-server/index.js';
+import { interfaceServices, type InterfaceServices } from '../gateway/index.js';
+import { moRouteInput } from '../config/index.js';
 import type { Core } from './gateway.js';
 import type { Observability } from './observability.js';
 
@@ -28,10 +30,14 @@ export interface Ports {
 
 /** Every interface, built and not yet listening. */
 export async function buildInterfaces(core: Core, obs: Observability, version: string): Promise<Interfaces> {
-  const customers = customerServer(core);
+  // What the interfaces read and change instead of the store (views, records, the outbox).
+  const services = interfaceServices(core.store);
+  const customers = customerServer(core, services);
   const api = await buildApiApp({
     gateway: core.gateway,
+    services,
     adminKeys: core.config.admin.keys,
+    moRouteInput,
     definitions: core.definitions,
     binds: customers,
     guard: core.guard,
@@ -58,6 +64,7 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
   );
   const jasmin = await buildJasminApp({
     gateway: core.gateway,
+    accounts: services.accounts,
     guard: core.guard,
     responseFormat: core.config.httpApi.responseFormat,
     responseFormatFor: (username) => formats.get(username),
@@ -70,12 +77,14 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
  * The customer SMPP server (plain, and over TLS when `server.smppTls` is set); deliver_sm
  * (receipts, MOs) outstanding per customer bind before waiting for responses: 100.
  */
-function customerServer({ gateway, config }: Core): CustomerSmppServer {
+function customerServer({ gateway, config, log }: Core, services: InterfaceServices): CustomerSmppServer {
   const tlsConfig = config.server.smppTls;
   return new CustomerSmppServer(gateway, {
     host: config.server.host,
     port: config.server.smppPort,
     windowSize: 100,
+    services,
+    logger: log.child({ component: 'customer-smpp' }),
     ...(config.server.proxyProtocol ? { proxyProtocol: config.server.proxyProtocol } : {}),
     ...(tlsConfig
       ? {

@@ -1,9 +1,12 @@
 /**
  * The one door in: what every interface (SMPP server, Jasmin /send, REST, the campaign
- * runner) turns its input into before the gateway accepts it.
+ * runner) turns its input into before the gateway accepts it, and the one function that
+ * builds it (`draftOf`). Content is encoded by `content.ts` first; the rules (authorization,
+ * routing, price, parts) are the gateway's, behind `Gateway.submit`.
  */
 import type { MessageMeta } from '../domain/index.js';
 import type { GivenArguments } from './accounts.js';
+import { encodeContent, type Content } from './content.js';
 
 export interface SubmitDraft {
   systemId: string;
@@ -23,4 +26,64 @@ export interface SubmitDraft {
    * confirmation, which the opted-out handset is owed. Never set from a customer's input.
    */
   ignoreOptOut?: boolean;
+}
+
+/** What an interface received, named the same whichever door it came through. */
+export interface DraftInput {
+  /** The account's username (also its SMPP system_id: where its receipts go back). */
+  systemId: string;
+  origin: NonNullable<MessageMeta['origin']>;
+  from: string;
+  to: string;
+  /** Text to encode, or bytes as received, or a body already encoded (`encodeContent`). */
+  content: Content | { body: Buffer; dataCoding: number };
+  /** esm_class as received (the UDH indicator, 0x40, when the body starts with a UDH). */
+  esmClass?: number;
+  /**
+   * SMPP registered_delivery: receipts wanted in the customer's SMPP outbox. HTTP doors
+   * leave it 0: their customers get HTTP callbacks, and receipts are tracked upstream anyway.
+   */
+  registeredDelivery?: number;
+  priority?: number;
+  /** Not sent before (ms since the epoch). */
+  scheduleAt?: number;
+  /** Not sent after (ms since the epoch); the message ends `expired` instead. */
+  validUntil?: number;
+  /** Delivery reports by HTTP: Jasmin's dlr-url/level/method. */
+  dlr?: MessageMeta['dlr'];
+  /** REST status callbacks. */
+  callbackUrl?: string;
+  callbackFailoverUrl?: string;
+  clientRef?: string;
+  tags?: string[];
+  /** The message_id the customer was answered with when it is not this message's (submit_multi). */
+  smppMessageId?: string;
+  given?: GivenArguments;
+}
+
+/** The one function every door builds its SubmitDraft with. */
+export function draftOf(input: DraftInput): SubmitDraft {
+  const { body, dataCoding } = 'body' in input.content ? input.content : encodeContent(input.content);
+  const meta: MessageMeta = { origin: input.origin };
+  if (input.dlr !== undefined) meta.dlr = input.dlr;
+  if (input.callbackUrl !== undefined) meta.callbackUrl = input.callbackUrl;
+  if (input.callbackFailoverUrl !== undefined) meta.callbackFailoverUrl = input.callbackFailoverUrl;
+  if (input.clientRef !== undefined) meta.clientRef = input.clientRef;
+  if (input.tags !== undefined && input.tags.length > 0) meta.tags = input.tags;
+  if (input.scheduleAt !== undefined) meta.scheduleAt = input.scheduleAt;
+  if (input.validUntil !== undefined) meta.validUntil = input.validUntil;
+  if (input.smppMessageId !== undefined) meta.smppMessageId = input.smppMessageId;
+  const draft: SubmitDraft = {
+    systemId: input.systemId,
+    source: input.from,
+    destination: input.to,
+    esmClass: input.esmClass ?? 0,
+    dataCoding,
+    body,
+    registeredDelivery: input.registeredDelivery ?? 0,
+    priority: input.priority ?? 0,
+    meta,
+  };
+  if (input.given !== undefined) draft.given = input.given;
+  return draft;
 }

@@ -8,6 +8,33 @@ export {
   type Quote,
   type QuoteRequest,
 } from './gateway.js';
+export { draftOf, type SubmitDraft, type DraftInput } from './draft.js';
+export {
+  encodeContent,
+  encodingOfCoding,
+  encodingOfDataCoding,
+  decodeHex,
+  textOf,
+  UnencodableCharacterError,
+  type Content,
+  type EncodedContent,
+  type Encoding,
+} from './content.js';
+export {
+  MessageViews,
+  Accounts,
+  ApiKeys,
+  IdempotencyRecords,
+  InboundViews,
+  OptOuts,
+  WebhookViews,
+  interfaceServices,
+  servicesOf,
+  type InterfaceServices,
+  type HistoryEntry,
+  type MessagePart,
+} from './views.js';
+export { Outbox, noticeOf, retryDelayMs, type CustomerNotice, type OutboxOptions } from './outbox.js';
 export { RejectedError, reject, ConnectorChangeError, connectorChange } from './errors.js';
 export {
   isTransient,
@@ -58,4 +85,11 @@ export {
   type StateReport,
 } from './webhooks.js';
 // The store types the interfaces read through `gateway.store` (listing, keys, idempotency).
-export type { Store, MessageFilter, MoQuery, IdempotencyBegin, InboundMessage } from '../store/store.js';
+export type {
+  Store,
+  MessageFilter,
+  MoQuery,
+  IdempotencyBegin,
+  InboundMessage,
+  ApiKeyInfo,
+} from '../store/store.js';

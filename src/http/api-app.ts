@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Gateway, UrlGuard } from '../gateway/index.js';
+import { servicesOf, type Gateway, type InterfaceServices, type UrlGuard } from '../gateway/index.js';
 import { problemSchema, useProblems } from './problem.js';
 import { messagesRoutes, sharedSchemas } from './rest/messages.js';
 import { accountRoutes } from './rest/account.js';
@@ -14,11 +14,19 @@ import { ApiKeyAuth } from './rest/auth.js';
 import { Idempotency, hashRequest, type IdempotencyOptions } from './rest/idempotency.js';
 import { opsRoutes, type OpsOptions } from './ops.js';
 import { providerHooks } from './provider-hooks.js';
-import { ADMIN_PREFIX, adminPlugin, type AdminDefinitions, type CustomerBinds } from './admin/index.js';
+import {
+  ADMIN_PREFIX,
+  adminPlugin,
+  type AdminDefinitions,
+  type AdminOptions,
+  type CustomerBinds,
+} from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
 
 export interface ApiAppOptions {
   gateway: Gateway;
+  /** Views and records the APIs read and change (default: over the gateway's own store). */
+  services?: InterfaceServices;
   version: string;
   connectors: () => { id: string; ready: boolean }[];
   metrics?: OpsOptions['metrics'];
@@ -39,6 +47,8 @@ export interface ApiAppOptions {
    * `webhooks.allow` / `allowPrivateNetworks`); default: private and loopback space refused.
    */
   guard?: UrlGuard;
+  /** MO routes in the file's form for the admin API (see AdminOptions.moRouteInput). */
+  moRouteInput?: AdminOptions['moRouteInput'];
 }
 
 export interface RegisteredRoute {
@@ -55,6 +65,7 @@ export function routesOf(app: FastifyInstance): RegisteredRoute[] {
 }
 
 export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance> {
+  const services = opts.services ?? servicesOf(opts.gateway);
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 8 * 1024 * 1024,
@@ -100,13 +111,13 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
 
   await app.register(opsRoutes, {
     version: opts.version,
-    storeWritable: () => opts.gateway.store.ping(),
+    storeWritable: () => services.ping(),
     connectors: opts.connectors,
     metrics: opts.metrics,
   });
 
-  const auth = new ApiKeyAuth(opts.gateway.store);
-  const idempotency = new Idempotency(opts.gateway.store, opts.idempotency);
+  const auth = new ApiKeyAuth(services.apiKeys);
+  const idempotency = new Idempotency(services.idempotency, opts.idempotency);
   await app.register(async (v1) => {
     v1.addHook('onRoute', (route) => {
       route.schema = { ...route.schema, security: [{ bearer: [] }] };
@@ -115,10 +126,11 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     v1.addHook('preValidation', hashRequest);
     await v1.register(messagesRoutes, {
       gateway: opts.gateway,
+      messages: services.messages,
       idempotency,
       ...(opts.guard ? { guard: opts.guard } : {}),
     });
-    await v1.register(accountRoutes, { gateway: opts.gateway });
+    await v1.register(accountRoutes, { gateway: opts.gateway, services });
   });
   // Upstream HTTP providers' callbacks: authenticated per connector, outside the API keys.
   await app.register(providerHooks, { gateway: opts.gateway });
@@ -127,10 +139,12 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     await app.register(adminPlugin, {
       prefix: ADMIN_PREFIX,
       gateway: opts.gateway,
+      services,
       keys: opts.adminKeys,
       definitions: opts.definitions,
       binds: opts.binds,
       forgetApiKeys: () => auth.forget(),
+      ...(opts.moRouteInput ? { moRouteInput: opts.moRouteInput } : {}),
     });
   return app;
 }

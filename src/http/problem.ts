@@ -6,8 +6,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HermodError } from '../lib/errors.js';
-import { RejectedError } from '../gateway/index.js';
-import { UnencodableCharacterError } from '../smpp/index.js';
+import { RejectedError, UnencodableCharacterError } from '../gateway/index.js';
 import { validationDetail } from './validation.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';

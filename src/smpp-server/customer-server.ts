@@ -25,11 +25,29 @@ import {
 } from '../domain/index.js';
 import {
   RejectedError,
+  draftOf,
   reject,
+  servicesOf,
+  type CustomerNotice,
   type CustomerMo,
   type CustomerReceipt,
   type Gateway,
+  type InterfaceServices,
 } from '../gateway/index.js';
+
+/** What the customer server reads besides the Gateway: accounts, message views, the outbox. */
+export type CustomerServerServices = Pick<InterfaceServices, 'accounts' | 'messages' | 'outbox'>;
+
+export interface CustomerServerOptions extends SmppServerOptions {
+  /** A second listener over TLS, with the same rules. */
+  tlsListener?: { port: number; tls: NonNullable<SmppServerOptions['tls']> };
+  /** Default: over the gateway's own store. */
+  services?: CustomerServerServices;
+  /** Where failed deliveries and lookups are logged (warn). */
+  logger?: { warn(fields: object, msg: string): void };
+}
+
+type DeliverSmFields = Parameters<Session['deliverSm']>[0];
 
 const MESSAGE_STATE: Record<MessageState, number> = {
   accepted: 6,
@@ -59,14 +77,18 @@ export class CustomerSmppServer {
   private readonly pumping = new Set<string>();
   private readonly again = new Set<string>();
   private sweep: NodeJS.Timeout | undefined;
+  private readonly services: CustomerServerServices;
+  private readonly logger: CustomerServerOptions['logger'];
 
   constructor(
     private readonly gateway: Gateway,
-    opts: SmppServerOptions & { tlsListener?: { port: number; tls: NonNullable<SmppServerOptions['tls']> } },
+    opts: CustomerServerOptions,
   ) {
-    const { tlsListener, ...plain } = opts;
+    const { tlsListener, services, logger, ...plain } = opts;
+    this.services = services ?? servicesOf(gateway);
+    this.logger = logger;
     const authenticate: SmppServerOptions['authenticate'] = async (r) => {
-      const user = await gateway.store.getUserByName(r.systemId);
+      const user = await this.services.accounts.byName(r.systemId);
       if (!user) return CommandStatus.ESME_RINVSYSID;
       if (!verifyPassword(r.password, user.passwordHash)) return CommandStatus.ESME_RINVPASWD;
       if (!user.enabled || !user.settings.authorizations.smppsBind) return CommandStatus.ESME_RBINDFAIL;
@@ -133,7 +155,10 @@ export class CustomerSmppServer {
   private async onSession(s: Session): Promise<void> {
     // The listener goes on at once: a customer may send its first submit right after
     // bind_resp, before the account is read (a session without a listener answers RSYSERR).
-    const pending = this.gateway.store.getUserByName(s.systemId ?? '').catch(() => undefined);
+    const pending = this.services.accounts.byName(s.systemId ?? '').catch((err: unknown) => {
+      this.log('account lookup failed', s.systemId, err);
+      return undefined;
+    });
     this.users.set(s, pending);
     s.on('pdu', (pdu: Pdu) => void this.onPdu(s, pdu));
     const user = await pending;
@@ -193,9 +218,8 @@ export class CustomerSmppServer {
       case 'submit_multi':
         return this.onSubmitMulti(s, bound, pdu);
       case 'query_sm': {
-        const m = await this.gateway.store.getMessage(pdu.messageId);
-        if (!m || m.userId !== bound.id)
-          return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RQUERYFAIL });
+        const m = await this.services.messages.ofUser(bound.id, pdu.messageId);
+        if (!m) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RQUERYFAIL });
         s.respond(pdu, { messageId: m.id, messageState: MESSAGE_STATE[m.state], errorCode: 0 });
         return;
       }
@@ -217,21 +241,25 @@ export class CustomerSmppServer {
     destination: string,
     body: Buffer,
     priority: number,
-    extra: Partial<MessageMeta> = {},
+    smppMessageId?: string,
   ): Promise<string> {
     const user = (await this.gateway.currentUser(bound.username)) ?? bound;
-    const meta: MessageMeta = { origin: 'smpp', ...this.times(pdu), ...extra };
-    return this.gateway.submit(user, {
-      systemId: user.username,
-      source: pdu.sourceAddr,
-      destination,
-      esmClass: pdu.esmClass,
-      dataCoding: pdu.dataCoding,
-      body: Buffer.from(body),
-      registeredDelivery: pdu.registeredDelivery,
-      priority,
-      meta,
-    });
+    return this.gateway.submit(
+      user,
+      draftOf({
+        systemId: user.username,
+        origin: 'smpp',
+        from: pdu.sourceAddr,
+        to: destination,
+        // The bytes as received (a copy: the PDU's buffer is the framer's), UDH and all.
+        content: { body: Buffer.from(body), dataCoding: pdu.dataCoding },
+        esmClass: pdu.esmClass,
+        registeredDelivery: pdu.registeredDelivery,
+        priority,
+        ...this.times(pdu),
+        ...(smppMessageId !== undefined ? { smppMessageId } : {}),
+      }),
+    );
   }
 
   /**
@@ -274,7 +302,7 @@ export class CustomerSmppServer {
     const rest = smes.slice(i);
     await Promise.all(
       rest.map((d) =>
-        this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag, { smppMessageId: first }).catch(
+        this.submitTo(bound, pdu, d.addr, body, pdu.priorityFlag, first).catch(
           (err: unknown) => void refuse(d.ton, d.npi, d.addr, statusOf(err)),
         ),
       ),
@@ -310,7 +338,7 @@ export class CustomerSmppServer {
                 : CommandStatus.ESME_RCANCELFAIL,
         });
       }
-      const waiting = await this.gateway.store.listMessages({
+      const waiting = await this.services.messages.list({
         userId: bound.id,
         source: pdu.sourceAddr,
         destination: pdu.destinationAddr,
@@ -323,12 +351,13 @@ export class CustomerSmppServer {
           ? CommandStatus.ESME_ROK
           : CommandStatus.ESME_RCANCELFAIL,
       });
-    } catch {
+    } catch (err) {
+      this.log('cancel_sm failed', s.systemId, err);
       s.respond(pdu, { commandStatus: CommandStatus.ESME_RSYSERR });
     }
   }
 
-  /** Delivers held receipts to a receiving bind of `systemId`. */
+  /** Delivers held receipts and MOs to a receiving bind of `systemId`. */
   private async pump(systemId: string): Promise<void> {
     if (this.pumping.has(systemId)) {
       this.again.add(systemId); // new items arrived while we pump: look once more before stopping
@@ -340,69 +369,91 @@ export class CustomerSmppServer {
         const session = this.boundSessions(systemId).find((x) => x.bindType !== 'transmitter');
         if (!session) return;
         this.again.delete(systemId);
-        const items = await this.gateway.store.claimOutbox(systemId, 100, 30_000);
-        if (items.length === 0) {
+        const notices = await this.services.outbox.claim(systemId);
+        if (notices.length === 0) {
           if (this.again.has(systemId)) continue;
           return;
         }
-        await Promise.all(
-          items.map(async (item) => {
-            const parsed = JSON.parse(item.payload) as CustomerReceipt | CustomerMo;
-            if ('kind' in parsed && parsed.kind === 'mo') {
-              const body = Buffer.from(parsed.body, 'base64');
-              try {
-                await session.deliverSm({
-                  sourceAddr: parsed.source,
-                  sourceAddrTon: 1,
-                  sourceAddrNpi: 1,
-                  destinationAddr: parsed.destination,
-                  dataCoding: parsed.dataCoding,
-                  shortMessage: body.length <= 254 ? body : Buffer.alloc(0),
-                  tlvs: body.length <= 254 ? {} : { messagePayload: body },
-                });
-                await this.gateway.store.ackOutbox(item.id);
-              } catch {
-                await this.gateway.store.retryOutbox(
-                  item.id,
-                  Math.min(60_000, 1000 * 2 ** Math.min(6, item.attempts)),
-                );
-              }
-              return;
-            }
-            const r = parsed as CustomerReceipt;
-            const stat = (r.stat.length === 7 ? r.stat : 'UNDELIV') as ReceiptStat;
-            try {
-              await session.deliverSm({
-                sourceAddr: r.destination,
-                destinationAddr: r.source,
-                esmClass: 0x04,
-                shortMessage: Buffer.from(
-                  formatReceiptText({
-                    id: r.messageId,
-                    sub: r.parts?.total ?? 1,
-                    dlvrd: r.parts?.delivered ?? (r.state === 'delivered' ? 1 : 0),
-                    submitDate: new Date(r.submitDate),
-                    doneDate: new Date(r.doneDate),
-                    stat,
-                    err: r.err,
-                    text: '',
-                  }),
-                  'latin1',
-                ),
-                tlvs: { receiptedMessageId: r.messageId, messageState: messageStateOf(stat) },
-              });
-              await this.gateway.store.ackOutbox(item.id);
-            } catch {
-              await this.gateway.store.retryOutbox(
-                item.id,
-                Math.min(60_000, 1000 * 2 ** Math.min(6, item.attempts)),
-              );
-            }
-          }),
-        );
+        await Promise.all(notices.map((n) => this.deliver(session, n)));
       }
+    } catch (err) {
+      // The claim failed (the store unreachable): the sweep tries again within a second.
+      this.log('reading the outbox failed', systemId, err);
     } finally {
       this.pumping.delete(systemId);
     }
   }
+
+  /**
+   * One notice as deliver_sm; it leaves the outbox once acknowledged, else comes back later.
+   * Settling it may fail too (the store unreachable): logged, and its lease returns it.
+   */
+  private async deliver(session: Session, notice: CustomerNotice): Promise<void> {
+    try {
+      await this.deliverOnce(session, notice);
+    } catch (err) {
+      this.log(
+        `settling a${notice.kind === 'mo' ? 'n MO' : ' receipt'} in the outbox failed`,
+        session.systemId,
+        err,
+      );
+    }
+  }
+
+  private async deliverOnce(session: Session, notice: CustomerNotice): Promise<void> {
+    try {
+      await session.deliverSm(notice.kind === 'mo' ? moPdu(notice.mo) : receiptPdu(notice.receipt));
+    } catch (err) {
+      this.log(
+        `deliver_sm of a${notice.kind === 'mo' ? 'n MO' : ' receipt'} failed; retried later`,
+        session.systemId,
+        err,
+      );
+      await this.services.outbox.failed(notice);
+      return;
+    }
+    await this.services.outbox.delivered(notice);
+  }
+
+  private log(what: string, systemId: string | undefined, err: unknown): void {
+    this.logger?.warn({ systemId, err }, `customer smpp: ${what}`);
+  }
+}
+
+/** An MO as deliver_sm: the payload TLV when it does not fit short_message (SMPP 3.4 §5.3.2.32). */
+function moPdu(mo: CustomerMo): DeliverSmFields {
+  const body = Buffer.from(mo.body, 'base64');
+  return {
+    sourceAddr: mo.source,
+    sourceAddrTon: 1,
+    sourceAddrNpi: 1,
+    destinationAddr: mo.destination,
+    dataCoding: mo.dataCoding,
+    shortMessage: body.length <= 254 ? body : Buffer.alloc(0),
+    tlvs: body.length <= 254 ? {} : { messagePayload: body },
+  };
+}
+
+/** A receipt as deliver_sm: esm_class 0x04, the receipt text and its TLVs (SMPP 3.4 Appendix B). */
+function receiptPdu(r: CustomerReceipt): DeliverSmFields {
+  const stat = (r.stat.length === 7 ? r.stat : 'UNDELIV') as ReceiptStat;
+  return {
+    sourceAddr: r.destination,
+    destinationAddr: r.source,
+    esmClass: 0x04,
+    shortMessage: Buffer.from(
+      formatReceiptText({
+        id: r.messageId,
+        sub: r.parts?.total ?? 1,
+        dlvrd: r.parts?.delivered ?? (r.state === 'delivered' ? 1 : 0),
+        submitDate: new Date(r.submitDate),
+        doneDate: new Date(r.doneDate),
+        stat,
+        err: r.err,
+        text: '',
+      }),
+      'latin1',
+    ),
+    tlvs: { receiptedMessageId: r.messageId, messageState: messageStateOf(stat) },
+  };
 }

@@ -161,19 +161,19 @@ test('every /send error path answers with Jasmin status codes and a precise reas
       ['bad sdt', { sdt: '991399000000000+' }, 400, /Argument \[sdt\]/],
       ['bad hex', { content: undefined, 'hex-content': 'xyz' }, 400, /Argument \[hex-content\]/],
       [
-        'dlr-url to loopback (row 28)',
+        'dlr-url to loopback (SSRF guard)',
         { 'dlr-url': 'http://127.0.0.1:8080/dlr' },
         400,
         /Argument \[dlr-url\] is refused: 127\.0\.0\.1 is in loopback/,
       ],
       [
-        'dlr-url to cloud metadata (row 28)',
+        'dlr-url to cloud metadata (SSRF guard)',
         { 'dlr-url': 'http://169.254.169.254/latest' },
         400,
         /link-local/,
       ],
       [
-        'dlr-url to a name resolving to loopback (row 28)',
+        'dlr-url to a name resolving to loopback (SSRF guard)',
         { 'dlr-url': 'http://localhost/dlr' },
         400,
         /localhost resolves to 127\.0\.0\.1 is in loopback|localhost resolves to ::1/,

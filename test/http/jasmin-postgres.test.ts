@@ -1,5 +1,6 @@
 // The Jasmin API and its DLR and MO webhooks on PostgreSQL (the webhook outbox on the
-// scale-out store, with a receiver that fails first: row 21 on PostgreSQL).
+// scale-out store, with a receiver that fails first, so retries are
+// exercised there too).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

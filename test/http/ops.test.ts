@@ -191,7 +191,7 @@ test('OpenAPI: /openapi.json is a valid OpenAPI 3 document that covers every reg
   }
 });
 
-test('row 1: /metrics counts the messages a previous process had claimed when it stopped (hermod_restart_requeued_total)', async () => {
+test('after a restart, /metrics counts the messages a previous process had claimed when it stopped (hermod_restart_requeued_total)', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-'));
   // A process that claimed a message and died before it was sent or released.
   const before = new SqliteStore(join(dataDir, 'hermod.db'));

@@ -1,5 +1,5 @@
-// REST v1 on the PostgreSQL store: API key from the configuration, row 20 (concurrent
-// Idempotency-Key retries → one message, identical responses), listing with a cursor.
+// REST v1 on the PostgreSQL store: API key from the configuration, concurrent
+// Idempotency-Key retries → one message and identical responses, listing with a cursor.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

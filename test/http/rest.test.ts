@@ -1,5 +1,6 @@
 // REST v1 through app.inject() and over a real socket, against a running Hermod (demo
-// configuration: SQLite, built-in simulator). Checklist 1 row 20 (Idempotency-Key).
+// configuration: SQLite, built-in simulator). Idempotency-Key as
+// docs/rest-api.md describes it.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
@@ -393,7 +394,7 @@ test('POST /v1/messages/batch: one result per recipient; a bad number among good
   );
 });
 
-test('row 20: Idempotency-Key: 5 concurrent retries → one message, identical responses; different body → 422', async () => {
+test('Idempotency-Key: 5 concurrent retries → one message, identical responses; different body → 422', async () => {
   const key = `idem-${Date.now()}`;
   const body = { to: '+447700900401', from: 'Hermod', text: 'exactly once', client_ref: key };
   const responses = await Promise.all(
@@ -435,7 +436,7 @@ test('row 20: Idempotency-Key: 5 concurrent retries → one message, identical r
   assert.equal((await get(`/v1/messages?client_ref=${key}-b`)).json().data.length, 2);
 });
 
-test('row 20: a request whose key is still in flight elsewhere (another node) → 409 after the wait; once finished → replayed', async () => {
+test('Idempotency-Key: a request whose key is still in flight elsewhere (another node) → 409 after the wait; once finished → replayed', async () => {
   const app = await buildApiApp({
     gateway: h.gateway,
     version: 'test',
@@ -564,7 +565,7 @@ const callbackDoc = (key: string, webhooks?: unknown) => ({
   ...(webhooks ? { webhooks } : {}),
 });
 
-test('row 28: by default a callback_url or callback_failover_url in loopback or private space is refused at submit (400 HERMOD_ERR_URL_REFUSED), nothing stored', async () => {
+test('SSRF guard: by default a callback_url or callback_failover_url in loopback or private space is refused at submit (400 HERMOD_ERR_URL_REFUSED), nothing stored', async () => {
   const key = 'hk_callback_deny_1234567890';
   const c = await configuredHermod(callbackDoc(key));
   const send = (url: string, payload: unknown) =>
@@ -629,7 +630,7 @@ test('row 28: by default a callback_url or callback_failover_url in loopback or 
   }
 });
 
-test("row 28: the operator's webhooks.allow lets a loopback callback_url through at submit, and its events arrive (real sockets)", async () => {
+test("SSRF guard: the operator's webhooks.allow lets a loopback callback_url through at submit, and its events arrive (real sockets)", async () => {
   const receiver = await startReceiver();
   const key = 'hk_callback_allow_1234567890';
   const c = await configuredHermod(callbackDoc(key, { allow: ['127.0.0.1'] }));

@@ -5,17 +5,11 @@
  * of this node is told at once (`forgetApiKeys`); other nodes' caches last 2 s at most.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Gateway } from '../../gateway/index.js';
-import type { ApiKeyInfo } from '../../store/index.js';
+import type { ApiKeyInfo } from '../../gateway/index.js';
+import { userOr404, type AdminContext } from './common.js';
 import { newApiKey } from '../../domain/index.js';
 import { HttpProblem } from '../problem.js';
 import { problemSchema } from '../problem.js';
-
-export interface ApiKeyRoutesOptions {
-  gateway: Gateway;
-  /** Empties the REST API's key lookup cache (the API app passes it; see rest/auth.ts). */
-  forgetApiKeys?: () => void;
-}
 
 export const apiKeySchema = {
   type: 'object',
@@ -55,13 +49,8 @@ const view = (k: ApiKeyInfo) => ({
   createdAt: new Date(k.createdAt).toISOString(),
 });
 
-export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app, opts) => {
-  const store = opts.gateway.store;
-  const userOr404 = async (username: string) => {
-    const u = await store.getUserByName(username);
-    if (!u) throw new HttpProblem(404, 'HERMOD_ERR_UNKNOWN_USER', `no user "${username}"`);
-    return u;
-  };
+export const apiKeyRoutes: FastifyPluginAsync<AdminContext> = async (app, opts) => {
+  const { apiKeys } = opts.services;
 
   app.post<{ Params: { username: string }; Body: { label?: string } | undefined }>(
     '/users/:username/api-keys',
@@ -81,9 +70,9 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
       },
     },
     async (req, reply) => {
-      const u = await userOr404(req.params.username);
+      const u = await userOr404(opts, req.params.username);
       const { key, hash } = newApiKey();
-      const stored = await store.addApiKey(u.id, hash, req.body?.label);
+      const stored = await apiKeys.add({ userId: u.id, keyHash: hash, label: req.body?.label });
       // The id and label only: the key never reaches a log.
       req.log.info({ user: u.username, keyId: stored.id }, 'admin: API key created');
       return reply.code(201).send({ ...view(stored), key });
@@ -108,7 +97,7 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
       },
     },
     async (req) => ({
-      apiKeys: (await store.listApiKeys((await userOr404(req.params.username)).id)).map(view),
+      apiKeys: (await apiKeys.list((await userOr404(opts, req.params.username)).id)).map(view),
     }),
   );
 
@@ -127,8 +116,8 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
       },
     },
     async (req, reply) => {
-      const u = await userOr404(req.params.username);
-      const revoked = await store.revokeApiKey(u.id, req.params.id);
+      const u = await userOr404(opts, req.params.username);
+      const revoked = await apiKeys.revoke({ userId: u.id, id: req.params.id });
       if (!revoked)
         throw new HttpProblem(
           404,

@@ -4,7 +4,7 @@
  * every change is followed by `forgetAccounts()` to take effect on the next request.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Gateway } from '../../gateway/index.js';
+import type { AdminContext } from './common.js';
 import type { Group } from '../../domain/index.js';
 import { problemSchema } from '../problem.js';
 
@@ -23,11 +23,11 @@ export const groupSchema = {
 
 const errors = { 400: problemSchema, 401: problemSchema, 404: problemSchema };
 
-export const groupRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
-  const store = gateway.store;
+export const groupRoutes: FastifyPluginAsync<AdminContext> = async (app, { gateway, services }) => {
+  const { accounts } = services;
   const members = async (): Promise<Map<string, number>> => {
     const n = new Map<string, number>();
-    for (const u of await store.listUsers()) if (u.group !== null) n.set(u.group, (n.get(u.group) ?? 0) + 1);
+    for (const u of await accounts.list()) if (u.group !== null) n.set(u.group, (n.get(u.group) ?? 0) + 1);
     return n;
   };
   const view = (g: Group, users: Map<string, number>) => ({
@@ -53,7 +53,7 @@ export const groupRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
     },
     async () => {
       const users = await members();
-      return { groups: (await store.listGroups()).map((g) => view(g, users)) };
+      return { groups: (await accounts.groups()).map((g) => view(g, users)) };
     },
   );
 
@@ -80,9 +80,9 @@ export const groupRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
       },
     },
     async (req, reply) => {
-      const old = await store.getGroup(req.params.id);
+      const old = await accounts.group(req.params.id);
       const b = req.body ?? {};
-      const g = await store.upsertGroup({
+      const g = await accounts.putGroup({
         id: req.params.id,
         description: b.description === undefined ? (old?.description ?? null) : b.description,
         enabled: b.enabled ?? old?.enabled ?? true,

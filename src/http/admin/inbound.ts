@@ -3,9 +3,8 @@
  * no route (stored all the same: docs/routing.md). Newest first, filtered, in cursor pages.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Gateway, MoQuery } from '../../gateway/index.js';
-import type { InboundMessage } from '../../store/index.js';
-import { decodeText, encodingOfDataCoding } from '../../smpp/index.js';
+import { textOf, type InboundMessage, type MoQuery } from '../../gateway/index.js';
+import type { AdminContext } from './common.js';
 import { problemSchema } from '../problem.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
@@ -49,7 +48,7 @@ export function inboundView(m: InboundMessage) {
     from: m.source,
     to: m.destination,
     dataCoding: m.dataCoding,
-    text: encodingOfDataCoding(m.dataCoding) === 'binary' ? null : decodeText(m.body, m.dataCoding),
+    text: textOf(m.body, m.dataCoding) ?? null,
     complete: m.complete,
     routed: m.routedTo !== null || routedUrl !== null,
     routedTo: m.routedTo,
@@ -71,7 +70,7 @@ const errors = { 400: problemSchema, 401: problemSchema };
 // Addresses as stored: digits without "+" for numbers, else the alphanumeric id as sent.
 const address = (v: string) => v.replace(/^\+(?=\d+$)/, '');
 
-export const inboundRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
+export const inboundRoutes: FastifyPluginAsync<AdminContext> = async (app, { services }) => {
   app.get<{ Querystring: InboundQuery }>(
     '/inbound',
     {
@@ -126,7 +125,7 @@ export const inboundRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
       if (q.user !== undefined) query.routedTo = q.user;
       if (q.cursor !== undefined) query.before = q.cursor;
       // One more than the page: a next page exists only when it came back.
-      const rows = await gateway.store.listMo(q.limit + 1, query);
+      const rows = await services.inbound.list({ ...query, limit: q.limit + 1 });
       const page = rows.slice(0, q.limit);
       return {
         inbound: page.map(inboundView),

@@ -4,7 +4,7 @@
  * and next try). Read-only: operators see why a customer got no callback without grepping logs.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Gateway } from '../../gateway/index.js';
+import type { AdminContext } from './common.js';
 import { problemSchema } from '../problem.js';
 
 const errors = { 400: problemSchema, 401: problemSchema };
@@ -57,9 +57,7 @@ const pendingSchema = {
 
 const limit = { type: 'integer', minimum: 1, maximum: 1000, default: 100 } as const;
 
-export const webhookRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
-  const store = gateway.store;
-
+export const webhookRoutes: FastifyPluginAsync<AdminContext> = async (app, { services }) => {
   app.get<{ Querystring: { messageId?: string; limit?: number } }>(
     '/webhooks/log',
     {
@@ -82,7 +80,7 @@ export const webhookRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
     },
     async (req) => ({
       attempts: (
-        await store.listWebhookLog({ messageId: req.query.messageId, limit: req.query.limit ?? 100 })
+        await services.webhooks.log({ messageId: req.query.messageId, limit: req.query.limit ?? 100 })
       ).map((e) => ({ ...e, at: iso(e.at) })),
     }),
   );
@@ -104,8 +102,8 @@ export const webhookRoutes: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
       },
     },
     async (req) => ({
-      total: await store.webhookDepth(),
-      pending: (await store.listPendingWebhooks(req.query.limit ?? 100)).map((w) => ({
+      total: await services.webhooks.depth(),
+      pending: (await services.webhooks.pending({ limit: req.query.limit ?? 100 })).map((w) => ({
         id: w.id,
         eventId: w.eventId,
         kind: w.kind,

@@ -8,9 +8,24 @@
  * (global `httpApi.responseFormat` or per user) gives Jasmin's exact text. HTTP statuses are
  * Jasmin's in both formats. /balance and /rate answer JSON in both, as Jasmin does.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import { allowsAddress, type User } from '../../domain/index.js';
-import { CheckedUrls, RefusedUrlError, RejectedError, UrlGuard, type Gateway } from '../../gateway/index.js';
+import {
+  CheckedUrls,
+  RefusedUrlError,
+  RejectedError,
+  UrlGuard,
+  draftOf,
+  servicesOf,
+  type Accounts,
+  type Gateway,
+} from '../../gateway/index.js';
 import { HermodError } from '../../lib/errors.js';
 import { CredentialCache } from '../credentials.js';
 import { JasminApiError, fromRejected, jasminError } from './errors.js';
@@ -20,7 +35,9 @@ export type ResponseFormat = 'json' | 'jasmin';
 
 export interface JasminApiOptions {
   gateway: Gateway;
-  /** Checks dlr-url at /send time (row 28); the webhook sender checks again at delivery. */
+  /** Balances and quotas for /balance (default: over the gateway's own store). */
+  accounts?: Pick<Accounts, 'byId' | 'balance'>;
+  /** Checks dlr-url at /send time (the SSRF guard); the webhook sender checks again at delivery. */
   guard?: UrlGuard;
   /** Default `json`. */
   responseFormat?: ResponseFormat;
@@ -45,8 +62,34 @@ function argsOf(req: FastifyRequest): Args {
   return out;
 }
 
+/**
+ * `json` (per-user or global) answers `{"error":...}`; `jasmin` answers `Error "<reason>"` on
+ * /send and, on /balance and /rate (which Jasmin answers in JSON), the reason as a JSON string.
+ */
+function failWith(
+  log: FastifyBaseLogger,
+  reply: FastifyReply,
+  format: ResponseFormat | 'jasmin-json',
+  err: unknown,
+): FastifyReply {
+  let e: JasminApiError;
+  if (err instanceof JasminApiError) e = err;
+  else if (err instanceof RejectedError) e = fromRejected(err);
+  else if (err instanceof HermodError) e = new JasminApiError(err.code, err.message, 500);
+  else {
+    log.error({ err }, 'jasmin api: unexpected error');
+    e = new JasminApiError('HERMOD_ERR_INTERNAL', `Unknown error: ${(err as Error).message}`, 500);
+  }
+  reply.code(e.httpStatus);
+  if (format === 'jasmin') return reply.type('text/plain; charset=utf-8').send(`Error "${e.reason}"`);
+  if (format === 'jasmin-json')
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(e.reason));
+  return reply.send({ error: { code: e.code, message: e.reason, status: e.httpStatus } });
+}
+
 export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: FastifyInstance, opts) => {
   const { gateway } = opts;
+  const accounts = opts.accounts ?? servicesOf(gateway).accounts;
   const guard = opts.guard ?? new UrlGuard();
   const dlrUrls = new CheckedUrls(guard, opts.urlCacheMs ?? 10_000);
   // Users as the gateway caches them (accountCacheMs; admin changes forget them at once).
@@ -57,25 +100,8 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
   const jsonEndpoint = (username: string | undefined) =>
     formatFor(username) === 'jasmin' ? 'jasmin-json' : 'json';
 
-  /**
-   * `json` (per-user or global) answers `{"error":...}`; `jasmin` answers `Error "<reason>"` on
-   * /send and, on /balance and /rate (which Jasmin answers in JSON), the reason as a JSON string.
-   */
-  const fail = (reply: FastifyReply, format: ResponseFormat | 'jasmin-json', err: unknown) => {
-    let e: JasminApiError;
-    if (err instanceof JasminApiError) e = err;
-    else if (err instanceof RejectedError) e = fromRejected(err);
-    else if (err instanceof HermodError) e = new JasminApiError(err.code, err.message, 500);
-    else {
-      app.log.error({ err }, 'jasmin api: unexpected error');
-      e = new JasminApiError('HERMOD_ERR_INTERNAL', `Unknown error: ${(err as Error).message}`, 500);
-    }
-    reply.code(e.httpStatus);
-    if (format === 'jasmin') return reply.type('text/plain; charset=utf-8').send(`Error "${e.reason}"`);
-    if (format === 'jasmin-json')
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(e.reason));
-    return reply.send({ error: { code: e.code, message: e.reason, status: e.httpStatus } });
-  };
+  const fail = (reply: FastifyReply, format: ResponseFormat | 'jasmin-json', err: unknown) =>
+    failWith(app.log, reply, format, err);
 
   const authenticate = async (args: Args, address: string | undefined): Promise<User> => {
     const username = required(args, 'username', 30);
@@ -92,35 +118,25 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
     try {
       const a = parseSendArgs(args);
       const user = await authenticate(args, req.socket.remoteAddress);
-      if (a.meta.dlr) {
+      const dlr = a.draft.dlr;
+      if (dlr) {
         try {
-          await dlrUrls.check(a.meta.dlr.url);
+          await dlrUrls.check(dlr.url);
         } catch (err) {
           if (err instanceof RefusedUrlError) {
-            req.log.warn({ user: user.username, url: a.meta.dlr.url, reason: err.reason }, 'dlr-url refused');
+            req.log.warn({ user: user.username, url: dlr.url, reason: err.reason }, 'dlr-url refused');
             throw jasminError.url('dlr-url', err.reason);
           }
           throw err;
         }
       }
-      const accepted = await gateway.submitAccepted(user, {
-        systemId: user.username,
-        source: a.from,
-        destination: a.to,
-        esmClass: 0,
-        dataCoding: a.content.dataCoding,
-        body: a.content.body,
-        // HTTP customers get HTTP callbacks (meta.dlr), never SMPP receipts in the outbox.
-        registeredDelivery: 0,
-        priority: a.priority,
-        meta: a.meta,
-        given: a.given,
-      });
+      // HTTP customers get HTTP callbacks (dlr), never SMPP receipts in the outbox.
+      const accepted = await gateway.submitAccepted(user, draftOf({ ...a.draft, systemId: user.username }));
       if (format === 'jasmin')
         return reply.type('text/plain; charset=utf-8').send(`Success "${accepted.id}"`);
       // segments: the parts it was charged for, on the connector it goes out through.
       return reply.send({
-        data: { messageid: accepted.id, encoding: a.content.encoding, segments: accepted.segments },
+        data: { messageid: accepted.id, encoding: a.encoding, segments: accepted.segments },
       });
     } catch (err) {
       return fail(reply, format, err);
@@ -136,9 +152,9 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
       const user = await authenticate(args, req.socket.remoteAddress);
       if (!user.settings.authorizations.httpBalance)
         throw jasminError.forbidden('HERMOD_ERR_FORBIDDEN_BALANCE', user.username, 'Cannot check balance');
-      const fresh = (await gateway.store.getUser(user.id)) ?? user;
+      const fresh = (await accounts.byId(user.id)) ?? user;
       return reply.send({
-        balance: (await gateway.store.getBalance(user.id)) / 1_000_000,
+        balance: (await accounts.balance(user.id)) / 1_000_000,
         sms_count: fresh.smsCount ?? 'ND',
       });
     } catch (err) {

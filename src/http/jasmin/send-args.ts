@@ -1,32 +1,29 @@
 /**
  * Jasmin's /send and /rate arguments → what the gateway core needs. Pure: validation rules
  * as Jasmin's (jasmin/protocols/http/endpoints/send.py), content encoding with our charset
- * library. Jasmin's documented defaults hold: dlr becomes "yes" when dlr-url or dlr-level
+ * library (gateway/content). Jasmin's documented defaults hold: dlr becomes "yes" when dlr-url or dlr-level
  * is given; dlr-level defaults to 1 and dlr-method to POST.
  */
-import { chooseEncoding, encodeText, UnencodableCharacterError, type Encoding } from '../../smpp/index.js';
-import type { MessageMeta } from '../../domain/index.js';
-import type { GivenArguments } from '../../gateway/index.js';
+import {
+  decodeHex,
+  encodeContent as encode,
+  encodingOfCoding,
+  UnencodableCharacterError,
+  type DraftInput,
+  type EncodedContent,
+  type GivenArguments,
+} from '../../gateway/index.js';
 import { jasminError } from './errors.js';
 
 export type Args = Record<string, string | undefined>;
 
-export interface EncodedContent {
-  body: Buffer;
-  dataCoding: number;
-  encoding: Encoding;
-}
-
 export interface SendArgs {
   username: string;
   password: string;
-  to: string;
-  from: string;
-  content: EncodedContent;
-  priority: number;
-  meta: MessageMeta;
-  /** dlr-level, dlr-method and hex-content as given (the account rules refuse giving them). */
-  given: GivenArguments;
+  /** The draft's input but the account (known once the credentials are checked). */
+  draft: Omit<DraftInput, 'systemId'>;
+  /** The alphabet the content went in (the JSON answer names it). */
+  encoding: EncodedContent['encoding'];
 }
 
 const CODINGS = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14]);
@@ -62,20 +59,19 @@ export function encodeContent(args: Args): EncodedContent {
   if (text !== undefined && hex !== undefined)
     throw jasminError.content('content and hex-content cannot be used both in same request.');
   if (hex !== undefined) {
-    if (!/^([0-9a-fA-F]{2})*$/.test(hex))
+    const bytes = decodeHex(hex);
+    if (!bytes)
       throw jasminError.invalid('hex-content', hex.slice(0, 40), 'Expected an even number of hex digits.');
     // The bytes as given, with the coding given (0 by default, as Jasmin); that they came as
-    // hex is carried apart (SendArgs.given) for the hexContent authorization.
-    return { body: Buffer.from(hex, 'hex'), dataCoding: dc ?? 0, encoding: 'binary' };
+    // hex is carried apart (SendArgs.draft.given) for the hexContent authorization.
+    return encode({ bytes, dataCoding: dc ?? 0 });
   }
-  const content = text!;
-  const byCoding: Record<number, Encoding> = { 0: 'gsm7', 1: 'ascii', 3: 'latin1', 8: 'ucs2' };
-  const encoding: Encoding = dc === undefined ? chooseEncoding(content) : (byCoding[dc] ?? 'binary');
   if (dc !== undefined && !CODINGS.has(dc)) throw jasminError.invalid('coding', String(dc));
   try {
-    const body = encoding === 'binary' ? Buffer.from(content, 'utf8') : encodeText(content, encoding);
-    // The parts it costs are counted by the gateway when it charges (chargedParts), not here.
-    return { body, dataCoding: dc ?? (encoding === 'gsm7' ? 0 : 8), encoding };
+    return encode({
+      text: text!,
+      ...(dc === undefined ? {} : { encoding: encodingOfCoding(dc), dataCoding: dc }),
+    });
   } catch (err) {
     if (err instanceof UnencodableCharacterError) {
       throw jasminError.content(
@@ -121,21 +117,23 @@ export function parseSendArgs(args: Args, now = Date.now()): SendArgs {
   const dlrArg = optional(args, 'dlr', /^(yes|no)$/);
   const dlr = dlrUrl !== undefined || level !== undefined ? 'yes' : (dlrArg ?? 'no');
   const tags = optional(args, 'tags', /^[-a-zA-Z0-9,]*$/);
-  const meta: MessageMeta = { origin: 'http' };
+  const draft: Omit<DraftInput, 'systemId' | 'content'> = { origin: 'http', from, to, priority };
   if (dlr === 'yes') {
     if (!dlrUrl) throw jasminError.missing('dlr-url');
-    meta.dlr = { url: dlrUrl, level: Number(level ?? 1) as 1 | 2 | 3, method: method ?? 'POST' };
+    draft.dlr = { url: dlrUrl, level: Number(level ?? 1) as 1 | 2 | 3, method: method ?? 'POST' };
   }
   if (sdt !== undefined) {
     const at = parseSmppTime(sdt, now);
     if (at === undefined) throw jasminError.invalid('sdt', sdt);
-    meta.scheduleAt = at;
+    draft.scheduleAt = at;
   }
-  if (validity !== undefined) meta.validUntil = now + Number(validity) * 60_000;
-  if (tags) meta.tags = tags.split(',').filter((t) => t !== '');
+  if (validity !== undefined) draft.validUntil = now + Number(validity) * 60_000;
+  if (tags) draft.tags = tags.split(',').filter((t) => t !== '');
   const given: GivenArguments = {};
   if (level !== undefined) given.dlrLevel = true;
   if (method !== undefined) given.dlrMethod = true;
   if (args['hex-content'] !== undefined) given.hexContent = true;
-  return { username, password, to, from, content: encodeContent(args), priority, meta, given };
+  draft.given = given;
+  const { body, dataCoding, encoding } = encodeContent(args);
+  return { username, password, draft: { ...draft, content: { body, dataCoding } }, encoding };
 }

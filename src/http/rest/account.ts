@@ -1,15 +1,32 @@
 /** REST v1: balance, price quotes, inbound messages. */
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import { reject, type Gateway, type MoQuery } from '../../gateway/index.js';
+import {
+  encodingOfDataCoding,
+  reject,
+  textOf,
+  type Accounts,
+  type Gateway,
+  type InboundViews,
+  type InterfaceServices,
+  type MoQuery,
+} from '../../gateway/index.js';
 import { formatMicros } from '../../domain/money.js';
-import { decodeText, encodingOfDataCoding } from '../../smpp/index.js';
 import { cursors } from './messages.js';
 import { inboundView, problemResponses } from './schemas.js';
 
-export async function accountRoutes(app: FastifyInstance, opts: { gateway: Gateway }): Promise<void> {
-  const { gateway } = opts;
+export interface AccountRoutesOptions {
+  gateway: Gateway;
+  services: Pick<InterfaceServices, 'accounts' | 'inbound'>;
+}
 
+export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOptions): Promise<void> {
+  balanceRoute(app, opts.services.accounts);
+  ratesRoute(app, opts.gateway);
+  inboundRoute(app, opts.services.inbound);
+}
+
+function balanceRoute(app: FastifyInstance, accounts: Pick<Accounts, 'balance'>): void {
   app.get(
     '/v1/balance',
     {
@@ -29,11 +46,13 @@ export async function accountRoutes(app: FastifyInstance, opts: { gateway: Gatew
       },
     },
     async (req) => ({
-      balance: formatMicros(await gateway.store.getBalance(req.apiUser!.id)),
+      balance: formatMicros(await accounts.balance(req.apiUser!.id)),
       username: req.apiUser!.username,
     }),
   );
+}
 
+function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
   app.get<{ Querystring: { to: string; from?: string; text?: string } }>(
     '/v1/rates',
     {
@@ -98,7 +117,9 @@ export async function accountRoutes(app: FastifyInstance, opts: { gateway: Gatew
       };
     },
   );
+}
 
+function inboundRoute(app: FastifyInstance, inbound: Pick<InboundViews, 'list'>): void {
   app.get<{ Querystring: { limit: number; cursor?: string } }>(
     '/v1/inbound',
     {
@@ -126,22 +147,20 @@ export async function accountRoutes(app: FastifyInstance, opts: { gateway: Gatew
       },
     },
     async (req) => {
-      const q: MoQuery = { routedTo: req.apiUser!.username };
+      const q: MoQuery & { limit: number } = { routedTo: req.apiUser!.username, limit: req.query.limit + 1 };
       if (req.query.cursor !== undefined) q.before = cursors.decode(req.query.cursor, 'i');
-      const rows = await gateway.store.listMo(req.query.limit + 1, q);
+      const rows = await inbound.list(q);
       const page = rows.slice(0, req.query.limit);
       return {
         data: page.map((m) => {
-          const encoding = encodingOfDataCoding(m.dataCoding);
+          const text = textOf(m.body, m.dataCoding);
           return {
             id: m.id,
             direction: 'inbound',
             from: /^\d+$/.test(m.source) ? `+${m.source}` : m.source,
             to: /^\d{7,}$/.test(m.destination) ? `+${m.destination}` : m.destination,
-            ...(encoding === 'binary'
-              ? { binary: m.body.toString('base64') }
-              : { text: decodeText(m.body, m.dataCoding) }),
-            encoding,
+            ...(text === undefined ? { binary: m.body.toString('base64') } : { text }),
+            encoding: encodingOfDataCoding(m.dataCoding),
             complete: m.complete,
             connector: m.connectorId,
             received_at: new Date(m.receivedAt).toISOString(),

@@ -6,8 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { allowsAddress, hashApiKey, type User } from '../../domain/index.js';
-import type { Store } from '../../gateway/index.js';
-import { reject } from '../../gateway/index.js';
+import { reject, type ApiKeys } from '../../gateway/index.js';
 import { problems } from '../problem.js';
 
 declare module 'fastify' {
@@ -21,7 +20,7 @@ export class ApiKeyAuth {
   private readonly cache = new Map<string, { user: User | undefined; until: number }>();
 
   constructor(
-    private readonly store: Store,
+    private readonly keys: Pick<ApiKeys, 'userOf'>,
     private readonly cacheMs = 2000,
   ) {}
 
@@ -39,7 +38,7 @@ export class ApiKeyAuth {
     let hit = this.cache.get(hash);
     if (!hit || hit.until <= now) {
       if (this.cache.size > 10_000) this.cache.clear();
-      hit = { user: await this.store.getUserByApiKey(hash), until: now + this.cacheMs };
+      hit = { user: await this.keys.userOf(hash), until: now + this.cacheMs };
       this.cache.set(hash, hit);
     }
     if (!hit.user) throw problems.unauthorized('unknown API key');

@@ -1,6 +1,6 @@
 /**
- * Idempotency-Key on POST (draft-ietf-httpapi-idempotency-key-header; research Checklist 1
- * row 20). The record lives in the store, keyed by (user, key), with a hash of the request
+ * Idempotency-Key on POST (draft-ietf-httpapi-idempotency-key-header; docs/rest-api.md,
+ * "Idempotency-Key"). The record lives in the store, keyed by (user, key), with a hash of the request
  * and the first response:
  * - same key, same body, first request finished → the stored response, byte for byte;
  * - same key, same body, first request still running → wait for it (up to `waitMs`), then
@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Store } from '../../gateway/index.js';
+import type { IdempotencyRecords } from '../../gateway/index.js';
 import { problemOf, problems, PROBLEM_TYPE } from '../problem.js';
 
 export interface IdempotencyOptions {
@@ -68,7 +68,7 @@ export class Idempotency {
   private readonly staleMs: number;
 
   constructor(
-    private readonly store: Store,
+    private readonly records: Pick<IdempotencyRecords, 'begin' | 'finish' | 'abandon'>,
     opts: IdempotencyOptions = {},
   ) {
     this.ttlMs = opts.ttlMs ?? 86_400_000;
@@ -92,7 +92,13 @@ export class Idempotency {
       if (mine.hash !== hash) return send(reply, fromError(problems.idempotencyMismatch()));
       return send(reply, await mine.done, true);
     }
-    const begin = await this.store.beginIdempotent(userId, key, hash, this.ttlMs, this.staleMs);
+    const begin = await this.records.begin({
+      userId,
+      key,
+      bodyHash: hash,
+      ttlMs: this.ttlMs,
+      staleMs: this.staleMs,
+    });
     switch (begin.kind) {
       case 'mismatch':
         return send(reply, fromError(problems.idempotencyMismatch()));
@@ -118,8 +124,8 @@ export class Idempotency {
     run: () => Promise<JsonResponse>,
   ): Promise<JsonResponse> {
     const res = await run().catch(fromError);
-    if (res.status >= 500) await this.store.abandonIdempotent(userId, key);
-    else await this.store.finishIdempotent(userId, key, res.status, JSON.stringify(res));
+    if (res.status >= 500) await this.records.abandon({ userId, key });
+    else await this.records.finish({ userId, key, status: res.status, response: JSON.stringify(res) });
     return res;
   }
 
@@ -135,7 +141,13 @@ export class Idempotency {
       await new Promise((r) => setTimeout(r, 25));
       const local = this.local.get(`${userId}\0${key}`);
       if (local) return local.hash === hash ? local.done : fromError(problems.idempotencyMismatch());
-      const again = await this.store.beginIdempotent(userId, key, hash, this.ttlMs, this.staleMs);
+      const again = await this.records.begin({
+        userId,
+        key,
+        bodyHash: hash,
+        ttlMs: this.ttlMs,
+        staleMs: this.staleMs,
+      });
       if (again.kind === 'replay') return JSON.parse(again.response) as JsonResponse;
       if (again.kind === 'mismatch') return fromError(problems.idempotencyMismatch());
       // The first request failed (5xx, record dropped) or died: this one is now the first.

@@ -9,13 +9,18 @@ import {
   CheckedUrls,
   RefusedUrlError,
   UrlGuard,
+  draftOf,
+  encodeContent as encode,
+  encodingOfDataCoding,
   reject,
+  textOf,
+  type EncodedContent,
   type Gateway,
   type MessageFilter,
+  type MessageViews,
 } from '../../gateway/index.js';
-import type { MessageMeta, MessageState, StoredMessage, User } from '../../domain/index.js';
+import type { MessageState, StoredMessage, User } from '../../domain/index.js';
 import { formatMicros } from '../../domain/money.js';
-import { dataCodingOf, decodeText, encodeText, encodingOfDataCoding, isGsm7 } from '../../smpp/index.js';
 import {
   batchBody,
   batchResult,
@@ -55,31 +60,20 @@ interface BatchInput extends Omit<SendInput, 'to'> {
   }[];
 }
 
-/** A part as the multipart store returns it (`Store.getParts`, when the store has it). */
-interface PartRow {
-  seq: number;
-  state: string;
-  connectorId: string | null;
-  upstreamId: string | null;
-  error: string | null;
-  updatedAt: number;
-}
-
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** A stored message as REST v1 shows it. */
 export function viewOf(m: StoredMessage, now = Date.now()): Record<string, unknown> {
   const encoding = encodingOfDataCoding(m.dataCoding);
   const scheduled = m.state === 'queued' && m.meta.scheduleAt !== undefined && m.meta.scheduleAt > now;
+  const text = textOf(m.body, m.dataCoding);
   return {
     id: m.id,
     status: scheduled ? 'scheduled' : m.state,
     direction: 'outbound',
     to: `+${m.destination}`,
     from: m.source,
-    ...(encoding === 'binary'
-      ? { binary: m.body.toString('base64') }
-      : { text: decodeText(m.body, m.dataCoding) }),
+    ...(text === undefined ? { binary: m.body.toString('base64') } : { text }),
     encoding,
     segments: m.meta.segments ?? 1,
     cost: formatMicros(m.priceMicros),
@@ -114,6 +108,7 @@ function callbackOf(url: string, field = 'callback_url'): string {
   try {
     u = new URL(url);
   } catch {
+    // new URL throws a bare TypeError; the customer gets a 400 naming the field instead.
     throw new HttpProblem(400, 'HERMOD_ERR_INVALID_CALLBACK_URL', `${field} "${url}" is not a URL`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
@@ -126,24 +121,21 @@ export function encodeContent(input: {
   text?: string;
   binary?: string;
   encoding?: 'auto' | 'gsm7' | 'ucs2';
-}): { body: Buffer; dataCoding: number } {
+}): EncodedContent {
   if (input.text !== undefined && input.binary !== undefined)
     throw problems.badRequest('give either text or binary, not both');
   if (input.binary !== undefined) {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.binary)) throw problems.badRequest('binary must be base64');
-    const body = Buffer.from(input.binary, 'base64');
-    if (body.length === 0) throw problems.badRequest('binary is empty');
-    return { body, dataCoding: dataCodingOf('binary') };
+    const bytes = Buffer.from(input.binary, 'base64');
+    if (bytes.length === 0) throw problems.badRequest('binary is empty');
+    return encode({ bytes });
   }
   if (input.text === undefined || input.text === '') throw problems.badRequest('text or binary is required');
-  const wanted = input.encoding ?? 'auto';
-  // GSM-7 unpacked (one septet per octet, as SMPP carries it) when it fits, else UCS-2.
-  const encoding = wanted === 'auto' ? (isGsm7(input.text) ? 'gsm7' : 'ucs2') : wanted;
-  return { body: encodeText(input.text, encoding), dataCoding: dataCodingOf(encoding) };
+  return encode({ text: input.text, encoding: input.encoding ?? 'auto' });
 }
 
 /**
- * A callback URL through the SSRF guard (row 28) when it is given, as the Jasmin API checks
+ * A callback URL through the SSRF guard (docs/configuration.md, `webhooks.allow`) when it is given, as the Jasmin API checks
  * dlr-url at /send: a refused URL is a 400 now, not an event silently dropped later. The
  * webhook sender checks the address it connects to again at delivery.
  */
@@ -164,6 +156,7 @@ export class RestSender {
 
   constructor(
     private readonly gateway: Gateway,
+    private readonly messages: Pick<MessageViews, 'get'>,
     guard: UrlGuard = new UrlGuard(),
   ) {
     this.guard = new CheckedUrls(guard);
@@ -177,43 +170,47 @@ export class RestSender {
       );
     const source = sourceOf(input.from);
     const { body, dataCoding } = encodeContent(input);
-    // meta.segments is set by the gateway: the parts it charged.
-    const meta: MessageMeta = { origin: 'rest' };
     if (input.callback_failover_url !== undefined && input.callback_url === undefined)
       throw problems.badRequest(
         'callback_failover_url needs a callback_url (it is where events go when that one keeps failing)',
       );
-    if (input.callback_url !== undefined)
-      meta.callbackUrl = await guardedCallback(this.guard, input.callback_url, 'callback_url');
-    if (input.callback_failover_url !== undefined)
-      meta.callbackFailoverUrl = await guardedCallback(
-        this.guard,
-        input.callback_failover_url,
-        'callback_failover_url',
-      );
-    if (input.client_ref !== undefined) meta.clientRef = input.client_ref;
-    if (input.tags !== undefined && input.tags.length > 0) meta.tags = input.tags;
+    const callbackUrl =
+      input.callback_url === undefined
+        ? undefined
+        : await guardedCallback(this.guard, input.callback_url, 'callback_url');
+    const callbackFailoverUrl =
+      input.callback_failover_url === undefined
+        ? undefined
+        : await guardedCallback(this.guard, input.callback_failover_url, 'callback_failover_url');
+    let scheduleAt: number | undefined;
     if (input.send_at !== undefined) {
       const at = Date.parse(input.send_at);
       if (!Number.isFinite(at)) throw problems.badRequest('send_at must be an RFC 3339 date-time');
-      if (at > now) meta.scheduleAt = at;
+      if (at > now) scheduleAt = at;
     }
-    if (input.validity_period !== undefined)
-      meta.validUntil = (meta.scheduleAt ?? now) + input.validity_period * 1000;
-    const id = await this.gateway.submit(user, {
-      systemId: user.username,
-      source,
-      destination: input.to.slice(1),
-      esmClass: 0,
-      dataCoding,
-      body,
-      // Receipts are tracked upstream whatever this says; 0 keeps REST messages' receipts
-      // out of the SMPP outbox of the same account.
-      registeredDelivery: 0,
-      priority: input.priority ?? 0,
-      meta,
-    });
-    const stored = await this.gateway.store.getMessage(id);
+    // meta.segments is set by the gateway: the parts it charged. Receipts are tracked upstream
+    // whatever registered_delivery says; 0 (draftOf's default) keeps REST messages' receipts
+    // out of the SMPP outbox of the same account.
+    const id = await this.gateway.submit(
+      user,
+      draftOf({
+        systemId: user.username,
+        origin: 'rest',
+        from: source,
+        to: input.to.slice(1),
+        content: { body, dataCoding },
+        priority: input.priority ?? 0,
+        ...(callbackUrl !== undefined ? { callbackUrl } : {}),
+        ...(callbackFailoverUrl !== undefined ? { callbackFailoverUrl } : {}),
+        ...(input.client_ref !== undefined ? { clientRef: input.client_ref } : {}),
+        ...(input.tags !== undefined ? { tags: input.tags } : {}),
+        ...(scheduleAt !== undefined ? { scheduleAt } : {}),
+        ...(input.validity_period !== undefined
+          ? { validUntil: (scheduleAt ?? now) + input.validity_period * 1000 }
+          : {}),
+      }),
+    );
+    const stored = await this.messages.get(id);
     if (!stored) throw new HttpProblem(500, 'HERMOD_ERR_INTERNAL', 'accepted message not found');
     return viewOf(stored, now);
   }
@@ -221,8 +218,9 @@ export class RestSender {
 
 export interface MessagesRoutesOptions {
   gateway: Gateway;
+  messages: MessageViews;
   idempotency: Idempotency;
-  /** Checks callback URLs at submit (row 28); default: private and loopback space refused. */
+  /** Checks callback URLs at submit (the SSRF guard); default: private and loopback space refused. */
   guard?: UrlGuard;
 }
 
@@ -239,9 +237,15 @@ export const cursors = {
 };
 
 export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesOptions): Promise<void> {
-  const sender = new RestSender(opts.gateway, opts.guard);
-  const store = opts.gateway.store;
+  const sender = new RestSender(opts.gateway, opts.messages, opts.guard);
+  sendRoutes(app, sender, opts.idempotency);
+  cancelRoute(app, opts.gateway, opts.messages);
+  showRoute(app, opts.messages);
+  listRoute(app, opts.messages);
+}
 
+/** POST /v1/messages and /v1/messages/batch, both behind Idempotency-Key. */
+function sendRoutes(app: FastifyInstance, sender: RestSender, idempotency: Idempotency): void {
   app.post<{ Body: SendInput }>(
     '/v1/messages',
     {
@@ -262,7 +266,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
       },
     },
     (req, reply) =>
-      opts.idempotency.handle(req, reply, req.apiUser!.id, async () =>
+      idempotency.handle(req, reply, req.apiUser!.id, async () =>
         json(202, await sender.send(req.apiUser!, req.body)),
       ),
   );
@@ -281,7 +285,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
       },
     },
     (req, reply) =>
-      opts.idempotency.handle(req, reply, req.apiUser!.id, async (): Promise<JsonResponse> => {
+      idempotency.handle(req, reply, req.apiUser!.id, async (): Promise<JsonResponse> => {
         const b = req.body;
         if ((b.to === undefined) === (b.messages === undefined))
           throw problems.badRequest(
@@ -305,7 +309,9 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
         return json(200, { accepted, failed: results.length - accepted, results });
       }),
   );
+}
 
+function cancelRoute(app: FastifyInstance, gateway: Gateway, messages: Pick<MessageViews, 'get'>): void {
   app.post<{ Params: { id: string } }>(
     '/v1/messages/:id/cancel',
     {
@@ -324,13 +330,16 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
       },
     },
     async (req) => {
-      const outcome = await opts.gateway.cancel(req.apiUser!, req.params.id, 'REST');
+      const outcome = await gateway.cancel(req.apiUser!, req.params.id, 'REST');
       if (outcome === 'not_found') throw problems.notFound(`no message ${req.params.id}`);
       if (outcome === 'too_late') throw problems.notCancelable(req.params.id);
-      return viewOf((await opts.gateway.store.getMessage(req.params.id))!);
+      return viewOf((await messages.get(req.params.id))!);
     },
   );
+}
 
+/** A message with its timeline and, when it went in several parts, each part's state. */
+function showRoute(app: FastifyInstance, messages: MessageViews): void {
   app.get<{ Params: { id: string } }>(
     '/v1/messages/:id',
     {
@@ -342,14 +351,9 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
       },
     },
     async (req) => {
-      const m = await store.getMessage(req.params.id);
-      if (!m || m.userId !== req.apiUser!.id) throw problems.notFound(`no message ${req.params.id}`);
-      const history = (await store.history(m.id)) as {
-        state: MessageState;
-        at: number;
-        detail: string | null;
-        seq?: number | null;
-      }[];
+      const m = await messages.ofUser(req.apiUser!.id, req.params.id);
+      if (!m) throw problems.notFound(`no message ${req.params.id}`);
+      const history = await messages.history(m.id);
       const detail: Record<string, unknown> = {
         ...viewOf(m),
         timeline: history.map((h) => ({
@@ -359,24 +363,22 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
           ...(h.seq != null ? { part: h.seq } : {}),
         })),
       };
-      // Per-part states, when the store tracks parts (multipart messages, row 22).
-      const getParts = (store as { getParts?: (id: string) => Promise<PartRow[]> }).getParts;
-      if (typeof getParts === 'function') {
-        const parts = await getParts.call(store, m.id);
-        if (parts.length > 1)
-          detail.parts = parts.map((p) => ({
-            seq: p.seq,
-            state: p.state,
-            connector: p.connectorId ?? undefined,
-            upstream_id: p.upstreamId ?? undefined,
-            error: p.error ?? undefined,
-            updated_at: new Date(p.updatedAt).toISOString(),
-          }));
-      }
+      const parts = await messages.parts(m.id);
+      if (parts.length > 1)
+        detail.parts = parts.map((p) => ({
+          seq: p.seq,
+          state: p.state,
+          connector: p.connectorId ?? undefined,
+          upstream_id: p.upstreamId ?? undefined,
+          error: p.error ?? undefined,
+          updated_at: new Date(p.updatedAt).toISOString(),
+        }));
       return detail;
     },
   );
+}
 
+function listRoute(app: FastifyInstance, messages: Pick<MessageViews, 'list'>): void {
   app.get<{
     Querystring: {
       status?: string;
@@ -421,7 +423,7 @@ export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesO
       if (q.until !== undefined) query.until = Date.parse(q.until);
       if (q.client_ref !== undefined) query.clientRef = q.client_ref;
       if (q.tag !== undefined) query.tag = q.tag;
-      const rows = await store.listMessages(query);
+      const rows = await messages.list(query);
       const page = rows.slice(0, q.limit);
       const now = Date.now();
       return {
