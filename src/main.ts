@@ -1,6 +1,6 @@
 /**
- * The composition root: config → store → gateway → connectors → interfaces.
- * Today it hands argv to the CLI; the gateway is wired here as it lands.
+ * The entry point (`npm start`, `bin/hermod.js`): hands argv to the CLI. `hermod start`
+ * runs the composition root, `startHermod` in src/compose/.
  */
 import { runCli } from './cli/program.js';
 
