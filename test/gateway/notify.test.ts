@@ -1,0 +1,90 @@
+// What a final state owes the customer, as values: the SMPP receipt per registered_delivery,
+// and the typed event map (a wrong name or argument does not compile).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { customerReceipt, Notifier } from '../../src/gateway/notify.js';
+import { TypedEmitter, type GatewayEvents } from '../../src/gateway/events.js';
+import type { StoredMessage } from '../../src/domain/index.js';
+import { testContext } from './context.js';
+
+const message = (registeredDelivery: number, meta: StoredMessage['meta'] = {}) =>
+  ({
+    id: 'm1',
+    source: 'Shop',
+    destination: '447700900001',
+    registeredDelivery,
+    systemId: 'shop',
+    createdAt: 1000,
+    meta,
+  }) as StoredMessage;
+
+test('customerReceipt follows registered_delivery: 0 none, 1 every final state, 2 failures only', () => {
+  const one = { total: 1, delivered: 1 };
+  assert.equal(customerReceipt('delivered', message(0), one, { err: '000', doneDate: 2000 }), undefined);
+  assert.equal(customerReceipt('delivered', message(2), one, { err: '000', doneDate: 2000 }), undefined);
+  assert.deepEqual(
+    customerReceipt('undelivered', message(2), { total: 1, delivered: 0 }, { err: '034', doneDate: 2000 }),
+    {
+      messageId: 'm1',
+      source: 'Shop',
+      destination: '447700900001',
+      state: 'undelivered',
+      stat: 'UNDELIV',
+      err: '034',
+      submitDate: 1000,
+      doneDate: 2000,
+    },
+  );
+  const multi = customerReceipt(
+    'delivered',
+    message(1, { smppMessageId: 'multi-1' }),
+    { total: 3, delivered: 3 },
+    {
+      err: '034',
+      doneDate: 2000,
+    },
+  );
+  assert.equal(multi?.messageId, 'multi-1', 'a submit_multi id');
+  assert.equal(multi?.err, '000', 'delivered: no error');
+  assert.deepEqual(multi?.parts, { total: 3, delivered: 3 });
+});
+
+test('forFinal: what the notice queued is returned as values (accounts with outbox items, webhooks)', async () => {
+  const t = await testContext();
+  try {
+    const notifier = new Notifier(t.ctx);
+    const { notify, owed } = notifier.forFinal('000', { error: 'x' });
+    assert.equal(notify('delivered', message(0), { total: 1, delivered: 1 }), undefined);
+    assert.deepEqual(owed, { systemIds: new Set(), webhooks: false });
+    const n = notify('failed', message(1, { callbackUrl: 'https://example.com/cb' }), {
+      total: 1,
+      delivered: 0,
+    });
+    assert.equal(n?.systemId, 'shop');
+    assert.equal(n?.webhooks?.length, 1);
+    assert.deepEqual(owed, { systemIds: new Set(['shop']), webhooks: true });
+    notifier.announce(owed);
+    assert.deepEqual(
+      t.events.map((e) => e[0]),
+      ['outbox', 'webhooks'],
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+test('the event map types listeners and emits', () => {
+  const events = new TypedEmitter<GatewayEvents>();
+  const seen: string[] = [];
+  events.on('outbox', (systemId) => seen.push(systemId));
+  events.emit('outbox', 'shop');
+  // Compile-time checks only (never called): a wrong name or argument is a type error.
+  const wrong = () => {
+    // @ts-expect-error not an event of the gateway
+    events.on('no_such_event', () => undefined);
+    // @ts-expect-error `outbox` carries the account's system_id, a string
+    events.emit('outbox', 42);
+  };
+  assert.equal(typeof wrong, 'function');
+  assert.deepEqual(seen, ['shop']);
+});
