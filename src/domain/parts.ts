@@ -1,6 +1,6 @@
 /**
  * Long messages: how many segments a body costs, and the SMPP parts it is submitted as
- * for a connector's split method (research Checklist 1 row 22). Pure functions over the
+ * for a connector's split method. Pure functions over the
  * charset library: the text is decoded from the body by its data_coding and split as
  * text, so a GSM escape pair or a UTF-16 surrogate pair is never cut.
  */
@@ -69,6 +69,7 @@ function textOf(body: Buffer, dataCoding: number): string | undefined {
   try {
     return encodeText(text, encoding).equals(body) ? text : undefined;
   } catch {
+    // Not encodable back (characters outside the coding): not a text to split as text.
     return undefined;
   }
 }

@@ -114,7 +114,7 @@ const IN_FLIGHT_ORDER: readonly PartState[] = ['accepted', 'queued', 'unknown', 
 const FAILURE_PRECEDENCE: readonly PartState[] = ['undelivered', 'expired', 'rejected', 'failed', 'canceled'];
 
 /**
- * The state of a message from the states of its parts (row 22):
+ * The state of a message from the states of its parts:
  * - while any part is in flight (accepted, queued, unknown, sent): the least advanced of
  *   those, in the order accepted < queued < unknown < sent. A multipart message is "sent"
  *   only when every part still in flight is sent;

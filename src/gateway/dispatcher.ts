@@ -210,10 +210,16 @@ export class DispatchService {
     }
     if (decision.kind === 'failover' && (await this.failover(m, decision.detail))) return;
     const refund = decision.kind === 'fail' ? decision.refund : (this.ctx.opts.refund?.rejected ?? true);
-    const { notify, owed } = this.notifier.forFinal('000', { error: decision.detail });
-    const state = await this.ctx.store.failUnsent(m.id, total, decision.detail, refund, notify);
+    const notice = this.notifier.forFinal('000', { error: decision.detail });
+    const { state, notified } = await this.ctx.store.failUnsent({
+      id: m.id,
+      total,
+      detail: decision.detail,
+      refund,
+      notice,
+    });
     this.ctx.emit('failed', m.id, decision.detail, state, c.id);
-    this.notifier.announce(owed);
+    this.notifier.announce([{ id: m.id, notified }]);
   }
 
   /** One part's submit: undefined once it is accepted upstream and recorded, else the error. */
@@ -257,7 +263,14 @@ export class DispatchService {
         ? this.notifier.report(m, { state: 'sent', at: Date.now(), upstreamId })
         : undefined;
     await Promise.all([
-      this.ctx.store.markPartSent(m.id, part.seq, part.total, c.id, upstreamId, keys),
+      this.ctx.store.markPartSent({
+        id: m.id,
+        seq: part.seq,
+        total: part.total,
+        connectorId: c.id,
+        upstreamId,
+        keys,
+      }),
       hooks,
     ]);
     this.ctx.emit('part_sent', m.id, part.seq, upstreamId);
@@ -313,24 +326,24 @@ export class DispatchService {
     if (part?.upstreamId != null) {
       settle(true);
       if (normalizeMessageId(part.upstreamId) === normalizeMessageId(late.upstreamId)) return;
-      await store.addUpstreamId(
-        m.id,
-        late.seq,
-        late.total,
+      await store.addUpstreamId({
+        id: m.id,
+        seq: late.seq,
+        total: late.total,
         keys,
-        detail(`the SMSC accepted this message twice; the resend is ${part.upstreamId}, a duplicate`),
-      );
+        detail: detail(`the SMSC accepted this message twice; the resend is ${part.upstreamId}, a duplicate`),
+      });
       emit('duplicate_submit', m.id, late.seq, c.id);
       emit('late_submit', m.id, late.seq, c.id, 'duplicate');
     } else if (FINAL_STATES.has(m.state)) {
       settle(false);
-      await store.addUpstreamId(
-        m.id,
-        late.seq,
-        late.total,
+      await store.addUpstreamId({
+        id: m.id,
+        seq: late.seq,
+        total: late.total,
         keys,
-        detail(`the SMSC accepted it after the message had ended ${m.state}`),
-      );
+        detail: detail(`the SMSC accepted it after the message had ended ${m.state}`),
+      });
       emit('late_submit', m.id, late.seq, c.id, 'after_final');
     } else {
       // Not resent yet: sent now, with this id; a dispatcher about to resend takes this.
@@ -357,8 +370,13 @@ export class DispatchService {
     // Requested in the same turn: one group commit holds the state, the refund, the receipt
     // and the HTTP callbacks.
     await Promise.all([
-      this.ctx.store.fail(m.id, 'expired', detail, this.ctx.opts.refund?.expired ?? true),
-      item ? this.ctx.store.applyReceipt(m.id, 'expired', detail, item) : undefined,
+      this.ctx.store.fail({
+        id: m.id,
+        state: 'expired',
+        detail,
+        refund: this.ctx.opts.refund?.expired ?? true,
+      }),
+      item ? this.ctx.store.applyReceipt({ id: m.id, state: 'expired', detail, item }) : undefined,
       this.notifier.report(m, { state: 'expired', at: Date.now(), error: detail, parts }),
     ]);
     this.ctx.emit('expired', m.id);

@@ -226,11 +226,11 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
    */
   async cancel(user: User, id: string, via: string): Promise<CancelOutcome> {
     const detail = `canceled by the customer (${via})`;
-    const { notify, owed } = this.notifier.forFinal('000', { error: detail });
-    const outcome = await this.store.cancel(id, user.id, detail, notify);
+    const notice = this.notifier.forFinal('000', { error: detail });
+    const { outcome, notified } = await this.store.cancel({ id, userId: user.id, detail, notice });
     if (outcome !== 'canceled') return outcome;
     this.emit('canceled', id);
-    this.notifier.announce(owed);
+    this.notifier.announce([{ id, notified }]);
     return outcome;
   }
 

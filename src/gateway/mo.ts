@@ -5,7 +5,7 @@
  */
 import { decodeText, parseUdh } from '../smpp/index.js';
 import { newMessageId, OptOutRules, type OptOutKind, type User } from '../domain/index.js';
-import type { InboundMessage, MoRecord } from '../store/store.js';
+import type { InboundMessage, MoDelivery, MoRecord, StoredMo } from '../store/store.js';
 import { reject } from './errors.js';
 import type { InboundPdu } from './connector.js';
 import { matchMoRoute, type MoRouteDef } from './router.js';
@@ -52,8 +52,6 @@ export function moPartOf(
 
 export class MoService {
   private readonly optOut: OptOutRules;
-  /** MO routing decisions taken in the store's transaction, until afterMo reads them. */
-  private readonly decisions = new Map<string, MoRouteDef>();
   private sweep: NodeJS.Timeout | undefined;
 
   constructor(
@@ -77,43 +75,28 @@ export class MoService {
   }
 
   /**
-   * How the store records an MO: routed on the joined message (in the store's
-   * transaction), to a customer's bind via the outbox; a webhook route is remembered for
-   * afterMo, which hands it on ('mo_webhook').
+   * How the store records an MO: a fresh id, and the pure decision on the joined message
+   * (MO routes may filter on its whole text) of who receives it: a customer's bind through
+   * the outbox, or a webhook, written in the MO's own transaction (an MO stored is an MO
+   * whose webhook is queued).
    */
   private record(): MoRecord {
-    const id = newMessageId();
+    return { id: newMessageId(), route: (m) => this.delivery(m) };
+  }
+
+  /** Who a joined MO goes to, as its MO route says (pure). */
+  delivery(base: Omit<InboundMessage, 'routedTo' | 'routedUrl'>): MoDelivery {
+    const route = this.route(base);
+    const routedTo = route?.user ?? null;
+    const m: InboundMessage = { ...base, routedTo };
+    const target = route?.url !== undefined ? { url: route.url, method: route.method ?? 'POST' } : undefined;
     return {
-      id,
-      routedTo: (m) => {
-        const route = this.route(m);
-        if (route?.url !== undefined) this.decisions.set(id, route);
-        return route?.user ?? null;
-      },
-      // Written in the MO's own transaction, after routedTo decided the route: an MO stored
-      // is an MO whose webhook is queued.
-      webhooks: (m: InboundMessage) => {
-        const route = this.decisions.get(id);
-        return route?.url !== undefined
-          ? [
-              webhookForMo(
-                m,
-                { url: route.url, method: route.method ?? 'POST', format: route.format },
-                this.ctx.opts.webhookRetentionMs,
-              ),
-            ]
-          : [];
-      },
-      payload: (m: InboundMessage) =>
-        JSON.stringify({
-          kind: 'mo',
-          id: m.id,
-          source: m.source,
-          destination: m.destination,
-          dataCoding: m.dataCoding,
-          body: m.body.toString('base64'),
-          complete: m.complete,
-        } satisfies CustomerMo),
+      routedTo,
+      ...(routedTo !== null ? { payload: moPayload(m) } : {}),
+      webhooks: target
+        ? [webhookForMo(m, { ...target, format: route?.format }, this.ctx.opts.webhookRetentionMs)]
+        : [],
+      ...(target ? { target } : {}),
     };
   }
 
@@ -123,24 +106,17 @@ export class MoService {
    */
   async onMo(connectorId: string, pdu: InboundPdu): Promise<void> {
     const { groupKey, seq, total, source, destination, body } = moPartOf(connectorId, pdu);
-    const record = this.record();
-    let mo: InboundMessage | undefined;
-    try {
-      mo = await this.ctx.store.addMoPart(
-        { groupKey, seq, total, connectorId, source, destination, dataCoding: pdu.dataCoding, body },
-        record,
-      );
-    } catch (err) {
-      this.decisions.delete(record.id);
-      throw err;
-    }
-    if (mo) await this.afterMo(mo);
+    const stored = await this.ctx.store.addMoPart(
+      { groupKey, seq, total, connectorId, source, destination, dataCoding: pdu.dataCoding, body },
+      this.record(),
+    );
+    if (stored) await this.afterMo(stored);
   }
 
   /** Incomplete concatenated MOs older than `olderThanMs`, released as they are. */
   async releaseStale(olderThanMs: number): Promise<void> {
     const released = await this.ctx.store.releaseStaleMoParts(olderThanMs, () => this.record());
-    for (const mo of released) await this.afterMo(mo);
+    for (const stored of released) await this.afterMo(stored);
   }
 
   /** Starts the release of incomplete MOs after `moPartTimeoutMs`. */
@@ -158,7 +134,7 @@ export class MoService {
   }
 
   /** Opt-out keywords, then the MO route's target: the customer's bind or a webhook. */
-  private async afterMo(mo: InboundMessage): Promise<void> {
+  private async afterMo({ mo, delivery }: StoredMo): Promise<void> {
     const { emit, store } = this.ctx;
     const kind = this.optOut.match(mo.destination, decodeText(mo.body, mo.dataCoding));
     if (kind === 'stop') {
@@ -171,11 +147,9 @@ export class MoService {
     if (kind) void this.autoReply(mo, kind);
     emit('mo', mo);
     if (mo.routedTo) emit('outbox', mo.routedTo);
-    const route = this.decisions.get(mo.id);
-    if (route?.url !== undefined) {
-      this.decisions.delete(mo.id);
+    if (delivery.target) {
       // The webhook item was stored with the MO (record); this wakes its sender.
-      emit('mo_webhook', mo, { url: route.url, method: route.method ?? 'POST' });
+      emit('mo_webhook', mo, delivery.target);
       emit('webhooks');
     }
   }
@@ -213,4 +187,17 @@ export class MoService {
       this.ctx.emit('optout_reply_failed', mo.id, kind, err instanceof Error ? err : new Error(String(err)));
     }
   }
+}
+
+/** The outbox item of an MO for a customer's SMPP bind. */
+function moPayload(m: InboundMessage): string {
+  return JSON.stringify({
+    kind: 'mo',
+    id: m.id,
+    source: m.source,
+    destination: m.destination,
+    dataCoding: m.dataCoding,
+    body: m.body.toString('base64'),
+    complete: m.complete,
+  } satisfies CustomerMo);
 }

@@ -4,7 +4,7 @@
  * events). Built as values; the store writes them in the transaction of the state change.
  */
 import { RECEIPT_STAT, type MessageState, type StoredMessage } from '../domain/index.js';
-import type { FinalNotify, NewWebhook } from '../store/store.js';
+import type { FinalNotice, FinalNotification, NewWebhook } from '../store/store.js';
 import { webhooksForState, type StateReport } from './webhooks.js';
 import type { GatewayContext } from './options.js';
 
@@ -75,49 +75,50 @@ export function receiptItem(
   return receipt && { systemId: m.systemId, payload: JSON.stringify(receipt) };
 }
 
-/** What the final states of one store write owed: the SMPP accounts with a new outbox item, and whether webhooks were stored. */
-export interface Owed {
-  systemIds: Set<string>;
-  webhooks: boolean;
+/** A message a store write may have ended, and what the store says it owed (written in that write). */
+export interface Notified {
+  id: string;
+  notified?: FinalNotification;
 }
 
 export class Notifier {
   constructor(private readonly ctx: GatewayContext) {}
 
   /**
-   * The notice a store write that may end messages runs once per message that becomes
-   * final (its receipt for the outbox, its webhooks), and what it owed after it ran, for
-   * `announce`. `err` is the receipt's error code; `report` what the webhooks say besides.
+   * The pure notice a store write that may end messages writes once per message that
+   * becomes final: its receipt for the outbox and its webhooks. `err` is the receipt's error
+   * code; `report` what the webhooks say besides. The store returns its answer; `announce`
+   * it after the commit.
    */
-  forFinal(err: string, report: Omit<StateReport, 'state' | 'at'>): { notify: FinalNotify; owed: Owed } {
-    const owed: Owed = { systemIds: new Set(), webhooks: false };
-    const notify: FinalNotify = (state, m, parts) => {
+  forFinal(err: string, report: Omit<StateReport, 'state' | 'at'>): FinalNotice {
+    const retentionMs = this.ctx.opts.webhookRetentionMs;
+    return ({ state, message: m, parts }) => {
       const item = receiptItem(state, m, parts, err);
-      if (item) owed.systemIds.add(item.systemId);
-      const webhooks = this.webhooksFor(m, { ...report, state, at: Date.now(), parts });
-      if (webhooks.length === 0) return item;
-      owed.webhooks = true;
-      return { ...item, webhooks };
+      const built = buildWebhooks(m, { ...report, state, at: Date.now(), parts }, retentionMs);
+      if (built.webhooks.length === 0 && built.error === undefined) return item;
+      return {
+        ...item,
+        webhooks: built.webhooks,
+        ...(built.error !== undefined ? { webhookError: built.error } : {}),
+      };
     };
-    return { notify, owed };
   }
 
-  /** Wakes who delivers what a write owed: the SMPP server per account, the webhook sender. */
-  announce(owed: Owed): void {
-    for (const systemId of owed.systemIds) this.ctx.emit('outbox', systemId);
-    if (owed.webhooks) this.ctx.emit('webhooks');
-  }
-
-  /** The HTTP callbacks a state change owes; a callback that cannot be built is reported, never thrown. */
-  webhooksFor(m: StoredMessage, r: StateReport): NewWebhook[] {
-    if (!m.meta.dlr && !m.meta.callbackUrl) return [];
-    try {
-      return webhooksForState(m, r, this.ctx.opts.webhookRetentionMs);
-    } catch (err) {
-      // A callback we cannot build must never change what happens to the message itself.
-      this.ctx.emit('webhook_error', m.id, err);
-      return [];
+  /**
+   * After the commit: wakes who delivers what the writes owed (the SMPP server per account,
+   * the webhook sender once) and reports a callback that could not be built.
+   */
+  announce(writes: Notified[]): void {
+    const systemIds = new Set<string>();
+    let webhooks = false;
+    for (const { id, notified } of writes) {
+      if (!notified) continue;
+      if (notified.webhookError !== undefined) this.ctx.emit('webhook_error', id, notified.webhookError);
+      if (notified.systemId !== undefined && notified.payload !== undefined) systemIds.add(notified.systemId);
+      if ((notified.webhooks?.length ?? 0) > 0) webhooks = true;
     }
+    for (const systemId of systemIds) this.ctx.emit('outbox', systemId);
+    if (webhooks) this.ctx.emit('webhooks');
   }
 
   /**
@@ -126,8 +127,26 @@ export class Notifier {
    * that state: both stores commit the writes of one turn in one transaction.
    */
   report(m: StoredMessage, r: StateReport): Promise<void> {
-    const items = this.webhooksFor(m, r);
-    if (items.length === 0) return Promise.resolve();
-    return this.ctx.store.addWebhooks(items).then(() => void this.ctx.emit('webhooks'));
+    const built = buildWebhooks(m, r, this.ctx.opts.webhookRetentionMs);
+    if (built.error !== undefined) this.ctx.emit('webhook_error', m.id, built.error);
+    if (built.webhooks.length === 0) return Promise.resolve();
+    return this.ctx.store.addWebhooks(built.webhooks).then(() => void this.ctx.emit('webhooks'));
+  }
+}
+
+/**
+ * The HTTP callbacks a state change owes (pure). A callback that cannot be built never
+ * changes what happens to the message itself: it is left out, and its error returned.
+ */
+export function buildWebhooks(
+  m: StoredMessage,
+  r: StateReport,
+  retentionMs: number | undefined,
+): { webhooks: NewWebhook[]; error?: unknown } {
+  if (!m.meta.dlr && !m.meta.callbackUrl) return { webhooks: [] };
+  try {
+    return { webhooks: webhooksForState(m, r, retentionMs) };
+  } catch (error) {
+    return { webhooks: [], error };
   }
 }

@@ -5,8 +5,7 @@
  * waiting for receipts that never come (dlrExpiry) or drop parked ones nobody claims.
  */
 import { messageIdKeys, normalizeMessageId, type Receipt } from '../smpp/index.js';
-import { FINAL_STATES, type MessageState, type PartState } from '../domain/index.js';
-import type { PartMatch } from '../store/store.js';
+import { isOwnPart, type MessageState, type PartState } from '../domain/index.js';
 import type { Connector } from './connector.js';
 import type { Notifier } from './notify.js';
 import type { GatewayContext } from './options.js';
@@ -35,27 +34,8 @@ export function inBase(id: string, from: 'hex' | 'dec', to: 'hex' | 'dec'): stri
   return to === 'hex' ? n.toString(16) : n.toString(10);
 }
 
-/**
- * Whether a part found under a receipt's keys is the receipt's own. A match through
- * another rendering of the id (hex read as decimal, "00000010" as 0x10 or as 10) is taken
- * only while that part still waits for its receipt: a receipt that overtakes its own
- * submit_sm_resp would otherwise land on an older, finished part whose id reads the same
- * in the other base, and be lost there; parked instead, it is applied when its own part
- * is stored.
- */
-export function ownPart(found: PartMatch, receiptId: string): boolean {
-  const part = found.part;
-  // Under its own canonical form: its own, also when it is a second id of the part (a late
-  // submit_sm_resp and a resend both accepted).
-  if (
-    found.exact === true ||
-    !part ||
-    part.upstreamId === null ||
-    normalizeMessageId(part.upstreamId) === normalizeMessageId(receiptId)
-  )
-    return true;
-  return !FINAL_STATES.has(part.state);
-}
+/** Whether a part found under a receipt's keys is the receipt's own (domain/receipt-match.ts). */
+export { isOwnPart as ownPart } from '../domain/index.js';
 
 /** Where an applied receipt came through, for the metrics: its connector and when the message was sent. */
 interface Via {
@@ -105,16 +85,14 @@ export class ReceiptService {
     const parkKeys = this.scopedKeys(c.id, r.id, true);
     const keys = [...parkKeys, ...messageIdKeys(r.id)];
     const err = r.err ?? '000';
-    const { notify, owed } = this.notifier.forFinal(err, { receipt: r });
-    const outcome = await this.ctx.store.applyReceiptByKeys(
+    const outcome = await this.ctx.store.applyReceiptByKeys({
       keys,
-      (found) => ownPart(found, r.id),
-      STATE_OF[r.state],
-      `${r.stat} err:${err}`,
-      notify,
-      JSON.stringify(r),
-      parkKeys,
-    );
+      receiptId: r.id,
+      state: STATE_OF[r.state],
+      detail: `${r.stat} err:${err}`,
+      notice: this.notifier.forFinal(err, { receipt: r }),
+      park: { payload: JSON.stringify(r), keys: parkKeys },
+    });
     if (!outcome.parked) {
       const m = outcome.match.message;
       if (outcome.state === undefined) return;
@@ -122,7 +100,7 @@ export class ReceiptService {
         connectorId: m.connectorId,
         sentAt: m.state === 'sent' ? m.updatedAt : undefined,
       });
-      this.notifier.announce(owed);
+      this.notifier.announce([{ id: m.id, notified: outcome.notified }]);
       return;
     }
     this.ctx.emit('receipt_parked', r.id);
@@ -130,7 +108,7 @@ export class ReceiptService {
     // another transaction between our lookup and the park: look again. Both this path and
     // the sender take parked receipts atomically, so exactly one of them applies it.
     const now = await this.ctx.store.findPartByUpstreamKeys(keys);
-    if (now && ownPart(now, r.id))
+    if (now && isOwnPart(now, r.id))
       await this.applyParked(keys, {
         id: now.message.id,
         seq: now.seq,
@@ -158,17 +136,16 @@ export class ReceiptService {
   /** A receipt for one part; the customer hears once, when the message's aggregate state is final. */
   private async apply(id: string, seq: number, r: Receipt, via: Via): Promise<void> {
     const err = r.err ?? '000';
-    const { notify, owed } = this.notifier.forFinal(err, { receipt: r });
-    const state = await this.ctx.store.applyPartReceipt(
+    const { state, notified } = await this.ctx.store.applyPartReceipt({
       id,
       seq,
-      STATE_OF[r.state],
-      `${r.stat} err:${err}`,
-      notify,
-    );
+      state: STATE_OF[r.state],
+      detail: `${r.stat} err:${err}`,
+      notice: this.notifier.forFinal(err, { receipt: r }),
+    });
     if (state === undefined) return;
     this.applied(id, state, seq, via);
-    this.notifier.announce(owed);
+    this.notifier.announce([{ id, notified }]);
   }
 
   /** The event of an applied receipt (for the metrics: connector and seconds since sent). */
@@ -201,17 +178,16 @@ export class ReceiptService {
       if (ms <= 0) continue;
       const detail = `no delivery receipt within ${ms / 1000} s (connector ${c.id} dlrExpiryS): Hermod stopped waiting; the message may still have been delivered`;
       for (;;) {
-        const { notify, owed } = this.notifier.forFinal('000', { error: detail });
-        const batch = await this.ctx.store.expireAwaitingReceipts(
-          c.id,
-          Date.now() - ms,
-          EXPIRY_BATCH,
+        const batch = await this.ctx.store.expireAwaitingReceipts({
+          connectorId: c.id,
+          before: Date.now() - ms,
+          limit: EXPIRY_BATCH,
           detail,
-          notify,
-        );
+          notice: this.notifier.forFinal('000', { error: detail }),
+        });
         expired += batch.length;
         for (const p of batch) this.ctx.emit('receipt_expired', p.id, p.seq, c.id, p.state);
-        this.notifier.announce(owed);
+        this.notifier.announce(batch);
         if (batch.length < EXPIRY_BATCH) break;
       }
     }

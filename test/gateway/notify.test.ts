@@ -49,21 +49,27 @@ test('customerReceipt follows registered_delivery: 0 none, 1 every final state, 
   assert.deepEqual(multi?.parts, { total: 3, delivered: 3 });
 });
 
-test('forFinal: what the notice queued is returned as values (accounts with outbox items, webhooks)', async () => {
+test('forFinal is a pure notice; what the store returns is announced after the commit (accounts with outbox items, webhooks)', async () => {
   const t = await testContext();
   try {
     const notifier = new Notifier(t.ctx);
-    const { notify, owed } = notifier.forFinal('000', { error: 'x' });
-    assert.equal(notify('delivered', message(0), { total: 1, delivered: 1 }), undefined);
-    assert.deepEqual(owed, { systemIds: new Set(), webhooks: false });
-    const n = notify('failed', message(1, { callbackUrl: 'https://example.com/cb' }), {
-      total: 1,
-      delivered: 0,
+    const notice = notifier.forFinal('000', { error: 'x' });
+    assert.equal(
+      notice({ state: 'delivered', message: message(0), parts: { total: 1, delivered: 1 } }),
+      undefined,
+    );
+    const notified = notice({
+      state: 'failed',
+      message: message(1, { callbackUrl: 'https://example.com/cb' }),
+      parts: { total: 1, delivered: 0 },
     });
-    assert.equal(n?.systemId, 'shop');
-    assert.equal(n?.webhooks?.length, 1);
-    assert.deepEqual(owed, { systemIds: new Set(['shop']), webhooks: true });
-    notifier.announce(owed);
+    assert.equal(notified?.systemId, 'shop');
+    assert.equal(notified?.webhooks?.length, 1);
+    assert.equal(t.events.length, 0, 'nothing raised while the store would still be in its transaction');
+    notifier.announce([
+      { id: 'm1', notified },
+      { id: 'm2', notified: undefined },
+    ]);
     assert.deepEqual(
       t.events.map((e) => e[0]),
       ['outbox', 'webhooks'],

@@ -50,7 +50,14 @@ test('a receipt for a stored part is applied: receipt event, then the outbox ite
     const receipts = new ReceiptService(t.ctx, new Notifier(t.ctx));
     const m = await t.message({ registeredDelivery: 1 });
     const keys = receipts.scopedKeys('c1', 'up-1', false);
-    await t.store.markPartSent(m.id, 1, 1, 'c1', 'up-1', keys);
+    await t.store.markPartSent({
+      id: m.id,
+      seq: 1,
+      total: 1,
+      connectorId: 'c1',
+      upstreamId: 'up-1',
+      keys: keys,
+    });
     await receipts.onReceipt(connector, receipt('up-1'));
     assert.equal((await t.store.getMessage(m.id))?.state, 'delivered');
     assert.deepEqual(
@@ -75,7 +82,14 @@ test('a receipt that overtakes its submit_sm_resp is parked, then applied when t
     assert.deepEqual(t.of('receipt_parked'), [['up-2']]);
     assert.equal((await t.store.getMessage(m.id))?.state, 'queued');
     const keys = receipts.scopedKeys('c1', 'up-2', false);
-    await t.store.markPartSent(m.id, 1, 1, 'c1', 'up-2', keys);
+    await t.store.markPartSent({
+      id: m.id,
+      seq: 1,
+      total: 1,
+      connectorId: 'c1',
+      upstreamId: 'up-2',
+      keys: keys,
+    });
     await receipts.applyParked(keys, { id: m.id, seq: 1, connectorId: 'c1' });
     assert.equal((await t.store.getMessage(m.id))?.state, 'undelivered');
     assert.equal(t.of('receipt').length, 1);
@@ -92,7 +106,14 @@ test('expireAwaiting ends the parts of a connector with dlrExpiryMs that heard n
     t.connectors.set('c1', { id: 'c1', dlrExpiryMs: 1 } as Connector);
     const receipts = new ReceiptService(t.ctx, new Notifier(t.ctx));
     const m = await t.message({ registeredDelivery: 1 });
-    await t.store.markPartSent(m.id, 1, 1, 'c1', 'up-3', receipts.scopedKeys('c1', 'up-3', false));
+    await t.store.markPartSent({
+      id: m.id,
+      seq: 1,
+      total: 1,
+      connectorId: 'c1',
+      upstreamId: 'up-3',
+      keys: receipts.scopedKeys('c1', 'up-3', false),
+    });
     await new Promise((r) => setTimeout(r, 5));
     assert.equal(await receipts.expireAwaiting(), 1);
     assert.deepEqual(t.of('receipt_expired'), [[m.id, 1, 'c1', 'expired']]);

@@ -92,7 +92,13 @@ export class Idempotency {
       if (mine.hash !== hash) return send(reply, fromError(problems.idempotencyMismatch()));
       return send(reply, await mine.done, true);
     }
-    const begin = await this.store.beginIdempotent(userId, key, hash, this.ttlMs, this.staleMs);
+    const begin = await this.store.beginIdempotent({
+      userId,
+      key,
+      bodyHash: hash,
+      ttlMs: this.ttlMs,
+      staleMs: this.staleMs,
+    });
     switch (begin.kind) {
       case 'mismatch':
         return send(reply, fromError(problems.idempotencyMismatch()));
@@ -119,7 +125,8 @@ export class Idempotency {
   ): Promise<JsonResponse> {
     const res = await run().catch(fromError);
     if (res.status >= 500) await this.store.abandonIdempotent(userId, key);
-    else await this.store.finishIdempotent(userId, key, res.status, JSON.stringify(res));
+    else
+      await this.store.finishIdempotent({ userId, key, status: res.status, response: JSON.stringify(res) });
     return res;
   }
 
@@ -135,7 +142,13 @@ export class Idempotency {
       await new Promise((r) => setTimeout(r, 25));
       const local = this.local.get(`${userId}\0${key}`);
       if (local) return local.hash === hash ? local.done : fromError(problems.idempotencyMismatch());
-      const again = await this.store.beginIdempotent(userId, key, hash, this.ttlMs, this.staleMs);
+      const again = await this.store.beginIdempotent({
+        userId,
+        key,
+        bodyHash: hash,
+        ttlMs: this.ttlMs,
+        staleMs: this.staleMs,
+      });
       if (again.kind === 'replay') return JSON.parse(again.response) as JsonResponse;
       if (again.kind === 'mismatch') return fromError(problems.idempotencyMismatch());
       // The first request failed (5xx, record dropped) or died: this one is now the first.
