@@ -40,6 +40,8 @@ export {
   type ValueFilters,
 } from './account.js';
 export { compilePattern } from './pattern.js';
+export { isOwnPart } from './receipt-match.js';
+export { smsOf, topUpAmounts, afterTopUp, unsentRefund } from './billing.js';
 export { aggregateState, type PartState } from './state.js';
 export {
   chargedParts,

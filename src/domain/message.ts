@@ -139,6 +139,7 @@ export function bodyText(m: { body: Buffer; dataCoding: number; esmClass: number
   try {
     return decodeText(body, m.dataCoding);
   } catch {
+    // Not text in its own coding (broken UCS-2, a binary body): it has no text to show.
     return undefined;
   }
 }

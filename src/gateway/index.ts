@@ -4,6 +4,7 @@ export {
   type SubmitRequest,
   type CustomerReceipt,
   type CustomerMo,
+  type GatewayEvents,
   type GatewayOptions,
   type Quote,
   type QuoteRequest,

@@ -450,7 +450,15 @@ test('Idempotency-Key: a request whose key is still in flight elsewhere (another
     const hash = requestHash('POST', '/v1/messages', body);
     const key = `flight-${Date.now()}`;
     assert.equal(
-      (await h.store.beginIdempotent(user.id, key, hash, 60_000, 60_000)).kind,
+      (
+        await h.store.beginIdempotent({
+          userId: user.id,
+          key,
+          bodyHash: hash,
+          ttlMs: 60_000,
+          staleMs: 60_000,
+        })
+      ).kind,
       'new',
       'another node holds the key',
     );
@@ -472,16 +480,16 @@ test('Idempotency-Key: a request whose key is still in flight elsewhere (another
       422,
       'HERMOD_ERR_IDEMPOTENCY_MISMATCH',
     );
-    await h.store.finishIdempotent(
-      user.id,
+    await h.store.finishIdempotent({
+      userId: user.id,
       key,
-      202,
-      JSON.stringify({
+      status: 202,
+      response: JSON.stringify({
         status: 202,
         contentType: 'application/json; charset=utf-8',
         body: '{"id":"from-the-other-node"}',
       }),
-    );
+    });
     const replay = await app.inject({
       method: 'POST',
       url: '/v1/messages',

@@ -5,7 +5,37 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { messageIdKeys } from '../../src/smpp/index.js';
 import { InvalidAccountError, newMessageId, type NewMessage } from '../../src/domain/index.js';
-import { RESTART_REQUEUE_DETAIL, type NewWebhook, type Store } from '../../src/store/index.js';
+import {
+  RESTART_REQUEUE_DETAIL,
+  type FinalNotice,
+  type MoDelivery,
+  type MoRecord,
+  type NewWebhook,
+  type Store,
+} from '../../src/store/index.js';
+
+/**
+ * An MO record as the gateway builds one: its route fixed, or decided by `to` on the joined
+ * message; the outbox payload for a customer by `payload`, webhooks by `webhooks`.
+ */
+function moRecord(
+  to: string | null | ((m: { body: Buffer; complete: boolean }) => string | null),
+  payload: (m: { id: string; routedTo: string | null }) => string = () => '{}',
+  webhooks?: (m: { id: string }) => NewWebhook[],
+): MoRecord {
+  return {
+    id: newMessageId(),
+    route: (base): MoDelivery => {
+      const routedTo = typeof to === 'function' ? to(base) : to;
+      const m = { ...base, routedTo };
+      return {
+        routedTo,
+        ...(routedTo !== null ? { payload: payload(m) } : {}),
+        webhooks: webhooks?.(m) ?? [],
+      };
+    },
+  };
+}
 
 export interface StoreFactory {
   /** A fresh, empty store; `reopen` opens the same data again. Returns undefined to skip. */
@@ -79,7 +109,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         rateMicros: 0,
       });
       const told: string[] = [];
-      const notify = (state: string, m: { id: string; state: string }) => (
+      const notice: FinalNotice = ({ state, message: m }) => (
         told.push(`${m.id}:${state}:${m.state}`),
         { systemId: 'shop', payload: `{"state":"${state}"}` }
       );
@@ -90,12 +120,26 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await s.accept(waiting);
       assert.equal(await s.getBalance(u.id), 80_000);
       assert.equal(
-        await s.cancel(waiting.id, other.id, 'canceled by the customer (test)', notify),
+        (
+          await s.cancel({
+            id: waiting.id,
+            userId: other.id,
+            detail: 'canceled by the customer (test)',
+            notice,
+          })
+        ).outcome,
         'not_found',
         'not another account’s',
       );
-      assert.equal(await s.cancel('no-such-id', u.id, 'x', notify), 'not_found');
-      assert.equal(await s.cancel(waiting.id, u.id, 'canceled by the customer (test)', notify), 'canceled');
+      assert.equal(
+        (await s.cancel({ id: 'no-such-id', userId: u.id, detail: 'x', notice })).outcome,
+        'not_found',
+      );
+      assert.equal(
+        (await s.cancel({ id: waiting.id, userId: u.id, detail: 'canceled by the customer (test)', notice }))
+          .outcome,
+        'canceled',
+      );
       const got = (await s.getMessage(waiting.id))!;
       assert.equal(got.state, 'canceled');
       assert.equal(got.error, 'canceled by the customer (test)');
@@ -111,16 +155,35 @@ export function storeContract(name: string, factory: StoreFactory): void {
         ['{"state":"canceled"}'],
         'the customer’s receipt is held',
       );
-      assert.equal(await s.cancel(waiting.id, u.id, 'again', notify), 'too_late', 'final already: once');
+      assert.equal(
+        (await s.cancel({ id: waiting.id, userId: u.id, detail: 'again', notice })).outcome,
+        'too_late',
+        'final already: once',
+      );
       assert.equal(told.length, 1);
 
       // Leased by a dispatcher, then sent: too late both times, and nothing changes.
       const due = msg(u.id);
       await s.accept(due);
       assert.equal((await s.claim('c1', 10, 60_000)).length, 1);
-      assert.equal(await s.cancel(due.id, u.id, 'x', notify), 'too_late', 'in flight');
-      await s.markPartSent(due.id, 1, 1, 'c1', 'up-1', messageIdKeys('up-1'));
-      assert.equal(await s.cancel(due.id, u.id, 'x', notify), 'too_late', 'sent');
+      assert.equal(
+        (await s.cancel({ id: due.id, userId: u.id, detail: 'x', notice })).outcome,
+        'too_late',
+        'in flight',
+      );
+      await s.markPartSent({
+        id: due.id,
+        seq: 1,
+        total: 1,
+        connectorId: 'c1',
+        upstreamId: 'up-1',
+        keys: messageIdKeys('up-1'),
+      });
+      assert.equal(
+        (await s.cancel({ id: due.id, userId: u.id, detail: 'x', notice })).outcome,
+        'too_late',
+        'sent',
+      );
       assert.equal((await s.getMessage(due.id))!.state, 'sent');
       assert.equal(await s.getBalance(u.id), 90_000);
       assert.equal(told.length, 1);
@@ -355,7 +418,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       );
       assert.equal(await s.queueDepth('c1'), 2);
       assert.equal((await s.getUser(u.id))!.smsCount, 6);
-      await s.fail(now.id, 'expired', 'validity period passed', true);
+      await s.fail({ id: now.id, state: 'expired', detail: 'validity period passed', refund: true });
       assert.equal((await s.getMessage(now.id))!.state, 'expired');
       assert.deepEqual([(await s.getUser(u.id))!.smsCount, await s.getBalance(u.id)], [9, 90_000]);
     },
@@ -451,17 +514,24 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const m = msg(u.id);
       await s.accept(m);
       await s.claim('c1', 1, 60_000);
-      const notify = () => undefined;
-      const early = await s.applyReceiptByKeys(
-        messageIdKeys('6699'),
-        () => true,
-        'delivered',
-        'DELIVRD err:000',
-        notify,
-        '{"early":true}',
-      );
+      const notice: FinalNotice = () => undefined;
+      const early = await s.applyReceiptByKeys({
+        keys: messageIdKeys('6699'),
+        receiptId: '6699',
+        state: 'delivered',
+        detail: 'DELIVRD err:000',
+        notice,
+        park: { payload: '{"early":true}' },
+      });
       assert.deepEqual(early, { parked: true }, 'no part is keyed yet: parked');
-      await s.markPartSent(m.id, 1, 1, 'c1', '1A2B', messageIdKeys('1A2B'));
+      await s.markPartSent({
+        id: m.id,
+        seq: 1,
+        total: 1,
+        connectorId: 'c1',
+        upstreamId: '1A2B',
+        keys: messageIdKeys('1A2B'),
+      });
       assert.equal(
         (await s.findPartByUpstreamKeys(messageIdKeys('6699')))?.message.id,
         m.id,
@@ -485,7 +555,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
     });
     const m = msg(u.id);
     await s.accept(m);
-    await s.applyReceipt(m.id, 'delivered', 'DELIVRD err:000', { systemId: 'shop', payload: '{"r":1}' });
+    await s.applyReceipt({
+      id: m.id,
+      state: 'delivered',
+      detail: 'DELIVRD err:000',
+      item: { systemId: 'shop', payload: '{"r":1}' },
+    });
     assert.equal((await s.getMessage(m.id))?.state, 'delivered');
     const [item] = await s.claimOutbox('shop', 10, 60_000);
     assert.equal(item.payload, '{"r":1}');
@@ -499,7 +574,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     const f = msg(u.id);
     await s.accept(f);
     assert.equal(await s.getBalance(u.id), 80_000);
-    await s.fail(f.id, 'failed', 'ESME_RINVDSTADR', true);
+    await s.fail({ id: f.id, state: 'failed', detail: 'ESME_RINVDSTADR', refund: true });
     assert.equal(await s.getBalance(u.id), 90_000);
     assert.equal((await s.getMessage(f.id))?.error, 'ESME_RINVDSTADR');
   });
@@ -517,7 +592,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await s.accept(m);
       await s.claim('c1', 1, 60_000);
       assert.deepEqual(await s.getParts(m.id), [], 'no parts before the first submit');
-      await s.markPartSent(m.id, 1, 3, 'c1', 'A1', messageIdKeys('A1'));
+      await s.markPartSent({
+        id: m.id,
+        seq: 1,
+        total: 3,
+        connectorId: 'c1',
+        upstreamId: 'A1',
+        keys: messageIdKeys('A1'),
+      });
       assert.deepEqual(
         (await s.getParts(m.id)).map((p) => [p.seq, p.total, p.state, p.upstreamId]),
         [
@@ -528,7 +610,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       );
       assert.equal(await s.queueDepth('c1'), 1, 'queued until every part is submitted');
       assert.equal((await s.getMessage(m.id))?.state, 'queued');
-      await s.markPartSent(m.id, 3, 3, 'c1', 'A3', messageIdKeys('A3'));
+      await s.markPartSent({
+        id: m.id,
+        seq: 3,
+        total: 3,
+        connectorId: 'c1',
+        upstreamId: 'A3',
+        keys: messageIdKeys('A3'),
+      });
       const found = await s.findPartByUpstreamKeys(messageIdKeys('00a3'));
       assert.deepEqual(
         found && [found.message.id, found.seq],
@@ -536,12 +625,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
         'an upstream key leads to its part',
       );
       const calls: [string, number, number][] = [];
-      const notify = (state: string, _m: unknown, parts: { total: number; delivered: number }) => {
+      const notice: FinalNotice = ({ state, parts }) => {
         calls.push([state, parts.total, parts.delivered]);
         return { systemId: 'shop', payload: state };
       };
       assert.equal(
-        await s.failUnsent(m.id, 3, 'ESME_RSUBMITFAIL', true, notify),
+        (await s.failUnsent({ id: m.id, total: 3, detail: 'ESME_RSUBMITFAIL', refund: true, notice })).state,
         'sent',
         'parts 1 and 3 are still in flight',
       );
@@ -555,14 +644,41 @@ export function storeContract(name: string, factory: StoreFactory): void {
           ['sent', null],
         ],
       );
-      assert.equal(await s.applyPartReceipt(m.id, 1, 'delivered', 'DELIVRD err:000', notify), 'sent');
+      assert.equal(
+        (
+          await s.applyPartReceipt({
+            id: m.id,
+            seq: 1,
+            state: 'delivered',
+            detail: 'DELIVRD err:000',
+            notice,
+          })
+        ).state,
+        'sent',
+      );
       assert.deepEqual(calls, []);
       assert.equal(
-        await s.applyPartReceipt(m.id, 3, 'delivered', 'DELIVRD err:000', notify),
+        (
+          await s.applyPartReceipt({
+            id: m.id,
+            seq: 3,
+            state: 'delivered',
+            detail: 'DELIVRD err:000',
+            notice,
+          })
+        ).state,
         'partially_delivered',
       );
       assert.equal(
-        await s.applyPartReceipt(m.id, 3, 'undelivered', 'UNDELIV err:001', notify),
+        (
+          await s.applyPartReceipt({
+            id: m.id,
+            seq: 3,
+            state: 'undelivered',
+            detail: 'UNDELIV err:001',
+            notice,
+          })
+        ).state,
         'partially_delivered',
         'a final part is left alone',
       );
@@ -588,10 +704,28 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
       const one = msg(u.id);
       await s.accept(one);
-      await s.markPartSent(one.id, 1, 1, 'c1', 'B1', messageIdKeys('B1'));
+      await s.markPartSent({
+        id: one.id,
+        seq: 1,
+        total: 1,
+        connectorId: 'c1',
+        upstreamId: 'B1',
+        keys: messageIdKeys('B1'),
+      });
       assert.equal((await s.getMessage(one.id))?.state, 'sent');
       assert.equal((await s.getMessage(one.id))?.upstreamId, 'B1');
-      assert.equal(await s.applyPartReceipt(one.id, 1, 'delivered', 'DELIVRD err:000', notify), 'delivered');
+      assert.equal(
+        (
+          await s.applyPartReceipt({
+            id: one.id,
+            seq: 1,
+            state: 'delivered',
+            detail: 'DELIVRD err:000',
+            notice,
+          })
+        ).state,
+        'delivered',
+      );
       assert.deepEqual(
         (await s.history(one.id)).map((e) => [e.state, e.seq]),
         [
@@ -604,7 +738,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       );
       const all = msg(u.id, { priceMicros: 20_000 });
       await s.accept(all);
-      assert.equal(await s.failUnsent(all.id, 2, 'ESME_RINVDSTADR', true, notify), 'failed');
+      assert.equal(
+        (await s.failUnsent({ id: all.id, total: 2, detail: 'ESME_RINVDSTADR', refund: true, notice })).state,
+        'failed',
+      );
       assert.equal(await s.getBalance(u.id), 70_000, 'nothing sent: all refunded');
     },
   );
@@ -626,7 +763,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
         for (const up of order) {
           const m = msg(u.id);
           await s.accept(m);
-          await s.markPartSent(m.id, 1, 1, 'c1', up, messageIdKeys(up));
+          await s.markPartSent({
+            id: m.id,
+            seq: 1,
+            total: 1,
+            connectorId: 'c1',
+            upstreamId: up,
+            keys: messageIdKeys(up),
+          });
           byId.set(up, m.id);
         }
         for (const up of order)
@@ -648,45 +792,41 @@ export function storeContract(name: string, factory: StoreFactory): void {
         balanceMicros: 1_000_000,
         rateMicros: 0,
       });
-      const notify = (state: string) => ({ systemId: 'shop', payload: state });
-      const early = await s.applyReceiptByKeys(
-        messageIdKeys('C0FFEE'),
-        () => true,
-        'delivered',
-        'DELIVRD err:000',
-        notify,
-        '{"early":1}',
-      );
+      const notice: FinalNotice = ({ state }) => ({ systemId: 'shop', payload: state });
+      const early = await s.applyReceiptByKeys({
+        keys: messageIdKeys('C0FFEE'),
+        receiptId: 'C0FFEE',
+        state: 'delivered',
+        detail: 'DELIVRD err:000',
+        notice,
+        park: { payload: '{"early":1}' },
+      });
       assert.equal(early.parked, true, 'no part is keyed under C0FFEE yet');
       const m = msg(u.id);
       await s.accept(m);
-      await s.markPartSent(m.id, 1, 1, 'c1', 'C0FFEE', messageIdKeys('C0FFEE'));
+      await s.markPartSent({
+        id: m.id,
+        seq: 1,
+        total: 1,
+        connectorId: 'c1',
+        upstreamId: 'C0FFEE',
+        keys: messageIdKeys('C0FFEE'),
+      });
       assert.deepEqual(
         await s.takeParkedReceipts(messageIdKeys('C0FFEE')),
         ['{"early":1}'],
         'the parked receipt waits for its part',
       );
       assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('C0FFEE')), [], 'taken once');
-      const seen: { upstreamId: string | null | undefined; state: string | undefined }[] = [];
-      const refused = await s.applyReceiptByKeys(
-        messageIdKeys('c0ffee'),
-        (f) => (seen.push({ upstreamId: f.part?.upstreamId, state: f.part?.state }), false),
-        'delivered',
-        'DELIVRD err:000',
-        notify,
-        '{"not-own":1}',
-      );
-      assert.equal(refused.parked, true, 'a part the caller does not own is left alone');
-      assert.deepEqual(seen, [{ upstreamId: 'C0FFEE', state: 'sent' }], 'the caller sees the part as stored');
       assert.equal((await s.getMessage(m.id))?.state, 'sent');
-      const applied = await s.applyReceiptByKeys(
-        messageIdKeys('c0ffee'),
-        () => true,
-        'delivered',
-        'DELIVRD err:000',
-        notify,
-        '{}',
-      );
+      const applied = await s.applyReceiptByKeys({
+        keys: messageIdKeys('c0ffee'),
+        receiptId: 'c0ffee',
+        state: 'delivered',
+        detail: 'DELIVRD err:000',
+        notice,
+        park: { payload: '{}' },
+      });
       assert.equal(applied.parked, false);
       assert.equal(!applied.parked && applied.match.message.id, m.id);
       assert.equal(!applied.parked && applied.state, 'delivered');
@@ -696,19 +836,31 @@ export function storeContract(name: string, factory: StoreFactory): void {
         ['delivered'],
         'the customer is told once',
       );
-      const again = await s.applyReceiptByKeys(
-        messageIdKeys('C0FFEE'),
-        () => true,
-        'undelivered',
-        'UNDELIV err:001',
-        notify,
-        '{}',
-      );
+      const again = await s.applyReceiptByKeys({
+        keys: messageIdKeys('C0FFEE'),
+        receiptId: 'C0FFEE',
+        state: 'undelivered',
+        detail: 'UNDELIV err:001',
+        notice,
+        park: { payload: '{}' },
+      });
       assert.equal(
         !again.parked && again.state,
         'delivered',
         'a final part is not changed by a second receipt',
       );
+      // Another rendering of the id (decimal 12648430 is hex C0FFEE) finds the part, which is
+      // final: not its own (domain isOwnPart), so it is parked, never applied there.
+      const notOwn = await s.applyReceiptByKeys({
+        keys: messageIdKeys('12648430'),
+        receiptId: '12648430',
+        state: 'undelivered',
+        detail: 'UNDELIV err:001',
+        notice,
+        park: { payload: '{"not-own":1}' },
+      });
+      assert.equal(notOwn.parked, true, 'a part that is not its own is left alone');
+      assert.equal((await s.getMessage(m.id))?.state, 'delivered');
       assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('C0FFEE')), ['{"not-own":1}']);
     },
   );
@@ -739,7 +891,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
             })
           ).ok,
         );
-        await s.applyReceipt(id, 'delivered', 'DELIVRD', { systemId: 'away', payload: `{"n":${i}}` });
+        await s.applyReceipt({
+          id,
+          state: 'delivered',
+          detail: 'DELIVRD',
+          item: { systemId: 'away', payload: `{"n":${i}}` },
+        });
       }
       assert.equal(await s.expireOutbox(), 0, 'within the hold time: kept');
       assert.equal(
@@ -749,7 +906,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
       );
       assert.deepEqual(await s.claimOutbox('away', 10, 30_000), []);
       assert.equal(await s.expireOutbox(Date.now() + 4 * 86_400_000), 0, 'nothing left');
-      await s.applyReceipt(ids[0], 'delivered', 'DELIVRD', { systemId: 'away', payload: '{"late":1}' });
+      await s.applyReceipt({
+        id: ids[0],
+        state: 'delivered',
+        detail: 'DELIVRD',
+        item: { systemId: 'away', payload: '{"late":1}' },
+      });
       assert.deepEqual(
         (await s.claimOutbox('away', 10, 30_000)).map((i) => i.payload),
         ['{"late":1}'],
@@ -762,14 +924,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
     'parked receipts older than the retention are dropped; younger ones stay and are still taken',
     async (s) => {
       const park = (id: string, payload: string) =>
-        s.applyReceiptByKeys(
-          messageIdKeys(id),
-          () => true,
-          'delivered',
-          'DELIVRD err:000',
-          () => undefined,
-          payload,
-        );
+        s.applyReceiptByKeys({
+          keys: messageIdKeys(id),
+          receiptId: id,
+          state: 'delivered',
+          detail: 'DELIVRD err:000',
+          notice: () => undefined,
+          park: { payload: payload },
+        });
       assert.deepEqual(await park('DEAD01', '{"old":1}'), { parked: true });
       assert.equal(await s.expireParkedReceipts(60_000), 0, 'younger than a minute: kept');
       await new Promise((r) => setTimeout(r, 5));
@@ -791,7 +953,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         rateMicros: 0,
       });
       const told: string[] = [];
-      const notify = (state: string, m: { id: string }) => (
+      const notice: FinalNotice = ({ state, message: m }) => (
         told.push(`${m.id}:${state}`),
         { systemId: 'shop', payload: state }
       );
@@ -799,33 +961,51 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const m = msg(u.id, extra);
         await s.accept(m);
         for (let seq = 1; seq <= total; seq++)
-          await s.markPartSent(
-            m.id,
+          await s.markPartSent({
+            id: m.id,
             seq,
             total,
-            m.connectorId,
-            `${upstreamId}-${seq}`,
-            messageIdKeys(`${upstreamId}-${seq}`),
-          );
+            connectorId: m.connectorId,
+            upstreamId: `${upstreamId}-${seq}`,
+            keys: messageIdKeys(`${upstreamId}-${seq}`),
+          });
         return m;
       };
       const old = await sent('A1');
       const delivered = await sent('A2');
-      await s.applyPartReceipt(delivered.id, 1, 'delivered', 'DELIVRD err:000', notify);
+      await s.applyPartReceipt({
+        id: delivered.id,
+        seq: 1,
+        state: 'delivered',
+        detail: 'DELIVRD err:000',
+        notice,
+      });
       const otherConnector = await sent('A3', { connectorId: 'c2' });
       const multi = await sent('A4', {}, 2);
       const unknown = await sent('A5');
-      await s.applyPartReceipt(unknown.id, 1, 'unknown', 'UNKNOWN err:000', notify);
+      await s.applyPartReceipt({
+        id: unknown.id,
+        seq: 1,
+        state: 'unknown',
+        detail: 'UNKNOWN err:000',
+        notice,
+      });
       await new Promise((r) => setTimeout(r, 5));
       const cutoff = Date.now();
       await new Promise((r) => setTimeout(r, 5));
       const young = await sent('A6');
       // An intermediate receipt after the cutoff is word from the SMSC: the part waits on.
-      await s.applyPartReceipt(multi.id, 2, 'sent', 'ENROUTE err:000', notify);
+      await s.applyPartReceipt({ id: multi.id, seq: 2, state: 'sent', detail: 'ENROUTE err:000', notice });
       told.length = 0;
       const detail = 'no delivery receipt within 60 s';
 
-      const first = await s.expireAwaitingReceipts('c1', cutoff, 2, detail, notify);
+      const first = await s.expireAwaitingReceipts({
+        connectorId: 'c1',
+        before: cutoff,
+        limit: 2,
+        detail,
+        notice,
+      });
       assert.deepEqual(
         first.map((p) => [p.id, p.seq, p.state]),
         [
@@ -834,13 +1014,22 @@ export function storeContract(name: string, factory: StoreFactory): void {
         ],
         'oldest first, at most the limit; part 2 still waits',
       );
-      const rest = await s.expireAwaitingReceipts('c1', cutoff, 10, detail, notify);
+      const rest = await s.expireAwaitingReceipts({
+        connectorId: 'c1',
+        before: cutoff,
+        limit: 10,
+        detail,
+        notice,
+      });
       assert.deepEqual(
         rest.map((p) => [p.id, p.seq, p.state]),
         [[unknown.id, 1, 'expired']],
         'an unknown part waits too; nothing is expired twice',
       );
-      assert.deepEqual(await s.expireAwaitingReceipts('c1', cutoff, 10, detail, notify), []);
+      assert.deepEqual(
+        await s.expireAwaitingReceipts({ connectorId: 'c1', before: cutoff, limit: 10, detail, notice }),
+        [],
+      );
       assert.deepEqual(
         told,
         [`${old.id}:expired`, `${unknown.id}:expired`],
@@ -861,20 +1050,26 @@ export function storeContract(name: string, factory: StoreFactory): void {
         ['expired', 'sent'],
       );
       assert.equal(await s.getBalance(u.id), 1_000_000 - 6 * 10_000, 'not refunded: the SMSC accepted them');
-      const c2 = await s.expireAwaitingReceipts('c2', Date.now(), 10, detail, notify);
+      const c2 = await s.expireAwaitingReceipts({
+        connectorId: 'c2',
+        before: Date.now(),
+        limit: 10,
+        detail,
+        notice,
+      });
       assert.deepEqual(
         c2.map((p) => p.id),
         [otherConnector.id],
       );
       // A late receipt for an expired part is matched and changes nothing.
-      const late = await s.applyReceiptByKeys(
-        messageIdKeys('A1-1'),
-        () => true,
-        'delivered',
-        'DELIVRD err:000',
-        notify,
-        '{}',
-      );
+      const late = await s.applyReceiptByKeys({
+        keys: messageIdKeys('A1-1'),
+        receiptId: 'A1-1',
+        state: 'delivered',
+        detail: 'DELIVRD err:000',
+        notice,
+        park: { payload: '{}' },
+      });
       assert.equal(!late.parked && late.state, 'expired');
     },
   );
@@ -891,11 +1086,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
   withStore(
     'MO parts: duplicates ignored, joined in order when complete, stale groups released incomplete',
     async (s) => {
-      const rec = (routedTo: string | null) => ({
-        id: newMessageId(),
-        routedTo,
-        payload: (m: { id: string }) => JSON.stringify({ mo: m.id }),
-      });
+      const rec = (routedTo: string | null) => moRecord(routedTo, (m) => JSON.stringify({ mo: m.id }));
       const part = (seq: number, key = 'g1') => ({
         groupKey: key,
         seq,
@@ -909,12 +1100,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.equal(await s.addMoPart(part(3), rec('shop')), undefined);
       assert.equal(await s.addMoPart(part(1), rec('shop')), undefined);
       assert.equal(await s.addMoPart(part(1), rec('shop')), undefined, 'duplicate');
-      const mo = (await s.addMoPart(part(2), rec('shop')))!;
+      const mo = (await s.addMoPart(part(2), rec('shop')))!.mo;
       assert.equal(mo.body.toString(), 'p1p2p3');
       assert.equal(mo.complete, true);
       assert.equal((await s.claimOutbox('shop', 10, 1000)).length, 1);
       await s.addMoPart(part(2, 'g2'), rec(null));
-      const released = await s.releaseStaleMoParts(0, () => rec(null));
+      const released = (await s.releaseStaleMoParts(0, () => rec(null))).map((r) => r.mo);
       assert.equal(released.length, 1);
       assert.equal(released[0].complete, false);
       assert.deepEqual((await s.listMo(10)).map((m) => m.body.toString()).sort(), ['p1p2p3', 'p2']);
@@ -944,19 +1135,21 @@ export function storeContract(name: string, factory: StoreFactory): void {
         url?: string,
         over: { source?: string; connectorId?: string } = {},
       ) =>
-        s.addMoPart(
-          {
-            groupKey: `single|${n}`,
-            seq: 1,
-            total: 1,
-            connectorId: over.connectorId ?? 'c1',
-            source: over.source ?? '447700900001',
-            destination: '12345',
-            dataCoding: 0,
-            body: Buffer.from(`mo${n}`),
-          },
-          { id: newMessageId(), routedTo, payload: () => '{}', ...(url ? { webhooks: hook(url) } : {}) },
-        );
+        s
+          .addMoPart(
+            {
+              groupKey: `single|${n}`,
+              seq: 1,
+              total: 1,
+              connectorId: over.connectorId ?? 'c1',
+              source: over.source ?? '447700900001',
+              destination: '12345',
+              dataCoding: 0,
+              body: Buffer.from(`mo${n}`),
+            },
+            moRecord(routedTo, () => '{}', url ? hook(url) : undefined),
+          )
+          .then((r) => r?.mo);
       const user = (await add(1, 'shop'))!;
       const url = (await add(2, null, 'https://example.com/mo'))!;
       const none = (await add(3, null, undefined, { source: '447700900002' }))!;
@@ -997,14 +1190,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
     'MO routed on the joined message: routedTo decided by a function of the whole text, outbox for that user only',
     async (s) => {
       const seen: string[] = [];
-      const rec = () => ({
-        id: newMessageId(),
-        routedTo: (m: { body: Buffer; complete: boolean }) => {
-          seen.push(m.body.toString());
-          return m.body.toString().includes('JOIN') ? 'club' : null;
-        },
-        payload: (m: { id: string; routedTo: string | null }) => JSON.stringify({ mo: m.id, to: m.routedTo }),
-      });
+      const rec = () =>
+        moRecord(
+          (m) => {
+            seen.push(m.body.toString());
+            return m.body.toString().includes('JOIN') ? 'club' : null;
+          },
+          (m) => JSON.stringify({ mo: m.id, to: m.routedTo }),
+        );
       const part = (seq: number, text: string, key: string) => ({
         groupKey: key,
         seq,
@@ -1016,7 +1209,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         body: Buffer.from(text),
       });
       await s.addMoPart(part(1, 'please J', 'j1'), rec());
-      const joined = (await s.addMoPart(part(2, 'OIN now', 'j1'), rec()))!;
+      const joined = (await s.addMoPart(part(2, 'OIN now', 'j1'), rec()))!.mo;
       assert.deepEqual(
         seen,
         ['please JOIN now'],
@@ -1026,7 +1219,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const [item] = await s.claimOutbox('club', 10, 1000);
       assert.equal(JSON.parse(item.payload).to, 'club');
       await s.addMoPart(part(1, 'hello', 'j2'), rec());
-      const other = (await s.addMoPart(part(2, ' there', 'j2'), rec()))!;
+      const other = (await s.addMoPart(part(2, ' there', 'j2'), rec()))!.mo;
       assert.equal(other.routedTo, null);
       assert.equal(
         (await s.listMo(10)).find((m) => m.id === other.id)?.routedTo,
@@ -1034,7 +1227,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         'stored without a route',
       );
       await s.addMoPart(part(1, 'JOIN', 'j3'), rec());
-      const [released] = await s.releaseStaleMoParts(0, () => rec());
+      const [released] = (await s.releaseStaleMoParts(0, () => rec())).map((r) => r.mo);
       assert.equal(released.routedTo, 'club', 'a released incomplete MO is routed on what arrived');
       assert.equal(released.complete, false);
     },
@@ -1134,7 +1327,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.equal((await s.claim('c1', 10, 60_000)).length, 3);
       await s.accept(waiting);
       await s.release(released.id, 0, 'throttled');
-      await s.markPartSent(sent.id, 1, 1, 'c1', 'up-1', messageIdKeys('up-1'));
+      await s.markPartSent({
+        id: sent.id,
+        seq: 1,
+        total: 1,
+        connectorId: 'c1',
+        upstreamId: 'up-1',
+        keys: messageIdKeys('up-1'),
+      });
       assert.equal(s.restartRequeued, 0, 'a fresh store freed nothing');
       await s.close(); // as after a crash: `held` is still claimed
       const s2 = await reopen();
@@ -1200,12 +1400,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
   withStore(
     'webhooks: an MO webhook commits with the MO; one requested with a state change in the same turn commits with it',
     async (s) => {
-      const rec = {
-        id: newMessageId(),
-        routedTo: null,
-        payload: () => '{}',
-        webhooks: (m: { id: string }) => [hook(m.id, { kind: 'jasmin_mo' })],
-      };
+      const rec = moRecord(
+        null,
+        () => '{}',
+        (m) => [hook(m.id, { kind: 'jasmin_mo' })],
+      );
       const mo = (await s.addMoPart(
         {
           groupKey: 'single',
@@ -1218,7 +1417,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
           body: Buffer.from('hi'),
         },
         rec,
-      ))!;
+      ))!.mo;
       const u = await s.upsertUser({
         username: 'w',
         passwordHash: 'x',
@@ -1228,7 +1427,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const m = msg(u.id);
       await s.accept(m);
       await Promise.all([
-        s.applyReceipt(m.id, 'delivered', 'DELIVRD err:000', undefined),
+        s.applyReceipt({ id: m.id, state: 'delivered', detail: 'DELIVRD err:000' }),
         s.addWebhooks([hook(m.id)]),
       ]);
       const items = await s.claimWebhooks(10, 60_000);
@@ -1384,37 +1583,51 @@ export function storeContract(name: string, factory: StoreFactory): void {
     'idempotency records: new, in flight, mismatch, replay, abandon, expiry; concurrent begins → one new',
     async (s) => {
       const begins = await Promise.all(
-        Array.from({ length: 5 }, () => s.beginIdempotent(1, 'k1', 'h1', 60_000, 60_000)),
+        Array.from({ length: 5 }, () =>
+          s.beginIdempotent({ userId: 1, key: 'k1', bodyHash: 'h1', ttlMs: 60_000, staleMs: 60_000 }),
+        ),
       );
       assert.equal(begins.filter((b) => b.kind === 'new').length, 1);
       assert.equal(begins.filter((b) => b.kind === 'in_flight').length, 4);
-      assert.deepEqual(await s.beginIdempotent(1, 'k1', 'h2', 60_000, 60_000), { kind: 'mismatch' });
-      await s.finishIdempotent(1, 'k1', 202, '{"id":"x"}');
-      assert.deepEqual(await s.beginIdempotent(1, 'k1', 'h1', 60_000, 60_000), {
-        kind: 'replay',
-        status: 202,
-        response: '{"id":"x"}',
-      });
       assert.deepEqual(
-        await s.beginIdempotent(2, 'k1', 'h1', 60_000, 60_000),
+        await s.beginIdempotent({ userId: 1, key: 'k1', bodyHash: 'h2', ttlMs: 60_000, staleMs: 60_000 }),
+        { kind: 'mismatch' },
+      );
+      await s.finishIdempotent({ userId: 1, key: 'k1', status: 202, response: '{"id":"x"}' });
+      assert.deepEqual(
+        await s.beginIdempotent({ userId: 1, key: 'k1', bodyHash: 'h1', ttlMs: 60_000, staleMs: 60_000 }),
+        {
+          kind: 'replay',
+          status: 202,
+          response: '{"id":"x"}',
+        },
+      );
+      assert.deepEqual(
+        await s.beginIdempotent({ userId: 2, key: 'k1', bodyHash: 'h1', ttlMs: 60_000, staleMs: 60_000 }),
         { kind: 'new' },
         'keys are per user',
       );
       await s.abandonIdempotent(2, 'k1');
       assert.deepEqual(
-        await s.beginIdempotent(2, 'k1', 'h9', 60_000, 60_000),
+        await s.beginIdempotent({ userId: 2, key: 'k1', bodyHash: 'h9', ttlMs: 60_000, staleMs: 60_000 }),
         { kind: 'new' },
         'abandoned: free again',
       );
-      assert.deepEqual(await s.beginIdempotent(3, 'k', 'h', 0, 60_000), { kind: 'new' });
       assert.deepEqual(
-        await s.beginIdempotent(3, 'k', 'other', 60_000, 60_000),
+        await s.beginIdempotent({ userId: 3, key: 'k', bodyHash: 'h', ttlMs: 0, staleMs: 60_000 }),
+        { kind: 'new' },
+      );
+      assert.deepEqual(
+        await s.beginIdempotent({ userId: 3, key: 'k', bodyHash: 'other', ttlMs: 60_000, staleMs: 60_000 }),
         { kind: 'new' },
         'an expired record is taken over',
       );
-      assert.deepEqual(await s.beginIdempotent(4, 'k', 'h', 60_000, 60_000), { kind: 'new' });
       assert.deepEqual(
-        await s.beginIdempotent(4, 'k', 'h', 60_000, -1),
+        await s.beginIdempotent({ userId: 4, key: 'k', bodyHash: 'h', ttlMs: 60_000, staleMs: 60_000 }),
+        { kind: 'new' },
+      );
+      assert.deepEqual(
+        await s.beginIdempotent({ userId: 4, key: 'k', bodyHash: 'h', ttlMs: 60_000, staleMs: -1 }),
         { kind: 'new' },
         'a stale unfinished record is taken over',
       );
@@ -1422,7 +1635,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
   );
 
   withStore('listMo filters by customer and pages by id; ping commits a write', async (s) => {
-    const rec = (routedTo: string | null) => ({ id: newMessageId(), routedTo, payload: () => '{}' });
+    const rec = (routedTo: string | null) => moRecord(routedTo);
     const one = (n: number) => ({
       groupKey: `single|${n}`,
       seq: 1,
@@ -1433,9 +1646,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       dataCoding: 0,
       body: Buffer.from(`m${n}`),
     });
-    const a = (await s.addMoPart(one(1), rec('shop')))!;
+    const a = (await s.addMoPart(one(1), rec('shop')))!.mo;
     await new Promise((r) => setTimeout(r, 2));
-    const b = (await s.addMoPart(one(2), rec('shop')))!;
+    const b = (await s.addMoPart(one(2), rec('shop')))!.mo;
     await s.addMoPart(one(3), rec('elsewhere'));
     assert.deepEqual(
       (await s.listMo(10, { routedTo: 'shop' })).map((m) => m.id),
@@ -1531,7 +1744,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         (await s.listMessages({ limit: 10, after: ids[2] })).map((m) => m.id),
         [ids[3], ids[4]],
       );
-      await s.fail(ids[0], 'failed', 'test', false);
+      await s.fail({ id: ids[0], state: 'failed', detail: 'test', refund: false });
       assert.deepEqual(
         (await s.listMessages({ limit: 10, state: 'failed' })).map((m) => m.id),
         [ids[0]],
@@ -1574,7 +1787,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         dataCoding: 0,
         body: Buffer.from('hi'),
       },
-      { id: newMessageId(), routedTo: null, payload: () => '{}' },
+      moRecord(null),
     );
     assert.equal(await s.countMo(), 1);
   });
@@ -1652,7 +1865,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       within(due[2].dueAt, z1, 'z');
 
       await s.release(a1, 60_000, 'throttled'); // a's oldest now waits a minute: a2 is the oldest due
-      await s.markPartSent(z1, 1, 1, 'z', 'up-z1', messageIdKeys('up-z1')); // z's only entry left the queue
+      await s.markPartSent({
+        id: z1,
+        seq: 1,
+        total: 1,
+        connectorId: 'z',
+        upstreamId: 'up-z1',
+        keys: messageIdKeys('up-z1'),
+      }); // z's only entry left the queue
       due = await s.queueOldestDue();
       assert.deepEqual(
         due.map((d) => d.connectorId),

@@ -41,6 +41,7 @@ function readNotice(payload: string | undefined): Partial<DefinitionsNotice> {
     const o = JSON.parse(payload ?? '') as unknown;
     return typeof o === 'object' && o !== null ? (o as Partial<DefinitionsNotice>) : {};
   } catch {
+    // Not our JSON: still a change to read the store for.
     return {};
   }
 }

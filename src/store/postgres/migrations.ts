@@ -83,7 +83,7 @@ export const PG_MIGRATIONS: readonly string[] = [
    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;`,
   // 4: optional per-message attributes (MessageMeta) as one JSON document.
   `ALTER TABLE messages ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`,
-  // 5: per-part tracking of long messages (row 22): one row per submitted segment; upstream
+  // 5: per-part tracking of long messages: one row per submitted segment; upstream
   // ids lead to the part; history entries name the part.
   `CREATE TABLE message_parts (
      message_id TEXT NOT NULL,

@@ -9,6 +9,11 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import {
   aggregateState,
+  isOwnPart,
+  smsOf,
+  topUpAmounts,
+  afterTopUp,
+  unsentRefund,
   FINAL_STATES,
   InvalidAccountError,
   checkSmsCount,
@@ -28,7 +33,21 @@ import type {
   ApiKeyInfo,
   AcceptResult,
   FinalNotification,
-  FinalNotify,
+  FinalNotice,
+  Settled,
+  PartSent,
+  ExtraUpstreamId,
+  PartReceipt,
+  KeyedReceipt,
+  UnsentFailure,
+  CancelRequest,
+  CancelResult,
+  Failure,
+  MessageReceipt,
+  AwaitingExpiry,
+  IdempotencyClaim,
+  IdempotencyAnswer,
+  StoredMo,
   HistoryEntry,
   InboundMessage,
   MessagePart,
@@ -47,7 +66,6 @@ import type {
   PartMatch,
   ReceiptOutcome,
   ExpiredPart,
-  CancelOutcome,
 } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
@@ -129,7 +147,6 @@ const toGroup = (r: Row): Group => ({
 const OUTBOX_TTL_MS = 3 * 86_400_000;
 
 /** SMS parts a message takes from a limited SMS-count quota. */
-const smsOf = (m: { meta?: MessageMeta }): number => m.meta?.segments ?? 1;
 
 const toMo = (r: Row): InboundMessage => ({
   id: r.id as string,
@@ -232,7 +249,8 @@ export class PostgresStore implements Store {
     await store.migrate();
     if (opts.reclaim === false) return store;
     // Each message so freed may have reached the SMSC before this node stopped: its history
-    // says so (row 1: every duplicate is reported), in the same statement as the freeing.
+    // says so (a resend may duplicate it, and every possible duplicate is reported), in the
+    // same statement as the freeing.
     const freed = await pool.query(
       `WITH freed AS (UPDATE queue SET lease_until = 0, claimed_by = NULL WHERE claimed_by = $1 AND lease_until > 0 RETURNING message_id)
        INSERT INTO message_events (message_id, state, at, detail) SELECT message_id, 'queued', $2, $3 FROM freed`,
@@ -373,21 +391,24 @@ export class PostgresStore implements Store {
   }
 
   topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined> {
-    const balance = add.balanceMicros ?? 0;
-    const sms = add.smsCount ?? 0;
-    if (!Number.isSafeInteger(balance) || !Number.isSafeInteger(sms))
-      return Promise.reject(new InvalidAccountError('top-up amounts must be integers'));
+    let amounts: { balanceMicros: number; smsCount: number };
+    try {
+      amounts = topUpAmounts(add);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.batched(async (c) => {
       const r = (await c.query('SELECT * FROM users WHERE id = $1 FOR UPDATE', [userId])).rows[0] as
         Row | undefined;
       if (!r) return undefined;
-      if (num(r.balance_micros) + balance < 0)
-        throw new InvalidAccountError(`balance would go below zero (${num(r.balance_micros)} + ${balance})`);
-      if (r.sms_count !== null && num(r.sms_count) + sms < 0)
-        throw new InvalidAccountError(`SMS count would go below zero (${num(r.sms_count)} + ${sms})`);
+      const current = {
+        balanceMicros: num(r.balance_micros),
+        smsCount: r.sms_count === null ? null : num(r.sms_count),
+      };
+      afterTopUp(current, amounts); // throws below zero
       const { rows } = await c.query(
         'UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $2 WHERE id = $3 RETURNING *',
-        [balance, sms, userId],
+        [amounts.balanceMicros, amounts.smsCount, userId],
       );
       return toUser(rows[0] as Row);
     });
@@ -459,7 +480,7 @@ export class PostgresStore implements Store {
   accept(m: NewMessage): Promise<AcceptResult> {
     return this.batched(async (c) => {
       // One statement: the balance and the SMS-count quota are debited together or not at
-      // all (the row lock serialises concurrent debits; row 24), only for an enabled user
+      // all (the row lock serialises concurrent debits, so neither goes negative), only for an enabled user
       // whose group (if any) is not disabled. NULL sms_count (unlimited) stays NULL.
       const debit = await c.query(
         `UPDATE users SET balance_micros = balance_micros - $1, sms_count = sms_count - $3
@@ -559,15 +580,15 @@ export class PostgresStore implements Store {
     row: Row,
     now: number,
     detail: string | null,
-    notify: FinalNotify | undefined,
-  ): Promise<MessageState> {
+    notice: FinalNotice | undefined,
+  ): Promise<Settled> {
     const id = row.id as string;
     const parts = (
       await c.query('SELECT seq, state, error FROM message_parts WHERE message_id = $1 ORDER BY seq', [id])
     ).rows as { state: PartState; error: string | null }[];
     const state = aggregateState(parts);
     const before = row.state as MessageState;
-    if (state === before) return state;
+    if (state === before) return { state };
     const error =
       state === 'delivered'
         ? null
@@ -583,19 +604,20 @@ export class PostgresStore implements Store {
         now,
         detail,
       ]);
-    if (FINAL_STATES.has(state) && !FINAL_STATES.has(before) && notify) {
+    if (FINAL_STATES.has(state) && !FINAL_STATES.has(before) && notice) {
       const m = toMessage(row);
-      const n = notify(
+      const notified = notice({
         state,
-        { ...m, state, error: error ?? m.error, updatedAt: now },
-        { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length },
-      );
-      await this.writeNotification(c, id, n, now);
+        message: { ...m, state, error: error ?? m.error, updatedAt: now },
+        parts: { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length },
+      });
+      await this.writeNotification(c, id, notified, now);
+      return { state, notified };
     }
-    return state;
+    return { state };
   }
 
-  /** What a final state owes (FinalNotify's answer): the customer's outbox item and the webhooks (inside a write transaction). */
+  /** What a final state owes (FinalNotice's answer): the customer's outbox item and the webhooks (inside a write transaction). */
   private async writeNotification(
     c: Client,
     id: string,
@@ -623,14 +645,7 @@ export class PostgresStore implements Store {
       Row | undefined;
   }
 
-  markPartSent(
-    id: string,
-    seq: number,
-    total: number,
-    connectorId: string,
-    upstreamId: string,
-    keys: string[],
-  ): Promise<void> {
+  markPartSent({ id, seq, total, connectorId, upstreamId, keys }: PartSent): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
       const row = await this.lockMessage(c, id);
@@ -662,7 +677,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  addUpstreamId(id: string, seq: number, total: number, keys: string[], detail: string): Promise<void> {
+  addUpstreamId({ id, seq, total, keys, detail }: ExtraUpstreamId): Promise<void> {
     return this.batched(async (c) => {
       if (keys.length > 0)
         await c.query(
@@ -673,34 +688,18 @@ export class PostgresStore implements Store {
     });
   }
 
-  applyPartReceipt(
-    id: string,
-    seq: number,
-    state: PartState,
-    detail: string,
-    notify: FinalNotify,
-  ): Promise<MessageState | undefined> {
-    return this.batched((c) => this.applyPart(c, id, seq, state, detail, notify));
+  applyPartReceipt({ id, seq, state, detail, notice }: PartReceipt): Promise<Settled> {
+    return this.batched((c) => this.applyPart(c, id, seq, state, detail, notice));
   }
 
-  applyReceiptByKeys(
-    keys: string[],
-    own: (m: PartMatch) => boolean,
-    state: PartState,
-    detail: string,
-    notify: FinalNotify,
-    parkPayload: string,
-    parkKeys: string[] = keys,
-  ): Promise<ReceiptOutcome> {
+  applyReceiptByKeys(r: KeyedReceipt): Promise<ReceiptOutcome> {
     return this.batched(async (c): Promise<ReceiptOutcome> => {
-      const match = await this.partByKeys(c, keys);
-      if (match && own(match))
-        return {
-          parked: false,
-          match,
-          state: await this.applyPart(c, match.message.id, match.seq, state, detail, notify),
-        };
-      await this.park(c, parkKeys, parkPayload);
+      const match = await this.partByKeys(c, r.keys);
+      if (match && isOwnPart(match, r.receiptId)) {
+        const settled = await this.applyPart(c, match.message.id, match.seq, r.state, r.detail, r.notice);
+        return { parked: false, match, ...settled };
+      }
+      await this.park(c, r.park.keys ?? r.keys, r.park.payload);
       return { parked: true };
     });
   }
@@ -712,11 +711,11 @@ export class PostgresStore implements Store {
     seq: number,
     state: PartState,
     detail: string,
-    notify: FinalNotify,
-  ): Promise<MessageState | undefined> {
+    notice: FinalNotice,
+  ): Promise<Settled> {
     const now = Date.now();
     const row = await this.lockMessage(c, id);
-    if (!row) return undefined;
+    if (!row) return { state: undefined };
     let part = (await c.query('SELECT * FROM message_parts WHERE message_id = $1 AND seq = $2', [id, seq]))
       .rows[0] as Row | undefined;
     if (!part) {
@@ -728,26 +727,20 @@ export class PostgresStore implements Store {
       );
       part = { state: st, total: 1 };
     }
-    if (FINAL_STATES.has(part.state as MessageState)) return row.state as MessageState;
+    if (FINAL_STATES.has(part.state as MessageState)) return { state: row.state as MessageState };
     await c.query(
       'UPDATE message_parts SET state = $1, error = COALESCE($2, error), updated_at = $3 WHERE message_id = $4 AND seq = $5',
       [state, state === 'delivered' || state === 'sent' ? null : detail, now, id, seq],
     );
     await this.partEvent(c, id, seq, part.total as number, state, now, detail);
-    return this.settle(c, row, now, `part ${seq}: ${detail}`, notify);
+    return this.settle(c, row, now, `part ${seq}: ${detail}`, notice);
   }
 
-  failUnsent(
-    id: string,
-    total: number,
-    detail: string,
-    refund: boolean,
-    notify: FinalNotify,
-  ): Promise<MessageState | undefined> {
-    return this.batched(async (c) => {
+  failUnsent({ id, total, detail, refund, notice }: UnsentFailure): Promise<Settled> {
+    return this.batched(async (c): Promise<Settled> => {
       const now = Date.now();
       const row = await this.lockMessage(c, id);
-      if (!row) return undefined;
+      if (!row) return { state: undefined };
       await this.ensureParts(c, id, total, now);
       const unsent = (
         await c.query(
@@ -761,14 +754,13 @@ export class PostgresStore implements Store {
       await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
       if (refund && unsent.length > 0) {
         const sms = smsOf({ meta: JSON.parse((row.meta as string | undefined) ?? '{}') as MessageMeta });
-        await this.credit(
-          c,
-          row.user_id,
-          Math.round((num(row.price_micros) * unsent.length) / total),
-          Math.round((sms * unsent.length) / total),
+        const back = unsentRefund(
+          { priceMicros: num(row.price_micros), sms },
+          { unsent: unsent.length, total },
         );
+        await this.credit(c, row.user_id, back.priceMicros, back.sms);
       }
-      return this.settle(c, row, now, detail, notify);
+      return this.settle(c, row, now, detail, notice);
     });
   }
 
@@ -852,23 +844,23 @@ export class PostgresStore implements Store {
     });
   }
 
-  cancel(id: string, userId: number, detail: string, notify: FinalNotify): Promise<CancelOutcome> {
-    return this.batched(async (c): Promise<CancelOutcome> => {
+  cancel({ id, userId, detail, notice }: CancelRequest): Promise<CancelResult> {
+    return this.batched(async (c): Promise<CancelResult> => {
       const now = Date.now();
       const row = await this.lockMessage(c, id);
-      if (!row || Number(row.user_id) !== userId) return 'not_found';
-      if (FINAL_STATES.has(row.state as MessageState)) return 'too_late';
+      if (!row || Number(row.user_id) !== userId) return { outcome: 'not_found' };
+      if (FINAL_STATES.has(row.state as MessageState)) return { outcome: 'too_late' };
       const parts = (await c.query('SELECT state FROM message_parts WHERE message_id = $1', [id])).rows as {
         state: PartState;
       }[];
-      if (parts.some((p) => p.state !== 'queued' && p.state !== 'accepted')) return 'too_late';
+      if (parts.some((p) => p.state !== 'queued' && p.state !== 'accepted')) return { outcome: 'too_late' };
       // Not while a dispatcher holds its lease: a claim that got there first wins (SKIP LOCKED
       // claims lease under the row lock, and this re-reads lease_until after waiting for it).
       const gone = await c.query(
         'DELETE FROM queue WHERE message_id = $1 AND lease_until <= $2 RETURNING message_id',
         [id, now],
       );
-      if (gone.rowCount === 0) return 'too_late';
+      if (gone.rowCount === 0) return { outcome: 'too_late' };
       await c.query("UPDATE message_parts SET state = 'canceled', updated_at = $1 WHERE message_id = $2", [
         now,
         id,
@@ -884,17 +876,17 @@ export class PostgresStore implements Store {
       );
       const m = toMessage(row);
       await this.credit(c, row.user_id, num(row.price_micros), smsOf(m));
-      const n = notify(
-        'canceled',
-        { ...m, state: 'canceled', error: detail, updatedAt: now },
-        { total: Math.max(1, parts.length), delivered: 0 },
-      );
-      await this.writeNotification(c, id, n, now);
-      return 'canceled';
+      const notified = notice({
+        state: 'canceled',
+        message: { ...m, state: 'canceled', error: detail, updatedAt: now },
+        parts: { total: Math.max(1, parts.length), delivered: 0 },
+      });
+      await this.writeNotification(c, id, notified, now);
+      return { outcome: 'canceled', notified };
     });
   }
 
-  fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void> {
+  fail({ id, state, detail, refund }: Failure): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
       const m = (await c.query('SELECT user_id, price_micros, meta FROM messages WHERE id = $1', [id]))
@@ -938,12 +930,7 @@ export class PostgresStore implements Store {
     return [...new Set(rows.map((r: Row) => r.payload as string))];
   }
 
-  applyReceipt(
-    id: string,
-    state: MessageState,
-    detail: string,
-    notify: { systemId: string; payload: string } | undefined,
-  ): Promise<void> {
+  applyReceipt({ id, state, detail, item }: MessageReceipt): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
       await c.query(
@@ -956,10 +943,10 @@ export class PostgresStore implements Store {
         now,
         detail,
       ]);
-      if (notify)
+      if (item)
         await c.query(
           'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
-          [notify.systemId, id, notify.payload, now, now + 3 * 86_400_000],
+          [item.systemId, id, item.payload, now, now + 3 * 86_400_000],
         );
     });
   }
@@ -997,7 +984,7 @@ export class PostgresStore implements Store {
     );
   }
 
-  addMoPart(part: MoPart, mo: MoRecord): Promise<InboundMessage | undefined> {
+  addMoPart(part: MoPart, mo: MoRecord): Promise<StoredMo | undefined> {
     return this.batched(async (c) => {
       const now = Date.now();
       await c.query(
@@ -1030,12 +1017,12 @@ export class PostgresStore implements Store {
     mo: MoRecord,
     complete: boolean,
     now: number,
-  ): Promise<InboundMessage> {
+  ): Promise<StoredMo> {
     const parts = (
       await c.query('DELETE FROM mo_parts WHERE group_key = $1 RETURNING *', [groupKey])
     ).rows.sort((a: Row, b: Row) => (a.seq as number) - (b.seq as number)) as Row[];
     const first = parts[0];
-    const base: Omit<InboundMessage, 'routedTo'> = {
+    const base: Omit<InboundMessage, 'routedTo' | 'routedUrl'> = {
       id: mo.id,
       connectorId: first.connector_id as string,
       source: first.source as string,
@@ -1045,13 +1032,13 @@ export class PostgresStore implements Store {
       complete,
       receivedAt: now,
     };
+    const delivery = mo.route(base);
+    // The route's webhook (a url target): its URL is kept on the MO.
     const m: InboundMessage = {
       ...base,
-      routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo,
+      routedTo: delivery.routedTo,
+      routedUrl: delivery.webhooks[0]?.url ?? null,
     };
-    // The route's webhook (a url target), decided with routedTo: its URL is kept on the MO.
-    const hooks = mo.webhooks?.(m) ?? [];
-    m.routedUrl = hooks[0]?.url ?? null;
     await c.query(
       'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)',
       [
@@ -1067,16 +1054,16 @@ export class PostgresStore implements Store {
         now,
       ],
     );
-    if (m.routedTo)
+    if (m.routedTo && delivery.payload !== undefined)
       await c.query(
         'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
-        [m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000],
+        [m.routedTo, m.id, delivery.payload, now, now + 3 * 86_400_000],
       );
-    await this.insertWebhooks(c, hooks, now);
-    return m;
+    await this.insertWebhooks(c, delivery.webhooks, now);
+    return { mo: m, delivery };
   }
 
-  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<InboundMessage[]> {
+  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<StoredMo[]> {
     return this.batched(async (c) => {
       const now = Date.now();
       const keys = (
@@ -1084,7 +1071,7 @@ export class PostgresStore implements Store {
           now - olderThanMs,
         ])
       ).rows.map((r: Row) => r.group_key as string);
-      const out: InboundMessage[] = [];
+      const out: StoredMo[] = [];
       for (const k of keys) out.push(await this.joinMo(c, k, mo(k), false, now));
       return out;
     });
@@ -1286,13 +1273,8 @@ export class PostgresStore implements Store {
     return r && toUser(r);
   }
 
-  async beginIdempotent(
-    userId: number,
-    key: string,
-    bodyHash: string,
-    ttlMs: number,
-    staleMs: number,
-  ): Promise<IdempotencyBegin> {
+  async beginIdempotent(claim: IdempotencyClaim): Promise<IdempotencyBegin> {
+    const { userId, key, bodyHash, ttlMs, staleMs } = claim;
     const now = Date.now();
     // Each statement is atomic on its row: of concurrent requests (on any node) one wins.
     const ins = await this.pool.query(
@@ -1310,13 +1292,13 @@ export class PostgresStore implements Store {
       'SELECT body_hash, status, response FROM idempotency WHERE user_id = $1 AND key = $2',
       [userId, key],
     );
-    if (!r) return this.beginIdempotent(userId, key, bodyHash, ttlMs, staleMs);
+    if (!r) return this.beginIdempotent(claim);
     if (r.body_hash !== bodyHash) return { kind: 'mismatch' };
     if (r.status === null || r.response === null) return { kind: 'in_flight' };
     return { kind: 'replay', status: r.status as number, response: r.response as string };
   }
 
-  finishIdempotent(userId: number, key: string, status: number, response: string): Promise<void> {
+  finishIdempotent({ userId, key, status, response }: IdempotencyAnswer): Promise<void> {
     return this.batched(
       async (c) =>
         void (await c.query(
@@ -1441,13 +1423,13 @@ export class PostgresStore implements Store {
     );
   }
 
-  expireAwaitingReceipts(
-    connectorId: string,
-    before: number,
-    limit: number,
-    detail: string,
-    notify: FinalNotify,
-  ): Promise<ExpiredPart[]> {
+  expireAwaitingReceipts({
+    connectorId,
+    before,
+    limit,
+    detail,
+    notice,
+  }: AwaitingExpiry): Promise<ExpiredPart[]> {
     return this.batched(async (c) => {
       // No row lock here: locks are taken message first (as receipts take them), then part.
       const { rows } = await c.query(
@@ -1475,7 +1457,7 @@ export class PostgresStore implements Store {
         out.push({
           id: r.message_id,
           seq: r.seq,
-          state: await this.applyPart(c, r.message_id, r.seq, 'expired', detail, notify),
+          ...(await this.applyPart(c, r.message_id, r.seq, 'expired', detail, notice)),
         });
       }
       return out;

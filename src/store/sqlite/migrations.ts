@@ -85,7 +85,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE optouts (msisdn TEXT NOT NULL, sender TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (msisdn, sender));`,
   // 3: optional per-message attributes (MessageMeta) as one JSON document.
   `ALTER TABLE messages ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`,
-  // 4: per-part tracking of long messages (row 22): one row per submitted segment; upstream
+  // 4: per-part tracking of long messages: one row per submitted segment; upstream
   // ids lead to the part; history entries name the part.
   `CREATE TABLE message_parts (
      message_id TEXT NOT NULL,

@@ -9,6 +9,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   aggregateState,
+  isOwnPart,
+  smsOf,
+  topUpAmounts,
+  afterTopUp,
+  unsentRefund,
   FINAL_STATES,
   InvalidAccountError,
   checkSmsCount,
@@ -28,7 +33,21 @@ import type {
   ApiKeyInfo,
   AcceptResult,
   FinalNotification,
-  FinalNotify,
+  FinalNotice,
+  Settled,
+  PartSent,
+  ExtraUpstreamId,
+  PartReceipt,
+  KeyedReceipt,
+  UnsentFailure,
+  CancelRequest,
+  CancelResult,
+  Failure,
+  MessageReceipt,
+  AwaitingExpiry,
+  IdempotencyClaim,
+  IdempotencyAnswer,
+  StoredMo,
   HistoryEntry,
   InboundMessage,
   MessagePart,
@@ -47,7 +66,6 @@ import type {
   PartMatch,
   ReceiptOutcome,
   ExpiredPart,
-  CancelOutcome,
 } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
@@ -68,6 +86,128 @@ import { createRequire } from 'node:module';
  * A worker thread with its own connection that checkpoints the WAL (PASSIVE: it never
  * blocks a writer) every 200 ms, so the copy and its fsync run beside the event loop.
  */
+/** The store's prepared statements, made once at open. */
+function prepareStatements(db: Database.Database) {
+  return {
+    // One statement: the balance and the SMS-count quota are debited together or not at
+    // all, and only for an enabled user whose group (if any) is not disabled: a balance or
+    // quota never goes negative under concurrent submits.
+    debit: db.prepare(
+      `UPDATE users SET balance_micros = balance_micros - @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count - @sms END
+       WHERE id = @id AND enabled = 1 AND balance_micros >= @price AND (sms_count IS NULL OR sms_count >= @sms)
+         AND NOT EXISTS (SELECT 1 FROM user_groups g WHERE g.id = users.group_id AND g.enabled = 0)`,
+    ),
+    credit: db.prepare(
+      'UPDATE users SET balance_micros = balance_micros + @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count + @sms END WHERE id = @id',
+    ),
+    insertMessage: db.prepare(
+      `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+    ),
+    event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
+    acceptedEvents: db.prepare(
+      "INSERT INTO message_events (message_id, state, at, detail) VALUES (?, 'accepted', ?, NULL), (?, 'queued', ?, ?)",
+    ),
+    partEvent: db.prepare(
+      'INSERT INTO message_events (message_id, state, at, detail, seq) VALUES (?, ?, ?, ?, ?)',
+    ),
+    parts: db.prepare('SELECT * FROM message_parts WHERE message_id = ? ORDER BY seq'),
+    part: db.prepare('SELECT * FROM message_parts WHERE message_id = ? AND seq = ?'),
+    newPart: db.prepare(
+      "INSERT OR IGNORE INTO message_parts (message_id, seq, total, state, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?)",
+    ),
+    partSent: db.prepare(
+      "UPDATE message_parts SET state = 'sent', connector_id = ?, upstream_id = ?, updated_at = ? WHERE message_id = ? AND seq = ?",
+    ),
+    partState: db.prepare(
+      'UPDATE message_parts SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE message_id = ? AND seq = ?',
+    ),
+    partKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id, seq) VALUES (?, ?, ?)'),
+    partAltKey: db.prepare('INSERT OR IGNORE INTO upstream_ids (key, message_id, seq) VALUES (?, ?, ?)'),
+    // A receipt's lookup in one read: the key, the message's live columns, the part.
+    byPartKey: db.prepare(
+      `SELECT u.message_id, u.seq, m.state, m.connector_id, m.upstream_id, m.error, m.updated_at,
+              p.total AS part_total, p.upstream_id AS part_upstream_id, p.state AS part_state, p.error AS part_error,
+              p.connector_id AS part_connector_id, p.created_at AS part_created_at, p.updated_at AS part_updated_at
+       FROM upstream_ids u JOIN messages m ON m.id = u.message_id
+       LEFT JOIN message_parts p ON p.message_id = u.message_id AND p.seq = u.seq WHERE u.key = ?`,
+    ),
+    // A single-part message's one part, created already accepted upstream.
+    singlePartSent: db.prepare(
+      `INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, 1, 1, 'sent', ?, ?, ?, ?)
+       ON CONFLICT (message_id, seq) DO UPDATE SET state = 'sent', connector_id = excluded.connector_id, upstream_id = excluded.upstream_id, updated_at = excluded.updated_at`,
+    ),
+    singleSent: db.prepare(
+      "UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), state = 'sent', updated_at = ? WHERE id = ? AND state IN ('accepted', 'queued')",
+    ),
+    optedOut: db.prepare('SELECT 1 FROM optouts WHERE msisdn = ? AND sender = ?'),
+    firstUpstream: db.prepare(
+      'UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), updated_at = ? WHERE id = ?',
+    ),
+    enqueue: db.prepare(
+      'INSERT INTO queue (message_id, connector_id, priority, not_before, seq, delayed) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    // Delayed entries that are due join the claim's range again (see migration 13).
+    promote: db.prepare('UPDATE queue SET delayed = 0 WHERE delayed = 1 AND not_before <= ?'),
+    userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+    groupById: db.prepare('SELECT * FROM user_groups WHERE id = ?'),
+    getMessage: db.prepare('SELECT * FROM messages WHERE id = ?'),
+    live: db.prepare('SELECT state, connector_id, upstream_id, error, updated_at FROM messages WHERE id = ?'),
+    setState: db.prepare(
+      'UPDATE messages SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE id = ?',
+    ),
+    // The due entries with their messages' live columns, then one lease per entry (an
+    // UPDATE ... WHERE message_id IN (subquery) RETURNING costs twice as much per row).
+    due: db.prepare(SqliteStore.CLAIM_SQL),
+    lease: db.prepare('UPDATE queue SET lease_until = ?, attempts = attempts + 1 WHERE message_id = ?'),
+    dequeue: db.prepare('DELETE FROM queue WHERE message_id = ?'),
+    release: db.prepare('UPDATE queue SET not_before = ?, delayed = ?, lease_until = 0 WHERE message_id = ?'),
+    setUpstream: db.prepare(
+      "UPDATE messages SET upstream_id = ?, state = 'sent', updated_at = ? WHERE id = ?",
+    ),
+    upstreamKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id) VALUES (?, ?)'),
+    park: db.prepare('INSERT INTO parked_receipts (key, payload, at) VALUES (?, ?, ?)'),
+    parked: db.prepare('SELECT rowid, payload FROM parked_receipts WHERE key = ?'),
+    unpark: db.prepare('DELETE FROM parked_receipts WHERE rowid = ?'),
+    outbox: db.prepare(
+      'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    dueOutbox: db.prepare(
+      'SELECT id, system_id, message_id, payload, attempts FROM outbox WHERE system_id = @sys AND next_at <= @now AND lease_until <= @now AND expires_at > @now ORDER BY id LIMIT @limit',
+    ),
+    leaseOutbox: db.prepare('UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?'),
+    ackOutbox: db.prepare('DELETE FROM outbox WHERE id = ?'),
+    retryOutbox: db.prepare('UPDATE outbox SET next_at = ?, lease_until = 0 WHERE id = ?'),
+    addWebhook: db.prepare(
+      `INSERT OR IGNORE INTO webhooks (event_id, kind, message_id, owner, url, method, body, next_at, expires_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    // Due, not leased, and no older pending item of the same message (order per message),
+    // earliest due first: read from webhooks_due (next_at, then rowid), so items waiting out
+    // a back-off are never read. In id order the claim scanned every pending item, 13 ms a
+    // claim with 200,000 in back-off behind a receiver that was down.
+    claimWebhooks: db.prepare(
+      `UPDATE webhooks SET lease_until = @until, attempts = attempts + 1
+       WHERE id IN (SELECT w.id FROM webhooks w WHERE w.next_at <= @now AND w.lease_until <= @now AND w.expires_at > @now
+                      AND NOT EXISTS (SELECT 1 FROM webhooks o WHERE o.message_id = w.message_id AND o.id < w.id)
+                    ORDER BY w.next_at, w.id LIMIT @limit)
+       RETURNING *`,
+    ),
+    ackWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
+    retryWebhook: db.prepare(
+      'UPDATE webhooks SET next_at = @next, lease_until = 0, last_error = @error WHERE id = @id',
+    ),
+    // The message's later items cannot go before this one: they wait out its back-off too,
+    // out of the claim's due range instead of being read and passed over at every claim.
+    holdLater: db.prepare(
+      'UPDATE webhooks SET next_at = MAX(next_at, @next) WHERE message_id = (SELECT message_id FROM webhooks WHERE id = @id) AND id > @id',
+    ),
+    expireWebhooks: db.prepare('DELETE FROM webhooks WHERE expires_at <= ? RETURNING *'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
 function startCheckpointer(path: string): Worker {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const code = `
@@ -75,7 +215,8 @@ function startCheckpointer(path: string): Worker {
     const Database = require(workerData.driver);
     const db = new Database(workerData.path);
     db.pragma('busy_timeout = 1000');
-    setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, 200);
+    // A checkpoint that fails (busy) is retried at the next tick; the writer's own automatic one remains.
+    setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* retried in 200 ms */ } }, 200);
   `;
   const w = new Worker(code, { eval: true, workerData: { driver, path } });
   w.on('error', () => undefined); // the connection's own automatic checkpoint remains
@@ -282,7 +423,6 @@ const toGroup = (r: GroupRow): Group => ({
 });
 
 /** SMS parts a message takes from a limited SMS-count quota. */
-const smsOf = (m: { meta?: MessageMeta }): number => m.meta?.segments ?? 1;
 interface WebhookRow {
   id: number;
   event_id: string;
@@ -347,7 +487,7 @@ export class SqliteStore implements Store {
    */
   private fixedYoung = new Map<string, FixedMessage>();
   private fixedOld = new Map<string, FixedMessage>();
-  private readonly stmts;
+  private readonly stmts: Statements;
   /** Messages whose lease was freed at open (Store.restartRequeued). */
   readonly restartRequeued: number;
 
@@ -385,7 +525,8 @@ export class SqliteStore implements Store {
     // The embedded store has exactly one gateway process: leases held when it last stopped
     // (or crashed) belong to nobody now, so they return to the queue at once.
     // Each message so freed may have reached the SMSC before the stop: its history says so
-    // (row 1: every duplicate is reported), in the same transaction as the freeing.
+    // (a resend may duplicate it, and every possible duplicate is reported), in the same
+    // transaction as the freeing.
     this.restartRequeued =
       opts.reclaim === false
         ? 0
@@ -400,126 +541,7 @@ export class SqliteStore implements Store {
             );
             return n;
           })();
-    const db = this.db;
-    this.stmts = {
-      // One statement: the balance and the SMS-count quota are debited together or not at
-      // all, and only for an enabled user whose group (if any) is not disabled (row 24).
-      debit: db.prepare(
-        `UPDATE users SET balance_micros = balance_micros - @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count - @sms END
-         WHERE id = @id AND enabled = 1 AND balance_micros >= @price AND (sms_count IS NULL OR sms_count >= @sms)
-           AND NOT EXISTS (SELECT 1 FROM user_groups g WHERE g.id = users.group_id AND g.enabled = 0)`,
-      ),
-      credit: db.prepare(
-        'UPDATE users SET balance_micros = balance_micros + @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count + @sms END WHERE id = @id',
-      ),
-      insertMessage: db.prepare(
-        `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-      ),
-      event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
-      acceptedEvents: db.prepare(
-        "INSERT INTO message_events (message_id, state, at, detail) VALUES (?, 'accepted', ?, NULL), (?, 'queued', ?, ?)",
-      ),
-      partEvent: db.prepare(
-        'INSERT INTO message_events (message_id, state, at, detail, seq) VALUES (?, ?, ?, ?, ?)',
-      ),
-      parts: db.prepare('SELECT * FROM message_parts WHERE message_id = ? ORDER BY seq'),
-      part: db.prepare('SELECT * FROM message_parts WHERE message_id = ? AND seq = ?'),
-      newPart: db.prepare(
-        "INSERT OR IGNORE INTO message_parts (message_id, seq, total, state, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?)",
-      ),
-      partSent: db.prepare(
-        "UPDATE message_parts SET state = 'sent', connector_id = ?, upstream_id = ?, updated_at = ? WHERE message_id = ? AND seq = ?",
-      ),
-      partState: db.prepare(
-        'UPDATE message_parts SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE message_id = ? AND seq = ?',
-      ),
-      partKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id, seq) VALUES (?, ?, ?)'),
-      partAltKey: db.prepare('INSERT OR IGNORE INTO upstream_ids (key, message_id, seq) VALUES (?, ?, ?)'),
-      // A receipt's lookup in one read: the key, the message's live columns, the part.
-      byPartKey: db.prepare(
-        `SELECT u.message_id, u.seq, m.state, m.connector_id, m.upstream_id, m.error, m.updated_at,
-                p.total AS part_total, p.upstream_id AS part_upstream_id, p.state AS part_state, p.error AS part_error,
-                p.connector_id AS part_connector_id, p.created_at AS part_created_at, p.updated_at AS part_updated_at
-         FROM upstream_ids u JOIN messages m ON m.id = u.message_id
-         LEFT JOIN message_parts p ON p.message_id = u.message_id AND p.seq = u.seq WHERE u.key = ?`,
-      ),
-      // A single-part message's one part, created already accepted upstream.
-      singlePartSent: db.prepare(
-        `INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, 1, 1, 'sent', ?, ?, ?, ?)
-         ON CONFLICT (message_id, seq) DO UPDATE SET state = 'sent', connector_id = excluded.connector_id, upstream_id = excluded.upstream_id, updated_at = excluded.updated_at`,
-      ),
-      singleSent: db.prepare(
-        "UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), state = 'sent', updated_at = ? WHERE id = ? AND state IN ('accepted', 'queued')",
-      ),
-      optedOut: db.prepare('SELECT 1 FROM optouts WHERE msisdn = ? AND sender = ?'),
-      firstUpstream: db.prepare(
-        'UPDATE messages SET upstream_id = COALESCE(upstream_id, ?), updated_at = ? WHERE id = ?',
-      ),
-      enqueue: db.prepare(
-        'INSERT INTO queue (message_id, connector_id, priority, not_before, seq, delayed) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      // Delayed entries that are due join the claim's range again (see migration 13).
-      promote: db.prepare('UPDATE queue SET delayed = 0 WHERE delayed = 1 AND not_before <= ?'),
-      userById: db.prepare('SELECT * FROM users WHERE id = ?'),
-      groupById: db.prepare('SELECT * FROM user_groups WHERE id = ?'),
-      getMessage: db.prepare('SELECT * FROM messages WHERE id = ?'),
-      live: db.prepare(
-        'SELECT state, connector_id, upstream_id, error, updated_at FROM messages WHERE id = ?',
-      ),
-      setState: db.prepare(
-        'UPDATE messages SET state = ?, error = COALESCE(?, error), updated_at = ? WHERE id = ?',
-      ),
-      // The due entries with their messages' live columns, then one lease per entry (an
-      // UPDATE ... WHERE message_id IN (subquery) RETURNING costs twice as much per row).
-      due: db.prepare(SqliteStore.CLAIM_SQL),
-      lease: db.prepare('UPDATE queue SET lease_until = ?, attempts = attempts + 1 WHERE message_id = ?'),
-      dequeue: db.prepare('DELETE FROM queue WHERE message_id = ?'),
-      release: db.prepare(
-        'UPDATE queue SET not_before = ?, delayed = ?, lease_until = 0 WHERE message_id = ?',
-      ),
-      setUpstream: db.prepare(
-        "UPDATE messages SET upstream_id = ?, state = 'sent', updated_at = ? WHERE id = ?",
-      ),
-      upstreamKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id) VALUES (?, ?)'),
-      park: db.prepare('INSERT INTO parked_receipts (key, payload, at) VALUES (?, ?, ?)'),
-      parked: db.prepare('SELECT rowid, payload FROM parked_receipts WHERE key = ?'),
-      unpark: db.prepare('DELETE FROM parked_receipts WHERE rowid = ?'),
-      outbox: db.prepare(
-        'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-      ),
-      dueOutbox: db.prepare(
-        'SELECT id, system_id, message_id, payload, attempts FROM outbox WHERE system_id = @sys AND next_at <= @now AND lease_until <= @now AND expires_at > @now ORDER BY id LIMIT @limit',
-      ),
-      leaseOutbox: db.prepare('UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?'),
-      ackOutbox: db.prepare('DELETE FROM outbox WHERE id = ?'),
-      retryOutbox: db.prepare('UPDATE outbox SET next_at = ?, lease_until = 0 WHERE id = ?'),
-      addWebhook: db.prepare(
-        `INSERT OR IGNORE INTO webhooks (event_id, kind, message_id, owner, url, method, body, next_at, expires_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      // Due, not leased, and no older pending item of the same message (order per message),
-      // earliest due first: read from webhooks_due (next_at, then rowid), so items waiting out
-      // a back-off are never read. In id order the claim scanned every pending item, 13 ms a
-      // claim with 200,000 in back-off behind a receiver that was down.
-      claimWebhooks: db.prepare(
-        `UPDATE webhooks SET lease_until = @until, attempts = attempts + 1
-         WHERE id IN (SELECT w.id FROM webhooks w WHERE w.next_at <= @now AND w.lease_until <= @now AND w.expires_at > @now
-                        AND NOT EXISTS (SELECT 1 FROM webhooks o WHERE o.message_id = w.message_id AND o.id < w.id)
-                      ORDER BY w.next_at, w.id LIMIT @limit)
-         RETURNING *`,
-      ),
-      ackWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
-      retryWebhook: db.prepare(
-        'UPDATE webhooks SET next_at = @next, lease_until = 0, last_error = @error WHERE id = @id',
-      ),
-      // The message's later items cannot go before this one: they wait out its back-off too,
-      // out of the claim's due range instead of being read and passed over at every claim.
-      holdLater: db.prepare(
-        'UPDATE webhooks SET next_at = MAX(next_at, @next) WHERE message_id = (SELECT message_id FROM webhooks WHERE id = @id) AND id > @id',
-      ),
-      expireWebhooks: db.prepare('DELETE FROM webhooks WHERE expires_at <= ? RETURNING *'),
-    };
+    this.stmts = prepareStatements(this.db);
   }
 
   private addWebhookRow(w: NewWebhook, now: number): void {
@@ -615,18 +637,17 @@ export class SqliteStore implements Store {
   }
 
   topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined> {
-    const balance = add.balanceMicros ?? 0;
-    const sms = add.smsCount ?? 0;
-    if (!Number.isSafeInteger(balance) || !Number.isSafeInteger(sms))
-      return Promise.reject(new InvalidAccountError('top-up amounts must be integers'));
+    let amounts: { balanceMicros: number; smsCount: number };
+    try {
+      amounts = topUpAmounts(add);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.batched(() => {
       const r = this.stmts.userById.get(userId) as UserRow | undefined;
       if (!r) return undefined;
-      if (r.balance_micros + balance < 0)
-        throw new InvalidAccountError(`balance would go below zero (${r.balance_micros} + ${balance})`);
-      if (r.sms_count !== null && r.sms_count + sms < 0)
-        throw new InvalidAccountError(`SMS count would go below zero (${r.sms_count} + ${sms})`);
-      this.stmts.credit.run({ price: balance, sms, id: userId });
+      afterTopUp({ balanceMicros: r.balance_micros, smsCount: r.sms_count }, amounts); // throws below zero
+      this.stmts.credit.run({ price: amounts.balanceMicros, sms: amounts.smsCount, id: userId });
       return toUser(this.stmts.userById.get(userId) as UserRow);
     });
   }
@@ -849,46 +870,40 @@ export class SqliteStore implements Store {
     id: string,
     now: number,
     detail: string | null,
-    notify: FinalNotify | undefined,
+    notice: FinalNotice | undefined,
     known?: { message: StoredMessage; parts?: PartRow[] },
-  ): MessageState | undefined {
+  ): Settled {
     const row = known?.message ?? this.readMessage(id);
-    if (!row) return undefined;
+    if (!row) return { state: undefined };
     const parts = known?.parts ?? (this.stmts.parts.all(id) as PartRow[]);
     const state = aggregateState(parts);
-    if (state === row.state) return state;
+    if (state === row.state) return { state };
     const error =
       state === 'delivered'
         ? null
         : (parts.find((p) => p.error !== null && p.state !== 'delivered')?.error ?? null);
     this.stmts.setState.run(state, error, now, id);
     if (parts.length > 1) this.stmts.partEvent.run(id, state, now, detail, null);
-    if (FINAL_STATES.has(state) && !FINAL_STATES.has(row.state) && notify) {
-      const n = notify(
+    if (FINAL_STATES.has(state) && !FINAL_STATES.has(row.state) && notice) {
+      const notified = notice({
         state,
-        { ...row, state, error: error ?? row.error, updatedAt: now },
-        { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length },
-      );
-      this.writeNotification(id, n, now);
+        message: { ...row, state, error: error ?? row.error, updatedAt: now },
+        parts: { total: parts.length, delivered: parts.filter((p) => p.state === 'delivered').length },
+      });
+      this.writeNotification(id, notified, now);
+      return { state, notified };
     }
-    return state;
+    return { state };
   }
 
-  /** What a final state owes (FinalNotify's answer): the customer's outbox item and the webhooks (inside a write transaction). */
+  /** What a final state owes (FinalNotice's answer): the customer's outbox item and the webhooks (inside a write transaction). */
   private writeNotification(id: string, n: FinalNotification | undefined, now: number): void {
     if (n?.systemId !== undefined && n.payload !== undefined)
       this.stmts.outbox.run(n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS);
     for (const w of n?.webhooks ?? []) this.addWebhookRow(w, now);
   }
 
-  markPartSent(
-    id: string,
-    seq: number,
-    total: number,
-    connectorId: string,
-    upstreamId: string,
-    keys: string[],
-  ): Promise<void> {
+  markPartSent({ id, seq, total, connectorId, upstreamId, keys }: PartSent): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
       // Only the canonical form is keyed: lookups try every rendering of the receipt's id.
@@ -913,45 +928,29 @@ export class SqliteStore implements Store {
     });
   }
 
-  addUpstreamId(id: string, seq: number, total: number, keys: string[], detail: string): Promise<void> {
+  addUpstreamId({ id, seq, total, keys, detail }: ExtraUpstreamId): Promise<void> {
     return this.batched(() => {
       if (keys.length > 0) this.stmts.partKey.run(keys[0], id, seq);
       this.partEvent(id, seq, total, 'sent', Date.now(), detail);
     });
   }
 
-  applyPartReceipt(
-    id: string,
-    seq: number,
-    state: PartState,
-    detail: string,
-    notify: FinalNotify,
-  ): Promise<MessageState | undefined> {
-    return this.batched(() => this.applyPart(id, seq, state, detail, notify));
+  applyPartReceipt({ id, seq, state, detail, notice }: PartReceipt): Promise<Settled> {
+    return this.batched(() => this.applyPart(id, seq, state, detail, notice));
   }
 
-  applyReceiptByKeys(
-    keys: string[],
-    own: (m: PartMatch) => boolean,
-    state: PartState,
-    detail: string,
-    notify: FinalNotify,
-    parkPayload: string,
-    parkKeys: string[] = keys,
-  ): Promise<ReceiptOutcome> {
+  applyReceiptByKeys(r: KeyedReceipt): Promise<ReceiptOutcome> {
     return this.batched((): ReceiptOutcome => {
-      const found = this.partRowByKeys(keys);
+      const found = this.partRowByKeys(r.keys);
       const match = found && this.toMatch(found);
-      if (found && match && own(match))
-        return {
-          parked: false,
-          match,
-          state: this.applyPart(match.message.id, match.seq, state, detail, notify, {
-            message: match.message,
-            part: partOf(found.key),
-          }),
-        };
-      this.park(parkKeys, parkPayload);
+      if (found && match && isOwnPart(match, r.receiptId)) {
+        const settled = this.applyPart(match.message.id, match.seq, r.state, r.detail, r.notice, {
+          message: match.message,
+          part: partOf(found.key),
+        });
+        return { parked: false, match, ...settled };
+      }
+      this.park(r.park.keys ?? r.keys, r.park.payload);
       return { parked: true };
     });
   }
@@ -962,16 +961,16 @@ export class SqliteStore implements Store {
     seq: number,
     state: PartState,
     detail: string,
-    notify: FinalNotify,
+    notice: FinalNotice,
     read?: { message: StoredMessage; part: PartRow | undefined },
-  ): MessageState | undefined {
+  ): Settled {
     const row = read?.message;
     const now = Date.now();
     let part = read ? read.part : (this.stmts.part.get(id, seq) as PartRow | undefined);
     if (!part) {
       // A message sent before parts were tracked: its one part is the message.
       const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
-      if (!m) return undefined;
+      if (!m) return { state: undefined };
       this.sql(
         'INSERT INTO message_parts (message_id, seq, total, state, connector_id, upstream_id, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?)',
       ).run(
@@ -985,7 +984,7 @@ export class SqliteStore implements Store {
       );
       part = this.stmts.part.get(id, seq) as PartRow;
     }
-    if (FINAL_STATES.has(part.state)) return (row ?? this.readMessage(id))?.state;
+    if (FINAL_STATES.has(part.state)) return { state: (row ?? this.readMessage(id))?.state };
     const error = state === 'delivered' || state === 'sent' ? null : detail;
     this.stmts.partState.run(state, error, now, id, seq);
     this.partEvent(id, seq, part.total, state, now, detail);
@@ -995,20 +994,14 @@ export class SqliteStore implements Store {
       (part.total === 1
         ? { message: read.message, parts: [{ ...part, state, error: error ?? part.error, updated_at: now }] }
         : { message: read.message });
-    return this.settle(id, now, `part ${seq}: ${detail}`, notify, known);
+    return this.settle(id, now, `part ${seq}: ${detail}`, notice, known);
   }
 
-  failUnsent(
-    id: string,
-    total: number,
-    detail: string,
-    refund: boolean,
-    notify: FinalNotify,
-  ): Promise<MessageState | undefined> {
-    return this.batched(() => {
+  failUnsent({ id, total, detail, refund, notice }: UnsentFailure): Promise<Settled> {
+    return this.batched((): Settled => {
       const now = Date.now();
       const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
-      if (!m) return undefined;
+      if (!m) return { state: undefined };
       for (let i = 1; i <= total; i++) this.stmts.newPart.run(id, i, total, now, now);
       const unsent = (this.stmts.parts.all(id) as PartRow[]).filter(
         (p) => p.state === 'queued' || p.state === 'accepted',
@@ -1019,14 +1012,13 @@ export class SqliteStore implements Store {
       }
       this.stmts.dequeue.run(id);
       if (refund && unsent.length > 0) {
-        const sms = smsOf({ meta: JSON.parse(m.meta) as MessageMeta });
-        this.stmts.credit.run({
-          price: Math.round((m.price_micros * unsent.length) / total),
-          sms: Math.round((sms * unsent.length) / total),
-          id: m.user_id,
-        });
+        const back = unsentRefund(
+          { priceMicros: m.price_micros, sms: smsOf({ meta: JSON.parse(m.meta) as MessageMeta }) },
+          { unsent: unsent.length, total },
+        );
+        this.stmts.credit.run({ price: back.priceMicros, sms: back.sms, id: m.user_id });
       }
-      return this.settle(id, now, detail, notify);
+      return this.settle(id, now, detail, notice);
     });
   }
 
@@ -1104,16 +1096,17 @@ export class SqliteStore implements Store {
     });
   }
 
-  cancel(id: string, userId: number, detail: string, notify: FinalNotify): Promise<CancelOutcome> {
-    return this.batched((): CancelOutcome => {
+  cancel({ id, userId, detail, notice }: CancelRequest): Promise<CancelResult> {
+    return this.batched((): CancelResult => {
       const now = Date.now();
       const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
-      if (!m || m.user_id !== userId) return 'not_found';
+      if (!m || m.user_id !== userId) return { outcome: 'not_found' };
       const q = this.sql('SELECT lease_until FROM queue WHERE message_id = ?').get(id) as
         { lease_until: number } | undefined;
-      if (!q || q.lease_until > now || FINAL_STATES.has(m.state as MessageState)) return 'too_late';
+      if (!q || q.lease_until > now || FINAL_STATES.has(m.state as MessageState))
+        return { outcome: 'too_late' };
       const parts = this.stmts.parts.all(id) as PartRow[];
-      if (parts.some((p) => p.state !== 'queued' && p.state !== 'accepted')) return 'too_late';
+      if (parts.some((p) => p.state !== 'queued' && p.state !== 'accepted')) return { outcome: 'too_late' };
       this.stmts.dequeue.run(id);
       this.sql("UPDATE message_parts SET state = 'canceled', updated_at = ? WHERE message_id = ?").run(
         now,
@@ -1123,17 +1116,17 @@ export class SqliteStore implements Store {
       this.stmts.event.run(id, 'canceled', now, detail);
       const message = toMessage(m);
       this.stmts.credit.run({ price: m.price_micros, sms: smsOf(message), id: m.user_id });
-      const n = notify(
-        'canceled',
-        { ...message, state: 'canceled', error: detail, updatedAt: now },
-        { total: Math.max(1, parts.length), delivered: 0 },
-      );
-      this.writeNotification(id, n, now);
-      return 'canceled';
+      const notified = notice({
+        state: 'canceled',
+        message: { ...message, state: 'canceled', error: detail, updatedAt: now },
+        parts: { total: Math.max(1, parts.length), delivered: 0 },
+      });
+      this.writeNotification(id, notified, now);
+      return { outcome: 'canceled', notified };
     });
   }
 
-  fail(id: string, state: MessageState, detail: string, refund: boolean): Promise<void> {
+  fail({ id, state, detail, refund }: Failure): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
       const m = this.stmts.getMessage.get(id) as MessageRow | undefined;
@@ -1175,18 +1168,13 @@ export class SqliteStore implements Store {
     return [...out];
   }
 
-  applyReceipt(
-    id: string,
-    state: MessageState,
-    detail: string,
-    notify: { systemId: string; payload: string } | undefined,
-  ): Promise<void> {
+  applyReceipt({ id, state, detail, item }: MessageReceipt): Promise<void> {
     return this.batched(() => {
       const now = Date.now();
       this.stmts.setState.run(state, state === 'delivered' ? null : detail, now, id);
       this.stmts.event.run(id, state, now, detail);
       // Receipts are held for the customer for 3 days (SMPP validity default of many SMSCs).
-      if (notify) this.stmts.outbox.run(notify.systemId, id, notify.payload, now, now + 3 * 86_400_000);
+      if (item) this.stmts.outbox.run(item.systemId, id, item.payload, now, now + 3 * 86_400_000);
     });
   }
 
@@ -1219,7 +1207,7 @@ export class SqliteStore implements Store {
     return this.batched(() => void this.stmts.retryOutbox.run(Date.now() + delayMs, id));
   }
 
-  addMoPart(part: MoPart, mo: MoRecord): Promise<InboundMessage | undefined> {
+  addMoPart(part: MoPart, mo: MoRecord): Promise<StoredMo | undefined> {
     return this.batched(() => {
       const now = Date.now();
       this.sql(
@@ -1243,7 +1231,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  private joinMo(groupKey: string, mo: MoRecord, complete: boolean, now: number): InboundMessage {
+  private joinMo(groupKey: string, mo: MoRecord, complete: boolean, now: number): StoredMo {
     const parts = this.sql('SELECT * FROM mo_parts WHERE group_key = ? ORDER BY seq').all(groupKey) as {
       connector_id: string;
       source: string;
@@ -1252,7 +1240,7 @@ export class SqliteStore implements Store {
       body: Buffer;
     }[];
     const first = parts[0];
-    const base: Omit<InboundMessage, 'routedTo'> = {
+    const base: Omit<InboundMessage, 'routedTo' | 'routedUrl'> = {
       id: mo.id,
       connectorId: first.connector_id,
       source: first.source,
@@ -1262,13 +1250,13 @@ export class SqliteStore implements Store {
       complete,
       receivedAt: now,
     };
+    const delivery = mo.route(base);
+    // The route's webhook (a url target): its URL is kept on the MO.
     const m: InboundMessage = {
       ...base,
-      routedTo: typeof mo.routedTo === 'function' ? mo.routedTo(base) : mo.routedTo,
+      routedTo: delivery.routedTo,
+      routedUrl: delivery.webhooks[0]?.url ?? null,
     };
-    // The route's webhook (a url target), decided with routedTo: its URL is kept on the MO.
-    const hooks = mo.webhooks?.(m) ?? [];
-    m.routedUrl = hooks[0]?.url ?? null;
     this.sql(
       'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(
@@ -1284,12 +1272,13 @@ export class SqliteStore implements Store {
       now,
     );
     this.sql('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
-    if (m.routedTo) this.stmts.outbox.run(m.routedTo, m.id, mo.payload(m), now, now + 3 * 86_400_000);
-    for (const w of hooks) this.addWebhookRow(w, now);
-    return m;
+    if (m.routedTo && delivery.payload !== undefined)
+      this.stmts.outbox.run(m.routedTo, m.id, delivery.payload, now, now + 3 * 86_400_000);
+    for (const w of delivery.webhooks) this.addWebhookRow(w, now);
+    return { mo: m, delivery };
   }
 
-  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<InboundMessage[]> {
+  releaseStaleMoParts(olderThanMs: number, mo: (groupKey: string) => MoRecord): Promise<StoredMo[]> {
     return this.batched(() => {
       const now = Date.now();
       const keys = this.sql(
@@ -1506,13 +1495,8 @@ export class SqliteStore implements Store {
     return r && toUser(r);
   }
 
-  async beginIdempotent(
-    userId: number,
-    key: string,
-    bodyHash: string,
-    ttlMs: number,
-    staleMs: number,
-  ): Promise<IdempotencyBegin> {
+  async beginIdempotent(claim: IdempotencyClaim): Promise<IdempotencyBegin> {
+    const { userId, key, bodyHash, ttlMs, staleMs } = claim;
     // Synchronous statements: nothing else runs on this connection between them.
     const now = Date.now();
     const inserted = this.sql(
@@ -1527,13 +1511,13 @@ export class SqliteStore implements Store {
     const r = this.sql(
       'SELECT body_hash, status, response FROM idempotency WHERE user_id = ? AND key = ?',
     ).get(userId, key) as { body_hash: string; status: number | null; response: string | null } | undefined;
-    if (!r) return this.beginIdempotent(userId, key, bodyHash, ttlMs, staleMs);
+    if (!r) return this.beginIdempotent(claim);
     if (r.body_hash !== bodyHash) return { kind: 'mismatch' };
     if (r.status === null || r.response === null) return { kind: 'in_flight' };
     return { kind: 'replay', status: r.status, response: r.response };
   }
 
-  finishIdempotent(userId: number, key: string, status: number, response: string): Promise<void> {
+  finishIdempotent({ userId, key, status, response }: IdempotencyAnswer): Promise<void> {
     return this.batched(
       () =>
         void this.sql('UPDATE idempotency SET status = ?, response = ? WHERE user_id = ? AND key = ?').run(
@@ -1655,13 +1639,13 @@ export class SqliteStore implements Store {
     });
   }
 
-  expireAwaitingReceipts(
-    connectorId: string,
-    before: number,
-    limit: number,
-    detail: string,
-    notify: FinalNotify,
-  ): Promise<ExpiredPart[]> {
+  expireAwaitingReceipts({
+    connectorId,
+    before,
+    limit,
+    detail,
+    notice,
+  }: AwaitingExpiry): Promise<ExpiredPart[]> {
     // Looked up inside the write: no receipt can land between the lookup and the expiry.
     return this.batched(() => {
       const rows = this.sql(
@@ -1670,7 +1654,7 @@ export class SqliteStore implements Store {
       return rows.map((r) => ({
         id: r.message_id,
         seq: r.seq,
-        state: this.applyPart(r.message_id, r.seq, 'expired', detail, notify),
+        ...this.applyPart(r.message_id, r.seq, 'expired', detail, notice),
       }));
     });
   }

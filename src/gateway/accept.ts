@@ -1,0 +1,314 @@
+/**
+ * The accept step: authorize, normalise, route, price and persist a message (the
+ * customer's id is answered only once it is committed); and the quote, which routes and
+ * prices without counting or charging anything.
+ */
+import { createHash } from 'node:crypto';
+import { dataCodingOf, decodeText, encodeText, isGsm7, parseUdh } from '../smpp/index.js';
+import {
+  chargedParts,
+  countryOf,
+  newMessageId,
+  normalizeMsisdn,
+  InvalidNumberError,
+  type User,
+} from '../domain/index.js';
+import { reject, type RejectedError } from './errors.js';
+import type { Connector } from './connector.js';
+import {
+  candidates,
+  destinationContext,
+  matchRoute,
+  type RouteDef,
+  type RouteType,
+  type RoutingContext,
+} from './router.js';
+import type { SubmitDraft } from './draft.js';
+import { checkSubmission, Throttles } from './accounts.js';
+import type { AccountCache } from './account-cache.js';
+import type { GatewayContext } from './options.js';
+
+/** The answer to "which route and price for this number" (gateway.quote). */
+export interface Quote {
+  /** The destination as routed (E.164 digits). */
+  destination: string;
+  /** ISO 3166 alpha-2, when libphonenumber-js can tell. */
+  country: string | null;
+  /** The matching route's name; null when no routes are configured (the first connector). */
+  route: string | null;
+  type: RouteType | null;
+  /** Connectors in the order they would be tried now (healthy first). */
+  connectors: string[];
+  /** The customer's price per part, micro-units of the account currency. */
+  pricePerPartMicros: number;
+  /** Where the price comes from: the route's rate, else the account's rate. */
+  priceFrom: 'route' | 'user';
+  /** With a text or content: the parts it is charged for (as submit counts them) and the total price. */
+  parts?: number;
+  totalMicros?: number;
+}
+
+export interface QuoteRequest {
+  user: User;
+  destination: string;
+  source?: string;
+  /** Matched by content route filters; without `content`, also priced as sent with no coding asked (GSM-7 when it fits, else UCS-2). */
+  text?: string;
+  /** The message as it would be submitted (an interface's own encoding: Jasmin's `coding`, `hex-content`). */
+  content?: { body: Buffer; dataCoding: number; esmClass?: number };
+  tags?: string[];
+}
+
+/** A submitted message: its id and what it was charged. */
+export interface Accepted {
+  id: string;
+  /** SMS parts it was charged for (chargedParts on its first connector). */
+  segments: number;
+  priceMicros: number;
+}
+
+/** Route and connectors for a message, best first. */
+export interface Plan {
+  route: RouteDef | undefined;
+  connectors: string[];
+}
+
+export class AcceptService {
+  /** Messages routed per route (round robin and weighted split). */
+  private readonly turns = new Map<string, number>();
+  private readonly recent = new Map<string, { accepted: Promise<Accepted>; until: number }>();
+  private readonly throttles = new Throttles();
+
+  constructor(
+    private readonly ctx: GatewayContext,
+    private readonly accounts: AccountCache,
+    /** Tells the dispatcher of a connector that a message waits for it. */
+    private readonly wake: (connectorId: string) => void,
+  ) {}
+
+  /**
+   * Route and connectors for a message (or a bare destination), best first; undefined when
+   * nothing routes it. `advance` = false asks without counting a message (quotes).
+   */
+  plan(target: string | RoutingContext, advance = true): Plan | undefined {
+    const { opts, connectors } = this.ctx;
+    const ctx = typeof target === 'string' ? destinationContext(target, this.ctx.now()) : target;
+    const routes = opts.routes ?? [];
+    let route: RouteDef | undefined;
+    let order: string[];
+    if (routes.length === 0) {
+      order = [...connectors.keys()].slice(0, 1);
+    } else {
+      route = matchRoute(routes, ctx);
+      if (!route) return undefined;
+      const turn = this.turns.get(route.name) ?? 0;
+      if (advance) this.turns.set(route.name, turn + 1);
+      order = candidates(route, ctx.destination, (id) => connectors.get(id)?.ready ?? false, turn);
+    }
+    // Loop guard: what came in through one of our own connectors never goes out through one.
+    const selfBind = opts.selfBind;
+    if (selfBind && ctx.user !== null && [...connectors.keys()].some((id) => selfBind(id) === ctx.user))
+      order = order.filter((id) => selfBind(id) === undefined);
+    return order.length > 0 ? { route, connectors: order } : undefined;
+  }
+
+  /** Why a message has no route: no route matches, or its only connectors lead back into us. */
+  private unroutable(ctx: RoutingContext): RejectedError {
+    const route = matchRoute(this.ctx.opts.routes ?? [], ctx);
+    if (route)
+      return reject.noRoute(
+        ctx.destination,
+        `route ${route.name} leads back into Hermod: ${ctx.user} binds through our own connector (loop guard)`,
+      );
+    return reject.noRoute(ctx.destination);
+  }
+
+  /**
+   * "Which route and price for this number" (HTTP /rate, REST /v1/rates, the console's
+   * test-a-number): the route the message would take now, its connectors and the
+   * customer's price per part. Counts nothing and charges nothing. Unroutable or invalid
+   * numbers are refused with the same RejectedError a submit would get.
+   */
+  quote(q: QuoteRequest): Quote {
+    const destination = normalized(q.destination);
+    const content = q.content
+      ? { esmClass: 0, ...q.content }
+      : q.text !== undefined
+        ? textMessage(q.text)
+        : undefined;
+    const ctx: RoutingContext = {
+      destination,
+      source: q.source ?? '',
+      user: q.user.username,
+      group: q.user.group,
+      text: q.text ?? (content ? textOfSubmit(content) : ''),
+      tags: q.tags ?? [],
+      now: this.ctx.now(),
+    };
+    const plan = this.plan(ctx, false);
+    if (!plan) throw this.unroutable(ctx);
+    const rate = plan.route?.rate;
+    const pricePerPartMicros = rate !== undefined ? Math.round(rate * 1_000_000) : q.user.rateMicros;
+    // Counted as submit charges it: on the connector the message would be sent through first.
+    const parts = content ? partsOn(content, this.ctx.connectors.get(plan.connectors[0])) : undefined;
+    return {
+      destination,
+      country: countryOf(destination) ?? null,
+      route: plan.route?.name ?? null,
+      type: plan.route?.type ?? null,
+      connectors: plan.connectors,
+      pricePerPartMicros,
+      priceFrom: rate !== undefined ? 'route' : 'user',
+      ...(parts !== undefined ? { parts, totalMicros: parts * pricePerPartMicros } : {}),
+    };
+  }
+
+  /**
+   * Validates, prices and persists a message, resolving with its id and what it was charged
+   * only once it is committed. Throws RejectedError with the reason. The user's throughput
+   * for the interface the message came in through (`meta.origin`) is taken here, resends
+   * included; a resend within the dedupe window gets the first message's answer.
+   */
+  submit(user: User, req: SubmitDraft): Promise<Accepted> {
+    const origin = req.meta?.origin;
+    if (origin !== undefined) {
+      try {
+        this.throttles.check(user, origin === 'smpp' ? 'smpp' : 'http');
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    const window = this.ctx.opts.dedupeWindowMs ?? 0;
+    if (window <= 0) return this.submitOnce(user, req);
+    const now = Date.now();
+    if (this.recent.size > 100_000)
+      for (const [k, v] of this.recent) if (v.until <= now) this.recent.delete(k);
+    const key = createHash('sha256')
+      .update(`${user.id}\0${req.source}\0${req.destination}\0${req.esmClass}\0${req.dataCoding}\0`)
+      .update(req.body)
+      .digest('base64');
+    const hit = this.recent.get(key);
+    if (hit && hit.until > now) {
+      this.ctx.emit('duplicate', key);
+      return hit.accepted;
+    }
+    const accepted = this.submitOnce(user, req);
+    this.recent.set(key, { accepted, until: now + window });
+    accepted.catch(() => this.recent.delete(key)); // a refused message may be sent again
+    return accepted;
+  }
+
+  private async submitOnce(user: User, req: SubmitDraft): Promise<Accepted> {
+    if (!user.enabled) throw reject.userDisabled();
+    const group = user.group === null ? undefined : await this.accounts.group(user.group);
+    if (group && !group.enabled) throw reject.groupDisabled(group.id);
+    const destination = normalized(req.destination);
+    const meta = req.meta ?? {};
+    const priority = req.priority ?? 0;
+    // Authorizations, value filters and the default source (src/gateway/accounts.ts).
+    const { source } = checkSubmission(user, group, { ...req, destination, priority, meta }, Date.now());
+    const ctx = this.routingContext(user, { ...req, source }, destination);
+    const plan = this.plan(ctx);
+    const connector = plan && this.ctx.connectors.get(plan.connectors[0]);
+    if (!plan || !connector) throw this.unroutable(ctx);
+    if (!req.ignoreOptOut && (await this.ctx.store.isOptedOut(destination, source)))
+      throw reject.optedOut(destination, source);
+    const rate = plan.route?.rate;
+    // Charged per segment before queueing, as the route's first connector will send it; a
+    // body the customer split with a UDH is one.
+    const segments = partsOn(req, connector);
+    const perPart = rate !== undefined ? Math.round(rate * 1_000_000) : user.rateMicros;
+    const id = newMessageId();
+    const r = await this.ctx.store.accept({
+      id,
+      userId: user.id,
+      systemId: req.systemId,
+      source,
+      destination,
+      esmClass: req.esmClass,
+      dataCoding: req.dataCoding,
+      body: req.body,
+      registeredDelivery: req.registeredDelivery,
+      priority,
+      connectorId: connector.id,
+      priceMicros: perPart * segments,
+      meta: { ...meta, segments, ...(plan.route ? { route: plan.route.name } : {}) },
+    });
+    if (!r.ok) {
+      switch (r.reason) {
+        case 'insufficient_balance':
+          throw reject.noBalance();
+        case 'sms_quota_exhausted':
+          throw reject.smsQuota();
+        case 'group_disabled':
+          throw reject.groupDisabled(user.group ?? '');
+        default:
+          throw reject.userDisabled();
+      }
+    }
+    this.ctx.emit('accepted', id, connector.id, perPart * segments);
+    this.wake(connector.id);
+    return { id, segments, priceMicros: perPart * segments };
+  }
+
+  /** The routing context of a submit: who sends what to whom, now. */
+  private routingContext(user: User, req: SubmitDraft, destination: string): RoutingContext {
+    let text: string | undefined;
+    return {
+      destination,
+      source: req.source,
+      user: user.username,
+      group: user.group,
+      // Decoded only when a route filters on content.
+      text: () => (text ??= textOfSubmit(req)),
+      tags: req.meta?.tags ?? [],
+      now: this.ctx.now(),
+    };
+  }
+}
+
+/** A destination as E.164 digits, or the submit's RejectedError. */
+function normalized(destination: string): string {
+  try {
+    return normalizeMsisdn(destination);
+  } catch (err) {
+    throw reject.invalidDestination(err instanceof InvalidNumberError ? err.message : String(err));
+  }
+}
+
+/**
+ * The parts a message is charged for on `connector` (chargedParts with its dataCoding): the
+ * one count behind the charge, quotes and the /send answer. RejectedError past 255 parts.
+ */
+function partsOn(
+  m: { body: Buffer; dataCoding: number; esmClass: number },
+  connector: Connector | undefined,
+): number {
+  try {
+    // A connector whose GSM text goes out as Latin-1 or IA5 fits 140 characters per SMS, not 160.
+    return chargedParts(m, connector?.dataCoding ?? 0);
+  } catch (err) {
+    throw reject.tooLong(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** A text as it is sent when no coding is asked: GSM-7 (unpacked) when it fits, else UCS-2. */
+export function textMessage(text: string): { body: Buffer; dataCoding: number; esmClass: number } {
+  const encoding = isGsm7(text) ? 'gsm7' : 'ucs2';
+  return { body: encodeText(text, encoding), dataCoding: dataCodingOf(encoding), esmClass: 0 };
+}
+
+/** The text of a submitted message, decoded (without its UDH); '' when it cannot be. */
+function textOfSubmit(req: Pick<SubmitDraft, 'body' | 'dataCoding' | 'esmClass'>): string {
+  let body = req.body;
+  if (req.esmClass & 0x40) {
+    const udh = parseUdh(body);
+    if (udh) body = Buffer.from(udh.body);
+  }
+  try {
+    return decodeText(body, req.dataCoding);
+  } catch {
+    // Undecodable content (a binary coding, broken UCS-2) matches no content filter.
+    return '';
+  }
+}
