@@ -10,7 +10,7 @@ import { redactUrl } from '../lib/redact.js';
 import { buildApiApp } from '../http/api-app.js';
 import { buildJasminApp } from '../http/jasmin/index.js';
 import { CustomerSmppServer } from '../smpp-server/index.js';
-import { interfaceServices, type InterfaceServices } from '../gateway/index.js';
+import type { InterfaceServices } from '../gateway/index.js';
 import { moRouteInput } from '../config/index.js';
 import type { Core } from './gateway.js';
 import type { Observability } from './observability.js';
@@ -31,7 +31,7 @@ export interface Ports {
 /** Every interface, built and not yet listening. */
 export async function buildInterfaces(core: Core, obs: Observability, version: string): Promise<Interfaces> {
   // What the interfaces read and change instead of the store (views, records, the outbox).
-  const services = interfaceServices(core.store);
+  const services = core.gateway.services;
   const customers = customerServer(core, services);
   const api = await buildApiApp({
     gateway: core.gateway,

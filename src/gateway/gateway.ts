@@ -12,6 +12,7 @@ import type { Connector, InboundPdu } from './connector.js';
 import type { MoRouteDef, RouteDef, RoutingContext } from './router.js';
 import type { SubmitDraft } from './draft.js';
 import { TypedEmitter, type GatewayEvents } from './events.js';
+import { interfaceServices, type InterfaceServices } from './views.js';
 import type { GatewayContext, GatewayOptions } from './options.js';
 import { AccountCache } from './account-cache.js';
 import { AcceptService, type Accepted, type Plan, type Quote, type QuoteRequest } from './accept.js';
@@ -34,13 +35,15 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   private readonly receipts: ReceiptService;
   private readonly dispatch: DispatchService;
   private readonly mo: MoService;
+  /** What the interfaces read and change instead of the store (views, records, the outbox). */
+  readonly services: InterfaceServices;
 
   constructor(
-    /** Public until the interfaces read through query services; private after that. */
-    readonly store: Store,
+    private readonly store: Store,
     private readonly opts: GatewayOptions = {},
   ) {
     super();
+    this.services = interfaceServices(store);
     const ctx: GatewayContext = {
       store,
       opts,

@@ -85,7 +85,7 @@ export {
   type WebhookSenderOptions,
   type StateReport,
 } from './webhooks.js';
-// The store types the interfaces read through `gateway.store` (listing, keys, idempotency).
+// The store types the interfaces read through the query services (listing, keys, idempotency).
 export type {
   Store,
   MessageFilter,

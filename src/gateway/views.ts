@@ -161,11 +161,11 @@ export class IdempotencyRecords {
     ttlMs: number;
     staleMs: number;
   }): Promise<IdempotencyBegin> {
-    return this.store.beginIdempotent(o.userId, o.key, o.bodyHash, o.ttlMs, o.staleMs);
+    return this.store.beginIdempotent(o);
   }
 
   finish(o: { userId: number; key: string; status: number; response: string }): Promise<void> {
-    return this.store.finishIdempotent(o.userId, o.key, o.status, o.response);
+    return this.store.finishIdempotent(o);
   }
 
   /** Forgets an unfinished record (the request failed in a way a retry may fix). */
@@ -252,10 +252,7 @@ export function interfaceServices(store: Store): InterfaceServices {
   };
 }
 
-/**
- * The services of the store a Gateway was built on, for tests and embedders that hold only a
- * Gateway; the composition root builds them from its Store instead (`interfaceServices`).
- */
-export function servicesOf(gateway: { readonly store: Store }): InterfaceServices {
-  return interfaceServices(gateway.store);
+/** The services of the store a Gateway was built on, for tests and embedders that hold only a Gateway. */
+export function servicesOf(gateway: { readonly services: InterfaceServices }): InterfaceServices {
+  return gateway.services;
 }
