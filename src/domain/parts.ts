@@ -69,6 +69,7 @@ function textOf(body: Buffer, dataCoding: number): string | undefined {
   try {
     return encodeText(text, encoding).equals(body) ? text : undefined;
   } catch {
+    // Bytes that do not encode back (an unencodable character): sent as octets, not as text.
     return undefined;
   }
 }

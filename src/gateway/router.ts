@@ -102,6 +102,7 @@ function countryMatches(countries: readonly string[], number: string, memo: obje
       try {
         return callingCodeOfCountry(c);
       } catch {
+        // A country libphonenumber-js does not know (checked at config load) matches no number.
         return '';
       }
     });
