@@ -10,6 +10,7 @@ import { buildJasminApp } from './http/jasmin/index.js';
 import { SimulatorConnector } from './connectors/index.js';
 import { buildConnector, RuntimeDefinitions, seedDefinitions } from './runtime-config.js';
 import { CustomerSmppServer } from './smpp-server/index.js';
+import { LoginGuard } from './gateway/login-guard.js';
 import { hashApiKey, hashPassword, verifyPassword } from './domain/index.js';
 import type { Config } from './config/index.js';
 import { readFileSync } from 'node:fs';
@@ -264,7 +265,13 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   // The customer SMPP server (it listens later); deliver_sm (receipts, MOs) outstanding per
   // customer bind before waiting for responses: 100.
   const tlsConfig = config.server.smppTls;
+  // One count of login attempts for SMPP binds and HTTP passwords (issue 13 items 1 and 7).
+  const loginGuard = new LoginGuard();
+  const authLog = log.child({ component: 'auth' });
+  loginGuard.on('login_failed', (e) => authLog.info(e, 'login failed'));
+  loginGuard.on('lockout', (e) => authLog.warn(e, 'login lockout'));
   const customers = new CustomerSmppServer(gateway, {
+    loginGuard,
     host: config.server.host,
     port: config.server.smppPort,
     windowSize: 100,
@@ -318,6 +325,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   );
   const jasmin = await buildJasminApp({
     gateway,
+    loginGuard,
     guard,
     responseFormat: config.httpApi.responseFormat,
     responseFormatFor: (username) => formats.get(username),

@@ -16,13 +16,7 @@ import {
   type Session,
   type SmppServerOptions,
 } from '../smpp/index.js';
-import {
-  allowsAddress,
-  verifyPassword,
-  type MessageMeta,
-  type MessageState,
-  type User,
-} from '../domain/index.js';
+import { allowsAddress, type MessageMeta, type MessageState, type User } from '../domain/index.js';
 import {
   RejectedError,
   reject,
@@ -30,6 +24,7 @@ import {
   type CustomerReceipt,
   type Gateway,
 } from '../gateway/index.js';
+import { LoginGuard } from '../gateway/login-guard.js';
 
 const MESSAGE_STATE: Record<MessageState, number> = {
   accepted: 6,
@@ -62,20 +57,36 @@ export class CustomerSmppServer {
 
   constructor(
     private readonly gateway: Gateway,
-    opts: SmppServerOptions & { tlsListener?: { port: number; tls: NonNullable<SmppServerOptions['tls']> } },
+    opts: SmppServerOptions & {
+      tlsListener?: { port: number; tls: NonNullable<SmppServerOptions['tls']> };
+      /** Login attempts counted with the HTTP API's (issue 13 item 1); a private one when omitted. */
+      loginGuard?: LoginGuard;
+      /** Binds a user may hold when its account sets no `access.maxBinds` (default 10). */
+      maxBindsPerUser?: number;
+    },
   ) {
-    const { tlsListener, ...plain } = opts;
+    const { tlsListener, loginGuard, maxBindsPerUser, ...given } = opts;
+    // The guard counts and locks out; the listener's own per-address lockout would count twice.
+    const plain: SmppServerOptions = { ...given, lockout: false };
+    const guard = loginGuard ?? new LoginGuard();
     const authenticate: SmppServerOptions['authenticate'] = async (r) => {
-      const user = await gateway.store.getUserByName(r.systemId);
-      if (!user) return CommandStatus.ESME_RINVSYSID;
-      if (!verifyPassword(r.password, user.passwordHash)) return CommandStatus.ESME_RINVPASWD;
+      // Unknown user, wrong password and lockout: one answer (ESME_RBINDFAIL), one scrypt.
+      const { verdict, user } = await guard.login({
+        door: 'smpp',
+        address: r.remoteAddress,
+        username: r.systemId,
+        password: r.password,
+        find: () => gateway.store.getUserByName(r.systemId),
+        hashOf: (u) => u.passwordHash,
+      });
+      if (verdict !== 'ok' || !user) return CommandStatus.ESME_RBINDFAIL;
       if (!user.enabled || !user.settings.authorizations.smppsBind) return CommandStatus.ESME_RBINDFAIL;
       if (user.group !== null && (await gateway.group(user.group))?.enabled === false)
         return CommandStatus.ESME_RBINDFAIL;
       // settings.access: the addresses it may bind from, and how many binds it may hold.
       if (!allowsAddress(user.settings.access, r.remoteAddress)) return CommandStatus.ESME_RBINDFAIL;
-      const cap = user.settings.access.maxBinds;
-      if (cap !== null && this.boundSessions(r.systemId).length >= cap) return CommandStatus.ESME_RBINDFAIL;
+      const cap = user.settings.access.maxBinds ?? maxBindsPerUser ?? 10;
+      if (cap > 0 && this.boundSessions(r.systemId).length >= cap) return CommandStatus.ESME_RBINDFAIL;
       return true;
     };
     this.server = new SmppServer({ ...plain, authenticate });
