@@ -11,6 +11,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { allowsAddress, type User } from '../../domain/index.js';
 import { CheckedUrls, RefusedUrlError, RejectedError, UrlGuard, type Gateway } from '../../gateway/index.js';
+import { redactQuery } from '../../gateway/url-guard.js';
 import type { LoginGuard } from '../../gateway/login-guard.js';
 import { HermodError } from '../../lib/errors.js';
 import { CredentialCache } from '../credentials.js';
@@ -105,7 +106,10 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
           await dlrUrls.check(a.meta.dlr.url);
         } catch (err) {
           if (err instanceof RefusedUrlError) {
-            req.log.warn({ user: user.username, url: a.meta.dlr.url, reason: err.reason }, 'dlr-url refused');
+            req.log.warn(
+              { user: user.username, url: redactQuery(a.meta.dlr.url), reason: err.reason },
+              'dlr-url refused',
+            );
             throw jasminError.url('dlr-url', err.reason);
           }
           throw err;
