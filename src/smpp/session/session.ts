@@ -503,6 +503,7 @@ export class Session extends EventEmitter {
   // ---- inbound --------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
+    if (this.stateValue === 'closed') return; // ended by us: what still arrives is not read
     this.lastReceived = this.clock.now();
     this.framer.push(chunk);
     for (;;) {
@@ -519,11 +520,11 @@ export class Session extends EventEmitter {
         pdu = decodePdu(frame);
       } catch (err) {
         this.onDecodeError(err);
-        if (this.stateValue === 'closed') return;
+        if (this.isClosed()) return;
         continue;
       }
       this.onPdu(pdu);
-      if (this.stateValue === 'closed') return;
+      if (this.isClosed()) return;
     }
   }
 
@@ -580,7 +581,11 @@ export class Session extends EventEmitter {
     if (maxUnbound > 0 && this.stateValue === 'open' && ++this.unboundRequests > maxUnbound) {
       // Before bind a peer has nothing to say beyond a bind and a few enquire_links.
       this.event('unbound_flood', { requests: this.unboundRequests });
-      this.destroy(new SmppStateError(`more than ${maxUnbound} requests before bind`));
+      // The answers already queued go out first; then the connection ends.
+      this.flush();
+      this.socket.end();
+      this.finalize(new SmppStateError(`more than ${maxUnbound} requests before bind`));
+      this.clock.setTimeout(() => this.socket.destroy(), 1000);
       return;
     }
     switch (pdu.command) {
