@@ -152,6 +152,8 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
       jitter: 0.5,
     },
     timeoutMs: config.webhooks.timeoutS * 1000,
+    perHost: config.webhooks.perHost,
+    perCustomer: config.webhooks.perCustomer,
     failoverAfter: config.webhooks.failoverAfter,
     logKeep: config.webhooks.logKeep,
     logRetentionMs: config.webhooks.logRetentionS * 1000,
@@ -266,12 +268,23 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   // customer bind before waiting for responses: 100.
   const tlsConfig = config.server.smppTls;
   // One count of login attempts for SMPP binds and HTTP passwords (issue 13 items 1 and 7).
-  const loginGuard = new LoginGuard();
+  const sec = config.security;
+  const loginGuard = new LoginGuard({
+    maxFailuresPerAddress: sec.login.maxFailuresPerAddress,
+    maxFailuresPerUser: sec.login.maxFailuresPerUser,
+    windowMs: sec.login.windowS * 1000,
+    lockMs: sec.login.lockS * 1000,
+  });
   const authLog = log.child({ component: 'auth' });
   loginGuard.on('login_failed', (e) => authLog.info(e, 'login failed'));
   loginGuard.on('lockout', (e) => authLog.warn(e, 'login lockout'));
   const customers = new CustomerSmppServer(gateway, {
     loginGuard,
+    maxConnections: sec.smpp.maxConnections,
+    maxUnboundPerAddress: sec.smpp.maxUnboundPerAddress,
+    sessionInitMs: sec.smpp.bindTimeoutS * 1000,
+    maxBindsPerUser: sec.smpp.maxBindsPerUser,
+    maxUnboundRequests: sec.smpp.maxUnboundRequests,
     host: config.server.host,
     port: config.server.smppPort,
     windowSize: 100,

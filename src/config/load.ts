@@ -23,6 +23,7 @@ import {
   type SmppTlsConfig,
   type UserConfig,
   type WebhooksConfig,
+  type SecurityConfig,
 } from './schema.js';
 
 import { Checker, describe, type Obj } from './checker.js';
@@ -135,6 +136,7 @@ export function parseConfig(
       'admin',
       'optOut',
       'billing',
+      'security',
     ]) ?? {};
   const server =
     c.obj(root.server ?? {}, 'server', [
@@ -230,6 +232,8 @@ export function parseConfig(
       'failoverAfter',
       'logKeep',
       'logRetentionS',
+      'perHost',
+      'perCustomer',
     ]) ?? {};
   const whBackoff = c.obj(wh.backoff ?? {}, 'webhooks.backoff', ['initialMs', 'maxMs']) ?? {};
   const allow = c.list(wh, 'allow', 'webhooks').map((v, i) => {
@@ -255,7 +259,10 @@ export function parseConfig(
     failoverAfter: c.num(wh, 'failoverAfter', 'webhooks', { def: 3, min: 1, int: true }) ?? 3,
     logKeep: c.num(wh, 'logKeep', 'webhooks', { def: 100_000, min: 0, int: true }) ?? 100_000,
     logRetentionS: c.num(wh, 'logRetentionS', 'webhooks', { def: 604_800, min: 1 }) ?? 604_800,
+    perHost: c.num(wh, 'perHost', 'webhooks', { def: 10, min: 1, int: true }) ?? 10,
+    perCustomer: c.num(wh, 'perCustomer', 'webhooks', { def: 20, min: 1, int: true }) ?? 20,
   };
+  const security = checkSecurity(c, root.security);
   let apiPort = c.num(server, 'apiPort', 'server', { def: 8080, min: 0, max: 65535, int: true }) ?? 8080;
   if (env.HERMOD_API_PORT !== undefined) {
     const n = Number(env.HERMOD_API_PORT);
@@ -416,6 +423,7 @@ export function parseConfig(
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
+    security,
     server: {
       host: env.HERMOD_BIND ?? (c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') as string),
       smppPort,
@@ -541,4 +549,36 @@ function checkSmppTls(c: Checker, x: unknown, env: NodeJS.ProcessEnv): SmppTlsCo
     return undefined;
   }
   return { port, cert: String(o.cert), key: String(o.key) };
+}
+
+/** `security`: login lockout (SMPP binds and HTTP passwords) and the customer SMPP port's limits (issue 13). */
+function checkSecurity(c: Checker, raw: unknown): SecurityConfig {
+  const sec = c.obj(raw ?? {}, 'security', ['login', 'smpp']) ?? {};
+  const lp = 'security.login';
+  const login =
+    c.obj(sec.login ?? {}, lp, ['maxFailuresPerAddress', 'maxFailuresPerUser', 'windowS', 'lockS']) ?? {};
+  const sp = 'security.smpp';
+  const smpp =
+    c.obj(sec.smpp ?? {}, sp, [
+      'maxConnections',
+      'maxUnboundPerAddress',
+      'bindTimeoutS',
+      'maxBindsPerUser',
+      'maxUnboundRequests',
+    ]) ?? {};
+  return {
+    login: {
+      maxFailuresPerAddress: c.num(login, 'maxFailuresPerAddress', lp, { def: 5, min: 1, int: true }) ?? 5,
+      maxFailuresPerUser: c.num(login, 'maxFailuresPerUser', lp, { def: 10, min: 1, int: true }) ?? 10,
+      windowS: c.num(login, 'windowS', lp, { def: 60, min: 1 }) ?? 60,
+      lockS: c.num(login, 'lockS', lp, { def: 300, min: 1 }) ?? 300,
+    },
+    smpp: {
+      maxConnections: c.num(smpp, 'maxConnections', sp, { def: 1000, min: 1, int: true }) ?? 1000,
+      maxUnboundPerAddress: c.num(smpp, 'maxUnboundPerAddress', sp, { def: 10, min: 1, int: true }) ?? 10,
+      bindTimeoutS: c.num(smpp, 'bindTimeoutS', sp, { def: 10, min: 1, max: 60 }) ?? 10,
+      maxBindsPerUser: c.num(smpp, 'maxBindsPerUser', sp, { def: 10, min: 1, int: true }) ?? 10,
+      maxUnboundRequests: c.num(smpp, 'maxUnboundRequests', sp, { def: 10, min: 1, int: true }) ?? 10,
+    },
+  };
 }
