@@ -11,6 +11,7 @@ import { SimulatorConnector } from './connectors/index.js';
 import { buildConnector, RuntimeDefinitions, seedDefinitions } from './runtime-config.js';
 import { CustomerSmppServer } from './smpp-server/index.js';
 import { LoginGuard } from './gateway/login-guard.js';
+import { Counter } from 'prom-client';
 import { hashApiKey, hashPassword, verifyPassword } from './domain/index.js';
 import type { Config } from './config/index.js';
 import { readFileSync } from 'node:fs';
@@ -276,8 +277,26 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     lockMs: sec.login.lockS * 1000,
   });
   const authLog = log.child({ component: 'auth' });
-  loginGuard.on('login_failed', (e) => authLog.info(e, 'login failed'));
-  loginGuard.on('lockout', (e) => authLog.warn(e, 'login lockout'));
+  const loginFailures = new Counter({
+    name: 'hermod_login_failures_total',
+    help: 'Refused logins (SMPP binds and HTTP passwords) by door and reason (refused, locked, busy)',
+    labelNames: ['door', 'reason'] as const,
+    registers: [metrics.registry],
+  });
+  const lockouts = new Counter({
+    name: 'hermod_login_lockouts_total',
+    help: 'Lockouts started, by door and scope (address or username)',
+    labelNames: ['door', 'scope'] as const,
+    registers: [metrics.registry],
+  });
+  loginGuard.on('login_failed', (e) => {
+    loginFailures.inc({ door: e.door, reason: e.reason });
+    authLog.info(e, 'login failed');
+  });
+  loginGuard.on('lockout', (e) => {
+    lockouts.inc({ door: e.door, scope: e.scope });
+    authLog.warn(e, 'login lockout');
+  });
   const customers = new CustomerSmppServer(gateway, {
     loginGuard,
     maxConnections: sec.smpp.maxConnections,

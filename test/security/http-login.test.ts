@@ -21,6 +21,10 @@ test('item 7: 15 wrong passwords then the right one: locked out, not 200', async
     // Another address is not locked out (the username's own limit is higher).
     const other = await getFrom(h.httpPort, balance('demo'), '127.0.0.9');
     assert.equal(other.status, 200);
+    // Failed logins and lockouts are counted for /metrics (and logged, component "auth").
+    const metrics = await (await fetch(`http://127.0.0.1:${h.apiPort}/metrics`)).text();
+    assert.match(metrics, /hermod_login_lockouts_total\{door="http",scope="address"\} 1/);
+    assert.match(metrics, /hermod_login_failures_total\{door="http",reason="locked"\} \d+/);
   } finally {
     await h.stop();
   }
