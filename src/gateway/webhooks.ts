@@ -635,8 +635,7 @@ export class WebhookSender extends EventEmitter {
           answered = true;
           res.resume(); // the body does not matter (2xx is the acknowledgement)
           // The body still counts against the deadline: the socket is not free before its end.
-          res.on('end', () => clearTimeout(deadline));
-          res.on('error', () => clearTimeout(deadline));
+          res.on('close', () => clearTimeout(deadline));
           if (status >= 200 && status < 300) resolve({ ok: true, status });
           else if (status >= 300 && status < 400)
             resolve({ ok: false, retry: false, error: `HTTP ${status}: redirects are not followed`, status });
