@@ -124,6 +124,8 @@ function webhookSender(config: Config, store: Store, guard: UrlGuard, log: Logge
       jitter: 0.5,
     },
     timeoutMs: config.webhooks.timeoutS * 1000,
+    perHost: config.webhooks.perHost,
+    perCustomer: config.webhooks.perCustomer,
     failoverAfter: config.webhooks.failoverAfter,
     logKeep: config.webhooks.logKeep,
     logRetentionMs: config.webhooks.logRetentionS * 1000,

@@ -14,6 +14,8 @@ import type { InterfaceServices } from '../gateway/index.js';
 import { moRouteInput } from '../config/index.js';
 import type { Core } from './gateway.js';
 import type { Observability } from './observability.js';
+import { buildLoginGuard } from './login.js';
+import type { LoginGuard } from '../gateway/login-guard.js';
 
 export interface Interfaces {
   customers: CustomerSmppServer;
@@ -32,7 +34,8 @@ export interface Ports {
 export async function buildInterfaces(core: Core, obs: Observability, version: string): Promise<Interfaces> {
   // What the interfaces read and change instead of the store (views, records, the outbox).
   const services = core.gateway.services;
-  const customers = customerServer(core, services);
+  const loginGuard = buildLoginGuard(core.config, core.log, obs.metrics);
+  const customers = customerServer(core, services, loginGuard);
   const api = await buildApiApp({
     gateway: core.gateway,
     services,
@@ -65,6 +68,7 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
   const jasmin = await buildJasminApp({
     gateway: core.gateway,
     accounts: services.accounts,
+    loginGuard,
     guard: core.guard,
     responseFormat: core.config.httpApi.responseFormat,
     responseFormatFor: (username) => formats.get(username),
@@ -77,9 +81,20 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
  * The customer SMPP server (plain, and over TLS when `server.smppTls` is set); deliver_sm
  * (receipts, MOs) outstanding per customer bind before waiting for responses: 100.
  */
-function customerServer({ gateway, config, log }: Core, services: InterfaceServices): CustomerSmppServer {
+function customerServer(
+  { gateway, config, log }: Core,
+  services: InterfaceServices,
+  loginGuard: LoginGuard,
+): CustomerSmppServer {
   const tlsConfig = config.server.smppTls;
+  const { smpp } = config.security;
   return new CustomerSmppServer(gateway, {
+    loginGuard,
+    maxConnections: smpp.maxConnections,
+    maxUnboundPerAddress: smpp.maxUnboundPerAddress,
+    sessionInitMs: smpp.bindTimeoutS * 1000,
+    maxBindsPerUser: smpp.maxBindsPerUser,
+    maxUnboundRequests: smpp.maxUnboundRequests,
     host: config.server.host,
     port: config.server.smppPort,
     windowSize: 100,

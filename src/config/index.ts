@@ -9,6 +9,7 @@ export {
   type SimulatorConnectorConfig,
   type JasminResponseFormat,
   type WebhooksConfig,
+  type SecurityConfig,
   type AlertsConfig,
   type SmppTlsConfig,
 } from './schema.js';

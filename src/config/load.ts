@@ -20,6 +20,7 @@ import {
   type ConnectorConfig,
   type GroupConfig,
   type JasminResponseFormat,
+  type SecurityConfig,
   type SmppTlsConfig,
   type UserConfig,
   type WebhooksConfig,
@@ -123,6 +124,7 @@ const ROOT_KEYS = [
   'admin',
   'optOut',
   'billing',
+  'security',
 ];
 
 const FORMATS = ['json', 'jasmin'] as const;
@@ -164,9 +166,11 @@ export function parseConfig(
     c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;
   const alerts = alertsOf(c, root);
   const billing = billingOf(c, root);
+  const security = checkSecurity(c, root.security);
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
+    security,
     server,
     httpApi: { responseFormat },
     webhooks,
@@ -323,6 +327,8 @@ function webhooksOf(c: Checker, root: Obj): WebhooksConfig {
       'failoverAfter',
       'logKeep',
       'logRetentionS',
+      'perHost',
+      'perCustomer',
     ]) ?? {};
   const whBackoff = c.obj(wh.backoff ?? {}, 'webhooks.backoff', ['initialMs', 'maxMs']) ?? {};
   const allow = c.list(wh, 'allow', 'webhooks').map((v, i) => {
@@ -348,6 +354,8 @@ function webhooksOf(c: Checker, root: Obj): WebhooksConfig {
     failoverAfter: c.num(wh, 'failoverAfter', 'webhooks', { def: 3, min: 1, int: true }) ?? 3,
     logKeep: c.num(wh, 'logKeep', 'webhooks', { def: 100_000, min: 0, int: true }) ?? 100_000,
     logRetentionS: c.num(wh, 'logRetentionS', 'webhooks', { def: 604_800, min: 1 }) ?? 604_800,
+    perHost: c.num(wh, 'perHost', 'webhooks', { def: 10, min: 1, int: true }) ?? 10,
+    perCustomer: c.num(wh, 'perCustomer', 'webhooks', { def: 20, min: 1, int: true }) ?? 20,
   };
 }
 
@@ -594,4 +602,36 @@ function checkSmppTls(c: Checker, x: unknown, env: NodeJS.ProcessEnv): SmppTlsCo
     return undefined;
   }
   return { port, cert: String(o.cert), key: String(o.key) };
+}
+
+/** `security`: login lockout (SMPP binds and HTTP passwords) and the customer SMPP port's limits (issue 13). */
+function checkSecurity(c: Checker, raw: unknown): SecurityConfig {
+  const sec = c.obj(raw ?? {}, 'security', ['login', 'smpp']) ?? {};
+  const lp = 'security.login';
+  const login =
+    c.obj(sec.login ?? {}, lp, ['maxFailuresPerAddress', 'maxFailuresPerUser', 'windowS', 'lockS']) ?? {};
+  const sp = 'security.smpp';
+  const smpp =
+    c.obj(sec.smpp ?? {}, sp, [
+      'maxConnections',
+      'maxUnboundPerAddress',
+      'bindTimeoutS',
+      'maxBindsPerUser',
+      'maxUnboundRequests',
+    ]) ?? {};
+  return {
+    login: {
+      maxFailuresPerAddress: c.num(login, 'maxFailuresPerAddress', lp, { def: 5, min: 1, int: true }) ?? 5,
+      maxFailuresPerUser: c.num(login, 'maxFailuresPerUser', lp, { def: 10, min: 1, int: true }) ?? 10,
+      windowS: c.num(login, 'windowS', lp, { def: 60, min: 1 }) ?? 60,
+      lockS: c.num(login, 'lockS', lp, { def: 300, min: 1 }) ?? 300,
+    },
+    smpp: {
+      maxConnections: c.num(smpp, 'maxConnections', sp, { def: 1000, min: 1, int: true }) ?? 1000,
+      maxUnboundPerAddress: c.num(smpp, 'maxUnboundPerAddress', sp, { def: 10, min: 1, int: true }) ?? 10,
+      bindTimeoutS: c.num(smpp, 'bindTimeoutS', sp, { def: 10, min: 1, max: 60 }) ?? 10,
+      maxBindsPerUser: c.num(smpp, 'maxBindsPerUser', sp, { def: 10, min: 1, int: true }) ?? 10,
+      maxUnboundRequests: c.num(smpp, 'maxUnboundRequests', sp, { def: 10, min: 1, int: true }) ?? 10,
+    },
+  };
 }

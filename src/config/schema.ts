@@ -69,6 +69,22 @@ export interface WebhooksConfig {
   logKeep: number;
   /** ...and none older than this. */
   logRetentionS: number;
+  /** Attempts in flight to one host (host:port) at once. */
+  perHost: number;
+  /** Attempts in flight for one account's REST events at once. */
+  perCustomer: number;
+}
+
+/** Issue 13: login lockout shared by SMPP binds and HTTP passwords, and the customer SMPP port's limits. */
+export interface SecurityConfig {
+  login: { maxFailuresPerAddress: number; maxFailuresPerUser: number; windowS: number; lockS: number };
+  smpp: {
+    maxConnections: number;
+    maxUnboundPerAddress: number;
+    bindTimeoutS: number;
+    maxBindsPerUser: number;
+    maxUnboundRequests: number;
+  };
 }
 
 /**
@@ -190,6 +206,7 @@ export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig | H
 
 export interface Config {
   demo: boolean;
+  security: SecurityConfig;
   server: {
     host: string;
     smppPort: number;

@@ -60,6 +60,29 @@ export function partsOf(s: Pick<Submission, 'esmClass' | 'dataCoding' | 'body'>)
   return { parts: n, concatenated: false };
 }
 
+/**
+ * A body flagged with a UDH (esm_class 0x40) is sent as it is: Hermod does not split what the
+ * customer already framed, so it must fit one SMS (140 octets on the air, TS 23.040 §9.2.3.24)
+ * or be refused. It is charged one part because it is one part (issue 13 item 4: a 30,000-octet
+ * message_payload flagged 0x40 was charged one part and sent upstream whole). In the GSM 7-bit
+ * codings short_message carries one octet per septet: the header's octets and the text's
+ * septets together must pack into 140 octets (a 6-octet header leaves 153 septets).
+ */
+function udhFitsOnePart(s: Pick<Submission, 'esmClass' | 'dataCoding' | 'body'>): void {
+  if (!(s.esmClass & 0x40)) return;
+  const udh = parseUdh(s.body);
+  if (!udh) {
+    if (s.body.length > 140) throw reject.tooLong(`a body flagged with a UDH must fit one part (140 octets)`);
+    return;
+  }
+  const septets = s.dataCoding === 0x00 || s.dataCoding === 0x01;
+  const room = septets ? Math.floor(((140 - udh.headerLength) * 8) / 7) : 140 - udh.headerLength;
+  if (udh.body.length > room)
+    throw reject.tooLong(
+      `a body flagged with a UDH (esm_class 0x40) is sent as one part: ${udh.body.length} ${septets ? 'septets' : 'octets'} after a ${udh.headerLength}-octet header, ${room} at most`,
+    );
+}
+
 const compiled = new Map<string, RegExp>();
 function matches(pattern: string, value: string): boolean {
   if (pattern === '.*') return true;
@@ -110,6 +133,7 @@ export function checkSubmission(
   if (!matches(vf.destinationAddr, s.destination))
     throw reject.filter.destination(s.destination, vf.destinationAddr);
 
+  udhFitsOnePart(s);
   const { parts, concatenated } = partsOf(s);
   if ((parts > 1 || concatenated) && !auth.longContent)
     throw reject.forbidden.longContent(concatenated ? 2 : parts);

@@ -1,8 +1,9 @@
 /**
  * SSRF guard for every URL Hermod calls on a customer's behalf (Jasmin dlr-url, REST
  * callback URLs, MO webhook URLs): checklist row 28. Loopback, private, link-local
- * (cloud metadata at 169.254.169.254), unspecified, carrier-grade NAT, multicast and
- * IPv6 unique-local addresses are refused, whether written literally or reached through
+ * (cloud metadata at 169.254.169.254), unspecified, carrier-grade NAT, multicast,
+ * IPv6 unique-local and site-local addresses, IPv4-compatible IPv6, and NAT64 or 6to4
+ * addresses embedding a refused IPv4 address are refused, whether written literally or reached through
  * a DNS name, unless the operator allows them. The check runs when the URL is given
  * (`check`) and again on the address actually connected to (`lookup`, for node:http),
  * so a name that rebinds to a private address between the two is still refused.
@@ -19,12 +20,21 @@ export interface UrlGuardOptions {
   allow?: readonly string[];
 }
 
+/**
+ * `text` with the query string of every URL in it replaced by `[redacted]`: a callback URL
+ * often carries the receiver's token, and refusals and dropped webhooks are logged.
+ */
+export function redactQuery(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s?#"]*)\?[^\s#"]*/gi, '$1?[redacted]');
+}
+
 export class RefusedUrlError extends HermodError {
   constructor(
     readonly url: string,
     readonly reason: string,
   ) {
-    super('HERMOD_ERR_URL_REFUSED', `${url} refused: ${reason}`);
+    // The message is what gets logged: the URL without its query string.
+    super('HERMOD_ERR_URL_REFUSED', `${redactQuery(url)} refused: ${reason}`);
   }
 }
 
@@ -44,10 +54,47 @@ const BLOCKED_V4: [string, number, string][] = [
 const BLOCKED_V6: [string, number, string][] = [
   ['::', 128, 'unspecified'],
   ['::1', 128, 'loopback'],
+  // ::a.b.c.d: IPv4-compatible (RFC 4291 §2.5.5.1, deprecated; no legitimate receiver has one).
+  ['::', 96, 'IPv4-compatible (deprecated)'],
   ['fc00::', 7, 'unique local (private)'],
   ['fe80::', 10, 'link-local'],
+  ['fec0::', 10, 'site-local (deprecated, RFC 3879)'],
   ['ff00::', 8, 'multicast'],
 ];
+
+/**
+ * IPv6 forms that carry an IPv4 address the network may route to it (issue 13 item 13):
+ * the embedded address is checked as IPv4. `::ffff:a.b.c.d` (mapped) is unmapped before;
+ * IPv4-compatible `::a.b.c.d` is refused whole (BLOCKED_V6).
+ */
+function embeddedV4(ip: string): { v4: string; form: string } | undefined {
+  const w = ipv6Words(ip);
+  if (!w) return undefined;
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  // 64:ff9b::/96, the NAT64 well-known prefix (RFC 6052), and 64:ff9b:1::/48 (RFC 8215).
+  if (w[0] === 0x64 && w[1] === 0xff9b && (w[2] === 1 || w.slice(2, 6).every((x) => x === 0)))
+    return { v4: v4(w[6], w[7]), form: 'NAT64' };
+  // 2002::/16, 6to4 (RFC 3056): the IPv4 address is the next 32 bits.
+  if (w[0] === 0x2002) return { v4: v4(w[1], w[2]), form: '6to4' };
+  return undefined;
+}
+
+/** The eight 16-bit words of an IPv6 address (with an embedded dotted IPv4 tail), or undefined. */
+function ipv6Words(ip: string): number[] | undefined {
+  if (isIP(ip) !== 6) return undefined;
+  let s = ip.split('%')[0];
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    s = `${s.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = s.split('::') as [string, string | undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const fill = tail === undefined ? [] : new Array<string>(8 - h.length - t.length).fill('0');
+  const words = [...h, ...fill, ...t].map((x) => parseInt(x, 16));
+  return words.length === 8 && words.every((x) => x >= 0 && x <= 0xffff) ? words : undefined;
+}
 
 const BLOCKED = [
   ...BLOCKED_V4.map((b) => [...b, 'ipv4'] as const),
@@ -77,7 +124,11 @@ export class UrlGuard {
     if (this.allowedNets.has(address)) return undefined;
     const { ip, family } = unmap(address);
     const hit = BLOCKED.find((b) => b.family === family && b.list.check(ip, family));
-    return hit && `${ip} is in ${hit.label}`;
+    if (hit) return `${ip} is in ${hit.label}`;
+    const inner = family === 'ipv6' ? embeddedV4(ip) : undefined;
+    if (!inner) return undefined;
+    const v4 = BLOCKED.find((b) => b.family === 'ipv4' && b.list.check(inner.v4, 'ipv4'));
+    return v4 && `${ip} is ${inner.form} for ${inner.v4}, in ${v4.label}`;
   }
 
   /** Scheme and literal-address checks; returns the parsed URL. Throws RefusedUrlError. */

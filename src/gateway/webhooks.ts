@@ -24,7 +24,7 @@ import { decodeText, encodingOfDataCoding, type Receipt } from '../smpp/index.js
 import { newMessageId, RECEIPT_STAT, type MessageState, type StoredMessage } from '../domain/index.js';
 import type { InboundMessage, NewWebhook, Store, WebhookAttempt, WebhookItem } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
-import { RefusedUrlError, UrlGuard } from './url-guard.js';
+import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
 
 /** A state change of an MT message, as the gateway records it. */
 export interface StateReport {
@@ -258,10 +258,18 @@ export interface WebhookSenderOptions {
   secret?: string;
   /** Retry delays (default 1 s doubling to 10 min, 50 % jitter). */
   backoff?: BackoffPolicy;
-  /** Per attempt (default 10 s). */
+  /**
+   * Hard deadline of one attempt, from the request's start to the end of the answer
+   * (default 10 s): a receiver that drips its answer a byte at a time is cut off here. An
+   * item's lease is three times this, so no other node retries an attempt still running.
+   */
   timeoutMs?: number;
   /** Requests in flight at once (default 100). */
   concurrency?: number;
+  /** Requests in flight to one host (host:port) at once (default 10). */
+  perHost?: number;
+  /** Requests in flight for one account's webhooks at once (default 20; REST events name their account). */
+  perCustomer?: number;
   /** How often to look for due items (retries) when not woken by new ones (default 1 s). */
   pollMs?: number;
   log?: Logger;
@@ -285,6 +293,9 @@ export class WebhookSender extends EventEmitter {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts running per host and per account (see perHost, perCustomer). */
+  private readonly busyHosts = new Map<string, number>();
+  private readonly busyOwners = new Map<string, number>();
   private readonly guard: UrlGuard;
   private readonly log: Logger;
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -295,7 +306,7 @@ export class WebhookSender extends EventEmitter {
   private readonly parsed = new Map<string, URL>();
   /** Webhook log entries of the current turn, written together (see `logAttempt`). */
   private logBatch: { entries: WebhookAttempt[]; written: Promise<void> } | undefined;
-  readonly stats = { delivered: 0, failedAttempts: 0, dropped: 0, expired: 0 };
+  readonly stats = { delivered: 0, failedAttempts: 0, dropped: 0, expired: 0, deferred: 0 };
 
   constructor(
     private readonly store: Store,
@@ -348,7 +359,7 @@ export class WebhookSender extends EventEmitter {
           for (const w of await this.store.expireWebhooks()) {
             this.stats.expired++;
             this.log.warn(
-              { event: w.eventId, message: w.messageId, url: w.url, attempts: w.attempts },
+              { event: w.eventId, message: w.messageId, url: redactQuery(w.url), attempts: w.attempts },
               'webhook expired undelivered',
             );
             this.emit('expired', w);
@@ -394,11 +405,53 @@ export class WebhookSender extends EventEmitter {
     });
   }
 
+  /**
+   * A slot for an attempt to this host and for this account, or false when either is at its
+   * limit: one receiver, or one customer's receivers, never hold every delivery slot.
+   */
+  private takeSlot(w: WebhookItem): (() => void) | false {
+    let host: string;
+    try {
+      host = new URL(w.url).host;
+    } catch {
+      host = '';
+    }
+    const perHost = this.opts.perHost ?? 10;
+    const perOwner = this.opts.perCustomer ?? 20;
+    const h = this.busyHosts.get(host) ?? 0;
+    const o = w.owner ? (this.busyOwners.get(w.owner) ?? 0) : 0;
+    if (h >= perHost || (w.owner && o >= perOwner)) return false;
+    this.busyHosts.set(host, h + 1);
+    if (w.owner) this.busyOwners.set(w.owner, o + 1);
+    return () => {
+      const hn = (this.busyHosts.get(host) ?? 1) - 1;
+      if (hn <= 0) this.busyHosts.delete(host);
+      else this.busyHosts.set(host, hn);
+      if (!w.owner) return;
+      const on = (this.busyOwners.get(w.owner) ?? 1) - 1;
+      if (on <= 0) this.busyOwners.delete(w.owner);
+      else this.busyOwners.set(w.owner, on);
+    };
+  }
+
   private async deliver(item: WebhookItem): Promise<void> {
     const next = this.target(item);
     const w = next instanceof Promise ? await next : next;
+    const release = this.takeSlot(w);
+    if (!release) {
+      // Its host or account is at its limit: back in the outbox for a moment, without an
+      // HTTP request and without a line in the webhook log.
+      this.stats.deferred++;
+      await this.store.retryWebhook(w.id, 500 + Math.floor(Math.random() * 1000), 'deferred: receiver busy');
+      return;
+    }
     const started = performance.now();
-    const outcome = await this.attempt(w);
+    let outcome: Outcome;
+    try {
+      outcome = await this.attempt(w);
+    } finally {
+      release();
+    }
     // The log is for operators: losing an entry must not fail or repeat the delivery. It is
     // requested in the same turn as the item's outcome below, so both share one commit.
     const logged = this.logAttempt({
@@ -460,7 +513,12 @@ export class WebhookSender extends EventEmitter {
     if (!outcome.retry) {
       this.stats.dropped++;
       this.log.warn(
-        { event: w.eventId, message: w.messageId, url: w.url, reason: outcome.error },
+        {
+          event: w.eventId,
+          message: w.messageId,
+          url: redactQuery(w.url),
+          reason: redactQuery(outcome.error),
+        },
         'webhook refused, dropped',
       );
       await this.store.dropWebhook(w.id);
@@ -473,7 +531,13 @@ export class WebhookSender extends EventEmitter {
       w.attempts - 1,
     );
     this.log.debug(
-      { event: w.eventId, url: w.url, attempt: w.attempts, error: outcome.error, retryInMs: delay },
+      {
+        event: w.eventId,
+        url: redactQuery(w.url),
+        attempt: w.attempts,
+        error: outcome.error,
+        retryInMs: delay,
+      },
       'webhook attempt failed',
     );
     await this.store.retryWebhook(w.id, delay, outcome.error);
@@ -547,8 +611,16 @@ export class WebhookSender extends EventEmitter {
     const headers = ['host', url.host];
     for (const name in req.headers) headers.push(name, req.headers[name]);
     if (req.body !== undefined) headers.push('content-length', String(Buffer.byteLength(req.body)));
+    const deadlineMs = this.opts.timeoutMs ?? 10_000;
     return new Promise<Outcome>((resolve) => {
       const lib = url.protocol === 'https:' ? https : http;
+      // A hard deadline, not only the socket's idle timeout: a byte every few seconds keeps
+      // a socket from idling but not this attempt from ending (issue 13 item 12).
+      const deadline = setTimeout(
+        () => r.destroy(new Error(`no complete answer within ${deadlineMs} ms`)),
+        deadlineMs,
+      );
+      let answered = false;
       const r = lib.request(
         url,
         {
@@ -560,8 +632,10 @@ export class WebhookSender extends EventEmitter {
         },
         (res) => {
           const status = res.statusCode ?? 0;
+          answered = true;
           res.resume(); // the body does not matter (2xx is the acknowledgement)
-          res.on('end', () => undefined);
+          // The body still counts against the deadline: the socket is not free before its end.
+          res.on('close', () => clearTimeout(deadline));
           if (status >= 200 && status < 300) resolve({ ok: true, status });
           else if (status >= 300 && status < 400)
             resolve({ ok: false, retry: false, error: `HTTP ${status}: redirects are not followed`, status });
@@ -569,7 +643,11 @@ export class WebhookSender extends EventEmitter {
         },
       );
       r.on('timeout', () => r.destroy(new Error(`no answer within ${this.opts.timeoutMs ?? 10_000} ms`)));
+      r.on('close', () => {
+        if (!answered) clearTimeout(deadline);
+      });
       r.on('error', (err) => {
+        clearTimeout(deadline);
         if (err instanceof RefusedUrlError) resolve({ ok: false, retry: false, error: err.message });
         else resolve({ ok: false, retry: true, error: err.message });
       });

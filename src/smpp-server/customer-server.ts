@@ -16,13 +16,7 @@ import {
   type Session,
   type SmppServerOptions,
 } from '../smpp/index.js';
-import {
-  allowsAddress,
-  verifyPassword,
-  type MessageMeta,
-  type MessageState,
-  type User,
-} from '../domain/index.js';
+import { allowsAddress, type MessageMeta, type MessageState, type User } from '../domain/index.js';
 import {
   RejectedError,
   draftOf,
@@ -34,6 +28,7 @@ import {
   type Gateway,
   type InterfaceServices,
 } from '../gateway/index.js';
+import { LoginGuard } from '../gateway/login-guard.js';
 
 /** What the customer server reads besides the Gateway: accounts, message views, the outbox. */
 export type CustomerServerServices = Pick<InterfaceServices, 'accounts' | 'messages' | 'outbox'>;
@@ -45,6 +40,10 @@ export interface CustomerServerOptions extends SmppServerOptions {
   services?: CustomerServerServices;
   /** Where failed deliveries and lookups are logged (warn). */
   logger?: { warn(fields: object, msg: string): void };
+  /** Login attempts counted with the HTTP API's (docs/security.md); a private one when omitted. */
+  loginGuard?: LoginGuard;
+  /** Binds a user may hold when its account sets no `access.maxBinds` (default 10). */
+  maxBindsPerUser?: number;
 }
 
 type DeliverSmFields = Parameters<Session['deliverSm']>[0];
@@ -84,20 +83,30 @@ export class CustomerSmppServer {
     private readonly gateway: Gateway,
     opts: CustomerServerOptions,
   ) {
-    const { tlsListener, services, logger, ...plain } = opts;
+    const { tlsListener, services, logger, loginGuard, maxBindsPerUser, ...given } = opts;
     this.services = services ?? servicesOf(gateway);
     this.logger = logger;
+    // The guard counts and locks out; the listener's own per-address lockout would count twice.
+    const plain: SmppServerOptions = { ...given, lockout: false };
+    const guard = loginGuard ?? new LoginGuard();
     const authenticate: SmppServerOptions['authenticate'] = async (r) => {
-      const user = await this.services.accounts.byName(r.systemId);
-      if (!user) return CommandStatus.ESME_RINVSYSID;
-      if (!verifyPassword(r.password, user.passwordHash)) return CommandStatus.ESME_RINVPASWD;
+      // Unknown user, wrong password and lockout: one answer (ESME_RBINDFAIL), one scrypt.
+      const { verdict, user } = await guard.login({
+        door: 'smpp',
+        address: r.remoteAddress,
+        username: r.systemId,
+        password: r.password,
+        find: () => this.services.accounts.byName(r.systemId),
+        hashOf: (u) => u.passwordHash,
+      });
+      if (verdict !== 'ok' || !user) return CommandStatus.ESME_RBINDFAIL;
       if (!user.enabled || !user.settings.authorizations.smppsBind) return CommandStatus.ESME_RBINDFAIL;
       if (user.group !== null && (await gateway.group(user.group))?.enabled === false)
         return CommandStatus.ESME_RBINDFAIL;
       // settings.access: the addresses it may bind from, and how many binds it may hold.
       if (!allowsAddress(user.settings.access, r.remoteAddress)) return CommandStatus.ESME_RBINDFAIL;
-      const cap = user.settings.access.maxBinds;
-      if (cap !== null && this.boundSessions(r.systemId).length >= cap) return CommandStatus.ESME_RBINDFAIL;
+      const cap = user.settings.access.maxBinds ?? maxBindsPerUser ?? 10;
+      if (cap > 0 && this.boundSessions(r.systemId).length >= cap) return CommandStatus.ESME_RBINDFAIL;
       return true;
     };
     this.server = new SmppServer({ ...plain, authenticate });

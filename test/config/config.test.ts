@@ -400,6 +400,8 @@ test('HTTP API and webhooks: defaults, per-user format and secret, MO webhook ro
     failoverAfter: 3,
     logKeep: 100_000,
     logRetentionS: 604_800,
+    perHost: 10,
+    perCustomer: 20,
   });
   assert.deepEqual(
     issues(() =>

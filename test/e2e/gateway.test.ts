@@ -85,12 +85,13 @@ test('bad input gets a precise status and leaves the service up', async () => {
     const bad = customer(h.smppPort, { password: 'nope' });
     await assert.rejects(
       bad.c.connect(),
-      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVPASWD,
+      // Issue 13 item 5: a wrong password and an unknown user get the same answer.
+      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RBINDFAIL,
     );
     const unknown = customer(h.smppPort, { systemId: 'ghost' });
     await assert.rejects(
       unknown.c.connect(),
-      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RINVSYSID,
+      (e: unknown) => e instanceof SmppStatusError && e.commandStatus === CommandStatus.ESME_RBINDFAIL,
     );
     const { c } = customer(h.smppPort);
     await c.connect();

@@ -26,6 +26,8 @@ import {
   type Accounts,
   type Gateway,
 } from '../../gateway/index.js';
+import { redactQuery } from '../../gateway/url-guard.js';
+import type { LoginGuard } from '../../gateway/login-guard.js';
 import { HermodError } from '../../lib/errors.js';
 import { CredentialCache } from '../credentials.js';
 import { JasminApiError, fromRejected, jasminError } from './errors.js';
@@ -47,6 +49,8 @@ export interface JasminApiOptions {
   authCacheMs?: number;
   /** How long a dlr-url that passed the guard is not checked again (default 10 s). */
   urlCacheMs?: number;
+  /** Login attempts counted with the SMPP port's (issue 13 item 7); a private one when omitted. */
+  loginGuard?: LoginGuard;
 }
 
 /** Query and body merged (body wins), every value a string (the first of repeated ones). */
@@ -93,7 +97,12 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
   const guard = opts.guard ?? new UrlGuard();
   const dlrUrls = new CheckedUrls(guard, opts.urlCacheMs ?? 10_000);
   // Users as the gateway caches them (accountCacheMs; admin changes forget them at once).
-  const creds = new CredentialCache({ getUserByName: (u) => gateway.currentUser(u) }, opts.authCacheMs);
+  const creds = new CredentialCache(
+    { getUserByName: (u) => gateway.currentUser(u) },
+    opts.authCacheMs,
+    undefined,
+    opts.loginGuard,
+  );
   const formatFor = (username: string | undefined): ResponseFormat =>
     (username && opts.responseFormatFor?.(username)) || opts.responseFormat || 'json';
   // /balance and /rate: Jasmin answers their errors too in JSON (a JSON string of the reason).
@@ -106,7 +115,7 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
   const authenticate = async (args: Args, address: string | undefined): Promise<User> => {
     const username = required(args, 'username', 30);
     const password = required(args, 'password', 30);
-    const user = await creds.authenticate(username, password);
+    const user = await creds.authenticate(username, password, address);
     if (!user) throw jasminError.authentication(username);
     if (!allowsAddress(user.settings.access, address)) throw jasminError.addressNotAllowed(username, address);
     return user;
@@ -124,7 +133,10 @@ export const jasminApi: FastifyPluginAsync<JasminApiOptions> = async (app: Fasti
           await dlrUrls.check(dlr.url);
         } catch (err) {
           if (err instanceof RefusedUrlError) {
-            req.log.warn({ user: user.username, url: dlr.url, reason: err.reason }, 'dlr-url refused');
+            req.log.warn(
+              { user: user.username, url: redactQuery(dlr.url), reason: err.reason },
+              'dlr-url refused',
+            );
             throw jasminError.url('dlr-url', err.reason);
           }
           throw err;

@@ -1,9 +1,12 @@
 /**
  * The SMSC side: TCP and TLS listeners, an async bind-authentication hook, and the
- * limits a port open to the Internet needs against floods and guessing: a connection cap, binds per
+ * limits a public SMPP port needs (docs/security.md): a connection cap with
+ * room kept for bound sessions, unbound connections per address, a bind timeout, a few
+ * requests at most before bind, backpressure on a peer that does not read, binds per
  * system_id, a per-session throughput limit answered with ESME_RTHROTTLED, an idle
- * timeout, and bad binds from one address slowed down then locked out. Non-SMPP
- * bytes close only their own socket. `close()` unbinds every session.
+ * timeout, and bad binds from one address slowed down then locked out (checked one at a
+ * time per address, each counted before it is verified). Non-SMPP bytes close only their
+ * own socket. `close()` unbinds every session.
  */
 import { EventEmitter } from 'node:events';
 import { CommandStatus, type Pdu, type PduOf } from '../codec/index.js';
@@ -51,7 +54,12 @@ export interface SmppServerOptions extends Omit<SessionOptions, 'role' | 'gate' 
   authenticate?: Authenticate;
   /** Submits per second per session before ESME_RTHROTTLED (default unlimited). */
   throughput?: number | ((session: Session) => number | undefined);
+  /** Connections at most, bound or not (default 1000). */
   maxConnections?: number;
+  /** Connections not yet bound at most, all addresses together (default 80% of maxConnections: the rest is kept for bound sessions). */
+  maxUnbound?: number;
+  /** Connections not yet bound from one address (default 10). */
+  maxUnboundPerAddress?: number;
   maxBindsPerSystemId?: number;
   lockout?: Partial<LockoutPolicy> | false;
   clock?: Clock;
@@ -69,6 +77,10 @@ export class SmppServer extends EventEmitter {
   private server: Listener | undefined;
   private readonly clock: Clock;
   private readonly failures = new Map<string, { count: number; first: number; lockedUntil: number }>();
+  /** Binds of one address are checked one after the other (the tail of each address's chain). */
+  private readonly bindQueue = new Map<string, Promise<unknown>>();
+  private unbound = 0;
+  private readonly unboundByAddress = new Map<string, number>();
   private readonly lockout: LockoutPolicy | undefined;
   /** The balancers a PROXY header is believed from; other peers are served as they are. */
   private readonly proxyTrust: AddressList | undefined;
@@ -133,13 +145,44 @@ export class SmppServer extends EventEmitter {
   }
 
   private startSession(socket: Socket, remoteAddress: string | undefined): void {
+    // Unbound connections are capped per address and in all, so that idle sockets from one
+    // place cannot take the slots bound customers need (issue 13 item 3).
+    const addr = remoteAddress ?? socket.remoteAddress ?? 'unknown';
+    const maxConnections = this.opts.maxConnections ?? 1000;
+    const maxUnbound = this.opts.maxUnbound ?? Math.max(1, Math.floor(maxConnections * 0.8));
+    const perAddress = this.opts.maxUnboundPerAddress ?? 10;
+    const fromHere = this.unboundByAddress.get(addr) ?? 0;
+    if (this.unbound >= maxUnbound || fromHere >= perAddress) {
+      this.counters.refusedConnections++;
+      this.emit('connection_refused', {
+        reason: fromHere >= perAddress ? 'max_unbound_per_address' : 'max_unbound',
+        remoteAddress: addr,
+      });
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
+    this.unbound++;
+    this.unboundByAddress.set(addr, fromHere + 1);
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      this.unbound--;
+      const n = (this.unboundByAddress.get(addr) ?? 1) - 1;
+      if (n <= 0) this.unboundByAddress.delete(addr);
+      else this.unboundByAddress.set(addr, n);
+    };
     let bucket: TokenBucket | undefined;
     const session: Session = new Session(socket, {
       ...this.opts,
       ...(remoteAddress !== undefined ? { remoteAddress } : {}),
       role: 'smsc',
       clock: this.clock,
-      sessionInitMs: this.opts.sessionInitMs ?? 30_000,
+      // SMPP 3.4 §7.2 session_init_timer: 10 s to bind (issue 13 item 2).
+      sessionInitMs: this.opts.sessionInitMs ?? 10_000,
+      maxUnboundRequests: this.opts.maxUnboundRequests ?? 10,
+      maxWriteBuffer: this.opts.maxWriteBuffer ?? 256 * 1024,
       gate: (pdu) => {
         if (!bucket || !SUBMITS.has(pdu.command)) return 0;
         if (bucket.tryTake()) return 0;
@@ -149,7 +192,11 @@ export class SmppServer extends EventEmitter {
     });
     socket.on('error', () => undefined); // the session handles it; keep the process up
     this.sessions.add(session);
-    session.on('close', () => this.sessions.delete(session));
+    session.on('close', () => {
+      uncount();
+      this.sessions.delete(session);
+    });
+    session.on('bound', uncount);
     session.on('decode_error', (err: Error) => this.emit('decode_error', err, session));
     session.on('bind_request', (pdu: Pdu) => {
       void this.onBind(session, pdu).then((ok) => {
@@ -161,10 +208,24 @@ export class SmppServer extends EventEmitter {
     });
   }
 
-  private async onBind(session: Session, pdu: Pdu): Promise<boolean> {
+  /** One bind checked at a time per address: a burst of binds meets the lockout, not the scrypt. */
+  private onBind(session: Session, pdu: Pdu): Promise<boolean> {
+    const addr = session.remoteAddress ?? 'unknown';
+    const before = this.bindQueue.get(addr) ?? Promise.resolve();
+    const mine = before.then(() => this.checkBind(session, pdu));
+    const tail = mine.catch(() => undefined);
+    this.bindQueue.set(addr, tail);
+    void tail.then(() => {
+      if (this.bindQueue.get(addr) === tail) this.bindQueue.delete(addr);
+    });
+    return mine;
+  }
+
+  private async checkBind(session: Session, pdu: Pdu): Promise<boolean> {
     const b = pdu as PduOf<'bind_transmitter'>;
     const remoteAddress = session.remoteAddress ?? 'unknown';
     const now = this.clock.now();
+    if (session.state !== 'open') return false; // gone while waiting its turn
     const f = this.failures.get(remoteAddress);
     if (f && f.lockedUntil > now) {
       this.counters.bindFailures++;

@@ -59,6 +59,15 @@ export interface SessionOptions {
   maxPduLength?: number;
   /** Inbound requests awaiting the owner's response before reading pauses (default 1000). */
   inboundWindow?: number;
+  /**
+   * Stop reading while more than this many octets wait in the socket's write buffer
+   * (default 0 = never): a peer that sends without reading our answers cannot make us
+   * buffer them without bound. Meant for the SMSC side; an ESME pausing too could deadlock
+   * two peers that both write more than they read.
+   */
+  maxWriteBuffer?: number;
+  /** Requests a peer may send before it is bound; one more closes the connection (default 0 = no limit). */
+  maxUnboundRequests?: number;
   clock?: Clock;
   /**
    * Called for each inbound request before the owner sees it; a non-zero return is
@@ -182,6 +191,11 @@ export class Session extends EventEmitter {
   private readonly inboundWindow: number;
   private inboundPending = 0;
   private paused = false;
+  /** Reading paused because the peer does not read what we write (see maxWriteBuffer). */
+  private writePaused = false;
+  /** A bind request is with the owner: a second one is answered ESME_RALYBND. */
+  private bindPending = false;
+  private unboundRequests = 0;
   private outQueue: Buffer[] = [];
   private outBytes = 0;
   private flushScheduled = false;
@@ -210,6 +224,10 @@ export class Session extends EventEmitter {
 
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('drain', () => {
+      if (this.writePaused) {
+        this.writePaused = false;
+        if (!this.paused) this.socket.resume();
+      }
       for (const w of this.drainWaiters.splice(0)) w();
     });
     socket.on('error', (err) => this.finalize(err));
@@ -417,7 +435,7 @@ export class Session extends EventEmitter {
     if (this.inboundPending > 0) this.inboundPending--;
     if (this.paused && this.inboundPending <= this.inboundWindow / 2) {
       this.paused = false;
-      this.socket.resume();
+      if (!this.writePaused) this.socket.resume();
     }
     if (this.stateValue === 'closed') return false;
     this.send(encodePdu({ command: resp, sequenceNumber: request.sequenceNumber, ...fields } as PduInit));
@@ -430,6 +448,7 @@ export class Session extends EventEmitter {
     if (!type || this.stateValue !== 'open') return;
     this.systemId = (request as PduOf<'bind_transmitter'>).systemId;
     this.bindType = type;
+    this.bindPending = false;
     this.respond(request, {
       systemId: fields.systemId ?? 'hermod',
       tlvs: { scInterfaceVersion: fields.scInterfaceVersion ?? 0x34 },
@@ -439,6 +458,7 @@ export class Session extends EventEmitter {
 
   /** SMSC side: refuse a bind with a status (ESME_RINVPASWD, ESME_RBINDFAIL, ...). */
   rejectBind(request: Pdu, commandStatus: number): void {
+    this.bindPending = false;
     this.respond(request, { commandStatus });
   }
 
@@ -446,6 +466,7 @@ export class Session extends EventEmitter {
     if (bytes.length >= INLINE_WRITE_BYTES) {
       this.flush();
       this.socket.write(bytes);
+      this.checkWriteBuffer();
       return;
     }
     this.outQueue.push(bytes);
@@ -467,11 +488,22 @@ export class Session extends EventEmitter {
     this.outQueue = [];
     this.outBytes = 0;
     this.socket.write(data);
+    this.checkWriteBuffer();
   };
+
+  /** Backpressure on a peer that writes without reading: stop reading until our answers drain. */
+  private checkWriteBuffer(): void {
+    const max = this.opts.maxWriteBuffer ?? 0;
+    if (max <= 0 || this.writePaused || (this.socket.writableLength ?? 0) <= max) return;
+    this.writePaused = true;
+    this.event('write_backpressure', { buffered: this.socket.writableLength });
+    this.socket.pause();
+  }
 
   // ---- inbound --------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
+    if (this.stateValue === 'closed') return; // ended by us: what still arrives is not read
     this.lastReceived = this.clock.now();
     this.framer.push(chunk);
     for (;;) {
@@ -488,11 +520,11 @@ export class Session extends EventEmitter {
         pdu = decodePdu(frame);
       } catch (err) {
         this.onDecodeError(err);
-        if (this.stateValue === 'closed') return;
+        if (this.isClosed()) return;
         continue;
       }
       this.onPdu(pdu);
-      if (this.stateValue === 'closed') return;
+      if (this.isClosed()) return;
     }
   }
 
@@ -523,10 +555,13 @@ export class Session extends EventEmitter {
     } else {
       const name = id !== undefined ? commandName(id) : undefined;
       const resp = name ? responseCommandOf(name) : undefined;
-      // §3.3: a known request with a bad body gets its own _resp with the status; anything else generic_nack.
-      const answer: PduInit = resp
-        ? ({ command: resp, commandStatus: err.commandStatus, sequenceNumber: seq } as PduInit)
-        : { command: 'generic_nack', commandStatus: err.commandStatus, sequenceNumber: seq };
+      // SMPP 3.4 §3.3: a known request with a bad body gets its own _resp with the status. An
+      // invalid command_length (fatal: the stream cannot be resynchronised) or an unknown
+      // command gets generic_nack with the sequence echoed, and then the connection closes.
+      const answer: PduInit =
+        resp && !err.fatal
+          ? ({ command: resp, commandStatus: err.commandStatus, sequenceNumber: seq } as PduInit)
+          : { command: 'generic_nack', commandStatus: err.commandStatus, sequenceNumber: seq };
       this.send(encodePdu(answer));
     }
     if (err.fatal) {
@@ -542,6 +577,17 @@ export class Session extends EventEmitter {
       return;
     }
     this.stats.requestsReceived++;
+    const maxUnbound = this.opts.maxUnboundRequests ?? 0;
+    if (maxUnbound > 0 && this.stateValue === 'open' && ++this.unboundRequests > maxUnbound) {
+      // Before bind a peer has nothing to say beyond a bind and a few enquire_links.
+      this.event('unbound_flood', { requests: this.unboundRequests });
+      // The answers already queued go out first; then the connection ends.
+      this.flush();
+      this.socket.end();
+      this.finalize(new SmppStateError(`more than ${maxUnbound} requests before bind`));
+      this.clock.setTimeout(() => this.socket.destroy(), 1000);
+      return;
+    }
     switch (pdu.command) {
       case 'enquire_link':
         this.send(encodePdu({ command: 'enquire_link_resp', sequenceNumber: pdu.sequenceNumber }));
@@ -567,9 +613,12 @@ export class Session extends EventEmitter {
       case 'bind_receiver':
       case 'bind_transceiver':
         if (this.role !== 'smsc') return this.refuse(pdu, CommandStatus.ESME_RINVBNDSTS);
-        if (this.stateValue !== 'open') return this.refuse(pdu, CommandStatus.ESME_RALYBND);
+        // One bind in progress per session: the ones behind it are not checked (issue 13 item 1).
+        if (this.stateValue !== 'open' || this.bindPending)
+          return this.refuse(pdu, CommandStatus.ESME_RALYBND);
         this.inboundPending++;
         if (this.listenerCount('bind_request') === 0) return this.refuse(pdu, CommandStatus.ESME_RBINDFAIL);
+        this.bindPending = true;
         this.emit('bind_request', pdu);
         return;
       case 'outbind':

@@ -17,5 +17,7 @@ export interface SessionSocket {
   readonly remoteAddress?: string | undefined;
   readonly remotePort?: number | undefined;
   readonly writableNeedDrain?: boolean;
+  /** Octets waiting in the write buffer (net.Socket has it). */
+  readonly writableLength?: number;
   readonly destroyed?: boolean;
 }
