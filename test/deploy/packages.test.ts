@@ -39,6 +39,12 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   return r.stdout;
 }
 
+/** `npm pack --json`'s answer (robust to a lifecycle script printing before it). */
+function packed(stdout: string): { filename: string; files: { path: string }[] } {
+  const json = stdout.slice(stdout.search(/^\[/m));
+  return (JSON.parse(json) as { filename: string; files: { path: string }[] }[])[0];
+}
+
 /** The ```js blocks of a markdown file, in order. */
 function jsBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
@@ -114,13 +120,10 @@ test('packages: both tarballs pack; @hermod/smpp installs with no dependencies a
 
     // The gateway's prepack builds both dist/s; the library's own prepack (the same build) is
     // skipped to keep the test short.
-    const [gatewayTgz] = JSON.parse(run(npm, ['pack', '--json', '--pack-destination', tmp], root)) as {
-      filename: string;
-      files: { path: string }[];
-    }[];
-    const [smppTgz] = JSON.parse(
+    const gatewayTgz = packed(run(npm, ['pack', '--json', '--pack-destination', tmp], root));
+    const smppTgz = packed(
       run(npm, ['pack', '--json', '--ignore-scripts', '-w', '@hermod/smpp', '--pack-destination', tmp], root),
-    ) as { filename: string; files: { path: string }[] }[];
+    );
 
     const smppFiles = smppTgz.files.map((f) => f.path);
     for (const f of [
