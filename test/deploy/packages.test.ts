@@ -142,7 +142,13 @@ test('packages: both tarballs pack; @hermod/smpp installs with no dependencies a
       'the library ships smpp/, simulator/ and lib/ only',
     );
     const gatewayFiles = gatewayTgz.files.map((f) => f.path);
-    for (const f of ['bin/hermod.js', 'dist/main.js', 'dist/smpp/index.js', 'docs/smpp-library.md'])
+    for (const f of [
+      'bin/hermod.js',
+      'dist/main.js',
+      'dist/smpp/index.js',
+      'docs/smpp-library.md',
+      'CHANGELOG.md',
+    ])
       assert.ok(gatewayFiles.includes(f), `hermod ships ${f}`);
     assert.ok(!gatewayFiles.some((f) => f.startsWith('src/')), 'no TypeScript sources in the gateway');
     assert.ok(
