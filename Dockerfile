@@ -9,9 +9,13 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# The SMPP library is a workspace package (packages/smpp, @hermod/smpp) the gateway depends on:
+# npm ci links it into node_modules/@hermod/smpp, and the build compiles it from src/ too.
+COPY packages/smpp/package.json ./packages/smpp/
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build.mjs ./scripts/
+COPY packages/smpp/tsconfig.build.json packages/smpp/build.mjs ./packages/smpp/
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
@@ -21,6 +25,9 @@ ENV NODE_ENV=production HERMOD_DATA_DIR=/var/lib/hermod
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# node_modules/@hermod/smpp is a link to this: the library's package.json and its build.
+COPY --from=build /app/packages/smpp/package.json ./packages/smpp/
+COPY --from=build /app/packages/smpp/dist ./packages/smpp/dist
 RUN mkdir -p /var/lib/hermod && chown node:node /var/lib/hermod
 VOLUME /var/lib/hermod
 # Customer SMPP, Jasmin-compatible HTTP, REST/admin/metrics.
