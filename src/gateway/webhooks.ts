@@ -293,6 +293,11 @@ export class WebhookSender extends EventEmitter {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * Claimed items whose host or account is at its limit, waiting here for a slot in claim
+   * order (still leased to us): a burst to one fast receiver costs no store writes.
+   */
+  private readonly waiting: { w: WebhookItem; since: number; go: (release?: () => void) => void }[] = [];
   /** Attempts running per host and per account (see perHost, perCustomer). */
   private readonly busyHosts = new Map<string, number>();
   private readonly busyOwners = new Map<string, number>();
@@ -332,6 +337,7 @@ export class WebhookSender extends EventEmitter {
     this.running = false;
     this.wake();
     await this.loop;
+    this.admit(); // the waiters go back to the outbox
     await Promise.allSettled(this.inFlight);
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
@@ -372,7 +378,8 @@ export class WebhookSender extends EventEmitter {
             olderThan: Date.now() - (this.opts.logRetentionMs ?? DEFAULT_WEBHOOK_LOG_RETENTION_MS),
           });
         }
-        const room = concurrency - this.inFlight.size;
+        // Items waiting for their host's or account's slot do not take a slot of their own.
+        const room = concurrency - (this.inFlight.size - this.waiting.length);
         if (room <= 0) {
           await Promise.race(this.inFlight);
           continue;
@@ -434,13 +441,40 @@ export class WebhookSender extends EventEmitter {
     };
   }
 
+  /** A slot now, or once one of the host's (account's) attempts ends; none to defer the item. */
+  private slotFor(w: WebhookItem): Promise<(() => void) | undefined> {
+    const release = this.takeSlot(w);
+    if (release) return Promise.resolve(release);
+    if (this.waiting.length >= (this.opts.concurrency ?? 100) * 10) return Promise.resolve(undefined);
+    return new Promise((go) => this.waiting.push({ w, since: Date.now(), go }));
+  }
+
+  /**
+   * Starts the waiters that fit now, in claim order. One that waited half its lease goes back
+   * to the outbox instead: started later, it could outlive its lease and be sent twice.
+   */
+  private admit(): void {
+    const maxWaitMs = (this.opts.timeoutMs ?? 10_000) * 1.5;
+    const now = Date.now();
+    for (let i = 0; i < this.waiting.length;) {
+      const e = this.waiting[i];
+      const release = this.running && now - e.since <= maxWaitMs ? this.takeSlot(e.w) : undefined;
+      if (release === false) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      e.go(release);
+    }
+  }
+
   private async deliver(item: WebhookItem): Promise<void> {
     const next = this.target(item);
     const w = next instanceof Promise ? await next : next;
-    const release = this.takeSlot(w);
+    const release = await this.slotFor(w);
     if (!release) {
-      // Its host or account is at its limit: back in the outbox for a moment, without an
-      // HTTP request and without a line in the webhook log.
+      // Its host or account is at its limit and waited too long, or too many wait: back in the
+      // outbox for a moment, without an HTTP request and without a line in the webhook log.
       this.stats.deferred++;
       await this.store.retryWebhook(w.id, 500 + Math.floor(Math.random() * 1000), 'deferred: receiver busy');
       return;
@@ -451,6 +485,7 @@ export class WebhookSender extends EventEmitter {
       outcome = await this.attempt(w);
     } finally {
       release();
+      this.admit();
     }
     // The log is for operators: losing an entry must not fail or repeat the delivery. It is
     // requested in the same turn as the item's outcome below, so both share one commit.

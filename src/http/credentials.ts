@@ -17,6 +17,8 @@ export interface UserSource {
 
 export class CredentialCache {
   private readonly ok = new Map<string, { hash: string; until: number }>();
+  /** Verifications running, by address and credentials: a burst of the same login shares one. */
+  private readonly pending = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly users: UserSource,
@@ -39,15 +41,25 @@ export class CredentialCache {
       hit.until = now + this.ttlMs;
       return user;
     }
-    const login = await this.guard.login({
-      door: 'http',
-      address,
-      username,
-      password,
-      find: () => Promise.resolve(user),
-      hashOf: (u) => u.passwordHash,
-    });
-    if (login.verdict !== 'ok' || !user) return undefined;
+    // Fifty requests arriving at once with the same credentials (a client's pool starting)
+    // wait for one verification, not fifty scrypts in a row behind the guard's queue.
+    const running = `${address}\0${key}`;
+    let verified = this.pending.get(running);
+    if (!verified) {
+      verified = this.guard
+        .login({
+          door: 'http',
+          address,
+          username,
+          password,
+          find: () => Promise.resolve(user),
+          hashOf: (u) => u.passwordHash,
+        })
+        .then((login) => login.verdict === 'ok')
+        .finally(() => this.pending.delete(running));
+      this.pending.set(running, verified);
+    }
+    if (!(await verified) || !user) return undefined;
     if (this.ok.size >= this.max) this.ok.clear();
     this.ok.set(key, { hash: user.passwordHash, until: now + this.ttlMs });
     return user;
