@@ -26,6 +26,14 @@ import type { InboundMessage, NewWebhook, Store, WebhookAttempt, WebhookItem } f
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
 
+/** A claimed item waiting in memory for a slot of its host (host:port) and account. */
+interface Waiter {
+  w: WebhookItem;
+  host: string;
+  since: number;
+  go: (release?: () => void) => void;
+}
+
 /** A state change of an MT message, as the gateway records it. */
 export interface StateReport {
   state: MessageState;
@@ -297,7 +305,9 @@ export class WebhookSender extends EventEmitter {
    * Claimed items whose host or account is at its limit, waiting here for a slot in claim
    * order (still leased to us): a burst to one fast receiver costs no store writes.
    */
-  private readonly waiting: { w: WebhookItem; since: number; go: (release?: () => void) => void }[] = [];
+  private readonly waiting: Waiter[] = [];
+  /** The host of each URL seen (not `parsed`: that one holds only URLs the guard passed). */
+  private readonly hosts = new Map<string, string>();
   /** Attempts running per host and per account (see perHost, perCustomer). */
   private readonly busyHosts = new Map<string, number>();
   private readonly busyOwners = new Map<string, number>();
@@ -378,6 +388,7 @@ export class WebhookSender extends EventEmitter {
             olderThan: Date.now() - (this.opts.logRetentionMs ?? DEFAULT_WEBHOOK_LOG_RETENTION_MS),
           });
         }
+        this.admit({ host: '\0', owner: undefined }); // only those that waited too long
         // Items waiting for their host's or account's slot do not take a slot of their own.
         const room = concurrency - (this.inFlight.size - this.waiting.length);
         if (room <= 0) {
@@ -416,13 +427,7 @@ export class WebhookSender extends EventEmitter {
    * A slot for an attempt to this host and for this account, or false when either is at its
    * limit: one receiver, or one customer's receivers, never hold every delivery slot.
    */
-  private takeSlot(w: WebhookItem): (() => void) | false {
-    let host: string;
-    try {
-      host = new URL(w.url).host;
-    } catch {
-      host = '';
-    }
+  private takeSlot(w: WebhookItem, host: string): (() => void) | false {
     const perHost = this.opts.perHost ?? 10;
     const perOwner = this.opts.perCustomer ?? 20;
     const h = this.busyHosts.get(host) ?? 0;
@@ -441,24 +446,50 @@ export class WebhookSender extends EventEmitter {
     };
   }
 
+  /** The host:port a URL goes to ('' when it is not a URL: the attempt will say why). */
+  private hostOf(raw: string): string {
+    let host = this.hosts.get(raw);
+    if (host === undefined) {
+      try {
+        host = new URL(raw).host;
+      } catch {
+        host = '';
+      }
+      if (this.hosts.size >= 1000) this.hosts.clear();
+      this.hosts.set(raw, host);
+    }
+    return host;
+  }
+
   /** A slot now, or once one of the host's (account's) attempts ends; none to defer the item. */
-  private slotFor(w: WebhookItem): Promise<(() => void) | undefined> {
-    const release = this.takeSlot(w);
-    if (release) return Promise.resolve(release);
+  private slotFor(w: WebhookItem): Promise<{ release: () => void; host: string } | undefined> {
+    const host = this.hostOf(w.url);
+    const release = this.takeSlot(w, host);
+    if (release) return Promise.resolve({ release, host });
     if (this.waiting.length >= (this.opts.concurrency ?? 100) * 10) return Promise.resolve(undefined);
-    return new Promise((go) => this.waiting.push({ w, since: Date.now(), go }));
+    return new Promise((go) =>
+      this.waiting.push({ w, host, since: Date.now(), go: (r) => go(r ? { release: r, host } : undefined) }),
+    );
   }
 
   /**
-   * Starts the waiters that fit now, in claim order. One that waited half its lease goes back
-   * to the outbox instead: started later, it could outlive its lease and be sent twice.
+   * Starts the waiters that fit now, in claim order: those of the host (or account) whose
+   * attempt just ended, and every one when the sender stops or `all` is asked. One that waited
+   * half its lease goes back to the outbox instead: started later, it could outlive its lease
+   * and be sent twice.
    */
-  private admit(): void {
+  private admit(freed?: { host: string; owner: string | undefined }): void {
+    if (this.waiting.length === 0) return;
     const maxWaitMs = (this.opts.timeoutMs ?? 10_000) * 1.5;
     const now = Date.now();
     for (let i = 0; i < this.waiting.length;) {
       const e = this.waiting[i];
-      const release = this.running && now - e.since <= maxWaitMs ? this.takeSlot(e.w) : undefined;
+      const late = !this.running || now - e.since > maxWaitMs;
+      if (!late && freed && e.host !== freed.host && (!freed.owner || e.w.owner !== freed.owner)) {
+        i++;
+        continue;
+      }
+      const release = late ? undefined : this.takeSlot(e.w, e.host);
       if (release === false) {
         i++;
         continue;
@@ -471,8 +502,8 @@ export class WebhookSender extends EventEmitter {
   private async deliver(item: WebhookItem): Promise<void> {
     const next = this.target(item);
     const w = next instanceof Promise ? await next : next;
-    const release = await this.slotFor(w);
-    if (!release) {
+    const slot = await this.slotFor(w);
+    if (!slot) {
       // Its host or account is at its limit and waited too long, or too many wait: back in the
       // outbox for a moment, without an HTTP request and without a line in the webhook log.
       this.stats.deferred++;
@@ -484,8 +515,8 @@ export class WebhookSender extends EventEmitter {
     try {
       outcome = await this.attempt(w);
     } finally {
-      release();
-      this.admit();
+      slot.release();
+      this.admit({ host: slot.host, owner: w.owner });
     }
     // The log is for operators: losing an entry must not fail or repeat the delivery. It is
     // requested in the same turn as the item's outcome below, so both share one commit.
@@ -651,11 +682,17 @@ export class WebhookSender extends EventEmitter {
       const lib = url.protocol === 'https:' ? https : http;
       // A hard deadline, not only the socket's idle timeout: a byte every few seconds keeps
       // a socket from idling but not this attempt from ending (issue 13 item 12).
-      const deadline = setTimeout(
-        () => r.destroy(new Error(`no complete answer within ${deadlineMs} ms`)),
-        deadlineMs,
-      );
       let answered = false;
+      let finished = false;
+      const deadline = setTimeout(() => {
+        if (!finished) r.destroy(new Error(`no complete answer within ${deadlineMs} ms`));
+      }, deadlineMs);
+      // Cleared as soon as the answer has ended: a timer that fired later would destroy a
+      // keep-alive socket already handed to the next request.
+      const finish = () => {
+        finished = true;
+        clearTimeout(deadline);
+      };
       const r = lib.request(
         url,
         {
@@ -670,7 +707,8 @@ export class WebhookSender extends EventEmitter {
           answered = true;
           res.resume(); // the body does not matter (2xx is the acknowledgement)
           // The body still counts against the deadline: the socket is not free before its end.
-          res.on('close', () => clearTimeout(deadline));
+          res.on('end', finish);
+          res.on('close', finish);
           if (status >= 200 && status < 300) resolve({ ok: true, status });
           else if (status >= 300 && status < 400)
             resolve({ ok: false, retry: false, error: `HTTP ${status}: redirects are not followed`, status });
@@ -679,10 +717,10 @@ export class WebhookSender extends EventEmitter {
       );
       r.on('timeout', () => r.destroy(new Error(`no answer within ${this.opts.timeoutMs ?? 10_000} ms`)));
       r.on('close', () => {
-        if (!answered) clearTimeout(deadline);
+        if (!answered) finish();
       });
       r.on('error', (err) => {
-        clearTimeout(deadline);
+        finish();
         if (err instanceof RefusedUrlError) resolve({ ok: false, retry: false, error: err.message });
         else resolve({ ok: false, retry: true, error: err.message });
       });
