@@ -75,6 +75,11 @@ export async function buildGateway(
     webhookRetentionMs: config.webhooks.retentionS * 1000,
     optOut: config.optOut,
     refund: config.billing.refund,
+    failover: {
+      downGraceMs: config.failover.moveQueued ? config.failover.downGraceS * 1000 : -1,
+      batch: config.failover.batch,
+      afterTransient: config.failover.afterTransientFailures,
+    },
   });
   // One SSRF guard for every URL called on a customer's behalf: webhooks, callbacks, the Jasmin API's dlr-url.
   const guard = new UrlGuard({
@@ -168,6 +173,12 @@ function logGatewayEvents(gateway: Gateway, log: Logger): void {
     log.warn(
       { message: id, part: seq, connector },
       'duplicate submit: a late submit_sm_resp accepted a part that had been resent and accepted again',
+    ),
+  );
+  gateway.on('queue_moved', (from: string, n: number) =>
+    log.warn(
+      { connector: from, messages: n },
+      'queued messages failed over: their connector is down past failover.downGraceS, they moved along their routes',
     ),
   );
   gateway.on('store_error', (err: unknown) => log.error({ err }, 'store sweep failed'));

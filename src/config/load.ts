@@ -16,6 +16,7 @@ import {
   ConfigError,
   type AlertsConfig,
   type BillingConfig,
+  type FailoverConfig,
   type Config,
   type ConnectorConfig,
   type GroupConfig,
@@ -125,6 +126,7 @@ const ROOT_KEYS = [
   'optOut',
   'billing',
   'security',
+  'failover',
 ];
 
 const FORMATS = ['json', 'jasmin'] as const;
@@ -166,6 +168,7 @@ export function parseConfig(
     c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;
   const alerts = alertsOf(c, root);
   const billing = billingOf(c, root);
+  const failover = failoverOf(c, root);
   const security = checkSecurity(c, root.security);
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
@@ -186,6 +189,7 @@ export function parseConfig(
     parkedReceiptRetentionS,
     alerts,
     billing,
+    failover,
   };
 }
 
@@ -502,6 +506,19 @@ function alertsOf(c: Checker, root: Obj): AlertsConfig {
   if (alerts.webhookUrl !== null && !/^https?:\/\/[^\s/]+/.test(alerts.webhookUrl))
     c.fail('alerts.webhookUrl', `expected an http(s) URL, got ${describe(alerts.webhookUrl)}`);
   return alerts;
+}
+
+function failoverOf(c: Checker, root: Obj): FailoverConfig {
+  const f =
+    c.obj(root.failover ?? {}, 'failover', ['moveQueued', 'downGraceS', 'batch', 'afterTransientFailures']) ??
+    {};
+  return {
+    moveQueued: c.bool(f, 'moveQueued', 'failover', true),
+    downGraceS: c.num(f, 'downGraceS', 'failover', { def: 5, min: 0 }) ?? 5,
+    batch: c.num(f, 'batch', 'failover', { def: 500, min: 1, int: true }) ?? 500,
+    afterTransientFailures:
+      c.num(f, 'afterTransientFailures', 'failover', { def: 3, min: 0, int: true }) ?? 3,
+  };
 }
 
 function billingOf(c: Checker, root: Obj): BillingConfig {

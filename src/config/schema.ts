@@ -104,6 +104,18 @@ export interface BillingConfig {
   refund: RefundConfig;
 }
 
+/** Failover of messages already queued (docs/configuration.md, `failover`; docs/routing.md). */
+export interface FailoverConfig {
+  /** Move the queue of a connector that is down along the routes (default true). */
+  moveQueued: boolean;
+  /** How long a connector may be down (not bound) before its queue moves (default 5 s). */
+  downGraceS: number;
+  /** Messages moved per store statement (default 500). */
+  batch: number;
+  /** Transient failures of a message on a connector that is down before it fails over at once (default 3; 0 = never). */
+  afterTransientFailures: number;
+}
+
 /** Thresholds of the alert rules evaluated in Hermod (hermod_alert_active{alert}). */
 export interface AlertsConfig {
   /** Delivered ÷ final receipts over the window below this → delivery_rate_low. */
@@ -250,6 +262,7 @@ export interface Config {
   parkedReceiptRetentionS: number;
   alerts: AlertsConfig;
   billing: BillingConfig;
+  failover: FailoverConfig;
 }
 
 export interface ConfigIssue {

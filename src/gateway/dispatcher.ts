@@ -9,7 +9,7 @@ import { normalizeMessageId } from '../smpp/index.js';
 import { FINAL_STATES, splitForSubmit, type OutboundPart, type StoredMessage } from '../domain/index.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { isTransient, type Connector, type LateSubmit } from './connector.js';
-import { matchRoute } from './router.js';
+import { candidates, matchRoute } from './router.js';
 import { receiptItem, type Notifier } from './notify.js';
 import type { ReceiptService } from './receipts.js';
 import type { GatewayContext } from './options.js';
@@ -19,25 +19,42 @@ const DEFAULT_RETRY: BackoffPolicy = { initialMs: 200, maxMs: 30_000, factor: 2,
 /** What to do with a message some of whose parts failed (pure: decided from the failures and the settings). */
 export type FailureDecision =
   | { kind: 'retry'; delayMs: number; detail: string }
-  | { kind: 'failover'; detail: string }
+  /** `retryMs` (transient failures on a connector that is down): retry after it when no healthy connector takes the message. */
+  | { kind: 'failover'; detail: string; retryMs?: number }
   | { kind: 'fail'; detail: string; refund: boolean; permanent: boolean };
 
 /**
  * Retry (every failure transient, attempts left), fail over (a permanent error before any
- * part was accepted upstream), else fail the unsent parts, refunded per the refund policy.
+ * part was accepted upstream; or `failover.afterTransient` transient failures with the
+ * connector down now and no part accepted: a healthy connector takes it rather than the
+ * dead one's back-off), else fail the unsent parts, refunded per the refund policy.
  */
 export function decideFailure(f: {
   failures: unknown[];
   total: number;
   attempts: number;
   anyAccepted: boolean;
-  opts: { retry?: BackoffPolicy; maxAttempts?: number; refund?: { rejected?: boolean; failed?: boolean } };
+  /** The connector is not ready as the failures are looked at (its bind is gone). */
+  connectorDown?: boolean;
+  opts: {
+    retry?: BackoffPolicy;
+    maxAttempts?: number;
+    refund?: { rejected?: boolean; failed?: boolean };
+    failover?: { afterTransient?: number };
+  };
 }): FailureDecision {
   const permanent = f.failures.find((e) => !isTransient(e));
   const first = permanent ?? f.failures[0];
   const detail = first instanceof Error ? first.message : String(first);
   if (permanent === undefined && f.attempts < (f.opts.maxAttempts ?? 50)) {
     const delayMs = backoffDelay(f.opts.retry ?? DEFAULT_RETRY, f.attempts - 1);
+    const after = f.opts.failover?.afterTransient ?? 3;
+    if (f.connectorDown === true && !f.anyAccepted && after > 0 && f.attempts >= after)
+      return {
+        kind: 'failover',
+        detail: `${detail} (${f.attempts} transient failures, the connector is down)`,
+        retryMs: delayMs,
+      };
     return {
       kind: 'retry',
       delayMs,
@@ -202,7 +219,21 @@ export class DispatchService {
       return;
     }
     const anyAccepted = accepted.size > 0 || failures.length < todo.length;
-    const decision = decideFailure({ failures, total, attempts, anyAccepted, opts: this.ctx.opts });
+    const decision = decideFailure({
+      failures,
+      total,
+      attempts,
+      anyAccepted,
+      connectorDown: !c.ready,
+      opts: this.ctx.opts,
+    });
+    if (decision.kind === 'failover' && decision.retryMs !== undefined) {
+      // Transient on a connector that is down: a healthy connector of the route, else wait here.
+      if (await this.failover(m, decision.detail, true)) return;
+      await this.ctx.store.release(m.id, decision.retryMs, decision.detail);
+      this.ctx.emit('retry', m.id, decision.detail, c.id);
+      return;
+    }
     if (decision.kind === 'retry') {
       await this.ctx.store.release(m.id, decision.delayMs, decision.detail);
       this.ctx.emit('retry', m.id, decision.detail, c.id);
@@ -383,17 +414,26 @@ export class DispatchService {
     if (item) this.ctx.emit('outbox', m.systemId);
   }
 
-  /** A permanent error on one connector: try the next connector of the message's route, if any. */
-  private async failover(m: StoredMessage, detail: string): Promise<boolean> {
-    const routes = this.ctx.opts.routes ?? [];
+  /**
+   * A permanent error on one connector: try the next connector of the message's route, if
+   * any. `healthyOnly` (its connector is down): the first ready connector of the route
+   * other than this one, in the order accept would try them now.
+   */
+  private async failover(m: StoredMessage, detail: string, healthyOnly = false): Promise<boolean> {
+    const { connectors, opts } = this.ctx;
+    const routes = opts.routes ?? [];
     const route =
       m.meta.route !== undefined
         ? routes.find((r) => r.name === m.meta.route)
         : matchRoute(routes, m.destination);
     if (!route || route.type === 'static') return false;
-    const order = route.connectors;
-    const next = order[order.indexOf(m.connectorId) + 1];
-    if (next === undefined || !this.ctx.connectors.has(next)) return false;
+    const ready = (id: string) => connectors.get(id)?.ready ?? false;
+    const next = healthyOnly
+      ? candidates(route, m.destination, ready).find(
+          (id) => id !== m.connectorId && ready(id) && opts.selfBind?.(id) === undefined,
+        )
+      : route.connectors[route.connectors.indexOf(m.connectorId) + 1];
+    if (next === undefined || !connectors.has(next)) return false;
     await this.ctx.store.reassign(m.id, next, `failover from ${m.connectorId}: ${detail}`);
     this.ctx.emit('failover', m.id, m.connectorId, next);
     this.wake(next);

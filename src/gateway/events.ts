@@ -29,6 +29,8 @@ export interface GatewayEvents {
   sent: [id: string, parts: number, connectorId: string];
   retry: [id: string, detail: string, connectorId: string];
   failover: [id: string, from: string, to: string];
+  /** A batch of a down connector's queue moved along its routes (each message also has its `failover`). */
+  queue_moved: [from: string, messages: number];
   failed: [id: string, detail: string, state: MessageState | undefined, connectorId: string];
   /** Its validity period ended before it was sent. */
   expired: [id: string];

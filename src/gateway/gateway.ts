@@ -20,6 +20,7 @@ import { DispatchService } from './dispatcher.js';
 import { ReceiptService } from './receipts.js';
 import { MoService } from './mo.js';
 import { Notifier } from './notify.js';
+import { QueuedFailover } from './failover.js';
 
 export type { SubmitDraft as SubmitRequest } from './draft.js';
 export type { GatewayOptions } from './options.js';
@@ -35,6 +36,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   private readonly receipts: ReceiptService;
   private readonly dispatch: DispatchService;
   private readonly mo: MoService;
+  private readonly queuedFailover: QueuedFailover;
   /** What the interfaces read and change instead of the store (views, records, the outbox). */
   readonly services: InterfaceServices;
 
@@ -57,6 +59,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.dispatch = new DispatchService(ctx, this.receipts, this.notifier);
     this.accept = new AcceptService(ctx, this.accounts, (id) => this.dispatch.wake(id));
     this.mo = new MoService(ctx, this);
+    this.queuedFailover = new QueuedFailover(ctx, (id) => this.dispatch.wake(id));
   }
 
   /**
@@ -247,14 +250,24 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     for (const c of this.connectors.values()) this.dispatch.run(c);
     this.mo.start();
     this.receipts.start();
+    this.queuedFailover.start();
   }
 
   /** Stops dispatching, lets in-flight submits finish, stops the connectors. */
   async stop(): Promise<void> {
     this.mo.stop();
     this.receipts.stop();
+    await this.queuedFailover.stop();
     await this.dispatch.stop();
     await Promise.all([...this.connectors.values()].map((c) => (c.close ? c.close() : c.stop())));
+  }
+
+  /**
+   * One look of the queued-failover sweep (QueuedFailover.tick): the queues of connectors
+   * down longer than the grace move along their routes. Returns how many messages moved.
+   */
+  moveQueuedOfDownConnectors(): Promise<number> {
+    return this.queuedFailover.tick();
   }
 
   /** Ends the parts whose receipt did not come within their connector's dlrExpiry (ReceiptService.expireAwaiting). */

@@ -74,6 +74,7 @@ export {
   type GivenArguments,
   type Submission,
 } from './accounts.js';
+export { QueuedFailover, moveTargets, pastGrace, type QueuedFailoverOptions } from './failover.js';
 export { UrlGuard, CheckedUrls, RefusedUrlError, type UrlGuardOptions } from './url-guard.js';
 export {
   WebhookSender,

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import type { BackoffPolicy } from '../lib/backoff.js';
 import type { Connector } from './connector.js';
 import type { Emit } from './events.js';
+import type { QueuedFailoverOptions } from './failover.js';
 import type { MoRouteDef, RouteDef } from './router.js';
 
 export interface GatewayOptions {
@@ -66,6 +67,12 @@ export interface GatewayOptions {
    * flag default true. A canceled message is always refunded.
    */
   refund?: { rejected?: boolean; failed?: boolean; expired?: boolean };
+  /**
+   * Failover of messages already queued (config `failover`, docs/routing.md): how long a
+   * connector may be down before its queue moves along the routes, the batch, and after how
+   * many transient failures on a connector that is down a message fails over at once.
+   */
+  failover?: QueuedFailoverOptions;
 }
 
 /** The connectors under their ids, in the order they were added. */

@@ -28,6 +28,8 @@ export type {
   KeyedReceipt,
   UnsentFailure,
   CancelRequest,
+  QueueMove,
+  MovedMessage,
   CancelResult,
   Failure,
   MessageReceipt,

@@ -225,6 +225,25 @@ export interface UnsentFailure {
   notice: FinalNotice;
 }
 
+/**
+ * `moveQueued`: one batch of a down connector's waiting messages, moved along their routes
+ * (failover of messages already queued, docs/routing.md).
+ */
+export interface QueueMove {
+  /** The connector that is down. */
+  from: string;
+  /** Per route name (a message's `meta.route`), the connector its messages move to and the history detail. */
+  targets: { route: string; to: string; detail: string }[];
+  /** At most this many messages. */
+  limit: number;
+}
+
+/** A message `moveQueued` moved, and where to. */
+export interface MovedMessage {
+  id: string;
+  to: string;
+}
+
 /** `cancel`: the customer `userId` takes back message `id`. */
 export interface CancelRequest {
   id: string;
@@ -513,6 +532,17 @@ export interface MessageStore {
 
   /** Moves a queued message to another connector (failover), due now. */
   reassign(id: string, connectorId: string, detail: string): Promise<void>;
+
+  /**
+   * Moves up to `limit` of the messages queued for `from` whose route is one of `targets`
+   * to that route's connector, in one statement (one transaction): due at once there, their
+   * attempts counted afresh, `messages.connector_id` following, a `queued` history entry
+   * each with the target's detail. Only messages that can move without being sent twice:
+   * not leased (no dispatcher holds them), no part accepted upstream or ended (a message
+   * mid-multipart stays with its connector), and due or in back-off (a scheduled message
+   * not yet due stays). Highest priority, then oldest first. Returns what moved.
+   */
+  moveQueued(m: QueueMove): Promise<MovedMessage[]>;
 
   /**
    * The customer cancels a message that has not gone out (cancel_sm, REST cancel): only

@@ -743,6 +743,29 @@ test('billing.refund: every flag defaults to true; each can be turned off; mista
   );
 });
 
+test('failover: queued messages move after 5 s down by default, in batches of 500, after 3 transient failures on a down connector; mistakes named by key path', () => {
+  const users = [{ username: 'a', password: 'p' }];
+  assert.deepEqual(parseConfig({ users }).failover, {
+    moveQueued: true,
+    downGraceS: 5,
+    batch: 500,
+    afterTransientFailures: 3,
+  });
+  assert.deepEqual(
+    parseConfig({ users, failover: { downGraceS: 0.5, moveQueued: false, afterTransientFailures: 0 } })
+      .failover,
+    { moveQueued: false, downGraceS: 0.5, batch: 500, afterTransientFailures: 0 },
+  );
+  assert.deepEqual(
+    issues(() => parseConfig({ users, failover: { downGraceS: -1, batch: 1.5, downGrace: 3 } })),
+    [
+      'failover.downGrace: unknown key (did you mean "downGraceS"?)',
+      'failover.downGraceS: expected a number 0..∞, got -1',
+      'failover.batch: expected an integer 1..∞, got 1.5',
+    ],
+  );
+});
+
 test('server.host is checked with the rest (it was read after the issues were thrown); a duplicate user is named even when it is incomplete', () => {
   const issues = (doc: unknown, env: NodeJS.ProcessEnv = {}) => {
     try {

@@ -134,6 +134,43 @@ test("send: a transient failure requeues with back-off; a static route's permane
   }
 });
 
+test('send: transient failures on a connector that is down fail over to a healthy connector of the route after failover.afterTransient attempts; with none healthy, back-off there', async () => {
+  const t = await testContext({
+    ...noJitter,
+    routes: [{ name: 'r', type: 'failover', connectors: ['a', 'b', 'c'], prefixes: [], costs: {} }],
+    failover: { afterTransient: 3 },
+  });
+  try {
+    const lost = () => failure('connection lost', true);
+    const a = Object.assign(scripted('a', [lost(), lost(), lost()]), { ready: false });
+    const b = Object.assign(scripted('b', []), { ready: false });
+    const c = scripted('c', []);
+    t.connectors.set('a', a).set('b', b).set('c', c);
+    const notifier = new Notifier(t.ctx);
+    const dispatch = new DispatchService(t.ctx, new ReceiptService(t.ctx, notifier), notifier);
+    const m = await t.message({ connectorId: 'a' });
+    const routed = { ...m, meta: { ...m.meta, route: 'r' } };
+    await dispatch.send(a, routed, 2);
+    assert.deepEqual(t.of('retry'), [[m.id, 'connection lost', 'a']], 'two attempts: back-off');
+    await dispatch.send(a, routed, 3);
+    assert.deepEqual(
+      t.of('failover'),
+      [[m.id, 'a', 'c']],
+      'the third: to c, the healthy one (b is down too)',
+    );
+    assert.equal((await t.store.getMessage(m.id))?.connectorId, 'c');
+    // Nothing healthy: it waits out its back-off where it is.
+    Object.assign(c, { ready: false });
+    const m2 = await t.message({ connectorId: 'a' });
+    await dispatch.send(a, { ...m2, meta: { ...m2.meta, route: 'r' } }, 3);
+    assert.equal(t.of('failover').length, 1);
+    assert.equal(t.of('retry').at(-1)?.[0], m2.id);
+    assert.equal((await t.store.getMessage(m2.id))?.connectorId, 'a');
+  } finally {
+    await t.close();
+  }
+});
+
 test('expire: a message past its validity ends expired, refunded, with its receipt', async () => {
   const t = await testContext();
   try {

@@ -468,6 +468,81 @@ export function storeContract(name: string, factory: StoreFactory): void {
   );
 
   withStore(
+    'moveQueued: a down connector’s waiting messages move along their routes in one batch; leased, part-sent, scheduled and unrouted ones stay',
+    async (s) => {
+      const u = await s.upsertUser({
+        username: 'q',
+        passwordHash: 'x',
+        balanceMicros: 10_000_000,
+        rateMicros: 0,
+      });
+      const on = (route: string | undefined, extra: Partial<NewMessage> = {}) =>
+        msg(u.id, { meta: route === undefined ? {} : { route }, ...extra });
+      // Each claimed alone, in turn: b stays leased, f backs off, d has its first part upstream.
+      const b = on('r1');
+      await s.accept(b);
+      assert.deepEqual(
+        (await s.claim('c1', 1, 60_000)).map((c) => c.message.id),
+        [b.id],
+      );
+      const f = on('r1');
+      await s.accept(f);
+      await s.claim('c1', 1, 60_000);
+      await s.release(f.id, 600_000, 'throttled');
+      const d = on('r1');
+      await s.accept(d);
+      await s.claim('c1', 1, 60_000);
+      await s.markPartSent({
+        id: d.id,
+        seq: 1,
+        total: 2,
+        connectorId: 'c1',
+        upstreamId: 'up-d1',
+        keys: ['up-d1'],
+      });
+      await s.release(d.id, 0, 'connection lost');
+      const a = on('r1', { priority: 1 });
+      const c = on('r2');
+      const e = on('r1', { meta: { route: 'r1', scheduleAt: Date.now() + 3_600_000 } });
+      const g = on(undefined);
+      const h = on('r1', { connectorId: 'c2' });
+      for (const m of [a, c, e, g, h]) await s.accept(m);
+      const targets = [{ route: 'r1', to: 'c2', detail: 'failover from c1 (down): moved to c2' }];
+
+      assert.deepEqual(
+        await s.moveQueued({ from: 'c1', targets, limit: 1 }),
+        [{ id: a.id, to: 'c2' }],
+        'one batch of one: the priority message first',
+      );
+      assert.deepEqual(
+        await s.moveQueued({ from: 'c1', targets, limit: 100 }),
+        [{ id: f.id, to: 'c2' }],
+        'the back-off one too; not leased b, part-sent d, scheduled e, r2’s c, unrouted g',
+      );
+      assert.deepEqual(await s.moveQueued({ from: 'c1', targets, limit: 100 }), [], 'nothing left to move');
+      assert.equal((await s.getMessage(a.id))?.connectorId, 'c2');
+      assert.equal((await s.getMessage(f.id))?.connectorId, 'c2');
+      assert.equal((await s.getMessage(d.id))?.connectorId, 'c1');
+      const last = (await s.history(f.id)).at(-1)!;
+      assert.equal(last.state, 'queued');
+      assert.equal(last.detail, 'failover from c1 (down): moved to c2');
+      const claimed = await s.claim('c2', 10, 60_000);
+      assert.deepEqual(
+        claimed.map((x) => x.message.id).sort(),
+        [a.id, f.id, h.id].sort(),
+        'due at once on c2',
+      );
+      assert.equal(claimed.find((x) => x.message.id === f.id)?.attempts, 1, 'attempts counted afresh');
+      assert.equal(await s.queueDepth('c1'), 5, 'b, c, d, e, g stay');
+      assert.deepEqual(
+        await s.moveQueued({ from: 'c1', targets: [{ route: 'r2', to: 'c3', detail: 'x' }], limit: 100 }),
+        [{ id: c.id, to: 'c3' }],
+        'per route',
+      );
+    },
+  );
+
+  withStore(
     'claims are leased: concurrent claimers never share a row; released rows return; priority first',
     async (s) => {
       const u = await s.upsertUser({

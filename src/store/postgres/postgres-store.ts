@@ -41,6 +41,8 @@ import type {
   KeyedReceipt,
   UnsentFailure,
   CancelRequest,
+  QueueMove,
+  MovedMessage,
   CancelResult,
   Failure,
   MessageReceipt,
@@ -841,6 +843,44 @@ export class PostgresStore implements Store {
         "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'queued', $2, $3)",
         [id, now, detail],
       );
+    });
+  }
+
+  /**
+   * One statement: the movable entries of $1 (not leased, re-checked under the row lock;
+   * due or in back-off; no part accepted upstream or ended), each with its route's target
+   * from $2 (JSON `[{route, to, detail}]`), re-queued there due now with their attempts
+   * reset; the messages and their history follow. SKIP LOCKED: a row a claim holds now stays.
+   */
+  moveQueued({ from, targets, limit }: QueueMove): Promise<MovedMessage[]> {
+    if (targets.length === 0 || limit <= 0) return Promise.resolve([]);
+    return this.batched(async (c) => {
+      const { rows } = await c.query(
+        `WITH t AS (SELECT * FROM json_to_recordset($2::json) AS t(route text, target text, detail text)),
+         pick AS (
+           SELECT q.message_id, t.target, t.detail FROM queue q
+             JOIN messages m ON m.id = q.message_id
+             JOIN t ON t.route = m.meta::json ->> 'route'
+            WHERE q.connector_id = $1 AND q.lease_until <= $3 AND (q.not_before <= $3 OR q.attempts > 0)
+              AND NOT EXISTS (SELECT 1 FROM message_parts p WHERE p.message_id = q.message_id
+                                AND (p.state <> 'queued' OR p.upstream_id IS NOT NULL))
+            ORDER BY q.priority DESC, q.seq LIMIT $4 FOR UPDATE OF q SKIP LOCKED),
+         moved AS (
+           UPDATE queue q SET connector_id = pick.target, not_before = $3, delayed = 0, lease_until = 0,
+                  attempts = 0, claimed_by = NULL
+             FROM pick WHERE q.message_id = pick.message_id
+           RETURNING q.message_id, q.connector_id, pick.detail),
+         msgs AS (UPDATE messages m SET connector_id = moved.connector_id, updated_at = $3 FROM moved WHERE m.id = moved.message_id),
+         ev AS (INSERT INTO message_events (message_id, state, at, detail) SELECT message_id, 'queued', $3, detail FROM moved)
+         SELECT message_id, connector_id FROM moved`,
+        [
+          from,
+          JSON.stringify(targets.map((x) => ({ route: x.route, target: x.to, detail: x.detail }))),
+          Date.now(),
+          limit,
+        ],
+      );
+      return rows.map((r: Row) => ({ id: r.message_id as string, to: r.connector_id as string }));
     });
   }
 

@@ -41,6 +41,8 @@ import type {
   KeyedReceipt,
   UnsentFailure,
   CancelRequest,
+  QueueMove,
+  MovedMessage,
   CancelResult,
   Failure,
   MessageReceipt,
@@ -1096,6 +1098,29 @@ export class SqliteStore implements Store {
     });
   }
 
+  moveQueued({ from, targets, limit }: QueueMove): Promise<MovedMessage[]> {
+    if (targets.length === 0 || limit <= 0) return Promise.resolve([]);
+    return this.batched(() => {
+      const now = Date.now();
+      const moved = this.sql(SqliteStore.MOVE_SQL).all({
+        from,
+        targets: JSON.stringify(targets),
+        now,
+        limit,
+      }) as { message_id: string; connector_id: string; detail: string }[];
+      if (moved.length === 0) return [];
+      // The messages and their history follow the batch, set-wise as well.
+      const rows = JSON.stringify(moved.map((r) => [r.message_id, r.connector_id, r.detail]));
+      this.sql(
+        "UPDATE messages SET connector_id = j.value ->> '$[1]', updated_at = ? FROM json_each(?) j WHERE messages.id = j.value ->> '$[0]'",
+      ).run(now, rows);
+      this.sql(
+        "INSERT INTO message_events (message_id, state, at, detail) SELECT j.value ->> '$[0]', 'queued', ?, j.value ->> '$[2]' FROM json_each(?) j",
+      ).run(now, rows);
+      return moved.map((r) => ({ id: r.message_id, to: r.connector_id }));
+    });
+  }
+
   cancel({ id, userId, detail, notice }: CancelRequest): Promise<CancelResult> {
     return this.batched((): CancelResult => {
       const now = Date.now();
@@ -1563,6 +1588,25 @@ export class SqliteStore implements Store {
          FROM queue q JOIN messages m ON m.id = q.message_id
          WHERE q.connector_id = @connector AND q.delayed = 0 AND q.not_before <= @now AND q.lease_until <= @now
          ORDER BY q.priority DESC, q.seq LIMIT @limit`;
+
+  /**
+   * moveQueued's batch: the movable entries of `@from` (not leased; due or in back-off; no
+   * part accepted upstream or ended), each with its route's target from `@targets` (JSON
+   * `[{route, to, detail}]`), re-queued there due now with their attempts reset. (RETURNING
+   * may not name the FROM table: the detail is looked up again by the message's route.)
+   */
+  static readonly MOVE_SQL = `UPDATE queue SET connector_id = t.target, not_before = @now, delayed = 0, lease_until = 0, attempts = 0
+     FROM (SELECT q.message_id AS mid, j.value ->> '$.to' AS target
+             FROM queue q JOIN messages m ON m.id = q.message_id
+             JOIN json_each(@targets) j ON j.value ->> '$.route' = m.meta ->> '$.route'
+            WHERE q.connector_id = @from AND q.lease_until <= @now AND (q.not_before <= @now OR q.attempts > 0)
+              AND NOT EXISTS (SELECT 1 FROM message_parts p WHERE p.message_id = q.message_id
+                                AND (p.state <> 'queued' OR p.upstream_id IS NOT NULL))
+            ORDER BY q.priority DESC, q.seq LIMIT @limit) AS t
+    WHERE queue.message_id = t.mid
+    RETURNING message_id, connector_id,
+      (SELECT j.value ->> '$.detail' FROM json_each(@targets) j
+        WHERE j.value ->> '$.route' = (SELECT meta ->> '$.route' FROM messages WHERE id = queue.message_id)) AS detail`;
 
   static readonly OLDEST_DUE_SQL = `WITH RECURSIVE connectors(id) AS (
      SELECT MIN(connector_id) FROM queue
