@@ -16,7 +16,7 @@ export interface ConnectorFailure extends Error {
 }
 
 /**
- * A response to a submit that came after its response timer had fired (checklist row 5):
+ * A response to a submit that came after its response timer had fired:
  * `submit` had already failed with a transient timeout, so the gateway requeued the part.
  */
 export interface LateSubmit {

@@ -1,6 +1,6 @@
 /**
  * SSRF guard for every URL Hermod calls on a customer's behalf (Jasmin dlr-url, REST
- * callback URLs, MO webhook URLs): checklist row 28. Loopback, private, link-local
+ * callback URLs, MO webhook URLs): docs/security.md. Loopback, private, link-local
  * (cloud metadata at 169.254.169.254), unspecified, carrier-grade NAT, multicast,
  * IPv6 unique-local and site-local addresses, IPv4-compatible IPv6, and NAT64 or 6to4
  * addresses embedding a refused IPv4 address are refused, whether written literally or reached through

@@ -3,13 +3,13 @@
  * per dlr-level, REST v1 status events) or an MO arrives (Jasmin MO fields), and the
  * sender that delivers the durable outbox (Store.addWebhooks) with retries.
  *
- * Delivery rules (checklist row 21): an item is retried with exponential back-off and
+ * Delivery rules (docs/jasmin-http-api.md, "Delivery guarantees"): an item is retried with exponential back-off and
  * jitter until the receiver answers 2xx or the item expires; every attempt carries the
  * same event id; one message's items go out in order (the store never hands out an item
  * while an older one of the same message is pending). Jasmin wants the body `ACK/Jasmin`;
  * Hermod accepts any 2xx, so Jasmin receivers and ordinary ones both work. Redirects are
  * not followed (a 3xx drops the item), and URLs are checked again at delivery time
- * against the SSRF guard on the address actually connected to (row 28).
+ * against the SSRF guard on the address actually connected to (docs/security.md).
  *
  * Every attempt is written to the webhook log (url, event id, attempt, status or error,
  * duration), pruned by count and age. A REST event whose message has a failover URL
