@@ -16,6 +16,20 @@ import type { Core } from './gateway.js';
 import type { Observability } from './observability.js';
 import { buildLoginGuard } from './login.js';
 import type { LoginGuard } from '../gateway/login-guard.js';
+import type { HttpLimits } from '../http/limits.js';
+import type { Config } from '../config/index.js';
+
+/** `security.http` in the units of the HTTP listeners (ms). */
+export function httpLimitsOf(config: Config): HttpLimits {
+  const h = config.security.http;
+  return {
+    requestTimeoutMs: h.requestTimeoutS * 1000,
+    headersTimeoutMs: h.headersTimeoutS * 1000,
+    keepAliveTimeoutMs: h.keepAliveTimeoutS * 1000,
+    idleTimeoutMs: h.idleTimeoutS * 1000,
+    maxConnections: h.maxConnections,
+  };
+}
 
 export interface Interfaces {
   customers: CustomerSmppServer;
@@ -36,6 +50,7 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
   const services = core.gateway.services;
   const loginGuard = buildLoginGuard(core.config, core.log, obs.metrics);
   const customers = customerServer(core, services, loginGuard);
+  const limits = httpLimitsOf(core.config);
   const api = await buildApiApp({
     gateway: core.gateway,
     services,
@@ -45,6 +60,7 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
     binds: customers,
     guard: core.guard,
     version,
+    limits,
     connectors: obs.connectors,
     metrics: obs.metrics,
     onResponse: (route, code) => obs.metrics.httpRequests.inc({ api: 'rest', route, code: String(code) }),
@@ -73,6 +89,7 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
     responseFormat: core.config.httpApi.responseFormat,
     responseFormatFor: (username) => formats.get(username),
     logger: core.log.child({ component: 'jasmin-http' }),
+    limits,
   });
   return { customers, api, jasmin };
 }

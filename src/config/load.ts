@@ -606,7 +606,16 @@ function checkSmppTls(c: Checker, x: unknown, env: NodeJS.ProcessEnv): SmppTlsCo
 
 /** `security`: login lockout (SMPP binds and HTTP passwords) and the customer SMPP port's limits (issue 13). */
 function checkSecurity(c: Checker, raw: unknown): SecurityConfig {
-  const sec = c.obj(raw ?? {}, 'security', ['login', 'smpp']) ?? {};
+  const sec = c.obj(raw ?? {}, 'security', ['login', 'smpp', 'http']) ?? {};
+  const hp = 'security.http';
+  const http =
+    c.obj(sec.http ?? {}, hp, [
+      'requestTimeoutS',
+      'headersTimeoutS',
+      'keepAliveTimeoutS',
+      'idleTimeoutS',
+      'maxConnections',
+    ]) ?? {};
   const lp = 'security.login';
   const login =
     c.obj(sec.login ?? {}, lp, ['maxFailuresPerAddress', 'maxFailuresPerUser', 'windowS', 'lockS']) ?? {};
@@ -632,6 +641,13 @@ function checkSecurity(c: Checker, raw: unknown): SecurityConfig {
       bindTimeoutS: c.num(smpp, 'bindTimeoutS', sp, { def: 10, min: 1, max: 60 }) ?? 10,
       maxBindsPerUser: c.num(smpp, 'maxBindsPerUser', sp, { def: 10, min: 1, int: true }) ?? 10,
       maxUnboundRequests: c.num(smpp, 'maxUnboundRequests', sp, { def: 10, min: 1, int: true }) ?? 10,
+    },
+    http: {
+      requestTimeoutS: c.num(http, 'requestTimeoutS', hp, { def: 30, min: 1, max: 3600 }) ?? 30,
+      headersTimeoutS: c.num(http, 'headersTimeoutS', hp, { def: 10, min: 1, max: 3600 }) ?? 10,
+      keepAliveTimeoutS: c.num(http, 'keepAliveTimeoutS', hp, { def: 5, min: 1, max: 3600 }) ?? 5,
+      idleTimeoutS: c.num(http, 'idleTimeoutS', hp, { def: 60, min: 1, max: 3600 }) ?? 60,
+      maxConnections: c.num(http, 'maxConnections', hp, { def: 1000, min: 1, int: true }) ?? 1000,
     },
   };
 }

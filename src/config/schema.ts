@@ -85,6 +85,14 @@ export interface SecurityConfig {
     maxBindsPerUser: number;
     maxUnboundRequests: number;
   };
+  /** Both HTTP listeners (REST/admin and Jasmin), each: timeouts in seconds and a connection cap. */
+  http: {
+    requestTimeoutS: number;
+    headersTimeoutS: number;
+    keepAliveTimeoutS: number;
+    idleTimeoutS: number;
+    maxConnections: number;
+  };
 }
 
 /**

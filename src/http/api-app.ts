@@ -22,6 +22,7 @@ import {
   type CustomerBinds,
 } from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
+import { DEFAULT_HTTP_LIMITS, capConnections, limitOptions, type HttpLimits } from './limits.js';
 
 export interface ApiAppOptions {
   gateway: Gateway;
@@ -49,6 +50,8 @@ export interface ApiAppOptions {
   guard?: UrlGuard;
   /** MO routes in the file's form for the admin API (see AdminOptions.moRouteInput). */
   moRouteInput?: AdminOptions['moRouteInput'];
+  /** Timeouts and connection cap of the listener (default DEFAULT_HTTP_LIMITS). */
+  limits?: HttpLimits;
 }
 
 export interface RegisteredRoute {
@@ -66,11 +69,14 @@ export function routesOf(app: FastifyInstance): RegisteredRoute[] {
 
 export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance> {
   const services = opts.services ?? servicesOf(opts.gateway);
+  const limits = opts.limits ?? DEFAULT_HTTP_LIMITS;
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 8 * 1024 * 1024,
     ajv: jsonApiAjv,
+    ...limitOptions(limits),
   });
+  capConnections(app, limits);
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
   app.addHook('onRoute', (r) => {
