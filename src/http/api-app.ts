@@ -22,6 +22,8 @@ import {
   type CustomerBinds,
 } from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
+import { boundJsonDepth } from './json-depth.js';
+import { HttpProblem } from './problem.js';
 import { DEFAULT_HTTP_LIMITS, capConnections, limitOptions, type HttpLimits } from './limits.js';
 
 export interface ApiAppOptions {
@@ -77,6 +79,11 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     ...limitOptions(limits),
   });
   capConnections(app, limits);
+  boundJsonDepth(
+    app,
+    (max) =>
+      new HttpProblem(400, 'HERMOD_ERR_JSON_TOO_DEEP', `the JSON body is nested deeper than ${max} levels`),
+  );
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
   app.addHook('onRoute', (r) => {

@@ -2,6 +2,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { jasminApi, type JasminApiOptions } from './plugin.js';
+import { boundJsonDepth } from '../json-depth.js';
 import { DEFAULT_HTTP_LIMITS, capConnections, limitOptions, type HttpLimits } from '../limits.js';
 
 export interface JasminAppOptions extends JasminApiOptions {
@@ -21,6 +22,12 @@ export async function buildJasminApp(opts: JasminAppOptions): Promise<FastifyIns
     ...limitOptions(limits),
   });
   capConnections(app, limits);
+  boundJsonDepth(app, (max) =>
+    Object.assign(new Error(`the JSON body is nested deeper than ${max} levels`), {
+      statusCode: 400,
+      code: 'HERMOD_ERR_JSON_TOO_DEEP',
+    }),
+  );
   await app.register(formbody);
   await app.register(jasminApi, api);
   return app;
