@@ -17,7 +17,8 @@ import type { Observability } from './observability.js';
 import { buildLoginGuard } from './login.js';
 import type { LoginGuard } from '../gateway/login-guard.js';
 import type { HttpLimits } from '../http/limits.js';
-import type { Config } from '../config/index.js';
+import { isLoopbackHost, type Config } from '../config/index.js';
+import { LOOPBACK_HOSTS } from '../http/host-check.js';
 
 /** `security.http` in the units of the HTTP listeners (ms). */
 export function httpLimitsOf(config: Config): HttpLimits {
@@ -61,6 +62,8 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
     guard: core.guard,
     version,
     limits,
+    // On loopback (the demo) only loopback names: a rebound DNS name is refused.
+    ...(isLoopbackHost(core.config.server.host) ? { allowedHosts: LOOPBACK_HOSTS } : {}),
     connectors: obs.connectors,
     metrics: obs.metrics,
     onResponse: (route, code) => obs.metrics.httpRequests.inc({ api: 'rest', route, code: String(code) }),

@@ -167,6 +167,7 @@ export function parseConfig(
   const alerts = alertsOf(c, root);
   const billing = billingOf(c, root);
   const security = checkSecurity(c, root.security);
+  if (!demo) refusePlaceholders(c, adminKeys, users, env);
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
@@ -230,6 +231,13 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
   const apiPort = portOf(c, server, 'apiPort', 8080, 'HERMOD_API_PORT', env.HERMOD_API_PORT);
   // Demo mode listens on 127.0.0.1 only.
   const host = env.HERMOD_BIND ?? c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') ?? '';
+  // Demo mode has published secrets (demo/demo, the demo keys) and allows loopback webhooks:
+  // it refuses any other address (issue 13 item 10; docs/security.md).
+  if (demo && !isLoopbackHost(host))
+    c.fail(
+      env.HERMOD_BIND !== undefined ? 'HERMOD_BIND' : 'server.host',
+      `demo mode listens on loopback only (its account demo/demo and admin key are public), got "${host}": write a configuration file (HERMOD_CONFIG) with your own accounts and keys to listen on ${host}`,
+    );
   return {
     host,
     smppPort,
@@ -238,6 +246,42 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
     httpPort,
     apiPort,
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the addresses demo mode may listen on. */
+export function isLoopbackHost(host: string): boolean {
+  return /^127(\.\d{1,3}){3}$/.test(host) || host === '::1' || host === 'localhost';
+}
+
+/**
+ * Secrets Hermod itself publishes (the demo keys, and the ones its deploy files shipped
+ * before issue 13): refused outside demo mode, where anyone could read them.
+ */
+export const KNOWN_PLACEHOLDERS: ReadonlySet<string> = new Set([
+  DEMO_ADMIN_KEY,
+  DEMO_API_KEY,
+  'change-this-admin-key-please',
+  'hk_compose_change_me_0000',
+  'changeme',
+]);
+
+function refusePlaceholders(
+  c: Checker,
+  adminKeys: string[],
+  users: UserConfig[],
+  env: NodeJS.ProcessEnv,
+): void {
+  const why = 'a placeholder published with Hermod: set a secret of your own';
+  adminKeys.forEach((k, i) => {
+    if (KNOWN_PLACEHOLDERS.has(k))
+      c.fail(k === env.HERMOD_ADMIN_KEY ? 'HERMOD_ADMIN_KEY' : `admin.keys[${i}]`, why);
+  });
+  users.forEach((u, i) => {
+    if (KNOWN_PLACEHOLDERS.has(u.password)) c.fail(`users[${i}].password`, why);
+    u.apiKeys?.forEach((k, j) => {
+      if (KNOWN_PLACEHOLDERS.has(k)) c.fail(`users[${i}].apiKeys[${j}]`, why);
+    });
+  });
 }
 
 /** `server.proxyProtocol`: the load balancers whose PROXY header is believed. */

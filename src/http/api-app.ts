@@ -23,6 +23,7 @@ import {
 } from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
 import { boundJsonDepth } from './json-depth.js';
+import { allowHosts } from './host-check.js';
 import { HttpProblem } from './problem.js';
 import { DEFAULT_HTTP_LIMITS, capConnections, limitOptions, type HttpLimits } from './limits.js';
 
@@ -54,6 +55,8 @@ export interface ApiAppOptions {
   moRouteInput?: AdminOptions['moRouteInput'];
   /** Timeouts and connection cap of the listener (default DEFAULT_HTTP_LIMITS). */
   limits?: HttpLimits;
+  /** Host names (without port) requests may carry in Host; others get 421 (DNS rebinding). Default: any. */
+  allowedHosts?: readonly string[];
 }
 
 export interface RegisteredRoute {
@@ -113,6 +116,17 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   app.addSchema({ $id: 'Problem', ...problemSchema });
   for (const s of sharedSchemas) app.addSchema(s);
   useProblems(app);
+  if (opts.allowedHosts)
+    allowHosts(
+      app,
+      opts.allowedHosts,
+      (host) =>
+        new HttpProblem(
+          421,
+          'HERMOD_ERR_HOST_NOT_ALLOWED',
+          `this listener does not answer for the host "${host}"`,
+        ),
+    );
   if (opts.onResponse) {
     const hook = opts.onResponse;
     app.addHook('onResponse', async (req, reply) =>
