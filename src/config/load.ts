@@ -217,6 +217,8 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
       'proxyProtocol',
       'httpPort',
       'apiPort',
+      'adminPort',
+      'adminHost',
     ]) ?? {};
   const smppPort = portOf(c, server, 'smppPort', 2775, 'HERMOD_SMPP_PORT', env.HERMOD_SMPP_PORT);
   const httpPort = portOf(c, server, 'httpPort', 1401, 'HERMOD_HTTP_PORT', env.HERMOD_HTTP_PORT);
@@ -229,6 +231,12 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
       ? undefined
       : proxyProtocolOf(c, server.proxyProtocol);
   const apiPort = portOf(c, server, 'apiPort', 8080, 'HERMOD_API_PORT', env.HERMOD_API_PORT);
+  const adminPort =
+    server.adminPort === undefined && env.HERMOD_ADMIN_PORT === undefined
+      ? undefined
+      : portOf(c, server, 'adminPort', 8081, 'HERMOD_ADMIN_PORT', env.HERMOD_ADMIN_PORT);
+  // Loopback unless the operator says otherwise: the admin side is for the host or a tunnel.
+  const adminHost = c.str(server, 'adminHost', 'server', '127.0.0.1') ?? '127.0.0.1';
   // Demo mode listens on 127.0.0.1 only.
   const host = env.HERMOD_BIND ?? c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') ?? '';
   // Demo mode has published secrets (demo/demo, the demo keys) and allows loopback webhooks:
@@ -245,6 +253,8 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
     ...(proxyProtocol ? { proxyProtocol } : {}),
     httpPort,
     apiPort,
+    ...(adminPort !== undefined ? { adminPort } : {}),
+    adminHost,
   };
 }
 

@@ -224,6 +224,13 @@ export interface Config {
     };
     httpPort: number;
     apiPort: number;
+    /**
+     * When set, the admin API, /metrics and /docs listen here (on adminHost) instead of on
+     * apiPort, which then serves customers only (issue 13 item 11).
+     */
+    adminPort?: number;
+    /** Address of the admin listener (default 127.0.0.1). */
+    adminHost: string;
   };
   /** Jasmin-compatible HTTP API (:1401). */
   httpApi: { responseFormat: JasminResponseFormat };
