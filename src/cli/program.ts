@@ -53,7 +53,10 @@ export function buildProgram(): Command {
           : config.admin.keys.length
             ? ''
             : '  (closed: no admin.keys / HERMOD_ADMIN_KEY)';
-      console.log(`  admin API:  http://${host}:${h.apiPort}/v1/admin${keyHint}`);
+      const adminAt =
+        h.adminPort !== undefined ? `${config.server.adminHost}:${h.adminPort}` : `${host}:${h.apiPort}`;
+      console.log(`  admin API:  http://${adminAt}/v1/admin${keyHint}`);
+      if (h.adminPort !== undefined) console.log(`  metrics:    http://${adminAt}/metrics  (and /docs)`);
       console.log('');
       const { DEMO_API_KEY } = await import('../config/index.js');
       const api = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.apiPort}`;

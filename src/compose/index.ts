@@ -35,8 +35,10 @@ export interface RunningHermod {
   httpPort: number;
   /** Port of the customer SMPP listener over TLS, when `server.smppTls` is set. */
   smppTlsPort: number | undefined;
-  /** Port of the REST API (/v1, /metrics, /healthz, /readyz, /docs). */
+  /** Port of the REST API (/v1, /metrics, /healthz, /readyz, /docs; without /metrics, /docs and the admin API when adminPort is set). */
   apiPort: number;
+  /** Port of the admin listener (admin API, /metrics, /docs), when `server.adminPort` is set. */
+  adminPort: number | undefined;
   api: FastifyInstance;
   metrics: HermodMetrics;
   alerts: AlertEvaluator;
@@ -93,6 +95,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
       await doors.jasmin.close();
       await obs.alerts.stop();
       await doors.api.close();
+      await doors.admin?.close();
       await doors.customers.close();
       await gateway.stop();
       await webhooks.stop();

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { redactUrl } from '../lib/redact.js';
-import { buildApiApp } from '../http/api-app.js';
+import { buildApiApp, type ApiAppOptions } from '../http/api-app.js';
+import { ApiKeyAuth } from '../http/rest/auth.js';
 import { buildJasminApp } from '../http/jasmin/index.js';
 import { CustomerSmppServer } from '../smpp-server/index.js';
 import type { InterfaceServices } from '../gateway/index.js';
@@ -16,10 +17,27 @@ import type { Core } from './gateway.js';
 import type { Observability } from './observability.js';
 import { buildLoginGuard } from './login.js';
 import type { LoginGuard } from '../gateway/login-guard.js';
+import type { HttpLimits } from '../http/limits.js';
+import { isLoopbackHost, type Config } from '../config/index.js';
+import { LOOPBACK_HOSTS } from '../http/host-check.js';
+
+/** `security.http` in the units of the HTTP listeners (ms). */
+export function httpLimitsOf(config: Config): HttpLimits {
+  const h = config.security.http;
+  return {
+    requestTimeoutMs: h.requestTimeoutS * 1000,
+    headersTimeoutMs: h.headersTimeoutS * 1000,
+    keepAliveTimeoutMs: h.keepAliveTimeoutS * 1000,
+    idleTimeoutMs: h.idleTimeoutS * 1000,
+    maxConnections: h.maxConnections,
+  };
+}
 
 export interface Interfaces {
   customers: CustomerSmppServer;
   api: FastifyInstance;
+  /** The admin listener (admin API, /metrics, /docs) when `server.adminPort` is set. */
+  admin: FastifyInstance | undefined;
   jasmin: FastifyInstance;
 }
 
@@ -28,6 +46,8 @@ export interface Ports {
   smppTlsPort: number | undefined;
   httpPort: number;
   apiPort: number;
+  /** The admin listener's port, when `server.adminPort` is set. */
+  adminPort: number | undefined;
 }
 
 /** Every interface, built and not yet listening. */
@@ -36,7 +56,12 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
   const services = core.gateway.services;
   const loginGuard = buildLoginGuard(core.config, core.log, obs.metrics);
   const customers = customerServer(core, services, loginGuard);
-  const api = await buildApiApp({
+  const limits = httpLimitsOf(core.config);
+  const { server } = core.config;
+  const split = server.adminPort !== undefined;
+  // One API-key cache for both sides: the admin API's key changes forget the customers' keys.
+  const auth = new ApiKeyAuth(services.apiKeys);
+  const apiOptions: ApiAppOptions = {
     gateway: core.gateway,
     services,
     adminKeys: core.config.admin.keys,
@@ -45,6 +70,8 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
     binds: customers,
     guard: core.guard,
     version,
+    limits,
+    auth,
     connectors: obs.connectors,
     metrics: obs.metrics,
     onResponse: (route, code) => obs.metrics.httpRequests.inc({ api: 'rest', route, code: String(code) }),
@@ -59,7 +86,17 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
         }),
       },
     },
+  };
+  // On loopback (the demo) only loopback names: a rebound DNS name is refused.
+  const hostsFor = (host: string) => (isLoopbackHost(host) ? { allowedHosts: LOOPBACK_HOSTS } : {});
+  const api = await buildApiApp({
+    ...apiOptions,
+    ...hostsFor(server.host),
+    serve: split ? 'public' : 'all',
   });
+  const admin = split
+    ? await buildApiApp({ ...apiOptions, ...hostsFor(server.adminHost), serve: 'admin' })
+    : undefined;
   const formats = new Map(
     core.config.users
       .filter((u) => u.httpApi?.responseFormat)
@@ -73,8 +110,9 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
     responseFormat: core.config.httpApi.responseFormat,
     responseFormatFor: (username) => formats.get(username),
     logger: core.log.child({ component: 'jasmin-http' }),
+    limits,
   });
-  return { customers, api, jasmin };
+  return { customers, api, admin, jasmin };
 }
 
 /**
@@ -117,10 +155,11 @@ function customerServer(
  * what takes time at start (Fastify, OpenAPI) is done before the first bind.
  */
 export async function listen(core: Core, obs: Observability, i: Interfaces): Promise<Ports> {
-  const { host, apiPort, httpPort } = core.config.server;
+  const { host, apiPort, httpPort, adminPort, adminHost } = core.config.server;
   // A deep accept backlog: a burst of new connections (1,000 clients at once) waits in the
   // kernel instead of being dropped into SYN retries of 1 s and more (Node's default is 511).
   await i.api.listen({ host, port: apiPort, backlog: 4096 });
+  if (i.admin) await i.admin.listen({ host: adminHost, port: adminPort ?? 0 });
   await core.gateway.start();
   obs.alerts.start();
   const smppPort = await i.customers.listen();
@@ -132,5 +171,6 @@ export async function listen(core: Core, obs: Observability, i: Interfaces): Pro
     smppTlsPort: i.customers.tlsPort,
     httpPort: (i.jasmin.server.address() as AddressInfo).port,
     apiPort: (i.api.server.address() as AddressInfo).port,
+    adminPort: i.admin ? (i.admin.server.address() as AddressInfo).port : undefined,
   };
 }

@@ -1,4 +1,11 @@
-export { loadConfig, parseConfig, DEMO_API_KEY, DEMO_ADMIN_KEY } from './load.js';
+export {
+  loadConfig,
+  parseConfig,
+  DEMO_API_KEY,
+  DEMO_ADMIN_KEY,
+  isLoopbackHost,
+  KNOWN_PLACEHOLDERS,
+} from './load.js';
 export {
   ConfigError,
   type Config,

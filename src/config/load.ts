@@ -170,6 +170,7 @@ export function parseConfig(
   const billing = billingOf(c, root);
   const failover = failoverOf(c, root);
   const security = checkSecurity(c, root.security);
+  if (!demo) refusePlaceholders(c, adminKeys, users, env);
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
@@ -220,6 +221,8 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
       'proxyProtocol',
       'httpPort',
       'apiPort',
+      'adminPort',
+      'adminHost',
     ]) ?? {};
   const smppPort = portOf(c, server, 'smppPort', 2775, 'HERMOD_SMPP_PORT', env.HERMOD_SMPP_PORT);
   const httpPort = portOf(c, server, 'httpPort', 1401, 'HERMOD_HTTP_PORT', env.HERMOD_HTTP_PORT);
@@ -232,8 +235,21 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
       ? undefined
       : proxyProtocolOf(c, server.proxyProtocol);
   const apiPort = portOf(c, server, 'apiPort', 8080, 'HERMOD_API_PORT', env.HERMOD_API_PORT);
+  const adminPort =
+    server.adminPort === undefined && env.HERMOD_ADMIN_PORT === undefined
+      ? undefined
+      : portOf(c, server, 'adminPort', 8081, 'HERMOD_ADMIN_PORT', env.HERMOD_ADMIN_PORT);
+  // Loopback unless the operator says otherwise: the admin side is for the host or a tunnel.
+  const adminHost = c.str(server, 'adminHost', 'server', '127.0.0.1') ?? '127.0.0.1';
   // Demo mode listens on 127.0.0.1 only.
   const host = env.HERMOD_BIND ?? c.str(server, 'host', 'server', demo ? '127.0.0.1' : '0.0.0.0') ?? '';
+  // Demo mode has published secrets (demo/demo, the demo keys) and allows loopback webhooks:
+  // it refuses any other address (issue 13 item 10; docs/security.md).
+  if (demo && !isLoopbackHost(host))
+    c.fail(
+      env.HERMOD_BIND !== undefined ? 'HERMOD_BIND' : 'server.host',
+      `demo mode listens on loopback only (its account demo/demo and admin key are public), got "${host}": write a configuration file (HERMOD_CONFIG) with your own accounts and keys to listen on ${host}`,
+    );
   return {
     host,
     smppPort,
@@ -241,7 +257,45 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
     ...(proxyProtocol ? { proxyProtocol } : {}),
     httpPort,
     apiPort,
+    ...(adminPort !== undefined ? { adminPort } : {}),
+    adminHost,
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the addresses demo mode may listen on. */
+export function isLoopbackHost(host: string): boolean {
+  return /^127(\.\d{1,3}){3}$/.test(host) || host === '::1' || host === 'localhost';
+}
+
+/**
+ * Secrets Hermod itself publishes (the demo keys, and the ones its deploy files shipped
+ * before issue 13): refused outside demo mode, where anyone could read them.
+ */
+export const KNOWN_PLACEHOLDERS: ReadonlySet<string> = new Set([
+  DEMO_ADMIN_KEY,
+  DEMO_API_KEY,
+  'change-this-admin-key-please',
+  'hk_compose_change_me_0000',
+  'changeme',
+]);
+
+function refusePlaceholders(
+  c: Checker,
+  adminKeys: string[],
+  users: UserConfig[],
+  env: NodeJS.ProcessEnv,
+): void {
+  const why = 'a placeholder published with Hermod: set a secret of your own';
+  adminKeys.forEach((k, i) => {
+    if (KNOWN_PLACEHOLDERS.has(k))
+      c.fail(k === env.HERMOD_ADMIN_KEY ? 'HERMOD_ADMIN_KEY' : `admin.keys[${i}]`, why);
+  });
+  users.forEach((u, i) => {
+    if (KNOWN_PLACEHOLDERS.has(u.password)) c.fail(`users[${i}].password`, why);
+    u.apiKeys?.forEach((k, j) => {
+      if (KNOWN_PLACEHOLDERS.has(k)) c.fail(`users[${i}].apiKeys[${j}]`, why);
+    });
+  });
 }
 
 /** `server.proxyProtocol`: the load balancers whose PROXY header is believed. */
@@ -623,7 +677,16 @@ function checkSmppTls(c: Checker, x: unknown, env: NodeJS.ProcessEnv): SmppTlsCo
 
 /** `security`: login lockout (SMPP binds and HTTP passwords) and the customer SMPP port's limits (issue 13). */
 function checkSecurity(c: Checker, raw: unknown): SecurityConfig {
-  const sec = c.obj(raw ?? {}, 'security', ['login', 'smpp']) ?? {};
+  const sec = c.obj(raw ?? {}, 'security', ['login', 'smpp', 'http']) ?? {};
+  const hp = 'security.http';
+  const http =
+    c.obj(sec.http ?? {}, hp, [
+      'requestTimeoutS',
+      'headersTimeoutS',
+      'keepAliveTimeoutS',
+      'idleTimeoutS',
+      'maxConnections',
+    ]) ?? {};
   const lp = 'security.login';
   const login =
     c.obj(sec.login ?? {}, lp, ['maxFailuresPerAddress', 'maxFailuresPerUser', 'windowS', 'lockS']) ?? {};
@@ -649,6 +712,13 @@ function checkSecurity(c: Checker, raw: unknown): SecurityConfig {
       bindTimeoutS: c.num(smpp, 'bindTimeoutS', sp, { def: 10, min: 1, max: 60 }) ?? 10,
       maxBindsPerUser: c.num(smpp, 'maxBindsPerUser', sp, { def: 10, min: 1, int: true }) ?? 10,
       maxUnboundRequests: c.num(smpp, 'maxUnboundRequests', sp, { def: 10, min: 1, int: true }) ?? 10,
+    },
+    http: {
+      requestTimeoutS: c.num(http, 'requestTimeoutS', hp, { def: 30, min: 1, max: 3600 }) ?? 30,
+      headersTimeoutS: c.num(http, 'headersTimeoutS', hp, { def: 10, min: 1, max: 3600 }) ?? 10,
+      keepAliveTimeoutS: c.num(http, 'keepAliveTimeoutS', hp, { def: 5, min: 1, max: 3600 }) ?? 5,
+      idleTimeoutS: c.num(http, 'idleTimeoutS', hp, { def: 60, min: 1, max: 3600 }) ?? 60,
+      maxConnections: c.num(http, 'maxConnections', hp, { def: 1000, min: 1, int: true }) ?? 1000,
     },
   };
 }

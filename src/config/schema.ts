@@ -85,6 +85,14 @@ export interface SecurityConfig {
     maxBindsPerUser: number;
     maxUnboundRequests: number;
   };
+  /** Both HTTP listeners (REST/admin and Jasmin), each: timeouts in seconds and a connection cap. */
+  http: {
+    requestTimeoutS: number;
+    headersTimeoutS: number;
+    keepAliveTimeoutS: number;
+    idleTimeoutS: number;
+    maxConnections: number;
+  };
 }
 
 /**
@@ -228,6 +236,13 @@ export interface Config {
     };
     httpPort: number;
     apiPort: number;
+    /**
+     * When set, the admin API, /metrics and /docs listen here (on adminHost) instead of on
+     * apiPort, which then serves customers only (issue 13 item 11).
+     */
+    adminPort?: number;
+    /** Address of the admin listener (default 127.0.0.1). */
+    adminHost: string;
   };
   /** Jasmin-compatible HTTP API (:1401). */
   httpApi: { responseFormat: JasminResponseFormat };

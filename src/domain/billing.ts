@@ -4,6 +4,15 @@
  * the stores read the rows, ask these, and write the answer.
  */
 import { InvalidAccountError } from './account.js';
+import { InvalidAmountError } from './money.js';
+
+/**
+ * The largest balance (micros) and SMS count an account may hold: sums beyond
+ * Number.MAX_SAFE_INTEGER would no longer add exactly (issue 13 item 9: two credits of
+ * 9,000,000,000 made the balance unreadable and /v1/admin/users answer 500).
+ */
+export const MAX_BALANCE_MICROS = Number.MAX_SAFE_INTEGER;
+export const MAX_SMS_COUNT = Number.MAX_SAFE_INTEGER;
 import type { MessageMeta } from './message.js';
 
 /** What a message takes from a limited SMS-count quota: its charged segments (default 1). */
@@ -33,12 +42,19 @@ export function afterTopUp(
   add: { balanceMicros: number; smsCount: number },
 ): { balanceMicros: number; smsCount: number | null } {
   const balanceMicros = account.balanceMicros + add.balanceMicros;
+  if (!(balanceMicros <= MAX_BALANCE_MICROS))
+    throw new InvalidAmountError(
+      add.balanceMicros,
+      `the balance would exceed ${MAX_BALANCE_MICROS} micros (${account.balanceMicros} + ${add.balanceMicros})`,
+    );
   if (balanceMicros < 0)
     throw new InvalidAccountError(
       `balance would go below zero (${account.balanceMicros} + ${add.balanceMicros})`,
     );
   if (account.smsCount === null) return { balanceMicros, smsCount: null };
   const smsCount = account.smsCount + add.smsCount;
+  if (!(smsCount <= MAX_SMS_COUNT))
+    throw new InvalidAmountError(add.smsCount, `the SMS count would exceed ${MAX_SMS_COUNT}`);
   if (smsCount < 0)
     throw new InvalidAccountError(`SMS count would go below zero (${account.smsCount} + ${add.smsCount})`);
   return { balanceMicros, smsCount };

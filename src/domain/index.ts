@@ -41,7 +41,14 @@ export {
 } from './account.js';
 export { compilePattern } from './pattern.js';
 export { isOwnPart } from './receipt-match.js';
-export { smsOf, topUpAmounts, afterTopUp, unsentRefund } from './billing.js';
+export {
+  smsOf,
+  topUpAmounts,
+  afterTopUp,
+  unsentRefund,
+  MAX_BALANCE_MICROS,
+  MAX_SMS_COUNT,
+} from './billing.js';
 export { aggregateState, type PartState } from './state.js';
 export {
   chargedParts,

@@ -7,6 +7,45 @@
 import type { MessageMeta } from '../domain/index.js';
 import type { GivenArguments } from './accounts.js';
 import { encodeContent, type Content } from './content.js';
+import { reject } from './errors.js';
+
+/**
+ * Bounds every door shares (issue 13 item 9): what is stored must be sendable and readable
+ * back. SMPP 3.4 §5.2.8 gives source_addr and destination_addr 20 characters (21 with the
+ * NUL); an alphanumeric sender is 11 characters on GSM networks (3GPP TS 23.040 §9.1.2.5).
+ */
+export const DRAFT_BOUNDS = {
+  sourceMax: 20,
+  alphanumericSourceMax: 11,
+  /** The destination as given (formatting characters included, before normalisation). */
+  destinationMax: 32,
+  /** Schedule and validity: at most this far ahead (ms). */
+  aheadMaxMs: 366 * 86_400_000,
+} as const;
+
+/** Throws RejectedError (400, with the SMPP status of the field) for an argument out of bounds. */
+export function checkDraftBounds(input: DraftInput, now: number): void {
+  const b = DRAFT_BOUNDS;
+  if (input.from.length > b.sourceMax)
+    throw reject.invalidSource(`from is ${input.from.length} characters, at most ${b.sourceMax}`);
+  if (/[A-Za-z]/.test(input.from) && input.from.length > b.alphanumericSourceMax)
+    throw reject.invalidSource(
+      `an alphanumeric from is at most ${b.alphanumericSourceMax} characters, got ${input.from.length}`,
+    );
+  if (input.to.length > b.destinationMax)
+    throw reject.invalidDestination(`to is ${input.to.length} characters, at most ${b.destinationMax}`);
+  const days = b.aheadMaxMs / 86_400_000;
+  if (
+    input.scheduleAt !== undefined &&
+    !(Number.isFinite(input.scheduleAt) && input.scheduleAt - now <= b.aheadMaxMs)
+  )
+    throw reject.invalidSchedule(`the schedule is at most ${days} days ahead`);
+  if (input.validUntil !== undefined) {
+    const from = Math.max(now, input.scheduleAt ?? now);
+    if (!(Number.isFinite(input.validUntil) && input.validUntil - from <= b.aheadMaxMs))
+      throw reject.invalidValidity(`the validity period is at most ${days} days`);
+  }
+}
 
 export interface SubmitDraft {
   systemId: string;
@@ -61,8 +100,12 @@ export interface DraftInput {
   given?: GivenArguments;
 }
 
-/** The one function every door builds its SubmitDraft with. */
-export function draftOf(input: DraftInput): SubmitDraft {
+/**
+ * The one function every door builds its SubmitDraft with. Throws RejectedError for an
+ * argument out of bounds (checkDraftBounds), which every door answers as it answers a refusal.
+ */
+export function draftOf(input: DraftInput, now = Date.now()): SubmitDraft {
+  checkDraftBounds(input, now);
   const { body, dataCoding } = 'body' in input.content ? input.content : encodeContent(input.content);
   const meta: MessageMeta = { origin: input.origin };
   if (input.dlr !== undefined) meta.dlr = input.dlr;

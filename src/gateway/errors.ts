@@ -14,6 +14,9 @@ export class RejectedError extends HermodError {
 }
 
 export const reject = {
+  /** An argument beyond its bound at the door (issue 13 item 9), named with its bound. */
+  invalidSource: (why: string) =>
+    new RejectedError('HERMOD_ERR_INVALID_SOURCE', why, CommandStatus.ESME_RINVSRCADR, 400),
   invalidDestination: (why: string) =>
     new RejectedError('HERMOD_ERR_INVALID_DESTINATION', why, CommandStatus.ESME_RINVDSTADR, 400),
   noBalance: () =>

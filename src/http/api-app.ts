@@ -22,6 +22,10 @@ import {
   type CustomerBinds,
 } from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
+import { boundJsonDepth } from './json-depth.js';
+import { allowHosts } from './host-check.js';
+import { HttpProblem } from './problem.js';
+import { DEFAULT_HTTP_LIMITS, capConnections, limitOptions, type HttpLimits } from './limits.js';
 
 export interface ApiAppOptions {
   gateway: Gateway;
@@ -49,6 +53,18 @@ export interface ApiAppOptions {
   guard?: UrlGuard;
   /** MO routes in the file's form for the admin API (see AdminOptions.moRouteInput). */
   moRouteInput?: AdminOptions['moRouteInput'];
+  /** Timeouts and connection cap of the listener (default DEFAULT_HTTP_LIMITS). */
+  limits?: HttpLimits;
+  /**
+   * What this listener serves (issue 13 item 11): `all` (default) one listener for everything;
+   * `public` the customer API (/v1, provider callbacks, /healthz, /readyz, /openapi.json);
+   * `admin` the operators' side (/v1/admin, /metrics, /docs, /healthz, /readyz, /openapi.json).
+   */
+  serve?: 'all' | 'public' | 'admin';
+  /** The API-key cache, shared when the public and admin sides are two listeners (admin changes forget keys). */
+  auth?: ApiKeyAuth;
+  /** Host names (without port) requests may carry in Host; others get 421 (DNS rebinding). Default: any. */
+  allowedHosts?: readonly string[];
 }
 
 export interface RegisteredRoute {
@@ -66,11 +82,22 @@ export function routesOf(app: FastifyInstance): RegisteredRoute[] {
 
 export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance> {
   const services = opts.services ?? servicesOf(opts.gateway);
+  const serve = opts.serve ?? 'all';
+  const customerSide = serve !== 'admin';
+  const adminSide = serve !== 'public';
+  const limits = opts.limits ?? DEFAULT_HTTP_LIMITS;
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 8 * 1024 * 1024,
     ajv: jsonApiAjv,
+    ...limitOptions(limits),
   });
+  capConnections(app, limits);
+  boundJsonDepth(
+    app,
+    (max) =>
+      new HttpProblem(400, 'HERMOD_ERR_JSON_TOO_DEEP', `the JSON body is nested deeper than ${max} levels`),
+  );
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
   app.addHook('onRoute', (r) => {
@@ -96,10 +123,21 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       tags: [{ name: 'messages' }, { name: 'inbound' }, { name: 'account' }, { name: 'operations' }],
     },
   });
-  if (opts.docs !== false) await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (opts.docs !== false && adminSide) await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema({ $id: 'Problem', ...problemSchema });
   for (const s of sharedSchemas) app.addSchema(s);
   useProblems(app);
+  if (opts.allowedHosts)
+    allowHosts(
+      app,
+      opts.allowedHosts,
+      (host) =>
+        new HttpProblem(
+          421,
+          'HERMOD_ERR_HOST_NOT_ALLOWED',
+          `this listener does not answer for the host "${host}"`,
+        ),
+    );
   if (opts.onResponse) {
     const hook = opts.onResponse;
     app.addHook('onResponse', async (req, reply) =>
@@ -113,11 +151,35 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     version: opts.version,
     storeWritable: () => services.ping(),
     connectors: opts.connectors,
-    metrics: opts.metrics,
+    ...(adminSide ? { metrics: opts.metrics } : {}),
   });
 
-  const auth = new ApiKeyAuth(services.apiKeys);
+  const auth = opts.auth ?? new ApiKeyAuth(services.apiKeys);
   const idempotency = new Idempotency(services.idempotency, opts.idempotency);
+  if (customerSide) await customerApi(app, opts, services, auth, idempotency);
+  // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
+  if (opts.adminKeys !== undefined && adminSide)
+    await app.register(adminPlugin, {
+      prefix: ADMIN_PREFIX,
+      gateway: opts.gateway,
+      services,
+      keys: opts.adminKeys,
+      definitions: opts.definitions,
+      binds: opts.binds,
+      forgetApiKeys: () => auth.forget(),
+      ...(opts.moRouteInput ? { moRouteInput: opts.moRouteInput } : {}),
+    });
+  return app;
+}
+
+/** REST v1 for customers (API keys) and the upstream providers' callbacks. */
+async function customerApi(
+  app: FastifyInstance,
+  opts: ApiAppOptions,
+  services: InterfaceServices,
+  auth: ApiKeyAuth,
+  idempotency: Idempotency,
+): Promise<void> {
   await app.register(async (v1) => {
     v1.addHook('onRoute', (route) => {
       route.schema = { ...route.schema, security: [{ bearer: [] }] };
@@ -134,17 +196,4 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   });
   // Upstream HTTP providers' callbacks: authenticated per connector, outside the API keys.
   await app.register(providerHooks, { gateway: opts.gateway });
-  // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
-  if (opts.adminKeys !== undefined)
-    await app.register(adminPlugin, {
-      prefix: ADMIN_PREFIX,
-      gateway: opts.gateway,
-      services,
-      keys: opts.adminKeys,
-      definitions: opts.definitions,
-      binds: opts.binds,
-      forgetApiKeys: () => auth.forget(),
-      ...(opts.moRouteInput ? { moRouteInput: opts.moRouteInput } : {}),
-    });
-  return app;
 }

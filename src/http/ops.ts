@@ -1,6 +1,6 @@
 /**
  * Operations endpoints: `/healthz` (liveness: the process answers), `/readyz` (readiness:
- * the store commits a write, connectors are bound), both `application/health+json`
+ * the store committed a write within the last few seconds, connectors are bound), both `application/health+json`
  * (draft-inadarei-api-health-check), and `/metrics` (Prometheus text).
  */
 import type { FastifyInstance } from 'fastify';
@@ -18,6 +18,18 @@ export interface OpsOptions {
   metrics?: { contentType: string; metrics(): Promise<string> };
   /** Readiness store check timeout (default 2 s). */
   storeTimeoutMs?: number;
+  /**
+   * How long one store check answers /readyz (default 5 s): probes and scrapers calling
+   * /readyz do not write to the store per call (issue 13 item 11); concurrent calls share one.
+   */
+  storeCheckTtlMs?: number;
+}
+
+interface StoreCheck {
+  status: Status;
+  output?: string;
+  observedValue?: number;
+  observedUnit?: string;
 }
 
 const healthSchema = {
@@ -33,6 +45,14 @@ const healthSchema = {
 } as const;
 
 export async function opsRoutes(app: FastifyInstance, opts: OpsOptions): Promise<void> {
+  const ttl = opts.storeCheckTtlMs ?? 5000;
+  let last: { at: number; check: Promise<StoreCheck> } | undefined;
+  const storeCheck = (): Promise<StoreCheck> => {
+    const now = performance.now();
+    if (last && now - last.at < ttl) return last.check;
+    last = { at: now, check: checkStore(opts) };
+    return last.check;
+  };
   app.get(
     '/healthz',
     { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: healthSchema } } },
@@ -60,23 +80,7 @@ export async function opsRoutes(app: FastifyInstance, opts: OpsOptions): Promise
       },
     },
     async (_req, reply) => {
-      const started = performance.now();
-      let store: { status: Status; output?: string; observedValue?: number; observedUnit?: string };
-      try {
-        await Promise.race([
-          opts.storeWritable(),
-          new Promise((_, rej) =>
-            setTimeout(() => rej(new Error('store write timed out')), opts.storeTimeoutMs ?? 2000).unref(),
-          ),
-        ]);
-        store = {
-          status: 'pass',
-          observedValue: Math.round((performance.now() - started) * 100) / 100,
-          observedUnit: 'ms',
-        };
-      } catch (err) {
-        store = { status: 'fail', output: (err as Error).message };
-      }
+      const store = await storeCheck();
       const list = opts.connectors();
       const bound = list.filter((c) => c.ready).length;
       const connectors = list.map((c) => ({
@@ -117,5 +121,25 @@ export async function opsRoutes(app: FastifyInstance, opts: OpsOptions): Promise
         return m.metrics();
       },
     );
+  }
+}
+
+/** One committed write through the store, timed, with a timeout. Never throws. */
+async function checkStore(opts: OpsOptions): Promise<StoreCheck> {
+  const started = performance.now();
+  try {
+    await Promise.race([
+      opts.storeWritable(),
+      new Promise((_, rej) =>
+        setTimeout(() => rej(new Error('store write timed out')), opts.storeTimeoutMs ?? 2000).unref(),
+      ),
+    ]);
+    return {
+      status: 'pass',
+      observedValue: Math.round((performance.now() - started) * 100) / 100,
+      observedUnit: 'ms',
+    };
+  } catch (err) {
+    return { status: 'fail', output: (err as Error).message };
   }
 }

@@ -16,6 +16,13 @@ test('security.* and webhooks.perHost/perCustomer: defaults, values, mistakes by
       maxBindsPerUser: 10,
       maxUnboundRequests: 10,
     },
+    http: {
+      requestTimeoutS: 30,
+      headersTimeoutS: 10,
+      keepAliveTimeoutS: 5,
+      idleTimeoutS: 60,
+      maxConnections: 1000,
+    },
   });
   assert.equal(c.webhooks.perHost, 10);
   assert.equal(c.webhooks.perCustomer, 20);

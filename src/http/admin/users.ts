@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 // Types only: `tags` and `summary` in route schemas, read by @fastify/swagger for the OpenAPI document.
 import type {} from '@fastify/swagger';
-import { hashPassword, InvalidAccountError, formatMicros } from '../../domain/index.js';
+import { hashPassword, InvalidAccountError, InvalidAmountError, formatMicros } from '../../domain/index.js';
 import { HttpProblem } from '../problem.js';
 import { userSchema, userView } from './views.js';
 import { mergeSettings, userPatchSchema, type UserPatch } from './user-patch.js';
@@ -205,6 +205,9 @@ function userActionRoutes(app: FastifyInstance, ctx: AdminContext): void {
       try {
         updated = await services.accounts.topUp({ userId: u.id, balanceMicros: delta });
       } catch (err) {
+        // Beyond the largest balance (domain MAX_BALANCE_MICROS): refused, nothing changed.
+        if (err instanceof InvalidAmountError)
+          throw new HttpProblem(400, 'HERMOD_ERR_INVALID_AMOUNT', `amount: ${err.message}`);
         if (!(err instanceof InvalidAccountError)) throw err;
         const balance = await services.accounts.balance(u.id);
         throw new HttpProblem(
