@@ -25,14 +25,7 @@ import { newMessageId, RECEIPT_STAT, type MessageState, type StoredMessage } fro
 import type { InboundMessage, NewWebhook, Store, WebhookAttempt, WebhookItem } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
-
-/** A claimed item waiting in memory for a slot of its host (host:port) and account. */
-interface Waiter {
-  w: WebhookItem;
-  host: string;
-  since: number;
-  go: (release?: () => void) => void;
-}
+import { DeliverySlots } from './webhook-slots.js';
 
 /** A state change of an MT message, as the gateway records it. */
 export interface StateReport {
@@ -301,16 +294,8 @@ export class WebhookSender extends EventEmitter {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  /**
-   * Claimed items whose host or account is at its limit, waiting here for a slot in claim
-   * order (still leased to us): a burst to one fast receiver costs no store writes.
-   */
-  private readonly waiting: Waiter[] = [];
-  /** The host of each URL seen (not `parsed`: that one holds only URLs the guard passed). */
-  private readonly hosts = new Map<string, string>();
-  /** Attempts running per host and per account (see perHost, perCustomer). */
-  private readonly busyHosts = new Map<string, number>();
-  private readonly busyOwners = new Map<string, number>();
+  /** Per-receiver and per-account limits, and the items waiting for them (webhook-slots.ts). */
+  private readonly slots: DeliverySlots;
   private readonly guard: UrlGuard;
   private readonly log: Logger;
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -330,6 +315,15 @@ export class WebhookSender extends EventEmitter {
     super();
     this.guard = opts.guard ?? new UrlGuard();
     this.log = opts.log ?? silent;
+    this.slots = new DeliverySlots(
+      {
+        perHost: opts.perHost ?? 10,
+        perCustomer: opts.perCustomer ?? 20,
+        maxWaiting: (opts.concurrency ?? 100) * 10,
+        maxWaitMs: (opts.timeoutMs ?? 10_000) * 1.5,
+      },
+      () => this.running,
+    );
   }
 
   start(): void {
@@ -347,7 +341,7 @@ export class WebhookSender extends EventEmitter {
     this.running = false;
     this.wake();
     await this.loop;
-    this.admit(); // the waiters go back to the outbox
+    this.slots.drain(); // the waiters go back to the outbox
     await Promise.allSettled(this.inFlight);
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
@@ -388,9 +382,9 @@ export class WebhookSender extends EventEmitter {
             olderThan: Date.now() - (this.opts.logRetentionMs ?? DEFAULT_WEBHOOK_LOG_RETENTION_MS),
           });
         }
-        this.admit({ host: '\0', owner: undefined }); // only those that waited too long
+        this.slots.expire();
         // Items waiting for their host's or account's slot do not take a slot of their own.
-        const room = concurrency - (this.inFlight.size - this.waiting.length);
+        const room = concurrency - (this.inFlight.size - this.slots.waitingCount);
         if (room <= 0) {
           await Promise.race(this.inFlight);
           continue;
@@ -423,86 +417,10 @@ export class WebhookSender extends EventEmitter {
     });
   }
 
-  /**
-   * A slot for an attempt to this host and for this account, or false when either is at its
-   * limit: one receiver, or one customer's receivers, never hold every delivery slot.
-   */
-  private takeSlot(w: WebhookItem, host: string): (() => void) | false {
-    const perHost = this.opts.perHost ?? 10;
-    const perOwner = this.opts.perCustomer ?? 20;
-    const h = this.busyHosts.get(host) ?? 0;
-    const o = w.owner ? (this.busyOwners.get(w.owner) ?? 0) : 0;
-    if (h >= perHost || (w.owner && o >= perOwner)) return false;
-    this.busyHosts.set(host, h + 1);
-    if (w.owner) this.busyOwners.set(w.owner, o + 1);
-    return () => {
-      const hn = (this.busyHosts.get(host) ?? 1) - 1;
-      if (hn <= 0) this.busyHosts.delete(host);
-      else this.busyHosts.set(host, hn);
-      if (!w.owner) return;
-      const on = (this.busyOwners.get(w.owner) ?? 1) - 1;
-      if (on <= 0) this.busyOwners.delete(w.owner);
-      else this.busyOwners.set(w.owner, on);
-    };
-  }
-
-  /** The host:port a URL goes to ('' when it is not a URL: the attempt will say why). */
-  private hostOf(raw: string): string {
-    let host = this.hosts.get(raw);
-    if (host === undefined) {
-      try {
-        host = new URL(raw).host;
-      } catch {
-        host = '';
-      }
-      if (this.hosts.size >= 1000) this.hosts.clear();
-      this.hosts.set(raw, host);
-    }
-    return host;
-  }
-
-  /** A slot now, or once one of the host's (account's) attempts ends; none to defer the item. */
-  private slotFor(w: WebhookItem): Promise<{ release: () => void; host: string } | undefined> {
-    const host = this.hostOf(w.url);
-    const release = this.takeSlot(w, host);
-    if (release) return Promise.resolve({ release, host });
-    if (this.waiting.length >= (this.opts.concurrency ?? 100) * 10) return Promise.resolve(undefined);
-    return new Promise((go) =>
-      this.waiting.push({ w, host, since: Date.now(), go: (r) => go(r ? { release: r, host } : undefined) }),
-    );
-  }
-
-  /**
-   * Starts the waiters that fit now, in claim order: those of the host (or account) whose
-   * attempt just ended, and every one when the sender stops or `all` is asked. One that waited
-   * half its lease goes back to the outbox instead: started later, it could outlive its lease
-   * and be sent twice.
-   */
-  private admit(freed?: { host: string; owner: string | undefined }): void {
-    if (this.waiting.length === 0) return;
-    const maxWaitMs = (this.opts.timeoutMs ?? 10_000) * 1.5;
-    const now = Date.now();
-    for (let i = 0; i < this.waiting.length;) {
-      const e = this.waiting[i];
-      const late = !this.running || now - e.since > maxWaitMs;
-      if (!late && freed && e.host !== freed.host && (!freed.owner || e.w.owner !== freed.owner)) {
-        i++;
-        continue;
-      }
-      const release = late ? undefined : this.takeSlot(e.w, e.host);
-      if (release === false) {
-        i++;
-        continue;
-      }
-      this.waiting.splice(i, 1);
-      e.go(release);
-    }
-  }
-
   private async deliver(item: WebhookItem): Promise<void> {
     const next = this.target(item);
     const w = next instanceof Promise ? await next : next;
-    const slot = await this.slotFor(w);
+    const slot = await this.slots.acquire(w);
     if (!slot) {
       // Its host or account is at its limit and waited too long, or too many wait: back in the
       // outbox for a moment, without an HTTP request and without a line in the webhook log.
@@ -516,7 +434,6 @@ export class WebhookSender extends EventEmitter {
       outcome = await this.attempt(w);
     } finally {
       slot.release();
-      this.admit({ host: slot.host, owner: w.owner });
     }
     // The log is for operators: losing an entry must not fail or repeat the delivery. It is
     // requested in the same turn as the item's outcome below, so both share one commit.
