@@ -3,8 +3,8 @@
  * instead of holding the Store: message views, accounts and balances, API keys, idempotency
  * records, inbound messages, opt-outs and the webhook log. Each takes one options object where
  * the store takes a positional list, so a change of the store's signatures stops here. The
- * composition root builds them from its Store (`interfaceServices`) and hands them to the
- * interfaces; message submission and cancellation stay on the Gateway (its rules).
+ * Gateway builds them over its private store (`gateway.services`), which the composition root
+ * hands to the interfaces; message submission and cancellation stay on the Gateway (its rules).
  */
 import type { Group, GroupSpec, StoredMessage, User, UserSpec } from '../domain/index.js';
 import type {
