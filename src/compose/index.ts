@@ -8,17 +8,20 @@ import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Connector, Gateway, WebhookSender } from '../gateway/index.js';
 import type { Store } from '../store/index.js';
+import type { Engine } from '../engine/index.js';
 import type { Config } from '../config/index.js';
 import { SimulatorConnector } from '../connectors/index.js';
 import type { AlertEvaluator, HermodMetrics } from '../observability/index.js';
 import { openStore, seedAccounts } from './store.js';
 import { buildGateway } from './gateway.js';
+import { buildEngine } from './engine.js';
 import { buildObservability } from './observability.js';
 import { buildInterfaces, listen } from './interfaces.js';
 import type { RuntimeDefinitions } from './definitions.js';
 
 export { openStore, seedAccounts } from './store.js';
 export { buildGateway, type Core, type BuildGatewayOptions } from './gateway.js';
+export { buildEngine } from './engine.js';
 export { buildObservability, type Observability } from './observability.js';
 export { buildInterfaces, listen, type Interfaces, type Ports } from './interfaces.js';
 export { buildConnector } from './connectors.js';
@@ -43,6 +46,8 @@ export interface RunningHermod {
   metrics: HermodMetrics;
   alerts: AlertEvaluator;
   gateway: Gateway;
+  /** The SMS engine (contacts, campaigns, inbox, ledger, reports) over the gateway. */
+  engine: Engine;
   webhooks: WebhookSender;
   store: Store;
   /** The running connectors by id, as the gateway has them now (runtime changes included). */
@@ -71,9 +76,11 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     await store.close();
     throw err;
   });
+  const engine = await buildEngine(core);
   const obs = buildObservability(core, VERSION);
-  const doors = await buildInterfaces(core, obs, VERSION);
+  const doors = await buildInterfaces(core, obs, VERSION, engine);
   const ports = await listen(core, obs, doors);
+  await engine.start();
   const { gateway, webhooks, definitions } = core;
   return {
     config,
@@ -82,6 +89,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     metrics: obs.metrics,
     alerts: obs.alerts,
     gateway,
+    engine,
     webhooks,
     store,
     get connectors() {
@@ -97,6 +105,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
       await doors.api.close();
       await doors.admin?.close();
       await doors.customers.close();
+      await engine.stop();
       await gateway.stop();
       await webhooks.stop();
       await store.close();

@@ -12,6 +12,7 @@ import { ApiKeyAuth } from '../http/rest/auth.js';
 import { buildJasminApp } from '../http/jasmin/index.js';
 import { CustomerSmppServer } from '../smpp-server/index.js';
 import type { InterfaceServices } from '../gateway/index.js';
+import type { Engine } from '../engine/index.js';
 import { moRouteInput } from '../config/index.js';
 import type { Core } from './gateway.js';
 import type { Observability } from './observability.js';
@@ -51,7 +52,12 @@ export interface Ports {
 }
 
 /** Every interface, built and not yet listening. */
-export async function buildInterfaces(core: Core, obs: Observability, version: string): Promise<Interfaces> {
+export async function buildInterfaces(
+  core: Core,
+  obs: Observability,
+  version: string,
+  engine?: Engine,
+): Promise<Interfaces> {
   // What the interfaces read and change instead of the store (views, records, the outbox).
   const services = core.gateway.services;
   const loginGuard = buildLoginGuard(core.config, core.log, obs.metrics);
@@ -63,6 +69,7 @@ export async function buildInterfaces(core: Core, obs: Observability, version: s
   const auth = new ApiKeyAuth(services.apiKeys);
   const apiOptions: ApiAppOptions = {
     gateway: core.gateway,
+    ...(engine ? { engine } : {}),
     services,
     adminKeys: core.config.admin.keys,
     moRouteInput,

@@ -65,6 +65,8 @@ export interface MessageMeta {
    * a submit_multi answers one id for all its destinations, and their receipts carry it.
    */
   smppMessageId?: string;
+  /** The SMS engine's campaign it was sent for (its id), for the campaign's statistics and reports. */
+  campaign?: string;
 }
 
 /** A message as the gateway accepts it (one SMS part as received on SMPP). */
@@ -84,6 +86,12 @@ export interface NewMessage {
   /** Price charged, in micro-units of the account currency. */
   priceMicros: number;
   meta?: MessageMeta;
+  /**
+   * The id was chosen by the caller (the campaign runner's, one per recipient): when a
+   * message with it exists the store writes and charges nothing and answers `duplicate_id`,
+   * so a runner that resends after a crash never sends a recipient twice.
+   */
+  onceOnly?: boolean;
 }
 
 export interface StoredMessage extends NewMessage {

@@ -65,6 +65,8 @@ export interface Accepted {
   /** SMS parts it was charged for (chargedParts on its first connector). */
   segments: number;
   priceMicros: number;
+  /** The draft's `messageId` was accepted before: this submit wrote and charged nothing. */
+  duplicate?: true;
 }
 
 /** Route and connectors for a message, best first. */
@@ -179,7 +181,8 @@ export class AcceptService {
       }
     }
     const window = this.ctx.opts.dedupeWindowMs ?? 0;
-    if (window <= 0) return this.submitOnce(user, req);
+    // An id chosen by the engine is its own dedupe (at most one message per id, in the store).
+    if (window <= 0 || req.messageId !== undefined) return this.submitOnce(user, req);
     const now = Date.now();
     if (this.recent.size > 100_000)
       for (const [k, v] of this.recent) if (v.until <= now) this.recent.delete(k);
@@ -218,9 +221,10 @@ export class AcceptService {
     // body the customer split with a UDH is one.
     const segments = partsOn(req, connector);
     const perPart = rate !== undefined ? Math.round(rate * 1_000_000) : user.rateMicros;
-    const id = newMessageId();
+    const id = req.messageId ?? newMessageId();
     const r = await this.ctx.store.accept({
       id,
+      ...(req.messageId !== undefined ? { onceOnly: true } : {}),
       userId: user.id,
       systemId: req.systemId,
       source,
@@ -236,6 +240,8 @@ export class AcceptService {
     });
     if (!r.ok) {
       switch (r.reason) {
+        case 'duplicate_id':
+          return { id, segments, priceMicros: 0, duplicate: true };
         case 'insufficient_balance':
           throw reject.noBalance();
         case 'sms_quota_exhausted':

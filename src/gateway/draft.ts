@@ -65,6 +65,12 @@ export interface SubmitDraft {
    * confirmation, which the opted-out handset is owed. Never set from a customer's input.
    */
   ignoreOptOut?: boolean;
+  /**
+   * The message's id, chosen by the SMS engine (one per campaign recipient): accepted at most
+   * once; a second submit with it is answered `duplicate: true` and charges nothing. Never
+   * set from a customer's input.
+   */
+  messageId?: string;
 }
 
 /** What an interface received, named the same whichever door it came through. */

@@ -7,7 +7,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { servicesOf, type Gateway, type InterfaceServices, type UrlGuard } from '../gateway/index.js';
+import type { Engine } from '../engine/index.js';
 import { problemSchema, useProblems } from './problem.js';
+import { engineRoutes, ENGINE_TAGS } from './engine/index.js';
 import { messagesRoutes, sharedSchemas } from './rest/messages.js';
 import { accountRoutes } from './rest/account.js';
 import { ApiKeyAuth } from './rest/auth.js';
@@ -29,6 +31,8 @@ import { DEFAULT_HTTP_LIMITS, capConnections, limitOptions, type HttpLimits } fr
 
 export interface ApiAppOptions {
   gateway: Gateway;
+  /** The SMS engine: its REST v1 resources (contacts, campaigns, …) are served when given. */
+  engine?: Engine;
   /** Views and records the APIs read and change (default: over the gateway's own store). */
   services?: InterfaceServices;
   version: string;
@@ -120,7 +124,13 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key' } },
       },
-      tags: [{ name: 'messages' }, { name: 'inbound' }, { name: 'account' }, { name: 'operations' }],
+      tags: [
+        { name: 'messages' },
+        { name: 'inbound' },
+        { name: 'account' },
+        ...ENGINE_TAGS,
+        { name: 'operations' },
+      ],
     },
   });
   if (opts.docs !== false && adminSide) await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -193,6 +203,7 @@ async function customerApi(
       ...(opts.guard ? { guard: opts.guard } : {}),
     });
     await v1.register(accountRoutes, { gateway: opts.gateway, services });
+    if (opts.engine) await v1.register(engineRoutes, { engine: opts.engine, gateway: opts.gateway });
   });
   // Upstream HTTP providers' callbacks: authenticated per connector, outside the API keys.
   await app.register(providerHooks, { gateway: opts.gateway });

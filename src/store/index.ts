@@ -57,3 +57,4 @@ export type {
 export { SqliteStore } from './sqlite/sqlite-store.js';
 export { RESTART_REQUEUE_DETAIL } from './store.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
+export { openEngineStores, type EngineStores } from './engine-store/index.js';

@@ -442,7 +442,14 @@ export type AcceptResult =
   | { ok: true }
   | {
       ok: false;
-      reason: 'insufficient_balance' | 'sms_quota_exhausted' | 'user_disabled' | 'group_disabled' | 'no_user';
+      reason:
+        | 'insufficient_balance'
+        | 'sms_quota_exhausted'
+        | 'user_disabled'
+        | 'group_disabled'
+        | 'no_user'
+        /** `onceOnly` and a message with this id exists: nothing was written or charged. */
+        | 'duplicate_id';
     };
 
 /**

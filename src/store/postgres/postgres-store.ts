@@ -82,6 +82,7 @@ import {
   type StoredRoutes,
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
+import type { PgHandle } from './engine-store/handle.js';
 import { DefinitionsListener, definitionsChannel, type DefinitionsNotice } from './definitions-listener.js';
 
 type Client = pg.PoolClient;
@@ -347,6 +348,14 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * The pool and the group-commit writer, for the SMS engine's stores
+   * (src/store/postgres/engine/): their writes share the core's transactions.
+   */
+  engineHandle(): PgHandle {
+    return { pool: this.pool, schema: this.schema, write: (fn) => this.batched(fn) };
+  }
+
   private async one(sql: string, params: unknown[] = []): Promise<Row | undefined> {
     return (await this.pool.query(sql, params)).rows[0] as Row | undefined;
   }
@@ -481,6 +490,8 @@ export class PostgresStore implements Store {
 
   accept(m: NewMessage): Promise<AcceptResult> {
     return this.batched(async (c) => {
+      if (m.onceOnly && (await c.query('SELECT 1 FROM messages WHERE id = $1', [m.id])).rowCount !== 0)
+        return { ok: false, reason: 'duplicate_id' } as const;
       // One statement: the balance and the SMS-count quota are debited together or not at
       // all (the row lock serialises concurrent debits, so neither goes negative), only for an enabled user
       // whose group (if any) is not disabled. NULL sms_count (unlimited) stays NULL.

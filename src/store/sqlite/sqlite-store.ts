@@ -81,6 +81,7 @@ import {
   type StoredRoutes,
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
+import type { SqliteHandle } from './engine-store/handle.js';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 
@@ -561,6 +562,14 @@ export class SqliteStore implements Store {
     );
   }
 
+  /**
+   * The connection and the group-commit writer, for the SMS engine's stores
+   * (src/store/sqlite/engine/): their writes share the core's transactions.
+   */
+  engineHandle(): SqliteHandle {
+    return { db: this.db, write: (fn) => this.batched(fn) };
+  }
+
   private readonly prepared = new Map<string, Database.Statement>();
 
   /** A statement prepared once per SQL text (preparing costs more than most runs). */
@@ -709,6 +718,8 @@ export class SqliteStore implements Store {
   /** Group commit: the accepts of one turn share one transaction with the other writes of that turn. */
   accept(m: NewMessage): Promise<AcceptResult> {
     return this.batched((): AcceptResult => {
+      if (m.onceOnly && this.sql('SELECT 1 FROM messages WHERE id = ?').get(m.id) !== undefined)
+        return { ok: false, reason: 'duplicate_id' };
       if (this.stmts.debit.run({ price: m.priceMicros, sms: smsOf(m), id: m.userId }).changes === 0)
         return { ok: false, reason: this.refusal(m) };
       const now = Date.now();
