@@ -95,6 +95,14 @@ for (const name of BACKENDS) {
     assert.equal(await people.removeWebUser({ scope: { accountId: b.other.id }, id: bo.id }), false);
 
     // A set-password token: works once, before it expires.
+    assert.equal(
+      (await people.getWebUserBySetupToken({ tokenHash: 'setup-bo', now: Date.now() }))?.id,
+      bo.id,
+    );
+    assert.equal(
+      await people.getWebUserBySetupToken({ tokenHash: 'setup-bo', now: Date.now() + 120_000 }),
+      undefined,
+    );
     const redeemed = await people.redeemSetupToken({
       tokenHash: 'setup-bo',
       passwordHash: 'scrypt$01$01',

@@ -54,8 +54,8 @@ export interface NewWebUser {
   setupExpiresAt?: number;
 }
 
-/** Which web users an operation may touch: an account's members, or the operators. */
-export type WebUserScope = { accountId: number } | { operators: true } | { any: true };
+/** Which web users an operation may touch: an account's members, the operators, every member, anyone. */
+export type WebUserScope = { accountId: number } | { operators: true } | { members: true } | { any: true };
 
 export interface WebUserChange {
   scope: WebUserScope;
@@ -113,6 +113,9 @@ export interface PeopleStore {
     mustChangePassword: boolean;
     keepSessionId?: number;
   }): Promise<boolean>;
+
+  /** The user a set-password token (by its hash) belongs to, if it has not expired at `now`. */
+  getWebUserBySetupToken(q: { tokenHash: string; now: number }): Promise<WebUser | undefined>;
 
   /**
    * Sets the password of the user a set-password token (by its hash) belongs to, if it has

@@ -94,6 +94,7 @@ const toSession = (r: Row): WebSession => ({
 function scoped(scope: WebUserScope, next: number): [string, unknown[]] {
   if ('accountId' in scope) return [` AND kind = 'member' AND account_id = $${next}`, [scope.accountId]];
   if ('operators' in scope) return [" AND kind = 'operator'", []];
+  if ('members' in scope) return [" AND kind = 'member'", []];
   return ['', []];
 }
 
@@ -209,6 +210,14 @@ export class PgPeopleStore implements PeopleStore {
       ]);
       return r.rowCount === 1;
     });
+  }
+
+  async getWebUserBySetupToken(q: { tokenHash: string; now: number }): Promise<WebUser | undefined> {
+    const r = await this.h.pool.query(
+      'SELECT * FROM web_users WHERE setup_token_hash = $1 AND setup_expires_at > $2',
+      [q.tokenHash, q.now],
+    );
+    return r.rows[0] && toUser(r.rows[0] as Row);
   }
 
   redeemSetupToken(r: {

@@ -107,6 +107,7 @@ const toSession = (r: SessionRow): WebSession => ({
 function scoped(scope: WebUserScope): [string, unknown[]] {
   if ('accountId' in scope) return [" AND kind = 'member' AND account_id = ?", [scope.accountId]];
   if ('operators' in scope) return [" AND kind = 'operator'", []];
+  if ('members' in scope) return [" AND kind = 'member'", []];
   return ['', []];
 }
 
@@ -224,6 +225,13 @@ export class SqlitePeopleStore implements PeopleStore {
         .run(p.id, p.keepSessionId ?? 0);
       return r.changes === 1;
     });
+  }
+
+  async getWebUserBySetupToken(q: { tokenHash: string; now: number }): Promise<WebUser | undefined> {
+    const r = this.st
+      .get('SELECT * FROM web_users WHERE setup_token_hash = ? AND setup_expires_at > ?')
+      .get(q.tokenHash, q.now) as UserRow | undefined;
+    return r && toUser(r);
   }
 
   redeemSetupToken(r: {
