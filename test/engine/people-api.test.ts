@@ -152,6 +152,33 @@ test('sign-in: the cookie and the token, who is signed in, the same 401 for an u
   isProblem(await byCookie(s, 'GET', '/v1/session'), 401, 'HERMOD_ERR_UNAUTHORIZED');
   isProblem(await bearer(s, 'GET', '/v1/balance'), 401, 'HERMOD_ERR_UNAUTHORIZED');
   isProblem(await inject('GET', '/v1/session'), 401, 'HERMOD_ERR_UNAUTHORIZED');
+
+  // Behind a TLS-terminating proxy the cookie is Secure.
+  const proxied = await inject('POST', '/v1/session', {
+    payload: { email: 'owner@shop.example', password: 'olive-owns-the-shop' },
+    headers: { 'x-forwarded-proto': 'https' },
+  });
+  assert.match(String(proxied.headers['set-cookie']), /; Secure$/);
+
+  // The OpenAPI document has the session, members and web-user routes.
+  const doc = (await inject('GET', '/openapi.json')).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  for (const [path, method] of [
+    ['/v1/session', 'post'],
+    ['/v1/session', 'get'],
+    ['/v1/session', 'delete'],
+    ['/v1/session/password', 'post'],
+    ['/v1/session/setup', 'post'],
+    ['/v1/members', 'get'],
+    ['/v1/members', 'post'],
+    ['/v1/members/{id}', 'patch'],
+    ['/v1/members/{id}', 'delete'],
+    ['/v1/members/{id}/reset', 'post'],
+    ['/v1/admin/web-users', 'post'],
+    ['/v1/admin/web-users/{id}', 'delete'],
+  ])
+    assert.ok(doc.paths[path]?.[method], `${method} ${path} is documented`);
 });
 
 test('roles: a viewer reads only, a sender sends but manages no one, an admin manages members; the owner and the last admin stay', async (t) => {

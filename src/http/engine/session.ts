@@ -82,9 +82,18 @@ const viewOfSession = (who: SignedIn) => ({
   expiresAt: new Date(who.session.expiresAt).toISOString(),
 });
 
-/** The session cookie: HttpOnly (no script reads it), SameSite=Strict, Secure over HTTPS. */
+/**
+ * The session cookie: HttpOnly (no script reads it), SameSite=Strict, Secure over HTTPS.
+ * Hermod's listeners speak plain HTTP behind a TLS-terminating proxy, so the proxy's
+ * X-Forwarded-Proto counts too: trusting it unchecked is harmless here, since a client that
+ * claims HTTPS falsely only keeps its own browser from sending the cookie back over HTTP.
+ */
 function sessionCookie(req: FastifyRequest, value: string, maxAgeS: number): string {
-  const secure = req.protocol === 'https' ? '; Secure' : '';
+  const forwarded = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]
+    .trim()
+    .toLowerCase();
+  const secure = req.protocol === 'https' || forwarded === 'https' ? '; Secure' : '';
   return `${SESSION_COOKIE}=${value}; Path=/v1; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`;
 }
 
