@@ -16,7 +16,6 @@
 import { createHash, randomBytes, scrypt } from 'node:crypto';
 import type { User } from '../domain/index.js';
 import type { Accounts } from '../gateway/index.js';
-import type { LoginGuard } from '../gateway/login-guard.js';
 import {
   MEMBER_ROLES,
   type MemberRole,
@@ -128,7 +127,21 @@ export interface PersonChange {
   displayName?: string;
 }
 
-type Guard = Pick<LoginGuard, 'login'>;
+/**
+ * What sign-ins need of the gateway's login guard (the composition root gives the one SMPP
+ * binds and HTTP passwords share): attempts counted per address and username, scrypt off the
+ * event loop, one answer for an unknown user and a wrong password.
+ */
+export interface Guard {
+  login<U>(a: {
+    address: string;
+    username: string;
+    door: string;
+    find: () => Promise<U | undefined>;
+    hashOf: (user: U) => string;
+    password: string;
+  }): Promise<{ verdict: 'ok' | 'refused' | 'locked' | 'busy'; user?: U }>;
+}
 
 export class PeopleService {
   private readonly o: Required<Omit<PeopleOptions, 'now'>>;
