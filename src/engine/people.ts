@@ -200,6 +200,22 @@ export class PeopleService {
     return u;
   }
 
+  /**
+   * Makes a member the owner of its account (the previous owner becomes an admin). With an
+   * account scope, only that account's member; with another scope (operators), any member.
+   */
+  async makeOwner(scope: WebUserScope, id: number): Promise<WebUser> {
+    const accountId =
+      'accountId' in scope ? scope.accountId : (await this.store.getWebUser({ scope, id }))?.accountId;
+    const u =
+      accountId === undefined || accountId === null
+        ? undefined
+        : await this.store.transferOwnership({ accountId, id });
+    if (!u) throw notFound(`member ${id}`);
+    this.cache.clear();
+    return u;
+  }
+
   async remove(scope: WebUserScope, id: number): Promise<void> {
     if (!(await this.store.removeWebUser({ scope, id }))) throw notFound(`web user ${id}`);
     this.cache.clear();

@@ -338,7 +338,15 @@ test('roles: a viewer reads only, a sender sends but manages no one, an admin ma
     ).statusCode,
     200,
   );
-  await signIn('viewer@shop', 'a-new-password-9');
+  const v = await signIn('viewer@shop', 'a-new-password-9');
+
+  // Ownership: only the owner hands it over, and becomes an admin.
+  isProblem(await bearer(v, 'POST', `/v1/members/${viewer.id}/owner`), 403, 'HERMOD_ERR_FORBIDDEN_ROLE');
+  const handed = await bearer(o, 'POST', `/v1/members/${viewer.id}/owner`);
+  assert.equal(handed.statusCode, 200, handed.body);
+  assert.equal(handed.json().role, 'owner');
+  assert.equal((await bearer(o, 'GET', '/v1/session')).json().user.role, 'admin');
+  isProblem(await bearer(o, 'POST', `/v1/members/${ownerId}/owner`), 403, 'HERMOD_ERR_FORBIDDEN_ROLE');
 });
 
 test('the login limits apply to sign-ins: locked after the failures of an address, 429', async (t) => {
@@ -430,6 +438,13 @@ test('operators: created with an admin key, their session opens the admin API (C
     }),
     404,
     'HERMOD_ERR_UNKNOWN_USER',
+  );
+  const owned = await bearer(op, 'POST', `/v1/admin/web-users/${member.json().user.id}/owner`);
+  assert.equal(owned.json().role, 'owner', owned.body);
+  isProblem(
+    await bearer(op, 'POST', `/v1/admin/web-users/${made.json().user.id}/owner`),
+    404,
+    'HERMOD_ERR_NOT_FOUND',
   );
   const listed = await bearer(op, 'GET', '/v1/admin/web-users?account=demo');
   assert.deepEqual(

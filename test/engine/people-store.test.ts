@@ -194,6 +194,22 @@ for (const name of BACKENDS) {
     assert.equal((await people.updateWebUser({ scope: shop, id: admin.id, role: 'viewer' }))?.role, 'viewer');
     assert.equal((await people.updateWebUser({ scope: shop, id: sender.id, role: 'admin' }))?.role, 'admin');
 
+    // Ownership moves in one transaction: the old owner becomes an admin.
+    assert.equal(await people.transferOwnership({ accountId: b.other.id, id: sender.id }), undefined);
+    const moved = await people.transferOwnership({ accountId: b.shop.id, id: sender.id });
+    assert.equal(moved?.role, 'owner');
+    assert.equal((await people.getWebUser({ scope: shop, id: owner.id }))?.role, 'admin');
+    assert.equal(
+      (await people.listWebUsers({ scope: shop, limit: 10 })).filter((u) => u.role === 'owner').length,
+      1,
+    );
+    await people.updateWebUser({ scope: shop, id: admin.id, enabled: false });
+    await assert.rejects(people.transferOwnership({ accountId: b.shop.id, id: admin.id }), {
+      code: 'HERMOD_ERR_OWNER_PROTECTED',
+    });
+    // The former owner is an admin like any other now.
+    assert.equal((await people.updateWebUser({ scope: shop, id: owner.id, role: 'sender' }))?.role, 'sender');
+
     // Another account without an owner: its last enabled admin stays.
     const other = { accountId: b.other.id };
     const solo = await people.createWebUser({

@@ -195,6 +195,19 @@ export async function webUserAdminRoutes(app: FastifyInstance, opts: WebUserAdmi
   );
 
   app.post<{ Params: { id: number } }>(
+    '/web-users/:id/owner',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "make a member its account's owner (the previous owner becomes an admin)",
+        params: idParams,
+        response: { 200: webUserView, ...errors },
+      },
+    },
+    async (req) => viewOfWebUser(await people.makeOwner(ANY, req.params.id)),
+  );
+
+  app.post<{ Params: { id: number } }>(
     '/web-users/:id/reset',
     {
       schema: {

@@ -200,6 +200,20 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
   );
 
   app.post<{ Params: { id: number } }>(
+    '/v1/members/:id/owner',
+    {
+      config: { role: 'owner' },
+      schema: {
+        tags: ['members'],
+        summary: 'Make a member the owner (you, the owner, become an admin)',
+        params: idParams,
+        response: { 200: webUserView, ...answers },
+      },
+    },
+    async (req) => viewOfWebUser(await people.makeOwner(scopeOf(req.apiUser!.id), req.params.id)),
+  );
+
+  app.post<{ Params: { id: number } }>(
     '/v1/members/:id/reset',
     {
       config: { role: 'admin' },

@@ -99,6 +99,13 @@ export interface PeopleStore {
    */
   updateWebUser(c: WebUserChange): Promise<WebUser | undefined>;
 
+  /**
+   * Makes an enabled member of the account its owner, and the previous owner (if any) an
+   * admin, in one transaction: the way ownership moves (a role of `owner` is refused by
+   * updateWebUser). OwnerProtectedError for a disabled member; undefined when not in scope.
+   */
+  transferOwnership(q: { accountId: number; id: number }): Promise<WebUser | undefined>;
+
   /** Deletes a web user and its sessions, under the same rules as updateWebUser; false when not in scope. */
   removeWebUser(q: { scope: WebUserScope; id: number }): Promise<boolean>;
 

@@ -186,6 +186,27 @@ export class PgPeopleStore implements PeopleStore {
     });
   }
 
+  transferOwnership(q: { accountId: number; id: number }): Promise<WebUser | undefined> {
+    return this.h.write(async (c) => {
+      await c.query(LOCK_CHANGES);
+      const row = await this.scopedRow(c, { accountId: q.accountId }, q.id);
+      if (!row) return undefined;
+      if (row.role === 'owner') return toUser(row);
+      if (row.enabled !== true) throw new OwnerProtectedError('a disabled member');
+      const now = Date.now();
+      // The old owner first: one owner per account is a unique index.
+      await c.query(
+        "UPDATE web_users SET role = 'admin', updated_at = $1 WHERE account_id = $2 AND role = 'owner'",
+        [now, q.accountId],
+      );
+      const r = await c.query(
+        "UPDATE web_users SET role = 'owner', updated_at = $1 WHERE id = $2 RETURNING *",
+        [now, q.id],
+      );
+      return toUser(r.rows[0] as Row);
+    });
+  }
+
   removeWebUser(q: { scope: WebUserScope; id: number }): Promise<boolean> {
     return this.h.write(async (c) => {
       await c.query(LOCK_CHANGES);

@@ -195,6 +195,22 @@ export class SqlitePeopleStore implements PeopleStore {
     });
   }
 
+  transferOwnership(q: { accountId: number; id: number }): Promise<WebUser | undefined> {
+    return this.h.write(() => {
+      const row = this.scopedRow({ accountId: q.accountId }, q.id);
+      if (!row) return undefined;
+      if (row.role === 'owner') return toUser(row);
+      if (row.enabled !== 1) throw new OwnerProtectedError('a disabled member');
+      const now = Date.now();
+      // The old owner first: one owner per account is a unique index.
+      this.st
+        .get("UPDATE web_users SET role = 'admin', updated_at = ? WHERE account_id = ? AND role = 'owner'")
+        .run(now, q.accountId);
+      this.st.get("UPDATE web_users SET role = 'owner', updated_at = ? WHERE id = ?").run(now, q.id);
+      return this.row(q.id);
+    });
+  }
+
   removeWebUser(q: { scope: WebUserScope; id: number }): Promise<boolean> {
     return this.h.write(() => {
       const row = this.scopedRow(q.scope, q.id);
