@@ -88,7 +88,7 @@ export function hashPasswordAsync(password: string): Promise<string> {
   );
 }
 
-/** A random password for someone to change at their first sign-in (16 characters, ~95 bits). */
+/** A random password for someone to change at their first sign-in (16 characters, 96 random bits). */
 export const temporaryPassword = (): string => randomBytes(12).toString('base64url');
 
 export interface SignedIn {
@@ -116,7 +116,7 @@ export interface NewPerson {
 
 export interface CreatedPerson {
   user: WebUser;
-  /** When no password was given: the one-time set-password token (POST /v1/session/password). */
+  /** When no password was given: the one-time set-password token (POST /v1/session/setup). */
   setupToken?: string;
   setupExpiresAt?: number;
 }
