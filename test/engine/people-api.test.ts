@@ -153,6 +153,21 @@ test('sign-in: the cookie and the token, who is signed in, the same 401 for an u
   isProblem(await bearer(s, 'GET', '/v1/balance'), 401, 'HERMOD_ERR_UNAUTHORIZED');
   isProblem(await inject('GET', '/v1/session'), 401, 'HERMOD_ERR_UNAUTHORIZED');
 
+  // Login CSRF: what a cross-site form can send (text/plain, urlencoded) signs nobody in.
+  for (const [type, status] of [
+    ['text/plain', 400],
+    ['application/x-www-form-urlencoded', 415],
+  ] as const) {
+    const r = await h.api.inject({
+      method: 'POST',
+      url: '/v1/session',
+      headers: { 'content-type': type },
+      payload: JSON.stringify({ email: 'owner@shop.example', password: 'olive-owns-the-shop' }),
+    });
+    assert.equal(r.statusCode, status, type);
+    assert.equal(r.headers['set-cookie'], undefined);
+  }
+
   // Behind a TLS-terminating proxy the cookie is Secure.
   const proxied = await inject('POST', '/v1/session', {
     payload: { email: 'owner@shop.example', password: 'olive-owns-the-shop' },
