@@ -1,5 +1,5 @@
 /**
- * One count of login attempts for SMPP binds and HTTP passwords (docs/security.md): the
+ * One count of login attempts for SMPP binds, HTTP passwords and web sign-ins (docs/security.md): the
  * guard, its log lines (component `auth`) and its metrics.
  */
 import { Counter } from 'prom-client';
@@ -19,7 +19,7 @@ export function buildLoginGuard(config: Config, log: Logger, metrics: HermodMetr
   const authLog = log.child({ component: 'auth' });
   const failures = new Counter({
     name: 'hermod_login_failures_total',
-    help: 'Refused logins (SMPP binds and HTTP passwords) by door and reason (refused, locked, busy)',
+    help: 'Refused logins (SMPP binds, HTTP passwords, web sign-ins) by door and reason (refused, locked, busy)',
     labelNames: ['door', 'reason'] as const,
     registers: [metrics.registry],
   });
