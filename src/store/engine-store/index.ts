@@ -6,6 +6,8 @@
  * areas add tables without renumbering each other's.
  */
 import type { ContactStore } from './contacts.js';
+import type { InboxStore } from './inbox.js';
+import type { KeywordStore } from './keywords.js';
 
 export type {
   Contact,
@@ -21,5 +23,12 @@ export { ContactGroupExistsError, UnknownContactGroupError } from './errors.js';
 /** The engine's stores, one per area, over one database. */
 export interface EngineStores {
   contacts: ContactStore;
+  inbox: InboxStore;
+  keywords: KeywordStore;
 }
 export { openEngineStores } from './open.js';
+export type * from './inbox.js';
+export type * from './keywords.js';
+export { KEYWORD_KINDS } from './keywords.js';
+export { INBOX_FOLLOWER } from './inbox.js';
+export * from './inbox-errors.js';
