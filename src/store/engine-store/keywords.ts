@@ -78,6 +78,8 @@ export interface KeywordHit {
 export interface PendingReply {
   moId: string;
   userId: number;
+  /** The account's username (the reply is sent as it). */
+  username: string;
   messageId: string;
   source: string;
   destination: string;

@@ -181,13 +181,19 @@ export class PgInboxStore implements InboxStore {
   }
 
   applyMos(a: ApplyMos): Promise<{ hitRecorded: boolean }> {
-    const mos = a.mos.filter((m) => m.userId !== null);
     return this.h.write(async (c) => {
-      const moved = await c.query(
-        'UPDATE inbox_followers SET position = $1 WHERE name = $2 AND holder = $3',
-        [a.position, a.follower, a.holder],
+      const held = await c.query(
+        'SELECT position FROM inbox_followers WHERE name = $1 AND holder = $2 FOR UPDATE',
+        [a.follower, a.holder],
       );
-      if (moved.rowCount === 0) throw new LeaseLostError(a.follower);
+      if (held.rowCount === 0) throw new LeaseLostError(a.follower);
+      const was = num((held.rows[0] as Row).position);
+      await c.query('UPDATE inbox_followers SET position = GREATEST(position, $1) WHERE name = $2', [
+        a.position,
+        a.follower,
+      ]);
+      // MOs behind the cursor were counted when it passed them (a replayed write counts nothing twice).
+      const mos = a.mos.filter((m) => m.userId !== null && m.seq > was);
       if (mos.length > 0)
         // One row per (account, peer): several MOs of a batch from one peer add up.
         await c.query(

@@ -215,13 +215,15 @@ export class PgKeywordStore implements KeywordStore {
 
   async pendingReplies(q: { limit: number }): Promise<PendingReply[]> {
     const { rows } = await this.h.pool.query(
-      `SELECT mo_id, user_id, message_id, source, destination, text, created_at FROM keyword_replies
-       WHERE state = 'pending' ORDER BY created_at LIMIT $1`,
+      `SELECT r.mo_id, r.user_id, u.username, r.message_id, r.source, r.destination, r.text, r.created_at
+       FROM keyword_replies r JOIN users u ON u.id = r.user_id
+       WHERE r.state = 'pending' ORDER BY r.created_at LIMIT $1`,
       [q.limit],
     );
     return (rows as Row[]).map((r) => ({
       moId: r.mo_id as string,
       userId: num(r.user_id),
+      username: r.username as string,
       messageId: r.message_id as string,
       source: r.source as string,
       destination: r.destination as string,

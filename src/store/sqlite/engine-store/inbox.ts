@@ -162,10 +162,13 @@ export class SqliteInboxStore implements InboxStore {
 
   applyMos(a: ApplyMos): Promise<{ hitRecorded: boolean }> {
     return this.h.write(() => {
-      const moved = this.st
-        .get('UPDATE inbox_followers SET position = ? WHERE name = ? AND holder = ?')
-        .run(a.position, a.follower, a.holder);
-      if (moved.changes === 0) throw new LeaseLostError(a.follower);
+      const held = this.st
+        .get('SELECT position FROM inbox_followers WHERE name = ? AND holder = ?')
+        .get(a.follower, a.holder) as { position: number } | undefined;
+      if (!held) throw new LeaseLostError(a.follower);
+      this.st
+        .get('UPDATE inbox_followers SET position = max(position, ?) WHERE name = ?')
+        .run(a.position, a.follower);
       const upsert = this.st.get(
         `INSERT INTO conversations (user_id, peer, our_number, last_at, unread, read_until, created_at)
          VALUES (?, ?, ?, ?, 1, 0, ?)
@@ -174,8 +177,9 @@ export class SqliteInboxStore implements InboxStore {
            last_at = max(last_at, excluded.last_at),
            unread = unread + (excluded.last_at > read_until)`,
       );
+      // MOs behind the cursor were counted when it passed them (a replayed write counts nothing twice).
       for (const m of a.mos)
-        if (m.userId !== null) upsert.run(m.userId, m.source, m.destination, m.receivedAt, m.receivedAt);
+        if (m.userId !== null && m.seq > held.position) upsert.run(m.userId, m.source, m.destination, m.receivedAt, m.receivedAt);
       return { hitRecorded: a.hit ? this.recordHit(a.hit) : false };
     });
   }
@@ -302,13 +306,13 @@ export class SqliteInboxStore implements InboxStore {
   private recount(userId: number, username: string, peer: string, until: number): void {
     this.st
       .get(
-        `UPDATE conversations SET read_until = max(read_until, ?1),
+        `UPDATE conversations SET read_until = max(read_until, @until),
            unread = (SELECT count(*) FROM mo
-                     WHERE routed_to = ?2 AND source = ?3 AND received_at > max(conversations.read_until, ?1)
+                     WHERE routed_to = @username AND source = @peer AND received_at > max(conversations.read_until, @until)
                        AND rowid <= (SELECT coalesce(max(position), 0) FROM inbox_followers WHERE name = '${INBOX_FOLLOWER}'))
-         WHERE user_id = ?4 AND peer = ?3`,
+         WHERE user_id = @userId AND peer = @peer`,
       )
-      .run(until, username, peer, userId);
+      .run({ until, username, peer, userId });
   }
 
   /** A conversation row with its newest message either way (two index lookups). */

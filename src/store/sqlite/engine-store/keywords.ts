@@ -239,12 +239,14 @@ export class SqliteKeywordStore implements KeywordStore {
   async pendingReplies(q: { limit: number }): Promise<PendingReply[]> {
     const rows = this.st
       .get(
-        `SELECT mo_id, user_id, message_id, source, destination, text, created_at FROM keyword_replies
-         WHERE state = 'pending' ORDER BY created_at LIMIT ?`,
+        `SELECT r.mo_id, r.user_id, u.username, r.message_id, r.source, r.destination, r.text, r.created_at
+         FROM keyword_replies r JOIN users u ON u.id = r.user_id
+         WHERE r.state = 'pending' ORDER BY r.created_at LIMIT ?`,
       )
       .all(q.limit) as {
       mo_id: string;
       user_id: number;
+      username: string;
       message_id: string;
       source: string;
       destination: string;
@@ -254,6 +256,7 @@ export class SqliteKeywordStore implements KeywordStore {
     return rows.map((r) => ({
       moId: r.mo_id,
       userId: r.user_id,
+      username: r.username,
       messageId: r.message_id,
       source: r.source,
       destination: r.destination,
