@@ -20,4 +20,4 @@ export {
 } from './keywords.js';
 export { InboxFollower } from './inbox-follower.js';
 export { matchKeyword, renderReply, unknownPlaceholders } from './keyword-match.js';
-export type { ConversationSummary, Conversation } from './inbox.js';
+export type { ConversationSummary, Conversation, ThreadMessage } from './inbox.js';
