@@ -6,5 +6,11 @@ import type { Core } from './gateway.js';
 /** Builds the engine (its tables migrated); nothing runs until `engine.start()`. */
 export async function buildEngine(core: Core): Promise<Engine> {
   const stores = await openEngineStores(core.store);
-  return new Engine({ gateway: core.gateway, stores, guard: core.guard, optOut: core.config.optOut, log: core.log });
+  return new Engine({
+    gateway: core.gateway,
+    stores,
+    guard: core.guard,
+    optOut: core.config.optOut,
+    log: core.log,
+  });
 }

@@ -101,7 +101,9 @@ export class InboxFollower {
     clearInterval(this.timer);
     clearTimeout(this.gapTimer);
     await this.running?.catch(() => undefined);
-    await this.o.inbox.releaseFollower({ follower: INBOX_FOLLOWER, holder: this.holder }).catch(() => undefined);
+    await this.o.inbox
+      .releaseFollower({ follower: INBOX_FOLLOWER, holder: this.holder })
+      .catch(() => undefined);
   }
 
   /** Runs now, or once more after the run in progress. */
@@ -113,7 +115,8 @@ export class InboxFollower {
     }
     this.running = this.runOnce()
       .catch((err: unknown) => {
-        if (!(err instanceof LeaseLostError)) this.o.log?.warn({ err }, 'inbox follower failed; retrying at the next poll');
+        if (!(err instanceof LeaseLostError))
+          this.o.log?.warn({ err }, 'inbox follower failed; retrying at the next poll');
         return 0;
       })
       .finally(() => {
@@ -173,7 +176,12 @@ export class InboxFollower {
     const services = new Map<string, Promise<KeywordService[]>>();
     const flush = async () => {
       if (plain.length === 0) return;
-      await this.o.inbox.applyMos({ follower: INBOX_FOLLOWER, holder: this.holder, mos: plain, position: upTo });
+      await this.o.inbox.applyMos({
+        follower: INBOX_FOLLOWER,
+        holder: this.holder,
+        mos: plain,
+        position: upTo,
+      });
       count += plain.length;
       plain = [];
     };
@@ -277,7 +285,14 @@ export class InboxFollower {
         at,
         ...extra,
         ...(rendered !== ''
-          ? { reply: { messageId: newMessageId(), source: m.destination, destination: m.source, text: rendered } }
+          ? {
+              reply: {
+                messageId: newMessageId(),
+                source: m.destination,
+                destination: m.source,
+                text: rendered,
+              },
+            }
           : {}),
       } satisfies KeywordHit;
     };
@@ -366,7 +381,11 @@ export class InboxFollower {
     try {
       const user = await this.o.gateway.currentUser(p.username);
       if (!user) {
-        await this.o.keywords.settleReply({ moId: p.moId, state: 'failed', error: `no account ${p.username}` });
+        await this.o.keywords.settleReply({
+          moId: p.moId,
+          state: 'failed',
+          error: `no account ${p.username}`,
+        });
         return;
       }
       const draft = draftOf({

@@ -70,7 +70,11 @@ export class InboxService {
   }
 
   /** The thread with a peer, newest first; empty (not 404) when the account never exchanged with it. */
-  async messages(user: User, number: string, q: { limit?: number; cursor?: string } = {}): Promise<Page<ThreadEntry>> {
+  async messages(
+    user: User,
+    number: string,
+    q: { limit?: number; cursor?: string } = {},
+  ): Promise<Page<ThreadEntry>> {
     const peer = peerOf(number);
     const limit = q.limit ?? INBOX_LIMITS.pageDefault;
     const rows = await this.store.thread({
@@ -82,7 +86,10 @@ export class InboxService {
     });
     const items = rows.slice(0, limit).map((m) => ({ ...m, text: textOf(m.body, m.dataCoding) ?? null }));
     const last = items[items.length - 1];
-    return { items, next: rows.length > limit && last ? encodeCursor('t', { at: last.at, key: last.id }) : null };
+    return {
+      items,
+      next: rows.length > limit && last ? encodeCursor('t', { at: last.at, key: last.id }) : null,
+    };
   }
 
   /** Read up to `until` (default now; never backwards). */
@@ -105,7 +112,8 @@ export class InboxService {
   async reply(user: User, number: string, r: { text: string; from?: string }): Promise<Accepted> {
     const peer = peerOf(number);
     if (r.text.length === 0) throw invalid('text', 'empty');
-    if (r.text.length > INBOX_LIMITS.replyChars) throw invalid('text', `at most ${INBOX_LIMITS.replyChars} characters`);
+    if (r.text.length > INBOX_LIMITS.replyChars)
+      throw invalid('text', `at most ${INBOX_LIMITS.replyChars} characters`);
     let from = r.from;
     if (from === undefined) {
       const c = await this.store.getConversation({ userId: user.id, username: user.username, peer });

@@ -31,7 +31,9 @@ const wordsOf = (s: KeywordService): string[] => [s.keyword, ...s.aliases];
  * number wins over an any-number one with the same word.
  */
 export function matchKeyword(text: string, services: readonly KeywordService[]): KeywordMatch | undefined {
-  const words = keywordOf(text).split(' ').filter((w) => w !== '');
+  const words = keywordOf(text)
+    .split(' ')
+    .filter((w) => w !== '');
   if (words.length === 0) return undefined;
   const ordered = [...services].sort((a, b) => (a.number === '' ? 1 : 0) - (b.number === '' ? 1 : 0));
   const [first, second] = words;

@@ -96,7 +96,8 @@ export class KeywordServices {
 
   async update(userId: number, id: number, patch: KeywordServiceUpdate): Promise<KeywordService> {
     const cur = await this.get(userId, id);
-    const keyword = patch.keyword !== undefined ? this.word(patch.keyword, 'keyword', cur.number) : cur.keyword;
+    const keyword =
+      patch.keyword !== undefined ? this.word(patch.keyword, 'keyword', cur.number) : cur.keyword;
     const aliases =
       patch.aliases !== undefined ? this.aliases(patch.aliases, cur.number, keyword) : cur.aliases;
     const touchesSettings = (['reply', 'leaveReply', 'options', 'url'] as const).some(
@@ -129,7 +130,11 @@ export class KeywordServices {
     const service = await this.get(userId, id);
     const results = await this.store.pollResults({ userId, id });
     if (!results)
-      throw new EngineError(409, 'HERMOD_ERR_NOT_A_POLL', `keyword service ${id} is a ${service.kind}, not a poll`);
+      throw new EngineError(
+        409,
+        'HERMOD_ERR_NOT_A_POLL',
+        `keyword service ${id} is a ${service.kind}, not a poll`,
+      );
     return { service, results };
   }
 
@@ -172,10 +177,14 @@ export class KeywordServices {
       const v = input[field] !== undefined ? input[field] : cur ? (cur[field] ?? null) : fallback;
       if (v === null) return null;
       if (v.trim() === '') throw invalid(field, 'empty; give null for no reply');
-      if (v.length > KEYWORD_LIMITS.replyChars) throw invalid(field, `at most ${KEYWORD_LIMITS.replyChars} characters`);
+      if (v.length > KEYWORD_LIMITS.replyChars)
+        throw invalid(field, `at most ${KEYWORD_LIMITS.replyChars} characters`);
       const unknown = unknownPlaceholders(v);
       if (unknown.length > 0)
-        throw invalid(field, `unknown placeholder {{${unknown[0]}}} (known: first_name, last_name, number, keyword, group, answer, options)`);
+        throw invalid(
+          field,
+          `unknown placeholder {{${unknown[0]}}} (known: first_name, last_name, number, keyword, group, answer, options)`,
+        );
       return v;
     };
     switch (kind) {
@@ -186,7 +195,11 @@ export class KeywordServices {
       }
       case 'subscribe': {
         const groupId = cur?.groupId ?? (await this.groupOf(userId, input));
-        return { groupId, reply: text('reply', DEFAULT_REPLIES.join), leaveReply: text('leaveReply', DEFAULT_REPLIES.leave) };
+        return {
+          groupId,
+          reply: text('reply', DEFAULT_REPLIES.join),
+          leaveReply: text('leaveReply', DEFAULT_REPLIES.leave),
+        };
       }
       case 'poll': {
         const options = input.options !== undefined ? this.pollOptions(input.options) : cur?.options;
@@ -196,7 +209,8 @@ export class KeywordServices {
       case 'forward': {
         const url = input.url ?? cur?.url;
         if (url === undefined) throw invalid('url', 'a forward service needs its URL');
-        if (url.length > KEYWORD_LIMITS.urlChars) throw invalid('url', `at most ${KEYWORD_LIMITS.urlChars} characters`);
+        if (url.length > KEYWORD_LIMITS.urlChars)
+          throw invalid('url', `at most ${KEYWORD_LIMITS.urlChars} characters`);
         try {
           await this.forwarder.check(url);
         } catch (err) {
@@ -211,7 +225,8 @@ export class KeywordServices {
   private async groupOf(userId: number, input: { group?: string; groupId?: number }): Promise<number> {
     if (input.groupId !== undefined) {
       const groups = await this.contacts.groups(userId);
-      if (!groups.some((g) => g.id === input.groupId)) throw invalid('groupId', `no contact group ${input.groupId}`);
+      if (!groups.some((g) => g.id === input.groupId))
+        throw invalid('groupId', `no contact group ${input.groupId}`);
       return input.groupId;
     }
     const name = input.group?.trim();

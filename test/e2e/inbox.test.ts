@@ -66,7 +66,9 @@ test('inbox e2e: JOIN NEWS from a handset joins the group and the confirmation r
 
     // A reply from the thread: from the number the handset wrote to, charged, delivered.
     const balance = await h.store.getBalance(shop.id);
-    const sent = await call('POST', `/v1/conversations/%2B${HANDSET}/messages`, { text: 'Thanks for joining!' });
+    const sent = await call('POST', `/v1/conversations/%2B${HANDSET}/messages`, {
+      text: 'Thanks for joining!',
+    });
     assert.equal(sent.statusCode, 201, sent.body);
     assert.equal(sent.json().parts, 1);
     await until('the thread reply at the handset', () => handsetGot().length === 2);

@@ -18,7 +18,13 @@ import { BACKENDS, openBackend, type EngineBackend } from './backends.js';
 
 const route: RouteDef = { name: 'default', type: 'static', connectors: ['sim'], prefixes: [], costs: {} };
 
-async function mo(store: Store, from: string, to: string, text: string, user: string | null): Promise<string> {
+async function mo(
+  store: Store,
+  from: string,
+  to: string,
+  text: string,
+  user: string | null,
+): Promise<string> {
   const id = newMessageId();
   await store.addMoPart(
     {
@@ -130,7 +136,7 @@ for (const name of BACKENDS) {
     assert.equal(await f.runOnce(), 1);
     assert.equal((await contacts.groupNamed(b.shop.id, 'NEWS')).members, 0);
     assert.equal((await sentTo('447700900001')).length, 2);
-    const [conv] = (await b.stores.inbox.listConversations({ userId: b.shop.id, username: 'shop', limit: 1 }));
+    const [conv] = await b.stores.inbox.listConversations({ userId: b.shop.id, username: 'shop', limit: 1 });
     assert.equal(conv.peer, '447700900001');
     assert.equal(conv.unread, 2);
 
@@ -173,7 +179,13 @@ for (const name of BACKENDS) {
     // Sent once before it could be settled: the next run sends it again under the same id.
     const user = b.shop;
     const { draftOf } = await import('../../src/gateway/index.js');
-    const draft = draftOf({ systemId: 'shop', origin: 'rest', from: '12345', to: m.source, content: { text: 'Open 9-5' } });
+    const draft = draftOf({
+      systemId: 'shop',
+      origin: 'rest',
+      from: '12345',
+      to: m.source,
+      content: { text: 'Open 9-5' },
+    });
     draft.messageId = messageId;
     const gw = new Gateway(b.store, { routes: [route] });
     await gw.addConnector(new SimulatorConnector('sim', { latencyMs: { min: 0, max: 0 } }));

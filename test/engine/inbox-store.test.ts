@@ -10,7 +10,13 @@ import { INBOX_FOLLOWER, type KeywordHit } from '../../src/store/engine-store/in
 import { BACKENDS, openBackend } from './backends.js';
 
 /** An MO from `from` to `to`, routed to `user` (stored as the gateway stores one). */
-async function mo(store: Store, from: string, to: string, text: string, user: string | null): Promise<string> {
+async function mo(
+  store: Store,
+  from: string,
+  to: string,
+  text: string,
+  user: string | null,
+): Promise<string> {
   const id = newMessageId();
   await store.addMoPart(
     {
@@ -61,14 +67,20 @@ for (const name of BACKENDS) {
     assert.deepEqual(await inbox.claimFollower({ follower: f, holder: 'a', leaseMs: 1000, now: 1000 }), {
       position: 0,
     });
-    assert.equal(await inbox.claimFollower({ follower: f, holder: 'b', leaseMs: 1000, now: 1500 }), undefined);
+    assert.equal(
+      await inbox.claimFollower({ follower: f, holder: 'b', leaseMs: 1000, now: 1500 }),
+      undefined,
+    );
     await mo(b.store, '447700900001', '12345', 'hello', 'shop');
     const [m] = await inbox.nextMos({ after: 0, limit: 10 });
     assert.equal(m.userId, b.shop.id);
     await assert.rejects(inbox.applyMos({ follower: f, holder: 'b', mos: [m], position: m.seq }), {
       code: 'HERMOD_ERR_LEASE_LOST',
     });
-    assert.equal((await inbox.listConversations({ userId: b.shop.id, username: 'shop', limit: 10 })).length, 0);
+    assert.equal(
+      (await inbox.listConversations({ userId: b.shop.id, username: 'shop', limit: 10 })).length,
+      0,
+    );
     // The lease ran out: b takes over where a left the cursor.
     assert.deepEqual(await inbox.claimFollower({ follower: f, holder: 'b', leaseMs: 1000, now: 2500 }), {
       position: 0,
@@ -89,7 +101,10 @@ for (const name of BACKENDS) {
     t.after(() => b.close());
     const { inbox, contacts } = b.stores;
     const shop = { userId: b.shop.id, username: 'shop' };
-    await contacts.upsertContacts({ userId: b.shop.id, contacts: [{ msisdn: '447700900001', firstName: 'Ada' }] });
+    await contacts.upsertContacts({
+      userId: b.shop.id,
+      contacts: [{ msisdn: '447700900001', firstName: 'Ada' }],
+    });
     const sent = await mt(b.store, b.shop.id, '12345', '447700900001', 'Your order shipped');
     const q1 = await mo(b.store, '447700900001', '12345', 'When does it arrive?', 'shop');
     await mo(b.store, '447700900002', '12345', 'hi', 'shop');
@@ -129,7 +144,10 @@ for (const name of BACKENDS) {
       limit: 1,
       before: { at: first[0].lastAt, key: first[0].peer },
     });
-    assert.deepEqual([...first, ...second].map((c) => c.peer), ['447700900001', '447700900002']);
+    assert.deepEqual(
+      [...first, ...second].map((c) => c.peer),
+      ['447700900001', '447700900002'],
+    );
 
     // The thread: both ways, newest first, the other account's MT not in it.
     const thread = await inbox.thread({ ...shop, peer: '447700900001', limit: 10 });
@@ -142,15 +160,28 @@ for (const name of BACKENDS) {
       ],
     );
     assert.equal(thread[2].state, 'queued');
-    const older = await inbox.thread({ ...shop, peer: '447700900001', limit: 2, before: { at: thread[1].at, key: q1 } });
-    assert.deepEqual(older.map((m) => m.id), [sent]);
+    const older = await inbox.thread({
+      ...shop,
+      peer: '447700900001',
+      limit: 2,
+      before: { at: thread[1].at, key: q1 },
+    });
+    assert.deepEqual(
+      older.map((m) => m.id),
+      [sent],
+    );
 
     // Another account sees none of it.
     assert.deepEqual(
-      (await inbox.listConversations({ userId: b.other.id, username: 'other', limit: 10 })).map((c) => c.peer),
+      (await inbox.listConversations({ userId: b.other.id, username: 'other', limit: 10 })).map(
+        (c) => c.peer,
+      ),
       ['447700900003'],
     );
-    assert.equal(await inbox.getConversation({ userId: b.other.id, username: 'other', peer: '447700900001' }), undefined);
+    assert.equal(
+      await inbox.getConversation({ userId: b.other.id, username: 'other', peer: '447700900001' }),
+      undefined,
+    );
 
     // Read up to the first MO: one unread left; never backwards.
     const read = await inbox.markRead({ ...shop, peer: '447700900001', until: thread[1].at });
@@ -158,12 +189,20 @@ for (const name of BACKENDS) {
     assert.equal((await inbox.markRead({ ...shop, peer: '447700900001', until: 0 }))?.unread, 1);
     assert.equal((await inbox.listConversations({ ...shop, limit: 10, unreadOnly: true })).length, 2);
     // A reply from the thread moves it up and reads it.
-    await inbox.noteReply({ userId: b.shop.id, peer: '447700900002', ourNumber: '12345', at: Date.now() + 1000 });
+    await inbox.noteReply({
+      userId: b.shop.id,
+      peer: '447700900002',
+      ourNumber: '12345',
+      at: Date.now() + 1000,
+    });
     const after = await inbox.listConversations({ ...shop, limit: 10 });
-    assert.deepEqual(after.map((c) => [c.peer, c.unread]), [
-      ['447700900002', 0],
-      ['447700900001', 1],
-    ]);
+    assert.deepEqual(
+      after.map((c) => [c.peer, c.unread]),
+      [
+        ['447700900002', 0],
+        ['447700900001', 1],
+      ],
+    );
     assert.equal(await inbox.markRead({ ...shop, peer: '447700900009', until: 1 }), undefined);
   });
 
@@ -221,7 +260,10 @@ for (const name of BACKENDS) {
       [any.id],
     );
     assert.equal(await keywords.getService({ userId: b.other.id, id: poll.id }), undefined);
-    assert.equal(await keywords.updateService({ userId: b.other.id, id: poll.id, patch: { enabled: false } }), undefined);
+    assert.equal(
+      await keywords.updateService({ userId: b.other.id, id: poll.id, patch: { enabled: false } }),
+      undefined,
+    );
     const off = await keywords.updateService({ userId: b.shop.id, id: any.id, patch: { enabled: false } });
     assert.equal(off?.enabled, false);
     assert.equal((await keywords.servicesFor({ userId: b.shop.id, number: '999' })).length, 0);
@@ -242,7 +284,13 @@ for (const name of BACKENDS) {
       at: Date.now(),
     });
     const apply = (i: number, answer: string) =>
-      inbox.applyMos({ follower: INBOX_FOLLOWER, holder: 'n1', mos: [mos[i]], position: mos[i].seq, hit: hit(mos[i], answer) });
+      inbox.applyMos({
+        follower: INBOX_FOLLOWER,
+        holder: 'n1',
+        mos: [mos[i]],
+        position: mos[i].seq,
+        hit: hit(mos[i], answer),
+      });
     assert.deepEqual(await apply(0, 'A'), { hitRecorded: true });
     // The same MO again (a second follower, a replay): its hit, vote and reply are not written twice.
     assert.deepEqual(await apply(0, 'A'), { hitRecorded: false });
@@ -256,14 +304,20 @@ for (const name of BACKENDS) {
     assert.equal((await keywords.hitOf({ moId: m1 }))?.answer, 'A');
     assert.equal((await keywords.hitOf({ moId: m3 }))?.reply?.destination, '447700900001');
     const pending = await keywords.pendingReplies({ limit: 10 });
-    assert.deepEqual(pending.map((p) => [p.moId, p.username]), [
-      [m1, 'shop'],
-      [m2, 'shop'],
-      [m3, 'shop'],
-    ]);
+    assert.deepEqual(
+      pending.map((p) => [p.moId, p.username]),
+      [
+        [m1, 'shop'],
+        [m2, 'shop'],
+        [m3, 'shop'],
+      ],
+    );
     await keywords.settleReply({ moId: m1, state: 'sent' });
     await keywords.settleReply({ moId: m2, state: 'failed', error: 'opted out' });
-    assert.deepEqual((await keywords.pendingReplies({ limit: 10 })).map((p) => p.moId), [m3]);
+    assert.deepEqual(
+      (await keywords.pendingReplies({ limit: 10 })).map((p) => p.moId),
+      [m3],
+    );
     // The conversation counted each MO once.
     const [ada] = await inbox.listConversations({ userId: b.shop.id, username: 'shop', limit: 1 });
     assert.equal(ada.peer, '447700900001');

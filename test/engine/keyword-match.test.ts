@@ -47,7 +47,7 @@ test('aliases trigger their service, letters beyond ASCII included', () => {
   assert.deepEqual(m('nouvelles'), [news.id, 'join', '']);
 });
 
-test('the receiving number\'s own service wins over an any-number one, whatever the order given', () => {
+test("the receiving number's own service wins over an any-number one, whatever the order given", () => {
   assert.equal(matchKeyword('HOURS', [anyHours, hours])?.service.id, hours.id);
   assert.equal(matchKeyword('HOURS', [hours, anyHours])?.service.id, hours.id);
   assert.equal(matchKeyword('HOURS', [anyHours])?.service.id, anyHours.id);
@@ -76,6 +76,9 @@ test('reply placeholders: filled, fallbacks for empty values, unknown ones found
     'Hi there Li, you voted A (A, B)',
   );
   assert.equal(renderReply('{{first_name|}}!', { first_name: '' }), '!');
-  assert.deepEqual(unknownPlaceholders('{{first_name}} {{coupon}} {{custom_code|x}}'), ['coupon', 'custom_code']);
+  assert.deepEqual(unknownPlaceholders('{{first_name}} {{coupon}} {{custom_code|x}}'), [
+    'coupon',
+    'custom_code',
+  ]);
   assert.deepEqual(unknownPlaceholders('no placeholders { here }'), []);
 });

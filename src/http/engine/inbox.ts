@@ -7,12 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import { formatMicros } from '../../domain/index.js';
 import { encodingOfDataCoding, textOf } from '../../gateway/index.js';
-import {
-  INBOX_LIMITS,
-  peerOf,
-  type ConversationSummary,
-  type ThreadMessage,
-} from '../../engine/index.js';
+import { INBOX_LIMITS, peerOf, type ConversationSummary, type ThreadMessage } from '../../engine/index.js';
 import { problemResponses } from '../rest/schemas.js';
 import type { EngineRouteOptions } from './index.js';
 
@@ -27,7 +22,7 @@ const messageView = {
     encoding: { type: 'string' },
     state: {
       type: ['string', 'null'],
-      description: 'an outbound message\'s state (queued, sent, delivered…); null for inbound',
+      description: "an outbound message's state (queued, sent, delivered…); null for inbound",
     },
     at: { type: 'string', format: 'date-time' },
   },
@@ -198,7 +193,8 @@ export async function inboxRoutes(app: FastifyInstance, { engine }: EngineRouteO
     {
       schema: {
         tags: ['inbox'],
-        summary: 'Reply in the thread (sent and charged as any message; from the number the peer wrote to unless `from`)',
+        summary:
+          'Reply in the thread (sent and charged as any message; from the number the peer wrote to unless `from`)',
         params: numberParams,
         body: {
           type: 'object',

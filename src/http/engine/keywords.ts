@@ -33,7 +33,12 @@ const editable = {
     items: word,
     description: 'poll: the answers (VOTE A)',
   },
-  url: { type: 'string', minLength: 1, maxLength: KEYWORD_LIMITS.urlChars, description: 'forward: where the MO is posted' },
+  url: {
+    type: 'string',
+    minLength: 1,
+    maxLength: KEYWORD_LIMITS.urlChars,
+    description: 'forward: where the MO is posted',
+  },
   enabled: { type: 'boolean' },
 } as const;
 
@@ -41,7 +46,10 @@ const serviceView = {
   type: 'object',
   properties: {
     id: { type: 'integer' },
-    number: { type: ['string', 'null'], description: 'the receiving number; null: any number routed to the account' },
+    number: {
+      type: ['string', 'null'],
+      description: 'the receiving number; null: any number routed to the account',
+    },
     keyword: { type: 'string' },
     aliases: { type: 'array', items: { type: 'string' } },
     kind: { type: 'string', enum: ['reply', 'subscribe', 'poll', 'forward'] },
@@ -110,10 +118,16 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
             number: {
               type: ['string', 'null'],
               maxLength: 32,
-              description: 'the receiving number (E.164 or a short code); absent: any number routed to the account',
+              description:
+                'the receiving number (E.164 or a short code); absent: any number routed to the account',
             },
             kind: { type: 'string', enum: ['reply', 'subscribe', 'poll', 'forward'] },
-            group: { type: 'string', minLength: 1, maxLength: 100, description: 'subscribe: the contact group by name (created if missing)' },
+            group: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 100,
+              description: 'subscribe: the contact group by name (created if missing)',
+            },
             groupId: { type: 'integer', minimum: 1, description: 'subscribe: the contact group by id' },
             ...editable,
           },
@@ -159,7 +173,7 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
     {
       schema: {
         tags: ['keywords'],
-        summary: 'Delete a keyword service (and a poll\'s votes)',
+        summary: "Delete a keyword service (and a poll's votes)",
         params: idParams,
         response: { 204: { type: 'null' }, ...problemResponses },
       },

@@ -84,9 +84,12 @@ export interface InboxStore {
    * Takes or renews the follower's lease for `leaseMs`; answers its cursor, or undefined
    * when another holder has a lease that has not ended.
    */
-  claimFollower(q: { follower: string; holder: string; leaseMs: number; now: number }): Promise<
-    { position: number } | undefined
-  >;
+  claimFollower(q: {
+    follower: string;
+    holder: string;
+    leaseMs: number;
+    now: number;
+  }): Promise<{ position: number } | undefined>;
 
   /** Gives the lease up (a stopping node), so another takes over at once. */
   releaseFollower(q: { follower: string; holder: string }): Promise<void>;
@@ -111,9 +114,11 @@ export interface InboxStore {
     unreadOnly?: boolean;
   }): Promise<ConversationSummary[]>;
 
-  getConversation(q: { userId: number; username: string; peer: string }): Promise<
-    ConversationSummary | undefined
-  >;
+  getConversation(q: {
+    userId: number;
+    username: string;
+    peer: string;
+  }): Promise<ConversationSummary | undefined>;
 
   /** MOs from the peer routed to the account and MTs the account sent to it, newest first. */
   thread(q: {
@@ -128,9 +133,12 @@ export interface InboxStore {
    * Marks the conversation read up to `until` (never backwards) and recounts its unread
    * MOs; undefined when the account has no conversation with the peer.
    */
-  markRead(q: { userId: number; username: string; peer: string; until: number }): Promise<
-    Conversation | undefined
-  >;
+  markRead(q: {
+    userId: number;
+    username: string;
+    peer: string;
+    until: number;
+  }): Promise<Conversation | undefined>;
 
   /** A reply sent from the thread: the conversation moves up (and is read up to then). */
   noteReply(q: { userId: number; peer: string; ourNumber: string; at: number }): Promise<void>;

@@ -93,7 +93,10 @@ export interface PollResult {
 }
 
 /** The word of `s` that another service of the account on the same number already answers to. */
-export function clashingWord(s: { keyword: string; aliases: string[] }, others: KeywordService[]): string | undefined {
+export function clashingWord(
+  s: { keyword: string; aliases: string[] },
+  others: KeywordService[],
+): string | undefined {
   const taken = new Set(others.flatMap((o) => [o.keyword, ...o.aliases]));
   return [s.keyword, ...s.aliases].find((w) => taken.has(w));
 }
@@ -103,9 +106,11 @@ export interface KeywordStore {
   createService(s: NewKeywordService): Promise<KeywordService>;
 
   /** undefined when it is not the account's; KeywordExistsError as createService. */
-  updateService(q: { userId: number; id: number; patch: KeywordServicePatch }): Promise<
-    KeywordService | undefined
-  >;
+  updateService(q: {
+    userId: number;
+    id: number;
+    patch: KeywordServicePatch;
+  }): Promise<KeywordService | undefined>;
 
   /** Deletes it with its votes; false when it is not the account's. */
   deleteService(q: { userId: number; id: number }): Promise<boolean>;

@@ -133,9 +133,12 @@ function toSummary(r: Row): ConversationSummary {
 export class PgInboxStore implements InboxStore {
   constructor(private readonly h: PgHandle) {}
 
-  claimFollower(q: { follower: string; holder: string; leaseMs: number; now: number }): Promise<
-    { position: number } | undefined
-  > {
+  claimFollower(q: {
+    follower: string;
+    holder: string;
+    leaseMs: number;
+    now: number;
+  }): Promise<{ position: number } | undefined> {
     return this.h.write(async (c) => {
       await c.query(
         'INSERT INTO inbox_followers (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING',
@@ -153,10 +156,10 @@ export class PgInboxStore implements InboxStore {
 
   releaseFollower(q: { follower: string; holder: string }): Promise<void> {
     return this.h.write(async (c) => {
-      await c.query('UPDATE inbox_followers SET holder = NULL, lease_until = 0 WHERE name = $1 AND holder = $2', [
-        q.follower,
-        q.holder,
-      ]);
+      await c.query(
+        'UPDATE inbox_followers SET holder = NULL, lease_until = 0 WHERE name = $1 AND holder = $2',
+        [q.follower, q.holder],
+      );
     });
   }
 
@@ -240,9 +243,11 @@ export class PgInboxStore implements InboxStore {
     return (rows as Row[]).map(toSummary);
   }
 
-  async getConversation(q: { userId: number; username: string; peer: string }): Promise<
-    ConversationSummary | undefined
-  > {
+  async getConversation(q: {
+    userId: number;
+    username: string;
+    peer: string;
+  }): Promise<ConversationSummary | undefined> {
     const { rows } = await this.h.pool.query(`${SUMMARY_SELECT} WHERE c.user_id = $1 AND c.peer = $3`, [
       q.userId,
       q.username,
@@ -274,9 +279,12 @@ export class PgInboxStore implements InboxStore {
       .slice(0, q.limit);
   }
 
-  markRead(q: { userId: number; username: string; peer: string; until: number }): Promise<
-    Conversation | undefined
-  > {
+  markRead(q: {
+    userId: number;
+    username: string;
+    peer: string;
+    until: number;
+  }): Promise<Conversation | undefined> {
     return this.h.write(async (c) => {
       const r = await recount(c, q.userId, q.username, q.peer, q.until);
       return r && toConversation(r);

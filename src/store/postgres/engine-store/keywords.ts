@@ -106,14 +106,16 @@ export class PgKeywordStore implements KeywordStore {
     });
   }
 
-  updateService(q: { userId: number; id: number; patch: KeywordServicePatch }): Promise<
-    KeywordService | undefined
-  > {
+  updateService(q: {
+    userId: number;
+    id: number;
+    patch: KeywordServicePatch;
+  }): Promise<KeywordService | undefined> {
     return this.h.write(async (c) => {
-      const { rows } = await c.query('SELECT * FROM keyword_services WHERE id = $1 AND user_id = $2 FOR UPDATE', [
-        q.id,
-        q.userId,
-      ]);
+      const { rows } = await c.query(
+        'SELECT * FROM keyword_services WHERE id = $1 AND user_id = $2 FOR UPDATE',
+        [q.id, q.userId],
+      );
       if (rows.length === 0) return undefined;
       const cur = toService(rows[0] as Row);
       const next = {
@@ -141,7 +143,10 @@ export class PgKeywordStore implements KeywordStore {
 
   deleteService(q: { userId: number; id: number }): Promise<boolean> {
     return this.h.write(async (c) => {
-      const r = await c.query('DELETE FROM keyword_services WHERE id = $1 AND user_id = $2', [q.id, q.userId]);
+      const r = await c.query('DELETE FROM keyword_services WHERE id = $1 AND user_id = $2', [
+        q.id,
+        q.userId,
+      ]);
       if (r.rowCount === 0) return false;
       await c.query('DELETE FROM keyword_votes WHERE service_id = $1', [q.id]);
       return true;
@@ -149,10 +154,10 @@ export class PgKeywordStore implements KeywordStore {
   }
 
   async getService(q: { userId: number; id: number }): Promise<KeywordService | undefined> {
-    const { rows } = await this.h.pool.query('SELECT * FROM keyword_services WHERE id = $1 AND user_id = $2', [
-      q.id,
-      q.userId,
-    ]);
+    const { rows } = await this.h.pool.query(
+      'SELECT * FROM keyword_services WHERE id = $1 AND user_id = $2',
+      [q.id, q.userId],
+    );
     return rows[0] && toService(rows[0] as Row);
   }
 
@@ -234,11 +239,10 @@ export class PgKeywordStore implements KeywordStore {
 
   settleReply(q: { moId: string; state: 'sent' | 'failed'; error?: string }): Promise<void> {
     return this.h.write(async (c) => {
-      await c.query("UPDATE keyword_replies SET state = $1, error = $2 WHERE mo_id = $3 AND state = 'pending'", [
-        q.state,
-        q.error ?? null,
-        q.moId,
-      ]);
+      await c.query(
+        "UPDATE keyword_replies SET state = $1, error = $2 WHERE mo_id = $3 AND state = 'pending'",
+        [q.state, q.error ?? null, q.moId],
+      );
     });
   }
 }

@@ -114,9 +114,12 @@ export class SqliteInboxStore implements InboxStore {
     this.st = new Statements(h.db);
   }
 
-  claimFollower(q: { follower: string; holder: string; leaseMs: number; now: number }): Promise<
-    { position: number } | undefined
-  > {
+  claimFollower(q: {
+    follower: string;
+    holder: string;
+    leaseMs: number;
+    now: number;
+  }): Promise<{ position: number } | undefined> {
     return this.h.write(() => {
       this.st
         .get('INSERT INTO inbox_followers (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING')
@@ -179,7 +182,8 @@ export class SqliteInboxStore implements InboxStore {
       );
       // MOs behind the cursor were counted when it passed them (a replayed write counts nothing twice).
       for (const m of a.mos)
-        if (m.userId !== null && m.seq > held.position) upsert.run(m.userId, m.source, m.destination, m.receivedAt, m.receivedAt);
+        if (m.userId !== null && m.seq > held.position)
+          upsert.run(m.userId, m.source, m.destination, m.receivedAt, m.receivedAt);
       return { hitRecorded: a.hit ? this.recordHit(a.hit) : false };
     });
   }
@@ -225,19 +229,19 @@ export class SqliteInboxStore implements InboxStore {
       args.push(q.before.at, q.before.at, q.before.key);
     }
     const rows = this.st
-      .get(
-        `${CONVERSATION_SELECT} WHERE ${where.join(' AND ')} ORDER BY c.last_at DESC, c.peer DESC LIMIT ?`,
-      )
+      .get(`${CONVERSATION_SELECT} WHERE ${where.join(' AND ')} ORDER BY c.last_at DESC, c.peer DESC LIMIT ?`)
       .all(...args, q.limit) as ConversationRow[];
     return rows.map((r) => this.summary(r, q.username));
   }
 
-  async getConversation(q: { userId: number; username: string; peer: string }): Promise<
-    ConversationSummary | undefined
-  > {
-    const r = this.st.get(`${CONVERSATION_SELECT} WHERE c.user_id = ? AND c.peer = ?`).get(q.userId, q.peer) as
-      | ConversationRow
-      | undefined;
+  async getConversation(q: {
+    userId: number;
+    username: string;
+    peer: string;
+  }): Promise<ConversationSummary | undefined> {
+    const r = this.st
+      .get(`${CONVERSATION_SELECT} WHERE c.user_id = ? AND c.peer = ?`)
+      .get(q.userId, q.peer) as ConversationRow | undefined;
     return r && this.summary(r, q.username);
   }
 
@@ -264,9 +268,12 @@ export class SqliteInboxStore implements InboxStore {
     return merged.slice(0, q.limit);
   }
 
-  markRead(q: { userId: number; username: string; peer: string; until: number }): Promise<
-    Conversation | undefined
-  > {
+  markRead(q: {
+    userId: number;
+    username: string;
+    peer: string;
+    until: number;
+  }): Promise<Conversation | undefined> {
     return this.h.write(() => {
       this.recount(q.userId, q.username, q.peer, q.until);
       const r = this.st
@@ -286,8 +293,7 @@ export class SqliteInboxStore implements InboxStore {
         )
         .run(q.userId, q.peer, q.ourNumber, q.at, q.at, q.at);
       const user = this.st.get('SELECT username FROM users WHERE id = ?').get(q.userId) as
-        | { username: string }
-        | undefined;
+        { username: string } | undefined;
       if (user) this.recount(q.userId, user.username, q.peer, q.at);
     });
   }
@@ -317,12 +323,10 @@ export class SqliteInboxStore implements InboxStore {
 
   /** A conversation row with its newest message either way (two index lookups). */
   private summary(r: ConversationRow, username: string): ConversationSummary {
-    const mo = this.st
-      .get(`${MO_SIDE} ORDER BY received_at DESC, id DESC LIMIT 1`)
-      .get(username, r.peer) as ThreadRow | undefined;
-    const mt = this.st
-      .get(`${MT_SIDE} ORDER BY created_at DESC, id DESC LIMIT 1`)
-      .get(r.user_id, r.peer) as ThreadRow | undefined;
+    const mo = this.st.get(`${MO_SIDE} ORDER BY received_at DESC, id DESC LIMIT 1`).get(username, r.peer) as
+      ThreadRow | undefined;
+    const mt = this.st.get(`${MT_SIDE} ORDER BY created_at DESC, id DESC LIMIT 1`).get(r.user_id, r.peer) as
+      ThreadRow | undefined;
     const last = [mo && toThread(mo, 'in'), mt && toThread(mt, 'out')]
       .filter((m): m is ThreadMessage => m !== undefined)
       .sort(newestFirst)[0];
@@ -330,9 +334,7 @@ export class SqliteInboxStore implements InboxStore {
       ...toConversation(r),
       last: last ?? null,
       contact:
-        r.contact_id === null
-          ? null
-          : { id: r.contact_id, firstName: r.first_name, lastName: r.last_name },
+        r.contact_id === null ? null : { id: r.contact_id, firstName: r.first_name, lastName: r.last_name },
     };
   }
 }

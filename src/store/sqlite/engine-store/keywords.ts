@@ -122,9 +122,11 @@ export class SqliteKeywordStore implements KeywordStore {
     });
   }
 
-  updateService(q: { userId: number; id: number; patch: KeywordServicePatch }): Promise<
-    KeywordService | undefined
-  > {
+  updateService(q: {
+    userId: number;
+    id: number;
+    patch: KeywordServicePatch;
+  }): Promise<KeywordService | undefined> {
     return this.h.write(() => {
       const row = this.row(q.userId, q.id);
       if (!row) return undefined;
@@ -275,8 +277,7 @@ export class SqliteKeywordStore implements KeywordStore {
 
   private row(userId: number, id: number): ServiceRow | undefined {
     return this.st.get('SELECT * FROM keyword_services WHERE id = ? AND user_id = ?').get(id, userId) as
-      | ServiceRow
-      | undefined;
+      ServiceRow | undefined;
   }
 
   /** Inside a write: throws KeywordExistsError when a word is another service's on the same number. */
