@@ -9,8 +9,6 @@ export async function buildEngine(core: Core): Promise<Engine> {
   return new Engine({
     gateway: core.gateway,
     stores,
-    guard: core.guard,
-    optOut: core.config.optOut,
-    log: core.log,
+    inbox: { guard: core.guard, optOut: core.config.optOut, log: core.log },
   });
 }
