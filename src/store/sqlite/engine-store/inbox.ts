@@ -225,8 +225,9 @@ export class SqliteInboxStore implements InboxStore {
     const args: unknown[] = [q.userId];
     if (q.unreadOnly) where.push('c.unread > 0');
     if (q.before) {
-      where.push('(c.last_at < ? OR (c.last_at = ? AND c.peer < ?))');
-      args.push(q.before.at, q.before.at, q.before.key);
+      // A row value: SQLite seeks the index to it (an OR of the two cases it would scan).
+      where.push('(c.last_at, c.peer) < (?, ?)');
+      args.push(q.before.at, q.before.key);
     }
     const rows = this.st
       .get(`${CONVERSATION_SELECT} WHERE ${where.join(' AND ')} ORDER BY c.last_at DESC, c.peer DESC LIMIT ?`)
@@ -258,8 +259,8 @@ export class SqliteInboxStore implements InboxStore {
           .get(`${side} ORDER BY ${at} DESC, id DESC LIMIT ?`)
           .all(owner, q.peer, q.limit) as ThreadRow[];
       return this.st
-        .get(`${side} AND (${at} < ? OR (${at} = ? AND id < ?)) ORDER BY ${at} DESC, id DESC LIMIT ?`)
-        .all(owner, q.peer, q.before.at, q.before.at, q.before.key, q.limit) as ThreadRow[];
+        .get(`${side} AND (${at}, id) < (?, ?) ORDER BY ${at} DESC, id DESC LIMIT ?`)
+        .all(owner, q.peer, q.before.at, q.before.key, q.limit) as ThreadRow[];
     };
     const merged = [
       ...page(MO_SIDE, 'received_at', q.username).map((r) => toThread(r, 'in')),
