@@ -74,6 +74,8 @@ export class InboxFollower {
   private timer: NodeJS.Timeout | undefined;
   private gapTimer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  /** When this node last took or renewed the lease. */
+  private leasedAt = 0;
   private again = false;
   private stopped = true;
   private readonly onMo = () => this.wake();
@@ -152,13 +154,25 @@ export class InboxFollower {
     return taken;
   }
 
-  private claim(): Promise<{ position: number } | undefined> {
-    return this.o.inbox.claimFollower({
+  private async claim(): Promise<{ position: number } | undefined> {
+    const now = this.now();
+    const claim = await this.o.inbox.claimFollower({
       follower: INBOX_FOLLOWER,
       holder: this.holder,
       leaseMs: this.leaseMs,
-      now: this.now(),
+      now,
     });
+    if (claim) this.leasedAt = now;
+    return claim;
+  }
+
+  /**
+   * Renews the lease when a third of it has gone, before a service runs: services with slow
+   * forward URLs could otherwise outlast it, and another node would run them again.
+   */
+  private async keepLease(): Promise<void> {
+    if (this.now() - this.leasedAt < this.leaseMs / 3) return;
+    if (!(await this.claim())) throw new LeaseLostError(INBOX_FOLLOWER);
   }
 
   /**
@@ -198,6 +212,7 @@ export class InboxFollower {
         continue;
       }
       await flush();
+      await this.keepLease();
       const hit = await this.run(m, match).catch((err: unknown) => this.refused(m, match, err));
       const { hitRecorded } = await this.o.inbox.applyMos({
         follower: INBOX_FOLLOWER,
@@ -275,7 +290,7 @@ export class InboxFollower {
       literal = false,
     ) => {
       const filled = text ? (literal ? text : renderReply(text, values)) : '';
-      const rendered = filled.trim().slice(0, KEYWORD_LIMITS.replyChars);
+      const rendered = filled.trim();
       return {
         moId: m.id,
         serviceId: s.id,
@@ -337,6 +352,13 @@ export class InboxFollower {
           this.o.log?.warn(
             { service: s.id, from: maskNumber(m.source), error: r.error },
             'keyword forward: no usable answer',
+          );
+          return hit('forward_failed', null);
+        }
+        if (r.reply.length > KEYWORD_LIMITS.replyChars) {
+          this.o.log?.warn(
+            { service: s.id, from: maskNumber(m.source), chars: r.reply.length },
+            `keyword forward: the answer is longer than ${KEYWORD_LIMITS.replyChars} characters; not sent`,
           );
           return hit('forward_failed', null);
         }
