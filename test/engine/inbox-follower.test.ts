@@ -243,3 +243,51 @@ for (const name of BACKENDS) {
     await f.stop();
   });
 }
+
+test('postgres: an MO whose transaction commits late is waited for, not skipped; a gap left by a rollback is passed after the grace', async (t) => {
+  const b = await openBackend(t, 'postgres');
+  if (!b) return;
+  t.after(() => b.close());
+  const { keywords, contacts, gateway } = await setup(b);
+  await keywords.create(b.shop.id, { keyword: 'hours', kind: 'reply', reply: 'Open 9-5' });
+  let clock = 1_000_000;
+  const f = new InboxFollower({
+    inbox: b.stores.inbox,
+    keywords: b.stores.keywords,
+    gateway,
+    contacts,
+    forwarder: new KeywordForwarder(new UrlGuard()),
+    optOut: new OptOutRules(),
+    holder: 'n1',
+    gapGraceMs: 10_000,
+    now: () => clock,
+  });
+  const { pool } = (b.store as unknown as { engineHandle(): { pool: import('pg').Pool } }).engineHandle();
+  const insert = (c: { query: import('pg').Pool['query'] }, from: string) =>
+    c.query(
+      `INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, received_at)
+       VALUES ($1, 'sim', $2, '12345', 0, $3, true, 'shop', $4)`,
+      [newMessageId(), from, Buffer.from('hours'), Date.now()],
+    );
+  // A storing transaction takes its seq, then a later one commits first.
+  const slow = await pool.connect();
+  await slow.query('BEGIN');
+  await insert(slow, '447700900001');
+  await insert(pool, '447700900002');
+  assert.equal(await f.runOnce(), 0, 'the later MO waits behind the open transaction');
+  await slow.query('COMMIT');
+  slow.release();
+  assert.equal(await f.runOnce(), 2);
+  const [first, second] = (await b.store.listMessages({ limit: 10, userId: b.shop.id })).reverse();
+  assert.deepEqual([first.destination, second.destination], ['447700900001', '447700900002'], 'in seq order');
+
+  // A rolled-back insert leaves a hole for good: passed once it is older than the grace.
+  await pool.query("SELECT nextval(pg_get_serial_sequence('mo', 'seq'))");
+  await insert(pool, '447700900003');
+  assert.equal(await f.runOnce(), 0);
+  clock += 5_000;
+  assert.equal(await f.runOnce(), 0);
+  clock += 5_000;
+  assert.equal(await f.runOnce(), 1);
+  await f.stop();
+});
