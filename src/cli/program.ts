@@ -3,6 +3,7 @@ import { HermodError } from '../lib/errors.js';
 import { readFileSync } from 'node:fs';
 import { simulateCommand } from './simulate.js';
 import { sendCommand } from './send.js';
+import { keywordsCommand } from './keywords.js';
 import { adminCommands } from './admin.js';
 import { configCommand } from './config-check.js';
 import { CliError } from './admin-client.js';
@@ -94,6 +95,7 @@ export function buildProgram(): Command {
   program.addCommand(sendCommand());
   for (const c of adminCommands()) program.addCommand(c);
   program.addCommand(configCommand());
+  program.addCommand(keywordsCommand());
 
   return program;
 }
