@@ -4,7 +4,7 @@
  * from a thread, which enters through the gateway's one accept door like any other message
  * (routed, charged, refused for an opted-out number).
  */
-import { InvalidNumberError, normalizeMsisdn, type User } from '../domain/index.js';
+import type { User } from '../domain/index.js';
 import { draftOf, textOf, type Accepted, type Gateway } from '../gateway/index.js';
 import type {
   Before,
@@ -140,13 +140,17 @@ export class InboxService {
   }
 }
 
-/** A peer number as given (with or without +) → E.164 digits, or a 400 naming `number`. */
+/**
+ * A peer number as given (with or without +, spaces, dashes) → the number as MOs name it:
+ * digits without '+' (the gateway stores an MO's source so, in whatever format the SMSC
+ * sent it), or an alphanumeric sender as it is; else a 400 naming `number`.
+ */
 export function peerOf(number: string): string {
-  try {
-    return normalizeMsisdn(number);
-  } catch (err) {
-    throw invalid('number', err instanceof InvalidNumberError ? err.message : String(err));
-  }
+  const raw = number.trim();
+  const digits = raw.replace(/[\s().-]/g, '').replace(/^\+/, '');
+  if (/^\d{3,20}$/.test(digits)) return digits;
+  if (/^[0-9A-Za-z]{1,20}$/.test(raw)) return raw;
+  throw invalid('number', 'a phone number (E.164, + optional), a short code or an alphanumeric sender');
 }
 
 function encodeCursor(kind: 'c' | 't', b: Before): string {

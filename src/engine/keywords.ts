@@ -5,7 +5,7 @@
  * A word the gateway answers itself (the opt-out keywords, STOP first) is refused: the
  * gateway handles those before any service and a service on them would never run.
  */
-import { InvalidNumberError, normalizeMsisdn, OptOutRules, OPT_OUT_KINDS } from '../domain/index.js';
+import { OptOutRules, OPT_OUT_KINDS } from '../domain/index.js';
 import { RefusedUrlError } from '../gateway/index.js';
 import type {
   KeywordKind,
@@ -251,12 +251,17 @@ export class KeywordServices {
   }
 }
 
-/** The receiving number as stored: E.164 digits or a short code, '' for any. */
+/**
+ * The receiving number as stored: as MOs name it (digits, without '+'; the opt-out rules
+ * compare numbers the same way), '' for any.
+ */
 function numberOf(raw: string | null | undefined): string {
   if (raw === undefined || raw === null || raw.trim() === '') return '';
-  try {
-    return normalizeMsisdn(raw);
-  } catch (err) {
-    throw invalid('number', err instanceof InvalidNumberError ? err.message : String(err));
-  }
+  const digits = raw
+    .trim()
+    .replace(/[\s().-]/g, '')
+    .replace(/^\+/, '');
+  if (!/^\d{3,20}$/.test(digits))
+    throw invalid('number', 'the receiving number: digits (+ optional) or a short code, as the MOs name it');
+  return digits;
 }

@@ -59,7 +59,8 @@ const pageQuery = {
   },
 } as const;
 
-const plus = (n: string) => `+${n}`;
+/** A number as the API shows it: digits with '+', an alphanumeric sender as it is. */
+const plus = (n: string) => (/^\d+$/.test(n) ? `+${n}` : n);
 
 function viewOfMessage(peer: string, m: ThreadMessage & { text: string | null }) {
   const inbound = m.direction === 'in';
