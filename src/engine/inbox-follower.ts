@@ -268,7 +268,12 @@ export class InboxFollower {
       services = this.o.keywords.servicesFor({ userId: m.userId, number: m.destination });
       cache.set(key, services);
     }
-    return matchKeyword(text, await services);
+    // A service answers MOs received since it exists: a backlog (the first start over an old
+    // MO table, a node that was down) never feeds it messages written before it.
+    return matchKeyword(
+      text,
+      (await services).filter((s) => s.createdAt <= m.receivedAt),
+    );
   }
 
   /** What the service does with the MO (effects outside the database first), as its hit. */

@@ -146,6 +146,13 @@ for (const name of BACKENDS) {
     await f.runOnce();
     assert.deepEqual(await sentTo('447700900002'), ['Hi there, we open at 9.']);
     assert.deepEqual(await b.stores.keywords.pendingReplies({ limit: 10 }), []);
+
+    // A service answers MOs received since it exists, not a backlog written before it.
+    await mo(b.store, '447700900007', '12345', 'menu', 'shop');
+    await new Promise((r) => setTimeout(r, 5));
+    await keywords.create(b.shop.id, { keyword: 'menu', kind: 'reply', reply: 'Soup of the day' });
+    assert.equal(await f.runOnce(), 1);
+    assert.deepEqual(await sentTo('447700900007'), []);
     await f.stop();
   });
 

@@ -32,6 +32,8 @@ export const INBOX_MIGRATIONS: readonly NamedMigration[] = [
        PRIMARY KEY (user_id, peer)
      );
      CREATE INDEX conversations_recent ON conversations (user_id, last_at, peer);
+     -- The unread filter and the unread total read only the conversations that have some.
+     CREATE INDEX conversations_unread ON conversations (user_id, last_at, peer) WHERE unread > 0;
      CREATE TABLE inbox_followers (
        name TEXT PRIMARY KEY,
        position INTEGER NOT NULL,
