@@ -47,7 +47,11 @@ export interface InboxFollowerOptions {
   optOut: OptOutRules;
   /** This node's name on the lease (default a random id). */
   holder?: string;
-  /** How long a lease lasts without renewal (default 30 s). */
+  /**
+   * How long a lease lasts without renewal (default 15 s): how long the MOs wait after the
+   * node that followed them died. Holders are per process (never reused by a restart), so two
+   * processes can never both pass the lease check.
+   */
   leaseMs?: number;
   /** The backstop poll (default 2 s). */
   pollMs?: number;
@@ -83,7 +87,7 @@ export class InboxFollower {
 
   constructor(private readonly o: InboxFollowerOptions) {
     this.holder = o.holder ?? `node-${randomUUID()}`;
-    this.leaseMs = o.leaseMs ?? 30_000;
+    this.leaseMs = o.leaseMs ?? 15_000;
     this.gapGraceMs = o.gapGraceMs ?? 10_000;
     this.batch = o.batch ?? 200;
     this.now = o.now ?? Date.now;
