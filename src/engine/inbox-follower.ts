@@ -120,14 +120,12 @@ export class InboxFollower {
       this.again = true;
       return;
     }
-    this.running = this.runOnce()
+    void this.runOnce()
       .catch((err: unknown) => {
         if (!(err instanceof LeaseLostError))
           this.o.log?.warn({ err }, 'inbox follower failed; retrying at the next poll');
-        return 0;
       })
       .finally(() => {
-        this.running = undefined;
         if (this.again) {
           this.again = false;
           this.wake();
@@ -137,15 +135,20 @@ export class InboxFollower {
 
   /**
    * Takes in every MO stored so far (unless another node holds the lease); answers how many.
-   * Tests call it directly.
+   * One run at a time per follower: a call during a run waits for it. Tests call it directly.
    */
   async runOnce(): Promise<number> {
-    try {
-      return await this.follow();
-    } catch (err) {
+    while (this.running) await this.running.catch(() => undefined);
+    const run = this.follow().catch((err: unknown) => {
       // Read the cursor from the store again: what this node thinks may be behind it.
       this.position = undefined;
       throw err;
+    });
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      this.running = undefined;
     }
   }
 
