@@ -46,7 +46,13 @@ const numberParams = {
   type: 'object',
   required: ['number'],
   properties: {
-    number: { type: 'string', minLength: 3, maxLength: 32, description: 'the peer, E.164 (+ optional)' },
+    number: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 32,
+      description:
+        'the peer as the list shows it: E.164 (+ optional), a short code or an alphanumeric sender',
+    },
   },
 } as const;
 
