@@ -3,6 +3,7 @@ import { HermodError } from '../lib/errors.js';
 import { readFileSync } from 'node:fs';
 import { simulateCommand } from './simulate.js';
 import { sendCommand } from './send.js';
+import { keywordsCommand } from './keywords.js';
 import { adminCommands } from './admin.js';
 import { configCommand } from './config-check.js';
 import { peopleCommands } from './people.js';
@@ -96,6 +97,7 @@ export function buildProgram(): Command {
   for (const c of adminCommands()) program.addCommand(c);
   program.addCommand(configCommand());
   for (const c of peopleCommands()) program.addCommand(c);
+  program.addCommand(keywordsCommand());
 
   return program;
 }

@@ -7,5 +7,10 @@ import { peopleOptionsFromEnv } from './people.js';
 /** Builds the engine (its tables migrated); nothing runs until `engine.start()`. */
 export async function buildEngine(core: Core): Promise<Engine> {
   const stores = await openEngineStores(core.store);
-  return new Engine({ gateway: core.gateway, stores, people: peopleOptionsFromEnv() });
+  return new Engine({
+    gateway: core.gateway,
+    stores,
+    people: peopleOptionsFromEnv(),
+    inbox: { guard: core.guard, optOut: core.config.optOut, log: core.log },
+  });
 }

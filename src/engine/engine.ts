@@ -9,6 +9,10 @@ import type { Gateway } from '../gateway/index.js';
 import type { EngineStores } from '../store/engine-store/index.js';
 import { ContactService } from './contacts.js';
 import { PeopleService, type PeopleOptions } from './people.js';
+import type { InboxService } from './inbox.js';
+import type { InboxFollower } from './inbox-follower.js';
+import type { KeywordServices } from './keywords.js';
+import { buildInbox, type InboxEngineOptions } from './inbox-engine.js';
 
 export interface EngineOptions {
   gateway: Gateway;
@@ -17,20 +21,31 @@ export interface EngineOptions {
   now?: () => number;
   /** Web users' sessions and invitations (lifetimes). */
   people?: PeopleOptions;
+  /** Inbox and keyword services: the SSRF guard, the opt-out keywords, the follower's settings. */
+  inbox?: InboxEngineOptions;
 }
 
 export class Engine {
   readonly contacts: ContactService;
   readonly people: PeopleService;
+  readonly inbox: InboxService;
+  readonly keywords: KeywordServices;
+  readonly inboxFollower: InboxFollower;
 
   constructor(private readonly opts: EngineOptions) {
     this.contacts = new ContactService(opts.stores.contacts);
     this.people = new PeopleService(opts.stores.people, opts.gateway.services.accounts, opts.people);
+    const inbox = buildInbox(opts.gateway, opts.stores, this.contacts, opts.inbox ?? {}, opts.now);
+    [this.inbox, this.keywords, this.inboxFollower] = [inbox.inbox, inbox.keywords, inbox.follower];
   }
 
   /** Starts the background work (import jobs, campaign runners, the inbox follower). */
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    this.inboxFollower.start();
+  }
 
   /** Stops it; what was running resumes at the next start. */
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    await this.inboxFollower.stop();
+  }
 }

@@ -20,3 +20,17 @@ export {
   type WebUser,
   type WebUserScope,
 } from './people.js';
+export { InboxService, INBOX_LIMITS, peerOf, type Page, type ThreadEntry } from './inbox.js';
+export {
+  KeywordServices,
+  KEYWORD_LIMITS,
+  DEFAULT_REPLIES,
+  type KeywordServiceInput,
+  type KeywordServiceUpdate,
+  type KeywordService,
+  type KeywordKind,
+  type PollResult,
+} from './keywords.js';
+export { InboxFollower } from './inbox-follower.js';
+export { matchKeyword, renderReply, unknownPlaceholders } from './keyword-match.js';
+export type { ConversationSummary, Conversation, ThreadMessage } from './inbox.js';

@@ -9,6 +9,8 @@ import type { Engine } from '../../engine/index.js';
 import type { Gateway } from '../../gateway/index.js';
 import { contactRoutes } from './contacts.js';
 import { memberRoutes } from './members.js';
+import { inboxRoutes } from './inbox.js';
+import { keywordRoutes } from './keywords.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -16,9 +18,17 @@ export interface EngineRouteOptions {
 }
 
 /** The OpenAPI tags of the engine's resources. */
-export const ENGINE_TAGS = [{ name: 'contacts' }, { name: 'session' }, { name: 'members' }];
+export const ENGINE_TAGS = [
+  { name: 'contacts' },
+  { name: 'inbox' },
+  { name: 'keywords' },
+  { name: 'session' },
+  { name: 'members' },
+];
 
 export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOptions): Promise<void> {
   await app.register(contactRoutes, opts);
+  await app.register(inboxRoutes, opts);
+  await app.register(keywordRoutes, opts);
   await app.register(memberRoutes, opts);
 }

@@ -7,6 +7,8 @@
  */
 import type { ContactStore } from './contacts.js';
 import type { PeopleStore } from './people.js';
+import type { InboxStore } from './inbox.js';
+import type { KeywordStore } from './keywords.js';
 
 export type {
   Contact,
@@ -24,5 +26,12 @@ export * from './people.js';
 export interface EngineStores {
   contacts: ContactStore;
   people: PeopleStore;
+  inbox: InboxStore;
+  keywords: KeywordStore;
 }
 export { openEngineStores } from './open.js';
+export type * from './inbox.js';
+export type * from './keywords.js';
+export { KEYWORD_KINDS } from './keywords.js';
+export { INBOX_FOLLOWER } from './inbox.js';
+export * from './inbox-errors.js';

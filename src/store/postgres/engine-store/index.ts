@@ -3,14 +3,23 @@ import type { EngineStores } from '../../engine-store/index.js';
 import { migrateNamed, type NamedMigration, type PgHandle } from './handle.js';
 import { CONTACTS_MIGRATIONS, PgContactStore } from './contacts.js';
 import { PEOPLE_MIGRATIONS, PgPeopleStore } from './people.js';
+import { INBOX_MIGRATIONS, PgInboxStore } from './inbox.js';
+import { KEYWORDS_MIGRATIONS, PgKeywordStore } from './keywords.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
-export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [...CONTACTS_MIGRATIONS, ...PEOPLE_MIGRATIONS];
+export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
+  ...CONTACTS_MIGRATIONS,
+  ...PEOPLE_MIGRATIONS,
+  ...KEYWORDS_MIGRATIONS,
+  ...INBOX_MIGRATIONS,
+];
 
 export async function postgresEngineStores(h: PgHandle): Promise<EngineStores> {
   await migrateNamed(h, ENGINE_MIGRATIONS);
   return {
     contacts: new PgContactStore(h),
     people: new PgPeopleStore(h),
+    inbox: new PgInboxStore(h),
+    keywords: new PgKeywordStore(h),
   };
 }
