@@ -8,24 +8,41 @@
 import type { Gateway } from '../gateway/index.js';
 import type { EngineStores } from '../store/engine-store/index.js';
 import { ContactService } from './contacts.js';
+import { TemplateService } from './templates.js';
+import { CampaignService, type CampaignServiceOptions } from './campaigns.js';
 
 export interface EngineOptions {
   gateway: Gateway;
   stores: EngineStores;
   /** The clock of schedules and quiet hours (default Date.now). */
   now?: () => number;
+  /** Campaigns' timers and pacing (tests pass a FakeClock), and their tuning. */
+  campaigns?: Partial<Omit<CampaignServiceOptions, 'store' | 'templates' | 'gateway'>>;
 }
 
 export class Engine {
   readonly contacts: ContactService;
+  readonly templates: TemplateService;
+  readonly campaigns: CampaignService;
 
   constructor(private readonly opts: EngineOptions) {
     this.contacts = new ContactService(opts.stores.contacts);
+    this.templates = new TemplateService(opts.stores.templates, opts.gateway);
+    this.campaigns = new CampaignService({
+      store: opts.stores.campaigns,
+      templates: opts.stores.templates,
+      gateway: opts.gateway,
+      ...opts.campaigns,
+    });
   }
 
   /** Starts the background work (import jobs, campaign runners, the inbox follower). */
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    await this.campaigns.startBackground();
+  }
 
   /** Stops it; what was running resumes at the next start. */
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    await this.campaigns.stopBackground();
+  }
 }

@@ -7,3 +7,20 @@ export {
   type UpsertedContacts,
 } from './contacts.js';
 export { EngineError } from './errors.js';
+export {
+  TemplateService,
+  parseTemplate,
+  render,
+  type Template,
+  type MessagePreview,
+  type Personalisation,
+} from './templates.js';
+export {
+  CampaignService,
+  type Campaign,
+  type CampaignInput,
+  type CampaignStats,
+  type CampaignState,
+  type CampaignEstimate,
+  type RecipientStatus,
+} from './campaigns.js';

@@ -6,6 +6,8 @@
  * areas add tables without renumbering each other's.
  */
 import type { ContactStore } from './contacts.js';
+import type { TemplateStore } from './templates.js';
+import type { CampaignStore } from './campaigns.js';
 
 export type {
   Contact,
@@ -17,9 +19,15 @@ export type {
   GroupMembers,
 } from './contacts.js';
 export { ContactGroupExistsError, UnknownContactGroupError } from './errors.js';
+export type { TemplateRow, TemplateStore } from './templates.js';
+export type * from './campaigns.js';
+export { statsOf } from './campaigns.js';
+export { TemplateExistsError } from './campaign-errors.js';
 
 /** The engine's stores, one per area, over one database. */
 export interface EngineStores {
   contacts: ContactStore;
+  templates: TemplateStore;
+  campaigns: CampaignStore;
 }
 export { openEngineStores } from './open.js';

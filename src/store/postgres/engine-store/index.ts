@@ -2,13 +2,21 @@
 import type { EngineStores } from '../../engine-store/index.js';
 import { migrateNamed, type NamedMigration, type PgHandle } from './handle.js';
 import { CONTACTS_MIGRATIONS, PgContactStore } from './contacts.js';
+import { TEMPLATES_MIGRATIONS, PgTemplateStore } from './templates.js';
+import { CAMPAIGNS_MIGRATIONS, PgCampaignStore } from './campaigns.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
-export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [...CONTACTS_MIGRATIONS];
+export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
+  ...CONTACTS_MIGRATIONS,
+  ...TEMPLATES_MIGRATIONS,
+  ...CAMPAIGNS_MIGRATIONS,
+];
 
 export async function postgresEngineStores(h: PgHandle): Promise<EngineStores> {
   await migrateNamed(h, ENGINE_MIGRATIONS);
   return {
     contacts: new PgContactStore(h),
+    templates: new PgTemplateStore(h),
+    campaigns: new PgCampaignStore(h),
   };
 }

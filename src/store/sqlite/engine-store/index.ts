@@ -2,13 +2,21 @@
 import type { EngineStores } from '../../engine-store/index.js';
 import { migrateNamed, type NamedMigration, type SqliteHandle } from './handle.js';
 import { CONTACTS_MIGRATIONS, SqliteContactStore } from './contacts.js';
+import { TEMPLATES_MIGRATIONS, SqliteTemplateStore } from './templates.js';
+import { CAMPAIGNS_MIGRATIONS, SqliteCampaignStore } from './campaigns.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
-export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [...CONTACTS_MIGRATIONS];
+export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
+  ...CONTACTS_MIGRATIONS,
+  ...TEMPLATES_MIGRATIONS,
+  ...CAMPAIGNS_MIGRATIONS,
+];
 
 export function sqliteEngineStores(h: SqliteHandle): EngineStores {
   migrateNamed(h.db, ENGINE_MIGRATIONS);
   return {
     contacts: new SqliteContactStore(h),
+    templates: new SqliteTemplateStore(h),
+    campaigns: new SqliteCampaignStore(h),
   };
 }
