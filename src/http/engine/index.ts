@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import type { Gateway } from '../../gateway/index.js';
 import { contactRoutes } from './contacts.js';
+import { templateRoutes } from './templates.js';
+import { campaignRoutes } from './campaigns.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -15,8 +17,10 @@ export interface EngineRouteOptions {
 }
 
 /** The OpenAPI tags of the engine's resources. */
-export const ENGINE_TAGS = [{ name: 'contacts' }];
+export const ENGINE_TAGS = [{ name: 'contacts' }, { name: 'templates' }, { name: 'campaigns' }];
 
 export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOptions): Promise<void> {
   await app.register(contactRoutes, opts);
+  await app.register(templateRoutes, opts);
+  await app.register(campaignRoutes, opts);
 }
