@@ -206,6 +206,8 @@ export class CampaignRunner {
   }
 
   private sleep(ms: number): Promise<void> {
+    // A stop that came while the runner was not asleep must not leave it asleep.
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const t = this.o.clock.setTimeout(() => {
         this.wake = undefined;
