@@ -6,6 +6,7 @@ import { sendCommand } from './send.js';
 import { adminCommands } from './admin.js';
 import { configCommand } from './config-check.js';
 import { CliError } from './admin-client.js';
+import { campaignsCommand } from './campaigns.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -94,6 +95,7 @@ export function buildProgram(): Command {
   program.addCommand(sendCommand());
   for (const c of adminCommands()) program.addCommand(c);
   program.addCommand(configCommand());
+  program.addCommand(campaignsCommand());
 
   return program;
 }

@@ -21,7 +21,7 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
       headers: { authorization: `Bearer ${DEMO_API_KEY}` },
       ...(payload ? { payload } : {}),
     });
-    return { status: res.statusCode, body: res.headers['content-type']?.includes('json') ? res.json() : res.body };
+    return { status: res.statusCode, body: String(res.headers['content-type'] ?? '').includes('json') ? res.json() : res.body };
   };
   const sim = (h.connectors.get('sim') as SimulatorConnector).simulator;
   const got: { to: string; text: string }[] = [];
