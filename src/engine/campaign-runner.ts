@@ -42,6 +42,8 @@ export class CampaignRunner {
   private stopped = false;
   private wake: (() => void) | undefined;
   private parsed: ParsedTemplate;
+  /** The last outcomes' write, awaited before the next one and before any state change. */
+  private recording: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly o: RunnerOptions,
@@ -66,11 +68,16 @@ export class CampaignRunner {
       let cursor = 0;
       let paced = 0;
       let since = clock.now();
+      let leaseUntil = 0;
       for (;;) {
         if (this.stopped) return 'stopped';
         const now = clock.now();
-        if (!(await store.claimLease({ id: this.id, owner: this.o.owner, until: now + this.o.leaseMs, now })))
-          return 'lost_lease';
+        // Renewed when half of it is gone (a write per renewal, not per page).
+        if (now >= leaseUntil - this.o.leaseMs / 2) {
+          if (!(await store.claimLease({ id: this.id, owner: this.o.owner, until: now + this.o.leaseMs, now })))
+            return 'lost_lease';
+          leaseUntil = now + this.o.leaseMs;
+        }
         const c = await store.getCampaign({ userId: this.campaign.userId, id: this.id });
         if (!c) return 'gone';
         if (c.state !== 'running') return c.state === 'paused' || c.state === 'canceled' ? c.state : 'stopped';
@@ -85,6 +92,8 @@ export class CampaignRunner {
           dueBy: now,
         });
         if (page.length === 0) {
+          // Counted once every outcome is in (an unrecorded one would look pending).
+          await this.recording;
           const left = await store.pendingLeft(c.id);
           if (left.pending === 0) {
             await store.transition({ userId: c.userId, id: c.id, from: ['running'], to: 'completed', now: clock.now() });
@@ -100,7 +109,7 @@ export class CampaignRunner {
         if (deferred.length > 0) await store.recordOutcomes(c.id, deferred, now);
         const chunk = this.chunkSize();
         for (let i = 0; i < sendable.length; i += chunk) {
-          if (this.stopped) return 'stopped';
+          if (this.stopped) return await this.flushed('stopped');
           const part = sendable.slice(i, i + chunk);
           const results = await Promise.all(part.map((r) => this.submit(user, r)));
           const outcomes: RecipientOutcome[] = [];
@@ -108,16 +117,33 @@ export class CampaignRunner {
           let retry = false;
           results.forEach((res, k) => {
             const r = part[k];
-            if ('accepted' in res) outcomes.push({ id: r.id, state: 'submitted', priceMicros: res.accepted.duplicate ? (r.priceMicros ?? 0) : res.accepted.priceMicros });
+            if ('accepted' in res)
+              outcomes.push({
+                id: r.id,
+                state: 'submitted',
+                // A duplicate was charged by the submit that wrote it: the prepared price.
+                priceMicros: res.accepted.duplicate ? (r.priceMicros ?? 0) : res.accepted.priceMicros,
+              });
             else if (NO_BALANCE.has(res.code)) noBalance = res.message;
             else if (RETRY_LATER.has(res.code)) retry = true;
             else outcomes.push({ id: r.id, state: 'refused', reason: reasonOf(res.code) });
           });
-          await store.recordOutcomes(c.id, outcomes, clock.now());
+          // Recorded while the next chunk is submitted (one write in flight at a time): a
+          // crash before it commits leaves those rows pending, and the resend is a duplicate.
+          await this.recording;
+          this.recording = store.recordOutcomes(c.id, outcomes, clock.now());
           if (noBalance !== undefined) {
+            await this.recording;
             if (c.sendWhatBalanceCovers) {
               await store.skipPending(c.id, 'insufficient_balance', clock.now());
-              await store.transition({ userId: c.userId, id: c.id, from: ['running'], to: 'completed', reason: 'the balance ran out: the rest was skipped', now: clock.now() });
+              await store.transition({
+                userId: c.userId,
+                id: c.id,
+                from: ['running'],
+                to: 'completed',
+                reason: 'the balance ran out: the rest was skipped',
+                now: clock.now(),
+              });
               return 'completed';
             }
             return this.pause(`insufficient balance: ${noBalance}`);
@@ -142,16 +168,26 @@ export class CampaignRunner {
             }
           }
         }
+        // The next page is read while this one's outcomes are written: it starts past them.
       }
     } finally {
+      await this.recording.catch(() => undefined);
       await store.releaseLease({ id: this.id, owner: this.o.owner }).catch(() => undefined);
     }
   }
 
-  /** How many submits run at once: a tenth of a second's worth at the rate cap, at most 100. */
+  /**
+   * How many submits run at once: without a cap, a whole page (they share the store's group
+   * commits); with one, a tenth of a second's worth (at least one).
+   */
   private chunkSize(): number {
     const rate = this.campaign.ratePerSecond;
-    return rate === null ? 100 : Math.max(1, Math.min(100, Math.floor(rate / 10)));
+    return rate === null ? this.o.batch : Math.max(1, Math.min(this.o.batch, Math.floor(rate / 10)));
+  }
+
+  private async flushed(end: RunEnd): Promise<RunEnd> {
+    await this.recording;
+    return end;
   }
 
   /** Recipients to send now, and those inside quiet hours with the time they end. */
@@ -201,6 +237,7 @@ export class CampaignRunner {
 
   private async pause(reason: string): Promise<RunEnd> {
     const c = this.campaign;
+    await this.recording;
     await this.o.store.transition({ userId: c.userId, id: c.id, from: ['running'], to: 'paused', reason, now: this.o.clock.now() });
     return 'paused';
   }
