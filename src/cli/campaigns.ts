@@ -33,7 +33,9 @@ export class RestClient {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`cannot reach Hermod at ${this.o.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw new CliError(
+        `cannot reach Hermod at ${this.o.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      );
     }
     const text = await res.text();
     let doc: unknown;
@@ -55,7 +57,9 @@ function restCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
     .addOption(
-      new Option('--url <url>', 'base URL of a running Hermod (its REST API)').env('HERMOD_URL').default('http://127.0.0.1:8080'),
+      new Option('--url <url>', 'base URL of a running Hermod (its REST API)')
+        .env('HERMOD_URL')
+        .default('http://127.0.0.1:8080'),
     )
     .addOption(new Option('--key <key>', "the account's REST API key").env('HERMOD_API_KEY'))
     .option('--json', 'print JSON instead of text');
@@ -66,7 +70,10 @@ const positiveInt = (v: string): number => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
 };
-const ids = (v: string, prev: number[] = []): number[] => [...prev, ...v.split(',').map((x) => positiveInt(x.trim()))];
+const ids = (v: string, prev: number[] = []): number[] => [
+  ...prev,
+  ...v.split(',').map((x) => positiveInt(x.trim())),
+];
 const many = (v: string, prev: string[] = []): string[] => [...prev, v];
 const rate = (v: string): number => {
   const n = Number(v);
@@ -93,7 +100,11 @@ function numbersOf(file: string): string[] {
     .filter((n, i) => n.length > 0 && !(i === 0 && !/\d/.test(n)));
 }
 
-type Campaign = Record<string, unknown> & { id: number; state: string; estimate?: Record<string, unknown> | null };
+type Campaign = Record<string, unknown> & {
+  id: number;
+  state: string;
+  estimate?: Record<string, unknown> | null;
+};
 type Stats = Record<string, unknown> & {
   state: string;
   recipients: number;
@@ -125,8 +136,14 @@ const progressOf = (s: Stats) => {
 const ENDED = new Set(['completed', 'canceled', 'paused', 'draft']);
 
 function statusLine(s: Stats): string {
-  const skipped = Object.entries(s.skipped).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
-  const refused = Object.entries(s.refused).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+  const skipped =
+    Object.entries(s.skipped)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || 'none';
+  const refused =
+    Object.entries(s.refused)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || 'none';
   return `${s.state}: recipients ${s.recipients}, pending ${s.pending}, queued ${s.queued}, sent ${s.sent}, delivered ${s.delivered}, failed ${s.failed}, expired ${s.expired}, cost ${String(s.cost)}, replies ${String(s.replies)}, opt-outs ${String(s.optOuts)}; skipped: ${skipped}; refused: ${refused}`;
 }
 
@@ -147,30 +164,37 @@ export function campaignsCommand(): Command {
       .option('--numbers <file>', 'a CSV file of numbers (first column; a header line is skipped)')
       .option('--schedule-at <time>', 'when: 2026-12-08T09:00:00Z, or a local time with --time-zone')
       .option('--time-zone <zone>', 'IANA time zone of --schedule-at (e.g. Europe/London)')
-      .option('--quiet-hours <from-to>', "no messages between these local times in the recipient's zone, e.g. 21:00-08:00", quiet)
+      .option(
+        '--quiet-hours <from-to>',
+        "no messages between these local times in the recipient's zone, e.g. 21:00-08:00",
+        quiet,
+      )
       .option('--rate <perSecond>', 'at most this many messages per second', rate)
       .option('--tag <tag>', 'a tag for routing (repeatable)', many)
       .option('--send-what-balance-covers', 'start even when the estimate exceeds the balance')
       .option('--start', 'start it once created')
       .action(
-        async (o: RestOptions & {
-          name: string;
-          from: string;
-          text?: string;
-          template?: number;
-          group?: number[];
-          contact?: number[];
-          excludeGroup?: number[];
-          numbers?: string;
-          scheduleAt?: string;
-          timeZone?: string;
-          quietHours?: { from: string; to: string };
-          rate?: number;
-          tag?: string[];
-          sendWhatBalanceCovers?: boolean;
-          start?: boolean;
-        }) => {
-          if ((o.text === undefined) === (o.template === undefined)) throw new CliError('give --text or --template', 2);
+        async (
+          o: RestOptions & {
+            name: string;
+            from: string;
+            text?: string;
+            template?: number;
+            group?: number[];
+            contact?: number[];
+            excludeGroup?: number[];
+            numbers?: string;
+            scheduleAt?: string;
+            timeZone?: string;
+            quietHours?: { from: string; to: string };
+            rate?: number;
+            tag?: string[];
+            sendWhatBalanceCovers?: boolean;
+            start?: boolean;
+          },
+        ) => {
+          if ((o.text === undefined) === (o.template === undefined))
+            throw new CliError('give --text or --template', 2);
           const body = {
             name: o.name,
             from: o.from,
@@ -198,7 +222,10 @@ export function campaignsCommand(): Command {
   );
 
   for (const [verb, what] of [
-    ['start', 'start a draft: resolve and price its audience and send (refused when the balance does not cover it)'],
+    [
+      'start',
+      'start a draft: resolve and price its audience and send (refused when the balance does not cover it)',
+    ],
     ['pause', 'pause a running or scheduled campaign'],
     ['resume', 'resume a paused campaign'],
     ['cancel', 'cancel a campaign: what was not sent is skipped'],
@@ -214,7 +241,10 @@ export function campaignsCommand(): Command {
     );
 
   cmd.addCommand(
-    restCommand('status', "a campaign's live statistics (--watch: follow it with a progress bar until it ends)")
+    restCommand(
+      'status',
+      "a campaign's live statistics (--watch: follow it with a progress bar until it ends)",
+    )
       .argument('<id>', 'the campaign id', positiveInt)
       .option('--watch', 'refresh until the campaign completes, is canceled or pauses')
       .option('--interval <ms>', 'refresh interval with --watch', positiveInt, 1000)
@@ -242,7 +272,10 @@ export function campaignsCommand(): Command {
         for (;;) {
           const now = progressOf(s);
           if (bar) bar.update(now.done, { state: s.state, delivered: s.delivered, failed: s.failed });
-          else if (!o.json) console.error(`progress: ${now.done}/${now.total} ${s.state} delivered=${s.delivered} failed=${s.failed}`);
+          else if (!o.json)
+            console.error(
+              `progress: ${now.done}/${now.total} ${s.state} delivered=${s.delivered} failed=${s.failed}`,
+            );
           if (ENDED.has(s.state)) break;
           await new Promise((r) => setTimeout(r, o.interval));
           s = await get();
@@ -255,17 +288,37 @@ export function campaignsCommand(): Command {
 
   cmd.addCommand(
     restCommand('list', "the account's campaigns, newest first")
-      .addOption(new Option('--state <state>', 'only in this state').choices(['draft', 'scheduled', 'running', 'paused', 'completed', 'canceled']))
+      .addOption(
+        new Option('--state <state>', 'only in this state').choices([
+          'draft',
+          'scheduled',
+          'running',
+          'paused',
+          'completed',
+          'canceled',
+        ]),
+      )
       .option('--limit <n>', 'at most this many', positiveInt, 50)
-      .option('--before <id>', 'the page before this id (from the last line of the previous page)', positiveInt)
+      .option(
+        '--before <id>',
+        'the page before this id (from the last line of the previous page)',
+        positiveInt,
+      )
       .action(async (o: RestOptions & { state?: string; limit: number; before?: number }) => {
         const q = new URLSearchParams({ limit: String(o.limit) });
         if (o.state) q.set('state', o.state);
         if (o.before) q.set('before', String(o.before));
-        const page = await client(o).request<{ data: Campaign[]; next: number | null }>('GET', `/campaigns?${q}`);
+        const page = await client(o).request<{ data: Campaign[]; next: number | null }>(
+          'GET',
+          `/campaigns?${q}`,
+        );
         if (o.json) return printJson(page);
         printTable(
-          page.data.map((c) => ({ ...c, recipients: c.estimate?.recipients ?? null, cost: c.estimate?.cost ?? null })),
+          page.data.map((c) => ({
+            ...c,
+            recipients: c.estimate?.recipients ?? null,
+            cost: c.estimate?.cost ?? null,
+          })),
           ['id', 'name', 'state', 'from', 'recipients', 'cost', 'createdAt'],
         );
         if (page.next !== null) console.log(`more: --before ${page.next}`);

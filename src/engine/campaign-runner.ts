@@ -12,7 +12,12 @@
 import type { Clock } from '../lib/clock.js';
 import type { User } from '../domain/index.js';
 import { draftOf, RejectedError, type Accepted, type Gateway } from '../gateway/index.js';
-import type { CampaignRow, CampaignStore, RecipientOutcome, RecipientRow } from '../store/engine-store/index.js';
+import type {
+  CampaignRow,
+  CampaignStore,
+  RecipientOutcome,
+  RecipientRow,
+} from '../store/engine-store/index.js';
 import { parseTemplate, render, type ParsedTemplate } from './templates.js';
 import { quietUntil, zoneOfNumber } from './campaign-time.js';
 
@@ -74,13 +79,16 @@ export class CampaignRunner {
         const now = clock.now();
         // Renewed when half of it is gone (a write per renewal, not per page).
         if (now >= leaseUntil - this.o.leaseMs / 2) {
-          if (!(await store.claimLease({ id: this.id, owner: this.o.owner, until: now + this.o.leaseMs, now })))
+          if (
+            !(await store.claimLease({ id: this.id, owner: this.o.owner, until: now + this.o.leaseMs, now }))
+          )
             return 'lost_lease';
           leaseUntil = now + this.o.leaseMs;
         }
         const c = await store.getCampaign({ userId: this.campaign.userId, id: this.id });
         if (!c) return 'gone';
-        if (c.state !== 'running') return c.state === 'paused' || c.state === 'canceled' ? c.state : 'stopped';
+        if (c.state !== 'running')
+          return c.state === 'paused' || c.state === 'canceled' ? c.state : 'stopped';
         this.campaign = c;
         const user = await this.user();
         if (!user) return this.pause('the account is gone');
@@ -96,7 +104,13 @@ export class CampaignRunner {
           await this.recording;
           const left = await store.pendingLeft(c.id);
           if (left.pending === 0) {
-            await store.transition({ userId: c.userId, id: c.id, from: ['running'], to: 'completed', now: clock.now() });
+            await store.transition({
+              userId: c.userId,
+              id: c.id,
+              from: ['running'],
+              to: 'completed',
+              now: clock.now(),
+            });
             return 'completed';
           }
           // Deferred by quiet hours (or a retry): wait for the first, at most a minute between checks.
@@ -191,7 +205,10 @@ export class CampaignRunner {
   }
 
   /** Recipients to send now, and those inside quiet hours with the time they end. */
-  private split(page: RecipientRow[], now: number): { sendable: RecipientRow[]; deferred: RecipientOutcome[] } {
+  private split(
+    page: RecipientRow[],
+    now: number,
+  ): { sendable: RecipientRow[]; deferred: RecipientOutcome[] } {
     const quiet = this.campaign.quietHours;
     if (!quiet) return { sendable: page, deferred: [] };
     const sendable: RecipientRow[] = [];
@@ -238,7 +255,14 @@ export class CampaignRunner {
   private async pause(reason: string): Promise<RunEnd> {
     const c = this.campaign;
     await this.recording;
-    await this.o.store.transition({ userId: c.userId, id: c.id, from: ['running'], to: 'paused', reason, now: this.o.clock.now() });
+    await this.o.store.transition({
+      userId: c.userId,
+      id: c.id,
+      from: ['running'],
+      to: 'paused',
+      reason,
+      now: this.o.clock.now(),
+    });
     return 'paused';
   }
 

@@ -9,19 +9,68 @@
 import { countryOf } from '../domain/index.js';
 
 const COUNTRY_ZONES: Record<string, string> = {
-  AE: 'Asia/Dubai', AR: 'America/Argentina/Buenos_Aires', AT: 'Europe/Vienna', AU: 'Australia/Sydney',
-  BD: 'Asia/Dhaka', BE: 'Europe/Brussels', BG: 'Europe/Sofia', BR: 'America/Sao_Paulo', CA: 'America/Toronto',
-  CH: 'Europe/Zurich', CL: 'America/Santiago', CN: 'Asia/Shanghai', CO: 'America/Bogota', CZ: 'Europe/Prague',
-  DE: 'Europe/Berlin', DK: 'Europe/Copenhagen', EG: 'Africa/Cairo', ES: 'Europe/Madrid', FI: 'Europe/Helsinki',
-  FR: 'Europe/Paris', GB: 'Europe/London', GG: 'Europe/London', GH: 'Africa/Accra', GR: 'Europe/Athens',
-  HK: 'Asia/Hong_Kong', HU: 'Europe/Budapest', ID: 'Asia/Jakarta', IE: 'Europe/Dublin', IL: 'Asia/Jerusalem',
-  IM: 'Europe/London', IN: 'Asia/Kolkata', IS: 'Atlantic/Reykjavik', IT: 'Europe/Rome', JE: 'Europe/London',
-  JP: 'Asia/Tokyo', KE: 'Africa/Nairobi', KR: 'Asia/Seoul', MA: 'Africa/Casablanca', MX: 'America/Mexico_City',
-  MY: 'Asia/Kuala_Lumpur', NG: 'Africa/Lagos', NL: 'Europe/Amsterdam', NO: 'Europe/Oslo', NZ: 'Pacific/Auckland',
-  PE: 'America/Lima', PH: 'Asia/Manila', PK: 'Asia/Karachi', PL: 'Europe/Warsaw', PT: 'Europe/Lisbon',
-  RO: 'Europe/Bucharest', RS: 'Europe/Belgrade', RU: 'Europe/Moscow', SA: 'Asia/Riyadh', SE: 'Europe/Stockholm',
-  SG: 'Asia/Singapore', TH: 'Asia/Bangkok', TR: 'Europe/Istanbul', TW: 'Asia/Taipei', UA: 'Europe/Kyiv',
-  US: 'America/New_York', VN: 'Asia/Ho_Chi_Minh', ZA: 'Africa/Johannesburg',
+  AE: 'Asia/Dubai',
+  AR: 'America/Argentina/Buenos_Aires',
+  AT: 'Europe/Vienna',
+  AU: 'Australia/Sydney',
+  BD: 'Asia/Dhaka',
+  BE: 'Europe/Brussels',
+  BG: 'Europe/Sofia',
+  BR: 'America/Sao_Paulo',
+  CA: 'America/Toronto',
+  CH: 'Europe/Zurich',
+  CL: 'America/Santiago',
+  CN: 'Asia/Shanghai',
+  CO: 'America/Bogota',
+  CZ: 'Europe/Prague',
+  DE: 'Europe/Berlin',
+  DK: 'Europe/Copenhagen',
+  EG: 'Africa/Cairo',
+  ES: 'Europe/Madrid',
+  FI: 'Europe/Helsinki',
+  FR: 'Europe/Paris',
+  GB: 'Europe/London',
+  GG: 'Europe/London',
+  GH: 'Africa/Accra',
+  GR: 'Europe/Athens',
+  HK: 'Asia/Hong_Kong',
+  HU: 'Europe/Budapest',
+  ID: 'Asia/Jakarta',
+  IE: 'Europe/Dublin',
+  IL: 'Asia/Jerusalem',
+  IM: 'Europe/London',
+  IN: 'Asia/Kolkata',
+  IS: 'Atlantic/Reykjavik',
+  IT: 'Europe/Rome',
+  JE: 'Europe/London',
+  JP: 'Asia/Tokyo',
+  KE: 'Africa/Nairobi',
+  KR: 'Asia/Seoul',
+  MA: 'Africa/Casablanca',
+  MX: 'America/Mexico_City',
+  MY: 'Asia/Kuala_Lumpur',
+  NG: 'Africa/Lagos',
+  NL: 'Europe/Amsterdam',
+  NO: 'Europe/Oslo',
+  NZ: 'Pacific/Auckland',
+  PE: 'America/Lima',
+  PH: 'Asia/Manila',
+  PK: 'Asia/Karachi',
+  PL: 'Europe/Warsaw',
+  PT: 'Europe/Lisbon',
+  RO: 'Europe/Bucharest',
+  RS: 'Europe/Belgrade',
+  RU: 'Europe/Moscow',
+  SA: 'Asia/Riyadh',
+  SE: 'Europe/Stockholm',
+  SG: 'Asia/Singapore',
+  TH: 'Asia/Bangkok',
+  TR: 'Europe/Istanbul',
+  TW: 'Asia/Taipei',
+  UA: 'Europe/Kyiv',
+  US: 'America/New_York',
+  VN: 'Asia/Ho_Chi_Minh',
+  ZA: 'Africa/Johannesburg',
 };
 
 /** True when Intl knows the zone. */
@@ -54,7 +103,10 @@ function formatter(zone: string): Intl.DateTimeFormat {
 }
 
 /** The wall-clock fields of an instant in a zone. */
-function wallClock(at: number, zone: string): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
+function wallClock(
+  at: number,
+  zone: string,
+): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
   const p: Record<string, number> = {};
   for (const part of formatter(zone).formatToParts(new Date(at)))
     if (part.type !== 'literal') p[part.type] = Number(part.value);
@@ -103,7 +155,11 @@ export function zoneOfNumber(msisdn: string, fallback: string | null): string {
  * When quiet hours hold at `now` in `zone`, the instant they end (to the minute); else
  * undefined. `from` and `to` are "HH:MM"; from > to spans midnight (21:00 → 08:00).
  */
-export function quietUntil(now: number, quiet: { from: string; to: string }, zone: string): number | undefined {
+export function quietUntil(
+  now: number,
+  quiet: { from: string; to: string },
+  zone: string,
+): number | undefined {
   const from = parseClock(quiet.from)!;
   const to = parseClock(quiet.to)!;
   const t = minuteOfDay(now, zone);

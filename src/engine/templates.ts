@@ -23,8 +23,7 @@ const CUSTOM_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 export type TemplateField = NamedField | `custom.${string}`;
 
 export type TemplatePart =
-  | { kind: 'text'; text: string }
-  | { kind: 'field'; field: TemplateField; fallback?: string };
+  { kind: 'text'; text: string } | { kind: 'field'; field: TemplateField; fallback?: string };
 
 export interface ParsedTemplate {
   parts: TemplatePart[];

@@ -67,7 +67,12 @@ async function stop(h: Child): Promise<void> {
   clearTimeout(t);
 }
 
-async function call(h: Child, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(
+  h: Child,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> & { id: number; state: string } }> {
   const res = await fetch(`${h.api}${path}`, {
     method,
     headers: {
@@ -76,7 +81,10 @@ async function call(h: Child, method: string, path: string, body?: unknown): Pro
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { id: number; state: string },
+  };
 }
 
 async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
@@ -87,11 +95,16 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms:
   }
 }
 
-async function crashRun(env: Record<string, string>, openStore: (dataDir: string) => Promise<Store>): Promise<void> {
+async function crashRun(
+  env: Record<string, string>,
+  openStore: (dataDir: string) => Promise<Store>,
+): Promise<void> {
   const sim = new SmscSimulator({ port: 0 });
   const simPort = await sim.listen();
   const received: string[] = [];
-  sim.on('submit', (m: { shortMessage: Buffer; dataCoding: number }) => received.push(decodeText(m.shortMessage, m.dataCoding)));
+  sim.on('submit', (m: { shortMessage: Buffer; dataCoding: number }) =>
+    received.push(decodeText(m.shortMessage, m.dataCoding)),
+  );
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-campaign-crash-'));
   let h = await startHermod(dataDir, simPort, env);
   try {
@@ -128,7 +141,9 @@ async function crashRun(env: Record<string, string>, openStore: (dataDir: string
 
     const store = await openStore(dataDir);
     try {
-      const messages = (await store.listMessages({ limit: 10_000 })).filter((m) => m.meta?.campaign === String(id));
+      const messages = (await store.listMessages({ limit: 10_000 })).filter(
+        (m) => m.meta?.campaign === String(id),
+      );
       const perNumber = new Map<string, number>();
       for (const m of messages) perNumber.set(m.destination, (perNumber.get(m.destination) ?? 0) + 1);
       assert.equal(messages.length, N, 'one message per recipient in the store');
@@ -156,19 +171,25 @@ async function crashRun(env: Record<string, string>, openStore: (dataDir: string
   }
 }
 
-test('kill -9 mid-campaign on SQLite: after the restart every recipient has exactly one message', { timeout: 180_000 }, () =>
-  crashRun({}, async (dataDir) => new SqliteStore(join(dataDir, 'hermod.db'))),
+test(
+  'kill -9 mid-campaign on SQLite: after the restart every recipient has exactly one message',
+  { timeout: 180_000 },
+  () => crashRun({}, async (dataDir) => new SqliteStore(join(dataDir, 'hermod.db'))),
 );
 
-test('kill -9 mid-campaign on PostgreSQL: after the restart every recipient has exactly one message', { timeout: 180_000 }, async (t) => {
-  if (!(await requirePostgres(t))) return;
-  const schema = `hermod_campaign_crash_${randomBytes(5).toString('hex')}`;
-  try {
-    await crashRun(
-      { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' },
-      () => PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'crash-check' }),
-    );
-  } finally {
-    await PostgresStore.dropSchema(PG_URL, schema);
-  }
-});
+test(
+  'kill -9 mid-campaign on PostgreSQL: after the restart every recipient has exactly one message',
+  { timeout: 180_000 },
+  async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = `hermod_campaign_crash_${randomBytes(5).toString('hex')}`;
+    try {
+      await crashRun(
+        { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: 'crash-node' },
+        () => PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'crash-check' }),
+      );
+    } finally {
+      await PostgresStore.dropSchema(PG_URL, schema);
+    }
+  },
+);

@@ -21,7 +21,10 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
       headers: { authorization: `Bearer ${DEMO_API_KEY}` },
       ...(payload ? { payload } : {}),
     });
-    return { status: res.statusCode, body: String(res.headers['content-type'] ?? '').includes('json') ? res.json() : res.body };
+    return {
+      status: res.statusCode,
+      body: String(res.headers['content-type'] ?? '').includes('json') ? res.json() : res.body,
+    };
   };
   const sim = (h.connectors.get('sim') as SimulatorConnector).simulator;
   const got: { to: string; text: string }[] = [];
@@ -36,8 +39,14 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
     fields: i === 5 ? {} : { slot: `${9 + (i % 8)}:00` },
   }));
   const ids: number[] = [];
-  for (const p of people) ids.push((await call('POST', '/v1/contacts', { ...p, ...(p.firstName ? {} : { firstName: null }) })).body.id);
-  assert.equal((await call('POST', `/v1/contact-groups/${group.id}/members`, { contacts: ids })).body.added, 12);
+  for (const p of people)
+    ids.push(
+      (await call('POST', '/v1/contacts', { ...p, ...(p.firstName ? {} : { firstName: null }) })).body.id,
+    );
+  assert.equal(
+    (await call('POST', `/v1/contact-groups/${group.id}/members`, { contacts: ids })).body.added,
+    12,
+  );
   await h.store.setOptOut('447700900101', 'Clinic', true);
   await h.store.setOptOut('447700900107', 'Clinic', true);
 
@@ -52,11 +61,25 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
   });
   assert.equal(tpl.status, 201);
   assert.deepEqual(tpl.body.fields, ['first_name', 'custom.slot']);
-  const preview = await call('POST', '/v1/templates/preview', { templateId: tpl.body.id, contactId: ids[1], from: 'Clinic' });
+  const preview = await call('POST', '/v1/templates/preview', {
+    templateId: tpl.body.id,
+    contactId: ids[1],
+    from: 'Clinic',
+  });
   assert.equal(preview.status, 200);
   assert.deepEqual(
-    { text: preview.body.text, encoding: preview.body.encoding, segments: preview.body.segments, price: preview.body.price },
-    { text: 'Hello P1, your appointment is at 10:00. Reply STOP to opt out.', encoding: 'gsm7', segments: 1, price: '0.010000' },
+    {
+      text: preview.body.text,
+      encoding: preview.body.encoding,
+      segments: preview.body.segments,
+      price: preview.body.price,
+    },
+    {
+      text: 'Hello P1, your appointment is at 10:00. Reply STOP to opt out.',
+      encoding: 'gsm7',
+      segments: 1,
+      price: '0.010000',
+    },
   );
   const holey = await call('POST', '/v1/templates/preview', { templateId: tpl.body.id, contactId: ids[5] });
   assert.equal(holey.status, 422);
@@ -77,7 +100,11 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
   assert.equal(started.body.estimate.recipients, 9);
   assert.equal(started.body.estimate.cost, '0.090000');
   assert.equal(started.body.estimate.typical.segments, 1);
-  await until('completed', async () => (await call('GET', `/v1/campaigns/${id}`)).body.state === 'completed', 20_000);
+  await until(
+    'completed',
+    async () => (await call('GET', `/v1/campaigns/${id}`)).body.state === 'completed',
+    20_000,
+  );
   await until('all at the simulator', () => got.length >= 9, 10_000);
 
   const expected = people
@@ -88,9 +115,17 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
       text: `Hello ${i % 3 === 0 ? 'there' : `P${i}`}, your appointment is at ${9 + (i % 8)}:00. Reply STOP to opt out.`,
     }));
   const sortBy = (a: { to: string }, b: { to: string }) => a.to.localeCompare(b.to);
-  assert.deepEqual([...got].sort(sortBy), expected.sort(sortBy), 'each recipient got exactly their own text, once');
+  assert.deepEqual(
+    [...got].sort(sortBy),
+    expected.sort(sortBy),
+    'each recipient got exactly their own text, once',
+  );
 
-  await until('delivered', async () => (await call('GET', `/v1/campaigns/${id}/stats`)).body.delivered === 9, 10_000);
+  await until(
+    'delivered',
+    async () => (await call('GET', `/v1/campaigns/${id}/stats`)).body.delivered === 9,
+    10_000,
+  );
   const stats = (await call('GET', `/v1/campaigns/${id}/stats`)).body;
   assert.deepEqual(
     { ...stats },
@@ -150,7 +185,14 @@ test('a campaign whose estimate exceeds the balance is refused with 402 and stay
   // Leave 0.015: one message (0.01) fits, two do not.
   await h.gateway.services.accounts.topUp({ userId: demo.id, balanceMicros: -(demo.balanceMicros - 15_000) });
   const numbers = ['+447700900201', '+447700900202'];
-  const c = (await call('POST', '/v1/campaigns', { name: 'Too dear', from: 'Shop', text: 'Sale!', audience: { numbers } })).body;
+  const c = (
+    await call('POST', '/v1/campaigns', {
+      name: 'Too dear',
+      from: 'Shop',
+      text: 'Sale!',
+      audience: { numbers },
+    })
+  ).body;
   const refused = await call('POST', `/v1/campaigns/${c.id}/start`);
   assert.equal(refused.status, 402);
   assert.equal(refused.body.code, 'HERMOD_ERR_CAMPAIGN_BALANCE');
@@ -160,10 +202,20 @@ test('a campaign whose estimate exceeds the balance is refused with 402 and stay
 
   // Sending what the balance covers: one is sent, the other skipped for lack of balance.
   const covers = (
-    await call('POST', '/v1/campaigns', { name: 'Covered', from: 'Shop', text: 'Sale!', audience: { numbers }, sendWhatBalanceCovers: true })
+    await call('POST', '/v1/campaigns', {
+      name: 'Covered',
+      from: 'Shop',
+      text: 'Sale!',
+      audience: { numbers },
+      sendWhatBalanceCovers: true,
+    })
   ).body;
   assert.equal((await call('POST', `/v1/campaigns/${covers.id}/start`)).status, 200);
-  await until('completed', async () => (await call('GET', `/v1/campaigns/${covers.id}`)).body.state === 'completed', 20_000);
+  await until(
+    'completed',
+    async () => (await call('GET', `/v1/campaigns/${covers.id}`)).body.state === 'completed',
+    20_000,
+  );
   const stats = (await call('GET', `/v1/campaigns/${covers.id}/stats`)).body;
   assert.equal(stats.skipped.insufficient_balance, 1);
   assert.equal(stats.recipients - stats.skipped.insufficient_balance, 1);
@@ -173,9 +225,21 @@ test('a campaign whose estimate exceeds the balance is refused with 402 and stay
     [{ name: 'x', from: 'Shop', text: 'Hi {{nick}}', audience: { numbers } }, '{{nick}}'],
     [{ name: 'x', from: 'ALongSenderName', text: 'x', audience: { numbers } }, 'from'],
     [{ name: 'x', from: 'Shop', text: 'x', audience: {} }, 'audience'],
-    [{ name: 'x', from: 'Shop', text: 'x', audience: { numbers }, scheduleAt: '2026-12-08T09:00' }, 'scheduleAt'],
+    [
+      { name: 'x', from: 'Shop', text: 'x', audience: { numbers }, scheduleAt: '2026-12-08T09:00' },
+      'scheduleAt',
+    ],
     [{ name: 'x', from: 'Shop', text: 'x', audience: { numbers }, timeZone: 'Mars/Olympus' }, 'timeZone'],
-    [{ name: 'x', from: 'Shop', text: 'x', audience: { numbers }, quietHours: { from: '25:00', to: '08:00' } }, 'quietHours.from'],
+    [
+      {
+        name: 'x',
+        from: 'Shop',
+        text: 'x',
+        audience: { numbers },
+        quietHours: { from: '25:00', to: '08:00' },
+      },
+      'quietHours.from',
+    ],
     [{ name: 'x', from: 'Shop', text: 'x', audience: { numbers }, templateId: 9 }, 'text'],
   ] as const) {
     const r = await call('POST', '/v1/campaigns', body);

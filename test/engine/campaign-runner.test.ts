@@ -20,22 +20,41 @@ const NOON = Date.UTC(2026, 11, 7, 12, 0, 0);
 
 async function setup(balanceMicros = 10_000_000) {
   const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'hermod-runner-')), 'hermod.db'));
-  const user = await store.upsertUser({ username: 'shop', passwordHash: hashPassword('pw'), balanceMicros, rateMicros: 10_000 });
+  const user = await store.upsertUser({
+    username: 'shop',
+    passwordHash: hashPassword('pw'),
+    balanceMicros,
+    rateMicros: 10_000,
+  });
   const gateway = new Gateway(store, {});
   await gateway.addConnector(new SimulatorConnector('sim', {}));
   const stores = await openEngineStores(store);
   const clock = new FakeClock(NOON);
-  const campaigns = new CampaignService({ store: stores.campaigns, templates: stores.templates, gateway, clock, batch: 4 });
-  const numbers = (n: number) => Array.from({ length: n }, (_, i) => `+4477009002${String(i).padStart(2, '0')}`);
+  const campaigns = new CampaignService({
+    store: stores.campaigns,
+    templates: stores.templates,
+    gateway,
+    clock,
+    batch: 4,
+  });
+  const numbers = (n: number) =>
+    Array.from({ length: n }, (_, i) => `+4477009002${String(i).padStart(2, '0')}`);
   const create = (extra: Partial<CampaignInput> & { n: number }) => {
     const { n, ...rest } = extra;
-    return campaigns.create(user, { name: 'c', from: 'Shop', text: 'Hi {{number}}', audience: { numbers: numbers(n) }, ...rest });
+    return campaigns.create(user, {
+      name: 'c',
+      from: 'Shop',
+      text: 'Hi {{number}}',
+      audience: { numbers: numbers(n) },
+      ...rest,
+    });
   };
   /** Lets the runner's store round trips and submits run (real I/O, fake time). */
   const settle = async () => {
     for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
   };
-  const sent = async (id: number) => (await store.listMessages({ limit: 1000 })).filter((m) => m.meta?.campaign === String(id));
+  const sent = async (id: number) =>
+    (await store.listMessages({ limit: 1000 })).filter((m) => m.meta?.campaign === String(id));
   const advance = async (ms: number, step = 50) => {
     for (let t = 0; t < ms; t += step) {
       clock.advance(step);
@@ -51,7 +70,20 @@ async function setup(balanceMicros = 10_000_000) {
     assert.fail(`not within ${ms} ms of fake time: ${what}`);
   };
   const state = async (id: number) => (await campaigns.get(user.id, id))?.state;
-  return { until, state, store, user, gateway, stores, clock, campaigns, create, settle, sent, advance, close: async () => {
+  return {
+    until,
+    state,
+    store,
+    user,
+    gateway,
+    stores,
+    clock,
+    campaigns,
+    create,
+    settle,
+    sent,
+    advance,
+    close: async () => {
       await campaigns.stopBackground();
       await store.close();
     },
@@ -107,16 +139,34 @@ test('a recipient accepted by a process that died before marking it is answered 
   const c = await s.create({ n: 6 });
   // Prepared as a start does, then "the previous process" submits the first two and dies.
   await s.campaigns.estimate(s.user, c.id);
-  const pending = await s.stores.campaigns.recipientPage({ campaignId: c.id, state: 'pending', after: 0, limit: 2 });
+  const pending = await s.stores.campaigns.recipientPage({
+    campaignId: c.id,
+    state: 'pending',
+    after: 0,
+    limit: 2,
+  });
   for (const r of pending) {
-    const draft = draftOf({ systemId: 'shop', origin: 'rest', from: 'Shop', to: r.msisdn, content: { text: `Hi +${r.msisdn}` } });
+    const draft = draftOf({
+      systemId: 'shop',
+      origin: 'rest',
+      from: 'Shop',
+      to: r.msisdn,
+      content: { text: `Hi +${r.msisdn}` },
+    });
     draft.messageId = r.messageId!;
     draft.meta = { ...draft.meta, campaign: String(c.id) };
     await s.gateway.submitAccepted(s.user, draft);
   }
   // The start resolves again (new ids): so the crash case is a running campaign picked up
   // as it was: move it to running with its prepared rows, as the dead process left it.
-  await s.stores.campaigns.transition({ userId: s.user.id, id: c.id, from: ['draft'], to: 'running', text: 'Hi {{number}}', now: s.clock.now() });
+  await s.stores.campaigns.transition({
+    userId: s.user.id,
+    id: c.id,
+    from: ['draft'],
+    to: 'running',
+    text: 'Hi {{number}}',
+    now: s.clock.now(),
+  });
   await s.campaigns.tick();
   await s.until('completed', async () => (await s.state(c.id)) === 'completed');
   const messages = await s.sent(c.id);
@@ -136,7 +186,14 @@ test('out of balance: the campaign pauses with the reason; after a top-up it res
   const c = await s.create({ n: 5 });
   await s.campaigns.estimate(s.user, c.id);
   await s.gateway.services.accounts.topUp({ userId: s.user.id, balanceMicros: -65_000 });
-  await s.stores.campaigns.transition({ userId: s.user.id, id: c.id, from: ['draft'], to: 'running', text: 'Hi {{number}}', now: s.clock.now() });
+  await s.stores.campaigns.transition({
+    userId: s.user.id,
+    id: c.id,
+    from: ['draft'],
+    to: 'running',
+    text: 'Hi {{number}}',
+    now: s.clock.now(),
+  });
   await s.campaigns.tick();
   await s.until('paused', async () => (await s.state(c.id)) === 'paused');
   const paused = await s.campaigns.get(s.user.id, c.id);
@@ -164,7 +221,10 @@ test('quiet hours in the recipient’s zone defer them until the hours end', asy
   });
   await s.campaigns.start(s.user, c.id);
   await s.advance(1_000);
-  assert.deepEqual((await s.sent(c.id)).map((m) => m.destination), ['12125550123']);
+  assert.deepEqual(
+    (await s.sent(c.id)).map((m) => m.destination),
+    ['12125550123'],
+  );
   assert.equal((await s.campaigns.get(s.user.id, c.id))?.state, 'running');
   await s.advance(55 * 60_000, 30_000);
   assert.equal((await s.sent(c.id)).length, 1, 'not before 13:00 London time');

@@ -14,7 +14,11 @@ for (const name of BACKENDS) {
     if (!b) return;
     t.after(() => b.close());
     const { templates } = b.stores;
-    const a = await templates.createTemplate({ userId: b.shop.id, name: 'reminder', text: 'Hi {{first_name}}' });
+    const a = await templates.createTemplate({
+      userId: b.shop.id,
+      name: 'reminder',
+      text: 'Hi {{first_name}}',
+    });
     await assert.rejects(templates.createTemplate({ userId: b.shop.id, name: 'reminder', text: 'x' }), {
       code: 'HERMOD_ERR_TEMPLATE_EXISTS',
     });
@@ -33,7 +37,11 @@ for (const name of BACKENDS) {
     await assert.rejects(templates.updateTemplate({ userId: b.shop.id, id: second.id, name: 'reminder' }), {
       code: 'HERMOD_ERR_TEMPLATE_EXISTS',
     });
-    const changed = await templates.updateTemplate({ userId: b.shop.id, id: a.id, text: 'Hello {{first_name}}' });
+    const changed = await templates.updateTemplate({
+      userId: b.shop.id,
+      id: a.id,
+      text: 'Hello {{first_name}}',
+    });
     assert.equal(changed?.text, 'Hello {{first_name}}');
     assert.equal(changed?.name, 'reminder');
     assert.equal(await templates.deleteTemplate({ userId: b.other.id, id: a.id }), false);
@@ -53,13 +61,24 @@ for (const name of BACKENDS) {
     const inNews = await contacts.upsertContacts({
       userId: b.shop.id,
       groupId: news.id,
-      contacts: [1, 2, 3, 4].map((i) => ({ msisdn: `44770090000${i}`, firstName: `N${i}`, fields: { code: `C${i}` } })),
+      contacts: [1, 2, 3, 4].map((i) => ({
+        msisdn: `44770090000${i}`,
+        firstName: `N${i}`,
+        fields: { code: `C${i}` },
+      })),
     });
     // 2 is also VIP (counted once); 4 is blocked (excluded).
     await contacts.addToGroup({ userId: b.shop.id, groupId: vip.id, contactIds: [inNews.ids[1]] });
     await contacts.addToGroup({ userId: b.shop.id, groupId: blocked.id, contactIds: [inNews.ids[3]] });
-    const single = await contacts.upsertContacts({ userId: b.shop.id, contacts: [{ msisdn: '447700900005' }] });
-    await contacts.upsertContacts({ userId: b.other.id, groupId: theirs.id, contacts: [{ msisdn: '447700900009' }] });
+    const single = await contacts.upsertContacts({
+      userId: b.shop.id,
+      contacts: [{ msisdn: '447700900005' }],
+    });
+    await contacts.upsertContacts({
+      userId: b.other.id,
+      groupId: theirs.id,
+      contacts: [{ msisdn: '447700900009' }],
+    });
     await b.store.setOptOut('447700900003', 'Shop', true);
     await b.store.setOptOut('447700900001', 'SomeoneElse', true); // another sender's opt-out
     const spec: NewCampaign = {
@@ -96,8 +115,16 @@ for (const name of BACKENDS) {
     assert.deepEqual(fresh[0].fields, { code: 'C1' });
     assert.equal(fresh[0].firstName, 'N1');
     // Keyset: after the second, the rest.
-    const rest = await campaigns.recipientPage({ campaignId: c.id, state: 'new', after: fresh[1].id, limit: 2 });
-    assert.deepEqual(rest.map((x) => x.msisdn), ['447700900005', '447700900007']);
+    const rest = await campaigns.recipientPage({
+      campaignId: c.id,
+      state: 'new',
+      after: fresh[1].id,
+      limit: 2,
+    });
+    assert.deepEqual(
+      rest.map((x) => x.msisdn),
+      ['447700900005', '447700900007'],
+    );
     // Resolving again replaces (not adds to) the recipients.
     assert.deepEqual(await campaigns.resolveAudience({ userId: b.shop.id, campaignId: c.id, now: 2 }), r);
     // Another account cannot resolve (or see) it.
@@ -121,7 +148,12 @@ for (const name of BACKENDS) {
       sender: 'Shop',
       text: 'Hello',
       templateId: null,
-      audience: { groups: [], contacts: [], excludeGroups: [], numbers: ['447700900001', '447700900002', '447700900003', '447700900004'] },
+      audience: {
+        groups: [],
+        contacts: [],
+        excludeGroups: [],
+        numbers: ['447700900001', '447700900002', '447700900003', '447700900004'],
+      },
       scheduleAt: null,
       timeZone: 'Europe/London',
       quietHours: { from: '21:00', to: '08:00' },
@@ -146,8 +178,16 @@ for (const name of BACKENDS) {
       2,
     );
     assert.deepEqual(await campaigns.pendingCost(c.id), { recipients: 3, parts: 4, costMicros: 40_000 });
-    const pending = await campaigns.recipientPage({ campaignId: c.id, state: 'pending', after: 0, limit: 10 });
-    assert.deepEqual(pending.map((p) => p.messageId), ids.slice(0, 3));
+    const pending = await campaigns.recipientPage({
+      campaignId: c.id,
+      state: 'pending',
+      after: 0,
+      limit: 10,
+    });
+    assert.deepEqual(
+      pending.map((p) => p.messageId),
+      ids.slice(0, 3),
+    );
     // The first is accepted by the gateway (its message in the core table), the second
     // refused, the third deferred by quiet hours.
     await b.store.accept({
@@ -176,8 +216,28 @@ for (const name of BACKENDS) {
       3,
     );
     assert.deepEqual(await campaigns.pendingLeft(c.id), { pending: 1, nextAt: 5_000 });
-    assert.deepEqual(await campaigns.recipientPage({ campaignId: c.id, state: 'pending', after: 0, limit: 10, dueBy: 4_999 }), []);
-    assert.equal((await campaigns.recipientPage({ campaignId: c.id, state: 'pending', after: 0, limit: 10, dueBy: 5_000 })).length, 1);
+    assert.deepEqual(
+      await campaigns.recipientPage({
+        campaignId: c.id,
+        state: 'pending',
+        after: 0,
+        limit: 10,
+        dueBy: 4_999,
+      }),
+      [],
+    );
+    assert.equal(
+      (
+        await campaigns.recipientPage({
+          campaignId: c.id,
+          state: 'pending',
+          after: 0,
+          limit: 10,
+          dueBy: 5_000,
+        })
+      ).length,
+      1,
+    );
     const stats = await campaigns.stats({ userId: b.shop.id, id: c.id });
     assert.deepEqual(stats, {
       recipients: 4,
@@ -202,7 +262,10 @@ for (const name of BACKENDS) {
         ['447700900002', 'refused', 'no_route', null, null],
       ],
     );
-    assert.deepEqual(await campaigns.recipientStatuses({ userId: b.other.id, id: c.id, after: 0, limit: 2 }), []);
+    assert.deepEqual(
+      await campaigns.recipientStatuses({ userId: b.other.id, id: c.id, after: 0, limit: 2 }),
+      [],
+    );
     assert.equal(await campaigns.skipPending(c.id, 'canceled', 4), 1);
     assert.deepEqual(await campaigns.pendingLeft(c.id), { pending: 0, nextAt: null });
   });
@@ -228,9 +291,19 @@ for (const name of BACKENDS) {
     };
     const s = await campaigns.createCampaign(base);
     const r = await campaigns.createCampaign({ ...base, scheduleAt: null });
-    assert.equal(await campaigns.transition({ userId: b.shop.id, id: s.id, from: ['running'], to: 'paused', now: 1 }), undefined);
-    assert.equal(await campaigns.transition({ userId: b.other.id, id: s.id, from: ['draft'], to: 'scheduled', now: 1 }), undefined);
-    assert.equal((await campaigns.transition({ userId: b.shop.id, id: s.id, from: ['draft'], to: 'scheduled', now: 1 }))?.state, 'scheduled');
+    assert.equal(
+      await campaigns.transition({ userId: b.shop.id, id: s.id, from: ['running'], to: 'paused', now: 1 }),
+      undefined,
+    );
+    assert.equal(
+      await campaigns.transition({ userId: b.other.id, id: s.id, from: ['draft'], to: 'scheduled', now: 1 }),
+      undefined,
+    );
+    assert.equal(
+      (await campaigns.transition({ userId: b.shop.id, id: s.id, from: ['draft'], to: 'scheduled', now: 1 }))
+        ?.state,
+      'scheduled',
+    );
     const running = await campaigns.transition({
       userId: b.shop.id,
       id: r.id,
@@ -243,26 +316,50 @@ for (const name of BACKENDS) {
     assert.equal(running?.startedAt, 5);
     assert.equal(running?.text, 'copied');
     assert.equal(running?.estimate?.costMicros, 10);
-    assert.deepEqual((await campaigns.dueCampaigns({ now: 9_999, limit: 10 })).map((d) => d.id), [r.id]);
-    assert.deepEqual((await campaigns.dueCampaigns({ now: 10_000, limit: 10 })).map((d) => d.id), [s.id, r.id]);
+    assert.deepEqual(
+      (await campaigns.dueCampaigns({ now: 9_999, limit: 10 })).map((d) => d.id),
+      [r.id],
+    );
+    assert.deepEqual(
+      (await campaigns.dueCampaigns({ now: 10_000, limit: 10 })).map((d) => d.id),
+      [s.id, r.id],
+    );
     assert.equal(await campaigns.claimLease({ id: r.id, owner: 'a', until: 1_000, now: 0 }), true);
     assert.equal(await campaigns.claimLease({ id: r.id, owner: 'a', until: 2_000, now: 500 }), true);
     if (name === 'postgres') {
       // Several nodes: another owner waits for the lease to expire; a running campaign under
       // a live lease is not due.
       assert.equal(await campaigns.claimLease({ id: r.id, owner: 'b', until: 3_000, now: 1_000 }), false);
-      assert.deepEqual((await campaigns.dueCampaigns({ now: 1_000, limit: 10 })).map((d) => d.id), []);
+      assert.deepEqual(
+        (await campaigns.dueCampaigns({ now: 1_000, limit: 10 })).map((d) => d.id),
+        [],
+      );
       assert.equal(await campaigns.claimLease({ id: r.id, owner: 'b', until: 4_000, now: 2_001 }), true);
       await campaigns.releaseLease({ id: r.id, owner: 'a' }); // not a's any more: no effect
       assert.equal(await campaigns.claimLease({ id: r.id, owner: 'a', until: 5_000, now: 3_000 }), false);
     }
-    const ended = await campaigns.transition({ userId: b.shop.id, id: r.id, from: ['running'], to: 'completed', now: 9 });
+    const ended = await campaigns.transition({
+      userId: b.shop.id,
+      id: r.id,
+      from: ['running'],
+      to: 'completed',
+      now: 9,
+    });
     assert.equal(ended?.finishedAt, 9);
     assert.equal(ended?.leaseOwner, null);
     const listed = await campaigns.listCampaigns({ userId: b.shop.id, limit: 10 });
-    assert.deepEqual(listed.map((c) => c.id), [r.id, s.id]);
-    assert.deepEqual((await campaigns.listCampaigns({ userId: b.shop.id, limit: 10, state: 'scheduled' })).map((c) => c.id), [s.id]);
-    assert.deepEqual((await campaigns.listCampaigns({ userId: b.shop.id, limit: 10, before: r.id })).map((c) => c.id), [s.id]);
+    assert.deepEqual(
+      listed.map((c) => c.id),
+      [r.id, s.id],
+    );
+    assert.deepEqual(
+      (await campaigns.listCampaigns({ userId: b.shop.id, limit: 10, state: 'scheduled' })).map((c) => c.id),
+      [s.id],
+    );
+    assert.deepEqual(
+      (await campaigns.listCampaigns({ userId: b.shop.id, limit: 10, before: r.id })).map((c) => c.id),
+      [s.id],
+    );
     assert.deepEqual(await campaigns.listCampaigns({ userId: b.other.id, limit: 10 }), []);
   });
 }

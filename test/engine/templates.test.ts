@@ -16,7 +16,10 @@ test('a default is used when the field is absent or empty; an empty default is a
   const t = parseTemplate('Hello {{first_name|there}}{{ last_name |}}!');
   assert.deepEqual(render(t, { msisdn: '1' }), { ok: true, text: 'Hello there!' });
   assert.deepEqual(render(t, { msisdn: '1', firstName: '' }), { ok: true, text: 'Hello there!' });
-  assert.deepEqual(render(t, { msisdn: '1', firstName: 'Bo', lastName: null }), { ok: true, text: 'Hello Bo!' });
+  assert.deepEqual(render(t, { msisdn: '1', firstName: 'Bo', lastName: null }), {
+    ok: true,
+    text: 'Hello Bo!',
+  });
   // A default keeps spaces and bars after the first as written.
   assert.deepEqual(render(parseTemplate('{{custom.x|a | b}}'), { msisdn: '1' }), { ok: true, text: 'a | b' });
 });
@@ -48,7 +51,10 @@ test('single braces, a lone }} and text without placeholders are plain text', ()
 
 test('unicode in text, values and defaults is kept as is', () => {
   const t = parseTemplate('Привет {{first_name|друг}} 👋 {{custom.emoji}}');
-  assert.deepEqual(render(t, { msisdn: '1', fields: { emoji: '🎉' } }), { ok: true, text: 'Привет друг 👋 🎉' });
+  assert.deepEqual(render(t, { msisdn: '1', fields: { emoji: '🎉' } }), {
+    ok: true,
+    text: 'Привет друг 👋 🎉',
+  });
   assert.deepEqual(render(t, { msisdn: '1', firstName: 'Zoë', fields: { emoji: 'é' } }), {
     ok: true,
     text: 'Привет Zoë 👋 é',

@@ -6,7 +6,13 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import type { Campaign, CampaignEstimate, CampaignInput, CampaignStats, RecipientStatus } from '../../engine/index.js';
+import type {
+  Campaign,
+  CampaignEstimate,
+  CampaignInput,
+  CampaignStats,
+  RecipientStatus,
+} from '../../engine/index.js';
 import { problemResponses } from '../rest/schemas.js';
 import type { EngineRouteOptions } from './index.js';
 import { money } from './templates.js';
@@ -20,8 +26,18 @@ const campaignInput = {
   additionalProperties: false,
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 100 },
-    from: { type: 'string', minLength: 1, maxLength: 20, description: 'the sender: a number or up to 11 letters and digits' },
-    text: { type: 'string', minLength: 1, maxLength: 1600, description: 'the text, with placeholders; or templateId' },
+    from: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 20,
+      description: 'the sender: a number or up to 11 letters and digits',
+    },
+    text: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1600,
+      description: 'the text, with placeholders; or templateId',
+    },
     templateId: { type: 'integer', minimum: 1 },
     audience: {
       type: 'object',
@@ -34,21 +50,24 @@ const campaignInput = {
           type: 'array',
           maxItems: 10_000,
           items: { type: 'string', maxLength: 32 },
-          description: 'numbers not in the address book (an uploaded list); invalid ones are skipped and counted',
+          description:
+            'numbers not in the address book (an uploaded list); invalid ones are skipped and counted',
         },
       },
     },
     scheduleAt: {
       type: 'string',
       maxLength: 40,
-      description: 'an instant with an offset (2026-12-08T09:00:00Z), or a local time (2026-12-08T09:00) with timeZone',
+      description:
+        'an instant with an offset (2026-12-08T09:00:00Z), or a local time (2026-12-08T09:00) with timeZone',
     },
     timeZone: { type: 'string', maxLength: 64, description: 'IANA time zone, e.g. Europe/London' },
     quietHours: {
       type: 'object',
       required: ['from', 'to'],
       additionalProperties: false,
-      description: "no message between from and to, in the recipient's time zone (by the country of the number)",
+      description:
+        "no message between from and to, in the recipient's time zone (by the country of the number)",
       properties: { from: { type: 'string', maxLength: 5 }, to: { type: 'string', maxLength: 5 } },
     },
     ratePerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 10_000 },
@@ -100,7 +119,10 @@ const campaignView = {
     },
     scheduleAt: { type: ['string', 'null'], format: 'date-time' },
     timeZone: { type: ['string', 'null'] },
-    quietHours: { type: ['object', 'null'], properties: { from: { type: 'string' }, to: { type: 'string' } } },
+    quietHours: {
+      type: ['object', 'null'],
+      properties: { from: { type: 'string' }, to: { type: 'string' } },
+    },
     ratePerSecond: { type: ['number', 'null'] },
     tags: { type: 'array', items: { type: 'string' } },
     sendWhatBalanceCovers: { type: 'boolean' },
@@ -143,7 +165,10 @@ const recipientView = {
     state: { type: 'string', description: 'new, pending, skipped, submitted or refused' },
     reason: { type: ['string', 'null'] },
     messageId: { type: ['string', 'null'] },
-    messageState: { type: ['string', 'null'], description: 'the message in the gateway: queued, sent, delivered…' },
+    messageState: {
+      type: ['string', 'null'],
+      description: 'the message in the gateway: queued, sent, delivered…',
+    },
     price: { type: ['string', 'null'] },
     updatedAt: { type: 'string', format: 'date-time' },
   },
@@ -210,7 +235,16 @@ const cell = (v: unknown): string => {
   const s = v === null || v === undefined ? '' : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
-const CSV_COLUMNS = ['number', 'contactId', 'state', 'reason', 'messageId', 'messageState', 'price', 'updatedAt'] as const;
+const CSV_COLUMNS = [
+  'number',
+  'contactId',
+  'state',
+  'reason',
+  'messageId',
+  'messageState',
+  'price',
+  'updatedAt',
+] as const;
 
 export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
   const campaigns = engine.campaigns;
@@ -226,7 +260,8 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
         response: { 201: campaignView, ...problemResponses },
       },
     },
-    async (req, reply) => reply.code(201).send(viewOfCampaign(await campaigns.create(req.apiUser!, req.body))),
+    async (req, reply) =>
+      reply.code(201).send(viewOfCampaign(await campaigns.create(req.apiUser!, req.body))),
   );
 
   app.get<{ Querystring: { before?: number; limit?: number; state?: (typeof STATES)[number] } }>(
@@ -260,7 +295,10 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
         ...(req.query.before !== undefined ? { before: req.query.before } : {}),
         ...(req.query.state !== undefined ? { state: req.query.state } : {}),
       });
-      return { data: page.map(viewOfCampaign), next: page.length === limit ? page[page.length - 1].id : null };
+      return {
+        data: page.map(viewOfCampaign),
+        next: page.length === limit ? page[page.length - 1].id : null,
+      };
     },
   );
 
@@ -301,7 +339,8 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
     {
       schema: {
         tags: ['campaigns'],
-        summary: 'Resolve and price the audience of a draft: recipients, parts, cost, the worst and a typical message',
+        summary:
+          'Resolve and price the audience of a draft: recipients, parts, cost, the worst and a typical message',
         params: idParams,
         response: { 200: estimateView, ...problemResponses },
       },
@@ -314,7 +353,8 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
     {
       schema: {
         tags: ['campaigns'],
-        summary: 'Live statistics: recipients, skipped and refused by reason, queued, sent, delivered, failed, expired, cost, replies, opt-outs',
+        summary:
+          'Live statistics: recipients, skipped and refused by reason, queued, sent, delivered, failed, expired, cost, replies, opt-outs',
         params: idParams,
         response: { 200: statsView, ...problemResponses },
       },
@@ -325,7 +365,10 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
     },
   );
 
-  app.get<{ Params: { id: number }; Querystring: { after?: number; limit?: number; format?: 'json' | 'csv' } }>(
+  app.get<{
+    Params: { id: number };
+    Querystring: { after?: number; limit?: number; format?: 'json' | 'csv' };
+  }>(
     '/v1/campaigns/:id/recipients',
     {
       schema: {
@@ -344,7 +387,10 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
         response: {
           200: {
             type: 'object',
-            properties: { data: { type: 'array', items: recipientView }, next: { type: ['integer', 'null'] } },
+            properties: {
+              data: { type: 'array', items: recipientView },
+              next: { type: ['integer', 'null'] },
+            },
           },
           ...problemResponses,
         },
@@ -376,7 +422,10 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
       }
       const limit = req.query.limit ?? 100;
       const page = await campaigns.recipients(user.id, id, req.query.after ?? 0, limit);
-      return { data: page.map(viewOfRecipient), next: page.length === limit ? page[page.length - 1].id : null };
+      return {
+        data: page.map(viewOfRecipient),
+        next: page.length === limit ? page[page.length - 1].id : null,
+      };
     },
   );
 }

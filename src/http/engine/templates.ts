@@ -37,7 +37,8 @@ const text = {
   type: 'string',
   minLength: 1,
   maxLength: 1600,
-  description: 'placeholders: {{first_name}}, {{last_name}}, {{number}}, {{custom.<key>}}; defaults {{first_name|there}}',
+  description:
+    'placeholders: {{first_name}}, {{last_name}}, {{number}}, {{custom.<key>}}; defaults {{first_name|there}}',
 } as const;
 
 const idParams = {
@@ -89,7 +90,12 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
       schema: {
         tags: ['templates'],
         summary: 'Create a template (unknown placeholders are refused, named)',
-        body: { type: 'object', required: ['name', 'text'], additionalProperties: false, properties: { name, text } },
+        body: {
+          type: 'object',
+          required: ['name', 'text'],
+          additionalProperties: false,
+          properties: { name, text },
+        },
         response: { 201: templateView, ...problemResponses },
       },
     },
@@ -195,7 +201,11 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
             number: { type: 'string', maxLength: 32 },
             firstName: { type: 'string', maxLength: 100 },
             lastName: { type: 'string', maxLength: 100 },
-            fields: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 500 } },
+            fields: {
+              type: 'object',
+              maxProperties: 50,
+              additionalProperties: { type: 'string', maxLength: 500 },
+            },
             from: { type: 'string', maxLength: 20 },
           },
         },

@@ -165,7 +165,12 @@ export interface CampaignStore {
   getCampaign(q: { userId: number; id: number }): Promise<CampaignRow | undefined>;
 
   /** The account's campaigns, newest first (keyset: ids below `before`). */
-  listCampaigns(q: { userId: number; before?: number; limit: number; state?: CampaignState }): Promise<CampaignRow[]>;
+  listCampaigns(q: {
+    userId: number;
+    before?: number;
+    limit: number;
+    state?: CampaignState;
+  }): Promise<CampaignRow[]>;
 
   /**
    * Moves a campaign from one of `from` to `to` (compare and set): undefined when it is in
@@ -225,13 +230,21 @@ export interface CampaignStore {
   releaseLease(l: { id: number; owner: string }): Promise<void>;
 
   /** Campaigns a runner should run now: running ones with no live lease, scheduled ones due. */
-  dueCampaigns(q: { now: number; limit: number }): Promise<{ id: number; userId: number; state: CampaignState }[]>;
+  dueCampaigns(q: {
+    now: number;
+    limit: number;
+  }): Promise<{ id: number; userId: number; state: CampaignState }[]>;
 
   /** Live counts: recipients joined with the gateway's messages, replies and opt-outs after the start. */
   stats(q: { userId: number; id: number }): Promise<CampaignStats | undefined>;
 
   /** Recipients with their message's state, by id after `after`. */
-  recipientStatuses(q: { userId: number; id: number; after: number; limit: number }): Promise<RecipientStatus[]>;
+  recipientStatuses(q: {
+    userId: number;
+    id: number;
+    after: number;
+    limit: number;
+  }): Promise<RecipientStatus[]>;
 }
 
 /** The gateway's message states as a campaign counts them. */
@@ -239,7 +252,14 @@ const FAILED = new Set(['undelivered', 'rejected', 'failed']);
 
 /** Counts from (recipient state, reason, message state) groups; shared with PostgreSQL. */
 export function statsOf(
-  rows: { state: RecipientState; reason: string | null; mstate: string | null; n: number; cost: number; parts: number }[],
+  rows: {
+    state: RecipientState;
+    reason: string | null;
+    mstate: string | null;
+    n: number;
+    cost: number;
+    parts: number;
+  }[],
   duplicates: number,
   replies: number,
   optOuts: number,

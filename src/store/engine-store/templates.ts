@@ -24,7 +24,12 @@ export interface TemplateStore {
   listTemplates(q: { userId: number; after: number; limit: number }): Promise<TemplateRow[]>;
 
   /** Changes the name and/or text; undefined when the account has no such template. */
-  updateTemplate(u: { userId: number; id: number; name?: string; text?: string }): Promise<TemplateRow | undefined>;
+  updateTemplate(u: {
+    userId: number;
+    id: number;
+    name?: string;
+    text?: string;
+  }): Promise<TemplateRow | undefined>;
 
   /** True when it was there. */
   deleteTemplate(q: { userId: number; id: number }): Promise<boolean>;

@@ -369,7 +369,10 @@ export class PgCampaignStore implements CampaignStore {
     );
   }
 
-  async dueCampaigns(q: { now: number; limit: number }): Promise<{ id: number; userId: number; state: CampaignState }[]> {
+  async dueCampaigns(q: {
+    now: number;
+    limit: number;
+  }): Promise<{ id: number; userId: number; state: CampaignState }[]> {
     const { rows } = await this.h.pool.query(
       `SELECT id, user_id, state FROM campaigns
        WHERE (state = 'running' AND (lease_owner IS NULL OR lease_until < $1))
@@ -377,7 +380,11 @@ export class PgCampaignStore implements CampaignStore {
        ORDER BY id LIMIT $2`,
       [q.now, q.limit],
     );
-    return (rows as Row[]).map((r) => ({ id: num(r.id), userId: num(r.user_id), state: r.state as CampaignState }));
+    return (rows as Row[]).map((r) => ({
+      id: num(r.id),
+      userId: num(r.user_id),
+      state: r.state as CampaignState,
+    }));
   }
 
   async stats(q: { userId: number; id: number }): Promise<CampaignStats | undefined> {
@@ -402,14 +409,26 @@ export class PgCampaignStore implements CampaignStore {
       [c.id, c.sender, since],
     ))!;
     return statsOf(
-      rows as { state: RecipientState; reason: string | null; mstate: string | null; n: number; cost: number; parts: number }[],
+      rows as {
+        state: RecipientState;
+        reason: string | null;
+        mstate: string | null;
+        n: number;
+        cost: number;
+        parts: number;
+      }[],
       c.duplicates,
       num(replies.n),
       num(optOuts.n),
     );
   }
 
-  async recipientStatuses(q: { userId: number; id: number; after: number; limit: number }): Promise<RecipientStatus[]> {
+  async recipientStatuses(q: {
+    userId: number;
+    id: number;
+    after: number;
+    limit: number;
+  }): Promise<RecipientStatus[]> {
     const { rows } = await this.h.pool.query(
       `SELECT r.*, m.state AS mstate
        FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id AND c.user_id = $1

@@ -80,7 +80,10 @@ export class PgTemplateStore implements TemplateStore {
   }
 
   async deleteTemplate(q: { userId: number; id: number }): Promise<boolean> {
-    const r = await this.h.pool.query('DELETE FROM templates WHERE id = $1 AND user_id = $2', [q.id, q.userId]);
+    const r = await this.h.pool.query('DELETE FROM templates WHERE id = $1 AND user_id = $2', [
+      q.id,
+      q.userId,
+    ]);
     return (r.rowCount ?? 0) > 0;
   }
 }

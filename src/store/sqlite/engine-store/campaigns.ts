@@ -204,8 +204,7 @@ export class SqliteCampaignStore implements CampaignStore {
 
   async getCampaign(q: { userId: number; id: number }): Promise<CampaignRow | undefined> {
     const r = this.st.get('SELECT * FROM campaigns WHERE id = ? AND user_id = ?').get(q.id, q.userId) as
-      | CampaignDbRow
-      | undefined;
+      CampaignDbRow | undefined;
     return r && toCampaign(r);
   }
 
@@ -219,7 +218,13 @@ export class SqliteCampaignStore implements CampaignStore {
       .get(
         `SELECT * FROM campaigns WHERE user_id = ? AND id < ? AND (? IS NULL OR state = ?) ORDER BY id DESC LIMIT ?`,
       )
-      .all(q.userId, q.before ?? Number.MAX_SAFE_INTEGER, q.state ?? null, q.state ?? null, q.limit) as CampaignDbRow[];
+      .all(
+        q.userId,
+        q.before ?? Number.MAX_SAFE_INTEGER,
+        q.state ?? null,
+        q.state ?? null,
+        q.limit,
+      ) as CampaignDbRow[];
     return rows.map(toCampaign);
   }
 
@@ -421,7 +426,10 @@ export class SqliteCampaignStore implements CampaignStore {
     });
   }
 
-  async dueCampaigns(q: { now: number; limit: number }): Promise<{ id: number; userId: number; state: CampaignState }[]> {
+  async dueCampaigns(q: {
+    now: number;
+    limit: number;
+  }): Promise<{ id: number; userId: number; state: CampaignState }[]> {
     return (
       this.st
         .get(
@@ -443,7 +451,14 @@ export class SqliteCampaignStore implements CampaignStore {
          FROM campaign_recipients r LEFT JOIN messages m ON r.state = 'submitted' AND m.id = r.message_id
          WHERE r.campaign_id = ? GROUP BY r.state, r.reason, m.state`,
       )
-      .all(c.id) as { state: RecipientState; reason: string | null; mstate: string | null; n: number; cost: number; parts: number }[];
+      .all(c.id) as {
+      state: RecipientState;
+      reason: string | null;
+      mstate: string | null;
+      n: number;
+      cost: number;
+      parts: number;
+    }[];
     const since = c.startedAt ?? Number.MAX_SAFE_INTEGER;
     const replies = this.st
       .get(
@@ -460,7 +475,12 @@ export class SqliteCampaignStore implements CampaignStore {
     return statsOf(rows, c.duplicates, replies.n, optOuts.n);
   }
 
-  async recipientStatuses(q: { userId: number; id: number; after: number; limit: number }): Promise<RecipientStatus[]> {
+  async recipientStatuses(q: {
+    userId: number;
+    id: number;
+    after: number;
+    limit: number;
+  }): Promise<RecipientStatus[]> {
     const rows = this.st
       .get(
         `SELECT r.id, r.msisdn, r.contact_id, r.state, r.reason, r.message_id, r.price_micros, r.updated_at,
@@ -469,7 +489,10 @@ export class SqliteCampaignStore implements CampaignStore {
          LEFT JOIN messages m ON r.state = 'submitted' AND m.id = r.message_id
          WHERE r.campaign_id = ? AND r.id > ? ORDER BY r.id LIMIT ?`,
       )
-      .all(q.userId, q.id, q.after, q.limit) as (RecipientDbRow & { mstate: string | null; updated_at: number })[];
+      .all(q.userId, q.id, q.after, q.limit) as (RecipientDbRow & {
+      mstate: string | null;
+      updated_at: number;
+    })[];
     return rows.map((r) => ({
       id: r.id,
       msisdn: r.msisdn,
@@ -483,4 +506,3 @@ export class SqliteCampaignStore implements CampaignStore {
     }));
   }
 }
-

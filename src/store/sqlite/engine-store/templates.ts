@@ -58,8 +58,7 @@ export class SqliteTemplateStore implements TemplateStore {
 
   async getTemplate(q: { userId: number; id: number }): Promise<TemplateRow | undefined> {
     const r = this.st.get('SELECT * FROM templates WHERE id = ? AND user_id = ?').get(q.id, q.userId) as
-      | Row
-      | undefined;
+      Row | undefined;
     return r && toRow(r);
   }
 
@@ -71,16 +70,21 @@ export class SqliteTemplateStore implements TemplateStore {
     ).map(toRow);
   }
 
-  updateTemplate(u: { userId: number; id: number; name?: string; text?: string }): Promise<TemplateRow | undefined> {
+  updateTemplate(u: {
+    userId: number;
+    id: number;
+    name?: string;
+    text?: string;
+  }): Promise<TemplateRow | undefined> {
     return this.h.write(() => {
       const row = this.st.get('SELECT * FROM templates WHERE id = ? AND user_id = ?').get(u.id, u.userId) as
-        | Row
-        | undefined;
+        Row | undefined;
       if (!row) return undefined;
       const name = u.name ?? row.name;
       if (
         name !== row.name &&
-        this.st.get('SELECT 1 FROM templates WHERE user_id = ? AND name = ?').get(u.userId, name) !== undefined
+        this.st.get('SELECT 1 FROM templates WHERE user_id = ? AND name = ?').get(u.userId, name) !==
+          undefined
       )
         throw new TemplateExistsError(name);
       this.st
