@@ -146,6 +146,17 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
       optOuts: 0,
     },
   );
+  // Replies and opt-outs after the start: an MO from a recipient, and a STOP from another.
+  sim.sendMo('hermod', { from: '447700900100', to: 'Clinic', text: 'See you then' });
+  sim.sendMo('hermod', { from: '447700900102', to: 'Clinic', text: 'STOP' });
+  await until(
+    'replies counted',
+    async () => {
+      const s = (await call('GET', `/v1/campaigns/${id}/stats`)).body;
+      return s.replies === 2 && s.optOuts === 1;
+    },
+    10_000,
+  );
   // Every message carries the campaign's id.
   const messages = await h.store.listMessages({ limit: 100 });
   assert.equal(messages.filter((m) => m.meta?.campaign === String(id)).length, 9);

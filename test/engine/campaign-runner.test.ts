@@ -232,3 +232,28 @@ test('quiet hours in the recipient’s zone defer them until the hours end', asy
   assert.ok(s.clock.now() >= NOON + 3_600_000);
   await s.until('completed', async () => (await s.state(c.id)) === 'completed');
 });
+
+test('a scheduled campaign starts when its time comes (a local time in its time zone), not before', async (t) => {
+  const s = await setup();
+  t.after(() => s.close());
+  // 14:00 in Paris is 13:00 UTC in December: an hour after the fake noon.
+  const c = await s.campaigns.create(s.user, {
+    name: 'later',
+    from: 'Shop',
+    text: 'Hi',
+    audience: { numbers: ['+447700900501'] },
+    scheduleAt: '2026-12-07T14:00',
+    timeZone: 'Europe/Paris',
+  });
+  assert.equal(c.scheduleAt, NOON + 3_600_000);
+  assert.equal((await s.campaigns.start(s.user, c.id)).state, 'scheduled');
+  await s.campaigns.tick();
+  await s.advance(30 * 60_000, 60_000);
+  await s.campaigns.tick();
+  assert.equal(await s.state(c.id), 'scheduled');
+  assert.equal((await s.sent(c.id)).length, 0);
+  s.clock.advance(30 * 60_000);
+  await s.campaigns.tick();
+  await s.until('completed', async () => (await s.state(c.id)) === 'completed');
+  assert.equal((await s.sent(c.id)).length, 1);
+});
