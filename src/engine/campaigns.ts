@@ -312,7 +312,7 @@ export class CampaignService {
     return this.ticking;
   }
 
-  /** Waits until no runner of this process has the campaign (tests, the CLI's --wait). */
+  /** How this process's runner of the campaign ends (undefined when it has none). */
   async settled(id: number): Promise<RunEnd | undefined> {
     return this.runners.get(id)?.done;
   }
@@ -323,6 +323,8 @@ export class CampaignService {
     try {
       await this.launch(byId, c, 'scheduled');
     } catch (err) {
+      // Another node (or this one) is starting it: theirs to finish.
+      if (err instanceof EngineError && err.code === 'HERMOD_ERR_CAMPAIGN_STATE') return;
       // Nobody to answer at a scheduled start: the refusal is the campaign's paused reason.
       if (err instanceof EngineError)
         await this.o.store.transition({
@@ -361,10 +363,13 @@ export class CampaignService {
           now: this.clock.now(),
         });
         if (!started) throw conflict(await this.require(user.id, c.id), 'start', 'it changed meanwhile');
+        // The lease stays ours: this process's runner renews it (releasing it here would leave
+        // the running campaign free for another node while our runner works it).
         this.run(started);
         return started;
-      } finally {
+      } catch (err) {
         await this.o.store.releaseLease({ id: c.id, owner: this.owner });
+        throw err;
       }
     });
   }
