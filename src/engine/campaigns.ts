@@ -26,6 +26,7 @@ import type {
   CampaignState,
   CampaignStats,
   CampaignStore,
+  ContactStore,
   PreparedRecipient,
   QuietHours,
   RecipientStatus,
@@ -58,6 +59,8 @@ export interface CampaignInput {
 export interface CampaignServiceOptions {
   store: CampaignStore;
   templates: TemplateStore;
+  /** Only to check that an audience's groups are the account's. */
+  contacts: ContactStore;
   gateway: Gateway;
   clock?: Clock;
   /** How often due and orphaned campaigns are looked for (ms). */
@@ -68,7 +71,7 @@ export interface CampaignServiceOptions {
   statsCacheMs?: number;
 }
 
-const LIMITS = { numbers: 10_000, ids: 10_000, tags: 10, rate: 10_000 } as const;
+const LIMITS = { numbers: 10_000, groups: 100, tags: 10, rate: 10_000 } as const;
 
 export class CampaignService {
   private readonly clock: Clock;
@@ -116,6 +119,17 @@ export class CampaignService {
     };
     if (audience.groups.length + audience.contacts.length + numbers.length === 0)
       throw invalid('audience', 'give groups, contacts or numbers');
+    // Groups are few and named by the customer: an unknown one is a mistake worth a 400.
+    // Contact ids are many: one that is not the account's simply selects nobody.
+    for (const [field, list] of [
+      ['audience.groups', audience.groups],
+      ['audience.excludeGroups', audience.excludeGroups],
+    ] as const) {
+      if (list.length > LIMITS.groups) throw invalid(field, `at most ${LIMITS.groups} groups`);
+      for (const [i, id] of list.entries())
+        if (!(await this.o.contacts.getGroup({ userId: user.id, id })))
+          throw invalid(`${field}[${i}]`, `no contact group ${id}`);
+    }
     if (input.timeZone !== undefined && !isTimeZone(input.timeZone))
       throw invalid('timeZone', `unknown time zone "${input.timeZone}"`);
     let scheduleAt: number | null = null;

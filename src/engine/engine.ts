@@ -17,7 +17,7 @@ export interface EngineOptions {
   /** The clock of schedules and quiet hours (default Date.now). */
   now?: () => number;
   /** Campaigns' timers and pacing (tests pass a FakeClock), and their tuning. */
-  campaigns?: Partial<Omit<CampaignServiceOptions, 'store' | 'templates' | 'gateway'>>;
+  campaigns?: Partial<Omit<CampaignServiceOptions, 'store' | 'templates' | 'contacts' | 'gateway'>>;
 }
 
 export class Engine {
@@ -31,6 +31,7 @@ export class Engine {
     this.campaigns = new CampaignService({
       store: opts.stores.campaigns,
       templates: opts.stores.templates,
+      contacts: opts.stores.contacts,
       gateway: opts.gateway,
       ...opts.campaigns,
     });

@@ -252,6 +252,10 @@ test('a campaign whose estimate exceeds the balance is refused with 402 and stay
       'quietHours.from',
     ],
     [{ name: 'x', from: 'Shop', text: 'x', audience: { numbers }, templateId: 9 }, 'text'],
+    [
+      { name: 'x', from: 'Shop', text: 'x', audience: { groups: [424242] } },
+      'audience.groups[0]: no contact group 424242',
+    ],
   ] as const) {
     const r = await call('POST', '/v1/campaigns', body);
     assert.equal(r.status, 400, JSON.stringify(body));

@@ -19,6 +19,7 @@ test('postgres: two nodes, one runner per campaign; the second takes over when t
     new CampaignService({
       store: b.stores.campaigns,
       templates: b.stores.templates,
+      contacts: b.stores.contacts,
       gateway,
       batch: 10,
       tickMs: 3_600_000, // ticked by hand

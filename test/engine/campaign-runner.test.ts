@@ -33,6 +33,7 @@ async function setup(balanceMicros = 10_000_000) {
   const campaigns = new CampaignService({
     store: stores.campaigns,
     templates: stores.templates,
+    contacts: stores.contacts,
     gateway,
     clock,
     batch: 4,

@@ -19,6 +19,7 @@ import { money } from './templates.js';
 
 const STATES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'canceled'] as const;
 const ids = { type: 'array', maxItems: 10_000, items: { type: 'integer', minimum: 1 } } as const;
+const groupIds = { type: 'array', maxItems: 100, items: { type: 'integer', minimum: 1 } } as const;
 
 const campaignInput = {
   type: 'object',
@@ -43,9 +44,9 @@ const campaignInput = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        groups: ids,
+        groups: groupIds,
         contacts: ids,
-        excludeGroups: ids,
+        excludeGroups: groupIds,
         numbers: {
           type: 'array',
           maxItems: 10_000,
