@@ -27,7 +27,7 @@ export interface RunnerOptions {
   clock: Clock;
   /** This process's name on leases. */
   owner: string;
-  /** A lease lasts this long unless renewed (each batch renews it). */
+  /** A lease lasts this long unless renewed (renewed between pages once half of it is gone). */
   leaseMs: number;
   /** Recipients read per page. */
   batch: number;
@@ -46,7 +46,7 @@ export const reasonOf = (code: string): string => code.replace(/^HERMOD_ERR_/, '
 export class CampaignRunner {
   private stopped = false;
   private wake: (() => void) | undefined;
-  private parsed: ParsedTemplate;
+  private readonly parsed: ParsedTemplate;
   /** The last outcomes' write, awaited before the next one and before any state change. */
   private recording: Promise<void> = Promise.resolve();
 

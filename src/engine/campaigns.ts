@@ -147,6 +147,8 @@ export class CampaignService {
             ? 'not a date and time'
             : 'a local time ("2026-12-08T09:00") needs timeZone, or give an offset',
         );
+      // The gateway's own bound on a message's schedule (DRAFT_BOUNDS.aheadMaxMs).
+      if (at - this.clock.now() > 366 * 86_400_000) throw invalid('scheduleAt', 'at most 366 days ahead');
       scheduleAt = at;
     }
     if (input.quietHours) {
