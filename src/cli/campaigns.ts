@@ -172,6 +172,13 @@ export function campaignsCommand(): Command {
       .option('--rate <perSecond>', 'at most this many messages per second', rate)
       .option('--tag <tag>', 'a tag for routing (repeatable)', many)
       .option('--send-what-balance-covers', 'start even when the estimate exceeds the balance')
+      .addOption(
+        new Option(
+          '--repeat <every>',
+          'send again every day or week at the --schedule-at local time',
+        ).choices(['day', 'week']),
+      )
+      .option('--times <n>', 'with --repeat: occurrences in all (default: until canceled)', positiveInt)
       .option('--start', 'start it once created')
       .action(
         async (
@@ -190,6 +197,8 @@ export function campaignsCommand(): Command {
             rate?: number;
             tag?: string[];
             sendWhatBalanceCovers?: boolean;
+            repeat?: 'day' | 'week';
+            times?: number;
             start?: boolean;
           },
         ) => {
@@ -211,6 +220,7 @@ export function campaignsCommand(): Command {
             ...(o.rate ? { ratePerSecond: o.rate } : {}),
             ...(o.tag ? { tags: o.tag } : {}),
             ...(o.sendWhatBalanceCovers ? { sendWhatBalanceCovers: true } : {}),
+            ...(o.repeat ? { repeat: { every: o.repeat, ...(o.times ? { times: o.times } : {}) } } : {}),
           };
           const api = client(o);
           let c = await api.request<Campaign>('POST', '/campaigns', body);

@@ -168,3 +168,12 @@ export function quietUntil(
   const minutes = (to - t + 1440) % 1440;
   return now - (now % 60_000) + minutes * 60_000;
 }
+
+/** The same local wall-clock time `days` later in `zone` (a day is 23 or 25 hours across DST). */
+export function addLocalDays(at: number, days: number, zone: string): number {
+  const w = wallClock(at, zone);
+  const d = new Date(Date.UTC(w.y, w.mo - 1, w.d + days));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const local = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(w.h)}:${pad(w.mi)}:${pad(w.s)}`;
+  return localToInstant(local, zone)!;
+}

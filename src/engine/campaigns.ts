@@ -34,7 +34,7 @@ import type {
   TemplateStore,
 } from '../store/engine-store/index.js';
 import { CampaignRunner, reasonOf, type RunEnd } from './campaign-runner.js';
-import { isTimeZone, localToInstant, parseClock } from './campaign-time.js';
+import { addLocalDays, isTimeZone, localToInstant, parseClock } from './campaign-time.js';
 import { EngineError, invalid, notFound } from './errors.js';
 import { checked, render } from './templates.js';
 
@@ -54,6 +54,8 @@ export interface CampaignInput {
   ratePerSecond?: number;
   tags?: string[];
   sendWhatBalanceCovers?: boolean;
+  /** Sent again every day or week at the same local time as `scheduleAt` (which it needs). */
+  repeat?: { every: 'day' | 'week'; times?: number };
 }
 
 export interface CampaignServiceOptions {
@@ -158,6 +160,15 @@ export class CampaignService {
       if (input.quietHours.from === input.quietHours.to)
         throw invalid('quietHours', 'from and to are the same');
     }
+    if (input.repeat !== undefined) {
+      if (scheduleAt === null)
+        throw invalid('repeat', 'a repeated campaign needs scheduleAt (its first time)');
+      if (
+        input.repeat.times !== undefined &&
+        !(Number.isInteger(input.repeat.times) && input.repeat.times >= 2)
+      )
+        throw invalid('repeat.times', 'an integer of at least 2 (absent: until canceled)');
+    }
     if (input.ratePerSecond !== undefined && !(input.ratePerSecond > 0 && input.ratePerSecond <= LIMITS.rate))
       throw invalid('ratePerSecond', `between 0 and ${LIMITS.rate} messages per second`);
     return this.o.store.createCampaign({
@@ -173,6 +184,7 @@ export class CampaignService {
       ratePerSecond: input.ratePerSecond ?? null,
       tags: input.tags ?? [],
       sendWhatBalanceCovers: input.sendWhatBalanceCovers ?? false,
+      repeat: input.repeat ? { every: input.repeat.every, times: input.repeat.times ?? null } : null,
     });
   }
 
@@ -319,6 +331,14 @@ export class CampaignService {
           if (c.state === 'running') this.run(c);
           else if (c.state === 'scheduled') await this.launchScheduled(c);
         }
+        // Repeated campaigns that completed get their next occurrence (a canceled one ends
+        // the series). Found by a query, not on completion: a crash in between loses none.
+        for (const c of await this.o.store.repeatsDue({ limit: 50 }))
+          await this.o.store.createNext({
+            id: c.id,
+            scheduleAt: this.nextOccurrence(c),
+            now: this.clock.now(),
+          });
       } catch {
         // The next tick tries again (a store hiccup must not stop the timer).
       } finally {
@@ -528,6 +548,15 @@ export class CampaignService {
     if (!r) return;
     r.runner.stop();
     await r.done;
+  }
+
+  /** The next time of a repeated campaign: its local time one step on, past any missed ones. */
+  private nextOccurrence(c: CampaignRow): number {
+    const step = c.repeat!.every === 'week' ? 7 : 1;
+    const zone = c.timeZone ?? 'UTC';
+    let at = addLocalDays(c.scheduleAt ?? c.startedAt ?? this.clock.now(), step, zone);
+    while (at <= this.clock.now()) at = addLocalDays(at, step, zone);
+    return at;
   }
 
   private leaseMs(): number {

@@ -27,6 +27,8 @@ test(
           '--quiet-hours <from-to>',
           '--rate <perSecond>',
           '--start',
+          '--repeat <every>',
+          '--times <n>',
           'HERMOD_API_KEY',
         ],
       ],

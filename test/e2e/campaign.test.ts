@@ -256,6 +256,10 @@ test('a campaign whose estimate exceeds the balance is refused with 402 and stay
       { name: 'x', from: 'Shop', text: 'x', audience: { groups: [424242] } },
       'audience.groups[0]: no contact group 424242',
     ],
+    [
+      { name: 'x', from: 'Shop', text: 'x', audience: { numbers }, repeat: { every: 'day' } },
+      'repeat: a repeated campaign needs scheduleAt',
+    ],
   ] as const) {
     const r = await call('POST', '/v1/campaigns', body);
     assert.equal(r.status, 400, JSON.stringify(body));

@@ -258,3 +258,35 @@ test('a scheduled campaign starts when its time comes (a local time in its time 
   await s.until('completed', async () => (await s.state(c.id)) === 'completed');
   assert.equal((await s.sent(c.id)).length, 1);
 });
+
+test('a campaign repeated daily runs at the same local time the next day, twice in all', async (t) => {
+  const s = await setup();
+  t.after(() => s.close());
+  const c = await s.campaigns.create(s.user, {
+    name: 'daily',
+    from: 'Shop',
+    text: 'Good afternoon',
+    audience: { numbers: ['+447700900601'] },
+    scheduleAt: '2026-12-07T12:00',
+    timeZone: 'Europe/London',
+    repeat: { every: 'day', times: 2 },
+  });
+  await s.campaigns.start(s.user, c.id);
+  await s.until('first completed', async () => {
+    await s.campaigns.tick();
+    return (await s.state(c.id)) === 'completed';
+  });
+  await s.campaigns.tick();
+  const first = await s.campaigns.get(s.user.id, c.id);
+  assert.ok(first?.nextId);
+  const next = (await s.campaigns.get(s.user.id, first.nextId))!;
+  assert.deepEqual([next.state, next.occurrence, next.scheduleAt], ['scheduled', 2, NOON + 86_400_000]);
+  s.clock.advance(86_400_000);
+  await s.until('second completed', async () => {
+    await s.campaigns.tick();
+    return (await s.state(next.id)) === 'completed';
+  });
+  await s.campaigns.tick();
+  assert.equal((await s.campaigns.get(s.user.id, next.id))?.nextId, null, 'two in all');
+  assert.equal((await s.sent(c.id)).length + (await s.sent(next.id)).length, 2);
+});

@@ -100,6 +100,7 @@ for (const name of BACKENDS) {
       ratePerSecond: null,
       tags: [],
       sendWhatBalanceCovers: false,
+      repeat: null,
     };
     const c = await campaigns.createCampaign(spec);
     assert.equal(c.state, 'draft');
@@ -160,6 +161,7 @@ for (const name of BACKENDS) {
       ratePerSecond: 5,
       tags: ['promo'],
       sendWhatBalanceCovers: true,
+      repeat: null,
     });
     assert.deepEqual(c.quietHours, { from: '21:00', to: '08:00' });
     assert.equal(c.ratePerSecond, 5);
@@ -288,6 +290,7 @@ for (const name of BACKENDS) {
       ratePerSecond: null,
       tags: [],
       sendWhatBalanceCovers: false,
+      repeat: null,
     };
     const s = await campaigns.createCampaign(base);
     const r = await campaigns.createCampaign({ ...base, scheduleAt: null });
@@ -361,5 +364,59 @@ for (const name of BACKENDS) {
       [s.id],
     );
     assert.deepEqual(await campaigns.listCampaigns({ userId: b.other.id, limit: 10 }), []);
+  });
+
+  test(`${name}: a completed repeated campaign gets its next occurrence once`, async (t) => {
+    const b = await openBackend(t, name);
+    if (!b) return;
+    t.after(() => b.close());
+    const { campaigns } = b.stores;
+    const c = await campaigns.createCampaign({
+      userId: b.shop.id,
+      name: 'Daily',
+      sender: 'Shop',
+      text: 'Good morning',
+      templateId: null,
+      audience: { groups: [], contacts: [], excludeGroups: [], numbers: ['447700900001'] },
+      scheduleAt: 1_000,
+      timeZone: 'Europe/London',
+      quietHours: null,
+      ratePerSecond: null,
+      tags: ['t'],
+      sendWhatBalanceCovers: false,
+      repeat: { every: 'day', times: 2 },
+    });
+    assert.deepEqual([c.repeat, c.occurrence, c.nextId], [{ every: 'day', times: 2 }, 1, null]);
+    assert.deepEqual(await campaigns.repeatsDue({ limit: 10 }), [], 'not before it completes');
+    await campaigns.transition({ userId: b.shop.id, id: c.id, from: ['draft'], to: 'running', now: 2 });
+    await campaigns.transition({ userId: b.shop.id, id: c.id, from: ['running'], to: 'completed', now: 3 });
+    assert.deepEqual(
+      (await campaigns.repeatsDue({ limit: 10 })).map((x) => x.id),
+      [c.id],
+    );
+    const next = await campaigns.createNext({ id: c.id, scheduleAt: 86_401_000, now: 4 });
+    assert.deepEqual(
+      [next?.state, next?.occurrence, next?.scheduleAt, next?.text, next?.tags, next?.audience.numbers],
+      ['scheduled', 2, 86_401_000, 'Good morning', ['t'], ['447700900001']],
+    );
+    assert.equal(await campaigns.createNext({ id: c.id, scheduleAt: 5, now: 5 }), undefined, 'once');
+    assert.equal((await campaigns.getCampaign({ userId: b.shop.id, id: c.id }))?.nextId, next?.id);
+    assert.deepEqual(await campaigns.repeatsDue({ limit: 10 }), []);
+    // The second of two times completes: the series ends.
+    await campaigns.transition({
+      userId: b.shop.id,
+      id: next!.id,
+      from: ['scheduled'],
+      to: 'running',
+      now: 6,
+    });
+    await campaigns.transition({
+      userId: b.shop.id,
+      id: next!.id,
+      from: ['running'],
+      to: 'completed',
+      now: 7,
+    });
+    assert.deepEqual(await campaigns.repeatsDue({ limit: 10 }), []);
   });
 }

@@ -77,6 +77,22 @@ const campaignInput = {
       type: 'boolean',
       description: 'start even when the estimate exceeds the balance; recipients beyond it are skipped',
     },
+    repeat: {
+      type: 'object',
+      required: ['every'],
+      additionalProperties: false,
+      description:
+        'send again every day or week at the local time of scheduleAt (needed); each occurrence is a campaign of its own, created when the one before completes; canceling one ends the series',
+      properties: {
+        every: { type: 'string', enum: ['day', 'week'] },
+        times: {
+          type: 'integer',
+          minimum: 2,
+          maximum: 1000,
+          description: 'occurrences in all; absent: until canceled',
+        },
+      },
+    },
   },
 } as const;
 
@@ -127,6 +143,12 @@ const campaignView = {
     ratePerSecond: { type: ['number', 'null'] },
     tags: { type: 'array', items: { type: 'string' } },
     sendWhatBalanceCovers: { type: 'boolean' },
+    repeat: {
+      type: ['object', 'null'],
+      properties: { every: { type: 'string' }, times: { type: ['integer', 'null'] } },
+    },
+    occurrence: { type: 'integer', description: 'which occurrence of a repeated campaign' },
+    nextId: { type: ['integer', 'null'], description: 'the next occurrence, once created' },
     state: { type: 'string', enum: STATES },
     stateReason: { type: ['string', 'null'] },
     estimate: estimateView,
@@ -206,6 +228,9 @@ export const viewOfCampaign = (c: Campaign) => ({
   ratePerSecond: c.ratePerSecond,
   tags: c.tags,
   sendWhatBalanceCovers: c.sendWhatBalanceCovers,
+  repeat: c.repeat,
+  occurrence: c.occurrence,
+  nextId: c.nextId,
   state: c.state,
   stateReason: c.stateReason,
   estimate: viewOfEstimate(c.estimate),

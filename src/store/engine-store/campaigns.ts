@@ -24,6 +24,12 @@ export interface Audience {
   numbers: string[];
 }
 
+/** A campaign sent again every day or week at the same local time, `times` in all (null = until canceled). */
+export interface Repeat {
+  every: 'day' | 'week';
+  times: number | null;
+}
+
 export interface QuietHours {
   /** Local time of day, "HH:MM": no message from … */
   from: string;
@@ -64,6 +70,11 @@ export interface CampaignRow {
   ratePerSecond: number | null;
   tags: string[];
   sendWhatBalanceCovers: boolean;
+  repeat: Repeat | null;
+  /** Which occurrence of a repeated campaign this is (1 for the first, and for one that does not repeat). */
+  occurrence: number;
+  /** The next occurrence, once created (a repeated campaign creates it when it completes). */
+  nextId: number | null;
   state: CampaignState;
   /** Why it is in its state (paused for lack of balance, canceled by whom). */
   stateReason: string | null;
@@ -91,6 +102,8 @@ export type NewCampaign = Omit<
   | 'finishedAt'
   | 'leaseOwner'
   | 'leaseUntil'
+  | 'occurrence'
+  | 'nextId'
 >;
 
 export interface RecipientRow {
@@ -234,6 +247,15 @@ export interface CampaignStore {
     now: number;
     limit: number;
   }): Promise<{ id: number; userId: number; state: CampaignState }[]>;
+
+  /** Completed campaigns that repeat and have no next occurrence yet (nor have run all their times). */
+  repeatsDue(q: { limit: number }): Promise<CampaignRow[]>;
+
+  /**
+   * Creates the next occurrence of a completed repeated campaign, scheduled at `scheduleAt`,
+   * and links it (`nextId`): at most once (undefined when it already has one), in one transaction.
+   */
+  createNext(n: { id: number; scheduleAt: number; now: number }): Promise<CampaignRow | undefined>;
 
   /** Live counts: recipients joined with the gateway's messages, replies and opt-outs after the start. */
   stats(q: { userId: number; id: number }): Promise<CampaignStats | undefined>;

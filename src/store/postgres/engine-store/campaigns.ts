@@ -20,6 +20,7 @@ import type {
   RecipientRow,
   RecipientState,
   RecipientStatus,
+  Repeat,
   ResolvedAudience,
 } from '../../engine-store/campaigns.js';
 import { statsOf } from '../../engine-store/campaigns.js';
@@ -74,6 +75,13 @@ export const CAMPAIGNS_MIGRATIONS: readonly NamedMigration[] = [
      );
      CREATE INDEX campaign_recipients_by_state ON campaign_recipients (campaign_id, state, id);`,
   },
+  {
+    name: 'campaigns/2',
+    sql: `ALTER TABLE campaigns ADD COLUMN repeat JSONB;
+     ALTER TABLE campaigns ADD COLUMN occurrence INTEGER NOT NULL DEFAULT 1;
+     ALTER TABLE campaigns ADD COLUMN next_id BIGINT;
+     CREATE INDEX campaigns_repeats_due ON campaigns (id) WHERE repeat IS NOT NULL AND next_id IS NULL AND state = 'completed';`,
+  },
 ];
 
 type Row = Record<string, unknown>;
@@ -93,6 +101,9 @@ const toCampaign = (r: Row): CampaignRow => ({
   ratePerSecond: (r.rate_per_second as number | null) ?? null,
   tags: r.tags as string[],
   sendWhatBalanceCovers: r.send_what_balance_covers === true,
+  repeat: (r.repeat as Repeat | null) ?? null,
+  occurrence: num(r.occurrence),
+  nextId: numOrNull(r.next_id),
   state: r.state as CampaignState,
   stateReason: (r.state_reason as string | null) ?? null,
   estimate: (r.estimate as CampaignEstimate | null) ?? null,
@@ -132,8 +143,8 @@ export class PgCampaignStore implements CampaignStore {
     const now = Date.now();
     const r = await this.one(
       `INSERT INTO campaigns (user_id, name, sender, text, template_id, audience, schedule_at, time_zone, quiet_hours,
-         rate_per_second, tags, send_what_balance_covers, state, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $13, $13) RETURNING *`,
+         rate_per_second, tags, send_what_balance_covers, repeat, state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, 'draft', $13, $13) RETURNING *`,
       [
         c.userId,
         c.name,
@@ -148,6 +159,7 @@ export class PgCampaignStore implements CampaignStore {
         JSON.stringify(c.tags),
         c.sendWhatBalanceCovers,
         now,
+        c.repeat === null ? null : JSON.stringify(c.repeat),
       ],
     );
     return toCampaign(r!);
@@ -385,6 +397,37 @@ export class PgCampaignStore implements CampaignStore {
       userId: num(r.user_id),
       state: r.state as CampaignState,
     }));
+  }
+
+  async repeatsDue(q: { limit: number }): Promise<CampaignRow[]> {
+    const { rows } = await this.h.pool.query(
+      `SELECT * FROM campaigns WHERE repeat IS NOT NULL AND next_id IS NULL AND state = 'completed'
+         AND (repeat->>'times' IS NULL OR occurrence < (repeat->>'times')::int)
+       ORDER BY id LIMIT $1`,
+      [q.limit],
+    );
+    return (rows as Row[]).map(toCampaign);
+  }
+
+  async createNext(n: { id: number; scheduleAt: number; now: number }): Promise<CampaignRow | undefined> {
+    // One statement: the link is claimed (next_id set) in the same statement that inserts,
+    // so two nodes creating the next occurrence at once create one.
+    const r = await this.one(
+      `WITH prev AS (
+         SELECT * FROM campaigns WHERE id = $1 AND next_id IS NULL AND state = 'completed' FOR UPDATE
+       ), ins AS (
+         INSERT INTO campaigns (user_id, name, sender, text, template_id, audience, schedule_at, time_zone, quiet_hours,
+           rate_per_second, tags, send_what_balance_covers, repeat, occurrence, state, created_at, updated_at)
+         SELECT user_id, name, sender, CASE WHEN template_id IS NULL THEN text END, template_id, audience, $2, time_zone,
+           quiet_hours, rate_per_second, tags, send_what_balance_covers, repeat, occurrence + 1, 'scheduled', $3, $3
+         FROM prev RETURNING *
+       ), link AS (
+         UPDATE campaigns SET next_id = (SELECT id FROM ins) WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
+       )
+       SELECT * FROM ins`,
+      [n.id, n.scheduleAt, n.now],
+    );
+    return r && toCampaign(r);
   }
 
   async stats(q: { userId: number; id: number }): Promise<CampaignStats | undefined> {

@@ -18,6 +18,7 @@ import type {
   RecipientRow,
   RecipientState,
   RecipientStatus,
+  Repeat,
   ResolvedAudience,
 } from '../../engine-store/campaigns.js';
 import { statsOf } from '../../engine-store/campaigns.js';
@@ -72,6 +73,13 @@ export const CAMPAIGNS_MIGRATIONS: readonly NamedMigration[] = [
      );
      CREATE INDEX campaign_recipients_by_state ON campaign_recipients (campaign_id, state, id);`,
   },
+  {
+    name: 'campaigns/2',
+    sql: `ALTER TABLE campaigns ADD COLUMN repeat TEXT;
+     ALTER TABLE campaigns ADD COLUMN occurrence INTEGER NOT NULL DEFAULT 1;
+     ALTER TABLE campaigns ADD COLUMN next_id INTEGER;
+     CREATE INDEX campaigns_repeats_due ON campaigns (id) WHERE repeat IS NOT NULL AND next_id IS NULL AND state = 'completed';`,
+  },
 ];
 
 interface CampaignDbRow {
@@ -88,6 +96,9 @@ interface CampaignDbRow {
   rate_per_second: number | null;
   tags: string;
   send_what_balance_covers: number;
+  repeat: string | null;
+  occurrence: number;
+  next_id: number | null;
   state: CampaignState;
   state_reason: string | null;
   estimate: string | null;
@@ -130,6 +141,9 @@ const toCampaign = (r: CampaignDbRow): CampaignRow => ({
   ratePerSecond: r.rate_per_second,
   tags: JSON.parse(r.tags) as string[],
   sendWhatBalanceCovers: r.send_what_balance_covers === 1,
+  repeat: r.repeat === null ? null : (JSON.parse(r.repeat) as Repeat),
+  occurrence: r.occurrence,
+  nextId: r.next_id,
   state: r.state,
   stateReason: r.state_reason,
   estimate: r.estimate === null ? null : (JSON.parse(r.estimate) as CampaignEstimate),
@@ -174,8 +188,8 @@ export class SqliteCampaignStore implements CampaignStore {
       const r = this.st
         .get(
           `INSERT INTO campaigns (user_id, name, sender, text, template_id, audience, schedule_at, time_zone, quiet_hours,
-             rate_per_second, tags, send_what_balance_covers, state, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)`,
+             rate_per_second, tags, send_what_balance_covers, repeat, state, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)`,
         )
         .run(
           c.userId,
@@ -190,6 +204,7 @@ export class SqliteCampaignStore implements CampaignStore {
           c.ratePerSecond,
           JSON.stringify(c.tags),
           c.sendWhatBalanceCovers ? 1 : 0,
+          c.repeat === null ? null : JSON.stringify(c.repeat),
           now,
           now,
         );
@@ -439,6 +454,37 @@ export class SqliteCampaignStore implements CampaignStore {
         )
         .all(q.now, q.limit) as { id: number; user_id: number; state: CampaignState }[]
     ).map((r) => ({ id: r.id, userId: r.user_id, state: r.state }));
+  }
+
+  async repeatsDue(q: { limit: number }): Promise<CampaignRow[]> {
+    return (
+      this.st
+        .get(
+          `SELECT * FROM campaigns WHERE repeat IS NOT NULL AND next_id IS NULL AND state = 'completed'
+             AND (json_extract(repeat, '$.times') IS NULL OR occurrence < json_extract(repeat, '$.times'))
+           ORDER BY id LIMIT ?`,
+        )
+        .all(q.limit) as CampaignDbRow[]
+    ).map(toCampaign);
+  }
+
+  createNext(n: { id: number; scheduleAt: number; now: number }): Promise<CampaignRow | undefined> {
+    return this.h.write(() => {
+      const c = this.byId(n.id);
+      if (!c || c.nextId !== null || c.state !== 'completed') return undefined;
+      const r = this.st
+        .get(
+          `INSERT INTO campaigns (user_id, name, sender, text, template_id, audience, schedule_at, time_zone, quiet_hours,
+             rate_per_second, tags, send_what_balance_covers, repeat, occurrence, state, created_at, updated_at)
+           SELECT user_id, name, sender, CASE WHEN template_id IS NULL THEN text END, template_id, audience, ?, time_zone,
+             quiet_hours, rate_per_second, tags, send_what_balance_covers, repeat, occurrence + 1, 'scheduled', ?, ?
+           FROM campaigns WHERE id = ?`,
+        )
+        .run(n.scheduleAt, n.now, n.now, n.id);
+      const next = Number(r.lastInsertRowid);
+      this.st.get('UPDATE campaigns SET next_id = ? WHERE id = ?').run(next, n.id);
+      return this.byId(next);
+    });
   }
 
   async stats(q: { userId: number; id: number }): Promise<CampaignStats | undefined> {
