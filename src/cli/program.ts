@@ -8,6 +8,7 @@ import { adminCommands } from './admin.js';
 import { configCommand } from './config-check.js';
 import { peopleCommands } from './people.js';
 import { CliError } from './admin-client.js';
+import { campaignsCommand } from './campaigns.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -98,6 +99,7 @@ export function buildProgram(): Command {
   program.addCommand(configCommand());
   for (const c of peopleCommands()) program.addCommand(c);
   program.addCommand(keywordsCommand());
+  program.addCommand(campaignsCommand());
 
   return program;
 }

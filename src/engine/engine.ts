@@ -13,6 +13,8 @@ import type { InboxService } from './inbox.js';
 import type { InboxFollower } from './inbox-follower.js';
 import type { KeywordServices } from './keywords.js';
 import { buildInbox, type InboxEngineOptions } from './inbox-engine.js';
+import { TemplateService } from './templates.js';
+import { CampaignService, type CampaignServiceOptions } from './campaigns.js';
 
 export interface EngineOptions {
   gateway: Gateway;
@@ -23,6 +25,8 @@ export interface EngineOptions {
   people?: PeopleOptions;
   /** Inbox and keyword services: the SSRF guard, the opt-out keywords, the follower's settings. */
   inbox?: InboxEngineOptions;
+  /** Campaigns' timers and pacing (tests pass a FakeClock), and their tuning. */
+  campaigns?: Partial<Omit<CampaignServiceOptions, 'store' | 'templates' | 'contacts' | 'gateway'>>;
 }
 
 export class Engine {
@@ -31,21 +35,33 @@ export class Engine {
   readonly inbox: InboxService;
   readonly keywords: KeywordServices;
   readonly inboxFollower: InboxFollower;
+  readonly templates: TemplateService;
+  readonly campaigns: CampaignService;
 
   constructor(private readonly opts: EngineOptions) {
     this.contacts = new ContactService(opts.stores.contacts);
     this.people = new PeopleService(opts.stores.people, opts.gateway.services.accounts, opts.people);
     const inbox = buildInbox(opts.gateway, opts.stores, this.contacts, opts.inbox ?? {}, opts.now);
     [this.inbox, this.keywords, this.inboxFollower] = [inbox.inbox, inbox.keywords, inbox.follower];
+    this.templates = new TemplateService(opts.stores.templates, opts.gateway);
+    this.campaigns = new CampaignService({
+      store: opts.stores.campaigns,
+      templates: opts.stores.templates,
+      contacts: opts.stores.contacts,
+      gateway: opts.gateway,
+      ...opts.campaigns,
+    });
   }
 
   /** Starts the background work (import jobs, campaign runners, the inbox follower). */
   async start(): Promise<void> {
     this.inboxFollower.start();
+    await this.campaigns.startBackground();
   }
 
   /** Stops it; what was running resumes at the next start. */
   async stop(): Promise<void> {
     await this.inboxFollower.stop();
+    await this.campaigns.stopBackground();
   }
 }

@@ -34,3 +34,20 @@ export {
 export { InboxFollower } from './inbox-follower.js';
 export { matchKeyword, renderReply, unknownPlaceholders } from './keyword-match.js';
 export type { ConversationSummary, Conversation, ThreadMessage } from './inbox.js';
+export {
+  TemplateService,
+  parseTemplate,
+  render,
+  type Template,
+  type MessagePreview,
+  type Personalisation,
+} from './templates.js';
+export {
+  CampaignService,
+  type Campaign,
+  type CampaignInput,
+  type CampaignStats,
+  type CampaignState,
+  type CampaignEstimate,
+  type RecipientStatus,
+} from './campaigns.js';

@@ -11,6 +11,8 @@ import { contactRoutes } from './contacts.js';
 import { memberRoutes } from './members.js';
 import { inboxRoutes } from './inbox.js';
 import { keywordRoutes } from './keywords.js';
+import { templateRoutes } from './templates.js';
+import { campaignRoutes } from './campaigns.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -24,6 +26,8 @@ export const ENGINE_TAGS = [
   { name: 'keywords' },
   { name: 'session' },
   { name: 'members' },
+  { name: 'templates' },
+  { name: 'campaigns' },
 ];
 
 export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOptions): Promise<void> {
@@ -31,4 +35,6 @@ export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOption
   await app.register(inboxRoutes, opts);
   await app.register(keywordRoutes, opts);
   await app.register(memberRoutes, opts);
+  await app.register(templateRoutes, opts);
+  await app.register(campaignRoutes, opts);
 }

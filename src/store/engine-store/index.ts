@@ -9,6 +9,8 @@ import type { ContactStore } from './contacts.js';
 import type { PeopleStore } from './people.js';
 import type { InboxStore } from './inbox.js';
 import type { KeywordStore } from './keywords.js';
+import type { TemplateStore } from './templates.js';
+import type { CampaignStore } from './campaigns.js';
 
 export type {
   Contact,
@@ -21,6 +23,10 @@ export type {
 } from './contacts.js';
 export { ContactGroupExistsError, UnknownContactGroupError } from './errors.js';
 export * from './people.js';
+export type { TemplateRow, TemplateStore } from './templates.js';
+export type * from './campaigns.js';
+export { statsOf } from './campaigns.js';
+export { TemplateExistsError } from './campaign-errors.js';
 
 /** The engine's stores, one per area, over one database. */
 export interface EngineStores {
@@ -28,6 +34,8 @@ export interface EngineStores {
   people: PeopleStore;
   inbox: InboxStore;
   keywords: KeywordStore;
+  templates: TemplateStore;
+  campaigns: CampaignStore;
 }
 export { openEngineStores } from './open.js';
 export type * from './inbox.js';

@@ -5,6 +5,8 @@ import { CONTACTS_MIGRATIONS, PgContactStore } from './contacts.js';
 import { PEOPLE_MIGRATIONS, PgPeopleStore } from './people.js';
 import { INBOX_MIGRATIONS, PgInboxStore } from './inbox.js';
 import { KEYWORDS_MIGRATIONS, PgKeywordStore } from './keywords.js';
+import { TEMPLATES_MIGRATIONS, PgTemplateStore } from './templates.js';
+import { CAMPAIGNS_MIGRATIONS, PgCampaignStore } from './campaigns.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
 export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
@@ -12,6 +14,8 @@ export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
   ...PEOPLE_MIGRATIONS,
   ...KEYWORDS_MIGRATIONS,
   ...INBOX_MIGRATIONS,
+  ...TEMPLATES_MIGRATIONS,
+  ...CAMPAIGNS_MIGRATIONS,
 ];
 
 export async function postgresEngineStores(h: PgHandle): Promise<EngineStores> {
@@ -21,5 +25,7 @@ export async function postgresEngineStores(h: PgHandle): Promise<EngineStores> {
     people: new PgPeopleStore(h),
     inbox: new PgInboxStore(h),
     keywords: new PgKeywordStore(h),
+    templates: new PgTemplateStore(h),
+    campaigns: new PgCampaignStore(h),
   };
 }

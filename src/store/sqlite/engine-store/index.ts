@@ -5,6 +5,8 @@ import { CONTACTS_MIGRATIONS, SqliteContactStore } from './contacts.js';
 import { PEOPLE_MIGRATIONS, SqlitePeopleStore } from './people.js';
 import { INBOX_MIGRATIONS, SqliteInboxStore } from './inbox.js';
 import { KEYWORDS_MIGRATIONS, SqliteKeywordStore } from './keywords.js';
+import { TEMPLATES_MIGRATIONS, SqliteTemplateStore } from './templates.js';
+import { CAMPAIGNS_MIGRATIONS, SqliteCampaignStore } from './campaigns.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
 export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
@@ -12,6 +14,8 @@ export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
   ...PEOPLE_MIGRATIONS,
   ...KEYWORDS_MIGRATIONS,
   ...INBOX_MIGRATIONS,
+  ...TEMPLATES_MIGRATIONS,
+  ...CAMPAIGNS_MIGRATIONS,
 ];
 
 export function sqliteEngineStores(h: SqliteHandle): EngineStores {
@@ -21,5 +25,7 @@ export function sqliteEngineStores(h: SqliteHandle): EngineStores {
     people: new SqlitePeopleStore(h),
     inbox: new SqliteInboxStore(h),
     keywords: new SqliteKeywordStore(h),
+    templates: new SqliteTemplateStore(h),
+    campaigns: new SqliteCampaignStore(h),
   };
 }
