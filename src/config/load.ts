@@ -7,6 +7,8 @@ import { parse } from 'yaml';
 import {
   DEFAULT_AUTHORIZATIONS,
   DEFAULT_VALUE_FILTERS,
+  isCountryCode,
+  type AccountDefaults,
   type Authorizations,
   type UserSettingsSpec,
   type ValueFilters,
@@ -72,14 +74,25 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
     out.valueFilters = filters;
   }
   if (o.defaults !== undefined) {
-    const d = c.obj(o.defaults, `${p}.defaults`, ['sourceAddr']) ?? {};
+    const d = c.obj(o.defaults, `${p}.defaults`, ['sourceAddr', 'country']) ?? {};
+    const defaults: Partial<AccountDefaults> = {};
     if (d.sourceAddr !== undefined) {
       const src =
         typeof d.sourceAddr === 'number' ? String(d.sourceAddr) : c.str(d, 'sourceAddr', `${p}.defaults`);
       if (src !== undefined && src.length > 20)
         c.fail(`${p}.defaults.sourceAddr`, 'at most 20 characters (SMPP source_addr)');
-      else if (src !== undefined) out.defaults = { sourceAddr: src };
+      else if (src !== undefined) defaults.sourceAddr = src;
     }
+    if (d.country !== undefined && d.country !== null) {
+      const country = c.str(d, 'country', `${p}.defaults`);
+      if (country !== undefined && !isCountryCode(country))
+        c.fail(
+          `${p}.defaults.country`,
+          `expected an ISO 3166 alpha-2 country code in capitals (e.g. GB), got ${describe(country)}`,
+        );
+      else if (country !== undefined) defaults.country = country;
+    }
+    if (Object.keys(defaults).length > 0) out.defaults = defaults;
   }
   if (o.throughput !== undefined) {
     const t = c.obj(o.throughput, `${p}.throughput`, ['http', 'smpp']) ?? {};
