@@ -6,6 +6,7 @@
  * areas add tables without renumbering each other's.
  */
 import type { ContactStore } from './contacts.js';
+import type { ContactImportStore } from './contact-imports.js';
 
 export type {
   Contact,
@@ -15,11 +16,25 @@ export type {
   UpsertContacts,
   UpsertedContacts,
   GroupMembers,
+  ContactPatch,
+  ContactFilter,
+  ContactCursor,
+  ContactPage,
 } from './contacts.js';
-export { ContactGroupExistsError, UnknownContactGroupError } from './errors.js';
+export type {
+  ContactImportStore,
+  ImportJob,
+  ImportState,
+  ImportColumns,
+  ImportBatch,
+  ImportRowError,
+  NewImport,
+} from './contact-imports.js';
+export { ContactGroupExistsError, UnknownContactGroupError, ContactExistsError } from './errors.js';
 
 /** The engine's stores, one per area, over one database. */
 export interface EngineStores {
   contacts: ContactStore;
+  contactImports: ContactImportStore;
 }
 export { openEngineStores } from './open.js';

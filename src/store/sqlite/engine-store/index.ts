@@ -2,13 +2,19 @@
 import type { EngineStores } from '../../engine-store/index.js';
 import { migrateNamed, type NamedMigration, type SqliteHandle } from './handle.js';
 import { CONTACTS_MIGRATIONS, SqliteContactStore } from './contacts.js';
+import { CONTACT_IMPORTS_MIGRATIONS, SqliteContactImportStore } from './contact-imports.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
-export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [...CONTACTS_MIGRATIONS];
+export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
+  ...CONTACTS_MIGRATIONS,
+  ...CONTACT_IMPORTS_MIGRATIONS,
+];
 
 export function sqliteEngineStores(h: SqliteHandle): EngineStores {
   migrateNamed(h.db, ENGINE_MIGRATIONS);
+  const contacts = new SqliteContactStore(h);
   return {
-    contacts: new SqliteContactStore(h),
+    contacts,
+    contactImports: new SqliteContactImportStore(h, contacts),
   };
 }
