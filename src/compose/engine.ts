@@ -6,5 +6,13 @@ import type { Core } from './gateway.js';
 /** Builds the engine (its tables migrated); nothing runs until `engine.start()`. */
 export async function buildEngine(core: Core): Promise<Engine> {
   const stores = await openEngineStores(core.store);
-  return new Engine({ gateway: core.gateway, stores });
+  const log = core.log.child({ component: 'contact-imports' });
+  return new Engine({
+    gateway: core.gateway,
+    stores,
+    contactImports: {
+      ...core.config.engine.imports,
+      onError: (err, jobId) => log.error({ err, jobId }, 'contact import'),
+    },
+  });
 }

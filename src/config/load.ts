@@ -18,6 +18,7 @@ import {
   ConfigError,
   type AlertsConfig,
   type BillingConfig,
+  type EngineConfig,
   type FailoverConfig,
   type Config,
   type ConnectorConfig,
@@ -140,6 +141,7 @@ const ROOT_KEYS = [
   'billing',
   'security',
   'failover',
+  'engine',
 ];
 
 const FORMATS = ['json', 'jasmin'] as const;
@@ -182,6 +184,7 @@ export function parseConfig(
   const alerts = alertsOf(c, root);
   const billing = billingOf(c, root);
   const failover = failoverOf(c, root);
+  const engine = engineOf(c, root);
   const security = checkSecurity(c, root.security);
   if (!demo) refusePlaceholders(c, adminKeys, users, env);
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
@@ -204,6 +207,7 @@ export function parseConfig(
     alerts,
     billing,
     failover,
+    engine,
   };
 }
 
@@ -585,6 +589,18 @@ function failoverOf(c: Checker, root: Obj): FailoverConfig {
     batch: c.num(f, 'batch', 'failover', { def: 500, min: 1, int: true }) ?? 500,
     afterTransientFailures:
       c.num(f, 'afterTransientFailures', 'failover', { def: 3, min: 0, int: true }) ?? 3,
+  };
+}
+
+function engineOf(c: Checker, root: Obj): EngineConfig {
+  const e = c.obj(root.engine ?? {}, 'engine', ['imports']) ?? {};
+  const i = c.obj(e.imports ?? {}, 'engine.imports', ['maxBytes', 'batchRows']) ?? {};
+  const MIB = 1024 * 1024;
+  return {
+    imports: {
+      maxBytes: c.num(i, 'maxBytes', 'engine.imports', { def: 50 * MIB, min: 1024, int: true }) ?? 50 * MIB,
+      batchRows: c.num(i, 'batchRows', 'engine.imports', { def: 2000, min: 1, int: true }) ?? 2000,
+    },
   };
 }
 

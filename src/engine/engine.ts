@@ -8,24 +8,33 @@
 import type { Gateway } from '../gateway/index.js';
 import type { EngineStores } from '../store/engine-store/index.js';
 import { ContactService } from './contacts.js';
+import { ContactImports, type ContactImportOptions } from './contact-imports.js';
 
 export interface EngineOptions {
   gateway: Gateway;
   stores: EngineStores;
   /** The clock of schedules and quiet hours (default Date.now). */
   now?: () => number;
+  /** CSV imports of contacts: upload cap, batch size (default: 50 MiB, 2000 rows). */
+  contactImports?: ContactImportOptions;
 }
 
 export class Engine {
   readonly contacts: ContactService;
+  readonly contactImports: ContactImports;
 
   constructor(private readonly opts: EngineOptions) {
     this.contacts = new ContactService(opts.stores.contacts);
+    this.contactImports = new ContactImports(opts.stores.contactImports, this.contacts, opts.contactImports);
   }
 
   /** Starts the background work (import jobs, campaign runners, the inbox follower). */
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    this.contactImports.start();
+  }
 
   /** Stops it; what was running resumes at the next start. */
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    await this.contactImports.stop();
+  }
 }

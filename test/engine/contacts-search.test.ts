@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BACKENDS, openBackend, type EngineBackend } from './backends.js';
-import type { ContactCursor, ContactFilter } from '../../src/store/index.js';
+import type { ContactCursor, ContactFilter } from '../../src/store/engine-store/index.js';
 
 async function seed(b: EngineBackend) {
   const { contacts } = b.stores;
@@ -21,7 +21,10 @@ async function seed(b: EngineBackend) {
   });
   await contacts.addToGroup({ userId: b.shop.id, groupId: vip.id, contactIds: [all.ids[0], all.ids[2]] });
   // The other account has the same number: never in the shop's results.
-  await contacts.upsertContacts({ userId: b.other.id, contacts: [{ msisdn: '447700900001', firstName: 'Ada' }] });
+  await contacts.upsertContacts({
+    userId: b.other.id,
+    contacts: [{ msisdn: '447700900001', firstName: 'Ada' }],
+  });
   return { vip, ids: all.ids };
 }
 
@@ -48,8 +51,7 @@ for (const name of BACKENDS) {
     if (!b) return;
     t.after(() => b.close());
     const { vip } = await seed(b);
-    const search = async (filter: ContactFilter) =>
-      (await everyPage(b, filter, 100)).flat().sort();
+    const search = async (filter: ContactFilter) => (await everyPage(b, filter, 100)).flat().sort();
     // Number prefixes: pages in number order, the last page ends the search.
     assert.deepEqual(await everyPage(b, { numberPrefix: '4477009' }, 2), [
       ['447700900001', '447700900002'],
@@ -62,7 +64,10 @@ for (const name of BACKENDS) {
     assert.deepEqual(await search({ name: 'ada lov' }), ['447700900001']);
     assert.deepEqual(await search({ name: '100%_' }), ['33612345678']);
     assert.deepEqual(await search({ name: '100%x' }), []);
-    assert.deepEqual(await search({ field: { key: 'tier', value: 'gold' } }), ['447700900001', '447700900103']);
+    assert.deepEqual(await search({ field: { key: 'tier', value: 'gold' } }), [
+      '447700900001',
+      '447700900103',
+    ]);
     assert.deepEqual(await search({ groupId: vip.id }), ['447700900001', '447700900103']);
     assert.deepEqual(await search({ groupId: vip.id, name: 'cy' }), ['447700900103']);
     // All of them, two at a time by id: every contact once.
@@ -86,10 +91,7 @@ for (const name of BACKENDS) {
       ['12345'],
     );
     await b.store.setOptOut('447700900002', '12345', false);
-    assert.deepEqual(
-      (await b.stores.contacts.getContact({ userId: b.shop.id, id: bo!.id }))?.optOuts,
-      [],
-    );
+    assert.deepEqual((await b.stores.contacts.getContact({ userId: b.shop.id, id: bo!.id }))?.optOuts, []);
     assert.deepEqual(await b.stores.contacts.fieldKeys({ userId: b.shop.id, limit: 10 }), ['tier']);
   });
 
@@ -156,13 +158,14 @@ for (const name of BACKENDS) {
     assert.equal(await contacts.updateGroup({ userId: b.other.id, id: news.id, name: 'x' }), undefined);
 
     assert.equal(
-      await contacts.addMatchingToGroup({ userId: b.shop.id, groupId: news.id, filter: { numberPrefix: '44' } }),
+      await contacts.addMatchingToGroup({
+        userId: b.shop.id,
+        groupId: news.id,
+        filter: { numberPrefix: '44' },
+      }),
       3,
     );
-    assert.equal(
-      await contacts.addMatchingToGroup({ userId: b.shop.id, groupId: news.id, filter: {} }),
-      2,
-    );
+    assert.equal(await contacts.addMatchingToGroup({ userId: b.shop.id, groupId: news.id, filter: {} }), 2);
     assert.equal((await contacts.getGroup({ userId: b.shop.id, id: news.id }))?.members, 5);
     assert.equal(
       await contacts.removeMatchingFromGroup({
@@ -173,10 +176,9 @@ for (const name of BACKENDS) {
       2,
     );
     assert.equal((await contacts.getGroup({ userId: b.shop.id, id: news.id }))?.members, 3);
-    await assert.rejects(
-      contacts.addMatchingToGroup({ userId: b.other.id, groupId: news.id, filter: {} }),
-      { code: 'HERMOD_ERR_UNKNOWN_CONTACT_GROUP' },
-    );
+    await assert.rejects(contacts.addMatchingToGroup({ userId: b.other.id, groupId: news.id, filter: {} }), {
+      code: 'HERMOD_ERR_UNKNOWN_CONTACT_GROUP',
+    });
 
     assert.equal(await contacts.deleteGroup({ userId: b.other.id, id: vip.id }), false);
     assert.equal(await contacts.deleteGroup({ userId: b.shop.id, id: vip.id }), true);

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import type { Gateway } from '../../gateway/index.js';
 import { contactRoutes } from './contacts.js';
+import { contactImportRoutes } from './contact-imports.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -19,4 +20,5 @@ export const ENGINE_TAGS = [{ name: 'contacts' }];
 
 export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOptions): Promise<void> {
   await app.register(contactRoutes, opts);
+  await app.register(contactImportRoutes, opts);
 }

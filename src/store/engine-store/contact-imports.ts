@@ -40,7 +40,7 @@ export interface ImportJob {
   created: number;
   updated: number;
   invalid: number;
-  /** Where the next row starts: bytes of the file and lines before it. */
+  /** Where the next row starts: its byte in the file, and the line feeds before it. */
   bytesDone: number;
   linesDone: number;
   /** Why a failed job failed. */

@@ -61,7 +61,9 @@ export const CONTACTS_MIGRATIONS: readonly NamedMigration[] = [
     // Keyset pages in id order; custom-field equality (fields @> '{"k":"v"}') by a GIN index.
     name: 'contacts/2',
     sql: `CREATE INDEX contacts_by_user ON contacts (user_id, id);
-     CREATE INDEX contacts_fields ON contacts USING gin (fields jsonb_path_ops);`,
+     CREATE INDEX contacts_fields ON contacts USING gin (fields jsonb_path_ops);
+     CREATE INDEX contact_group_members_by_contact_group ON contact_group_members (contact_id, group_id);
+     DROP INDEX contact_group_members_by_contact;`,
   },
 ];
 

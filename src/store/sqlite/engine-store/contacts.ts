@@ -57,7 +57,9 @@ export const CONTACTS_MIGRATIONS: readonly NamedMigration[] = [
     // index serves number order and number prefixes); a group's members page by the
     // membership key (group_id, contact_id).
     name: 'contacts/2',
-    sql: `CREATE INDEX contacts_by_user ON contacts (user_id, id);`,
+    sql: `CREATE INDEX contacts_by_user ON contacts (user_id, id);
+     CREATE INDEX contact_group_members_by_contact_group ON contact_group_members (contact_id, group_id);
+     DROP INDEX contact_group_members_by_contact;`,
   },
 ];
 
