@@ -76,6 +76,7 @@ const looksLikeNumber = (cell: string): boolean =>
 
 export interface Sniffed {
   header: boolean;
+  delimiter: string;
   headerNames: string[];
   columns: ImportColumns;
   /** Where the first data row starts: its byte, and the line feeds before it. */
@@ -87,8 +88,9 @@ export interface Sniffed {
 async function firstRecords(
   csv: Buffer,
   n: number,
+  delimiter: string,
 ): Promise<{ record: string[]; bytes: number; lines: number }[]> {
-  const parser = parse({ info: true, bom: true, relax_column_count: true, to: n });
+  const parser = parse({ info: true, bom: true, relax_column_count: true, to: n, delimiter });
   const out: { record: string[]; bytes: number; lines: number }[] = [];
   const done = (async () => {
     for await (const r of parser as AsyncIterable<{
@@ -115,7 +117,8 @@ export async function sniff(
   csv: Buffer,
   opts: { header?: boolean; mapping?: ColumnMapping; country: string | null },
 ): Promise<Sniffed> {
-  const records = await firstRecords(csv, 2);
+  const delimiter = delimiterOf(csv);
+  const records = await firstRecords(csv, 2, delimiter);
   if (records.length === 0) throw invalid('csv', 'the file has no rows');
   const first = records[0];
   const header =
@@ -207,11 +210,32 @@ export async function sniff(
     );
   return {
     header,
+    delimiter,
     headerNames: names,
     columns: { number, firstName, lastName, notes, fields },
     bytesDone: header ? first.bytes : 0,
     linesDone: header ? newlinesIn(csv.subarray(0, first.bytes)) : 0,
   };
+}
+
+/** The delimiter of the first line: the most frequent of , ; tab | outside quotes (Excel writes ; in much of Europe). */
+export function delimiterOf(csv: Buffer): string {
+  const head = csv.subarray(0, 64 * 1024).toString('utf8');
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+    ['|', 0],
+  ]);
+  let quoted = false;
+  for (const ch of head) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best = ',';
+  for (const [d, n] of counts) if (n > counts.get(best)!) best = d;
+  return best;
 }
 
 function newlinesIn(b: Buffer): number {

@@ -33,6 +33,8 @@ export interface ContactImportOptions {
   pollMs?: number;
   /** Errors of the runner (a failed job is also recorded on the job). */
   onError?: (err: unknown, jobId: number) => void;
+  /** After each batch committed (its job id): progress for logs and metrics. */
+  onBatch?: (jobId: number) => void;
 }
 
 export const DEFAULT_IMPORT_MAX_BYTES = 50 * 1024 * 1024;
@@ -185,6 +187,7 @@ export class ContactImports {
       info: true,
       raw: true,
       bom: job.bytesDone === 0,
+      delimiter: job.delimiter,
       relax_column_count: true,
       // A row CSV cannot read (a stray quote) is reported with its line, and the rest goes on.
       skip_records_with_error: true,
@@ -234,7 +237,7 @@ export class ContactImports {
       takeSkipped(end);
       const beforeFeed = lineAt(end - 1);
       const after = lineAt(end);
-      const line = (after > beforeFeed ? beforeFeed : after) - countNewlines(r.raw);
+      const line = (after > beforeFeed ? beforeFeed : after) - countNewlines(r.raw.replace(/[\r\n]+$/, ''));
       batch.bytesDone = job.bytesDone + end;
       batch.linesDone = after - 1;
       // A blank line is not a row.
@@ -268,8 +271,8 @@ export class ContactImports {
   }
 
   /** False when the job is no longer this runner's (its lease lapsed and another took it). */
-  private commit(job: ImportJob, b: Batch): Promise<boolean> {
-    return this.store.applyImportBatch({
+  private async commit(job: ImportJob, b: Batch): Promise<boolean> {
+    const ok = await this.store.applyImportBatch({
       jobId: job.id,
       userId: job.userId,
       owner: this.owner,
@@ -277,6 +280,8 @@ export class ContactImports {
       groupId: job.groupId,
       ...b,
     });
+    if (ok) this.opts.onBatch?.(job.id);
+    return ok;
   }
 }
 

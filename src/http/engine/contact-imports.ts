@@ -23,6 +23,7 @@ const importView = {
     group: { type: ['integer', 'null'] },
     country: { type: ['string', 'null'] },
     header: { type: 'boolean' },
+    delimiter: { type: 'string', description: 'detected: , ; tab or |' },
     columns: {
       type: 'object',
       description: 'which column (by header name, or "column N") became what',
@@ -58,6 +59,7 @@ export const viewOfImport = (j: ImportJob) => {
     group: j.groupId,
     country: j.country,
     header: j.header,
+    delimiter: j.delimiter,
     columns: {
       number: name(j.columns.number)!,
       firstName: name(j.columns.firstName),

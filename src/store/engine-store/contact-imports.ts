@@ -30,6 +30,8 @@ export interface ImportJob {
   country: string | null;
   /** The file's first row is a header (skipped; names the columns). */
   header: boolean;
+  /** The field delimiter (detected: , ; tab or |). */
+  delimiter: string;
   /** The header row's names (empty without a header). */
   headerNames: string[];
   columns: ImportColumns;
@@ -55,6 +57,7 @@ export interface NewImport {
   groupId: number | null;
   country: string | null;
   header: boolean;
+  delimiter: string;
   headerNames: string[];
   columns: ImportColumns;
   fileName: string | null;

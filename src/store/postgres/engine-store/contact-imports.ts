@@ -28,6 +28,7 @@ export const CONTACT_IMPORTS_MIGRATIONS: readonly NamedMigration[] = [
        group_id BIGINT,
        country TEXT,
        header BOOLEAN NOT NULL,
+       delimiter TEXT NOT NULL,
        header_names JSONB NOT NULL,
        columns JSONB NOT NULL,
        file_name TEXT,
@@ -73,6 +74,7 @@ const toJob = (r: Row): ImportJob => ({
   groupId: r.group_id === null ? null : num(r.group_id),
   country: (r.country as string | null) ?? null,
   header: r.header === true,
+  delimiter: r.delimiter as string,
   headerNames: r.header_names as string[],
   columns: r.columns as ImportColumns,
   fileName: (r.file_name as string | null) ?? null,
@@ -96,14 +98,15 @@ export class PgContactImportStore implements ContactImportStore {
     return this.h.write(async (c) => {
       const now = Date.now();
       const { rows } = await c.query(
-        `INSERT INTO import_jobs (user_id, state, group_id, country, header, header_names, columns, file_name,
+        `INSERT INTO import_jobs (user_id, state, group_id, country, header, delimiter, header_names, columns, file_name,
            size_bytes, bytes_done, lines_done, created_at, updated_at)
-         VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING *`,
+         VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING *`,
         [
           n.userId,
           n.groupId,
           n.country,
           n.header,
+          n.delimiter,
           JSON.stringify(n.headerNames),
           JSON.stringify(n.columns),
           n.fileName,

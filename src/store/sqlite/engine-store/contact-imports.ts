@@ -22,6 +22,7 @@ export const CONTACT_IMPORTS_MIGRATIONS: readonly NamedMigration[] = [
        group_id INTEGER,
        country TEXT,
        header INTEGER NOT NULL,
+       delimiter TEXT NOT NULL,
        header_names TEXT NOT NULL,
        columns TEXT NOT NULL,
        file_name TEXT,
@@ -65,6 +66,7 @@ interface JobRow {
   group_id: number | null;
   country: string | null;
   header: number;
+  delimiter: string;
   header_names: string;
   columns: string;
   file_name: string | null;
@@ -90,6 +92,7 @@ const toJob = (r: JobRow): ImportJob => ({
   groupId: r.group_id,
   country: r.country,
   header: r.header === 1,
+  delimiter: r.delimiter,
   headerNames: JSON.parse(r.header_names) as string[],
   columns: JSON.parse(r.columns) as ImportColumns,
   fileName: r.file_name,
@@ -121,15 +124,16 @@ export class SqliteContactImportStore implements ContactImportStore {
       const now = Date.now();
       const r = this.st
         .get(
-          `INSERT INTO import_jobs (user_id, state, group_id, country, header, header_names, columns, file_name,
+          `INSERT INTO import_jobs (user_id, state, group_id, country, header, delimiter, header_names, columns, file_name,
              size_bytes, bytes_done, lines_done, created_at, updated_at)
-           VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           n.userId,
           n.groupId,
           n.country,
           n.header ? 1 : 0,
+          n.delimiter,
           JSON.stringify(n.headerNames),
           JSON.stringify(n.columns),
           n.fileName,
