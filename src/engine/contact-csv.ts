@@ -270,7 +270,10 @@ export function contactOfRow(
   try {
     msisdn = normalizeMsisdn(raw, { defaultCountry: country });
   } catch (err) {
-    const why = err instanceof InvalidNumberError ? err.message.replace(/^".*" is not/, 'not') : String(err);
+    const why =
+      err instanceof InvalidNumberError
+        ? err.message.replace(/^".*" is not a valid phone number: /s, '')
+        : String(err);
     return { reason: `invalid number: ${why}`, number: raw };
   }
   const contact: ContactInput = { msisdn };
