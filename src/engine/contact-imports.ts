@@ -40,6 +40,8 @@ export interface ContactImportOptions {
 export const DEFAULT_IMPORT_MAX_BYTES = 50 * 1024 * 1024;
 /** A runner that stops renewing its lease this long (a crash) loses the job to the next claim. */
 export const LEASE_MS = 30_000;
+/** Rows parsed between two turns of the event loop. */
+const YIELD_ROWS = 200;
 
 export interface NewImportRequest {
   csv: Buffer;
@@ -243,6 +245,9 @@ export class ContactImports {
       // A blank line is not a row.
       if (r.record.every((c) => c.trim() === '')) continue;
       batch.rows++;
+      // Records arrive as microtasks: without a macrotask now and then, parsing a batch would
+      // hold the event loop (the gateway's sockets and timers) for its whole length.
+      if (batch.rows % YIELD_ROWS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const row = contactOfRow(r.record, job.columns, job.country);
       if ('contact' in row) batch.contacts.push(row.contact);
       else batch.errors.push({ line, number: row.number, reason: row.reason, raw: rawOf(r.raw) });
