@@ -39,8 +39,13 @@ test('SQLite: every keyset page is read by an index, in index order (no sort, no
     [{ name: 'ada' }, undefined, /SEARCH c USING INDEX contacts_by_user \(user_id=\?\)/],
     [
       { field: { key: 'code', value: 'A1' }, optedOut: false },
+      { by: 'id', id: 10 },
+      /SEARCH m USING PRIMARY KEY \(user_id=\? AND key=\? AND value=\? AND contact_id>\?\)/,
+    ],
+    [
+      { groupId: 7, field: { key: 'code', value: 'A1' } },
       undefined,
-      /SEARCH c USING INDEX contacts_by_user \(user_id=\?\)/,
+      /SEARCH cf EXISTS USING COVERING INDEX contact_fields_by_contact \(contact_id=\? AND user_id=\? AND key=\? AND value=\?\)/,
     ],
   ];
   for (const [filter, after, expected] of cases) {

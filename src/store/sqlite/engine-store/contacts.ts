@@ -61,6 +61,34 @@ export const CONTACTS_MIGRATIONS: readonly NamedMigration[] = [
      CREATE INDEX contact_group_members_by_contact_group ON contact_group_members (contact_id, group_id);
      DROP INDEX contact_group_members_by_contact;`,
   },
+  {
+    // Custom-field equality by an index (PostgreSQL has its GIN index on the JSON): one row
+    // per contact and field, kept by triggers whatever path changes a contact's fields.
+    name: 'contacts/3',
+    sql: `CREATE TABLE contact_fields (
+       user_id INTEGER NOT NULL,
+       key TEXT NOT NULL,
+       value TEXT NOT NULL,
+       contact_id INTEGER NOT NULL,
+       PRIMARY KEY (user_id, key, value, contact_id)
+     ) WITHOUT ROWID;
+     CREATE INDEX contact_fields_by_contact ON contact_fields (contact_id);
+     INSERT INTO contact_fields (user_id, key, value, contact_id)
+       SELECT c.user_id, j.key, j.value, c.id FROM contacts c, json_each(c.fields) j;
+     CREATE TRIGGER contact_fields_insert AFTER INSERT ON contacts BEGIN
+       INSERT OR IGNORE INTO contact_fields (user_id, key, value, contact_id)
+         SELECT new.user_id, j.key, j.value, new.id FROM json_each(new.fields) j;
+     END;
+     CREATE TRIGGER contact_fields_update AFTER UPDATE OF fields ON contacts
+       WHEN old.fields IS NOT new.fields BEGIN
+       DELETE FROM contact_fields WHERE contact_id = old.id;
+       INSERT OR IGNORE INTO contact_fields (user_id, key, value, contact_id)
+         SELECT new.user_id, j.key, j.value, new.id FROM json_each(new.fields) j;
+     END;
+     CREATE TRIGGER contact_fields_delete AFTER DELETE ON contacts BEGIN
+       DELETE FROM contact_fields WHERE contact_id = old.id;
+     END;`,
+  },
 ];
 
 interface ContactRow {
@@ -474,6 +502,12 @@ function filterQuery(userId: number, f: ContactFilter): { from: string; where: s
     from = 'FROM contact_group_members m CROSS JOIN contacts c ON c.id = m.contact_id';
     where.push('m.group_id = ?');
     params.push(f.groupId);
+  } else if (f.field !== undefined && !f.numberPrefix) {
+    // A custom field value drives the scan from its index rows (aliased m as a group's
+    // memberships are, so pages key on m.contact_id the same way).
+    from = 'FROM contact_fields m CROSS JOIN contacts c ON c.id = m.contact_id';
+    where.push('m.user_id = ? AND m.key = ? AND m.value = ?');
+    params.push(userId, f.field.key, f.field.value);
   }
   where.push('c.user_id = ?');
   params.push(userId);
@@ -493,9 +527,11 @@ function filterQuery(userId: number, f: ContactFilter): { from: string; where: s
     );
     params.push(like, like, like);
   }
-  if (f.field !== undefined) {
-    where.push('json_extract(c.fields, ?) = ?');
-    params.push(`$."${f.field.key.replace(/"/g, '')}"`, f.field.value);
+  if (f.field !== undefined && !from.includes('contact_fields')) {
+    where.push(
+      'EXISTS (SELECT 1 FROM contact_fields cf WHERE cf.user_id = c.user_id AND cf.key = ? AND cf.value = ? AND cf.contact_id = c.id)',
+    );
+    params.push(f.field.key, f.field.value);
   }
   if (f.optedOut !== undefined)
     where.push(`${f.optedOut ? '' : 'NOT '}EXISTS (SELECT 1 FROM optouts o WHERE o.msisdn = c.msisdn)`);
@@ -518,7 +554,7 @@ export function pageQuery(
 ): { sql: string; params: unknown[]; by: ContactCursor['by'] } {
   const q = filterQuery(userId, f);
   const by: ContactCursor['by'] = f.numberPrefix ? 'msisdn' : 'id';
-  const key = by === 'msisdn' ? 'c.msisdn' : f.groupId !== undefined ? 'm.contact_id' : 'c.id';
+  const key = by === 'msisdn' ? 'c.msisdn' : q.from.includes(' m ') ? 'm.contact_id' : 'c.id';
   let where = q.where;
   const params = [...q.params];
   if (after !== undefined) {
