@@ -171,6 +171,8 @@ export class ContactImports {
         await this.run(job);
       } catch (err) {
         this.opts.onError?.(err, job.id);
+        // Stopping (the store may be closing): the job stays running and resumes at the next start.
+        if (this.stopping) continue;
         await this.store
           .finishImport({
             jobId: job.id,

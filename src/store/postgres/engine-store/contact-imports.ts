@@ -143,7 +143,14 @@ export class PgContactImportStore implements ContactImportStore {
     return (rows as Row[]).map(toJob);
   }
 
-  claimImport(q: { owner: string; leaseMs: number }): Promise<ImportJob | undefined> {
+  async claimImport(q: { owner: string; leaseMs: number }): Promise<ImportJob | undefined> {
+    // Read first: an idle runner polls, and a write transaction a second for nothing is not free.
+    const open = await this.h.pool.query(
+      `SELECT 1 FROM import_jobs WHERE state IN ('queued', 'running')
+         AND (state = 'queued' OR lease_until < $1) LIMIT 1`,
+      [Date.now()],
+    );
+    if ((open.rowCount ?? 0) === 0) return undefined;
     return this.h.write(async (c) => {
       const now = Date.now();
       // SKIP LOCKED: two nodes claiming at once take different jobs (or one takes none).

@@ -165,7 +165,15 @@ export class SqliteContactImportStore implements ContactImportStore {
     ).map(toJob);
   }
 
-  claimImport(q: { owner: string; leaseMs: number }): Promise<ImportJob | undefined> {
+  async claimImport(q: { owner: string; leaseMs: number }): Promise<ImportJob | undefined> {
+    // Read first: an idle runner polls, and a write transaction a second for nothing is not free.
+    const open = this.st
+      .get(
+        `SELECT 1 FROM import_jobs WHERE state IN ('queued', 'running')
+           AND (state = 'queued' OR lease_until < ?) LIMIT 1`,
+      )
+      .get(Date.now());
+    if (open === undefined) return undefined;
     return this.h.write(() => {
       const now = Date.now();
       const r = this.st
