@@ -36,6 +36,9 @@ export interface ContactList {
   nextCursor: string | null;
 }
 
+/** Contacts per transaction of a bulk change by a search. */
+const BULK_CHUNK = 5000;
+
 /** The custom field columns an export writes when not told which (the keys found first). */
 const EXPORT_FIELDS = 100;
 
@@ -98,13 +101,44 @@ export class ContactService {
     if (!(await this.store.deleteGroup({ userId, id }))) throw notFound(`contact group ${id}`);
   }
 
-  /** Adds to a group the contacts a search matches (everyone, with an empty one). */
-  addMatchingToGroup(userId: number, groupId: number, filter: ContactFilter): Promise<number> {
-    return this.store.addMatchingToGroup({ userId, groupId, filter });
+  /** Adds to a group the contacts a search matches (everyone, with an empty one); 404 for a group not the account's. */
+  async addMatchingToGroup(userId: number, groupId: number, filter: ContactFilter): Promise<number> {
+    if (!(await this.store.getGroup({ userId, id: groupId }))) throw notFound(`contact group ${groupId}`);
+    return this.inChunks(userId, filter, (ids) =>
+      this.store.addMatchingToGroup({ userId, groupId, filter: { ids } }),
+    );
   }
 
-  removeMatchingFromGroup(userId: number, groupId: number, filter: ContactFilter): Promise<number> {
-    return this.store.removeMatchingFromGroup({ userId, groupId, filter });
+  async removeMatchingFromGroup(userId: number, groupId: number, filter: ContactFilter): Promise<number> {
+    if (!(await this.store.getGroup({ userId, id: groupId }))) throw notFound(`contact group ${groupId}`);
+    return this.inChunks(userId, filter, (ids) =>
+      this.store.removeMatchingFromGroup({ userId, groupId, filter: { ids } }),
+    );
+  }
+
+  /**
+   * A bulk change by a search, BULK_CHUNK contacts per transaction (keyset pages of ids):
+   * "everyone" in an account of a million is a thousand short writes, not one that holds the
+   * database (and the gateway's writes behind it) for seconds. Returns the sum of the chunks.
+   */
+  private async inChunks(
+    userId: number,
+    filter: ContactFilter,
+    apply: (ids: number[]) => Promise<number>,
+  ): Promise<number> {
+    let n = 0;
+    let after: ContactCursor | undefined;
+    do {
+      const page = await this.store.listContactIds({
+        userId,
+        filter,
+        limit: BULK_CHUNK,
+        ...(after ? { after } : {}),
+      });
+      if (page.ids.length > 0) n += await apply(page.ids);
+      after = page.next;
+    } while (after);
+    return n;
   }
 
   /** Changes a contact (404 when not the account's; 409 when another has the new number). */
@@ -128,9 +162,9 @@ export class ContactService {
       throw notFound(`contact ${id}`);
   }
 
-  /** Deletes the contacts a filter matches; returns how many. */
+  /** Deletes the contacts a filter matches, a chunk per transaction; returns how many. */
   deleteMatching(userId: number, filter: ContactFilter): Promise<number> {
-    return this.store.deleteContacts({ userId, filter });
+    return this.inChunks(userId, filter, (ids) => this.store.deleteContacts({ userId, filter: { ids } }));
   }
 
   /** A search as the store reads it (400 naming the field when it cannot be). */

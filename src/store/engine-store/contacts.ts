@@ -151,6 +151,14 @@ export interface ContactStore {
     limit: number;
   }): Promise<ContactPage>;
 
+  /** The ids of a page (as listContacts, without the rows): bulk changes go a page at a time. */
+  listContactIds(q: {
+    userId: number;
+    filter: ContactFilter;
+    after?: ContactCursor;
+    limit: number;
+  }): Promise<{ ids: number[]; next: ContactCursor | undefined }>;
+
   /** How many contacts the filter matches. */
   countContacts(q: { userId: number; filter: ContactFilter }): Promise<number>;
 

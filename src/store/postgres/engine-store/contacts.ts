@@ -250,6 +250,25 @@ export class PgContactStore implements ContactStore {
     after?: ContactCursor;
     limit: number;
   }): Promise<ContactPage> {
+    const { rows, next } = await this.page(q, CONTACT_COLUMNS);
+    return { contacts: rows.map(toContact), next };
+  }
+
+  async listContactIds(q: {
+    userId: number;
+    filter: ContactFilter;
+    after?: ContactCursor;
+    limit: number;
+  }): Promise<{ ids: number[]; next: ContactCursor | undefined }> {
+    const { rows, next } = await this.page(q, 'c.id, c.msisdn');
+    return { ids: rows.map((r) => num(r.id)), next };
+  }
+
+  /** A keyset page: by number with a number prefix, else by id (a group's by its memberships). */
+  private async page(
+    q: { userId: number; filter: ContactFilter; after?: ContactCursor; limit: number },
+    columns: string,
+  ): Promise<{ rows: Row[]; next: ContactCursor | undefined }> {
     const f = filterQuery(q.userId, q.filter, []);
     const by: ContactCursor['by'] = q.filter.numberPrefix ? 'msisdn' : 'id';
     const key = by === 'msisdn' ? 'c.msisdn' : q.filter.groupId !== undefined ? 'm.contact_id' : 'c.id';
@@ -261,19 +280,18 @@ export class PgContactStore implements ContactStore {
     }
     params.push(q.limit);
     const { rows } = await this.h.pool.query(
-      `SELECT ${CONTACT_COLUMNS} ${f.from} WHERE ${where} ORDER BY ${key} LIMIT $${params.length}`,
+      `SELECT ${columns} ${f.from} WHERE ${where} ORDER BY ${key} LIMIT $${params.length}`,
       params,
     );
-    const contacts = (rows as Row[]).map(toContact);
-    const last = contacts.at(-1);
+    const last = (rows as Row[]).at(-1);
     return {
-      contacts,
+      rows: rows as Row[],
       next:
-        last === undefined || contacts.length < q.limit
+        last === undefined || rows.length < q.limit
           ? undefined
           : by === 'msisdn'
-            ? { by, msisdn: last.msisdn }
-            : { by, id: last.id },
+            ? { by, msisdn: last.msisdn as string }
+            : { by, id: num(last.id) },
     };
   }
 

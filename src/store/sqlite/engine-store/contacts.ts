@@ -284,6 +284,26 @@ export class SqliteContactStore implements ContactStore {
     };
   }
 
+  async listContactIds(q: {
+    userId: number;
+    filter: ContactFilter;
+    after?: ContactCursor;
+    limit: number;
+  }): Promise<{ ids: number[]; next: ContactCursor | undefined }> {
+    const { sql, params, by } = pageQuery(q.userId, q.filter, q.after, q.limit, 'c.id, c.msisdn');
+    const rows = this.st.get(sql).all(...params) as { id: number; msisdn: string }[];
+    const last = rows.at(-1);
+    return {
+      ids: rows.map((r) => r.id),
+      next:
+        last === undefined || rows.length < q.limit
+          ? undefined
+          : by === 'msisdn'
+            ? { by, msisdn: last.msisdn }
+            : { by, id: last.id },
+    };
+  }
+
   async countContacts(q: { userId: number; filter: ContactFilter }): Promise<number> {
     const f = filterQuery(q.userId, q.filter);
     return (this.st.get(`SELECT count(*) AS n ${f.from} WHERE ${f.where}`).get(...f.params) as { n: number })
@@ -551,6 +571,7 @@ export function pageQuery(
   f: ContactFilter,
   after: ContactCursor | undefined,
   limit: number,
+  columns = CONTACT_COLUMNS,
 ): { sql: string; params: unknown[]; by: ContactCursor['by'] } {
   const q = filterQuery(userId, f);
   const by: ContactCursor['by'] = f.numberPrefix ? 'msisdn' : 'id';
@@ -563,7 +584,7 @@ export function pageQuery(
   }
   params.push(limit);
   return {
-    sql: `SELECT ${CONTACT_COLUMNS} ${q.from} WHERE ${where} ORDER BY ${key} LIMIT ?`,
+    sql: `SELECT ${columns} ${q.from} WHERE ${where} ORDER BY ${key} LIMIT ?`,
     params,
     by,
   };
