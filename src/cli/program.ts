@@ -7,6 +7,7 @@ import { keywordsCommand } from './keywords.js';
 import { adminCommands } from './admin.js';
 import { configCommand } from './config-check.js';
 import { peopleCommands } from './people.js';
+import { contactsCommand } from './contacts.js';
 import { CliError } from './admin-client.js';
 import { campaignsCommand } from './campaigns.js';
 
@@ -100,6 +101,7 @@ export function buildProgram(): Command {
   for (const c of peopleCommands()) program.addCommand(c);
   program.addCommand(keywordsCommand());
   program.addCommand(campaignsCommand());
+  program.addCommand(contactsCommand());
 
   return program;
 }

@@ -7,10 +7,15 @@ import { peopleOptionsFromEnv } from './people.js';
 /** Builds the engine (its tables migrated); nothing runs until `engine.start()`. */
 export async function buildEngine(core: Core): Promise<Engine> {
   const stores = await openEngineStores(core.store);
+  const log = core.log.child({ component: 'contact-imports' });
   return new Engine({
     gateway: core.gateway,
     stores,
     people: peopleOptionsFromEnv(),
     inbox: { guard: core.guard, optOut: core.config.optOut, log: core.log },
+    contactImports: {
+      ...core.config.engine.imports,
+      onError: (err, jobId) => log.error({ err, jobId }, 'contact import'),
+    },
   });
 }

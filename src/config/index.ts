@@ -19,6 +19,7 @@ export {
   type SecurityConfig,
   type AlertsConfig,
   type SmppTlsConfig,
+  type EngineConfig,
 } from './schema.js';
 export {
   InvalidDefinitionError,

@@ -7,6 +7,8 @@ import { parse } from 'yaml';
 import {
   DEFAULT_AUTHORIZATIONS,
   DEFAULT_VALUE_FILTERS,
+  isCountryCode,
+  type AccountDefaults,
   type Authorizations,
   type UserSettingsSpec,
   type ValueFilters,
@@ -16,6 +18,7 @@ import {
   ConfigError,
   type AlertsConfig,
   type BillingConfig,
+  type EngineConfig,
   type FailoverConfig,
   type Config,
   type ConnectorConfig,
@@ -72,14 +75,25 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
     out.valueFilters = filters;
   }
   if (o.defaults !== undefined) {
-    const d = c.obj(o.defaults, `${p}.defaults`, ['sourceAddr']) ?? {};
+    const d = c.obj(o.defaults, `${p}.defaults`, ['sourceAddr', 'country']) ?? {};
+    const defaults: Partial<AccountDefaults> = {};
     if (d.sourceAddr !== undefined) {
       const src =
         typeof d.sourceAddr === 'number' ? String(d.sourceAddr) : c.str(d, 'sourceAddr', `${p}.defaults`);
       if (src !== undefined && src.length > 20)
         c.fail(`${p}.defaults.sourceAddr`, 'at most 20 characters (SMPP source_addr)');
-      else if (src !== undefined) out.defaults = { sourceAddr: src };
+      else if (src !== undefined) defaults.sourceAddr = src;
     }
+    if (d.country !== undefined && d.country !== null) {
+      const country = c.str(d, 'country', `${p}.defaults`);
+      if (country !== undefined && !isCountryCode(country))
+        c.fail(
+          `${p}.defaults.country`,
+          `expected an ISO 3166 alpha-2 country code in capitals (e.g. GB), got ${describe(country)}`,
+        );
+      else if (country !== undefined) defaults.country = country;
+    }
+    if (Object.keys(defaults).length > 0) out.defaults = defaults;
   }
   if (o.throughput !== undefined) {
     const t = c.obj(o.throughput, `${p}.throughput`, ['http', 'smpp']) ?? {};
@@ -127,6 +141,7 @@ const ROOT_KEYS = [
   'billing',
   'security',
   'failover',
+  'engine',
 ];
 
 const FORMATS = ['json', 'jasmin'] as const;
@@ -169,6 +184,7 @@ export function parseConfig(
   const alerts = alertsOf(c, root);
   const billing = billingOf(c, root);
   const failover = failoverOf(c, root);
+  const engine = engineOf(c, root);
   const security = checkSecurity(c, root.security);
   if (!demo) refusePlaceholders(c, adminKeys, users, env);
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
@@ -191,6 +207,7 @@ export function parseConfig(
     alerts,
     billing,
     failover,
+    engine,
   };
 }
 
@@ -572,6 +589,18 @@ function failoverOf(c: Checker, root: Obj): FailoverConfig {
     batch: c.num(f, 'batch', 'failover', { def: 500, min: 1, int: true }) ?? 500,
     afterTransientFailures:
       c.num(f, 'afterTransientFailures', 'failover', { def: 3, min: 0, int: true }) ?? 3,
+  };
+}
+
+function engineOf(c: Checker, root: Obj): EngineConfig {
+  const e = c.obj(root.engine ?? {}, 'engine', ['imports']) ?? {};
+  const i = c.obj(e.imports ?? {}, 'engine.imports', ['maxBytes', 'batchRows']) ?? {};
+  const MIB = 1024 * 1024;
+  return {
+    imports: {
+      maxBytes: c.num(i, 'maxBytes', 'engine.imports', { def: 50 * MIB, min: 1024, int: true }) ?? 50 * MIB,
+      batchRows: c.num(i, 'batchRows', 'engine.imports', { def: 2000, min: 1, int: true }) ?? 2000,
+    },
   };
 }
 

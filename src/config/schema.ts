@@ -278,6 +278,17 @@ export interface Config {
   alerts: AlertsConfig;
   billing: BillingConfig;
   failover: FailoverConfig;
+  engine: EngineConfig;
+}
+
+/** The SMS engine's settings (docs/configuration.md, `engine`). */
+export interface EngineConfig {
+  imports: {
+    /** The largest CSV upload of contacts accepted (bytes; default 50 MiB). */
+    maxBytes: number;
+    /** Rows applied per transaction (default 2000). */
+    batchRows: number;
+  };
 }
 
 export interface ConfigIssue {

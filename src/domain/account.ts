@@ -8,6 +8,7 @@
  */
 import { AddressList, isAddressOrCidr } from '../lib/address-list.js';
 import { HermodError } from '../lib/errors.js';
+import { isCountryCode } from './number.js';
 
 /** What an account may do or set. Jasmin's defaults: all allowed. */
 export interface Authorizations {
@@ -73,6 +74,11 @@ export const DEFAULT_VALUE_FILTERS: Readonly<ValueFilters> = Object.freeze({
 export interface AccountDefaults {
   /** Sender used when none is given or the account may not choose one. */
   sourceAddr: string | null;
+  /**
+   * ISO 3166 alpha-2 country national numbers are read in ("07700 900123" with GB is
+   * +447700900123): contacts, imports (which may give their own); null: international only.
+   */
+  country: string | null;
 }
 
 /** Messages per second; null = unlimited. */
@@ -175,6 +181,11 @@ export function userSettings(spec: UserSettingsSpec = {}): UserSettings {
       'defaults.sourceAddr must be null or a string of 1 to 20 characters (SMPP source_addr)',
     );
   }
+  const country = spec.defaults?.country ?? null;
+  if (country !== null && (typeof country !== 'string' || !isCountryCode(country)))
+    throw new InvalidAccountError(
+      'defaults.country must be null or an ISO 3166 alpha-2 country code in capitals (e.g. GB)',
+    );
   const throughput: Throughput = { http: spec.throughput?.http ?? null, smpp: spec.throughput?.smpp ?? null };
   for (const [k, v] of Object.entries(throughput)) {
     if (v !== null && !(typeof v === 'number' && v > 0 && Number.isFinite(v)))
@@ -183,7 +194,7 @@ export function userSettings(spec: UserSettingsSpec = {}): UserSettings {
   return {
     authorizations,
     valueFilters,
-    defaults: { sourceAddr: source },
+    defaults: { sourceAddr: source, country },
     throughput,
     access: accessOf(spec.access),
   };

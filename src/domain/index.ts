@@ -1,6 +1,7 @@
 export { newMessageId } from './ids.js';
 export {
   normalizeMsisdn,
+  type NormalizeOptions,
   countryOf,
   callingCodeOf,
   callingCodeOfCountry,

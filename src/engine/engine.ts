@@ -15,6 +15,7 @@ import type { KeywordServices } from './keywords.js';
 import { buildInbox, type InboxEngineOptions } from './inbox-engine.js';
 import { TemplateService } from './templates.js';
 import { CampaignService, type CampaignServiceOptions } from './campaigns.js';
+import { ContactImports, type ContactImportOptions } from './contact-imports.js';
 
 export interface EngineOptions {
   gateway: Gateway;
@@ -27,6 +28,8 @@ export interface EngineOptions {
   inbox?: InboxEngineOptions;
   /** Campaigns' timers and pacing (tests pass a FakeClock), and their tuning. */
   campaigns?: Partial<Omit<CampaignServiceOptions, 'store' | 'templates' | 'contacts' | 'gateway'>>;
+  /** CSV imports of contacts: upload cap, batch size (default: 50 MiB, 2000 rows). */
+  contactImports?: ContactImportOptions;
 }
 
 export class Engine {
@@ -37,6 +40,7 @@ export class Engine {
   readonly inboxFollower: InboxFollower;
   readonly templates: TemplateService;
   readonly campaigns: CampaignService;
+  readonly contactImports: ContactImports;
 
   constructor(private readonly opts: EngineOptions) {
     this.contacts = new ContactService(opts.stores.contacts);
@@ -51,17 +55,20 @@ export class Engine {
       gateway: opts.gateway,
       ...opts.campaigns,
     });
+    this.contactImports = new ContactImports(opts.stores.contactImports, this.contacts, opts.contactImports);
   }
 
   /** Starts the background work (import jobs, campaign runners, the inbox follower). */
   async start(): Promise<void> {
     this.inboxFollower.start();
     await this.campaigns.startBackground();
+    this.contactImports.start();
   }
 
   /** Stops it; what was running resumes at the next start. */
   async stop(): Promise<void> {
     await this.inboxFollower.stop();
     await this.campaigns.stopBackground();
+    await this.contactImports.stop();
   }
 }

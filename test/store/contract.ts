@@ -292,7 +292,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.equal(u.settings.authorizations.priority, true, 'unset authorizations default to allowed');
       assert.equal(u.settings.valueFilters.sourceAddr, '^Shop$');
       assert.equal(u.settings.valueFilters.priority, '^[0-3]$');
-      assert.deepEqual(u.settings.defaults, { sourceAddr: 'Shop' });
+      assert.deepEqual(u.settings.defaults, { sourceAddr: 'Shop', country: null });
       assert.deepEqual(u.settings.throughput, { http: null, smpp: 10 });
       // An update changes settings and group but never the balance or the count.
       const again = await s.upsertUser({

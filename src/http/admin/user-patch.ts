@@ -61,7 +61,13 @@ export const userPatchSchema = {
         defaults: {
           type: 'object',
           additionalProperties: false,
-          properties: { sourceAddr: { type: ['string', 'null'] } },
+          properties: {
+            sourceAddr: { type: ['string', 'null'] },
+            country: {
+              type: ['string', 'null'],
+              description: 'ISO 3166 alpha-2 country national numbers are read in (contacts, imports)',
+            },
+          },
         },
         throughput: {
           type: 'object',

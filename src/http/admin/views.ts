@@ -47,7 +47,16 @@ export const userSchema = {
       properties: {
         authorizations: { type: 'object', additionalProperties: { type: 'boolean' } },
         valueFilters: { type: 'object', additionalProperties: { type: 'string' } },
-        defaults: { type: 'object', properties: { sourceAddr: { type: ['string', 'null'] } } },
+        defaults: {
+          type: 'object',
+          properties: {
+            sourceAddr: { type: ['string', 'null'] },
+            country: {
+              type: ['string', 'null'],
+              description: 'ISO 3166 alpha-2 country national numbers are read in (contacts, imports)',
+            },
+          },
+        },
         throughput: {
           type: 'object',
           properties: { http: { type: ['number', 'null'] }, smpp: { type: ['number', 'null'] } },

@@ -1,7 +1,9 @@
 /** REST v1: contacts and contact groups (the account's address book). */
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import type { Contact, ContactGroup } from '../../engine/index.js';
+import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import type { Contact, ContactGroup, ContactQuery } from '../../engine/index.js';
 import { problemResponses } from '../rest/schemas.js';
 import { problems } from '../problem.js';
 import type { EngineRouteOptions } from './index.js';
@@ -34,6 +36,18 @@ const contactView = {
     fields: { type: 'object', additionalProperties: { type: 'string' } },
     notes: { type: ['string', 'null'] },
     groups: { type: 'array', items: { type: 'integer' } },
+    optedOut: {
+      type: 'boolean',
+      description: 'opted out (STOP) of at least one sender, from the gateway opt-out list',
+    },
+    optOuts: {
+      type: 'array',
+      description: 'the senders it opted out of, and when',
+      items: {
+        type: 'object',
+        properties: { sender: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
+      },
+    },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
@@ -67,6 +81,8 @@ export const viewOfContact = (c: Contact) => ({
   fields: c.fields,
   notes: c.notes,
   groups: c.groups,
+  optedOut: c.optOuts.length > 0,
+  optOuts: c.optOuts.map((o) => ({ sender: o.sender, at: new Date(o.at).toISOString() })),
   createdAt: new Date(c.createdAt).toISOString(),
   updatedAt: new Date(c.updatedAt).toISOString(),
 });
@@ -79,6 +95,32 @@ export const viewOfGroup = (g: ContactGroup) => ({
   createdAt: new Date(g.createdAt).toISOString(),
   updatedAt: new Date(g.updatedAt).toISOString(),
 });
+
+/** A search: query string of GET /v1/contacts and the export, `filter` of bulk requests. */
+const searchProperties = {
+  number: {
+    type: 'string',
+    maxLength: 32,
+    description: 'the start of the number: +4477, or national with the default country',
+  },
+  name: {
+    type: 'string',
+    maxLength: 100,
+    description: 'the start of the first name, last name or "first last", any case',
+  },
+  field: { type: 'string', maxLength: 600, description: 'a custom field value, key:value' },
+  group: { type: 'integer', minimum: 1, description: 'members of this group' },
+  optedOut: { type: 'boolean', description: 'opted out of at least one sender (true) or of none (false)' },
+} as const;
+
+const filterBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: searchProperties,
+  description: 'a search: every condition given must hold; {} is every contact',
+} as const;
+
+const countryOf = (req: FastifyRequest): string | null => req.apiUser!.settings.defaults.country ?? null;
 
 const idParams = {
   type: 'object',
@@ -95,6 +137,8 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
       schema: {
         tags: ['contacts'],
         summary: 'Add a contact, or update the one with the same number',
+        description:
+          "A national number (07700 900123) is read in the account's default country (settings.defaults.country).",
         body: contactInput,
         response: { 200: contactView, 201: contactView, ...problemResponses },
       },
@@ -102,7 +146,9 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     async (req, reply) => {
       const { number, ...rest } = req.body;
       const user = req.apiUser!;
-      const r = await contacts.save(user.id, [{ msisdn: number, ...rest }]);
+      const r = await contacts.save(user.id, [{ msisdn: number, ...rest }], undefined, {
+        defaultCountry: countryOf(req),
+      });
       const c = (await contacts.get(user.id, r.ids[0]))!;
       return reply.code(r.created === 1 ? 201 : 200).send(viewOfContact(c));
     },
@@ -140,7 +186,7 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     async (req) => ({ data: (await contacts.groups(req.apiUser!.id)).map(viewOfGroup) }),
   );
 
-  app.post<{ Body: { name: string } }>(
+  app.post<{ Body: { name: string; description?: string | null } }>(
     '/v1/contact-groups',
     {
       schema: {
@@ -150,38 +196,298 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
           type: 'object',
           required: ['name'],
           additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 100 } },
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            description: { type: ['string', 'null'], maxLength: 500 },
+          },
         },
         response: { 201: groupView, ...problemResponses },
       },
     },
     async (req, reply) => {
-      const g = await contacts.createGroup(req.apiUser!.id, req.body.name);
+      const g = await contacts.createGroup(req.apiUser!.id, req.body.name, req.body.description);
       return reply.code(201).send(viewOfGroup(g));
     },
   );
 
-  app.post<{ Params: { id: number }; Body: { contacts: number[] } }>(
+  const members = {
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    maxProperties: 1,
+    properties: {
+      contacts: { type: 'array', maxItems: 10_000, items: { type: 'integer', minimum: 1 } },
+      filter: filterBody,
+    },
+    description: 'the contacts by id, or every contact a search matches (filter)',
+  } as const;
+  type MembersBody = { contacts?: number[]; filter?: ContactQuery };
+
+  app.post<{ Params: { id: number }; Body: MembersBody }>(
     '/v1/contact-groups/:id/members',
     {
       schema: {
         tags: ['contacts'],
-        summary: 'Add contacts to a contact group',
+        summary: 'Add contacts to a contact group: by id, or everyone a search matches',
         params: idParams,
-        body: {
-          type: 'object',
-          required: ['contacts'],
-          additionalProperties: false,
-          properties: {
-            contacts: { type: 'array', maxItems: 10_000, items: { type: 'integer', minimum: 1 } },
-          },
-        },
+        body: members,
         response: {
           200: { type: 'object', properties: { added: { type: 'integer' } } },
           ...problemResponses,
         },
       },
     },
-    async (req) => ({ added: await contacts.addToGroup(req.apiUser!.id, req.params.id, req.body.contacts) }),
+    async (req) => {
+      const user = req.apiUser!;
+      const filter = req.body.filter
+        ? contacts.filterOf(req.body.filter, countryOf(req))
+        : { ids: req.body.contacts ?? [] };
+      return { added: await contacts.addMatchingToGroup(user.id, req.params.id, filter) };
+    },
+  );
+
+  app.post<{ Params: { id: number }; Body: MembersBody }>(
+    '/v1/contact-groups/:id/members/remove',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Remove contacts from a contact group: by id, or every member a search matches',
+        params: idParams,
+        body: members,
+        response: {
+          200: { type: 'object', properties: { removed: { type: 'integer' } } },
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const user = req.apiUser!;
+      const filter = req.body.filter
+        ? contacts.filterOf(req.body.filter, countryOf(req))
+        : { ids: req.body.contacts ?? [] };
+      return { removed: await contacts.removeMatchingFromGroup(user.id, req.params.id, filter) };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/v1/contact-groups/:id',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'A contact group',
+        params: idParams,
+        response: { 200: groupView, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const g = await contacts.group(req.apiUser!.id, req.params.id);
+      if (!g) throw problems.notFound(`no contact group ${req.params.id}`);
+      return viewOfGroup(g);
+    },
+  );
+
+  app.patch<{ Params: { id: number }; Body: { name?: string; description?: string | null } }>(
+    '/v1/contact-groups/:id',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Rename or describe a contact group',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            description: { type: ['string', 'null'], maxLength: 500 },
+          },
+        },
+        response: { 200: groupView, ...problemResponses },
+      },
+    },
+    async (req) => viewOfGroup(await contacts.updateGroup(req.apiUser!.id, req.params.id, req.body)),
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/v1/contact-groups/:id',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Delete a contact group (its members stay contacts)',
+        params: idParams,
+        response: { 204: { type: 'null' }, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      await contacts.deleteGroup(req.apiUser!.id, req.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Querystring: ContactQuery & { limit: number; cursor?: string } }>(
+    '/v1/contacts',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Search the contacts, a page at a time',
+        description:
+          'Pages in id order, or in number order when `number` is given; `nextCursor` gives the next page (null on the last).',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...searchProperties,
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            cursor: { type: 'string', maxLength: 200 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              data: { type: 'array', items: contactView },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const { limit, cursor, ...q } = req.query;
+      const user = req.apiUser!;
+      const page = await contacts.list(user.id, contacts.filterOf(q, countryOf(req)), limit, cursor);
+      return { data: page.contacts.map(viewOfContact), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get<{ Querystring: ContactQuery & { fields?: string } }>(
+    '/v1/contacts/export',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Export the contacts a search matches as CSV (streamed)',
+        description:
+          'Columns: number, first_name, last_name, notes, groups (names, ;-separated), opted_out, created_at, updated_at, then a column per custom field (`fields`, default: every key in use, at most 100). An import reads the file back.',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...searchProperties,
+            fields: {
+              type: 'string',
+              maxLength: 2000,
+              description: 'the custom field columns, comma-separated',
+            },
+          },
+        },
+        produces: ['text/csv'],
+        response: { 200: { type: 'string', description: 'text/csv' }, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      const { fields, ...q } = req.query;
+      const user = req.apiUser!;
+      const filter = contacts.filterOf(q, countryOf(req));
+      const keys = fields
+        ?.split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== '');
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="contacts.csv"')
+        .send(Readable.from(contacts.exportCsv(user.id, filter, keys)));
+    },
+  );
+
+  app.patch<{
+    Params: { id: number };
+    Body: Partial<Omit<ContactBody, 'fields'>> & { fields?: Record<string, string | null> };
+  }>(
+    '/v1/contacts/:id',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Change a contact: what is given changes, the rest stays',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            ...contactInput.properties,
+            fields: {
+              type: 'object',
+              maxProperties: 50,
+              additionalProperties: { type: ['string', 'null'], maxLength: 500 },
+              description: 'custom fields to set; null removes a key',
+            },
+          },
+        },
+        response: { 200: contactView, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { number, ...rest } = req.body;
+      const c = await contacts.update(
+        req.apiUser!.id,
+        req.params.id,
+        { ...rest, ...(number !== undefined ? { msisdn: number } : {}) },
+        { defaultCountry: countryOf(req) },
+      );
+      return viewOfContact(c);
+    },
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/v1/contacts/:id',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Delete a contact (and its group memberships)',
+        params: idParams,
+        response: { 204: { type: 'null' }, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      await contacts.delete(req.apiUser!.id, req.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: { contacts?: number[]; filter?: ContactQuery; all?: boolean } }>(
+    '/v1/contacts/delete',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Delete contacts in bulk: by id, or every contact a search matches',
+        description: 'An empty filter deletes nothing unless `all` is true.',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            contacts: { type: 'array', maxItems: 10_000, items: { type: 'integer', minimum: 1 } },
+            filter: filterBody,
+            all: { type: 'boolean', description: 'with an empty or absent filter: every contact' },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { deleted: { type: 'integer' } } },
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const user = req.apiUser!;
+      const { contacts: ids, filter, all } = req.body;
+      if (ids !== undefined && filter !== undefined)
+        throw problems.badRequest('contacts, filter: give one of them');
+      if (ids !== undefined) return { deleted: await contacts.deleteMatching(user.id, { ids }) };
+      const f = contacts.filterOf(filter ?? {}, countryOf(req));
+      if (Object.keys(f).length === 0 && all !== true)
+        throw problems.badRequest('filter: empty (every contact); say all: true to delete every contact');
+      return { deleted: await contacts.deleteMatching(user.id, f) };
+    },
   );
 }

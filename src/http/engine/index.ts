@@ -13,6 +13,7 @@ import { inboxRoutes } from './inbox.js';
 import { keywordRoutes } from './keywords.js';
 import { templateRoutes } from './templates.js';
 import { campaignRoutes } from './campaigns.js';
+import { contactImportRoutes } from './contact-imports.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -37,4 +38,5 @@ export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOption
   await app.register(memberRoutes, opts);
   await app.register(templateRoutes, opts);
   await app.register(campaignRoutes, opts);
+  await app.register(contactImportRoutes, opts);
 }

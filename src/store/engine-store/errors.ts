@@ -3,6 +3,7 @@
  * carries the HTTP status the APIs answer it with (problem+json, src/http/problem.ts).
  */
 import { HermodError } from '../../lib/errors.js';
+import { maskNumber } from '../../lib/redact.js';
 
 export class ContactGroupExistsError extends HermodError {
   readonly httpStatus = 409;
@@ -15,5 +16,12 @@ export class UnknownContactGroupError extends HermodError {
   readonly httpStatus = 404;
   constructor(id: number) {
     super('HERMOD_ERR_UNKNOWN_CONTACT_GROUP', `no contact group ${id}`);
+  }
+}
+
+export class ContactExistsError extends HermodError {
+  readonly httpStatus = 409;
+  constructor(msisdn: string) {
+    super('HERMOD_ERR_CONTACT_EXISTS', `another contact has the number ${maskNumber(msisdn)}`);
   }
 }

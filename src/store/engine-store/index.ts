@@ -11,6 +11,7 @@ import type { InboxStore } from './inbox.js';
 import type { KeywordStore } from './keywords.js';
 import type { TemplateStore } from './templates.js';
 import type { CampaignStore } from './campaigns.js';
+import type { ContactImportStore } from './contact-imports.js';
 
 export type {
   Contact,
@@ -20,13 +21,26 @@ export type {
   UpsertContacts,
   UpsertedContacts,
   GroupMembers,
+  ContactPatch,
+  ContactFilter,
+  ContactCursor,
+  ContactPage,
 } from './contacts.js';
-export { ContactGroupExistsError, UnknownContactGroupError } from './errors.js';
 export * from './people.js';
 export type { TemplateRow, TemplateStore } from './templates.js';
 export type * from './campaigns.js';
 export { statsOf } from './campaigns.js';
 export { TemplateExistsError } from './campaign-errors.js';
+export type {
+  ContactImportStore,
+  ImportJob,
+  ImportState,
+  ImportColumns,
+  ImportBatch,
+  ImportRowError,
+  NewImport,
+} from './contact-imports.js';
+export { ContactGroupExistsError, UnknownContactGroupError, ContactExistsError } from './errors.js';
 
 /** The engine's stores, one per area, over one database. */
 export interface EngineStores {
@@ -36,6 +50,7 @@ export interface EngineStores {
   keywords: KeywordStore;
   templates: TemplateStore;
   campaigns: CampaignStore;
+  contactImports: ContactImportStore;
 }
 export { openEngineStores } from './open.js';
 export type * from './inbox.js';

@@ -7,6 +7,7 @@ import { INBOX_MIGRATIONS, PgInboxStore } from './inbox.js';
 import { KEYWORDS_MIGRATIONS, PgKeywordStore } from './keywords.js';
 import { TEMPLATES_MIGRATIONS, PgTemplateStore } from './templates.js';
 import { CAMPAIGNS_MIGRATIONS, PgCampaignStore } from './campaigns.js';
+import { CONTACT_IMPORTS_MIGRATIONS, PgContactImportStore } from './contact-imports.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
 export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
@@ -16,6 +17,7 @@ export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
   ...INBOX_MIGRATIONS,
   ...TEMPLATES_MIGRATIONS,
   ...CAMPAIGNS_MIGRATIONS,
+  ...CONTACT_IMPORTS_MIGRATIONS,
 ];
 
 export async function postgresEngineStores(h: PgHandle): Promise<EngineStores> {
@@ -27,5 +29,6 @@ export async function postgresEngineStores(h: PgHandle): Promise<EngineStores> {
     keywords: new PgKeywordStore(h),
     templates: new PgTemplateStore(h),
     campaigns: new PgCampaignStore(h),
+    contactImports: new PgContactImportStore(h),
   };
 }

@@ -7,6 +7,7 @@ import { INBOX_MIGRATIONS, SqliteInboxStore } from './inbox.js';
 import { KEYWORDS_MIGRATIONS, SqliteKeywordStore } from './keywords.js';
 import { TEMPLATES_MIGRATIONS, SqliteTemplateStore } from './templates.js';
 import { CAMPAIGNS_MIGRATIONS, SqliteCampaignStore } from './campaigns.js';
+import { CONTACT_IMPORTS_MIGRATIONS, SqliteContactImportStore } from './contact-imports.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
 export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
@@ -16,16 +17,19 @@ export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
   ...INBOX_MIGRATIONS,
   ...TEMPLATES_MIGRATIONS,
   ...CAMPAIGNS_MIGRATIONS,
+  ...CONTACT_IMPORTS_MIGRATIONS,
 ];
 
 export function sqliteEngineStores(h: SqliteHandle): EngineStores {
   migrateNamed(h.db, ENGINE_MIGRATIONS);
+  const contacts = new SqliteContactStore(h);
   return {
-    contacts: new SqliteContactStore(h),
+    contacts,
     people: new SqlitePeopleStore(h),
     inbox: new SqliteInboxStore(h),
     keywords: new SqliteKeywordStore(h),
     templates: new SqliteTemplateStore(h),
     campaigns: new SqliteCampaignStore(h),
+    contactImports: new SqliteContactImportStore(h, contacts),
   };
 }
