@@ -95,14 +95,7 @@ export type {
   InboundMessage,
   ApiKeyInfo,
 } from '../store/store.js';
-export {
-  MoneyService,
-  RateCards,
-  smsPrice,
-  lowBalanceNotice,
-  type PriceFrom,
-  type Card,
-} from './money.js';
+export { MoneyService, RateCards, smsPrice, lowBalanceNotice, type PriceFrom, type Card } from './money.js';
 export type {
   LedgerEntry,
   LedgerKind,
@@ -113,10 +106,4 @@ export type {
   ReportGroup,
   ReportQuery,
 } from '../store/money.js';
-export {
-  LEDGER_KINDS,
-  REPORT_GROUPS,
-  DELIVERY_BUCKETS,
-  bucketUpperMs,
-  quantileMs,
-} from '../store/money.js';
+export { LEDGER_KINDS, REPORT_GROUPS, DELIVERY_BUCKETS, bucketUpperMs, quantileMs } from '../store/money.js';

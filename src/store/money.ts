@@ -124,10 +124,21 @@ export function bucketUpperMs(b: number): number {
 export const hourOf = (at: number): number => at - (at % 3_600_000);
 
 /** The names of the histogram columns (h0…h15), in bucket order. */
-export const HISTOGRAM_COLUMNS: readonly string[] = Array.from({ length: DELIVERY_BUCKETS }, (_, i) => `h${i}`);
+export const HISTOGRAM_COLUMNS: readonly string[] = Array.from(
+  { length: DELIVERY_BUCKETS },
+  (_, i) => `h${i}`,
+);
 
 /** The key columns of report_counters, in primary-key order. */
-export const COUNTER_KEY = ['hour', 'user_id', 'country', 'connector_id', 'sender', 'campaign', 'state'] as const;
+export const COUNTER_KEY = [
+  'hour',
+  'user_id',
+  'country',
+  'connector_id',
+  'sender',
+  'campaign',
+  'state',
+] as const;
 
 /** One message that became final, as counted (report_counters). */
 export interface FinalCount {
@@ -148,7 +159,8 @@ export interface FinalCount {
 }
 
 /** How reports group: by a period or by a dimension. */
-export type ReportGroup = 'hour' | 'day' | 'month' | 'country' | 'connector' | 'campaign' | 'sender' | 'account';
+export type ReportGroup =
+  'hour' | 'day' | 'month' | 'country' | 'connector' | 'campaign' | 'sender' | 'account';
 
 export const REPORT_GROUPS: readonly ReportGroup[] = [
   'hour',
@@ -197,7 +209,10 @@ export interface MoneyStore {
    * Sets the low-balance threshold and webhook URL (null: none). The flag follows the
    * balance now: below the new threshold it is set (no webhook: nothing crossed), else cleared.
    */
-  setLowBalance(userId: number, s: { thresholdMicros: number | null; url: string | null }): Promise<MoneyState | undefined>;
+  setLowBalance(
+    userId: number,
+    s: { thresholdMicros: number | null; url: string | null },
+  ): Promise<MoneyState | undefined>;
 
   /** The account's rate card, by country. */
   getRateCard(userId: number): Promise<RateCardEntry[]>;
@@ -294,7 +309,14 @@ export function foldReport(rows: CounterRow[], groupBy: ReportGroup, limit: numb
     const key = typeof r.k === 'number' ? new Date(r.k).toISOString() : String(r.k ?? '');
     let g = groups.get(key);
     if (!g) {
-      g = { key, states: {}, revenueMicros: 0, costMicros: null, histogram: new Array<number>(DELIVERY_BUCKETS).fill(0), total: 0 };
+      g = {
+        key,
+        states: {},
+        revenueMicros: 0,
+        costMicros: null,
+        histogram: new Array<number>(DELIVERY_BUCKETS).fill(0),
+        total: 0,
+      };
       groups.set(key, g);
     }
     const s = (g.states[r.state] ??= { messages: 0, parts: 0 });

@@ -440,7 +440,10 @@ export type DefinitionsEvent =
   | { kind: 'lost'; error: Error; retryInMs: number };
 
 export type AcceptResult =
-  | { ok: true; /** The charge took the balance below the low-balance threshold. */ lowBalance?: LowBalanceCrossing }
+  | {
+      ok: true;
+      /** The charge took the balance below the low-balance threshold. */ lowBalance?: LowBalanceCrossing;
+    }
   | {
       ok: false;
       reason:

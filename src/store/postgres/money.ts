@@ -107,9 +107,28 @@ export async function creditWithEntry(
 
 export async function ledgerEntry(
   c: Queryable,
-  e: { userId: unknown; at: number; kind: LedgerKind; amount: unknown; balance: unknown; note?: string | null },
+  e: {
+    userId: unknown;
+    at: number;
+    kind: LedgerKind;
+    amount: unknown;
+    balance: unknown;
+    note?: string | null;
+  },
 ): Promise<void> {
-  await c.query(INSERT_ENTRY, [e.userId, e.at, e.kind, e.amount, e.balance, 0, null, null, null, e.note ?? null, null]);
+  await c.query(INSERT_ENTRY, [
+    e.userId,
+    e.at,
+    e.kind,
+    e.amount,
+    e.balance,
+    0,
+    null,
+    null,
+    null,
+    e.note ?? null,
+    null,
+  ]);
 }
 
 /** Adds a message that became final to its counters (inside the transaction of that state). */
@@ -182,7 +201,12 @@ export async function rateCard(c: Queryable, userId: number): Promise<RateCardEn
 }
 
 /** Replaces the card in two statements (the rows as arrays: one INSERT for the whole card). */
-export async function putRateCard(c: Queryable, userId: number, entries: RateCardEntry[], now: number): Promise<void> {
+export async function putRateCard(
+  c: Queryable,
+  userId: number,
+  entries: RateCardEntry[],
+  now: number,
+): Promise<void> {
   await c.query('DELETE FROM rate_cards WHERE user_id = $1', [userId]);
   if (entries.length === 0) return;
   await c.query(

@@ -882,7 +882,13 @@ export class PostgresStore implements Store {
           { priceMicros: num(row.price_micros), sms },
           { unsent: unsent.length, total },
         );
-        await this.credit(c, row, { price: back.priceMicros, sms: back.sms, reason: 'failed', note: detail, at: now });
+        await this.credit(c, row, {
+          price: back.priceMicros,
+          sms: back.sms,
+          reason: 'failed',
+          note: detail,
+          at: now,
+        });
         refunded = back.priceMicros;
       }
       return this.settle(c, row, now, detail, notice, refunded);
@@ -1038,7 +1044,13 @@ export class PostgresStore implements Store {
         [id, now, detail],
       );
       const m = toMessage(row);
-      await this.credit(c, row, { price: num(row.price_micros), sms: smsOf(m), reason: 'canceled', note: detail, at: now });
+      await this.credit(c, row, {
+        price: num(row.price_micros),
+        sms: smsOf(m),
+        reason: 'canceled',
+        note: detail,
+        at: now,
+      });
       await money.countFinal(c, finalCount(m, 'canceled', now, m.priceMicros));
       const notified = notice({
         state: 'canceled',

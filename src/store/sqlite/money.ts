@@ -174,7 +174,12 @@ export class SqliteMoney {
         'SELECT balance_micros, low_balance_micros, low_balance_url, low_balance_at FROM users WHERE id = ?',
       )
       .get(userId) as
-      | { balance_micros: number; low_balance_micros: number | null; low_balance_url: string | null; low_balance_at: number | null }
+      | {
+          balance_micros: number;
+          low_balance_micros: number | null;
+          low_balance_url: string | null;
+          low_balance_at: number | null;
+        }
       | undefined;
     return (
       r && {
@@ -187,7 +192,11 @@ export class SqliteMoney {
   }
 
   /** Inside a write transaction. */
-  setLowBalance(userId: number, s: { thresholdMicros: number | null; url: string | null }, now: number): boolean {
+  setLowBalance(
+    userId: number,
+    s: { thresholdMicros: number | null; url: string | null },
+    now: number,
+  ): boolean {
     return (
       this.db
         .prepare(
@@ -204,7 +213,12 @@ export class SqliteMoney {
       .prepare(
         'SELECT country, sms_micros, mms_micros, inbound_micros FROM rate_cards WHERE user_id = ? ORDER BY country',
       )
-      .all(userId) as { country: string; sms_micros: number; mms_micros: number | null; inbound_micros: number | null }[];
+      .all(userId) as {
+      country: string;
+      sms_micros: number;
+      mms_micros: number | null;
+      inbound_micros: number | null;
+    }[];
     return rows.map((r) => ({
       country: r.country,
       smsMicros: r.sms_micros,
@@ -225,9 +239,11 @@ export class SqliteMoney {
   reports(q: ReportQuery): ReportCounts[] {
     const params: unknown[] = [q.from, q.to];
     let where = 'hour >= ? AND hour < ?';
-    if (q.userId !== undefined) (where += ' AND user_id = ?'), params.push(q.userId);
+    if (q.userId !== undefined) ((where += ' AND user_id = ?'), params.push(q.userId));
     const rows = this.db
-      .prepare(`SELECT ${GROUP_SQL[q.groupBy]} AS k, ${REPORT_SUMS} FROM report_counters c WHERE ${where} GROUP BY k, state`)
+      .prepare(
+        `SELECT ${GROUP_SQL[q.groupBy]} AS k, ${REPORT_SUMS} FROM report_counters c WHERE ${where} GROUP BY k, state`,
+      )
       .all(...params) as (Record<string, unknown> & { k: string | number; state: string })[];
     const counted: CounterRow[] = rows.map((r) => ({
       k: r.k,

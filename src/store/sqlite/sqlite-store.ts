@@ -730,7 +730,11 @@ export class SqliteStore implements Store {
       const r = this.stmts.userById.get(userId) as UserRow | undefined;
       if (!r) return undefined;
       afterTopUp({ balanceMicros: r.balance_micros, smsCount: r.sms_count }, amounts); // throws below zero
-      const after = this.money.credit.get({ price: amounts.balanceMicros, sms: amounts.smsCount, id: userId }) as {
+      const after = this.money.credit.get({
+        price: amounts.balanceMicros,
+        sms: amounts.smsCount,
+        id: userId,
+      }) as {
         balance_micros: number;
       };
       this.money.entry({
@@ -807,7 +811,12 @@ export class SqliteStore implements Store {
       const now = Date.now();
       const sms = smsOf(m);
       const debit = this.stmts.debit.get({ price: m.priceMicros, sms, id: m.userId, now }) as
-        | { balance_micros: number; sms_count: number | null; low_balance_micros: number | null; crossed: number | null }
+        | {
+            balance_micros: number;
+            sms_count: number | null;
+            low_balance_micros: number | null;
+            crossed: number | null;
+          }
         | undefined;
       if (!debit) return { ok: false, reason: this.refusal(m) };
       // The charge's ledger entry: one prepared INSERT in the accept's transaction.
@@ -1153,7 +1162,10 @@ export class SqliteStore implements Store {
       let refunded = 0;
       if (refund && unsent.length > 0) {
         const meta = JSON.parse(m.meta) as MessageMeta;
-        const back = unsentRefund({ priceMicros: m.price_micros, sms: smsOf({ meta }) }, { unsent: unsent.length, total });
+        const back = unsentRefund(
+          { priceMicros: m.price_micros, sms: smsOf({ meta }) },
+          { unsent: unsent.length, total },
+        );
         this.money.refund({
           userId: m.user_id,
           price: back.priceMicros,
