@@ -8,6 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import type { Gateway } from '../../gateway/index.js';
 import { contactRoutes } from './contacts.js';
+import { ledgerRoutes } from './ledger.js';
+import { rateCardRoutes } from './rate-card.js';
+import { reportRoutes } from './reports.js';
+import { lowBalanceRoutes } from './low-balance.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -15,8 +19,17 @@ export interface EngineRouteOptions {
 }
 
 /** The OpenAPI tags of the engine's resources. */
-export const ENGINE_TAGS = [{ name: 'contacts' }];
+export const ENGINE_TAGS = [
+  { name: 'contacts' },
+  { name: 'ledger' },
+  { name: 'rate-card' },
+  { name: 'reports' },
+];
 
 export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOptions): Promise<void> {
   await app.register(contactRoutes, opts);
+  await app.register(ledgerRoutes, opts);
+  await app.register(rateCardRoutes, opts);
+  await app.register(reportRoutes, opts);
+  await app.register(lowBalanceRoutes, opts);
 }

@@ -154,11 +154,15 @@ export class SqliteMoney {
   listLedger(q: LedgerQuery): LedgerEntry[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (q.userId !== undefined) (where.push('user_id = ?'), params.push(q.userId));
-    if (q.kind !== undefined) (where.push('kind = ?'), params.push(q.kind));
-    if (q.since !== undefined) (where.push('at >= ?'), params.push(q.since));
-    if (q.until !== undefined) (where.push('at < ?'), params.push(q.until));
-    if (q.before !== undefined) (where.push('id < ?'), params.push(q.before));
+    const add = (sql: string, v: unknown) => {
+      where.push(sql);
+      params.push(v);
+    };
+    if (q.userId !== undefined) add('user_id = ?', q.userId);
+    if (q.kind !== undefined) add('kind = ?', q.kind);
+    if (q.since !== undefined) add('at >= ?', q.since);
+    if (q.until !== undefined) add('at < ?', q.until);
+    if (q.before !== undefined) add('id < ?', q.before);
     params.push(q.limit);
     const rows = this.db
       .prepare(
@@ -239,7 +243,10 @@ export class SqliteMoney {
   reports(q: ReportQuery): ReportCounts[] {
     const params: unknown[] = [q.from, q.to];
     let where = 'hour >= ? AND hour < ?';
-    if (q.userId !== undefined) ((where += ' AND user_id = ?'), params.push(q.userId));
+    if (q.userId !== undefined) {
+      where += ' AND user_id = ?';
+      params.push(q.userId);
+    }
     const rows = this.db
       .prepare(
         `SELECT ${GROUP_SQL[q.groupBy]} AS k, ${REPORT_SUMS} FROM report_counters c WHERE ${where} GROUP BY k, state`,
