@@ -5,6 +5,7 @@ import { simulateCommand } from './simulate.js';
 import { sendCommand } from './send.js';
 import { adminCommands } from './admin.js';
 import { configCommand } from './config-check.js';
+import { ledgerCommand, reportsCommand } from './money.js';
 import { CliError } from './admin-client.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -94,6 +95,8 @@ export function buildProgram(): Command {
   program.addCommand(sendCommand());
   for (const c of adminCommands()) program.addCommand(c);
   program.addCommand(configCommand());
+  program.addCommand(ledgerCommand());
+  program.addCommand(reportsCommand());
 
   return program;
 }
