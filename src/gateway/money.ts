@@ -4,7 +4,8 @@
  * the service the interfaces use for the ledger, rate cards, the low-balance setting and the
  * reports (docs/engine/money-and-reports.md).
  */
-import { countryOf, newMessageId, type User } from '../domain/index.js';
+import { newMessageId, type User } from '../domain/index.js';
+import { countryOfCached } from '../domain/country-cache.js';
 import { formatMicros } from '../domain/money.js';
 import type {
   LedgerEntry,
@@ -68,7 +69,7 @@ export function smsPrice(
   user: Pick<User, 'rateMicros'>,
 ): { micros: number; from: PriceFrom } {
   if (card) {
-    const country = countryOf(destination);
+    const country = countryOfCached(destination);
     const entry = country === undefined ? undefined : card.get(country);
     if (entry) return { micros: entry.smsMicros, from: 'card' };
   }

@@ -5,7 +5,7 @@
  * campaign × final state, added to in the transaction that makes a message final). The
  * user/operator documentation is docs/engine/money-and-reports.md.
  */
-import { countryOf } from '../domain/index.js';
+import { countryOfCached } from '../domain/country-cache.js';
 import type { NewWebhook } from './store.js';
 
 /** What a ledger entry records: credit bought, a message charged, a charge given back, an operator's correction. */
@@ -242,7 +242,7 @@ export function finalCount(
   return {
     hour: hourOf(m.createdAt),
     userId: m.userId,
-    country: countryOf(m.destination) ?? '',
+    country: countryOfCached(m.destination) ?? '',
     connectorId: m.connectorId,
     sender: m.source,
     campaign: m.meta.campaign ?? '',
