@@ -123,7 +123,8 @@ for (const groupBy of ['country', 'sender', 'campaign', 'day', 'connector'] as R
         };
       });
     const fromScan = foldReport(rows, groupBy, 1000);
-    const strip = (r: typeof fromScan) => JSON.stringify(r.map((g) => [g.key, g.states, g.revenueMicros]));
+    const strip = (r: typeof fromScan) =>
+      JSON.stringify(r.map((g) => [g.key, Object.entries(g.states).sort(), g.revenueMicros]));
     if (strip(fromCounters) !== strip(fromScan))
       mismatches.push(
         `${user.username} by ${groupBy}: counters ${strip(fromCounters)} ≠ scan ${strip(fromScan)}`,
@@ -167,6 +168,13 @@ db.transaction(() => {
      INSERT INTO report_counters (hour, user_id, country, connector_id, sender, campaign, state, messages, parts, revenue_micros, cost_micros, ${Array.from({ length: 16 }, (_, b) => `h${b}`).join(', ')})
      SELECT hour, u, country, conn, sender, campaign, st, m, m + m / 3, m * 10000, NULL, ${hist} FROM r`,
   ).run();
+  // The daily counters as the upserts leave them: the hourly rows summed per day.
+  const cols = ['messages', 'parts', 'revenue_micros', ...Array.from({ length: 16 }, (_, b) => `h${b}`)];
+  db.prepare(
+    `INSERT INTO report_counters_daily (hour, user_id, country, connector_id, sender, campaign, state, ${cols.join(', ')}, cost_micros)
+     SELECT hour - hour % ${DAY}, user_id, country, connector_id, sender, campaign, state, ${cols.map((c) => `SUM(${c})`).join(', ')}, NULL
+     FROM report_counters WHERE user_id >= 100 GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+  ).run();
   // The messages table: SCAN_MESSAGES rows over the same 90 days and 50 accounts.
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${SCAN_MESSAGES - 1})
@@ -186,6 +194,12 @@ console.log(
 );
 
 const store = new SqliteStore(dbPath, { reclaim: false });
+const dailyRows = (
+  new Database(dbPath, { readonly: true })
+    .prepare('SELECT COUNT(*) AS n FROM report_counters_daily')
+    .get() as { n: number }
+).n;
+console.log(`daily counter rows: ${dailyRows}`);
 const scanDb = new Database(dbPath, { readonly: true });
 const now = base + 90 * DAY;
 
@@ -214,6 +228,18 @@ const cases: { name: string; report: () => unknown; scan: () => unknown }[] = [
            WHERE user_id = ? AND created_at >= ? AND created_at < ? GROUP BY k, state`,
         )
         .all(107, now - 30 * DAY, now),
+  },
+  {
+    name: 'one_account_by_hour_7d',
+    report: () =>
+      store.queryReports({ groupBy: 'hour', userId: 107, from: now - 7 * DAY, to: now, limit: 1000 }),
+    scan: () =>
+      scanDb
+        .prepare(
+          `SELECT created_at - created_at % ${HOUR} AS k, state, COUNT(*), SUM(price_micros) FROM messages
+           WHERE user_id = ? AND created_at >= ? AND created_at < ? GROUP BY k, state`,
+        )
+        .all(107, now - 7 * DAY, now),
   },
   {
     name: 'all_accounts_by_connector_90d',

@@ -379,11 +379,15 @@ export interface ReportParams {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** The hour-aligned range of a report query; the hourly grouping spans at most 31 days, the others 2 years. */
+/**
+ * The range of a report query, aligned to the counters' periods: hours when grouped by hour
+ * (at most 31 days), whole UTC days otherwise (at most 2 years; the daily counters).
+ */
 export function reportRange(p: ReportParams, now: number): { from: number; to: number } {
+  const unit = p.groupBy === 'hour' ? HOUR : DAY;
   const toRaw = timeOf(p.to, 'to') ?? now;
-  const to = Math.ceil(toRaw / HOUR) * HOUR;
-  const from = Math.floor((timeOf(p.from, 'from') ?? to - 30 * DAY) / HOUR) * HOUR;
+  const to = Math.ceil(toRaw / unit) * unit;
+  const from = Math.floor((timeOf(p.from, 'from') ?? to - 30 * DAY) / unit) * unit;
   if (to <= from) throw bad('to', 'must be after from');
   const max = p.groupBy === 'hour' ? 31 * DAY : 731 * DAY;
   if (to - from > max)

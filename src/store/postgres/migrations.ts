@@ -228,7 +228,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   // 18: the URL an MO route sent an MO to (as SQLite migration 16).
   `ALTER TABLE mo ADD COLUMN routed_url TEXT;`,
   // 19 (money and reports, as SQLite migration 17): the ledger with an opening entry per
-  // account with a balance, the low-balance threshold, rate cards, the report counters.
+  // account with a balance, the low-balance threshold, rate cards, the report counters (by hour and by day).
   `CREATE TABLE ledger (
      id BIGSERIAL PRIMARY KEY,
      user_id BIGINT NOT NULL,
@@ -289,5 +289,36 @@ export const PG_MIGRATIONS: readonly string[] = [
      h15 BIGINT NOT NULL DEFAULT 0,
      PRIMARY KEY (hour, user_id, country, connector_id, sender, campaign, state)
    );
-   CREATE INDEX report_counters_by_user ON report_counters (user_id, hour);`,
+   CREATE INDEX report_counters_by_user ON report_counters (user_id, hour);
+   CREATE TABLE report_counters_daily (
+     hour BIGINT NOT NULL,
+     user_id BIGINT NOT NULL,
+     country TEXT NOT NULL,
+     connector_id TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     campaign TEXT NOT NULL,
+     state TEXT NOT NULL,
+     messages BIGINT NOT NULL,
+     parts BIGINT NOT NULL,
+     revenue_micros BIGINT NOT NULL,
+     cost_micros BIGINT,
+     h0 BIGINT NOT NULL DEFAULT 0,
+     h1 BIGINT NOT NULL DEFAULT 0,
+     h2 BIGINT NOT NULL DEFAULT 0,
+     h3 BIGINT NOT NULL DEFAULT 0,
+     h4 BIGINT NOT NULL DEFAULT 0,
+     h5 BIGINT NOT NULL DEFAULT 0,
+     h6 BIGINT NOT NULL DEFAULT 0,
+     h7 BIGINT NOT NULL DEFAULT 0,
+     h8 BIGINT NOT NULL DEFAULT 0,
+     h9 BIGINT NOT NULL DEFAULT 0,
+     h10 BIGINT NOT NULL DEFAULT 0,
+     h11 BIGINT NOT NULL DEFAULT 0,
+     h12 BIGINT NOT NULL DEFAULT 0,
+     h13 BIGINT NOT NULL DEFAULT 0,
+     h14 BIGINT NOT NULL DEFAULT 0,
+     h15 BIGINT NOT NULL DEFAULT 0,
+     PRIMARY KEY (hour, user_id, country, connector_id, sender, campaign, state)
+   );
+   CREATE INDEX report_counters_daily_by_user ON report_counters_daily (user_id, hour);`,
 ];

@@ -5,7 +5,9 @@
  */
 import type pg from 'pg';
 import {
+  COUNTER_TABLES,
   counterParams,
+  counterSource,
   counterUpsertSql,
   foldReport,
   histOf,
@@ -28,7 +30,8 @@ type Row = Record<string, unknown>;
 const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 
-const UPSERT_COUNTER = counterUpsertSql((i) => `$${i}`);
+const UPSERT_COUNTER = counterUpsertSql((i) => `$${i}`, COUNTER_TABLES.hour);
+const UPSERT_DAILY = counterUpsertSql((i) => `$${i}`, COUNTER_TABLES.day);
 
 const INSERT_ENTRY = `INSERT INTO ledger (user_id, at, kind, amount_micros, balance_micros, sms, message_id, campaign, reason, note, actor)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
@@ -134,6 +137,7 @@ export async function ledgerEntry(
 /** Adds a message that became final to its counters (inside the transaction of that state). */
 export async function countFinal(c: Queryable, f: FinalCount): Promise<void> {
   await c.query(UPSERT_COUNTER, counterParams(f));
+  await c.query(UPSERT_DAILY, counterParams(f, true));
 }
 
 export async function listLedger(c: Queryable, q: LedgerQuery): Promise<LedgerEntry[]> {
@@ -224,14 +228,15 @@ export async function putRateCard(
 }
 
 export async function reports(c: Queryable, q: ReportQuery): Promise<ReportCounts[]> {
-  const params: unknown[] = [q.from, q.to];
+  const src = counterSource(q);
+  const params: unknown[] = [src.from, src.to];
   let where = 'hour >= $1 AND hour < $2';
   if (q.userId !== undefined) {
     params.push(q.userId);
     where += ' AND user_id = $3';
   }
   const { rows } = await c.query(
-    `SELECT ${GROUP_SQL[q.groupBy]} AS k, ${REPORT_SUMS} FROM report_counters c WHERE ${where} GROUP BY k, state`,
+    `SELECT ${GROUP_SQL[q.groupBy]} AS k, ${REPORT_SUMS} FROM ${src.table} c WHERE ${where} GROUP BY k, state`,
     params,
   );
   const period = q.groupBy === 'hour' || q.groupBy === 'day';

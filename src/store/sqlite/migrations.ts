@@ -235,7 +235,7 @@ export const MIGRATIONS: readonly string[] = [
   // 17 (money and reports, docs/engine/money-and-reports.md): the ledger (every balance
   // change, written in the transaction of the change; accounts with a balance get an opening
   // entry so that balance = sum of the ledger from here on), the low-balance threshold, rate
-  // cards, and the report counters added to when a message becomes final.
+  // cards, and the report counters (by hour and by day) added to when a message becomes final.
   // The ledger's id is the rowid without AUTOINCREMENT (that costs a write to sqlite_sequence
   // per entry): ids still grow, as entries are never deleted.
   `CREATE TABLE ledger (
@@ -298,5 +298,36 @@ export const MIGRATIONS: readonly string[] = [
      h15 INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (hour, user_id, country, connector_id, sender, campaign, state)
    ) WITHOUT ROWID;
-   CREATE INDEX report_counters_by_user ON report_counters (user_id, hour);`,
+   CREATE INDEX report_counters_by_user ON report_counters (user_id, hour);
+   CREATE TABLE report_counters_daily (
+     hour INTEGER NOT NULL,
+     user_id INTEGER NOT NULL,
+     country TEXT NOT NULL,
+     connector_id TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     campaign TEXT NOT NULL,
+     state TEXT NOT NULL,
+     messages INTEGER NOT NULL,
+     parts INTEGER NOT NULL,
+     revenue_micros INTEGER NOT NULL,
+     cost_micros INTEGER,
+     h0 INTEGER NOT NULL DEFAULT 0,
+     h1 INTEGER NOT NULL DEFAULT 0,
+     h2 INTEGER NOT NULL DEFAULT 0,
+     h3 INTEGER NOT NULL DEFAULT 0,
+     h4 INTEGER NOT NULL DEFAULT 0,
+     h5 INTEGER NOT NULL DEFAULT 0,
+     h6 INTEGER NOT NULL DEFAULT 0,
+     h7 INTEGER NOT NULL DEFAULT 0,
+     h8 INTEGER NOT NULL DEFAULT 0,
+     h9 INTEGER NOT NULL DEFAULT 0,
+     h10 INTEGER NOT NULL DEFAULT 0,
+     h11 INTEGER NOT NULL DEFAULT 0,
+     h12 INTEGER NOT NULL DEFAULT 0,
+     h13 INTEGER NOT NULL DEFAULT 0,
+     h14 INTEGER NOT NULL DEFAULT 0,
+     h15 INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (hour, user_id, country, connector_id, sender, campaign, state)
+   ) WITHOUT ROWID;
+   CREATE INDEX report_counters_daily_by_user ON report_counters_daily (user_id, hour);`,
 ];

@@ -5,7 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import {
+  COUNTER_TABLES,
   counterParams,
+  counterSource,
   counterUpsertSql,
   foldReport,
   histOf,
@@ -81,6 +83,7 @@ const toEntry = (r: LedgerRow): LedgerEntry => ({
 export class SqliteMoney {
   private readonly insertEntry: Database.Statement;
   private readonly upsertCounter: Database.Statement;
+  private readonly upsertDaily: Database.Statement;
   /**
    * A credit (refund, top-up) with the balance after it; the low-balance flag clears once
    * the balance is back at or above the threshold, so the next crossing notifies again.
@@ -92,7 +95,8 @@ export class SqliteMoney {
       `INSERT INTO ledger (user_id, at, kind, amount_micros, balance_micros, sms, message_id, campaign, reason, note, actor)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.upsertCounter = db.prepare(counterUpsertSql(() => '?'));
+    this.upsertCounter = db.prepare(counterUpsertSql(() => '?', COUNTER_TABLES.hour));
+    this.upsertDaily = db.prepare(counterUpsertSql(() => '?', COUNTER_TABLES.day));
     this.credit = db.prepare(
       `UPDATE users SET balance_micros = balance_micros + @price,
          sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count + @sms END,
@@ -149,6 +153,7 @@ export class SqliteMoney {
   /** Adds a message that became final to its counters (inside the transaction of that state). */
   count(f: FinalCount): void {
     this.upsertCounter.run(...counterParams(f));
+    this.upsertDaily.run(...counterParams(f, true));
   }
 
   listLedger(q: LedgerQuery): LedgerEntry[] {
@@ -241,7 +246,8 @@ export class SqliteMoney {
   }
 
   reports(q: ReportQuery): ReportCounts[] {
-    const params: unknown[] = [q.from, q.to];
+    const src = counterSource(q);
+    const params: unknown[] = [src.from, src.to];
     let where = 'hour >= ? AND hour < ?';
     if (q.userId !== undefined) {
       where += ' AND user_id = ?';
@@ -249,7 +255,7 @@ export class SqliteMoney {
     }
     const rows = this.db
       .prepare(
-        `SELECT ${GROUP_SQL[q.groupBy]} AS k, ${REPORT_SUMS} FROM report_counters c WHERE ${where} GROUP BY k, state`,
+        `SELECT ${GROUP_SQL[q.groupBy]} AS k, ${REPORT_SUMS} FROM ${src.table} c WHERE ${where} GROUP BY k, state`,
       )
       .all(...params) as (Record<string, unknown> & { k: string | number; state: string })[];
     const counted: CounterRow[] = rows.map((r) => ({
