@@ -8,8 +8,9 @@
  *    country, sender, campaign and day is compared with a scan of the messages (the same
  *    figures computed from the rows). Any difference fails the bench.
  * 2. Speed: counter rows as 10,000,000 messages would leave them (90 days × 50 accounts ×
- *    10 countries, with connectors, senders, campaigns and final states varying; written in
- *    SQL directly: 1,080,000 rows of 9.26 messages on average), and a messages table of
+ *    30 combinations of country, connector, campaign and final state per account; written in
+ *    SQL directly: 1,080,000 hourly rows of 9.26 messages on average, 135,000 daily rows),
+ *    and a messages table of
  *    1,000,000 rows (written in SQL too). Report queries through the store (by day for one
  *    account over 30 days, by country and by account for everyone over 90 days, by month)
  *    are timed against the equivalent scan of the 1,000,000 messages; ratio = report ÷ scan
@@ -155,16 +156,20 @@ db.transaction(() => {
     { length: 16 },
     (_, b) => `CASE WHEN st = 'delivered' AND b = ${b} THEN m ELSE 0 END`,
   ).join(', ');
-  // Row i: hour i % HOURS, account (i / HOURS) % 50, country (i / HOURS / 50) % 10: unique keys;
-  // the rest varies with i; messages 9 or 10 so that the total is COUNTED_MESSAGES.
+  // Row i: hour h = i % HOURS, account a = (i / HOURS) % 50, and one of the account's 30
+  // combinations c of country (5) × connector (2, the second with a campaign) × final state (3)
+  // (c = 3 (i / (HOURS × 50)) + h % 3: ten a hour, unique): each hour of an account fills a
+  // third of its combinations, a day all 30. 1,080,000 hourly rows, 135,000 daily ones;
+  // messages 9 or 10 a row so that the total is COUNTED_MESSAGES.
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${COUNTER_ROWS - 1}),
-     r AS (SELECT i, ${base} + (i % ${HOURS}) * ${HOUR} AS hour, 100 + (i / ${HOURS}) % 50 AS u,
-             substr('GBITFRDEESUSNLBEPTIE', 1 + ((i / ${HOURS / 1}) / 50 % 10) * 2, 2) AS country,
-             CASE i % 3 WHEN 0 THEN 'smpp-a' WHEN 1 THEN 'smpp-b' ELSE 'http-c' END AS conn,
-             'S' || (i % 5) AS sender, CASE WHEN i % 4 = 0 THEN 'cmp-' || (i % 40) ELSE '' END AS campaign,
-             CASE WHEN i % 10 < 8 THEN 'delivered' WHEN i % 10 = 8 THEN 'undelivered' ELSE 'failed' END AS st,
-             CASE WHEN i < ${COUNTED_MESSAGES - 9 * COUNTER_ROWS} THEN 10 ELSE 9 END AS m, (i * 7) % 8 + 1 AS b FROM n)
+     r0 AS (SELECT i, i % ${HOURS} AS h, (i / ${HOURS}) % 50 AS a, (i / ${HOURS * 50}) * 3 + (i % ${HOURS}) % 3 AS c FROM n),
+     r AS (SELECT i, ${base} + h * ${HOUR} AS hour, 100 + a AS u,
+             substr('GBITFRDEES', 1 + ((c / 3) % 5) * 2, 2) AS country,
+             CASE c / 15 WHEN 0 THEN 'smpp-a' ELSE 'http-b' END AS conn,
+             'S' || (a % 3) AS sender, CASE c / 15 WHEN 0 THEN '' ELSE 'cmp-' || a END AS campaign,
+             CASE c % 3 WHEN 0 THEN 'delivered' WHEN 1 THEN 'undelivered' ELSE 'failed' END AS st,
+             CASE WHEN i < ${COUNTED_MESSAGES - 9 * COUNTER_ROWS} THEN 10 ELSE 9 END AS m, (i * 7) % 8 + 1 AS b FROM r0)
      INSERT INTO report_counters (hour, user_id, country, connector_id, sender, campaign, state, messages, parts, revenue_micros, cost_micros, ${Array.from({ length: 16 }, (_, b) => `h${b}`).join(', ')})
      SELECT hour, u, country, conn, sender, campaign, st, m, m + m / 3, m * 10000, NULL, ${hist} FROM r`,
   ).run();
@@ -283,6 +288,7 @@ const cases: { name: string; report: () => unknown; scan: () => unknown }[] = [
 
 const results: Record<string, number> = {
   counted_messages: COUNTED_MESSAGES,
+  daily_counter_rows: dailyRows,
   counter_rows: COUNTER_ROWS,
   scan_messages: SCAN_MESSAGES,
   sample_messages: SAMPLE,
