@@ -287,9 +287,9 @@ export const PG_MIGRATIONS: readonly string[] = [
      h13 BIGINT NOT NULL DEFAULT 0,
      h14 BIGINT NOT NULL DEFAULT 0,
      h15 BIGINT NOT NULL DEFAULT 0,
-     PRIMARY KEY (hour, user_id, country, connector_id, sender, campaign, state)
+     PRIMARY KEY (user_id, hour, country, connector_id, sender, campaign, state)
    );
-   CREATE INDEX report_counters_by_user ON report_counters (user_id, hour);
+   CREATE INDEX report_counters_by_hour ON report_counters (hour);
    CREATE TABLE report_counters_daily (
      hour BIGINT NOT NULL,
      user_id BIGINT NOT NULL,
@@ -318,7 +318,7 @@ export const PG_MIGRATIONS: readonly string[] = [
      h13 BIGINT NOT NULL DEFAULT 0,
      h14 BIGINT NOT NULL DEFAULT 0,
      h15 BIGINT NOT NULL DEFAULT 0,
-     PRIMARY KEY (hour, user_id, country, connector_id, sender, campaign, state)
+     PRIMARY KEY (user_id, hour, country, connector_id, sender, campaign, state)
    );
-   CREATE INDEX report_counters_daily_by_user ON report_counters_daily (user_id, hour);`,
+   CREATE INDEX report_counters_daily_by_day ON report_counters_daily (hour);`,
 ];

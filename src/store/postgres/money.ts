@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import {
   COUNTER_TABLES,
+  DAY_MS,
   counterParams,
   counterSource,
   counterUpsertSql,
@@ -30,8 +31,25 @@ type Row = Record<string, unknown>;
 const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 
-const UPSERT_COUNTER = counterUpsertSql((i) => `$${i}`, COUNTER_TABLES.hour);
-const UPSERT_DAILY = counterUpsertSql((i) => `$${i}`, COUNTER_TABLES.day);
+/**
+ * Both counter upserts in one statement (one round trip): the hourly row through a
+ * data-modifying CTE, then the daily row, whose period is the last parameter.
+ */
+const COUNTER_PARAMS = counterParams({
+  hour: 0,
+  userId: 0,
+  country: '',
+  connectorId: '',
+  sender: '',
+  campaign: '',
+  state: '',
+  parts: 0,
+  revenueMicros: 0,
+  costMicros: null,
+  bucket: 0,
+}).length;
+const UPSERT_COUNTERS = `WITH h AS (${counterUpsertSql((i) => `$${i}`, COUNTER_TABLES.hour)} RETURNING 1)
+  ${counterUpsertSql((i) => (i === 1 ? `$${COUNTER_PARAMS + 1}` : `$${i}`), COUNTER_TABLES.day)}`;
 
 const INSERT_ENTRY = `INSERT INTO ledger (user_id, at, kind, amount_micros, balance_micros, sms, message_id, campaign, reason, note, actor)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
@@ -136,8 +154,7 @@ export async function ledgerEntry(
 
 /** Adds a message that became final to its counters (inside the transaction of that state). */
 export async function countFinal(c: Queryable, f: FinalCount): Promise<void> {
-  await c.query(UPSERT_COUNTER, counterParams(f));
-  await c.query(UPSERT_DAILY, counterParams(f, true));
+  await c.query(UPSERT_COUNTERS, [...counterParams(f), f.hour - (f.hour % DAY_MS)]);
 }
 
 export async function listLedger(c: Queryable, q: LedgerQuery): Promise<LedgerEntry[]> {

@@ -268,6 +268,8 @@ export const MIGRATIONS: readonly string[] = [
      updated_at INTEGER NOT NULL,
      PRIMARY KEY (user_id, country)
    ) WITHOUT ROWID;
+   -- The counters lead with the account: one account's report is a range of the primary
+   -- key (clustered, WITHOUT ROWID); reports over every account read by period (by_hour).
    CREATE TABLE report_counters (
      hour INTEGER NOT NULL,
      user_id INTEGER NOT NULL,
@@ -296,9 +298,9 @@ export const MIGRATIONS: readonly string[] = [
      h13 INTEGER NOT NULL DEFAULT 0,
      h14 INTEGER NOT NULL DEFAULT 0,
      h15 INTEGER NOT NULL DEFAULT 0,
-     PRIMARY KEY (hour, user_id, country, connector_id, sender, campaign, state)
+     PRIMARY KEY (user_id, hour, country, connector_id, sender, campaign, state)
    ) WITHOUT ROWID;
-   CREATE INDEX report_counters_by_user ON report_counters (user_id, hour);
+   CREATE INDEX report_counters_by_hour ON report_counters (hour);
    CREATE TABLE report_counters_daily (
      hour INTEGER NOT NULL,
      user_id INTEGER NOT NULL,
@@ -327,7 +329,7 @@ export const MIGRATIONS: readonly string[] = [
      h13 INTEGER NOT NULL DEFAULT 0,
      h14 INTEGER NOT NULL DEFAULT 0,
      h15 INTEGER NOT NULL DEFAULT 0,
-     PRIMARY KEY (hour, user_id, country, connector_id, sender, campaign, state)
+     PRIMARY KEY (user_id, hour, country, connector_id, sender, campaign, state)
    ) WITHOUT ROWID;
-   CREATE INDEX report_counters_daily_by_user ON report_counters_daily (user_id, hour);`,
+   CREATE INDEX report_counters_daily_by_day ON report_counters_daily (hour);`,
 ];
