@@ -278,7 +278,7 @@ export function finalCount(
 }
 
 /** The parameters of the counter upsert, in column order (key, counts, then the 16 buckets); `daily`: the day's row. */
-export function counterParams(f: FinalCount, daily = false): unknown[] {
+export function counterParams(f: FinalCount, daily = false, buckets = true): unknown[] {
   const params: unknown[] = [
     daily ? f.hour - (f.hour % DAY_MS) : f.hour,
     f.userId,
@@ -292,20 +292,29 @@ export function counterParams(f: FinalCount, daily = false): unknown[] {
     f.revenueMicros,
     f.costMicros,
   ];
-  for (let b = 0; b < DELIVERY_BUCKETS; b++) params.push(b === f.bucket ? 1 : 0);
+  if (buckets) for (let b = 0; b < DELIVERY_BUCKETS; b++) params.push(b === f.bucket ? 1 : 0);
   return params;
 }
 
 /** The counter upsert for both databases (`?` or `$n` placeholders by `ph`): counts add, a NULL cost stays NULL until one is known. */
-export function counterUpsertSql(ph: (i: number) => string, table: string): string {
-  const cols = [...COUNTER_KEY, 'messages', 'parts', 'revenue_micros', 'cost_micros', ...HISTOGRAM_COLUMNS];
-  const adds = ['messages', 'parts', 'revenue_micros', ...HISTOGRAM_COLUMNS].map(
+export function counterUpsertSql(ph: (i: number) => string, table: string, bucket?: number): string {
+  // With `bucket`: the statement of one bucket (that column set to 1 and added), without the
+  // 16 bucket parameters: SQLite prepares one per bucket, as binding costs per parameter.
+  const hist = bucket === undefined ? HISTOGRAM_COLUMNS : [];
+  const cols = [...COUNTER_KEY, 'messages', 'parts', 'revenue_micros', 'cost_micros', ...hist];
+  const adds = ['messages', 'parts', 'revenue_micros', ...hist].map(
     (c) => `${c} = ${table}.${c} + excluded.${c}`,
   );
+  if (bucket !== undefined) adds.push(`h${bucket} = ${table}.h${bucket} + 1`);
   adds.push(
     `cost_micros = CASE WHEN excluded.cost_micros IS NULL THEN ${table}.cost_micros ELSE COALESCE(${table}.cost_micros, 0) + excluded.cost_micros END`,
   );
-  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((_, i) => ph(i + 1)).join(', ')})
+  const values = cols.map((_, i) => ph(i + 1));
+  if (bucket !== undefined) {
+    cols.push(`h${bucket}`);
+    values.push('1');
+  }
+  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${values.join(', ')})
     ON CONFLICT (${COUNTER_KEY.join(', ')}) DO UPDATE SET ${adds.join(', ')}`;
 }
 

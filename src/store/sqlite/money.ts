@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import {
   COUNTER_TABLES,
+  DELIVERY_BUCKETS,
   counterParams,
   counterSource,
   counterUpsertSql,
@@ -82,8 +83,9 @@ const toEntry = (r: LedgerRow): LedgerEntry => ({
 
 export class SqliteMoney {
   private readonly insertEntry: Database.Statement;
-  private readonly upsertCounter: Database.Statement;
-  private readonly upsertDaily: Database.Statement;
+  /** Per delivery-time bucket, the hourly and the daily upsert. */
+  private readonly upsertCounter: Database.Statement[] = [];
+  private readonly upsertDaily: Database.Statement[] = [];
   /**
    * A credit (refund, top-up) with the balance after it; the low-balance flag clears once
    * the balance is back at or above the threshold, so the next crossing notifies again.
@@ -95,8 +97,10 @@ export class SqliteMoney {
       `INSERT INTO ledger (user_id, at, kind, amount_micros, balance_micros, sms, message_id, campaign, reason, note, actor)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.upsertCounter = db.prepare(counterUpsertSql(() => '?', COUNTER_TABLES.hour));
-    this.upsertDaily = db.prepare(counterUpsertSql(() => '?', COUNTER_TABLES.day));
+    for (let b = 0; b < DELIVERY_BUCKETS; b++) {
+      this.upsertCounter.push(db.prepare(counterUpsertSql(() => '?', COUNTER_TABLES.hour, b)));
+      this.upsertDaily.push(db.prepare(counterUpsertSql(() => '?', COUNTER_TABLES.day, b)));
+    }
     this.credit = db.prepare(
       `UPDATE users SET balance_micros = balance_micros + @price,
          sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count + @sms END,
@@ -152,8 +156,8 @@ export class SqliteMoney {
 
   /** Adds a message that became final to its counters (inside the transaction of that state). */
   count(f: FinalCount): void {
-    this.upsertCounter.run(...counterParams(f));
-    this.upsertDaily.run(...counterParams(f, true));
+    this.upsertCounter[f.bucket].run(...counterParams(f, false, false));
+    this.upsertDaily[f.bucket].run(...counterParams(f, true, false));
   }
 
   listLedger(q: LedgerQuery): LedgerEntry[] {
