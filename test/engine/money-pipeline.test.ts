@@ -4,7 +4,7 @@
 // low-balance webhook arrives once per crossing; the report counters match a scan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ import { PG_URL, requirePostgres } from '../support/services.js';
 import { startReceiver, type Receiver } from '../support/http-receiver.js';
 import { until } from '../support/until.js';
 import { BACKENDS, type BackendName } from './backends.js';
+
+const SHOP_SECRET = 'whsec_' + Buffer.from('shop-secret').toString('base64');
 
 async function hermodOn(
   t: { after: (fn: () => Promise<void>) => void },
@@ -35,7 +37,7 @@ async function hermodOn(
     Object.assign(env, { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema });
   const config = parseConfig(
     {
-      users: [{ username: 'shop', password: 'pw', balance: 1, rate: 0.01 }],
+      users: [{ username: 'shop', password: 'pw', balance: 1, rate: 0.01, webhookSecret: SHOP_SECRET }],
       connectors: [{ id: 'sim', type: 'simulator', latencyMs: { min: 0, max: 0 }, failPrefixes: ['4478'] }],
       routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
       webhooks: { allow: ['127.0.0.1'] },
@@ -154,6 +156,10 @@ for (const name of BACKENDS) {
       data: { event_type: string; payload: { account: string; threshold: string } };
     };
     assert.equal(body.data.event_type, 'balance.low');
+    const sig = createHmac('sha256', Buffer.from('shop-secret'))
+      .update(`${events[0].headers['webhook-id']}.${events[0].headers['webhook-timestamp']}.${events[0].raw}`)
+      .digest('base64');
+    assert.equal(events[0].headers['webhook-signature'], `v1,${sig}`, "signed with the account's secret");
     assert.deepEqual([body.data.payload.account, body.data.payload.threshold], ['shop', '0.90']);
     const state = (await money.state(shop.id))!;
     assert.ok(state.lowSince !== null, 'the flag the console reads');
