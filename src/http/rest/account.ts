@@ -91,7 +91,11 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
               to: { type: 'string' },
               country: { type: 'string', nullable: true },
               rate: { type: 'string', description: 'price per SMS part' },
-              rate_from: { type: 'string', enum: ['route', 'user'] },
+              rate_from: {
+                type: 'string',
+                enum: ['card', 'route', 'user'],
+                description: 'the account’s rate card, else the route’s rate, else the account’s rate',
+              },
               route: { type: 'string', nullable: true },
               connector: { type: 'string', nullable: true },
               parts: { type: 'integer' },
