@@ -230,11 +230,12 @@ function usersCommand(): Command {
     apiCommand('credit', 'add credit to a user (a negative amount takes it away)')
       .argument('<username>')
       .argument('<amount>', 'decimal, e.g. 25 or 0.5')
-      .action(async (username: string, amount: string, o: ApiOptions) => {
+      .option('--note <text>', 'shown in the ledger (an invoice number, a reason)')
+      .action(async (username: string, amount: string, o: ApiOptions & { note?: string }) => {
         const u = await new AdminClient(o).request<Obj>(
           'POST',
           `/users/${encodeURIComponent(username)}/credit`,
-          { amount },
+          { amount, ...(o.note !== undefined ? { note: o.note } : {}) },
         );
         if (o.json) return printJson(u);
         console.log(`${username}: balance ${String(u.balance)}`);

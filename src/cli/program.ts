@@ -8,6 +8,7 @@ import { adminCommands } from './admin.js';
 import { configCommand } from './config-check.js';
 import { peopleCommands } from './people.js';
 import { contactsCommand } from './contacts.js';
+import { ledgerCommand, reportsCommand } from './money.js';
 import { CliError } from './admin-client.js';
 import { campaignsCommand } from './campaigns.js';
 
@@ -102,6 +103,8 @@ export function buildProgram(): Command {
   program.addCommand(keywordsCommand());
   program.addCommand(campaignsCommand());
   program.addCommand(contactsCommand());
+  program.addCommand(ledgerCommand());
+  program.addCommand(reportsCommand());
 
   return program;
 }

@@ -27,6 +27,8 @@ import type { SubmitDraft } from './draft.js';
 import { checkSubmission, Throttles } from './accounts.js';
 import type { AccountCache } from './account-cache.js';
 import type { GatewayContext } from './options.js';
+import { lowBalanceNotice, smsPrice, type PriceFrom, type RateCards } from './money.js';
+import type { LowBalanceNotice } from '../store/money.js';
 
 /** The answer to "which route and price for this number" (gateway.quote). */
 export interface Quote {
@@ -41,8 +43,8 @@ export interface Quote {
   connectors: string[];
   /** The customer's price per part, micro-units of the account currency. */
   pricePerPartMicros: number;
-  /** Where the price comes from: the route's rate, else the account's rate. */
-  priceFrom: 'route' | 'user';
+  /** Where the price comes from: the account's rate card, else the route's rate, else the account's rate. */
+  priceFrom: PriceFrom;
   /** With a text or content: the parts it is charged for (as submit counts them) and the total price. */
   parts?: number;
   totalMicros?: number;
@@ -80,13 +82,18 @@ export class AcceptService {
   private readonly turns = new Map<string, number>();
   private readonly recent = new Map<string, { accepted: Promise<Accepted>; until: number }>();
   private readonly throttles = new Throttles();
+  private readonly lowBalance: LowBalanceNotice;
 
   constructor(
     private readonly ctx: GatewayContext,
     private readonly accounts: AccountCache,
     /** Tells the dispatcher of a connector that a message waits for it. */
     private readonly wake: (connectorId: string) => void,
-  ) {}
+    /** The accounts' rate cards (money.ts): the first word on an SMS's price. */
+    private readonly rates: RateCards,
+  ) {
+    this.lowBalance = lowBalanceNotice(ctx.opts.webhookRetentionMs);
+  }
 
   /**
    * Route and connectors for a message (or a bare destination), best first; undefined when
@@ -131,7 +138,7 @@ export class AcceptService {
    * customer's price per part. Counts nothing and charges nothing. Unroutable or invalid
    * numbers are refused with the same RejectedError a submit would get.
    */
-  quote(q: QuoteRequest): Quote {
+  async quote(q: QuoteRequest): Promise<Quote> {
     const destination = normalized(q.destination);
     const content = q.content
       ? { esmClass: 0, ...q.content }
@@ -149,8 +156,8 @@ export class AcceptService {
     };
     const plan = this.plan(ctx, false);
     if (!plan) throw this.unroutable(ctx);
-    const rate = plan.route?.rate;
-    const pricePerPartMicros = rate !== undefined ? Math.round(rate * 1_000_000) : q.user.rateMicros;
+    const price = smsPrice(await this.rates.of(q.user.id), destination, plan.route?.rate, q.user);
+    const pricePerPartMicros = price.micros;
     // Counted as submit charges it: on the connector the message would be sent through first.
     const parts = content ? partsOn(content, this.ctx.connectors.get(plan.connectors[0])) : undefined;
     return {
@@ -160,7 +167,7 @@ export class AcceptService {
       type: plan.route?.type ?? null,
       connectors: plan.connectors,
       pricePerPartMicros,
-      priceFrom: rate !== undefined ? 'route' : 'user',
+      priceFrom: price.from,
       ...(parts !== undefined ? { parts, totalMicros: parts * pricePerPartMicros } : {}),
     };
   }
@@ -216,28 +223,30 @@ export class AcceptService {
     if (!plan || !connector) throw this.unroutable(ctx);
     if (!req.ignoreOptOut && (await this.ctx.store.isOptedOut(destination, source)))
       throw reject.optedOut(destination, source);
-    const rate = plan.route?.rate;
     // Charged per segment before queueing, as the route's first connector will send it; a
-    // body the customer split with a UDH is one.
+    // body the customer split with a UDH is one. Priced by smsPrice's precedence.
     const segments = partsOn(req, connector);
-    const perPart = rate !== undefined ? Math.round(rate * 1_000_000) : user.rateMicros;
+    const perPart = smsPrice(await this.rates.of(user.id), destination, plan.route?.rate, user).micros;
     const id = req.messageId ?? newMessageId();
-    const r = await this.ctx.store.accept({
-      id,
-      ...(req.messageId !== undefined ? { onceOnly: true } : {}),
-      userId: user.id,
-      systemId: req.systemId,
-      source,
-      destination,
-      esmClass: req.esmClass,
-      dataCoding: req.dataCoding,
-      body: req.body,
-      registeredDelivery: req.registeredDelivery,
-      priority,
-      connectorId: connector.id,
-      priceMicros: perPart * segments,
-      meta: { ...meta, segments, ...(plan.route ? { route: plan.route.name } : {}) },
-    });
+    const r = await this.ctx.store.accept(
+      {
+        id,
+        ...(req.messageId !== undefined ? { onceOnly: true } : {}),
+        userId: user.id,
+        systemId: req.systemId,
+        source,
+        destination,
+        esmClass: req.esmClass,
+        dataCoding: req.dataCoding,
+        body: req.body,
+        registeredDelivery: req.registeredDelivery,
+        priority,
+        connectorId: connector.id,
+        priceMicros: perPart * segments,
+        meta: { ...meta, segments, ...(plan.route ? { route: plan.route.name } : {}) },
+      },
+      { lowBalance: this.lowBalance },
+    );
     if (!r.ok) {
       switch (r.reason) {
         case 'duplicate_id':
@@ -253,6 +262,8 @@ export class AcceptService {
       }
     }
     this.ctx.emit('accepted', id, connector.id, perPart * segments);
+    // The crossing's webhook was written with the message: the sender is woken for it.
+    if (r.lowBalance?.url) this.ctx.emit('webhooks');
     this.wake(connector.id);
     return { id, segments, priceMicros: perPart * segments };
   }

@@ -21,6 +21,7 @@ import { ReceiptService } from './receipts.js';
 import { MoService } from './mo.js';
 import { Notifier } from './notify.js';
 import { QueuedFailover } from './failover.js';
+import { MoneyService, RateCards } from './money.js';
 
 export type { SubmitDraft as SubmitRequest } from './draft.js';
 export type { GatewayOptions } from './options.js';
@@ -39,6 +40,9 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   private readonly queuedFailover: QueuedFailover;
   /** What the interfaces read and change instead of the store (views, records, the outbox). */
   readonly services: InterfaceServices;
+  /** The ledger, rate cards, low-balance setting and reports (money.ts). */
+  readonly money: MoneyService;
+  private readonly rates: RateCards;
 
   constructor(
     private readonly store: Store,
@@ -57,7 +61,9 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.notifier = new Notifier(ctx);
     this.receipts = new ReceiptService(ctx, this.notifier);
     this.dispatch = new DispatchService(ctx, this.receipts, this.notifier);
-    this.accept = new AcceptService(ctx, this.accounts, (id) => this.dispatch.wake(id));
+    this.rates = new RateCards(store, () => opts.accountCacheMs ?? 1000);
+    this.money = new MoneyService(store, this.rates);
+    this.accept = new AcceptService(ctx, this.accounts, (id) => this.dispatch.wake(id), this.rates);
     this.mo = new MoService(ctx, this);
     this.queuedFailover = new QueuedFailover(ctx, (id) => this.dispatch.wake(id));
   }

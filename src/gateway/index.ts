@@ -95,3 +95,15 @@ export type {
   InboundMessage,
   ApiKeyInfo,
 } from '../store/store.js';
+export { MoneyService, RateCards, smsPrice, lowBalanceNotice, type PriceFrom, type Card } from './money.js';
+export type {
+  LedgerEntry,
+  LedgerKind,
+  LedgerQuery,
+  MoneyState,
+  RateCardEntry,
+  ReportCounts,
+  ReportGroup,
+  ReportQuery,
+} from '../store/money.js';
+export { LEDGER_KINDS, REPORT_GROUPS, DELIVERY_BUCKETS, bucketUpperMs, quantileMs } from '../store/money.js';

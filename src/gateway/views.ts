@@ -22,6 +22,7 @@ import type {
   Store,
 } from '../store/store.js';
 import { Outbox } from './outbox.js';
+import type { CreditNote } from '../store/money.js';
 
 export type {
   ApiKeyInfo,
@@ -103,7 +104,9 @@ export class Accounts {
   }
 
   /** Adds (or, negative, takes) credit; InvalidAccountError when the balance would go below zero. */
-  topUp(o: { userId: number; balanceMicros?: number; smsCount?: number }): Promise<User | undefined> {
+  topUp(
+    o: { userId: number; balanceMicros?: number; smsCount?: number } & CreditNote,
+  ): Promise<User | undefined> {
     const { userId, ...add } = o;
     return this.store.topUp(userId, add);
   }

@@ -58,3 +58,4 @@ export { SqliteStore } from './sqlite/sqlite-store.js';
 export { RESTART_REQUEUE_DETAIL } from './store.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
 export { openEngineStores, type EngineStores } from './engine-store/index.js';
+export * from './money.js';

@@ -12,6 +12,7 @@ import type {
   User,
   UserSpec,
 } from '../domain/index.js';
+import type { AcceptOptions, CreditNote, LowBalanceCrossing, MoneyStore } from './money.js';
 
 export interface QueueClaim {
   message: StoredMessage;
@@ -439,7 +440,10 @@ export type DefinitionsEvent =
   | { kind: 'lost'; error: Error; retryInMs: number };
 
 export type AcceptResult =
-  | { ok: true }
+  | {
+      ok: true;
+      /** The charge took the balance below the low-balance threshold. */ lowBalance?: LowBalanceCrossing;
+    }
   | {
       ok: false;
       reason:
@@ -481,8 +485,13 @@ export interface AccountStore {
    * Adds credit: `balanceMicros` to the balance, `smsCount` to the SMS-count quota (an
    * unlimited quota stays unlimited). Negative amounts take credit back but never below
    * zero (InvalidAccountError, nothing changed). Returns the user; undefined when unknown.
+   * The change is a ledger entry (`kind`, default topup, or adjustment when negative) in the
+   * same transaction, with the note and who made it.
    */
-  topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined>;
+  topUp(
+    userId: number,
+    add: { balanceMicros?: number; smsCount?: number } & CreditNote,
+  ): Promise<User | undefined>;
 
   /** Sets the SMS-count quota outright (null = unlimited). */
   setSmsQuota(userId: number, smsCount: number | null): Promise<User | undefined>;
@@ -512,7 +521,7 @@ export interface MessageStore {
    * neither the balance nor the quota ever goes negative. The queue entry is not due
    * before `meta.scheduleAt`.
    */
-  accept(m: NewMessage): Promise<AcceptResult>;
+  accept(m: NewMessage, opts?: AcceptOptions): Promise<AcceptResult>;
 
   getMessage(id: string): Promise<StoredMessage | undefined>;
 
@@ -817,7 +826,8 @@ export interface Store
     NotificationStore,
     ApiKeyStore,
     IdempotencyStore,
-    DefinitionStore {
+    DefinitionStore,
+    MoneyStore {
   /** Readiness probe: one committed write through the store's normal write path. */
   ping(): Promise<void>;
 

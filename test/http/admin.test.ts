@@ -422,7 +422,8 @@ test('admin: an unknown key in a body or query → 400 problem naming it, nothin
           await send('POST', '/users', { username: 'bob', password: 'pw', balanse: 10 }),
           'body/balanse',
         );
-        await refused(await send('POST', '/users/demo/credit', { amount: 1, note: 'x' }), 'body/note');
+        // `note` is a field of the credit (the ledger's); a misspelt one is still refused.
+        await refused(await send('POST', '/users/demo/credit', { amount: 1, notes: 'x' }), 'body/notes');
         await refused(await send('PUT', '/groups/g1', { enabled: true, descripton: 'x' }), 'body/descripton');
         await refused(
           await send('POST', '/optouts', { msisdn: '447700900555', sender: 'Hermod', reason: 'x' }),

@@ -24,6 +24,10 @@ import { messagesPlugin } from './messages.js';
 import { inboundRoutes } from './inbound.js';
 import { webhookRoutes } from './webhooks.js';
 import { statsPlugin } from './stats.js';
+import { ledgerPlugin } from './ledger.js';
+import { rateCardsPlugin } from './rate-cards.js';
+import { reportsPlugin } from './reports.js';
+import { lowBalancePlugin } from './low-balance.js';
 
 export type { AdminOptions, AdminDefinitions, CustomerBinds, AdminContext } from './common.js';
 
@@ -62,6 +66,10 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     optOutsPlugin,
     messagesPlugin,
     statsPlugin,
+    ledgerPlugin,
+    rateCardsPlugin,
+    reportsPlugin,
+    lowBalancePlugin,
   ])
     await app.register(plugin, ctx);
 };

@@ -187,14 +187,31 @@ function userActionRoutes(app: FastifyInstance, ctx: AdminContext): void {
     },
   );
 
-  app.post<{ Params: { username: string }; Body: { amount: string | number } }>(
+  app.post<{
+    Params: { username: string };
+    Body: { amount: string | number; note?: string; kind?: 'topup' | 'adjustment' };
+  }>(
     '/users/:username/credit',
     {
       schema: {
         tags: ['admin'],
-        summary: 'add credit (negative to take it away; the balance never goes below zero)',
+        summary:
+          'add credit (negative to take it away; the balance never goes below zero): a ledger entry with the note',
         params: idParam('username'),
-        body: { type: 'object', additionalProperties: false, required: ['amount'], properties: { amount } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['amount'],
+          properties: {
+            amount,
+            note: { type: 'string', maxLength: 500, description: 'shown in the ledger (invoice, reason)' },
+            kind: {
+              type: 'string',
+              enum: ['topup', 'adjustment'],
+              description: 'the ledger entry’s kind (default: topup, adjustment when negative)',
+            },
+          },
+        },
         response: { 200: userSchema, ...errors },
       },
     },
@@ -203,7 +220,13 @@ function userActionRoutes(app: FastifyInstance, ctx: AdminContext): void {
       const delta = micros(req.body.amount, 'amount');
       let updated;
       try {
-        updated = await services.accounts.topUp({ userId: u.id, balanceMicros: delta });
+        updated = await services.accounts.topUp({
+          userId: u.id,
+          balanceMicros: delta,
+          ...(req.body.note !== undefined ? { note: req.body.note } : {}),
+          ...(req.body.kind !== undefined ? { kind: req.body.kind } : {}),
+          actor: 'admin-api',
+        });
       } catch (err) {
         // Beyond the largest balance (domain MAX_BALANCE_MICROS): refused, nothing changed.
         if (err instanceof InvalidAmountError)

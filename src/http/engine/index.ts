@@ -14,6 +14,10 @@ import { keywordRoutes } from './keywords.js';
 import { templateRoutes } from './templates.js';
 import { campaignRoutes } from './campaigns.js';
 import { contactImportRoutes } from './contact-imports.js';
+import { ledgerRoutes } from './ledger.js';
+import { rateCardRoutes } from './rate-card.js';
+import { reportRoutes } from './reports.js';
+import { lowBalanceRoutes } from './low-balance.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -29,6 +33,9 @@ export const ENGINE_TAGS = [
   { name: 'members' },
   { name: 'templates' },
   { name: 'campaigns' },
+  { name: 'ledger' },
+  { name: 'rate-card' },
+  { name: 'reports' },
 ];
 
 export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOptions): Promise<void> {
@@ -39,4 +46,8 @@ export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOption
   await app.register(templateRoutes, opts);
   await app.register(campaignRoutes, opts);
   await app.register(contactImportRoutes, opts);
+  await app.register(ledgerRoutes, opts);
+  await app.register(rateCardRoutes, opts);
+  await app.register(reportRoutes, opts);
+  await app.register(lowBalanceRoutes, opts);
 }

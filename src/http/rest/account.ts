@@ -5,7 +5,6 @@ import {
   encodingOfDataCoding,
   reject,
   textOf,
-  type Accounts,
   type Gateway,
   type InboundViews,
   type InterfaceServices,
@@ -21,12 +20,12 @@ export interface AccountRoutesOptions {
 }
 
 export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOptions): Promise<void> {
-  balanceRoute(app, opts.services.accounts);
+  balanceRoute(app, opts.gateway);
   ratesRoute(app, opts.gateway);
   inboundRoute(app, opts.services.inbound);
 }
 
-function balanceRoute(app: FastifyInstance, accounts: Pick<Accounts, 'balance'>): void {
+function balanceRoute(app: FastifyInstance, gateway: Gateway): void {
   app.get(
     '/v1/balance',
     {
@@ -39,16 +38,26 @@ function balanceRoute(app: FastifyInstance, accounts: Pick<Accounts, 'balance'>)
             properties: {
               balance: { type: 'string', description: 'in the account currency' },
               username: { type: 'string' },
+              low: { type: 'boolean', description: 'below the low-balance threshold (PUT /v1/low-balance)' },
+              threshold: {
+                type: ['string', 'null'],
+                description: 'the low-balance threshold, null when none',
+              },
             },
           },
           ...problemResponses,
         },
       },
     },
-    async (req) => ({
-      balance: formatMicros(await accounts.balance(req.apiUser!.id)),
-      username: req.apiUser!.username,
-    }),
+    async (req) => {
+      const s = await gateway.money.state(req.apiUser!.id);
+      return {
+        balance: formatMicros(s?.balanceMicros ?? 0),
+        username: req.apiUser!.username,
+        low: s?.lowSince != null,
+        threshold: s?.thresholdMicros == null ? null : formatMicros(s.thresholdMicros),
+      };
+    },
   );
 }
 
@@ -82,7 +91,11 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
               to: { type: 'string' },
               country: { type: 'string', nullable: true },
               rate: { type: 'string', description: 'price per SMS part' },
-              rate_from: { type: 'string', enum: ['route', 'user'] },
+              rate_from: {
+                type: 'string',
+                enum: ['card', 'route', 'user'],
+                description: 'the account’s rate card, else the route’s rate, else the account’s rate',
+              },
               route: { type: 'string', nullable: true },
               connector: { type: 'string', nullable: true },
               parts: { type: 'integer' },

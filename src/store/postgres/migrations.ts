@@ -227,4 +227,98 @@ export const PG_MIGRATIONS: readonly string[] = [
    CREATE INDEX api_keys_by_user ON api_keys (user_id, id);`,
   // 18: the URL an MO route sent an MO to (as SQLite migration 16).
   `ALTER TABLE mo ADD COLUMN routed_url TEXT;`,
+  // 19 (money and reports, as SQLite migration 17): the ledger with an opening entry per
+  // account with a balance, the low-balance threshold, rate cards, the report counters (by hour and by day).
+  `CREATE TABLE ledger (
+     id BIGSERIAL PRIMARY KEY,
+     user_id BIGINT NOT NULL,
+     at BIGINT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('topup', 'charge', 'refund', 'adjustment')),
+     amount_micros BIGINT NOT NULL,
+     balance_micros BIGINT NOT NULL,
+     sms INTEGER NOT NULL DEFAULT 0,
+     message_id TEXT,
+     campaign TEXT,
+     reason TEXT,
+     note TEXT,
+     actor TEXT
+   );
+   CREATE INDEX ledger_by_user ON ledger (user_id, id);
+   INSERT INTO ledger (user_id, at, kind, amount_micros, balance_micros, note)
+     SELECT id, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, 'adjustment', balance_micros, balance_micros, 'opening balance (ledger started)'
+     FROM users WHERE balance_micros <> 0;
+   ALTER TABLE users ADD COLUMN low_balance_micros BIGINT;
+   ALTER TABLE users ADD COLUMN low_balance_url TEXT;
+   ALTER TABLE users ADD COLUMN low_balance_at BIGINT;
+   CREATE TABLE rate_cards (
+     user_id BIGINT NOT NULL,
+     country TEXT NOT NULL,
+     sms_micros BIGINT NOT NULL,
+     mms_micros BIGINT,
+     inbound_micros BIGINT,
+     updated_at BIGINT NOT NULL,
+     PRIMARY KEY (user_id, country)
+   );
+   CREATE TABLE report_counters (
+     hour BIGINT NOT NULL,
+     user_id BIGINT NOT NULL,
+     country TEXT NOT NULL,
+     connector_id TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     campaign TEXT NOT NULL,
+     state TEXT NOT NULL,
+     messages BIGINT NOT NULL,
+     parts BIGINT NOT NULL,
+     revenue_micros BIGINT NOT NULL,
+     cost_micros BIGINT,
+     h0 BIGINT NOT NULL DEFAULT 0,
+     h1 BIGINT NOT NULL DEFAULT 0,
+     h2 BIGINT NOT NULL DEFAULT 0,
+     h3 BIGINT NOT NULL DEFAULT 0,
+     h4 BIGINT NOT NULL DEFAULT 0,
+     h5 BIGINT NOT NULL DEFAULT 0,
+     h6 BIGINT NOT NULL DEFAULT 0,
+     h7 BIGINT NOT NULL DEFAULT 0,
+     h8 BIGINT NOT NULL DEFAULT 0,
+     h9 BIGINT NOT NULL DEFAULT 0,
+     h10 BIGINT NOT NULL DEFAULT 0,
+     h11 BIGINT NOT NULL DEFAULT 0,
+     h12 BIGINT NOT NULL DEFAULT 0,
+     h13 BIGINT NOT NULL DEFAULT 0,
+     h14 BIGINT NOT NULL DEFAULT 0,
+     h15 BIGINT NOT NULL DEFAULT 0,
+     PRIMARY KEY (user_id, hour, country, connector_id, sender, campaign, state)
+   );
+   CREATE INDEX report_counters_by_hour ON report_counters (hour);
+   CREATE TABLE report_counters_daily (
+     hour BIGINT NOT NULL,
+     user_id BIGINT NOT NULL,
+     country TEXT NOT NULL,
+     connector_id TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     campaign TEXT NOT NULL,
+     state TEXT NOT NULL,
+     messages BIGINT NOT NULL,
+     parts BIGINT NOT NULL,
+     revenue_micros BIGINT NOT NULL,
+     cost_micros BIGINT,
+     h0 BIGINT NOT NULL DEFAULT 0,
+     h1 BIGINT NOT NULL DEFAULT 0,
+     h2 BIGINT NOT NULL DEFAULT 0,
+     h3 BIGINT NOT NULL DEFAULT 0,
+     h4 BIGINT NOT NULL DEFAULT 0,
+     h5 BIGINT NOT NULL DEFAULT 0,
+     h6 BIGINT NOT NULL DEFAULT 0,
+     h7 BIGINT NOT NULL DEFAULT 0,
+     h8 BIGINT NOT NULL DEFAULT 0,
+     h9 BIGINT NOT NULL DEFAULT 0,
+     h10 BIGINT NOT NULL DEFAULT 0,
+     h11 BIGINT NOT NULL DEFAULT 0,
+     h12 BIGINT NOT NULL DEFAULT 0,
+     h13 BIGINT NOT NULL DEFAULT 0,
+     h14 BIGINT NOT NULL DEFAULT 0,
+     h15 BIGINT NOT NULL DEFAULT 0,
+     PRIMARY KEY (user_id, hour, country, connector_id, sender, campaign, state)
+   );
+   CREATE INDEX report_counters_daily_by_day ON report_counters_daily (hour);`,
 ];

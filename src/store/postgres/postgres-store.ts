@@ -5,6 +5,19 @@
  * the same row, and a crashed node's leases return when they expire.
  */
 import pg from 'pg';
+import * as money from './money.js';
+import {
+  finalCount,
+  type AcceptOptions,
+  type CreditNote,
+  type LedgerEntry,
+  type LedgerQuery,
+  type LowBalanceCrossing,
+  type MoneyState,
+  type RateCardEntry,
+  type ReportCounts,
+  type ReportQuery,
+} from '../money.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import {
@@ -86,6 +99,21 @@ import type { PgHandle } from './engine-store/handle.js';
 import { DefinitionsListener, definitionsChannel, type DefinitionsNotice } from './definitions-listener.js';
 
 type Client = pg.PoolClient;
+
+/**
+ * The accept's debit and its ledger entry in one statement (see accept): $1 price, $2 user,
+ * $3 SMS count, $4 now, $5 message id, $6 campaign.
+ */
+const ACCEPT_DEBIT = `WITH d AS (
+    UPDATE users SET balance_micros = balance_micros - $1, sms_count = sms_count - $3,
+      low_balance_at = CASE WHEN low_balance_at IS NULL AND balance_micros - $1 < low_balance_micros THEN $4 ELSE low_balance_at END
+    WHERE id = $2 AND enabled AND balance_micros >= $1 AND (sms_count IS NULL OR sms_count >= $3)
+      AND NOT EXISTS (SELECT 1 FROM user_groups g WHERE g.id = users.group_id AND NOT g.enabled)
+    RETURNING id, username, balance_micros, sms_count, low_balance_micros, low_balance_url,
+      (low_balance_at = $4 AND balance_micros + $1 >= low_balance_micros) AS crossed),
+  l AS (INSERT INTO ledger (user_id, at, kind, amount_micros, balance_micros, sms, message_id, campaign)
+    SELECT id, $4, 'charge', -$1, balance_micros, CASE WHEN sms_count IS NULL THEN 0 ELSE -$3 END, $5, $6 FROM d)
+  SELECT username, balance_micros, low_balance_micros, low_balance_url, crossed FROM d`;
 type Row = Record<string, unknown>;
 
 const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
@@ -348,6 +376,36 @@ export class PostgresStore implements Store {
     }
   }
 
+  // ---- money and reports (src/store/money.ts, src/store/postgres/money.ts) ----------------
+  listLedger(q: LedgerQuery): Promise<LedgerEntry[]> {
+    return money.listLedger(this.pool, q);
+  }
+
+  getMoneyState(userId: number): Promise<MoneyState | undefined> {
+    return money.moneyState(this.pool, userId);
+  }
+
+  setLowBalance(
+    userId: number,
+    s: { thresholdMicros: number | null; url: string | null },
+  ): Promise<MoneyState | undefined> {
+    return this.batched(async (c) =>
+      (await money.setLowBalance(c, userId, s, Date.now())) ? money.moneyState(c, userId) : undefined,
+    );
+  }
+
+  getRateCard(userId: number): Promise<RateCardEntry[]> {
+    return money.rateCard(this.pool, userId);
+  }
+
+  putRateCard(userId: number, entries: RateCardEntry[]): Promise<void> {
+    return this.batched((c) => money.putRateCard(c, userId, entries, Date.now()));
+  }
+
+  queryReports(q: ReportQuery): Promise<ReportCounts[]> {
+    return money.reports(this.pool, q);
+  }
+
   /**
    * The pool and the group-commit writer, for the SMS engine's stores
    * (src/store/postgres/engine/): their writes share the core's transactions.
@@ -377,10 +435,16 @@ export class PostgresStore implements Store {
   async upsertUser(u: UserSpec): Promise<User> {
     const settings = JSON.stringify(userSettings(u.settings));
     const smsCount = checkSmsCount(u.smsCount);
+    // A new account's opening balance is the ledger's first entry, in the same statement
+    // (xmax = 0: the row was inserted, not updated).
     await this.pool.query(
-      `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled, group_id, sms_count, settings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, rate_micros = EXCLUDED.rate_micros, enabled = EXCLUDED.enabled,
-         group_id = EXCLUDED.group_id, settings = EXCLUDED.settings`,
+      `WITH u AS (
+         INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled, group_id, sms_count, settings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, rate_micros = EXCLUDED.rate_micros, enabled = EXCLUDED.enabled,
+           group_id = EXCLUDED.group_id, settings = EXCLUDED.settings
+         RETURNING id, balance_micros, xmax = 0 AS created)
+       INSERT INTO ledger (user_id, at, kind, amount_micros, balance_micros, note)
+       SELECT id, $9, 'adjustment', balance_micros, balance_micros, 'opening balance' FROM u WHERE created AND balance_micros <> 0`,
       [
         u.username,
         u.passwordHash,
@@ -390,6 +454,7 @@ export class PostgresStore implements Store {
         u.group ?? null,
         smsCount,
         settings,
+        Date.now(),
       ],
     );
     return (await this.getUserByName(u.username))!;
@@ -401,7 +466,10 @@ export class PostgresStore implements Store {
     );
   }
 
-  topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined> {
+  topUp(
+    userId: number,
+    add: { balanceMicros?: number; smsCount?: number } & CreditNote,
+  ): Promise<User | undefined> {
     let amounts: { balanceMicros: number; smsCount: number };
     try {
       amounts = topUpAmounts(add);
@@ -417,10 +485,16 @@ export class PostgresStore implements Store {
         smsCount: r.sms_count === null ? null : num(r.sms_count),
       };
       afterTopUp(current, amounts); // throws below zero
-      const { rows } = await c.query(
-        'UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $2 WHERE id = $3 RETURNING *',
-        [amounts.balanceMicros, amounts.smsCount, userId],
-      );
+      await money.creditWithEntry(c, {
+        userId,
+        amount: amounts.balanceMicros,
+        sms: amounts.smsCount,
+        at: Date.now(),
+        kind: add.kind ?? (amounts.balanceMicros < 0 ? 'adjustment' : 'topup'),
+        note: add.note ?? null,
+        actor: add.actor ?? null,
+      });
+      const { rows } = await c.query('SELECT * FROM users WHERE id = $1', [userId]);
       return toUser(rows[0] as Row);
     });
   }
@@ -488,21 +562,39 @@ export class PostgresStore implements Store {
     }));
   }
 
-  accept(m: NewMessage): Promise<AcceptResult> {
-    return this.batched(async (c) => {
+  accept(m: NewMessage, opts: AcceptOptions = {}): Promise<AcceptResult> {
+    return this.batched(async (c): Promise<AcceptResult> => {
       if (m.onceOnly && (await c.query('SELECT 1 FROM messages WHERE id = $1', [m.id])).rowCount !== 0)
         return { ok: false, reason: 'duplicate_id' } as const;
+      const now = Date.now();
       // One statement: the balance and the SMS-count quota are debited together or not at
       // all (the row lock serialises concurrent debits, so neither goes negative), only for an enabled user
-      // whose group (if any) is not disabled. NULL sms_count (unlimited) stays NULL.
-      const debit = await c.query(
-        `UPDATE users SET balance_micros = balance_micros - $1, sms_count = sms_count - $3
-         WHERE id = $2 AND enabled AND balance_micros >= $1 AND (sms_count IS NULL OR sms_count >= $3)
-           AND NOT EXISTS (SELECT 1 FROM user_groups g WHERE g.id = users.group_id AND NOT g.enabled)`,
-        [m.priceMicros, m.userId, smsOf(m)],
-      );
+      // whose group (if any) is not disabled. NULL sms_count (unlimited) stays NULL. The
+      // charge's ledger entry is written by the same statement (a CTE: no extra round trip),
+      // and a debit that takes the balance below the low-balance threshold flags it.
+      const debit = await c.query(ACCEPT_DEBIT, [
+        m.priceMicros,
+        m.userId,
+        smsOf(m),
+        now,
+        m.id,
+        m.meta?.campaign ?? null,
+      ]);
       if (debit.rowCount === 0) return { ok: false, reason: await this.refusal(c, m) } as const;
-      const now = Date.now();
+      const d = debit.rows[0] as Row;
+      let lowBalance: LowBalanceCrossing | undefined;
+      if (d.crossed === true) {
+        lowBalance = {
+          userId: m.userId,
+          username: d.username as string,
+          balanceMicros: num(d.balance_micros),
+          thresholdMicros: num(d.low_balance_micros),
+          url: (d.low_balance_url as string | null) ?? null,
+          messageId: m.id,
+          at: now,
+        };
+        await this.insertWebhooks(c, opts.lowBalance?.(lowBalance) ?? [], now);
+      }
       await c.query(
         `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'queued',$13,$13,$14)`,
@@ -532,7 +624,7 @@ export class PostgresStore implements Store {
         'INSERT INTO queue (message_id, connector_id, priority, not_before, delayed) VALUES ($1, $2, $3, $4, $5)',
         [m.id, m.connectorId, m.priority, notBefore, notBefore > now ? 1 : 0],
       );
-      return { ok: true } as const;
+      return lowBalance ? { ok: true, lowBalance } : { ok: true };
     });
   }
 
@@ -594,6 +686,7 @@ export class PostgresStore implements Store {
     now: number,
     detail: string | null,
     notice: FinalNotice | undefined,
+    refunded = 0,
   ): Promise<Settled> {
     const id = row.id as string;
     const parts = (
@@ -617,6 +710,8 @@ export class PostgresStore implements Store {
         now,
         detail,
       ]);
+    if (FINAL_STATES.has(state) && !FINAL_STATES.has(before))
+      await money.countFinal(c, finalCount(toMessage(row), state, now, refunded));
     if (FINAL_STATES.has(state) && !FINAL_STATES.has(before) && notice) {
       const m = toMessage(row);
       const notified = notice({
@@ -645,12 +740,27 @@ export class PostgresStore implements Store {
     await this.insertWebhooks(c, n?.webhooks ?? [], now);
   }
 
-  /** A refund: price and SMS count back to the account (a NULL, unlimited, quota stays NULL). */
-  private async credit(c: Client, userId: unknown, priceMicros: unknown, sms: number): Promise<void> {
-    await c.query(
-      'UPDATE users SET balance_micros = balance_micros + $1, sms_count = sms_count + $3 WHERE id = $2',
-      [priceMicros, userId, sms],
-    );
+  /**
+   * A refund: price and SMS count back to the account (a NULL, unlimited, quota stays NULL),
+   * with its ledger entry (why: the state that ended the message, and its detail), in one statement.
+   */
+  private async credit(
+    c: Client,
+    row: Row,
+    r: { price: unknown; sms: number; reason: string; note: string | null; at: number },
+  ): Promise<void> {
+    const meta = JSON.parse((row.meta as string | undefined) ?? '{}') as MessageMeta;
+    await money.creditWithEntry(c, {
+      userId: row.user_id,
+      amount: r.price,
+      sms: r.sms,
+      at: r.at,
+      kind: 'refund',
+      messageId: row.id as string,
+      campaign: meta.campaign ?? null,
+      reason: r.reason,
+      note: r.note,
+    });
   }
 
   private async lockMessage(c: Client, id: string): Promise<Row | undefined> {
@@ -765,15 +875,23 @@ export class PostgresStore implements Store {
         .sort((a, b) => a - b);
       if (total > 1) for (const s of unsent) await this.partEvent(c, id, s, total, 'failed', now, detail);
       await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
+      let refunded = 0;
       if (refund && unsent.length > 0) {
         const sms = smsOf({ meta: JSON.parse((row.meta as string | undefined) ?? '{}') as MessageMeta });
         const back = unsentRefund(
           { priceMicros: num(row.price_micros), sms },
           { unsent: unsent.length, total },
         );
-        await this.credit(c, row.user_id, back.priceMicros, back.sms);
+        await this.credit(c, row, {
+          price: back.priceMicros,
+          sms: back.sms,
+          reason: 'failed',
+          note: detail,
+          at: now,
+        });
+        refunded = back.priceMicros;
       }
-      return this.settle(c, row, now, detail, notice);
+      return this.settle(c, row, now, detail, notice, refunded);
     });
   }
 
@@ -926,7 +1044,14 @@ export class PostgresStore implements Store {
         [id, now, detail],
       );
       const m = toMessage(row);
-      await this.credit(c, row.user_id, num(row.price_micros), smsOf(m));
+      await this.credit(c, row, {
+        price: num(row.price_micros),
+        sms: smsOf(m),
+        reason: 'canceled',
+        note: detail,
+        at: now,
+      });
+      await money.countFinal(c, finalCount(m, 'canceled', now, m.priceMicros));
       const notified = notice({
         state: 'canceled',
         message: { ...m, state: 'canceled', error: detail, updatedAt: now },
@@ -940,8 +1065,7 @@ export class PostgresStore implements Store {
   fail({ id, state, detail, refund }: Failure): Promise<void> {
     return this.batched(async (c) => {
       const now = Date.now();
-      const m = (await c.query('SELECT user_id, price_micros, meta FROM messages WHERE id = $1', [id]))
-        .rows[0] as Row | undefined;
+      const m = (await c.query('SELECT * FROM messages WHERE id = $1', [id])).rows[0] as Row | undefined;
       if (!m) return;
       await c.query('UPDATE messages SET state = $1, error = $2, updated_at = $3 WHERE id = $4', [
         state,
@@ -958,8 +1082,11 @@ export class PostgresStore implements Store {
       await c.query('DELETE FROM queue WHERE message_id = $1', [id]);
       if (refund) {
         const sms = smsOf({ meta: JSON.parse((m.meta as string | undefined) ?? '{}') as MessageMeta });
-        await this.credit(c, m.user_id, m.price_micros, sms);
+        await this.credit(c, m, { price: m.price_micros, sms, reason: state, note: detail, at: now });
       }
+      // Counted once: a message already final is not counted again.
+      if (FINAL_STATES.has(state) && !FINAL_STATES.has(m.state as MessageState))
+        await money.countFinal(c, finalCount(toMessage(m), state, now, refund ? num(m.price_micros) : 0));
     });
   }
 

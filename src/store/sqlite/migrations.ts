@@ -232,4 +232,104 @@ export const MIGRATIONS: readonly string[] = [
   // 16: the URL an MO route sent an MO to, so that the admin listing tells an MO sent to a
   // webhook from one no route took (both have routed_to NULL).
   `ALTER TABLE mo ADD COLUMN routed_url TEXT;`,
+  // 17 (money and reports, docs/engine/money-and-reports.md): the ledger (every balance
+  // change, written in the transaction of the change; accounts with a balance get an opening
+  // entry so that balance = sum of the ledger from here on), the low-balance threshold, rate
+  // cards, and the report counters (by hour and by day) added to when a message becomes final.
+  // The ledger's id is the rowid without AUTOINCREMENT (that costs a write to sqlite_sequence
+  // per entry): ids still grow, as entries are never deleted.
+  `CREATE TABLE ledger (
+     id INTEGER PRIMARY KEY,
+     user_id INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('topup', 'charge', 'refund', 'adjustment')),
+     amount_micros INTEGER NOT NULL,
+     balance_micros INTEGER NOT NULL,
+     sms INTEGER NOT NULL DEFAULT 0,
+     message_id TEXT,
+     campaign TEXT,
+     reason TEXT,
+     note TEXT,
+     actor TEXT
+   );
+   CREATE INDEX ledger_by_user ON ledger (user_id, id);
+   INSERT INTO ledger (user_id, at, kind, amount_micros, balance_micros, note)
+     SELECT id, CAST(unixepoch('subsec') * 1000 AS INTEGER), 'adjustment', balance_micros, balance_micros, 'opening balance (ledger started)'
+     FROM users WHERE balance_micros <> 0;
+   ALTER TABLE users ADD COLUMN low_balance_micros INTEGER;
+   ALTER TABLE users ADD COLUMN low_balance_url TEXT;
+   ALTER TABLE users ADD COLUMN low_balance_at INTEGER;
+   CREATE TABLE rate_cards (
+     user_id INTEGER NOT NULL,
+     country TEXT NOT NULL,
+     sms_micros INTEGER NOT NULL,
+     mms_micros INTEGER,
+     inbound_micros INTEGER,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, country)
+   ) WITHOUT ROWID;
+   -- The counters lead with the account: one account's report is a range of the primary
+   -- key (clustered, WITHOUT ROWID); reports over every account read by period (by_hour).
+   CREATE TABLE report_counters (
+     hour INTEGER NOT NULL,
+     user_id INTEGER NOT NULL,
+     country TEXT NOT NULL,
+     connector_id TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     campaign TEXT NOT NULL,
+     state TEXT NOT NULL,
+     messages INTEGER NOT NULL,
+     parts INTEGER NOT NULL,
+     revenue_micros INTEGER NOT NULL,
+     cost_micros INTEGER,
+     h0 INTEGER NOT NULL DEFAULT 0,
+     h1 INTEGER NOT NULL DEFAULT 0,
+     h2 INTEGER NOT NULL DEFAULT 0,
+     h3 INTEGER NOT NULL DEFAULT 0,
+     h4 INTEGER NOT NULL DEFAULT 0,
+     h5 INTEGER NOT NULL DEFAULT 0,
+     h6 INTEGER NOT NULL DEFAULT 0,
+     h7 INTEGER NOT NULL DEFAULT 0,
+     h8 INTEGER NOT NULL DEFAULT 0,
+     h9 INTEGER NOT NULL DEFAULT 0,
+     h10 INTEGER NOT NULL DEFAULT 0,
+     h11 INTEGER NOT NULL DEFAULT 0,
+     h12 INTEGER NOT NULL DEFAULT 0,
+     h13 INTEGER NOT NULL DEFAULT 0,
+     h14 INTEGER NOT NULL DEFAULT 0,
+     h15 INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (user_id, hour, country, connector_id, sender, campaign, state)
+   ) WITHOUT ROWID;
+   CREATE INDEX report_counters_by_hour ON report_counters (hour);
+   CREATE TABLE report_counters_daily (
+     hour INTEGER NOT NULL,
+     user_id INTEGER NOT NULL,
+     country TEXT NOT NULL,
+     connector_id TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     campaign TEXT NOT NULL,
+     state TEXT NOT NULL,
+     messages INTEGER NOT NULL,
+     parts INTEGER NOT NULL,
+     revenue_micros INTEGER NOT NULL,
+     cost_micros INTEGER,
+     h0 INTEGER NOT NULL DEFAULT 0,
+     h1 INTEGER NOT NULL DEFAULT 0,
+     h2 INTEGER NOT NULL DEFAULT 0,
+     h3 INTEGER NOT NULL DEFAULT 0,
+     h4 INTEGER NOT NULL DEFAULT 0,
+     h5 INTEGER NOT NULL DEFAULT 0,
+     h6 INTEGER NOT NULL DEFAULT 0,
+     h7 INTEGER NOT NULL DEFAULT 0,
+     h8 INTEGER NOT NULL DEFAULT 0,
+     h9 INTEGER NOT NULL DEFAULT 0,
+     h10 INTEGER NOT NULL DEFAULT 0,
+     h11 INTEGER NOT NULL DEFAULT 0,
+     h12 INTEGER NOT NULL DEFAULT 0,
+     h13 INTEGER NOT NULL DEFAULT 0,
+     h14 INTEGER NOT NULL DEFAULT 0,
+     h15 INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (user_id, hour, country, connector_id, sender, campaign, state)
+   ) WITHOUT ROWID;
+   CREATE INDEX report_counters_daily_by_day ON report_counters_daily (hour);`,
 ];

@@ -81,6 +81,19 @@ import {
   type StoredRoutes,
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteMoney } from './money.js';
+import {
+  finalCount,
+  type AcceptOptions,
+  type CreditNote,
+  type LedgerEntry,
+  type LedgerQuery,
+  type LowBalanceCrossing,
+  type MoneyState,
+  type RateCardEntry,
+  type ReportCounts,
+  type ReportQuery,
+} from '../money.js';
 import type { SqliteHandle } from './engine-store/handle.js';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -95,13 +108,14 @@ function prepareStatements(db: Database.Database) {
     // One statement: the balance and the SMS-count quota are debited together or not at
     // all, and only for an enabled user whose group (if any) is not disabled: a balance or
     // quota never goes negative under concurrent submits.
+    // It returns the balance after it (the ledger entry's) and whether it crossed the
+    // low-balance threshold (above it before, below after: flagged in the same statement).
     debit: db.prepare(
-      `UPDATE users SET balance_micros = balance_micros - @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count - @sms END
+      `UPDATE users SET balance_micros = balance_micros - @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count - @sms END,
+         low_balance_at = CASE WHEN low_balance_at IS NULL AND balance_micros - @price < low_balance_micros THEN @now ELSE low_balance_at END
        WHERE id = @id AND enabled = 1 AND balance_micros >= @price AND (sms_count IS NULL OR sms_count >= @sms)
-         AND NOT EXISTS (SELECT 1 FROM user_groups g WHERE g.id = users.group_id AND g.enabled = 0)`,
-    ),
-    credit: db.prepare(
-      'UPDATE users SET balance_micros = balance_micros + @price, sms_count = CASE WHEN sms_count IS NULL THEN NULL ELSE sms_count + @sms END WHERE id = @id',
+         AND NOT EXISTS (SELECT 1 FROM user_groups g WHERE g.id = users.group_id AND g.enabled = 0)
+       RETURNING balance_micros, sms_count, low_balance_micros, low_balance_at = @now AND balance_micros + @price >= low_balance_micros AS crossed`,
     ),
     insertMessage: db.prepare(
       `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
@@ -491,6 +505,8 @@ export class SqliteStore implements Store {
   private fixedYoung = new Map<string, FixedMessage>();
   private fixedOld = new Map<string, FixedMessage>();
   private readonly stmts: Statements;
+  /** Ledger, counters, rate cards (src/store/sqlite/money.ts). */
+  private readonly money: SqliteMoney;
   /** Messages whose lease was freed at open (Store.restartRequeued). */
   readonly restartRequeued: number;
 
@@ -545,6 +561,37 @@ export class SqliteStore implements Store {
             return n;
           })();
     this.stmts = prepareStatements(this.db);
+    this.money = new SqliteMoney(this.db);
+  }
+
+  // ---- money and reports (src/store/money.ts) --------------------------------------------
+  async listLedger(q: LedgerQuery): Promise<LedgerEntry[]> {
+    return this.money.listLedger(q);
+  }
+
+  async getMoneyState(userId: number): Promise<MoneyState | undefined> {
+    return this.money.moneyState(userId);
+  }
+
+  setLowBalance(
+    userId: number,
+    s: { thresholdMicros: number | null; url: string | null },
+  ): Promise<MoneyState | undefined> {
+    return this.batched(() =>
+      this.money.setLowBalance(userId, s, Date.now()) ? this.money.moneyState(userId) : undefined,
+    );
+  }
+
+  async getRateCard(userId: number): Promise<RateCardEntry[]> {
+    return this.money.rateCard(userId);
+  }
+
+  putRateCard(userId: number, entries: RateCardEntry[]): Promise<void> {
+    return this.batched(() => this.money.putRateCard(userId, entries, Date.now()));
+  }
+
+  async queryReports(q: ReportQuery): Promise<ReportCounts[]> {
+    return this.money.reports(q);
   }
 
   private addWebhookRow(w: NewWebhook, now: number): void {
@@ -621,6 +668,29 @@ export class SqliteStore implements Store {
   async upsertUser(u: UserSpec): Promise<User> {
     const settings = JSON.stringify(userSettings(u.settings));
     const smsCount = checkSmsCount(u.smsCount);
+    // A new account's opening balance is the ledger's first entry, in the same transaction.
+    this.db.transaction(() => {
+      const existed = this.sql('SELECT 1 FROM users WHERE username = ?').get(u.username) !== undefined;
+      this.upsertUserRow(u, smsCount, settings);
+      if (existed || !u.balanceMicros) return;
+      const r = this.sql('SELECT id, balance_micros FROM users WHERE username = ?').get(u.username) as {
+        id: number;
+        balance_micros: number;
+      };
+      this.money.entry({
+        userId: r.id,
+        at: Date.now(),
+        kind: 'adjustment',
+        amountMicros: r.balance_micros,
+        balanceMicros: r.balance_micros,
+        sms: 0,
+        note: 'opening balance',
+      });
+    })();
+    return (await this.getUserByName(u.username))!;
+  }
+
+  private upsertUserRow(u: UserSpec, smsCount: number | null, settings: string): void {
     this.sql(
       `INSERT INTO users (username, password_hash, balance_micros, rate_micros, enabled, group_id, sms_count, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, rate_micros = excluded.rate_micros, enabled = excluded.enabled,
@@ -635,7 +705,6 @@ export class SqliteStore implements Store {
       smsCount,
       settings,
     );
-    return (await this.getUserByName(u.username))!;
   }
 
   async getBalance(userId: number): Promise<number> {
@@ -647,7 +716,10 @@ export class SqliteStore implements Store {
     );
   }
 
-  topUp(userId: number, add: { balanceMicros?: number; smsCount?: number }): Promise<User | undefined> {
+  topUp(
+    userId: number,
+    add: { balanceMicros?: number; smsCount?: number } & CreditNote,
+  ): Promise<User | undefined> {
     let amounts: { balanceMicros: number; smsCount: number };
     try {
       amounts = topUpAmounts(add);
@@ -658,7 +730,23 @@ export class SqliteStore implements Store {
       const r = this.stmts.userById.get(userId) as UserRow | undefined;
       if (!r) return undefined;
       afterTopUp({ balanceMicros: r.balance_micros, smsCount: r.sms_count }, amounts); // throws below zero
-      this.stmts.credit.run({ price: amounts.balanceMicros, sms: amounts.smsCount, id: userId });
+      const after = this.money.credit.get({
+        price: amounts.balanceMicros,
+        sms: amounts.smsCount,
+        id: userId,
+      }) as {
+        balance_micros: number;
+      };
+      this.money.entry({
+        userId,
+        at: Date.now(),
+        kind: add.kind ?? (amounts.balanceMicros < 0 ? 'adjustment' : 'topup'),
+        amountMicros: amounts.balanceMicros,
+        balanceMicros: after.balance_micros,
+        sms: r.sms_count === null ? 0 : amounts.smsCount,
+        note: add.note ?? null,
+        actor: add.actor ?? null,
+      });
       return toUser(this.stmts.userById.get(userId) as UserRow);
     });
   }
@@ -716,13 +804,33 @@ export class SqliteStore implements Store {
   }
 
   /** Group commit: the accepts of one turn share one transaction with the other writes of that turn. */
-  accept(m: NewMessage): Promise<AcceptResult> {
+  accept(m: NewMessage, opts: AcceptOptions = {}): Promise<AcceptResult> {
     return this.batched((): AcceptResult => {
       if (m.onceOnly && this.sql('SELECT 1 FROM messages WHERE id = ?').get(m.id) !== undefined)
         return { ok: false, reason: 'duplicate_id' };
-      if (this.stmts.debit.run({ price: m.priceMicros, sms: smsOf(m), id: m.userId }).changes === 0)
-        return { ok: false, reason: this.refusal(m) };
       const now = Date.now();
+      const sms = smsOf(m);
+      const debit = this.stmts.debit.get({ price: m.priceMicros, sms, id: m.userId, now }) as
+        | {
+            balance_micros: number;
+            sms_count: number | null;
+            low_balance_micros: number | null;
+            crossed: number | null;
+          }
+        | undefined;
+      if (!debit) return { ok: false, reason: this.refusal(m) };
+      // The charge's ledger entry: one prepared INSERT in the accept's transaction.
+      this.money.entry({
+        userId: m.userId,
+        at: now,
+        kind: 'charge',
+        amountMicros: -m.priceMicros,
+        balanceMicros: debit.balance_micros,
+        sms: debit.sms_count === null ? 0 : -sms,
+        messageId: m.id,
+        campaign: m.meta?.campaign ?? null,
+      });
+      const lowBalance = debit.crossed === 1 ? this.lowBalanceCrossed(m, debit, now, opts) : undefined;
       const meta = JSON.stringify(m.meta ?? {});
       // Positional, not a spread object: one less copy of the message per accept.
       this.stmts.insertMessage.run(
@@ -762,8 +870,32 @@ export class SqliteStore implements Store {
         createdAt: now,
         meta: JSON.parse(meta) as MessageMeta,
       });
-      return { ok: true };
+      return lowBalance ? { ok: true, lowBalance } : { ok: true };
     });
+  }
+
+  /** A debit took the balance below the threshold: the crossing and its webhooks (inside the accept's write). */
+  private lowBalanceCrossed(
+    m: NewMessage,
+    debit: { balance_micros: number; low_balance_micros: number | null },
+    now: number,
+    opts: AcceptOptions,
+  ): LowBalanceCrossing {
+    const u = this.sql('SELECT username, low_balance_url FROM users WHERE id = ?').get(m.userId) as {
+      username: string;
+      low_balance_url: string | null;
+    };
+    const crossing: LowBalanceCrossing = {
+      userId: m.userId,
+      username: u.username,
+      balanceMicros: debit.balance_micros,
+      thresholdMicros: debit.low_balance_micros ?? 0,
+      url: u.low_balance_url,
+      messageId: m.id,
+      at: now,
+    };
+    for (const w of opts.lowBalance?.(crossing) ?? []) this.addWebhookRow(w, now);
+    return crossing;
   }
 
   /**
@@ -885,6 +1017,7 @@ export class SqliteStore implements Store {
     detail: string | null,
     notice: FinalNotice | undefined,
     known?: { message: StoredMessage; parts?: PartRow[] },
+    refunded = 0,
   ): Settled {
     const row = known?.message ?? this.readMessage(id);
     if (!row) return { state: undefined };
@@ -897,6 +1030,8 @@ export class SqliteStore implements Store {
         : (parts.find((p) => p.error !== null && p.state !== 'delivered')?.error ?? null);
     this.stmts.setState.run(state, error, now, id);
     if (parts.length > 1) this.stmts.partEvent.run(id, state, now, detail, null);
+    if (FINAL_STATES.has(state) && !FINAL_STATES.has(row.state))
+      this.money.count(finalCount(row, state, now, refunded));
     if (FINAL_STATES.has(state) && !FINAL_STATES.has(row.state) && notice) {
       const notified = notice({
         state,
@@ -1024,14 +1159,26 @@ export class SqliteStore implements Store {
         if (total > 1) this.partEvent(id, p.seq, total, 'failed', now, detail);
       }
       this.stmts.dequeue.run(id);
+      let refunded = 0;
       if (refund && unsent.length > 0) {
+        const meta = JSON.parse(m.meta) as MessageMeta;
         const back = unsentRefund(
-          { priceMicros: m.price_micros, sms: smsOf({ meta: JSON.parse(m.meta) as MessageMeta }) },
+          { priceMicros: m.price_micros, sms: smsOf({ meta }) },
           { unsent: unsent.length, total },
         );
-        this.stmts.credit.run({ price: back.priceMicros, sms: back.sms, id: m.user_id });
+        this.money.refund({
+          userId: m.user_id,
+          price: back.priceMicros,
+          sms: back.sms,
+          messageId: id,
+          campaign: meta.campaign,
+          reason: 'failed',
+          note: detail,
+          at: now,
+        });
+        refunded = back.priceMicros;
       }
-      return this.settle(id, now, detail, notice);
+      return this.settle(id, now, detail, notice, undefined, refunded);
     });
   }
 
@@ -1151,7 +1298,17 @@ export class SqliteStore implements Store {
       this.stmts.setState.run('canceled', detail, now, id);
       this.stmts.event.run(id, 'canceled', now, detail);
       const message = toMessage(m);
-      this.stmts.credit.run({ price: m.price_micros, sms: smsOf(message), id: m.user_id });
+      this.money.refund({
+        userId: m.user_id,
+        price: m.price_micros,
+        sms: smsOf(message),
+        messageId: id,
+        campaign: message.meta.campaign,
+        reason: 'canceled',
+        note: detail,
+        at: now,
+      });
+      this.money.count(finalCount(message, 'canceled', now, m.price_micros));
       const notified = notice({
         state: 'canceled',
         message: { ...message, state: 'canceled', error: detail, updatedAt: now },
@@ -1170,12 +1327,21 @@ export class SqliteStore implements Store {
       this.stmts.setState.run(state, detail, now, id);
       this.stmts.event.run(id, state, now, detail);
       this.stmts.dequeue.run(id);
+      const message = toMessage(m);
       if (refund)
-        this.stmts.credit.run({
+        this.money.refund({
+          userId: m.user_id,
           price: m.price_micros,
-          sms: smsOf({ meta: JSON.parse(m.meta) as MessageMeta }),
-          id: m.user_id,
+          sms: smsOf(message),
+          messageId: id,
+          campaign: message.meta.campaign,
+          reason: state,
+          note: detail,
+          at: now,
         });
+      // Counted once: a message already final is not counted again.
+      if (FINAL_STATES.has(state) && !FINAL_STATES.has(m.state as MessageState))
+        this.money.count(finalCount(message, state, now, refund ? m.price_micros : 0));
     });
   }
 
