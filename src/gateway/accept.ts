@@ -13,7 +13,7 @@ import {
   InvalidNumberError,
   type User,
 } from '../domain/index.js';
-import { reject, type RejectedError } from './errors.js';
+import { reject, RejectedError } from './errors.js';
 import type { Connector } from './connector.js';
 import {
   candidates,
@@ -189,7 +189,8 @@ export class AcceptService {
     }
     const window = this.ctx.opts.dedupeWindowMs ?? 0;
     // An id chosen by the engine is its own dedupe (at most one message per id, in the store).
-    if (window <= 0 || req.messageId !== undefined) return this.submitOnce(user, req);
+    if (req.messageId !== undefined) return this.submitChosenId(user, req, req.messageId);
+    if (window <= 0) return this.submitOnce(user, req);
     const now = Date.now();
     if (this.recent.size > 100_000)
       for (const [k, v] of this.recent) if (v.until <= now) this.recent.delete(k);
@@ -206,6 +207,22 @@ export class AcceptService {
     this.recent.set(key, { accepted, until: now + window });
     accepted.catch(() => this.recent.delete(key)); // a refused message may be sent again
     return accepted;
+  }
+
+  /**
+   * A submit with the engine's id: a refusal (the number opted out since, the route gone)
+   * of an id that was accepted before — a resend after a crash — is the duplicate it is,
+   * not a refusal. Looked up on the refusal path only: the accepted path costs nothing more.
+   */
+  private async submitChosenId(user: User, req: SubmitDraft, id: string): Promise<Accepted> {
+    try {
+      return await this.submitOnce(user, req);
+    } catch (err) {
+      const before = err instanceof RejectedError ? await this.ctx.store.getMessage(id) : undefined;
+      if (before?.userId === user.id)
+        return { id, segments: before.meta.segments ?? 1, priceMicros: 0, duplicate: true };
+      throw err;
+    }
   }
 
   private async submitOnce(user: User, req: SubmitDraft): Promise<Accepted> {

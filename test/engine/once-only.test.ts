@@ -33,3 +33,39 @@ for (const name of BACKENDS) {
     assert.equal(await b.store.queueDepth('c1'), 1);
   });
 }
+
+test('a resend of an accepted engine id that would now be refused (opted out since) is the duplicate, not a refusal', async (t) => {
+  const { demoHermod } = await import('../support/hermod.js');
+  const { draftOf } = await import('../../src/gateway/index.js');
+  const h = await demoHermod();
+  t.after(() => h.stop());
+  const user = (await h.gateway.currentUser('demo'))!;
+  const draft = () => {
+    const d = draftOf({
+      systemId: 'demo',
+      origin: 'rest',
+      from: 'Shop',
+      to: '447700900321',
+      content: { text: 'hi' },
+    });
+    d.messageId = id;
+    return d;
+  };
+  const id = newMessageId();
+  const first = await h.gateway.submitAccepted(user, draft());
+  assert.equal(first.duplicate, undefined);
+  await h.store.setOptOut('447700900321', 'Shop', true);
+  const again = await h.gateway.submitAccepted(user, draft());
+  assert.equal(again.duplicate, true);
+  assert.equal(again.priceMicros, 0);
+  // A new id to the opted-out number is refused as before.
+  const other = draftOf({
+    systemId: 'demo',
+    origin: 'rest',
+    from: 'Shop',
+    to: '447700900321',
+    content: { text: 'hi' },
+  });
+  other.messageId = newMessageId();
+  await assert.rejects(h.gateway.submitAccepted(user, other), { code: 'HERMOD_ERR_OPTED_OUT' });
+});
