@@ -24,6 +24,7 @@ import {
   type CustomerBinds,
 } from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
+import { consoleRoutes, type ConsoleOptions } from './console.js';
 import { boundJsonDepth } from './json-depth.js';
 import { allowHosts } from './host-check.js';
 import { HttpProblem } from './problem.js';
@@ -67,6 +68,8 @@ export interface ApiAppOptions {
   serve?: 'all' | 'public' | 'admin';
   /** The API-key cache, shared when the public and admin sides are two listeners (admin changes forget keys). */
   auth?: ApiKeyAuth;
+  /** The web console at / (default: web/dist); false serves none. */
+  console?: ConsoleOptions | false;
   /** Host names (without port) requests may carry in Host; others get 421 (DNS rebinding). Default: any. */
   allowedHosts?: readonly string[];
 }
@@ -179,6 +182,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       forgetApiKeys: () => auth.forget(),
       ...(opts.moRouteInput ? { moRouteInput: opts.moRouteInput } : {}),
     });
+  if (opts.console !== false) await app.register(consoleRoutes, opts.console ?? {});
   return app;
 }
 
