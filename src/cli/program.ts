@@ -5,6 +5,7 @@ import { simulateCommand } from './simulate.js';
 import { sendCommand } from './send.js';
 import { adminCommands } from './admin.js';
 import { configCommand } from './config-check.js';
+import { peopleCommands } from './people.js';
 import { CliError } from './admin-client.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -94,6 +95,7 @@ export function buildProgram(): Command {
   program.addCommand(sendCommand());
   for (const c of adminCommands()) program.addCommand(c);
   program.addCommand(configCommand());
+  for (const c of peopleCommands()) program.addCommand(c);
 
   return program;
 }

@@ -66,10 +66,11 @@ export async function buildInterfaces(
   const { server } = core.config;
   const split = server.adminPort !== undefined;
   // One API-key cache for both sides: the admin API's key changes forget the customers' keys.
-  const auth = new ApiKeyAuth(services.apiKeys);
+  const auth = new ApiKeyAuth(services.apiKeys, undefined, engine?.people);
   const apiOptions: ApiAppOptions = {
     gateway: core.gateway,
     ...(engine ? { engine } : {}),
+    loginGuard,
     services,
     adminKeys: core.config.admin.keys,
     moRouteInput,

@@ -8,19 +8,24 @@
 import type { Gateway } from '../gateway/index.js';
 import type { EngineStores } from '../store/engine-store/index.js';
 import { ContactService } from './contacts.js';
+import { PeopleService, type PeopleOptions } from './people.js';
 
 export interface EngineOptions {
   gateway: Gateway;
   stores: EngineStores;
   /** The clock of schedules and quiet hours (default Date.now). */
   now?: () => number;
+  /** Web users' sessions and invitations (lifetimes). */
+  people?: PeopleOptions;
 }
 
 export class Engine {
   readonly contacts: ContactService;
+  readonly people: PeopleService;
 
   constructor(private readonly opts: EngineOptions) {
     this.contacts = new ContactService(opts.stores.contacts);
+    this.people = new PeopleService(opts.stores.people, opts.gateway.services.accounts, opts.people);
   }
 
   /** Starts the background work (import jobs, campaign runners, the inbox follower). */

@@ -10,6 +10,9 @@ import { servicesOf, type Gateway, type InterfaceServices, type UrlGuard } from 
 import type { Engine } from '../engine/index.js';
 import { problemSchema, useProblems } from './problem.js';
 import { engineRoutes, ENGINE_TAGS } from './engine/index.js';
+import { sessionRoutes } from './engine/session.js';
+import { operatorSessions, webUserAdminRoutes } from './admin/web-users.js';
+import { LoginGuard } from '../gateway/login-guard.js';
 import { messagesRoutes, sharedSchemas } from './rest/messages.js';
 import { accountRoutes } from './rest/account.js';
 import { ApiKeyAuth } from './rest/auth.js';
@@ -72,6 +75,8 @@ export interface ApiAppOptions {
   console?: ConsoleOptions | false;
   /** Host names (without port) requests may carry in Host; others get 421 (DNS rebinding). Default: any. */
   allowedHosts?: readonly string[];
+  /** The login guard web sign-ins go through (shared with SMPP and HTTP logins; default: one of its own). */
+  loginGuard?: LoginGuard;
 }
 
 export interface RegisteredRoute {
@@ -167,8 +172,16 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     ...(adminSide ? { metrics: opts.metrics } : {}),
   });
 
-  const auth = opts.auth ?? new ApiKeyAuth(services.apiKeys);
+  const auth = opts.auth ?? new ApiKeyAuth(services.apiKeys, undefined, opts.engine?.people);
   const idempotency = new Idempotency(services.idempotency, opts.idempotency);
+  // Web users' sign-in on every listener (operators sign in to the admin side too).
+  if (opts.engine)
+    await app.register(sessionRoutes, {
+      engine: opts.engine,
+      loginGuard: opts.loginGuard ?? new LoginGuard(),
+    });
+  if (opts.engine && opts.adminKeys !== undefined && adminSide)
+    app.addHook('onRequest', operatorSessions(opts.engine, ADMIN_PREFIX));
   if (customerSide) await customerApi(app, opts, services, auth, idempotency);
   // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
   if (opts.adminKeys !== undefined && adminSide)
@@ -181,6 +194,12 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       binds: opts.binds,
       forgetApiKeys: () => auth.forget(),
       ...(opts.moRouteInput ? { moRouteInput: opts.moRouteInput } : {}),
+    });
+  if (opts.engine && opts.adminKeys !== undefined && adminSide)
+    await app.register(webUserAdminRoutes, {
+      prefix: ADMIN_PREFIX,
+      engine: opts.engine,
+      keys: opts.adminKeys,
     });
   if (opts.console !== false) await app.register(consoleRoutes, opts.console ?? {});
   return app;

@@ -1,14 +1,19 @@
-/** Admin keys: `Authorization: Bearer <key>`, compared in constant time. */
+/**
+ * Admin keys: `Authorization: Bearer <key>`, compared in constant time. An operator's web
+ * session is accepted too: the API app's operator-session hook (src/http/admin/web-users.ts,
+ * `operatorSessions`) runs before this one and marks the request (`req.access`).
+ */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problem, sendProblem } from '../problem.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
-/** An onRequest hook that refuses requests without one of `keys` (401, problem+json). */
+/** An onRequest hook that refuses requests without one of `keys` or an operator's session (401, problem+json). */
 export function adminAuth(keys: readonly string[]) {
   const wanted = keys.map(digest);
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (req.access?.kind === 'operator') return;
     const header = req.headers.authorization;
     const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!m) {

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import type { Gateway } from '../../gateway/index.js';
 import { contactRoutes } from './contacts.js';
+import { memberRoutes } from './members.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -15,8 +16,9 @@ export interface EngineRouteOptions {
 }
 
 /** The OpenAPI tags of the engine's resources. */
-export const ENGINE_TAGS = [{ name: 'contacts' }];
+export const ENGINE_TAGS = [{ name: 'contacts' }, { name: 'session' }, { name: 'members' }];
 
 export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOptions): Promise<void> {
   await app.register(contactRoutes, opts);
+  await app.register(memberRoutes, opts);
 }

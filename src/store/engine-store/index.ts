@@ -6,6 +6,7 @@
  * areas add tables without renumbering each other's.
  */
 import type { ContactStore } from './contacts.js';
+import type { PeopleStore } from './people.js';
 
 export type {
   Contact,
@@ -17,9 +18,11 @@ export type {
   GroupMembers,
 } from './contacts.js';
 export { ContactGroupExistsError, UnknownContactGroupError } from './errors.js';
+export * from './people.js';
 
 /** The engine's stores, one per area, over one database. */
 export interface EngineStores {
   contacts: ContactStore;
+  people: PeopleStore;
 }
 export { openEngineStores } from './open.js';

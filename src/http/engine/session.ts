@@ -1,0 +1,240 @@
+/**
+ * Web sessions (the console's sign-in): POST /v1/session signs in with an email and a
+ * password, GET says who is signed in, DELETE signs out; a user changes their own password,
+ * and an invitation's set-password token sets one. Served outside REST v1's API-key hook (a
+ * sign-in has no credentials yet), on every listener (public and admin): operators sign in
+ * here too. The session token comes back twice: as an HttpOnly SameSite=Strict cookie for
+ * the console, and in the body for clients that send it as a Bearer token.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '@fastify/swagger';
+import type { Engine, SignedIn, WebUser } from '../../engine/index.js';
+import type { LoginGuard } from '../../gateway/login-guard.js';
+import { problems } from '../problem.js';
+import { CSRF_HEADER, SESSION_COOKIE, webSessionOf } from './web-auth.js';
+
+export interface SessionRouteOptions {
+  engine: Engine;
+  loginGuard: Pick<LoginGuard, 'login'>;
+}
+
+const problem = { $ref: 'Problem#' } as const;
+const problemAnswers = { 400: problem, 401: problem, 403: problem, 429: problem, default: problem } as const;
+
+export const webUserView = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    email: { type: 'string' },
+    displayName: { type: 'string' },
+    kind: { type: 'string', enum: ['member', 'operator'] },
+    accountId: { type: ['integer', 'null'], description: "a member's account; null for an operator" },
+    role: {
+      type: ['string', 'null'],
+      enum: ['owner', 'admin', 'sender', 'viewer', null],
+      description: "a member's role; null for an operator",
+    },
+    enabled: { type: 'boolean' },
+    mustChangePassword: {
+      type: 'boolean',
+      description: 'the password was set by someone else: the user must choose their own first',
+    },
+    hasPassword: { type: 'boolean', description: 'false while an invitation is pending' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    lastSignInAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const;
+
+export const viewOfWebUser = (u: WebUser) => ({
+  id: u.id,
+  email: u.email,
+  displayName: u.displayName,
+  kind: u.kind,
+  accountId: u.accountId,
+  role: u.role,
+  enabled: u.enabled,
+  mustChangePassword: u.mustChangePassword,
+  hasPassword: u.hasPassword,
+  createdAt: new Date(u.createdAt).toISOString(),
+  updatedAt: new Date(u.updatedAt).toISOString(),
+  lastSignInAt: u.lastSignInAt === null ? null : new Date(u.lastSignInAt).toISOString(),
+});
+
+const sessionView = {
+  type: 'object',
+  properties: {
+    user: webUserView,
+    account: {
+      type: ['object', 'null'],
+      properties: { id: { type: 'integer' }, username: { type: 'string' } },
+      description: "a member's account (its username is also its SMPP system_id); null for an operator",
+    },
+    csrf: { type: 'string', description: `send it as ${CSRF_HEADER} on changes authenticated by the cookie` },
+    expiresAt: { type: 'string', format: 'date-time', description: 'pushed forward by use' },
+  },
+} as const;
+
+const viewOfSession = (who: SignedIn) => ({
+  user: viewOfWebUser(who.user),
+  account: who.account ? { id: who.account.id, username: who.account.username } : null,
+  csrf: who.csrf,
+  expiresAt: new Date(who.session.expiresAt).toISOString(),
+});
+
+/**
+ * The session cookie: HttpOnly (no script reads it), SameSite=Strict, Secure over HTTPS.
+ * Hermod's listeners speak plain HTTP behind a TLS-terminating proxy, so the proxy's
+ * X-Forwarded-Proto counts too: trusting it unchecked is harmless here, since a client that
+ * claims HTTPS falsely only keeps its own browser from sending the cookie back over HTTP.
+ */
+function sessionCookie(req: FastifyRequest, value: string, maxAgeS: number): string {
+  const forwarded = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]
+    .trim()
+    .toLowerCase();
+  const secure = req.protocol === 'https' || forwarded === 'https' ? '; Secure' : '';
+  return `${SESSION_COOKIE}=${value}; Path=/v1; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`;
+}
+
+export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOptions): Promise<void> {
+  const people = opts.engine.people;
+  const signedIn = async (req: FastifyRequest) => {
+    const who = await webSessionOf(req, people);
+    if (!who) throw problems.unauthorized('sign in first (POST /v1/session), or send the session token');
+    return who;
+  };
+
+  app.post<{ Body: { email: string; password: string } }>(
+    '/v1/session',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Sign in (a web user: a member of an account, or an operator)',
+        description:
+          'Answers the session token in the body and as the HttpOnly cookie `hermod_session`. A wrong email and a wrong password get the same 401; repeated failures from an address or for an email lock sign-ins for a while (429).',
+        security: [],
+        body: {
+          type: 'object',
+          required: ['email', 'password'],
+          additionalProperties: false,
+          properties: {
+            email: { type: 'string', minLength: 1, maxLength: 254 },
+            password: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
+        response: {
+          201: {
+            ...sessionView,
+            properties: {
+              ...sessionView.properties,
+              token: { type: 'string', description: 'the session token (Authorization: Bearer), shown once' },
+            },
+          },
+          ...problemAnswers,
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await people.signIn(
+        {
+          email: req.body.email,
+          password: req.body.password,
+          address: req.socket.remoteAddress ?? 'unknown',
+        },
+        opts.loginGuard,
+      );
+      reply.header('set-cookie', sessionCookie(req, s.token, Math.floor(people.options.sessionMaxMs / 1000)));
+      reply.header('cache-control', 'no-store');
+      return reply.code(201).send({ ...viewOfSession(s), token: s.token });
+    },
+  );
+
+  app.get(
+    '/v1/session',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Who is signed in (the session of the cookie or the Bearer session token)',
+        response: { 200: sessionView, ...problemAnswers },
+      },
+    },
+    async (req, reply) => {
+      const who = await signedIn(req);
+      reply.header('cache-control', 'no-store');
+      return viewOfSession(who);
+    },
+  );
+
+  app.delete(
+    '/v1/session',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Sign out (ends the session; the cookie is cleared)',
+        response: { 204: { type: 'null' }, ...problemAnswers },
+      },
+    },
+    async (req, reply) => {
+      const who = await signedIn(req);
+      await people.signOut(who.token);
+      reply.header('set-cookie', sessionCookie(req, '', 0));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/v1/session/password',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Change your own password (the current one is required); your other sessions end',
+        body: {
+          type: 'object',
+          required: ['currentPassword', 'newPassword'],
+          additionalProperties: false,
+          properties: {
+            currentPassword: { type: 'string', minLength: 1, maxLength: 200 },
+            newPassword: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
+        response: { 204: { type: 'null' }, ...problemAnswers },
+      },
+    },
+    async (req, reply: FastifyReply) => {
+      const who = await signedIn(req);
+      await people.changePassword(
+        who,
+        {
+          current: req.body.currentPassword,
+          next: req.body.newPassword,
+          address: req.socket.remoteAddress ?? 'unknown',
+        },
+        opts.loginGuard,
+      );
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: { token: string; password: string } }>(
+    '/v1/session/setup',
+    {
+      schema: {
+        tags: ['session'],
+        summary: "Set a password with an invitation's (or a reset's) one-time set-password token",
+        security: [],
+        body: {
+          type: 'object',
+          required: ['token', 'password'],
+          additionalProperties: false,
+          properties: {
+            token: { type: 'string', minLength: 1, maxLength: 100 },
+            password: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
+        response: { 200: webUserView, ...problemAnswers },
+      },
+    },
+    async (req) => viewOfWebUser(await people.setPasswordWithToken(req.body.token, req.body.password)),
+  );
+}
