@@ -25,7 +25,8 @@ function newest(dir) {
 }
 
 if (!existsSync(join(web, 'package.json'))) process.exit(0); // an installed package: prebuilt
-if (process.argv.includes('--if-stale') && existsSync(stamp) && statSync(stamp).mtimeMs >= newest(web)) process.exit(0);
+if (process.argv.includes('--if-stale') && existsSync(stamp) && statSync(stamp).mtimeMs >= newest(web))
+  process.exit(0);
 
 const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 if (!existsSync(vite)) {
@@ -34,7 +35,9 @@ if (!existsSync(vite)) {
 }
 const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
-console.log(`console: built web/dist (first load ${(firstLoadBytes() / 1024).toFixed(1)} KB of JavaScript, gzipped)`);
+console.log(
+  `console: built web/dist (first load ${(firstLoadBytes() / 1024).toFixed(1)} KB of JavaScript, gzipped)`,
+);
 
 /** The gzipped size of the scripts index.html loads (entry and its preloaded chunks). */
 export function firstLoadBytes() {

@@ -40,6 +40,8 @@ function fieldOf(detail: string | undefined): string | undefined {
   if (!detail) return undefined;
   const ajv = /^(?:body|querystring|params)\/([\w/[\].-]+)/.exec(detail);
   if (ajv) return ajv[1].replace(/\//g, '.');
+  const required = /must have required property '([\w.-]+)'/.exec(detail);
+  if (required) return required[1];
   const own = /^([a-zA-Z][\w[\].]*): /.exec(detail);
   return own?.[1];
 }

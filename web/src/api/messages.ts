@@ -36,7 +36,8 @@ const query = (f: object) =>
 export function useMessages(f: MessageFilter) {
   return useQuery({
     queryKey: ['messages', f],
-    queryFn: () => get<{ data: Message[]; next_cursor: string | null }>(`/v1/messages?${query({ limit: '50', ...f })}`),
+    queryFn: () =>
+      get<{ data: Message[]; next_cursor: string | null }>(`/v1/messages?${query({ limit: '50', ...f })}`),
     placeholderData: keepPreviousData,
     refetchInterval: 5_000,
   });
@@ -48,7 +49,8 @@ export function useMessage(id: string) {
     queryFn: () => get<MessageDetail>(`/v1/messages/${encodeURIComponent(id)}`),
     // Until it is final, its state changes under the user's eyes.
     refetchInterval: (q) =>
-      q.state.data && ['delivered', 'undelivered', 'expired', 'rejected', 'failed', 'canceled'].includes(q.state.data.status)
+      q.state.data &&
+      ['delivered', 'undelivered', 'expired', 'rejected', 'failed', 'canceled'].includes(q.state.data.status)
         ? false
         : 2_000,
   });
@@ -61,7 +63,11 @@ export interface Balance {
 }
 
 export function useBalance() {
-  return useQuery({ queryKey: ['balance'], queryFn: () => get<Balance>('/v1/balance'), refetchInterval: 15_000 });
+  return useQuery({
+    queryKey: ['balance'],
+    queryFn: () => get<Balance>('/v1/balance'),
+    refetchInterval: 15_000,
+  });
 }
 
 export interface Quote {
@@ -106,7 +112,13 @@ export function useSend() {
 export interface BatchResult {
   accepted: number;
   failed: number;
-  results: { index: number; to: string; ok: boolean; message?: Message; error?: { detail: string; code: string } }[];
+  results: {
+    index: number;
+    to: string;
+    ok: boolean;
+    message?: Message;
+    error?: { detail: string; code: string };
+  }[];
 }
 
 /** Many numbers, one text (POST /v1/messages/batch): one result per number, partial failures reported. */

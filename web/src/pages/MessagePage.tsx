@@ -45,7 +45,7 @@ export function MessagePage() {
         {msg.timeline.map((t, i) => (
           <li key={i}>
             <time dateTime={t.at}>{new Date(t.at).toLocaleString()}</time> <StatusBadge status={t.state} />
-            {t.part !== null && ` part ${t.part}`}
+            {t.part != null && ` part ${t.part}`}
             {t.detail && <span className="detail"> {t.detail}</span>}
           </li>
         ))}

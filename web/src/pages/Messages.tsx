@@ -7,7 +7,17 @@ import { Field } from '../components/Field';
 import { ErrorNote } from '../components/ErrorNote';
 import { StatusBadge } from '../components/StatusBadge';
 
-const STATES = ['', 'queued', 'sent', 'delivered', 'undelivered', 'expired', 'rejected', 'failed', 'canceled'];
+const STATES = [
+  '',
+  'queued',
+  'sent',
+  'delivered',
+  'undelivered',
+  'expired',
+  'rejected',
+  'failed',
+  'canceled',
+];
 
 const col = createColumnHelper<Message>();
 const columns = [
@@ -19,7 +29,11 @@ const columns = [
   col.accessor('from', { header: 'From' }),
   col.accessor('text', {
     header: 'Message',
-    cell: (c) => <Link to={`/messages/${c.row.original.id}`}>{(c.getValue() ?? '(binary)').slice(0, 60) || '(empty)'}</Link>,
+    cell: (c) => (
+      <Link to={`/messages/${c.row.original.id}`}>
+        {(c.getValue() ?? '(binary)').slice(0, 60) || '(empty)'}
+      </Link>
+    ),
   }),
   col.accessor('status', { header: 'State', cell: (c) => <StatusBadge status={c.getValue()} /> }),
   col.accessor('cost', { header: 'Cost' }),
@@ -39,7 +53,14 @@ export function Messages() {
       <h1>Messages</h1>
       <form className="filters" onSubmit={(e) => e.preventDefault()}>
         <Field label="Number">
-          {(id) => <input id={id} type="search" placeholder="+447700900123" onChange={(e) => set('to', e.target.value.trim())} />}
+          {(id) => (
+            <input
+              id={id}
+              type="search"
+              placeholder="+447700900123"
+              onChange={(e) => set('to', e.target.value.trim())}
+            />
+          )}
         </Field>
         <Field label="State">
           {(id) => (
@@ -53,14 +74,25 @@ export function Messages() {
           )}
         </Field>
         <Field label="From date">
-          {(id) => <input id={id} type="date" onChange={(e) => set('since', e.target.value && new Date(e.target.value).toISOString())} />}
+          {(id) => (
+            <input
+              id={id}
+              type="date"
+              onChange={(e) => set('since', e.target.value && new Date(e.target.value).toISOString())}
+            />
+          )}
         </Field>
         <Field label="To date">
           {(id) => (
             <input
               id={id}
               type="date"
-              onChange={(e) => set('until', e.target.value && new Date(new Date(e.target.value).getTime() + 86_400_000).toISOString())}
+              onChange={(e) =>
+                set(
+                  'until',
+                  e.target.value && new Date(new Date(e.target.value).getTime() + 86_400_000).toISOString(),
+                )
+              }
             />
           )}
         </Field>
@@ -94,7 +126,12 @@ export function Messages() {
         {page.data && page.data.data.length === 0 && <p>No messages match.</p>}
       </div>
       <div className="pager">
-        <button type="button" className="secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={cursors.length === 0}
+          onClick={() => setCursors((c) => c.slice(0, -1))}
+        >
           Newer
         </button>
         <button

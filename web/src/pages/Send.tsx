@@ -46,7 +46,7 @@ export function Send() {
     setSent(undefined);
     const common = {
       text: f.text,
-      ...(f.from ? { from: f.from } : {}),
+      from: f.from.trim(),
       ...(f.sendAt ? { send_at: new Date(f.sendAt).toISOString() } : {}),
     };
     const to = numbersOf(f.to);
@@ -68,27 +68,45 @@ export function Send() {
               id={id}
               rows={2}
               aria-describedby={d}
-              {...register('to', { validate: (v) => numbersOf(v).length > 0 || 'Enter at least one number.' })}
+              {...register('to', {
+                validate: (v) => numbersOf(v).length > 0 || 'Enter at least one number.',
+              })}
             />
           )}
         </Field>
-        <Field label="From" hint="The sender the handset shows (your account's default if empty)." error={fieldError('from')}>
-          {(id, d) => <input id={id} aria-describedby={d} maxLength={20} {...register('from')} />}
+        <Field
+          label="From"
+          hint="The sender the handset shows: a number, or up to 11 letters and digits."
+          error={formState.errors.from?.message ?? fieldError('from')}
+        >
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              maxLength={20}
+              {...register('from', { required: 'Enter a sender.' })}
+            />
+          )}
         </Field>
         <Field
           label="Message"
           error={formState.errors.text?.message ?? fieldError('text')}
           hint={
             <span aria-live="polite">
-              {count.units} characters · {count.encoding} · {count.segments} {count.segments === 1 ? 'part' : 'parts'} ·{' '}
-              {count.left} left in this part
+              {count.units} characters · {count.encoding} · {count.segments}{' '}
+              {count.segments === 1 ? 'part' : 'parts'} · {count.left} left in this part
               {quote.data?.rate !== undefined &&
                 ` · ${numbers.length > 1 ? `${numbers.length} × ` : ''}${quote.data.rate} per part`}
             </span>
           }
         >
           {(id, d) => (
-            <textarea id={id} rows={5} aria-describedby={d} {...register('text', { required: 'Write a message.' })} />
+            <textarea
+              id={id}
+              rows={5}
+              aria-describedby={d}
+              {...register('text', { required: 'Write a message.' })}
+            />
           )}
         </Field>
         {count.offending.length > 0 && (
@@ -98,7 +116,11 @@ export function Send() {
               <mark key={c}>{c === ' ' ? '␣' : c}</mark>
             ))}
             {replaceable.length > 0 && (
-              <button type="button" className="secondary" onClick={() => setValue('text', toGsm(text), { shouldValidate: true })}>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => setValue('text', toGsm(text), { shouldValidate: true })}
+              >
                 Replace with GSM-7 equivalents
               </button>
             )}
@@ -107,7 +129,9 @@ export function Send() {
         <Field label="Send at" hint="Leave empty to send now.">
           {(id, d) => <input id={id} type="datetime-local" aria-describedby={d} {...register('sendAt')} />}
         </Field>
-        <ErrorNote error={error && !fieldError('to') && !fieldError('text') && !fieldError('from') ? error : undefined} />
+        <ErrorNote
+          error={error && !fieldError('to') && !fieldError('text') && !fieldError('from') ? error : undefined}
+        />
         <button type="submit" disabled={send.isPending || batch.isPending}>
           {numbers.length > 1 ? `Send to ${numbers.length} numbers` : 'Send'}
         </button>
