@@ -114,3 +114,64 @@ for (const [width, viewport] of [
     );
   });
 }
+
+test('console: an operator stops and starts a connector and sees its state change; a customer is refused operator pages', async (t) => {
+  const browser = await openBrowser(t);
+  if (!browser) return;
+  t.after(() => browser.close());
+  const h = await demoHermod();
+  t.after(() => h.stop());
+  await h.engine.people.createOperator({
+    email: 'ops@hermod.example',
+    password: 'operator pass 1',
+    chosen: true,
+  });
+  await h.engine.people.createMember('demo', 'owner', {
+    email: 'owner@shop.example',
+    password: 'correct horse battery',
+    chosen: true,
+  });
+  const base = `http://127.0.0.1:${h.apiPort}`;
+  const w = await watchedPage(browser, DESKTOP);
+  const { page } = w;
+  const signIn = async (user: string, password: string) => {
+    await page.goto(`${base}/`);
+    await page.getByLabel('Username').fill(user);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  await signIn('ops@hermod.example', 'operator pass 1');
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await page.getByText('1 of 1').waitFor();
+  await w.shot('overview-desktop');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connectors' }).click();
+  const state = page.getByTestId('state-sim');
+  await state.getByText('bound').waitFor();
+  await page.getByRole('button', { name: 'Stop sim' }).click();
+  await state.getByText('stopped').waitFor();
+  assert.equal(h.gateway.getConnector('sim')?.ready, false);
+  await w.shot('connectors-desktop');
+  await page.getByRole('button', { name: 'Start sim' }).click();
+  await state.getByText('bound').waitFor({ timeout: 15_000 });
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
+  await page.getByLabel('Top up demo').fill('5');
+  await page.getByRole('button', { name: 'Add credit' }).click();
+  await page.getByRole('cell', { name: '105.00', exact: false }).waitFor();
+  await w.shot('customers-desktop');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  // A customer: no operator links, and the page by URL says it is for operators.
+  await signIn('owner@shop.example', 'correct horse battery');
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Connectors' }).count(), 0);
+  await page.goto(`${base}/connectors`);
+  await page.getByRole('heading', { name: 'Operators only' }).waitFor();
+  // And the API refuses the customer's session on the admin API whatever the page shows.
+  const status = await page.evaluate(async () => (await fetch('/v1/admin/connectors')).status);
+  assert.ok(status === 401 || status === 403, `admin API answered ${status}`);
+  assert.deepEqual(
+    w.errors.filter((e) => !/401|403|Unauthorized|Forbidden/.test(e)),
+    [],
+  );
+});

@@ -1,6 +1,6 @@
 /** The frame of every signed-in page: the navigation, who is signed in, sign out. */
 import { useState } from 'react';
-import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
+import { Link, Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { useSession, useSignOut } from '../api/session';
 import { LowBalanceBanner } from '../components/LowBalanceBanner';
 
@@ -10,6 +10,18 @@ const CUSTOMER_LINKS = [
   ['/messages', 'Messages'],
   ['/account', 'Account'],
 ] as const;
+
+const OPERATOR_LINKS = [
+  ['/overview', 'Overview'],
+  ['/customers', 'Customers'],
+  ['/connectors', 'Connectors'],
+] as const;
+
+/** The first page after sign-in: a customer's dashboard, an operator's overview. */
+export function Home() {
+  const session = useSession();
+  return <Navigate to={session.data?.user.kind === 'operator' ? '/overview' : '/dashboard'} replace />;
+}
 
 export function Layout() {
   const session = useSession();
@@ -23,9 +35,9 @@ export function Layout() {
   return (
     <div className="shell">
       <header className="topbar">
-        <a className="brand" href="/dashboard">
+        <Link className="brand" to="/">
           Hermod
-        </a>
+        </Link>
         <button
           type="button"
           className="menu-button"
@@ -36,7 +48,7 @@ export function Layout() {
           Menu
         </button>
         <nav id="main-nav" aria-label="Main" className={menuOpen ? 'open' : undefined}>
-          {CUSTOMER_LINKS.map(([to, label]) => (
+          {(s.user.kind === 'operator' ? OPERATOR_LINKS : CUSTOMER_LINKS).map(([to, label]) => (
             <NavLink key={to} to={to} onClick={() => setMenuOpen(false)}>
               {label}
             </NavLink>

@@ -15,7 +15,7 @@ export function SignIn() {
   const signIn = useSignIn();
   const navigate = useNavigate();
   const location = useLocation();
-  const from = (location.state as { from?: string } | null)?.from ?? '/dashboard';
+  const from = (location.state as { from?: string } | null)?.from ?? '/';
   const { register, handleSubmit, formState } = useForm<Form>();
   if (session.data) return <Navigate to={from} replace />;
   const onSubmit = (f: Form) => signIn.mutate(f, { onSuccess: () => navigate(from, { replace: true }) });
