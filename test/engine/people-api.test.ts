@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { demoHermod } from '../support/hermod.js';
+import { configuredHermod, demoHermod } from '../support/hermod.js';
 import { DEMO_ADMIN_KEY, DEMO_API_KEY } from '../../src/config/index.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -459,4 +459,63 @@ test('operators: created with an admin key, their session opens the admin API (C
   // Signed out, the operator's token opens nothing.
   assert.equal((await bearer(op, 'DELETE', '/v1/session')).statusCode, 204);
   isProblem(await bearer(op, 'GET', '/v1/admin/users'), 401, 'HERMOD_ERR_UNAUTHORIZED');
+});
+
+test('split listeners (server.adminPort), real sockets: operators sign in on the admin listener, members on the public one', async (t) => {
+  const ADMIN_KEY = 'people-test-admin-key-0123';
+  const API_KEY = 'hk_people_test_key_0123456789';
+  const h = await configuredHermod({
+    server: { adminPort: 0 },
+    admin: { keys: [ADMIN_KEY] },
+    users: [{ username: 'shop', password: 'pwshop1', balance: 1, rate: 0.01, apiKeys: [API_KEY] }],
+    connectors: [{ id: 'sim', type: 'simulator' }],
+    routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
+  });
+  t.after(() => h.stop());
+  const pub = `http://127.0.0.1:${h.apiPort}`;
+  const adm = `http://127.0.0.1:${h.adminPort}`;
+  const post = (url: string, body: unknown, authorization: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify(body),
+    });
+  const get = (url: string, token: string) =>
+    fetch(url, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+  const signIn = async (base: string, email: string, password: string) => {
+    const r = await fetch(`${base}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    assert.equal(r.status, 201);
+    return ((await r.json()) as { token: string }).token;
+  };
+  const op = await post(
+    `${adm}/v1/admin/web-users`,
+    { kind: 'operator', email: 'ops@h.example', password: 'operator-password-1' },
+    `Bearer ${ADMIN_KEY}`,
+  );
+  assert.equal(op.status, 201);
+  const member = await post(
+    `${pub}/v1/members`,
+    { email: 'clerk@shop.example', role: 'sender', password: 'clerk-password-1' },
+    `Bearer ${API_KEY}`,
+  );
+  assert.equal(member.status, 201);
+
+  const opToken = await signIn(adm, 'ops@h.example', 'operator-password-1');
+  const change = await post(
+    `${adm}/v1/session/password`,
+    { currentPassword: 'operator-password-1', newPassword: 'operator-password-2' },
+    `Bearer ${opToken}`,
+  );
+  assert.equal(change.status, 204);
+  assert.equal(await get(`${adm}/v1/admin/users`, opToken), 200);
+  assert.equal(await get(`${pub}/v1/admin/users`, opToken), 404, 'the public listener has no admin API');
+
+  const clerk = await signIn(pub, 'clerk@shop.example', 'clerk-password-1');
+  assert.equal(await get(`${adm}/v1/admin/users`, clerk), 403);
+  // One session store: the token from either listener says who it is on the other.
+  assert.equal(await get(`${adm}/v1/session`, clerk), 200);
 });

@@ -43,6 +43,25 @@ for (const name of BACKENDS) {
       }),
       { code: 'HERMOD_ERR_OWNER_EXISTS' },
     );
+    // Two owners created at once for an account without one: one is.
+    const owners = await Promise.allSettled(
+      ['first@other', 'second@other'].map((email) =>
+        people.createWebUser({
+          email,
+          displayName: email,
+          kind: 'member',
+          accountId: b.other.id,
+          role: 'owner',
+          passwordHash: null,
+        }),
+      ),
+    );
+    assert.deepEqual(owners.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+    assert.equal(
+      ((owners.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason as { code: string })
+        .code,
+      'HERMOD_ERR_OWNER_EXISTS',
+    );
     const bo = await people.createWebUser({
       email: 'bo@shop.example',
       displayName: 'Bo',
@@ -85,7 +104,11 @@ for (const name of BACKENDS) {
       [op.id],
     );
     assert.equal((await people.listWebUsers({ scope: { any: true }, limit: 2 })).length, 2);
-    assert.deepEqual(await people.listWebUsers({ scope: { accountId: b.other.id }, limit: 10 }), []);
+    assert.ok(
+      (await people.listWebUsers({ scope: { members: true }, limit: 100 })).every((u) => u.kind === 'member'),
+    );
+    assert.equal((await people.listWebUsers({ scope: { members: true }, limit: 100 })).length, 3);
+    assert.equal((await people.listWebUsers({ scope: { accountId: b.other.id }, limit: 10 })).length, 1);
 
     // Another account's member cannot be changed or removed through the shop's scope.
     assert.equal(

@@ -156,6 +156,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
       schema: {
         tags: ['session'],
         summary: 'Who is signed in (the session of the cookie or the Bearer session token)',
+        security: [{ bearer: [] }],
         response: { 200: sessionView, ...problemAnswers },
       },
     },
@@ -172,6 +173,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
       schema: {
         tags: ['session'],
         summary: 'Sign out (ends the session; the cookie is cleared)',
+        security: [{ bearer: [] }],
         response: { 204: { type: 'null' }, ...problemAnswers },
       },
     },
@@ -189,6 +191,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
       schema: {
         tags: ['session'],
         summary: 'Change your own password (the current one is required); your other sessions end',
+        security: [{ bearer: [] }],
         body: {
           type: 'object',
           required: ['currentPassword', 'newPassword'],

@@ -114,25 +114,31 @@ export class PgPeopleStore implements PeopleStore {
         ]);
         if (owner.rowCount !== 0) throw new OwnerExistsError();
       }
-      const r = await c.query(
-        `INSERT INTO web_users (email, email_key, display_name, kind, account_id, role, password_hash,
+      const r = await c
+        .query(
+          `INSERT INTO web_users (email, email_key, display_name, kind, account_id, role, password_hash,
            must_change_password, setup_token_hash, setup_expires_at, enabled, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11, $11)
          ON CONFLICT (email_key) DO NOTHING RETURNING *`,
-        [
-          u.email.trim(),
-          emailKey(u.email),
-          u.displayName,
-          u.kind,
-          u.kind === 'member' ? (u.accountId ?? null) : null,
-          u.kind === 'member' ? (u.role ?? null) : null,
-          u.passwordHash,
-          u.mustChangePassword ?? false,
-          u.setupTokenHash ?? null,
-          u.setupExpiresAt ?? null,
-          now,
-        ],
-      );
+          [
+            u.email.trim(),
+            emailKey(u.email),
+            u.displayName,
+            u.kind,
+            u.kind === 'member' ? (u.accountId ?? null) : null,
+            u.kind === 'member' ? (u.role ?? null) : null,
+            u.passwordHash,
+            u.mustChangePassword ?? false,
+            u.setupTokenHash ?? null,
+            u.setupExpiresAt ?? null,
+            now,
+          ],
+        )
+        .catch((err: { code?: string; constraint?: string }) => {
+          // A second owner created at the same time as the first (the check above saw neither).
+          if (err.code === '23505' && err.constraint === 'web_users_one_owner') throw new OwnerExistsError();
+          throw err;
+        });
       if (r.rowCount === 0) throw new WebUserExistsError(u.email.trim());
       return toUser(r.rows[0] as Row);
     });
@@ -151,10 +157,11 @@ export class PgPeopleStore implements PeopleStore {
 
   async listWebUsers(q: { scope: WebUserScope; limit: number; afterId?: number }): Promise<WebUser[]> {
     const [where, args] = scoped(q.scope, 3);
-    const r = await this.h.pool.query(
-      `SELECT * FROM web_users WHERE id > $1 AND TRUE${where} ORDER BY id LIMIT $2`,
-      [q.afterId ?? 0, q.limit, ...args],
-    );
+    const r = await this.h.pool.query(`SELECT * FROM web_users WHERE id > $1${where} ORDER BY id LIMIT $2`, [
+      q.afterId ?? 0,
+      q.limit,
+      ...args,
+    ]);
     return (r.rows as Row[]).map(toUser);
   }
 
