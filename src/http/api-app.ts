@@ -27,6 +27,7 @@ import {
   type CustomerBinds,
 } from './admin/index.js';
 import { jsonApiAjv } from './validation.js';
+import { consoleRoutes, type ConsoleOptions } from './console.js';
 import { boundJsonDepth } from './json-depth.js';
 import { allowHosts } from './host-check.js';
 import { HttpProblem } from './problem.js';
@@ -70,6 +71,8 @@ export interface ApiAppOptions {
   serve?: 'all' | 'public' | 'admin';
   /** The API-key cache, shared when the public and admin sides are two listeners (admin changes forget keys). */
   auth?: ApiKeyAuth;
+  /** The web console at / (default: web/dist); false serves none. */
+  console?: ConsoleOptions | false;
   /** Host names (without port) requests may carry in Host; others get 421 (DNS rebinding). Default: any. */
   allowedHosts?: readonly string[];
   /** The login guard web sign-ins go through (shared with SMPP and HTTP logins; default: one of its own). */
@@ -198,6 +201,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       engine: opts.engine,
       keys: opts.adminKeys,
     });
+  if (opts.console !== false) await app.register(consoleRoutes, opts.console ?? {});
   return app;
 }
 

@@ -1,0 +1,148 @@
+/** The message log: filter by number, state and date; newest first; pages by cursor. */
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { useMessages, type Message, type MessageFilter } from '../api/messages';
+import { Field } from '../components/Field';
+import { ErrorNote } from '../components/ErrorNote';
+import { StatusBadge } from '../components/StatusBadge';
+
+const STATES = [
+  '',
+  'queued',
+  'sent',
+  'delivered',
+  'undelivered',
+  'expired',
+  'rejected',
+  'failed',
+  'canceled',
+];
+
+const col = createColumnHelper<Message>();
+const columns = [
+  col.accessor('created_at', {
+    header: 'Sent',
+    cell: (c) => new Date(c.getValue()).toLocaleString(),
+  }),
+  col.accessor('to', { header: 'To' }),
+  col.accessor('from', { header: 'From' }),
+  col.accessor('text', {
+    header: 'Message',
+    cell: (c) => (
+      <Link to={`/messages/${c.row.original.id}`}>
+        {(c.getValue() ?? '(binary)').slice(0, 60) || '(empty)'}
+      </Link>
+    ),
+  }),
+  col.accessor('status', { header: 'State', cell: (c) => <StatusBadge status={c.getValue()} /> }),
+  col.accessor('cost', { header: 'Cost' }),
+];
+
+export function Messages() {
+  const [filter, setFilter] = useState<MessageFilter>({});
+  const [cursors, setCursors] = useState<string[]>([]);
+  const page = useMessages({ ...filter, ...(cursors.length ? { cursor: cursors[cursors.length - 1] } : {}) });
+  const table = useReactTable({ data: page.data?.data ?? [], columns, getCoreRowModel: getCoreRowModel() });
+  const set = (k: keyof MessageFilter, v: string) => {
+    setCursors([]);
+    setFilter((f) => ({ ...f, [k]: v || undefined }));
+  };
+  return (
+    <section>
+      <h1>Messages</h1>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Number">
+          {(id) => (
+            <input
+              id={id}
+              type="search"
+              placeholder="+447700900123"
+              onChange={(e) => set('to', e.target.value.trim())}
+            />
+          )}
+        </Field>
+        <Field label="State">
+          {(id) => (
+            <select id={id} onChange={(e) => set('status', e.target.value)}>
+              {STATES.map((s) => (
+                <option key={s} value={s}>
+                  {s || 'any'}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="From date">
+          {(id) => (
+            <input
+              id={id}
+              type="date"
+              onChange={(e) => set('since', e.target.value && new Date(e.target.value).toISOString())}
+            />
+          )}
+        </Field>
+        <Field label="To date">
+          {(id) => (
+            <input
+              id={id}
+              type="date"
+              onChange={(e) =>
+                set(
+                  'until',
+                  e.target.value && new Date(new Date(e.target.value).getTime() + 86_400_000).toISOString(),
+                )
+              }
+            />
+          )}
+        </Field>
+      </form>
+      <ErrorNote error={page.error} />
+      <div className="table-wrap">
+        <table>
+          <thead>
+            {table.getHeaderGroups().map((g) => (
+              <tr key={g.id}>
+                {g.headers.map((h) => (
+                  <th key={h.id} scope="col">
+                    {flexRender(h.column.columnDef.header, h.getContext())}
+                  </th>
+                ))}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((r) => (
+              <tr key={r.id}>
+                {r.getVisibleCells().map((c) => (
+                  <td key={c.id} data-label={String(c.column.columnDef.header)}>
+                    {flexRender(c.column.columnDef.cell, c.getContext())}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {page.data && page.data.data.length === 0 && <p>No messages match.</p>}
+      </div>
+      <div className="pager">
+        <button
+          type="button"
+          className="secondary"
+          disabled={cursors.length === 0}
+          onClick={() => setCursors((c) => c.slice(0, -1))}
+        >
+          Newer
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!page.data?.next_cursor}
+          onClick={() => setCursors((c) => [...c, page.data!.next_cursor!])}
+        >
+          Older
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * Send one or many messages: the numbers (one per line, or separated by commas), the
+ * sender, the text with a live count of characters, encoding and parts — the characters
+ * that force UCS-2 highlighted, with one click to replace those that have a GSM-7
+ * equivalent — and the price before sending; optionally a time to send at.
+ */
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { useForm } from 'react-hook-form';
+import { ApiError } from '../api/client';
+import { useQuote, useSend, useSendBatch, type BatchResult, type Message } from '../api/messages';
+import { Field } from '../components/Field';
+import { ErrorNote } from '../components/ErrorNote';
+import { countSms, REPLACEMENTS, toGsm } from '../lib/sms';
+
+interface Form {
+  to: string;
+  from: string;
+  text: string;
+  sendAt: string;
+}
+
+const numbersOf = (to: string) =>
+  to
+    .split(/[\n,;]+/)
+    .map((n) => n.trim())
+    .filter(Boolean);
+
+export function Send() {
+  const { register, handleSubmit, watch, setValue, formState } = useForm<Form>({
+    defaultValues: { to: '', from: '', text: '', sendAt: '' },
+  });
+  const send = useSend();
+  const batch = useSendBatch();
+  const [sent, setSent] = useState<{ one?: Message; many?: BatchResult }>();
+  const text = watch('text');
+  const numbers = numbersOf(watch('to'));
+  const count = countSms(text);
+  const quote = useQuote(numbers[0] ?? '', text);
+  const replaceable = count.offending.filter((c) => REPLACEMENTS[c] !== undefined);
+  const error = send.error ?? batch.error;
+  const fieldError = (name: string) =>
+    error instanceof ApiError && error.field?.split('.')[0] === name ? error.message : undefined;
+
+  const onSubmit = (f: Form) => {
+    setSent(undefined);
+    const common = {
+      text: f.text,
+      from: f.from.trim(),
+      ...(f.sendAt ? { send_at: new Date(f.sendAt).toISOString() } : {}),
+    };
+    const to = numbersOf(f.to);
+    if (to.length === 1) send.mutate({ ...common, to: to[0] }, { onSuccess: (m) => setSent({ one: m }) });
+    else batch.mutate({ ...common, to }, { onSuccess: (r) => setSent({ many: r }) });
+  };
+
+  return (
+    <section>
+      <h1>Send</h1>
+      <form onSubmit={handleSubmit(onSubmit)} noValidate className="narrow">
+        <Field
+          label="To"
+          hint="Numbers in international format, e.g. +447700900123; one per line for several."
+          error={formState.errors.to?.message ?? fieldError('to')}
+        >
+          {(id, d) => (
+            <textarea
+              id={id}
+              rows={2}
+              aria-describedby={d}
+              {...register('to', {
+                validate: (v) => numbersOf(v).length > 0 || 'Enter at least one number.',
+              })}
+            />
+          )}
+        </Field>
+        <Field
+          label="From"
+          hint="The sender the handset shows: a number, or up to 11 letters and digits."
+          error={formState.errors.from?.message ?? fieldError('from')}
+        >
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              maxLength={20}
+              {...register('from', { required: 'Enter a sender.' })}
+            />
+          )}
+        </Field>
+        <Field
+          label="Message"
+          error={formState.errors.text?.message ?? fieldError('text')}
+          hint={
+            <span aria-live="polite">
+              {count.units} characters · {count.encoding} · {count.segments}{' '}
+              {count.segments === 1 ? 'part' : 'parts'} · {count.left} left in this part
+              {quote.data?.rate !== undefined &&
+                ` · ${numbers.length > 1 ? `${numbers.length} × ` : ''}${quote.data.rate} per part`}
+            </span>
+          }
+        >
+          {(id, d) => (
+            <textarea
+              id={id}
+              rows={5}
+              aria-describedby={d}
+              {...register('text', { required: 'Write a message.' })}
+            />
+          )}
+        </Field>
+        {count.offending.length > 0 && (
+          <div className="note warning">
+            These characters make the message UCS-2 (70 characters per part instead of 160):{' '}
+            {count.offending.map((c) => (
+              <mark key={c}>{c === ' ' ? '␣' : c}</mark>
+            ))}
+            {replaceable.length > 0 && (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => setValue('text', toGsm(text), { shouldValidate: true })}
+              >
+                Replace with GSM-7 equivalents
+              </button>
+            )}
+          </div>
+        )}
+        <Field label="Send at" hint="Leave empty to send now.">
+          {(id, d) => <input id={id} type="datetime-local" aria-describedby={d} {...register('sendAt')} />}
+        </Field>
+        <ErrorNote
+          error={error && !fieldError('to') && !fieldError('text') && !fieldError('from') ? error : undefined}
+        />
+        <button type="submit" disabled={send.isPending || batch.isPending}>
+          {numbers.length > 1 ? `Send to ${numbers.length} numbers` : 'Send'}
+        </button>
+      </form>
+      {sent?.one && (
+        <p className="note good" role="status">
+          Accepted: <Link to={`/messages/${sent.one.id}`}>follow message {sent.one.id}</Link>.
+        </p>
+      )}
+      {sent?.many && (
+        <div className="note good" role="status">
+          {sent.many.accepted} accepted, {sent.many.failed} refused.
+          {sent.many.results
+            .filter((r) => !r.ok)
+            .map((r) => (
+              <div key={r.index}>
+                {r.to}: {r.error?.detail}
+              </div>
+            ))}
+        </div>
+      )}
+    </section>
+  );
+}
