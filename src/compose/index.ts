@@ -77,6 +77,8 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     throw err;
   });
   const engine = await buildEngine(core);
+  // The demo's console sign-ins (demo / demo, admin / admin), on loopback only.
+  if (config.demo && config.users.some((u) => u.username === 'demo')) await engine.people.seedDemo('demo');
   const obs = buildObservability(core, VERSION);
   const doors = await buildInterfaces(core, obs, VERSION, engine);
   const ports = await listen(core, obs, doors);

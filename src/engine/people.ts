@@ -162,6 +162,30 @@ export class PeopleService {
     return this.o;
   }
 
+  /**
+   * Demo mode only (loopback, placeholder secrets allowed): the customer `demo` / `demo`, owner
+   * of the demo account, and the operator `admin` / `admin`, so that the console printed by
+   * `npm start` can be signed in to at once. Their passwords skip the rules; they are never
+   * created outside demo mode. Kept as they are when they exist.
+   */
+  async seedDemo(account: string): Promise<void> {
+    const a = await this.account(account);
+    const seeds = [
+      { email: 'demo', password: 'demo', who: { kind: 'member', accountId: a.id, role: 'owner' } },
+      { email: 'admin', password: 'admin', who: { kind: 'operator' } },
+    ] as const;
+    for (const d of seeds) {
+      if (await this.store.getWebUserSecret({ email: d.email })) continue;
+      await this.store.createWebUser({
+        email: d.email,
+        displayName: d.email,
+        ...d.who,
+        passwordHash: await hashPasswordAsync(d.password),
+        mustChangePassword: false,
+      });
+    }
+  }
+
   /** An operator (no account): sees and manages everything through the admin API. */
   createOperator(p: NewPerson): Promise<CreatedPerson> {
     return this.create(p, { kind: 'operator' });
@@ -421,10 +445,15 @@ export function checkPassword(password: string, field: string, email: string, us
     throw invalid(field, "must not be the account's username");
 }
 
-/** A plausible email address (one @, no spaces), at most 254 characters (RFC 5321). */
+/**
+ * A sign-in name: a plausible email address (one @, no spaces, at most 254 characters, RFC
+ * 5321), or a username (a letter or digit, then letters, digits, `.`, `_`, `-`; 2 to 64).
+ */
 function emailOf(input: string): string {
   const e = input.trim();
-  if (e.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(e)) throw invalid('email', 'is not an email address');
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/.test(e)) return e;
+  if (e.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(e))
+    throw invalid('email', 'is neither an email address nor a username (letters, digits, . _ -)');
   return e;
 }
 
@@ -435,7 +464,7 @@ function displayNameOf(input: string): string {
 }
 
 export const signInFailed = (): EngineError =>
-  new EngineError(401, 'HERMOD_ERR_SIGN_IN_FAILED', 'wrong email or password');
+  new EngineError(401, 'HERMOD_ERR_SIGN_IN_FAILED', 'wrong username or password');
 
 const signInLocked = (): EngineError =>
   new EngineError(429, 'HERMOD_ERR_SIGN_IN_LOCKED', 'too many failed sign-ins: try again later');

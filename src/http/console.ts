@@ -54,24 +54,21 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions):
     return;
   }
   const index = readFileSync(indexFile);
-  await app.register(fastifyStatic, {
-    root,
-    prefix: '/',
-    wildcard: false,
-    index: false,
-    decorateReply: false,
-    setHeaders: (res, path) => {
-      res.header(
-        'cache-control',
-        path.includes(`${join(root, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-      );
-    },
-  });
+  // Only reply.sendFile (its ranges, ETags and safe path joining): the routes are ours, hidden
+  // from the OpenAPI document like every console path.
+  await app.register(fastifyStatic, { root, serve: false });
+  app.get<{ Params: { '*': string } }>('/assets/*', { schema: { hide: true } }, (req, reply) =>
+    reply
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .sendFile(`assets/${req.params['*']}`, {
+        cacheControl: false,
+      }),
+  );
   const page = (_req: unknown, reply: FastifyReply) =>
     pageHeaders(reply).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
   app.get('/', { schema: { hide: true } }, page);
   app.get('/*', { schema: { hide: true } }, (req, reply) => {
-    if (NOT_CONSOLE.test(req.url) || req.url.startsWith('/assets/')) return reply.callNotFound();
+    if (NOT_CONSOLE.test(req.url)) return reply.callNotFound();
     return page(req, reply);
   });
 }

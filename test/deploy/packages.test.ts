@@ -112,7 +112,12 @@ test('packages: both tarballs pack; @hermod/smpp installs with no dependencies a
       scripts: Record<string, string>;
       dependencies?: Record<string, string>;
     };
-    assert.deepEqual(gatewayPkg.workspaces, ['packages/smpp']);
+    // The web console is a workspace too, private: built into web/dist, never published alone.
+    assert.deepEqual(gatewayPkg.workspaces, ['packages/smpp', 'web']);
+    assert.equal(
+      (JSON.parse(readFileSync(join(root, 'web/package.json'), 'utf8')) as { private?: boolean }).private,
+      true,
+    );
     assert.equal(smppPkg.name, '@hermod/smpp');
     assert.equal(smppPkg.scripts.prepack, 'npm run build');
     assert.equal(smppPkg.dependencies, undefined, 'the library has no runtime dependencies');

@@ -51,8 +51,10 @@ async function setup(balanceMicros = 10_000_000) {
     });
   };
   /** Lets the runner's store round trips and submits run (real I/O, fake time). */
+  // Lets the real I/O between two fake-clock steps finish: the store commits on real timers
+  // (its group commit waits up to 2 ms), which a count of setImmediate turns does not cover.
   const settle = async () => {
-    for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 1));
   };
   const sent = async (id: number) =>
     (await store.listMessages({ limit: 1000 })).filter((m) => m.meta?.campaign === String(id));

@@ -173,8 +173,21 @@ test('OpenAPI: /openapi.json is a valid OpenAPI 3 document that covers every reg
     }
     // Every route registered (except the docs pages and the document itself) is documented.
     routes.push(...routesOf(app));
+    // Hidden from the document: the document itself and the web console's pages and assets only.
+    const consolePaths = new Set(['/', '/*', '/assets/*']);
+    assert.deepEqual(
+      routes.filter(
+        (r) =>
+          r.hidden && !r.url.startsWith('/docs') && r.url !== '/openapi.json' && !consolePaths.has(r.url),
+      ),
+      [],
+    );
     const documented = routes.filter(
-      (r) => !r.url.startsWith('/docs') && r.url !== '/openapi.json' && r.method !== 'head',
+      (r) =>
+        !r.url.startsWith('/docs') &&
+        r.url !== '/openapi.json' &&
+        !consolePaths.has(r.url) &&
+        r.method !== 'head',
     );
     assert.ok(routes.some((r) => r.url === '/openapi.json' && r.hidden));
     assert.ok(documented.length >= 10, `routes found: ${JSON.stringify(routes)}`);
