@@ -66,6 +66,9 @@ export function buildProgram(): Command {
       const { DEMO_API_KEY } = await import('../config/index.js');
       const api = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.apiPort}`;
       console.log(
+        `  Console:    ${api}/${config.demo ? '  (sign in as demo / demo, or as the operator admin / admin)' : '  (create a sign-in with: npx hermod operators add EMAIL)'}`,
+      );
+      console.log(
         `  REST API:   ${api}/v1  (OpenAPI ${api}/openapi.json, docs ${api}/docs, ${api}/metrics, ${api}/readyz)`,
       );
       console.log('');
@@ -85,7 +88,6 @@ export function buildProgram(): Command {
       console.log(
         `Operate it with the CLI, e.g.  npx hermod connectors list --url http://${host}:${h.apiPort}${config.demo ? '' : ' --key <admin key>'}`,
       );
-      console.log('Not built yet: the web console.');
       const stop = async (signal: string) => {
         console.log(`${signal}: draining and shutting down`);
         await h.stop();

@@ -163,7 +163,7 @@ export class PeopleService {
   }
 
   /**
-   * Demo mode only (loopback, placeholder secrets allowed): the customer `demo` / `demo`, owner
+   * Demo mode only (loopback, placeholder secrets allowed): the customer `demo` / `demo`, an admin
    * of the demo account, and the operator `admin` / `admin`, so that the console printed by
    * `npm start` can be signed in to at once. Their passwords skip the rules; they are never
    * created outside demo mode. Kept as they are when they exist.
@@ -171,7 +171,7 @@ export class PeopleService {
   async seedDemo(account: string): Promise<void> {
     const a = await this.account(account);
     const seeds = [
-      { email: 'demo', password: 'demo', who: { kind: 'member', accountId: a.id, role: 'owner' } },
+      { email: 'demo', password: 'demo', who: { kind: 'member', accountId: a.id, role: 'admin' } },
       { email: 'admin', password: 'admin', who: { kind: 'operator' } },
     ] as const;
     for (const d of seeds) {

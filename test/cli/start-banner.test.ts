@@ -40,6 +40,17 @@ test('hermod start without a config: demo mode on 127.0.0.1, and the printed fir
     assert.match(out, /demo mode: listening on 127\.0\.0\.1 only/);
     assert.match(out, /SMPP:\s+127\.0\.0\.1:\d+\s+system_id "demo", password "demo"/);
     assert.match(out, /store:\s+SQLite at /);
+    // The console the banner points at answers, and its demo sign-in works.
+    const consoleAt = /Console:\s+(http:\S+)\s+\(sign in as demo \/ demo/.exec(out);
+    assert.ok(consoleAt, `a Console line in:\n${out}`);
+    assert.match(await (await fetch(consoleAt[1])).text(), /<div id="root">/);
+    const signIn = await fetch(new URL('/v1/session', consoleAt[1]), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'demo', password: 'demo' }),
+    });
+    assert.equal(signIn.status, 201, await signIn.clone().text());
+    assert.equal(((await signIn.json()) as { account: { username: string } }).account.username, 'demo');
 
     // The REST curl, as printed: URL, bearer key and body.
     const rest = out.match(
