@@ -240,7 +240,8 @@ test('roles: a viewer reads only, a sender sends but manages no one, an admin ma
 
   // Viewer: reads; any change is 403 problem+json (after the CSRF check for the cookie).
   assert.equal((await byCookie(viewer.session, 'GET', '/v1/balance')).statusCode, 200);
-  assert.equal((await bearer(viewer.session, 'GET', '/v1/members')).json().data.length, 3);
+  // The owner, the viewer, the sender and the demo's own sign-in (`demo`, demo mode).
+  assert.equal((await bearer(viewer.session, 'GET', '/v1/members')).json().data.length, 4);
   isProblem(
     await byCookie(viewer.session, 'POST', '/v1/contacts', { number: '+447700900123' }, false),
     403,
@@ -424,7 +425,8 @@ test('operators: created with an admin key, their session opens the admin API (C
   const users = await bearer(op, 'GET', '/v1/admin/users');
   assert.equal(users.statusCode, 200, users.body);
   assert.ok(users.json().users.some((u: { username: string }) => u.username === 'demo'));
-  assert.equal((await byCookie(op, 'GET', '/v1/admin/web-users?kind=operator')).json().webUsers.length, 1);
+  // This operator and the demo's (`admin`, demo mode).
+  assert.equal((await byCookie(op, 'GET', '/v1/admin/web-users?kind=operator')).json().webUsers.length, 2);
   isProblem(
     await byCookie(
       op,
@@ -464,9 +466,18 @@ test('operators: created with an admin key, their session opens the admin API (C
   const listed = await bearer(op, 'GET', '/v1/admin/web-users?account=demo');
   assert.deepEqual(
     listed.json().webUsers.map((u: { email: string }) => u.email),
-    ['boss@shop'],
+    ['demo', 'boss@shop'],
   );
-  // The last operator stays.
+  // The last operator stays (the demo's own operator `admin` disabled first).
+  const demoOps = (await bearer(op, 'GET', '/v1/admin/web-users?kind=operator')).json().webUsers as {
+    id: number;
+    email: string;
+  }[];
+  const demoAdmin = demoOps.find((u) => u.email === 'admin')!;
+  assert.equal(
+    (await bearer(op, 'PATCH', `/v1/admin/web-users/${demoAdmin.id}`, { enabled: false })).statusCode,
+    200,
+  );
   isProblem(
     await bearer(op, 'PATCH', `/v1/admin/web-users/${made.json().user.id}`, { enabled: false }),
     409,
@@ -485,7 +496,8 @@ test('operators: created with an admin key, their session opens the admin API (C
   );
   // The admin key and the API key keep working as before.
   assert.equal((await admin('GET', '/v1/admin/users')).statusCode, 200);
-  assert.equal((await withKey('GET', '/v1/members')).json().data.length, 1);
+  // boss@shop and the demo's own sign-in.
+  assert.equal((await withKey('GET', '/v1/members')).json().data.length, 2);
   // Signed out, the operator's token opens nothing.
   assert.equal((await bearer(op, 'DELETE', '/v1/session')).statusCode, 204);
   isProblem(await bearer(op, 'GET', '/v1/admin/users'), 401, 'HERMOD_ERR_UNAUTHORIZED');
