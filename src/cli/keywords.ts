@@ -8,11 +8,11 @@ import { CliError, printJson, printRecord, printTable } from './admin-client.js'
 
 interface ClientOptions {
   url: string;
-  apiKey?: string;
+  key?: string;
   json?: boolean;
 }
 
-/** Adds --url, --api-key and --json to a command that talks to REST v1 as a customer. */
+/** Adds --url, --key and --json to a command that talks to REST v1 as a customer. */
 function restCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
@@ -21,19 +21,19 @@ function restCommand(name: string, description: string): Command {
         .env('HERMOD_URL')
         .default('http://127.0.0.1:8080'),
     )
-    .addOption(new Option('--api-key <key>', "the account's REST API key").env('HERMOD_API_KEY'))
+    .addOption(new Option('--key <key>', "the account's REST API key").env('HERMOD_API_KEY'))
     .option('--json', 'print JSON instead of a table');
 }
 
 async function call<T>(o: ClientOptions, method: string, path: string, body?: unknown): Promise<T> {
-  if (!o.apiKey) throw new CliError("give the account's API key: --api-key <key> or HERMOD_API_KEY");
+  if (!o.key) throw new CliError("give the account's API key: --key <key> or HERMOD_API_KEY");
   const url = `${o.url.replace(/\/+$/, '')}/v1${path}`;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
       headers: {
-        authorization: `Bearer ${o.apiKey}`,
+        authorization: `Bearer ${o.key}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),

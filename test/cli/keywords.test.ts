@@ -22,7 +22,7 @@ test('hermod keywords: --help, add a poll, votes from handsets in results, refus
     '--group <name>',
     '--option <answer>',
     '--forward-url <url>',
-    '--api-key <key>',
+    '--key <key>',
     'HERMOD_API_KEY',
     '--json',
   ])
@@ -70,7 +70,7 @@ test('hermod keywords: --help, add a poll, votes from handsets in results, refus
     assert.match(refused.stderr, /error: keyword: STOP is an opt-out keyword .*\(HERMOD_ERR_VALIDATION\)/);
     const noKey = await hermod(['keywords', 'list', '--url', url]);
     assert.equal(noKey.code, 1);
-    assert.match(noKey.stderr, /--api-key/);
+    assert.match(noKey.stderr, /--key/);
 
     const sim = (h.connectors.get('sim') as SimulatorConnector).simulator;
     await until('bound upstream', () => h.connectors.get('sim')!.ready);
