@@ -10,7 +10,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { countryOf, InvalidNumberError, newMessageId, normalizeMsisdn, type User } from '../domain/index.js';
+import { countryOf, newMessageId, type User } from '../domain/index.js';
 import {
   encodeContent,
   RejectedError,
@@ -28,35 +28,24 @@ import type {
   CampaignStore,
   ContactStore,
   PreparedRecipient,
-  QuietHours,
   RecipientStatus,
   SampleMessage,
   TemplateStore,
 } from '../store/engine-store/index.js';
 import { CampaignRunner, reasonOf, type RunEnd } from './campaign-runner.js';
-import { addLocalDays, isTimeZone, localToInstant, parseClock } from './campaign-time.js';
+import { addLocalDays } from './campaign-time.js';
+import {
+  audienceNumbers,
+  CAMPAIGN_LIMITS,
+  checkSender,
+  checkTiming,
+  type CampaignInput,
+} from './campaign-input.js';
 import { EngineError, invalid, notFound } from './errors.js';
 import { checked, render } from './templates.js';
 
 export type { CampaignRow as Campaign, CampaignStats, CampaignState, RecipientStatus, CampaignEstimate };
-
-/** What a customer gives to create a campaign (REST v1 body, numbers as written). */
-export interface CampaignInput {
-  name: string;
-  from: string;
-  text?: string;
-  templateId?: number;
-  audience: { groups?: number[]; contacts?: number[]; excludeGroups?: number[]; numbers?: string[] };
-  /** An instant with an offset ("2026-12-08T09:00:00Z"), or a local time with `timeZone`. */
-  scheduleAt?: string;
-  timeZone?: string;
-  quietHours?: QuietHours;
-  ratePerSecond?: number;
-  tags?: string[];
-  sendWhatBalanceCovers?: boolean;
-  /** Sent again every day or week at the same local time as `scheduleAt` (which it needs). */
-  repeat?: { every: 'day' | 'week'; times?: number };
-}
+export type { CampaignInput };
 
 export interface CampaignServiceOptions {
   store: CampaignStore;
@@ -72,8 +61,6 @@ export interface CampaignServiceOptions {
   /** Statistics are reused this long (ms): they join every recipient with its message. */
   statsCacheMs?: number;
 }
-
-const LIMITS = { numbers: 10_000, groups: 100, tags: 10, rate: 10_000 } as const;
 
 export class CampaignService {
   private readonly clock: Clock;
@@ -102,17 +89,8 @@ export class CampaignService {
     )
       throw invalid('templateId', `no template ${input.templateId}`);
     checkSender(input.from);
+    const numbers = audienceNumbers(input.audience.numbers ?? []);
     const a = input.audience;
-    const numbers = (a.numbers ?? []).map((n) => {
-      try {
-        return normalizeMsisdn(n);
-      } catch (err) {
-        // Kept as written: counted as skipped (invalid_number) when the audience is prepared.
-        if (err instanceof InvalidNumberError) return n.slice(0, 32);
-        throw err;
-      }
-    });
-    if (numbers.length > LIMITS.numbers) throw invalid('audience.numbers', `at most ${LIMITS.numbers}`);
     const audience = {
       groups: a.groups ?? [],
       contacts: a.contacts ?? [],
@@ -127,50 +105,13 @@ export class CampaignService {
       ['audience.groups', audience.groups],
       ['audience.excludeGroups', audience.excludeGroups],
     ] as const) {
-      if (list.length > LIMITS.groups) throw invalid(field, `at most ${LIMITS.groups} groups`);
+      if (list.length > CAMPAIGN_LIMITS.groups)
+        throw invalid(field, `at most ${CAMPAIGN_LIMITS.groups} groups`);
       for (const [i, id] of list.entries())
         if (!(await this.o.contacts.getGroup({ userId: user.id, id })))
           throw invalid(`${field}[${i}]`, `no contact group ${id}`);
     }
-    if (input.timeZone !== undefined && !isTimeZone(input.timeZone))
-      throw invalid('timeZone', `unknown time zone "${input.timeZone}"`);
-    let scheduleAt: number | null = null;
-    if (input.scheduleAt !== undefined) {
-      const explicit = /(Z|[+-]\d{2}:?\d{2})$/.test(input.scheduleAt);
-      const at = explicit
-        ? Date.parse(input.scheduleAt)
-        : input.timeZone !== undefined
-          ? localToInstant(input.scheduleAt, input.timeZone)
-          : undefined;
-      if (at === undefined || !Number.isFinite(at))
-        throw invalid(
-          'scheduleAt',
-          explicit
-            ? 'not a date and time'
-            : 'a local time ("2026-12-08T09:00") needs timeZone, or give an offset',
-        );
-      // The gateway's own bound on a message's schedule (DRAFT_BOUNDS.aheadMaxMs).
-      if (at - this.clock.now() > 366 * 86_400_000) throw invalid('scheduleAt', 'at most 366 days ahead');
-      scheduleAt = at;
-    }
-    if (input.quietHours) {
-      for (const k of ['from', 'to'] as const)
-        if (parseClock(input.quietHours[k]) === undefined)
-          throw invalid(`quietHours.${k}`, 'expected HH:MM (00:00-23:59)');
-      if (input.quietHours.from === input.quietHours.to)
-        throw invalid('quietHours', 'from and to are the same');
-    }
-    if (input.repeat !== undefined) {
-      if (scheduleAt === null)
-        throw invalid('repeat', 'a repeated campaign needs scheduleAt (its first time)');
-      if (
-        input.repeat.times !== undefined &&
-        !(Number.isInteger(input.repeat.times) && input.repeat.times >= 2)
-      )
-        throw invalid('repeat.times', 'an integer of at least 2 (absent: until canceled)');
-    }
-    if (input.ratePerSecond !== undefined && !(input.ratePerSecond > 0 && input.ratePerSecond <= LIMITS.rate))
-      throw invalid('ratePerSecond', `between 0 and ${LIMITS.rate} messages per second`);
+    const scheduleAt = checkTiming(input, this.clock.now());
     return this.o.store.createCampaign({
       userId: user.id,
       name: input.name.trim(),
@@ -588,13 +529,6 @@ function quoteKeyOf(
     /^\d{8,15}$/.test(msisdn)
       ? `${msisdn.slice(0, len)}|${byCountry ? (countryOf(msisdn) ?? '') : ''}|${body.dataCoding}|${body.body.length}`
       : undefined;
-}
-
-/** A sender the gateway would take: digits (a number, ≤ 20) or alphanumeric (≤ 11, 3GPP TS 23.040). */
-function checkSender(from: string): void {
-  if (from.length === 0) throw invalid('from', 'must not be empty');
-  if (/[A-Za-z]/.test(from) ? from.length > 11 : from.length > 20)
-    throw invalid('from', 'an alphanumeric sender is at most 11 characters, a number at most 20 digits');
 }
 
 const conflict = (c: CampaignRow, action: string, why: string): EngineError =>
