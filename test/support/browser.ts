@@ -48,3 +48,23 @@ export async function watchedPage(browser: Browser, viewport = DESKTOP): Promise
     },
   };
 }
+
+/** Signs in on the sign-in page at `base` (the console's origin) and waits for the first page. */
+export async function signIn(page: Page, base: string, user: string, password: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** Follows a link of the main navigation, opening the menu first at phone width. */
+export async function navTo(page: Page, name: string): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+}
+
+/** Console errors a test may expect: the 401 of a signed-out page, the 403 of a refused one. */
+export const unexpectedErrors = (errors: string[]): string[] =>
+  errors.filter((e) => !/\b(401|403)\b|Unauthorized|Forbidden/.test(e));

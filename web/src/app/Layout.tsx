@@ -7,7 +7,11 @@ import { LowBalanceBanner } from '../components/LowBalanceBanner';
 const CUSTOMER_LINKS = [
   ['/dashboard', 'Dashboard'],
   ['/send', 'Send'],
+  ['/contacts', 'Contacts'],
+  ['/campaigns', 'Campaigns'],
   ['/messages', 'Messages'],
+  ['/inbox', 'Inbox'],
+  ['/reports', 'Reports'],
   ['/account', 'Account'],
 ] as const;
 
@@ -15,6 +19,10 @@ const OPERATOR_LINKS = [
   ['/overview', 'Overview'],
   ['/customers', 'Customers'],
   ['/connectors', 'Connectors'],
+  ['/routes', 'Routes'],
+  ['/opt-outs', 'Opt-outs'],
+  ['/webhook-log', 'Webhooks'],
+  ['/audit', 'Audit log'],
 ] as const;
 
 /** The first page after sign-in: a customer's dashboard, an operator's overview. */

@@ -1,4 +1,5 @@
 /** The console's pages by path; everything but the sign-in page needs a session. */
+import type { ReactElement } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { Home, Layout } from './Layout';
 import { SignIn } from '../pages/SignIn';
@@ -11,7 +12,22 @@ import { NotFound } from '../pages/NotFound';
 import { Overview } from '../pages/Overview';
 import { Connectors } from '../pages/Connectors';
 import { Customers } from '../pages/Customers';
+import { Contacts } from '../pages/Contacts';
+import { Campaigns } from '../pages/Campaigns';
+import { CampaignPage } from '../pages/CampaignPage';
+import { Inbox } from '../pages/Inbox';
+import { Reports } from '../pages/Reports';
+import { RoutesPage } from '../pages/RoutesPage';
+import { OptOuts } from '../pages/OptOuts';
+import { WebhookLog } from '../pages/WebhookLog';
+import { AuditLog } from '../pages/AuditLog';
 import { OperatorOnly } from '../components/OperatorOnly';
+
+/** An operator page: a customer who opens it by URL is told it is for operators. */
+const operator = (path: string, page: ReactElement) => ({
+  path,
+  element: <OperatorOnly>{page}</OperatorOnly>,
+});
 
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignIn /> },
@@ -25,30 +41,18 @@ export const router = createBrowserRouter([
       { path: 'messages', element: <Messages /> },
       { path: 'messages/:id', element: <MessagePage /> },
       { path: 'account', element: <Account /> },
-      {
-        path: 'overview',
-        element: (
-          <OperatorOnly>
-            <Overview />
-          </OperatorOnly>
-        ),
-      },
-      {
-        path: 'customers',
-        element: (
-          <OperatorOnly>
-            <Customers />
-          </OperatorOnly>
-        ),
-      },
-      {
-        path: 'connectors',
-        element: (
-          <OperatorOnly>
-            <Connectors />
-          </OperatorOnly>
-        ),
-      },
+      { path: 'contacts', element: <Contacts /> },
+      { path: 'campaigns', element: <Campaigns /> },
+      { path: 'campaigns/:id', element: <CampaignPage /> },
+      { path: 'inbox', element: <Inbox /> },
+      { path: 'reports', element: <Reports /> },
+      operator('overview', <Overview />),
+      operator('customers', <Customers />),
+      operator('connectors', <Connectors />),
+      operator('routes', <RoutesPage />),
+      operator('opt-outs', <OptOuts />),
+      operator('webhook-log', <WebhookLog />),
+      operator('audit', <AuditLog />),
       { path: '*', element: <NotFound /> },
     ],
   },
