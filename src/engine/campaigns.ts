@@ -41,6 +41,7 @@ import {
   checkTiming,
   type CampaignInput,
 } from './campaign-input.js';
+import { previewAudience, type AudienceAnswer, type AudienceQuestion } from './campaign-audience.js';
 import { EngineError, invalid, notFound } from './errors.js';
 import { checked, render } from './templates.js';
 
@@ -127,6 +128,11 @@ export class CampaignService {
       sendWhatBalanceCovers: input.sendWhatBalanceCovers ?? false,
       repeat: input.repeat ? { every: input.repeat.every, times: input.repeat.times ?? null } : null,
     });
+  }
+
+  /** An audience counted and its first recipients previewed, before any campaign exists. */
+  previewAudience(user: User, q: AudienceQuestion): Promise<AudienceAnswer> {
+    return previewAudience(this.o, user, q);
   }
 
   get(userId: number, id: number): Promise<CampaignRow | undefined> {

@@ -63,3 +63,4 @@ export {
   type CampaignEstimate,
   type RecipientStatus,
 } from './campaigns.js';
+export type { AudienceAnswer, AudienceQuestion, RecipientPreview } from './campaign-audience.js';

@@ -128,6 +128,35 @@ for (const name of BACKENDS) {
     );
     // Resolving again replaces (not adds to) the recipients.
     assert.deepEqual(await campaigns.resolveAudience({ userId: b.shop.id, campaignId: c.id, now: 2 }), r);
+    // Previewed without a campaign: the same counts, and the first recipients not opted out.
+    const preview = await campaigns.previewAudience({
+      userId: b.shop.id,
+      sender: 'Shop',
+      audience: spec.audience,
+      sample: 5,
+    });
+    assert.deepEqual(
+      { recipients: preview.recipients, optedOut: preview.optedOut, duplicates: preview.duplicates },
+      r,
+    );
+    assert.deepEqual(
+      preview.sample.map((x) => [x.msisdn, x.firstName, x.contactId !== null]),
+      [
+        ['447700900001', 'N1', true],
+        ['447700900002', 'N2', true],
+        ['447700900005', null, true],
+        ['447700900007', null, false],
+        ['call me', null, false],
+      ],
+    );
+    assert.deepEqual(preview.sample[1].fields, { code: 'C2' });
+    const two = await campaigns.previewAudience({
+      userId: b.shop.id,
+      sender: 'Shop',
+      audience: spec.audience,
+      sample: 2,
+    });
+    assert.equal(two.sample.length, 2);
     // Another account cannot resolve (or see) it.
     assert.deepEqual(await campaigns.resolveAudience({ userId: b.other.id, campaignId: c.id, now: 3 }), {
       recipients: 0,
