@@ -49,7 +49,11 @@ export interface AudienceDeps {
 }
 
 /** Checks the audience like CampaignService.create (each refusal names its field), then counts it. */
-export async function previewAudience(d: AudienceDeps, user: User, q: AudienceQuestion): Promise<AudienceAnswer> {
+export async function previewAudience(
+  d: AudienceDeps,
+  user: User,
+  q: AudienceQuestion,
+): Promise<AudienceAnswer> {
   checkSender(q.from);
   const a = q.audience;
   const audience = {
@@ -62,7 +66,8 @@ export async function previewAudience(d: AudienceDeps, user: User, q: AudienceQu
     ['audience.groups', audience.groups],
     ['audience.exclude_groups', audience.excludeGroups],
   ] as const) {
-    if (list.length > CAMPAIGN_LIMITS.groups) throw invalid(field, `at most ${CAMPAIGN_LIMITS.groups} groups`);
+    if (list.length > CAMPAIGN_LIMITS.groups)
+      throw invalid(field, `at most ${CAMPAIGN_LIMITS.groups} groups`);
     for (const [i, id] of list.entries())
       if (!(await d.contacts.getGroup({ userId: user.id, id })))
         throw invalid(`${field}[${i}]`, `no contact group ${id}`);
@@ -93,9 +98,14 @@ export async function previewAudience(d: AudienceDeps, user: User, q: AudienceQu
       continue;
     }
     try {
-      samples.push({ ...who, message: await previewOf(d.gateway, user, r.msisdn, rendered.text, q.from), skipped: null });
+      samples.push({
+        ...who,
+        message: await previewOf(d.gateway, user, r.msisdn, rendered.text, q.from),
+        skipped: null,
+      });
     } catch (err) {
-      if (err instanceof UnencodableCharacterError) samples.push({ ...who, message: null, skipped: 'unencodable' });
+      if (err instanceof UnencodableCharacterError)
+        samples.push({ ...who, message: null, skipped: 'unencodable' });
       else if (err instanceof RejectedError) {
         const reason = reasonOf(err.code);
         samples.push({

@@ -23,7 +23,12 @@ const body = {
   required: ['from', 'audience'],
   additionalProperties: false,
   properties: {
-    from: { type: 'string', minLength: 1, maxLength: 20, description: 'the sender (opt-outs are per sender)' },
+    from: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 20,
+      description: 'the sender (opt-outs are per sender)',
+    },
     audience: {
       type: 'object',
       additionalProperties: false,
@@ -35,7 +40,12 @@ const body = {
         numbers: { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 32 } },
       },
     },
-    text: { type: 'string', minLength: 1, maxLength: 1600, description: 'the text to preview, or template_id' },
+    text: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1600,
+      description: 'the text to preview, or template_id',
+    },
     template_id: { type: 'integer', minimum: 1 },
     sample: {
       type: 'integer',
@@ -65,7 +75,8 @@ const answer = {
           message: { ...previewView, type: ['object', 'null'] },
           skipped: {
             type: ['string', 'null'],
-            description: 'why this recipient would be skipped (missing_field:<name>, no_route, invalid_number…)',
+            description:
+              'why this recipient would be skipped (missing_field:<name>, no_route, invalid_number…)',
           },
         },
       },
@@ -82,7 +93,10 @@ const viewOfSample = (s: RecipientPreview) => ({
   skipped: s.skipped,
 });
 
-export async function campaignAudienceRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
+export async function campaignAudienceRoutes(
+  app: FastifyInstance,
+  { engine }: EngineRouteOptions,
+): Promise<void> {
   app.post<{ Body: AudienceBody }>(
     '/v1/campaigns/audience',
     {

@@ -149,7 +149,13 @@ export interface AudiencePreview {
   /** Listed numbers given twice, or already a selected contact's. */
   duplicates: number;
   /** The first recipients who would be sent to (contacts by id, then listed numbers). */
-  sample: { contactId: number | null; msisdn: string; firstName: string | null; lastName: string | null; fields: Record<string, string> }[];
+  sample: {
+    contactId: number | null;
+    msisdn: string;
+    firstName: string | null;
+    lastName: string | null;
+    fields: Record<string, string>;
+  }[];
 }
 
 export interface CampaignStats {

@@ -392,7 +392,9 @@ export class SqliteCampaignStore implements CampaignStore {
     }));
     if (sample.length < q.sample && a.numbers.length > 0) {
       const listed = this.st
-        .get(`SELECT n.value AS msisdn FROM json_each(@numbers) n WHERE NOT ${optedOut('n.value')} ORDER BY n.key LIMIT @limit`)
+        .get(
+          `SELECT n.value AS msisdn FROM json_each(@numbers) n WHERE NOT ${optedOut('n.value')} ORDER BY n.key LIMIT @limit`,
+        )
         .all({ numbers: params.numbers, sender: q.sender, limit: q.sample * 4 }) as { msisdn: string }[];
       for (const { msisdn } of listed)
         if (sample.length < q.sample && !sample.some((s) => s.msisdn === msisdn))
