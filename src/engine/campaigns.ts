@@ -135,6 +135,14 @@ export class CampaignService {
     return previewAudience(this.o, user, q);
   }
 
+  /** Deletes a draft (what an estimate resolved with it); 409 once it was started. */
+  async deleteDraft(userId: number, id: number): Promise<void> {
+    if (this.launching.has(id))
+      throw new EngineError(409, 'HERMOD_ERR_CAMPAIGN_STATE', `campaign ${id} is being estimated or started`);
+    if (await this.o.store.deleteDraft({ userId, id })) return;
+    throw conflict(await this.require(userId, id), 'delete', 'only a draft is deleted (cancel it instead)');
+  }
+
   get(userId: number, id: number): Promise<CampaignRow | undefined> {
     return this.o.store.getCampaign({ userId, id });
   }

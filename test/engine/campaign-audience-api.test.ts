@@ -102,4 +102,32 @@ test('REST v1: an audience is counted and its first recipients previewed before 
   assert.equal(theirsCount.body.recipients, 0);
   // Nothing was stored: no campaign exists.
   assert.equal((await h.engine.campaigns.list(shop.id, { limit: 10 })).length, 0);
+
+  // DELETE /v1/campaigns/{id}: a draft goes; a started campaign answers 409 (cancel it instead).
+  const del = (key: string, id: number) =>
+    h.api.inject({
+      method: 'DELETE',
+      url: `/v1/campaigns/${id}`,
+      headers: { authorization: `Bearer ${key}` },
+    });
+  const draft = await h.engine.campaigns.create(shop, {
+    name: 'scratch',
+    from: 'Clinic',
+    text: 'Hi',
+    audience: { groups: [news.id] },
+  });
+  assert.equal((await del(OTHER, draft.id)).statusCode, 404);
+  assert.equal((await del(SHOP, draft.id)).statusCode, 204);
+  assert.equal((await del(SHOP, draft.id)).statusCode, 404);
+  const started = await h.engine.campaigns.create(shop, {
+    name: 'later',
+    from: 'Clinic',
+    text: 'Hi',
+    audience: { groups: [news.id] },
+    scheduleAt: new Date(Date.now() + 3_600_000).toISOString(),
+  });
+  await h.engine.campaigns.start(shop, started.id);
+  const refused = await del(SHOP, started.id);
+  assert.equal(refused.statusCode, 409);
+  assert.equal(refused.json().code, 'HERMOD_ERR_CAMPAIGN_STATE');
 });

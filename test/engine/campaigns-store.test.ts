@@ -157,6 +157,17 @@ for (const name of BACKENDS) {
       sample: 2,
     });
     assert.equal(two.sample.length, 2);
+    // A draft is deleted with what its estimate resolved; only the account's, only a draft.
+    const scratch = await campaigns.createCampaign(spec);
+    await campaigns.resolveAudience({ userId: b.shop.id, campaignId: scratch.id, now: 3 });
+    assert.equal(await campaigns.deleteDraft({ userId: b.other.id, id: scratch.id }), false);
+    assert.equal(await campaigns.deleteDraft({ userId: b.shop.id, id: scratch.id }), true);
+    assert.equal(await campaigns.getCampaign({ userId: b.shop.id, id: scratch.id }), undefined);
+    assert.deepEqual(
+      await campaigns.recipientPage({ campaignId: scratch.id, state: 'new', after: 0, limit: 10 }),
+      [],
+    );
+    assert.equal(await campaigns.deleteDraft({ userId: b.shop.id, id: scratch.id }), false);
     // Another account cannot resolve (or see) it.
     assert.deepEqual(await campaigns.resolveAudience({ userId: b.other.id, campaignId: c.id, now: 3 }), {
       recipients: 0,

@@ -227,6 +227,9 @@ export interface CampaignStore {
    */
   resolveAudience(r: { userId: number; campaignId: number; now: number }): Promise<ResolvedAudience>;
 
+  /** Deletes a draft and any recipients an estimate resolved for it: false when it is not the account's draft. */
+  deleteDraft(q: { userId: number; id: number }): Promise<boolean>;
+
   /**
    * The audience as `resolveAudience` would resolve it now, counted in the database without
    * storing it, with the first `sample` recipients not opted out of `sender` (for a preview).

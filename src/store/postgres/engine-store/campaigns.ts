@@ -279,6 +279,17 @@ export class PgCampaignStore implements CampaignStore {
     }
   }
 
+  async deleteDraft(q: { userId: number; id: number }): Promise<boolean> {
+    // One statement: the draft and its recipients go together.
+    const r = await this.one(
+      `WITH d AS (DELETE FROM campaigns WHERE id = $1 AND user_id = $2 AND state = 'draft' RETURNING id),
+            gone AS (DELETE FROM campaign_recipients WHERE campaign_id IN (SELECT id FROM d))
+       SELECT count(*) AS n FROM d`,
+      [q.id, q.userId],
+    );
+    return num(r?.n) > 0;
+  }
+
   async previewAudience(q: {
     userId: number;
     sender: string;

@@ -344,6 +344,17 @@ export class SqliteCampaignStore implements CampaignStore {
     });
   }
 
+  deleteDraft(q: { userId: number; id: number }): Promise<boolean> {
+    return this.h.write(() => {
+      const r = this.st
+        .get(`DELETE FROM campaigns WHERE id = ? AND user_id = ? AND state = 'draft'`)
+        .run(q.id, q.userId);
+      if (r.changes === 0) return false;
+      this.st.get('DELETE FROM campaign_recipients WHERE campaign_id = ?').run(q.id);
+      return true;
+    });
+  }
+
   async previewAudience(q: {
     userId: number;
     sender: string;

@@ -1,6 +1,7 @@
 /**
- * REST v1: POST /v1/campaigns/audience, an audience counted and its first recipients
- * previewed before a campaign is created (the console's wizard asks it at each step).
+ * REST v1, before a campaign starts: POST /v1/campaigns/audience, an audience counted and its
+ * first recipients previewed before a campaign is created (the console's wizard asks it at
+ * each step); DELETE /v1/campaigns/{id}, a draft deleted.
  */
 import type { FastifyInstance } from 'fastify';
 import type { RecipientPreview } from '../../engine/index.js';
@@ -93,7 +94,7 @@ const viewOfSample = (s: RecipientPreview) => ({
   skipped: s.skipped,
 });
 
-export async function campaignAudienceRoutes(
+export async function campaignDraftRoutes(
   app: FastifyInstance,
   { engine }: EngineRouteOptions,
 ): Promise<void> {
@@ -129,6 +130,22 @@ export async function campaignAudienceRoutes(
         duplicates: a.duplicates,
         samples: a.samples.map(viewOfSample),
       };
+    },
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/v1/campaigns/:id',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Delete a draft (409 HERMOD_ERR_CAMPAIGN_STATE once started: cancel it instead)',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+        response: { 204: { type: 'null' }, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      await engine.campaigns.deleteDraft(req.apiUser!.id, req.params.id);
+      return reply.code(204).send();
     },
   );
 }
