@@ -69,10 +69,15 @@ test('console: a templated campaign from the wizard to complete statistics and t
   await page.getByRole('button', { name: 'Next: Message' }).click();
   await page.getByRole('button', { name: 'Next: Schedule' }).click();
   await page.getByText('Write the message.').waitFor();
-  await page.getByLabel('Text').fill('Hi {{first_name}}, your flu shot is at {{custom.slot}}.');
+  await page
+    .getByLabel('Text', { exact: true })
+    .fill('Hi {{first_name}}, your flu shot is at {{custom.slot}}.');
   await page.getByLabel('Template name').fill('flu-shot');
   await page.getByRole('button', { name: 'Save as template' }).click();
-  assert.equal(await page.getByLabel('Template').locator('option:checked').innerText(), 'flu-shot');
+  assert.equal(
+    await page.getByLabel('Template', { exact: true }).locator('option:checked').innerText(),
+    'flu-shot',
+  );
   const previews = page.getByRole('list', { name: 'Message preview per recipient' }).getByRole('listitem');
   await previews.first().getByText('Hi Ada, your flu shot is at 9:00.').waitFor();
   assert.deepEqual(
@@ -159,8 +164,20 @@ test('console: a templated campaign from the wizard to complete statistics and t
     .check();
   await page.getByRole('button', { name: 'Next: Message' }).click();
   await page.getByText('Use a saved template').click();
-  await page.getByLabel('Template').selectOption({ label: 'flu-shot' });
+  await page.getByLabel('Template', { exact: true }).selectOption({ label: 'flu-shot' });
   await page.getByRole('button', { name: 'Next: Schedule' }).click();
+  // A time zone the API does not know: back at the Schedule step, the error under the field.
+  await page.getByLabel('At a time').check();
+  await page.getByLabel('Send at').fill('2030-01-01T09:00');
+  await page.getByLabel('Time zone').fill('Mars/Olympus');
+  await page.getByRole('button', { name: 'Next: Review' }).click();
+  await page.getByRole('heading', { name: 'Schedule', exact: true }).waitFor();
+  await page
+    .getByRole('alert')
+    .filter({ hasText: /time_zone: unknown time zone "Mars\/Olympus"/ })
+    .waitFor();
+  await w.shot('campaign-wizard-field-error-desktop');
+  await page.getByLabel('As soon as I start it').check();
   await page.getByRole('button', { name: 'Next: Review' }).click();
   await page.getByRole('alert').filter({ hasText: 'is more than your balance (0.10)' }).waitFor();
   const startButton = page.getByRole('button', { name: 'Start campaign' });
@@ -191,7 +208,7 @@ test('console: a templated campaign from the wizard to complete statistics and t
   await w.shot('campaign-wizard-audience-phone');
   await page.getByRole('button', { name: 'Next: Message' }).click();
   await page.getByText('Use a saved template').click();
-  await page.getByLabel('Template').selectOption({ label: 'flu-shot' });
+  await page.getByLabel('Template', { exact: true }).selectOption({ label: 'flu-shot' });
   await previews.first().getByText('Hi Ada').waitFor();
   await w.shot('campaign-wizard-message-phone');
   const wide = await page.evaluate('document.documentElement.scrollWidth');

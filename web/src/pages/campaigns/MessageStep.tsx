@@ -56,7 +56,7 @@ export function MessageStep({ draft, set, errorOf }: StepProps) {
   return (
     <>
       <fieldset className="field">
-        <legend>Message</legend>
+        <legend>Text or template</legend>
         <label className="check">
           <input
             type="radio"
