@@ -70,7 +70,7 @@ export function CampaignWizard() {
 
   // On Review: the draft saved (the previous one, made for other choices, deleted) and priced.
   useEffect(() => {
-    if (step !== 3 || saved?.key === key || preparing.current) return;
+    if (step !== 3 || saved?.key === key || preparing.current || error) return;
     preparing.current = true;
     setBusy(true);
     void (async () => {
@@ -90,7 +90,7 @@ export function CampaignWizard() {
         setBusy(false);
       }
     })();
-  }, [step, key, saved, draft, qc]);
+  }, [step, key, saved, draft, qc, error]);
 
   const next = () => {
     const m = missing(step, draft);
