@@ -74,10 +74,10 @@ test('console: a templated campaign from the wizard to complete statistics and t
     .fill('Hi {{first_name}}, your flu shot is at {{custom.slot}}.');
   await page.getByLabel('Template name').fill('flu-shot');
   await page.getByRole('button', { name: 'Save as template' }).click();
-  assert.equal(
-    await page.getByLabel('Template', { exact: true }).locator('option:checked').innerText(),
-    'flu-shot',
-  );
+  await page
+    .getByLabel('Template', { exact: true })
+    .locator('option:checked', { hasText: 'flu-shot' })
+    .waitFor({ state: 'attached' });
   const previews = page.getByRole('list', { name: 'Message preview per recipient' }).getByRole('listitem');
   await previews.first().getByText('Hi Ada, your flu shot is at 9:00.').waitFor();
   assert.deepEqual(
@@ -169,7 +169,7 @@ test('console: a templated campaign from the wizard to complete statistics and t
   // A time zone the API does not know: back at the Schedule step, the error under the field.
   await page.getByLabel('At a time').check();
   await page.getByLabel('Send at').fill('2030-01-01T09:00');
-  await page.getByLabel('Time zone').fill('Mars/Olympus');
+  await page.getByLabel('Time zone', { exact: true }).fill('Mars/Olympus');
   await page.getByRole('button', { name: 'Next: Review' }).click();
   await page.getByRole('heading', { name: 'Schedule', exact: true }).waitFor();
   await page
@@ -213,5 +213,11 @@ test('console: a templated campaign from the wizard to complete statistics and t
   await w.shot('campaign-wizard-message-phone');
   const wide = await page.evaluate('document.documentElement.scrollWidth');
   assert.ok(Number(wide) <= PHONE.width, `the wizard is ${wide} px wide at 375 px`);
-  assert.deepEqual(unexpectedErrors(w.errors), []);
+  // The one error expected: the 400 answering the unknown time zone.
+  const errors = unexpectedErrors(w.errors);
+  assert.deepEqual(
+    errors.filter((e) => !/status of 400/.test(e)),
+    [],
+  );
+  assert.equal(errors.length, 1, String(errors));
 });

@@ -207,7 +207,11 @@ export function useCreateTemplate() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (t: { name: string; text: string }) => post<Template>('/v1/templates', t),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['templates'] }),
+    onSuccess: (t) => {
+      // Listed at once, so the template can be chosen before the list is read again.
+      qc.setQueryData<{ data: Template[] }>(['templates'], (old) => ({ data: [...(old?.data ?? []), t] }));
+      void qc.invalidateQueries({ queryKey: ['templates'] });
+    },
   });
 }
 
