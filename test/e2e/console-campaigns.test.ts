@@ -188,6 +188,10 @@ test('console: a templated campaign from the wizard to complete statistics and t
   await w.shot('campaign-wizard-over-balance-desktop');
   await page.getByRole('button', { name: 'Save as draft' }).click();
   await page.locator('.badge', { hasText: 'draft' }).waitFor();
+  await page.getByRole('button', { name: 'Delete draft' }).click();
+  await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+  await page.getByRole('link', { name: 'Flu shots' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Too big' }).count(), 0);
 
   // Phone width: the list, the wizard and the campaign page.
   await page.setViewportSize(PHONE);

@@ -3,8 +3,10 @@
  * (queued, sent, delivered, failed, skipped and opted out, delivery rate, cost), the actions
  * its state allows with the state each leads to, and every recipient's status as a CSV.
  */
-import { useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import {
+  deleteDraft,
   isLive,
   recipientsCsvUrl,
   useCampaign,
@@ -86,6 +88,26 @@ function Figures({ s }: { s: CampaignStats }) {
   );
 }
 
+function DeleteDraft({ id }: { id: number }) {
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const del = useMutation({
+    mutationFn: () => deleteDraft(id),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['campaigns'] });
+      void navigate('/campaigns');
+    },
+  });
+  return (
+    <>
+      <button type="button" className="secondary" disabled={del.isPending} onClick={() => del.mutate()}>
+        Delete draft
+      </button>
+      <ErrorNote error={del.error} />
+    </>
+  );
+}
+
 function Actions({ c }: { c: Campaign }) {
   const act = useCampaignAction(c.id);
   const actions = ACTIONS[c.state] ?? [];
@@ -105,6 +127,7 @@ function Actions({ c }: { c: Campaign }) {
             {a.label}
           </button>
         ))}
+        {c.state === 'draft' && <DeleteDraft id={c.id} />}
       </div>
       <ul className="hint">
         {actions.map((a) => (
