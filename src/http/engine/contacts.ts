@@ -167,9 +167,14 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     },
     async (req, reply) => {
       const user = req.apiUser!;
-      const r = await contacts.save(user.id, [{ msisdn: req.body.number, ...contactFields(req.body) }], undefined, {
-        defaultCountry: countryOf(req),
-      });
+      const r = await contacts.save(
+        user.id,
+        [{ msisdn: req.body.number, ...contactFields(req.body) }],
+        undefined,
+        {
+          defaultCountry: countryOf(req),
+        },
+      );
       const c = (await contacts.get(user.id, r.ids[0]))!;
       return reply.code(r.created === 1 ? 201 : 200).send(viewOfContact(c));
     },

@@ -181,7 +181,8 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
         response: { 200: serviceView, ...problemResponses },
       },
     },
-    async (req) => viewOfKeywordService(await keywords.update(req.apiUser!.id, req.params.id, inputOf(req.body))),
+    async (req) =>
+      viewOfKeywordService(await keywords.update(req.apiUser!.id, req.params.id, inputOf(req.body))),
   );
 
   app.delete<{ Params: { id: number } }>(

@@ -70,7 +70,7 @@ export const changeBody = {
 type NewMemberBody = { email: string; display_name?: string; password?: string; role: MemberRole };
 type ChangeBody = { role?: MemberRole; enabled?: boolean; display_name?: string };
 const v1 = {
-  newPerson: snakeSchema(newPersonBody),
+  newPerson: snakeSchema({ properties: newPersonBody }).properties,
   created: snakeSchema(createdView),
   reset: snakeSchema(resetView),
   change: snakeSchema(changeBody),
