@@ -112,7 +112,7 @@ test('hermod contacts import (progress, summary, report), errors, export, list; 
   );
 
   const listed = ok(await hermod(['contacts', 'list', '--name', 'ca', '--url', url, '--key', KEY]), 'list');
-  assert.match(listed.stdout, /^ID +NUMBER +NAME +GROUPS +OPTEDOUT$/m);
+  assert.match(listed.stdout, /^ID +NUMBER +NAME +GROUPS +OPTED_OUT$/m);
   assert.match(listed.stdout, /\+447700900002 +Cat +\d+ +no/);
   assert.doesNotMatch(listed.stdout, /Ann/);
   const paged = json<{ data: unknown[]; next_cursor: string }>(
