@@ -62,6 +62,8 @@ export interface ApiAppOptions {
   guard?: UrlGuard;
   /** MO routes in the file's form for the admin API (see AdminOptions.moRouteInput). */
   moRouteInput?: AdminOptions['moRouteInput'];
+  /** MT routes in the file's form for the admin API (see AdminOptions.routeInput). */
+  routeInput?: AdminOptions['routeInput'];
   /** Timeouts and connection cap of the listener (default DEFAULT_HTTP_LIMITS). */
   limits?: HttpLimits;
   /**
@@ -197,6 +199,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       binds: opts.binds,
       forgetApiKeys: () => auth.forget(),
       ...(opts.moRouteInput ? { moRouteInput: opts.moRouteInput } : {}),
+      ...(opts.routeInput ? { routeInput: opts.routeInput } : {}),
     });
   if (opts.engine && opts.adminKeys !== undefined && adminSide)
     await app.register(webUserAdminRoutes, {

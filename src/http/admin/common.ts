@@ -9,6 +9,7 @@ import {
   toMicros,
   type MessageState,
   type MoRouteDef,
+  type RouteDef,
   type User,
 } from '../../domain/index.js';
 import { HttpProblem, problemSchema } from '../problem.js';
@@ -30,6 +31,8 @@ export interface AdminOptions {
    * the configuration's own writer, given by the composition root. Without it, as stored.
    */
   moRouteInput?: (r: MoRouteDef) => Record<string, unknown>;
+  /** An MT route in the form the file and PUT /routes take (GET /routes `definition`; the console edits it). */
+  routeInput?: (r: RouteDef) => Record<string, unknown>;
 }
 
 /** What the admin API may do with customers' SMPP binds (the customer SMPP server). */

@@ -52,6 +52,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     binds: opts.binds,
     forgetApiKeys: opts.forgetApiKeys,
     moRouteInput: opts.moRouteInput,
+    routeInput: opts.routeInput,
   };
   for (const plugin of [
     usersPlugin,
