@@ -13,6 +13,9 @@ export interface ConnectorStatus {
   counters?: Record<string, number>;
   queueDepth: number;
   lastError: string | null;
+  /** Its definition (the keys of hermod.yaml `connectors:`, never the password); null if not changeable. */
+  definition?: Record<string, unknown> | null;
+  source?: 'config' | 'api' | null;
 }
 
 export function useConnectors() {
@@ -56,6 +59,11 @@ export interface Customer {
   rate: string;
   group: string | null;
   smsCount: number | null;
+  settings?: {
+    authorizations?: Record<string, boolean>;
+    throughput?: { http?: number | null; smpp?: number | null };
+    access?: { allowFrom?: string[]; maxBinds?: number | null };
+  };
 }
 
 export function useCustomers() {

@@ -240,3 +240,11 @@ export function useAudit(before: number | undefined) {
     refetchInterval: before ? false : 5_000,
   });
 }
+
+export function useCustomer(username: string) {
+  return useQuery({
+    queryKey: ['admin', 'users', username],
+    queryFn: () => get<Customer>(`/v1/admin/users/${enc(username)}`),
+    refetchInterval: 10_000,
+  });
+}
