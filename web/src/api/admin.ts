@@ -37,8 +37,12 @@ export function useConnectorSwitch() {
 }
 
 export interface Stats {
-  messages: { total: number; byState: Record<string, number> };
-  queue: { depth: number };
+  messages: {
+    total: number;
+    byState: Record<string, number>;
+    byConnector?: Record<string, Record<string, number>>;
+  };
+  queue: { depth: number; byConnector?: Record<string, number> };
   mo: { count: number };
   connectors: { total: number; bound: number };
 }
@@ -47,7 +51,7 @@ export function useStats() {
   return useQuery({
     queryKey: ['admin', 'stats'],
     queryFn: () => get<Stats>('/v1/admin/stats'),
-    refetchInterval: 3_000,
+    refetchInterval: 2_000,
   });
 }
 
