@@ -47,7 +47,7 @@ function MtRoutes() {
         {routes.data?.source === 'api' && 'Changed here (wins over the file).'}
       </p>
       <ErrorNote error={routes.error} />
-      {!failed && <ErrorNote error={save.error} />}
+      {(!failed || failed.index !== (editing === 'new' ? 0 : editing)) && <ErrorNote error={save.error} />}
       {save.isSuccess && !save.isPending && (
         <p className="note good" role="status">
           Routes saved.
@@ -126,7 +126,7 @@ function MoRoutes() {
       <h2 id="mo-routes">MO routes</h2>
       <p className="hint">Where inbound messages go: the first route that matches.</p>
       <ErrorNote error={routes.error} />
-      {!failed && <ErrorNote error={save.error} />}
+      {(!failed || failed.index !== (editing === 'new' ? 0 : editing)) && <ErrorNote error={save.error} />}
       {editing === 'new' ? (
         <MoRouteForm
           error={formError(0)}
