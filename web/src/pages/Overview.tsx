@@ -121,7 +121,7 @@ export function Overview() {
         </div>
       </div>
       <Suspense fallback={<p className="loading">Loading the chart…</p>}>
-        {points.length > 1 && <ThroughputChart points={points} />}
+        {points.length > 0 && <ThroughputChart points={points} />}
       </Suspense>
       <Alerts connectors={list} />
       <h2>Connectors</h2>
