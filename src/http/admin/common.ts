@@ -39,6 +39,8 @@ export interface AdminOptions {
 export interface CustomerBinds {
   /** Ends every bind of the user; resolves with how many there were. */
   unbindUser(systemId: string): Promise<number>;
+  /** The user's binds now (without it, GET /users/{username}/binds is 501). */
+  binds?(systemId: string): { bindType: string; remote: string | null; inFlight: number }[];
 }
 
 /**

@@ -28,6 +28,7 @@ import { ledgerPlugin } from './ledger.js';
 import { rateCardsPlugin } from './rate-cards.js';
 import { reportsPlugin } from './reports.js';
 import { lowBalancePlugin } from './low-balance.js';
+import { bindsPlugin } from './binds.js';
 
 export type { AdminOptions, AdminDefinitions, CustomerBinds, AdminContext } from './common.js';
 
@@ -71,6 +72,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     rateCardsPlugin,
     reportsPlugin,
     lowBalancePlugin,
+    bindsPlugin,
   ])
     await app.register(plugin, ctx);
 };

@@ -120,8 +120,10 @@ export function usePatchCustomer() {
 }
 
 export function useUnbind() {
+  const qc = useQueryClient();
   return useMutation({
     mutationFn: (username: string) => post<{ unbound: number }>(`/v1/admin/users/${enc(username)}/unbind`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['admin', 'binds'] }),
   });
 }
 
@@ -246,5 +248,19 @@ export function useCustomer(username: string) {
     queryKey: ['admin', 'users', username],
     queryFn: () => get<Customer>(`/v1/admin/users/${enc(username)}`),
     refetchInterval: 10_000,
+  });
+}
+
+export interface SmppBind {
+  bindType: string;
+  remote: string | null;
+  inFlight: number;
+}
+
+export function useBinds(username: string) {
+  return useQuery({
+    queryKey: ['admin', 'binds', username],
+    queryFn: () => get<{ binds: SmppBind[] }>(`/v1/admin/users/${enc(username)}/binds`),
+    refetchInterval: 5_000,
   });
 }

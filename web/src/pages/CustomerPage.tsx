@@ -7,7 +7,14 @@ import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Customer } from '../api/admin';
 import { ApiError } from '../api/client';
-import { useAccountWebUsers, useCustomer, usePatchCustomer, useRateCard, useUnbind } from '../api/operator';
+import {
+  useAccountWebUsers,
+  useBinds,
+  useCustomer,
+  usePatchCustomer,
+  useRateCard,
+  useUnbind,
+} from '../api/operator';
 import { ErrorNote } from '../components/ErrorNote';
 import { Field } from '../components/Field';
 import { throughputOf } from './Customers';
@@ -97,9 +104,23 @@ function Limits({ u }: { u: Customer }) {
 
 function Binds({ username }: { username: string }) {
   const unbind = useUnbind();
+  const binds = useBinds(username);
+  const list = binds.data?.binds ?? [];
   return (
     <section aria-labelledby="binds">
       <h2 id="binds">SMPP binds</h2>
+      <ErrorNote error={binds.error} />
+      {binds.data && list.length === 0 ? (
+        <p>Not bound now.</p>
+      ) : (
+        <ul aria-label="Binds now">
+          {list.map((b, i) => (
+            <li key={i}>
+              {b.bindType} from {b.remote ?? 'an unknown address'} · {b.inFlight} in flight
+            </li>
+          ))}
+        </ul>
+      )}
       <p className="hint">Ends every SMPP bind of this customer now; they may bind again unless disabled.</p>
       <button
         type="button"
