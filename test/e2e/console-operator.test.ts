@@ -144,6 +144,16 @@ test('console: an operator orders routes, tests a number, adds a connector, mana
   assert.equal((await h.gateway.services.accounts.byName('acme'))?.enabled, false);
   await acme.getByRole('link', { name: 'acme' }).click();
   await page.getByRole('heading', { name: 'Customer acme' }).waitFor();
+  // Its limits: an SMPP throughput cap and no hex content.
+  await page.getByLabel('SMPP throughput (per second)').fill('5');
+  await page.getByLabel('hexContent').uncheck();
+  await page.getByRole('button', { name: 'Save limits' }).click();
+  await page.getByRole('status').getByText('Saved.').waitFor();
+  await page.getByText('HTTP no cap · SMPP 5/s').waitFor();
+  await page.getByText('Not bound now.').waitFor();
+  const acmeNow = await h.gateway.services.accounts.byName('acme');
+  assert.equal(acmeNow?.settings.throughput.smpp, 5);
+  assert.equal(acmeNow?.settings.authorizations.hexContent, false);
 
   // Opt-outs, webhook deliveries, and the audit log of what was done above.
   await navTo(page, 'Opt-outs');
@@ -182,7 +192,12 @@ test('console: an operator orders routes, tests a number, adds a connector, mana
       if (name === 'customer') await page.getByRole('link', { name: link, exact: true }).click();
       else await navTo(page, link);
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-      if (name === 'overview') await page.getByRole('img', { name: /Throughput/ }).waitFor();
+      if (name === 'overview') {
+        // The new connector (not bound: nothing listens there) is counted and alerted.
+        await page.getByText('1 of 2').waitFor();
+        await page.getByText(/Connector smsc2 is/).waitFor();
+        await page.getByRole('img', { name: /Throughput/ }).waitFor();
+      }
       await w.shot(`${name}-${width}`);
     }
   }
