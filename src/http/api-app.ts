@@ -185,7 +185,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
     });
   if (opts.engine && opts.adminKeys !== undefined && adminSide) {
     app.addHook('onRequest', operatorSessions(opts.engine, ADMIN_PREFIX));
-    app.addHook('onSend', auditTrail(opts.engine, ADMIN_PREFIX));
+    app.addHook('onSend', auditTrail(opts.engine, ADMIN_PREFIX, opts.adminKeys));
   }
   if (customerSide) await customerApi(app, opts, services, auth, idempotency);
   // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.

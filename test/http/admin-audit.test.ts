@@ -30,6 +30,13 @@ test('admin API: changing requests by an admin key or an operator are audited; r
   };
   const ops = await signIn('ops@hermod.example', 'operator pass 1');
   const owner = await signIn('owner@shop.example', 'correct horse battery');
+  const ownerToken = (
+    await h.api.inject({
+      method: 'POST',
+      url: '/v1/session',
+      payload: { email: 'owner@shop.example', password: 'correct horse battery' },
+    })
+  ).json().token as string;
 
   const created = await h.api.inject({
     method: 'POST',
@@ -72,6 +79,14 @@ test('admin API: changing requests by an admin key or an operator are audited; r
     payload: { enabled: true },
   });
   assert.equal(customer.statusCode, 403);
+  // A customer's session token as a Bearer is no admin key either.
+  const bearer = await h.api.inject({
+    method: 'PATCH',
+    url: '/v1/admin/users/acme',
+    headers: { authorization: `Bearer ${ownerToken}` },
+    payload: { enabled: true },
+  });
+  assert.equal(bearer.statusCode, 403);
 
   const page = await h.api.inject({ method: 'GET', url: '/v1/admin/audit?limit=2', headers: ops });
   assert.equal(page.statusCode, 200, page.body);

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/swagger';
 import type { Engine } from '../../engine/index.js';
 import { problemErrorHandler } from '../problem.js';
-import { adminAuth } from './auth.js';
+import { adminAuth, carriesAdminKey } from './auth.js';
 import { errors } from './common.js';
 
 const CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -36,9 +36,9 @@ function targetOf(req: FastifyRequest): string | null {
  * (401, or a customer's 403) is not an operator action and is not recorded. Before the
  * answer leaves rather than after it: whoever reads the log next finds the action there.
  */
-export function auditTrail(engine: Engine, prefix: string) {
+export function auditTrail(engine: Engine, prefix: string, keys: readonly string[]) {
   return async <P>(req: FastifyRequest, reply: FastifyReply, payload: P): Promise<P> => {
-    await recordAction(engine, prefix, req, reply);
+    await recordAction(engine, prefix, keys, req, reply);
     return payload;
   };
 }
@@ -46,6 +46,7 @@ export function auditTrail(engine: Engine, prefix: string) {
 async function recordAction(
   engine: Engine,
   prefix: string,
+  keys: readonly string[],
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
@@ -58,7 +59,7 @@ async function recordAction(
     const who = await engine.people.get({ any: true }, req.access.webUserId);
     actor = who?.email ?? `operator #${req.access.webUserId}`;
     actorKind = 'operator';
-  } else if (/^Bearer\s/i.test(req.headers.authorization ?? '') && reply.statusCode !== 401) {
+  } else if (carriesAdminKey(keys, req.headers.authorization)) {
     actor = 'admin token';
     actorKind = 'admin_token';
   } else return;
