@@ -64,3 +64,4 @@ export {
   type RecipientStatus,
 } from './campaigns.js';
 export type { AudienceAnswer, AudienceQuestion, RecipientPreview } from './campaign-audience.js';
+export { AuditLog, type AuditPage } from './audit.js';
