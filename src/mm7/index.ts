@@ -48,3 +48,24 @@ export {
   type Mm7Limits,
   type ParsedMm7,
 } from './envelope.js';
+export {
+  answerMm7,
+  errorResponse,
+  faultAnswer,
+  isRequest,
+  responseTo,
+  status,
+  type AnswerOptions,
+  type Mm7Answer,
+  type Mm7Request,
+} from './answer.js';
+export { Mm7Client, type Draft, type Mm7ClientOptions } from './client.js';
+export { startMm7Server, type Credentials, type Mm7Server, type Mm7ServerOptions } from './server.js';
+export {
+  MmscSimulator,
+  type MmscScriptRule,
+  type MmscSimulatorOptions,
+  type MmscStats,
+  type SentReport,
+  type SubmittedMms,
+} from './mmsc-simulator.js';
