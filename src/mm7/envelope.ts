@@ -126,24 +126,30 @@ const refused = (
   why: string,
 ) => new Mm7ParseError(code, `MM7: ${why}`, Mm7Status.FORMAT_CORRUPT);
 
+/** A body part: its headers by lower-case name, its bytes as sent (transfer encoding not undone). */
+interface RawPart {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly bytes: Uint8Array;
+}
+
+function rawPart(p: MultipartPart): RawPart {
+  // The parser decodes headers lazily and throws a TypeError on bytes that are not UTF-8:
+  // they are read here, inside splitParts' try, so that becomes a parse error.
+  return { headers: p.headers, bytes: p.bytes };
+}
+
 /** Splits a multipart body, mapping the parser's limit errors to ours. */
-function splitParts(
-  body: Buffer,
-  boundary: string | undefined,
-  limits: Mm7Limits,
-  used: number,
-): MultipartPart[] {
+function splitParts(body: Buffer, boundary: string | undefined, limits: Mm7Limits, used: number): RawPart[] {
   if (!boundary) throw refused('HERMOD_ERR_MM7_MULTIPART', 'a multipart body without a boundary parameter');
   try {
-    return [
-      ...parseMultipart(normaliseMultipart(body, boundary), {
-        boundary,
-        maxParts: limits.maxParts - used,
-        maxHeaderSize: limits.maxHeaderBytes,
-        maxTotalSize: limits.maxBytes,
-        maxFileSize: limits.maxBytes,
-      }),
-    ];
+    const parts = parseMultipart(normaliseMultipart(body, boundary), {
+      boundary,
+      maxParts: limits.maxParts - used,
+      maxHeaderSize: limits.maxHeaderBytes,
+      maxTotalSize: limits.maxBytes,
+      maxFileSize: limits.maxBytes,
+    });
+    return [...parts].map(rawPart);
   } catch (err) {
     if (err instanceof MaxPartsExceededError)
       throw new Mm7ParseError(
@@ -167,7 +173,7 @@ function splitParts(
   }
 }
 
-function toAttachment(p: MultipartPart): Attachment {
+function toAttachment(p: RawPart): Attachment {
   const id = p.headers['content-id'];
   const location = p.headers['content-location'];
   return {
@@ -179,7 +185,7 @@ function toAttachment(p: MultipartPart): Attachment {
 }
 
 /** The content a Content element's href names: one part, or the parts of a nested multipart. */
-function contentOf(part: MultipartPart, limits: Mm7Limits, used: number): Mm7Content {
+function contentOf(part: RawPart, limits: Mm7Limits, used: number): Mm7Content {
   const ct = parseContentType(part.headers['content-type'] ?? 'text/plain');
   if (!ct.type.startsWith('multipart/')) return { parts: [toAttachment(part)] };
   const body = Buffer.from(decodeTransfer(part.bytes, part.headers['content-transfer-encoding']));
@@ -188,7 +194,7 @@ function contentOf(part: MultipartPart, limits: Mm7Limits, used: number): Mm7Con
   return { parts: inner.map(toAttachment), ...(start !== undefined && { start }) };
 }
 
-function findById(parts: readonly MultipartPart[], id: string): MultipartPart | undefined {
+function findById(parts: readonly RawPart[], id: string): RawPart | undefined {
   return parts.find((p) => {
     const cid = p.headers['content-id'];
     return (cid !== undefined && bareId(cid) === id) || p.headers['content-location'] === id;
