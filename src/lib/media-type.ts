@@ -34,7 +34,7 @@ function isText(bytes: Uint8Array): boolean {
 export async function sniffMediaType(bytes: Uint8Array): Promise<SniffedType> {
   const found = await fileTypeFromBuffer(bytes);
   if (found) return { mime: found.mime, ext: found.ext };
-  if (!isText(bytes)) return { mime: undefined, ext: undefined };
+  if (bytes.length === 0 || !isText(bytes)) return { mime: undefined, ext: undefined };
   const head = new TextDecoder().decode(bytes.subarray(0, 512)).trimStart();
   if (/^(<\?xml[^>]*>\s*)?<smil[\s>]/.test(head)) return { mime: 'application/smil', ext: 'smil' };
   return { mime: 'text/plain', ext: 'txt' };

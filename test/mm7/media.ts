@@ -24,11 +24,13 @@ export const MP4 = Buffer.concat([
   filler(60_000, 2),
 ]);
 
-/** MP3 with an ID3v2.3 tag header. */
+/** MP3: an empty ID3v2.3 tag, then an MPEG-1 Layer III frame header (128 kbit/s, 44.1 kHz). */
 export const MP3 = Buffer.concat([
   Buffer.from('ID3'),
   Buffer.from([0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]),
-  filler(8_000, 3),
+  Buffer.from([0xff, 0xfb, 0x90, 0x64]),
+  // Zeros: arbitrary bytes here can look like another format's header to the sniffer.
+  Buffer.alloc(8_000),
 ]);
 
 /** PNG: signature and an IHDR chunk header. */
