@@ -1,8 +1,8 @@
 /**
  * A small HTTP server speaking MM7 on one side (node:http): basic authentication, a body cap,
- * and `answerMm7` for the rest. The MMSC simulator listens with it; tests use it as a VASP. With client.ts, the only
- * place in mm7/ that touches the network.
- * Hermod's own VASP endpoint will be a Fastify route over the same `answerMm7`.
+ * and `answerMm7` for the rest. The MMSC simulator listens with it; tests use it as a VASP.
+ * With client.ts, the only place in mm7/ that touches the network. Hermod's own VASP endpoint
+ * will be a Fastify route over the same `answerMm7`.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
