@@ -94,6 +94,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const doors = await buildInterfaces(core, obs, VERSION, engine);
   const ports = await listen(core, obs, doors);
   await engine.start();
+  lifecycle.startRetention(store);
   const { gateway, webhooks, definitions } = core;
   return {
     config,
@@ -112,6 +113,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     simulator: gateway.listConnectors().find((c): c is SimulatorConnector => c instanceof SimulatorConnector),
     lifecycle,
     async stop() {
+      await lifecycle.purger?.stop();
       core.stopSync();
       await definitions.stop();
       await doors.jasmin.close();

@@ -6,6 +6,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { backupSqlite, GatewayLock, rotateBackups, scheduledName } from '../store/sqlite/backup.js';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { RetentionPurger } from '../gateway/index.js';
+import type { Store } from '../store/index.js';
+import { systemClock } from '../lib/clock.js';
 
 export {
   backupSqlite,
@@ -17,6 +21,10 @@ export {
 export type { BackupResult, RestoreResult } from '../store/sqlite/backup.js';
 
 export interface Lifecycle {
+  /** The retention purger, once the store is open (undefined before). */
+  readonly purger: RetentionPurger | undefined;
+  /** Starts the retention purger on the open store (off unless retention is configured). */
+  startRetention(store: Store): void;
   /** The last scheduled backup finished (for tests), undefined before the first. */
   readonly lastBackup: Promise<string | undefined>;
   stop(): Promise<void>;
@@ -53,12 +61,25 @@ export function startLifecycle(config: Config, log: Logger, now: () => number = 
     }, intervalHours * 3_600_000);
     timer.unref();
   }
+  let purger: RetentionPurger | undefined;
   return {
+    get purger() {
+      return purger;
+    },
+    startRetention(store: Store) {
+      purger = new RetentionPurger(store, {
+        ...config.retention,
+        holder: s.type === 'postgres' ? (s.nodeId ?? `${hostname()}:${process.pid}`) : 'sqlite',
+        clock: systemClock,
+      });
+      purger.start();
+    },
     get lastBackup() {
       return last;
     },
     async stop() {
       clearInterval(timer);
+      await purger?.stop();
       await last;
       lock?.release();
     },

@@ -107,3 +107,4 @@ export type {
   ReportQuery,
 } from '../store/money.js';
 export { LEDGER_KINDS, REPORT_GROUPS, DELIVERY_BUCKETS, bucketUpperMs, quantileMs } from '../store/money.js';
+export { RetentionPurger, type RetentionOptions, type PurgeReport } from './retention.js';
