@@ -1785,6 +1785,7 @@ export class SqliteStore implements Store {
       this.forgetFixed();
       const e = lifecycle.erase(this.db, r);
       // The number's opt-outs now live under the tag: the caches follow.
+      if (r.userId === undefined) this.optedOutNumbers.delete(r.msisdn);
       if (e.optOutsKept > 0) {
         this.optedOutNumbers.add(e.tag);
         this.erasedOptOuts = true;
