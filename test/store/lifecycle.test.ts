@@ -5,7 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/lib/clock.js';
-import { newMessageId } from '../../src/domain/index.js';
+import { newMessageId, type StoredMessage } from '../../src/domain/index.js';
 import { RetentionPurger } from '../../src/gateway/index.js';
 import { SqliteStore, PostgresStore, type Store } from '../../src/store/index.js';
 import { BACKENDS, openBackend, type EngineBackend } from '../engine/backends.js';
@@ -87,7 +87,7 @@ for (const backend of BACKENDS) {
       }
       assert.ok(await b.store.getMessage(queuedOld), 'a message still queued is kept');
       for (const id of mid) {
-        const m = (await b.store.getMessage(id))!;
+        const m: StoredMessage = (await b.store.getMessage(id))!;
         assert.equal(m.body.length, 0);
         assert.match(m.destination, /^4477\*{5}$/);
         assert.equal(m.priceMicros, 10_000, 'what billing reads stays');
