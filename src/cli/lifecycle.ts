@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
-import { CliError } from './admin-client.js';
+import { AdminClient, apiCommand, CliError, printJson, type ApiOptions } from './admin-client.js';
 
 const POSTGRES_HINT =
   'the store is PostgreSQL: back it up with pg_dump (or base backups and WAL archiving for point-in-time recovery) and restore with pg_restore / your PITR procedure, as docs/operations.md describes; hermod backup and restore copy the SQLite store only';
@@ -67,5 +67,40 @@ export function lifecycleCommands(): Command[] {
     .action(async (file: string, o: { config?: string }) => {
       console.log(await runRestore(await config(o.config), file));
     });
-  return [backup, restore];
+  const erase = apiCommand(
+    'erase',
+    'erase a phone number from messages, MOs, contacts and every other table of a running Hermod (its opt-outs still hold, kept as a keyed hash); the erasure is recorded without the number',
+  )
+    .requiredOption('--number <msisdn>', 'the number to erase, E.164 (e.g. +447700900123)')
+    .option('--account <username>', "only this account's messages, contacts and campaign recipients")
+    .action(async (o: ApiOptions & { number: string; account?: string }) => {
+      const r = await new AdminClient(o).request<ErasureAnswer>('POST', '/erasure', {
+        msisdn: o.number,
+        ...(o.account ? { username: o.account } : {}),
+      });
+      if (o.json) return printJson(r);
+      console.log(eraseLine(r));
+    });
+  return [backup, restore, erase];
+}
+
+interface ErasureAnswer {
+  id: number;
+  rows: number;
+  tables: Record<string, number>;
+  optOutsKept: number;
+  numberHash: string;
+}
+
+/** What `hermod erase` prints. */
+export function eraseLine(r: ErasureAnswer): string {
+  const where = Object.entries(r.tables)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ');
+  return (
+    `erased: ${r.rows} rows changed or deleted${where ? ` (${where})` : ''}; erasure #${r.id} recorded` +
+    (r.optOutsKept
+      ? `; ${r.optOutsKept} opt-out(s) kept as ${r.numberHash.slice(0, 19)}…, still refused`
+      : '')
+  );
 }
