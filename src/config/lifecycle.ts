@@ -17,8 +17,6 @@ export interface RetentionConfig {
   pauseMs: number;
   /** How often a purge runs (s, default 600). */
   intervalS: number;
-  /** Messages deleted are first written here as gzipped NDJSON, one file per day (unset = no archive). */
-  archiveDir: string | undefined;
 }
 
 export interface BackupConfig {
@@ -39,7 +37,6 @@ export function retentionOf(c: Checker, root: Obj): RetentionConfig {
       'batchRows',
       'pauseMs',
       'intervalS',
-      'archiveDir',
     ]) ?? {};
   const redactAfterDays = c.num(r, 'redactAfterDays', p, { def: 0, min: 0, max: 36_500 }) ?? 0;
   const deleteAfterDays = c.num(r, 'deleteAfterDays', p, { def: 0, min: 0, max: 36_500 }) ?? 0;
@@ -48,14 +45,12 @@ export function retentionOf(c: Checker, root: Obj): RetentionConfig {
       `${p}.deleteAfterDays`,
       `must be at least redactAfterDays (${redactAfterDays}): a message is redacted before it is deleted`,
     );
-  const archiveDir = r.archiveDir === undefined ? undefined : c.str(r, 'archiveDir', p);
   return {
     redactAfterDays,
     deleteAfterDays,
     batchRows: c.num(r, 'batchRows', p, { def: 1000, min: 1, max: 100_000, int: true }) ?? 1000,
     pauseMs: c.num(r, 'pauseMs', p, { def: 50, min: 0, max: 60_000, int: true }) ?? 50,
     intervalS: c.num(r, 'intervalS', p, { def: 600, min: 1, max: 86_400 }) ?? 600,
-    archiveDir,
   };
 }
 
