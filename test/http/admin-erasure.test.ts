@@ -87,6 +87,35 @@ test('POST /v1/admin/erasure erases a number; its opt-out still refuses; hermod 
   assert.match(again.body, /HERMOD_ERR_OPTED_OUT/);
   assert.equal((await send('+447700900124')).statusCode, 202, 'other numbers are not refused');
 
+  // An account erases a number from its own data (REST v1, snake_case): its contact goes.
+  const contact = await h.api.inject({
+    method: 'POST',
+    url: '/v1/contacts',
+    headers: customer,
+    payload: { number: '+447700900125' },
+  });
+  assert.equal(contact.statusCode, 201, contact.body);
+  const badOwn = await h.api.inject({
+    method: 'POST',
+    url: '/v1/erasure',
+    headers: customer,
+    payload: { number: 'me' },
+  });
+  assert.equal(badOwn.statusCode, 400);
+  assert.match((JSON.parse(badOwn.body) as { detail: string }).detail, /^number: /);
+  const own = await h.api.inject({
+    method: 'POST',
+    url: '/v1/erasure',
+    headers: customer,
+    payload: { number: '+447700900125' },
+  });
+  assert.equal(own.statusCode, 200, own.body);
+  const o = JSON.parse(own.body) as { tables: Record<string, number>; erased_at: string };
+  assert.equal(o.tables.contacts, 1);
+  assert.ok(!Number.isNaN(Date.parse(o.erased_at)));
+  const contacts = await h.api.inject({ method: 'GET', url: '/v1/contacts', headers: customer });
+  assert.doesNotMatch(contacts.body, /447700900125/);
+
   // The CLI in-process against the same gateway: the second number is erased too.
   await buildProgram().parseAsync([
     'node',

@@ -18,6 +18,7 @@ import { ledgerRoutes } from './ledger.js';
 import { rateCardRoutes } from './rate-card.js';
 import { reportRoutes } from './reports.js';
 import { lowBalanceRoutes } from './low-balance.js';
+import { erasureRoutes } from './erasure.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -50,4 +51,5 @@ export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOption
   await app.register(rateCardRoutes, opts);
   await app.register(reportRoutes, opts);
   await app.register(lowBalanceRoutes, opts);
+  await app.register(erasureRoutes, opts);
 }
