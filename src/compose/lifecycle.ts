@@ -71,6 +71,9 @@ export function startLifecycle(config: Config, log: Logger, now: () => number = 
         ...config.retention,
         holder: s.type === 'postgres' ? (s.nodeId ?? `${hostname()}:${process.pid}`) : 'sqlite',
         clock: systemClock,
+        onRun: (r) => {
+          if (r.redacted > 0 || r.deleted > 0) log.info({ component: 'retention', ...r }, 'retention purge');
+        },
       });
       purger.start();
     },

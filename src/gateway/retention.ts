@@ -17,6 +17,8 @@ export interface RetentionOptions {
   /** This node's name for the lease. */
   holder: string;
   clock: Clock;
+  /** Told after each purge that ran (the composition root logs it). */
+  onRun?: (r: PurgeReport) => void;
 }
 
 export interface PurgeReport {
@@ -101,6 +103,7 @@ export class RetentionPurger {
     this.totals.redacted += report.redacted;
     this.totals.deleted += report.deleted;
     this.totals.runs++;
+    this.o.onRun?.(report);
     return report;
   }
 
