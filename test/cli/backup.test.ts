@@ -18,8 +18,11 @@ const total = async (s: Pick<Store, 'countMessages'>) =>
   (await s.countMessages()).reduce((n, c) => n + c.count, 0);
 const headers = { authorization: `Bearer ${DEMO_API_KEY}` };
 
-test('a backup under load holds every acknowledged message; restore refuses a running gateway, then restores', async () => {
+test('a backup under load holds every acknowledged message; restore refuses a running gateway, then restores', async (t) => {
   const h = await demoHermod();
+  let stopped = false;
+  // A failed assertion must not leave the gateway running (the test process would not end).
+  t.after(() => (stopped ? undefined : h.stop()));
   const file = join(h.dataDir, 'copies', 'under-load.db');
   const acked: string[] = [];
   let ackedBeforeBackup: string[] = [];
@@ -42,7 +45,7 @@ test('a backup under load holds every acknowledged message; restore refuses a ru
     while (acked.length < 100) await new Promise((r) => setImmediate(r));
     ackedBeforeBackup = [...acked];
     const said = await runBackup(h.config, file);
-    assert.match(said, /^backup of .*hermod\.db written to .*under-load\.db \(\d+ bytes, schema 17/);
+    assert.match(said, /^backup of .*hermod\.db written to .*under-load\.db \(\d+ bytes, schema 18/);
     assert.ok(acked.length > ackedBeforeBackup.length, 'acceptance went on during the backup');
   } finally {
     sending = false;
@@ -55,6 +58,7 @@ test('a backup under load holds every acknowledged message; restore refuses a ru
   );
   assert.equal(await total(h.store), acked.length);
   await h.stop();
+  stopped = true;
 
   const said = await runRestore(h.config, file);
   assert.match(said, /restored .*under-load\.db into .*hermod\.db/);
