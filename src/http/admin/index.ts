@@ -29,6 +29,7 @@ import { ledgerPlugin } from './ledger.js';
 import { rateCardsPlugin } from './rate-cards.js';
 import { reportsPlugin } from './reports.js';
 import { lowBalancePlugin } from './low-balance.js';
+import { bindsPlugin } from './binds.js';
 
 export type { AdminOptions, AdminDefinitions, CustomerBinds, AdminContext } from './common.js';
 
@@ -53,6 +54,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     binds: opts.binds,
     forgetApiKeys: opts.forgetApiKeys,
     moRouteInput: opts.moRouteInput,
+    routeInput: opts.routeInput,
   };
   for (const plugin of [
     usersPlugin,
@@ -72,6 +74,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     reportsPlugin,
     lowBalancePlugin,
     erasurePlugin,
+    bindsPlugin,
   ])
     await app.register(plugin, ctx);
 };
