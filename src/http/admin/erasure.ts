@@ -57,6 +57,9 @@ export const erasurePlugin: FastifyPluginAsync<AdminContext> = async (app, { ser
       }
       const actor = req.access?.kind === 'operator' ? `operator ${req.access.webUserId}` : 'admin key';
       const r = await services.erasures.erase({ msisdn: n, userId, actor });
+      // The audit trail (src/http/admin/audit.ts) names a request by its body's msisdn once
+      // answered: it must name this one by the hash, or the log would keep the number.
+      (req.body as { msisdn: string }).msisdn = r.numberHash;
       return {
         id: r.id,
         numberHash: r.numberHash,
