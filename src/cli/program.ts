@@ -11,6 +11,7 @@ import { contactsCommand } from './contacts.js';
 import { ledgerCommand, reportsCommand } from './money.js';
 import { CliError } from './admin-client.js';
 import { campaignsCommand } from './campaigns.js';
+import { lifecycleCommands } from './lifecycle.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -107,6 +108,7 @@ export function buildProgram(): Command {
   program.addCommand(contactsCommand());
   program.addCommand(ledgerCommand());
   program.addCommand(reportsCommand());
+  for (const c of lifecycleCommands()) program.addCommand(c);
 
   return program;
 }

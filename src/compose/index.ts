@@ -13,6 +13,7 @@ import type { Config } from '../config/index.js';
 import { SimulatorConnector } from '../connectors/index.js';
 import type { AlertEvaluator, HermodMetrics } from '../observability/index.js';
 import { openStore, seedAccounts } from './store.js';
+import { startLifecycle, type Lifecycle } from './lifecycle.js';
 import { buildGateway } from './gateway.js';
 import { buildEngine } from './engine.js';
 import { buildObservability } from './observability.js';
@@ -25,6 +26,7 @@ export { buildEngine } from './engine.js';
 export { buildObservability, type Observability } from './observability.js';
 export { buildInterfaces, listen, type Interfaces, type Ports } from './interfaces.js';
 export { buildConnector } from './connectors.js';
+export * from './lifecycle.js';
 export { RuntimeDefinitions, seedDefinitions, type EffectiveDefinitions } from './definitions.js';
 
 const VERSION = (
@@ -56,6 +58,8 @@ export interface RunningHermod {
   definitions: RuntimeDefinitions;
   /** The first built-in simulator connector, when there is one (for tests and the demo). */
   simulator: SimulatorConnector | undefined;
+  /** The data lifecycle: lock, scheduled backups, retention (docs/operations.md). */
+  lifecycle: Lifecycle;
   stop(): Promise<void>;
 }
 
@@ -69,11 +73,18 @@ export interface StartOptions {
 
 export async function startHermod(config: Config, options: StartOptions = {}): Promise<RunningHermod> {
   const log = options.logger ?? pino({ level: process.env.HERMOD_LOG_LEVEL ?? 'info' });
-  const store = await openStore(config.store);
+  // First the data directory's lock: a second gateway on the same SQLite file stops here,
+  // before its store frees the first one's leases.
+  const lifecycle = startLifecycle(config, log);
+  const store = await openStore(config.store).catch(async (err: unknown) => {
+    await lifecycle.stop();
+    throw err;
+  });
   await seedAccounts(store, config);
   const core = await buildGateway(config, store, { now: options.now, log }).catch(async (err: unknown) => {
     // A configuration the store's definitions contradict: nothing runs yet but the store.
     await store.close();
+    await lifecycle.stop();
     throw err;
   });
   const engine = await buildEngine(core);
@@ -83,6 +94,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const doors = await buildInterfaces(core, obs, VERSION, engine);
   const ports = await listen(core, obs, doors);
   await engine.start();
+  lifecycle.startRetention(store);
   const { gateway, webhooks, definitions } = core;
   return {
     config,
@@ -99,7 +111,9 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     },
     definitions,
     simulator: gateway.listConnectors().find((c): c is SimulatorConnector => c instanceof SimulatorConnector),
+    lifecycle,
     async stop() {
+      await lifecycle.purger?.stop();
       core.stopSync();
       await definitions.stop();
       await doors.jasmin.close();
@@ -111,6 +125,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
       await gateway.stop();
       await webhooks.stop();
       await store.close();
+      await lifecycle.stop();
     },
   };
 }

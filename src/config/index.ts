@@ -31,3 +31,4 @@ export {
   connectorInput,
   redactConnector,
 } from './validate.js';
+export type { RetentionConfig, BackupConfig } from './lifecycle.js';

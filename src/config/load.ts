@@ -1,3 +1,4 @@
+import { backupOf, retentionOf } from './lifecycle.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
@@ -142,6 +143,8 @@ const ROOT_KEYS = [
   'security',
   'failover',
   'engine',
+  'retention',
+  'backup',
 ];
 
 const FORMATS = ['json', 'jasmin'] as const;
@@ -185,6 +188,8 @@ export function parseConfig(
   const billing = billingOf(c, root);
   const failover = failoverOf(c, root);
   const engine = engineOf(c, root);
+  const retention = retentionOf(c, root);
+  const backup = backupOf(c, root, env);
   const security = checkSecurity(c, root.security);
   if (!demo) refusePlaceholders(c, adminKeys, users, env);
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
@@ -208,6 +213,8 @@ export function parseConfig(
     billing,
     failover,
     engine,
+    retention,
+    backup,
   };
 }
 

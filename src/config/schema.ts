@@ -2,6 +2,7 @@
  * The configuration: one YAML file plus environment overrides, validated once at start.
  * Every problem is reported with the key path that caused it, all at once.
  */
+import type { BackupConfig, RetentionConfig } from './lifecycle.js';
 import { HermodError } from '../lib/errors.js';
 import type {
   MoRouteDef,
@@ -279,6 +280,10 @@ export interface Config {
   billing: BillingConfig;
   failover: FailoverConfig;
   engine: EngineConfig;
+  /** Retention of messages (docs/operations.md). */
+  retention: RetentionConfig;
+  /** Scheduled backups of the SQLite store (docs/operations.md). */
+  backup: BackupConfig;
 }
 
 /** The SMS engine's settings (docs/configuration.md, `engine`). */

@@ -107,3 +107,5 @@ export type {
   ReportQuery,
 } from '../store/money.js';
 export { LEDGER_KINDS, REPORT_GROUPS, DELIVERY_BUCKETS, bucketUpperMs, quantileMs } from '../store/money.js';
+export { RetentionPurger, type RetentionOptions, type PurgeReport } from './retention.js';
+export { Erasures, type ErasureRecord, type ErasureRecorder } from './erasure.js';

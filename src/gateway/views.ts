@@ -6,6 +6,7 @@
  * Gateway builds them over its private store (`gateway.services`), which the composition root
  * hands to the interfaces; message submission and cancellation stay on the Gateway (its rules).
  */
+import { Erasures } from './erasure.js';
 import type { Group, GroupSpec, StoredMessage, User, UserSpec } from '../domain/index.js';
 import type {
   ApiKeyInfo,
@@ -233,6 +234,8 @@ export interface InterfaceServices {
   idempotency: IdempotencyRecords;
   inbound: InboundViews;
   optOuts: OptOuts;
+  /** Erasure of a number on request (src/gateway/erasure.ts). */
+  erasures: Erasures;
   webhooks: WebhookViews;
   /** The customer outbox the SMPP server delivers receipts and MOs from. */
   outbox: Outbox;
@@ -249,6 +252,7 @@ export function interfaceServices(store: Store): InterfaceServices {
     idempotency: new IdempotencyRecords(store),
     inbound: new InboundViews(store),
     optOuts: new OptOuts(store),
+    erasures: new Erasures(store),
     webhooks: new WebhookViews(store),
     outbox: new Outbox(store),
     ping: () => store.ping(),

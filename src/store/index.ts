@@ -59,3 +59,4 @@ export { RESTART_REQUEUE_DETAIL } from './store.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
 export { openEngineStores, type EngineStores } from './engine-store/index.js';
 export * from './money.js';
+export * from './lifecycle.js';

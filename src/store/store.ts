@@ -2,6 +2,7 @@
  * What the gateway needs from storage. Every method is async so that a networked
  * store (PostgreSQL) can implement the same contract as the embedded SQLite one.
  */
+import type { LifecycleStore } from './lifecycle.js';
 import type {
   Group,
   GroupSpec,
@@ -819,6 +820,7 @@ export interface DefinitionStore {
  */
 export interface Store
   extends
+    LifecycleStore,
     AccountStore,
     MessageStore,
     ReceiptStore,

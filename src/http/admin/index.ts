@@ -20,6 +20,7 @@ import { routesPlugin } from './routes.js';
 import { moRoutesPlugin } from './mo-routes.js';
 import { routeTestPlugin } from './route-test.js';
 import { optOutsPlugin } from './optouts.js';
+import { erasurePlugin } from './erasure.js';
 import { messagesPlugin } from './messages.js';
 import { inboundRoutes } from './inbound.js';
 import { webhookRoutes } from './webhooks.js';
@@ -72,6 +73,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     rateCardsPlugin,
     reportsPlugin,
     lowBalancePlugin,
+    erasurePlugin,
     bindsPlugin,
   ])
     await app.register(plugin, ctx);

@@ -18,6 +18,7 @@ import { ledgerRoutes } from './ledger.js';
 import { rateCardRoutes } from './rate-card.js';
 import { reportRoutes } from './reports.js';
 import { lowBalanceRoutes } from './low-balance.js';
+import { erasureRoutes } from './erasure.js';
 import { snakeCaseProblems } from '../casing.js';
 import { campaignDraftRoutes } from './campaign-drafts.js';
 
@@ -55,4 +56,5 @@ export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOption
   await app.register(reportRoutes, opts);
   await app.register(lowBalanceRoutes, opts);
   await app.register(campaignDraftRoutes, opts);
+  await app.register(erasureRoutes, opts);
 }

@@ -321,4 +321,24 @@ export const PG_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (user_id, hour, country, connector_id, sender, campaign, state)
    );
    CREATE INDEX report_counters_daily_by_day ON report_counters_daily (hour);`,
+  // 20 (data lifecycle, as SQLite migration 18).
+  `CREATE TABLE lifecycle_marks (
+     name TEXT PRIMARY KEY,
+     value TEXT NOT NULL,
+     holder TEXT,
+     until BIGINT NOT NULL DEFAULT 0,
+     updated_at BIGINT NOT NULL
+   );
+   INSERT INTO lifecycle_marks (name, value, updated_at)
+     VALUES ('erasure_key', replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', ''), (extract(epoch FROM now()) * 1000)::BIGINT);
+   CREATE TABLE erasures (
+     id BIGSERIAL PRIMARY KEY,
+     number_hash TEXT NOT NULL,
+     user_id BIGINT,
+     actor TEXT NOT NULL,
+     at BIGINT NOT NULL,
+     rows BIGINT NOT NULL,
+     detail TEXT NOT NULL
+   );
+   CREATE INDEX upstream_ids_by_message ON upstream_ids (message_id);`,
 ];

@@ -95,6 +95,8 @@ import {
   type StoredRoutes,
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
+import * as lifecycle from './lifecycle.js';
+import { erasedTag, type ErasureRequest, type ErasureResult, type RetentionBatch } from '../lifecycle.js';
 import type { PgHandle } from './engine-store/handle.js';
 import { DefinitionsListener, definitionsChannel, type DefinitionsNotice } from './definitions-listener.js';
 
@@ -235,6 +237,7 @@ const toApiKey = (r: Row): ApiKeyInfo => ({
 });
 
 export class PostgresStore implements Store {
+  private erasureKey: string | undefined;
   private readonly pool: pg.Pool;
   private writes: {
     fn: (c: Client) => Promise<unknown>;
@@ -1298,9 +1301,13 @@ export class PostgresStore implements Store {
   }
 
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
+    // An erased number's opt-outs are kept under its keyed hash (src/store/lifecycle.ts).
+    const tag = erasedTag((this.erasureKey ??= await lifecycle.erasureKey(this.pool)), msisdn);
     return (
-      (await this.one('SELECT 1 AS x FROM optouts WHERE msisdn = $1 AND sender = $2', [msisdn, sender])) !==
-      undefined
+      (await this.one('SELECT 1 AS x FROM optouts WHERE msisdn = ANY($1) AND sender = $2', [
+        [msisdn, tag],
+        sender,
+      ])) !== undefined
     );
   }
 
@@ -1494,6 +1501,27 @@ export class PostgresStore implements Store {
           key,
         ])),
     );
+  }
+
+  // ---- data lifecycle (src/store/lifecycle.ts, src/store/postgres/lifecycle.ts) ---------
+  redactBatch(o: { before: number; limit: number; now: number }): Promise<RetentionBatch> {
+    return this.batched((c) => lifecycle.redactBatch(c, o));
+  }
+
+  deleteBatch(o: { before: number; limit: number }): Promise<RetentionBatch> {
+    return this.batched((c) => lifecycle.deleteBatch(c, o));
+  }
+
+  takePurgeLease(o: { holder: string; ttlMs: number; now: number }): Promise<boolean> {
+    return this.batched((c) => lifecycle.takePurgeLease(c, o));
+  }
+
+  async reclaimSpace(): Promise<number> {
+    return 0; // autovacuum reuses the space of deleted rows
+  }
+
+  erase(r: ErasureRequest): Promise<ErasureResult> {
+    return this.batched((c) => lifecycle.erase(c, r));
   }
 
   ping(): Promise<void> {

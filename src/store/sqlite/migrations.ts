@@ -332,4 +332,27 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (user_id, hour, country, connector_id, sender, campaign, state)
    ) WITHOUT ROWID;
    CREATE INDEX report_counters_daily_by_day ON report_counters_daily (hour);`,
+  // 18 (data lifecycle, issue 21, docs/operations.md): the retention purger's marks (how far
+  // redaction has gone, a lease), the record of every erasure (the number as a keyed hash,
+  // never the number), and the upstream ids of a message found by its id (the purge deletes
+  // them with the message). An erased number's opt-outs stay in optouts under that hash.
+  `CREATE TABLE lifecycle_marks (
+     name TEXT PRIMARY KEY,
+     value TEXT NOT NULL,
+     holder TEXT,
+     until INTEGER NOT NULL DEFAULT 0,
+     updated_at INTEGER NOT NULL
+   );
+   INSERT INTO lifecycle_marks (name, value, updated_at)
+     VALUES ('erasure_key', lower(hex(randomblob(32))), CAST(unixepoch('subsec') * 1000 AS INTEGER));
+   CREATE TABLE erasures (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     number_hash TEXT NOT NULL,
+     user_id INTEGER,
+     actor TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     rows INTEGER NOT NULL,
+     detail TEXT NOT NULL
+   );
+   CREATE INDEX upstream_ids_by_message ON upstream_ids (message_id);`,
 ];

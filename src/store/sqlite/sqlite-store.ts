@@ -81,6 +81,8 @@ import {
   type StoredRoutes,
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
+import * as lifecycle from './lifecycle.js';
+import { erasedTag, type ErasureRequest, type ErasureResult, type RetentionBatch } from '../lifecycle.js';
 import { SqliteMoney } from './money.js';
 import {
   finalCount,
@@ -494,6 +496,9 @@ export class SqliteStore implements Store {
   private readonly optOutCache = new Map<string, boolean>();
   /** Every number that has (or had) an opt-out: a number not in it needs no lookup at all. */
   private readonly optedOutNumbers = new Set<string>();
+  private erasureKey: string | undefined;
+  /** Some opt-outs are kept under an erased number's hash (then a lookup hashes the number). */
+  private erasedOptOuts = false;
   /** Keys with parked receipts (this process is the only writer): most submits have none to look for. */
   private readonly parkedKeys = new Set<string>();
   /**
@@ -526,6 +531,10 @@ export class SqliteStore implements Store {
     this.groupCommitMs = opts.groupCommitMs ?? 2;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
+    // A new file gives freed pages back on an incremental vacuum (after retention purges);
+    // an existing one keeps its mode until a VACUUM (docs/operations.md).
+    if (this.db.prepare('SELECT COUNT(*) AS n FROM sqlite_master').pluck().get() === 0)
+      this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
@@ -541,6 +550,7 @@ export class SqliteStore implements Store {
       this.parkedKeys.add(r.key);
     for (const r of this.sql('SELECT DISTINCT msisdn FROM optouts').all() as { msisdn: string }[])
       this.optedOutNumbers.add(r.msisdn);
+    this.erasedOptOuts = [...this.optedOutNumbers].some((n) => n.startsWith('erased:'));
     // The embedded store has exactly one gateway process: leases held when it last stopped
     // (or crashed) belong to nobody now, so they return to the queue at once.
     // Each message so freed may have reached the SMSC before the stop: its history says so
@@ -1566,7 +1576,13 @@ export class SqliteStore implements Store {
    * setOptOut forgets the pair it changes.
    */
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
-    if (!this.optedOutNumbers.has(msisdn)) return false;
+    if (!this.optedOutNumbers.has(msisdn)) {
+      // An erased number's opt-outs are kept under its keyed hash (src/store/lifecycle.ts).
+      if (!this.erasedOptOuts) return false;
+      const tag = erasedTag((this.erasureKey ??= lifecycle.erasureKey(this.db)), msisdn);
+      if (!this.optedOutNumbers.has(tag)) return false;
+      msisdn = tag;
+    }
     const key = `${msisdn}\0${sender}`;
     const hit = this.optOutCache.get(key);
     if (hit !== undefined) return hit;
@@ -1739,6 +1755,50 @@ export class SqliteStore implements Store {
           key,
         ),
     );
+  }
+
+  // ---- data lifecycle (src/store/lifecycle.ts, src/store/sqlite/lifecycle.ts) -----------
+  redactBatch(o: { before: number; limit: number; now: number }): Promise<RetentionBatch> {
+    return this.batched(() => {
+      this.forgetFixed();
+      return lifecycle.redactBatch(this.db, o);
+    });
+  }
+
+  deleteBatch(o: { before: number; limit: number }): Promise<RetentionBatch> {
+    return this.batched(() => {
+      this.forgetFixed();
+      return lifecycle.deleteBatch(this.db, o);
+    });
+  }
+
+  takePurgeLease(o: { holder: string; ttlMs: number; now: number }): Promise<boolean> {
+    return this.batched(() => lifecycle.takePurgeLease(this.db, o));
+  }
+
+  async reclaimSpace(): Promise<number> {
+    return lifecycle.reclaimSpace(this.db);
+  }
+
+  erase(r: ErasureRequest): Promise<ErasureResult> {
+    return this.batched(() => {
+      this.forgetFixed();
+      const e = lifecycle.erase(this.db, r);
+      // The number's opt-outs now live under the tag: the caches follow.
+      if (r.userId === undefined) this.optedOutNumbers.delete(r.msisdn);
+      if (e.optOutsKept > 0) {
+        this.optedOutNumbers.add(e.tag);
+        this.erasedOptOuts = true;
+      }
+      this.optOutCache.clear();
+      const { tag: _tag, ...result } = e;
+      return result;
+    });
+  }
+
+  private forgetFixed(): void {
+    this.fixedYoung.clear();
+    this.fixedOld.clear();
   }
 
   ping(): Promise<void> {

@@ -1,0 +1,224 @@
+/**
+ * Retention and erasure on PostgreSQL (src/store/lifecycle.ts; as src/store/sqlite/lifecycle.ts).
+ * Each batch is its own short transaction; the purge lease (a row of lifecycle_marks) lets one
+ * node of a cluster purge at a time.
+ */
+import type pg from 'pg';
+import {
+  erasedMark,
+  erasedTag,
+  idFloor,
+  REDACTED_TEXT,
+  type ErasureRequest,
+  type ErasureResult,
+  type RetentionBatch,
+} from '../lifecycle.js';
+
+type Client = pg.PoolClient;
+
+const NOT_SWEPT = new Set([
+  'schema_migrations',
+  'engine_migrations',
+  'lifecycle_marks',
+  'erasures',
+  'optouts',
+]);
+
+async function mark(c: Client | pg.Pool, name: string): Promise<string | undefined> {
+  const r = await c.query<{ value: string }>('SELECT value FROM lifecycle_marks WHERE name = $1', [name]);
+  return r.rows[0]?.value;
+}
+
+async function setMark(c: Client, name: string, value: string, now: number): Promise<void> {
+  await c.query(
+    `INSERT INTO lifecycle_marks (name, value, updated_at) VALUES ($1, $2, $3)
+     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    [name, value, now],
+  );
+}
+
+export async function redactBatch(
+  c: Client,
+  o: { before: number; limit: number; now: number },
+): Promise<RetentionBatch> {
+  const before = idFloor(o.before);
+  const ids = (
+    await c.query<{ id: string }>('SELECT id FROM messages WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3', [
+      (await mark(c, 'redacted_through')) ?? '',
+      before,
+      o.limit,
+    ])
+  ).rows.map((r) => r.id);
+  const messages =
+    (
+      await c.query(
+        `UPDATE messages SET body = '\\x'::bytea, destination = substr(destination, 1, 4) || '*****'
+         WHERE id = ANY($1) AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)`,
+        [ids],
+      )
+    ).rowCount ?? 0;
+  const moIds = (
+    await c.query<{ id: string }>('SELECT id FROM mo WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3', [
+      (await mark(c, 'mo_redacted_through')) ?? '',
+      before,
+      o.limit,
+    ])
+  ).rows.map((r) => r.id);
+  const mos =
+    (
+      await c.query(
+        `UPDATE mo SET body = convert_to($2, 'UTF8'), source = substr(source, 1, 4) || '*****' WHERE id = ANY($1)`,
+        [moIds, REDACTED_TEXT],
+      )
+    ).rowCount ?? 0;
+  if (ids.length) await setMark(c, 'redacted_through', ids[ids.length - 1]!, o.now);
+  if (moIds.length) await setMark(c, 'mo_redacted_through', moIds[moIds.length - 1]!, o.now);
+  return { messages: messages + mos, rows: 0, done: ids.length < o.limit && moIds.length < o.limit };
+}
+
+export async function deleteBatch(c: Client, o: { before: number; limit: number }): Promise<RetentionBatch> {
+  const before = idFloor(o.before);
+  const ids = (
+    await c.query<{ id: string }>(
+      `SELECT id FROM messages WHERE id < $1 AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)
+       ORDER BY id LIMIT $2`,
+      [before, o.limit],
+    )
+  ).rows.map((r) => r.id);
+  let rows = 0;
+  for (const table of ['message_parts', 'message_events', 'upstream_ids', 'webhooks'])
+    rows += (await c.query(`DELETE FROM ${table} WHERE message_id = ANY($1)`, [ids])).rowCount ?? 0;
+  const messages = (await c.query('DELETE FROM messages WHERE id = ANY($1)', [ids])).rowCount ?? 0;
+  const mos =
+    (
+      await c.query('DELETE FROM mo WHERE id IN (SELECT id FROM mo WHERE id < $1 ORDER BY id LIMIT $2)', [
+        before,
+        o.limit,
+      ])
+    ).rowCount ?? 0;
+  return { messages: messages + mos, rows, done: messages < o.limit && mos < o.limit };
+}
+
+export async function takePurgeLease(
+  c: Client,
+  o: { holder: string; ttlMs: number; now: number },
+): Promise<boolean> {
+  const r = await c.query(
+    `INSERT INTO lifecycle_marks (name, value, holder, until, updated_at) VALUES ('purge_lease', '', $1, $2, $3)
+     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until, updated_at = excluded.updated_at
+     WHERE lifecycle_marks.until < $3 OR lifecycle_marks.holder = $1`,
+    [o.holder, o.now + o.ttlMs, o.now],
+  );
+  return r.rowCount === 1;
+}
+
+export async function erasureKey(p: pg.Pool): Promise<string> {
+  return (await mark(p, 'erasure_key')) ?? '';
+}
+
+export async function erase(c: Client, r: ErasureRequest): Promise<ErasureResult> {
+  const tag = erasedTag((await mark(c, 'erasure_key')) ?? '', r.msisdn);
+  const masked = erasedMark(tag);
+  const tables: Record<string, number> = {};
+  const count = (t: string, n: number | null) => {
+    if (n) tables[t] = (tables[t] ?? 0) + n;
+  };
+  const n = r.msisdn;
+  const scoped = r.userId !== undefined;
+  const own = scoped ? ' AND user_id = $3' : '';
+  const args = scoped ? [n, masked, r.userId] : [n, masked];
+  count(
+    'messages',
+    (
+      await c.query(
+        `UPDATE messages SET body = '\\x'::bytea, destination = CASE WHEN destination = $1 THEN $2 ELSE destination END,
+           source = CASE WHEN source = $1 THEN $2 ELSE source END
+         WHERE (destination = $1 OR source = $1)${own}`,
+        args,
+      )
+    ).rowCount,
+  );
+  let optOutsKept = 0;
+  if (!scoped) {
+    count(
+      'mo',
+      (await c.query(`UPDATE mo SET body = '\\x'::bytea, source = $2 WHERE source = $1`, [n, masked]))
+        .rowCount,
+    );
+    count(
+      'mo',
+      (
+        await c.query(`UPDATE mo SET body = '\\x'::bytea, destination = $2 WHERE destination = $1`, [
+          n,
+          masked,
+        ])
+      ).rowCount,
+    );
+    count(
+      'mo_parts',
+      (await c.query('DELETE FROM mo_parts WHERE source = $1 OR destination = $1', [n])).rowCount,
+    );
+    optOutsKept =
+      (
+        await c.query(
+          `INSERT INTO optouts (msisdn, sender, at) SELECT $2, sender, at FROM optouts WHERE msisdn = $1
+           ON CONFLICT (msisdn, sender) DO NOTHING`,
+          [n, tag],
+        )
+      ).rowCount ?? 0;
+    count('optouts', (await c.query('DELETE FROM optouts WHERE msisdn = $1', [n])).rowCount);
+  }
+  if ((await c.query("SELECT to_regclass('contacts') AS t")).rows[0]?.t)
+    count(
+      'contacts',
+      (
+        await c.query(
+          `DELETE FROM contacts WHERE msisdn = $1${scoped ? ' AND user_id = $2' : ''}`,
+          scoped ? [n, r.userId] : [n],
+        )
+      ).rowCount,
+    );
+  const cols = (
+    await c.query<{ table_name: string; column_name: string; data_type: string }>(
+      `SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+       WHERE c.table_schema = current_schema() AND c.data_type IN ('text', 'character varying', 'jsonb', 'json', 'ARRAY')
+       ORDER BY c.table_name, c.ordinal_position`,
+    )
+  ).rows;
+  const hasUser = new Set(cols.filter((x) => x.column_name === 'user_id').map((x) => x.table_name));
+  const userTables = (
+    await c.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'user_id'",
+    )
+  ).rows.map((x) => x.table_name);
+  for (const t of userTables) hasUser.add(t);
+  for (const { table_name: table, column_name: col, data_type: type } of cols) {
+    if (NOT_SWEPT.has(table)) continue;
+    if (scoped && !hasUser.has(table) && table !== 'campaign_recipients') continue;
+    const where =
+      table === 'campaign_recipients' && scoped
+        ? ' AND campaign_id IN (SELECT id FROM campaigns WHERE user_id = $3)'
+        : own;
+    const asText = type === 'ARRAY' ? `array_to_string("${col}", chr(31))` : `"${col}"::text`;
+    const set =
+      type === 'ARRAY'
+        ? `string_to_array(replace(${asText}, $1, $2), chr(31))`
+        : type === 'jsonb' || type === 'json'
+          ? `replace(${asText}, $1, $2)::${type}`
+          : `replace("${col}", $1, $2)`;
+    count(
+      table,
+      (await c.query(`UPDATE "${table}" SET "${col}" = ${set} WHERE strpos(${asText}, $1) > 0${where}`, args))
+        .rowCount,
+    );
+  }
+  const rows = Object.values(tables).reduce((a, b) => a + b, 0);
+  const id = (
+    await c.query<{ id: string }>(
+      'INSERT INTO erasures (number_hash, user_id, actor, at, rows, detail) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+      [tag, r.userId ?? null, r.actor, r.now, rows, JSON.stringify(tables)],
+    )
+  ).rows[0]!.id;
+  return { id: Number(id), numberHash: tag, tables, rows, optOutsKept };
+}
