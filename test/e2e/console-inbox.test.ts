@@ -1,0 +1,150 @@
+// The console's Inbox, Reports and Dashboard in a real browser on the demo Hermod: a handset
+// texts the demo account's number through the built-in simulator, the customer sees the
+// unread conversation, opens it (read), replies, and the reply reaches `delivered`; a keyword
+// service is refused under its field, then added and answers a text by itself; Reports shows
+// the traffic per day and per country and downloads it as CSV; the Dashboard shows today's
+// counts and the 24 h chart. Desktop and phone width, no console errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import type { SimulatorConnector } from '../../src/connectors/index.js';
+import { decodeText } from '../../src/smpp/index.js';
+import { demoHermod } from '../support/hermod.js';
+import { PHONE, navTo, openBrowser, signIn, unexpectedErrors, watchedPage } from '../support/browser.js';
+import { until } from '../support/until.js';
+
+const HANDSET = '447700900123';
+const OURS = '12345';
+
+/** The message bubble in the open thread that holds `text`. */
+const bubble = (page: Page, text: string) =>
+  page.getByRole('list', { name: 'Messages' }).getByRole('listitem').filter({ hasText: text });
+
+test('console inbox: an MO arrives, the customer reads and replies (delivered), adds a keyword; Reports and Dashboard show the traffic', async (t) => {
+  const browser = await openBrowser(t);
+  if (!browser) return;
+  t.after(() => browser.close());
+  const h = await demoHermod();
+  t.after(() => h.stop());
+  await h.engine.people.createMember('demo', 'owner', {
+    email: 'owner@shop.example',
+    password: 'correct horse battery',
+    chosen: true,
+  });
+  const sim = (h.connectors.get('sim') as SimulatorConnector).simulator;
+  await until('the simulator bound', () => h.connectors.get('sim')!.ready);
+  const handsetGot = () =>
+    sim.submitted
+      .filter((m) => m.destination === HANDSET)
+      .map((m) => decodeText(m.shortMessage, m.dataCoding));
+  const base = `http://127.0.0.1:${h.apiPort}`;
+  const w = await watchedPage(browser);
+  const { page } = w;
+  await signIn(page, base, 'owner@shop.example', 'correct horse battery');
+
+  // An MO from the handset: the conversation shows up unread, in the list the page polls.
+  await navTo(page, 'Inbox');
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  sim.sendMo('hermod', { from: HANDSET, to: OURS, text: 'Hello, are you open today?' });
+  const conversation = page.getByRole('button', { name: new RegExp(`\\+${HANDSET}`) });
+  await conversation.getByLabel('1 unread').waitFor();
+  await page.getByRole('link', { name: 'Conversations (1 unread)' }).waitFor();
+
+  // Opening it marks it read; the thread shows the MO.
+  await conversation.click();
+  await bubble(page, 'Hello, are you open today?').waitFor();
+  await page.getByRole('link', { name: 'Conversations', exact: true }).waitFor();
+  assert.equal(await conversation.getByLabel(/unread/).count(), 0);
+
+  // The reply, counted as the user types, sent from the number they wrote to, delivered.
+  await page.getByLabel('Reply').fill('Yes, until 6 pm.');
+  await page.getByText('16 characters · GSM-7 · 1 part').waitFor();
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await bubble(page, 'Yes, until 6 pm.').getByText('delivered').waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByLabel('Reply').inputValue(), '');
+  assert.deepEqual(handsetGot(), ['Yes, until 6 pm.']);
+  await w.shot('inbox-desktop');
+
+  // A keyword service: STOP is refused under the field; HOURS is added and answers by itself.
+  await page.getByRole('link', { name: 'Keyword services' }).click();
+  await page.getByRole('button', { name: 'Add a keyword service' }).click();
+  await page.getByLabel('Keyword', { exact: true }).fill('STOP');
+  await page.getByLabel('Reply').fill('Open 9-18, Mon-Sat.');
+  await page.getByRole('button', { name: 'Add keyword service' }).click();
+  const refusal = page
+    .locator('.field', { has: page.getByLabel('Keyword', { exact: true }) })
+    .getByRole('alert');
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), /opt-out/);
+  await page.getByLabel('Keyword', { exact: true }).fill('hours');
+  await page.getByLabel('Aliases').fill('open');
+  await page.getByRole('button', { name: 'Add keyword service' }).click();
+  await page.getByRole('cell', { name: /HOURS/ }).waitFor();
+  await page.getByRole('cell', { name: 'Open 9-18, Mon-Sat.' }).waitFor();
+  await w.shot('keywords-desktop');
+  sim.sendMo('hermod', { from: HANDSET, to: OURS, text: 'Open today' });
+  await until('the auto-reply at the handset', () => handsetGot().includes('Open 9-18, Mon-Sat.'));
+  await page.getByRole('link', { name: /^Conversations/ }).click();
+  await conversation.click();
+  await bubble(page, 'Open 9-18, Mon-Sat.').getByText('delivered').waitFor({ timeout: 15_000 });
+
+  // Reports: both replies, delivered, today and in GB; the CSV has the same rows.
+  await navTo(page, 'Reports');
+  const table = page.getByRole('table', { name: 'Report' });
+  const today = new Date().toISOString().slice(0, 10);
+  const row = table.getByRole('row').filter({ hasText: today });
+  await row.waitFor();
+  assert.deepEqual((await row.getByRole('cell').allInnerTexts()).slice(0, 5), [today, '2', '2', '0', '100%']);
+  await page
+    .getByRole('figure', { name: 'Messages per day' })
+    .locator('svg.recharts-surface')
+    .first()
+    .waitFor();
+  await page.getByLabel('Group by').selectOption('country');
+  await table.getByRole('row').filter({ hasText: 'GB' }).waitFor();
+  await w.shot('reports-desktop');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download CSV' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'report-country.csv');
+  const csv = readFileSync((await download.path())!, 'utf8')
+    .trim()
+    .split('\n');
+  assert.equal(csv.length, 2, csv.join('\n'));
+  assert.match(csv[0], /^country,messages,parts,delivered,/);
+  assert.match(csv[1], /^GB,2,2,2,/);
+
+  // Dashboard: today's figures and the 24 h chart.
+  await navTo(page, 'Dashboard');
+  await page.getByTestId('delivered-today').getByText('2', { exact: true }).waitFor();
+  assert.equal(await page.getByTestId('sent-today').innerText(), '2');
+  await page.getByText('100%', { exact: true }).waitFor();
+  const chart = page.getByRole('figure', { name: 'Messages in the last 24 hours' });
+  await chart.locator('svg.recharts-surface').first().waitFor();
+  await w.shot('dashboard-desktop');
+  assert.deepEqual(unexpectedErrors(w.errors), []);
+
+  // At phone width: the list, then the thread alone with its way back; Reports; Dashboard.
+  const p = await watchedPage(browser, PHONE);
+  await signIn(p.page, base, 'owner@shop.example', 'correct horse battery');
+  await p.page.getByTestId('delivered-today').getByText('2', { exact: true }).waitFor();
+  await p.page
+    .getByRole('figure', { name: 'Messages in the last 24 hours' })
+    .locator('svg')
+    .first()
+    .waitFor();
+  await p.shot('dashboard-phone');
+  await navTo(p.page, 'Inbox');
+  await p.page.getByRole('button', { name: new RegExp(`\\+${HANDSET}`) }).click();
+  await bubble(p.page, 'Yes, until 6 pm.').waitFor();
+  await p.page.getByLabel('Reply').waitFor();
+  await p.shot('inbox-phone');
+  await p.page.getByRole('button', { name: 'Back to conversations' }).click();
+  await p.page.getByRole('list', { name: 'Conversations' }).waitFor();
+  await navTo(p.page, 'Reports');
+  await p.page.getByRole('table', { name: 'Report' }).getByText(today).waitFor();
+  await p.shot('reports-phone');
+  assert.deepEqual(unexpectedErrors(p.errors), []);
+});
