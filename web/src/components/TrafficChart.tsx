@@ -19,7 +19,7 @@ export default function TrafficChart({ data, height = 260 }: { data: TrafficPoin
         <XAxis dataKey="label" tick={{ fontSize: 12 }} minTickGap={8} />
         <YAxis allowDecimals={false} tick={{ fontSize: 12 }} />
         <Tooltip />
-        <Legend />
+        <Legend itemSorter={null} />
         <Bar dataKey="sent" name="Sent" fill="#0b5fff" />
         <Bar dataKey="delivered" name="Delivered" fill="#137a3b" />
         <Bar dataKey="failed" name="Failed" fill="#b42318" />

@@ -49,7 +49,7 @@ export function Dashboard() {
     );
   const figure = (n: number) => (hours.data ? n : '…');
   return (
-    <section>
+    <section className="dashboard">
       <h1>Dashboard</h1>
       <div className="cards">
         <div className="card">
