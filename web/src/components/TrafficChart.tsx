@@ -20,9 +20,9 @@ export default function TrafficChart({ data, height = 260 }: { data: TrafficPoin
         <YAxis allowDecimals={false} tick={{ fontSize: 12 }} />
         <Tooltip />
         <Legend itemSorter={null} />
-        <Bar dataKey="sent" name="Sent" fill="#0b5fff" />
-        <Bar dataKey="delivered" name="Delivered" fill="#137a3b" />
-        <Bar dataKey="failed" name="Failed" fill="#b42318" />
+        <Bar dataKey="sent" name="Sent" fill="#0b5fff" isAnimationActive={false} />
+        <Bar dataKey="delivered" name="Delivered" fill="#137a3b" isAnimationActive={false} />
+        <Bar dataKey="failed" name="Failed" fill="#b42318" isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>
   );
