@@ -129,3 +129,19 @@ export function useDeleteKeyword() {
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['keywords'] }),
   });
 }
+
+export interface PollResults {
+  id: number;
+  keyword: string;
+  total: number;
+  results: { answer: string; votes: number }[];
+}
+
+/** A poll's votes per answer, while shown (votes arrive by text at any time). */
+export function usePollResults(id: number) {
+  return useQuery({
+    queryKey: ['keywords', id, 'results'],
+    queryFn: () => get<PollResults>(`/v1/keywords/${id}/results`),
+    refetchInterval: 5_000,
+  });
+}

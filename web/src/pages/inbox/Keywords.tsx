@@ -9,6 +9,7 @@ import { ApiError } from '../../api/client';
 import {
   useDeleteKeyword,
   useKeywords,
+  usePollResults,
   useSaveKeyword,
   type KeywordInput,
   type KeywordKind,
@@ -188,6 +189,18 @@ function KeywordForm({ editing, done }: { editing: KeywordService | undefined; d
   );
 }
 
+/** A poll's votes, answer by answer. */
+function PollResults({ id }: { id: number }) {
+  const results = usePollResults(id);
+  if (results.isError) return <ErrorNote error={results.error} />;
+  if (!results.data) return <span className="hint">Counting…</span>;
+  return (
+    <span>
+      {results.data.results.map((r) => `${r.answer}: ${r.votes}`).join(' · ')} ({results.data.total} votes)
+    </span>
+  );
+}
+
 export function Keywords() {
   const list = useKeywords();
   const remove = useDeleteKeyword();
@@ -223,7 +236,14 @@ export function Keywords() {
                   </td>
                   <td data-label="Does">{KINDS[s.kind]}</td>
                   <td data-label="Number">{s.number ?? 'any'}</td>
-                  <td data-label="Reply">{s.kind === 'forward' ? s.url : (s.reply ?? '—')}</td>
+                  <td data-label="Reply">
+                    {s.kind === 'forward' ? s.url : (s.reply ?? '—')}
+                    {s.kind === 'poll' && (
+                      <div className="hint">
+                        Votes: <PollResults id={s.id} />
+                      </div>
+                    )}
+                  </td>
                   <td data-label="State">{s.enabled ? 'enabled' : 'disabled'}</td>
                   <td className="actions">
                     <button type="button" className="secondary" onClick={() => setEditing(s)}>
