@@ -2,7 +2,7 @@
  * The inbox (REST v1 /v1/conversations) and keyword services (/v1/keywords), as cached
  * queries: the conversation list and a thread are polled, since MOs arrive at any time.
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, get, post } from './client';
 
 export interface ThreadMessage {
@@ -30,23 +30,32 @@ export interface Conversation {
 
 const path = (number: string) => `/v1/conversations/${encodeURIComponent(number)}`;
 
+const page = (cursor: string) => (cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
+
+/** The conversations, 50 a page (more on demand); every loaded page is polled. */
 export function useConversations() {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: ['conversations'],
-    queryFn: () =>
+    queryFn: ({ pageParam }) =>
       get<{ data: Conversation[]; unread: number; next_cursor: string | null }>(
-        '/v1/conversations?limit=100',
+        `/v1/conversations?limit=50${page(pageParam)}`,
       ),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
     refetchInterval: 3_000,
   });
 }
 
-export function useThread(number: string | undefined) {
-  return useQuery({
+/** A thread, newest first, 50 messages a page (older ones on demand). */
+export function useThread(number: string) {
+  return useInfiniteQuery({
     queryKey: ['thread', number],
-    queryFn: () =>
-      get<{ data: ThreadMessage[]; next_cursor: string | null }>(`${path(number!)}/messages?limit=100`),
-    enabled: number !== undefined,
+    queryFn: ({ pageParam }) =>
+      get<{ data: ThreadMessage[]; next_cursor: string | null }>(
+        `${path(number)}/messages?limit=50${page(pageParam)}`,
+      ),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
     refetchInterval: 2_000,
   });
 }

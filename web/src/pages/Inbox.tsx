@@ -20,37 +20,50 @@ function ConversationList({ selected, open }: { selected?: string; open: (n: str
   const list = useConversations();
   if (list.isPending) return <p className="loading">Loading conversations…</p>;
   if (list.isError) return <ErrorNote error={list.error} />;
-  if (list.data.data.length === 0)
+  const conversations = list.data.pages.flatMap((p) => p.data);
+  if (conversations.length === 0)
     return (
       <p className="hint">No messages yet. Replies to your messages and texts to your numbers land here.</p>
     );
   return (
-    <ul className="conversations" aria-label="Conversations">
-      {list.data.data.map((c: Summary) => (
-        <li key={c.number}>
-          <button
-            type="button"
-            className={`conversation${c.unread ? ' unread' : ''}`}
-            aria-current={c.number === selected ? 'true' : undefined}
-            onClick={() => open(c.number)}
-          >
-            <span className="peer">
-              {c.name ?? c.number}
-              {c.unread > 0 && (
-                <span className="badge info" aria-label={`${c.unread} unread`}>
-                  {c.unread}
-                </span>
-              )}
-            </span>
-            <span className="when">{when(c.last_at)}</span>
-            <span className="last">
-              {c.last_message?.direction === 'out' ? 'You: ' : ''}
-              {c.last_message?.text ?? '(binary message)'}
-            </span>
-          </button>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="conversations" aria-label="Conversations">
+        {conversations.map((c: Summary) => (
+          <li key={c.number}>
+            <button
+              type="button"
+              className={`conversation${c.unread ? ' unread' : ''}`}
+              aria-current={c.number === selected ? 'true' : undefined}
+              onClick={() => open(c.number)}
+            >
+              <span className="peer">
+                {c.name ?? c.number}
+                {c.unread > 0 && (
+                  <span className="badge info" aria-label={`${c.unread} unread`}>
+                    {c.unread}
+                  </span>
+                )}
+              </span>
+              <span className="when">{when(c.last_at)}</span>
+              <span className="last">
+                {c.last_message?.direction === 'out' ? 'You: ' : ''}
+                {c.last_message?.text ?? '(binary message)'}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {list.hasNextPage && (
+        <button
+          type="button"
+          className="secondary more"
+          disabled={list.isFetchingNextPage}
+          onClick={() => void list.fetchNextPage()}
+        >
+          Show more conversations
+        </button>
+      )}
+    </>
   );
 }
 
@@ -59,7 +72,7 @@ export function Inbox() {
   const keywords = params.get('view') === 'keywords';
   const selected = params.get('with') ?? undefined;
   const conversations = useConversations();
-  const unread = conversations.data?.unread ?? 0;
+  const unread = conversations.data?.pages[0]?.unread ?? 0;
   return (
     <section>
       <h1>Inbox</h1>
@@ -83,7 +96,7 @@ export function Inbox() {
               <Conversation
                 key={selected}
                 number={selected}
-                summary={conversations.data?.data.find((c) => c.number === selected)}
+                summary={conversations.data?.pages.flatMap((p) => p.data).find((c) => c.number === selected)}
                 back={() => setParams({})}
               />
             ) : (

@@ -30,7 +30,7 @@ export function Conversation(props: { number: string; summary: Summary | undefin
 
   const count = countSms(watch('text'));
   const apiField = reply.error instanceof ApiError ? reply.error.field : undefined;
-  const messages = [...(thread.data?.data ?? [])].reverse();
+  const messages = (thread.data?.pages.flatMap((p) => p.data) ?? []).reverse();
   const onSubmit = ({ text }: { text: string }) => reply.mutate(text, { onSuccess: () => reset() });
 
   return (
@@ -41,6 +41,16 @@ export function Conversation(props: { number: string; summary: Summary | undefin
       <h2>Conversation with {summary?.name ? `${summary.name} (${number})` : number}</h2>
       {summary && <p className="hint">Replies go from {summary.our_number}, the number they wrote to.</p>}
       <ErrorNote error={thread.error ?? markRead.error} />
+      {thread.hasNextPage && (
+        <button
+          type="button"
+          className="secondary more"
+          disabled={thread.isFetchingNextPage}
+          onClick={() => void thread.fetchNextPage()}
+        >
+          Show older messages
+        </button>
+      )}
       <ol className="thread" aria-label="Messages">
         {messages.map((m) => (
           <li key={m.id} className={`bubble ${m.direction}`}>
