@@ -10,7 +10,7 @@ const TrafficChart = lazy(() => import('./TrafficChart'));
 export function Chart(props: { title: string; data: TrafficPoint[]; empty?: string; height?: number }) {
   const total = props.data.reduce((n, p) => n + p.sent, 0);
   return (
-    <figure className="chart" aria-label={props.title}>
+    <figure className="traffic-chart" aria-label={props.title}>
       <figcaption>{props.title}</figcaption>
       {total === 0 && props.empty ? <p className="hint">{props.empty}</p> : null}
       <div className="chart-area" style={{ height: props.height ?? 260 }}>
