@@ -63,3 +63,4 @@ export {
   type CampaignEstimate,
   type RecipientStatus,
 } from './campaigns.js';
+export { AccountService, TOTP_ISSUER, type TotpSetup, type WebhookSettings } from './account.js';

@@ -18,10 +18,15 @@ import { ledgerRoutes } from './ledger.js';
 import { rateCardRoutes } from './rate-card.js';
 import { reportRoutes } from './reports.js';
 import { lowBalanceRoutes } from './low-balance.js';
+import { accountSettingRoutes, type SmppListenerInfo } from './account.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
   gateway: Gateway;
+  /** Forgets the API-key cache (a revoked key is refused from the next request). */
+  forgetApiKeys?: () => void;
+  /** Where customers bind over SMPP (GET /v1/smpp). */
+  smpp?: () => SmppListenerInfo;
 }
 
 /** The OpenAPI tags of the engine's resources. */
@@ -50,4 +55,5 @@ export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOption
   await app.register(rateCardRoutes, opts);
   await app.register(reportRoutes, opts);
   await app.register(lowBalanceRoutes, opts);
+  await app.register(accountSettingRoutes, opts);
 }
