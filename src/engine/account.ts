@@ -10,8 +10,8 @@
  *   learns a rotation at its next start.
  * - A TOTP setup is stored unconfirmed; it counts (sign-ins ask for a code) once a code from
  *   the app confirms it. Turning it off needs a code too, so a stolen session alone cannot.
- *   Codes are checked with a window of one step either side (clock drift); a code is not
- *   accepted twice for one user (replay) within this process.
+ *   Codes are checked with a window of one step either side (clock drift); a code signs in
+ *   once (a sign-in with a code seen over a shoulder is refused), within this process.
  */
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
@@ -57,7 +57,7 @@ const wrongCode = (): EngineError => invalid('code', 'is not the current code of
 export class AccountService {
   /** username → signing secret set here (the configuration's are the sender's fallback). */
   private readonly secrets = new Map<string, string>();
-  /** web user → the last time step accepted (no code twice). */
+  /** web user → the time step of the last code that signed in (no code twice). */
   private readonly lastStep = new Map<number, number>();
 
   constructor(
@@ -148,7 +148,7 @@ export class AccountService {
     const t = await this.store.getTotp({ webUserId });
     if (!t) throw new EngineError(409, 'HERMOD_ERR_TOTP_NOT_SET_UP', 'set up two-factor sign-in first');
     if (t.enabled) return;
-    if (!this.accept(webUserId, t.secret, code)) throw wrongCode();
+    if (!this.accept(t.secret, code)) throw wrongCode();
     await this.store.putTotp({ webUserId, secret: t.secret, enabled: true });
   }
 
@@ -156,25 +156,30 @@ export class AccountService {
   async disableTotp(webUserId: number, code: string): Promise<void> {
     const t = await this.store.getTotp({ webUserId });
     if (!t?.enabled) throw new EngineError(409, 'HERMOD_ERR_TOTP_OFF', 'two-factor sign-in is off');
-    if (!this.accept(webUserId, t.secret, code)) throw wrongCode();
+    if (!this.accept(t.secret, code)) throw wrongCode();
     await this.store.deleteTotp({ webUserId });
   }
 
   /** A sign-in's second step: whether the code is right (the login guard counts a wrong one). */
   async verifyTotp(webUserId: number, code: string): Promise<boolean> {
     const t = await this.store.getTotp({ webUserId });
-    return t?.enabled === true && this.accept(webUserId, t.secret, code);
-  }
-
-  private accept(webUserId: number, secret: string, code: string): boolean {
-    if (!/^\d{6}$/.test(code.trim())) return false;
-    const now = Date.now();
-    const delta = totpOf(secret, '').validate({ token: code.trim(), timestamp: now, window: 1 });
-    if (delta === null) return false;
-    const step = Math.floor(now / 30_000) + delta;
-    if ((this.lastStep.get(webUserId) ?? -1) >= step) return false;
+    if (t?.enabled !== true) return false;
+    const step = this.stepOf(t.secret, code);
+    if (step === undefined || (this.lastStep.get(webUserId) ?? -1) >= step) return false;
     this.lastStep.set(webUserId, step);
     return true;
+  }
+
+  private accept(secret: string, code: string): boolean {
+    return this.stepOf(secret, code) !== undefined;
+  }
+
+  /** The time step a code belongs to (now, or one step either side), or undefined for a wrong code. */
+  private stepOf(secret: string, code: string): number | undefined {
+    if (!/^\d{6}$/.test(code.trim())) return undefined;
+    const now = Date.now();
+    const delta = totpOf(secret, '').validate({ token: code.trim(), timestamp: now, window: 1 });
+    return delta === null ? undefined : Math.floor(now / 30_000) + delta;
   }
 
   private viewOf(account: User, row: AccountWebhook | undefined): WebhookSettings {
