@@ -113,6 +113,7 @@ function InviteForm() {
   return (
     <>
       <h3>Invite someone</h3>
+      <p className="hint">{ROLE_HINT}</p>
       <form
         className="inline"
         noValidate
@@ -130,7 +131,7 @@ function InviteForm() {
             />
           )}
         </Field>
-        <Field label="Role" hint={ROLE_HINT} error={fieldError('role')}>
+        <Field label="Role" error={fieldError('role')}>
           {(id, d) => (
             <select id={id} aria-describedby={d} {...register('role')}>
               {ROLES.map((r) => (
