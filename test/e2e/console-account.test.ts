@@ -22,7 +22,7 @@ test('console account: keys, webhook, ledger, team; sign-in hint; operator two-f
 
   await page.goto(`${base}/`);
   await page.getByText('This is the demo.').waitFor();
-  await w.shot('sign-in-desktop');
+  await w.shot('sign-in-demo-desktop');
   await signIn(page, base, 'demo', 'demo');
 
   // A top-up by the operator shows in the ledger.
@@ -67,11 +67,11 @@ test('console account: keys, webhook, ledger, team; sign-in hint; operator two-f
   await page.getByLabel('Role', { exact: true }).selectOption('viewer');
   await page.getByRole('button', { name: 'Invite' }).click();
   await page.getByRole('cell', { name: /^new@shop\.example/ }).waitFor();
-  await w.shot('account-desktop');
+  await w.shot('account-settings-desktop');
   // The same page at phone width.
   await page.setViewportSize(PHONE);
   await page.getByRole('heading', { name: 'Team' }).scrollIntoViewIfNeeded();
-  await w.shot('account-phone');
+  await w.shot('account-settings-phone');
   // Expected: the refused webhook URL's 400.
   assert.deepEqual(
     unexpectedErrors(w.errors).filter((e) => !/status of 400/.test(e)),
@@ -82,7 +82,7 @@ test('console account: keys, webhook, ledger, team; sign-in hint; operator two-f
   const p = await watchedPage(browser, PHONE);
   await p.page.goto(`${base}/`);
   await p.page.getByText('This is the demo.').waitFor();
-  await p.shot('sign-in-phone');
+  await p.shot('sign-in-demo-phone');
   // At phone width the navigation is folded behind Menu: the first page says it is signed in.
   await p.page.getByLabel('Username').fill('admin');
   await p.page.getByLabel('Password').fill('admin');
@@ -95,7 +95,7 @@ test('console account: keys, webhook, ledger, team; sign-in hint; operator two-f
   await p.page.getByLabel('Code').fill(totp.generate());
   await p.page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
   await p.page.getByText('On: signing in asks for the code').waitFor();
-  await p.shot('account-operator-phone');
+  await p.shot('account-two-factor-phone');
   await p.page.getByRole('button', { name: 'Sign out' }).click();
   await p.page.getByLabel('Username').fill('admin');
   await p.page.getByLabel('Password').fill('admin');
