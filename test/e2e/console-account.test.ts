@@ -67,6 +67,8 @@ test('console account: keys, webhook, ledger, team; sign-in hint; operator two-f
   await page.getByLabel('Role', { exact: true }).selectOption('viewer');
   await page.getByRole('button', { name: 'Invite' }).click();
   await page.getByRole('cell', { name: /^new@shop\.example/ }).waitFor();
+  // Hermod sends no email: the invitation's token is shown once, to hand over.
+  assert.match((await page.getByLabel('Invitation token for new@shop.example').textContent())!, /^hsp_/);
   await w.shot('account-settings-desktop');
   // The same page at phone width.
   await page.setViewportSize(PHONE);
