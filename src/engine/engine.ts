@@ -16,6 +16,7 @@ import { buildInbox, type InboxEngineOptions } from './inbox-engine.js';
 import { TemplateService } from './templates.js';
 import { CampaignService, type CampaignServiceOptions } from './campaigns.js';
 import { ContactImports, type ContactImportOptions } from './contact-imports.js';
+import { AuditLog } from './audit.js';
 import { AccountService } from './account.js';
 
 export interface EngineOptions {
@@ -44,6 +45,8 @@ export class Engine {
   readonly templates: TemplateService;
   readonly campaigns: CampaignService;
   readonly contactImports: ContactImports;
+  /** Operators' changes through the admin API. */
+  readonly audit: AuditLog;
   readonly account: AccountService;
 
   constructor(private readonly opts: EngineOptions) {
@@ -60,6 +63,7 @@ export class Engine {
       ...opts.campaigns,
     });
     this.contactImports = new ContactImports(opts.stores.contactImports, this.contacts, opts.contactImports);
+    this.audit = new AuditLog(opts.stores.audit);
     this.account = new AccountService(
       opts.stores.accountSettings,
       opts.gateway.services.accounts,

@@ -63,4 +63,5 @@ export {
   type CampaignEstimate,
   type RecipientStatus,
 } from './campaigns.js';
+export { AuditLog, type AuditPage } from './audit.js';
 export { AccountService, TOTP_ISSUER, type TotpSetup, type WebhookSettings } from './account.js';

@@ -8,6 +8,7 @@ import { KEYWORDS_MIGRATIONS, SqliteKeywordStore } from './keywords.js';
 import { TEMPLATES_MIGRATIONS, SqliteTemplateStore } from './templates.js';
 import { CAMPAIGNS_MIGRATIONS, SqliteCampaignStore } from './campaigns.js';
 import { CONTACT_IMPORTS_MIGRATIONS, SqliteContactImportStore } from './contact-imports.js';
+import { AUDIT_MIGRATIONS, SqliteAuditStore } from './audit.js';
 import { ACCOUNT_MIGRATIONS, SqliteAccountSettingsStore } from './account-settings.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
@@ -19,6 +20,7 @@ export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
   ...TEMPLATES_MIGRATIONS,
   ...CAMPAIGNS_MIGRATIONS,
   ...CONTACT_IMPORTS_MIGRATIONS,
+  ...AUDIT_MIGRATIONS,
   ...ACCOUNT_MIGRATIONS,
 ];
 
@@ -33,6 +35,7 @@ export function sqliteEngineStores(h: SqliteHandle): EngineStores {
     templates: new SqliteTemplateStore(h),
     campaigns: new SqliteCampaignStore(h),
     contactImports: new SqliteContactImportStore(h, contacts),
+    audit: new SqliteAuditStore(h),
     accountSettings: new SqliteAccountSettingsStore(h),
   };
 }
