@@ -13,6 +13,8 @@ import prettier from 'eslint-config-prettier';
 const layers = {
   lib: { may: [] },
   smpp: { may: ['lib'] },
+  // MM7 (3GPP TS 23.140) as a standalone library, like smpp/ (docs/architecture.md).
+  mm7: { may: ['lib'] },
   simulator: { may: ['smpp', 'lib'] },
   domain: { may: ['smpp', 'lib'] },
   store: { may: ['domain', 'lib'] },

@@ -20,6 +20,9 @@ test('layer rule: each folder imports only what the table allows', async () => {
     ['src/smpp/codec/x.ts', `import { a } from '../../domain/index.js';`],
     ['src/smpp/session/x.ts', `import { connect } from 'node:net';`],
     ['src/simulator/x.ts', `import { a } from '../gateway/index.js';`],
+    ['src/mm7/x.ts', `import { a } from '../domain/index.js';`],
+    ['src/mm7/x.ts', `import { a } from '../smpp/index.js';`],
+    ['src/gateway/x.ts', `import { a } from '../mm7/index.js';`],
     ['src/domain/x.ts', `import { a } from '../store/index.js';`],
     ['src/store/x.ts', `import { a } from '../gateway/index.js';`],
     ['src/gateway/x.ts', `import { a } from '../connectors/index.js';`],
@@ -39,6 +42,7 @@ test('layer rule: each folder imports only what the table allows', async () => {
   const allowed: [string, string][] = [
     ['src/smpp/transport/x.ts', `import { connect } from 'node:net';`],
     ['src/simulator/x.ts', `import { a } from '../smpp/index.js';`],
+    ['src/mm7/x.ts', `import { HermodError } from '../lib/errors.js';`],
     ['src/gateway/x.ts', `import { a } from '../store/index.js';`],
     ['src/connectors/x.ts', `import { a } from '../simulator/index.js';`],
     ['src/http/x.ts', `import { a } from '../engine/index.js';`],

@@ -20,6 +20,7 @@ import { reportRoutes } from './reports.js';
 import { lowBalanceRoutes } from './low-balance.js';
 import { accountSettingRoutes, type SmppListenerInfo } from './account.js';
 import { snakeCaseProblems } from '../casing.js';
+import { campaignDraftRoutes } from './campaign-drafts.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -58,5 +59,6 @@ export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOption
   await app.register(rateCardRoutes, opts);
   await app.register(reportRoutes, opts);
   await app.register(lowBalanceRoutes, opts);
+  await app.register(campaignDraftRoutes, opts);
   await app.register(accountSettingRoutes, opts);
 }

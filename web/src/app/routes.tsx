@@ -15,6 +15,7 @@ import { Customers } from '../pages/Customers';
 import { Contacts } from '../pages/Contacts';
 import { Campaigns } from '../pages/Campaigns';
 import { CampaignPage } from '../pages/CampaignPage';
+import { CampaignWizard } from '../pages/CampaignWizard';
 import { Inbox } from '../pages/Inbox';
 import { Reports } from '../pages/Reports';
 import { RoutesPage } from '../pages/RoutesPage';
@@ -54,6 +55,7 @@ export const router = createBrowserRouter([
       operator('opt-outs', <OptOuts />),
       operator('webhook-log', <WebhookLog />),
       operator('audit', <AuditLog />),
+      { path: 'campaigns/new', element: <CampaignWizard /> },
       operator('customers/:username', <CustomerPage />),
       { path: '*', element: <NotFound /> },
     ],
