@@ -30,7 +30,7 @@ export function buildProgram(): Command {
       const { startHermod } = await import('../compose/index.js');
       const { loadConfig, DEMO_ADMIN_KEY } = await import('../config/index.js');
       const config = loadConfig();
-      const h = await startHermod(config);
+      const h = await startHermod(config, { sampleData: config.demo });
       const host = config.server.host;
       console.log(
         `Hermod ${pkg.version} is running${config.demo ? ` (demo mode: listening on ${host} only)` : ''}.`,

@@ -8,7 +8,8 @@ import { peopleOptionsFromEnv } from './people.js';
 export async function buildEngine(core: Core): Promise<Engine> {
   const stores = await openEngineStores(core.store);
   const log = core.log.child({ component: 'contact-imports' });
-  return new Engine({
+  const fileSecrets = new Set(core.config.users.filter((u) => u.webhookSecret).map((u) => u.username));
+  const engine = new Engine({
     gateway: core.gateway,
     stores,
     people: peopleOptionsFromEnv(),
@@ -17,5 +18,8 @@ export async function buildEngine(core: Core): Promise<Engine> {
       ...core.config.engine.imports,
       onError: (err, jobId) => log.error({ err, jobId }, 'contact import'),
     },
+    configWebhookSecret: (username) => fileSecrets.has(username) || core.config.webhooks.secret !== undefined,
   });
+  core.setAccountSecrets((username) => engine.account.secretFor(username));
+  return engine;
 }

@@ -24,6 +24,8 @@ export interface Core {
   setOwnSmppPort(port: number): void;
   /** Stops following other nodes' changes (before the definitions, the gateway and the store stop). */
   stopSync(): void;
+  /** Where webhook signing secrets set through REST v1 are found (the engine's AccountService), before the file's. */
+  setAccountSecrets(lookup: (username: string) => string | undefined): void;
 }
 
 export interface BuildGatewayOptions {
@@ -86,7 +88,8 @@ export async function buildGateway(
     allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
     allow: config.webhooks.allow,
   });
-  const webhooks = webhookSender(config, store, guard, log.child({ component: 'webhooks' }));
+  const accountSecrets: { lookup?: (username: string) => string | undefined } = {};
+  const webhooks = webhookSender(config, store, guard, log.child({ component: 'webhooks' }), accountSecrets);
   logGatewayEvents(gateway, log.child({ component: 'gateway' }));
   gateway.on('webhooks', () => webhooks.wake());
   // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
@@ -110,17 +113,26 @@ export async function buildGateway(
       ownPort = port;
     },
     stopSync,
+    setAccountSecrets: (lookup) => {
+      accountSecrets.lookup = lookup;
+    },
   };
 }
 
 /** The customer webhooks (REST v1 callbacks, Jasmin dlr-url, MO webhooks), signed per account. */
-function webhookSender(config: Config, store: Store, guard: UrlGuard, log: Logger): WebhookSender {
+function webhookSender(
+  config: Config,
+  store: Store,
+  guard: UrlGuard,
+  log: Logger,
+  accountSecrets: { lookup?: (username: string) => string | undefined },
+): WebhookSender {
   const secrets = new Map(
     config.users.filter((u) => u.webhookSecret).map((u) => [u.username, u.webhookSecret!]),
   );
   return new WebhookSender(store, {
     guard,
-    secretFor: (owner) => secrets.get(owner),
+    secretFor: (owner) => accountSecrets.lookup?.(owner) ?? secrets.get(owner),
     ...(config.webhooks.secret ? { secret: config.webhooks.secret } : {}),
     backoff: {
       initialMs: config.webhooks.backoff.initialMs,

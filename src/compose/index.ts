@@ -19,6 +19,7 @@ import { buildEngine } from './engine.js';
 import { buildObservability } from './observability.js';
 import { buildInterfaces, listen } from './interfaces.js';
 import type { RuntimeDefinitions } from './definitions.js';
+import { seedSampleData } from './sample-data.js';
 
 export { openStore, seedAccounts } from './store.js';
 export { buildGateway, type Core, type BuildGatewayOptions } from './gateway.js';
@@ -69,6 +70,11 @@ export interface StartOptions {
   now?: () => number;
   /** pino logger (default: JSON to stdout at HERMOD_LOG_LEVEL, else info). */
   logger?: Logger;
+  /**
+   * Demo mode only: seed the demo account's sample contacts, campaign and traffic once
+   * (`npm start` asks for it; tests' Hermods do not, they count rows).
+   */
+  sampleData?: boolean;
 }
 
 export async function startHermod(config: Config, options: StartOptions = {}): Promise<RunningHermod> {
@@ -96,6 +102,11 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   await engine.start();
   lifecycle.startRetention(store);
   const { gateway, webhooks, definitions } = core;
+  const simulator = gateway
+    .listConnectors()
+    .find((c): c is SimulatorConnector => c instanceof SimulatorConnector);
+  if (options.sampleData && config.demo && config.users.some((u) => u.username === 'demo'))
+    await seedSampleData({ engine, gateway, simulator, log }, 'demo');
   return {
     config,
     ...ports,
@@ -110,7 +121,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
       return new Map(gateway.listConnectors().map((c) => [c.id, c]));
     },
     definitions,
-    simulator: gateway.listConnectors().find((c): c is SimulatorConnector => c instanceof SimulatorConnector),
+    simulator,
     lifecycle,
     async stop() {
       await lifecycle.purger?.stop();

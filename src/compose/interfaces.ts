@@ -51,6 +51,9 @@ export interface Ports {
   adminPort: number | undefined;
 }
 
+/** A listener on every address has no one host to tell customers. */
+const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::' || host === '';
+
 /** Every interface, built and not yet listening. */
 export async function buildInterfaces(
   core: Core,
@@ -81,6 +84,12 @@ export async function buildInterfaces(
     version,
     limits,
     auth,
+    demo: core.config.demo,
+    smpp: () => ({
+      host: isWildcard(server.host) ? null : server.host,
+      port: customers.port ?? null,
+      tlsPort: customers.tlsPort ?? null,
+    }),
     connectors: obs.connectors,
     metrics: obs.metrics,
     onResponse: (route, code) => obs.metrics.httpRequests.inc({ api: 'rest', route, code: String(code) }),

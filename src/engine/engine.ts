@@ -17,6 +17,7 @@ import { TemplateService } from './templates.js';
 import { CampaignService, type CampaignServiceOptions } from './campaigns.js';
 import { ContactImports, type ContactImportOptions } from './contact-imports.js';
 import { AuditLog } from './audit.js';
+import { AccountService } from './account.js';
 
 export interface EngineOptions {
   gateway: Gateway;
@@ -31,6 +32,8 @@ export interface EngineOptions {
   campaigns?: Partial<Omit<CampaignServiceOptions, 'store' | 'templates' | 'contacts' | 'gateway'>>;
   /** CSV imports of contacts: upload cap, batch size (default: 50 MiB, 2000 rows). */
   contactImports?: ContactImportOptions;
+  /** Whether the configuration gives an account a webhook signing secret (users[].webhookSecret). */
+  configWebhookSecret?: (username: string) => boolean;
 }
 
 export class Engine {
@@ -44,6 +47,7 @@ export class Engine {
   readonly contactImports: ContactImports;
   /** Operators' changes through the admin API. */
   readonly audit: AuditLog;
+  readonly account: AccountService;
 
   constructor(private readonly opts: EngineOptions) {
     this.contacts = new ContactService(opts.stores.contacts);
@@ -60,6 +64,16 @@ export class Engine {
     });
     this.contactImports = new ContactImports(opts.stores.contactImports, this.contacts, opts.contactImports);
     this.audit = new AuditLog(opts.stores.audit);
+    this.account = new AccountService(
+      opts.stores.accountSettings,
+      opts.gateway.services.accounts,
+      opts.inbox?.guard,
+      opts.configWebhookSecret,
+    );
+    this.people.secondFactor = {
+      enabled: (id) => this.account.totpEnabled(id),
+      verify: (id, code) => this.account.verifyTotp(id, code),
+    };
   }
 
   /** Starts the background work (import jobs, campaign runners, the inbox follower). */
@@ -67,6 +81,7 @@ export class Engine {
     this.inboxFollower.start();
     await this.campaigns.startBackground();
     this.contactImports.start();
+    await this.account.load();
   }
 
   /** Stops it; what was running resumes at the next start. */

@@ -65,3 +65,4 @@ export {
 } from './campaigns.js';
 export type { AudienceAnswer, AudienceQuestion, RecipientPreview } from './campaign-audience.js';
 export { AuditLog, type AuditPage } from './audit.js';
+export { AccountService, TOTP_ISSUER, type TotpSetup, type WebhookSettings } from './account.js';

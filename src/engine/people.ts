@@ -140,10 +140,19 @@ export interface Guard {
     find: () => Promise<U | undefined>;
     hashOf: (user: U) => string;
     password: string;
+    check?: (user: U) => Promise<boolean>;
   }): Promise<{ verdict: 'ok' | 'refused' | 'locked' | 'busy'; user?: U }>;
 }
 
+/** A web user's second factor (TOTP), given by the engine: whether it is on, and a code's check. */
+export interface SecondFactor {
+  enabled(webUserId: number): Promise<boolean>;
+  verify(webUserId: number, code: string): Promise<boolean>;
+}
+
 export class PeopleService {
+  /** Sign-ins of users who turned it on need a code too (AccountService). */
+  secondFactor: SecondFactor | undefined;
   private readonly o: Required<Omit<PeopleOptions, 'now'>>;
   private readonly now: () => number;
   private readonly cache = new Map<string, { who: SignedIn; until: number }>();
@@ -267,7 +276,11 @@ export class PeopleService {
    * without a password yet (one answer, one scrypt each), 429 HERMOD_ERR_SIGN_IN_LOCKED
    * while the address or the email is locked out.
    */
-  async signIn(a: { email: string; password: string; address: string }, guard: Guard): Promise<NewSession> {
+  async signIn(
+    a: { email: string; password: string; code?: string; address: string },
+    guard: Guard,
+  ): Promise<NewSession> {
+    let codeNeeded = false;
     const { verdict, user } = await guard.login({
       address: a.address,
       // Its own counter per email, apart from the SMPP system_ids of the same spelling.
@@ -279,9 +292,16 @@ export class PeopleService {
       },
       hashOf: (u) => u.passwordHash!,
       password: a.password,
+      // The second factor: a wrong code is a failed sign-in, counted as a wrong password is.
+      check: async (u) => {
+        if (!this.secondFactor || !(await this.secondFactor.enabled(u.id))) return true;
+        if (a.code === undefined || a.code === '') return (codeNeeded = true);
+        return this.secondFactor.verify(u.id, a.code);
+      },
     });
     if (verdict === 'locked' || verdict === 'busy') throw signInLocked();
     if (verdict !== 'ok' || !user) throw signInFailed();
+    if (codeNeeded) throw codeRequired();
     const { passwordHash: _, ...person } = user;
     const account = person.accountId !== null ? await this.accounts.byId(person.accountId) : undefined;
     // A member whose account is gone signs in to nothing: refused as any other failure.
@@ -465,6 +485,10 @@ function displayNameOf(input: string): string {
 
 export const signInFailed = (): EngineError =>
   new EngineError(401, 'HERMOD_ERR_SIGN_IN_FAILED', 'wrong username or password');
+
+/** The password was right; the user's two-factor sign-in wants the app's code as well. */
+const codeRequired = (): EngineError =>
+  new EngineError(401, 'HERMOD_ERR_CODE_REQUIRED', 'code: enter the 6-digit code of your authenticator app');
 
 const signInLocked = (): EngineError =>
   new EngineError(429, 'HERMOD_ERR_SIGN_IN_LOCKED', 'too many failed sign-ins: try again later');

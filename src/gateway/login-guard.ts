@@ -53,6 +53,8 @@ export interface LoginAttempt<U> {
   /** The account's stored "scrypt$salt$hash". */
   hashOf: (user: U) => string;
   password: string;
+  /** A second factor checked after a right password (web sign-ins' TOTP): false fails the login as a wrong password does. */
+  check?: (user: U) => Promise<boolean>;
 }
 
 export interface LoginFailureEvent {
@@ -166,7 +168,10 @@ export class LoginGuard extends EventEmitter<LoginGuardEvents> {
       const cu = this.count(this.byUser, a.username);
       const user = await a.find();
       // An unknown user costs one scrypt too, against a hash that never matches.
-      const ok = await verifyPasswordAsync(a.password, user ? a.hashOf(user) : DUMMY_HASH);
+      const ok =
+        (await verifyPasswordAsync(a.password, user ? a.hashOf(user) : DUMMY_HASH)) &&
+        user !== undefined &&
+        (a.check ? await a.check(user) : true);
       if (ok && user) {
         ca.count--;
         cu.count--;

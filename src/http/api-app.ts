@@ -11,6 +11,8 @@ import type { Engine } from '../engine/index.js';
 import { problemSchema, useProblems } from './problem.js';
 import { engineRoutes, ENGINE_TAGS } from './engine/index.js';
 import { sessionRoutes } from './engine/session.js';
+import { secondFactorRoutes } from './engine/second-factor.js';
+import type { SmppListenerInfo } from './engine/account.js';
 import { operatorSessions, webUserAdminRoutes } from './admin/web-users.js';
 import { auditAdminRoutes, auditTrail } from './admin/audit.js';
 import { LoginGuard } from '../gateway/login-guard.js';
@@ -80,6 +82,10 @@ export interface ApiAppOptions {
   allowedHosts?: readonly string[];
   /** The login guard web sign-ins go through (shared with SMPP and HTTP logins; default: one of its own). */
   loginGuard?: LoginGuard;
+  /** Demo mode: the sign-in page may say the demo's sign-ins (GET /v1/sign-in). */
+  demo?: boolean;
+  /** Where customers bind over SMPP (GET /v1/smpp): the listener's public host (null: unknown) and ports. */
+  smpp?: () => SmppListenerInfo;
 }
 
 export interface RegisteredRoute {
@@ -183,6 +189,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       engine: opts.engine,
       loginGuard: opts.loginGuard ?? new LoginGuard(),
     });
+  if (opts.engine) await app.register(secondFactorRoutes, { engine: opts.engine, demo: opts.demo === true });
   if (opts.engine && opts.adminKeys !== undefined && adminSide) {
     app.addHook('onRequest', operatorSessions(opts.engine, ADMIN_PREFIX));
     app.addHook('onSend', auditTrail(opts.engine, ADMIN_PREFIX, opts.adminKeys));
@@ -232,9 +239,16 @@ async function customerApi(
       messages: services.messages,
       idempotency,
       ...(opts.guard ? { guard: opts.guard } : {}),
+      ...(opts.engine ? { defaultCallbackUrl: (id: number) => opts.engine!.account.callbackUrl(id) } : {}),
     });
     await v1.register(accountRoutes, { gateway: opts.gateway, services });
-    if (opts.engine) await v1.register(engineRoutes, { engine: opts.engine, gateway: opts.gateway });
+    if (opts.engine)
+      await v1.register(engineRoutes, {
+        engine: opts.engine,
+        gateway: opts.gateway,
+        forgetApiKeys: () => auth.forget(),
+        ...(opts.smpp ? { smpp: opts.smpp } : {}),
+      });
   });
   // Upstream HTTP providers' callbacks: authenticated per connector, outside the API keys.
   await app.register(providerHooks, { gateway: opts.gateway });

@@ -201,6 +201,14 @@ export class SmscSimulator extends EventEmitter {
     this.server.on('session', (s: Session) => this.onSession(s));
   }
 
+  /**
+   * Adds a scripted rule at run time (after those of the options): a fault injected on
+   * demand, e.g. the demo's numbers that fail.
+   */
+  addScript(rule: ScriptRule): void {
+    this.opts.scripts = [...(this.opts.scripts ?? []), rule];
+  }
+
   /** Starts listening; resolves with the port. */
   listen(): Promise<number> {
     return this.server.listen();

@@ -132,6 +132,11 @@ export class CustomerSmppServer {
     return port;
   }
 
+  /** The plain listener's port (undefined before it listens). */
+  get port(): number | undefined {
+    return this.server.port;
+  }
+
   /** The TLS listener's port (undefined without one). */
   get tlsPort(): number | undefined {
     return this.tlsServer?.port;

@@ -12,12 +12,13 @@ const quiet = pino({ level: process.env.HERMOD_LOG_LEVEL ?? 'warn' });
 
 export async function demoHermod(
   dataDir = mkdtempSync(join(tmpdir(), 'hermod-test-')),
+  options: Pick<StartOptions, 'sampleData'> = {},
 ): Promise<RunningHermod & { dataDir: string }> {
   const config = loadConfig(
     { HERMOD_DATA_DIR: dataDir, HERMOD_SMPP_PORT: '0', HERMOD_HTTP_PORT: '0', HERMOD_API_PORT: '0' },
     dataDir,
   );
-  return Object.assign(await startHermod(config, { logger: quiet }), { dataDir });
+  return Object.assign(await startHermod(config, { logger: quiet, ...options }), { dataDir });
 }
 
 /** Hermod with a configuration document (YAML as an object). */

@@ -19,12 +19,17 @@ import { rateCardRoutes } from './rate-card.js';
 import { reportRoutes } from './reports.js';
 import { lowBalanceRoutes } from './low-balance.js';
 import { erasureRoutes } from './erasure.js';
+import { accountSettingRoutes, type SmppListenerInfo } from './account.js';
 import { snakeCaseProblems } from '../casing.js';
 import { campaignDraftRoutes } from './campaign-drafts.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
   gateway: Gateway;
+  /** Forgets the API-key cache (a revoked key is refused from the next request). */
+  forgetApiKeys?: () => void;
+  /** Where customers bind over SMPP (GET /v1/smpp). */
+  smpp?: () => SmppListenerInfo;
 }
 
 /** The OpenAPI tags of the engine's resources. */
@@ -57,4 +62,5 @@ export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOption
   await app.register(lowBalanceRoutes, opts);
   await app.register(campaignDraftRoutes, opts);
   await app.register(erasureRoutes, opts);
+  await app.register(accountSettingRoutes, opts);
 }

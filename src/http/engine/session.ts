@@ -112,7 +112,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
     return who;
   };
 
-  app.post<{ Body: { email: string; password: string } }>(
+  app.post<{ Body: { email: string; password: string; code?: string } }>(
     '/v1/session',
     {
       schema: {
@@ -128,6 +128,12 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
           properties: {
             email: { type: 'string', minLength: 1, maxLength: 254 },
             password: { type: 'string', minLength: 1, maxLength: 200 },
+            code: {
+              type: 'string',
+              maxLength: 10,
+              description:
+                'the 6-digit code of your authenticator app, when two-factor sign-in is on (without it: 401 HERMOD_ERR_CODE_REQUIRED)',
+            },
           },
         },
         response: {
@@ -147,6 +153,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
         {
           email: req.body.email,
           password: req.body.password,
+          ...(req.body.code !== undefined ? { code: req.body.code } : {}),
           address: req.socket.remoteAddress ?? 'unknown',
         },
         opts.loginGuard,

@@ -158,6 +158,8 @@ export class RestSender {
     private readonly gateway: Gateway,
     private readonly messages: Pick<MessageViews, 'get'>,
     guard: UrlGuard = new UrlGuard(),
+    /** The account's default status-callback URL (PUT /v1/webhook), for messages that give none. */
+    private readonly defaultCallbackUrl?: (userId: number) => Promise<string | undefined>,
   ) {
     this.guard = new CheckedUrls(guard);
   }
@@ -176,7 +178,7 @@ export class RestSender {
       );
     const callbackUrl =
       input.callback_url === undefined
-        ? undefined
+        ? await this.defaultCallbackUrl?.(user.id)
         : await guardedCallback(this.guard, input.callback_url, 'callback_url');
     const callbackFailoverUrl =
       input.callback_failover_url === undefined
@@ -222,6 +224,8 @@ export interface MessagesRoutesOptions {
   idempotency: Idempotency;
   /** Checks callback URLs at submit (the SSRF guard); default: private and loopback space refused. */
   guard?: UrlGuard;
+  /** The account's default status-callback URL, for messages that give none. */
+  defaultCallbackUrl?: (userId: number) => Promise<string | undefined>;
 }
 
 const encodeCursor = (id: string) => Buffer.from(`m:${id}`).toString('base64url');
@@ -237,7 +241,7 @@ export const cursors = {
 };
 
 export async function messagesRoutes(app: FastifyInstance, opts: MessagesRoutesOptions): Promise<void> {
-  const sender = new RestSender(opts.gateway, opts.messages, opts.guard);
+  const sender = new RestSender(opts.gateway, opts.messages, opts.guard, opts.defaultCallbackUrl);
   sendRoutes(app, sender, opts.idempotency);
   cancelRoute(app, opts.gateway, opts.messages);
   showRoute(app, opts.messages);

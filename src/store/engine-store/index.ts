@@ -13,6 +13,7 @@ import type { TemplateStore } from './templates.js';
 import type { CampaignStore } from './campaigns.js';
 import type { ContactImportStore } from './contact-imports.js';
 import type { AuditStore } from './audit.js';
+import type { AccountSettingsStore } from './account-settings.js';
 
 export type {
   Contact,
@@ -53,6 +54,7 @@ export interface EngineStores {
   campaigns: CampaignStore;
   contactImports: ContactImportStore;
   audit: AuditStore;
+  accountSettings: AccountSettingsStore;
 }
 export { openEngineStores } from './open.js';
 export type * from './inbox.js';
@@ -61,3 +63,4 @@ export { KEYWORD_KINDS } from './keywords.js';
 export { INBOX_FOLLOWER } from './inbox.js';
 export * from './inbox-errors.js';
 export type { AuditEntry, AuditStore, NewAuditEntry } from './audit.js';
+export type * from './account-settings.js';

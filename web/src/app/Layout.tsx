@@ -23,6 +23,7 @@ const OPERATOR_LINKS = [
   ['/opt-outs', 'Opt-outs'],
   ['/webhook-log', 'Webhooks'],
   ['/audit', 'Audit log'],
+  ['/account', 'Account'],
 ] as const;
 
 /** The first page after sign-in: a customer's dashboard, an operator's overview. */

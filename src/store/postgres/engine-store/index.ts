@@ -9,6 +9,7 @@ import { TEMPLATES_MIGRATIONS, PgTemplateStore } from './templates.js';
 import { CAMPAIGNS_MIGRATIONS, PgCampaignStore } from './campaigns.js';
 import { CONTACT_IMPORTS_MIGRATIONS, PgContactImportStore } from './contact-imports.js';
 import { AUDIT_MIGRATIONS, PgAuditStore } from './audit.js';
+import { ACCOUNT_MIGRATIONS, PgAccountSettingsStore } from './account-settings.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
 export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
@@ -20,6 +21,7 @@ export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
   ...CAMPAIGNS_MIGRATIONS,
   ...CONTACT_IMPORTS_MIGRATIONS,
   ...AUDIT_MIGRATIONS,
+  ...ACCOUNT_MIGRATIONS,
 ];
 
 export async function postgresEngineStores(h: PgHandle): Promise<EngineStores> {
@@ -33,5 +35,6 @@ export async function postgresEngineStores(h: PgHandle): Promise<EngineStores> {
     campaigns: new PgCampaignStore(h),
     contactImports: new PgContactImportStore(h),
     audit: new PgAuditStore(h),
+    accountSettings: new PgAccountSettingsStore(h),
   };
 }

@@ -9,6 +9,7 @@ import { TEMPLATES_MIGRATIONS, SqliteTemplateStore } from './templates.js';
 import { CAMPAIGNS_MIGRATIONS, SqliteCampaignStore } from './campaigns.js';
 import { CONTACT_IMPORTS_MIGRATIONS, SqliteContactImportStore } from './contact-imports.js';
 import { AUDIT_MIGRATIONS, SqliteAuditStore } from './audit.js';
+import { ACCOUNT_MIGRATIONS, SqliteAccountSettingsStore } from './account-settings.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
 export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
@@ -20,6 +21,7 @@ export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
   ...CAMPAIGNS_MIGRATIONS,
   ...CONTACT_IMPORTS_MIGRATIONS,
   ...AUDIT_MIGRATIONS,
+  ...ACCOUNT_MIGRATIONS,
 ];
 
 export function sqliteEngineStores(h: SqliteHandle): EngineStores {
@@ -34,5 +36,6 @@ export function sqliteEngineStores(h: SqliteHandle): EngineStores {
     campaigns: new SqliteCampaignStore(h),
     contactImports: new SqliteContactImportStore(h, contacts),
     audit: new SqliteAuditStore(h),
+    accountSettings: new SqliteAccountSettingsStore(h),
   };
 }
