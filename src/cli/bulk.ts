@@ -141,9 +141,7 @@ export async function bulkSend(o: BulkOptions): Promise<void> {
   refused.sort((a, b) => a.row - b.row);
   ids.sort((a, b) => a.row - b.row);
   if (o.json) {
-    say(
-      JSON.stringify({ total, accepted, refused: refused.length, refusals: refused, messages: ids }),
-    );
+    say(JSON.stringify({ total, accepted, refused: refused.length, refusals: refused, messages: ids }));
   } else {
     if (!tty) progressLine();
     say(`${total} rows: ${accepted} accepted, ${refused.length} refused`);

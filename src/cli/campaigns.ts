@@ -284,9 +284,7 @@ export function campaignsCommand(): Command {
           const now = progressOf(s);
           if (bar) bar.update(now.done, { state: s.state, delivered: s.delivered, failed: s.failed });
           else if (!o.json)
-            warn(
-              `progress: ${now.done}/${now.total} ${s.state} delivered=${s.delivered} failed=${s.failed}`,
-            );
+            warn(`progress: ${now.done}/${now.total} ${s.state} delivered=${s.delivered} failed=${s.failed}`);
           if (ENDED.has(s.state)) break;
           await new Promise((r) => setTimeout(r, o.interval));
           s = await get();

@@ -32,9 +32,7 @@ export function buildProgram(): Command {
       const config = loadConfig(cliIo().env, cliIo().cwd);
       const h = await startHermod(config);
       const host = config.server.host;
-      say(
-        `Hermod ${pkg.version} is running${config.demo ? ` (demo mode: listening on ${host} only)` : ''}.`,
-      );
+      say(`Hermod ${pkg.version} is running${config.demo ? ` (demo mode: listening on ${host} only)` : ''}.`);
       say(
         config.store.type === 'postgres'
           ? `  store:      PostgreSQL (schema ${config.store.schema})`
@@ -46,13 +44,9 @@ export function buildProgram(): Command {
           `  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : c.type === 'http' ? `HTTP ${new URL(c.url.replace(/\{\w+\}/g, 'x')).host}` : 'built-in SMSC simulator'})`,
         );
       }
-      say(
-        `  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`,
-      );
+      say(`  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`);
       if (h.smppTlsPort !== undefined) say(`  SMPP (TLS): ${host}:${h.smppTlsPort}`);
-      say(
-        `  HTTP:       http://${host}:${h.httpPort}  (Jasmin-compatible: /send /balance /rate /ping)`,
-      );
+      say(`  HTTP:       http://${host}:${h.httpPort}  (Jasmin-compatible: /send /balance /rate /ping)`);
       const keyHint =
         config.demo && config.admin.keys.includes(DEMO_ADMIN_KEY)
           ? `  admin key "${DEMO_ADMIN_KEY}" (demo)`

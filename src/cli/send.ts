@@ -114,8 +114,7 @@ export function sendCommand(): Command {
         id,
         state: receipts.find((r) => r.id === id)?.state ?? (o.wait ? 'no receipt yet' : 'accepted'),
       }));
-      if (o.json)
-        say(JSON.stringify({ ids, encoding: split.encoding, parts: split.parts.length, states }));
+      if (o.json) say(JSON.stringify({ ids, encoding: split.encoding, parts: split.parts.length, states }));
       else if (o.wait) for (const s of states) say(`${s.id}: ${s.state}`);
       await client.close();
       if (o.wait && states.some((s) => s.state === 'no receipt yet')) setExitCode(3);

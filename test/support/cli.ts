@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { runCli } from '../../src/cli/program.js';
 
 const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
@@ -17,10 +17,27 @@ export interface Run {
 }
 
 /** Runs `hermod args` in this process, with env in place of the variables a shell would pass. */
-export async function hermod(
+export function hermod(
   args: string[],
   env: Record<string, string> = {},
   onStderr?: (s: string) => void,
+): Promise<Run> {
+  return inProcess(args, env, { onStderr });
+}
+
+/** Runs `hermod args` in this process with input on its stdin (a piped password). */
+export function hermodWithStdin(
+  args: string[],
+  input: string,
+  env: Record<string, string> = {},
+): Promise<Run> {
+  return inProcess(args, env, { input });
+}
+
+async function inProcess(
+  args: string[],
+  env: Record<string, string>,
+  o: { onStderr?: (s: string) => void; input?: string },
 ): Promise<Run> {
   let stdout = '';
   let stderr = '';
@@ -35,8 +52,10 @@ export async function hermod(
     stdout: sink((s) => (stdout += s)),
     stderr: sink((s) => {
       stderr += s;
-      onStderr?.(stderr);
+      o.onStderr?.(stderr);
     }),
+    // Like the child process's: empty unless given, never the test runner's terminal.
+    stdin: Readable.from(o.input === undefined ? [] : [o.input]),
     env: { ...inherited(), ...env },
   });
   return { code, stdout, stderr };
