@@ -4,4 +4,4 @@
  */
 import { runCli } from './cli/program.js';
 
-await runCli(process.argv);
+process.exitCode = await runCli(process.argv, { stdout: process.stdout, stderr: process.stderr });

@@ -1,4 +1,5 @@
 /** The CLI's side of the admin API: fetch with the admin key, problem+json errors as CliError. */
+import { say } from './io.js';
 import { Command, Option } from 'commander';
 import { HermodError } from '../lib/errors.js';
 import { DEMO_ADMIN_KEY } from '../config/demo-key.js';
@@ -89,18 +90,18 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]) =>
     vals.map((v, i) => (i === vals.length - 1 ? v : v.padEnd(widths[i]))).join('  ');
-  console.log(line(columns.map((c) => c.toUpperCase())));
-  for (const r of rows) console.log(line(columns.map((c) => cell(r[c]))));
-  if (rows.length === 0) console.log('(none)');
+  say(line(columns.map((c) => c.toUpperCase())));
+  for (const r of rows) say(line(columns.map((c) => cell(r[c]))));
+  if (rows.length === 0) say('(none)');
 }
 
 /** Prints an object as "key: value" lines. */
 export function printRecord(r: Record<string, unknown>): void {
   const w = Math.max(...Object.keys(r).map((k) => k.length));
   for (const [k, v] of Object.entries(r))
-    console.log(
+    say(
       `${k.padEnd(w)}  ${v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
     );
 }
 
-export const printJson = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
+export const printJson = (v: unknown): void => say(JSON.stringify(v, null, 2));

@@ -2,6 +2,7 @@
  * Operator commands over the admin API: messages, users, groups, connectors, routes, optouts,
  * stats, webhooks (Jasmin's jCli and Kannel's admin verbs as subcommands). No business logic here.
  */
+import { say, warn, setExitCode } from './io.js';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -127,7 +128,7 @@ function messagesCommand(): Command {
           );
           if (o.json) return printJson(r);
           printTable(r.messages, MESSAGE_COLUMNS);
-          if (r.nextCursor) console.log(`more: --before ${r.nextCursor}`);
+          if (r.nextCursor) say(`more: --before ${r.nextCursor}`);
         },
       ),
   );
@@ -141,7 +142,7 @@ function messagesCommand(): Command {
         if (o.json) return printJson(m);
         const { history, ...rest } = m;
         printRecord(rest);
-        console.log('');
+        say('');
         printTable(history, ['at', 'state', 'detail']);
       }),
   );
@@ -155,14 +156,14 @@ function messagesCommand(): Command {
         const head = await api.get<{ messages: { id: string }[] }>('/messages?limit=1');
         let after = head.messages[0]?.id ?? '0';
         let seen = 0;
-        console.error(`following new messages at ${o.url} (every ${o.interval} s)`);
-        if (!o.json) console.log(MESSAGE_COLUMNS.map((c) => c.toUpperCase()).join('  '));
+        warn(`following new messages at ${o.url} (every ${o.interval} s)`);
+        if (!o.json) say(MESSAGE_COLUMNS.map((c) => c.toUpperCase()).join('  '));
         for (;;) {
           const r = await api.get<{ messages: (Obj & { id: string })[] }>(
             `/messages${qs({ after, limit: 500 })}`,
           );
           for (const m of r.messages) {
-            console.log(
+            say(
               o.json
                 ? JSON.stringify(m)
                 : MESSAGE_COLUMNS.map((c) => (m[c] === null || m[c] === undefined ? '-' : String(m[c]))).join(
@@ -221,7 +222,7 @@ function usersCommand(): Command {
             enabled: !o.disabled,
           });
           if (o.json) return printJson(u);
-          console.log(`created ${username} (balance ${String(u.balance)}, rate ${String(u.rate)})`);
+          say(`created ${username} (balance ${String(u.balance)}, rate ${String(u.rate)})`);
         },
       ),
   );
@@ -238,7 +239,7 @@ function usersCommand(): Command {
           { amount, ...(o.note !== undefined ? { note: o.note } : {}) },
         );
         if (o.json) return printJson(u);
-        console.log(`${username}: balance ${String(u.balance)}`);
+        say(`${username}: balance ${String(u.balance)}`);
       }),
   );
   cmd.addCommand(
@@ -253,7 +254,7 @@ function usersCommand(): Command {
           `/users/${encodeURIComponent(username)}/unbind`,
         );
         if (o.json) return printJson(r);
-        console.log(`${username}: ${r.unbound} bind${r.unbound === 1 ? '' : 's'} ended`);
+        say(`${username}: ${r.unbound} bind${r.unbound === 1 ? '' : 's'} ended`);
       }),
   );
   cmd.addCommand(apiKeysCommand());
@@ -386,8 +387,8 @@ function apiKeysCommand(): Command {
           key: string;
         }>('POST', path(username), o.label === undefined ? {} : { label: o.label });
         if (o.json) return printJson(k);
-        console.log(k.key);
-        console.error(
+        say(k.key);
+        warn(
           `key ${k.id} of ${username}${k.label === null ? '' : ` (${k.label})`}: store it now, it is not shown again`,
         );
       }),
@@ -408,7 +409,7 @@ function apiKeysCommand(): Command {
       .action(async (username: string, id: number, o: ApiOptions) => {
         await new AdminClient(o).request('DELETE', `${path(username)}/${id}`);
         if (o.json) return printJson({ username, id, revoked: true });
-        console.log(`${username}: key ${id} revoked`);
+        say(`${username}: key ${id} revoked`);
       }),
   );
   return cmd;
@@ -503,7 +504,7 @@ function connectorSetCommand(): Command {
         body,
       );
       if (o.json) return printJson(r.body);
-      console.log(`${id}: ${r.status === 201 ? 'created' : 'replaced'} (${String(r.body.state)})`);
+      say(`${id}: ${r.status === 201 ? 'created' : 'replaced'} (${String(r.body.state)})`);
     });
 }
 
@@ -551,7 +552,7 @@ function connectorsCommand(): Command {
       .action(async (id: string, o: ApiOptions) => {
         await new AdminClient(o).request('DELETE', `/connectors/${encodeURIComponent(id)}`);
         if (o.json) return printJson({ id, removed: true });
-        console.log(`${id}: removed`);
+        say(`${id}: removed`);
       }),
   );
   for (const verb of ['start', 'stop'] as const) {
@@ -569,7 +570,7 @@ function connectorsCommand(): Command {
             `/connectors/${encodeURIComponent(id)}/${verb}`,
           );
           if (o.json) return printJson(c);
-          console.log(`${id}: ${String(c.state)}`);
+          say(`${id}: ${String(c.state)}`);
         }),
     );
   }
@@ -584,7 +585,7 @@ type MtRoutes = { routes: (Obj & { prefixes: string[]; connectors: string[] })[]
 
 function printMtRoutes(o: ApiOptions, r: MtRoutes, verb?: 'set'): void {
   if (o.json) return printJson(r);
-  if (verb) console.log(`${r.routes.length} route${r.routes.length === 1 ? '' : 's'} set:`);
+  if (verb) say(`${r.routes.length} route${r.routes.length === 1 ? '' : 's'} set:`);
   printTable(
     r.routes.map((x) => ({
       ...x,
@@ -608,7 +609,7 @@ type MoRoutes = {
 
 function printMoRoutes(o: ApiOptions, r: MoRoutes, verb?: 'set'): void {
   if (o.json) return printJson(r);
-  if (verb) console.log(`${r.moRoutes.length} MO route${r.moRoutes.length === 1 ? '' : 's'} set:`);
+  if (verb) say(`${r.moRoutes.length} MO route${r.moRoutes.length === 1 ? '' : 's'} set:`);
   printTable(
     r.moRoutes.map((x) => ({
       ...x,
@@ -680,8 +681,8 @@ function routesCommand(): Command {
         }>(`/routes/test${qs({ to: number, user: o.user, from: o.from, text: o.text })}`);
         if (o.json) return printJson(r);
         if (!r.routable) {
-          console.log(`${r.to}: ${r.reason ?? 'no route'}`);
-          process.exitCode = 3;
+          say(`${r.to}: ${r.reason ?? 'no route'}`);
+          setExitCode(3);
           return;
         }
         printRecord({
@@ -724,7 +725,7 @@ function optoutsCommand(): Command {
       .action(async (msisdn: string, sender: string, o: ApiOptions) => {
         const r = await new AdminClient(o).request<Obj>('POST', '/optouts', { msisdn, sender });
         if (o.json) return printJson(r);
-        console.log(`${String(r.msisdn)} opted out of ${sender}`);
+        say(`${String(r.msisdn)} opted out of ${sender}`);
       }),
   );
   cmd.addCommand(
@@ -734,7 +735,7 @@ function optoutsCommand(): Command {
       .action(async (msisdn: string, sender: string, o: ApiOptions) => {
         await new AdminClient(o).request('DELETE', `/optouts/${encodeURIComponent(msisdn)}${qs({ sender })}`);
         if (o.json) return printJson({ msisdn, sender, removed: true });
-        console.log(`${msisdn} may receive from ${sender} again`);
+        say(`${msisdn} may receive from ${sender} again`);
       }),
   );
   return cmd;
@@ -754,7 +755,7 @@ function statsCommand(): Command {
         connectors: { total: number; bound: number };
       }>('/stats');
       if (o.json) return printJson(s);
-      console.log(
+      say(
         `messages: ${s.messages.total}   queue: ${s.queue.depth}   MO: ${s.mo.count}   connectors bound: ${s.connectors.bound}/${s.connectors.total}`,
       );
       const states = [
@@ -765,7 +766,7 @@ function statsCommand(): Command {
         queue: s.queue.byConnector[id] ?? 0,
         ...Object.fromEntries(states.map((st) => [st, counts[st] ?? 0])),
       }));
-      console.log('');
+      say('');
       printTable(rows, ['connector', 'queue', ...states]);
     },
   );
@@ -834,7 +835,7 @@ function webhooksCommand(): Command {
           `/webhooks/pending${qs({ limit: o.limit })}`,
         );
         if (o.json) return printJson(r);
-        console.log(`pending: ${r.total}`);
+        say(`pending: ${r.total}`);
         printTable(r.pending, [
           'eventId',
           'kind',
@@ -895,7 +896,7 @@ function moCommand(): Command {
             })),
             ['id', 'receivedAt', 'connector', 'from', 'to', 'target', 'text'],
           );
-          if (r.nextCursor) console.log(`more: --cursor ${r.nextCursor}`);
+          if (r.nextCursor) say(`more: --cursor ${r.nextCursor}`);
         },
       ),
   );

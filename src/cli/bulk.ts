@@ -3,6 +3,7 @@
  * flight), a progress bar on a TTY (progress lines otherwise) and a summary of what was
  * accepted and what was refused, with the reason per row.
  */
+import { say, warn, cliIo, setExitCode } from './io.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import cliProgress from 'cli-progress';
@@ -81,19 +82,19 @@ export async function bulkSend(o: BulkOptions): Promise<void> {
   let accepted = 0;
   let done = refused.length;
   const ids: { row: number; ids: string[] }[] = [];
-  const tty = !o.json && process.stderr.isTTY === true;
+  const tty = !o.json && cliIo().stderr.isTTY === true;
   const bar = tty
     ? new cliProgress.SingleBar(
         {
           format: 'sending [{bar}] {percentage}% {value}/{total} accepted={accepted} refused={refused}',
-          stream: process.stderr,
+          stream: cliIo().stderr,
         },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
   bar?.start(total, done, { accepted, refused: refused.length });
   const progressLine = () =>
-    console.error(`progress: ${done}/${total} accepted=${accepted} refused=${refused.length}`);
+    warn(`progress: ${done}/${total} accepted=${accepted} refused=${refused.length}`);
   const ticker = !tty && !o.json ? setInterval(progressLine, 1000) : undefined;
 
   let next = 0;
@@ -140,13 +141,11 @@ export async function bulkSend(o: BulkOptions): Promise<void> {
   refused.sort((a, b) => a.row - b.row);
   ids.sort((a, b) => a.row - b.row);
   if (o.json) {
-    console.log(
-      JSON.stringify({ total, accepted, refused: refused.length, refusals: refused, messages: ids }),
-    );
+    say(JSON.stringify({ total, accepted, refused: refused.length, refusals: refused, messages: ids }));
   } else {
     if (!tty) progressLine();
-    console.log(`${total} rows: ${accepted} accepted, ${refused.length} refused`);
-    for (const r of refused) console.log(`  row ${r.row}${r.to ? ` (${r.to})` : ''}: ${r.reason}`);
+    say(`${total} rows: ${accepted} accepted, ${refused.length} refused`);
+    for (const r of refused) say(`  row ${r.row}${r.to ? ` (${r.to})` : ''}: ${r.reason}`);
   }
-  if (refused.length > 0) process.exitCode = 4;
+  if (refused.length > 0) setExitCode(4);
 }

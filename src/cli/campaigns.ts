@@ -3,6 +3,7 @@
  * over REST v1 with a customer's API key (not the admin key). `status --watch` follows the
  * live statistics with a progress bar until the campaign ends or pauses.
  */
+import { say, warn, cliIo } from './io.js';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -225,7 +226,7 @@ export function campaignsCommand(): Command {
           const api = client(o);
           let c = await api.request<Campaign>('POST', '/campaigns', body);
           if (o.start) c = await api.request<Campaign>('POST', `/campaigns/${c.id}/start`);
-          if (!o.json) console.log(`campaign ${c.id} created${o.start ? ` and ${c.state}` : ' (draft)'}`);
+          if (!o.json) say(`campaign ${c.id} created${o.start ? ` and ${c.state}` : ' (draft)'}`);
           show(c, o.json);
         },
       ),
@@ -245,7 +246,7 @@ export function campaignsCommand(): Command {
         .argument('<id>', 'the campaign id', positiveInt)
         .action(async (id: number, o: RestOptions) => {
           const c = await client(o).request<Campaign>('POST', `/campaigns/${id}/${verb}`);
-          if (!o.json) console.log(`campaign ${c.id}: ${c.state}`);
+          if (!o.json) say(`campaign ${c.id}: ${c.state}`);
           show(c, o.json);
         }),
     );
@@ -264,15 +265,15 @@ export function campaignsCommand(): Command {
         let s = await get();
         if (!o.watch) {
           if (o.json) printJson(s);
-          else console.log(statusLine(s));
+          else say(statusLine(s));
           return;
         }
-        const tty = !o.json && process.stderr.isTTY === true;
+        const tty = !o.json && cliIo().stderr.isTTY === true;
         const bar = tty
           ? new cliProgress.SingleBar(
               {
                 format: `campaign ${id} [{bar}] {percentage}% {value}/{total} {state} delivered={delivered} failed={failed}`,
-                stream: process.stderr,
+                stream: cliIo().stderr,
               },
               cliProgress.Presets.shades_classic,
             )
@@ -283,16 +284,14 @@ export function campaignsCommand(): Command {
           const now = progressOf(s);
           if (bar) bar.update(now.done, { state: s.state, delivered: s.delivered, failed: s.failed });
           else if (!o.json)
-            console.error(
-              `progress: ${now.done}/${now.total} ${s.state} delivered=${s.delivered} failed=${s.failed}`,
-            );
+            warn(`progress: ${now.done}/${now.total} ${s.state} delivered=${s.delivered} failed=${s.failed}`);
           if (ENDED.has(s.state)) break;
           await new Promise((r) => setTimeout(r, o.interval));
           s = await get();
         }
         bar?.stop();
         if (o.json) printJson(s);
-        else console.log(statusLine(s));
+        else say(statusLine(s));
       }),
   );
 
@@ -331,7 +330,7 @@ export function campaignsCommand(): Command {
           })),
           ['id', 'name', 'state', 'from', 'recipients', 'cost', 'created_at'],
         );
-        if (page.next !== null) console.log(`more: --before ${page.next}`);
+        if (page.next !== null) say(`more: --before ${page.next}`);
       }),
   );
   return cmd;

@@ -1,4 +1,5 @@
 /** `hermod config check [file]`: validates a configuration without starting anything. */
+import { cliIo, say, warn, setExitCode } from './io.js';
 import { Command } from 'commander';
 
 export function configCommand(): Command {
@@ -20,9 +21,9 @@ export function configCommand(): Command {
       .action(async (file: string | undefined, o: { json?: boolean; store?: boolean }) => {
         // Loaded here, not at start: every other command starts faster without the loader.
         const { ConfigError, loadConfig } = await import('../config/index.js');
-        const env = { ...process.env, ...(file ? { HERMOD_CONFIG: file } : {}) };
+        const env = { ...cliIo().env, ...(file ? { HERMOD_CONFIG: file } : {}) };
         try {
-          const c = loadConfig(env);
+          const c = loadConfig(env, cliIo().cwd);
           const summary: Record<string, unknown> = {
             ok: true,
             source: file ?? env.HERMOD_CONFIG ?? (c.demo ? 'demo configuration' : './hermod.yaml'),
@@ -33,18 +34,18 @@ export function configCommand(): Command {
           };
           const stored = o.store ? await checkStore(c) : undefined;
           if (stored) summary.store = stored;
-          if (o.json) console.log(JSON.stringify(summary));
+          if (o.json) say(JSON.stringify(summary));
           else {
-            console.log(
+            say(
               `${String(summary.source)}: ok (${c.users.length} users, ${c.connectors.length} connectors, ${c.routes.length} routes, ${c.admin.keys.length} admin keys)`,
             );
-            if (stored) console.log(storeLine(stored));
+            if (stored) say(storeLine(stored));
           }
         } catch (err) {
           if (!(err instanceof ConfigError)) throw err;
-          if (o.json) console.log(JSON.stringify({ ok: false, issues: err.issues }));
-          else console.error(err.message);
-          process.exitCode = 1;
+          if (o.json) say(JSON.stringify({ ok: false, issues: err.issues }));
+          else warn(err.message);
+          setExitCode(1);
         }
       }),
   );

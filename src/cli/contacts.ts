@@ -4,6 +4,7 @@
  * background job with a progress bar (a line a second when stderr is not a terminal) and
  * prints the counts and where the report of invalid rows is.
  */
+import { say, warn, cliIo } from './io.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
@@ -186,12 +187,12 @@ function importCommand(): Command {
         if (o.map !== undefined) q.set('map', o.map);
         if (o.header !== undefined) q.set('header', String(o.header));
         let job = await client.json<ImportView>('POST', `/v1/imports?${q}`, { type: 'text/csv', data });
-        const tty = !o.json && process.stderr.isTTY === true;
+        const tty = !o.json && cliIo().stderr.isTTY === true;
         const bar = tty
           ? new cliProgress.SingleBar(
               {
                 format: 'importing [{bar}] {percentage}% rows={rows} invalid={invalid}',
-                stream: process.stderr,
+                stream: cliIo().stderr,
               },
               cliProgress.Presets.shades_classic,
             )
@@ -204,7 +205,7 @@ function importCommand(): Command {
           const pct = Math.floor(job.progress * 100);
           bar?.update(pct, { rows: job.total, invalid: job.invalid });
           if (!tty && !o.json && Date.now() - lastLine >= 1000) {
-            console.error(`progress: ${pct}% rows=${job.total} invalid=${job.invalid}`);
+            warn(`progress: ${pct}% rows=${job.total} invalid=${job.invalid}`);
             lastLine = Date.now();
           }
         }
@@ -214,11 +215,11 @@ function importCommand(): Command {
         if (job.state === 'failed')
           throw new CliError(`import ${job.id} failed: ${job.error ?? 'unknown error'}`);
         if (!o.json) {
-          console.log(
+          say(
             `import ${job.id} completed: ${job.total} rows, ${job.created} created, ${job.updated} updated, ${job.invalid} invalid`,
           );
           if (job.invalid > 0)
-            console.log(
+            say(
               `invalid rows were not imported; their report (line, number, reason): ${client.base()}${job.errors_url}\n  hermod contacts errors ${job.id} > import-${job.id}-errors.csv`,
             );
         }
@@ -235,7 +236,7 @@ function exportCommand(): Command {
       const q = await searchQuery(client, o);
       if (o.fields !== undefined) q.set('fields', o.fields);
       const res = await client.fetch('GET', `/v1/contacts/export?${q}`);
-      await pipeline(Readable.fromWeb(res.body! as import('node:stream/web').ReadableStream), process.stdout);
+      await pipeline(Readable.fromWeb(res.body! as import('node:stream/web').ReadableStream), cliIo().stdout);
     });
 }
 
@@ -265,7 +266,7 @@ function listCommand(): Command {
         })),
         ['id', 'number', 'name', 'groups', 'opted_out'],
       );
-      if (page.next_cursor) console.log(`more: --cursor ${page.next_cursor}`);
+      if (page.next_cursor) say(`more: --cursor ${page.next_cursor}`);
     });
 }
 
@@ -275,7 +276,7 @@ function errorsCommand(): Command {
     .action(async (id: string, o: ApiOptions) => {
       if (!/^\d+$/.test(id)) throw new CliError(`"${id}" is not an import id`);
       const res = await new CustomerClient(o).fetch('GET', `/v1/imports/${id}/errors`);
-      await pipeline(Readable.fromWeb(res.body! as import('node:stream/web').ReadableStream), process.stdout);
+      await pipeline(Readable.fromWeb(res.body! as import('node:stream/web').ReadableStream), cliIo().stdout);
     });
 }
 

@@ -3,6 +3,7 @@
  * REST v1 (/v1/keywords) with the account's API key. The rules (words, placeholders, the URL
  * guard) are the server's: the CLI prints its problem's detail as it is.
  */
+import { say } from './io.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, printJson, printRecord, printTable } from './admin-client.js';
 
@@ -140,7 +141,7 @@ export function keywordsCommand(): Command {
           })),
           ['answer', 'votes', 'share'],
         );
-        console.log(`${r.total} vote${r.total === 1 ? '' : 's'} for ${r.keyword}`);
+        say(`${r.total} vote${r.total === 1 ? '' : 's'} for ${r.keyword}`);
       }),
   );
 
@@ -150,7 +151,7 @@ export function keywordsCommand(): Command {
       .action(async (id: number, o: ClientOptions) => {
         await call(o, 'DELETE', `/keywords/${id}`);
         if (o.json) return printJson({ deleted: id });
-        console.log(`deleted keyword service ${id}`);
+        say(`deleted keyword service ${id}`);
       }),
   );
 

@@ -8,13 +8,15 @@ import { Command } from 'commander';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { AdminClient, apiCommand, CliError, printJson, type ApiOptions } from './admin-client.js';
+import { cliIo, say } from './io.js';
 
 const POSTGRES_HINT =
   'the store is PostgreSQL: back it up with pg_dump (or base backups and WAL archiving for point-in-time recovery) and restore with pg_restore / your PITR procedure, as docs/operations.md describes; hermod backup and restore copy the SQLite store only';
 
 async function config(file: string | undefined): Promise<Config> {
   const { loadConfig } = await import('../config/index.js');
-  return loadConfig(file ? { ...process.env, HERMOD_CONFIG: file } : process.env);
+  const { env, cwd } = cliIo();
+  return loadConfig(file ? { ...env, HERMOD_CONFIG: file } : env, cwd);
 }
 
 /** What `hermod backup` prints: the copy taken, or why none was. */
@@ -56,7 +58,7 @@ export function lifecycleCommands(): Command[] {
     .argument('[file]', 'where to write the copy (default: backup.dir/hermod-manual-<time>.db)')
     .option('--config <file>', 'the configuration naming the store (default: HERMOD_CONFIG, ./hermod.yaml)')
     .action(async (file: string | undefined, o: { config?: string }) => {
-      console.log(await runBackup(await config(o.config), file));
+      say(await runBackup(await config(o.config), file));
     });
   const restore = new Command('restore')
     .description(
@@ -65,7 +67,7 @@ export function lifecycleCommands(): Command[] {
     .argument('<file>', 'a file written by hermod backup (or a scheduled backup)')
     .option('--config <file>', 'the configuration naming the store (default: HERMOD_CONFIG, ./hermod.yaml)')
     .action(async (file: string, o: { config?: string }) => {
-      console.log(await runRestore(await config(o.config), file));
+      say(await runRestore(await config(o.config), file));
     });
   const erase = apiCommand(
     'erase',
@@ -79,7 +81,7 @@ export function lifecycleCommands(): Command[] {
         ...(o.account ? { username: o.account } : {}),
       });
       if (o.json) return printJson(r);
-      console.log(eraseLine(r));
+      say(eraseLine(r));
     });
   return [backup, restore, erase];
 }

@@ -3,6 +3,7 @@
  * through the admin API (an admin key; --account narrows to one customer), as a table, JSON
  * or CSV (docs/engine/money-and-reports.md).
  */
+import { say, cliIo } from './io.js';
 import { Option, type Command } from 'commander';
 import { DEMO_ADMIN_KEY } from '../config/demo-key.js';
 import { AdminClient, apiCommand, CliError, printJson, printTable, type ApiOptions } from './admin-client.js';
@@ -67,7 +68,7 @@ export function ledgerCommand(): Command {
     .option('--csv', 'every entry of the filter as CSV on stdout')
     .action(async (o: LedgerOptions) => {
       const filter = { account: o.account, kind: o.kind, from: o.from, to: o.to };
-      if (o.csv) return void process.stdout.write(await csvOf(o, `/ledger${query(filter)}`));
+      if (o.csv) return void cliIo().stdout.write(await csvOf(o, `/ledger${query(filter)}`));
       const r = await new AdminClient(o).get<{ entries: Obj[]; next: number | null }>(
         `/ledger${query({ ...filter, limit: o.limit })}`,
       );
@@ -83,7 +84,7 @@ export function ledgerCommand(): Command {
         'reason',
         'note',
       ]);
-      if (r.next !== null) console.log(`(more: --limit, or --csv for every entry)`);
+      if (r.next !== null) say(`(more: --limit, or --csv for every entry)`);
     });
 }
 
@@ -111,7 +112,7 @@ export function reportsCommand(): Command {
     .option('--csv', 'CSV on stdout')
     .action(async (o: ReportOptions) => {
       const q = query({ groupBy: o.by, account: o.account, from: o.from, to: o.to });
-      if (o.csv) return void process.stdout.write(await csvOf(o, `/reports${q}`));
+      if (o.csv) return void cliIo().stdout.write(await csvOf(o, `/reports${q}`));
       const r = await new AdminClient(o).get<{ groups: Obj[] }>(`/reports${q}`);
       if (o.json) return printJson(r);
       const rows = r.groups.map((g) => ({

@@ -11,15 +11,16 @@
  * A password is never an argument (it would stay in the shell's history and `ps`): it is
  * read from stdin with --password-stdin, or made up and printed once.
  */
+import { say, warn, cliIo } from './io.js';
 import { Command, Option } from 'commander';
 import { AdminClient, CliError, apiCommand, printJson, type ApiOptions } from './admin-client.js';
 
 /** The first line of stdin (a password piped in), without its line ending. */
 async function readStdinLine(): Promise<string> {
-  if (process.stdin.isTTY)
+  if (cliIo().stdin.isTTY)
     throw new CliError('--password-stdin: pipe the password in (e.g. `printf %s "$PW" | hermod …`)', 2);
   let text = '';
-  for await (const chunk of process.stdin) text += String(chunk);
+  for await (const chunk of cliIo().stdin) text += String(chunk);
   const line = text.split(/\r?\n/)[0];
   if (!line) throw new CliError('--password-stdin: stdin is empty', 2);
   return line;
@@ -48,7 +49,7 @@ function operatorsCommand(): Command {
         const password = o.passwordStdin ? await readStdinLine() : undefined;
         const { loadConfig } = await import('../config/index.js');
         const { addOperator } = await import('../compose/people.js');
-        const config = loadConfig();
+        const config = loadConfig(cliIo().env, cliIo().cwd);
         let made;
         try {
           made = await addOperator(config, {
@@ -69,11 +70,11 @@ function operatorsCommand(): Command {
             ...(made.temporaryPassword ? { temporaryPassword: made.temporaryPassword } : {}),
           });
         if (made.temporaryPassword) {
-          console.error(
+          warn(
             `operator ${made.user.id} (${made.user.email}): one-time password below, to be changed at the first sign-in`,
           );
-          console.log(made.temporaryPassword);
-        } else console.log(`operator ${made.user.id} (${made.user.email}) created`);
+          say(made.temporaryPassword);
+        } else say(`operator ${made.user.id} (${made.user.email}) created`);
       }),
   );
   return cmd;
@@ -111,11 +112,11 @@ function membersCommand(): Command {
           });
           if (o.json) return printJson(r);
           if (r.setupToken) {
-            console.error(
+            warn(
               `member ${r.user.id} (${r.user.email}, ${o.role} of ${o.account}): set-password token below, valid until ${r.setupExpiresAt}`,
             );
-            console.log(r.setupToken);
-          } else console.log(`member ${r.user.id} (${r.user.email}, ${o.role} of ${o.account}) created`);
+            say(r.setupToken);
+          } else say(`member ${r.user.id} (${r.user.email}, ${o.role} of ${o.account}) created`);
         },
       ),
   );

@@ -2,6 +2,7 @@
  * `hermod send`: submits one SMS over SMPP to a running Hermod (or any SMSC) and waits for
  * its receipt; with `--csv`, a bulk send of every row of a file (see bulk.ts).
  */
+import { say, setExitCode } from './io.js';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Pdu, Receipt } from '../smpp/index.js';
 
@@ -97,7 +98,7 @@ export function sendCommand(): Command {
         ids.push(resp.messageId);
       }
       if (!o.json)
-        console.log(
+        say(
           `accepted: ${ids.join(', ')} (${split.parts.length} part${split.parts.length > 1 ? 's' : ''}, ${split.encoding})`,
         );
       if (o.wait) {
@@ -113,10 +114,9 @@ export function sendCommand(): Command {
         id,
         state: receipts.find((r) => r.id === id)?.state ?? (o.wait ? 'no receipt yet' : 'accepted'),
       }));
-      if (o.json)
-        console.log(JSON.stringify({ ids, encoding: split.encoding, parts: split.parts.length, states }));
-      else if (o.wait) for (const s of states) console.log(`${s.id}: ${s.state}`);
+      if (o.json) say(JSON.stringify({ ids, encoding: split.encoding, parts: split.parts.length, states }));
+      else if (o.wait) for (const s of states) say(`${s.id}: ${s.state}`);
       await client.close();
-      if (o.wait && states.some((s) => s.state === 'no receipt yet')) process.exitCode = 3;
+      if (o.wait && states.some((s) => s.state === 'no receipt yet')) setExitCode(3);
     });
 }

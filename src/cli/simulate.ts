@@ -1,4 +1,5 @@
 /** `hermod simulate`: runs the SMSC simulator standalone. */
+import { say } from './io.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Outcome, ScriptRule, SimulatorOptions } from '../simulator/index.js';
@@ -131,8 +132,8 @@ export function simulateCommand(): Command {
       const { SmscSimulator } = await import('../simulator/index.js');
       const sim = new SmscSimulator(opts);
       const port = await sim.listen();
-      console.log(`Hermod SMSC simulator listening on ${o.host}:${port}${opts.tls ? ' (TLS)' : ''}`);
-      console.log(
+      say(`Hermod SMSC simulator listening on ${o.host}:${port}${opts.tls ? ' (TLS)' : ''}`);
+      say(
         opts.credentials
           ? `  bind with system_id "${o.systemId}" and its password`
           : '  bind with any system_id and password (transmitter, receiver or transceiver)',
@@ -156,12 +157,12 @@ export function simulateCommand(): Command {
         o.statsInterval > 0
           ? setInterval(() => {
               const line = sim.statsLine();
-              if (line !== last) console.log(`[${new Date().toISOString()}] ${line}`);
+              if (line !== last) say(`[${new Date().toISOString()}] ${line}`);
               last = line;
             }, o.statsInterval * 1000)
           : undefined;
       const stop = async (signal: string) => {
-        console.log(`${signal}: shutting down (${sim.statsLine()})`);
+        say(`${signal}: shutting down (${sim.statsLine()})`);
         if (timer) clearInterval(timer);
         for (const s of stops) s();
         await sim.close();

@@ -2,12 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { SmppClient, receiptFromPdu, type Pdu } from '../../src/smpp/index.js';
+import { hermod } from '../support/cli.js';
+
+// The binary itself (a new Node process through bin/hermod.js): --help, a usage error's exit
+// code, and simulate's SIGTERM. The other commands run in-process, through runCli.
 
 const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
 
-test('hermod simulate --help documents every option', () => {
-  const r = spawnSync(process.execPath, [BIN, 'simulate', '--help'], { encoding: 'utf8' });
-  assert.equal(r.status, 0);
+test('hermod simulate --help documents every option', async () => {
+  const r = await hermod(['simulate', '--help']);
+  assert.equal(r.code, 0);
   for (const opt of [
     '--port',
     '--system-id',
@@ -91,26 +95,16 @@ test('hermod send submits through a running Hermod and reports the receipt', asy
   const { demoHermod } = await import('../support/hermod.js');
   const h = await demoHermod();
   try {
-    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          BIN,
-          'send',
-          '--port',
-          String(h.smppPort),
-          '--to',
-          '447700900123',
-          '--text',
-          'Grüße '.repeat(30),
-          '--json',
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      let stdout = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.on('exit', (code) => resolve({ code, stdout }));
-    });
+    const out = await hermod([
+      'send',
+      '--port',
+      String(h.smppPort),
+      '--to',
+      '447700900123',
+      '--text',
+      'Grüße '.repeat(30),
+      '--json',
+    ]);
     assert.equal(out.code, 0);
     const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
       ids: string[];
@@ -128,6 +122,6 @@ test('hermod send submits through a running Hermod and reports the receipt', asy
   } finally {
     await h.stop();
   }
-  const help = spawnSync(process.execPath, [BIN, 'send', '--help'], { encoding: 'utf8' });
+  const help = await hermod(['send', '--help']);
   assert.match(help.stdout, /--to <number>/);
 });

@@ -4,28 +4,11 @@
 // invitation's set-password token, or a temporary password from stdin). --help of each.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoHermod } from '../support/hermod.js';
-import { hermod, json, ok, type Run } from '../support/cli.js';
-
-const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
-
-/** The CLI with `input` on its stdin (the helper in support/ closes stdin). */
-function withStdin(args: string[], input: string, env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const { HERMOD_ADMIN_KEY: _k, HERMOD_URL: _u, ...rest } = process.env;
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...rest, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+import { hermod, hermodWithStdin as withStdin, json, ok } from '../support/cli.js';
 
 test('hermod operators add / members add: --help, a first operator on a fresh install, members through the admin API', async (t) => {
   const [opsHelp, membersHelp] = await Promise.all([

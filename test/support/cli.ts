@@ -1,6 +1,12 @@
-/** Runs the `hermod` binary as a child process (the operator CLI against a running Hermod). */
+/**
+ * Runs the `hermod` CLI against a running Hermod: `hermod` in-process through runCli (what
+ * the binary does, without a Node process and a TypeScript compile per command), and
+ * `hermodProcess` as a child process of bin/hermod.js, for the tests of the binary itself.
+ */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { Readable, Writable } from 'node:stream';
+import { runCli } from '../../src/cli/program.js';
 
 const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
 
@@ -10,11 +16,63 @@ export interface Run {
   stderr: string;
 }
 
+/** Runs `hermod args` in this process, with env in place of the variables a shell would pass. */
+export function hermod(
+  args: string[],
+  env: Record<string, string> = {},
+  onStderr?: (s: string) => void,
+): Promise<Run> {
+  return inProcess(args, env, { onStderr });
+}
+
+/** Runs `hermod args` in this process with input on its stdin (a piped password). */
+export function hermodWithStdin(
+  args: string[],
+  input: string,
+  env: Record<string, string> = {},
+): Promise<Run> {
+  return inProcess(args, env, { input });
+}
+
+async function inProcess(
+  args: string[],
+  env: Record<string, string>,
+  o: { onStderr?: (s: string) => void; input?: string },
+): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (write: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        write(String(chunk));
+        done();
+      },
+    });
+  const code = await runCli(['node', 'hermod', ...args], {
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => {
+      stderr += s;
+      o.onStderr?.(stderr);
+    }),
+    // Like the child process's: empty unless given, never the test runner's terminal.
+    stdin: Readable.from(o.input === undefined ? [] : [o.input]),
+    env: { ...inherited(), ...env },
+  });
+  return { code, stdout, stderr };
+}
+
+/** The test's environment without the variables that would point a command elsewhere. */
+function inherited(): NodeJS.ProcessEnv {
+  const { HERMOD_ADMIN_KEY: _k, HERMOD_URL: _u, ...rest } = process.env;
+  return rest;
+}
+
 // At most 2 children at once: the suite runs other tests beside this one (the crash test
 // among them), and a burst of CLI processes would starve them of CPU.
 let running = 0;
 const waiting: (() => void)[] = [];
-export async function hermod(
+/** Runs `bin/hermod.js args` as a child process (a new Node, tsx compiling src/). */
+export async function hermodProcess(
   args: string[],
   env: Record<string, string> = {},
   onStderr?: (s: string) => void,
@@ -35,10 +93,9 @@ function spawnHermod(
   onStderr?: (s: string) => void,
 ): Promise<Run> {
   return new Promise((resolve) => {
-    const { HERMOD_ADMIN_KEY: _k, HERMOD_URL: _u, ...rest } = process.env;
     const child = spawn(process.execPath, [BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...rest, ...env },
+      env: { ...inherited(), ...env },
     });
     let stdout = '';
     let stderr = '';
