@@ -106,7 +106,8 @@ interface ImportOptions {
 
 /**
  * `--map`/`map=` as a mapping: "number=Phone,firstName=Given,lastName=-,field.code=Code"
- * (a column by header name or position; "-" for a role not imported).
+ * (a column by header name or position; "-" for a role not imported; fields=- for no custom
+ * fields but those named).
  */
 export function mappingOf(spec: string): ColumnMapping {
   const m: ColumnMapping = {};
@@ -120,6 +121,7 @@ export function mappingOf(spec: string): ColumnMapping {
     if (role === 'number') m.number = ref;
     else if (role === 'firstName' || role === 'lastName' || role === 'notes')
       m[role] = value === '-' ? null : ref;
+    else if (role === 'fields' && value === '-') m.fields ??= {};
     else if (role.startsWith('field.') && role.length > 6) (m.fields ??= {})[role.slice(6)] = ref;
     else
       throw problems.badRequest(
