@@ -202,3 +202,31 @@ export function useTemplates() {
     staleTime: 30_000,
   });
 }
+
+export interface Audience {
+  groups: number[];
+  contacts: number[];
+  numbers: string[];
+}
+
+/**
+ * Messages to groups and contacts go out as a one-off campaign (POST /v1/campaigns, then
+ * start): the campaign resolves the groups, skips opted-out numbers and fills each
+ * recipient's placeholders; the user follows it on its page.
+ */
+export function useSendCampaign() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (m: { from: string; text: string; audience: Audience; schedule_at?: string }) => {
+      const c = await post<{ id: number }>('/v1/campaigns', {
+        name: `Sent from the console ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+        ...m,
+      });
+      return post<{ id: number; state: string }>(`/v1/campaigns/${c.id}/start`);
+    },
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['campaigns'] });
+      void qc.invalidateQueries({ queryKey: ['balance'] });
+    },
+  });
+}

@@ -7,12 +7,13 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import {
   exportUrl,
+  useGroupMembers,
   useContacts,
   useDeleteContact,
-  useGroupMembers,
   useGroups,
   type Contact,
   type ContactFilter,
+  type ContactGroup,
 } from '../api/contacts';
 import { Field } from '../components/Field';
 import { ErrorNote } from '../components/ErrorNote';
@@ -35,12 +36,10 @@ export function Contacts() {
   const [cursors, setCursors] = useState<string[]>([]);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [editing, setEditing] = useState<Contact | 'new'>();
-  const [target, setTarget] = useState('');
   const filter = filterOf(search, group);
   const page = useContacts(filter, cursors[cursors.length - 1]);
   const groups = useGroups();
   const remove = useDeleteContact();
-  const members = useGroupMembers();
   const groupName = new Map(groups.data?.data.map((g) => [g.id, g.name]));
   const toggle = (id: number) =>
     setSelected((s) => {
@@ -112,48 +111,13 @@ export function Contacts() {
           )}
         </Field>
       </form>
-      <form
-        className="inline selection"
-        onSubmit={(e) => {
-          e.preventDefault();
-          members.mutate(
-            { group: Number(target), contacts: ids },
-            { onSuccess: () => setSelected(new Set()) },
-          );
-        }}
-      >
-        <Field label="Put the selected contacts in" hint={`${ids.length} selected`}>
-          {(id, d) => (
-            <select id={id} aria-describedby={d} value={target} onChange={(e) => setTarget(e.target.value)}>
-              <option value="">Choose a group</option>
-              {groups.data?.data.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {g.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <button type="submit" disabled={ids.length === 0 || target === '' || members.isPending}>
-          Add to group
-        </button>
-        {group !== '' && (
-          <button
-            type="button"
-            className="secondary"
-            disabled={ids.length === 0 || members.isPending}
-            onClick={() =>
-              members.mutate(
-                { group: Number(group), contacts: ids, remove: true },
-                { onSuccess: () => setSelected(new Set()) },
-              )
-            }
-          >
-            Remove from {groupName.get(Number(group))}
-          </button>
-        )}
-      </form>
-      <ErrorNote error={page.error ?? remove.error ?? members.error} />
+      <SelectionBar
+        ids={ids}
+        groups={groups.data?.data ?? []}
+        filterGroup={group === '' ? undefined : Number(group)}
+        done={() => setSelected(new Set())}
+      />
+      <ErrorNote error={page.error ?? remove.error} />
       <ContactTable
         contacts={page.data?.data ?? []}
         groupName={groupName}
@@ -185,5 +149,61 @@ export function Contacts() {
       </div>
       <GroupsPanel />
     </section>
+  );
+}
+
+/** Puts the selected contacts in a group, or takes them out of the group the list shows. */
+function SelectionBar({
+  ids,
+  groups,
+  filterGroup,
+  done,
+}: {
+  ids: number[];
+  groups: ContactGroup[];
+  filterGroup: number | undefined;
+  done: () => void;
+}) {
+  const members = useGroupMembers();
+  const [target, setTarget] = useState('');
+  return (
+    <>
+      <form
+        className="inline selection"
+        onSubmit={(e) => {
+          e.preventDefault();
+          members.mutate({ group: Number(target), contacts: ids }, { onSuccess: done });
+        }}
+      >
+        <Field label="Put the selected contacts in" hint={`${ids.length} selected`}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={target} onChange={(e) => setTarget(e.target.value)}>
+              <option value="">Choose a group</option>
+              {groups.map((g) => (
+                <option key={g.id} value={g.id}>
+                  {g.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button type="submit" disabled={ids.length === 0 || target === '' || members.isPending}>
+          Add to group
+        </button>
+        {filterGroup !== undefined && (
+          <button
+            type="button"
+            className="secondary"
+            disabled={ids.length === 0 || members.isPending}
+            onClick={() =>
+              members.mutate({ group: filterGroup, contacts: ids, remove: true }, { onSuccess: done })
+            }
+          >
+            Remove from {groups.find((g) => g.id === filterGroup)?.name}
+          </button>
+        )}
+      </form>
+      <ErrorNote error={members.error} />
+    </>
   );
 }
