@@ -58,6 +58,7 @@ test('console contacts: add, edit, group, import 1,000 rows with bad ones, filte
   const base = `http://127.0.0.1:${h.apiPort}`;
   const w = await watchedPage(browser);
   const { page } = w;
+  page.setDefaultTimeout(10_000);
   page.on('dialog', (d) => void d.accept());
   await signIn(page, base, EMAIL, PASSWORD);
   await navTo(page, 'Contacts');
@@ -67,8 +68,11 @@ test('console contacts: add, edit, group, import 1,000 rows with bad ones, filte
   await page.getByRole('button', { name: 'Add contact' }).click();
   await page.getByLabel('Number', { exact: true }).fill('call me');
   await page.getByRole('button', { name: 'Add contact' }).last().click();
-  const numberError = page.locator('.field.invalid', { has: page.getByLabel('Number', { exact: true }) });
-  await numberError.getByRole('alert').waitFor();
+  // The API's words, at the field: the alert is part of the Number input's description.
+  const numberError = page.getByRole('alert').filter({ hasText: /number/ });
+  await numberError.waitFor();
+  const describedBy = await page.getByLabel('Number', { exact: true }).getAttribute('aria-describedby');
+  assert.ok(describedBy?.split(' ').includes((await numberError.getAttribute('id'))!), describedBy ?? '');
   await page.getByLabel('Number', { exact: true }).fill('+447700900111');
   await page.getByLabel('First name').fill('Ada');
   await page.getByLabel('Custom fields').fill('tier: gold');

@@ -89,6 +89,14 @@ test('REST v1: an import preview shows the columns and the first rows as they wo
   // A national number read in the country asked for (US): not a possible one there.
   assert.match(mapped.body.rows[0].error, /^invalid number: /);
 
+  // fields=-: no guessed custom fields.
+  const noFields = await preview('?map=number=2,fields=-', csv);
+  assert.deepEqual(
+    noFields.body.columns.map((c: Doc) => c.role),
+    ['first_name', 'number', null, 'last_name'],
+  );
+  assert.equal(noFields.body.rows[0].contact.fields, undefined);
+
   // Nothing was stored.
   const list = await h.api.inject({
     method: 'GET',

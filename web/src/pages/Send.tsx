@@ -8,7 +8,6 @@
  * numbers and fills each recipient's placeholders.
  */
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { useForm } from 'react-hook-form';
 import { ApiError } from '../api/client';
 import { useQuote, useSend, useSendBatch } from '../api/messages';
