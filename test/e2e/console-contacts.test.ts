@@ -175,13 +175,18 @@ test('console contacts: add, edit, group, import 1,000 rows with bad ones, filte
     0,
     await page.getByRole('alert').allInnerTexts().then(String),
   );
-  assert.deepEqual(unexpectedErrors(w.errors), []);
+  // The one 400 the browser logs is the bad number's, asked for above.
+  assert.deepEqual(
+    unexpectedErrors(w.errors).filter((e) => !/status of 400/.test(e)),
+    [],
+  );
+  assert.equal(w.errors.filter((e) => /status of 400/.test(e)).length, 1, String(w.errors));
 
   // At phone width: the list and the wizard's mapping.
   const p = await watchedPage(browser, PHONE);
   await signIn(p.page, base, EMAIL, PASSWORD);
   await navTo(p.page, 'Contacts');
-  await p.page.getByRole('cell', { name: 'Ada Lovelace' }).waitFor();
+  await p.page.getByText('Ada Lovelace').waitFor();
   await p.shot('contacts-phone');
   await p.page.getByRole('link', { name: 'Import CSV' }).click();
   await p.page
