@@ -7,7 +7,6 @@
 // submit that was in flight upstream at the kill (its history says so).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,58 +16,12 @@ import { decodeText } from '../../src/smpp/index.js';
 import { PostgresStore, RESTART_REQUEUE_DETAIL, SqliteStore, type Store } from '../../src/store/index.js';
 import { DEMO_API_KEY } from '../../src/config/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
+import { startChildHermod, stopChildHermod, type ChildHermod } from '../support/child-hermod.js';
 
-const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
 const N = 300;
 
-interface Child {
-  child: ChildProcess;
-  api: string;
-  exited: Promise<unknown>;
-}
-
-function startHermod(dataDir: string, upstreamPort: number, env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    env: {
-      ...process.env,
-      HERMOD_DATA_DIR: dataDir,
-      HERMOD_SMPP_PORT: '0',
-      HERMOD_HTTP_PORT: '0',
-      HERMOD_API_PORT: '0',
-      HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`,
-      HERMOD_LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`Hermod did not start: ${out}`));
-    }, 20_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = out.match(/REST API:\s+(http:\/\/127\.0\.0\.1:\d+)\/v1/);
-      if (m) {
-        clearTimeout(t);
-        resolve({ child, api: m[1], exited });
-      }
-    });
-  });
-}
-
-async function stop(h: Child): Promise<void> {
-  if (h.child.exitCode !== null || h.child.signalCode !== null) return;
-  h.child.kill('SIGTERM');
-  const t = setTimeout(() => h.child.kill('SIGKILL'), 10_000);
-  await h.exited;
-  clearTimeout(t);
-}
-
 async function call(
-  h: Child,
+  h: ChildHermod,
   method: string,
   path: string,
   body?: unknown,
@@ -106,7 +59,7 @@ async function crashRun(
     received.push(decodeText(m.shortMessage, m.dataCoding)),
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-campaign-crash-'));
-  let h = await startHermod(dataDir, simPort, env);
+  let h = await startChildHermod(dataDir, simPort, env);
   try {
     const numbers = Array.from({ length: N }, (_, i) => `+4477009${String(10_000 + i).slice(1)}`);
     const created = await call(h, 'POST', '/v1/campaigns', {
@@ -125,7 +78,7 @@ async function crashRun(
     const beforeRestart = received.length;
     assert.ok(beforeRestart < N, `killed mid-campaign (${beforeRestart} of ${N} at the SMSC)`);
 
-    h = await startHermod(dataDir, simPort, env);
+    h = await startChildHermod(dataDir, simPort, env);
     await waitFor(
       'completed after the restart',
       async () => (await call(h, 'GET', `/v1/campaigns/${id}`)).body.state === 'completed',
@@ -137,7 +90,7 @@ async function crashRun(
     assert.equal(stats.recipients, N);
     assert.equal(stats.pending, 0);
     assert.deepEqual(stats.refused, {});
-    await stop(h);
+    await stopChildHermod(h);
 
     const store = await openStore(dataDir);
     try {
@@ -166,7 +119,7 @@ async function crashRun(
       await store.close();
     }
   } finally {
-    await stop(h);
+    await stopChildHermod(h);
     await sim.close();
   }
 }

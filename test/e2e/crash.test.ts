@@ -4,7 +4,6 @@
 // Row 2: the same during a burst of delivery receipts (receiptBurstRun below).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,47 +12,10 @@ import { SmscSimulator } from '../../src/simulator/index.js';
 import { PostgresStore, RESTART_REQUEUE_DETAIL, SqliteStore, type Store } from '../../src/store/index.js';
 import { receiptFromPdu, type Pdu } from '../../src/smpp/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
+import { startChildHermod, stopChildHermod } from '../support/child-hermod.js';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-
-const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
-
-function startHermod(
-  dataDir: string,
-  upstreamPort: number,
-  extraEnv: Record<string, string> = {},
-): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown>; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    env: {
-      ...process.env,
-      HERMOD_DATA_DIR: dataDir,
-      HERMOD_SMPP_PORT: '0',
-      HERMOD_HTTP_PORT: '0',
-      HERMOD_API_PORT: '0',
-      HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`,
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // Listen for the exit from the start: after a kill -9 the event may come before anyone awaits it.
-  const exited = new Promise((r) => child.once('exit', r));
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      child.kill('SIGKILL'); // never leave a half-started gateway behind
-      reject(new Error(`Hermod did not start: ${out}`));
-    }, 20_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = out.match(/SMPP:\s+127\.0\.0\.1:(\d+)/);
-      if (m) {
-        clearTimeout(t);
-        resolve({ child, port: Number(m[1]), exited, output: () => out });
-      }
-    });
-  });
-}
 
 async function crashRun(
   extraEnv: Record<string, string>,
@@ -65,11 +27,11 @@ async function crashRun(
   const received: string[] = [];
   sim.on('submit', (m: { shortMessage: Buffer }) => received.push(m.shortMessage.toString()));
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-crash-'));
-  let h = await startHermod(dataDir, simPort, extraEnv);
+  let h = await startChildHermod(dataDir, simPort, extraEnv);
   try {
     const c = new SmppClient({
       host: '127.0.0.1',
-      port: h.port,
+      port: h.smppPort,
       systemId: 'demo',
       password: 'demo',
       reconnect: false,
@@ -114,7 +76,7 @@ async function crashRun(
       `some messages were acknowledged before the kill (refusals: ${refusals.slice(0, 3).join('; ')})`,
     );
 
-    h = await startHermod(dataDir, simPort, extraEnv);
+    h = await startChildHermod(dataDir, simPort, extraEnv);
     const deadline = Date.now() + 30_000;
     const missing = () => [...acked].filter((t) => !received.includes(t));
     while (missing().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -134,7 +96,7 @@ async function crashRun(
     // Each duplicate is reported (row 1): the restarted process said how many messages it
     // requeued from the dead one's claims, and every message the SMSC got twice is one of
     // them, with the reason in its history.
-    await stopHermod(h);
+    await stopChildHermod(h);
     const line = h
       .output()
       .split('\n')
@@ -165,7 +127,7 @@ async function crashRun(
       await store.close();
     }
   } finally {
-    await stopHermod(h);
+    await stopChildHermod(h);
     await sim.close();
   }
 }
@@ -173,15 +135,6 @@ async function crashRun(
 const FINAL = new Set(['delivered', 'undelivered', 'expired', 'rejected', 'failed']);
 
 /** A customer transceiver bound to Hermod that counts the receipts it gets per message id. */
-/** Stops a Hermod child still running: SIGTERM, then SIGKILL after 10 s. */
-async function stopHermod(h: { child: ChildProcess; exited: Promise<unknown> }): Promise<void> {
-  if (h.child.exitCode !== null || h.child.signalCode !== null) return;
-  h.child.kill('SIGTERM');
-  const t = setTimeout(() => h.child.kill('SIGKILL'), 10_000);
-  await h.exited;
-  clearTimeout(t);
-}
-
 async function customer(port: number, receipts: Map<string, number>): Promise<SmppClient> {
   const c = new SmppClient({
     host: '127.0.0.1',
@@ -227,7 +180,7 @@ async function receiptBurstRun(
   let ackedBeforeKill = new Set<string>();
   let killed = false;
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-crash-dlr-'));
-  let h = await startHermod(dataDir, simPort, extraEnv);
+  let h = await startChildHermod(dataDir, simPort, extraEnv);
   sim.on('receipt', (pdu: Pdu) => {
     const r = receiptFromPdu(pdu as never);
     if (r) ackedAtSmsc.add(r.id);
@@ -241,7 +194,7 @@ async function receiptBurstRun(
   const receipts = new Map<string, number>(); // our message id → receipts the customer got
   let c: SmppClient | undefined;
   try {
-    c = await customer(h.port, receipts);
+    c = await customer(h.smppPort, receipts);
     const idOf = new Map<string, string>(); // token → our message id
     const tokens = Array.from({ length: N }, (_, i) => `dlr-${i}`);
     for (let i = 0; i < N; i += 20) {
@@ -287,8 +240,8 @@ async function receiptBurstRun(
     const gotBeforeKill = new Map(receipts);
     receipts.clear();
     const left = await outboxLeft(dataDir);
-    h = await startHermod(dataDir, simPort, extraEnv);
-    c = await customer(h.port, receipts);
+    h = await startChildHermod(dataDir, simPort, extraEnv);
+    c = await customer(h.smppPort, receipts);
     const ids = [...idOf.values()];
     // Done when the SMSC has every receipt acknowledged, the customer has one for every message
     // (from either process) and every item the killed process left in the outbox came again.
@@ -363,7 +316,7 @@ async function receiptBurstRun(
     }
   } finally {
     await c?.close().catch(() => undefined);
-    await stopHermod(h);
+    await stopChildHermod(h);
     await sim.close();
   }
 }

@@ -5,7 +5,6 @@
 // message per MO, nothing charged twice); every handset gets its confirmation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,50 +16,9 @@ import { decodeText } from '../../src/smpp/index.js';
 import { DEMO_API_KEY } from '../../src/config/index.js';
 import { until } from '../support/until.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
+import { startChildHermod, stopChildHermod, type ChildHermod } from '../support/child-hermod.js';
 
-const BIN = new URL('../../bin/hermod.js', import.meta.url).pathname;
-
-interface Running {
-  child: ChildProcess;
-  api: string;
-  /** The SQLite file, when the store is SQLite. */
-  db: string | undefined;
-  exited: Promise<unknown>;
-}
-
-function start(dataDir: string, upstreamPort: number, env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    env: {
-      ...process.env,
-      HERMOD_DATA_DIR: dataDir,
-      HERMOD_SMPP_PORT: '0',
-      HERMOD_HTTP_PORT: '0',
-      HERMOD_API_PORT: '0',
-      HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`Hermod did not start: ${out}`));
-    }, 20_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const api = out.match(/admin API:\s+(http:\/\/[^/\s]+)\/v1\/admin/);
-      const store = out.match(/store:\s+(SQLite at (\S+)|PostgreSQL)/);
-      if (api && store) {
-        clearTimeout(t);
-        resolve({ child, api: api[1], db: store[2], exited });
-      }
-    });
-  });
-}
-
-const rest = async (h: Running, method: string, path: string, body?: unknown) => {
+const rest = async (h: ChildHermod, method: string, path: string, body?: unknown) => {
   const res = await fetch(`${h.api}/v1${path}`, {
     method,
     headers: {
@@ -77,7 +35,7 @@ type Counter = (sql: string) => Promise<number>;
 
 async function crashRun(
   env: Record<string, string>,
-  counter: (h: Running) => Promise<{ count: Counter; close(): Promise<void> }>,
+  counter: (h: ChildHermod) => Promise<{ count: Counter; close(): Promise<void> }>,
 ): Promise<void> {
   const N = 300;
   const sim = new SmscSimulator({ port: 0 });
@@ -90,7 +48,7 @@ async function crashRun(
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-inbox-crash-'));
   let stored = 0;
-  let h = await start(dataDir, simPort, env);
+  let h = await startChildHermod(dataDir, simPort, env);
   try {
     const poll = await rest(h, 'POST', '/keywords', {
       keyword: 'vote',
@@ -108,13 +66,12 @@ async function crashRun(
     await h.exited;
     const before = got.size;
 
-    h = await start(dataDir, simPort, env);
+    h = await startChildHermod(dataDir, simPort, env);
     // On PostgreSQL the new process waits for the dead one's follower lease to end (15 s).
     await until('every handset answered', () => got.size === N, 90_000);
     const results = await rest(h, 'GET', `/keywords/${poll.body.id as number}/results`);
     assert.equal(results.body.total, N);
-    h.child.kill('SIGTERM');
-    await h.exited;
+    await stopChildHermod(h);
 
     const { count, close } = await counter(h);
     try {

@@ -7,7 +7,7 @@
  * - Inbound requests are checked against the state (ESME_RINVBNDSTS / ESME_RALYBND)
  *   and handed to the owner as 'pdu' events; the owner answers with `respond()`.
  *   enquire_link and unbind are answered here.
- * - Writes are batched: encoded PDUs queue and are flushed once per microtask.
+ * - Writes are batched: encoded PDUs queue and are flushed once per microtask (BatchedWriter).
  * - Backpressure: reading pauses while `inboundWindow` requests await the owner's
  *   answer; requests wait for 'drain' when the socket buffer is full.
  * - `close()` drains in-flight requests and unbinds; `destroy(err)` cuts the line.
@@ -37,68 +37,21 @@ import {
   SmppTimeoutError,
 } from './errors.js';
 import { Window } from './window.js';
+import { BatchedWriter } from './batched-writer.js';
 import type { SessionSocket } from './socket.js';
+import {
+  BIND_COMMAND,
+  BOUND_STATE,
+  allowed,
+  bindTypeOf,
+  type BindType,
+  type Role,
+  type SessionState,
+} from './states.js';
+import type { BindCredentials, SessionOptions, SessionStats } from './options.js';
 
-export type SessionState = 'open' | 'bound_tx' | 'bound_rx' | 'bound_trx' | 'unbinding' | 'closed';
-export type BindType = 'transmitter' | 'receiver' | 'transceiver';
-export type Role = 'esme' | 'smsc';
-
-export interface SessionOptions {
-  role: Role;
-  /** Outstanding requests at most (default 10). */
-  windowSize?: number;
-  /** SMPP 3.4 §7.2 response_timer (default 10 s). */
-  responseTimeoutMs?: number;
-  /** §7.2 enquire_link_timer: probe after this long without traffic (default 30 s, 0 = off). */
-  enquireLinkMs?: number;
-  /** §7.2 inactivity_timer: close after this long without any PDU (default 0 = off). */
-  inactivityMs?: number;
-  /** §7.2 session_init_timer: close a connection not bound within this time (default 0 = off). */
-  sessionInitMs?: number;
-  /** Largest command_length accepted (default 64 KiB). */
-  maxPduLength?: number;
-  /** Inbound requests awaiting the owner's response before reading pauses (default 1000). */
-  inboundWindow?: number;
-  /**
-   * Stop reading while more than this many octets wait in the socket's write buffer
-   * (default 0 = never): a peer that sends without reading our answers cannot make us
-   * buffer them without bound. Meant for the SMSC side; an ESME pausing too could deadlock
-   * two peers that both write more than they read.
-   */
-  maxWriteBuffer?: number;
-  /** Requests a peer may send before it is bound; one more closes the connection (default 0 = no limit). */
-  maxUnboundRequests?: number;
-  clock?: Clock;
-  /**
-   * Called for each inbound request before the owner sees it; a non-zero return is
-   * answered as that command_status (the server's throughput limit uses this).
-   */
-  gate?: (pdu: Pdu) => number;
-  /** Structured debug events (state changes, protocol anomalies). */
-  onEvent?: (event: string, fields: Record<string, unknown>) => void;
-  /** The peer's address when the socket's is not it (a PROXY protocol header named it). */
-  remoteAddress?: string;
-}
-
-export interface SessionStats {
-  requestsSent: number;
-  responsesReceived: number;
-  requestsReceived: number;
-  timeouts: number;
-  lateResponses: number;
-  unexpectedResponses: number;
-  decodeErrors: number;
-}
-
-export interface BindCredentials {
-  systemId: string;
-  password?: string;
-  systemType?: string;
-  interfaceVersion?: number;
-  addrTon?: number;
-  addrNpi?: number;
-  addressRange?: string;
-}
+export { bindTypeOf, type BindType, type Role, type SessionState } from './states.js';
+export type { BindCredentials, SessionOptions, SessionStats } from './options.js';
 
 interface Pending {
   command: CommandName;
@@ -109,59 +62,6 @@ interface Pending {
   usesWindow: boolean;
 }
 
-const BIND_COMMAND: Record<BindType, 'bind_transmitter' | 'bind_receiver' | 'bind_transceiver'> = {
-  transmitter: 'bind_transmitter',
-  receiver: 'bind_receiver',
-  transceiver: 'bind_transceiver',
-};
-const BOUND_STATE: Record<BindType, SessionState> = {
-  transmitter: 'bound_tx',
-  receiver: 'bound_rx',
-  transceiver: 'bound_trx',
-};
-
-export function bindTypeOf(command: CommandName): BindType | undefined {
-  switch (command) {
-    case 'bind_transmitter':
-    case 'bind_transmitter_resp':
-      return 'transmitter';
-    case 'bind_receiver':
-    case 'bind_receiver_resp':
-      return 'receiver';
-    case 'bind_transceiver':
-    case 'bind_transceiver_resp':
-      return 'transceiver';
-    default:
-      return undefined;
-  }
-}
-
-// SMPP 3.4 §2.3 table 2-1: who may send what in which state.
-const ESME_SENDS_TX = new Set<CommandName>([
-  'submit_sm',
-  'submit_multi',
-  'data_sm',
-  'query_sm',
-  'cancel_sm',
-  'replace_sm',
-  'broadcast_sm',
-  'query_broadcast_sm',
-  'cancel_broadcast_sm',
-]);
-const SMSC_SENDS_RX = new Set<CommandName>(['deliver_sm', 'data_sm', 'alert_notification']);
-
-/** Whether `sender` may send request `command` in `state`. */
-function allowed(sender: Role, command: CommandName, state: SessionState): boolean {
-  if (command === 'enquire_link' || command === 'generic_nack') return state !== 'closed';
-  if (command === 'unbind')
-    return state === 'bound_tx' || state === 'bound_rx' || state === 'bound_trx' || state === 'unbinding';
-  if (bindTypeOf(command)) return sender === 'esme' && state === 'open';
-  if (command === 'outbind') return sender === 'smsc' && state === 'open';
-  if (sender === 'esme') return ESME_SENDS_TX.has(command) && (state === 'bound_tx' || state === 'bound_trx');
-  return SMSC_SENDS_RX.has(command) && (state === 'bound_rx' || state === 'bound_trx');
-}
-
-const INLINE_WRITE_BYTES = 16 * 1024;
 const LATE_MEMORY = 10_000;
 
 export class Session extends EventEmitter {
@@ -196,9 +96,7 @@ export class Session extends EventEmitter {
   /** A bind request is with the owner: a second one is answered ESME_RALYBND. */
   private bindPending = false;
   private unboundRequests = 0;
-  private outQueue: Buffer[] = [];
-  private outBytes = 0;
-  private flushScheduled = false;
+  private readonly writer: BatchedWriter;
   private lastReceived: number;
   private readonly timers: Timer[] = [];
   private sweepTimer: Timer | undefined;
@@ -219,6 +117,7 @@ export class Session extends EventEmitter {
     this.responseTimeoutMs = opts.responseTimeoutMs ?? 10_000;
     this.inboundWindow = opts.inboundWindow ?? 1000;
     this.framer = new PduFramer({ maxLength: opts.maxPduLength });
+    this.writer = new BatchedWriter(socket, () => this.checkWriteBuffer());
     this.lastReceived = this.clock.now();
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
 
@@ -463,33 +362,12 @@ export class Session extends EventEmitter {
   }
 
   private send(bytes: Buffer): void {
-    if (bytes.length >= INLINE_WRITE_BYTES) {
-      this.flush();
-      this.socket.write(bytes);
-      this.checkWriteBuffer();
-      return;
-    }
-    this.outQueue.push(bytes);
-    this.outBytes += bytes.length;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(this.flush);
-    }
+    this.writer.write(bytes);
   }
 
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    if (this.outQueue.length === 0 || this.socket.destroyed) {
-      this.outQueue = [];
-      this.outBytes = 0;
-      return;
-    }
-    const data = this.outQueue.length === 1 ? this.outQueue[0] : Buffer.concat(this.outQueue, this.outBytes);
-    this.outQueue = [];
-    this.outBytes = 0;
-    this.socket.write(data);
-    this.checkWriteBuffer();
-  };
+  private flush(): void {
+    this.writer.flush();
+  }
 
   /** Backpressure on a peer that writes without reading: stop reading until our answers drain. */
   private checkWriteBuffer(): void {
@@ -786,7 +664,7 @@ export class Session extends EventEmitter {
     for (const [seq, p] of [...this.pending]) this.settle(seq, p, undefined, lost);
     this.window.rejectWaiters(lost);
     for (const w of this.drainWaiters.splice(0)) w();
-    this.outQueue = [];
+    this.writer.discard();
     this.resolveClosed();
     this.emit('close', err);
   }
