@@ -144,7 +144,7 @@ function statusLine(s: Stats): string {
     Object.entries(s.refused)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ') || 'none';
-  return `${s.state}: recipients ${s.recipients}, pending ${s.pending}, queued ${s.queued}, sent ${s.sent}, delivered ${s.delivered}, failed ${s.failed}, expired ${s.expired}, cost ${String(s.cost)}, replies ${String(s.replies)}, opt-outs ${String(s.optOuts)}; skipped: ${skipped}; refused: ${refused}`;
+  return `${s.state}: recipients ${s.recipients}, pending ${s.pending}, queued ${s.queued}, sent ${s.sent}, delivered ${s.delivered}, failed ${s.failed}, expired ${s.expired}, cost ${String(s.cost)}, replies ${String(s.replies)}, opt-outs ${String(s.opt_outs)}; skipped: ${skipped}; refused: ${refused}`;
 }
 
 export function campaignsCommand(): Command {
@@ -207,19 +207,19 @@ export function campaignsCommand(): Command {
           const body = {
             name: o.name,
             from: o.from,
-            ...(o.text !== undefined ? { text: o.text } : { templateId: o.template }),
+            ...(o.text !== undefined ? { text: o.text } : { template_id: o.template }),
             audience: {
               ...(o.group ? { groups: o.group } : {}),
               ...(o.contact ? { contacts: o.contact } : {}),
-              ...(o.excludeGroup ? { excludeGroups: o.excludeGroup } : {}),
+              ...(o.excludeGroup ? { exclude_groups: o.excludeGroup } : {}),
               ...(o.numbers ? { numbers: numbersOf(o.numbers) } : {}),
             },
-            ...(o.scheduleAt ? { scheduleAt: o.scheduleAt } : {}),
-            ...(o.timeZone ? { timeZone: o.timeZone } : {}),
-            ...(o.quietHours ? { quietHours: o.quietHours } : {}),
-            ...(o.rate ? { ratePerSecond: o.rate } : {}),
+            ...(o.scheduleAt ? { schedule_at: o.scheduleAt } : {}),
+            ...(o.timeZone ? { time_zone: o.timeZone } : {}),
+            ...(o.quietHours ? { quiet_hours: o.quietHours } : {}),
+            ...(o.rate ? { rate_per_second: o.rate } : {}),
             ...(o.tag ? { tags: o.tag } : {}),
-            ...(o.sendWhatBalanceCovers ? { sendWhatBalanceCovers: true } : {}),
+            ...(o.sendWhatBalanceCovers ? { send_what_balance_covers: true } : {}),
             ...(o.repeat ? { repeat: { every: o.repeat, ...(o.times ? { times: o.times } : {}) } } : {}),
           };
           const api = client(o);
@@ -329,7 +329,7 @@ export function campaignsCommand(): Command {
             recipients: c.estimate?.recipients ?? null,
             cost: c.estimate?.cost ?? null,
           })),
-          ['id', 'name', 'state', 'from', 'recipients', 'cost', 'createdAt'],
+          ['id', 'name', 'state', 'from', 'recipients', 'cost', 'created_at'],
         );
         if (page.next !== null) console.log(`more: --before ${page.next}`);
       }),

@@ -92,17 +92,17 @@ interface ImportView {
   invalid: number;
   group: number | null;
   error: string | null;
-  errorsUrl: string;
+  errors_url: string;
   columns: Record<string, unknown>;
 }
 
 interface ContactView {
   id: number;
   number: string;
-  firstName: string | null;
-  lastName: string | null;
+  first_name: string | null;
+  last_name: string | null;
   groups: number[];
-  optedOut: boolean;
+  opted_out: boolean;
   fields: Record<string, string>;
 }
 
@@ -143,7 +143,7 @@ async function searchQuery(client: CustomerClient, o: SearchFlags): Promise<URLS
   if (o.number !== undefined) q.set('number', o.number);
   if (o.name !== undefined) q.set('name', o.name);
   if (o.field !== undefined) q.set('field', o.field);
-  if (o.optedOut !== undefined) q.set('optedOut', String(o.optedOut));
+  if (o.optedOut !== undefined) q.set('opted_out', String(o.optedOut));
   return q;
 }
 
@@ -159,7 +159,7 @@ function importCommand(): Command {
     .option('--country <cc>', "default country of national numbers, e.g. GB (default: the account's)")
     .option(
       '--map <mapping>',
-      'columns by header name or position: number=Phone,firstName=Given,lastName=Surname,notes=Notes,field.code=Code ("-" skips a role; unmapped: guessed)',
+      'columns by header name or position: number=Phone,first_name=Given,last_name=Surname,notes=Notes,field.code=Code ("-" skips a role; unmapped: guessed)',
     )
     .option('--header', 'the first row is a header (default: detected)')
     .option('--no-header', 'the first row is data')
@@ -180,7 +180,7 @@ function importCommand(): Command {
         } catch (err) {
           throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
         }
-        const q = new URLSearchParams({ fileName: basename(file) });
+        const q = new URLSearchParams({ file_name: basename(file) });
         if (o.group !== undefined) q.set('group', o.group);
         if (o.country !== undefined) q.set('country', o.country);
         if (o.map !== undefined) q.set('map', o.map);
@@ -219,7 +219,7 @@ function importCommand(): Command {
           );
           if (job.invalid > 0)
             console.log(
-              `invalid rows were not imported; their report (line, number, reason): ${client.base()}${job.errorsUrl}\n  hermod contacts errors ${job.id} > import-${job.id}-errors.csv`,
+              `invalid rows were not imported; their report (line, number, reason): ${client.base()}${job.errors_url}\n  hermod contacts errors ${job.id} > import-${job.id}-errors.csv`,
             );
         }
       },
@@ -250,7 +250,7 @@ function listCommand(): Command {
       const q = await searchQuery(client, o);
       q.set('limit', o.limit);
       if (o.cursor !== undefined) q.set('cursor', o.cursor);
-      const page = await client.json<{ data: ContactView[]; nextCursor: string | null }>(
+      const page = await client.json<{ data: ContactView[]; next_cursor: string | null }>(
         'GET',
         `/v1/contacts?${q}`,
       );
@@ -259,13 +259,13 @@ function listCommand(): Command {
         page.data.map((c) => ({
           id: c.id,
           number: c.number,
-          name: [c.firstName, c.lastName].filter((x) => x).join(' ') || null,
+          name: [c.first_name, c.last_name].filter((x) => x).join(' ') || null,
           groups: c.groups.join(',') || null,
-          optedOut: c.optedOut ? 'yes' : 'no',
+          opted_out: c.opted_out ? 'yes' : 'no',
         })),
-        ['id', 'number', 'name', 'groups', 'optedOut'],
+        ['id', 'number', 'name', 'groups', 'opted_out'],
       );
-      if (page.nextCursor) console.log(`more: --cursor ${page.nextCursor}`);
+      if (page.next_cursor) console.log(`more: --cursor ${page.next_cursor}`);
     });
 }
 

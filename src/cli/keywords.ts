@@ -112,7 +112,7 @@ export function keywordsCommand(): Command {
         if (o.number !== undefined) body.number = o.number;
         if (o.alias !== undefined) body.aliases = o.alias;
         if (o.reply !== undefined) body.reply = o.reply;
-        if (o.leaveReply !== undefined) body.leaveReply = o.leaveReply;
+        if (o.leaveReply !== undefined) body.leave_reply = o.leaveReply;
         if (o.group !== undefined) body.group = o.group;
         if (o.option !== undefined) body.options = o.option;
         if (o.forwardUrl !== undefined) body.url = o.forwardUrl;

@@ -82,7 +82,8 @@ export function checkTiming(input: CampaignInput, now: number): number | null {
       throw invalid('quietHours', 'from and to are the same');
   }
   if (input.repeat !== undefined) {
-    if (scheduleAt === null) throw invalid('repeat', 'a repeated campaign needs scheduleAt (its first time)');
+    if (scheduleAt === null)
+      throw invalid('repeat', 'a repeated campaign needs schedule_at (its first time)');
     if (
       input.repeat.times !== undefined &&
       !(Number.isInteger(input.repeat.times) && input.repeat.times >= 2)

@@ -81,7 +81,7 @@ export class CampaignService {
   async create(user: User, input: CampaignInput): Promise<CampaignRow> {
     if (!input.name.trim()) throw invalid('name', 'must not be empty');
     if ((input.text === undefined) === (input.templateId === undefined))
-      throw invalid('text', 'give either text or templateId');
+      throw invalid('text', 'give either text or template_id');
     if (input.text !== undefined) checked(input.text);
     if (
       input.templateId !== undefined &&

@@ -230,7 +230,7 @@ export class KeywordServices {
       return input.groupId;
     }
     const name = input.group?.trim();
-    if (!name) throw invalid('group', 'a subscription needs its contact group (group or groupId)');
+    if (!name) throw invalid('group', 'a subscription needs its contact group (group or group_id)');
     if (name.length > 100) throw invalid('group', 'at most 100 characters');
     return (await this.contacts.groupNamed(userId, name)).id;
   }

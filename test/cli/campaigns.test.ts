@@ -101,7 +101,7 @@ test(
 
     const listed = ok(await cli('list'), 'list').stdout;
     assert.match(listed, /^ID\s+NAME\s+STATE/m);
-    assert.match(listed, new RegExp(`^${created.id}\\s+CLI\\s+completed\\s+Shop\\s+3\\s+0\\.030000`, 'm'));
+    assert.match(listed, new RegExp(`^${created.id}\\s+CLI\\s+completed\\s+Shop\\s+3\\s+0\\.03\\s`, 'm'));
 
     const draft = json<{ id: number }>(
       ok(

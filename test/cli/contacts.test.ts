@@ -112,10 +112,10 @@ test('hermod contacts import (progress, summary, report), errors, export, list; 
   );
 
   const listed = ok(await hermod(['contacts', 'list', '--name', 'ca', '--url', url, '--key', KEY]), 'list');
-  assert.match(listed.stdout, /^ID +NUMBER +NAME +GROUPS +OPTEDOUT$/m);
+  assert.match(listed.stdout, /^ID +NUMBER +NAME +GROUPS +OPTED_OUT$/m);
   assert.match(listed.stdout, /\+447700900002 +Cat +\d+ +no/);
   assert.doesNotMatch(listed.stdout, /Ann/);
-  const paged = json<{ data: unknown[]; nextCursor: string }>(
+  const paged = json<{ data: unknown[]; next_cursor: string }>(
     ok(
       await hermod(['contacts', 'list', '--limit', '1', '--json', '--url', url, '--key', KEY]),
       'list --json',
@@ -129,7 +129,7 @@ test('hermod contacts import (progress, summary, report), errors, export, list; 
       '--limit',
       '1',
       '--cursor',
-      paged.nextCursor,
+      paged.next_cursor,
       '--url',
       url,
       '--key',

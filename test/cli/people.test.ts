@@ -89,16 +89,16 @@ test('hermod operators add / members add: --help, a first operator on a fresh in
   const s1 = await signIn('ops@hermod.example', oneTime);
   assert.equal(s1.status, 201);
   const b1 = (await s1.json()) as {
-    user: { kind: string; displayName: string; mustChangePassword: boolean };
+    user: { kind: string; display_name: string; must_change_password: boolean };
   };
   assert.deepEqual(
-    [b1.user.kind, b1.user.displayName, b1.user.mustChangePassword],
+    [b1.user.kind, b1.user.display_name, b1.user.must_change_password],
     ['operator', 'Ops', true],
   );
   const s2 = await signIn('second@hermod.example', 'a-chosen-password');
   assert.equal(s2.status, 201);
-  const b2 = (await s2.json()) as { token: string; user: { mustChangePassword: boolean } };
-  assert.equal(b2.user.mustChangePassword, false);
+  const b2 = (await s2.json()) as { token: string; user: { must_change_password: boolean } };
+  assert.equal(b2.user.must_change_password, false);
   // Its session opens the admin API.
   const users = await fetch(`${url}/v1/admin/users`, { headers: { authorization: `Bearer ${b2.token}` } });
   assert.equal(users.status, 200);

@@ -67,7 +67,7 @@ async function crashRun(
       from: 'Shop',
       text: 'Hello {{number}}',
       audience: { numbers },
-      ratePerSecond: 60,
+      rate_per_second: 60,
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.id;

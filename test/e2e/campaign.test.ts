@@ -35,13 +35,13 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
   const group = (await call('POST', '/v1/contact-groups', { name: 'Patients' })).body;
   const people = Array.from({ length: 12 }, (_, i) => ({
     number: `+4477009001${String(i).padStart(2, '0')}`,
-    firstName: i % 3 === 0 ? undefined : `P${i}`,
+    first_name: i % 3 === 0 ? undefined : `P${i}`,
     fields: i === 5 ? {} : { slot: `${9 + (i % 8)}:00` },
   }));
   const ids: number[] = [];
   for (const p of people)
     ids.push(
-      (await call('POST', '/v1/contacts', { ...p, ...(p.firstName ? {} : { firstName: null }) })).body.id,
+      (await call('POST', '/v1/contacts', { ...p, ...(p.first_name ? {} : { first_name: null }) })).body.id,
     );
   assert.equal(
     (await call('POST', `/v1/contact-groups/${group.id}/members`, { contacts: ids })).body.added,
@@ -62,8 +62,8 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
   assert.equal(tpl.status, 201);
   assert.deepEqual(tpl.body.fields, ['first_name', 'custom.slot']);
   const preview = await call('POST', '/v1/templates/preview', {
-    templateId: tpl.body.id,
-    contactId: ids[1],
+    template_id: tpl.body.id,
+    contact_id: ids[1],
     from: 'Clinic',
   });
   assert.equal(preview.status, 200);
@@ -78,17 +78,17 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
       text: 'Hello P1, your appointment is at 10:00. Reply STOP to opt out.',
       encoding: 'gsm7',
       segments: 1,
-      price: '0.010000',
+      price: '0.01',
     },
   );
-  const holey = await call('POST', '/v1/templates/preview', { templateId: tpl.body.id, contactId: ids[5] });
+  const holey = await call('POST', '/v1/templates/preview', { template_id: tpl.body.id, contact_id: ids[5] });
   assert.equal(holey.status, 422);
   assert.match(holey.body.detail, /custom\.slot/);
 
   const created = await call('POST', '/v1/campaigns', {
     name: 'Reminders',
     from: 'Clinic',
-    templateId: tpl.body.id,
+    template_id: tpl.body.id,
     audience: { groups: [group.id] },
     tags: ['reminders'],
   });
@@ -98,7 +98,7 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
   const started = await call('POST', `/v1/campaigns/${id}/start`);
   assert.equal(started.status, 200, JSON.stringify(started.body));
   assert.equal(started.body.estimate.recipients, 9);
-  assert.equal(started.body.estimate.cost, '0.090000');
+  assert.equal(started.body.estimate.cost, '0.09');
   assert.equal(started.body.estimate.typical.segments, 1);
   await until(
     'completed',
@@ -141,9 +141,9 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
       failed: 0,
       expired: 0,
       parts: 9,
-      cost: '0.090000',
+      cost: '0.09',
       replies: 0,
-      optOuts: 0,
+      opt_outs: 0,
     },
   );
   // Replies and opt-outs after the start: an MO from a recipient, and a STOP from another.
@@ -153,7 +153,7 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
     'replies counted',
     async () => {
       const s = (await call('GET', `/v1/campaigns/${id}/stats`)).body;
-      return s.replies === 2 && s.optOuts === 1;
+      return s.replies === 2 && s.opt_outs === 1;
     },
     10_000,
   );
@@ -165,13 +165,13 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
   assert.equal(page.data.length, 5);
   assert.equal(page.data[1].state, 'skipped');
   assert.equal(page.data[1].reason, 'opted_out');
-  assert.equal(page.data[0].messageState, 'delivered');
+  assert.equal(page.data[0].message_state, 'delivered');
   const next = (await call('GET', `/v1/campaigns/${id}/recipients?limit=100&after=${page.next}`)).body;
   assert.equal(next.data.length, 7);
   const csv = await call('GET', `/v1/campaigns/${id}/recipients?format=csv`);
   assert.equal(csv.status, 200);
   const lines = (csv.body as string).trim().split('\n');
-  assert.equal(lines[0], 'number,contactId,state,reason,messageId,messageState,price,updatedAt');
+  assert.equal(lines[0], 'number,contact_id,state,reason,message_id,message_state,price,updated_at');
   assert.equal(lines.length, 13);
   assert.match(lines[2], /^\+447700900101,\d+,skipped,opted_out,,,,/);
 
@@ -209,7 +209,7 @@ test('a campaign whose estimate exceeds the balance is refused with 402 and stay
   assert.equal(refused.body.code, 'HERMOD_ERR_CAMPAIGN_BALANCE');
   assert.match(refused.body.detail, /estimated at 0\.02 for 2 recipients, the balance is 0\.01/);
   assert.equal((await call('GET', `/v1/campaigns/${c.id}`)).body.state, 'draft');
-  assert.equal((await call('POST', `/v1/campaigns/${c.id}/estimate`)).body.cost, '0.020000');
+  assert.equal((await call('POST', `/v1/campaigns/${c.id}/estimate`)).body.cost, '0.02');
 
   // Sending what the balance covers: one is sent, the other skipped for lack of balance.
   const covers = (
@@ -218,7 +218,7 @@ test('a campaign whose estimate exceeds the balance is refused with 402 and stay
       from: 'Shop',
       text: 'Sale!',
       audience: { numbers },
-      sendWhatBalanceCovers: true,
+      send_what_balance_covers: true,
     })
   ).body;
   assert.equal((await call('POST', `/v1/campaigns/${covers.id}/start`)).status, 200);
@@ -237,28 +237,28 @@ test('a campaign whose estimate exceeds the balance is refused with 402 and stay
     [{ name: 'x', from: 'ALongSenderName', text: 'x', audience: { numbers } }, 'from'],
     [{ name: 'x', from: 'Shop', text: 'x', audience: {} }, 'audience'],
     [
-      { name: 'x', from: 'Shop', text: 'x', audience: { numbers }, scheduleAt: '2026-12-08T09:00' },
-      'scheduleAt',
+      { name: 'x', from: 'Shop', text: 'x', audience: { numbers }, schedule_at: '2026-12-08T09:00' },
+      'schedule_at',
     ],
-    [{ name: 'x', from: 'Shop', text: 'x', audience: { numbers }, timeZone: 'Mars/Olympus' }, 'timeZone'],
+    [{ name: 'x', from: 'Shop', text: 'x', audience: { numbers }, time_zone: 'Mars/Olympus' }, 'time_zone'],
     [
       {
         name: 'x',
         from: 'Shop',
         text: 'x',
         audience: { numbers },
-        quietHours: { from: '25:00', to: '08:00' },
+        quiet_hours: { from: '25:00', to: '08:00' },
       },
-      'quietHours.from',
+      'quiet_hours.from',
     ],
-    [{ name: 'x', from: 'Shop', text: 'x', audience: { numbers }, templateId: 9 }, 'text'],
+    [{ name: 'x', from: 'Shop', text: 'x', audience: { numbers }, template_id: 9 }, 'text'],
     [
       { name: 'x', from: 'Shop', text: 'x', audience: { groups: [424242] } },
       'audience.groups[0]: no contact group 424242',
     ],
     [
       { name: 'x', from: 'Shop', text: 'x', audience: { numbers }, repeat: { every: 'day' } },
-      'repeat: a repeated campaign needs scheduleAt',
+      'repeat: a repeated campaign needs schedule_at',
     ],
   ] as const) {
     const r = await call('POST', '/v1/campaigns', body);

@@ -59,6 +59,9 @@ test('console contacts: add, edit, group, import 1,000 rows with bad ones, filte
   const w = await watchedPage(browser);
   const { page } = w;
   page.setDefaultTimeout(10_000);
+  page.on('response', (r) => {
+    if (r.status() >= 400) void r.text().then((b) => console.log('HTTP', r.status(), r.url(), b));
+  });
   page.on('dialog', (d) => void d.accept());
   await signIn(page, base, EMAIL, PASSWORD);
   await navTo(page, 'Contacts');
@@ -184,7 +187,12 @@ test('console contacts: add, edit, group, import 1,000 rows with bad ones, filte
 
   // At phone width: the list and the wizard's mapping.
   const p = await watchedPage(browser, PHONE);
-  await signIn(p.page, base, EMAIL, PASSWORD);
+  // (signIn waits for the navigation, which the phone layout folds into its menu.)
+  await p.page.goto(`${base}/`);
+  await p.page.getByLabel('Username').fill(EMAIL);
+  await p.page.getByLabel('Password').fill(PASSWORD);
+  await p.page.getByRole('button', { name: 'Sign in' }).click();
+  await p.page.getByRole('button', { name: 'Menu' }).waitFor();
   await navTo(p.page, 'Contacts');
   await p.page.getByText('Ada Lovelace').waitFor();
   await p.shot('contacts-phone');

@@ -61,8 +61,8 @@ test('inbox e2e: JOIN NEWS from a handset joins the group and the confirmation r
     const list = (await call('GET', '/v1/conversations')).json();
     assert.equal(list.unread, 1);
     assert.equal(list.data[0].number, `+${HANDSET}`);
-    assert.equal(list.data[0].ourNumber, '12345');
-    assert.equal(list.data[0].lastMessage.direction, 'out');
+    assert.equal(list.data[0].our_number, '12345');
+    assert.equal(list.data[0].last_message.direction, 'out');
 
     // A reply from the thread: from the number the handset wrote to, charged, delivered.
     const balance = await h.store.getBalance(shop.id);

@@ -15,14 +15,14 @@ test('REST v1: a contact is added, merged by number, grouped; bad input is a pro
       ...(payload ? { payload } : {}),
     });
 
-  const created = await call('POST', '/v1/contacts', { number: '+44 7700 900123', firstName: 'Ada' });
+  const created = await call('POST', '/v1/contacts', { number: '+44 7700 900123', first_name: 'Ada' });
   assert.equal(created.statusCode, 201);
   const ada = created.json();
   assert.equal(ada.number, '+447700900123');
   const merged = await call('POST', '/v1/contacts', { number: '447700900123', fields: { code: 'X' } });
   assert.equal(merged.statusCode, 200);
   assert.equal(merged.json().id, ada.id);
-  assert.equal(merged.json().firstName, 'Ada');
+  assert.equal(merged.json().first_name, 'Ada');
 
   const bad = await call('POST', '/v1/contacts', { number: 'call me' });
   assert.equal(bad.statusCode, 400);

@@ -65,13 +65,13 @@ test('import 1,000 contacts from a CSV with bad rows into a group: counts, error
   lines.push('');
   const csv = lines.join('\r\n');
 
-  const created = await call('POST', '/v1/imports?group=Patients&fileName=patients.csv', csv, 'text/csv');
+  const created = await call('POST', '/v1/imports?group=Patients&file_name=patients.csv', csv, 'text/csv');
   assert.equal(created.status, 202, created.text);
   const job = JSON.parse(created.text);
   assert.deepEqual(job.columns, {
     number: 'Phone',
-    firstName: 'First Name',
-    lastName: 'Surname',
+    first_name: 'First Name',
+    last_name: 'Surname',
     notes: 'Notes',
     fields: { loyalty_code: 'Loyalty Code' },
   });
@@ -121,7 +121,7 @@ test('import 1,000 contacts from a CSV with bad rows into a group: counts, error
   const first = JSON.parse((await call('GET', '/v1/contacts?number=%2B447700900000')).text).data;
   assert.equal(first.length, 1);
   assert.deepEqual(first[0].fields, { loyalty_code: 'GOLD' });
-  assert.equal(first[0].firstName, 'Pat000');
+  assert.equal(first[0].first_name, 'Pat000');
   const ann = JSON.parse((await call('GET', '/v1/contacts?number=07700900010')).text).data[0];
   assert.equal(ann.notes, 'line one\r\nline two');
 

@@ -105,7 +105,15 @@ test('REST v1: an import preview shows the columns and the first rows as they wo
   });
   assert.deepEqual(list.json().data, []);
 
-  // Errors name the field.
+  // Errors name the field (a contact's bad number too: `number`, as the body says it).
+  const badNumber = await h.api.inject({
+    method: 'POST',
+    url: '/v1/contacts',
+    headers: { authorization: `Bearer ${KEY}` },
+    payload: { number: 'call me' },
+  });
+  assert.equal(badNumber.statusCode, 400);
+  assert.match(badNumber.json().detail, /^number: "call me" is not a valid phone number/);
   const missing = await preview('?map=number=Phone', csv);
   assert.equal(missing.status, 400);
   assert.match(missing.body.detail, /^mapping\.number: no column named "Phone"/);

@@ -46,15 +46,15 @@ test('REST v1: contacts searched, paged, changed, deleted; groups by search; imp
   // National numbers in the account's default country (GB).
   const ada = await shop('POST', '/v1/contacts', {
     number: '07700 900001',
-    firstName: 'Ada',
+    first_name: 'Ada',
     fields: { tier: 'gold' },
   });
   assert.equal(ada.status, 201);
   assert.equal(ada.body.number, '+447700900001');
-  assert.equal(ada.body.optedOut, false);
+  assert.equal(ada.body.opted_out, false);
   for (const [i, name] of ['Bo', 'Cy', 'Dee', 'Ed'].entries())
     assert.equal(
-      (await shop('POST', '/v1/contacts', { number: `+44770090000${i + 2}`, firstName: name })).status,
+      (await shop('POST', '/v1/contacts', { number: `+44770090000${i + 2}`, first_name: name })).status,
       201,
     );
   // The other account cannot read the shop's: 404 as for a missing one.
@@ -70,14 +70,14 @@ test('REST v1: contacts searched, paged, changed, deleted; groups by search; imp
     const page = await shop('GET', `/v1/contacts?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
     assert.equal(page.status, 200);
     seen.push(...page.body.data.map((c: { number: string }) => c.number));
-    cursor = page.body.nextCursor;
+    cursor = page.body.next_cursor;
   } while (cursor);
   assert.equal(seen.length, 5);
   assert.equal(new Set(seen).size, 5);
   // By a national number prefix, a name, a field.
   assert.equal((await shop('GET', '/v1/contacts?number=0770090000')).body.data.length, 5);
   assert.deepEqual(
-    (await shop('GET', '/v1/contacts?name=cy')).body.data.map((c: { firstName: string }) => c.firstName),
+    (await shop('GET', '/v1/contacts?name=cy')).body.data.map((c: { first_name: string }) => c.first_name),
     ['Cy'],
   );
   assert.equal((await shop('GET', '/v1/contacts?field=tier:gold')).body.data[0].id, ada.body.id);
@@ -91,13 +91,13 @@ test('REST v1: contacts searched, paged, changed, deleted; groups by search; imp
 
   // Changed: given fields change, null removes a custom field; a number in use is a 409.
   const changed = await shop('PATCH', `/v1/contacts/${ada.body.id}`, {
-    lastName: 'Lovelace',
+    last_name: 'Lovelace',
     notes: 'VIP',
     fields: { tier: null, code: 'A1' },
   });
   assert.equal(changed.status, 200);
   assert.deepEqual(
-    [changed.body.firstName, changed.body.lastName, changed.body.fields],
+    [changed.body.first_name, changed.body.last_name, changed.body.fields],
     ['Ada', 'Lovelace', { code: 'A1' }],
   );
   const taken = await shop('PATCH', `/v1/contacts/${ada.body.id}`, { number: '+447700900002' });
@@ -148,7 +148,7 @@ test('REST v1: contacts searched, paged, changed, deleted; groups by search; imp
   const imported = await shop('POST', '/v1/imports', {
     csv: 'Tel;Vorname\n0151 12345678;Jan\n0151 1234567x;Kai\n',
     country: 'DE',
-    mapping: { number: 'Tel', firstName: 'Vorname' },
+    mapping: { number: 'Tel', first_name: 'Vorname' },
     group: 'Berlin',
   });
   assert.equal(imported.status, 202, JSON.stringify(imported.body));
@@ -160,7 +160,7 @@ test('REST v1: contacts searched, paged, changed, deleted; groups by search; imp
     return job.state === 'completed';
   });
   assert.deepEqual([job.created, job.invalid, job.progress], [1, 1, 1]);
-  assert.equal((await shop('GET', '/v1/contacts?number=%2B49151')).body.data[0].firstName, 'Jan');
+  assert.equal((await shop('GET', '/v1/contacts?number=%2B49151')).body.data[0].first_name, 'Jan');
   const errors = await shop('GET', `/v1/imports/${imported.body.id}/errors`);
   assert.match(
     errors.raw.body,
@@ -177,12 +177,12 @@ test('REST v1: contacts searched, paged, changed, deleted; groups by search; imp
   assert.match(noNumber.body.detail, /^mapping\.number: /);
   const csvBody = await h.api.inject({
     method: 'POST',
-    url: '/v1/imports?map=number=1,firstName=2&header=false',
+    url: '/v1/imports?map=number=1,first_name=2&header=false',
     headers: { authorization: `Bearer ${SHOP}`, 'content-type': 'text/csv' },
     payload: '+447700900011,Fay\n',
   });
   assert.equal(csvBody.statusCode, 202, csvBody.body);
-  assert.equal(csvBody.json().columns.firstName, 'column 2');
+  assert.equal(csvBody.json().columns.first_name, 'column 2');
   const badMap = await h.api.inject({
     method: 'POST',
     url: '/v1/imports?map=phone=1',

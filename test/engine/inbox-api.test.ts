@@ -85,10 +85,10 @@ test('REST v1 keywords and conversations: precise problems, scoped by account, p
     /^group:/,
   );
   await problem(
-    shop('POST', '/v1/keywords', { keyword: 'news', kind: 'subscribe', groupId: 999 }),
+    shop('POST', '/v1/keywords', { keyword: 'news', kind: 'subscribe', group_id: 999 }),
     400,
     'HERMOD_ERR_VALIDATION',
-    /^groupId:/,
+    /^group_id:/,
   );
   await problem(
     shop('POST', '/v1/keywords', { keyword: 'order', kind: 'forward', url: 'http://169.254.169.254/latest' }),
@@ -180,7 +180,7 @@ test('REST v1 keywords and conversations: precise problems, scoped by account, p
     ['+447700900001'],
   );
   assert.equal(page2.next_cursor, null);
-  assert.equal(page2.data[0].lastMessage.text, 'hello from 447700900001');
+  assert.equal(page2.data[0].last_message.text, 'hello from 447700900001');
   await problem(shop('GET', '/v1/conversations?cursor=bogus'), 400, 'HERMOD_ERR_INVALID_CURSOR');
   await problem(shop('GET', '/v1/conversations?limit=1000'), 400, 'HERMOD_ERR_VALIDATION');
   await problem(shop('GET', '/v1/conversations/call-me/messages'), 400, 'HERMOD_ERR_VALIDATION', /^number:/);
@@ -213,7 +213,7 @@ test('REST v1 keywords and conversations: precise problems, scoped by account, p
   assert.equal(started.statusCode, 201, started.body);
   const [first] = (await shop('GET', '/v1/conversations?limit=1')).json().data;
   assert.deepEqual(
-    [first.number, first.ourNumber, first.unread, first.lastMessage.text],
+    [first.number, first.our_number, first.unread, first.last_message.text],
     ['+447700900009', 'Bistro', 0, 'Your table is ready'],
   );
 });

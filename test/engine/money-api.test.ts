@@ -121,22 +121,22 @@ test('money over HTTP: ledger, top-up notes, rate cards, low balance, reports; p
   assert.equal((await customer('GET', '/v1/balance')).json().low, false);
 
   // Reports: the customer's and the operator's, JSON and CSV.
-  const report = (await customer('GET', '/v1/reports?groupBy=country')).json();
+  const report = (await customer('GET', '/v1/reports?group_by=country')).json();
   const it = report.groups.find((g: { key: string }) => g.key === 'IT');
   assert.deepEqual(
-    [it.messages, it.states.delivered.messages, it.deliveryRate, it.revenue],
+    [it.messages, it.states.delivered.messages, it.delivery_rate, it.revenue],
     [1, 1, 1, '0.035'],
   );
-  assert.equal(typeof it.medianDeliveryMs, 'number');
-  const days = await customer('GET', '/v1/reports?groupBy=day&format=csv');
+  assert.equal(typeof it.median_delivery_ms, 'number');
+  const days = await customer('GET', '/v1/reports?group_by=day&format=csv');
   assert.match(days.body.split('\r\n')[0], /^day,messages,parts,delivered,/);
   assert.equal(days.body.trim().split('\r\n').length, 2);
   const byAccount = (await admin('GET', '/v1/admin/reports?groupBy=account')).json();
   assert.equal(byAccount.groups[0].key, 'demo');
-  const tooLong = await customer('GET', '/v1/reports?groupBy=hour&from=2026-01-01&to=2026-06-01');
+  const tooLong = await customer('GET', '/v1/reports?group_by=hour&from=2026-01-01&to=2026-06-01');
   assert.equal(tooLong.statusCode, 400);
   assert.match(tooLong.json().detail, /^from: /);
-  assert.equal((await customer('GET', '/v1/reports?groupBy=planet')).statusCode, 400);
+  assert.equal((await customer('GET', '/v1/reports?group_by=planet')).statusCode, 400);
 
   // The operator's ledger: every account, CSV.
   const all = await admin('GET', '/v1/admin/ledger?format=csv');

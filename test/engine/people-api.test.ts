@@ -64,13 +64,13 @@ test('sign-in: the cookie and the token, who is signed in, the same 401 for an u
   // The account (its API key) adds its owner with a password the owner chose on the phone.
   const made = await withKey('POST', '/v1/members', {
     email: 'Owner@Shop.example',
-    displayName: 'Olive',
+    display_name: 'Olive',
     role: 'owner',
     password: 'first-temporary-1',
   });
   assert.equal(made.statusCode, 201, made.body);
-  assert.equal(made.json().user.mustChangePassword, true);
-  assert.equal(made.json().setupToken, undefined);
+  assert.equal(made.json().user.must_change_password, true);
+  assert.equal(made.json().setup_token, undefined);
 
   const r = await inject('POST', '/v1/session', {
     payload: { email: 'owner@shop.EXAMPLE', password: 'first-temporary-1' },
@@ -87,7 +87,7 @@ test('sign-in: the cookie and the token, who is signed in, the same 401 for an u
     [body.user.email, body.user.kind, body.user.role, body.account.username],
     ['Owner@Shop.example', 'member', 'owner', 'demo'],
   );
-  assert.ok(body.user.lastSignInAt);
+  assert.ok(body.user.last_sign_in_at);
   const s: Session = { token: body.token, csrf: body.csrf, cookie: cookie.split(';')[0] };
 
   // Who is signed in: by cookie and by Bearer.
@@ -100,30 +100,30 @@ test('sign-in: the cookie and the token, who is signed in, the same 401 for an u
   isProblem(await bearer(s, 'GET', '/v1/balance'), 403, 'HERMOD_ERR_PASSWORD_CHANGE_REQUIRED');
   isProblem(
     await bearer(s, 'POST', '/v1/session/password', {
-      currentPassword: 'wrong-password-1',
-      newPassword: 'x'.repeat(12),
+      current_password: 'wrong-password-1',
+      new_password: 'x'.repeat(12),
     }),
     403,
     'HERMOD_ERR_WRONG_PASSWORD',
   );
   const short = await bearer(s, 'POST', '/v1/session/password', {
-    currentPassword: 'first-temporary-1',
-    newPassword: 'short',
+    current_password: 'first-temporary-1',
+    new_password: 'short',
   });
   isProblem(short, 400, 'HERMOD_ERR_VALIDATION');
-  assert.match(short.json().detail, /^newPassword: must have at least 10 characters/);
+  assert.match(short.json().detail, /^new_password: must have at least 10 characters/);
   isProblem(
     await bearer(s, 'POST', '/v1/session/password', {
-      currentPassword: 'first-temporary-1',
-      newPassword: 'OWNER@shop.example',
+      current_password: 'first-temporary-1',
+      new_password: 'OWNER@shop.example',
     }),
     400,
     'HERMOD_ERR_VALIDATION',
   );
   const other = await signIn('owner@shop.example', 'first-temporary-1');
   const changed = await bearer(s, 'POST', '/v1/session/password', {
-    currentPassword: 'first-temporary-1',
-    newPassword: 'olive-owns-the-shop',
+    current_password: 'first-temporary-1',
+    new_password: 'olive-owns-the-shop',
   });
   assert.equal(changed.statusCode, 204, changed.body);
   assert.equal((await bearer(s, 'GET', '/v1/balance')).statusCode, 200);
@@ -201,9 +201,9 @@ test('roles: a viewer reads only, a sender sends but manages no one, an admin ma
   t.after(() => h.stop());
   const owner = await withKey('POST', '/v1/members', { email: 'owner@shop', role: 'owner' });
   // Invited: a one-time set-password token instead of a password.
-  const token = owner.json().setupToken as string;
+  const token = owner.json().setup_token as string;
   assert.match(token, /^hsp_/);
-  assert.equal(owner.json().user.hasPassword, false);
+  assert.equal(owner.json().user.has_password, false);
   isProblem(
     await inject('POST', '/v1/session', { payload: { email: 'owner@shop', password: 'anything-at-all' } }),
     401,
@@ -227,7 +227,7 @@ test('roles: a viewer reads only, a sender sends but manages no one, an admin ma
   const add = async (email: string, role: string) => {
     const r = await byCookie(o, 'POST', '/v1/members', { email, role });
     assert.equal(r.statusCode, 201, r.body);
-    const tok = r.json().setupToken;
+    const tok = r.json().setup_token;
     assert.equal(
       (await inject('POST', '/v1/session/setup', { payload: { token: tok, password: `${role}-password-1` } }))
         .statusCode,
@@ -345,11 +345,11 @@ test('roles: a viewer reads only, a sender sends but manages no one, an admin ma
   isProblem(await bearer(o, 'GET', `/v1/members/${sender.id}`), 404, 'HERMOD_ERR_NOT_FOUND');
   // A reset token for someone who forgot their password.
   const reset = await bearer(o, 'POST', `/v1/members/${viewer.id}/reset`);
-  assert.match(reset.json().setupToken, /^hsp_/);
+  assert.match(reset.json().setup_token, /^hsp_/);
   assert.equal(
     (
       await inject('POST', '/v1/session/setup', {
-        payload: { token: reset.json().setupToken, password: 'a-new-password-9' },
+        payload: { token: reset.json().setup_token, password: 'a-new-password-9' },
       })
     ).statusCode,
     200,
@@ -410,12 +410,12 @@ test('operators: created with an admin key, their session opens the admin API (C
   );
   const op = await signIn('ops@hermod.example', 'operator-password-1');
   // Temporary password: changed first (the session endpoints work meanwhile).
-  assert.equal((await bearer(op, 'GET', '/v1/session')).json().user.mustChangePassword, true);
+  assert.equal((await bearer(op, 'GET', '/v1/session')).json().user.must_change_password, true);
   assert.equal(
     (
       await bearer(op, 'POST', '/v1/session/password', {
-        currentPassword: 'operator-password-1',
-        newPassword: 'operator-password-2',
+        current_password: 'operator-password-1',
+        new_password: 'operator-password-2',
       })
     ).statusCode,
     204,
@@ -549,7 +549,7 @@ test('split listeners (server.adminPort), real sockets: operators sign in on the
   const opToken = await signIn(adm, 'ops@h.example', 'operator-password-1');
   const change = await post(
     `${adm}/v1/session/password`,
-    { currentPassword: 'operator-password-1', newPassword: 'operator-password-2' },
+    { current_password: 'operator-password-1', new_password: 'operator-password-2' },
     `Bearer ${opToken}`,
   );
   assert.equal(change.status, 204);

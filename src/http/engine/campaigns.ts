@@ -15,7 +15,7 @@ import type {
 } from '../../engine/index.js';
 import { problemResponses } from '../rest/schemas.js';
 import type { EngineRouteOptions } from './index.js';
-import { money } from './templates.js';
+import { formatMicros } from '../../domain/money.js';
 
 const STATES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'canceled'] as const;
 const ids = { type: 'array', maxItems: 10_000, items: { type: 'integer', minimum: 1 } } as const;
@@ -37,16 +37,16 @@ const campaignInput = {
       type: 'string',
       minLength: 1,
       maxLength: 1600,
-      description: 'the text, with placeholders; or templateId',
+      description: 'the text, with placeholders; or template_id',
     },
-    templateId: { type: 'integer', minimum: 1 },
+    template_id: { type: 'integer', minimum: 1 },
     audience: {
       type: 'object',
       additionalProperties: false,
       properties: {
         groups: groupIds,
         contacts: ids,
-        excludeGroups: groupIds,
+        exclude_groups: groupIds,
         numbers: {
           type: 'array',
           maxItems: 10_000,
@@ -56,14 +56,14 @@ const campaignInput = {
         },
       },
     },
-    scheduleAt: {
+    schedule_at: {
       type: 'string',
       maxLength: 40,
       description:
-        'an instant with an offset (2026-12-08T09:00:00Z), or a local time (2026-12-08T09:00) with timeZone',
+        'an instant with an offset (2026-12-08T09:00:00Z), or a local time (2026-12-08T09:00) with time_zone',
     },
-    timeZone: { type: 'string', maxLength: 64, description: 'IANA time zone, e.g. Europe/London' },
-    quietHours: {
+    time_zone: { type: 'string', maxLength: 64, description: 'IANA time zone, e.g. Europe/London' },
+    quiet_hours: {
       type: 'object',
       required: ['from', 'to'],
       additionalProperties: false,
@@ -71,9 +71,9 @@ const campaignInput = {
         "no message between from and to, in the recipient's time zone (by the country of the number)",
       properties: { from: { type: 'string', maxLength: 5 }, to: { type: 'string', maxLength: 5 } },
     },
-    ratePerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 10_000 },
+    rate_per_second: { type: 'number', exclusiveMinimum: 0, maximum: 10_000 },
     tags: { type: 'array', maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 50 } },
-    sendWhatBalanceCovers: {
+    send_what_balance_covers: {
       type: 'boolean',
       description: 'start even when the estimate exceeds the balance; recipients beyond it are skipped',
     },
@@ -82,7 +82,7 @@ const campaignInput = {
       required: ['every'],
       additionalProperties: false,
       description:
-        'send again every day or week at the local time of scheduleAt (needed); each occurrence is a campaign of its own, created when the one before completes; canceling one ends the series',
+        'send again every day or week at the local time of schedule_at (needed); each occurrence is a campaign of its own, created when the one before completes; canceling one ends the series',
       properties: {
         every: { type: 'string', enum: ['day', 'week'] },
         times: {
@@ -95,6 +95,43 @@ const campaignInput = {
     },
   },
 } as const;
+
+/** The body of POST /v1/campaigns, in the API's names. */
+interface CampaignBody {
+  name: string;
+  from: string;
+  text?: string;
+  template_id?: number;
+  audience: { groups?: number[]; contacts?: number[]; exclude_groups?: number[]; numbers?: string[] };
+  schedule_at?: string;
+  time_zone?: string;
+  quiet_hours?: CampaignInput['quietHours'];
+  rate_per_second?: number;
+  tags?: string[];
+  send_what_balance_covers?: boolean;
+  repeat?: CampaignInput['repeat'];
+}
+
+/** The body → the service's input, each name mapped (what was not given stays absent). */
+function inputOf(b: CampaignBody): CampaignInput {
+  const { exclude_groups, ...audience } = b.audience;
+  const given = <K extends string, V>(k: K, v: V | undefined) =>
+    (v === undefined ? {} : { [k]: v }) as Partial<Record<K, V>>;
+  return {
+    name: b.name,
+    from: b.from,
+    audience: { ...audience, ...given('excludeGroups', exclude_groups) },
+    ...given('text', b.text),
+    ...given('templateId', b.template_id),
+    ...given('scheduleAt', b.schedule_at),
+    ...given('timeZone', b.time_zone),
+    ...given('quietHours', b.quiet_hours),
+    ...given('ratePerSecond', b.rate_per_second),
+    ...given('tags', b.tags),
+    ...given('sendWhatBalanceCovers', b.send_what_balance_covers),
+    ...given('repeat', b.repeat),
+  };
+}
 
 const sample = {
   type: ['object', 'null'],
@@ -124,37 +161,37 @@ const campaignView = {
     name: { type: 'string' },
     from: { type: 'string' },
     text: { type: ['string', 'null'] },
-    templateId: { type: ['integer', 'null'] },
+    template_id: { type: ['integer', 'null'] },
     audience: {
       type: 'object',
       properties: {
         groups: { type: 'array', items: { type: 'integer' } },
         contacts: { type: 'array', items: { type: 'integer' } },
-        excludeGroups: { type: 'array', items: { type: 'integer' } },
+        exclude_groups: { type: 'array', items: { type: 'integer' } },
         numbers: { type: 'integer', description: 'how many numbers were listed' },
       },
     },
-    scheduleAt: { type: ['string', 'null'], format: 'date-time' },
-    timeZone: { type: ['string', 'null'] },
-    quietHours: {
+    schedule_at: { type: ['string', 'null'], format: 'date-time' },
+    time_zone: { type: ['string', 'null'] },
+    quiet_hours: {
       type: ['object', 'null'],
       properties: { from: { type: 'string' }, to: { type: 'string' } },
     },
-    ratePerSecond: { type: ['number', 'null'] },
+    rate_per_second: { type: ['number', 'null'] },
     tags: { type: 'array', items: { type: 'string' } },
-    sendWhatBalanceCovers: { type: 'boolean' },
+    send_what_balance_covers: { type: 'boolean' },
     repeat: {
       type: ['object', 'null'],
       properties: { every: { type: 'string' }, times: { type: ['integer', 'null'] } },
     },
     occurrence: { type: 'integer', description: 'which occurrence of a repeated campaign' },
-    nextId: { type: ['integer', 'null'], description: 'the next occurrence, once created' },
+    next_id: { type: ['integer', 'null'], description: 'the next occurrence, once created' },
     state: { type: 'string', enum: STATES },
-    stateReason: { type: ['string', 'null'] },
+    state_reason: { type: ['string', 'null'] },
     estimate: estimateView,
-    createdAt: { type: 'string', format: 'date-time' },
-    startedAt: { type: ['string', 'null'], format: 'date-time' },
-    finishedAt: { type: ['string', 'null'], format: 'date-time' },
+    created_at: { type: 'string', format: 'date-time' },
+    started_at: { type: ['string', 'null'], format: 'date-time' },
+    finished_at: { type: ['string', 'null'], format: 'date-time' },
   },
 } as const;
 
@@ -175,7 +212,7 @@ const statsView = {
     parts: { type: 'integer' },
     cost: { type: 'string' },
     replies: { type: 'integer' },
-    optOuts: { type: 'integer' },
+    opt_outs: { type: 'integer' },
   },
 } as const;
 
@@ -184,16 +221,16 @@ const recipientView = {
   properties: {
     id: { type: 'integer' },
     number: { type: 'string' },
-    contactId: { type: ['integer', 'null'] },
+    contact_id: { type: ['integer', 'null'] },
     state: { type: 'string', description: 'new, pending, skipped, submitted or refused' },
     reason: { type: ['string', 'null'] },
-    messageId: { type: ['string', 'null'] },
-    messageState: {
+    message_id: { type: ['string', 'null'] },
+    message_state: {
       type: ['string', 'null'],
       description: 'the message in the gateway: queued, sent, delivered…',
     },
     price: { type: ['string', 'null'] },
-    updatedAt: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
   },
 } as const;
 
@@ -206,13 +243,20 @@ const idParams = {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const shown = (n: string) => (/^\d+$/.test(n) ? `+${n}` : n);
 
+const viewOfSample = (m: NonNullable<CampaignEstimate['worst']>) => ({
+  text: m.text,
+  encoding: m.encoding,
+  segments: m.segments,
+  price: formatMicros(m.priceMicros),
+});
+
 const viewOfEstimate = (e: CampaignEstimate | null) =>
   e && {
     recipients: e.recipients,
     parts: e.parts,
-    cost: money(e.costMicros),
-    worst: e.worst && { ...e.worst, price: money(e.worst.priceMicros) },
-    typical: e.typical && { ...e.typical, price: money(e.typical.priceMicros) },
+    cost: formatMicros(e.costMicros),
+    worst: e.worst && viewOfSample(e.worst),
+    typical: e.typical && viewOfSample(e.typical),
   };
 
 export const viewOfCampaign = (c: Campaign) => ({
@@ -220,40 +264,57 @@ export const viewOfCampaign = (c: Campaign) => ({
   name: c.name,
   from: c.sender,
   text: c.text,
-  templateId: c.templateId,
-  audience: { ...c.audience, numbers: c.audience.numbers.length },
-  scheduleAt: iso(c.scheduleAt),
-  timeZone: c.timeZone,
-  quietHours: c.quietHours,
-  ratePerSecond: c.ratePerSecond,
+  template_id: c.templateId,
+  audience: {
+    groups: c.audience.groups,
+    contacts: c.audience.contacts,
+    exclude_groups: c.audience.excludeGroups,
+    numbers: c.audience.numbers.length,
+  },
+  schedule_at: iso(c.scheduleAt),
+  time_zone: c.timeZone,
+  quiet_hours: c.quietHours,
+  rate_per_second: c.ratePerSecond,
   tags: c.tags,
-  sendWhatBalanceCovers: c.sendWhatBalanceCovers,
+  send_what_balance_covers: c.sendWhatBalanceCovers,
   repeat: c.repeat,
   occurrence: c.occurrence,
-  nextId: c.nextId,
+  next_id: c.nextId,
   state: c.state,
-  stateReason: c.stateReason,
+  state_reason: c.stateReason,
   estimate: viewOfEstimate(c.estimate),
-  createdAt: iso(c.createdAt),
-  startedAt: iso(c.startedAt),
-  finishedAt: iso(c.finishedAt),
+  created_at: iso(c.createdAt),
+  started_at: iso(c.startedAt),
+  finished_at: iso(c.finishedAt),
 });
 
-const viewOfStats = (state: string, s: CampaignStats) => {
-  const { costMicros, ...rest } = s;
-  return { state, ...rest, cost: money(costMicros) };
-};
+const viewOfStats = (state: string, s: CampaignStats) => ({
+  state,
+  recipients: s.recipients,
+  skipped: s.skipped,
+  refused: s.refused,
+  pending: s.pending,
+  queued: s.queued,
+  sent: s.sent,
+  delivered: s.delivered,
+  failed: s.failed,
+  expired: s.expired,
+  parts: s.parts,
+  cost: formatMicros(s.costMicros),
+  replies: s.replies,
+  opt_outs: s.optOuts,
+});
 
 const viewOfRecipient = (r: RecipientStatus) => ({
   id: r.id,
   number: shown(r.msisdn),
-  contactId: r.contactId,
+  contact_id: r.contactId,
   state: r.state,
   reason: r.reason,
-  messageId: r.messageId,
-  messageState: r.messageState,
-  price: r.priceMicros === null ? null : money(r.priceMicros),
-  updatedAt: iso(r.updatedAt)!,
+  message_id: r.messageId,
+  message_state: r.messageState,
+  price: r.priceMicros === null ? null : formatMicros(r.priceMicros),
+  updated_at: iso(r.updatedAt)!,
 });
 
 /** A CSV cell, quoted when it holds a comma, quote or line break (RFC 4180). */
@@ -263,20 +324,20 @@ const cell = (v: unknown): string => {
 };
 const CSV_COLUMNS = [
   'number',
-  'contactId',
+  'contact_id',
   'state',
   'reason',
-  'messageId',
-  'messageState',
+  'message_id',
+  'message_state',
   'price',
-  'updatedAt',
+  'updated_at',
 ] as const;
 
 export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
   const campaigns = engine.campaigns;
   const one = { 200: campaignView, ...problemResponses };
 
-  app.post<{ Body: CampaignInput }>(
+  app.post<{ Body: CampaignBody }>(
     '/v1/campaigns',
     {
       schema: {
@@ -287,7 +348,7 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
       },
     },
     async (req, reply) =>
-      reply.code(201).send(viewOfCampaign(await campaigns.create(req.apiUser!, req.body))),
+      reply.code(201).send(viewOfCampaign(await campaigns.create(req.apiUser!, inputOf(req.body)))),
   );
 
   app.get<{ Querystring: { before?: number; limit?: number; state?: (typeof STATES)[number] } }>(

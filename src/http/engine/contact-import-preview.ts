@@ -13,7 +13,7 @@ import {
   type ImportPreview,
 } from '../../engine/index.js';
 import { problemResponses } from '../rest/schemas.js';
-import { mappingOf } from './contact-imports.js';
+import { mappingInput, mappingOf } from './contact-imports.js';
 import type { EngineRouteOptions } from './index.js';
 
 const role = {
@@ -154,7 +154,7 @@ export async function contactImportPreviewRoutes(
         country: q.country !== undefined ? q.country : (req.apiUser!.settings.defaults.country ?? null),
         rows: q.rows,
         ...(q.header !== undefined ? { header: q.header } : {}),
-        ...(q.map !== undefined ? { mapping: mappingOf(q.map) } : {}),
+        ...(q.map !== undefined ? { mapping: mappingInput(mappingOf(q.map)) } : {}),
       });
       return viewOfPreview(preview);
     },

@@ -6,6 +6,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ColumnMapping, ImportJob } from '../../engine/index.js';
+
+type ColumnRef = NonNullable<ColumnMapping['number']>;
 import { problemResponses } from '../rest/schemas.js';
 import { problems } from '../problem.js';
 import type { EngineRouteOptions } from './index.js';
@@ -19,7 +21,7 @@ const importView = {
     total: { type: 'integer', description: 'rows read so far (blank lines are not rows)' },
     created: { type: 'integer', description: 'new contacts' },
     updated: { type: 'integer', description: 'rows merged into a contact that existed (or an earlier row)' },
-    invalid: { type: 'integer', description: 'rows not imported: see errorsUrl' },
+    invalid: { type: 'integer', description: 'rows not imported: see errors_url' },
     group: { type: ['integer', 'null'] },
     country: { type: ['string', 'null'] },
     header: { type: 'boolean' },
@@ -29,19 +31,19 @@ const importView = {
       description: 'which column (by header name, or "column N") became what',
       properties: {
         number: { type: 'string' },
-        firstName: { type: ['string', 'null'] },
-        lastName: { type: ['string', 'null'] },
+        first_name: { type: ['string', 'null'] },
+        last_name: { type: ['string', 'null'] },
         notes: { type: ['string', 'null'] },
         fields: { type: 'object', additionalProperties: { type: 'string' } },
       },
     },
-    fileName: { type: ['string', 'null'] },
-    sizeBytes: { type: 'integer' },
+    file_name: { type: ['string', 'null'] },
+    size_bytes: { type: 'integer' },
     error: { type: ['string', 'null'], description: 'why a failed import failed' },
-    errorsUrl: { type: 'string' },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-    finishedAt: { type: ['string', 'null'], format: 'date-time' },
+    errors_url: { type: 'string' },
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
+    finished_at: { type: ['string', 'null'], format: 'date-time' },
   },
 } as const;
 
@@ -62,18 +64,18 @@ export const viewOfImport = (j: ImportJob) => {
     delimiter: j.delimiter,
     columns: {
       number: name(j.columns.number)!,
-      firstName: name(j.columns.firstName),
-      lastName: name(j.columns.lastName),
+      first_name: name(j.columns.firstName),
+      last_name: name(j.columns.lastName),
       notes: name(j.columns.notes),
       fields: Object.fromEntries(j.columns.fields.map(([k, i]) => [k, name(i)!])),
     },
-    fileName: j.fileName,
-    sizeBytes: j.sizeBytes,
+    file_name: j.fileName,
+    size_bytes: j.sizeBytes,
     error: j.error,
-    errorsUrl: `/v1/imports/${j.id}/errors`,
-    createdAt: new Date(j.createdAt).toISOString(),
-    updatedAt: new Date(j.updatedAt).toISOString(),
-    finishedAt: j.finishedAt === null ? null : new Date(j.finishedAt).toISOString(),
+    errors_url: `/v1/imports/${j.id}/errors`,
+    created_at: new Date(j.createdAt).toISOString(),
+    updated_at: new Date(j.updatedAt).toISOString(),
+    finished_at: j.finishedAt === null ? null : new Date(j.finishedAt).toISOString(),
   };
 };
 
@@ -86,31 +88,47 @@ const column = {
 
 const options = {
   group: { type: 'string', minLength: 1, maxLength: 100, description: 'a group by name (created if none)' },
-  groupId: { type: 'integer', minimum: 1, description: 'an existing group by id' },
+  group_id: { type: 'integer', minimum: 1, description: 'an existing group by id' },
   country: {
     type: ['string', 'null'],
     pattern: '^[A-Z]{2}$',
     description: "default country of national numbers (default: the account's settings.defaults.country)",
   },
   header: { type: 'boolean', description: 'the first row is a header (default: detected)' },
-  fileName: { type: 'string', maxLength: 200 },
+  file_name: { type: 'string', maxLength: 200 },
 } as const;
+
+/** A column mapping in the API's names. */
+interface MappingBody {
+  number?: ColumnRef;
+  first_name?: ColumnRef | null;
+  last_name?: ColumnRef | null;
+  notes?: ColumnRef | null;
+  fields?: Record<string, ColumnRef>;
+}
+
+export const mappingInput = ({ first_name, last_name, ...m }: MappingBody): ColumnMapping => ({
+  ...m,
+  ...(first_name !== undefined ? { firstName: first_name } : {}),
+  ...(last_name !== undefined ? { lastName: last_name } : {}),
+});
 
 interface ImportOptions {
   group?: string;
-  groupId?: number;
+  group_id?: number;
   country?: string | null;
   header?: boolean;
-  fileName?: string;
+  file_name?: string;
 }
 
 /**
- * `--map`/`map=` as a mapping: "number=Phone,firstName=Given,lastName=-,field.code=Code"
- * (a column by header name or position; "-" for a role not imported; fields=- for no custom
- * fields but those named).
+ * `--map`/`map=` as a mapping: "number=Phone,first_name=Given,last_name=-,field.code=Code"
+ * (a column by header name or position; "-" for a role not imported; firstName and lastName
+ * are read too, as the CLI's --map has always said them; fields=- for no custom fields but
+ * those named).
  */
-export function mappingOf(spec: string): ColumnMapping {
-  const m: ColumnMapping = {};
+export function mappingOf(spec: string): MappingBody {
+  const m: MappingBody = {};
   for (const part of spec.split(',')) {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
@@ -118,14 +136,15 @@ export function mappingOf(spec: string): ColumnMapping {
     const role = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     const ref = /^\d+$/.test(value) ? Number(value) : value;
-    if (role === 'number') m.number = ref;
-    else if (role === 'firstName' || role === 'lastName' || role === 'notes')
-      m[role] = value === '-' ? null : ref;
+    const named = role === 'firstName' ? 'first_name' : role === 'lastName' ? 'last_name' : role;
+    if (named === 'number') m.number = ref;
+    else if (named === 'first_name' || named === 'last_name' || named === 'notes')
+      m[named] = value === '-' ? null : ref;
     else if (role === 'fields' && value === '-') m.fields ??= {};
     else if (role.startsWith('field.') && role.length > 6) (m.fields ??= {})[role.slice(6)] = ref;
     else
       throw problems.badRequest(
-        `map: unknown role "${role}" (number, firstName, lastName, notes, field.<key>)`,
+        `map: unknown role "${role}" (number, first_name, last_name, notes, field.<key>)`,
       );
   }
   return m;
@@ -143,7 +162,7 @@ export async function contactImportRoutes(
 
   app.post<{
     Querystring: ImportOptions & { map?: string };
-    Body: string | (ImportOptions & { csv: string; mapping?: ColumnMapping });
+    Body: string | (ImportOptions & { csv: string; mapping?: MappingBody });
   }>(
     '/v1/imports',
     {
@@ -153,7 +172,7 @@ export async function contactImportRoutes(
         tags: ['contacts'],
         summary: 'Import contacts from a CSV file (a background job)',
         description:
-          'The body is the file (Content-Type: text/csv, UTF-8, options in the query string; `map` as number=Phone,firstName=Given,field.code=Code) or JSON with `csv` and the options. Answers 202 with the job: follow GET /v1/imports/{id}.',
+          'The body is the file (Content-Type: text/csv, UTF-8, options in the query string; `map` as number=Phone,first_name=Given,field.code=Code) or JSON with `csv` and the options. Answers 202 with the job: follow GET /v1/imports/{id}.',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -177,8 +196,8 @@ export async function contactImportRoutes(
                   additionalProperties: false,
                   properties: {
                     number: column,
-                    firstName: { anyOf: [...column.anyOf, { type: 'null' }] },
-                    lastName: { anyOf: [...column.anyOf, { type: 'null' }] },
+                    first_name: { anyOf: [...column.anyOf, { type: 'null' }] },
+                    last_name: { anyOf: [...column.anyOf, { type: 'null' }] },
                     notes: { anyOf: [...column.anyOf, { type: 'null' }] },
                     fields: { type: 'object', maxProperties: 50, additionalProperties: column },
                   },
@@ -193,7 +212,7 @@ export async function contactImportRoutes(
     async (req, reply) => {
       const user = req.apiUser!;
       const body = req.body;
-      const o: ImportOptions & { csv: string; mapping?: ColumnMapping } =
+      const o: ImportOptions & { csv: string; mapping?: MappingBody } =
         typeof body === 'string'
           ? {
               ...req.query,
@@ -201,16 +220,16 @@ export async function contactImportRoutes(
               ...(req.query.map !== undefined ? { mapping: mappingOf(req.query.map) } : {}),
             }
           : body;
-      if (o.group !== undefined && o.groupId !== undefined)
-        throw problems.badRequest('group, groupId: give one of them');
+      if (o.group !== undefined && o.group_id !== undefined)
+        throw problems.badRequest('group, group_id: give one of them');
       const job = await imports.create(user.id, user.settings.defaults.country ?? null, {
         csv: Buffer.from(o.csv, 'utf8'),
-        fileName: o.fileName ?? null,
-        ...(o.groupId !== undefined ? { groupId: o.groupId } : {}),
+        fileName: o.file_name ?? null,
+        ...(o.group_id !== undefined ? { groupId: o.group_id } : {}),
         ...(o.group !== undefined ? { groupName: o.group } : {}),
         ...(o.country !== undefined ? { country: o.country } : {}),
         ...(o.header !== undefined ? { header: o.header } : {}),
-        ...(o.mapping !== undefined ? { mapping: o.mapping } : {}),
+        ...(o.mapping !== undefined ? { mapping: mappingInput(o.mapping) } : {}),
       });
       return reply.code(202).header('location', `/v1/imports/${job.id}`).send(viewOfImport(job));
     },

@@ -14,8 +14,8 @@ const contactInput = {
   additionalProperties: false,
   properties: {
     number: { type: 'string', maxLength: 32, description: 'E.164, e.g. +447700900123' },
-    firstName: { type: ['string', 'null'], maxLength: 100 },
-    lastName: { type: ['string', 'null'], maxLength: 100 },
+    first_name: { type: ['string', 'null'], maxLength: 100 },
+    last_name: { type: ['string', 'null'], maxLength: 100 },
     fields: {
       type: 'object',
       maxProperties: 50,
@@ -31,16 +31,16 @@ const contactView = {
   properties: {
     id: { type: 'integer' },
     number: { type: 'string', description: 'E.164 with +' },
-    firstName: { type: ['string', 'null'] },
-    lastName: { type: ['string', 'null'] },
+    first_name: { type: ['string', 'null'] },
+    last_name: { type: ['string', 'null'] },
     fields: { type: 'object', additionalProperties: { type: 'string' } },
     notes: { type: ['string', 'null'] },
     groups: { type: 'array', items: { type: 'integer' } },
-    optedOut: {
+    opted_out: {
       type: 'boolean',
       description: 'opted out (STOP) of at least one sender, from the gateway opt-out list',
     },
-    optOuts: {
+    opt_outs: {
       type: 'array',
       description: 'the senders it opted out of, and when',
       items: {
@@ -48,8 +48,8 @@ const contactView = {
         properties: { sender: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
       },
     },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
   },
 } as const;
 
@@ -60,31 +60,46 @@ const groupView = {
     name: { type: 'string' },
     description: { type: ['string', 'null'] },
     members: { type: 'integer' },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
   },
 } as const;
 
 type ContactBody = {
   number: string;
-  firstName?: string | null;
-  lastName?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
   fields?: Record<string, string>;
   notes?: string | null;
 };
 
+/** The body's names → the service's (only what was given: a PATCH changes what it names). */
+function contactFields<F>(b: {
+  first_name?: string | null;
+  last_name?: string | null;
+  fields?: F;
+  notes?: string | null;
+}) {
+  return {
+    ...(b.first_name !== undefined ? { firstName: b.first_name } : {}),
+    ...(b.last_name !== undefined ? { lastName: b.last_name } : {}),
+    ...(b.fields !== undefined ? { fields: b.fields } : {}),
+    ...(b.notes !== undefined ? { notes: b.notes } : {}),
+  };
+}
+
 export const viewOfContact = (c: Contact) => ({
   id: c.id,
   number: `+${c.msisdn}`,
-  firstName: c.firstName,
-  lastName: c.lastName,
+  first_name: c.firstName,
+  last_name: c.lastName,
   fields: c.fields,
   notes: c.notes,
   groups: c.groups,
-  optedOut: c.optOuts.length > 0,
-  optOuts: c.optOuts.map((o) => ({ sender: o.sender, at: new Date(o.at).toISOString() })),
-  createdAt: new Date(c.createdAt).toISOString(),
-  updatedAt: new Date(c.updatedAt).toISOString(),
+  opted_out: c.optOuts.length > 0,
+  opt_outs: c.optOuts.map((o) => ({ sender: o.sender, at: new Date(o.at).toISOString() })),
+  created_at: new Date(c.createdAt).toISOString(),
+  updated_at: new Date(c.updatedAt).toISOString(),
 });
 
 export const viewOfGroup = (g: ContactGroup) => ({
@@ -92,8 +107,8 @@ export const viewOfGroup = (g: ContactGroup) => ({
   name: g.name,
   description: g.description,
   members: g.members,
-  createdAt: new Date(g.createdAt).toISOString(),
-  updatedAt: new Date(g.updatedAt).toISOString(),
+  created_at: new Date(g.createdAt).toISOString(),
+  updated_at: new Date(g.updatedAt).toISOString(),
 });
 
 /** A search: query string of GET /v1/contacts and the export, `filter` of bulk requests. */
@@ -110,8 +125,15 @@ const searchProperties = {
   },
   field: { type: 'string', maxLength: 600, description: 'a custom field value, key:value' },
   group: { type: 'integer', minimum: 1, description: 'members of this group' },
-  optedOut: { type: 'boolean', description: 'opted out of at least one sender (true) or of none (false)' },
+  opted_out: { type: 'boolean', description: 'opted out of at least one sender (true) or of none (false)' },
 } as const;
+
+/** A search as the query string or `filter` names it (snake_case, like every REST v1 key). */
+export type ContactSearch = Omit<ContactQuery, 'optedOut'> & { opted_out?: boolean };
+
+/** A search of the API → the service's query. */
+export const queryOf = ({ opted_out, ...q }: ContactSearch): ContactQuery =>
+  opted_out === undefined ? q : { ...q, optedOut: opted_out };
 
 const filterBody = {
   type: 'object',
@@ -144,11 +166,22 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
       },
     },
     async (req, reply) => {
-      const { number, ...rest } = req.body;
       const user = req.apiUser!;
-      const r = await contacts.save(user.id, [{ msisdn: number, ...rest }], undefined, {
-        defaultCountry: countryOf(req),
-      });
+      let r: Awaited<ReturnType<typeof contacts.save>>;
+      try {
+        r = await contacts.save(
+          user.id,
+          [{ msisdn: req.body.number, ...contactFields(req.body) }],
+          undefined,
+          {
+            defaultCountry: countryOf(req),
+          },
+        );
+      } catch (err) {
+        // The service names the row of its batch; this request has one contact: its `number`.
+        if (err instanceof Error) err.message = err.message.replace(/^contacts\[0\]\.msisdn: /, 'number: ');
+        throw err;
+      }
       const c = (await contacts.get(user.id, r.ids[0]))!;
       return reply.code(r.created === 1 ? 201 : 200).send(viewOfContact(c));
     },
@@ -221,7 +254,7 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     },
     description: 'the contacts by id, or every contact a search matches (filter)',
   } as const;
-  type MembersBody = { contacts?: number[]; filter?: ContactQuery };
+  type MembersBody = { contacts?: number[]; filter?: ContactSearch };
 
   app.post<{ Params: { id: number }; Body: MembersBody }>(
     '/v1/contact-groups/:id/members',
@@ -240,7 +273,7 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     async (req) => {
       const user = req.apiUser!;
       const filter = req.body.filter
-        ? contacts.filterOf(req.body.filter, countryOf(req))
+        ? contacts.filterOf(queryOf(req.body.filter), countryOf(req))
         : { ids: req.body.contacts ?? [] };
       return { added: await contacts.addMatchingToGroup(user.id, req.params.id, filter) };
     },
@@ -263,7 +296,7 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     async (req) => {
       const user = req.apiUser!;
       const filter = req.body.filter
-        ? contacts.filterOf(req.body.filter, countryOf(req))
+        ? contacts.filterOf(queryOf(req.body.filter), countryOf(req))
         : { ids: req.body.contacts ?? [] };
       return { removed: await contacts.removeMatchingFromGroup(user.id, req.params.id, filter) };
     },
@@ -324,14 +357,14 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     },
   );
 
-  app.get<{ Querystring: ContactQuery & { limit: number; cursor?: string } }>(
+  app.get<{ Querystring: ContactSearch & { limit: number; cursor?: string } }>(
     '/v1/contacts',
     {
       schema: {
         tags: ['contacts'],
         summary: 'Search the contacts, a page at a time',
         description:
-          'Pages in id order, or in number order when `number` is given; `nextCursor` gives the next page (null on the last).',
+          'Pages in id order, or in number order when `number` is given; `next_cursor` gives the next page (null on the last).',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -346,7 +379,7 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
             type: 'object',
             properties: {
               data: { type: 'array', items: contactView },
-              nextCursor: { type: ['string', 'null'] },
+              next_cursor: { type: ['string', 'null'] },
             },
           },
           ...problemResponses,
@@ -356,12 +389,12 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     async (req) => {
       const { limit, cursor, ...q } = req.query;
       const user = req.apiUser!;
-      const page = await contacts.list(user.id, contacts.filterOf(q, countryOf(req)), limit, cursor);
-      return { data: page.contacts.map(viewOfContact), nextCursor: page.nextCursor };
+      const page = await contacts.list(user.id, contacts.filterOf(queryOf(q), countryOf(req)), limit, cursor);
+      return { data: page.contacts.map(viewOfContact), next_cursor: page.nextCursor };
     },
   );
 
-  app.get<{ Querystring: ContactQuery & { fields?: string } }>(
+  app.get<{ Querystring: ContactSearch & { fields?: string } }>(
     '/v1/contacts/export',
     {
       schema: {
@@ -388,7 +421,7 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     async (req, reply) => {
       const { fields, ...q } = req.query;
       const user = req.apiUser!;
-      const filter = contacts.filterOf(q, countryOf(req));
+      const filter = contacts.filterOf(queryOf(q), countryOf(req));
       const keys = fields
         ?.split(',')
         .map((k) => k.trim())
@@ -428,11 +461,11 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
       },
     },
     async (req) => {
-      const { number, ...rest } = req.body;
+      const { number } = req.body;
       const c = await contacts.update(
         req.apiUser!.id,
         req.params.id,
-        { ...rest, ...(number !== undefined ? { msisdn: number } : {}) },
+        { ...contactFields(req.body), ...(number !== undefined ? { msisdn: number } : {}) },
         { defaultCountry: countryOf(req) },
       );
       return viewOfContact(c);
@@ -455,7 +488,7 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     },
   );
 
-  app.post<{ Body: { contacts?: number[]; filter?: ContactQuery; all?: boolean } }>(
+  app.post<{ Body: { contacts?: number[]; filter?: ContactSearch; all?: boolean } }>(
     '/v1/contacts/delete',
     {
       schema: {
@@ -484,7 +517,7 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
       if (ids !== undefined && filter !== undefined)
         throw problems.badRequest('contacts, filter: give one of them');
       if (ids !== undefined) return { deleted: await contacts.deleteMatching(user.id, { ids }) };
-      const f = contacts.filterOf(filter ?? {}, countryOf(req));
+      const f = contacts.filterOf(queryOf(filter ?? {}), countryOf(req));
       if (Object.keys(f).length === 0 && all !== true)
         throw problems.badRequest('filter: empty (every contact); say all: true to delete every contact');
       return { deleted: await contacts.deleteMatching(user.id, f) };

@@ -33,12 +33,12 @@ const conversationView = {
   properties: {
     number: { type: 'string', description: 'the peer, E.164 with +' },
     name: { type: ['string', 'null'], description: "the contact's name when the number is a contact" },
-    contactId: { type: ['integer', 'null'] },
-    ourNumber: { type: 'string', description: 'the number the peer last wrote to: replies come from it' },
+    contact_id: { type: ['integer', 'null'] },
+    our_number: { type: 'string', description: 'the number the peer last wrote to: replies come from it' },
     unread: { type: 'integer' },
-    readUntil: { type: ['string', 'null'], format: 'date-time' },
-    lastAt: { type: 'string', format: 'date-time' },
-    lastMessage: { anyOf: [messageView, { type: 'null' }] },
+    read_until: { type: ['string', 'null'], format: 'date-time' },
+    last_at: { type: 'string', format: 'date-time' },
+    last_message: { anyOf: [messageView, { type: 'null' }] },
   },
 } as const;
 
@@ -87,12 +87,12 @@ export function viewOfConversation(c: ConversationSummary) {
   return {
     number: plus(c.peer),
     name,
-    contactId: c.contact?.id ?? null,
-    ourNumber: c.ourNumber,
+    contact_id: c.contact?.id ?? null,
+    our_number: c.ourNumber,
     unread: c.unread,
-    readUntil: c.readUntil > 0 ? new Date(c.readUntil).toISOString() : null,
-    lastAt: new Date(Math.max(c.lastAt, c.last?.at ?? 0)).toISOString(),
-    lastMessage: c.last
+    read_until: c.readUntil > 0 ? new Date(c.readUntil).toISOString() : null,
+    last_at: new Date(Math.max(c.lastAt, c.last?.at ?? 0)).toISOString(),
+    last_message: c.last
       ? viewOfMessage(c.peer, { ...c.last, text: textOf(c.last.body, c.last.dataCoding) ?? null })
       : null,
   };

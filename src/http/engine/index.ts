@@ -19,6 +19,7 @@ import { ledgerRoutes } from './ledger.js';
 import { rateCardRoutes } from './rate-card.js';
 import { reportRoutes } from './reports.js';
 import { lowBalanceRoutes } from './low-balance.js';
+import { snakeCaseProblems } from '../casing.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -40,6 +41,8 @@ export const ENGINE_TAGS = [
 ];
 
 export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOptions): Promise<void> {
+  // Every key of REST v1 is snake_case, the fields a service's errors name too.
+  app.setErrorHandler(snakeCaseProblems);
   await app.register(contactRoutes, opts);
   await app.register(inboxRoutes, opts);
   await app.register(keywordRoutes, opts);

@@ -25,7 +25,7 @@ const editable = {
     description:
       'reply: the auto-reply; subscribe: the join confirmation; poll: the vote confirmation. Placeholders {{first_name}}, {{last_name}}, {{number}}, {{keyword}}, {{group}}, {{answer}}, {{options}}, with a fallback: {{first_name|there}}. null: no reply',
   },
-  leaveReply: { ...replyText, description: 'subscribe: the leave confirmation; null: none' },
+  leave_reply: { ...replyText, description: 'subscribe: the leave confirmation; null: none' },
   options: {
     type: 'array',
     minItems: 2,
@@ -42,6 +42,22 @@ const editable = {
   enabled: { type: 'boolean' },
 } as const;
 
+/** A body in the API's names (leave_reply, group_id). */
+type KeywordBody = Omit<KeywordServiceInput, 'leaveReply' | 'groupId'> & {
+  leave_reply?: string | null;
+  group_id?: number;
+};
+type KeywordPatch = Omit<KeywordServiceUpdate, 'leaveReply'> & { leave_reply?: string | null };
+
+/** A body → the service's input: the two names that differ mapped, the rest as given. */
+function inputOf<B extends KeywordPatch & { group_id?: number }>({ leave_reply, group_id, ...rest }: B) {
+  return {
+    ...rest,
+    ...(leave_reply !== undefined ? { leaveReply: leave_reply } : {}),
+    ...(group_id !== undefined ? { groupId: group_id } : {}),
+  };
+}
+
 const serviceView = {
   type: 'object',
   properties: {
@@ -54,13 +70,13 @@ const serviceView = {
     aliases: { type: 'array', items: { type: 'string' } },
     kind: { type: 'string', enum: ['reply', 'subscribe', 'poll', 'forward'] },
     reply: { type: ['string', 'null'] },
-    leaveReply: { type: ['string', 'null'] },
-    groupId: { type: ['integer', 'null'] },
+    leave_reply: { type: ['string', 'null'] },
+    group_id: { type: ['integer', 'null'] },
     options: { type: ['array', 'null'], items: { type: 'string' } },
     url: { type: ['string', 'null'] },
     enabled: { type: 'boolean' },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
   },
 } as const;
 
@@ -71,13 +87,13 @@ export const viewOfKeywordService = (s: KeywordService) => ({
   aliases: s.aliases,
   kind: s.kind,
   reply: s.settings.reply ?? null,
-  leaveReply: s.kind === 'subscribe' ? (s.settings.leaveReply ?? null) : null,
-  groupId: s.settings.groupId ?? null,
+  leave_reply: s.kind === 'subscribe' ? (s.settings.leaveReply ?? null) : null,
+  group_id: s.settings.groupId ?? null,
   options: s.settings.options ?? null,
   url: s.settings.url ?? null,
   enabled: s.enabled,
-  createdAt: new Date(s.createdAt).toISOString(),
-  updatedAt: new Date(s.updatedAt).toISOString(),
+  created_at: new Date(s.createdAt).toISOString(),
+  updated_at: new Date(s.updatedAt).toISOString(),
 });
 
 const idParams = {
@@ -104,7 +120,7 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
     async (req) => ({ data: (await keywords.list(req.apiUser!.id)).map(viewOfKeywordService) }),
   );
 
-  app.post<{ Body: KeywordServiceInput }>(
+  app.post<{ Body: KeywordBody }>(
     '/v1/keywords',
     {
       schema: {
@@ -128,7 +144,7 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
               maxLength: 100,
               description: 'subscribe: the contact group by name (created if missing)',
             },
-            groupId: { type: 'integer', minimum: 1, description: 'subscribe: the contact group by id' },
+            group_id: { type: 'integer', minimum: 1, description: 'subscribe: the contact group by id' },
             ...editable,
           },
         },
@@ -136,7 +152,7 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
       },
     },
     async (req, reply) => {
-      const s = await keywords.create(req.apiUser!.id, req.body);
+      const s = await keywords.create(req.apiUser!.id, inputOf(req.body));
       return reply.code(201).send(viewOfKeywordService(s));
     },
   );
@@ -154,7 +170,7 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
     async (req) => viewOfKeywordService(await keywords.get(req.apiUser!.id, req.params.id)),
   );
 
-  app.patch<{ Params: { id: number }; Body: KeywordServiceUpdate }>(
+  app.patch<{ Params: { id: number }; Body: KeywordPatch }>(
     '/v1/keywords/:id',
     {
       schema: {
@@ -165,7 +181,8 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
         response: { 200: serviceView, ...problemResponses },
       },
     },
-    async (req) => viewOfKeywordService(await keywords.update(req.apiUser!.id, req.params.id, req.body)),
+    async (req) =>
+      viewOfKeywordService(await keywords.update(req.apiUser!.id, req.params.id, inputOf(req.body))),
   );
 
   app.delete<{ Params: { id: number } }>(

@@ -12,6 +12,10 @@ import {
   wantsCsv,
   type LedgerParams,
 } from './money-common.js';
+import { snakeKeys, snakeSchema } from '../casing.js';
+
+// The admin API's ledger entry in REST v1's names (message_id).
+const pageView = snakeSchema(ledgerPageView);
 
 export async function ledgerRoutes(app: FastifyInstance, opts: EngineRouteOptions): Promise<void> {
   const money = opts.gateway.money;
@@ -24,7 +28,7 @@ export async function ledgerRoutes(app: FastifyInstance, opts: EngineRouteOption
         description:
           'Every balance change is an entry; the balance is the sum of the ledger. Paged by `before` (the previous page’s `next`). With `format=csv` or `Accept: text/csv`: every entry of the filter as CSV.',
         querystring: ledgerQuerystring,
-        response: { 200: ledgerPageView, ...problemResponses },
+        response: { 200: pageView, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -34,7 +38,7 @@ export async function ledgerRoutes(app: FastifyInstance, opts: EngineRouteOption
       if (wantsCsv(req)) return ledgerCsv(reply, money, q, account, 'ledger.csv');
       const entries = await money.ledger(q);
       return {
-        entries: entries.map((e) => viewOfEntry(e, account)),
+        entries: entries.map((e) => snakeKeys(viewOfEntry(e, account))),
         next: entries.length === q.limit ? entries[entries.length - 1].id : null,
       };
     },

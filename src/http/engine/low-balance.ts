@@ -11,6 +11,10 @@ import {
   viewOfMoneyState,
   type LowBalanceBody,
 } from './money-common.js';
+import { snakeKeys, snakeSchema } from '../casing.js';
+
+// The admin API's low-balance state in REST v1's names (low_since).
+const view = snakeSchema(lowBalanceView);
 
 export async function lowBalanceRoutes(app: FastifyInstance, opts: EngineRouteOptions): Promise<void> {
   const money = opts.gateway.money;
@@ -21,13 +25,13 @@ export async function lowBalanceRoutes(app: FastifyInstance, opts: EngineRouteOp
       schema: {
         tags: ['ledger'],
         summary: 'The low-balance threshold, its webhook and whether the balance is below it now',
-        response: { 200: lowBalanceView, ...problemResponses },
+        response: { 200: view, ...problemResponses },
       },
     },
     async (req) => {
       const s = await money.state(req.apiUser!.id);
       if (!s) throw gone();
-      return viewOfMoneyState(s);
+      return snakeKeys(viewOfMoneyState(s));
     },
   );
   app.put<{ Body: LowBalanceBody }>(
@@ -37,13 +41,13 @@ export async function lowBalanceRoutes(app: FastifyInstance, opts: EngineRouteOp
         tags: ['ledger'],
         summary: 'Sets the low-balance threshold and webhook (a `balance.low` event once per crossing)',
         body: lowBalanceInput,
-        response: { 200: lowBalanceView, ...problemResponses },
+        response: { 200: view, ...problemResponses },
       },
     },
     async (req) => {
       const s = await money.setLowBalance(req.apiUser!.id, lowBalanceOf(req.body));
       if (!s) throw gone();
-      return viewOfMoneyState(s);
+      return snakeKeys(viewOfMoneyState(s));
     },
   );
 }

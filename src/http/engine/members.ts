@@ -9,7 +9,8 @@ import type { MemberRole } from '../../engine/index.js';
 import { problemResponses } from '../rest/schemas.js';
 import { problems } from '../problem.js';
 import type { EngineRouteOptions } from './index.js';
-import { viewOfWebUser, webUserView } from './session.js';
+import { snakeSchema } from '../casing.js';
+import { userView, viewOfUser, webUserView } from './session.js';
 
 const idParams = {
   type: 'object',
@@ -65,8 +66,19 @@ export const changeBody = {
   },
 } as const;
 
-type NewMemberBody = { email: string; displayName?: string; password?: string; role: MemberRole };
-type ChangeBody = { role?: MemberRole; enabled?: boolean; displayName?: string };
+// REST v1's bodies and answers are snake_case (display_name, setup_token); the admin API's camelCase.
+type NewMemberBody = { email: string; display_name?: string; password?: string; role: MemberRole };
+type ChangeBody = { role?: MemberRole; enabled?: boolean; display_name?: string };
+const v1 = {
+  newPerson: snakeSchema({ properties: newPersonBody }).properties,
+  created: snakeSchema(createdView),
+  reset: snakeSchema(resetView),
+  change: snakeSchema(changeBody),
+};
+const named = <B extends { display_name?: string }>({ display_name, ...rest }: B) => ({
+  ...rest,
+  ...(display_name !== undefined ? { displayName: display_name } : {}),
+});
 
 export async function memberRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
   const people = engine.people;
@@ -86,7 +98,7 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
             after: {
               type: 'integer',
               minimum: 0,
-              description: 'the next page: the nextAfter of the previous one',
+              description: 'the next page: the next_after of the previous one',
             },
           },
         },
@@ -94,8 +106,8 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
           200: {
             type: 'object',
             properties: {
-              data: { type: 'array', items: webUserView },
-              nextAfter: { type: ['integer', 'null'] },
+              data: { type: 'array', items: userView },
+              next_after: { type: ['integer', 'null'] },
             },
           },
           ...answers,
@@ -109,8 +121,8 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
         ...(after !== undefined ? { afterId: after } : {}),
       });
       return {
-        data: rows.map(viewOfWebUser),
-        nextAfter: rows.length === limit ? rows[rows.length - 1].id : null,
+        data: rows.map(viewOfUser),
+        next_after: rows.length === limit ? rows[rows.length - 1].id : null,
       };
     },
   );
@@ -127,7 +139,7 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
           required: ['email', 'role'],
           additionalProperties: false,
           properties: {
-            ...newPersonBody,
+            ...v1.newPerson,
             role: {
               type: 'string',
               enum: ['owner', 'admin', 'sender', 'viewer'],
@@ -135,16 +147,16 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
             },
           },
         },
-        response: { 201: createdView, ...answers },
+        response: { 201: v1.created, ...answers },
       },
     },
     async (req, reply) => {
       const { role, ...p } = req.body;
-      const c = await people.createMember(req.apiUser!.id, role, p);
+      const c = await people.createMember(req.apiUser!.id, role, named(p));
       return reply.code(201).send({
-        user: viewOfWebUser(c.user),
+        user: viewOfUser(c.user),
         ...(c.setupToken
-          ? { setupToken: c.setupToken, setupExpiresAt: new Date(c.setupExpiresAt!).toISOString() }
+          ? { setup_token: c.setupToken, setup_expires_at: new Date(c.setupExpiresAt!).toISOString() }
           : {}),
       });
     },
@@ -157,13 +169,13 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
         tags: ['members'],
         summary: 'A member',
         params: idParams,
-        response: { 200: webUserView, ...answers },
+        response: { 200: userView, ...answers },
       },
     },
     async (req) => {
       const u = await people.get(scopeOf(req.apiUser!.id), req.params.id);
       if (!u) throw problems.notFound(`no member ${req.params.id}`);
-      return viewOfWebUser(u);
+      return viewOfUser(u);
     },
   );
 
@@ -175,11 +187,11 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
         tags: ['members'],
         summary: "Change a member's role, enabled state or display name",
         params: idParams,
-        body: changeBody,
-        response: { 200: webUserView, ...answers },
+        body: v1.change,
+        response: { 200: userView, ...answers },
       },
     },
-    async (req) => viewOfWebUser(await people.update(scopeOf(req.apiUser!.id), req.params.id, req.body)),
+    async (req) => viewOfUser(await people.update(scopeOf(req.apiUser!.id), req.params.id, named(req.body))),
   );
 
   app.delete<{ Params: { id: number } }>(
@@ -207,10 +219,10 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
         tags: ['members'],
         summary: 'Make a member the owner (you, the owner, become an admin)',
         params: idParams,
-        response: { 200: webUserView, ...answers },
+        response: { 200: userView, ...answers },
       },
     },
-    async (req) => viewOfWebUser(await people.makeOwner(scopeOf(req.apiUser!.id), req.params.id)),
+    async (req) => viewOfUser(await people.makeOwner(scopeOf(req.apiUser!.id), req.params.id)),
   );
 
   app.post<{ Params: { id: number } }>(
@@ -221,12 +233,12 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
         tags: ['members'],
         summary: 'A new one-time set-password token for a member (a forgotten password)',
         params: idParams,
-        response: { 200: resetView, ...answers },
+        response: { 200: v1.reset, ...answers },
       },
     },
     async (req) => {
       const r = await people.resetToken(scopeOf(req.apiUser!.id), req.params.id);
-      return { setupToken: r.setupToken, setupExpiresAt: new Date(r.setupExpiresAt).toISOString() };
+      return { setup_token: r.setupToken, setup_expires_at: new Date(r.setupExpiresAt).toISOString() };
     },
   );
 }

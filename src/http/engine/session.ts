@@ -11,6 +11,7 @@ import type {} from '@fastify/swagger';
 import type { Engine, SignedIn, WebUser } from '../../engine/index.js';
 import type { LoginGuard } from '../../gateway/login-guard.js';
 import { problems } from '../problem.js';
+import { snakeCaseProblems, snakeKeys, snakeSchema } from '../casing.js';
 import { CSRF_HEADER, SESSION_COOKIE, webSessionOf } from './web-auth.js';
 
 export interface SessionRouteOptions {
@@ -21,6 +22,7 @@ export interface SessionRouteOptions {
 const problem = { $ref: 'Problem#' } as const;
 const problemAnswers = { 400: problem, 401: problem, 403: problem, 429: problem, default: problem } as const;
 
+/** A web user as the admin API shows it (camelCase); REST v1's is userView. */
 export const webUserView = {
   type: 'object',
   properties: {
@@ -61,25 +63,29 @@ export const viewOfWebUser = (u: WebUser) => ({
   lastSignInAt: u.lastSignInAt === null ? null : new Date(u.lastSignInAt).toISOString(),
 });
 
+/** A web user in REST v1 (snake_case: display_name, must_change_password, …). */
+export const userView = snakeSchema(webUserView);
+export const viewOfUser = (u: WebUser) => snakeKeys(viewOfWebUser(u));
+
 const sessionView = {
   type: 'object',
   properties: {
-    user: webUserView,
+    user: userView,
     account: {
       type: ['object', 'null'],
       properties: { id: { type: 'integer' }, username: { type: 'string' } },
       description: "a member's account (its username is also its SMPP system_id); null for an operator",
     },
     csrf: { type: 'string', description: `send it as ${CSRF_HEADER} on changes authenticated by the cookie` },
-    expiresAt: { type: 'string', format: 'date-time', description: 'pushed forward by use' },
+    expires_at: { type: 'string', format: 'date-time', description: 'pushed forward by use' },
   },
 } as const;
 
 const viewOfSession = (who: SignedIn) => ({
-  user: viewOfWebUser(who.user),
+  user: viewOfUser(who.user),
   account: who.account ? { id: who.account.id, username: who.account.username } : null,
   csrf: who.csrf,
-  expiresAt: new Date(who.session.expiresAt).toISOString(),
+  expires_at: new Date(who.session.expiresAt).toISOString(),
 });
 
 /**
@@ -98,6 +104,7 @@ function sessionCookie(req: FastifyRequest, value: string, maxAgeS: number): str
 }
 
 export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOptions): Promise<void> {
+  app.setErrorHandler(snakeCaseProblems);
   const people = opts.engine.people;
   const signedIn = async (req: FastifyRequest) => {
     const who = await webSessionOf(req, people);
@@ -185,7 +192,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
     },
   );
 
-  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+  app.post<{ Body: { current_password: string; new_password: string } }>(
     '/v1/session/password',
     {
       schema: {
@@ -194,11 +201,11 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
         security: [{ bearer: [] }],
         body: {
           type: 'object',
-          required: ['currentPassword', 'newPassword'],
+          required: ['current_password', 'new_password'],
           additionalProperties: false,
           properties: {
-            currentPassword: { type: 'string', minLength: 1, maxLength: 200 },
-            newPassword: { type: 'string', minLength: 1, maxLength: 200 },
+            current_password: { type: 'string', minLength: 1, maxLength: 200 },
+            new_password: { type: 'string', minLength: 1, maxLength: 200 },
           },
         },
         response: { 204: { type: 'null' }, ...problemAnswers },
@@ -209,8 +216,8 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
       await people.changePassword(
         who,
         {
-          current: req.body.currentPassword,
-          next: req.body.newPassword,
+          current: req.body.current_password,
+          next: req.body.new_password,
           address: req.socket.remoteAddress ?? 'unknown',
         },
         opts.loginGuard,
@@ -235,9 +242,9 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
             password: { type: 'string', minLength: 1, maxLength: 200 },
           },
         },
-        response: { 200: webUserView, ...problemAnswers },
+        response: { 200: userView, ...problemAnswers },
       },
     },
-    async (req) => viewOfWebUser(await people.setPasswordWithToken(req.body.token, req.body.password)),
+    async (req) => viewOfUser(await people.setPasswordWithToken(req.body.token, req.body.password)),
   );
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import { EngineError, type MessagePreview, type Template } from '../../engine/index.js';
 import { normalizeMsisdn } from '../../domain/index.js';
+import { formatMicros } from '../../domain/money.js';
 import { problemResponses } from '../rest/schemas.js';
 import { problems } from '../problem.js';
 import type { EngineRouteOptions } from './index.js';
@@ -14,8 +15,8 @@ const templateView = {
     name: { type: 'string' },
     text: { type: 'string' },
     fields: { type: 'array', items: { type: 'string' }, description: 'the placeholders it uses' },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
   },
 } as const;
 
@@ -27,7 +28,7 @@ export const previewView = {
     encoding: { type: 'string', description: 'gsm7 or ucs2' },
     characters: { type: 'integer' },
     segments: { type: 'integer' },
-    pricePerPart: { type: 'string', description: 'account currency, 6 decimals' },
+    price_per_part: { type: 'string', description: 'in the account currency' },
     price: { type: 'string' },
   },
 } as const;
@@ -49,15 +50,13 @@ const idParams = {
 
 const badRequest = (why: string) => new EngineError(400, 'HERMOD_ERR_VALIDATION', why);
 
-export const money = (micros: number): string => (micros / 1_000_000).toFixed(6);
-
 const viewOf = (t: Template) => ({
   id: t.id,
   name: t.name,
   text: t.text,
   fields: t.fields,
-  createdAt: new Date(t.createdAt).toISOString(),
-  updatedAt: new Date(t.updatedAt).toISOString(),
+  created_at: new Date(t.createdAt).toISOString(),
+  updated_at: new Date(t.updatedAt).toISOString(),
 });
 
 export const viewOfPreview = (p: MessagePreview) => ({
@@ -66,17 +65,17 @@ export const viewOfPreview = (p: MessagePreview) => ({
   encoding: p.encoding,
   characters: p.characters,
   segments: p.segments,
-  pricePerPart: money(p.pricePerPartMicros),
-  price: money(p.priceMicros),
+  price_per_part: formatMicros(p.pricePerPartMicros),
+  price: formatMicros(p.priceMicros),
 });
 
 type PreviewBody = {
   text?: string;
-  templateId?: number;
-  contactId?: number;
+  template_id?: number;
+  contact_id?: number;
   number?: string;
-  firstName?: string;
-  lastName?: string;
+  first_name?: string;
+  last_name?: string;
   fields?: Record<string, string>;
   from?: string;
 };
@@ -190,17 +189,17 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
         tags: ['templates'],
         summary: "One recipient's message: rendered text, encoding, segments and price",
         description:
-          'Give text or templateId, and a contactId or a number (with optional names and fields). A missing field without a default answers 422 HERMOD_ERR_TEMPLATE_FIELD_MISSING: that recipient would be skipped.',
+          'Give text or template_id, and a contact_id or a number (with optional names and fields). A missing field without a default answers 422 HERMOD_ERR_TEMPLATE_FIELD_MISSING: that recipient would be skipped.',
         body: {
           type: 'object',
           additionalProperties: false,
           properties: {
             text,
-            templateId: { type: 'integer', minimum: 1 },
-            contactId: { type: 'integer', minimum: 1 },
+            template_id: { type: 'integer', minimum: 1 },
+            contact_id: { type: 'integer', minimum: 1 },
             number: { type: 'string', maxLength: 32 },
-            firstName: { type: 'string', maxLength: 100 },
-            lastName: { type: 'string', maxLength: 100 },
+            first_name: { type: 'string', maxLength: 100 },
+            last_name: { type: 'string', maxLength: 100 },
             fields: {
               type: 'object',
               maxProperties: 50,
@@ -216,18 +215,18 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
       const user = req.apiUser!;
       const b = req.body;
       let body = b.text;
-      if (b.templateId !== undefined) {
-        const t = await templates.get(user.id, b.templateId);
-        if (!t) throw problems.notFound(`no template ${b.templateId}`);
+      if (b.template_id !== undefined) {
+        const t = await templates.get(user.id, b.template_id);
+        if (!t) throw problems.notFound(`no template ${b.template_id}`);
         body = t.text;
       }
-      if (body === undefined) throw badRequest('text: give text or templateId');
-      if (b.contactId !== undefined) {
-        const c = await engine.contacts.get(user.id, b.contactId);
-        if (!c) throw problems.notFound(`no contact ${b.contactId}`);
+      if (body === undefined) throw badRequest('text: give text or template_id');
+      if (b.contact_id !== undefined) {
+        const c = await engine.contacts.get(user.id, b.contact_id);
+        if (!c) throw problems.notFound(`no contact ${b.contact_id}`);
         return viewOfPreview(await templates.preview(user, body, c, b.from));
       }
-      if (b.number === undefined) throw badRequest('number: give contactId or number');
+      if (b.number === undefined) throw badRequest('number: give contact_id or number');
       let msisdn: string;
       try {
         msisdn = normalizeMsisdn(b.number);
@@ -238,7 +237,7 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
         await templates.preview(
           user,
           body,
-          { msisdn, firstName: b.firstName ?? null, lastName: b.lastName ?? null, fields: b.fields ?? {} },
+          { msisdn, firstName: b.first_name ?? null, lastName: b.last_name ?? null, fields: b.fields ?? {} },
           b.from,
         ),
       );

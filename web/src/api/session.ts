@@ -1,4 +1,4 @@
-/** Who is signed in: GET/POST/DELETE /v1/session, cached as the `session` query. */
+/** Who is signed in: GET/POST/DELETE /v1/session, cached as the `session` query (snake_case, like all of REST v1). */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, setCsrf } from './client';
 
@@ -6,13 +6,20 @@ export interface Session {
   user: {
     id: number;
     email: string;
-    displayName: string | null;
+    display_name: string | null;
     kind: 'member' | 'operator';
+    account_id: number | null;
     role: 'owner' | 'admin' | 'sender' | 'viewer' | null;
+    enabled: boolean;
+    must_change_password: boolean;
+    has_password: boolean;
+    created_at: string;
+    updated_at: string;
+    last_sign_in_at: string | null;
   };
   account: { id: number; username: string } | null;
   csrf: string;
-  expiresAt: string;
+  expires_at: string;
 }
 
 /** The session, or null when nobody is signed in (a 401 is an answer here, not an error). */
