@@ -59,6 +59,7 @@ test('console contacts: add, edit, group, import 1,000 rows with bad ones, filte
   const w = await watchedPage(browser);
   const { page } = w;
   page.setDefaultTimeout(10_000);
+  // The API's answer to a refused request, in the test's output (the browser logs only the status).
   page.on('response', (r) => {
     if (r.status() >= 400) void r.text().then((b) => console.log('HTTP', r.status(), r.url(), b));
   });
