@@ -13,7 +13,7 @@ import { buildJasminApp } from '../http/jasmin/index.js';
 import { CustomerSmppServer } from '../smpp-server/index.js';
 import type { InterfaceServices } from '../gateway/index.js';
 import type { Engine } from '../engine/index.js';
-import { moRouteInput } from '../config/index.js';
+import { moRouteInput, routeInput } from '../config/index.js';
 import type { Core } from './gateway.js';
 import type { Observability } from './observability.js';
 import { buildLoginGuard } from './login.js';
@@ -74,6 +74,7 @@ export async function buildInterfaces(
     services,
     adminKeys: core.config.admin.keys,
     moRouteInput,
+    routeInput,
     definitions: core.definitions,
     binds: customers,
     guard: core.guard,

@@ -16,6 +16,7 @@ import { buildInbox, type InboxEngineOptions } from './inbox-engine.js';
 import { TemplateService } from './templates.js';
 import { CampaignService, type CampaignServiceOptions } from './campaigns.js';
 import { ContactImports, type ContactImportOptions } from './contact-imports.js';
+import { AuditLog } from './audit.js';
 
 export interface EngineOptions {
   gateway: Gateway;
@@ -41,6 +42,8 @@ export class Engine {
   readonly templates: TemplateService;
   readonly campaigns: CampaignService;
   readonly contactImports: ContactImports;
+  /** Operators' changes through the admin API. */
+  readonly audit: AuditLog;
 
   constructor(private readonly opts: EngineOptions) {
     this.contacts = new ContactService(opts.stores.contacts);
@@ -56,6 +59,7 @@ export class Engine {
       ...opts.campaigns,
     });
     this.contactImports = new ContactImports(opts.stores.contactImports, this.contacts, opts.contactImports);
+    this.audit = new AuditLog(opts.stores.audit);
   }
 
   /** Starts the background work (import jobs, campaign runners, the inbox follower). */

@@ -70,3 +70,4 @@ export {
   type CampaignEstimate,
   type RecipientStatus,
 } from './campaigns.js';
+export { AuditLog, type AuditPage } from './audit.js';

@@ -12,6 +12,7 @@ import { problemSchema, useProblems } from './problem.js';
 import { engineRoutes, ENGINE_TAGS } from './engine/index.js';
 import { sessionRoutes } from './engine/session.js';
 import { operatorSessions, webUserAdminRoutes } from './admin/web-users.js';
+import { auditAdminRoutes, auditTrail } from './admin/audit.js';
 import { LoginGuard } from '../gateway/login-guard.js';
 import { messagesRoutes, sharedSchemas } from './rest/messages.js';
 import { accountRoutes } from './rest/account.js';
@@ -61,6 +62,8 @@ export interface ApiAppOptions {
   guard?: UrlGuard;
   /** MO routes in the file's form for the admin API (see AdminOptions.moRouteInput). */
   moRouteInput?: AdminOptions['moRouteInput'];
+  /** MT routes in the file's form for the admin API (see AdminOptions.routeInput). */
+  routeInput?: AdminOptions['routeInput'];
   /** Timeouts and connection cap of the listener (default DEFAULT_HTTP_LIMITS). */
   limits?: HttpLimits;
   /**
@@ -180,8 +183,10 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       engine: opts.engine,
       loginGuard: opts.loginGuard ?? new LoginGuard(),
     });
-  if (opts.engine && opts.adminKeys !== undefined && adminSide)
+  if (opts.engine && opts.adminKeys !== undefined && adminSide) {
     app.addHook('onRequest', operatorSessions(opts.engine, ADMIN_PREFIX));
+    app.addHook('onSend', auditTrail(opts.engine, ADMIN_PREFIX, opts.adminKeys));
+  }
   if (customerSide) await customerApi(app, opts, services, auth, idempotency);
   // The admin API: its own Bearer keys and hooks, beside (not inside) the customer API.
   if (opts.adminKeys !== undefined && adminSide)
@@ -194,6 +199,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       binds: opts.binds,
       forgetApiKeys: () => auth.forget(),
       ...(opts.moRouteInput ? { moRouteInput: opts.moRouteInput } : {}),
+      ...(opts.routeInput ? { routeInput: opts.routeInput } : {}),
     });
   if (opts.engine && opts.adminKeys !== undefined && adminSide)
     await app.register(webUserAdminRoutes, {
@@ -201,6 +207,8 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       engine: opts.engine,
       keys: opts.adminKeys,
     });
+  if (opts.engine && opts.adminKeys !== undefined && adminSide)
+    await app.register(auditAdminRoutes, { prefix: ADMIN_PREFIX, engine: opts.engine, keys: opts.adminKeys });
   if (opts.console !== false) await app.register(consoleRoutes, opts.console ?? {});
   return app;
 }

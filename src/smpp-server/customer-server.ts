@@ -152,6 +152,15 @@ export class CustomerSmppServer {
     return sessions.length;
   }
 
+  /** The binds of `systemId` now: how it bound, from where, PDUs in flight (the admin API's list). */
+  binds(systemId: string): { bindType: string; remote: string | null; inFlight: number }[] {
+    return this.boundSessions(systemId).map((s) => ({
+      bindType: s.bindType ?? 'unknown',
+      remote: s.remoteAddress ?? null,
+      inFlight: s.inFlight,
+    }));
+  }
+
   private servers(): SmppServer[] {
     return this.tlsServer ? [this.server, this.tlsServer] : [this.server];
   }

@@ -9,6 +9,16 @@ import { problem, sendProblem } from '../problem.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
+/** Whether `header` (an Authorization value) carries one of `keys`; compared in constant time. */
+export function carriesAdminKey(keys: readonly string[], header: string | undefined): boolean {
+  const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!m) return false;
+  const got = digest(m[1]);
+  let ok = false;
+  for (const k of keys) ok = timingSafeEqual(digest(k), got) || ok;
+  return ok;
+}
+
 /** An onRequest hook that refuses requests without one of `keys` or an operator's session (401, problem+json). */
 export function adminAuth(keys: readonly string[]) {
   const wanted = keys.map(digest);

@@ -9,6 +9,7 @@ import {
   toMicros,
   type MessageState,
   type MoRouteDef,
+  type RouteDef,
   type User,
 } from '../../domain/index.js';
 import { HttpProblem, problemSchema } from '../problem.js';
@@ -30,12 +31,16 @@ export interface AdminOptions {
    * the configuration's own writer, given by the composition root. Without it, as stored.
    */
   moRouteInput?: (r: MoRouteDef) => Record<string, unknown>;
+  /** An MT route in the form the file and PUT /routes take (GET /routes `definition`; the console edits it). */
+  routeInput?: (r: RouteDef) => Record<string, unknown>;
 }
 
 /** What the admin API may do with customers' SMPP binds (the customer SMPP server). */
 export interface CustomerBinds {
   /** Ends every bind of the user; resolves with how many there were. */
   unbindUser(systemId: string): Promise<number>;
+  /** The user's binds now (without it, GET /users/{username}/binds is 501). */
+  binds?(systemId: string): { bindType: string; remote: string | null; inFlight: number }[];
 }
 
 /**

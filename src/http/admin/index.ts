@@ -28,6 +28,7 @@ import { ledgerPlugin } from './ledger.js';
 import { rateCardsPlugin } from './rate-cards.js';
 import { reportsPlugin } from './reports.js';
 import { lowBalancePlugin } from './low-balance.js';
+import { bindsPlugin } from './binds.js';
 
 export type { AdminOptions, AdminDefinitions, CustomerBinds, AdminContext } from './common.js';
 
@@ -52,6 +53,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     binds: opts.binds,
     forgetApiKeys: opts.forgetApiKeys,
     moRouteInput: opts.moRouteInput,
+    routeInput: opts.routeInput,
   };
   for (const plugin of [
     usersPlugin,
@@ -70,6 +72,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     rateCardsPlugin,
     reportsPlugin,
     lowBalancePlugin,
+    bindsPlugin,
   ])
     await app.register(plugin, ctx);
 };

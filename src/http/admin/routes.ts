@@ -21,6 +21,12 @@ const routeSchema = {
       description: 'the route filters other than prefixes',
     },
     weights: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: { type: 'number' } }] },
+    definition: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      description:
+        'the route as `routes:` in hermod.yaml and PUT /routes take it (edit it, or reorder the list, and PUT the list back)',
+    },
   },
 } as const;
 
@@ -50,6 +56,7 @@ export const routesPlugin: FastifyPluginAsync<AdminContext> = async (app, ctx) =
         rate: rate === undefined ? null : formatMicros(Math.round(rate * 1_000_000)),
         filters,
         weights: weights ?? null,
+        definition: ctx.routeInput?.(r) ?? null,
       };
     }),
     source: ctx.definitions?.routesSource() ?? null,

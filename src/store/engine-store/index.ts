@@ -12,6 +12,7 @@ import type { KeywordStore } from './keywords.js';
 import type { TemplateStore } from './templates.js';
 import type { CampaignStore } from './campaigns.js';
 import type { ContactImportStore } from './contact-imports.js';
+import type { AuditStore } from './audit.js';
 
 export type {
   Contact,
@@ -51,6 +52,7 @@ export interface EngineStores {
   templates: TemplateStore;
   campaigns: CampaignStore;
   contactImports: ContactImportStore;
+  audit: AuditStore;
 }
 export { openEngineStores } from './open.js';
 export type * from './inbox.js';
@@ -58,3 +60,4 @@ export type * from './keywords.js';
 export { KEYWORD_KINDS } from './keywords.js';
 export { INBOX_FOLLOWER } from './inbox.js';
 export * from './inbox-errors.js';
+export type { AuditEntry, AuditStore, NewAuditEntry } from './audit.js';

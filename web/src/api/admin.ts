@@ -13,6 +13,9 @@ export interface ConnectorStatus {
   counters?: Record<string, number>;
   queueDepth: number;
   lastError: string | null;
+  /** Its definition (the keys of hermod.yaml `connectors:`, never the password); null if not changeable. */
+  definition?: Record<string, unknown> | null;
+  source?: 'config' | 'api' | null;
 }
 
 export function useConnectors() {
@@ -34,8 +37,12 @@ export function useConnectorSwitch() {
 }
 
 export interface Stats {
-  messages: { total: number; byState: Record<string, number> };
-  queue: { depth: number };
+  messages: {
+    total: number;
+    byState: Record<string, number>;
+    byConnector?: Record<string, Record<string, number>>;
+  };
+  queue: { depth: number; byConnector?: Record<string, number> };
   mo: { count: number };
   connectors: { total: number; bound: number };
 }
@@ -44,7 +51,7 @@ export function useStats() {
   return useQuery({
     queryKey: ['admin', 'stats'],
     queryFn: () => get<Stats>('/v1/admin/stats'),
-    refetchInterval: 3_000,
+    refetchInterval: 2_000,
   });
 }
 
@@ -56,6 +63,11 @@ export interface Customer {
   rate: string;
   group: string | null;
   smsCount: number | null;
+  settings?: {
+    authorizations?: Record<string, boolean>;
+    throughput?: { http?: number | null; smpp?: number | null };
+    access?: { allowFrom?: string[]; maxBinds?: number | null };
+  };
 }
 
 export function useCustomers() {

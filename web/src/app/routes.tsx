@@ -23,6 +23,7 @@ import { OptOuts } from '../pages/OptOuts';
 import { WebhookLog } from '../pages/WebhookLog';
 import { AuditLog } from '../pages/AuditLog';
 import { OperatorOnly } from '../components/OperatorOnly';
+import { CustomerPage } from '../pages/CustomerPage';
 
 /** An operator page: a customer who opens it by URL is told it is for operators. */
 const operator = (path: string, page: ReactElement) => ({
@@ -55,6 +56,7 @@ export const router = createBrowserRouter([
       operator('opt-outs', <OptOuts />),
       operator('webhook-log', <WebhookLog />),
       operator('audit', <AuditLog />),
+      operator('customers/:username', <CustomerPage />),
       { path: '*', element: <NotFound /> },
     ],
   },

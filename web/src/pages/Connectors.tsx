@@ -1,6 +1,8 @@
-/** Connectors with their live state, rate, window and queue; start and stop each. */
+/** Connectors with their live state, rate, window and queue; start and stop each; add and edit them. */
+import { useState } from 'react';
 import { useConnectorSwitch, useConnectors, type ConnectorStatus } from '../api/admin';
 import { ErrorNote } from '../components/ErrorNote';
+import { ConnectorForm } from './ConnectorForm';
 
 const TONE: Record<ConnectorStatus['state'], string> = {
   bound: 'good',
@@ -14,9 +16,12 @@ const TONE: Record<ConnectorStatus['state'], string> = {
 export function ConnectorTable({
   connectors,
   actions,
+  onEdit,
 }: {
   connectors: ConnectorStatus[];
   actions?: boolean;
+  /** With it, each row has an Edit button. */
+  onEdit?: (c: ConnectorStatus) => void;
 }) {
   const toggle = useConnectorSwitch();
   return (
@@ -71,6 +76,11 @@ export function ConnectorTable({
                         Stop {c.id}
                       </button>
                     )}
+                    {onEdit && (
+                      <button type="button" className="secondary" onClick={() => onEdit(c)}>
+                        Edit {c.id}
+                      </button>
+                    )}
                   </td>
                 )}
               </tr>
@@ -84,11 +94,29 @@ export function ConnectorTable({
 
 export function Connectors() {
   const connectors = useConnectors();
+  /** The form: closed, a new connector, or the connector being edited. */
+  const [form, setForm] = useState<{ edit?: ConnectorStatus } | undefined>();
   return (
     <section>
       <h1>Connectors</h1>
       <ErrorNote error={connectors.error} />
-      <ConnectorTable connectors={connectors.data?.connectors ?? []} actions />
+      <ConnectorTable
+        connectors={connectors.data?.connectors ?? []}
+        actions
+        onEdit={(c) => setForm({ edit: c })}
+      />
+      {form ? (
+        <ConnectorForm
+          key={form.edit?.id ?? 'new'}
+          id={form.edit?.id}
+          definition={form.edit?.definition}
+          onDone={() => setForm(undefined)}
+        />
+      ) : (
+        <button type="button" onClick={() => setForm({})}>
+          Add a connector
+        </button>
+      )}
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { KEYWORDS_MIGRATIONS, PgKeywordStore } from './keywords.js';
 import { TEMPLATES_MIGRATIONS, PgTemplateStore } from './templates.js';
 import { CAMPAIGNS_MIGRATIONS, PgCampaignStore } from './campaigns.js';
 import { CONTACT_IMPORTS_MIGRATIONS, PgContactImportStore } from './contact-imports.js';
+import { AUDIT_MIGRATIONS, PgAuditStore } from './audit.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
 export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
@@ -18,6 +19,7 @@ export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
   ...TEMPLATES_MIGRATIONS,
   ...CAMPAIGNS_MIGRATIONS,
   ...CONTACT_IMPORTS_MIGRATIONS,
+  ...AUDIT_MIGRATIONS,
 ];
 
 export async function postgresEngineStores(h: PgHandle): Promise<EngineStores> {
@@ -30,5 +32,6 @@ export async function postgresEngineStores(h: PgHandle): Promise<EngineStores> {
     templates: new PgTemplateStore(h),
     campaigns: new PgCampaignStore(h),
     contactImports: new PgContactImportStore(h),
+    audit: new PgAuditStore(h),
   };
 }

@@ -8,6 +8,7 @@ import { KEYWORDS_MIGRATIONS, SqliteKeywordStore } from './keywords.js';
 import { TEMPLATES_MIGRATIONS, SqliteTemplateStore } from './templates.js';
 import { CAMPAIGNS_MIGRATIONS, SqliteCampaignStore } from './campaigns.js';
 import { CONTACT_IMPORTS_MIGRATIONS, SqliteContactImportStore } from './contact-imports.js';
+import { AUDIT_MIGRATIONS, SqliteAuditStore } from './audit.js';
 
 /** Every area's migrations, in the order they run (an area's tables before those that read them). */
 export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
@@ -18,6 +19,7 @@ export const ENGINE_MIGRATIONS: readonly NamedMigration[] = [
   ...TEMPLATES_MIGRATIONS,
   ...CAMPAIGNS_MIGRATIONS,
   ...CONTACT_IMPORTS_MIGRATIONS,
+  ...AUDIT_MIGRATIONS,
 ];
 
 export function sqliteEngineStores(h: SqliteHandle): EngineStores {
@@ -31,5 +33,6 @@ export function sqliteEngineStores(h: SqliteHandle): EngineStores {
     templates: new SqliteTemplateStore(h),
     campaigns: new SqliteCampaignStore(h),
     contactImports: new SqliteContactImportStore(h, contacts),
+    audit: new SqliteAuditStore(h),
   };
 }

@@ -1,0 +1,262 @@
+/** The forms of the Routes page: an MT route, an MO route, and Test a number. */
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client';
+import { useRouteTest, type RouteDefinition } from '../api/operator';
+import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
+
+export const STRATEGIES = ['static', 'failover', 'roundrobin', 'leastcost', 'weighted'] as const;
+
+const list = (s: string) =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/**
+ * The error of a saved list that names an item's key (`routes[2].connectors[0]: …`), as
+ * { index, key } so the form of that item shows it at the field.
+ */
+export function itemError(
+  error: unknown,
+  listKey: string,
+): { index: number; key: string; text: string } | undefined {
+  if (!(error instanceof ApiError) || !error.field) return undefined;
+  const m = new RegExp(`^${listKey}\\[(\\d+)\\]\\.?(\\w*)`).exec(error.field);
+  return m ? { index: Number(m[1]), key: m[2], text: error.message } : undefined;
+}
+
+export function MtRouteForm(props: {
+  initial?: RouteDefinition;
+  /** The API's error for this route: at the field it names. */
+  error?: { key: string; text: string };
+  pending: boolean;
+  onSave: (d: RouteDefinition) => void;
+  onCancel: () => void;
+}) {
+  const i = props.initial;
+  const [name, setName] = useState(i?.name ?? '');
+  const [type, setType] = useState(i?.type ?? 'static');
+  const [connectors, setConnectors] = useState((i?.connectors ?? []).join(', '));
+  const [prefixes, setPrefixes] = useState((i?.prefixes ?? []).join(', '));
+  const [rate, setRate] = useState(i?.rate === undefined ? '' : String(i.rate));
+  const at = (key: string) => (props.error?.key === key ? props.error.text : undefined);
+  const known = ['name', 'type', 'connectors', 'prefixes', 'rate'];
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const { rate: _r, ...rest } = i ?? ({} as RouteDefinition);
+    props.onSave({
+      ...rest,
+      name: name.trim(),
+      type,
+      connectors: list(connectors),
+      prefixes: list(prefixes),
+      ...(rate.trim() ? { rate: Number(rate) } : {}),
+    });
+  };
+  return (
+    <form
+      className="route-form"
+      onSubmit={submit}
+      noValidate
+      aria-label={i ? `Edit route ${i.name}` : 'New route'}
+    >
+      <Field label="Route name" error={at('name')}>
+        {(id, d) => (
+          <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />
+        )}
+      </Field>
+      <Field label="Strategy" error={at('type')} hint="failover tries the connectors in order.">
+        {(id, d) => (
+          <select id={id} aria-describedby={d} value={type} onChange={(e) => setType(e.target.value)}>
+            {STRATEGIES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Connectors" error={at('connectors')} hint="Connector ids, separated by commas.">
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            value={connectors}
+            onChange={(e) => setConnectors(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        label="Prefixes"
+        error={at('prefixes')}
+        hint="Destination prefixes such as 44, 4477; empty matches every number."
+      >
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            value={prefixes}
+            onChange={(e) => setPrefixes(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Price per part" error={at('rate')} hint="Optional: the route's own price.">
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            inputMode="decimal"
+            value={rate}
+            onChange={(e) => setRate(e.target.value)}
+          />
+        )}
+      </Field>
+      {props.error && !known.includes(props.error.key) && <ErrorNote error={new Error(props.error.text)} />}
+      <div className="actions">
+        <button type="submit" disabled={props.pending}>
+          Save route
+        </button>
+        <button type="button" className="secondary" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function MoRouteForm(props: {
+  initial?: Record<string, unknown>;
+  error?: { key: string; text: string };
+  pending: boolean;
+  onSave: (d: Record<string, unknown>) => void;
+  onCancel: () => void;
+}) {
+  const i = props.initial ?? {};
+  const [name, setName] = useState(typeof i.name === 'string' ? i.name : '');
+  const [prefixes, setPrefixes] = useState(Array.isArray(i.prefixes) ? i.prefixes.join(', ') : '');
+  const [target, setTarget] = useState(
+    typeof i.url === 'string' ? i.url : typeof i.user === 'string' ? i.user : '',
+  );
+  const at = (key: string) => (props.error?.key === key ? props.error.text : undefined);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const { user: _u, url: _url, position: _p, ...rest } = i;
+    const t = target.trim();
+    props.onSave({
+      ...rest,
+      ...(name.trim() ? { name: name.trim() } : {}),
+      prefixes: list(prefixes),
+      ...(/^https?:\/\//.test(t) ? { url: t } : { user: t }),
+    });
+  };
+  return (
+    <form className="route-form" onSubmit={submit} noValidate aria-label="MO route">
+      <Field label="MO route name" error={at('name')}>
+        {(id, d) => (
+          <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />
+        )}
+      </Field>
+      <Field
+        label="Our numbers"
+        error={at('prefixes')}
+        hint="Destination prefixes (your numbers or short codes); empty = any."
+      >
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            value={prefixes}
+            onChange={(e) => setPrefixes(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        label="Deliver to"
+        error={at('user') ?? at('url')}
+        hint="A customer's username (their SMPP bind), or an https:// webhook URL."
+      >
+        {(id, d) => (
+          <input id={id} aria-describedby={d} value={target} onChange={(e) => setTarget(e.target.value)} />
+        )}
+      </Field>
+      {props.error && !['name', 'prefixes', 'user', 'url'].includes(props.error.key) && (
+        <ErrorNote error={new Error(props.error.text)} />
+      )}
+      <div className="actions">
+        <button type="submit" disabled={props.pending}>
+          Save MO route
+        </button>
+        <button type="button" className="secondary" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Which route, connectors and price a number gets (optionally as an account, from a sender). */
+export function TestNumber() {
+  const test = useRouteTest();
+  const [to, setTo] = useState('');
+  const [user, setUser] = useState('');
+  const [from, setFrom] = useState('');
+  const error = test.error instanceof ApiError ? test.error : undefined;
+  const r = test.data;
+  return (
+    <section aria-labelledby="test-number">
+      <h2 id="test-number">Test a number</h2>
+      <form
+        className="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          test.mutate({ to: to.trim(), user: user.trim() || undefined, from: from.trim() || undefined });
+        }}
+      >
+        <Field label="Number to test" error={error && error.field !== 'user' ? error.message : undefined}>
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              inputMode="tel"
+              value={to}
+              onChange={(e) => setTo(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="As account (optional)"
+          error={error?.code === 'HERMOD_ERR_UNKNOWN_USER' ? error.message : undefined}
+        >
+          {(id, d) => (
+            <input id={id} aria-describedby={d} value={user} onChange={(e) => setUser(e.target.value)} />
+          )}
+        </Field>
+        <Field label="Sender (optional)">
+          {(id, d) => (
+            <input id={id} aria-describedby={d} value={from} onChange={(e) => setFrom(e.target.value)} />
+          )}
+        </Field>
+        <button type="submit" disabled={!to.trim() || test.isPending}>
+          Test
+        </button>
+      </form>
+      {r && (
+        <dl className="facts" aria-live="polite" aria-label="Test result">
+          <dt>Number</dt>
+          <dd>{r.to}</dd>
+          <dt>Route</dt>
+          <dd>
+            {r.route ? `#${r.route.position} ${r.route.name} (${r.route.type})` : (r.reason ?? 'no route')}
+          </dd>
+          <dt>Connectors</dt>
+          <dd>
+            {r.connectors.length
+              ? r.connectors.map((c) => `${c.id}${c.ready ? '' : ' (not ready)'}`).join(', ')
+              : '–'}
+          </dd>
+          <dt>Price per part</dt>
+          <dd>{r.price ? `${r.price}${r.priceSource ? ` (from the ${r.priceSource})` : ''}` : '–'}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}
