@@ -41,6 +41,7 @@ import {
   checkTiming,
   type CampaignInput,
 } from './campaign-input.js';
+import { previewAudience, type AudienceAnswer, type AudienceQuestion } from './campaign-audience.js';
 import { EngineError, invalid, notFound } from './errors.js';
 import { checked, render } from './templates.js';
 
@@ -127,6 +128,19 @@ export class CampaignService {
       sendWhatBalanceCovers: input.sendWhatBalanceCovers ?? false,
       repeat: input.repeat ? { every: input.repeat.every, times: input.repeat.times ?? null } : null,
     });
+  }
+
+  /** An audience counted and its first recipients previewed, before any campaign exists. */
+  previewAudience(user: User, q: AudienceQuestion): Promise<AudienceAnswer> {
+    return previewAudience(this.o, user, q);
+  }
+
+  /** Deletes a draft (what an estimate resolved with it); 409 once it was started. */
+  async deleteDraft(userId: number, id: number): Promise<void> {
+    if (this.launching.has(id))
+      throw new EngineError(409, 'HERMOD_ERR_CAMPAIGN_STATE', `campaign ${id} is being estimated or started`);
+    if (await this.o.store.deleteDraft({ userId, id })) return;
+    throw conflict(await this.require(userId, id), 'delete', 'only a draft is deleted (cancel it instead)');
   }
 
   get(userId: number, id: number): Promise<CampaignRow | undefined> {

@@ -70,4 +70,5 @@ export {
   type CampaignEstimate,
   type RecipientStatus,
 } from './campaigns.js';
+export type { AudienceAnswer, AudienceQuestion, RecipientPreview } from './campaign-audience.js';
 export { AuditLog, type AuditPage } from './audit.js';

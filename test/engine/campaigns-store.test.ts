@@ -128,6 +128,46 @@ for (const name of BACKENDS) {
     );
     // Resolving again replaces (not adds to) the recipients.
     assert.deepEqual(await campaigns.resolveAudience({ userId: b.shop.id, campaignId: c.id, now: 2 }), r);
+    // Previewed without a campaign: the same counts, and the first recipients not opted out.
+    const preview = await campaigns.previewAudience({
+      userId: b.shop.id,
+      sender: 'Shop',
+      audience: spec.audience,
+      sample: 5,
+    });
+    assert.deepEqual(
+      { recipients: preview.recipients, optedOut: preview.optedOut, duplicates: preview.duplicates },
+      r,
+    );
+    assert.deepEqual(
+      preview.sample.map((x) => [x.msisdn, x.firstName, x.contactId !== null]),
+      [
+        ['447700900001', 'N1', true],
+        ['447700900002', 'N2', true],
+        ['447700900005', null, true],
+        ['447700900007', null, false],
+        ['call me', null, false],
+      ],
+    );
+    assert.deepEqual(preview.sample[1].fields, { code: 'C2' });
+    const two = await campaigns.previewAudience({
+      userId: b.shop.id,
+      sender: 'Shop',
+      audience: spec.audience,
+      sample: 2,
+    });
+    assert.equal(two.sample.length, 2);
+    // A draft is deleted with what its estimate resolved; only the account's, only a draft.
+    const scratch = await campaigns.createCampaign(spec);
+    await campaigns.resolveAudience({ userId: b.shop.id, campaignId: scratch.id, now: 3 });
+    assert.equal(await campaigns.deleteDraft({ userId: b.other.id, id: scratch.id }), false);
+    assert.equal(await campaigns.deleteDraft({ userId: b.shop.id, id: scratch.id }), true);
+    assert.equal(await campaigns.getCampaign({ userId: b.shop.id, id: scratch.id }), undefined);
+    assert.deepEqual(
+      await campaigns.recipientPage({ campaignId: scratch.id, state: 'new', after: 0, limit: 10 }),
+      [],
+    );
+    assert.equal(await campaigns.deleteDraft({ userId: b.shop.id, id: scratch.id }), false);
     // Another account cannot resolve (or see) it.
     assert.deepEqual(await campaigns.resolveAudience({ userId: b.other.id, campaignId: c.id, now: 3 }), {
       recipients: 0,

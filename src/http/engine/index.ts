@@ -20,6 +20,7 @@ import { rateCardRoutes } from './rate-card.js';
 import { reportRoutes } from './reports.js';
 import { lowBalanceRoutes } from './low-balance.js';
 import { snakeCaseProblems } from '../casing.js';
+import { campaignDraftRoutes } from './campaign-drafts.js';
 
 export interface EngineRouteOptions {
   engine: Engine;
@@ -55,4 +56,5 @@ export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOption
   await app.register(rateCardRoutes, opts);
   await app.register(reportRoutes, opts);
   await app.register(lowBalanceRoutes, opts);
+  await app.register(campaignDraftRoutes, opts);
 }

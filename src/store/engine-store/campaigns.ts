@@ -141,6 +141,23 @@ export interface ResolvedAudience {
   duplicates: number;
 }
 
+/** What resolving an audience would give now (nothing stored): for the console's wizard. */
+export interface AudiencePreview {
+  /** Distinct numbers (contacts and listed ones), opted-out ones included. */
+  recipients: number;
+  optedOut: number;
+  /** Listed numbers given twice, or already a selected contact's. */
+  duplicates: number;
+  /** The first recipients who would be sent to (contacts by id, then listed numbers). */
+  sample: {
+    contactId: number | null;
+    msisdn: string;
+    firstName: string | null;
+    lastName: string | null;
+    fields: Record<string, string>;
+  }[];
+}
+
 export interface CampaignStats {
   recipients: number;
   skipped: Record<string, number>;
@@ -209,6 +226,20 @@ export interface CampaignStore {
    * custom fields are copied, so what is sent is what was previewed.
    */
   resolveAudience(r: { userId: number; campaignId: number; now: number }): Promise<ResolvedAudience>;
+
+  /** Deletes a draft and any recipients an estimate resolved for it: false when it is not the account's draft. */
+  deleteDraft(q: { userId: number; id: number }): Promise<boolean>;
+
+  /**
+   * The audience as `resolveAudience` would resolve it now, counted in the database without
+   * storing it, with the first `sample` recipients not opted out of `sender` (for a preview).
+   */
+  previewAudience(q: {
+    userId: number;
+    sender: string;
+    audience: Audience;
+    sample: number;
+  }): Promise<AudiencePreview>;
 
   /** Recipients in `state` after id `after` (keyset), due by `dueBy` when given. */
   recipientPage(q: {

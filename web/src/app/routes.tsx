@@ -16,6 +16,7 @@ import { Contacts } from '../pages/Contacts';
 import { ContactImport } from '../pages/ContactImport';
 import { Campaigns } from '../pages/Campaigns';
 import { CampaignPage } from '../pages/CampaignPage';
+import { CampaignWizard } from '../pages/CampaignWizard';
 import { Inbox } from '../pages/Inbox';
 import { Reports } from '../pages/Reports';
 import { RoutesPage } from '../pages/RoutesPage';
@@ -56,6 +57,7 @@ export const router = createBrowserRouter([
       operator('opt-outs', <OptOuts />),
       operator('webhook-log', <WebhookLog />),
       operator('audit', <AuditLog />),
+      { path: 'campaigns/new', element: <CampaignWizard /> },
       operator('customers/:username', <CustomerPage />),
       { path: '*', element: <NotFound /> },
     ],

@@ -8,6 +8,7 @@
  */
 import type {
   Audience,
+  AudiencePreview,
   CampaignEstimate,
   CampaignRow,
   CampaignState,
@@ -276,6 +277,79 @@ export class PgCampaignStore implements CampaignStore {
     } finally {
       db.release();
     }
+  }
+
+  async deleteDraft(q: { userId: number; id: number }): Promise<boolean> {
+    // One statement: the draft and its recipients go together.
+    const r = await this.one(
+      `WITH d AS (DELETE FROM campaigns WHERE id = $1 AND user_id = $2 AND state = 'draft' RETURNING id),
+            gone AS (DELETE FROM campaign_recipients WHERE campaign_id IN (SELECT id FROM d))
+       SELECT count(*) AS n FROM d`,
+      [q.id, q.userId],
+    );
+    return num(r?.n) > 0;
+  }
+
+  async previewAudience(q: {
+    userId: number;
+    sender: string;
+    audience: Audience;
+    sample: number;
+  }): Promise<AudiencePreview> {
+    const a = q.audience;
+    // The same selection as resolveAudience, counted instead of inserted.
+    const picked = `SELECT c.id, c.msisdn, c.first_name, c.last_name, c.fields FROM contacts c
+      WHERE c.user_id = $1
+        AND (c.id IN (SELECT m.contact_id FROM contact_group_members m JOIN contact_groups g ON g.id = m.group_id
+                      WHERE g.user_id = $1 AND m.group_id = ANY($2::bigint[]))
+             OR c.id = ANY($3::bigint[]))
+        AND c.id NOT IN (SELECT m.contact_id FROM contact_group_members m JOIN contact_groups g ON g.id = m.group_id
+                         WHERE g.user_id = $1 AND m.group_id = ANY($4::bigint[]))`;
+    const optedOut = (col: string) =>
+      `EXISTS (SELECT 1 FROM optouts o WHERE o.msisdn = ${col} AND o.sender = $5)`;
+    const params = [q.userId, a.groups, a.contacts, a.excludeGroups, q.sender];
+    const counts = (
+      await this.h.pool.query(
+        `WITH picked AS (${picked}),
+              listed AS (SELECT DISTINCT n AS msisdn FROM unnest($6::text[]) AS n
+                         WHERE n NOT IN (SELECT msisdn FROM picked)),
+              everyone AS (SELECT msisdn FROM picked UNION ALL SELECT msisdn FROM listed)
+         SELECT count(*) AS n, count(*) FILTER (WHERE ${optedOut('e.msisdn')}) AS o,
+                (SELECT count(*) FROM listed) AS l
+         FROM everyone e`,
+        [...params, a.numbers],
+      )
+    ).rows[0] as Row;
+    const { rows } = await this.h.pool.query(
+      `${picked} AND NOT ${optedOut('c.msisdn')} ORDER BY c.id LIMIT $6`,
+      [...params, q.sample],
+    );
+    const sample: AudiencePreview['sample'] = (rows as Row[]).map((r) => ({
+      contactId: num(r.id),
+      msisdn: r.msisdn as string,
+      firstName: (r.first_name as string | null) ?? null,
+      lastName: (r.last_name as string | null) ?? null,
+      fields: r.fields as Record<string, string>,
+    }));
+    if (sample.length < q.sample && a.numbers.length > 0) {
+      const listed = await this.h.pool.query(
+        `SELECT n.msisdn FROM unnest($1::text[]) WITH ORDINALITY AS n(msisdn, i)
+         WHERE NOT EXISTS (SELECT 1 FROM optouts o WHERE o.msisdn = n.msisdn AND o.sender = $2)
+         ORDER BY n.i LIMIT $3`,
+        [a.numbers, q.sender, q.sample * 4],
+      );
+      for (const r of listed.rows as Row[]) {
+        const msisdn = r.msisdn as string;
+        if (sample.length < q.sample && !sample.some((s) => s.msisdn === msisdn))
+          sample.push({ contactId: null, msisdn, firstName: null, lastName: null, fields: {} });
+      }
+    }
+    return {
+      recipients: num(counts.n),
+      optedOut: num(counts.o),
+      duplicates: a.numbers.length - num(counts.l),
+      sample,
+    };
   }
 
   async recipientPage(q: {

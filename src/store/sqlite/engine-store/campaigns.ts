@@ -6,6 +6,7 @@
  */
 import type {
   Audience,
+  AudiencePreview,
   CampaignEstimate,
   CampaignRow,
   CampaignState,
@@ -22,6 +23,7 @@ import type {
   ResolvedAudience,
 } from '../../engine-store/campaigns.js';
 import { statsOf } from '../../engine-store/campaigns.js';
+import { previewAudience } from './campaign-audience.js';
 import { Statements, type NamedMigration, type SqliteHandle } from './handle.js';
 
 export const CAMPAIGNS_MIGRATIONS: readonly NamedMigration[] = [
@@ -341,6 +343,26 @@ export class SqliteCampaignStore implements CampaignStore {
         .get(c.id) as { n: number; o: number | null };
       return { recipients: out.n, optedOut: out.o ?? 0, duplicates };
     });
+  }
+
+  deleteDraft(q: { userId: number; id: number }): Promise<boolean> {
+    return this.h.write(() => {
+      const r = this.st
+        .get(`DELETE FROM campaigns WHERE id = ? AND user_id = ? AND state = 'draft'`)
+        .run(q.id, q.userId);
+      if (r.changes === 0) return false;
+      this.st.get('DELETE FROM campaign_recipients WHERE campaign_id = ?').run(q.id);
+      return true;
+    });
+  }
+
+  async previewAudience(q: {
+    userId: number;
+    sender: string;
+    audience: Audience;
+    sample: number;
+  }): Promise<AudiencePreview> {
+    return previewAudience(this.st, q);
   }
 
   async recipientPage(q: {
