@@ -153,6 +153,10 @@ export async function sniff(
   };
 
   const taken = new Set<number>();
+  // A column mapped to a custom field is not also guessed as a name or notes.
+  for (const ref of Object.values(m.fields ?? {}))
+    if (typeof ref === 'number' || /^\d+$/.test(ref)) taken.add(Number(ref) - 1);
+    else taken.add(names.findIndex((n) => n.toLowerCase() === ref.trim().toLowerCase()));
   let number: number | null;
   if (m.number !== undefined) number = column(m.number, 'mapping.number');
   else if (header) number = guess('number', taken);

@@ -18,6 +18,13 @@ export {
   type ColumnMapping,
   type NewImportRequest,
 } from './contact-imports.js';
+export {
+  previewImport,
+  PREVIEW_MAX_BYTES,
+  PREVIEW_MAX_ROWS,
+  type ImportPreview,
+  type PreviewRow,
+} from './contact-import-preview.js';
 export { EngineError } from './errors.js';
 export {
   PeopleService,

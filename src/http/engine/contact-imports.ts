@@ -107,7 +107,7 @@ interface MappingBody {
   fields?: Record<string, ColumnRef>;
 }
 
-const mappingInput = ({ first_name, last_name, ...m }: MappingBody): ColumnMapping => ({
+export const mappingInput = ({ first_name, last_name, ...m }: MappingBody): ColumnMapping => ({
   ...m,
   ...(first_name !== undefined ? { firstName: first_name } : {}),
   ...(last_name !== undefined ? { lastName: last_name } : {}),
@@ -124,7 +124,8 @@ interface ImportOptions {
 /**
  * `--map`/`map=` as a mapping: "number=Phone,first_name=Given,last_name=-,field.code=Code"
  * (a column by header name or position; "-" for a role not imported; firstName and lastName
- * are read too, as the CLI's --map has always said them).
+ * are read too, as the CLI's --map has always said them; fields=- for no custom fields but
+ * those named).
  */
 export function mappingOf(spec: string): MappingBody {
   const m: MappingBody = {};
@@ -139,6 +140,7 @@ export function mappingOf(spec: string): MappingBody {
     if (named === 'number') m.number = ref;
     else if (named === 'first_name' || named === 'last_name' || named === 'notes')
       m[named] = value === '-' ? null : ref;
+    else if (role === 'fields' && value === '-') m.fields ??= {};
     else if (role.startsWith('field.') && role.length > 6) (m.fields ??= {})[role.slice(6)] = ref;
     else
       throw problems.badRequest(

@@ -167,14 +167,21 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
     },
     async (req, reply) => {
       const user = req.apiUser!;
-      const r = await contacts.save(
-        user.id,
-        [{ msisdn: req.body.number, ...contactFields(req.body) }],
-        undefined,
-        {
-          defaultCountry: countryOf(req),
-        },
-      );
+      let r: Awaited<ReturnType<typeof contacts.save>>;
+      try {
+        r = await contacts.save(
+          user.id,
+          [{ msisdn: req.body.number, ...contactFields(req.body) }],
+          undefined,
+          {
+            defaultCountry: countryOf(req),
+          },
+        );
+      } catch (err) {
+        // The service names the row of its batch; this request has one contact: its `number`.
+        if (err instanceof Error) err.message = err.message.replace(/^contacts\[0\]\.msisdn: /, 'number: ');
+        throw err;
+      }
       const c = (await contacts.get(user.id, r.ids[0]))!;
       return reply.code(r.created === 1 ? 201 : 200).send(viewOfContact(c));
     },

@@ -14,6 +14,7 @@ import { keywordRoutes } from './keywords.js';
 import { templateRoutes } from './templates.js';
 import { campaignRoutes } from './campaigns.js';
 import { contactImportRoutes } from './contact-imports.js';
+import { contactImportPreviewRoutes } from './contact-import-preview.js';
 import { ledgerRoutes } from './ledger.js';
 import { rateCardRoutes } from './rate-card.js';
 import { reportRoutes } from './reports.js';
@@ -56,6 +57,7 @@ export async function engineRoutes(app: FastifyInstance, opts: EngineRouteOption
   await app.register(templateRoutes, opts);
   await app.register(campaignRoutes, opts);
   await app.register(contactImportRoutes, opts);
+  await app.register(contactImportPreviewRoutes, opts);
   await app.register(ledgerRoutes, opts);
   await app.register(rateCardRoutes, opts);
   await app.register(reportRoutes, opts);

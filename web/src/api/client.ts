@@ -74,3 +74,24 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
 
 export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+
+/**
+ * A file as the request body with its own type (an import's text/csv), not JSON: the
+ * browser streams it, so a large file is never copied into a string here.
+ */
+export async function upload<T>(path: string, body: Blob | string, contentType: string): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': contentType };
+  if (csrf) headers[CSRF_HEADER] = csrf;
+  const res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body });
+  const data: unknown = (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : {};
+  if (!res.ok) {
+    const p = data as Partial<Problem>;
+    throw new ApiError({
+      status: res.status,
+      code: p.code ?? 'HERMOD_ERR_HTTP',
+      detail:
+        p.detail ?? (res.status === 413 ? 'The file is too large for Hermod: split it.' : res.statusText),
+    });
+  }
+  return data as T;
+}

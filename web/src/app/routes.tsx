@@ -13,6 +13,7 @@ import { Overview } from '../pages/Overview';
 import { Connectors } from '../pages/Connectors';
 import { Customers } from '../pages/Customers';
 import { Contacts } from '../pages/Contacts';
+import { ContactImport } from '../pages/ContactImport';
 import { Campaigns } from '../pages/Campaigns';
 import { CampaignPage } from '../pages/CampaignPage';
 import { CampaignWizard } from '../pages/CampaignWizard';
@@ -44,6 +45,7 @@ export const router = createBrowserRouter([
       { path: 'messages/:id', element: <MessagePage /> },
       { path: 'account', element: <Account /> },
       { path: 'contacts', element: <Contacts /> },
+      { path: 'contacts/import', element: <ContactImport /> },
       { path: 'campaigns', element: <Campaigns /> },
       { path: 'campaigns/:id', element: <CampaignPage /> },
       { path: 'inbox', element: <Inbox /> },

@@ -2,13 +2,18 @@
  * Send one or many messages: the numbers (one per line, or separated by commas), the
  * sender, the text with a live count of characters, encoding and parts — the characters
  * that force UCS-2 highlighted, with one click to replace those that have a GSM-7
- * equivalent — and the price before sending; optionally a time to send at.
+ * equivalent — and the price before sending; optionally a time to send at. Recipients can
+ * also be picked from the address book (groups, contacts) and the text taken from a saved
+ * template: those go out as a one-off campaign, which resolves the groups, skips opted-out
+ * numbers and fills each recipient's placeholders.
  */
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { useForm } from 'react-hook-form';
 import { ApiError } from '../api/client';
-import { useQuote, useSend, useSendBatch, type BatchResult, type Message } from '../api/messages';
+import { useQuote, useSend, useSendBatch } from '../api/messages';
+import { useSendCampaign, type Contact } from '../api/contacts';
+import { PickRecipients } from './send/PickRecipients';
+import { SentNote, TemplatePicker, type Sent } from './send/SendParts';
 import { Field } from '../components/Field';
 import { ErrorNote } from '../components/ErrorNote';
 import { countSms, REPLACEMENTS, toGsm } from '../lib/sms';
@@ -32,13 +37,18 @@ export function Send() {
   });
   const send = useSend();
   const batch = useSendBatch();
-  const [sent, setSent] = useState<{ one?: Message; many?: BatchResult }>();
+  const campaign = useSendCampaign();
+  const [groups, setGroups] = useState<number[]>([]);
+  const [contacts, setContacts] = useState<Contact[]>([]);
+  const [sent, setSent] = useState<Sent>();
   const text = watch('text');
   const numbers = numbersOf(watch('to'));
   const count = countSms(text);
   const quote = useQuote(numbers[0] ?? '', text);
   const replaceable = count.offending.filter((c) => REPLACEMENTS[c] !== undefined);
-  const error = send.error ?? batch.error;
+  const picked = groups.length > 0 || contacts.length > 0;
+  const asCampaign = picked || text.includes('{{');
+  const error = send.error ?? batch.error ?? campaign.error;
   const fieldError = (name: string) =>
     error instanceof ApiError && error.field?.split('.')[0] === name ? error.message : undefined;
 
@@ -50,7 +60,18 @@ export function Send() {
       ...(f.sendAt ? { send_at: new Date(f.sendAt).toISOString() } : {}),
     };
     const to = numbersOf(f.to);
-    if (to.length === 1) send.mutate({ ...common, to: to[0] }, { onSuccess: (m) => setSent({ one: m }) });
+    if (asCampaign)
+      campaign.mutate(
+        {
+          from: common.from,
+          text: f.text,
+          audience: { groups, contacts: contacts.map((c) => c.id), numbers: to },
+          ...(common.send_at ? { schedule_at: common.send_at } : {}),
+        },
+        { onSuccess: (c) => setSent({ campaign: c.id }) },
+      );
+    else if (to.length === 1)
+      send.mutate({ ...common, to: to[0] }, { onSuccess: (m) => setSent({ one: m }) });
     else batch.mutate({ ...common, to }, { onSuccess: (r) => setSent({ many: r }) });
   };
 
@@ -69,11 +90,13 @@ export function Send() {
               rows={2}
               aria-describedby={d}
               {...register('to', {
-                validate: (v) => numbersOf(v).length > 0 || 'Enter at least one number.',
+                validate: (v) =>
+                  picked || numbersOf(v).length > 0 || 'Enter at least one number, or pick contacts.',
               })}
             />
           )}
         </Field>
+        <PickRecipients groups={groups} contacts={contacts} onGroups={setGroups} onContacts={setContacts} />
         <Field
           label="From"
           hint="The sender the handset shows: a number, or up to 11 letters and digits."
@@ -88,6 +111,7 @@ export function Send() {
             />
           )}
         </Field>
+        <TemplatePicker onPick={(t) => setValue('text', t, { shouldValidate: true })} />
         <Field
           label="Message"
           error={formState.errors.text?.message ?? fieldError('text')}
@@ -132,27 +156,21 @@ export function Send() {
         <ErrorNote
           error={error && !fieldError('to') && !fieldError('text') && !fieldError('from') ? error : undefined}
         />
-        <button type="submit" disabled={send.isPending || batch.isPending}>
-          {numbers.length > 1 ? `Send to ${numbers.length} numbers` : 'Send'}
+        {asCampaign && (
+          <p className="hint">
+            {picked ? 'Groups and contacts are' : 'A message with placeholders is'} sent as a campaign: you
+            follow it on its page.
+          </p>
+        )}
+        <button type="submit" disabled={send.isPending || batch.isPending || campaign.isPending}>
+          {asCampaign
+            ? 'Send to the recipients'
+            : numbers.length > 1
+              ? `Send to ${numbers.length} numbers`
+              : 'Send'}
         </button>
       </form>
-      {sent?.one && (
-        <p className="note good" role="status">
-          Accepted: <Link to={`/messages/${sent.one.id}`}>follow message {sent.one.id}</Link>.
-        </p>
-      )}
-      {sent?.many && (
-        <div className="note good" role="status">
-          {sent.many.accepted} accepted, {sent.many.failed} refused.
-          {sent.many.results
-            .filter((r) => !r.ok)
-            .map((r) => (
-              <div key={r.index}>
-                {r.to}: {r.error?.detail}
-              </div>
-            ))}
-        </div>
-      )}
+      {sent && <SentNote sent={sent} />}
     </section>
   );
 }

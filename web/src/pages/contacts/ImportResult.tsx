@@ -1,0 +1,110 @@
+/**
+ * Steps 3 and 4 of an import: the preview (the first rows as they would be saved, bad ones
+ * with the reason), then the running job's progress bar and, at the end, its counts, the
+ * error report to download and its first rows.
+ */
+import { useImport, useImportErrors, type ImportPreview } from '../../api/contacts';
+import { ErrorNote } from '../../components/ErrorNote';
+import { parseCsv } from '../../lib/csv';
+
+export function PreviewTable({ preview }: { preview: ImportPreview }) {
+  return (
+    <div className="table-wrap">
+      <table aria-label="Preview">
+        <thead>
+          <tr>
+            <th scope="col">Line</th>
+            <th scope="col">Number</th>
+            <th scope="col">Name</th>
+            <th scope="col">Custom fields</th>
+            <th scope="col">Result</th>
+          </tr>
+        </thead>
+        <tbody>
+          {preview.rows.map((r) => (
+            <tr key={r.line} className={r.error ? 'bad-row' : undefined}>
+              <td data-label="Line">{r.line}</td>
+              <td data-label="Number">{r.contact?.number ?? r.cells.join(', ')}</td>
+              <td data-label="Name">
+                {[r.contact?.first_name, r.contact?.last_name].filter(Boolean).join(' ')}
+              </td>
+              <td data-label="Custom fields">
+                {Object.entries(r.contact?.fields ?? {})
+                  .map(([k, v]) => `${k}: ${v}`)
+                  .join(', ')}
+              </td>
+              <td data-label="Result">
+                {r.error ? (
+                  <span className="badge bad">Rejected: {r.error}</span>
+                ) : r.repeat_of ? (
+                  <span className="badge warn">Merged with line {r.repeat_of}</span>
+                ) : (
+                  <span className="badge good">OK</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ErrorReport({ url, text }: { url: string; text: string | undefined }) {
+  const rows = text ? parseCsv(text).slice(1, 21) : [];
+  return (
+    <section aria-labelledby="import-errors-title">
+      <h3 id="import-errors-title">Rejected rows</h3>
+      <p>
+        <a className="button secondary" href={url} download>
+          Download error report
+        </a>
+      </p>
+      <div className="table-wrap">
+        <table aria-label="Rejected rows">
+          <thead>
+            <tr>
+              <th scope="col">Line</th>
+              <th scope="col">Number</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(([line, number, reason]) => (
+              <tr key={line}>
+                <td data-label="Line">{line}</td>
+                <td data-label="Number">{number}</td>
+                <td data-label="Reason">{reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+export function ImportProgress({ id }: { id: number }) {
+  const job = useImport(id);
+  const errors = useImportErrors(job.data);
+  const j = job.data;
+  if (!j) return <ErrorNote error={job.error} />;
+  const percent = Math.round(j.progress * 100);
+  return (
+    <div className="import-progress">
+      <label htmlFor="import-progress-bar">
+        {j.state === 'completed' ? 'Import complete' : j.state === 'failed' ? 'Import failed' : 'Importing…'}{' '}
+        {percent}%
+      </label>
+      <progress id="import-progress-bar" max={100} value={percent}>
+        {percent}%
+      </progress>
+      <p role="status">
+        {j.total} rows read: {j.created} added, {j.updated} updated, {j.invalid} rejected.
+      </p>
+      {j.state === 'failed' && <div className="note error">The import stopped: {j.error}</div>}
+      {j.state === 'completed' && j.invalid > 0 && <ErrorReport url={j.errors_url} text={errors.data} />}
+      <ErrorNote error={job.error ?? errors.error} />
+    </div>
+  );
+}
