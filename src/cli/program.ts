@@ -31,7 +31,7 @@ export function buildProgram(): Command {
       const { startHermod } = await import('../compose/index.js');
       const { loadConfig, DEMO_ADMIN_KEY } = await import('../config/index.js');
       const config = loadConfig(cliIo().env, cliIo().cwd);
-      const h = await startHermod(config, { sampleData: config.demo });
+      const h = await startHermod(config, { sampleData: config.sampleData });
       const host = config.server.host;
       say(`Hermod ${pkg.version} is running${config.demo ? ` (demo mode: listening on ${host} only)` : ''}.`);
       say(

@@ -192,9 +192,11 @@ export function parseConfig(
   const backup = backupOf(c, root, env);
   const security = checkSecurity(c, root.security);
   if (!demo) refusePlaceholders(c, adminKeys, users, env);
+  const sampleData = demo && sampleDataOf(c, env);
   if (c.issues.length > 0) throw new ConfigError(c.issues, source);
   return {
     demo,
+    sampleData,
     security,
     server,
     httpApi: { responseFormat },
@@ -284,6 +286,15 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
     ...(adminPort !== undefined ? { adminPort } : {}),
     adminHost,
   };
+}
+
+/** HERMOD_SAMPLE_DATA: `true` (the default) or `false` (a demo without the sample data). */
+function sampleDataOf(c: Checker, env: NodeJS.ProcessEnv): boolean {
+  const v = env.HERMOD_SAMPLE_DATA;
+  if (v === undefined || v === 'true') return true;
+  if (v === 'false') return false;
+  c.fail('HERMOD_SAMPLE_DATA', `expected true or false, got "${v}"`);
+  return false;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: the addresses demo mode may listen on. */

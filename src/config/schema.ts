@@ -227,6 +227,8 @@ export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig | H
 
 export interface Config {
   demo: boolean;
+  /** Demo mode seeds its sample address book, campaign and traffic (HERMOD_SAMPLE_DATA, default on in demo mode). */
+  sampleData: boolean;
   security: SecurityConfig;
   server: {
     host: string;

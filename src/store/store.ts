@@ -321,6 +321,8 @@ export interface MessageFilter {
   clientRef?: string;
   /** MessageMeta.tags contains this. */
   tag?: string;
+  /** MessageMeta.campaign equals this (the SMS engine's campaign id). */
+  campaign?: string;
 }
 
 /** A REST API key as the store shows it: never the key, never its hash. */

@@ -799,3 +799,14 @@ test('server.host is checked with the rest (it was read after the issues were th
     ['HERMOD_SMPP_PORT', 'server.apiPort', 'HERMOD_API_PORT'],
   );
 });
+
+test('demo mode seeds its sample data unless HERMOD_SAMPLE_DATA=false; a configured Hermod never does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-cfg-'));
+  assert.equal(loadConfig({ HERMOD_DATA_DIR: dir }, dir).sampleData, true);
+  assert.equal(loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_SAMPLE_DATA: 'false' }, dir).sampleData, false);
+  assert.deepEqual(
+    issues(() => loadConfig({ HERMOD_DATA_DIR: dir, HERMOD_SAMPLE_DATA: 'no' }, dir)),
+    ['HERMOD_SAMPLE_DATA: expected true or false, got "no"'],
+  );
+  assert.equal(parseConfig({}, { HERMOD_DATA_DIR: dir }).sampleData, false);
+});

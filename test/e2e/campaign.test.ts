@@ -160,6 +160,16 @@ test('a templated campaign to a group: opted-out and field-less members skipped 
   // Every message carries the campaign's id.
   const messages = await h.store.listMessages({ limit: 100 });
   assert.equal(messages.filter((m) => m.meta?.campaign === String(id)).length, 9);
+  // And the message log finds them by campaign (a message sent outside it is not listed).
+  const other = await call('POST', '/v1/messages', { to: '+447700900555', from: 'Clinic', text: 'x' });
+  assert.equal(other.status, 202);
+  const log = (await call('GET', `/v1/messages?campaign=${id}&limit=100`)).body;
+  assert.equal(log.data.length, 9);
+  assert.ok(
+    log.data.every((m: { id: string; campaign: number }) => m.campaign === id && m.id !== other.body.id),
+  );
+  const all = (await call('GET', '/v1/messages?limit=100')).body.data as { id: string }[];
+  assert.ok(all.some((m) => m.id === other.body.id));
 
   const page = (await call('GET', `/v1/campaigns/${id}/recipients?limit=5`)).body;
   assert.equal(page.data.length, 5);

@@ -36,6 +36,8 @@ export function startChildHermod(
       HERMOD_HTTP_PORT: '0',
       HERMOD_API_PORT: '0',
       HERMOD_UPSTREAM_SMPP: `127.0.0.1:${upstreamPort}`,
+      // The demo's sample traffic would reach the test's SMSC among the messages it counts.
+      HERMOD_SAMPLE_DATA: 'false',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

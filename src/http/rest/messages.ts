@@ -79,6 +79,7 @@ export function viewOf(m: StoredMessage, now = Date.now()): Record<string, unkno
     cost: formatMicros(m.priceMicros),
     client_ref: m.meta.clientRef,
     tags: m.meta.tags,
+    campaign: m.meta.campaign === undefined ? undefined : Number(m.meta.campaign),
     callback_url: m.meta.callbackUrl,
     callback_failover_url: m.meta.callbackFailoverUrl,
     send_at: iso(m.meta.scheduleAt),
@@ -392,6 +393,7 @@ function listRoute(app: FastifyInstance, messages: Pick<MessageViews, 'list'>): 
       until?: string;
       client_ref?: string;
       tag?: string;
+      campaign?: number;
       limit: number;
       cursor?: string;
     };
@@ -427,6 +429,7 @@ function listRoute(app: FastifyInstance, messages: Pick<MessageViews, 'list'>): 
       if (q.until !== undefined) query.until = Date.parse(q.until);
       if (q.client_ref !== undefined) query.clientRef = q.client_ref;
       if (q.tag !== undefined) query.tag = q.tag;
+      if (q.campaign !== undefined) query.campaign = String(q.campaign);
       const rows = await messages.list(query);
       const page = rows.slice(0, q.limit);
       const now = Date.now();

@@ -1413,6 +1413,7 @@ export class PostgresStore implements Store {
     if (q.until !== undefined) add((n) => `created_at < ${n}`, q.until);
     if (q.clientRef !== undefined) add((n) => `(meta::jsonb ->> 'clientRef') = ${n}`, q.clientRef);
     if (q.tag !== undefined) add((n) => `(meta::jsonb -> 'tags') ? ${n}`, q.tag);
+    if (q.campaign !== undefined) add((n) => `(meta::jsonb ->> 'campaign') = ${n}`, q.campaign);
     args.push(q.limit);
     // COLLATE "C": ids compare byte-wise, as in SQLite, whatever the database's collation.
     const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id COLLATE "C" ${q.after !== undefined ? 'ASC' : 'DESC'} LIMIT $${args.length}`;

@@ -1672,6 +1672,7 @@ export class SqliteStore implements Store {
     if (q.until !== undefined) add('created_at < ?', q.until);
     if (q.clientRef !== undefined) add("json_extract(meta, '$.clientRef') = ?", q.clientRef);
     if (q.tag !== undefined) add("EXISTS (SELECT 1 FROM json_each(meta, '$.tags') WHERE value = ?)", q.tag);
+    if (q.campaign !== undefined) add("json_extract(meta, '$.campaign') = ?", q.campaign);
     const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${q.after !== undefined ? 'ASC' : 'DESC'} LIMIT ?`;
     const rows = this.sql(sql).all(...args, q.limit) as MessageRow[];
     return rows.map(toMessage);

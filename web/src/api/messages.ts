@@ -24,6 +24,10 @@ export interface MessageDetail extends Message {
 
 export interface MessageFilter {
   to?: string;
+  /** The sender, as sent (an alphanumeric id, a short code or +E.164). */
+  from?: string;
+  /** An SMS-engine campaign's id. */
+  campaign?: string;
   status?: string;
   since?: string;
   until?: string;

@@ -3,7 +3,7 @@
  * (queued, sent, delivered, failed, skipped and opted out, delivery rate, cost), the actions
  * its state allows with the state each leads to, and every recipient's status as a CSV.
  */
-import { useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import {
   deleteDraft,
@@ -191,7 +191,8 @@ export function CampaignPage() {
           <p>
             <a className="button secondary" href={recipientsCsvUrl(id)} download>
               Download recipients (CSV)
-            </a>
+            </a>{' '}
+            <Link to={`/messages?campaign=${id}`}>See its messages</Link>
           </p>
         </>
       )}

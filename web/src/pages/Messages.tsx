@@ -1,6 +1,7 @@
-/** The message log: filter by number, state and date; newest first; pages by cursor. */
+/** The message log: filter by number, sender, campaign, state and date; newest first; pages by cursor. */
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
+import { useCampaigns } from '../api/campaigns';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useMessages, type Message, type MessageFilter } from '../api/messages';
 import { Field } from '../components/Field';
@@ -40,7 +41,12 @@ const columns = [
 ];
 
 export function Messages() {
-  const [filter, setFilter] = useState<MessageFilter>({});
+  // A campaign's page links here as /messages?campaign=<id>.
+  const [params] = useSearchParams();
+  const [filter, setFilter] = useState<MessageFilter>(() =>
+    params.get('campaign') ? { campaign: params.get('campaign')! } : {},
+  );
+  const campaigns = useCampaigns('');
   const [cursors, setCursors] = useState<string[]>([]);
   const page = useMessages({ ...filter, ...(cursors.length ? { cursor: cursors[cursors.length - 1] } : {}) });
   const table = useReactTable({ data: page.data?.data ?? [], columns, getCoreRowModel: getCoreRowModel() });
@@ -60,6 +66,28 @@ export function Messages() {
               placeholder="+447700900123"
               onChange={(e) => set('to', e.target.value.trim())}
             />
+          )}
+        </Field>
+        <Field label="Sender">
+          {(id) => (
+            <input
+              id={id}
+              type="search"
+              placeholder="Shop"
+              onChange={(e) => set('from', e.target.value.trim())}
+            />
+          )}
+        </Field>
+        <Field label="Campaign">
+          {(id) => (
+            <select id={id} value={filter.campaign ?? ''} onChange={(e) => set('campaign', e.target.value)}>
+              <option value="">any</option>
+              {(campaigns.data?.data ?? []).map((c) => (
+                <option key={c.id} value={String(c.id)}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
           )}
         </Field>
         <Field label="State">
