@@ -52,13 +52,12 @@ type NewWebUserBody = {
   role?: MemberRole;
 };
 
-/** /web-users under the admin prefix (register with `{ prefix: ADMIN_PREFIX }`). */
-export async function webUserAdminRoutes(app: FastifyInstance, opts: WebUserAdminOptions): Promise<void> {
-  app.setErrorHandler(problemErrorHandler);
-  app.addHook('onRequest', adminAuth(opts.keys));
-  const people = opts.engine.people;
-  const ANY: WebUserScope = { any: true };
+type People = WebUserAdminOptions['engine']['people'];
 
+const ANY: WebUserScope = { any: true };
+
+/** List the web users, by kind and account, a page at a time. */
+function listWebUsersRoute(app: FastifyInstance, people: People): void {
   app.get<{ Querystring: { kind?: 'member' | 'operator'; account?: string; limit: number; after?: number } }>(
     '/web-users',
     {
@@ -104,7 +103,10 @@ export async function webUserAdminRoutes(app: FastifyInstance, opts: WebUserAdmi
       };
     },
   );
+}
 
+/** Create a web user (a member of an account, or an operator). */
+function createWebUserRoute(app: FastifyInstance, people: People): void {
   app.post<{ Body: NewWebUserBody }>(
     '/web-users',
     {
@@ -146,7 +148,10 @@ export async function webUserAdminRoutes(app: FastifyInstance, opts: WebUserAdmi
       });
     },
   );
+}
 
+/** Read, change and delete one web user. */
+function webUserItemRoutes(app: FastifyInstance, people: People): void {
   app.get<{ Params: { id: number } }>(
     '/web-users/:id',
     {
@@ -193,7 +198,10 @@ export async function webUserAdminRoutes(app: FastifyInstance, opts: WebUserAdmi
       return reply.code(204).send();
     },
   );
+}
 
+/** Make a member its account's owner, and issue a new set-password token. */
+function webUserAccessRoutes(app: FastifyInstance, people: People): void {
   app.post<{ Params: { id: number } }>(
     '/web-users/:id/owner',
     {
@@ -222,4 +230,15 @@ export async function webUserAdminRoutes(app: FastifyInstance, opts: WebUserAdmi
       return { setupToken: r.setupToken, setupExpiresAt: new Date(r.setupExpiresAt).toISOString() };
     },
   );
+}
+
+/** /web-users under the admin prefix (register with `{ prefix: ADMIN_PREFIX }`). */
+export async function webUserAdminRoutes(app: FastifyInstance, opts: WebUserAdminOptions): Promise<void> {
+  app.setErrorHandler(problemErrorHandler);
+  app.addHook('onRequest', adminAuth(opts.keys));
+  const people = opts.engine.people;
+  listWebUsersRoute(app, people);
+  createWebUserRoute(app, people);
+  webUserItemRoutes(app, people);
+  webUserAccessRoutes(app, people);
 }

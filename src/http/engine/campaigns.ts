@@ -333,10 +333,12 @@ const CSV_COLUMNS = [
   'updated_at',
 ] as const;
 
-export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
-  const campaigns = engine.campaigns;
-  const one = { 200: campaignView, ...problemResponses };
+type Campaigns = EngineRouteOptions['engine']['campaigns'];
 
+const oneCampaign = { 200: campaignView, ...problemResponses };
+
+/** Create a campaign, and list them newest first. */
+function campaignCollectionRoutes(app: FastifyInstance, campaigns: Campaigns): void {
   app.post<{ Body: CampaignBody }>(
     '/v1/campaigns',
     {
@@ -388,17 +390,20 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
       };
     },
   );
+}
 
+/** Read one campaign, and start, pause, resume or cancel it. */
+function campaignItemRoutes(app: FastifyInstance, campaigns: Campaigns): void {
   app.get<{ Params: { id: number } }>(
     '/v1/campaigns/:id',
-    { schema: { tags: ['campaigns'], summary: 'A campaign', params: idParams, response: one } },
+    { schema: { tags: ['campaigns'], summary: 'A campaign', params: idParams, response: oneCampaign } },
     async (req) => viewOfCampaign(await campaigns.require(req.apiUser!.id, req.params.id)),
   );
 
   const action = (verb: 'start' | 'pause' | 'resume' | 'cancel', summary: string) =>
     app.post<{ Params: { id: number } }>(
       `/v1/campaigns/:id/${verb}`,
-      { schema: { tags: ['campaigns'], summary, params: idParams, response: one } },
+      { schema: { tags: ['campaigns'], summary, params: idParams, response: oneCampaign } },
       async (req) => {
         const user = req.apiUser!;
         const id = req.params.id;
@@ -420,7 +425,10 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
   action('pause', 'Pause a running or scheduled campaign (between batches)');
   action('resume', 'Resume a paused campaign');
   action('cancel', 'Cancel a campaign: what was not sent is skipped');
+}
 
+/** Estimate a draft's audience and cost, and a campaign's live statistics. */
+function campaignReportRoutes(app: FastifyInstance, campaigns: Campaigns): void {
   app.post<{ Params: { id: number } }>(
     '/v1/campaigns/:id/estimate',
     {
@@ -451,7 +459,10 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
       return viewOfStats(c.state, await campaigns.stats(req.apiUser!.id, req.params.id));
     },
   );
+}
 
+/** A campaign's recipients, as JSON pages or a CSV download. */
+function campaignRecipientRoutes(app: FastifyInstance, campaigns: Campaigns): void {
   app.get<{
     Params: { id: number };
     Querystring: { after?: number; limit?: number; format?: 'json' | 'csv' };
@@ -515,4 +526,12 @@ export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRou
       };
     },
   );
+}
+
+export async function campaignRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
+  const campaigns = engine.campaigns;
+  campaignCollectionRoutes(app, campaigns);
+  campaignItemRoutes(app, campaigns);
+  campaignReportRoutes(app, campaigns);
+  campaignRecipientRoutes(app, campaigns);
 }

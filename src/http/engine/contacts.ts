@@ -150,9 +150,23 @@ const idParams = {
   properties: { id: { type: 'integer', minimum: 1 } },
 } as const;
 
-export async function contactRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
-  const contacts = engine.contacts;
+type Contacts = EngineRouteOptions['engine']['contacts'];
 
+const members = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: {
+    contacts: { type: 'array', maxItems: 10_000, items: { type: 'integer', minimum: 1 } },
+    filter: filterBody,
+  },
+  description: 'the contacts by id, or every contact a search matches (filter)',
+} as const;
+type MembersBody = { contacts?: number[]; filter?: ContactSearch };
+
+/** POST /v1/contacts (add or update by number) and GET /v1/contacts/:id. */
+function contactSaveRoutes(app: FastifyInstance, contacts: Contacts): void {
   app.post<{ Body: ContactBody }>(
     '/v1/contacts',
     {
@@ -203,7 +217,10 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
       return viewOfContact(c);
     },
   );
+}
 
+/** List the contact groups and create one. */
+function groupCollectionRoutes(app: FastifyInstance, contacts: Contacts): void {
   app.get(
     '/v1/contact-groups',
     {
@@ -242,20 +259,10 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
       return reply.code(201).send(viewOfGroup(g));
     },
   );
+}
 
-  const members = {
-    type: 'object',
-    additionalProperties: false,
-    minProperties: 1,
-    maxProperties: 1,
-    properties: {
-      contacts: { type: 'array', maxItems: 10_000, items: { type: 'integer', minimum: 1 } },
-      filter: filterBody,
-    },
-    description: 'the contacts by id, or every contact a search matches (filter)',
-  } as const;
-  type MembersBody = { contacts?: number[]; filter?: ContactSearch };
-
+/** Add contacts to a group and remove them: by id or by search. */
+function groupMemberRoutes(app: FastifyInstance, contacts: Contacts): void {
   app.post<{ Params: { id: number }; Body: MembersBody }>(
     '/v1/contact-groups/:id/members',
     {
@@ -301,7 +308,10 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
       return { removed: await contacts.removeMatchingFromGroup(user.id, req.params.id, filter) };
     },
   );
+}
 
+/** Read, change and delete one contact group. */
+function groupItemRoutes(app: FastifyInstance, contacts: Contacts): void {
   app.get<{ Params: { id: number } }>(
     '/v1/contact-groups/:id',
     {
@@ -356,7 +366,10 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
       return reply.code(204).send();
     },
   );
+}
 
+/** Search the contacts a page at a time, and export them as CSV. */
+function contactSearchRoutes(app: FastifyInstance, contacts: Contacts): void {
   app.get<{ Querystring: ContactSearch & { limit: number; cursor?: string } }>(
     '/v1/contacts',
     {
@@ -432,7 +445,10 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
         .send(Readable.from(contacts.exportCsv(user.id, filter, keys)));
     },
   );
+}
 
+/** Change or delete one contact, and delete in bulk. */
+function contactChangeRoutes(app: FastifyInstance, contacts: Contacts): void {
   app.patch<{
     Params: { id: number };
     Body: Partial<Omit<ContactBody, 'fields'>> & { fields?: Record<string, string | null> };
@@ -523,4 +539,14 @@ export async function contactRoutes(app: FastifyInstance, { engine }: EngineRout
       return { deleted: await contacts.deleteMatching(user.id, f) };
     },
   );
+}
+
+export async function contactRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
+  const contacts = engine.contacts;
+  contactSaveRoutes(app, contacts);
+  groupCollectionRoutes(app, contacts);
+  groupMemberRoutes(app, contacts);
+  groupItemRoutes(app, contacts);
+  contactSearchRoutes(app, contacts);
+  contactChangeRoutes(app, contacts);
 }

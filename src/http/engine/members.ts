@@ -80,10 +80,12 @@ const named = <B extends { display_name?: string }>({ display_name, ...rest }: B
   ...(display_name !== undefined ? { displayName: display_name } : {}),
 });
 
-export async function memberRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
-  const people = engine.people;
-  const scopeOf = (accountId: number) => ({ accountId });
+type People = EngineRouteOptions['engine']['people'];
 
+const scopeOf = (accountId: number) => ({ accountId });
+
+/** List the account's members, a page at a time. */
+function listMembersRoute(app: FastifyInstance, people: People): void {
   app.get<{ Querystring: { limit: number; after?: number } }>(
     '/v1/members',
     {
@@ -126,7 +128,10 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
       };
     },
   );
+}
 
+/** Add a member to the account. */
+function addMemberRoute(app: FastifyInstance, people: People): void {
   app.post<{ Body: NewMemberBody }>(
     '/v1/members',
     {
@@ -161,7 +166,10 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
       });
     },
   );
+}
 
+/** Read, change and remove one member. */
+function memberItemRoutes(app: FastifyInstance, people: People): void {
   app.get<{ Params: { id: number } }>(
     '/v1/members/:id',
     {
@@ -210,7 +218,10 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
       return reply.code(204).send();
     },
   );
+}
 
+/** Make a member the owner, and issue a new set-password token. */
+function memberAccessRoutes(app: FastifyInstance, people: People): void {
   app.post<{ Params: { id: number } }>(
     '/v1/members/:id/owner',
     {
@@ -241,4 +252,12 @@ export async function memberRoutes(app: FastifyInstance, { engine }: EngineRoute
       return { setup_token: r.setupToken, setup_expires_at: new Date(r.setupExpiresAt).toISOString() };
     },
   );
+}
+
+export async function memberRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
+  const people = engine.people;
+  listMembersRoute(app, people);
+  addMemberRoute(app, people);
+  memberItemRoutes(app, people);
+  memberAccessRoutes(app, people);
 }

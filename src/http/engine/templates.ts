@@ -80,9 +80,10 @@ type PreviewBody = {
   from?: string;
 };
 
-export async function templateRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
-  const templates = engine.templates;
+type Templates = EngineRouteOptions['engine']['templates'];
 
+/** Create a template, and list them a page at a time. */
+function templateCollectionRoutes(app: FastifyInstance, templates: Templates): void {
   app.post<{ Body: { name: string; text: string } }>(
     '/v1/templates',
     {
@@ -134,7 +135,10 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
       return { data: page.map(viewOf), next: page.length === limit ? page[page.length - 1].id : null };
     },
   );
+}
 
+/** Read, change and delete one template. */
+function templateItemRoutes(app: FastifyInstance, templates: Templates): void {
   app.get<{ Params: { id: number } }>(
     '/v1/templates/:id',
     {
@@ -181,7 +185,10 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
       return reply.code(204).send();
     },
   );
+}
 
+/** Preview a text or template for a contact: rendered text, encoding, parts. */
+function templatePreviewRoute(app: FastifyInstance, engine: EngineRouteOptions['engine']): void {
   app.post<{ Body: PreviewBody }>(
     '/v1/templates/preview',
     {
@@ -216,7 +223,7 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
       const b = req.body;
       let body = b.text;
       if (b.template_id !== undefined) {
-        const t = await templates.get(user.id, b.template_id);
+        const t = await engine.templates.get(user.id, b.template_id);
         if (!t) throw problems.notFound(`no template ${b.template_id}`);
         body = t.text;
       }
@@ -224,7 +231,7 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
       if (b.contact_id !== undefined) {
         const c = await engine.contacts.get(user.id, b.contact_id);
         if (!c) throw problems.notFound(`no contact ${b.contact_id}`);
-        return viewOfPreview(await templates.preview(user, body, c, b.from));
+        return viewOfPreview(await engine.templates.preview(user, body, c, b.from));
       }
       if (b.number === undefined) throw badRequest('number: give contact_id or number');
       let msisdn: string;
@@ -234,7 +241,7 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
         throw badRequest(`number: ${(err as Error).message}`);
       }
       return viewOfPreview(
-        await templates.preview(
+        await engine.templates.preview(
           user,
           body,
           { msisdn, firstName: b.first_name ?? null, lastName: b.last_name ?? null, fields: b.fields ?? {} },
@@ -243,4 +250,11 @@ export async function templateRoutes(app: FastifyInstance, { engine }: EngineRou
       );
     },
   );
+}
+
+export async function templateRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
+  const templates = engine.templates;
+  templateCollectionRoutes(app, templates);
+  templateItemRoutes(app, templates);
+  templatePreviewRoute(app, engine);
 }
