@@ -16,7 +16,7 @@ import {
   useUnbind,
 } from '../api/operator';
 import { ErrorNote } from '../components/ErrorNote';
-import { Field } from '../components/Field';
+import { TextField } from '../components/TextField';
 import { throughputOf } from './Customers';
 
 const numberOrNull = (s: string) => (s.trim() === '' ? null : Number(s));
@@ -54,19 +54,7 @@ function Limits({ u }: { u: Customer }) {
     set: (v: string) => void,
     error: string | undefined,
     hint?: string,
-  ) => (
-    <Field label={label} error={error} hint={hint}>
-      {(id, d) => (
-        <input
-          id={id}
-          aria-describedby={d}
-          inputMode="decimal"
-          value={value}
-          onChange={(e) => set(e.target.value)}
-        />
-      )}
-    </Field>
-  );
+  ) => <TextField label={label} error={error} hint={hint} inputMode="decimal" value={value} onChange={set} />;
   return (
     <form className="narrow" onSubmit={submit} noValidate aria-label="Price and limits">
       <h2>Price and limits</h2>

@@ -5,7 +5,7 @@ import { useCustomers, useTopUp, type Customer } from '../api/admin';
 import { useCreateCustomer, usePatchCustomer } from '../api/operator';
 import { ApiError } from '../api/client';
 import { ErrorNote } from '../components/ErrorNote';
-import { Field } from '../components/Field';
+import { TextField } from '../components/TextField';
 
 function TopUp({ username }: { username: string }) {
   const topUp = useTopUp();
@@ -20,21 +20,14 @@ function TopUp({ username }: { username: string }) {
         topUp.mutate({ username, amount: amount.trim() }, { onSuccess: () => setAmount('') });
       }}
     >
-      <Field
+      <TextField
         label={`Top up ${username}`}
         error={error}
         hint="An amount in the account currency; negative takes credit back."
-      >
-        {(id, d) => (
-          <input
-            id={id}
-            aria-describedby={d}
-            inputMode="decimal"
-            value={amount}
-            onChange={(e) => setAmount(e.target.value)}
-          />
-        )}
-      </Field>
+        inputMode="decimal"
+        value={amount}
+        onChange={setAmount}
+      />
       <button type="submit" className="secondary" disabled={!amount.trim() || topUp.isPending}>
         Add credit
       </button>
@@ -69,18 +62,15 @@ function NewCustomer({ onDone }: { onDone: () => void }) {
     );
   };
   const input = (k: keyof typeof f, label: string, hint: string, type = 'text') => (
-    <Field label={label} hint={hint} error={at(k)}>
-      {(id, d) => (
-        <input
-          id={id}
-          aria-describedby={d}
-          type={type}
-          autoComplete={type === 'password' ? 'new-password' : 'off'}
-          value={f[k]}
-          onChange={(e) => setF((x) => ({ ...x, [k]: e.target.value }))}
-        />
-      )}
-    </Field>
+    <TextField
+      label={label}
+      hint={hint}
+      error={at(k)}
+      type={type}
+      autoComplete={type === 'password' ? 'new-password' : 'off'}
+      value={f[k]}
+      onChange={(v) => setF((x) => ({ ...x, [k]: v }))}
+    />
   );
   return (
     <form className="narrow" onSubmit={submit} noValidate aria-label="New customer">

@@ -2,8 +2,9 @@
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useCampaigns } from '../api/campaigns';
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useMessages, type Message, type MessageFilter } from '../api/messages';
+import { DataTable } from '../components/DataTable';
 import { Field } from '../components/Field';
 import { ErrorNote } from '../components/ErrorNote';
 import { StatusBadge } from '../components/StatusBadge';
@@ -126,33 +127,9 @@ export function Messages() {
         </Field>
       </form>
       <ErrorNote error={page.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            {table.getHeaderGroups().map((g) => (
-              <tr key={g.id}>
-                {g.headers.map((h) => (
-                  <th key={h.id} scope="col">
-                    {flexRender(h.column.columnDef.header, h.getContext())}
-                  </th>
-                ))}
-              </tr>
-            ))}
-          </thead>
-          <tbody>
-            {table.getRowModel().rows.map((r) => (
-              <tr key={r.id}>
-                {r.getVisibleCells().map((c) => (
-                  <td key={c.id} data-label={String(c.column.columnDef.header)}>
-                    {flexRender(c.column.columnDef.cell, c.getContext())}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <DataTable table={table}>
         {page.data && page.data.data.length === 0 && <p>No messages match.</p>}
-      </div>
+      </DataTable>
       <div className="pager">
         <button
           type="button"

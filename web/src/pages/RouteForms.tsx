@@ -4,6 +4,7 @@ import { ApiError } from '../api/client';
 import { useRouteTest, type RouteDefinition } from '../api/operator';
 import { ErrorNote } from '../components/ErrorNote';
 import { Field } from '../components/Field';
+import { TextField } from '../components/TextField';
 
 export const STRATEGIES = ['static', 'failover', 'roundrobin', 'leastcost', 'weighted'] as const;
 
@@ -61,11 +62,7 @@ export function MtRouteForm(props: {
       noValidate
       aria-label={i ? `Edit route ${i.name}` : 'New route'}
     >
-      <Field label="Route name" error={at('name')}>
-        {(id, d) => (
-          <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />
-        )}
-      </Field>
+      <TextField label="Route name" error={at('name')} value={name} onChange={setName} />
       <Field label="Strategy" error={at('type')} hint="failover tries the connectors in order.">
         {(id, d) => (
           <select id={id} aria-describedby={d} value={type} onChange={(e) => setType(e.target.value)}>
@@ -75,41 +72,28 @@ export function MtRouteForm(props: {
           </select>
         )}
       </Field>
-      <Field label="Connectors" error={at('connectors')} hint="Connector ids, separated by commas.">
-        {(id, d) => (
-          <input
-            id={id}
-            aria-describedby={d}
-            value={connectors}
-            onChange={(e) => setConnectors(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field
+      <TextField
+        label="Connectors"
+        error={at('connectors')}
+        hint="Connector ids, separated by commas."
+        value={connectors}
+        onChange={setConnectors}
+      />
+      <TextField
         label="Prefixes"
         error={at('prefixes')}
         hint="Destination prefixes such as 44, 4477; empty matches every number."
-      >
-        {(id, d) => (
-          <input
-            id={id}
-            aria-describedby={d}
-            value={prefixes}
-            onChange={(e) => setPrefixes(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Price per part" error={at('rate')} hint="Optional: the route's own price.">
-        {(id, d) => (
-          <input
-            id={id}
-            aria-describedby={d}
-            inputMode="decimal"
-            value={rate}
-            onChange={(e) => setRate(e.target.value)}
-          />
-        )}
-      </Field>
+        value={prefixes}
+        onChange={setPrefixes}
+      />
+      <TextField
+        label="Price per part"
+        error={at('rate')}
+        hint="Optional: the route's own price."
+        inputMode="decimal"
+        value={rate}
+        onChange={setRate}
+      />
       {props.error && !known.includes(props.error.key) && <ErrorNote error={new Error(props.error.text)} />}
       <div className="actions">
         <button type="submit" disabled={props.pending}>
@@ -150,34 +134,21 @@ export function MoRouteForm(props: {
   };
   return (
     <form className="route-form" onSubmit={submit} noValidate aria-label="MO route">
-      <Field label="MO route name" error={at('name')}>
-        {(id, d) => (
-          <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />
-        )}
-      </Field>
-      <Field
+      <TextField label="MO route name" error={at('name')} value={name} onChange={setName} />
+      <TextField
         label="Our numbers"
         error={at('prefixes')}
         hint="Destination prefixes (your numbers or short codes); empty = any."
-      >
-        {(id, d) => (
-          <input
-            id={id}
-            aria-describedby={d}
-            value={prefixes}
-            onChange={(e) => setPrefixes(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field
+        value={prefixes}
+        onChange={setPrefixes}
+      />
+      <TextField
         label="Deliver to"
         error={at('user') ?? at('url')}
         hint="A customer's username (their SMPP bind), or an https:// webhook URL."
-      >
-        {(id, d) => (
-          <input id={id} aria-describedby={d} value={target} onChange={(e) => setTarget(e.target.value)} />
-        )}
-      </Field>
+        value={target}
+        onChange={setTarget}
+      />
       {props.error && !['name', 'prefixes', 'user', 'url'].includes(props.error.key) && (
         <ErrorNote error={new Error(props.error.text)} />
       )}
@@ -211,30 +182,20 @@ export function TestNumber() {
           test.mutate({ to: to.trim(), user: user.trim() || undefined, from: from.trim() || undefined });
         }}
       >
-        <Field label="Number to test" error={error && error.field !== 'user' ? error.message : undefined}>
-          {(id, d) => (
-            <input
-              id={id}
-              aria-describedby={d}
-              inputMode="tel"
-              value={to}
-              onChange={(e) => setTo(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field
+        <TextField
+          label="Number to test"
+          error={error && error.field !== 'user' ? error.message : undefined}
+          inputMode="tel"
+          value={to}
+          onChange={setTo}
+        />
+        <TextField
           label="As account (optional)"
           error={error?.code === 'HERMOD_ERR_UNKNOWN_USER' ? error.message : undefined}
-        >
-          {(id, d) => (
-            <input id={id} aria-describedby={d} value={user} onChange={(e) => setUser(e.target.value)} />
-          )}
-        </Field>
-        <Field label="Sender (optional)">
-          {(id, d) => (
-            <input id={id} aria-describedby={d} value={from} onChange={(e) => setFrom(e.target.value)} />
-          )}
-        </Field>
+          value={user}
+          onChange={setUser}
+        />
+        <TextField label="Sender (optional)" value={from} onChange={setFrom} />
         <button type="submit" disabled={!to.trim() || test.isPending}>
           Test
         </button>

@@ -1,5 +1,6 @@
 /** The contacts of a page, each with a box to select it, its groups, opt-out state and actions. */
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { DataTable } from '../../components/DataTable';
 import type { Contact } from '../../api/contacts';
 
 const col = createColumnHelper<Contact>();
@@ -74,32 +75,5 @@ export function ContactTable(props: {
     }),
   ];
   const table = useReactTable({ data: props.contacts, columns, getCoreRowModel: getCoreRowModel() });
-  return (
-    <div className="table-wrap">
-      <table aria-label="Contacts">
-        <thead>
-          {table.getHeaderGroups().map((g) => (
-            <tr key={g.id}>
-              {g.headers.map((h) => (
-                <th key={h.id} scope="col">
-                  {flexRender(h.column.columnDef.header, h.getContext())}
-                </th>
-              ))}
-            </tr>
-          ))}
-        </thead>
-        <tbody>
-          {table.getRowModel().rows.map((r) => (
-            <tr key={r.id}>
-              {r.getVisibleCells().map((c) => (
-                <td key={c.id} data-label={String(c.column.columnDef.header)}>
-                  {flexRender(c.column.columnDef.cell, c.getContext())}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable table={table} label="Contacts" />;
 }

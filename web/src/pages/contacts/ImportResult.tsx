@@ -5,50 +5,52 @@
  */
 import { useImport, useImportErrors, type ImportPreview } from '../../api/contacts';
 import { ErrorNote } from '../../components/ErrorNote';
+import { RecordTable, type RecordColumn } from '../../components/RecordTable';
 import { parseCsv } from '../../lib/csv';
+
+type PreviewRow = ImportPreview['rows'][number];
+
+const PREVIEW: RecordColumn<PreviewRow>[] = [
+  { header: 'Line', cell: (r) => r.line },
+  { header: 'Number', cell: (r) => r.contact?.number ?? r.cells.join(', ') },
+  { header: 'Name', cell: (r) => [r.contact?.first_name, r.contact?.last_name].filter(Boolean).join(' ') },
+  {
+    header: 'Custom fields',
+    cell: (r) =>
+      Object.entries(r.contact?.fields ?? {})
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', '),
+  },
+  {
+    header: 'Result',
+    cell: (r) =>
+      r.error ? (
+        <span className="badge bad">Rejected: {r.error}</span>
+      ) : r.repeat_of ? (
+        <span className="badge warn">Merged with line {r.repeat_of}</span>
+      ) : (
+        <span className="badge good">OK</span>
+      ),
+  },
+];
 
 export function PreviewTable({ preview }: { preview: ImportPreview }) {
   return (
-    <div className="table-wrap">
-      <table aria-label="Preview">
-        <thead>
-          <tr>
-            <th scope="col">Line</th>
-            <th scope="col">Number</th>
-            <th scope="col">Name</th>
-            <th scope="col">Custom fields</th>
-            <th scope="col">Result</th>
-          </tr>
-        </thead>
-        <tbody>
-          {preview.rows.map((r) => (
-            <tr key={r.line} className={r.error ? 'bad-row' : undefined}>
-              <td data-label="Line">{r.line}</td>
-              <td data-label="Number">{r.contact?.number ?? r.cells.join(', ')}</td>
-              <td data-label="Name">
-                {[r.contact?.first_name, r.contact?.last_name].filter(Boolean).join(' ')}
-              </td>
-              <td data-label="Custom fields">
-                {Object.entries(r.contact?.fields ?? {})
-                  .map(([k, v]) => `${k}: ${v}`)
-                  .join(', ')}
-              </td>
-              <td data-label="Result">
-                {r.error ? (
-                  <span className="badge bad">Rejected: {r.error}</span>
-                ) : r.repeat_of ? (
-                  <span className="badge warn">Merged with line {r.repeat_of}</span>
-                ) : (
-                  <span className="badge good">OK</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <RecordTable
+      label="Preview"
+      columns={PREVIEW}
+      rows={preview.rows}
+      rowKey={(r) => r.line}
+      rowClass={(r) => (r.error ? 'bad-row' : undefined)}
+    />
   );
 }
+
+const REJECTED: RecordColumn<string[]>[] = [
+  { header: 'Line', cell: ([line]) => line },
+  { header: 'Number', cell: ([, number]) => number },
+  { header: 'Reason', cell: ([, , reason]) => reason },
+];
 
 function ErrorReport({ url, text }: { url: string; text: string | undefined }) {
   const rows = text ? parseCsv(text).slice(1, 21) : [];
@@ -60,26 +62,7 @@ function ErrorReport({ url, text }: { url: string; text: string | undefined }) {
           Download error report
         </a>
       </p>
-      <div className="table-wrap">
-        <table aria-label="Rejected rows">
-          <thead>
-            <tr>
-              <th scope="col">Line</th>
-              <th scope="col">Number</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(([line, number, reason]) => (
-              <tr key={line}>
-                <td data-label="Line">{line}</td>
-                <td data-label="Number">{number}</td>
-                <td data-label="Reason">{reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RecordTable label="Rejected rows" columns={REJECTED} rows={rows} rowKey={([line]) => line ?? ''} />
     </section>
   );
 }
