@@ -1225,9 +1225,18 @@ export function storeContract(name: string, factory: StoreFactory): void {
             moRecord(routedTo, () => '{}', url ? hook(url) : undefined),
           )
           .then((r) => r?.mo);
+      // Ids order by their millisecond only: each MO in a millisecond of its own, so that
+      // "newest first" has one right answer.
+      const nextMs = async () => {
+        const t = Date.now();
+        while (Date.now() === t) await new Promise((r) => setImmediate(r));
+      };
       const user = (await add(1, 'shop'))!;
+      await nextMs();
       const url = (await add(2, null, 'https://example.com/mo'))!;
+      await nextMs();
       const none = (await add(3, null, undefined, { source: '447700900002' }))!;
+      await nextMs();
       const none2 = (await add(4, null, undefined, { connectorId: 'c2' }))!;
       assert.equal(user.routedUrl, null);
       assert.equal(url.routedUrl, 'https://example.com/mo');
