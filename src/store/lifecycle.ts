@@ -69,3 +69,12 @@ export const erasedMark = (tag: string): string => `[erased ${tag.slice(7, 19)}]
 
 /** Content masked by retention: the first digits (the country) stay for reports. */
 export const REDACTED_TEXT = '[redacted]';
+
+/** Tables the erasure's sweep of every text column skips: their own rows are handled by the erasure, or hold no personal data. */
+export const NOT_SWEPT: ReadonlySet<string> = new Set([
+  'schema_migrations',
+  'engine_migrations',
+  'lifecycle_marks',
+  'erasures',
+  'optouts',
+]);

@@ -8,6 +8,7 @@ import {
   erasedMark,
   erasedTag,
   idFloor,
+  NOT_SWEPT,
   REDACTED_TEXT,
   type ErasureRequest,
   type ErasureResult,
@@ -15,14 +16,6 @@ import {
 } from '../lifecycle.js';
 
 type Client = pg.PoolClient;
-
-const NOT_SWEPT = new Set([
-  'schema_migrations',
-  'engine_migrations',
-  'lifecycle_marks',
-  'erasures',
-  'optouts',
-]);
 
 async function mark(c: Client | pg.Pool, name: string): Promise<string | undefined> {
   const r = await c.query<{ value: string }>('SELECT value FROM lifecycle_marks WHERE name = $1', [name]);

@@ -9,6 +9,7 @@ import {
   erasedMark,
   erasedTag,
   idFloor,
+  NOT_SWEPT,
   REDACTED_TEXT,
   type ErasureRequest,
   type ErasureResult,
@@ -16,15 +17,6 @@ import {
 } from '../lifecycle.js';
 
 type Db = Database.Database;
-
-/** Tables whose own rows the erasure handles, or that hold no personal data. */
-const NOT_SWEPT = new Set([
-  'schema_migrations',
-  'engine_migrations',
-  'lifecycle_marks',
-  'erasures',
-  'optouts',
-]);
 
 const mark = (db: Db, name: string): string | undefined =>
   (db.prepare('SELECT value FROM lifecycle_marks WHERE name = ?').get(name) as { value: string } | undefined)
