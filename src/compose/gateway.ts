@@ -56,8 +56,14 @@ export async function buildGateway(
   let ownPort = -1;
   // Filled in once the gateway exists: the definitions each connector runs with.
   const runtime: { definitions?: RuntimeDefinitions } = {};
+  // One SSRF guard for every URL called on a customer's behalf: webhooks, callbacks, the Jasmin API's dlr-url,
+  // and media URLs.
+  const guard = new UrlGuard({
+    allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+    allow: config.webhooks.allow,
+  });
   const gateway = new Gateway(store, {
-    media: openMedia(store, config.store),
+    media: openMedia(store, config.store, { guard }),
     routes: effective.routes,
     moRoutes: effective.moRoutes,
     dedupeWindowMs: config.dedupeWindowS * 1000,
@@ -84,11 +90,6 @@ export async function buildGateway(
       batch: config.failover.batch,
       afterTransient: config.failover.afterTransientFailures,
     },
-  });
-  // One SSRF guard for every URL called on a customer's behalf: webhooks, callbacks, the Jasmin API's dlr-url.
-  const guard = new UrlGuard({
-    allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
-    allow: config.webhooks.allow,
   });
   const accountSecrets: { lookup?: (username: string) => string | undefined } = {};
   const webhooks = webhookSender(config, store, guard, log.child({ component: 'webhooks' }), accountSecrets);

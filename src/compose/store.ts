@@ -3,7 +3,7 @@
  */
 import { dirname, join } from 'node:path';
 import { FileMediaBlobs, PostgresStore, SqliteStore, type Store } from '../store/index.js';
-import { MediaLibrary } from '../gateway/index.js';
+import { MediaLibrary, type MediaLibraryOptions } from '../gateway/index.js';
 import { hashApiKey, hashPassword, verifyPassword } from '../domain/index.js';
 import type { Config } from '../config/index.js';
 
@@ -60,6 +60,6 @@ export function mediaDirOf(c: Config['store'], env: NodeJS.ProcessEnv = process.
 }
 
 /** The media library on a store. */
-export function openMedia(store: Store, c: Config['store']): MediaLibrary {
-  return new MediaLibrary(store, new FileMediaBlobs(mediaDirOf(c)));
+export function openMedia(store: Store, c: Config['store'], o: MediaLibraryOptions = {}): MediaLibrary {
+  return new MediaLibrary(store, new FileMediaBlobs(mediaDirOf(c)), o);
 }

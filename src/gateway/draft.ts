@@ -4,7 +4,7 @@
  * builds it (`draftOf`). Content is encoded by `content.ts` first; the rules (authorization,
  * routing, price, parts) are the gateway's, behind `Gateway.submit`.
  */
-import type { MessageMeta } from '../domain/index.js';
+import type { MediaRef, MessageMeta } from '../domain/index.js';
 import type { GivenArguments } from './accounts.js';
 import { encodeContent, type Content } from './content.js';
 import { reject } from './errors.js';
@@ -104,6 +104,10 @@ export interface DraftInput {
   /** The message_id the customer was answered with when it is not this message's (submit_multi). */
   smppMessageId?: string;
   given?: GivenArguments;
+  /** Media items already in the media library: the message is an MMS (docs/mms.md). */
+  media?: MediaRef[];
+  /** An MMS's subject. */
+  subject?: string;
 }
 
 /**
@@ -122,6 +126,8 @@ export function draftOf(input: DraftInput, now = Date.now()): SubmitDraft {
   if (input.scheduleAt !== undefined) meta.scheduleAt = input.scheduleAt;
   if (input.validUntil !== undefined) meta.validUntil = input.validUntil;
   if (input.smppMessageId !== undefined) meta.smppMessageId = input.smppMessageId;
+  if (input.media !== undefined && input.media.length > 0) meta.media = input.media;
+  if (input.subject !== undefined) meta.subject = input.subject;
   const draft: SubmitDraft = {
     systemId: input.systemId,
     source: input.from,

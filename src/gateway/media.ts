@@ -8,7 +8,10 @@ import { sniffMediaType } from '../lib/media-type.js';
 import { MEDIA_LIMITS, newMediaId, type MediaRef } from '../domain/index.js';
 import { sha256Of, type MediaBlobs, type MediaRecordStore, type StoredMedia } from '../store/media.js';
 import { CommandStatus } from '../smpp/index.js';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RejectedError } from './errors.js';
+import { fetchMedia } from './media-fetch.js';
+import type { UrlGuard } from './url-guard.js';
 
 /** The types an MMS may carry by default (seed 000: JPEG, PNG, GIF, MP4, MP3; and the usual MMS kin). */
 export const MMS_MEDIA_TYPES: ReadonlySet<string> = new Set([
@@ -51,6 +54,15 @@ export interface MediaLibraryOptions {
   maxFileBytes?: number;
   types?: ReadonlySet<string>;
   now?: () => number;
+  /** The SSRF guard `fetch` downloads through (without one, `fetch` refuses every URL). */
+  guard?: UrlGuard;
+  /** Download deadline of `fetch` (default 15 s). */
+  fetchDeadlineMs?: number;
+  /**
+   * Signed URLs for providers that fetch media themselves: `baseUrl` is where this Hermod's
+   * `GET /media/{id}` is reachable from them; `key` signs (the same on every node).
+   */
+  signing?: { key: string | Buffer; baseUrl: string };
 }
 
 export interface MediaItem {
@@ -66,11 +78,57 @@ export class MediaLibrary {
   constructor(
     private readonly records: MediaRecordStore,
     readonly blobs: MediaBlobs,
-    o: MediaLibraryOptions = {},
+    private readonly o: MediaLibraryOptions = {},
   ) {
     this.maxFileBytes = o.maxFileBytes ?? MEDIA_LIMITS.maxFileBytes;
     this.types = o.types ?? MMS_MEDIA_TYPES;
     this.now = o.now ?? Date.now;
+  }
+
+  /**
+   * Downloads a customer's media URL through the SSRF guard (src/gateway/media-fetch.ts) and
+   * `put`s it. Throws `HERMOD_ERR_MEDIA_FETCH` (422) when it cannot be fetched or is refused
+   * by the guard, and `put`'s errors.
+   */
+  async fetch(url: string, o: { userId: number | null }): Promise<MediaRef> {
+    if (!this.o.guard)
+      throw new RejectedError(
+        'HERMOD_ERR_MEDIA_FETCH',
+        'media URLs are not fetched here',
+        CommandStatus.ESME_RINVOPTPARAMVAL,
+        422,
+      );
+    const got = await fetchMedia(url, {
+      guard: this.o.guard,
+      maxBytes: this.maxFileBytes,
+      ...(this.o.fetchDeadlineMs !== undefined ? { deadlineMs: this.o.fetchDeadlineMs } : {}),
+    });
+    return this.put(got.bytes, { userId: o.userId, ...(got.filename ? { filename: got.filename } : {}) });
+  }
+
+  /**
+   * A URL a provider can fetch the item from without credentials, valid `ttlS` seconds:
+   * `<baseUrl>/media/<id>?expires=<unix s>&signature=<hex HMAC-SHA256 of "<id>.<expires>">`.
+   * Throws when the library has no `signing`.
+   */
+  signedUrl(id: string, ttlS = 3600): string {
+    const signing = this.o.signing;
+    if (!signing) throw new Error('media URLs are not signed here (no signing key)');
+    const expires = Math.floor(this.now() / 1000) + ttlS;
+    const base = signing.baseUrl.replace(/\/+$/, '');
+    return `${base}/media/${encodeURIComponent(id)}?expires=${expires}&signature=${this.sign(id, expires)}`;
+  }
+
+  /** True when `signature` signs `id` until `expires` (unix s) and that time has not passed. */
+  verifySignature(id: string, expires: number, signature: string): boolean {
+    if (!this.o.signing || !Number.isSafeInteger(expires) || expires * 1000 < this.now()) return false;
+    const want = Buffer.from(this.sign(id, expires), 'hex');
+    const got = Buffer.from(signature, 'hex');
+    return got.length === want.length && timingSafeEqual(got, want);
+  }
+
+  private sign(id: string, expires: number): string {
+    return createHmac('sha256', this.o.signing!.key).update(`${id}.${expires}`).digest('hex');
   }
 
   /**

@@ -85,3 +85,73 @@ test('bytes of no media type, of a type MMS cannot carry, or past the size cap a
     await store.close();
   }
 });
+
+test('fetch downloads through the guard, follows a redirect, and refuses private addresses, errors and oversize', async () => {
+  const { createServer } = await import('node:http');
+  const { UrlGuard } = await import('../../src/gateway/index.js');
+  const server = createServer((req, res) => {
+    if (req.url === '/dot.png') res.end(PNG);
+    else if (req.url === '/moved') res.writeHead(302, { location: '/dot.png' }).end();
+    else if (req.url === '/big') res.end(Buffer.alloc(PNG.length * 4, 1));
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-media-'));
+  const store = new SqliteStore(join(dir, 'hermod.db'));
+  const blobs = new FileMediaBlobs(join(dir, 'media'));
+  const open = new MediaLibrary(store, blobs, {
+    guard: new UrlGuard({ allowPrivateNetworks: true }),
+    maxFileBytes: PNG.length * 2,
+  });
+  const strict = new MediaLibrary(store, blobs, { guard: new UrlGuard() });
+  try {
+    const a = await open.fetch(`${base}/moved`, { userId: 7 });
+    assert.equal(a.contentType, 'image/png');
+    assert.equal(a.filename, 'dot.png', 'named after the last URL');
+    assert.deepEqual((await open.get(a.id, { userId: 7 })).bytes, PNG);
+    await assert.rejects(strict.fetch(`${base}/dot.png`, { userId: 7 }), (e) =>
+      hasCode(e, 'HERMOD_ERR_MEDIA_FETCH'),
+    );
+    await assert.rejects(open.fetch(`${base}/nothing`, { userId: 7 }), /HTTP 404/);
+    await assert.rejects(open.fetch(`${base}/big`, { userId: 7 }), (e) =>
+      hasCode(e, 'HERMOD_ERR_MEDIA_TOO_LARGE'),
+    );
+    await assert.rejects(open.fetch('file:///etc/passwd', { userId: 7 }), (e) =>
+      hasCode(e, 'HERMOD_ERR_MEDIA_FETCH'),
+    );
+  } finally {
+    server.close();
+    await store.close();
+  }
+});
+
+test('a signed URL verifies until it expires, and not for another id or a changed signature', async () => {
+  const { store, blobs } = library();
+  let now = 1_800_000_000_000;
+  const media = new MediaLibrary(store, blobs, {
+    signing: { key: 'k'.repeat(32), baseUrl: 'https://mms.example.com/' },
+    now: () => now,
+  });
+  try {
+    const url = new URL(media.signedUrl('med_AAAAAAAAAAAAAAAAAAAAAAAA', 60));
+    assert.equal(url.origin + url.pathname, 'https://mms.example.com/media/med_AAAAAAAAAAAAAAAAAAAAAAAA');
+    const expires = Number(url.searchParams.get('expires'));
+    const sig = url.searchParams.get('signature')!;
+    assert.equal(media.verifySignature('med_AAAAAAAAAAAAAAAAAAAAAAAA', expires, sig), true);
+    assert.equal(media.verifySignature('med_BBBBBBBBBBBBBBBBBBBBBBBB', expires, sig), false);
+    assert.equal(media.verifySignature('med_AAAAAAAAAAAAAAAAAAAAAAAA', expires + 1, sig), false);
+    assert.equal(
+      media.verifySignature(
+        'med_AAAAAAAAAAAAAAAAAAAAAAAA',
+        expires,
+        sig.replace(/^./, (c) => (c === '0' ? '1' : '0')),
+      ),
+      false,
+    );
+    now += 61_000;
+    assert.equal(media.verifySignature('med_AAAAAAAAAAAAAAAAAAAAAAAA', expires, sig), false, 'expired');
+  } finally {
+    await store.close();
+  }
+});
