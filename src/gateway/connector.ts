@@ -135,6 +135,36 @@ export interface Connector {
     fields: Record<string, string>,
     token: string | undefined,
   ): Promise<ProviderCallback>;
+  /**
+   * A request to the connector's own endpoint, raw (MM7 connectors, Telnyx and Twilio
+   * presets): answered with what the peer should see; resolves after what it carried is
+   * stored. Takes precedence over `providerCallback`. Bodies up to `inboundBodyLimit`.
+   */
+  inboundHttp?(req: InboundHttpRequest): Promise<InboundHttpAnswer>;
+  /** The largest body `inboundHttp` takes (bytes; default 1 MiB, at most 16 MiB). */
+  readonly inboundBodyLimit?: number;
+}
+
+/**
+ * A request a provider or an MMSC made to this connector's own endpoint
+ * (`/v1/hooks/connectors/{id}/{kind}`), raw: for protocols that sign or structure the body
+ * (MM7 SOAP, Telnyx's Ed25519 and Twilio's signatures).
+ */
+export interface InboundHttpRequest {
+  kind: string;
+  method: string;
+  /** Path and query as received (`/v1/hooks/connectors/{id}/{kind}?…`). */
+  url: string;
+  /** Header names in lower case. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: Buffer;
+}
+
+export interface InboundHttpAnswer {
+  status: number;
+  contentType: string;
+  body: string | Buffer;
+  headers?: Record<string, string>;
 }
 
 /** The answer to a provider's callback: HTTP status and a short text body. */

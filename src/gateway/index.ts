@@ -46,6 +46,8 @@ export {
   type InboundPdu,
   type LateSubmit,
   type ProviderCallback,
+  type InboundHttpRequest,
+  type InboundHttpAnswer,
 } from './connector.js';
 export {
   matchRoute,
