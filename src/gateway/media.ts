@@ -5,7 +5,7 @@
  * and signed URLs for providers build on it.
  */
 import { sniffMediaType } from '../lib/media-type.js';
-import { MEDIA_LIMITS, newMediaId, type MediaRef } from '../domain/index.js';
+import { MEDIA_ID, MEDIA_LIMITS, newMediaId, type MediaRef } from '../domain/index.js';
 import { sha256Of, type MediaBlobs, type MediaRecordStore, type StoredMedia } from '../store/media.js';
 import { CommandStatus } from '../smpp/index.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -52,6 +52,10 @@ export const mediaError = {
 
 export interface MediaLibraryOptions {
   maxFileBytes?: number;
+  /** All media of one message (default MEDIA_LIMITS.maxMessageBytes). */
+  maxMessageBytes?: number;
+  /** Media items in one message (default MEDIA_LIMITS.maxItems). */
+  maxItems?: number;
   types?: ReadonlySet<string>;
   now?: () => number;
   /** The SSRF guard `fetch` downloads through (without one, `fetch` refuses every URL). */
@@ -72,6 +76,8 @@ export interface MediaItem {
 
 export class MediaLibrary {
   readonly maxFileBytes: number;
+  readonly maxMessageBytes: number;
+  readonly maxItems: number;
   private readonly types: ReadonlySet<string>;
   private readonly now: () => number;
 
@@ -81,6 +87,8 @@ export class MediaLibrary {
     private readonly o: MediaLibraryOptions = {},
   ) {
     this.maxFileBytes = o.maxFileBytes ?? MEDIA_LIMITS.maxFileBytes;
+    this.maxMessageBytes = o.maxMessageBytes ?? MEDIA_LIMITS.maxMessageBytes;
+    this.maxItems = o.maxItems ?? MEDIA_LIMITS.maxItems;
     this.types = o.types ?? MMS_MEDIA_TYPES;
     this.now = o.now ?? Date.now;
   }
@@ -156,6 +164,28 @@ export class MediaLibrary {
     };
     await this.records.addMedia(media);
     return refOf(media);
+  }
+
+  /**
+   * A message's media as a customer names it (`media_urls`): each entry the id of one of
+   * the account's uploads (`med_…`) or an http(s) URL, fetched now. Checks the message's
+   * limits (`maxItems`, `maxMessageBytes`; `HERMOD_ERR_MEDIA_TOO_LARGE`), and the entries'
+   * own errors; the refs in the order given.
+   */
+  async resolve(items: readonly string[], o: { userId: number }): Promise<MediaRef[]> {
+    if (items.length > this.maxItems)
+      throw mediaError.tooLarge(`${items.length} media items, at most ${this.maxItems} in one message`);
+    const refs: MediaRef[] = [];
+    for (const item of items) {
+      if (MEDIA_ID.test(item)) refs.push(refOf((await this.get(item, { userId: o.userId })).media));
+      else refs.push(await this.fetch(item, { userId: o.userId }));
+    }
+    const total = refs.reduce((n, r) => n + r.size, 0);
+    if (total > this.maxMessageBytes)
+      throw mediaError.tooLarge(
+        `the media add up to ${total} bytes, at most ${this.maxMessageBytes} in one message`,
+      );
+    return refs;
   }
 
   /** The item's record (no bytes); undefined when unknown. */

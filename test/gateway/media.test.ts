@@ -155,3 +155,27 @@ test('a signed URL verifies until it expires, and not for another id or a change
     await store.close();
   }
 });
+
+test("resolve takes the account's upload ids and refuses another's, too many items and too many bytes together", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-media-'));
+  const store = new SqliteStore(join(dir, 'hermod.db'));
+  const media = new MediaLibrary(store, new FileMediaBlobs(join(dir, 'media')), {
+    maxItems: 2,
+    maxMessageBytes: PNG.length * 2 - 1,
+  });
+  try {
+    const a = await media.put(PNG, { userId: 1 });
+    const b = await media.put(PNG, { userId: 1 });
+    assert.deepEqual(await media.resolve([a.id], { userId: 1 }), [a]);
+    await assert.rejects(media.resolve([a.id], { userId: 2 }), (e) =>
+      hasCode(e, 'HERMOD_ERR_MEDIA_NOT_FOUND'),
+    );
+    await assert.rejects(media.resolve([a.id, b.id, a.id], { userId: 1 }), /3 media items, at most 2/);
+    await assert.rejects(media.resolve([a.id, b.id], { userId: 1 }), /add up to/);
+    await assert.rejects(media.resolve(['https://example.com/x.png'], { userId: 1 }), (e) =>
+      hasCode(e, 'HERMOD_ERR_MEDIA_FETCH'),
+    );
+  } finally {
+    await store.close();
+  }
+});
