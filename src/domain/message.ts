@@ -67,6 +67,12 @@ export interface MessageMeta {
   smppMessageId?: string;
   /** The SMS engine's campaign it was sent for (its id), for the campaign's statistics and reports. */
   campaign?: string;
+  /**
+   * Kannel-style delivery reports (the Kannel interface's sendsms): `dlrUrl` with Kannel's
+   * escapes, called for the states `dlrMask` asks for; account, binfo and meta-data as given,
+   * for their escapes (gateway/kannel-dlr.ts).
+   */
+  kannel?: { dlrUrl?: string; dlrMask?: number; account?: string; binfo?: string; metaData?: string };
 }
 
 /** A message as the gateway accepts it (one SMS part as received on SMPP). */

@@ -1,6 +1,6 @@
 /**
  * Outbound HTTP webhooks: what to send when a message changes state (Jasmin DLR callbacks
- * per dlr-level, REST v1 status events) or an MO arrives (Jasmin MO fields), and the
+ * per dlr-level, Kannel DLRs per dlr-mask (kannel-dlr.ts), REST v1 status events) or an MO arrives (Jasmin MO fields), and the
  * sender that delivers the durable outbox (Store.addWebhooks) with retries.
  *
  * Delivery rules (docs/jasmin-http-api.md, "Delivery guarantees"): an item is retried with exponential back-off and
@@ -26,6 +26,7 @@ import type { InboundMessage, NewWebhook, Store, WebhookAttempt, WebhookItem } f
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
 import { DeliverySlots } from './webhook-slots.js';
+import { kannelDlrWebhook } from './kannel-dlr.js';
 
 /** A state change of an MT message, as the gateway records it. */
 export interface StateReport {
@@ -127,11 +128,13 @@ export function webhooksForState(
         ),
       );
     }
-    if (finalReport && (dlr.level === 2 || dlr.level === 3)) {
+    // An intermediate receipt (ENROUTE, ACCEPTD: the part stays `sent`) goes to level 3 only.
+    const intermediate = r.receipt !== undefined && r.state === 'sent' && dlr.level === 3;
+    if ((finalReport && (dlr.level === 2 || dlr.level === 3)) || intermediate) {
       const rc = r.receipt;
       const delivered = r.state === 'delivered';
       // A long message is reported once, for all its parts: sub/dlvrd count them.
-      const multi = r.parts !== undefined && r.parts.total > 1;
+      const multi = !intermediate && r.parts !== undefined && r.parts.total > 1;
       const fields = {
         id: m.id,
         id_smsc: r.upstreamId ?? m.upstreamId ?? '',
@@ -147,6 +150,10 @@ export function webhooksForState(
       };
       out.push(jasminDlr(m, expiresAt, JSON.stringify(fields)));
     }
+  }
+  if (m.meta.kannel) {
+    const item = kannelDlrWebhook(m, r, expiresAt);
+    if (item) out.push(item);
   }
   const status = restStatus(r.state);
   if (m.meta.callbackUrl && status && !(r.receipt && r.state === 'sent')) {
@@ -548,6 +555,8 @@ export class WebhookSender extends EventEmitter {
       if (secret) headers['webhook-signature'] = signWebhook(secret, w.eventId, ts, body);
       return { method: 'POST', url: w.url, headers, body };
     }
+    // Kannel's dlr-url is called as written, its escapes filled when the item was made.
+    if (w.kind === 'kannel_dlr') return { method: 'GET', url: w.url, headers, body: undefined };
     const form = new URLSearchParams(JSON.parse(w.body) as Record<string, string>).toString();
     if (w.method === 'GET')
       return {
