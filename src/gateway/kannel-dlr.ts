@@ -238,7 +238,11 @@ export function fillEscapes(pattern: string, v: EscapeValues): string {
 }
 
 /** The Kannel DLR callback a state change owes `m` (its dlr-url and dlr-mask), or undefined. */
-export function kannelDlrWebhook(m: StoredMessage, r: StateReport, expiresAt: number): NewWebhook | undefined {
+export function kannelDlrWebhook(
+  m: StoredMessage,
+  r: StateReport,
+  expiresAt: number,
+): NewWebhook | undefined {
   const k = m.meta.kannel;
   if (!k?.dlrUrl || !k.dlrMask) return undefined;
   const dlr = kannelDlrOf(m, r);

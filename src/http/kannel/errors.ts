@@ -21,8 +21,7 @@ export class KannelApiError extends HermodError {
 const bad = (code: string, text: string) => new KannelApiError(code, text, 400);
 
 /** A field out of Kannel's range: `<Field> field misformed, rejected` (400). */
-const misformed = (field: string) =>
-  bad('HERMOD_ERR_INVALID_ARGUMENT', `${field} field misformed, rejected`);
+const misformed = (field: string) => bad('HERMOD_ERR_INVALID_ARGUMENT', `${field} field misformed, rejected`);
 
 export const kannelError = {
   authorization: () =>
@@ -57,7 +56,8 @@ export function fromRejected(err: RejectedError): KannelApiError {
     return new KannelApiError(err.code, kannelError.denied().text, 400);
   if (/THROTTL|QUOTA|BALANCE/.test(err.code))
     return new KannelApiError(err.code, 'Temporal failure, try again later.', 503);
-  if (err.httpStatus === 400 || err.httpStatus === 413)
+  // The account's authorizations and value filters (Kannel's sendsms-user settings): the field.
+  if (err.httpStatus === 400 || err.httpStatus === 413 || /FORBIDDEN|FILTER/.test(err.code))
     return new KannelApiError(err.code, `${err.message}, rejected`, 400);
   return new KannelApiError(err.code, 'Not routable. Do not try again.', 403);
 }

@@ -83,6 +83,7 @@ export const kannelApi: FastifyPluginAsync<KannelApiOptions> = async (app: Fasti
   );
 
   // Bodies are read as bytes: `text` is in the request's charset, and a form's too.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_req, body, done) =>
     done(null, body),
   );

@@ -186,10 +186,8 @@ function contentOf(args: CgiArgs, hasUdh: boolean): { body: Buffer; dataCoding: 
 function refuseUnsupported(args: CgiArgs): void {
   if (ranged(args, 'mwi', 'MWI', 7) !== undefined)
     throw kannelError.unsupported('MWI', 'message waiting indication is not sent');
-  if (ranged(args, 'pid', 'PID', 255) ?? 0)
-    throw kannelError.unsupported('PID', 'protocol_id is always 0');
-  if (ranged(args, 'rpi', 'RPI', 2) ?? 0)
-    throw kannelError.unsupported('RPI', 'reply path is not requested');
+  if (ranged(args, 'pid', 'PID', 255) ?? 0) throw kannelError.unsupported('PID', 'protocol_id is always 0');
+  if (ranged(args, 'rpi', 'RPI', 2) ?? 0) throw kannelError.unsupported('RPI', 'reply path is not requested');
   if (ranged(args, 'compress', 'Compress', 1) ?? 0)
     throw kannelError.unsupported('Compress', 'compressed SMS are not sent');
 }

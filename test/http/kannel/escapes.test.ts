@@ -58,7 +58,10 @@ const cases: [string, string][] = [
   ['%i', 'sim'],
   ['%b', kannelUrlEncode(RECEIPT_TEXT)],
   ['%a', kannelUrlEncode(RECEIPT_TEXT)],
-  ['%r', 'sub%3A001+dlvrd%3A001+submit+date%3A2612071522+done+date%3A2612071522+stat%3ADELIVRD+err%3A000+text%3AHello+world'],
+  [
+    '%r',
+    'sub%3A001+dlvrd%3A001+submit+date%3A2612071522+done+date%3A2612071522+stat%3ADELIVRD+err%3A000+text%3AHello+world',
+  ],
   ['%c', '-1'],
   ['%m', '-1'],
   ['%M', '-1'],
@@ -196,7 +199,13 @@ test('kannelDlrWebhook: a GET of the filled URL, only for the bits the mask asks
   const done = kannelDlrWebhook(m, { state: 'delivered', at, receipt: receipt('DELIVRD', 'delivered') }, at);
   assert.equal(done?.url, 'http://p/dlr?type=1&id=m1&smsc=0000000c');
   // Mask 9 asks for neither undelivered (2) nor buffered (4).
-  assert.equal(kannelDlrWebhook(m, { state: 'undelivered', at, receipt: receipt('UNDELIV', 'undelivered') }, at), undefined);
-  assert.equal(kannelDlrWebhook(m, { state: 'sent', at, receipt: receipt('ENROUTE', 'enroute') }, at), undefined);
+  assert.equal(
+    kannelDlrWebhook(m, { state: 'undelivered', at, receipt: receipt('UNDELIV', 'undelivered') }, at),
+    undefined,
+  );
+  assert.equal(
+    kannelDlrWebhook(m, { state: 'sent', at, receipt: receipt('ENROUTE', 'enroute') }, at),
+    undefined,
+  );
   assert.equal(kannelDlrWebhook(message(), { state: 'sent', at }, at), undefined);
 });
