@@ -70,7 +70,7 @@ export interface MessageMeta {
   /**
    * Kannel-style delivery reports (the Kannel interface's sendsms): `dlrUrl` with Kannel's
    * escapes, called for the states `dlrMask` asks for; account, binfo and meta-data as given,
-   * for their escapes (gateway/kannel-dlr.ts).
+   * for their escapes (gateway/kannel.ts).
    */
   kannel?: { dlrUrl?: string; dlrMask?: number; account?: string; binfo?: string; metaData?: string };
 }

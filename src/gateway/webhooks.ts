@@ -1,6 +1,6 @@
 /**
  * Outbound HTTP webhooks: what to send when a message changes state (Jasmin DLR callbacks
- * per dlr-level, Kannel DLRs per dlr-mask (kannel-dlr.ts), REST v1 status events) or an MO arrives (Jasmin MO fields), and the
+ * per dlr-level, Kannel DLRs per dlr-mask (kannel.ts), REST v1 status events) or an MO arrives (Jasmin MO fields), and the
  * sender that delivers the durable outbox (Store.addWebhooks) with retries.
  *
  * Delivery rules (docs/jasmin-http-api.md, "Delivery guarantees"): an item is retried with exponential back-off and
@@ -26,7 +26,7 @@ import type { InboundMessage, NewWebhook, Store, WebhookAttempt, WebhookItem } f
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
 import { DeliverySlots } from './webhook-slots.js';
-import { kannelDlrWebhook } from './kannel-dlr.js';
+import { kannelDlrWebhook, kannelMoWebhook } from './kannel.js';
 
 /** A state change of an MT message, as the gateway records it. */
 export interface StateReport {
@@ -190,14 +190,17 @@ export function webhooksForState(
 /**
  * The webhook of an MO routed to a URL. `jasmin` (the default): Jasmin's MO fields (id,
  * from, to, origin-connector, priority, coding, validity, content, binary), by GET or POST.
+ * `kannel`: a GET of the URL with Kannel's sms-service escapes filled (kannel.ts).
  * `rest`: a REST v1 `message.received` event, POSTed as JSON in the envelope and with the
  * Standard Webhooks signature of the status events.
  */
 export function webhookForMo(
   mo: InboundMessage,
-  target: { url: string; method: 'GET' | 'POST'; format?: 'jasmin' | 'rest' },
+  target: { url: string; method: 'GET' | 'POST'; format?: 'jasmin' | 'rest' | 'kannel'; name?: string },
   retentionMs = DEFAULT_WEBHOOK_RETENTION_MS,
 ): NewWebhook {
+  if (target.format === 'kannel')
+    return kannelMoWebhook(mo, { url: target.url, service: target.name ?? '' }, mo.receivedAt + retentionMs);
   const encoding = encodingOfDataCoding(mo.dataCoding);
   const text = encoding === 'binary' ? '' : decodeText(mo.body, mo.dataCoding);
   const eventId = newMessageId();
@@ -556,7 +559,8 @@ export class WebhookSender extends EventEmitter {
       return { method: 'POST', url: w.url, headers, body };
     }
     // Kannel's dlr-url is called as written, its escapes filled when the item was made.
-    if (w.kind === 'kannel_dlr') return { method: 'GET', url: w.url, headers, body: undefined };
+    if (w.kind === 'kannel_dlr' || w.kind === 'kannel_mo')
+      return { method: 'GET', url: w.url, headers, body: undefined };
     const form = new URLSearchParams(JSON.parse(w.body) as Record<string, string>).toString();
     if (w.method === 'GET')
       return {

@@ -1,4 +1,4 @@
-// Kannel's dlr-url escapes and dlr-mask bits (src/gateway/kannel-dlr.ts), pure. The expected
+// Kannel's dlr-url escapes and dlr-mask bits (src/gateway/kannel.ts), pure. The expected
 // values are what a real Kannel 1.4.5 (Debian bookworm smsbox + bearerbox, sending to Hermod's
 // simulator) called its dlr-url with: docs/kannel-http-api.md keeps the captured requests.
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import {
   kannelUrlEncode,
   maskWants,
   type EscapeValues,
-} from '../../../src/gateway/kannel-dlr.js';
+} from '../../../src/gateway/kannel.js';
 import type { StoredMessage } from '../../../src/domain/index.js';
 import type { Receipt } from '../../../src/smpp/index.js';
 
@@ -21,8 +21,8 @@ const RECEIPT_TEXT =
 const values: EscapeValues = {
   type: 1,
   text: RECEIPT_TEXT,
-  receiver: '+447700900123',
-  sender: 'Hermod',
+  phone: '+447700900123',
+  own: 'Hermod',
   at: Date.UTC(2026, 11, 7, 15, 22, 37),
   foreignId: '0000000c',
   messageId: '01m98hzwpsm1p1bw18c0x01m3x',
@@ -90,7 +90,7 @@ for (const [pattern, want] of cases) {
 }
 
 test('%q and %Q write a leading 00 as an encoded +', () => {
-  const v = { ...values, receiver: '00447700900123', sender: '0044123' };
+  const v = { ...values, phone: '00447700900123', own: '0044123' };
   assert.equal(fillEscapes('%q|%Q|%p', v), '%2B447700900123|%2B44123|00447700900123');
 });
 

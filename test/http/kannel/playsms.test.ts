@@ -13,6 +13,7 @@ import { startReceiver, type Receiver } from '../../support/http-receiver.js';
 import { until } from '../../support/until.js';
 import type { SimulatorConnector } from '../../../src/connectors/index.js';
 import type { Receipt } from '../../../src/smpp/index.js';
+import type { InboundPdu } from '../../../src/gateway/index.js';
 
 const doc = (latencyMs: number) => ({
   server: { kannelPort: 0 },
@@ -171,6 +172,51 @@ test('intermediate states: an ENROUTE receipt is Kannel dlr-mask 4 and Jasmin dl
     // Level 2 hears only the final state: nothing yet.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(rcv.received.filter((r) => r.path === '/jasmin2').length, 0);
+  } finally {
+    await h.stop();
+    await rcv.close();
+  }
+});
+
+test("MO in Kannel's sms-service style: an MO route with format kannel GETs its URL with the escapes filled", async () => {
+  const rcv = await startReceiver();
+  const h = await configuredHermod({
+    ...doc(0),
+    moRoutes: [
+      {
+        name: 'playsms-inbox',
+        prefixes: ['12345'],
+        url: `${rcv.url}/geturl.php?from=%p&to=%P&text=%a&kw=%k&rest=%r&smsc=%i&id=%I&svc=%n&c=%c&t=%t&q=%q`,
+        format: 'kannel',
+      },
+    ],
+  });
+  try {
+    const sim = h.connectors.get('sim') as SimulatorConnector;
+    // An MO as the SMSC delivers it, handed to the connector's handler as its SMPP session does.
+    const onMo = (sim as unknown as { moHandler: (p: InboundPdu) => Promise<void> }).moHandler;
+    await onMo({
+      source: '00447700900001',
+      destination: '12345',
+      esmClass: 0,
+      dataCoding: 0,
+      shortMessage: Buffer.from('JOIN club now'),
+    });
+    await until('the MO callback', () => rcv.received.some((r) => r.path === '/geturl.php'));
+    const r = rcv.received.find((x) => x.path === '/geturl.php')!;
+    assert.equal(r.method, 'GET');
+    assert.equal(r.query.from, '00447700900001');
+    assert.equal(r.query.q, '+447700900001');
+    assert.equal(r.query.to, '12345');
+    assert.equal(r.query.text, 'JOIN club now');
+    assert.equal(r.query.kw, 'JOIN');
+    assert.equal(r.query.rest, 'club now');
+    assert.equal(r.query.smsc, 'sim');
+    assert.equal(r.query.svc, 'playsms-inbox');
+    assert.equal(r.query.c, '0');
+    assert.match(r.query.t, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    const [mo] = await h.store.listMo(1);
+    assert.equal(r.query.id, mo.id);
   } finally {
     await h.stop();
     await rcv.close();

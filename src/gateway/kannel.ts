@@ -1,5 +1,5 @@
 /**
- * Kannel-style delivery reports: which `dlr-mask` bit a state change is, and the `dlr-url`
+ * Kannel-style callbacks. Delivery reports: which `dlr-mask` bit a state change is, and the `dlr-url`
  * with Kannel's escapes filled in (Kannel 1.4.5 user guide, "Delivery reports" and the
  * sms-service escape table; gw/urltrans.c `urltrans_fill_escape_codes`). The callback is a GET
  * of the filled URL, as Kannel's smsbox makes it. Pure: the webhook outbox stores the item.
@@ -9,7 +9,8 @@
  */
 import { newMessageId, type StoredMessage } from '../domain/index.js';
 import { formatReceiptText, type Receipt } from '../smpp/index.js';
-import type { NewWebhook } from '../store/store.js';
+import type { InboundMessage, NewWebhook } from '../store/store.js';
+import { decodeText, encodingOfDataCoding } from '../smpp/index.js';
 import type { StateReport } from './webhooks.js';
 
 /** dlr-mask bits (Kannel gw/dlr.h). */
@@ -115,8 +116,12 @@ export function maskWants(mask: number, type: number): boolean {
  * every other byte of the UTF-8 text becomes %XX (capitals).
  */
 export function kannelUrlEncode(s: string): string {
+  return encodeBytes(Buffer.from(s, 'utf8'));
+}
+
+function encodeBytes(bytes: Buffer): string {
   let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
+  for (const byte of bytes) {
     const c = String.fromCharCode(byte);
     if (/[A-Za-z0-9\-_.!~*'()]/.test(c)) out += c;
     else if (byte === 0x20) out += '+';
@@ -127,10 +132,10 @@ export function kannelUrlEncode(s: string): string {
 
 /** What the escapes of one callback are filled from. */
 export interface EscapeValues {
-  /** %d */ type: number;
+  /** %d: the DLR type (its mask bit); -1 for an MO */ type: number;
   /** %A %b and the words of %a %k %s %S %r */ text: string;
-  /** %p (%q) */ receiver: string;
-  /** %P (%Q) */ sender: string;
+  /** %p (%q): the handset (an MT's receiver, an MO's sender) */ phone: string;
+  /** %P (%Q): our side (an MT's sender, an MO's receiver) */ own: string;
   /** %t %T, ms since the epoch */ at: number;
   /** %F */ foreignId: string;
   /** %I */ messageId: string;
@@ -140,6 +145,12 @@ export interface EscapeValues {
   /** %B */ binfo?: string;
   /** %D */ metaData?: string;
   /** %R */ dlrUrl: string;
+  /** %c (0 7-bit, 1 8-bit, 2 UCS-2), %C and %u of an MO; a DLR has none (-1, UTF-8, empty). */
+  coding?: number;
+  charset?: string;
+  udh?: Buffer;
+  /** %b of an MO: its bytes as received (a DLR's is its text). */
+  binary?: Buffer;
 }
 
 /** %q / %Q: a leading `00` written as `+` (encoded, as Kannel writes it: `%2B`). */
@@ -172,22 +183,25 @@ export function fillEscapes(pattern: string, v: EscapeValues): string {
       case 'a':
         return words.map(kannelUrlEncode).join('+');
       case 'A':
-      case 'b':
         return kannelUrlEncode(v.text);
+      case 'b':
+        return v.binary ? encodeBytes(v.binary) : kannelUrlEncode(v.text);
       case 'B':
         return kannelUrlEncode(v.binfo ?? '');
       case 'c':
+        return String(v.coding ?? -1);
       case 'm':
       case 'M':
         return '-1';
       case 'C':
-        return 'UTF-8';
+        return v.charset ?? 'UTF-8';
       case 'd':
         return String(v.type);
       case 'D':
         return kannelUrlEncode(v.metaData ?? '');
-      case 'f':
       case 'u':
+        return v.udh ? encodeBytes(v.udh) : '';
+      case 'f':
       case 'v':
       case 'V':
         return '';
@@ -206,13 +220,13 @@ export function fillEscapes(pattern: string, v: EscapeValues): string {
       case 'O':
         return '00';
       case 'p':
-        return kannelUrlEncode(v.receiver);
+        return kannelUrlEncode(v.phone);
       case 'P':
-        return kannelUrlEncode(v.sender);
+        return kannelUrlEncode(v.own);
       case 'q':
-        return plusForm(v.receiver);
+        return plusForm(v.phone);
       case 'Q':
-        return plusForm(v.sender);
+        return plusForm(v.own);
       case 'r':
         return words.slice(next).map(kannelUrlEncode).join('+');
       case 'R':
@@ -250,8 +264,8 @@ export function kannelDlrWebhook(
   const url = fillEscapes(k.dlrUrl, {
     type: dlr.type,
     text: dlr.text,
-    receiver: m.destination,
-    sender: m.source,
+    phone: m.destination,
+    own: m.source,
     at: r.at,
     foreignId: dlr.foreignId,
     messageId: m.id,
@@ -266,6 +280,50 @@ export function kannelDlrWebhook(
     kind: 'kannel_dlr',
     messageId: m.id,
     owner: m.systemId,
+    url,
+    method: 'GET',
+    expiresAt,
+    eventId: newMessageId(),
+    body: '',
+  };
+}
+
+/** Kannel's %c of a data_coding: 0 7-bit, 1 8-bit, 2 UCS-2. */
+function codingOf(dataCoding: number): number {
+  const e = encodingOfDataCoding(dataCoding);
+  return e === 'ucs2' ? 2 : e === 'binary' ? 1 : 0;
+}
+
+/**
+ * An MO as Kannel's sms-service `get-url` calls it: the route's URL with the escapes filled
+ * from the MO (%p the handset, %P our number, %a the text, %k its first word, %i the
+ * connector, %n the route's name...). The text is given decoded, in UTF-8 (%C says so).
+ */
+export function kannelMoWebhook(
+  mo: InboundMessage,
+  target: { url: string; service: string },
+  expiresAt: number,
+): NewWebhook {
+  const binary = encodingOfDataCoding(mo.dataCoding) === 'binary';
+  const url = fillEscapes(target.url, {
+    type: -1,
+    text: binary ? '' : decodeText(mo.body, mo.dataCoding),
+    phone: mo.source,
+    own: mo.destination,
+    at: mo.receivedAt,
+    foreignId: '',
+    messageId: mo.id,
+    service: target.service,
+    smscId: mo.connectorId,
+    dlrUrl: '',
+    coding: codingOf(mo.dataCoding),
+    charset: binary ? '8-BIT' : 'UTF-8',
+    binary: mo.body,
+  });
+  return {
+    kind: 'kannel_mo',
+    messageId: mo.id,
+    owner: '',
     url,
     method: 'GET',
     expiresAt,
