@@ -40,32 +40,34 @@ function playsmsGet(port: number, path: string): Promise<{ status: number; body:
   });
 }
 
-/** kannel_hook_sendsms: the URL PlaySMS builds (PHP urlencode: spaces as +). */
+/**
+ * kannel_hook_sendsms (playSMS 1.x): the URL PlaySMS builds (PHP urlencode: spaces as +),
+ * dlr-mask from its config (31 by default), mclass only for flash, account = the username.
+ */
 function playsmsUrl(
   rcv: Receiver,
   o: { slid: number; to: string; msg: Buffer; unicode: boolean; flash?: boolean },
 ) {
   const enc = (s: string | Buffer) =>
-    Buffer.isBuffer(s)
-      ? [...s]
-          .map((b) =>
-            /[A-Za-z0-9_.-]/.test(String.fromCharCode(b))
-              ? String.fromCharCode(b)
-              : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
-          )
-          .join('')
-      : encodeURIComponent(s).replace(/%20/g, '+');
-  const dlr = `${rcv.url}/index.php?app=call&cat=gateway&plugin=kannel&access=dlr&type=%d&slid=${o.slid}&uid=1`;
+    [...(Buffer.isBuffer(s) ? s : Buffer.from(s, 'utf8'))]
+      .map((b) => {
+        const c = String.fromCharCode(b);
+        if (/[A-Za-z0-9_.-]/.test(c)) return c;
+        return c === ' ' ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+      })
+      .join('');
+  const dlr = `${rcv.url}/index.php?app=call&cat=gateway&plugin=kannel&access=dlr&type=%d&smslog_id=${o.slid}&uid=1`;
   let url = `/cgi-bin/sendsms?username=playsms&password=secret&from=${enc('PlaySMS')}&to=${enc(o.to)}`;
-  url += `&dlr-mask=31&dlr-url=${enc(dlr)}&mclass=${o.flash ? 0 : 1}`;
+  url += `&dlr-mask=31&dlr-url=${enc(dlr)}`;
+  if (o.flash) url += '&mclass=0';
   if (o.unicode) url += '&charset=UTF-16BE&coding=2';
-  url += `&text=${enc(o.msg)}&smsc=default`;
+  url += `&account=admin&text=${enc(o.msg)}&smsc=default`;
   return url;
 }
 
 const dlrsOf = (rcv: Receiver, slid: number) =>
   rcv.received
-    .filter((r) => r.path === '/index.php' && r.query.slid === String(slid))
+    .filter((r) => r.path === '/index.php' && r.query.smslog_id === String(slid))
     .map((r) => r.query.type);
 
 test('a PlaySMS-style client: sendsms GETs answered as Kannel, DLRs 8 then 1 (or 16) on its dlr-url', async () => {
@@ -96,10 +98,31 @@ test('a PlaySMS-style client: sendsms GETs answered as Kannel, DLRs 8 then 1 (or
       playsmsUrl(rcv, { slid: 3, to: '446600001', msg: Buffer.from('x'), unicode: false }),
     );
     assert.equal(failed.body, '0: Accepted for delivery');
+    // A handset the SMSC cannot reach: accepted (8), then UNDELIV (2). A flash message: mclass=0.
+    (h.connectors.get('sim') as SimulatorConnector).simulator.addScript({
+      prefix: '447700900999',
+      outcome: 'undelivered',
+    });
+    const undeliv = await playsmsGet(
+      h.kannelPort,
+      playsmsUrl(rcv, {
+        slid: 4,
+        to: '447700900999',
+        msg: Buffer.from('flash'),
+        unicode: false,
+        flash: true,
+      }),
+    );
+    assert.equal(undeliv.body, '0: Accepted for delivery');
     await until(
       'the DLRs',
-      () => dlrsOf(rcv, 1).length === 2 && dlrsOf(rcv, 2).length === 2 && dlrsOf(rcv, 3).length === 1,
+      () =>
+        dlrsOf(rcv, 1).length === 2 &&
+        dlrsOf(rcv, 2).length === 2 &&
+        dlrsOf(rcv, 3).length === 1 &&
+        dlrsOf(rcv, 4).length === 2,
     );
+    assert.deepEqual(dlrsOf(rcv, 4), ['8', '2']);
     assert.deepEqual(dlrsOf(rcv, 1), ['8', '1']);
     assert.deepEqual(dlrsOf(rcv, 2), ['8', '1']);
     // A submit the SMSC refused (ESME_RINVDSTADR): Kannel's SMSC reject, 16.
@@ -107,8 +130,11 @@ test('a PlaySMS-style client: sendsms GETs answered as Kannel, DLRs 8 then 1 (or
     assert.ok(rcv.received.every((r) => r.method === 'GET' && r.query.uid === '1'));
     const [m] = await h.store.listMessages({ limit: 1, destination: '447700900124' });
     assert.equal(m.body.toString('hex'), ucs2.toString('hex'));
-    assert.equal(m.dataCoding, 0x19); // UCS-2, class 1 (PlaySMS's mclass=1)
+    assert.equal(m.dataCoding, 8); // UCS-2
     assert.deepEqual(m.meta.tags, ['default']); // smsc=default, a routing tag
+    assert.deepEqual(m.meta.kannel?.account, 'admin');
+    const [flash] = await h.store.listMessages({ limit: 1, destination: '447700900999' });
+    assert.equal(flash.dataCoding, 0x10); // GSM, class 0 (flash)
   } finally {
     await h.stop();
     await rcv.close();
@@ -186,7 +212,8 @@ test("MO in Kannel's sms-service style: an MO route with format kannel GETs its 
       {
         name: 'playsms-inbox',
         prefixes: ['12345'],
-        url: `${rcv.url}/geturl.php?from=%p&to=%P&text=%a&kw=%k&rest=%r&smsc=%i&id=%I&svc=%n&c=%c&t=%t&q=%q`,
+        // PlaySMS's documented get-url (t, q, a, Q, smsc), and more escapes.
+        url: `${rcv.url}/index.php?app=call&cat=gateway&plugin=kannel&access=geturl&t=%t&q=%q&a=%a&Q=%Q&smsc=%i&from=%p&kw=%k&rest=%r&id=%I&svc=%n&c=%c`,
         format: 'kannel',
       },
     ],
@@ -202,13 +229,13 @@ test("MO in Kannel's sms-service style: an MO route with format kannel GETs its 
       dataCoding: 0,
       shortMessage: Buffer.from('JOIN club now'),
     });
-    await until('the MO callback', () => rcv.received.some((r) => r.path === '/geturl.php'));
-    const r = rcv.received.find((x) => x.path === '/geturl.php')!;
+    await until('the MO callback', () => rcv.received.some((r) => r.query.access === 'geturl'));
+    const r = rcv.received.find((x) => x.query.access === 'geturl')!;
     assert.equal(r.method, 'GET');
     assert.equal(r.query.from, '00447700900001');
     assert.equal(r.query.q, '+447700900001');
-    assert.equal(r.query.to, '12345');
-    assert.equal(r.query.text, 'JOIN club now');
+    assert.equal(r.query.Q, '12345');
+    assert.equal(r.query.a, 'JOIN club now');
     assert.equal(r.query.kw, 'JOIN');
     assert.equal(r.query.rest, 'club now');
     assert.equal(r.query.smsc, 'sim');
