@@ -167,14 +167,15 @@ export const kannelApi: FastifyPluginAsync<KannelApiOptions> = async (app: Fasti
       const base = draftFor(user, r, from, now);
       const ids: string[] = [];
       const refused: RejectedError[] = [];
-      // Kannel sends one message per receiver, and answers once for all of them.
-      for (const to of allowed) {
-        try {
-          ids.push((await gateway.submitAccepted(user, draftOf({ ...base, to }, now))).id);
-        } catch (err) {
-          if (!(err instanceof RejectedError)) throw err;
-          refused.push(err);
-        }
+      // Kannel sends one message per receiver (submitted together: one group commit), and
+      // answers once for all of them.
+      const outcomes = await Promise.allSettled(
+        allowed.map((to) => gateway.submitAccepted(user, draftOf({ ...base, to }, now))),
+      );
+      for (const o of outcomes) {
+        if (o.status === 'fulfilled') ids.push(o.value.id);
+        else if (o.reason instanceof RejectedError) refused.push(o.reason);
+        else throw o.reason;
       }
       if (ids.length === 0) throw refused.find((e) => !/DESTINATION/.test(e.code)) ?? refused[0];
       reply.header('x-hermod-message-id', ids.join(', '));

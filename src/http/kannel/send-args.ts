@@ -101,12 +101,12 @@ function ranged(args: CgiArgs, name: string, field: string, max: number, min = -
   return v === -1 ? undefined : v;
 }
 
-/** The receivers: `to` split on white space (octstr_split_words), as given. */
+/** The receivers: `to` split on white space (octstr_split_words), each once (gwlist_append_unique), in order. */
 export function receiversOf(args: CgiArgs, post: boolean): string[] {
   const to = str(args, 'to');
   if (to === undefined) throw kannelError.missingReceiver(post);
   if (to === '') throw kannelError.emptyReceiver();
-  return to.split(/\s+/).filter((r) => r !== '');
+  return [...new Set(to.split(/\s+/).filter((r) => r !== ''))];
 }
 
 /** `meta-data` (`?group?key=value&...`): groups and their pairs; throws on a misformed one. */

@@ -152,6 +152,8 @@ test('several receivers in `to`: one message each, every id in order; illegal on
     assert.equal(ids.length, 3);
     const dests = await Promise.all(ids.map(async (id) => (await t.h.store.getMessage(id))?.destination));
     assert.deepEqual(dests, ['4477001', '4477002', '4477003']);
+    // A receiver given twice is sent once, as Kannel's list keeps it once.
+    assert.equal((await accepted(t, `${AUTH}&from=1&to=4477001+4477001&text=hi`)).length, 1);
     const r = await t.get(`${AUTH}&from=1&to=4477001+abc&text=hi`);
     assert.equal(r.statusCode, 202);
     assert.equal(String(r.headers['x-hermod-message-id']).split(', ').length, 1);
