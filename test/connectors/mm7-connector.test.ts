@@ -18,13 +18,7 @@ import type { MediaRef, StoredMessage } from '../../src/domain/index.js';
 import { decodeText, type Receipt } from '../../src/smpp/index.js';
 import { Mm7Client, MmscSimulator, parseMm7, type MmscScriptRule } from '../../src/mm7/index.js';
 import { until } from '../support/until.js';
-
-/** A 1×1 PNG and a 1×1 GIF. */
-export const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
-  'base64',
-);
-export const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+import { GIF, PNG } from '../support/media-samples.js';
 
 const INBOUND = { username: 'mmsc', password: 'relay-secret-1' };
 const OUTBOUND = { username: 'hermod', password: 'vasp-secret-1' };
