@@ -77,6 +77,14 @@ export function buildProgram(): Command {
       say(
         `  curl -s ${api}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '{"to":"+447700900123","from":"Hermod","text":"Hello from Hermod"}'`,
       );
+      const user = config.demo ? 'demo' : (config.users[0]?.username ?? 'USER');
+      const password = config.demo ? 'demo' : 'PASSWORD';
+      say('or over the Jasmin-compatible HTTP API (the answer is JSON: {"data":{"messageid":...}}):');
+      say(
+        `  curl -s http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.httpPort}/send -d username=${user} -d password=${password} -d to=447700900123 -d "content=Hello from Hermod"`,
+      );
+      say('or over SMPP (bind any SMPP client as transceiver to get receipts):');
+      say(`  npx hermod send --port ${h.smppPort} --to 447700900123 --text "Hello from Hermod"`);
       if (h.demoMms) {
         say('Send an MMS (a picture, through the built-in MMSC over MM7, with its delivery report):');
         const mms = {
@@ -89,14 +97,6 @@ export function buildProgram(): Command {
           `  curl -s ${api}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '${JSON.stringify(mms)}'`,
         );
       }
-      const user = config.demo ? 'demo' : (config.users[0]?.username ?? 'USER');
-      const password = config.demo ? 'demo' : 'PASSWORD';
-      say('or over the Jasmin-compatible HTTP API (the answer is JSON: {"data":{"messageid":...}}):');
-      say(
-        `  curl -s http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${h.httpPort}/send -d username=${user} -d password=${password} -d to=447700900123 -d "content=Hello from Hermod"`,
-      );
-      say('or over SMPP (bind any SMPP client as transceiver to get receipts):');
-      say(`  npx hermod send --port ${h.smppPort} --to 447700900123 --text "Hello from Hermod"`);
       say(
         `Operate it with the CLI, e.g.  npx hermod connectors list --url http://${host}:${h.apiPort}${config.demo ? '' : ' --key <admin key>'}`,
       );
