@@ -227,6 +227,28 @@ test('inbound MMS: the MMSC’s DeliverReq and a Nokia relay’s → MOs stored 
       relayed.media?.map((m) => m.contentType),
       ['image/gif'],
     );
+
+    // The 3GPP annex's DeliverReq: an e-mail sender, no recipients, one text part.
+    const annex = await fetch(hook, {
+      method: 'POST',
+      headers: {
+        'content-type':
+          'multipart/related; boundary="NextPart_000_0125_01C19839.7237929064"; type="text/xml"; start="</cmvt256/mm7-deliver>"',
+        authorization: basic(INBOUND.username, INBOUND.password),
+      },
+      body: Buffer.from(
+        readFileSync(new URL('../fixtures/mm7/annex-deliver-req.txt', import.meta.url), 'latin1').replace(
+          /\r?\n/g,
+          '\r\n',
+        ),
+        'latin1',
+      ),
+    });
+    assert.equal(annex.status, 200);
+    const weather = (await h.store.listMo(5)).find((m) => m.source === '97254265781@OMMS.com')!;
+    assert.equal(decodeText(weather.body, weather.dataCoding), 'Los Angeles, Calif, USA');
+    assert.equal(weather.destination, 'Reminder', 'no recipient: the VASID it was sent to');
+    assert.equal(weather.media, undefined);
   } finally {
     await close();
   }
