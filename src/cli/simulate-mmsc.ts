@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { say } from './io.js';
 // The status table alone (no XML or MIME): every hermod command loads this file.
 import { isMmStatus } from '../mm7/status.js';
-import type { MmscScriptRule, MmscStats } from '../mm7/index.js';
+import type { MmscScriptRule, MmscSimulator, MmscStats } from '../mm7/index.js';
 
 /** The MMSC's own options of `hermod simulate` (the port and host are shared with the SMSC's). */
 export interface MmscCliOptions {
@@ -16,6 +16,11 @@ export interface MmscCliOptions {
   reportPassword?: string;
   reportDelay?: number;
   mm7Script?: MmscScriptRule[];
+  /** Send an inbound MMS (DeliverReq: a picture and moText) to the VASP every this many seconds. */
+  deliverEvery?: number;
+  moFrom: string;
+  moTo: string;
+  moText: string;
   statsInterval: number;
 }
 
@@ -52,6 +57,8 @@ export async function runMmsc(o: MmscCliOptions): Promise<void> {
     throw new InvalidArgumentError('--vasp-user and --vasp-password go together');
   if ((o.reportUser === undefined) !== (o.reportPassword === undefined))
     throw new InvalidArgumentError('--report-user and --report-password go together');
+  if (o.deliverEvery !== undefined && o.vaspUrl === undefined)
+    throw new InvalidArgumentError('--deliver-every needs --vasp-url (where the inbound MMS go)');
   if (o.vaspUrl !== undefined && !/^https?:\/\/[^/]/.test(o.vaspUrl))
     throw new InvalidArgumentError(`--vasp-url: expected an http:// or https:// URL, got "${o.vaspUrl}"`);
   const { MmscSimulator } = await import('../mm7/index.js');
@@ -79,6 +86,7 @@ export async function runMmsc(o: MmscCliOptions): Promise<void> {
       ? `  delivery reports go to ${o.vaspUrl}`
       : '  no --vasp-url: submits are answered, no delivery reports are sent',
   );
+  const delivering = o.deliverEvery ? await deliverEvery(sim, o) : undefined;
   let last = '';
   const timer =
     o.statsInterval > 0
@@ -91,9 +99,30 @@ export async function runMmsc(o: MmscCliOptions): Promise<void> {
   const stop = async (signal: string) => {
     say(`${signal}: shutting down (${mmscStatsLine(sim.stats)})`);
     if (timer) clearInterval(timer);
+    if (delivering) clearInterval(delivering);
     await sim.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** Inbound MMS on a timer: the demo's picture and `--mo-text`, from `--mo-from` to `--mo-to`. */
+async function deliverEvery(sim: MmscSimulator, o: MmscCliOptions): Promise<NodeJS.Timeout> {
+  const { demoPicture } = await import('../compose/demo-mms.js');
+  const picture = demoPicture();
+  say(`  an inbound MMS (DeliverReq) to the VASP every ${o.deliverEvery} s, from ${o.moFrom} to ${o.moTo}`);
+  return setInterval(() => {
+    sim
+      .deliver({
+        from: { kind: 'number', value: `+${o.moFrom.replace(/^\+/, '')}` },
+        to: [{ kind: /^\d{7,}$/.test(o.moTo) ? 'number' : 'shortCode', value: o.moTo }],
+        subject: 'Hermod MMSC simulator',
+        parts: [
+          { contentType: 'image/png', contentId: 'picture', contentLocation: 'hermod.png', bytes: picture },
+          { contentType: 'text/plain; charset=utf-8', contentId: 'text', bytes: Buffer.from(o.moText) },
+        ],
+      })
+      .catch((err: unknown) => say(`inbound MMS not taken: ${(err as Error).message}`));
+  }, o.deliverEvery! * 1000);
 }

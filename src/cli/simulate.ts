@@ -131,6 +131,11 @@ export function simulateCommand(): Command {
       '--mmsc: recipients starting with prefix get a status (2002), a report MMStatus (Expired), a Fault (fault) or a late answer (delay=5000); repeatable',
       collect(mm7ScriptRule),
     )
+    .option(
+      '--deliver-every <s>',
+      '--mmsc: send an inbound MMS (a picture and --mo-text, --mo-from to --mo-to) to --vasp-url every <s> seconds',
+      int('deliver-every', 1),
+    )
     .action(async (o, cmd: Command) => {
       if (o.mmsc) {
         await runMmsc({

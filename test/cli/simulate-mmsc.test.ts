@@ -1,7 +1,7 @@
 // `hermod simulate --mmsc` as the binary runs it (a new Node process through bin/hermod.js):
 // its --help, a bad script refused with a precise message, and the MMSC serving a real
 // MM7 submit — basic auth checked, a scripted status, a delivery report POSTed to the VASP
-// URL given — then its stats and a clean exit on SIGTERM.
+// URL given, inbound MMS (DeliverReq) on a timer — then its stats and a clean exit on SIGTERM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import {
   startMm7Server,
   responseTo,
   status,
+  type DeliverReq,
   type DeliveryReportReq,
 } from '../../src/mm7/index.js';
 import { hermod } from '../support/cli.js';
@@ -31,6 +32,7 @@ test('hermod simulate --help documents the MMSC options', async () => {
     '--report-password',
     '--report-delay',
     '--mm7-script',
+    '--deliver-every',
   ])
     assert.ok(r.stdout.includes(opt), `--help mentions ${opt}`);
 });
@@ -45,11 +47,13 @@ test('hermod simulate --mmsc refuses a script it cannot read, naming the option'
 
 test('hermod simulate --mmsc takes a submit with basic auth, answers scripted statuses, reports to the VASP URL, exits on SIGTERM', async () => {
   const reports: DeliveryReportReq[] = [];
+  const delivers: DeliverReq[] = [];
   const vasp = await startMm7Server({
     role: 'vasp',
     credentials: [{ username: 'mmsc', password: 'relay-pw-1' }],
     handle: (req) => {
       if (req.kind === 'DeliveryReportReq') reports.push(req);
+      if (req.kind === 'DeliverReq') delivers.push(req);
       return responseTo(req, status(1000));
     },
   });
@@ -77,6 +81,12 @@ test('hermod simulate --mmsc takes a submit with basic auth, answers scripted st
       '1555777:Expired',
       '--stats-interval',
       '1',
+      '--deliver-every',
+      '1',
+      '--mo-from',
+      '447700900555',
+      '--mo-text',
+      'Hi from the MMSC',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -104,7 +114,19 @@ test('hermod simulate --mmsc takes a submit with basic auth, answers scripted st
     const byId = new Map(reports.map((r) => [r.messageId, r.mmStatus]));
     assert.equal(byId.get(ok.messageId!), 'Retrieved');
     assert.equal(byId.get(late.messageId!), 'Expired');
-    await until('a stats line', () => /submits=3 refused=1 reports=2/.test(out), 5000);
+    await until('an inbound MMS at the VASP', () => delivers.length >= 1);
+    const mms = delivers[0];
+    assert.equal(mms.sender.value, '+447700900555');
+    assert.deepEqual(
+      mms.content?.parts.map((p) => p.contentType.split(';')[0]),
+      ['image/png', 'text/plain'],
+    );
+    assert.equal(Buffer.from(mms.content!.parts[1].bytes).toString(), 'Hi from the MMSC');
+    await until(
+      'a stats line',
+      () => /submits=3 refused=1 reports=2 report_errors=0 delivers=[1-9]/.test(out),
+      5000,
+    );
   } finally {
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
