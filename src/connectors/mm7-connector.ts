@@ -232,6 +232,9 @@ export class Mm7Connector implements Connector {
       try {
         ({ bytes } = await media.get(ref.id));
       } catch (err) {
+        // A disk that fails to read now may read later; an item that is gone never will.
+        if ((err as { code?: string }).code !== 'HERMOD_ERR_MEDIA_NOT_FOUND')
+          throw failureOf(err, this.opts.url);
         throw new Mm7SubmitError(
           'HERMOD_ERR_MM7_NO_MEDIA',
           `MM7: media ${ref.id} of message ${m.id}: ${(err as Error).message}`,

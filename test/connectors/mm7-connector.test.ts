@@ -167,6 +167,8 @@ test('an MMS goes out as one SubmitReq: recipient, sender, subject, ids, the med
     ]);
 
     await until('the delivery report', () => r.receipts.length === 1);
+    // The receipt is stored before the MMSC gets its answer: wait for the answer too.
+    await until('the MMSC has its answer', () => r.mmsc.reports.length === 1);
     assert.equal(r.mmsc.reports[0].response?.status.code, 1000, 'the MMSC got a DeliveryReportRsp 1000');
     assert.deepEqual(
       { id: r.receipts[0].id, stat: r.receipts[0].stat, state: r.receipts[0].state },
@@ -183,7 +185,7 @@ test('an MMS goes out as one SubmitReq: recipient, sender, subject, ids, the med
   }
 });
 
-test('media that bring their own SMIL keep it; a message without media is refused permanently, before anything is sent', async () => {
+test('media that bring their own SMIL keep it; a message without media, or with media gone from the library, is refused permanently before anything is sent', async () => {
   const r = await rig();
   try {
     const smil = Buffer.from(
@@ -205,7 +207,13 @@ test('media that bring their own SMIL keep it; a message without media is refuse
       assert.equal(isTransient(err), false);
       return true;
     });
-    assert.equal(r.mmsc.submitted.length, 1, 'nothing sent for it');
+    const gone = { id: 'med_AAAAAAAAAAAAAAAAAAAAAAAA', contentType: 'image/png', size: 1 };
+    await assert.rejects(r.c.submit(message([gone])), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'HERMOD_ERR_MM7_NO_MEDIA');
+      assert.equal(isTransient(err), false, 'an item that is gone never comes back');
+      return true;
+    });
+    assert.equal(r.mmsc.submitted.length, 1, 'nothing sent for either');
   } finally {
     await r.close();
   }
