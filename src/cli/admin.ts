@@ -458,10 +458,10 @@ function connectorSetCommand(): Command {
   )
     .argument('<id>', 'connector id')
     .option('--file <file>', 'the definition: one entry of `connectors:` in hermod.yaml, as YAML or JSON')
-    .option('--type <type>', 'smpp, simulator or http')
+    .option('--type <type>', 'smpp, simulator, http or mm7 (mm7 and http: give the rest with --file)')
     .option(
       '--endpoint <url>',
-      "http: the provider's endpoint (its url key); params, messageId and the rest come from --file",
+      "http: the provider's endpoint; mm7: the MMSC's MM7 URL (their url key); the rest comes from --file",
     )
     .option('--host <host>', 'smpp: the SMSC host')
     .option('--port <port>', 'smpp: the SMSC port', numberish)

@@ -3,7 +3,7 @@
  * connector: seconds become milliseconds, and each type gets its own options.
  */
 import { readFileSync } from 'node:fs';
-import { HttpConnector, SimulatorConnector, SmppConnector } from '../connectors/index.js';
+import { HttpConnector, Mm7Connector, SimulatorConnector, SmppConnector } from '../connectors/index.js';
 import type { Connector, MediaLibrary } from '../gateway/index.js';
 import { CommandStatus } from '../smpp/index.js';
 import type { ConnectorConfig } from '../config/index.js';
@@ -13,7 +13,7 @@ export interface ConnectorDeps {
   media?: MediaLibrary | undefined;
 }
 
-export function buildConnector(c: ConnectorConfig, _deps: ConnectorDeps = {}): Connector {
+export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Connector {
   if (c.type === 'simulator') {
     return new SimulatorConnector(c.id, {
       latencyMs: c.latencyMs,
@@ -29,6 +29,14 @@ export function buildConnector(c: ConnectorConfig, _deps: ConnectorDeps = {}): C
     // The definition is the connector's options with its timeouts in seconds.
     const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
     return new HttpConnector(id, { ...options, timeoutMs: timeoutS * 1000, dlrExpiryMs: dlrExpiryS * 1000 });
+  }
+  if (c.type === 'mm7') {
+    const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
+    return new Mm7Connector(
+      id,
+      { ...options, timeoutMs: timeoutS * 1000, dlrExpiryMs: dlrExpiryS * 1000 },
+      { media: deps.media },
+    );
   }
   return new SmppConnector(c.id, {
     host: c.host,

@@ -32,3 +32,4 @@ export {
   redactConnector,
 } from './validate.js';
 export type { RetentionConfig, BackupConfig } from './lifecycle.js';
+export { keepMm7Secrets, type Mm7ConnectorConfig } from './connector-mm7.js';

@@ -2,6 +2,7 @@
  * The configuration: one YAML file plus environment overrides, validated once at start.
  * Every problem is reported with the key path that caused it, all at once.
  */
+import type { Mm7ConnectorConfig } from './connector-mm7.js';
 import type { BackupConfig, RetentionConfig } from './lifecycle.js';
 import { HermodError } from '../lib/errors.js';
 import type {
@@ -223,7 +224,8 @@ export interface HttpConnectorConfig extends Omit<HttpConnectorOptions, 'timeout
   dlrScope?: string;
 }
 
-export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig | HttpConnectorConfig;
+export type ConnectorConfig =
+  SimulatorConnectorConfig | SmppConnectorConfig | HttpConnectorConfig | Mm7ConnectorConfig;
 
 export interface Config {
   demo: boolean;

@@ -2,6 +2,7 @@
  * One connector definition and the MT route list, validated with the rules and messages of
  * the YAML loader (which calls the same functions): the file and the admin API cannot disagree.
  */
+import { checkMm7Connector, redactMm7 } from './connector-mm7.js';
 import { HermodError } from '../lib/errors.js';
 import {
   SPLIT_SETTINGS,
@@ -166,6 +167,7 @@ export function redactConnector(k: ConnectorConfig): Obj {
     if (k.dlr) rest.dlr = { ...k.dlr, token: '(hidden)' };
     if (k.mo) rest.mo = { ...k.mo, token: '(hidden)' };
   }
+  if (k.type === 'mm7') return redactMm7(rest, k);
   return rest;
 }
 
@@ -208,7 +210,8 @@ export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConf
   if (type === 'simulator') return checkSimulatorConnector(c, x, p);
   if (type === 'smpp') return checkSmppConnector(c, x, p);
   if (type === 'http') return checkHttpConnector(c, x, p);
-  return c.fail(`${p}.type`, `expected one of simulator, smpp, http, got ${describe(type)}`);
+  if (type === 'mm7') return checkMm7Connector(c, x, p);
+  return c.fail(`${p}.type`, `expected one of simulator, smpp, http, mm7, got ${describe(type)}`);
 }
 
 /** The built-in SMSC simulator with scripted outcomes (`type: simulator`). */

@@ -11,3 +11,4 @@ export {
   type HttpDlrMapping,
   type HttpMoMapping,
 } from './http-connector.js';
+export { Mm7Connector, Mm7SubmitError, type Mm7ConnectorOptions } from './mm7-connector.js';
