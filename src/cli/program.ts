@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { simulateCommand } from './simulate.js';
 import { sendCommand } from './send.js';
 import { keywordsCommand } from './keywords.js';
-import { adminCommands } from './admin.js';
+import { adminCommands } from './admin/index.js';
 import { configCommand } from './config-check.js';
 import { peopleCommands } from './people.js';
 import { contactsCommand } from './contacts.js';
