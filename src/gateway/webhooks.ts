@@ -17,7 +17,7 @@
  * attempts: the same event id and signature scheme, the same guard.
  */
 import { EventEmitter } from 'node:events';
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { decodeText, encodingOfDataCoding, type Receipt } from '../smpp/index.js';
@@ -26,6 +26,7 @@ import type { InboundMessage, NewWebhook, Store, WebhookAttempt, WebhookItem } f
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
 import { DeliverySlots } from './webhook-slots.js';
+import { telnyxSignature, telnyxWebhook, telnyxWebhookBody } from './telnyx.js';
 
 /** A state change of an MT message, as the gateway records it. */
 export interface StateReport {
@@ -147,6 +148,12 @@ export function webhooksForState(
       };
       out.push(jasminDlr(m, expiresAt, JSON.stringify(fields)));
     }
+  }
+  if (m.meta.telnyx) {
+    // Sent through /v2: its callback URL gets Telnyx events instead of REST v1 ones.
+    const item = telnyxWebhook(m, r, expiresAt);
+    if (item) out.push(item);
+    return out;
   }
   const status = restStatus(r.state);
   if (m.meta.callbackUrl && status && !(r.receipt && r.state === 'sent')) {
@@ -274,7 +281,12 @@ export interface WebhookSenderOptions {
   /** How often to look for due items (retries) when not woken by new ones (default 1 s). */
   pollMs?: number;
   log?: Logger;
-  /** Attempts at the primary URL before a REST event goes to its failover URL (default 3). */
+  /**
+   * The Ed25519 key Telnyx events (kind `telnyx`) are signed with (Telnyx's
+   * `telnyx-signature-ed25519`); without one they go unsigned.
+   */
+  telnyxKey?: () => KeyObject | undefined;
+  /** Attempts at the primary URL before a REST or Telnyx event goes to its failover URL (default 3). */
   failoverAfter?: number;
   /** The webhook log keeps at most this many attempts (default 100,000)... */
   logKeep?: number;
@@ -410,7 +422,11 @@ export class WebhookSender extends EventEmitter {
    * Synchronous when no failover is due, which is nearly always.
    */
   private target(w: WebhookItem): WebhookItem | Promise<WebhookItem> {
-    if (w.kind !== 'rest' || w.attempts <= (this.opts.failoverAfter ?? DEFAULT_FAILOVER_AFTER)) return w;
+    if (
+      (w.kind !== 'rest' && w.kind !== 'telnyx') ||
+      w.attempts <= (this.opts.failoverAfter ?? DEFAULT_FAILOVER_AFTER)
+    )
+      return w;
     return this.store.getMessage(w.messageId).then((m) => {
       const failover = m?.meta.callbackFailoverUrl;
       return failover ? { ...w, url: failover } : w;
@@ -546,6 +562,13 @@ export class WebhookSender extends EventEmitter {
       headers['webhook-timestamp'] = String(ts);
       const secret = this.opts.secretFor?.(w.owner) ?? this.opts.secret;
       if (secret) headers['webhook-signature'] = signWebhook(secret, w.eventId, ts, body);
+      return { method: 'POST', url: w.url, headers, body };
+    }
+    if (w.kind === 'telnyx') {
+      const body = telnyxWebhookBody(w.body, w.attempts, w.url);
+      headers['content-type'] = 'application/json';
+      const key = this.opts.telnyxKey?.();
+      if (key) Object.assign(headers, telnyxSignature(key, body, Math.floor(Date.now() / 1000)));
       return { method: 'POST', url: w.url, headers, body };
     }
     const form = new URLSearchParams(JSON.parse(w.body) as Record<string, string>).toString();
