@@ -23,13 +23,7 @@ import type { StateReport } from './webhooks.js';
 
 /** `to[].status` of Telnyx's message object. */
 export type TelnyxStatus =
-  | 'queued'
-  | 'sending'
-  | 'sent'
-  | 'delivered'
-  | 'sending_failed'
-  | 'delivery_failed'
-  | 'delivery_unconfirmed';
+  'queued' | 'sending' | 'sent' | 'delivered' | 'sending_failed' | 'delivery_failed' | 'delivery_unconfirmed';
 
 /** One entry of a Telnyx message's `errors` (Telnyx's messaging error codes, 40xxx). */
 export interface TelnyxMessageError {
@@ -158,7 +152,8 @@ export function telnyxWebhook(m: StoredMessage, r: StateReport, expiresAt: numbe
   } else {
     if (!FINAL_STATES.has(r.state)) return undefined;
     eventType = 'message.finalized';
-    const error = r.error ?? (r.receipt?.err && r.receipt.err !== '000' ? `error ${r.receipt.err}` : undefined);
+    const error =
+      r.error ?? (r.receipt?.err && r.receipt.err !== '000' ? `error ${r.receipt.err}` : undefined);
     const sent = r.receipt !== undefined || m.upstreamId !== null || (r.upstreamId ?? null) !== null;
     const outcome = telnyxOutcome(r.state, { receipt: r.receipt !== undefined, error: error ?? null, sent });
     const partial =
