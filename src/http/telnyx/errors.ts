@@ -88,9 +88,10 @@ function pointerOf(code: string): string | undefined {
   return undefined;
 }
 
-/** The status Telnyx would answer: invalid parameters are 422 (Hermod says 400, or 413/415 for media). */
+/** The status Telnyx would answer: invalid parameters are 422 (Hermod says 400, or 413/415 for media); a body that is not JSON stays 400. */
 function statusOf(status: number, code: string): number {
-  if (status === 400) return 422;
+  if (status === 400)
+    return code === 'HERMOD_ERR_BAD_JSON' || code === 'HERMOD_ERR_JSON_TOO_DEEP' ? 400 : 422;
   if ((status === 413 || status === 415) && code.startsWith('HERMOD_ERR_MEDIA_')) return 422;
   return status;
 }
