@@ -665,11 +665,14 @@ export function checkMoRoutes(
     const method = o.method === undefined ? undefined : c.oneOf(o, 'method', p, ['GET', 'POST'] as const);
     if (method !== undefined && url === undefined)
       c.fail(`${p}.method`, 'only webhook (url) routes have a method');
-    const format = o.format === undefined ? undefined : c.oneOf(o, 'format', p, ['jasmin', 'rest'] as const);
+    const format =
+      o.format === undefined ? undefined : c.oneOf(o, 'format', p, ['jasmin', 'rest', 'telnyx'] as const);
     if (format !== undefined && url === undefined)
       c.fail(`${p}.format`, 'only webhook (url) routes have a format');
     if (format === 'rest' && method === 'GET')
       c.fail(`${p}.method`, 'REST events (format: rest) are POSTed as JSON');
+    if (format === 'telnyx' && method === 'GET')
+      c.fail(`${p}.method`, 'Telnyx events (format: telnyx) are POSTed as JSON');
     const originConnectors = f.strings(o, 'originConnectors', p);
     originConnectors?.forEach((n, j) => {
       if (!known.connectors.includes(n)) c.fail(`${p}.originConnectors[${j}]`, `unknown connector "${n}"`);
@@ -687,7 +690,7 @@ export function checkMoRoutes(
       user,
       url,
       method: url !== undefined ? (method ?? 'POST') : undefined,
-      format: format === 'rest' ? format : undefined,
+      format: format === 'rest' || format === 'telnyx' ? format : undefined,
     };
     if (user !== undefined || url !== undefined) {
       moRoutes.push(dropUndefined(route) as MoRouteDef);

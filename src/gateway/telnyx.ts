@@ -17,7 +17,7 @@ import {
   type MessageState,
   type StoredMessage,
 } from '../domain/index.js';
-import type { NewWebhook } from '../store/store.js';
+import type { InboundMessage, NewWebhook } from '../store/store.js';
 import { encodingOfDataCoding, textOf } from './content.js';
 import type { StateReport } from './webhooks.js';
 
@@ -184,6 +184,61 @@ export function telnyxWebhook(m: StoredMessage, r: StateReport, expiresAt: numbe
     method: 'POST',
     body: JSON.stringify(data),
     expiresAt,
+  };
+}
+
+/**
+ * An MO as Telnyx's `message.received` event `data` (its `InboundMessagePayload`), for MO
+ * routes with `format: telnyx`. Media items carry a URL the receiver can fetch (`mediaUrl`:
+ * a signed, expiring media URL when the library signs), else the media id.
+ */
+export function telnyxInbound(
+  mo: InboundMessage,
+  o: { eventId: string; mediaUrl?: (id: string) => string | undefined },
+): Record<string, unknown> {
+  const media = mo.media ?? [];
+  const received = new Date(mo.receivedAt).toISOString();
+  return {
+    record_type: 'event',
+    id: o.eventId,
+    event_type: 'message.received',
+    occurred_at: received,
+    payload: {
+      record_type: 'message',
+      direction: 'inbound',
+      id: mo.id,
+      type: media.length > 0 ? 'MMS' : 'SMS',
+      messaging_profile_id: null,
+      from: { phone_number: senderOf(mo.source), carrier: null, line_type: null },
+      to: [
+        {
+          phone_number: senderOf(mo.destination),
+          status: 'webhook_delivered',
+          carrier: null,
+          line_type: null,
+        },
+      ],
+      cc: [],
+      text: textOf(mo.body, mo.dataCoding) ?? '',
+      subject: null,
+      media: media.map((ref) => ({
+        url: o.mediaUrl?.(ref.id) ?? ref.id,
+        content_type: ref.contentType,
+        size: ref.size,
+        hash_sha256: null,
+      })),
+      encoding: ENCODINGS[encodingOfDataCoding(mo.dataCoding)] ?? 'binary',
+      parts: 1,
+      tags: [],
+      cost: null,
+      received_at: received,
+      sent_at: null,
+      completed_at: null,
+      valid_until: null,
+      webhook_url: null,
+      webhook_failover_url: null,
+      errors: [],
+    },
   };
 }
 

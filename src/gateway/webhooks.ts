@@ -26,7 +26,7 @@ import type { InboundMessage, NewWebhook, Store, WebhookAttempt, WebhookItem } f
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
 import { DeliverySlots } from './webhook-slots.js';
-import { telnyxSignature, telnyxWebhook, telnyxWebhookBody } from './telnyx.js';
+import { telnyxInbound, telnyxSignature, telnyxWebhook, telnyxWebhookBody } from './telnyx.js';
 
 /** A state change of an MT message, as the gateway records it. */
 export interface StateReport {
@@ -191,11 +191,18 @@ export function webhooksForState(
  * The webhook of an MO routed to a URL. `jasmin` (the default): Jasmin's MO fields (id,
  * from, to, origin-connector, priority, coding, validity, content, binary), by GET or POST.
  * `rest`: a REST v1 `message.received` event, POSTed as JSON in the envelope and with the
- * Standard Webhooks signature of the status events.
+ * Standard Webhooks signature of the status events. `telnyx`: Telnyx's `message.received`
+ * (docs/telnyx-api.md), signed with Ed25519 like the /v2 status events.
  */
 export function webhookForMo(
   mo: InboundMessage,
-  target: { url: string; method: 'GET' | 'POST'; format?: 'jasmin' | 'rest' },
+  target: {
+    url: string;
+    method: 'GET' | 'POST';
+    format?: 'jasmin' | 'rest' | 'telnyx';
+    /** `telnyx`: the URL a receiver fetches a media item from (a signed media URL). */
+    mediaUrl?: (id: string) => string | undefined;
+  },
   retentionMs = DEFAULT_WEBHOOK_RETENTION_MS,
 ): NewWebhook {
   const encoding = encodingOfDataCoding(mo.dataCoding);
@@ -208,6 +215,11 @@ export function webhookForMo(
     url: target.url,
     expiresAt: mo.receivedAt + retentionMs,
   };
+  if (target.format === 'telnyx') {
+    // Telnyx's message.received, signed like the /v2 status events (kind telnyx).
+    const data = telnyxInbound(mo, { eventId, ...(target.mediaUrl ? { mediaUrl: target.mediaUrl } : {}) });
+    return { ...common, kind: 'telnyx', method: 'POST', body: JSON.stringify(data) };
+  }
   if (target.format === 'rest') {
     const data = {
       id: eventId,

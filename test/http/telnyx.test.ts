@@ -7,8 +7,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Telnyx from 'telnyx';
+import type { SimulatorConnector } from '../../src/connectors/index.js';
 import { hashApiKey } from '../../src/domain/index.js';
-import { configuredHermod } from '../support/hermod.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_API_KEY } from '../../src/config/index.js';
+import { configuredHermod, demoHermod } from '../support/hermod.js';
 import { until } from '../support/until.js';
 import { startReceiver, type Receiver } from '../support/http-receiver.js';
 
@@ -63,6 +68,7 @@ before(async () => {
       { name: 'france', prefixes: ['33'], type: 'static', connectors: ['bad'] },
       { name: 'default', type: 'static', connectors: ['sim'] },
     ],
+    moRoutes: [{ name: 'telnyx-in', prefixes: ['12345'], url: `${hooks.url}/inbound`, format: 'telnyx' }],
     webhooks: { allow: ['127.0.0.1'], failoverAfter: 1, backoff: { initialMs: 50, maxMs: 200 } },
   });
 });
@@ -421,4 +427,54 @@ test("the seed's TelnyxSmsService (Laravel, Guzzle) sendSms and sendMms: its exa
   assert.ok(eventsOf(hooks, sms.message_id).every((e) => e.x.path === '/webhooks/telnyx/sms'));
   await until('mms events', () => eventsOf(hooks, mms.message_id).length >= 2);
   assert.ok(eventsOf(hooks, mms.message_id).every((e) => e.x.path === '/webhooks/telnyx/mms'));
+});
+
+test("inbound: an MO route with format telnyx posts Telnyx's message.received, signed, verified by the SDK", async () => {
+  const sim = (h.connectors.get('sim') as SimulatorConnector).simulator;
+  await until('bound upstream', () => h.connectors.get('sim')!.ready);
+  sim.sendMo('hermod', { from: '393331234567', to: '12345', text: 'STOP? no: hello' });
+  await until('received', () => hooks.received.some((r) => r.path === '/inbound'));
+  const r = hooks.received.find((x) => x.path === '/inbound')!;
+  const pk = await h.api.inject({
+    method: 'GET',
+    url: '/v2/public_key',
+    headers: { authorization: `Bearer ${KEY}` },
+  });
+  const client = new Telnyx({ apiKey: KEY, publicKey: pk.json().data.public_key as string });
+  const headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)]));
+  const event = (await client.webhooks.unwrap(r.raw, { headers })) as unknown as {
+    data: { event_type: string; record_type: string; payload: Record<string, unknown> };
+    meta: { attempt: number; delivered_to: string };
+  };
+  assert.equal(event.data.event_type, 'message.received');
+  assert.equal(event.data.record_type, 'event');
+  const p = event.data.payload;
+  assert.equal(p.direction, 'inbound');
+  assert.equal(p.type, 'SMS');
+  assert.equal(p.text, 'STOP? no: hello');
+  assert.deepEqual(p.from, { phone_number: '+393331234567', carrier: null, line_type: null });
+  assert.equal((p.to as { phone_number: string }[])[0].phone_number, '12345');
+  assert.deepEqual(event.meta, { attempt: 1, delivered_to: `${hooks.url}/inbound` });
+  const stored = (await h.store.listMo(10)).find((m) => m.destination === '12345')!;
+  assert.equal(p.id, stored.id);
+});
+
+test('the signing key is stored: a restart (same data directory) shows the same public key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-telnyx-key-'));
+  const key = async () => {
+    const d = await demoHermod(dir);
+    try {
+      const res = await d.api.inject({
+        method: 'GET',
+        url: '/v2/public_key',
+        headers: { authorization: `Bearer ${DEMO_API_KEY}` },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json().data.public_key as string;
+    } finally {
+      await d.stop();
+    }
+  };
+  const first = await key();
+  assert.equal(await key(), first);
 });
