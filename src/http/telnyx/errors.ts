@@ -88,13 +88,23 @@ function pointerOf(code: string): string | undefined {
   return undefined;
 }
 
-/** The status Telnyx would answer: invalid parameters are 422 (Hermod says 400, or 413/415 for media); a body that is not JSON stays 400. */
+/**
+ * The status Telnyx would answer: a parameter refused is 422 (Hermod says 400, or 413/415
+ * for a text or media too large or of the wrong type); a body that is not JSON stays 400, and
+ * a request body too large or of another content type keeps 413/415.
+ */
 function statusOf(status: number, code: string): number {
   if (status === 400)
     return code === 'HERMOD_ERR_BAD_JSON' || code === 'HERMOD_ERR_JSON_TOO_DEEP' ? 400 : 422;
-  if ((status === 413 || status === 415) && code.startsWith('HERMOD_ERR_MEDIA_')) return 422;
+  if ((status === 413 || status === 415) && !REQUEST_LEVEL.has(code)) return 422;
   return status;
 }
+
+/** Refusals of the HTTP request itself rather than of a field. */
+const REQUEST_LEVEL: ReadonlySet<string> = new Set([
+  'HERMOD_ERR_BODY_TOO_LARGE',
+  'HERMOD_ERR_UNSUPPORTED_MEDIA_TYPE',
+]);
 
 /** Ajv's complaint as a field error: the missing or the offending property. */
 function validationError(err: FastifyError): TelnyxFieldError | undefined {
