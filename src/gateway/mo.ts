@@ -84,15 +84,6 @@ export class MoService {
     return { id: newMessageId(), route: (m) => this.delivery(m) };
   }
 
-  /** A signed URL of an inbound media item, when the media library signs (docs/mms.md). */
-  private mediaUrl(id: string): string | undefined {
-    try {
-      return this.ctx.opts.media?.signedUrl(id, 7 * 86_400);
-    } catch {
-      return undefined; // no signing key: the item is named by its id
-    }
-  }
-
   /** Who a joined MO goes to, as its MO route says (pure). */
   delivery(base: Omit<InboundMessage, 'routedTo' | 'routedUrl'>): MoDelivery {
     const route = this.route(base);
@@ -103,13 +94,7 @@ export class MoService {
       routedTo,
       ...(routedTo !== null ? { payload: moPayload(m) } : {}),
       webhooks: target
-        ? [
-            webhookForMo(
-              m,
-              { ...target, format: route?.format, mediaUrl: (id) => this.mediaUrl(id) },
-              this.ctx.opts.webhookRetentionMs,
-            ),
-          ]
+        ? [webhookForMo(m, { ...target, format: route?.format }, this.ctx.opts.webhookRetentionMs)]
         : [],
       ...(target ? { target } : {}),
     };

@@ -196,14 +196,10 @@ export function webhooksForState(
  */
 export function webhookForMo(
   mo: InboundMessage,
-  target: {
-    url: string;
-    method: 'GET' | 'POST';
-    format?: 'jasmin' | 'rest' | 'telnyx';
-    /** `telnyx`: the URL a receiver fetches a media item from (a signed media URL). */
-    mediaUrl?: (id: string) => string | undefined;
-  },
+  target: { url: string; method: 'GET' | 'POST'; format?: 'jasmin' | 'rest' | 'telnyx' },
   retentionMs = DEFAULT_WEBHOOK_RETENTION_MS,
+  /** A signed URL of a media item (an inbound MMS's `media[].url`); without it, the media id. */
+  mediaUrl?: (id: string) => string,
 ): NewWebhook {
   const encoding = encodingOfDataCoding(mo.dataCoding);
   const text = encoding === 'binary' ? '' : decodeText(mo.body, mo.dataCoding);
@@ -217,7 +213,7 @@ export function webhookForMo(
   };
   if (target.format === 'telnyx') {
     // Telnyx's message.received, signed like the /v2 status events (kind telnyx).
-    const data = telnyxInbound(mo, { eventId, ...(target.mediaUrl ? { mediaUrl: target.mediaUrl } : {}) });
+    const data = telnyxInbound(mo, { eventId, ...(mediaUrl ? { mediaUrl } : {}) });
     return { ...common, kind: 'telnyx', method: 'POST', body: JSON.stringify(data) };
   }
   if (target.format === 'rest') {
