@@ -81,7 +81,7 @@ const EQUIVALENT: Record<string, TelnyxCode> = {
 function pointerOf(code: string): string | undefined {
   if (/DESTINATION|OPTED_OUT|NO_ROUTE/.test(code)) return '/to';
   if (/SOURCE/.test(code)) return '/from';
-  if (code.startsWith('HERMOD_ERR_MEDIA_')) return '/media_urls';
+  if (code.startsWith('HERMOD_ERR_MEDIA_') || code === 'HERMOD_ERR_NO_MMS_ROUTE') return '/media_urls';
   if (/TOO_LONG|CONTENT|UNENCODABLE/.test(code)) return '/text';
   if (/SCHEDULE/.test(code)) return '/send_at';
   if (/VALIDITY/.test(code)) return '/valid_until';
