@@ -48,6 +48,8 @@ export function buildProgram(): Command {
       say(`  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`);
       if (h.smppTlsPort !== undefined) say(`  SMPP (TLS): ${host}:${h.smppTlsPort}`);
       say(`  HTTP:       http://${host}:${h.httpPort}  (Jasmin-compatible: /send /balance /rate /ping)`);
+      if (h.kannelPort !== undefined)
+        say(`  Kannel:     http://${host}:${h.kannelPort}/cgi-bin/sendsms  (Kannel-compatible)`);
       const keyHint =
         config.demo && config.admin.keys.includes(DEMO_ADMIN_KEY)
           ? `  admin key "${DEMO_ADMIN_KEY}" (demo)`

@@ -45,6 +45,8 @@ export interface RunningHermod {
   apiPort: number;
   /** Port of the admin listener (admin API, /metrics, /docs), when `server.adminPort` is set. */
   adminPort: number | undefined;
+  /** Port of the Kannel-compatible sendsms, when `server.kannelPort` is set. */
+  kannelPort: number | undefined;
   api: FastifyInstance;
   metrics: HermodMetrics;
   alerts: AlertEvaluator;
@@ -128,6 +130,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
       core.stopSync();
       await definitions.stop();
       await doors.jasmin.close();
+      await doors.kannel?.close();
       await obs.alerts.stop();
       await doors.api.close();
       await doors.admin?.close();

@@ -246,6 +246,8 @@ export interface Config {
     adminPort?: number;
     /** Address of the admin listener (default 127.0.0.1). */
     adminHost: string;
+    /** The Kannel-compatible sendsms listener (`/cgi-bin/sendsms`, Kannel's 13013); off when unset. */
+    kannelPort?: number;
   };
   /** Jasmin-compatible HTTP API (:1401). */
   httpApi: { responseFormat: JasminResponseFormat };

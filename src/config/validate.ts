@@ -666,11 +666,15 @@ export function checkMoRoutes(
     if (method !== undefined && url === undefined)
       c.fail(`${p}.method`, 'only webhook (url) routes have a method');
     const format =
-      o.format === undefined ? undefined : c.oneOf(o, 'format', p, ['jasmin', 'rest', 'telnyx'] as const);
+      o.format === undefined
+        ? undefined
+        : c.oneOf(o, 'format', p, ['jasmin', 'rest', 'kannel', 'telnyx'] as const);
     if (format !== undefined && url === undefined)
       c.fail(`${p}.format`, 'only webhook (url) routes have a format');
     if (format === 'rest' && method === 'GET')
       c.fail(`${p}.method`, 'REST events (format: rest) are POSTed as JSON');
+    if (format === 'kannel' && method === 'POST')
+      c.fail(`${p}.method`, "Kannel's get-url (format: kannel) is called by GET; post-url is not supported");
     if (format === 'telnyx' && method === 'GET')
       c.fail(`${p}.method`, 'Telnyx events (format: telnyx) are POSTed as JSON');
     const originConnectors = f.strings(o, 'originConnectors', p);
@@ -689,8 +693,8 @@ export function checkMoRoutes(
       originConnectors,
       user,
       url,
-      method: url !== undefined ? (method ?? 'POST') : undefined,
-      format: format === 'rest' || format === 'telnyx' ? format : undefined,
+      method: url !== undefined ? (method ?? (format === 'kannel' ? 'GET' : 'POST')) : undefined,
+      format: format === 'jasmin' ? undefined : format,
     };
     if (user !== undefined || url !== undefined) {
       moRoutes.push(dropUndefined(route) as MoRouteDef);

@@ -73,6 +73,12 @@ export interface MessageMeta {
   /** An MMS's subject line. */
   subject?: string;
   /**
+   * Kannel-style delivery reports (the Kannel interface's sendsms): `dlrUrl` with Kannel's
+   * escapes, called for the states `dlrMask` asks for; account, binfo and meta-data as given,
+   * for their escapes (gateway/kannel.ts).
+   */
+  kannel?: { dlrUrl?: string; dlrMask?: number; account?: string; binfo?: string; metaData?: string };
+  /**
    * Sent through the Telnyx-compatible `/v2/messages` (docs/telnyx-api.md): its callbacks are
    * Telnyx events (`message.sent`, `message.finalized`) signed with Ed25519, and its views
    * echo what the customer gave in Telnyx's terms.
