@@ -507,3 +507,50 @@ test('the signing key is stored: a restart (same data directory) shows the same 
   const first = await key();
   assert.equal(await key(), first);
 });
+
+test("use_profile_webhooks with the account's webhook as the profile's; encoding and send_at honoured", async () => {
+  const other = { authorization: `Bearer ${OTHER_KEY}` };
+  const put = await h.api.inject({
+    method: 'PUT',
+    url: '/v1/webhook',
+    headers: other,
+    payload: { url: `${hooks.url}/account` },
+  });
+  assert.equal(put.statusCode, 200, put.body);
+  const sendOther = (payload: Record<string, unknown>) => send(payload, OTHER_KEY);
+  // No webhook_url: the account's webhook gets the Telnyx events.
+  const viaProfile = await sendOther({ from: '+15550002222', to: '+447700900140', text: 'profile' });
+  assert.equal(viaProfile.json().data.webhook_url, `${hooks.url}/account`);
+  const pid = viaProfile.json().data.id as string;
+  await until('profile events', () => eventsOf(hooks, pid).length >= 2);
+  assert.ok(eventsOf(hooks, pid).every((e) => e.x.path === '/account'));
+  // use_profile_webhooks false: no webhooks at all.
+  const none = await sendOther({
+    from: '+15550002222',
+    to: '+447700900141',
+    text: 'quiet',
+    use_profile_webhooks: false,
+  });
+  assert.equal(none.json().data.webhook_url, null);
+  // A webhook_url of its own: the account's webhook is its failover.
+  const own = await sendOther({
+    from: '+15550002222',
+    to: '+447700900142',
+    text: 'own',
+    webhook_url: `${hooks.url}/own`,
+  });
+  assert.equal(own.json().data.webhook_url, `${hooks.url}/own`);
+  assert.equal(own.json().data.webhook_failover_url, `${hooks.url}/account`);
+  await h.api.inject({ method: 'PUT', url: '/v1/webhook', headers: other, payload: { url: null } });
+
+  const ucs2 = await send({ from: '+15550001111', to: '+447700900143', text: 'plain', encoding: 'ucs2' });
+  assert.equal(ucs2.json().data.encoding, 'UCS-2');
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+  const scheduled = await send({ from: '+15550001111', to: '+447700900144', text: 'later', send_at: later });
+  assert.equal(scheduled.statusCode, 200, scheduled.body);
+  const stored = (await h.store.getMessage(scheduled.json().data.id as string))!;
+  assert.equal(stored.meta.scheduleAt, Date.parse(later));
+  const badAt = await send({ from: '+15550001111', to: '+447700900145', text: 'x', send_at: 'tomorrow' });
+  assert.equal(badAt.statusCode, 422);
+  assert.deepEqual(badAt.json().errors[0].source, { pointer: '/send_at' });
+});
