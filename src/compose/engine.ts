@@ -21,5 +21,7 @@ export async function buildEngine(core: Core): Promise<Engine> {
     configWebhookSecret: (username) => fileSecrets.has(username) || core.config.webhooks.secret !== undefined,
   });
   core.setAccountSecrets((username) => engine.account.secretFor(username));
+  // Telnyx events of /v2 are signed with the installation's stored Ed25519 key (docs/telnyx-api.md).
+  core.setTelnyxKey((await engine.account.ed25519Key()).privateKey);
   return engine;
 }

@@ -3,6 +3,7 @@
  * webhook sender, the admin API's runtime definitions, and (on PostgreSQL) the sync that
  * brings in what other nodes changed.
  */
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Gateway, UrlGuard, WebhookSender } from '../gateway/index.js';
 import type { Store } from '../store/index.js';
@@ -27,6 +28,8 @@ export interface Core {
   stopSync(): void;
   /** Where webhook signing secrets set through REST v1 are found (the engine's AccountService), before the file's. */
   setAccountSecrets(lookup: (username: string) => string | undefined): void;
+  /** The Ed25519 key Telnyx events of /v2 are signed with (stored by the engine, docs/telnyx-api.md). */
+  setTelnyxKey(key: KeyObject): void;
 }
 
 export interface BuildGatewayOptions {
@@ -91,7 +94,7 @@ export async function buildGateway(
       afterTransient: config.failover.afterTransientFailures,
     },
   });
-  const accountSecrets: { lookup?: (username: string) => string | undefined } = {};
+  const accountSecrets: AccountSecrets = {};
   const webhooks = webhookSender(config, store, guard, log.child({ component: 'webhooks' }), accountSecrets);
   logGatewayEvents(gateway, log.child({ component: 'gateway' }));
   gateway.on('webhooks', () => webhooks.wake());
@@ -120,7 +123,16 @@ export async function buildGateway(
     setAccountSecrets: (lookup) => {
       accountSecrets.lookup = lookup;
     },
+    setTelnyxKey: (key) => {
+      accountSecrets.telnyxKey = key;
+    },
   };
+}
+
+/** Signing material the engine loads after the core is built. */
+interface AccountSecrets {
+  lookup?: (username: string) => string | undefined;
+  telnyxKey?: KeyObject;
 }
 
 /** The customer webhooks (REST v1 callbacks, Jasmin dlr-url, MO webhooks), signed per account. */
@@ -129,7 +141,7 @@ function webhookSender(
   store: Store,
   guard: UrlGuard,
   log: Logger,
-  accountSecrets: { lookup?: (username: string) => string | undefined },
+  accountSecrets: AccountSecrets,
 ): WebhookSender {
   const secrets = new Map(
     config.users.filter((u) => u.webhookSecret).map((u) => [u.username, u.webhookSecret!]),
@@ -137,6 +149,7 @@ function webhookSender(
   return new WebhookSender(store, {
     guard,
     secretFor: (owner) => accountSecrets.lookup?.(owner) ?? secrets.get(owner),
+    telnyxKey: () => accountSecrets.telnyxKey,
     ...(config.webhooks.secret ? { secret: config.webhooks.secret } : {}),
     backoff: {
       initialMs: config.webhooks.backoff.initialMs,

@@ -669,13 +669,17 @@ export function checkMoRoutes(
     if (method !== undefined && url === undefined)
       c.fail(`${p}.method`, 'only webhook (url) routes have a method');
     const format =
-      o.format === undefined ? undefined : c.oneOf(o, 'format', p, ['jasmin', 'rest', 'kannel'] as const);
+      o.format === undefined
+        ? undefined
+        : c.oneOf(o, 'format', p, ['jasmin', 'rest', 'kannel', 'telnyx'] as const);
     if (format !== undefined && url === undefined)
       c.fail(`${p}.format`, 'only webhook (url) routes have a format');
     if (format === 'rest' && method === 'GET')
       c.fail(`${p}.method`, 'REST events (format: rest) are POSTed as JSON');
     if (format === 'kannel' && method === 'POST')
       c.fail(`${p}.method`, "Kannel's get-url (format: kannel) is called by GET; post-url is not supported");
+    if (format === 'telnyx' && method === 'GET')
+      c.fail(`${p}.method`, 'Telnyx events (format: telnyx) are POSTed as JSON');
     const originConnectors = f.strings(o, 'originConnectors', p);
     originConnectors?.forEach((n, j) => {
       if (!known.connectors.includes(n)) c.fail(`${p}.originConnectors[${j}]`, `unknown connector "${n}"`);

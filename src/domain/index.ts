@@ -14,6 +14,7 @@ export {
   RECEIPT_STAT,
   bodyText,
   type MessageMeta,
+  type TelnyxMeta,
   type MessageState,
   type NewMessage,
   type StoredMessage,

@@ -78,6 +78,20 @@ export interface MessageMeta {
    * for their escapes (gateway/kannel.ts).
    */
   kannel?: { dlrUrl?: string; dlrMask?: number; account?: string; binfo?: string; metaData?: string };
+  /**
+   * Sent through the Telnyx-compatible `/v2/messages` (docs/telnyx-api.md): its callbacks are
+   * Telnyx events (`message.sent`, `message.finalized`) signed with Ed25519, and its views
+   * echo what the customer gave in Telnyx's terms.
+   */
+  telnyx?: TelnyxMeta;
+}
+
+/** What `/v2/messages` keeps of a request besides the message itself. */
+export interface TelnyxMeta {
+  /** `messaging_profile_id` as given: echoed, not interpreted (Hermod has no profiles). */
+  messagingProfileId?: string;
+  /** Per media item (in `meta.media`'s order): the URL or upload id the customer named, and the bytes' SHA-256. */
+  media?: { url: string; sha256: string }[];
 }
 
 /** A message as the gateway accepts it (one SMS part as received on SMPP). */

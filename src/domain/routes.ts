@@ -72,7 +72,8 @@ export interface MoRouteDef {
   method?: 'GET' | 'POST';
   /**
    * What a `url` target gets: Jasmin's MO fields (default), a REST v1 `message.received`
-   * event, or `kannel`: a GET of `url` with Kannel's sms-service escapes (%p %a %k ...) filled.
+   * event, `kannel`: a GET of `url` with Kannel's sms-service escapes (%p %a %k ...) filled, or
+   * `telnyx`: Telnyx's `message.received` event (docs/telnyx-api.md).
    */
-  format?: 'jasmin' | 'rest' | 'kannel';
+  format?: 'jasmin' | 'rest' | 'kannel' | 'telnyx';
 }

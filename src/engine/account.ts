@@ -13,7 +13,7 @@
  *   Codes are checked with a window of one step either side (clock drift); a code signs in
  *   once (a sign-in with a code seen over a shoulder is refused), within this process.
  */
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import type { User } from '../domain/index.js';
@@ -23,6 +23,24 @@ import type { AccountSettingsStore, AccountWebhook } from '../store/engine-store
 import { EngineError, invalid } from './errors.js';
 
 export const TOTP_ISSUER = 'Hermod';
+
+/** The name of the Ed25519 key pair Telnyx events of /v2 are signed with (docs/telnyx-api.md). */
+export const TELNYX_WEBHOOK_KEY = 'telnyx-webhooks';
+
+/** An Ed25519 key pair: the private key to sign with, the public key as Telnyx shows one (raw 32 bytes, base64). */
+export interface Ed25519Key {
+  privateKey: KeyObject;
+  publicKey: string;
+}
+
+function newEd25519(): { privateKey: string; publicKey: string } {
+  const pair = generateKeyPairSync('ed25519');
+  const x = pair.publicKey.export({ format: 'jwk' }).x!;
+  return {
+    privateKey: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKey: Buffer.from(x, 'base64url').toString('base64'),
+  };
+}
 
 export interface TotpSetup {
   /** Base32, for typing into an app by hand. */
@@ -66,6 +84,25 @@ export class AccountService {
     private readonly guard?: Pick<UrlGuard, 'check'>,
     private readonly configSecret: (username: string) => boolean = () => false,
   ) {}
+
+  private readonly keys = new Map<string, Promise<Ed25519Key>>();
+
+  /**
+   * The installation's Ed25519 key pair `name`: made once and stored, so every node and every
+   * restart signs with the same key and customers verify with one public key.
+   */
+  ed25519Key(name: string = TELNYX_WEBHOOK_KEY): Promise<Ed25519Key> {
+    let key = this.keys.get(name);
+    if (!key) {
+      key = this.store.signingKey({ name, candidate: newEd25519() }).then((k) => ({
+        privateKey: createPrivateKey(k.privateKey),
+        publicKey: k.publicKey,
+      }));
+      key.catch(() => this.keys.delete(name));
+      this.keys.set(name, key);
+    }
+    return key;
+  }
 
   /** Reads the stored signing secrets (at start). */
   async load(): Promise<void> {

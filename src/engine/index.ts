@@ -72,4 +72,11 @@ export {
 } from './campaigns.js';
 export type { AudienceAnswer, AudienceQuestion, RecipientPreview } from './campaign-audience.js';
 export { AuditLog, type AuditPage } from './audit.js';
-export { AccountService, TOTP_ISSUER, type TotpSetup, type WebhookSettings } from './account.js';
+export {
+  AccountService,
+  TOTP_ISSUER,
+  TELNYX_WEBHOOK_KEY,
+  type Ed25519Key,
+  type TotpSetup,
+  type WebhookSettings,
+} from './account.js';

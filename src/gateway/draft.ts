@@ -110,6 +110,8 @@ export interface DraftInput {
   media?: MediaRef[];
   /** An MMS's subject. */
   subject?: string;
+  /** Sent through `/v2/messages`: its callbacks are Telnyx events (MessageMeta.telnyx). */
+  telnyx?: MessageMeta['telnyx'];
 }
 
 /**
@@ -131,6 +133,7 @@ export function draftOf(input: DraftInput, now = Date.now()): SubmitDraft {
   if (input.smppMessageId !== undefined) meta.smppMessageId = input.smppMessageId;
   if (input.media !== undefined && input.media.length > 0) meta.media = input.media;
   if (input.subject !== undefined) meta.subject = input.subject;
+  if (input.telnyx !== undefined) meta.telnyx = input.telnyx;
   const draft: SubmitDraft = {
     systemId: input.systemId,
     source: input.from,

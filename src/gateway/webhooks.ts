@@ -17,7 +17,7 @@
  * attempts: the same event id and signature scheme, the same guard.
  */
 import { EventEmitter } from 'node:events';
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { decodeText, encodingOfDataCoding, type Receipt } from '../smpp/index.js';
@@ -27,6 +27,7 @@ import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
 import { DeliverySlots } from './webhook-slots.js';
 import { kannelDlrWebhook, kannelMoWebhook } from './kannel.js';
+import { telnyxInbound, telnyxSignature, telnyxWebhook, telnyxWebhookBody } from './telnyx.js';
 
 /** A state change of an MT message, as the gateway records it. */
 export interface StateReport {
@@ -151,6 +152,12 @@ export function webhooksForState(
       out.push(jasminDlr(m, expiresAt, JSON.stringify(fields)));
     }
   }
+  if (m.meta.telnyx) {
+    // Sent through /v2: its callback URL gets Telnyx events instead of REST v1 ones.
+    const item = telnyxWebhook(m, r, expiresAt);
+    if (item) out.push(item);
+    return out;
+  }
   if (m.meta.kannel) {
     const item = kannelDlrWebhook(m, r, expiresAt);
     if (item) out.push(item);
@@ -192,12 +199,20 @@ export function webhooksForState(
  * from, to, origin-connector, priority, coding, validity, content, binary), by GET or POST.
  * `kannel`: a GET of the URL with Kannel's sms-service escapes filled (kannel.ts).
  * `rest`: a REST v1 `message.received` event, POSTed as JSON in the envelope and with the
- * Standard Webhooks signature of the status events.
+ * Standard Webhooks signature of the status events. `telnyx`: Telnyx's `message.received`
+ * (docs/telnyx-api.md), signed with Ed25519 like the /v2 status events.
  */
 export function webhookForMo(
   mo: InboundMessage,
-  target: { url: string; method: 'GET' | 'POST'; format?: 'jasmin' | 'rest' | 'kannel'; name?: string },
+  target: {
+    url: string;
+    method: 'GET' | 'POST';
+    format?: 'jasmin' | 'rest' | 'kannel' | 'telnyx';
+    name?: string;
+  },
   retentionMs = DEFAULT_WEBHOOK_RETENTION_MS,
+  /** A signed URL of a media item (an inbound MMS's `media[].url`); without it, the media id. */
+  mediaUrl?: (id: string) => string,
 ): NewWebhook {
   if (target.format === 'kannel')
     return kannelMoWebhook(mo, { url: target.url, service: target.name ?? '' }, mo.receivedAt + retentionMs);
@@ -211,6 +226,11 @@ export function webhookForMo(
     url: target.url,
     expiresAt: mo.receivedAt + retentionMs,
   };
+  if (target.format === 'telnyx') {
+    // Telnyx's message.received, signed like the /v2 status events (kind telnyx).
+    const data = telnyxInbound(mo, { eventId, ...(mediaUrl ? { mediaUrl } : {}) });
+    return { ...common, kind: 'telnyx', method: 'POST', body: JSON.stringify(data) };
+  }
   if (target.format === 'rest') {
     const data = {
       id: eventId,
@@ -284,7 +304,12 @@ export interface WebhookSenderOptions {
   /** How often to look for due items (retries) when not woken by new ones (default 1 s). */
   pollMs?: number;
   log?: Logger;
-  /** Attempts at the primary URL before a REST event goes to its failover URL (default 3). */
+  /**
+   * The Ed25519 key Telnyx events (kind `telnyx`) are signed with (Telnyx's
+   * `telnyx-signature-ed25519`); without one they go unsigned.
+   */
+  telnyxKey?: () => KeyObject | undefined;
+  /** Attempts at the primary URL before a REST or Telnyx event goes to its failover URL (default 3). */
   failoverAfter?: number;
   /** The webhook log keeps at most this many attempts (default 100,000)... */
   logKeep?: number;
@@ -420,7 +445,11 @@ export class WebhookSender extends EventEmitter {
    * Synchronous when no failover is due, which is nearly always.
    */
   private target(w: WebhookItem): WebhookItem | Promise<WebhookItem> {
-    if (w.kind !== 'rest' || w.attempts <= (this.opts.failoverAfter ?? DEFAULT_FAILOVER_AFTER)) return w;
+    if (
+      (w.kind !== 'rest' && w.kind !== 'telnyx') ||
+      w.attempts <= (this.opts.failoverAfter ?? DEFAULT_FAILOVER_AFTER)
+    )
+      return w;
     return this.store.getMessage(w.messageId).then((m) => {
       const failover = m?.meta.callbackFailoverUrl;
       return failover ? { ...w, url: failover } : w;
@@ -556,6 +585,13 @@ export class WebhookSender extends EventEmitter {
       headers['webhook-timestamp'] = String(ts);
       const secret = this.opts.secretFor?.(w.owner) ?? this.opts.secret;
       if (secret) headers['webhook-signature'] = signWebhook(secret, w.eventId, ts, body);
+      return { method: 'POST', url: w.url, headers, body };
+    }
+    if (w.kind === 'telnyx') {
+      const body = telnyxWebhookBody(w.body, w.attempts, w.url);
+      headers['content-type'] = 'application/json';
+      const key = this.opts.telnyxKey?.();
+      if (key) Object.assign(headers, telnyxSignature(key, body, Math.floor(Date.now() / 1000)));
       return { method: 'POST', url: w.url, headers, body };
     }
     // Kannel's dlr-url is called as written, its escapes filled when the item was made.

@@ -22,6 +22,7 @@ import { ApiKeyAuth } from './rest/auth.js';
 import { Idempotency, hashRequest, type IdempotencyOptions } from './rest/idempotency.js';
 import { opsRoutes, type OpsOptions } from './ops.js';
 import { providerHooks } from './provider-hooks.js';
+import { telnyxRoutes } from './telnyx/index.js';
 import {
   ADMIN_PREFIX,
   adminPlugin,
@@ -146,6 +147,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
         { name: 'inbound' },
         { name: 'account' },
         ...ENGINE_TAGS,
+        { name: 'telnyx', description: 'Telnyx-compatible /v2 (docs/telnyx-api.md)' },
         { name: 'operations' },
       ],
     },
@@ -249,6 +251,20 @@ async function customerApi(
         forgetApiKeys: () => auth.forget(),
         ...(opts.smpp ? { smpp: opts.smpp } : {}),
       });
+  });
+  // The Telnyx-compatible API (docs/telnyx-api.md): the same API keys, Telnyx's shapes and errors.
+  await app.register(telnyxRoutes, {
+    prefix: '/v2',
+    gateway: opts.gateway,
+    messages: services.messages,
+    auth,
+    ...(opts.guard ? { guard: opts.guard } : {}),
+    ...(opts.engine
+      ? {
+          accountWebhook: (id: number) => opts.engine!.account.callbackUrl(id),
+          publicKey: async () => (await opts.engine!.account.ed25519Key()).publicKey,
+        }
+      : {}),
   });
   // Upstream HTTP providers' callbacks: authenticated per connector, outside the API keys.
   await app.register(providerHooks, { gateway: opts.gateway });

@@ -90,11 +90,11 @@ export interface StoredMo {
   delivery: MoDelivery;
 }
 
-/** An outbound HTTP callback (Jasmin DLR, Jasmin MO, REST v1 status event) waiting to be delivered. */
+/** An outbound HTTP callback (Jasmin DLR, Jasmin MO, REST v1 status event, Telnyx event of /v2) waiting to be delivered. */
 export interface NewWebhook {
   /** The event id: the same on every attempt, so a receiver can drop a redelivery (docs/jasmin-http-api.md). */
   eventId: string;
-  kind: 'jasmin_dlr' | 'jasmin_mo' | 'kannel_dlr' | 'kannel_mo' | 'rest';
+  kind: 'jasmin_dlr' | 'jasmin_mo' | 'kannel_dlr' | 'kannel_mo' | 'rest' | 'telnyx';
   /** The message (MT or MO) it reports on; items of one message are delivered in order. */
   messageId: string;
   /** The account whose secret signs it (REST), or '' for none. */

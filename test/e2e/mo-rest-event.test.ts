@@ -90,6 +90,6 @@ test('MO to a webhook as a REST message.received event, signed; Jasmin fields on
     ['moRoutes[0].method: REST events (format: rest) are POSTed as JSON'],
   );
   assert.deepEqual(issues({ moRoutes: [{ prefixes: [], url: 'https://x.example/in', format: 'xml' }] }), [
-    'moRoutes[0].format: expected one of jasmin, rest, got "xml"',
+    'moRoutes[0].format: expected one of jasmin, rest, kannel, telnyx, got "xml"',
   ]);
 });

@@ -37,3 +37,35 @@ for (const name of BACKENDS) {
     assert.equal(await s.getTotp({ webUserId: 7 }), undefined);
   });
 }
+
+for (const name of BACKENDS) {
+  test(`${name}: signing keys: the first candidate is stored, later ones (other nodes, restarts) get it back`, async (t) => {
+    const b = await openBackend(t, name);
+    if (!b) return;
+    t.after(() => b.close());
+    const s = b.stores.accountSettings;
+    const first = await s.signingKey({
+      name: 'telnyx-webhooks',
+      candidate: { privateKey: 'pem-one', publicKey: 'pub-one' },
+    });
+    assert.deepEqual(
+      [first.name, first.privateKey, first.publicKey],
+      ['telnyx-webhooks', 'pem-one', 'pub-one'],
+    );
+    // Two nodes starting at once: both offer a key, both get the stored one.
+    const [a, c] = await Promise.all([
+      s.signingKey({ name: 'telnyx-webhooks', candidate: { privateKey: 'pem-two', publicKey: 'pub-two' } }),
+      s.signingKey({
+        name: 'telnyx-webhooks',
+        candidate: { privateKey: 'pem-three', publicKey: 'pub-three' },
+      }),
+    ]);
+    assert.deepEqual([a.publicKey, c.publicKey], ['pub-one', 'pub-one']);
+    assert.equal(a.createdAt, first.createdAt);
+    const other = await s.signingKey({
+      name: 'other',
+      candidate: { privateKey: 'pem-x', publicKey: 'pub-x' },
+    });
+    assert.equal(other.publicKey, 'pub-x');
+  });
+}

@@ -23,7 +23,26 @@ export interface WebUserTotp {
   updatedAt: number;
 }
 
+/**
+ * A key pair the whole installation signs with (every node and every restart the same):
+ * `telnyx-webhooks` signs the Telnyx events of /v2 (docs/telnyx-api.md).
+ */
+export interface SigningKey {
+  name: string;
+  /** PKCS #8 PEM. */
+  privateKey: string;
+  /** What a receiver verifies with (for Ed25519: the raw 32 bytes in base64, as Telnyx shows its key). */
+  publicKey: string;
+  createdAt: number;
+}
+
 export interface AccountSettingsStore {
+  /**
+   * The key pair named `name`: the stored one, or `candidate` stored now when there is none
+   * (the first writer wins when several nodes start at once; all get the same answer).
+   */
+  signingKey(p: { name: string; candidate: { privateKey: string; publicKey: string } }): Promise<SigningKey>;
+
   getWebhook(q: { accountId: number }): Promise<AccountWebhook | undefined>;
   /** Sets what is given (undefined keeps, null clears); returns the row after. */
   putWebhook(p: { accountId: number; url?: string | null; secret?: string | null }): Promise<AccountWebhook>;

@@ -2,6 +2,7 @@
 import type {
   AccountSettingsStore,
   AccountWebhook,
+  SigningKey,
   WebUserTotp,
 } from '../../engine-store/account-settings.js';
 import { num, type NamedMigration, type PgHandle } from './handle.js';
@@ -20,6 +21,15 @@ export const ACCOUNT_MIGRATIONS: readonly NamedMigration[] = [
        secret TEXT NOT NULL,
        enabled BOOLEAN NOT NULL DEFAULT FALSE,
        updated_at BIGINT NOT NULL
+     );`,
+  },
+  {
+    name: 'account/2',
+    sql: `CREATE TABLE signing_keys (
+       name TEXT PRIMARY KEY,
+       private_key TEXT NOT NULL,
+       public_key TEXT NOT NULL,
+       created_at BIGINT NOT NULL
      );`,
   },
 ];
@@ -41,6 +51,22 @@ const toTotp = (r: Row): WebUserTotp => ({
 
 export class PgAccountSettingsStore implements AccountSettingsStore {
   constructor(private readonly h: PgHandle) {}
+
+  signingKey(p: { name: string; candidate: { privateKey: string; publicKey: string } }): Promise<SigningKey> {
+    return this.h.write(async (c) => {
+      await c.query(
+        'INSERT INTO signing_keys (name, private_key, public_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING',
+        [p.name, p.candidate.privateKey, p.candidate.publicKey, Date.now()],
+      );
+      const r = (await c.query('SELECT * FROM signing_keys WHERE name = $1', [p.name])).rows[0] as Row;
+      return {
+        name: r.name as string,
+        privateKey: r.private_key as string,
+        publicKey: r.public_key as string,
+        createdAt: num(r.created_at),
+      };
+    });
+  }
 
   async getWebhook(q: { accountId: number }): Promise<AccountWebhook | undefined> {
     const r = (await this.h.pool.query('SELECT * FROM account_webhooks WHERE account_id = $1', [q.accountId]))

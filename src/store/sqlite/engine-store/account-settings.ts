@@ -2,6 +2,7 @@
 import type {
   AccountSettingsStore,
   AccountWebhook,
+  SigningKey,
   WebUserTotp,
 } from '../../engine-store/account-settings.js';
 import { Statements, type NamedMigration, type SqliteHandle } from './handle.js';
@@ -20,6 +21,15 @@ export const ACCOUNT_MIGRATIONS: readonly NamedMigration[] = [
        secret TEXT NOT NULL,
        enabled INTEGER NOT NULL DEFAULT 0,
        updated_at INTEGER NOT NULL
+     );`,
+  },
+  {
+    name: 'account/2',
+    sql: `CREATE TABLE signing_keys (
+       name TEXT PRIMARY KEY,
+       private_key TEXT NOT NULL,
+       public_key TEXT NOT NULL,
+       created_at INTEGER NOT NULL
      );`,
   },
 ];
@@ -55,6 +65,23 @@ export class SqliteAccountSettingsStore implements AccountSettingsStore {
 
   constructor(private readonly h: SqliteHandle) {
     this.st = new Statements(h.db);
+  }
+
+  signingKey(p: { name: string; candidate: { privateKey: string; publicKey: string } }): Promise<SigningKey> {
+    return this.h.write(() => {
+      this.st
+        .get(
+          'INSERT INTO signing_keys (name, private_key, public_key, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
+        )
+        .run(p.name, p.candidate.privateKey, p.candidate.publicKey, Date.now());
+      const r = this.st.get('SELECT * FROM signing_keys WHERE name = ?').get(p.name) as {
+        name: string;
+        private_key: string;
+        public_key: string;
+        created_at: number;
+      };
+      return { name: r.name, privateKey: r.private_key, publicKey: r.public_key, createdAt: r.created_at };
+    });
   }
 
   async getWebhook(q: { accountId: number }): Promise<AccountWebhook | undefined> {
