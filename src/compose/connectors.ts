@@ -3,7 +3,13 @@
  * connector: seconds become milliseconds, and each type gets its own options.
  */
 import { readFileSync } from 'node:fs';
-import { HttpConnector, SimulatorConnector, SmppConnector } from '../connectors/index.js';
+import {
+  HttpConnector,
+  SimulatorConnector,
+  SmppConnector,
+  TelnyxConnector,
+  TwilioConnector,
+} from '../connectors/index.js';
 import type { Connector, MediaLibrary } from '../gateway/index.js';
 import { CommandStatus } from '../smpp/index.js';
 import type { ConnectorConfig } from '../config/index.js';
@@ -13,7 +19,7 @@ export interface ConnectorDeps {
   media?: MediaLibrary | undefined;
 }
 
-export function buildConnector(c: ConnectorConfig, _deps: ConnectorDeps = {}): Connector {
+export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Connector {
   if (c.type === 'simulator') {
     return new SimulatorConnector(c.id, {
       latencyMs: c.latencyMs,
@@ -29,6 +35,14 @@ export function buildConnector(c: ConnectorConfig, _deps: ConnectorDeps = {}): C
     // The definition is the connector's options with its timeouts in seconds.
     const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
     return new HttpConnector(id, { ...options, timeoutMs: timeoutS * 1000, dlrExpiryMs: dlrExpiryS * 1000 });
+  }
+  if (c.type === 'telnyx') {
+    const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
+    return new TelnyxConnector(id, { ...options, ...providerCommon(c, deps) });
+  }
+  if (c.type === 'twilio') {
+    const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
+    return new TwilioConnector(id, { ...options, ...providerCommon(c, deps) });
   }
   return new SmppConnector(c.id, {
     host: c.host,
@@ -61,4 +75,9 @@ export function buildConnector(c: ConnectorConfig, _deps: ConnectorDeps = {}): C
     dlrExpiryMs: c.dlrExpiryS * 1000,
     addressing: { sourceTon: c.sourceTon, sourceNpi: c.sourceNpi, destTon: c.destTon, destNpi: c.destNpi },
   });
+}
+
+/** A provider connector's timeouts in milliseconds and the media library it signs URLs with. */
+function providerCommon(c: { timeoutS: number; dlrExpiryS: number }, deps: ConnectorDeps) {
+  return { timeoutMs: c.timeoutS * 1000, dlrExpiryMs: c.dlrExpiryS * 1000, media: deps.media };
 }

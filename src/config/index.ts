@@ -32,3 +32,9 @@ export {
   redactConnector,
 } from './validate.js';
 export type { RetentionConfig, BackupConfig } from './lifecycle.js';
+export {
+  keepProviderSecrets,
+  type ProviderConnectorConfig,
+  type TelnyxConnectorConfig,
+  type TwilioConnectorConfig,
+} from './connector-providers.js';

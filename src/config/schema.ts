@@ -20,6 +20,7 @@ import type {
   SmppAddressing,
   SmppConnectorOptions,
 } from '../connectors/index.js';
+import type { ProviderConnectorConfig } from './connector-providers.js';
 
 export interface UserConfig {
   username: string;
@@ -223,7 +224,11 @@ export interface HttpConnectorConfig extends Omit<HttpConnectorOptions, 'timeout
   dlrScope?: string;
 }
 
-export type ConnectorConfig = SimulatorConnectorConfig | SmppConnectorConfig | HttpConnectorConfig;
+export type ConnectorConfig =
+  | SimulatorConnectorConfig
+  | SmppConnectorConfig
+  | HttpConnectorConfig
+  | ProviderConnectorConfig;
 
 export interface Config {
   demo: boolean;

@@ -31,6 +31,7 @@ import type {
   SmppConnectorConfig,
 } from './schema.js';
 import { readFileSync } from 'node:fs';
+import { checkProviderConnector, redactProviderConnector } from './connector-providers.js';
 
 /**
  * A connector's `tls`: true / false, or `{ ca, servername, insecure }`. The CA file is read
@@ -166,6 +167,7 @@ export function redactConnector(k: ConnectorConfig): Obj {
     if (k.dlr) rest.dlr = { ...k.dlr, token: '(hidden)' };
     if (k.mo) rest.mo = { ...k.mo, token: '(hidden)' };
   }
+  if (k.type === 'telnyx' || k.type === 'twilio') return redactProviderConnector(k, rest);
   return rest;
 }
 
@@ -208,7 +210,8 @@ export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConf
   if (type === 'simulator') return checkSimulatorConnector(c, x, p);
   if (type === 'smpp') return checkSmppConnector(c, x, p);
   if (type === 'http') return checkHttpConnector(c, x, p);
-  return c.fail(`${p}.type`, `expected one of simulator, smpp, http, got ${describe(type)}`);
+  if (type === 'telnyx' || type === 'twilio') return checkProviderConnector(c, x, p);
+  return c.fail(`${p}.type`, `expected one of simulator, smpp, http, telnyx, twilio, got ${describe(type)}`);
 }
 
 /** The built-in SMSC simulator with scripted outcomes (`type: simulator`). */

@@ -11,3 +11,6 @@ export {
   type HttpDlrMapping,
   type HttpMoMapping,
 } from './http-connector.js';
+export { TelnyxConnector, type TelnyxConnectorOptions } from './telnyx-connector.js';
+export { TwilioConnector, type TwilioConnectorOptions } from './twilio-connector.js';
+export { ProviderConnector, type ProviderConnectorOptions } from './provider-connector.js';
