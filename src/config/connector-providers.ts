@@ -59,10 +59,16 @@ const COMMON_KEYS = [
 const DEFAULT_BASE = { telnyx: 'https://api.telnyx.com', twilio: 'https://api.twilio.com' } as const;
 
 /** One `telnyx` or `twilio` connector at `p`; undefined (with issues recorded) when invalid. */
-export function checkProviderConnector(c: Checker, x: unknown, p: string): ProviderConnectorConfig | undefined {
+export function checkProviderConnector(
+  c: Checker,
+  x: unknown,
+  p: string,
+): ProviderConnectorConfig | undefined {
   const type = (x as Obj).type as 'telnyx' | 'twilio';
   const own =
-    type === 'telnyx' ? ['apiKey', 'publicKey', 'messagingProfileId'] : ['accountSid', 'authToken', 'messagingServiceSid'];
+    type === 'telnyx'
+      ? ['apiKey', 'publicKey', 'messagingProfileId']
+      : ['accountSid', 'authToken', 'messagingServiceSid'];
   const o = c.obj(x, p, [...COMMON_KEYS, ...own]);
   if (!o) return;
   const common = commonOf(c, o, p, type);
@@ -73,7 +79,10 @@ export function checkProviderConnector(c: Checker, x: unknown, p: string): Provi
       try {
         telnyxPublicKey(publicKey);
       } catch (err) {
-        c.fail(`${p}.publicKey`, `${(err as Error).message} (Mission Control → Keys & Credentials → Public Key)`);
+        c.fail(
+          `${p}.publicKey`,
+          `${(err as Error).message} (Mission Control → Keys & Credentials → Public Key)`,
+        );
       }
     }
     const profile = o.messagingProfileId === undefined ? undefined : c.str(o, 'messagingProfileId', p);
@@ -87,7 +96,10 @@ export function checkProviderConnector(c: Checker, x: unknown, p: string): Provi
   const service = o.messagingServiceSid === undefined ? undefined : c.str(o, 'messagingServiceSid', p);
   // Twilio signs the public URL it requested: without it no callback can be verified.
   if (o.hookBaseUrl === undefined)
-    c.fail(`${p}.hookBaseUrl`, 'is required: Twilio signs the public URL of its callbacks, which Hermod must know');
+    c.fail(
+      `${p}.hookBaseUrl`,
+      'is required: Twilio signs the public URL of its callbacks, which Hermod must know',
+    );
   if (!common || !accountSid || !authToken) return;
   return { ...common, type, accountSid, authToken, ...(service ? { messagingServiceSid: service } : {}) };
 }
@@ -149,7 +161,6 @@ export function redactProviderConnector(k: ProviderConnectorConfig, shown: Obj):
 export function keepProviderSecrets(o: Obj, existing: ProviderConnectorConfig): Obj {
   if ((o.type ?? existing.type) !== existing.type) return o;
   const out = { ...o };
-  for (const s of SECRETS[existing.type])
-    if (out[s] === '(hidden)') out[s] = (existing as unknown as Obj)[s];
+  for (const s of SECRETS[existing.type]) if (out[s] === '(hidden)') out[s] = (existing as unknown as Obj)[s];
   return out;
 }

@@ -225,10 +225,7 @@ export interface HttpConnectorConfig extends Omit<HttpConnectorOptions, 'timeout
 }
 
 export type ConnectorConfig =
-  | SimulatorConnectorConfig
-  | SmppConnectorConfig
-  | HttpConnectorConfig
-  | ProviderConnectorConfig;
+  SimulatorConnectorConfig | SmppConnectorConfig | HttpConnectorConfig | ProviderConnectorConfig;
 
 export interface Config {
   demo: boolean;

@@ -175,7 +175,11 @@ export abstract class ProviderConnector implements Connector {
   protected abstract send(m: StoredMessage, text: string, mediaUrls: string[]): Promise<string>;
 
   /** The provider's answer body as JSON; its status mapped to a failure when not 2xx. */
-  protected async call(path: string, init: RequestInit, what: string): Promise<{ status: number; body: unknown }> {
+  protected async call(
+    path: string,
+    init: RequestInit,
+    what: string,
+  ): Promise<{ status: number; body: unknown }> {
     const url = `${this.base.baseUrl.replace(/\/+$/, '')}${path}`;
     let res: Response;
     let text: string;
@@ -199,7 +203,11 @@ export abstract class ProviderConnector implements Connector {
       return { status: res.status, body: JSON.parse(text) as unknown };
     } catch {
       // Accepted but unreadable: no id to match its reports; resending could send twice.
-      throw failure(`${what}: the provider answered ${res.status} with no JSON: ${text.slice(0, 200)}`, false, res.status);
+      throw failure(
+        `${what}: the provider answered ${res.status} with no JSON: ${text.slice(0, 200)}`,
+        false,
+        res.status,
+      );
     }
   }
 

@@ -14,7 +14,13 @@ import { stateOfStat } from '../smpp/index.js';
 import type { StoredMessage } from '../domain/index.js';
 import type { InboundHttpAnswer, InboundHttpRequest } from '../gateway/index.js';
 import { telnyxPublicKey, telnyxRefusal } from '../lib/provider-signatures.js';
-import { ProviderConnector, answer, e164, failure, type ProviderConnectorOptions } from './provider-connector.js';
+import {
+  ProviderConnector,
+  answer,
+  e164,
+  failure,
+  type ProviderConnectorOptions,
+} from './provider-connector.js';
 
 export interface TelnyxConnectorOptions extends ProviderConnectorOptions {
   apiKey: string;
@@ -86,7 +92,11 @@ export class TelnyxConnector extends ProviderConnector {
     );
     const id = (res.body as { data?: { id?: unknown } } | null)?.data?.id;
     if (typeof id !== 'string' || id === '')
-      throw failure(`POST /v2/messages: the provider answered ${res.status} without data.id`, false, res.status);
+      throw failure(
+        `POST /v2/messages: the provider answered ${res.status} without data.id`,
+        false,
+        res.status,
+      );
     return id;
   }
 

@@ -14,7 +14,13 @@ import { stateOfStat } from '../smpp/index.js';
 import type { StoredMessage } from '../domain/index.js';
 import type { InboundHttpAnswer, InboundHttpRequest } from '../gateway/index.js';
 import { formParams, twilioVerify } from '../lib/provider-signatures.js';
-import { ProviderConnector, answer, e164, failure, type ProviderConnectorOptions } from './provider-connector.js';
+import {
+  ProviderConnector,
+  answer,
+  e164,
+  failure,
+  type ProviderConnectorOptions,
+} from './provider-connector.js';
 
 export interface TwilioConnectorOptions extends ProviderConnectorOptions {
   accountSid: string;
@@ -70,7 +76,11 @@ export class TwilioConnector extends ProviderConnector {
     );
     const sid = (res.body as { sid?: unknown } | null)?.sid;
     if (typeof sid !== 'string' || sid === '')
-      throw failure(`POST Messages.json: the provider answered ${res.status} without a sid`, false, res.status);
+      throw failure(
+        `POST Messages.json: the provider answered ${res.status} without a sid`,
+        false,
+        res.status,
+      );
     return sid;
   }
 
