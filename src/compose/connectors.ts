@@ -37,11 +37,11 @@ export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Co
     return new HttpConnector(id, { ...options, timeoutMs: timeoutS * 1000, dlrExpiryMs: dlrExpiryS * 1000 });
   }
   if (c.type === 'telnyx') {
-    const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
+    const { id, type: _type, timeoutS: _t, dlrExpiryS: _d, dlrScope: _scope, ...options } = c;
     return new TelnyxConnector(id, { ...options, ...providerCommon(c, deps) });
   }
   if (c.type === 'twilio') {
-    const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
+    const { id, type: _type, timeoutS: _t, dlrExpiryS: _d, dlrScope: _scope, ...options } = c;
     return new TwilioConnector(id, { ...options, ...providerCommon(c, deps) });
   }
   return new SmppConnector(c.id, {
