@@ -141,10 +141,10 @@ for (const provider of ['telnyx', 'twilio'] as const) {
         mo.media?.map((r) => r.contentType),
         ['image/png', 'image/gif'],
       );
-      const first = await h.gateway.media.get(mo.media![0].id);
+      const first = await h.gateway.media!.get(mo.media![0].id);
       assert.deepEqual(first.bytes, PNG);
       assert.equal(first.media.userId, null, 'inbound media have no owner');
-      assert.deepEqual((await h.gateway.media.get(mo.media![1].id)).bytes, GIF);
+      assert.deepEqual((await h.gateway.media!.get(mo.media![1].id)).bytes, GIF);
 
       // An inbound SMS: no media.
       const sms = await sim.inject(hookUrl, { from: '+15557654321', to: '+15550009999', text: 'just text' });
@@ -173,7 +173,10 @@ for (const provider of ['telnyx', 'twilio'] as const) {
         payload: { ...shown.definition, window: 5 },
       });
       assert.equal(put.statusCode, 200, put.body);
-      assert.equal((h.definitions.get('prov') as Record<string, unknown>)[secret], provider === 'telnyx' ? TELNYX_KEY : AUTH_TOKEN);
+      assert.equal(
+        (h.definitions.get('prov') as unknown as Record<string, unknown>)[secret],
+        provider === 'telnyx' ? TELNYX_KEY : AUTH_TOKEN,
+      );
       const again = await send('+15550002001', 'still here');
       await until('delivered after the PUT', async () => (await state(again)) === 'delivered');
     } finally {
@@ -225,7 +228,14 @@ async function forgeInbound(provider: ProviderKind, url: string): Promise<Respon
     const headers = telnyxSign(privateKey, body, Math.floor(Date.now() / 1000) - 600);
     return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   }
-  const fields = { AccountSid: ACCOUNT, From: '+15557654321', To: '+15550009999', Body: 'x', NumMedia: '1', MediaUrl0: media };
+  const fields = {
+    AccountSid: ACCOUNT,
+    From: '+15557654321',
+    To: '+15550009999',
+    Body: 'x',
+    NumMedia: '1',
+    MediaUrl0: media,
+  };
   const signature = twilioSignature(AUTH_TOKEN, url, fields);
   return fetch(url, {
     method: 'POST',

@@ -47,38 +47,75 @@ test('twilio: our signature is twilio-node’s, and each side verifies the other
 test('twilio: a form body read back signs the same (repeated names kept)', () => {
   const body = 'To=%2B15005550006&MediaUrl=https%3A%2F%2Fa%2F1&MediaUrl=https%3A%2F%2Fa%2F2&Body=hi+there';
   const params = formParams(body);
-  assert.deepEqual(params, { To: '+15005550006', MediaUrl: ['https://a/1', 'https://a/2'], Body: 'hi there' });
+  assert.deepEqual(params, {
+    To: '+15005550006',
+    MediaUrl: ['https://a/1', 'https://a/2'],
+    Body: 'hi there',
+  });
   const url = 'http://127.0.0.1:1/hook';
   assert.equal(twilioSignature(TOKEN, url, params), twilio.getExpectedTwilioSignature(TOKEN, url, params));
 });
 
 test('telnyx: our Ed25519 webhooks pass the telnyx SDK’s verifier; a tampered or stale one fails both', async () => {
   const { privateKey, publicKey } = telnyxKeyPair();
-  const body = JSON.stringify({ data: { event_type: 'message.finalized', payload: { id: 'x', text: 'héllo' } } });
+  const body = JSON.stringify({
+    data: { event_type: 'message.finalized', payload: { id: 'x', text: 'héllo' } },
+  });
   const now = Math.floor(Date.now() / 1000);
   const headers = telnyxSign(privateKey, body, now);
   await new TelnyxWebhook(publicKey).verify(body, headers);
   const client = new Telnyx({ apiKey: 'KEY_test', publicKey });
-  const event = (await client.webhooks.unwrap(body, { headers })) as unknown as { data: { event_type: string } };
+  const event = (await client.webhooks.unwrap(body, { headers })) as unknown as {
+    data: { event_type: string };
+  };
   assert.equal(event.data.event_type, 'message.finalized');
-  assert.equal(telnyxRefusal(telnyxPublicKey(publicKey), Buffer.from(body), headers['telnyx-signature-ed25519'], headers['telnyx-timestamp'], now), undefined);
+  assert.equal(
+    telnyxRefusal(
+      telnyxPublicKey(publicKey),
+      Buffer.from(body),
+      headers['telnyx-signature-ed25519'],
+      headers['telnyx-timestamp'],
+      now,
+    ),
+    undefined,
+  );
 
   const tampered = body.replace('héllo', 'hello');
   await assert.rejects(new TelnyxWebhook(publicKey).verify(tampered, headers), /does not match/);
   assert.equal(
-    telnyxRefusal(telnyxPublicKey(publicKey), Buffer.from(tampered), headers['telnyx-signature-ed25519'], headers['telnyx-timestamp'], now),
+    telnyxRefusal(
+      telnyxPublicKey(publicKey),
+      Buffer.from(tampered),
+      headers['telnyx-signature-ed25519'],
+      headers['telnyx-timestamp'],
+      now,
+    ),
     'the signature does not match',
   );
   const stale = telnyxSign(privateKey, body, now - 301);
   await assert.rejects(new TelnyxWebhook(publicKey).verify(body, stale), /too old/);
   assert.match(
-    telnyxRefusal(telnyxPublicKey(publicKey), Buffer.from(body), stale['telnyx-signature-ed25519'], stale['telnyx-timestamp'], now) ?? '',
+    telnyxRefusal(
+      telnyxPublicKey(publicKey),
+      Buffer.from(body),
+      stale['telnyx-signature-ed25519'],
+      stale['telnyx-timestamp'],
+      now,
+    ) ?? '',
     /more than 300 s/,
   );
   // Another account's key: refused.
   const other = telnyxKeyPair().publicKey;
   await assert.rejects(new TelnyxWebhook(other).verify(body, headers));
-  assert.ok(telnyxRefusal(telnyxPublicKey(other), Buffer.from(body), headers['telnyx-signature-ed25519'], headers['telnyx-timestamp'], now));
+  assert.ok(
+    telnyxRefusal(
+      telnyxPublicKey(other),
+      Buffer.from(body),
+      headers['telnyx-signature-ed25519'],
+      headers['telnyx-timestamp'],
+      now,
+    ),
+  );
 });
 
 test('telnyx: a public key must be 32 bytes of base64, as the SDK requires', () => {
