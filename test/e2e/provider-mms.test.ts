@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { MediaLibrary } from '../../src/gateway/index.js';
 import { FileMediaBlobs, SqliteStore } from '../../src/store/index.js';
 import { TelnyxConnector, TwilioConnector, type ProviderConnector } from '../../src/connectors/index.js';
-import { ProviderSimulator, type ProviderKind } from '../../src/simulator/index.js';
+import { ProviderSimulator } from '../../src/simulator/index.js';
 import type { Receipt } from '../../src/smpp/index.js';
 import type { StoredMessage } from '../../src/domain/index.js';
 import { until } from '../support/until.js';
@@ -96,14 +96,13 @@ for (const provider of ['telnyx', 'twilio'] as const) {
   test(`${provider} connector: an MMS's media go out as signed URLs the provider fetches; its report comes back`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hermod-provider-mms-'));
     const store = new SqliteStore(join(dir, 'hermod.db'));
-    let connector: ProviderConnector | undefined;
-    let media: MediaLibrary | undefined;
     // The library signs URLs on the server's origin, known once it listens.
+    const late: { media?: MediaLibrary; connector?: ProviderConnector } = {};
     const side = await hermodSide(
-      () => media!,
-      () => connector!,
+      () => late.media!,
+      () => late.connector!,
     );
-    media = new MediaLibrary(store, new FileMediaBlobs(join(dir, 'media')), {
+    const media = new MediaLibrary(store, new FileMediaBlobs(join(dir, 'media')), {
       signing: { key: 'media-signing-key-0123456789', baseUrl: side.origin },
     });
     const sim = await ProviderSimulator.start(
@@ -117,10 +116,11 @@ for (const provider of ['telnyx', 'twilio'] as const) {
       mediaUrlTtlS: 600,
       media,
     };
-    connector =
+    const connector =
       provider === 'telnyx'
         ? new TelnyxConnector('prov', { ...common, apiKey: 'KEY_x', publicKey: sim.publicKey! })
         : new TwilioConnector('prov', { ...common, accountSid: ACCOUNT, authToken: AUTH_TOKEN });
+    Object.assign(late, { media, connector });
     const receipts: Receipt[] = [];
     connector.onReceipt(async (r) => void receipts.push(r));
     await connector.start();
