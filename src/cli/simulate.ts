@@ -3,6 +3,7 @@ import { say } from './io.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Outcome, ScriptRule, SimulatorOptions } from '../simulator/index.js';
+import { addProviderOptions, runProviderSimulator } from './simulate-provider.js';
 
 function int(name: string, min = 0) {
   return (v: string): number => {
@@ -55,7 +56,7 @@ function latency(v: string): { min: number; max: number } {
 }
 
 export function simulateCommand(): Command {
-  return new Command('simulate')
+  return addProviderOptions(new Command('simulate'))
     .description('run the built-in SMSC simulator: point any SMPP client (ESME) at it')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('-p, --port <port>', 'SMPP port', int('port', 0), 2775)
@@ -102,7 +103,16 @@ export function simulateCommand(): Command {
       int('stats-interval'),
       5,
     )
-    .action(async (o) => {
+    .action(async (o, command: Command) => {
+      // The provider simulator; its default port is 8790, not the SMSC's 2775.
+      if (o.provider)
+        return runProviderSimulator(
+          {
+            ...o,
+            port: command.getOptionValueSource('port') === 'default' ? 8790 : o.port,
+          },
+          command,
+        );
       if ((o.systemId && !o.password) || (!o.systemId && o.password)) {
         throw new InvalidArgumentError('--system-id and --password go together');
       }
