@@ -108,7 +108,8 @@ export async function runProviderSimulator(o: ProviderCliOptions, command: Comma
   const opts: ProviderSimulatorOptions = {
     provider: o.provider,
     host: o.host,
-    port: o.port,
+    // The SMSC's default port (2775) is not a provider's: 8790 unless --port was given.
+    port: command.getOptionValueSource('port') === 'default' ? 8790 : o.port,
     ...(o.apiKey ? { apiKey: o.apiKey } : {}),
     ...(o.privateKey ? { privateKey: createPrivateKey(readFileSync(o.privateKey)) } : {}),
     accountSid: o.accountSid,

@@ -104,15 +104,7 @@ export function simulateCommand(): Command {
       5,
     )
     .action(async (o, command: Command) => {
-      // The provider simulator; its default port is 8790, not the SMSC's 2775.
-      if (o.provider)
-        return runProviderSimulator(
-          {
-            ...o,
-            port: command.getOptionValueSource('port') === 'default' ? 8790 : o.port,
-          },
-          command,
-        );
+      if (o.provider) return runProviderSimulator(o, command);
       if ((o.systemId && !o.password) || (!o.systemId && o.password)) {
         throw new InvalidArgumentError('--system-id and --password go together');
       }
