@@ -9,6 +9,8 @@ import {
   redactConnector,
   validateConnector,
   type ConnectorConfig,
+  ConfigError,
+  parseConfig,
 } from '../../src/config/index.js';
 import { telnyxKeyPair } from '../../src/lib/provider-signatures.js';
 
@@ -105,4 +107,48 @@ test('secrets: hidden when shown, put back when the shown definition is sent bac
     tw as Extract<ConnectorConfig, { type: 'twilio' }>,
   );
   assert.equal(back.authToken, 'new-token', 'a new secret is taken as given');
+});
+
+test('the configuration file takes both types (the loader and the admin API share the checks)', () => {
+  const config = parseConfig(
+    {
+      connectors: [
+        {
+          id: 'tx',
+          type: 'telnyx',
+          apiKey: 'KEY_x',
+          publicKey: PUBLIC_KEY,
+          hookBaseUrl: 'https://sms.example.com',
+        },
+        {
+          id: 'tw',
+          type: 'twilio',
+          accountSid: SID,
+          authToken: 'tok',
+          hookBaseUrl: 'https://sms.example.com',
+        },
+      ],
+      routes: [{ name: 'default', type: 'failover', connectors: ['tx', 'tw'] }],
+    },
+    { HERMOD_DATA_DIR: '/tmp' },
+    'test',
+  );
+  assert.deepEqual(
+    config.connectors.map((k) => [k.id, k.type]),
+    [
+      ['tx', 'telnyx'],
+      ['tw', 'twilio'],
+    ],
+  );
+  assert.throws(
+    () =>
+      parseConfig(
+        { connectors: [{ id: 'tw', type: 'twilio', accountSid: SID, authToken: 'tok' }], routes: [] },
+        { HERMOD_DATA_DIR: '/tmp' },
+        'test',
+      ),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.issues.some((i) => i.path === 'connectors[0].hookBaseUrl' && /is required/.test(i.message)),
+  );
 });
