@@ -136,14 +136,14 @@ test('twilio published Message answer: its sid is the upstream id', async () => 
   try {
     const m = {
       id: 'm1',
-      source: '15557122661',
+      source: '15017122661',
       destination: '15558675310',
       esmClass: 0,
       dataCoding: 0,
       body: Buffer.from('McAvoy or Stewart? These timelines can get so confusing.'),
       meta: {},
     } as unknown as StoredMessage;
-    assert.deepEqual(await c.submit(m), { upstreamId: 'SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' });
+    assert.deepEqual(await c.submit(m), { upstreamId: 'MMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' });
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
   }
