@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { generateKeyPairSync } from 'node:crypto';
 import twilio from 'twilio';
 import Telnyx from 'telnyx';
 import { TelnyxWebhook } from 'telnyx/lib/webhooks';
@@ -209,6 +210,22 @@ test('twilio simulator: the twilio SDK sends through it (MediaUrl, StatusCallbac
     assert.deepEqual([last.MessageStatus, last.ErrorCode], ['failed', '30008']);
   } finally {
     await sim.close();
+    await hook.close();
+  }
+});
+
+test('telnyx simulator with a fixed key (--private-key): the public key it shows verifies its webhooks', async () => {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const hook = await receiver();
+  const sim = await ProviderSimulator.start({ provider: 'telnyx', privateKey });
+  const again = await ProviderSimulator.start({ provider: 'telnyx', privateKey });
+  try {
+    assert.equal(again.publicKey, sim.publicKey, 'the same key across restarts');
+    await sim.inject(hook.url, { from: '+15557654321', to: '+15550001000', text: 'hi' });
+    await new TelnyxWebhook(sim.publicKey!).verify(hook.hits[0].body, headersOf(hook.hits[0].headers));
+  } finally {
+    await sim.close();
+    await again.close();
     await hook.close();
   }
 });
