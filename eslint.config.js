@@ -20,15 +20,15 @@ const layers = {
   store: { may: ['domain', 'lib'] },
   gateway: { may: ['domain', 'store', 'smpp', 'lib'] },
   engine: { may: ['gateway', 'domain', 'store', 'lib'] },
-  // The simulator connector (connectors/simulator-connector.ts) wraps simulator/.
-  connectors: { may: ['gateway', 'smpp', 'simulator', 'domain', 'lib'] },
+  // The simulator connector (connectors/simulator-connector.ts) wraps simulator/; the MM7 connector mm7/.
+  connectors: { may: ['gateway', 'smpp', 'simulator', 'mm7', 'domain', 'lib'] },
   http: { may: ['gateway', 'engine', 'domain', 'lib'] },
   'smpp-server': { may: ['gateway', 'smpp', 'domain', 'lib'] },
   // A connector definition is the connector's options in the file's units (config/schema.ts).
   config: { may: ['domain', 'lib'], types: ['connectors'] },
   observability: { may: ['domain', 'lib'] },
   // argv → the admin API, the composition root, or a public library surface (smpp, simulator).
-  cli: { may: ['compose', 'config', 'smpp', 'simulator', 'lib'] },
+  cli: { may: ['compose', 'config', 'smpp', 'simulator', 'mm7', 'lib'] },
   compose: { may: 'everything' },
 };
 const folders = Object.keys(layers);

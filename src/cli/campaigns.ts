@@ -152,186 +152,191 @@ export function campaignsCommand(): Command {
   const cmd = new Command('campaigns').description(
     "an account's campaigns over REST v1 (API key): create, start, pause, resume, cancel, status, list",
   );
+  cmd.addCommand(createCommand());
+  for (const [verb, what] of TRANSITIONS) cmd.addCommand(transitionCommand(verb, what));
+  cmd.addCommand(statusCommand());
+  cmd.addCommand(listCommand());
+  return cmd;
+}
 
-  cmd.addCommand(
-    restCommand('create', 'create a campaign (a draft; --start to start it at once)')
-      .requiredOption('--name <name>', 'its name')
-      .requiredOption('--from <sender>', 'the sender: a number or up to 11 letters and digits')
-      .option('--text <text>', 'the text, with placeholders like {{first_name|there}}')
-      .option('--template <id>', 'a template instead of --text', positiveInt)
-      .option('--group <ids>', 'contact group ids (repeatable, or comma-separated)', ids)
-      .option('--contact <ids>', 'contact ids (repeatable, or comma-separated)', ids)
-      .option('--exclude-group <ids>', 'contact groups whose members are left out', ids)
-      .option('--numbers <file>', 'a CSV file of numbers (first column; a header line is skipped)')
-      .option('--schedule-at <time>', 'when: 2026-12-08T09:00:00Z, or a local time with --time-zone')
-      .option('--time-zone <zone>', 'IANA time zone of --schedule-at (e.g. Europe/London)')
-      .option(
-        '--quiet-hours <from-to>',
-        "no messages between these local times in the recipient's zone, e.g. 21:00-08:00",
-        quiet,
-      )
-      .option('--rate <perSecond>', 'at most this many messages per second', rate)
-      .option('--tag <tag>', 'a tag for routing (repeatable)', many)
-      .option('--send-what-balance-covers', 'start even when the estimate exceeds the balance')
-      .addOption(
-        new Option(
-          '--repeat <every>',
-          'send again every day or week at the --schedule-at local time',
-        ).choices(['day', 'week']),
-      )
-      .option('--times <n>', 'with --repeat: occurrences in all (default: until canceled)', positiveInt)
-      .option('--start', 'start it once created')
-      .action(
-        async (
-          o: RestOptions & {
-            name: string;
-            from: string;
-            text?: string;
-            template?: number;
-            group?: number[];
-            contact?: number[];
-            excludeGroup?: number[];
-            numbers?: string;
-            scheduleAt?: string;
-            timeZone?: string;
-            quietHours?: { from: string; to: string };
-            rate?: number;
-            tag?: string[];
-            sendWhatBalanceCovers?: boolean;
-            repeat?: 'day' | 'week';
-            times?: number;
-            start?: boolean;
-          },
-        ) => {
-          if ((o.text === undefined) === (o.template === undefined))
-            throw new CliError('give --text or --template', 2);
-          const body = {
-            name: o.name,
-            from: o.from,
-            ...(o.text !== undefined ? { text: o.text } : { template_id: o.template }),
-            audience: {
-              ...(o.group ? { groups: o.group } : {}),
-              ...(o.contact ? { contacts: o.contact } : {}),
-              ...(o.excludeGroup ? { exclude_groups: o.excludeGroup } : {}),
-              ...(o.numbers ? { numbers: numbersOf(o.numbers) } : {}),
-            },
-            ...(o.scheduleAt ? { schedule_at: o.scheduleAt } : {}),
-            ...(o.timeZone ? { time_zone: o.timeZone } : {}),
-            ...(o.quietHours ? { quiet_hours: o.quietHours } : {}),
-            ...(o.rate ? { rate_per_second: o.rate } : {}),
-            ...(o.tag ? { tags: o.tag } : {}),
-            ...(o.sendWhatBalanceCovers ? { send_what_balance_covers: true } : {}),
-            ...(o.repeat ? { repeat: { every: o.repeat, ...(o.times ? { times: o.times } : {}) } } : {}),
-          };
-          const api = client(o);
-          let c = await api.request<Campaign>('POST', '/campaigns', body);
-          if (o.start) c = await api.request<Campaign>('POST', `/campaigns/${c.id}/start`);
-          if (!o.json) say(`campaign ${c.id} created${o.start ? ` and ${c.state}` : ' (draft)'}`);
-          show(c, o.json);
-        },
-      ),
-  );
-
-  for (const [verb, what] of [
-    [
-      'start',
-      'start a draft: resolve and price its audience and send (refused when the balance does not cover it)',
-    ],
-    ['pause', 'pause a running or scheduled campaign'],
-    ['resume', 'resume a paused campaign'],
-    ['cancel', 'cancel a campaign: what was not sent is skipped'],
-  ] as const)
-    cmd.addCommand(
-      restCommand(verb, what)
-        .argument('<id>', 'the campaign id', positiveInt)
-        .action(async (id: number, o: RestOptions) => {
-          const c = await client(o).request<Campaign>('POST', `/campaigns/${id}/${verb}`);
-          if (!o.json) say(`campaign ${c.id}: ${c.state}`);
-          show(c, o.json);
-        }),
-    );
-
-  cmd.addCommand(
-    restCommand(
-      'status',
-      "a campaign's live statistics (--watch: follow it with a progress bar until it ends)",
+/** `hermod campaigns create`: POST /campaigns (and /start with --start). */
+function createCommand(): Command {
+  return restCommand('create', 'create a campaign (a draft; --start to start it at once)')
+    .requiredOption('--name <name>', 'its name')
+    .requiredOption('--from <sender>', 'the sender: a number or up to 11 letters and digits')
+    .option('--text <text>', 'the text, with placeholders like {{first_name|there}}')
+    .option('--template <id>', 'a template instead of --text', positiveInt)
+    .option('--group <ids>', 'contact group ids (repeatable, or comma-separated)', ids)
+    .option('--contact <ids>', 'contact ids (repeatable, or comma-separated)', ids)
+    .option('--exclude-group <ids>', 'contact groups whose members are left out', ids)
+    .option('--numbers <file>', 'a CSV file of numbers (first column; a header line is skipped)')
+    .option('--schedule-at <time>', 'when: 2026-12-08T09:00:00Z, or a local time with --time-zone')
+    .option('--time-zone <zone>', 'IANA time zone of --schedule-at (e.g. Europe/London)')
+    .option(
+      '--quiet-hours <from-to>',
+      "no messages between these local times in the recipient's zone, e.g. 21:00-08:00",
+      quiet,
     )
-      .argument('<id>', 'the campaign id', positiveInt)
-      .option('--watch', 'refresh until the campaign completes, is canceled or pauses')
-      .option('--interval <ms>', 'refresh interval with --watch', positiveInt, 1000)
-      .action(async (id: number, o: RestOptions & { watch?: boolean; interval: number }) => {
+    .option('--rate <perSecond>', 'at most this many messages per second', rate)
+    .option('--tag <tag>', 'a tag for routing (repeatable)', many)
+    .option('--send-what-balance-covers', 'start even when the estimate exceeds the balance')
+    .addOption(
+      new Option('--repeat <every>', 'send again every day or week at the --schedule-at local time').choices([
+        'day',
+        'week',
+      ]),
+    )
+    .option('--times <n>', 'with --repeat: occurrences in all (default: until canceled)', positiveInt)
+    .option('--start', 'start it once created')
+    .action(
+      async (
+        o: RestOptions & {
+          name: string;
+          from: string;
+          text?: string;
+          template?: number;
+          group?: number[];
+          contact?: number[];
+          excludeGroup?: number[];
+          numbers?: string;
+          scheduleAt?: string;
+          timeZone?: string;
+          quietHours?: { from: string; to: string };
+          rate?: number;
+          tag?: string[];
+          sendWhatBalanceCovers?: boolean;
+          repeat?: 'day' | 'week';
+          times?: number;
+          start?: boolean;
+        },
+      ) => {
+        if ((o.text === undefined) === (o.template === undefined))
+          throw new CliError('give --text or --template', 2);
+        const body = {
+          name: o.name,
+          from: o.from,
+          ...(o.text !== undefined ? { text: o.text } : { template_id: o.template }),
+          audience: {
+            ...(o.group ? { groups: o.group } : {}),
+            ...(o.contact ? { contacts: o.contact } : {}),
+            ...(o.excludeGroup ? { exclude_groups: o.excludeGroup } : {}),
+            ...(o.numbers ? { numbers: numbersOf(o.numbers) } : {}),
+          },
+          ...(o.scheduleAt ? { schedule_at: o.scheduleAt } : {}),
+          ...(o.timeZone ? { time_zone: o.timeZone } : {}),
+          ...(o.quietHours ? { quiet_hours: o.quietHours } : {}),
+          ...(o.rate ? { rate_per_second: o.rate } : {}),
+          ...(o.tag ? { tags: o.tag } : {}),
+          ...(o.sendWhatBalanceCovers ? { send_what_balance_covers: true } : {}),
+          ...(o.repeat ? { repeat: { every: o.repeat, ...(o.times ? { times: o.times } : {}) } } : {}),
+        };
         const api = client(o);
-        const get = () => api.request<Stats>('GET', `/campaigns/${id}/stats`);
-        let s = await get();
-        if (!o.watch) {
-          if (o.json) printJson(s);
-          else say(statusLine(s));
-          return;
-        }
-        const tty = !o.json && cliIo().stderr.isTTY === true;
-        const bar = tty
-          ? new cliProgress.SingleBar(
-              {
-                format: `campaign ${id} [{bar}] {percentage}% {value}/{total} {state} delivered={delivered} failed={failed}`,
-                stream: cliIo().stderr,
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : undefined;
-        const p = progressOf(s);
-        bar?.start(p.total, p.done, { state: s.state, delivered: s.delivered, failed: s.failed });
-        for (;;) {
-          const now = progressOf(s);
-          if (bar) bar.update(now.done, { state: s.state, delivered: s.delivered, failed: s.failed });
-          else if (!o.json)
-            warn(`progress: ${now.done}/${now.total} ${s.state} delivered=${s.delivered} failed=${s.failed}`);
-          if (ENDED.has(s.state)) break;
-          await new Promise((r) => setTimeout(r, o.interval));
-          s = await get();
-        }
-        bar?.stop();
+        let c = await api.request<Campaign>('POST', '/campaigns', body);
+        if (o.start) c = await api.request<Campaign>('POST', `/campaigns/${c.id}/start`);
+        if (!o.json) say(`campaign ${c.id} created${o.start ? ` and ${c.state}` : ' (draft)'}`);
+        show(c, o.json);
+      },
+    );
+}
+
+const TRANSITIONS = [
+  [
+    'start',
+    'start a draft: resolve and price its audience and send (refused when the balance does not cover it)',
+  ],
+  ['pause', 'pause a running or scheduled campaign'],
+  ['resume', 'resume a paused campaign'],
+  ['cancel', 'cancel a campaign: what was not sent is skipped'],
+] as const;
+
+/** `hermod campaigns start|pause|resume|cancel <id>`: POST /campaigns/{id}/{verb}. */
+function transitionCommand(verb: (typeof TRANSITIONS)[number][0], what: string): Command {
+  return restCommand(verb, what)
+    .argument('<id>', 'the campaign id', positiveInt)
+    .action(async (id: number, o: RestOptions) => {
+      const c = await client(o).request<Campaign>('POST', `/campaigns/${id}/${verb}`);
+      if (!o.json) say(`campaign ${c.id}: ${c.state}`);
+      show(c, o.json);
+    });
+}
+
+/** `hermod campaigns status <id> [--watch]`: GET /campaigns/{id}/stats, once or until it ends. */
+function statusCommand(): Command {
+  return restCommand(
+    'status',
+    "a campaign's live statistics (--watch: follow it with a progress bar until it ends)",
+  )
+    .argument('<id>', 'the campaign id', positiveInt)
+    .option('--watch', 'refresh until the campaign completes, is canceled or pauses')
+    .option('--interval <ms>', 'refresh interval with --watch', positiveInt, 1000)
+    .action(async (id: number, o: RestOptions & { watch?: boolean; interval: number }) => {
+      const api = client(o);
+      const get = () => api.request<Stats>('GET', `/campaigns/${id}/stats`);
+      let s = await get();
+      if (!o.watch) {
         if (o.json) printJson(s);
         else say(statusLine(s));
-      }),
-  );
+        return;
+      }
+      const tty = !o.json && cliIo().stderr.isTTY === true;
+      const bar = tty
+        ? new cliProgress.SingleBar(
+            {
+              format: `campaign ${id} [{bar}] {percentage}% {value}/{total} {state} delivered={delivered} failed={failed}`,
+              stream: cliIo().stderr,
+            },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+      const p = progressOf(s);
+      bar?.start(p.total, p.done, { state: s.state, delivered: s.delivered, failed: s.failed });
+      for (;;) {
+        const now = progressOf(s);
+        if (bar) bar.update(now.done, { state: s.state, delivered: s.delivered, failed: s.failed });
+        else if (!o.json)
+          warn(`progress: ${now.done}/${now.total} ${s.state} delivered=${s.delivered} failed=${s.failed}`);
+        if (ENDED.has(s.state)) break;
+        await new Promise((r) => setTimeout(r, o.interval));
+        s = await get();
+      }
+      bar?.stop();
+      if (o.json) printJson(s);
+      else say(statusLine(s));
+    });
+}
 
-  cmd.addCommand(
-    restCommand('list', "the account's campaigns, newest first")
-      .addOption(
-        new Option('--state <state>', 'only in this state').choices([
-          'draft',
-          'scheduled',
-          'running',
-          'paused',
-          'completed',
-          'canceled',
-        ]),
-      )
-      .option('--limit <n>', 'at most this many', positiveInt, 50)
-      .option(
-        '--before <id>',
-        'the page before this id (from the last line of the previous page)',
-        positiveInt,
-      )
-      .action(async (o: RestOptions & { state?: string; limit: number; before?: number }) => {
-        const q = new URLSearchParams({ limit: String(o.limit) });
-        if (o.state) q.set('state', o.state);
-        if (o.before) q.set('before', String(o.before));
-        const page = await client(o).request<{ data: Campaign[]; next: number | null }>(
-          'GET',
-          `/campaigns?${q}`,
-        );
-        if (o.json) return printJson(page);
-        printTable(
-          page.data.map((c) => ({
-            ...c,
-            recipients: c.estimate?.recipients ?? null,
-            cost: c.estimate?.cost ?? null,
-          })),
-          ['id', 'name', 'state', 'from', 'recipients', 'cost', 'created_at'],
-        );
-        if (page.next !== null) say(`more: --before ${page.next}`);
-      }),
-  );
-  return cmd;
+/** `hermod campaigns list`: GET /campaigns, a page at a time. */
+function listCommand(): Command {
+  return restCommand('list', "the account's campaigns, newest first")
+    .addOption(
+      new Option('--state <state>', 'only in this state').choices([
+        'draft',
+        'scheduled',
+        'running',
+        'paused',
+        'completed',
+        'canceled',
+      ]),
+    )
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .option('--before <id>', 'the page before this id (from the last line of the previous page)', positiveInt)
+    .action(async (o: RestOptions & { state?: string; limit: number; before?: number }) => {
+      const q = new URLSearchParams({ limit: String(o.limit) });
+      if (o.state) q.set('state', o.state);
+      if (o.before) q.set('before', String(o.before));
+      const page = await client(o).request<{ data: Campaign[]; next: number | null }>(
+        'GET',
+        `/campaigns?${q}`,
+      );
+      if (o.json) return printJson(page);
+      printTable(
+        page.data.map((c) => ({
+          ...c,
+          recipients: c.estimate?.recipients ?? null,
+          cost: c.estimate?.cost ?? null,
+        })),
+        ['id', 'name', 'state', 'from', 'recipients', 'cost', 'created_at'],
+      );
+      if (page.next !== null) say(`more: --before ${page.next}`);
+    });
 }

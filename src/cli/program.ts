@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { simulateCommand } from './simulate.js';
 import { sendCommand } from './send.js';
 import { keywordsCommand } from './keywords.js';
-import { adminCommands } from './admin.js';
+import { adminCommands } from './admin/index.js';
 import { configCommand } from './config-check.js';
 import { peopleCommands } from './people.js';
 import { contactsCommand } from './contacts.js';
@@ -31,7 +31,7 @@ export function buildProgram(): Command {
       const { startHermod } = await import('../compose/index.js');
       const { loadConfig, DEMO_ADMIN_KEY } = await import('../config/index.js');
       const config = loadConfig(cliIo().env, cliIo().cwd);
-      const h = await startHermod(config, { sampleData: config.sampleData });
+      const h = await startHermod(config, { sampleData: config.sampleData, demoMms: config.demo });
       const host = config.server.host;
       say(`Hermod ${pkg.version} is running${config.demo ? ` (demo mode: listening on ${host} only)` : ''}.`);
       say(
@@ -42,12 +42,18 @@ export function buildProgram(): Command {
       // What runs: the store's definitions (the admin API's changes win over the file).
       for (const c of h.gateway.listConnectors().flatMap((k) => h.definitions.get(k.id) ?? [])) {
         say(
-          `  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : c.type === 'http' ? `HTTP ${new URL(c.url.replace(/\{\w+\}/g, 'x')).host}` : c.type === 'telnyx' || c.type === 'twilio' ? `${c.type === 'telnyx' ? 'Telnyx' : 'Twilio'} API ${new URL(c.baseUrl).host}` : 'built-in SMSC simulator'})`,
+          `  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : c.type === 'http' ? `HTTP ${new URL(c.url.replace(/\{\w+\}/g, 'x')).host}` : c.type === 'mm7' ? `MM7 ${new URL(c.url).host}` : c.type === 'telnyx' || c.type === 'twilio' ? `${c.type === 'telnyx' ? 'Telnyx' : 'Twilio'} API ${new URL(c.baseUrl).host}` : 'built-in SMSC simulator'})`,
         );
       }
+      if (h.demoMms)
+        say(
+          `  MMSC:       ${h.demoMms.mmsc.url}  (built-in MMSC simulator: MMS go out over MM7, reports come back)`,
+        );
       say(`  SMPP:       ${host}:${h.smppPort}${config.demo ? '  system_id "demo", password "demo"' : ''}`);
       if (h.smppTlsPort !== undefined) say(`  SMPP (TLS): ${host}:${h.smppTlsPort}`);
       say(`  HTTP:       http://${host}:${h.httpPort}  (Jasmin-compatible: /send /balance /rate /ping)`);
+      if (h.kannelPort !== undefined)
+        say(`  Kannel:     http://${host}:${h.kannelPort}/cgi-bin/sendsms  (Kannel-compatible)`);
       const keyHint =
         config.demo && config.admin.keys.includes(DEMO_ADMIN_KEY)
           ? `  admin key "${DEMO_ADMIN_KEY}" (demo)`
@@ -81,6 +87,18 @@ export function buildProgram(): Command {
       );
       say('or over SMPP (bind any SMPP client as transceiver to get receipts):');
       say(`  npx hermod send --port ${h.smppPort} --to 447700900123 --text "Hello from Hermod"`);
+      if (h.demoMms) {
+        say('Send an MMS (a picture, through the built-in MMSC over MM7, with its delivery report):');
+        const mms = {
+          to: '+447700900123',
+          from: 'Hermod',
+          text: 'A picture from Hermod',
+          media_urls: [h.demoMms.pictureUrl],
+        };
+        say(
+          `  curl -s ${api}/v1/messages -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '${JSON.stringify(mms)}'`,
+        );
+      }
       say(
         `Operate it with the CLI, e.g.  npx hermod connectors list --url http://${host}:${h.apiPort}${config.demo ? '' : ' --key <admin key>'}`,
       );

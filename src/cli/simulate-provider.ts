@@ -60,7 +60,6 @@ export function addProviderOptions(cmd: Command): Command {
       `(--provider) recipients starting with prefix get that outcome (${OUTCOMES.join(', ')}) or HTTP status; repeatable`,
       collect(providerScript),
     )
-    .option('--report-delay <ms>', '(--provider) delay before status webhooks', Number, 0)
     .option('--webhook-url <url>', '(--provider) where status webhooks go when a message names none')
     .option('--inbound-url <url>', '(--provider) send inbound messages here (the connector webhook URL)')
     .option('--inbound-every <s>', '(--provider) send one inbound message every <s> seconds', Number)
@@ -90,7 +89,8 @@ export interface ProviderCliOptions {
   accountSid: string;
   authToken?: string;
   script?: ProviderScript[];
-  reportDelay: number;
+  /** `simulate`'s --report-delay (shared with --mmsc). */
+  reportDelay?: number;
   webhookUrl?: string;
   inboundUrl?: string;
   inboundEvery?: number;
@@ -115,7 +115,7 @@ export async function runProviderSimulator(o: ProviderCliOptions, command: Comma
     accountSid: o.accountSid,
     ...(o.authToken ? { authToken: o.authToken } : {}),
     scripts: o.script ?? [],
-    reportDelayMs: o.reportDelay,
+    reportDelayMs: o.reportDelay ?? 0,
     ...(o.webhookUrl ? { webhookUrl: o.webhookUrl } : {}),
   };
   const { ProviderSimulator } = await import('../simulator/index.js');

@@ -1,8 +1,9 @@
-/** `hermod simulate`: runs the SMSC simulator standalone. */
+/** `hermod simulate`: runs the SMSC simulator standalone, or with `--mmsc` the MMSC (MM7) simulator. */
 import { say } from './io.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Outcome, ScriptRule, SimulatorOptions } from '../simulator/index.js';
+import { MMSC_PORT, mm7ScriptRule, runMmsc } from './simulate-mmsc.js';
 import { addProviderOptions, runProviderSimulator } from './simulate-provider.js';
 
 function int(name: string, min = 0) {
@@ -57,9 +58,16 @@ function latency(v: string): { min: number; max: number } {
 
 export function simulateCommand(): Command {
   return addProviderOptions(new Command('simulate'))
-    .description('run the built-in SMSC simulator: point any SMPP client (ESME) at it')
+    .description(
+      'run the built-in SMSC simulator: point any SMPP client (ESME) at it; with --mmsc, the MMSC simulator: point an MM7 connector (VASP) at it',
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('-p, --port <port>', 'SMPP port', int('port', 0), 2775)
+    .option(
+      '-p, --port <port>',
+      `SMPP port (MM7 port with --mmsc, default ${MMSC_PORT})`,
+      int('port', 0),
+      2775,
+    )
     .option('--system-id <id>', 'accept only this system_id (with --password); default: any credentials')
     .option('--password <password>', 'password for --system-id')
     .option('--tls-cert <file>', 'serve SMPP over TLS with this certificate (PEM)')
@@ -103,8 +111,45 @@ export function simulateCommand(): Command {
       int('stats-interval'),
       5,
     )
-    .action(async (o, command: Command) => {
-      if (o.provider) return runProviderSimulator(o, command);
+    .option('--mmsc', 'run the MMSC (MM7) simulator instead of the SMSC')
+    .option(
+      '--vasp-user <name>',
+      '--mmsc: accept submits only with this basic-auth user (with --vasp-password)',
+    )
+    .option('--vasp-password <password>', '--mmsc: password for --vasp-user')
+    .option(
+      '--vasp-url <url>',
+      "--mmsc: the VASP's MM7 URL, where delivery reports go (Hermod: http://HOST:8080/v1/hooks/connectors/ID/mm7)",
+    )
+    .option(
+      '--report-user <name>',
+      "--mmsc: basic-auth user of the reports to the VASP (the connector's inbound.username)",
+    )
+    .option('--report-password <password>', '--mmsc: password for --report-user')
+    .option(
+      '--report-delay <ms>',
+      '--mmsc, --provider: wait this long before each delivery report (status webhook)',
+      int('report-delay'),
+    )
+    .option(
+      '--mm7-script <prefix:what>',
+      '--mmsc: recipients starting with prefix get a status (2002), a report MMStatus (Expired), a Fault (fault) or a late answer (delay=5000); repeatable',
+      collect(mm7ScriptRule),
+    )
+    .option(
+      '--deliver-every <s>',
+      '--mmsc: send an inbound MMS (a picture and --mo-text, --mo-from to --mo-to) to --vasp-url every <s> seconds',
+      int('deliver-every', 1),
+    )
+    .action(async (o, cmd: Command) => {
+      if (o.provider) return runProviderSimulator(o, cmd);
+      if (o.mmsc) {
+        await runMmsc({
+          ...o,
+          port: cmd.getOptionValueSource('port') === 'default' ? MMSC_PORT : o.port,
+        });
+        return;
+      }
       if ((o.systemId && !o.password) || (!o.systemId && o.password)) {
         throw new InvalidArgumentError('--system-id and --password go together');
       }

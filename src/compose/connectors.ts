@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import {
   HttpConnector,
+  Mm7Connector,
   SimulatorConnector,
   SmppConnector,
   TelnyxConnector,
@@ -35,6 +36,14 @@ export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Co
     // The definition is the connector's options with its timeouts in seconds.
     const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
     return new HttpConnector(id, { ...options, timeoutMs: timeoutS * 1000, dlrExpiryMs: dlrExpiryS * 1000 });
+  }
+  if (c.type === 'mm7') {
+    const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
+    return new Mm7Connector(
+      id,
+      { ...options, timeoutMs: timeoutS * 1000, dlrExpiryMs: dlrExpiryS * 1000 },
+      { media: deps.media },
+    );
   }
   if (c.type === 'telnyx') {
     const { id, type: _type, timeoutS: _t, dlrExpiryS: _d, dlrScope: _scope, ...options } = c;

@@ -23,6 +23,7 @@ import {
   type ConfigIssue,
   type ConnectorConfig,
 } from '../config/index.js';
+import { keepMm7Secrets } from '../config/index.js';
 import { buildConnector } from './connectors.js';
 
 /** What runs: the store's definitions after the file was seeded into it. */
@@ -208,6 +209,8 @@ export class RuntimeDefinitions {
       }
       if (existing?.type === 'http' && typeof body === 'object' && body !== null && !Array.isArray(body))
         given = keepHiddenSecrets(body as Record<string, unknown>, existing);
+      if (existing?.type === 'mm7' && typeof body === 'object' && body !== null && !Array.isArray(body))
+        given = keepMm7Secrets(body as Record<string, unknown>, existing);
       if ((existing?.type === 'telnyx' || existing?.type === 'twilio') && typeof body === 'object' && body)
         given = keepProviderSecrets(body as Record<string, unknown>, existing);
       const definition = validateConnector(given, id);

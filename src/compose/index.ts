@@ -20,6 +20,7 @@ import { buildObservability } from './observability.js';
 import { buildInterfaces, listen } from './interfaces.js';
 import type { RuntimeDefinitions } from './definitions.js';
 import { seedSampleData } from './sample-data.js';
+import { startDemoMms, type DemoMms } from './demo-mms.js';
 
 export { openStore, seedAccounts } from './store.js';
 export { buildGateway, type Core, type BuildGatewayOptions } from './gateway.js';
@@ -45,6 +46,8 @@ export interface RunningHermod {
   apiPort: number;
   /** Port of the admin listener (admin API, /metrics, /docs), when `server.adminPort` is set. */
   adminPort: number | undefined;
+  /** Port of the Kannel-compatible sendsms, when `server.kannelPort` is set. */
+  kannelPort: number | undefined;
   api: FastifyInstance;
   metrics: HermodMetrics;
   alerts: AlertEvaluator;
@@ -61,6 +64,8 @@ export interface RunningHermod {
   simulator: SimulatorConnector | undefined;
   /** The data lifecycle: lock, scheduled backups, retention (docs/operations.md). */
   lifecycle: Lifecycle;
+  /** Demo mode's MMSC simulator and sample picture (StartOptions.demoMms). */
+  demoMms: DemoMms | undefined;
   stop(): Promise<void>;
 }
 
@@ -75,10 +80,31 @@ export interface StartOptions {
    * (`npm start` asks for it; tests' Hermods do not, they count rows).
    */
   sampleData?: boolean;
+  /**
+   * Demo mode only: an MMSC simulator in-process and an `mm7` connector to it (`npm start`
+   * asks for it; docs/mms.md "Demo").
+   */
+  demoMms?: boolean;
 }
 
-export async function startHermod(config: Config, options: StartOptions = {}): Promise<RunningHermod> {
+export async function startHermod(given: Config, options: StartOptions = {}): Promise<RunningHermod> {
   const log = options.logger ?? pino({ level: process.env.HERMOD_LOG_LEVEL ?? 'info' });
+  const demoMms = options.demoMms && given.demo ? await startDemoMms() : undefined;
+  const config = demoMms ? demoMms.withConnector(given) : given;
+  try {
+    return await startWith(config, options, log, demoMms);
+  } catch (err) {
+    await demoMms?.close();
+    throw err;
+  }
+}
+
+async function startWith(
+  config: Config,
+  options: StartOptions,
+  log: Logger,
+  demoMms: DemoMms | undefined,
+): Promise<RunningHermod> {
   // First the data directory's lock: a second gateway on the same SQLite file stops here,
   // before its store frees the first one's leases.
   const lifecycle = startLifecycle(config, log);
@@ -99,6 +125,7 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
   const obs = buildObservability(core, VERSION);
   const doors = await buildInterfaces(core, obs, VERSION, engine);
   const ports = await listen(core, obs, doors);
+  demoMms?.attach(ports.apiPort);
   await engine.start();
   lifecycle.startRetention(store);
   const { gateway, webhooks, definitions } = core;
@@ -123,11 +150,14 @@ export async function startHermod(config: Config, options: StartOptions = {}): P
     definitions,
     simulator,
     lifecycle,
+    demoMms,
     async stop() {
+      await demoMms?.close();
       await lifecycle.purger?.stop();
       core.stopSync();
       await definitions.stop();
       await doors.jasmin.close();
+      await doors.kannel?.close();
       await obs.alerts.stop();
       await doors.api.close();
       await doors.admin?.close();

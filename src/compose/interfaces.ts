@@ -1,6 +1,7 @@
 /**
  * The doors customers and operators come in by: the customer SMPP server, the REST and
- * admin API (with /metrics, /healthz, /docs), and the Jasmin-compatible HTTP API. Built
+ * admin API (with /metrics, /healthz, /docs), the Jasmin-compatible HTTP API and, when
+ * asked for, the Kannel-compatible sendsms. Built
  * first, listening later (`listen`), in the order a start needs.
  */
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { redactUrl } from '../lib/redact.js';
 import { buildApiApp, type ApiAppOptions } from '../http/api-app.js';
 import { ApiKeyAuth } from '../http/rest/auth.js';
 import { buildJasminApp } from '../http/jasmin/index.js';
+import { buildKannelApp } from '../http/kannel/index.js';
 import { CustomerSmppServer } from '../smpp-server/index.js';
 import type { InterfaceServices } from '../gateway/index.js';
 import type { Engine } from '../engine/index.js';
@@ -40,6 +42,8 @@ export interface Interfaces {
   /** The admin listener (admin API, /metrics, /docs) when `server.adminPort` is set. */
   admin: FastifyInstance | undefined;
   jasmin: FastifyInstance;
+  /** The Kannel-compatible sendsms listener, when `server.kannelPort` is set. */
+  kannel: FastifyInstance | undefined;
 }
 
 export interface Ports {
@@ -49,6 +53,8 @@ export interface Ports {
   apiPort: number;
   /** The admin listener's port, when `server.adminPort` is set. */
   adminPort: number | undefined;
+  /** The Kannel sendsms listener's port, when `server.kannelPort` is set. */
+  kannelPort: number | undefined;
 }
 
 /** A listener on every address has no one host to tell customers. */
@@ -130,7 +136,17 @@ export async function buildInterfaces(
     logger: core.log.child({ component: 'jasmin-http' }),
     limits,
   });
-  return { customers, api, admin, jasmin };
+  const kannel =
+    server.kannelPort === undefined
+      ? undefined
+      : await buildKannelApp({
+          gateway: core.gateway,
+          loginGuard,
+          guard: core.guard,
+          logger: core.log.child({ component: 'kannel-http' }),
+          limits,
+        });
+  return { customers, api, admin, jasmin, kannel };
 }
 
 /**
@@ -184,11 +200,13 @@ export async function listen(core: Core, obs: Observability, i: Interfaces): Pro
   core.setOwnSmppPort(smppPort);
   core.webhooks.start();
   await i.jasmin.listen({ host, port: httpPort, backlog: 4096 });
+  if (i.kannel) await i.kannel.listen({ host, port: core.config.server.kannelPort ?? 0, backlog: 4096 });
   return {
     smppPort,
     smppTlsPort: i.customers.tlsPort,
     httpPort: (i.jasmin.server.address() as AddressInfo).port,
     apiPort: (i.api.server.address() as AddressInfo).port,
     adminPort: i.admin ? (i.admin.server.address() as AddressInfo).port : undefined,
+    kannelPort: i.kannel ? (i.kannel.server.address() as AddressInfo).port : undefined,
   };
 }

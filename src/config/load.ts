@@ -237,7 +237,7 @@ function portOf(
   return port;
 }
 
-/** `server:`, its ports overridden by HERMOD_SMPP_PORT, HERMOD_HTTP_PORT, HERMOD_API_PORT and HERMOD_BIND. */
+/** `server:`, its ports overridden by HERMOD_SMPP_PORT, HERMOD_HTTP_PORT, HERMOD_API_PORT, HERMOD_KANNEL_PORT and HERMOD_BIND. */
 function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean): Config['server'] {
   const server =
     c.obj(root.server ?? {}, 'server', [
@@ -249,6 +249,7 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
       'apiPort',
       'adminPort',
       'adminHost',
+      'kannelPort',
     ]) ?? {};
   const smppPort = portOf(c, server, 'smppPort', 2775, 'HERMOD_SMPP_PORT', env.HERMOD_SMPP_PORT);
   const httpPort = portOf(c, server, 'httpPort', 1401, 'HERMOD_HTTP_PORT', env.HERMOD_HTTP_PORT);
@@ -265,6 +266,11 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
     server.adminPort === undefined && env.HERMOD_ADMIN_PORT === undefined
       ? undefined
       : portOf(c, server, 'adminPort', 8081, 'HERMOD_ADMIN_PORT', env.HERMOD_ADMIN_PORT);
+  // A door more only when asked for (docs/kannel-http-api.md): an upgrade opens no new port.
+  const kannelPort =
+    server.kannelPort === undefined && env.HERMOD_KANNEL_PORT === undefined
+      ? undefined
+      : portOf(c, server, 'kannelPort', 13013, 'HERMOD_KANNEL_PORT', env.HERMOD_KANNEL_PORT);
   // Loopback unless the operator says otherwise: the admin side is for the host or a tunnel.
   const adminHost = c.str(server, 'adminHost', 'server', '127.0.0.1') ?? '127.0.0.1';
   // Demo mode listens on 127.0.0.1 only.
@@ -285,6 +291,7 @@ function serverOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv, demo: boolean):
     apiPort,
     ...(adminPort !== undefined ? { adminPort } : {}),
     adminHost,
+    ...(kannelPort !== undefined ? { kannelPort } : {}),
   };
 }
 

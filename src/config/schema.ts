@@ -2,6 +2,7 @@
  * The configuration: one YAML file plus environment overrides, validated once at start.
  * Every problem is reported with the key path that caused it, all at once.
  */
+import type { Mm7ConnectorConfig } from './connector-mm7.js';
 import type { BackupConfig, RetentionConfig } from './lifecycle.js';
 import { HermodError } from '../lib/errors.js';
 import type {
@@ -225,7 +226,11 @@ export interface HttpConnectorConfig extends Omit<HttpConnectorOptions, 'timeout
 }
 
 export type ConnectorConfig =
-  SimulatorConnectorConfig | SmppConnectorConfig | HttpConnectorConfig | ProviderConnectorConfig;
+  | SimulatorConnectorConfig
+  | SmppConnectorConfig
+  | HttpConnectorConfig
+  | Mm7ConnectorConfig
+  | ProviderConnectorConfig;
 
 export interface Config {
   demo: boolean;
@@ -248,6 +253,8 @@ export interface Config {
     adminPort?: number;
     /** Address of the admin listener (default 127.0.0.1). */
     adminHost: string;
+    /** The Kannel-compatible sendsms listener (`/cgi-bin/sendsms`, Kannel's 13013); off when unset. */
+    kannelPort?: number;
   };
   /** Jasmin-compatible HTTP API (:1401). */
   httpApi: { responseFormat: JasminResponseFormat };

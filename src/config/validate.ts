@@ -2,6 +2,7 @@
  * One connector definition and the MT route list, validated with the rules and messages of
  * the YAML loader (which calls the same functions): the file and the admin API cannot disagree.
  */
+import { checkMm7Connector, redactMm7 } from './connector-mm7.js';
 import { HermodError } from '../lib/errors.js';
 import {
   SPLIT_SETTINGS,
@@ -167,6 +168,7 @@ export function redactConnector(k: ConnectorConfig): Obj {
     if (k.dlr) rest.dlr = { ...k.dlr, token: '(hidden)' };
     if (k.mo) rest.mo = { ...k.mo, token: '(hidden)' };
   }
+  if (k.type === 'mm7') return redactMm7(rest, k);
   if (k.type === 'telnyx' || k.type === 'twilio') return redactProviderConnector(k, rest);
   return rest;
 }
@@ -210,8 +212,12 @@ export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConf
   if (type === 'simulator') return checkSimulatorConnector(c, x, p);
   if (type === 'smpp') return checkSmppConnector(c, x, p);
   if (type === 'http') return checkHttpConnector(c, x, p);
+  if (type === 'mm7') return checkMm7Connector(c, x, p);
   if (type === 'telnyx' || type === 'twilio') return checkProviderConnector(c, x, p);
-  return c.fail(`${p}.type`, `expected one of simulator, smpp, http, telnyx, twilio, got ${describe(type)}`);
+  return c.fail(
+    `${p}.type`,
+    `expected one of simulator, smpp, http, mm7, telnyx, twilio, got ${describe(type)}`,
+  );
 }
 
 /** The built-in SMSC simulator with scripted outcomes (`type: simulator`). */
@@ -668,11 +674,14 @@ export function checkMoRoutes(
     const method = o.method === undefined ? undefined : c.oneOf(o, 'method', p, ['GET', 'POST'] as const);
     if (method !== undefined && url === undefined)
       c.fail(`${p}.method`, 'only webhook (url) routes have a method');
-    const format = o.format === undefined ? undefined : c.oneOf(o, 'format', p, ['jasmin', 'rest'] as const);
+    const format =
+      o.format === undefined ? undefined : c.oneOf(o, 'format', p, ['jasmin', 'rest', 'kannel'] as const);
     if (format !== undefined && url === undefined)
       c.fail(`${p}.format`, 'only webhook (url) routes have a format');
     if (format === 'rest' && method === 'GET')
       c.fail(`${p}.method`, 'REST events (format: rest) are POSTed as JSON');
+    if (format === 'kannel' && method === 'POST')
+      c.fail(`${p}.method`, "Kannel's get-url (format: kannel) is called by GET; post-url is not supported");
     const originConnectors = f.strings(o, 'originConnectors', p);
     originConnectors?.forEach((n, j) => {
       if (!known.connectors.includes(n)) c.fail(`${p}.originConnectors[${j}]`, `unknown connector "${n}"`);
@@ -689,8 +698,8 @@ export function checkMoRoutes(
       originConnectors,
       user,
       url,
-      method: url !== undefined ? (method ?? 'POST') : undefined,
-      format: format === 'rest' ? format : undefined,
+      method: url !== undefined ? (method ?? (format === 'kannel' ? 'GET' : 'POST')) : undefined,
+      format: format === 'jasmin' ? undefined : format,
     };
     if (user !== undefined || url !== undefined) {
       moRoutes.push(dropUndefined(route) as MoRouteDef);

@@ -72,6 +72,12 @@ export interface MessageMeta {
   media?: MediaRef[];
   /** An MMS's subject line. */
   subject?: string;
+  /**
+   * Kannel-style delivery reports (the Kannel interface's sendsms): `dlrUrl` with Kannel's
+   * escapes, called for the states `dlrMask` asks for; account, binfo and meta-data as given,
+   * for their escapes (gateway/kannel.ts).
+   */
+  kannel?: { dlrUrl?: string; dlrMask?: number; account?: string; binfo?: string; metaData?: string };
 }
 
 /** A message as the gateway accepts it (one SMS part as received on SMPP). */

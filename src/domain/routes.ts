@@ -70,6 +70,9 @@ export interface MoRouteDef {
   /** … or an HTTP webhook. */
   url?: string;
   method?: 'GET' | 'POST';
-  /** What a `url` target gets: Jasmin's MO fields (default) or a REST v1 `message.received` event. */
-  format?: 'jasmin' | 'rest';
+  /**
+   * What a `url` target gets: Jasmin's MO fields (default), a REST v1 `message.received`
+   * event, or `kannel`: a GET of `url` with Kannel's sms-service escapes (%p %a %k ...) filled.
+   */
+  format?: 'jasmin' | 'rest' | 'kannel';
 }

@@ -96,6 +96,8 @@ export interface DraftInput {
   validUntil?: number;
   /** Delivery reports by HTTP: Jasmin's dlr-url/level/method. */
   dlr?: MessageMeta['dlr'];
+  /** Delivery reports by HTTP: Kannel's dlr-url/dlr-mask (and what its escapes need). */
+  kannel?: MessageMeta['kannel'];
   /** REST status callbacks. */
   callbackUrl?: string;
   callbackFailoverUrl?: string;
@@ -119,6 +121,7 @@ export function draftOf(input: DraftInput, now = Date.now()): SubmitDraft {
   const { body, dataCoding } = 'body' in input.content ? input.content : encodeContent(input.content);
   const meta: MessageMeta = { origin: input.origin };
   if (input.dlr !== undefined) meta.dlr = input.dlr;
+  if (input.kannel !== undefined) meta.kannel = input.kannel;
   if (input.callbackUrl !== undefined) meta.callbackUrl = input.callbackUrl;
   if (input.callbackFailoverUrl !== undefined) meta.callbackFailoverUrl = input.callbackFailoverUrl;
   if (input.clientRef !== undefined) meta.clientRef = input.clientRef;

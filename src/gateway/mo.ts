@@ -94,7 +94,13 @@ export class MoService {
       routedTo,
       ...(routedTo !== null ? { payload: moPayload(m) } : {}),
       webhooks: target
-        ? [webhookForMo(m, { ...target, format: route?.format }, this.ctx.opts.webhookRetentionMs)]
+        ? [
+            webhookForMo(
+              m,
+              { ...target, format: route?.format, ...(route?.name ? { name: route.name } : {}) },
+              this.ctx.opts.webhookRetentionMs,
+            ),
+          ]
         : [],
       ...(target ? { target } : {}),
     };

@@ -143,7 +143,7 @@ export function buildWebhooks(
   r: StateReport,
   retentionMs: number | undefined,
 ): { webhooks: NewWebhook[]; error?: unknown } {
-  if (!m.meta.dlr && !m.meta.callbackUrl) return { webhooks: [] };
+  if (!m.meta.dlr && !m.meta.callbackUrl && !m.meta.kannel) return { webhooks: [] };
   try {
     return { webhooks: webhooksForState(m, r, retentionMs) };
   } catch (error) {

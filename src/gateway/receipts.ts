@@ -5,7 +5,7 @@
  * waiting for receipts that never come (dlrExpiry) or drop parked ones nobody claims.
  */
 import { messageIdKeys, normalizeMessageId, type Receipt } from '../smpp/index.js';
-import { isOwnPart, type MessageState, type PartState } from '../domain/index.js';
+import { isOwnPart, type MessageState, type PartState, type StoredMessage } from '../domain/index.js';
 import type { Connector } from './connector.js';
 import type { Notifier } from './notify.js';
 import type { GatewayContext } from './options.js';
@@ -101,6 +101,7 @@ export class ReceiptService {
         sentAt: m.state === 'sent' ? m.updatedAt : undefined,
       });
       this.notifier.announce([{ id: m.id, notified: outcome.notified }]);
+      if (outcome.state === 'sent') await this.intermediate(m, r);
       return;
     }
     this.ctx.emit('receipt_parked', r.id);
@@ -146,6 +147,21 @@ export class ReceiptService {
     if (state === undefined) return;
     this.applied(id, state, seq, via);
     this.notifier.announce([{ id, notified }]);
+    if (state === 'sent') {
+      const m = await this.ctx.store.getMessage(id);
+      if (m) await this.intermediate(m, r);
+    }
+  }
+
+  /**
+   * The callbacks an intermediate receipt (ENROUTE, ACCEPTD: the message stays `sent`) owes:
+   * Jasmin dlr-level 3, Kannel dlr-mask 4. Written right after the receipt's own write (a
+   * final receipt's callbacks are written in its transaction; docs/kannel-http-api.md).
+   */
+  private intermediate(m: StoredMessage, r: Receipt): Promise<void> {
+    if (r.state !== 'accepted' && r.state !== 'enroute') return Promise.resolve();
+    if (!m.meta.kannel && m.meta.dlr?.level !== 3) return Promise.resolve();
+    return this.notifier.report(m, { state: 'sent', at: Date.now(), receipt: r });
   }
 
   /** The event of an applied receipt (for the metrics: connector and seconds since sent). */

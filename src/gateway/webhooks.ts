@@ -1,6 +1,6 @@
 /**
  * Outbound HTTP webhooks: what to send when a message changes state (Jasmin DLR callbacks
- * per dlr-level, REST v1 status events) or an MO arrives (Jasmin MO fields), and the
+ * per dlr-level, Kannel DLRs per dlr-mask (kannel.ts), REST v1 status events) or an MO arrives (Jasmin MO fields), and the
  * sender that delivers the durable outbox (Store.addWebhooks) with retries.
  *
  * Delivery rules (docs/jasmin-http-api.md, "Delivery guarantees"): an item is retried with exponential back-off and
@@ -26,6 +26,7 @@ import type { InboundMessage, NewWebhook, Store, WebhookAttempt, WebhookItem } f
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
 import { DeliverySlots } from './webhook-slots.js';
+import { kannelDlrWebhook, kannelMoWebhook } from './kannel.js';
 
 /** A state change of an MT message, as the gateway records it. */
 export interface StateReport {
@@ -127,11 +128,13 @@ export function webhooksForState(
         ),
       );
     }
-    if (finalReport && (dlr.level === 2 || dlr.level === 3)) {
+    // An intermediate receipt (ENROUTE, ACCEPTD: the part stays `sent`) goes to level 3 only.
+    const intermediate = r.receipt !== undefined && r.state === 'sent' && dlr.level === 3;
+    if ((finalReport && (dlr.level === 2 || dlr.level === 3)) || intermediate) {
       const rc = r.receipt;
       const delivered = r.state === 'delivered';
       // A long message is reported once, for all its parts: sub/dlvrd count them.
-      const multi = r.parts !== undefined && r.parts.total > 1;
+      const multi = !intermediate && r.parts !== undefined && r.parts.total > 1;
       const fields = {
         id: m.id,
         id_smsc: r.upstreamId ?? m.upstreamId ?? '',
@@ -147,6 +150,10 @@ export function webhooksForState(
       };
       out.push(jasminDlr(m, expiresAt, JSON.stringify(fields)));
     }
+  }
+  if (m.meta.kannel) {
+    const item = kannelDlrWebhook(m, r, expiresAt);
+    if (item) out.push(item);
   }
   const status = restStatus(r.state);
   if (m.meta.callbackUrl && status && !(r.receipt && r.state === 'sent')) {
@@ -183,14 +190,17 @@ export function webhooksForState(
 /**
  * The webhook of an MO routed to a URL. `jasmin` (the default): Jasmin's MO fields (id,
  * from, to, origin-connector, priority, coding, validity, content, binary), by GET or POST.
+ * `kannel`: a GET of the URL with Kannel's sms-service escapes filled (kannel.ts).
  * `rest`: a REST v1 `message.received` event, POSTed as JSON in the envelope and with the
  * Standard Webhooks signature of the status events.
  */
 export function webhookForMo(
   mo: InboundMessage,
-  target: { url: string; method: 'GET' | 'POST'; format?: 'jasmin' | 'rest' },
+  target: { url: string; method: 'GET' | 'POST'; format?: 'jasmin' | 'rest' | 'kannel'; name?: string },
   retentionMs = DEFAULT_WEBHOOK_RETENTION_MS,
 ): NewWebhook {
+  if (target.format === 'kannel')
+    return kannelMoWebhook(mo, { url: target.url, service: target.name ?? '' }, mo.receivedAt + retentionMs);
   const encoding = encodingOfDataCoding(mo.dataCoding);
   const text = encoding === 'binary' ? '' : decodeText(mo.body, mo.dataCoding);
   const eventId = newMessageId();
@@ -548,6 +558,9 @@ export class WebhookSender extends EventEmitter {
       if (secret) headers['webhook-signature'] = signWebhook(secret, w.eventId, ts, body);
       return { method: 'POST', url: w.url, headers, body };
     }
+    // Kannel's dlr-url is called as written, its escapes filled when the item was made.
+    if (w.kind === 'kannel_dlr' || w.kind === 'kannel_mo')
+      return { method: 'GET', url: w.url, headers, body: undefined };
     const form = new URLSearchParams(JSON.parse(w.body) as Record<string, string>).toString();
     if (w.method === 'GET')
       return {

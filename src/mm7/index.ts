@@ -60,7 +60,13 @@ export {
   type Mm7Request,
 } from './answer.js';
 export { Mm7Client, type Draft, type Mm7ClientOptions } from './client.js';
-export { startMm7Server, type Credentials, type Mm7Server, type Mm7ServerOptions } from './server.js';
+export {
+  authorised,
+  startMm7Server,
+  type Credentials,
+  type Mm7Server,
+  type Mm7ServerOptions,
+} from './server.js';
 export {
   MmscSimulator,
   type MmscScriptRule,

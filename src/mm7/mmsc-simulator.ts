@@ -104,7 +104,7 @@ export class MmscSimulator extends EventEmitter<MmscEvents> {
   /** Every delivery report sent, in order, with the VASP's answer. */
   readonly reports: SentReport[] = [];
   private server: Mm7Server | undefined;
-  private readonly vasp: Mm7Client | undefined;
+  private vasp: Mm7Client | undefined;
   private readonly ruleHits = new Map<MmscScriptRule, number>();
   private readonly pending = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -113,16 +113,21 @@ export class MmscSimulator extends EventEmitter<MmscEvents> {
 
   private constructor(private readonly opts: MmscSimulatorOptions) {
     super();
-    this.vasp =
-      opts.vaspUrl === undefined
-        ? undefined
-        : new Mm7Client({
-            url: opts.vaspUrl,
-            username: opts.vaspCredentials?.username,
-            password: opts.vaspCredentials?.password,
-            namespace: opts.namespace,
-            timeoutMs: opts.timeoutMs ?? 10_000,
-          });
+    if (opts.vaspUrl !== undefined) this.setVasp(opts.vaspUrl, opts.vaspCredentials);
+  }
+
+  /**
+   * Where reports and inbound MMS go from now on: a VASP that listens after the simulator
+   * (Hermod's demo learns its own port once started).
+   */
+  setVasp(url: string, credentials?: Credentials): void {
+    this.vasp = new Mm7Client({
+      url,
+      username: credentials?.username,
+      password: credentials?.password,
+      namespace: this.opts.namespace,
+      timeoutMs: this.opts.timeoutMs ?? 10_000,
+    });
   }
 
   static async start(opts: MmscSimulatorOptions = {}): Promise<MmscSimulator> {

@@ -85,10 +85,8 @@ test('console account: keys, webhook, ledger, team; sign-in hint; operator two-f
   await p.page.goto(`${base}/`);
   await p.page.getByText('This is the demo.').waitFor();
   await p.shot('sign-in-demo-phone');
-  // At phone width the navigation is folded behind Menu: the first page says it is signed in.
-  await p.page.getByLabel('Username').fill('admin');
-  await p.page.getByLabel('Password').fill('admin');
-  await p.page.getByRole('button', { name: 'Sign in' }).click();
+  // At phone width the navigation is folded behind Menu (signIn waits for it); the first page says it is signed in.
+  await signIn(p.page, base, 'admin', 'admin');
   await p.page.getByRole('heading', { name: 'Overview' }).waitFor();
   await navTo(p.page, 'Account');
   await p.page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();

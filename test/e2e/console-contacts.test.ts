@@ -188,12 +188,7 @@ test('console contacts: add, edit, group, import 1,000 rows with bad ones, filte
 
   // At phone width: the list and the wizard's mapping.
   const p = await watchedPage(browser, PHONE);
-  // (signIn waits for the navigation, which the phone layout folds into its menu.)
-  await p.page.goto(`${base}/`);
-  await p.page.getByLabel('Username').fill(EMAIL);
-  await p.page.getByLabel('Password').fill(PASSWORD);
-  await p.page.getByRole('button', { name: 'Sign in' }).click();
-  await p.page.getByRole('button', { name: 'Menu' }).waitFor();
+  await signIn(p.page, base, EMAIL, PASSWORD);
   await navTo(p.page, 'Contacts');
   await p.page.getByText('Ada Lovelace').waitFor();
   await p.shot('contacts-phone');

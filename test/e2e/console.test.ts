@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { demoHermod } from '../support/hermod.js';
-import { DESKTOP, PHONE, openBrowser, watchedPage } from '../support/browser.js';
+import { DESKTOP, PHONE, openBrowser, signIn, watchedPage } from '../support/browser.js';
 import { CONSOLE_DIST } from '../../src/http/console.js';
 
 test('the console is served at / with a strict CSP, cached assets, and the API keeps its 404s', async (t) => {
@@ -134,14 +134,7 @@ test('console: an operator stops and starts a connector and sees its state chang
   const base = `http://127.0.0.1:${h.apiPort}`;
   const w = await watchedPage(browser, DESKTOP);
   const { page } = w;
-  const signIn = async (user: string, password: string) => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Username').fill(user);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  };
-
-  await signIn('ops@hermod.example', 'operator pass 1');
+  await signIn(page, base, 'ops@hermod.example', 'operator pass 1');
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
   await page.getByText('1 of 1').waitFor();
   await w.shot('overview-desktop');
@@ -162,7 +155,7 @@ test('console: an operator stops and starts a connector and sees its state chang
   await page.getByRole('button', { name: 'Sign out' }).click();
 
   // A customer: no operator links, and the page by URL says it is for operators.
-  await signIn('owner@shop.example', 'correct horse battery');
+  await signIn(page, base, 'owner@shop.example', 'correct horse battery');
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   assert.equal(await page.getByRole('link', { name: 'Connectors' }).count(), 0);
   await page.goto(`${base}/connectors`);

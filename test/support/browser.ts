@@ -49,13 +49,21 @@ export async function watchedPage(browser: Browser, viewport = DESKTOP): Promise
   };
 }
 
-/** Signs in on the sign-in page at `base` (the console's origin) and waits for the first page. */
+/**
+ * Signs in on the sign-in page at `base` (the console's origin) and waits for the first page:
+ * its main navigation, or at phone width the Menu button that folds it.
+ */
 export async function signIn(page: Page, base: string, user: string, password: string): Promise<void> {
   await page.goto(`${base}/`);
   await page.getByLabel('Username').fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .or(page.getByRole('button', { name: 'Menu' }))
+    .filter({ visible: true })
+    .first()
+    .waitFor();
 }
 
 /** Follows a link of the main navigation, opening the menu first at phone width. */

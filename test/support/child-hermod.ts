@@ -47,8 +47,9 @@ export function startChildHermod(
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => {
       child.kill('SIGKILL'); // never leave a half-started gateway behind
-      reject(new Error(`Hermod did not start: ${out}`));
-    }, 20_000);
+      reject(new Error(`Hermod did not start within 60 s: ${out}`));
+      // A start compiles the sources (tsx) and migrates a fresh schema: slow on a loaded machine.
+    }, 60_000);
     child.stdout!.on('data', (d) => {
       out += d;
       const smpp = out.match(/SMPP:\s+127\.0\.0\.1:(\d+)/);

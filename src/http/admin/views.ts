@@ -195,7 +195,7 @@ export const connectorDefinitionSchema = {
   additionalProperties: true,
   properties: {
     id: str('optional; when given, the id of the path'),
-    type: { type: 'string', enum: ['smpp', 'simulator', 'http'] },
+    type: { type: 'string', enum: ['smpp', 'simulator', 'http', 'mm7'] },
     host: str('smpp: the SMSC host'),
     port: { type: 'integer', description: 'smpp: the SMSC port' },
     tls: { type: 'boolean' },

@@ -32,7 +32,7 @@ const pendingSchema = {
   properties: {
     id: { type: 'integer' },
     eventId: { type: 'string' },
-    kind: { type: 'string', enum: ['jasmin_dlr', 'jasmin_mo', 'rest'] },
+    kind: { type: 'string', enum: ['jasmin_dlr', 'jasmin_mo', 'kannel_dlr', 'kannel_mo', 'rest'] },
     messageId: { type: 'string' },
     url: { type: 'string' },
     attempts: { type: 'integer' },

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { ColumnMapping, ImportJob } from '../../engine/index.js';
+import type { ColumnMapping, ContactImports, ImportJob } from '../../engine/index.js';
 
 type ColumnRef = NonNullable<ColumnMapping['number']>;
 import { problemResponses } from '../rest/schemas.js';
@@ -150,6 +150,12 @@ export function mappingOf(spec: string): MappingBody {
   return m;
 }
 
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 1 } },
+} as const;
+
 export async function contactImportRoutes(
   app: FastifyInstance,
   { engine }: EngineRouteOptions,
@@ -160,6 +166,14 @@ export async function contactImportRoutes(
     done(null, body),
   );
 
+  createRoute(app, imports);
+  listRoute(app, imports);
+  showRoute(app, imports);
+  errorsRoute(app, imports);
+}
+
+/** POST /v1/imports: the file (text/csv) or JSON with `csv`; answers 202 with the job. */
+function createRoute(app: FastifyInstance, imports: ContactImports): void {
   app.post<{
     Querystring: ImportOptions & { map?: string };
     Body: string | (ImportOptions & { csv: string; mapping?: MappingBody });
@@ -234,7 +248,10 @@ export async function contactImportRoutes(
       return reply.code(202).header('location', `/v1/imports/${job.id}`).send(viewOfImport(job));
     },
   );
+}
 
+/** GET /v1/imports: the imports, newest first. */
+function listRoute(app: FastifyInstance, imports: ContactImports): void {
   app.get<{ Querystring: { limit: number } }>(
     '/v1/imports',
     {
@@ -254,13 +271,10 @@ export async function contactImportRoutes(
     },
     async (req) => ({ data: (await imports.list(req.apiUser!.id, req.query.limit)).map(viewOfImport) }),
   );
+}
 
-  const idParams = {
-    type: 'object',
-    required: ['id'],
-    properties: { id: { type: 'integer', minimum: 1 } },
-  } as const;
-
+/** GET /v1/imports/{id}: its state, progress and counts. */
+function showRoute(app: FastifyInstance, imports: ContactImports): void {
   app.get<{ Params: { id: number } }>(
     '/v1/imports/:id',
     {
@@ -277,7 +291,10 @@ export async function contactImportRoutes(
       return viewOfImport(job);
     },
   );
+}
 
+/** GET /v1/imports/{id}/errors: the invalid rows as CSV. */
+function errorsRoute(app: FastifyInstance, imports: ContactImports): void {
   app.get<{ Params: { id: number } }>(
     '/v1/imports/:id/errors',
     {

@@ -7,7 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import { formatMicros } from '../../domain/index.js';
 import { encodingOfDataCoding, textOf } from '../../gateway/index.js';
-import { INBOX_LIMITS, peerOf, type ConversationSummary, type ThreadMessage } from '../../engine/index.js';
+import {
+  INBOX_LIMITS,
+  peerOf,
+  type InboxService,
+  type ConversationSummary,
+  type ThreadMessage,
+} from '../../engine/index.js';
 import { problemResponses } from '../rest/schemas.js';
 import type { EngineRouteOptions } from './index.js';
 
@@ -100,7 +106,14 @@ export function viewOfConversation(c: ConversationSummary) {
 
 export async function inboxRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
   const inbox = engine.inbox;
+  conversationsRoute(app, inbox);
+  threadRoute(app, inbox);
+  markReadRoute(app, inbox);
+  replyRoute(app, inbox);
+}
 
+/** GET /v1/conversations: the account's conversations, a page at a time. */
+function conversationsRoute(app: FastifyInstance, inbox: InboxService): void {
   app.get<{ Querystring: { limit: number; cursor?: string; unread?: boolean } }>(
     '/v1/conversations',
     {
@@ -141,7 +154,10 @@ export async function inboxRoutes(app: FastifyInstance, { engine }: EngineRouteO
       };
     },
   );
+}
 
+/** GET /v1/conversations/{number}/messages: the thread with a number. */
+function threadRoute(app: FastifyInstance, inbox: InboxService): void {
   app.get<{ Params: { number: string }; Querystring: { limit: number; cursor?: string } }>(
     '/v1/conversations/:number/messages',
     {
@@ -171,7 +187,10 @@ export async function inboxRoutes(app: FastifyInstance, { engine }: EngineRouteO
       return { data: page.items.map((m) => viewOfMessage(peer, m)), next_cursor: page.next };
     },
   );
+}
 
+/** POST /v1/conversations/{number}/read: mark it read up to now, or up to `until`. */
+function markReadRoute(app: FastifyInstance, inbox: InboxService): void {
   app.post<{ Params: { number: string }; Body: { until?: string } | undefined }>(
     '/v1/conversations/:number/read',
     {
@@ -194,7 +213,10 @@ export async function inboxRoutes(app: FastifyInstance, { engine }: EngineRouteO
       return viewOfConversation(await inbox.conversation(user, req.params.number));
     },
   );
+}
 
+/** POST /v1/conversations/{number}/messages: a reply, through the gateway's accept door. */
+function replyRoute(app: FastifyInstance, inbox: InboxService): void {
   app.post<{ Params: { number: string }; Body: { text: string; from?: string } }>(
     '/v1/conversations/:number/messages',
     {

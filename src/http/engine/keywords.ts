@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import {
   KEYWORD_LIMITS,
+  type KeywordServices,
   type KeywordService,
   type KeywordServiceInput,
   type KeywordServiceUpdate,
@@ -104,7 +105,16 @@ const idParams = {
 
 export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
   const keywords = engine.keywords;
+  listRoute(app, keywords);
+  createRoute(app, keywords);
+  showRoute(app, keywords);
+  updateRoute(app, keywords);
+  removeRoute(app, keywords);
+  resultsRoute(app, keywords);
+}
 
+/** GET /v1/keywords: the account's keyword services. */
+function listRoute(app: FastifyInstance, keywords: KeywordServices): void {
   app.get(
     '/v1/keywords',
     {
@@ -119,7 +129,10 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
     },
     async (req) => ({ data: (await keywords.list(req.apiUser!.id)).map(viewOfKeywordService) }),
   );
+}
 
+/** POST /v1/keywords: a new keyword service. */
+function createRoute(app: FastifyInstance, keywords: KeywordServices): void {
   app.post<{ Body: KeywordBody }>(
     '/v1/keywords',
     {
@@ -156,7 +169,10 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
       return reply.code(201).send(viewOfKeywordService(s));
     },
   );
+}
 
+/** GET /v1/keywords/{id}. */
+function showRoute(app: FastifyInstance, keywords: KeywordServices): void {
   app.get<{ Params: { id: number } }>(
     '/v1/keywords/:id',
     {
@@ -169,7 +185,10 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
     },
     async (req) => viewOfKeywordService(await keywords.get(req.apiUser!.id, req.params.id)),
   );
+}
 
+/** PATCH /v1/keywords/{id}: its editable fields. */
+function updateRoute(app: FastifyInstance, keywords: KeywordServices): void {
   app.patch<{ Params: { id: number }; Body: KeywordPatch }>(
     '/v1/keywords/:id',
     {
@@ -184,7 +203,10 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
     async (req) =>
       viewOfKeywordService(await keywords.update(req.apiUser!.id, req.params.id, inputOf(req.body))),
   );
+}
 
+/** DELETE /v1/keywords/{id} (and a poll's votes). */
+function removeRoute(app: FastifyInstance, keywords: KeywordServices): void {
   app.delete<{ Params: { id: number } }>(
     '/v1/keywords/:id',
     {
@@ -200,7 +222,10 @@ export async function keywordRoutes(app: FastifyInstance, { engine }: EngineRout
       return reply.code(204).send();
     },
   );
+}
 
+/** GET /v1/keywords/{id}/results: a poll's votes per answer. */
+function resultsRoute(app: FastifyInstance, keywords: KeywordServices): void {
   app.get<{ Params: { id: number } }>(
     '/v1/keywords/:id/results',
     {

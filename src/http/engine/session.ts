@@ -103,6 +103,13 @@ function sessionCookie(req: FastifyRequest, value: string, maxAgeS: number): str
   return `${SESSION_COOKIE}=${value}; Path=/v1; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`;
 }
 
+/** What the session routes share: the people service, the login guard, and who a request's session is. */
+interface SessionContext {
+  people: Engine['people'];
+  loginGuard: SessionRouteOptions['loginGuard'];
+  signedIn: (req: FastifyRequest) => Promise<SignedIn & { token: string }>;
+}
+
 export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOptions): Promise<void> {
   app.setErrorHandler(snakeCaseProblems);
   const people = opts.engine.people;
@@ -111,7 +118,16 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
     if (!who) throw problems.unauthorized('sign in first (POST /v1/session), or send the session token');
     return who;
   };
+  const ctx: SessionContext = { people, loginGuard: opts.loginGuard, signedIn };
+  signInRoute(app, ctx);
+  whoRoute(app, ctx);
+  signOutRoute(app, ctx);
+  changePasswordRoute(app, ctx);
+  setupRoute(app, ctx);
+}
 
+/** POST /v1/session: sign in; the token comes back as the cookie and in the body. */
+function signInRoute(app: FastifyInstance, ctx: SessionContext): void {
   app.post<{ Body: { email: string; password: string; code?: string } }>(
     '/v1/session',
     {
@@ -149,21 +165,27 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
       },
     },
     async (req, reply) => {
-      const s = await people.signIn(
+      const s = await ctx.people.signIn(
         {
           email: req.body.email,
           password: req.body.password,
           ...(req.body.code !== undefined ? { code: req.body.code } : {}),
           address: req.socket.remoteAddress ?? 'unknown',
         },
-        opts.loginGuard,
+        ctx.loginGuard,
       );
-      reply.header('set-cookie', sessionCookie(req, s.token, Math.floor(people.options.sessionMaxMs / 1000)));
+      reply.header(
+        'set-cookie',
+        sessionCookie(req, s.token, Math.floor(ctx.people.options.sessionMaxMs / 1000)),
+      );
       reply.header('cache-control', 'no-store');
       return reply.code(201).send({ ...viewOfSession(s), token: s.token });
     },
   );
+}
 
+/** GET /v1/session: who is signed in. */
+function whoRoute(app: FastifyInstance, ctx: SessionContext): void {
   app.get(
     '/v1/session',
     {
@@ -175,12 +197,15 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
       },
     },
     async (req, reply) => {
-      const who = await signedIn(req);
+      const who = await ctx.signedIn(req);
       reply.header('cache-control', 'no-store');
       return viewOfSession(who);
     },
   );
+}
 
+/** DELETE /v1/session: sign out and clear the cookie. */
+function signOutRoute(app: FastifyInstance, ctx: SessionContext): void {
   app.delete(
     '/v1/session',
     {
@@ -192,13 +217,16 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
       },
     },
     async (req, reply) => {
-      const who = await signedIn(req);
-      await people.signOut(who.token);
+      const who = await ctx.signedIn(req);
+      await ctx.people.signOut(who.token);
       reply.header('set-cookie', sessionCookie(req, '', 0));
       return reply.code(204).send();
     },
   );
+}
 
+/** POST /v1/session/password: change your own password. */
+function changePasswordRoute(app: FastifyInstance, ctx: SessionContext): void {
   app.post<{ Body: { current_password: string; new_password: string } }>(
     '/v1/session/password',
     {
@@ -219,20 +247,23 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
       },
     },
     async (req, reply: FastifyReply) => {
-      const who = await signedIn(req);
-      await people.changePassword(
+      const who = await ctx.signedIn(req);
+      await ctx.people.changePassword(
         who,
         {
           current: req.body.current_password,
           next: req.body.new_password,
           address: req.socket.remoteAddress ?? 'unknown',
         },
-        opts.loginGuard,
+        ctx.loginGuard,
       );
       return reply.code(204).send();
     },
   );
+}
 
+/** POST /v1/session/setup: set a password with a one-time set-password token. */
+function setupRoute(app: FastifyInstance, ctx: SessionContext): void {
   app.post<{ Body: { token: string; password: string } }>(
     '/v1/session/setup',
     {
@@ -252,6 +283,6 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
         response: { 200: userView, ...problemAnswers },
       },
     },
-    async (req) => viewOfUser(await people.setPasswordWithToken(req.body.token, req.body.password)),
+    async (req) => viewOfUser(await ctx.people.setPasswordWithToken(req.body.token, req.body.password)),
   );
 }

@@ -35,6 +35,16 @@ export const jasminError = {
       `Authentication failure for username:${username}: not accepted from ${address ?? 'an unknown address'}`,
       403,
     ),
+  /** An argument Hermod cannot honour: refused rather than silently dropped. */
+  unsupported: (arg: string, why: string) =>
+    new JasminApiError('HERMOD_ERR_UNSUPPORTED_ARGUMENT', `Argument [${arg}] is not supported: ${why}`, 400),
+  /** More parts than `long_content_max_parts` allows. */
+  tooManyParts: (parts: number, max: number) =>
+    new JasminApiError(
+      'HERMOD_ERR_TOO_MANY_PARTS',
+      `Argument [long_content_max_parts]: the content takes ${parts} parts, more than ${max}.`,
+      400,
+    ),
   url: (arg: string, why: string) =>
     new JasminApiError('HERMOD_ERR_URL_REFUSED', `Argument [${arg}] is refused: ${why}`, 400),
   /** /balance without httpBalance, /rate without httpRate: Jasmin's CredentialValidationError (400). */

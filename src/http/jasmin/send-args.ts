@@ -13,6 +13,7 @@ import {
   type EncodedContent,
   type GivenArguments,
 } from '../../gateway/index.js';
+import { countParts } from '../../domain/index.js';
 import { jasminError } from './errors.js';
 
 export type Args = Record<string, string | undefined>;
@@ -134,6 +135,14 @@ export function parseSendArgs(args: Args, now = Date.now()): SendArgs {
   if (method !== undefined) given.dlrMethod = true;
   if (args['hex-content'] !== undefined) given.hexContent = true;
   draft.given = given;
+  // Jasmin's custom_tlvs would be added to the submit_sm: Hermod adds no TLV it did not choose.
+  if (args.custom_tlvs !== undefined && args.custom_tlvs !== '' && args.custom_tlvs !== '[]')
+    throw jasminError.unsupported('custom_tlvs', 'Hermod does not add custom TLVs to the submit_sm.');
+  const maxParts = optional(args, 'long_content_max_parts', /^[1-9]\d{0,2}$/);
   const { body, dataCoding, encoding } = encodeContent(args);
+  if (maxParts !== undefined) {
+    const parts = countParts(body, dataCoding, 0);
+    if (parts > Number(maxParts)) throw jasminError.tooManyParts(parts, Number(maxParts));
+  }
   return { username, password, draft: { ...draft, content: { body, dataCoding } }, encoding };
 }

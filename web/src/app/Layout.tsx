@@ -1,5 +1,5 @@
 /** The frame of every signed-in page: the navigation, who is signed in, sign out. */
-import { useState } from 'react';
+import { Suspense, useState } from 'react';
 import { Link, Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { useSession, useSignOut } from '../api/session';
 import { LowBalanceBanner } from '../components/LowBalanceBanner';
@@ -72,7 +72,10 @@ export function Layout() {
       </header>
       <LowBalanceBanner />
       <main>
-        <Outlet />
+        {/* Each page's code loads on first use (app/routes.tsx). */}
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );

@@ -1,30 +1,38 @@
 /** The console's pages by path; everything but the sign-in page needs a session. */
-import type { ReactElement } from 'react';
+import { lazy, type ComponentType, type ReactElement } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { Home, Layout } from './Layout';
 import { SignIn } from '../pages/SignIn';
-import { Dashboard } from '../pages/Dashboard';
-import { Send } from '../pages/Send';
-import { Messages } from '../pages/Messages';
-import { MessagePage } from '../pages/MessagePage';
-import { Account } from '../pages/Account';
-import { NotFound } from '../pages/NotFound';
-import { Overview } from '../pages/Overview';
-import { Connectors } from '../pages/Connectors';
-import { Customers } from '../pages/Customers';
-import { Contacts } from '../pages/Contacts';
-import { ContactImport } from '../pages/ContactImport';
-import { Campaigns } from '../pages/Campaigns';
-import { CampaignPage } from '../pages/CampaignPage';
-import { CampaignWizard } from '../pages/CampaignWizard';
-import { Inbox } from '../pages/Inbox';
-import { Reports } from '../pages/Reports';
-import { RoutesPage } from '../pages/RoutesPage';
-import { OptOuts } from '../pages/OptOuts';
-import { WebhookLog } from '../pages/WebhookLog';
-import { AuditLog } from '../pages/AuditLog';
 import { OperatorOnly } from '../components/OperatorOnly';
-import { CustomerPage } from '../pages/CustomerPage';
+
+/**
+ * A page whose code loads when it is first shown (React.lazy), so the first load carries only
+ * the shell and the sign-in page; the layout shows a fallback meanwhile.
+ */
+const lazyPage = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(() => load().then((m) => ({ default: m[name] })));
+
+const Dashboard = lazyPage(() => import('../pages/Dashboard'), 'Dashboard');
+const Send = lazyPage(() => import('../pages/Send'), 'Send');
+const Messages = lazyPage(() => import('../pages/Messages'), 'Messages');
+const MessagePage = lazyPage(() => import('../pages/MessagePage'), 'MessagePage');
+const Account = lazyPage(() => import('../pages/Account'), 'Account');
+const NotFound = lazyPage(() => import('../pages/NotFound'), 'NotFound');
+const Overview = lazyPage(() => import('../pages/Overview'), 'Overview');
+const Connectors = lazyPage(() => import('../pages/Connectors'), 'Connectors');
+const Customers = lazyPage(() => import('../pages/Customers'), 'Customers');
+const Contacts = lazyPage(() => import('../pages/Contacts'), 'Contacts');
+const ContactImport = lazyPage(() => import('../pages/ContactImport'), 'ContactImport');
+const Campaigns = lazyPage(() => import('../pages/Campaigns'), 'Campaigns');
+const CampaignPage = lazyPage(() => import('../pages/CampaignPage'), 'CampaignPage');
+const CampaignWizard = lazyPage(() => import('../pages/CampaignWizard'), 'CampaignWizard');
+const Inbox = lazyPage(() => import('../pages/Inbox'), 'Inbox');
+const Reports = lazyPage(() => import('../pages/Reports'), 'Reports');
+const RoutesPage = lazyPage(() => import('../pages/RoutesPage'), 'RoutesPage');
+const OptOuts = lazyPage(() => import('../pages/OptOuts'), 'OptOuts');
+const WebhookLog = lazyPage(() => import('../pages/WebhookLog'), 'WebhookLog');
+const AuditLog = lazyPage(() => import('../pages/AuditLog'), 'AuditLog');
+const CustomerPage = lazyPage(() => import('../pages/CustomerPage'), 'CustomerPage');
 
 /** An operator page: a customer who opens it by URL is told it is for operators. */
 const operator = (path: string, page: ReactElement) => ({

@@ -1,13 +1,11 @@
 /** Operators: what operators and admin keys changed on the admin API, newest first, page by page. */
-import { useState } from 'react';
 import { useAudit } from '../api/operator';
 import { ErrorNote } from '../components/ErrorNote';
+import { CursorPager, useCursorPages } from '../components/CursorPager';
 
 export function AuditLog() {
-  // The cursors of the pages seen before this one (Newer goes back one).
-  const [cursors, setCursors] = useState<number[]>([]);
-  const before = cursors[cursors.length - 1];
-  const audit = useAudit(before);
+  const pages = useCursorPages<number>();
+  const audit = useAudit(pages.cursor);
   const page = audit.data;
   return (
     <section>
@@ -43,24 +41,7 @@ export function AuditLog() {
         </table>
       </div>
       {page && page.entries.length === 0 && <p>No operator action yet.</p>}
-      <div className="pager">
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Newer
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!page?.nextCursor}
-          onClick={() => page?.nextCursor && setCursors((c) => [...c, page.nextCursor!])}
-        >
-          Older
-        </button>
-      </div>
+      <CursorPager pages={pages} next={page?.nextCursor} />
     </section>
   );
 }

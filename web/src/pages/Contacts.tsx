@@ -17,6 +17,7 @@ import {
 } from '../api/contacts';
 import { Field } from '../components/Field';
 import { ErrorNote } from '../components/ErrorNote';
+import { CursorPager, useCursorPages } from '../components/CursorPager';
 import { ContactForm } from './contacts/ContactForm';
 import { GroupsPanel } from './contacts/GroupsPanel';
 import { ContactTable } from './contacts/ContactTable';
@@ -33,11 +34,11 @@ const filterOf = (search: string, group: string): ContactFilter => {
 export function Contacts() {
   const [search, setSearch] = useState('');
   const [group, setGroup] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = useCursorPages<string>();
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [editing, setEditing] = useState<Contact | 'new'>();
   const filter = filterOf(search, group);
-  const page = useContacts(filter, cursors[cursors.length - 1]);
+  const page = useContacts(filter, pages.cursor);
   const groups = useGroups();
   const remove = useDeleteContact();
   const groupName = new Map(groups.data?.data.map((g) => [g.id, g.name]));
@@ -49,7 +50,7 @@ export function Contacts() {
       return n;
     });
   const reset = () => {
-    setCursors([]);
+    pages.reset();
     setSelected(new Set());
   };
 
@@ -129,24 +130,7 @@ export function Contacts() {
         }}
       />
       {page.data && page.data.data.length === 0 && <p>No contacts match.</p>}
-      <div className="pager">
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Previous page
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!page.data?.next_cursor}
-          onClick={() => setCursors((c) => [...c, page.data!.next_cursor!])}
-        >
-          Next page
-        </button>
-      </div>
+      <CursorPager pages={pages} next={page.data?.next_cursor} labels={['Previous page', 'Next page']} />
       <GroupsPanel />
     </section>
   );

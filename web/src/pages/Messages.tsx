@@ -7,6 +7,7 @@ import { useMessages, type Message, type MessageFilter } from '../api/messages';
 import { DataTable } from '../components/DataTable';
 import { Field } from '../components/Field';
 import { ErrorNote } from '../components/ErrorNote';
+import { CursorPager, useCursorPages } from '../components/CursorPager';
 import { StatusBadge } from '../components/StatusBadge';
 
 const STATES = [
@@ -48,11 +49,11 @@ export function Messages() {
     params.get('campaign') ? { campaign: params.get('campaign')! } : {},
   );
   const campaigns = useCampaigns('');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const page = useMessages({ ...filter, ...(cursors.length ? { cursor: cursors[cursors.length - 1] } : {}) });
+  const pages = useCursorPages<string>();
+  const page = useMessages({ ...filter, ...(pages.cursor !== undefined ? { cursor: pages.cursor } : {}) });
   const table = useReactTable({ data: page.data?.data ?? [], columns, getCoreRowModel: getCoreRowModel() });
   const set = (k: keyof MessageFilter, v: string) => {
-    setCursors([]);
+    pages.reset();
     setFilter((f) => ({ ...f, [k]: v || undefined }));
   };
   return (
@@ -130,24 +131,7 @@ export function Messages() {
       <DataTable table={table}>
         {page.data && page.data.data.length === 0 && <p>No messages match.</p>}
       </DataTable>
-      <div className="pager">
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Newer
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!page.data?.next_cursor}
-          onClick={() => setCursors((c) => [...c, page.data!.next_cursor!])}
-        >
-          Older
-        </button>
-      </div>
+      <CursorPager pages={pages} next={page.data?.next_cursor} />
     </section>
   );
 }

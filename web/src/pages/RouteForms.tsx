@@ -1,5 +1,5 @@
 /** The forms of the Routes page: an MT route, an MO route, and Test a number. */
-import { useState, type FormEvent } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { useRouteTest, type RouteDefinition } from '../api/operator';
 import { ErrorNote } from '../components/ErrorNote';
@@ -27,24 +27,70 @@ export function itemError(
   return m ? { index: Number(m[1]), key: m[2], text: error.message } : undefined;
 }
 
-export function MtRouteForm(props: {
-  initial?: RouteDefinition;
+/** The API's error for one route of a list: at the field it names. */
+type RouteError = { key: string; text: string };
+
+interface RouteFormProps<D> {
+  initial?: D;
   /** The API's error for this route: at the field it names. */
-  error?: { key: string; text: string };
+  error?: RouteError;
   pending: boolean;
-  onSave: (d: RouteDefinition) => void;
+  onSave: (d: D) => void;
   onCancel: () => void;
-}) {
+}
+
+/** The error text for a field's key, when the API's error names it. */
+const errorAt = (error: RouteError | undefined) => (key: string) =>
+  error?.key === key ? error.text : undefined;
+
+/**
+ * What the MT and MO route forms share: the form, the API's error when it names none of the
+ * form's fields, and Save and Cancel.
+ */
+function RouteFormFrame(
+  props: Pick<RouteFormProps<unknown>, 'error' | 'pending' | 'onCancel'> & {
+    label: string;
+    saveLabel: string;
+    /** The keys the form's fields show errors for. */
+    fieldKeys: readonly string[];
+    onSubmit: () => void;
+    children: ReactNode;
+  },
+) {
+  const { error } = props;
+  return (
+    <form
+      className="route-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+      noValidate
+      aria-label={props.label}
+    >
+      {props.children}
+      {error && !props.fieldKeys.includes(error.key) && <ErrorNote error={new Error(error.text)} />}
+      <div className="actions">
+        <button type="submit" disabled={props.pending}>
+          {props.saveLabel}
+        </button>
+        <button type="button" className="secondary" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function MtRouteForm(props: RouteFormProps<RouteDefinition>) {
   const i = props.initial;
   const [name, setName] = useState(i?.name ?? '');
   const [type, setType] = useState(i?.type ?? 'static');
   const [connectors, setConnectors] = useState((i?.connectors ?? []).join(', '));
   const [prefixes, setPrefixes] = useState((i?.prefixes ?? []).join(', '));
   const [rate, setRate] = useState(i?.rate === undefined ? '' : String(i.rate));
-  const at = (key: string) => (props.error?.key === key ? props.error.text : undefined);
-  const known = ['name', 'type', 'connectors', 'prefixes', 'rate'];
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const at = errorAt(props.error);
+  const submit = () => {
     const { rate: _r, ...rest } = i ?? ({} as RouteDefinition);
     props.onSave({
       ...rest,
@@ -56,11 +102,14 @@ export function MtRouteForm(props: {
     });
   };
   return (
-    <form
-      className="route-form"
+    <RouteFormFrame
+      error={props.error}
+      pending={props.pending}
+      onCancel={props.onCancel}
+      label={i ? `Edit route ${i.name}` : 'New route'}
+      saveLabel="Save route"
+      fieldKeys={['name', 'type', 'connectors', 'prefixes', 'rate']}
       onSubmit={submit}
-      noValidate
-      aria-label={i ? `Edit route ${i.name}` : 'New route'}
     >
       <TextField label="Route name" error={at('name')} value={name} onChange={setName} />
       <Field label="Strategy" error={at('type')} hint="failover tries the connectors in order.">
@@ -94,35 +143,19 @@ export function MtRouteForm(props: {
         value={rate}
         onChange={setRate}
       />
-      {props.error && !known.includes(props.error.key) && <ErrorNote error={new Error(props.error.text)} />}
-      <div className="actions">
-        <button type="submit" disabled={props.pending}>
-          Save route
-        </button>
-        <button type="button" className="secondary" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </RouteFormFrame>
   );
 }
 
-export function MoRouteForm(props: {
-  initial?: Record<string, unknown>;
-  error?: { key: string; text: string };
-  pending: boolean;
-  onSave: (d: Record<string, unknown>) => void;
-  onCancel: () => void;
-}) {
+export function MoRouteForm(props: RouteFormProps<Record<string, unknown>>) {
   const i = props.initial ?? {};
   const [name, setName] = useState(typeof i.name === 'string' ? i.name : '');
   const [prefixes, setPrefixes] = useState(Array.isArray(i.prefixes) ? i.prefixes.join(', ') : '');
   const [target, setTarget] = useState(
     typeof i.url === 'string' ? i.url : typeof i.user === 'string' ? i.user : '',
   );
-  const at = (key: string) => (props.error?.key === key ? props.error.text : undefined);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const at = errorAt(props.error);
+  const submit = () => {
     const { user: _u, url: _url, position: _p, ...rest } = i;
     const t = target.trim();
     props.onSave({
@@ -133,7 +166,15 @@ export function MoRouteForm(props: {
     });
   };
   return (
-    <form className="route-form" onSubmit={submit} noValidate aria-label="MO route">
+    <RouteFormFrame
+      error={props.error}
+      pending={props.pending}
+      onCancel={props.onCancel}
+      label="MO route"
+      saveLabel="Save MO route"
+      fieldKeys={['name', 'prefixes', 'user', 'url']}
+      onSubmit={submit}
+    >
       <TextField label="MO route name" error={at('name')} value={name} onChange={setName} />
       <TextField
         label="Our numbers"
@@ -149,18 +190,7 @@ export function MoRouteForm(props: {
         value={target}
         onChange={setTarget}
       />
-      {props.error && !['name', 'prefixes', 'user', 'url'].includes(props.error.key) && (
-        <ErrorNote error={new Error(props.error.text)} />
-      )}
-      <div className="actions">
-        <button type="submit" disabled={props.pending}>
-          Save MO route
-        </button>
-        <button type="button" className="secondary" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </RouteFormFrame>
   );
 }
 

@@ -1,13 +1,13 @@
 /** Balance & ledger: every change of the balance, newest first, a page at a time. */
-import { useState } from 'react';
 import { useLedger, useRateCard } from '../../api/account';
 import { useBalance } from '../../api/messages';
 import { ErrorNote } from '../../components/ErrorNote';
+import { CursorPager, useCursorPages } from '../../components/CursorPager';
 
 export function LedgerSection() {
   const balance = useBalance();
-  const [pages, setPages] = useState<number[]>([]);
-  const ledger = useLedger(pages[pages.length - 1]);
+  const pages = useCursorPages<number>();
+  const ledger = useLedger(pages.cursor);
   return (
     <section aria-labelledby="ledger-h">
       <h2 id="ledger-h">Balance &amp; ledger</h2>
@@ -41,24 +41,7 @@ export function LedgerSection() {
         </table>
         {ledger.data && ledger.data.entries.length === 0 && <p>No balance changes yet.</p>}
       </div>
-      <div className="pager">
-        <button
-          type="button"
-          className="secondary"
-          disabled={pages.length === 0}
-          onClick={() => setPages((p) => p.slice(0, -1))}
-        >
-          Newer
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={ledger.data?.next == null}
-          onClick={() => setPages((p) => [...p, ledger.data!.next!])}
-        >
-          Older
-        </button>
-      </div>
+      <CursorPager pages={pages} next={ledger.data?.next} />
     </section>
   );
 }
