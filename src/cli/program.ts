@@ -42,7 +42,7 @@ export function buildProgram(): Command {
       // What runs: the store's definitions (the admin API's changes win over the file).
       for (const c of h.gateway.listConnectors().flatMap((k) => h.definitions.get(k.id) ?? [])) {
         say(
-          `  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : c.type === 'http' ? `HTTP ${new URL(c.url.replace(/\{\w+\}/g, 'x')).host}` : c.type === 'mm7' ? `MM7 ${new URL(c.url).host}` : 'built-in SMSC simulator'})`,
+          `  connector:  ${c.id} (${c.type === 'smpp' ? `SMPP ${c.host}:${c.port} as "${c.systemId}"` : c.type === 'http' ? `HTTP ${new URL(c.url.replace(/\{\w+\}/g, 'x')).host}` : c.type === 'mm7' ? `MM7 ${new URL(c.url).host}` : c.type === 'telnyx' || c.type === 'twilio' ? `${c.type === 'telnyx' ? 'Telnyx' : 'Twilio'} API ${new URL(c.baseUrl).host}` : 'built-in SMSC simulator'})`,
         );
       }
       if (h.demoMms)

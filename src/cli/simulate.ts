@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Outcome, ScriptRule, SimulatorOptions } from '../simulator/index.js';
 import { MMSC_PORT, mm7ScriptRule, runMmsc } from './simulate-mmsc.js';
+import { addProviderOptions, runProviderSimulator } from './simulate-provider.js';
 
 function int(name: string, min = 0) {
   return (v: string): number => {
@@ -56,7 +57,7 @@ function latency(v: string): { min: number; max: number } {
 }
 
 export function simulateCommand(): Command {
-  return new Command('simulate')
+  return addProviderOptions(new Command('simulate'))
     .description(
       'run the built-in SMSC simulator: point any SMPP client (ESME) at it; with --mmsc, the MMSC simulator: point an MM7 connector (VASP) at it',
     )
@@ -125,7 +126,11 @@ export function simulateCommand(): Command {
       "--mmsc: basic-auth user of the reports to the VASP (the connector's inbound.username)",
     )
     .option('--report-password <password>', '--mmsc: password for --report-user')
-    .option('--report-delay <ms>', '--mmsc: wait this long before each delivery report', int('report-delay'))
+    .option(
+      '--report-delay <ms>',
+      '--mmsc, --provider: wait this long before each delivery report (status webhook)',
+      int('report-delay'),
+    )
     .option(
       '--mm7-script <prefix:what>',
       '--mmsc: recipients starting with prefix get a status (2002), a report MMStatus (Expired), a Fault (fault) or a late answer (delay=5000); repeatable',
@@ -137,6 +142,7 @@ export function simulateCommand(): Command {
       int('deliver-every', 1),
     )
     .action(async (o, cmd: Command) => {
+      if (o.provider) return runProviderSimulator(o, cmd);
       if (o.mmsc) {
         await runMmsc({
           ...o,

@@ -3,7 +3,14 @@
  * connector: seconds become milliseconds, and each type gets its own options.
  */
 import { readFileSync } from 'node:fs';
-import { HttpConnector, Mm7Connector, SimulatorConnector, SmppConnector } from '../connectors/index.js';
+import {
+  HttpConnector,
+  Mm7Connector,
+  SimulatorConnector,
+  SmppConnector,
+  TelnyxConnector,
+  TwilioConnector,
+} from '../connectors/index.js';
 import type { Connector, MediaLibrary } from '../gateway/index.js';
 import { CommandStatus } from '../smpp/index.js';
 import type { ConnectorConfig } from '../config/index.js';
@@ -38,6 +45,14 @@ export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Co
       { media: deps.media },
     );
   }
+  if (c.type === 'telnyx') {
+    const { id, type: _type, timeoutS: _t, dlrExpiryS: _d, dlrScope: _scope, ...options } = c;
+    return new TelnyxConnector(id, { ...options, ...providerCommon(c, deps) });
+  }
+  if (c.type === 'twilio') {
+    const { id, type: _type, timeoutS: _t, dlrExpiryS: _d, dlrScope: _scope, ...options } = c;
+    return new TwilioConnector(id, { ...options, ...providerCommon(c, deps) });
+  }
   return new SmppConnector(c.id, {
     host: c.host,
     port: c.port,
@@ -69,4 +84,9 @@ export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Co
     dlrExpiryMs: c.dlrExpiryS * 1000,
     addressing: { sourceTon: c.sourceTon, sourceNpi: c.sourceNpi, destTon: c.destTon, destNpi: c.destNpi },
   });
+}
+
+/** A provider connector's timeouts in milliseconds and the media library it signs URLs with. */
+function providerCommon(c: { timeoutS: number; dlrExpiryS: number }, deps: ConnectorDeps) {
+  return { timeoutMs: c.timeoutS * 1000, dlrExpiryMs: c.dlrExpiryS * 1000, media: deps.media };
 }

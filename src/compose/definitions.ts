@@ -16,6 +16,7 @@ import {
   redactConnector,
   routeInput,
   validateConnector,
+  keepProviderSecrets,
   validateMoRoutes,
   validateRoutes,
   type Config,
@@ -210,6 +211,8 @@ export class RuntimeDefinitions {
         given = keepHiddenSecrets(body as Record<string, unknown>, existing);
       if (existing?.type === 'mm7' && typeof body === 'object' && body !== null && !Array.isArray(body))
         given = keepMm7Secrets(body as Record<string, unknown>, existing);
+      if ((existing?.type === 'telnyx' || existing?.type === 'twilio') && typeof body === 'object' && body)
+        given = keepProviderSecrets(body as Record<string, unknown>, existing);
       const definition = validateConnector(given, id);
       const next = buildConnector(definition, { media: this.gateway.media });
       await this.store.putConnectorDefinition(id, connectorInput(definition), 'api');

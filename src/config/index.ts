@@ -33,3 +33,9 @@ export {
 } from './validate.js';
 export type { RetentionConfig, BackupConfig } from './lifecycle.js';
 export { keepMm7Secrets, type Mm7ConnectorConfig } from './connector-mm7.js';
+export {
+  keepProviderSecrets,
+  type ProviderConnectorConfig,
+  type TelnyxConnectorConfig,
+  type TwilioConnectorConfig,
+} from './connector-providers.js';

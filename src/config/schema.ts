@@ -21,6 +21,7 @@ import type {
   SmppAddressing,
   SmppConnectorOptions,
 } from '../connectors/index.js';
+import type { ProviderConnectorConfig } from './connector-providers.js';
 
 export interface UserConfig {
   username: string;
@@ -225,7 +226,11 @@ export interface HttpConnectorConfig extends Omit<HttpConnectorOptions, 'timeout
 }
 
 export type ConnectorConfig =
-  SimulatorConnectorConfig | SmppConnectorConfig | HttpConnectorConfig | Mm7ConnectorConfig;
+  | SimulatorConnectorConfig
+  | SmppConnectorConfig
+  | HttpConnectorConfig
+  | Mm7ConnectorConfig
+  | ProviderConnectorConfig;
 
 export interface Config {
   demo: boolean;

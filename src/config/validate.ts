@@ -32,6 +32,7 @@ import type {
   SmppConnectorConfig,
 } from './schema.js';
 import { readFileSync } from 'node:fs';
+import { checkProviderConnector, redactProviderConnector } from './connector-providers.js';
 
 /**
  * A connector's `tls`: true / false, or `{ ca, servername, insecure }`. The CA file is read
@@ -168,6 +169,7 @@ export function redactConnector(k: ConnectorConfig): Obj {
     if (k.mo) rest.mo = { ...k.mo, token: '(hidden)' };
   }
   if (k.type === 'mm7') return redactMm7(rest, k);
+  if (k.type === 'telnyx' || k.type === 'twilio') return redactProviderConnector(k, rest);
   return rest;
 }
 
@@ -211,7 +213,11 @@ export function checkConnector(c: Checker, x: unknown, p: string): ConnectorConf
   if (type === 'smpp') return checkSmppConnector(c, x, p);
   if (type === 'http') return checkHttpConnector(c, x, p);
   if (type === 'mm7') return checkMm7Connector(c, x, p);
-  return c.fail(`${p}.type`, `expected one of simulator, smpp, http, mm7, got ${describe(type)}`);
+  if (type === 'telnyx' || type === 'twilio') return checkProviderConnector(c, x, p);
+  return c.fail(
+    `${p}.type`,
+    `expected one of simulator, smpp, http, mm7, telnyx, twilio, got ${describe(type)}`,
+  );
 }
 
 /** The built-in SMSC simulator with scripted outcomes (`type: simulator`). */

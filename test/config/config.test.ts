@@ -107,7 +107,7 @@ test('every mistake is reported with its key path, all at once', () => {
     'users[1].username: duplicate user "a"',
     'connectors[0].windw: unknown key (did you mean "window"?)',
     'connectors[0].port: expected an integer 1..65535, got 70000',
-    'connectors[1].type: expected one of simulator, smpp, http, mm7, got "carrier-pigeon"',
+    'connectors[1].type: expected one of simulator, smpp, http, mm7, telnyx, twilio, got "carrier-pigeon"',
     'routes[0].connectors[0]: unknown connector "nope"',
     'routes[0].connectors: a static route has exactly one connector (use failover, roundrobin, weighted or leastcost)',
     'routes[1].costs: a leastcost route needs a cost table per connector',

@@ -71,7 +71,7 @@ test('a connector: defaults as in the file, the id from the path, and the same m
   );
   assert.deepEqual(
     problems(() => validateConnector({ type: 'ucp' }, 'up')),
-    ['connector.type: expected one of simulator, smpp, http, mm7, got "ucp"'],
+    ['connector.type: expected one of simulator, smpp, http, mm7, telnyx, twilio, got "ucp"'],
   );
   assert.deepEqual(
     problems(() => validateConnector({ type: 'http' }, 'up')),
@@ -82,7 +82,7 @@ test('a connector: defaults as in the file, the id from the path, and the same m
   );
   assert.deepEqual(
     problems(() => validateConnector('nope', 'up')),
-    ['connector.type: expected one of simulator, smpp, http, mm7, got nothing'],
+    ['connector.type: expected one of simulator, smpp, http, mm7, telnyx, twilio, got nothing'],
   );
 });
 

@@ -245,6 +245,6 @@ test('http connector definitions are checked naming the key', () => {
     "connectors[0].mo.token: at least 16 characters (it is the callback's only credential), got 4",
   ]);
   assert.deepEqual(issues({ type: 'htp' }), [
-    'connectors[0].type: expected one of simulator, smpp, http, mm7, got "htp"',
+    'connectors[0].type: expected one of simulator, smpp, http, mm7, telnyx, twilio, got "htp"',
   ]);
 });
