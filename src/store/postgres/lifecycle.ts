@@ -10,6 +10,14 @@ import {
   idFloor,
   NOT_SWEPT,
   REDACTED_TEXT,
+  redactMark,
+  expiredMessage,
+  expiredMo,
+  byMessage,
+  EXPIRED_MESSAGE_COLUMNS,
+  type AgeScope,
+  type ExpiredBatch,
+  type LifecycleMark,
   type ErasureRequest,
   type ErasureResult,
   type RetentionBatch,
@@ -30,17 +38,21 @@ async function setMark(c: Client, name: string, value: string, now: number): Pro
   );
 }
 
+/** The scope's condition on `messages` ($only bigint or null, $except bigint[]). */
+const scoped = (only: number, except: number) =>
+  `AND ($${only}::bigint IS NULL OR user_id = $${only}) AND NOT (user_id = ANY($${except}::bigint[]))`;
+const scopeArgs = (s: AgeScope) => [s.userId ?? null, (s.exceptUserIds ?? []).map(String)];
+
 export async function redactBatch(
   c: Client,
-  o: { before: number; limit: number; now: number },
+  o: AgeScope & { limit: number; now: number },
 ): Promise<RetentionBatch> {
   const before = idFloor(o.before);
   const ids = (
-    await c.query<{ id: string }>('SELECT id FROM messages WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3', [
-      (await mark(c, 'redacted_through')) ?? '',
-      before,
-      o.limit,
-    ])
+    await c.query<{ id: string }>(
+      `SELECT id FROM messages WHERE id > $1 AND id < $2 ${scoped(4, 5)} ORDER BY id LIMIT $3`,
+      [(await mark(c, redactMark(o, 'messages'))) ?? '', before, o.limit, ...scopeArgs(o)],
+    )
   ).rows.map((r) => r.id);
   const messages =
     (
@@ -50,47 +62,111 @@ export async function redactBatch(
         [ids],
       )
     ).rowCount ?? 0;
-  const moIds = (
-    await c.query<{ id: string }>('SELECT id FROM mo WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3', [
-      (await mark(c, 'mo_redacted_through')) ?? '',
-      before,
-      o.limit,
-    ])
-  ).rows.map((r) => r.id);
-  const mos =
-    (
-      await c.query(
-        `UPDATE mo SET body = convert_to($2, 'UTF8'), source = substr(source, 1, 4) || '*****' WHERE id = ANY($1)`,
-        [moIds, REDACTED_TEXT],
-      )
-    ).rowCount ?? 0;
-  if (ids.length) await setMark(c, 'redacted_through', ids[ids.length - 1]!, o.now);
-  if (moIds.length) await setMark(c, 'mo_redacted_through', moIds[moIds.length - 1]!, o.now);
+  let moIds: string[] = [];
+  let mos = 0;
+  if (o.mo) {
+    moIds = (
+      await c.query<{ id: string }>('SELECT id FROM mo WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3', [
+        (await mark(c, redactMark(o, 'mo'))) ?? '',
+        before,
+        o.limit,
+      ])
+    ).rows.map((r) => r.id);
+    mos =
+      (
+        await c.query(
+          `UPDATE mo SET body = convert_to($2, 'UTF8'), source = substr(source, 1, 4) || '*****' WHERE id = ANY($1)`,
+          [moIds, REDACTED_TEXT],
+        )
+      ).rowCount ?? 0;
+  }
+  if (ids.length) await setMark(c, redactMark(o, 'messages'), ids[ids.length - 1]!, o.now);
+  if (moIds.length) await setMark(c, redactMark(o, 'mo'), moIds[moIds.length - 1]!, o.now);
   return { messages: messages + mos, rows: 0, done: ids.length < o.limit && moIds.length < o.limit };
 }
 
-export async function deleteBatch(c: Client, o: { before: number; limit: number }): Promise<RetentionBatch> {
+async function expiredIds(
+  c: Client | pg.Pool,
+  o: AgeScope & { limit: number },
+): Promise<{ ids: string[]; moIds: string[] }> {
   const before = idFloor(o.before);
   const ids = (
     await c.query<{ id: string }>(
-      `SELECT id FROM messages WHERE id < $1 AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)
+      `SELECT id FROM messages WHERE id < $1 ${scoped(3, 4)}
+         AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)
        ORDER BY id LIMIT $2`,
-      [before, o.limit],
+      [before, o.limit, ...scopeArgs(o)],
+    )
+  ).rows.map((r) => r.id);
+  const moIds = o.mo
+    ? (
+        await c.query<{ id: string }>('SELECT id FROM mo WHERE id < $1 ORDER BY id LIMIT $2', [
+          before,
+          o.limit,
+        ])
+      ).rows.map((r) => r.id)
+    : [];
+  return { ids, moIds };
+}
+
+export async function deleteBatch(c: Client, o: AgeScope & { limit: number }): Promise<RetentionBatch> {
+  const { ids, moIds } = await expiredIds(c, o);
+  const r = await deleteExpired(c, { messageIds: ids, moIds, now: 0 });
+  return { ...r, done: ids.length < o.limit && moIds.length < o.limit };
+}
+
+export async function expiredBatch(p: pg.Pool, o: AgeScope & { limit: number }): Promise<ExpiredBatch> {
+  const { ids, moIds } = await expiredIds(p, o);
+  const rowsOf = async (table: string, order: string) =>
+    byMessage(
+      (
+        await p.query<Record<string, unknown>>(
+          `SELECT * FROM ${table} WHERE message_id = ANY($1) ORDER BY ${order}`,
+          [ids],
+        )
+      ).rows,
+    );
+  const parts = await rowsOf('message_parts', 'message_id, seq');
+  const events = await rowsOf('message_events', 'message_id, id');
+  const messages = (
+    await p.query<Record<string, unknown>>(
+      `SELECT ${EXPIRED_MESSAGE_COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.user_id
+       WHERE m.id = ANY($1) ORDER BY m.id`,
+      [ids],
+    )
+  ).rows.map((m) => expiredMessage(m, parts.get(String(m.id)) ?? [], events.get(String(m.id)) ?? []));
+  const mos = (
+    await p.query<Record<string, unknown>>('SELECT * FROM mo WHERE id = ANY($1) ORDER BY id', [moIds])
+  ).rows.map(expiredMo);
+  return { messages, mos };
+}
+
+export async function deleteExpired(
+  c: Client,
+  o: {
+    messageIds: readonly string[];
+    moIds: readonly string[];
+    marks?: readonly LifecycleMark[];
+    now: number;
+  },
+): Promise<RetentionBatch> {
+  // A message queued again since it was read (a retry) stays, with its rows.
+  const ids = (
+    await c.query<{ id: string }>(
+      'SELECT id FROM unnest($1::text[]) AS x(id) WHERE NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = x.id)',
+      [o.messageIds],
     )
   ).rows.map((r) => r.id);
   let rows = 0;
   for (const table of ['message_parts', 'message_events', 'upstream_ids', 'webhooks'])
     rows += (await c.query(`DELETE FROM ${table} WHERE message_id = ANY($1)`, [ids])).rowCount ?? 0;
   const messages = (await c.query('DELETE FROM messages WHERE id = ANY($1)', [ids])).rowCount ?? 0;
-  const mos =
-    (
-      await c.query('DELETE FROM mo WHERE id IN (SELECT id FROM mo WHERE id < $1 ORDER BY id LIMIT $2)', [
-        before,
-        o.limit,
-      ])
-    ).rowCount ?? 0;
-  return { messages: messages + mos, rows, done: messages < o.limit && mos < o.limit };
+  const mos = (await c.query('DELETE FROM mo WHERE id = ANY($1)', [o.moIds])).rowCount ?? 0;
+  for (const m of o.marks ?? []) await setMark(c, m.name, m.value, o.now);
+  return { messages: messages + mos, rows, done: true };
 }
+
+export const readMark = (p: pg.Pool, name: string) => mark(p, name);
 
 export async function takePurgeLease(
   c: Client,

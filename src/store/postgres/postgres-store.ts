@@ -96,7 +96,15 @@ import {
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
-import { erasedTag, type ErasureRequest, type ErasureResult, type RetentionBatch } from '../lifecycle.js';
+import {
+  erasedTag,
+  type AgeScope,
+  type ErasureRequest,
+  type ErasureResult,
+  type ExpiredBatch,
+  type LifecycleMark,
+  type RetentionBatch,
+} from '../lifecycle.js';
 import type { PgHandle } from './engine-store/handle.js';
 import { DefinitionsListener, definitionsChannel, type DefinitionsNotice } from './definitions-listener.js';
 
@@ -1505,12 +1513,29 @@ export class PostgresStore implements Store {
   }
 
   // ---- data lifecycle (src/store/lifecycle.ts, src/store/postgres/lifecycle.ts) ---------
-  redactBatch(o: { before: number; limit: number; now: number }): Promise<RetentionBatch> {
+  redactBatch(o: AgeScope & { limit: number; now: number }): Promise<RetentionBatch> {
     return this.batched((c) => lifecycle.redactBatch(c, o));
   }
 
-  deleteBatch(o: { before: number; limit: number }): Promise<RetentionBatch> {
+  deleteBatch(o: AgeScope & { limit: number }): Promise<RetentionBatch> {
     return this.batched((c) => lifecycle.deleteBatch(c, o));
+  }
+
+  expiredBatch(o: AgeScope & { limit: number }): Promise<ExpiredBatch> {
+    return lifecycle.expiredBatch(this.pool, o);
+  }
+
+  deleteExpired(o: {
+    messageIds: readonly string[];
+    moIds: readonly string[];
+    marks?: readonly LifecycleMark[];
+    now: number;
+  }): Promise<RetentionBatch> {
+    return this.batched((c) => lifecycle.deleteExpired(c, o));
+  }
+
+  readMark(name: string): Promise<string | undefined> {
+    return lifecycle.readMark(this.pool, name);
   }
 
   takePurgeLease(o: { holder: string; ttlMs: number; now: number }): Promise<boolean> {

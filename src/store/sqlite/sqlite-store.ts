@@ -82,7 +82,15 @@ import {
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
-import { erasedTag, type ErasureRequest, type ErasureResult, type RetentionBatch } from '../lifecycle.js';
+import {
+  erasedTag,
+  type AgeScope,
+  type ErasureRequest,
+  type ErasureResult,
+  type ExpiredBatch,
+  type LifecycleMark,
+  type RetentionBatch,
+} from '../lifecycle.js';
 import { SqliteMoney } from './money.js';
 import {
   finalCount,
@@ -1759,18 +1767,38 @@ export class SqliteStore implements Store {
   }
 
   // ---- data lifecycle (src/store/lifecycle.ts, src/store/sqlite/lifecycle.ts) -----------
-  redactBatch(o: { before: number; limit: number; now: number }): Promise<RetentionBatch> {
+  redactBatch(o: AgeScope & { limit: number; now: number }): Promise<RetentionBatch> {
     return this.batched(() => {
       this.forgetFixed();
       return lifecycle.redactBatch(this.db, o);
     });
   }
 
-  deleteBatch(o: { before: number; limit: number }): Promise<RetentionBatch> {
+  deleteBatch(o: AgeScope & { limit: number }): Promise<RetentionBatch> {
     return this.batched(() => {
       this.forgetFixed();
       return lifecycle.deleteBatch(this.db, o);
     });
+  }
+
+  async expiredBatch(o: AgeScope & { limit: number }): Promise<ExpiredBatch> {
+    return lifecycle.expiredBatch(this.db, o);
+  }
+
+  deleteExpired(o: {
+    messageIds: readonly string[];
+    moIds: readonly string[];
+    marks?: readonly LifecycleMark[];
+    now: number;
+  }): Promise<RetentionBatch> {
+    return this.batched(() => {
+      this.forgetFixed();
+      return lifecycle.deleteExpired(this.db, o);
+    });
+  }
+
+  async readMark(name: string): Promise<string | undefined> {
+    return lifecycle.readMark(this.db, name);
   }
 
   takePurgeLease(o: { holder: string; ttlMs: number; now: number }): Promise<boolean> {
