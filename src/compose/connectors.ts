@@ -4,11 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { HttpConnector, SimulatorConnector, SmppConnector } from '../connectors/index.js';
-import type { Connector } from '../gateway/index.js';
+import type { Connector, MediaLibrary } from '../gateway/index.js';
 import { CommandStatus } from '../smpp/index.js';
 import type { ConnectorConfig } from '../config/index.js';
 
-export function buildConnector(c: ConnectorConfig): Connector {
+/** What connectors may need besides their definition (MMS connectors: the media library). */
+export interface ConnectorDeps {
+  media?: MediaLibrary | undefined;
+}
+
+export function buildConnector(c: ConnectorConfig, _deps: ConnectorDeps = {}): Connector {
   if (c.type === 'simulator') {
     return new SimulatorConnector(c.id, {
       latencyMs: c.latencyMs,

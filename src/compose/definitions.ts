@@ -208,7 +208,7 @@ export class RuntimeDefinitions {
       if (existing?.type === 'http' && typeof body === 'object' && body !== null && !Array.isArray(body))
         given = keepHiddenSecrets(body as Record<string, unknown>, existing);
       const definition = validateConnector(given, id);
-      const next = buildConnector(definition);
+      const next = buildConnector(definition, { media: this.gateway.media });
       await this.store.putConnectorDefinition(id, connectorInput(definition), 'api');
       this.definitions.set(id, { definition, source: 'api' });
       if (existing && this.gateway.getConnector(id)) await this.gateway.replaceConnector(next);
@@ -280,7 +280,7 @@ export class RuntimeDefinitions {
         if (mine && same(connectorInput(mine.definition), row.definition)) continue;
         await attempt(`connector "${row.id}"`, async () => {
           const definition = validateConnector(row.definition, row.id);
-          const next = buildConnector(definition);
+          const next = buildConnector(definition, { media: this.gateway.media });
           if (mine && this.gateway.getConnector(row.id)) await this.gateway.replaceConnector(next);
           else await this.gateway.addConnector(next);
           this.definitions.set(row.id, { definition, source: row.source });

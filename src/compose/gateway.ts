@@ -8,6 +8,7 @@ import { Gateway, UrlGuard, WebhookSender } from '../gateway/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from '../config/index.js';
 import { buildConnector } from './connectors.js';
+import { openMedia } from './store.js';
 import { RuntimeDefinitions, seedDefinitions, type EffectiveDefinitions } from './definitions.js';
 
 /** What the interfaces are built on. */
@@ -56,6 +57,7 @@ export async function buildGateway(
   // Filled in once the gateway exists: the definitions each connector runs with.
   const runtime: { definitions?: RuntimeDefinitions } = {};
   const gateway = new Gateway(store, {
+    media: openMedia(store, config.store),
     routes: effective.routes,
     moRoutes: effective.moRoutes,
     dedupeWindowMs: config.dedupeWindowS * 1000,
@@ -97,7 +99,8 @@ export async function buildGateway(
   webhooks.on('retry', () => gateway.emit('webhook', 'failed'));
   webhooks.on('expired', () => gateway.emit('webhook', 'expired'));
   webhooks.on('dropped', () => gateway.emit('webhook', 'refused'));
-  for (const { definition } of effective.connectors) await gateway.addConnector(buildConnector(definition));
+  for (const { definition } of effective.connectors)
+    await gateway.addConnector(buildConnector(definition, { media: gateway.media }));
   const definitions = new RuntimeDefinitions(store, gateway, log.child({ component: 'admin' }), effective);
   runtime.definitions = definitions;
   const stopSync = followOtherNodes(config, store, definitions, log.child({ component: 'admin' }));

@@ -1,7 +1,9 @@
 /**
  * The store a configuration names, and the accounts the file seeds into it.
  */
-import { PostgresStore, SqliteStore, type Store } from '../store/index.js';
+import { dirname, join } from 'node:path';
+import { FileMediaBlobs, PostgresStore, SqliteStore, type Store } from '../store/index.js';
+import { MediaLibrary } from '../gateway/index.js';
 import { hashApiKey, hashPassword, verifyPassword } from '../domain/index.js';
 import type { Config } from '../config/index.js';
 
@@ -45,4 +47,19 @@ export async function seedAccounts(store: Store, config: Pick<Config, 'groups' |
     const user = (await store.getUserByName(u.username))!;
     for (const key of u.apiKeys) await store.addApiKey(user.id, hashApiKey(key), 'config');
   }
+}
+
+/**
+ * Where MMS media bytes are kept (docs/mms.md): a `media` directory beside the SQLite file;
+ * for PostgreSQL, under HERMOD_DATA_DIR (every node must see the same directory).
+ */
+export function mediaDirOf(c: Config['store'], env: NodeJS.ProcessEnv = process.env): string {
+  return c.type === 'sqlite'
+    ? join(dirname(c.path), 'media')
+    : join(env.HERMOD_DATA_DIR ?? './data', 'media');
+}
+
+/** The media library on a store. */
+export function openMedia(store: Store, c: Config['store']): MediaLibrary {
+  return new MediaLibrary(store, new FileMediaBlobs(mediaDirOf(c)));
 }

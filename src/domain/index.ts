@@ -75,3 +75,12 @@ export {
   type OptOutPolicy,
   type OptOutSettings,
 } from './opt-out.js';
+export {
+  MEDIA_ID,
+  MEDIA_LIMITS,
+  canCarry,
+  isMms,
+  newMediaId,
+  type Capability,
+  type MediaRef,
+} from './media.js';

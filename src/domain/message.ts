@@ -1,5 +1,6 @@
 import type { UserSettings, UserSettingsSpec } from './account.js';
 import { decodeText, parseUdh } from '../smpp/index.js';
+import type { MediaRef } from './media.js';
 
 /**
  * Message states (DESIGN.md, "The message pipeline"):
@@ -67,6 +68,10 @@ export interface MessageMeta {
   smppMessageId?: string;
   /** The SMS engine's campaign it was sent for (its id), for the campaign's statistics and reports. */
   campaign?: string;
+  /** Media items: a message with media is an MMS (docs/mms.md); the body holds its text. */
+  media?: MediaRef[];
+  /** An MMS's subject line. */
+  subject?: string;
 }
 
 /** A message as the gateway accepts it (one SMS part as received on SMPP). */

@@ -3,7 +3,7 @@
  * simulator). Connectors live in src/connectors and implement this.
  */
 import type { Receipt } from '../smpp/index.js';
-import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
+import type { Capability, MediaRef, OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
 
 export interface SubmitOutcome {
   upstreamId: string;
@@ -38,6 +38,11 @@ export interface InboundPdu {
   dataCoding: number;
   shortMessage: Buffer;
   sar?: { ref: number; total: number; seq: number };
+  /**
+   * An inbound MMS's media, already in the media library (`MediaLibrary.put`, userId null);
+   * `shortMessage` holds its text in `dataCoding` (8, UCS-2, for an MMS's UTF-8 text).
+   */
+  media?: MediaRef[];
 }
 
 /** A connector's live state, for the admin API, the CLI and metrics. */
@@ -83,6 +88,12 @@ export interface Connector {
   readonly up?: boolean;
   /** Messages it can have in flight (its window). */
   readonly capacity: number;
+  /**
+   * What it can carry (default `['sms']`): only a connector with `mms` is given a message
+   * with media, and it is given the whole message (`submit(m)` without a part; the media
+   * ids in `m.meta.media`, their bytes from the MediaLibrary).
+   */
+  readonly capabilities?: readonly Capability[];
   /** How long messages are split for this connector (default `udh`). */
   readonly split?: SplitSetting;
   /** The data_coding its GSM-alphabet text goes out as (0, 1 IA5 or 3 Latin-1; default 0). */

@@ -5,6 +5,7 @@
  * never touches a socket: connectors and interfaces do, through the narrow interfaces of
  * connector.ts. Its events are typed (events.ts).
  */
+import type { MediaLibrary } from './media.js';
 import type { Group, User } from '../domain/index.js';
 import type { CancelOutcome, InboundMessage, Store } from '../store/store.js';
 import { connectorChange } from './errors.js';
@@ -42,6 +43,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   readonly services: InterfaceServices;
   /** The ledger, rate cards, low-balance setting and reports (money.ts). */
   readonly money: MoneyService;
+  /** MMS media (docs/mms.md); undefined when the gateway was built without it. */
+  readonly media: MediaLibrary | undefined;
   private readonly rates: RateCards;
 
   constructor(
@@ -66,6 +69,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.accept = new AcceptService(ctx, this.accounts, (id) => this.dispatch.wake(id), this.rates);
     this.mo = new MoService(ctx, this);
     this.queuedFailover = new QueuedFailover(ctx, (id) => this.dispatch.wake(id));
+    this.media = opts.media;
   }
 
   /**

@@ -109,3 +109,11 @@ export type {
 export { LEDGER_KINDS, REPORT_GROUPS, DELIVERY_BUCKETS, bucketUpperMs, quantileMs } from '../store/money.js';
 export { RetentionPurger, type RetentionOptions, type PurgeReport } from './retention.js';
 export { Erasures, type ErasureRecord, type ErasureRecorder } from './erasure.js';
+export {
+  MediaLibrary,
+  MMS_MEDIA_TYPES,
+  mediaError,
+  refOf,
+  type MediaItem,
+  type MediaLibraryOptions,
+} from './media.js';

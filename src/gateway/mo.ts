@@ -107,7 +107,17 @@ export class MoService {
   async onMo(connectorId: string, pdu: InboundPdu): Promise<void> {
     const { groupKey, seq, total, source, destination, body } = moPartOf(connectorId, pdu);
     const stored = await this.ctx.store.addMoPart(
-      { groupKey, seq, total, connectorId, source, destination, dataCoding: pdu.dataCoding, body },
+      {
+        groupKey,
+        seq,
+        total,
+        connectorId,
+        source,
+        destination,
+        dataCoding: pdu.dataCoding,
+        body,
+        ...(pdu.media ? { media: pdu.media } : {}),
+      },
       this.record(),
     );
     if (stored) await this.afterMo(stored);

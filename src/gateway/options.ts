@@ -3,6 +3,7 @@ import type { OptOutSettings } from '../domain/index.js';
 import type { Store } from '../store/store.js';
 import type { BackoffPolicy } from '../lib/backoff.js';
 import type { Connector } from './connector.js';
+import type { MediaLibrary } from './media.js';
 import type { Emit } from './events.js';
 import type { QueuedFailoverOptions } from './failover.js';
 import type { MoRouteDef, RouteDef } from './router.js';
@@ -73,6 +74,8 @@ export interface GatewayOptions {
    * many transient failures on a connector that is down a message fails over at once.
    */
   failover?: QueuedFailoverOptions;
+  /** MMS media (docs/mms.md): uploads, inbound MMS and what MMS connectors send. */
+  media?: MediaLibrary;
 }
 
 /** The connectors under their ids, in the order they were added. */

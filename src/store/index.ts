@@ -60,3 +60,4 @@ export { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-st
 export { openEngineStores, type EngineStores } from './engine-store/index.js';
 export * from './money.js';
 export * from './lifecycle.js';
+export * from './media.js';

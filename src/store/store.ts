@@ -3,9 +3,11 @@
  * store (PostgreSQL) can implement the same contract as the embedded SQLite one.
  */
 import type { LifecycleStore } from './lifecycle.js';
+import type { MediaRecordStore } from './media.js';
 import type {
   Group,
   GroupSpec,
+  MediaRef,
   MessageState,
   NewMessage,
   PartState,
@@ -37,6 +39,8 @@ export interface MoPart {
   destination: string;
   dataCoding: number;
   body: Buffer;
+  /** An inbound MMS's media (its only part; the body holds its text, UCS-2 or GSM per dataCoding). */
+  media?: MediaRef[];
 }
 
 export interface InboundMessage {
@@ -54,6 +58,8 @@ export interface InboundMessage {
    */
   routedUrl?: string | null;
   receivedAt: number;
+  /** An inbound MMS's media (docs/mms.md); absent for an SMS. */
+  media?: MediaRef[];
 }
 
 /** Who a joined MO goes to, as its MO route decided: a customer's bind (with the outbox payload for it) and the webhooks it owes. */
@@ -823,6 +829,7 @@ export interface DefinitionStore {
 export interface Store
   extends
     LifecycleStore,
+    MediaRecordStore,
     AccountStore,
     MessageStore,
     ReceiptStore,

@@ -4,7 +4,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { messageIdKeys } from '../../src/smpp/index.js';
-import { InvalidAccountError, newMessageId, type NewMessage } from '../../src/domain/index.js';
+import { InvalidAccountError, newMediaId, newMessageId, type NewMessage } from '../../src/domain/index.js';
 import {
   RESTART_REQUEUE_DETAIL,
   type FinalNotice,
@@ -2147,6 +2147,58 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await s.putRouteDefinitions(mo, 'api', 'mo');
       assert.deepEqual(await s.getRouteDefinitions('mo').then((r) => [r?.routes, r?.source]), [mo, 'api']);
       assert.deepEqual((await s.getRouteDefinitions('mt'))?.routes, [], 'the MT list is untouched');
+    },
+  );
+
+  withStore(
+    'media: an item is recorded and read back; an MO part keeps its media through the join',
+    async (s) => {
+      const item = {
+        id: newMediaId(),
+        userId: null,
+        sha256: 'a'.repeat(64),
+        contentType: 'image/png',
+        size: 68,
+        filename: 'dot.png',
+        createdAt: 1_700_000_000_000,
+      };
+      await s.addMedia(item);
+      assert.deepEqual(await s.getMedia(item.id), item);
+      assert.equal(await s.getMedia(newMediaId()), undefined);
+      await assert.rejects(s.addMedia(item), 'an id is recorded once');
+      const media = [{ id: item.id, contentType: 'image/png', size: 68, filename: 'dot.png' }];
+      const stored = await s.addMoPart(
+        {
+          groupKey: 'mms-1',
+          seq: 1,
+          total: 1,
+          connectorId: 'mmsc',
+          source: '4477',
+          destination: '12345',
+          dataCoding: 8,
+          body: Buffer.from('\u0000h\u0000i'),
+          media,
+        },
+        moRecord(null),
+      );
+      assert.deepEqual(stored?.mo.media, media);
+      const [listed] = await s.listMo(1);
+      assert.deepEqual(listed.media, media);
+      await s.addMoPart(
+        {
+          groupKey: 'sms-1',
+          seq: 1,
+          total: 1,
+          connectorId: 'c1',
+          source: '1',
+          destination: '2',
+          dataCoding: 0,
+          body: Buffer.from('x'),
+        },
+        moRecord(null),
+      );
+      const [sms] = await s.listMo(1);
+      assert.equal(sms.media, undefined, 'an SMS has no media field');
     },
   );
 }

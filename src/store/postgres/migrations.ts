@@ -341,4 +341,18 @@ export const PG_MIGRATIONS: readonly string[] = [
      detail TEXT NOT NULL
    );
    CREATE INDEX upstream_ids_by_message ON upstream_ids (message_id);`,
+  // 21 (MMS, as SQLite migration 19).
+  `CREATE TABLE media (
+     id TEXT PRIMARY KEY,
+     user_id BIGINT,
+     sha256 TEXT NOT NULL,
+     content_type TEXT NOT NULL,
+     size BIGINT NOT NULL,
+     filename TEXT,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX media_by_sha256 ON media (sha256);
+   CREATE INDEX media_by_created ON media (created_at);
+   ALTER TABLE mo_parts ADD COLUMN media TEXT;
+   ALTER TABLE mo ADD COLUMN media TEXT;`,
 ];

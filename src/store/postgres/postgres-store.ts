@@ -96,6 +96,7 @@ import {
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
+import { mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
 import {
   erasedTag,
   type AgeScope,
@@ -200,6 +201,7 @@ const toMo = (r: Row): InboundMessage => ({
   routedTo: (r.routed_to as string | null) ?? null,
   routedUrl: (r.routed_url as string | null) ?? null,
   receivedAt: num(r.received_at),
+  ...mediaOf(r.media as string | null),
 });
 
 const toWebhook = (r: Row): WebhookItem => ({
@@ -1177,7 +1179,7 @@ export class PostgresStore implements Store {
     return this.batched(async (c) => {
       const now = Date.now();
       await c.query(
-        `INSERT INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+        `INSERT INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at, media) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
          ON CONFLICT DO NOTHING`,
         [
           part.groupKey,
@@ -1189,6 +1191,7 @@ export class PostgresStore implements Store {
           part.dataCoding,
           part.body,
           now,
+          mediaJson(part.media),
         ],
       );
       // Lock the group so two nodes receiving the last parts at once join it only once.
@@ -1220,6 +1223,7 @@ export class PostgresStore implements Store {
       body: Buffer.concat(parts.map((p) => p.body as Buffer)),
       complete,
       receivedAt: now,
+      ...mediaOf(first.media as string | null),
     };
     const delivery = mo.route(base);
     // The route's webhook (a url target): its URL is kept on the MO.
@@ -1229,7 +1233,7 @@ export class PostgresStore implements Store {
       routedUrl: delivery.webhooks[0]?.url ?? null,
     };
     await c.query(
-      'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)',
+      'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at, media) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)',
       [
         m.id,
         m.connectorId,
@@ -1241,6 +1245,7 @@ export class PostgresStore implements Store {
         m.routedTo,
         m.routedUrl,
         now,
+        mediaJson(m.media),
       ],
     );
     if (m.routedTo && delivery.payload !== undefined)
@@ -1295,6 +1300,23 @@ export class PostgresStore implements Store {
     args.push(limit);
     const sql = `SELECT * FROM mo ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id COLLATE "C" DESC LIMIT $${args.length}`;
     return (await this.pool.query(sql, args)).rows.map(toMo);
+  }
+
+  // ---- media (src/store/media.ts) ---------------------------------------------------------
+
+  addMedia(m: StoredMedia): Promise<void> {
+    return this.batched(async (c) => {
+      await c.query(
+        'INSERT INTO media (id, user_id, sha256, content_type, size, filename, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [m.id, m.userId, m.sha256, m.contentType, m.size, m.filename ?? null, m.createdAt],
+      );
+    });
+  }
+
+  async getMedia(id: string): Promise<StoredMedia | undefined> {
+    const r = (await this.pool.query('SELECT * FROM media WHERE id = $1', [id])).rows[0] as
+      MediaRow | undefined;
+    return r && storedMedia(r);
   }
 
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void> {

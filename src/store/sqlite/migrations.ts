@@ -355,4 +355,19 @@ export const MIGRATIONS: readonly string[] = [
      detail TEXT NOT NULL
    );
    CREATE INDEX upstream_ids_by_message ON upstream_ids (message_id);`,
+  // 19 (MMS, issue 16, docs/mms.md): media items (the bytes are in the media blob store under
+  // sha256), and an inbound MMS's media references on its MO (JSON, null for an SMS).
+  `CREATE TABLE media (
+     id TEXT PRIMARY KEY,
+     user_id INTEGER,
+     sha256 TEXT NOT NULL,
+     content_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     filename TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX media_by_sha256 ON media (sha256);
+   CREATE INDEX media_by_created ON media (created_at);
+   ALTER TABLE mo_parts ADD COLUMN media TEXT;
+   ALTER TABLE mo ADD COLUMN media TEXT;`,
 ];

@@ -82,6 +82,7 @@ import {
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
+import { mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
 import {
   erasedTag,
   type AgeScope,
@@ -1431,7 +1432,7 @@ export class SqliteStore implements Store {
     return this.batched(() => {
       const now = Date.now();
       this.sql(
-        'INSERT OR IGNORE INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at, media) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(
         part.groupKey,
         part.seq,
@@ -1442,6 +1443,7 @@ export class SqliteStore implements Store {
         part.dataCoding,
         part.body,
         now,
+        mediaJson(part.media),
       );
       const n = (
         this.sql('SELECT COUNT(*) AS n FROM mo_parts WHERE group_key = ?').get(part.groupKey) as { n: number }
@@ -1458,6 +1460,7 @@ export class SqliteStore implements Store {
       destination: string;
       data_coding: number;
       body: Buffer;
+      media: string | null;
     }[];
     const first = parts[0];
     const base: Omit<InboundMessage, 'routedTo' | 'routedUrl'> = {
@@ -1469,6 +1472,7 @@ export class SqliteStore implements Store {
       body: Buffer.concat(parts.map((p) => p.body)),
       complete,
       receivedAt: now,
+      ...mediaOf(first.media),
     };
     const delivery = mo.route(base);
     // The route's webhook (a url target): its URL is kept on the MO.
@@ -1478,7 +1482,7 @@ export class SqliteStore implements Store {
       routedUrl: delivery.webhooks[0]?.url ?? null,
     };
     this.sql(
-      'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at, media) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(
       m.id,
       m.connectorId,
@@ -1490,6 +1494,7 @@ export class SqliteStore implements Store {
       m.routedTo,
       m.routedUrl,
       now,
+      mediaJson(m.media),
     );
     this.sql('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
     if (m.routedTo && delivery.payload !== undefined)
@@ -1546,6 +1551,7 @@ export class SqliteStore implements Store {
       routed_to: string | null;
       routed_url: string | null;
       received_at: number;
+      media: string | null;
     }[];
     return rows.map((r) => ({
       id: r.id,
@@ -1558,6 +1564,7 @@ export class SqliteStore implements Store {
       routedTo: r.routed_to,
       routedUrl: r.routed_url,
       receivedAt: r.received_at,
+      ...mediaOf(r.media),
     }));
   }
 
@@ -1764,6 +1771,22 @@ export class SqliteStore implements Store {
           key,
         ),
     );
+  }
+
+  // ---- media (src/store/media.ts) ---------------------------------------------------------
+
+  addMedia(m: StoredMedia): Promise<void> {
+    return this.batched(
+      () =>
+        void this.sql(
+          'INSERT INTO media (id, user_id, sha256, content_type, size, filename, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ).run(m.id, m.userId, m.sha256, m.contentType, m.size, m.filename ?? null, m.createdAt),
+    );
+  }
+
+  async getMedia(id: string): Promise<StoredMedia | undefined> {
+    const r = this.sql('SELECT * FROM media WHERE id = ?').get(id) as MediaRow | undefined;
+    return r && storedMedia(r);
   }
 
   // ---- data lifecycle (src/store/lifecycle.ts, src/store/sqlite/lifecycle.ts) -----------
