@@ -17,6 +17,8 @@ export interface RetentionConfig {
   pauseMs: number;
   /** How often a purge runs (s, default 600). */
   intervalS: number;
+  /** Where messages are archived before they are deleted (null, the default: not archived). */
+  archive: { dir: string } | null;
 }
 
 export interface BackupConfig {
@@ -37,6 +39,7 @@ export function retentionOf(c: Checker, root: Obj): RetentionConfig {
       'batchRows',
       'pauseMs',
       'intervalS',
+      'archive',
     ]) ?? {};
   const redactAfterDays = c.num(r, 'redactAfterDays', p, { def: 0, min: 0, max: 36_500 }) ?? 0;
   const deleteAfterDays = c.num(r, 'deleteAfterDays', p, { def: 0, min: 0, max: 36_500 }) ?? 0;
@@ -51,7 +54,15 @@ export function retentionOf(c: Checker, root: Obj): RetentionConfig {
     batchRows: c.num(r, 'batchRows', p, { def: 1000, min: 1, max: 100_000, int: true }) ?? 1000,
     pauseMs: c.num(r, 'pauseMs', p, { def: 50, min: 0, max: 60_000, int: true }) ?? 50,
     intervalS: c.num(r, 'intervalS', p, { def: 600, min: 1, max: 86_400 }) ?? 600,
+    archive: archiveOf(c, r.archive, `${p}.archive`),
   };
+}
+
+function archiveOf(c: Checker, v: unknown, p: string): { dir: string } | null {
+  if (v === undefined || v === null) return null;
+  const a = c.obj(v, p, ['dir']);
+  const dir = a && c.str(a, 'dir', p);
+  return dir ? { dir } : null;
 }
 
 export function backupOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv): BackupConfig {

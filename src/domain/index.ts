@@ -22,6 +22,7 @@ export {
 } from './message.js';
 export {
   DEFAULT_ACCESS,
+  DEFAULT_ACCOUNT_RETENTION,
   DEFAULT_AUTHORIZATIONS,
   allowsAddress,
   DEFAULT_VALUE_FILTERS,
@@ -32,6 +33,7 @@ export {
   valueFilterViolations,
   type Access,
   type AccountDefaults,
+  type AccountRetention,
   type Authorizations,
   type Group,
   type GroupSpec,

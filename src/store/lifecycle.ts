@@ -133,6 +133,12 @@ export interface LifecycleStore {
     marks?: readonly LifecycleMark[];
     now: number;
   }): Promise<RetentionBatch>;
+  /**
+   * Deletes up to `limit` rows of each of the SMS engine's tables the scope's age has passed:
+   * inbox conversations quiet since `before`, recipients of campaigns finished before it (their
+   * statistics kept first), contact import jobs finished before it and their error reports.
+   */
+  purgeEngineBatch(o: AgeScope & { limit: number; now: number }): Promise<RetentionBatch>;
   /** A mark of `lifecycle_marks` (undefined when never written). */
   readMark(name: string): Promise<string | undefined>;
   /** The purge lease of a cluster: true when `holder` holds it until `now + ttlMs`. */
@@ -248,3 +254,13 @@ export const NOT_SWEPT: ReadonlySet<string> = new Set([
   'erasures',
   'optouts',
 ]);
+
+/**
+ * Tables without a `user_id` whose rows belong to an account through a parent row: an
+ * account's erasure reaches them through it (`column IN (SELECT id FROM parent WHERE user_id = …)`).
+ */
+export const OWNED_THROUGH: Readonly<Record<string, { column: string; parent: string }>> = {
+  campaign_recipients: { column: 'campaign_id', parent: 'campaigns' },
+  import_errors: { column: 'job_id', parent: 'import_jobs' },
+  keyword_votes: { column: 'service_id', parent: 'keyword_services' },
+};

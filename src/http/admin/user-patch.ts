@@ -1,7 +1,7 @@
 /**
  * What `PATCH /v1/admin/users/{username}` accepts beyond password, rate and enabled: the
  * user's group, SMS-count quota and settings (Jasmin's mt authorizations, value filters,
- * defaults and throughput caps). Settings are merged per section over the user's current
+ * defaults and throughput caps; access; the account's own retention ages). Settings are merged per section over the user's current
  * ones, then checked by the domain's `userSettings()`, whose error names the bad field.
  */
 import {
@@ -90,6 +90,22 @@ export const userPatchSchema = {
             },
           },
         },
+        retention: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            // null first: with type coercion on, null would otherwise be read as the integer 0.
+            redactAfterDays: {
+              anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0 }],
+              description:
+                "days before the account's messages are redacted; null = the operator's, 0 = never",
+            },
+            deleteAfterDays: {
+              anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0 }],
+              description: "days before the account's messages are deleted; null = the operator's, 0 = never",
+            },
+          },
+        },
       },
     },
   },
@@ -103,6 +119,7 @@ export function mergeSettings(current: UserSettings, patch: UserSettingsSpec | u
     defaults: { ...current.defaults, ...patch?.defaults },
     throughput: { ...current.throughput, ...patch?.throughput },
     access: { ...current.access, ...patch?.access },
+    retention: { ...current.retention, ...patch?.retention },
   };
   try {
     userSettings(merged);

@@ -9,6 +9,7 @@ import {
   erasedTag,
   idFloor,
   NOT_SWEPT,
+  OWNED_THROUGH,
   REDACTED_TEXT,
   redactMark,
   expiredMessage,
@@ -264,10 +265,11 @@ export async function erase(c: Client, r: ErasureRequest): Promise<ErasureResult
   for (const t of userTables) hasUser.add(t);
   for (const { table_name: table, column_name: col, data_type: type } of cols) {
     if (NOT_SWEPT.has(table)) continue;
-    if (scoped && !hasUser.has(table) && table !== 'campaign_recipients') continue;
+    const through = OWNED_THROUGH[table];
+    if (scoped && !hasUser.has(table) && !through) continue;
     const where =
-      table === 'campaign_recipients' && scoped
-        ? ' AND campaign_id IN (SELECT id FROM campaigns WHERE user_id = $3)'
+      through && scoped
+        ? ` AND "${through.column}" IN (SELECT id FROM "${through.parent}" WHERE user_id = $3)`
         : own;
     const asText = type === 'ARRAY' ? `array_to_string("${col}", chr(31))` : `"${col}"::text`;
     const set =

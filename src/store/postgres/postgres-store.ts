@@ -96,6 +96,7 @@ import {
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
+import { purgeEngineBatch } from './lifecycle-engine.js';
 import { mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
 import {
   erasedTag,
@@ -1554,6 +1555,10 @@ export class PostgresStore implements Store {
     now: number;
   }): Promise<RetentionBatch> {
     return this.batched((c) => lifecycle.deleteExpired(c, o));
+  }
+
+  purgeEngineBatch(o: AgeScope & { limit: number; now: number }): Promise<RetentionBatch> {
+    return this.batched((c) => purgeEngineBatch(c, o));
   }
 
   readMark(name: string): Promise<string | undefined> {

@@ -10,6 +10,7 @@ import {
   erasedTag,
   idFloor,
   NOT_SWEPT,
+  OWNED_THROUGH,
   REDACTED_TEXT,
   redactMark,
   expiredMessage,
@@ -245,12 +246,13 @@ export function erase(db: Db, r: ErasureRequest): SqliteErasure {
       type: string;
     }[];
     // An account's erasure reaches its own rows only: tables without a user_id are left alone.
-    if (scoped && !cols.some((c) => c.name === 'user_id') && table !== 'campaign_recipients') continue;
+    const through = OWNED_THROUGH[table];
+    if (scoped && !cols.some((c) => c.name === 'user_id') && !through) continue;
     for (const c of cols) {
       if (!/TEXT|CHAR|^$/i.test(c.type)) continue;
       const where =
-        table === 'campaign_recipients' && scoped
-          ? ' AND campaign_id IN (SELECT id FROM campaigns WHERE user_id = @user)'
+        through && scoped
+          ? ` AND "${through.column}" IN (SELECT id FROM "${through.parent}" WHERE user_id = @user)`
           : scoped
             ? own
             : '';

@@ -82,6 +82,7 @@ import {
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
+import { purgeEngineBatch } from './lifecycle-engine.js';
 import { mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
 import {
   erasedTag,
@@ -1818,6 +1819,10 @@ export class SqliteStore implements Store {
       this.forgetFixed();
       return lifecycle.deleteExpired(this.db, o);
     });
+  }
+
+  purgeEngineBatch(o: AgeScope & { limit: number; now: number }): Promise<RetentionBatch> {
+    return this.batched(() => purgeEngineBatch(this.db, o));
   }
 
   async readMark(name: string): Promise<string | undefined> {
