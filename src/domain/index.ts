@@ -1,4 +1,4 @@
-export { newMessageId } from './ids.js';
+export { messageIdTime, newMessageId } from './ids.js';
 export {
   normalizeMsisdn,
   type NormalizeOptions,

@@ -1,7 +1,7 @@
 /**
  * The archive before purge (docs/operations.md, "Archive before purge"): messages and MOs
  * leaving the store are written, before their rows are deleted, as NDJSON in gzip files per
- * day (`messages-YYYY-MM-DD.ndjson.gz`, the day of their creation, UTC).
+ * day (`messages-YYYY-MM-DD.ndjson.gz`, the day of their creation, UTC, as their id says).
  *
  * Safe against a crash: each batch is one gzip member appended to the day's file (gzip files
  * may hold several members; zcat reads them as one stream) and fsynced; the file's new length
@@ -15,7 +15,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import { bodyText, RECEIPT_STAT, type MessageState } from '../domain/index.js';
+import { bodyText, messageIdTime, RECEIPT_STAT, type MessageState } from '../domain/index.js';
 import type { ExpiredBatch, ExpiredMessage, ExpiredMo, LifecycleMark } from '../store/index.js';
 
 const gzip = promisify(gzipCb);
@@ -114,8 +114,9 @@ export class RetentionArchive {
       lines.push(JSON.stringify(record));
       days.set(file, lines);
     };
-    for (const m of batch.messages) add(m.createdAt, archivedMessage(m));
-    for (const m of batch.mos) add(m.receivedAt, archivedMo(m));
+    // The day of its id, as retention ages it (the same as its creation's).
+    for (const m of batch.messages) add(messageIdTime(m.id) ?? m.createdAt, archivedMessage(m));
+    for (const m of batch.mos) add(messageIdTime(m.id) ?? m.receivedAt, archivedMo(m));
     if (days.size === 0) return [];
     await mkdir(this.dir, { recursive: true });
     const out: LifecycleMark[] = [];
