@@ -38,6 +38,15 @@ const smsCount = (v: string): number | null => {
   return n;
 };
 
+/** An account's own retention age: days, 0 (never) or "default" (the operator's, null). */
+const days = (v: string): number | null => {
+  if (v === 'default') return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError('must be a whole number of days, 0 (never) or "default"');
+  return n;
+};
+
 const qs = (o: Record<string, string | number | undefined>): string => {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(o)) if (v !== undefined) p.set(k, String(v));
@@ -276,13 +285,15 @@ interface UserSetFlags {
   throughputSmpp?: number | null;
   throughputHttp?: number | null;
   defaultSource?: string;
+  redactAfterDays?: number | null;
+  deleteAfterDays?: number | null;
 }
 
 /** `hermod users set`: PATCH /users/{name} with the settings its flags name, merged over the current ones. */
 function userSetCommand(): Command {
   return apiCommand(
     'set',
-    'change a user: password, rate, enabled, group, SMS-count quota, authorizations, value filters, throughput, default source, allowed addresses, bind cap',
+    'change a user: password, rate, enabled, group, SMS-count quota, authorizations, value filters, throughput, default source, allowed addresses, bind cap, retention ages',
   )
     .argument('<username>')
     .option('--password <password>')
@@ -317,6 +328,16 @@ function userSetCommand(): Command {
       perSecond,
     )
     .option('--default-source <addr>', 'the source address used when a message gives none ("none" to clear)')
+    .option(
+      '--redact-after-days <n>',
+      'its own retention: days before its messages are redacted (0 = never, "default" = the operator\'s)',
+      days,
+    )
+    .option(
+      '--delete-after-days <n>',
+      'its own retention: days before its messages are deleted (0 = never, "default" = the operator\'s)',
+      days,
+    )
     .addHelpText(
       'after',
       '\nSettings are merged over the current ones: what a flag does not name is kept. Example:\n  hermod users set shop --authorize httpSend=true,smppsBind=false --value-filter destinationAddr=^44 --throughput-http 50 --default-source Shop',
@@ -362,6 +383,10 @@ function userPatch(o: UserSetFlags): Obj {
   if (Object.keys(throughput).length > 0) settings.throughput = throughput;
   if (o.defaultSource !== undefined)
     settings.defaults = { sourceAddr: o.defaultSource === 'none' ? null : o.defaultSource };
+  const retention: Obj = {};
+  if (o.redactAfterDays !== undefined) retention.redactAfterDays = o.redactAfterDays;
+  if (o.deleteAfterDays !== undefined) retention.deleteAfterDays = o.deleteAfterDays;
+  if (Object.keys(retention).length > 0) settings.retention = retention;
   if (Object.keys(settings).length > 0) body.settings = settings;
   return body;
 }

@@ -94,14 +94,16 @@ export const userPatchSchema = {
           type: 'object',
           additionalProperties: false,
           properties: {
-            // null first: with type coercion on, null would otherwise be read as the integer 0.
+            // One type list (not anyOf): with type coercion on, anyOf's null branch would read 0 as null.
             redactAfterDays: {
-              anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0 }],
+              type: ['integer', 'null'],
+              minimum: 0,
               description:
                 "days before the account's messages are redacted; null = the operator's, 0 = never",
             },
             deleteAfterDays: {
-              anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0 }],
+              type: ['integer', 'null'],
+              minimum: 0,
               description: "days before the account's messages are deleted; null = the operator's, 0 = never",
             },
           },
