@@ -8,8 +8,9 @@
  *   off-again   no purge (the noise of the machine between two quiet phases)
  *   archiving   as purging, with the archive before purge (gzip NDJSON) on
  * Each prints the acceptance latency (submit_sm → submit_sm_resp, as the customer sees it)
- * p50/p99/max, and, for the purging phases, how long the purge took and whether it lasted
- * the whole phase. The old messages are copied in with SQL between phases (bench-only).
+ * p50/p99/max, and, for the purging phases, how long the purge took, whether it lasted
+ * the whole phase, and how long each deletion batch held the store's writer (the most an
+ * acceptance can wait behind it; SQLite has one writer). The old messages are copied in with SQL between phases (bench-only).
  *
  * Peers: `smpp-load` and `smsc-sink` from ../shared/bench/ (Rust, build them with
  * `cargo build --release --manifest-path ../shared/bench/smpp-load/Cargo.toml --target-dir
@@ -29,6 +30,7 @@ import { startHermod } from '../src/compose/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { newMessageId } from '../src/domain/index.js';
 import { RetentionArchive, RetentionPurger, type PurgeReport } from '../src/gateway/index.js';
+import type { LifecycleStore } from '../src/store/index.js';
 import { systemClock } from '../src/lib/clock.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
@@ -179,8 +181,33 @@ function runLoad(label: string): Promise<LoadLine> {
   });
 }
 
+/** How long each deletion batch held the store's writer (what acceptance can wait behind), ms. */
+let batchMs: number[] = [];
+const st = h.store;
+const timedStore: LifecycleStore = {
+  redactBatch: (o) => st.redactBatch(o),
+  deleteBatch: timed((o: Parameters<LifecycleStore['deleteBatch']>[0]) => st.deleteBatch(o)),
+  expiredBatch: (o) => st.expiredBatch(o),
+  deleteExpired: timed((o: Parameters<LifecycleStore['deleteExpired']>[0]) => st.deleteExpired(o)),
+  purgeEngineBatch: (o) => st.purgeEngineBatch(o),
+  readMark: (n) => st.readMark(n),
+  takePurgeLease: (o) => st.takePurgeLease(o),
+  reclaimSpace: () => st.reclaimSpace(),
+  erase: (r) => st.erase(r),
+};
+function timed<A, R>(fn: (a: A) => Promise<R>): (a: A) => Promise<R> {
+  return async (a) => {
+    const t = performance.now();
+    try {
+      return await fn(a);
+    } finally {
+      batchMs.push(performance.now() - t);
+    }
+  };
+}
+
 const purger = (archive?: RetentionArchive) =>
-  new RetentionPurger(h.store, {
+  new RetentionPurger(timedStore, {
     redactAfterDays: 0,
     deleteAfterDays: 90,
     batchRows: BATCH_ROWS,
@@ -191,6 +218,7 @@ const purger = (archive?: RetentionArchive) =>
     archive,
   });
 
+const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)] ?? 0;
 /** µs → ms, to 0.1 ms. */
 const ms = (us: number) => Math.round(us / 100) / 10;
 
@@ -198,6 +226,7 @@ const phases: Record<string, number | string | boolean>[] = [];
 async function phase(name: string, purge?: RetentionPurger) {
   const t0 = performance.now();
   let purgeMs = 0;
+  batchMs = [];
   const running: Promise<PurgeReport | undefined> = purge
     ? purge.runOnce().then((r) => ((purgeMs = performance.now() - t0), r))
     : Promise.resolve(undefined);
@@ -220,6 +249,9 @@ async function phase(name: string, purge?: RetentionPurger) {
           purge_s: Math.round(purgeMs / 100) / 10,
           purge_per_s: Math.round(r.deleted / (purgeMs / 1000)),
           purge_lasted_the_phase: purgeMs >= loadMs * 0.95,
+          batches: batchMs.length,
+          batch_p50_ms: Math.round(pct(batchMs, 0.5) * 10) / 10,
+          batch_p99_ms: Math.round(pct(batchMs, 0.99) * 10) / 10,
         }
       : {}),
   };
