@@ -194,6 +194,7 @@ const timedStore: LifecycleStore = {
   takePurgeLease: (o) => st.takePurgeLease(o),
   reclaimSpace: () => st.reclaimSpace(),
   erase: (r) => st.erase(r),
+  usePepper: (p) => st.usePepper(p),
 };
 function timed<A, R>(fn: (a: A) => Promise<R>): (a: A) => Promise<R> {
   return async (a) => {

@@ -30,6 +30,14 @@ export interface BackupConfig {
   keep: number;
 }
 
+export interface ErasureConfig {
+  /**
+   * A server secret the erased numbers' hashes are keyed with, besides the store's own key
+   * (null: the store's key only). Never to change once erasures were made with it.
+   */
+  pepper: string | null;
+}
+
 export function retentionOf(c: Checker, root: Obj): RetentionConfig {
   const p = 'retention';
   const r =
@@ -74,4 +82,14 @@ export function backupOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv): BackupC
     dir: (b.dir === undefined ? undefined : c.str(b, 'dir', p)) ?? join(dataDir, 'backups'),
     keep: c.num(b, 'keep', p, { def: 7, min: 1, max: 1000, int: true }) ?? 7,
   };
+}
+
+/** `erasure.pepper`, or HERMOD_ERASURE_PEPPER (which wins: the secret can stay out of the file). */
+export function erasureOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv): ErasureConfig {
+  const p = 'erasure';
+  const e = c.obj(root.erasure ?? {}, p, ['pepper']) ?? {};
+  const pepper = env.HERMOD_ERASURE_PEPPER ?? (e.pepper === undefined ? undefined : c.str(e, 'pepper', p));
+  if (pepper !== undefined && pepper.length < 16)
+    return { pepper: c.fail(`${p}.pepper`, 'must be at least 16 characters (a random secret)') ?? null };
+  return { pepper: pepper ?? null };
 }

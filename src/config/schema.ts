@@ -2,7 +2,7 @@
  * The configuration: one YAML file plus environment overrides, validated once at start.
  * Every problem is reported with the key path that caused it, all at once.
  */
-import type { BackupConfig, RetentionConfig } from './lifecycle.js';
+import type { BackupConfig, ErasureConfig, RetentionConfig } from './lifecycle.js';
 import { HermodError } from '../lib/errors.js';
 import type {
   MoRouteDef,
@@ -286,6 +286,8 @@ export interface Config {
   retention: RetentionConfig;
   /** Scheduled backups of the SQLite store (docs/operations.md). */
   backup: BackupConfig;
+  /** Erasure of numbers on request (docs/operations.md). */
+  erasure: ErasureConfig;
 }
 
 /** The SMS engine's settings (docs/configuration.md, `engine`). */

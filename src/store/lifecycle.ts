@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { newMessageId } from '../domain/index.js';
+import { HermodError } from '../lib/errors.js';
 
 export interface RetentionBatch {
   /** Messages (and MOs) handled by this batch. */
@@ -147,6 +148,52 @@ export interface LifecycleStore {
   reclaimSpace(): Promise<number>;
   /** Removes or masks `msisdn` everywhere it is stored; its opt-outs are kept under a keyed hash. */
   erase(r: ErasureRequest): Promise<ErasureResult>;
+  /**
+   * Keys the erased numbers' hashes with `pepper` (a server secret kept outside the store)
+   * besides the store's own key, from now on. Throws ErasurePepperError when the store's
+   * erasures were made with another pepper, or none (their opt-outs would stop holding).
+   */
+  usePepper(pepper: string | null): Promise<void>;
+}
+
+/** The erasure pepper differs from the one the store's erasures were made with. */
+export class ErasurePepperError extends HermodError {
+  constructor(message: string) {
+    super('HERMOD_ERR_ERASURE_PEPPER', message);
+  }
+}
+
+/** What the store keeps of a pepper (to recognise it, never to recover it). */
+export const pepperFingerprint = (pepper: string | null): string =>
+  pepper === null ? '' : createHmac('sha256', pepper).update('hermod erasure pepper').digest('hex');
+
+/** The HMAC key of erased numbers: the store's own key, with the pepper when there is one. */
+export const erasureHmacKey = (storeKey: string, pepper: string | null): string =>
+  pepper === null ? storeKey : `${storeKey}:${pepper}`;
+
+/**
+ * Whether a store whose pepper mark is `mark` (undefined: never written) and which holds
+ * erasures (`erased`) may use `pepper`: the mark to write, or the reason it may not.
+ */
+export function checkPepper(
+  mark: string | undefined,
+  erased: boolean,
+  pepper: string | null,
+): { write?: string; refuse?: string } {
+  const want = pepperFingerprint(pepper);
+  // No mark: the erasures (if any) were made before peppers, without one.
+  const have = mark ?? '';
+  if (have === want) return {};
+  // Nothing was hashed with the old one: switch freely.
+  if (!erased) return { write: want };
+  return {
+    refuse:
+      pepper === null
+        ? "the store's erasures were made with an erasure pepper (erasure.pepper / HERMOD_ERASURE_PEPPER): give the same one, or the erased numbers' opt-outs stop holding"
+        : have === ''
+          ? 'the store holds erasures made without an erasure pepper: adding one now would make their opt-outs stop holding (remove erasure.pepper / HERMOD_ERASURE_PEPPER)'
+          : "the erasure pepper differs from the one the store's erasures were made with: give the same one, or the erased numbers' opt-outs stop holding",
+  };
 }
 
 /** The mark a scope's redaction has gone up to (the default scope keeps the first name it had). */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/lib/clock.js';
 import { newMessageId, type StoredMessage } from '../../src/domain/index.js';
 import { RetentionPurger } from '../../src/gateway/index.js';
-import { SqliteStore, PostgresStore, type Store } from '../../src/store/index.js';
+import { erasedTag, SqliteStore, PostgresStore, type Store } from '../../src/store/index.js';
 import { BACKENDS, openBackend, type EngineBackend } from '../engine/backends.js';
 
 const DAY = 86_400_000;
@@ -165,6 +165,39 @@ for (const backend of BACKENDS) {
       );
   });
 }
+
+for (const backend of BACKENDS)
+  test(`${backend}: an erasure pepper keys the hashes; a store refuses another pepper, or none, once erasures used it`, async (t) => {
+    const b = await openBackend(t, backend);
+    if (!b) return;
+    t.after(() => b.close());
+    const pepper = 'a server secret of 32 characters';
+    await b.store.usePepper(pepper);
+    await b.store.setOptOut(N, 'Shop', true);
+    const e = await b.store.erase({ msisdn: N, actor: 'operator test', now: Date.now() });
+    assert.equal(e.numberHash, erasedTag(`${await b.store.readMark('erasure_key')}:${pepper}`, N));
+    assert.equal(await b.store.isOptedOut(N, 'Shop'), true, 'the opt-out holds under the peppered hash');
+    await assert.rejects(b.store.usePepper(null), {
+      code: 'HERMOD_ERR_ERASURE_PEPPER',
+      message: /made with an erasure pepper/,
+    });
+    await assert.rejects(b.store.usePepper('another secret, 32 characters!!'), {
+      code: 'HERMOD_ERR_ERASURE_PEPPER',
+      message: /differs/,
+    });
+    await b.store.usePepper(pepper);
+    assert.equal(await b.store.isOptedOut(N, 'Shop'), true);
+    // A store whose erasures were made without a pepper refuses to take one.
+    const plain = await openBackend(t, backend);
+    if (!plain) return;
+    t.after(() => plain.close());
+    await plain.store.erase({ msisdn: N, actor: 'operator test', now: Date.now() });
+    await assert.rejects(plain.store.usePepper(pepper), {
+      code: 'HERMOD_ERR_ERASURE_PEPPER',
+      message: /without/,
+    });
+    await plain.store.usePepper(null);
+  });
 
 /** An inbox conversation with `n`, a campaign to it, an import whose error report names it. */
 async function engineRows(b: EngineBackend, userId: number, n: string): Promise<void> {

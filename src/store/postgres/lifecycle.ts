@@ -7,6 +7,9 @@ import type pg from 'pg';
 import {
   erasedMark,
   erasedTag,
+  erasureHmacKey,
+  checkPepper,
+  ErasurePepperError,
   idFloor,
   NOT_SWEPT,
   OWNED_THROUGH,
@@ -182,12 +185,21 @@ export async function takePurgeLease(
   return r.rowCount === 1;
 }
 
-export async function erasureKey(p: pg.Pool): Promise<string> {
-  return (await mark(p, 'erasure_key')) ?? '';
+/** The HMAC key erased numbers are hashed with (the store's own, with the pepper when given). */
+export async function erasureKey(p: pg.Pool | Client, pepper: string | null): Promise<string> {
+  return erasureHmacKey((await mark(p, 'erasure_key')) ?? '', pepper);
 }
 
-export async function erase(c: Client, r: ErasureRequest): Promise<ErasureResult> {
-  const tag = erasedTag((await mark(c, 'erasure_key')) ?? '', r.msisdn);
+/** Records the pepper in use (ErasurePepperError when the store's erasures were made with another). */
+export async function usePepper(c: Client, pepper: string | null, now: number): Promise<void> {
+  const erased = ((await c.query('SELECT 1 FROM erasures LIMIT 1')).rowCount ?? 0) > 0;
+  const r = checkPepper(await mark(c, 'erasure_pepper'), erased, pepper);
+  if (r.refuse) throw new ErasurePepperError(r.refuse);
+  if (r.write !== undefined) await setMark(c, 'erasure_pepper', r.write, now);
+}
+
+export async function erase(c: Client, r: ErasureRequest, pepper: string | null): Promise<ErasureResult> {
+  const tag = erasedTag(await erasureKey(c, pepper), r.msisdn);
   const masked = erasedMark(tag);
   const tables: Record<string, number> = {};
   const count = (t: string, n: number | null) => {

@@ -249,6 +249,8 @@ const toApiKey = (r: Row): ApiKeyInfo => ({
 
 export class PostgresStore implements Store {
   private erasureKey: string | undefined;
+  /** The erasure pepper (usePepper), null for none. */
+  private pepper: string | null = null;
   private readonly pool: pg.Pool;
   private writes: {
     fn: (c: Client) => Promise<unknown>;
@@ -1333,7 +1335,7 @@ export class PostgresStore implements Store {
 
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
     // An erased number's opt-outs are kept under its keyed hash (src/store/lifecycle.ts).
-    const tag = erasedTag((this.erasureKey ??= await lifecycle.erasureKey(this.pool)), msisdn);
+    const tag = erasedTag((this.erasureKey ??= await lifecycle.erasureKey(this.pool, this.pepper)), msisdn);
     return (
       (await this.one('SELECT 1 AS x FROM optouts WHERE msisdn = ANY($1) AND sender = $2', [
         [msisdn, tag],
@@ -1561,6 +1563,12 @@ export class PostgresStore implements Store {
     return this.batched((c) => purgeEngineBatch(c, o));
   }
 
+  async usePepper(pepper: string | null): Promise<void> {
+    await this.batched((c) => lifecycle.usePepper(c, pepper, Date.now()));
+    this.pepper = pepper;
+    this.erasureKey = undefined;
+  }
+
   readMark(name: string): Promise<string | undefined> {
     return lifecycle.readMark(this.pool, name);
   }
@@ -1574,7 +1582,7 @@ export class PostgresStore implements Store {
   }
 
   erase(r: ErasureRequest): Promise<ErasureResult> {
-    return this.batched((c) => lifecycle.erase(c, r));
+    return this.batched((c) => lifecycle.erase(c, r, this.pepper));
   }
 
   ping(): Promise<void> {

@@ -8,6 +8,9 @@ import type Database from 'better-sqlite3';
 import {
   erasedMark,
   erasedTag,
+  erasureHmacKey,
+  checkPepper,
+  ErasurePepperError,
   idFloor,
   NOT_SWEPT,
   OWNED_THROUGH,
@@ -190,9 +193,8 @@ export interface SqliteErasure extends ErasureResult {
   tag: string;
 }
 
-export function erase(db: Db, r: ErasureRequest): SqliteErasure {
-  const key = mark(db, 'erasure_key') ?? '';
-  const tag = erasedTag(key, r.msisdn);
+export function erase(db: Db, r: ErasureRequest, pepper: string | null): SqliteErasure {
+  const tag = erasedTag(erasureKey(db, pepper), r.msisdn);
   const masked = erasedMark(tag);
   const tables: Record<string, number> = {};
   const count = (t: string, n: number) => {
@@ -277,8 +279,17 @@ export function erase(db: Db, r: ErasureRequest): SqliteErasure {
   return { id, numberHash: tag, tables, rows, optOutsKept, tag };
 }
 
-/** The tag an opted-out number would be kept under after an erasure. */
-export const erasureKey = (db: Db): string => mark(db, 'erasure_key') ?? '';
+/** The HMAC key erased numbers are hashed with (the store's own, with the pepper when given). */
+export const erasureKey = (db: Db, pepper: string | null): string =>
+  erasureHmacKey(mark(db, 'erasure_key') ?? '', pepper);
+
+/** Records the pepper in use (ErasurePepperError when the store's erasures were made with another). */
+export function usePepper(db: Db, pepper: string | null, now: number): void {
+  const erased = db.prepare('SELECT 1 FROM erasures LIMIT 1').get() !== undefined;
+  const r = checkPepper(mark(db, 'erasure_pepper'), erased, pepper);
+  if (r.refuse) throw new ErasurePepperError(r.refuse);
+  if (r.write !== undefined) setMark(db, 'erasure_pepper', r.write, now);
+}
 
 export function takePurgeLease(db: Db, o: { holder: string; ttlMs: number; now: number }): boolean {
   return (

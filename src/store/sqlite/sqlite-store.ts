@@ -507,6 +507,8 @@ export class SqliteStore implements Store {
   /** Every number that has (or had) an opt-out: a number not in it needs no lookup at all. */
   private readonly optedOutNumbers = new Set<string>();
   private erasureKey: string | undefined;
+  /** The erasure pepper (usePepper), null for none. */
+  private pepper: string | null = null;
   /** Some opt-outs are kept under an erased number's hash (then a lookup hashes the number). */
   private erasedOptOuts = false;
   /** Keys with parked receipts (this process is the only writer): most submits have none to look for. */
@@ -1595,7 +1597,7 @@ export class SqliteStore implements Store {
     if (!this.optedOutNumbers.has(msisdn)) {
       // An erased number's opt-outs are kept under its keyed hash (src/store/lifecycle.ts).
       if (!this.erasedOptOuts) return false;
-      const tag = erasedTag((this.erasureKey ??= lifecycle.erasureKey(this.db)), msisdn);
+      const tag = erasedTag((this.erasureKey ??= lifecycle.erasureKey(this.db, this.pepper)), msisdn);
       if (!this.optedOutNumbers.has(tag)) return false;
       msisdn = tag;
     }
@@ -1825,6 +1827,15 @@ export class SqliteStore implements Store {
     return this.batched(() => purgeEngineBatch(this.db, o));
   }
 
+  usePepper(pepper: string | null): Promise<void> {
+    return this.batched(() => {
+      lifecycle.usePepper(this.db, pepper, Date.now());
+      this.pepper = pepper;
+      this.erasureKey = undefined;
+      this.optOutCache.clear();
+    });
+  }
+
   async readMark(name: string): Promise<string | undefined> {
     return lifecycle.readMark(this.db, name);
   }
@@ -1840,7 +1851,7 @@ export class SqliteStore implements Store {
   erase(r: ErasureRequest): Promise<ErasureResult> {
     return this.batched(() => {
       this.forgetFixed();
-      const e = lifecycle.erase(this.db, r);
+      const e = lifecycle.erase(this.db, r, this.pepper);
       // The number's opt-outs now live under the tag: the caches follow.
       if (r.userId === undefined) this.optedOutNumbers.delete(r.msisdn);
       if (e.optOutsKept > 0) {
