@@ -60,3 +60,18 @@ test('retention and backup: off by default; values; mistakes named by key path',
     ],
   );
 });
+
+test('erasure.pepper: none by default; from the file or HERMOD_ERASURE_PEPPER (which wins); at least 16 characters', () => {
+  assert.equal(parseConfig({}, {}, 'test', true).erasure.pepper, null);
+  const pepper = 'p'.repeat(16);
+  assert.equal(parseConfig({ erasure: { pepper } }, {}, 'test', true).erasure.pepper, pepper);
+  assert.equal(
+    parseConfig({ erasure: { pepper } }, { HERMOD_ERASURE_PEPPER: 'e'.repeat(20) }, 'test', true).erasure
+      .pepper,
+    'e'.repeat(20),
+  );
+  assert.deepEqual(issues({ erasure: { pepper: 'short', salt: 1 } }), [
+    'erasure.salt: unknown key',
+    'erasure.pepper: must be at least 16 characters (a random secret)',
+  ]);
+});
