@@ -30,7 +30,10 @@ export interface RetentionOptions {
   clock: Clock;
   /** Where messages go before they are deleted (none: they are only deleted). */
   archive?: RetentionArchive;
-  /** The accounts with ages of their own, read at the start of each purge. */
+  /**
+   * Every account, with its own ages (null where it has none), read at the start of each
+   * purge. Without it the operator's ages apply to every message.
+   */
   accountAges?: () => Promise<readonly AccountAges[]>;
   /** Told after each purge that ran (the composition root logs it). */
   onRun?: (r: PurgeReport) => void;
@@ -95,20 +98,25 @@ export class RetentionPurger {
     return this.running;
   }
 
-  /** The operator's scope (every account without ages of its own, and MOs), then each account's. */
+  /**
+   * With the accounts known: a scope per account (its own ages, else the operator's), each
+   * walking its own messages by index, and the MOs at the operator's ages. Without: one scope
+   * of every message and MO at the operator's ages.
+   */
   private async scopes(): Promise<Scope[]> {
-    const own = ((await this.o.accountAges?.()) ?? []).filter(
-      (a) => a.redactAfterDays !== null || a.deleteAfterDays !== null,
-    );
     const { redactAfterDays, deleteAfterDays } = this.o;
-    return [
-      { redactAfterDays, deleteAfterDays, of: { exceptUserIds: own.map((a) => a.userId), mo: true } },
-      ...own.map((a) => ({
-        redactAfterDays: a.redactAfterDays ?? redactAfterDays,
-        deleteAfterDays: a.deleteAfterDays ?? deleteAfterDays,
-        of: { userId: a.userId },
-      })),
-    ].filter((s) => s.redactAfterDays > 0 || s.deleteAfterDays > 0);
+    const accounts = await this.o.accountAges?.();
+    const all: Scope[] = accounts
+      ? [
+          { redactAfterDays, deleteAfterDays, of: { mo: true, moOnly: true } },
+          ...accounts.map((a) => ({
+            redactAfterDays: a.redactAfterDays ?? redactAfterDays,
+            deleteAfterDays: a.deleteAfterDays ?? deleteAfterDays,
+            of: { userId: a.userId },
+          })),
+        ]
+      : [{ redactAfterDays, deleteAfterDays, of: { mo: true } }];
+    return all.filter((s) => s.redactAfterDays > 0 || s.deleteAfterDays > 0);
   }
 
   private async purge(): Promise<PurgeReport> {

@@ -51,6 +51,8 @@ export interface AgeScope {
   exceptUserIds?: readonly number[];
   /** MOs too (the default scope only: an MO belongs to no account). */
   mo?: boolean;
+  /** MOs only, no message (with `mo`: when every account has a scope of its own). */
+  moOnly?: boolean;
 }
 
 /** A message leaving the store, as the archive keeps it (rows as stored, numbers as numbers). */

@@ -157,6 +157,20 @@ for (const backend of BACKENDS) {
     const shops = [await message(b, b.shop.id, now - 20 * DAY, '447700900401', 'shop 20d')];
     const shopRecent = await message(b, b.shop.id, now - 5 * DAY, '447700900402', 'shop 5d');
     const others = [await message(b, b.other.id, now - 20 * DAY, '447700900403', 'other 20d')];
+    // MOs belong to no account: the operator's ages, even when every account has a scope.
+    const oldMo = (await b.store.addMoPart(
+      {
+        groupKey: 'single|old',
+        seq: 1,
+        total: 1,
+        connectorId: 'sim',
+        source: '447700900404',
+        destination: '12345',
+        dataCoding: 0,
+        body: Buffer.from('an old reply'),
+      },
+      { id: newMessageId(now - 95 * DAY), route: () => ({ routedTo: null, webhooks: [] }) },
+    ))!.mo;
     const clock = new FakeClock(now);
     const purger = new RetentionPurger(b.store, {
       ...options(clock, { redactAfterDays: 30, deleteAfterDays: 90 }),
@@ -166,17 +180,25 @@ for (const backend of BACKENDS) {
       ],
     });
     const r = await purger.runOnce();
-    assert.deepEqual({ deleted: r.deleted, redacted: r.redacted }, { deleted: 1, redacted: 1 });
+    assert.deepEqual({ deleted: r.deleted, redacted: r.redacted }, { deleted: 2, redacted: 1 });
+    assert.deepEqual(
+      (await b.store.listMo(10)).map((m) => m.id),
+      [],
+      `the MO ${oldMo.id} of 95 days is gone at the operator's 90`,
+    );
     assert.equal(await b.store.getMessage(shops[0]!), undefined, "shop's 10 days have passed");
     const redacted = (await b.store.getMessage(shopRecent))!;
     assert.equal(redacted.body.length, 0, "shop's 3 days have passed: redacted");
     const kept = (await b.store.getMessage(others[0]!))!;
     assert.equal(kept.body.toString(), 'other 20d', "other keeps the operator's 30/90 days");
-    // An account that keeps for ever (0) is left out of the operator's ages too.
+    // An account that keeps for ever (0) keeps for ever; one without ages takes the operator's.
     clock.advance(200 * DAY);
     const forever = new RetentionPurger(b.store, {
       ...options(clock, { redactAfterDays: 30, deleteAfterDays: 90 }),
-      accountAges: async () => [{ userId: b.other.id, redactAfterDays: 0, deleteAfterDays: 0 }],
+      accountAges: async () => [
+        { userId: b.shop.id, redactAfterDays: null, deleteAfterDays: null },
+        { userId: b.other.id, redactAfterDays: 0, deleteAfterDays: 0 },
+      ],
     });
     await forever.runOnce();
     assert.equal((await b.store.getMessage(others[0]!))!.body.toString(), 'other 20d');

@@ -24,6 +24,8 @@ export async function purgeEngineBatch(
   c: Client,
   o: AgeScope & { limit: number; now: number },
 ): Promise<RetentionBatch> {
+  // The engine's rows all belong to accounts: a scope of MOs alone has none.
+  if (o.moOnly) return { messages: 0, rows: 0, done: true };
   const args = [o.before, o.limit, o.userId ?? null, (o.exceptUserIds ?? []).map(String)];
   let rows = 0;
   let full = false;

@@ -42,9 +42,16 @@ async function setMark(c: Client, name: string, value: string, now: number): Pro
   );
 }
 
-/** The scope's condition on `messages` ($only bigint or null, $except bigint[]). */
-const scoped = (only: number, except: number) =>
-  `AND ($${only}::bigint IS NULL OR user_id = $${only}) AND NOT (user_id = ANY($${except}::bigint[]))`;
+/**
+ * The scope's condition on `messages` ($only bigint or null, $except bigint[]; as SQLite's:
+ * one account's walks messages_by_user, a scope of MOs alone matches no message).
+ */
+const scoped = (s: AgeScope, only: number, except: number) =>
+  s.moOnly
+    ? `AND $${only}::bigint IS NULL AND $${except}::bigint[] IS NULL AND false`
+    : s.userId !== undefined
+      ? `AND user_id = $${only}::bigint AND $${except}::bigint[] IS NOT NULL`
+      : `AND $${only}::bigint IS NULL AND NOT (user_id = ANY($${except}::bigint[]))`;
 const scopeArgs = (s: AgeScope) => [s.userId ?? null, (s.exceptUserIds ?? []).map(String)];
 
 export async function redactBatch(
@@ -54,7 +61,7 @@ export async function redactBatch(
   const before = idFloor(o.before);
   const ids = (
     await c.query<{ id: string }>(
-      `SELECT id FROM messages WHERE id > $1 AND id < $2 ${scoped(4, 5)} ORDER BY id LIMIT $3`,
+      `SELECT id FROM messages WHERE id > $1 AND id < $2 ${scoped(o, 4, 5)} ORDER BY id LIMIT $3`,
       [(await mark(c, redactMark(o, 'messages'))) ?? '', before, o.limit, ...scopeArgs(o)],
     )
   ).rows.map((r) => r.id);
@@ -96,7 +103,7 @@ async function expiredIds(
   const before = idFloor(o.before);
   const ids = (
     await c.query<{ id: string }>(
-      `SELECT id FROM messages WHERE id < $1 ${scoped(3, 4)}
+      `SELECT id FROM messages WHERE id < $1 ${scoped(o, 3, 4)}
          AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)
        ORDER BY id LIMIT $2`,
       [before, o.limit, ...scopeArgs(o)],

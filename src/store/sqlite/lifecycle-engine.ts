@@ -20,6 +20,8 @@ const hasTable = (db: Db, name: string): boolean =>
   db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 
 export function purgeEngineBatch(db: Db, o: AgeScope & { limit: number; now: number }): RetentionBatch {
+  // The engine's rows all belong to accounts: a scope of MOs alone has none.
+  if (o.moOnly) return { messages: 0, rows: 0, done: true };
   const p = {
     before: o.before,
     limit: o.limit,

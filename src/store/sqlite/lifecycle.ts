@@ -41,8 +41,20 @@ const setMark = (db: Db, name: string, value: string, now: number): void =>
     )
     .run(name, value, now);
 
-/** The scope's condition on `messages` (named parameters @only and @except). */
-const SCOPED = `AND (@only IS NULL OR user_id = @only) AND user_id NOT IN (SELECT value FROM json_each(@except))`;
+/**
+ * The scope's condition on `messages` (named parameters @only and @except). One account's
+ * is `user_id = @only` as such, so the walk goes through messages_by_user (user_id, id) and
+ * never over other accounts' old rows that their longer ages keep; a scope of MOs alone
+ * matches no message.
+ */
+const scoped = (s: AgeScope): string =>
+  s.moOnly
+    ? 'AND 0'
+    : s.userId !== undefined
+      ? 'AND user_id = @only'
+      : s.exceptUserIds?.length
+        ? 'AND user_id NOT IN (SELECT value FROM json_each(@except))'
+        : '';
 const scopeParams = (s: AgeScope) => ({
   only: s.userId ?? null,
   except: JSON.stringify(s.exceptUserIds ?? []),
@@ -52,7 +64,9 @@ export function redactBatch(db: Db, o: AgeScope & { limit: number; now: number }
   const before = idFloor(o.before);
   const ids = (
     db
-      .prepare(`SELECT id FROM messages WHERE id > @from AND id < @before ${SCOPED} ORDER BY id LIMIT @limit`)
+      .prepare(
+        `SELECT id FROM messages WHERE id > @from AND id < @before ${scoped(o)} ORDER BY id LIMIT @limit`,
+      )
       .all({
         from: mark(db, redactMark(o, 'messages')) ?? '',
         before,
@@ -93,7 +107,7 @@ function expiredIds(db: Db, o: AgeScope & { limit: number }): { ids: string[]; m
   const ids = (
     db
       .prepare(
-        `SELECT id FROM messages WHERE id < @before ${SCOPED}
+        `SELECT id FROM messages WHERE id < @before ${scoped(o)}
            AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)
          ORDER BY id LIMIT @limit`,
       )
