@@ -69,3 +69,19 @@ test("PATCH /v1/admin/users/{name} settings.retention and hermod users set --del
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /whole number of days, 0 \(never\) or "default"/);
 });
+
+// Regression: with the API's type coercion, the schema's anyOf [null, integer] read 0 as null,
+// so smsCount 0 (no more parts) became unlimited and maxBinds 0 (refused: minimum 1) no cap.
+test('PATCH /v1/admin/users/{name}: smsCount 0 stays 0, maxBinds 0 is refused, null stays null', async (t) => {
+  const h = await demoHermod();
+  t.after(() => h.stop());
+  const patch = (payload: object) =>
+    h.api.inject({ method: 'PATCH', url: '/v1/admin/users/demo', headers: admin, payload });
+  const zero = await patch({ smsCount: 0 });
+  assert.equal(zero.statusCode, 200, zero.body);
+  assert.equal(JSON.parse(zero.body).smsCount, 0);
+  assert.equal(JSON.parse((await patch({ smsCount: null })).body).smsCount, null);
+  assert.equal((await patch({ settings: { access: { maxBinds: 0 } } })).statusCode, 400);
+  const none = await patch({ settings: { access: { maxBinds: null } } });
+  assert.equal(JSON.parse(none.body).settings.access.maxBinds, null);
+});

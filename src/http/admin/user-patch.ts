@@ -38,9 +38,11 @@ export const userPatchSchema = {
     rate: amount,
     enabled: { type: 'boolean' },
     group: { type: ['string', 'null'], minLength: 1, description: 'the group id; null leaves every group' },
-    // null first: with type coercion on, null would otherwise be read as the integer 0.
+    // One type list, not anyOf: with type coercion on, anyOf's null branch read 0 as null
+    // (smsCount 0 became unlimited), and a null branch second would read null as 0.
     smsCount: {
-      anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0 }],
+      type: ['integer', 'null'],
+      minimum: 0,
       description: 'SMS parts the user may still send, set outright; null = unlimited',
     },
     settings: {
@@ -85,7 +87,8 @@ export const userPatchSchema = {
                 'addresses and CIDR ranges SMPP binds and HTTP requests may come from; [] = anywhere',
             },
             maxBinds: {
-              anyOf: [{ type: 'null' }, { type: 'integer', minimum: 1 }],
+              type: ['integer', 'null'],
+              minimum: 1,
               description: 'simultaneous SMPP binds at most; null = no cap',
             },
           },
@@ -94,7 +97,7 @@ export const userPatchSchema = {
           type: 'object',
           additionalProperties: false,
           properties: {
-            // One type list (not anyOf): with type coercion on, anyOf's null branch would read 0 as null.
+            // One type list, not anyOf (as smsCount).
             redactAfterDays: {
               type: ['integer', 'null'],
               minimum: 0,
