@@ -78,6 +78,7 @@ export function archivedMo(m: ExpiredMo): Record<string, unknown> {
     connector: m.connectorId,
     routed_to: m.routedTo,
     received_at: iso(m.receivedAt),
+    media: m.media ?? undefined,
   };
 }
 

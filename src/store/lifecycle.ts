@@ -97,6 +97,8 @@ export interface ExpiredMo {
   body: Buffer;
   routedTo: string | null;
   receivedAt: number;
+  /** An inbound MMS's media references (JSON as stored), null for an SMS. */
+  media: unknown;
 }
 
 export interface ExpiredBatch {
@@ -206,6 +208,13 @@ export const redactMark = (s: AgeScope, kind: 'messages' | 'mo'): string =>
 type Raw = Record<string, unknown>;
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const jsonOrNull = (v: string): unknown => {
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return null;
+  }
+};
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /** An expired message from its rows (both stores select the same columns; PostgreSQL gives bigints as strings). */
@@ -263,6 +272,7 @@ export function expiredMo(r: Raw): ExpiredMo {
     body: Buffer.from(r.body as Uint8Array),
     routedTo: strOrNull(r.routed_to),
     receivedAt: num(r.received_at),
+    media: typeof r.media === 'string' ? jsonOrNull(r.media) : null,
   };
 }
 

@@ -81,14 +81,27 @@ for (const backend of BACKENDS) {
       old.push(await message(b, b.shop.id, now - 100 * DAY + i * 3_600_000, `44770090010${i}`, `hello ${i}`));
     const older = await message(b, b.shop.id, now - 120 * DAY, '447700900200', 'a day apart');
     const fresh = await message(b, b.shop.id, now - DAY, '447700900300', 'fresh');
+    const mo = (await b.store.addMoPart(
+      {
+        groupKey: 'single|archived',
+        seq: 1,
+        total: 1,
+        connectorId: 'sim',
+        source: '447700900301',
+        destination: '12345',
+        dataCoding: 0,
+        body: Buffer.from('STOP'),
+      },
+      { id: newMessageId(now - 100 * DAY), route: () => ({ routedTo: 'shop', webhooks: [] }) },
+    ))!.mo;
     const clock = new FakeClock(now);
     const purger = new RetentionPurger(b.store, {
       ...options(clock),
       archive: new RetentionArchive(dir, 'node-a'),
     });
     const r = await purger.runOnce();
-    assert.equal(r.deleted, 8);
-    assert.equal(r.archived, 8);
+    assert.equal(r.deleted, 9);
+    assert.equal(r.archived, 9);
     for (const id of [...old, older]) assert.equal(await b.store.getMessage(id), undefined);
     assert.ok(await b.store.getMessage(fresh));
 
@@ -96,7 +109,17 @@ for (const backend of BACKENDS) {
     assert.ok(files.length >= 2, `one file per day: ${files.join(', ')}`);
     assert.ok(files.every((f) => /^messages-\d{4}-\d{2}-\d{2}\.ndjson\.gz$/.test(f)));
     const records = archived(dir);
-    assert.deepEqual(records.map((m) => m.id).sort(), [...old, older].sort(), 'each deleted message once');
+    assert.deepEqual(
+      records.map((m) => m.id).sort(),
+      [...old, older, mo.id].sort(),
+      'each deleted message and MO once',
+    );
+    assert.deepEqual(
+      (({ kind, source, text, routed_to }) => ({ kind, source, text, routed_to }))(
+        records.find((m) => m.id === mo.id)!,
+      ),
+      { kind: 'mo', source: '447700900301', text: 'STOP', routed_to: 'shop' },
+    );
     const first = records.find((m) => m.id === old[0])!;
     assert.equal(first.kind, 'mt');
     assert.equal(first.text, 'hello 0');
@@ -108,7 +131,7 @@ for (const backend of BACKENDS) {
     // Each batch is a gzip member of its own (3 rows a batch), and the real zcat reads them all.
     if (spawnSync('sh', ['-c', 'command -v zcat']).status === 0) {
       const text = execFileSync('sh', ['-c', `zcat ${join(dir, '*.ndjson.gz')}`]).toString();
-      assert.equal(text.trim().split('\n').length, 8);
+      assert.equal(text.trim().split('\n').length, 9);
     } else t.diagnostic('zcat not installed: the archive was read with node:zlib only');
     // The committed length of each file is in the store, with the deletion.
     for (const f of files)
