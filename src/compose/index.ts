@@ -112,6 +112,12 @@ async function startWith(
     await lifecycle.stop();
     throw err;
   });
+  // Before anything erases or checks an opt-out: a pepper the store's erasures were not made with stops the start.
+  await store.usePepper(config.erasure.pepper).catch(async (err: unknown) => {
+    await store.close();
+    await lifecycle.stop();
+    throw err;
+  });
   await seedAccounts(store, config);
   const core = await buildGateway(config, store, { now: options.now, log }).catch(async (err: unknown) => {
     // A configuration the store's definitions contradict: nothing runs yet but the store.

@@ -1,13 +1,14 @@
 /**
  * The data lifecycle a start runs (docs/operations.md): the data directory's gateway lock
- * and the scheduled backups of the SQLite store; the retention purger.
+ * and the scheduled backups of the SQLite store; the retention purger (with its archive and
+ * the accounts' own ages).
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { backupSqlite, GatewayLock, rotateBackups, scheduledName } from '../store/sqlite/backup.js';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { RetentionPurger } from '../gateway/index.js';
+import { RetentionArchive, RetentionPurger } from '../gateway/index.js';
 import type { Store } from '../store/index.js';
 import { systemClock } from '../lib/clock.js';
 
@@ -67,12 +68,19 @@ export function startLifecycle(config: Config, log: Logger, now: () => number = 
       return purger;
     },
     startRetention(store: Store) {
+      const holder = s.type === 'postgres' ? (s.nodeId ?? `${hostname()}:${process.pid}`) : 'sqlite';
+      const { archive, ...ages } = config.retention;
       purger = new RetentionPurger(store, {
-        ...config.retention,
-        holder: s.type === 'postgres' ? (s.nodeId ?? `${hostname()}:${process.pid}`) : 'sqlite',
+        ...ages,
+        holder,
         clock: systemClock,
+        archive: archive ? new RetentionArchive(archive.dir, holder) : undefined,
+        // Accounts with ages of their own (their settings' retention), read at each purge.
+        accountAges: async () =>
+          (await store.listUsers()).map((u) => ({ userId: u.id, ...u.settings.retention })),
         onRun: (r) => {
-          if (r.redacted > 0 || r.deleted > 0) log.info({ component: 'retention', ...r }, 'retention purge');
+          if (r.redacted > 0 || r.deleted > 0 || r.rows > 0)
+            log.info({ component: 'retention', ...r }, 'retention purge');
         },
       });
       purger.start();

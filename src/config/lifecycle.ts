@@ -17,6 +17,8 @@ export interface RetentionConfig {
   pauseMs: number;
   /** How often a purge runs (s, default 600). */
   intervalS: number;
+  /** Where messages are archived before they are deleted (null, the default: not archived). */
+  archive: { dir: string } | null;
 }
 
 export interface BackupConfig {
@@ -28,6 +30,14 @@ export interface BackupConfig {
   keep: number;
 }
 
+export interface ErasureConfig {
+  /**
+   * A server secret the erased numbers' hashes are keyed with, besides the store's own key
+   * (null: the store's key only). Never to change once erasures were made with it.
+   */
+  pepper: string | null;
+}
+
 export function retentionOf(c: Checker, root: Obj): RetentionConfig {
   const p = 'retention';
   const r =
@@ -37,6 +47,7 @@ export function retentionOf(c: Checker, root: Obj): RetentionConfig {
       'batchRows',
       'pauseMs',
       'intervalS',
+      'archive',
     ]) ?? {};
   const redactAfterDays = c.num(r, 'redactAfterDays', p, { def: 0, min: 0, max: 36_500 }) ?? 0;
   const deleteAfterDays = c.num(r, 'deleteAfterDays', p, { def: 0, min: 0, max: 36_500 }) ?? 0;
@@ -51,7 +62,15 @@ export function retentionOf(c: Checker, root: Obj): RetentionConfig {
     batchRows: c.num(r, 'batchRows', p, { def: 1000, min: 1, max: 100_000, int: true }) ?? 1000,
     pauseMs: c.num(r, 'pauseMs', p, { def: 50, min: 0, max: 60_000, int: true }) ?? 50,
     intervalS: c.num(r, 'intervalS', p, { def: 600, min: 1, max: 86_400 }) ?? 600,
+    archive: archiveOf(c, r.archive, `${p}.archive`),
   };
+}
+
+function archiveOf(c: Checker, v: unknown, p: string): { dir: string } | null {
+  if (v === undefined || v === null) return null;
+  const a = c.obj(v, p, ['dir']);
+  const dir = a && c.str(a, 'dir', p);
+  return dir ? { dir } : null;
 }
 
 export function backupOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv): BackupConfig {
@@ -63,4 +82,14 @@ export function backupOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv): BackupC
     dir: (b.dir === undefined ? undefined : c.str(b, 'dir', p)) ?? join(dataDir, 'backups'),
     keep: c.num(b, 'keep', p, { def: 7, min: 1, max: 1000, int: true }) ?? 7,
   };
+}
+
+/** `erasure.pepper`, or HERMOD_ERASURE_PEPPER (which wins: the secret can stay out of the file). */
+export function erasureOf(c: Checker, root: Obj, env: NodeJS.ProcessEnv): ErasureConfig {
+  const p = 'erasure';
+  const e = c.obj(root.erasure ?? {}, p, ['pepper']) ?? {};
+  const pepper = env.HERMOD_ERASURE_PEPPER ?? (e.pepper === undefined ? undefined : c.str(e, 'pepper', p));
+  if (pepper !== undefined && pepper.length < 16)
+    return { pepper: c.fail(`${p}.pepper`, 'must be at least 16 characters (a random secret)') ?? null };
+  return { pepper: pepper ?? null };
 }

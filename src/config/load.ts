@@ -1,4 +1,4 @@
-import { backupOf, retentionOf } from './lifecycle.js';
+import { backupOf, erasureOf, retentionOf } from './lifecycle.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
@@ -145,6 +145,7 @@ const ROOT_KEYS = [
   'engine',
   'retention',
   'backup',
+  'erasure',
 ];
 
 const FORMATS = ['json', 'jasmin'] as const;
@@ -190,6 +191,7 @@ export function parseConfig(
   const engine = engineOf(c, root);
   const retention = retentionOf(c, root);
   const backup = backupOf(c, root, env);
+  const erasure = erasureOf(c, root, env);
   const security = checkSecurity(c, root.security);
   if (!demo) refusePlaceholders(c, adminKeys, users, env);
   const sampleData = demo && sampleDataOf(c, env);
@@ -217,6 +219,7 @@ export function parseConfig(
     engine,
     retention,
     backup,
+    erasure,
   };
 }
 

@@ -3,7 +3,7 @@
  * Every problem is reported with the key path that caused it, all at once.
  */
 import type { Mm7ConnectorConfig } from './connector-mm7.js';
-import type { BackupConfig, RetentionConfig } from './lifecycle.js';
+import type { BackupConfig, ErasureConfig, RetentionConfig } from './lifecycle.js';
 import { HermodError } from '../lib/errors.js';
 import type {
   MoRouteDef,
@@ -295,6 +295,8 @@ export interface Config {
   retention: RetentionConfig;
   /** Scheduled backups of the SQLite store (docs/operations.md). */
   backup: BackupConfig;
+  /** Erasure of numbers on request (docs/operations.md). */
+  erasure: ErasureConfig;
 }
 
 /** The SMS engine's settings (docs/configuration.md, `engine`). */

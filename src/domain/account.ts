@@ -99,6 +99,20 @@ export interface Access {
 
 export const DEFAULT_ACCESS: Readonly<Access> = Object.freeze({ allowFrom: [], maxBinds: null });
 
+/**
+ * An account's own retention ages (docs/operations.md, "Retention"), replacing the operator's
+ * `retention` for its messages: null takes the operator's, 0 keeps for ever.
+ */
+export interface AccountRetention {
+  redactAfterDays: number | null;
+  deleteAfterDays: number | null;
+}
+
+export const DEFAULT_ACCOUNT_RETENTION: Readonly<AccountRetention> = Object.freeze({
+  redactAfterDays: null,
+  deleteAfterDays: null,
+});
+
 /** The per-user settings no SQL selects on (stored as one JSON document). */
 export interface UserSettings {
   authorizations: Authorizations;
@@ -106,6 +120,7 @@ export interface UserSettings {
   defaults: AccountDefaults;
   throughput: Throughput;
   access: Access;
+  retention: AccountRetention;
 }
 
 /** Settings as a caller gives them: anything omitted takes its default. */
@@ -115,6 +130,7 @@ export interface UserSettingsSpec {
   defaults?: Partial<AccountDefaults>;
   throughput?: Partial<Throughput>;
   access?: Partial<Access>;
+  retention?: Partial<AccountRetention>;
 }
 
 export interface Group {
@@ -197,7 +213,26 @@ export function userSettings(spec: UserSettingsSpec = {}): UserSettings {
     defaults: { sourceAddr: source, country },
     throughput,
     access: accessOf(spec.access),
+    retention: retentionOf(spec.retention),
   };
+}
+
+function retentionOf(spec: Partial<AccountRetention> = {}): AccountRetention {
+  const days = (k: keyof AccountRetention): number | null => {
+    const v = spec[k] ?? null;
+    if (v !== null && !(Number.isInteger(v) && v >= 0 && v <= 36_500))
+      throw new InvalidAccountError(
+        `retention.${k} must be null (the operator's), 0 (never) or a whole number of days up to 36500`,
+      );
+    return v;
+  };
+  const redactAfterDays = days('redactAfterDays');
+  const deleteAfterDays = days('deleteAfterDays');
+  if (redactAfterDays && deleteAfterDays && deleteAfterDays < redactAfterDays)
+    throw new InvalidAccountError(
+      `retention.deleteAfterDays must be at least redactAfterDays (${redactAfterDays}): a message is redacted before it is deleted`,
+    );
+  return { redactAfterDays, deleteAfterDays };
 }
 
 function accessOf(spec: Partial<Access> = {}): Access {

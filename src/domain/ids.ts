@@ -28,3 +28,15 @@ export function newMessageId(now = Date.now()): string {
 const POOL_BYTES = 4000;
 let pool = Buffer.alloc(0);
 let poolAt = 0;
+
+/** The millisecond a message id was made at (undefined for an id not made by newMessageId). */
+export function messageIdTime(id: string): number | undefined {
+  if (id.length !== 26) return undefined;
+  let t = 0;
+  for (let i = 0; i < 10; i++) {
+    const v = B32.indexOf(id[i]!);
+    if (v < 0) return undefined;
+    t = t * 32 + v;
+  }
+  return t;
+}

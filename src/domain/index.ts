@@ -1,4 +1,4 @@
-export { newMessageId } from './ids.js';
+export { messageIdTime, newMessageId } from './ids.js';
 export {
   normalizeMsisdn,
   type NormalizeOptions,
@@ -23,6 +23,7 @@ export {
 } from './message.js';
 export {
   DEFAULT_ACCESS,
+  DEFAULT_ACCOUNT_RETENTION,
   DEFAULT_AUTHORIZATIONS,
   allowsAddress,
   DEFAULT_VALUE_FILTERS,
@@ -33,6 +34,7 @@ export {
   valueFilterViolations,
   type Access,
   type AccountDefaults,
+  type AccountRetention,
   type Authorizations,
   type Group,
   type GroupSpec,

@@ -109,7 +109,8 @@ export type {
   ReportQuery,
 } from '../store/money.js';
 export { LEDGER_KINDS, REPORT_GROUPS, DELIVERY_BUCKETS, bucketUpperMs, quantileMs } from '../store/money.js';
-export { RetentionPurger, type RetentionOptions, type PurgeReport } from './retention.js';
+export { RetentionPurger, type RetentionOptions, type PurgeReport, type AccountAges } from './retention.js';
+export { RetentionArchive, archiveFileName, archivedMessage, archivedMo } from './retention-archive.js';
 export { Erasures, type ErasureRecord, type ErasureRecorder } from './erasure.js';
 export {
   MediaLibrary,

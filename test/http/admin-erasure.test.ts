@@ -80,11 +80,20 @@ test('POST /v1/admin/erasure erases a number; its opt-out still refuses; hermod 
     /^erased: \d+ rows changed or deleted \(.*messages \d+.*\); erasure #1 recorded; 1 opt-out\(s\) kept as erased:/,
   );
 
+  // A request refused before its handler runs (an unknown field) names no number either.
+  const refused = await h.api.inject({
+    method: 'POST',
+    url: '/v1/admin/erasure',
+    headers: admin,
+    payload: { msisdn: '+447700900123', reason: 'asked by phone' },
+  });
+  assert.equal(refused.statusCode, 400, refused.body);
   // The operators' audit log records the erasure by the number's hash, never the number.
   const audit = await h.api.inject({ method: 'GET', url: '/v1/admin/audit', headers: admin });
   assert.equal(audit.statusCode, 200, audit.body);
   assert.doesNotMatch(audit.body, /447700900123/);
   assert.ok(audit.body.includes(e.numberHash), audit.body);
+  assert.ok(audit.body.includes('a number (refused)'), audit.body);
   const m = await h.api.inject({ method: 'GET', url: `/v1/admin/messages/${id}`, headers: admin });
   assert.doesNotMatch(m.body, /447700900123/);
   const again = await send('+447700900123');

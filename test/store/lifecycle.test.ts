@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/lib/clock.js';
 import { newMessageId, type StoredMessage } from '../../src/domain/index.js';
 import { RetentionPurger } from '../../src/gateway/index.js';
-import { SqliteStore, PostgresStore, type Store } from '../../src/store/index.js';
+import { erasedTag, SqliteStore, PostgresStore, type Store } from '../../src/store/index.js';
 import { BACKENDS, openBackend, type EngineBackend } from '../engine/backends.js';
 
 const DAY = 86_400_000;
@@ -126,11 +126,14 @@ for (const backend of BACKENDS) {
         ],
       });
       await b.store.setOptOut(N, 'Shop', true);
+      await engineRows(b, b.shop.id, N);
       assert.ok((await textColumnsHolding(b.store, N)).length > 3, 'the number is in several places first');
 
       const e = await b.store.erase({ msisdn: N, actor: 'operator test', now });
       assert.equal(e.optOutsKept, 1);
       assert.ok(e.rows >= 4 && e.tables.contacts === 2, JSON.stringify(e.tables));
+      for (const table of ['conversations', 'campaign_recipients', 'import_errors'])
+        assert.ok(e.tables[table], `${table}: ${JSON.stringify(e.tables)}`);
       assert.match(e.numberHash, /^erased:[0-9a-f]{64}$/);
       assert.deepEqual(await textColumnsHolding(b.store, N), []);
       assert.equal(await b.store.isOptedOut(N, 'Shop'), true, 'the opt-out still holds');
@@ -144,6 +147,107 @@ for (const backend of BACKENDS) {
       await b.close();
     }
   });
+
+  test(`${backend}: an account's erasure reaches its engine rows, not another account's`, async (t) => {
+    const b = await openBackend(t, backend);
+    if (!b) return;
+    t.after(() => b.close());
+    await engineRows(b, b.shop.id, N);
+    await engineRows(b, b.other.id, N);
+    const e = await b.store.erase({ msisdn: N, userId: b.shop.id, actor: 'shop', now: Date.now() });
+    for (const table of ['conversations', 'campaign_recipients', 'import_errors'])
+      assert.equal(e.tables[table], 1, `${table}: ${JSON.stringify(e.tables)}`);
+    const left = await textColumnsHolding(b.store, N);
+    for (const table of ['conversations', 'campaign_recipients', 'import_errors'])
+      assert.ok(
+        left.some((c) => c.startsWith(`${table}.`)),
+        `other's ${table} keeps it: ${left.join(', ')}`,
+      );
+  });
+}
+
+for (const backend of BACKENDS)
+  test(`${backend}: an erasure pepper keys the hashes; a store refuses another pepper, or none, once erasures used it`, async (t) => {
+    const b = await openBackend(t, backend);
+    if (!b) return;
+    t.after(() => b.close());
+    const pepper = 'a server secret of 32 characters';
+    await b.store.usePepper(pepper);
+    await b.store.setOptOut(N, 'Shop', true);
+    const e = await b.store.erase({ msisdn: N, actor: 'operator test', now: Date.now() });
+    assert.equal(e.numberHash, erasedTag(`${await b.store.readMark('erasure_key')}:${pepper}`, N));
+    assert.equal(await b.store.isOptedOut(N, 'Shop'), true, 'the opt-out holds under the peppered hash');
+    await assert.rejects(b.store.usePepper(null), {
+      code: 'HERMOD_ERR_ERASURE_PEPPER',
+      message: /made with an erasure pepper/,
+    });
+    await assert.rejects(b.store.usePepper('another secret, 32 characters!!'), {
+      code: 'HERMOD_ERR_ERASURE_PEPPER',
+      message: /differs/,
+    });
+    await b.store.usePepper(pepper);
+    assert.equal(await b.store.isOptedOut(N, 'Shop'), true);
+    // A store whose erasures were made without a pepper refuses to take one.
+    const plain = await openBackend(t, backend);
+    if (!plain) return;
+    t.after(() => plain.close());
+    await plain.store.erase({ msisdn: N, actor: 'operator test', now: Date.now() });
+    await assert.rejects(plain.store.usePepper(pepper), {
+      code: 'HERMOD_ERR_ERASURE_PEPPER',
+      message: /without/,
+    });
+    await plain.store.usePepper(null);
+  });
+
+/** An inbox conversation with `n`, a campaign to it, an import whose error report names it. */
+async function engineRows(b: EngineBackend, userId: number, n: string): Promise<void> {
+  const { inbox, campaigns, contactImports } = b.stores;
+  const now = Date.now();
+  await inbox.noteReply({ userId, peer: n, ourNumber: '12345', at: now });
+  const c = await campaigns.createCampaign({
+    userId,
+    name: 'Winter',
+    sender: 'Shop',
+    text: 'Hi',
+    templateId: null,
+    audience: { groups: [], contacts: [], excludeGroups: [], numbers: [n] },
+    scheduleAt: null,
+    timeZone: null,
+    quietHours: null,
+    ratePerSecond: null,
+    tags: [],
+    sendWhatBalanceCovers: false,
+    repeat: null,
+  });
+  await campaigns.resolveAudience({ userId, campaignId: c.id, now });
+  const job = await contactImports.createImport({
+    userId,
+    groupId: null,
+    country: null,
+    header: false,
+    delimiter: ';',
+    headerNames: [],
+    columns: { number: 0, firstName: null, lastName: null, notes: null, fields: [] },
+    fileName: 'x.csv',
+    csv: Buffer.from(`${n};x;y\n`),
+    bytesDone: 0,
+    linesDone: 0,
+  });
+  const owner = `runner-${userId}`;
+  assert.equal((await contactImports.claimImport({ owner, leaseMs: 60_000 }))?.id, job.id);
+  await contactImports.applyImportBatch({
+    jobId: job.id,
+    userId,
+    owner,
+    leaseMs: 60_000,
+    groupId: null,
+    contacts: [],
+    errors: [{ line: 1, number: null, reason: 'too many columns', raw: `${n};x;y` }],
+    rows: 1,
+    bytesDone: 16,
+    linesDone: 1,
+  });
+  await contactImports.finishImport({ jobId: job.id, owner, state: 'completed' });
 }
 
 function purgerOptions(clock: FakeClock) {

@@ -11,6 +11,15 @@ const smsCount = (v: string): number | null => {
   return n;
 };
 
+/** An account's own retention age: days, 0 (never) or "default" (the operator's, null). */
+const days = (v: string): number | null => {
+  if (v === 'default') return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError('must be a whole number of days, 0 (never) or "default"');
+  return n;
+};
+
 /** `--authorize httpSend=true,smppsBind=false`: authorization flags, merged over earlier ones. */
 const authorizations = (v: string, prev: Record<string, boolean> = {}): Record<string, boolean> => {
   const out = { ...prev };
@@ -59,13 +68,15 @@ interface UserSetFlags {
   throughputSmpp?: number | null;
   throughputHttp?: number | null;
   defaultSource?: string;
+  redactAfterDays?: number | null;
+  deleteAfterDays?: number | null;
 }
 
 /** `hermod users set`: PATCH /users/{name} with the settings its flags name, merged over the current ones. */
 export function userSetCommand(): Command {
   return apiCommand(
     'set',
-    'change a user: password, rate, enabled, group, SMS-count quota, authorizations, value filters, throughput, default source, allowed addresses, bind cap',
+    'change a user: password, rate, enabled, group, SMS-count quota, authorizations, value filters, throughput, default source, allowed addresses, bind cap, retention ages',
   )
     .argument('<username>')
     .option('--password <password>')
@@ -100,6 +111,16 @@ export function userSetCommand(): Command {
       perSecond,
     )
     .option('--default-source <addr>', 'the source address used when a message gives none ("none" to clear)')
+    .option(
+      '--redact-after-days <n>',
+      'its own retention: days before its messages are redacted (0 = never, "default" = the operator\'s)',
+      days,
+    )
+    .option(
+      '--delete-after-days <n>',
+      'its own retention: days before its messages are deleted (0 = never, "default" = the operator\'s)',
+      days,
+    )
     .addHelpText(
       'after',
       '\nSettings are merged over the current ones: what a flag does not name is kept. Example:\n  hermod users set shop --authorize httpSend=true,smppsBind=false --value-filter destinationAddr=^44 --throughput-http 50 --default-source Shop',
@@ -145,6 +166,10 @@ function userPatch(o: UserSetFlags): Obj {
   if (Object.keys(throughput).length > 0) settings.throughput = throughput;
   if (o.defaultSource !== undefined)
     settings.defaults = { sourceAddr: o.defaultSource === 'none' ? null : o.defaultSource };
+  const retention: Obj = {};
+  if (o.redactAfterDays !== undefined) retention.redactAfterDays = o.redactAfterDays;
+  if (o.deleteAfterDays !== undefined) retention.deleteAfterDays = o.deleteAfterDays;
+  if (Object.keys(retention).length > 0) settings.retention = retention;
   if (Object.keys(settings).length > 0) body.settings = settings;
   return body;
 }

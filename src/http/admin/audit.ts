@@ -15,8 +15,19 @@ const CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Body keys that name what a create acts on (never a secret). */
 const NAMING_KEYS = ['username', 'id', 'email', 'msisdn', 'name'] as const;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * What the audit log names this request by, set by a route whose path and body would
+     * name something the log must not keep (the erasure's number: its hash instead).
+     */
+    auditTarget?: string;
+  }
+}
+
 /** What the request acted on: its path parameters, else the name a create gave in its body. */
 function targetOf(req: FastifyRequest): string | null {
+  if (req.auditTarget !== undefined) return req.auditTarget;
   const params = Object.values((req.params ?? {}) as Record<string, unknown>).filter(
     (v): v is string => typeof v === 'string' && v !== '',
   );

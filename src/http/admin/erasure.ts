@@ -45,6 +45,10 @@ export const erasurePlugin: FastifyPluginAsync<AdminContext> = async (app, { ser
         body: erasureBody,
         response: { 200: erasureSchema, ...errors },
       },
+      // Before the body is even validated: a refused request must not log the number either.
+      onRequest: async (req) => {
+        req.auditTarget = 'a number (refused)';
+      },
     },
     async (req) => {
       const n = msisdn(req.body.msisdn);
@@ -57,9 +61,8 @@ export const erasurePlugin: FastifyPluginAsync<AdminContext> = async (app, { ser
       }
       const actor = req.access?.kind === 'operator' ? `operator ${req.access.webUserId}` : 'admin key';
       const r = await services.erasures.erase({ msisdn: n, userId, actor });
-      // The audit trail (src/http/admin/audit.ts) names a request by its body's msisdn once
-      // answered: it must name this one by the hash, or the log would keep the number.
-      (req.body as { msisdn: string }).msisdn = r.numberHash;
+      // The audit trail (src/http/admin/audit.ts) names this request by the hash, never the number.
+      req.auditTarget = r.numberHash;
       return {
         id: r.id,
         numberHash: r.numberHash,

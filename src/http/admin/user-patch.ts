@@ -1,7 +1,7 @@
 /**
  * What `PATCH /v1/admin/users/{username}` accepts beyond password, rate and enabled: the
  * user's group, SMS-count quota and settings (Jasmin's mt authorizations, value filters,
- * defaults and throughput caps). Settings are merged per section over the user's current
+ * defaults and throughput caps; access; the account's own retention ages). Settings are merged per section over the user's current
  * ones, then checked by the domain's `userSettings()`, whose error names the bad field.
  */
 import {
@@ -38,9 +38,11 @@ export const userPatchSchema = {
     rate: amount,
     enabled: { type: 'boolean' },
     group: { type: ['string', 'null'], minLength: 1, description: 'the group id; null leaves every group' },
-    // null first: with type coercion on, null would otherwise be read as the integer 0.
+    // One type list, not anyOf: with type coercion on, anyOf's null branch read 0 as null
+    // (smsCount 0 became unlimited), and a null branch second would read null as 0.
     smsCount: {
-      anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0 }],
+      type: ['integer', 'null'],
+      minimum: 0,
       description: 'SMS parts the user may still send, set outright; null = unlimited',
     },
     settings: {
@@ -85,8 +87,27 @@ export const userPatchSchema = {
                 'addresses and CIDR ranges SMPP binds and HTTP requests may come from; [] = anywhere',
             },
             maxBinds: {
-              anyOf: [{ type: 'null' }, { type: 'integer', minimum: 1 }],
+              type: ['integer', 'null'],
+              minimum: 1,
               description: 'simultaneous SMPP binds at most; null = no cap',
+            },
+          },
+        },
+        retention: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            // One type list, not anyOf (as smsCount).
+            redactAfterDays: {
+              type: ['integer', 'null'],
+              minimum: 0,
+              description:
+                "days before the account's messages are redacted; null = the operator's, 0 = never",
+            },
+            deleteAfterDays: {
+              type: ['integer', 'null'],
+              minimum: 0,
+              description: "days before the account's messages are deleted; null = the operator's, 0 = never",
             },
           },
         },
@@ -103,6 +124,7 @@ export function mergeSettings(current: UserSettings, patch: UserSettingsSpec | u
     defaults: { ...current.defaults, ...patch?.defaults },
     throughput: { ...current.throughput, ...patch?.throughput },
     access: { ...current.access, ...patch?.access },
+    retention: { ...current.retention, ...patch?.retention },
   };
   try {
     userSettings(merged);

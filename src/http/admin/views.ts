@@ -43,7 +43,7 @@ export const userSchema = {
     settings: {
       type: 'object',
       description:
-        'authorizations, value filters, defaults, throughput (Jasmin user model) and access (allowed addresses, bind cap)',
+        "authorizations, value filters, defaults, throughput (Jasmin user model), access (allowed addresses, bind cap) and retention (the account's own ages)",
       properties: {
         authorizations: { type: 'object', additionalProperties: { type: 'boolean' } },
         valueFilters: { type: 'object', additionalProperties: { type: 'string' } },
@@ -66,6 +66,14 @@ export const userSchema = {
           properties: {
             allowFrom: { type: 'array', items: { type: 'string' } },
             maxBinds: { type: ['integer', 'null'] },
+          },
+        },
+        retention: {
+          type: 'object',
+          description: "the account's own retention ages in days (null: the operator's, 0: never)",
+          properties: {
+            redactAfterDays: { type: ['integer', 'null'] },
+            deleteAfterDays: { type: ['integer', 'null'] },
           },
         },
       },

@@ -7,9 +7,21 @@ import type pg from 'pg';
 import {
   erasedMark,
   erasedTag,
+  erasureHmacKey,
+  checkPepper,
+  ErasurePepperError,
   idFloor,
   NOT_SWEPT,
+  OWNED_THROUGH,
   REDACTED_TEXT,
+  redactMark,
+  expiredMessage,
+  expiredMo,
+  byMessage,
+  EXPIRED_MESSAGE_COLUMNS,
+  type AgeScope,
+  type ExpiredBatch,
+  type LifecycleMark,
   type ErasureRequest,
   type ErasureResult,
   type RetentionBatch,
@@ -30,17 +42,28 @@ async function setMark(c: Client, name: string, value: string, now: number): Pro
   );
 }
 
+/**
+ * The scope's condition on `messages` ($only bigint or null, $except bigint[]; as SQLite's:
+ * one account's walks messages_by_user, a scope of MOs alone matches no message).
+ */
+const scoped = (s: AgeScope, only: number, except: number) =>
+  s.moOnly
+    ? `AND $${only}::bigint IS NULL AND $${except}::bigint[] IS NULL AND false`
+    : s.userId !== undefined
+      ? `AND user_id = $${only}::bigint AND $${except}::bigint[] IS NOT NULL`
+      : `AND $${only}::bigint IS NULL AND NOT (user_id = ANY($${except}::bigint[]))`;
+const scopeArgs = (s: AgeScope) => [s.userId ?? null, (s.exceptUserIds ?? []).map(String)];
+
 export async function redactBatch(
   c: Client,
-  o: { before: number; limit: number; now: number },
+  o: AgeScope & { limit: number; now: number },
 ): Promise<RetentionBatch> {
   const before = idFloor(o.before);
   const ids = (
-    await c.query<{ id: string }>('SELECT id FROM messages WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3', [
-      (await mark(c, 'redacted_through')) ?? '',
-      before,
-      o.limit,
-    ])
+    await c.query<{ id: string }>(
+      `SELECT id FROM messages WHERE id > $1 AND id < $2 ${scoped(o, 4, 5)} ORDER BY id LIMIT $3`,
+      [(await mark(c, redactMark(o, 'messages'))) ?? '', before, o.limit, ...scopeArgs(o)],
+    )
   ).rows.map((r) => r.id);
   const messages =
     (
@@ -50,47 +73,111 @@ export async function redactBatch(
         [ids],
       )
     ).rowCount ?? 0;
-  const moIds = (
-    await c.query<{ id: string }>('SELECT id FROM mo WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3', [
-      (await mark(c, 'mo_redacted_through')) ?? '',
-      before,
-      o.limit,
-    ])
-  ).rows.map((r) => r.id);
-  const mos =
-    (
-      await c.query(
-        `UPDATE mo SET body = convert_to($2, 'UTF8'), source = substr(source, 1, 4) || '*****' WHERE id = ANY($1)`,
-        [moIds, REDACTED_TEXT],
-      )
-    ).rowCount ?? 0;
-  if (ids.length) await setMark(c, 'redacted_through', ids[ids.length - 1]!, o.now);
-  if (moIds.length) await setMark(c, 'mo_redacted_through', moIds[moIds.length - 1]!, o.now);
+  let moIds: string[] = [];
+  let mos = 0;
+  if (o.mo) {
+    moIds = (
+      await c.query<{ id: string }>('SELECT id FROM mo WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3', [
+        (await mark(c, redactMark(o, 'mo'))) ?? '',
+        before,
+        o.limit,
+      ])
+    ).rows.map((r) => r.id);
+    mos =
+      (
+        await c.query(
+          `UPDATE mo SET body = convert_to($2, 'UTF8'), source = substr(source, 1, 4) || '*****' WHERE id = ANY($1)`,
+          [moIds, REDACTED_TEXT],
+        )
+      ).rowCount ?? 0;
+  }
+  if (ids.length) await setMark(c, redactMark(o, 'messages'), ids[ids.length - 1]!, o.now);
+  if (moIds.length) await setMark(c, redactMark(o, 'mo'), moIds[moIds.length - 1]!, o.now);
   return { messages: messages + mos, rows: 0, done: ids.length < o.limit && moIds.length < o.limit };
 }
 
-export async function deleteBatch(c: Client, o: { before: number; limit: number }): Promise<RetentionBatch> {
+async function expiredIds(
+  c: Client | pg.Pool,
+  o: AgeScope & { limit: number },
+): Promise<{ ids: string[]; moIds: string[] }> {
   const before = idFloor(o.before);
   const ids = (
     await c.query<{ id: string }>(
-      `SELECT id FROM messages WHERE id < $1 AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)
+      `SELECT id FROM messages WHERE id < $1 ${scoped(o, 3, 4)}
+         AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)
        ORDER BY id LIMIT $2`,
-      [before, o.limit],
+      [before, o.limit, ...scopeArgs(o)],
+    )
+  ).rows.map((r) => r.id);
+  const moIds = o.mo
+    ? (
+        await c.query<{ id: string }>('SELECT id FROM mo WHERE id < $1 ORDER BY id LIMIT $2', [
+          before,
+          o.limit,
+        ])
+      ).rows.map((r) => r.id)
+    : [];
+  return { ids, moIds };
+}
+
+export async function deleteBatch(c: Client, o: AgeScope & { limit: number }): Promise<RetentionBatch> {
+  const { ids, moIds } = await expiredIds(c, o);
+  const r = await deleteExpired(c, { messageIds: ids, moIds, now: 0 });
+  return { ...r, done: ids.length < o.limit && moIds.length < o.limit };
+}
+
+export async function expiredBatch(p: pg.Pool, o: AgeScope & { limit: number }): Promise<ExpiredBatch> {
+  const { ids, moIds } = await expiredIds(p, o);
+  const rowsOf = async (table: string, order: string) =>
+    byMessage(
+      (
+        await p.query<Record<string, unknown>>(
+          `SELECT * FROM ${table} WHERE message_id = ANY($1) ORDER BY ${order}`,
+          [ids],
+        )
+      ).rows,
+    );
+  const parts = await rowsOf('message_parts', 'message_id, seq');
+  const events = await rowsOf('message_events', 'message_id, id');
+  const messages = (
+    await p.query<Record<string, unknown>>(
+      `SELECT ${EXPIRED_MESSAGE_COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.user_id
+       WHERE m.id = ANY($1) ORDER BY m.id`,
+      [ids],
+    )
+  ).rows.map((m) => expiredMessage(m, parts.get(String(m.id)) ?? [], events.get(String(m.id)) ?? []));
+  const mos = (
+    await p.query<Record<string, unknown>>('SELECT * FROM mo WHERE id = ANY($1) ORDER BY id', [moIds])
+  ).rows.map(expiredMo);
+  return { messages, mos };
+}
+
+export async function deleteExpired(
+  c: Client,
+  o: {
+    messageIds: readonly string[];
+    moIds: readonly string[];
+    marks?: readonly LifecycleMark[];
+    now: number;
+  },
+): Promise<RetentionBatch> {
+  // A message queued again since it was read (a retry) stays, with its rows.
+  const ids = (
+    await c.query<{ id: string }>(
+      'SELECT id FROM unnest($1::text[]) AS x(id) WHERE NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = x.id)',
+      [o.messageIds],
     )
   ).rows.map((r) => r.id);
   let rows = 0;
   for (const table of ['message_parts', 'message_events', 'upstream_ids', 'webhooks'])
     rows += (await c.query(`DELETE FROM ${table} WHERE message_id = ANY($1)`, [ids])).rowCount ?? 0;
   const messages = (await c.query('DELETE FROM messages WHERE id = ANY($1)', [ids])).rowCount ?? 0;
-  const mos =
-    (
-      await c.query('DELETE FROM mo WHERE id IN (SELECT id FROM mo WHERE id < $1 ORDER BY id LIMIT $2)', [
-        before,
-        o.limit,
-      ])
-    ).rowCount ?? 0;
-  return { messages: messages + mos, rows, done: messages < o.limit && mos < o.limit };
+  const mos = (await c.query('DELETE FROM mo WHERE id = ANY($1)', [o.moIds])).rowCount ?? 0;
+  for (const m of o.marks ?? []) await setMark(c, m.name, m.value, o.now);
+  return { messages: messages + mos, rows, done: true };
 }
+
+export const readMark = (p: pg.Pool, name: string) => mark(p, name);
 
 export async function takePurgeLease(
   c: Client,
@@ -105,12 +192,21 @@ export async function takePurgeLease(
   return r.rowCount === 1;
 }
 
-export async function erasureKey(p: pg.Pool): Promise<string> {
-  return (await mark(p, 'erasure_key')) ?? '';
+/** The HMAC key erased numbers are hashed with (the store's own, with the pepper when given). */
+export async function erasureKey(p: pg.Pool | Client, pepper: string | null): Promise<string> {
+  return erasureHmacKey((await mark(p, 'erasure_key')) ?? '', pepper);
 }
 
-export async function erase(c: Client, r: ErasureRequest): Promise<ErasureResult> {
-  const tag = erasedTag((await mark(c, 'erasure_key')) ?? '', r.msisdn);
+/** Records the pepper in use (ErasurePepperError when the store's erasures were made with another). */
+export async function usePepper(c: Client, pepper: string | null, now: number): Promise<void> {
+  const erased = ((await c.query('SELECT 1 FROM erasures LIMIT 1')).rowCount ?? 0) > 0;
+  const r = checkPepper(await mark(c, 'erasure_pepper'), erased, pepper);
+  if (r.refuse) throw new ErasurePepperError(r.refuse);
+  if (r.write !== undefined) await setMark(c, 'erasure_pepper', r.write, now);
+}
+
+export async function erase(c: Client, r: ErasureRequest, pepper: string | null): Promise<ErasureResult> {
+  const tag = erasedTag(await erasureKey(c, pepper), r.msisdn);
   const masked = erasedMark(tag);
   const tables: Record<string, number> = {};
   const count = (t: string, n: number | null) => {
@@ -188,10 +284,11 @@ export async function erase(c: Client, r: ErasureRequest): Promise<ErasureResult
   for (const t of userTables) hasUser.add(t);
   for (const { table_name: table, column_name: col, data_type: type } of cols) {
     if (NOT_SWEPT.has(table)) continue;
-    if (scoped && !hasUser.has(table) && table !== 'campaign_recipients') continue;
+    const through = OWNED_THROUGH[table];
+    if (scoped && !hasUser.has(table) && !through) continue;
     const where =
-      table === 'campaign_recipients' && scoped
-        ? ' AND campaign_id IN (SELECT id FROM campaigns WHERE user_id = $3)'
+      through && scoped
+        ? ` AND "${through.column}" IN (SELECT id FROM "${through.parent}" WHERE user_id = $3)`
         : own;
     const asText = type === 'ARRAY' ? `array_to_string("${col}", chr(31))` : `"${col}"::text`;
     const set =

@@ -355,4 +355,10 @@ export const PG_MIGRATIONS: readonly string[] = [
    CREATE INDEX media_by_created ON media (created_at);
    ALTER TABLE mo_parts ADD COLUMN media TEXT;
    ALTER TABLE mo ADD COLUMN media TEXT;`,
+  // 22 (data lifecycle, as SQLite migration 20).
+  `CREATE TABLE kept_campaign_stats (
+     campaign_id BIGINT PRIMARY KEY,
+     stats TEXT NOT NULL,
+     kept_at BIGINT NOT NULL
+   );`,
 ];

@@ -96,8 +96,17 @@ import {
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
+import { purgeEngineBatch } from './lifecycle-engine.js';
 import { mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
-import { erasedTag, type ErasureRequest, type ErasureResult, type RetentionBatch } from '../lifecycle.js';
+import {
+  erasedTag,
+  type AgeScope,
+  type ErasureRequest,
+  type ErasureResult,
+  type ExpiredBatch,
+  type LifecycleMark,
+  type RetentionBatch,
+} from '../lifecycle.js';
 import type { PgHandle } from './engine-store/handle.js';
 import { DefinitionsListener, definitionsChannel, type DefinitionsNotice } from './definitions-listener.js';
 
@@ -240,6 +249,8 @@ const toApiKey = (r: Row): ApiKeyInfo => ({
 
 export class PostgresStore implements Store {
   private erasureKey: string | undefined;
+  /** The erasure pepper (usePepper), null for none. */
+  private pepper: string | null = null;
   private readonly pool: pg.Pool;
   private writes: {
     fn: (c: Client) => Promise<unknown>;
@@ -1324,7 +1335,7 @@ export class PostgresStore implements Store {
 
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
     // An erased number's opt-outs are kept under its keyed hash (src/store/lifecycle.ts).
-    const tag = erasedTag((this.erasureKey ??= await lifecycle.erasureKey(this.pool)), msisdn);
+    const tag = erasedTag((this.erasureKey ??= await lifecycle.erasureKey(this.pool, this.pepper)), msisdn);
     return (
       (await this.one('SELECT 1 AS x FROM optouts WHERE msisdn = ANY($1) AND sender = $2', [
         [msisdn, tag],
@@ -1527,12 +1538,39 @@ export class PostgresStore implements Store {
   }
 
   // ---- data lifecycle (src/store/lifecycle.ts, src/store/postgres/lifecycle.ts) ---------
-  redactBatch(o: { before: number; limit: number; now: number }): Promise<RetentionBatch> {
+  redactBatch(o: AgeScope & { limit: number; now: number }): Promise<RetentionBatch> {
     return this.batched((c) => lifecycle.redactBatch(c, o));
   }
 
-  deleteBatch(o: { before: number; limit: number }): Promise<RetentionBatch> {
+  deleteBatch(o: AgeScope & { limit: number }): Promise<RetentionBatch> {
     return this.batched((c) => lifecycle.deleteBatch(c, o));
+  }
+
+  expiredBatch(o: AgeScope & { limit: number }): Promise<ExpiredBatch> {
+    return lifecycle.expiredBatch(this.pool, o);
+  }
+
+  deleteExpired(o: {
+    messageIds: readonly string[];
+    moIds: readonly string[];
+    marks?: readonly LifecycleMark[];
+    now: number;
+  }): Promise<RetentionBatch> {
+    return this.batched((c) => lifecycle.deleteExpired(c, o));
+  }
+
+  purgeEngineBatch(o: AgeScope & { limit: number; now: number }): Promise<RetentionBatch> {
+    return this.batched((c) => purgeEngineBatch(c, o));
+  }
+
+  async usePepper(pepper: string | null): Promise<void> {
+    await this.batched((c) => lifecycle.usePepper(c, pepper, Date.now()));
+    this.pepper = pepper;
+    this.erasureKey = undefined;
+  }
+
+  readMark(name: string): Promise<string | undefined> {
+    return lifecycle.readMark(this.pool, name);
   }
 
   takePurgeLease(o: { holder: string; ttlMs: number; now: number }): Promise<boolean> {
@@ -1544,7 +1582,7 @@ export class PostgresStore implements Store {
   }
 
   erase(r: ErasureRequest): Promise<ErasureResult> {
-    return this.batched((c) => lifecycle.erase(c, r));
+    return this.batched((c) => lifecycle.erase(c, r, this.pepper));
   }
 
   ping(): Promise<void> {

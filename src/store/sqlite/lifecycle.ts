@@ -8,9 +8,21 @@ import type Database from 'better-sqlite3';
 import {
   erasedMark,
   erasedTag,
+  erasureHmacKey,
+  checkPepper,
+  ErasurePepperError,
   idFloor,
   NOT_SWEPT,
+  OWNED_THROUGH,
   REDACTED_TEXT,
+  redactMark,
+  expiredMessage,
+  expiredMo,
+  byMessage,
+  EXPIRED_MESSAGE_COLUMNS,
+  type AgeScope,
+  type ExpiredBatch,
+  type LifecycleMark,
   type ErasureRequest,
   type ErasureResult,
   type RetentionBatch,
@@ -29,52 +41,140 @@ const setMark = (db: Db, name: string, value: string, now: number): void =>
     )
     .run(name, value, now);
 
-export function redactBatch(db: Db, o: { before: number; limit: number; now: number }): RetentionBatch {
+/**
+ * The scope's condition on `messages` (named parameters @only and @except). One account's
+ * is `user_id = @only` as such, so the walk goes through messages_by_user (user_id, id) and
+ * never over other accounts' old rows that their longer ages keep; a scope of MOs alone
+ * matches no message.
+ */
+const scoped = (s: AgeScope): string =>
+  s.moOnly
+    ? 'AND 0'
+    : s.userId !== undefined
+      ? 'AND user_id = @only'
+      : s.exceptUserIds?.length
+        ? 'AND user_id NOT IN (SELECT value FROM json_each(@except))'
+        : '';
+const scopeParams = (s: AgeScope) => ({
+  only: s.userId ?? null,
+  except: JSON.stringify(s.exceptUserIds ?? []),
+});
+
+export function redactBatch(db: Db, o: AgeScope & { limit: number; now: number }): RetentionBatch {
   const before = idFloor(o.before);
-  const from = mark(db, 'redacted_through') ?? '';
   const ids = (
     db
-      .prepare('SELECT id FROM messages WHERE id > ? AND id < ? ORDER BY id LIMIT ?')
-      .all(from, before, o.limit) as {
+      .prepare(
+        `SELECT id FROM messages WHERE id > @from AND id < @before ${scoped(o)} ORDER BY id LIMIT @limit`,
+      )
+      .all({
+        from: mark(db, redactMark(o, 'messages')) ?? '',
+        before,
+        limit: o.limit,
+        ...scopeParams(o),
+      }) as {
       id: string;
     }[]
   ).map((r) => r.id);
-  const list = JSON.stringify(ids);
   // Still queued (scheduled far ahead): left as they are; the mark passes them.
   const messages = db
     .prepare(
       `UPDATE messages SET body = X'', destination = substr(destination, 1, 4) || '*****'
        WHERE id IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)`,
     )
-    .run(list).changes;
-  const fromMo = mark(db, 'mo_redacted_through') ?? '';
-  const moIds = (
-    db
-      .prepare('SELECT id FROM mo WHERE id > ? AND id < ? ORDER BY id LIMIT ?')
-      .all(fromMo, before, o.limit) as {
-      id: string;
-    }[]
-  ).map((r) => r.id);
-  const mos = db
-    .prepare(
-      `UPDATE mo SET body = CAST(? AS BLOB), source = substr(source, 1, 4) || '*****' WHERE id IN (SELECT value FROM json_each(?))`,
-    )
-    .run(REDACTED_TEXT, JSON.stringify(moIds)).changes;
-  if (ids.length) setMark(db, 'redacted_through', ids[ids.length - 1]!, o.now);
-  if (moIds.length) setMark(db, 'mo_redacted_through', moIds[moIds.length - 1]!, o.now);
+    .run(JSON.stringify(ids)).changes;
+  let moIds: string[] = [];
+  let mos = 0;
+  if (o.mo) {
+    moIds = (
+      db
+        .prepare('SELECT id FROM mo WHERE id > ? AND id < ? ORDER BY id LIMIT ?')
+        .all(mark(db, redactMark(o, 'mo')) ?? '', before, o.limit) as { id: string }[]
+    ).map((r) => r.id);
+    mos = db
+      .prepare(
+        `UPDATE mo SET body = CAST(? AS BLOB), source = substr(source, 1, 4) || '*****' WHERE id IN (SELECT value FROM json_each(?))`,
+      )
+      .run(REDACTED_TEXT, JSON.stringify(moIds)).changes;
+  }
+  if (ids.length) setMark(db, redactMark(o, 'messages'), ids[ids.length - 1]!, o.now);
+  if (moIds.length) setMark(db, redactMark(o, 'mo'), moIds[moIds.length - 1]!, o.now);
   return { messages: messages + mos, rows: 0, done: ids.length < o.limit && moIds.length < o.limit };
 }
 
-export function deleteBatch(db: Db, o: { before: number; limit: number }): RetentionBatch {
+function expiredIds(db: Db, o: AgeScope & { limit: number }): { ids: string[]; moIds: string[] } {
   const before = idFloor(o.before);
+  const ids = (
+    db
+      .prepare(
+        `SELECT id FROM messages WHERE id < @before ${scoped(o)}
+           AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)
+         ORDER BY id LIMIT @limit`,
+      )
+      .all({ before, limit: o.limit, ...scopeParams(o) }) as { id: string }[]
+  ).map((r) => r.id);
+  const moIds = o.mo
+    ? (
+        db.prepare('SELECT id FROM mo WHERE id < ? ORDER BY id LIMIT ?').all(before, o.limit) as {
+          id: string;
+        }[]
+      ).map((r) => r.id)
+    : [];
+  return { ids, moIds };
+}
+
+export function deleteBatch(db: Db, o: AgeScope & { limit: number }): RetentionBatch {
+  const { ids, moIds } = expiredIds(db, o);
+  const r = deleteExpired(db, { messageIds: ids, moIds, now: 0 });
+  return { ...r, done: ids.length < o.limit && moIds.length < o.limit };
+}
+
+export function expiredBatch(db: Db, o: AgeScope & { limit: number }): ExpiredBatch {
+  const { ids, moIds } = expiredIds(db, o);
+  const list = JSON.stringify(ids);
+  const rowsOf = (table: string, order: string) =>
+    byMessage(
+      db
+        .prepare(
+          `SELECT * FROM ${table} WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY ${order}`,
+        )
+        .all(list) as Record<string, unknown>[],
+    );
+  const parts = rowsOf('message_parts', 'message_id, seq');
+  const events = rowsOf('message_events', 'message_id, rowid');
+  const messages = (
+    db
+      .prepare(
+        `SELECT ${EXPIRED_MESSAGE_COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.user_id
+         WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id`,
+      )
+      .all(list) as Record<string, unknown>[]
+  ).map((m) => expiredMessage(m, parts.get(String(m.id)) ?? [], events.get(String(m.id)) ?? []));
+  const mos = (
+    db
+      .prepare('SELECT * FROM mo WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+      .all(JSON.stringify(moIds)) as Record<string, unknown>[]
+  ).map(expiredMo);
+  return { messages, mos };
+}
+
+export function deleteExpired(
+  db: Db,
+  o: {
+    messageIds: readonly string[];
+    moIds: readonly string[];
+    marks?: readonly LifecycleMark[];
+    now: number;
+  },
+): RetentionBatch {
+  // A message queued again since it was read (a retry) stays, with its rows.
   const ids = JSON.stringify(
     (
       db
         .prepare(
-          `SELECT id FROM messages WHERE id < ? AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = messages.id)
-           ORDER BY id LIMIT ?`,
+          `SELECT value AS id FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = value)`,
         )
-        .all(before, o.limit) as { id: string }[]
+        .all(JSON.stringify(o.messageIds)) as { id: string }[]
     ).map((r) => r.id),
   );
   let rows = 0;
@@ -86,10 +186,13 @@ export function deleteBatch(db: Db, o: { before: number; limit: number }): Reten
     .prepare('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))')
     .run(ids).changes;
   const mos = db
-    .prepare('DELETE FROM mo WHERE id IN (SELECT id FROM mo WHERE id < ? ORDER BY id LIMIT ?)')
-    .run(before, o.limit).changes;
-  return { messages: messages + mos, rows, done: messages < o.limit && mos < o.limit };
+    .prepare('DELETE FROM mo WHERE id IN (SELECT value FROM json_each(?))')
+    .run(JSON.stringify(o.moIds)).changes;
+  for (const m of o.marks ?? []) setMark(db, m.name, m.value, o.now);
+  return { messages: messages + mos, rows, done: true };
 }
+
+export const readMark = mark;
 
 /** Pages given back by an incremental vacuum (0 on a file not in auto_vacuum INCREMENTAL). */
 export function reclaimSpace(db: Db): number {
@@ -104,9 +207,8 @@ export interface SqliteErasure extends ErasureResult {
   tag: string;
 }
 
-export function erase(db: Db, r: ErasureRequest): SqliteErasure {
-  const key = mark(db, 'erasure_key') ?? '';
-  const tag = erasedTag(key, r.msisdn);
+export function erase(db: Db, r: ErasureRequest, pepper: string | null): SqliteErasure {
+  const tag = erasedTag(erasureKey(db, pepper), r.msisdn);
   const masked = erasedMark(tag);
   const tables: Record<string, number> = {};
   const count = (t: string, n: number) => {
@@ -160,12 +262,13 @@ export function erase(db: Db, r: ErasureRequest): SqliteErasure {
       type: string;
     }[];
     // An account's erasure reaches its own rows only: tables without a user_id are left alone.
-    if (scoped && !cols.some((c) => c.name === 'user_id') && table !== 'campaign_recipients') continue;
+    const through = OWNED_THROUGH[table];
+    if (scoped && !cols.some((c) => c.name === 'user_id') && !through) continue;
     for (const c of cols) {
       if (!/TEXT|CHAR|^$/i.test(c.type)) continue;
       const where =
-        table === 'campaign_recipients' && scoped
-          ? ' AND campaign_id IN (SELECT id FROM campaigns WHERE user_id = @user)'
+        through && scoped
+          ? ` AND "${through.column}" IN (SELECT id FROM "${through.parent}" WHERE user_id = @user)`
           : scoped
             ? own
             : '';
@@ -190,8 +293,17 @@ export function erase(db: Db, r: ErasureRequest): SqliteErasure {
   return { id, numberHash: tag, tables, rows, optOutsKept, tag };
 }
 
-/** The tag an opted-out number would be kept under after an erasure. */
-export const erasureKey = (db: Db): string => mark(db, 'erasure_key') ?? '';
+/** The HMAC key erased numbers are hashed with (the store's own, with the pepper when given). */
+export const erasureKey = (db: Db, pepper: string | null): string =>
+  erasureHmacKey(mark(db, 'erasure_key') ?? '', pepper);
+
+/** Records the pepper in use (ErasurePepperError when the store's erasures were made with another). */
+export function usePepper(db: Db, pepper: string | null, now: number): void {
+  const erased = db.prepare('SELECT 1 FROM erasures LIMIT 1').get() !== undefined;
+  const r = checkPepper(mark(db, 'erasure_pepper'), erased, pepper);
+  if (r.refuse) throw new ErasurePepperError(r.refuse);
+  if (r.write !== undefined) setMark(db, 'erasure_pepper', r.write, now);
+}
 
 export function takePurgeLease(db: Db, o: { holder: string; ttlMs: number; now: number }): boolean {
   return (

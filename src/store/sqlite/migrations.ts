@@ -370,4 +370,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX media_by_created ON media (created_at);
    ALTER TABLE mo_parts ADD COLUMN media TEXT;
    ALTER TABLE mo ADD COLUMN media TEXT;`,
+  // 20 (data lifecycle, issue 21, docs/operations.md): a finished campaign's statistics, kept
+  // when the purge deletes its recipients (the campaign's page reads them from here after).
+  `CREATE TABLE kept_campaign_stats (
+     campaign_id INTEGER PRIMARY KEY,
+     stats TEXT NOT NULL,
+     kept_at INTEGER NOT NULL
+   );`,
 ];

@@ -82,8 +82,17 @@ import {
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
+import { purgeEngineBatch } from './lifecycle-engine.js';
 import { mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
-import { erasedTag, type ErasureRequest, type ErasureResult, type RetentionBatch } from '../lifecycle.js';
+import {
+  erasedTag,
+  type AgeScope,
+  type ErasureRequest,
+  type ErasureResult,
+  type ExpiredBatch,
+  type LifecycleMark,
+  type RetentionBatch,
+} from '../lifecycle.js';
 import { SqliteMoney } from './money.js';
 import {
   finalCount,
@@ -498,6 +507,8 @@ export class SqliteStore implements Store {
   /** Every number that has (or had) an opt-out: a number not in it needs no lookup at all. */
   private readonly optedOutNumbers = new Set<string>();
   private erasureKey: string | undefined;
+  /** The erasure pepper (usePepper), null for none. */
+  private pepper: string | null = null;
   /** Some opt-outs are kept under an erased number's hash (then a lookup hashes the number). */
   private erasedOptOuts = false;
   /** Keys with parked receipts (this process is the only writer): most submits have none to look for. */
@@ -1586,7 +1597,7 @@ export class SqliteStore implements Store {
     if (!this.optedOutNumbers.has(msisdn)) {
       // An erased number's opt-outs are kept under its keyed hash (src/store/lifecycle.ts).
       if (!this.erasedOptOuts) return false;
-      const tag = erasedTag((this.erasureKey ??= lifecycle.erasureKey(this.db)), msisdn);
+      const tag = erasedTag((this.erasureKey ??= lifecycle.erasureKey(this.db, this.pepper)), msisdn);
       if (!this.optedOutNumbers.has(tag)) return false;
       msisdn = tag;
     }
@@ -1782,18 +1793,51 @@ export class SqliteStore implements Store {
   }
 
   // ---- data lifecycle (src/store/lifecycle.ts, src/store/sqlite/lifecycle.ts) -----------
-  redactBatch(o: { before: number; limit: number; now: number }): Promise<RetentionBatch> {
+  redactBatch(o: AgeScope & { limit: number; now: number }): Promise<RetentionBatch> {
     return this.batched(() => {
       this.forgetFixed();
       return lifecycle.redactBatch(this.db, o);
     });
   }
 
-  deleteBatch(o: { before: number; limit: number }): Promise<RetentionBatch> {
+  deleteBatch(o: AgeScope & { limit: number }): Promise<RetentionBatch> {
     return this.batched(() => {
       this.forgetFixed();
       return lifecycle.deleteBatch(this.db, o);
     });
+  }
+
+  async expiredBatch(o: AgeScope & { limit: number }): Promise<ExpiredBatch> {
+    return lifecycle.expiredBatch(this.db, o);
+  }
+
+  deleteExpired(o: {
+    messageIds: readonly string[];
+    moIds: readonly string[];
+    marks?: readonly LifecycleMark[];
+    now: number;
+  }): Promise<RetentionBatch> {
+    return this.batched(() => {
+      this.forgetFixed();
+      return lifecycle.deleteExpired(this.db, o);
+    });
+  }
+
+  purgeEngineBatch(o: AgeScope & { limit: number; now: number }): Promise<RetentionBatch> {
+    return this.batched(() => purgeEngineBatch(this.db, o));
+  }
+
+  usePepper(pepper: string | null): Promise<void> {
+    return this.batched(() => {
+      lifecycle.usePepper(this.db, pepper, Date.now());
+      this.pepper = pepper;
+      this.erasureKey = undefined;
+      this.optOutCache.clear();
+    });
+  }
+
+  async readMark(name: string): Promise<string | undefined> {
+    return lifecycle.readMark(this.db, name);
   }
 
   takePurgeLease(o: { holder: string; ttlMs: number; now: number }): Promise<boolean> {
@@ -1807,7 +1851,7 @@ export class SqliteStore implements Store {
   erase(r: ErasureRequest): Promise<ErasureResult> {
     return this.batched(() => {
       this.forgetFixed();
-      const e = lifecycle.erase(this.db, r);
+      const e = lifecycle.erase(this.db, r, this.pepper);
       // The number's opt-outs now live under the tag: the caches follow.
       if (r.userId === undefined) this.optedOutNumbers.delete(r.msisdn);
       if (e.optOutsKept > 0) {

@@ -24,7 +24,7 @@ import type {
   Repeat,
   ResolvedAudience,
 } from '../../engine-store/campaigns.js';
-import { statsOf } from '../../engine-store/campaigns.js';
+import { campaignStats } from './campaign-stats.js';
 import { num, type NamedMigration, type PgHandle } from './handle.js';
 
 export const CAMPAIGNS_MIGRATIONS: readonly NamedMigration[] = [
@@ -506,38 +506,7 @@ export class PgCampaignStore implements CampaignStore {
 
   async stats(q: { userId: number; id: number }): Promise<CampaignStats | undefined> {
     const c = await this.getCampaign(q);
-    if (!c) return undefined;
-    const { rows } = await this.h.pool.query(
-      `SELECT r.state, r.reason, m.state AS mstate, count(*) AS n,
-              coalesce(sum(m.price_micros), 0) AS cost, coalesce(sum(r.segments), 0) AS parts
-       FROM campaign_recipients r LEFT JOIN messages m ON r.state = 'submitted' AND m.id = r.message_id
-       WHERE r.campaign_id = $1 GROUP BY r.state, r.reason, m.state`,
-      [c.id],
-    );
-    const since = c.startedAt ?? Number.MAX_SAFE_INTEGER;
-    const replies = (await this.one(
-      `SELECT count(*) AS n FROM mo WHERE received_at >= $1
-         AND source IN (SELECT msisdn FROM campaign_recipients WHERE campaign_id = $2 AND state = 'submitted')`,
-      [since, c.id],
-    ))!;
-    const optOuts = (await this.one(
-      `SELECT count(*) AS n FROM optouts o JOIN campaign_recipients r ON r.campaign_id = $1 AND r.msisdn = o.msisdn
-       WHERE o.sender = $2 AND o.at >= $3`,
-      [c.id, c.sender, since],
-    ))!;
-    return statsOf(
-      rows as {
-        state: RecipientState;
-        reason: string | null;
-        mstate: string | null;
-        n: number;
-        cost: number;
-        parts: number;
-      }[],
-      c.duplicates,
-      num(replies.n),
-      num(optOuts.n),
-    );
+    return c && campaignStats(this.h.pool, c);
   }
 
   async recipientStatuses(q: {

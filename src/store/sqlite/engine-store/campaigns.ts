@@ -22,7 +22,7 @@ import type {
   Repeat,
   ResolvedAudience,
 } from '../../engine-store/campaigns.js';
-import { statsOf } from '../../engine-store/campaigns.js';
+import { campaignStats } from './campaign-stats.js';
 import { previewAudience } from './campaign-audience.js';
 import { Statements, type NamedMigration, type SqliteHandle } from './handle.js';
 
@@ -511,36 +511,7 @@ export class SqliteCampaignStore implements CampaignStore {
 
   async stats(q: { userId: number; id: number }): Promise<CampaignStats | undefined> {
     const c = await this.getCampaign(q);
-    if (!c) return undefined;
-    const rows = this.st
-      .get(
-        `SELECT r.state AS state, r.reason AS reason, m.state AS mstate, count(*) AS n,
-                coalesce(sum(m.price_micros), 0) AS cost, coalesce(sum(r.segments), 0) AS parts
-         FROM campaign_recipients r LEFT JOIN messages m ON r.state = 'submitted' AND m.id = r.message_id
-         WHERE r.campaign_id = ? GROUP BY r.state, r.reason, m.state`,
-      )
-      .all(c.id) as {
-      state: RecipientState;
-      reason: string | null;
-      mstate: string | null;
-      n: number;
-      cost: number;
-      parts: number;
-    }[];
-    const since = c.startedAt ?? Number.MAX_SAFE_INTEGER;
-    const replies = this.st
-      .get(
-        `SELECT count(*) AS n FROM mo WHERE received_at >= ?
-           AND source IN (SELECT msisdn FROM campaign_recipients WHERE campaign_id = ? AND state = 'submitted')`,
-      )
-      .get(since, c.id) as { n: number };
-    const optOuts = this.st
-      .get(
-        `SELECT count(*) AS n FROM optouts o JOIN campaign_recipients r ON r.campaign_id = ? AND r.msisdn = o.msisdn
-         WHERE o.sender = ? AND o.at >= ?`,
-      )
-      .get(c.id, c.sender, since) as { n: number };
-    return statsOf(rows, c.duplicates, replies.n, optOuts.n);
+    return c && campaignStats(this.st, c);
   }
 
   async recipientStatuses(q: {
