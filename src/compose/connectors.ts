@@ -23,6 +23,7 @@ export function buildConnector(c: ConnectorConfig, _deps: ConnectorDeps = {}): C
       errors: c.errorRate ? [{ status: CommandStatus.ESME_RMSGQFUL, rate: c.errorRate }] : [],
       receiptBeforeResponse: c.receiptBeforeResponse,
       split: c.split,
+      mms: c.mms,
     });
   }
   if (c.type === 'http') {

@@ -63,7 +63,12 @@ export async function buildGateway(
     allow: config.webhooks.allow,
   });
   const gateway = new Gateway(store, {
-    media: openMedia(store, config.store, { guard }),
+    media: openMedia(store, config.store, { guard }, config.media),
+    mms: {
+      fallback: config.media.mmsFallback,
+      priceFactor: config.media.mmsPriceFactor,
+      linkTtlS: config.media.linkTtlS,
+    },
     routes: effective.routes,
     moRoutes: effective.moRoutes,
     dedupeWindowMs: config.dedupeWindowS * 1000,

@@ -3,6 +3,7 @@
  * Every problem is reported with the key path that caused it, all at once.
  */
 import type { BackupConfig, RetentionConfig } from './lifecycle.js';
+import type { MediaConfig } from './media.js';
 import { HermodError } from '../lib/errors.js';
 import type {
   MoRouteDef,
@@ -157,6 +158,8 @@ export interface SimulatorConnectorConfig
   failPrefixes: string[];
   /** Share of submits answered ESME_RMSGQFUL (a temporary error), to test retries. */
   errorRate?: number;
+  /** Also carries MMS (capabilities sms + mms; docs/mms.md): an MMS is submitted whole, its text as one submit. */
+  mms: boolean;
 }
 
 /** TLS to an SMSC beyond `true`: a CA of its own (PEM file), the name its certificate carries, or no check at all (tests only). */
@@ -286,6 +289,8 @@ export interface Config {
   retention: RetentionConfig;
   /** Scheduled backups of the SQLite store (docs/operations.md). */
   backup: BackupConfig;
+  /** MMS media: store, limits, signed URLs, fallback and price (docs/mms.md). */
+  media: MediaConfig;
 }
 
 /** The SMS engine's settings (docs/configuration.md, `engine`). */

@@ -114,6 +114,11 @@ export class MediaLibrary {
     return this.put(got.bytes, { userId: o.userId, ...(got.filename ? { filename: got.filename } : {}) });
   }
 
+  /** True when the library signs URLs (it was built with `signing`). */
+  get canSign(): boolean {
+    return this.o.signing !== undefined;
+  }
+
   /**
    * A URL a provider can fetch the item from without credentials, valid `ttlS` seconds:
    * `<baseUrl>/media/<id>?expires=<unix s>&signature=<hex HMAC-SHA256 of "<id>.<expires>">`.

@@ -21,6 +21,7 @@ import {
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import {
+  acceptedDetail,
   aggregateState,
   isOwnPart,
   smsOf,
@@ -621,8 +622,8 @@ export class PostgresStore implements Store {
         ],
       );
       await c.query(
-        "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'accepted', $2, NULL), ($1, 'queued', $2, $3)",
-        [m.id, now, m.connectorId],
+        "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'accepted', $2, $4), ($1, 'queued', $2, $3)",
+        [m.id, now, m.connectorId, acceptedDetail(m.meta)],
       );
       const notBefore = Math.max(now, m.meta?.scheduleAt ?? 0);
       await c.query(

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  acceptedDetail,
   aggregateState,
   isOwnPart,
   smsOf,
@@ -126,7 +127,7 @@ function prepareStatements(db: Database.Database) {
     ),
     event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
     acceptedEvents: db.prepare(
-      "INSERT INTO message_events (message_id, state, at, detail) VALUES (?, 'accepted', ?, NULL), (?, 'queued', ?, ?)",
+      "INSERT INTO message_events (message_id, state, at, detail) VALUES (?, 'accepted', ?, ?), (?, 'queued', ?, ?)",
     ),
     partEvent: db.prepare(
       'INSERT INTO message_events (message_id, state, at, detail, seq) VALUES (?, ?, ?, ?, ?)',
@@ -861,7 +862,7 @@ export class SqliteStore implements Store {
         now,
         meta,
       );
-      this.stmts.acceptedEvents.run(m.id, now, m.id, now, m.connectorId);
+      this.stmts.acceptedEvents.run(m.id, now, acceptedDetail(m.meta), m.id, now, m.connectorId);
       const notBefore = Math.max(now, m.meta?.scheduleAt ?? 0);
       this.stmts.enqueue.run(m.id, m.connectorId, m.priority, notBefore, ++this.seq, notBefore > now ? 1 : 0);
       // As read back: meta through JSON, the body copied (it may be a view of a reused buffer).
