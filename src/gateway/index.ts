@@ -83,6 +83,7 @@ export {
   signWebhook,
   webhooksForState,
   webhookForMo,
+  inboundMediaView,
   restStatus,
   DEFAULT_WEBHOOK_RETENTION_MS,
   type WebhookSenderOptions,

@@ -4,9 +4,11 @@ import type {} from '@fastify/swagger';
 import {
   encodingOfDataCoding,
   reject,
+  inboundMediaView,
   textOf,
   type Gateway,
   type InboundViews,
+  type MediaLibrary,
   type InterfaceServices,
   type MoQuery,
 } from '../../gateway/index.js';
@@ -22,7 +24,7 @@ export interface AccountRoutesOptions {
 export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOptions): Promise<void> {
   balanceRoute(app, opts.gateway);
   ratesRoute(app, opts.gateway);
-  inboundRoute(app, opts.services.inbound);
+  inboundRoute(app, opts.services.inbound, opts.gateway.media);
 }
 
 function balanceRoute(app: FastifyInstance, gateway: Gateway): void {
@@ -132,7 +134,12 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
   );
 }
 
-function inboundRoute(app: FastifyInstance, inbound: Pick<InboundViews, 'list'>): void {
+function inboundRoute(
+  app: FastifyInstance,
+  inbound: Pick<InboundViews, 'list'>,
+  media: MediaLibrary | undefined,
+): void {
+  const url = media?.canSign ? (id: string) => media.signedUrl(id) : undefined;
   app.get<{ Querystring: { limit: number; cursor?: string } }>(
     '/v1/inbound',
     {
@@ -177,6 +184,7 @@ function inboundRoute(app: FastifyInstance, inbound: Pick<InboundViews, 'list'>)
             complete: m.complete,
             connector: m.connectorId,
             received_at: new Date(m.receivedAt).toISOString(),
+            ...(m.media?.length ? { media: m.media.map((r) => inboundMediaView(r, url)) } : {}),
           };
         }),
         next_cursor: rows.length > req.query.limit ? cursors.encode('i', page[page.length - 1].id) : null,
