@@ -82,9 +82,10 @@ export interface AccountDefaults {
   country: string | null;
   /**
    * What this account's MMS becomes when its route has no MMS-capable connector
-   * (docs/mms.md): `sms_link` or `refuse`; null: the route's setting, else the gateway's.
+   * (docs/mms.md): `sms_link` or `refuse`; absent or null: the route's setting, else the
+   * gateway's. Kept only when set (accounts from before MMS have none).
    */
-  mmsFallback: MmsFallback | null;
+  mmsFallback?: MmsFallback | null;
 }
 
 /** Messages per second; null = unlimited. */
@@ -203,7 +204,7 @@ export function userSettings(spec: UserSettingsSpec = {}): UserSettings {
   return {
     authorizations,
     valueFilters,
-    defaults: { sourceAddr: source, country, mmsFallback },
+    defaults: { sourceAddr: source, country, ...(mmsFallback !== null ? { mmsFallback } : {}) },
     throughput,
     access: accessOf(spec.access),
   };

@@ -2151,6 +2151,28 @@ export function storeContract(name: string, factory: StoreFactory): void {
   );
 
   withStore(
+    'an MMS sent as an SMS with links says so in its accepted history entry; an SMS says nothing',
+    async (s) => {
+      const u = await s.upsertUser({
+        username: 'shop',
+        passwordHash: 'x',
+        balanceMicros: 100_000,
+        rateMicros: 10_000,
+      });
+      const linked = [{ id: newMediaId(), contentType: 'image/png', size: 68 }];
+      const m = msg(u.id, { meta: { origin: 'rest', fallback: 'sms_link', linkedMedia: linked } });
+      assert.deepEqual(await s.accept(m), { ok: true });
+      const [accepted] = await s.history(m.id);
+      assert.equal(accepted.state, 'accepted');
+      assert.match(accepted.detail ?? '', /^MMS sent as an SMS with 1 media link/);
+      assert.deepEqual((await s.getMessage(m.id))!.meta.linkedMedia, linked);
+      const sms = msg(u.id);
+      await s.accept(sms);
+      assert.equal((await s.history(sms.id))[0].detail, null);
+    },
+  );
+
+  withStore(
     'media: an item is recorded and read back; an MO part keeps its media through the join',
     async (s) => {
       const item = {
