@@ -130,7 +130,9 @@ export class SimulatorConnector implements Connector {
     const media = m.meta.media ?? [];
     if (media.length > 0) {
       if (!this.capabilities.includes('mms'))
-        return Promise.reject(Object.assign(new Error(`${this.id} does not carry MMS`), { transient: false }));
+        return Promise.reject(
+          Object.assign(new Error(`${this.id} does not carry MMS`), { transient: false }),
+        );
       if (part)
         return Promise.reject(Object.assign(new Error('an MMS is submitted whole'), { transient: false }));
       this.mmsSubmitted.push({

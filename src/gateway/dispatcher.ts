@@ -16,7 +16,12 @@ import {
 } from '../domain/index.js';
 
 /** The one "part" of an MMS: the connector is handed the whole message (`submit(m)`). */
-const wholeMms: OutboundPart = Object.freeze({ seq: 1, total: 1, esmClass: 0, shortMessage: Buffer.alloc(0) });
+const wholeMms: OutboundPart = Object.freeze({
+  seq: 1,
+  total: 1,
+  esmClass: 0,
+  shortMessage: Buffer.alloc(0),
+});
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { isTransient, type Connector, type LateSubmit } from './connector.js';
 import { candidates, matchRoute } from './router.js';

@@ -98,7 +98,15 @@ export type {
   InboundMessage,
   ApiKeyInfo,
 } from '../store/store.js';
-export { MoneyService, RateCards, smsPrice, mmsPrice, lowBalanceNotice, type PriceFrom, type Card } from './money.js';
+export {
+  MoneyService,
+  RateCards,
+  smsPrice,
+  mmsPrice,
+  lowBalanceNotice,
+  type PriceFrom,
+  type Card,
+} from './money.js';
 export { DEFAULT_LINK_TTL_S, fallbackOf, ownMedia, smsWithLinks } from './mms.js';
 export type { MmsOptions } from './options.js';
 export type {

@@ -34,7 +34,11 @@ export async function ownMedia(
 }
 
 /** The fallback that applies: the account's (`defaults.mmsFallback`), the route's, the gateway's, else `refuse`. */
-export function fallbackOf(user: User, route: RouteDef | undefined, opts: MmsOptions | undefined): MmsFallback {
+export function fallbackOf(
+  user: User,
+  route: RouteDef | undefined,
+  opts: MmsOptions | undefined,
+): MmsFallback {
   return user.settings.defaults.mmsFallback ?? route?.mmsFallback ?? opts?.fallback ?? 'refuse';
 }
 

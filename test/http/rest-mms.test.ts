@@ -20,7 +20,10 @@ const PNG = Buffer.from(
 );
 /** A GIF89a header and a 1×1 image. */
 const GIF = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
-const PDF = Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n', 'latin1');
+const PDF = Buffer.from(
+  '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n',
+  'latin1',
+);
 
 const SHOP = 'hk_test_mms_shop_0123456789abcdef';
 const OTHER = 'hk_test_mms_other_0123456789abcde';
@@ -238,7 +241,10 @@ test('the SMS + link fallback: an SMS with the text and a signed link, charged a
   const m = res.json();
   assert.equal(m.type, 'sms');
   assert.equal(m.fallback, 'sms_link');
-  assert.deepEqual(m.media.map((x: { id: string }) => x.id), [id]);
+  assert.deepEqual(
+    m.media.map((x: { id: string }) => x.id),
+    [id],
+  );
   const lines = (m.text as string).split('\n');
   assert.equal(lines[0], 'Your photo');
   const link = new URL(lines[1]);

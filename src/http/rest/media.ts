@@ -60,7 +60,8 @@ function uploaded(
   if (!contentType?.toLowerCase().startsWith('multipart/form-data'))
     return { bytes: body, ...(filename ? { filename } : {}) };
   const boundary = getMultipartBoundary(contentType);
-  if (!boundary) throw new HttpProblem(400, 'HERMOD_ERR_MEDIA_UPLOAD', 'multipart/form-data without a boundary');
+  if (!boundary)
+    throw new HttpProblem(400, 'HERMOD_ERR_MEDIA_UPLOAD', 'multipart/form-data without a boundary');
   try {
     for (const part of parseMultipart(body, { boundary, maxParts: 16, maxFileSize: maxBytes })) {
       if (part.name !== 'file') continue;
@@ -71,7 +72,11 @@ function uploaded(
     if (err instanceof MaxFileSizeExceededError || err instanceof MaxTotalSizeExceededError)
       throw mediaError.tooLarge(`the file is larger than ${maxBytes} bytes`);
     if (err instanceof MultipartParseError)
-      throw new HttpProblem(400, 'HERMOD_ERR_MEDIA_UPLOAD', `the multipart body cannot be read: ${err.message}`);
+      throw new HttpProblem(
+        400,
+        'HERMOD_ERR_MEDIA_UPLOAD',
+        `the multipart body cannot be read: ${err.message}`,
+      );
     throw err;
   }
   throw new HttpProblem(400, 'HERMOD_ERR_MEDIA_UPLOAD', 'the multipart body has no `file` field');
@@ -82,7 +87,10 @@ function sendBytes(reply: FastifyReply, media: StoredMedia, bytes: Buffer): Fast
   return reply
     .header('content-type', media.contentType)
     .header('x-content-type-options', 'nosniff')
-    .header('content-disposition', `inline${media.filename ? `; filename="${asciiName(media.filename)}"` : ''}`)
+    .header(
+      'content-disposition',
+      `inline${media.filename ? `; filename="${asciiName(media.filename)}"` : ''}`,
+    )
     .header('cache-control', 'private, max-age=300')
     .send(bytes);
 }
@@ -98,7 +106,10 @@ function libraryOr501(media: MediaLibrary | undefined): MediaLibrary {
 }
 
 /** POST /v1/media, GET /v1/media/{id}, GET /v1/media/{id}/content (behind the API keys). */
-export async function mediaRoutes(app: FastifyInstance, opts: { media: MediaLibrary | undefined }): Promise<void> {
+export async function mediaRoutes(
+  app: FastifyInstance,
+  opts: { media: MediaLibrary | undefined },
+): Promise<void> {
   const maxBytes = opts.media?.maxFileBytes ?? 5 * 2 ** 20;
   // Any body is taken as bytes here (this plugin only): the library types them itself. Twice
   // the file cap, so that a file just over it is told so precisely (HERMOD_ERR_MEDIA_TOO_LARGE).
@@ -119,7 +130,12 @@ export async function mediaRoutes(app: FastifyInstance, opts: { media: MediaLibr
           additionalProperties: false,
           properties: { filename: { type: 'string', minLength: 1, maxLength: 200 } },
         },
-        response: { 201: { $ref: 'Media#' }, 413: { $ref: 'Problem#' }, 415: { $ref: 'Problem#' }, ...problemResponses },
+        response: {
+          201: { $ref: 'Media#' },
+          413: { $ref: 'Problem#' },
+          415: { $ref: 'Problem#' },
+          ...problemResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -193,7 +209,11 @@ export async function publicMediaRoutes(
       const media = libraryOr501(opts.media);
       const expires = Number(req.query.expires);
       if (!media.verifySignature(req.params.id, expires, req.query.signature ?? ''))
-        throw new HttpProblem(403, 'HERMOD_ERR_MEDIA_SIGNATURE', 'the media URL is not signed or has expired');
+        throw new HttpProblem(
+          403,
+          'HERMOD_ERR_MEDIA_SIGNATURE',
+          'the media URL is not signed or has expired',
+        );
       const item = await media.get(req.params.id);
       return sendBytes(reply, item.media, item.bytes);
     },

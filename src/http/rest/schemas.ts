@@ -135,7 +135,11 @@ export const messageView = {
     segments: { type: 'integer' },
     type: { type: 'string', enum: ['sms', 'mms'] },
     subject: { type: 'string' },
-    media: { type: 'array', items: mediaItem, description: 'an MMS’s media (or the items an SMS fallback links to)' },
+    media: {
+      type: 'array',
+      items: mediaItem,
+      description: 'an MMS’s media (or the items an SMS fallback links to)',
+    },
     fallback: {
       type: 'string',
       enum: ['sms_link'],
