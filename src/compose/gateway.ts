@@ -68,6 +68,7 @@ export async function buildGateway(
       fallback: config.media.mmsFallback,
       priceFactor: config.media.mmsPriceFactor,
       linkTtlS: config.media.linkTtlS,
+      retentionMs: config.media.retentionDays * 86_400_000,
     },
     routes: effective.routes,
     moRoutes: effective.moRoutes,

@@ -193,6 +193,22 @@ export class MediaLibrary {
     return refs;
   }
 
+  /**
+   * Media retention: deletes the items older than `maxAgeMs` that no queued message names,
+   * in batches of `batch`, and the bytes no item references any more. Returns how many items went.
+   */
+  async purge(maxAgeMs: number, batch = 500): Promise<number> {
+    const before = this.now() - maxAgeMs;
+    let total = 0;
+    for (;;) {
+      const { deleted, unreferenced } = await this.records.purgeMedia({ before, limit: batch });
+      for (const sha of unreferenced) await this.blobs.delete(sha);
+      total += deleted;
+      // A batch that kept some (queued) and deleted none would repeat itself: stop there.
+      if (deleted < batch) return total;
+    }
+  }
+
   /** The item's record (no bytes); undefined when unknown. */
   find(id: string): Promise<StoredMedia | undefined> {
     return this.records.getMedia(id);

@@ -87,6 +87,10 @@ export interface MmsOptions {
   priceFactor?: number;
   /** How long the links of an SMS fallback stay valid (s; default 7 days). */
   linkTtlS?: number;
+  /** Media older than this (ms) that no queued message names are deleted (0 or absent: kept). */
+  retentionMs?: number;
+  /** How often the retention sweep runs (ms; default hourly). */
+  sweepEveryMs?: number;
 }
 
 /** The connectors under their ids, in the order they were added. */

@@ -83,7 +83,7 @@ import {
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
-import { mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
+import { mediaIdsIn, mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
 import { erasedTag, type ErasureRequest, type ErasureResult, type RetentionBatch } from '../lifecycle.js';
 import { SqliteMoney } from './money.js';
 import {
@@ -1780,6 +1780,25 @@ export class SqliteStore implements Store {
   async getMedia(id: string): Promise<StoredMedia | undefined> {
     const r = this.sql('SELECT * FROM media WHERE id = ?').get(id) as MediaRow | undefined;
     return r && storedMedia(r);
+  }
+
+  purgeMedia(o: { before: number; limit: number }): Promise<{ deleted: number; unreferenced: string[] }> {
+    return this.batched(() => {
+      const old = this.sql(
+        'SELECT id, sha256 FROM media WHERE created_at < ? ORDER BY created_at LIMIT ?',
+      ).all(o.before, o.limit) as { id: string; sha256: string }[];
+      if (old.length === 0) return { deleted: 0, unreferenced: [] };
+      const queued = this.sql(
+        "SELECT m.meta FROM queue q JOIN messages m ON m.id = q.message_id WHERE m.meta LIKE '%med\\_%' ESCAPE '\\'",
+      ).all() as { meta: string }[];
+      const keep = mediaIdsIn(queued.map((r) => r.meta));
+      const gone = old.filter((r) => !keep.has(r.id));
+      const del = this.sql('DELETE FROM media WHERE id = ?');
+      for (const r of gone) del.run(r.id);
+      const still = this.sql('SELECT 1 FROM media WHERE sha256 = ? LIMIT 1');
+      const unreferenced = [...new Set(gone.map((r) => r.sha256))].filter((sha) => !still.get(sha));
+      return { deleted: gone.length, unreferenced };
+    });
   }
 
   // ---- data lifecycle (src/store/lifecycle.ts, src/store/sqlite/lifecycle.ts) -----------
