@@ -78,6 +78,7 @@ export function openMedia(
     maxMessageBytes: media.maxMessageBytes,
     maxItems: media.maxItems,
     fetchDeadlineMs: media.fetchDeadlineS * 1000,
+    urlTtlS: media.urlTtlS,
     signing: { key: media.signingKey ?? signingKeyIn(dir), baseUrl: media.publicUrl },
     ...o,
   });

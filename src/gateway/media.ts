@@ -67,6 +67,8 @@ export interface MediaLibraryOptions {
    * `GET /media/{id}` is reachable from them; `key` signs (the same on every node).
    */
   signing?: { key: string | Buffer; baseUrl: string };
+  /** Validity of `signedUrl`'s URLs when the caller names none (s; default 3600; config `media.urlTtlS`). */
+  urlTtlS?: number;
 }
 
 export interface MediaItem {
@@ -124,7 +126,7 @@ export class MediaLibrary {
    * `<baseUrl>/media/<id>?expires=<unix s>&signature=<hex HMAC-SHA256 of "<id>.<expires>">`.
    * Throws when the library has no `signing`.
    */
-  signedUrl(id: string, ttlS = 3600): string {
+  signedUrl(id: string, ttlS = this.o.urlTtlS ?? 3600): string {
     const signing = this.o.signing;
     if (!signing) throw new Error('media URLs are not signed here (no signing key)');
     const expires = Math.floor(this.now() / 1000) + ttlS;
