@@ -145,6 +145,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       tags: [
         { name: 'messages' },
         { name: 'inbound' },
+        { name: 'media', description: 'MMS media: uploads, their bytes, signed URLs' },
         { name: 'account' },
         ...ENGINE_TAGS,
         { name: 'operations' },
