@@ -48,6 +48,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   private readonly rates: RateCards;
   /** The media retention sweep (opts.mms.retentionMs), while started. */
   private mediaSweep: NodeJS.Timeout | undefined;
+  private mediaSweepSoon: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -278,12 +279,13 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       );
     this.mediaSweep = setInterval(sweep, this.opts.mms?.sweepEveryMs ?? 3_600_000);
     this.mediaSweep.unref();
-    setTimeout(sweep, 5_000).unref();
+    this.mediaSweepSoon = setTimeout(sweep, 5_000).unref();
   }
 
   /** Stops dispatching, lets in-flight submits finish, stops the connectors. */
   async stop(): Promise<void> {
     clearInterval(this.mediaSweep);
+    clearTimeout(this.mediaSweepSoon);
     this.mediaSweep = undefined;
     this.mo.stop();
     this.receipts.stop();
