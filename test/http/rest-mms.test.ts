@@ -55,6 +55,14 @@ before(async () => {
     connectors: [
       { id: 'sms', type: 'simulator', latencyMs: { min: 0, max: 0 } },
       { id: 'mms', type: 'simulator', latencyMs: { min: 0, max: 0 }, mms: true },
+      // Refuses 4477009005… permanently: its MMS fail over.
+      {
+        id: 'mmsbad',
+        type: 'simulator',
+        latencyMs: { min: 0, max: 0 },
+        mms: true,
+        failPrefixes: ['4477009005'],
+      },
     ],
     routes: [
       // SMS-only connector first: an MMS must still go to `mms`.
@@ -68,6 +76,7 @@ before(async () => {
         mmsFallback: 'sms_link',
       },
       { name: 'priced', prefixes: ['4477009004'], type: 'static', connectors: ['mms'], mmsRate: 0.07 },
+      { name: 'fo', prefixes: ['4477009005'], type: 'failover', connectors: ['mmsbad', 'sms', 'mms'] },
       { name: 'rest', type: 'static', connectors: ['mms'] },
     ],
     // The media URLs of these tests are on 127.0.0.1.
@@ -352,4 +361,17 @@ test('batch: the batch media_urls are fetched once and every recipient gets an M
     422,
     'HERMOD_ERR_MEDIA_FETCH',
   );
+});
+
+test('an MMS refused permanently by its MMS connector fails over past the SMS-only one to the next MMS-capable one', async () => {
+  const id = (await upload(PNG)).json().id as string;
+  const res = await send({ to: '+447700900501', from: 'Shop', text: 'fo', media_urls: [id] });
+  assert.equal(res.statusCode, 202, res.body);
+  const m = res.json().id as string;
+  assert.equal((await h.store.getMessage(m))!.connectorId, 'mmsbad');
+  await until('delivered', async () => (await h.store.getMessage(m))?.state === 'delivered');
+  assert.equal((await h.store.getMessage(m))!.connectorId, 'mms', 'sms was skipped: it cannot carry MMS');
+  const history = await h.store.history(m);
+  assert.ok(history.some((e) => /failover from mmsbad/.test(e.detail ?? '')));
+  assert.ok(!history.some((e) => /failover from sms\b/.test(e.detail ?? '')), 'never handed to sms');
 });
