@@ -326,6 +326,15 @@ test('MMS prices: the route mmsRate, the rate card MMS column first; quote answe
       h.gateway.quote({ user: shop, destination: '447700900201', mms: true }),
       (e: Error & { code?: string }) => e.code === 'HERMOD_ERR_NO_MMS_ROUTE',
     );
+    const rates = await h.api.inject({
+      method: 'GET',
+      url: '/v1/rates?to=%2B447700900101&type=mms',
+      headers: as(SHOP),
+    });
+    assert.equal(rates.statusCode, 200, rates.body);
+    assert.equal(rates.json().type, 'mms');
+    assert.equal(rates.json().total, '0.08');
+    assert.equal(rates.json().connector, 'mms');
     const fb = await h.gateway.quote({ user: shop, destination: '447700900301', mms: true, text: 'x' });
     assert.equal(fb.kind, 'sms');
     assert.equal(fb.fallback, 'sms_link');

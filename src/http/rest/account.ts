@@ -64,7 +64,7 @@ function balanceRoute(app: FastifyInstance, gateway: Gateway): void {
 }
 
 function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
-  app.get<{ Querystring: { to: string; from?: string; text?: string } }>(
+  app.get<{ Querystring: { to: string; from?: string; text?: string; type?: 'sms' | 'mms' } }>(
     '/v1/rates',
     {
       schema: {
@@ -84,6 +84,12 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
               maxLength: 1600,
               description: 'content, for routes that filter on it and to count parts',
             },
+            type: {
+              type: 'string',
+              enum: ['sms', 'mms'],
+              default: 'sms',
+              description: 'mms: the price of one MMS on the route’s MMS-capable connectors (docs/mms.md)',
+            },
           },
         },
         response: {
@@ -102,6 +108,12 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
               connector: { type: 'string', nullable: true },
               parts: { type: 'integer' },
               total: { type: 'string' },
+              type: { type: 'string', enum: ['sms', 'mms'] },
+              fallback: {
+                type: 'string',
+                enum: ['sms_link'],
+                description: 'an MMS would go as an SMS with links (no MMS-capable connector)',
+              },
             },
           },
           422: { $ref: 'Problem#' },
@@ -120,6 +132,7 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
         destination: to.slice(1),
         source: req.query.from,
         text: req.query.text,
+        ...(req.query.type === 'mms' ? { mms: true } : {}),
       });
       return {
         to,
@@ -129,6 +142,9 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
         route: q.route,
         connector: q.connectors[0] ?? null,
         ...(q.parts !== undefined ? { parts: q.parts, total: formatMicros(q.totalMicros ?? 0) } : {}),
+        // Asked for an MMS: what it would go as (an SMS with links when no connector carries MMS).
+        ...(req.query.type === 'mms' ? { type: q.kind } : {}),
+        ...(q.fallback ? { fallback: q.fallback } : {}),
       };
     },
   );
