@@ -30,6 +30,7 @@ export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Co
       errors: c.errorRate ? [{ status: CommandStatus.ESME_RMSGQFUL, rate: c.errorRate }] : [],
       receiptBeforeResponse: c.receiptBeforeResponse,
       split: c.split,
+      mms: c.mms,
     });
   }
   if (c.type === 'http') {

@@ -66,7 +66,13 @@ export async function buildGateway(
     allow: config.webhooks.allow,
   });
   const gateway = new Gateway(store, {
-    media: openMedia(store, config.store, { guard }),
+    media: openMedia(store, config.store, { guard }, config.media),
+    mms: {
+      fallback: config.media.mmsFallback,
+      priceFactor: config.media.mmsPriceFactor,
+      linkTtlS: config.media.linkTtlS,
+      retentionMs: config.media.retentionDays * 86_400_000,
+    },
     routes: effective.routes,
     moRoutes: effective.moRoutes,
     dedupeWindowMs: config.dedupeWindowS * 1000,

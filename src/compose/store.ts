@@ -1,6 +1,8 @@
 /**
  * The store a configuration names, and the accounts the file seeds into it.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { FileMediaBlobs, PostgresStore, SqliteStore, type Store } from '../store/index.js';
 import { MediaLibrary, type MediaLibraryOptions } from '../gateway/index.js';
@@ -59,7 +61,51 @@ export function mediaDirOf(c: Config['store'], env: NodeJS.ProcessEnv = process.
     : join(env.HERMOD_DATA_DIR ?? './data', 'media');
 }
 
-/** The media library on a store. */
-export function openMedia(store: Store, c: Config['store'], o: MediaLibraryOptions = {}): MediaLibrary {
-  return new MediaLibrary(store, new FileMediaBlobs(mediaDirOf(c)), o);
+/**
+ * The media library on a store, with the `media:` settings when given (limits, deadline,
+ * signing with `media.publicUrl` as the base): the directory is `media.dir`, else mediaDirOf.
+ */
+export function openMedia(
+  store: Store,
+  c: Config['store'],
+  o: MediaLibraryOptions = {},
+  media?: Config['media'],
+): MediaLibrary {
+  const dir = media?.dir ?? mediaDirOf(c);
+  if (!media) return new MediaLibrary(store, new FileMediaBlobs(dir), o);
+  return new MediaLibrary(store, new FileMediaBlobs(dir), {
+    maxFileBytes: media.maxFileBytes,
+    maxMessageBytes: media.maxMessageBytes,
+    maxItems: media.maxItems,
+    fetchDeadlineMs: media.fetchDeadlineS * 1000,
+    urlTtlS: media.urlTtlS,
+    signing: { key: media.signingKey ?? signingKeyIn(dir), baseUrl: media.publicUrl },
+    ...o,
+  });
+}
+
+/**
+ * The media signing key kept in the media directory (`.signing-key`, mode 0600), made on
+ * first use: it survives restarts, and every node of a PostgreSQL deployment, sharing the
+ * directory with the media, shares it. Created exclusively, so two nodes starting at once
+ * end with the same key.
+ */
+export function signingKeyIn(dir: string): string {
+  const file = join(dir, '.signing-key');
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(file)) {
+    // Written whole under a name of its own, then linked in place: link fails if it exists.
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(tmp, randomBytes(32).toString('hex'), { mode: 0o600 });
+    try {
+      linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(tmp);
+    }
+  }
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length < 16) throw new Error(`${file} holds no signing key (delete it to make a new one)`);
+  return key;
 }

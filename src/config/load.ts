@@ -1,4 +1,5 @@
 import { backupOf, erasureOf, retentionOf } from './lifecycle.js';
+import { mediaOf } from './media.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
@@ -9,6 +10,7 @@ import {
   DEFAULT_AUTHORIZATIONS,
   DEFAULT_VALUE_FILTERS,
   isCountryCode,
+  MMS_FALLBACKS,
   type AccountDefaults,
   type Authorizations,
   type UserSettingsSpec,
@@ -76,7 +78,7 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
     out.valueFilters = filters;
   }
   if (o.defaults !== undefined) {
-    const d = c.obj(o.defaults, `${p}.defaults`, ['sourceAddr', 'country']) ?? {};
+    const d = c.obj(o.defaults, `${p}.defaults`, ['sourceAddr', 'country', 'mmsFallback']) ?? {};
     const defaults: Partial<AccountDefaults> = {};
     if (d.sourceAddr !== undefined) {
       const src =
@@ -94,6 +96,8 @@ function userSettingsOf(c: Checker, o: Obj, p: string): UserSettingsSpec {
         );
       else if (country !== undefined) defaults.country = country;
     }
+    if (d.mmsFallback !== undefined && d.mmsFallback !== null)
+      defaults.mmsFallback = c.oneOf(d, 'mmsFallback', `${p}.defaults`, MMS_FALLBACKS) ?? null;
     if (Object.keys(defaults).length > 0) out.defaults = defaults;
   }
   if (o.throughput !== undefined) {
@@ -146,6 +150,7 @@ const ROOT_KEYS = [
   'retention',
   'backup',
   'erasure',
+  'media',
 ];
 
 const FORMATS = ['json', 'jasmin'] as const;
@@ -192,6 +197,7 @@ export function parseConfig(
   const retention = retentionOf(c, root);
   const backup = backupOf(c, root, env);
   const erasure = erasureOf(c, root, env);
+  const media = mediaOf(c, root, env, { host: server.host, port: server.apiPort });
   const security = checkSecurity(c, root.security);
   if (!demo) refusePlaceholders(c, adminKeys, users, env);
   const sampleData = demo && sampleDataOf(c, env);
@@ -220,6 +226,7 @@ export function parseConfig(
     retention,
     backup,
     erasure,
+    media,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Mm7ConnectorConfig } from './connector-mm7.js';
 import type { BackupConfig, ErasureConfig, RetentionConfig } from './lifecycle.js';
+import type { MediaConfig } from './media.js';
 import { HermodError } from '../lib/errors.js';
 import type {
   MoRouteDef,
@@ -159,6 +160,8 @@ export interface SimulatorConnectorConfig
   failPrefixes: string[];
   /** Share of submits answered ESME_RMSGQFUL (a temporary error), to test retries. */
   errorRate?: number;
+  /** Also carries MMS (capabilities sms + mms; docs/mms.md): an MMS is submitted whole, its text as one submit. */
+  mms: boolean;
 }
 
 /** TLS to an SMSC beyond `true`: a CA of its own (PEM file), the name its certificate carries, or no check at all (tests only). */
@@ -297,6 +300,8 @@ export interface Config {
   backup: BackupConfig;
   /** Erasure of numbers on request (docs/operations.md). */
   erasure: ErasureConfig;
+  /** MMS media: store, limits, signed URLs, fallback and price (docs/mms.md). */
+  media: MediaConfig;
 }
 
 /** The SMS engine's settings (docs/configuration.md, `engine`). */

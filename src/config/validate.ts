@@ -5,6 +5,7 @@
 import { checkMm7Connector, redactMm7 } from './connector-mm7.js';
 import { HermodError } from '../lib/errors.js';
 import {
+  MMS_FALLBACKS,
   SPLIT_SETTINGS,
   TEXT_DATA_CODINGS,
   type MoRouteDef,
@@ -232,6 +233,7 @@ function checkSimulatorConnector(c: Checker, x: unknown, p: string): SimulatorCo
     'errorRate',
     'receiptBeforeResponse',
     'split',
+    'mms',
   ]);
   if (!o) return;
   const id = c.str(o, 'id', p);
@@ -265,6 +267,7 @@ function checkSimulatorConnector(c: Checker, x: unknown, p: string): SimulatorCo
     errorRate: o.errorRate === undefined ? undefined : c.num(o, 'errorRate', p, { min: 0, max: 1 }),
     receiptBeforeResponse: c.bool(o, 'receiptBeforeResponse', p, false),
     split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
+    mms: c.bool(o, 'mms', p, false),
   };
 }
 
@@ -537,7 +540,17 @@ export function checkRoutes(
   const routeIndex: number[] = [];
   list.forEach((x, i) => {
     const p = `${path}[${i}]`;
-    const o = c.obj(x, p, ['name', ...MT_FILTERS, 'type', 'connectors', 'costs', 'weights', 'rate']);
+    const o = c.obj(x, p, [
+      'name',
+      ...MT_FILTERS,
+      'type',
+      'connectors',
+      'costs',
+      'weights',
+      'rate',
+      'mmsRate',
+      'mmsFallback',
+    ]);
     if (!o) return;
     const name = c.str(o, 'name', p);
     if (name && routes.some((r) => r.name === name)) c.fail(`${p}.name`, `duplicate route name "${name}"`);
@@ -612,6 +625,8 @@ export function checkRoutes(
       }
     }
     const rate = o.rate === undefined ? undefined : c.num(o, 'rate', p, { min: 0 });
+    const mmsRate = o.mmsRate === undefined ? undefined : c.num(o, 'mmsRate', p, { min: 0 });
+    const mmsFallback = o.mmsFallback === undefined ? undefined : c.oneOf(o, 'mmsFallback', p, MMS_FALLBACKS);
     if (name && type) {
       routes.push({
         name,
@@ -621,6 +636,8 @@ export function checkRoutes(
         ...dropUndefined(filters),
         ...(weights ? { weights } : {}),
         ...(rate !== undefined ? { rate } : {}),
+        ...(mmsRate !== undefined ? { mmsRate } : {}),
+        ...(mmsFallback !== undefined ? { mmsFallback } : {}),
       } as RouteDef);
       routeIndex.push(i);
     }

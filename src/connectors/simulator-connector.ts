@@ -4,12 +4,17 @@
  */
 import { SmscSimulator, type SimulatorOptions } from '../simulator/index.js';
 import type { Receipt } from '../smpp/index.js';
-import type { OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
+import type { Capability, MediaRef, OutboundPart, SplitSetting, StoredMessage } from '../domain/index.js';
 import type { Connector, ConnectorStatus, InboundPdu, LateSubmit, SubmitOutcome } from '../gateway/index.js';
 import { SmppConnector } from './smpp-connector.js';
 
-/** The simulator's own options (SMSC behaviour, faults) plus how the connector splits long texts. */
-export type SimulatorConnectorOptions = SimulatorOptions & { split?: SplitSetting };
+/**
+ * The simulator's own options (SMSC behaviour, faults) plus how the connector splits long
+ * texts, and `mms`: the connector also carries MMS (docs/mms.md), so routing and tests of
+ * MMS need no MMSC: an MMS is submitted whole, its text as one submit to the simulator,
+ * whose receipt comes back like any other.
+ */
+export type SimulatorConnectorOptions = SimulatorOptions & { split?: SplitSetting; mms?: boolean };
 
 export class SimulatorConnector implements Connector {
   readonly simulator: SmscSimulator;
@@ -19,13 +24,17 @@ export class SimulatorConnector implements Connector {
   private lateHandler: ((late: LateSubmit) => Promise<void>) | undefined;
 
   readonly split: SplitSetting;
+  readonly capabilities: readonly Capability[];
+  /** The MMS it was handed (their ids and media), oldest first: what a test checks was sent. */
+  readonly mmsSubmitted: { id: string; media: MediaRef[]; subject?: string }[] = [];
 
   constructor(
     readonly id: string,
     opts: SimulatorConnectorOptions = {},
   ) {
-    const { split, ...simulator } = opts;
+    const { split, mms, ...simulator } = opts;
     this.split = split ?? 'udh';
+    this.capabilities = mms ? ['sms', 'mms'] : ['sms'];
     this.simulator = new SmscSimulator({
       host: '127.0.0.1',
       port: 0,
@@ -118,6 +127,20 @@ export class SimulatorConnector implements Connector {
   submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {
     if (!this.inner)
       return Promise.reject(Object.assign(new Error('simulator connector not started'), { transient: true }));
+    const media = m.meta.media ?? [];
+    if (media.length > 0) {
+      if (!this.capabilities.includes('mms'))
+        return Promise.reject(
+          Object.assign(new Error(`${this.id} does not carry MMS`), { transient: false }),
+        );
+      if (part)
+        return Promise.reject(Object.assign(new Error('an MMS is submitted whole'), { transient: false }));
+      this.mmsSubmitted.push({
+        id: m.id,
+        media,
+        ...(m.meta.subject !== undefined ? { subject: m.meta.subject } : {}),
+      });
+    }
     return this.inner.submit(m, part);
   }
 }

@@ -9,6 +9,7 @@
 import { AddressList, isAddressOrCidr } from '../lib/address-list.js';
 import { HermodError } from '../lib/errors.js';
 import { isCountryCode } from './number.js';
+import { MMS_FALLBACKS, type MmsFallback } from './media.js';
 
 /** What an account may do or set. Jasmin's defaults: all allowed. */
 export interface Authorizations {
@@ -79,6 +80,12 @@ export interface AccountDefaults {
    * +447700900123): contacts, imports (which may give their own); null: international only.
    */
   country: string | null;
+  /**
+   * What this account's MMS becomes when its route has no MMS-capable connector
+   * (docs/mms.md): `sms_link` or `refuse`; absent or null: the route's setting, else the
+   * gateway's. Kept only when set (accounts from before MMS have none).
+   */
+  mmsFallback?: MmsFallback | null;
 }
 
 /** Messages per second; null = unlimited. */
@@ -202,6 +209,9 @@ export function userSettings(spec: UserSettingsSpec = {}): UserSettings {
     throw new InvalidAccountError(
       'defaults.country must be null or an ISO 3166 alpha-2 country code in capitals (e.g. GB)',
     );
+  const mmsFallback = spec.defaults?.mmsFallback ?? null;
+  if (mmsFallback !== null && !MMS_FALLBACKS.includes(mmsFallback))
+    throw new InvalidAccountError(`defaults.mmsFallback must be null, ${MMS_FALLBACKS.join(' or ')}`);
   const throughput: Throughput = { http: spec.throughput?.http ?? null, smpp: spec.throughput?.smpp ?? null };
   for (const [k, v] of Object.entries(throughput)) {
     if (v !== null && !(typeof v === 'number' && v > 0 && Number.isFinite(v)))
@@ -210,7 +220,7 @@ export function userSettings(spec: UserSettingsSpec = {}): UserSettings {
   return {
     authorizations,
     valueFilters,
-    defaults: { sourceAddr: source, country },
+    defaults: { sourceAddr: source, country, ...(mmsFallback !== null ? { mmsFallback } : {}) },
     throughput,
     access: accessOf(spec.access),
     retention: retentionOf(spec.retention),

@@ -81,9 +81,13 @@ export {
 export {
   MEDIA_ID,
   MEDIA_LIMITS,
+  DEFAULT_MMS_PRICE_FACTOR,
+  MMS_FALLBACKS,
+  acceptedDetail,
   canCarry,
   isMms,
   newMediaId,
   type Capability,
   type MediaRef,
+  type MmsFallback,
 } from './media.js';

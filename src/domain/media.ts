@@ -50,3 +50,24 @@ export function isMms(m: { meta?: { media?: readonly MediaRef[] } }): boolean {
 export function canCarry(c: { capabilities?: readonly Capability[] }, kind: Capability): boolean {
   return (c.capabilities ?? ['sms']).includes(kind);
 }
+
+/**
+ * What an MMS becomes when its route has no MMS-capable connector: `sms_link`, an SMS with
+ * the text and a signed link per media item (charged as SMS); `refuse`, refused with
+ * HERMOD_ERR_NO_MMS_ROUTE. Set per account (`defaults.mmsFallback`), per route
+ * (`mmsFallback`) and gateway-wide (`media.mmsFallback`, default `refuse`), first found wins.
+ */
+export type MmsFallback = 'sms_link' | 'refuse';
+
+export const MMS_FALLBACKS: readonly MmsFallback[] = ['sms_link', 'refuse'];
+
+/** An MMS's price when no rate card or route names one: this many times the SMS price (seed 000: 3–5×). */
+export const DEFAULT_MMS_PRICE_FACTOR = 4;
+
+/** The history detail of an accepted message: what its fallback did, else none. */
+export function acceptedDetail(
+  meta: { fallback?: string; linkedMedia?: readonly unknown[] } | undefined,
+): string | null {
+  if (meta?.fallback !== 'sms_link') return null;
+  return `MMS sent as an SMS with ${meta.linkedMedia?.length ?? 0} media link(s): no MMS-capable connector on its route`;
+}

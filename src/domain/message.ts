@@ -73,6 +73,14 @@ export interface MessageMeta {
   /** An MMS's subject line. */
   subject?: string;
   /**
+   * Set when an MMS was sent as an SMS instead (no MMS-capable connector on its route and
+   * the fallback allowed it, docs/mms.md): the body is the text plus a signed link per item,
+   * `media` is absent (it is not an MMS) and `linkedMedia` names the items linked.
+   */
+  fallback?: 'sms_link';
+  /** The media items an SMS fallback links to (see `fallback`). */
+  linkedMedia?: MediaRef[];
+  /**
    * Kannel-style delivery reports (the Kannel interface's sendsms): `dlrUrl` with Kannel's
    * escapes, called for the states `dlrMask` asks for; account, binfo and meta-data as given,
    * for their escapes (gateway/kannel.ts).

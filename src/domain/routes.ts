@@ -2,6 +2,7 @@
  * Route definitions, MT and MO: what the configuration declares and the router evaluates
  * (src/gateway/router.ts). Data only; selection lives in the router.
  */
+import type { MmsFallback } from './media.js';
 
 /** A time-of-day window in a time zone; `from` > `to` wraps midnight ("22:00-06:00"). */
 export interface TimeWindow {
@@ -48,6 +49,10 @@ export interface RouteDef extends MtFilters {
   weights?: Record<string, number>;
   /** Customer price per part on this route (currency units); else the user's rate. */
   rate?: number;
+  /** Customer price of one MMS on this route (currency units); else 4× the SMS price (docs/mms.md). */
+  mmsRate?: number;
+  /** What an MMS on this route becomes when none of its connectors carries MMS (docs/mms.md). */
+  mmsFallback?: MmsFallback;
 }
 
 /** An MO route: filters (ANDed) and a target, a customer's SMPP bind or an HTTP webhook. */

@@ -6,11 +6,14 @@
 import { createHash } from 'node:crypto';
 import { dataCodingOf, decodeText, encodeText, isGsm7, parseUdh } from '../smpp/index.js';
 import {
+  canCarry,
   chargedParts,
   countryOf,
+  isMms,
   newMessageId,
   normalizeMsisdn,
   InvalidNumberError,
+  type Capability,
   type User,
 } from '../domain/index.js';
 import { reject, RejectedError } from './errors.js';
@@ -27,7 +30,8 @@ import type { SubmitDraft } from './draft.js';
 import { checkSubmission, Throttles } from './accounts.js';
 import type { AccountCache } from './account-cache.js';
 import type { GatewayContext } from './options.js';
-import { lowBalanceNotice, smsPrice, type PriceFrom, type RateCards } from './money.js';
+import { lowBalanceNotice, mmsPrice, smsPrice, type PriceFrom, type RateCards } from './money.js';
+import { fallbackOf, ownMedia, smsWithLinks } from './mms.js';
 import type { LowBalanceNotice } from '../store/money.js';
 
 /** The answer to "which route and price for this number" (gateway.quote). */
@@ -48,6 +52,10 @@ export interface Quote {
   /** With a text or content: the parts it is charged for (as submit counts them) and the total price. */
   parts?: number;
   totalMicros?: number;
+  /** `mms` for a quote asked with `mms` and routed to an MMS-capable connector (one charge per MMS). */
+  kind: 'sms' | 'mms';
+  /** The MMS would be sent as an SMS with links (no MMS-capable connector, the fallback allows it). */
+  fallback?: 'sms_link';
 }
 
 export interface QuoteRequest {
@@ -59,6 +67,8 @@ export interface QuoteRequest {
   /** The message as it would be submitted (an interface's own encoding: Jasmin's `coding`, `hex-content`). */
   content?: { body: Buffer; dataCoding: number; esmClass?: number };
   tags?: string[];
+  /** Quoted as an MMS (docs/mms.md): MMS-capable connectors only, one MMS price. */
+  mms?: boolean;
 }
 
 /** A submitted message: its id and what it was charged. */
@@ -99,20 +109,23 @@ export class AcceptService {
    * Route and connectors for a message (or a bare destination), best first; undefined when
    * nothing routes it. `advance` = false asks without counting a message (quotes).
    */
-  plan(target: string | RoutingContext, advance = true): Plan | undefined {
+  plan(target: string | RoutingContext, advance = true, need: Capability = 'sms'): Plan | undefined {
     const { opts, connectors } = this.ctx;
+    const carries = (id: string) => need === 'sms' || canCarry(connectors.get(id) ?? {}, need);
     const ctx = typeof target === 'string' ? destinationContext(target, this.ctx.now()) : target;
     const routes = opts.routes ?? [];
     let route: RouteDef | undefined;
     let order: string[];
     if (routes.length === 0) {
-      order = [...connectors.keys()].slice(0, 1);
+      order = [...connectors.keys()].filter(carries).slice(0, 1);
     } else {
       route = matchRoute(routes, ctx);
       if (!route) return undefined;
       const turn = this.turns.get(route.name) ?? 0;
       if (advance) this.turns.set(route.name, turn + 1);
       order = candidates(route, ctx.destination, (id) => connectors.get(id)?.ready ?? false, turn);
+      // An MMS goes only to connectors that declare `mms` (ready or not: it waits for them).
+      if (need !== 'sms') order = order.filter(carries);
     }
     // Loop guard: what came in through one of our own connectors never goes out through one.
     const selfBind = opts.selfBind;
@@ -154,21 +167,42 @@ export class AcceptService {
       tags: q.tags ?? [],
       now: this.ctx.now(),
     };
-    const plan = this.plan(ctx, false);
+    const mmsPlan = q.mms ? this.plan(ctx, false, 'mms') : undefined;
+    const plan = mmsPlan ?? this.plan(ctx, false);
     if (!plan) throw this.unroutable(ctx);
-    const price = smsPrice(await this.rates.of(q.user.id), destination, plan.route?.rate, q.user);
-    const pricePerPartMicros = price.micros;
-    // Counted as submit charges it: on the connector the message would be sent through first.
-    const parts = content ? partsOn(content, this.ctx.connectors.get(plan.connectors[0])) : undefined;
-    return {
+    const card = await this.rates.of(q.user.id);
+    const base = {
       destination,
       country: countryOf(destination) ?? null,
       route: plan.route?.name ?? null,
       type: plan.route?.type ?? null,
       connectors: plan.connectors,
+    };
+    if (mmsPlan) {
+      const price = mmsPrice(card, destination, plan.route, q.user, this.ctx.opts.mms?.priceFactor);
+      return {
+        ...base,
+        pricePerPartMicros: price.micros,
+        priceFrom: price.from,
+        parts: 1,
+        totalMicros: price.micros,
+        kind: 'mms',
+      };
+    }
+    const fallback = q.mms === true;
+    if (fallback && fallbackOf(q.user, plan.route, this.ctx.opts.mms) !== 'sms_link')
+      throw reject.noMmsRoute(destination, noMmsWhy(plan.route));
+    const price = smsPrice(card, destination, plan.route?.rate, q.user);
+    const pricePerPartMicros = price.micros;
+    // Counted as submit charges it: on the connector the message would be sent through first.
+    const parts = content ? partsOn(content, this.ctx.connectors.get(plan.connectors[0])) : undefined;
+    return {
+      ...base,
       pricePerPartMicros,
       priceFrom: price.from,
       ...(parts !== undefined ? { parts, totalMicros: parts * pricePerPartMicros } : {}),
+      kind: 'sms',
+      ...(fallback ? { fallback: 'sms_link' as const } : {}),
     };
   }
 
@@ -235,15 +269,19 @@ export class AcceptService {
     // Authorizations, value filters and the default source (src/gateway/accounts.ts).
     const { source } = checkSubmission(user, group, { ...req, destination, priority, meta }, Date.now());
     const ctx = this.routingContext(user, { ...req, source }, destination);
-    const plan = this.plan(ctx);
+    const { plan, draft, mms } = await this.planOf(user, req, ctx);
     const connector = plan && this.ctx.connectors.get(plan.connectors[0]);
     if (!plan || !connector) throw this.unroutable(ctx);
     if (!req.ignoreOptOut && (await this.ctx.store.isOptedOut(destination, source)))
       throw reject.optedOut(destination, source);
     // Charged per segment before queueing, as the route's first connector will send it; a
-    // body the customer split with a UDH is one. Priced by smsPrice's precedence.
-    const segments = partsOn(req, connector);
-    const perPart = smsPrice(await this.rates.of(user.id), destination, plan.route?.rate, user).micros;
+    // body the customer split with a UDH is one. Priced by smsPrice's precedence. An MMS is
+    // one charge, whatever its text and media (mmsPrice).
+    const card = await this.rates.of(user.id);
+    const segments = mms ? 1 : partsOn(draft, connector);
+    const price = mms
+      ? mmsPrice(card, destination, plan.route, user, this.ctx.opts.mms?.priceFactor).micros
+      : smsPrice(card, destination, plan.route?.rate, user).micros * segments;
     const id = req.messageId ?? newMessageId();
     const r = await this.ctx.store.accept(
       {
@@ -253,14 +291,14 @@ export class AcceptService {
         systemId: req.systemId,
         source,
         destination,
-        esmClass: req.esmClass,
-        dataCoding: req.dataCoding,
-        body: req.body,
+        esmClass: draft.esmClass,
+        dataCoding: draft.dataCoding,
+        body: draft.body,
         registeredDelivery: req.registeredDelivery,
         priority,
         connectorId: connector.id,
-        priceMicros: perPart * segments,
-        meta: { ...meta, segments, ...(plan.route ? { route: plan.route.name } : {}) },
+        priceMicros: price,
+        meta: { ...draft.meta, segments, ...(plan.route ? { route: plan.route.name } : {}) },
       },
       { lowBalance: this.lowBalance },
     );
@@ -278,11 +316,39 @@ export class AcceptService {
           throw reject.userDisabled();
       }
     }
-    this.ctx.emit('accepted', id, connector.id, perPart * segments);
+    this.ctx.emit('accepted', id, connector.id, price);
     // The crossing's webhook was written with the message: the sender is woken for it.
     if (r.lowBalance?.url) this.ctx.emit('webhooks');
     this.wake(connector.id);
-    return { id, segments, priceMicros: perPart * segments };
+    return { id, segments, priceMicros: price };
+  }
+
+  /**
+   * The plan of a submit and what is stored: an SMS as given; an MMS (meta.media) with its
+   * media checked (the account's own, typed as stored) and routed to MMS-capable connectors
+   * only; without one on a route that matches, its fallback (an SMS with links) or
+   * HERMOD_ERR_NO_MMS_ROUTE.
+   */
+  private async planOf(
+    user: User,
+    req: SubmitDraft,
+    ctx: RoutingContext,
+  ): Promise<{ plan: Plan | undefined; draft: SubmitDraft; mms: boolean }> {
+    if (!isMms(req)) return { plan: this.plan(ctx), draft: req, mms: false };
+    const media = await ownMedia(this.ctx.opts.media, req.meta?.media ?? [], user.id);
+    const draft: SubmitDraft = { ...req, meta: { ...req.meta, media } };
+    const plan = this.plan(ctx, true, 'mms');
+    if (plan) return { plan, draft, mms: true };
+    const smsPlan = this.plan(ctx);
+    if (!smsPlan) return { plan: undefined, draft, mms: true };
+    if (fallbackOf(user, smsPlan.route, this.ctx.opts.mms) !== 'sms_link')
+      throw reject.noMmsRoute(ctx.destination, noMmsWhy(smsPlan.route));
+    const sms = smsWithLinks(draft, textOfSubmit(req), this.ctx.opts.media, {
+      destination: ctx.destination,
+      ...(this.ctx.opts.mms?.linkTtlS !== undefined ? { ttlS: this.ctx.opts.mms.linkTtlS } : {}),
+      encode: textMessage,
+    });
+    return { plan: smsPlan, draft: sms, mms: false };
   }
 
   /** The routing context of a submit: who sends what to whom, now. */
@@ -299,6 +365,13 @@ export class AcceptService {
       now: this.ctx.now(),
     };
   }
+}
+
+/** Why an MMS has no route, for HERMOD_ERR_NO_MMS_ROUTE. */
+function noMmsWhy(route: RouteDef | undefined): string {
+  return route
+    ? `route ${route.name} has no MMS-capable connector and its fallback is refuse`
+    : 'no MMS-capable connector, and the fallback is refuse';
 }
 
 /** A destination as E.164 digits, or the submit's RejectedError. */

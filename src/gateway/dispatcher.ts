@@ -6,7 +6,22 @@
  * after their timer fired (late responses).
  */
 import { normalizeMessageId } from '../smpp/index.js';
-import { FINAL_STATES, splitForSubmit, type OutboundPart, type StoredMessage } from '../domain/index.js';
+import {
+  FINAL_STATES,
+  canCarry,
+  isMms,
+  splitForSubmit,
+  type OutboundPart,
+  type StoredMessage,
+} from '../domain/index.js';
+
+/** The one "part" of an MMS: the connector is handed the whole message (`submit(m)`). */
+const wholeMms: OutboundPart = Object.freeze({
+  seq: 1,
+  total: 1,
+  esmClass: 0,
+  shortMessage: Buffer.alloc(0),
+});
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { isTransient, type Connector, type LateSubmit } from './connector.js';
 import { candidates, matchRoute } from './router.js';
@@ -202,7 +217,8 @@ export class DispatchService {
   }
 
   private async sendParts(c: Connector, m: StoredMessage, attempts: number): Promise<void> {
-    const parts = splitForSubmit(m, c.split ?? 'udh', c.dataCoding);
+    // An MMS goes whole, once (docs/mms.md): one "part", submitted without a part.
+    const parts = isMms(m) ? [wholeMms] : splitForSubmit(m, c.split ?? 'udh', c.dataCoding);
     const total = parts.length;
     // A first attempt of a single part has nothing recorded yet: skip the lookup.
     const accepted =
@@ -264,7 +280,7 @@ export class DispatchService {
     this.submitting.set(key, new Promise<void>((r) => (done = r)));
     try {
       const started = performance.now();
-      const { upstreamId } = await c.submit(m, part);
+      const { upstreamId } = await (part === wholeMms ? c.submit(m) : c.submit(m, part));
       this.ctx.emit('submitted', m.id, part.seq, c.id, (performance.now() - started) / 1000);
       await this.recordSent(c, m, part, upstreamId);
       return undefined;
@@ -428,11 +444,13 @@ export class DispatchService {
         : matchRoute(routes, m.destination);
     if (!route || route.type === 'static') return false;
     const ready = (id: string) => connectors.get(id)?.ready ?? false;
+    // An MMS fails over only to another connector that carries MMS.
+    const carries = (id: string) => !isMms(m) || canCarry(connectors.get(id) ?? {}, 'mms');
     const next = healthyOnly
       ? candidates(route, m.destination, ready).find(
-          (id) => id !== m.connectorId && ready(id) && opts.selfBind?.(id) === undefined,
+          (id) => id !== m.connectorId && ready(id) && carries(id) && opts.selfBind?.(id) === undefined,
         )
-      : route.connectors[route.connectors.indexOf(m.connectorId) + 1];
+      : route.connectors.slice(route.connectors.indexOf(m.connectorId) + 1).find(carries);
     if (next === undefined || !connectors.has(next)) return false;
     await this.ctx.store.reassign(m.id, next, `failover from ${m.connectorId}: ${detail}`);
     this.ctx.emit('failover', m.id, m.connectorId, next);

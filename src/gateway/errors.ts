@@ -33,6 +33,14 @@ export const reject = {
       CommandStatus.ESME_RINVDSTADR,
       422,
     ),
+  /** An MMS whose route has no MMS-capable connector and no fallback allowed (docs/mms.md). */
+  noMmsRoute: (dest: string, why: string) =>
+    new RejectedError(
+      'HERMOD_ERR_NO_MMS_ROUTE',
+      `no MMS route for ${dest}: ${why}`,
+      CommandStatus.ESME_RINVDSTADR,
+      422,
+    ),
   optedOut: (dest: string, sender: string) =>
     new RejectedError(
       'HERMOD_ERR_OPTED_OUT',

@@ -68,6 +68,8 @@ export interface GatewayEvents {
   webhook_error: [id: string, err: unknown];
   // sweeps
   store_error: [err: unknown];
+  /** The media retention sweep deleted this many items (docs/mms.md). */
+  media_purged: [count: number];
 }
 
 export type GatewayEventName = keyof GatewayEvents;

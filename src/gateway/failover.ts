@@ -6,7 +6,9 @@
  * route has no healthy alternative stays. Failback needs nothing here: routing prefers
  * healthy connectors, so new traffic returns to the primary once it is ready again.
  */
+import { canCarry } from '../domain/index.js';
 import type { QueueMove } from '../store/store.js';
+import type { Connector } from './connector.js';
 import { candidates, type RouteDef } from './router.js';
 import type { GatewayContext } from './options.js';
 
@@ -108,6 +110,9 @@ export class QueuedFailover {
     const { connectors, opts, store, emit } = this.ctx;
     const healthy = (id: string) => connectors.get(id)?.ready ?? false;
     const ownHermod = (id: string) => opts.selfBind?.(id) !== undefined;
+    // The queue of a connector that carries MMS may hold MMS: it moves only to one that does too.
+    const notLike = (from: Connector) => (id: string) =>
+      ownHermod(id) || (canCarry(from, 'mms') && !canCarry(connectors.get(id) ?? {}, 'mms'));
     for (const id of this.downSince.keys()) if (!connectors.has(id)) this.downSince.delete(id);
     let total = 0;
     for (const c of connectors.values()) {
@@ -125,7 +130,7 @@ export class QueuedFailover {
         healthy,
         (to) =>
           `failover from ${c.id} (down ${downS} s): moved to ${to}, the next healthy connector of its route`,
-        ownHermod,
+        notLike(c),
       );
       if (targets.length === 0) continue;
       const limit = this.opts.batch ?? DEFAULT_BATCH;

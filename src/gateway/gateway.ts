@@ -46,6 +46,9 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   /** MMS media (docs/mms.md); undefined when the gateway was built without it. */
   readonly media: MediaLibrary | undefined;
   private readonly rates: RateCards;
+  /** The media retention sweep (opts.mms.retentionMs), while started. */
+  private mediaSweep: NodeJS.Timeout | undefined;
+  private mediaSweepSoon: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -261,10 +264,29 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.mo.start();
     this.receipts.start();
     this.queuedFailover.start();
+    this.startMediaSweep();
+  }
+
+  /** Media older than `mms.retentionMs` go, hourly (and once soon after start). */
+  private startMediaSweep(): void {
+    const maxAge = this.opts.mms?.retentionMs ?? 0;
+    const media = this.media;
+    if (!media || !(maxAge > 0) || this.mediaSweep) return;
+    const sweep = () =>
+      void media.purge(maxAge).then(
+        (n) => n > 0 && this.emit('media_purged', n),
+        (err: unknown) => this.emit('store_error', err),
+      );
+    this.mediaSweep = setInterval(sweep, this.opts.mms?.sweepEveryMs ?? 3_600_000);
+    this.mediaSweep.unref();
+    this.mediaSweepSoon = setTimeout(sweep, 5_000).unref();
   }
 
   /** Stops dispatching, lets in-flight submits finish, stops the connectors. */
   async stop(): Promise<void> {
+    clearInterval(this.mediaSweep);
+    clearTimeout(this.mediaSweepSoon);
+    this.mediaSweep = undefined;
     this.mo.stop();
     this.receipts.stop();
     await this.queuedFailover.stop();

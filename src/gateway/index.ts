@@ -83,6 +83,7 @@ export {
   signWebhook,
   webhooksForState,
   webhookForMo,
+  inboundMediaView,
   restStatus,
   DEFAULT_WEBHOOK_RETENTION_MS,
   type WebhookSenderOptions,
@@ -97,7 +98,17 @@ export type {
   InboundMessage,
   ApiKeyInfo,
 } from '../store/store.js';
-export { MoneyService, RateCards, smsPrice, lowBalanceNotice, type PriceFrom, type Card } from './money.js';
+export {
+  MoneyService,
+  RateCards,
+  smsPrice,
+  mmsPrice,
+  lowBalanceNotice,
+  type PriceFrom,
+  type Card,
+} from './money.js';
+export { DEFAULT_LINK_TTL_S, fallbackOf, ownMedia, smsWithLinks } from './mms.js';
+export type { MmsOptions } from './options.js';
 export type {
   LedgerEntry,
   LedgerKind,

@@ -67,6 +67,8 @@ export interface MediaLibraryOptions {
    * `GET /media/{id}` is reachable from them; `key` signs (the same on every node).
    */
   signing?: { key: string | Buffer; baseUrl: string };
+  /** Validity of `signedUrl`'s URLs when the caller names none (s; default 3600; config `media.urlTtlS`). */
+  urlTtlS?: number;
 }
 
 export interface MediaItem {
@@ -114,12 +116,17 @@ export class MediaLibrary {
     return this.put(got.bytes, { userId: o.userId, ...(got.filename ? { filename: got.filename } : {}) });
   }
 
+  /** True when the library signs URLs (it was built with `signing`). */
+  get canSign(): boolean {
+    return this.o.signing !== undefined;
+  }
+
   /**
    * A URL a provider can fetch the item from without credentials, valid `ttlS` seconds:
    * `<baseUrl>/media/<id>?expires=<unix s>&signature=<hex HMAC-SHA256 of "<id>.<expires>">`.
    * Throws when the library has no `signing`.
    */
-  signedUrl(id: string, ttlS = 3600): string {
+  signedUrl(id: string, ttlS = this.o.urlTtlS ?? 3600): string {
     const signing = this.o.signing;
     if (!signing) throw new Error('media URLs are not signed here (no signing key)');
     const expires = Math.floor(this.now() / 1000) + ttlS;
@@ -186,6 +193,22 @@ export class MediaLibrary {
         `the media add up to ${total} bytes, at most ${this.maxMessageBytes} in one message`,
       );
     return refs;
+  }
+
+  /**
+   * Media retention: deletes the items older than `maxAgeMs` that no queued message names,
+   * in batches of `batch`, and the bytes no item references any more. Returns how many items went.
+   */
+  async purge(maxAgeMs: number, batch = 500): Promise<number> {
+    const before = this.now() - maxAgeMs;
+    let total = 0;
+    for (;;) {
+      const { deleted, unreferenced } = await this.records.purgeMedia({ before, limit: batch });
+      for (const sha of unreferenced) await this.blobs.delete(sha);
+      total += deleted;
+      // A batch that kept some (queued) and deleted none would repeat itself: stop there.
+      if (deleted < batch) return total;
+    }
   }
 
   /** The item's record (no bytes); undefined when unknown. */

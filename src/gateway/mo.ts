@@ -10,6 +10,7 @@ import { reject } from './errors.js';
 import type { InboundPdu } from './connector.js';
 import { matchMoRoute, type MoRouteDef } from './router.js';
 import { webhookForMo } from './webhooks.js';
+import { DEFAULT_LINK_TTL_S } from './mms.js';
 import type { SubmitDraft } from './draft.js';
 import { textMessage } from './accept.js';
 import type { CustomerMo } from './notify.js';
@@ -84,6 +85,14 @@ export class MoService {
     return { id: newMessageId(), route: (m) => this.delivery(m) };
   }
 
+  /** Signed URLs of inbound media (valid `mms.linkTtlS`), when the library signs. */
+  mediaUrl(): ((id: string) => string) | undefined {
+    const media = this.ctx.opts.media;
+    if (!media?.canSign) return undefined;
+    const ttl = this.ctx.opts.mms?.linkTtlS ?? DEFAULT_LINK_TTL_S;
+    return (id) => media.signedUrl(id, ttl);
+  }
+
   /** Who a joined MO goes to, as its MO route says (pure). */
   delivery(base: Omit<InboundMessage, 'routedTo' | 'routedUrl'>): MoDelivery {
     const route = this.route(base);
@@ -99,6 +108,7 @@ export class MoService {
               m,
               { ...target, format: route?.format, ...(route?.name ? { name: route.name } : {}) },
               this.ctx.opts.webhookRetentionMs,
+              this.mediaUrl(),
             ),
           ]
         : [],

@@ -4,7 +4,7 @@
  * the service the interfaces use for the ledger, rate cards, the low-balance setting and the
  * reports (docs/engine/money-and-reports.md).
  */
-import { newMessageId, type User } from '../domain/index.js';
+import { DEFAULT_MMS_PRICE_FACTOR, newMessageId, type User } from '../domain/index.js';
 import { countryOfCached } from '../domain/country-cache.js';
 import { formatMicros } from '../domain/money.js';
 import type {
@@ -75,6 +75,28 @@ export function smsPrice(
   }
   if (routeRate !== undefined) return { micros: Math.round(routeRate * 1_000_000), from: 'route' };
   return { micros: user.rateMicros, from: 'user' };
+}
+
+/**
+ * The price of one MMS (micro-units; an MMS is charged once, whatever its size): the
+ * account's rate card MMS column for the destination's country, else the route's `mmsRate`,
+ * else `factor` (default 4, DEFAULT_MMS_PRICE_FACTOR) times the SMS price smsPrice gives.
+ */
+export function mmsPrice(
+  card: Card,
+  destination: string,
+  route: { rate?: number; mmsRate?: number } | undefined,
+  user: Pick<User, 'rateMicros'>,
+  factor = DEFAULT_MMS_PRICE_FACTOR,
+): { micros: number; from: PriceFrom } {
+  if (card) {
+    const country = countryOfCached(destination);
+    const entry = country === undefined ? undefined : card.get(country);
+    if (entry && entry.mmsMicros !== null) return { micros: entry.mmsMicros, from: 'card' };
+  }
+  if (route?.mmsRate !== undefined) return { micros: Math.round(route.mmsRate * 1_000_000), from: 'route' };
+  const sms = smsPrice(card, destination, route?.rate, user);
+  return { micros: Math.round(sms.micros * factor), from: sms.from };
 }
 
 /**

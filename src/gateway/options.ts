@@ -1,5 +1,5 @@
 /** The gateway's settings, and what its services share. */
-import type { OptOutSettings } from '../domain/index.js';
+import type { MmsFallback, OptOutSettings } from '../domain/index.js';
 import type { Store } from '../store/store.js';
 import type { BackoffPolicy } from '../lib/backoff.js';
 import type { Connector } from './connector.js';
@@ -76,6 +76,21 @@ export interface GatewayOptions {
   failover?: QueuedFailoverOptions;
   /** MMS media (docs/mms.md): uploads, inbound MMS and what MMS connectors send. */
   media?: MediaLibrary;
+  /** MMS at the accept door (config `media`, docs/mms.md). */
+  mms?: MmsOptions;
+}
+
+export interface MmsOptions {
+  /** What an MMS becomes without an MMS route, when neither account nor route says (default `refuse`). */
+  fallback?: MmsFallback;
+  /** An MMS's price without a rate card MMS column or route `mmsRate`: this × the SMS price (default 4). */
+  priceFactor?: number;
+  /** How long the links of an SMS fallback stay valid (s; default 7 days). */
+  linkTtlS?: number;
+  /** Media older than this (ms) that no queued message names are deleted (0 or absent: kept). */
+  retentionMs?: number;
+  /** How often the retention sweep runs (ms; default hourly). */
+  sweepEveryMs?: number;
 }
 
 /** The connectors under their ids, in the order they were added. */

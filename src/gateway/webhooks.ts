@@ -21,7 +21,13 @@ import { createHmac, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { decodeText, encodingOfDataCoding, type Receipt } from '../smpp/index.js';
-import { newMessageId, RECEIPT_STAT, type MessageState, type StoredMessage } from '../domain/index.js';
+import {
+  newMessageId,
+  RECEIPT_STAT,
+  type MediaRef,
+  type MessageState,
+  type StoredMessage,
+} from '../domain/index.js';
 import type { InboundMessage, NewWebhook, Store, WebhookAttempt, WebhookItem } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
@@ -211,7 +217,7 @@ export function webhookForMo(
     name?: string;
   },
   retentionMs = DEFAULT_WEBHOOK_RETENTION_MS,
-  /** A signed URL of a media item (an inbound MMS's `media[].url`); without it, the media id. */
+  /** A signed URL of a media item (an inbound MMS's `media[].url`); without it, no URLs. */
   mediaUrl?: (id: string) => string,
 ): NewWebhook {
   if (target.format === 'kannel')
@@ -247,6 +253,8 @@ export function webhookForMo(
         // An incomplete MO: a part never came within the reassembly timeout.
         complete: mo.complete,
         received_at: new Date(mo.receivedAt).toISOString(),
+        // An inbound MMS: its media, each with a signed URL to fetch it from.
+        ...(mo.media?.length ? { media: mo.media.map((r) => inboundMediaView(r, mediaUrl)) } : {}),
       },
     };
     return { ...common, kind: 'rest', method: 'POST', body: JSON.stringify(data) };
@@ -263,6 +271,20 @@ export function webhookForMo(
     binary: mo.body.toString('hex'),
   };
   return { ...common, kind: 'jasmin_mo', method: target.method, body: JSON.stringify(fields) };
+}
+
+/** An inbound MMS's media item as REST v1 shows it (in `message.received` and /v1/inbound). */
+export function inboundMediaView(
+  r: MediaRef,
+  mediaUrl?: (id: string) => string,
+): { id: string; content_type: string; size: number; filename?: string; url?: string } {
+  return {
+    id: r.id,
+    content_type: r.contentType,
+    size: r.size,
+    ...(r.filename !== undefined ? { filename: r.filename } : {}),
+    ...(mediaUrl ? { url: mediaUrl(r.id) } : {}),
+  };
 }
 
 /** Standard Webhooks signature: v1,base64(HMAC-SHA256(secret, `${id}.${timestamp}.${body}`)). */

@@ -17,6 +17,7 @@ import { operatorSessions, webUserAdminRoutes } from './admin/web-users.js';
 import { auditAdminRoutes, auditTrail } from './admin/audit.js';
 import { LoginGuard } from '../gateway/login-guard.js';
 import { messagesRoutes, sharedSchemas } from './rest/messages.js';
+import { mediaRoutes, mediaSchema, publicMediaRoutes } from './rest/media.js';
 import { accountRoutes } from './rest/account.js';
 import { ApiKeyAuth } from './rest/auth.js';
 import { Idempotency, hashRequest, type IdempotencyOptions } from './rest/idempotency.js';
@@ -145,6 +146,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       tags: [
         { name: 'messages' },
         { name: 'inbound' },
+        { name: 'media', description: 'MMS media: uploads, their bytes, signed URLs' },
         { name: 'account' },
         ...ENGINE_TAGS,
         { name: 'telnyx', description: 'Telnyx-compatible /v2 (docs/telnyx-api.md)' },
@@ -154,7 +156,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
   });
   if (opts.docs !== false && adminSide) await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema({ $id: 'Problem', ...problemSchema });
-  for (const s of sharedSchemas) app.addSchema(s);
+  for (const s of [...sharedSchemas, mediaSchema]) app.addSchema(s);
   useProblems(app);
   if (opts.allowedHosts)
     allowHosts(
@@ -244,6 +246,7 @@ async function customerApi(
       ...(opts.engine ? { defaultCallbackUrl: (id: number) => opts.engine!.account.callbackUrl(id) } : {}),
     });
     await v1.register(accountRoutes, { gateway: opts.gateway, services });
+    await v1.register(mediaRoutes, { media: opts.gateway.media });
     if (opts.engine)
       await v1.register(engineRoutes, {
         engine: opts.engine,
@@ -266,6 +269,8 @@ async function customerApi(
         }
       : {}),
   });
+  // Media by signed URL (providers, MMSCs, handsets opening an SMS fallback's link): no API key.
+  await app.register(publicMediaRoutes, { media: opts.gateway.media });
   // Upstream HTTP providers' callbacks: authenticated per connector, outside the API keys.
   await app.register(providerHooks, { gateway: opts.gateway });
 }

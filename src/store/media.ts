@@ -23,6 +23,12 @@ export interface MediaRecordStore {
   /** Records an item whose bytes are already in the blob store. */
   addMedia(m: StoredMedia): Promise<void>;
   getMedia(id: string): Promise<StoredMedia | undefined>;
+  /**
+   * Media retention (docs/mms.md): deletes up to `limit` media rows created before `before`
+   * that no queued message names (`meta.media`); answers how many went and the SHA-256 of
+   * the bytes no row references any more (the caller deletes those blobs).
+   */
+  purgeMedia(o: { before: number; limit: number }): Promise<{ deleted: number; unreferenced: string[] }>;
 }
 
 /** Where the bytes are kept, by SHA-256. */
@@ -109,4 +115,19 @@ export class FileMediaBlobs implements MediaBlobs {
   async delete(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
   }
+}
+
+/** The media ids the metas of queued messages name (retention keeps those). */
+export function mediaIdsIn(metas: Iterable<string | null | undefined>): Set<string> {
+  const ids = new Set<string>();
+  for (const meta of metas) {
+    if (!meta) continue;
+    try {
+      const parsed = JSON.parse(meta) as { media?: { id?: unknown }[] };
+      for (const r of parsed.media ?? []) if (typeof r.id === 'string') ids.add(r.id);
+    } catch {
+      // Not JSON: names nothing.
+    }
+  }
+  return ids;
 }

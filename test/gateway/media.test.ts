@@ -179,3 +179,23 @@ test("resolve takes the account's upload ids and refuses another's, too many ite
     await store.close();
   }
 });
+
+test('purge deletes items past the retention and their bytes once no item references them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-media-'));
+  const store = new SqliteStore(join(dir, 'hermod.db'));
+  let now = 1_000_000;
+  const media = new MediaLibrary(store, new FileMediaBlobs(join(dir, 'media')), { now: () => now });
+  try {
+    const old = await media.put(PNG, { userId: 1 });
+    now += 10_000;
+    const young = await media.put(PNG, { userId: 1 });
+    assert.equal(await media.purge(5_000), 1);
+    await assert.rejects(media.get(old.id), (e) => hasCode(e, 'HERMOD_ERR_MEDIA_NOT_FOUND'));
+    assert.deepEqual((await media.get(young.id)).bytes, PNG, 'the bytes stay while an item names them');
+    now += 10_000;
+    assert.equal(await media.purge(5_000), 1);
+    assert.equal(await media.blobs.get(sha256Of(PNG)), undefined, 'no item left: the bytes go');
+  } finally {
+    await store.close();
+  }
+});

@@ -2151,6 +2151,63 @@ export function storeContract(name: string, factory: StoreFactory): void {
   );
 
   withStore(
+    'an MMS sent as an SMS with links says so in its accepted history entry; an SMS says nothing',
+    async (s) => {
+      const u = await s.upsertUser({
+        username: 'shop',
+        passwordHash: 'x',
+        balanceMicros: 100_000,
+        rateMicros: 10_000,
+      });
+      const linked = [{ id: newMediaId(), contentType: 'image/png', size: 68 }];
+      const m = msg(u.id, { meta: { origin: 'rest', fallback: 'sms_link', linkedMedia: linked } });
+      assert.deepEqual(await s.accept(m), { ok: true });
+      const [accepted] = await s.history(m.id);
+      assert.equal(accepted.state, 'accepted');
+      assert.match(accepted.detail ?? '', /^MMS sent as an SMS with 1 media link/);
+      assert.deepEqual((await s.getMessage(m.id))!.meta.linkedMedia, linked);
+      const sms = msg(u.id);
+      await s.accept(sms);
+      assert.equal((await s.history(sms.id))[0].detail, null);
+    },
+  );
+
+  withStore(
+    'purgeMedia: old items not named by a queued message go; the bytes no item references are answered',
+    async (s) => {
+      const u = await s.upsertUser({
+        username: 'shop',
+        passwordHash: 'x',
+        balanceMicros: 100_000,
+        rateMicros: 0,
+      });
+      const item = (sha: string, createdAt: number) => ({
+        id: newMediaId(),
+        userId: u.id,
+        sha256: sha.repeat(64),
+        contentType: 'image/png',
+        size: 68,
+        createdAt,
+      });
+      const shared = item('a', 1_000);
+      const unique = item('b', 1_000);
+      const named = item('c', 1_000);
+      const fresh = item('a', 9_000);
+      for (const m of [shared, unique, named, fresh]) await s.addMedia(m);
+      const ref = { id: named.id, contentType: 'image/png', size: 68 };
+      await s.accept(msg(u.id, { meta: { origin: 'rest', media: [ref] } }));
+      const r = await s.purgeMedia({ before: 5_000, limit: 100 });
+      assert.equal(r.deleted, 2);
+      assert.deepEqual(r.unreferenced, ['b'.repeat(64)], "a's bytes are still the fresh item's");
+      assert.equal(await s.getMedia(shared.id), undefined);
+      assert.equal(await s.getMedia(unique.id), undefined);
+      assert.ok(await s.getMedia(named.id), 'named by a queued message: kept');
+      assert.ok(await s.getMedia(fresh.id));
+      assert.deepEqual(await s.purgeMedia({ before: 5_000, limit: 100 }), { deleted: 0, unreferenced: [] });
+    },
+  );
+
+  withStore(
     'media: an item is recorded and read back; an MO part keeps its media through the join',
     async (s) => {
       const item = {

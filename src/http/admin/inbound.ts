@@ -23,6 +23,20 @@ export const inboundSchema = {
     routed: { type: 'boolean', description: 'an MO route took it (to a customer or a URL)' },
     routedTo: { ...nullableString, description: 'the customer (username) it was routed to' },
     routedUrl: { ...nullableString, description: 'the URL an MO route sent it to' },
+    media: {
+      type: 'array',
+      description: 'an inbound MMS’s media, each with a signed URL',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          contentType: { type: 'string' },
+          size: { type: 'integer' },
+          filename: { type: 'string' },
+          url: { type: 'string' },
+        },
+      },
+    },
   },
   required: [
     'id',
@@ -39,7 +53,7 @@ export const inboundSchema = {
   ],
 } as const;
 
-export function inboundView(m: InboundMessage) {
+export function inboundView(m: InboundMessage, mediaUrl?: (id: string) => string) {
   const routedUrl = m.routedUrl ?? null;
   return {
     id: m.id,
@@ -53,6 +67,18 @@ export function inboundView(m: InboundMessage) {
     routed: m.routedTo !== null || routedUrl !== null,
     routedTo: m.routedTo,
     routedUrl,
+    // An inbound MMS's media, each with a signed URL (the console shows them).
+    ...(m.media?.length
+      ? {
+          media: m.media.map((r) => ({
+            id: r.id,
+            contentType: r.contentType,
+            size: r.size,
+            ...(r.filename !== undefined ? { filename: r.filename } : {}),
+            ...(mediaUrl ? { url: mediaUrl(r.id) } : {}),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -70,7 +96,7 @@ const errors = { 400: problemSchema, 401: problemSchema };
 // Addresses as stored: digits without "+" for numbers, else the alphanumeric id as sent.
 const address = (v: string) => v.replace(/^\+(?=\d+$)/, '');
 
-export const inboundRoutes: FastifyPluginAsync<AdminContext> = async (app, { services }) => {
+export const inboundRoutes: FastifyPluginAsync<AdminContext> = async (app, { services, gateway }) => {
   app.get<{ Querystring: InboundQuery }>(
     '/inbound',
     {
@@ -126,9 +152,11 @@ export const inboundRoutes: FastifyPluginAsync<AdminContext> = async (app, { ser
       if (q.cursor !== undefined) query.before = q.cursor;
       // One more than the page: a next page exists only when it came back.
       const rows = await services.inbound.list({ ...query, limit: q.limit + 1 });
+      const media = gateway.media;
+      const mediaUrl = media?.canSign ? (id: string) => media.signedUrl(id) : undefined;
       const page = rows.slice(0, q.limit);
       return {
-        inbound: page.map(inboundView),
+        inbound: page.map((m) => inboundView(m, mediaUrl)),
         nextCursor: rows.length > q.limit ? page[page.length - 1].id : null,
       };
     },

@@ -69,6 +69,11 @@ export const userPatchSchema = {
               type: ['string', 'null'],
               description: 'ISO 3166 alpha-2 country national numbers are read in (contacts, imports)',
             },
+            mmsFallback: {
+              type: ['string', 'null'],
+              enum: ['sms_link', 'refuse', null],
+              description: 'what an MMS becomes without an MMS route (null: the route’s, else the gateway’s)',
+            },
           },
         },
         throughput: {

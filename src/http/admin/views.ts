@@ -55,6 +55,7 @@ export const userSchema = {
               type: ['string', 'null'],
               description: 'ISO 3166 alpha-2 country national numbers are read in (contacts, imports)',
             },
+            mmsFallback: { type: ['string', 'null'] },
           },
         },
         throughput: {

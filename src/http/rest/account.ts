@@ -4,9 +4,11 @@ import type {} from '@fastify/swagger';
 import {
   encodingOfDataCoding,
   reject,
+  inboundMediaView,
   textOf,
   type Gateway,
   type InboundViews,
+  type MediaLibrary,
   type InterfaceServices,
   type MoQuery,
 } from '../../gateway/index.js';
@@ -22,7 +24,7 @@ export interface AccountRoutesOptions {
 export async function accountRoutes(app: FastifyInstance, opts: AccountRoutesOptions): Promise<void> {
   balanceRoute(app, opts.gateway);
   ratesRoute(app, opts.gateway);
-  inboundRoute(app, opts.services.inbound);
+  inboundRoute(app, opts.services.inbound, opts.gateway.media);
 }
 
 function balanceRoute(app: FastifyInstance, gateway: Gateway): void {
@@ -62,7 +64,7 @@ function balanceRoute(app: FastifyInstance, gateway: Gateway): void {
 }
 
 function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
-  app.get<{ Querystring: { to: string; from?: string; text?: string } }>(
+  app.get<{ Querystring: { to: string; from?: string; text?: string; type?: 'sms' | 'mms' } }>(
     '/v1/rates',
     {
       schema: {
@@ -82,6 +84,12 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
               maxLength: 1600,
               description: 'content, for routes that filter on it and to count parts',
             },
+            type: {
+              type: 'string',
+              enum: ['sms', 'mms'],
+              default: 'sms',
+              description: 'mms: the price of one MMS on the route’s MMS-capable connectors (docs/mms.md)',
+            },
           },
         },
         response: {
@@ -100,6 +108,12 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
               connector: { type: 'string', nullable: true },
               parts: { type: 'integer' },
               total: { type: 'string' },
+              type: { type: 'string', enum: ['sms', 'mms'] },
+              fallback: {
+                type: 'string',
+                enum: ['sms_link'],
+                description: 'an MMS would go as an SMS with links (no MMS-capable connector)',
+              },
             },
           },
           422: { $ref: 'Problem#' },
@@ -118,6 +132,7 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
         destination: to.slice(1),
         source: req.query.from,
         text: req.query.text,
+        ...(req.query.type === 'mms' ? { mms: true } : {}),
       });
       return {
         to,
@@ -127,12 +142,20 @@ function ratesRoute(app: FastifyInstance, gateway: Gateway): void {
         route: q.route,
         connector: q.connectors[0] ?? null,
         ...(q.parts !== undefined ? { parts: q.parts, total: formatMicros(q.totalMicros ?? 0) } : {}),
+        // Asked for an MMS: what it would go as (an SMS with links when no connector carries MMS).
+        ...(req.query.type === 'mms' ? { type: q.kind } : {}),
+        ...(q.fallback ? { fallback: q.fallback } : {}),
       };
     },
   );
 }
 
-function inboundRoute(app: FastifyInstance, inbound: Pick<InboundViews, 'list'>): void {
+function inboundRoute(
+  app: FastifyInstance,
+  inbound: Pick<InboundViews, 'list'>,
+  media: MediaLibrary | undefined,
+): void {
+  const url = media?.canSign ? (id: string) => media.signedUrl(id) : undefined;
   app.get<{ Querystring: { limit: number; cursor?: string } }>(
     '/v1/inbound',
     {
@@ -177,6 +200,7 @@ function inboundRoute(app: FastifyInstance, inbound: Pick<InboundViews, 'list'>)
             complete: m.complete,
             connector: m.connectorId,
             received_at: new Date(m.receivedAt).toISOString(),
+            ...(m.media?.length ? { media: m.media.map((r) => inboundMediaView(r, url)) } : {}),
           };
         }),
         next_cursor: rows.length > req.query.limit ? cursors.encode('i', page[page.length - 1].id) : null,

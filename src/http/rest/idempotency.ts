@@ -46,7 +46,8 @@ export function requestHash(method: string, route: string, body: unknown): strin
 
 /** A preValidation hook: hashes the body before validation adds defaults to it. */
 export async function hashRequest(req: FastifyRequest): Promise<void> {
-  if (req.method === 'POST')
+  // Raw bodies (media uploads) are not behind Idempotency-Key: not hashed.
+  if (req.method === 'POST' && !Buffer.isBuffer(req.body))
     req.requestHash = requestHash(req.method, req.routeOptions.url ?? req.url, req.body);
 }
 

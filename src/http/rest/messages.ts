@@ -19,7 +19,7 @@ import {
   type MessageFilter,
   type MessageViews,
 } from '../../gateway/index.js';
-import type { MessageState, StoredMessage, User } from '../../domain/index.js';
+import type { MediaRef, MessageState, StoredMessage, User } from '../../domain/index.js';
 import { formatMicros } from '../../domain/money.js';
 import {
   batchBody,
@@ -46,6 +46,9 @@ export interface SendInput {
   client_ref?: string;
   tags?: string[];
   priority?: number;
+  /** An MMS: URLs to fetch or upload ids (med_…). */
+  media_urls?: string[];
+  subject?: string;
 }
 
 interface BatchInput extends Omit<SendInput, 'to'> {
@@ -57,6 +60,8 @@ interface BatchInput extends Omit<SendInput, 'to'> {
     binary?: string;
     client_ref?: string;
     tags?: string[];
+    media_urls?: string[];
+    subject?: string;
   }[];
 }
 
@@ -76,6 +81,10 @@ export function viewOf(m: StoredMessage, now = Date.now()): Record<string, unkno
     ...(text === undefined ? { binary: m.body.toString('base64') } : { text }),
     encoding,
     segments: m.meta.segments ?? 1,
+    type: m.meta.media && m.meta.media.length > 0 ? 'mms' : 'sms',
+    subject: m.meta.subject,
+    media: (m.meta.media ?? m.meta.linkedMedia)?.map(mediaItemOf),
+    fallback: m.meta.fallback,
     cost: formatMicros(m.priceMicros),
     client_ref: m.meta.clientRef,
     tags: m.meta.tags,
@@ -88,6 +97,11 @@ export function viewOf(m: StoredMessage, now = Date.now()): Record<string, unkno
     created_at: iso(m.createdAt),
     updated_at: iso(m.updatedAt),
   };
+}
+
+/** A media item as a message shows it. */
+function mediaItemOf(r: MediaRef): Record<string, unknown> {
+  return { id: r.id, content_type: r.contentType, size: r.size, filename: r.filename };
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -165,14 +179,40 @@ export class RestSender {
     this.guard = new CheckedUrls(guard);
   }
 
-  /** Validates, encodes and submits one message; resolves with its view once it is committed. */
-  async send(user: User, input: SendInput, now = Date.now()): Promise<Record<string, unknown>> {
+  /**
+   * The media of `media_urls` (uploads by id, URLs fetched now), checked against the
+   * message limits; none without. Refusals are the media library's (404, 413, 415, 422).
+   */
+  async media(user: User, urls: string[] | undefined): Promise<MediaRef[] | undefined> {
+    if (urls === undefined || urls.length === 0) return undefined;
+    if (!this.gateway.media)
+      throw new HttpProblem(501, 'HERMOD_ERR_NOT_CONFIGURED', 'this gateway keeps no media (media_urls)');
+    return this.gateway.media.resolve(urls, { userId: user.id });
+  }
+
+  /**
+   * Validates, encodes and submits one message; resolves with its view once it is committed.
+   * `media`: the item's media already resolved (a batch resolves its common media_urls once).
+   */
+  async send(
+    user: User,
+    input: SendInput,
+    now = Date.now(),
+    resolved?: MediaRef[],
+  ): Promise<Record<string, unknown>> {
     if (!E164.test(input.to))
       throw reject.invalidDestination(
         `"${input.to}" is not an E.164 number (REST v1 accepts "+" and digits only)`,
       );
     const source = sourceOf(input.from);
-    const { body, dataCoding } = encodeContent(input);
+    if (input.subject !== undefined && !input.media_urls?.length && !resolved?.length)
+      throw problems.badRequest('subject is for an MMS: give media_urls too');
+    const media = resolved ?? (await this.media(user, input.media_urls));
+    // An MMS may be media alone: its text is then empty.
+    const { body, dataCoding } =
+      media && input.text === undefined && input.binary === undefined
+        ? { body: Buffer.alloc(0), dataCoding: 0 }
+        : encodeContent(input);
     if (input.callback_failover_url !== undefined && input.callback_url === undefined)
       throw problems.badRequest(
         'callback_failover_url needs a callback_url (it is where events go when that one keeps failing)',
@@ -207,6 +247,8 @@ export class RestSender {
         ...(callbackFailoverUrl !== undefined ? { callbackFailoverUrl } : {}),
         ...(input.client_ref !== undefined ? { clientRef: input.client_ref } : {}),
         ...(input.tags !== undefined ? { tags: input.tags } : {}),
+        ...(media ? { media } : {}),
+        ...(input.subject !== undefined ? { subject: input.subject } : {}),
         ...(scheduleAt !== undefined ? { scheduleAt } : {}),
         ...(input.validity_period !== undefined
           ? { validUntil: (scheduleAt ?? now) + input.validity_period * 1000 }
@@ -301,10 +343,14 @@ function sendRoutes(app: FastifyInstance, sender: RestSender, idempotency: Idemp
           ? b.to.map((to) => ({ ...common, to }))
           : b.messages!.map((m) => ({ ...common, ...m }));
         const now = Date.now();
+        // The batch's own media_urls are fetched once for all its messages (a refusal refuses the batch).
+        const shared = await sender.media(req.apiUser!, common.media_urls);
         const results = await Promise.all(
           items.map(async (item, index) => {
             try {
-              return { index, to: item.to, ok: true, message: await sender.send(req.apiUser!, item, now) };
+              const own = item.media_urls !== common.media_urls;
+              const message = await sender.send(req.apiUser!, item, now, own ? undefined : shared);
+              return { index, to: item.to, ok: true, message };
             } catch (err) {
               return { index, to: item.to, ok: false, error: problemOf(err) };
             }

@@ -57,6 +57,25 @@ const messageOptions = {
   },
   tags: { type: 'array', maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 64 } },
   priority: { type: 'integer', minimum: 0, maximum: 3, default: 0 },
+  media_urls: {
+    type: 'array',
+    maxItems: 10,
+    items: { type: 'string', minLength: 1, maxLength: 2000 },
+    description:
+      'an MMS: http(s) URLs Hermod fetches, or ids of uploads (POST /v1/media, med_…); text becomes optional',
+  },
+  subject: { type: 'string', minLength: 1, maxLength: 80, description: 'an MMS’s subject' },
+} as const;
+
+/** A media item as a message shows it. */
+const mediaItem = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    content_type: { type: 'string' },
+    size: { type: 'integer' },
+    filename: { type: 'string' },
+  },
 } as const;
 
 export const sendBody = {
@@ -89,6 +108,8 @@ export const batchBody = {
           binary: messageOptions.binary,
           client_ref: messageOptions.client_ref,
           tags: messageOptions.tags,
+          media_urls: messageOptions.media_urls,
+          subject: messageOptions.subject,
         },
       },
     },
@@ -112,6 +133,18 @@ export const messageView = {
     binary: { type: 'string' },
     encoding: { type: 'string', enum: ['gsm7', 'ucs2', 'latin1', 'ascii', 'binary'] },
     segments: { type: 'integer' },
+    type: { type: 'string', enum: ['sms', 'mms'] },
+    subject: { type: 'string' },
+    media: {
+      type: 'array',
+      items: mediaItem,
+      description: 'an MMS’s media (or the items an SMS fallback links to)',
+    },
+    fallback: {
+      type: 'string',
+      enum: ['sms_link'],
+      description: 'sent as an SMS with a link per media item: no MMS-capable connector on its route',
+    },
     cost: { type: 'string', description: 'price charged, in the account currency' },
     client_ref: { type: 'string' },
     tags: { type: 'array', items: { type: 'string' } },
@@ -228,6 +261,11 @@ export const inboundView = {
     complete: { type: 'boolean' },
     connector: { type: 'string' },
     received_at: { type: 'string', format: 'date-time' },
+    media: {
+      type: 'array',
+      description: 'an inbound MMS’s media, each with a signed URL',
+      items: { ...mediaItem, properties: { ...mediaItem.properties, url: { type: 'string' } } },
+    },
   },
 } as const;
 

@@ -21,6 +21,7 @@ import {
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import {
+  acceptedDetail,
   aggregateState,
   isOwnPart,
   smsOf,
@@ -97,7 +98,7 @@ import {
 import { PG_MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
 import { purgeEngineBatch } from './lifecycle-engine.js';
-import { mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
+import { mediaIdsIn, mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
 import {
   erasedTag,
   type AgeScope,
@@ -632,8 +633,8 @@ export class PostgresStore implements Store {
         ],
       );
       await c.query(
-        "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'accepted', $2, NULL), ($1, 'queued', $2, $3)",
-        [m.id, now, m.connectorId],
+        "INSERT INTO message_events (message_id, state, at, detail) VALUES ($1, 'accepted', $2, $4), ($1, 'queued', $2, $3)",
+        [m.id, now, m.connectorId, acceptedDetail(m.meta)],
       );
       const notBefore = Math.max(now, m.meta?.scheduleAt ?? 0);
       await c.query(
@@ -1320,6 +1321,37 @@ export class PostgresStore implements Store {
     const r = (await this.pool.query('SELECT * FROM media WHERE id = $1', [id])).rows[0] as
       MediaRow | undefined;
     return r && storedMedia(r);
+  }
+
+  purgeMedia(o: { before: number; limit: number }): Promise<{ deleted: number; unreferenced: string[] }> {
+    return this.batched(async (c) => {
+      const old = (
+        await c.query(
+          'SELECT id, sha256 FROM media WHERE created_at < $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED',
+          [o.before, o.limit],
+        )
+      ).rows as { id: string; sha256: string }[];
+      if (old.length === 0) return { deleted: 0, unreferenced: [] };
+      const queued = (
+        await c.query(
+          "SELECT m.meta::text AS meta FROM queue q JOIN messages m ON m.id = q.message_id WHERE m.meta::text LIKE '%med\\_%'",
+        )
+      ).rows as { meta: string }[];
+      const keep = mediaIdsIn(queued.map((r) => r.meta));
+      const gone = old.filter((r) => !keep.has(r.id)).map((r) => r.id);
+      const deleted = (await c.query('DELETE FROM media WHERE id = ANY($1::text[]) RETURNING sha256', [gone]))
+        .rows as { sha256: string }[];
+      const shas = [...new Set(deleted.map((r) => r.sha256))];
+      const still = new Set(
+        (
+          (await c.query('SELECT DISTINCT sha256 FROM media WHERE sha256 = ANY($1::text[])', [shas]))
+            .rows as {
+            sha256: string;
+          }[]
+        ).map((r) => r.sha256),
+      );
+      return { deleted: deleted.length, unreferenced: shas.filter((sha) => !still.has(sha)) };
+    });
   }
 
   setOptOut(msisdn: string, sender: string, optedOut: boolean): Promise<void> {

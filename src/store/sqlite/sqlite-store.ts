@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  acceptedDetail,
   aggregateState,
   isOwnPart,
   smsOf,
@@ -83,7 +84,7 @@ import {
 import { MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
 import { purgeEngineBatch } from './lifecycle-engine.js';
-import { mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
+import { mediaIdsIn, mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
 import {
   erasedTag,
   type AgeScope,
@@ -135,7 +136,7 @@ function prepareStatements(db: Database.Database) {
     ),
     event: db.prepare('INSERT INTO message_events (message_id, state, at, detail) VALUES (?, ?, ?, ?)'),
     acceptedEvents: db.prepare(
-      "INSERT INTO message_events (message_id, state, at, detail) VALUES (?, 'accepted', ?, NULL), (?, 'queued', ?, ?)",
+      "INSERT INTO message_events (message_id, state, at, detail) VALUES (?, 'accepted', ?, ?), (?, 'queued', ?, ?)",
     ),
     partEvent: db.prepare(
       'INSERT INTO message_events (message_id, state, at, detail, seq) VALUES (?, ?, ?, ?, ?)',
@@ -872,7 +873,7 @@ export class SqliteStore implements Store {
         now,
         meta,
       );
-      this.stmts.acceptedEvents.run(m.id, now, m.id, now, m.connectorId);
+      this.stmts.acceptedEvents.run(m.id, now, acceptedDetail(m.meta), m.id, now, m.connectorId);
       const notBefore = Math.max(now, m.meta?.scheduleAt ?? 0);
       this.stmts.enqueue.run(m.id, m.connectorId, m.priority, notBefore, ++this.seq, notBefore > now ? 1 : 0);
       // As read back: meta through JSON, the body copied (it may be a view of a reused buffer).
@@ -1790,6 +1791,25 @@ export class SqliteStore implements Store {
   async getMedia(id: string): Promise<StoredMedia | undefined> {
     const r = this.sql('SELECT * FROM media WHERE id = ?').get(id) as MediaRow | undefined;
     return r && storedMedia(r);
+  }
+
+  purgeMedia(o: { before: number; limit: number }): Promise<{ deleted: number; unreferenced: string[] }> {
+    return this.batched(() => {
+      const old = this.sql(
+        'SELECT id, sha256 FROM media WHERE created_at < ? ORDER BY created_at LIMIT ?',
+      ).all(o.before, o.limit) as { id: string; sha256: string }[];
+      if (old.length === 0) return { deleted: 0, unreferenced: [] };
+      const queued = this.sql(
+        "SELECT m.meta FROM queue q JOIN messages m ON m.id = q.message_id WHERE m.meta LIKE '%med\\_%' ESCAPE '\\'",
+      ).all() as { meta: string }[];
+      const keep = mediaIdsIn(queued.map((r) => r.meta));
+      const gone = old.filter((r) => !keep.has(r.id));
+      const del = this.sql('DELETE FROM media WHERE id = ?');
+      for (const r of gone) del.run(r.id);
+      const still = this.sql('SELECT 1 FROM media WHERE sha256 = ? LIMIT 1');
+      const unreferenced = [...new Set(gone.map((r) => r.sha256))].filter((sha) => !still.get(sha));
+      return { deleted: gone.length, unreferenced };
+    });
   }
 
   // ---- data lifecycle (src/store/lifecycle.ts, src/store/sqlite/lifecycle.ts) -----------
