@@ -4,10 +4,8 @@
  * Hermod's VASP endpoint once it listens, and a sample picture on loopback for the
  * banner's `media_urls` curl. Offline, like the rest of the demo.
  *
- * The demo's catch-all route becomes a failover route `[mms, sim]`. Routing by capability
- * gives MMS to `mms` and SMS to `sim`; where an SMS still reaches `mms` (a router that
- * filters MMS only), the MM7 connector refuses it permanently and it fails over to `sim`,
- * the next connector: SMS keep ending where they ended before.
+ * The demo's catch-all route becomes a failover route `[mms, sim]`: routing by capability
+ * gives MMS to `mms` (the only one that carries MMS) and SMS to `sim` (`mms` carries none).
  */
 import { createServer, type Server } from 'node:http';
 import { deflateSync } from 'node:zlib';

@@ -111,7 +111,7 @@ export class AcceptService {
    */
   plan(target: string | RoutingContext, advance = true, need: Capability = 'sms'): Plan | undefined {
     const { opts, connectors } = this.ctx;
-    const carries = (id: string) => need === 'sms' || canCarry(connectors.get(id) ?? {}, need);
+    const carries = (id: string) => canCarry(connectors.get(id) ?? {}, need);
     const ctx = typeof target === 'string' ? destinationContext(target, this.ctx.now()) : target;
     const routes = opts.routes ?? [];
     let route: RouteDef | undefined;
@@ -124,8 +124,9 @@ export class AcceptService {
       const turn = this.turns.get(route.name) ?? 0;
       if (advance) this.turns.set(route.name, turn + 1);
       order = candidates(route, ctx.destination, (id) => connectors.get(id)?.ready ?? false, turn);
-      // An MMS goes only to connectors that declare `mms` (ready or not: it waits for them).
-      if (need !== 'sms') order = order.filter(carries);
+      // An MMS goes only to connectors that declare `mms` (ready or not: it waits for them),
+      // an SMS only to those that carry SMS (an MM7 connector does not).
+      order = order.filter(carries);
     }
     // Loop guard: what came in through one of our own connectors never goes out through one.
     const selfBind = opts.selfBind;

@@ -444,8 +444,8 @@ export class DispatchService {
         : matchRoute(routes, m.destination);
     if (!route || route.type === 'static') return false;
     const ready = (id: string) => connectors.get(id)?.ready ?? false;
-    // An MMS fails over only to another connector that carries MMS.
-    const carries = (id: string) => !isMms(m) || canCarry(connectors.get(id) ?? {}, 'mms');
+    // An MMS fails over only to another connector that carries MMS, an SMS to one that carries SMS.
+    const carries = (id: string) => canCarry(connectors.get(id) ?? {}, isMms(m) ? 'mms' : 'sms');
     const next = healthyOnly
       ? candidates(route, m.destination, ready).find(
           (id) => id !== m.connectorId && ready(id) && carries(id) && opts.selfBind?.(id) === undefined,

@@ -110,9 +110,11 @@ export class QueuedFailover {
     const { connectors, opts, store, emit } = this.ctx;
     const healthy = (id: string) => connectors.get(id)?.ready ?? false;
     const ownHermod = (id: string) => opts.selfBind?.(id) !== undefined;
-    // The queue of a connector that carries MMS may hold MMS: it moves only to one that does too.
+    // A queue moves only to a connector that carries what it may hold (MMS, SMS).
+    const lacks = (from: Connector, to: Connector | undefined, kind: 'sms' | 'mms') =>
+      canCarry(from, kind) && !canCarry(to ?? {}, kind);
     const notLike = (from: Connector) => (id: string) =>
-      ownHermod(id) || (canCarry(from, 'mms') && !canCarry(connectors.get(id) ?? {}, 'mms'));
+      ownHermod(id) || lacks(from, connectors.get(id), 'mms') || lacks(from, connectors.get(id), 'sms');
     for (const id of this.downSince.keys()) if (!connectors.has(id)) this.downSince.delete(id);
     let total = 0;
     for (const c of connectors.values()) {

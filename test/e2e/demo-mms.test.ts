@@ -113,50 +113,42 @@ test('demo MMS: an MMS to the demo goes out over MM7 and is delivered by its rep
   }
 });
 
-test(
-  "hermod start's demo banner prints an MMS curl that works as printed",
-  { todo: 'needs the mmscore branch (REST media_urls): remove this todo once it is merged' },
-  async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'hermod-banner-mms-'));
-    const { HERMOD_CONFIG: _c, HERMOD_DATABASE_URL: _d, ...env } = process.env;
-    const child = spawn(
-      process.execPath,
-      [new URL('../../bin/hermod.js', import.meta.url).pathname, 'start'],
-      {
-        cwd: dataDir,
-        env: {
-          ...env,
-          HERMOD_DATA_DIR: dataDir,
-          HERMOD_SMPP_PORT: '0',
-          HERMOD_HTTP_PORT: '0',
-          HERMOD_API_PORT: '0',
-          HERMOD_SAMPLE_DATA: 'false',
-          HERMOD_LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
+test("hermod start's demo banner prints an MMS curl that works as printed", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hermod-banner-mms-'));
+  const { HERMOD_CONFIG: _c, HERMOD_DATABASE_URL: _d, ...env } = process.env;
+  const child = spawn(process.execPath, [new URL('../../bin/hermod.js', import.meta.url).pathname, 'start'], {
+    cwd: dataDir,
+    env: {
+      ...env,
+      HERMOD_DATA_DIR: dataDir,
+      HERMOD_SMPP_PORT: '0',
+      HERMOD_HTTP_PORT: '0',
+      HERMOD_API_PORT: '0',
+      HERMOD_SAMPLE_DATA: 'false',
+      HERMOD_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  try {
+    await until('the banner', () => /Operate it with the CLI/.test(out), 60_000);
+    assert.match(out, /MMSC:\s+http:\/\/127\.0\.0\.1:\d+\/mm7/);
+    const mms = out.match(
+      /Send an MMS[^\n]*\n\s+curl -s (\S+) -H 'Authorization: Bearer (\S+)' -H 'Content-Type: application\/json' -d '(.+)'/,
     );
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    try {
-      await until('the banner', () => /Operate it with the CLI/.test(out), 60_000);
-      assert.match(out, /MMSC:\s+http:\/\/127\.0\.0\.1:\d+\/mm7/);
-      const mms = out.match(
-        /Send an MMS[^\n]*\n\s+curl -s (\S+) -H 'Authorization: Bearer (\S+)' -H 'Content-Type: application\/json' -d '(.+)'/,
-      );
-      assert.ok(mms, `an MMS curl in:\n${out}`);
-      const body = JSON.parse(mms[3]) as { media_urls: string[] };
-      assert.equal(body.media_urls.length, 1);
-      const sent = await fetch(mms[1], {
-        method: 'POST',
-        headers: { authorization: `Bearer ${mms[2]}`, 'content-type': 'application/json' },
-        body: mms[3],
-      });
-      assert.equal(sent.status, 202, await sent.clone().text());
-    } finally {
-      child.kill('SIGTERM');
-      await exited;
-    }
-  },
-);
+    assert.ok(mms, `an MMS curl in:\n${out}`);
+    const body = JSON.parse(mms[3]) as { media_urls: string[] };
+    assert.equal(body.media_urls.length, 1);
+    const sent = await fetch(mms[1], {
+      method: 'POST',
+      headers: { authorization: `Bearer ${mms[2]}`, 'content-type': 'application/json' },
+      body: mms[3],
+    });
+    assert.equal(sent.status, 202, await sent.clone().text());
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+});

@@ -254,30 +254,26 @@ test('inbound MMS: the MMSC’s DeliverReq and a Nokia relay’s → MOs stored 
   }
 });
 
-test(
-  'REST: POST /v1/messages with media_urls (an upload id) goes out over MM7 and is delivered',
-  { todo: 'needs the mmscore branch (REST media_urls, MMS routing): remove this todo once it is merged' },
-  async () => {
-    const { mmsc, h, state, close } = await rig();
-    try {
-      const user = (await h.gateway.currentUser('shop'))!;
-      const png = await h.gateway.media!.put(PNG, { userId: user.id });
-      const res = await h.api.inject({
-        method: 'POST',
-        url: '/v1/messages',
-        headers: { authorization: `Bearer ${API_KEY}` },
-        payload: { to: '+447700900123', from: '447700900001', text: 'REST MMS', media_urls: [png.id] },
-      });
-      assert.equal(res.statusCode, 202, res.body);
-      const id = (res.json() as { id: string }).id;
-      await until('delivered', async () => (await state(id)) === 'delivered');
-      assert.equal(mmsc.submitted.length, 1);
-      assert.equal(mmsc.submitted[0].request.content?.parts.length, 3, 'SMIL, the picture, the text');
-    } finally {
-      await close();
-    }
-  },
-);
+test('REST: POST /v1/messages with media_urls (an upload id) goes out over MM7 and is delivered', async () => {
+  const { mmsc, h, state, close } = await rig();
+  try {
+    const user = (await h.gateway.currentUser('shop'))!;
+    const png = await h.gateway.media!.put(PNG, { userId: user.id });
+    const res = await h.api.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { authorization: `Bearer ${API_KEY}` },
+      payload: { to: '+447700900123', from: '447700900001', text: 'REST MMS', media_urls: [png.id] },
+    });
+    assert.equal(res.statusCode, 202, res.body);
+    const id = (res.json() as { id: string }).id;
+    await until('delivered', async () => (await state(id)) === 'delivered');
+    assert.equal(mmsc.submitted.length, 1);
+    assert.equal(mmsc.submitted[0].request.content?.parts.length, 3, 'SMIL, the picture, the text');
+  } finally {
+    await close();
+  }
+});
 
 test('mm7 definitions are checked naming the key', () => {
   const bad = {
