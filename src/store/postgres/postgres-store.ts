@@ -95,6 +95,10 @@ import {
   type StoredRoutes,
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
+import { num, toMessage, type Row } from './rows.js';
+import { GroupCommit } from './group-commit.js';
+import { BULK_KINDS, acceptKind, ackOutboxKind, sentKind } from './bulk-writes.js';
+import { OUTBOX_TTL_MS, insertWebhooks, receiptKind } from './bulk-receipts.js';
 import * as lifecycle from './lifecycle.js';
 import { erasedTag, type ErasureRequest, type ErasureResult, type RetentionBatch } from '../lifecycle.js';
 import type { PgHandle } from './engine-store/handle.js';
@@ -116,33 +120,6 @@ const ACCEPT_DEBIT = `WITH d AS (
   l AS (INSERT INTO ledger (user_id, at, kind, amount_micros, balance_micros, sms, message_id, campaign)
     SELECT id, $4, 'charge', -$1, balance_micros, CASE WHEN sms_count IS NULL THEN 0 ELSE -$3 END, $5, $6 FROM d)
   SELECT username, balance_micros, low_balance_micros, low_balance_url, crossed FROM d`;
-type Row = Record<string, unknown>;
-
-const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
-
-function toMessage(r: Row): StoredMessage {
-  return {
-    id: r.id as string,
-    userId: num(r.user_id),
-    systemId: r.system_id as string,
-    source: r.source as string,
-    destination: r.destination as string,
-    esmClass: r.esm_class as number,
-    dataCoding: r.data_coding as number,
-    body: r.body as Buffer,
-    registeredDelivery: r.registered_delivery as number,
-    priority: r.priority as number,
-    connectorId: r.connector_id as string,
-    priceMicros: num(r.price_micros),
-    state: r.state as MessageState,
-    upstreamId: (r.upstream_id as string | null) ?? null,
-    error: (r.error as string | null) ?? null,
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-    meta: JSON.parse((r.meta as string | undefined) ?? '{}') as MessageMeta,
-  };
-}
-
 const toUser = (r: Row): User => ({
   id: num(r.id),
   username: r.username as string,
@@ -175,9 +152,6 @@ const toGroup = (r: Row): Group => ({
   createdAt: num(r.created_at),
   updatedAt: num(r.updated_at),
 });
-
-/** Receipts and MOs are held for the customer for 3 days (SMPP validity default of many SMSCs). */
-const OUTBOX_TTL_MS = 3 * 86_400_000;
 
 /** SMS parts a message takes from a limited SMS-count quota. */
 
@@ -239,13 +213,7 @@ const toApiKey = (r: Row): ApiKeyInfo => ({
 export class PostgresStore implements Store {
   private erasureKey: string | undefined;
   private readonly pool: pg.Pool;
-  private writes: {
-    fn: (c: Client) => Promise<unknown>;
-    resolve: (v: unknown) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
-  private flushing: Promise<void> | undefined;
-  private scheduled = false;
+  private readonly group: GroupCommit;
   /** Where definition changes are NOTIFYed (one channel per schema: tenants of one database do not hear each other). */
   readonly definitionsChannel: string;
   private readonly notice: string;
@@ -260,6 +228,7 @@ export class PostgresStore implements Store {
     readonly nodeId: string,
   ) {
     this.pool = pool;
+    this.group = new GroupCommit(pool, BULK_KINDS);
     this.definitionsChannel = definitionsChannel(schema);
     const notice: DefinitionsNotice = { node: nodeId, instance: randomUUID() };
     this.notice = JSON.stringify(notice);
@@ -331,52 +300,9 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Group commit: writes requested in one turn share a transaction; each has a savepoint. */
+  /** Group commit (group-commit.ts): writes requested in one turn share a transaction; each has a savepoint. */
   private batched<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.writes.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
-  }
-
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    await this.flushing;
-    const batch = this.writes;
-    this.writes = [];
-    if (batch.length === 0) return;
-    let done!: () => void;
-    this.flushing = new Promise((r) => (done = r));
-    const c = await this.pool.connect();
-    const outcomes: { ok: boolean; value: unknown }[] = [];
-    try {
-      await c.query('BEGIN');
-      for (const w of batch) {
-        await c.query('SAVEPOINT w');
-        try {
-          outcomes.push({ ok: true, value: await w.fn(c) });
-          await c.query('RELEASE SAVEPOINT w');
-        } catch (err) {
-          await c.query('ROLLBACK TO SAVEPOINT w');
-          outcomes.push({ ok: false, value: err });
-        }
-      }
-      await c.query('COMMIT');
-      batch.forEach((w, i) => (outcomes[i].ok ? w.resolve(outcomes[i].value) : w.reject(outcomes[i].value)));
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      for (const w of batch) w.reject(err);
-    } finally {
-      c.release();
-      done();
-      if (this.writes.length > 0 && !this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    }
+    return this.group.write(fn);
   }
 
   // ---- money and reports (src/store/money.ts, src/store/postgres/money.ts) ----------------
@@ -566,7 +492,8 @@ export class PostgresStore implements Store {
   }
 
   accept(m: NewMessage, opts: AcceptOptions = {}): Promise<AcceptResult> {
-    return this.batched(async (c): Promise<AcceptResult> => {
+    // A batch's accepts in one statement (bulk-writes.ts); what it leaves runs here, alone.
+    return this.group.bulk(acceptKind, m, async (c): Promise<AcceptResult> => {
       if (m.onceOnly && (await c.query('SELECT 1 FROM messages WHERE id = $1', [m.id])).rowCount !== 0)
         return { ok: false, reason: 'duplicate_id' } as const;
       const now = Date.now();
@@ -771,8 +698,9 @@ export class PostgresStore implements Store {
       Row | undefined;
   }
 
-  markPartSent({ id, seq, total, connectorId, upstreamId, keys }: PartSent): Promise<void> {
-    return this.batched(async (c) => {
+  markPartSent(sent: PartSent): Promise<void> {
+    const { id, seq, total, connectorId, upstreamId, keys } = sent;
+    return this.group.bulk(sentKind, sent, async (c) => {
       const now = Date.now();
       const row = await this.lockMessage(c, id);
       if (!row) return;
@@ -819,7 +747,7 @@ export class PostgresStore implements Store {
   }
 
   applyReceiptByKeys(r: KeyedReceipt): Promise<ReceiptOutcome> {
-    return this.batched(async (c): Promise<ReceiptOutcome> => {
+    return this.group.bulk(receiptKind, r, async (c): Promise<ReceiptOutcome> => {
       const match = await this.partByKeys(c, r.keys);
       if (match && isOwnPart(match, r.receiptId)) {
         const settled = await this.applyPart(c, match.message.id, match.seq, r.state, r.detail, r.notice);
@@ -1152,7 +1080,11 @@ export class PostgresStore implements Store {
   }
 
   ackOutbox(id: number): Promise<void> {
-    return this.batched(async (c) => void (await c.query('DELETE FROM outbox WHERE id = $1', [id])));
+    return this.group.bulk(
+      ackOutboxKind,
+      id,
+      async (c) => void (await c.query('DELETE FROM outbox WHERE id = $1', [id])),
+    );
   }
 
   retryOutbox(id: number, delayMs: number): Promise<void> {
@@ -1312,13 +1244,7 @@ export class PostgresStore implements Store {
   }
 
   private async insertWebhooks(c: Client, items: NewWebhook[], now: number): Promise<void> {
-    for (const w of items) {
-      await c.query(
-        `INSERT INTO webhooks (event_id, kind, message_id, owner, url, method, body, next_at, expires_at, created_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$8) ON CONFLICT (event_id) DO NOTHING`,
-        [w.eventId, w.kind, w.messageId, w.owner, w.url, w.method, w.body, now, w.expiresAt],
-      );
-    }
+    await insertWebhooks(c, items, now);
   }
 
   addWebhooks(items: NewWebhook[]): Promise<void> {
@@ -1537,8 +1463,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.listener.close();
-    if (this.writes.length) await this.flush();
-    await this.flushing;
+    await this.group.idle();
     await this.pool.end();
   }
 
