@@ -4,7 +4,7 @@
  * read-only) when missing. Lives under bench/lib so that bench/run.ts does not list it.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,15 +52,13 @@ export function nativeBinary(name: string): string | undefined {
   return existsSync(bin) ? bin : undefined;
 }
 
-/** CPU time (user + system, µs) of every process whose command name is `comm` (Linux /proc). */
-export function cpuMicrosOf(comm: string): number {
+/** CPU time (user + system, µs) of the processes `pids` (Linux /proc; one that has ended counts 0). */
+export function cpuMicrosOf(pids: number[]): number {
   let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
+  for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
-      if (stat.slice(stat.indexOf('(') + 1, close) !== comm) continue;
       const f = stat.slice(close + 2).split(' ');
       ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
     } catch {

@@ -8,6 +8,8 @@ import pg from 'pg';
 
 const counts = new Map<string, number>();
 let total = 0;
+/** The server processes (backends) of the connections that sent them. */
+const backends = new Set<number>();
 
 /** The SQL's kind: its first words, numbers and whitespace squeezed, cut at 70 characters. */
 function kindOf(q: unknown): string {
@@ -20,6 +22,8 @@ export function countStatements(): void {
   const original = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
     total++;
+    const pid = (this as { processID?: number | null }).processID;
+    if (pid) backends.add(pid);
     const k = kindOf(args[0]);
     counts.set(k, (counts.get(k) ?? 0) + 1);
     return original.apply(this, args);
@@ -29,6 +33,11 @@ export function countStatements(): void {
 /** Statements so far, and by kind (most first). */
 export function statementCounts(): { total: number; byKind: [string, number][] } {
   return { total, byKind: [...counts.entries()].sort((a, b) => b[1] - a[1]) };
+}
+
+/** The backend processes seen so far (their CPU time is PostgreSQL's work for this process). */
+export function backendPids(): number[] {
+  return [...backends];
 }
 
 export function resetStatementCounts(): void {

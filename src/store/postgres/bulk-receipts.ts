@@ -54,11 +54,23 @@ export async function insertWebhooks(
   );
 }
 
-/** The part each receipt's keys find first (as partByKeys: the first key, in order, that is known). */
-const MATCH_MANY = `SELECT DISTINCT ON (k.i) k.i, m.*, u.seq AS part_seq, u.key AS part_key,
-    p.upstream_id AS part_upstream_id, p.state AS part_state
+/**
+ * The messages any of the batch's keys name, locked (in id order, as every writer of
+ * several messages) and read as they are now: a superset of the receipts' matches.
+ */
+const LOCK_MANY = `SELECT m.* FROM messages m
+  WHERE m.id IN (SELECT u.message_id FROM upstream_ids u WHERE u.key = ANY($1::text[]))
+  ORDER BY m.id FOR UPDATE`;
+
+/**
+ * Then each receipt's part, as partByKeys finds it (the first of its keys, in order, that
+ * is known), with the number of parts its message has.
+ */
+const MATCH_MANY = `SELECT DISTINCT ON (k.i) k.i, u.message_id, u.seq AS part_seq, u.key AS part_key,
+    p.upstream_id AS part_upstream_id, p.state AS part_state, p.total AS part_total, p.error AS part_error,
+    (SELECT count(*) FROM message_parts x WHERE x.message_id = u.message_id) AS parts
   FROM unnest($1::int[], $2::text[], $3::int[]) AS k(i, key, pos)
-  JOIN upstream_ids u ON u.key = k.key JOIN messages m ON m.id = u.message_id
+  JOIN upstream_ids u ON u.key = k.key
   LEFT JOIN message_parts p ON p.message_id = u.message_id AND p.seq = u.seq
   ORDER BY k.i, k.pos`;
 
@@ -87,6 +99,7 @@ class Writes {
 
   async run(c: Client, now: number): Promise<void> {
     const { parts: p, messages: m, outbox: o } = this;
+    if (p.id.length === 0) return;
     await c.query(WRITE_MANY, [
       p.id,
       p.seq,
@@ -107,8 +120,16 @@ class Writes {
   }
 }
 
-/** Each receipt's match, or undefined. */
-async function matches(c: Client, items: KeyedReceipt[]): Promise<(PartMatch | undefined)[]> {
+/** A receipt's part as found, with its message locked. */
+interface Found {
+  match: PartMatch;
+  row: Row;
+  part: Row;
+  parts: number;
+}
+
+/** Each receipt's part, its message locked and read as it is now; undefined when there is none. */
+async function find(c: Client, items: KeyedReceipt[]): Promise<(Found | undefined)[]> {
   const i: number[] = [];
   const keys: string[] = [];
   const pos: number[] = [];
@@ -119,59 +140,44 @@ async function matches(c: Client, items: KeyedReceipt[]): Promise<(PartMatch | u
       pos.push(p);
     }),
   );
+  const rows = new Map<string, Row>();
+  for (const r of (await c.query(LOCK_MANY, [keys])).rows as Row[]) rows.set(r.id as string, r);
+  if (rows.size === 0) return items.map(() => undefined);
   const found = new Map<number, Row>();
   for (const r of (await c.query(MATCH_MANY, [i, keys, pos])).rows as Row[]) found.set(r.i as number, r);
   return items.map((item, n) => {
-    const r = found.get(n);
-    if (!r) return undefined;
-    const partState = r.part_state as PartState | null;
-    return {
-      message: toMessage(r),
-      seq: r.part_seq as number,
-      exact: r.part_key === item.keys[0],
+    const f = found.get(n);
+    const row = f && rows.get(f.message_id as string);
+    if (!f || !row) return undefined;
+    const partState = f.part_state as PartState | null;
+    const match: PartMatch = {
+      message: toMessage(row),
+      seq: f.part_seq as number,
+      exact: f.part_key === item.keys[0],
       ...(partState !== null
-        ? { part: { upstreamId: r.part_upstream_id as string | null, state: partState } }
+        ? { part: { upstreamId: f.part_upstream_id as string | null, state: partState } }
         : {}),
     };
+    const part = { seq: f.part_seq, total: f.part_total, state: partState, error: f.part_error };
+    return { match, row, part, parts: Number(f.parts) };
   });
 }
 
 export const receiptKind: BulkKind<KeyedReceipt, ReceiptOutcome> = {
   name: 'receipt',
   async run(c: Client, items: KeyedReceipt[]): Promise<(ReceiptOutcome | Alone)[]> {
-    const found = await matches(c, items);
+    const found = await find(c, items);
     const seen = new Set<string>();
-    const chosen = found.map((m, n) => {
-      if (!m || !isOwnPart(m, items[n].receiptId) || seen.has(m.message.id)) return false;
-      seen.add(m.message.id);
-      return true;
-    });
-    const ids = [...seen];
-    if (ids.length === 0) return items.map(() => ALONE);
-    // Locked (in id order, as every writer of several messages), then read as they are now.
-    const rows = new Map<string, Row>();
-    for (const r of (await c.query('SELECT * FROM messages WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids]))
-      .rows as Row[])
-      rows.set(r.id as string, r);
-    const parts = new Map<string, Row[]>();
-    for (const p of (
-      await c.query(
-        'SELECT message_id, seq, total, state, error FROM message_parts WHERE message_id = ANY($1)',
-        [ids],
-      )
-    ).rows as Row[])
-      parts.set(p.message_id as string, [...(parts.get(p.message_id as string) ?? []), p]);
     const now = Date.now();
     const w = new Writes();
     const out = items.map((r, n): ReceiptOutcome | Alone => {
-      const match = found[n];
-      if (!chosen[n] || !match) return ALONE;
-      const row = rows.get(match.message.id);
-      const own = parts.get(match.message.id) ?? [];
-      const part = own[0];
-      if (!row || own.length !== 1 || part.seq !== match.seq || part.total !== 1) return ALONE;
-      if (FINAL_STATES.has(part.state as MessageState)) return ALONE;
-      return { parked: false, match, ...apply(w, row, r, part, now) };
+      const f = found[n];
+      // One receipt per message a batch, on a single-part message whose part is in flight.
+      if (!f || !isOwnPart(f.match, r.receiptId) || seen.has(f.match.message.id)) return ALONE;
+      seen.add(f.match.message.id);
+      if (f.parts !== 1 || f.part.total !== 1 || f.part.state === null) return ALONE;
+      if (FINAL_STATES.has(f.part.state as MessageState)) return ALONE;
+      return { parked: false, match: f.match, ...apply(w, f.row, r, f.part, now) };
     });
     await w.run(c, now);
     return out;

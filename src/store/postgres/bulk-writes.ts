@@ -55,6 +55,7 @@ const ACCEPT_MANY = `WITH b AS (
 
 export const acceptKind: BulkKind<NewMessage, AcceptResult> = {
   name: 'accept',
+  autocommit: true,
   async run(c: Client, items: NewMessage[]): Promise<(AcceptResult | Alone)[]> {
     const many = items.filter((m) => !m.onceOnly);
     if (many.length === 0) return items.map(() => ALONE);
@@ -110,6 +111,8 @@ const SENT_MANY = `WITH b AS (
 
 export const sentKind: BulkKind<PartSent, void> = {
   name: 'sent',
+  autocommit: true,
+  precedes: true,
   async run(c: Client, items: PartSent[]): Promise<(void | Alone)[]> {
     const ids = new Set<string>();
     const keys = new Set<string>();

@@ -18,6 +18,17 @@ export type Alone = typeof ALONE;
 /** A kind of write run for its whole batch at once. */
 export interface BulkKind<I, R> {
   readonly name: string;
+  /**
+   * The kind's work is one statement (atomic by itself): it runs on a lane of its own,
+   * outside the group's transaction and beside it, committed on its own; what it leaves
+   * (ALONE) then goes to the group commit as single writes.
+   */
+  readonly autocommit?: boolean;
+  /**
+   * An autocommit kind whose statement in flight the group's next transaction waits for
+   * (parts sent: the receipts that follow them find them).
+   */
+  readonly precedes?: boolean;
   /** Runs `items` in a few statements; per item (same order) its result, or ALONE. */
   run(c: Client, items: I[]): Promise<(R | Alone)[]>;
 }
@@ -33,19 +44,24 @@ interface BulkPending extends Pending {
 }
 
 type AnyKind = BulkKind<unknown, unknown>;
+type Outcome = { ok: boolean; value: unknown };
+type Batch = { singles: Pending[]; bulks: [AnyKind, BulkPending[]][] };
 
 export class GroupCommit {
   private singles: Pending[] = [];
   private readonly bulks = new Map<AnyKind, BulkPending[]>();
+  private readonly lanes = new Map<AnyKind, Lane>();
   private scheduled = false;
   private running = false;
 
-  /** `kinds`: the bulk kinds, in the order a batch runs them (after its single writes). */
+  /** `kinds`: the bulk kinds, in the order a batch runs them (before its single writes). */
   constructor(
     private readonly pool: pg.Pool,
     kinds: BulkKind<never, unknown>[],
   ) {
-    for (const k of kinds) this.bulks.set(k as unknown as AnyKind, []);
+    for (const k of kinds as unknown as AnyKind[])
+      if (k.autocommit) this.lanes.set(k, new Lane(pool, k, this));
+      else this.bulks.set(k, []);
   }
 
   /** A write of its own (with its savepoint), in the next batch. */
@@ -59,16 +75,20 @@ export class GroupCommit {
   /** An item of a bulk kind, in the next batch; `alone` runs it by itself if the kind leaves it. */
   bulk<I, R>(kind: BulkKind<I, R>, item: I, alone: (c: Client) => Promise<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
+      const p = { fn: alone, item, resolve: resolve as (v: unknown) => void, reject };
+      const lane = this.lanes.get(kind as unknown as AnyKind);
+      if (lane) return lane.push(p);
       const list = this.bulks.get(kind as unknown as AnyKind);
       if (!list) throw new Error(`bulk kind ${kind.name} is not registered`);
-      list.push({ fn: alone, item, resolve: resolve as (v: unknown) => void, reject });
+      list.push(p);
       this.schedule();
     });
   }
 
   /** Resolves once every write requested so far is committed (or failed). */
   async idle(): Promise<void> {
-    while (this.scheduled || this.running) await new Promise((r) => setTimeout(r, 1));
+    const busy = () => this.scheduled || this.running || [...this.lanes.values()].some((l) => l.busy());
+    while (busy()) await new Promise((r) => setTimeout(r, 1));
   }
 
   private schedule(): void {
@@ -88,7 +108,7 @@ export class GroupCommit {
     }
   }
 
-  private take(): { singles: Pending[]; bulks: [AnyKind, BulkPending[]][] } | undefined {
+  private take(): Batch | undefined {
     const singles = this.singles;
     this.singles = [];
     const bulks: [AnyKind, BulkPending[]][] = [];
@@ -100,18 +120,27 @@ export class GroupCommit {
     return singles.length === 0 && bulks.length === 0 ? undefined : { singles, bulks };
   }
 
-  private async commit(batch: { singles: Pending[]; bulks: [AnyKind, BulkPending[]][] }): Promise<void> {
+  /**
+   * One transaction: the bulk kinds' statements first, without savepoints (one failing
+   * undoes the transaction, which starts again with every item alone), then what they left
+   * and the single writes, each alone in its savepoint.
+   */
+  private async commit(batch: Batch): Promise<void> {
     const all = [...batch.singles, ...batch.bulks.flatMap(([, l]) => l)];
-    const outcomes = new Map<Pending, { ok: boolean; value: unknown }>();
+    const outcomes = new Map<Pending, Outcome>();
+    for (const [kind, lane] of this.lanes) if (kind.precedes) await lane.settled();
     const c = await this.pool.connect().catch((err: unknown) => {
       for (const w of all) w.reject(err);
       return undefined;
     });
+    if (!c) return;
     try {
-      if (!c) return;
       await c.query('BEGIN');
+      const results = await bulkResults(c, batch.bulks);
+      for (const [i, [, list]] of batch.bulks.entries())
+        for (const [j, w] of list.entries())
+          outcomes.set(w, results[i][j] === ALONE ? await alone(c, w) : { ok: true, value: results[i][j] });
       for (const w of batch.singles) outcomes.set(w, await alone(c, w));
-      for (const [kind, list] of batch.bulks) await runBulk(c, kind, list, outcomes);
       await c.query('COMMIT');
       for (const w of all) {
         const o = outcomes.get(w)!;
@@ -119,16 +148,35 @@ export class GroupCommit {
         else w.reject(o.value);
       }
     } catch (err) {
-      await c?.query('ROLLBACK').catch(() => undefined);
+      await c.query('ROLLBACK').catch(() => undefined);
       for (const w of all) w.reject(err);
     } finally {
-      c?.release();
+      c.release();
     }
   }
 }
 
+/** The bulk kinds' results in a transaction just begun; on an error, it begins again and every item is ALONE. */
+async function bulkResults(c: Client, bulks: [AnyKind, BulkPending[]][]): Promise<unknown[][]> {
+  try {
+    const results: unknown[][] = [];
+    for (const [kind, list] of bulks)
+      results.push(
+        await kind.run(
+          c,
+          list.map((w) => w.item),
+        ),
+      );
+    return results;
+  } catch {
+    await c.query('ROLLBACK');
+    await c.query('BEGIN');
+    return bulks.map(([, list]) => list.map(() => ALONE));
+  }
+}
+
 /** One write by itself, inside its savepoint. */
-async function alone(c: Client, w: Pending): Promise<{ ok: boolean; value: unknown }> {
+async function alone(c: Client, w: Pending): Promise<Outcome> {
   await c.query('SAVEPOINT w');
   try {
     const value = await w.fn(c);
@@ -141,27 +189,74 @@ async function alone(c: Client, w: Pending): Promise<{ ok: boolean; value: unkno
 }
 
 /**
- * A bulk kind's items: together inside one savepoint (an error undoes them all, and each
- * then runs alone), then the ones the kind left, alone, in their order.
+ * An autocommit bulk kind's lane: one statement per batch on a connection of its own,
+ * committed by itself, one batch at a time; what it leaves goes to the group commit.
  */
-async function runBulk(
-  c: Client,
-  kind: AnyKind,
-  list: BulkPending[],
-  outcomes: Map<Pending, { ok: boolean; value: unknown }>,
-): Promise<void> {
-  let results: unknown[];
-  await c.query('SAVEPOINT b');
-  try {
-    results = await kind.run(
-      c,
-      list.map((w) => w.item),
-    );
-    await c.query('RELEASE SAVEPOINT b');
-  } catch {
-    await c.query('ROLLBACK TO SAVEPOINT b');
-    results = list.map(() => ALONE);
+class Lane {
+  private items: BulkPending[] = [];
+  private scheduled = false;
+  private running = false;
+  /** Items pushed, and items done (committed or handed to the group), so far. */
+  private pushed = 0;
+  private done = 0;
+  private waiters: { until: number; resolve: () => void }[] = [];
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly kind: AnyKind,
+    private readonly group: GroupCommit,
+  ) {}
+
+  busy(): boolean {
+    return this.scheduled || this.running;
   }
-  for (let i = 0; i < list.length; i++)
-    outcomes.set(list[i], results[i] === ALONE ? await alone(c, list[i]) : { ok: true, value: results[i] });
+
+  /** Resolves once every item pushed so far is done. */
+  settled(): Promise<void> {
+    if (this.done >= this.pushed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ until: this.pushed, resolve }));
+  }
+
+  push(p: BulkPending): void {
+    this.items.push(p);
+    this.pushed++;
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => void this.run());
+  }
+
+  private async run(): Promise<void> {
+    this.scheduled = false;
+    this.running = true;
+    try {
+      while (this.items.length > 0) {
+        const list = this.items;
+        this.items = [];
+        const results = await this.once(list);
+        list.forEach((w, i) => {
+          if (results[i] !== ALONE) w.resolve(results[i]);
+          else this.group.write(w.fn).then(w.resolve, w.reject);
+        });
+        this.done += list.length;
+        this.waiters = this.waiters.filter((x) => x.until > this.done || void x.resolve());
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async once(list: BulkPending[]): Promise<unknown[]> {
+    const c = await this.pool.connect().catch(() => undefined);
+    if (!c) return list.map(() => ALONE);
+    try {
+      return await this.kind.run(
+        c,
+        list.map((w) => w.item),
+      );
+    } catch {
+      return list.map(() => ALONE);
+    } finally {
+      c.release();
+    }
+  }
 }

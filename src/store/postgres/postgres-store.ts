@@ -97,6 +97,7 @@ import {
 import { PG_MIGRATIONS } from './migrations.js';
 import { num, toMessage, type Row } from './rows.js';
 import { GroupCommit } from './group-commit.js';
+import { Coalescer } from './coalesce.js';
 import { BULK_KINDS, acceptKind, ackOutboxKind, sentKind } from './bulk-writes.js';
 import { OUTBOX_TTL_MS, insertWebhooks, receiptKind } from './bulk-receipts.js';
 import * as lifecycle from './lifecycle.js';
@@ -855,20 +856,18 @@ export class PostgresStore implements Store {
     const now = Date.now();
     // Delayed entries that are due join the claim's range again (migration 15).
     await this.pool.query('UPDATE queue SET delayed = 0 WHERE delayed = 1 AND not_before <= $1', [now]);
+    // The lease and the messages' rows in one statement (one round trip).
     const { rows } = await this.pool.query(
-      `UPDATE queue SET lease_until = $1, attempts = attempts + 1, claimed_by = $5
-       WHERE message_id IN (SELECT message_id FROM queue WHERE connector_id = $2 AND delayed = 0 AND not_before <= $3 AND lease_until <= $3
-                            ORDER BY priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED)
-       RETURNING message_id, attempts`,
+      `WITH c AS (
+         UPDATE queue SET lease_until = $1, attempts = attempts + 1, claimed_by = $5
+         WHERE message_id IN (SELECT message_id FROM queue WHERE connector_id = $2 AND delayed = 0 AND not_before <= $3 AND lease_until <= $3
+                              ORDER BY priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING message_id, attempts)
+       SELECT m.*, c.attempts AS claim_attempts FROM c JOIN messages m ON m.id = c.message_id`,
       [now + leaseMs, connectorId, now, limit, this.nodeId],
     );
-    if (rows.length === 0) return [];
-    const attempts = new Map(rows.map((r: Row) => [r.message_id as string, r.attempts as number]));
-    const msgs = (
-      await this.pool.query('SELECT * FROM messages WHERE id = ANY($1)', [[...attempts.keys()]])
-    ).rows.map(toMessage);
-    return msgs
-      .map((m) => ({ message: m, attempts: attempts.get(m.id) ?? 1 }))
+    return (rows as Row[])
+      .map((r) => ({ message: toMessage(r), attempts: r.claim_attempts as number }))
       .sort((a, b) => b.message.priority - a.message.priority);
   }
 
@@ -1031,13 +1030,28 @@ export class PostgresStore implements Store {
       ]);
   }
 
-  async takeParkedReceipts(keys: string[]): Promise<string[]> {
-    const { rows } = await this.pool.query(
-      'DELETE FROM parked_receipts WHERE key = ANY($1) RETURNING payload',
-      [keys],
-    );
-    return [...new Set(rows.map((r: Row) => r.payload as string))];
+  takeParkedReceipts(keys: string[]): Promise<string[]> {
+    return this.parkedTakes.ask(keys);
   }
+
+  /** A turn's takes in one DELETE; a receipt parked under a key goes to the first take that asks for it. */
+  private readonly parkedTakes = new Coalescer<string[], string[]>(async (asks) => {
+    const { rows } = await this.pool.query(
+      'DELETE FROM parked_receipts WHERE key = ANY($1) RETURNING key, payload',
+      [[...new Set(asks.flat())]],
+    );
+    const byKey = new Map<string, string[]>();
+    for (const r of rows as Row[])
+      byKey.set(r.key as string, [...(byKey.get(r.key as string) ?? []), r.payload as string]);
+    return asks.map((keys) => {
+      const payloads = new Set<string>();
+      for (const k of keys) {
+        for (const p of byKey.get(k) ?? []) payloads.add(p);
+        byKey.delete(k);
+      }
+      return [...payloads];
+    });
+  });
 
   applyReceipt({ id, state, detail, item }: MessageReceipt): Promise<void> {
     return this.batched(async (c) => {
@@ -1235,13 +1249,21 @@ export class PostgresStore implements Store {
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
     // An erased number's opt-outs are kept under its keyed hash (src/store/lifecycle.ts).
     const tag = erasedTag((this.erasureKey ??= await lifecycle.erasureKey(this.pool)), msisdn);
-    return (
-      (await this.one('SELECT 1 AS x FROM optouts WHERE msisdn = ANY($1) AND sender = $2', [
-        [msisdn, tag],
-        sender,
-      ])) !== undefined
-    );
+    return this.optOutChecks.ask({ msisdn, tag, sender });
   }
+
+  /** A turn's opt-out checks in one statement. */
+  private readonly optOutChecks = new Coalescer<{ msisdn: string; tag: string; sender: string }, boolean>(
+    async (asks) => {
+      const { rows } = await this.pool.query(
+        `SELECT q.i FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS q(msisdn, tag, sender, i)
+         WHERE EXISTS (SELECT 1 FROM optouts o WHERE o.msisdn IN (q.msisdn, q.tag) AND o.sender = q.sender)`,
+        [asks.map((a) => a.msisdn), asks.map((a) => a.tag), asks.map((a) => a.sender)],
+      );
+      const out = new Set((rows as Row[]).map((r) => num(r.i)));
+      return asks.map((_, i) => out.has(i + 1));
+    },
+  );
 
   private async insertWebhooks(c: Client, items: NewWebhook[], now: number): Promise<void> {
     await insertWebhooks(c, items, now);
