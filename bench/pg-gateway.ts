@@ -15,8 +15,11 @@
  * only), what 2 cores would allow at those costs, and the statements Hermod sent per message, by kind
  * (bench/lib/pg-count.ts; each is a round trip). PostgreSQL at HERMOD_TEST_DATABASE_URL
  * (default postgres://postgres@127.0.0.1:5432/test), in a schema of its own dropped after.
- * BENCH_MESSAGES (20,000), BENCH_PG_PEERS=node forces the Node peers, BENCH_PG_KINDS=1
- * prints the statements by kind.
+ * The same run on the SQLite store first, same peers, as the reference measured beside it
+ * (ratio `postgres_vs_sqlite_end_to_end`; the machine is shared, so rates move from run to
+ * run, and both stores see the same weather).
+ * BENCH_MESSAGES (20,000), BENCH_PG_STORES (sqlite,postgres), BENCH_PG_PEERS=node forces the
+ * Node peers, BENCH_PG_KINDS=1 prints the statements by kind.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
@@ -165,73 +168,88 @@ async function nodePeers(): Promise<Peers> {
   };
 }
 
-const peers = native ? await nativePeers() : await nodePeers();
-const schema = `bench_pg_${process.pid}`;
-const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-pg-'));
-const h = await startHermod(
-  loadConfig(
-    {
-      HERMOD_DATA_DIR: dir,
-      HERMOD_DATABASE_URL: PG_URL,
-      HERMOD_DATABASE_SCHEMA: schema,
-      HERMOD_SMPP_PORT: '0',
-      HERMOD_HTTP_PORT: '0',
-      HERMOD_API_PORT: '0',
-      HERMOD_UPSTREAM_SMPP: `127.0.0.1:${peers.smscPort}`,
-    },
-    dir,
-  ),
-);
-// Free sending (each start seeds the demo user from the config again).
-const user = (await h.store.getUserByName('demo'))!;
-await h.store.upsertUser({
-  username: 'demo',
-  passwordHash: user.passwordHash,
-  balanceMicros: 0,
-  rateMicros: 0,
-});
-const t0 = Date.now();
-while (h.gateway.getConnector('upstream')?.ready !== true) {
-  if (Date.now() - t0 > 30_000) throw new Error('the upstream connector did not bind');
-  await new Promise((r) => setTimeout(r, 20));
+/** One run through Hermod on `store`, with fresh peers: rates, latencies, CPU per message. */
+async function runOn(store: 'postgres' | 'sqlite'): Promise<Record<string, number>> {
+  const peers = native ? await nativePeers() : await nodePeers();
+  const schema = `bench_pg_${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-pg-'));
+  const db = store === 'postgres' ? { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema } : {};
+  const h = await startHermod(
+    loadConfig(
+      {
+        HERMOD_DATA_DIR: dir,
+        ...db,
+        HERMOD_SMPP_PORT: '0',
+        HERMOD_HTTP_PORT: '0',
+        HERMOD_API_PORT: '0',
+        HERMOD_UPSTREAM_SMPP: `127.0.0.1:${peers.smscPort}`,
+      },
+      dir,
+    ),
+  );
+  // Free sending (each start seeds the demo user from the config again).
+  const user = (await h.store.getUserByName('demo'))!;
+  await h.store.upsertUser({
+    username: 'demo',
+    passwordHash: user.passwordHash,
+    balanceMicros: 0,
+    rateMicros: 0,
+  });
+  const t0 = Date.now();
+  while (h.gateway.getConnector('upstream')?.ready !== true) {
+    if (Date.now() - t0 > 30_000) throw new Error('the upstream connector did not bind');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  resetStatementCounts();
+  const cpu0 = process.cpuUsage();
+  const pg0 = cpuMicrosOf(backendPids());
+  let full: { total: number; byKind: [string, number][] } | undefined;
+  let cpuFull: NodeJS.CpuUsage | undefined;
+  let pgFull = 0;
+  const measure = () => {
+    full = statementCounts();
+    cpuFull = process.cpuUsage(cpu0);
+    pgFull = cpuMicrosOf(backendPids()) - pg0;
+  };
+  const r = await peers.run(h.smppPort, measure);
+  if (!full) measure();
+  peers.stop();
+  await h.stop();
+  if (store === 'postgres') await PostgresStore.dropSchema(PG_URL, schema);
+  const hermodUs = Math.round((cpuFull!.user + cpuFull!.system) / N);
+  const dbUs = store === 'postgres' ? Math.round(pgFull / N) : 0;
+  if (process.env.BENCH_PG_KINDS === '1' && store === 'postgres')
+    for (const [k, n] of full!.byKind.slice(0, 40)) console.error(`${(n / N).toFixed(2).padStart(7)}  ${k}`);
+  return {
+    ...r,
+    // The full-speed run only (the Node peers' run includes the paced part: both counted).
+    hermod_cpu_us_per_msg: hermodUs,
+    ...(store === 'postgres'
+      ? { postgres_cpu_us_per_msg: dbUs, statements_per_msg: Math.round((full!.total / N) * 100) / 100 }
+      : {}),
+    // What 2 cores allow if Hermod and its PostgreSQL backends had them to themselves (the
+    // native peers cost almost nothing): steadier than the rates on a shared machine.
+    two_core_ceiling_per_s: Math.round(2e6 / (hermodUs + dbUs)),
+    load_average_1m: Math.round(loadavg()[0] * 100) / 100,
+  };
 }
 
-resetStatementCounts();
-const cpu0 = process.cpuUsage();
-const pg0 = cpuMicrosOf(backendPids());
-let full!: { total: number; byKind: [string, number][] };
-let cpuFull!: NodeJS.CpuUsage;
-let pgFull = 0;
-const r = await peers.run(h.smppPort, () => {
-  full = statementCounts();
-  cpuFull = process.cpuUsage(cpu0);
-  pgFull = cpuMicrosOf(backendPids()) - pg0;
-});
-full ??= statementCounts();
-cpuFull ??= process.cpuUsage(cpu0);
-pgFull ||= cpuMicrosOf(backendPids()) - pg0;
-peers.stop();
-await h.stop();
-await PostgresStore.dropSchema(PG_URL, schema);
-
-const hermodUs = Math.round((cpuFull.user + cpuFull.system) / N);
-const pgUs = Math.round(pgFull / N);
-const results: Record<string, number | string> = {
-  peers: native ? 'native' : 'node',
-  messages: N,
-  ...r,
-  // The full-speed run only (the Node peers' run includes the paced part: both counted).
-  hermod_cpu_us_per_msg: hermodUs,
-  postgres_cpu_us_per_msg: pgUs,
-  // What 2 cores allow if Hermod and its PostgreSQL backends had them to themselves (the
-  // native peers cost almost nothing): steadier than the rates on a shared machine.
-  two_core_ceiling_per_s: Math.round(2e6 / (hermodUs + pgUs)),
-  statements_per_msg: Math.round((full.total / N) * 100) / 100,
-  load_average_1m: Math.round(loadavg()[0] * 100) / 100,
-};
-if (process.env.BENCH_PG_KINDS === '1')
-  for (const [k, n] of full.byKind.slice(0, 40)) console.error(`${(n / N).toFixed(2).padStart(7)}  ${k}`);
-console.error(`pg-gateway: ${JSON.stringify(results)}`);
-const ratios = { end_to_end_vs_goal: Math.round(((r.end_to_end_per_s ?? 0) / GOAL) * 1000) / 1000 };
+const results: Record<string, number | string> = { peers: native ? 'native' : 'node', messages: N };
+const ratios: Record<string, number> = {};
+const stores = (process.env.BENCH_PG_STORES ?? 'sqlite,postgres').split(',') as ('postgres' | 'sqlite')[];
+for (const store of stores) {
+  const r = await runOn(store);
+  console.error(`${store}: ${JSON.stringify(r)}`);
+  for (const [k, v] of Object.entries(r)) results[`${store}_${k}`] = v;
+}
+const ratio = (a: unknown, b: unknown) => Math.round(((a as number) / (b as number)) * 1000) / 1000;
+if (results.postgres_end_to_end_per_s !== undefined) {
+  ratios.postgres_end_to_end_vs_goal = ratio(results.postgres_end_to_end_per_s, GOAL);
+  if (results.sqlite_end_to_end_per_s !== undefined)
+    ratios.postgres_vs_sqlite_end_to_end = ratio(
+      results.postgres_end_to_end_per_s,
+      results.sqlite_end_to_end_per_s,
+    );
+}
 console.log(JSON.stringify({ bench: 'pg-gateway', results, ratios }));
 process.exit(0);
