@@ -19,7 +19,7 @@ import { finalCount, type FinalCount } from '../money.js';
 import type { FinalNotification, KeyedReceipt, NewWebhook, PartMatch, ReceiptOutcome } from '../store.js';
 import { ALONE, type Alone, type BulkKind } from './group-commit.js';
 import { countFinals } from './money.js';
-import { toMessage, type Row } from './rows.js';
+import { MESSAGE_COLUMNS, prepared, toMessage, type Row } from './rows.js';
 
 type Client = pg.PoolClient;
 
@@ -58,23 +58,31 @@ export async function insertWebhooks(
  * The messages any of the batch's keys name, locked (in id order, as every writer of
  * several messages) and read as they are now: a superset of the receipts' matches.
  */
-const LOCK_MANY = `SELECT m.* FROM messages m
+const LOCK_MANY = prepared(
+  'receipt_lock',
+  `SELECT ${MESSAGE_COLUMNS} FROM messages m
   WHERE m.id IN (SELECT u.message_id FROM upstream_ids u WHERE u.key = ANY($1::text[]))
-  ORDER BY m.id FOR UPDATE`;
+  ORDER BY m.id FOR UPDATE`,
+);
 
 /**
  * Then each receipt's part, as partByKeys finds it (the first of its keys, in order, that
  * is known), with the number of parts its message has.
  */
-const MATCH_MANY = `SELECT DISTINCT ON (k.i) k.i, u.message_id, u.seq AS part_seq, u.key AS part_key,
+const MATCH_MANY = prepared(
+  'receipt_match',
+  `SELECT DISTINCT ON (k.i) k.i, u.message_id, u.seq AS part_seq, u.key AS part_key,
     p.upstream_id AS part_upstream_id, p.state AS part_state, p.total AS part_total, p.error AS part_error,
     (SELECT count(*) FROM message_parts x WHERE x.message_id = u.message_id) AS parts
   FROM unnest($1::int[], $2::text[], $3::int[]) AS k(i, key, pos)
   JOIN upstream_ids u ON u.key = k.key
   LEFT JOIN message_parts p ON p.message_id = u.message_id AND p.seq = u.seq
-  ORDER BY k.i, k.pos`;
+  ORDER BY k.i, k.pos`,
+);
 
-const WRITE_MANY = `WITH pu AS (
+const WRITE_MANY = prepared(
+  'receipt_write',
+  `WITH pu AS (
     UPDATE message_parts p SET state = x.state, error = COALESCE(x.err, p.error), updated_at = $6
     FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS x(id, seq, state, err)
     WHERE p.message_id = x.id AND p.seq = x.seq),
@@ -86,7 +94,8 @@ const WRITE_MANY = `WITH pu AS (
   ob AS (INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at)
     SELECT system_id, id, payload, $6, $6 + $13::bigint
     FROM unnest($10::text[], $11::text[], $12::text[]) WITH ORDINALITY AS o(system_id, id, payload, ord) ORDER BY ord)
-  SELECT 1`;
+  SELECT 1`,
+);
 
 /** What the batch writes, column by column. */
 class Writes {
@@ -100,21 +109,23 @@ class Writes {
   async run(c: Client, now: number): Promise<void> {
     const { parts: p, messages: m, outbox: o } = this;
     if (p.id.length === 0) return;
-    await c.query(WRITE_MANY, [
-      p.id,
-      p.seq,
-      p.state,
-      p.err,
-      this.detail,
-      now,
-      m.id,
-      m.state,
-      m.err,
-      o.systemId,
-      o.id,
-      o.payload,
-      OUTBOX_TTL_MS,
-    ]);
+    await c.query(
+      WRITE_MANY([
+        p.id,
+        p.seq,
+        p.state,
+        p.err,
+        this.detail,
+        now,
+        m.id,
+        m.state,
+        m.err,
+        o.systemId,
+        o.id,
+        o.payload,
+        OUTBOX_TTL_MS,
+      ]),
+    );
     if (this.counts.length > 0) await countFinals(c, this.counts);
     await insertWebhooks(c, this.webhooks, now);
   }
@@ -141,10 +152,10 @@ async function find(c: Client, items: KeyedReceipt[]): Promise<(Found | undefine
     }),
   );
   const rows = new Map<string, Row>();
-  for (const r of (await c.query(LOCK_MANY, [keys])).rows as Row[]) rows.set(r.id as string, r);
+  for (const r of (await c.query(LOCK_MANY([keys]))).rows as Row[]) rows.set(r.id as string, r);
   if (rows.size === 0) return items.map(() => undefined);
   const found = new Map<number, Row>();
-  for (const r of (await c.query(MATCH_MANY, [i, keys, pos])).rows as Row[]) found.set(r.i as number, r);
+  for (const r of (await c.query(MATCH_MANY([i, keys, pos]))).rows as Row[]) found.set(r.i as number, r);
   return items.map((item, n) => {
     const f = found.get(n);
     const row = f && rows.get(f.message_id as string);

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { smsOf, type NewMessage } from '../../domain/index.js';
 import type { AcceptResult, PartSent } from '../store.js';
 import { ALONE, type Alone, type BulkKind } from './group-commit.js';
-import { num, type Row } from './rows.js';
+import { num, prepared, type Row } from './rows.js';
 import { receiptKind } from './bulk-receipts.js';
 
 type Client = pg.PoolClient;
@@ -21,7 +21,9 @@ type Client = pg.PoolClient;
  * events and their queue entries, in one statement. The others (a refusal to explain, a
  * threshold crossed, `onceOnly`) are left to the one-by-one accept.
  */
-const ACCEPT_MANY = `WITH b AS (
+const ACCEPT_MANY = prepared(
+  'accept_many',
+  `WITH b AS (
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::bytea[],
                          $9::int[], $10::int[], $11::text[], $12::bigint[], $13::text[], $14::int[], $15::bigint[], $16::text[])
       WITH ORDINALITY AS b(id, user_id, system_id, source, destination, esm_class, data_coding, body,
@@ -51,7 +53,8 @@ const ACCEPT_MANY = `WITH b AS (
     FROM ok CROSS JOIN (VALUES (1, 'accepted'), (2, 'queued')) AS s(n, state) ORDER BY ok.ord, s.n),
   q AS (INSERT INTO queue (message_id, connector_id, priority, not_before, delayed)
     SELECT id, connector_id, priority, not_before, CASE WHEN not_before > $17 THEN 1 ELSE 0 END FROM ok ORDER BY ord)
-  SELECT id FROM d`;
+  SELECT id FROM d`,
+);
 
 export const acceptKind: BulkKind<NewMessage, AcceptResult> = {
   name: 'accept',
@@ -61,25 +64,27 @@ export const acceptKind: BulkKind<NewMessage, AcceptResult> = {
     if (many.length === 0) return items.map(() => ALONE);
     const now = Date.now();
     const col = <T>(f: (m: NewMessage) => T) => many.map(f);
-    const { rows } = await c.query(ACCEPT_MANY, [
-      col((m) => m.id),
-      col((m) => m.userId),
-      col((m) => m.systemId),
-      col((m) => m.source),
-      col((m) => m.destination),
-      col((m) => m.esmClass),
-      col((m) => m.dataCoding),
-      col((m) => m.body),
-      col((m) => m.registeredDelivery),
-      col((m) => m.priority),
-      col((m) => m.connectorId),
-      col((m) => m.priceMicros),
-      col((m) => JSON.stringify(m.meta ?? {})),
-      col((m) => smsOf(m)),
-      col((m) => Math.max(now, m.meta?.scheduleAt ?? 0)),
-      col((m) => m.meta?.campaign ?? null),
-      now,
-    ]);
+    const { rows } = await c.query(
+      ACCEPT_MANY([
+        col((m) => m.id),
+        col((m) => m.userId),
+        col((m) => m.systemId),
+        col((m) => m.source),
+        col((m) => m.destination),
+        col((m) => m.esmClass),
+        col((m) => m.dataCoding),
+        col((m) => m.body),
+        col((m) => m.registeredDelivery),
+        col((m) => m.priority),
+        col((m) => m.connectorId),
+        col((m) => m.priceMicros),
+        col((m) => JSON.stringify(m.meta ?? {})),
+        col((m) => smsOf(m)),
+        col((m) => Math.max(now, m.meta?.scheduleAt ?? 0)),
+        col((m) => m.meta?.campaign ?? null),
+        now,
+      ]),
+    );
     const paid = new Set(rows.map((r: Row) => num(r.id)));
     return items.map((m) => (!m.onceOnly && paid.has(m.userId) ? { ok: true } : ALONE));
   },
@@ -92,7 +97,9 @@ export const acceptKind: BulkKind<NewMessage, AcceptResult> = {
  * markPartSent does one by one, its settle included). Multi-part messages, a message twice
  * in the batch, a key twice, and anything already moved on are left to markPartSent.
  */
-const SENT_MANY = `WITH b AS (
+const SENT_MANY = prepared(
+  'sent_many',
+  `WITH b AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS b(id, connector_id, upstream_id, key)),
   sel AS (
     SELECT m.id FROM messages m WHERE m.id IN (SELECT id FROM b) AND m.state = 'queued'
@@ -107,7 +114,10 @@ const SENT_MANY = `WITH b AS (
     FROM s WHERE m.id = s.id),
   e AS (INSERT INTO message_events (message_id, state, at, detail, seq) SELECT id, 'sent', $5, upstream_id, NULL FROM s),
   q AS (DELETE FROM queue WHERE message_id IN (SELECT id FROM sel))
-  SELECT id FROM sel`;
+  SELECT id FROM sel`,
+);
+
+const ACK_MANY = prepared('ack_many', 'DELETE FROM outbox WHERE id = ANY($1::bigint[])');
 
 export const sentKind: BulkKind<PartSent, void> = {
   name: 'sent',
@@ -125,13 +135,15 @@ export const sentKind: BulkKind<PartSent, void> = {
     });
     const chosen = items.filter((_, i) => many[i]);
     if (chosen.length === 0) return items.map(() => ALONE);
-    const { rows } = await c.query(SENT_MANY, [
-      chosen.map((s) => s.id),
-      chosen.map((s) => s.connectorId),
-      chosen.map((s) => s.upstreamId),
-      chosen.map((s) => s.keys[0] ?? null),
-      Date.now(),
-    ]);
+    const { rows } = await c.query(
+      SENT_MANY([
+        chosen.map((s) => s.id),
+        chosen.map((s) => s.connectorId),
+        chosen.map((s) => s.upstreamId),
+        chosen.map((s) => s.keys[0] ?? null),
+        Date.now(),
+      ]),
+    );
     const done = new Set(rows.map((r: Row) => r.id as string));
     return items.map((s, i) => (many[i] && done.has(s.id) ? undefined : ALONE));
   },
@@ -141,7 +153,7 @@ export const sentKind: BulkKind<PartSent, void> = {
 export const ackOutboxKind: BulkKind<number, void> = {
   name: 'ackOutbox',
   async run(c: Client, ids: number[]): Promise<void[]> {
-    await c.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+    await c.query(ACK_MANY([ids]));
     return ids.map(() => undefined);
   },
 };

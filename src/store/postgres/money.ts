@@ -178,7 +178,8 @@ export async function countFinals(c: Queryable, list: FinalCount[]): Promise<voi
       else row.p[i] = num(row.p[i]) + num(p[i]);
     }
   }
-  for (const { p, day } of rows.values()) await c.query(UPSERT_COUNTERS, [...p, day]);
+  for (const { p, day } of rows.values())
+    await c.query({ name: 'hermod_count_finals', text: UPSERT_COUNTERS, values: [...p, day] });
 }
 
 export async function listLedger(c: Queryable, q: LedgerQuery): Promise<LedgerEntry[]> {

@@ -212,7 +212,8 @@ const toApiKey = (r: Row): ApiKeyInfo => ({
 });
 
 export class PostgresStore implements Store {
-  private erasureKey: string | undefined;
+  /** The erasure key, read once (a promise: the first turn's callers share one read). */
+  private erasureKey: Promise<string> | undefined;
   private readonly pool: pg.Pool;
   private readonly group: GroupCommit;
   /** Where definition changes are NOTIFYed (one channel per schema: tenants of one database do not hear each other). */
@@ -1248,7 +1249,11 @@ export class PostgresStore implements Store {
 
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
     // An erased number's opt-outs are kept under its keyed hash (src/store/lifecycle.ts).
-    const tag = erasedTag((this.erasureKey ??= await lifecycle.erasureKey(this.pool)), msisdn);
+    this.erasureKey ??= lifecycle.erasureKey(this.pool).catch((err: unknown) => {
+      this.erasureKey = undefined; // read again next time
+      throw err;
+    });
+    const tag = erasedTag(await this.erasureKey, msisdn);
     return this.optOutChecks.ask({ msisdn, tag, sender });
   }
 

@@ -3,6 +3,20 @@ import type { MessageMeta, MessageState, StoredMessage } from '../../domain/inde
 
 export type Row = Record<string, unknown>;
 
+/** The columns toMessage reads (a statement kept prepared names them rather than `*`). */
+export const MESSAGE_COLUMNS =
+  'id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, upstream_id, error, created_at, updated_at, meta';
+
+/**
+ * A statement kept prepared on each connection under `name` (parsed and analysed once per
+ * connection, not at every batch): for the bulk statements, run every few messages.
+ */
+export const prepared = (name: string, text: string) => (values: unknown[]) => ({
+  name: `hermod_${name}`,
+  text,
+  values,
+});
+
 export const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
 
 export function toMessage(r: Row): StoredMessage {
