@@ -47,7 +47,16 @@ type AnyKind = BulkKind<unknown, unknown>;
 type Outcome = { ok: boolean; value: unknown };
 type Batch = { singles: Pending[]; bulks: [AnyKind, BulkPending[]][] };
 
+/** Items a bulk kind took, items run alone (left by a kind, or single writes), and bulk statements that failed. */
+export interface GroupStats {
+  bulk: number;
+  alone: number;
+  failed: number;
+}
+
 export class GroupCommit {
+  /** Counts since the start (tests read them: the bulk paths must be the ones taken). */
+  readonly stats: GroupStats = { bulk: 0, alone: 0, failed: 0 };
   private singles: Pending[] = [];
   private readonly bulks = new Map<AnyKind, BulkPending[]>();
   private readonly lanes = new Map<AnyKind, Lane>();
@@ -60,7 +69,7 @@ export class GroupCommit {
     kinds: BulkKind<never, unknown>[],
   ) {
     for (const k of kinds as unknown as AnyKind[])
-      if (k.autocommit) this.lanes.set(k, new Lane(pool, k, this));
+      if (k.autocommit) this.lanes.set(k, new Lane(pool, k, this, this.stats));
       else this.bulks.set(k, []);
   }
 
@@ -136,11 +145,12 @@ export class GroupCommit {
     if (!c) return;
     try {
       await c.query('BEGIN');
-      const results = await bulkResults(c, batch.bulks);
+      const results = await bulkResults(c, batch.bulks, this.stats);
       for (const [i, [, list]] of batch.bulks.entries())
         for (const [j, w] of list.entries())
           outcomes.set(w, results[i][j] === ALONE ? await alone(c, w) : { ok: true, value: results[i][j] });
       for (const w of batch.singles) outcomes.set(w, await alone(c, w));
+      this.stats.alone += batch.singles.length;
       await c.query('COMMIT');
       for (const w of all) {
         const o = outcomes.get(w)!;
@@ -157,7 +167,11 @@ export class GroupCommit {
 }
 
 /** The bulk kinds' results in a transaction just begun; on an error, it begins again and every item is ALONE. */
-async function bulkResults(c: Client, bulks: [AnyKind, BulkPending[]][]): Promise<unknown[][]> {
+async function bulkResults(
+  c: Client,
+  bulks: [AnyKind, BulkPending[]][],
+  stats: GroupStats,
+): Promise<unknown[][]> {
   try {
     const results: unknown[][] = [];
     for (const [kind, list] of bulks)
@@ -167,8 +181,10 @@ async function bulkResults(c: Client, bulks: [AnyKind, BulkPending[]][]): Promis
           list.map((w) => w.item),
         ),
       );
+    for (const r of results) for (const x of r) stats[x === ALONE ? 'alone' : 'bulk']++;
     return results;
   } catch {
+    stats.failed++;
     await c.query('ROLLBACK');
     await c.query('BEGIN');
     return bulks.map(([, list]) => list.map(() => ALONE));
@@ -205,6 +221,7 @@ class Lane {
     private readonly pool: pg.Pool,
     private readonly kind: AnyKind,
     private readonly group: GroupCommit,
+    private readonly stats: GroupStats,
   ) {}
 
   busy(): boolean {
@@ -233,6 +250,7 @@ class Lane {
         const list = this.items;
         this.items = [];
         const results = await this.once(list);
+        for (const x of results) if (x !== ALONE) this.stats.bulk++;
         list.forEach((w, i) => {
           if (results[i] !== ALONE) w.resolve(results[i]);
           else this.group.write(w.fn).then(w.resolve, w.reject);
@@ -254,6 +272,7 @@ class Lane {
         list.map((w) => w.item),
       );
     } catch {
+      this.stats.failed++;
       return list.map(() => ALONE);
     } finally {
       c.release();

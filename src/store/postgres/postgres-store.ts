@@ -96,7 +96,7 @@ import {
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { num, toMessage, type Row } from './rows.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type GroupStats } from './group-commit.js';
 import { Coalescer } from './coalesce.js';
 import { BULK_KINDS, acceptKind, ackOutboxKind, sentKind } from './bulk-writes.js';
 import { OUTBOX_TTL_MS, insertWebhooks, receiptKind } from './bulk-receipts.js';
@@ -220,6 +220,11 @@ export class PostgresStore implements Store {
   readonly definitionsChannel: string;
   private readonly notice: string;
   private readonly listener: DefinitionsListener;
+  /** What the group commit did so far: writes in bulk statements, alone, bulk statements that failed. */
+  groupStats(): GroupStats {
+    return { ...this.group.stats };
+  }
+
   /** Messages whose lease this node held before and freed at open (Store.restartRequeued). */
   restartRequeued = 0;
 
