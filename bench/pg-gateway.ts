@@ -215,7 +215,8 @@ async function runOn(store: 'postgres' | 'sqlite'): Promise<Record<string, numbe
   if (!full) measure();
   peers.stop();
   await h.stop();
-  if (store === 'postgres' && process.env.BENCH_PG_KEEP !== '1') await PostgresStore.dropSchema(PG_URL, schema);
+  if (store === 'postgres' && process.env.BENCH_PG_KEEP !== '1')
+    await PostgresStore.dropSchema(PG_URL, schema);
   const hermodUs = Math.round((cpuFull!.user + cpuFull!.system) / N);
   const dbUs = store === 'postgres' ? Math.round(pgFull / N) : 0;
   if (process.env.BENCH_PG_KINDS === '1' && store === 'postgres')
