@@ -152,6 +152,7 @@ export const sentKind: BulkKind<PartSent, void> = {
 /** Outbox items delivered: one DELETE for the batch. */
 export const ackOutboxKind: BulkKind<number, void> = {
   name: 'ackOutbox',
+  autocommit: true,
   async run(c: Client, ids: number[]): Promise<void[]> {
     await c.query(ACK_MANY([ids]));
     return ids.map(() => undefined);
