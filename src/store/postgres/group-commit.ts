@@ -5,7 +5,11 @@
  * whatever it carries: the hot writes (accept, part sent, receipt, outbox ack) are "bulk
  * kinds", run for the whole batch in a few multi-row statements (`unnest` of arrays), and
  * only what they cannot take (a rare case, or an error) runs alone as before, each write
- * with a savepoint of its own so that one failing write does not undo the others.
+ * with a savepoint of its own so that one failing write does not undo the others. A kind
+ * whose batch is one statement and that no other write of its turn must share a
+ * transaction with (accepts, outbox acks) runs on a lane of its own beside the group's
+ * transaction, committed by itself. Parts sent stay in the transaction: a turn's part sent
+ * and its DLR-level-1 webhook commit together, and receipts find the parts sent before them.
  */
 import type pg from 'pg';
 
@@ -24,11 +28,6 @@ export interface BulkKind<I, R> {
    * (ALONE) then goes to the group commit as single writes.
    */
   readonly autocommit?: boolean;
-  /**
-   * An autocommit kind whose statement in flight the group's next transaction waits for
-   * (parts sent: the receipts that follow them find them).
-   */
-  readonly precedes?: boolean;
   /** Runs `items` in a few statements; per item (same order) its result, or ALONE. */
   run(c: Client, items: I[]): Promise<(R | Alone)[]>;
 }
@@ -130,14 +129,13 @@ export class GroupCommit {
   }
 
   /**
-   * One transaction: the bulk kinds' statements first, without savepoints (one failing
-   * undoes the transaction, which starts again with every item alone), then what they left
-   * and the single writes, each alone in its savepoint.
+   * One transaction: the single writes, each alone in its savepoint; then the bulk kinds'
+   * statements, in kind order, inside one savepoint (one failing undoes them all, and every
+   * item runs alone); then what they left, alone, in kind order.
    */
   private async commit(batch: Batch): Promise<void> {
     const all = [...batch.singles, ...batch.bulks.flatMap(([, l]) => l)];
     const outcomes = new Map<Pending, Outcome>();
-    for (const [kind, lane] of this.lanes) if (kind.precedes) await lane.settled();
     const c = await this.pool.connect().catch((err: unknown) => {
       for (const w of all) w.reject(err);
       return undefined;
@@ -145,12 +143,14 @@ export class GroupCommit {
     if (!c) return;
     try {
       await c.query('BEGIN');
-      const results = await bulkResults(c, batch.bulks, this.stats);
+      // The single writes first: a turn's webhooks (Jasmin DLR level 1 at a part sent) get
+      // their ids before the receipts' of the same turn, and webhooks go out in id order.
+      for (const w of batch.singles) outcomes.set(w, await alone(c, w));
+      this.stats.alone += batch.singles.length;
+      const results = batch.bulks.length > 0 ? await bulkResults(c, batch.bulks, this.stats) : [];
       for (const [i, [, list]] of batch.bulks.entries())
         for (const [j, w] of list.entries())
           outcomes.set(w, results[i][j] === ALONE ? await alone(c, w) : { ok: true, value: results[i][j] });
-      for (const w of batch.singles) outcomes.set(w, await alone(c, w));
-      this.stats.alone += batch.singles.length;
       await c.query('COMMIT');
       for (const w of all) {
         const o = outcomes.get(w)!;
@@ -166,12 +166,13 @@ export class GroupCommit {
   }
 }
 
-/** The bulk kinds' results in a transaction just begun; on an error, it begins again and every item is ALONE. */
+/** The bulk kinds' results, inside a savepoint; on an error, rolled back to it and every item is ALONE. */
 async function bulkResults(
   c: Client,
   bulks: [AnyKind, BulkPending[]][],
   stats: GroupStats,
 ): Promise<unknown[][]> {
+  await c.query('SAVEPOINT b');
   try {
     const results: unknown[][] = [];
     for (const [kind, list] of bulks)
@@ -181,12 +182,12 @@ async function bulkResults(
           list.map((w) => w.item),
         ),
       );
+    await c.query('RELEASE SAVEPOINT b');
     for (const r of results) for (const x of r) stats[x === ALONE ? 'alone' : 'bulk']++;
     return results;
   } catch {
     stats.failed++;
-    await c.query('ROLLBACK');
-    await c.query('BEGIN');
+    await c.query('ROLLBACK TO SAVEPOINT b');
     return bulks.map(([, list]) => list.map(() => ALONE));
   }
 }
@@ -212,10 +213,6 @@ class Lane {
   private items: BulkPending[] = [];
   private scheduled = false;
   private running = false;
-  /** Items pushed, and items done (committed or handed to the group), so far. */
-  private pushed = 0;
-  private done = 0;
-  private waiters: { until: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly pool: pg.Pool,
@@ -228,15 +225,8 @@ class Lane {
     return this.scheduled || this.running;
   }
 
-  /** Resolves once every item pushed so far is done. */
-  settled(): Promise<void> {
-    if (this.done >= this.pushed) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ until: this.pushed, resolve }));
-  }
-
   push(p: BulkPending): void {
     this.items.push(p);
-    this.pushed++;
     if (this.scheduled || this.running) return;
     this.scheduled = true;
     setImmediate(() => void this.run());
@@ -255,8 +245,6 @@ class Lane {
           if (results[i] !== ALONE) w.resolve(results[i]);
           else this.group.write(w.fn).then(w.resolve, w.reject);
         });
-        this.done += list.length;
-        this.waiters = this.waiters.filter((x) => x.until > this.done || void x.resolve());
       }
     } finally {
       this.running = false;
