@@ -147,7 +147,8 @@ export class GroupCommit {
       // their ids before the receipts' of the same turn, and webhooks go out in id order.
       for (const w of batch.singles) outcomes.set(w, await alone(c, w));
       this.stats.alone += batch.singles.length;
-      const results = batch.bulks.length > 0 ? await bulkResults(c, batch.bulks, this.stats) : [];
+      const results =
+        batch.bulks.length > 0 ? await bulkResults(c, batch.bulks, this.stats, batch.singles.length > 0) : [];
       for (const [i, [, list]] of batch.bulks.entries())
         for (const [j, w] of list.entries())
           outcomes.set(w, results[i][j] === ALONE ? await alone(c, w) : { ok: true, value: results[i][j] });
@@ -166,13 +167,18 @@ export class GroupCommit {
   }
 }
 
-/** The bulk kinds' results, inside a savepoint; on an error, rolled back to it and every item is ALONE. */
+/**
+ * The bulk kinds' results; on an error, every item is ALONE and what they did is undone: back
+ * to a savepoint taken first when the transaction already holds single writes (`keep`), else
+ * the transaction begins again (two round trips fewer in the common batch).
+ */
 async function bulkResults(
   c: Client,
   bulks: [AnyKind, BulkPending[]][],
   stats: GroupStats,
+  keep: boolean,
 ): Promise<unknown[][]> {
-  await c.query('SAVEPOINT b');
+  if (keep) await c.query('SAVEPOINT b');
   try {
     const results: unknown[][] = [];
     for (const [kind, list] of bulks)
@@ -182,12 +188,16 @@ async function bulkResults(
           list.map((w) => w.item),
         ),
       );
-    await c.query('RELEASE SAVEPOINT b');
+    if (keep) await c.query('RELEASE SAVEPOINT b');
     for (const r of results) for (const x of r) stats[x === ALONE ? 'alone' : 'bulk']++;
     return results;
   } catch {
     stats.failed++;
-    await c.query('ROLLBACK TO SAVEPOINT b');
+    if (keep) await c.query('ROLLBACK TO SAVEPOINT b');
+    else {
+      await c.query('ROLLBACK');
+      await c.query('BEGIN');
+    }
     return bulks.map(([, list]) => list.map(() => ALONE));
   }
 }
