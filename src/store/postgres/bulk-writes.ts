@@ -10,7 +10,6 @@ import { smsOf, type NewMessage } from '../../domain/index.js';
 import type { AcceptResult, PartSent } from '../store.js';
 import { ALONE, type Alone, type BulkKind } from './group-commit.js';
 import { num, prepared, type Row } from './rows.js';
-import { receiptKind } from './bulk-receipts.js';
 
 type Client = pg.PoolClient;
 
@@ -157,5 +156,5 @@ export const ackOutboxKind: BulkKind<number, void> = {
   },
 };
 
-/** The bulk kinds, in the order a batch runs them. */
-export const BULK_KINDS = [acceptKind, sentKind, receiptKind, ackOutboxKind];
+/** The bulk kinds of the store's main group, in the order a batch runs them (receipts have a group of their own). */
+export const BULK_KINDS = [acceptKind, sentKind, ackOutboxKind];

@@ -55,18 +55,30 @@ export interface GroupStats {
 
 export class GroupCommit {
   /** Counts since the start (tests read them: the bulk paths must be the ones taken). */
-  readonly stats: GroupStats = { bulk: 0, alone: 0, failed: 0 };
+  readonly stats: GroupStats;
   private singles: Pending[] = [];
+  /** Writes asked for and writes done (committed or failed) so far, for `settled`. */
+  private asked = 0;
+  private done = 0;
+  private waiters: { until: number; resolve: () => void }[] = [];
+  private readonly after: GroupCommit | undefined;
   private readonly bulks = new Map<AnyKind, BulkPending[]>();
   private readonly lanes = new Map<AnyKind, Lane>();
   private scheduled = false;
   private running = false;
 
-  /** `kinds`: the bulk kinds, in the order a batch runs them (before its single writes). */
+  /**
+   * `kinds`: the bulk kinds, in the order a batch runs them (after its single writes).
+   * `after`: another group whose writes asked for before a batch of this one are committed
+   * before it begins (receipts after the parts sent: they find them). `stats`: shared counts.
+   */
   constructor(
     private readonly pool: pg.Pool,
     kinds: BulkKind<never, unknown>[],
+    opts: { after?: GroupCommit; stats?: GroupStats } = {},
   ) {
+    this.after = opts.after;
+    this.stats = opts.stats ?? { bulk: 0, alone: 0, failed: 0 };
     for (const k of kinds as unknown as AnyKind[])
       if (k.autocommit) this.lanes.set(k, new Lane(pool, k, this, this.stats));
       else this.bulks.set(k, []);
@@ -76,6 +88,7 @@ export class GroupCommit {
   write<T>(fn: (c: Client) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.singles.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.asked++;
       this.schedule();
     });
   }
@@ -89,8 +102,15 @@ export class GroupCommit {
       const list = this.bulks.get(kind as unknown as AnyKind);
       if (!list) throw new Error(`bulk kind ${kind.name} is not registered`);
       list.push(p);
+      this.asked++;
       this.schedule();
     });
+  }
+
+  /** Resolves once the writes of this group (not of its lanes) asked for so far are done. */
+  settled(): Promise<void> {
+    if (this.done >= this.asked) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ until: this.asked, resolve }));
   }
 
   /** Resolves once every write requested so far is committed (or failed). */
@@ -110,7 +130,12 @@ export class GroupCommit {
     this.scheduled = false;
     this.running = true;
     try {
-      for (let batch = this.take(); batch; batch = this.take()) await this.commit(batch);
+      for (let batch = this.take(); batch; batch = this.take()) {
+        await this.after?.settled();
+        await this.commit(batch);
+        this.done += batch.singles.length + batch.bulks.reduce((n, [, l]) => n + l.length, 0);
+        this.waiters = this.waiters.filter((w) => w.until > this.done || void w.resolve());
+      }
     } finally {
       this.running = false;
     }

@@ -216,6 +216,7 @@ export class PostgresStore implements Store {
   private erasureKey: Promise<string> | undefined;
   private readonly pool: pg.Pool;
   private readonly group: GroupCommit;
+  private readonly receipts: GroupCommit;
   /** Where definition changes are NOTIFYed (one channel per schema: tenants of one database do not hear each other). */
   readonly definitionsChannel: string;
   private readonly notice: string;
@@ -236,6 +237,9 @@ export class PostgresStore implements Store {
   ) {
     this.pool = pool;
     this.group = new GroupCommit(pool, BULK_KINDS);
+    // Receipts in transactions of their own, beside the main group's (parts sent commit
+    // without waiting for them), each after the main group's writes asked for before it.
+    this.receipts = new GroupCommit(pool, [receiptKind], { after: this.group, stats: this.group.stats });
     this.definitionsChannel = definitionsChannel(schema);
     const notice: DefinitionsNotice = { node: nodeId, instance: randomUUID() };
     this.notice = JSON.stringify(notice);
@@ -754,7 +758,7 @@ export class PostgresStore implements Store {
   }
 
   applyReceiptByKeys(r: KeyedReceipt): Promise<ReceiptOutcome> {
-    return this.group.bulk(receiptKind, r, async (c): Promise<ReceiptOutcome> => {
+    return this.receipts.bulk(receiptKind, r, async (c): Promise<ReceiptOutcome> => {
       const match = await this.partByKeys(c, r.keys);
       if (match && isOwnPart(match, r.receiptId)) {
         const settled = await this.applyPart(c, match.message.id, match.seq, r.state, r.detail, r.notice);
@@ -1495,6 +1499,8 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.listener.close();
+    await this.group.idle();
+    await this.receipts.idle();
     await this.group.idle();
     await this.pool.end();
   }
