@@ -157,6 +157,31 @@ export async function countFinal(c: Queryable, f: FinalCount): Promise<void> {
   await c.query(UPSERT_COUNTERS, [...counterParams(f), f.hour - (f.hour % DAY_MS)]);
 }
 
+/**
+ * Several final states' counts (a batch of receipts): those of one counter row added up
+ * first, then one upsert per row (ON CONFLICT cannot touch a row twice in one statement).
+ */
+export async function countFinals(c: Queryable, list: FinalCount[]): Promise<void> {
+  const rows = new Map<string, { p: unknown[]; day: number }>();
+  for (const f of list) {
+    const p = counterParams(f);
+    const key = JSON.stringify(p.slice(0, 7));
+    const row = rows.get(key);
+    if (!row) {
+      rows.set(key, { p, day: f.hour - (f.hour % DAY_MS) });
+      continue;
+    }
+    // messages, parts, revenue, then the buckets add; a cost stays NULL until one is known.
+    for (let i = 7; i < p.length; i++) {
+      if (i === 10)
+        row.p[i] = row.p[i] === null ? p[i] : p[i] === null ? row.p[i] : num(row.p[i]) + num(p[i]);
+      else row.p[i] = num(row.p[i]) + num(p[i]);
+    }
+  }
+  for (const { p, day } of rows.values())
+    await c.query({ name: 'hermod_count_finals', text: UPSERT_COUNTERS, values: [...p, day] });
+}
+
 export async function listLedger(c: Queryable, q: LedgerQuery): Promise<LedgerEntry[]> {
   const where: string[] = [];
   const params: unknown[] = [];

@@ -96,6 +96,11 @@ import {
   type StoredRoutes,
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
+import { num, toMessage, type Row } from './rows.js';
+import { GroupCommit, type GroupStats } from './group-commit.js';
+import { Coalescer } from './coalesce.js';
+import { BULK_KINDS, acceptKind, ackOutboxKind, sentKind } from './bulk-writes.js';
+import { OUTBOX_TTL_MS, insertWebhooks, receiptKind } from './bulk-receipts.js';
 import * as lifecycle from './lifecycle.js';
 import { purgeEngineBatch } from './lifecycle-engine.js';
 import { mediaIdsIn, mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
@@ -127,33 +132,6 @@ const ACCEPT_DEBIT = `WITH d AS (
   l AS (INSERT INTO ledger (user_id, at, kind, amount_micros, balance_micros, sms, message_id, campaign)
     SELECT id, $4, 'charge', -$1, balance_micros, CASE WHEN sms_count IS NULL THEN 0 ELSE -$3 END, $5, $6 FROM d)
   SELECT username, balance_micros, low_balance_micros, low_balance_url, crossed FROM d`;
-type Row = Record<string, unknown>;
-
-const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
-
-function toMessage(r: Row): StoredMessage {
-  return {
-    id: r.id as string,
-    userId: num(r.user_id),
-    systemId: r.system_id as string,
-    source: r.source as string,
-    destination: r.destination as string,
-    esmClass: r.esm_class as number,
-    dataCoding: r.data_coding as number,
-    body: r.body as Buffer,
-    registeredDelivery: r.registered_delivery as number,
-    priority: r.priority as number,
-    connectorId: r.connector_id as string,
-    priceMicros: num(r.price_micros),
-    state: r.state as MessageState,
-    upstreamId: (r.upstream_id as string | null) ?? null,
-    error: (r.error as string | null) ?? null,
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-    meta: JSON.parse((r.meta as string | undefined) ?? '{}') as MessageMeta,
-  };
-}
-
 const toUser = (r: Row): User => ({
   id: num(r.id),
   username: r.username as string,
@@ -186,9 +164,6 @@ const toGroup = (r: Row): Group => ({
   createdAt: num(r.created_at),
   updatedAt: num(r.updated_at),
 });
-
-/** Receipts and MOs are held for the customer for 3 days (SMPP validity default of many SMSCs). */
-const OUTBOX_TTL_MS = 3 * 86_400_000;
 
 /** SMS parts a message takes from a limited SMS-count quota. */
 
@@ -249,21 +224,22 @@ const toApiKey = (r: Row): ApiKeyInfo => ({
 });
 
 export class PostgresStore implements Store {
-  private erasureKey: string | undefined;
+  /** The erasure key, read once (a promise: the first turn's callers share one read). */
+  private erasureKey: Promise<string> | undefined;
   /** The erasure pepper (usePepper), null for none. */
   private pepper: string | null = null;
   private readonly pool: pg.Pool;
-  private writes: {
-    fn: (c: Client) => Promise<unknown>;
-    resolve: (v: unknown) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
-  private flushing: Promise<void> | undefined;
-  private scheduled = false;
+  private readonly group: GroupCommit;
+  private readonly receipts: GroupCommit;
   /** Where definition changes are NOTIFYed (one channel per schema: tenants of one database do not hear each other). */
   readonly definitionsChannel: string;
   private readonly notice: string;
   private readonly listener: DefinitionsListener;
+  /** What the group commit did so far: writes in bulk statements, alone, bulk statements that failed. */
+  groupStats(): GroupStats {
+    return { ...this.group.stats };
+  }
+
   /** Messages whose lease this node held before and freed at open (Store.restartRequeued). */
   restartRequeued = 0;
 
@@ -274,6 +250,10 @@ export class PostgresStore implements Store {
     readonly nodeId: string,
   ) {
     this.pool = pool;
+    this.group = new GroupCommit(pool, BULK_KINDS);
+    // Receipts in transactions of their own, beside the main group's (parts sent commit
+    // without waiting for them), each after the main group's writes asked for before it.
+    this.receipts = new GroupCommit(pool, [receiptKind], { after: this.group, stats: this.group.stats });
     this.definitionsChannel = definitionsChannel(schema);
     const notice: DefinitionsNotice = { node: nodeId, instance: randomUUID() };
     this.notice = JSON.stringify(notice);
@@ -345,52 +325,9 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Group commit: writes requested in one turn share a transaction; each has a savepoint. */
+  /** Group commit (group-commit.ts): writes requested in one turn share a transaction; each has a savepoint. */
   private batched<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.writes.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
-  }
-
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    await this.flushing;
-    const batch = this.writes;
-    this.writes = [];
-    if (batch.length === 0) return;
-    let done!: () => void;
-    this.flushing = new Promise((r) => (done = r));
-    const c = await this.pool.connect();
-    const outcomes: { ok: boolean; value: unknown }[] = [];
-    try {
-      await c.query('BEGIN');
-      for (const w of batch) {
-        await c.query('SAVEPOINT w');
-        try {
-          outcomes.push({ ok: true, value: await w.fn(c) });
-          await c.query('RELEASE SAVEPOINT w');
-        } catch (err) {
-          await c.query('ROLLBACK TO SAVEPOINT w');
-          outcomes.push({ ok: false, value: err });
-        }
-      }
-      await c.query('COMMIT');
-      batch.forEach((w, i) => (outcomes[i].ok ? w.resolve(outcomes[i].value) : w.reject(outcomes[i].value)));
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      for (const w of batch) w.reject(err);
-    } finally {
-      c.release();
-      done();
-      if (this.writes.length > 0 && !this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    }
+    return this.group.write(fn);
   }
 
   // ---- money and reports (src/store/money.ts, src/store/postgres/money.ts) ----------------
@@ -580,7 +517,8 @@ export class PostgresStore implements Store {
   }
 
   accept(m: NewMessage, opts: AcceptOptions = {}): Promise<AcceptResult> {
-    return this.batched(async (c): Promise<AcceptResult> => {
+    // A batch's accepts in one statement (bulk-writes.ts); what it leaves runs here, alone.
+    return this.group.bulk(acceptKind, m, async (c): Promise<AcceptResult> => {
       if (m.onceOnly && (await c.query('SELECT 1 FROM messages WHERE id = $1', [m.id])).rowCount !== 0)
         return { ok: false, reason: 'duplicate_id' } as const;
       const now = Date.now();
@@ -785,8 +723,9 @@ export class PostgresStore implements Store {
       Row | undefined;
   }
 
-  markPartSent({ id, seq, total, connectorId, upstreamId, keys }: PartSent): Promise<void> {
-    return this.batched(async (c) => {
+  markPartSent(sent: PartSent): Promise<void> {
+    const { id, seq, total, connectorId, upstreamId, keys } = sent;
+    return this.group.bulk(sentKind, sent, async (c) => {
       const now = Date.now();
       const row = await this.lockMessage(c, id);
       if (!row) return;
@@ -833,7 +772,7 @@ export class PostgresStore implements Store {
   }
 
   applyReceiptByKeys(r: KeyedReceipt): Promise<ReceiptOutcome> {
-    return this.batched(async (c): Promise<ReceiptOutcome> => {
+    return this.receipts.bulk(receiptKind, r, async (c): Promise<ReceiptOutcome> => {
       const match = await this.partByKeys(c, r.keys);
       if (match && isOwnPart(match, r.receiptId)) {
         const settled = await this.applyPart(c, match.message.id, match.seq, r.state, r.detail, r.notice);
@@ -941,20 +880,18 @@ export class PostgresStore implements Store {
     const now = Date.now();
     // Delayed entries that are due join the claim's range again (migration 15).
     await this.pool.query('UPDATE queue SET delayed = 0 WHERE delayed = 1 AND not_before <= $1', [now]);
+    // The lease and the messages' rows in one statement (one round trip).
     const { rows } = await this.pool.query(
-      `UPDATE queue SET lease_until = $1, attempts = attempts + 1, claimed_by = $5
-       WHERE message_id IN (SELECT message_id FROM queue WHERE connector_id = $2 AND delayed = 0 AND not_before <= $3 AND lease_until <= $3
-                            ORDER BY priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED)
-       RETURNING message_id, attempts`,
+      `WITH c AS (
+         UPDATE queue SET lease_until = $1, attempts = attempts + 1, claimed_by = $5
+         WHERE message_id IN (SELECT message_id FROM queue WHERE connector_id = $2 AND delayed = 0 AND not_before <= $3 AND lease_until <= $3
+                              ORDER BY priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING message_id, attempts)
+       SELECT m.*, c.attempts AS claim_attempts FROM c JOIN messages m ON m.id = c.message_id`,
       [now + leaseMs, connectorId, now, limit, this.nodeId],
     );
-    if (rows.length === 0) return [];
-    const attempts = new Map(rows.map((r: Row) => [r.message_id as string, r.attempts as number]));
-    const msgs = (
-      await this.pool.query('SELECT * FROM messages WHERE id = ANY($1)', [[...attempts.keys()]])
-    ).rows.map(toMessage);
-    return msgs
-      .map((m) => ({ message: m, attempts: attempts.get(m.id) ?? 1 }))
+    return (rows as Row[])
+      .map((r) => ({ message: toMessage(r), attempts: r.claim_attempts as number }))
       .sort((a, b) => b.message.priority - a.message.priority);
   }
 
@@ -1117,13 +1054,28 @@ export class PostgresStore implements Store {
       ]);
   }
 
-  async takeParkedReceipts(keys: string[]): Promise<string[]> {
-    const { rows } = await this.pool.query(
-      'DELETE FROM parked_receipts WHERE key = ANY($1) RETURNING payload',
-      [keys],
-    );
-    return [...new Set(rows.map((r: Row) => r.payload as string))];
+  takeParkedReceipts(keys: string[]): Promise<string[]> {
+    return this.parkedTakes.ask(keys);
   }
+
+  /** A turn's takes in one DELETE; a receipt parked under a key goes to the first take that asks for it. */
+  private readonly parkedTakes = new Coalescer<string[], string[]>(async (asks) => {
+    const { rows } = await this.pool.query(
+      'DELETE FROM parked_receipts WHERE key = ANY($1) RETURNING key, payload',
+      [[...new Set(asks.flat())]],
+    );
+    const byKey = new Map<string, string[]>();
+    for (const r of rows as Row[])
+      byKey.set(r.key as string, [...(byKey.get(r.key as string) ?? []), r.payload as string]);
+    return asks.map((keys) => {
+      const payloads = new Set<string>();
+      for (const k of keys) {
+        for (const p of byKey.get(k) ?? []) payloads.add(p);
+        byKey.delete(k);
+      }
+      return [...payloads];
+    });
+  });
 
   applyReceipt({ id, state, detail, item }: MessageReceipt): Promise<void> {
     return this.batched(async (c) => {
@@ -1166,7 +1118,11 @@ export class PostgresStore implements Store {
   }
 
   ackOutbox(id: number): Promise<void> {
-    return this.batched(async (c) => void (await c.query('DELETE FROM outbox WHERE id = $1', [id])));
+    return this.group.bulk(
+      ackOutboxKind,
+      id,
+      async (c) => void (await c.query('DELETE FROM outbox WHERE id = $1', [id])),
+    );
   }
 
   retryOutbox(id: number, delayMs: number): Promise<void> {
@@ -1367,23 +1323,29 @@ export class PostgresStore implements Store {
 
   async isOptedOut(msisdn: string, sender: string): Promise<boolean> {
     // An erased number's opt-outs are kept under its keyed hash (src/store/lifecycle.ts).
-    const tag = erasedTag((this.erasureKey ??= await lifecycle.erasureKey(this.pool, this.pepper)), msisdn);
-    return (
-      (await this.one('SELECT 1 AS x FROM optouts WHERE msisdn = ANY($1) AND sender = $2', [
-        [msisdn, tag],
-        sender,
-      ])) !== undefined
-    );
+    this.erasureKey ??= lifecycle.erasureKey(this.pool, this.pepper).catch((err: unknown) => {
+      this.erasureKey = undefined; // read again next time
+      throw err;
+    });
+    const tag = erasedTag(await this.erasureKey, msisdn);
+    return this.optOutChecks.ask({ msisdn, tag, sender });
   }
 
-  private async insertWebhooks(c: Client, items: NewWebhook[], now: number): Promise<void> {
-    for (const w of items) {
-      await c.query(
-        `INSERT INTO webhooks (event_id, kind, message_id, owner, url, method, body, next_at, expires_at, created_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$8) ON CONFLICT (event_id) DO NOTHING`,
-        [w.eventId, w.kind, w.messageId, w.owner, w.url, w.method, w.body, now, w.expiresAt],
+  /** A turn's opt-out checks in one statement. */
+  private readonly optOutChecks = new Coalescer<{ msisdn: string; tag: string; sender: string }, boolean>(
+    async (asks) => {
+      const { rows } = await this.pool.query(
+        `SELECT q.i FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS q(msisdn, tag, sender, i)
+         WHERE EXISTS (SELECT 1 FROM optouts o WHERE o.msisdn IN (q.msisdn, q.tag) AND o.sender = q.sender)`,
+        [asks.map((a) => a.msisdn), asks.map((a) => a.tag), asks.map((a) => a.sender)],
       );
-    }
+      const out = new Set((rows as Row[]).map((r) => num(r.i)));
+      return asks.map((_, i) => out.has(i + 1));
+    },
+  );
+
+  private async insertWebhooks(c: Client, items: NewWebhook[], now: number): Promise<void> {
+    await insertWebhooks(c, items, now);
   }
 
   addWebhooks(items: NewWebhook[]): Promise<void> {
@@ -1629,8 +1591,9 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.listener.close();
-    if (this.writes.length) await this.flush();
-    await this.flushing;
+    await this.group.idle();
+    await this.receipts.idle();
+    await this.group.idle();
     await this.pool.end();
   }
 
