@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { say } from './io.js';
-import type { ProviderOutcome, ProviderScript, ProviderSimulatorOptions } from '../simulator/index.js';
+import type {
+  ProviderOutcome,
+  ProviderScript,
+  ProviderSimulatorOptions,
+} from '../simulator/provider-simulator.js';
 
 const OUTCOMES: readonly ProviderOutcome[] = ['delivered', 'undelivered', 'failed', 'unconfirmed'];
 
@@ -118,7 +122,7 @@ export async function runProviderSimulator(o: ProviderCliOptions, command: Comma
     reportDelayMs: o.reportDelay ?? 0,
     ...(o.webhookUrl ? { webhookUrl: o.webhookUrl } : {}),
   };
-  const { ProviderSimulator } = await import('../simulator/index.js');
+  const { ProviderSimulator } = await import('../simulator/provider-simulator.js');
   const sim = await ProviderSimulator.start(opts);
   say(`Hermod ${o.provider} provider simulator listening on ${sim.url}`);
   if (o.provider === 'telnyx') {

@@ -5,13 +5,5 @@ export {
   type ScriptRule,
   type Outcome,
 } from './simulator.js';
-export {
-  ProviderSimulator,
-  type ProviderSimulatorOptions,
-  type ProviderScript,
-  type ProviderKind,
-  type ProviderOutcome,
-  type FetchedMedia,
-  type SentWebhook,
-  type InboundMedia,
-} from './provider-simulator.js';
+// The provider-API simulator (provider-simulator.ts) is not part of @hermod/smpp: import it by
+// its own path (packages/smpp/tsconfig.build.json leaves it out).

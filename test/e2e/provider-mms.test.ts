@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { MediaLibrary } from '../../src/gateway/index.js';
 import { FileMediaBlobs, SqliteStore } from '../../src/store/index.js';
 import { TelnyxConnector, TwilioConnector, type ProviderConnector } from '../../src/connectors/index.js';
-import { ProviderSimulator } from '../../src/simulator/index.js';
+import { ProviderSimulator } from '../../src/simulator/provider-simulator.js';
 import type { Receipt } from '../../src/smpp/index.js';
 import type { StoredMessage } from '../../src/domain/index.js';
 import { until } from '../support/until.js';

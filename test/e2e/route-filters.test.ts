@@ -123,6 +123,7 @@ test('country, content, tags and weighted routes; quote() answers route, connect
       connectors: ['france'],
       pricePerPartMicros: 20_000,
       priceFrom: 'route',
+      kind: 'sms',
     });
     const q = await h.gateway.quote({ user: bankUser, destination: '4915112345678', text: 'x'.repeat(200) });
     assert.equal(q.route, 'bank-de');

@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import twilio from 'twilio';
 import Telnyx from 'telnyx';
 import { TelnyxWebhook } from 'telnyx/lib/webhooks';
-import { ProviderSimulator } from '../../src/simulator/index.js';
+import { ProviderSimulator } from '../../src/simulator/provider-simulator.js';
 import { formParams } from '../../src/lib/provider-signatures.js';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
