@@ -57,8 +57,7 @@ export function uploadMedia(file: File, onProgress: (share: number) => void): Pr
 }
 
 /** Where the browser reads an item: its signed URL, else the account's own copy by id. */
-export const mediaSrc = (m: MediaItem): string =>
-  m.url ?? `/v1/media/${encodeURIComponent(m.id)}/content`;
+export const mediaSrc = (m: MediaItem): string => m.url ?? `/v1/media/${encodeURIComponent(m.id)}/content`;
 
 interface InboundPage {
   data: { id: string; media?: MediaItem[] }[];

@@ -9,7 +9,8 @@ export function MmsPrice(props: { quote: Quote | undefined; error: unknown; numb
   if (error instanceof ApiError) text = error.message;
   else if (quote?.type === 'sms' && quote.fallback === 'sms_link')
     text = `No MMS route to this number: it goes as an SMS with a link to each file, ${times}${quote.rate} per part.`;
-  else if (quote) text = `MMS: ${times}${quote.total ?? quote.rate} per message, whatever the length of the text.`;
+  else if (quote)
+    text = `MMS: ${times}${quote.total ?? quote.rate} per message, whatever the length of the text.`;
   if (!text) return null;
   return (
     <p className="hint price" aria-live="polite">
