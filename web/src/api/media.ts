@@ -56,8 +56,22 @@ export function uploadMedia(file: File, onProgress: (share: number) => void): Pr
   });
 }
 
-/** Where the browser reads an item: its signed URL, else the account's own copy by id. */
-export const mediaSrc = (m: MediaItem): string => m.url ?? `/v1/media/${encodeURIComponent(m.id)}/content`;
+/**
+ * Where the browser reads an item: its signed URL, else the account's own copy by id. A
+ * signed URL is read from the console's own origin (the API listener serves `/media/…`):
+ * `media.publicUrl` names the address the outside world uses, which the console's CSP
+ * (`img-src 'self'`) would refuse and which may not even be reachable from here.
+ */
+export function mediaSrc(m: MediaItem): string {
+  if (!m.url) return `/v1/media/${encodeURIComponent(m.id)}/content`;
+  try {
+    const u = new URL(m.url, window.location.origin);
+    const at = u.pathname.lastIndexOf('/media/');
+    return at < 0 ? m.url : `${u.pathname.slice(at)}${u.search}`;
+  } catch {
+    return m.url;
+  }
+}
 
 interface InboundPage {
   data: { id: string; media?: MediaItem[] }[];

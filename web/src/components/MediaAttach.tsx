@@ -4,7 +4,7 @@
  * large) is said at the field in Hermod's words; attached pictures show as thumbnails, each
  * with its Remove button.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { uploadMedia } from '../api/media';
 import { Field } from './Field';
@@ -13,7 +13,7 @@ import { kindOf, sizeText } from './MediaList';
 export interface Attachment {
   key: number;
   name: string;
-  /** A local preview of a picture (an object URL), released when removed. */
+  /** A local preview of a picture (a data: URL: the console's CSP allows no blob: images). */
   preview?: string;
   /** 0–1 while uploading. */
   progress: number;
@@ -27,28 +27,23 @@ export function useAttachments() {
   const [items, setItems] = useState<Attachment[]>([]);
   const [errors, setErrors] = useState<string[]>([]);
   const next = useRef(0);
-  const previews = useRef(new Set<string>());
-  useEffect(() => () => previews.current.forEach((u) => URL.revokeObjectURL(u)), []);
 
   const patch = (key: number, p: Partial<Attachment>) =>
     setItems((all) => all.map((a) => (a.key === key ? { ...a, ...p } : a)));
-  const drop = (key: number) =>
-    setItems((all) => {
-      const gone = all.find((a) => a.key === key);
-      if (gone?.preview) {
-        URL.revokeObjectURL(gone.preview);
-        previews.current.delete(gone.preview);
-      }
-      return all.filter((a) => a.key !== key);
-    });
+  const drop = (key: number) => setItems((all) => all.filter((a) => a.key !== key));
 
   const add = (files: File[]) => {
     setErrors([]);
     for (const file of files) {
       const key = next.current++;
-      const preview = file.type.startsWith('image/') ? URL.createObjectURL(file) : undefined;
-      if (preview) previews.current.add(preview);
-      setItems((all) => [...all, { key, name: file.name, progress: 0, ...(preview ? { preview } : {}) }]);
+      setItems((all) => [...all, { key, name: file.name, progress: 0 }]);
+      if (file.type.startsWith('image/')) {
+        const reader = new FileReader();
+        reader.onload = () => {
+          if (typeof reader.result === 'string') patch(key, { preview: reader.result });
+        };
+        reader.readAsDataURL(file);
+      }
       uploadMedia(file, (progress) => patch(key, { progress })).then(
         (u) => patch(key, { id: u.id, progress: 1, contentType: u.content_type, size: u.size }),
         (err: unknown) => {
@@ -69,7 +64,7 @@ export function useAttachments() {
     ids: items.flatMap((a) => (a.id ? [a.id] : [])),
     uploading: items.some((a) => !a.id),
     clear: () => {
-      items.forEach((a) => drop(a.key));
+      setItems([]);
       setErrors([]);
     },
   };
