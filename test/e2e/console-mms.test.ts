@@ -75,8 +75,7 @@ test('console MMS: attach a picture (thumbnail, MMS price), a wrong type refused
   assert.equal(await refusal.count(), 0, 'a new choice clears the old refusal');
   await page.getByText(`MMS: ${mmsPrice} per message`).waitFor();
   await page.getByLabel('Subject (optional)').fill('New shop');
-  await page.getByRole('button', { name: 'Send', exact: true }).isEnabled();
-  await page.getByText(/\(68 B\)/).waitFor(); // uploaded: its size as Hermod stored it
+  await attached.getByText(`dot.png (${PNG.length} B)`).waitFor(); // uploaded: its size as Hermod stored it
   await w.shot('send-mms-desktop');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   const followed = page.getByRole('link', { name: /follow message/ });
