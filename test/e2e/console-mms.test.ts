@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig, DEMO_API_KEY } from '../../src/config/index.js';
 import { startHermod } from '../../src/compose/index.js';
-import { PNG } from '../support/media-samples.js';
+import { GIF, PNG } from '../support/media-samples.js';
 import { DESKTOP, navTo, openBrowser, signIn, unexpectedErrors, watchedPage } from '../support/browser.js';
 
 async function demoWithMms() {
@@ -39,6 +39,8 @@ test('console MMS: attach a picture (thumbnail, MMS price), a wrong type refused
   const files = mkdtempSync(join(tmpdir(), 'hermod-console-mms-files-'));
   const png = join(files, 'dot.png');
   writeFileSync(png, PNG);
+  const gif = join(files, 'dot.gif');
+  writeFileSync(gif, GIF);
   const pdf = join(files, 'terms.pdf');
   writeFileSync(pdf, '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
   const quote = await h.api.inject({
@@ -67,6 +69,20 @@ test('console MMS: attach a picture (thumbnail, MMS price), a wrong type refused
   assert.ok((await attach.getAttribute('aria-describedby'))!.includes((await refusal.getAttribute('id'))!));
   assert.equal(await page.getByRole('list', { name: 'Attached' }).count(), 0);
 
+  // A message with placeholders goes as a campaign, which carries no media: attaching is off, said why.
+  await page.getByLabel('Message').fill('Hi {{first_name}}');
+  assert.equal(await attach.isDisabled(), true);
+  await page.getByText('campaigns carry text only').waitFor();
+  await page.getByLabel('Message').fill('Our new shop front');
+  assert.equal(await attach.isEnabled(), true);
+
+  // A GIF attached, then removed.
+  await attach.setInputFiles(gif);
+  await page.getByRole('list', { name: 'Attached' }).getByRole('img', { name: 'Picture dot.gif' }).waitFor();
+  await page.getByRole('button', { name: 'Remove dot.gif' }).click();
+  assert.equal(await page.getByRole('list', { name: 'Attached' }).count(), 0);
+  assert.equal(await page.getByLabel('Subject (optional)').count(), 0, 'no media, no subject');
+
   // The PNG: its thumbnail, a Remove button, the subject field and the MMS price.
   await attach.setInputFiles(png);
   const attached = page.getByRole('list', { name: 'Attached' });
@@ -74,6 +90,7 @@ test('console MMS: attach a picture (thumbnail, MMS price), a wrong type refused
   await attached.getByRole('button', { name: 'Remove dot.png' }).waitFor();
   assert.equal(await refusal.count(), 0, 'a new choice clears the old refusal');
   await page.getByText(`MMS: ${mmsPrice} per message`).waitFor();
+  await page.getByText('an MMS carries the text whole').waitFor();
   await page.getByLabel('Subject (optional)').fill('New shop');
   await attached.getByText(`dot.png (${PNG.length} B)`).waitFor(); // uploaded: its size as Hermod stored it
   await w.shot('send-mms-desktop');

@@ -143,11 +143,16 @@ export function Send() {
           error={formState.errors.text?.message ?? fieldError('text')}
           hint={
             <span aria-live="polite">
-              {count.units} characters · {count.encoding} · {count.segments}{' '}
-              {count.segments === 1 ? 'part' : 'parts'} · {count.left} left in this part
-              {!mms &&
-                quote.data?.rate !== undefined &&
-                ` · ${numbers.length > 1 ? `${numbers.length} × ` : ''}${quote.data.rate} per part`}
+              {mms ? (
+                `${count.units} characters · optional with a picture; an MMS carries the text whole, in one message`
+              ) : (
+                <>
+                  {count.units} characters · {count.encoding} · {count.segments}{' '}
+                  {count.segments === 1 ? 'part' : 'parts'} · {count.left} left in this part
+                  {quote.data?.rate !== undefined &&
+                    ` · ${numbers.length > 1 ? `${numbers.length} × ` : ''}${quote.data.rate} per part`}
+                </>
+              )}
             </span>
           }
         >
