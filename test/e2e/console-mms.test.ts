@@ -14,6 +14,10 @@ import { startHermod } from '../../src/compose/index.js';
 import { GIF, PNG } from '../support/media-samples.js';
 import { DESKTOP, navTo, openBrowser, signIn, unexpectedErrors, watchedPage } from '../support/browser.js';
 
+/** A page expression: the picture at `selector` has loaded (the 1×1 samples). */
+const loaded = (selector: string) =>
+  `(() => { const img = document.querySelector(${JSON.stringify(selector)}); return img?.complete === true && img.naturalWidth === 1; })()`;
+
 async function demoWithMms() {
   const dataDir = mkdtempSync(join(tmpdir(), 'hermod-console-mms-'));
   const config = loadConfig(
@@ -109,10 +113,7 @@ test('console MMS: attach a picture (thumbnail, MMS price), a wrong type refused
     .getByRole('list', { name: 'Media of this message' })
     .getByRole('img', { name: 'Picture dot.png' });
   await thumb.waitFor();
-  await page.waitForFunction(() => {
-    const img = document.querySelector<HTMLImageElement>('.media-list img');
-    return img?.complete === true && img.naturalWidth === 1;
-  });
+  await page.waitForFunction(loaded('.media-list img'));
   await page.getByText('New shop', { exact: true }).waitFor();
   await page.getByText('MMS, one charge').waitFor();
   await w.shot('message-mms-desktop');
@@ -141,10 +142,7 @@ test('console MMS: attach a picture (thumbnail, MMS price), a wrong type refused
   await page.getByText('+447700900555').first().click();
   const sent = page.getByRole('list', { name: 'What they sent' });
   await sent.getByRole('img', { name: 'Picture them.png' }).waitFor({ timeout: 15_000 });
-  await page.waitForFunction(() => {
-    const img = document.querySelector<HTMLImageElement>('.thread .media-list img');
-    return img?.complete === true && img.naturalWidth === 1;
-  });
+  await page.waitForFunction(loaded('.thread .media-list img'));
   await w.shot('inbox-mms-desktop');
 
   // The 415 of the PDF is the one console error expected.
