@@ -9,6 +9,9 @@ export const CSRF_HEADER = 'x-hermod-csrf';
 
 let csrf: string | undefined;
 
+/** The session's CSRF token, for a request made without `api` (an upload with progress). */
+export const csrfToken = (): string | undefined => csrf;
+
 /** Remembers the session's CSRF token (set on sign-in and on reading the session). */
 export function setCsrf(token: string | undefined): void {
   csrf = token;

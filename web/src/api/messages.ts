@@ -15,6 +15,22 @@ export interface Message {
   tags?: string[];
   created_at: string;
   updated_at: string;
+  /** `mms` when it carries media. */
+  type?: 'sms' | 'mms';
+  subject?: string;
+  /** An MMS's media, or the items an SMS fallback links to. */
+  media?: MediaItem[];
+  /** `sms_link`: the MMS went as an SMS with a link per item (no MMS-capable connector). */
+  fallback?: 'sms_link';
+}
+
+export interface MediaItem {
+  id: string;
+  content_type: string;
+  size: number;
+  filename?: string;
+  /** A signed URL (inbound media); else the account's own copy is read by id. */
+  url?: string;
 }
 
 export interface MessageDetail extends Message {
@@ -79,15 +95,21 @@ export interface Quote {
   parts?: number;
   total?: string;
   country: string | null;
+  /** Asked for an MMS: what it would go as. */
+  type?: 'sms' | 'mms';
+  fallback?: 'sms_link';
 }
 
-/** The price of `text` to `to` (GET /v1/rates): asked only for a plausible number. */
-export function useQuote(to: string, text: string) {
+/**
+ * The price of `text` to `to` (GET /v1/rates), of an MMS with `mms`: asked only for a
+ * plausible number.
+ */
+export function useQuote(to: string, text: string, mms = false) {
   const e164 = `+${to.replace(/[\s()+-]/g, '')}`;
   const plausible = /^\+[1-9]\d{6,14}$/.test(e164);
   return useQuery({
-    queryKey: ['quote', e164, text],
-    queryFn: () => get<Quote>(`/v1/rates?${query({ to: e164, text })}`),
+    queryKey: ['quote', e164, text, mms],
+    queryFn: () => get<Quote>(`/v1/rates?${query({ to: e164, text, ...(mms ? { type: 'mms' } : {}) })}`),
     enabled: plausible,
     placeholderData: keepPreviousData,
     retry: false,
@@ -98,8 +120,11 @@ export function useQuote(to: string, text: string) {
 export interface SendInput {
   to: string;
   from?: string;
-  text: string;
+  text?: string;
   send_at?: string;
+  /** Upload ids (med_…): the message is then an MMS. */
+  media_urls?: string[];
+  subject?: string;
 }
 
 export function useSend() {

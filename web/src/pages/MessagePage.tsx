@@ -1,8 +1,12 @@
-/** One message: what was sent, its state as it changes, the timeline, and its parts. */
+/**
+ * One message: what was sent (an MMS's subject and media as thumbnails or file chips), its
+ * state as it changes, the timeline, and its parts.
+ */
 import { Link, useParams } from 'react-router';
 import { useMessage } from '../api/messages';
 import { ErrorNote } from '../components/ErrorNote';
 import { StatusBadge } from '../components/StatusBadge';
+import { MediaList } from '../components/MediaList';
 
 export function MessagePage() {
   const { id = '' } = useParams();
@@ -21,11 +25,32 @@ export function MessagePage() {
       <dl className="facts">
         <dt>From</dt>
         <dd>{msg.from}</dd>
+        {msg.subject !== undefined && (
+          <>
+            <dt>Subject</dt>
+            <dd>{msg.subject}</dd>
+          </>
+        )}
         <dt>Text</dt>
         <dd className="message-text">{msg.text ?? '(binary)'}</dd>
-        <dt>Encoding</dt>
+        {msg.media && msg.media.length > 0 && (
+          <>
+            <dt>{msg.fallback ? 'Linked media' : 'Media'}</dt>
+            <dd>
+              <MediaList media={msg.media} label="Media of this message" />
+              {msg.fallback === 'sms_link' && (
+                <p className="note warning">
+                  Sent as an SMS with a link to each file: no connector on its route carries MMS.
+                </p>
+              )}
+            </dd>
+          </>
+        )}
+        <dt>{msg.type === 'mms' ? 'Type' : 'Encoding'}</dt>
         <dd>
-          {msg.encoding}, {msg.segments} {msg.segments === 1 ? 'part' : 'parts'}
+          {msg.type === 'mms'
+            ? 'MMS, one charge'
+            : `${msg.encoding}, ${msg.segments} ${msg.segments === 1 ? 'part' : 'parts'}`}
         </dd>
         <dt>Cost</dt>
         <dd>{msg.cost}</dd>

@@ -33,9 +33,17 @@ const columns = [
   col.accessor('text', {
     header: 'Message',
     cell: (c) => (
-      <Link to={`/messages/${c.row.original.id}`}>
-        {(c.getValue() ?? '(binary)').slice(0, 60) || '(empty)'}
-      </Link>
+      <>
+        {c.row.original.type === 'mms' && (
+          <span className="badge mms" title="Carries pictures, video or audio">
+            MMS
+          </span>
+        )}{' '}
+        <Link to={`/messages/${c.row.original.id}`}>
+          {(c.getValue() ?? '(binary)').slice(0, 60) ||
+            (c.row.original.type === 'mms' ? '(media only)' : '(empty)')}
+        </Link>
+      </>
     ),
   }),
   col.accessor('status', { header: 'State', cell: (c) => <StatusBadge status={c.getValue()} /> }),

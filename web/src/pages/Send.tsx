@@ -6,6 +6,8 @@
  * also be picked from the address book (groups, contacts) and the text taken from a saved
  * template: those go out as a one-off campaign, which resolves the groups, skips opted-out
  * numbers and fills each recipient's placeholders.
+ * Pictures, video or audio attached make it an MMS (uploaded as chosen, priced once per
+ * message, with an optional subject); a campaign carries no media, so attaching is off then.
  */
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -14,6 +16,8 @@ import { useQuote, useSend, useSendBatch } from '../api/messages';
 import { useSendCampaign, type Contact } from '../api/contacts';
 import { PickRecipients } from './send/PickRecipients';
 import { SentNote, TemplatePicker, type Sent } from './send/SendParts';
+import { MmsPrice } from './send/MmsPrice';
+import { MediaAttach, useAttachments } from '../components/MediaAttach';
 import { Field } from '../components/Field';
 import { ErrorNote } from '../components/ErrorNote';
 import { countSms, REPLACEMENTS, toGsm } from '../lib/sms';
@@ -22,6 +26,7 @@ interface Form {
   to: string;
   from: string;
   text: string;
+  subject: string;
   sendAt: string;
 }
 
@@ -33,7 +38,7 @@ const numbersOf = (to: string) =>
 
 export function Send() {
   const { register, handleSubmit, watch, setValue, formState } = useForm<Form>({
-    defaultValues: { to: '', from: '', text: '', sendAt: '' },
+    defaultValues: { to: '', from: '', text: '', subject: '', sendAt: '' },
   });
   const send = useSend();
   const batch = useSendBatch();
@@ -41,10 +46,12 @@ export function Send() {
   const [groups, setGroups] = useState<number[]>([]);
   const [contacts, setContacts] = useState<Contact[]>([]);
   const [sent, setSent] = useState<Sent>();
+  const attachments = useAttachments();
+  const mms = attachments.items.length > 0;
   const text = watch('text');
   const numbers = numbersOf(watch('to'));
   const count = countSms(text);
-  const quote = useQuote(numbers[0] ?? '', text);
+  const quote = useQuote(numbers[0] ?? '', text, mms);
   const replaceable = count.offending.filter((c) => REPLACEMENTS[c] !== undefined);
   const picked = groups.length > 0 || contacts.length > 0;
   const asCampaign = picked || text.includes('{{');
@@ -55,9 +62,11 @@ export function Send() {
   const onSubmit = (f: Form) => {
     setSent(undefined);
     const common = {
-      text: f.text,
+      ...(f.text || !mms ? { text: f.text } : {}),
       from: f.from.trim(),
       ...(f.sendAt ? { send_at: new Date(f.sendAt).toISOString() } : {}),
+      ...(mms ? { media_urls: attachments.ids } : {}),
+      ...(mms && f.subject.trim() ? { subject: f.subject.trim() } : {}),
     };
     const to = numbersOf(f.to);
     if (asCampaign)
@@ -71,8 +80,25 @@ export function Send() {
         { onSuccess: (c) => setSent({ campaign: c.id }) },
       );
     else if (to.length === 1)
-      send.mutate({ ...common, to: to[0] }, { onSuccess: (m) => setSent({ one: m }) });
-    else batch.mutate({ ...common, to }, { onSuccess: (r) => setSent({ many: r }) });
+      send.mutate(
+        { ...common, to: to[0] },
+        {
+          onSuccess: (m) => {
+            setSent({ one: m });
+            attachments.clear();
+          },
+        },
+      );
+    else
+      batch.mutate(
+        { ...common, to },
+        {
+          onSuccess: (r) => {
+            setSent({ many: r });
+            attachments.clear();
+          },
+        },
+      );
   };
 
   return (
@@ -117,10 +143,16 @@ export function Send() {
           error={formState.errors.text?.message ?? fieldError('text')}
           hint={
             <span aria-live="polite">
-              {count.units} characters · {count.encoding} · {count.segments}{' '}
-              {count.segments === 1 ? 'part' : 'parts'} · {count.left} left in this part
-              {quote.data?.rate !== undefined &&
-                ` · ${numbers.length > 1 ? `${numbers.length} × ` : ''}${quote.data.rate} per part`}
+              {mms ? (
+                `${count.units} characters · optional with a picture; an MMS carries the text whole, in one message`
+              ) : (
+                <>
+                  {count.units} characters · {count.encoding} · {count.segments}{' '}
+                  {count.segments === 1 ? 'part' : 'parts'} · {count.left} left in this part
+                  {quote.data?.rate !== undefined &&
+                    ` · ${numbers.length > 1 ? `${numbers.length} × ` : ''}${quote.data.rate} per part`}
+                </>
+              )}
             </span>
           }
         >
@@ -129,10 +161,32 @@ export function Send() {
               id={id}
               rows={5}
               aria-describedby={d}
-              {...register('text', { required: 'Write a message.' })}
+              {...register('text', {
+                validate: (v) => mms || v !== '' || 'Write a message, or attach a picture.',
+              })}
             />
           )}
         </Field>
+        <MediaAttach
+          attachments={attachments}
+          disabledWhy={
+            asCampaign
+              ? `${picked ? 'Groups and contacts are' : 'A message with placeholders is'} sent as a campaign, and campaigns carry text only: to send a picture, type the numbers instead.`
+              : undefined
+          }
+        />
+        {mms && (
+          <>
+            <Field
+              label="Subject (optional)"
+              hint="The title phones show above the MMS."
+              error={fieldError('subject')}
+            >
+              {(id, d) => <input id={id} aria-describedby={d} maxLength={80} {...register('subject')} />}
+            </Field>
+            <MmsPrice quote={quote.data} error={quote.error} numbers={numbers.length} />
+          </>
+        )}
         {count.offending.length > 0 && (
           <div className="note warning">
             These characters make the message UCS-2 (70 characters per part instead of 160):{' '}
@@ -162,7 +216,21 @@ export function Send() {
             follow it on its page.
           </p>
         )}
-        <button type="submit" disabled={send.isPending || batch.isPending || campaign.isPending}>
+        {mms && asCampaign && (
+          <p className="note warning" role="alert">
+            A campaign cannot carry the attached files: remove them, or type the numbers instead.
+          </p>
+        )}
+        <button
+          type="submit"
+          disabled={
+            send.isPending ||
+            batch.isPending ||
+            campaign.isPending ||
+            attachments.uploading ||
+            (mms && asCampaign)
+          }
+        >
           {asCampaign
             ? 'Send to the recipients'
             : numbers.length > 1

@@ -1,7 +1,7 @@
 /**
  * One conversation: the thread oldest first (what they wrote, what was sent to them with its
- * delivery state), marked read when opened and while open, and the reply box with the live
- * count of characters and parts.
+ * delivery state; an inbound MMS's pictures as thumbnails, other media as links), marked read
+ * when opened and while open, and the reply box with the live count of characters and parts.
  */
 import { useEffect } from 'react';
 import { useForm } from 'react-hook-form';
@@ -10,6 +10,8 @@ import { useMarkRead, useReply, useThread, type Conversation as Summary } from '
 import { ErrorNote } from '../../components/ErrorNote';
 import { Field } from '../../components/Field';
 import { StatusBadge } from '../../components/StatusBadge';
+import { MediaList } from '../../components/MediaList';
+import { useInboundMedia } from '../../api/media';
 import { countSms } from '../../lib/sms';
 
 const time = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
@@ -17,6 +19,7 @@ const time = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'sho
 export function Conversation(props: { number: string; summary: Summary | undefined; back: () => void }) {
   const { number, summary } = props;
   const thread = useThread(number);
+  const inboundMedia = useInboundMedia();
   const markRead = useMarkRead();
   const reply = useReply(number);
   const { register, handleSubmit, watch, reset, formState } = useForm<{ text: string }>({
@@ -55,7 +58,12 @@ export function Conversation(props: { number: string; summary: Summary | undefin
         {messages.map((m) => (
           <li key={m.id} className={`bubble ${m.direction}`}>
             <span className="sr-only">{m.direction === 'in' ? 'They wrote' : 'You sent'}: </span>
-            <span className="message-text">{m.text ?? '(binary message)'}</span>
+            {m.direction === 'in' && inboundMedia.data?.get(m.id) && (
+              <MediaList media={inboundMedia.data.get(m.id)!} label="What they sent" />
+            )}
+            {(m.text !== '' || !inboundMedia.data?.get(m.id)) && (
+              <span className="message-text">{m.text ?? '(binary message)'}</span>
+            )}
             <span className="meta">
               <time dateTime={m.at}>{time(m.at)}</time>
               {m.state && <StatusBadge status={m.state} />}
