@@ -110,8 +110,16 @@ export async function buildGateway(
   webhooks.on('expired', () => gateway.emit('webhook', 'expired'));
   webhooks.on('dropped', () => gateway.emit('webhook', 'refused'));
   for (const { definition } of effective.connectors)
-    await gateway.addConnector(buildConnector(definition, { media: gateway.media }));
-  const definitions = new RuntimeDefinitions(store, gateway, log.child({ component: 'admin' }), effective);
+    await gateway.addConnector(
+      buildConnector(definition, { media: gateway.media, hookBaseUrl: config.media.publicUrl }),
+    );
+  const definitions = new RuntimeDefinitions(
+    store,
+    gateway,
+    log.child({ component: 'admin' }),
+    effective,
+    config.media.publicUrl,
+  );
   runtime.definitions = definitions;
   const stopSync = followOtherNodes(config, store, definitions, log.child({ component: 'admin' }));
   return {
