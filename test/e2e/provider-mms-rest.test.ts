@@ -201,6 +201,32 @@ test('MMS through the telnyx and twilio connectors: upload → /v1 and /v2 → t
       assert.equal(served.status, 200);
       assert.deepEqual(Buffer.from(await served.arrayBuffer()), GIF, 'the URL serves the bytes');
     }
+
+    // An inbound MMS on a Jasmin-format MO route: its media as media_url_<n> (a Hermod addition).
+    const n = rx.received.length;
+    const legacy = await telnyx.inject(`${origin}/v1/hooks/connectors/tx/telnyx`, {
+      from: '+15557654321',
+      to: '+15550010001',
+      text: 'two pictures',
+      media: [
+        { bytes: PNG, contentType: 'image/png', filename: 'dot.png' },
+        { bytes: GIF, contentType: 'image/gif', filename: 'wave.gif' },
+      ],
+    });
+    assert.equal(legacy.status, 200, legacy.body);
+    await until('the Jasmin MO', () => rx.received.length > n);
+    const form = rx.received[n].form;
+    assert.equal(rx.received[n].path, '/jasmin');
+    assert.equal(form.content, 'two pictures');
+    assert.deepEqual(
+      [form.media_count, form.media_type_0, form.media_type_1],
+      ['2', 'image/png', 'image/gif'],
+    );
+    for (const [i, bytes] of [PNG, GIF].entries()) {
+      assert.ok(form[`media_url_${i}`].startsWith(`${origin}/media/`));
+      const served = await fetch(form[`media_url_${i}`]);
+      assert.deepEqual(Buffer.from(await served.arrayBuffer()), bytes, `media_url_${i} serves the bytes`);
+    }
   } finally {
     await h.stop();
     await telnyx.close();
