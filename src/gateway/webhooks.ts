@@ -255,6 +255,7 @@ export function webhookForMo(
         received_at: new Date(mo.receivedAt).toISOString(),
         // An inbound MMS: its media, each with a signed URL to fetch it from.
         ...(mo.media?.length ? { media: mo.media.map((r) => inboundMediaView(r, mediaUrl)) } : {}),
+        ...(mo.subject !== undefined ? { subject: mo.subject } : {}),
       },
     };
     return { ...common, kind: 'rest', method: 'POST', body: JSON.stringify(data) };

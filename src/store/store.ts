@@ -40,7 +40,8 @@ export interface MoPart {
   dataCoding: number;
   body: Buffer;
   /** An inbound MMS's media (its only part; the body holds its text, UCS-2 or GSM per dataCoding). */
-  media?: MediaRef[];
+  media?: MediaRef[];  /** An inbound MMS's subject, when it has one. */
+  subject?: string;
 }
 
 export interface InboundMessage {
@@ -59,7 +60,8 @@ export interface InboundMessage {
   routedUrl?: string | null;
   receivedAt: number;
   /** An inbound MMS's media (docs/mms.md); absent for an SMS. */
-  media?: MediaRef[];
+  media?: MediaRef[];  /** An inbound MMS's subject (MM7 DeliverReq Subject, a provider's `subject`); absent without one. */
+  subject?: string;
 }
 
 /** Who a joined MO goes to, as its MO route decided: a customer's bind (with the outbox payload for it) and the webhooks it owes. */

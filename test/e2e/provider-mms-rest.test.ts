@@ -92,6 +92,7 @@ test('MMS through the telnyx and twilio connectors: upload → /v1 and /v2 → t
       moRoutes: [
         { name: 'app', prefixes: ['1555000'], url: `${rx.url}/inbound`, format: 'rest' },
         { name: 'legacy', prefixes: ['1555001'], url: `${rx.url}/jasmin`, method: 'POST' },
+        { name: 'mine', prefixes: ['1555002'], user: 'shop' },
       ],
     },
     {
@@ -182,6 +183,7 @@ test('MMS through the telnyx and twilio connectors: upload → /v1 and /v2 → t
         to: '+15550000001',
         text: `from ${kind}`,
         media: [{ bytes: GIF, contentType: 'image/gif', filename: 'wave.gif' }],
+        ...(kind === 'telnyx' ? { subject: 'Holiday' } : {}),
       });
       assert.equal(inbound.status, 200, inbound.body);
       await until(`${kind} message.received`, () => rx.received.length > n);
@@ -193,6 +195,10 @@ test('MMS through the telnyx and twilio connectors: upload → /v1 and /v2 → t
         [payload.payload.from, payload.payload.to, payload.payload.text, payload.payload.connector],
         ['15557654321', '15550000001', `from ${kind}`, id],
       );
+      // The subject Telnyx gives is kept (Twilio gives none) and shown in the event.
+      assert.equal(payload.payload.subject, kind === 'telnyx' ? 'Holiday' : undefined);
+      const [stored] = await h.store.listMo(1);
+      assert.equal(stored.subject, kind === 'telnyx' ? 'Holiday' : undefined, 'kept on the MO');
       const media = payload.payload.media as { content_type: string; size: number; url: string }[];
       assert.equal(media.length, 1);
       assert.deepEqual([media[0].content_type, media[0].size], ['image/gif', GIF.length]);
@@ -227,6 +233,22 @@ test('MMS through the telnyx and twilio connectors: upload → /v1 and /v2 → t
       const served = await fetch(form[`media_url_${i}`]);
       assert.deepEqual(Buffer.from(await served.arrayBuffer()), bytes, `media_url_${i} serves the bytes`);
     }
+
+    // An MO routed to the account: GET /v1/inbound shows its subject and its media.
+    const mine = await telnyx.inject(`${origin}/v1/hooks/connectors/tx/telnyx`, {
+      from: '+15557654321',
+      to: '+15550020001',
+      text: 'for the inbox',
+      subject: 'Inbox',
+      media: [{ bytes: PNG, contentType: 'image/png', filename: 'dot.png' }],
+    });
+    assert.equal(mine.status, 200, mine.body);
+    const listed = await h.api.inject({ method: 'GET', url: '/v1/inbound?limit=1', headers: auth });
+    assert.equal(listed.statusCode, 200, listed.body);
+    const [row] = (listed.json() as { data: { subject?: string; text: string; media: { url: string }[] }[] })
+      .data;
+    assert.deepEqual([row.text, row.subject, row.media.length], ['for the inbox', 'Inbox', 1]);
+    assert.deepEqual(Buffer.from(await (await fetch(row.media[0].url)).arrayBuffer()), PNG);
   } finally {
     await h.stop();
     await telnyx.close();
