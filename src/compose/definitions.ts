@@ -288,7 +288,10 @@ export class RuntimeDefinitions {
         if (mine && same(connectorInput(mine.definition), row.definition)) continue;
         await attempt(`connector "${row.id}"`, async () => {
           const definition = validateConnector(row.definition, row.id);
-          const next = buildConnector(definition, { media: this.gateway.media, hookBaseUrl: this.hookBaseUrl });
+          const next = buildConnector(definition, {
+            media: this.gateway.media,
+            hookBaseUrl: this.hookBaseUrl,
+          });
           if (mine && this.gateway.getConnector(row.id)) await this.gateway.replaceConnector(next);
           else await this.gateway.addConnector(next);
           this.definitions.set(row.id, { definition, source: row.source });

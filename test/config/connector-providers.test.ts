@@ -154,6 +154,24 @@ test('the configuration file takes both types (the loader and the admin API shar
   );
   assert.equal(fallback.media.publicUrl, 'https://sms.example.com/hermod');
   assert.equal((fallback.connectors[0] as { hookBaseUrl?: string }).hookBaseUrl, undefined);
+  // Without either: refused, naming the key (the guessed listener address is not what Twilio calls).
+  assert.throws(
+    () =>
+      parseConfig(
+        {
+          connectors: [{ id: 'tw', type: 'twilio', accountSid: SID, authToken: 'tok' }],
+          routes: [{ name: 'default', type: 'static', connectors: ['tw'] }],
+        },
+        { HERMOD_DATA_DIR: '/tmp' },
+        'test',
+      ),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.issues.some(
+        (i) =>
+          i.path === 'connectors[0].hookBaseUrl' && /required unless media.publicUrl is set/.test(i.message),
+      ),
+  );
 });
 
 test('hookBaseUrl: its own when set, else the deps default (media.publicUrl) when built', () => {
