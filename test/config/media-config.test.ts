@@ -66,7 +66,7 @@ test('media settings from the file, the key from HERMOD_MEDIA_KEY over the file'
     'test',
   );
   assert.equal(c.media.publicUrl, 'https://mms.example.com');
-  assert.equal(c.media.publicUrlSet, true, 'written: the provider connectors' default hookBaseUrl');
+  assert.equal(c.media.publicUrlSet, true, 'written: the provider connectors’ default hookBaseUrl');
   assert.equal(c.media.signingKey, 'env-key-0123456789abcdef');
   assert.equal(c.media.dir, '/srv/media');
   assert.equal(c.media.maxFileBytes, 1000);
