@@ -40,7 +40,8 @@ export interface MoPart {
   dataCoding: number;
   body: Buffer;
   /** An inbound MMS's media (its only part; the body holds its text, UCS-2 or GSM per dataCoding). */
-  media?: MediaRef[];  /** An inbound MMS's subject, when it has one. */
+  media?: MediaRef[];
+  /** An inbound MMS's subject, when it has one. */
   subject?: string;
 }
 
@@ -60,7 +61,8 @@ export interface InboundMessage {
   routedUrl?: string | null;
   receivedAt: number;
   /** An inbound MMS's media (docs/mms.md); absent for an SMS. */
-  media?: MediaRef[];  /** An inbound MMS's subject (MM7 DeliverReq Subject, a provider's `subject`); absent without one. */
+  media?: MediaRef[];
+  /** An inbound MMS's subject (MM7 DeliverReq Subject, a provider's `subject`); absent without one. */
   subject?: string;
 }
 

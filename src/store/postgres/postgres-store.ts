@@ -103,7 +103,15 @@ import { BULK_KINDS, acceptKind, ackOutboxKind, sentKind } from './bulk-writes.j
 import { OUTBOX_TTL_MS, insertWebhooks, receiptKind } from './bulk-receipts.js';
 import * as lifecycle from './lifecycle.js';
 import { purgeEngineBatch } from './lifecycle-engine.js';
-import { mediaIdsIn, mediaJson, mediaOf, storedMedia, subjectOf, type MediaRow, type StoredMedia } from '../media.js';
+import {
+  mediaIdsIn,
+  mediaJson,
+  mediaOf,
+  storedMedia,
+  subjectOf,
+  type MediaRow,
+  type StoredMedia,
+} from '../media.js';
 import {
   erasedTag,
   type AgeScope,

@@ -84,7 +84,15 @@ import {
 import { MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
 import { purgeEngineBatch } from './lifecycle-engine.js';
-import { mediaIdsIn, mediaJson, mediaOf, storedMedia, subjectOf, type MediaRow, type StoredMedia } from '../media.js';
+import {
+  mediaIdsIn,
+  mediaJson,
+  mediaOf,
+  storedMedia,
+  subjectOf,
+  type MediaRow,
+  type StoredMedia,
+} from '../media.js';
 import {
   erasedTag,
   type AgeScope,
