@@ -249,6 +249,16 @@ test('MMS through the telnyx and twilio connectors: upload → /v1 and /v2 → t
       .data;
     assert.deepEqual([row.text, row.subject, row.media.length], ['for the inbox', 'Inbox', 1]);
     assert.deepEqual(Buffer.from(await (await fetch(row.media[0].url)).arrayBuffer()), PNG);
+
+    // A provider connector added through the admin API without hookBaseUrl takes media.publicUrl too.
+    await h.definitions.putConnector('tx2', {
+      type: 'telnyx',
+      baseUrl: telnyx.url,
+      apiKey: TELNYX_KEY,
+      publicKey: telnyx.publicKey,
+    });
+    const added = h.connectors.get('tx2') as unknown as { hookUrl?: string };
+    assert.equal(added.hookUrl, `${origin}/v1/hooks/connectors/tx2/telnyx`);
   } finally {
     await h.stop();
     await telnyx.close();
