@@ -18,6 +18,11 @@ import type { ConnectorConfig } from '../config/index.js';
 /** What connectors may need besides their definition (MMS connectors: the media library). */
 export interface ConnectorDeps {
   media?: MediaLibrary | undefined;
+  /**
+   * Provider connectors' `hookBaseUrl` when their definition has none: the configuration's
+   * `media.publicUrl`, the same public origin of the REST port (docs/providers.md).
+   */
+  hookBaseUrl?: string | undefined;
 }
 
 export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Connector {
@@ -87,7 +92,19 @@ export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Co
   });
 }
 
-/** A provider connector's timeouts in milliseconds and the media library it signs URLs with. */
-function providerCommon(c: { timeoutS: number; dlrExpiryS: number }, deps: ConnectorDeps) {
-  return { timeoutMs: c.timeoutS * 1000, dlrExpiryMs: c.dlrExpiryS * 1000, media: deps.media };
+/**
+ * A provider connector's timeouts in milliseconds, the media library it signs URLs with, and
+ * its hook base URL (its own, else the deps' default: `media.publicUrl`).
+ */
+function providerCommon(
+  c: { timeoutS: number; dlrExpiryS: number; hookBaseUrl?: string | undefined },
+  deps: ConnectorDeps,
+) {
+  const hookBaseUrl = c.hookBaseUrl ?? deps.hookBaseUrl;
+  return {
+    timeoutMs: c.timeoutS * 1000,
+    dlrExpiryMs: c.dlrExpiryS * 1000,
+    media: deps.media,
+    ...(hookBaseUrl === undefined ? {} : { hookBaseUrl }),
+  };
 }

@@ -165,6 +165,8 @@ export class RuntimeDefinitions {
     private readonly gateway: Gateway,
     private readonly log: Logger,
     effective: EffectiveDefinitions,
+    /** Provider connectors' default `hookBaseUrl` (the configuration's `media.publicUrl`). */
+    private readonly hookBaseUrl?: string,
   ) {
     for (const c of effective.connectors) this.definitions.set(c.definition.id, c);
     this.routeSource = effective.routesSource;
@@ -214,7 +216,7 @@ export class RuntimeDefinitions {
       if ((existing?.type === 'telnyx' || existing?.type === 'twilio') && typeof body === 'object' && body)
         given = keepProviderSecrets(body as Record<string, unknown>, existing);
       const definition = validateConnector(given, id);
-      const next = buildConnector(definition, { media: this.gateway.media });
+      const next = buildConnector(definition, { media: this.gateway.media, hookBaseUrl: this.hookBaseUrl });
       await this.store.putConnectorDefinition(id, connectorInput(definition), 'api');
       this.definitions.set(id, { definition, source: 'api' });
       if (existing && this.gateway.getConnector(id)) await this.gateway.replaceConnector(next);
@@ -286,7 +288,10 @@ export class RuntimeDefinitions {
         if (mine && same(connectorInput(mine.definition), row.definition)) continue;
         await attempt(`connector "${row.id}"`, async () => {
           const definition = validateConnector(row.definition, row.id);
-          const next = buildConnector(definition, { media: this.gateway.media });
+          const next = buildConnector(definition, {
+            media: this.gateway.media,
+            hookBaseUrl: this.hookBaseUrl,
+          });
           if (mine && this.gateway.getConnector(row.id)) await this.gateway.replaceConnector(next);
           else await this.gateway.addConnector(next);
           this.definitions.set(row.id, { definition, source: row.source });

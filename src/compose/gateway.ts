@@ -109,9 +109,17 @@ export async function buildGateway(
   webhooks.on('retry', () => gateway.emit('webhook', 'failed'));
   webhooks.on('expired', () => gateway.emit('webhook', 'expired'));
   webhooks.on('dropped', () => gateway.emit('webhook', 'refused'));
+  // Provider connectors without hookBaseUrl: a written media.publicUrl, never the guessed one.
+  const hookBase = config.media.publicUrlSet ? config.media.publicUrl : undefined;
   for (const { definition } of effective.connectors)
-    await gateway.addConnector(buildConnector(definition, { media: gateway.media }));
-  const definitions = new RuntimeDefinitions(store, gateway, log.child({ component: 'admin' }), effective);
+    await gateway.addConnector(buildConnector(definition, { media: gateway.media, hookBaseUrl: hookBase }));
+  const definitions = new RuntimeDefinitions(
+    store,
+    gateway,
+    log.child({ component: 'admin' }),
+    effective,
+    hookBase,
+  );
   runtime.definitions = definitions;
   const stopSync = followOtherNodes(config, store, definitions, log.child({ component: 'admin' }));
   return {

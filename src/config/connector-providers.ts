@@ -11,7 +11,10 @@ interface ProviderConnectorBase {
   id: string;
   /** The provider's API origin (default its public one; the provider simulator's in tests). */
   baseUrl: string;
-  /** Where the provider reaches this Hermod's REST port (its webhooks go to `<hookBaseUrl>/v1/hooks/connectors/<id>/<type>`). */
+  /**
+   * Where the provider reaches this Hermod's REST port (its webhooks go to
+   * `<hookBaseUrl>/v1/hooks/connectors/<id>/<type>`); unset: the configuration's `media.publicUrl`.
+   */
   hookBaseUrl?: string;
   /** How long the signed media URLs handed to the provider stay valid. */
   mediaUrlTtlS: number;
@@ -94,12 +97,8 @@ export function checkProviderConnector(
     c.fail(`${p}.accountSid`, `expected AC and 32 hex digits, got ${describe(accountSid)}`);
   const authToken = c.str(o, 'authToken', p);
   const service = o.messagingServiceSid === undefined ? undefined : c.str(o, 'messagingServiceSid', p);
-  // Twilio signs the public URL it requested: without it no callback can be verified.
-  if (o.hookBaseUrl === undefined)
-    c.fail(
-      `${p}.hookBaseUrl`,
-      'is required: Twilio signs the public URL of its callbacks, which Hermod must know',
-    );
+  // Twilio signs the public URL it requested: without `hookBaseUrl` the connector uses
+  // `media.publicUrl`, which must then be exactly the origin Twilio calls (docs/providers.md).
   if (!common || !accountSid || !authToken) return;
   return { ...common, type, accountSid, authToken, ...(service ? { messagingServiceSid: service } : {}) };
 }

@@ -198,6 +198,7 @@ export function parseConfig(
   const backup = backupOf(c, root, env);
   const erasure = erasureOf(c, root, env);
   const media = mediaOf(c, root, env, { host: server.host, port: server.apiPort });
+  requireTwilioHookBase(c, root, media.publicUrlSet === true);
   const security = checkSecurity(c, root.security);
   if (!demo) refusePlaceholders(c, adminKeys, users, env);
   const sampleData = demo && sampleDataOf(c, env);
@@ -785,4 +786,20 @@ function checkSecurity(c: Checker, raw: unknown): SecurityConfig {
       maxConnections: c.num(http, 'maxConnections', hp, { def: 1000, min: 1, int: true }) ?? 1000,
     },
   };
+}
+
+/**
+ * Twilio signs the public URL of its callbacks: a `twilio` connector of the file needs
+ * `hookBaseUrl`, or a written `media.publicUrl` for it to fall back to (docs/providers.md).
+ */
+function requireTwilioHookBase(c: Checker, root: Obj, publicUrlSet: boolean): void {
+  if (publicUrlSet || !Array.isArray(root.connectors)) return;
+  root.connectors.forEach((x: unknown, i: number) => {
+    const k = x as Obj | null;
+    if (k && typeof k === 'object' && k.type === 'twilio' && k.hookBaseUrl === undefined)
+      c.fail(
+        `connectors[${i}].hookBaseUrl`,
+        'is required unless media.publicUrl is set: Twilio signs the public URL of its callbacks, which Hermod must know',
+      );
+  });
 }

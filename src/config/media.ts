@@ -12,6 +12,11 @@ export interface MediaConfig {
   /** The base URL providers fetch signed media URLs from (`<publicUrl>/media/<id>?…`). */
   publicUrl: string;
   /**
+   * True when `media.publicUrl` was written (not the listener's address, a guess): only then is
+   * it the provider connectors' default `hookBaseUrl` (docs/providers.md).
+   */
+  publicUrlSet?: boolean;
+  /**
    * The HMAC key of signed media URLs (HERMOD_MEDIA_KEY overrides); null: generated once and
    * kept in the media directory (`.signing-key`), which every node of a PostgreSQL
    * deployment shares with the media themselves.
@@ -81,6 +86,7 @@ export function mediaOf(
   return {
     dir: (m.dir === undefined ? undefined : c.str(m, 'dir', p)) ?? null,
     publicUrl: publicUrl.replace(/\/+$/, ''),
+    publicUrlSet: m.publicUrl !== undefined,
     signingKey,
     maxFileBytes,
     maxMessageBytes,

@@ -123,6 +123,7 @@ export class VaspEndpoint {
       dataCoding: 8,
       shortMessage: encodeText(text, 'ucs2'),
       ...(refs.length > 0 ? { media: refs } : {}),
+      ...(req.subject ? { subject: req.subject } : {}),
     });
     this.counts.mos++;
     return responseTo(req, status(Mm7Status.SUCCESS));

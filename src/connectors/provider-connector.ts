@@ -229,6 +229,8 @@ export abstract class ProviderConnector implements Connector {
     to: string,
     text: string,
     urls: readonly string[],
+    /** An inbound MMS's subject, when the provider gives one. */
+    subject?: string,
   ): Promise<InboundHttpAnswer | undefined> {
     if (!this.moHandler) return answer(503, 'not ready: retry');
     const media: MediaRef[] = [];
@@ -253,6 +255,7 @@ export abstract class ProviderConnector implements Connector {
       dataCoding: dataCodingOf(encoding),
       shortMessage: encodeText(text, encoding),
       ...(media.length > 0 ? { media } : {}),
+      ...(subject ? { subject } : {}),
     });
     this.counts.mos++;
     return undefined;

@@ -45,6 +45,7 @@ interface TelnyxEvent {
     payload?: {
       id?: string;
       text?: string | null;
+      subject?: string | null;
       from?: { phone_number?: string };
       to?: { phone_number?: string; status?: string }[];
       media?: { url?: string }[];
@@ -130,7 +131,8 @@ export class TelnyxConnector extends ProviderConnector {
       const to = p.to?.[0]?.phone_number;
       if (!from || !to) return answer(400, 'message.received needs from.phone_number and to[0].phone_number');
       const urls = (p.media ?? []).map((x) => x.url).filter((u): u is string => typeof u === 'string');
-      return (await this.inbound(from, to, p.text ?? '', urls)) ?? answer(200, 'OK');
+      const subject = typeof p.subject === 'string' ? p.subject : undefined;
+      return (await this.inbound(from, to, p.text ?? '', urls, subject)) ?? answer(200, 'OK');
     }
     if (type === 'message.sent' || type === 'message.finalized') {
       const status = p.to?.[0]?.status;

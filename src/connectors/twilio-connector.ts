@@ -127,7 +127,8 @@ export class TwilioConnector extends ProviderConnector {
       const u = one(`MediaUrl${i}`);
       if (u) urls.push(u);
     }
-    return (await this.inbound(from, to, one('Body') ?? '', urls)) ?? twiml(200);
+    // `Subject`: not in Twilio's documented inbound parameters; taken when a request has it.
+    return (await this.inbound(from, to, one('Body') ?? '', urls, one('Subject'))) ?? twiml(200);
   }
 }
 

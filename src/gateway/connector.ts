@@ -43,6 +43,8 @@ export interface InboundPdu {
    * `shortMessage` holds its text in `dataCoding` (8, UCS-2, for an MMS's UTF-8 text).
    */
   media?: MediaRef[];
+  /** An inbound MMS's subject (MM7 DeliverReq Subject, a provider's `subject`), when it has one. */
+  subject?: string;
 }
 
 /** A connector's live state, for the admin API, the CLI and metrics. */

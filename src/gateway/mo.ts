@@ -133,6 +133,7 @@ export class MoService {
         dataCoding: pdu.dataCoding,
         body,
         ...(pdu.media ? { media: pdu.media } : {}),
+        ...(pdu.subject ? { subject: pdu.subject } : {}),
       },
       this.record(),
     );

@@ -220,7 +220,7 @@ export function telnyxInbound(
       ],
       cc: [],
       text: textOf(mo.body, mo.dataCoding) ?? '',
-      subject: null,
+      subject: mo.subject ?? null,
       media: media.map((ref) => ({
         url: o.mediaUrl?.(ref.id) ?? ref.id,
         content_type: ref.contentType,

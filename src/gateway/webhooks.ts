@@ -255,6 +255,7 @@ export function webhookForMo(
         received_at: new Date(mo.receivedAt).toISOString(),
         // An inbound MMS: its media, each with a signed URL to fetch it from.
         ...(mo.media?.length ? { media: mo.media.map((r) => inboundMediaView(r, mediaUrl)) } : {}),
+        ...(mo.subject !== undefined ? { subject: mo.subject } : {}),
       },
     };
     return { ...common, kind: 'rest', method: 'POST', body: JSON.stringify(data) };
@@ -269,8 +270,28 @@ export function webhookForMo(
     validity: '',
     content: text,
     binary: mo.body.toString('hex'),
+    // A Hermod addition (Jasmin has no MMS): an inbound MMS's media as signed URLs.
+    ...jasminMediaFields(mo.media, mediaUrl),
   };
   return { ...common, kind: 'jasmin_mo', method: target.method, body: JSON.stringify(fields) };
+}
+
+/**
+ * An inbound MMS's media in a Jasmin-format MO (docs/jasmin-http-api.md, a Hermod addition):
+ * `media_count` and `media_url_0`… (signed URLs), `media_type_0`…; none for an SMS or
+ * without a signing library.
+ */
+function jasminMediaFields(
+  media: readonly MediaRef[] | undefined,
+  mediaUrl: ((id: string) => string) | undefined,
+): Record<string, string> {
+  if (!media?.length || !mediaUrl) return {};
+  const out: Record<string, string> = { media_count: String(media.length) };
+  media.forEach((r, i) => {
+    out[`media_url_${i}`] = mediaUrl(r.id);
+    out[`media_type_${i}`] = r.contentType;
+  });
+  return out;
 }
 
 /** An inbound MMS's media item as REST v1 shows it (in `message.received` and /v1/inbound). */

@@ -148,7 +148,7 @@ export class ProviderSimulator {
    */
   async inject(
     url: string,
-    m: { from: string; to: string; text?: string; media?: InboundMedia[] },
+    m: { from: string; to: string; text?: string; media?: InboundMedia[]; subject?: string },
   ): Promise<SentWebhook> {
     this.stats.inbound++;
     const id = this.provider === 'telnyx' ? telnyxMessageId() : twilioSid(m.media?.length ? 'MM' : 'SM');
@@ -167,6 +167,8 @@ export class ProviderSimulator {
       to: m.to,
       text: m.text ?? '',
       mediaUrls: media.map((x) => x.url),
+      // Telnyx's message.received carries it; Twilio's inbound parameters have no subject.
+      ...(m.subject !== undefined ? { subject: m.subject } : {}),
       createdAt: new Date(),
     };
     if (this.provider === 'telnyx')

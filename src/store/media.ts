@@ -72,6 +72,11 @@ export function mediaOf(json: string | null | undefined): { media?: MediaRef[] }
   return json ? { media: JSON.parse(json) as MediaRef[] } : {};
 }
 
+/** The `subject` field of a row's column: absent for none. */
+export function subjectOf(subject: string | null | undefined): { subject?: string } {
+  return subject ? { subject } : {};
+}
+
 export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }

@@ -41,6 +41,8 @@ export interface MoPart {
   body: Buffer;
   /** An inbound MMS's media (its only part; the body holds its text, UCS-2 or GSM per dataCoding). */
   media?: MediaRef[];
+  /** An inbound MMS's subject, when it has one. */
+  subject?: string;
 }
 
 export interface InboundMessage {
@@ -60,6 +62,8 @@ export interface InboundMessage {
   receivedAt: number;
   /** An inbound MMS's media (docs/mms.md); absent for an SMS. */
   media?: MediaRef[];
+  /** An inbound MMS's subject (MM7 DeliverReq Subject, a provider's `subject`); absent without one. */
+  subject?: string;
 }
 
 /** Who a joined MO goes to, as its MO route decided: a customer's bind (with the outbox payload for it) and the webhooks it owes. */

@@ -12,6 +12,7 @@ import {
   ConfigError,
   parseConfig,
 } from '../../src/config/index.js';
+import { buildConnector } from '../../src/compose/connectors.js';
 import { telnyxKeyPair } from '../../src/lib/provider-signatures.js';
 
 const PUBLIC_KEY = telnyxKeyPair().publicKey;
@@ -64,7 +65,7 @@ test('telnyx: defaults, and each mistake named by its key', () => {
   ]);
 });
 
-test('twilio: the account SID’s form, and hookBaseUrl required (its signatures cover the public URL)', () => {
+test('twilio: the account SID’s form; hookBaseUrl optional (media.publicUrl is its default)', () => {
   const k = validateConnector(
     { type: 'twilio', accountSid: SID, authToken: 'tok', hookBaseUrl: 'https://sms.example.com/hermod/' },
     'prov',
@@ -78,8 +79,9 @@ test('twilio: the account SID’s form, and hookBaseUrl required (its signatures
   assert.equal((k as { baseUrl: string }).baseUrl, 'https://api.twilio.com');
   assert.deepEqual(issues({ type: 'twilio', accountSid: 'AC123', authToken: 'tok' }), [
     'connector.accountSid: expected AC and 32 hex digits, got "AC123"',
-    'connector.hookBaseUrl: is required: Twilio signs the public URL of its callbacks, which Hermod must know',
   ]);
+  const blind = validateConnector({ type: 'twilio', accountSid: SID, authToken: 'tok' }, 'prov');
+  assert.equal((blind as { hookBaseUrl?: string }).hookBaseUrl, undefined, 'left to media.publicUrl');
   assert.deepEqual(
     issues({ type: 'twilio', accountSid: SID, authToken: 'tok', hookBaseUrl: 'http://h', mediaUrlTtlS: 5 }),
     ['connector.mediaUrlTtlS: expected an integer 60..604800, got 5'],
@@ -140,15 +142,50 @@ test('the configuration file takes both types (the loader and the admin API shar
       ['tw', 'twilio'],
     ],
   );
+  // Without hookBaseUrl: valid; the connector falls back to media.publicUrl when built.
+  const fallback = parseConfig(
+    {
+      media: { publicUrl: 'https://sms.example.com/hermod' },
+      connectors: [{ id: 'tw', type: 'twilio', accountSid: SID, authToken: 'tok' }],
+      routes: [{ name: 'default', type: 'static', connectors: ['tw'] }],
+    },
+    { HERMOD_DATA_DIR: '/tmp' },
+    'test',
+  );
+  assert.equal(fallback.media.publicUrl, 'https://sms.example.com/hermod');
+  assert.equal((fallback.connectors[0] as { hookBaseUrl?: string }).hookBaseUrl, undefined);
+  // Without either: refused, naming the key (the guessed listener address is not what Twilio calls).
   assert.throws(
     () =>
       parseConfig(
-        { connectors: [{ id: 'tw', type: 'twilio', accountSid: SID, authToken: 'tok' }], routes: [] },
+        {
+          connectors: [{ id: 'tw', type: 'twilio', accountSid: SID, authToken: 'tok' }],
+          routes: [{ name: 'default', type: 'static', connectors: ['tw'] }],
+        },
         { HERMOD_DATA_DIR: '/tmp' },
         'test',
       ),
     (err: unknown) =>
       err instanceof ConfigError &&
-      err.issues.some((i) => i.path === 'connectors[0].hookBaseUrl' && /is required/.test(i.message)),
+      err.issues.some(
+        (i) =>
+          i.path === 'connectors[0].hookBaseUrl' && /required unless media.publicUrl is set/.test(i.message),
+      ),
   );
+});
+
+test('hookBaseUrl: its own when set, else the deps default (media.publicUrl) when built', () => {
+  const own = validateConnector(
+    { type: 'twilio', accountSid: SID, authToken: 'tok', hookBaseUrl: 'https://own.example' },
+    'tw',
+  );
+  const blind = validateConnector({ type: 'telnyx', apiKey: 'k', publicKey: PUBLIC_KEY }, 'tx');
+  const deps = { hookBaseUrl: 'https://sms.example.com/hermod' };
+  const hookUrl = (k: unknown) => (k as { hookUrl: string | undefined }).hookUrl;
+  assert.equal(hookUrl(buildConnector(own, deps)), 'https://own.example/v1/hooks/connectors/tw/twilio');
+  assert.equal(
+    hookUrl(buildConnector(blind, deps)),
+    'https://sms.example.com/hermod/v1/hooks/connectors/tx/telnyx',
+  );
+  assert.equal(hookUrl(buildConnector(blind)), undefined, 'no default: none');
 });

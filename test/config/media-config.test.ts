@@ -31,6 +31,7 @@ test('media defaults: 5 MiB per file and per message, 10 items, refuse, 4×, pub
   assert.deepEqual(c.media, {
     dir: null,
     publicUrl: 'http://127.0.0.1:8088',
+    publicUrlSet: false,
     signingKey: null,
     maxFileBytes: 5 * 1024 * 1024,
     maxMessageBytes: 5 * 1024 * 1024,
@@ -65,6 +66,7 @@ test('media settings from the file, the key from HERMOD_MEDIA_KEY over the file'
     'test',
   );
   assert.equal(c.media.publicUrl, 'https://mms.example.com');
+  assert.equal(c.media.publicUrlSet, true, 'written: the provider connectors’ default hookBaseUrl');
   assert.equal(c.media.signingKey, 'env-key-0123456789abcdef');
   assert.equal(c.media.dir, '/srv/media');
   assert.equal(c.media.maxFileBytes, 1000);

@@ -178,6 +178,7 @@ test('inbound MMS: the MMSC’s DeliverReq and a Nokia relay’s → MOs stored 
       ['447700900555', '5555', 'mms', 'shop'],
     );
     assert.equal(decodeText(mo.body, mo.dataCoding), 'Two pictures');
+    assert.equal(mo.subject, 'Look', 'the DeliverReq Subject is kept');
     assert.deepEqual(
       mo.media?.map((m) => [m.contentType, m.filename]),
       [

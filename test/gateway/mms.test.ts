@@ -63,3 +63,58 @@ test('message.received of an inbound MMS lists its media with signed URLs; an SM
   const { media: _m, ...sms } = mo;
   assert.equal(JSON.parse(webhookForMo(sms, target).body).payload.media, undefined);
 });
+
+test('an inbound MMS: its subject in message.received and the Telnyx MO; Jasmin MO fields gain media_count and media_url_<n>', () => {
+  const mo = {
+    id: 'mo2',
+    connectorId: 'mmsc',
+    source: '447700900123',
+    destination: '12345',
+    dataCoding: 8,
+    body: Buffer.from('\u0000h\u0000i'),
+    complete: true,
+    routedTo: null,
+    receivedAt: 1_700_000_000_000,
+    subject: 'Holiday',
+    media: [
+      { id: 'med_a', contentType: 'image/png', size: 68, filename: 'a.png' },
+      { id: 'med_b', contentType: 'image/jpeg', size: 1000 },
+    ],
+  };
+  const url = (id: string) => `https://h.example/media/${id}?sig`;
+  const rest = webhookForMo(
+    mo,
+    { url: 'https://x.example/mo', method: 'POST', format: 'rest' },
+    undefined,
+    url,
+  );
+  assert.equal(JSON.parse(rest.body).payload.subject, 'Holiday');
+  const telnyx = webhookForMo(
+    mo,
+    { url: 'https://x.example/mo', method: 'POST', format: 'telnyx' },
+    undefined,
+    url,
+  );
+  assert.equal(JSON.parse(telnyx.body).payload.subject, 'Holiday');
+
+  const jasmin = webhookForMo(mo, { url: 'https://x.example/mo', method: 'POST' }, undefined, url);
+  const fields = JSON.parse(jasmin.body) as Record<string, string>;
+  assert.equal(fields.content, 'hi');
+  assert.deepEqual(
+    [fields.media_count, fields.media_url_0, fields.media_type_0, fields.media_url_1, fields.media_type_1],
+    ['2', url('med_a'), 'image/png', url('med_b'), 'image/jpeg'],
+  );
+  // An SMS, or a library that cannot sign: Jasmin's fields only.
+  const { media: _m, subject: _s, ...sms } = mo;
+  const plain = JSON.parse(
+    webhookForMo(sms, { url: 'https://x.example/mo', method: 'GET' }, undefined, url).body,
+  );
+  assert.equal(plain.media_count, undefined);
+  assert.equal(
+    JSON.parse(webhookForMo(sms, { url: 'https://x.example/mo', method: 'GET', format: 'rest' }).body).payload
+      ?.subject,
+    undefined,
+  );
+  const unsigned = JSON.parse(webhookForMo(mo, { url: 'https://x.example/mo', method: 'GET' }).body);
+  assert.equal(unsigned.media_url_0, undefined);
+});

@@ -2256,6 +2256,28 @@ export function storeContract(name: string, factory: StoreFactory): void {
       );
       const [sms] = await s.listMo(1);
       assert.equal(sms.media, undefined, 'an SMS has no media field');
+      assert.equal(sms.subject, undefined, 'nor a subject');
     },
   );
+
+  withStore('an inbound MMS keeps its subject through the join (mo_parts → mo)', async (s) => {
+    const stored = await s.addMoPart(
+      {
+        groupKey: 'mms-subject',
+        seq: 1,
+        total: 1,
+        connectorId: 'mmsc',
+        source: '4477',
+        destination: '12345',
+        dataCoding: 8,
+        body: Buffer.from('\u0000h\u0000i'),
+        media: [{ id: newMediaId(), contentType: 'image/gif', size: 43 }],
+        subject: 'Holiday — Ferien',
+      },
+      moRecord(null),
+    );
+    assert.equal(stored?.mo.subject, 'Holiday — Ferien');
+    const [listed] = await s.listMo(1);
+    assert.equal(listed.subject, 'Holiday — Ferien');
+  });
 }

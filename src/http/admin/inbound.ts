@@ -37,6 +37,7 @@ export const inboundSchema = {
         },
       },
     },
+    subject: { type: 'string', description: 'an inbound MMS’s subject, when it has one' },
   },
   required: [
     'id',
@@ -79,6 +80,7 @@ export function inboundView(m: InboundMessage, mediaUrl?: (id: string) => string
           })),
         }
       : {}),
+    ...(m.subject !== undefined ? { subject: m.subject } : {}),
   };
 }
 

@@ -201,6 +201,7 @@ function inboundRoute(
             connector: m.connectorId,
             received_at: new Date(m.receivedAt).toISOString(),
             ...(m.media?.length ? { media: m.media.map((r) => inboundMediaView(r, url)) } : {}),
+            ...(m.subject !== undefined ? { subject: m.subject } : {}),
           };
         }),
         next_cursor: rows.length > req.query.limit ? cursors.encode('i', page[page.length - 1].id) : null,

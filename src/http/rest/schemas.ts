@@ -266,6 +266,7 @@ export const inboundView = {
       description: 'an inbound MMS’s media, each with a signed URL',
       items: { ...mediaItem, properties: { ...mediaItem.properties, url: { type: 'string' } } },
     },
+    subject: { type: 'string', description: 'an inbound MMS’s subject, when it has one' },
   },
 } as const;
 

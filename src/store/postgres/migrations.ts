@@ -361,4 +361,7 @@ export const PG_MIGRATIONS: readonly string[] = [
      stats TEXT NOT NULL,
      kept_at BIGINT NOT NULL
    );`,
+  // 23 (MMS, as SQLite migration 21): an inbound MMS's subject.
+  `ALTER TABLE mo_parts ADD COLUMN subject TEXT;
+   ALTER TABLE mo ADD COLUMN subject TEXT;`,
 ];

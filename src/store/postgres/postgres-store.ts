@@ -103,7 +103,15 @@ import { BULK_KINDS, acceptKind, ackOutboxKind, sentKind } from './bulk-writes.j
 import { OUTBOX_TTL_MS, insertWebhooks, receiptKind } from './bulk-receipts.js';
 import * as lifecycle from './lifecycle.js';
 import { purgeEngineBatch } from './lifecycle-engine.js';
-import { mediaIdsIn, mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
+import {
+  mediaIdsIn,
+  mediaJson,
+  mediaOf,
+  storedMedia,
+  subjectOf,
+  type MediaRow,
+  type StoredMedia,
+} from '../media.js';
 import {
   erasedTag,
   type AgeScope,
@@ -179,6 +187,7 @@ const toMo = (r: Row): InboundMessage => ({
   routedUrl: (r.routed_url as string | null) ?? null,
   receivedAt: num(r.received_at),
   ...mediaOf(r.media as string | null),
+  ...subjectOf(r.subject as string | null),
 });
 
 const toWebhook = (r: Row): WebhookItem => ({
@@ -1139,7 +1148,7 @@ export class PostgresStore implements Store {
     return this.batched(async (c) => {
       const now = Date.now();
       await c.query(
-        `INSERT INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at, media) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+        `INSERT INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at, media, subject) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
          ON CONFLICT DO NOTHING`,
         [
           part.groupKey,
@@ -1152,6 +1161,7 @@ export class PostgresStore implements Store {
           part.body,
           now,
           mediaJson(part.media),
+          part.subject ?? null,
         ],
       );
       // Lock the group so two nodes receiving the last parts at once join it only once.
@@ -1184,6 +1194,7 @@ export class PostgresStore implements Store {
       complete,
       receivedAt: now,
       ...mediaOf(first.media as string | null),
+      ...subjectOf(first.subject as string | null),
     };
     const delivery = mo.route(base);
     // The route's webhook (a url target): its URL is kept on the MO.
@@ -1193,7 +1204,7 @@ export class PostgresStore implements Store {
       routedUrl: delivery.webhooks[0]?.url ?? null,
     };
     await c.query(
-      'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at, media) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)',
+      'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at, media, subject) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)',
       [
         m.id,
         m.connectorId,
@@ -1206,6 +1217,7 @@ export class PostgresStore implements Store {
         m.routedUrl,
         now,
         mediaJson(m.media),
+        m.subject ?? null,
       ],
     );
     if (m.routedTo && delivery.payload !== undefined)

@@ -377,4 +377,8 @@ export const MIGRATIONS: readonly string[] = [
      stats TEXT NOT NULL,
      kept_at INTEGER NOT NULL
    );`,
+  // 21 (MMS, issue 16, docs/mms.md): an inbound MMS's subject (MM7 DeliverReq Subject, a
+  // provider's `subject`) on its MO and its part; null for an SMS or an MMS without one.
+  `ALTER TABLE mo_parts ADD COLUMN subject TEXT;
+   ALTER TABLE mo ADD COLUMN subject TEXT;`,
 ];

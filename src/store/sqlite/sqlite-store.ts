@@ -84,7 +84,15 @@ import {
 import { MIGRATIONS } from './migrations.js';
 import * as lifecycle from './lifecycle.js';
 import { purgeEngineBatch } from './lifecycle-engine.js';
-import { mediaIdsIn, mediaJson, mediaOf, storedMedia, type MediaRow, type StoredMedia } from '../media.js';
+import {
+  mediaIdsIn,
+  mediaJson,
+  mediaOf,
+  storedMedia,
+  subjectOf,
+  type MediaRow,
+  type StoredMedia,
+} from '../media.js';
 import {
   erasedTag,
   type AgeScope,
@@ -1436,7 +1444,7 @@ export class SqliteStore implements Store {
     return this.batched(() => {
       const now = Date.now();
       this.sql(
-        'INSERT OR IGNORE INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at, media) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO mo_parts (group_key, seq, total, connector_id, source, destination, data_coding, body, received_at, media, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(
         part.groupKey,
         part.seq,
@@ -1448,6 +1456,7 @@ export class SqliteStore implements Store {
         part.body,
         now,
         mediaJson(part.media),
+        part.subject ?? null,
       );
       const n = (
         this.sql('SELECT COUNT(*) AS n FROM mo_parts WHERE group_key = ?').get(part.groupKey) as { n: number }
@@ -1465,6 +1474,7 @@ export class SqliteStore implements Store {
       data_coding: number;
       body: Buffer;
       media: string | null;
+      subject: string | null;
     }[];
     const first = parts[0];
     const base: Omit<InboundMessage, 'routedTo' | 'routedUrl'> = {
@@ -1477,6 +1487,7 @@ export class SqliteStore implements Store {
       complete,
       receivedAt: now,
       ...mediaOf(first.media),
+      ...subjectOf(first.subject),
     };
     const delivery = mo.route(base);
     // The route's webhook (a url target): its URL is kept on the MO.
@@ -1486,7 +1497,7 @@ export class SqliteStore implements Store {
       routedUrl: delivery.webhooks[0]?.url ?? null,
     };
     this.sql(
-      'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at, media) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO mo (id, connector_id, source, destination, data_coding, body, complete, routed_to, routed_url, received_at, media, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(
       m.id,
       m.connectorId,
@@ -1499,6 +1510,7 @@ export class SqliteStore implements Store {
       m.routedUrl,
       now,
       mediaJson(m.media),
+      m.subject ?? null,
     );
     this.sql('DELETE FROM mo_parts WHERE group_key = ?').run(groupKey);
     if (m.routedTo && delivery.payload !== undefined)
@@ -1556,6 +1568,7 @@ export class SqliteStore implements Store {
       routed_url: string | null;
       received_at: number;
       media: string | null;
+      subject: string | null;
     }[];
     return rows.map((r) => ({
       id: r.id,
@@ -1569,6 +1582,7 @@ export class SqliteStore implements Store {
       routedUrl: r.routed_url,
       receivedAt: r.received_at,
       ...mediaOf(r.media),
+      ...subjectOf(r.subject),
     }));
   }
 
