@@ -81,4 +81,17 @@ export interface MoRouteDef {
    * `telnyx`: Telnyx's `message.received` event (docs/telnyx-api.md).
    */
   format?: 'jasmin' | 'rest' | 'kannel' | 'telnyx';
+  /**
+   * `format: kannel` only: the answer's body (2xx, text/plain, not empty) is sent back to the
+   * handset as an SMS from the number it texted, as Kannel's sms-service does.
+   */
+  reply?: MoReplySetting;
+}
+
+/** Kannel's sms-service reply: `max-messages` and who is charged for it. */
+export interface MoReplySetting {
+  /** At most this many SMS parts (Kannel's max-messages); a longer answer is cut. */
+  maxMessages: number;
+  /** The account the reply is sent (routed, charged) as; else the number's `optOut.account`. */
+  account?: string;
 }
