@@ -121,7 +121,13 @@ export async function buildGateway(
   webhooks.on('dropped', () => gateway.emit('webhook', 'refused'));
   for (const { definition } of effective.connectors)
     await gateway.addConnector(buildConnector(definition, { media: gateway.media }));
-  const definitions = new RuntimeDefinitions(store, gateway, log.child({ component: 'admin' }), effective);
+  const definitions = new RuntimeDefinitions(
+    store,
+    gateway,
+    log.child({ component: 'admin' }),
+    effective,
+    config.optOut.account !== undefined,
+  );
   runtime.definitions = definitions;
   const stopSync = followOtherNodes(config, store, definitions, log.child({ component: 'admin' }));
   return {

@@ -141,7 +141,7 @@ export function moRouteInput(r: MoRouteDef): Obj {
  */
 export function validateMoRoutes(
   list: unknown,
-  known: { connectors: readonly string[]; users?: readonly string[] },
+  known: { connectors: readonly string[]; users?: readonly string[]; replyFallback?: boolean },
 ): MoRouteDef[] {
   const c = new Checker();
   if (!Array.isArray(list))

@@ -77,7 +77,8 @@ export interface MoRouteDef {
   method?: 'GET' | 'POST';
   /**
    * What a `url` target gets: Jasmin's MO fields (default), a REST v1 `message.received`
-   * event, `kannel`: a GET of `url` with Kannel's sms-service escapes (%p %a %k ...) filled, or
+   * event, `kannel`: Kannel's sms-service, `url` with its escapes (%p %a %k ...) filled, called
+   * by GET (get-url) or POST (post-url, the MO text as the body), or
    * `telnyx`: Telnyx's `message.received` event (docs/telnyx-api.md).
    */
   format?: 'jasmin' | 'rest' | 'kannel' | 'telnyx';

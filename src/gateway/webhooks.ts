@@ -204,7 +204,8 @@ export function webhooksForState(
 /**
  * The webhook of an MO routed to a URL. `jasmin` (the default): Jasmin's MO fields (id,
  * from, to, origin-connector, priority, coding, validity, content, binary), by GET or POST.
- * `kannel`: a GET of the URL with Kannel's sms-service escapes filled (kannel.ts).
+ * `kannel`: Kannel's sms-service, a GET of the URL with its escapes filled (get-url) or a POST
+ * of the MO text (post-url), its answer sent back as the reply when the route asks (kannel.ts).
  * `rest`: a REST v1 `message.received` event, POSTed as JSON in the envelope and with the
  * Standard Webhooks signature of the status events. `telnyx`: Telnyx's `message.received`
  * (docs/telnyx-api.md), signed with Ed25519 like the /v2 status events.
