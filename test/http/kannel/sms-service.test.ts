@@ -245,3 +245,43 @@ test("post-url: format kannel with method POST sends the MO text as a text/plain
     await rcv.close();
   }
 });
+
+test('a reply the account may not send (no balance) is dropped as Kannel drops it: the webhook is acknowledged, nothing is sent', async () => {
+  const rcv = await startReceiver();
+  textAnswer(rcv, 'You win');
+  const h = await configuredHermod({
+    ...doc([{ prefixes: ['12345'], url: `${rcv.url}/get`, format: 'kannel', reply: { account: 'broke' } }]),
+    users: [{ username: 'broke', password: 'secret', balance: 0, rate: 0.01 }],
+  });
+  try {
+    const m = await mo(h, 'PLAY');
+    await until('the service called', () => rcv.received.length === 1);
+    await until('the outbox empty', async () => (await h.store.listPendingWebhooks(10)).length === 0);
+    assert.equal(await h.store.getMessage(kannelReplyId(m.id)), undefined);
+    assert.deepEqual(await repliesTo(h, m.source), []);
+    assert.equal(rcv.received.length, 1, 'not retried');
+  } finally {
+    await h.stop();
+    await rcv.close();
+  }
+});
+
+test('MO routes from the admin API: a reply nobody pays for is refused by key path; with reply.account it runs', async () => {
+  const rcv = await startReceiver();
+  textAnswer(rcv, 'Set by the admin API');
+  const h = await configuredHermod(doc([]));
+  try {
+    const route = { prefixes: ['12345'], url: `${rcv.url}/get`, format: 'kannel' };
+    await assert.rejects(
+      h.definitions.setMoRoutes([{ ...route, reply: {} }]),
+      (err: Error & { issues?: unknown }) =>
+        JSON.stringify(err.issues ?? err.message).includes('moRoutes[0].reply.account'),
+    );
+    await h.definitions.setMoRoutes([{ ...route, reply: { account: 'svc' } }]);
+    const m = await mo(h, 'HI');
+    await until('the reply', async () => (await h.store.getMessage(kannelReplyId(m.id))) !== undefined);
+  } finally {
+    await h.stop();
+    await rcv.close();
+  }
+});
