@@ -8,6 +8,7 @@
  * the text to `sendKannelReply`, which the composition root wires to the gateway.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { countParts, type User } from '../domain/index.js';
 import type { InboundMessage } from '../store/store.js';
 import { decodeText, encodingOfDataCoding } from '../smpp/index.js';
@@ -162,4 +163,22 @@ export async function sendKannelReply(
   draft.messageId = kannelReplyId(order.moId);
   const a = await gw.submitAccepted(user, draft);
   return { id: a.id, duplicate: a.duplicate === true };
+}
+
+/**
+ * An answer's body, its first `max` bytes (the rest is read and dropped, so the socket can be
+ * reused). Rejects when the answer breaks off (the deadline destroys the request).
+ */
+export function readBounded(res: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (d: Buffer) => {
+      if (size < max) chunks.push(d.subarray(0, max - size));
+      size += d.length;
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks)));
+    res.on('error', reject);
+    res.on('aborted', () => reject(new Error('the answer broke off')));
+  });
 }

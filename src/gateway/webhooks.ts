@@ -33,7 +33,13 @@ import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
 import { DeliverySlots } from './webhook-slots.js';
 import { kannelDlrWebhook, kannelMoWebhook } from './kannel.js';
-import { KANNEL_REPLY_MAX_BYTES, kannelMoBody, replyText, type KannelReplyOrder } from './kannel-reply.js';
+import {
+  KANNEL_REPLY_MAX_BYTES,
+  kannelMoBody,
+  readBounded,
+  replyText,
+  type KannelReplyOrder,
+} from './kannel-reply.js';
 import { telnyxInbound, telnyxSignature, telnyxWebhook, telnyxWebhookBody } from './telnyx.js';
 
 /** A state change of an MT message, as the gateway records it. */
@@ -776,22 +782,4 @@ export class WebhookSender extends EventEmitter {
       r.end(body);
     });
   }
-}
-
-/**
- * An answer's body, its first `max` bytes (the rest is read and dropped, so the socket can be
- * reused). Rejects when the answer breaks off (the deadline destroys the request).
- */
-function readBounded(res: http.IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (d: Buffer) => {
-      if (size < max) chunks.push(d.subarray(0, max - size));
-      size += d.length;
-    });
-    res.on('end', () => resolve(Buffer.concat(chunks)));
-    res.on('error', reject);
-    res.on('aborted', () => reject(new Error('the answer broke off')));
-  });
 }
