@@ -167,6 +167,8 @@ export class RuntimeDefinitions {
     effective: EffectiveDefinitions,
     /** Provider connectors' default `hookBaseUrl` (the configuration's `media.publicUrl`). */
     private readonly hookBaseUrl?: string,
+    /** `optOut.account` is set: a Kannel `reply` without its own account is charged to it. */
+    private readonly replyFallback = true,
   ) {
     for (const c of effective.connectors) this.definitions.set(c.definition.id, c);
     this.routeSource = effective.routesSource;
@@ -354,7 +356,11 @@ export class RuntimeDefinitions {
   setMoRoutes(body: unknown): Promise<MoRouteDef[]> {
     return this.serial(async () => {
       const users = (await this.store.listUsers()).map((u) => u.username);
-      const routes = validateMoRoutes(body, { connectors: [...this.definitions.keys()], users });
+      const routes = validateMoRoutes(body, {
+        connectors: [...this.definitions.keys()],
+        users,
+        replyFallback: this.replyFallback,
+      });
       await this.store.putRouteDefinitions(routes.map(moRouteInput), 'api', 'mo');
       this.gateway.setMoRoutes(routes);
       this.moRouteSource = 'api';

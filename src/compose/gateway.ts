@@ -5,7 +5,15 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Gateway, UrlGuard, WebhookSender } from '../gateway/index.js';
+import {
+  Gateway,
+  RejectedError,
+  UrlGuard,
+  WebhookSender,
+  sendKannelReply,
+  type KannelReplyOrder,
+  type WebhookSenderOptions,
+} from '../gateway/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from '../config/index.js';
 import { buildConnector } from './connectors.js';
@@ -101,7 +109,9 @@ export async function buildGateway(
     },
   });
   const accountSecrets: AccountSecrets = {};
-  const webhooks = webhookSender(config, store, guard, log.child({ component: 'webhooks' }), accountSecrets);
+  const webhooks = webhookSender(config, store, guard, log.child({ component: 'webhooks' }), accountSecrets, {
+    kannelReply: kannelReplier(gateway, log.child({ component: 'kannel-reply' })),
+  });
   logGatewayEvents(gateway, log.child({ component: 'gateway' }));
   gateway.on('webhooks', () => webhooks.wake());
   // Delivery outcomes as one gateway event ('ok', 'failed' = will retry, 'expired', 'refused'), for metrics.
@@ -119,6 +129,7 @@ export async function buildGateway(
     log.child({ component: 'admin' }),
     effective,
     hookBase,
+    config.optOut.account !== undefined,
   );
   runtime.definitions = definitions;
   const stopSync = followOtherNodes(config, store, definitions, log.child({ component: 'admin' }));
@@ -156,6 +167,7 @@ function webhookSender(
   guard: UrlGuard,
   log: Logger,
   accountSecrets: AccountSecrets,
+  extra: Pick<WebhookSenderOptions, 'kannelReply'> = {},
 ): WebhookSender {
   const secrets = new Map(
     config.users.filter((u) => u.webhookSecret).map((u) => [u.username, u.webhookSecret!]),
@@ -178,7 +190,32 @@ function webhookSender(
     logKeep: config.webhooks.logKeep,
     logRetentionMs: config.webhooks.logRetentionS * 1000,
     log,
+    ...extra,
   });
+}
+
+/**
+ * Kannel sms-service replies (an MO route's `reply`), sent through the gateway's submit. A
+ * refusal (no balance, no route, the account gone) is logged and the MO's webhook counts as
+ * delivered, as Kannel drops a reply it cannot send; any other failure (the store) throws, so
+ * the webhook is retried and the reply, with its id derived from the MO's, sent once.
+ */
+function kannelReplier(
+  gateway: Gateway,
+  log: Logger,
+): (order: KannelReplyOrder, text: string) => Promise<void> {
+  return async (order, text) => {
+    try {
+      const r = await sendKannelReply(gateway, order, text);
+      log.info({ mo: order.moId, message: r.id, duplicate: r.duplicate }, 'kannel reply sent');
+    } catch (err) {
+      if (!(err instanceof RejectedError)) throw err;
+      log.warn(
+        { mo: order.moId, account: order.account, code: err.code, err: err.message },
+        'kannel reply refused',
+      );
+    }
+  };
 }
 
 /** The gateway's events an operator reads in the log. */

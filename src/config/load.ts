@@ -182,12 +182,14 @@ export function parseConfig(
     receiveOnly: connectors.filter((k) => k.type === 'smpp' && k.bindType === 'receiver').map((k) => k.id),
     users: users.map((u) => u.username),
   });
+  const optOut = checkOptOut(c, root.optOut);
   const moRoutes = checkMoRoutes(c, c.list(root, 'moRoutes', '$'), {
     connectors: connectors.map((k) => k.id),
     users: users.map((u) => u.username),
+    // A Kannel reply without its own account is charged to the opt-out account.
+    replyFallback: optOut.account !== undefined,
   });
   const dedupeWindowS = c.num(root, 'dedupeWindowS', '$', { def: 0, min: 0 }) ?? 0;
-  const optOut = checkOptOut(c, root.optOut);
   const parkedReceiptRetentionS =
     c.num(root, 'parkedReceiptRetentionS', '$', { def: 259_200, min: 1 }) ?? 259_200;
   const alerts = alertsOf(c, root);

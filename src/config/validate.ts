@@ -8,6 +8,7 @@ import {
   MMS_FALLBACKS,
   SPLIT_SETTINGS,
   TEXT_DATA_CODINGS,
+  type MoReplySetting,
   type MoRouteDef,
   type RouteDef,
   type TextDataCoding,
@@ -140,7 +141,7 @@ export function moRouteInput(r: MoRouteDef): Obj {
  */
 export function validateMoRoutes(
   list: unknown,
-  known: { connectors: readonly string[]; users?: readonly string[] },
+  known: { connectors: readonly string[]; users?: readonly string[]; replyFallback?: boolean },
 ): MoRouteDef[] {
   const c = new Checker();
   if (!Array.isArray(list))
@@ -653,6 +654,39 @@ export function checkRoutes(
   return routes;
 }
 
+/** The most parts `reply.maxMessages` may ask for (a concatenated SMS of 10 parts is 1,530 GSM characters). */
+export const MO_REPLY_MAX_MESSAGES = 10;
+
+/**
+ * An MO route's `reply` (Kannel's sms-service reply, format kannel only): `maxMessages`
+ * (1–10, default 1, Kannel's max-messages) and the `account` it is charged to, which must be
+ * a known user; without one the opt-out account is charged, and a config with neither is
+ * refused (`known.replyFallback` false; the admin API does not know it and checks no fallback).
+ */
+function moReplyOf(
+  c: Checker,
+  o: Obj,
+  p: string,
+  format: string | undefined,
+  known: { users?: readonly string[]; replyFallback?: boolean },
+): MoReplySetting | undefined {
+  if (o.reply === undefined) return undefined;
+  if (format !== 'kannel') {
+    c.fail(`${p}.reply`, "only Kannel sms-service routes (format: kannel) send the answer's body back");
+    return undefined;
+  }
+  const r = c.obj(o.reply, `${p}.reply`, ['maxMessages', 'account']);
+  if (!r) return undefined;
+  const maxMessages =
+    c.num(r, 'maxMessages', `${p}.reply`, { def: 1, min: 1, max: MO_REPLY_MAX_MESSAGES, int: true }) ?? 1;
+  const account = r.account === undefined ? undefined : c.str(r, 'account', `${p}.reply`);
+  if (account !== undefined && known.users && !known.users.includes(account))
+    c.fail(`${p}.reply.account`, `unknown user "${account}"`);
+  if (account === undefined && known.replyFallback === false)
+    c.fail(`${p}.reply.account`, 'the reply must be charged to someone: set reply.account or optOut.account');
+  return { maxMessages, ...(account !== undefined ? { account } : {}) };
+}
+
 /**
  * The ordered MO route list (`moRoutes:` in the file, or the admin API's body): filters and
  * one target each, a user (their SMPP bind) or an http(s) webhook. Connectors named in
@@ -661,7 +695,7 @@ export function checkRoutes(
 export function checkMoRoutes(
   c: Checker,
   list: unknown[],
-  known: { connectors: readonly string[]; users?: readonly string[] },
+  known: { connectors: readonly string[]; users?: readonly string[]; replyFallback?: boolean },
   path = 'moRoutes',
 ): MoRouteDef[] {
   const f = new Filters(c);
@@ -669,7 +703,7 @@ export function checkMoRoutes(
   const moRoutes: MoRouteDef[] = [];
   list.forEach((x, i) => {
     const p = `${path}[${i}]`;
-    const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method', 'format']);
+    const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method', 'format', 'reply']);
     if (!o) return;
     const name = o.name === undefined ? undefined : c.str(o, 'name', p);
     const user = o.user === undefined ? undefined : c.str(o, 'user', p);
@@ -699,8 +733,7 @@ export function checkMoRoutes(
       c.fail(`${p}.format`, 'only webhook (url) routes have a format');
     if (format === 'rest' && method === 'GET')
       c.fail(`${p}.method`, 'REST events (format: rest) are POSTed as JSON');
-    if (format === 'kannel' && method === 'POST')
-      c.fail(`${p}.method`, "Kannel's get-url (format: kannel) is called by GET; post-url is not supported");
+    const reply = moReplyOf(c, o, p, format, known);
     if (format === 'telnyx' && method === 'GET')
       c.fail(`${p}.method`, 'Telnyx events (format: telnyx) are POSTed as JSON');
     const originConnectors = f.strings(o, 'originConnectors', p);
@@ -721,6 +754,7 @@ export function checkMoRoutes(
       url,
       method: url !== undefined ? (method ?? (format === 'kannel' ? 'GET' : 'POST')) : undefined,
       format: format === 'jasmin' ? undefined : format,
+      reply,
     };
     if (user !== undefined || url !== undefined) {
       moRoutes.push(dropUndefined(route) as MoRouteDef);

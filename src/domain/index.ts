@@ -68,7 +68,7 @@ export {
 } from './parts.js';
 export { API_KEY_PREFIX, hashApiKey, newApiKey } from './apikey.js';
 export { toMicros, formatMicros, InvalidAmountError, MICROS_PER_UNIT } from './money.js';
-export type { MoRouteDef, MtFilters, RouteDef, RouteType, TimeWindow } from './routes.js';
+export type { MoRouteDef, MoReplySetting, MtFilters, RouteDef, RouteType, TimeWindow } from './routes.js';
 export {
   DEFAULT_OPT_OUT,
   OPT_OUT_KINDS,

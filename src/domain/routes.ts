@@ -77,8 +77,22 @@ export interface MoRouteDef {
   method?: 'GET' | 'POST';
   /**
    * What a `url` target gets: Jasmin's MO fields (default), a REST v1 `message.received`
-   * event, `kannel`: a GET of `url` with Kannel's sms-service escapes (%p %a %k ...) filled, or
+   * event, `kannel`: Kannel's sms-service, `url` with its escapes (%p %a %k ...) filled, called
+   * by GET (get-url) or POST (post-url, the MO text as the body), or
    * `telnyx`: Telnyx's `message.received` event (docs/telnyx-api.md).
    */
   format?: 'jasmin' | 'rest' | 'kannel' | 'telnyx';
+  /**
+   * `format: kannel` only: the answer's body (2xx, text/plain, not empty) is sent back to the
+   * handset as an SMS from the number it texted, as Kannel's sms-service does.
+   */
+  reply?: MoReplySetting;
+}
+
+/** Kannel's sms-service reply: `max-messages` and who is charged for it. */
+export interface MoReplySetting {
+  /** At most this many SMS parts (Kannel's max-messages); a longer answer is cut. */
+  maxMessages: number;
+  /** The account the reply is sent (routed, charged) as; else the number's `optOut.account`. */
+  account?: string;
 }

@@ -38,6 +38,12 @@ export {
 export { Outbox, noticeOf, retryDelayMs, type CustomerNotice, type OutboxOptions } from './outbox.js';
 export { RejectedError, reject, ConnectorChangeError, connectorChange } from './errors.js';
 export {
+  sendKannelReply,
+  kannelReplyId,
+  type KannelReplyOrder,
+  type KannelReplyGateway,
+} from './kannel-reply.js';
+export {
   isTransient,
   type Connector,
   type ConnectorStatus,

@@ -12,6 +12,7 @@ import { formatReceiptText, type Receipt } from '../smpp/index.js';
 import type { InboundMessage, NewWebhook } from '../store/store.js';
 import { decodeText, encodingOfDataCoding } from '../smpp/index.js';
 import type { StateReport } from './webhooks.js';
+import { kannelPost, type KannelMoBody, type KannelReplyOrder } from './kannel-reply.js';
 
 /** dlr-mask bits (Kannel gw/dlr.h). */
 export const DLR_MASK = {
@@ -298,10 +299,12 @@ function codingOf(dataCoding: number): number {
  * An MO as Kannel's sms-service `get-url` calls it: the route's URL with the escapes filled
  * from the MO (%p the handset, %P our number, %a the text, %k its first word, %i the
  * connector, %n the route's name...). The text is given decoded, in UTF-8 (%C says so).
+ * `method: 'POST'` is Kannel's `post-url` (the same URL, the text as the body, kannel-reply.ts);
+ * `reply` asks the sender to send the answer's body back to the handset.
  */
 export function kannelMoWebhook(
   mo: InboundMessage,
-  target: { url: string; service: string },
+  target: { url: string; service: string; method?: 'GET' | 'POST'; reply?: KannelReplyOrder },
   expiresAt: number,
 ): NewWebhook {
   const binary = encodingOfDataCoding(mo.dataCoding) === 'binary';
@@ -320,14 +323,19 @@ export function kannelMoWebhook(
     charset: binary ? '8-BIT' : 'UTF-8',
     binary: mo.body,
   });
+  const post = target.method === 'POST';
+  const body: KannelMoBody = {
+    ...(post ? { post: kannelPost(mo, target.service) } : {}),
+    ...(target.reply ? { reply: target.reply } : {}),
+  };
   return {
     kind: 'kannel_mo',
     messageId: mo.id,
     owner: '',
     url,
-    method: 'GET',
+    method: post ? 'POST' : 'GET',
     expiresAt,
     eventId: newMessageId(),
-    body: '',
+    body: post || target.reply ? JSON.stringify(body) : '',
   };
 }

@@ -12,6 +12,7 @@ import { matchMoRoute, type MoRouteDef } from './router.js';
 import { webhookForMo } from './webhooks.js';
 import { DEFAULT_LINK_TTL_S } from './mms.js';
 import type { SubmitDraft } from './draft.js';
+import type { KannelReplyOrder } from './kannel-reply.js';
 import { textMessage } from './accept.js';
 import type { CustomerMo } from './notify.js';
 import type { GatewayContext } from './options.js';
@@ -106,13 +107,33 @@ export class MoService {
         ? [
             webhookForMo(
               m,
-              { ...target, format: route?.format, ...(route?.name ? { name: route.name } : {}) },
+              {
+                ...target,
+                format: route?.format,
+                ...(route?.name ? { name: route.name } : {}),
+                ...this.replyOf(route, m),
+              },
               this.ctx.opts.webhookRetentionMs,
               this.mediaUrl(),
             ),
           ]
         : [],
       ...(target ? { target } : {}),
+    };
+  }
+
+  /**
+   * The Kannel sms-service reply an MO route asks for (`reply`, format kannel only): sent as
+   * the route's `reply.account`, else the receiving number's opt-out account. None when
+   * neither is set (the config refuses that; an admin-API route may still have it).
+   */
+  private replyOf(route: MoRouteDef | undefined, m: InboundMessage): { reply?: KannelReplyOrder } {
+    const r = route?.reply;
+    if (!r || route?.format !== 'kannel' || r.maxMessages < 1) return {};
+    const account = r.account ?? this.optOut.policy(m.destination).account;
+    if (account === undefined) return {};
+    return {
+      reply: { moId: m.id, account, from: m.destination, to: m.source, maxMessages: r.maxMessages },
     };
   }
 

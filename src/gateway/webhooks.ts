@@ -33,6 +33,13 @@ import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
 import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
 import { DeliverySlots } from './webhook-slots.js';
 import { kannelDlrWebhook, kannelMoWebhook } from './kannel.js';
+import {
+  KANNEL_REPLY_MAX_BYTES,
+  kannelMoBody,
+  readBounded,
+  replyText,
+  type KannelReplyOrder,
+} from './kannel-reply.js';
 import { telnyxInbound, telnyxSignature, telnyxWebhook, telnyxWebhookBody } from './telnyx.js';
 
 /** A state change of an MT message, as the gateway records it. */
@@ -203,7 +210,8 @@ export function webhooksForState(
 /**
  * The webhook of an MO routed to a URL. `jasmin` (the default): Jasmin's MO fields (id,
  * from, to, origin-connector, priority, coding, validity, content, binary), by GET or POST.
- * `kannel`: a GET of the URL with Kannel's sms-service escapes filled (kannel.ts).
+ * `kannel`: Kannel's sms-service, a GET of the URL with its escapes filled (get-url) or a POST
+ * of the MO text (post-url), its answer sent back as the reply when the route asks (kannel.ts).
  * `rest`: a REST v1 `message.received` event, POSTed as JSON in the envelope and with the
  * Standard Webhooks signature of the status events. `telnyx`: Telnyx's `message.received`
  * (docs/telnyx-api.md), signed with Ed25519 like the /v2 status events.
@@ -215,13 +223,24 @@ export function webhookForMo(
     method: 'GET' | 'POST';
     format?: 'jasmin' | 'rest' | 'kannel' | 'telnyx';
     name?: string;
+    /** `kannel` only: the answer's body is sent back to the handset (kannel-reply.ts). */
+    reply?: KannelReplyOrder;
   },
   retentionMs = DEFAULT_WEBHOOK_RETENTION_MS,
   /** A signed URL of a media item (an inbound MMS's `media[].url`); without it, no URLs. */
   mediaUrl?: (id: string) => string,
 ): NewWebhook {
   if (target.format === 'kannel')
-    return kannelMoWebhook(mo, { url: target.url, service: target.name ?? '' }, mo.receivedAt + retentionMs);
+    return kannelMoWebhook(
+      mo,
+      {
+        url: target.url,
+        service: target.name ?? '',
+        method: target.method,
+        ...(target.reply ? { reply: target.reply } : {}),
+      },
+      mo.receivedAt + retentionMs,
+    );
   const encoding = encodingOfDataCoding(mo.dataCoding);
   const text = encoding === 'binary' ? '' : decodeText(mo.body, mo.dataCoding);
   const eventId = newMessageId();
@@ -358,13 +377,22 @@ export interface WebhookSenderOptions {
   logKeep?: number;
   /** ...and none older than this (default 7 days). */
   logRetentionMs?: number;
+  /**
+   * Sends the reply a `kannel_mo` item with `reply` was answered with (the composition root
+   * wires it to the gateway: kannel-reply.ts `sendKannelReply`). Called before the item is
+   * acknowledged; when it throws, the item is retried (the reply's id makes a second send a
+   * duplicate). Without it, answers are not read.
+   */
+  kannelReply?: (order: KannelReplyOrder, text: string) => Promise<void>;
 }
 
 export const DEFAULT_FAILOVER_AFTER = 3;
 export const DEFAULT_WEBHOOK_LOG_KEEP = 100_000;
 export const DEFAULT_WEBHOOK_LOG_RETENTION_MS = 7 * 86_400_000;
 
-type Outcome = { ok: true; status: number } | { ok: false; retry: boolean; error: string; status?: number };
+type Outcome =
+  | { ok: true; status: number; reply?: { order: KannelReplyOrder; text: string } }
+  | { ok: false; retry: boolean; error: string; status?: number };
 
 /** Delivers the webhook outbox. One per node; several nodes share it through the store's leases. */
 export class WebhookSender extends EventEmitter {
@@ -569,6 +597,13 @@ export class WebhookSender extends EventEmitter {
 
   /** The item after an attempt: removed when delivered or refused, else due again after its back-off. */
   private async settleAttempt(w: WebhookItem, outcome: Outcome): Promise<void> {
+    if (outcome.ok && outcome.reply && this.opts.kannelReply) {
+      try {
+        await this.opts.kannelReply(outcome.reply.order, outcome.reply.text);
+      } catch (err) {
+        outcome = { ok: false, retry: true, error: `reply not sent: ${(err as Error).message}` };
+      }
+    }
     if (outcome.ok) {
       this.stats.delivered++;
       await this.store.ackWebhook(w.id);
@@ -615,6 +650,8 @@ export class WebhookSender extends EventEmitter {
     url: string;
     headers: Record<string, string>;
     body: string | undefined;
+    /** A body of bytes (a Kannel post-url of an 8-bit MO), sent instead of `body`. */
+    bytes?: Buffer;
   } {
     // The event id on every kind, so any receiver can drop a retry it already processed.
     const headers: Record<string, string> = { 'user-agent': 'Hermod-Webhooks/1', 'webhook-id': w.eventId };
@@ -637,9 +674,20 @@ export class WebhookSender extends EventEmitter {
       if (key) Object.assign(headers, telnyxSignature(key, body, Math.floor(Date.now() / 1000)));
       return { method: 'POST', url: w.url, headers, body };
     }
-    // Kannel's dlr-url is called as written, its escapes filled when the item was made.
-    if (w.kind === 'kannel_dlr' || w.kind === 'kannel_mo')
-      return { method: 'GET', url: w.url, headers, body: undefined };
+    // Kannel's dlr-url and get-url are called as written, their escapes filled when the item
+    // was made; a post-url also has the MO as its body (kannel-reply.ts).
+    if (w.kind === 'kannel_dlr' || w.kind === 'kannel_mo') {
+      const post = w.kind === 'kannel_mo' && w.method === 'POST' ? kannelMoBody(w.body).post : undefined;
+      if (!post) return { method: 'GET', url: w.url, headers, body: undefined };
+      Object.assign(headers, post.headers);
+      return {
+        method: 'POST',
+        url: w.url,
+        headers,
+        body: undefined,
+        bytes: Buffer.from(post.body, 'base64'),
+      };
+    }
     const form = new URLSearchParams(JSON.parse(w.body) as Record<string, string>).toString();
     if (w.method === 'GET')
       return {
@@ -670,6 +718,12 @@ export class WebhookSender extends EventEmitter {
     return full === base ? url : new URL(full);
   }
 
+  /** The reply a `kannel_mo` item asks for, when this sender can send replies. */
+  private replyOrder(w: WebhookItem): KannelReplyOrder | undefined {
+    if (w.kind !== 'kannel_mo' || !this.opts.kannelReply || w.body === '') return undefined;
+    return kannelMoBody(w.body).reply;
+  }
+
   private attempt(w: WebhookItem): Promise<Outcome> {
     let req: ReturnType<WebhookSender['request']>;
     let url: URL;
@@ -685,7 +739,8 @@ export class WebhookSender extends EventEmitter {
     // default port). The guard refuses credentials in a URL, so there is no Authorization.
     const headers = ['host', url.host];
     for (const name in req.headers) headers.push(name, req.headers[name]);
-    if (req.body !== undefined) headers.push('content-length', String(Buffer.byteLength(req.body)));
+    const body = req.bytes ?? req.body;
+    if (body !== undefined) headers.push('content-length', String(Buffer.byteLength(body)));
     const deadlineMs = this.opts.timeoutMs ?? 10_000;
     return new Promise<Outcome>((resolve) => {
       const lib = url.protocol === 'https:' ? https : http;
@@ -714,10 +769,22 @@ export class WebhookSender extends EventEmitter {
         (res) => {
           const status = res.statusCode ?? 0;
           answered = true;
-          res.resume(); // the body does not matter (2xx is the acknowledgement)
           // The body still counts against the deadline: the socket is not free before its end.
           res.on('end', finish);
           res.on('close', finish);
+          const order = status >= 200 && status < 300 ? this.replyOrder(w) : undefined;
+          if (order) {
+            // A Kannel sms-service reply: the answer's body, read to its end within the deadline.
+            readBounded(res, KANNEL_REPLY_MAX_BYTES).then(
+              (body) => {
+                const text = replyText(res.headers['content-type'], body, order.maxMessages);
+                resolve({ ok: true, status, ...(text !== undefined ? { reply: { order, text } } : {}) });
+              },
+              (err: Error) => resolve({ ok: false, retry: true, error: err.message, status }),
+            );
+            return;
+          }
+          res.resume(); // the body does not matter (2xx is the acknowledgement)
           if (status >= 200 && status < 300) resolve({ ok: true, status });
           else if (status >= 300 && status < 400)
             resolve({ ok: false, retry: false, error: `HTTP ${status}: redirects are not followed`, status });
@@ -733,7 +800,7 @@ export class WebhookSender extends EventEmitter {
         if (err instanceof RefusedUrlError) resolve({ ok: false, retry: false, error: err.message });
         else resolve({ ok: false, retry: true, error: err.message });
       });
-      r.end(req.body);
+      r.end(body);
     });
   }
 }

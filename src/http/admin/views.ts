@@ -315,6 +315,12 @@ const moRouteSchema = {
     user: { type: 'string', description: "target: this customer's SMPP bind" },
     url: { type: 'string', description: 'target: an HTTP webhook (Jasmin MO fields)' },
     method: { type: 'string', enum: ['GET', 'POST'] },
+    reply: {
+      type: 'object',
+      properties: { maxMessages: { type: 'integer' }, account: { type: 'string' } },
+      description:
+        "format kannel only: the service's text/plain answer sent back to the handset (docs/kannel-http-api.md)",
+    },
   },
 } as const;
 
