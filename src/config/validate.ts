@@ -703,7 +703,16 @@ export function checkMoRoutes(
   const moRoutes: MoRouteDef[] = [];
   list.forEach((x, i) => {
     const p = `${path}[${i}]`;
-    const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method', 'format', 'reply']);
+    const o = c.obj(x, p, [
+      'name',
+      ...MO_FILTERS,
+      'user',
+      'url',
+      'method',
+      'format',
+      'reply',
+      'mmsAsLinks',
+    ]);
     if (!o) return;
     const name = o.name === undefined ? undefined : c.str(o, 'name', p);
     const user = o.user === undefined ? undefined : c.str(o, 'user', p);
@@ -736,6 +745,9 @@ export function checkMoRoutes(
     const reply = moReplyOf(c, o, p, format, known);
     if (format === 'telnyx' && method === 'GET')
       c.fail(`${p}.method`, 'Telnyx events (format: telnyx) are POSTed as JSON');
+    const mmsAsLinks = o.mmsAsLinks === undefined ? undefined : c.bool(o, 'mmsAsLinks', p, true);
+    if (mmsAsLinks !== undefined && user === undefined)
+      c.fail(`${p}.mmsAsLinks`, "only routes to a customer's SMPP bind (user) have mmsAsLinks");
     const originConnectors = f.strings(o, 'originConnectors', p);
     originConnectors?.forEach((n, j) => {
       if (!known.connectors.includes(n)) c.fail(`${p}.originConnectors[${j}]`, `unknown connector "${n}"`);
@@ -755,6 +767,7 @@ export function checkMoRoutes(
       method: url !== undefined ? (method ?? (format === 'kannel' ? 'GET' : 'POST')) : undefined,
       format: format === 'jasmin' ? undefined : format,
       reply,
+      mmsAsLinks,
     };
     if (user !== undefined || url !== undefined) {
       moRoutes.push(dropUndefined(route) as MoRouteDef);

@@ -87,6 +87,11 @@ export interface MoRouteDef {
    * handset as an SMS from the number it texted, as Kannel's sms-service does.
    */
   reply?: MoReplySetting;
+  /**
+   * `user` target only: an inbound MMS reaches the bind as an SMS of its subject, text and a
+   * signed link per media item (default, absent = true); false: the text alone.
+   */
+  mmsAsLinks?: boolean;
 }
 
 /** Kannel's sms-service reply: `max-messages` and who is charged for it. */

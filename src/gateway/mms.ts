@@ -57,10 +57,7 @@ export function smsWithLinks(
   const refs = req.meta?.media ?? [];
   if (!media?.canSign)
     throw reject.noMmsRoute(o.destination, 'no MMS-capable connector, and media links cannot be signed here');
-  const links = refs.map((r) => media.signedUrl(r.id, o.ttlS ?? DEFAULT_LINK_TTL_S));
-  const subject = req.meta?.subject;
-  const lines = [...(subject ? [subject] : []), ...(text ? [text] : []), ...links];
-  const { body, dataCoding } = o.encode(lines.join('\n'));
+  const { body, dataCoding } = o.encode(textWithLinks(text, req.meta?.subject, refs, media, o.ttlS));
   const { media: _media, ...meta } = req.meta ?? {};
   return {
     ...req,
@@ -69,4 +66,20 @@ export function smsWithLinks(
     esmClass: 0,
     meta: { ...meta, fallback: 'sms_link', linkedMedia: refs },
   };
+}
+
+/**
+ * The text of an MMS as an SMS: the subject (when there is one), the text (when not empty),
+ * then a signed link per item (valid `ttlS`), one per line. The MT fallback (smsWithLinks)
+ * and an inbound MMS for a customer's SMPP bind (MoService) both write it.
+ */
+export function textWithLinks(
+  text: string,
+  subject: string | undefined,
+  refs: readonly MediaRef[],
+  media: Pick<MediaLibrary, 'signedUrl'>,
+  ttlS?: number,
+): string {
+  const links = refs.map((r) => media.signedUrl(r.id, ttlS ?? DEFAULT_LINK_TTL_S));
+  return [...(subject ? [subject] : []), ...(text ? [text] : []), ...links].join('\n');
 }

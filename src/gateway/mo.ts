@@ -10,7 +10,7 @@ import { reject } from './errors.js';
 import type { InboundPdu } from './connector.js';
 import { matchMoRoute, type MoRouteDef } from './router.js';
 import { webhookForMo } from './webhooks.js';
-import { DEFAULT_LINK_TTL_S } from './mms.js';
+import { DEFAULT_LINK_TTL_S, textWithLinks } from './mms.js';
 import type { SubmitDraft } from './draft.js';
 import type { KannelReplyOrder } from './kannel-reply.js';
 import { textMessage } from './accept.js';
@@ -102,7 +102,7 @@ export class MoService {
     const target = route?.url !== undefined ? { url: route.url, method: route.method ?? 'POST' } : undefined;
     return {
       routedTo,
-      ...(routedTo !== null ? { payload: moPayload(m) } : {}),
+      ...(routedTo !== null ? { payload: moPayload(this.forBind(m, route)) } : {}),
       webhooks: target
         ? [
             webhookForMo(
@@ -120,6 +120,25 @@ export class MoService {
         : [],
       ...(target ? { target } : {}),
     };
+  }
+
+  /**
+   * An inbound MMS as a customer's SMPP bind gets it: an SMS of its subject, text and a signed
+   * link per item (valid `media.linkTtlS`), unless the MO route says `mmsAsLinks: false` (the
+   * text alone) or the library cannot sign (the text alone). An SMS is as it came.
+   */
+  private forBind(m: InboundMessage, route: MoRouteDef | undefined): InboundMessage {
+    const media = this.ctx.opts.media;
+    if (!m.media?.length || route?.mmsAsLinks === false || !media?.canSign) return m;
+    const text = textWithLinks(
+      decodeText(m.body, m.dataCoding),
+      m.subject,
+      m.media,
+      media,
+      this.ctx.opts.mms?.linkTtlS,
+    );
+    const { body, dataCoding } = textMessage(text);
+    return { ...m, body, dataCoding };
   }
 
   /**

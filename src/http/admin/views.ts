@@ -321,6 +321,11 @@ const moRouteSchema = {
       description:
         "format kannel only: the service's text/plain answer sent back to the handset (docs/kannel-http-api.md)",
     },
+    mmsAsLinks: {
+      type: 'boolean',
+      description:
+        'user target only: an inbound MMS reaches the bind as an SMS with a signed link per media item (default true); false: the text alone',
+    },
   },
 } as const;
 
