@@ -703,16 +703,7 @@ export function checkMoRoutes(
   const moRoutes: MoRouteDef[] = [];
   list.forEach((x, i) => {
     const p = `${path}[${i}]`;
-    const o = c.obj(x, p, [
-      'name',
-      ...MO_FILTERS,
-      'user',
-      'url',
-      'method',
-      'format',
-      'reply',
-      'mmsAsLinks',
-    ]);
+    const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method', 'format', 'reply', 'mmsAsLinks']);
     if (!o) return;
     const name = o.name === undefined ? undefined : c.str(o, 'name', p);
     const user = o.user === undefined ? undefined : c.str(o, 'user', p);
