@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MmscSimulator } from '../../src/mm7/index.js';
+import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { SmppClient, decodeText, type Pdu } from '../../src/smpp/index.js';
 import { configuredHermod } from '../support/hermod.js';
 import { until } from '../support/until.js';
@@ -85,4 +86,30 @@ test('inbound MMS → SMPP customer: deliver_sm with subject, text and one signe
     await h.stop();
     await mmsc.close();
   }
+});
+
+test('moRoutes[].mmsAsLinks: a boolean, on a user target only; named by key path', () => {
+  const check = (route: Record<string, unknown>) => {
+    try {
+      parseConfig(
+        {
+          users: [{ username: 'shop', password: 'pw' }],
+          connectors: [{ id: 'sim', type: 'simulator' }],
+          routes: [{ name: 'default', type: 'static', connectors: ['sim'] }],
+          moRoutes: [route],
+        },
+        {},
+        'test',
+      );
+      return [];
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return err.issues.map((i) => i.path);
+    }
+  };
+  assert.deepEqual(check({ prefixes: [], user: 'shop', mmsAsLinks: false }), []);
+  assert.deepEqual(check({ prefixes: [], url: 'http://127.0.0.1/x', mmsAsLinks: true }), [
+    'moRoutes[0].mmsAsLinks',
+  ]);
+  assert.deepEqual(check({ prefixes: [], user: 'shop', mmsAsLinks: 'yes' }), ['moRoutes[0].mmsAsLinks']);
 });
