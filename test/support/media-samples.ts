@@ -34,7 +34,10 @@ function mvhd(): Buffer {
  * that file-type (sniffMediaType) types video/mp4.
  */
 export const MP4 = Buffer.concat([
-  box('ftyp', Buffer.concat([Buffer.from('isom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2avc1mp41')])),
+  box(
+    'ftyp',
+    Buffer.concat([Buffer.from('isom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2avc1mp41')]),
+  ),
   box('moov', box('mvhd', mvhd())),
 ]);
 
