@@ -36,6 +36,7 @@ export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Co
       receiptBeforeResponse: c.receiptBeforeResponse,
       split: c.split,
       mms: c.mms,
+      ...(c.mms ? { mmsMaxBytes: c.mmsMaxBytes ?? deps.media?.maxMessageBytes } : {}),
     });
   }
   if (c.type === 'http') {
@@ -47,7 +48,12 @@ export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Co
     const { id, type: _type, timeoutS, dlrExpiryS, dlrScope: _scope, ...options } = c;
     return new Mm7Connector(
       id,
-      { ...options, timeoutMs: timeoutS * 1000, dlrExpiryMs: dlrExpiryS * 1000 },
+      {
+        ...options,
+        timeoutMs: timeoutS * 1000,
+        dlrExpiryMs: dlrExpiryS * 1000,
+        mmsMaxBytes: c.mmsMaxBytes ?? deps.media?.maxMessageBytes,
+      },
       { media: deps.media },
     );
   }
@@ -97,11 +103,12 @@ export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Co
  * its hook base URL (its own, else the deps' default: `media.publicUrl`).
  */
 function providerCommon(
-  c: { timeoutS: number; dlrExpiryS: number; hookBaseUrl?: string | undefined },
+  c: { timeoutS: number; dlrExpiryS: number; hookBaseUrl?: string | undefined; mmsMaxBytes?: number },
   deps: ConnectorDeps,
 ) {
   const hookBaseUrl = c.hookBaseUrl ?? deps.hookBaseUrl;
   return {
+    mmsMaxBytes: c.mmsMaxBytes ?? deps.media?.maxMessageBytes,
     timeoutMs: c.timeoutS * 1000,
     dlrExpiryMs: c.dlrExpiryS * 1000,
     media: deps.media,

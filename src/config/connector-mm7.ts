@@ -5,6 +5,7 @@
  */
 import type { Mm7ConnectorOptions } from '../connectors/index.js';
 import { describe, type Checker, type Obj } from './checker.js';
+import { mmsMaxBytesOf } from './connector-mms.js';
 
 /** The MM7 connector's options in the file's units (seconds). */
 export interface Mm7ConnectorConfig extends Omit<Mm7ConnectorOptions, 'timeoutMs' | 'dlrExpiryMs'> {
@@ -42,6 +43,7 @@ const KEYS = [
   'maxBytes',
   'dlrExpiryS',
   'dlrScope',
+  'mmsMaxBytes',
 ];
 
 /** An optional non-empty string. */
@@ -120,6 +122,8 @@ export function checkMm7Connector(c: Checker, x: unknown, p: string): Mm7Connect
   if (password !== undefined) out.password = password;
   if (inbound) out.inbound = inbound;
   if (dlrScope !== undefined) out.dlrScope = dlrScope;
+  const mmsMaxBytes = mmsMaxBytesOf(c, o, p);
+  if (mmsMaxBytes !== undefined) out.mmsMaxBytes = mmsMaxBytes;
   // Optional keys left out rather than written as undefined (the store keeps this form).
   for (const k of ['vaspId', 'vasId', 'serviceCode', 'soapAction', 'throughput'] as const)
     if (out[k] === undefined) delete out[k];

@@ -5,6 +5,7 @@
  */
 import { telnyxPublicKey } from '../lib/provider-signatures.js';
 import { Checker, describe, type Obj } from './checker.js';
+import { mmsMaxBytesOf } from './connector-mms.js';
 
 /** What both provider connectors take besides their credentials. */
 interface ProviderConnectorBase {
@@ -24,6 +25,8 @@ interface ProviderConnectorBase {
   dlrExpiryS: number;
   /** As SmppConnectorConfig.dlrScope. */
   dlrScope?: string;
+  /** Total media bytes of one MMS it takes (absent: `media.maxMessageBytes`; docs/mms.md). */
+  mmsMaxBytes?: number;
 }
 
 export interface TelnyxConnectorConfig extends ProviderConnectorBase {
@@ -57,6 +60,7 @@ const COMMON_KEYS = [
   'timeoutS',
   'dlrExpiryS',
   'dlrScope',
+  'mmsMaxBytes',
 ];
 
 const DEFAULT_BASE = { telnyx: 'https://api.telnyx.com', twilio: 'https://api.twilio.com' } as const;
@@ -117,6 +121,7 @@ function commonOf(
     dlrScope = c.str(o, 'dlrScope', p);
     if (dlrScope !== undefined && dlrScope.length > 64) c.fail(`${p}.dlrScope`, 'at most 64 characters');
   }
+  const mmsMaxBytes = mmsMaxBytesOf(c, o, p);
   if (!id) return;
   return {
     id,
@@ -128,6 +133,7 @@ function commonOf(
     timeoutS: c.num(o, 'timeoutS', p, { def: 10, min: 0.1 }) ?? 10,
     dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
     ...(dlrScope ? { dlrScope } : {}),
+    ...(mmsMaxBytes !== undefined ? { mmsMaxBytes } : {}),
   };
 }
 

@@ -162,6 +162,8 @@ export interface SimulatorConnectorConfig
   errorRate?: number;
   /** Also carries MMS (capabilities sms + mms; docs/mms.md): an MMS is submitted whole, its text as one submit. */
   mms: boolean;
+  /** With `mms`: total media bytes of one MMS it takes (absent: `media.maxMessageBytes`; docs/mms.md). */
+  mmsMaxBytes?: number;
 }
 
 /** TLS to an SMSC beyond `true`: a CA of its own (PEM file), the name its certificate carries, or no check at all (tests only). */

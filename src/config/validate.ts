@@ -3,6 +3,7 @@
  * the YAML loader (which calls the same functions): the file and the admin API cannot disagree.
  */
 import { checkMm7Connector, redactMm7 } from './connector-mm7.js';
+import { mmsMaxBytesOf } from './connector-mms.js';
 import { HermodError } from '../lib/errors.js';
 import {
   MMS_FALLBACKS,
@@ -235,6 +236,7 @@ function checkSimulatorConnector(c: Checker, x: unknown, p: string): SimulatorCo
     'receiptBeforeResponse',
     'split',
     'mms',
+    'mmsMaxBytes',
   ]);
   if (!o) return;
   const id = c.str(o, 'id', p);
@@ -245,6 +247,9 @@ function checkSimulatorConnector(c: Checker, x: unknown, p: string): SimulatorCo
       ? {}
       : (c.obj(o.outcomes, `${p}.outcomes`, ['delivered', 'undelivered', 'expired', 'rejected']) ?? {});
   const failPrefixes = c.list(o, 'failPrefixes', p).map(String);
+  const mmsMaxBytes = mmsMaxBytesOf(c, o, p);
+  if (mmsMaxBytes !== undefined && o.mms !== true)
+    c.fail(`${p}.mmsMaxBytes`, 'only a simulator with mms: true takes MMS (set mms: true, or remove mmsMaxBytes)');
   if (!id || !lat) return;
   return {
     id,
@@ -269,6 +274,7 @@ function checkSimulatorConnector(c: Checker, x: unknown, p: string): SimulatorCo
     receiptBeforeResponse: c.bool(o, 'receiptBeforeResponse', p, false),
     split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',
     mms: c.bool(o, 'mms', p, false),
+    ...(mmsMaxBytes !== undefined ? { mmsMaxBytes } : {}),
   };
 }
 

@@ -42,6 +42,8 @@ import { mm7Address, submitContent, type MediaPart } from './mm7-content.js';
 import { VaspEndpoint, type VaspCounters } from './mm7-vasp.js';
 
 export interface Mm7ConnectorOptions {
+  /** Total media bytes of one MMS it takes (Connector.mmsMaxBytes). */
+  mmsMaxBytes?: number;
   /** The MMSC's MM7 URL. */
   url: string;
   /** HTTP basic authentication towards the MMSC. */
@@ -92,6 +94,7 @@ function failureOf(err: unknown, url: string): ConnectorFailure {
 export class Mm7Connector implements Connector {
   readonly type = 'mm7';
   readonly capabilities: readonly Capability[] = ['mms'];
+  readonly mmsMaxBytes: number | undefined;
   /** An MMS goes out whole: never split. */
   readonly split = 'payload' as const;
   readonly dlrExpiryMs: number | undefined;
@@ -123,6 +126,7 @@ export class Mm7Connector implements Connector {
     private readonly deps: { media?: MediaLibrary | undefined } = {},
   ) {
     this.dlrExpiryMs = opts.dlrExpiryMs;
+    this.mmsMaxBytes = opts.mmsMaxBytes;
     this.inboundBodyLimit = opts.maxBytes;
     this.limits = { ...DEFAULT_LIMITS, maxBytes: opts.maxBytes };
     this.remote = new URL(opts.url).host;

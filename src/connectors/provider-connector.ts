@@ -22,6 +22,8 @@ import type {
 import { RateMeter } from './rate-meter.js';
 
 export interface ProviderConnectorOptions {
+  /** Total media bytes of one MMS it takes (Connector.mmsMaxBytes). */
+  mmsMaxBytes?: number;
   /** The provider's API origin (tests and the simulator: http://127.0.0.1:port). */
   baseUrl: string;
   /** Requests in flight at most (the connector's window). */
@@ -70,6 +72,7 @@ export function answer(status: number, body: string, contentType = 'text/plain')
 export abstract class ProviderConnector implements Connector {
   abstract readonly type: string;
   readonly capabilities: readonly Capability[] = ['sms', 'mms'];
+  readonly mmsMaxBytes: number | undefined;
   /** The provider takes the whole text in one request: never split into parts. */
   readonly split = 'payload' as const;
   /** Room for an inbound webhook's JSON or form (media come by URL, not in the body). */
@@ -99,6 +102,7 @@ export abstract class ProviderConnector implements Connector {
     protected readonly base: ProviderConnectorOptions,
   ) {
     this.dlrExpiryMs = base.dlrExpiryMs;
+    this.mmsMaxBytes = base.mmsMaxBytes;
     this.now = base.now ?? Date.now;
   }
 

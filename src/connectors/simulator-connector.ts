@@ -14,7 +14,12 @@ import { SmppConnector } from './smpp-connector.js';
  * MMS need no MMSC: an MMS is submitted whole, its text as one submit to the simulator,
  * whose receipt comes back like any other.
  */
-export type SimulatorConnectorOptions = SimulatorOptions & { split?: SplitSetting; mms?: boolean };
+export type SimulatorConnectorOptions = SimulatorOptions & {
+  split?: SplitSetting;
+  mms?: boolean;
+  /** Total media bytes of one MMS it takes (Connector.mmsMaxBytes). */
+  mmsMaxBytes?: number;
+};
 
 export class SimulatorConnector implements Connector {
   readonly simulator: SmscSimulator;
@@ -25,6 +30,7 @@ export class SimulatorConnector implements Connector {
 
   readonly split: SplitSetting;
   readonly capabilities: readonly Capability[];
+  readonly mmsMaxBytes: number | undefined;
   /** The MMS it was handed (their ids and media), oldest first: what a test checks was sent. */
   readonly mmsSubmitted: { id: string; media: MediaRef[]; subject?: string }[] = [];
 
@@ -32,8 +38,9 @@ export class SimulatorConnector implements Connector {
     readonly id: string,
     opts: SimulatorConnectorOptions = {},
   ) {
-    const { split, mms, ...simulator } = opts;
+    const { split, mms, mmsMaxBytes, ...simulator } = opts;
     this.split = split ?? 'udh';
+    this.mmsMaxBytes = mmsMaxBytes;
     this.capabilities = mms ? ['sms', 'mms'] : ['sms'];
     this.simulator = new SmscSimulator({
       host: '127.0.0.1',

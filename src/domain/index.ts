@@ -85,6 +85,8 @@ export {
   MMS_FALLBACKS,
   acceptedDetail,
   canCarry,
+  mediaBytes,
+  takesMms,
   isMms,
   newMediaId,
   type Capability,

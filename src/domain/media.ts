@@ -51,6 +51,19 @@ export function canCarry(c: { capabilities?: readonly Capability[] }, kind: Capa
   return (c.capabilities ?? ['sms']).includes(kind);
 }
 
+/** The total media bytes of a message (0 for an SMS). */
+export function mediaBytes(m: { meta?: { media?: readonly MediaRef[] } }): number {
+  return (m.meta?.media ?? []).reduce((n, r) => n + r.size, 0);
+}
+
+/**
+ * Whether a connector takes an MMS of `bytes` media bytes: it carries MMS and its
+ * `mmsMaxBytes` (undefined: the gateway-wide `media.maxMessageBytes`, already enforced) is not exceeded.
+ */
+export function takesMms(c: { capabilities?: readonly Capability[]; mmsMaxBytes?: number }, bytes: number): boolean {
+  return canCarry(c, 'mms') && (c.mmsMaxBytes === undefined || bytes <= c.mmsMaxBytes);
+}
+
 /**
  * What an MMS becomes when its route has no MMS-capable connector: `sms_link`, an SMS with
  * the text and a signed link per media item (charged as SMS); `refuse`, refused with

@@ -96,6 +96,11 @@ export interface Connector {
    * ids in `m.meta.media`, their bytes from the MediaLibrary).
    */
   readonly capabilities?: readonly Capability[];
+  /**
+   * The total media bytes of one MMS it takes (`mmsMaxBytes` of its definition, default the
+   * gateway-wide `media.maxMessageBytes`): a larger MMS is not routed to it (docs/mms.md).
+   */
+  readonly mmsMaxBytes?: number;
   /** How long messages are split for this connector (default `udh`). */
   readonly split?: SplitSetting;
   /** The data_coding its GSM-alphabet text goes out as (0, 1 IA5 or 3 Latin-1; default 0). */
