@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto';
 import { dataCodingOf, decodeText, encodeText, isGsm7, parseUdh } from '../smpp/index.js';
 import {
   canCarry,
+  takesMms,
   chargedParts,
   countryOf,
   isMms,
+  mediaBytes,
   newMessageId,
   normalizeMsisdn,
   InvalidNumberError,
@@ -31,7 +33,7 @@ import { checkSubmission, Throttles } from './accounts.js';
 import type { AccountCache } from './account-cache.js';
 import type { GatewayContext } from './options.js';
 import { lowBalanceNotice, mmsPrice, smsPrice, type PriceFrom, type RateCards } from './money.js';
-import { fallbackOf, ownMedia, smsWithLinks } from './mms.js';
+import { fallbackOf, ownMedia, smsWithLinks, tooLargeForRoute } from './mms.js';
 import type { LowBalanceNotice } from '../store/money.js';
 
 /** The answer to "which route and price for this number" (gateway.quote). */
@@ -107,11 +109,18 @@ export class AcceptService {
 
   /**
    * Route and connectors for a message (or a bare destination), best first; undefined when
-   * nothing routes it. `advance` = false asks without counting a message (quotes).
+   * nothing routes it. `advance` = false asks without counting a message (quotes). An MMS
+   * (`need` = `mms`) of `mmsBytes` media bytes goes only to connectors whose `mmsMaxBytes` it fits.
    */
-  plan(target: string | RoutingContext, advance = true, need: Capability = 'sms'): Plan | undefined {
+  plan(
+    target: string | RoutingContext,
+    advance = true,
+    need: Capability = 'sms',
+    mmsBytes = 0,
+  ): Plan | undefined {
     const { opts, connectors } = this.ctx;
-    const carries = (id: string) => canCarry(connectors.get(id) ?? {}, need);
+    const carries = (id: string) =>
+      need === 'mms' ? takesMms(connectors.get(id) ?? {}, mmsBytes) : canCarry(connectors.get(id) ?? {}, need);
     const ctx = typeof target === 'string' ? destinationContext(target, this.ctx.now()) : target;
     const routes = opts.routes ?? [];
     let route: RouteDef | undefined;
@@ -338,12 +347,21 @@ export class AcceptService {
     if (!isMms(req)) return { plan: this.plan(ctx), draft: req, mms: false };
     const media = await ownMedia(this.ctx.opts.media, req.meta?.media ?? [], user.id);
     const draft: SubmitDraft = { ...req, meta: { ...req.meta, media } };
-    const plan = this.plan(ctx, true, 'mms');
+    const bytes = mediaBytes(draft);
+    const plan = this.plan(ctx, true, 'mms', bytes);
     if (plan) return { plan, draft, mms: true };
+    // MMS connectors on the route, all with a smaller `mmsMaxBytes` than these media need.
+    const capped = this.plan(ctx, false, 'mms');
+    const tooLarge = () => tooLargeForRoute(bytes, capped?.route, capped?.connectors ?? [], this.ctx.connectors);
     const smsPlan = this.plan(ctx);
-    if (!smsPlan) return { plan: undefined, draft, mms: true };
-    if (fallbackOf(user, smsPlan.route, this.ctx.opts.mms) !== 'sms_link')
+    if (!smsPlan) {
+      if (capped) throw tooLarge();
+      return { plan: undefined, draft, mms: true };
+    }
+    if (fallbackOf(user, smsPlan.route, this.ctx.opts.mms) !== 'sms_link') {
+      if (capped) throw tooLarge();
       throw reject.noMmsRoute(ctx.destination, noMmsWhy(smsPlan.route));
+    }
     const sms = smsWithLinks(draft, textOfSubmit(req), this.ctx.opts.media, {
       destination: ctx.destination,
       ...(this.ctx.opts.mms?.linkTtlS !== undefined ? { ttlS: this.ctx.opts.mms.linkTtlS } : {}),

@@ -10,6 +10,8 @@ import {
   FINAL_STATES,
   canCarry,
   isMms,
+  mediaBytes,
+  takesMms,
   splitForSubmit,
   type OutboundPart,
   type StoredMessage,
@@ -445,7 +447,9 @@ export class DispatchService {
     if (!route || route.type === 'static') return false;
     const ready = (id: string) => connectors.get(id)?.ready ?? false;
     // An MMS fails over only to another connector that carries MMS, an SMS to one that carries SMS.
-    const carries = (id: string) => canCarry(connectors.get(id) ?? {}, isMms(m) ? 'mms' : 'sms');
+    const bytes = mediaBytes(m);
+    const carries = (id: string) =>
+      isMms(m) ? takesMms(connectors.get(id) ?? {}, bytes) : canCarry(connectors.get(id) ?? {}, 'sms');
     const next = healthyOnly
       ? candidates(route, m.destination, ready).find(
           (id) => id !== m.connectorId && ready(id) && carries(id) && opts.selfBind?.(id) === undefined,

@@ -113,8 +113,16 @@ export class QueuedFailover {
     // A queue moves only to a connector that carries what it may hold (MMS, SMS).
     const lacks = (from: Connector, to: Connector | undefined, kind: 'sms' | 'mms') =>
       canCarry(from, kind) && !canCarry(to ?? {}, kind);
+    // Its MMS fit its own `mmsMaxBytes`: a queue moves only to a connector that takes as much
+    // (per message sizes are not looked at in a bulk move).
+    const capOf = (c: Connector | undefined) => c?.mmsMaxBytes ?? Number.POSITIVE_INFINITY;
+    const smaller = (from: Connector, to: Connector | undefined) =>
+      canCarry(from, 'mms') && capOf(to) < capOf(from);
     const notLike = (from: Connector) => (id: string) =>
-      ownHermod(id) || lacks(from, connectors.get(id), 'mms') || lacks(from, connectors.get(id), 'sms');
+      ownHermod(id) ||
+      lacks(from, connectors.get(id), 'mms') ||
+      lacks(from, connectors.get(id), 'sms') ||
+      smaller(from, connectors.get(id));
     for (const id of this.downSince.keys()) if (!connectors.has(id)) this.downSince.delete(id);
     let total = 0;
     for (const c of connectors.values()) {

@@ -5,6 +5,7 @@
  * link per item. Routing itself (only connectors that declare `mms`) is AcceptService.plan.
  */
 import type { MediaRef, MmsFallback, User } from '../domain/index.js';
+import type { Connector } from './connector.js';
 import { reject } from './errors.js';
 import { mediaError, refOf, type MediaLibrary } from './media.js';
 import type { SubmitDraft } from './draft.js';
@@ -82,4 +83,22 @@ export function textWithLinks(
 ): string {
   const links = refs.map((r) => media.signedUrl(r.id, ttlS ?? DEFAULT_LINK_TTL_S));
   return [...(subject ? [subject] : []), ...(text ? [text] : []), ...links].join('\n');
+}
+
+/**
+ * HERMOD_ERR_MEDIA_TOO_LARGE (413) for an MMS that no connector of its route takes: its
+ * media add up to more than every connector's `mmsMaxBytes`; names the largest cap.
+ */
+export function tooLargeForRoute(
+  bytes: number,
+  route: RouteDef | undefined,
+  ids: readonly string[],
+  connectors: ReadonlyMap<string, Pick<Connector, 'mmsMaxBytes'>>,
+): Error {
+  const caps = ids.map((id) => connectors.get(id)?.mmsMaxBytes).filter((n) => n !== undefined);
+  const largest = caps.length > 0 ? Math.max(...caps) : 0;
+  const where = route ? `route ${route.name}` : 'this gateway';
+  return mediaError.tooLarge(
+    `the media add up to ${bytes} bytes; the largest MMS a connector of ${where} takes is ${largest} bytes`,
+  );
 }
