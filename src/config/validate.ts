@@ -249,7 +249,10 @@ function checkSimulatorConnector(c: Checker, x: unknown, p: string): SimulatorCo
   const failPrefixes = c.list(o, 'failPrefixes', p).map(String);
   const mmsMaxBytes = mmsMaxBytesOf(c, o, p);
   if (mmsMaxBytes !== undefined && o.mms !== true)
-    c.fail(`${p}.mmsMaxBytes`, 'only a simulator with mms: true takes MMS (set mms: true, or remove mmsMaxBytes)');
+    c.fail(
+      `${p}.mmsMaxBytes`,
+      'only a simulator with mms: true takes MMS (set mms: true, or remove mmsMaxBytes)',
+    );
   if (!id || !lat) return;
   return {
     id,

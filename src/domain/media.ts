@@ -60,7 +60,10 @@ export function mediaBytes(m: { meta?: { media?: readonly MediaRef[] } }): numbe
  * Whether a connector takes an MMS of `bytes` media bytes: it carries MMS and its
  * `mmsMaxBytes` (undefined: the gateway-wide `media.maxMessageBytes`, already enforced) is not exceeded.
  */
-export function takesMms(c: { capabilities?: readonly Capability[]; mmsMaxBytes?: number }, bytes: number): boolean {
+export function takesMms(
+  c: { capabilities?: readonly Capability[]; mmsMaxBytes?: number },
+  bytes: number,
+): boolean {
   return canCarry(c, 'mms') && (c.mmsMaxBytes === undefined || bytes <= c.mmsMaxBytes);
 }
 

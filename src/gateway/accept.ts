@@ -120,7 +120,9 @@ export class AcceptService {
   ): Plan | undefined {
     const { opts, connectors } = this.ctx;
     const carries = (id: string) =>
-      need === 'mms' ? takesMms(connectors.get(id) ?? {}, mmsBytes) : canCarry(connectors.get(id) ?? {}, need);
+      need === 'mms'
+        ? takesMms(connectors.get(id) ?? {}, mmsBytes)
+        : canCarry(connectors.get(id) ?? {}, need);
     const ctx = typeof target === 'string' ? destinationContext(target, this.ctx.now()) : target;
     const routes = opts.routes ?? [];
     let route: RouteDef | undefined;
@@ -352,7 +354,8 @@ export class AcceptService {
     if (plan) return { plan, draft, mms: true };
     // MMS connectors on the route, all with a smaller `mmsMaxBytes` than these media need.
     const capped = this.plan(ctx, false, 'mms');
-    const tooLarge = () => tooLargeForRoute(bytes, capped?.route, capped?.connectors ?? [], this.ctx.connectors);
+    const tooLarge = () =>
+      tooLargeForRoute(bytes, capped?.route, capped?.connectors ?? [], this.ctx.connectors);
     const smsPlan = this.plan(ctx);
     if (!smsPlan) {
       if (capped) throw tooLarge();
