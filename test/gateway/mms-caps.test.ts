@@ -8,10 +8,13 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { InvalidDefinitionError, validateConnector } from '../../src/config/index.js';
-import { MEDIA_LIMITS } from '../../src/domain/index.js';
+import { MEDIA_LIMITS, newMessageId } from '../../src/domain/index.js';
 import type { SimulatorConnector } from '../../src/connectors/index.js';
 import { configuredHermod } from '../support/hermod.js';
 import { until } from '../support/until.js';
+import { QueuedFailover } from '../../src/gateway/failover.js';
+import type { Connector, RouteDef } from '../../src/gateway/index.js';
+import { testContext } from './context.js';
 
 /** A 1×1 PNG (70 bytes): one fits a 100-byte cap, two do not fit 120. */
 const PNG = Buffer.from(
@@ -187,4 +190,66 @@ test('failover skips a connector the MMS does not fit', async () => {
   const history = await h.store.history(id);
   assert.ok(history.some((e) => /failover from bad/.test(e.detail ?? '')));
   assert.ok(!history.some((e) => /failover from small/.test(e.detail ?? '')), 'never handed to small');
+});
+
+test('a down MMS connector’s queue moves only to a connector whose cap is at least its own', async () => {
+  const t = await testContext({
+    routes: [
+      {
+        name: 'fo',
+        prefixes: [],
+        type: 'failover',
+        connectors: ['a', 'small', 'big'],
+        costs: {},
+      } as RouteDef,
+    ],
+    failover: { downGraceMs: 1000 },
+  });
+  try {
+    const state: Record<string, boolean> = { a: true, small: true, big: true };
+    const fake = (id: string, mmsMaxBytes: number) =>
+      ({
+        id,
+        capabilities: ['sms', 'mms'],
+        mmsMaxBytes,
+        get ready() {
+          return state[id];
+        },
+      }) as unknown as Connector;
+    t.connectors.set('a', fake('a', 1000));
+    t.connectors.set('small', fake('small', 100));
+    t.connectors.set('big', fake('big', 5000));
+    const queue = async () => {
+      const id = newMessageId();
+      await t.store.accept({
+        id,
+        userId: t.user.id,
+        systemId: 'shop',
+        source: 'Shop',
+        destination: '447700900001',
+        esmClass: 0,
+        dataCoding: 0,
+        body: Buffer.from('hi'),
+        registeredDelivery: 1,
+        priority: 0,
+        connectorId: 'a',
+        priceMicros: 0,
+        meta: { segments: 1, route: 'fo' },
+      });
+      return { id };
+    };
+    const m = await queue();
+    const mover = new QueuedFailover(t.ctx, () => {});
+    state.a = false;
+    assert.equal(await mover.tick(0), 0);
+    assert.equal(await mover.tick(1000), 1);
+    assert.equal((await t.store.getMessage(m.id))?.connectorId, 'big', 'small (100 < 1000) was passed over');
+    // With only the smaller connector healthy, the queue stays.
+    const n = await queue();
+    state.big = false;
+    assert.equal(await mover.tick(2000), 0);
+    assert.equal((await t.store.getMessage(n.id))?.connectorId, 'a');
+  } finally {
+    await t.close();
+  }
 });
