@@ -116,13 +116,13 @@ export function checkMm7Connector(c: Checker, x: unknown, p: string): Mm7Connect
       }) ?? MM7_DEFAULT_MAX_BYTES,
     dlrExpiryS: c.num(o, 'dlrExpiryS', p, { def: 86_400, min: 0 }) ?? 86_400,
   };
+  const mmsMaxBytes = mmsMaxBytesOf(c, o, p);
   if (!id || !url) return;
   const out: Mm7ConnectorConfig = { id, type: 'mm7', url, ...def };
   if (username !== undefined) out.username = username;
   if (password !== undefined) out.password = password;
   if (inbound) out.inbound = inbound;
   if (dlrScope !== undefined) out.dlrScope = dlrScope;
-  const mmsMaxBytes = mmsMaxBytesOf(c, o, p);
   if (mmsMaxBytes !== undefined) out.mmsMaxBytes = mmsMaxBytes;
   // Optional keys left out rather than written as undefined (the store keeps this form).
   for (const k of ['vaspId', 'vasId', 'serviceCode', 'soapAction', 'throughput'] as const)
