@@ -21,6 +21,7 @@ import type {
   SubmitOutcome,
 } from '../gateway/index.js';
 import { RateMeter } from './rate-meter.js';
+import { RequestPacer } from './request-pacer.js';
 
 export interface HttpConnectorOptions {
   /** The provider's endpoint; `{placeholders}` in it are replaced URL-encoded. */
@@ -102,10 +103,10 @@ export class HttpConnector implements Connector {
   readonly dlrExpiryMs: number | undefined;
   private started = false;
   private inFlight = 0;
-  private nextSlot = 0;
   private handler: ((r: Receipt) => Promise<void>) | undefined;
   private moHandler: ((mo: InboundPdu) => Promise<void>) | undefined;
   private readonly meter = new RateMeter();
+  private readonly pacer: RequestPacer;
   private readonly counts = {
     submits: 0,
     submitted: 0,
@@ -126,6 +127,7 @@ export class HttpConnector implements Connector {
     private readonly opts: HttpConnectorOptions,
   ) {
     this.dlrExpiryMs = opts.dlrExpiryMs;
+    this.pacer = new RequestPacer(opts.throughput);
     this.messageIdRegex = 'regex' in opts.messageId ? new RegExp(opts.messageId.regex) : undefined;
     this.remote = new URL(opts.url.replace(/\{\w+\}/g, 'x')).host;
   }
@@ -171,7 +173,7 @@ export class HttpConnector implements Connector {
   async submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {
     if (!this.started) throw failure(`connector ${this.id} is stopped`, true);
     const values = { to: m.destination, from: m.source, text: this.textOf(m, part), id: m.id };
-    await this.pace();
+    await this.pacer.wait(() => this.counts.throttled++);
     this.counts.submits++;
     this.meter.add();
     this.inFlight++;
@@ -257,19 +259,6 @@ export class HttpConnector implements Connector {
     const coding = part?.dataCoding ?? m.dataCoding;
     if ((part?.esmClass ?? m.esmClass) & 0x40 && body.length > 0) body = body.subarray(1 + body[0]);
     return decodeText(body, coding);
-  }
-
-  /** Waits for the next request slot when a throughput cap is set. */
-  private async pace(): Promise<void> {
-    const t = this.opts.throughput;
-    if (!t) return;
-    const now = Date.now();
-    const at = Math.max(now, this.nextSlot);
-    this.nextSlot = at + 1000 / t;
-    if (at > now) {
-      this.counts.throttled++;
-      await new Promise((r) => setTimeout(r, at - now));
-    }
   }
 
   private async request(values: Record<string, string>): Promise<string> {

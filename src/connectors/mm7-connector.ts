@@ -38,6 +38,7 @@ import type {
 } from '../gateway/index.js';
 import { HermodError } from '../lib/errors.js';
 import { RateMeter } from './rate-meter.js';
+import { RequestPacer } from './request-pacer.js';
 import { mm7Address, submitContent, type MediaPart } from './mm7-content.js';
 import { VaspEndpoint, type VaspCounters } from './mm7-vasp.js';
 
@@ -101,10 +102,10 @@ export class Mm7Connector implements Connector {
   readonly inboundBodyLimit: number;
   private started = false;
   private inFlight = 0;
-  private nextSlot = 0;
   private readonly client: Mm7Client;
   private readonly limits: Mm7Limits;
   private readonly meter = new RateMeter();
+  private readonly pacer: RequestPacer;
   private readonly counts: ConnectorStatus['counters'] & VaspCounters = {
     submits: 0,
     submitted: 0,
@@ -127,6 +128,7 @@ export class Mm7Connector implements Connector {
   ) {
     this.dlrExpiryMs = opts.dlrExpiryMs;
     this.mmsMaxBytes = opts.mmsMaxBytes;
+    this.pacer = new RequestPacer(opts.throughput);
     this.inboundBodyLimit = opts.maxBytes;
     this.limits = { ...DEFAULT_LIMITS, maxBytes: opts.maxBytes };
     this.remote = new URL(opts.url).host;
@@ -192,7 +194,7 @@ export class Mm7Connector implements Connector {
   async submit(m: StoredMessage): Promise<SubmitOutcome> {
     if (!this.started) throw failureOf(new Error(`connector ${this.id} is stopped`), this.opts.url);
     const req = await this.requestOf(m);
-    await this.pace();
+    await this.pacer.wait(() => this.counts.throttled++);
     this.counts.submits++;
     this.meter.add();
     this.inFlight++;
@@ -297,18 +299,5 @@ export class Mm7Connector implements Connector {
       { role: 'vasp', limits: this.limits },
     );
     return answer;
-  }
-
-  /** Waits for the next request slot when a throughput cap is set. */
-  private async pace(): Promise<void> {
-    const t = this.opts.throughput;
-    if (!t) return;
-    const now = Date.now();
-    const at = Math.max(now, this.nextSlot);
-    this.nextSlot = at + 1000 / t;
-    if (at > now) {
-      this.counts.throttled++;
-      await new Promise((r) => setTimeout(r, at - now));
-    }
   }
 }

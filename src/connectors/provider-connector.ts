@@ -20,6 +20,7 @@ import type {
   SubmitOutcome,
 } from '../gateway/index.js';
 import { RateMeter } from './rate-meter.js';
+import { RequestPacer } from './request-pacer.js';
 
 export interface ProviderConnectorOptions {
   /** Total media bytes of one MMS it takes (Connector.mmsMaxBytes). */
@@ -94,8 +95,8 @@ export abstract class ProviderConnector implements Connector {
   protected lastError: string | null = null;
   protected readonly now: () => number;
   private inFlight = 0;
-  private nextSlot = 0;
   private readonly meter = new RateMeter();
+  private readonly pacer: RequestPacer;
 
   constructor(
     readonly id: string,
@@ -103,6 +104,7 @@ export abstract class ProviderConnector implements Connector {
   ) {
     this.dlrExpiryMs = base.dlrExpiryMs;
     this.mmsMaxBytes = base.mmsMaxBytes;
+    this.pacer = new RequestPacer(base.throughput);
     this.now = base.now ?? Date.now;
   }
 
@@ -155,7 +157,7 @@ export abstract class ProviderConnector implements Connector {
   async submit(m: StoredMessage, part?: OutboundPart): Promise<SubmitOutcome> {
     if (!this.started) throw failure(`connector ${this.id} is stopped`, true);
     const mediaUrls = this.mediaUrls(m.meta.media ?? []);
-    await this.pace();
+    await this.pacer.wait(() => this.counts.throttled++);
     this.counts.submits++;
     this.meter.add();
     this.inFlight++;
@@ -285,19 +287,6 @@ export abstract class ProviderConnector implements Connector {
         `connector ${this.id} cannot hand media to the provider: ${(err as Error).message} (set media.publicUrl and its signing key)`,
         false,
       );
-    }
-  }
-
-  /** Waits for the next request slot when a throughput cap is set. */
-  private async pace(): Promise<void> {
-    const t = this.base.throughput;
-    if (!t) return;
-    const now = Date.now();
-    const at = Math.max(now, this.nextSlot);
-    this.nextSlot = at + 1000 / t;
-    if (at > now) {
-      this.counts.throttled++;
-      await new Promise((r) => setTimeout(r, at - now));
     }
   }
 }
