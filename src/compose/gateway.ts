@@ -4,8 +4,10 @@
  * brings in what other nodes changed.
  */
 import type { KeyObject } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
+  Cluster,
   Gateway,
   RejectedError,
   UrlGuard,
@@ -30,6 +32,8 @@ export interface Core {
   guard: UrlGuard;
   definitions: RuntimeDefinitions;
   log: Logger;
+  /** This node's membership of the cluster: leader, leases, shares of cluster-wide rates. */
+  cluster: Cluster;
   /** Tells the loop guard the customer SMPP server's port, once it listens (it may be 0 = any). */
   setOwnSmppPort(port: number): void;
   /** Stops following other nodes' changes (before the definitions, the gateway and the store stop). */
@@ -44,6 +48,14 @@ export interface BuildGatewayOptions {
   /** The clock routes' time windows read (default Date.now). */
   now?: (() => number) | undefined;
   log: Logger;
+  /** This node's membership (started); a single node of its own when absent (tests). */
+  cluster?: Cluster;
+}
+
+async function startCluster(store: Store): Promise<Cluster> {
+  const cluster = new Cluster({ store: store.cluster, nodeId: hostname(), version: 'embedded' });
+  await cluster.start();
+  return cluster;
 }
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/;
@@ -55,6 +67,8 @@ export async function buildGateway(
   options: BuildGatewayOptions,
 ): Promise<Core> {
   const { log } = options;
+  // Embedders and tests that build the core alone get a node of their own (no `leave` at stop).
+  const cluster = options.cluster ?? (await startCluster(store));
   // Connectors and routes: the file's written into the store; what the admin API changed wins.
   const effective = await seedDefinitions(store, config);
   if (effective.overridden.length > 0)
@@ -141,6 +155,7 @@ export async function buildGateway(
     guard,
     definitions,
     log,
+    cluster,
     setOwnSmppPort: (port) => {
       ownPort = port;
     },

@@ -4,9 +4,10 @@
  * `buildInterfaces`, `listen`); `startHermod` runs them in order and stops what it started.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import type { Connector, Gateway, WebhookSender } from '../gateway/index.js';
+import { Cluster, type Connector, type Gateway, type WebhookSender } from '../gateway/index.js';
 import type { Store } from '../store/index.js';
 import type { Engine } from '../engine/index.js';
 import type { Config } from '../config/index.js';
@@ -34,6 +35,11 @@ export { RuntimeDefinitions, seedDefinitions, type EffectiveDefinitions } from '
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
+
+/** This node's id in the cluster: `store.nodeId` (HERMOD_NODE_ID) on PostgreSQL, else the host's name. */
+function nodeIdOf(c: Config['store']): string {
+  return (c.type === 'postgres' ? c.nodeId : undefined) ?? hostname();
+}
 
 export interface RunningHermod {
   config: Config;
@@ -66,6 +72,8 @@ export interface RunningHermod {
   lifecycle: Lifecycle;
   /** Demo mode's MMSC simulator and sample picture (StartOptions.demoMms). */
   demoMms: DemoMms | undefined;
+  /** This node's membership of the cluster (one node on SQLite; docs/scaling.md). */
+  cluster: Cluster;
   stop(): Promise<void>;
 }
 
@@ -119,12 +127,22 @@ async function startWith(
     throw err;
   });
   await seedAccounts(store, config);
-  const core = await buildGateway(config, store, { now: options.now, log }).catch(async (err: unknown) => {
-    // A configuration the store's definitions contradict: nothing runs yet but the store.
+  // Membership first: the leader and the bind slots are decided before anything asks.
+  const cluster = new Cluster({ store: store.cluster, nodeId: nodeIdOf(config.store), version: VERSION });
+  await cluster.start().catch(async (err: unknown) => {
     await store.close();
     await lifecycle.stop();
     throw err;
   });
+  const core = await buildGateway(config, store, { now: options.now, log, cluster }).catch(
+    async (err: unknown) => {
+      // A configuration the store's definitions contradict: nothing runs yet but the store.
+      await cluster.stop();
+      await store.close();
+      await lifecycle.stop();
+      throw err;
+    },
+  );
   const engine = await buildEngine(core);
   // The demo's console sign-ins (demo / demo, admin / admin), on loopback only.
   if (config.demo && config.users.some((u) => u.username === 'demo')) await engine.people.seedDemo('demo');
@@ -157,6 +175,7 @@ async function startWith(
     simulator,
     lifecycle,
     demoMms,
+    cluster,
     async stop() {
       await demoMms?.close();
       await lifecycle.purger?.stop();
@@ -171,6 +190,7 @@ async function startWith(
       await engine.stop();
       await gateway.stop();
       await webhooks.stop();
+      await cluster.stop();
       await store.close();
       await lifecycle.stop();
     },

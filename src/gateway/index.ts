@@ -137,3 +137,4 @@ export {
   type MediaItem,
   type MediaLibraryOptions,
 } from './media.js';
+export { Cluster, LEADER_LEASE, type ClusterOptions, type ClusterEvents } from './cluster.js';

@@ -61,3 +61,4 @@ export { openEngineStores, type EngineStores } from './engine-store/index.js';
 export * from './money.js';
 export * from './lifecycle.js';
 export * from './media.js';
+export * from './cluster.js';

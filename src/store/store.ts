@@ -2,6 +2,7 @@
  * What the gateway needs from storage. Every method is async so that a networked
  * store (PostgreSQL) can implement the same contract as the embedded SQLite one.
  */
+import type { ClusterStore } from './cluster.js';
 import type { LifecycleStore } from './lifecycle.js';
 import type { MediaRecordStore } from './media.js';
 import type {
@@ -843,6 +844,9 @@ export interface Store
     IdempotencyStore,
     DefinitionStore,
     MoneyStore {
+  /** Membership and named leases (one node on SQLite; docs/scaling.md). */
+  readonly cluster: ClusterStore;
+
   /** Readiness probe: one committed write through the store's normal write path. */
   ping(): Promise<void>;
 

@@ -364,4 +364,22 @@ export const PG_MIGRATIONS: readonly string[] = [
   // 23 (MMS, as SQLite migration 21): an inbound MMS's subject.
   `ALTER TABLE mo_parts ADD COLUMN subject TEXT;
    ALTER TABLE mo ADD COLUMN subject TEXT;`,
+  // 24 (cluster, issue 18, src/store/cluster.ts): the nodes sharing this schema and their
+  // heartbeats (the database's clock), and named leases: the leader, connectors' bind slots.
+  `CREATE TABLE cluster_nodes (
+     id TEXT PRIMARY KEY,
+     host TEXT NOT NULL,
+     pid INTEGER NOT NULL,
+     version TEXT NOT NULL,
+     started_at BIGINT NOT NULL,
+     heartbeat_at BIGINT NOT NULL,
+     state TEXT NOT NULL,
+     load TEXT NOT NULL
+   );
+   CREATE TABLE cluster_leases (
+     name TEXT PRIMARY KEY,
+     holder TEXT NOT NULL,
+     until BIGINT NOT NULL
+   );
+   CREATE INDEX cluster_leases_by_holder ON cluster_leases (holder);`,
 ];

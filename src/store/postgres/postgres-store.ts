@@ -96,6 +96,7 @@ import {
   type StoredRoutes,
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
+import { PostgresClusterStore } from './cluster.js';
 import { num, toMessage, type Row } from './rows.js';
 import { GroupCommit, type GroupStats } from './group-commit.js';
 import { Coalescer } from './coalesce.js';
@@ -252,6 +253,9 @@ export class PostgresStore implements Store {
   /** Messages whose lease this node held before and freed at open (Store.restartRequeued). */
   restartRequeued = 0;
 
+  /** Membership and named leases, shared by the nodes of this schema. */
+  readonly cluster: PostgresClusterStore;
+
   private constructor(
     pool: pg.Pool,
     connectionString: string,
@@ -259,6 +263,7 @@ export class PostgresStore implements Store {
     readonly nodeId: string,
   ) {
     this.pool = pool;
+    this.cluster = new PostgresClusterStore(pool);
     this.group = new GroupCommit(pool, BULK_KINDS);
     // Receipts in transactions of their own, beside the main group's (parts sent commit
     // without waiting for them), each after the main group's writes asked for before it.

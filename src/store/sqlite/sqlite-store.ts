@@ -4,6 +4,7 @@
  * loop share one transaction, and each resolves only after that commit.
  * synchronous=NORMAL survives a process crash (kill -9); FULL also survives power loss.
  */
+import { SingleNodeClusterStore } from '../cluster.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -535,6 +536,9 @@ export class SqliteStore implements Store {
   private readonly money: SqliteMoney;
   /** Messages whose lease was freed at open (Store.restartRequeued). */
   readonly restartRequeued: number;
+
+  /** One node by construction: the data directory's lock stops a second process. */
+  readonly cluster = new SingleNodeClusterStore();
 
   /**
    * `groupCommitMs`: the shortest time between two commits (default 2 ms); 0 commits

@@ -1,0 +1,221 @@
+/**
+ * This node's view of the cluster (issue 18, docs/scaling.md): it heartbeats through the
+ * store's `ClusterStore`, keeps the last list of nodes, renews the named leases its users want
+ * (the leader's, connectors' bind slots) on every beat, and hands out this node's share of a
+ * cluster-wide rate in proportion to the demand each node reported. No database round trip is
+ * made per message: everything a hot path asks (`holds`, `isLeader`, `share`) is answered from
+ * memory, at most one heartbeat old.
+ *
+ * On SQLite the store is one node: every lease is held and every share is the whole rate.
+ */
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { systemClock, type Clock, type Timer } from '../lib/clock.js';
+import type { ClusterNode, ClusterStore, NodeLoad, ReapedNode } from '../store/cluster.js';
+
+/** The leader's lease: singletons (sweeps, expiries, campaign runners, alerts) run where it is held. */
+export const LEADER_LEASE = 'leader';
+
+export interface ClusterOptions {
+  store: ClusterStore;
+  nodeId: string;
+  version: string;
+  /** Heartbeat period (default 2 s). */
+  heartbeatMs?: number;
+  /** A node silent this long is dead (default 10 s); leases last as long. */
+  deadAfterMs?: number;
+  clock?: Clock;
+  /** What the node reports of its load beyond CPU and memory, read at every beat. */
+  load?: () => Partial<Omit<NodeLoad, 'cpu' | 'rssBytes' | 'demand'>>;
+}
+
+export interface ClusterEvents {
+  /** Another node was declared dead by this node's beat; what it held was freed. */
+  nodeDead: [ReapedNode];
+  /** This node took (true) or lost (false) the leader's lease. */
+  leadership: [boolean];
+  /** A lease this node held was not renewed (another node has it, or this node was declared dead). */
+  leaseLost: [string];
+  /** A beat failed (the store is unreachable); leases are kept until they would have run out. */
+  beatFailed: [Error];
+}
+
+export class Cluster extends EventEmitter<ClusterEvents> {
+  readonly nodeId: string;
+  readonly heartbeatMs: number;
+  readonly deadAfterMs: number;
+  private readonly clock: Clock;
+  private readonly startedAt: number;
+  private timer: Timer | undefined;
+  private beating: Promise<void> | undefined;
+  private known: ClusterNode[] = [];
+  private readonly wanted = new Set<string>([LEADER_LEASE]);
+  /** Leases held, with when they run out by this node's clock (a beat that fails keeps them until then). */
+  private readonly heldUntil = new Map<string, number>();
+  private readonly demand = new Map<string, number>();
+  private cpuMark = process.cpuUsage();
+  private cpuAt: number;
+
+  constructor(private readonly o: ClusterOptions) {
+    super();
+    this.nodeId = o.nodeId;
+    this.heartbeatMs = o.heartbeatMs ?? 2_000;
+    this.deadAfterMs = o.deadAfterMs ?? 10_000;
+    this.clock = o.clock ?? systemClock;
+    this.startedAt = this.clock.now();
+    this.cpuAt = this.startedAt;
+  }
+
+  /** The first beat (so that leases are decided before anything asks), then one every period. */
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = this.clock.setInterval(() => void this.beat(), this.heartbeatMs);
+  }
+
+  /** Stops beating and leaves: this node's leases go to the others at once. */
+  async stop(): Promise<void> {
+    this.timer?.cancel();
+    this.timer = undefined;
+    await this.beating;
+    const held = [...this.heldUntil.keys()];
+    this.heldUntil.clear();
+    for (const name of held) this.emit('leaseLost', name);
+    await this.o.store.leave(this.nodeId).catch(() => undefined);
+  }
+
+  /** Every node the store knows, as of the last beat. */
+  nodes(): ClusterNode[] {
+    return this.known;
+  }
+
+  /** Nodes up as of the last beat (this one included). */
+  liveNodes(): ClusterNode[] {
+    return this.known.filter((n) => n.state === 'up');
+  }
+
+  isLeader(): boolean {
+    return this.holds(LEADER_LEASE);
+  }
+
+  /** True while this node holds the named lease (renewed on every beat). */
+  holds(name: string): boolean {
+    const until = this.heldUntil.get(name);
+    return until !== undefined && until > this.clock.now();
+  }
+
+  /** Asks for a named lease from now on (renewed on every beat); true when held now. */
+  async want(name: string): Promise<boolean> {
+    this.wanted.add(name);
+    await this.renew([name]);
+    return this.holds(name);
+  }
+
+  /** Gives a named lease up (e.g. a connector stopped). */
+  async unwant(name: string): Promise<void> {
+    this.wanted.delete(name);
+    if (this.heldUntil.delete(name)) await this.o.store.release(this.nodeId, [name]);
+  }
+
+  /** What this node would send per second for a rate key were nothing throttling it (reported on the next beat). */
+  setDemand(key: string, perS: number): void {
+    if (perS > 0) this.demand.set(key, perS);
+    else this.demand.delete(key);
+  }
+
+  /**
+   * This node's share of a cluster-wide rate: in proportion to the demand live nodes reported
+   * for the key, each node counted with a small floor so that a node whose demand is new gets
+   * some rate before its next beat tells the others. One node alone gets the whole rate.
+   */
+  share(key: string, rate: number): number {
+    const live = this.liveNodes();
+    if (live.length <= 1) return rate;
+    const floor = rate / (live.length * 10);
+    let total = 0;
+    let mine = floor + (this.demand.get(key) ?? 0);
+    for (const n of live) {
+      const d = n.id === this.nodeId ? (this.demand.get(key) ?? 0) : (n.load.demand[key] ?? 0);
+      total += floor + d;
+      if (n.id === this.nodeId) mine = floor + d;
+    }
+    return (rate * mine) / total;
+  }
+
+  private beat(): Promise<void> {
+    // One beat at a time: a slow store must not pile beats up.
+    this.beating ??= this.beatOnce().finally(() => (this.beating = undefined));
+    return this.beating;
+  }
+
+  private async beatOnce(): Promise<void> {
+    try {
+      const r = await this.o.store.beat({
+        id: this.nodeId,
+        host: hostname(),
+        pid: process.pid,
+        version: this.o.version,
+        startedAt: this.startedAt,
+        load: this.load(),
+        deadAfterMs: this.deadAfterMs,
+      });
+      this.known = r.nodes;
+      for (const dead of r.reaped) this.emit('nodeDead', dead);
+      if (r.wasDeclaredDead) this.dropAll();
+      await this.renew([...this.wanted]);
+    } catch (err) {
+      this.emit('beatFailed', err instanceof Error ? err : new Error(String(err)));
+      this.expire();
+    }
+  }
+
+  /** Renews (or takes) the named leases, and reports those lost. */
+  private async renew(names: string[]): Promise<void> {
+    const wasLeader = this.isLeader();
+    const until = this.clock.now() + this.deadAfterMs;
+    const held = new Set(await this.o.store.hold({ nodeId: this.nodeId, names, ttlMs: this.deadAfterMs }));
+    for (const name of names) {
+      if (held.has(name)) this.heldUntil.set(name, until);
+      else if (this.heldUntil.delete(name)) this.emit('leaseLost', name);
+    }
+    if (this.isLeader() !== wasLeader) this.emit('leadership', this.isLeader());
+  }
+
+  /** After a failed beat: leases whose time ran out are lost (another node may have them now). */
+  private expire(): void {
+    const wasLeader = this.isLeader();
+    const now = this.clock.now();
+    for (const [name, until] of this.heldUntil)
+      if (until <= now) {
+        this.heldUntil.delete(name);
+        this.emit('leaseLost', name);
+      }
+    if (wasLeader && !this.isLeader()) this.emit('leadership', false);
+  }
+
+  /** This node was declared dead while paused: whatever it held may be another's now. */
+  private dropAll(): void {
+    const wasLeader = this.isLeader();
+    for (const name of [...this.heldUntil.keys()]) {
+      this.heldUntil.delete(name);
+      this.emit('leaseLost', name);
+    }
+    if (wasLeader) this.emit('leadership', false);
+  }
+
+  private load(): NodeLoad {
+    const now = this.clock.now();
+    const used = process.cpuUsage(this.cpuMark);
+    const cpu = now > this.cpuAt ? (used.user + used.system) / 1000 / (now - this.cpuAt) : 0;
+    this.cpuMark = process.cpuUsage();
+    this.cpuAt = now;
+    const given = this.o.load?.() ?? {};
+    return {
+      acceptedPerS: given.acceptedPerS ?? 0,
+      upstreamBinds: given.upstreamBinds ?? 0,
+      customerBinds: given.customerBinds ?? 0,
+      rssBytes: process.memoryUsage.rss(),
+      cpu: Math.round(cpu * 1000) / 1000,
+      demand: Object.fromEntries(this.demand),
+    };
+  }
+}
