@@ -276,7 +276,7 @@ function logGatewayEvents(gateway: Gateway, log: Logger): void {
       'queued messages failed over: their connector is down past failover.downGraceS, they moved along their routes',
     ),
   );
-  gateway.on('store_error', (err: unknown) => log.error({ err }, 'store sweep failed'));
+  gateway.on('store_error', (err: unknown) => log.error({ err }, 'store write or sweep failed'));
 }
 
 /**

@@ -130,7 +130,16 @@ class Dispatcher {
         await Promise.race(inFlight);
         continue;
       }
-      const claims = await this.ctx.store.claim(c.id, room, leaseMs);
+      const claims = await this.ctx.store.claim(c.id, room, leaseMs).catch((err: unknown) => {
+        // The store unreachable (PostgreSQL restarting, a connection ended): the loop must
+        // outlive it; claims resume once the store answers again.
+        this.ctx.emit('store_error', err);
+        return undefined;
+      });
+      if (claims === undefined) {
+        await this.sleep(1000);
+        continue;
+      }
       if (claims.length === 0) {
         await this.sleep(200);
         continue;
@@ -142,7 +151,11 @@ class Dispatcher {
           message.meta.validUntil !== undefined && message.meta.validUntil <= now
             ? this.service.expire(message)
             : this.service.send(c, message, attempts);
-        const p = job.finally(() => inFlight.delete(p));
+        // A send whose store write failed leaves its message leased: claimed again when the
+        // lease ends (at least once), not lost; the failure is logged, not thrown.
+        const p = job
+          .catch((err: unknown) => this.ctx.emit('store_error', err))
+          .finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
     }
@@ -282,18 +295,40 @@ export class DispatchService {
     this.submitting.set(key, new Promise<void>((r) => (done = r)));
     try {
       const started = performance.now();
-      const { upstreamId } = await (part === wholeMms ? c.submit(m) : c.submit(m, part));
+      let upstreamId: string;
+      try {
+        ({ upstreamId } = await (part === wholeMms ? c.submit(m) : c.submit(m, part)));
+      } catch (err) {
+        // Its response may have come late meanwhile, and been stored as accepted.
+        const accepted = this.lateAccepted.get(key);
+        if (accepted && (await accepted.catch(() => false))) return undefined;
+        return err;
+      }
       this.ctx.emit('submitted', m.id, part.seq, c.id, (performance.now() - started) / 1000);
-      await this.recordSent(c, m, part, upstreamId);
+      // Accepted upstream: a store error now is not the submit's failure (failing or
+      // resending it would be wrong), so the write is retried while the store is away.
+      await this.whileStoreAway(() => this.recordSent(c, m, part, upstreamId));
       return undefined;
-    } catch (err) {
-      // Its response may have come late meanwhile, and been stored as accepted.
-      const accepted = this.lateAccepted.get(key);
-      if (accepted && (await accepted.catch(() => false))) return undefined;
-      return err;
     } finally {
       this.submitting.delete(key);
       done();
+    }
+  }
+
+  /**
+   * A store write retried with back-off (0.2 s doubling to 5 s, about a minute in all, while
+   * the gateway runs), each failure reported; then the error is thrown (the message stays
+   * leased and is claimed again when its lease ends).
+   */
+  private async whileStoreAway(write: () => Promise<void>): Promise<void> {
+    for (let wait = 200, spent = 0; ; spent += wait, wait = Math.min(wait * 2, 5_000)) {
+      try {
+        return await write();
+      } catch (err) {
+        if (!this.running || spent >= 60_000) throw err;
+        this.ctx.emit('store_error', err);
+        await new Promise((r) => setTimeout(r, wait));
+      }
     }
   }
 

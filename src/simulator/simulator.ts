@@ -24,7 +24,7 @@ import {
   type Session,
   type TlsServerOptions,
 } from '../smpp/index.js';
-import { systemClock, type Clock } from '../lib/clock.js';
+import { systemClock, type Clock, type Timer } from '../lib/clock.js';
 
 export type Outcome = 'delivered' | 'undelivered' | 'expired' | 'rejected';
 
@@ -98,6 +98,11 @@ export interface SimulatorOptions {
   systemId?: string;
   /** deliver_sm (receipts, MOs) sent per session without waiting for their responses (default 100). */
   window?: number;
+  /**
+   * A deliver_sm answered with an error (or not answered) is sent again this long after, while
+   * a receiver is bound (default 5,000 ms), as SMSCs retry; and whenever a receiver binds.
+   */
+  redeliverAfterMs?: number;
 }
 
 export interface SimulatorStats {
@@ -172,6 +177,8 @@ export class SmscSimulator extends EventEmitter {
   private holding: boolean;
   /** deliver_sm that went out once and got no deliver_sm_resp: sending one again is a redelivery. */
   private readonly unacked = new WeakSet<PduOf<'deliver_sm'>>();
+  /** Redelivery timers by systemId. */
+  private readonly retrying = new Map<string, Timer>();
   private readonly ruleHits = new Map<ScriptRule, number>();
 
   constructor(private readonly opts: SimulatorOptions = {}) {
@@ -474,11 +481,12 @@ export class SmscSimulator extends EventEmitter {
         this.emit(kind, pdu);
       },
       () => {
-        // Not acknowledged: keep it and try again when a receiver binds (an SMSC retries).
+        // Not acknowledged: keep it and try again later, or when a receiver binds (an SMSC retries).
         this.unacked.add(pdu);
         const q = this.held.get(systemId) ?? [];
         q.push(pdu);
         this.held.set(systemId, q);
+        this.redeliverLater(systemId);
       },
     );
   }
@@ -499,6 +507,17 @@ export class SmscSimulator extends EventEmitter {
       this.flushHeld(s);
     }
     return n;
+  }
+
+  /** One retry timer per systemId: what is held then goes to a bound receiver, if any. */
+  private redeliverLater(systemId: string): void {
+    if (this.retrying.has(systemId) || this.closing) return;
+    const timer = this.clock.setTimeout(() => {
+      this.retrying.delete(systemId);
+      const s = this.receiverOf(systemId);
+      if (s && !this.closing) this.flushHeld(s);
+    }, this.opts.redeliverAfterMs ?? 5_000);
+    this.retrying.set(systemId, timer);
   }
 
   private flushHeld(s: Session): void {
@@ -572,6 +591,8 @@ export class SmscSimulator extends EventEmitter {
 
   async close(): Promise<void> {
     this.closing = true;
+    for (const t of this.retrying.values()) t.cancel();
+    this.retrying.clear();
     await this.server.close(1000);
   }
 }

@@ -286,7 +286,15 @@ export class PostgresStore implements Store {
       connectionString: opts.connectionString,
       max: opts.poolSize ?? 10,
       options: `-c search_path=${schema}`,
+      // Names this node's connections in pg_stat_activity (operators, and tests that end them).
+      application_name: `hermod ${opts.nodeId ?? hostname()}`,
     });
+    // A connection PostgreSQL ends (a restart, a failover, pg_terminate_backend) is an 'error'
+    // event of its client: an idle one's through the pool, a checked-out one's on the client.
+    // Unheard, either ends the process; heard, the queries on it reject and the pool opens a
+    // new connection for the next ones (a client that failed is not given out again).
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const store = new PostgresStore(pool, opts.connectionString, schema, opts.nodeId ?? hostname());
     await store.migrate();
     if (opts.reclaim === false) return store;
