@@ -5,7 +5,9 @@
  *
  * Protocol on stdio, one JSON object per line:
  *   out {"simPort":N}                          once the simulator listens
- *   in  {"hermodPort":P,"n":N}                 bind to Hermod and send N messages
+ *   in  {"hermodPort":P,"n":N,"binds"?:B,"chars"?:C}
+ *                                              bind B times (1) to Hermod and send N messages of
+ *                                              C characters (17; over 254, as message_payload)
  *   out {"done":true,...results}               when all N reached the SMSC and all receipts came back
  *                                              (with the peers' CPU time per message)
  */
@@ -19,52 +21,75 @@ console.log(JSON.stringify({ simPort }));
 
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
-  const { hermodPort, n } = JSON.parse(line) as { hermodPort: number; n: number };
-  console.log(JSON.stringify({ done: true, ...(await run(hermodPort, n)) }));
+  const { hermodPort, n, binds, chars } = JSON.parse(line) as {
+    hermodPort: number;
+    n: number;
+    binds?: number;
+    chars?: number;
+  };
+  console.log(JSON.stringify({ done: true, ...(await run(hermodPort, n, binds ?? 1, chars)) }));
   break;
 }
 await sim.close();
 process.exit(0);
 
-async function run(port: number, n: number) {
-  const c = new SmppClient({
-    host: '127.0.0.1',
-    port,
-    systemId: 'demo',
-    password: 'demo',
-    reconnect: false,
-    windowSize: 100,
-  });
+/** The text of each message: `chars` GSM characters (over 254: sent as message_payload). */
+function content(chars: number | undefined) {
+  if (chars === undefined) return { shortMessage: Buffer.from('benchmark message') };
+  const text = Buffer.from('benchmark message 0123456789 '.repeat(Math.ceil(chars / 29)).slice(0, chars));
+  return chars > 254
+    ? { shortMessage: Buffer.alloc(0), tlvs: { messagePayload: text } }
+    : { shortMessage: text };
+}
+
+async function run(port: number, n: number, binds: number, chars: number | undefined) {
+  const clients = Array.from(
+    { length: binds },
+    () =>
+      new SmppClient({
+        host: '127.0.0.1',
+        port,
+        systemId: 'demo',
+        password: 'demo',
+        reconnect: false,
+        windowSize: 100,
+      }),
+  );
   let receipts = 0;
   let lastReceipt = 0;
-  c.on('deliver_sm', (_p: Pdu, respond: () => void) => {
-    receipts++;
-    lastReceipt = performance.now();
-    respond();
-  });
-  await c.connect();
+  for (const c of clients)
+    c.on('deliver_sm', (_p: Pdu, respond: () => void) => {
+      receipts++;
+      lastReceipt = performance.now();
+      respond();
+    });
+  await Promise.all(clients.map((c) => c.connect()));
+  const c = clients[0];
+  const body = content(chars);
   const cpu0 = process.cpuUsage();
   const submitsBefore = sim.stats.submits;
   const lat: number[] = [];
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
-    Array.from({ length: 100 }, async () => {
+    Array.from({ length: 100 * binds }, async (_, i) => {
       while (next < n) {
         next++;
         const s = performance.now();
-        await c.submitSm({
+        await clients[i % binds].submitSm({
           sourceAddr: 'Bench',
           destinationAddr: '447700900123',
           registeredDelivery: 1,
-          shortMessage: Buffer.from('benchmark message'),
+          ...body,
         });
         lat.push(performance.now() - s);
       }
     }),
   );
   const tAccepted = performance.now();
-  while ((sim.stats.submits - submitsBefore < n || receipts < n) && performance.now() - tAccepted < 300_000)
+  // The simulator's count only when it is the SMSC (the gateway bench may use another).
+  const atSim = () => sim.stats.submits - submitsBefore;
+  while ((receipts < n || (atSim() > 0 && atSim() < n)) && performance.now() - tAccepted < 300_000)
     await new Promise((r) => setTimeout(r, 20));
   const tSmsc = performance.now();
   const atSmsc = sim.stats.submits - submitsBefore;
@@ -80,7 +105,7 @@ async function run(port: number, n: number) {
   }
   while (paced.length < 2000) await new Promise((r) => setTimeout(r, 10));
   paced.sort((a, b) => a - b);
-  await c.close();
+  await Promise.all(clients.map((c) => c.close()));
   // The peers' own CPU (customer and SMSC together) per message of the run, the paced part
   // included, as Hermod's is counted: what the machine spends on them whatever sits between.
   const cpu = process.cpuUsage(cpu0);

@@ -5,11 +5,11 @@
  */
 import type Database from 'better-sqlite3';
 import {
+  COUNTER_KEY,
   COUNTER_TABLES,
   DELIVERY_BUCKETS,
   counterParams,
   counterSource,
-  counterUpsertSql,
   foldReport,
   histOf,
   REPORT_SUMS,
@@ -81,11 +81,51 @@ const toEntry = (r: LedgerRow): LedgerEntry => ({
   actor: r.actor,
 });
 
+/**
+ * The counter upsert of one delivery-time bucket for `n` messages at once (the bucket's
+ * column added by the message count): the same sums as n upserts of one message each, a
+ * NULL cost staying NULL until one is known.
+ */
+function countersUpsertSql(table: string, bucket: number): string {
+  const cols = [...COUNTER_KEY, 'messages', 'parts', 'revenue_micros', 'cost_micros', `h${bucket}`];
+  const adds = ['messages', 'parts', 'revenue_micros', `h${bucket}`].map(
+    (c) => `${c} = ${table}.${c} + excluded.${c}`,
+  );
+  adds.push(
+    `cost_micros = CASE WHEN excluded.cost_micros IS NULL THEN ${table}.cost_micros ELSE COALESCE(${table}.cost_micros, 0) + excluded.cost_micros END`,
+  );
+  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+    ON CONFLICT (${COUNTER_KEY.join(', ')}) DO UPDATE SET ${adds.join(', ')}`;
+}
+
+/** One counter row's additions gathered over a batch: the key columns, then the sums. */
+interface CounterSum {
+  bucket: number;
+  params: unknown[];
+}
+
+/** Adds one message's counts to the batch's sums for its hourly or daily row. */
+function addTo(sums: Map<string, CounterSum>, f: FinalCount, daily: boolean): void {
+  const p = counterParams(f, daily, false);
+  const key = `${f.bucket}|${JSON.stringify(p.slice(0, COUNTER_KEY.length))}`;
+  const s = sums.get(key);
+  if (!s) return void sums.set(key, { bucket: f.bucket, params: p });
+  const k = COUNTER_KEY.length;
+  for (let i = k; i < k + 3; i++) (s.params[i] as number) += p[i] as number; // messages, parts, revenue
+  const cost = p[k + 3] as number | null;
+  if (cost !== null) s.params[k + 3] = ((s.params[k + 3] as number | null) ?? 0) + cost;
+}
+
 export class SqliteMoney {
   private readonly insertEntry: Database.Statement;
-  /** Per delivery-time bucket, the hourly and the daily upsert. */
+  /** Per delivery-time bucket, the hourly and the daily upsert (n messages at once). */
   private readonly upsertCounter: Database.Statement[] = [];
   private readonly upsertDaily: Database.Statement[] = [];
+  /**
+   * The final counts of the group commit under way (beginBatch … endBatch): written once per
+   * counter row at its end, in its transaction, instead of two upserts per message.
+   */
+  private pending: FinalCount[] | undefined;
   /**
    * A credit (refund, top-up) with the balance after it; the low-balance flag clears once
    * the balance is back at or above the threshold, so the next crossing notifies again.
@@ -98,8 +138,8 @@ export class SqliteMoney {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (let b = 0; b < DELIVERY_BUCKETS; b++) {
-      this.upsertCounter.push(db.prepare(counterUpsertSql(() => '?', COUNTER_TABLES.hour, b)));
-      this.upsertDaily.push(db.prepare(counterUpsertSql(() => '?', COUNTER_TABLES.day, b)));
+      this.upsertCounter.push(db.prepare(countersUpsertSql(COUNTER_TABLES.hour, b)));
+      this.upsertDaily.push(db.prepare(countersUpsertSql(COUNTER_TABLES.day, b)));
     }
     this.credit = db.prepare(
       `UPDATE users SET balance_micros = balance_micros + @price,
@@ -154,10 +194,52 @@ export class SqliteMoney {
     });
   }
 
-  /** Adds a message that became final to its counters (inside the transaction of that state). */
+  /**
+   * Adds a message that became final to its counters (inside the transaction of that
+   * state): at once, or at the end of the batch under way (endBatch, same transaction).
+   */
   count(f: FinalCount): void {
-    this.upsertCounter[f.bucket].run(...counterParams(f, false, false));
-    this.upsertDaily[f.bucket].run(...counterParams(f, true, false));
+    if (this.pending) return void this.pending.push(f);
+    this.writeCounts([f]);
+  }
+
+  /** From now on counts gather until endBatch (the group commit's transaction begins). */
+  beginBatch(): void {
+    this.pending = [];
+  }
+
+  /** How many counts the batch holds: rollBackTo it drops those of a write rolled back. */
+  mark(): number {
+    return this.pending?.length ?? 0;
+  }
+
+  rollBackTo(mark: number): void {
+    if (this.pending) this.pending.length = mark;
+  }
+
+  /** Writes the batch's counts, one upsert per counter row (inside its transaction); stops gathering. */
+  endBatch(): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending?.length) this.writeCounts(pending);
+  }
+
+  /** Forgets the batch's counts (its transaction was rolled back). */
+  dropBatch(): void {
+    this.pending = undefined;
+  }
+
+  private writeCounts(counts: FinalCount[]): void {
+    const hourly = new Map<string, CounterSum>();
+    const daily = new Map<string, CounterSum>();
+    for (const f of counts) {
+      addTo(hourly, f, false);
+      addTo(daily, f, true);
+    }
+    // The bucket's column is added by the row's message count.
+    for (const s of hourly.values())
+      this.upsertCounter[s.bucket].run(...s.params, s.params[COUNTER_KEY.length]);
+    for (const s of daily.values()) this.upsertDaily[s.bucket].run(...s.params, s.params[COUNTER_KEY.length]);
   }
 
   listLedger(q: LedgerQuery): LedgerEntry[] {

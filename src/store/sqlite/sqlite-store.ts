@@ -963,27 +963,37 @@ export class SqliteStore implements Store {
     const batch = this.writes;
     this.writes = [];
     const values: unknown[] = [];
+    // The report counters of the batch's final states: one upsert per counter row at its end.
+    const money = this.money;
     try {
+      money.beginBatch();
       this.db.transaction(() => {
         for (const w of batch) values.push(w.fn());
+        money.endBatch();
       })();
       batch.forEach((w, i) => w.resolve(values[i]));
       return;
     } catch {
       // One of them threw: run again, each write alone in its savepoint.
+      money.dropBatch();
     }
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
+      money.beginBatch();
       this.db.transaction(() => {
         for (const w of batch) {
+          const mark = money.mark();
           try {
             outcomes.push({ ok: true, value: this.db.transaction(w.fn)() });
           } catch (err) {
+            money.rollBackTo(mark);
             outcomes.push({ ok: false, value: err });
           }
         }
+        money.endBatch();
       })();
     } catch (err) {
+      money.dropBatch();
       for (const w of batch) w.reject(err);
       return;
     }
