@@ -136,6 +136,15 @@ export class Cluster {
     n.proc = undefined;
   }
 
+  /** Nodes whose process ended without the test killing or stopping it: `id: code/signal`. */
+  unexpectedExits(): string[] {
+    return this.nodes.flatMap((n) =>
+      n.proc && (n.proc.child.exitCode !== null || n.proc.child.signalCode !== null)
+        ? [`${n.id}: ${n.proc.child.exitCode ?? n.proc.child.signalCode}`]
+        : [],
+    );
+  }
+
   /** The nodes whose process runs. */
   live(): ClusterNode[] {
     return this.nodes.filter((n) => n.proc !== undefined && n.proc.child.exitCode === null);

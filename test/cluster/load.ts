@@ -47,7 +47,7 @@ export class CustomerLoad {
     await Promise.all(
       binds.map(async (u) => {
         const first = await this.bind(u);
-        this.workers.push(this.run(u, first));
+        if (first) this.workers.push(this.run(u, first));
       }),
     );
   }
@@ -62,13 +62,16 @@ export class CustomerLoad {
   async until(n: number, ms: number): Promise<void> {
     const end = Date.now() + ms;
     while (this.acked.size < n) {
+      const died = this.cluster.unexpectedExits();
+      if (died.length > 0) throw new Error(`node process ended on its own: ${died.join('; ')}`);
       if (Date.now() > end) throw new Error(`only ${this.acked.size} of ${n} acknowledged in ${ms} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 
-  private async bind(u: ClusterUser): Promise<{ client: SmppClient; node: string }> {
-    for (let tries = 0; ; tries++) {
+  /** A bind on the next live node; undefined once the load is stopped. */
+  private async bind(u: ClusterUser): Promise<{ client: SmppClient; node: string } | undefined> {
+    for (let tries = 0; this.running; tries++) {
       const live = this.cluster.live();
       const node = live[this.placed++ % Math.max(1, live.length)];
       if (node?.proc) {
@@ -84,21 +87,24 @@ export class CustomerLoad {
         try {
           await client.connect();
           return { client, node: node.id };
-        } catch (err) {
-          if (tries > 50) throw err;
+        } catch {
+          // The node is going away; another try picks the next live one.
         }
       }
+      if (tries >= 100) throw new Error(`${u.username} found no node to bind to in 20 s`);
       await new Promise((r) => setTimeout(r, 200));
     }
+    return undefined;
   }
 
   /** One bind's submits, `window` at a time; on a dead bind, rebinds while running. */
   private async run(u: ClusterUser, first: { client: SmppClient; node: string }): Promise<void> {
-    let b = first;
-    while (this.running) {
-      await Promise.all(Array.from({ length: this.o.window }, () => this.submitWhileBound(b)));
-      await b.client.close().catch(() => undefined);
-      if (this.running) b = await this.bind(u);
+    let b: { client: SmppClient; node: string } | undefined = first;
+    while (b) {
+      const bound = b;
+      await Promise.all(Array.from({ length: this.o.window }, () => this.submitWhileBound(bound)));
+      await bound.client.close().catch(() => undefined);
+      b = this.running ? await this.bind(u) : undefined;
     }
   }
 
