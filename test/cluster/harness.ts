@@ -16,7 +16,8 @@ import { stringify } from 'yaml';
 import { SmscSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { PostgresStore } from '../../src/store/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import { startChildHermod, stopChildHermod, type ChildHermod } from '../support/child-hermod.js';
+import { stopChildHermod, type ChildHermod } from '../support/child-hermod.js';
+import { startNode } from './node-process.js';
 import { PG_URL } from '../support/services.js';
 
 /** The operators' key of the cluster's configuration (the admin API, e.g. /v1/admin/cluster). */
@@ -114,11 +115,19 @@ export class Cluster {
     return c;
   }
 
+  /** Starts `count` more nodes (in parallel). */
+  async add(count: number): Promise<void> {
+    const from = this.nodes.length;
+    for (let i = from; i < from + count; i++)
+      this.nodes.push({ index: i, id: `${this.schema}-n${i + 1}`, proc: undefined });
+    await Promise.all(this.nodes.slice(from).map((n) => this.restart(n.index)));
+  }
+
   /** Starts node `i` (again): same id, so its start frees the leases its last process held. */
   async restart(i: number): Promise<ChildHermod> {
     const n = this.nodes[i];
     if (n.proc) throw new Error(`node ${n.id} is running`);
-    n.proc = await startChildHermod(this.dataDir, this.sim.port!, {
+    n.proc = await startNode(this.dataDir, {
       ...this.env,
       HERMOD_NODE_ID: n.id,
       // node-postgres names every connection of the node's pool with it (pg_stat_activity).
