@@ -25,7 +25,7 @@ const TWO_BINDS: ClusterUser = { username: 'twobinds', password: 'pw-t', maxBind
 const MEASURE_MS = 10_000;
 const SETTLE_MS = 3_000;
 
-test('cluster-wide limits across 3 nodes', { timeout: 180_000 }, async (t) => {
+test('cluster-wide limits across 3 nodes', { timeout: 300_000 }, async (t) => {
   if (!(await requirePostgres(t))) return;
   const cluster = await Cluster.start({
     nodes: 1,

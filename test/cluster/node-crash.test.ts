@@ -23,7 +23,7 @@ const REQUEUE_DETAILS = new Set([RESTART_REQUEUE_DETAIL]);
 
 test(
   'cluster: kill -9 one of 3 nodes mid-load: nothing acknowledged lost, its leases return, each duplicate reported',
-  { timeout: 150_000 },
+  { timeout: 240_000 },
   async (t) => {
     if (!(await requirePostgres(t))) return;
     const started = Date.now();

@@ -17,7 +17,7 @@ import { CustomerLoad, missingAtSmsc, waitFor } from './load.js';
 test(
   'cluster: every PostgreSQL connection of 2 nodes ended mid-load: they reconnect, nothing acknowledged lost',
   {
-    timeout: 150_000,
+    timeout: 240_000,
     todo: NODES_SURVIVE_CONNECTION_LOSS
       ? false
       : 'a node exits when PostgreSQL ends its connections (see above)',
