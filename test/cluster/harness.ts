@@ -44,7 +44,7 @@ export interface ClusterOptions {
   connector?: Record<string, unknown>;
 }
 
-/** One submit the SMSC accepted: the message's text and the upstream session's system_id. */
+/** One submit the SMSC accepted: the message's text, and when. */
 export interface SmscSubmit {
   token: string;
   at: number;
@@ -97,17 +97,19 @@ export class Cluster {
       HERMOD_LOG_LEVEL: 'warn',
     };
     // A file the nodes would refuse fails here, naming the key, not as a start that never comes.
-    loadConfig({ ...env }, dataDir);
-    const c = new Cluster(schema, sim, dataDir, env);
-    await c.db.connect();
-    await c.db.query(`SET search_path = ${schema}`);
     try {
-      // One node first: it migrates the fresh schema; the others start beside it after.
-      c.nodes.push({ index: 0, id: `${schema}-n1`, proc: undefined });
-      await c.restart(0);
-      for (let i = 1; i < o.nodes; i++)
-        c.nodes.push({ index: i, id: `${schema}-n${i + 1}`, proc: undefined });
-      await Promise.all(c.nodes.slice(1).map((n) => c.restart(n.index)));
+      loadConfig({ ...env }, dataDir);
+    } catch (err) {
+      await sim.close();
+      throw err;
+    }
+    const c = new Cluster(schema, sim, dataDir, env);
+    try {
+      await c.db.connect();
+      await c.db.query(`SET search_path = ${schema}`);
+      // One node first: it migrates the fresh schema; the others then start together.
+      await c.add(1);
+      await c.add(o.nodes - 1);
     } catch (err) {
       await c.stop();
       throw err;
