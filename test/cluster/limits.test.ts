@@ -68,7 +68,7 @@ async function connectorLimits(cluster: Cluster): Promise<void> {
   cluster.sim.on('bind', sample);
   const timer = setInterval(sample, 20);
   // Three binds of one customer, one per node, each well above 100/s.
-  const load = new CustomerLoad(cluster, { users: [SENDER], bindsPerUser: 3, window: 10, prefix: 'k' });
+  const load = new CustomerLoad(cluster, { users: [SENDER], bindsPerUser: 3, window: 50, prefix: 'k' });
   try {
     await load.start();
     await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -106,7 +106,7 @@ async function customerRate(cluster: Cluster): Promise<void> {
   const load = new CustomerLoad(cluster, {
     users: [LIMITED],
     bindsPerUser: 3,
-    window: 30,
+    window: 50,
     prefix: 'r',
     adaptiveThrottle: false,
   });
