@@ -54,6 +54,8 @@ const COUNTS: Record<number, number> = {
 const FORM = 'application/x-www-form-urlencoded';
 const send = (port: number, concurrency: number, n: number, body: string) =>
   ({ port, path: '/send', concurrency, n, body, contentType: FORM, expectStatus: 200 }) as const;
+/** `webhooks.workers` of the Hermod under test (BENCH_HTTP_WEBHOOK_WORKERS, default 0). */
+const WEBHOOK_WORKERS = Number(process.env.BENCH_HTTP_WEBHOOK_WORKERS ?? 0);
 /** Kannel's store: none (in memory, the issue-17 reference) or file (durable like Hermod). */
 const KANNEL_STORE = process.env.BENCH_HTTP_KANNEL_STORE === 'file' ? 'file' : 'none';
 
@@ -89,7 +91,7 @@ async function hermod(peers: LoadPeers, c: number, n: number, dlr: boolean) {
         },
       ],
       routes: [{ name: 'default', type: 'static', connectors: ['smsc'] }],
-      webhooks: { allow: ['127.0.0.1'] },
+      webhooks: { allow: ['127.0.0.1'], workers: WEBHOOK_WORKERS },
     },
     {
       HERMOD_DATA_DIR: dir,
@@ -216,6 +218,7 @@ console.log(
   JSON.stringify({
     bench: 'http',
     peers: native ? 'native' : 'node',
+    webhook_workers: WEBHOOK_WORKERS,
     kannel_store: kannelRef ? KANNEL_STORE : 'skipped',
     results,
     ratios,
