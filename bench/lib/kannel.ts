@@ -42,7 +42,11 @@ async function freePort(): Promise<number> {
  * `smscPort`, then smsbox; resolves once `bound()` says the SMSC sees the bind and sendsms
  * answers. Credentials of the sendsms user: bench / bench.
  */
-export async function startKannel(smscPort: number, bound: () => Promise<boolean>): Promise<RunningKannel> {
+export async function startKannel(
+  smscPort: number,
+  bound: () => Promise<boolean>,
+  store: 'none' | 'file' = 'file',
+): Promise<RunningKannel> {
   const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-kannel-'));
   const [admin, boxPort, sendsmsPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const conf = join(dir, 'kannel.conf');
@@ -56,8 +60,7 @@ log-file = "${dir}/bearerbox.log"
 log-level = 2
 box-allow-ip = "127.0.0.1"
 dlr-storage = internal
-store-type = file
-store-location = "${dir}/store"
+${store === 'file' ? `store-type = file\nstore-location = "${dir}/store"` : ''}
 
 group = smsc
 smsc = smpp

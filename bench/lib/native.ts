@@ -52,8 +52,13 @@ export function nativeBinary(name: string): string | undefined {
   return existsSync(bin) ? bin : undefined;
 }
 
+/** CPU time (user + system, µs) of this process's main thread alone (Linux /proc; 0 elsewhere). */
+export function mainThreadCpuMicros(): number {
+  return cpuMicrosOf([`${process.pid}/task/${process.pid}`]);
+}
+
 /** CPU time (user + system, µs) of the processes `pids` (Linux /proc; one that has ended counts 0). */
-export function cpuMicrosOf(pids: number[]): number {
+export function cpuMicrosOf(pids: (number | string)[]): number {
   let ticks = 0;
   for (const pid of pids) {
     try {

@@ -201,6 +201,7 @@ function webhookSender(
     timeoutMs: config.webhooks.timeoutS * 1000,
     perHost: config.webhooks.perHost,
     perCustomer: config.webhooks.perCustomer,
+    workers: config.webhooks.workers,
     failoverAfter: config.webhooks.failoverAfter,
     logKeep: config.webhooks.logKeep,
     logRetentionMs: config.webhooks.logRetentionS * 1000,

@@ -442,6 +442,7 @@ function webhooksOf(c: Checker, root: Obj): WebhooksConfig {
       'logRetentionS',
       'perHost',
       'perCustomer',
+      'workers',
     ]) ?? {};
   const whBackoff = c.obj(wh.backoff ?? {}, 'webhooks.backoff', ['initialMs', 'maxMs']) ?? {};
   const allow = c.list(wh, 'allow', 'webhooks').map((v, i) => {
@@ -469,6 +470,7 @@ function webhooksOf(c: Checker, root: Obj): WebhooksConfig {
     logRetentionS: c.num(wh, 'logRetentionS', 'webhooks', { def: 604_800, min: 1 }) ?? 604_800,
     perHost: c.num(wh, 'perHost', 'webhooks', { def: 10, min: 1, int: true }) ?? 10,
     perCustomer: c.num(wh, 'perCustomer', 'webhooks', { def: 20, min: 1, int: true }) ?? 20,
+    workers: c.num(wh, 'workers', 'webhooks', { def: 0, min: 0, max: 8, int: true }) ?? 0,
   };
 }
 

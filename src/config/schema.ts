@@ -77,6 +77,8 @@ export interface WebhooksConfig {
   perHost: number;
   /** Attempts in flight for one account's REST events at once. */
   perCustomer: number;
+  /** Worker threads making the HTTP attempts (0: the core thread makes them). */
+  workers: number;
 }
 
 /** Issue 13: login lockout shared by SMPP binds and HTTP passwords, and the customer SMPP port's limits. */

@@ -110,7 +110,11 @@ export class UrlGuard {
   private readonly allowedNets: AddressList;
   private readonly allowedHosts = new Set<string>();
 
+  /** What it was made with (a webhook delivery worker makes its own copy from these). */
+  readonly options: UrlGuardOptions;
+
   constructor(opts: UrlGuardOptions = {}) {
+    this.options = { ...opts, ...(opts.allow ? { allow: [...opts.allow] } : {}) };
     this.allowAll = opts.allowPrivateNetworks ?? false;
     const allow = opts.allow ?? [];
     // Entries that are not an address (or a CIDR range of one) are host names.

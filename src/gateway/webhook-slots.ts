@@ -87,23 +87,33 @@ export class DeliverySlots {
       release: () => {
         this.hosts.add(host, -1);
         if (w.owner) this.owners.add(w.owner, -1);
-        // The waiters this slot may let in: its host's, and its account's.
-        this.admit((e, now) =>
-          now - e.since > this.limits.maxWaitMs
-            ? 'late'
-            : e.host === host || (Boolean(w.owner) && e.w.owner === w.owner)
-              ? 'try'
-              : 'skip',
+        // The waiters this slot may let in: its host's, and its account's. Once both are
+        // full again no later waiter can start, so the walk stops there (a burst to one
+        // receiver leaves hundreds waiting); the late ones beyond go back at the next expire().
+        this.admit(
+          (e, now) =>
+            now - e.since > this.limits.maxWaitMs
+              ? 'late'
+              : e.host === host || (Boolean(w.owner) && e.w.owner === w.owner)
+                ? 'try'
+                : 'skip',
+          () =>
+            this.hosts.get(host) >= this.limits.perHost &&
+            (!w.owner || this.owners.get(w.owner) >= this.limits.perCustomer),
         );
       },
     };
   }
 
-  /** Walks the waiters in claim order: hands back the late, starts those tried that fit. */
-  private admit(verdict: (e: Waiter, now: number) => 'late' | 'try' | 'skip'): void {
+  /**
+   * Walks the waiters in claim order: hands back the late, starts those tried that fit;
+   * stops early once `full` says no tried one could fit any more.
+   */
+  private admit(verdict: (e: Waiter, now: number) => 'late' | 'try' | 'skip', full?: () => boolean): void {
     if (this.waiting.length === 0) return;
     const now = Date.now();
     for (let i = 0; i < this.waiting.length;) {
+      if (full?.()) return;
       const e = this.waiting[i];
       const v = this.open() ? verdict(e, now) : 'late';
       const slot = v === 'try' ? this.take(e.w, e.host) : undefined;

@@ -30,8 +30,10 @@ import {
 } from '../domain/index.js';
 import type { InboundMessage, NewWebhook, Store, WebhookAttempt, WebhookItem } from '../store/store.js';
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
-import { RefusedUrlError, UrlGuard, redactQuery } from './url-guard.js';
+import { UrlGuard, redactQuery } from './url-guard.js';
 import { DeliverySlots } from './webhook-slots.js';
+import { sendAttempt, type AttemptSpec, type Outcome as AttemptOutcome } from './webhook-attempt.js';
+import { WebhookWorkers } from './webhook-workers.js';
 import { kannelDlrWebhook, kannelMoWebhook } from './kannel.js';
 import {
   KANNEL_REPLY_MAX_BYTES,
@@ -359,6 +361,11 @@ export interface WebhookSenderOptions {
   timeoutMs?: number;
   /** Requests in flight at once (default 100). */
   concurrency?: number;
+  /**
+   * Worker threads that make the HTTP attempts (webhook-workers.ts; default 0: the core
+   * thread makes them). Claims, acks, retries and the log stay in the core thread.
+   */
+  workers?: number;
   /** Requests in flight to one host (host:port) at once (default 10). */
   perHost?: number;
   /** Requests in flight for one account's webhooks at once (default 20; REST events name their account). */
@@ -390,9 +397,7 @@ export const DEFAULT_FAILOVER_AFTER = 3;
 export const DEFAULT_WEBHOOK_LOG_KEEP = 100_000;
 export const DEFAULT_WEBHOOK_LOG_RETENTION_MS = 7 * 86_400_000;
 
-type Outcome =
-  | { ok: true; status: number; reply?: { order: KannelReplyOrder; text: string } }
-  | { ok: false; retry: boolean; error: string; status?: number };
+type Outcome = AttemptOutcome<{ order: KannelReplyOrder; text: string }>;
 
 /** Delivers the webhook outbox. One per node; several nodes share it through the store's leases. */
 export class WebhookSender extends EventEmitter {
@@ -404,8 +409,12 @@ export class WebhookSender extends EventEmitter {
   private readonly slots: DeliverySlots;
   private readonly guard: UrlGuard;
   private readonly log: Logger;
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  };
+  /** The delivery workers, when `workers` ≥ 1. */
+  private readonly workers: WebhookWorkers | undefined;
   private lastExpiry = 0;
   private lastPrune = 0;
   /** URLs that passed the guard's form check (`parse`), by their text: see `checked`. */
@@ -430,6 +439,7 @@ export class WebhookSender extends EventEmitter {
       },
       () => this.running,
     );
+    if ((opts.workers ?? 0) > 0) this.workers = new WebhookWorkers(opts.workers!, this.guard.options);
   }
 
   start(): void {
@@ -449,8 +459,9 @@ export class WebhookSender extends EventEmitter {
     await this.loop;
     this.slots.drain(); // the waiters go back to the outbox
     await Promise.allSettled(this.inFlight);
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    await this.workers?.close();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -733,74 +744,29 @@ export class WebhookSender extends EventEmitter {
     } catch (err) {
       return Promise.resolve({ ok: false, retry: false, error: (err as Error).message });
     }
-    // The headers as one flat list: node:http then writes them as given, where an object has
-    // each name and value validated and stored through setHeader (about 10 µs a request). So
-    // Host is ours to add: url.host is what node:http would send (brackets for IPv6, no
-    // default port). The guard refuses credentials in a URL, so there is no Authorization.
+    // The headers as one flat list (webhook-attempt.ts). So Host is ours to add: url.host is
+    // what node:http would send (brackets for IPv6, no default port). The guard refuses
+    // credentials in a URL, so there is no Authorization.
     const headers = ['host', url.host];
     for (const name in req.headers) headers.push(name, req.headers[name]);
     const body = req.bytes ?? req.body;
     if (body !== undefined) headers.push('content-length', String(Buffer.byteLength(body)));
-    const deadlineMs = this.opts.timeoutMs ?? 10_000;
-    return new Promise<Outcome>((resolve) => {
-      const lib = url.protocol === 'https:' ? https : http;
-      // A hard deadline, not only the socket's idle timeout: a byte every few seconds keeps
-      // a socket from idling but not this attempt from ending (issue 13 item 12).
-      let answered = false;
-      let finished = false;
-      const deadline = setTimeout(() => {
-        if (!finished) r.destroy(new Error(`no complete answer within ${deadlineMs} ms`));
-      }, deadlineMs);
-      // Cleared as soon as the answer has ended: a timer that fired later would destroy a
-      // keep-alive socket already handed to the next request.
-      const finish = () => {
-        finished = true;
-        clearTimeout(deadline);
-      };
-      const r = lib.request(
-        url,
-        {
-          method: req.method,
-          headers,
-          agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
-          lookup: this.guard.lookup as never,
-          timeout: this.opts.timeoutMs ?? 10_000,
-        },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          answered = true;
-          // The body still counts against the deadline: the socket is not free before its end.
-          res.on('end', finish);
-          res.on('close', finish);
-          const order = status >= 200 && status < 300 ? this.replyOrder(w) : undefined;
-          if (order) {
-            // A Kannel sms-service reply: the answer's body, read to its end within the deadline.
-            readBounded(res, KANNEL_REPLY_MAX_BYTES).then(
-              (body) => {
-                const text = replyText(res.headers['content-type'], body, order.maxMessages);
-                resolve({ ok: true, status, ...(text !== undefined ? { reply: { order, text } } : {}) });
-              },
-              (err: Error) => resolve({ ok: false, retry: true, error: err.message, status }),
-            );
-            return;
-          }
-          res.resume(); // the body does not matter (2xx is the acknowledgement)
-          if (status >= 200 && status < 300) resolve({ ok: true, status });
-          else if (status >= 300 && status < 400)
-            resolve({ ok: false, retry: false, error: `HTTP ${status}: redirects are not followed`, status });
-          else resolve({ ok: false, retry: true, error: `HTTP ${status}`, status });
-        },
-      );
-      r.on('timeout', () => r.destroy(new Error(`no answer within ${this.opts.timeoutMs ?? 10_000} ms`)));
-      r.on('close', () => {
-        if (!answered) finish();
-      });
-      r.on('error', (err) => {
-        finish();
-        if (err instanceof RefusedUrlError) resolve({ ok: false, retry: false, error: err.message });
-        else resolve({ ok: false, retry: true, error: err.message });
-      });
-      r.end(body);
-    });
+    const spec: AttemptSpec = { method: req.method, headers, body, timeoutMs: this.opts.timeoutMs ?? 10_000 };
+    const order = this.replyOrder(w);
+    // A worker makes the attempt unless the answer's body is wanted here (a Kannel reply).
+    if (this.workers && !order) return this.workers.send(url.href, spec);
+    return sendAttempt(url, spec, this.agents, this.guard, (res, status) =>
+      order
+        ? // A Kannel sms-service reply: the answer's body, read to its end within the deadline.
+          readBounded(res, KANNEL_REPLY_MAX_BYTES).then((text) => {
+            const reply = replyText(res.headers['content-type'], text, order.maxMessages);
+            return {
+              ok: true as const,
+              status,
+              ...(reply !== undefined ? { reply: { order, text: reply } } : {}),
+            };
+          })
+        : undefined,
+    );
   }
 }

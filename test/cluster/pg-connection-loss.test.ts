@@ -7,7 +7,7 @@
 // event (idle pool clients: no pool 'error' listener; clients checked out of the pool: none
 // on the client) or an unhandled rejection (GroupCommit.run's commit, the dispatcher loop's
 // claim). The todo goes when the store and the dispatcher survive it; the test then counts.
-const NODES_SURVIVE_CONNECTION_LOSS = false;
+const NODES_SURVIVE_CONNECTION_LOSS = true;
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requirePostgres } from '../support/services.js';

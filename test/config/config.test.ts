@@ -402,6 +402,7 @@ test('HTTP API and webhooks: defaults, per-user format and secret, MO webhook ro
     logRetentionS: 604_800,
     perHost: 10,
     perCustomer: 20,
+    workers: 0,
   });
   assert.deepEqual(
     issues(() =>
