@@ -26,7 +26,7 @@ export class DelayedEntries {
   private next = 0;
   private last = 0;
 
-  /** This store wrote an entry delayed until `at` (or is about to). */
+  /** This store wrote an entry delayed until `at`, committed (not before: a promotion in between would forget it). */
   wrote(at: number): void {
     if (at < this.next) this.next = at;
   }
@@ -44,9 +44,8 @@ export class DelayedEntries {
       })
     ).rows[0] as Row | undefined;
     const fromDb = r?.next === null || r?.next === undefined ? Infinity : num(r.next);
-    // An entry written here while the statement ran (this.next lowered since) is kept;
-    // one written before it and due later than now is in the statement's `next`, or
-    // committed after it and then left to the periodic promotion.
+    // An entry committed and told here while the statement ran (this.next lowered since)
+    // is kept; one told before it is promoted by it or in its `next`.
     this.next = Math.min(this.next, fromDb, wrote > now ? wrote : Infinity);
   }
 }

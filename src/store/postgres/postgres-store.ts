@@ -528,8 +528,14 @@ export class PostgresStore implements Store {
     }));
   }
 
-  accept(m: NewMessage, opts: AcceptOptions = {}): Promise<AcceptResult> {
-    if (m.meta?.scheduleAt !== undefined) this.delayed.wrote(m.meta.scheduleAt);
+  async accept(m: NewMessage, opts: AcceptOptions = {}): Promise<AcceptResult> {
+    const result = await this.acceptOne(m, opts);
+    // Once committed (a promotion that ran before the commit did not see it).
+    if (result.ok && m.meta?.scheduleAt !== undefined) this.delayed.wrote(m.meta.scheduleAt);
+    return result;
+  }
+
+  private acceptOne(m: NewMessage, opts: AcceptOptions): Promise<AcceptResult> {
     // A batch's accepts in one statement (bulk-writes.ts); what it leaves runs here, alone.
     return this.group.bulk(acceptKind, m, async (c): Promise<AcceptResult> => {
       if (m.onceOnly && (await c.query('SELECT 1 FROM messages WHERE id = $1', [m.id])).rowCount !== 0)
@@ -908,10 +914,11 @@ export class PostgresStore implements Store {
       .sort((a, b) => b.message.priority - a.message.priority);
   }
 
-  release(id: string, delayMs: number, detail: string): Promise<void> {
-    return this.batched(async (c) => {
+  async release(id: string, delayMs: number, detail: string): Promise<void> {
+    let due = 0;
+    await this.batched(async (c) => {
       const now = Date.now();
-      if (delayMs > 0) this.delayed.wrote(now + delayMs);
+      due = now + delayMs;
       await c.query('UPDATE queue SET not_before = $1, delayed = $2, lease_until = 0 WHERE message_id = $3', [
         now + delayMs,
         delayMs > 0 ? 1 : 0,
@@ -922,6 +929,8 @@ export class PostgresStore implements Store {
         [id, now, detail],
       );
     });
+    // Once committed: a promotion that ran before the commit did not see it.
+    if (delayMs > 0) this.delayed.wrote(due);
   }
 
   reassign(id: string, connectorId: string, detail: string): Promise<void> {
