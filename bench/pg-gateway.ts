@@ -215,6 +215,7 @@ async function runOn(store: 'postgres' | 'sqlite'): Promise<Record<string, numbe
   if (!full) measure();
   peers.stop();
   await h.stop();
+  if (store === 'postgres' && process.env.BENCH_PG_KINDS === '1') await printTableStats(schema);
   if (store === 'postgres' && process.env.BENCH_PG_KEEP !== '1')
     await PostgresStore.dropSchema(PG_URL, schema);
   const hermodUs = Math.round((cpuFull!.user + cpuFull!.system) / N);
@@ -233,6 +234,29 @@ async function runOn(store: 'postgres' | 'sqlite'): Promise<Record<string, numbe
     two_core_ceiling_per_s: Math.round(2e6 / (hermodUs + dbUs)),
     load_average_1m: Math.round(loadavg()[0] * 100) / 100,
   };
+}
+
+/**
+ * Row work by table (BENCH_PG_KINDS=1): inserts, updates (of which HOT: no index entry
+ * written), deletes per message, read once Hermod's connections have closed (their counts
+ * are then flushed).
+ */
+async function printTableStats(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  await new Promise((r) => setTimeout(r, 1500));
+  const { rows } = await c.query(
+    `SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables
+     WHERE schemaname = $1 AND n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY n_tup_ins + n_tup_upd + n_tup_del DESC`,
+    [schema],
+  );
+  await c.end();
+  const per = (v: unknown) => (Number(v) / (N + PACED)).toFixed(2).padStart(6);
+  console.error('per message (both runs): inserts, updates, of which HOT, deletes');
+  for (const r of rows as Record<string, unknown>[])
+    console.error(
+      `${per(r.n_tup_ins)} ${per(r.n_tup_upd)} ${per(r.n_tup_hot_upd)} ${per(r.n_tup_del)}  ${String(r.relname)}`,
+    );
 }
 
 const results: Record<string, number | string> = { peers: native ? 'native' : 'node', messages: N };

@@ -1,8 +1,8 @@
 /**
  * A batch's receipts as one bulk kind of the group commit (group-commit.ts): matched for
  * the whole batch in one statement, their messages locked and read in two more, then every
- * part, event, message state and customer receipt written in one, the report counters in
- * one per counter row: what applyReceiptByKeys does one receipt at a time, for the common
+ * part, event, message state and customer receipt written in one, the report counters
+ * included: what applyReceiptByKeys does one receipt at a time, for the common
  * case, a single-part message whose part is in flight. Every other case (no match, a part
  * of a multipart message, a message twice in the batch, a part already final) is left to
  * applyReceiptByKeys itself.
@@ -15,10 +15,10 @@ import {
   type MessageState,
   type PartState,
 } from '../../domain/index.js';
-import { finalCount, type FinalCount } from '../money.js';
+import { COUNTER_TABLES, finalCount, type FinalCount } from '../money.js';
 import type { FinalNotification, KeyedReceipt, NewWebhook, PartMatch, ReceiptOutcome } from '../store.js';
 import { ALONE, type Alone, type BulkKind } from './group-commit.js';
-import { countFinals } from './money.js';
+import { countersFromJsonSql, countersJson } from './money.js';
 import { MESSAGE_COLUMNS, prepared, toMessage, type Row } from './rows.js';
 
 type Client = pg.PoolClient;
@@ -93,7 +93,9 @@ const WRITE_MANY = prepared(
     FROM unnest($7::text[], $8::text[], $9::text[]) AS y(id, state, err) WHERE m.id = y.id),
   ob AS (INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at)
     SELECT system_id, id, payload, $6, $6 + $13::bigint
-    FROM unnest($10::text[], $11::text[], $12::text[]) WITH ORDINALITY AS o(system_id, id, payload, ord) ORDER BY ord)
+    FROM unnest($10::text[], $11::text[], $12::text[]) WITH ORDINALITY AS o(system_id, id, payload, ord) ORDER BY ord),
+  ch AS (${countersFromJsonSql(COUNTER_TABLES.hour, 14)}),
+  cd AS (${countersFromJsonSql(COUNTER_TABLES.day, 15)})
   SELECT 1`,
 );
 
@@ -109,6 +111,7 @@ class Writes {
   async run(c: Client, now: number): Promise<void> {
     const { parts: p, messages: m, outbox: o } = this;
     if (p.id.length === 0) return;
+    const counters = countersJson(this.counts);
     await c.query(
       WRITE_MANY([
         p.id,
@@ -124,9 +127,10 @@ class Writes {
         o.id,
         o.payload,
         OUTBOX_TTL_MS,
+        counters.hour,
+        counters.day,
       ]),
     );
-    if (this.counts.length > 0) await countFinals(c, this.counts);
     await insertWebhooks(c, this.webhooks, now);
   }
 }

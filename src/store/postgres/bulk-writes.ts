@@ -122,6 +122,7 @@ const ACK_MANY = prepared('ack_many', 'DELETE FROM outbox WHERE id = ANY($1::big
 
 export const sentKind: BulkKind<PartSent, void> = {
   name: 'sent',
+  oneStatement: true,
   async run(c: Client, items: PartSent[]): Promise<(void | Alone)[]> {
     const ids = new Set<string>();
     const keys = new Set<string>();

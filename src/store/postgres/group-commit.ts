@@ -8,8 +8,10 @@
  * with a savepoint of its own so that one failing write does not undo the others. A kind
  * whose batch is one statement and that no other write of its turn must share a
  * transaction with (accepts, outbox acks) runs on a lane of its own beside the group's
- * transaction, committed by itself. Parts sent stay in the transaction: a turn's part sent
- * and its DLR-level-1 webhook commit together, and receipts find the parts sent before them.
+ * transaction, committed by itself. Parts sent stay in the group: a turn's part sent and
+ * its DLR-level-1 webhook commit together, and receipts find the parts sent before them; a
+ * batch of parts sent alone (no single write in its turn, the common case) is its one
+ * statement, committed as it runs, without BEGIN and COMMIT (`oneStatement`).
  */
 import type pg from 'pg';
 
@@ -28,6 +30,12 @@ export interface BulkKind<I, R> {
    * (ALONE) then goes to the group commit as single writes.
    */
   readonly autocommit?: boolean;
+  /**
+   * The kind's `run` is one statement (atomic by itself): a batch of the group holding only
+   * this kind's items runs it without BEGIN and COMMIT (two round trips fewer); what it
+   * leaves then runs alone in a transaction after it.
+   */
+  readonly oneStatement?: boolean;
   /** Runs `items` in a few statements; per item (same order) its result, or ALONE. */
   run(c: Client, items: I[]): Promise<(R | Alone)[]>;
 }
@@ -159,6 +167,9 @@ export class GroupCommit {
    * item runs alone); then what they left, alone, in kind order.
    */
   private async commit(batch: Batch): Promise<void> {
+    const [only] = batch.bulks;
+    if (batch.singles.length === 0 && batch.bulks.length === 1 && only[0].oneStatement)
+      return this.commitOne(only[0], only[1]);
     const all = [...batch.singles, ...batch.bulks.flatMap(([, l]) => l)];
     const outcomes = new Map<Pending, Outcome>();
     const c = await this.pool.connect().catch((err: unknown) => {
@@ -189,6 +200,34 @@ export class GroupCommit {
     } finally {
       c.release();
     }
+  }
+
+  /** A one-statement kind's batch by itself, committed as it runs; what it leaves, alone after it. */
+  private async commitOne(kind: AnyKind, list: BulkPending[]): Promise<void> {
+    const c = await this.pool.connect().catch((err: unknown) => {
+      for (const w of list) w.reject(err);
+      return undefined;
+    });
+    if (!c) return;
+    let results: unknown[];
+    try {
+      results = await kind.run(
+        c,
+        list.map((w) => w.item),
+      );
+    } catch {
+      this.stats.failed++;
+      results = list.map(() => ALONE);
+    } finally {
+      c.release();
+    }
+    const left = list.filter((w, i) => results[i] === ALONE);
+    list.forEach((w, i) => {
+      if (results[i] === ALONE) return;
+      this.stats.bulk++;
+      w.resolve(results[i]);
+    });
+    if (left.length > 0) await this.commit({ singles: left, bulks: [] });
   }
 }
 

@@ -5,8 +5,10 @@
  */
 import type pg from 'pg';
 import {
+  COUNTER_KEY,
   COUNTER_TABLES,
   DAY_MS,
+  HISTOGRAM_COLUMNS,
   counterParams,
   counterSource,
   counterUpsertSql,
@@ -157,29 +159,51 @@ export async function countFinal(c: Queryable, f: FinalCount): Promise<void> {
   await c.query(UPSERT_COUNTERS, [...counterParams(f), f.hour - (f.hour % DAY_MS)]);
 }
 
+/** The counter columns in counterParams' order, with their types (the rows of countersJson). */
+const COUNTER_COLUMNS: [string, string][] = [
+  ...COUNTER_KEY.map((k): [string, string] => [k, k === 'hour' || k === 'user_id' ? 'bigint' : 'text']),
+  ...['messages', 'parts', 'revenue_micros', 'cost_micros', ...HISTOGRAM_COLUMNS].map(
+    (k): [string, string] => [k, 'bigint'],
+  ),
+];
+
 /**
- * Several final states' counts (a batch of receipts): those of one counter row added up
- * first, then one upsert per row (ON CONFLICT cannot touch a row twice in one statement).
+ * The counter upsert of `table` for the rows of a JSON array (countersJson) in parameter
+ * `$n`: a CTE's statement, so that a batch of receipts writes its counters in the same
+ * statement as the rest (no round trip of their own). Each row must appear once.
  */
-export async function countFinals(c: Queryable, list: FinalCount[]): Promise<void> {
-  const rows = new Map<string, { p: unknown[]; day: number }>();
-  for (const f of list) {
-    const p = counterParams(f);
-    const key = JSON.stringify(p.slice(0, 7));
-    const row = rows.get(key);
-    if (!row) {
-      rows.set(key, { p, day: f.hour - (f.hour % DAY_MS) });
-      continue;
+export function countersFromJsonSql(table: string, n: number): string {
+  const rows = `SELECT * FROM jsonb_to_recordset($${n}::jsonb) AS x(${COUNTER_COLUMNS.map(([k, t]) => `${k} ${t}`).join(', ')})`;
+  return counterUpsertSql(() => '', table).replace(/VALUES \([^)]*\)/, rows);
+}
+
+/**
+ * Several final states' counts as the JSON rows of each table (hour, day): those of one
+ * counter row added up first (ON CONFLICT cannot touch a row twice in one statement).
+ */
+export function countersJson(list: FinalCount[]): { hour: string; day: string } {
+  const rows = (daily: boolean) => {
+    const byKey = new Map<string, unknown[]>();
+    for (const f of list) {
+      const p = counterParams(f, daily);
+      const key = JSON.stringify(p.slice(0, COUNTER_KEY.length));
+      const row = byKey.get(key);
+      if (row) addCounts(row, p);
+      else byKey.set(key, p);
     }
-    // messages, parts, revenue, then the buckets add; a cost stays NULL until one is known.
-    for (let i = 7; i < p.length; i++) {
-      if (i === 10)
-        row.p[i] = row.p[i] === null ? p[i] : p[i] === null ? row.p[i] : num(row.p[i]) + num(p[i]);
-      else row.p[i] = num(row.p[i]) + num(p[i]);
-    }
+    return JSON.stringify(
+      [...byKey.values()].map((p) => Object.fromEntries(COUNTER_COLUMNS.map(([k], i) => [k, p[i]]))),
+    );
+  };
+  return { hour: rows(false), day: rows(true) };
+}
+
+/** Adds counterParams `p` to `row` (same key): messages, parts, revenue and buckets add; a cost stays NULL until one is known. */
+function addCounts(row: unknown[], p: unknown[]): void {
+  for (let i: number = COUNTER_KEY.length; i < p.length; i++) {
+    if (i === 10) row[i] = row[i] === null ? p[i] : p[i] === null ? row[i] : num(row[i]) + num(p[i]);
+    else row[i] = num(row[i]) + num(p[i]);
   }
-  for (const { p, day } of rows.values())
-    await c.query({ name: 'hermod_count_finals', text: UPSERT_COUNTERS, values: [...p, day] });
 }
 
 export async function listLedger(c: Queryable, q: LedgerQuery): Promise<LedgerEntry[]> {

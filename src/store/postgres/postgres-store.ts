@@ -100,6 +100,7 @@ import { PostgresClusterStore } from './cluster.js';
 import { num, toMessage, type Row } from './rows.js';
 import { GroupCommit, type GroupStats } from './group-commit.js';
 import { Coalescer } from './coalesce.js';
+import { DelayedEntries } from './delayed.js';
 import { BULK_KINDS, acceptKind, ackOutboxKind, sentKind } from './bulk-writes.js';
 import { OUTBOX_TTL_MS, insertWebhooks, receiptKind } from './bulk-receipts.js';
 import * as lifecycle from './lifecycle.js';
@@ -241,6 +242,8 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly group: GroupCommit;
   private readonly receipts: GroupCommit;
+  /** When a claim must promote delayed queue entries first. */
+  private readonly delayed = new DelayedEntries();
   /** Where definition changes are NOTIFYed (one channel per schema: tenants of one database do not hear each other). */
   readonly definitionsChannel: string;
   private readonly notice: string;
@@ -538,7 +541,14 @@ export class PostgresStore implements Store {
     }));
   }
 
-  accept(m: NewMessage, opts: AcceptOptions = {}): Promise<AcceptResult> {
+  async accept(m: NewMessage, opts: AcceptOptions = {}): Promise<AcceptResult> {
+    const result = await this.acceptOne(m, opts);
+    // Once committed (a promotion that ran before the commit did not see it).
+    if (result.ok && m.meta?.scheduleAt !== undefined) this.delayed.wrote(m.meta.scheduleAt);
+    return result;
+  }
+
+  private acceptOne(m: NewMessage, opts: AcceptOptions): Promise<AcceptResult> {
     // A batch's accepts in one statement (bulk-writes.ts); what it leaves runs here, alone.
     return this.group.bulk(acceptKind, m, async (c): Promise<AcceptResult> => {
       if (m.onceOnly && (await c.query('SELECT 1 FROM messages WHERE id = $1', [m.id])).rowCount !== 0)
@@ -900,8 +910,8 @@ export class PostgresStore implements Store {
 
   async claim(connectorId: string, limit: number, leaseMs: number): Promise<QueueClaim[]> {
     const now = Date.now();
-    // Delayed entries that are due join the claim's range again (migration 15).
-    await this.pool.query('UPDATE queue SET delayed = 0 WHERE delayed = 1 AND not_before <= $1', [now]);
+    // Delayed entries that are due join the claim's range again (migration 15), when some may be (delayed.ts).
+    await this.delayed.promote(this.pool, now);
     // The lease and the messages' rows in one statement (one round trip).
     const { rows } = await this.pool.query(
       `WITH c AS (
@@ -917,9 +927,11 @@ export class PostgresStore implements Store {
       .sort((a, b) => b.message.priority - a.message.priority);
   }
 
-  release(id: string, delayMs: number, detail: string): Promise<void> {
-    return this.batched(async (c) => {
+  async release(id: string, delayMs: number, detail: string): Promise<void> {
+    let due = 0;
+    await this.batched(async (c) => {
       const now = Date.now();
+      due = now + delayMs;
       await c.query('UPDATE queue SET not_before = $1, delayed = $2, lease_until = 0 WHERE message_id = $3', [
         now + delayMs,
         delayMs > 0 ? 1 : 0,
@@ -930,6 +942,8 @@ export class PostgresStore implements Store {
         [id, now, detail],
       );
     });
+    // Once committed: a promotion that ran before the commit did not see it.
+    if (delayMs > 0) this.delayed.wrote(due);
   }
 
   reassign(id: string, connectorId: string, detail: string): Promise<void> {
