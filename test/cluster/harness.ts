@@ -151,7 +151,9 @@ export class Cluster {
   unexpectedExits(): string[] {
     return this.nodes.flatMap((n) =>
       n.proc && (n.proc.child.exitCode !== null || n.proc.child.signalCode !== null)
-        ? [`${n.id}: ${n.proc.child.exitCode ?? n.proc.child.signalCode}`]
+        ? [
+            `${n.id}: ${n.proc.child.exitCode ?? n.proc.child.signalCode}, its last output: ${n.proc.output().slice(-1500)}`,
+          ]
         : [],
     );
   }

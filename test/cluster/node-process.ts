@@ -44,7 +44,14 @@ export function startNode(dataDir: string, env: Record<string, string>): Promise
       const api = out.match(/REST API:\s+(http:\/\/[^/\s]+)\/v1/);
       if (smpp && api) {
         clearTimeout(t);
-        resolve({ child, exited, smppPort: Number(smpp[1]), api: api[1], db: undefined, output: () => out });
+        resolve({
+          child,
+          exited,
+          smppPort: Number(smpp[1]),
+          api: api[1],
+          db: undefined,
+          output: () => out + err,
+        });
       }
     });
   });
