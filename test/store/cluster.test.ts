@@ -93,7 +93,7 @@ test('PostgreSQL: a silent node is declared dead by a live node’s beat, which 
     await new Promise((r) => setTimeout(r, 30));
     const second = await b.cluster.beat(beat('b', 20));
     assert.deepEqual(second.reaped, [
-      { id: 'a', requeued: 1, outbox: 0, webhooks: 0, leases: ['bind:c1:0', 'leader'] },
+      { id: 'a', requeued: 1, outbox: 0, webhooks: 0, campaigns: 0, leases: ['bind:c1:0', 'leader'] },
     ]);
     assert.equal(second.nodes.find((n) => n.id === 'a')?.state, 'dead');
     assert.equal(
