@@ -85,7 +85,8 @@ export function watchCluster(cluster: Cluster, log: Logger, metrics: HermodMetri
     if (!failing) clog.error({ err }, 'cluster heartbeat failed; leases are kept until they run out');
     failing = true;
   });
-  cluster.on('leaseLost', (name) => clog.warn({ lease: name }, 'lease lost'));
+  // At a clean stop every lease is given up: not worth a warning.
+  cluster.on('leaseLost', (name) => cluster.running && clog.warn({ lease: name }, 'lease lost'));
   const beatOk = () => {
     if (failing) clog.info('cluster heartbeat works again');
     failing = false;

@@ -111,6 +111,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await this.o.store.leave(this.nodeId).catch(() => undefined);
   }
 
+  /** Beating (started and not stopped). */
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
   /** Every node the store knows, as of the last beat. */
   nodes(): ClusterNode[] {
     return this.known;
