@@ -13,6 +13,7 @@ import { ledgerCommand, reportsCommand } from './money.js';
 import { CliError } from './admin-client.js';
 import { campaignsCommand } from './campaigns.js';
 import { lifecycleCommands } from './lifecycle.js';
+import { clusterCommand } from './cluster.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -122,6 +123,7 @@ export function buildProgram(): Command {
   program.addCommand(ledgerCommand());
   program.addCommand(reportsCommand());
   for (const c of lifecycleCommands()) program.addCommand(c);
+  program.addCommand(clusterCommand());
 
   return program;
 }

@@ -1,6 +1,7 @@
 /** The SMS engine over the core: its stores in the core store's database, its services on the gateway. */
 import { Engine } from '../engine/index.js';
-import { openEngineStores } from '../store/index.js';
+import { randomBytes } from 'node:crypto';
+import { campaignOwner, openEngineStores } from '../store/index.js';
 import type { Core } from './gateway.js';
 import { peopleOptionsFromEnv } from './people.js';
 
@@ -19,6 +20,11 @@ export async function buildEngine(core: Core): Promise<Engine> {
       onError: (err, jobId) => log.error({ err, jobId }, 'contact import'),
     },
     configWebhookSecret: (username) => fileSecrets.has(username) || core.config.webhooks.secret !== undefined,
+    // Runner leases named by the node (freed by a dead node's reaper); the leader scans.
+    campaigns: {
+      owner: campaignOwner(core.cluster.nodeId, `${process.pid}:${randomBytes(3).toString('hex')}`),
+      scans: () => core.cluster.isLeader(),
+    },
   });
   core.setAccountSecrets((username) => engine.account.secretFor(username));
   // Telnyx events of /v2 are signed with the installation's stored Ed25519 key (docs/telnyx-api.md).

@@ -4,21 +4,21 @@
  * brings in what other nodes changed.
  */
 import type { KeyObject } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
-  Cluster,
   Gateway,
   RejectedError,
   UrlGuard,
   WebhookSender,
   sendKannelReply,
+  type Cluster,
   type KannelReplyOrder,
   type WebhookSenderOptions,
 } from '../gateway/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from '../config/index.js';
 import { buildConnector } from './connectors.js';
+import { newCluster } from './cluster.js';
 import { openMedia } from './store.js';
 import { RuntimeDefinitions, seedDefinitions, type EffectiveDefinitions } from './definitions.js';
 
@@ -52,8 +52,8 @@ export interface BuildGatewayOptions {
   cluster?: Cluster;
 }
 
-async function startCluster(store: Store): Promise<Cluster> {
-  const cluster = new Cluster({ store: store.cluster, nodeId: hostname(), version: 'embedded' });
+async function startCluster(config: Config, store: Store): Promise<Cluster> {
+  const cluster = newCluster(config, store, 'embedded');
   await cluster.start();
   return cluster;
 }
@@ -68,7 +68,7 @@ export async function buildGateway(
 ): Promise<Core> {
   const { log } = options;
   // Embedders and tests that build the core alone get a node of their own (no `leave` at stop).
-  const cluster = options.cluster ?? (await startCluster(store));
+  const cluster = options.cluster ?? (await startCluster(config, store));
   // Connectors and routes: the file's written into the store; what the admin API changed wins.
   const effective = await seedDefinitions(store, config);
   if (effective.overridden.length > 0)
@@ -121,10 +121,14 @@ export async function buildGateway(
       batch: config.failover.batch,
       afterTransient: config.failover.afterTransientFailures,
     },
+    // Sweeps and expiries once per cluster, where the leader is (read at every tick).
+    singletons: () => cluster.isLeader(),
+    readyElsewhere: (id) => cluster.readyElsewhere(id),
   });
   const accountSecrets: AccountSecrets = {};
   const webhooks = webhookSender(config, store, guard, log.child({ component: 'webhooks' }), accountSecrets, {
     kannelReply: kannelReplier(gateway, log.child({ component: 'kannel-reply' })),
+    singletons: () => cluster.isLeader(),
   });
   logGatewayEvents(gateway, log.child({ component: 'gateway' }));
   gateway.on('webhooks', () => webhooks.wake());
@@ -182,7 +186,7 @@ function webhookSender(
   guard: UrlGuard,
   log: Logger,
   accountSecrets: AccountSecrets,
-  extra: Pick<WebhookSenderOptions, 'kannelReply'> = {},
+  extra: Pick<WebhookSenderOptions, 'kannelReply' | 'singletons'> = {},
 ): WebhookSender {
   const secrets = new Map(
     config.users.filter((u) => u.webhookSecret).map((u) => [u.username, u.webhookSecret!]),

@@ -4,10 +4,9 @@
  * `buildInterfaces`, `listen`); `startHermod` runs them in order and stops what it started.
  */
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { Cluster, type Connector, type Gateway, type WebhookSender } from '../gateway/index.js';
+import type { Cluster, Connector, Gateway, WebhookSender } from '../gateway/index.js';
 import type { Store } from '../store/index.js';
 import type { Engine } from '../engine/index.js';
 import type { Config } from '../config/index.js';
@@ -18,6 +17,7 @@ import { startLifecycle, type Lifecycle } from './lifecycle.js';
 import { buildGateway } from './gateway.js';
 import { buildEngine } from './engine.js';
 import { buildObservability } from './observability.js';
+import { newCluster, reportLoad, watchCluster } from './cluster.js';
 import { buildInterfaces, listen } from './interfaces.js';
 import type { RuntimeDefinitions } from './definitions.js';
 import { seedSampleData } from './sample-data.js';
@@ -35,11 +35,6 @@ export { RuntimeDefinitions, seedDefinitions, type EffectiveDefinitions } from '
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
-
-/** This node's id in the cluster: `store.nodeId` (HERMOD_NODE_ID) on PostgreSQL, else the host's name. */
-function nodeIdOf(c: Config['store']): string {
-  return (c.type === 'postgres' ? c.nodeId : undefined) ?? hostname();
-}
 
 export interface RunningHermod {
   config: Config;
@@ -128,7 +123,7 @@ async function startWith(
   });
   await seedAccounts(store, config);
   // Membership first: the leader and the bind slots are decided before anything asks.
-  const cluster = new Cluster({ store: store.cluster, nodeId: nodeIdOf(config.store), version: VERSION });
+  const cluster = newCluster(config, store, VERSION);
   await cluster.start().catch(async (err: unknown) => {
     await store.close();
     await lifecycle.stop();
@@ -147,7 +142,13 @@ async function startWith(
   // The demo's console sign-ins (demo / demo, admin / admin), on loopback only.
   if (config.demo && config.users.some((u) => u.username === 'demo')) await engine.people.seedDemo('demo');
   const obs = buildObservability(core, VERSION);
+  watchCluster(cluster, log, obs.metrics);
   const doors = await buildInterfaces(core, obs, VERSION, engine);
+  reportLoad(cluster, {
+    gateway: core.gateway,
+    metrics: obs.metrics,
+    customerBinds: () => doors.customers.bindCount(),
+  });
   const ports = await listen(core, obs, doors);
   demoMms?.attach(ports.apiPort);
   await engine.start();

@@ -86,6 +86,7 @@ export async function buildInterfaces(
     routeInput,
     definitions: core.definitions,
     binds: customers,
+    cluster: core.cluster,
     guard: core.guard,
     version,
     limits,

@@ -11,7 +11,10 @@ export interface Observability {
   connectors: () => { id: string; ready: boolean }[];
 }
 
-export function buildObservability({ config, store, gateway }: Core, version: string): Observability {
+export function buildObservability(
+  { config, store, gateway, cluster }: Core,
+  version: string,
+): Observability {
   // A receive-only connector is never `ready` (it sends nothing); it is up while bound.
   const connectors = () => gateway.listConnectors().map((c) => ({ id: c.id, ready: c.up ?? c.ready }));
   const metrics = new HermodMetrics({
@@ -23,9 +26,12 @@ export function buildObservability({ config, store, gateway }: Core, version: st
   });
   metrics.attach(gateway);
   const a = config.alerts;
+  // Alerts: connector_down and queue_backlog are about the cluster (the leader evaluates them,
+  // a connector being down when no live node has it up); the rates and spend are this node's.
   const alerts = new AlertEvaluator({
     metrics,
-    connectors,
+    connectors: () => connectors().map((c) => ({ id: c.id, ready: c.ready || cluster.readyElsewhere(c.id) })),
+    clusterWide: () => cluster.isLeader(),
     queueDepth: () => store.queueDepth(),
     thresholds: {
       deliveryRateMin: a.deliveryRateMin,

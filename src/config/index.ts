@@ -32,6 +32,7 @@ export {
   redactConnector,
 } from './validate.js';
 export type { RetentionConfig, BackupConfig } from './lifecycle.js';
+export type { ClusterConfig } from './cluster.js';
 export { keepMm7Secrets, type Mm7ConnectorConfig } from './connector-mm7.js';
 export {
   keepProviderSecrets,

@@ -1,4 +1,5 @@
 import { backupOf, erasureOf, retentionOf } from './lifecycle.js';
+import { clusterOf } from './cluster.js';
 import { mediaOf } from './media.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -151,6 +152,7 @@ const ROOT_KEYS = [
   'backup',
   'erasure',
   'media',
+  'cluster',
 ];
 
 const FORMATS = ['json', 'jasmin'] as const;
@@ -199,6 +201,7 @@ export function parseConfig(
   const retention = retentionOf(c, root);
   const backup = backupOf(c, root, env);
   const erasure = erasureOf(c, root, env);
+  const cluster = clusterOf(c, root, env);
   const media = mediaOf(c, root, env, { host: server.host, port: server.apiPort });
   requireTwilioHookBase(c, root, media.publicUrlSet === true);
   const security = checkSecurity(c, root.security);
@@ -230,6 +233,7 @@ export function parseConfig(
     backup,
     erasure,
     media,
+    cluster,
   };
 }
 

@@ -5,6 +5,7 @@
 import type { Mm7ConnectorConfig } from './connector-mm7.js';
 import type { BackupConfig, ErasureConfig, RetentionConfig } from './lifecycle.js';
 import type { MediaConfig } from './media.js';
+import type { ClusterConfig } from './cluster.js';
 import { HermodError } from '../lib/errors.js';
 import type {
   MoRouteDef,
@@ -306,6 +307,8 @@ export interface Config {
   erasure: ErasureConfig;
   /** MMS media: store, limits, signed URLs, fallback and price (docs/mms.md). */
   media: MediaConfig;
+  /** Heartbeat and dead-after times of the nodes sharing a PostgreSQL schema (docs/architecture.md, "Cluster"). */
+  cluster: ClusterConfig;
 }
 
 /** The SMS engine's settings (docs/configuration.md, `engine`). */

@@ -61,11 +61,21 @@ export interface CampaignServiceOptions {
   batch?: number;
   /** Statistics are reused this long (ms): they join every recipient with its message. */
   statsCacheMs?: number;
+  /**
+   * The runners' lease owner (default host:pid:random). In a cluster it starts with the node's
+   * id (store campaignOwner), so that a dead node's leases are freed at once by its reaper.
+   */
+  owner?: string;
+  /**
+   * Whether this node scans for due and orphaned campaigns now (the cluster's leader; read at
+   * every tick, default always). Runners a customer's start launches run where it came in.
+   */
+  scans?: () => boolean;
 }
 
 export class CampaignService {
   private readonly clock: Clock;
-  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly owner: string;
   private readonly runners = new Map<number, { runner: CampaignRunner; done: Promise<RunEnd> }>();
   /** Campaigns being started here (resolution and pricing), so a second start waits its turn. */
   private readonly launching = new Set<number>();
@@ -75,6 +85,7 @@ export class CampaignService {
 
   constructor(private readonly o: CampaignServiceOptions) {
     this.clock = o.clock ?? systemClock;
+    this.owner = o.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   }
 
   // --- customer operations -------------------------------------------------------------
@@ -276,6 +287,8 @@ export class CampaignService {
   /** Starts scheduled campaigns that are due and runners for running ones that have none. */
   tick(): Promise<void> {
     if (this.ticking) return this.ticking;
+    // Once per cluster: the leader scans (a dead node's campaigns were freed by its reaper).
+    if (!(this.o.scans?.() ?? true)) return Promise.resolve();
     this.ticking = (async () => {
       try {
         const due = await this.o.store.dueCampaigns({ now: this.clock.now(), limit: 50 });

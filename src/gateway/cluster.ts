@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { systemClock, type Clock, type Timer } from '../lib/clock.js';
-import type { ClusterNode, ClusterStore, NodeLoad, ReapedNode } from '../store/cluster.js';
+import type { ClusterLease, ClusterNode, ClusterStore, NodeLoad, ReapedNode } from '../store/cluster.js';
 
 /** The leader's lease: singletons (sweeps, expiries, campaign runners, alerts) run where it is held. */
 export const LEADER_LEASE = 'leader';
@@ -26,7 +26,24 @@ export interface ClusterOptions {
   deadAfterMs?: number;
   clock?: Clock;
   /** What the node reports of its load beyond CPU and memory, read at every beat. */
-  load?: () => Partial<Omit<NodeLoad, 'cpu' | 'rssBytes' | 'demand'>>;
+  load?: LoadSource;
+}
+
+/** What a node reports of its load beyond CPU and memory (read at every beat). */
+export type LoadSource = () => Partial<Omit<NodeLoad, 'cpu' | 'rssBytes' | 'demand'>>;
+
+/** The cluster as `hermod cluster status` and `GET /admin/cluster` show it. */
+export interface ClusterStatus {
+  /** The node that answered. */
+  self: string;
+  /** The leader's node id (undefined while nobody holds the lease). */
+  leader: string | undefined;
+  heartbeatMs: number;
+  deadAfterMs: number;
+  /** Every node the store knows, newest heartbeat first, with its heartbeat's age (ms, this node's last beat's view). */
+  nodes: (ClusterNode & { heartbeatAgeMs: number })[];
+  /** The named leases held now. */
+  leases: ClusterLease[];
 }
 
 export interface ClusterEvents {
@@ -38,6 +55,8 @@ export interface ClusterEvents {
   leaseLost: [string];
   /** A beat failed (the store is unreachable); leases are kept until they would have run out. */
   beatFailed: [Error];
+  /** A beat worked (the nodes and leases are fresh). */
+  beat: [];
 }
 
 export class Cluster extends EventEmitter<ClusterEvents> {
@@ -53,6 +72,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Leases held, with when they run out by this node's clock (a beat that fails keeps them until then). */
   private readonly heldUntil = new Map<string, number>();
   private readonly demand = new Map<string, number>();
+  private loadSource: LoadSource | undefined;
+  /** This node's last beat: the database's time of it and this node's (ages are told from them). */
+  private lastBeat = { db: 0, local: 0 };
   private cpuMark = process.cpuUsage();
   private cpuAt: number;
 
@@ -64,6 +86,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.clock = o.clock ?? systemClock;
     this.startedAt = this.clock.now();
     this.cpuAt = this.startedAt;
+    this.loadSource = o.load;
+  }
+
+  /** Where the load comes from, once the interfaces that know it exist (read at every beat). */
+  reportLoad(source: LoadSource): void {
+    this.loadSource = source;
   }
 
   /** The first beat (so that leases are decided before anything asks), then one every period. */
@@ -83,6 +111,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await this.o.store.leave(this.nodeId).catch(() => undefined);
   }
 
+  /** Beating (started and not stopped). */
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
   /** Every node the store knows, as of the last beat. */
   nodes(): ClusterNode[] {
     return this.known;
@@ -91,6 +124,31 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Nodes up as of the last beat (this one included). */
   liveNodes(): ClusterNode[] {
     return this.known.filter((n) => n.state === 'up');
+  }
+
+  /**
+   * Whether another live node reported this connector ready at its last beat (it holds its
+   * bind, say): the connector is up for the cluster even when it is not here.
+   */
+  readyElsewhere(connectorId: string): boolean {
+    return this.liveNodes().some(
+      (n) => n.id !== this.nodeId && (n.load.readyConnectors ?? []).includes(connectorId),
+    );
+  }
+
+  /** Nodes and leases now (one read of the leases; the nodes as of the last beat). */
+  async status(): Promise<ClusterStatus> {
+    const leases = await this.o.store.leases();
+    const { db, local } = this.lastBeat;
+    const since = this.clock.now() - local;
+    return {
+      self: this.nodeId,
+      leader: leases.find((l) => l.name === LEADER_LEASE)?.holder,
+      heartbeatMs: this.heartbeatMs,
+      deadAfterMs: this.deadAfterMs,
+      nodes: this.known.map((n) => ({ ...n, heartbeatAgeMs: Math.max(0, db - n.heartbeatAt + since) })),
+      leases,
+    };
   }
 
   isLeader(): boolean {
@@ -159,9 +217,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         deadAfterMs: this.deadAfterMs,
       });
       this.known = r.nodes;
+      const local = this.clock.now();
+      this.lastBeat = { db: r.nodes.find((n) => n.id === this.nodeId)?.heartbeatAt ?? local, local };
       for (const dead of r.reaped) this.emit('nodeDead', dead);
       if (r.wasDeclaredDead) this.dropAll();
       await this.renew([...this.wanted]);
+      this.emit('beat');
     } catch (err) {
       this.emit('beatFailed', err instanceof Error ? err : new Error(String(err)));
       this.expire();
@@ -208,11 +269,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const cpu = now > this.cpuAt ? (used.user + used.system) / 1000 / (now - this.cpuAt) : 0;
     this.cpuMark = process.cpuUsage();
     this.cpuAt = now;
-    const given = this.o.load?.() ?? {};
+    const given = this.loadSource?.() ?? {};
     return {
       acceptedPerS: given.acceptedPerS ?? 0,
       upstreamBinds: given.upstreamBinds ?? 0,
       customerBinds: given.customerBinds ?? 0,
+      ...(given.readyConnectors ? { readyConnectors: given.readyConnectors } : {}),
       rssBytes: process.memoryUsage.rss(),
       cpu: Math.round(cpu * 1000) / 1000,
       demand: Object.fromEntries(this.demand),

@@ -84,7 +84,10 @@ export class QueuedFailover {
   start(): void {
     if (this.timer || this.graceMs < 0) return;
     const every = Math.min(1000, Math.max(50, this.graceMs / 4));
-    this.timer = setInterval(() => void this.tick(), every);
+    // The queues are the cluster's: one node (the leader, options.singletons) moves them.
+    this.timer = setInterval(() => {
+      if (this.ctx.opts.singletons?.() ?? true) void this.tick();
+    }, every);
     this.timer.unref();
   }
 
@@ -108,7 +111,9 @@ export class QueuedFailover {
 
   private async look(now: number): Promise<number> {
     const { connectors, opts, store, emit } = this.ctx;
-    const healthy = (id: string) => connectors.get(id)?.ready ?? false;
+    // Up for the cluster: ready here, or on another live node (one that holds its bind).
+    const healthy = (id: string) =>
+      (connectors.get(id)?.ready ?? false) || (opts.readyElsewhere?.(id) ?? false);
     const ownHermod = (id: string) => opts.selfBind?.(id) !== undefined;
     // A queue moves only to a connector that carries what it may hold (MMS, SMS).
     const lacks = (from: Connector, to: Connector | undefined, kind: 'sms' | 'mms') =>
@@ -126,7 +131,7 @@ export class QueuedFailover {
     for (const id of this.downSince.keys()) if (!connectors.has(id)) this.downSince.delete(id);
     let total = 0;
     for (const c of connectors.values()) {
-      if (c.ready) {
+      if (healthy(c.id)) {
         this.downSince.delete(c.id);
         continue;
       }
@@ -151,7 +156,7 @@ export class QueuedFailover {
         total += moved.length;
         if (moved.length > 0) emit('queue_moved', c.id, moved.length);
         // Stopped meanwhile, or back: the next tick looks again.
-        if (moved.length < limit || connectors.get(c.id) !== c || c.ready) break;
+        if (moved.length < limit || connectors.get(c.id) !== c || healthy(c.id)) break;
       }
     }
     return total;

@@ -272,11 +272,14 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     const maxAge = this.opts.mms?.retentionMs ?? 0;
     const media = this.media;
     if (!media || !(maxAge > 0) || this.mediaSweep) return;
-    const sweep = () =>
+    const sweep = () => {
+      // Once per cluster: on the leader (options.singletons).
+      if (!(this.opts.singletons?.() ?? true)) return;
       void media.purge(maxAge).then(
         (n) => n > 0 && this.emit('media_purged', n),
         (err: unknown) => this.emit('store_error', err),
       );
+    };
     this.mediaSweep = setInterval(sweep, this.opts.mms?.sweepEveryMs ?? 3_600_000);
     this.mediaSweep.unref();
     this.mediaSweepSoon = setTimeout(sweep, 5_000).unref();

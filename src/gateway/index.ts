@@ -137,4 +137,11 @@ export {
   type MediaItem,
   type MediaLibraryOptions,
 } from './media.js';
-export { Cluster, LEADER_LEASE, type ClusterOptions, type ClusterEvents } from './cluster.js';
+export {
+  Cluster,
+  LEADER_LEASE,
+  type ClusterOptions,
+  type ClusterEvents,
+  type ClusterStatus,
+  type LoadSource,
+} from './cluster.js';

@@ -190,7 +190,10 @@ export class MoService {
   start(): void {
     const timeout = this.ctx.opts.moPartTimeoutMs ?? 60_000;
     this.sweep = setInterval(
-      () => void this.releaseStale(timeout),
+      // Once per cluster: on the leader (options.singletons).
+      () => {
+        if (this.ctx.opts.singletons?.() ?? true) void this.releaseStale(timeout);
+      },
       Math.max(50, Math.min(5000, timeout / 4)),
     );
     this.sweep.unref();

@@ -78,6 +78,14 @@ export interface GatewayOptions {
   media?: MediaLibrary;
   /** MMS at the accept door (config `media`, docs/mms.md). */
   mms?: MmsOptions;
+  /**
+   * Whether this node runs the cluster's singletons now (its sweeps and expiries: parked
+   * receipts, the outbox, awaiting receipts, stale MO parts, media, queued failover), read at
+   * every tick so that leadership can move without a restart (default: always, one node).
+   */
+  singletons?: () => boolean;
+  /** Whether another live node has this connector ready (the cluster's view; default never). */
+  readyElsewhere?: (connectorId: string) => boolean;
 }
 
 export interface MmsOptions {

@@ -216,6 +216,8 @@ export class ReceiptService {
     const { store, emit } = this.ctx;
     this.parkedSweep = setInterval(
       () => {
+        // Once per cluster: on the leader (options.singletons).
+        if (!(this.ctx.opts.singletons?.() ?? true)) return;
         store.expireParkedReceipts(parkedFor).then(
           (n) => n > 0 && emit('parked_expired', n),
           (err) => emit('store_error', err),
@@ -245,7 +247,7 @@ export class ReceiptService {
     clearInterval(this.receiptSweep);
     this.receiptSweepMs = every;
     this.receiptSweep = setInterval(() => {
-      if (this.sweepingReceipts) return;
+      if (this.sweepingReceipts || !(this.ctx.opts.singletons?.() ?? true)) return;
       this.sweepingReceipts = true;
       this.expireAwaiting()
         .then(

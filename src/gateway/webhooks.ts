@@ -391,6 +391,8 @@ export interface WebhookSenderOptions {
    * duplicate). Without it, answers are not read.
    */
   kannelReply?: (order: KannelReplyOrder, text: string) => Promise<void>;
+  /** Whether this node expires items and prunes the log now (the cluster's leader; default always). */
+  singletons?: () => boolean;
 }
 
 export const DEFAULT_FAILOVER_AFTER = 3;
@@ -481,7 +483,8 @@ export class WebhookSender extends EventEmitter {
     const leaseMs = (this.opts.timeoutMs ?? 10_000) * 3;
     while (this.running) {
       try {
-        if (Date.now() - this.lastExpiry > 10_000) {
+        const sweeps = this.opts.singletons?.() ?? true;
+        if (sweeps && Date.now() - this.lastExpiry > 10_000) {
           this.lastExpiry = Date.now();
           for (const w of await this.store.expireWebhooks()) {
             this.stats.expired++;
@@ -492,7 +495,7 @@ export class WebhookSender extends EventEmitter {
             this.emit('expired', w);
           }
         }
-        if (Date.now() - this.lastPrune > 60_000) {
+        if (sweeps && Date.now() - this.lastPrune > 60_000) {
           this.lastPrune = Date.now();
           await this.store.pruneWebhookLog({
             keep: this.opts.logKeep ?? DEFAULT_WEBHOOK_LOG_KEEP,

@@ -59,6 +59,8 @@ export interface ApiAppOptions {
   definitions?: AdminDefinitions;
   /** The customer SMPP binds (the admin API's user unbind). */
   binds?: CustomerBinds;
+  /** The cluster's nodes and leases (the admin API's GET /cluster). */
+  cluster?: AdminOptions['cluster'];
   /**
    * The SSRF guard callback URLs are checked against at submit (the operator's
    * `webhooks.allow` / `allowPrivateNetworks`); default: private and loopback space refused.
@@ -208,6 +210,7 @@ export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance>
       keys: opts.adminKeys,
       definitions: opts.definitions,
       binds: opts.binds,
+      cluster: opts.cluster,
       forgetApiKeys: () => auth.forget(),
       ...(opts.moRouteInput ? { moRouteInput: opts.moRouteInput } : {}),
       ...(opts.routeInput ? { routeInput: opts.routeInput } : {}),

@@ -58,6 +58,12 @@ export interface AlertEvaluatorOptions {
   queueDepth: () => Promise<number>;
   /** Evaluation period (default 10 s). */
   intervalMs?: number;
+  /**
+   * Whether this node evaluates the rules about the cluster's shared state, connector_down
+   * and queue_backlog (the leader; default always). The rules about this node's own traffic
+   * (delivery rate, error rate, spend) are evaluated on every node from its own counters.
+   */
+  clusterWide?: () => boolean;
 }
 
 /** Evaluates the rules periodically; emits ('change', alert, active) when one flips. */
@@ -91,7 +97,9 @@ export class AlertEvaluator extends EventEmitter {
     this.snapshots.push({ at: now, totals });
     while (this.snapshots.length > 1 && this.snapshots[1].at <= now - t.windowMs) this.snapshots.shift();
     const down: string[] = [];
-    for (const c of this.opts.connectors()) {
+    const shared = this.opts.clusterWide?.() ?? true;
+    if (!shared) this.downSince.clear();
+    for (const c of shared ? this.opts.connectors() : []) {
       if (c.ready) this.downSince.delete(c.id);
       else {
         const since = this.downSince.get(c.id) ?? now;
@@ -103,7 +111,7 @@ export class AlertEvaluator extends EventEmitter {
       {
         now: totals,
         windowStart: this.snapshots[0].totals,
-        queueDepth: await this.opts.queueDepth(),
+        queueDepth: shared ? await this.opts.queueDepth() : 0,
         connectorsDown: down,
       },
       t,

@@ -10,3 +10,4 @@ export {
   type AlertNotification,
   type AlertWebhookOptions,
 } from './alerts.js';
+export { ClusterMetrics, type ClusterView, type ReapedCounts } from './cluster-metrics.js';

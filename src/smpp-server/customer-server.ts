@@ -166,6 +166,11 @@ export class CustomerSmppServer {
     }));
   }
 
+  /** Customer binds on this node, every system_id (the cluster's load report). */
+  bindCount(): number {
+    return this.boundSessions().length;
+  }
+
   private servers(): SmppServer[] {
     return this.tlsServer ? [this.server, this.tlsServer] : [this.server];
   }

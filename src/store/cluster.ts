@@ -19,6 +19,11 @@ export interface NodeLoad {
   upstreamBinds: number;
   /** Customer SMPP binds on this node. */
   customerBinds: number;
+  /**
+   * Connectors ready to send on this node (bound, or able to call their API): a connector
+   * is up for the cluster while one live node has it ready (the leader's failover and alerts).
+   */
+  readyConnectors?: string[];
   /** Resident memory, bytes. */
   rssBytes: number;
   /** CPU used over the last heartbeat period, as a fraction of one core. */
@@ -31,6 +36,14 @@ export interface NodeLoad {
 }
 
 export type NodeState = 'up' | 'left' | 'dead';
+
+/**
+ * The owner a node's campaign runners write in `campaigns.lease_owner`: the node's id, then a
+ * tag of the process, so that a dead node's runner leases are found (and freed) by its id.
+ */
+export function campaignOwner(nodeId: string, tag: string): string {
+  return `${nodeId}/${tag}`;
+}
 
 export interface ClusterNode {
   id: string;
@@ -63,6 +76,8 @@ export interface ReapedNode {
   /** Outbox and webhook items whose leases were freed. */
   outbox: number;
   webhooks: number;
+  /** Campaigns whose runner lease was the node's, freed for the leader's next scan. */
+  campaigns: number;
   /** Named leases released. */
   leases: string[];
 }

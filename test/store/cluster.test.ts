@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import {
   PostgresStore,
   RESTART_REQUEUE_DETAIL,
+  campaignOwner,
+  openEngineStores,
   SingleNodeClusterStore,
   type NodeBeat,
 } from '../../src/store/index.js';
@@ -93,7 +95,7 @@ test('PostgreSQL: a silent node is declared dead by a live node’s beat, which 
     await new Promise((r) => setTimeout(r, 30));
     const second = await b.cluster.beat(beat('b', 20));
     assert.deepEqual(second.reaped, [
-      { id: 'a', requeued: 1, outbox: 0, webhooks: 0, leases: ['bind:c1:0', 'leader'] },
+      { id: 'a', requeued: 1, outbox: 0, webhooks: 0, campaigns: 0, leases: ['bind:c1:0', 'leader'] },
     ]);
     assert.equal(second.nodes.find((n) => n.id === 'a')?.state, 'dead');
     assert.equal(
@@ -149,5 +151,46 @@ test('PostgreSQL: two nodes share a rate in proportion to the demand each report
     await a.stop();
     await sa.close();
     await sb.close();
+  }
+});
+
+test('PostgreSQL: a dead node’s campaign runner leases (owner `<node id>/…`) are freed in its reap; another node’s, and a node whose id only starts alike, are not', async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const schema = `hermod_cluster_${tag()}`;
+  const a = await PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'a' });
+  const b = await PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'b' });
+  try {
+    await openEngineStores(a);
+    const owners = [
+      campaignOwner('a', '11:x'),
+      campaignOwner('a', '12:y'),
+      campaignOwner('ab', '1:z'),
+      'b/1:w',
+    ];
+    for (const owner of owners)
+      await a.engineHandle().pool.query(
+        `INSERT INTO campaigns (user_id, name, sender, audience, state, created_at, updated_at, lease_owner, lease_until)
+         VALUES (1, 'c', 'Shop', '{}', 'running', 1, 1, $1, $2)`,
+        [owner, Date.now() + 3_600_000],
+      );
+    await a.cluster.beat(beat('a', 60_000));
+    await a.cluster.beat(beat('ab', 60_000));
+    await new Promise((r) => setTimeout(r, 30));
+    const r = await b.cluster.beat(beat('b', 20));
+    assert.deepEqual(r.reaped.map((x) => [x.id, x.campaigns]).sort(), [
+      ['a', 2],
+      ['ab', 1],
+    ]);
+    const left = await a
+      .engineHandle()
+      .pool.query('SELECT lease_owner FROM campaigns WHERE lease_owner IS NOT NULL');
+    assert.deepEqual(
+      left.rows.map((x: { lease_owner: string }) => x.lease_owner),
+      ['b/1:w'],
+      'the live node’s runner keeps its lease',
+    );
+  } finally {
+    await a.close();
+    await b.close();
   }
 });

@@ -2,7 +2,7 @@
  * What every admin plugin is given (AdminContext) and the helpers they share: error
  * schemas, parameter schemas, amounts and numbers parsed into 400 problems, 404s.
  */
-import type { Gateway, InterfaceServices } from '../../gateway/index.js';
+import type { ClusterStatus, Gateway, InterfaceServices } from '../../gateway/index.js';
 import {
   normalizeMsisdn,
   InvalidNumberError,
@@ -24,6 +24,8 @@ export interface AdminOptions {
   definitions?: AdminDefinitions;
   /** The customer SMPP binds, to end a user's (without it: 501). */
   binds?: CustomerBinds;
+  /** The cluster's nodes and leases (GET /cluster; without it: 501). */
+  cluster?: { status(): Promise<ClusterStatus> };
   /** Empties the REST API's key cache, so that a revoked key is refused at once. */
   forgetApiKeys?: () => void;
   /**

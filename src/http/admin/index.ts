@@ -30,6 +30,7 @@ import { rateCardsPlugin } from './rate-cards.js';
 import { reportsPlugin } from './reports.js';
 import { lowBalancePlugin } from './low-balance.js';
 import { bindsPlugin } from './binds.js';
+import { clusterPlugin } from './cluster.js';
 
 export type { AdminOptions, AdminDefinitions, CustomerBinds, AdminContext } from './common.js';
 
@@ -52,6 +53,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     services: opts.services ?? servicesOf(opts.gateway),
     definitions: opts.definitions,
     binds: opts.binds,
+    cluster: opts.cluster,
     forgetApiKeys: opts.forgetApiKeys,
     moRouteInput: opts.moRouteInput,
     routeInput: opts.routeInput,
@@ -75,6 +77,7 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, opts) =
     lowBalancePlugin,
     erasurePlugin,
     bindsPlugin,
+    clusterPlugin,
   ])
     await app.register(plugin, ctx);
 };

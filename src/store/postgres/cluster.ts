@@ -5,16 +5,17 @@
  */
 import type pg from 'pg';
 import { RESTART_REQUEUE_DETAIL } from '../store.js';
-import type {
-  BeatResult,
-  ClusterLease,
-  ClusterNode,
-  ClusterStore,
-  LeaseClaim,
-  NodeBeat,
-  NodeLoad,
-  NodeState,
-  ReapedNode,
+import {
+  campaignOwner,
+  type BeatResult,
+  type ClusterLease,
+  type ClusterNode,
+  type ClusterStore,
+  type LeaseClaim,
+  type NodeBeat,
+  type NodeLoad,
+  type NodeState,
+  type ReapedNode,
 } from '../cluster.js';
 import { num, type Row } from './rows.js';
 
@@ -135,6 +136,22 @@ async function reap(c: pg.PoolClient, id: string): Promise<ReapedNode> {
     requeued: requeued.rowCount ?? 0,
     outbox: outbox.rowCount ?? 0,
     webhooks: webhooks.rowCount ?? 0,
+    campaigns: await freeCampaigns(c, id),
     leases: (leases.rows as Row[]).map((x) => x.name as string).sort(),
   };
+}
+
+/**
+ * The dead node's campaign runners (owner `<node id>/…`, campaignOwner): their leases are
+ * freed so that the leader's next scan restarts them at once. The engine's tables exist only
+ * once the engine has opened on this schema (a bare store has none).
+ */
+async function freeCampaigns(c: pg.PoolClient, id: string): Promise<number> {
+  const t = await c.query(`SELECT to_regclass('campaigns') IS NOT NULL AS present`);
+  if (!(t.rows[0] as Row).present) return 0;
+  const r = await c.query(
+    `UPDATE campaigns SET lease_owner = NULL, lease_until = NULL WHERE starts_with(lease_owner, $1)`,
+    [campaignOwner(id, '')],
+  );
+  return r.rowCount ?? 0;
 }

@@ -55,6 +55,29 @@ export function useStats() {
   });
 }
 
+/** GET /v1/admin/cluster (docs/admin-api.md, "Cluster"). */
+export interface ClusterStatus {
+  self: string;
+  leader: string | null;
+  nodes: {
+    id: string;
+    host: string;
+    version: string;
+    state: 'up' | 'left' | 'dead';
+    heartbeatAgeMs: number;
+    leader: boolean;
+    load: { acceptedPerS: number; upstreamBinds: number; customerBinds: number; cpu: number };
+  }[];
+}
+
+export function useCluster() {
+  return useQuery({
+    queryKey: ['admin', 'cluster'],
+    queryFn: () => get<ClusterStatus>('/v1/admin/cluster'),
+    refetchInterval: 2_000,
+  });
+}
+
 export interface Customer {
   id: number;
   username: string;

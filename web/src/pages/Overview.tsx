@@ -1,13 +1,15 @@
 /**
  * The operator's overview, read every 2 s: throughput now (and a line of the last minutes),
  * messages, delivery rate, queue depth; per connector its state, rate, delivery rate and
- * queue; alerts (connectors not bound, customers out of credit, callbacks waiting).
+ * queue; alerts (connectors not bound, customers out of credit, callbacks waiting); the
+ * cluster's nodes when more than one shares the store.
  */
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useConnectors, useCustomers, useStats, type ConnectorStatus } from '../api/admin';
 import { usePendingCallbacks } from '../api/operator';
 import { ErrorNote } from '../components/ErrorNote';
+import { ClusterPanel } from './ClusterPanel';
 import type { ThroughputPoint } from './ThroughputChart';
 
 const ThroughputChart = lazy(() => import('./ThroughputChart'));
@@ -124,6 +126,7 @@ export function Overview() {
         {points.length > 0 && <ThroughputChart points={points} />}
       </Suspense>
       <Alerts connectors={list} />
+      <ClusterPanel />
       <h2>Connectors</h2>
       <div className="table-wrap">
         <table>
