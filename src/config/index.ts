@@ -33,6 +33,7 @@ export {
 } from './validate.js';
 export type { RetentionConfig, BackupConfig } from './lifecycle.js';
 export { keepMm7Secrets, type Mm7ConnectorConfig } from './connector-mm7.js';
+export { isEmailAddress, type SmtpConfig } from './mms-email.js';
 export {
   keepProviderSecrets,
   type ProviderConnectorConfig,

@@ -1,5 +1,6 @@
 import { backupOf, erasureOf, retentionOf } from './lifecycle.js';
 import { mediaOf } from './media.js';
+import { smtpOf } from './mms-email.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
@@ -151,6 +152,7 @@ const ROOT_KEYS = [
   'backup',
   'erasure',
   'media',
+  'smtp',
 ];
 
 const FORMATS = ['json', 'jasmin'] as const;
@@ -183,7 +185,9 @@ export function parseConfig(
     users: users.map((u) => u.username),
   });
   const optOut = checkOptOut(c, root.optOut);
+  const smtp = smtpOf(c, root, env);
   const moRoutes = checkMoRoutes(c, c.list(root, 'moRoutes', '$'), {
+    smtp: smtp !== null,
     connectors: connectors.map((k) => k.id),
     users: users.map((u) => u.username),
     // A Kannel reply without its own account is charged to the opt-out account.
@@ -230,6 +234,7 @@ export function parseConfig(
     backup,
     erasure,
     media,
+    smtp,
   };
 }
 

@@ -5,6 +5,7 @@
 import type { Mm7ConnectorConfig } from './connector-mm7.js';
 import type { BackupConfig, ErasureConfig, RetentionConfig } from './lifecycle.js';
 import type { MediaConfig } from './media.js';
+import type { SmtpConfig } from './mms-email.js';
 import { HermodError } from '../lib/errors.js';
 import type {
   MoRouteDef,
@@ -304,6 +305,8 @@ export interface Config {
   erasure: ErasureConfig;
   /** MMS media: store, limits, signed URLs, fallback and price (docs/mms.md). */
   media: MediaConfig;
+  /** The SMTP server inbound MMS are mailed through (MO routes with `email`); null when absent. */
+  smtp: SmtpConfig | null;
 }
 
 /** The SMS engine's settings (docs/configuration.md, `engine`). */

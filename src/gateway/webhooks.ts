@@ -384,13 +384,16 @@ export interface WebhookSenderOptions {
    * duplicate). Without it, answers are not read.
    */
   kannelReply?: (order: KannelReplyOrder, text: string) => Promise<void>;
+  /** Sends an `email` item (an inbound MMS mailed, src/connectors/mms-email.ts); without it, they wait. */
+  email?: (w: WebhookItem) => Promise<Outcome>;
 }
 
 export const DEFAULT_FAILOVER_AFTER = 3;
 export const DEFAULT_WEBHOOK_LOG_KEEP = 100_000;
 export const DEFAULT_WEBHOOK_LOG_RETENTION_MS = 7 * 86_400_000;
 
-type Outcome =
+/** One attempt's outcome: `status` the HTTP status (or, for `email`, the SMTP reply code). */
+export type Outcome =
   | { ok: true; status: number; reply?: { order: KannelReplyOrder; text: string } }
   | { ok: false; retry: boolean; error: string; status?: number };
 
@@ -725,6 +728,11 @@ export class WebhookSender extends EventEmitter {
   }
 
   private attempt(w: WebhookItem): Promise<Outcome> {
+    if (w.kind === 'email')
+      return (
+        this.opts.email?.(w) ??
+        Promise.resolve({ ok: false, retry: true, error: 'no smtp: block: the mail waits' })
+      );
     let req: ReturnType<WebhookSender['request']>;
     let url: URL;
     try {

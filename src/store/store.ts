@@ -99,7 +99,8 @@ export interface StoredMo {
 export interface NewWebhook {
   /** The event id: the same on every attempt, so a receiver can drop a redelivery (docs/jasmin-http-api.md). */
   eventId: string;
-  kind: 'jasmin_dlr' | 'jasmin_mo' | 'kannel_dlr' | 'kannel_mo' | 'rest' | 'telnyx';
+  /** `email`: an inbound MMS mailed through SMTP (docs/mms.md), `url` its `mailto:`. */
+  kind: 'jasmin_dlr' | 'jasmin_mo' | 'kannel_dlr' | 'kannel_mo' | 'rest' | 'telnyx' | 'email';
   /** The message (MT or MO) it reports on; items of one message are delivered in order. */
   messageId: string;
   /** The account whose secret signs it (REST), or '' for none. */
