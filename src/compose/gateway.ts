@@ -20,6 +20,7 @@ import type { Config } from '../config/index.js';
 import { buildConnector } from './connectors.js';
 import { newCluster } from './cluster.js';
 import { openMedia } from './store.js';
+import { MmsMailer } from '../connectors/mms-email.js';
 import { RuntimeDefinitions, seedDefinitions, type EffectiveDefinitions } from './definitions.js';
 
 /** What the interfaces are built on. */
@@ -126,9 +127,12 @@ export async function buildGateway(
     readyElsewhere: (id) => cluster.readyElsewhere(id),
   });
   const accountSecrets: AccountSecrets = {};
+  // MO routes with `email` (MMS to email, docs/mms.md): their outbox items go through smtp:.
+  const mailer = config.smtp ? new MmsMailer(config.smtp, gateway.media, config.media.linkTtlS) : undefined;
   const webhooks = webhookSender(config, store, guard, log.child({ component: 'webhooks' }), accountSecrets, {
     kannelReply: kannelReplier(gateway, log.child({ component: 'kannel-reply' })),
     singletons: () => cluster.isLeader(),
+    ...(mailer ? { email: (w) => mailer.deliver(w) } : {}),
   });
   logGatewayEvents(gateway, log.child({ component: 'gateway' }));
   gateway.on('webhooks', () => webhooks.wake());
@@ -186,7 +190,7 @@ function webhookSender(
   guard: UrlGuard,
   log: Logger,
   accountSecrets: AccountSecrets,
-  extra: Pick<WebhookSenderOptions, 'kannelReply' | 'singletons'> = {},
+  extra: Pick<WebhookSenderOptions, 'kannelReply' | 'singletons' | 'email'> = {},
 ): WebhookSender {
   const secrets = new Map(
     config.users.filter((u) => u.webhookSecret).map((u) => [u.username, u.webhookSecret!]),

@@ -34,6 +34,7 @@ export {
 export type { RetentionConfig, BackupConfig } from './lifecycle.js';
 export type { ClusterConfig } from './cluster.js';
 export { keepMm7Secrets, type Mm7ConnectorConfig } from './connector-mm7.js';
+export { isEmailAddress, type SmtpConfig } from './mms-email.js';
 export {
   keepProviderSecrets,
   type ProviderConnectorConfig,

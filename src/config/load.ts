@@ -1,6 +1,7 @@
 import { backupOf, erasureOf, retentionOf } from './lifecycle.js';
 import { clusterOf } from './cluster.js';
 import { mediaOf } from './media.js';
+import { smtpOf } from './mms-email.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
@@ -153,6 +154,7 @@ const ROOT_KEYS = [
   'erasure',
   'media',
   'cluster',
+  'smtp',
 ];
 
 const FORMATS = ['json', 'jasmin'] as const;
@@ -185,7 +187,9 @@ export function parseConfig(
     users: users.map((u) => u.username),
   });
   const optOut = checkOptOut(c, root.optOut);
+  const smtp = smtpOf(c, root, env);
   const moRoutes = checkMoRoutes(c, c.list(root, 'moRoutes', '$'), {
+    smtp: smtp !== null,
     connectors: connectors.map((k) => k.id),
     users: users.map((u) => u.username),
     // A Kannel reply without its own account is charged to the opt-out account.
@@ -234,6 +238,7 @@ export function parseConfig(
     erasure,
     media,
     cluster,
+    smtp,
   };
 }
 

@@ -6,6 +6,7 @@ import type { Mm7ConnectorConfig } from './connector-mm7.js';
 import type { BackupConfig, ErasureConfig, RetentionConfig } from './lifecycle.js';
 import type { MediaConfig } from './media.js';
 import type { ClusterConfig } from './cluster.js';
+import type { SmtpConfig } from './mms-email.js';
 import { HermodError } from '../lib/errors.js';
 import type {
   MoRouteDef,
@@ -309,6 +310,8 @@ export interface Config {
   media: MediaConfig;
   /** Heartbeat and dead-after times of the nodes sharing a PostgreSQL schema (docs/architecture.md, "Cluster"). */
   cluster: ClusterConfig;
+  /** The SMTP server inbound MMS are mailed through (MO routes with `email`); null when absent. */
+  smtp: SmtpConfig | null;
 }
 
 /** The SMS engine's settings (docs/configuration.md, `engine`). */

@@ -2,6 +2,7 @@
  * One connector definition and the MT route list, validated with the rules and messages of
  * the YAML loader (which calls the same functions): the file and the admin API cannot disagree.
  */
+import { moEmailOf } from './mms-email.js';
 import { checkMm7Connector, redactMm7 } from './connector-mm7.js';
 import { mmsMaxBytesOf } from './connector-mms.js';
 import { HermodError } from '../lib/errors.js';
@@ -142,7 +143,12 @@ export function moRouteInput(r: MoRouteDef): Obj {
  */
 export function validateMoRoutes(
   list: unknown,
-  known: { connectors: readonly string[]; users?: readonly string[]; replyFallback?: boolean },
+  known: {
+    connectors: readonly string[];
+    users?: readonly string[];
+    replyFallback?: boolean;
+    smtp?: boolean;
+  },
 ): MoRouteDef[] {
   const c = new Checker();
   if (!Array.isArray(list))
@@ -704,7 +710,12 @@ function moReplyOf(
 export function checkMoRoutes(
   c: Checker,
   list: unknown[],
-  known: { connectors: readonly string[]; users?: readonly string[]; replyFallback?: boolean },
+  known: {
+    connectors: readonly string[];
+    users?: readonly string[];
+    replyFallback?: boolean;
+    smtp?: boolean;
+  },
   path = 'moRoutes',
 ): MoRouteDef[] {
   const f = new Filters(c);
@@ -712,7 +723,18 @@ export function checkMoRoutes(
   const moRoutes: MoRouteDef[] = [];
   list.forEach((x, i) => {
     const p = `${path}[${i}]`;
-    const o = c.obj(x, p, ['name', ...MO_FILTERS, 'user', 'url', 'method', 'format', 'reply', 'mmsAsLinks']);
+    const o = c.obj(x, p, [
+      'name',
+      ...MO_FILTERS,
+      'user',
+      'url',
+      'email',
+      'emailSms',
+      'method',
+      'format',
+      'reply',
+      'mmsAsLinks',
+    ]);
     if (!o) return;
     const name = o.name === undefined ? undefined : c.str(o, 'name', p);
     const user = o.user === undefined ? undefined : c.str(o, 'user', p);
@@ -727,10 +749,14 @@ export function checkMoRoutes(
       }
       if (!ok) c.fail(`${p}.url`, `expected an http:// or https:// URL, got ${describe(url)}`);
     }
-    if (o.user === undefined && o.url === undefined)
-      c.fail(p, "needs a target: user (a customer's SMPP bind) or url (an HTTP webhook)");
-    else if (o.user !== undefined && o.url !== undefined)
-      c.fail(p, 'has both user and url: an MO route has one target');
+    const { email, emailSms } = moEmailOf(c, o, p, known.smtp);
+    const targets = [o.user, o.url, o.email].filter((t) => t !== undefined).length;
+    if (targets === 0)
+      c.fail(
+        p,
+        "needs a target: user (a customer's SMPP bind), url (an HTTP webhook) or email (addresses; MMS to email)",
+      );
+    else if (targets > 1) c.fail(p, 'has more than one of user, url and email: an MO route has one target');
     const method = o.method === undefined ? undefined : c.oneOf(o, 'method', p, ['GET', 'POST'] as const);
     if (method !== undefined && url === undefined)
       c.fail(`${p}.method`, 'only webhook (url) routes have a method');
@@ -768,8 +794,10 @@ export function checkMoRoutes(
       format: format === 'jasmin' ? undefined : format,
       reply,
       mmsAsLinks,
+      email,
+      emailSms,
     };
-    if (user !== undefined || url !== undefined) {
+    if (user !== undefined || url !== undefined || (email !== undefined && targets === 1)) {
       moRoutes.push(dropUndefined(route) as MoRouteDef);
       moIndex.push(i);
     }

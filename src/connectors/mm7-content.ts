@@ -41,7 +41,7 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /** A Content-Location: the item's own name when it is a plain file name, else one made up. */
-function locationOf(item: MediaPart, n: number): string {
+export function locationOf(item: Pick<MediaPart, 'contentType' | 'filename'>, n: number): string {
   if (item.filename && /^[\w.-]{1,64}$/.test(item.filename)) return item.filename;
   return `media${n}.${EXTENSIONS[baseType(item.contentType)] ?? 'bin'}`;
 }

@@ -55,7 +55,7 @@ export interface RouteDef extends MtFilters {
   mmsFallback?: MmsFallback;
 }
 
-/** An MO route: filters (ANDed) and a target, a customer's SMPP bind or an HTTP webhook. */
+/** An MO route: filters (ANDed) and a target, a customer's SMPP bind, an HTTP webhook or email addresses. */
 export interface MoRouteDef {
   name?: string;
   /** Our numbers / short codes (destination prefixes); empty = any. */
@@ -92,6 +92,10 @@ export interface MoRouteDef {
    * signed link per media item (default, absent = true); false: the text alone.
    */
   mmsAsLinks?: boolean;
+  /** … or email: an inbound MMS mailed to these addresses through `smtp:` (docs/mms.md, "MMS to email"). */
+  email?: string[];
+  /** `email` target only: an SMS MO is mailed too (default false: an SMS passes on to the next route). */
+  emailSms?: boolean;
 }
 
 /** Kannel's sms-service reply: `max-messages` and who is charged for it. */

@@ -16,6 +16,7 @@ import {
   normalizeMsisdn,
   InvalidNumberError,
   type Capability,
+  type StoredMessage,
   type User,
 } from '../domain/index.js';
 import { reject, RejectedError } from './errors.js';
@@ -371,6 +372,53 @@ export class AcceptService {
       encode: textMessage,
     });
     return { plan: smsPlan, draft: sms, mms: false };
+  }
+
+  /**
+   * An MMS a connector refused for good, with no other connector of its route to take it
+   * (docs/mms.md, "Fallback after a refusal"): when its fallback is `sms_link`, the same id
+   * goes out as the SMS with links accept would have written, to the route's first SMS
+   * connector, recharged as SMS (`store.resendAsSms`). True once re-queued; false leaves it
+   * to fail as before (fallback `refuse`, no SMS connector, links unsignable, too late, or
+   * the balance or quota short of the SMS price).
+   */
+  async resendAsSms(m: StoredMessage, refusedBy: string, why: string): Promise<boolean> {
+    const user = await this.ctx.store.getUser(m.userId);
+    if (!user) return false;
+    const ctx = this.routingContext(user, m, m.destination);
+    const plan = this.plan(ctx, false);
+    const connector = plan && this.ctx.connectors.get(plan.connectors[0]);
+    if (!plan || !connector || fallbackOf(user, plan.route, this.ctx.opts.mms) !== 'sms_link') return false;
+    const ttlS = this.ctx.opts.mms?.linkTtlS;
+    let sms: SubmitDraft;
+    let segments: number;
+    try {
+      sms = smsWithLinks(m, textOfSubmit(m), this.ctx.opts.media, {
+        destination: m.destination,
+        ...(ttlS !== undefined ? { ttlS } : {}),
+        encode: textMessage,
+      });
+      segments = partsOn(sms, connector);
+    } catch {
+      return false;
+    }
+    const card = await this.rates.of(user.id);
+    const links = sms.meta?.linkedMedia?.length ?? 0;
+    const outcome = await this.ctx.store.resendAsSms({
+      id: m.id,
+      connectorId: connector.id,
+      body: sms.body,
+      dataCoding: sms.dataCoding,
+      esmClass: sms.esmClass,
+      meta: { ...sms.meta, segments, ...(plan.route ? { route: plan.route.name } : {}) },
+      priceMicros: smsPrice(card, m.destination, plan.route?.rate, user).micros * segments,
+      segments,
+      detail: `MMS refused by ${refusedBy} (${why}): re-sent as an SMS with ${links} media link(s)`,
+    });
+    if (outcome !== 'resent') return false;
+    this.ctx.emit('failover', m.id, refusedBy, connector.id);
+    this.wake(connector.id);
+    return true;
   }
 
   /** The routing context of a submit: who sends what to whom, now. */

@@ -184,6 +184,8 @@ export class DispatchService {
     private readonly ctx: GatewayContext,
     private readonly receipts: ReceiptService,
     private readonly notifier: Notifier,
+    /** An MMS refused for good with no failover: re-sent as an SMS with links when its fallback says so (AcceptService.resendAsSms). */
+    private readonly smsFallback?: (m: StoredMessage, refusedBy: string, why: string) => Promise<boolean>,
   ) {}
 
   /** Starts a dispatcher for `c` (replacing the record of an earlier one under its id). */
@@ -271,6 +273,9 @@ export class DispatchService {
       return;
     }
     if (decision.kind === 'failover' && (await this.failover(m, decision.detail))) return;
+    // An MMS no connector of its route takes: its fallback may send it as an SMS with links.
+    if (decision.kind === 'failover' && isMms(m) && (await this.smsFallback?.(m, c.id, decision.detail)))
+      return;
     const refund = decision.kind === 'fail' ? decision.refund : (this.ctx.opts.refund?.rejected ?? true);
     const notice = this.notifier.forFinal('000', { error: decision.detail });
     const { state, notified } = await this.ctx.store.failUnsent({

@@ -66,7 +66,9 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.accounts = new AccountCache(store, () => opts.accountCacheMs ?? 1000);
     this.notifier = new Notifier(ctx);
     this.receipts = new ReceiptService(ctx, this.notifier);
-    this.dispatch = new DispatchService(ctx, this.receipts, this.notifier);
+    this.dispatch = new DispatchService(ctx, this.receipts, this.notifier, (m, by, why) =>
+      this.accept.resendAsSms(m, by, why),
+    );
     this.rates = new RateCards(store, () => opts.accountCacheMs ?? 1000);
     this.money = new MoneyService(store, this.rates);
     this.accept = new AcceptService(ctx, this.accounts, (id) => this.dispatch.wake(id), this.rates);

@@ -9,7 +9,8 @@ import type { InboundMessage, MoDelivery, MoRecord, StoredMo } from '../store/st
 import { reject } from './errors.js';
 import type { InboundPdu } from './connector.js';
 import { matchMoRoute, type MoRouteDef } from './router.js';
-import { webhookForMo } from './webhooks.js';
+import { DEFAULT_WEBHOOK_RETENTION_MS, webhookForMo } from './webhooks.js';
+import { emailItemForMo } from './mms-email.js';
 import { DEFAULT_LINK_TTL_S, textWithLinks } from './mms.js';
 import type { SubmitDraft } from './draft.js';
 import type { KannelReplyOrder } from './kannel-reply.js';
@@ -66,7 +67,10 @@ export class MoService {
   /** The MO route of a joined MO (pure router; the loop guard skips routes back to its origin). */
   route(m: Omit<InboundMessage, 'routedTo'>): MoRouteDef | undefined {
     let text: string | undefined;
-    return matchMoRoute(this.ctx.opts.moRoutes ?? [], {
+    // An email route takes MMS only, unless it says `emailSms`: an SMS passes on (docs/mms.md).
+    const all = this.ctx.opts.moRoutes ?? [];
+    const routes = m.media?.length ? all : all.filter((r) => r.email === undefined || r.emailSms === true);
+    return matchMoRoute(routes, {
       source: m.source,
       destination: m.destination,
       text: () => (text ??= decodeText(m.body, m.dataCoding)),
@@ -99,6 +103,14 @@ export class MoService {
     const route = this.route(base);
     const routedTo = route?.user ?? null;
     const m: InboundMessage = { ...base, routedTo };
+    if (route?.email !== undefined) {
+      const item = emailItemForMo(
+        m,
+        route.email,
+        this.ctx.opts.webhookRetentionMs ?? DEFAULT_WEBHOOK_RETENTION_MS,
+      );
+      return { routedTo, webhooks: [item], target: { url: item.url, method: 'POST' } };
+    }
     const target = route?.url !== undefined ? { url: route.url, method: route.method ?? 'POST' } : undefined;
     return {
       routedTo,

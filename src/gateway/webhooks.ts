@@ -393,13 +393,16 @@ export interface WebhookSenderOptions {
   kannelReply?: (order: KannelReplyOrder, text: string) => Promise<void>;
   /** Whether this node expires items and prunes the log now (the cluster's leader; default always). */
   singletons?: () => boolean;
+  /** Sends an `email` item (an inbound MMS mailed, src/connectors/mms-email.ts); without it, they wait. */
+  email?: (w: WebhookItem) => Promise<Outcome>;
 }
 
 export const DEFAULT_FAILOVER_AFTER = 3;
 export const DEFAULT_WEBHOOK_LOG_KEEP = 100_000;
 export const DEFAULT_WEBHOOK_LOG_RETENTION_MS = 7 * 86_400_000;
 
-type Outcome = AttemptOutcome<{ order: KannelReplyOrder; text: string }>;
+/** One attempt's outcome: `status` the HTTP status (or, for `email`, the SMTP reply code). */
+export type Outcome = AttemptOutcome<{ order: KannelReplyOrder; text: string }>;
 
 /** Delivers the webhook outbox. One per node; several nodes share it through the store's leases. */
 export class WebhookSender extends EventEmitter {
@@ -739,6 +742,11 @@ export class WebhookSender extends EventEmitter {
   }
 
   private attempt(w: WebhookItem): Promise<Outcome> {
+    if (w.kind === 'email')
+      return (
+        this.opts.email?.(w) ??
+        Promise.resolve({ ok: false, retry: true, error: 'no smtp: block: the mail waits' })
+      );
     let req: ReturnType<WebhookSender['request']>;
     let url: URL;
     try {

@@ -27,6 +27,8 @@ export type {
   PartReceipt,
   KeyedReceipt,
   UnsentFailure,
+  SmsResend,
+  ResendOutcome,
   CancelRequest,
   QueueMove,
   MovedMessage,

@@ -9,6 +9,7 @@ import type {
   Group,
   GroupSpec,
   MediaRef,
+  MessageMeta,
   MessageState,
   NewMessage,
   PartState,
@@ -99,7 +100,8 @@ export interface StoredMo {
 export interface NewWebhook {
   /** The event id: the same on every attempt, so a receiver can drop a redelivery (docs/jasmin-http-api.md). */
   eventId: string;
-  kind: 'jasmin_dlr' | 'jasmin_mo' | 'kannel_dlr' | 'kannel_mo' | 'rest' | 'telnyx';
+  /** `email`: an inbound MMS mailed through SMTP (docs/mms.md), `url` its `mailto:`. */
+  kind: 'jasmin_dlr' | 'jasmin_mo' | 'kannel_dlr' | 'kannel_mo' | 'rest' | 'telnyx' | 'email';
   /** The message (MT or MO) it reports on; items of one message are delivered in order. */
   messageId: string;
   /** The account whose secret signs it (REST), or '' for none. */
@@ -237,6 +239,26 @@ export interface UnsentFailure {
   refund: boolean;
   notice: FinalNotice;
 }
+
+/**
+ * `resendAsSms`: a queued MMS that a connector refused, re-sent under its own id as the SMS
+ * with media links (docs/mms.md, "Fallback after a refusal"): its new content, meta (no
+ * `media`), price, charged segments and connector, and the history detail.
+ */
+export interface SmsResend {
+  id: string;
+  connectorId: string;
+  body: Buffer;
+  dataCoding: number;
+  esmClass: number;
+  meta: MessageMeta;
+  priceMicros: number;
+  segments: number;
+  detail: string;
+}
+
+/** What `resendAsSms` did: `too_late` (final, gone or a part accepted upstream), `insufficient` (balance or quota). */
+export type ResendOutcome = 'resent' | 'too_late' | 'insufficient';
 
 /**
  * `moveQueued`: one batch of a down connector's waiting messages, moved along their routes
@@ -612,6 +634,16 @@ export interface MessageStore {
    * account; the message leaves the queue and takes its aggregate state (`notice` as above).
    */
   failUnsent(f: UnsentFailure): Promise<Settled>;
+
+  /**
+   * An MMS a connector refused goes out as an SMS under the same id (`SmsResend`), in one
+   * transaction, only while it is queued with no part accepted upstream: its price and SMS
+   * count back (a `refund` entry), `priceMicros` and `segments` charged (a `charge` entry;
+   * `insufficient`, nothing changed, when the balance or quota would go negative), the
+   * message rewritten, its part rows dropped, its queue entry moved to `connectorId` due now
+   * with its attempts counted afresh, and a `queued` history entry with `detail`.
+   */
+  resendAsSms(r: SmsResend): Promise<ResendOutcome>;
 
   queueDepth(connectorId?: string): Promise<number>;
 

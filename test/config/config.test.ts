@@ -229,8 +229,8 @@ test('route filter mistakes are reported with their key paths', () => {
     'routes[2].weights: only weighted routes have weights',
     'routes[4].name: duplicate route name "bad"',
     'routes[4]: never used: routes[3] ("default") has no filters and catches every message first (put the default route last)',
-    'moRoutes[0]: has both user and url: an MO route has one target',
-    "moRoutes[1]: needs a target: user (a customer's SMPP bind) or url (an HTTP webhook)",
+    'moRoutes[0]: has more than one of user, url and email: an MO route has one target',
+    "moRoutes[1]: needs a target: user (a customer's SMPP bind), url (an HTTP webhook) or email (addresses; MMS to email)",
     'moRoutes[2].url: expected an http:// or https:// URL, got "ftp://x.example"',
     'moRoutes[2].originConnectors[0]: unknown connector "nope"',
     'moRoutes[3].method: only webhook (url) routes have a method',
@@ -421,7 +421,7 @@ test('HTTP API and webhooks: defaults, per-user format and secret, MO webhook ro
       'webhooks.allowPrivateNetworks: expected true or false, got "yes"',
       'users[0].httpApi.format: unknown key',
       'moRoutes[0].url: expected an http:// or https:// URL, got "ftp://x"',
-      "moRoutes[1]: needs a target: user (a customer's SMPP bind) or url (an HTTP webhook)",
+      "moRoutes[1]: needs a target: user (a customer's SMPP bind), url (an HTTP webhook) or email (addresses; MMS to email)",
     ],
   );
 });

@@ -2,7 +2,8 @@
 // connector (`mms`, MM7 to the in-process MMSC, as `hermod start` runs it): a PNG attached on
 // the Send page shows as a thumbnail with the MMS price (one charge), a wrong file type is
 // refused at the field in Hermod's words, the MMS is sent with its subject and reaches
-// `delivered` with its thumbnail in Messages; an inbound MMS shows its picture in the Inbox.
+// `delivered` with its thumbnail in Messages; an inbound MMS shows its picture in the Inbox
+// thread, beside the picture sent to that number.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -150,9 +151,10 @@ for (const [width, viewport] of [
       .waitFor();
     await w.shot(`messages-mms-${width}`);
 
-    // An inbound MMS: its picture as a thumbnail in the conversation.
+    // An inbound MMS from the number the MMS went to: its picture as a thumbnail in the
+    // conversation, beside the picture sent to them (the thread carries media either way).
     const rsp = await h.demoMms.mmsc.deliver({
-      from: { kind: 'number', value: '+447700900555' },
+      from: { kind: 'number', value: '+447700900123' },
       to: [{ kind: 'shortCode', value: '12345' }],
       parts: [
         { contentType: 'image/png', contentId: 'p', contentLocation: 'them.png', bytes: PNG },
@@ -161,10 +163,13 @@ for (const [width, viewport] of [
     });
     assert.equal(rsp.status.code, 1000);
     await navTo(page, 'Inbox');
-    await page.getByText('+447700900555').first().click();
-    const sent = page.getByRole('list', { name: 'What they sent' });
-    await sent.getByRole('img', { name: 'Picture them.png' }).waitFor({ timeout: 15_000 });
-    await page.waitForFunction(loaded, '.thread .media-list img');
+    await page.getByText('+447700900123').first().click();
+    const received = page.getByRole('list', { name: 'What they sent' });
+    await received.getByRole('img', { name: 'Picture them.png' }).waitFor({ timeout: 30_000 });
+    const ours = page.getByRole('list', { name: 'What you sent' });
+    await ours.getByRole('img', { name: 'Picture dot.png' }).waitFor({ timeout: 30_000 });
+    await page.waitForFunction(loaded, '.bubble.in .media-list img');
+    await page.waitForFunction(loaded, '.bubble.out .media-list img');
     await w.shot(`inbox-mms-${width}`);
 
     // The 415 of the PDF is the one console error expected.

@@ -13,6 +13,7 @@ import {
   type NewWebhook,
   type Store,
 } from '../../src/store/index.js';
+import { mmsResendContract } from './mms-resend-contract.js';
 
 /**
  * An MO record as the gateway builds one: its route fixed, or decided by `to` on the joined
@@ -2259,6 +2260,8 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.equal(sms.subject, undefined, 'nor a subject');
     },
   );
+
+  mmsResendContract(withStore);
 
   withStore('an inbound MMS keeps its subject through the join (mo_parts → mo)', async (s) => {
     const stored = await s.addMoPart(

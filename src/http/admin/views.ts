@@ -314,6 +314,12 @@ const moRouteSchema = {
     },
     user: { type: 'string', description: "target: this customer's SMPP bind" },
     url: { type: 'string', description: 'target: an HTTP webhook (Jasmin MO fields)' },
+    email: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'target: email addresses an inbound MMS is mailed to through smtp: (docs/mms.md)',
+    },
+    emailSms: { type: 'boolean', description: 'email target only: an SMS MO is mailed too (default false)' },
     method: { type: 'string', enum: ['GET', 'POST'] },
     reply: {
       type: 'object',

@@ -32,7 +32,10 @@ const pendingSchema = {
   properties: {
     id: { type: 'integer' },
     eventId: { type: 'string' },
-    kind: { type: 'string', enum: ['jasmin_dlr', 'jasmin_mo', 'kannel_dlr', 'kannel_mo', 'rest', 'telnyx'] },
+    kind: {
+      type: 'string',
+      enum: ['jasmin_dlr', 'jasmin_mo', 'kannel_dlr', 'kannel_mo', 'rest', 'telnyx', 'email'],
+    },
     messageId: { type: 'string' },
     url: { type: 'string' },
     attempts: { type: 'integer' },

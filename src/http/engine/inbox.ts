@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import { formatMicros } from '../../domain/index.js';
-import { encodingOfDataCoding, textOf } from '../../gateway/index.js';
+import { encodingOfDataCoding, inboundMediaView, textOf } from '../../gateway/index.js';
 import {
   INBOX_LIMITS,
   peerOf,
@@ -31,6 +31,21 @@ const messageView = {
       description: "an outbound message's state (queued, sent, delivered…); null for inbound",
     },
     at: { type: 'string', format: 'date-time' },
+    media: {
+      type: 'array',
+      description:
+        "an MMS's media (inbound, sent, or linked by an SMS fallback), each with a signed URL; absent for an SMS",
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          content_type: { type: 'string' },
+          size: { type: 'integer' },
+          filename: { type: 'string' },
+          url: { type: 'string' },
+        },
+      },
+    },
   },
 } as const;
 
@@ -74,7 +89,11 @@ const pageQuery = {
 /** A number as the API shows it: digits with '+', an alphanumeric sender as it is. */
 const plus = (n: string) => (/^\d+$/.test(n) ? `+${n}` : n);
 
-function viewOfMessage(peer: string, m: ThreadMessage & { text: string | null }) {
+function viewOfMessage(
+  peer: string,
+  m: ThreadMessage & { text: string | null },
+  mediaUrl?: (id: string) => string,
+) {
   const inbound = m.direction === 'in';
   return {
     id: m.id,
@@ -85,6 +104,7 @@ function viewOfMessage(peer: string, m: ThreadMessage & { text: string | null })
     encoding: encodingOfDataCoding(m.dataCoding),
     state: m.state,
     at: new Date(m.at).toISOString(),
+    ...(m.media?.length ? { media: m.media.map((r) => inboundMediaView(r, mediaUrl)) } : {}),
   };
 }
 
@@ -104,10 +124,14 @@ export function viewOfConversation(c: ConversationSummary) {
   };
 }
 
-export async function inboxRoutes(app: FastifyInstance, { engine }: EngineRouteOptions): Promise<void> {
+export async function inboxRoutes(
+  app: FastifyInstance,
+  { engine, gateway }: EngineRouteOptions,
+): Promise<void> {
   const inbox = engine.inbox;
   conversationsRoute(app, inbox);
-  threadRoute(app, inbox);
+  const media = gateway.media;
+  threadRoute(app, inbox, media?.canSign ? (id) => media.signedUrl(id) : undefined);
   markReadRoute(app, inbox);
   replyRoute(app, inbox);
 }
@@ -157,7 +181,7 @@ function conversationsRoute(app: FastifyInstance, inbox: InboxService): void {
 }
 
 /** GET /v1/conversations/{number}/messages: the thread with a number. */
-function threadRoute(app: FastifyInstance, inbox: InboxService): void {
+function threadRoute(app: FastifyInstance, inbox: InboxService, mediaUrl?: (id: string) => string): void {
   app.get<{ Params: { number: string }; Querystring: { limit: number; cursor?: string } }>(
     '/v1/conversations/:number/messages',
     {
@@ -184,7 +208,7 @@ function threadRoute(app: FastifyInstance, inbox: InboxService): void {
         ...(req.query.cursor !== undefined ? { cursor: req.query.cursor } : {}),
       });
       const peer = peerOf(req.params.number);
-      return { data: page.items.map((m) => viewOfMessage(peer, m)), next_cursor: page.next };
+      return { data: page.items.map((m) => viewOfMessage(peer, m, mediaUrl)), next_cursor: page.next };
     },
   );
 }

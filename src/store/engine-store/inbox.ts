@@ -5,6 +5,7 @@
  * (a cursor in the engine's own table, held by one node at a time through a lease). Every
  * read is scoped by the account; another account's conversations look like missing ones.
  */
+import type { MediaRef } from '../../domain/index.js';
 import type { KeywordHit } from './keywords.js';
 
 /** The follower whose cursor the conversations and unread counts follow. */
@@ -52,6 +53,8 @@ export interface ThreadMessage {
   body: Buffer;
   /** The MT's state (accepted, queued, sent, delivered…); null for an MO. */
   state: string | null;
+  /** An MMS's media (an MO's, an MT's, or the items an SMS fallback linked); absent for an SMS. */
+  media?: MediaRef[];
 }
 
 /** A conversation in the list: with its newest message either way and the contact's name. */

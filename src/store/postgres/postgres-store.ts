@@ -54,6 +54,8 @@ import type {
   PartReceipt,
   KeyedReceipt,
   UnsentFailure,
+  SmsResend,
+  ResendOutcome,
   CancelRequest,
   QueueMove,
   MovedMessage,
@@ -97,6 +99,7 @@ import {
 } from '../store.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { PostgresClusterStore } from './cluster.js';
+import { resendAsSms as resendSms } from './mms-resend.js';
 import { num, toMessage, type Row } from './rows.js';
 import { GroupCommit, type GroupStats } from './group-commit.js';
 import { Coalescer } from './coalesce.js';
@@ -963,6 +966,10 @@ export class PostgresStore implements Store {
         [id, now, detail],
       );
     });
+  }
+
+  resendAsSms(r: SmsResend): Promise<ResendOutcome> {
+    return this.batched((c) => resendSms(c, r, Date.now()));
   }
 
   /**

@@ -42,6 +42,8 @@ import type {
   PartReceipt,
   KeyedReceipt,
   UnsentFailure,
+  SmsResend,
+  ResendOutcome,
   CancelRequest,
   QueueMove,
   MovedMessage,
@@ -104,6 +106,7 @@ import {
   type RetentionBatch,
 } from '../lifecycle.js';
 import { SqliteMoney } from './money.js';
+import { resendAsSms as resendSms } from './mms-resend.js';
 import {
   finalCount,
   type AcceptOptions,
@@ -1298,6 +1301,16 @@ export class SqliteStore implements Store {
       ).run(connectorId, now, id);
       this.sql('UPDATE messages SET connector_id = ?, updated_at = ? WHERE id = ?').run(connectorId, now, id);
       this.stmts.event.run(id, 'queued', now, detail);
+    });
+  }
+
+  resendAsSms(r: SmsResend): Promise<ResendOutcome> {
+    return this.batched(() => {
+      const out = resendSms(this.db, this.money, r, Date.now());
+      // Its body and meta changed: the cached copy is stale.
+      this.fixedYoung.delete(r.id);
+      this.fixedOld.delete(r.id);
+      return out;
     });
   }
 

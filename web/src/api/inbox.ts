@@ -4,6 +4,7 @@
  */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, get, post } from './client';
+import type { MediaItem } from './messages';
 
 export interface ThreadMessage {
   id: string;
@@ -15,6 +16,8 @@ export interface ThreadMessage {
   /** An outbound message's state (queued, sent, delivered…); null for inbound. */
   state: string | null;
   at: string;
+  /** An MMS's media with signed URLs (inbound, sent, or linked by an SMS fallback). */
+  media?: MediaItem[];
 }
 
 export interface Conversation {

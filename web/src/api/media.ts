@@ -1,10 +1,8 @@
 /**
  * Media (REST v1 /v1/media): an upload with its progress, the address of an item's bytes, and
- * the media of recent inbound messages (GET /v1/inbound carries them with signed URLs; the
- * conversation thread does not).
+ * signed URLs kept stable across the polls of a conversation thread (which carries them).
  */
-import { useQuery } from '@tanstack/react-query';
-import { ApiError, CSRF_HEADER, csrfToken, get, type Problem } from './client';
+import { ApiError, CSRF_HEADER, csrfToken, type Problem } from './client';
 import type { MediaItem } from './messages';
 
 export interface Upload {
@@ -73,33 +71,16 @@ export function mediaSrc(m: MediaItem): string {
   }
 }
 
-interface InboundPage {
-  data: { id: string; media?: MediaItem[] }[];
-}
-
-// Each poll signs new URLs; a picture keeps the first one for half an hour (they last an hour)
-// so that it is not fetched again at every poll.
+// Each poll of a thread signs new URLs; a picture keeps the first one for half an hour (they
+// last an hour) so that it is not fetched again at every poll.
 const signed = new Map<string, { url: string; at: number }>();
 const KEEP_MS = 30 * 60_000;
 
-function keepUrl(m: MediaItem): MediaItem {
+/** The item with the signed URL it was first seen with (for half an hour). */
+export function stableUrl(m: MediaItem): MediaItem {
   if (!m.url) return m;
   const had = signed.get(m.id);
   if (had && Date.now() - had.at < KEEP_MS) return { ...m, url: had.url };
   signed.set(m.id, { url: m.url, at: Date.now() });
   return m;
-}
-
-/** The media of the latest 200 inbound messages, by message id (polled like the thread). */
-export function useInboundMedia() {
-  return useQuery({
-    queryKey: ['inbound-media'],
-    queryFn: async () => {
-      const page = await get<InboundPage>('/v1/inbound?limit=200');
-      return new Map(
-        page.data.filter((m) => m.media?.length).map((m) => [m.id, m.media!.map(keepUrl)] as const),
-      );
-    },
-    refetchInterval: 5_000,
-  });
 }

@@ -17,6 +17,7 @@ import {
   type InboxStore,
   type ThreadMessage,
 } from '../../engine-store/inbox.js';
+import type { MediaRef } from '../../../domain/index.js';
 import type { KeywordHit } from '../../engine-store/keywords.js';
 import { LeaseLostError } from '../../engine-store/inbox-errors.js';
 import { num, type NamedMigration, type PgHandle } from './handle.js';
@@ -71,14 +72,17 @@ const toThread = (r: Row, direction: 'in' | 'out'): ThreadMessage => ({
   dataCoding: num(r.data_coding),
   body: r.body as Buffer,
   state: direction === 'in' ? null : (r.state as string),
+  ...(r.media ? { media: JSON.parse(r.media as string) as MediaRef[] } : {}),
 });
 
 const newestFirst = (a: ThreadMessage, b: ThreadMessage): number =>
   b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
-const MO_SIDE = `SELECT id, received_at AS at, destination AS our_number, data_coding, body, NULL AS state
+const MO_SIDE = `SELECT id, received_at AS at, destination AS our_number, data_coding, body, NULL AS state, media
   FROM mo WHERE routed_to = $1 AND source = $2`;
-const MT_SIDE = `SELECT id, created_at AS at, source AS our_number, data_coding, body, state
+// An MMS's media, or the items an SMS fallback linked (docs/mms.md).
+const MT_SIDE = `SELECT id, created_at AS at, source AS our_number, data_coding, body, state,
+    COALESCE(meta::json -> 'media', meta::json -> 'linkedMedia')::text AS media
   FROM messages WHERE user_id = $1 AND destination = $2`;
 
 /**

@@ -14,6 +14,7 @@ import {
   type InboxStore,
   type ThreadMessage,
 } from '../../engine-store/inbox.js';
+import type { MediaRef } from '../../../domain/index.js';
 import type { KeywordHit } from '../../engine-store/keywords.js';
 import { LeaseLostError } from '../../engine-store/inbox-errors.js';
 import { Statements, type NamedMigration, type SqliteHandle } from './handle.js';
@@ -78,6 +79,8 @@ interface ThreadRow {
   data_coding: number;
   body: Buffer;
   state: string | null;
+  /** JSON of an MMS's media refs (thread reads), else null or absent. */
+  media?: string | null;
 }
 
 const toConversation = (r: ConversationRow): Conversation => ({
@@ -98,15 +101,18 @@ const toThread = (r: ThreadRow, direction: 'in' | 'out'): ThreadMessage => ({
   dataCoding: r.data_coding,
   body: r.body,
   state: direction === 'in' ? null : r.state,
+  ...(r.media ? { media: JSON.parse(r.media) as MediaRef[] } : {}),
 });
 
 /** Newest first, the id breaking ties (both keyset orders of a thread). */
 export const newestFirst = (a: ThreadMessage, b: ThreadMessage): number =>
   b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
-const MO_SIDE = `SELECT id, received_at AS at, destination AS our_number, data_coding, body, NULL AS state
+const MO_SIDE = `SELECT id, received_at AS at, destination AS our_number, data_coding, body, NULL AS state, media
   FROM mo WHERE routed_to = ? AND source = ?`;
-const MT_SIDE = `SELECT id, created_at AS at, source AS our_number, data_coding, body, state
+// An MMS's media, or the items an SMS fallback linked (docs/mms.md).
+const MT_SIDE = `SELECT id, created_at AS at, source AS our_number, data_coding, body, state,
+    COALESCE(json_extract(meta, '$.media'), json_extract(meta, '$.linkedMedia')) AS media
   FROM messages WHERE user_id = ? AND destination = ?`;
 
 export class SqliteInboxStore implements InboxStore {

@@ -1,6 +1,6 @@
 /**
  * One conversation: the thread oldest first (what they wrote, what was sent to them with its
- * delivery state; an inbound MMS's pictures as thumbnails, other media as links), marked read
+ * delivery state; an MMS's pictures, either way, as thumbnails, other media as links), marked read
  * when opened and while open, and the reply box with the live count of characters and parts.
  */
 import { useEffect } from 'react';
@@ -11,7 +11,7 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { Field } from '../../components/Field';
 import { StatusBadge } from '../../components/StatusBadge';
 import { MediaList } from '../../components/MediaList';
-import { useInboundMedia } from '../../api/media';
+import { stableUrl } from '../../api/media';
 import { countSms } from '../../lib/sms';
 
 const time = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
@@ -19,7 +19,6 @@ const time = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'sho
 export function Conversation(props: { number: string; summary: Summary | undefined; back: () => void }) {
   const { number, summary } = props;
   const thread = useThread(number);
-  const inboundMedia = useInboundMedia();
   const markRead = useMarkRead();
   const reply = useReply(number);
   const { register, handleSubmit, watch, reset, formState } = useForm<{ text: string }>({
@@ -58,10 +57,13 @@ export function Conversation(props: { number: string; summary: Summary | undefin
         {messages.map((m) => (
           <li key={m.id} className={`bubble ${m.direction}`}>
             <span className="sr-only">{m.direction === 'in' ? 'They wrote' : 'You sent'}: </span>
-            {m.direction === 'in' && inboundMedia.data?.get(m.id) && (
-              <MediaList media={inboundMedia.data.get(m.id)!} label="What they sent" />
-            )}
-            {(m.text !== '' || !inboundMedia.data?.get(m.id)) && (
+            {m.media?.length ? (
+              <MediaList
+                media={m.media.map(stableUrl)}
+                label={m.direction === 'in' ? 'What they sent' : 'What you sent'}
+              />
+            ) : null}
+            {(m.text !== '' || !m.media?.length) && (
               <span className="message-text">{m.text ?? '(binary message)'}</span>
             )}
             <span className="meta">
