@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { systemClock, type Clock, type Timer } from '../lib/clock.js';
-import type { ClusterNode, ClusterStore, NodeLoad, ReapedNode } from '../store/cluster.js';
+import type { ClusterLease, ClusterNode, ClusterStore, NodeLoad, ReapedNode } from '../store/cluster.js';
 
 /** The leader's lease: singletons (sweeps, expiries, campaign runners, alerts) run where it is held. */
 export const LEADER_LEASE = 'leader';
@@ -114,6 +114,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   async unwant(name: string): Promise<void> {
     this.wanted.delete(name);
     if (this.heldUntil.delete(name)) await this.o.store.release(this.nodeId, [name]);
+  }
+
+  /** The named leases held now across the cluster (one store round trip; `prefix` narrows them). */
+  leases(prefix?: string): Promise<ClusterLease[]> {
+    return this.o.store.leases(prefix);
   }
 
   /** What this node would send per second for a rate key were nothing throttling it (reported on the next beat). */

@@ -8,7 +8,7 @@
  */
 import { canCarry } from '../domain/index.js';
 import type { QueueMove } from '../store/store.js';
-import type { Connector } from './connector.js';
+import { isHealthy, type Connector } from './connector.js';
 import { candidates, type RouteDef } from './router.js';
 import type { GatewayContext } from './options.js';
 
@@ -108,7 +108,8 @@ export class QueuedFailover {
 
   private async look(now: number): Promise<number> {
     const { connectors, opts, store, emit } = this.ctx;
-    const healthy = (id: string) => connectors.get(id)?.ready ?? false;
+    // Bound on any node of the cluster counts (a connector bound elsewhere is not down).
+    const healthy = (id: string) => isHealthy(connectors.get(id));
     const ownHermod = (id: string) => opts.selfBind?.(id) !== undefined;
     // A queue moves only to a connector that carries what it may hold (MMS, SMS).
     const lacks = (from: Connector, to: Connector | undefined, kind: 'sms' | 'mms') =>
@@ -126,7 +127,7 @@ export class QueuedFailover {
     for (const id of this.downSince.keys()) if (!connectors.has(id)) this.downSince.delete(id);
     let total = 0;
     for (const c of connectors.values()) {
-      if (c.ready) {
+      if (isHealthy(c)) {
         this.downSince.delete(c.id);
         continue;
       }
@@ -151,7 +152,7 @@ export class QueuedFailover {
         total += moved.length;
         if (moved.length > 0) emit('queue_moved', c.id, moved.length);
         // Stopped meanwhile, or back: the next tick looks again.
-        if (moved.length < limit || connectors.get(c.id) !== c || c.ready) break;
+        if (moved.length < limit || connectors.get(c.id) !== c || isHealthy(c)) break;
       }
     }
     return total;

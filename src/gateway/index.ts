@@ -45,6 +45,7 @@ export {
 } from './kannel-reply.js';
 export {
   isTransient,
+  isHealthy,
   type Connector,
   type ConnectorStatus,
   type ConnectorFailure,
@@ -79,6 +80,8 @@ export {
   partsOf,
   isBinaryCoding,
   Throttles,
+  customerRateKey,
+  type RateShares,
   type GivenArguments,
   type Submission,
 } from './accounts.js';
@@ -137,4 +140,5 @@ export {
   type MediaItem,
   type MediaLibraryOptions,
 } from './media.js';
+export { ClusterBoundConnector, bindLease, planSlots, holderShare, type BindCluster } from './bind-slots.js';
 export { Cluster, LEADER_LEASE, type ClusterOptions, type ClusterEvents } from './cluster.js';
