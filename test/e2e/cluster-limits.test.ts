@@ -50,6 +50,7 @@ function definitions(smscPort: number, connector: Record<string, unknown> = {}) 
         access: { maxBinds: 1 },
       },
       { username: 'bulk', password: 'pw', balance: 100, rate: 0.01 },
+      { username: 'paced', password: 'pw', balance: 100, rate: 0.01, throughput: { smpp: 50 } },
     ],
     connectors: [
       {
@@ -218,5 +219,55 @@ test('shares of a customer rate: two nodes with demand split it, summing to the 
     const [sa, sb] = [a.cluster.share(key, 50), b.cluster.share(key, 50)];
     assert.ok(Math.abs(sa + sb - 50) < 0.01, `${sa} + ${sb}`);
     assert.ok(sa > 2 * sb, `the busier node gets more: ${sa} vs ${sb}`);
+  });
+});
+
+test('a customer limited to 50 msg/s offering 120 msg/s over two nodes gets 50 ± 5 in all', async (t) => {
+  await cluster(t, {}, 2, async ([a, b]) => {
+    const clients = [a, b].map(
+      (h) =>
+        new SmppClient({
+          host: '127.0.0.1',
+          port: h.smppPort,
+          systemId: 'paced',
+          password: 'pw',
+          reconnect: false,
+          windowSize: 100,
+          adaptiveThrottle: false,
+        }),
+    );
+    await Promise.all(clients.map((c) => c.connect()));
+    const accepted: number[][] = [[], []];
+    let offering = true;
+    const offer = clients.map((c, i) =>
+      (async () => {
+        // 60 a second from each node's customer, throttled answers counted out.
+        for (let n = 0; offering; n++) {
+          void c
+            .submitSm({
+              destinationAddr: `4477009${String(n % 99999).padStart(5, '0')}`,
+              shortMessage: Buffer.from('x'),
+            })
+            .then(
+              () => accepted[i]!.push(Date.now()),
+              () => undefined,
+            );
+          await new Promise((r) => setTimeout(r, 1000 / 60));
+        }
+      })(),
+    );
+    // Two beats for both nodes' demand to reach the shares, then eight seconds measured.
+    await new Promise((r) => setTimeout(r, 2 * a.cluster.heartbeatMs + 1000));
+    const from = Date.now();
+    await new Promise((r) => setTimeout(r, 8000));
+    const to = Date.now();
+    offering = false;
+    await Promise.all(offer);
+    const counted = accepted.map((xs) => xs.filter((x) => x >= from && x < to).length);
+    const rate = ((counted[0]! + counted[1]!) * 1000) / (to - from);
+    t.diagnostic(`accepted ${rate.toFixed(1)} msg/s across the nodes (limit 50), per node ${counted}`);
+    assert.ok(rate >= 45 && rate <= 55, `accepted ${rate.toFixed(1)} msg/s`);
+    assert.ok(counted[0]! > 0 && counted[1]! > 0, 'both nodes took a part');
+    await Promise.all(clients.map((c) => c.close()));
   });
 });
