@@ -222,7 +222,9 @@ export class ClusterBoundConnector implements Connector {
     this.holders = new Map();
     for (const l of await this.cluster.leases(`bind:${this.id}:`)) {
       const slot = this.slotOf(l.name);
-      if (slot !== undefined && liveIds.has(l.holder)) this.holders.set(slot, l.holder);
+      // A lease under this node's id that it does not use (left from before a restart) is free to it.
+      const stale = l.holder === me && slot !== undefined && !this.mine.has(slot);
+      if (slot !== undefined && liveIds.has(l.holder) && !stale) this.holders.set(slot, l.holder);
     }
     for (const s of [...this.mine]) if (this.holders.get(s) !== me) await this.lose(s);
     const wanting = live.filter((n) => (n.load.demand[bindWantKey(this.id)] ?? 0) > 0).map((n) => n.id);

@@ -1,15 +1,21 @@
-// The pure parts of the cluster's limits: how a node picks bind slots, its share of a
-// connector's rate, and customers' buckets at a node's share (issue 18).
+// The cluster's limits on one node: how a node picks bind slots, its share of a connector's
+// rate, customers' buckets at a node's share, and the slotted connector itself (issue 18).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  Cluster,
+  ClusterBoundConnector,
+  RejectedError,
   holderShare,
   planSlots,
   Throttles,
   customerRateKey,
   type RateShares,
 } from '../../src/gateway/index.js';
-import { RejectedError } from '../../src/gateway/index.js';
+import { SmppConnector } from '../../src/connectors/index.js';
+import { SmscSimulator } from '../../src/simulator/index.js';
+import { SingleNodeClusterStore } from '../../src/store/index.js';
+import { until } from '../support/until.js';
 import { userSettings, type User } from '../../src/domain/index.js';
 
 const view = (o: {
@@ -104,4 +110,33 @@ test("Throttles with shares: this node's bucket runs at its share; the offered r
   t.check(user(40), 'smpp');
   const reported = demand.get(customerRateKey('smpp', 'shop'));
   assert.ok(reported !== undefined && reported > 100, `offered rate reported: ${reported}`);
+});
+
+test('ClusterBoundConnector: binds the slots it holds, left from before a restart included; its stop gives them back', async (t) => {
+  const sim = new SmscSimulator({ latencyMs: { min: 0, max: 0 } });
+  const port = await sim.listen();
+  const store = new SingleNodeClusterStore();
+  const cluster = new Cluster({ store, nodeId: 'n1', version: 'test', heartbeatMs: 200 });
+  await cluster.start();
+  // A lease under this node's id that nothing in this process uses (a restart within its time).
+  await store.hold({ nodeId: 'n1', names: ['bind:up:0'], ttlMs: 10_000 });
+  const c = new ClusterBoundConnector('up', {
+    cluster,
+    slots: 2,
+    throughput: 10,
+    make: () => new SmppConnector('up', { host: '127.0.0.1', port, systemId: 'hermod', reconnect: false }),
+  });
+  t.after(async () => {
+    await c.close();
+    await cluster.stop();
+    await sim.close();
+  });
+  await c.start();
+  await until('both slots bound', () => sim.sessions.length === 2 && c.ready);
+  assert.deepEqual(c.heldSlots(), [0, 1]);
+  assert.deepEqual(c.status().cluster, { slots: 2, held: [0, 1], holders: { 0: 'n1', 1: 'n1' }, share: 10 });
+  await c.stop();
+  assert.equal(c.status().state, 'stopped');
+  assert.deepEqual(await store.leases('bind:'), [], 'the leases went back');
+  await until('the SMSC saw the unbinds', () => sim.sessions.length === 0);
 });
