@@ -139,8 +139,13 @@ export class ClusterBoundConnector implements Connector {
     return this.running && [...this.mine].some((s) => this.inners[s]!.ready);
   }
 
+  /**
+   * Metrics, alerts and /readyz: the sessions of the slots held here are bound; a node holding
+   * none is up while another live node holds a slot (that node reports its own sessions).
+   */
   get up(): boolean {
-    return this.mine.size > 0 && [...this.mine].every((s) => this.inners[s]!.up ?? this.inners[s]!.ready);
+    if (this.mine.size === 0) return this.healthy;
+    return [...this.mine].every((s) => this.inners[s]!.up ?? this.inners[s]!.ready);
   }
 
   /** Bound here, or a slot held by another live node (routing must not avoid it). */

@@ -114,6 +114,7 @@ test('a connector allowed one bind binds once across two nodes; a message taken 
     const [holder, other] = slotsOf(a).length === 1 ? [a, b] : [b, a];
     assert.equal(other.connectors.get('up')!.ready, false, 'no session on the other node');
     assert.equal(other.connectors.get('up')!.healthy, true, 'bound elsewhere: routing keeps it');
+    assert.equal(other.connectors.get('up')!.up, true, 'and no alert or /readyz failure on this node');
 
     const c = customer(other.smppPort, 'bulk');
     await c.connect();
