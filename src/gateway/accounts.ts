@@ -5,7 +5,7 @@
  * rule is refused with the precise reason, never silently changed; the only change made is
  * the documented one: an empty source takes the account's default source address.
  */
-import { decodeText, parseUdh, TokenBucket } from '../smpp/index.js';
+import { decodeText, parseUdh } from '../smpp/index.js';
 import type { Group, MessageMeta, User } from '../domain/index.js';
 import { reject } from './errors.js';
 
@@ -185,13 +185,48 @@ export const customerRateKey = (kind: 'http' | 'smpp', username: string): string
   `customer:${kind}:${username}`;
 
 /**
+ * A token bucket whose rate and burst (a second's worth) follow this node's share: a burst
+ * left at an earlier, larger share would let a node that paused spend more than its part.
+ */
+class ShareBucket {
+  private tokens: number;
+  private last = Date.now();
+  private burst: number;
+
+  constructor(private rate: number) {
+    this.burst = Math.max(1, Math.ceil(rate));
+    this.tokens = this.burst;
+  }
+
+  set(rate: number): void {
+    this.refill();
+    this.rate = rate;
+    this.burst = Math.max(1, Math.ceil(rate));
+    this.tokens = Math.min(this.tokens, this.burst);
+  }
+
+  tryTake(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private refill(): void {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+  }
+}
+
+/**
  * Per-account throughput limits, one token bucket per user and interface. With `shares` (a
  * cluster on PostgreSQL) the limit is cluster-wide: each node's bucket runs at its share of the
  * rate, re-read every `periodMs`, and the rate offered here (throttled requests included) is
  * reported as the demand the next shares are cut by.
  */
 export class Throttles {
-  private readonly buckets = new Map<string, { bucket: TokenBucket; rate: number; offered: number }>();
+  private readonly buckets = new Map<string, { bucket: ShareBucket; rate: number; offered: number }>();
   private lastLook = Date.now();
 
   constructor(
@@ -216,7 +251,7 @@ export class Throttles {
     if (!b || b.rate !== rate) {
       const mine = this.shares ? this.shares.share(key, rate) : rate;
       // Bursts of up to one second's worth, then `rate` per second.
-      b = { bucket: new TokenBucket(mine, Math.max(1, Math.ceil(mine))), rate, offered: b?.offered ?? 0 };
+      b = { bucket: new ShareBucket(mine), rate, offered: b?.offered ?? 0 };
       this.buckets.set(key, b);
     }
     b.offered++;
@@ -233,11 +268,7 @@ export class Throttles {
     for (const [key, b] of this.buckets) {
       shares.setDemand(key, b.offered / seconds);
       b.offered = 0;
-      const mine = shares.share(key, b.rate);
-      const burst = Math.max(1, Math.ceil(mine));
-      // The burst follows the share when it moved far (a second's worth of this node's part).
-      if (burst > b.bucket.burst * 2 || burst * 2 < b.bucket.burst) b.bucket = new TokenBucket(mine, burst);
-      else b.bucket.setRate(mine);
+      b.bucket.set(shares.share(key, b.rate));
     }
   }
 }
