@@ -11,7 +11,12 @@ import {
   TelnyxConnector,
   TwilioConnector,
 } from '../connectors/index.js';
-import type { Connector, MediaLibrary } from '../gateway/index.js';
+import {
+  ClusterBoundConnector,
+  type BindCluster,
+  type Connector,
+  type MediaLibrary,
+} from '../gateway/index.js';
 import { CommandStatus } from '../smpp/index.js';
 import type { ConnectorConfig } from '../config/index.js';
 
@@ -23,6 +28,11 @@ export interface ConnectorDeps {
    * `media.publicUrl`, the same public origin of the REST port (docs/providers.md).
    */
   hookBaseUrl?: string | undefined;
+  /**
+   * The node's cluster membership: an SMPP connector's binds become cluster leases (one node
+   * per bind slot, the throughput shared by the nodes holding them). Absent: it binds here.
+   */
+  cluster?: BindCluster | undefined;
 }
 
 export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Connector {
@@ -65,6 +75,16 @@ export function buildConnector(c: ConnectorConfig, deps: ConnectorDeps = {}): Co
     const { id, type: _type, timeoutS: _t, dlrExpiryS: _d, dlrScope: _scope, ...options } = c;
     return new TwilioConnector(id, { ...options, ...providerCommon(c, deps) });
   }
+  if (!deps.cluster) return smppConnector(c);
+  return new ClusterBoundConnector(c.id, {
+    cluster: deps.cluster,
+    slots: c.binds,
+    throughput: c.throughput,
+    make: () => smppConnector(c),
+  });
+}
+
+function smppConnector(c: Extract<ConnectorConfig, { type: 'smpp' }>): SmppConnector {
   return new SmppConnector(c.id, {
     host: c.host,
     port: c.port,

@@ -5,7 +5,7 @@
  * runtime"). Part of the composition root: it builds connectors and hands them to the gateway.
  */
 import type { Logger } from 'pino';
-import { connectorChange, type Gateway, type RouteDef } from '../gateway/index.js';
+import { connectorChange, type BindCluster, type Gateway, type RouteDef } from '../gateway/index.js';
 import type { MoRouteDef } from '../domain/index.js';
 import type { DefinitionSource, Store } from '../store/index.js';
 import {
@@ -169,6 +169,8 @@ export class RuntimeDefinitions {
     private readonly hookBaseUrl?: string,
     /** `optOut.account` is set: a Kannel `reply` without its own account is charged to it. */
     private readonly replyFallback = true,
+    /** SMPP connectors' binds as cluster leases (buildConnector's `cluster`). */
+    private readonly cluster?: BindCluster,
   ) {
     for (const c of effective.connectors) this.definitions.set(c.definition.id, c);
     this.routeSource = effective.routesSource;
@@ -218,7 +220,11 @@ export class RuntimeDefinitions {
       if ((existing?.type === 'telnyx' || existing?.type === 'twilio') && typeof body === 'object' && body)
         given = keepProviderSecrets(body as Record<string, unknown>, existing);
       const definition = validateConnector(given, id);
-      const next = buildConnector(definition, { media: this.gateway.media, hookBaseUrl: this.hookBaseUrl });
+      const next = buildConnector(definition, {
+        media: this.gateway.media,
+        hookBaseUrl: this.hookBaseUrl,
+        cluster: this.cluster,
+      });
       await this.store.putConnectorDefinition(id, connectorInput(definition), 'api');
       this.definitions.set(id, { definition, source: 'api' });
       if (existing && this.gateway.getConnector(id)) await this.gateway.replaceConnector(next);
@@ -293,6 +299,7 @@ export class RuntimeDefinitions {
           const next = buildConnector(definition, {
             media: this.gateway.media,
             hookBaseUrl: this.hookBaseUrl,
+            cluster: this.cluster,
           });
           if (mine && this.gateway.getConnector(row.id)) await this.gateway.replaceConnector(next);
           else await this.gateway.addConnector(next);

@@ -89,6 +89,7 @@ export async function buildGateway(
     allow: config.webhooks.allow,
   });
   const gateway = new Gateway(store, {
+    rateShares: cluster,
     media: openMedia(store, config.store, { guard }, config.media),
     mms: {
       fallback: config.media.mmsFallback,
@@ -143,8 +144,12 @@ export async function buildGateway(
   webhooks.on('dropped', () => gateway.emit('webhook', 'refused'));
   // Provider connectors without hookBaseUrl: a written media.publicUrl, never the guessed one.
   const hookBase = config.media.publicUrlSet ? config.media.publicUrl : undefined;
+  // SMPP binds are cluster leases where nodes share a store (PostgreSQL); SQLite is one node.
+  const bindCluster = config.store.type === 'postgres' ? cluster : undefined;
   for (const { definition } of effective.connectors)
-    await gateway.addConnector(buildConnector(definition, { media: gateway.media, hookBaseUrl: hookBase }));
+    await gateway.addConnector(
+      buildConnector(definition, { media: gateway.media, hookBaseUrl: hookBase, cluster: bindCluster }),
+    );
   const definitions = new RuntimeDefinitions(
     store,
     gateway,
@@ -152,6 +157,7 @@ export async function buildGateway(
     effective,
     hookBase,
     config.optOut.account !== undefined,
+    bindCluster,
   );
   runtime.definitions = definitions;
   const stopSync = followOtherNodes(config, store, definitions, log.child({ component: 'admin' }));

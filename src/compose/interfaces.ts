@@ -155,7 +155,7 @@ export async function buildInterfaces(
  * (receipts, MOs) outstanding per customer bind before waiting for responses: 100.
  */
 function customerServer(
-  { gateway, config, log }: Core,
+  { gateway, config, log, cluster }: Core,
   services: InterfaceServices,
   loginGuard: LoginGuard,
 ): CustomerSmppServer {
@@ -167,6 +167,7 @@ function customerServer(
     maxUnboundPerAddress: smpp.maxUnboundPerAddress,
     sessionInitMs: smpp.bindTimeoutS * 1000,
     maxBindsPerUser: smpp.maxBindsPerUser,
+    cluster,
     maxUnboundRequests: smpp.maxUnboundRequests,
     host: config.server.host,
     port: config.server.smppPort,

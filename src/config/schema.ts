@@ -191,6 +191,12 @@ export interface SmppConnectorConfig
   tls: boolean | SmppClientTlsConfig;
   /** Requests in flight at most (the SMPP window). */
   window: number;
+  /**
+   * Sessions (binds) the provider allows, across the whole cluster (default 1): each is a
+   * bind slot leased by one node (docs/architecture.md, "Cluster: binds and rates"); a
+   * transmitter + receiver pair counts as one slot.
+   */
+  binds: number;
   enquireLinkS: number;
   responseTimeoutS: number;
   /**

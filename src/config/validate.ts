@@ -314,6 +314,7 @@ function checkSmppConnector(c: Checker, x: unknown, p: string): SmppConnectorCon
     'dlrExpiryS',
     'dlrScope',
     'messageIdBase',
+    'binds',
   ]);
   if (!o) return;
   const id = c.str(o, 'id', p);
@@ -342,6 +343,7 @@ function checkSmppConnector(c: Checker, x: unknown, p: string): SmppConnectorCon
     systemType: o.systemType === undefined ? '' : (c.str(o, 'systemType', p) ?? ''),
     window: c.num(o, 'window', p, { def: 10, min: 1, max: 1000, int: true }) ?? 10,
     throughput: o.throughput === undefined ? undefined : c.num(o, 'throughput', p, { min: 1 }),
+    binds: c.num(o, 'binds', p, { def: 1, min: 1, max: 64, int: true }) ?? 1,
     enquireLinkS: c.num(o, 'enquireLinkS', p, { def: 30, min: 0 }) ?? 30,
     responseTimeoutS: c.num(o, 'responseTimeoutS', p, { def: 10, min: 1 }) ?? 10,
     split: c.oneOf(o, 'split', p, SPLIT_SETTINGS, 'udh') ?? 'udh',

@@ -20,7 +20,7 @@ import {
   type User,
 } from '../domain/index.js';
 import { reject, RejectedError } from './errors.js';
-import type { Connector } from './connector.js';
+import { isHealthy, type Connector } from './connector.js';
 import {
   candidates,
   destinationContext,
@@ -94,7 +94,7 @@ export class AcceptService {
   /** Messages routed per route (round robin and weighted split). */
   private readonly turns = new Map<string, number>();
   private readonly recent = new Map<string, { accepted: Promise<Accepted>; until: number }>();
-  private readonly throttles = new Throttles();
+  private readonly throttles: Throttles;
   private readonly lowBalance: LowBalanceNotice;
 
   constructor(
@@ -105,6 +105,7 @@ export class AcceptService {
     /** The accounts' rate cards (money.ts): the first word on an SMS's price. */
     private readonly rates: RateCards,
   ) {
+    this.throttles = new Throttles(ctx.opts.rateShares);
     this.lowBalance = lowBalanceNotice(ctx.opts.webhookRetentionMs);
   }
 
@@ -135,7 +136,7 @@ export class AcceptService {
       if (!route) return undefined;
       const turn = this.turns.get(route.name) ?? 0;
       if (advance) this.turns.set(route.name, turn + 1);
-      order = candidates(route, ctx.destination, (id) => connectors.get(id)?.ready ?? false, turn);
+      order = candidates(route, ctx.destination, (id) => isHealthy(connectors.get(id)), turn);
       // An MMS goes only to connectors that declare `mms` (ready or not: it waits for them),
       // an SMS only to those that carry SMS (an MM7 connector does not).
       order = order.filter(carries);

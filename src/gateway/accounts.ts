@@ -5,7 +5,7 @@
  * rule is refused with the precise reason, never silently changed; the only change made is
  * the documented one: an empty source takes the account's default source address.
  */
-import { decodeText, parseUdh, TokenBucket } from '../smpp/index.js';
+import { decodeText, parseUdh } from '../smpp/index.js';
 import type { Group, MessageMeta, User } from '../domain/index.js';
 import { reject } from './errors.js';
 
@@ -171,24 +171,104 @@ export function checkSubmission(
   return { source, parts };
 }
 
-/** Per-account throughput limits, one token bucket per user and interface (per node). */
+/**
+ * A cluster-wide rate handed out in shares (the `Cluster` service): this node's part of a rate,
+ * in proportion to the demand each node reports on its heartbeat. Answered from memory.
+ */
+export interface RateShares {
+  share(key: string, rate: number): number;
+  setDemand(key: string, perS: number): void;
+}
+
+/** The demand key of a customer's throughput on one interface (`customer:smpp:<user>`). */
+export const customerRateKey = (kind: 'http' | 'smpp', username: string): string =>
+  `customer:${kind}:${username}`;
+
+/**
+ * A token bucket whose rate and burst (a second's worth) follow this node's share: a burst
+ * left at an earlier, larger share would let a node that paused spend more than its part.
+ */
+class ShareBucket {
+  private tokens: number;
+  private last = Date.now();
+  private burst: number;
+
+  constructor(private rate: number) {
+    this.burst = Math.max(1, Math.ceil(rate));
+    this.tokens = this.burst;
+  }
+
+  set(rate: number): void {
+    this.refill();
+    this.rate = rate;
+    this.burst = Math.max(1, Math.ceil(rate));
+    this.tokens = Math.min(this.tokens, this.burst);
+  }
+
+  tryTake(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private refill(): void {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+  }
+}
+
+/**
+ * Per-account throughput limits, one token bucket per user and interface. With `shares` (a
+ * cluster on PostgreSQL) the limit is cluster-wide: each node's bucket runs at its share of the
+ * rate, re-read every `periodMs`, and the rate offered here (throttled requests included) is
+ * reported as the demand the next shares are cut by.
+ */
 export class Throttles {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets = new Map<string, { bucket: ShareBucket; rate: number; offered: number }>();
+  private lastLook = Date.now();
+
+  constructor(
+    private readonly shares?: RateShares,
+    private readonly periodMs = 1000,
+  ) {
+    // A node whose traffic stopped must stop claiming its share: demand is re-reported even
+    // when nothing arrives (unref'd: it never keeps the process up).
+    if (shares) setInterval(() => this.look(), periodMs).unref();
+  }
 
   /** Takes one token for `user` on `kind`, or throws RejectedError (HERMOD_ERR_THROTTLED). */
   check(user: User, kind: 'http' | 'smpp'): void {
     const rate = user.settings.throughput[kind];
-    const key = `${kind}\0${user.username}`;
+    const key = customerRateKey(kind, user.username);
     if (rate === null) {
-      this.buckets.delete(key);
+      if (this.buckets.delete(key)) this.shares?.setDemand(key, 0);
       return;
     }
+    this.look();
     let b = this.buckets.get(key);
-    // Bursts of up to one second's worth, then `rate` per second.
-    if (!b || b.burst !== Math.max(1, Math.ceil(rate))) {
-      b = new TokenBucket(rate, Math.max(1, Math.ceil(rate)));
+    if (!b || b.rate !== rate) {
+      const mine = this.shares ? this.shares.share(key, rate) : rate;
+      // Bursts of up to one second's worth, then `rate` per second.
+      b = { bucket: new ShareBucket(mine), rate, offered: b?.offered ?? 0 };
       this.buckets.set(key, b);
-    } else if (b.rate !== rate) b.setRate(rate);
-    if (!b.tryTake()) throw reject.throttled(kind, rate);
+    }
+    b.offered++;
+    if (!b.bucket.tryTake()) throw reject.throttled(kind, rate);
+  }
+
+  /** Once a period: the offered rates go out as demand, and each bucket takes its new share. */
+  private look(): void {
+    const shares = this.shares;
+    const now = Date.now();
+    if (!shares || now - this.lastLook < this.periodMs) return;
+    const seconds = (now - this.lastLook) / 1000;
+    this.lastLook = now;
+    for (const [key, b] of this.buckets) {
+      shares.setDemand(key, b.offered / seconds);
+      b.offered = 0;
+      b.bucket.set(shares.share(key, b.rate));
+    }
   }
 }

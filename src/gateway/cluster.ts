@@ -174,6 +174,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     if (this.heldUntil.delete(name)) await this.o.store.release(this.nodeId, [name]);
   }
 
+  /** The named leases held now across the cluster (one store round trip; `prefix` narrows them). */
+  leases(prefix?: string): Promise<ClusterLease[]> {
+    return this.o.store.leases(prefix);
+  }
+
   /** What this node would send per second for a rate key were nothing throttling it (reported on the next beat). */
   setDemand(key: string, perS: number): void {
     if (perS > 0) this.demand.set(key, perS);

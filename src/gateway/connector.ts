@@ -75,6 +75,12 @@ export interface ConnectorStatus {
   lastError: string | null;
   /** The separate receiver session of a transmitter + receiver pair. */
   receiver?: { state: ConnectorStatus['state']; bound: boolean; remote: string; lastError: string | null };
+  /**
+   * A connector whose binds are cluster leases (docs/architecture.md, "Cluster: binds and
+   * rates"): its slots, those this node holds, who holds each, and this node's share of its
+   * throughput (null: no limit).
+   */
+  cluster?: { slots: number; held: number[]; holders: Record<string, string>; share: number | null };
   /** Settings worth seeing next to the live state (SMPP connectors). */
   settings?: { bindType: string; dataCoding: number; split: SplitSetting; dlrExpiryS: number | null };
 }
@@ -88,6 +94,12 @@ export interface Connector {
    * receive-only connector is up when bound but never ready.
    */
   readonly up?: boolean;
+  /**
+   * True while it can take submits somewhere in the cluster (default: `ready`): a connector
+   * bound on another node is healthy for routing and failover, though this node does not
+   * dispatch for it.
+   */
+  readonly healthy?: boolean;
   /** Messages it can have in flight (its window). */
   readonly capacity: number;
   /**
@@ -182,4 +194,9 @@ export interface ProviderCallback {
 
 export function isTransient(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as ConnectorFailure).transient === true;
+}
+
+/** Routing's view of a connector: bound here or on another node of the cluster. */
+export function isHealthy(c: Connector | undefined): boolean {
+  return c ? (c.healthy ?? c.ready) : false;
 }

@@ -25,7 +25,7 @@ const wholeMms: OutboundPart = Object.freeze({
   shortMessage: Buffer.alloc(0),
 });
 import { backoffDelay, type BackoffPolicy } from '../lib/backoff.js';
-import { isTransient, type Connector, type LateSubmit } from './connector.js';
+import { isHealthy, isTransient, type Connector, type LateSubmit } from './connector.js';
 import { candidates, matchRoute } from './router.js';
 import { receiptItem, type Notifier } from './notify.js';
 import type { ReceiptService } from './receipts.js';
@@ -485,7 +485,7 @@ export class DispatchService {
         ? routes.find((r) => r.name === m.meta.route)
         : matchRoute(routes, m.destination);
     if (!route || route.type === 'static') return false;
-    const ready = (id: string) => connectors.get(id)?.ready ?? false;
+    const ready = (id: string) => isHealthy(connectors.get(id));
     // An MMS fails over only to another connector that carries MMS, an SMS to one that carries SMS.
     const bytes = mediaBytes(m);
     const carries = (id: string) =>

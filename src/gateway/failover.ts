@@ -8,7 +8,7 @@
  */
 import { canCarry } from '../domain/index.js';
 import type { QueueMove } from '../store/store.js';
-import type { Connector } from './connector.js';
+import { isHealthy, type Connector } from './connector.js';
 import { candidates, type RouteDef } from './router.js';
 import type { GatewayContext } from './options.js';
 
@@ -111,9 +111,9 @@ export class QueuedFailover {
 
   private async look(now: number): Promise<number> {
     const { connectors, opts, store, emit } = this.ctx;
-    // Up for the cluster: ready here, or on another live node (one that holds its bind).
-    const healthy = (id: string) =>
-      (connectors.get(id)?.ready ?? false) || (opts.readyElsewhere?.(id) ?? false);
+    // Up for the cluster: bound here, or a bind slot held by another live node, or reported
+    // ready by another node's heartbeat (a connector bound elsewhere is not down).
+    const healthy = (id: string) => isHealthy(connectors.get(id)) || (opts.readyElsewhere?.(id) ?? false);
     const ownHermod = (id: string) => opts.selfBind?.(id) !== undefined;
     // A queue moves only to a connector that carries what it may hold (MMS, SMS).
     const lacks = (from: Connector, to: Connector | undefined, kind: 'sms' | 'mms') =>

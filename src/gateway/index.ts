@@ -45,6 +45,7 @@ export {
 } from './kannel-reply.js';
 export {
   isTransient,
+  isHealthy,
   type Connector,
   type ConnectorStatus,
   type ConnectorFailure,
@@ -79,6 +80,8 @@ export {
   partsOf,
   isBinaryCoding,
   Throttles,
+  customerRateKey,
+  type RateShares,
   type GivenArguments,
   type Submission,
 } from './accounts.js';
@@ -145,3 +148,4 @@ export {
   type ClusterStatus,
   type LoadSource,
 } from './cluster.js';
+export { ClusterBoundConnector, bindLease, planSlots, holderShare, type BindCluster } from './bind-slots.js';

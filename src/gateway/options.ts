@@ -3,6 +3,7 @@ import type { MmsFallback, OptOutSettings } from '../domain/index.js';
 import type { Store } from '../store/store.js';
 import type { BackoffPolicy } from '../lib/backoff.js';
 import type { Connector } from './connector.js';
+import type { RateShares } from './accounts.js';
 import type { MediaLibrary } from './media.js';
 import type { Emit } from './events.js';
 import type { QueuedFailoverOptions } from './failover.js';
@@ -34,6 +35,11 @@ export interface GatewayOptions {
   receiptMatching?: (
     connectorId: string,
   ) => { scope?: string; base?: { response: 'hex' | 'dec'; receipt: 'hex' | 'dec' } } | undefined;
+  /**
+   * Customers' throughput as cluster-wide rates (the `Cluster` service): each node's buckets
+   * run at its share. Absent: every limit is this node's own.
+   */
+  rateShares?: RateShares;
   /** The time routes' time windows see (default Date.now; tests inject it). */
   now?: () => number;
   /** Webhook items not delivered within this long are dropped (default 3 days). */

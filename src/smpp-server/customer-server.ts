@@ -29,6 +29,7 @@ import {
   type InterfaceServices,
 } from '../gateway/index.js';
 import { LoginGuard } from '../gateway/login-guard.js';
+import { CustomerBindLeases, type BindLeaseCluster } from './bind-leases.js';
 
 /** What the customer server reads besides the Gateway: accounts, message views, the outbox. */
 export type CustomerServerServices = Pick<InterfaceServices, 'accounts' | 'messages' | 'outbox'>;
@@ -44,6 +45,11 @@ export interface CustomerServerOptions extends SmppServerOptions {
   loginGuard?: LoginGuard;
   /** Binds a user may hold when its account sets no `access.maxBinds` (default 10). */
   maxBindsPerUser?: number;
+  /**
+   * The cluster (a PostgreSQL store's nodes): `maxBinds` counts the account's binds on every
+   * node, each holding a lease (bind-leases.ts). Absent: this listener's binds only.
+   */
+  cluster?: BindLeaseCluster;
 }
 
 type DeliverSmFields = Parameters<Session['deliverSm']>[0];
@@ -78,12 +84,15 @@ export class CustomerSmppServer {
   private sweep: NodeJS.Timeout | undefined;
   private readonly services: CustomerServerServices;
   private readonly logger: CustomerServerOptions['logger'];
+  private readonly leases: CustomerBindLeases | undefined;
 
   constructor(
     private readonly gateway: Gateway,
     opts: CustomerServerOptions,
   ) {
-    const { tlsListener, services, logger, loginGuard, maxBindsPerUser, ...given } = opts;
+    const { tlsListener, services, logger, loginGuard, maxBindsPerUser, cluster, ...given } = opts;
+    const leases = cluster ? new CustomerBindLeases(cluster) : undefined;
+    this.leases = leases;
     this.services = services ?? servicesOf(gateway);
     this.logger = logger;
     // The guard counts and locks out; the listener's own per-address lockout would count twice.
@@ -107,6 +116,8 @@ export class CustomerSmppServer {
       if (!allowsAddress(user.settings.access, r.remoteAddress)) return CommandStatus.ESME_RBINDFAIL;
       const cap = user.settings.access.maxBinds ?? maxBindsPerUser ?? 10;
       if (cap > 0 && this.boundSessions(r.systemId).length >= cap) return CommandStatus.ESME_RBINDFAIL;
+      // The same cap across the cluster's nodes: one lease per bind (a round trip per bind).
+      if (cap > 0 && leases && !(await leases.acquire(r.systemId, cap))) return CommandStatus.ESME_RBINDFAIL;
       return true;
     };
     this.server = new SmppServer({ ...plain, authenticate });
@@ -181,6 +192,7 @@ export class CustomerSmppServer {
   }
 
   private async onSession(s: Session): Promise<void> {
+    this.leases?.attach(s);
     // The listener goes on at once: a customer may send its first submit right after
     // bind_resp, before the account is read (a session without a listener answers RSYSERR).
     const pending = this.services.accounts.byName(s.systemId ?? '').catch((err: unknown) => {

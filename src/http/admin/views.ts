@@ -169,6 +169,17 @@ export const connectorSchema = {
         lastError: nullableString,
       },
     },
+    cluster: {
+      type: 'object',
+      description:
+        'SMPP connectors on a cluster (PostgreSQL): bind slots, those this node holds, the node holding each, this node’s share of the throughput (null: no limit)',
+      properties: {
+        slots: { type: 'integer' },
+        held: { type: 'array', items: { type: 'integer' } },
+        holders: { type: 'object', additionalProperties: { type: 'string' } },
+        share: { type: ['number', 'null'] },
+      },
+    },
     settings: {
       type: 'object',
       description:
