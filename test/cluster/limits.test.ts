@@ -2,12 +2,8 @@
 // A connector limited to 1 bind and 100 msg/s keeps both across 3 nodes (counted at the
 // SMSC); a customer limited to 50 msg/s gets 50 ± 5 across 3 nodes; a customer allowed 2
 // binds gets 2 across the cluster, not 2 per node.
-//
-// These limits count per node until the cluster-wide ones exist, so the tests run only when
-// a node says it has them: `GET /v1/admin/cluster` lists `cluster-limits` in `capabilities`.
-// Otherwise they are skipped, loudly (not under CI=true either: what they test is not built yet).
-// HERMOD_TEST_CLUSTER_LIMITS=1 runs them anyway (to watch them fail on a build without them).
-import { test, type TestContext } from 'node:test';
+// (src/gateway/bind-slots.ts, the customers' throttle shares, src/smpp-server/bind-leases.ts).
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SmppClient } from '../../src/smpp/index.js';
 import { requirePostgres } from '../support/services.js';
@@ -34,7 +30,6 @@ test('cluster-wide limits across 3 nodes', { timeout: 300_000 }, async (t) => {
     connector: CONNECTOR_LIMITS,
   });
   try {
-    if (!(await clusterLimitsPresent(t, cluster))) return;
     await cluster.add(2);
     await t.test('a connector limited to 1 bind and 100 msg/s holds both across 3 nodes', () =>
       connectorLimits(cluster),
@@ -45,21 +40,6 @@ test('cluster-wide limits across 3 nodes', { timeout: 300_000 }, async (t) => {
     await cluster.stop();
   }
 });
-
-/** True when the running node reports cluster-wide limits; otherwise skips loudly. */
-async function clusterLimitsPresent(t: TestContext, cluster: Cluster): Promise<boolean> {
-  if (process.env.HERMOD_TEST_CLUSTER_LIMITS === '1') return true;
-  const status = await cluster.status();
-  if (status?.capabilities?.includes('cluster-limits')) return true;
-  const why = status
-    ? 'GET /v1/admin/cluster does not list "cluster-limits" in capabilities'
-    : 'no GET /v1/admin/cluster on this build';
-  console.warn(
-    `\n!!! SKIPPING the cluster-wide limit tests: ${why}; limits count per node until then. !!!\n`,
-  );
-  t.skip(why);
-  return false;
-}
 
 async function connectorLimits(cluster: Cluster): Promise<void> {
   // The binds the SMSC has, sampled, and at every bind.
