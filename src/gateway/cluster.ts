@@ -186,22 +186,19 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   /**
-   * This node's share of a cluster-wide rate: in proportion to the demand live nodes reported
-   * for the key, each node counted with a small floor so that a node whose demand is new gets
-   * some rate before its next beat tells the others. One node alone gets the whole rate.
+   * This node's share of a cluster-wide rate, cut by `fairShares` from the demands the live
+   * nodes reported on their last heartbeats (this node's own as reported too, so that every
+   * node cuts from the same figures and the shares add up to the rate). One node alone gets
+   * the whole rate.
    */
   share(key: string, rate: number): number {
     const live = this.liveNodes();
-    if (live.length <= 1) return rate;
-    const floor = rate / (live.length * 10);
-    let total = 0;
-    let mine = floor + (this.demand.get(key) ?? 0);
-    for (const n of live) {
-      const d = n.id === this.nodeId ? (this.demand.get(key) ?? 0) : (n.load.demand[key] ?? 0);
-      total += floor + d;
-      if (n.id === this.nodeId) mine = floor + d;
-    }
-    return (rate * mine) / total;
+    const me = live.findIndex((n) => n.id === this.nodeId);
+    if (live.length <= 1 || me < 0) return rate;
+    return fairShares(
+      live.map((n) => n.load.demand[key] ?? 0),
+      rate,
+    )[me];
   }
 
   private beat(): Promise<void> {
@@ -285,4 +282,25 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       demand: Object.fromEntries(this.demand),
     };
   }
+}
+
+/**
+ * A max-min fair split of `rate` by demand: a node wanting less than an equal part of what is
+ * left gets what it wants (with a tenth more, room to grow before its next report), the
+ * others split the rest equally. A node that reported no demand keeps a floor of a tenth of
+ * an equal share, so that new traffic there is served before its heartbeat tells the others;
+ * with no demand anywhere the split is equal. The parts never add up to more than the rate.
+ */
+export function fairShares(demands: readonly number[], rate: number): number[] {
+  const n = demands.length;
+  const floor = rate / (n * 10);
+  const wanting = demands.flatMap((d, i) => (d > 0 ? [i] : [])).sort((a, b) => demands[a] - demands[b]);
+  if (wanting.length === 0) return demands.map(() => rate / n);
+  const out = demands.map((d) => (d > 0 ? 0 : floor));
+  let left = rate - floor * (n - wanting.length);
+  wanting.forEach((i, k) => {
+    out[i] = Math.min(Math.max(floor, demands[i] * 1.1), left / (wanting.length - k));
+    left -= out[i];
+  });
+  return out;
 }

@@ -143,6 +143,7 @@ export {
 export {
   Cluster,
   LEADER_LEASE,
+  fairShares,
   type ClusterOptions,
   type ClusterEvents,
   type ClusterStatus,

@@ -14,7 +14,7 @@ import {
   SingleNodeClusterStore,
   type NodeBeat,
 } from '../../src/store/index.js';
-import { Cluster } from '../../src/gateway/index.js';
+import { Cluster, fairShares } from '../../src/gateway/index.js';
 import { newMessageId } from '../../src/domain/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
 
@@ -128,7 +128,24 @@ test('PostgreSQL: a silent node is declared dead by a live node’s beat, which 
   }
 });
 
-test('PostgreSQL: two nodes share a rate in proportion to the demand each reported, and never both lead', async (t) => {
+test('fairShares: equal parts without demand; a node wanting less than an equal part gets it (+10 %), the rest split equally; a node without demand keeps a floor; never more than the rate', () => {
+  const round = (xs: number[]) => xs.map((x) => Math.round(x * 1000) / 1000);
+  assert.deepEqual(round(fairShares([0, 0, 0, 0], 100)), [25, 25, 25, 25]);
+  assert.deepEqual(round(fairShares([500, 500, 500], 60)), [20, 20, 20]);
+  assert.deepEqual(round(fairShares([10, 500, 500], 60)), [11, 24.5, 24.5]);
+  assert.deepEqual(round(fairShares([0, 500], 50)), [2.5, 47.5]);
+  assert.deepEqual(round(fairShares([5, 5], 50)), [5.5, 5.5], 'room left unused when nobody wants it');
+  for (const d of [
+    [1, 2, 3],
+    [0, 0, 7],
+    [1e6, 1, 0, 3],
+  ]) {
+    const sum = fairShares(d, 42).reduce((a, b) => a + b, 0);
+    assert.ok(sum <= 42 + 1e-9, `${d}: ${sum}`);
+  }
+});
+
+test('PostgreSQL: two nodes share a rate by the demand each reported, and never both lead', async (t) => {
   if (!(await requirePostgres(t))) return;
   const schema = `hermod_cluster_${tag()}`;
   const sa = await PostgresStore.open({ connectionString: PG_URL, schema, nodeId: 'a' });
@@ -137,14 +154,18 @@ test('PostgreSQL: two nodes share a rate in proportion to the demand each report
   const b = new Cluster({ store: sb.cluster, nodeId: 'b', version: 't', heartbeatMs: 60_000 });
   try {
     a.setDemand('customer:shop', 90);
-    b.setDemand('customer:shop', 30);
+    b.setDemand('customer:shop', 10);
     await a.start();
     await b.start();
     await a['beat'](); // a hears b's demand
     assert.equal([a.isLeader(), b.isLeader()].filter(Boolean).length, 1, 'one leader');
     const [ra, rb] = [a.share('customer:shop', 50), b.share('customer:shop', 50)];
     assert.ok(Math.abs(ra + rb - 50) < 1e-9, `the shares add up to the rate: ${ra} + ${rb}`);
-    assert.ok(ra > 2.5 * rb && ra < 3.2 * rb, `3:1 demand, with a small floor each: ${ra} vs ${rb}`);
+    assert.deepEqual(
+      [ra, rb].map((x) => Math.round(x * 1000) / 1000),
+      [39, 11],
+      'b wants 10 (+10 %), a the rest',
+    );
     assert.equal(a.share('connector:none', 100), 50, 'no demand anywhere: equal shares');
   } finally {
     await b.stop();
