@@ -234,13 +234,11 @@ export class Cluster {
   }
 }
 
-/**
- * The cluster's view of itself, as much of it as these tests read. `capabilities` names what
- * is cluster-wide: `cluster-limits` once connector binds and customer rates are shared.
- */
+/** The cluster's view of itself (`GET /v1/admin/cluster`), as much of it as these tests read. */
 export interface ClusterStatus {
   nodes?: { id: string; alive?: boolean; state?: string }[];
-  capabilities?: string[];
+  /** Named leases: `leader`, `bind:<connector>:<slot>`, `custbind:<user>:<n>`. */
+  leases?: { name: string; holder: string }[];
 }
 
 /** The configuration file every node reads: customers, one SMPP connector to the simulator. */
