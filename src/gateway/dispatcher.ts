@@ -6,6 +6,7 @@
  * after their timer fired (late responses).
  */
 import { normalizeMessageId } from '../smpp/index.js';
+import { whileStoreAway } from './store-retry.js';
 import {
   FINAL_STATES,
   canCarry,
@@ -312,28 +313,14 @@ export class DispatchService {
       this.ctx.emit('submitted', m.id, part.seq, c.id, (performance.now() - started) / 1000);
       // Accepted upstream: a store error now is not the submit's failure (failing or
       // resending it would be wrong), so the write is retried while the store is away.
-      await this.whileStoreAway(() => this.recordSent(c, m, part, upstreamId));
+      await whileStoreAway(() => this.recordSent(c, m, part, upstreamId), {
+        running: () => this.running,
+        failed: (err) => this.ctx.emit('store_error', err),
+      });
       return undefined;
     } finally {
       this.submitting.delete(key);
       done();
-    }
-  }
-
-  /**
-   * A store write retried with back-off (0.2 s doubling to 5 s, about a minute in all, while
-   * the gateway runs), each failure reported; then the error is thrown (the message stays
-   * leased and is claimed again when its lease ends).
-   */
-  private async whileStoreAway(write: () => Promise<void>): Promise<void> {
-    for (let wait = 200, spent = 0; ; spent += wait, wait = Math.min(wait * 2, 5_000)) {
-      try {
-        return await write();
-      } catch (err) {
-        if (!this.running || spent >= 60_000) throw err;
-        this.ctx.emit('store_error', err);
-        await new Promise((r) => setTimeout(r, wait));
-      }
     }
   }
 

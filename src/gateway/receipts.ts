@@ -9,6 +9,7 @@ import { isOwnPart, type MessageState, type PartState, type StoredMessage } from
 import type { Connector } from './connector.js';
 import type { Notifier } from './notify.js';
 import type { GatewayContext } from './options.js';
+import { whileStoreAway } from './store-retry.js';
 
 /** The part state a receipt's state moves its part to. */
 export const STATE_OF: Record<Receipt['state'], PartState> = {
@@ -45,6 +46,7 @@ interface Via {
 
 export class ReceiptService {
   private turnEnd: Promise<void> | undefined;
+  private stopped = false;
   private receiptSweep: NodeJS.Timeout | undefined;
   private receiptSweepMs = 0;
   private sweepingReceipts = false;
@@ -119,8 +121,13 @@ export class ReceiptService {
 
   /** The receipts parked under `keys` (they overtook the response of part `seq`), taken and applied to it. */
   async applyParked(keys: string[], part: { id: string; seq: number; connectorId: string }): Promise<void> {
+    // Taken is gone from the store: each is applied, retried while the store is away, or lost.
     for (const payload of await this.ctx.store.takeParkedReceipts(keys))
-      await this.apply(part.id, part.seq, JSON.parse(payload) as Receipt, { connectorId: part.connectorId });
+      await whileStoreAway(
+        () =>
+          this.apply(part.id, part.seq, JSON.parse(payload) as Receipt, { connectorId: part.connectorId }),
+        { running: () => !this.stopped, failed: (err) => this.ctx.emit('store_error', err) },
+      );
   }
 
   /** Resolves once the current turn's callbacks and microtasks have run (one setImmediate shared by the turn). */
@@ -265,6 +272,7 @@ export class ReceiptService {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.parkedSweep) clearInterval(this.parkedSweep);
     if (this.receiptSweep) clearInterval(this.receiptSweep);
   }
