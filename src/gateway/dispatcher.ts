@@ -313,15 +313,33 @@ export class DispatchService {
       this.ctx.emit('submitted', m.id, part.seq, c.id, (performance.now() - started) / 1000);
       // Accepted upstream: a store error now is not the submit's failure (failing or
       // resending it would be wrong), so the write is retried while the store is away.
-      await whileStoreAway(() => this.recordSent(c, m, part, upstreamId), {
-        running: () => this.running,
-        failed: (err) => this.ctx.emit('store_error', err),
-      });
+      let tries = 0;
+      await whileStoreAway(
+        async () =>
+          // A retry after a write whose answer was lost with its connection may find it
+          // committed: redoing it would undo a receipt applied since, so only parked ones are taken.
+          tries++ > 0 && (await this.recorded(m.id, part.seq))
+            ? this.receipts.applyParked(this.receipts.scopedKeys(c.id, upstreamId, false), {
+                id: m.id,
+                seq: part.seq,
+                connectorId: c.id,
+              })
+            : this.recordSent(c, m, part, upstreamId),
+        {
+          running: () => this.running,
+          failed: (err) => this.ctx.emit('store_error', err),
+        },
+      );
       return undefined;
     } finally {
       this.submitting.delete(key);
       done();
     }
+  }
+
+  /** Whether a part is stored as accepted upstream. */
+  private async recorded(id: string, seq: number): Promise<boolean> {
+    return (await this.ctx.store.getParts(id)).some((p) => p.seq === seq && p.upstreamId !== null);
   }
 
   /** One part accepted upstream: keyed, and any receipt that beat its submit_sm_resp applied. */

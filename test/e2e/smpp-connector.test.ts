@@ -39,7 +39,12 @@ async function sendThrough<T = undefined>(
         (await c.submitSm({ destinationAddr: '447700900123', shortMessage: Buffer.from('hi'), ...s }))
           .messageId,
       );
-    await until('all submits upstream', () => smsc.submits.length >= submits.length);
+    // Every part of every message upstream: each message is past queued (a long one is
+    // several submit_sm, so counting PDUs against messages could stop early).
+    await until('all submits upstream', async () => {
+      const states = await Promise.all(ids.map(async (id) => (await h.store.getMessage(id))?.state));
+      return states.every((st) => st !== undefined && st !== 'accepted' && st !== 'queued');
+    });
     return { binds: smsc.binds, submits: smsc.submits, seen: look ? await look(h, ids) : undefined };
   } finally {
     await c.close();
