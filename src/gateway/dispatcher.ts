@@ -314,6 +314,7 @@ export class DispatchService {
       // Accepted upstream: a store error now is not the submit's failure (failing or
       // resending it would be wrong), so the write is retried while the store is away.
       let tries = 0;
+      const stored = this.receipts.recordingSent(c.id, upstreamId);
       await whileStoreAway(
         async () =>
           // A retry after a write whose answer was lost with its connection may find it
@@ -323,13 +324,14 @@ export class DispatchService {
                 id: m.id,
                 seq: part.seq,
                 connectorId: c.id,
+                upstreamId,
               })
             : this.recordSent(c, m, part, upstreamId),
         {
           running: () => this.running,
           failed: (err) => this.ctx.emit('store_error', err),
         },
-      );
+      ).finally(stored);
       return undefined;
     } finally {
       this.submitting.delete(key);
@@ -368,7 +370,7 @@ export class DispatchService {
       hooks,
     ]);
     this.ctx.emit('part_sent', m.id, part.seq, upstreamId);
-    await this.receipts.applyParked(keys, { id: m.id, seq: part.seq, connectorId: c.id });
+    await this.receipts.applyParked(keys, { id: m.id, seq: part.seq, connectorId: c.id, upstreamId });
   }
 
   /**
@@ -453,7 +455,12 @@ export class DispatchService {
       return;
     }
     // Receipts of the late id parked before it was keyed (they overtook it) find their part now.
-    await this.receipts.applyParked(keys, { id: m.id, seq: late.seq, connectorId: c.id });
+    await this.receipts.applyParked(keys, {
+      id: m.id,
+      seq: late.seq,
+      connectorId: c.id,
+      upstreamId: late.upstreamId,
+    });
   }
 
   /** Ends a message whose validity period passed before it was sent: `expired`, refunded (unless `refund.expired` is off), receipt if asked. */

@@ -51,6 +51,18 @@ export class ReceiptService {
   private receiptSweepMs = 0;
   private sweepingReceipts = false;
   private parkedSweep: NodeJS.Timeout | undefined;
+  /**
+   * Upstream ids an SMSC accepted whose part is not stored as sent yet (their scoped
+   * canonical key, and how many submits hold it): a receipt under such an id is that
+   * part's, however long the store takes.
+   */
+  private readonly recording = new Map<string, number>();
+  /**
+   * DLR scopes whose SMSC writes a receipt's id as it wrote the response's (a receipt was
+   * seen under its response's exact id): their receipts are read that way only from then
+   * on, since "12" read as decimal is another part's id "c".
+   */
+  private readonly sameRendering = new Set<string>();
 
   constructor(
     private readonly ctx: GatewayContext,
@@ -66,10 +78,41 @@ export class ReceiptService {
    */
   scopedKeys(connectorId: string, upstreamId: string, receipt: boolean): string[] {
     const how = this.ctx.opts.receiptMatching?.(connectorId);
-    const known = receipt && how?.base ? inBase(upstreamId, how.base.receipt, how.base.response) : undefined;
-    const bare = known !== undefined ? [normalizeMessageId(known)] : messageIdKeys(upstreamId);
     const scope = how?.scope ?? connectorId;
+    const known = receipt ? this.asResponse(connectorId, upstreamId) : undefined;
+    const bare = known !== undefined ? [known] : messageIdKeys(upstreamId);
     return bare.map((k) => `${scope}\u001f${k}`);
+  }
+
+  /**
+   * A receipt's id as its response had it (canonical form), when that is known: the
+   * connector's bases are configured, or its SMSC was seen writing both the same way.
+   */
+  private asResponse(connectorId: string, receiptId: string): string | undefined {
+    const how = this.ctx.opts.receiptMatching?.(connectorId);
+    const known = how?.base ? inBase(receiptId, how.base.receipt, how.base.response) : undefined;
+    if (known !== undefined) return normalizeMessageId(known);
+    return this.sameRendering.has(how?.scope ?? connectorId) ? normalizeMessageId(receiptId) : undefined;
+  }
+
+  /** Whether a parked receipt is part `upstreamId`'s own: the same id when the renderings are known, else any rendering of it. */
+  private ownParked(connectorId: string, upstreamId: string, receiptId: string): boolean {
+    const known = this.asResponse(connectorId, receiptId);
+    return known === undefined || known === normalizeMessageId(upstreamId);
+  }
+
+  /**
+   * Marks an upstream id as accepted by the SMSC but not stored yet, until the returned
+   * function is called (its part is stored as sent, or given up).
+   */
+  recordingSent(connectorId: string, upstreamId: string): () => void {
+    const [key] = this.scopedKeys(connectorId, upstreamId, false);
+    this.recording.set(key, (this.recording.get(key) ?? 0) + 1);
+    return () => {
+      const n = (this.recording.get(key) ?? 1) - 1;
+      if (n > 0) this.recording.set(key, n);
+      else this.recording.delete(key);
+    };
   }
 
   /**
@@ -85,7 +128,12 @@ export class ReceiptService {
     // Parked only in its own scope; looked up there, then under the bare renderings, under
     // which parts sent before scopes existed are keyed.
     const parkKeys = this.scopedKeys(c.id, r.id, true);
-    const keys = [...parkKeys, ...messageIdKeys(r.id)];
+    // Its own submit_sm_resp came and its part is being stored (slowly: the store is busy or
+    // away): it waits for that part under its own rendering. Another rendering of its id
+    // (hex read as decimal) would find another part still waiting, and land there.
+    const keys = this.recording.has(parkKeys[0])
+      ? parkKeys.slice(0, 1)
+      : [...parkKeys, ...messageIdKeys(r.id)];
     const err = r.err ?? '000';
     const outcome = await this.ctx.store.applyReceiptByKeys({
       keys,
@@ -97,6 +145,9 @@ export class ReceiptService {
     });
     if (!outcome.parked) {
       const m = outcome.match.message;
+      const up = outcome.match.part?.upstreamId;
+      if (up && normalizeMessageId(up) === normalizeMessageId(r.id))
+        this.sameRendering.add(this.ctx.opts.receiptMatching?.(c.id)?.scope ?? c.id);
       if (outcome.state === undefined) return;
       this.applied(m.id, outcome.state, outcome.match.seq, {
         connectorId: m.connectorId,
@@ -115,19 +166,30 @@ export class ReceiptService {
       await this.applyParked(keys, {
         id: now.message.id,
         seq: now.seq,
-        connectorId: now.message.connectorId,
+        connectorId: c.id,
+        upstreamId: now.part?.upstreamId ?? r.id,
       });
   }
 
-  /** The receipts parked under `keys` (they overtook the response of part `seq`), taken and applied to it. */
-  async applyParked(keys: string[], part: { id: string; seq: number; connectorId: string }): Promise<void> {
-    // Taken is gone from the store: each is applied, retried while the store is away, or lost.
-    for (const payload of await this.ctx.store.takeParkedReceipts(keys))
+  /**
+   * The receipts parked under `keys` (they overtook the response of part `seq`, accepted
+   * under `upstreamId` by connector `connectorId`), applied to it; one parked under another
+   * rendering of the id that is, as far as is known, another part's is left parked.
+   */
+  async applyParked(
+    keys: string[],
+    part: { id: string; seq: number; connectorId: string; upstreamId: string },
+  ): Promise<void> {
+    // Each stays parked until its apply commits (which unparks it): a failed apply is
+    // retried while the store is away, and one that committed unseen is not applied twice.
+    for (const payload of await this.ctx.store.parkedReceipts(keys)) {
+      const r = JSON.parse(payload) as Receipt;
+      if (!this.ownParked(part.connectorId, part.upstreamId, r.id)) continue;
       await whileStoreAway(
-        () =>
-          this.apply(part.id, part.seq, JSON.parse(payload) as Receipt, { connectorId: part.connectorId }),
+        () => this.apply(part.id, part.seq, r, { connectorId: part.connectorId }, { keys, payload }),
         { running: () => !this.stopped, failed: (err) => this.ctx.emit('store_error', err) },
       );
+    }
   }
 
   /** Resolves once the current turn's callbacks and microtasks have run (one setImmediate shared by the turn). */
@@ -142,7 +204,13 @@ export class ReceiptService {
   }
 
   /** A receipt for one part; the customer hears once, when the message's aggregate state is final. */
-  private async apply(id: string, seq: number, r: Receipt, via: Via): Promise<void> {
+  private async apply(
+    id: string,
+    seq: number,
+    r: Receipt,
+    via: Via,
+    parked?: { keys: string[]; payload: string },
+  ): Promise<void> {
     const err = r.err ?? '000';
     const { state, notified } = await this.ctx.store.applyPartReceipt({
       id,
@@ -150,6 +218,7 @@ export class ReceiptService {
       state: STATE_OF[r.state],
       detail: `${r.stat} err:${err}`,
       notice: this.notifier.forFinal(err, { receipt: r }),
+      ...(parked ? { parked } : {}),
     });
     if (state === undefined) return;
     this.applied(id, state, seq, via);

@@ -218,6 +218,12 @@ export interface PartReceipt {
   state: PartState;
   detail: string;
   notice: FinalNotice;
+  /**
+   * A parked receipt (`parkedReceipts`): applied only while it is still parked under
+   * `keys`, and unparked in the same transaction, so it is applied at most once however
+   * often it is tried (a retry after an answer lost with its connection, a second taker).
+   */
+  parked?: { keys: string[]; payload: string };
 }
 
 /** `applyReceiptByKeys`: a receipt looked up under `keys`, parked under `park.keys` (default `keys`) when not its own part's. */
@@ -679,8 +685,12 @@ export interface ReceiptStore {
    */
   applyReceiptByKeys(r: KeyedReceipt): Promise<ReceiptOutcome>;
 
-  /** The receipts parked under `keys` (they came before their submit_sm_resp was stored), taken once. */
-  takeParkedReceipts(keys: string[]): Promise<string[]>;
+  /**
+   * The receipts parked under `keys` (they came before their submit_sm_resp was stored),
+   * left parked: each goes when applied (`applyPartReceipt` with `parked`), in the same
+   * transaction, so a lost answer never loses a receipt.
+   */
+  parkedReceipts(keys: string[]): Promise<string[]>;
 
   /** Applies a receipt's state; adds the customer's outbox `item` when given. */
   applyReceipt(r: MessageReceipt): Promise<void>;

@@ -90,11 +90,11 @@ test('a receipt that overtakes its submit_sm_resp is parked, then applied when t
       upstreamId: 'up-2',
       keys: keys,
     });
-    await receipts.applyParked(keys, { id: m.id, seq: 1, connectorId: 'c1' });
+    await receipts.applyParked(keys, { id: m.id, seq: 1, connectorId: 'c1', upstreamId: 'up-2' });
     assert.equal((await t.store.getMessage(m.id))?.state, 'undelivered');
     assert.equal(t.of('receipt').length, 1);
     assert.equal(t.of('outbox').length, 0, 'registered_delivery 0: no receipt for the customer');
-    assert.deepEqual(await t.store.takeParkedReceipts(keys), [], 'taken once');
+    assert.deepEqual(await t.store.parkedReceipts(keys), [], 'unparked once applied');
   } finally {
     await t.close();
   }
@@ -119,6 +119,109 @@ test('expireAwaiting ends the parts of a connector with dlrExpiryMs that heard n
     assert.deepEqual(t.of('receipt_expired'), [[m.id, 1, 'c1', 'expired']]);
     assert.deepEqual(t.of('outbox'), [['shop']]);
     assert.equal((await t.store.getMessage(m.id))?.state, 'expired');
+  } finally {
+    await t.close();
+  }
+});
+
+/** A message of `t` stored as sent through connector c1 under `upstreamId` (keyed as the dispatcher keys it). */
+async function sentAs(
+  t: Awaited<ReturnType<typeof testContext>>,
+  receipts: ReceiptService,
+  upstreamId: string,
+): Promise<string> {
+  const m = await t.message({ registeredDelivery: 0 });
+  const keys = receipts.scopedKeys('c1', upstreamId, false);
+  await t.store.markPartSent({ id: m.id, seq: 1, total: 1, connectorId: 'c1', upstreamId, keys });
+  return m.id;
+}
+
+test('an SMSC seen writing receipt ids as its responses: a receipt that overtakes its response waits for its own part, never another rendering’s', async () => {
+  const t = await testContext();
+  try {
+    const receipts = new ReceiptService(t.ctx, new Notifier(t.ctx));
+    // Dense hex ids (like the simulator's): "00000012" read as decimal 12 is hex "c", and
+    // hex 0x12 is decimal "18": both are other parts' ids.
+    const first = await sentAs(t, receipts, '00000001');
+    const c = await sentAs(t, receipts, '0000000c');
+    const eighteen = await sentAs(t, receipts, '00000018');
+    // Before anything is known, another rendering of a waiting part's id is taken as its own.
+    assert.deepEqual(
+      receipts.scopedKeys('c1', '00000012', true).map((k) => k.split('\u001f')[1]),
+      ['12', 'c', '18'],
+    );
+    await receipts.onReceipt(connector, receipt('00000001'));
+    assert.equal((await t.store.getMessage(first))?.state, 'delivered', 'matched under its exact id');
+    // From now on c1's receipt ids are read as written.
+    assert.deepEqual(receipts.scopedKeys('c1', '00000012', true), ['c1\u001f12']);
+    await receipts.onReceipt(connector, receipt('00000012', 'undelivered'));
+    assert.deepEqual(t.of('receipt_parked'), [['00000012']], 'parked: its own part is not stored yet');
+    assert.equal((await t.store.getMessage(c))?.state, 'sent', 'not applied to "c" (12 read as decimal)');
+    assert.equal((await t.store.getMessage(eighteen))?.state, 'sent', 'nor to "18" (0x12 in decimal)');
+    const twelve = await sentAs(t, receipts, '00000012');
+    await receipts.applyParked(receipts.scopedKeys('c1', '00000012', false), {
+      id: twelve,
+      seq: 1,
+      connectorId: 'c1',
+      upstreamId: '00000012',
+    });
+    assert.equal((await t.store.getMessage(twelve))?.state, 'undelivered', 'applied to its own part');
+  } finally {
+    await t.close();
+  }
+});
+
+test('a receipt parked under every rendering is applied only to its own part once the renderings are known', async () => {
+  const t = await testContext();
+  try {
+    const receipts = new ReceiptService(t.ctx, new Notifier(t.ctx));
+    // Parked before anything was known about c1: under "12", "c" and "18".
+    await receipts.onReceipt(connector, receipt('00000012'));
+    assert.deepEqual(t.of('receipt_parked'), [['00000012']]);
+    const first = await sentAs(t, receipts, '00000001');
+    await receipts.onReceipt(connector, receipt('00000001'));
+    assert.equal((await t.store.getMessage(first))?.state, 'delivered');
+    // Part "18" is stored: the receipt parked under "18" is 0x12's, not its own.
+    const eighteen = await sentAs(t, receipts, '00000018');
+    const keys18 = receipts.scopedKeys('c1', '00000018', false);
+    await receipts.applyParked(keys18, { id: eighteen, seq: 1, connectorId: 'c1', upstreamId: '00000018' });
+    assert.equal((await t.store.getMessage(eighteen))?.state, 'sent', 'left waiting for its own receipt');
+    assert.equal((await t.store.parkedReceipts(keys18)).length, 1, 'and the receipt left parked');
+    const twelve = await sentAs(t, receipts, '00000012');
+    await receipts.applyParked(receipts.scopedKeys('c1', '00000012', false), {
+      id: twelve,
+      seq: 1,
+      connectorId: 'c1',
+      upstreamId: '00000012',
+    });
+    assert.equal((await t.store.getMessage(twelve))?.state, 'delivered');
+  } finally {
+    await t.close();
+  }
+});
+
+test('a receipt whose response came and is being stored waits for that part, even before the renderings are known', async () => {
+  const t = await testContext();
+  try {
+    const receipts = new ReceiptService(t.ctx, new Notifier(t.ctx));
+    const fifteen = await sentAs(t, receipts, '00000015');
+    // "0000000f" was accepted upstream; its part is not stored yet (the store is slow).
+    const stored = receipts.recordingSent('c1', '0000000f');
+    await receipts.onReceipt(connector, receipt('0000000f'));
+    assert.deepEqual(t.of('receipt_parked'), [['0000000f']]);
+    assert.equal((await t.store.getMessage(fifteen))?.state, 'sent', 'not applied to "15" (0xf in decimal)');
+    const f = await sentAs(t, receipts, '0000000f');
+    await receipts.applyParked(receipts.scopedKeys('c1', '0000000f', false), {
+      id: f,
+      seq: 1,
+      connectorId: 'c1',
+      upstreamId: '0000000f',
+    });
+    stored();
+    assert.equal((await t.store.getMessage(f))?.state, 'delivered');
+    // Once stored, the heuristics are back: another rendering of a waiting part matches it.
+    await receipts.onReceipt(connector, receipt('21'));
+    assert.equal((await t.store.getMessage(fifteen))?.state, 'delivered', '21 in decimal is 0x15');
   } finally {
     await t.close();
   }

@@ -615,8 +615,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       );
       assert.equal((await s.findPartByUpstreamKeys(messageIdKeys('0001a2b')))?.message.id, m.id);
       assert.equal(await s.findPartByUpstreamKeys(messageIdKeys('ffff')), undefined);
-      assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('1A2B')), ['{"early":true}']);
-      assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('1A2B')), []);
+      assert.deepEqual(await s.parkedReceipts(messageIdKeys('1A2B')), ['{"early":true}']);
       assert.equal((await s.getMessage(m.id))?.state, 'sent');
       assert.equal(await s.queueDepth(), 0);
     },
@@ -889,11 +888,26 @@ export function storeContract(name: string, factory: StoreFactory): void {
         keys: messageIdKeys('C0FFEE'),
       });
       assert.deepEqual(
-        await s.takeParkedReceipts(messageIdKeys('C0FFEE')),
+        await s.parkedReceipts(messageIdKeys('C0FFEE')),
         ['{"early":1}'],
         'the parked receipt waits for its part',
       );
-      assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('C0FFEE')), [], 'taken once');
+      assert.deepEqual(
+        await s.parkedReceipts(messageIdKeys('C0FFEE')),
+        ['{"early":1}'],
+        'looking does not take it: it stays parked until applied',
+      );
+      const parked = { keys: messageIdKeys('C0FFEE'), payload: '{"early":1}' };
+      const enroute = { id: m.id, seq: 1, state: 'sent' as const, detail: 'ENROUTE err:000', notice, parked };
+      assert.equal((await s.applyPartReceipt(enroute)).state, 'sent', 'applied, and unparked');
+      assert.deepEqual(await s.parkedReceipts(messageIdKeys('C0FFEE')), []);
+      // A retry (its first answer lost with the connection) or a second taker: applied once only.
+      assert.equal((await s.applyPartReceipt(enroute)).state, undefined, 'not parked any more: not applied');
+      assert.equal(
+        (await s.history(m.id)).filter((e) => e.detail === 'ENROUTE err:000').length,
+        1,
+        'one history entry',
+      );
       assert.equal((await s.getMessage(m.id))?.state, 'sent');
       const applied = await s.applyReceiptByKeys({
         keys: messageIdKeys('c0ffee'),
@@ -937,7 +951,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       });
       assert.equal(notOwn.parked, true, 'a part that is not its own is left alone');
       assert.equal((await s.getMessage(m.id))?.state, 'delivered');
-      assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('C0FFEE')), ['{"not-own":1}']);
+      assert.deepEqual(await s.parkedReceipts(messageIdKeys('C0FFEE')), ['{"not-own":1}']);
     },
   );
 
@@ -1012,10 +1026,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.equal(await s.expireParkedReceipts(60_000), 0, 'younger than a minute: kept');
       await new Promise((r) => setTimeout(r, 5));
       assert.ok((await s.expireParkedReceipts(1)) >= 1, 'older than 1 ms: dropped');
-      assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('DEAD01')), [], 'nothing left to take');
+      assert.deepEqual(await s.parkedReceipts(messageIdKeys('DEAD01')), [], 'nothing left parked');
       await park('BEEF02', '{"young":1}');
       assert.equal(await s.expireParkedReceipts(60_000), 0);
-      assert.deepEqual(await s.takeParkedReceipts(messageIdKeys('BEEF02')), ['{"young":1}']);
+      assert.deepEqual(await s.parkedReceipts(messageIdKeys('BEEF02')), ['{"young":1}']);
     },
   );
 

@@ -802,8 +802,18 @@ export class PostgresStore implements Store {
     });
   }
 
-  applyPartReceipt({ id, seq, state, detail, notice }: PartReceipt): Promise<Settled> {
-    return this.batched((c) => this.applyPart(c, id, seq, state, detail, notice));
+  applyPartReceipt({ id, seq, state, detail, notice, parked }: PartReceipt): Promise<Settled> {
+    return this.batched(async (c): Promise<Settled> => {
+      if (parked) {
+        const gone = await c.query('DELETE FROM parked_receipts WHERE key = ANY($1) AND payload = $2', [
+          parked.keys,
+          parked.payload,
+        ]);
+        // Unparked already: applied by the attempt whose answer was lost, or by another taker.
+        if (!gone.rowCount) return { state: undefined };
+      }
+      return this.applyPart(c, id, seq, state, detail, notice);
+    });
   }
 
   applyReceiptByKeys(r: KeyedReceipt): Promise<ReceiptOutcome> {
@@ -1097,27 +1107,20 @@ export class PostgresStore implements Store {
       ]);
   }
 
-  takeParkedReceipts(keys: string[]): Promise<string[]> {
-    return this.parkedTakes.ask(keys);
+  parkedReceipts(keys: string[]): Promise<string[]> {
+    return this.parkedReads.ask(keys);
   }
 
-  /** A turn's takes in one DELETE; a receipt parked under a key goes to the first take that asks for it. */
-  private readonly parkedTakes = new Coalescer<string[], string[]>(async (asks) => {
+  /** A turn's lookups of parked receipts in one SELECT (they stay parked until applied). */
+  private readonly parkedReads = new Coalescer<string[], string[]>(async (asks) => {
     const { rows } = await this.pool.query(
-      'DELETE FROM parked_receipts WHERE key = ANY($1) RETURNING key, payload',
+      'SELECT key, payload FROM parked_receipts WHERE key = ANY($1) ORDER BY id',
       [[...new Set(asks.flat())]],
     );
     const byKey = new Map<string, string[]>();
     for (const r of rows as Row[])
       byKey.set(r.key as string, [...(byKey.get(r.key as string) ?? []), r.payload as string]);
-    return asks.map((keys) => {
-      const payloads = new Set<string>();
-      for (const k of keys) {
-        for (const p of byKey.get(k) ?? []) payloads.add(p);
-        byKey.delete(k);
-      }
-      return [...payloads];
-    });
+    return asks.map((keys) => [...new Set(keys.flatMap((k) => byKey.get(k) ?? []))]);
   });
 
   applyReceipt({ id, state, detail, item }: MessageReceipt): Promise<void> {

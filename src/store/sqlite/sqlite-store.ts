@@ -209,8 +209,8 @@ function prepareStatements(db: Database.Database) {
     ),
     upstreamKey: db.prepare('INSERT OR REPLACE INTO upstream_ids (key, message_id) VALUES (?, ?)'),
     park: db.prepare('INSERT INTO parked_receipts (key, payload, at) VALUES (?, ?, ?)'),
-    parked: db.prepare('SELECT rowid, payload FROM parked_receipts WHERE key = ?'),
-    unpark: db.prepare('DELETE FROM parked_receipts WHERE rowid = ?'),
+    parked: db.prepare('SELECT payload FROM parked_receipts WHERE key = ? ORDER BY rowid'),
+    unpark: db.prepare('DELETE FROM parked_receipts WHERE key = ? AND payload = ?'),
     outbox: db.prepare(
       'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -1131,8 +1131,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  applyPartReceipt({ id, seq, state, detail, notice }: PartReceipt): Promise<Settled> {
-    return this.batched(() => this.applyPart(id, seq, state, detail, notice));
+  applyPartReceipt({ id, seq, state, detail, notice, parked }: PartReceipt): Promise<Settled> {
+    return this.batched((): Settled => {
+      // Unparked already (applied by an earlier try, or another taker): nothing to do.
+      if (parked && !this.unpark(parked.keys, parked.payload)) return { state: undefined };
+      return this.applyPart(id, seq, state, detail, notice);
+    });
   }
 
   applyReceiptByKeys(r: KeyedReceipt): Promise<ReceiptOutcome> {
@@ -1412,20 +1416,23 @@ export class SqliteStore implements Store {
     }
   }
 
-  async takeParkedReceipts(keys: string[]): Promise<string[]> {
-    const out = new Set<string>();
-    // Most messages have none: look before opening a write transaction.
+  async parkedReceipts(keys: string[]): Promise<string[]> {
+    // Most messages have none: the set of parked keys answers without a read.
     if (!keys.some((k) => this.parkedKeys.has(k))) return [];
-    this.db.transaction(() => {
-      for (const k of keys) {
-        this.parkedKeys.delete(k);
-        for (const r of this.stmts.parked.all(k) as { rowid: number; payload: string }[]) {
-          out.add(r.payload);
-          this.stmts.unpark.run(r.rowid);
-        }
-      }
-    })();
+    const out = new Set<string>();
+    for (const k of keys)
+      for (const r of this.stmts.parked.all(k) as { payload: string }[]) out.add(r.payload);
     return [...out];
+  }
+
+  /** Unparks one receipt (inside a write transaction); false when it was not parked any more. */
+  private unpark(keys: string[], payload: string): boolean {
+    let n = 0;
+    for (const k of keys) {
+      n += this.stmts.unpark.run(k, payload).changes;
+      if (this.stmts.parked.get(k) === undefined) this.parkedKeys.delete(k);
+    }
+    return n > 0;
   }
 
   applyReceipt({ id, state, detail, item }: MessageReceipt): Promise<void> {
