@@ -21,11 +21,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import pg from 'pg';
 import { stringify } from 'yaml';
-import { cpuMicrosOf, nativeBinary } from './lib/native.js';
+import { cpuMicrosOf, nativeBinary, sinkStats, startSmscSink } from './lib/native.js';
 import { PostgresStore } from '../src/store/index.js';
 import { startChildHermod, stopChildHermod, type ChildHermod } from '../test/support/child-hermod.js';
 
@@ -50,25 +49,6 @@ const load = nativeBinary('smpp-load');
 const sinkBin = nativeBinary('smsc-sink');
 if (!load || !sinkBin)
   skip('the native peers of ../shared/bench (smpp-load, smsc-sink) are missing and could not be built');
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** The sink's counters (one JSON object per connection to its stats port). */
-function sinkStats(port: number): Promise<{ submit: number; active: number }> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    const s = net.connect(port, '127.0.0.1');
-    s.on('data', (d) => (data += d));
-    s.on('end', () => resolve(JSON.parse(data) as { submit: number; active: number }));
-    s.on('error', reject);
-  });
-}
 
 function smppLoad(port: number, count: number): Promise<Record<string, number>> {
   const args = ['--port', String(port), '--system-id', USER.username, '--password', USER.password];
@@ -118,22 +98,8 @@ async function backendPids(schema: string): Promise<number[]> {
 
 /** One run: `nodes` Hermod processes (PostgreSQL), or one on SQLite; every figure of it. */
 async function run(nodes: number, store: 'postgres' | 'sqlite'): Promise<Record<string, number>> {
-  const sinkPort = await freePort();
-  const statsPort = await freePort();
-  const sink: ChildProcess = spawn(
-    sinkBin!,
-    [
-      '--port',
-      String(sinkPort),
-      '--stats-port',
-      String(statsPort),
-      '--quickack',
-      '--interval-ms',
-      '0',
-      '--quiet',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const sink = await startSmscSink(sinkBin!, { receipts: false, stats: true });
+  const { port: sinkPort, statsPort } = sink as { port: number; statsPort: number };
   const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-cluster-'));
   const schema = `bench_cluster_${process.pid}_${nodes}`;
   const env = {
@@ -190,7 +156,7 @@ async function run(nodes: number, store: 'postgres' | 'sqlite'): Promise<Record<
     return r;
   } finally {
     await Promise.all(procs.map((p) => stopChildHermod(p)));
-    sink.kill('SIGTERM');
+    sink.stop();
     if (store === 'postgres') await PostgresStore.dropSchema(PG_URL, schema);
   }
 }

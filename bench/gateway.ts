@@ -33,10 +33,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -44,7 +43,7 @@ import { startHermod, type RunningHermod as Hermod } from '../src/compose/index.
 import { loadConfig } from '../src/config/index.js';
 import { newMessageId } from '../src/domain/index.js';
 import { claimPlan, cloneBacklog, queueDepth } from './lib/backlog.js';
-import { cpuMicrosOf, nativeBinary } from './lib/native.js';
+import { cpuMicrosOf, freePort, nativeBinary, startSmscSink } from './lib/native.js';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const PACED = 2000;
@@ -68,14 +67,6 @@ type Lat = { p50: number; p99: number };
 const ms = (us: number) => Math.round(us) / 1000;
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 /** An SMSC: the native sink (receipts when asked), or the simulator of a Node peers process. */
 interface Smsc {
   port: number;
@@ -84,14 +75,8 @@ interface Smsc {
 }
 
 async function nativeSmsc(): Promise<Smsc> {
-  const port = await freePort();
-  const sink: ChildProcess = spawn(
-    sinkBin!,
-    ['--port', String(port), '--receipts-requested', '--quickack', '--interval-ms', '0', '--quiet'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  await new Promise((r) => setTimeout(r, 300));
-  return { port, pid: () => [sink.pid!], stop: () => void sink.kill('SIGTERM') };
+  const sink = await startSmscSink(sinkBin!, { receipts: true });
+  return { port: sink.port, pid: () => [sink.child.pid!], stop: sink.stop };
 }
 
 /** bench/_peers.ts: a simulator (the SMSC of the Node runs) and an SMPP customer. */

@@ -24,13 +24,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { backendPids, countStatements, resetStatementCounts, statementCounts } from './lib/pg-count.js';
-import { cpuMicrosOf, nativeBinary } from './lib/native.js';
+import { cpuMicrosOf, nativeBinary, startSmscSink } from './lib/native.js';
 import { startHermod } from '../src/compose/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { PostgresStore } from '../src/store/index.js';
@@ -59,14 +58,6 @@ console.error(
     ? `peers: native (${load}, ${sinkBin})`
     : 'peers: Node (bench/_peers.ts; the native ones of ../shared/bench were not found or BENCH_PG_PEERS=node): they bound the rate',
 );
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** A customer's run through `smpp-load`: its JSON line. */
 function smppLoad(port: number, args: string[]): Promise<Record<string, unknown>> {
@@ -98,13 +89,8 @@ interface Peers {
 }
 
 async function nativePeers(): Promise<Peers> {
-  const smscPort = await freePort();
-  const sink: ChildProcess = spawn(
-    sinkBin!,
-    ['--port', String(smscPort), '--receipts-requested', '--quickack', '--interval-ms', '0', '--quiet'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  await new Promise((r) => setTimeout(r, 300));
+  const sink = await startSmscSink(sinkBin!, { receipts: true });
+  const smscPort = sink.port;
   return {
     smscPort,
     async run(port, onPacedStart) {
@@ -143,7 +129,7 @@ async function nativePeers(): Promise<Peers> {
         paced_receipts_back: paced.receipts as number,
       };
     },
-    stop: () => void sink.kill('SIGTERM'),
+    stop: sink.stop,
   };
 }
 

@@ -11,42 +11,9 @@
  * Lives under bench/lib so that bench/run.ts does not list it as a bench.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import type { LoadCommand, LoadResult } from '../_http_peers.js';
 import type { LoadPeers } from './load.js';
-import { cpuMicrosOf, nativeBinary } from './native.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** smsc-sink's counters: connect to its stats port, read one JSON object until EOF. */
-function sinkStats(port: number): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const s = net.connect(port, '127.0.0.1');
-    s.on('data', (c) => chunks.push(c));
-    s.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as Record<string, number>));
-    s.on('error', reject);
-  });
-}
-
-async function listening(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`native peer on port ${port} did not listen`);
-}
+import { cpuMicrosOf, freePort, listening, nativeBinary, sinkStats, startSmscSink } from './native.js';
 
 interface HttpLoadLine {
   ok: number;
@@ -65,23 +32,11 @@ export async function startNativeHttpPeers(): Promise<(LoadPeers & { describe: s
   const sinkBin = nativeBinary('smsc-sink');
   const dlrBin = nativeBinary('http-sink');
   if (!loadBin || !sinkBin || !dlrBin) return undefined;
-  const [simPort, statsPort, dlrPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const sink = await startSmscSink(sinkBin, { receipts: true, stats: true });
+  const { port: simPort, statsPort } = sink as { port: number; statsPort: number };
+  const dlrPort = await freePort();
   const children: ChildProcess[] = [
-    spawn(
-      sinkBin,
-      [
-        '--port',
-        String(simPort),
-        '--stats-port',
-        String(statsPort),
-        '--receipts-requested',
-        '--quickack',
-        '--interval-ms',
-        '0',
-        '--quiet',
-      ],
-      { stdio: 'ignore' },
-    ),
+    sink.child,
     spawn(dlrBin, ['--port', String(dlrPort), '--interval-ms', '0', '--quiet'], { stdio: 'ignore' }),
   ];
   await Promise.all([listening(statsPort), listening(dlrPort)]);

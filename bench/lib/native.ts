@@ -3,8 +3,9 @@
  * where their sources are, and their binaries, built into /tmp (the shared directory is
  * read-only) when missing. Lives under bench/lib so that bench/run.ts does not list it.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,4 +72,64 @@ export function cpuMicrosOf(pids: (number | string)[]): number {
     }
   }
   return ticks * 10_000; // USER_HZ = 100
+}
+
+/** A free TCP port on 127.0.0.1 (listened on, then closed). */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Resolves once something listens on `port` (5 s at most). */
+export async function listening(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('connect', () => (s.destroy(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`native peer on port ${port} did not listen`);
+}
+
+/** A running `smsc-sink`: its SMPP port, its stats port (when asked for), and how to stop it. */
+export interface SmscSink {
+  port: number;
+  statsPort: number | undefined;
+  child: ChildProcess;
+  stop(): void;
+}
+
+/**
+ * The native SMSC sink at full speed (acknowledges at once, no pacing, quiet) on a free
+ * port; `receipts`: a receipt for every submit that asks for one; `stats`: a stats port too.
+ */
+export async function startSmscSink(
+  bin: string,
+  opts: { receipts: boolean; stats?: boolean },
+): Promise<SmscSink> {
+  const port = await freePort();
+  const statsPort = opts.stats ? await freePort() : undefined;
+  const args = ['--port', String(port), '--quickack', '--interval-ms', '0', '--quiet'];
+  if (opts.receipts) args.push('--receipts-requested');
+  if (statsPort !== undefined) args.push('--stats-port', String(statsPort));
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  await listening(port);
+  return { port, statsPort, child, stop: () => void child.kill('SIGTERM') };
+}
+
+/** smsc-sink's counters: one JSON object per connection to its stats port, read until EOF. */
+export function sinkStats(port: number): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = net.connect(port, '127.0.0.1');
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as Record<string, number>));
+    s.on('error', reject);
+  });
 }

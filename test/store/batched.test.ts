@@ -12,9 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresStore, SqliteStore, type FinalNotice, type Store } from '../../src/store/index.js';
-import { newMessageId, type NewMessage } from '../../src/domain/index.js';
 import { messageIdKeys } from '../../src/smpp/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
+import { newMessage } from './fixtures.js';
 
 type Made = { store: Store; cleanup: () => Promise<void> };
 
@@ -43,21 +43,7 @@ const stores: [string, (t: TestContext) => Promise<Made | undefined>][] = [
   ],
 ];
 
-const msg = (userId: number, extra: Partial<NewMessage> = {}): NewMessage => ({
-  id: newMessageId(),
-  userId,
-  systemId: 'shop',
-  source: 'Shop',
-  destination: '447700900123',
-  esmClass: 0,
-  dataCoding: 0,
-  body: Buffer.from('hello'),
-  registeredDelivery: 1,
-  priority: 0,
-  connectorId: 'c1',
-  priceMicros: 10_000,
-  ...extra,
-});
+const msg = newMessage;
 
 /** On PostgreSQL: at least `n` writes so far went through the bulk statements (not one by one). */
 function assertBulk(s: Store, n: number): void {

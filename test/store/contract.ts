@@ -14,6 +14,7 @@ import {
   type Store,
 } from '../../src/store/index.js';
 import { mmsResendContract } from './mms-resend-contract.js';
+import { newMessage } from './fixtures.js';
 
 /**
  * An MO record as the gateway builds one: its route fixed, or decided by `to` on the joined
@@ -45,21 +46,7 @@ export interface StoreFactory {
   ): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> } | undefined>;
 }
 
-const msg = (userId: number, extra: Partial<NewMessage> = {}): NewMessage => ({
-  id: newMessageId(),
-  userId,
-  systemId: 'shop',
-  source: 'Shop',
-  destination: '447700900123',
-  esmClass: 0,
-  dataCoding: 0,
-  body: Buffer.from('hello'),
-  registeredDelivery: 1,
-  priority: 0,
-  connectorId: 'c1',
-  priceMicros: 10_000,
-  ...extra,
-});
+const msg = newMessage;
 
 export function storeContract(name: string, factory: StoreFactory): void {
   const withStore = (title: string, fn: (s: Store, reopen: () => Promise<Store>) => Promise<void>) =>

@@ -5,28 +5,21 @@
 import assert from 'node:assert/strict';
 import { newMediaId, newMessageId, type NewMessage } from '../../src/domain/index.js';
 import type { FinalNotice, SmsResend, Store } from '../../src/store/index.js';
+import { newMessage } from './fixtures.js';
 
 type WithStore = (title: string, fn: (s: Store) => Promise<void>) => void;
 
 const picture = { id: newMediaId(), contentType: 'image/png', size: 68 };
 
 /** An MMS as accept stores one: one charge, its media in meta. */
-const mms = (userId: number, extra: Partial<NewMessage> = {}): NewMessage => ({
-  id: newMessageId(),
-  userId,
-  systemId: 'shop',
-  source: 'Shop',
-  destination: '447700900123',
-  esmClass: 0,
-  dataCoding: 0,
-  body: Buffer.from('look'),
-  registeredDelivery: 1,
-  priority: 0,
-  connectorId: 'mmsc',
-  priceMicros: 40_000,
-  meta: { origin: 'rest', media: [picture], subject: 'Hi', segments: 1, campaign: 'spring' },
-  ...extra,
-});
+const mms = (userId: number, extra: Partial<NewMessage> = {}): NewMessage =>
+  newMessage(userId, {
+    body: Buffer.from('look'),
+    connectorId: 'mmsc',
+    priceMicros: 40_000,
+    meta: { origin: 'rest', media: [picture], subject: 'Hi', segments: 1, campaign: 'spring' },
+    ...extra,
+  });
 
 const resend = (id: string, extra: Partial<SmsResend> = {}): SmsResend => ({
   id,

@@ -10,25 +10,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/index.js';
 import { PROMOTE_EVERY_MS } from '../../src/store/postgres/delayed.js';
-import { newMessageId, type NewMessage } from '../../src/domain/index.js';
+import type { NewMessage } from '../../src/domain/index.js';
 import { messageIdKeys } from '../../src/smpp/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
+import { newMessage } from './fixtures.js';
 
-const msg = (userId: number, extra: Partial<NewMessage> = {}): NewMessage => ({
-  id: newMessageId(),
-  userId,
-  systemId: 'shop',
-  source: 'Shop',
-  destination: '447700900123',
-  esmClass: 0,
-  dataCoding: 0,
-  body: Buffer.from('hello'),
-  registeredDelivery: 1,
-  priority: 0,
-  connectorId: 'c1',
-  priceMicros: 0,
-  ...extra,
-});
+const msg = (userId: number, extra: Partial<NewMessage> = {}): NewMessage =>
+  newMessage(userId, { priceMicros: 0, ...extra });
 
 /** A schema of its own, `n` stores on it (nodes a, b, …), dropped after. */
 async function withSchema(

@@ -11,8 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresStore, SqliteStore, type FinalNotice, type Store } from '../../src/store/index.js';
-import { newMessageId, type NewMessage, type PartState } from '../../src/domain/index.js';
+import type { NewMessage, PartState } from '../../src/domain/index.js';
 import { PG_URL, requirePostgres } from '../support/services.js';
+import { newMessage } from './fixtures.js';
 
 const stores: [
   string,
@@ -44,21 +45,14 @@ const stores: [
 
 /** Six messages: two countries, one and two parts, a campaign or none. */
 const messages = (userId: number, systemId: string): NewMessage[] =>
-  Array.from({ length: 6 }, (_, i) => ({
-    id: newMessageId(),
-    userId,
-    systemId,
-    source: i % 3 === 0 ? 'Shop' : 'Other',
-    destination: i % 2 === 0 ? '447700900123' : '393401234567',
-    esmClass: 0,
-    dataCoding: 0,
-    body: Buffer.from('hello'),
-    registeredDelivery: 1,
-    priority: 0,
-    connectorId: 'c1',
-    priceMicros: 10_000,
-    meta: { segments: i === 1 ? 2 : 1, ...(i < 3 ? { campaign: 'spring' } : {}) },
-  }));
+  Array.from({ length: 6 }, (_, i) =>
+    newMessage(userId, {
+      systemId,
+      source: i % 3 === 0 ? 'Shop' : 'Other',
+      destination: i % 2 === 0 ? '447700900123' : '393401234567',
+      meta: { segments: i === 1 ? 2 : 1, ...(i < 3 ? { campaign: 'spring' } : {}) },
+    }),
+  );
 
 const outcomes: PartState[] = ['delivered', 'delivered', 'delivered', 'undelivered', 'rejected', 'delivered'];
 const quiet: FinalNotice = () => undefined;
