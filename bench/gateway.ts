@@ -28,7 +28,8 @@
  * The reference, in the same run: the same customer bound straight to the same SMSC,
  * nothing between them (`*_vs_direct_smpp`). Kannel has no SMPP server for customers
  * (that is OpenSMPPBox), so there is no Kannel reference on this path. BENCH_MESSAGES
- * (20,000), BENCH_GATEWAY_PEERS=node forces the Node peers.
+ * (20,000), BENCH_GATEWAY_PEERS=node forces the Node peers, BENCH_GROUP_COMMIT_MS sets the
+ * SQLite store's groupCommitMs (default 2).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
@@ -179,18 +180,20 @@ async function nativeCustomer(port: number, binds: number, smsc: Smsc, onPaced: 
 }
 
 function hermodOn(dir: string, smscPort: number): Promise<Hermod> {
-  return startHermod(
-    loadConfig(
-      {
-        HERMOD_DATA_DIR: dir,
-        HERMOD_SMPP_PORT: '0',
-        HERMOD_HTTP_PORT: '0',
-        HERMOD_API_PORT: '0',
-        HERMOD_UPSTREAM_SMPP: `127.0.0.1:${smscPort}`,
-      },
-      dir,
-    ),
+  const config = loadConfig(
+    {
+      HERMOD_DATA_DIR: dir,
+      HERMOD_SMPP_PORT: '0',
+      HERMOD_HTTP_PORT: '0',
+      HERMOD_API_PORT: '0',
+      HERMOD_UPSTREAM_SMPP: `127.0.0.1:${smscPort}`,
+    },
+    dir,
   );
+  // BENCH_GROUP_COMMIT_MS: the SQLite store's `groupCommitMs` (default 2), to compare.
+  if (process.env.BENCH_GROUP_COMMIT_MS !== undefined && config.store.type === 'sqlite')
+    config.store.groupCommitMs = Number(process.env.BENCH_GROUP_COMMIT_MS);
+  return startHermod(config);
 }
 
 /** Free sending for `customers` accounts (each start seeds the demo user from the config again). */

@@ -35,6 +35,17 @@ export function inBase(id: string, from: 'hex' | 'dec', to: 'hex' | 'dec'): stri
   return to === 'hex' ? n.toString(16) : n.toString(10);
 }
 
+/**
+ * Whether receipt id `receiptId`, matched to the part accepted as `upstreamId`, shows that
+ * its SMSC writes receipt ids as it wrote the response's: the same id, with a hex letter in
+ * it (only a hex id has one). An all-digit id proves nothing: "16" may be a decimal
+ * receipt's 0x10 that met another part's hex "16" by chance.
+ */
+export function writtenAsResponse(receiptId: string, upstreamId: string): boolean {
+  const id = normalizeMessageId(receiptId);
+  return /[a-f]/.test(id) && id === normalizeMessageId(upstreamId);
+}
+
 /** Whether a part found under a receipt's keys is the receipt's own (domain/receipt-match.ts). */
 export { isOwnPart as ownPart } from '../domain/index.js';
 
@@ -59,8 +70,8 @@ export class ReceiptService {
   private readonly recording = new Map<string, number>();
   /**
    * DLR scopes whose SMSC writes a receipt's id as it wrote the response's (a receipt was
-   * seen under its response's exact id): their receipts are read that way only from then
-   * on, since "12" read as decimal is another part's id "c".
+   * seen under its response's exact id, `writtenAsResponse`): their receipts are read that
+   * way only from then on, since "12" read as decimal is another part's id "c".
    */
   private readonly sameRendering = new Set<string>();
 
@@ -146,7 +157,7 @@ export class ReceiptService {
     if (!outcome.parked) {
       const m = outcome.match.message;
       const up = outcome.match.part?.upstreamId;
-      if (up && normalizeMessageId(up) === normalizeMessageId(r.id))
+      if (up && writtenAsResponse(r.id, up))
         this.sameRendering.add(this.ctx.opts.receiptMatching?.(c.id)?.scope ?? c.id);
       if (outcome.state === undefined) return;
       this.applied(m.id, outcome.state, outcome.match.seq, {

@@ -26,6 +26,8 @@ interface Waiter {
   host: string;
   since: number;
   go: (slot: Slot | undefined) => void;
+  /** Started or handed back (it is then dropped from the queues as they are walked). */
+  done: boolean;
 }
 
 /** Running attempts per key. */
@@ -41,8 +43,34 @@ class Counts {
   }
 }
 
+/** Waiters per key (host, or account), each queue in claim order. */
+class Queues {
+  private readonly q = new Map<string, Waiter[]>();
+  push(key: string, e: Waiter): void {
+    const list = this.q.get(key);
+    if (list) list.push(e);
+    else this.q.set(key, [e]);
+  }
+  /** The key's waiters still waiting, in claim order (those done at its head are dropped). */
+  of(key: string): Waiter[] {
+    const list = this.q.get(key);
+    if (!list) return [];
+    let head = 0;
+    while (head < list.length && list[head].done) head++;
+    if (head === list.length) {
+      this.q.delete(key);
+      return [];
+    }
+    if (head > 0) list.splice(0, head);
+    return list;
+  }
+}
+
 export class DeliverySlots {
-  private readonly waiting: Waiter[] = [];
+  /** Every waiter, in claim order. */
+  private readonly waiting = new Set<Waiter>();
+  private readonly byHost = new Queues();
+  private readonly byOwner = new Queues();
   private readonly hosts = new Counts();
   private readonly owners = new Counts();
   /** The host of each URL seen (the sender's URL cache holds only URLs the guard passed). */
@@ -56,7 +84,7 @@ export class DeliverySlots {
 
   /** Items waiting for a slot (they hold no slot of the sender's overall concurrency). */
   get waitingCount(): number {
-    return this.waiting.length;
+    return this.waiting.size;
   }
 
   /** A slot now, or once one of the host's (account's) attempts ends; undefined to hand the item back. */
@@ -64,18 +92,28 @@ export class DeliverySlots {
     const host = this.hostOf(w.url);
     const slot = this.take(w, host);
     if (slot) return Promise.resolve(slot);
-    if (!this.open() || this.waiting.length >= this.limits.maxWaiting) return Promise.resolve(undefined);
-    return new Promise((go) => this.waiting.push({ w, host, since: Date.now(), go }));
+    if (!this.open() || this.waiting.size >= this.limits.maxWaiting) return Promise.resolve(undefined);
+    return new Promise((go) => {
+      const e: Waiter = { w, host, since: Date.now(), go, done: false };
+      this.waiting.add(e);
+      this.byHost.push(host, e);
+      if (w.owner) this.byOwner.push(w.owner, e);
+    });
   }
 
   /** Hands back the waiters that waited too long. */
   expire(): void {
-    this.admit((e, now) => (now - e.since > this.limits.maxWaitMs ? 'late' : 'skip'));
+    const now = Date.now();
+    // In claim order, so oldest first: the first that is not late ends the walk.
+    for (const e of this.waiting) {
+      if (now - e.since <= this.limits.maxWaitMs) return;
+      this.finish(e, undefined);
+    }
   }
 
   /** Hands back every waiter (the sender stops). */
   drain(): void {
-    this.admit(() => 'late');
+    for (const e of this.waiting) this.finish(e, undefined);
   }
 
   private take(w: WebhookItem, host: string): Slot | undefined {
@@ -85,45 +123,42 @@ export class DeliverySlots {
     if (w.owner) this.owners.add(w.owner, 1);
     return {
       release: () => {
+        // Only a limit that was reached can have held waiters back: a host under its limit
+        // holds none, whatever its waiters wait for is their account's room, and the other way round.
+        const hostWasFull = this.hosts.get(host) >= this.limits.perHost;
+        const ownerWasFull = Boolean(w.owner) && this.owners.get(w.owner) >= this.limits.perCustomer;
         this.hosts.add(host, -1);
         if (w.owner) this.owners.add(w.owner, -1);
-        // The waiters this slot may let in: its host's, and its account's. Once both are
-        // full again no later waiter can start, so the walk stops there (a burst to one
-        // receiver leaves hundreds waiting); the late ones beyond go back at the next expire().
-        this.admit(
-          (e, now) =>
-            now - e.since > this.limits.maxWaitMs
-              ? 'late'
-              : e.host === host || (Boolean(w.owner) && e.w.owner === w.owner)
-                ? 'try'
-                : 'skip',
-          () =>
-            this.hosts.get(host) >= this.limits.perHost &&
-            (!w.owner || this.owners.get(w.owner) >= this.limits.perCustomer),
-        );
+        if (!this.open()) return this.drain();
+        // The waiters this slot may let in: its host's, then its account's, each in claim
+        // order, each walk stopping once its key is full again: a burst to one receiver leaves
+        // hundreds waiting, and each ending attempt starts the next at once.
+        if (hostWasFull) this.admit(this.byHost.of(host), () => this.hosts.get(host) >= this.limits.perHost);
+        if (ownerWasFull)
+          this.admit(this.byOwner.of(w.owner), () => this.owners.get(w.owner) >= this.limits.perCustomer);
       },
     };
   }
 
-  /**
-   * Walks the waiters in claim order: hands back the late, starts those tried that fit;
-   * stops early once `full` says no tried one could fit any more.
-   */
-  private admit(verdict: (e: Waiter, now: number) => 'late' | 'try' | 'skip', full?: () => boolean): void {
-    if (this.waiting.length === 0) return;
+  /** Starts the waiters of `queue` that fit, in order, until `full`; hands back the late ones met. */
+  private admit(queue: Waiter[], full: () => boolean): void {
     const now = Date.now();
-    for (let i = 0; i < this.waiting.length;) {
-      if (full?.()) return;
-      const e = this.waiting[i];
-      const v = this.open() ? verdict(e, now) : 'late';
-      const slot = v === 'try' ? this.take(e.w, e.host) : undefined;
-      if (v === 'skip' || (v === 'try' && !slot)) {
-        i++;
+    for (const e of queue) {
+      if (full()) return;
+      if (e.done) continue;
+      if (now - e.since > this.limits.maxWaitMs) {
+        this.finish(e, undefined);
         continue;
       }
-      this.waiting.splice(i, 1);
-      e.go(slot);
+      const slot = this.take(e.w, e.host);
+      if (slot) this.finish(e, slot);
     }
+  }
+
+  private finish(e: Waiter, slot: Slot | undefined): void {
+    e.done = true;
+    this.waiting.delete(e);
+    e.go(slot);
   }
 
   /** The host:port a URL goes to ('' when it is not a URL: the attempt will say why). */

@@ -410,6 +410,8 @@ export class WebhookSender extends EventEmitter {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Wakes the run loop waiting for a delivery to end (set while it waits). */
+  private ended: (() => void) | undefined;
   /** Per-receiver and per-account limits, and the items waiting for them (webhook-slots.ts). */
   private readonly slots: DeliverySlots;
   private readonly guard: UrlGuard;
@@ -509,12 +511,19 @@ export class WebhookSender extends EventEmitter {
         // Items waiting for their host's or account's slot do not take a slot of their own.
         const room = concurrency - (this.inFlight.size - this.slots.waitingCount);
         if (room <= 0) {
-          await Promise.race(this.inFlight);
+          // One waiter, woken by the next delivery to end (a race over every delivery in
+          // flight would add a reaction to each of them, every time round).
+          await new Promise<void>((resolve) => (this.ended = resolve));
           continue;
         }
         const items = await this.store.claimWebhooks(room, leaseMs);
         for (const w of items) {
-          const p = this.deliver(w).finally(() => this.inFlight.delete(p));
+          const p = this.deliver(w).finally(() => {
+            this.inFlight.delete(p);
+            const ended = this.ended;
+            this.ended = undefined;
+            ended?.();
+          });
           this.inFlight.add(p);
         }
         // A full batch means more may be due; otherwise wait for a wake-up or the poll.

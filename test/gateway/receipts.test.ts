@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Receipt } from '../../src/smpp/index.js';
 import { Notifier } from '../../src/gateway/notify.js';
-import { inBase, ownPart, ReceiptService } from '../../src/gateway/receipts.js';
+import { inBase, ownPart, ReceiptService, writtenAsResponse } from '../../src/gateway/receipts.js';
 import type { Connector } from '../../src/gateway/index.js';
 import type { PartMatch } from '../../src/store/store.js';
 import { testContext } from './context.js';
@@ -13,6 +13,17 @@ import { testContext } from './context.js';
 const connector = { id: 'c1' } as Connector;
 const receipt = (id: string, state: Receipt['state'] = 'delivered'): Receipt =>
   ({ id, state, stat: state === 'delivered' ? 'DELIVRD' : 'UNDELIV', err: '000' }) as Receipt;
+
+test('writtenAsResponse: only the same id with a hex letter in it shows that receipts are written as responses', () => {
+  assert.equal(writtenAsResponse('0000000A', 'a'), true);
+  assert.equal(writtenAsResponse('1a2b', '1A2B'), true);
+  assert.equal(
+    writtenAsResponse('00000016', '16'),
+    false,
+    'all digits: a decimal receipt may meet a hex id by chance',
+  );
+  assert.equal(writtenAsResponse('0000000b', '0000000c'), false);
+});
 
 test('inBase rewrites an id between hex and decimal, and refuses what is not such a number', () => {
   assert.equal(inBase('ff', 'hex', 'dec'), '255');
@@ -142,7 +153,7 @@ test('an SMSC seen writing receipt ids as its responses: a receipt that overtake
     const receipts = new ReceiptService(t.ctx, new Notifier(t.ctx));
     // Dense hex ids (like the simulator's): "00000012" read as decimal 12 is hex "c", and
     // hex 0x12 is decimal "18": both are other parts' ids.
-    const first = await sentAs(t, receipts, '00000001');
+    const first = await sentAs(t, receipts, '0000000a');
     const c = await sentAs(t, receipts, '0000000c');
     const eighteen = await sentAs(t, receipts, '00000018');
     // Before anything is known, another rendering of a waiting part's id is taken as its own.
@@ -150,7 +161,7 @@ test('an SMSC seen writing receipt ids as its responses: a receipt that overtake
       receipts.scopedKeys('c1', '00000012', true).map((k) => k.split('\u001f')[1]),
       ['12', 'c', '18'],
     );
-    await receipts.onReceipt(connector, receipt('00000001'));
+    await receipts.onReceipt(connector, receipt('0000000a'));
     assert.equal((await t.store.getMessage(first))?.state, 'delivered', 'matched under its exact id');
     // From now on c1's receipt ids are read as written.
     assert.deepEqual(receipts.scopedKeys('c1', '00000012', true), ['c1\u001f12']);
@@ -178,8 +189,8 @@ test('a receipt parked under every rendering is applied only to its own part onc
     // Parked before anything was known about c1: under "12", "c" and "18".
     await receipts.onReceipt(connector, receipt('00000012'));
     assert.deepEqual(t.of('receipt_parked'), [['00000012']]);
-    const first = await sentAs(t, receipts, '00000001');
-    await receipts.onReceipt(connector, receipt('00000001'));
+    const first = await sentAs(t, receipts, '0000000a');
+    await receipts.onReceipt(connector, receipt('0000000a'));
     assert.equal((await t.store.getMessage(first))?.state, 'delivered');
     // Part "18" is stored: the receipt parked under "18" is 0x12's, not its own.
     const eighteen = await sentAs(t, receipts, '00000018');
@@ -222,6 +233,23 @@ test('a receipt whose response came and is being stored waits for that part, eve
     // Once stored, the heuristics are back: another rendering of a waiting part matches it.
     await receipts.onReceipt(connector, receipt('21'));
     assert.equal((await t.store.getMessage(fifteen))?.state, 'delivered', '21 in decimal is 0x15');
+  } finally {
+    await t.close();
+  }
+});
+
+test('an SMSC writing receipt ids in decimal and responses in hex keeps being matched after an all-digit id met a part by chance', async () => {
+  const t = await testContext();
+  try {
+    const receipts = new ReceiptService(t.ctx, new Notifier(t.ctx));
+    const sixteen = await sentAs(t, receipts, '16');
+    const x1a = await sentAs(t, receipts, '1a');
+    // "16" is found under its exact id: it proves nothing about how ids are written.
+    await receipts.onReceipt(connector, receipt('16'));
+    assert.equal((await t.store.getMessage(sixteen))?.state, 'delivered');
+    // Decimal 26 is hex 1a: still found under the other rendering.
+    await receipts.onReceipt(connector, receipt('26'));
+    assert.equal((await t.store.getMessage(x1a))?.state, 'delivered');
   } finally {
     await t.close();
   }

@@ -54,3 +54,65 @@ test('handed back: a waiter past maxWaitMs, everyone over maxWaiting, and all wh
   assert.equal(await waiting, undefined);
   assert.equal(stopped.waitingCount, 0);
 });
+
+test('a burst to one receiver starts its waiters in claim order, one per attempt ended; a slot of the account freed on another host starts that account’s waiter there', async () => {
+  const slots = new DeliverySlots({ ...limits, perHost: 2, perCustomer: 3, maxWaiting: 100 }, () => true);
+  const running = [
+    await slots.acquire(item(1, 'http://a.example/1', 'acme')),
+    await slots.acquire(item(2, 'http://a.example/2', 'acme')),
+  ];
+  const started: number[] = [];
+  const waiters = Array.from({ length: 50 }, (_, i) =>
+    slots.acquire(item(10 + i, `http://a.example/${10 + i}`, 'acme')).then((s) => {
+      started.push(10 + i);
+      return s;
+    }),
+  );
+  // Another host of the same account: acme's third slot, then a waiter on a third host.
+  const onB = await slots.acquire(item(3, 'http://b.example/', 'acme'));
+  assert.ok(onB, 'host b has room, and acme its third slot');
+  let onC: unknown = 'pending';
+  void slots.acquire(item(4, 'http://c.example/', 'acme')).then((s) => (onC = s));
+  assert.equal(slots.waitingCount, 51);
+  onB.release();
+  await Promise.resolve();
+  assert.ok(
+    onC && onC !== 'pending',
+    'acme’s freed slot goes to its waiter on host c, past the 50 held by host a',
+  );
+  assert.deepEqual(started, [], 'host a is still full');
+  running[0]!.release();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(started, [10], 'host a’s freed slot: its first waiter (acme has room: a, c)');
+  (onC as { release(): void }).release();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(started, [10], 'acme’s freed slot: its waiters are all on host a, which is full');
+  for (let n = 0; n < 10; n++) {
+    const s = await waiters[n];
+    s!.release();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.deepEqual(
+    started,
+    Array.from({ length: 11 }, (_, i) => 10 + i),
+    'each ended attempt started the next in claim order',
+  );
+  assert.equal(slots.waitingCount, 39);
+});
+
+test('waiters behind ones handed back still start when their host frees up', async () => {
+  const slots = new DeliverySlots({ ...limits, perHost: 1, maxWaitMs: 30 }, () => true);
+  const running = await slots.acquire(item(1, 'http://a.example/'));
+  const late = [slots.acquire(item(2, 'http://a.example/')), slots.acquire(item(3, 'http://a.example/'))];
+  await new Promise((r) => setTimeout(r, 50));
+  let next: unknown = 'pending';
+  void slots.acquire(item(4, 'http://a.example/')).then((s) => (next = s));
+  void slots.acquire(item(5, 'http://a.example/'));
+  slots.expire();
+  assert.deepEqual(await Promise.all(late), [undefined, undefined], 'the two late ones handed back');
+  assert.equal(slots.waitingCount, 2);
+  running!.release();
+  await Promise.resolve();
+  assert.ok(next && next !== 'pending', 'the first of those behind them started');
+  assert.equal(slots.waitingCount, 1);
+});
