@@ -6,6 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { freePort } from '../../test/support/ports.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,14 +75,8 @@ export function cpuMicrosOf(pids: (number | string)[]): number {
   return ticks * 10_000; // USER_HZ = 100
 }
 
-/** A free TCP port on 127.0.0.1 (listened on, then closed). */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+/** A free TCP port on 127.0.0.1 (the tests' own helper). */
+export { freePort };
 
 /** Resolves once something listens on `port` (5 s at most). */
 export async function listening(port: number): Promise<void> {

@@ -147,6 +147,15 @@ async function sentAs(
   return m.id;
 }
 
+/** The receipts parked for the part of message `id` sent through c1 as `upstreamId`, applied as the dispatcher does once it is stored. */
+const parkedTo = (receipts: ReceiptService, id: string, upstreamId: string) =>
+  receipts.applyParked(receipts.scopedKeys('c1', upstreamId, false), {
+    id,
+    seq: 1,
+    connectorId: 'c1',
+    upstreamId,
+  });
+
 test('an SMSC seen writing receipt ids as its responses: a receipt that overtakes its response waits for its own part, never another rendering’s', async () => {
   const t = await testContext();
   try {
@@ -170,12 +179,7 @@ test('an SMSC seen writing receipt ids as its responses: a receipt that overtake
     assert.equal((await t.store.getMessage(c))?.state, 'sent', 'not applied to "c" (12 read as decimal)');
     assert.equal((await t.store.getMessage(eighteen))?.state, 'sent', 'nor to "18" (0x12 in decimal)');
     const twelve = await sentAs(t, receipts, '00000012');
-    await receipts.applyParked(receipts.scopedKeys('c1', '00000012', false), {
-      id: twelve,
-      seq: 1,
-      connectorId: 'c1',
-      upstreamId: '00000012',
-    });
+    await parkedTo(receipts, twelve, '00000012');
     assert.equal((await t.store.getMessage(twelve))?.state, 'undelivered', 'applied to its own part');
   } finally {
     await t.close();
@@ -199,12 +203,7 @@ test('a receipt parked under every rendering is applied only to its own part onc
     assert.equal((await t.store.getMessage(eighteen))?.state, 'sent', 'left waiting for its own receipt');
     assert.equal((await t.store.parkedReceipts(keys18)).length, 1, 'and the receipt left parked');
     const twelve = await sentAs(t, receipts, '00000012');
-    await receipts.applyParked(receipts.scopedKeys('c1', '00000012', false), {
-      id: twelve,
-      seq: 1,
-      connectorId: 'c1',
-      upstreamId: '00000012',
-    });
+    await parkedTo(receipts, twelve, '00000012');
     assert.equal((await t.store.getMessage(twelve))?.state, 'delivered');
   } finally {
     await t.close();
@@ -222,12 +221,7 @@ test('a receipt whose response came and is being stored waits for that part, eve
     assert.deepEqual(t.of('receipt_parked'), [['0000000f']]);
     assert.equal((await t.store.getMessage(fifteen))?.state, 'sent', 'not applied to "15" (0xf in decimal)');
     const f = await sentAs(t, receipts, '0000000f');
-    await receipts.applyParked(receipts.scopedKeys('c1', '0000000f', false), {
-      id: f,
-      seq: 1,
-      connectorId: 'c1',
-      upstreamId: '0000000f',
-    });
+    await parkedTo(receipts, f, '0000000f');
     stored();
     assert.equal((await t.store.getMessage(f))?.state, 'delivered');
     // Once stored, the heuristics are back: another rendering of a waiting part matches it.
