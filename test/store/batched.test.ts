@@ -5,43 +5,13 @@
  * both stores. The contract suite (contract.ts) mostly awaits each write; these ask for
  * many at once.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PostgresStore, SqliteStore, type FinalNotice, type Store } from '../../src/store/index.js';
+import { PostgresStore, type FinalNotice, type Store } from '../../src/store/index.js';
 import { messageIdKeys } from '../../src/smpp/index.js';
-import { PG_URL, requirePostgres } from '../support/services.js';
-import { newMessage } from './fixtures.js';
+import { bothStores, newMessage } from './fixtures.js';
 
-type Made = { store: Store; cleanup: () => Promise<void> };
-
-const stores: [string, (t: TestContext) => Promise<Made | undefined>][] = [
-  [
-    'sqlite',
-    async () => {
-      const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'hermod-batched-')), 'hermod.db'));
-      return { store, cleanup: () => store.close() };
-    },
-  ],
-  [
-    'postgres',
-    async (t) => {
-      if (!(await requirePostgres(t))) return undefined;
-      const schema = `hermod_test_${randomBytes(6).toString('hex')}`;
-      const store = await PostgresStore.open({ connectionString: PG_URL, schema });
-      return {
-        store,
-        cleanup: async () => {
-          await store.close();
-          await PostgresStore.dropSchema(PG_URL, schema);
-        },
-      };
-    },
-  ],
-];
+const stores = bothStores;
 
 const msg = newMessage;
 

@@ -4,44 +4,13 @@
  * once at its end, and a write rolled back (its savepoint) takes its counts with it. Both
  * stores give the same answers.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PostgresStore, SqliteStore, type FinalNotice, type Store } from '../../src/store/index.js';
+import type { FinalNotice, Store } from '../../src/store/index.js';
 import type { NewMessage, PartState } from '../../src/domain/index.js';
-import { PG_URL, requirePostgres } from '../support/services.js';
-import { newMessage } from './fixtures.js';
+import { bothStores, newMessage } from './fixtures.js';
 
-const stores: [
-  string,
-  (t: TestContext) => Promise<{ store: Store; cleanup: () => Promise<void> } | undefined>,
-][] = [
-  [
-    'sqlite',
-    async () => {
-      const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'hermod-counters-')), 'hermod.db'));
-      return { store, cleanup: () => store.close() };
-    },
-  ],
-  [
-    'postgres',
-    async (t) => {
-      if (!(await requirePostgres(t))) return undefined;
-      const schema = `hermod_test_${randomBytes(6).toString('hex')}`;
-      const store = await PostgresStore.open({ connectionString: PG_URL, schema });
-      return {
-        store,
-        cleanup: async () => {
-          await store.close();
-          await PostgresStore.dropSchema(PG_URL, schema);
-        },
-      };
-    },
-  ],
-];
+const stores = bothStores;
 
 /** Six messages: two countries, one and two parts, a campaign or none. */
 const messages = (userId: number, systemId: string): NewMessage[] =>
