@@ -83,6 +83,8 @@ for (const bindType of ['transceiver', 'transmitter'] as const) {
       await until('bound', () => h.connectors.get('up')!.ready);
       await c.connect();
       const user = (await h.store.getUserByName('shop'))!;
+      // Before the submit: Hermod counts dlrExpiryS from its submit_sm_resp, which comes after.
+      const sentAt = Date.now();
       const quiet = await c.submitSm({
         sourceAddr: 'Shop',
         destinationAddr: '447700900222',
@@ -96,7 +98,6 @@ for (const bindType of ['transceiver', 'transmitter'] as const) {
         registeredDelivery: 1,
       });
       await until('both sent upstream', () => smsc.submits.length === 2);
-      const sentAt = Date.now();
       await until(
         'the quiet one expired',
         async () => (await h.store.getMessage(quiet.messageId))?.state === 'expired',
