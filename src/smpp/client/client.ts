@@ -19,7 +19,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../../lib/bac
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { Session, type BindType, type SessionOptions } from '../session/session.js';
 import { SmppStateError, SmppStatusError } from '../session/errors.js';
-import { TokenBucket } from '../session/token-bucket.js';
+import { AdaptivePace } from './adaptive-pace.js';
 import { connectSocket, type TlsClientOptions } from '../transport/index.js';
 
 export type ClientStatus = 'idle' | 'connecting' | 'bound' | 'reconnecting' | 'closed';
@@ -56,12 +56,8 @@ export class SmppClient extends EventEmitter {
   private attempt = 0;
   private stopping = false;
   private readonly clock: Clock;
-  private bucket: TokenBucket | undefined;
-  private readonly maxRate: number;
-  /** Paced sends per 100 ms slot over the last second (a sliding window, so idle time never dilutes it). */
-  private readonly sendSlots = new Uint32Array(10);
-  private slotTime = 0;
-  private lastCutAt = -Infinity;
+  /** The pace of submits: the configured throughput, adapted to ESME_RTHROTTLED (adaptive-pace.ts). */
+  private readonly pace: AdaptivePace;
   private firstBind: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   /** Counters for status pages and metrics. */
   readonly counters = { binds: 0, disconnects: 0, throttled: 0, bindFailures: 0 };
@@ -70,9 +66,7 @@ export class SmppClient extends EventEmitter {
   constructor(private readonly opts: SmppClientOptions) {
     super();
     this.clock = opts.clock ?? systemClock;
-    this.maxRate = opts.throughput ?? Infinity;
-    if (opts.throughput) this.bucket = new TokenBucket(opts.throughput, undefined, this.clock);
-    this.slotTime = Math.floor(this.clock.now() / 100);
+    this.pace = new AdaptivePace(this.clock, opts.throughput || Infinity);
   }
 
   get status(): ClientStatus {
@@ -90,7 +84,7 @@ export class SmppClient extends EventEmitter {
 
   /** The current pace in submits per second (Infinity when unlimited and never throttled). */
   get rate(): number {
-    return this.bucket?.rate ?? Infinity;
+    return this.pace.rate;
   }
 
   private setStatus(s: ClientStatus): void {
@@ -225,59 +219,24 @@ export class SmppClient extends EventEmitter {
   async request(init: PduInit): Promise<Pdu> {
     const paced = PACED.has(init.command);
     for (let tries = 0; ; tries++) {
-      if (paced && this.bucket) await this.bucket.take();
+      if (paced) await this.pace.take();
       const session = this.sessionValue;
       if (!session || !session.bound) throw new SmppStateError(`not bound (client is ${this.statusValue})`);
-      if (paced) this.countSend();
       const sentAt = this.clock.now();
       try {
         const resp = await session.request(init);
-        if (paced && this.bucket && this.bucket.rate < this.maxRate) {
-          this.bucket.setRate(Math.min(this.maxRate, this.bucket.rate * 1.0005 + 0.01));
-        }
+        if (paced) this.pace.accepted();
         return resp;
       } catch (err) {
         if (!(err instanceof SmppStatusError) || !err.throttled || !paced) throw err;
         this.counters.throttled++;
         if (this.opts.adaptiveThrottle === false || tries >= (this.opts.maxThrottleRetries ?? Infinity))
           throw err;
-        // One cut per round trip: throttles of requests sent before the last cut are the same signal.
-        if (sentAt >= this.lastCutAt) this.slowDown();
-        else if (this.bucket)
-          await new Promise<void>((r) => this.clock.setTimeout(r, this.bucket!.delayMs()));
+        const cut = this.pace.throttled(sentAt);
+        if (cut !== undefined) this.emit('throttled', cut);
+        else await new Promise<void>((r) => this.clock.setTimeout(r, this.pace.delayMs()));
       }
     }
-  }
-
-  /** Moves the sliding window to now, clearing the slots that fell out of it. */
-  private advanceSlots(): void {
-    const slot = Math.floor(this.clock.now() / 100);
-    if (slot - this.slotTime >= 10) this.sendSlots.fill(0);
-    else for (let t = this.slotTime + 1; t <= slot; t++) this.sendSlots[t % 10] = 0;
-    this.slotTime = Math.max(this.slotTime, slot);
-  }
-
-  private countSend(): void {
-    this.advanceSlots();
-    this.sendSlots[this.slotTime % 10]!++;
-  }
-
-  /** Paced sends in the last second: the pace the SMSC just found too fast. */
-  private observedRate(): number {
-    this.advanceSlots();
-    return this.sendSlots.reduce((a, b) => a + b, 0);
-  }
-
-  private slowDown(): void {
-    // Measured over the last second only: a burst after an idle spell must not be taken
-    // for a trickle (that cut the pace to 1/s, from which additive increase took minutes).
-    const observed = this.observedRate();
-    const current = this.bucket ? this.bucket.rate : Math.max(1, observed);
-    const next = Math.max(1, current * 0.9);
-    this.lastCutAt = this.clock.now() + 1;
-    if (this.bucket) this.bucket.setRate(next);
-    else this.bucket = new TokenBucket(next, undefined, this.clock);
-    this.emit('throttled', next);
   }
 
   submitSm(fields: Omit<PduInit<'submit_sm'>, 'command'>): Promise<PduOf<'submit_sm_resp'>> {

@@ -290,29 +290,36 @@ describe('faults', () => {
     await raw.close();
   });
 
-  test('row 9: ESME_RTHROTTLED slows the client to the SMSC limit; no message fails', async () => {
-    const limit = 200;
-    const { server, port } = await startServer({ throughput: limit });
-    const c = client(port, { windowSize: 10 });
-    await c.connect();
-    const n = 500;
-    const started = Date.now();
-    const results = await Promise.allSettled(
-      Array.from({ length: n }, () => c.submitSm({ destinationAddr: '1' })),
-    );
-    const elapsed = (Date.now() - started) / 1000;
-    assert.equal(
-      results.filter((r) => r.status === 'rejected').length,
-      0,
-      'no message failed with throttled',
-    );
-    assert.ok(c.counters.throttled > 0, 'the server did throttle');
-    const rate = n / elapsed;
-    assert.ok(rate <= limit * 1.15, `rate ${rate.toFixed(0)}/s stays near the limit ${limit}`);
-    assert.ok(rate >= limit * 0.5, `rate ${rate.toFixed(0)}/s does not collapse`);
-    await c.close();
-    await server.close();
-  });
+  test(
+    'row 9: ESME_RTHROTTLED slows the client to the SMSC limit; no message fails',
+    { timeout: 30_000 },
+    async () => {
+      const limit = 300;
+      const { server, port } = await startServer({ throughput: limit });
+      const c = client(port, { windowSize: 50 });
+      await c.connect();
+      const n = 900;
+      const started = Date.now();
+      // A window's worth of submits out at any time, as a gateway's dispatcher keeps it.
+      let next = 0;
+      let failed = 0;
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (next++ < n) await c.submitSm({ destinationAddr: '1' }).catch(() => failed++);
+        }),
+      );
+      const elapsed = (Date.now() - started) / 1000;
+      assert.equal(failed, 0, 'no message failed with throttled');
+      assert.ok(c.counters.throttled > 0, 'the server did throttle');
+      const rate = n / elapsed;
+      assert.ok(rate <= limit * 1.15, `rate ${rate.toFixed(0)}/s stays near the limit ${limit}`);
+      // Regression: one cut per round trip took a window's refusals, a millisecond apart, for
+      // as many signals, and the pace fell to a seventh of the limit (42/s of 300).
+      assert.ok(rate >= limit * 0.8, `rate ${rate.toFixed(0)}/s does not collapse`);
+      await c.close();
+      await server.close();
+    },
+  );
 
   test('row 9 after an idle bind: a burst is throttled down to the SMSC limit, not to a trickle', async () => {
     // Regression: the pace was measured over the whole time since bind, so a burst after
@@ -333,7 +340,7 @@ describe('faults', () => {
     );
     assert.ok(c.counters.throttled > 0, 'the server did throttle');
     assert.ok(
-      c.rate >= limit * 0.5,
+      c.rate >= limit * 0.75,
       `the adaptive pace ${c.rate.toFixed(1)}/s stays near the limit ${limit}`,
     );
     await c.close();
