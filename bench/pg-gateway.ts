@@ -19,7 +19,8 @@
  * (ratio `postgres_vs_sqlite_end_to_end`; the machine is shared, so rates move from run to
  * run, and both stores see the same weather).
  * BENCH_MESSAGES (20,000), BENCH_PG_STORES (sqlite,postgres), BENCH_PG_PEERS=node forces the
- * Node peers, BENCH_PG_KINDS=1 prints the statements by kind.
+ * Node peers, BENCH_PG_KINDS=1 prints the statements by kind, BENCH_PG_WAITS=1 what Hermod's
+ * backends were doing (pg_stat_activity sampled every 2 ms: a wait event, or CPU) in each part.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
@@ -28,7 +29,13 @@ import { spawn, execFile } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { backendPids, countStatements, resetStatementCounts, statementCounts } from './lib/pg-count.js';
+import {
+  backendPids,
+  countStatements,
+  resetStatementCounts,
+  sampleWaits,
+  statementCounts,
+} from './lib/pg-count.js';
 import { cpuMicrosOf, nativeBinary, startSmscSink } from './lib/native.js';
 import { startHermod } from '../src/compose/index.js';
 import { loadConfig } from '../src/config/index.js';
@@ -159,7 +166,11 @@ async function runOn(store: 'postgres' | 'sqlite'): Promise<Record<string, numbe
   const peers = native ? await nativePeers() : await nodePeers();
   const schema = `bench_pg_${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-pg-'));
-  const db = store === 'postgres' ? { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema } : {};
+  const nodeId = `bench-${process.pid}`;
+  const db =
+    store === 'postgres'
+      ? { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema, HERMOD_NODE_ID: nodeId }
+      : {};
   const h = await startHermod(
     loadConfig(
       {
@@ -192,13 +203,25 @@ async function runOn(store: 'postgres' | 'sqlite'): Promise<Record<string, numbe
   let full: { total: number; byKind: [string, number][] } | undefined;
   let cpuFull: NodeJS.CpuUsage | undefined;
   let pgFull = 0;
+  const waits = store === 'postgres' && process.env.BENCH_PG_WAITS === '1';
+  const sampler = () => (waits ? sampleWaits(PG_URL, `hermod ${nodeId}`) : undefined);
+  const samplers = [sampler()];
   const measure = () => {
     full = statementCounts();
     cpuFull = process.cpuUsage(cpu0);
     pgFull = cpuMicrosOf(backendPids()) - pg0;
+    samplers.push(sampler());
   };
   const r = await peers.run(h.smppPort, measure);
   if (!full) measure();
+  for (const [i, w] of samplers.entries()) {
+    if (!w) continue;
+    const { samples, top } = await w.stop();
+    console.error(
+      `${i === 0 ? 'full speed' : 'paced'}: Hermod's backends in ${samples} samples (busy backends per sample)`,
+    );
+    for (const [k, share] of top.slice(0, 15)) console.error(`${share.toFixed(2).padStart(7)}  ${k}`);
+  }
   peers.stop();
   await h.stop();
   if (store === 'postgres' && process.env.BENCH_PG_KINDS === '1') await printTableStats(schema);

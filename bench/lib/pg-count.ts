@@ -44,3 +44,45 @@ export function resetStatementCounts(): void {
   counts.clear();
   total = 0;
 }
+
+/**
+ * Samples what the backends of the given application name are doing, every `everyMs` until
+ * `stop()` (pg_stat_activity: wait event, or `CPU` when a statement runs without waiting,
+ * and the statement's first words): where PostgreSQL's time goes during a run. Resolves the
+ * counts, most frequent first, as shares of the samples taken.
+ */
+export function sampleWaits(
+  url: string,
+  appName: string,
+  everyMs = 2,
+): { stop: () => Promise<{ samples: number; top: [string, number][] }> } {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const client = new pg.Client({ connectionString: url });
+  const done = (async () => {
+    await client.connect();
+    while (running) {
+      const { rows } = await client.query(
+        `SELECT CASE WHEN wait_event IS NULL THEN 'CPU' ELSE wait_event_type || ':' || wait_event END
+                || '  ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 60) AS k
+         FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'`,
+        [appName],
+      );
+      samples++;
+      for (const r of rows as { k: string }[]) counts.set(r.k, (counts.get(r.k) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+    await client.end();
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      const top = [...counts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]): [string, number] => [k, n / samples]);
+      return { samples, top };
+    },
+  };
+}
