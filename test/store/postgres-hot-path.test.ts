@@ -127,59 +127,97 @@ test('postgres: a back-off written by this node is claimed as soon as it is due'
   });
 });
 
-test('postgres: the outbox claim walks outbox_by_system in id order, never a bitmap or sequential scan that revisits every delivered (dead) item at each claim', async (t) => {
+/**
+ * The statements a store call sends (every pg client but `except`), and `EXPLAIN` of the
+ * one whose text has `marker`, under the SET LOCAL settings the call sent (`as sent`) or
+ * none (`bare`), on `admin` in a transaction rolled back.
+ */
+async function planOfCall(
+  admin: pg.Client,
+  call: () => Promise<unknown>,
+  marker: string,
+): Promise<{ asSent: string; bare: string }> {
+  const sent: { text: string; values?: unknown[] }[] = [];
+  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+  const query = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    if (this !== admin) sent.push({ text: String(args[0]), values: args[1] as unknown[] | undefined });
+    return query.apply(this, args);
+  };
+  try {
+    await call();
+  } finally {
+    proto.query = query;
+  }
+  const statement = sent.find((q) => q.text.includes(marker));
+  assert.ok(statement, `a statement with "${marker}" was sent`);
+  const explain = async (settings: string[]) => {
+    await admin.query('BEGIN');
+    try {
+      for (const sql of settings) await admin.query(sql);
+      const { rows } = await admin.query(`EXPLAIN ${statement.text}`, statement.values);
+      return rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await admin.query('ROLLBACK');
+    }
+  };
+  const settings = sent.filter((q) => /^SET LOCAL/i.test(q.text.trim())).map((q) => q.text);
+  return { asSent: await explain(settings), bare: await explain([]) };
+}
+
+test('postgres: the outbox and webhook claims walk their index in order, never a bitmap or sequential scan that revisits every delivered (dead) item at each claim', async (t) => {
   await withSchema(t, 1, async ([s], schema) => {
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
     try {
       await admin.query(`SET search_path = ${schema}`);
-      // 3,000 receipts delivered (dead rows until a vacuum) and 10 waiting, the planner told so.
+      // 3,000 items of each delivered (dead rows until a vacuum) and 10 waiting, the planner told so.
       await admin.query(
         `INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at)
          SELECT 'shop', 'm' || i, '{}', 0, 9e15 FROM generate_series(1, 3010) i`,
       );
       await admin.query(
-        "DELETE FROM outbox WHERE message_id <> ALL (SELECT 'm' || i FROM generate_series(3001, 3010) i)",
+        `INSERT INTO webhooks (event_id, kind, message_id, owner, url, method, body, next_at, expires_at, created_at)
+         SELECT 'e' || i, 'dlr', 'm' || i, 'shop', 'http://127.0.0.1:9/', 'POST', '{}', i, 9e15, 0 FROM generate_series(1, 3010) i`,
       );
-      await admin.query('ANALYZE outbox');
-      // What the store sends for a claim.
-      const sent: { text: string; values?: unknown[] }[] = [];
-      const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
-      const query = proto.query;
-      proto.query = function (this: unknown, ...args: unknown[]) {
-        if (this !== admin) sent.push({ text: String(args[0]), values: args[1] as unknown[] | undefined });
-        return query.apply(this, args);
-      };
-      let claimed;
-      try {
-        claimed = await s.claimOutbox('shop', 100, 30_000);
-      } finally {
-        proto.query = query;
+      for (const table of ['outbox', 'webhooks']) {
+        await admin.query(
+          `DELETE FROM ${table} WHERE message_id <> ALL (SELECT 'm' || i FROM generate_series(3001, 3010) i)`,
+        );
+        await admin.query(`ANALYZE ${table}`);
       }
-      assert.deepEqual(
-        claimed.map((i) => i.messageId),
-        Array.from({ length: 10 }, (_, i) => `m${3001 + i}`),
-        'the waiting items, in id order',
-      );
-      // Its plan, as sent (its settings included), and without them.
-      const claim = sent.find((q) => q.text.includes('UPDATE outbox SET lease_until'));
-      assert.ok(claim, 'a claim statement was sent');
-      const planOf = async (settings: string[]) => {
-        await admin.query('BEGIN');
-        try {
-          for (const sql of settings) await admin.query(sql);
-          const { rows } = await admin.query(`EXPLAIN ${claim.text}`, claim.values);
-          return rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
-        } finally {
-          await admin.query('ROLLBACK');
-        }
-      };
-      const settings = sent.filter((q) => /^SET LOCAL/i.test(q.text.trim())).map((q) => q.text);
-      const plan = await planOf(settings);
-      assert.match(plan, /Index Scan using outbox_by_system/, plan);
-      assert.doesNotMatch(plan, /Bitmap|Seq Scan/, plan);
-      // The premise: left to itself, the planner scans every row here.
-      assert.match(await planOf([]), /(Bitmap Heap|Seq) Scan on outbox/, 'the planner’s own choice');
+      const waiting = Array.from({ length: 10 }, (_, i) => `m${3001 + i}`);
+      const cases = [
+        {
+          index: 'outbox_by_system',
+          marker: 'UPDATE outbox SET lease_until',
+          claim: async () =>
+            assert.deepEqual(
+              (await s.claimOutbox('shop', 100, 30_000)).map((i) => i.messageId),
+              waiting,
+            ),
+        },
+        {
+          index: 'webhooks_due_order',
+          marker: 'UPDATE webhooks SET lease_until',
+          claim: async () =>
+            assert.deepEqual(
+              (await s.claimWebhooks(100, 30_000)).map((i) => i.messageId),
+              waiting,
+            ),
+        },
+      ];
+      for (const { index, marker, claim } of cases) {
+        const { asSent, bare } = await planOfCall(admin, claim, marker);
+        assert.match(asSent, new RegExp(`Index Scan using ${index}`), asSent);
+        assert.doesNotMatch(asSent, /Bitmap|Seq Scan/, asSent);
+        // The premise: left to itself, the planner scans every row here.
+        assert.match(
+          bare,
+          /(Bitmap Heap|Seq) Scan on (outbox|webhooks)/,
+          `the planner’s own choice: ${bare}`,
+        );
+      }
     } finally {
       await admin.end();
     }

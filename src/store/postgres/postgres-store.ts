@@ -1432,15 +1432,23 @@ export class PostgresStore implements Store {
 
   async claimWebhooks(limit: number, leaseMs: number): Promise<WebhookItem[]> {
     const now = Date.now();
-    // Due, not leased, and no older pending item of the same message (order per message).
-    const { rows } = await this.pool.query(
-      `UPDATE webhooks SET lease_until = $1, attempts = attempts + 1, claimed_by = $4
-       WHERE id IN (SELECT w.id FROM webhooks w WHERE w.next_at <= $2 AND w.lease_until <= $2 AND w.expires_at > $2
-                      AND NOT EXISTS (SELECT 1 FROM webhooks o WHERE o.message_id = w.message_id AND o.id < w.id)
-                    ORDER BY w.next_at, w.id LIMIT $3 FOR UPDATE SKIP LOCKED)
-       RETURNING *`,
-      [now + leaseMs, now, limit, this.nodeId],
-    );
+    // Due, not leased, and no older pending item of the same message (order per message);
+    // walked on webhooks_due_order, as the outbox claim (claimOutbox): sent callbacks are
+    // dead rows until a vacuum, which a sequential scan would read again at every claim.
+    const rows = await this.inTransaction(async (c) => {
+      await c.query('SET LOCAL enable_bitmapscan = off');
+      await c.query('SET LOCAL enable_seqscan = off');
+      return (
+        await c.query(
+          `UPDATE webhooks SET lease_until = $1, attempts = attempts + 1, claimed_by = $4
+           WHERE id IN (SELECT w.id FROM webhooks w WHERE w.next_at <= $2 AND w.lease_until <= $2 AND w.expires_at > $2
+                          AND NOT EXISTS (SELECT 1 FROM webhooks o WHERE o.message_id = w.message_id AND o.id < w.id)
+                        ORDER BY w.next_at, w.id LIMIT $3 FOR UPDATE SKIP LOCKED)
+           RETURNING *`,
+          [now + leaseMs, now, limit, this.nodeId],
+        )
+      ).rows as Row[];
+    });
     return rows.map(toWebhook).sort((a, b) => a.id - b.id);
   }
 
