@@ -88,8 +88,7 @@ export class ReceiptService {
    * both bases, else every rendering.
    */
   scopedKeys(connectorId: string, upstreamId: string, receipt: boolean): string[] {
-    const how = this.ctx.opts.receiptMatching?.(connectorId);
-    const scope = how?.scope ?? connectorId;
+    const scope = this.scopeOf(connectorId);
     const known = receipt ? this.asResponse(connectorId, upstreamId) : undefined;
     const bare = known !== undefined ? [known] : messageIdKeys(upstreamId);
     return bare.map((k) => `${scope}\u001f${k}`);
@@ -103,7 +102,12 @@ export class ReceiptService {
     const how = this.ctx.opts.receiptMatching?.(connectorId);
     const known = how?.base ? inBase(receiptId, how.base.receipt, how.base.response) : undefined;
     if (known !== undefined) return normalizeMessageId(known);
-    return this.sameRendering.has(how?.scope ?? connectorId) ? normalizeMessageId(receiptId) : undefined;
+    return this.sameRendering.has(this.scopeOf(connectorId)) ? normalizeMessageId(receiptId) : undefined;
+  }
+
+  /** The DLR scope of a connector (its `dlrScope`, default its id): what its message ids are unique in. */
+  private scopeOf(connectorId: string): string {
+    return this.ctx.opts.receiptMatching?.(connectorId)?.scope ?? connectorId;
   }
 
   /** Whether a parked receipt is part `upstreamId`'s own: the same id when the renderings are known, else any rendering of it. */
@@ -157,8 +161,7 @@ export class ReceiptService {
     if (!outcome.parked) {
       const m = outcome.match.message;
       const up = outcome.match.part?.upstreamId;
-      if (up && writtenAsResponse(r.id, up))
-        this.sameRendering.add(this.ctx.opts.receiptMatching?.(c.id)?.scope ?? c.id);
+      if (up && writtenAsResponse(r.id, up)) this.sameRendering.add(this.scopeOf(c.id));
       if (outcome.state === undefined) return;
       this.applied(m.id, outcome.state, outcome.match.seq, {
         connectorId: m.connectorId,
