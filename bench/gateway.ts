@@ -36,7 +36,7 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -44,7 +44,14 @@ import { startHermod, type RunningHermod as Hermod } from '../src/compose/index.
 import { loadConfig } from '../src/config/index.js';
 import { newMessageId } from '../src/domain/index.js';
 import { claimPlan, cloneBacklog, queueDepth } from './lib/backlog.js';
-import { cpuMicrosOf, freePort, nativeBinary, startSmscSink } from './lib/native.js';
+import {
+  cpuMicrosOf,
+  freePort,
+  nativeBinary,
+  runSmppLoad,
+  smppLoadArgs,
+  startSmscSink,
+} from './lib/native.js';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const PACED = 2000;
@@ -108,60 +115,21 @@ async function nodePeers() {
 /** The customers' accounts: demo, then bench2, bench3… (same password). */
 const account = (i: number) => (i === 0 ? 'demo' : `bench${i + 1}`);
 
-/** One `smpp-load` run: its JSON line and its CPU (µs). */
-function smppLoad(
-  port: number,
-  args: string[],
-  systemId = 'demo',
-): Promise<{ out: Record<string, unknown>; cpuUs: number }> {
-  return new Promise((resolve, reject) => {
-    let cpuUs = 0;
-    const child = execFile(
-      loadBin!,
-      ['--port', String(port), '--system-id', systemId, '--password', 'demo', '--timeout-s', '300', ...args],
-      { maxBuffer: 1 << 20 },
-      (err, stdout) => {
-        const line = stdout.trim().split('\n').pop() ?? '';
-        try {
-          resolve({ out: JSON.parse(line) as Record<string, unknown>, cpuUs });
-        } catch {
-          reject(err ?? new Error(`smpp-load printed no JSON: ${stdout}`));
-        }
-      },
-    );
-    // Its CPU, read just before it is reaped.
-    const poll = setInterval(() => (cpuUs = Math.max(cpuUs, cpuMicrosOf([child.pid!]))), 50);
-    child.on('exit', () => clearInterval(poll));
-  });
-}
+/** One `smpp-load` run as `systemId`: its JSON line and its CPU (µs). */
+const smppLoad = (port: number, args: string[], systemId = 'demo') =>
+  runSmppLoad(loadBin!, port, args, systemId);
 
 /** The native customer: N at full speed over `binds` binds, then 2,000 paced at 1,000/s. */
 async function nativeCustomer(port: number, binds: number, smsc: Smsc, onPaced: () => void): Promise<Row> {
   const sink0 = cpuMicrosOf(smsc.pid());
   const runs = await Promise.all(
-    Array.from({ length: binds }, (_, i) =>
-      smppLoad(
-        port,
-        ['--binds', '1', '--window', '100', '--count', String(N / binds), '--receipts'],
-        account(i),
-      ),
-    ),
+    Array.from({ length: binds }, (_, i) => smppLoad(port, smppLoadArgs(N / binds), account(i))),
   );
   const sinkUs = cpuMicrosOf(smsc.pid()) - sink0;
   const worst = (k: string) => Math.max(...runs.map((r) => r.out[k] as number));
   const sum = (k: string) => runs.reduce((a, r) => a + (r.out[k] as number), 0);
   onPaced();
-  const paced = await smppLoad(port, [
-    '--binds',
-    '1',
-    '--window',
-    '100',
-    '--count',
-    String(PACED),
-    '--rate',
-    '1000',
-    '--receipts',
-  ]);
+  const paced = await smppLoad(port, smppLoadArgs(PACED, 1000));
   const lat = (q: 'p50' | 'p99') => ms(Math.max(...runs.map((r) => (r.out.submit_lat_us as Lat)[q])));
   const plat = paced.out.submit_lat_us as Lat;
   return {

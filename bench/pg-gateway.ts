@@ -25,7 +25,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -36,7 +36,7 @@ import {
   sampleWaits,
   statementCounts,
 } from './lib/pg-count.js';
-import { cpuMicrosOf, nativeBinary, startSmscSink } from './lib/native.js';
+import { cpuMicrosOf, nativeBinary, runSmppLoad, smppLoadArgs, startSmscSink } from './lib/native.js';
 import { startHermod } from '../src/compose/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { PostgresStore } from '../src/store/index.js';
@@ -67,23 +67,7 @@ console.error(
 );
 
 /** A customer's run through `smpp-load`: its JSON line. */
-function smppLoad(port: number, args: string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) =>
-    execFile(
-      load!,
-      ['--port', String(port), '--system-id', 'demo', '--password', 'demo', '--timeout-s', '300', ...args],
-      { maxBuffer: 1 << 20 },
-      (err, stdout) => {
-        const line = stdout.trim().split('\n').pop() ?? '';
-        try {
-          resolve(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          reject(err ?? new Error(`smpp-load printed no JSON: ${stdout}`));
-        }
-      },
-    ),
-  );
-}
+const smppLoad = async (port: number, args: string[]) => (await runSmppLoad(load!, port, args)).out;
 
 type Lat = { p50: number; p99: number };
 const ms = (us: number) => Math.round(us) / 1000;
@@ -101,27 +85,9 @@ async function nativePeers(): Promise<Peers> {
   return {
     smscPort,
     async run(port, onPacedStart) {
-      const full = await smppLoad(port, [
-        '--binds',
-        '1',
-        '--window',
-        '100',
-        '--count',
-        String(N),
-        '--receipts',
-      ]);
+      const full = await smppLoad(port, smppLoadArgs(N));
       onPacedStart();
-      const paced = await smppLoad(port, [
-        '--binds',
-        '1',
-        '--window',
-        '100',
-        '--count',
-        String(PACED),
-        '--rate',
-        '1000',
-        '--receipts',
-      ]);
+      const paced = await smppLoad(port, smppLoadArgs(PACED, 1000));
       const lat = full.submit_lat_us as Lat;
       const plat = paced.submit_lat_us as Lat;
       return {

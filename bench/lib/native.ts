@@ -3,7 +3,7 @@
  * where their sources are, and their binaries, built into /tmp (the shared directory is
  * read-only) when missing. Lives under bench/lib so that bench/run.ts does not list it.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { freePort } from '../../test/support/ports.js';
@@ -126,5 +126,46 @@ export function sinkStats(port: number): Promise<Record<string, number>> {
     s.on('data', (c: Buffer) => chunks.push(c));
     s.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as Record<string, number>));
     s.on('error', reject);
+  });
+}
+
+/** `smpp-load`'s arguments for `count` messages over one bind of window 100, receipts asked; paced at `rate`/s when given. */
+export function smppLoadArgs(count: number, rate?: number): string[] {
+  return [
+    '--binds',
+    '1',
+    '--window',
+    '100',
+    '--count',
+    String(count),
+    ...(rate !== undefined ? ['--rate', String(rate)] : []),
+    '--receipts',
+  ];
+}
+
+/** One `smpp-load` run as account `systemId` (password `demo`): its JSON line, and its CPU (µs, read just before it is reaped). */
+export function runSmppLoad(
+  bin: string,
+  port: number,
+  args: string[],
+  systemId = 'demo',
+): Promise<{ out: Record<string, unknown>; cpuUs: number }> {
+  return new Promise((resolve, reject) => {
+    let cpuUs = 0;
+    const child = execFile(
+      bin,
+      ['--port', String(port), '--system-id', systemId, '--password', 'demo', '--timeout-s', '300', ...args],
+      { maxBuffer: 1 << 20 },
+      (err, stdout) => {
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve({ out: JSON.parse(line) as Record<string, unknown>, cpuUs });
+        } catch {
+          reject(err ?? new Error(`smpp-load printed no JSON: ${stdout}`));
+        }
+      },
+    );
+    const poll = setInterval(() => (cpuUs = Math.max(cpuUs, cpuMicrosOf([child.pid!]))), 50);
+    child.on('exit', () => clearInterval(poll));
   });
 }
