@@ -87,17 +87,16 @@ export {
 } from './accounts.js';
 export { QueuedFailover, moveTargets, pastGrace, type QueuedFailoverOptions } from './failover.js';
 export { UrlGuard, CheckedUrls, RefusedUrlError, type UrlGuardOptions } from './url-guard.js';
+export { WebhookSender, type WebhookSenderOptions } from './webhooks.js';
 export {
-  WebhookSender,
   signWebhook,
   webhooksForState,
   webhookForMo,
   inboundMediaView,
   restStatus,
   DEFAULT_WEBHOOK_RETENTION_MS,
-  type WebhookSenderOptions,
   type StateReport,
-} from './webhooks.js';
+} from './webhook-items.js';
 // The store types the interfaces read through the query services (listing, keys, idempotency).
 export type {
   Store,

@@ -11,7 +11,7 @@ import { newMessageId, type StoredMessage } from '../domain/index.js';
 import { formatReceiptText, type Receipt } from '../smpp/index.js';
 import type { InboundMessage, NewWebhook } from '../store/store.js';
 import { decodeText, encodingOfDataCoding } from '../smpp/index.js';
-import type { StateReport } from './webhooks.js';
+import type { StateReport } from './webhook-items.js';
 import { kannelPost, type KannelMoBody, type KannelReplyOrder } from './kannel-reply.js';
 
 /** dlr-mask bits (Kannel gw/dlr.h). */

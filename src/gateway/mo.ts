@@ -9,7 +9,7 @@ import type { InboundMessage, MoDelivery, MoRecord, StoredMo } from '../store/st
 import { reject } from './errors.js';
 import type { InboundPdu } from './connector.js';
 import { matchMoRoute, type MoRouteDef } from './router.js';
-import { DEFAULT_WEBHOOK_RETENTION_MS, webhookForMo } from './webhooks.js';
+import { DEFAULT_WEBHOOK_RETENTION_MS, webhookForMo } from './webhook-items.js';
 import { emailItemForMo } from './mms-email.js';
 import { DEFAULT_LINK_TTL_S, textWithLinks } from './mms.js';
 import type { SubmitDraft } from './draft.js';

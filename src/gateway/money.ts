@@ -18,7 +18,7 @@ import type {
   ReportQuery,
 } from '../store/money.js';
 import type { NewWebhook, Store } from '../store/store.js';
-import { DEFAULT_WEBHOOK_RETENTION_MS } from './webhooks.js';
+import { DEFAULT_WEBHOOK_RETENTION_MS } from './webhook-items.js';
 
 /** An account's rate card by country; undefined when it has none. */
 export type Card = ReadonlyMap<string, RateCardEntry> | undefined;

@@ -5,7 +5,7 @@
  */
 import { RECEIPT_STAT, type MessageState, type StoredMessage } from '../domain/index.js';
 import type { FinalNotice, FinalNotification, NewWebhook } from '../store/store.js';
-import { webhooksForState, type StateReport } from './webhooks.js';
+import { webhooksForState, type StateReport } from './webhook-items.js';
 import type { GatewayContext } from './options.js';
 
 /** The receipt forwarded to a customer, as stored in the outbox. */

@@ -19,7 +19,7 @@ import {
 } from '../domain/index.js';
 import type { InboundMessage, NewWebhook } from '../store/store.js';
 import { encodingOfDataCoding, textOf } from './content.js';
-import type { StateReport } from './webhooks.js';
+import type { StateReport } from './webhook-items.js';
 
 /** `to[].status` of Telnyx's message object. */
 export type TelnyxStatus =
