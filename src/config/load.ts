@@ -36,7 +36,8 @@ import {
 } from './schema.js';
 
 import { Checker, describe, type Obj } from './checker.js';
-import { checkConnector, checkMoRoutes, checkRoutes } from './validate.js';
+import { checkConnector } from './validate.js';
+import { checkMoRoutes, checkRoutes } from './routes.js';
 /** The demo user's REST API key (demo mode only; `npm start` prints it). */
 export const DEMO_API_KEY = 'hk_demo_0000000000000000';
 import { DEMO_ADMIN_KEY } from './demo-key.js';
