@@ -353,14 +353,25 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** `fn` in a transaction of its own on a connection of the pool (for SET LOCAL, which a group's write must not leave to the others). */
-  private async inTransaction<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  /**
+   * A claim of a queue-like table (the outbox, the webhooks) walked on its index in order,
+   * never as a bitmap or a sequential scan. Its delivered items are dead rows until a vacuum
+   * (up to a minute of them, one per item), and only an index scan marks them dead in the
+   * index for the next claim; a bitmap or sequential scan, which the planner picks for the
+   * few live rows, visits every one of them again at every claim (5 ms per outbox claim
+   * after 20,000 receipts, the busiest statement of a paced run). In a transaction of its
+   * own, since SET LOCAL must not reach a group's other writes: three round trips more per
+   * claim.
+   */
+  private async claimInIndexOrder(sql: string, params: unknown[]): Promise<Row[]> {
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN');
-      const value = await fn(c);
+      await c.query('SET LOCAL enable_bitmapscan = off');
+      await c.query('SET LOCAL enable_seqscan = off');
+      const { rows } = await c.query(sql, params);
       await c.query('COMMIT');
-      return value;
+      return rows as Row[];
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -1162,25 +1173,13 @@ export class PostgresStore implements Store {
 
   async claimOutbox(systemId: string, limit: number, leaseMs: number): Promise<OutboxItem[]> {
     const now = Date.now();
-    // Walked in id order on outbox_by_system, never as a bitmap or a sequential scan: the
-    // outbox is a queue, its delivered items are dead rows until a vacuum (up to a minute of
-    // them, one per receipt), and only an index scan marks them dead in the index for the
-    // next claim. A bitmap or sequential scan, which the planner picks for the few live rows,
-    // visits every one of them again at every claim (5 ms per claim after 20,000 receipts,
-    // the busiest statement of a paced run). Three round trips more per claim of up to
-    // `limit` items.
-    const rows = await this.inTransaction(async (c) => {
-      await c.query('SET LOCAL enable_bitmapscan = off');
-      await c.query('SET LOCAL enable_seqscan = off');
-      return (
-        await c.query(
-          `UPDATE outbox SET lease_until = $1, attempts = attempts + 1, claimed_by = $5
-           WHERE id IN (SELECT id FROM outbox WHERE system_id = $2 AND next_at <= $3 AND lease_until <= $3 AND expires_at > $3 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
-           RETURNING id, system_id, message_id, payload, attempts`,
-          [now + leaseMs, systemId, now, limit, this.nodeId],
-        )
-      ).rows as Row[];
-    });
+    // Walked in id order on outbox_by_system (claimInIndexOrder).
+    const rows = await this.claimInIndexOrder(
+      `UPDATE outbox SET lease_until = $1, attempts = attempts + 1, claimed_by = $5
+       WHERE id IN (SELECT id FROM outbox WHERE system_id = $2 AND next_at <= $3 AND lease_until <= $3 AND expires_at > $3 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+       RETURNING id, system_id, message_id, payload, attempts`,
+      [now + leaseMs, systemId, now, limit, this.nodeId],
+    );
     return rows
       .map((r: Row) => ({
         id: num(r.id),
@@ -1433,22 +1432,15 @@ export class PostgresStore implements Store {
   async claimWebhooks(limit: number, leaseMs: number): Promise<WebhookItem[]> {
     const now = Date.now();
     // Due, not leased, and no older pending item of the same message (order per message);
-    // walked on webhooks_due_order, as the outbox claim (claimOutbox): sent callbacks are
-    // dead rows until a vacuum, which a sequential scan would read again at every claim.
-    const rows = await this.inTransaction(async (c) => {
-      await c.query('SET LOCAL enable_bitmapscan = off');
-      await c.query('SET LOCAL enable_seqscan = off');
-      return (
-        await c.query(
-          `UPDATE webhooks SET lease_until = $1, attempts = attempts + 1, claimed_by = $4
-           WHERE id IN (SELECT w.id FROM webhooks w WHERE w.next_at <= $2 AND w.lease_until <= $2 AND w.expires_at > $2
-                          AND NOT EXISTS (SELECT 1 FROM webhooks o WHERE o.message_id = w.message_id AND o.id < w.id)
-                        ORDER BY w.next_at, w.id LIMIT $3 FOR UPDATE SKIP LOCKED)
-           RETURNING *`,
-          [now + leaseMs, now, limit, this.nodeId],
-        )
-      ).rows as Row[];
-    });
+    // walked on webhooks_due_order (claimInIndexOrder).
+    const rows = await this.claimInIndexOrder(
+      `UPDATE webhooks SET lease_until = $1, attempts = attempts + 1, claimed_by = $4
+       WHERE id IN (SELECT w.id FROM webhooks w WHERE w.next_at <= $2 AND w.lease_until <= $2 AND w.expires_at > $2
+                      AND NOT EXISTS (SELECT 1 FROM webhooks o WHERE o.message_id = w.message_id AND o.id < w.id)
+                    ORDER BY w.next_at, w.id LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [now + leaseMs, now, limit, this.nodeId],
+    );
     return rows.map(toWebhook).sort((a, b) => a.id - b.id);
   }
 
