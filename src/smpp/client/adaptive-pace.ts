@@ -30,7 +30,10 @@ const SLOT_MS = 100;
 
 export class AdaptivePace {
   private bucket: TokenBucket | undefined;
-  /** Paced sends and accepted sends per 100 ms slot over the last second (a sliding window, so idle time never dilutes it). */
+  /**
+   * Paced sends and accepted sends per 100 ms slot over the last second (a sliding window,
+   * so idle time never dilutes it); counted only until the first cut, the one that reads them.
+   */
   private readonly sendSlots = new Uint32Array(10);
   private readonly acceptSlots = new Uint32Array(10);
   private slotTime: number;
@@ -52,16 +55,14 @@ export class AdaptivePace {
 
   /** Waits for the pace to allow one more send, and counts it. */
   async take(): Promise<void> {
-    if (this.bucket) await this.bucket.take();
-    this.advanceSlots();
-    this.sendSlots[this.slotTime % 10]!++;
+    if (this.bucket) return this.bucket.take();
+    this.count(this.sendSlots);
   }
 
   /** The SMSC accepted a paced request: the pace grows, up to the configured limit. */
   accepted(): void {
-    this.advanceSlots();
-    this.acceptSlots[this.slotTime % 10]!++;
-    if (!this.bucket || this.bucket.rate >= this.maxRate) return;
+    if (!this.bucket) return this.count(this.acceptSlots);
+    if (this.bucket.rate >= this.maxRate) return;
     // GROWTH_PER_S of the pace per second is this much per accepted request at that pace.
     this.bucket.setRate(Math.min(this.maxRate, this.bucket.rate + GROWTH_PER_S));
   }
@@ -105,6 +106,12 @@ export class AdaptivePace {
     const spellMs = Math.max(CUT_EVERY_MS, slots * SLOT_MS);
     // Nothing accepted (the SMSC refuses all for now): the pace it found too fast.
     return Math.max(1, ((accepted > 0 ? accepted : sent) * 1000) / spellMs);
+  }
+
+  /** One more in the current slot of `slots`. */
+  private count(slots: Uint32Array): void {
+    this.advanceSlots();
+    slots[this.slotTime % 10]!++;
   }
 
   /** Moves the sliding window to now, clearing the slots that fell out of it. */
