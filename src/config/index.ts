@@ -1,11 +1,5 @@
-export {
-  loadConfig,
-  parseConfig,
-  DEMO_API_KEY,
-  DEMO_ADMIN_KEY,
-  isLoopbackHost,
-  KNOWN_PLACEHOLDERS,
-} from './load.js';
+export { loadConfig, parseConfig, DEMO_API_KEY, DEMO_ADMIN_KEY, KNOWN_PLACEHOLDERS } from './load.js';
+export { isLoopbackHost } from './server.js';
 export {
   ConfigError,
   type Config,
