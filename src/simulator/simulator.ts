@@ -15,6 +15,7 @@ import {
   encodeText,
   chooseEncoding,
   formatReceiptText,
+  formatSmppTime,
   messageStateOf,
   splitMessage,
   parseUdh,
@@ -24,7 +25,8 @@ import {
   type Session,
   type TlsServerOptions,
 } from '../smpp/index.js';
-import { systemClock, type Clock, type Timer } from '../lib/clock.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { HeldDeliveries } from './held-deliveries.js';
 
 export type Outcome = 'delivered' | 'undelivered' | 'expired' | 'rejected';
 
@@ -166,7 +168,7 @@ export class SmscSimulator extends EventEmitter {
   /** Every submit received, in order (for tests and the stats line). */
   readonly submitted: StoredMessage[] = [];
   private readonly messages = new Map<string, StoredMessage>();
-  private readonly held = new Map<string, PduOf<'deliver_sm'>[]>();
+  private readonly held: HeldDeliveries;
   private readonly server: SmppServer;
   private readonly random: () => number;
   private readonly clock: Clock;
@@ -177,8 +179,6 @@ export class SmscSimulator extends EventEmitter {
   private holding: boolean;
   /** deliver_sm that went out once and got no deliver_sm_resp: sending one again is a redelivery. */
   private readonly unacked = new WeakSet<PduOf<'deliver_sm'>>();
-  /** Redelivery timers by systemId. */
-  private readonly retrying = new Map<string, Timer>();
   private readonly ruleHits = new Map<ScriptRule, number>();
 
   constructor(private readonly opts: SimulatorOptions = {}) {
@@ -186,6 +186,7 @@ export class SmscSimulator extends EventEmitter {
     this.clock = opts.clock ?? systemClock;
     this.random = prng(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
     this.holding = opts.holdReceipts ?? false;
+    this.held = new HeldDeliveries(this.clock);
     this.server = new SmppServer({
       host: opts.host ?? '127.0.0.1',
       port: opts.port ?? 2775,
@@ -279,7 +280,8 @@ export class SmscSimulator extends EventEmitter {
         if (!m) return void s.respond(pdu, { commandStatus: CommandStatus.ESME_RQUERYFAIL });
         s.respond(pdu, {
           messageId: m.id,
-          finalDate: m.doneDate ? smppTime(m.doneDate) : '',
+          // Whole seconds, as SMSCs write it (the codec's formatter keeps tenths).
+          finalDate: m.doneDate ? formatSmppTime(Math.floor(m.doneDate.getTime() / 1000) * 1000) : '',
           messageState: messageStateOf(m.state as ReceiptStat),
           errorCode: 0,
         });
@@ -467,9 +469,7 @@ export class SmscSimulator extends EventEmitter {
   private deliver(systemId: string, pdu: PduOf<'deliver_sm'>, kind: 'receipt' | 'mo'): Promise<void> {
     const target = this.receiverOf(systemId);
     if (!target || this.closing || this.holding) {
-      const q = this.held.get(systemId) ?? [];
-      q.push(pdu);
-      this.held.set(systemId, q);
+      this.held.hold(systemId, pdu);
       return Promise.resolve();
     }
     if (this.unacked.has(pdu)) this.stats.redeliveries++;
@@ -483,9 +483,7 @@ export class SmscSimulator extends EventEmitter {
       () => {
         // Not acknowledged: keep it and try again later, or when a receiver binds (an SMSC retries).
         this.unacked.add(pdu);
-        const q = this.held.get(systemId) ?? [];
-        q.push(pdu);
-        this.held.set(systemId, q);
+        this.held.hold(systemId, pdu);
         this.redeliverLater(systemId);
       },
     );
@@ -500,32 +498,29 @@ export class SmscSimulator extends EventEmitter {
   releaseHeld(): number {
     this.holding = false;
     let n = 0;
-    for (const systemId of [...this.held.keys()]) {
+    for (const systemId of this.held.systemIds()) {
       const s = this.receiverOf(systemId);
-      if (!s) continue;
-      n += this.held.get(systemId)?.length ?? 0;
-      this.flushHeld(s);
+      if (s) n += this.flushHeld(s);
     }
     return n;
   }
 
   /** One retry timer per systemId: what is held then goes to a bound receiver, if any. */
   private redeliverLater(systemId: string): void {
-    if (this.retrying.has(systemId) || this.closing) return;
-    const timer = this.clock.setTimeout(() => {
-      this.retrying.delete(systemId);
+    if (this.closing) return;
+    this.held.later(systemId, this.opts.redeliverAfterMs ?? 5_000, () => {
       const s = this.receiverOf(systemId);
       if (s && !this.closing) this.flushHeld(s);
-    }, this.opts.redeliverAfterMs ?? 5_000);
-    this.retrying.set(systemId, timer);
+    });
   }
 
-  private flushHeld(s: Session): void {
-    if (this.holding) return;
-    const q = this.held.get(s.systemId ?? '');
-    if (!q?.length) return;
-    this.held.delete(s.systemId ?? '');
-    for (const pdu of q) void this.deliver(s.systemId ?? '', pdu, pdu.esmClass & 0x04 ? 'receipt' : 'mo');
+  /** Sends what is held for the bound receiver `s` (unless holding); returns how many. */
+  private flushHeld(s: Session): number {
+    if (this.holding) return 0;
+    const systemId = s.systemId ?? '';
+    const q = this.held.take(systemId);
+    for (const pdu of q) void this.deliver(systemId, pdu, pdu.esmClass & 0x04 ? 'receipt' : 'mo');
+    return q.length;
   }
 
   /**
@@ -591,8 +586,7 @@ export class SmscSimulator extends EventEmitter {
 
   async close(): Promise<void> {
     this.closing = true;
-    for (const t of this.retrying.values()) t.cancel();
-    this.retrying.clear();
+    this.held.cancel();
     await this.server.close(1000);
   }
 }
@@ -603,10 +597,4 @@ function partSeq(pdu: PduOf<'submit_sm'> | PduOf<'data_sm'>): number | undefined
   const sm = pdu.command === 'submit_sm' ? pdu.shortMessage : undefined;
   if (sm && pdu.esmClass & 0x40) return parseUdh(sm)?.concat?.seq;
   return undefined;
-}
-
-/** SMPP absolute time format YYMMDDhhmmss000+ (SMPP 3.4 §7.1.1). */
-function smppTime(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}000+`;
 }
