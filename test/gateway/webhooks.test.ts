@@ -482,3 +482,40 @@ test('a long message gets one level-1 and one level-2 callback for all its parts
     await rx.close();
   }
 });
+
+test('a burst to one receiver at its per-host limit: claimed only as fast as it can wait, none handed back, no pause for the poll', async () => {
+  const rx = await startReceiver();
+  const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'hermod-wh-')), 'h.db'));
+  const n = 600;
+  await store.addWebhooks(
+    Array.from({ length: n }, () => ({
+      eventId: newMessageId(),
+      kind: 'jasmin_dlr' as const,
+      messageId: newMessageId(),
+      owner: '',
+      url: `${rx.url}/dlr`,
+      method: 'GET' as const,
+      body: JSON.stringify({ id: 'x', message_status: 'DELIVRD', level: '2' }),
+      expiresAt: Date.now() + 600_000,
+    })),
+  );
+  // 2 slots for the receiver, 10 in flight, 100 may wait. Before, every claim took 10 more
+  // than were running, up to the 100 waiting; the rest were handed back, due a second later,
+  // and the sender then slept until its poll: a minute here.
+  const sender = new WebhookSender(store, {
+    guard: new UrlGuard({ allow: ['127.0.0.1'] }),
+    perHost: 2,
+    concurrency: 10,
+    pollMs: 60_000,
+  });
+  try {
+    sender.start();
+    await until('every callback, before the poll', () => rx.received.length === n, 30_000);
+    assert.equal(sender.stats.deferred, 0, 'none handed back for want of a slot');
+    assert.equal(sender.stats.delivered, n);
+  } finally {
+    await sender.stop();
+    await store.close();
+    await rx.close();
+  }
+});
