@@ -137,11 +137,14 @@ async function planOfCall(
   call: () => Promise<unknown>,
   marker: string,
 ): Promise<{ asSent: string; bare: string }> {
-  const sent: { text: string; values?: unknown[] }[] = [];
+  const sent: { text: string; values?: unknown[]; options?: string }[] = [];
   const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
   const query = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
-    if (this !== admin) sent.push({ text: String(args[0]), values: args[1] as unknown[] | undefined });
+    // The connection's own settings (`-c name=value` at connect) count as well as SET LOCAL.
+    const options = (this as { connectionParameters?: { options?: string } }).connectionParameters?.options;
+    if (this !== admin)
+      sent.push({ text: String(args[0]), values: args[1] as unknown[] | undefined, ...(options ? { options } : {}) });
     return query.apply(this, args);
   };
   try {
@@ -161,7 +164,12 @@ async function planOfCall(
       await admin.query('ROLLBACK');
     }
   };
-  const settings = sent.filter((q) => /^SET LOCAL/i.test(q.text.trim())).map((q) => q.text);
+  const settings = [
+    ...[...(statement.options ?? '').matchAll(/-c (\w+)=(\S+)/g)]
+      .filter(([, name]) => name !== 'search_path')
+      .map(([, name, value]) => `SET LOCAL ${name} = ${value}`),
+    ...sent.filter((q) => /^SET LOCAL/i.test(q.text.trim())).map((q) => q.text),
+  ];
   return { asSent: await explain(settings), bare: await explain([]) };
 }
 

@@ -243,6 +243,8 @@ export class PostgresStore implements Store {
   /** The erasure pepper (usePepper), null for none. */
   private pepper: string | null = null;
   private readonly pool: pg.Pool;
+  /** The claims' connections: sessions that plan index scans only (claimInIndexOrder). */
+  private readonly leases: pg.Pool;
   private readonly group: GroupCommit;
   private readonly receipts: GroupCommit;
   /** When a claim must promote delayed queue entries first. */
@@ -264,11 +266,13 @@ export class PostgresStore implements Store {
 
   private constructor(
     pool: pg.Pool,
+    leases: pg.Pool,
     connectionString: string,
     readonly schema: string,
     readonly nodeId: string,
   ) {
     this.pool = pool;
+    this.leases = leases;
     this.cluster = new PostgresClusterStore(pool);
     this.group = new GroupCommit(pool, BULK_KINDS);
     // Receipts in transactions of their own, beside the main group's (parts sent commit
@@ -299,9 +303,18 @@ export class PostgresStore implements Store {
     // event of its client: an idle one's through the pool, a checked-out one's on the client.
     // Unheard, either ends the process; heard, the queries on it reject and the pool opens a
     // new connection for the next ones (a client that failed is not given out again).
-    pool.on('error', () => undefined);
-    pool.on('connect', (client) => client.on('error', () => undefined));
-    const store = new PostgresStore(pool, opts.connectionString, schema, opts.nodeId ?? hostname());
+    // The claims' connections (claimInIndexOrder): index scans only, set once per connection.
+    const leases = new pg.Pool({
+      connectionString: opts.connectionString,
+      max: 2,
+      options: `-c search_path=${schema} -c enable_bitmapscan=off -c enable_seqscan=off`,
+      application_name: `hermod ${opts.nodeId ?? hostname()}`,
+    });
+    for (const p of [pool, leases]) {
+      p.on('error', () => undefined);
+      p.on('connect', (client) => client.on('error', () => undefined));
+    }
+    const store = new PostgresStore(pool, leases, opts.connectionString, schema, opts.nodeId ?? hostname());
     await store.migrate();
     if (opts.reclaim === false) return store;
     // Each message so freed may have reached the SMSC before this node stopped: its history
@@ -359,25 +372,13 @@ export class PostgresStore implements Store {
    * (up to a minute of them, one per item), and only an index scan marks them dead in the
    * index for the next claim; a bitmap or sequential scan, which the planner picks for the
    * few live rows, visits every one of them again at every claim (5 ms per outbox claim
-   * after 20,000 receipts, the busiest statement of a paced run). In a transaction of its
-   * own, since SET LOCAL must not reach a group's other writes: three round trips more per
-   * claim.
+   * after 20,000 receipts, the busiest statement of a paced run). On the claims' own
+   * connections, whose sessions are set so (`leases`): one autocommit statement, where SET
+   * LOCAL in a transaction of its own cost three round trips more per claim. The queue's
+   * claim runs there too (on its index either way), off the pool the group commits share.
    */
   private async claimInIndexOrder(sql: string, params: unknown[]): Promise<Row[]> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      await c.query('SET LOCAL enable_bitmapscan = off');
-      await c.query('SET LOCAL enable_seqscan = off');
-      const { rows } = await c.query(sql, params);
-      await c.query('COMMIT');
-      return rows as Row[];
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    return (await this.leases.query(sql, params)).rows as Row[];
   }
 
   /** Group commit (group-commit.ts): writes requested in one turn share a transaction; each has a savepoint. */
@@ -953,7 +954,7 @@ export class PostgresStore implements Store {
     // Delayed entries that are due join the claim's range again (migration 15), when some may be (delayed.ts).
     await this.delayed.promote(this.pool, now);
     // The lease and the messages' rows in one statement (one round trip).
-    const { rows } = await this.pool.query(
+    const { rows } = await this.leases.query(
       `WITH c AS (
          UPDATE queue SET lease_until = $1, attempts = attempts + 1, claimed_by = $5
          WHERE message_id IN (SELECT message_id FROM queue WHERE connector_id = $2 AND delayed = 0 AND not_before <= $3 AND lease_until <= $3
@@ -1673,6 +1674,7 @@ export class PostgresStore implements Store {
     await this.receipts.idle();
     await this.group.idle();
     await this.pool.end();
+    await this.leases.end();
   }
 
   // ---- operator views (admin API, metrics) ----------------------------------------------
