@@ -214,6 +214,9 @@ for (const c of LEVELS) {
       if (kr.end_to_end_per_s > 0)
         ratios[`${k}_end_to_end_vs_kannel`] =
           Math.round((r.end_to_end_per_s / kr.end_to_end_per_s) * 1000) / 1000;
+      // The whole path: each message at the SMSC and its DLR callback at the receiver.
+      if (kr.callbacks_per_s > 0)
+        ratios[`${k}_callbacks_vs_kannel`] = Math.round((r.callbacks_per_s / kr.callbacks_per_s) * 1000) / 1000;
     }
   }
 }
