@@ -127,6 +127,8 @@ export class WebhookSender extends EventEmitter {
   /** Webhook log entries of the current turn, written together (see `logAttempt`). */
   private logBatch: { entries: WebhookAttempt[]; written: Promise<void> } | undefined;
   readonly stats = { delivered: 0, failedAttempts: 0, dropped: 0, expired: 0, deferred: 0 };
+  /** Claimed items that may wait for their host's or account's slot at once. */
+  private readonly maxWaiting: number;
 
   constructor(
     private readonly store: Store,
@@ -135,11 +137,12 @@ export class WebhookSender extends EventEmitter {
     super();
     this.guard = opts.guard ?? new UrlGuard();
     this.log = opts.log ?? silent;
+    this.maxWaiting = (opts.concurrency ?? 100) * 10;
     this.slots = new DeliverySlots(
       {
         perHost: opts.perHost ?? 10,
         perCustomer: opts.perCustomer ?? 20,
-        maxWaiting: (opts.concurrency ?? 100) * 10,
+        maxWaiting: this.maxWaiting,
         maxWaitMs: (opts.timeoutMs ?? 10_000) * 1.5,
       },
       () => this.running,
@@ -208,11 +211,11 @@ export class WebhookSender extends EventEmitter {
         this.slots.expire();
         // Items waiting for their host's or account's slot do not take a slot of their own
         // (a slow receiver's backlog does not hold back the others), but no more are claimed
-        // than `concurrency` can wait: a claim beyond that was handed back at once, due again
-        // only a second later, and a burst to one receiver went out in spurts with the sender
-        // idle between them (1,650 callbacks/s to one fast receiver at 10 slots, 0.3 of a core).
+        // than may wait: a claim beyond that was handed back at once, due again only a second
+        // later, and a burst to one receiver went out in spurts with the sender idle between
+        // them (1,650 callbacks/s to one fast receiver at 10 slots, 0.3 of a core).
         const waiting = this.slots.waitingCount;
-        const room = Math.min(concurrency - (this.inFlight.size - waiting), concurrency - waiting);
+        const room = Math.min(concurrency - (this.inFlight.size - waiting), this.maxWaiting - waiting);
         // A room of a few is left to fill up as deliveries end (a claim costs a store write
         // whatever it takes), unless nothing is in flight to end.
         if (room <= 0 || (room < concurrency / 4 && this.inFlight.size > 0)) {
