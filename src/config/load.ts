@@ -5,7 +5,6 @@ import { smtpOf } from './mms-email.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
 import { parse } from 'yaml';
 import { checkOptOut } from './opt-out.js';
 import {
@@ -29,8 +28,6 @@ import { FORMATS, groupsOf, usersOf } from './users.js';
 import { serverOf } from './server.js';
 /** The demo user's REST API key (demo mode only; `npm start` prints it). */
 export const DEMO_API_KEY = 'hk_demo_0000000000000000';
-/** `webhooks.workers` unset: one delivery worker on a machine with a second core, none on one core. */
-export const DEFAULT_WEBHOOK_WORKERS = availableParallelism() >= 2 ? 1 : 0;
 import { DEMO_ADMIN_KEY } from './demo-key.js';
 export { DEMO_ADMIN_KEY };
 
@@ -277,10 +274,7 @@ function webhooksOf(c: Checker, root: Obj): WebhooksConfig {
     logRetentionS: c.num(wh, 'logRetentionS', 'webhooks', { def: 604_800, min: 1 }) ?? 604_800,
     perHost: c.num(wh, 'perHost', 'webhooks', { def: 10, min: 1, int: true }) ?? 10,
     perCustomer: c.num(wh, 'perCustomer', 'webhooks', { def: 20, min: 1, int: true }) ?? 20,
-    // One by default where there is a second core for it (the HTTP client's work off the core thread).
-    workers:
-      c.num(wh, 'workers', 'webhooks', { def: DEFAULT_WEBHOOK_WORKERS, min: 0, max: 8, int: true }) ??
-      DEFAULT_WEBHOOK_WORKERS,
+    workers: c.num(wh, 'workers', 'webhooks', { def: 0, min: 0, max: 8, int: true }) ?? 0,
   };
 }
 
