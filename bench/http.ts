@@ -1,6 +1,6 @@
 /**
- * HTTP benchmark: Jasmin-compatible `/send` (form POST, JSON answer) → Hermod (SQLite,
- * durable before the answer) → an upstream SMSC over SMPP, on loopback, at concurrency 1,
+ * HTTP benchmark: Jasmin-compatible `/send` (form POST, JSON answer) → Hermod (SQLite, or
+ * PostgreSQL; durable before the answer) → an upstream SMSC over SMPP, on loopback, at concurrency 1,
  * 50 and 1000, with DLR callbacks (dlr-level 2 to an HTTP receiver) off and on. Reports
  * requests/s and latency p50/p99 of /send, messages/s end to end (until the SMSC has them
  * all), DLR callbacks/s (until the receiver has them all) and Hermod's CPU time per message.
@@ -16,7 +16,10 @@
  * time (`ref_c*_cpu_us_per_msg`: the same for the reference, the floor of answering at all).
  *
  * BENCH_HTTP_SCALE multiplies the request counts; BENCH_HTTP_LEVELS (1,50,1000) and
- * BENCH_HTTP_DLR (off,on) pick the cases, for profiling one of them.
+ * BENCH_HTTP_DLR (off,on) pick the cases, for profiling one of them. BENCH_HTTP_STORE=postgres
+ * runs Hermod on the PostgreSQL store (HERMOD_TEST_DATABASE_URL, default
+ * postgres://postgres@127.0.0.1:5432/test; a schema per case, dropped after it);
+ * BENCH_HTTP_WEBHOOK_WORKERS sets `webhooks.workers` (default 0, Hermod's default).
  *
  * References, measured in the same run by the same client: a plain Fastify app in this
  * process answering the form POST with a small JSON body (no storage, no gateway; ratios
@@ -36,6 +39,7 @@ import formbody from '@fastify/formbody';
 import { pino } from 'pino';
 import { startHermod } from '../src/compose/index.js';
 import { parseConfig } from '../src/config/index.js';
+import { PostgresStore } from '../src/store/index.js';
 import { loadavg } from 'node:os';
 import { startLoadPeers, type LoadPeers } from './lib/load.js';
 import { startNativeHttpPeers } from './lib/native-http.js';
@@ -54,8 +58,12 @@ const COUNTS: Record<number, number> = {
 const FORM = 'application/x-www-form-urlencoded';
 const send = (port: number, concurrency: number, n: number, body: string) =>
   ({ port, path: '/send', concurrency, n, body, contentType: FORM, expectStatus: 200 }) as const;
-/** `webhooks.workers` of the Hermod under test (BENCH_HTTP_WEBHOOK_WORKERS, default 0). */
+/** `webhooks.workers` of the Hermod under test (BENCH_HTTP_WEBHOOK_WORKERS, default 0 as Hermod's). */
 const WEBHOOK_WORKERS = Number(process.env.BENCH_HTTP_WEBHOOK_WORKERS ?? 0);
+/** Hermod's store: sqlite (default) or postgres (BENCH_HTTP_STORE; PostgreSQL at HERMOD_TEST_DATABASE_URL, a schema of its own). */
+const STORE = process.env.BENCH_HTTP_STORE === 'postgres' ? 'postgres' : 'sqlite';
+const PG_URL = process.env.HERMOD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+let runs = 0;
 /** `webhooks.perHost` (BENCH_HTTP_PER_HOST, default 10 as Hermod's): callbacks in flight to the one receiver. */
 const PER_HOST = Number(process.env.BENCH_HTTP_PER_HOST ?? 10);
 /** Kannel's store: none (in memory, the issue-17 reference) or file (durable like Hermod). */
@@ -78,6 +86,8 @@ async function reference(peers: LoadPeers, c: number, n: number) {
 
 async function hermod(peers: LoadPeers, c: number, n: number, dlr: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'hermod-bench-http-'));
+  // Each case on an empty schema, as each SQLite case on a new file.
+  const schema = `bench_http_${process.pid}_${++runs}`;
   const config = parseConfig(
     {
       users: [{ username: 'bench', password: 'bench', balance: 1_000_000, rate: 0 }],
@@ -101,6 +111,7 @@ async function hermod(peers: LoadPeers, c: number, n: number, dlr: boolean) {
       HERMOD_HTTP_PORT: '0',
       HERMOD_API_PORT: '0',
       HERMOD_BIND: '127.0.0.1',
+      ...(STORE === 'postgres' ? { HERMOD_DATABASE_URL: PG_URL, HERMOD_DATABASE_SCHEMA: schema } : {}),
     },
     'bench',
   );
@@ -116,6 +127,7 @@ async function hermod(peers: LoadPeers, c: number, n: number, dlr: boolean) {
   const main = mainThreadCpuMicros() - main0;
   const cores = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
   await h.stop();
+  if (STORE === 'postgres') await PostgresStore.dropSchema(PG_URL, schema);
   return {
     ...r,
     cpu_us_per_msg: Math.round((cpu.user + cpu.system) / n),
@@ -216,7 +228,8 @@ for (const c of LEVELS) {
           Math.round((r.end_to_end_per_s / kr.end_to_end_per_s) * 1000) / 1000;
       // The whole path: each message at the SMSC and its DLR callback at the receiver.
       if (kr.callbacks_per_s > 0)
-        ratios[`${k}_callbacks_vs_kannel`] = Math.round((r.callbacks_per_s / kr.callbacks_per_s) * 1000) / 1000;
+        ratios[`${k}_callbacks_vs_kannel`] =
+          Math.round((r.callbacks_per_s / kr.callbacks_per_s) * 1000) / 1000;
     }
   }
 }
@@ -227,6 +240,7 @@ console.log(
   JSON.stringify({
     bench: 'http',
     peers: native ? 'native' : 'node',
+    store: STORE,
     webhook_workers: WEBHOOK_WORKERS,
     webhooks_per_host: PER_HOST,
     kannel_store: kannelRef ? KANNEL_STORE : 'skipped',
