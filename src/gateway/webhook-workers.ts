@@ -7,7 +7,10 @@
  *
  * Attempts are sent in batches, one message per worker per turn. A worker that ends (a
  * crash) fails its attempts in flight as retryable, as a dropped connection would: the
- * items go back to the outbox with their back-off, and a new worker takes the next ones.
+ * items go back to the outbox with their back-off, and a new worker takes the next ones. A
+ * worker that does not answer an attempt within the attempt's own deadline and a margin
+ * (its start included) is taken for wedged and ended the same way: the sender, and its
+ * stop, never wait on it for good.
  */
 import { Worker } from 'node:worker_threads';
 import type { UrlGuardOptions } from './url-guard.js';
@@ -28,9 +31,13 @@ function spawnWorker(workerData: unknown): Worker {
 
 interface Lane {
   worker: Worker;
-  pending: Map<number, (o: Outcome) => void>;
+  /** Attempts handed over and not answered: how to answer each, and its watchdog. */
+  pending: Map<number, { resolve: (o: Outcome) => void; watchdog: NodeJS.Timeout }>;
   queued: WorkerAttempt[];
 }
+
+/** How much longer than an attempt's deadline a worker may take to answer it (default). */
+export const WORKER_ANSWER_MARGIN_MS = 5000;
 
 export class WebhookWorkers {
   private readonly lanes: (Lane | undefined)[];
@@ -41,6 +48,7 @@ export class WebhookWorkers {
   constructor(
     count: number,
     private readonly guard: UrlGuardOptions,
+    private readonly answerMarginMs = WORKER_ANSWER_MARGIN_MS,
   ) {
     this.lanes = Array.from({ length: count }, () => undefined);
   }
@@ -54,7 +62,14 @@ export class WebhookWorkers {
     const n = ++this.n;
     if (lane.queued.length === 0) setImmediate(() => this.flush(lane));
     lane.queued.push({ n, url, spec });
-    return new Promise((resolve) => lane.pending.set(n, resolve));
+    return new Promise((resolve) => {
+      const watchdog = setTimeout(
+        () => this.end(i, lane, 'webhook worker did not answer in time'),
+        spec.timeoutMs + this.answerMarginMs,
+      );
+      watchdog.unref();
+      lane.pending.set(n, { resolve, watchdog });
+    });
   }
 
   async close(): Promise<void> {
@@ -73,17 +88,28 @@ export class WebhookWorkers {
     const lane: Lane = { worker, pending: new Map(), queued: [] };
     worker.on('message', (msg: { outcomes: WorkerOutcome[] }) => {
       for (const { n, outcome } of msg.outcomes) {
-        lane.pending.get(n)?.(outcome);
+        const p = lane.pending.get(n);
+        if (!p) continue;
+        clearTimeout(p.watchdog);
         lane.pending.delete(n);
+        p.resolve(outcome);
       }
     });
-    const ended = (why: string) => {
-      if (this.lanes[i] === lane) this.lanes[i] = undefined;
-      for (const resolve of lane.pending.values()) resolve({ ok: false, retry: true, error: why });
-      lane.pending.clear();
-    };
-    worker.on('error', (err) => ended(`webhook worker failed: ${err.message}`));
-    worker.on('exit', (code) => ended(`webhook worker ended (exit code ${code})`));
+    worker.on('error', (err) => this.end(i, lane, `webhook worker failed: ${err.message}`));
+    worker.on('exit', (code) => this.end(i, lane, `webhook worker ended (exit code ${code})`));
     return lane;
+  }
+
+  /** The lane's worker is gone or given up on: its attempts are retried, the next send starts another. */
+  private end(i: number, lane: Lane, why: string): void {
+    if (this.lanes[i] === lane) {
+      this.lanes[i] = undefined;
+      void lane.worker.terminate();
+    }
+    for (const p of lane.pending.values()) {
+      clearTimeout(p.watchdog);
+      p.resolve({ ok: false, retry: true, error: why });
+    }
+    lane.pending.clear();
   }
 }

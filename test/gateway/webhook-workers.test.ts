@@ -168,3 +168,36 @@ test('a worker that dies fails its attempts in flight as retryable, and a new wo
     await new Promise((r) => server.close(r));
   }
 });
+
+test('a worker that does not answer within the attempt’s deadline and the margin is ended: the attempt retried, a new worker takes the next', async () => {
+  const held: http.ServerResponse[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    if (req.url === '/hang') held.push(res);
+    else res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  // A margin of -4,800 ms on a 5 s deadline: the worker, still waiting for the receiver, has
+  // not answered 200 ms in, as a wedged one would not have.
+  const workers = new WebhookWorkers(1, { allow: ['127.0.0.1'] }, -4800);
+  const spec = (path: string, timeoutMs: number): [string, AttemptSpec] => [
+    `http://127.0.0.1:${port}${path}`,
+    { method: 'GET', headers: ['host', `127.0.0.1:${port}`], timeoutMs },
+  ];
+  try {
+    const lanes = (workers as unknown as { lanes: ({ worker: { threadId: number } } | undefined)[] }).lanes;
+    const outcome = await workers.send(...spec('/hang', 5000));
+    assert.ok(
+      !outcome.ok && outcome.retry && /did not answer in time/.test(outcome.error),
+      JSON.stringify(outcome),
+    );
+    assert.equal(lanes[0], undefined, 'the worker was given up');
+    assert.deepEqual(await workers.send(...spec('/b', 60_000)), { ok: true, status: 200 }, 'a new worker');
+  } finally {
+    await workers.close();
+    for (const r of held) r.destroy();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
