@@ -299,10 +299,6 @@ export class PostgresStore implements Store {
       // Names this node's connections in pg_stat_activity (operators, and tests that end them).
       application_name: `hermod ${opts.nodeId ?? hostname()}`,
     });
-    // A connection PostgreSQL ends (a restart, a failover, pg_terminate_backend) is an 'error'
-    // event of its client: an idle one's through the pool, a checked-out one's on the client.
-    // Unheard, either ends the process; heard, the queries on it reject and the pool opens a
-    // new connection for the next ones (a client that failed is not given out again).
     // The claims' connections (claimInIndexOrder): index scans only, set once per connection.
     const leases = new pg.Pool({
       connectionString: opts.connectionString,
@@ -310,6 +306,10 @@ export class PostgresStore implements Store {
       options: `-c search_path=${schema} -c enable_bitmapscan=off -c enable_seqscan=off`,
       application_name: `hermod ${opts.nodeId ?? hostname()}`,
     });
+    // A connection PostgreSQL ends (a restart, a failover, pg_terminate_backend) is an 'error'
+    // event of its client: an idle one's through the pool, a checked-out one's on the client.
+    // Unheard, either ends the process; heard, the queries on it reject and the pool opens a
+    // new connection for the next ones (a client that failed is not given out again).
     for (const p of [pool, leases]) {
       p.on('error', () => undefined);
       p.on('connect', (client) => client.on('error', () => undefined));
