@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { acceptedDetail, smsOf, type NewMessage } from '../../domain/index.js';
-import type { AcceptResult, PartSent } from '../store.js';
+import type { AcceptResult, PartSent, WebhookAttempt } from '../store.js';
 import { ALONE, type Alone, type BulkKind } from './group-commit.js';
 import { num, prepared, type Row } from './rows.js';
 
@@ -159,5 +159,50 @@ export const ackOutboxKind: BulkKind<number, void> = {
   },
 };
 
+const WEBHOOK_ACK_MANY = prepared('webhook_ack_many', 'DELETE FROM webhooks WHERE id = ANY($1::bigint[])');
+
+/**
+ * Webhook items delivered or dropped: one DELETE for the batch, on a lane of its own. In the
+ * main group they were single writes, and a turn with one made the dispatcher's parts sent
+ * share its transaction (savepoints and all) instead of running as their one statement.
+ */
+export const ackWebhookKind: BulkKind<number, void> = {
+  name: 'ackWebhook',
+  autocommit: true,
+  async run(c: Client, ids: number[]): Promise<void[]> {
+    await c.query(WEBHOOK_ACK_MANY([ids]));
+    return ids.map(() => undefined);
+  },
+};
+
+const WEBHOOK_LOG_MANY = prepared(
+  'webhook_log_many',
+  `INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at)
+   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[], $8::bigint[])`,
+);
+
+/** The webhook log's rows of a batch (each item the attempts of one turn) in one INSERT, on a lane of its own. */
+export const webhookLogKind: BulkKind<WebhookAttempt[], void> = {
+  name: 'webhookLog',
+  autocommit: true,
+  async run(c: Client, items: WebhookAttempt[][]): Promise<void[]> {
+    const all = items.flat();
+    const col = <T>(f: (e: WebhookAttempt) => T) => all.map(f);
+    await c.query(
+      WEBHOOK_LOG_MANY([
+        col((e) => e.eventId),
+        col((e) => e.messageId),
+        col((e) => e.url),
+        col((e) => e.attempt),
+        col((e) => e.status),
+        col((e) => e.error),
+        col((e) => Math.round(e.durationMs)),
+        col((e) => e.at),
+      ]),
+    );
+    return items.map(() => undefined);
+  },
+};
+
 /** The bulk kinds of the store's main group, in the order a batch runs them (receipts have a group of their own). */
-export const BULK_KINDS = [acceptKind, sentKind, ackOutboxKind];
+export const BULK_KINDS = [acceptKind, sentKind, ackOutboxKind, ackWebhookKind, webhookLogKind];

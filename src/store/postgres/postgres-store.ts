@@ -104,7 +104,14 @@ import { num, toMessage, type Row } from './rows.js';
 import { GroupCommit, type GroupStats } from './group-commit.js';
 import { Coalescer } from './coalesce.js';
 import { DelayedEntries } from './delayed.js';
-import { BULK_KINDS, acceptKind, ackOutboxKind, sentKind } from './bulk-writes.js';
+import {
+  BULK_KINDS,
+  acceptKind,
+  ackOutboxKind,
+  ackWebhookKind,
+  sentKind,
+  webhookLogKind,
+} from './bulk-writes.js';
 import { OUTBOX_TTL_MS, insertWebhooks, receiptKind } from './bulk-receipts.js';
 import * as lifecycle from './lifecycle.js';
 import { purgeEngineBatch } from './lifecycle-engine.js';
@@ -1446,7 +1453,11 @@ export class PostgresStore implements Store {
   }
 
   ackWebhook(id: number): Promise<void> {
-    return this.batched(async (c) => void (await c.query('DELETE FROM webhooks WHERE id = $1', [id])));
+    return this.group.bulk(
+      ackWebhookKind,
+      id,
+      async (c) => void (await c.query('DELETE FROM webhooks WHERE id = $1', [id])),
+    );
   }
 
   retryWebhook(id: number, delayMs: number, error: string): Promise<void> {
@@ -1705,7 +1716,7 @@ export class PostgresStore implements Store {
   }
 
   logWebhookAttempts(entries: WebhookAttempt[]): Promise<void> {
-    return this.batched(async (c) => {
+    return this.group.bulk(webhookLogKind, entries, async (c) => {
       for (const e of entries)
         await c.query(
           'INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)',
