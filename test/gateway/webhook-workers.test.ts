@@ -133,7 +133,8 @@ test('workers: 1: the worker checks the address it connects to (a name resolving
   }
 });
 
-test('a worker that dies fails its attempts in flight as retryable, and a new worker takes the next ones', async () => {
+/** A receiver that answers at once, except `/hang`, which it holds; `spec` makes an attempt at it. */
+async function holdingReceiver() {
   const held: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
     req.resume();
@@ -142,11 +143,23 @@ test('a worker that dies fails its attempts in flight as retryable, and a new wo
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
+  return {
+    held,
+    spec: (path: string, timeoutMs = 5000): [string, AttemptSpec] => [
+      `http://127.0.0.1:${port}${path}`,
+      { method: 'GET', headers: ['host', `127.0.0.1:${port}`], timeoutMs },
+    ],
+    close: async () => {
+      for (const r of held) r.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+test('a worker that dies fails its attempts in flight as retryable, and a new worker takes the next ones', async () => {
+  const { held, spec, close } = await holdingReceiver();
   const workers = new WebhookWorkers(1, { allow: ['127.0.0.1'] });
-  const spec = (path: string): [string, AttemptSpec] => [
-    `http://127.0.0.1:${port}${path}`,
-    { method: 'GET', headers: ['host', `127.0.0.1:${port}`], timeoutMs: 5000 },
-  ];
   try {
     assert.deepEqual(await workers.send(...spec('/a')), { ok: true, status: 200 });
     const hanging = workers.send(...spec('/hang'));
@@ -163,30 +176,17 @@ test('a worker that dies fails its attempts in flight as retryable, and a new wo
     assert.deepEqual(await workers.send(...spec('/b')), { ok: true, status: 200 }, 'a new worker');
   } finally {
     await workers.close();
-    for (const r of held) r.destroy();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await close();
   }
 });
 
 test('a worker that does not answer within the attempt’s deadline and the margin is ended: the attempt retried, a new worker takes the next', async () => {
-  const held: http.ServerResponse[] = [];
-  const server = http.createServer((req, res) => {
-    req.resume();
-    if (req.url === '/hang') held.push(res);
-    else res.end('ok');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const { spec, close } = await holdingReceiver();
   // A margin of -4,800 ms on a 5 s deadline: the worker, still waiting for the receiver, has
   // not answered 200 ms in, as a wedged one would not have.
   const workers = new WebhookWorkers(1, { allow: ['127.0.0.1'] }, -4800);
-  const spec = (path: string, timeoutMs: number): [string, AttemptSpec] => [
-    `http://127.0.0.1:${port}${path}`,
-    { method: 'GET', headers: ['host', `127.0.0.1:${port}`], timeoutMs },
-  ];
   try {
-    const lanes = (workers as unknown as { lanes: ({ worker: { threadId: number } } | undefined)[] }).lanes;
+    const lanes = (workers as unknown as { lanes: unknown[] }).lanes;
     const outcome = await workers.send(...spec('/hang', 5000));
     assert.ok(
       !outcome.ok && outcome.retry && /did not answer in time/.test(outcome.error),
@@ -196,8 +196,6 @@ test('a worker that does not answer within the attempt’s deadline and the marg
     assert.deepEqual(await workers.send(...spec('/b', 60_000)), { ok: true, status: 200 }, 'a new worker');
   } finally {
     await workers.close();
-    for (const r of held) r.destroy();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await close();
   }
 });
