@@ -144,7 +144,11 @@ async function planOfCall(
     // The connection's own settings (`-c name=value` at connect) count as well as SET LOCAL.
     const options = (this as { connectionParameters?: { options?: string } }).connectionParameters?.options;
     if (this !== admin)
-      sent.push({ text: String(args[0]), values: args[1] as unknown[] | undefined, ...(options ? { options } : {}) });
+      sent.push({
+        text: String(args[0]),
+        values: args[1] as unknown[] | undefined,
+        ...(options ? { options } : {}),
+      });
     return query.apply(this, args);
   };
   try {
