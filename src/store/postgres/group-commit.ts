@@ -2,16 +2,17 @@
  * The PostgreSQL store's group commit: the writes requested in one turn of the event loop
  * share one transaction on one connection. node-postgres sends one statement at a time and
  * waits for its answer, so a statement costs a round trip and ~50 µs of CPU on each side
- * whatever it carries: the hot writes (accept, part sent, receipt, outbox ack) are "bulk
- * kinds", run for the whole batch in a few multi-row statements (`unnest` of arrays), and
- * only what they cannot take (a rare case, or an error) runs alone as before, each write
- * with a savepoint of its own so that one failing write does not undo the others. A kind
- * whose batch is one statement and that no other write of its turn must share a
- * transaction with (accepts, outbox acks) runs on a lane of its own beside the group's
- * transaction, committed by itself. Parts sent stay in the group: a turn's part sent and
- * its DLR-level-1 webhook commit together, and receipts find the parts sent before them; a
- * batch of parts sent alone (no single write in its turn, the common case) is its one
- * statement, committed as it runs, without BEGIN and COMMIT (`oneStatement`).
+ * whatever it carries: the hot writes (accept, part sent, receipt, outbox and webhook acks,
+ * the webhook log) are "bulk kinds", run for the whole batch in a few multi-row statements
+ * (`unnest` of arrays), and only what they cannot take (a rare case, or an error) runs alone
+ * as before, each write with a savepoint of its own so that one failing write does not undo
+ * the others. A kind whose batch is one statement and that no other write of its turn must
+ * share a transaction with (accepts, outbox acks, webhook acks, the webhook log) runs on a
+ * lane of its own beside the group's transaction, committed by itself. Parts sent stay in
+ * the group: a turn's part sent and its DLR-level-1 webhook commit together, and receipts
+ * find the parts sent before them; a batch of parts sent alone (no single write in its
+ * turn, the common case) is its one statement, committed as it runs, without BEGIN and
+ * COMMIT (`oneStatement`).
  */
 import type pg from 'pg';
 
