@@ -1,7 +1,8 @@
 /**
  * The hot writes of the PostgreSQL store as bulk kinds of its group commit (group-commit.ts):
- * a batch's accepts, parts sent, receipts and outbox acks each in one multi-row statement
- * (`unnest` of one array per column) or a few, instead of several statements per message.
+ * a batch's accepts, parts sent, outbox acks, webhook acks and webhook log rows each in one
+ * multi-row statement (`unnest` of one array per column) or a few, instead of several
+ * statements per message (receipts: bulk-receipts.ts).
  * Each kind takes the common case and leaves the rest (ALONE) to the store's own per-write
  * code, which then runs it exactly as before: same rows, same history, same answers.
  */
