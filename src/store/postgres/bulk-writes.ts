@@ -119,8 +119,6 @@ const SENT_MANY = prepared(
   SELECT id FROM sel`,
 );
 
-const ACK_MANY = prepared('ack_many', 'DELETE FROM outbox WHERE id = ANY($1::bigint[])');
-
 export const sentKind: BulkKind<PartSent, void> = {
   name: 'sent',
   oneStatement: true,
@@ -150,31 +148,28 @@ export const sentKind: BulkKind<PartSent, void> = {
   },
 };
 
-/** Outbox items delivered: one DELETE for the batch. */
-export const ackOutboxKind: BulkKind<number, void> = {
-  name: 'ackOutbox',
-  autocommit: true,
-  async run(c: Client, ids: number[]): Promise<void[]> {
-    await c.query(ACK_MANY([ids]));
-    return ids.map(() => undefined);
-  },
-};
+/** Rows of `table` done with, by id: one DELETE for the batch, on a lane of its own. */
+function deleteByIdKind(name: string, statement: string, table: string): BulkKind<number, void> {
+  const many = prepared(statement, `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`);
+  return {
+    name,
+    autocommit: true,
+    async run(c: Client, ids: number[]): Promise<void[]> {
+      await c.query(many([ids]));
+      return ids.map(() => undefined);
+    },
+  };
+}
 
-const WEBHOOK_ACK_MANY = prepared('webhook_ack_many', 'DELETE FROM webhooks WHERE id = ANY($1::bigint[])');
+/** Outbox items delivered. */
+export const ackOutboxKind = deleteByIdKind('ackOutbox', 'ack_many', 'outbox');
 
 /**
- * Webhook items delivered or dropped: one DELETE for the batch, on a lane of its own. In the
- * main group they were single writes, and a turn with one made the dispatcher's parts sent
- * share its transaction (savepoints and all) instead of running as their one statement.
+ * Webhook items delivered or dropped. In the main group they were single writes, and a turn
+ * with one made the dispatcher's parts sent share its transaction (savepoints and all)
+ * instead of running as their one statement.
  */
-export const ackWebhookKind: BulkKind<number, void> = {
-  name: 'ackWebhook',
-  autocommit: true,
-  async run(c: Client, ids: number[]): Promise<void[]> {
-    await c.query(WEBHOOK_ACK_MANY([ids]));
-    return ids.map(() => undefined);
-  },
-};
+export const ackWebhookKind = deleteByIdKind('ackWebhook', 'webhook_ack_many', 'webhooks');
 
 const WEBHOOK_LOG_MANY = prepared(
   'webhook_log_many',

@@ -299,20 +299,17 @@ export class PostgresStore implements Store {
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
     const schema = opts.schema ?? 'hermod';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
-    const pool = new pg.Pool({
-      connectionString: opts.connectionString,
-      max: opts.poolSize ?? 10,
-      options: `-c search_path=${schema}`,
-      // Names this node's connections in pg_stat_activity (operators, and tests that end them).
-      application_name: `hermod ${opts.nodeId ?? hostname()}`,
-    });
+    const poolOf = (max: number, settings = '') =>
+      new pg.Pool({
+        connectionString: opts.connectionString,
+        max,
+        options: `-c search_path=${schema}${settings}`,
+        // Names this node's connections in pg_stat_activity (operators, and tests that end them).
+        application_name: `hermod ${opts.nodeId ?? hostname()}`,
+      });
+    const pool = poolOf(opts.poolSize ?? 10);
     // The claims' connections (claimInIndexOrder): index scans only, set once per connection.
-    const leases = new pg.Pool({
-      connectionString: opts.connectionString,
-      max: 2,
-      options: `-c search_path=${schema} -c enable_bitmapscan=off -c enable_seqscan=off`,
-      application_name: `hermod ${opts.nodeId ?? hostname()}`,
-    });
+    const leases = poolOf(2, ' -c enable_bitmapscan=off -c enable_seqscan=off');
     // A connection PostgreSQL ends (a restart, a failover, pg_terminate_backend) is an 'error'
     // event of its client: an idle one's through the pool, a checked-out one's on the client.
     // Unheard, either ends the process; heard, the queries on it reject and the pool opens a
