@@ -87,7 +87,6 @@ import type {
 } from '../store.js';
 // Operator views (admin API, metrics), on their own line to keep merges with hot-path work simple.
 import type { LoggedWebhookAttempt, PendingWebhook, WebhookAttempt } from '../store.js';
-import { toLogged, toPending } from '../operator-rows.js';
 import {
   RESTART_REQUEUE_DETAIL,
   ROUTE_TABLES,
@@ -104,14 +103,8 @@ import { num, toMessage, type Row } from './rows.js';
 import { GroupCommit, type GroupStats } from './group-commit.js';
 import { Coalescer } from './coalesce.js';
 import { DelayedEntries } from './delayed.js';
-import {
-  BULK_KINDS,
-  acceptKind,
-  ackOutboxKind,
-  ackWebhookKind,
-  sentKind,
-  webhookLogKind,
-} from './bulk-writes.js';
+import { BULK_KINDS, acceptKind, ackOutboxKind, sentKind } from './bulk-writes.js';
+import { PostgresWebhooks } from './webhooks.js';
 import { OUTBOX_TTL_MS, insertWebhooks, receiptKind } from './bulk-receipts.js';
 import * as lifecycle from './lifecycle.js';
 import { purgeEngineBatch } from './lifecycle-engine.js';
@@ -202,20 +195,6 @@ const toMo = (r: Row): InboundMessage => ({
   ...subjectOf(r.subject as string | null),
 });
 
-const toWebhook = (r: Row): WebhookItem => ({
-  id: num(r.id),
-  eventId: r.event_id as string,
-  kind: r.kind as NewWebhook['kind'],
-  messageId: r.message_id as string,
-  owner: r.owner as string,
-  url: r.url as string,
-  method: r.method as 'GET' | 'POST',
-  body: r.body as string,
-  attempts: r.attempts as number,
-  expiresAt: num(r.expires_at),
-  createdAt: num(r.created_at),
-});
-
 export interface PostgresStoreOptions {
   connectionString: string;
   /** Schema to use (created when missing); lets tests and tenants share a database. */
@@ -252,6 +231,8 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   /** The claims' connections: sessions that plan index scans only (claimInIndexOrder). */
   private readonly leases: pg.Pool;
+  /** The webhook outbox and log (webhooks.ts). */
+  private readonly webhooks: PostgresWebhooks;
   private readonly group: GroupCommit;
   private readonly receipts: GroupCommit;
   /** When a claim must promote delayed queue entries first. */
@@ -285,6 +266,7 @@ export class PostgresStore implements Store {
     // Receipts in transactions of their own, beside the main group's (parts sent commit
     // without waiting for them), each after the main group's writes asked for before it.
     this.receipts = new GroupCommit(pool, [receiptKind], { after: this.group, stats: this.group.stats });
+    this.webhooks = new PostgresWebhooks(pool, leases, this.group, nodeId);
     this.definitionsChannel = definitionsChannel(schema);
     const notice: DefinitionsNotice = { node: nodeId, instance: randomUUID() };
     this.notice = JSON.stringify(notice);
@@ -615,7 +597,7 @@ export class PostgresStore implements Store {
           messageId: m.id,
           at: now,
         };
-        await this.insertWebhooks(c, opts.lowBalance?.(lowBalance) ?? [], now);
+        await insertWebhooks(c, opts.lowBalance?.(lowBalance) ?? [], now);
       }
       await c.query(
         `INSERT INTO messages (id, user_id, system_id, source, destination, esm_class, data_coding, body, registered_delivery, priority, connector_id, price_micros, state, created_at, updated_at, meta)
@@ -759,7 +741,7 @@ export class PostgresStore implements Store {
         'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
         [n.systemId, id, n.payload, now, now + OUTBOX_TTL_MS],
       );
-    await this.insertWebhooks(c, n?.webhooks ?? [], now);
+    await insertWebhooks(c, n?.webhooks ?? [], now);
   }
 
   /**
@@ -1295,7 +1277,7 @@ export class PostgresStore implements Store {
         'INSERT INTO outbox (system_id, message_id, payload, next_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
         [m.routedTo, m.id, delivery.payload, now, now + 3 * 86_400_000],
       );
-    await this.insertWebhooks(c, delivery.webhooks, now);
+    await insertWebhooks(c, delivery.webhooks, now);
     return { mo: m, delivery };
   }
 
@@ -1426,66 +1408,49 @@ export class PostgresStore implements Store {
     },
   );
 
-  private async insertWebhooks(c: Client, items: NewWebhook[], now: number): Promise<void> {
-    await insertWebhooks(c, items, now);
-  }
-
+  // ---- webhook outbox and log (webhooks.ts) ---------------------------------------------
   addWebhooks(items: NewWebhook[]): Promise<void> {
-    return this.batched((c) => this.insertWebhooks(c, items, Date.now()));
+    return this.webhooks.addWebhooks(items);
   }
 
-  async claimWebhooks(limit: number, leaseMs: number): Promise<WebhookItem[]> {
-    const now = Date.now();
-    // Due, not leased, and no older pending item of the same message (order per message);
-    // walked on webhooks_due_order (claimInIndexOrder).
-    const rows = await this.claimInIndexOrder(
-      `UPDATE webhooks SET lease_until = $1, attempts = attempts + 1, claimed_by = $4
-       WHERE id IN (SELECT w.id FROM webhooks w WHERE w.next_at <= $2 AND w.lease_until <= $2 AND w.expires_at > $2
-                      AND NOT EXISTS (SELECT 1 FROM webhooks o WHERE o.message_id = w.message_id AND o.id < w.id)
-                    ORDER BY w.next_at, w.id LIMIT $3 FOR UPDATE SKIP LOCKED)
-       RETURNING *`,
-      [now + leaseMs, now, limit, this.nodeId],
-    );
-    return rows.map(toWebhook).sort((a, b) => a.id - b.id);
+  claimWebhooks(limit: number, leaseMs: number): Promise<WebhookItem[]> {
+    return this.webhooks.claimWebhooks(limit, leaseMs);
   }
 
   ackWebhook(id: number): Promise<void> {
-    return this.group.bulk(
-      ackWebhookKind,
-      id,
-      async (c) => void (await c.query('DELETE FROM webhooks WHERE id = $1', [id])),
-    );
+    return this.webhooks.ackWebhook(id);
   }
 
   retryWebhook(id: number, delayMs: number, error: string): Promise<void> {
-    return this.batched(async (c) => {
-      const next = Date.now() + delayMs;
-      await c.query(
-        'UPDATE webhooks SET next_at = $1, lease_until = 0, claimed_by = NULL, last_error = $2 WHERE id = $3',
-        [next, error, id],
-      );
-      // The message's later items wait out this one's back-off too (see the SQLite store).
-      await c.query(
-        'UPDATE webhooks SET next_at = GREATEST(next_at, $1) WHERE message_id = (SELECT message_id FROM webhooks WHERE id = $2) AND id > $2',
-        [next, id],
-      );
-    });
+    return this.webhooks.retryWebhook(id, delayMs, error);
   }
 
   dropWebhook(id: number): Promise<void> {
-    return this.ackWebhook(id);
+    return this.webhooks.dropWebhook(id);
   }
 
   expireWebhooks(): Promise<WebhookItem[]> {
-    return this.batched(async (c) =>
-      (await c.query('DELETE FROM webhooks WHERE expires_at <= $1 RETURNING *', [Date.now()])).rows.map(
-        toWebhook,
-      ),
-    );
+    return this.webhooks.expireWebhooks();
   }
 
-  async webhookDepth(): Promise<number> {
-    return num((await this.one('SELECT COUNT(*) AS n FROM webhooks'))?.n ?? 0);
+  webhookDepth(): Promise<number> {
+    return this.webhooks.webhookDepth();
+  }
+
+  listPendingWebhooks(limit: number): Promise<PendingWebhook[]> {
+    return this.webhooks.listPendingWebhooks(limit);
+  }
+
+  logWebhookAttempts(entries: WebhookAttempt[]): Promise<void> {
+    return this.webhooks.logWebhookAttempts(entries);
+  }
+
+  listWebhookLog(f: { messageId?: string; limit: number }): Promise<LoggedWebhookAttempt[]> {
+    return this.webhooks.listWebhookLog(f);
+  }
+
+  pruneWebhookLog(f: { keep?: number; olderThan?: number }): Promise<number> {
+    return this.webhooks.pruneWebhookLog(f);
   }
 
   async listOptOuts(f: { msisdn?: string; limit: number }): Promise<OptOut[]> {
@@ -1702,52 +1667,6 @@ export class PostgresStore implements Store {
     return rows
       .map((r: Row) => ({ connectorId: r.connector_id as string, dueAt: num(r.due) }))
       .filter((d) => d.dueAt <= now);
-  }
-
-  async listPendingWebhooks(limit: number): Promise<PendingWebhook[]> {
-    const { rows } = await this.pool.query(
-      'SELECT id, event_id, kind, message_id, url, attempts, next_at, expires_at, created_at, last_error FROM webhooks ORDER BY id LIMIT $1',
-      [limit],
-    );
-    return rows.map(toPending);
-  }
-
-  logWebhookAttempts(entries: WebhookAttempt[]): Promise<void> {
-    return this.group.bulk(webhookLogKind, entries, async (c) => {
-      for (const e of entries)
-        await c.query(
-          'INSERT INTO webhook_log (event_id, message_id, url, attempt, status, error, duration_ms, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)',
-          [e.eventId, e.messageId, e.url, e.attempt, e.status, e.error, Math.round(e.durationMs), e.at],
-        );
-    });
-  }
-
-  async listWebhookLog(f: { messageId?: string; limit: number }): Promise<LoggedWebhookAttempt[]> {
-    const { rows } =
-      f.messageId === undefined
-        ? await this.pool.query('SELECT * FROM webhook_log ORDER BY id DESC LIMIT $1', [f.limit])
-        : await this.pool.query('SELECT * FROM webhook_log WHERE message_id = $1 ORDER BY id DESC LIMIT $2', [
-            f.messageId,
-            f.limit,
-          ]);
-    return rows.map(toLogged);
-  }
-
-  pruneWebhookLog(f: { keep?: number; olderThan?: number }): Promise<number> {
-    return this.batched(async (c) => {
-      let n = 0;
-      if (f.olderThan !== undefined)
-        n += (await c.query('DELETE FROM webhook_log WHERE at < $1', [f.olderThan])).rowCount ?? 0;
-      if (f.keep !== undefined)
-        n +=
-          (
-            await c.query(
-              'DELETE FROM webhook_log WHERE id <= (SELECT id FROM webhook_log ORDER BY id DESC LIMIT 1 OFFSET $1)',
-              [f.keep],
-            )
-          ).rowCount ?? 0;
-      return n;
-    });
   }
 
   /** Drops the schema (tests). */
